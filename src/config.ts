@@ -1,0 +1,172 @@
+// Environment → typed, validated settings. Every [POLICY] of the spec is a setting here
+// with the spec's default, so a plan can change a rule without a code change.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string()).min(1, 'expected a comma-separated list'));
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL starting with ${protocols.join(' or ')}//`);
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone such as America/Los_Angeles');
+
+/** Each variable: schema + default (string, as it would appear in the environment) + meaning. */
+export const SETTINGS = {
+  DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'Local state: embedded Postgres, in-process sFTP root, outbox, reports.' },
+  DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), default: undefined, doc: 'Postgres connection string. Unset: embedded Postgres under DATA_DIR/pg.' },
+  EMBEDDED_PG_PORT: { schema: int(1024, 65535), default: '54329', doc: 'Port of the embedded Postgres (only without DATABASE_URL).' },
+  DB_POOL_SIZE: { schema: int(1, 100), default: '5', doc: 'Maximum Postgres connections per process.' },
+  DB_CONNECT_RETRIES: { schema: int(0, 100), default: '5', doc: 'Attempts to reach Postgres before a run fails.' },
+
+  SFTP_HOST: { schema: z.string().trim().min(1).optional(), default: undefined, doc: 'sFTP server host. Unset: the in-process server on DATA_DIR/sftp.' },
+  SFTP_PORT: { schema: int(1, 65535), default: '22', doc: 'sFTP server port.' },
+  SFTP_USER: { schema: z.string().min(1).optional(), default: undefined, doc: 'Service account that sees every provider folder.' },
+  SFTP_PASSWORD: { schema: z.string().min(1).optional(), default: undefined, doc: 'Password of the service account (or use SFTP_PRIVATE_KEY_PATH).' },
+  SFTP_PRIVATE_KEY_PATH: { schema: z.string().min(1).optional(), default: undefined, doc: 'Private key file of the service account.' },
+  SFTP_HOST_KEY_SHA256: { schema: z.string().trim().min(1).optional(), default: undefined, doc: 'Pinned server host key, SHA256 fingerprint (as ssh-keygen -lf prints it, with or without "SHA256:"). Required with SFTP_HOST.' },
+  SFTP_ROOT: { schema: z.string().min(1), default: '/', doc: 'Remote folder holding one folder per provider code.' },
+  SFTP_STABLE_SECONDS: { schema: int(0, 3600), default: '30', doc: 'A file is taken only when size and mtime held across two listings this far apart.' },
+  SFTP_CONNECT_TIMEOUT_MS: { schema: int(100, 600000), default: '20000', doc: 'Connect and handshake timeout.' },
+  SFTP_RETRIES: { schema: int(0, 20), default: '4', doc: 'Retries (exponential backoff with jitter) for connect and idempotent operations.' },
+  SFTP_STALL_MS: { schema: int(100, 600000), default: '30000', doc: 'A transfer with no progress for this long is aborted and retried.' },
+  DEV_SFTP_PORT: { schema: int(0, 65535), default: '2222', doc: 'Port of the in-process sFTP server (demo / no SFTP_HOST); 0 picks a free port.' },
+
+  SMTP_URL: { schema: url(['smtp:', 'smtps:']).optional(), default: undefined, doc: 'SMTP server for notifications. Unset: .eml files in DATA_DIR/outbox.' },
+  MAIL_FROM: { schema: z.string().min(3), default: 'calaim-exchange@plan.example', doc: 'Sender address of notifications.' },
+
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level (logs go to stderr; PHI is redacted).' },
+  PLAN_TIME_ZONE: { schema: timeZone, default: 'America/Los_Angeles', doc: '[POLICY] Time zone of every calendar rule.' },
+
+  MAX_FILE_BYTES: { schema: int(1024, 2 ** 31), default: String(50 * 1024 * 1024), doc: 'Largest inbound file accepted.' },
+  MAX_ROWS: { schema: int(1, 5_000_000), default: '250000', doc: 'Most data rows per sheet.' },
+  MAX_COLUMNS: { schema: int(10, 16384), default: '200', doc: 'Most columns per sheet.' },
+  MAX_UNCOMPRESSED_BYTES: { schema: int(1024, 2 ** 40), default: String(1024 * 1024 * 1024), doc: 'Bound on the unzipped size of an inbound workbook (decompression bombs).' },
+  MAX_ZIP_ENTRIES: { schema: int(10, 100000), default: '2000', doc: 'Bound on the number of parts in an inbound workbook.' },
+
+  LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first submission on days 6-10: accept flagged late, or decline.' },
+  ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF, OTF and CSPRTF.' },
+  RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day a file is accepted; later files are declined.' },
+  MIF_INCLUDES_RTF_TEMPLATE: { schema: bool, default: 'true', doc: '[POLICY] The MIF carries a pre-filled RTF sheet.' },
+  MINI_MIF_MIN_DAYS: { schema: int(0, 60), default: '5', doc: '[POLICY] A referral goes on a mini-MIF this many days after approval.' },
+  MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },
+  CSASF_SECOND_RUN_DAY: { schema: int(16, 31), default: '29', doc: '[POLICY] Second CSASF day; months without it use their last day.' },
+  CATCH_UP_DAYS: { schema: int(1, 366), default: '35', doc: '[POLICY] Missed file-generation slots within this many days are run on start-up.' },
+  HEARTBEAT_SECONDS: { schema: int(1, 3600), default: '15', doc: 'Run heartbeat interval.' },
+  ABANDON_AFTER_SECONDS: { schema: int(5, 86400), default: '120', doc: 'A run without heartbeat this long is abandoned and re-run.' },
+  POLL_CRON: { schema: z.string().min(9), default: '*/5 * * * *', doc: 'How often the scheduler polls provider folders.' },
+  CASELOAD_WARN_LIMIT: { schema: int(1, 10000), default: '50', doc: '[PLAN] Enrolled members per Lead Care Manager above which the liaison is warned.' },
+  ASSESSMENT_START_DAYS: { schema: int(1, 365), default: '30', doc: '[PLAN] Assessment started within this many days of enrollment (warning).' },
+  ASSESSMENT_COMPLETE_DAYS: { schema: int(1, 365), default: '60', doc: '[PLAN] Assessment completed within this many days (warning).' },
+  CARE_PLAN_DAYS: { schema: int(1, 365), default: '90', doc: '[PLAN] Care plan within this many days (warning).' },
+  OUTREACH_MIN_ATTEMPTS: { schema: int(1, 100), default: '5', doc: '[PLAN] Attempts before "unable to engage".' },
+  OUTREACH_MIN_MODALITIES: { schema: int(1, 3), default: '3', doc: '[PLAN] Distinct outreach modalities before "unable to engage" (OTF has 2 methods; CS adds Electronic).' },
+  OUTREACH_MIN_DAYS: { schema: int(1, 365), default: '90', doc: '[PLAN] Days of outreach before "unable to engage".' },
+  OTF_LOOKBACK_DAYS: { schema: int(0, 365), default: '90', doc: '[POLICY] An OTF attempt may date from the reporting period or this many days before it.' },
+  REFERRAL_STATUS_VALUES: { schema: list, default: 'Declined,Accepted,Pending,Services Received', doc: 'Allowed closed-loop Referral Status values.' },
+  REFERRAL_CLOSURE_REASONS: { schema: list, default: 'Services Received,Member Declined,Unable to Contact,Not Eligible,Provider at Capacity,Other', doc: 'Allowed Reason for Referral Loop Closure values.' },
+  BLOB_RETENTION_DAYS: { schema: int(1, 36500), default: '3650', doc: 'How long the immutable copies of exchanged files are kept (10 years, the Medi-Cal record retention).' },
+  MCP_NAME_HN: { schema: z.string().min(1), default: 'Health Net', doc: 'MCP Name written for line of business HN.' },
+  MCP_NAME_CV: { schema: z.string().min(1), default: 'CalViva Health', doc: 'MCP Name written for line of business CV.' },
+  MCP_NAME_CHPIV: { schema: z.string().min(1), default: 'Community Health Plan of Imperial Valley', doc: 'MCP Name written for line of business CHPIV.' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = {
+  -readonly [K in keyof Settings]: z.output<Settings[K]['schema']>;
+} & { dataDir: string };
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Pure: the same environment always gives the same settings or the same error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: { variable: string; message: string }[] = [];
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? setting.default : raw;
+    const parsed = (setting.schema as z.ZodType).safeParse(value);
+    if (parsed.success) out[name] = parsed.data;
+    else {
+      const msg = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push({ variable: name, message: `${msg} (got ${JSON.stringify(raw)})` });
+    }
+  }
+  if (problems.length === 0) {
+    if (out.SFTP_HOST && !out.SFTP_HOST_KEY_SHA256)
+      problems.push({ variable: 'SFTP_HOST_KEY_SHA256', message: 'required with SFTP_HOST: the server host key must be pinned' });
+    if (out.SFTP_HOST && !out.SFTP_USER) problems.push({ variable: 'SFTP_USER', message: 'required with SFTP_HOST' });
+    if (out.SFTP_HOST && !out.SFTP_PASSWORD && !out.SFTP_PRIVATE_KEY_PATH)
+      problems.push({ variable: 'SFTP_PRIVATE_KEY_PATH', message: 'SFTP_PRIVATE_KEY_PATH or SFTP_PASSWORD is required with SFTP_HOST' });
+    if ((out.ON_TIME_LAST_DAY as number) > (out.RESUBMISSION_LAST_DAY as number))
+      problems.push({ variable: 'ON_TIME_LAST_DAY', message: 'must not be after RESUBMISSION_LAST_DAY' });
+    if ((out.MINI_MIF_MIN_DAYS as number) > (out.MINI_MIF_SLA_DAYS as number))
+      problems.push({ variable: 'MINI_MIF_MIN_DAYS', message: 'must not be after MINI_MIF_SLA_DAYS' });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const config = out as Config;
+  config.dataDir = path.resolve(String(out.DATA_DIR));
+  return config;
+}
+
+let cached: Config | undefined;
+/** The process-wide settings; loads once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+/** Tests and the demo override settings for a process. */
+export function setConfig(config: Config | undefined): void {
+  cached = config;
+}
+
+export function mcpName(config: Config, lob: string): string {
+  if (lob === 'HN') return config.MCP_NAME_HN;
+  if (lob === 'CV') return config.MCP_NAME_CV;
+  if (lob === 'CHPIV') return config.MCP_NAME_CHPIV;
+  return lob;
+}

@@ -1,0 +1,90 @@
+// One entry point to the database: the configured server, or the embedded one.
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { log } from '../log.js';
+import { startEmbedded, type EmbeddedHandle } from './embedded.js';
+
+// Dates are calendar dates: never let the driver turn a DATE into a JS Date at some zone's midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+// int8 (bigserial ids, counts) as numbers: ours never exceed 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+export interface Database {
+  pool: pg.Pool;
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retries with backoff: the database may be restarting when a scheduled run begins. */
+export async function connectWithRetry(pool: pg.Pool, retries: number, baseMs = 500): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const c = await pool.connect();
+      c.release();
+      return;
+    } catch (err) {
+      if (attempt >= retries) throw new Error(`database unavailable after ${attempt + 1} attempts: ${(err as Error).message}`);
+      const wait = Math.min(10_000, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+      log.warn({ attempt: attempt + 1, waitMs: Math.round(wait) }, 'database not reachable, retrying');
+      await sleep(wait);
+    }
+  }
+}
+
+export async function openDatabase(config: Config, opts: { retries?: number } = {}): Promise<Database> {
+  let url = config.DATABASE_URL;
+  let handle: EmbeddedHandle | undefined;
+  if (!url) {
+    handle = await startEmbedded(path.join(config.dataDir, 'pg'), config.EMBEDDED_PG_PORT);
+    url = handle.url;
+  }
+  const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_SIZE, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its server must not crash the process; the next query fails cleanly.
+  pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'));
+  try {
+    await connectWithRetry(pool, opts.retries ?? config.DB_CONNECT_RETRIES);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    await handle?.stop();
+    throw err;
+  }
+  return {
+    pool,
+    url,
+    embedded: !!handle,
+    close: async () => {
+      await pool.end().catch(() => undefined);
+      await handle?.stop();
+    },
+  };
+}
+
+/** Runs fn in one transaction; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
