@@ -5,6 +5,7 @@ import { ConfigError } from '../config.js';
 import { log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
 import { registerDb } from './commands/db.js';
+import { registerImport } from './commands/import.js';
 
 export function buildProgram(): Command {
   const program = new Command('calaim-exchange')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDb(program);
+  registerImport(program);
   return program;
 }
 

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importUpstream, ImportFileError } from '../../src/import/upstream.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+const fx = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'upstream', name);
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const count = async (sql: string) => Number((await db.pool.query<{ n: string }>(sql)).rows[0]!.n);
+
+describe('upstream import', () => {
+  it('loads providers and their contracts', async () => {
+    const s = await importUpstream(db.pool, 'providers', fx('providers_good.csv'));
+    expect(s).toMatchObject({ rowsRead: 5, rowsImported: 5, rowsRejected: 0 });
+    expect(await count('select count(*) n from providers')).toBe(3);
+    expect(await count('select count(*) n from provider_contracts')).toBe(5);
+    const acme = (await db.pool.query('select npi, tin, phone from providers where provider_code = $1', ['ACME'])).rows[0];
+    expect(acme).toEqual({ npi: '1234567893', tin: '123456789', phone: '5595550100' });
+  });
+
+  it('rejects a bad NPI check digit, an unknown line of business and a duplicate contract, and keeps the good row', async () => {
+    const s = await importUpstream(db.pool, 'providers', fx('providers_bad.csv'));
+    expect(s.rowsRead).toBe(4);
+    expect(s.rowsImported).toBe(1);
+    expect(s.rejects.map((r) => r.row)).toEqual([3, 4, 5]);
+    expect(s.rejects[0]!.message).toMatch(/check digit/);
+    expect(s.rejects[1]!.message).toMatch(/lob must be one of HN, CV, CHPIV/);
+    expect(s.rejects[2]!.message).toMatch(/duplicate contract/);
+    expect(await count("select count(*) n from providers where provider_code in ('BADNPI','BADLOB')")).toBe(0);
+  });
+
+  it('loads members with either date format and normalised phones and ZIPs', async () => {
+    const s = await importUpstream(db.pool, 'members', fx('members_good.csv'));
+    expect(s).toMatchObject({ rowsRead: 4, rowsImported: 4, rowsRejected: 0 });
+    const m = (await db.pool.query("select dob, zip, homeless from members where cin = '92345678B'")).rows[0];
+    expect(m).toEqual({ dob: '1975-03-05', zip: '93702-1234', homeless: true });
+  });
+
+  it('rejects wrong CINs (short, ID-card number, dummy) and impossible dates with reasons', async () => {
+    const s = await importUpstream(db.pool, 'members', fx('members_bad.csv'));
+    expect(s.rowsImported).toBe(1);
+    const byRow = Object.fromEntries(s.rejects.map((r) => [r.row, r.message]));
+    expect(byRow[3]).toMatch(/8 digits followed by 1 letter/);
+    expect(byRow[4]).toMatch(/first 9 characters/);
+    expect(byRow[5]).toMatch(/not a real calendar date/);
+    expect(byRow[6]).toMatch(/placeholder/);
+    expect(await count("select count(*) n from members where cin in ('96789012F','99999999A')")).toBe(0);
+  });
+
+  it('loads ECM assignments and rejects rows whose member, provider contract or status is wrong', async () => {
+    const good = await importUpstream(db.pool, 'ecm-assignments', fx('ecm-assignments_good.csv'));
+    expect(good).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
+    const bad = await importUpstream(db.pool, 'ecm-assignments', fx('ecm-assignments_bad.csv'));
+    expect(bad.rowsImported).toBe(1);
+    const byRow = Object.fromEntries(bad.rejects.map((r) => [r.row, r.message]));
+    expect(byRow[3]).toMatch(/no ECM contract/);
+    expect(byRow[4]).toMatch(/status must be one of 1, 2, 3, 4/);
+    expect(byRow[5]).toMatch(/required for status 3/);
+    expect(byRow[6]).toMatch(/member not found/);
+    expect(byRow[7]).toMatch(/duplicate member and line of business/);
+    const a = (await db.pool.query("select status, pof from ecm_assignments where cin = '91234567A'")).rows[0];
+    expect(a).toEqual({ status: 1, pof: ['1a', '3'] });
+  });
+
+  it('loads referrals and rejects duplicates, non-ECM providers and bad dates', async () => {
+    expect(await importUpstream(db.pool, 'referrals', fx('referrals_good.csv'))).toMatchObject({ rowsImported: 2 });
+    expect((await db.pool.query("select approved_date from ecm_referrals where referral_id = 'REF-000002'")).rows[0]).toEqual({ approved_date: '2026-11-10' });
+    const bad = await importUpstream(db.pool, 'referrals', fx('referrals_bad.csv'));
+    expect(bad.rowsImported).toBe(1);
+    expect(bad.rejects.map((r) => r.row)).toEqual([3, 4, 5]);
+  });
+
+  it('keeps each member x CS service with exactly one provider and writes nothing of a rejected row', async () => {
+    expect(await importUpstream(db.pool, 'cs-authorizations', fx('cs-authorizations_good.csv'))).toMatchObject({ rowsImported: 4, rowsRejected: 0 });
+    const bad = await importUpstream(db.pool, 'cs-authorizations', fx('cs-authorizations_bad.csv'));
+    expect(bad.rowsImported).toBe(1);
+    const byRow = Object.fromEntries(bad.rejects.map((r) => [r.row, r.message]));
+    expect(byRow[3]).toMatch(/already assigned to provider HOMEWAY on row 2/);
+    expect(byRow[4]).toMatch(/service_code must be one of/);
+    expect(byRow[5]).toMatch(/must be blank for a POTENTIAL/);
+    expect(byRow[6]).toMatch(/no CS contract/);
+    expect(byRow[7]).toMatch(/already assigned to provider HOMEWAY/);
+    const rc = (await db.pool.query("select provider_code from cs_authorizations where cin = '92345678B' and service_code = 'RC'")).rows;
+    expect(rc).toEqual([{ provider_code: 'HOMEWAY' }]);
+    const htn = (await db.pool.query("select provider_code, auth_status from cs_authorizations where cin = '91234567A' and service_code = 'HTN'")).rows;
+    expect(htn).toEqual([{ provider_code: 'HOMEWAY', auth_status: 'Approved' }]);
+  });
+
+  it('is idempotent: importing the same file twice leaves the same state', async () => {
+    const before = await count('select count(*) n from cs_authorizations');
+    await importUpstream(db.pool, 'cs-authorizations', fx('cs-authorizations_good.csv'));
+    expect(await count('select count(*) n from cs_authorizations')).toBe(before);
+  });
+
+  it('refuses a file with missing columns as a whole', async () => {
+    await expect(importUpstream(db.pool, 'members', fx('providers_good.csv'))).rejects.toBeInstanceOf(ImportFileError);
+    await expect(importUpstream(db.pool, 'members', fx('nope.csv'))).rejects.toThrow(/not found/);
+  });
+});

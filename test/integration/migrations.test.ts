@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../src/db/migrate.js';
+
+const adminUrl = inject('adminDatabaseUrl');
+const name = `m_${randomBytes(5).toString('hex')}`;
+let pool: pg.Pool;
+
+afterAll(async () => {
+  await pool?.end();
+  const a = new pg.Client({ connectionString: adminUrl });
+  await a.connect();
+  await a.query(`drop database if exists ${name} with (force)`);
+  await a.end();
+});
+
+describe('migrations', () => {
+  it('apply on an empty database, and re-running them is a no-op', async () => {
+    const a = new pg.Client({ connectionString: adminUrl });
+    await a.connect();
+    await a.query(`create database ${name}`);
+    await a.end();
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    pool = new pg.Pool({ connectionString: u.toString() });
+    const first = await migrate(pool);
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect((await migrate(pool)).applied).toEqual([]);
+    const tables = (await pool.query<{ t: string }>("select table_name t from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.t);
+    for (const t of ['providers', 'provider_contracts', 'members', 'ecm_assignments', 'ecm_referrals', 'cs_authorizations', 'outbound_files',
+      'outbound_file_rows', 'submissions', 'submission_sheets', 'submission_rows', 'submission_issues', 'outreach_attempts', 'cs_engagements',
+      'runs', 'run_units', 'poll_folders', 'poll_files', 'file_blobs']) expect(tables).toContain(t);
+  });
+
+  it('constraints do real work', async () => {
+    await pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('P1','1234567893','123456789','P one','P1'), ('P2','1558598797','123456780','P two','P2')`);
+    await pool.query(`insert into provider_contracts values ('P1','HN','CS'), ('P2','HN','CS')`);
+    await pool.query(`insert into members (cin, last_name, first_name, dob) values ('91234567A','X','Y','1980-01-01')`);
+    await expect(pool.query(`insert into members (cin, last_name, first_name, dob) values ('1234','X','Y','1980-01-01')`)).rejects.toThrow(/check/);
+    await pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type) values ('91234567A','HTN','P1','HN','POTENTIAL')`);
+    // one provider per member x service
+    await expect(pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type) values ('91234567A','HTN','P2','HN','POTENTIAL')`)).rejects.toThrow(/unique/);
+    // a potential member has no authorization status
+    await expect(pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status) values ('91234567A','HD','P1','HN','POTENTIAL','Approved')`)).rejects.toThrow(/check/);
+    await expect(pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type) values ('91234567A','XX','P1','HN','POTENTIAL')`)).rejects.toThrow(/check/);
+    await expect(pool.query(`insert into provider_contracts values ('NOPE','HN','CS')`)).rejects.toThrow(/foreign key/);
+    // every row ends accepted or rejected
+    await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('a',64), 1, '\\x00')`);
+    await expect(pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at, rows_read, rows_accepted, rows_rejected)
+      values ('P1','x.xlsx',repeat('a',64),1,now(),3,1,1)`)).rejects.toThrow(/check/);
+  });
+});

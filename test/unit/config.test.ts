@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SETTINGS } from '../../src/config.js';
+
+describe('config', () => {
+  it('gives every policy of the spec its documented default', () => {
+    const c = loadConfig({});
+    expect(c.PLAN_TIME_ZONE).toBe('America/Los_Angeles');
+    expect(c.LATE_FIRST_SUBMISSION).toBe('accept');
+    expect(c.ON_TIME_LAST_DAY).toBe(5);
+    expect(c.RESUBMISSION_LAST_DAY).toBe(10);
+    expect(c.MIF_INCLUDES_RTF_TEMPLATE).toBe(true);
+    expect(c.MINI_MIF_MIN_DAYS).toBe(5);
+    expect(c.MINI_MIF_SLA_DAYS).toBe(10);
+    expect(c.CSASF_SECOND_RUN_DAY).toBe(29);
+    expect(c.CATCH_UP_DAYS).toBe(35);
+    expect(c.CASELOAD_WARN_LIMIT).toBe(50);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REFERRAL_STATUS_VALUES).toEqual(['Declined', 'Accepted', 'Pending', 'Services Received']);
+  });
+
+  it('documents every setting', () => {
+    for (const [name, s] of Object.entries(SETTINGS)) expect(s.doc.length, name).toBeGreaterThan(10);
+  });
+
+  it.each([
+    [{ LATE_FIRST_SUBMISSION: 'maybe' }, 'LATE_FIRST_SUBMISSION'],
+    [{ SFTP_PORT: 'twenty-two' }, 'SFTP_PORT'],
+    [{ SFTP_PORT: '70000' }, 'SFTP_PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ PLAN_TIME_ZONE: 'Pacific/Nowhere' }, 'PLAN_TIME_ZONE'],
+    [{ MIF_INCLUDES_RTF_TEMPLATE: 'perhaps' }, 'MIF_INCLUDES_RTF_TEMPLATE'],
+    [{ SFTP_HOST: 'sftp.plan.example', SFTP_USER: 'svc', SFTP_PASSWORD: 'x' }, 'SFTP_HOST_KEY_SHA256'],
+    [{ ON_TIME_LAST_DAY: '12' }, 'ON_TIME_LAST_DAY'],
+  ])('refuses %j naming %s', (env, variable) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => p.variable)).toContain(variable);
+    expect((err as ConfigError).message).toContain(variable);
+  });
+
+  it('parses booleans, lists and numbers', () => {
+    const c = loadConfig({ MIF_INCLUDES_RTF_TEMPLATE: 'off', REFERRAL_STATUS_VALUES: 'A, B ,C', SFTP_STABLE_SECONDS: '5' });
+    expect(c.MIF_INCLUDES_RTF_TEMPLATE).toBe(false);
+    expect(c.REFERRAL_STATUS_VALUES).toEqual(['A', 'B', 'C']);
+    expect(c.SFTP_STABLE_SECONDS).toBe(5);
+  });
+});
