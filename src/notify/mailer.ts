@@ -1,0 +1,49 @@
+// Notifications: SMTP when SMTP_URL is set, otherwise an .eml file in DATA_DIR/outbox that a
+// person can open. Bodies carry file names, counts and outcomes; never member names or DOBs.
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import { log } from '../log.js';
+
+export interface Message {
+  kind: string;
+  to: string[];
+  subject: string;
+  text: string;
+  attachments?: { filename: string; content: Buffer }[];
+}
+
+export interface Sent { transport: 'smtp' | 'outbox'; location: string | null }
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+
+export async function sendNotification(config: Config, pool: pg.Pool | pg.PoolClient, msg: Message): Promise<Sent | null> {
+  const to = [...new Set(msg.to.filter(Boolean))];
+  if (to.length === 0) {
+    log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
+    return null;
+  }
+  const mail = { from: config.MAIL_FROM, to, subject: msg.subject, text: msg.text, attachments: msg.attachments };
+  let sent: Sent;
+  if (config.SMTP_URL) {
+    const transport = nodemailer.createTransport(config.SMTP_URL);
+    const info = await transport.sendMail(mail);
+    sent = { transport: 'smtp', location: String(info.messageId) };
+  } else {
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    const info = await transport.sendMail(mail);
+    const dir = path.join(config.dataDir, 'outbox');
+    await fs.promises.mkdir(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+    const file = path.join(dir, `${stamp}_${safe(msg.kind)}_${safe(msg.subject)}_${Math.random().toString(36).slice(2, 7)}.eml`);
+    await fs.promises.writeFile(file, info.message as Buffer);
+    sent = { transport: 'outbox', location: file };
+  }
+  await pool.query('insert into notifications (kind, recipients, subject, transport, location) values ($1, $2, $3, $4, $5)', [
+    msg.kind, to, msg.subject, sent.transport, sent.location,
+  ]);
+  log.info({ kind: msg.kind, transport: sent.transport, recipients: to.length }, 'notification sent');
+  return sent;
+}

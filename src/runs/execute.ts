@@ -1,0 +1,77 @@
+// Runs one (job, slot) under the ledger: claim, heartbeat, finish. Both the scheduler and
+// manual commands go through here, so a manual run and a scheduled run never overlap.
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import { log } from '../log.js';
+import { claimRun, finishRun, processOwner, startHeartbeat, type RunRow, type Trigger } from './ledger.js';
+
+export class RunBusyError extends Error {
+  constructor(public readonly run: RunRow) {
+    super(`${run.job} for ${run.slot} is already running (started ${run.started_at.toISOString()} by ${run.owner}); try again when it has finished`);
+    this.name = 'RunBusyError';
+  }
+}
+
+export interface RunContext {
+  run: RunRow;
+  owner: string;
+  /** Aborted when the claim was lost or the process is shutting down. */
+  signal: AbortSignal;
+}
+
+export type RunOutcome<T> = { status: 'ran'; run: RunRow; result: T } | { status: 'already-done'; run: RunRow };
+
+export interface ExecuteOptions {
+  trigger: Trigger;
+  owner?: string;
+  /** Wait for a running claimant instead of refusing. */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function executeRun<T extends Record<string, unknown>>(
+  pool: pg.Pool,
+  config: Config,
+  job: string,
+  slot: string,
+  opts: ExecuteOptions,
+  work: (ctx: RunContext) => Promise<T>,
+): Promise<RunOutcome<T>> {
+  const owner = opts.owner ?? processOwner();
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
+  while (!claim.claimed && claim.reason === 'running' && Date.now() < deadline) {
+    await sleep(1000);
+    claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
+  }
+  if (!claim.claimed) {
+    if (claim.reason === 'done') return { status: 'already-done', run: claim.run };
+    throw new RunBusyError(claim.run);
+  }
+  const ac = new AbortController();
+  const onOuterAbort = () => ac.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onOuterAbort);
+  const stopHeartbeat = startHeartbeat(pool, claim.run.id, owner, config.HEARTBEAT_SECONDS, () => {
+    log.error({ job, slot }, 'run claim lost to another instance; stopping');
+    ac.abort(new Error('claim lost'));
+  });
+  log.info({ job, slot, trigger: opts.trigger, attempt: claim.run.attempt }, 'run started');
+  try {
+    const result = await work({ run: claim.run, owner, signal: ac.signal });
+    await finishRun(pool, claim.run.id, owner, 'SUCCEEDED', result);
+    log.info({ job, slot, counts: result }, 'run succeeded');
+    return { status: 'ran', run: { ...claim.run, status: 'SUCCEEDED' }, result };
+  } catch (err) {
+    const message = (err as Error).message;
+    await finishRun(pool, claim.run.id, owner, 'FAILED', {}, message).catch((e: Error) =>
+      log.error({ job, slot, err: { message: e.message } }, 'could not record the failed run'),
+    );
+    log.error({ job, slot, err: { message } }, 'run failed');
+    throw err;
+  } finally {
+    stopHeartbeat();
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { claimRun, markUnit, unitDone } from '../../src/runs/ledger.js';
+import { executeRun, RunBusyError } from '../../src/runs/execute.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+let db: TestDb;
+const config = loadConfig({ ABANDON_AFTER_SECONDS: '5', HEARTBEAT_SECONDS: '1' });
+beforeAll(async () => { db = await createTestDb(); });
+afterAll(async () => { await db.drop(); });
+
+describe('run ledger', () => {
+  it('lets exactly one of many concurrent claimants run a slot', async () => {
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimRun(db.pool, 'mif', '2026-11-15', `p${i}`, 'cron', 60)));
+    expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+    expect(claims.filter((c) => !c.claimed && c.reason === 'running')).toHaveLength(7);
+  });
+
+  it('takes over a run whose heartbeat stopped, and refuses one that is alive', async () => {
+    await claimRun(db.pool, 'csasf', '2026-11-15', 'dead', 'cron', 60);
+    expect((await claimRun(db.pool, 'csasf', '2026-11-15', 'other', 'cron', 60)).claimed).toBe(false);
+    await db.pool.query("update runs set heartbeat_at = now() - interval '10 minutes' where job = 'csasf'");
+    const c = await claimRun(db.pool, 'csasf', '2026-11-15', 'other', 'catch-up', 60);
+    expect(c.claimed).toBe(true);
+    if (c.claimed) expect(c.run).toMatchObject({ owner: 'other', attempt: 2 });
+  });
+
+  it('records units so a re-run skips them', async () => {
+    expect(await unitDone(db.pool, 'mif', '2026-11-15', 'ACME|HN')).toBe(false);
+    await markUnit(db.pool, 'mif', '2026-11-15', 'ACME|HN', 'DONE', { file: 'x' });
+    expect(await unitDone(db.pool, 'mif', '2026-11-15', 'ACME|HN')).toBe(true);
+  });
+
+  it('executeRun: succeeds once, a scheduled repeat is already done, a manual run during a run is refused clearly', async () => {
+    let resolveWork!: () => void;
+    const gate = new Promise<void>((r) => (resolveWork = r));
+    const first = executeRun(db.pool, config, 'poll', '2026-11-04T09:00', { trigger: 'cron' }, async () => { await gate; return { files: 1 }; });
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(executeRun(db.pool, config, 'poll', '2026-11-04T09:00', { trigger: 'manual' }, async () => ({}))).rejects.toBeInstanceOf(RunBusyError);
+    resolveWork();
+    expect((await first).status).toBe('ran');
+    const again = await executeRun(db.pool, config, 'poll', '2026-11-04T09:00', { trigger: 'cron' }, async () => ({ files: 2 }));
+    expect(again.status).toBe('already-done');
+    const row = (await db.pool.query("select status, counts from runs where job = 'poll'")).rows[0];
+    expect(row).toEqual({ status: 'SUCCEEDED', counts: { files: 1 } });
+  });
+
+  it('a manual run waits for a running claimant when asked to', async () => {
+    let done = false;
+    const first = executeRun(db.pool, config, 'mini-mif', '2026-11-20', { trigger: 'cron' }, async () => { await new Promise((r) => setTimeout(r, 1500)); done = true; return {}; });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await executeRun(db.pool, config, 'mini-mif', '2026-11-20', { trigger: 'manual', waitMs: 10_000 }, async () => ({ sawFirstDone: done }));
+    await first;
+    expect(second.status).toBe('ran');
+    if (second.status === 'ran') expect(second.result).toEqual({ sawFirstDone: true });
+  });
+
+  it('marks a failing run FAILED with its error, and it can be claimed again', async () => {
+    await expect(executeRun(db.pool, config, 'csasf', '2026-11-29', { trigger: 'cron' }, async () => { throw new Error('quota exceeded'); })).rejects.toThrow(/quota/);
+    expect((await db.pool.query("select status, error from runs where job = 'csasf' and slot = '2026-11-29'")).rows[0]).toEqual({ status: 'FAILED', error: 'quota exceeded' });
+    const retry = await executeRun(db.pool, config, 'csasf', '2026-11-29', { trigger: 'catch-up' }, async () => ({ ok: true }));
+    expect(retry.status).toBe('ran');
+  });
+});
