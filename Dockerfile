@@ -1,0 +1,18 @@
+# The calaim-exchange app image: Node 20, production dependencies, runs the CLI through tsx.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production npm_config_fund=false npm_config_audit=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+# tsx is a runtime dependency (the CLI runs TypeScript without a build step).
+RUN npm ci --omit=dev && npm cache clean --force
+COPY bin ./bin
+COPY src ./src
+COPY schemas ./schemas
+COPY jobs ./jobs
+COPY samples ./samples
+COPY tsconfig.json ./
+RUN ln -s /app/bin/calaim-exchange.js /usr/local/bin/calaim-exchange
+USER node
+ENV DATA_DIR=/var/lib/calaim-exchange
+ENTRYPOINT ["calaim-exchange"]
+CMD ["scheduler"]
