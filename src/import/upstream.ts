@@ -228,6 +228,20 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
            lob = excluded.lob, approved_date = excluded.approved_date`,
         [json(rows)],
       );
+      // An approved referral assigns the member to that provider (status 1) from its approval
+      // date [PLAN]; a member already with that provider keeps its status.
+      await c.query(
+        `insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+         select distinct on (cin, lob) cin, lob, provider_code, 1, approved_date
+           from jsonb_to_recordset($1::jsonb) as x(cin text, provider_code text, lob text, approved_date date)
+          order by cin, lob, approved_date desc
+         on conflict (cin, lob) do update set provider_code = excluded.provider_code, status = 1,
+           assigned_date = excluded.assigned_date, enrollment_start = null, enrollment_end = null,
+           discontinuation_date = null, discontinuation_reason = null, discontinuation_text = null,
+           acuity = null, lcm_name = null, lcm_phone = null, lcm_email = null, updated_at = now()
+         where ecm_assignments.provider_code <> excluded.provider_code`,
+        [json(rows)],
+      );
     },
   },
 
@@ -235,10 +249,14 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
     async check(c, rows, reject, state) {
       const firstBy = seen(state, 'pair') as Map<string, { provider: string; row: number }>;
       const inFile: Row[] = [];
+      const conflicts: { cin: string; service: string; owner: string; refused: string }[] = [];
+      const inFileConflicts: typeof conflicts = [];
       for (const r of rows) {
         const k = `${String(r.cin)}|${String(r.service_code)}`;
         const prev = firstBy.get(k);
         if (prev) {
+          if (prev.provider !== r.provider_code)
+            inFileConflicts.push({ cin: String(r.cin), service: String(r.service_code), owner: prev.provider, refused: String(r.provider_code) });
           reject(
             r.__row,
             prev.provider === r.provider_code
@@ -258,15 +276,28 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
         [inFile.map((r) => String(r.cin))],
       );
       const owner = new Map(owners.rows.map((o) => [o.k, o.provider_code]));
-      return inFile.filter((r) => {
+      const accepted = inFile.filter((r) => {
         if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
         if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|CS`))
           return reject(r.__row, `provider ${String(r.provider_code)} has no CS contract for ${String(r.lob)}`, 'provider_code'), false;
         const o = owner.get(`${String(r.cin)}|${String(r.service_code)}`);
-        if (o && o !== r.provider_code)
+        if (o && o !== r.provider_code) {
+          conflicts.push({ cin: String(r.cin), service: String(r.service_code), owner: o, refused: String(r.provider_code) });
           return reject(r.__row, `member and service ${String(r.service_code)} are already assigned to provider ${o}: each member and CS service goes to exactly one provider (end that assignment first)`, 'provider_code'), false;
+        }
         return true;
       });
+      // The refused second assignment stays visible to the CSASF run until someone resolves it.
+      for (const k of inFileConflicts) if (members.has(k.cin)) conflicts.push(k);
+      if (conflicts.length)
+        await c.query(
+          `insert into cs_assignment_conflicts (cin, service_code, owner_provider, refused_provider, source)
+           select cin, service, owner, refused, 'import' from jsonb_to_recordset($1::jsonb) as x(cin text, service text, owner text, refused text)
+            where exists (select 1 from providers p where p.provider_code = x.owner)
+           on conflict (cin, service_code, refused_provider) do update set owner_provider = excluded.owner_provider, detected_at = now(), resolved_at = null`,
+          [JSON.stringify(conflicts)],
+        );
+      return accepted;
     },
     async upsert(c, rows) {
       await c.query(

@@ -70,8 +70,14 @@ describe('upstream import', () => {
   });
 
   it('loads referrals and rejects duplicates, non-ECM providers and bad dates', async () => {
-    expect(await importUpstream(db.pool, 'referrals', fx('referrals_good.csv'))).toMatchObject({ rowsImported: 2 });
+    expect(await importUpstream(db.pool, 'referrals', fx('referrals_good.csv'))).toMatchObject({ rowsImported: 3 });
     expect((await db.pool.query("select approved_date from ecm_referrals where referral_id = 'REF-000002'")).rows[0]).toEqual({ approved_date: '2026-11-10' });
+    // an approved referral assigns the member to the provider (status 1) from its approval date
+    expect((await db.pool.query("select provider_code, status, assigned_date from ecm_assignments where cin = '93456789C' and lob = 'HN'")).rows[0])
+      .toEqual({ provider_code: 'ACME', status: 1, assigned_date: '2026-11-12' });
+    // a member already with that provider keeps the status the provider reported
+    expect((await db.pool.query("select provider_code, status from ecm_assignments where cin = '94567890D' and lob = 'CHPIV'")).rows[0])
+      .toEqual({ provider_code: 'BOTHCARE', status: 2 });
     const bad = await importUpstream(db.pool, 'referrals', fx('referrals_bad.csv'));
     expect(bad.rowsImported).toBe(1);
     expect(bad.rejects.map((r) => r.row)).toEqual([3, 4, 5]);
@@ -91,6 +97,12 @@ describe('upstream import', () => {
     expect(rc).toEqual([{ provider_code: 'HOMEWAY' }]);
     const htn = (await db.pool.query("select provider_code, auth_status from cs_authorizations where cin = '91234567A' and service_code = 'HTN'")).rows;
     expect(htn).toEqual([{ provider_code: 'HOMEWAY', auth_status: 'Approved' }]);
+    // the refused second assignments stay on record for the CSASF run to report
+    const conflicts = (await db.pool.query('select cin, service_code, owner_provider, refused_provider from cs_assignment_conflicts order by cin')).rows;
+    expect(conflicts).toEqual([
+      { cin: '91234567A', service_code: 'HTN', owner_provider: 'HOMEWAY', refused_provider: 'BOTHCARE' },
+      { cin: '92345678B', service_code: 'RC', owner_provider: 'HOMEWAY', refused_provider: 'BOTHCARE' },
+    ]);
   });
 
   it('is idempotent: importing the same file twice leaves the same state', async () => {
