@@ -5,7 +5,9 @@ import { ConfigError } from '../config.js';
 import { log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
 import { registerDb } from './commands/db.js';
+import { registerValidate } from './commands/validate.js';
 import { registerImport } from './commands/import.js';
+import { registerGenerate } from './commands/generate.js';
 
 export function buildProgram(): Command {
   const program = new Command('calaim-exchange')
@@ -13,7 +15,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDb(program);
+  registerValidate(program);
   registerImport(program);
+  registerGenerate(program);
   return program;
 }
 

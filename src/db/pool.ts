@@ -53,8 +53,11 @@ export async function openDatabase(config: Config, opts: { retries?: number } = 
     url = handle.url;
   }
   const pool = new pg.Pool({ connectionString: url, max: config.DB_POOL_SIZE, connectionTimeoutMillis: 10_000 });
+  let closing = false;
   // An idle client losing its server must not crash the process; the next query fails cleanly.
-  pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'));
+  pool.on('error', (err) => {
+    if (!closing) log.warn({ err: { message: err.message } }, 'idle database connection lost');
+  });
   try {
     await connectWithRetry(pool, opts.retries ?? config.DB_CONNECT_RETRIES);
   } catch (err) {
@@ -67,6 +70,7 @@ export async function openDatabase(config: Config, opts: { retries?: number } = 
     url,
     embedded: !!handle,
     close: async () => {
+      closing = true;
       await pool.end().catch(() => undefined);
       await handle?.stop();
     },

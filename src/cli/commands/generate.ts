@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { localDate } from '../../calendar/index.js';
+import { generate, slotFor, type GenerateResult, type OutboundKind } from '../../generate/run.js';
+import { miniMifSlaAlert } from '../../reports/alerts.js';
+import { executeRun, RunBusyError } from '../../runs/execute.js';
+import { emit, table, UsageError } from '../output.js';
+import { progressBar } from '../progress.js';
+import { withRuntime } from '../runtime.js';
+import { openTransport } from '../transport.js';
+
+const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
+
+interface Opts { date?: string; provider?: string; dryRun?: boolean; out?: string; json?: boolean; wait?: string }
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description("build and publish the outbound files of a date's slot (idempotent per slot and provider)")
+    .argument('<kind>', 'mif | mini-mif | csasf')
+    .option('--date <YYYY-MM-DD>', 'a day of the slot to run (default: today in the plan time zone)')
+    .option('--provider <ID>', 'only this provider code')
+    .option('--dry-run', 'write the files to --out only: nothing published or recorded')
+    .option('--out <DIR>', 'folder for --dry-run files (default DATA_DIR/dry-run)')
+    .option('--wait <SECONDS>', 'when the slot is being run by another process, wait this long instead of refusing', '0')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Slots: mif → the 15th of the date's month; csasf → the latest of the 15th / 29th (last day of a
+month without a 29th) on or before the date; mini-mif → the date itself (referrals approved 5+
+days before it that no MIF or mini-MIF has carried yet).
+
+Examples:
+  calaim-exchange generate mif --date 2026-11-15
+  calaim-exchange generate csasf --date 2026-02-28 --provider HOMEWAY --dry-run --out /tmp/csasf`)
+    .action(async (kind: string, opts: Opts) => {
+      if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
+      if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError('--date takes YYYY-MM-DD');
+      const waitSeconds = Number(opts.wait ?? 0);
+      if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
+      await withRuntime(async ({ config, db }) => {
+        const date = opts.date ?? localDate(new Date(), config.PLAN_TIME_ZONE);
+        const k = kind as OutboundKind;
+        const transport = opts.dryRun ? undefined : await openTransport(config, db.pool);
+        const bar = progressBar(opts, `${kind} ${slotFor(k, date, config)}`);
+        try {
+          const deps = { pool: db.pool, config, openSession: transport?.openSession };
+          const run = (signal?: AbortSignal) =>
+            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
+          let result: GenerateResult | undefined;
+          let alerts: number | undefined;
+          if (opts.dryRun) result = await run();
+          else {
+            const slot = slotFor(k, date, config);
+            try {
+              await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {
+                result = await run(ctx.signal);
+                if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot)).referrals;
+                // A failed provider leaves the run FAILED so the scheduler retries it; the others are done.
+                if (result.failed) throw new Error(`${result.failed} provider file(s) failed`);
+                return { published: result.published, empty: result.empty, failed: result.failed, units: result.units.length };
+              });
+            } catch (err) {
+              if (!result) throw err;
+              process.exitCode = 1;
+            }
+          }
+          if (!result) throw new Error('generation produced no result');
+          bar.stop();
+          const done = result;
+          emit(opts, { ...done, ...(alerts !== undefined ? { slaAlertReferrals: alerts } : {}) }, () => summary(done));
+        } catch (err) {
+          bar.stop();
+          if (err instanceof RunBusyError) {
+            emit(opts, { kind, error: err.message }, () => `refused: ${err.message}`);
+            process.exitCode = 1;
+            return;
+          }
+          throw err;
+        } finally {
+          await transport?.close();
+        }
+      });
+    });
+}
+
+function summary(r: GenerateResult): string {
+  const head = `${r.kind} slot ${r.slot}${r.dryRun ? ' (dry run)' : ''}: ${r.published} published, ${r.empty} with no rows, ${r.failed} failed, ${r.units.length - r.published - r.empty - r.failed} other`;
+  const rows = r.units.map((u) => [u.provider, u.lob ?? '', u.status, u.rows, u.file ?? '', u.error ?? (u.refused?.length ? `${u.refused.length} refused (held by another provider)` : '')]);
+  return `${head}\n\n${table(['provider', 'lob', 'status', 'rows', 'file', 'note'], rows)}`;
+}

@@ -1,0 +1,323 @@
+// MIF, mini-MIF and CSASF for one slot: per provider (and line of business for ECM files)
+// query → workbook → record (PENDING, with bytes and rows) → atomic publish → PUBLISHED.
+// A unit already done for the slot is skipped, so a re-run publishes nothing new.
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { MIF, RTF, CSASF } from '../../schemas/index.js';
+import { codesFor } from '../../schemas/index.js';
+import type { IsoDate } from '../../schemas/primitives.js';
+import { addDays } from '../../schemas/primitives.js';
+import { csasfSlotsForMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { mcpName, type Config } from '../config.js';
+import { putBlob, sha256 } from '../db/blobs.js';
+import { withTransaction } from '../db/pool.js';
+import { log } from '../log.js';
+import { sendNotification } from '../notify/mailer.js';
+import { markUnit, unitDone } from '../runs/ledger.js';
+import { SftpError, type SftpSession } from '../sftp/client.js';
+import { providerFolders } from '../sftp/pickup.js';
+import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
+import {
+  csasfRecord, csasfRows, mifMembers, miniMifMembers, mifRecord, providersFor, rtfPrefillRecord,
+  type MifMember, type ProviderRow,
+} from './rows.js';
+import { layoutSheet } from './sheets.js';
+
+export type OutboundKind = 'mif' | 'mini-mif' | 'csasf';
+const KIND_CODE = { mif: 'MIF', 'mini-mif': 'MINIMIF', csasf: 'CSASF' } as const;
+export const CSASF_CLOSED_RETENTION_DAYS = 60;
+
+export interface GenerateOptions {
+  date: IsoDate;
+  provider?: string;
+  dryRun?: boolean;
+  out?: string;
+  onProgress?: (done: number, total: number, unit: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface UnitResult {
+  provider: string;
+  lob: string | null;
+  status: 'PUBLISHED' | 'EMPTY' | 'ALREADY_DONE' | 'DRY_RUN' | 'FAILED';
+  rows: number;
+  file: string | null;
+  path: string | null;
+  error?: string;
+  refused?: { cin: string; serviceCode: string; owner: string }[];
+}
+
+export interface GenerateResult {
+  kind: OutboundKind;
+  slot: IsoDate;
+  dryRun: boolean;
+  units: UnitResult[];
+  published: number;
+  empty: number;
+  failed: number;
+}
+
+/** The slot a date belongs to: MIF → that month's 15th; CSASF → the latest slot on or before it; mini-MIF → the day. */
+export function slotFor(kind: OutboundKind, date: IsoDate, config: Config): IsoDate {
+  if (kind === 'mini-mif') return date;
+  const period = periodOfDate(date);
+  if (kind === 'mif') return mifSlot(period);
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  const [first, second] = csasfSlotsForMonth(y, m, config.CSASF_SECOND_RUN_DAY);
+  if (date >= second) return second;
+  if (date >= first) return first;
+  const prevMonth = m === 1 ? [y - 1, 12] : [y, m - 1];
+  return csasfSlotsForMonth(prevMonth[0]!, prevMonth[1]!, config.CSASF_SECOND_RUN_DAY)[1];
+}
+
+const compact = (d: IsoDate) => d.replace(/-/g, '');
+
+/** `<LOB>_<KIND>_<NPI>_<YYYYMMDD>.xlsx`; a second file of the same name the same day gets `_2`. */
+async function fileName(pool: pg.Pool | pg.PoolClient, provider: ProviderRow, lobLabel: string, kind: OutboundKind, slot: IsoDate): Promise<string> {
+  const stem = `${lobLabel}_${KIND_CODE[kind]}_${provider.npi}_${compact(slot)}`;
+  const taken = await pool.query<{ file_name: string }>(
+    `select file_name from outbound_files where provider_code = $1 and file_name like $2 and status in ('PENDING', 'PUBLISHED')`,
+    [provider.provider_code, `${stem}%`],
+  );
+  const names = new Set(taken.rows.map((r) => r.file_name));
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? `${stem}.xlsx` : `${stem}_${n}.xlsx`;
+    if (!names.has(name)) return name;
+  }
+}
+
+interface Built {
+  sheets: WriteSheet[];
+  rows: { cin: string; serviceCode?: string; authStatus?: string | null; authNumber?: string | null; authStart?: string | null; authEnd?: string | null; ecmStatus?: number; referralId?: string | null }[];
+  refused?: UnitResult['refused'];
+}
+
+async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate): Promise<Built> {
+  const period = periodOfDate(slot);
+  const members: MifMember[] =
+    kind === 'mif'
+      ? await mifMembers(pool, provider.provider_code, lob, slot, `${period}-01`)
+      : await miniMifMembers(pool, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS);
+  const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), provider };
+  const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
+  if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
+    const settings = { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS };
+    sheets.push(layoutSheet(RTF, members.map((m) => rtfPrefillRecord(m, ctx)), {
+      lists: true,
+      listFor: (c) => {
+        const codes = codesFor(c, settings);
+        return codes && c.type === 'code' ? Object.keys(codes) : undefined;
+      },
+    }));
+  }
+  return { sheets, rows: members.map((m) => ({ cin: m.cin, ecmStatus: m.status, referralId: m.referral_id })) };
+}
+
+async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate): Promise<Built> {
+  const rows = await csasfRows(pool, provider.provider_code, slot, CSASF_CLOSED_RETENTION_DAYS);
+  const conflicts = await pool.query<{ cin: string; service_code: string; owner_provider: string }>(
+    `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
+    [provider.provider_code],
+  );
+  const ctx = { mcpName: (lob: string) => mcpName(config, lob), productionDate: slot, provider };
+  return {
+    sheets: [layoutSheet(CSASF, rows.map((r) => csasfRecord(r, ctx)))],
+    rows: rows.map((r) => ({ cin: r.cin, serviceCode: r.service_code, authStatus: r.auth_status, authNumber: r.auth_number, authStart: r.auth_start, authEnd: r.auth_end })),
+    refused: conflicts.rows.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider })),
+  };
+}
+
+/** Publishes once: a PENDING record from an interrupted run republishes its own bytes. */
+async function publishOnce(session: SftpSession, dir: string, name: string, bytes: Buffer): Promise<string> {
+  try {
+    return (await session.publish(dir, name, bytes)).path;
+  } catch (err) {
+    if (err instanceof SftpError && err.code === 'REMOTE_EXISTS') {
+      const remote = await session.download(`${dir}/${name}`, { maxBytes: bytes.length + 1 });
+      if (remote.sha256 === sha256(bytes)) return `${dir}/${name}`;
+    }
+    throw err;
+  }
+}
+
+export interface GenerateDeps {
+  pool: pg.Pool;
+  config: Config;
+  /** Opens one sFTP session for the run (not used in dry runs). */
+  openSession?: () => Promise<SftpSession>;
+}
+
+export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: GenerateDeps): Promise<GenerateResult> {
+  const { pool, config } = deps;
+  const slot = slotFor(kind, opts.date, config);
+  const job = kind;
+  const providers = await providersFor(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
+  if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract`);
+  const units: { provider: ProviderRow; lob: string | null; lobLabel: string }[] = [];
+  for (const p of providers) {
+    if (kind === 'csasf') units.push({ provider: p, lob: null, lobLabel: p.lobs.join('-') });
+    else for (const lob of p.lobs) units.push({ provider: p, lob, lobLabel: lob });
+  }
+  const results: UnitResult[] = [];
+  let session: SftpSession | undefined;
+  try {
+    for (const [i, u] of units.entries()) {
+      if (opts.signal?.aborted) throw new Error('run stopped before it finished');
+      const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+      opts.onProgress?.(i, units.length, unitKey);
+      try {
+        const r = await generateUnit(kind, job, slot, u, opts, deps, () => (session ??= undefined, openOnce()));
+        results.push(r);
+      } catch (err) {
+        const message = (err as Error).message;
+        log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
+        results.push({ provider: u.provider.provider_code, lob: u.lob, status: 'FAILED', rows: 0, file: null, path: null, error: message });
+        if (!opts.dryRun) await markUnit(pool, job, slot, unitKey, 'FAILED', { error: message }).catch(() => undefined);
+        // A broken connection must not poison the other providers: open a fresh one.
+        await session?.close().catch(() => undefined);
+        session = undefined;
+      }
+    }
+    opts.onProgress?.(units.length, units.length, '');
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
+  async function openOnce(): Promise<SftpSession> {
+    if (!deps.openSession) throw new Error('no sFTP transport configured');
+    session ??= await deps.openSession();
+    return session;
+  }
+  const count = (s: UnitResult['status']) => results.filter((r) => r.status === s).length;
+  return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED') };
+}
+
+async function generateUnit(
+  kind: OutboundKind,
+  job: string,
+  slot: IsoDate,
+  u: { provider: ProviderRow; lob: string | null; lobLabel: string },
+  opts: GenerateOptions,
+  deps: GenerateDeps,
+  session: () => Promise<SftpSession>,
+): Promise<UnitResult> {
+  const { pool, config } = deps;
+  const code = KIND_CODE[kind];
+  const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+  const base = { provider: u.provider.provider_code, lob: u.lob };
+
+  if (!opts.dryRun) {
+    const prior = await pool.query<{ id: number; status: string; file_name: string | null; remote_path: string | null; sha256: string | null; row_count: number }>(
+      `select id, status, file_name, remote_path, sha256, row_count from outbound_files
+        where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')`,
+      [code, slot, u.provider.provider_code, u.lob],
+    );
+    const p = prior.rows[0];
+    if (p?.status === 'PUBLISHED' || p?.status === 'EMPTY' || (!p && (await unitDone(pool, job, slot, unitKey)))) {
+      return { ...base, status: 'ALREADY_DONE', rows: p?.row_count ?? 0, file: p?.file_name ?? null, path: p?.remote_path ?? null };
+    }
+    if (p?.status === 'PENDING') {
+      // An earlier run recorded this file and stopped before confirming it: publish those bytes.
+      const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
+      const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
+      await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u);
+      return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
+    }
+  }
+
+  const built = kind === 'csasf' ? await buildCsasf(pool, config, u.provider, slot) : await buildEcm(pool, config, kind, u.provider, u.lob!, slot);
+  const refused = built.refused?.length ? { refused: built.refused } : {};
+  if (built.rows.length === 0) {
+    if (!opts.dryRun) {
+      await withTransaction(pool, async (c) => {
+        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count) values ($1, $2, $3, $4, $5, 'EMPTY', 0)`, [code, job, slot, u.provider.provider_code, u.lob]);
+        await markUnit(c, job, slot, unitKey, 'DONE', { empty: true });
+      });
+    }
+    return { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused };
+  }
+
+  const bytes = await writeWorkbookToBuffer(built.sheets);
+  const name = await fileName(pool, u.provider, u.lobLabel, kind, slot);
+  if (opts.dryRun) {
+    const dir = path.resolve(opts.out ?? path.join(config.dataDir, 'dry-run'));
+    await fs.promises.mkdir(dir, { recursive: true });
+    const file = path.join(dir, name);
+    await fs.promises.writeFile(file, bytes);
+    return { ...base, status: 'DRY_RUN', rows: built.rows.length, file: name, path: file, ...refused };
+  }
+
+  const id = await withTransaction(pool, async (c) => {
+    const hash = await putBlob(c, bytes);
+    const r = await c.query<{ id: number }>(
+      `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period)
+       values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9) returning id`,
+      [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`],
+    );
+    const fileId = r.rows[0]!.id;
+    await c.query(
+      `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
+       select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
+         from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
+              auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
+      // n is the Excel row the member is on (row 1 is the header).
+      [fileId, JSON.stringify(built.rows.map((x, i) => ({
+        n: i + 2,
+        cin: x.cin, service_code: x.serviceCode ?? null, auth_status: x.authStatus ?? null, auth_number: x.authNumber ?? null,
+        auth_start: x.authStart ?? null, auth_end: x.authEnd ?? null, ecm_status: x.ecmStatus ?? null, referral_id: x.referralId ?? null,
+      })))],
+    );
+    return fileId;
+  });
+  const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
+  await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u);
+  await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused);
+  return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
+}
+
+async function confirmPublished(
+  pool: pg.Pool, kind: OutboundKind, job: string, slot: IsoDate, unitKey: string, fileId: number, remote: string,
+  u: { provider: ProviderRow; lob: string | null },
+): Promise<void> {
+  await withTransaction(pool, async (c) => {
+    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = now() where id = $1`, [fileId, remote]);
+    if (kind !== 'csasf') {
+      // Referrals whose member this file carried have now been sent (mini-MIF 5-10 day rule).
+      await c.query(
+        `update ecm_referrals f set mini_mif_file_id = $1
+          where f.provider_code = $2 and f.lob = $3 and f.mini_mif_file_id is null and f.approved_date <= $4
+            and exists (select 1 from outbound_file_rows r where r.outbound_file_id = $1 and r.cin = f.cin)`,
+        [fileId, u.provider.provider_code, u.lob, slot],
+      );
+    }
+    await markUnit(c, job, slot, unitKey, 'DONE', { fileId });
+  });
+}
+
+async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused?: UnitResult['refused']): Promise<void> {
+  const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];
+  const lines = [
+    `A new ${what} is in your sFTP downloads folder:`,
+    '',
+    `  ${name}  (${rows} row${rows === 1 ? '' : 's'})`,
+    '',
+    kind === 'csasf'
+      ? 'Report on these members with your CS Provider Return Transmission File by the 5th (corrections through the 10th).'
+      : 'Return your RTF and Outreach Tracker File by the 5th of next month (corrections through the 10th).',
+  ];
+  if (refused?.length)
+    lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);
+  try {
+    await sendNotification(deps.config, deps.pool, {
+      kind: `published-${kind}`,
+      to: [provider.contact_email ?? '', provider.liaison_email ?? ''],
+      subject: `${what} published for ${provider.provider_code}: ${name}`,
+      text: lines.join('\n'),
+    });
+  } catch (err) {
+    // The file is published; a mail problem must not make the unit look unpublished.
+    log.warn({ provider: provider.provider_code, err: { message: (err as Error).message } }, 'publish notification failed');
+  }
+}
+
+export const _test = { addDays };
