@@ -6,6 +6,24 @@ import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 
+/**
+ * A referral counts as sent once any published MIF or mini-MIF for its provider, dated on or
+ * after its approval, carried the member (e.g. the referral was loaded after the monthly MIF).
+ */
+export async function markReferralsCarried(pool: pg.Pool | pg.PoolClient): Promise<number> {
+  const r = await pool.query(
+    `update ecm_referrals f set mini_mif_file_id = (
+         select o.id from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
+          where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+            and r.cin = f.cin and o.slot >= f.approved_date order by o.slot limit 1)
+      where f.mini_mif_file_id is null
+        and exists (select 1 from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
+                     where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+                       and r.cin = f.cin and o.slot >= f.approved_date)`,
+  );
+  return r.rowCount ?? 0;
+}
+
 export interface SlaAlertResult { referrals: number; providers: number }
 
 /**
@@ -13,6 +31,7 @@ export interface SlaAlertResult { referrals: number; providers: number }
  * liaison alert (per provider, once per referral).
  */
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate): Promise<SlaAlertResult> {
+  await markReferralsCarried(pool);
   const r = await pool.query<{ provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }>(
     `select f.provider_code, p.liaison_email,
             json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob) order by f.approved_date, f.referral_id) as referrals

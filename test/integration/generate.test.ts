@@ -1,0 +1,204 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { generate } from '../../src/generate/run.js';
+import { miniMifSlaAlert } from '../../src/reports/alerts.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { seedPlan } from '../helpers/plan.js';
+import { readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
+
+let db: TestDb;
+let sftp: TestSftp;
+let dataDir: string;
+let config: ReturnType<typeof loadConfig>;
+let deps: Parameters<typeof generate>[2];
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-gen-'));
+  config = loadConfig({ DATA_DIR: dataDir });
+  deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
+});
+afterAll(async () => {
+  await sftp.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const downloads = (code: string) => path.join(sftp.root, code, 'downloads');
+const listDownloads = (code: string) => (fs.existsSync(downloads(code)) ? fs.readdirSync(downloads(code)).sort() : []);
+
+describe('monthly MIF', () => {
+  it('publishes one file per ECM provider and line of business with its pending and enrolled members', async () => {
+    const r = await generate('mif', { date: '2026-11-03' }, deps);
+    expect(r.slot).toBe('2026-11-15');
+    expect(r.units.map((u) => [u.provider, u.lob, u.status, u.rows])).toEqual([
+      ['ACME', 'HN', 'PUBLISHED', 2],
+      ['ACME', 'CV', 'PUBLISHED', 1],
+      ['RIVAL', 'HN', 'PUBLISHED', 1],
+    ]);
+    expect(listDownloads('ACME')).toEqual(['CV_MIF_1234567893_20261115.xlsx', 'HN_MIF_1234567893_20261115.xlsx']);
+    const recs = await readRecords(path.join(downloads('ACME'), 'HN_MIF_1234567893_20261115.xlsx'));
+    // status 4 (discontinued) and an enrollment that ended before November are not on it
+    expect(recs.MIF!.map((x) => [x.cin, x.ecmStatus])).toEqual([['91000001A', '1'], ['91000002B', '3']]);
+    expect(recs.MIF![1]).toMatchObject({
+      mcpId: 'HN', mcpName: 'Health Net', mifType: 'MONTHLY', productionDate: { date: '2026-11-15' }, reportingPeriod: '11/2026',
+      lastName: 'Bravo', firstName: 'Ben', dob: { date: '1975-03-05' }, startDate: { date: '2026-08-15' }, acuity: 'High',
+      lcmName: 'Pat Lee', providerNpi: '1234567893', providerTin: '123456789', providerName: 'Acme Community Health',
+    });
+    // the pre-filled RTF sheet carries the same members and the reporting period
+    expect(recs.RTF!.map((x) => [x.cin, x.ecmStatus, x.reportingPeriod])).toEqual([['91000001A', '1', '11/2026'], ['91000002B', '3', '11/2026']]);
+    // a provider's folder holds only its own members
+    const rival = await readRecords(path.join(downloads('RIVAL'), 'HN_MIF_1987654328_20261115.xlsx'));
+    expect(rival.MIF!.map((x) => x.cin)).toEqual(['91000005E']);
+  });
+
+  it('records the exact member rows each file carried', async () => {
+    const rows = (await db.pool.query(`select o.provider_code, o.lob, r.row_number, r.cin from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+      where o.kind = 'MIF' order by o.provider_code, o.lob, r.row_number`)).rows;
+    expect(rows).toEqual([
+      { provider_code: 'ACME', lob: 'CV', row_number: 2, cin: '91000004D' },
+      { provider_code: 'ACME', lob: 'HN', row_number: 2, cin: '91000001A' },
+      { provider_code: 'ACME', lob: 'HN', row_number: 3, cin: '91000002B' },
+      { provider_code: 'RIVAL', lob: 'HN', row_number: 2, cin: '91000005E' },
+    ]);
+    const blob = (await db.pool.query(`select count(*)::int n from outbound_files o join file_blobs b using (sha256) where o.status = 'PUBLISHED'`)).rows[0];
+    expect(blob).toEqual({ n: 3 });
+  });
+
+  it('publishes nothing new when the same slot runs again', async () => {
+    const before = listDownloads('ACME');
+    const r = await generate('mif', { date: '2026-11-15' }, deps);
+    expect(r.units.every((u) => u.status === 'ALREADY_DONE')).toBe(true);
+    expect(listDownloads('ACME')).toEqual(before);
+    expect((await db.pool.query(`select count(*)::int n from outbound_files where kind = 'MIF'`)).rows[0]).toEqual({ n: 3 });
+  });
+
+  it('carries what the provider reported on its latest accepted RTF into the next MIF', async () => {
+    // what an accepted RTF row applies (the inbound pipeline's apply step)
+    await db.pool.query(`update ecm_assignments set status = 3, enrollment_start = '2026-11-20', acuity = 'Medium', lcm_name = 'Sam Ortiz', lcm_phone = '5595553000'
+      where cin = '91000001A'`);
+    await generate('mif', { date: '2026-12-15', provider: 'ACME' }, deps);
+    const recs = await readRecords(path.join(downloads('ACME'), 'HN_MIF_1234567893_20261215.xlsx'));
+    expect(recs.MIF!.find((x) => x.cin === '91000001A')).toMatchObject({ ecmStatus: '3', startDate: { date: '2026-11-20' }, acuity: 'Medium', lcmName: 'Sam Ortiz' });
+    expect(listDownloads('RIVAL')).toEqual(['HN_MIF_1987654328_20261115.xlsx']);
+  });
+
+  it('dates are real date cells for another reader (openpyxl)', () => {
+    const wb = readWithOpenpyxl(path.join(downloads('ACME'), 'HN_MIF_1234567893_20261115.xlsx'));
+    const [header, first] = wb.MIF!;
+    const col = (label: string) => (header as string[]).indexOf(label);
+    expect(first![col('Member Date of Birth')]).toEqual({ date: '1980-02-14' });
+    expect(first![col('Member Information File Production Date')]).toEqual({ date: '2026-11-15' });
+    expect(first![col('Member Client Index Number (CIN)')]).toBe('91000001A');
+    expect(Object.keys(wb)).toEqual(['MIF', 'RTF']);
+  });
+
+  it('--dry-run writes to the out folder only', async () => {
+    const out = path.join(dataDir, 'dry');
+    const r = await generate('mif', { date: '2027-01-15', dryRun: true, out }, deps);
+    expect(r.units.map((u) => u.status)).toEqual(['DRY_RUN', 'DRY_RUN', 'DRY_RUN']);
+    expect(fs.readdirSync(out).sort()).toEqual(['CV_MIF_1234567893_20270115.xlsx', 'HN_MIF_1234567893_20270115.xlsx', 'HN_MIF_1987654328_20270115.xlsx']);
+    expect((await db.pool.query(`select count(*)::int n from outbound_files where slot = '2027-01-15'`)).rows[0]).toEqual({ n: 0 });
+  });
+});
+
+describe('mini-MIF', () => {
+  it('sends a referral 5 days after approval, once, and not when a MIF already carried the member', async () => {
+    await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-7', '91000007G', 'ACME', 'HN', '2026-12-20')`);
+    await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'ACME', 1, '2026-12-20')`);
+    const day4 = await generate('mini-mif', { date: '2026-12-24' }, deps);
+    expect(day4.units.map((u) => u.status)).toEqual(['EMPTY', 'EMPTY', 'EMPTY']);
+    const day5 = await generate('mini-mif', { date: '2026-12-25' }, deps);
+    expect(day5.units.find((u) => u.provider === 'ACME' && u.lob === 'HN')).toMatchObject({ status: 'PUBLISHED', rows: 1, file: 'HN_MINIMIF_1234567893_20261225.xlsx' });
+    const recs = await readRecords(path.join(downloads('ACME'), 'HN_MINIMIF_1234567893_20261225.xlsx'));
+    expect(recs.MIF!).toHaveLength(1);
+    expect(recs.MIF![0]).toMatchObject({ cin: '91000007G', mifType: 'MINI', referralApprovalDate: { date: '2026-12-20' }, ecmStatus: '1' });
+    const day6 = await generate('mini-mif', { date: '2026-12-26' }, deps);
+    expect(day6.units.every((u) => u.status === 'EMPTY')).toBe(true);
+    // a referral whose member went out on a monthly MIF is not sent again
+    await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-1', '91000001A', 'ACME', 'HN', '2026-11-10')`);
+    const again = await generate('mini-mif', { date: '2026-12-27' }, deps);
+    expect(again.units.every((u) => u.status === 'EMPTY')).toBe(true);
+  });
+
+  it('raises one liaison alert for a referral still unsent on day 10', async () => {
+    await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-8', '91000008H', 'RIVAL', 'HN', '2027-01-01')`);
+    expect(await miniMifSlaAlert(db.pool, config, '2027-01-10')).toEqual({ referrals: 0, providers: 0 });
+    expect(await miniMifSlaAlert(db.pool, config, '2027-01-11')).toEqual({ referrals: 1, providers: 1 });
+    expect(await miniMifSlaAlert(db.pool, config, '2027-01-12')).toEqual({ referrals: 0, providers: 0 });
+    const n = (await db.pool.query(`select location from notifications where kind = 'minimif-sla'`)).rows;
+    expect(n).toHaveLength(1);
+    const eml = fs.readFileSync(n[0].location, 'utf8');
+    expect(eml).toContain('R-8');
+    expect(eml).toContain('91000008H');
+    expect(eml).not.toContain('Hotel'); // CINs and counts only, never names
+  });
+});
+
+describe('CSASF', () => {
+  beforeAll(async () => {
+    await db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values
+      ('91000001A','HTN','HOMEWAY','HN','AUTHORIZED','Approved','A-100','2026-10-01','2027-03-31','2026-09-20','2026-09-28','2026-09-28'),
+      ('91000004D','MTM','HOMEWAY','CV','AUTHORIZED','Pending',null,null,null,'2026-10-20',null,'2026-10-21'),
+      ('91000002B','HD','HOMEWAY','HN','POTENTIAL',null,null,null,null,null,null,'2026-10-25'),
+      ('91000003C','RC','HOMEWAY','HN','AUTHORIZED','Denied',null,null,null,'2026-09-25','2026-10-01','2026-09-25'),
+      ('91000005E','MTM','MEALS','HN','AUTHORIZED','Approved','A-200','2026-11-01','2027-04-30','2026-10-15','2026-10-20','2026-10-20')`);
+    // what the upstream import refused: a second provider for 91000001A x HTN
+    await db.pool.query(`insert into cs_assignment_conflicts (cin, service_code, owner_provider, refused_provider, source) values ('91000001A','HTN','HOMEWAY','MEALS','import')`);
+  });
+
+  it('lists every member x service of the provider, across its lines of business, in one file', async () => {
+    const r = await generate('csasf', { date: '2026-11-15' }, deps);
+    const home = r.units.find((u) => u.provider === 'HOMEWAY')!;
+    expect(home).toMatchObject({ status: 'PUBLISHED', rows: 4, file: 'HN-CV_CSASF_1558598797_20261115.xlsx' });
+    const recs = await readRecords(path.join(downloads('HOMEWAY'), home.file!));
+    expect(recs.CSASF!.map((x) => [x.cin, x.serviceCode, x.recordType, x.authStatus, x.mcpId])).toEqual([
+      ['91000001A', 'HTN', 'AUTHORIZED', 'Approved', 'HN'],
+      ['91000002B', 'HD', 'POTENTIAL', null, 'HN'],
+      ['91000003C', 'RC', 'AUTHORIZED', 'Denied', 'HN'],
+      ['91000004D', 'MTM', 'AUTHORIZED', 'Pending', 'CV'],
+    ]);
+    expect(recs.CSASF![0]).toMatchObject({ authNumber: 'A-100', authStart: { date: '2026-10-01' }, authEnd: { date: '2027-03-31' }, serviceName: 'Housing Transition Navigation' });
+  });
+
+  it('refuses the pair held by another provider, reports it, and publishes the rest', async () => {
+    const r = await generate('csasf', { date: '2026-11-15', provider: 'MEALS' }, deps);
+    const meals = r.units[0]!;
+    expect(meals.status).toBe('ALREADY_DONE');
+    const first = (await db.pool.query(`select row_count from outbound_files where provider_code = 'MEALS' and kind = 'CSASF'`)).rows[0];
+    expect(first).toEqual({ row_count: 1 });
+    const recs = await readRecords(path.join(downloads('MEALS'), 'HN_CSASF_1437825213_20261115.xlsx'));
+    expect(recs.CSASF!.map((x) => [x.cin, x.serviceCode])).toEqual([['91000005E', 'MTM']]);
+    const dry = await generate('csasf', { date: '2026-11-29', provider: 'MEALS', dryRun: true, out: path.join(dataDir, 'dry-cs') }, deps);
+    expect(dry.units[0]!.refused).toEqual([{ cin: '91000001A', serviceCode: 'HTN', owner: 'HOMEWAY' }]);
+  });
+
+  it('runs on Feb 28 in a non-leap year and Feb 29 in a leap year; old denials roll off', async () => {
+    const feb27 = await generate('csasf', { date: '2027-02-28', provider: 'HOMEWAY' }, deps);
+    expect(feb27.slot).toBe('2027-02-28');
+    expect(feb27.units[0]!.file).toBe('HN-CV_CSASF_1558598797_20270228.xlsx');
+    const recs = await readRecords(path.join(downloads('HOMEWAY'), feb27.units[0]!.file!));
+    // the October denial is more than 60 days old by then
+    expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000002B', '91000004D']);
+    const leap = await generate('csasf', { date: '2028-02-29', provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap') }, deps);
+    expect(leap.slot).toBe('2028-02-29');
+    const beforeLeapDay = await generate('csasf', { date: '2028-02-28', provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap') }, deps);
+    expect(beforeLeapDay.slot).toBe('2028-02-15');
+  });
+
+  it('a member the provider reported as services discontinued leaves the next CSASF', async () => {
+    const sheet = await db.pool.query(`with s as (insert into file_blobs (sha256, size, bytes) values (repeat('b', 64), 1, '\\x00') returning sha256),
+      sub as (insert into submissions (provider_code, original_name, sha256, size, received_at) select 'HOMEWAY', 'x.xlsx', sha256, 1, now() from s returning id)
+      insert into submission_sheets (submission_id, sheet_name, layout, provider_code, applied) select id, 'CSPRTF', 'CSPRTF', 'HOMEWAY', true from sub returning id`);
+    await db.pool.query(`insert into cs_engagements (cin, service_code, provider_code, lob, status, sheet_id, row_number) values ('91000002B', 'HD', 'HOMEWAY', 'HN', 4, $1, 2)`, [sheet.rows[0].id]);
+    const r = await generate('csasf', { date: '2027-03-15', provider: 'HOMEWAY' }, deps);
+    const recs = await readRecords(path.join(downloads('HOMEWAY'), r.units[0]!.file!));
+    expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000004D']);
+  });
+});
