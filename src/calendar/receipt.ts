@@ -1,0 +1,25 @@
+// Receipt time of an inbound file (spec/domain.md §2 "Receipt time"): the server mtime
+// clamped into [last listing where the file was absent, first listing where it was present].
+// Pure: no clock, no I/O.
+
+export interface ReceiptInput {
+  /** Modification time the sFTP server reported (the provider can forge it). */
+  mtime: Date;
+  /** Time of the first listing at which this version of the file was present. */
+  firstSeenAt: Date;
+  /** Time of the last listing at which the file was absent; null when the folder had never been listed. */
+  lastAbsentAt?: Date | null;
+}
+
+/**
+ * mtime clamped to [lastAbsentAt ?? -∞, firstSeenAt]. A lower bound later than the upper
+ * bound (a listing re-run with a past clock) is ignored: the upper bound always wins.
+ */
+export function receiptTime({ mtime, firstSeenAt, lastAbsentAt }: ReceiptInput): Date {
+  const hi = firstSeenAt.getTime();
+  let t = mtime.getTime();
+  if (Number.isNaN(t)) t = hi;
+  if (lastAbsentAt && lastAbsentAt.getTime() <= hi && t < lastAbsentAt.getTime()) t = lastAbsentAt.getTime();
+  if (t > hi) t = hi;
+  return new Date(t);
+}

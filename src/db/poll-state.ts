@@ -1,0 +1,137 @@
+// What the poller saw, per remote folder: the last listing time, and per file its size and
+// mtime, the first listing where this version was present, the last listing where it was
+// absent, and since when it has been stable. Feeds the stability check and the receipt-time
+// clamp (spec/domain.md §2).
+import pg from 'pg';
+
+export type Queryable = pg.Pool | pg.PoolClient;
+
+export interface PollFile {
+  folder: string;
+  name: string;
+  size: number;
+  mtime: Date;
+  /** First listing at which this version (size, mtime) was present. */
+  firstSeenAt: Date;
+  /** Last listing at which this version was absent; null when the folder had never been listed. */
+  lastAbsentAt: Date | null;
+  /** Listing time since which size and mtime have not changed. */
+  stableSince: Date;
+  lastSeenAt: Date;
+}
+
+export interface ListedFile {
+  name: string;
+  size: number;
+  mtime: Date;
+}
+
+export interface ListingOutcome {
+  /** The folder's last listing time before this one (null: first listing ever). */
+  previousListedAt: Date | null;
+  /** State of every listed file after this listing, with whether it was unchanged since an earlier listing. */
+  files: (PollFile & { unchanged: boolean })[];
+}
+
+interface Row {
+  folder: string;
+  name: string;
+  size: number | string;
+  mtime: Date;
+  first_seen_at: Date;
+  last_absent_at: Date | null;
+  stable_since: Date;
+  last_seen_at: Date;
+}
+
+function fromRow(r: Row): PollFile {
+  return {
+    folder: r.folder,
+    name: r.name,
+    size: Number(r.size),
+    mtime: r.mtime,
+    firstSeenAt: r.first_seen_at,
+    lastAbsentAt: r.last_absent_at,
+    stableSince: r.stable_since,
+    lastSeenAt: r.last_seen_at,
+  };
+}
+
+/** A Pool gets its own transaction; a PoolClient is used as is (the caller owns the transaction). */
+async function inTransaction<T>(db: Queryable, fn: (c: pg.PoolClient | pg.Pool) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return fn(db);
+  const c = await db.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
+export async function getLastListedAt(db: Queryable, folder: string): Promise<Date | null> {
+  const r = await db.query<{ last_listed_at: Date | null }>('SELECT last_listed_at FROM poll_folders WHERE folder = $1', [folder]);
+  return r.rows[0]?.last_listed_at ?? null;
+}
+
+export async function listPollFiles(db: Queryable, folder: string): Promise<PollFile[]> {
+  const r = await db.query<Row>('SELECT * FROM poll_files WHERE folder = $1 ORDER BY name', [folder]);
+  return r.rows.map(fromRow);
+}
+
+export async function getPollFile(db: Queryable, folder: string, name: string): Promise<PollFile | null> {
+  const r = await db.query<Row>('SELECT * FROM poll_files WHERE folder = $1 AND name = $2', [folder, name]);
+  return r.rows[0] ? fromRow(r.rows[0]) : null;
+}
+
+/**
+ * Records one listing of `folder` taken at `now`: new files and changed versions start a new
+ * observation (first seen = now, last absent = the previous listing); unchanged files keep
+ * theirs; files no longer listed are forgotten. Serialised per folder (row lock).
+ */
+export async function recordListing(db: Queryable, folder: string, now: Date, present: ListedFile[]): Promise<ListingOutcome> {
+  return inTransaction(db, async (c) => {
+    await c.query('INSERT INTO poll_folders (folder) VALUES ($1) ON CONFLICT (folder) DO NOTHING', [folder]);
+    const f = await c.query<{ last_listed_at: Date | null }>('SELECT last_listed_at FROM poll_folders WHERE folder = $1 FOR UPDATE', [folder]);
+    const previousListedAt = f.rows[0]?.last_listed_at ?? null;
+    // The last listing where a newly seen version was absent: the previous one, if it really is earlier.
+    const lastAbsent = previousListedAt && previousListedAt.getTime() < now.getTime() ? previousListedAt : null;
+    const existing = new Map((await listPollFiles(c, folder)).map((p) => [p.name, p]));
+    const files: ListingOutcome['files'] = [];
+    for (const item of present) {
+      const old = existing.get(item.name);
+      if (old && old.size === item.size && old.mtime.getTime() === item.mtime.getTime()) {
+        await c.query('UPDATE poll_files SET last_seen_at = $3 WHERE folder = $1 AND name = $2', [folder, item.name, now]);
+        files.push({ ...old, lastSeenAt: now, unchanged: true });
+        continue;
+      }
+      const row = await c.query<Row>(
+        `INSERT INTO poll_files (folder, name, size, mtime, first_seen_at, last_absent_at, stable_since, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $5, $5)
+         ON CONFLICT (folder, name) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime,
+           first_seen_at = EXCLUDED.first_seen_at, last_absent_at = EXCLUDED.last_absent_at,
+           stable_since = EXCLUDED.stable_since, last_seen_at = EXCLUDED.last_seen_at
+         RETURNING *`,
+        [folder, item.name, item.size, item.mtime, now, lastAbsent],
+      );
+      files.push({ ...fromRow(row.rows[0] as Row), unchanged: false });
+    }
+    const names = present.map((p) => p.name);
+    await c.query('DELETE FROM poll_files WHERE folder = $1 AND NOT (name = ANY($2::text[]))', [folder, names]);
+    await c.query(
+      `UPDATE poll_folders SET last_listed_at = GREATEST(coalesce(last_listed_at, $2), $2), updated_at = now() WHERE folder = $1`,
+      [folder, now],
+    );
+    return { previousListedAt, files };
+  });
+}
+
+/** Forgets a file once it has been taken (moved away), so a later file of the same name starts afresh. */
+export async function forgetFile(db: Queryable, folder: string, name: string): Promise<void> {
+  await db.query('DELETE FROM poll_files WHERE folder = $1 AND name = $2', [folder, name]);
+}

@@ -1,0 +1,504 @@
+// The in-process sFTP server used by the demo and the tests (no SFTP_HOST): ssh2's Server
+// serving a local root folder. One account per provider, confined to `<root>/<code>/`, and a
+// service account that sees the whole root. Confinement is enforced here: every path is
+// resolved inside the account's home ('..' cannot climb above it, as in a chroot) and
+// symlinks that lead out of it are refused.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import ssh2, { type Connection, type SFTPWrapper, type ParsedKey } from 'ssh2';
+import { log } from '../log.js';
+import { hostKeyFingerprint } from './client.js';
+
+const { Server, utils } = ssh2;
+const { STATUS_CODE } = utils.sftp;
+
+export interface DevAccount {
+  username: string;
+  password?: string;
+  /** Public keys in authorized_keys form ("ssh-ed25519 AAAA… comment") or PEM. */
+  publicKeys?: (string | Buffer)[];
+  /**
+   * Folder the account is confined to, relative to the root. Default: the username (a provider
+   * code); its uploads/ and downloads/ are created, and like an OpenSSH chroot its top level is
+   * read-only. '' or '/' gives the whole root (the service account).
+   */
+  home?: string;
+}
+
+export interface DevFaults {
+  /** Drop the connection once this many file bytes have been served on it. */
+  dropAfterBytes?: number;
+  /** Only the first connection to reach the limit is dropped (default true). */
+  once?: boolean;
+}
+
+export interface DevServerOptions {
+  root: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Where the host key lives; generated (ed25519) and persisted when missing. */
+  hostKeyPath: string;
+  accounts: DevAccount[];
+  faults?: DevFaults;
+}
+
+export interface DevServer {
+  host: string;
+  port: number;
+  /** "SHA256:…" of the host key, as ssh-keygen prints it. */
+  fingerprint: string;
+  /** Arms (or clears, with undefined) the fault injection for later transfers. */
+  setFaults(faults: DevFaults | undefined): void;
+  stop(): Promise<void>;
+}
+
+/** Loads the host key, generating and persisting an ed25519 key when the file is missing. */
+export function loadOrCreateHostKey(hostKeyPath: string): { privateKey: string; fingerprint: string } {
+  let privateKey: string;
+  if (fs.existsSync(hostKeyPath)) privateKey = fs.readFileSync(hostKeyPath, 'utf8');
+  else {
+    fs.mkdirSync(path.dirname(hostKeyPath), { recursive: true });
+    const pair = utils.generateKeyPairSync('ed25519');
+    privateKey = pair.private;
+    fs.writeFileSync(hostKeyPath, privateKey, { mode: 0o600 });
+    fs.writeFileSync(`${hostKeyPath}.pub`, pair.public + '\n', { mode: 0o644 });
+  }
+  const parsed = utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw new Error(`unusable host key ${hostKeyPath}: ${parsed.message}`);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key) throw new Error(`unusable host key ${hostKeyPath}`);
+  return { privateKey, fingerprint: hostKeyFingerprint(key.getPublicSSH()) };
+}
+
+interface PreparedAccount {
+  username: string;
+  password?: Buffer;
+  keys: ParsedKey[];
+  home: string;
+}
+
+function parsePublicKeys(account: DevAccount): ParsedKey[] {
+  const out: ParsedKey[] = [];
+  for (const k of account.publicKeys ?? []) {
+    const parsed = utils.parseKey(k);
+    if (parsed instanceof Error) throw new Error(`account ${account.username}: bad public key: ${parsed.message}`);
+    out.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  }
+  return out;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  // compare digests: constant time and length-independent
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+class Refused extends Error {
+  constructor(public readonly status: number) {
+    super('refused');
+  }
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof Refused) return err.status;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return STATUS_CODE.NO_SUCH_FILE;
+  if (code === 'EACCES' || code === 'EPERM') return STATUS_CODE.PERMISSION_DENIED;
+  return STATUS_CODE.FAILURE;
+}
+
+/** Resolves client paths inside one account's home. */
+class Jail {
+  /**
+   * `lockedTop`: entries directly in the home cannot be created, removed or renamed, as with
+   * an OpenSSH ChrootDirectory (root-owned): a provider writes inside uploads/ and downloads/.
+   */
+  constructor(
+    readonly home: string,
+    readonly lockedTop = false,
+  ) {}
+
+  /** Real path of an entry the client wants to create, remove or rename. */
+  async writable(p: string): Promise<string> {
+    const real = await this.real(p, true);
+    if (real === this.home || (this.lockedTop && path.dirname(real) === this.home)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+    return real;
+  }
+
+  /** Virtual absolute path ('/'-rooted, '..' clamped at the top as in a chroot). */
+  virtual(p: string): string {
+    return path.posix.resolve('/', p || '.');
+  }
+
+  private inside(real: string): boolean {
+    return real === this.home || real.startsWith(this.home + path.sep);
+  }
+
+  /**
+   * Real path of a client path. Every existing ancestor (and the entry itself unless
+   * `noFollowLast`) is resolved through symlinks and must stay inside the home.
+   */
+  async real(p: string, noFollowLast = false): Promise<string> {
+    const v = this.virtual(p);
+    const real = path.join(this.home, ...v.split('/').filter(Boolean));
+    const parent = path.dirname(real);
+    const check = noFollowLast ? parent : real;
+    let probe = check;
+    // resolve the deepest existing ancestor through symlinks
+    for (;;) {
+      try {
+        const resolved = await fsp.realpath(probe);
+        if (!this.inside(resolved)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+        break;
+      } catch (err) {
+        if (err instanceof Refused) throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || probe === this.home) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
+          throw err;
+        }
+        probe = path.dirname(probe);
+        if (!this.inside(probe)) break;
+      }
+    }
+    if (real !== this.home && !this.inside(real)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+    return real;
+  }
+}
+
+function attrsOf(st: fs.Stats) {
+  return {
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    atime: Math.floor(st.atimeMs / 1000),
+    mtime: Math.floor(st.mtimeMs / 1000),
+  };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function longname(name: string, st: fs.Stats): string {
+  const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? '-' : '?';
+  const bits = 'rwxrwxrwx'
+    .split('')
+    .map((ch, i) => (st.mode & (1 << (8 - i)) ? ch : '-'))
+    .join('');
+  const d = st.mtime;
+  const date = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.getUTCFullYear()}`;
+  return `${type}${bits}    1 ${String(st.uid).padEnd(8)} ${String(st.gid).padEnd(8)} ${String(st.size).padStart(12)} ${date} ${name}`;
+}
+
+interface FileHandle {
+  kind: 'file';
+  fd: fsp.FileHandle;
+}
+interface DirHandle {
+  kind: 'dir';
+  real: string;
+  entries: { filename: string; longname: string; attrs: ReturnType<typeof attrsOf> }[] | null;
+}
+
+function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolean): void {
+  const handles = new Map<number, FileHandle | DirHandle>();
+  let next = 1;
+  const newHandle = (h: FileHandle | DirHandle): Buffer => {
+    const id = next++;
+    handles.set(id, h);
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(id);
+    return b;
+  };
+  const getHandle = (b: Buffer) => (b.length === 4 ? handles.get(b.readUInt32BE(0)) : undefined);
+  const run = (reqid: number, fn: () => Promise<void>) => {
+    fn().catch((err: unknown) => {
+      try {
+        sftp.status(reqid, statusOf(err));
+      } catch {
+        // channel already gone
+      }
+    });
+  };
+  const ok = (reqid: number) => sftp.status(reqid, STATUS_CODE.OK);
+
+  sftp.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'dev sftp channel error'));
+  // The client sent EOF (OpenSSH `sftp` at the end of a batch): close the channel so it can exit.
+  sftp.on('end', () => sftp.end());
+  sftp.on('close', () => {
+    for (const h of handles.values()) if (h.kind === 'file') void h.fd.close().catch(() => undefined);
+    handles.clear();
+  });
+
+  sftp.on('REALPATH', (reqid, p) =>
+    run(reqid, async () => {
+      const v = jail.virtual(p);
+      sftp.name(reqid, [{ filename: v, longname: v, attrs: {} as never }]);
+    }),
+  );
+  const doStat = (follow: boolean) => (reqid: number, p: string) =>
+    run(reqid, async () => {
+      const real = await jail.real(p, !follow);
+      const st = follow ? await fsp.stat(real) : await fsp.lstat(real);
+      sftp.attrs(reqid, attrsOf(st));
+    });
+  sftp.on('STAT', doStat(true));
+  sftp.on('LSTAT', doStat(false));
+  sftp.on('FSTAT', (reqid, handle) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h) throw new Refused(STATUS_CODE.FAILURE);
+      sftp.attrs(reqid, attrsOf(h.kind === 'file' ? await h.fd.stat() : await fsp.stat(h.real)));
+    }),
+  );
+  sftp.on('OPEN', (reqid, filename, flags, attrs) =>
+    run(reqid, async () => {
+      const mode = utils.sftp.flagsToString(flags);
+      if (!mode) throw new Refused(STATUS_CODE.OP_UNSUPPORTED);
+      const creating = (flags & (utils.sftp.OPEN_MODE.CREAT | utils.sftp.OPEN_MODE.TRUNC)) !== 0;
+      if (creating) await jail.writable(filename);
+      const real = await jail.real(filename);
+      const fd = await fsp.open(real, mode, attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o644);
+      const st = await fd.stat();
+      if (!st.isFile()) {
+        await fd.close();
+        throw new Refused(STATUS_CODE.FAILURE);
+      }
+      sftp.handle(reqid, newHandle({ kind: 'file', fd }));
+    }),
+  );
+  sftp.on('READ', (reqid, handle, offset, len) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h || h.kind !== 'file') throw new Refused(STATUS_CODE.FAILURE);
+      const buf = Buffer.alloc(Math.min(len, 256 * 1024));
+      const { bytesRead } = await h.fd.read(buf, 0, buf.length, Number(offset));
+      if (bytesRead === 0) return sftp.status(reqid, STATUS_CODE.EOF);
+      if (!onBytes(bytesRead)) return; // fault injection dropped the connection
+      sftp.data(reqid, buf.subarray(0, bytesRead));
+    }),
+  );
+  sftp.on('WRITE', (reqid, handle, offset, data) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h || h.kind !== 'file') throw new Refused(STATUS_CODE.FAILURE);
+      await h.fd.write(data, 0, data.length, Number(offset));
+      ok(reqid);
+    }),
+  );
+  sftp.on('CLOSE', (reqid, handle) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h) throw new Refused(STATUS_CODE.FAILURE);
+      handles.delete(handle.readUInt32BE(0));
+      if (h.kind === 'file') await h.fd.close();
+      ok(reqid);
+    }),
+  );
+  sftp.on('OPENDIR', (reqid, p) =>
+    run(reqid, async () => {
+      const real = await jail.real(p);
+      const st = await fsp.stat(real);
+      if (!st.isDirectory()) throw new Refused(STATUS_CODE.NO_SUCH_FILE);
+      sftp.handle(reqid, newHandle({ kind: 'dir', real, entries: null }));
+    }),
+  );
+  sftp.on('READDIR', (reqid, handle) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h || h.kind !== 'dir') throw new Refused(STATUS_CODE.FAILURE);
+      if (h.entries) return sftp.status(reqid, STATUS_CODE.EOF); // everything was sent in one batch
+      const names = await fsp.readdir(h.real);
+      const entries = [];
+      for (const n of ['.', '..', ...names.sort()]) {
+        try {
+          const st = await fsp.lstat(path.join(h.real, n));
+          entries.push({ filename: n, longname: longname(n, st), attrs: attrsOf(st) });
+        } catch {
+          // vanished meanwhile
+        }
+      }
+      h.entries = entries;
+      sftp.name(reqid, entries);
+    }),
+  );
+  sftp.on('REMOVE', (reqid, p) =>
+    run(reqid, async () => {
+      const real = await jail.writable(p);
+      if ((await fsp.lstat(real)).isDirectory()) throw new Refused(STATUS_CODE.FAILURE);
+      await fsp.unlink(real);
+      ok(reqid);
+    }),
+  );
+  sftp.on('MKDIR', (reqid, p, attrs) =>
+    run(reqid, async () => {
+      const real = await jail.writable(p);
+      await fsp.mkdir(real, { mode: attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o755 });
+      ok(reqid);
+    }),
+  );
+  sftp.on('RMDIR', (reqid, p) =>
+    run(reqid, async () => {
+      const real = await jail.writable(p);
+      await fsp.rmdir(real);
+      ok(reqid);
+    }),
+  );
+  sftp.on('RENAME', (reqid, from, to) =>
+    run(reqid, async () => {
+      const src = await jail.writable(from);
+      const dst = await jail.writable(to);
+      const st = await fsp.lstat(src);
+      if (st.isFile()) {
+        // SFTP v3: renaming onto an existing name fails. link() is atomic and never clobbers.
+        await fsp.link(src, dst).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new Refused(STATUS_CODE.FAILURE) : err;
+        });
+        await fsp.unlink(src);
+      } else {
+        if (await fsp.lstat(dst).then(() => true, () => false)) throw new Refused(STATUS_CODE.FAILURE);
+        await fsp.rename(src, dst);
+      }
+      ok(reqid);
+    }),
+  );
+  const setstat = async (real: string | null, fd: fsp.FileHandle | null, attrs: { mode?: number; size?: number; atime?: number; mtime?: number }) => {
+    if (attrs.size !== undefined) await (fd ? fd.truncate(attrs.size) : fsp.truncate(real as string, attrs.size));
+    if (attrs.mode !== undefined) await (fd ? fd.chmod(attrs.mode & 0o7777) : fsp.chmod(real as string, attrs.mode & 0o7777));
+    if (attrs.atime !== undefined && attrs.mtime !== undefined)
+      await (fd ? fd.utimes(attrs.atime, attrs.mtime) : fsp.utimes(real as string, attrs.atime, attrs.mtime));
+  };
+  sftp.on('SETSTAT', (reqid, p, attrs) =>
+    run(reqid, async () => {
+      await setstat(await jail.real(p), null, attrs);
+      ok(reqid);
+    }),
+  );
+  sftp.on('FSETSTAT', (reqid, handle, attrs) =>
+    run(reqid, async () => {
+      const h = getHandle(handle);
+      if (!h || h.kind !== 'file') throw new Refused(STATUS_CODE.FAILURE);
+      await setstat(null, h.fd, attrs);
+      ok(reqid);
+    }),
+  );
+  sftp.on('READLINK', (reqid) => sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED));
+  sftp.on('SYMLINK', (reqid) => sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED));
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const root = fs.realpathSync(path.resolve(opts.root));
+  const keyDir = path.resolve(path.dirname(opts.hostKeyPath));
+  if (keyDir === root || keyDir.startsWith(root + path.sep))
+    throw new Error('the host key must not live inside the served root (the service account could read it)');
+  const { privateKey, fingerprint } = loadOrCreateHostKey(opts.hostKeyPath);
+  const accounts = new Map<string, PreparedAccount>();
+  for (const a of opts.accounts) {
+    const homeRel = a.home ?? a.username;
+    const home = path.resolve(root, homeRel.replace(/^\/+/, ''));
+    if (home !== root && !home.startsWith(root + path.sep)) throw new Error(`account ${a.username}: home outside the root`);
+    fs.mkdirSync(home, { recursive: true });
+    if (home !== root) for (const sub of ['uploads', 'downloads']) fs.mkdirSync(path.join(home, sub), { recursive: true });
+    accounts.set(a.username, {
+      username: a.username,
+      password: a.password === undefined ? undefined : Buffer.from(a.password),
+      keys: parsePublicKeys(a),
+      home: fs.realpathSync(home),
+    });
+  }
+  let faults: DevFaults | undefined = opts.faults;
+  const connections = new Set<Connection>();
+
+  const server = new Server({ hostKeys: [privateKey] }, (client) => {
+    connections.add(client);
+    let account: PreparedAccount | undefined;
+    let served = 0;
+    client.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'dev sftp client error'));
+    client.on('close', () => connections.delete(client));
+    client.on('authentication', (ctx) => {
+      const acc = accounts.get(ctx.username);
+      const methods: ('password' | 'publickey')[] = [];
+      if (acc?.password) methods.push('password');
+      if (acc?.keys.length) methods.push('publickey');
+      if (!acc) return ctx.reject(['password', 'publickey']);
+      if (ctx.method === 'password' && acc.password && sameBytes(Buffer.from(ctx.password), acc.password)) {
+        account = acc;
+        return ctx.accept();
+      }
+      if (ctx.method === 'publickey') {
+        const key = acc.keys.find((k) => k.type === ctx.key.algo && ctx.key.data.equals(k.getPublicSSH()));
+        if (key) {
+          if (!ctx.signature) return ctx.accept(); // the client asks whether this key would do
+          if (ctx.blob && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) {
+            account = acc;
+            return ctx.accept();
+          }
+        }
+      }
+      return ctx.reject(methods);
+    });
+    client.on('ready', () => {
+      const acc = account;
+      if (!acc) return client.end();
+      const jail = new Jail(acc.home, acc.home !== root);
+      client.on('session', (accept) => {
+        const session = accept();
+        session.on('sftp', (acceptSftp) => {
+          const sftp = acceptSftp();
+          serveSftp(sftp, jail, (n) => {
+            served += n;
+            const f = faults;
+            if (f?.dropAfterBytes !== undefined && served > f.dropAfterBytes) {
+              if (f.once !== false) faults = undefined;
+              log.debug({ served }, 'dev sftp fault: dropping the connection');
+              const sock = (client as unknown as { _sock?: { destroy(): void } })._sock;
+              if (sock) sock.destroy();
+              else client.end();
+              return false;
+            }
+            return true;
+          });
+        });
+        session.on('exec', (_accept, reject) => reject());
+        session.on('shell', (_accept, reject) => reject());
+        session.on('pty', (_accept, reject) => reject?.());
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'dev sftp server error'));
+  const address = server.address() as AddressInfo;
+  log.info({ port: address.port, root }, 'in-process sftp server listening');
+  return {
+    host: opts.host ?? '127.0.0.1',
+    port: address.port,
+    fingerprint,
+    setFaults(f) {
+      faults = f;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const c of connections) {
+          try {
+            c.end();
+          } catch {
+            // gone
+          }
+        }
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Alias matching the design's wording: `start({ root, port, hostKeyPath, accounts })`. */
+export const start = startDevServer;

@@ -1,0 +1,203 @@
+// The in-process sFTP server's own guarantees (host key persistence, auth, fault hook,
+// OpenSSH client compatibility) and the client's connect behaviour (retries, reconnects).
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import {
+  SftpError,
+  hostKeyFingerprint,
+  normalizeFingerprint,
+  openSftp,
+  sftpSettingsFromConfig,
+  withSftp,
+  type SftpSettings,
+} from '../../src/sftp/client.js';
+import { startDevServer, type DevServer } from '../../src/sftp/dev-server.js';
+import { freePort } from '../helpers/sshd.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('in-process sFTP server', () => {
+  let dir: string;
+  let root: string;
+  let hostKeyPath: string;
+  let server: DevServer;
+  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const accounts = [
+    { username: 'plan', password: 'service-secret', home: '' },
+    { username: 'ACME', password: 'acme-secret', publicKeys: [keys.public] },
+  ];
+  const settings = (over: Partial<SftpSettings> = {}): SftpSettings => ({
+    host: '127.0.0.1',
+    port: server.port,
+    hostKeySha256: server.fingerprint,
+    username: 'plan',
+    password: 'service-secret',
+    connectTimeoutMs: 3000,
+    retries: 2,
+    stallMs: 3000,
+    retryBaseMs: 20,
+    retryMaxMs: 100,
+    ...over,
+  });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calx-devsftp-'));
+    root = path.join(dir, 'root');
+    fs.mkdirSync(root);
+    hostKeyPath = path.join(dir, 'keys', 'host_ed25519');
+    server = await startDevServer({ root, port: 0, hostKeyPath, accounts });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates, persists and reuses its host key; the fingerprint matches ssh-keygen', async () => {
+    expect(fs.statSync(hostKeyPath).mode & 0o777).toBe(0o600);
+    const again = await startDevServer({ root, port: 0, hostKeyPath, accounts });
+    try {
+      expect(again.fingerprint).toBe(server.fingerprint);
+    } finally {
+      await again.stop();
+    }
+    expect(server.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    const keygen = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKeyPath}.pub`], { encoding: 'utf8' });
+    if (keygen.status === 0) expect(keygen.stdout.split(' ')[1]).toBe(server.fingerprint);
+  });
+
+  it('creates provider folders and confines provider accounts (password and key auth)', async () => {
+    expect(fs.existsSync(path.join(root, 'ACME', 'uploads'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'ACME', 'downloads'))).toBe(true);
+    const byPassword = await withSftp(settings({ username: 'ACME', password: 'acme-secret' }), (s) => s.list('/'));
+    const byKey = await withSftp(settings({ username: 'ACME', password: undefined, privateKey: keys.private }), (s) => s.list('/'));
+    expect(byPassword.map((e) => e.name).sort()).toEqual(['downloads', 'uploads']);
+    expect(byKey.map((e) => e.name).sort()).toEqual(['downloads', 'uploads']);
+  });
+
+  it('refuses a wrong password with AUTH_FAILED, without retrying', async () => {
+    const t = Date.now();
+    const err = await withSftp(settings({ password: 'wrong', retries: 5, retryBaseMs: 1000 }), (s) => s.list('/')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SftpError);
+    expect((err as SftpError).code).toBe('AUTH_FAILED');
+    expect(Date.now() - t).toBeLessThan(900);
+  });
+
+  it('drops a connection mid-transfer on request (faults hook) and the client retries', async () => {
+    const bytes = randomBytes(1024 * 1024);
+    fs.mkdirSync(path.join(root, 'BETA', 'uploads'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'BETA', 'uploads', 'RTF_BETA_202611.xlsx'), bytes);
+    server.setFaults({ dropAfterBytes: 200_000, once: true });
+    try {
+      const got = await withSftp(settings(), (s) => s.download('/BETA/uploads/RTF_BETA_202611.xlsx', { maxBytes: 2 * 1024 * 1024 }));
+      expect(got.sha256).toBe(sha(bytes));
+      expect(got.size).toBe(bytes.length);
+    } finally {
+      server.setFaults(undefined);
+    }
+    // without retries the drop surfaces as a connection error
+    server.setFaults({ dropAfterBytes: 200_000 });
+    const err = await withSftp(settings({ retries: 0 }), (s) =>
+      s.download('/BETA/uploads/RTF_BETA_202611.xlsx', { maxBytes: 2 * 1024 * 1024 }),
+    ).catch((e: unknown) => e);
+    server.setFaults(undefined);
+    expect((err as SftpError).code).toBe('CONNECTION_LOST');
+  });
+
+  it('reconnects after the server drops an idle connection, with no unhandled error', async () => {
+    const port = await freePort();
+    const first = await startDevServer({ root, port, hostKeyPath, accounts });
+    const session = await openSftp(settings({ port }));
+    try {
+      expect(Array.isArray(await session.list('/'))).toBe(true);
+      await first.stop(); // ends every connection: late 'end'/'close'/'error' events must be harmless
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await startDevServer({ root, port, hostKeyPath, accounts });
+      try {
+        expect((await session.list('/')).map((e) => e.name)).toEqual(expect.arrayContaining(['ACME']));
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('retries a refused connection with backoff, then fails with CONNECT_FAILED', async () => {
+    const port = await freePort();
+    const t = Date.now();
+    const err = await withSftp(settings({ port, retries: 2, retryBaseMs: 50, retryMaxMs: 50 }), (s) => s.list('/')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SftpError);
+    expect((err as SftpError).code).toBe('CONNECT_FAILED');
+    expect(Date.now() - t).toBeGreaterThanOrEqual(50); // two backoffs of 25-50 ms
+  });
+
+  it('normalises pinned fingerprints and builds settings from the configuration', () => {
+    const fp = hostKeyFingerprint(Buffer.from('key'));
+    expect(fp).toMatch(/^SHA256:[^=]+$/);
+    expect(normalizeFingerprint(fp)).toBe(fp);
+    expect(normalizeFingerprint(` ${fp.slice(7)}= `)).toBe(fp);
+    expect(normalizeFingerprint(`sha256:${fp.slice(7)}`)).toBe(fp);
+    const keyPath = path.join(dir, 'client_key');
+    fs.writeFileSync(keyPath, keys.private, { mode: 0o600 });
+    const config = loadConfig({
+      SFTP_HOST: 'sftp.plan.example',
+      SFTP_USER: 'plan',
+      SFTP_PRIVATE_KEY_PATH: keyPath,
+      SFTP_HOST_KEY_SHA256: fp,
+      SFTP_RETRIES: '3',
+    });
+    const s = sftpSettingsFromConfig(config);
+    expect(s).toMatchObject({ host: 'sftp.plan.example', port: 22, username: 'plan', hostKeySha256: fp, retries: 3, stallMs: 30000 });
+    expect(String(s.privateKey)).toBe(keys.private);
+  });
+
+  const sftpCli = spawnSync('sh', ['-c', 'command -v sftp'], { encoding: 'utf8' }).stdout.trim();
+  describe.skipIf(!sftpCli)('with the OpenSSH sftp command-line client', () => {
+    it('supports put, ls, rename, get, mkdir, rm and stays confined', async () => {
+      const work = fs.mkdtempSync(path.join(dir, 'cli-'));
+      const keyFile = path.join(work, 'id');
+      fs.writeFileSync(keyFile, keys.private, { mode: 0o600 });
+      const src = path.join(work, 'in.xlsx');
+      const content = randomBytes(300_000);
+      fs.writeFileSync(src, content);
+      const knownHosts = path.join(work, 'known_hosts');
+      fs.writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${fs.readFileSync(`${hostKeyPath}.pub`, 'utf8')}`);
+      const batch = path.join(work, 'batch');
+      fs.writeFileSync(
+        batch,
+        [
+          'cd uploads',
+          `put ${src} .RTF_ACME_202611.xlsx.part`,
+          'rename .RTF_ACME_202611.xlsx.part RTF_ACME_202611.xlsx',
+          'ls -l',
+          'mkdir tmpdir',
+          'rmdir tmpdir',
+          `get RTF_ACME_202611.xlsx ${path.join(work, 'back.xlsx')}`,
+          '-get /../../plan-secret.txt',
+          '-put /etc/hostname /../escaped.txt',
+          'rm RTF_ACME_202611.xlsx',
+        ].join('\n'),
+      );
+      fs.writeFileSync(path.join(root, 'plan-secret.txt'), 'secret');
+      // async: the server runs in this very process
+      const { stdout: out } = await promisify(execFile)(
+        'sftp',
+        ['-b', batch, '-P', String(server.port), '-i', keyFile, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', 'ACME@127.0.0.1'],
+        { cwd: work, encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(out).toMatch(/-rw.* RTF_ACME_202611\.xlsx/);
+      expect(sha(fs.readFileSync(path.join(work, 'back.xlsx')))).toBe(sha(content));
+      expect(fs.existsSync(path.join(work, 'plan-secret.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(root, 'escaped.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(root, 'ACME', 'escaped.txt'))).toBe(false);
+      expect(fs.readdirSync(path.join(root, 'ACME', 'uploads'))).toEqual([]);
+    });
+  });
+});
