@@ -1,0 +1,110 @@
+// `calaim-exchange validate FILE [--type rtf|otf|csprtf] [--out REPORT.xlsx] [--json]`:
+// offline check of the layout rules, no database. Exit 1 when any row is rejected or the
+// file has a file-level error.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { INBOUND_LAYOUTS, layoutByName } from '../../../schemas/index.js';
+import type { Layout } from '../../../schemas/layout.js';
+import { localParts, periodForReceipt } from '../../calendar/index.js';
+import { getConfig } from '../../config.js';
+import { log } from '../../log.js';
+import { writeResponse } from '../../reports/response.js';
+import { validateFile, type FileValidation } from '../../validate/file.js';
+import { EXIT, emit, table, UsageError } from '../output.js';
+
+interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string }
+
+/** `rtf,otf` → the layouts; a usage error for anything that is not an inbound layout. */
+export function parseTypes(value: string | undefined): readonly Layout[] {
+  if (!value) return INBOUND_LAYOUTS;
+  return value.split(',').map((t) => {
+    const layout = layoutByName(t);
+    if (!layout || !INBOUND_LAYOUTS.includes(layout)) throw new UsageError(`--type must be rtf, otf or csprtf (got ${JSON.stringify(t)})`);
+    return layout;
+  });
+}
+
+/** The `validate --json` document (DESIGN.md §2). */
+export function validateDocument(v: FileValidation, report: string | null) {
+  return {
+    file: v.file,
+    sha256: v.sha256,
+    outcome: v.outcome,
+    rowsRead: v.rowsRead,
+    rowsAccepted: v.rowsAccepted,
+    rowsRejected: v.rowsRejected,
+    warnings: v.warnings,
+    sheets: v.sheets.map((s) => ({ name: s.name, layout: s.layout, rowsRead: s.rowsRead, rowsAccepted: s.rowsAccepted, rowsRejected: s.rowsRejected, warnings: s.warnings })),
+    fileErrors: v.fileErrors.map((e) => ({ code: e.code, message: e.message, ...(e.sheet ? { sheet: e.sheet } : {}) })),
+    issues: v.issues.map((i) => ({
+      sheet: i.sheet, row: i.row, column: i.column, columnLetter: i.columnLetter, code: i.code, severity: i.severity, message: i.message,
+      ...(i.cin ? { cin: i.cin } : {}),
+    })),
+    ...(v.issuesOmitted ? { issuesOmitted: v.issuesOmitted } : {}),
+    report,
+  };
+}
+
+function humanSummary(v: FileValidation, report: string | null): string {
+  const lines = [
+    `${v.file}: ${v.outcome}`,
+    `rows read ${v.rowsRead}, accepted ${v.rowsAccepted}, rejected ${v.rowsRejected}, warnings ${v.warnings}`,
+  ];
+  if (v.sheets.length) lines.push('', table(['sheet', 'layout', 'read', 'accepted', 'rejected', 'warnings'], v.sheets.map((s) => [s.name, s.layout, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings])));
+  for (const e of v.fileErrors) lines.push(`file error ${e.code}: ${e.message}`);
+  const errors = v.issues.filter((i) => i.severity === 'error');
+  if (errors.length) {
+    lines.push('', 'first errors:');
+    for (const i of errors.slice(0, 10)) lines.push(`  ${i.sheet ?? ''}!${i.columnLetter ?? ''}${i.row ?? ''} ${i.code}: ${i.message}`);
+    if (errors.length > 10) lines.push(`  … ${errors.length - 10} more${report ? ' (see the report)' : ' (use --out REPORT.xlsx or --json)'}`);
+  }
+  if (report) lines.push('', `report: ${report}`);
+  return lines.join('\n');
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('offline check of a provider file against the layout rules (no database)')
+    .argument('<file>', 'the .xlsx / .xlsm workbook')
+    .option('--type <types>', 'only recognise these layouts: rtf, otf, csprtf (comma-separated)')
+    .option('--out <report>', 'write the response workbook here (.xlsx)')
+    .option('--period <YYYY-MM>', 'the reporting period the file must report (checks period columns and OTF attempt dates)')
+    .option('--received-at <iso>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
+    .option('--json', 'print one JSON document')
+    .action(async (file: string, opts: ValidateOptions) => {
+      const config = getConfig();
+      const layouts = parseTypes(opts.type);
+      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period must be YYYY-MM');
+      let receivedDate: string | undefined;
+      let expectedPeriod = opts.period;
+      if (opts.receivedAt !== undefined) {
+        const at = new Date(opts.receivedAt);
+        if (Number.isNaN(at.getTime())) throw new UsageError('--received-at must be an ISO date-time');
+        const rp = periodForReceipt(at, config.PLAN_TIME_ZONE);
+        receivedDate = rp.localDate;
+        expectedPeriod ??= rp.period;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const today = localParts(new Date(), config.PLAN_TIME_ZONE).date;
+      const result = await validateFile(bytes, path.basename(file), {
+        layouts,
+        limits: config,
+        context: { config, today, ...(receivedDate ? { receivedDate } : {}), ...(expectedPeriod ? { expectedPeriod } : {}) },
+      });
+      let report: string | null = null;
+      if (opts.out) {
+        report = path.resolve(opts.out);
+        await writeResponse(report, result, { codeSettings: config, generatedAt: new Date().toISOString() });
+      }
+      log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
+      emit(opts, validateDocument(result, report), () => humanSummary(result, report));
+      if (result.rowsRejected > 0 || result.fileErrors.length > 0) process.exitCode = EXIT.FAILED;
+    });
+}

@@ -1,0 +1,163 @@
+// The response workbook a provider gets back for an inbound file: Summary, Errors, the
+// rejected rows in the layout's own columns (fix them and send them again), the issue
+// codes and the code sets. Streams through the xlsx writer; the caller hands over only
+// the rejected rows it kept (bounded), never the whole file.
+import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
+import type { ColumnDef, ColumnType, Layout, LayoutName } from '../../schemas/layout.js';
+import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
+import type { Issue } from '../validate/issues.js';
+import type { Outcome } from '../validate/outcome.js';
+import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
+import type { SheetSummary } from '../validate/workbook.js';
+import { writeWorkbook, writeWorkbookToBuffer, type WriteColumn, type WriteSheet } from '../xlsx/writer.js';
+import { isCellError, type CellValue } from '../xlsx/types.js';
+
+/** What the response needs of a validation (FileValidation satisfies it). */
+export interface ResponseInput {
+  file: string;
+  size: number;
+  sha256: string;
+  outcome: Outcome;
+  layouts: LayoutName[];
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  warnings: number;
+  sheets: SheetSummary[];
+  fileErrors: Issue[];
+  issues: Issue[];
+  issuesOmitted?: number;
+  countsByCode: Partial<Record<string, number>>;
+  rejectedRows?: Pick<RejectedRowCollector, 'byLayout' | 'omitted' | 'cap'>;
+}
+
+export interface ResponseOptions {
+  /** Extra Summary lines from the caller: verdict, period, superseded submission, diff... */
+  extra?: readonly (readonly [string, string])[];
+  /** Allowed values of configured code columns (referral status), for drop-downs. */
+  codeSettings?: CodeSettings;
+  /** ISO timestamp shown on the Summary. */
+  generatedAt?: string;
+}
+
+const kv = (label: string, value: string | number): CellValue[] => [label, String(value)];
+
+function summarySheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
+  const rows: CellValue[][] = [
+    kv('File', r.file),
+    kv('Size (bytes)', r.size),
+    kv('SHA-256', r.sha256),
+    kv('Outcome', r.outcome),
+    kv('Layouts recognised', r.layouts.join(', ') || 'none'),
+    kv('Rows read', r.rowsRead),
+    kv('Rows accepted', r.rowsAccepted),
+    kv('Rows rejected', r.rowsRejected),
+    kv('Warnings', r.warnings),
+  ];
+  if (o.generatedAt) rows.push(kv('Response produced', o.generatedAt));
+  for (const s of r.sheets)
+    rows.push(kv(`Sheet "${s.name}" (${s.layout})`, `header on row ${s.headerRow}; ${s.rowsRead} read, ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected, ${s.warnings} warnings`));
+  for (const e of r.fileErrors) rows.push(kv(`File error ${e.code}`, e.message));
+  for (const [label, value] of o.extra ?? []) rows.push(kv(label, value));
+  for (const code of Object.keys(r.countsByCode).sort()) rows.push(kv(`Count of ${code}`, r.countsByCode[code] ?? 0));
+  if (r.rejectedRows?.omitted) rows.push(kv('Rejected rows not listed', `${r.rejectedRows.omitted} (the list stops at ${r.rejectedRows.cap})`));
+  if (r.issuesOmitted) rows.push(kv('Issues not listed', r.issuesOmitted));
+  return { name: 'Summary', columns: [{ label: 'Item', width: 40 }, { label: 'Value', width: 90 }], rows };
+}
+
+const letterIndex = (l: string | null): number => (l ? [...l].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) : 0);
+
+/** Sorted by sheet (file order), row, then column; file-wide issues and notes on unread sheets first. */
+export function sortIssues(issues: readonly Issue[], sheetOrder: readonly string[]): Issue[] {
+  const sheetIdx = (s: string | null) => (s === null ? -1 : sheetOrder.indexOf(s));
+  return [...issues].sort(
+    (a, b) => sheetIdx(a.sheet) - sheetIdx(b.sheet) || (a.row ?? 0) - (b.row ?? 0) || letterIndex(a.columnLetter) - letterIndex(b.columnLetter),
+  );
+}
+
+function errorsSheet(r: ResponseInput): WriteSheet {
+  const issues = sortIssues([...r.fileErrors, ...r.issues], r.sheets.map((s) => s.name));
+  return {
+    name: 'Errors',
+    columns: [
+      { label: 'Sheet', width: 14 }, { label: 'Row', width: 7, type: 'int' }, { label: 'Column', width: 34 }, { label: 'Cell', width: 6 },
+      { label: 'Member CIN', width: 12 }, { label: 'Severity', width: 9 }, { label: 'Code', width: 30 }, { label: 'Message', width: 90 },
+      { label: 'Value', width: 20 },
+    ],
+    rows: issues.map((i) => [
+      i.sheet, i.row, i.column, i.columnLetter && i.row !== null ? `${i.columnLetter}${i.row}` : i.columnLetter, i.cin ?? null,
+      i.severity, i.code, i.message, i.value ?? null,
+    ]),
+  };
+}
+
+const WRITE_TYPE: Partial<Record<ColumnType, WriteColumn['type']>> = { date: 'date', int: 'int', minutes: 'number' };
+
+function writeColumn(c: ColumnDef, settings: CodeSettings | undefined): WriteColumn {
+  const out: WriteColumn = { label: c.label, width: c.width ?? 16 };
+  const type = WRITE_TYPE[c.type];
+  if (type) out.type = type;
+  if (c.type === 'code') {
+    const set = settings ? codesFor(c, settings) : c.codes;
+    if (set) out.list = Object.keys(set);
+  } else if (c.type === 'YN') out.list = ['Y', 'N'];
+  return out;
+}
+
+/** Error cells go back as their text (#N/A): the provider sees what it sent. */
+const plain = (v: CellValue): CellValue => (isCellError(v) ? v.error : v);
+
+function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
+  const byLayout: ReadonlyMap<LayoutName, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
+  const names = r.layouts.length ? r.layouts : [...byLayout.keys()];
+  const layouts = names.map((n) => layoutByName(n)).filter((l): l is Layout => l !== undefined);
+  return layouts.map((layout) => ({
+    name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
+    columns: [
+      { label: 'Sheet', width: 12 }, { label: 'Row', width: 7, type: 'int' as const },
+      ...layout.columns.map((c) => writeColumn(c, o.codeSettings)),
+      { label: 'Errors', width: 90 },
+    ],
+    rows: (byLayout.get(layout.name) ?? []).map((row) => [row.sheet, row.row, ...row.cells.map(plain), row.errors]),
+    freezeHeader: true,
+    autoFilter: true,
+  }));
+}
+
+function codesSheet(): WriteSheet {
+  return {
+    name: 'Codes',
+    columns: [{ label: 'Code', width: 34 }, { label: 'Severity', width: 9 }, { label: 'Applies to', width: 10 }, { label: 'Meaning and how to fix', width: 110 }],
+    rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, ISSUES[code].message]),
+  };
+}
+
+function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
+  const rows: CellValue[][] = [];
+  for (const name of r.layouts) {
+    const layout = layoutByName(name);
+    for (const c of layout?.columns ?? []) {
+      if (c.type !== 'code' && c.type !== 'codeList') continue;
+      const set = o.codeSettings ? codesFor(c, o.codeSettings) : c.codes;
+      for (const [code, meaning] of Object.entries(set ?? {})) rows.push([name, c.label, code, meaning]);
+    }
+  }
+  return {
+    name: 'Code sets',
+    columns: [{ label: 'File', width: 8 }, { label: 'Column', width: 40 }, { label: 'Code', width: 16 }, { label: 'Meaning', width: 70 }],
+    rows,
+  };
+}
+
+/** The response's sheets, in order. */
+export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): WriteSheet[] {
+  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(), codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
+}
+
+export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {
+  await writeWorkbook(target, responseSheets(r, o));
+}
+
+export async function responseToBuffer(r: ResponseInput, o: ResponseOptions = {}): Promise<Buffer> {
+  return writeWorkbookToBuffer(responseSheets(r, o));
+}

@@ -1,0 +1,124 @@
+// The issue catalogue: every problem the plan can report about a file, a sheet or a row,
+// with a stable code, a severity and a plain-language message saying how to fix it.
+// Other modules reference codes through ISSUES / IssueCode, never as loose strings.
+
+export type Severity = 'error' | 'warning' | 'info';
+/** file: the whole file; sheet: one sheet (or its header); row: one data row. */
+export type IssueScope = 'file' | 'sheet' | 'row';
+
+export interface IssueDef { severity: Severity; scope: IssueScope; message: string }
+
+const e = (scope: IssueScope, message: string): IssueDef => ({ severity: 'error', scope, message });
+const w = (scope: IssueScope, message: string): IssueDef => ({ severity: 'warning', scope, message });
+const i = (scope: IssueScope, message: string): IssueDef => ({ severity: 'info', scope, message });
+
+// Placeholders: {column} the column label, {detail} a parser's reason, {value} a safe value,
+// {other} another column, {row} another row, {days}, {period}, {expected}, {allowed}, ...
+export const ISSUES = {
+  // ---- file level (the reader and the ingest pipeline use these too)
+  FILE_EMPTY: e('file', 'The file is empty (0 bytes). Upload the workbook again.'),
+  FILE_TOO_LARGE: e('file', 'The file is larger than the {limit} allowed. Split it or remove unused sheets and formatting.'),
+  FILE_WRONG_TYPE: e('file', 'The file is not an Excel workbook. Save it as .xlsx (Excel Workbook) and upload it again.'),
+  FILE_XLS_LEGACY: e('file', 'The file is an old-format .xls workbook. Open it in Excel, choose Save As → Excel Workbook (.xlsx), and upload the .xlsx.'),
+  FILE_CSV: e('file', 'The file is CSV text, not a workbook. Open it in Excel, choose Save As → Excel Workbook (.xlsx), and upload the .xlsx.'),
+  FILE_CORRUPT: e('file', 'The workbook could not be read ({detail}). Open it in Excel, save it again as .xlsx, and upload it again.'),
+  FILE_ENCRYPTED: e('file', 'The workbook is password-protected or encrypted. Remove the password (File → Info → Protect Workbook) and upload it again.'),
+  FILE_ZIP_BOMB: e('file', 'The workbook expands to far more data than its size suggests and was not opened. Save a clean copy as .xlsx and upload it again.'),
+  FILE_UNSAFE_ZIP: e('file', 'The workbook contains unsafe internal paths and was not opened. Save a clean copy as .xlsx and upload it again.'),
+  FILE_XML_ENTITIES: e('file', 'The workbook contains XML entity declarations, which are not allowed. Save a clean copy from Excel as .xlsx and upload it again.'),
+  FILE_TOO_MANY_ROWS: e('file', 'A sheet has more than {limit} rows. Send at most {limit} rows per sheet.'),
+  FILE_TOO_MANY_COLUMNS: e('file', 'A sheet has more than {limit} columns. Remove the extra columns and upload it again.'),
+  NO_LAYOUT_MATCHED: e('file', 'No sheet has a header row we recognise ({expected}). Use the plan template: the column titles must be in one of the first 10 rows.'),
+  DUPLICATE_FILE: e('file', 'This exact file was already received on {date} and was not processed again. Send a corrected file if you meant to change something.'),
+  DECLINED_LATE: e('file', 'The file arrived on {date}, after the {lastDay}th, and was not processed. Put these updates in next month\'s file; the next window opens on {nextWindow}.'),
+  PERIOD_MISMATCH: e('row', 'The reporting period {value} is not the period this file answers ({expected}). Enter {expected} in {column}.'),
+
+  // ---- sheet level
+  SHEET_MISSING_COLUMNS: e('sheet', 'The {layout} sheet is missing required columns: {detail}. Add them with these titles (see the template) and upload again.'),
+  SHEET_NO_DATA_ROWS: e('sheet', 'The {layout} sheet has a header row but no data rows below it. Fill in one row per {unit} and upload again.'),
+  SHEET_EMPTY: i('sheet', 'The {layout} sheet has no data rows; nothing was read from it.'),
+  SHEET_IGNORED: i('sheet', 'Sheet "{sheet}" was ignored: {detail}.'),
+  COLUMN_UNKNOWN: w('sheet', 'Column "{value}" is not a {layout} column and was ignored. Check its title against the template if it should have been read.'),
+  COLUMN_DUPLICATE: w('sheet', 'Column "{value}" repeats {column}; only the first one was read. Remove the repeat.'),
+  ROWS_NOT_LISTED: i('file', '{count} more rejected rows are not listed on this sheet (the list stops at {limit}); their errors are on the Errors sheet.'),
+
+  // ---- generic cell checks
+  REQUIRED_BLANK: e('row', '{column} is required and is blank. Fill it in.'),
+  CELL_ERROR: e('row', '{column} holds the Excel error {value} (a broken formula). Replace it with the value itself.'),
+  TEXT_TOO_LONG: e('row', '{column} is longer than {max} characters. Shorten it.'),
+  TEXT_CONTROL_CHARS: e('row', '{column} contains invisible control characters. Retype the value.'),
+  CIN_FORMAT: e('row', '{column} is not a valid CIN: a CIN is 8 digits followed by 1 letter, e.g. 91234567A.'),
+  CIN_IDCARD_NUMBER: e('row', '{column} holds the 14-character Medi-Cal ID-card number, not the CIN: send only the first 9 characters.'),
+  CIN_DUMMY: e('row', '{column} is a placeholder CIN (all the same digit), not a real member. Enter the member\'s CIN.'),
+  NPI_FORMAT: e('row', '{column} is not a valid NPI: {detail}.'),
+  TIN_FORMAT: e('row', '{column} is not a valid TIN: a TIN is 9 digits, optionally written 12-3456789.'),
+  PHONE_FORMAT: e('row', '{column} is not a valid phone number: enter 10 digits, e.g. (559) 555-0123.'),
+  ZIP_FORMAT: e('row', '{column} is not a valid ZIP code: enter 5 digits or ZIP+4 (12345-6789).'),
+  STATE_FORMAT: e('row', '{column} is not a state: enter 2 letters, e.g. CA.'),
+  EMAIL_FORMAT: e('row', '{column} is not an email address.'),
+  YN_FORMAT: e('row', '{column} must be Y or N.'),
+  DATE_FORMAT: e('row', '{column} is not a valid date ({detail}). Enter a date as MM/DD/YYYY.'),
+  INT_FORMAT: e('row', '{column} must be a whole number, 0 or more.'),
+  CODE_UNKNOWN: e('row', '{column} has a value that is not allowed. Use one of: {allowed}.'),
+  PERIOD_FORMAT: e('row', '{column} is not a reporting period. Enter the month as MM/YYYY, e.g. 10/2026.'),
+  DATE_AFTER_RECEIPT: e('row', '{column} ({value}) is after the date the file was received ({expected}). Dates cannot be in the future.'),
+
+  // ---- RTF rules
+  ACUITY_DEFAULTED: w('row', '{column} is blank and was set to Low. Enter Low, Medium or High if Low is not right.'),
+  RTF_ADDRESS_REQUIRED: e('row', '{column} is required when Member New Address Indicator is Y. Fill in the new address or set the indicator to N.'),
+  RTF_PHONE_REQUIRED: e('row', '{column} is required when Member New Phone Number Indicator is Y. Fill in the new phone number or set the indicator to N.'),
+  RTF_POF_REQUIRED: e('row', '{column} is required when Member POF Indicator is Y. Enter the population-of-focus codes separated by ; (e.g. 1a;3).'),
+  RTF_ENROLLED_NEEDS_START: e('row', '{column} is required for status 3 (Enrolled). Enter the enrollment start date.'),
+  RTF_ENROLLED_NEEDS_LCM: e('row', '{column} is required for status 3 (Enrolled). Enter the lead care manager\'s name and phone number.'),
+  RTF_END_DATE_NEEDS_START: e('row', '{column} needs an ECM Enrollment Start Date. For a member who was never enrolled, use Discontinuation Date instead.'),
+  RTF_END_BEFORE_START: e('row', '{column} is before the ECM Enrollment Start Date. The end date must be on or after the start date.'),
+  RTF_END_AND_DISCONTINUATION: e('row', 'Both ECM Enrollment End Date and Discontinuation Date are filled. Use End Date for an enrolled member who left, Discontinuation Date for a member never enrolled, not both.'),
+  RTF_DISCONTINUATION_WITH_START: e('row', '{column} is only for a member who was never enrolled, but an ECM Enrollment Start Date is filled. For an enrolled member who left, use ECM Enrollment End Date.'),
+  RTF_REASON_CODE_REQUIRED: e('row', '{column} is required with an Enrollment End Date or a Discontinuation Date. Enter one of: {allowed}.'),
+  RTF_REASON_TEXT_REQUIRED: e('row', '{column} is required when the reason code is OTH (other). Describe the reason.'),
+  RTF_DECLINED_NEEDS_END: e('row', '{column} is required for status 4 when the member was enrolled (Start Date filled). Enter the enrollment end date.'),
+  RTF_CARE_PLAN_BEFORE_START: e('row', '{column} is before the ECM Enrollment Start Date. Check both dates.'),
+  ASSESSMENT_COMPLETED_BEFORE_STARTED: e('row', '{column} is before Date Assessment Started. Check both dates.'),
+  ASSESSMENT_START_LATE: w('row', 'The assessment started {days} days after enrollment (expected within {limit}). No change is needed if the dates are right.'),
+  ASSESSMENT_COMPLETE_LATE: w('row', 'The assessment was completed {days} days after enrollment (expected within {limit}). No change is needed if the dates are right.'),
+  REFERRAL_DATE_REQUIRED: e('row', '{column} is required when Referral Status is filled. Enter the date the referral status changed.'),
+  DUPLICATE_CIN: e('row', 'This member (CIN) is already on row {row} of this file. Send one row per member: merge the two rows.'),
+
+  // ---- OTF rules
+  OTF_MINUTES_ROUNDED: w('row', '{column} was {value} and was rounded up to {rounded} whole minutes. Enter whole minutes.'),
+  OTF_MINUTES_TOO_SMALL: e('row', '{column} must be at least 1 minute (mail counts as 1).'),
+  OTF_DATE_OUTSIDE_PERIOD: e('row', '{column} ({value}) is outside the reporting period {period} and the {days} days before it. Older attempts are not accepted; later ones belong in next month\'s file.'),
+  OTF_DUPLICATE_ATTEMPT: w('row', 'Possible double entry: row {row} has the same member, date, method and minutes. Delete one if it is the same attempt.'),
+
+  // ---- CSPRTF rules
+  CSPRTF_OUTREACH_DATE_REQUIRED: e('row', '{column} is required for status 2 (Currently in Outreach). Enter the date of the latest outreach attempt.'),
+  CSPRTF_OUTREACH_METHOD_REQUIRED: e('row', '{column} is required with a Date of Outreach Attempt. Enter 1 In-Person, 2 Telephonic or 3 Electronic.'),
+  CSPRTF_AUTH_NUMBER_REQUIRED: e('row', '{column} is required for status 3 (Currently Delivering Service). Enter the approved authorization number from your CSASF.'),
+  CSPRTF_SERVICE_START_REQUIRED: e('row', '{column} is required for status 3 (Currently Delivering Service). Enter the date the service started.'),
+  CSPRTF_REASON_REQUIRED: e('row', '{column} is required for status 4 (Services Discontinued). Enter one of: {allowed}.'),
+  CSPRTF_END_DATE_REQUIRED: e('row', '{column} is required for status 4 when the service had started. Enter the date the service ended.'),
+  CSPRTF_END_NEEDS_START: e('row', '{column} needs a Service Start Date. Enter the start date or clear the end date.'),
+  CSPRTF_END_BEFORE_START: e('row', '{column} is before the Service Start Date. The end date must be on or after the start date.'),
+  CSPRTF_HOUSED_NOT_HOUSING: e('row', '{column} applies only to housing services (HTN, HD, HTSS, STPHH, NFTD, CTS). Leave it blank for {value}.'),
+  CSPRTF_DATE_HOUSED_REQUIRED: e('row', '{column} is required when Has Member Been Housed is 1. Enter the date the member was housed.'),
+  DUPLICATE_CIN_SERVICE: e('row', 'This member and CS service are already on row {row} of this file. Send one row per member and service: merge the two rows.'),
+} as const satisfies Record<string, IssueDef>;
+
+export type IssueCode = keyof typeof ISSUES;
+export const ISSUE_CODES = Object.keys(ISSUES) as IssueCode[];
+/** `CODES.CIN_FORMAT === 'CIN_FORMAT'`: reference codes without string literals. */
+export const CODES = Object.fromEntries(ISSUE_CODES.map((c) => [c, c])) as { readonly [K in IssueCode]: K };
+
+export type MessageParams = Readonly<Record<string, string | number | undefined>>;
+
+export function severityOf(code: IssueCode): Severity {
+  return ISSUES[code].severity;
+}
+
+/** Fills the template; an absent placeholder reads as blank. */
+export function formatMessage(code: IssueCode, params: MessageParams = {}): string {
+  return ISSUES[code].message.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    return v === undefined ? '' : String(v);
+  });
+}

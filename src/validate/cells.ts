@@ -1,0 +1,76 @@
+// CellValue → text, number, date, period. Cells arrive as the reader yields them: dates as
+// {date}, Excel serial numbers or text; numbers possibly as text; error cells as {error}.
+import {
+  excelSerialToDate, isValidYmd, parseDateText, ymd, type IsoDate, type Parsed,
+} from '../../schemas/primitives.js';
+import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
+
+export const isBlankCell = (v: CellValue | undefined): boolean =>
+  v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+export const isBlankRow = (cells: readonly (CellValue | undefined)[]): boolean => cells.every(isBlankCell);
+
+/** The cell as trimmed text ('' when blank); error cells read as their code. */
+export function cellText(v: CellValue | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (isCellDate(v)) return v.date;
+  if (isCellError(v)) return v.error;
+  return '';
+}
+
+/** A number from a number cell or numeric text (`1,234`, ` 12.5 `); null otherwise. */
+export function cellNumber(v: CellValue | undefined): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim().replace(/,/g, '');
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
+}
+
+/** A calendar date from a date cell, an Excel serial (number or digits) or text. */
+export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
+  if (isCellDate(v)) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v.date);
+    return m && isValidYmd(Number(m[1]), Number(m[2]), Number(m[3]))
+      ? { ok: true, value: ymd(Number(m[1]), Number(m[2]), Number(m[3])) }
+      : { ok: false, reason: 'not a calendar date' };
+  }
+  if (typeof v === 'number') return excelSerialToDate(v);
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
+    return parseDateText(s);
+  }
+  return { ok: false, reason: 'expected a date as MM/DD/YYYY' };
+}
+
+/** `YYYY-MM` from MM/YYYY, M/YYYY, YYYY-MM, MM/DD/YYYY-MM/DD/YYYY (one whole month), or a date cell on the 1st. */
+export function cellPeriod(v: CellValue | undefined): Parsed<string> {
+  const bad = { ok: false as const, reason: 'expected MM/YYYY' };
+  const month = (y: number, m: number): Parsed<string> =>
+    y >= 2000 && y <= 2199 && m >= 1 && m <= 12 ? { ok: true, value: `${y}-${String(m).padStart(2, '0')}` } : bad;
+  if (isCellDate(v) || typeof v === 'number') {
+    const d = cellDate(v);
+    if (!d.ok || !d.value.endsWith('-01')) return bad;
+    return month(Number(d.value.slice(0, 4)), Number(d.value.slice(5, 7)));
+  }
+  if (typeof v !== 'string') return bad;
+  const s = v.trim();
+  let m = /^(\d{1,2})\/(\d{4})$/.exec(s);
+  if (m) return month(Number(m[2]), Number(m[1]));
+  m = /^(\d{4})-(\d{1,2})$/.exec(s);
+  if (m) return month(Number(m[1]), Number(m[2]));
+  m = /^(\d{1,2}\/\d{1,2}\/\d{4})\s*[-–]\s*(\d{1,2}\/\d{1,2}\/\d{4})$/.exec(s);
+  if (m) {
+    const from = parseDateText(m[1]!);
+    const to = parseDateText(m[2]!);
+    if (!from.ok || !to.ok || !from.value.endsWith('-01') || from.value.slice(0, 7) !== to.value.slice(0, 7)) return bad;
+    const [y, mo] = [Number(from.value.slice(0, 4)), Number(from.value.slice(5, 7))];
+    const last = [31, 30, 29, 28].find((d) => isValidYmd(y, mo, d))!;
+    if (to.value !== ymd(y, mo, last)) return bad;
+    return month(y, mo);
+  }
+  return bad;
+}

@@ -1,0 +1,59 @@
+// One data row against its layout: types and code sets of every cell, Req blanks, then the
+// layout's row rules. Pure: the same cells and context always give the same result.
+import type { HeaderMatch } from '../../schemas/index.js';
+import type { Layout } from '../../schemas/layout.js';
+import type { CellValue } from '../xlsx/types.js';
+import { isError, type Issue } from './issues.js';
+import { LAYOUT_RULES } from './rules/index.js';
+import { RowScope, type RowCells, type RowContext } from './scope.js';
+import { parseCell, type CellOut } from './types.js';
+
+export type { RowCells, RowContext };
+
+export interface RowResult {
+  /** Normalised values by column key; null when blank or invalid. */
+  values: Record<string, CellOut | null>;
+  issues: Issue[];
+  /** No error-severity issue. */
+  accepted: boolean;
+  /** The member's CIN when valid. */
+  cin?: string;
+}
+
+/** Pairs a data row's cells with the columns its header named. */
+export function bindRow(match: Pick<HeaderMatch, 'columns'>, cells: readonly CellValue[]): RowCells {
+  const out = new Map<string, { value: CellValue; index: number }>();
+  match.columns.forEach((column, index) => {
+    if (column) out.set(column.key, { value: cells[index] ?? null, index });
+  });
+  return out;
+}
+
+export function validateRow(layout: Layout, cells: RowCells, ctx: RowContext): RowResult {
+  const s = new RowScope(layout, cells, ctx);
+  const { rules, blankDefaults = {} } = LAYOUT_RULES[layout.name];
+  for (const column of layout.columns) {
+    const r = parseCell(column, cells.get(column.key)?.value, ctx.config);
+    s.values[column.key] = null;
+    if (r.kind === 'blank') {
+      const dflt = blankDefaults[column.key];
+      if (dflt) {
+        s.values[column.key] = dflt.value;
+        s.add(dflt.code, column.key);
+        continue;
+      }
+      s.markBlank(column.key);
+      if (column.req === 'req') s.add('REQUIRED_BLANK', column.key);
+    } else if (r.kind === 'bad') s.add(r.problem.code, column.key, r.problem.params);
+    else {
+      s.values[column.key] = r.value;
+      if (r.warning) s.add(r.warning.code, column.key, r.warning.params);
+    }
+  }
+  const cin = s.str('cin');
+  for (const rule of rules) rule(s);
+  if (cin) for (const issue of s.issues) issue.cin = cin;
+  const result: RowResult = { values: s.values, issues: s.issues, accepted: !s.issues.some(isError) };
+  if (cin) result.cin = cin;
+  return result;
+}

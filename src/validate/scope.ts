@@ -1,0 +1,91 @@
+// The working state of one row under validation: normalised values, which cells were blank,
+// and the issues found so far. Row rules read values and add issues through it.
+import type { CodeSettings } from '../../schemas/index.js';
+import type { ColumnDef, Layout } from '../../schemas/layout.js';
+import type { IsoDate } from '../../schemas/primitives.js';
+import type { Config } from '../config.js';
+import type { CellValue } from '../xlsx/types.js';
+import type { IssueCode, MessageParams } from './catalogue.js';
+import { cellText } from './cells.js';
+import { makeIssue, type Issue } from './issues.js';
+import type { CellOut } from './types.js';
+
+/** The settings row validation reads (a full Config satisfies it). */
+export type ValidationSettings = CodeSettings &
+  Pick<Config, 'OTF_LOOKBACK_DAYS' | 'ASSESSMENT_START_DAYS' | 'ASSESSMENT_COMPLETE_DAYS'>;
+
+export interface RowContext {
+  config: ValidationSettings;
+  /** Local date the file was received: no date may be after it. */
+  receivedDate?: IsoDate;
+  /** Used instead of receivedDate when that is unknown (offline validation: today). */
+  today?: IsoDate;
+  /** `YYYY-MM`: the period the file must report. */
+  expectedPeriod?: string;
+  /** Where the row is, for the issues: sheet name and Excel row number. */
+  sheet?: string;
+  rowNumber?: number;
+}
+
+/** A row's cells keyed by column key, with the 0-based cell index each came from. */
+export type RowCells = ReadonlyMap<string, { value: CellValue; index: number }>;
+
+export class RowScope {
+  readonly values: Record<string, CellOut | null> = {};
+  readonly issues: Issue[] = [];
+  private readonly blanks = new Set<string>();
+  cin: string | undefined;
+
+  constructor(readonly layout: Layout, readonly cells: RowCells, readonly ctx: RowContext) {}
+
+  column(key: string): ColumnDef {
+    const c = this.layout.columns.find((col) => col.key === key);
+    if (!c) throw new Error(`${this.layout.name} has no column ${key}`);
+    return c;
+  }
+
+  markBlank(key: string): void {
+    this.blanks.add(key);
+  }
+  /** Blank in the file, or the column is absent from the sheet. */
+  isBlank(key: string): boolean {
+    return this.blanks.has(key);
+  }
+  filled(key: string): boolean {
+    return !this.blanks.has(key);
+  }
+
+  /** The valid normalised value, or undefined (blank or invalid). */
+  get(key: string): CellOut | undefined {
+    return this.values[key] ?? undefined;
+  }
+  str(key: string): string | undefined {
+    const v = this.get(key);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** Adds a coded issue on a column (or the row when key is null). */
+  add(code: IssueCode, key: string | null, params: MessageParams = {}): void {
+    const column = key === null ? null : this.column(key);
+    const cell = key === null ? undefined : this.cells.get(key);
+    const raw = cell ? cellText(cell.value) : '';
+    this.issues.push(
+      makeIssue(
+        code,
+        {
+          sheet: this.ctx.sheet ?? this.layout.sheetName,
+          row: this.ctx.rowNumber ?? null,
+          column: column?.label ?? null,
+          columnIndex: cell?.index ?? null,
+          ...(column && !column.phi && raw !== '' ? { value: raw } : {}),
+        },
+        params,
+      ),
+    );
+  }
+
+  /** When `condition` holds and the column is blank, adds `code` on it. */
+  require(condition: boolean, key: string, code: IssueCode, params: MessageParams = {}): void {
+    if (condition && this.isBlank(key)) this.add(code, key, params);
+  }
+}

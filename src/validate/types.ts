@@ -1,0 +1,120 @@
+// One cell against its column's declared type: the normalised value, or a coded problem.
+import { codesFor, normaliseLabel, type CodeSettings } from '../../schemas/index.js';
+import type { ColumnDef } from '../../schemas/layout.js';
+import {
+  CIN_RE, EMAIL_RE, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
+} from '../../schemas/primitives.js';
+import { isCellError, type CellValue } from '../xlsx/types.js';
+import type { IssueCode, MessageParams } from './catalogue.js';
+import { cellDate, cellNumber, cellPeriod, cellText, isBlankCell } from './cells.js';
+
+/** A normalised cell: text, code, ISO date, `YYYY-MM` period, count, Y/N, or a code list. */
+export type CellOut = string | number | boolean | string[];
+
+export interface Problem { code: IssueCode; params?: MessageParams }
+export type CellResult =
+  | { kind: 'blank' }
+  | { kind: 'ok'; value: CellOut; warning?: Problem }
+  | { kind: 'bad'; problem: Problem };
+
+const ok = (value: CellOut, warning?: Problem): CellResult => (warning ? { kind: 'ok', value, warning } : { kind: 'ok', value });
+const bad = (code: IssueCode, params?: MessageParams): CellResult => ({ kind: 'bad', problem: params ? { code, params } : { code } });
+const from = (p: Parsed<CellOut>, code: IssueCode): CellResult => (p.ok ? ok(p.value) : bad(code, { detail: p.reason }));
+
+/** Default cap for free text without a declared max. */
+export const DEFAULT_TEXT_MAX = 255;
+
+/** Text with leading zeros restored where Excel stores the value as a number (ZIP, TIN). */
+function digitsText(v: CellValue, width: number): string {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && String(v).length < width ? String(v).padStart(width, '0') : cellText(v);
+}
+
+export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
+  const set = codesFor(column, settings) ?? {};
+  const keys = Object.keys(set);
+  if (keys.includes(raw)) return raw;
+  const lower = raw.toLowerCase();
+  const ci = keys.filter((k) => k.toLowerCase() === lower);
+  if (column.caseInsensitive && ci.length === 1) return ci[0]!;
+  // "3 - Enrolled" or "Enrolled": a code written with or as its meaning (drop-down text).
+  const n = normaliseLabel(raw);
+  const byMeaning = keys.filter((k) => {
+    const meaning = normaliseLabel(set[k] ?? '');
+    return meaning !== '' && (n === meaning || n === normaliseLabel(k) + meaning);
+  });
+  return byMeaning.length === 1 ? byMeaning[0]! : null;
+}
+
+export function allowedCodes(column: ColumnDef, settings: CodeSettings): string {
+  return Object.keys(codesFor(column, settings) ?? {}).join(', ');
+}
+
+export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings): CellResult {
+  if (cell === undefined || isBlankCell(cell)) return { kind: 'blank' };
+  if (isCellError(cell)) return bad('CELL_ERROR');
+  const text = cellText(cell);
+  switch (column.type) {
+    case 'text': {
+      const p = parseText(text, column.max ?? DEFAULT_TEXT_MAX);
+      if (p.ok) return ok(p.value);
+      return /control/.test(p.reason) ? bad('TEXT_CONTROL_CHARS') : bad('TEXT_TOO_LONG', { max: column.max ?? DEFAULT_TEXT_MAX });
+    }
+    case 'date':
+      return from(cellDate(cell), 'DATE_FORMAT');
+    case 'period':
+      return from(cellPeriod(cell), 'PERIOD_FORMAT');
+    case 'int': {
+      const n = cellNumber(cell);
+      return n !== null && Number.isInteger(n) && n >= 0 ? ok(n) : bad('INT_FORMAT');
+    }
+    case 'minutes': {
+      const n = cellNumber(cell);
+      if (n === null) return bad('INT_FORMAT');
+      if (n <= 0) return bad('OTF_MINUTES_TOO_SMALL');
+      if (Number.isInteger(n)) return ok(n);
+      const rounded = Math.ceil(n);
+      return ok(rounded, { code: 'OTF_MINUTES_ROUNDED', params: { rounded } });
+    }
+    case 'code': {
+      const code = matchCode(typeof cell === 'number' ? String(cell) : text, column, settings);
+      return code === null ? bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) }) : ok(code);
+    }
+    case 'codeList': {
+      const parts = text.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+      const out: string[] = [];
+      for (const part of parts) {
+        const code = matchCode(part, column, settings);
+        if (code === null) return bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) + ' (separate several with ;)' });
+        if (!out.includes(code)) out.push(code);
+      }
+      return out.length ? ok(out) : { kind: 'blank' };
+    }
+    case 'YN': {
+      if (typeof cell === 'boolean') return ok(cell);
+      return from(parseYN(text), 'YN_FORMAT');
+    }
+    case 'CIN': {
+      const v = text.toUpperCase();
+      const p = parseCin(v);
+      if (p.ok) return ok(p.value);
+      if (v.length === 14 && CIN_RE.test(v.slice(0, 9))) return bad('CIN_IDCARD_NUMBER');
+      if (CIN_RE.test(v)) return bad('CIN_DUMMY');
+      return bad('CIN_FORMAT');
+    }
+    case 'NPI':
+      return from(parseNpi(text), 'NPI_FORMAT');
+    case 'TIN':
+      return from(parseTin(digitsText(cell, 9)), 'TIN_FORMAT');
+    case 'phone':
+      return from(parsePhone(text), 'PHONE_FORMAT');
+    case 'zip':
+      return from(parseZip(digitsText(cell, 5)), 'ZIP_FORMAT');
+    case 'state':
+      return from(parseState(text), 'STATE_FORMAT');
+    case 'email': {
+      if (!EMAIL_RE.test(text)) return bad('EMAIL_FORMAT');
+      if (text.length > (column.max ?? DEFAULT_TEXT_MAX)) return bad('TEXT_TOO_LONG', { max: column.max ?? DEFAULT_TEXT_MAX });
+      return ok(text);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// Validation of a whole workbook, driven by the reader's event stream (sheet, row,
+// ignored-sheet, sheet-end). Streaming: per row it keeps only counters, cross-row keys,
+// issues (capped) and rejected rows (capped). The ingest pipeline feeds events and may
+// act on each validated row through `onRow`; the final outcome comes from `finish()`.
+import { INBOUND_LAYOUTS, matchHeader, type HeaderMatch } from '../../schemas/index.js';
+import type { Layout, LayoutName } from '../../schemas/layout.js';
+import type { CellValue } from '../xlsx/types.js';
+import { ISSUES, type IssueCode, type MessageParams } from './catalogue.js';
+import { isBlankRow } from './cells.js';
+import { CrossRowChecker } from './cross-row.js';
+import { makeIssue, type Issue } from './issues.js';
+import { computeOutcome, type Outcome } from './outcome.js';
+import { DEFAULT_REJECTED_ROW_CAP, RejectedRowCollector } from './rejected.js';
+import { bindRow, validateRow, type RowContext } from './row.js';
+import type { RowCells } from './scope.js';
+import type { CellOut } from './types.js';
+
+/** The reader's events (src/xlsx/reader.ts), structurally. */
+export type WorkbookEvent =
+  | { type: 'sheet'; name: string; headerRow: number; match: HeaderMatch }
+  | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
+  | { type: 'ignored-sheet'; name: string; reason: string }
+  | { type: 'sheet-end'; name: string; rows: number }
+  | { type: 'limit'; sheet: string; code: 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS'; limit: number; rowNumber: number };
+
+export interface SheetSummary {
+  name: string;
+  layout: LayoutName;
+  headerRow: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  warnings: number;
+}
+
+export interface ValidatedRow {
+  sheet: string;
+  layout: Layout;
+  rowNumber: number;
+  values: Record<string, CellOut | null>;
+  issues: Issue[];
+  /** Row-level verdict; nothing is applied unless the file's outcome is not REJECTED. */
+  accepted: boolean;
+  cin?: string;
+  cells: RowCells;
+}
+
+export interface WorkbookValidationOptions {
+  /** Layouts recognised (default: the inbound ones). */
+  layouts?: readonly Layout[];
+  context: Omit<RowContext, 'sheet' | 'rowNumber'>;
+  onRow?: (row: ValidatedRow) => void | Promise<void>;
+  rejectedRowCap?: number;
+  /** Row issues kept for the response; counts stay exact beyond it. */
+  issueCap?: number;
+}
+
+export interface WorkbookValidation {
+  outcome: Outcome;
+  layouts: LayoutName[];
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  /** Warning-severity issues (rows and sheets). */
+  warnings: number;
+  sheets: SheetSummary[];
+  /** File- and sheet-level errors: any of them rejects the whole file. */
+  fileErrors: Issue[];
+  /** Everything else, in file order: row issues, sheet warnings and notes. */
+  issues: Issue[];
+  /** Issues not kept past issueCap. */
+  issuesOmitted: number;
+  countsByCode: Partial<Record<IssueCode, number>>;
+  rejectedRows: RejectedRowCollector;
+}
+
+export const DEFAULT_ISSUE_CAP = 200_000;
+
+interface SheetState { summary: SheetSummary; match: HeaderMatch; checker: CrossRowChecker; broken: boolean }
+
+export class WorkbookValidator {
+  readonly layouts: readonly Layout[];
+  private readonly sheets = new Map<string, SheetState>();
+  private readonly checkers = new Map<LayoutName, CrossRowChecker>();
+  private readonly fileErrors: Issue[] = [];
+  private readonly issues: Issue[] = [];
+  private issuesOmitted = 0;
+  private warnings = 0;
+  private readonly counts: Partial<Record<IssueCode, number>> = {};
+  private readonly rejected: RejectedRowCollector;
+  private readonly issueCap: number;
+
+  constructor(private readonly opts: WorkbookValidationOptions) {
+    this.layouts = opts.layouts ?? INBOUND_LAYOUTS;
+    this.rejected = new RejectedRowCollector(opts.rejectedRowCap ?? DEFAULT_REJECTED_ROW_CAP);
+    this.issueCap = opts.issueCap ?? DEFAULT_ISSUE_CAP;
+  }
+
+  /** The reader's `recognise` callback. */
+  readonly recognise = (cells: CellValue[]): HeaderMatch | null => matchHeader(cells, this.layouts);
+
+  /** Records an issue found outside the row rules (the reader's file errors, a late verdict...). */
+  addIssue(issue: Issue): void {
+    this.counts[issue.code] = (this.counts[issue.code] ?? 0) + 1;
+    if (issue.severity === 'warning') this.warnings++;
+    if (issue.severity === 'error' && ISSUES[issue.code].scope !== 'row') {
+      this.fileErrors.push(issue);
+      return;
+    }
+    if (this.issues.length < this.issueCap) this.issues.push(issue);
+    else this.issuesOmitted++;
+  }
+
+  addFileError(code: IssueCode, params: MessageParams = {}, sheet: string | null = null): void {
+    this.addIssue(makeIssue(code, { sheet }, params));
+  }
+
+  async handle(ev: WorkbookEvent): Promise<void> {
+    switch (ev.type) {
+      case 'sheet':
+        return this.startSheet(ev.name, ev.headerRow, ev.match);
+      case 'ignored-sheet':
+        return this.addIssue(makeIssue('SHEET_IGNORED', { sheet: ev.name }, { detail: ev.reason }));
+      case 'row':
+        return this.row(ev.sheet, ev.rowNumber, ev.cells);
+      case 'sheet-end':
+        return;
+      case 'limit':
+        return this.addFileError(ev.code, { limit: ev.limit }, ev.sheet);
+    }
+  }
+
+  private startSheet(name: string, headerRow: number, match: HeaderMatch): void {
+    const layout = match.layout;
+    let checker = this.checkers.get(layout.name);
+    if (!checker) this.checkers.set(layout.name, (checker = new CrossRowChecker(layout)));
+    const summary: SheetSummary = { name, layout: layout.name, headerRow, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, warnings: 0 };
+    const broken = match.missingRequired.length > 0;
+    this.sheets.set(name, { summary, match, checker, broken });
+    if (broken)
+      this.addFileError('SHEET_MISSING_COLUMNS', { layout: layout.name, detail: match.missingRequired.map((c) => c.label).join('; ') }, name);
+    for (const u of match.unknown)
+      this.addIssue(makeIssue('COLUMN_UNKNOWN', { sheet: name, row: headerRow, columnIndex: u.index, value: u.label }, { layout: layout.name }));
+    for (const d of match.duplicates)
+      this.addIssue(makeIssue('COLUMN_DUPLICATE', { sheet: name, row: headerRow, column: d.column.label, columnIndex: d.index, value: d.label }));
+  }
+
+  private async row(sheet: string, rowNumber: number, cells: CellValue[]): Promise<void> {
+    const state = this.sheets.get(sheet);
+    if (!state || isBlankRow(cells)) return;
+    const { summary, match, checker } = state;
+    summary.rowsRead++;
+    if (state.broken) {
+      summary.rowsRejected++;
+      return;
+    }
+    const layout = match.layout;
+    const bound = bindRow(match, cells);
+    const result = validateRow(layout, bound, { ...this.opts.context, sheet, rowNumber });
+    const issues = [...result.issues, ...checker.check(sheet, rowNumber, result.values, bound)];
+    const accepted = !issues.some((i) => i.severity === 'error');
+    for (const issue of issues) {
+      this.addIssue(issue);
+      if (issue.severity === 'warning') summary.warnings++;
+    }
+    if (accepted) summary.rowsAccepted++;
+    else {
+      summary.rowsRejected++;
+      this.rejected.add(layout, sheet, rowNumber, bound, issues);
+    }
+    if (this.opts.onRow) {
+      const row: ValidatedRow = { sheet, layout, rowNumber, values: result.values, issues, accepted, cells: bound };
+      if (result.cin) row.cin = result.cin;
+      await this.opts.onRow(row);
+    }
+  }
+
+  finish(): WorkbookValidation {
+    const sheets = [...this.sheets.values()].map((s) => s.summary);
+    const rowsRead = sheets.reduce((n, s) => n + s.rowsRead, 0);
+    if (this.fileErrors.length === 0) {
+      if (sheets.length === 0) this.addFileError('NO_LAYOUT_MATCHED', { expected: this.layouts.map((l) => l.name).join(', ') });
+      else
+        for (const s of sheets)
+          if (s.rowsRead === 0)
+            this.addIssue(makeIssue(rowsRead === 0 ? 'SHEET_NO_DATA_ROWS' : 'SHEET_EMPTY', { sheet: s.name }, { layout: s.layout, unit: s.layout === 'OTF' ? 'outreach attempt' : 'member' }));
+    }
+    if (this.rejected.omitted > 0)
+      this.addIssue(makeIssue('ROWS_NOT_LISTED', {}, { count: this.rejected.omitted, limit: this.rejected.cap }));
+    // A file-level error rejects every row: nothing of the file is applied.
+    if (this.fileErrors.length > 0)
+      for (const s of sheets) {
+        s.rowsRejected = s.rowsRead;
+        s.rowsAccepted = 0;
+      }
+    const rowsRejected = sheets.reduce((n, s) => n + s.rowsRejected, 0);
+    return {
+      outcome: computeOutcome({ fileErrors: this.fileErrors.length, rowsRead, rowsRejected, warnings: this.warnings }),
+      layouts: [...new Set(sheets.map((s) => s.layout))],
+      rowsRead,
+      rowsAccepted: rowsRead - rowsRejected,
+      rowsRejected,
+      warnings: this.warnings,
+      sheets,
+      fileErrors: this.fileErrors,
+      issues: this.issues,
+      issuesOmitted: this.issuesOmitted,
+      countsByCode: this.counts,
+      rejectedRows: this.rejected,
+    };
+  }
+}

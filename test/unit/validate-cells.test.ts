@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { cellDate, cellNumber, cellPeriod, cellText, isBlankRow } from '../../src/validate/cells.js';
+import { parseCell } from '../../src/validate/types.js';
+import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
+import type { ColumnDef } from '../../schemas/layout.js';
+import { config, run } from './validate-helpers.js';
+
+const colOf = (layout: { columns: readonly ColumnDef[] }, key: string) => layout.columns.find((c) => c.key === key)!;
+
+describe('dates arrive as date cells, Excel serials or text', () => {
+  it.each([
+    [{ date: '2026-09-03' }, '2026-09-03'],
+    [46268, '2026-09-03'],
+    [46268.75, '2026-09-03'],
+    ['46268', '2026-09-03'],
+    ['09/03/2026', '2026-09-03'],
+    ['9/3/2026', '2026-09-03'],
+    ['2026-09-03', '2026-09-03'],
+    [' 2026-09-03T00:00:00Z ', '2026-09-03'],
+  ])('%j → %s', (cell, iso) => {
+    expect(cellDate(cell)).toEqual({ ok: true, value: iso });
+  });
+  it.each([[60], ['02/30/2026'], ['13/01/2026'], [{ date: '2026-02-30' }], [true], ['yesterday']])('%j is not a date', (cell) => {
+    expect(cellDate(cell).ok).toBe(false);
+  });
+});
+
+describe('periods', () => {
+  it.each([
+    ['09/2026', '2026-09'], ['9/2026', '2026-09'], ['2026-09', '2026-09'], ['09/01/2026-09/30/2026', '2026-09'],
+    ['9/1/2026 - 9/30/2026', '2026-09'], ['02/01/2028-02/29/2028', '2028-02'], [{ date: '2026-09-01' }, '2026-09'], [46266, '2026-09'],
+  ])('%j → %s', (cell, p) => {
+    expect(cellPeriod(cell)).toEqual({ ok: true, value: p });
+  });
+  it.each([['2026/09'], ['13/2026'], ['09/01/2026-10/31/2026'], ['09/02/2026-09/30/2026'], ['09/01/2026-09/29/2026'], [{ date: '2026-09-15' }], ['Sept 2026']])(
+    '%j is not a period', (cell) => {
+      expect(cellPeriod(cell).ok).toBe(false);
+    },
+  );
+});
+
+describe('numbers and text', () => {
+  it('numbers may arrive as text', () => {
+    expect(cellNumber(' 1,234 ')).toBe(1234);
+    expect(cellNumber('12.5')).toBe(12.5);
+    expect(cellNumber('12a')).toBeNull();
+    expect(run('RTF', { inPerson: '4', telephonic: '0' }).values).toMatchObject({ inPerson: 4, telephonic: 0 });
+  });
+  it('text of each cell kind', () => {
+    expect(cellText(null)).toBe('');
+    expect(cellText('  a ')).toBe('a');
+    expect(cellText(12)).toBe('12');
+    expect(cellText({ date: '2026-01-02' })).toBe('2026-01-02');
+    expect(cellText({ error: '#REF!' })).toBe('#REF!');
+    expect(isBlankRow([null, ' ', ''])).toBe(true);
+    expect(isBlankRow([null, 0])).toBe(false);
+  });
+  it('identifiers stored as numbers keep their digits (leading zeros restored for TIN and ZIP)', () => {
+    expect(parseCell(colOf(OTF, 'providerTin'), 12345678, config)).toEqual({ kind: 'ok', value: '012345678' });
+    expect(parseCell(colOf(RTF, 'zip'), 1234, config)).toEqual({ kind: 'ok', value: '01234' });
+    expect(parseCell(colOf(RTF, 'providerNpi'), 1234567893, config)).toEqual({ kind: 'ok', value: '1234567893' });
+    expect(parseCell(colOf(RTF, 'lcmPhone'), 5595550123, config)).toEqual({ kind: 'ok', value: '5595550123' });
+  });
+});
+
+describe('normalised values', () => {
+  it.each([
+    [RTF, 'cin', ' 91234567a ', '91234567A'],
+    [RTF, 'providerTin', '12-3456789', '123456789'],
+    [RTF, 'lcmPhone', '(559) 555-0123', '5595550123'],
+    [RTF, 'state', 'ca', 'CA'],
+    [RTF, 'zip', '937011234', '93701-1234'],
+    [RTF, 'homeless', 'yes', true],
+    [RTF, 'homeless', 0, false],
+    [RTF, 'homeless', false, false],
+    [RTF, 'acuity', 'high', 'High'],
+    [RTF, 'ecmStatus', 3, '3'],
+    [RTF, 'ecmStatus', '3 - Enrolled', '3'],
+    [RTF, 'ecmStatus', 'Enrolled', '3'],
+    [RTF, 'pof', '1A; 3 ;1a', ['1a', '3']],
+    [RTF, 'discontinuationReasonCode', 'ue', 'UE'],
+    [CSPRTF, 'serviceCode', 'htss', 'HTSS'],
+    [CSPRTF, 'housed', 1, '1'],
+    [RTF, 'mcpId', 'chpiv', 'CHPIV'],
+    [RTF, 'lcmEmail', 'pat@acme.org', 'pat@acme.org'],
+  ] as const)('%s.%s %j → %j', (layout, key, cell, value) => {
+    expect(parseCell(colOf(layout, key), cell, config)).toEqual({ kind: 'ok', value });
+  });
+
+  it('codes without caseInsensitive still match exactly', () => {
+    expect(parseCell(colOf(OTF, 'providerType'), '1', config)).toEqual({ kind: 'ok', value: '1' });
+  });
+});

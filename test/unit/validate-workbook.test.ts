@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { CSPRTF, MIF, OTF, RTF, matchHeader, type HeaderMatch } from '../../schemas/index.js';
+import type { Layout } from '../../schemas/layout.js';
+import { CODES, ISSUES, ISSUE_CODES, formatMessage, type IssueCode } from '../../src/validate/catalogue.js';
+import { computeOutcome } from '../../src/validate/outcome.js';
+import { WorkbookValidator, type WorkbookEvent, type WorkbookValidationOptions } from '../../src/validate/workbook.js';
+import { FILE_ERROR_CODES } from '../../src/xlsx/guard.js';
+import type { CellValue } from '../../src/xlsx/types.js';
+import { BASE, CTX, ROW_CASES, cellsOf } from './validate-helpers.js';
+
+const ctx = { config: CTX.config, receivedDate: CTX.receivedDate!, expectedPeriod: CTX.expectedPeriod! };
+const labels = (l: Layout) => l.columns.map((c) => c.label);
+const sheet = (name: string, layout: Layout, header: CellValue[] = labels(layout), headerRow = 1): WorkbookEvent => ({
+  type: 'sheet', name, headerRow, match: matchHeader(header, [layout, MIF]) as HeaderMatch,
+});
+const row = (name: string, rowNumber: number, cells: CellValue[]): WorkbookEvent => ({ type: 'row', sheet: name, rowNumber, cells });
+const rtfRow = (patch: Record<string, CellValue> = {}) => cellsOf(RTF, { ...BASE.RTF, ...patch });
+const otfRow = (patch: Record<string, CellValue> = {}) => cellsOf(OTF, { ...BASE.OTF, ...patch });
+const csRow = (patch: Record<string, CellValue> = {}) => cellsOf(CSPRTF, { ...BASE.CSPRTF, ...patch });
+
+async function validate(events: WorkbookEvent[], opts: Partial<WorkbookValidationOptions> = {}) {
+  const v = new WorkbookValidator({ context: ctx, ...opts });
+  for (const ev of events) await v.handle(ev);
+  return v.finish();
+}
+const codes = (r: Awaited<ReturnType<typeof validate>>) => [...r.fileErrors, ...r.issues].map((i) => i.code);
+
+interface WorkbookCase { name: string; events: WorkbookEvent[]; opts?: Partial<WorkbookValidationOptions>; code: IssueCode }
+
+const WORKBOOK_CASES: WorkbookCase[] = [
+  { name: 'duplicate CIN in an RTF', code: 'DUPLICATE_CIN', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 5, rtfRow())] },
+  { name: 'duplicate CIN × service in a CSPRTF', code: 'DUPLICATE_CIN_SERVICE', events: [sheet('CS', CSPRTF), row('CS', 2, csRow()), row('CS', 3, csRow({ serviceCode: 'htn' }))] },
+  { name: 'exact repeat of an OTF attempt', code: 'OTF_DUPLICATE_ATTEMPT', events: [sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ successful: 'Y' }))] },
+  { name: 'missing Req columns', code: 'SHEET_MISSING_COLUMNS', events: [sheet('RTF', RTF, labels(RTF).filter((l) => l !== 'In Person')), row('RTF', 2, rtfRow())] },
+  { name: 'header but no rows', code: 'SHEET_NO_DATA_ROWS', events: [sheet('RTF', RTF)] },
+  { name: 'an empty sheet beside a full one', code: 'SHEET_EMPTY', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), sheet('OTF', OTF)] },
+  { name: 'an instructions sheet', code: 'SHEET_IGNORED', events: [{ type: 'ignored-sheet', name: 'Read me', reason: 'no recognised header row' }, sheet('RTF', RTF), row('RTF', 2, rtfRow())] },
+  { name: 'an extra column', code: 'COLUMN_UNKNOWN', events: [sheet('RTF', RTF, [...labels(RTF), 'Notes']), row('RTF', 2, rtfRow())] },
+  { name: 'a repeated column', code: 'COLUMN_DUPLICATE', events: [sheet('RTF', RTF, [...labels(RTF), 'CIN']), row('RTF', 2, rtfRow())] },
+  { name: 'no sheet recognised', code: 'NO_LAYOUT_MATCHED', events: [{ type: 'ignored-sheet', name: 'Sheet1', reason: 'no recognised header row' }] },
+  { name: 'rejected rows beyond the cap', code: 'ROWS_NOT_LISTED', opts: { rejectedRowCap: 1 }, events: [sheet('RTF', RTF), row('RTF', 2, rtfRow({ cin: 'x' })), row('RTF', 3, rtfRow({ cin: 'y' }))] },
+  { name: 'too many rows', code: 'FILE_TOO_MANY_ROWS', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), { type: 'limit', sheet: 'RTF', code: 'FILE_TOO_MANY_ROWS', limit: 1, rowNumber: 3 }] },
+  { name: 'too many columns', code: 'FILE_TOO_MANY_COLUMNS', events: [{ type: 'limit', sheet: 'RTF', code: 'FILE_TOO_MANY_COLUMNS', limit: 200, rowNumber: 1 }] },
+];
+
+describe('workbook-level codes', () => {
+  it.each(WORKBOOK_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const r = await validate(c.events, c.opts);
+    expect(codes(r)).toContain(c.code);
+    expect(r.rowsAccepted + r.rowsRejected).toBe(r.rowsRead);
+    if (ISSUES[c.code].severity === 'error' && ISSUES[c.code].scope !== 'row') {
+      expect(r.outcome).toBe('REJECTED');
+      expect(r.rowsAccepted).toBe(0);
+    }
+  });
+});
+
+describe('the catalogue', () => {
+  // Codes raised outside src/validate: the guard/reader (file checks) and the ingest pipeline.
+  const ELSEWHERE: IssueCode[] = [...FILE_ERROR_CODES, 'DUPLICATE_FILE', 'DECLINED_LATE'];
+
+  it('every code is raised by a tested rule here, or by the modules that own it', () => {
+    const covered = new Set<string>([...ROW_CASES.map((c) => c.code), ...WORKBOOK_CASES.map((c) => c.code), ...ELSEWHERE]);
+    expect(ISSUE_CODES.filter((c) => !covered.has(c))).toEqual([]);
+  });
+  it('has every file-level code the brief and the guard name', () => {
+    for (const c of [...FILE_ERROR_CODES, 'FILE_TOO_MANY_ROWS', 'FILE_TOO_MANY_COLUMNS', 'NO_LAYOUT_MATCHED', 'SHEET_MISSING_COLUMNS', 'SHEET_NO_DATA_ROWS',
+      'SHEET_IGNORED', 'COLUMN_UNKNOWN', 'DUPLICATE_FILE', 'DECLINED_LATE', 'PERIOD_MISMATCH'])
+      expect(ISSUES, c).toHaveProperty(c);
+    expect(ISSUES.SHEET_IGNORED.severity).toBe('info');
+    expect(ISSUES.COLUMN_UNKNOWN.severity).toBe('warning');
+    expect(CODES.CIN_FORMAT).toBe('CIN_FORMAT');
+  });
+  it('messages are plain sentences that fill their placeholders', () => {
+    for (const code of ISSUE_CODES) expect(ISSUES[code].message, code).toMatch(/\.$/);
+    expect(formatMessage('TEXT_TOO_LONG', { column: 'Member Last Name', max: 60 })).toBe('Member Last Name is longer than 60 characters. Shorten it.');
+    expect(formatMessage('REQUIRED_BLANK')).toBe(' is required and is blank. Fill it in.');
+  });
+});
+
+describe('streaming validation', () => {
+  it('flags the later duplicate and names the earlier row, across sheets too', async () => {
+    const r = await validate([sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 3, rtfRow({ cin: '92345678B' })), sheet('RTF2', RTF), row('RTF2', 4, rtfRow())]);
+    const dup = r.issues.filter((i) => i.code === 'DUPLICATE_CIN');
+    expect(dup).toHaveLength(1);
+    expect(dup[0]).toMatchObject({ sheet: 'RTF2', row: 4, column: 'Member Client Index Number (CIN)', columnLetter: 'C', cin: '91234567A' });
+    expect(dup[0]!.message).toContain('row 2 of sheet "RTF"');
+    expect(r).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, outcome: 'PARTIALLY_ACCEPTED' });
+  });
+
+  it('the same CIN with another CS service is not a duplicate; OTF double entry is only a warning', async () => {
+    const r = await validate([sheet('CS', CSPRTF), row('CS', 2, csRow()), row('CS', 3, csRow({ serviceCode: 'HD', housed: null })), sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow())]);
+    expect(codes(r)).toEqual(['OTF_DUPLICATE_ATTEMPT']);
+    expect(r).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsRejected: 0, warnings: 1, outcome: 'ACCEPTED_WITH_WARNINGS' });
+    expect(r.layouts).toEqual(['CSPRTF', 'OTF']);
+  });
+
+  it('OTF attempts differing in minutes are not double entries', async () => {
+    const r = await validate([sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ minutes: 16 }))]);
+    expect(r.outcome).toBe('ACCEPTED');
+  });
+
+  it('works with columns in another order, extra columns and a header lower down', async () => {
+    const header: CellValue[] = ['Notes', ...[...labels(OTF)].reverse()];
+    const cells = ['call back', ...[...otfRow()].reverse()];
+    const r = await validate([sheet('OTF', OTF, header, 3), row('OTF', 4, cells)]);
+    expect(r.sheets[0]).toMatchObject({ headerRow: 3, rowsRead: 1, rowsAccepted: 1 });
+    expect(r.issues.map((i) => [i.code, i.row, i.columnLetter])).toEqual([['COLUMN_UNKNOWN', 3, 'A']]);
+  });
+
+  it('skips blank rows and ignores rows of unknown sheets', async () => {
+    const r = await validate([sheet('RTF', RTF), row('RTF', 2, [null, '  ']), row('Other', 3, rtfRow()), row('RTF', 4, rtfRow())]);
+    expect(r.rowsRead).toBe(1);
+  });
+
+  it('hands each validated row to onRow', async () => {
+    const seen: [number, boolean, unknown][] = [];
+    await validate([sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 3, rtfRow({ cin: '92345678B', ecmStatus: '7' }))], {
+      onRow: (r) => void seen.push([r.rowNumber, r.accepted, r.values.ecmStatus]),
+    });
+    expect(seen).toEqual([[2, true, '3'], [3, false, null]]);
+  });
+
+  it('collects the rejected rows in layout order with their errors', async () => {
+    const r = await validate([sheet('RTF', RTF, [...labels(RTF)].reverse()), row('RTF', 2, [...rtfRow({ lastName: null })].reverse())]);
+    const kept = r.rejectedRows.byLayout.get('RTF')!;
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.cells).toEqual(rtfRow({ lastName: null }));
+    expect(kept[0]!.errors).toContain('Member Last Name is required');
+  });
+
+  it('keeps issues up to a cap but counts all', async () => {
+    const r = await validate([sheet('RTF', RTF), row('RTF', 2, rtfRow({ acuity: null })), row('RTF', 3, rtfRow({ cin: '92345678B', acuity: null }))], { issueCap: 1 });
+    expect(r.issues).toHaveLength(1);
+    expect(r.issuesOmitted).toBe(1);
+    expect(r.countsByCode.ACUITY_DEFAULTED).toBe(2);
+    expect(r.warnings).toBe(2);
+  });
+
+  it('a sheet error rejects every row of the file, including other sheets', async () => {
+    const r = await validate([sheet('OTF', OTF), row('OTF', 2, otfRow()), sheet('RTF', RTF, labels(RTF).filter((l) => l !== 'Telephonic/Video')), row('RTF', 2, rtfRow())]);
+    expect(r.fileErrors.map((e) => [e.code, e.sheet])).toEqual([['SHEET_MISSING_COLUMNS', 'RTF']]);
+    expect(r.fileErrors[0]!.message).toContain('Telephonic/Video');
+    expect(r.sheets.map((s) => [s.name, s.rowsRead, s.rowsAccepted, s.rowsRejected])).toEqual([['OTF', 1, 0, 1], ['RTF', 1, 0, 1]]);
+    expect(r.outcome).toBe('REJECTED');
+  });
+
+  it('the recognise callback honours the layouts option', () => {
+    const v = new WorkbookValidator({ context: ctx, layouts: [OTF] });
+    expect(v.recognise(labels(RTF))).toBeNull();
+    expect(v.recognise(labels(OTF))?.layout).toBe(OTF);
+  });
+});
+
+describe('outcome', () => {
+  it.each([
+    [{ fileErrors: 0, rowsRead: 10, rowsRejected: 0, warnings: 0 }, 'ACCEPTED'],
+    [{ fileErrors: 0, rowsRead: 10, rowsRejected: 0, warnings: 3 }, 'ACCEPTED_WITH_WARNINGS'],
+    [{ fileErrors: 0, rowsRead: 10, rowsRejected: 4, warnings: 0 }, 'PARTIALLY_ACCEPTED'],
+    [{ fileErrors: 0, rowsRead: 10, rowsRejected: 10, warnings: 0 }, 'REJECTED'],
+    [{ fileErrors: 1, rowsRead: 10, rowsRejected: 0, warnings: 0 }, 'REJECTED'],
+    [{ fileErrors: 0, rowsRead: 0, rowsRejected: 0, warnings: 0 }, 'REJECTED'],
+  ] as const)('%j → %s', (counts, outcome) => {
+    expect(computeOutcome(counts)).toBe(outcome);
+  });
+  it('refuses impossible counts', () => {
+    expect(() => computeOutcome({ fileErrors: 0, rowsRead: 1, rowsRejected: 2, warnings: 0 })).toThrow();
+  });
+});
