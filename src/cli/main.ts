@@ -8,6 +8,10 @@ import { registerDb } from './commands/db.js';
 import { registerValidate } from './commands/validate.js';
 import { registerImport } from './commands/import.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerStatus } from './commands/status.js';
+import { registerScheduler } from './commands/scheduler.js';
+import { registerRuns } from './commands/runs.js';
 
 export function buildProgram(): Command {
   const program = new Command('calaim-exchange')
@@ -18,6 +22,10 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerImport(program);
   registerGenerate(program);
+  registerIngest(program);
+  registerStatus(program);
+  registerScheduler(program);
+  registerRuns(program);
   return program;
 }
 

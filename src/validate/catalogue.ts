@@ -101,6 +101,21 @@ export const ISSUES = {
   CSPRTF_END_BEFORE_START: e('row', '{column} is before the Service Start Date. The end date must be on or after the start date.'),
   CSPRTF_HOUSED_NOT_HOUSING: e('row', '{column} applies only to housing services (HTN, HD, HTSS, STPHH, NFTD, CTS). Leave it blank for {value}.'),
   CSPRTF_DATE_HOUSED_REQUIRED: e('row', '{column} is required when Has Member Been Housed is 1. Enter the date the member was housed.'),
+  // ---- database context of the submitting provider (src/ingest)
+  PROVIDER_NPI_MISMATCH: e('row', '{column} ({value}) is not the NPI of the provider that uploaded this file ({expected}). A file can only report for the provider whose folder it was uploaded to.'),
+  PROVIDER_TIN_MISMATCH: e('row', '{column} ({value}) is not the TIN of the provider that uploaded this file ({expected}). Enter your organisation\'s TIN.'),
+  LOB_NOT_CONTRACTED: e('row', '{column} {value} is not a line of business you contract with for {program}. Use one of: {allowed}.'),
+  MEMBER_NOT_ASSIGNED: e('row', 'This member is not assigned to you{detail}: submit a referral first. An RTF or OTF may only report members on your latest MIF or with an approved ECM referral to you.'),
+  NAME_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN; no change is needed if the name is right.'),
+  DOB_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN.'),
+  NOT_ON_CSASF: e('row', 'This member and service ({value}) are not on the latest CSASF sent to you{detail}. Report only members on your most recent CSASF; adding a member here does not create an authorization.'),
+  AUTH_NOT_APPROVED: e('row', 'Status 3 (Currently Delivering Service) needs an approved authorization on your latest CSASF; for this member and service it is {value}. Report status 1, 2 or 4 until the authorization is approved.'),
+  AUTH_NUMBER_MISMATCH: e('row', '{column} ({value}) does not match the approved authorization number on your latest CSASF ({expected}).'),
+  SERVICE_OUTSIDE_AUTH: e('row', '{column} ({value}) is outside the authorization dates on your CSASF ({expected}).'),
+  UE_OUTREACH_INSUFFICIENT: w('row', 'Discontinued as UE (unable to engage), but the outreach tracker shows {detail}; the plan expects at least {expected} before unable to engage. Send the missing attempts on your OTF.'),
+  PAST_ENROLLMENT_NOT_REPORTED: w('sheet', 'An enrolled member on your latest MIF is missing from this RTF (past enrollment not reported). Include every new and past enrollment on the latest MIF.'),
+  CASELOAD_HIGH: w('sheet', 'Lead Care Manager {detail} has {count} enrolled members, above the {limit} the plan expects per care manager.'),
+
   DUPLICATE_CIN_SERVICE: e('row', 'This member and CS service are already on row {row} of this file. Send one row per member and service: merge the two rows.'),
 } as const satisfies Record<string, IssueDef>;
 

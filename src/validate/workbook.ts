@@ -50,6 +50,11 @@ export interface WorkbookValidationOptions {
   layouts?: readonly Layout[];
   context: Omit<RowContext, 'sheet' | 'rowNumber'>;
   onRow?: (row: ValidatedRow) => void | Promise<void>;
+  /**
+   * Rules that need more than the row (the database context of the submitting provider): run
+   * after the row and cross-row rules, before the row's verdict, so they can reject it.
+   */
+  contextRules?: (row: { sheet: string; layout: Layout; rowNumber: number; values: Record<string, CellOut | null>; cin?: string; cells: RowCells; issues: readonly Issue[] }) => Issue[];
   rejectedRowCap?: number;
   /** Row issues kept for the response; counts stay exact beyond it. */
   issueCap?: number;
@@ -158,6 +163,8 @@ export class WorkbookValidator {
     const bound = bindRow(match, cells);
     const result = validateRow(layout, bound, { ...this.opts.context, sheet, rowNumber });
     const issues = [...result.issues, ...checker.check(sheet, rowNumber, result.values, bound)];
+    if (this.opts.contextRules)
+      issues.push(...this.opts.contextRules({ sheet, layout, rowNumber, values: result.values, cells: bound, issues, ...(result.cin ? { cin: result.cin } : {}) }));
     const accepted = !issues.some((i) => i.severity === 'error');
     for (const issue of issues) {
       this.addIssue(issue);

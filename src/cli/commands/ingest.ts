@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ingestFile } from '../../ingest/pipeline.js';
+import { respondLocally } from '../../ingest/respond.js';
+import { UnknownProviderError } from '../../ingest/context.js';
+import { executeRun } from '../../runs/execute.js';
+import { localParts } from '../../calendar/index.js';
+import { emit, table, UsageError } from '../output.js';
+import { withRuntime } from '../runtime.js';
+import { openTransport } from '../transport.js';
+import { pollOnce } from '../../ingest/poll.js';
+
+function parseInstant(value: string, option: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(d.getTime())) throw new UsageError(`${option} takes an ISO date-time with zone, e.g. 2026-11-04T09:30:00-08:00`);
+  return d;
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('process a local file as if the provider had uploaded it at that time; writes the response')
+    .argument('<file>', 'an RTF / OTF / CSPRTF workbook (.xlsx or .xlsm)')
+    .requiredOption('--provider <ID>', 'the provider code the file comes from')
+    .option('--received-at <ISO>', 'receipt time (default: now); decides the period and the deadline verdict')
+    .option('--out <DIR>', 'folder for the response workbook (default DATA_DIR/responses/<provider>)')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Exit 0 when the file was processed (whatever its outcome), 1 when it could not be.
+Example:
+  calaim-exchange ingest RTF_ACME_202611.xlsx --provider ACME --received-at 2026-11-04T09:30:00-08:00`)
+    .action(async (file: string, opts: { provider: string; receivedAt?: string; out?: string; json?: boolean }) => {
+      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt, '--received-at') : new Date();
+      if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
+      const bytes = await fs.promises.readFile(file);
+      await withRuntime(async ({ config, db }) => {
+        try {
+          const done = await ingestFile({ pool: db.pool, config }, {
+            provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
+          });
+          const out = path.resolve(opts.out ?? path.join(config.dataDir, 'responses', done.context.code));
+          const report = await respondLocally({ pool: db.pool, config }, done, out);
+          const doc = { ...done.document, report };
+          emit(opts, doc, () => [
+            `${doc.file}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
+            `rows read ${doc.rowsRead}, accepted ${doc.rowsAccepted}, rejected ${doc.rowsRejected}, warnings ${doc.warnings}`,
+            ...doc.fileErrors.map((e) => `file error ${e.code}: ${e.message}`),
+            ...(doc.diff ? [`compared with the file it replaces: ${doc.diff.fixed} fixed, ${doc.diff.stillFailing} still failing, ${doc.diff.new} new`] : []),
+            `response: ${report}`,
+          ].join('\n'));
+        } catch (err) {
+          if (err instanceof UnknownProviderError) throw new UsageError(err.message);
+          throw err;
+        }
+      });
+    });
+
+  program
+    .command('poll')
+    .description("list every provider's uploads/ folder once and process every ready file")
+    .option('--now <ISO>', 'pin the clock (receipt-time clamp, deadlines); default: now')
+    .option('--provider <ID>', 'only this provider')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+A file is taken when its size and mtime held across two listings SFTP_STABLE_SECONDS apart, so
+a file seen for the first time is processed on the next poll. Exit 1 when any provider or
+file failed (the others are processed; failed files stay for the next poll).`)
+    .action(async (opts: { now?: string; provider?: string; json?: boolean }) => {
+      const now = opts.now ? parseInstant(opts.now, '--now') : undefined;
+      await withRuntime(async ({ config, db }) => {
+        const transport = await openTransport(config, db.pool);
+        try {
+          const at = now ?? new Date();
+          const p = localParts(at, config.PLAN_TIME_ZONE);
+          const slot = `${p.date}T${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}:${String(p.second).padStart(2, '0')}`;
+          let result: Awaited<ReturnType<typeof pollOnce>> | undefined;
+          await executeRun(db.pool, config, 'poll', slot, { trigger: 'manual', waitMs: 60_000 }, async ({ signal }) => {
+            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession }, { now, signal, provider: opts.provider?.toUpperCase() });
+            return { providers: result.providers, files: result.files, failedProviders: result.failedProviders, failedFiles: result.failedFiles };
+          });
+          const r = result!;
+          if (r.failedProviders || r.failedFiles) process.exitCode = 1;
+          emit(opts, r, () => {
+            const head = `polled ${r.providers} provider folder(s): ${r.files} file(s) taken, ${r.failedFiles} failed, ${r.failedProviders} folder(s) unreachable`;
+            const files = r.results.length
+              ? '\n\n' + table(['provider', 'file', 'outcome', 'verdict', 'read', 'accepted', 'rejected', 'note'],
+                r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ?? '']))
+              : '';
+            const waiting = r.byProvider.filter((b) => b.waiting || b.error);
+            return head + files + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${b.error}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');
+          });
+        } finally {
+          await transport.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,123 @@
+// Set-based application of a submission's accepted rows (already staged in submission_rows)
+// inside the submission's transaction: one statement per sheet and table, never one per row.
+import type pg from 'pg';
+
+/** RTF: the latest accepted row per member updates its ECM assignment with lineage. */
+async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+  const r = await c.query(
+    `with src as (
+       select distinct on (r.cin) r.cin, r.row_number, r.data d from submission_rows r
+        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
+     ), old as (
+       select a.* from ecm_assignments a join src on a.cin = src.cin and a.lob = src.d->>'mcpId' and a.provider_code = $2
+     ), upd as (
+       update ecm_assignments a set
+         status = (src.d->>'ecmStatus')::smallint,
+         pof = case when (src.d->>'pofIndicator')::boolean is true and jsonb_typeof(src.d->'pof') = 'array'
+                    then array(select jsonb_array_elements_text(src.d->'pof')) else a.pof end,
+         enrollment_start = (src.d->>'startDate')::date,
+         enrollment_end = (src.d->>'endDate')::date,
+         discontinuation_date = (src.d->>'discontinuationDate')::date,
+         discontinuation_reason = src.d->>'discontinuationReasonCode',
+         discontinuation_text = src.d->>'discontinuationReason',
+         acuity = coalesce(src.d->>'acuity', 'Low'),
+         lcm_name = src.d->>'lcmName',
+         lcm_phone = src.d->>'lcmPhone',
+         lcm_email = src.d->>'lcmEmail',
+         care_plan_revised = (src.d->>'carePlanDate')::date,
+         care_conference = (src.d->>'careConferenceDate')::date,
+         assessment_started = (src.d->>'assessmentStartedDate')::date,
+         assessment_completed = (src.d->>'assessmentCompletedDate')::date,
+         last_encounter = (src.d->>'lastEncounterDate')::date,
+         in_person_count = (src.d->>'inPerson')::int,
+         telephonic_count = (src.d->>'telephonic')::int,
+         referral_status = src.d->>'referralStatus',
+         referral_status_date = (src.d->>'referralStatusDate')::date,
+         referral_closure_reason = src.d->>'referralClosureReason',
+         last_submission_id = (select submission_id from submission_sheets where id = $1),
+         last_row_number = src.row_number,
+         updated_at = now()
+       from src
+       where a.cin = src.cin and a.lob = src.d->>'mcpId' and a.provider_code = $2
+       returning a.id, a.cin, src.row_number, to_jsonb(a) as after
+     )
+     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, after)
+     select upd.id, $1, upd.row_number, to_jsonb(old), upd.after from upd left join old on old.id = upd.id`,
+    [sheetId, provider],
+  );
+  // Contact details the provider reported as new flow into the member record (and the next MIF).
+  await c.query(
+    `with src as (
+       select distinct on (r.cin) r.cin, r.data d from submission_rows r
+        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc)
+     update members m set
+       address = case when (src.d->>'newAddress')::boolean is true then src.d->>'address' else m.address end,
+       city = case when (src.d->>'newAddress')::boolean is true then src.d->>'city' else m.city end,
+       state = case when (src.d->>'newAddress')::boolean is true then src.d->>'state' else m.state end,
+       zip = case when (src.d->>'newAddress')::boolean is true then src.d->>'zip' else m.zip end,
+       phone = case when (src.d->>'newPhone')::boolean is true then src.d->>'phone' else m.phone end,
+       homeless = coalesce((src.d->>'homeless')::boolean, m.homeless),
+       updated_at = now()
+     from src where m.cin = src.cin
+       and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true or src.d ? 'homeless')`,
+    [sheetId],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** OTF: every accepted attempt; a superseded sheet's attempts stop counting (current_outreach_attempts). */
+async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+  const r = await c.query(
+    `insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type)
+     select $1, r.row_number, $2, r.data->>'mcpId', r.cin, (r.data->>'attemptDate')::date, (r.data->>'method')::smallint,
+            (r.data->>'successful')::boolean, (r.data->>'minutes')::int, (r.data->>'providerType')::smallint
+       from submission_rows r where r.sheet_id = $1 and r.accepted`,
+    [sheetId, provider],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** CSPRTF: the latest engagement status per member x service, with lineage. */
+async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+  const r = await c.query(
+    `insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
+        service_start, service_end, discontinuation_reason, housed, date_housed, referral_status, referral_status_date,
+        referral_closure_reason, sheet_id, row_number, updated_at)
+     select distinct on (r.cin, r.service_code) r.cin, r.service_code, $2, r.data->>'mcpId', (r.data->>'engagementStatus')::smallint,
+            (r.data->>'outreachDate')::date, (r.data->>'outreachMethod')::smallint, (r.data->>'providerType')::smallint,
+            (r.data->>'serviceStartDate')::date, (r.data->>'serviceEndDate')::date, r.data->>'discontinuationReasonCode',
+            case r.data->>'housed' when '1' then true when '0' then false end, (r.data->>'dateHoused')::date,
+            r.data->>'referralStatus', (r.data->>'referralStatusDate')::date, r.data->>'referralClosureReason', $1, r.row_number, now()
+       from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null and r.service_code is not null
+      order by r.cin, r.service_code, r.row_number desc
+     on conflict (cin, service_code) do update set provider_code = excluded.provider_code, lob = excluded.lob, status = excluded.status,
+        outreach_date = excluded.outreach_date, outreach_method = excluded.outreach_method, provider_type = excluded.provider_type,
+        service_start = excluded.service_start, service_end = excluded.service_end,
+        discontinuation_reason = excluded.discontinuation_reason, housed = excluded.housed, date_housed = excluded.date_housed,
+        referral_status = excluded.referral_status, referral_status_date = excluded.referral_status_date,
+        referral_closure_reason = excluded.referral_closure_reason, sheet_id = excluded.sheet_id, row_number = excluded.row_number,
+        updated_at = now()`,
+    [sheetId, provider],
+  );
+  return r.rowCount ?? 0;
+}
+
+export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
+
+/**
+ * The new sheet replaces the provider's current sheet of the same layout and period: its rows
+ * stop counting (OTF attempts are never double-counted). Returns the superseded sheet.
+ */
+export async function supersede(c: pg.PoolClient, sheetId: number, provider: string, layout: string, period: string | null): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
+  const prev = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
+    `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
+      where s.provider_code = $1 and s.layout = $2 and s.period is not distinct from $3 and s.applied and s.superseded_by is null and s.id <> $4
+      order by u.received_at desc, s.id desc`,
+    [provider, layout, period, sheetId],
+  );
+  if (!prev.rows.length) return null;
+  await c.query(`update submission_sheets set superseded_by = $1 where id = any($2)`, [sheetId, prev.rows.map((p) => p.id)]);
+  const p = prev.rows[0]!;
+  await c.query(`update submission_sheets set supersedes_id = $1 where id = $2`, [p.id, sheetId]);
+  return { sheetId: p.id, submissionId: p.submission_id, name: p.original_name, receivedAt: p.received_at };
+}

@@ -1,0 +1,162 @@
+// What the database says about the submitting provider, loaded once per submission so the
+// context rules run row by row in memory (no query per row). Bounded by the provider's own
+// caseload, never by the size of the file.
+import type pg from 'pg';
+
+export interface EcmMember {
+  lob: string;
+  status: number;
+  lastName: string;
+  firstName: string;
+  /** On the latest MIF this provider received for that line of business. */
+  onLatestMif: boolean;
+  /** Enrolled (status 3) on that MIF: must be reported on the RTF. */
+  enrolledOnLatestMif: boolean;
+  lcmName: string | null;
+}
+
+export interface CsasfEntry {
+  lob: string;
+  authStatus: string | null;
+  authNumber: string | null;
+  authStart: string | null;
+  authEnd: string | null;
+  lastName: string;
+  firstName: string;
+  dob: string;
+}
+
+export interface OutreachHistory { attempts: number; methods: Set<number>; first: string; last: string }
+interface OutreachByPeriod extends OutreachHistory { period: string | null }
+
+export interface ProviderContext {
+  code: string;
+  npi: string;
+  tin: string;
+  name: string;
+  liaisonEmail: string | null;
+  contactEmail: string | null;
+  sftpFolder: string;
+  /** Lines of business per program. */
+  ecmLobs: Set<string>;
+  csLobs: Set<string>;
+  /** CIN → the provider's ECM assignment (assignment, approved referral, or a member on its latest MIF). */
+  ecm: Map<string, EcmMember>;
+  /** `CIN|service` → the row on the latest CSASF sent to this provider before the receipt time. */
+  csasf: Map<string, CsasfEntry>;
+  /** Whether any CSASF was ever sent to the provider before the receipt time. */
+  csasfSent: boolean;
+  /** OTF history that still counts (current, applied sheets), per CIN and reporting period. */
+  outreach: Map<string, OutreachByPeriod[]>;
+}
+
+/**
+ * A member's outreach history, leaving out one reporting period: the period a new OTF in the
+ * same file is about to replace (its attempts must not count twice).
+ */
+export function outreachHistory(ctx: ProviderContext, cin: string, excludePeriod: string | undefined): OutreachHistory | undefined {
+  const parts = (ctx.outreach.get(cin) ?? []).filter((p) => !excludePeriod || p.period !== excludePeriod);
+  if (!parts.length) return undefined;
+  return {
+    attempts: parts.reduce((n, p) => n + p.attempts, 0),
+    methods: new Set(parts.flatMap((p) => [...p.methods])),
+    first: parts.map((p) => p.first).sort()[0]!,
+    last: parts.map((p) => p.last).sort().reverse()[0]!,
+  };
+}
+
+export class UnknownProviderError extends Error {
+  constructor(code: string) {
+    super(`provider ${code} is not known: import it first (calaim-exchange import providers …)`);
+    this.name = 'UnknownProviderError';
+  }
+}
+
+export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: string, receivedAt: Date): Promise<ProviderContext> {
+  const p = await pool.query<{ provider_code: string; npi: string; tin: string; name: string; liaison_email: string | null; contact_email: string | null; sftp_folder: string; ecm: string[]; cs: string[] }>(
+    `select p.provider_code, p.npi, p.tin, p.name, p.liaison_email, p.contact_email, p.sftp_folder,
+            coalesce(array_agg(c.lob) filter (where c.program = 'ECM'), '{}') as ecm,
+            coalesce(array_agg(c.lob) filter (where c.program = 'CS'), '{}') as cs
+       from providers p left join provider_contracts c using (provider_code)
+      where p.provider_code = $1 group by p.provider_code`,
+    [code],
+  );
+  const row = p.rows[0];
+  if (!row) throw new UnknownProviderError(code);
+
+  const ecm = new Map<string, EcmMember>();
+  const assigned = await pool.query<{ cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null }>(
+    `select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name
+       from ecm_assignments a join members m using (cin) where a.provider_code = $1`,
+    [code],
+  );
+  for (const a of assigned.rows)
+    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: false, enrolledOnLatestMif: false, lcmName: a.lcm_name });
+
+  // Members on the latest MIF per line of business (a member may have left the assignment
+  // table since, but the provider still reports on what it was sent).
+  const mif = await pool.query<{ cin: string; lob: string; ecm_status: number | null; last_name: string; first_name: string }>(
+    `with latest as (
+       select distinct on (lob) id, lob from outbound_files
+        where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $2
+        order by lob, slot desc, id desc)
+     select r.cin, l.lob, r.ecm_status, m.last_name, m.first_name
+       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin`,
+    [code, receivedAt],
+  );
+  for (const m of mif.rows) {
+    const cur = ecm.get(m.cin);
+    if (cur && cur.lob === m.lob) {
+      cur.onLatestMif = true;
+      cur.enrolledOnLatestMif = m.ecm_status === 3;
+    } else if (!cur) {
+      ecm.set(m.cin, { lob: m.lob, status: m.ecm_status ?? 1, lastName: m.last_name, firstName: m.first_name, onLatestMif: true, enrolledOnLatestMif: m.ecm_status === 3, lcmName: null });
+    }
+  }
+
+  const csasf = new Map<string, CsasfEntry>();
+  const cs = await pool.query<{ cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }>(
+    `with latest as (
+       select id from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
+        order by slot desc, id desc limit 1)
+     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
+       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
+       left join cs_authorizations a on a.cin = r.cin and a.service_code = r.service_code`,
+    [code, receivedAt],
+  );
+  for (const c of cs.rows)
+    csasf.set(`${c.cin}|${c.service_code}`, {
+      lob: c.lob ?? '', authStatus: c.auth_status, authNumber: c.auth_number, authStart: c.auth_start, authEnd: c.auth_end,
+      lastName: c.last_name, firstName: c.first_name, dob: c.dob,
+    });
+
+  const outreach = new Map<string, OutreachByPeriod[]>();
+  const ot = await pool.query<{ cin: string; period: string | null; attempts: number; methods: number[]; first: string; last: string }>(
+    `select a.cin, to_char(s.period, 'YYYY-MM') as period, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods,
+            min(a.attempt_date) as first, max(a.attempt_date) as last
+       from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id
+      where a.provider_code = $1 group by a.cin, s.period`,
+    [code],
+  );
+  for (const o of ot.rows) {
+    const list = outreach.get(o.cin) ?? [];
+    list.push({ period: o.period, attempts: o.attempts, methods: new Set(o.methods), first: o.first, last: o.last });
+    outreach.set(o.cin, list);
+  }
+
+  return {
+    code: row.provider_code,
+    npi: row.npi,
+    tin: row.tin,
+    name: row.name,
+    liaisonEmail: row.liaison_email,
+    contactEmail: row.contact_email,
+    sftpFolder: row.sftp_folder,
+    ecmLobs: new Set(row.ecm),
+    csLobs: new Set(row.cs),
+    ecm,
+    csasf,
+    csasfSent: cs.rows.length > 0 || (await pool.query(`select 1 from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2 limit 1`, [code, receivedAt])).rowCount! > 0,
+    outreach,
+  };
+}

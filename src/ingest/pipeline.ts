@@ -1,0 +1,361 @@
+// The inbound pipeline for one file: recognise → deadline verdict → validate in context →
+// stage rows → apply → build the response. Everything from the submission row to the stored
+// response happens in ONE transaction: a crash leaves the submission fully applied or not at
+// all. Publishing the response and moving the source file happen after commit (respond.ts)
+// and are resumable.
+import path from 'node:path';
+import type pg from 'pg';
+import { INBOUND_LAYOUTS } from '../../schemas/index.js';
+import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
+import {
+  declinedMessage, deadlinePolicyFromConfig, localDate, localParts, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
+  spellInstant, type Verdict,
+} from '../calendar/index.js';
+import type { Config } from '../config.js';
+import { putBlob, sha256 as hashOf } from '../db/blobs.js';
+import { log } from '../log.js';
+import { responseToBuffer } from '../reports/response.js';
+import { validateFile, type FileValidation } from '../validate/file.js';
+import { makeIssue, type Issue } from '../validate/issues.js';
+import { computeOutcome, type Outcome } from '../validate/outcome.js';
+import type { ValidatedRow } from '../validate/workbook.js';
+import { RejectedRowCollector } from '../validate/rejected.js';
+import { APPLY, supersede } from './apply.js';
+import { loadProviderContext, type ProviderContext } from './context.js';
+import { ContextRules } from './context-rules.js';
+
+export interface InboundFile {
+  provider: string;
+  originalName: string;
+  bytes: Buffer;
+  /** Receipt time after the clamp (spec §2); for `ingest`, the --received-at given. */
+  receivedAt: Date;
+  serverMtime?: Date | null;
+  firstSeenAt?: Date | null;
+  lastAbsentAt?: Date | null;
+  source: 'sftp' | 'cli';
+}
+
+/** The `ingest --json` document (DESIGN.md §2: names are a contract; fields may be added). */
+export interface IngestDocument {
+  file: string;
+  sha256: string;
+  outcome: Outcome;
+  verdict: Verdict | null;
+  period: string | null;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  warnings: number;
+  sheets: { name: string; layout: string; rowsRead: number; rowsAccepted: number; rowsRejected: number; warnings: number }[];
+  fileErrors: { code: string; message: string; sheet?: string }[];
+  issues: { sheet: string | null; row: number | null; column: string | null; columnLetter: string | null; code: string; severity: string; message: string; cin?: string }[];
+  report: string | null;
+  provider: string;
+  submissionId: number;
+  duplicateOf?: number;
+  supersedes?: { submissionId: number; file: string; sheet: string }[];
+  diff?: { fixed: number; stillFailing: number; new: number };
+  responseName: string;
+}
+
+export interface Ingested {
+  submissionId: number;
+  document: IngestDocument;
+  response: { name: string; bytes: Buffer };
+  /** The submission was already applied by an earlier, interrupted attempt. */
+  resumed: boolean;
+  /** Liaison notification text (counts and outcome only). */
+  liaisonSummary: string;
+  context: Pick<ProviderContext, 'code' | 'liaisonEmail' | 'contactEmail' | 'sftpFolder'>;
+}
+
+const STAGE_BATCH = 2000;
+
+/** `<stem>_RESPONSE_<YYYYMMDDHHmmss>.xlsx`, local time of the plan. */
+export function responseName(originalName: string, at: Date, tz: string): string {
+  const base = path.posix.basename(originalName.replace(/\\/g, '/'));
+  const stem = base.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '').slice(0, 120) || 'file';
+  const p = localParts(at, tz);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${stem}_RESPONSE_${p.year}${pad(p.month)}${pad(p.day)}${pad(p.hour)}${pad(p.minute)}${pad(p.second)}.xlsx`;
+}
+
+function docIssues(issues: readonly Issue[]): IngestDocument['issues'] {
+  return issues.map((i) => ({ sheet: i.sheet, row: i.row, column: i.column, columnLetter: i.columnLetter, code: i.code, severity: i.severity, message: i.message, ...(i.cin ? { cin: i.cin } : {}) }));
+}
+
+/** Issues found after the validator finished (file-wide warnings, the deadline): counts follow. */
+function addLate(v: FileValidation, issues: Issue[]): void {
+  for (const i of issues) {
+    v.countsByCode[i.code] = (v.countsByCode[i.code] ?? 0) + 1;
+    if (i.severity === 'warning') v.warnings++;
+    if (i.severity === 'error' && i.row === null) v.fileErrors.push(i);
+    else v.issues.push(i);
+  }
+  if (v.fileErrors.length) {
+    for (const s of v.sheets) {
+      s.rowsRejected = s.rowsRead;
+      s.rowsAccepted = 0;
+    }
+    v.rowsRejected = v.rowsRead;
+    v.rowsAccepted = 0;
+  }
+  v.outcome = computeOutcome({ fileErrors: v.fileErrors.length, rowsRead: v.rowsRead, rowsRejected: v.rowsRejected, warnings: v.warnings });
+}
+
+const errorKey = (i: { cin?: string | null; row: number | null; column: string | null; code: string }) => `${i.cin ?? `row ${i.row}`}|${i.column ?? ''}|${i.code}`;
+
+export interface IngestDeps { pool: pg.Pool; config: Config; now?: () => Date }
+
+export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<Ingested> {
+  const { pool, config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tz = config.PLAN_TIME_ZONE;
+  const sha = hashOf(file.bytes);
+  const ctx = await loadProviderContext(pool, file.provider, file.receivedAt);
+  const ctxOut = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
+
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // One submission at a time per provider: two pollers never race on the same upload.
+    await client.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${file.provider}`]);
+    await putBlob(client, file.bytes, sha);
+
+    const prior = await client.query<{ id: number; state: string; received_at: Date; response_name: string | null; response_sha256: string | null }>(
+      `select id, state, received_at, response_name, response_sha256 from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null`,
+      [file.provider, sha],
+    );
+    const first = prior.rows[0];
+    if (first?.state === 'APPLIED') {
+      // Applied by an attempt that stopped before responding: finish that one, apply nothing.
+      await client.query('COMMIT');
+      const resumed = await storedResult(pool, first.id);
+      return { ...resumed, resumed: true, context: ctxOut };
+    }
+
+    const period = periodForReceipt(file.receivedAt, tz).period;
+    const periodDate = `${period}-01`;
+    const policy = deadlinePolicyFromConfig(config);
+    const receivedDate = localDate(file.receivedAt, tz);
+    const sub = await client.query<{ id: number }>(
+      `insert into submissions (provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
+      [file.provider, file.originalName.slice(0, 500), sha, file.bytes.length, file.receivedAt, file.serverMtime ?? null, file.firstSeenAt ?? null,
+        file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null],
+    );
+    const submissionId = sub.rows[0]!.id;
+    const respName = responseName(file.originalName, now(), tz);
+
+    let v: FileValidation;
+    let verdict: Verdict | null = null;
+    let supersedes: IngestDocument['supersedes'] = [];
+    let diff: IngestDocument['diff'];
+    const extra: [string, string][] = [];
+    const sheetIds = new Map<string, { id: number; layout: InboundLayoutName }>();
+    const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy });
+
+    if (first) {
+      // Byte-identical to a file already processed for this provider: answered, never applied again.
+      v = emptyValidation(file, sha);
+      addLate(v, [makeIssue('DUPLICATE_FILE', {}, { date: spellInstant(first.received_at, tz) })]);
+      extra.push(['Duplicate of', `submission ${first.id}, received ${spellInstant(first.received_at, tz)}`]);
+    } else if (early.verdict === 'DECLINED_LATE') {
+      // After the last day nothing is read: the response says why and when the next window opens.
+      verdict = 'DECLINED_LATE';
+      v = emptyValidation(file, sha);
+      const issue = makeIssue('DECLINED_LATE', {}, {});
+      issue.message = declinedMessage(period, file.receivedAt, tz, policy);
+      addLate(v, [issue]);
+    } else {
+      const rules = new ContextRules(ctx, config, periodLastDay(period));
+      let staged: ValidatedRow[] = [];
+      const flush = async () => {
+        if (!staged.length) return;
+        const rows = staged.map((r) => ({
+          sheet_id: sheetIds.get(r.sheet)!.id, row_number: r.rowNumber, cin: r.cin ?? null,
+          service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: r.values,
+        }));
+        staged = [];
+        await client.query(
+          `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
+           select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
+             as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
+          [JSON.stringify(rows)],
+        );
+      };
+      const ensureSheet = async (name: string, layout: Layout) => {
+        if (sheetIds.has(name)) return;
+        const r = await client.query<{ id: number }>(
+          `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period) values ($1, $2, $3, $4, $5) returning id`,
+          [submissionId, name, layout.name, file.provider, periodDate],
+        );
+        sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName });
+      };
+      v = await validateFile(file.bytes, file.originalName, {
+        limits: config,
+        layouts: INBOUND_LAYOUTS,
+        context: { config, receivedDate, expectedPeriod: period },
+        contextRules: rules.check,
+        onRow: async (row) => {
+          await ensureSheet(row.sheet, row.layout);
+          staged.push(row);
+          if (staged.length >= STAGE_BATCH) await flush();
+        },
+      });
+      await flush();
+      for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
+      addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate }));
+
+      if (v.layouts.length) {
+        const earlier = await client.query(
+          `select 1 from submission_sheets s join submissions u on u.id = s.submission_id
+            where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4
+              and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE' limit 1`,
+          [file.provider, periodDate, v.layouts, submissionId],
+        );
+        verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: (earlier.rowCount ?? 0) > 0, policy }).verdict;
+        if (verdict === 'DECLINED_LATE') {
+          const issue = makeIssue('DECLINED_LATE', {}, {});
+          issue.message = declinedMessage(period, file.receivedAt, tz, policy);
+          addLate(v, [issue]);
+        }
+      }
+      if (v.outcome === 'REJECTED') await client.query(`update submission_rows set accepted = false where sheet_id = any($1)`, [[...sheetIds.values()].map((s) => s.id)]);
+
+      if (v.outcome !== 'REJECTED') {
+        for (const [name, s] of sheetIds) {
+          const applied = await APPLY[s.layout](client, s.id, file.provider);
+          await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
+          const old = await supersede(client, s.id, file.provider, s.layout, periodDate);
+          log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
+          if (old) {
+            supersedes.push({ submissionId: old.submissionId, file: old.name, sheet: name });
+            const oldErrors = await client.query<{ cin: string | null; row_number: number | null; column_label: string | null; code: string }>(
+              `select i.cin, i.row_number, i.column_label, i.code from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
+                where s.id = $1 and i.severity = 'error'`,
+              [old.sheetId],
+            );
+            const before = new Set(oldErrors.rows.map((o) => errorKey({ cin: o.cin, row: o.row_number, column: o.column_label, code: o.code })));
+            const after = new Set(v.issues.filter((i) => i.severity === 'error' && i.sheet === name).map(errorKey));
+            const d = { fixed: [...before].filter((k) => !after.has(k)).length, stillFailing: [...after].filter((k) => before.has(k)).length, new: [...after].filter((k) => !before.has(k)).length };
+            diff = diff ? { fixed: diff.fixed + d.fixed, stillFailing: diff.stillFailing + d.stillFailing, new: diff.new + d.new } : d;
+            extra.push([`Replaces (${s.layout})`, `${old.name}, received ${spellInstant(old.receivedAt, tz)} (submission ${old.submissionId}): its rows no longer count`]);
+            extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new`]);
+          }
+        }
+        if ([...sheetIds.values()].some((s) => s.layout === 'RTF')) addLate(v, await caseloadWarnings(client, config, file.provider, [...sheetIds.keys()][0]!));
+      }
+    }
+    if (verdict) extra.unshift(['Deadline verdict', verdictText(verdict)]);
+    extra.unshift(['Reporting period', reportingPeriodLabel(period)], ['Received', spellInstant(file.receivedAt, tz)], ['Provider', `${ctx.name} (${ctx.code})`]);
+    if (!supersedes.length) supersedes = undefined;
+
+    // Everything the provider and liaison see, stored with the submission.
+    const allIssues = [...v.fileErrors, ...v.issues];
+    if (allIssues.length)
+      await client.query(
+        `insert into submission_issues (submission_id, sheet_name, row_number, column_label, code, severity, message, cin)
+         select $1, sheet, row, col, code, severity, message, cin from jsonb_to_recordset($2::jsonb)
+           as x(sheet text, row int, col text, code text, severity text, message text, cin text)`,
+        [submissionId, JSON.stringify(allIssues.map((i) => ({ sheet: i.sheet, row: i.row, col: i.column, code: i.code, severity: i.severity, message: i.message, cin: i.cin ?? null })))],
+      );
+    for (const s of v.sheets) {
+      const id = sheetIds.get(s.name)?.id;
+      if (id) await client.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5 where id = $1`, [id, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings]);
+    }
+    const responseBytes = await responseToBuffer(v, {
+      extra,
+      codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
+      generatedAt: spellInstant(now(), tz),
+    });
+    const responseSha = await putBlob(client, responseBytes);
+    await client.query(
+      `update submissions set file_types = $2, verdict = $3, outcome = $4, state = 'APPLIED', rows_read = $5, rows_accepted = $6,
+         rows_rejected = $7, warnings = $8, response_name = $9, response_sha256 = $10 where id = $1`,
+      [submissionId, v.layouts, verdict, v.outcome, v.rowsRead, v.rowsAccepted, v.rowsRejected, v.warnings, respName, responseSha],
+    );
+    await client.query('COMMIT');
+
+    const document: IngestDocument = {
+      file: file.originalName, sha256: sha, outcome: v.outcome, verdict, period: first ? null : period,
+      rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
+      sheets: v.sheets.map((s) => ({ name: s.name, layout: s.layout, rowsRead: s.rowsRead, rowsAccepted: s.rowsAccepted, rowsRejected: s.rowsRejected, warnings: s.warnings })),
+      fileErrors: v.fileErrors.map((e) => ({ code: e.code, message: e.message, ...(e.sheet ? { sheet: e.sheet } : {}) })),
+      issues: docIssues(v.issues),
+      report: null,
+      provider: file.provider,
+      submissionId,
+      ...(first ? { duplicateOf: first.id } : {}),
+      ...(supersedes ? { supersedes } : {}),
+      ...(diff ? { diff } : {}),
+      responseName: respName,
+    };
+    log.info({ submissionId, provider: file.provider, outcome: v.outcome, verdict, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected }, 'submission processed');
+    return { submissionId, document, response: { name: respName, bytes: responseBytes }, resumed: false, liaisonSummary: liaisonText(document, ctx.name), context: ctxOut };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+function verdictText(v: Verdict): string {
+  return {
+    ON_TIME: 'ON_TIME: received by the 5th',
+    RESUBMISSION: 'RESUBMISSION: a corrected file received from the 6th through the 10th',
+    LATE_ACCEPTED: 'LATE_ACCEPTED: a first file received from the 6th through the 10th; accepted, flagged late',
+    DECLINED_LATE: 'DECLINED_LATE: not processed',
+  }[v];
+}
+
+function emptyValidation(file: InboundFile, sha: string): FileValidation {
+  return {
+    file: file.originalName, size: file.bytes.length, sha256: sha, outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
+    warnings: 0, sheets: [], fileErrors: [], issues: [], issuesOmitted: 0, countsByCode: {},
+    rejectedRows: new RejectedRowCollector(0),
+  };
+}
+
+async function caseloadWarnings(c: pg.PoolClient, config: Config, provider: string, sheet: string): Promise<Issue[]> {
+  const r = await c.query<{ lcm_name: string; n: number }>(
+    `select lcm_name, count(*)::int n from ecm_assignments where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null
+      group by lcm_name having count(*) > $2 order by lcm_name`,
+    [provider, config.CASELOAD_WARN_LIMIT],
+  );
+  return r.rows.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcm_name, count: x.n, limit: config.CASELOAD_WARN_LIMIT }));
+}
+
+function liaisonText(d: IngestDocument, providerName: string): string {
+  const lines = [
+    `${providerName} (${d.provider}) sent ${d.file}.`,
+    `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${d.period}` : ''}`,
+    `Rows read ${d.rowsRead}, accepted ${d.rowsAccepted}, rejected ${d.rowsRejected}, warnings ${d.warnings}.`,
+  ];
+  for (const e of d.fileErrors) lines.push(`File error ${e.code}: ${e.message}`);
+  if (d.diff) lines.push(`Compared with the file it replaces: ${d.diff.fixed} error(s) fixed, ${d.diff.stillFailing} still failing, ${d.diff.new} new.`);
+  const byCode = new Map<string, number>();
+  for (const i of d.issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
+  if (byCode.size) lines.push('', 'Issues by code:', ...[...byCode].sort().map(([k, n]) => `  ${k}: ${n}`));
+  lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);
+  return lines.join('\n');
+}
+
+/** The document and response of a submission already applied (resume after a crash). */
+export async function storedResult(pool: pg.Pool | pg.PoolClient, submissionId: number): Promise<Omit<Ingested, 'resumed' | 'context'>> {
+  const s = (await pool.query(`select s.*, b.bytes as response_bytes from submissions s join file_blobs b on b.sha256 = s.response_sha256 where s.id = $1`, [submissionId])).rows[0];
+  const sheets = (await pool.query(`select sheet_name, layout, rows_read, rows_accepted, rows_rejected, warnings from submission_sheets where submission_id = $1 order by id`, [submissionId])).rows;
+  const issues = (await pool.query(`select sheet_name, row_number, column_label, code, severity, message, cin from submission_issues where submission_id = $1 order by id`, [submissionId])).rows;
+  const fileErrors = issues.filter((i) => i.severity === 'error' && i.row_number === null);
+  const document: IngestDocument = {
+    file: s.original_name, sha256: s.sha256, outcome: s.outcome, verdict: s.verdict, period: s.period ? String(s.period).slice(0, 7) : null,
+    rowsRead: s.rows_read, rowsAccepted: s.rows_accepted, rowsRejected: s.rows_rejected, warnings: s.warnings,
+    sheets: sheets.map((x) => ({ name: x.sheet_name, layout: x.layout, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected, warnings: x.warnings })),
+    fileErrors: fileErrors.map((e) => ({ code: e.code, message: e.message, ...(e.sheet_name ? { sheet: e.sheet_name } : {}) })),
+    issues: issues.filter((i) => !fileErrors.includes(i)).map((i) => ({ sheet: i.sheet_name, row: i.row_number, column: i.column_label, columnLetter: null, code: i.code, severity: i.severity, message: i.message, ...(i.cin ? { cin: i.cin } : {}) })),
+    report: null, provider: s.provider_code, submissionId, responseName: s.response_name,
+  };
+  return { submissionId, document, response: { name: s.response_name, bytes: s.response_bytes }, liaisonSummary: liaisonText(document, s.provider_code) };
+}
