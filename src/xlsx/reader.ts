@@ -1,0 +1,494 @@
+// Streaming .xlsx/.xlsm reader: yields each recognised sheet's header, then its data rows as
+// plain cell values, one row at a time (memory stays flat: rows are never collected).
+//
+// How: yauzl gives random access to the package parts (so the order the writing application
+// stored them in does not matter: Excel, LibreOffice, openpyxl and exporters all differ); the
+// workbook, its relationships, styles and shared strings are read first, then each worksheet
+// part is inflated, decoded as UTF-8 with a StringDecoder and fed to exceljs's SAX layer
+// (saxes). We do not use exceljs's WorkbookReader/WorksheetReader themselves: in 4.4.0 they
+// mangle multi-byte characters split across inflate chunks (ñ, é in member names), name
+// sheets "Sheet1" when relationship targets are absolute (openpyxl), keep only the last run of
+// inline rich text, return NaN for cached formula errors and 1/0 for boolean formulas, and
+// only see worksheet parts named sheetN.xml.
+//
+// Macros (.xlsm vbaProject.bin), drawings, comments and every other part are never opened.
+//
+// Errors: any failure to read the package (bad zip, malformed XML, missing parts) is thrown
+// as an XlsxReadError with code FILE_CORRUPT, from the generator's next(); callers wrap their
+// `for await` in try/catch. Run guard.ts inspectFile first: the reader assumes its zip checks
+// (sizes, bombs, names, DTDs) have passed. Exceptions thrown by the `recognise` callback are
+// re-thrown unchanged (they are bugs, not bad files).
+import path from 'node:path';
+import { excelSerialToDate, parseDateText } from '../../schemas/primitives.js';
+import { log } from '../log.js';
+import { attr, localName, saxEvents, walk } from './sax.js';
+import type { CellValue } from './types.js';
+import { listParts, openPartStream, openZip, partText, type OpenedZip, type ZipPart } from './zip.js';
+
+export type LimitCode = 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS';
+
+export type ReadEvent<M> =
+  /** A sheet whose header row `recognise` accepted; `headerRow` is the Excel row number. */
+  | { type: 'sheet'; name: string; headerRow: number; match: M }
+  /** A non-empty data row below the header; `cells` is 0-based by column (A = 0), at most maxColumns long. */
+  | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
+  /** End of a recognised sheet; `rows` = data rows yielded. */
+  | { type: 'sheet-end'; name: string; rows: number }
+  /** A sheet with no recognised header in its first rows (instructions, lookups), or not a worksheet. */
+  | { type: 'ignored-sheet'; name: string; reason: string }
+  /** A size limit was hit; reading stops after this event. */
+  | { type: 'limit'; sheet: string; code: LimitCode; limit: number; rowNumber: number };
+
+export interface ReadOptions<M> {
+  /** Returns a match for a header row, or null. Called on each non-empty row within the first headerSearchRows rows. */
+  recognise: (cells: CellValue[]) => M | null;
+  /** Most data rows per sheet. */
+  maxRows: number;
+  /** Most columns per row (a non-blank cell beyond it stops the read). */
+  maxColumns: number;
+  /** The header must be within this many rows from the top of the sheet (default 10). */
+  headerSearchRows?: number;
+}
+
+export class XlsxReadError extends Error {
+  readonly code: 'FILE_CORRUPT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'XlsxReadError';
+    this.code = 'FILE_CORRUPT';
+  }
+}
+
+/** Wraps exceptions thrown by the caller's recognise callback so they are not disguised as FILE_CORRUPT. */
+class CallbackError extends Error {
+  constructor(readonly inner: unknown) {
+    super('recognise callback failed');
+  }
+}
+
+const PLAIN_MESSAGE = 'The workbook could not be read: it is damaged or not a real Excel file. Open it in Excel, save it as .xlsx and upload again.';
+
+// ---------------------------------------------------------------------------------------
+// Package structure: workbook, relationships, styles, shared strings
+
+interface SheetRef { name: string; rId: string; state: string }
+interface Rel { type: string; target: string; external: boolean }
+
+interface Package {
+  opened: OpenedZip;
+  parts: Map<string, ZipPart>;
+}
+
+function resolveTarget(sourcePart: string, target: string): string {
+  if (target.startsWith('/')) return target.slice(1);
+  const joined = path.posix.normalize(path.posix.join(path.posix.dirname(sourcePart), target));
+  return joined.replace(/^\.\//, '');
+}
+
+function relsPathOf(part: string): string {
+  return path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`).replace(/^\.\//, '');
+}
+
+async function* textOf(pkg: Package, name: string): AsyncGenerator<string> {
+  const part = pkg.parts.get(name.toLowerCase());
+  if (!part) return;
+  yield* partText(await openPartStream(pkg.opened, part));
+}
+
+async function readRels(pkg: Package, sourcePart: string): Promise<Map<string, Rel>> {
+  const rels = new Map<string, Rel>();
+  const relsPath = relsPathOf(sourcePart);
+  await walk(textOf(pkg, relsPath), (ev) => {
+    if (ev.eventType !== 'opentag' || localName(ev.value.name) !== 'Relationship') return;
+    const id = attr(ev.value, 'Id');
+    const target = attr(ev.value, 'Target');
+    if (!id || target === undefined) return;
+    const external = (attr(ev.value, 'TargetMode') ?? '').toLowerCase() === 'external';
+    rels.set(id, { type: attr(ev.value, 'Type') ?? '', target: external ? target : resolveTarget(sourcePart, target), external });
+  });
+  return rels;
+}
+
+async function findWorkbookPart(pkg: Package): Promise<string> {
+  const root = await readRels(pkg, '');
+  for (const rel of root.values()) if (rel.type.endsWith('/officeDocument') && !rel.external) return rel.target;
+  return 'xl/workbook.xml';
+}
+
+async function readWorkbookXml(pkg: Package, part: string): Promise<{ sheets: SheetRef[]; date1904: boolean }> {
+  if (!pkg.parts.has(part.toLowerCase())) throw new XlsxReadError(`${PLAIN_MESSAGE} (no workbook part)`);
+  const sheets: SheetRef[] = [];
+  let date1904 = false;
+  await walk(textOf(pkg, part), (ev) => {
+    if (ev.eventType !== 'opentag') return;
+    const n = localName(ev.value.name);
+    if (n === 'sheet') {
+      sheets.push({ name: attr(ev.value, 'name') ?? `Sheet${sheets.length + 1}`, rId: attr(ev.value, 'id') ?? '', state: attr(ev.value, 'state') ?? 'visible' });
+    } else if (n === 'workbookPr') {
+      const v = (attr(ev.value, 'date1904') ?? '').toLowerCase();
+      date1904 = v === '1' || v === 'true';
+    }
+  });
+  return { sheets, date1904 };
+}
+
+// Built-in number formats that display dates (en-US ids 14-17, 22; locale date ids 27-36, 50-58).
+const BUILTIN_DATE_IDS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+/** True for number format codes that display a calendar date (not time-only, not elapsed time). */
+export function isDateFormat(code: string): boolean {
+  let f = code.split(';')[0] ?? '';
+  f = f.replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/_./g, '').replace(/\*./g, '').replace(/\[[^\]]*\]/g, '');
+  if (/general/i.test(f)) return false;
+  return /[dy]/i.test(f) || (/m/i.test(f) && !/[hs]/i.test(f));
+}
+
+/** For each cell style index (cellXfs), whether its number format shows a date. */
+async function readDateStyles(pkg: Package, part: string | undefined): Promise<boolean[]> {
+  if (!part) return [];
+  const customFormats = new Map<number, string>();
+  const xfFormats: number[] = [];
+  let inCellXfs = false;
+  await walk(textOf(pkg, part), (ev) => {
+    if (ev.eventType === 'opentag') {
+      const n = localName(ev.value.name);
+      if (n === 'numFmt') {
+        const id = Number(attr(ev.value, 'numFmtId'));
+        if (Number.isInteger(id)) customFormats.set(id, attr(ev.value, 'formatCode') ?? '');
+      } else if (n === 'cellXfs') inCellXfs = true;
+      else if (n === 'xf' && inCellXfs) xfFormats.push(Number(attr(ev.value, 'numFmtId') ?? '0') || 0);
+    } else if (ev.eventType === 'closetag' && localName(ev.value.name) === 'cellXfs') inCellXfs = false;
+  });
+  return xfFormats.map((id) => {
+    const custom = customFormats.get(id);
+    return custom !== undefined ? isDateFormat(custom) : BUILTIN_DATE_IDS.has(id);
+  });
+}
+
+/** The shared-string table: runs of rich text joined, phonetic guides (rPh) left out. */
+async function readSharedStrings(pkg: Package, part: string | undefined): Promise<string[]> {
+  const table: string[] = [];
+  if (!part) return table;
+  let current: string | null = null;
+  let inT = false;
+  let inPhonetic = 0;
+  await walk(textOf(pkg, part), (ev) => {
+    if (ev.eventType === 'opentag') {
+      const n = localName(ev.value.name);
+      if (n === 'si') current = '';
+      else if (n === 't' && current !== null && inPhonetic === 0) inT = !ev.value.isSelfClosing;
+      else if (n === 'rPh') inPhonetic++;
+    } else if (ev.eventType === 'text') {
+      if (inT && current !== null) current += ev.value;
+    } else {
+      const n = localName(ev.value.name);
+      if (n === 't') inT = false;
+      else if (n === 'rPh') inPhonetic--;
+      else if (n === 'si') {
+        table.push(current ?? '');
+        current = null;
+      }
+    }
+  });
+  return table;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cell values
+
+/** OOXML escapes characters XML cannot carry as _xHHHH_ (e.g. _x000D_ for CR). */
+function unescapeOoxml(s: string): string {
+  if (!s.includes('_x')) return s;
+  return s.replace(/_x([0-9A-Fa-f]{4})_/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+function stringValue(s: string | null | undefined): CellValue {
+  if (s === null || s === undefined) return null;
+  const v = unescapeOoxml(s);
+  return v.length === 0 ? null : v;
+}
+
+function serialToCellDate(serial: number, date1904: boolean): CellValue {
+  // Half a second of tolerance: date-times stored a hair under midnight keep their day.
+  const whole = Math.floor(serial + 0.5 / 86_400);
+  const parsed = excelSerialToDate(date1904 ? whole + 1462 : whole);
+  return parsed.ok ? { date: parsed.value } : serial;
+}
+
+interface CellContext { sharedStrings: readonly string[]; dateStyles: readonly boolean[]; date1904: boolean }
+
+function cellValue(t: string, style: number, v: string | null, inline: string | null, ctx: CellContext): CellValue {
+  switch (t) {
+    case 's': {
+      if (v === null) return null;
+      return stringValue(ctx.sharedStrings[parseInt(v, 10)]);
+    }
+    case 'inlineStr':
+      return stringValue(inline ?? v);
+    case 'str':
+      return stringValue(v);
+    case 'e':
+      return v === null || v.trim() === '' ? null : { error: v.trim() };
+    case 'b':
+      if (v === null || v.trim() === '') return null;
+      return v.trim() === '1' || v.trim().toLowerCase() === 'true';
+    case 'd': {
+      if (v === null || v.trim() === '') return null;
+      const p = parseDateText(v.trim().slice(0, 10));
+      return p.ok ? { date: p.value } : stringValue(v);
+    }
+    default: {
+      if (v === null || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isFinite(n)) return stringValue(v);
+      return ctx.dateStyles[style] ? serialToCellDate(n, ctx.date1904) : n;
+    }
+  }
+}
+
+/** 1-based column number of a cell reference (`AB12` → 28); 0 when malformed. */
+function columnOf(ref: string): number {
+  let col = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
+    else break;
+    if (col > 20_000) return col;
+  }
+  return col;
+}
+
+interface RawRow {
+  rowNumber: number;
+  cells: CellValue[];
+  /** A non-blank cell lies beyond maxColumns. */
+  overflow: boolean;
+}
+
+/**
+ * The rows of one worksheet part, in file order. Cells beyond maxColumns are never stored;
+ * parsing stops at </sheetData>.
+ */
+async function* sheetRows(text: AsyncIterable<string>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow> {
+  let inSheetData = false;
+  let row: RawRow | null = null;
+  let lastRow = 0;
+  let lastCol = 0;
+  // current cell
+  let inCell = false;
+  let col = 0;
+  let t = 'n';
+  let style = 0;
+  let v: string | null = null;
+  let inline: string | null = null;
+  let capture: 'v' | 't' | null = null;
+  let inIs = false;
+  let inPhonetic = 0;
+
+  for await (const batch of saxEvents(text)) {
+    const ready: RawRow[] = [];
+    for (const ev of batch) {
+      if (ev.eventType === 'text') {
+        if (capture === 'v') v = (v ?? '') + ev.value;
+        else if (capture === 't') inline = (inline ?? '') + ev.value;
+        continue;
+      }
+      const name = localName(ev.value.name);
+      if (ev.eventType === 'opentag') {
+        const a = ev.value.attributes;
+        switch (name) {
+          case 'sheetData':
+            inSheetData = true;
+            break;
+          case 'row': {
+            if (!inSheetData) break;
+            const r = parseInt(a.r ?? '', 10);
+            row = { rowNumber: Number.isFinite(r) && r > 0 ? r : lastRow + 1, cells: [], overflow: false };
+            lastCol = 0;
+            break;
+          }
+          case 'c': {
+            if (!row) break;
+            inCell = true;
+            const ref = a.r;
+            col = ref ? columnOf(ref) : lastCol + 1;
+            if (col <= 0) col = lastCol + 1;
+            t = a.t ?? 'n';
+            const s = parseInt(a.s ?? '0', 10);
+            style = Number.isFinite(s) ? s : 0;
+            v = null;
+            inline = null;
+            inIs = false;
+            inPhonetic = 0;
+            break;
+          }
+          case 'v':
+            if (inCell && !ev.value.isSelfClosing) {
+              capture = 'v';
+              v = v ?? '';
+            }
+            break;
+          case 'is':
+            if (inCell) {
+              inIs = true;
+              inline = '';
+            }
+            break;
+          case 'rPh':
+            if (inIs) inPhonetic++;
+            break;
+          case 't':
+            if (inIs && inPhonetic === 0 && !ev.value.isSelfClosing) capture = 't';
+            break;
+          default:
+            break;
+        }
+      } else {
+        switch (name) {
+          case 'v':
+          case 't':
+            capture = null;
+            break;
+          case 'rPh':
+            if (inPhonetic > 0) inPhonetic--;
+            break;
+          case 'is':
+            inIs = false;
+            break;
+          case 'c':
+            if (row && inCell) {
+              const value = cellValue(t, style, v, inline, ctx);
+              if (value !== null) {
+                if (col > maxColumns) row.overflow = true;
+                else row.cells[col - 1] = value;
+              }
+              lastCol = col;
+            }
+            inCell = false;
+            capture = null;
+            break;
+          case 'row':
+            if (row) {
+              const cells = row.cells;
+              for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+              ready.push(row);
+              lastRow = row.rowNumber;
+              row = null;
+            }
+            break;
+          case 'sheetData':
+            inSheetData = false;
+            yield* ready;
+            return;
+          default:
+            break;
+        }
+      }
+    }
+    yield* ready;
+  }
+}
+
+function isBlankRow(cells: readonly CellValue[]): boolean {
+  return cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''));
+}
+
+// ---------------------------------------------------------------------------------------
+// The generator
+
+/**
+ * Reads a workbook held in memory and yields, per worksheet in tab order: `sheet` (header
+ * found) → `row`* → `sheet-end`, or `ignored-sheet`. Stops after a `limit` event.
+ * Throws XlsxReadError (code FILE_CORRUPT) when the package cannot be read.
+ */
+export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): AsyncGenerator<ReadEvent<M>> {
+  const headerSearchRows = opts.headerSearchRows ?? 10;
+  const recognise = (cells: CellValue[]): M | null => {
+    try {
+      return opts.recognise(cells);
+    } catch (e) {
+      throw new CallbackError(e);
+    }
+  };
+
+  let opened: OpenedZip | undefined;
+  try {
+    opened = await openZip(input);
+    const parts = new Map<string, ZipPart>();
+    for (const p of await listParts(opened, 1_000_000)) parts.set(p.name.toLowerCase(), p);
+    const pkg: Package = { opened, parts };
+
+    const workbookPart = await findWorkbookPart(pkg);
+    const { sheets, date1904 } = await readWorkbookXml(pkg, workbookPart);
+    const rels = await readRels(pkg, workbookPart);
+    const byType = (suffix: string) => [...rels.values()].find((r) => !r.external && r.type.endsWith(suffix))?.target;
+    const dateStyles = await readDateStyles(pkg, byType('/styles'));
+    const sharedStrings = await readSharedStrings(pkg, byType('/sharedStrings'));
+    const ctx: CellContext = { sharedStrings, dateStyles, date1904 };
+    log.debug({ sheets: sheets.length, sharedStrings: sharedStrings.length, date1904 }, 'xlsx reader: workbook opened');
+
+    for (const sheet of sheets) {
+      const rel = rels.get(sheet.rId);
+      if (!rel || rel.external || !rel.type.endsWith('/worksheet')) {
+        yield { type: 'ignored-sheet', name: sheet.name, reason: 'not a worksheet (a chart or dialog sheet)' };
+        continue;
+      }
+      const part = parts.get(rel.target.toLowerCase());
+      if (!part) throw new XlsxReadError(`${PLAIN_MESSAGE} (the sheet "${sheet.name}" is missing)`);
+
+      let match: M | null = null;
+      let sawValues = false;
+      let dataRows = 0;
+      let stop = false;
+      const rows = sheetRows(partText(await openPartStream(opened, part)), ctx, opts.maxColumns);
+      try {
+        for await (const row of rows) {
+          if (match === null) {
+            if (row.rowNumber > headerSearchRows) break;
+            if (isBlankRow(row.cells)) continue;
+            sawValues = true;
+            match = recognise(row.cells);
+            if (match === null) continue;
+            if (row.overflow) {
+              yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
+              stop = true;
+              break;
+            }
+            yield { type: 'sheet', name: sheet.name, headerRow: row.rowNumber, match };
+            continue;
+          }
+          if (row.overflow) {
+            yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
+            stop = true;
+            break;
+          }
+          if (isBlankRow(row.cells)) continue;
+          if (dataRows >= opts.maxRows) {
+            yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_ROWS', limit: opts.maxRows, rowNumber: row.rowNumber };
+            stop = true;
+            break;
+          }
+          dataRows++;
+          yield { type: 'row', sheet: sheet.name, rowNumber: row.rowNumber, cells: row.cells };
+        }
+      } finally {
+        await rows.return(undefined);
+      }
+      if (stop) return;
+      if (match === null) {
+        const reason = sawValues ? `no recognised header row in the first ${headerSearchRows} rows` : `the first ${headerSearchRows} rows are empty`;
+        yield { type: 'ignored-sheet', name: sheet.name, reason };
+      } else {
+        yield { type: 'sheet-end', name: sheet.name, rows: dataRows };
+      }
+    }
+  } catch (e) {
+    if (e instanceof CallbackError) throw e.inner;
+    if (e instanceof XlsxReadError) throw e;
+    log.warn({ err: (e as Error).message }, 'xlsx reader: workbook unreadable');
+    throw new XlsxReadError(PLAIN_MESSAGE, { cause: e });
+  } finally {
+    opened?.close();
+  }
+}

@@ -1,0 +1,194 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inspectFile } from '../../src/xlsx/guard.js';
+import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
+import type { CellValue } from '../../src/xlsx/types.js';
+import { columnLetter, sanitiseSheetName, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
+import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx-writer-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
+  const zip = await openZip(bytes);
+  try {
+    const out = new Map<string, string>();
+    for (const p of await listParts(zip)) {
+      let s = '';
+      for await (const chunk of partText(await openPartStream(zip, p))) s += chunk;
+      out.set(p.name, s);
+    }
+    return out;
+  } finally {
+    zip.close();
+  }
+}
+
+async function readBack(bytes: Buffer, headerFirst: string): Promise<ReadEvent<true>[]> {
+  const events: ReadEvent<true>[] = [];
+  for await (const e of readWorkbook(bytes, { recognise: (c) => (c[0] === headerFirst ? true : null), maxRows: 1000, maxColumns: 50 })) events.push(e);
+  return events;
+}
+
+const TRICKY = ['=SUM(A1:A2)', '+1+1', '-2+3', '@SUM(1)', '\t=1+1', '\r=1+1', '=HYPERLINK("http://x.example","y")', "'quoted", '0012345'];
+
+const SHEET: WriteSheet = {
+  name: 'RTF',
+  columns: [
+    { label: 'Member Client Index Number (CIN)', type: 'text', width: 14 },
+    { label: 'ECM Enrollment Start Date', type: 'date' },
+    { label: 'In Person', type: 'int' },
+    { label: 'Member Acuity Level', list: ['Low', 'Medium', 'High'] },
+    { label: 'Discontinuation Reason Code', list: Array.from({ length: 60 }, (_, i) => `CODE_${i}_WITH_A_LONG_NAME`) },
+    { label: 'Notes' },
+  ],
+  rows: [
+    ['91234567A', { date: '2026-11-03' }, 2, 'High', null, 'José Muñoz'],
+    ['92345678B', { date: '2024-02-29' }, 0, 'Low', 'CODE_1_WITH_A_LONG_NAME', true],
+    ['93456789C', { date: '1999-12-31' }, 1.5, null, null, { error: '#N/A' }],
+    [1558598797, { date: '2026-01-01' }, null, null, null, null],
+    ...TRICKY.map((t): CellValue[] => ['94567890D', null, null, null, null, t]),
+  ],
+};
+
+describe('writeWorkbookToBuffer: round trip through our reader', () => {
+  it('dates, numbers, booleans, errors come back exactly; formula-like text stays text', async () => {
+    const bytes = await writeWorkbookToBuffer([SHEET]);
+    const ev = await readBack(bytes, 'Member Client Index Number (CIN)');
+    const rows = ev.filter((e) => e.type === 'row').map((e) => (e.type === 'row' ? e.cells : []));
+    expect(rows.slice(0, 4)).toEqual([
+      ['91234567A', { date: '2026-11-03' }, 2, 'High', null, 'José Muñoz'],
+      ['92345678B', { date: '2024-02-29' }, 0, 'Low', 'CODE_1_WITH_A_LONG_NAME', true],
+      ['93456789C', { date: '1999-12-31' }, 1.5, null, null, { error: '#N/A' }],
+      ['1558598797', { date: '2026-01-01' }], // a number in a text column is written as text
+    ]);
+    expect(rows.slice(4).map((r) => r[5])).toEqual(TRICKY.map((t) => t.replace(/^\r/, '\n'))); // XML normalises a bare CR to LF
+    expect(ev.filter((e) => e.type === 'ignored-sheet').map((e) => e.type === 'ignored-sheet' && e.name)).toEqual(['Lists']);
+  });
+
+  it('writes inline strings, never formulas, a frozen bold header, an autofilter and drop-downs', async () => {
+    const bytes = await writeWorkbookToBuffer([{ ...SHEET, preamble: [['Acme Health: RTF template'], []] }]);
+    const parts = await partsOf(bytes);
+    expect([...parts.keys()].some((n) => /sharedStrings/i.test(n))).toBe(false);
+    const sheet = parts.get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).not.toMatch(/<f[ >]/);
+    expect(sheet).not.toMatch(/t="s"/);
+    expect(sheet).toContain('<c r="F8" t="inlineStr"><is><r><t>=SUM(A1:A2)</t></r></is></c>');
+    expect(sheet).toMatch(/<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"\/>/);
+    expect(sheet).toMatch(/<autoFilter ref="A3:F3"\/>/);
+    expect(sheet).toMatch(/sqref="D4:D1048576"><formula1>&quot;Low,Medium,High&quot;<\/formula1>/);
+    expect(sheet).toMatch(/sqref="E4:E1048576"><formula1>Lists!\$A\$1:\$A\$60<\/formula1>/);
+    expect(parts.get('xl/workbook.xml')).toMatch(/name="Lists" state="hidden"/);
+    const styles = parts.get('xl/styles.xml')!;
+    expect(styles).toMatch(/formatCode="mm\/dd\/yyyy"/);
+    expect(styles).toMatch(/<b\/>/);
+    const ev = await readBack(bytes, 'Member Client Index Number (CIN)');
+    expect(ev[0]).toMatchObject({ type: 'sheet', headerRow: 3 });
+    expect(await inspectFile(bytes, 'RTF_TEMPLATE.xlsx', { maxFileBytes: 1e7, maxUncompressedBytes: 1e8, maxZipEntries: 100 })).toBeNull();
+  });
+
+  it('freezeHeader and autoFilter can be turned off', async () => {
+    const bytes = await writeWorkbookToBuffer([{ name: 'A', columns: [{ label: 'x' }], rows: [], freezeHeader: false, autoFilter: false }]);
+    const sheet = (await partsOf(bytes)).get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).not.toMatch(/state="frozen"/);
+    expect(sheet).not.toMatch(/autoFilter/);
+  });
+});
+
+describe('writeWorkbook to a path', () => {
+  it('streams async rows to a file, several sheets with sanitised names', async () => {
+    async function* rows(): AsyncGenerator<CellValue[]> {
+      for (let i = 0; i < 2000; i++) yield [`9${String(i).padStart(7, '0')}A`, { date: '2026-10-01' }];
+    }
+    const file = path.join(tmp, 'out.xlsx');
+    await writeWorkbook(file, [
+      { name: 'MIF: HN/ECM [Nov]', columns: [{ label: 'CIN' }, { label: 'Date', type: 'date' }], rows: rows() },
+      { name: 'mif  hn ecm  nov ', columns: [{ label: 'CIN' }], rows: [['x']] },
+    ]);
+    const bytes = fs.readFileSync(file);
+    const names: string[] = [];
+    let n = 0;
+    for await (const e of readWorkbook(bytes, { recognise: (c) => (c[0] === 'CIN' ? true : null), maxRows: 5000, maxColumns: 5 })) {
+      if (e.type === 'sheet') names.push(e.name);
+      if (e.type === 'row') n++;
+    }
+    expect(names).toEqual(['MIF HN ECM Nov', 'mif hn ecm nov (2)']);
+    expect(n).toBe(2001);
+  });
+
+  it('removes the partial file when the rows fail', async () => {
+    const file = path.join(tmp, 'broken.xlsx');
+    function* rows(): Generator<CellValue[]> {
+      yield ['a'];
+      throw new Error('query failed');
+    }
+    await expect(writeWorkbook(file, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }])).rejects.toThrow('query failed');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('sanitiseSheetName / columnLetter', () => {
+  it('follows Excel rules', () => {
+    const taken = new Set<string>();
+    expect(sanitiseSheetName('RTF', taken)).toBe('RTF');
+    expect(sanitiseSheetName('rtf', taken)).toBe('rtf (2)');
+    expect(sanitiseSheetName('a/b\\c?d*e[f]g:h', taken)).toBe('a b c d e f g h');
+    expect(sanitiseSheetName('x'.repeat(40), taken)).toHaveLength(31);
+    expect(sanitiseSheetName('x'.repeat(40), taken)).toBe(`${'x'.repeat(27)} (2)`);
+    expect(sanitiseSheetName("'quoted'", taken)).toBe('quoted');
+    expect(sanitiseSheetName('  ', taken)).toBe('Sheet');
+    expect(sanitiseSheetName('History', taken)).toBe('History_');
+  });
+  it('column letters', () => {
+    expect([1, 26, 27, 52, 703, 16384].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'AAA', 'XFD']);
+  });
+});
+
+// openpyxl is an independent reader: the dates must be the same calendar dates there too.
+const PY = '/usr/bin/python3';
+const hasOpenpyxl = fs.existsSync(PY) && spawnSync(PY, ['-c', 'import openpyxl'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasOpenpyxl)('read back with openpyxl', () => {
+  it('sees real date cells with the same calendar dates, text cells, frozen header, validations, hidden Lists', async () => {
+    const file = path.join(tmp, 'openpyxl.xlsx');
+    fs.writeFileSync(file, await writeWorkbookToBuffer([SHEET]));
+    const script = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb['RTF']
+out = {
+  'dates': [ws.cell(row=r, column=2).value.strftime('%Y-%m-%d') for r in range(2, 6)],
+  'date_fmt': ws['B2'].number_format,
+  'is_date': ws['B2'].is_date,
+  'tricky': [[ws.cell(row=r, column=6).data_type, ws.cell(row=r, column=6).value] for r in range(6, 6 + ${TRICKY.length})],
+  'freeze': ws.freeze_panes,
+  'filter': ws.auto_filter.ref,
+  'bold': ws['A1'].font.b,
+  'validations': sorted([[str(dv.sqref), dv.type, dv.formula1] for dv in ws.data_validations.dataValidation]),
+  'lists_state': wb['Lists'].sheet_state,
+  'cin': [ws['A5'].data_type, ws['A5'].value],
+}
+print(json.dumps(out))
+`;
+    const r = spawnSync(PY, ['-c', script, file], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out.dates).toEqual(['2026-11-03', '2024-02-29', '1999-12-31', '2026-01-01']);
+    expect(out.date_fmt).toBe('mm/dd/yyyy');
+    expect(out.is_date).toBe(true);
+    expect((out.tricky as [string, string][]).map(([t]) => t)).toEqual(TRICKY.map(() => 's'));
+    expect((out.tricky as [string, string][]).map(([, v]) => v)).toEqual(TRICKY.map((t) => t.replace(/^\r/, '\n')));
+    expect(out.freeze).toBe('A2');
+    expect(out.filter).toBe('A1:F1');
+    expect(out.bold).toBe(true);
+    expect(out.validations).toEqual([
+      ['D2:D1048576', 'list', '"Low,Medium,High"'],
+      ['E2:E1048576', 'list', 'Lists!$A$1:$A$60'],
+    ]);
+    expect(out.lists_state).toBe('hidden');
+    expect(out.cin).toEqual(['s', '1558598797']);
+  });
+});
