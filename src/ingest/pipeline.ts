@@ -13,6 +13,7 @@ import {
 } from '../calendar/index.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
+import { faultPoint } from '../fault-points.js';
 import { log } from '../log.js';
 import { responseToBuffer } from '../reports/response.js';
 import { validateFile, type FileValidation } from '../validate/file.js';
@@ -227,6 +228,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
       if (v.outcome !== 'REJECTED') {
         for (const [name, s] of sheetIds) {
           const applied = await APPLY[s.layout](client, s.id, file.provider);
+          faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
           const old = await supersede(client, s.id, file.provider, s.layout, periodDate);
           log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
@@ -277,6 +279,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
       [submissionId, v.layouts, verdict, v.outcome, v.rowsRead, v.rowsAccepted, v.rowsRejected, v.warnings, respName, responseSha],
     );
     await client.query('COMMIT');
+    faultPoint('ingest-after-commit');
 
     const document: IngestDocument = {
       file: file.originalName, sha256: sha, outcome: v.outcome, verdict, period: first ? null : period,

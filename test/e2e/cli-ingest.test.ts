@@ -1,0 +1,130 @@
+// The CLI as ops staff drive it: generate the MIF, take the provider's filled-in RTF sheet
+// back, poll, ingest by hand, survive a kill in the middle of applying, read the status.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RTF } from '../../schemas/index.js';
+import { layoutSheet } from '../../src/generate/sheets.js';
+import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+import { readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
+
+let db: TestDb;
+let dataDir: string;
+let env: Record<string, string>;
+const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-e2e-'));
+  env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0' };
+});
+afterAll(async () => {
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The RTF sheet of a published MIF, filled in the way a provider would before returning it. */
+async function filledTemplate(mif: string, fill: Record<string, unknown>): Promise<Buffer> {
+  const recs = await readRecords(mif);
+  return writeWorkbookToBuffer([layoutSheet(RTF, recs.RTF!.map((r) => ({ ...r, ...fill }) as never))]);
+}
+
+describe('generate → provider fills the RTF sheet → ingest', () => {
+  let mif: string;
+
+  it('generate mif publishes the files and prints a per-provider summary', async () => {
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json as { slot: string; published: number; units: { provider: string; file: string; status: string }[] };
+    expect(doc).toMatchObject({ slot: '2026-11-15', published: 3 });
+    mif = path.join(dataDir, 'sftp', 'ACME', 'downloads', doc.units.find((u) => u.provider === 'ACME' && u.file.startsWith('HN_'))!.file);
+    expect(fs.existsSync(mif)).toBe(true);
+    const again = await runCli(['generate', 'mif', '--date', '2026-11-15'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 published/);
+    expect(again.stdout).toMatch(/ALREADY_DONE/);
+  });
+
+  it("the MIF's own RTF sheet, filled in and returned, passes ingestion", async () => {
+    const file = path.join(dataDir, 'RTF_ACME_202611.xlsx');
+    fs.writeFileSync(file, await filledTemplate(mif, { productionDate: { date: '2026-12-01' }, acuity: 'Low' }));
+    const r = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-02T09:00:00-08:00', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED', verdict: 'ON_TIME', period: '2026-11', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
+    const report = (r.json as { report: string }).report;
+    expect(path.basename(report)).toMatch(/^RTF_ACME_202611_RESPONSE_\d{14}\.xlsx$/);
+    expect(Object.keys(readWithOpenpyxl(report))).toEqual(expect.arrayContaining(['Summary', 'Errors', 'Codes']));
+  });
+
+  it('killed in the middle of applying: nothing applied; run again: applied exactly once', async () => {
+    const file = path.join(dataDir, 'RTF_ACME_202611_v2.xlsx');
+    fs.writeFileSync(file, await filledTemplate(mif, { productionDate: { date: '2026-12-03' }, acuity: 'Medium' }));
+    const before = await one(`select count(*)::int n from ecm_assignment_changes`);
+    const killed = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-04T09:00:00-08:00'], { ...env, CALAIM_FAULT_POINT: 'ingest-mid-apply' });
+    expect(killed.code).toBeNull(); // died by SIGKILL
+    expect(await one(`select count(*)::int n from submissions where original_name = 'RTF_ACME_202611_v2.xlsx'`)).toEqual({ n: 0 });
+    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(before);
+    expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Low' });
+    const again = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-04T09:00:00-08:00', '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ outcome: 'ACCEPTED', rowsAccepted: 2 });
+    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual({ n: before.n + 2 });
+    expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Medium' });
+  });
+
+  it('killed after commit, before the response: the next run answers it without applying it again', async () => {
+    const file = path.join(dataDir, 'RTF_ACME_202611_v3.xlsx');
+    fs.writeFileSync(file, await filledTemplate(mif, { productionDate: { date: '2026-12-05' }, acuity: 'High' }));
+    const killed = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-06T09:00:00-08:00'], { ...env, CALAIM_FAULT_POINT: 'ingest-after-commit' });
+    expect(killed.code).toBeNull();
+    expect(await one(`select state from submissions where original_name = 'RTF_ACME_202611_v3.xlsx'`)).toEqual({ state: 'APPLIED' });
+    const changes = await one(`select count(*)::int n from ecm_assignment_changes`);
+    const again = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-06T09:00:00-08:00', '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ outcome: 'ACCEPTED', verdict: 'RESUBMISSION' });
+    expect(again.json).not.toHaveProperty('duplicateOf');
+    expect(await one(`select count(*)::int n, min(state) s from submissions where original_name = 'RTF_ACME_202611_v3.xlsx'`)).toEqual({ n: 1, s: 'RESPONDED' });
+    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(changes);
+  });
+
+  it('poll takes a stable upload, answers it in downloads/ and moves it', async () => {
+    const uploads = path.join(dataDir, 'sftp', 'RIVAL', 'uploads');
+    fs.mkdirSync(uploads, { recursive: true });
+    const rival = path.join(dataDir, 'sftp', 'RIVAL', 'downloads', 'HN_MIF_1987654328_20261115.xlsx');
+    const file = path.join(uploads, 'RTF_RIVAL_202611.xlsx');
+    fs.writeFileSync(file, await filledTemplate(rival, { productionDate: { date: '2026-12-01' }, acuity: 'Low' }));
+    fs.utimesSync(file, new Date('2026-12-03T17:00:00Z'), new Date('2026-12-03T17:00:00Z'));
+    const first = await runCli(['poll', '--now', '2026-12-03T17:05:00Z', '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json).toMatchObject({ files: 0 });
+    const second = await runCli(['poll', '--now', '2026-12-03T17:06:00Z'], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/1 file\(s\) taken/);
+    expect(second.stdout).toMatch(/RTF_RIVAL_202611\.xlsx\s+ACCEPTED\s+ON_TIME/);
+    expect(fs.readdirSync(path.join(dataDir, 'sftp', 'RIVAL', 'downloads')).some((f) => /^RTF_RIVAL_202611_RESPONSE_/.test(f))).toBe(true);
+    expect(fs.readdirSync(path.join(uploads, 'processed'))).toHaveLength(1);
+  });
+
+  it('status shows, per provider and file type, what came back and what is missing', async () => {
+    const r = await runCli(['status', '--period', '2026-11', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (r.json as { rows: { provider: string; fileType: string; outcome: string | null; missing: boolean; submissions: number }[] }).rows;
+    expect(rows.find((x) => x.provider === 'ACME' && x.fileType === 'RTF')).toMatchObject({ outcome: 'ACCEPTED', missing: false, submissions: 3 });
+    expect(rows.find((x) => x.provider === 'ACME' && x.fileType === 'OTF')).toMatchObject({ outcome: null, missing: true });
+    expect(rows.find((x) => x.provider === 'HOMEWAY' && x.fileType === 'CSPRTF')).toMatchObject({ missing: true });
+    const human = await runCli(['status', '--period', '2026-11'], env);
+    expect(human.stdout).toMatch(/MISSING/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await runCli(['ingest', 'nope.xlsx', '--provider', 'ACME'], env)).code).toBe(2);
+    expect((await runCli(['ingest', mif, '--provider', 'NOBODY'], env)).code).toBe(2);
+    expect((await runCli(['status', '--period', '2026-13'], env)).code).toBe(2);
+    expect((await runCli(['generate', 'xyz'], env)).code).toBe(2);
+  });
+});
