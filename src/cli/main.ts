@@ -5,6 +5,7 @@ import { ConfigError } from '../config.js';
 import { log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
 import { registerDb } from './commands/db.js';
+import { registerDemo } from './commands/demo.js';
 import { registerValidate } from './commands/validate.js';
 import { registerImport } from './commands/import.js';
 import { registerGenerate } from './commands/generate.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .description('Health plan side of the CalAIM ECM / Community Supports file exchange')
     .showHelpAfterError()
     .exitOverride();
+  registerDemo(program);
   registerDb(program);
   registerValidate(program);
   registerImport(program);

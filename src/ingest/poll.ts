@@ -21,6 +21,8 @@ export interface PollFileResult {
   rowsRejected?: number;
   response?: string;
   movedTo?: string;
+  /** Codes of the file-level errors (why a file was rejected whole). */
+  fileErrors?: string[];
   error?: string;
 }
 
@@ -102,7 +104,7 @@ async function processOne(
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, f, 'FILE_TOO_LARGE', at);
       await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
-      return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0 };
+      return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES });
     const done = await ingestFile(
@@ -112,7 +114,7 @@ async function processOne(
     const { response, movedTo } = await respondOverSftp(deps, session, done, f, at);
     await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
     const d = done.document;
-    return { ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected, response, movedTo };
+    return { ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected, response, movedTo, fileErrors: d.fileErrors.map((e) => e.code) };
   } catch (err) {
     const message = (err as Error).message;
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');

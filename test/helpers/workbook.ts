@@ -2,31 +2,15 @@
 // with a different reader, openpyxl, through Debian's /usr/bin/python3.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { LAYOUTS, matchHeader, type HeaderMatch } from '../../schemas/index.js';
-import { readWorkbook } from '../../src/xlsx/reader.js';
+import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 
 export type Records = Record<string, Record<string, CellValue>[]>;
 
 /** Every recognised sheet's rows as records keyed by the layout's column keys. */
 export async function readRecords(file: string | Buffer): Promise<Records> {
-  const bytes = typeof file === 'string' ? fs.readFileSync(file) : file;
-  const out: Records = {};
-  const matches = new Map<string, HeaderMatch>();
-  for await (const ev of readWorkbook(bytes, { recognise: (cells) => matchHeader(cells, LAYOUTS), maxRows: 1_000_000, maxColumns: 200 })) {
-    if (ev.type === 'sheet') {
-      matches.set(ev.name, ev.match);
-      out[ev.name] = [];
-    } else if (ev.type === 'row') {
-      const m = matches.get(ev.sheet)!;
-      const rec: Record<string, CellValue> = {};
-      m.columns.forEach((c, i) => {
-        if (c) rec[c.key] = ev.cells[i] ?? null;
-      });
-      out[ev.sheet]!.push(rec);
-    }
-  }
-  return out;
+  const recs = await readLayoutRecords(typeof file === 'string' ? fs.readFileSync(file) : file);
+  return Object.fromEntries(Object.entries(recs).map(([name, s]) => [name, s.rows]));
 }
 
 export const OPENPYXL = '/usr/bin/python3';
