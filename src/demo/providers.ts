@@ -37,7 +37,7 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
 export function rtfWithErrors(rows: Rec[], produced: IsoDate, strangerCin: string): Rec[] {
   const out = cleanRtf(rows, produced);
   const enrolled = out.filter((r) => r.ecmStatus === '3' && dateOf(r.startDate));
-  if (out[0]) out[0] = { ...out[0], cin: `${String(out[0].cin)}01A234` };
+  if (out[0]) out[0] = { ...out[0], cin: `${String(out[0].cin)}12345` };
   if (enrolled[0]) Object.assign(enrolled[0], { endDate: d(addDays(dateOf(enrolled[0].startDate)!, -10)), discontinuationReasonCode: 'WM' });
   if (enrolled[1]) Object.assign(enrolled[1], { lcmName: null, lcmPhone: null });
   const stranger = out.find((r) => r.ecmStatus === '2' && r !== out[0]);
