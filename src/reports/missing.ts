@@ -1,0 +1,201 @@
+// The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th) and
+// after the last accepted day (the 11th) of month N, each liaison gets one email with an
+// .xlsx of their providers that have no accepted RTF / OTF (ECM contract) or CSPRTF (CS
+// contract) for period N-1, and of files declined as late or rejected. Provider codes,
+// names and counts only: never member data.
+import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
+import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { startOfLocalDay } from '../calendar/zone.js';
+import type { Config } from '../config.js';
+import { log } from '../log.js';
+import { sendNotification } from '../notify/mailer.js';
+import { markUnit, unitDone } from '../runs/ledger.js';
+import type { CellValue } from '../xlsx/types.js';
+import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
+
+export type Program = 'ECM' | 'CS';
+export type FileType = 'RTF' | 'OTF' | 'CSPRTF';
+
+export const EXPECTED_TYPES: Record<Program, FileType[]> = { ECM: ['RTF', 'OTF'], CS: ['CSPRTF'] };
+const PROGRAM_OF: Record<FileType, Program> = { RTF: 'ECM', OTF: 'ECM', CSPRTF: 'CS' };
+
+export interface MissingRow {
+  providerCode: string;
+  providerName: string;
+  program: Program;
+  liaisonEmail: string | null;
+  /** Expected file types with no accepted submission for the period. */
+  missing: FileType[];
+  /** Files declined as late, per file type ('unrecognised' when no sheet was recognised). */
+  declined: Record<string, number>;
+  /** Files rejected (other than declined as late), per file type. */
+  rejected: Record<string, number>;
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** The reporting period a digest on `slot` (a day of month N) is about: N-1. */
+export const digestPeriod = (slot: IsoDate): Period => previousPeriod(periodOfDate(slot));
+
+/**
+ * Per provider and program: missing expected file types for the period before the slot's
+ * month, and declined / rejected files of that period (or, with no period recognised,
+ * received during the slot's month). Only providers with something to report.
+ */
+export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, config: Pick<Config, 'PLAN_TIME_ZONE'>, slot: IsoDate): Promise<MissingRow[]> {
+  const period = digestPeriod(slot);
+  const periodDate = periodFirstDay(period);
+  const month = periodOfDate(slot);
+  const from = startOfLocalDay(periodFirstDay(month), config.PLAN_TIME_ZONE);
+  const to = startOfLocalDay(periodFirstDay(nextPeriod(month)), config.PLAN_TIME_ZONE);
+
+  const contracts = await pool.query<{ provider_code: string; name: string; liaison_email: string | null; program: Program }>(
+    `select p.provider_code, p.name, p.liaison_email, c.program
+       from providers p join provider_contracts c using (provider_code)
+      where p.active group by 1, 2, 3, 4 order by 1, array_position(array['ECM','CS'], c.program)`,
+  );
+  const accepted = await pool.query<{ provider_code: string; layout: FileType }>(
+    `select distinct ss.provider_code, ss.layout
+       from submission_sheets ss join submissions s on s.id = ss.submission_id
+      where ss.period = $1 and ss.applied
+        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
+    [periodDate],
+  );
+  const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean }>(
+    `select s.provider_code,
+            coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = s.id order by 1), '{}'), s.file_types) as types,
+            coalesce(s.verdict, '') = 'DECLINED_LATE' as declined
+       from submissions s
+      where s.duplicate_of is null
+        and (s.outcome = 'REJECTED' or s.verdict = 'DECLINED_LATE')
+        and (s.period = $1 or (s.period is null and s.received_at >= $2 and s.received_at < $3))
+      order by s.provider_code, s.id`,
+    [periodDate, from, to],
+  );
+
+  const have = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}`));
+  const rows = new Map<string, MissingRow>();
+  for (const c of contracts.rows) {
+    rows.set(`${c.provider_code}|${c.program}`, {
+      providerCode: c.provider_code,
+      providerName: c.name,
+      program: c.program,
+      liaisonEmail: c.liaison_email,
+      missing: EXPECTED_TYPES[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
+      declined: {},
+      rejected: {},
+    });
+  }
+  for (const b of bad.rows) {
+    const types = b.types.length ? b.types : ['unrecognised'];
+    for (const t of types) {
+      const program = PROGRAM_OF[t as FileType] as Program | undefined;
+      // A file type outside the provider's contracts (or unrecognised) goes on its first row.
+      const row = (program && rows.get(`${b.provider_code}|${program}`)) ?? rows.get(`${b.provider_code}|ECM`) ?? rows.get(`${b.provider_code}|CS`);
+      if (!row) continue;
+      const bucket = b.declined ? row.declined : row.rejected;
+      bucket[t] = (bucket[t] ?? 0) + 1;
+    }
+  }
+  return [...rows.values()].filter((r) => r.missing.length || sum(r.declined) || sum(r.rejected));
+}
+
+const detail = (r: MissingRow): string =>
+  [
+    ...Object.entries(r.declined).map(([t, n]) => `${t}: ${n} declined (late)`),
+    ...Object.entries(r.rejected).map(([t, n]) => `${t}: ${n} rejected`),
+  ].join('; ');
+
+/** The digest workbook: one row per provider and program. */
+export function digestSheets(rows: readonly MissingRow[], slot: IsoDate): WriteSheet[] {
+  const period = digestPeriod(slot);
+  return [
+    {
+      name: 'Missing submissions',
+      preamble: [[`Provider submissions for reporting period ${reportingPeriodLabel(period)}, as of ${slot}`]],
+      columns: [
+        { label: 'Provider Code', width: 16, type: 'text' },
+        { label: 'Provider Name', width: 36, type: 'text' },
+        { label: 'Program', width: 10, type: 'text' },
+        { label: 'Missing File Types', width: 22, type: 'text' },
+        { label: 'Declined (Late) Files', width: 14, type: 'int' },
+        { label: 'Rejected Files', width: 14, type: 'int' },
+        { label: 'Declined / Rejected Detail', width: 48, type: 'text' },
+      ],
+      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, r.missing.join(', '), sum(r.declined), sum(r.rejected), detail(r)]),
+    },
+  ];
+}
+
+export interface DigestResult {
+  slot: IsoDate;
+  period: Period;
+  rows: MissingRow[];
+  /** Digests sent by this call. */
+  digests: number;
+  /** Liaison digests a previous (interrupted) run of the slot already sent. */
+  alreadySent: number;
+  /** Providers listed that have no liaison email: logged, not sent. */
+  unrouted: number;
+  sent: { recipients: number; providers: number; location: string | null; attachment: string }[];
+}
+
+/**
+ * Builds the slot's rows and sends one digest per liaison (providers grouped by
+ * providers.liaison_email). Each liaison's digest is a ledger unit of (missing-alert, slot),
+ * so a re-run after a crash does not send it twice.
+ */
+export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slot: IsoDate): Promise<DigestResult> {
+  const period = digestPeriod(slot);
+  const rows = await findMissingSubmissions(pool, config, slot);
+  const groups = new Map<string, MissingRow[]>();
+  let unrouted = 0;
+  for (const r of rows) {
+    if (!r.liaisonEmail) {
+      unrouted++;
+      continue;
+    }
+    const list = groups.get(r.liaisonEmail) ?? [];
+    list.push(r);
+    groups.set(r.liaisonEmail, list);
+  }
+  if (unrouted) log.warn({ slot, providers: unrouted }, 'missing-submission digest: providers without a liaison email are not routed');
+  const result: DigestResult = { slot, period, rows, digests: 0, alreadySent: 0, unrouted, sent: [] };
+  const attachment = `MISSING_SUBMISSIONS_${period.replace('-', '')}_${slot.replace(/-/g, '')}.xlsx`;
+  const label = reportingPeriodLabel(period);
+  const closes = Number(slot.slice(8)) <= config.RESUBMISSION_LAST_DAY
+    ? `Corrections and late first submissions are accepted through day ${config.RESUBMISSION_LAST_DAY}; files after that are declined.`
+    : `The submission window for ${label} has closed: files received now are declined.`;
+  for (const [liaison, list] of groups) {
+    const unit = `liaison:${liaison}`;
+    if (await unitDone(pool, 'missing-alert', slot, unit)) {
+      result.alreadySent++;
+      continue;
+    }
+    const providers = new Set(list.map((r) => r.providerCode));
+    const lines = [
+      `Provider submissions for reporting period ${label}, as of ${slot}: ${providers.size} provider(s) need attention.`,
+      closes,
+      '',
+      'provider     program  missing           declined  rejected',
+      ...list.map((r) => `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(r.missing.join(', ') || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`),
+      '',
+      `The attached ${attachment} has the same rows with the declined and rejected files by type.`,
+      'Run "calaim-exchange status --period ' + period + '" for the full picture.',
+    ];
+    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot));
+    const sent = await sendNotification(config, pool, {
+      kind: 'missing-submissions',
+      to: [liaison],
+      subject: `Missing provider submissions for ${label}: ${providers.size} provider(s) (${slot})`,
+      text: lines.join('\n'),
+      attachments: [{ filename: attachment, content: bytes }],
+    });
+    await markUnit(pool, 'missing-alert', slot, unit, 'DONE', { providers: providers.size, rows: list.length });
+    result.digests++;
+    result.sent.push({ recipients: 1, providers: providers.size, location: sent?.location ?? null, attachment });
+  }
+  log.info({ slot, period, providers: rows.length, digests: result.digests }, 'missing-submission digest done');
+  return result;
+}

@@ -1,0 +1,218 @@
+// The scheduler as ops run it: real `calaim-exchange scheduler` child processes sharing one
+// database and one DATA_DIR (so both in-process sFTP servers publish into the same folders).
+// Catch-up after a restart over the 15th, two instances on the same slot, SIGKILL mid-run,
+// SIGTERM mid-run, and a manual `generate` against a scheduled run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+
+let db: TestDb;
+let dataDir: string;
+let env: Record<string, string>;
+const children: ChildProcess[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  await db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values
+    ('91000001A','HTN','HOMEWAY','HN','AUTHORIZED','Approved','A-100','2026-10-01','2027-03-31','2026-09-20','2026-09-28','2026-09-28'),
+    ('91000005E','MTM','MEALS','HN','AUTHORIZED','Approved','A-200','2026-11-01','2027-04-30','2026-10-15','2026-10-20','2026-10-20')`);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sched-e2e-'));
+  env = {
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    DEV_SFTP_PORT: '0',
+    HEARTBEAT_SECONDS: '1',
+    ABANDON_AFTER_SECONDS: '5',
+    CATCH_UP_DAYS: '1',
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Every file the in-process servers published, for one production date. */
+function published(yyyymmdd: string): string[] {
+  const root = path.join(dataDir, 'sftp');
+  const out: string[] = [];
+  for (const code of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    const dir = path.join(root, code, 'downloads');
+    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.includes(`_${yyyymmdd}`)) out.push(`${code}/${f}`);
+  }
+  return out.sort();
+}
+const MIF_FILES = (d: string) => [`ACME/CV_MIF_1234567893_${d}.xlsx`, `ACME/HN_MIF_1234567893_${d}.xlsx`, `RIVAL/HN_MIF_1987654328_${d}.xlsx`];
+
+const run = async (job: string, slot: string) =>
+  (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+
+/** A long-running child: `calaim-exchange <args>`, stderr kept for diagnostics. */
+function start(args: string[], extra: Record<string, string> = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout })),
+  );
+  return { child, exited };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+const publishedCount = async (kind: string, slot: string) =>
+  (await db.pool.query<{ n: number }>(`select count(*)::int n from outbound_files where kind = $1 and slot = $2 and status = 'PUBLISHED'`, [kind, slot])).rows[0]!.n;
+
+describe('scheduler (real processes)', () => {
+  it('started on the 17th with no run for the 15th: catches up the 15th MIF and CSASF once', async () => {
+    const first = await runCli(['scheduler', '--once', '--now', '2026-11-17T16:00:00Z', '--jobs', 'mif,csasf', '--json'], { ...env, CATCH_UP_DAYS: '35' });
+    expect(first.code, first.stderr).toBe(0);
+    const doc = first.json as { reports: { job: string; slot: string; status: string; trigger: string; counts: Record<string, number> }[]; failed: number };
+    // within 35 days of the 17th: October's slots too (every missed file-generation slot, oldest first)
+    expect(doc.reports.map((r) => [r.job, r.slot, r.status, r.trigger])).toEqual([
+      ['mif', '2026-10-15', 'ran', 'catch-up'],
+      ['mif', '2026-11-15', 'ran', 'catch-up'],
+      ['csasf', '2026-10-15', 'ran', 'catch-up'],
+      ['csasf', '2026-10-29', 'ran', 'catch-up'],
+      ['csasf', '2026-11-15', 'ran', 'catch-up'],
+    ]);
+    expect(doc.reports[1]!.counts).toMatchObject({ units: 3, published: 3, failed: 0 });
+    expect(published('20261115')).toEqual([
+      ...MIF_FILES('20261115').slice(0, 2),
+      'HOMEWAY/HN-CV_CSASF_1558598797_20261115.xlsx',
+      'MEALS/HN_CSASF_1437825213_20261115.xlsx',
+      MIF_FILES('20261115')[2],
+    ]);
+    const second = await runCli(['scheduler', '--once', '--now', '2026-11-17T16:30:00Z', '--jobs', 'mif,csasf', '--json'], { ...env, CATCH_UP_DAYS: '35' });
+    expect(second.code, second.stderr).toBe(0);
+    expect((second.json as { reports: unknown[] }).reports).toEqual([]);
+    expect(published('20261115')).toHaveLength(5);
+    expect(await publishedCount('MIF', '2026-11-15')).toBe(3);
+    expect(await publishedCount('CSASF', '2026-11-15')).toBe(2);
+  });
+
+  it('two schedulers fire the same slot: exactly one run, exactly one file per provider unit', async () => {
+    // both fire the 06:30 MIF trigger of 2026-12-15 (14:30Z) at once, as node-cron would
+    const args = ['scheduler', '--fire', 'mif', '--now', '2026-12-15T14:30:00Z', '--json'];
+    const slow = { ...env, CALAIM_TEST_UNIT_DELAY_MS: '400' };
+    const [a, b] = await Promise.all([runCli(args, slow), runCli(args, slow)]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const reports = [a, b].map((r) => (r.json as { reports: { status: string; trigger: string; slot: string }[] }).reports[0]!);
+    expect(reports.every((r) => r.slot === '2026-12-15' && r.trigger === 'cron')).toBe(true);
+    const statuses = reports.map((r) => r.status).sort();
+    // the loser finds the slot claimed (busy) or, when it comes after the winner finished, done
+    expect(statuses.filter((s) => s === 'ran')).toHaveLength(1);
+    expect(['busy', 'already-done']).toContain(statuses.find((s) => s !== 'ran'));
+    expect(await run('mif', '2026-12-15')).toMatchObject({ status: 'SUCCEEDED', trigger: 'cron', attempt: 1 });
+    expect((await db.pool.query(`select count(*)::int n from runs where job = 'mif' and slot = '2026-12-15'`)).rows[0]).toEqual({ n: 1 });
+    expect(published('20261215')).toEqual(MIF_FILES('20261215'));
+    expect(await publishedCount('MIF', '2026-12-15')).toBe(3);
+    // a fire on a day that is not a slot does nothing
+    const off = await runCli(['scheduler', '--fire', 'csasf', '--now', '2026-12-16T14:45:00Z', '--json'], env);
+    expect(off.code, off.stderr).toBe(0);
+    expect((off.json as { reports: { status: string }[] }).reports[0]).toMatchObject({ status: 'skipped' });
+  });
+
+  it('the process running a slot is SIGKILLed: another instance completes it without duplicates', async () => {
+    const now = '2027-01-15T15:00:00Z';
+    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_UNIT_DELAY_MS: '1500' });
+    await until('the first MIF file of the run', async () => (await publishedCount('MIF', '2027-01-15')) >= 1);
+    a.child.kill('SIGKILL');
+    const gone = await a.exited;
+    expect(gone.signal).toBe('SIGKILL');
+    expect(await run('mif', '2027-01-15')).toMatchObject({ status: 'RUNNING', attempt: 1 });
+    expect(await publishedCount('MIF', '2027-01-15')).toBeLessThan(3);
+
+    // a long-running instance: its catch-up loop takes the run over once the heartbeat is stale
+    const b = start(['scheduler', '--now', now, '--jobs', 'mif', '--catch-up-interval', '1']);
+    const done = await until('the take-over to finish', async () => {
+      const r = await run('mif', '2027-01-15');
+      return r?.status === 'SUCCEEDED' ? r : undefined;
+    }, 30_000);
+    expect(done).toMatchObject({ trigger: 'catch-up', attempt: 2 });
+    b.child.kill('SIGTERM');
+    const exit = await b.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(published('20270115')).toEqual(MIF_FILES('20270115'));
+    expect(await publishedCount('MIF', '2027-01-15')).toBe(3);
+    expect((await db.pool.query(`select count(*)::int n from outbound_files where kind = 'MIF' and slot = '2027-01-15'`)).rows[0]).toEqual({ n: 3 });
+    const leftovers = fs.readdirSync(path.join(dataDir, 'sftp', 'ACME', 'downloads')).filter((f) => f.startsWith('.'));
+    expect(leftovers).toEqual([]);
+  });
+
+  it('SIGTERM mid-run: the current unit finishes, the claim is released, exit 0; the next instance completes the slot', async () => {
+    const now = '2027-03-15T14:00:00Z';
+    const a = start(['scheduler', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_UNIT_DELAY_MS: '1500' });
+    await until('the first MIF file of the run', async () => (await publishedCount('MIF', '2027-03-15')) >= 1);
+    a.child.kill('SIGTERM');
+    const exit = await a.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(await run('mif', '2027-03-15')).toMatchObject({ status: 'ABANDONED', error: 'released at shutdown' });
+    const partial = await publishedCount('MIF', '2027-03-15');
+    expect(partial).toBeGreaterThanOrEqual(1);
+    expect(partial).toBeLessThan(3);
+
+    const b = await runCli(['scheduler', '--once', '--now', now, '--jobs', 'mif', '--json'], env);
+    expect(b.code, b.stderr).toBe(0);
+    expect((b.json as { reports: { status: string; counts: Record<string, number> }[] }).reports[0]).toMatchObject({
+      status: 'ran', counts: { published: 3 - partial, alreadyDone: partial },
+    });
+    expect(published('20270315')).toEqual(MIF_FILES('20270315'));
+  });
+
+  it('a manual generate during a scheduled run refuses, naming the job, or waits with --wait', async () => {
+    const now = '2027-02-15T15:00:00Z';
+    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif', '--json'], { CALAIM_TEST_UNIT_DELAY_MS: '2500' });
+    await until('the scheduled run to start', async () => (await run('mif', '2027-02-15'))?.status === 'RUNNING');
+    const [refused, waited] = await Promise.all([
+      runCli(['generate', 'mif', '--date', '2027-02-15'], env),
+      runCli(['generate', 'mif', '--date', '2027-02-15', '--wait', '30', '--json'], env),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^refused: mif for 2027-02-15 is already running \(started .* by .*\); try again when it has finished/);
+    expect(waited.code, waited.stderr).toBe(0);
+    const doc = waited.json as { published: number; units: { status: string }[] };
+    expect(doc.published).toBe(0);
+    expect(doc.units.map((u) => u.status)).toEqual(['ALREADY_DONE', 'ALREADY_DONE', 'ALREADY_DONE']);
+    const sched = await a.exited;
+    expect(sched.code, sched.stderr).toBe(0);
+    expect(JSON.parse(sched.stdout).reports[0]).toMatchObject({ job: 'mif', slot: '2027-02-15', status: 'ran', counts: { published: 3 } });
+    expect(published('20270215')).toEqual(MIF_FILES('20270215'));
+    expect(await run('mif', '2027-02-15')).toMatchObject({ status: 'SUCCEEDED', trigger: 'manual', attempt: 2 });
+  });
+
+  it('runs: history with counts and durations, as a table or JSON', async () => {
+    const json = await runCli(['runs', '--job', 'mif', '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const rows = json.json as { job: string; slot: string; status: string; durationMs: number; counts: Record<string, unknown> }[];
+    expect(rows.map((r) => r.slot)).toEqual(expect.arrayContaining(['2026-10-15', '2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']));
+    expect(rows.every((r) => r.job === 'mif' && r.durationMs >= 0)).toBe(true);
+    expect(rows.find((r) => r.slot === '2026-11-15')).toMatchObject({ status: 'SUCCEEDED', counts: { published: 3 } });
+    const text = await runCli(['runs', '--limit', '3'], env);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^id\s+job\s+slot\s+status\s+trigger\s+try\s+started\s+duration\s+counts\s+error$/);
+    expect(lines).toHaveLength(5);
+    expect((await runCli(['runs', '--limit', '0'], env)).code).toBe(2);
+    expect((await runCli(['scheduler', '--jobs', 'nope', '--once'], env)).code).toBe(2);
+  });
+});

@@ -1,0 +1,294 @@
+// The coordinator and scheduler against real Postgres: one claimant per (job, slot) among
+// instances (cron triggers included), catch-up per policy, take-over of a run whose
+// heartbeat stopped, graceful stop releasing the claim, and the missing-submission digest.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobDefinitions } from '../../jobs/schedule.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { Coordinator, type JobDefinition } from '../../src/runs/coordinator.js';
+import { claimRun, markUnit, unitDone } from '../../src/runs/ledger.js';
+import { Scheduler } from '../../src/runs/scheduler.js';
+import { findMissingSubmissions, missingSubmissionDigest } from '../../src/reports/missing.js';
+import { readWorkbook } from '../../src/xlsx/reader.js';
+import type { CellValue } from '../../src/xlsx/types.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+
+let db: TestDb;
+let dataDir: string;
+let config: Config;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NOW = new Date('2026-11-17T16:00:00Z'); // 08:00 PST, Tuesday the 17th
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sched-'));
+  config = loadConfig({ DATA_DIR: dataDir, ABANDON_AFTER_SECONDS: '5', HEARTBEAT_SECONDS: '1', CATCH_UP_DAYS: '3' });
+});
+afterAll(async () => {
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A job whose work is counted, for ledger semantics without files. */
+function fakeJob(name: string, over: Partial<JobDefinition> & { work?: JobDefinition['run'] } = {}): JobDefinition & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    name,
+    cron: '0 12 * * *',
+    slotKind: 'date',
+    at: '06:00',
+    catchUp: 'every-missed',
+    isSlot: () => true,
+    ...over,
+    calls,
+    run: async (ctx) => {
+      calls.push(ctx.slot);
+      return over.work ? over.work(ctx) : { ok: 1 };
+    },
+  };
+}
+
+const runRow = async (job: string, slot: string) =>
+  (await db.pool.query('select status, trigger, attempt, owner, error from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+
+describe('coordinator: one claimant per (job, slot)', () => {
+  it('two instances firing the same slot at once: one runs it, the other does not', async () => {
+    const job = fakeJob('f-same', { work: async () => (await sleep(300), { ok: 1 }) });
+    const a = new Coordinator([job], { pool: db.pool, config, owner: 'A' });
+    const b = new Coordinator([job], { pool: db.pool, config, owner: 'B' });
+    const instant = new Date('2026-11-15T14:30:00Z');
+    const [ra, rb] = await Promise.all([a.fire('f-same', instant), b.fire('f-same', instant)]);
+    expect([ra.status, rb.status].sort()).toEqual(['busy', 'ran']);
+    expect(job.calls).toEqual(['2026-11-15']);
+    // a later fire of the same slot (another instance, a late trigger) finds it done
+    expect((await b.fire('f-same', instant)).status).toBe('already-done');
+    expect(await runRow('f-same', '2026-11-15')).toMatchObject({ status: 'SUCCEEDED', trigger: 'cron', attempt: 1 });
+  });
+
+  it('real node-cron triggers in two schedulers: every fire claims, exactly one run happens', async () => {
+    // every second, a date slot: all fires of both schedulers are the same (job, today)
+    const job = fakeJob('f-cron', { cron: '* * * * * *', slotsInWindow: () => [], work: async () => (await sleep(1200), { ok: 1 }) });
+    const reports: string[] = [];
+    const mk = (owner: string) =>
+      new Scheduler([job], { pool: db.pool, config, owner, catchUpIntervalMs: 3_600_000, onReport: (r, src) => src === 'cron' && reports.push(...r.map((x) => x.status)) });
+    const s1 = mk('S1');
+    const s2 = mk('S2');
+    await Promise.all([s1.start(), s2.start()]);
+    await sleep(3200);
+    await Promise.all([s1.stop(), s2.stop()]);
+    expect(job.calls).toHaveLength(1);
+    const runs = (await db.pool.query(`select status, trigger from runs where job = 'f-cron'`)).rows;
+    expect(runs).toEqual([{ status: 'SUCCEEDED', trigger: 'cron' }]);
+    expect(reports.filter((s) => s === 'ran')).toHaveLength(1);
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    expect(reports.every((s) => ['ran', 'busy', 'already-done'].includes(s))).toBe(true);
+  });
+
+  it('a fire on a day that is not a slot does nothing (the 28th-31st CSASF guard)', async () => {
+    const job = fakeJob('f-guard', { isSlot: (d) => d.endsWith('-29') });
+    const c = new Coordinator([job], { pool: db.pool, config });
+    expect((await c.fire('f-guard', new Date('2026-11-28T14:45:00Z'))).status).toBe('skipped');
+    expect((await c.fire('f-guard', new Date('2026-11-29T14:45:00Z'))).status).toBe('ran');
+    expect(job.calls).toEqual(['2026-11-29']);
+  });
+});
+
+describe('catch-up', () => {
+  it('file generation: every missed or failed slot, oldest first; succeeded and live ones are left alone', async () => {
+    const job = fakeJob('f-gen');
+    await db.pool.query(`insert into runs (job, slot, status, owner) values ('f-gen', '2026-11-15', 'SUCCEEDED', 'x'), ('f-gen', '2026-11-16', 'FAILED', 'x')`);
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
+    const reports = await c.catchUp();
+    expect(reports.map((r) => [r.slot, r.status, r.trigger])).toEqual([['2026-11-16', 'ran', 'catch-up'], ['2026-11-17', 'ran', 'catch-up']]);
+    expect(job.calls).toEqual(['2026-11-16', '2026-11-17']);
+    expect(await c.catchUp()).toEqual([]);
+  });
+
+  it('alerts: only the latest missed slot', async () => {
+    const job = fakeJob('f-alert', { catchUp: 'latest' });
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
+    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-17']);
+    expect(await c.catchUp()).toEqual([]);
+  });
+
+  it('a slot is not due before its local fire time', async () => {
+    const job = fakeJob('f-early', { at: '09:00' });
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW }); // 08:00 local
+    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-15', '2026-11-16']);
+  });
+
+  it('the poll is not caught up: it runs once at start-up, at the current local minute', async () => {
+    const job = fakeJob('f-poll', { slotKind: 'minute', catchUp: 'startup' });
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
+    expect(await c.catchUp()).toEqual([]);
+    expect((await c.catchUp({ startup: true })).map((r) => [r.slot, r.status])).toEqual([['2026-11-17T08:00', 'ran']]);
+  });
+
+  it('a run whose heartbeat stopped is taken over by any instance', async () => {
+    await db.pool.query(`insert into runs (job, slot, status, owner, heartbeat_at) values ('f-dead', '2026-11-17', 'RUNNING', 'dead', now() - interval '1 minute')`);
+    await db.pool.query(`insert into runs (job, slot, status, owner) values ('f-dead', '2026-11-15', 'SUCCEEDED', 'x'), ('f-dead', '2026-11-16', 'SUCCEEDED', 'x')`);
+    const job = fakeJob('f-dead');
+    const c = new Coordinator([job], { pool: db.pool, config, owner: 'C', now: () => NOW });
+    const reports = await c.catchUp();
+    expect(reports.map((r) => [r.slot, r.status])).toEqual([['2026-11-17', 'ran']]);
+    expect(await runRow('f-dead', '2026-11-17')).toMatchObject({ status: 'SUCCEEDED', trigger: 'catch-up', attempt: 2, owner: 'C' });
+  });
+
+  it('while another instance is live on one of a job\'s slots, catch-up leaves that job to it', async () => {
+    await db.pool.query(`insert into runs (job, slot, status, owner, heartbeat_at) values ('f-live', '2026-11-16', 'RUNNING', 'alive', now())`);
+    const job = fakeJob('f-live');
+    const c = new Coordinator([job], { pool: db.pool, config, owner: 'C', now: () => NOW });
+    expect(await c.catchUp()).toEqual([]);
+    await db.pool.query(`update runs set status = 'SUCCEEDED' where job = 'f-live'`);
+    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-15', '2026-11-17']);
+  });
+});
+
+describe('graceful stop', () => {
+  /** Five units of 250 ms; done units are recorded and skipped on a re-run. */
+  const unitJob = (name: string, log: string[], ignoreSignal = false) =>
+    fakeJob(name, {
+      work: async (ctx) => {
+        let done = 0;
+        for (let u = 1; u <= 5; u++) {
+          if (!ignoreSignal && ctx.signal.aborted) throw new Error('run stopped before it finished');
+          if (await unitDone(db.pool, name, ctx.slot, `u${u}`)) continue;
+          await sleep(250);
+          await markUnit(db.pool, name, ctx.slot, `u${u}`, 'DONE');
+          log.push(`u${u}`);
+          done++;
+        }
+        return { done };
+      },
+    });
+
+  it('finishes the current unit, releases the claim, and another instance completes the rest without repeating a unit', async () => {
+    const units: string[] = [];
+    const a = new Coordinator([unitJob('f-stop', units)], { pool: db.pool, config, owner: 'A', now: () => NOW });
+    const running = a.runSlot('f-stop', '2026-11-17', 'cron');
+    await sleep(400);
+    const stopped = await a.stop(5000);
+    expect(stopped).toEqual({ finished: 1, released: 0 });
+    expect((await running).status).toBe('stopped');
+    expect(units).toEqual(['u1', 'u2']);
+    expect(await runRow('f-stop', '2026-11-17')).toMatchObject({ status: 'ABANDONED', owner: 'A', error: 'released at shutdown' });
+    // a stopped coordinator starts nothing new
+    expect((await a.runSlot('f-stop', '2026-11-16', 'cron')).status).toBe('stopped');
+
+    const b = new Coordinator([unitJob('f-stop', units)], { pool: db.pool, config, owner: 'B', now: () => NOW });
+    const r = await b.runSlot('f-stop', '2026-11-17', 'catch-up');
+    expect(r).toMatchObject({ status: 'ran', counts: { done: 3 } });
+    expect(units).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+    expect(await runRow('f-stop', '2026-11-17')).toMatchObject({ status: 'SUCCEEDED', owner: 'B', attempt: 2 });
+  });
+
+  it('a unit that outlasts the grace period: the claim is released at once for another instance', async () => {
+    const units: string[] = [];
+    const a = new Coordinator([unitJob('f-slow', units, true)], { pool: db.pool, config, owner: 'A2', now: () => NOW });
+    const running = a.runSlot('f-slow', '2026-11-17', 'cron');
+    await sleep(300);
+    expect(await a.stop(100)).toEqual({ finished: 0, released: 1 });
+    expect(await runRow('f-slow', '2026-11-17')).toMatchObject({ status: 'ABANDONED' });
+    const taken = await claimRun(db.pool, 'f-slow', '2026-11-17', 'B2', 'catch-up', config.ABANDON_AFTER_SECONDS);
+    expect(taken.claimed).toBe(true);
+    await running; // A2's late finish does not overwrite B2's claim
+    expect(await runRow('f-slow', '2026-11-17')).toMatchObject({ status: 'RUNNING', owner: 'B2' });
+  });
+});
+
+// ---------------------------------------------------------------- missing-submission digest
+
+async function submission(provider: string, o: { period: string | null; outcome: string; verdict?: string; layouts: string[]; applied: boolean; receivedAt: string; duplicateOf?: number }): Promise<number> {
+  const bytes = randomBytes(16);
+  const sha = (await db.pool.query<{ h: string }>(`insert into file_blobs (sha256, size, bytes) values (encode(sha256($1), 'hex'), 16, $1) returning sha256 as h`, [bytes])).rows[0]!.h;
+  const id = (await db.pool.query<{ id: number }>(
+    `insert into submissions (provider_code, original_name, sha256, size, file_types, period, received_at, verdict, outcome, duplicate_of, state)
+     values ($1, 'upload.xlsx', $2, 16, $3, $4, $5, $6, $7, $8, 'RESPONDED') returning id`,
+    [provider, sha, o.layouts, o.period, o.receivedAt, o.verdict ?? null, o.outcome, o.duplicateOf ?? null],
+  )).rows[0]!.id;
+  for (const layout of o.layouts)
+    await db.pool.query(`insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, applied) values ($1, $2, $2, $3, $4, $5)`, [id, layout, provider, o.period, o.applied]);
+  return id;
+}
+
+async function readDigestXlsx(bytes: Buffer): Promise<CellValue[][]> {
+  const rows: CellValue[][] = [];
+  for await (const ev of readWorkbook(bytes, { recognise: (cells) => (cells[0] === 'Provider Code' ? cells : null), maxRows: 1000, maxColumns: 20 })) {
+    if (ev.type === 'sheet') rows.push(ev.match);
+    if (ev.type === 'row') rows.push(ev.cells);
+  }
+  return rows;
+}
+
+/** The first attachment of an .eml written by the outbox transport. */
+function emlAttachment(eml: string): { filename: string; bytes: Buffer } {
+  const m = /filename=([^\s;]+)[\s\S]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(eml);
+  if (!m) throw new Error('no attachment in the message');
+  return { filename: m[1]!.replace(/"/g, ''), bytes: Buffer.from(m[2]!.replace(/\s/g, ''), 'base64') };
+}
+
+describe('missing-submission digest', () => {
+  it('lists, per provider and program, missing file types and declined / rejected files of the period', async () => {
+    await db.pool.query(`update providers set liaison_email = 'other@plan.example' where provider_code = 'RIVAL'`);
+    const rtf = await submission('ACME', { period: '2026-10-01', outcome: 'ACCEPTED', verdict: 'ON_TIME', layouts: ['RTF'], applied: true, receivedAt: '2026-11-03T17:00:00Z' });
+    await submission('ACME', { period: '2026-10-01', outcome: 'REJECTED', layouts: ['RTF'], applied: false, receivedAt: '2026-11-04T17:00:00Z', duplicateOf: rtf });
+    await submission('ACME', { period: null, outcome: 'REJECTED', layouts: [], applied: false, receivedAt: '2026-11-03T18:00:00Z' });
+    await submission('RIVAL', { period: '2026-10-01', outcome: 'REJECTED', verdict: 'ON_TIME', layouts: ['RTF'], applied: false, receivedAt: '2026-11-02T17:00:00Z' });
+    await submission('RIVAL', { period: '2026-10-01', outcome: 'PARTIALLY_ACCEPTED', verdict: 'ON_TIME', layouts: ['OTF'], applied: true, receivedAt: '2026-11-02T18:00:00Z' });
+    await submission('HOMEWAY', { period: '2026-10-01', outcome: 'ACCEPTED_WITH_WARNINGS', verdict: 'ON_TIME', layouts: ['CSPRTF'], applied: true, receivedAt: '2026-11-05T17:00:00Z' });
+    await submission('HOMEWAY', { period: '2026-09-01', outcome: 'REJECTED', verdict: 'ON_TIME', layouts: ['CSPRTF'], applied: false, receivedAt: '2026-10-05T17:00:00Z' });
+    await submission('MEALS', { period: '2026-10-01', outcome: 'REJECTED', verdict: 'DECLINED_LATE', layouts: ['CSPRTF'], applied: false, receivedAt: '2026-11-11T09:00:00Z' });
+
+    const rows = await findMissingSubmissions(db.pool, config, '2026-11-11');
+    expect(rows.map((r) => [r.providerCode, r.program, r.missing, r.declined, r.rejected])).toEqual([
+      ['ACME', 'ECM', ['OTF'], {}, { unrecognised: 1 }],
+      ['MEALS', 'CS', ['CSPRTF'], { CSPRTF: 1 }, {}],
+      ['RIVAL', 'ECM', ['RTF'], {}, { RTF: 1 }],
+    ]);
+    // on the 6th of the next month the digest is about November: everything is missing, nothing declined yet
+    const dec = await findMissingSubmissions(db.pool, config, '2026-12-06');
+    expect(dec.map((r) => [r.providerCode, r.missing])).toEqual([['ACME', ['RTF', 'OTF']], ['HOMEWAY', ['CSPRTF']], ['MEALS', ['CSPRTF']], ['RIVAL', ['RTF', 'OTF']]]);
+  });
+
+  it('sends one digest per liaison with an .xlsx, once per slot', async () => {
+    const r = await missingSubmissionDigest(db.pool, config, '2026-11-11');
+    expect(r).toMatchObject({ slot: '2026-11-11', period: '2026-10', digests: 2, alreadySent: 0, unrouted: 0 });
+    const outbox = path.join(dataDir, 'outbox');
+    const files = fs.readdirSync(outbox).filter((f) => f.includes('missing-submissions'));
+    expect(files).toHaveLength(2);
+    const emls = files.map((f) => fs.readFileSync(path.join(outbox, f), 'utf8'));
+    const main = emls.find((e) => /^To: liaison@plan\.example/m.test(e))!;
+    const other = emls.find((e) => /^To: other@plan\.example/m.test(e))!;
+    expect(main).toMatch(/Subject: Missing provider submissions for 10\/2026: 2 provider\(s\)/);
+    expect(main).toContain('ACME');
+    expect(main).not.toContain('RIVAL');
+    expect(other).toContain('RIVAL');
+    const att = emlAttachment(main);
+    expect(att.filename).toBe('MISSING_SUBMISSIONS_202610_20261111.xlsx');
+    expect(await readDigestXlsx(att.bytes)).toEqual([
+      ['Provider Code', 'Provider Name', 'Program', 'Missing File Types', 'Declined (Late) Files', 'Rejected Files', 'Declined / Rejected Detail'],
+      ['ACME', 'Acme Community Health', 'ECM', 'OTF', 0, 1, 'unrecognised: 1 rejected'],
+      ['MEALS', 'Good Meals Co', 'CS', 'CSPRTF', 1, 0, 'CSPRTF: 1 declined (late)'],
+    ]);
+    // no member data: the digest never carries CINs
+    expect(main.split('Content-Type: application')[0]).not.toMatch(/\b\d{8}[A-Z]\b/);
+    const again = await missingSubmissionDigest(db.pool, config, '2026-11-11');
+    expect(again).toMatchObject({ digests: 0, alreadySent: 2 });
+    expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 2 });
+  });
+
+  it('the real alert jobs under catch-up: only their latest missed slot runs', async () => {
+    const c = new Coordinator(jobDefinitions({ pool: db.pool, config: { ...config, CATCH_UP_DAYS: 35 }, openSession: () => Promise.reject(new Error('no sftp')) }, ['missing-alert', 'minimif-sla']), {
+      pool: db.pool, config: { ...config, CATCH_UP_DAYS: 35 }, now: () => NOW,
+    });
+    const reports = await c.catchUp();
+    expect(reports.map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-17', 'ran'], ['missing-alert', '2026-11-11', 'ran']]);
+    expect(reports[1]).toMatchObject({ counts: { period: '2026-10', providersListed: 3, digests: 0, alreadySent: 2 } });
+    expect(await c.catchUp()).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+// The cron table and the coordinator's slot rules: expressions stay out of the DST hours,
+// node-cron's real fire sequence across spring-forward and fall-back days maps to exactly one
+// slot per date, and catch-up picks the right slots per policy.
+import cron from 'node-cron';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
+import { testUnitDelayMs } from '../../jobs/common.js';
+import { localParts } from '../../src/calendar/zone.js';
+import { loadConfig } from '../../src/config.js';
+import { dueSlots, minuteSlot, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+
+const TZ = 'America/Los_Angeles';
+const config = loadConfig({});
+const defs = jobDefinitions({ pool: undefined as never, config, openSession: () => Promise.reject(new Error('no sftp in unit tests')) });
+const def = (name: string): JobDefinition => defs.find((d) => d.name === name)!;
+
+/** The instants node-cron itself would fire `expr` at, starting just after `from`. */
+function fires(expr: string, from: string, until: string): Date[] {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(from));
+  const task = cron.createTask(expr, () => undefined, { timezone: TZ });
+  try {
+    const out: Date[] = [];
+    // getNextRuns walks from "now"; ask for more than enough and cut at `until`.
+    for (const d of task.getNextRuns(400)) {
+      if (d.getTime() > Date.parse(until)) break;
+      out.push(d);
+    }
+    return out;
+  } finally {
+    void task.destroy();
+    vi.useRealTimers();
+  }
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('the cron table', () => {
+  it('has one entry per job, valid node-cron expressions, date slots fired between 03:00 and 23:59 local', () => {
+    const table = scheduleTable(config);
+    expect(table.map((e) => e.job).sort()).toEqual([...JOB_NAMES].sort());
+    for (const e of table) expect(cron.validate(e.cron), `${e.job}: ${e.cron}`).toBe(true);
+    expect(Object.fromEntries(table.map((e) => [e.job, [e.cron, e.catchUp]]))).toEqual({
+      mif: ['30 6 15 * *', 'every-missed'],
+      csasf: ['45 6 15,28-31 * *', 'every-missed'],
+      'mini-mif': ['0 7 * * *', 'every-missed'],
+      'minimif-sla': ['15 7 * * *', 'latest'],
+      'missing-alert': ['0 8 6,11 * *', 'latest'],
+      poll: ['*/5 * * * *', 'startup'],
+    });
+    for (const e of table.filter((x) => x.slotKind === 'date')) {
+      const [minute, hour] = e.cron.split(' ');
+      expect(minute, e.job).toMatch(/^\d+$/);
+      expect(hour, e.job).toMatch(/^\d+$/);
+      // 01:00-03:00 is where DST skips or repeats an hour
+      expect(Number(hour) < 1 || Number(hour) >= 3, `${e.job} fires at ${hour}h`).toBe(true);
+      expect(e.at).toBe(`${hour!.padStart(2, '0')}:${minute!.padStart(2, '0')}`);
+    }
+  });
+
+  it('follows the settings: CSASF second day, alert days, poll frequency', () => {
+    const t = scheduleTable({ ...config, CSASF_SECOND_RUN_DAY: 20, ON_TIME_LAST_DAY: 7, RESUBMISSION_LAST_DAY: 12, POLL_CRON: '*/2 * * * *' });
+    const by = Object.fromEntries(t.map((e) => [e.job, e.cron]));
+    expect(by.csasf).toBe('45 6 15,20-31 * *');
+    expect(by['missing-alert']).toBe('0 8 8,13 * *');
+    expect(by.poll).toBe('*/2 * * * *');
+  });
+});
+
+describe('cron fires → slots across DST (America/Los_Angeles)', () => {
+  const daily = ['mini-mif', 'minimif-sla'];
+  for (const [label, from, until, days] of [
+    ['spring forward 2026-03-08', '2026-03-07T00:00:00-08:00', '2026-03-10T00:00:00-07:00', ['2026-03-07', '2026-03-08', '2026-03-09']],
+    ['fall back 2026-11-01', '2026-10-31T00:00:00-07:00', '2026-11-03T00:00:00-08:00', ['2026-10-31', '2026-11-01', '2026-11-02']],
+  ] as const) {
+    it(`${label}: every daily job fires once per local date, never skipped or doubled`, () => {
+      for (const name of daily) {
+        const instants = fires(def(name).cron, from, until);
+        const slots = instants.map((d) => slotOfFire(def(name), d, TZ));
+        expect(slots, name).toEqual(days);
+        for (const d of instants) {
+          const h = localParts(d, TZ).hour;
+          expect(h >= 3, `${name} at ${d.toISOString()}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('the monthly and twice-monthly jobs on DST-adjacent months: one slot per real slot day', () => {
+    const mif = fires(def('mif').cron, '2026-03-01T00:00:00-08:00', '2026-12-01T00:00:00-08:00').map((d) => slotOfFire(def('mif'), d, TZ));
+    expect(mif).toEqual(['2026-03-15', '2026-04-15', '2026-05-15', '2026-06-15', '2026-07-15', '2026-08-15', '2026-09-15', '2026-10-15', '2026-11-15']);
+    // 28-31 fire in every month; the guard keeps the 29th, or the last day of February
+    const csasf = fires(def('csasf').cron, '2027-02-01T00:00:00-08:00', '2027-04-01T00:00:00-07:00')
+      .map((d) => slotOfFire(def('csasf'), d, TZ))
+      .filter((s) => s !== null);
+    expect(csasf).toEqual(['2027-02-15', '2027-02-28', '2027-03-15', '2027-03-29']);
+    const alerts = fires(def('missing-alert').cron, '2026-10-01T00:00:00-07:00', '2026-12-01T00:00:00-08:00').map((d) => slotOfFire(def('missing-alert'), d, TZ));
+    expect(alerts).toEqual(['2026-10-06', '2026-10-11', '2026-11-06', '2026-11-11']);
+  });
+
+  it('the poll: every fire on DST days is its own slot; no local minute runs twice', () => {
+    for (const [from, until] of [
+      ['2026-11-01T00:00:00-07:00', '2026-11-01T04:00:00-08:00'],
+      ['2026-03-08T00:00:00-08:00', '2026-03-08T04:00:00-07:00'],
+    ] as const) {
+      const instants = fires(def('poll').cron, from, until);
+      const slots = instants.map((d) => slotOfFire(def('poll'), d, TZ)!);
+      expect(new Set(slots).size).toBe(slots.length);
+      for (const s of slots) expect(s).toMatch(/^2026-\d\d-\d\dT\d\d:\d[05](-08:00)?$/);
+      // node-cron walks local time: the repeated 01:xx hour of the fall-back day is fired once
+      // (daylight time), so polling pauses for at most 65 minutes that night; the
+      // spring-forward gap costs nothing (01:55 PST is followed by 03:00 PDT, 5 minutes later).
+      const gaps = instants.slice(1).map((d, i) => (d.getTime() - instants[i]!.getTime()) / 60_000);
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(65);
+    }
+  });
+
+  it('minuteSlot: plain local minute, offset only for the second 01:xx of a fall-back day', () => {
+    expect(minuteSlot(new Date('2026-11-04T17:03:20Z'), TZ)).toBe('2026-11-04T09:03');
+    expect(minuteSlot(new Date('2026-11-01T08:05:00Z'), TZ)).toBe('2026-11-01T01:05'); // PDT
+    expect(minuteSlot(new Date('2026-11-01T09:05:00Z'), TZ)).toBe('2026-11-01T01:05-08:00'); // PST, the repeat
+    expect(minuteSlot(new Date('2026-11-01T10:05:00Z'), TZ)).toBe('2026-11-01T02:05');
+    expect(minuteSlot(new Date('2026-03-08T09:55:00Z'), TZ)).toBe('2026-03-08T01:55');
+    expect(minuteSlot(new Date('2026-03-08T10:00:00Z'), TZ)).toBe('2026-03-08T03:00');
+  });
+
+  it('a fire uses the plan-local date of its instant, whatever the UTC date', () => {
+    // 07:00 PST on Nov 17 is 15:00Z; 23:30 PDT on Oct 31 is already Nov 1 in UTC
+    expect(slotOfFire(def('mini-mif'), new Date('2026-11-17T15:00:00Z'), TZ)).toBe('2026-11-17');
+    expect(slotOfFire(def('mini-mif'), new Date('2026-11-01T06:30:00Z'), TZ)).toBe('2026-10-31');
+    expect(slotOfFire(def('mif'), new Date('2026-11-16T14:30:00Z'), TZ)).toBeNull();
+  });
+});
+
+describe('catch-up policy', () => {
+  const now = new Date('2026-11-17T16:00:00Z'); // 08:00 PST on the 17th
+
+  it('due slots: within CATCH_UP_DAYS, only after their local fire time', () => {
+    expect(dueSlots(def('mif'), now, TZ, 35)).toEqual(['2026-10-15', '2026-11-15']);
+    expect(dueSlots(def('csasf'), now, TZ, 35)).toEqual(['2026-10-15', '2026-10-29', '2026-11-15']);
+    expect(dueSlots(def('missing-alert'), now, TZ, 35)).toEqual(['2026-11-06', '2026-11-11']); // the window starts 2026-10-14
+    expect(dueSlots(def('mini-mif'), now, TZ, 3)).toEqual(['2026-11-15', '2026-11-16', '2026-11-17']);
+    // at 06:59 on the 17th, today's mini-MIF is not due yet
+    expect(dueSlots(def('mini-mif'), new Date('2026-11-17T14:59:00Z'), TZ, 3)).toEqual(['2026-11-15', '2026-11-16']);
+    expect(dueSlots(def('poll'), now, TZ, 35)).toEqual([]);
+  });
+
+  it('every-missed runs all missing, failed, abandoned or stale slots oldest first; latest only the last; startup none', () => {
+    const due = ['2026-10-15', '2026-10-29', '2026-11-15'];
+    const ledger = new Map([
+      ['2026-10-15', { status: 'SUCCEEDED' as const, stale: true }],
+      ['2026-10-29', { status: 'RUNNING' as const, stale: true }],
+    ]);
+    expect(slotsToCatchUp('every-missed', due, ledger)).toEqual(['2026-10-29', '2026-11-15']);
+    // another instance is live on one of the job's slots: leave the job to it until the next pass
+    expect(slotsToCatchUp('every-missed', due, new Map([['2026-10-29', { status: 'RUNNING', stale: false }]]))).toEqual([]);
+    expect(slotsToCatchUp('every-missed', due, new Map([['2026-11-15', { status: 'FAILED', stale: false }], ['2026-10-15', { status: 'ABANDONED', stale: false }]]))).toEqual(['2026-10-15', '2026-10-29', '2026-11-15']);
+    expect(slotsToCatchUp('latest', due, new Map())).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('latest', due, new Map([['2026-11-15', { status: 'SUCCEEDED', stale: false }]]))).toEqual([]);
+    expect(slotsToCatchUp('startup', due, new Map())).toEqual([]);
+  });
+
+  it('the test-only unit delay is off unless CALAIM_TEST_UNIT_DELAY_MS is set', () => {
+    expect(testUnitDelayMs({})).toBe(0);
+    expect(testUnitDelayMs({ CALAIM_TEST_UNIT_DELAY_MS: 'abc' })).toBe(0);
+    expect(testUnitDelayMs({ CALAIM_TEST_UNIT_DELAY_MS: '250' })).toBe(250);
+  });
+});
