@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { readOrCreateOnce } from '../fs-once.js';
 import { log } from '../log.js';
 import { openSftp, sftpSettingsFromConfig, type SftpSession, type SftpSettings } from '../sftp/client.js';
 import { startDevServer, type DevServer } from '../sftp/dev-server.js';
@@ -23,12 +24,7 @@ export interface Transport {
 }
 
 function secret(dir: string): string {
-  const file = path.join(dir, 'sftp-dev.secret');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
+  return readOrCreateOnce(path.join(dir, 'sftp-dev.secret'), () => randomBytes(24).toString('hex')).trim();
 }
 
 /** Dev-server password of an account, derived from a secret kept in DATA_DIR (never a constant). */

@@ -9,6 +9,7 @@ import fsp from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ssh2, { type Connection, type SFTPWrapper, type ParsedKey } from 'ssh2';
+import { readOrCreateOnce } from '../fs-once.js';
 import { log } from '../log.js';
 import { hostKeyFingerprint } from './client.js';
 
@@ -33,6 +34,11 @@ export interface DevFaults {
   dropAfterBytes?: number;
   /** Only the first connection to reach the limit is dropped (default true). */
   once?: boolean;
+  /**
+   * Refuse every file write with SSH_FX_FAILURE and this message, as a server whose disk is
+   * full or whose quota is exceeded does (OpenSSH answers ENOSPC / EDQUOT with FAILURE).
+   */
+  failWrites?: string;
 }
 
 export interface DevServerOptions {
@@ -58,15 +64,13 @@ export interface DevServer {
 
 /** Loads the host key, generating and persisting an ed25519 key when the file is missing. */
 export function loadOrCreateHostKey(hostKeyPath: string): { privateKey: string; fingerprint: string } {
-  let privateKey: string;
-  if (fs.existsSync(hostKeyPath)) privateKey = fs.readFileSync(hostKeyPath, 'utf8');
-  else {
-    fs.mkdirSync(path.dirname(hostKeyPath), { recursive: true });
+  let pub: string | undefined;
+  const privateKey = readOrCreateOnce(hostKeyPath, () => {
     const pair = utils.generateKeyPairSync('ed25519');
-    privateKey = pair.private;
-    fs.writeFileSync(hostKeyPath, privateKey, { mode: 0o600 });
-    fs.writeFileSync(`${hostKeyPath}.pub`, pair.public + '\n', { mode: 0o644 });
-  }
+    pub = pair.public;
+    return pair.private;
+  });
+  if (pub && !fs.existsSync(`${hostKeyPath}.pub`)) fs.writeFileSync(`${hostKeyPath}.pub`, pub + '\n', { mode: 0o644 });
   const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new Error(`unusable host key ${hostKeyPath}: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -202,7 +206,7 @@ interface DirHandle {
   entries: { filename: string; longname: string; attrs: ReturnType<typeof attrsOf> }[] | null;
 }
 
-function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolean): void {
+function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolean, faults: () => DevFaults | undefined = () => undefined): void {
   const handles = new Map<number, FileHandle | DirHandle>();
   let next = 1;
   const newHandle = (h: FileHandle | DirHandle): Buffer => {
@@ -284,6 +288,8 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
     run(reqid, async () => {
       const h = getHandle(handle);
       if (!h || h.kind !== 'file') throw new Refused(STATUS_CODE.FAILURE);
+      const full = faults()?.failWrites;
+      if (full) return void sftp.status(reqid, STATUS_CODE.FAILURE, full);
       await h.fd.write(data, 0, data.length, Number(offset));
       ok(reqid);
     }),
@@ -460,7 +466,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
               return false;
             }
             return true;
-          });
+          }, () => faults);
         });
         session.on('exec', (_accept, reject) => reject());
         session.on('shell', (_accept, reject) => reject());
