@@ -10,10 +10,11 @@ import { runCsasf } from './csasf.js';
 import { runMif } from './mif.js';
 import { runMiniMif } from './mini-mif.js';
 import { runMiniMifSla } from './minimif-sla.js';
+import { runRetention } from './retention.js';
 import { runMissingAlert } from './missing-alert.js';
 import { runPoll } from './poll.js';
 
-export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'poll'] as const;
+export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'retention', 'poll'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ScheduleEntry {
@@ -44,13 +45,14 @@ export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_
     { job: 'mini-mif', cron: cronAt('07:00', '*'), at: '07:00', slotKind: 'date', catchUp: 'every-missed', description: 'daily mini-MIF of newly referred members' },
     { job: 'minimif-sla', cron: cronAt('07:15', '*'), at: '07:15', slotKind: 'date', catchUp: 'latest', description: 'liaison alert: referrals unsent after the SLA days' },
     { job: 'missing-alert', cron: cronAt('08:00', `${afterOnTime},${afterLast}`), at: '08:00', slotKind: 'date', catchUp: 'latest', description: 'liaison digest of missing, declined and rejected submissions' },
+    { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'latest', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
     { job: 'poll', cron: config.POLL_CRON, slotKind: 'minute', catchUp: 'startup', description: 'process provider uploads' },
   ];
 }
 
 /** The calendar job behind a date-slot entry (the poll has no calendar). */
 const CALENDAR: Record<Exclude<JobName, 'poll'>, ScheduledJob> = {
-  mif: 'mif', csasf: 'csasf', 'mini-mif': 'mini-mif', 'minimif-sla': 'minimif-sla', 'missing-alert': 'missing-alert',
+  mif: 'mif', csasf: 'csasf', 'mini-mif': 'mini-mif', 'minimif-sla': 'minimif-sla', 'missing-alert': 'missing-alert', retention: 'retention',
 };
 
 /** The job definitions the coordinator runs: the table bound to its dependencies. */
@@ -62,6 +64,7 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
     'mini-mif': (ctx) => runMiniMif(deps, ctx),
     'minimif-sla': (ctx) => runMiniMifSla(deps, ctx),
     'missing-alert': (ctx) => runMissingAlert(deps, ctx),
+    retention: () => runRetention(deps),
     poll: (ctx): Promise<JobCounts> => runPoll(deps, ctx),
   };
   return scheduleTable(config)

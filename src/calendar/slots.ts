@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { daysInMonth, parsePeriod, type Period } from './period.js';
 import { parseIsoDate } from './zone.js';
 
-export const SCHEDULED_JOBS = ['mif', 'csasf', 'mini-mif', 'missing-alert', 'minimif-sla'] as const;
+export const SCHEDULED_JOBS = ['mif', 'csasf', 'mini-mif', 'missing-alert', 'minimif-sla', 'retention'] as const;
 export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 
 /** Settings the slot rules read; a full Config fits. Missing values take the spec defaults. */
@@ -50,6 +50,7 @@ export function isSlot(job: ScheduledJob, date: IsoDate, cfg: SlotConfig = {}): 
       return missingAlertDays(cfg).includes(day);
     case 'mini-mif':
     case 'minimif-sla':
+    case 'retention':
       return true;
     default: {
       const never: never = job;

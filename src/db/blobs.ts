@@ -10,6 +10,22 @@ export async function putBlob(c: pg.Pool | pg.PoolClient, bytes: Buffer, hash = 
 }
 
 export async function getBlob(c: pg.Pool | pg.PoolClient, hash: string): Promise<Buffer | undefined> {
-  const r = await c.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [hash]);
+  const r = await c.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1 and purged_at is null', [hash]);
   return r.rows[0]?.bytes;
+}
+
+/**
+ * Purges the bytes of files older than `days` (BLOB_RETENTION_DAYS); hashes, sizes and the
+ * submissions and outbound files that point to them are kept. Returns how many were purged.
+ */
+export async function purgeBlobs(c: pg.Pool | pg.PoolClient, days: number, now = new Date()): Promise<{ purged: number; bytes: number }> {
+  const r = await c.query<{ purged: number; bytes: string | null }>(
+    `with p as (
+       update file_blobs set bytes = '\\x'::bytea, purged_at = $2
+        where purged_at is null and created_at < $2::timestamptz - make_interval(days => $1)
+        returning size)
+     select count(*)::int purged, sum(size)::text bytes from p`,
+    [days, now],
+  );
+  return { purged: r.rows[0]!.purged, bytes: Number(r.rows[0]!.bytes ?? 0) };
 }

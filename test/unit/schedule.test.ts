@@ -46,6 +46,7 @@ describe('the cron table', () => {
       'mini-mif': ['0 7 * * *', 'every-missed'],
       'minimif-sla': ['15 7 * * *', 'latest'],
       'missing-alert': ['0 8 6,11 * *', 'latest'],
+      retention: ['30 5 * * *', 'latest'],
       poll: ['*/5 * * * *', 'startup'],
     });
     for (const e of table.filter((x) => x.slotKind === 'date')) {

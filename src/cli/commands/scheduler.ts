@@ -42,6 +42,7 @@ Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
   mini-mif       07:00 daily                            catch-up: every missed slot
   minimif-sla    07:15 daily                            catch-up: the latest missed slot
   missing-alert  08:00 on the 6th and 11th              catch-up: the latest missed slot
+  retention      05:30 daily (BLOB_RETENTION_DAYS)      catch-up: the latest missed slot
   poll           POLL_CRON (every 5 minutes)            once at start-up
 
 Examples:

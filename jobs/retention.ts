@@ -1,0 +1,8 @@
+// Retention (daily): the bytes of files exchanged more than BLOB_RETENTION_DAYS ago are purged;
+// their hashes and the records pointing to them stay.
+import { purgeBlobs } from '../src/db/blobs.js';
+import type { JobCounts, JobDeps } from './common.js';
+
+export async function runRetention(deps: Pick<JobDeps, 'pool' | 'config'>): Promise<JobCounts> {
+  return purgeBlobs(deps.pool, deps.config.BLOB_RETENTION_DAYS);
+}
