@@ -29,6 +29,8 @@ export interface PollFileResult {
 export interface PollProviderResult { provider: string; ready: number; waiting: number; processed: number; failed: number; error?: string }
 
 export interface PollResult {
+  /** Set when another poll (another scheduler, an operator) held the poll lock: nothing was done. */
+  skipped?: string;
   providers: number;
   files: number;
   failedProviders: number;
@@ -40,7 +42,7 @@ export interface PollResult {
 export interface PollDeps { pool: pg.Pool; config: Config; openSession: () => Promise<SftpSession> }
 
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
-  const { pool, config } = deps;
+  const { pool } = deps;
   const providers = (
     await pool.query<{ provider_code: string; sftp_folder: string; liaison_email: string | null }>(
       `select provider_code, sftp_folder, liaison_email from providers p where active and ($1::text is null or provider_code = $1)
@@ -50,6 +52,30 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   ).rows;
   const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [] };
   if (!providers.length) return out;
+  // One poll at a time across every process: two pollers would take the same stable file,
+  // and the second would answer the provider "duplicate" for a file it sent once.
+  const lock = await pool.connect();
+  try {
+    const got = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('calaim-exchange:poll')) as ok`);
+    if (!got.rows[0]?.ok) {
+      out.skipped = 'another poll is in progress';
+      log.info('poll skipped: another poll holds the lock');
+      return out;
+    }
+    return await pollProviders(deps, opts, providers, out);
+  } finally {
+    await lock.query(`select pg_advisory_unlock_all()`).catch(() => undefined);
+    lock.release();
+  }
+}
+
+async function pollProviders(
+  deps: PollDeps,
+  opts: { now?: Date; signal?: AbortSignal },
+  providers: { provider_code: string; sftp_folder: string; liaison_email: string | null }[],
+  out: PollResult,
+): Promise<PollResult> {
+  const { pool, config } = deps;
   let session: SftpSession | undefined;
   const open = async () => (session ??= await deps.openSession());
   try {

@@ -263,3 +263,17 @@ describe('CSPRTF against a provider that never received a CSASF', () => {
     expect(done.document.issues.find((i) => i.code === 'NOT_ON_CSASF')!.message).toMatch(/no CSASF has been sent to you yet/);
   });
 });
+
+describe('one poll at a time', () => {
+  it('a second poll while one holds the lock does nothing and says why', async () => {
+    const holder = await db.pool.connect();
+    try {
+      await holder.query(`select pg_advisory_lock(hashtext('calaim-exchange:poll'))`);
+      const r = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2026-12-20T17:00:00Z') });
+      expect(r).toMatchObject({ skipped: 'another poll is in progress', files: 0 });
+    } finally {
+      await holder.query(`select pg_advisory_unlock_all()`);
+      holder.release();
+    }
+  });
+});

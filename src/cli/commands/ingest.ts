@@ -82,6 +82,7 @@ file failed (the others are processed; failed files stay for the next poll).`)
           const r = result!;
           if (r.failedProviders || r.failedFiles) process.exitCode = 1;
           emit(opts, r, () => {
+            if (r.skipped) return `poll skipped: ${r.skipped}`;
             const head = `polled ${r.providers} provider folder(s): ${r.files} file(s) taken, ${r.failedFiles} failed, ${r.failedProviders} folder(s) unreachable`;
             const files = r.results.length
               ? '\n\n' + table(['provider', 'file', 'outcome', 'verdict', 'read', 'accepted', 'rejected', 'note'],
