@@ -3,7 +3,6 @@
 // through the same code the scheduler and the CLI use; simulated providers drop files into
 // their upload folders the way an sFTP client would.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -21,6 +20,7 @@ import { missingSubmissionDigest } from '../reports/missing.js';
 import { executeRun } from '../runs/execute.js';
 import { openTransport, type Transport } from '../cli/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
+import { freePort } from '../net.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SAMPLE_PLAN = path.join(ROOT, 'samples', 'plan');
@@ -33,17 +33,6 @@ export interface DemoResult {
   outputs: { published: string; responses: string; processedUploads: string; outbox: string; database: string; reopen: string };
   counts: Record<string, number>;
   seconds: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** A local Pacific time as an instant: the demo's clock. */

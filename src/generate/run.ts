@@ -7,15 +7,14 @@ import type pg from 'pg';
 import { MIF, RTF, CSASF } from '../../schemas/index.js';
 import { codesFor } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addDays } from '../../schemas/primitives.js';
 import { csasfSlotsForMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { mcpName, type Config } from '../config.js';
-import { putBlob, sha256 } from '../db/blobs.js';
+import { putBlob } from '../db/blobs.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import { markUnit, unitDone } from '../runs/ledger.js';
-import { SftpError, type SftpSession } from '../sftp/client.js';
+import type { SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 import {
@@ -23,6 +22,7 @@ import {
   type MifMember, type ProviderRow,
 } from './rows.js';
 import { layoutSheet } from './sheets.js';
+import { publishOnce } from '../sftp/publish-once.js';
 
 export type OutboundKind = 'mif' | 'mini-mif' | 'csasf';
 const KIND_CODE = { mif: 'MIF', 'mini-mif': 'MINIMIF', csasf: 'CSASF' } as const;
@@ -128,18 +128,6 @@ async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, 
   };
 }
 
-/** Publishes once: a PENDING record from an interrupted run republishes its own bytes. */
-async function publishOnce(session: SftpSession, dir: string, name: string, bytes: Buffer): Promise<string> {
-  try {
-    return (await session.publish(dir, name, bytes)).path;
-  } catch (err) {
-    if (err instanceof SftpError && err.code === 'REMOTE_EXISTS') {
-      const remote = await session.download(`${dir}/${name}`, { maxBytes: bytes.length + 1 });
-      if (remote.sha256 === sha256(bytes)) return `${dir}/${name}`;
-    }
-    throw err;
-  }
-}
 
 export interface GenerateDeps {
   pool: pg.Pool;
@@ -320,4 +308,3 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
   }
 }
 
-export const _test = { addDays };

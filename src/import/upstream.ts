@@ -110,6 +110,18 @@ async function contracts(c: pg.PoolClient, codes: string[]): Promise<Set<string>
   return existing(c, `select provider_code || '|' || lob || '|' || program as k from provider_contracts where provider_code = any($1)`, codes);
 }
 
+/** Rows whose member exists and whose provider contracts ECM for the row's line of business. */
+async function knownMemberWithEcmContract(c: pg.PoolClient, rows: Row[], reject: Reject): Promise<Row[]> {
+  const members = await existing(c, 'select cin as k from members where cin = any($1)', rows.map((r) => String(r.cin)));
+  const ctr = await contracts(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
+  return rows.filter((r) => {
+    if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
+    if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))
+      return reject(r.__row, `provider ${String(r.provider_code)} has no ECM contract for ${String(r.lob)}`, 'provider_code'), false;
+    return true;
+  });
+}
+
 function dedupe(rows: Row[], key: (r: Row) => string, seenKeys: Map<string, unknown>, reject: Reject, what: string): Row[] {
   const out: Row[] = [];
   for (const r of rows) {
@@ -183,14 +195,7 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
   'ecm-assignments': {
     async check(c, rows, reject, state) {
       rows = dedupe(rows, (r) => `${String(r.cin)}|${String(r.lob)}`, seen(state, 'cinlob'), reject, 'member and line of business');
-      const members = await existing(c, 'select cin as k from members where cin = any($1)', rows.map((r) => String(r.cin)));
-      const ctr = await contracts(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
-      return rows.filter((r) => {
-        if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
-        if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))
-          return reject(r.__row, `provider ${String(r.provider_code)} has no ECM contract for ${String(r.lob)}`, 'provider_code'), false;
-        return true;
-      });
+      return knownMemberWithEcmContract(c, rows, reject);
     },
     async upsert(c, rows) {
       await c.query(
@@ -210,14 +215,7 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
   referrals: {
     async check(c, rows, reject, state) {
       rows = dedupe(rows, (r) => String(r.referral_id), seen(state, 'ref'), reject, 'referral_id');
-      const members = await existing(c, 'select cin as k from members where cin = any($1)', rows.map((r) => String(r.cin)));
-      const ctr = await contracts(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
-      return rows.filter((r) => {
-        if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
-        if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))
-          return reject(r.__row, `provider ${String(r.provider_code)} has no ECM contract for ${String(r.lob)}`, 'provider_code'), false;
-        return true;
-      });
+      return knownMemberWithEcmContract(c, rows, reject);
     },
     async upsert(c, rows) {
       await c.query(

@@ -12,32 +12,21 @@ import { makeIssue } from '../validate/issues.js';
 import { responseToBuffer } from '../reports/response.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { moveTaken, providerFolders, type ReadyFile } from '../sftp/pickup.js';
-import { sha256 } from '../db/blobs.js';
 import type { Ingested } from './pipeline.js';
 import { responseName } from './pipeline.js';
+import { publishOnce } from '../sftp/publish-once.js';
 
 /** File-level codes meaning the file could not be read at all: it goes to uploads/failed/. */
 const UNREADABLE = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
-async function publishResponse(session: SftpSession, dir: string, name: string, bytes: Buffer): Promise<string> {
-  try {
-    return (await session.publish(dir, name, bytes)).path;
-  } catch (err) {
-    if (err instanceof SftpError && err.code === 'REMOTE_EXISTS') {
-      const remote = await session.download(`${dir}/${name}`, { maxBytes: bytes.length + 1 });
-      if (remote.sha256 === sha256(bytes)) return `${dir}/${name}`;
-    }
-    throw err;
-  }
-}
 
 export interface RespondDeps { pool: pg.Pool; config: Config }
 
 /** sFTP pickup: response to downloads/, source to processed/ or failed/. */
 export async function respondOverSftp(deps: RespondDeps, session: SftpSession, done: Ingested, source: ReadyFile, at: Date): Promise<{ response: string; movedTo: string }> {
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
-  const response = await publishResponse(session, folders.downloads, done.response.name, done.response.bytes);
+  const response = await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
   let movedTo: string;
   try {
     movedTo = await moveTaken(session, source, isUnreadable(done) ? 'failed' : 'processed', at);
@@ -96,7 +85,7 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
   const id = r.rows[0]!.id;
   await deps.pool.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [id, code, issue.message]);
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  await publishResponse(session, folders.downloads, name, bytes);
+  await publishOnce(session, folders.downloads, name, bytes);
   await moveTaken(session, file, 'failed', at);
   await sendNotification(deps.config, deps.pool, {
     kind: 'submission-response', to: [provider.liaisonEmail ?? ''], subject: `REJECTED: ${file.name} from ${provider.code}`,

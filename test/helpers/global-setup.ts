@@ -1,24 +1,13 @@
 // One real Postgres for the whole run (DATABASE_URL if set, else embedded on a free port);
 // each test file clones a migrated template database, so files never share state.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, type EmbeddedHandle } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+import { freePort } from '../../src/net.js';
 
 let handle: EmbeddedHandle | undefined;
 let dir: string | undefined;

@@ -6,6 +6,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../src/net.js';
+
+export { freePort };
 
 export const SSHD_PATH = process.env.SSHD_PATH ?? '/usr/sbin/sshd';
 
@@ -31,17 +34,6 @@ export function sshdAvailability(): Availability {
     return { available: false, reason: 'sshd with ChrootDirectory and per-provider users needs root' };
   if (!onPath('useradd')) return { available: false, reason: 'useradd is not installed' };
   return { available: true };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** System user name of a provider's account on the real sshd. */
