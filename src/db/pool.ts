@@ -58,6 +58,14 @@ export async function openDatabase(config: Config, opts: { retries?: number } = 
   pool.on('error', (err) => {
     if (!closing) log.warn({ err: { message: err.message } }, 'idle database connection lost');
   });
+  // A checked-out client whose server goes away (restart, failover, pg_terminate_backend) emits
+  // 'error' while the pool is not listening: unhandled, that kills the process. The query in
+  // flight fails on its own (the transaction rolls back) and the pool discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (!closing) log.warn({ err: { message: err.message } }, 'database connection lost');
+    });
+  });
   try {
     await connectWithRetry(pool, opts.retries ?? config.DB_CONNECT_RETRIES);
   } catch (err) {

@@ -504,13 +504,16 @@ class Session implements SftpSession {
         finish(new SftpError('STALLED', `upload ${remotePath}: no progress for ${this.s.stallMs} ms`, { retryable: true }));
       });
       c.client.on('close', onClose);
+      // A write the server refuses (disk full, quota) reaches only the write callback: the
+      // stream closes itself first and Node drops its 'error' event. Keep the server's reason.
+      let refused: Error | undefined;
       stream.on('error', (err: Error) => finish(err));
-      stream.on('close', () => finish());
+      stream.on('close', () => finish(refused));
       let offset = 0;
       const writeNext = () => {
         while (offset < bytes.length) {
           const end = Math.min(bytes.length, offset + CHUNK);
-          const ok = stream.write(bytes.subarray(offset, end), () => dog.kick());
+          const ok = stream.write(bytes.subarray(offset, end), (err?: Error | null) => (err ? (refused ??= err) : dog.kick()));
           offset = end;
           if (!ok) {
             stream.once('drain', writeNext);
