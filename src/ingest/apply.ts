@@ -2,14 +2,16 @@
 // inside the submission's transaction: one statement per sheet and table, never one per row.
 import type pg from 'pg';
 
+/** Staged rows to apply: the whole sheet, or only a batch of its rows (applied as the file is read). */
+export interface RowRange { from: number; to: number }
+const ALL: RowRange = { from: 1, to: 2_147_483_647 };
+
 /** RTF: the latest accepted row per member updates its ECM assignment with lineage. */
-async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     `with src as (
        select distinct on (r.cin) r.cin, r.row_number, r.data d from submission_rows r
-        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
-     ), old as (
-       select a.* from ecm_assignments a join src on a.cin = src.cin and a.lob = src.d->>'mcpId' and a.provider_code = $2
+        where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
      ), upd as (
        update ecm_assignments a set
          status = (src.d->>'ecmStatus')::smallint,
@@ -37,19 +39,22 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string): Pr
          last_submission_id = (select submission_id from submission_sheets where id = $1),
          last_row_number = src.row_number,
          updated_at = now()
-       from src
-       where a.cin = src.cin and a.lob = src.d->>'mcpId' and a.provider_code = $2
-       returning a.id, a.cin, src.row_number, to_jsonb(a) as after
+       -- "old" is the same row as the statement saw it: its image before the update, taken in
+       -- the same join (a separate CTE joined back to upd was planned as a nested loop over
+       -- the staged rows, quadratic in the file's size).
+       from src join ecm_assignments old on old.cin = src.cin and old.lob = src.d->>'mcpId' and old.provider_code = $2
+       where a.id = old.id
+       returning a.id, a.cin, src.row_number, to_jsonb(old) as before, to_jsonb(a) as after
      )
      insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, after)
-     select upd.id, $1, upd.row_number, to_jsonb(old), upd.after from upd left join old on old.id = upd.id`,
-    [sheetId, provider],
+     select upd.id, $1, upd.row_number, upd.before, upd.after from upd`,
+    [sheetId, provider, range.from, range.to],
   );
   // Contact details the provider reported as new flow into the member record (and the next MIF).
   await c.query(
     `with src as (
        select distinct on (r.cin) r.cin, r.data d from submission_rows r
-        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc)
+        where r.sheet_id = $1 and r.row_number between $2 and $3 and r.accepted and r.cin is not null order by r.cin, r.row_number desc)
      update members m set
        address = case when (src.d->>'newAddress')::boolean is true then src.d->>'address' else m.address end,
        city = case when (src.d->>'newAddress')::boolean is true then src.d->>'city' else m.city end,
@@ -60,25 +65,25 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string): Pr
        updated_at = now()
      from src where m.cin = src.cin
        and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true or src.d ? 'homeless')`,
-    [sheetId],
+    [sheetId, range.from, range.to],
   );
   return r.rowCount ?? 0;
 }
 
 /** OTF: every accepted attempt; a superseded sheet's attempts stop counting (current_outreach_attempts). */
-async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     `insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type)
      select $1, r.row_number, $2, r.data->>'mcpId', r.cin, (r.data->>'attemptDate')::date, (r.data->>'method')::smallint,
             (r.data->>'successful')::boolean, (r.data->>'minutes')::int, (r.data->>'providerType')::smallint
-       from submission_rows r where r.sheet_id = $1 and r.accepted`,
-    [sheetId, provider],
+       from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted`,
+    [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
 }
 
 /** CSPRTF: the latest engagement status per member x service, with lineage. */
-async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     `insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
         service_start, service_end, discontinuation_reason, housed, date_housed, referral_status, referral_status_date,
@@ -88,7 +93,7 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string):
             (r.data->>'serviceStartDate')::date, (r.data->>'serviceEndDate')::date, r.data->>'discontinuationReasonCode',
             case r.data->>'housed' when '1' then true when '0' then false end, (r.data->>'dateHoused')::date,
             r.data->>'referralStatus', (r.data->>'referralStatusDate')::date, r.data->>'referralClosureReason', $1, r.row_number, now()
-       from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null and r.service_code is not null
+       from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null and r.service_code is not null
       order by r.cin, r.service_code, r.row_number desc
      on conflict (cin, service_code) do update set provider_code = excluded.provider_code, lob = excluded.lob, status = excluded.status,
         outreach_date = excluded.outreach_date, outreach_method = excluded.outreach_method, provider_type = excluded.provider_type,
@@ -97,7 +102,7 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string):
         referral_status = excluded.referral_status, referral_status_date = excluded.referral_status_date,
         referral_closure_reason = excluded.referral_closure_reason, sheet_id = excluded.sheet_id, row_number = excluded.row_number,
         updated_at = now()`,
-    [sheetId, provider],
+    [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
 }

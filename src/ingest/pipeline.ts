@@ -170,64 +170,111 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
       issue.message = declinedMessage(period, file.receivedAt, tz, policy);
       addLate(v, [issue]);
     } else {
-      const rules = new ContextRules(ctx, config, periodLastDay(period));
-      let staged: ValidatedRow[] = [];
-      const flush = async () => {
-        if (!staged.length) return;
-        const rows = staged.map((r) => ({
-          sheet_id: sheetIds.get(r.sheet)!.id, row_number: r.rowNumber, cin: r.cin ?? null,
-          service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: r.values,
-        }));
-        staged = [];
-        await client.query(
-          `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
-           select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
-             as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
-          [JSON.stringify(rows)],
-        );
-      };
-      const ensureSheet = async (name: string, layout: Layout) => {
-        if (sheetIds.has(name)) return;
-        const r = await client.query<{ id: number }>(
-          `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period) values ($1, $2, $3, $4, $5) returning id`,
-          [submissionId, name, layout.name, file.provider, periodDate],
-        );
-        sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName });
-      };
-      v = await validateFile(file.bytes, file.originalName, {
-        limits: config,
-        layouts: INBOUND_LAYOUTS,
-        context: { config, receivedDate, expectedPeriod: period },
-        contextRules: rules.check,
-        onRow: async (row) => {
-          await ensureSheet(row.sheet, row.layout);
-          staged.push(row);
-          if (staged.length >= STAGE_BATCH) await flush();
-        },
-      });
-      await flush();
-      for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
-      addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate }));
+      // Rows are read, validated and staged in batches; with `applyEarly` each batch's accepted
+      // rows are also applied as soon as they are staged, so Postgres applies one batch while
+      // the next is read (accepted rows are final when staged: a CIN, CIN × service, is accepted
+      // once per file, so batch by batch gives the same result as one statement per sheet). If
+      // the file then turns out REJECTED (a limit or a damaged part mid-way, a late decline),
+      // everything after the savepoint is undone and the file is read again without applying.
+      const readAndStage = async (applyEarly: boolean) => {
+        sheetIds.clear();
+        const appliedEarly = new Map<string, number>(); // sheet name → rows applied
+        let batchesApplied = 0;
+        const rules = new ContextRules(ctx, config, periodLastDay(period));
+        let staged: ValidatedRow[] = [];
+        // One batch in flight: Postgres stages (and applies) it while the next batch is read and
+        // validated (statements queue on the one client, in order; at most two batches are held).
+        let inFlight: Promise<unknown> = Promise.resolve();
+        const flush = async () => {
+          await inFlight;
+          if (!staged.length) return;
+          const rows = staged.map((r) => ({
+            sheet_id: sheetIds.get(r.sheet)!.id, row_number: r.rowNumber, cin: r.cin ?? null,
+            service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: r.values,
+          }));
+          const ranges = new Map<string, { from: number; to: number }>();
+          for (const r of staged) {
+            if (!r.accepted) continue;
+            const range = ranges.get(r.sheet);
+            if (!range) ranges.set(r.sheet, { from: r.rowNumber, to: r.rowNumber });
+            else {
+              range.from = Math.min(range.from, r.rowNumber);
+              range.to = Math.max(range.to, r.rowNumber);
+            }
+          }
+          staged = [];
+          const insert = client.query(
+            `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
+             select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
+               as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
+            [JSON.stringify(rows)],
+          );
+          const applies = applyEarly
+            ? [...ranges].map(([name, range]) => {
+                const sheet = sheetIds.get(name)!;
+                batchesApplied++;
+                return APPLY[sheet.layout](client, sheet.id, file.provider, range).then((n) => appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n));
+              })
+            : [];
+          inFlight = Promise.all([insert, ...applies]);
+          inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
+        };
+        const ensureSheet = async (name: string, layout: Layout) => {
+          if (sheetIds.has(name)) return;
+          const r = await client.query<{ id: number }>(
+            `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period) values ($1, $2, $3, $4, $5) returning id`,
+            [submissionId, name, layout.name, file.provider, periodDate],
+          );
+          sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName });
+        };
+        const v = await validateFile(file.bytes, file.originalName, {
+          limits: config,
+          layouts: INBOUND_LAYOUTS,
+          context: { config, receivedDate, expectedPeriod: period },
+          contextRules: rules.check,
+          onRow: async (row) => {
+            await ensureSheet(row.sheet, row.layout);
+            staged.push(row);
+            if (staged.length >= STAGE_BATCH) await flush();
+          },
+        });
+        await flush();
+        await inFlight;
+        for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
+        addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate }));
 
-      if (v.layouts.length) {
-        const earlier = await client.query(
-          `select 1 from submission_sheets s join submissions u on u.id = s.submission_id
-            where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4
-              and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE' limit 1`,
-          [file.provider, periodDate, v.layouts, submissionId],
-        );
-        verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: (earlier.rowCount ?? 0) > 0, policy }).verdict;
-        if (verdict === 'DECLINED_LATE') {
-          const issue = makeIssue('DECLINED_LATE', {}, {});
-          issue.message = declinedMessage(period, file.receivedAt, tz, policy);
-          addLate(v, [issue]);
+        let verdict: Verdict | null = null;
+        if (v.layouts.length) {
+          const earlier = await client.query(
+            `select 1 from submission_sheets s join submissions u on u.id = s.submission_id
+              where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4
+                and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE' limit 1`,
+            [file.provider, periodDate, v.layouts, submissionId],
+          );
+          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: (earlier.rowCount ?? 0) > 0, policy }).verdict;
+          if (verdict === 'DECLINED_LATE') {
+            const issue = makeIssue('DECLINED_LATE', {}, {});
+            issue.message = declinedMessage(period, file.receivedAt, tz, policy);
+            addLate(v, [issue]);
+          }
         }
+        return { v, verdict, appliedEarly: applyEarly ? appliedEarly : null, batchesApplied };
+      };
+      await client.query('savepoint before_rows');
+      let read = await readAndStage(true);
+      if (read.v.outcome === 'REJECTED' && read.batchesApplied > 0) {
+        await client.query('rollback to savepoint before_rows');
+        read = await readAndStage(false);
       }
+      v = read.v;
+      verdict = read.verdict;
+      const appliedEarly = read.appliedEarly;
       if (v.outcome === 'REJECTED') await client.query(`update submission_rows set accepted = false where sheet_id = any($1)`, [[...sheetIds.values()].map((s) => s.id)]);
 
       if (v.outcome !== 'REJECTED') {
         for (const [name, s] of sheetIds) {
-          const applied = await APPLY[s.layout](client, s.id, file.provider);
+          // Applied batch by batch while the file was read, or now in one statement per sheet.
+          const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
           faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
           const old = await supersede(client, s.id, file.provider, s.layout, periodDate);

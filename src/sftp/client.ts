@@ -343,6 +343,9 @@ class Watchdog {
 }
 
 const CHUNK = 64 * 1024;
+/** Downloads: bytes per READ request (under ssh2's 34,000-byte default packet data limit) and requests in flight. */
+const READ_CHUNK = 32 * 1024;
+const READ_CONCURRENCY = 32;
 
 // ---------------------------------------------------------------- the session
 
@@ -433,7 +436,7 @@ class Session implements SftpSession {
       if (!before.isFile) throw new SftpError('NOT_A_FILE', `download ${remotePath}: not a regular file`);
       if (before.size > opts.maxBytes)
         throw new SftpError('FILE_TOO_LARGE', `download ${remotePath}: ${before.size} bytes is over the limit of ${opts.maxBytes}`);
-      const bytes = await this.readAll(c, remotePath, opts.maxBytes);
+      const bytes = await this.readAll(c, remotePath, before.size);
       const after = await rawStat(c.sftp, remotePath);
       if (after.size !== before.size || after.mtime.getTime() !== before.mtime.getTime() || bytes.length !== after.size)
         throw new SftpError('FILE_CHANGED', `download ${remotePath}: the file changed while it was read`);
@@ -442,21 +445,29 @@ class Session implements SftpSession {
     });
   }
 
-  private readAll(c: Conn, remotePath: string, maxBytes: number): Promise<Buffer> {
+  /**
+   * The first `size` bytes of the file (its size at the stat before), read with up to
+   * READ_CONCURRENCY requests in flight, as ssh2's fastGet does: one request at a time waits a
+   * round trip per READ_CHUNK (ssh2 splits larger reads), which made the download of a large
+   * upload a visible share of its ingest. A file that shrank ends early at EOF; callers compare
+   * the length and a second stat, so a file that changed while it was read is never taken.
+   */
+  private readAll(c: Conn, remotePath: string, size: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let total = 0;
+      const buf = Buffer.allocUnsafe(size);
+      let handle: Buffer | undefined;
       let done = false;
-      const stream = c.sftp.createReadStream(remotePath, { highWaterMark: CHUNK });
+      let next = 0; // next offset to request
+      let inFlight = 0;
+      let end = size; // EOF seen at this offset (a file that shrank)
       const finish = (err?: Error) => {
         if (done) return;
         done = true;
         dog.stop();
         c.client.removeListener('close', onClose);
-        if (err) {
-          stream.destroy();
-          reject(err);
-        } else resolve(Buffer.concat(chunks, total));
+        if (handle && !c.lost) c.sftp.close(handle, () => undefined);
+        if (err) reject(err);
+        else resolve(buf.subarray(0, end));
       };
       const onClose = () => {
         c.lost = true;
@@ -467,17 +478,36 @@ class Session implements SftpSession {
         finish(new SftpError('STALLED', `download ${remotePath}: no progress for ${this.s.stallMs} ms`, { retryable: true }));
       });
       c.client.on('close', onClose);
-      stream.on('data', (chunk: Buffer) => {
-        total += chunk.length;
-        if (total > maxBytes) {
-          finish(new SftpError('FILE_TOO_LARGE', `download ${remotePath}: more than ${maxBytes} bytes`));
+      const request = (h: Buffer, offset: number, length: number) => {
+        inFlight++;
+        c.sftp.read(h, buf, offset, length, offset, (err, n) => {
+          inFlight--;
+          if (done) return;
+          if (err) return finish(err);
+          dog.kick();
+          if (n === 0) end = Math.min(end, offset); // EOF
+          else if (n < length) return request(h, offset + n, length - n); // short read: ask for the rest
+          pump(h);
+        });
+      };
+      const pump = (h: Buffer) => {
+        while (inFlight < READ_CONCURRENCY && next < end) {
+          const length = Math.min(READ_CHUNK, end - next);
+          request(h, next, length);
+          next += length;
+        }
+        if (inFlight === 0) finish();
+      };
+      c.sftp.open(remotePath, 'r', (err, h) => {
+        if (done) {
+          if (!err && !c.lost) c.sftp.close(h, () => undefined);
           return;
         }
-        chunks.push(chunk);
+        if (err) return finish(err);
+        handle = h;
         dog.kick();
+        pump(h);
       });
-      stream.on('error', (err: Error) => finish(err));
-      stream.on('end', () => finish());
     });
   }
 

@@ -1,0 +1,41 @@
+// Case B: the full ingest of the same file through the product path. The file is already in
+// the provider's uploads/ folder on the sFTP server (served by the bench's parent process, as
+// a remote server would be); `pollOnce` runs twice a minute apart (the stability check): the
+// first listing only sees the file, the second takes it: download → parse → validate with the
+// database context → stage and apply to Postgres → response workbook → publish → move.
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import '../../src/db/pool.js';
+import { pollOnce } from '../../src/ingest/poll.js';
+import { openSftp } from '../../src/sftp/client.js';
+import { caseArgs, runCase, timed } from '../lib/child.js';
+import type { SftpArgs } from '../lib/sftp.js';
+
+interface Args { url: string; dataDir: string; sftp: SftpArgs; now: string }
+
+runCase(async () => {
+  const a = caseArgs<Args>();
+  const config = loadConfig({ DATA_DIR: a.dataDir, DATABASE_URL: a.url, SFTP_STABLE_SECONDS: '0', LOG_LEVEL: 'warn' });
+  const pool = new pg.Pool({ connectionString: a.url, max: config.DB_POOL_SIZE });
+  const deps = { pool, config, openSession: () => openSftp({ ...a.sftp, connectTimeoutMs: 10_000, retries: 2, stallMs: 60_000, retryBaseMs: 100 }) };
+  const at = new Date(a.now);
+  try {
+    const first = await timed(() => pollOnce(deps, { now: new Date(at.getTime() - 60_000) }));
+    if (first.value.files !== 0) throw new Error('the first listing must only see the file');
+    const taking = await timed(() => pollOnce(deps, { now: at }));
+    const r = taking.value.results[0];
+    if (!r || r.error || taking.value.files !== 1) throw new Error(`ingest failed: ${JSON.stringify(taking.value.results)}`);
+    const counts = (await pool.query(`select count(*)::int n from ecm_assignment_changes`)).rows[0] as { n: number };
+    return {
+      rows: r.rowsRead ?? 0,
+      seconds: taking.seconds,
+      cpuSeconds: taking.cpuSeconds,
+      extra: {
+        listingPollSeconds: first.seconds, outcome: r.outcome, verdict: r.verdict, rowsAccepted: r.rowsAccepted, rowsRejected: r.rowsRejected,
+        assignmentsChanged: counts.n, response: r.response, movedTo: r.movedTo,
+      },
+    };
+  } finally {
+    await pool.end();
+  }
+});

@@ -1,0 +1,353 @@
+// `npm run bench`: throughput and memory of the main paths on generated data (issue 10).
+//
+//   npm run bench                     all cases, 10k / 100k / 200k rows → bench/results.json
+//                                     (any partial run writes bench/results.partial.json instead)
+//   npm run bench -- --quick          10k rows only (A, A2, B, C), plus D and E
+//   npm run bench -- --sizes 10k,100k --cases A,B --repeat 3 --profile
+//   BENCH_TRACE=1 npm run bench -- --sizes 100k --cases B    (a timeline of every query in the logs)
+//
+// The bench starts its own embedded Postgres and in-process sFTP server (in this, the parent
+// process: from a case's point of view they are remote servers), writes the input files once
+// (cached under /tmp/calaim-bench-cache), seeds template databases in bulk, and runs every
+// case and size in a FRESH CHILD PROCESS, so each peak RSS is that case's own. Each ingest
+// runs against a fresh clone of the seeded database, so it is a first submission.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startEmbedded } from '../src/db/embedded.js';
+import { startDevServer } from '../src/sftp/dev-server.js';
+import { RESULT_PREFIX, type CaseResult } from './lib/child.js';
+import { writeRtfFile } from './lib/files.js';
+import { IDLE_PROVIDERS, MIF_PROVIDERS, idleProvider, mifProvider, rtfProvider, RTF_SIZES, seedIdle, seedMif, seedRtf, type SizeName } from './lib/seed.js';
+import type { SftpArgs } from './lib/sftp.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+/** Bump when the generated files change, so the cache is rebuilt. */
+const DATA_VERSION = 'v1';
+const CACHE = `/tmp/calaim-bench-cache/${DATA_VERSION}`;
+
+type CaseName = 'A' | 'A2' | 'B' | 'C' | 'D' | 'bareWrite' | 'E';
+const ALL_CASES: CaseName[] = ['A', 'A2', 'B', 'C', 'D', 'bareWrite', 'E'];
+const CASE_LABEL: Record<CaseName, string> = {
+  A: 'A  exceljs streaming read (floor)',
+  A2: 'A2 our reader, bare read',
+  B: 'B  full ingest (taking poll)',
+  C: 'C  naive readFile+zod+INSERT/row',
+  D: 'D  MIF generation (100 providers)',
+  bareWrite: 'D0 bare exceljs streaming write',
+  E: 'E  idle poll, 500 folders',
+};
+
+interface Options { sizes: SizeName[]; cases: CaseName[]; repeat: number; profile: boolean }
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { sizes: ['10k', '100k', '200k'], cases: [...ALL_CASES], repeat: 1, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') o.sizes = ['10k'];
+    else if (a === '--sizes') o.sizes = next().split(',').map((s) => s.trim()) as SizeName[];
+    else if (a === '--cases') o.cases = next().split(',').map((s) => s.trim()) as CaseName[];
+    else if (a === '--repeat') o.repeat = Math.max(1, Number(next()) || 1);
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('npm run bench -- [--quick] [--sizes 10k,100k,200k] [--cases A,A2,B,C,D,bareWrite,E] [--repeat N] [--profile]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  for (const s of o.sizes) if (!(s in RTF_SIZES)) throw new Error(`unknown size ${s}`);
+  for (const c of o.cases) if (!ALL_CASES.includes(c)) throw new Error(`unknown case ${c}`);
+  return o;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const fileFor = (size: SizeName) => path.join(CACHE, `RTF_${rtfProvider(size).provider.code}_202611.xlsx`);
+
+async function ensureFiles(sizes: SizeName[]): Promise<void> {
+  fs.mkdirSync(CACHE, { recursive: true });
+  for (const size of sizes) {
+    const file = fileFor(size);
+    if (fs.existsSync(file)) continue;
+    const t0 = Date.now();
+    const { provider, firstMember } = rtfProvider(size);
+    await writeRtfFile({ path: `${file}.tmp`, provider, firstMember, rows: RTF_SIZES[size] });
+    fs.renameSync(`${file}.tmp`, file);
+    console.log(`  wrote ${path.basename(file)} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+interface Measured extends CaseResult { peakRssMB: number; postgresCpuSeconds?: number }
+
+/** CPU seconds used so far by every Postgres process on the machine (the bench's embedded server). */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+async function runChild(work: string, script: string, args: unknown, opts: { profile: boolean; label: string; nodeFlags?: string[] }): Promise<Measured> {
+  const logFile = path.join(work, 'logs', `${opts.label}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const flags = [...(opts.nodeFlags ?? []), ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(work, 'profiles', opts.label)] : [])];
+  const trace = process.env.BENCH_TRACE ? ['--import', path.join(HERE, 'lib', 'trace.ts')] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...trace, path.join(HERE, 'cases', script), JSON.stringify(args)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+  });
+  let out = '';
+  const log = fs.createWriteStream(logFile);
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.pipe(log);
+  const pg0 = postgresCpuSeconds();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const pgCpu = postgresCpuSeconds() - pg0;
+  log.end();
+  const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+  if (code !== 0 || !line) {
+    const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+    throw new Error(`${opts.label} failed (exit ${code}):\n${tail}`);
+  }
+  const m = JSON.parse(line.slice(RESULT_PREFIX.length)) as Measured;
+  return { ...m, postgresCpuSeconds: pgCpu };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Row { caseName: CaseName; size: string; rows: number; seconds: number; runs: number[]; peakRssMB: number; extra?: Record<string, unknown> }
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const work = fs.mkdtempSync('/tmp/calaim-bench-');
+  fs.chmodSync(work, 0o755);
+  console.log(`calaim-exchange bench: sizes ${opts.sizes.join(', ')}; cases ${opts.cases.join(', ')}; repeat ${opts.repeat}; work dir ${work}`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+  const needRtf = opts.cases.some((c) => ['A', 'A2', 'B', 'C'].includes(c));
+  if (needRtf) await ensureFiles(opts.sizes);
+
+  const pgHandle = await startEmbedded(path.join(work, 'pg'), await freePort(), 'postgres');
+  const admin = new pg.Client({ connectionString: pgHandle.url });
+  await admin.connect();
+  const dbUrl = (name: string) => {
+    const u = new URL(pgHandle.url);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const createDb = async (name: string, template?: string) => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}${template ? ` template ${template} strategy file_copy` : ''}`);
+    return dbUrl(name);
+  };
+  const dropDb = (name: string) => admin.query(`drop database if exists ${name} with (force)`);
+
+  const sftpDir = path.join(work, 'sftp');
+  const sftpRoot = path.join(sftpDir, 'root');
+  fs.mkdirSync(sftpRoot, { recursive: true });
+  const server = await startDevServer({ root: sftpRoot, port: 0, hostKeyPath: path.join(sftpDir, 'hostkey'), accounts: [{ username: 'svc', password: 'svc-pass', home: '/' }] });
+  const sftp: SftpArgs = { host: server.host, port: server.port, username: 'svc', password: 'svc-pass', hostKeySha256: server.fingerprint };
+  const resetFolder = (code: string) => {
+    fs.rmSync(path.join(sftpRoot, code), { recursive: true, force: true });
+    for (const sub of ['uploads', 'downloads']) fs.mkdirSync(path.join(sftpRoot, code, sub), { recursive: true });
+  };
+
+  const rows: Row[] = [];
+  try {
+    const t0 = Date.now();
+    if (opts.cases.some((c) => c === 'B')) await seedRtf(await createDb('bench_rtf'), opts.sizes);
+    if (opts.cases.includes('D')) await seedMif(await createDb('bench_mif'));
+    if (opts.cases.includes('E')) await seedIdle(await createDb('bench_idle'));
+    console.log(`  seeded template databases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const measure = async (caseName: CaseName, size: string, once: (i: number) => Promise<Measured>) => {
+      const runs: Measured[] = [];
+      for (let i = 0; i < opts.repeat; i++) runs.push(await once(i));
+      const seconds = median(runs.map((r) => r.seconds));
+      const best = runs.find((r) => r.seconds === seconds) ?? runs[0]!;
+      const extra = { ...(best.extra ?? {}), ...(best.cpuSeconds !== undefined ? { cpuSeconds: round(best.cpuSeconds, 2) } : {}), ...(best.postgresCpuSeconds ? { postgresCpuSecondsWholeChild: round(best.postgresCpuSeconds, 2) } : {}) };
+      const row: Row = { caseName, size, rows: best.rows, seconds, runs: runs.map((r) => r.seconds), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), extra };
+      rows.push(row);
+      console.log(`  ${CASE_LABEL[caseName].padEnd(36)} ${size.padEnd(5)} ${fmt(row.rows / row.seconds, 0).padStart(8)} rows/s ${fmt(row.seconds, 2).padStart(7)} s ${fmt(row.peakRssMB, 0).padStart(6)} MB   cpu ${fmt(best.cpuSeconds ?? NaN, 2)} s, postgres cpu ${fmt(best.postgresCpuSeconds ?? NaN, 2)} s`);
+    };
+
+    for (const size of opts.sizes) {
+      const file = fileFor(size);
+      const { provider } = rtfProvider(size);
+      if (opts.cases.includes('A'))
+        await measure('A', size, (i) => runChild(work, 'parse-exceljs.ts', { file }, { profile: opts.profile, label: `A_${size}_${i}` }));
+      if (opts.cases.includes('A2'))
+        await measure('A2', size, (i) => runChild(work, 'parse-reader.ts', { file }, { profile: opts.profile, label: `A2_${size}_${i}` }));
+      if (opts.cases.includes('B'))
+        await measure('B', size, async (i) => {
+          const name = `run_b_${size}_${i}`;
+          const url = await createDb(name, 'bench_rtf');
+          resetFolder(provider.code);
+          const target = path.join(sftpRoot, provider.code, 'uploads', path.basename(file));
+          fs.copyFileSync(file, target);
+          const received = new Date('2026-12-03T18:00:00Z');
+          fs.utimesSync(target, received, received);
+          try {
+            return await runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-03T18:10:00Z' }, { profile: opts.profile, label: `B_${size}_${i}` });
+          } finally {
+            await dropDb(name);
+          }
+        });
+      if (opts.cases.includes('C'))
+        await measure('C', size, async (i) => {
+          const name = `run_c_${size}_${i}`;
+          const url = await createDb(name);
+          try {
+            return await runChild(work, 'naive.ts', { file, url }, { profile: opts.profile, label: `C_${size}_${i}`, nodeFlags: ['--max-old-space-size=16384'] });
+          } finally {
+            await dropDb(name);
+          }
+        });
+    }
+    if (opts.cases.includes('D'))
+      await measure('D', '100k', async (i) => {
+        const name = `run_d_${i}`;
+        const url = await createDb(name, 'bench_mif');
+        for (let p = 0; p < MIF_PROVIDERS; p++) resetFolder(mifProvider(p).code);
+        try {
+          return await runChild(work, 'generate-mif.ts', { url, dataDir: path.join(work, 'data', name), sftp }, { profile: opts.profile, label: `D_${i}` });
+        } finally {
+          await dropDb(name);
+        }
+      });
+    if (opts.cases.includes('bareWrite'))
+      await measure('bareWrite', '100k', (i) => runChild(work, 'bare-write.ts', {}, { profile: opts.profile, label: `bareWrite_${i}` }));
+    if (opts.cases.includes('E'))
+      await measure('E', '500', async (i) => {
+        const name = `run_e_${i}`;
+        const url = await createDb(name, 'bench_idle');
+        for (let p = 0; p < IDLE_PROVIDERS; p++) resetFolder(idleProvider(p).code);
+        try {
+          return await runChild(work, 'idle-poll.ts', { url, dataDir: path.join(work, 'data', name), sftp }, { profile: opts.profile, label: `E_${i}` });
+        } finally {
+          await dropDb(name);
+        }
+      });
+  } finally {
+    await admin.end().catch(() => undefined);
+    await server.stop().catch(() => undefined);
+    await pgHandle.stop().catch(() => undefined);
+  }
+
+  report(rows, opts, started, work);
+  if (!opts.profile && !process.env.BENCH_TRACE) fs.rmSync(work, { recursive: true, force: true });
+  else console.log(`profiles and logs in ${work}`);
+}
+
+const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+function report(rows: Row[], opts: Options, started: Date, work: string): void {
+  const get = (c: CaseName, size: string) => rows.find((r) => r.caseName === c && r.size === size);
+  const ratio = (a: Row | undefined, b: Row | undefined) => (a && b ? a.seconds / b.seconds : undefined);
+  const ratios: Record<string, number> = {};
+  const add = (key: string, v: number | undefined) => {
+    if (v !== undefined) ratios[key] = round(v, 3);
+  };
+  for (const size of opts.sizes) {
+    add(`B_over_A_${size}`, ratio(get('B', size), get('A', size)));
+    add(`C_over_B_${size}`, ratio(get('C', size), get('B', size)));
+    add(`A2_over_A_${size}`, ratio(get('A2', size), get('A', size)));
+  }
+  add('D_over_bareWrite', ratio(get('D', '100k'), get('bareWrite', '100k')));
+
+  console.log('');
+  console.log(`${'case'.padEnd(36)} ${'size'.padEnd(5)} ${'rows/s'.padStart(9)} ${'wall s'.padStart(8)} ${'peak RSS MB'.padStart(12)}`);
+  for (const r of rows)
+    console.log(`${CASE_LABEL[r.caseName].padEnd(36)} ${r.size.padEnd(5)} ${fmt(r.rows / r.seconds, 0).padStart(9)} ${fmt(r.seconds, 2).padStart(8)} ${fmt(r.peakRssMB, 0).padStart(12)}`);
+  console.log('');
+  for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(22)} ${v.toFixed(2)}`);
+
+  const targets: Record<string, { value: number | undefined; target: string; met: boolean | null }> = {};
+  const t = (name: string, value: number | undefined, target: string, ok: (v: number) => boolean) =>
+    (targets[name] = { value: value === undefined ? undefined : round(value, 3), target, met: value === undefined ? null : ok(value) });
+  t('B_over_A_100k', ratios.B_over_A_100k, '<= 1.5', (v) => v <= 1.5);
+  t('C_over_B_100k', ratios.C_over_B_100k, '>= 2.5', (v) => v >= 2.5);
+  t('peakRssMB.B_200k', get('B', '200k')?.peakRssMB, '<= 800', (v) => v <= 800);
+  t('peakRssMB.B_10k', get('B', '10k')?.peakRssMB, '<= 250', (v) => v <= 250);
+  t('D_over_bareWrite', ratios.D_over_bareWrite, '<= 1.5', (v) => v <= 1.5);
+  t('seconds.E_idlePoll500', get('E', '500')?.seconds, '<= 10', (v) => v <= 10);
+  console.log('');
+  for (const [k, v] of Object.entries(targets)) console.log(`target ${k.padEnd(22)} ${v.target.padEnd(7)} ${v.value === undefined ? 'not measured' : `${v.value} ${v.met ? 'MET' : 'MISSED'}`}`);
+
+  const key = (r: Row) => (r.caseName === 'E' ? 'E_idlePoll500' : `${r.caseName}_${r.size}`);
+  const results = {
+    generatedAt: new Date().toISOString(),
+    startedAt: started.toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGB: round(os.totalmem() / 1024 ** 3, 1),
+      node: process.version,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
+    },
+    notes: [
+      'Each case and size ran in a fresh child process; peakRssMB is that process\'s maxRSS.',
+      'Postgres (embedded) and the sFTP server (in-process dev server) run outside the measured child, as remote servers would.',
+      'B seconds: the taking poll (download, parse, validate with DB context, apply, response, publish, move); the listing poll is in details.',
+      'D and bareWrite rows are members (each written twice: MIF sheet and pre-filled RTF sheet).',
+      'E: seconds of the slower of the first poll (folders never listed) and the steady-state poll; its rowsPerSecond is folders per second.',
+      'details.*.cpuSeconds: CPU of the case process over the measured span; postgresCpuSecondsWholeChild: CPU of every postgres process on the machine while the child ran.',
+      ...(opts.repeat > 1 ? [`Each figure is the median of ${opts.repeat} runs; peak RSS the largest.`] : []),
+    ],
+    ratios,
+    targets,
+    // E has no rows: its figure is provider folders polled per second.
+    rowsPerSecond: Object.fromEntries(rows.map((r) => [key(r), Math.round(r.rows / r.seconds)])),
+    seconds: Object.fromEntries(rows.map((r) => [key(r), round(r.seconds, 3)])),
+    peakRssMB: Object.fromEntries(rows.map((r) => [key(r), Math.round(r.peakRssMB)])),
+    rows: Object.fromEntries(rows.map((r) => [key(r), r.rows])),
+    details: Object.fromEntries(rows.map((r) => [key(r), { runs: r.runs.map((s) => round(s, 3)), ...(r.extra ?? {}) }])),
+  };
+  // Only the full default run replaces the committed figures; partial runs go next to them.
+  const full = opts.sizes.length === 3 && opts.cases.length === ALL_CASES.length && !opts.profile;
+  const out = path.join(HERE, full ? 'results.json' : 'results.partial.json');
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(ROOT, out)}${opts.profile ? '' : ` (work dir ${work} removed)`}`);
+}
+
+const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
