@@ -44,8 +44,9 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
        -- the staged rows, quadratic in the file's size).
        from src join ecm_assignments old on old.cin = src.cin and old.lob = src.d->>'mcpId' and old.provider_code = $2
        where a.id = old.id
-       returning a.id, a.cin, src.row_number, to_jsonb(old) as before, to_jsonb(a) as after
+       returning a.id, src.row_number, to_jsonb(old) as before, src.d as after
      )
+     -- lineage: the assignment as it was, and the provider's normalised row that changed it
      insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, after)
      select upd.id, $1, upd.row_number, upd.before, upd.after from upd`,
     [sheetId, provider, range.from, range.to],
@@ -64,8 +65,11 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
        homeless = coalesce((src.d->>'homeless')::boolean, m.homeless),
        updated_at = now()
      from src where m.cin = src.cin
-       and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true or src.d ? 'homeless')`,
-    [sheetId, range.from, range.to],
+       and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true
+            or m.homeless is distinct from coalesce((src.d->>'homeless')::boolean, m.homeless))
+       -- second guard behind the context rules: only the submitter's own members
+       and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $4)`,
+    [sheetId, range.from, range.to, provider],
   );
   return r.rowCount ?? 0;
 }
@@ -76,7 +80,11 @@ async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string, ran
     `insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type)
      select $1, r.row_number, $2, r.data->>'mcpId', r.cin, (r.data->>'attemptDate')::date, (r.data->>'method')::smallint,
             (r.data->>'successful')::boolean, (r.data->>'minutes')::int, (r.data->>'providerType')::smallint
-       from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted`,
+       from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted
+        -- second guard behind the context rules: a member assigned to, or last sent to, the submitter
+        and (exists (select 1 from ecm_assignments a where a.cin = r.cin and a.provider_code = $2)
+             or exists (select 1 from outbound_files o join outbound_file_rows f on f.outbound_file_id = o.id
+                         where o.provider_code = $2 and o.kind = 'MIF' and o.status = 'PUBLISHED' and f.cin = r.cin))`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;

@@ -277,3 +277,23 @@ describe('one poll at a time', () => {
     }
   });
 });
+
+describe('a file found REJECTED after its first rows were applied', () => {
+  it('is rolled back to before its rows and re-staged as rejected: nothing applied', async () => {
+    const { ingestFile } = await import('../../src/ingest/pipeline.js');
+    const before = (await db.pool.query(`select cin, status, acuity, updated_at from ecm_assignments order by cin`)).rows;
+    const changes = await one(`select count(*)::int n from ecm_assignment_changes`);
+    const small = loadConfig({ DATA_DIR: dataDir, MAX_ROWS: '2' });
+    const done = await ingestFile({ pool: db.pool, config: small }, {
+      provider: 'ACME', originalName: 'RTF_ACME_202611_big.xlsx', receivedAt: new Date('2026-12-09T18:00:00Z'), source: 'cli',
+      bytes: await rtf([rtfRow({ acuity: 'High' }), enrolledRow({ acuity: 'Medium' }), rtfRow({ cin: '91000006F', lastName: 'Foxtrot', firstName: 'Fay' })]),
+    });
+    expect(done.document.outcome).toBe('REJECTED');
+    expect(done.document.fileErrors.map((e) => e.code)).toEqual(['FILE_TOO_MANY_ROWS']);
+    expect((await db.pool.query(`select cin, status, acuity, updated_at from ecm_assignments order by cin`)).rows).toEqual(before);
+    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(changes);
+    const rows = await one(`select count(*)::int n, bool_or(accepted) any_accepted from submission_rows r join submission_sheets s on s.id = r.sheet_id where s.submission_id = $1`, [done.submissionId]);
+    expect(rows).toEqual({ n: 2, any_accepted: false });
+    expect(await one(`select applied from submission_sheets where submission_id = $1`, [done.submissionId])).toEqual({ applied: false });
+  });
+});
