@@ -13,7 +13,6 @@
 // runs against a fresh clone of the seeded database, so it is a first submission.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { RESULT_PREFIX, type CaseResult } from './lib/child.js';
 import { writeRtfFile } from './lib/files.js';
 import { IDLE_PROVIDERS, MIF_PROVIDERS, idleProvider, mifProvider, rtfProvider, RTF_SIZES, seedIdle, seedMif, seedRtf, type SizeName } from './lib/seed.js';
 import type { SftpArgs } from './lib/sftp.js';
+import { freePort } from '../src/net.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -69,16 +69,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const fileFor = (size: SizeName) => path.join(CACHE, `RTF_${rtfProvider(size).provider.code}_202611.xlsx`);
 

@@ -203,24 +203,29 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
             }
           }
           staged = [];
-          const insert = client.query(
-            `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
-             select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
-               as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
-            [JSON.stringify(rows)],
-          );
-          const applies = applyEarly
-            ? [...ranges].map(([name, range]) => {
-                const sheet = sheetIds.get(name)!;
-                batchesApplied++;
-                return APPLY[sheet.layout](client, sheet.id, file.provider, range).then((n) => appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n));
-              })
-            : [];
-          inFlight = Promise.all([insert, ...applies]);
+          const json = JSON.stringify(rows);
+          // Statements run one after another on the client (pg 9 forbids overlapping queries);
+          // the chain runs while this function returns and the reader moves on.
+          inFlight = (async () => {
+            await client.query(
+              `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
+               select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
+                 as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
+              [json],
+            );
+            if (!applyEarly) return;
+            for (const [name, range] of ranges) {
+              const sheet = sheetIds.get(name)!;
+              batchesApplied++;
+              const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
+              appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n);
+            }
+          })();
           inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
         };
         const ensureSheet = async (name: string, layout: Layout) => {
           if (sheetIds.has(name)) return;
+          await inFlight;
           const r = await client.query<{ id: number }>(
             `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period) values ($1, $2, $3, $4, $5) returning id`,
             [submissionId, name, layout.name, file.provider, periodDate],

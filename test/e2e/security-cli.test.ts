@@ -3,7 +3,6 @@
 // safe response name; a poll that cannot reach the database retries, fails clearly, leaves the
 // upload where it is, and the next poll against a reachable database takes it.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
+import { freePort } from '../../src/net.js';
 
 let db: TestDb;
 let dataDir: string;
@@ -91,16 +91,9 @@ describe('calaim-exchange ingest with hostile files', () => {
 });
 
 describe('the database is unavailable when a poll starts', () => {
-  function closedPort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
-      });
-      s.on('error', reject);
-    });
-  }
+  // a port nothing listens on once freed
+  const closedPort = freePort;
+
 
   it('retries, fails with a clear message (no password shown), leaves the upload untouched; the next poll takes it', { timeout: 90_000 }, async () => {
     const uploads = path.join(dataDir, 'sftp', 'ACME', 'uploads');
