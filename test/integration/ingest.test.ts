@@ -1,25 +1,22 @@
-// The inbound pipeline end to end over a real Postgres and the sFTP server: uploads land in a
-// provider's folder, the poller takes them when stable, the database changes (or does not),
-// a response lands in downloads/, the file moves, the liaison is told. One month, in order.
+// The inbound pipeline's edges, over a real Postgres and the sFTP server (the month of
+// scenarios through the CLI is test/e2e/ingest-month.test.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
+import { CSPRTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
-import { pollOnce, type PollFileResult } from '../../src/ingest/poll.js';
+import { pollOnce } from '../../src/ingest/poll.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { P, seedPlan } from '../helpers/plan.js';
-import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
-import { readWithOpenpyxl } from '../helpers/workbook.js';
+import { seedPlan } from '../helpers/plan.js';
+import { csprtfRow, enrolledRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
 let sftp: TestSftp;
 let dataDir: string;
 let config: ReturnType<typeof loadConfig>;
-const d = (date: string) => ({ date });
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -45,210 +42,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const uploads = (code: string) => path.join(sftp.root, code, 'uploads');
-function upload(code: string, name: string, bytes: Buffer, at: string): void {
-  const file = path.join(uploads(code), name);
-  fs.writeFileSync(file, bytes);
-  const t = new Date(at);
-  fs.utimesSync(file, t, t);
-}
-/** Two listings a minute apart: the file is seen, then taken. */
-async function pollAt(at: string): Promise<PollFileResult[]> {
-  const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
-  const t = new Date(at);
-  await pollOnce(deps, { now: new Date(t.getTime() - 60_000) });
-  const r = await pollOnce(deps, { now: t });
-  return r.results;
-}
 const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
-const responseOf = (code: string, r: PollFileResult) => readWithOpenpyxl(path.join(sftp.root, code, 'downloads', path.posix.basename(r.response!)));
-const summary = (wb: Record<string, unknown[][]>) => Object.fromEntries((wb.Summary ?? []).slice(1).map((row) => [row[0], row[1]]));
-
-describe('one month of uploads', () => {
-  it('a clean RTF on the 3rd: accepted on time, applied, answered, moved, liaison told', async () => {
-    upload('ACME', 'RTF_ACME_202611.xlsx', await rtf([rtfRow(), enrolledRow()]), '2026-12-03T18:00:00Z');
-    const [r] = await pollAt('2026-12-03T18:10:00Z');
-    expect(r).toMatchObject({ provider: 'ACME', file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED', verdict: 'ON_TIME', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
-    expect(await one(`select status, acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ status: 2, acuity: 'Low' });
-    expect(await one(`select assessment_completed, last_encounter, in_person_count from ecm_assignments where cin = '91000002B'`))
-      .toEqual({ assessment_completed: '2026-09-01', last_encounter: '2026-11-20', in_person_count: 1 });
-    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual({ n: 2 });
-    expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
-    expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
-    const wb = responseOf('ACME', r!);
-    expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': '2', 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
-    const s = await one(`select state, verdict, period, received_at from submissions where id = $1`, [r!.submissionId]);
-    expect(s).toEqual({ state: 'RESPONDED', verdict: 'ON_TIME', period: '2026-11-01', received_at: new Date('2026-12-03T18:00:00Z') });
-    const mail = await one(`select recipients, location from notifications where kind = 'submission-response' order by id desc limit 1`);
-    expect(mail.recipients).toEqual(['liaison@plan.example']);
-    const eml = fs.readFileSync(mail.location, 'utf8');
-    expect(eml).toContain('Outcome: ACCEPTED');
-    expect(eml).not.toContain('Alpha');
-  });
-
-  it('an OTF on the 3rd: one row per attempt, a double entry flagged', async () => {
-    upload('ACME', 'OTF_ACME_202611.xlsx', await otf([
-      otfRow(), otfRow({ attemptDate: d('2026-11-12'), method: '1', minutes: 30 }), otfRow({ attemptDate: d('2026-11-12'), method: '1', minutes: 30 }),
-    ]), '2026-12-03T19:00:00Z');
-    const [r] = await pollAt('2026-12-03T19:10:00Z');
-    expect(r).toMatchObject({ outcome: 'ACCEPTED_WITH_WARNINGS', rowsRead: 3, rowsAccepted: 3 });
-    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 3 });
-  });
-
-  it('mixed rows on the 4th: valid rows applied, each invalid row rejected with its reason, another provider untouched', async () => {
-    upload('ACME', 'RTF_ACME_202611_v2.xlsx', await rtf([
-      rtfRow({ firstName: 'Anne', ecmStatus: '2' }),
-      rtfRow({ cin: '1234' }),
-      rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed', ecmStatus: '4', discontinuationDate: d('2026-11-20'), discontinuationReasonCode: 'DP' }),
-      rtfRow({ cin: '91000006F', lastName: 'Foxtrot', firstName: 'Fay', ecmStatus: '3', lcmName: 'Pat Lee', lcmPhone: '5595552000' }),
-      rtfRow({ cin: '91000003C', mcpId: 'CV', lastName: 'Charlie', firstName: 'Cy' }),
-      rtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', providerNpi: P.ECM2.npi, providerTin: P.ECM2.tin }),
-      rtfRow({ cin: '91000008H', mcpId: 'CHPIV', lastName: 'Hotel', firstName: 'Hana' }),
-    ]), '2026-12-04T17:00:00Z');
-    const [r] = await pollAt('2026-12-04T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', verdict: 'ON_TIME', rowsRead: 7, rowsAccepted: 1, rowsRejected: 6 });
-    const issues = (await db.pool.query(`select row_number, code, severity from submission_issues where submission_id = $1 order by row_number nulls first, code`, [r!.submissionId])).rows;
-    const codes = (row: number | null) => issues.filter((i) => i.row_number === row).map((i) => i.code);
-    expect(codes(2)).toEqual(['NAME_MISMATCH']);
-    expect(codes(3)).toEqual(['CIN_FORMAT']);
-    expect(codes(4)).toEqual(['MEMBER_NOT_ASSIGNED']);
-    expect(codes(5)).toEqual(['RTF_ENROLLED_NEEDS_START']);
-    expect(codes(6)).toEqual(['MEMBER_NOT_ASSIGNED']);
-    expect(codes(7)).toEqual(['PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH']);
-    expect(codes(8)).toEqual(['LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED']);
-    // the enrolled member on the November MIF (91000002B) is missing from this file
-    expect(issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([{ row_number: null, code: 'PAST_ENROLLMENT_NOT_REPORTED', severity: 'warning' }]);
-    // RIVAL's member did not change
-    expect(await one(`select provider_code, status, discontinuation_date from ecm_assignments where cin = '91000005E'`)).toEqual({ provider_code: 'RIVAL', status: 1, discontinuation_date: null });
-    // the response lists the rejected rows with the provider's own cells
-    const wb = responseOf('ACME', r!);
-    const rejected = wb['Rejected rows']!;
-    expect(rejected.slice(1).map((row) => row[1])).toEqual([3, 4, 5, 6, 7, 8]);
-    expect((rejected[0] as string[]).at(-1)).toBe('Errors');
-    expect(summary(wb)).toMatchObject({ 'Rows accepted': '1', 'Rows rejected': '6' });
-    const errors = wb.Errors!.slice(1);
-    expect(errors.find((e) => e[6] === 'MEMBER_NOT_ASSIGNED')![4]).toBe('91000005E');
-    // a name is PHI: never echoed back as a value
-    expect(JSON.stringify(errors)).not.toContain('Anne');
-  });
-
-  it('a resubmission on the 8th: replaces the earlier RTF, says what was fixed, counts nothing twice', async () => {
-    const bytes = await rtf([
-      rtfRow({ ecmStatus: '4', discontinuationDate: d('2026-11-25'), discontinuationReasonCode: 'UE' }),
-      rtfRow({ cin: '1234' }),
-      enrolledRow(),
-      rtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', ecmStatus: '3', startDate: d('2026-11-01'), lcmName: 'Pat Lee', lcmPhone: '5595552000' }),
-    ]);
-    upload('ACME', 'RTF_ACME_202611_v3.xlsx', bytes, '2026-12-08T17:00:00Z');
-    const [r] = await pollAt('2026-12-08T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', verdict: 'RESUBMISSION', rowsRead: 4, rowsAccepted: 3, rowsRejected: 1 });
-    const sub = await one(`select s.id, s.supersedes_id, (select superseded_by from submission_sheets where id = s.supersedes_id) as old_superseded_by
-      from submission_sheets s where s.submission_id = $1`, [r!.submissionId]);
-    expect(sub.old_superseded_by).toBe(sub.id);
-    const wb = responseOf('ACME', r!);
-    const sm = summary(wb);
-    expect(sm['Changes since RTF_ACME_202611_v2.xlsx']).toBe('7 error(s) fixed, 1 still failing, 0 new');
-    expect(sm['Deadline verdict']).toMatch(/^RESUBMISSION/);
-    // one RTF counts per provider and period: the latest accepted rows decide status
-    expect(await one(`select count(*)::int n from submission_sheets where provider_code = 'ACME' and layout = 'RTF' and superseded_by is null and applied`)).toEqual({ n: 1 });
-    expect(await one(`select status, discontinuation_reason from ecm_assignments where cin = '91000001A'`)).toEqual({ status: 4, discontinuation_reason: 'UE' });
-    const warnings = (await db.pool.query(`select code from submission_issues where submission_id = $1 and severity = 'warning' order by code`, [r!.submissionId])).rows.map((x) => x.code);
-    // UE after 3 attempts over 2 methods in 7 days; 2 enrolled members for Pat Lee with a limit of 1
-    expect(warnings).toEqual(['CASELOAD_HIGH', 'UE_OUTREACH_INSUFFICIENT']);
-  });
-
-  it('the same bytes again: not applied again, a short response says so', async () => {
-    const processed = fs.readdirSync(path.join(uploads('ACME'), 'processed')).find((f) => f.startsWith('RTF_ACME_202611_v3'))!;
-    const bytes = fs.readFileSync(path.join(uploads('ACME'), 'processed', processed));
-    const before = await one(`select count(*)::int n from ecm_assignment_changes`);
-    upload('ACME', 'RTF_ACME_202611_v3_again.xlsx', bytes, '2026-12-08T20:00:00Z');
-    const [r] = await pollAt('2026-12-08T20:10:00Z');
-    expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
-    expect(await one(`select duplicate_of is not null as dup from submissions where id = $1`, [r!.submissionId])).toEqual({ dup: true });
-    expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(before);
-    expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on Tuesday, December 8, 2026/);
-  });
-
-  it('an OTF resubmission replaces the earlier attempts instead of adding to them', async () => {
-    upload('ACME', 'OTF_ACME_202611_fixed.xlsx', await otf([otfRow(), otfRow({ attemptDate: d('2026-11-12'), method: '1', minutes: 30 })]), '2026-12-09T17:00:00Z');
-    const [r] = await pollAt('2026-12-09T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'ACCEPTED', verdict: 'RESUBMISSION', rowsAccepted: 2 });
-    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 2 });
-    expect(await one(`select count(*)::int n from outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 5 });
-  });
-
-  it('an RTF on the 11th (00:30 Pacific): declined, nothing applied, told when the next window opens', async () => {
-    const before = await one(`select status, updated_at from ecm_assignments where cin = '91000002B'`);
-    upload('ACME', 'RTF_ACME_202611_late.xlsx', await rtf([enrolledRow({ acuity: 'Medium' })]), '2026-12-11T08:30:00Z');
-    const [r] = await pollAt('2026-12-11T08:40:00Z');
-    expect(r).toMatchObject({ outcome: 'REJECTED', verdict: 'DECLINED_LATE', rowsRead: 0 });
-    expect(await one(`select status, updated_at from ecm_assignments where cin = '91000002B'`)).toEqual(before);
-    const msg = summary(responseOf('ACME', r!))['File error DECLINED_LATE'] as string;
-    expect(msg).toMatch(/after the 10th/);
-    expect(msg).toMatch(/January 1/);
-  });
-
-  it("a CSPRTF: rows checked against the provider's latest CSASF and its authorizations", async () => {
-    upload('HOMEWAY', 'CSPRTF_HOMEWAY_202611.xlsx', await csprtf([
-      csprtfRow({ engagementStatus: '3', authNumber: 'A-100', serviceStartDate: d('2026-10-05'), outreachDate: null, outreachMethod: null, housed: '0' }),
-      csprtfRow({ cin: '91000002B', lastName: 'Bravo', firstName: 'Ben', dob: d('1975-03-06'), serviceCode: 'HD' }),
-      csprtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed', serviceCode: 'MTM' }),
-      csprtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', serviceCode: 'MTM', engagementStatus: '3', authNumber: 'X', serviceStartDate: d('2026-11-02'), outreachDate: null, outreachMethod: null }),
-      csprtfRow({ cin: '91000002B', lastName: 'Bravo', firstName: 'Ben', serviceCode: 'RS', engagementStatus: '3', authNumber: 'A-999', serviceStartDate: d('2026-11-03'), outreachDate: null, outreachMethod: null }),
-      csprtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC', engagementStatus: '3', authNumber: 'A-400', serviceStartDate: d('2026-10-15'), outreachDate: null, outreachMethod: null }),
-    ]), '2026-12-05T17:00:00Z');
-    const [r] = await pollAt('2026-12-05T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', verdict: 'ON_TIME', rowsRead: 6, rowsAccepted: 2, rowsRejected: 4 });
-    const issues = (await db.pool.query(`select row_number, code from submission_issues where submission_id = $1 and row_number is not null order by row_number, code`, [r!.submissionId])).rows;
-    expect(issues).toEqual([
-      { row_number: 3, code: 'DOB_MISMATCH' },
-      { row_number: 4, code: 'NOT_ON_CSASF' },
-      { row_number: 5, code: 'AUTH_NOT_APPROVED' },
-      { row_number: 6, code: 'AUTH_NUMBER_MISMATCH' },
-      { row_number: 7, code: 'SERVICE_OUTSIDE_AUTH' },
-    ]);
-    expect((await db.pool.query(`select cin, service_code, status from cs_engagements order by cin, service_code`)).rows).toEqual([
-      { cin: '91000001A', service_code: 'HTN', status: 3 },
-      { cin: '91000002B', service_code: 'HD', status: 2 },
-    ]);
-    // adding a member to a CSPRTF never creates an authorization
-    expect(await one(`select count(*)::int n from cs_authorizations where provider_code = 'HOMEWAY'`)).toEqual({ n: 5 });
-  });
-
-  it('an RTF and an OTF as two tabs of one workbook: both recognised and applied', async () => {
-    const bytes = await workbook([
-      [RTF, [rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed' }, P.ECM2)], 'Return file'],
-      [OTF, [otfRow({ cin: '91000005E', clientName: 'Ed Echo' }, P.ECM2), otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: d('2026-11-20') }, P.ECM2)], 'Outreach'],
-    ]);
-    upload('RIVAL', 'RTF_OTF_RIVAL_202611.xlsx', bytes, '2026-12-02T17:00:00Z');
-    const [r] = await pollAt('2026-12-02T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'ACCEPTED', rowsRead: 3, rowsAccepted: 3 });
-    expect((await db.pool.query(`select layout, rows_accepted from submission_sheets where submission_id = $1 order by layout`, [r!.submissionId])).rows)
-      .toEqual([{ layout: 'OTF', rows_accepted: 2 }, { layout: 'RTF', rows_accepted: 1 }]);
-    expect(await one(`select status from ecm_assignments where cin = '91000005E'`)).toEqual({ status: 2 });
-    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'RIVAL'`)).toEqual({ n: 2 });
-  });
-
-  it('an unreadable file: rejected with a coded reason and moved to failed/', async () => {
-    upload('MEALS', 'CSPRTF_MEALS_202611.xlsx', Buffer.from('this is not a workbook at all, just text\n'), '2026-12-02T17:00:00Z');
-    const [r] = await pollAt('2026-12-02T17:10:00Z');
-    expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
-    expect(fs.readdirSync(path.join(uploads('MEALS'), 'failed'))).toEqual([expect.stringMatching(/^CSPRTF_MEALS_202611__/)]);
-    const sm = summary(responseOf('MEALS', r!));
-    expect(Object.keys(sm).some((k) => /^File error FILE_(CSV|WRONG_TYPE|CORRUPT)$/.test(k))).toBe(true);
-  });
-
-  it('every file ended with an outcome and a response; accepted + rejected = read', async () => {
-    const subs = (await db.pool.query(`select outcome, state, rows_read, rows_accepted, rows_rejected, response_name from submissions`)).rows;
-    expect(subs.length).toBeGreaterThanOrEqual(10);
-    for (const s of subs) {
-      expect(s.outcome).not.toBeNull();
-      expect(s.state).toBe('RESPONDED');
-      expect(s.rows_accepted + s.rows_rejected).toBe(s.rows_read);
-      expect(s.response_name).toMatch(/_RESPONSE_\d{14}\.xlsx$/);
-    }
-  });
-});
 
 describe('CSPRTF against a provider that never received a CSASF', () => {
   it('rejects every row: nothing to report on yet', async () => {
