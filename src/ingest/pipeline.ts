@@ -73,6 +73,13 @@ export interface Ingested {
 
 const STAGE_BATCH = 2000;
 
+/** A row's normalised values without its blank cells: a blank reads back as null (->>) anyway. */
+function presentValues(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in values) if (values[k] !== null && values[k] !== undefined) out[k] = values[k];
+  return out;
+}
+
 /** `<stem>_RESPONSE_<YYYYMMDDHHmmss>.xlsx`, local time of the plan. */
 export function responseName(originalName: string, at: Date, tz: string): string {
   const base = path.posix.basename(originalName.replace(/\\/g, '/'));
@@ -190,7 +197,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
           if (!staged.length) return;
           const rows = staged.map((r) => ({
             sheet_id: sheetIds.get(r.sheet)!.id, row_number: r.rowNumber, cin: r.cin ?? null,
-            service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: r.values,
+            service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: presentValues(r.values),
           }));
           const ranges = new Map<string, { from: number; to: number }>();
           for (const r of staged) {
