@@ -47,7 +47,7 @@ export function registerStatus(program: Command): void {
              select s.provider_code, s.layout, count(*)::int n from submission_sheets s join submissions u on u.id = s.submission_id
               where s.period = $1::date and u.duplicate_of is null group by 1, 2
            ), sent as (
-             select provider_code, kind, max(published_at) last from outbound_files where status = 'PUBLISHED' group by 1, 2
+             select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2
            )
            select e.provider_code, p.name, e.program, e.file_type,
                   to_char(coalesce((select last from sent where sent.provider_code = e.provider_code and sent.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end), null), 'YYYY-MM-DD') as sent,
@@ -67,7 +67,7 @@ export function registerStatus(program: Command): void {
         const missing = rows.filter((x) => x.missing);
         emit(opts, { period, asOf: localDate(new Date(), config.PLAN_TIME_ZONE), rows, missing: missing.length }, () =>
           `period ${period}: ${rows.length - missing.length} of ${rows.length} expected file(s) received and accepted\n\n` +
-          table(['provider', 'program', 'file', 'last sent', 'subs', 'verdict', 'outcome', 'read', 'accepted', 'rejected', 'missing'],
+          table(['provider', 'program', 'file', 'last slot sent', 'subs', 'verdict', 'outcome', 'read', 'accepted', 'rejected', 'missing'],
             rows.map((x) => [x.provider, x.program, x.fileType, x.lastSent ?? '', x.submissions, x.verdict ?? '', x.outcome ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.missing ? 'MISSING' : ''])),
         );
       });
