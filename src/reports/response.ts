@@ -6,30 +6,23 @@ import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.j
 import type { ColumnDef, ColumnType, Layout, LayoutName } from '../../schemas/layout.js';
 import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
-import type { Outcome } from '../validate/outcome.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
-import type { SheetSummary } from '../validate/workbook.js';
+import type { WorkbookValidation } from '../validate/workbook.js';
 import { writeWorkbook, writeWorkbookToBuffer, type WriteColumn, type WriteSheet } from '../xlsx/writer.js';
 import { isCellError, type CellValue } from '../xlsx/types.js';
 
 /** What the response needs of a validation (FileValidation satisfies it). */
-export interface ResponseInput {
+export type ResponseInput = Pick<
+  WorkbookValidation,
+  'outcome' | 'layouts' | 'rowsRead' | 'rowsAccepted' | 'rowsRejected' | 'warnings' | 'sheets' | 'fileErrors' | 'issues'
+> & {
   file: string;
   size: number;
   sha256: string;
-  outcome: Outcome;
-  layouts: LayoutName[];
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  warnings: number;
-  sheets: SheetSummary[];
-  fileErrors: Issue[];
-  issues: Issue[];
   issuesOmitted?: number;
   countsByCode: Partial<Record<string, number>>;
   rejectedRows?: Pick<RejectedRowCollector, 'byLayout' | 'omitted' | 'cap'>;
-}
+};
 
 export interface ResponseOptions {
   /** Extra Summary lines from the caller: verdict, period, superseded submission, diff... */
