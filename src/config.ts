@@ -87,6 +87,7 @@ export const SETTINGS = {
   MINI_MIF_MIN_DAYS: { schema: int(0, 60), default: '5', doc: '[POLICY] A referral goes on a mini-MIF this many days after approval.' },
   MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },
   CSASF_SECOND_RUN_DAY: { schema: int(16, 31), default: '29', doc: '[POLICY] Second CSASF day; months without it use their last day.' },
+  CSASF_CLOSED_RETENTION_DAYS: { schema: int(0, 3650), default: '60', doc: '[POLICY] A denied or expired authorization stays on the cumulative CSASF this many days after its decision or end date.' },
   CATCH_UP_DAYS: { schema: int(1, 366), default: '35', doc: '[POLICY] Missed file-generation slots within this many days are run on start-up.' },
   HEARTBEAT_SECONDS: { schema: int(1, 3600), default: '15', doc: 'Run heartbeat interval.' },
   ABANDON_AFTER_SECONDS: { schema: int(5, 86400), default: '120', doc: 'A run without heartbeat this long is abandoned and re-run.' },

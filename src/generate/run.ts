@@ -26,7 +26,6 @@ import { publishOnce } from '../sftp/publish-once.js';
 
 export type OutboundKind = 'mif' | 'mini-mif' | 'csasf';
 const KIND_CODE = { mif: 'MIF', 'mini-mif': 'MINIMIF', csasf: 'CSASF' } as const;
-export const CSASF_CLOSED_RETENTION_DAYS = 60;
 
 export interface GenerateOptions {
   date: IsoDate;
@@ -115,7 +114,7 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
 }
 
 async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate): Promise<Built> {
-  const rows = await csasfRows(pool, provider.provider_code, slot, CSASF_CLOSED_RETENTION_DAYS);
+  const rows = await csasfRows(pool, provider.provider_code, slot, config.CSASF_CLOSED_RETENTION_DAYS);
   const conflicts = await pool.query<{ cin: string; service_code: string; owner_provider: string }>(
     `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
     [provider.provider_code],
