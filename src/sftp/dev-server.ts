@@ -62,11 +62,22 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A new ed25519 key pair. ssh2's generator emits a key its own parser rejects about once in
+ * 200 ("Malformed OpenSSH private key"): only a pair that parses is returned.
+ */
+export function generateKeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 /** Loads the host key, generating and persisting an ed25519 key when the file is missing. */
 export function loadOrCreateHostKey(hostKeyPath: string): { privateKey: string; fingerprint: string } {
   let pub: string | undefined;
   const privateKey = readOrCreateOnce(hostKeyPath, () => {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = generateKeyPair();
     pub = pair.public;
     return pair.private;
   });

@@ -4,11 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forgetFile, getPollFile } from '../../src/db/poll-state.js';
 import { SftpError, withSftp, type SftpSettings } from '../../src/sftp/client.js';
-import { startDevServer } from '../../src/sftp/dev-server.js';
+import { generateKeyPair, startDevServer } from '../../src/sftp/dev-server.js';
 import { moveTaken, providerFolders, scanFolder, takenName } from '../../src/sftp/pickup.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { sshdAvailability, startSshd, startTcpProxy, type TcpProxy } from '../helpers/sshd.js';
@@ -39,7 +38,7 @@ async function inProcessFixture(): Promise<Fixture> {
   const localRoot = path.join(dir, 'root');
   for (const code of PROVIDERS)
     for (const sub of ['uploads', 'downloads']) fs.mkdirSync(path.join(localRoot, code, sub), { recursive: true });
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = generateKeyPair();
   const server = await startDevServer({
     root: localRoot,
     port: 0,
