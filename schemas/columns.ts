@@ -1,6 +1,6 @@
 // Column factories and the columns several layouts share (payer, provider identity, CIN,
 // names, referral loop). Only declarations: the rules live in src/validate.
-import { DISCONTINUATION_REASONS, LINES_OF_BUSINESS } from './codes.js';
+import { DISCONTINUATION_REASONS, GENDER, LINES_OF_BUSINESS } from './codes.js';
 import type { ColumnDef, ColumnType, Requiredness } from './layout.js';
 
 type Extra = Omit<ColumnDef, 'key' | 'label' | 'req' | 'type'>;
@@ -74,3 +74,16 @@ export const referralColumns = (): ColumnDef[] => [
     caseInsensitive: true, aliases: ['Referral Loop Closure Reason', 'Referral Closure Reason'], rule: 'Values set by the plan', width: 24,
   }),
 ];
+
+// The member's demographics, as the MIF and CSASF carry them and the RTF updates them.
+export const mcpMemberId = (): ColumnDef => col('mcpMemberId', 'Member MCP ID', 'opt', 'text', { max: 30, phi: true });
+export const gender = (): ColumnDef => col('gender', 'Member Gender Code', 'opt', 'code', { codes: GENDER, caseInsensitive: true });
+export const language = (): ColumnDef => col('language', 'Member Preferred Language', 'opt', 'text', { max: 40 });
+export const address = (req: Requiredness = 'opt', extra: Extra = {}): ColumnDef =>
+  col('address', 'Member Residential Address', req, 'text', { max: 100, phi: true, ...extra });
+export const city = (req: Requiredness = 'opt', extra: Extra = {}): ColumnDef =>
+  col('city', 'Member Residential City', req, 'text', { max: 60, phi: true, ...extra });
+export const state = (req: Requiredness = 'opt', extra: Extra = {}): ColumnDef => col('state', 'Member Residential State', req, 'state', extra);
+export const zip = (req: Requiredness = 'opt', extra: Extra = {}): ColumnDef => col('zip', 'Member Residential Zip', req, 'zip', { phi: true, ...extra });
+export const memberPhone = (req: Requiredness = 'opt', extra: Extra = {}): ColumnDef =>
+  col('phone', 'Member Phone Number', req, 'phone', { phi: true, ...extra });

@@ -1,7 +1,7 @@
 // CSASF: CS Authorization Status File (plan → CS provider), spec/layouts.md [POLICY].
 // One row per member × CS service.
-import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES, GENDER } from './codes.js';
-import { cin, col, csProviderName, csProviderNpi, csProviderTin, dob, firstName, lastName, mcpId, mcpName } from './columns.js';
+import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES } from './codes.js';
+import { address, cin, city, col, csProviderName, csProviderNpi, csProviderTin, dob, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, zip } from './columns.js';
 import type { Layout } from './layout.js';
 
 export const CSASF: Layout = {
@@ -17,17 +17,17 @@ export const CSASF: Layout = {
     csProviderNpi(),
     csProviderTin(),
     cin(),
-    col('mcpMemberId', 'Member MCP ID', 'opt', 'text', { max: 30, phi: true }),
+    mcpMemberId(),
     lastName('req'),
     firstName('req'),
     dob('req'),
-    col('gender', 'Member Gender Code', 'opt', 'code', { codes: GENDER, caseInsensitive: true }),
-    col('address', 'Member Residential Address', 'opt', 'text', { max: 100, phi: true }),
-    col('city', 'Member Residential City', 'opt', 'text', { max: 60, phi: true }),
-    col('zip', 'Member Residential Zip', 'opt', 'zip', { phi: true }),
+    gender(),
+    address(),
+    city(),
+    zip(),
     col('county', 'Medi-Cal Coverage County', 'opt', 'text', { max: 40 }),
-    col('phone', 'Member Phone Number', 'opt', 'phone', { phi: true }),
-    col('language', 'Member Preferred Language', 'opt', 'text', { max: 40 }),
+    memberPhone(),
+    language(),
     col('serviceCode', 'CS Service Code', 'req', 'code', { codes: CS_SERVICES }),
     col('serviceName', 'CS Service Name', 'req', 'text', { max: 100, width: 40 }),
     col('recordType', 'Member Record Type', 'req', 'code', { codes: CS_RECORD_TYPE, rule: 'AUTHORIZED or POTENTIAL' }),

@@ -1,7 +1,7 @@
 // MIF: Member Information File (plan → ECM provider), spec/layouts.md [POLICY]. The same
 // layout serves the monthly MIF and the mini-MIF. The workbook's second sheet is the RTF.
-import { ACUITY, ECM_STATUS, GENDER, MIF_TYPE, POF } from './codes.js';
-import { cin, col, dob, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, lastName, mcpId, mcpName } from './columns.js';
+import { ACUITY, ECM_STATUS, MIF_TYPE, POF } from './codes.js';
+import { address, cin, city, col, dob, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, state, zip } from './columns.js';
 import type { Layout } from './layout.js';
 
 export const MIF: Layout = {
@@ -16,17 +16,17 @@ export const MIF: Layout = {
     col('productionDate', 'Member Information File Production Date', 'req', 'date', { aliases: ['MIF Production Date'], width: 14 }),
     col('reportingPeriod', 'Member Information File Reporting Period', 'req', 'period', { aliases: ['MIF Reporting Period'], width: 14 }),
     cin(),
-    col('mcpMemberId', 'Member MCP ID', 'opt', 'text', { max: 30, phi: true }),
+    mcpMemberId(),
     lastName('req'),
     firstName('req'),
     dob('req'),
-    col('gender', 'Member Gender Code', 'opt', 'code', { codes: GENDER, caseInsensitive: true }),
-    col('language', 'Member Preferred Language', 'opt', 'text', { max: 40 }),
-    col('address', 'Member Residential Address', 'opt', 'text', { max: 100, phi: true }),
-    col('city', 'Member Residential City', 'opt', 'text', { max: 60, phi: true }),
-    col('state', 'Member Residential State', 'opt', 'state'),
-    col('zip', 'Member Residential Zip', 'opt', 'zip', { phi: true }),
-    col('phone', 'Member Phone Number', 'opt', 'phone', { phi: true }),
+    gender(),
+    language(),
+    address(),
+    city(),
+    state(),
+    zip(),
+    memberPhone(),
     col('homeless', 'Member Homelessness Indicator', 'opt', 'YN', { phi: true }),
     col('pof', 'Member POF', 'opt', 'codeList', { codes: POF, caseInsensitive: true, phi: true }),
     col('ecmStatus', 'Member ECM Status', 'req', 'code', { codes: ECM_STATUS }),

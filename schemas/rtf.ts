@@ -1,6 +1,6 @@
 // RTF: ECM Return Transmission File (provider → plan), spec/layouts.md. One row per member.
 import { ACUITY, ECM_STATUS, POF } from './codes.js';
-import { cin, col, discontinuationReasonCode, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, lastName, mcpId, mcpName, referralColumns } from './columns.js';
+import { address, cin, city, col, discontinuationReasonCode, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, lastName, mcpId, mcpName, memberPhone, referralColumns, state, zip } from './columns.js';
 import type { Layout } from './layout.js';
 
 export const RTF: Layout = {
@@ -16,12 +16,12 @@ export const RTF: Layout = {
     firstName('req'),
     col('newAddress', 'Member New Address Indicator', 'opt', 'YN', { aliases: ['New Address Indicator'], rule: 'Y → residential address, city, state and zip required' }),
     col('homeless', 'Member Homelessness Indicator', 'opt', 'YN', { aliases: ['Homelessness Indicator', 'Member Homeless Indicator'], phi: true }),
-    col('address', 'Member Residential Address', 'cond', 'text', { max: 100, aliases: ['Residential Address'], phi: true, rule: 'Required when New Address Indicator is Y' }),
-    col('city', 'Member Residential City', 'cond', 'text', { max: 60, aliases: ['Residential City'], phi: true, rule: 'Required when New Address Indicator is Y' }),
-    col('state', 'Member Residential State', 'cond', 'state', { aliases: ['Residential State'], rule: 'Required when New Address Indicator is Y' }),
-    col('zip', 'Member Residential Zip', 'cond', 'zip', { aliases: ['Member Residential Zip Code', 'Residential Zip'], phi: true, rule: 'Required when New Address Indicator is Y' }),
+    address('cond', { aliases: ['Residential Address'], rule: 'Required when New Address Indicator is Y' }),
+    city('cond', { aliases: ['Residential City'], rule: 'Required when New Address Indicator is Y' }),
+    state('cond', { aliases: ['Residential State'], rule: 'Required when New Address Indicator is Y' }),
+    zip('cond', { aliases: ['Member Residential Zip Code', 'Residential Zip'], rule: 'Required when New Address Indicator is Y' }),
     col('newPhone', 'Member New Phone Number Indicator', 'opt', 'YN', { aliases: ['New Phone Number Indicator', 'Member New Phone Indicator'], rule: 'Y → Member Phone Number required' }),
-    col('phone', 'Member Phone Number', 'cond', 'phone', { aliases: ['Member Phone'], phi: true, rule: 'Required when New Phone Number Indicator is Y' }),
+    memberPhone('cond', { aliases: ['Member Phone'], rule: 'Required when New Phone Number Indicator is Y' }),
     col('pofIndicator', 'Member POF Indicator', 'opt', 'YN', { aliases: ['POF Indicator', 'Member Population of Focus Indicator'], rule: 'Y → Member POF required' }),
     col('pof', 'Member POF', 'cond', 'codeList', {
       codes: POF, caseInsensitive: true, phi: true,

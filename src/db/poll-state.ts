@@ -3,6 +3,7 @@
 // absent, and since when it has been stable. Feeds the stability check and the receipt-time
 // clamp (spec/domain.md §2).
 import pg from 'pg';
+import { withTransaction } from './pool.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
@@ -58,20 +59,8 @@ function fromRow(r: Row): PollFile {
 }
 
 /** A Pool gets its own transaction; a PoolClient is used as is (the caller owns the transaction). */
-async function inTransaction<T>(db: Queryable, fn: (c: pg.PoolClient | pg.Pool) => Promise<T>): Promise<T> {
-  if (!(db instanceof pg.Pool)) return fn(db);
-  const c = await db.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+function inTransaction<T>(db: Queryable, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return db instanceof pg.Pool ? withTransaction(db, fn) : fn(db);
 }
 
 export async function getLastListedAt(db: Queryable, folder: string): Promise<Date | null> {

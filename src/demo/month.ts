@@ -145,12 +145,11 @@ class DemoMonth {
     for (const offset of [5, 10]) {
       const now = new Date(at(date, time).getTime() + offset * 60_000);
       const slot = now.toISOString().slice(0, 16);
-      const r = await executeRun(this.db.pool, this.config, 'poll', slot, { trigger: 'cron' }, async ({ signal }) => {
+      await executeRun(this.db.pool, this.config, 'poll', slot, { trigger: 'cron' }, async ({ signal }) => {
         const p = await pollOnce(this.deps, { now, signal });
         results.push(...p.results);
         return { providers: p.providers, files: p.files, failedFiles: p.failedFiles };
       });
-      void r;
     }
     for (const x of results)
       this.step(date, `${x.provider} uploaded ${x.file}: ${x.outcome ?? 'NOT PROCESSED'}${x.verdict ? ` (${x.verdict})` : ''}`, [

@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { MIF, RTF, CSASF } from '../../schemas/index.js';
-import { codesFor } from '../../schemas/index.js';
+import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfSlotsForMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { mcpName, type Config } from '../config.js';
@@ -16,13 +15,13 @@ import { sendNotification } from '../notify/mailer.js';
 import { markUnit, unitDone } from '../runs/ledger.js';
 import type { SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
+import { publishOnce } from '../sftp/publish-once.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 import {
   csasfRecord, csasfRows, mifMembers, miniMifMembers, mifRecord, providersFor, rtfPrefillRecord,
   type MifMember, type ProviderRow,
 } from './rows.js';
 import { layoutSheet } from './sheets.js';
-import { publishOnce } from '../sftp/publish-once.js';
 
 export type OutboundKind = 'mif' | 'mini-mif' | 'csasf';
 const KIND_CODE = { mif: 'MIF', 'mini-mif': 'MINIMIF', csasf: 'CSASF' } as const;
@@ -154,7 +153,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
       const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
       opts.onProgress?.(i, units.length, unitKey);
       try {
-        const r = await generateUnit(kind, job, slot, u, opts, deps, () => (session ??= undefined, openOnce()));
+        const r = await generateUnit(kind, job, slot, u, opts, deps, openOnce);
         results.push(r);
       } catch (err) {
         const message = (err as Error).message;
