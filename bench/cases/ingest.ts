@@ -3,21 +3,16 @@
 // a remote server would be); `pollOnce` runs twice a minute apart (the stability check): the
 // first listing only sees the file, the second takes it: download → parse → validate with the
 // database context → stage and apply to Postgres → response workbook → publish → move.
-import pg from 'pg';
-import { loadConfig } from '../../src/config.js';
-import '../../src/db/pool.js';
 import { pollOnce } from '../../src/ingest/poll.js';
-import { openSftp } from '../../src/sftp/client.js';
 import { caseArgs, runCase, timed } from '../lib/child.js';
-import type { SftpArgs } from '../lib/sftp.js';
+import { productDeps, type SftpArgs } from '../lib/sftp.js';
 
 interface Args { url: string; dataDir: string; sftp: SftpArgs; now: string }
 
 runCase(async () => {
   const a = caseArgs<Args>();
-  const config = loadConfig({ DATA_DIR: a.dataDir, DATABASE_URL: a.url, SFTP_STABLE_SECONDS: '0', LOG_LEVEL: 'warn' });
-  const pool = new pg.Pool({ connectionString: a.url, max: config.DB_POOL_SIZE });
-  const deps = { pool, config, openSession: () => openSftp({ ...a.sftp, connectTimeoutMs: 10_000, retries: 2, stallMs: 60_000, retryBaseMs: 100 }) };
+  const deps = productDeps(a, { SFTP_STABLE_SECONDS: '0' });
+  const { pool } = deps;
   const at = new Date(a.now);
   try {
     const first = await timed(() => pollOnce(deps, { now: new Date(at.getTime() - 60_000) }));

@@ -34,3 +34,14 @@ export async function seedPlan(pool: pg.Pool): Promise<void> {
     ('91000005E','HN','RIVAL',1,'2026-09-01',null,null,null,null,null),
     ('91000006F','HN','ACME',3,'2026-06-01','2026-06-05','2026-10-31','Medium','Pat Lee','5595552000')`);
 }
+
+/** CS authorizations for HOMEWAY and MEALS: approved, pending, potential, and one for each check of a CSPRTF. */
+export async function seedCsAuthorizations(pool: pg.Pool): Promise<void> {
+  await pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values
+    ('91000001A','HTN','HOMEWAY','HN','AUTHORIZED','Approved','A-100','2026-10-01','2027-03-31','2026-09-20','2026-09-28','2026-09-28'),
+    ('91000004D','MTM','HOMEWAY','CV','AUTHORIZED','Pending',null,null,null,'2026-10-20',null,'2026-10-21'),
+    ('91000002B','HD','HOMEWAY','HN','POTENTIAL',null,null,null,null,null,null,'2026-10-25'),
+    ('91000002B','RS','HOMEWAY','HN','AUTHORIZED','Approved','A-300','2026-11-01','2027-01-31','2026-10-15','2026-10-20','2026-10-20'),
+    ('91000004D','RC','HOMEWAY','CV','AUTHORIZED','Approved','A-400','2026-11-01','2027-01-31','2026-10-15','2026-10-20','2026-10-20'),
+    ('91000005E','MTM','MEALS','HN','AUTHORIZED','Approved','A-200','2026-11-01','2027-04-30','2026-10-15','2026-10-20','2026-10-20')`);
+}

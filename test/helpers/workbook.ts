@@ -14,27 +14,23 @@ export async function readRecords(file: string | Buffer): Promise<Records> {
 }
 
 export const OPENPYXL = '/usr/bin/python3';
-export function hasOpenpyxl(): boolean {
-  try {
-    execFileSync(OPENPYXL, ['-c', 'import openpyxl'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** openpyxl's view: per sheet, rows of values; dates as {date} when openpyxl saw a real date cell. */
-export function readWithOpenpyxl(file: string): Record<string, unknown[][]> {
+/**
+ * Every sheet of a workbook as openpyxl sees it: `cell` is a Python expression of `c` (the
+ * value with valuesOnly, else the openpyxl cell) giving what to report for each cell.
+ */
+export function openpyxlSheets<T>(file: string, opts: { valuesOnly: boolean; cell: string }): Record<string, T[][]> {
   const script = `
 import json, sys, datetime, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
 out = {}
 for ws in wb.worksheets:
-    rows = []
-    for row in ws.iter_rows(values_only=True):
-        rows.append([{'date': v.date().isoformat()} if isinstance(v, datetime.datetime) else v for v in row])
-    out[ws.title] = rows
+    out[ws.title] = [[${opts.cell} for c in row] for row in ws.iter_rows(values_only=${opts.valuesOnly ? 'True' : 'False'})]
 print(json.dumps(out))
 `;
   return JSON.parse(execFileSync(OPENPYXL, ['-c', script, file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+}
+
+/** openpyxl's view: per sheet, rows of values; dates as {date} when openpyxl saw a real date cell. */
+export function readWithOpenpyxl(file: string): Record<string, unknown[][]> {
+  return openpyxlSheets(file, { valuesOnly: true, cell: "{'date': c.date().isoformat()} if isinstance(c, datetime.datetime) else c" });
 }

@@ -21,13 +21,6 @@ let config: ReturnType<typeof loadConfig>;
 beforeAll(async () => {
   db = await createTestDb();
   await seedPlan(db.pool);
-  await db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values
-    ('91000001A','HTN','HOMEWAY','HN','AUTHORIZED','Approved','A-100','2026-10-01','2027-03-31','2026-09-20','2026-09-28','2026-09-28'),
-    ('91000004D','MTM','HOMEWAY','CV','AUTHORIZED','Pending',null,null,null,'2026-10-20',null,'2026-10-21'),
-    ('91000002B','HD','HOMEWAY','HN','POTENTIAL',null,null,null,null,null,null,'2026-10-25'),
-    ('91000002B','RS','HOMEWAY','HN','AUTHORIZED','Approved','A-300','2026-11-01','2027-01-31','2026-10-15','2026-10-20','2026-10-20'),
-    ('91000004D','RC','HOMEWAY','CV','AUTHORIZED','Approved','A-400','2026-11-01','2027-01-31','2026-10-15','2026-10-20','2026-10-20'),
-    ('91000005E','MTM','MEALS','HN','AUTHORIZED','Approved','A-200','2026-11-01','2027-04-30','2026-10-15','2026-10-20','2026-10-20')`);
   sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-ingest-'));
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', CASELOAD_WARN_LIMIT: '1' });
