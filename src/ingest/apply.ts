@@ -44,11 +44,12 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
        -- the staged rows, quadratic in the file's size).
        from src join ecm_assignments old on old.cin = src.cin and old.lob = src.d->>'mcpId' and old.provider_code = $2
        where a.id = old.id
-       returning a.id, src.row_number, to_jsonb(old) as before, src.d as after
+       returning a.id, src.row_number, old as before
      )
-     -- lineage: the assignment as it was, and the provider's normalised row that changed it
-     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, after)
-     select upd.id, $1, upd.row_number, upd.before, upd.after from upd`,
+     -- lineage: the assignment as it was (typed, no conversion); the row that changed it is
+     -- submission_rows (sheet_id, row_number)
+     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before)
+     select upd.id, $1, upd.row_number, upd.before from upd`,
     [sheetId, provider, range.from, range.to],
   );
   // Contact details the provider reported as new flow into the member record (and the next MIF).

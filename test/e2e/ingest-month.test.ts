@@ -66,6 +66,12 @@ describe('one month of uploads', () => {
     expect(await one(`select assessment_completed, last_encounter, in_person_count from ecm_assignments where cin = '91000002B'`))
       .toEqual({ assessment_completed: '2026-09-01', last_encounter: '2026-11-20', in_person_count: 1 });
     expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual({ n: 2 });
+    // lineage: the assignment as it was (typed) and the provider's row that changed it
+    expect(await one(
+      `select (c.before).status before_status, (c.before).provider_code before_provider, r.data->>'ecmStatus' row_status
+         from ecm_assignment_changes c join ecm_assignments a on a.id = c.assignment_id
+         join submission_rows r on r.sheet_id = c.sheet_id and r.row_number = c.row_number where a.cin = '91000001A'`,
+    )).toEqual({ before_status: 1, before_provider: 'ACME', row_status: '2' });
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
     expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
     const wb = responseOf('ACME', r!);
