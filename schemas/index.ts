@@ -32,8 +32,14 @@ export type CodeSettings = { readonly [K in (typeof CONFIGURED_CODES)[keyof type
 export function codesFor(column: ColumnDef, settings: CodeSettings): CodeSet | undefined {
   if (column.codes) return column.codes;
   const setting = (CONFIGURED_CODES as Record<string, keyof CodeSettings>)[column.key];
-  return setting ? Object.fromEntries(settings[setting].map((v) => [v, v])) : undefined;
+  if (!setting) return undefined;
+  const values = settings[setting];
+  let set = CONFIGURED_SETS.get(values);
+  if (!set) CONFIGURED_SETS.set(values, (set = Object.fromEntries(values.map((v) => [v, v]))));
+  return set;
 }
+/** Configured code lists as code sets, built once per list (codesFor runs for every cell). */
+const CONFIGURED_SETS = new WeakMap<readonly string[], CodeSet>();
 
 /** Lower-case letters and digits only: `ECM Provider NPI` ≡ `ecm_provider-npi`. */
 export function normaliseLabel(s: string): string {

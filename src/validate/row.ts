@@ -5,7 +5,7 @@ import type { Layout } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
 import { isError, type Issue } from './issues.js';
 import { LAYOUT_RULES } from './rules/index.js';
-import { RowScope, type RowCells, type RowContext } from './scope.js';
+import { BoundRow, RowScope, type ColumnIndex, type RowCells, type RowContext } from './scope.js';
 import { parseCell, type CellOut } from './types.js';
 
 export type { RowCells, RowContext };
@@ -20,20 +20,26 @@ export interface RowResult {
   cin?: string;
 }
 
-/** Pairs a data row's cells with the columns its header named. */
+const columnIndexes = new WeakMap<readonly (unknown | null)[], ColumnIndex>();
+
+/** Pairs a data row's cells with the columns its header named (the key → index map is built once per header). */
 export function bindRow(match: Pick<HeaderMatch, 'columns'>, cells: readonly CellValue[]): RowCells {
-  const out = new Map<string, { value: CellValue; index: number }>();
-  match.columns.forEach((column, index) => {
-    if (column) out.set(column.key, { value: cells[index] ?? null, index });
-  });
-  return out;
+  let index = columnIndexes.get(match.columns);
+  if (!index) {
+    const m = new Map<string, number>();
+    match.columns.forEach((column, i) => {
+      if (column) m.set(column.key, i);
+    });
+    columnIndexes.set(match.columns, (index = m));
+  }
+  return new BoundRow(index, cells);
 }
 
 export function validateRow(layout: Layout, cells: RowCells, ctx: RowContext): RowResult {
   const s = new RowScope(layout, cells, ctx);
   const { rules, blankDefaults = {} } = LAYOUT_RULES[layout.name];
   for (const column of layout.columns) {
-    const r = parseCell(column, cells.get(column.key)?.value, ctx.config);
+    const r = parseCell(column, cells.value(column.key), ctx.config);
     s.values[column.key] = null;
     if (r.kind === 'blank') {
       const dflt = blankDefaults[column.key];

@@ -27,8 +27,29 @@ export interface RowContext {
   rowNumber?: number;
 }
 
-/** A row's cells keyed by column key, with the 0-based cell index each came from. */
-export type RowCells = ReadonlyMap<string, { value: CellValue; index: number }>;
+/** A row's cells by column key, with the 0-based cell index each came from. */
+export interface RowCells {
+  /** The cell and where it is; undefined when the sheet has no such column. */
+  get(key: string): { value: CellValue; index: number } | undefined;
+  /** Just the cell's value (no allocation: called for every column of every row). */
+  value(key: string): CellValue | undefined;
+}
+
+/** Column key → 0-based cell index, for one header row. */
+export type ColumnIndex = ReadonlyMap<string, number>;
+
+/** A data row seen through its header: a view over the reader's cell array, nothing copied. */
+export class BoundRow implements RowCells {
+  constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[]) {}
+  get(key: string): { value: CellValue; index: number } | undefined {
+    const index = this.columns.get(key);
+    return index === undefined ? undefined : { value: this.cells[index] ?? null, index };
+  }
+  value(key: string): CellValue | undefined {
+    const index = this.columns.get(key);
+    return index === undefined ? undefined : (this.cells[index] ?? null);
+  }
+}
 
 export class RowScope {
   readonly values: Record<string, CellOut | null> = {};

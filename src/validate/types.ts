@@ -31,8 +31,9 @@ function digitsText(v: CellValue, width: number): string {
 
 export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
   const set = codesFor(column, settings) ?? {};
+  // The common case first: the code exactly as declared (a plain own-property lookup).
+  if (Object.prototype.hasOwnProperty.call(set, raw)) return raw;
   const keys = Object.keys(set);
-  if (keys.includes(raw)) return raw;
   const lower = raw.toLowerCase();
   const ci = keys.filter((k) => k.toLowerCase() === lower);
   if (column.caseInsensitive && ci.length === 1) return ci[0]!;
@@ -49,8 +50,10 @@ export function allowedCodes(column: ColumnDef, settings: CodeSettings): string 
   return Object.keys(codesFor(column, settings) ?? {}).join(', ');
 }
 
+const BLANK: CellResult = Object.freeze({ kind: 'blank' });
+
 export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings): CellResult {
-  if (cell === undefined || isBlankCell(cell)) return { kind: 'blank' };
+  if (cell === undefined || isBlankCell(cell)) return BLANK;
   if (isCellError(cell)) return bad('CELL_ERROR');
   const text = cellText(cell);
   switch (column.type) {
@@ -87,7 +90,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
         if (code === null) return bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) + ' (separate several with ;)' });
         if (!out.includes(code)) out.push(code);
       }
-      return out.length ? ok(out) : { kind: 'blank' };
+      return out.length ? ok(out) : BLANK;
     }
     case 'YN': {
       if (typeof cell === 'boolean') return ok(cell);

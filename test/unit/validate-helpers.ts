@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { CSPRTF, OTF, RTF, matchHeader, type HeaderMatch } from '../../schemas/index.js';
 import type { Layout } from '../../schemas/layout.js';
 import type { IssueCode } from '../../src/validate/catalogue.js';
+import { BoundRow } from '../../src/validate/scope.js';
 import { validateRow, type RowCells, type RowContext, type RowResult } from '../../src/validate/row.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 
@@ -46,7 +47,7 @@ export function cellsOf(layout: Layout, data: RowData): CellValue[] {
 }
 
 export function bound(layout: Layout, data: RowData): RowCells {
-  return new Map(layout.columns.map((c, index) => [c.key, { value: data[c.key] ?? null, index }]));
+  return new BoundRow(new Map(layout.columns.map((c, index) => [c.key, index])), layout.columns.map((c) => data[c.key] ?? null));
 }
 
 export function run(name: keyof typeof BASE, patch: RowData = {}, ctx: Partial<RowContext> = {}): RowResult {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedXmlError, SheetXmlScanner, decodeEntities, type RawRow } from '../../src/xlsx/sheet-xml.js';
+import type { CellValue } from '../../src/xlsx/types.js';
+
+// The decoder under test is the scanner; cells come back as "t|s|v|inline" so the test sees
+// exactly what the scanner extracted.
+const decode = (t: string, style: number, v: string | null, inline: string | null): CellValue => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
+
+function scanAll(chunks: string[], maxColumns = 50): { rows: RawRow[]; done: boolean } {
+  const scanner = new SheetXmlScanner(decode, maxColumns);
+  const rows: RawRow[] = [];
+  for (const c of chunks) {
+    rows.push(...scanner.scan(c));
+    if (scanner.done) break;
+  }
+  return { rows, done: scanner.done };
+}
+
+const SHEET = [
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n',
+  '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="r"><dimension ref="A1:C3"/>',
+  '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" state="frozen"/></sheetView></sheetViews>',
+  '<sheetData>',
+  '<row r="1" spans="1:3" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c><c r="C1" s="2" t="inlineStr"><is><t>Jos&#xE9; &amp; Mu&#241;oz</t></is></c></row>',
+  // attribute order, single quotes, spaces around =, a '>' inside a value, a comment, CDATA, a PI
+  "<row r='2'><c t = 'n' s='7' r='B2' x14:note='a>b'><!-- note --><v>4<![CDATA[2<]]>.5</v></c><?pi data?></row>",
+  // rich inline text: runs joined, phonetic guide left out; a CR LF and a lone CR read as LF, &#13; stays CR
+  '<row r="3"><c r="A3" t="inlineStr"><is><r><t xml:space="preserve">a\r\nb</t></r><r><t>c\rd&#13;</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></is></c>',
+  '<c r="B3"/><c r="C3" t="e"><v>#N/A</v></c></row>',
+  // a self-closing row, a row without r, a cell without r, prefixed elements
+  '<row r="4"/><row><c><v>1</v></c><c><v>2</v></c></row><x:row r="9"><x:c r="A9"><x:v>z</x:v></x:c></x:row>',
+  '</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>',
+].join('');
+
+const EXPECTED: RawRow[] = [
+  { rowNumber: 1, cells: ['s|0|0|∅', null, 'inlineStr|2|∅|José & Muñoz'], overflow: false },
+  { rowNumber: 2, cells: [null, 'n|7|42<.5|∅'], overflow: false },
+  { rowNumber: 3, cells: ['inlineStr|0|∅|a\nbc\nd\r', 'n|0|∅|∅', 'e|0|#N/A|∅'], overflow: false },
+  { rowNumber: 4, cells: [], overflow: false },
+  { rowNumber: 5, cells: ['n|0|1|∅', 'n|0|2|∅'], overflow: false },
+  { rowNumber: 9, cells: ['n|0|z|∅'], overflow: false },
+];
+
+describe('SheetXmlScanner', () => {
+  it('reads rows, cells, values, inline rich text, entities, CDATA, comments and prefixes', () => {
+    const { rows, done } = scanAll([SHEET]);
+    expect(rows).toEqual(EXPECTED);
+    expect(done).toBe(true);
+  });
+
+  it('gives the same rows however the text is split into chunks', () => {
+    for (let cut = 1; cut < SHEET.length; cut++) {
+      expect(scanAll([SHEET.slice(0, cut), SHEET.slice(cut)]).rows, `split at ${cut}`).toEqual(EXPECTED);
+    }
+    const singles = [...SHEET];
+    expect(scanAll(singles).rows).toEqual(EXPECTED);
+  });
+
+  it('stops at </sheetData>: what follows is never read, even if broken', () => {
+    const { rows, done } = scanAll(['<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><broken & </worksheet'], 5);
+    expect(rows).toHaveLength(1);
+    expect(done).toBe(true);
+  });
+
+  it('marks a row with a value beyond maxColumns and never stores it', () => {
+    const { rows } = scanAll(['<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="ZZ1"><v>2</v></c></row></sheetData></worksheet>'], 3);
+    expect(rows).toEqual([{ rowNumber: 1, cells: ['n|0|1|∅'], overflow: true }]);
+  });
+
+  it.each([
+    ['a mismatched end tag', '<worksheet><sheetData><row r="1"><c r="A1"><v>1</c></row></sheetData></worksheet>'],
+    ['a stray end tag', '</row><worksheet><sheetData></sheetData></worksheet>'],
+    ['a bare ampersand', '<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>a & b</v></c></row></sheetData></worksheet>'],
+    ['an unknown entity', '<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>&xxe;</v></c></row></sheetData></worksheet>'],
+    ['a reference to NUL', '<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>&#0;</v></c></row></sheetData></worksheet>'],
+    ['a raw control character', '<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>a\u0001b</v></c></row></sheetData></worksheet>'],
+    ['an unquoted attribute', '<worksheet><sheetData><row r=1></row></sheetData></worksheet>'],
+    ['a DOCTYPE', '<!DOCTYPE worksheet [<!ENTITY x "y">]><worksheet><sheetData></sheetData></worksheet>'],
+    ['a "<" in an attribute value', '<worksheet><sheetData><row r="1<"></row></sheetData></worksheet>'],
+  ])('refuses %s', (_what, xml) => {
+    expect(() => scanAll([xml])).toThrow(MalformedXmlError);
+  });
+
+  it('decodes the five named entities and numeric references', () => {
+    expect(decodeEntities('&lt;&gt;&amp;&quot;&apos;&#65;&#x42;&#x1F600;')).toBe('<>&"\'AB😀');
+    expect(decodeEntities('plain')).toBe('plain');
+  });
+});
