@@ -73,11 +73,22 @@ export interface Ingested {
 
 const STAGE_BATCH = 2000;
 
-/** A row's normalised values without its blank cells: a blank reads back as null (->>) anyway. */
-function presentValues(values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in values) if (values[k] !== null && values[k] !== undefined) out[k] = values[k];
-  return out;
+/**
+ * A validated row as one element of the staging JSON array, written as soon as the row is
+ * validated so the batch holds one string per row rather than the row's objects. Blank values
+ * are left out (they read back as null through ->> anyway).
+ */
+export function stagingJson(sheetId: number, row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
+  const values = row.values;
+  let data = '';
+  for (const k in values) {
+    const v = values[k];
+    if (v === null || v === undefined) continue;
+    const json = typeof v === 'boolean' ? String(v) : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v);
+    data += `${data ? ',' : ''}${JSON.stringify(k)}:${json}`;
+  }
+  const service = typeof values.serviceCode === 'string' ? JSON.stringify(values.serviceCode) : 'null';
+  return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":{${data}}}`;
 }
 
 /** `<stem>_RESPONSE_<YYYYMMDDHHmmss>.xlsx`, local time of the plan. */
@@ -188,29 +199,19 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
         const rules = new ContextRules(ctx, config, periodLastDay(period));
-        let staged: ValidatedRow[] = [];
+        let staged: string[] = [];
+        // accepted rows' row-number range per sheet in the batch being staged
+        let ranges = new Map<string, { from: number; to: number }>();
         // One batch in flight: Postgres stages (and applies) it while the next batch is read and
         // validated (statements queue on the one client, in order; at most two batches are held).
         let inFlight: Promise<unknown> = Promise.resolve();
         const flush = async () => {
           await inFlight;
           if (!staged.length) return;
-          const rows = staged.map((r) => ({
-            sheet_id: sheetIds.get(r.sheet)!.id, row_number: r.rowNumber, cin: r.cin ?? null,
-            service_code: typeof r.values.serviceCode === 'string' ? r.values.serviceCode : null, accepted: r.accepted, data: presentValues(r.values),
-          }));
-          const ranges = new Map<string, { from: number; to: number }>();
-          for (const r of staged) {
-            if (!r.accepted) continue;
-            const range = ranges.get(r.sheet);
-            if (!range) ranges.set(r.sheet, { from: r.rowNumber, to: r.rowNumber });
-            else {
-              range.from = Math.min(range.from, r.rowNumber);
-              range.to = Math.max(range.to, r.rowNumber);
-            }
-          }
+          const json = `[${staged.join(',')}]`;
+          const batchRanges = ranges;
           staged = [];
-          const json = JSON.stringify(rows);
+          ranges = new Map();
           // Statements run one after another on the client (pg 9 forbids overlapping queries);
           // the chain runs while this function returns and the reader moves on.
           inFlight = (async () => {
@@ -221,7 +222,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
               [json],
             );
             if (!applyEarly) return;
-            for (const [name, range] of ranges) {
+            for (const [name, range] of batchRanges) {
               const sheet = sheetIds.get(name)!;
               batchesApplied++;
               const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
@@ -246,7 +247,15 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
           contextRules: rules.check,
           onRow: async (row) => {
             await ensureSheet(row.sheet, row.layout);
-            staged.push(row);
+            staged.push(stagingJson(sheetIds.get(row.sheet)!.id, row));
+            if (row.accepted) {
+              const range = ranges.get(row.sheet);
+              if (!range) ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
+              else {
+                range.from = Math.min(range.from, row.rowNumber);
+                range.to = Math.max(range.to, row.rowNumber);
+              }
+            }
             if (staged.length >= STAGE_BATCH) await flush();
           },
         });
