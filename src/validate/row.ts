@@ -11,7 +11,7 @@ import { parseCell, type CellOut } from './types.js';
 export type { RowCells, RowContext };
 
 export interface RowResult {
-  /** Normalised values by column key; null when blank or invalid. */
+  /** Normalised values by column key; a blank or invalid cell has no key (so the staged JSON carries only values). */
   values: Record<string, CellOut | null>;
   issues: Issue[];
   /** No error-severity issue. */
@@ -40,7 +40,6 @@ export function validateRow(layout: Layout, cells: RowCells, ctx: RowContext): R
   const { rules, blankDefaults = {} } = LAYOUT_RULES[layout.name];
   for (const column of layout.columns) {
     const r = parseCell(column, cells.value(column.key), ctx.config);
-    s.values[column.key] = null;
     if (r.kind === 'blank') {
       const dflt = blankDefaults[column.key];
       if (dflt) {
