@@ -217,13 +217,19 @@ function serialToCellDate(serial: number, date1904: boolean): CellValue {
   return parsed.ok ? { date: parsed.value } : serial;
 }
 
-interface CellContext { sharedStrings: readonly string[]; dateStyles: readonly boolean[]; date1904: boolean }
+interface CellContext {
+  sharedStrings: readonly string[];
+  /** The shared strings as cell values (unescaped, empty → null), computed once per workbook. */
+  sharedValues: readonly CellValue[];
+  dateStyles: readonly boolean[];
+  date1904: boolean;
+}
 
 function cellValue(t: string, style: number, v: string | null, inline: string | null, ctx: CellContext): CellValue {
   switch (t) {
     case 's': {
       if (v === null) return null;
-      return stringValue(ctx.sharedStrings[parseInt(v, 10)]);
+      return ctx.sharedValues[parseInt(v, 10)] ?? null;
     }
     case 'inlineStr':
       return stringValue(inline ?? v);
@@ -253,7 +259,7 @@ function cellValue(t: string, style: number, v: string | null, inline: string | 
  * maxColumns are never stored; reading stops at </sheetData>.
  */
 async function* sheetRows(text: AsyncIterable<string>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow> {
-  const scanner = new SheetXmlScanner((t, style, v, inline) => cellValue(t, style, v, inline, ctx), maxColumns);
+  const scanner = new SheetXmlScanner((t, style, v, inline) => cellValue(t, style, v, inline, ctx), maxColumns, (i) => ctx.sharedValues[i] ?? null);
   for await (const chunk of text) {
     yield* scanner.scan(chunk);
     if (scanner.done) return;
@@ -295,7 +301,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
     const byType = (suffix: string) => [...rels.values()].find((r) => !r.external && r.type.endsWith(suffix))?.target;
     const dateStyles = await readDateStyles(pkg, byType('/styles'));
     const sharedStrings = await readSharedStrings(pkg, byType('/sharedStrings'));
-    const ctx: CellContext = { sharedStrings, dateStyles, date1904 };
+    const ctx: CellContext = { sharedStrings, sharedValues: sharedStrings.map(stringValue), dateStyles, date1904 };
     log.debug({ sheets: sheets.length, sharedStrings: sharedStrings.length, date1904 }, 'xlsx reader: workbook opened');
 
     for (const sheet of sheets) {

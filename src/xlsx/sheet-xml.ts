@@ -76,17 +76,59 @@ function elementOf(qname: string): El {
   }
 }
 
-/** 1-based column number of a cell reference (`AB12` → 28); 0 when malformed. */
-function columnOf(ref: string): number {
+/** 1-based column number of the cell reference in `s[from, to)` (`AB12` → 28); 0 when malformed. */
+function columnAt(s: string, from: number, to: number): number {
   let col = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
     else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
     else break;
     if (col > 20_000) return col;
   }
   return col;
+}
+
+/** The integer the digits at the start of `s[from, to)` spell (as parseInt would), NaN when none. */
+function leadingInt(s: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && isSpace(s.charCodeAt(i))) i++;
+  let n = 0;
+  const start = i;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i === start ? Number.NaN : n;
+}
+
+/** The value of `s[from, to)` when it is 1-9 plain digits, else -1. */
+function digitsOnly(s: string, from: number, to: number): number {
+  if (to - from > 9) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/** A cell's `t`, interned for the common types (no string made per cell). */
+function cellType(s: string, from: number, to: number): string {
+  const len = to - from;
+  if (len === 1) {
+    switch (s.charCodeAt(from)) {
+      case 115: return 's';
+      case 110: return 'n';
+      case 98: return 'b';
+      case 101: return 'e';
+      case 100: return 'd';
+    }
+  } else if (len === 3 && s.startsWith('str', from)) return 'str';
+  else if (len === 9 && s.startsWith('inlineStr', from)) return 'inlineStr';
+  return s.slice(from, to);
 }
 
 /**
@@ -111,12 +153,24 @@ export class SheetXmlScanner {
   private capture = Capture.None;
   private inIs = false;
   private inPhonetic = 0;
-  // attributes of the tag being opened (only those the state machine reads)
-  private aR: string | undefined;
+  // attributes of the tag being opened (only those the state machine reads), parsed in place:
+  // a 100k-row sheet has ~4M cells, and three string slices per cell were most of the garbage
+  private aR: number | undefined; // row: its number; c: its 1-based column (0 when malformed)
   private aT: string | undefined;
-  private aS: string | undefined;
+  private aS: number | undefined;
+  /** The `<v>` of a shared-string cell, read straight from its digits (-1: not read that way). */
+  private sharedIndex = -1;
 
-  constructor(private readonly decode: CellDecoder, private readonly maxColumns: number) {}
+  /**
+   * @param decode turns a cell into its value
+   * @param shared the value of shared string N, for cells whose `<v>` is plain digits (the
+   *   common case, read without making a string); others go through `decode`
+   */
+  constructor(
+    private readonly decode: CellDecoder,
+    private readonly maxColumns: number,
+    private readonly shared?: (index: number) => CellValue,
+  ) {}
 
   private out: RawRow[] = [];
 
@@ -143,7 +197,12 @@ export class SheetXmlScanner {
         if (this.capture !== Capture.None) this.rest = s.slice(i);
         return;
       }
-      if (lt > i && this.capture !== Capture.None) this.text(decodeEntities(normaliseEol(s.slice(i, lt))));
+      if (lt > i && this.capture !== Capture.None) {
+        let index: number;
+        // A shared-string cell's index, read from its digits: no string made (most cells of an Excel file).
+        if (this.capture === Capture.V && this.t === 's' && this.v === '' && this.sharedIndex < 0 && this.shared && (index = digitsOnly(s, i, lt)) >= 0) this.sharedIndex = index;
+        else this.text(decodeEntities(normaliseEol(s.slice(i, lt))));
+      }
       if (lt + 1 >= n) return this.keep(s, lt);
       const c1 = s.charCodeAt(lt + 1);
       if (c1 === 47 /* / */) {
@@ -232,17 +291,40 @@ export class SheetXmlScanner {
       if (close < 0) return -1;
       if (wanted && nameEnd - p === 1) {
         const name = s.charCodeAt(p);
-        const value = s.slice(q + 1, close);
-        if (value.indexOf('<') >= 0) throw new MalformedXmlError('"<" inside an attribute value');
-        if (name === 114 /* r */) this.aR = decodeEntities(value);
-        else if (name === 116 /* t */) this.aT = decodeEntities(value);
-        else if (name === 115 /* s */) this.aS = decodeEntities(value);
+        if (name === 114 || name === 116 || name === 115) {
+          let from = q + 1;
+          let to = close;
+          for (let x = from; x < to; x++) {
+            const c = s.charCodeAt(x);
+            if (c === 60 /* < */) throw new MalformedXmlError('"<" inside an attribute value');
+            if (c === 38 /* & */) {
+              // rare: an entity in r/t/s; decode, then read the decoded text
+              const decoded = decodeEntities(s.slice(from, to));
+              this.attribute(name, el, decoded, 0, decoded.length);
+              from = to = -1;
+              break;
+            }
+          }
+          if (from >= 0) this.attribute(name, el, s, from, to);
+        }
       }
       p = close + 1;
     }
   }
 
+  /** Sets r, t or s of the tag being opened from `str[from, to)`. */
+  private attribute(name: number, el: El, str: string, from: number, to: number): void {
+    if (name === 114 /* r */) this.aR = el === El.Row ? leadingInt(str, from, to) : columnAt(str, from, to);
+    else if (name === 115 /* s */) this.aS = leadingInt(str, from, to);
+    else this.aT = cellType(str, from, to);
+  }
+
   private text(t: string): void {
+    if (this.capture === Capture.V && this.sharedIndex >= 0) {
+      // more text after the digits (a comment split them): back to the general path
+      this.v = String(this.sharedIndex);
+      this.sharedIndex = -1;
+    }
     if (this.capture === Capture.V) this.v = (this.v ?? '') + t;
     else if (this.capture === Capture.T) this.inline = (this.inline ?? '') + t;
   }
@@ -256,8 +338,8 @@ export class SheetXmlScanner {
         break;
       case El.Row: {
         if (!this.inSheetData) break;
-        const r = parseInt(this.aR ?? '', 10);
-        this.row = { rowNumber: Number.isFinite(r) && r > 0 ? r : this.lastRow + 1, cells: [], overflow: false };
+        const r = this.aR;
+        this.row = { rowNumber: r !== undefined && Number.isFinite(r) && r > 0 ? r : this.lastRow + 1, cells: [], overflow: false };
         this.lastCol = 0;
         if (selfClosing) this.endRow();
         break;
@@ -265,14 +347,14 @@ export class SheetXmlScanner {
       case El.C: {
         if (!this.row) break;
         this.inCell = true;
-        const ref = this.aR;
-        let col = ref ? columnOf(ref) : this.lastCol + 1;
+        let col = this.aR ?? 0;
         if (col <= 0) col = this.lastCol + 1;
         this.col = col;
         this.t = this.aT ?? 'n';
-        const st = this.aS === undefined ? 0 : parseInt(this.aS, 10);
+        const st = this.aS ?? 0;
         this.style = Number.isFinite(st) ? st : 0;
         this.v = null;
+        this.sharedIndex = -1;
         this.inline = null;
         this.inIs = false;
         this.inPhonetic = 0;
@@ -333,7 +415,7 @@ export class SheetXmlScanner {
 
   private endCell(): void {
     if (this.row && this.inCell) {
-      const value = this.decode(this.t, this.style, this.v, this.inline);
+      const value = this.sharedIndex >= 0 && this.shared ? this.shared(this.sharedIndex) : this.decode(this.t, this.style, this.v, this.inline);
       if (value !== null) {
         if (this.col > this.maxColumns) this.row.overflow = true;
         else this.row.cells[this.col - 1] = value;

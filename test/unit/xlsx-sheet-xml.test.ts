@@ -56,6 +56,31 @@ describe('SheetXmlScanner', () => {
     expect(scanAll(singles).rows).toEqual(EXPECTED);
   });
 
+  it('reads shared-string cells from their digits, and falls back when the digits are split or odd', () => {
+    const table = ['zero', 'one', 'two', 'twelve'];
+    const xml = [
+      '<worksheet><sheetData><row r="1">',
+      '<c r="A1" t="s"><v>1</v></c>', // plain digits: the fast path
+      '<c r="B1" t="s"><v>0<!-- a comment -->3</v></c>', // split by a comment: "03" → 3
+      '<c r="C1" t="s"><v> 2 </v></c>', // spaces: the general path
+      '<c r="D1" t="&#115;" s="&#51;"><v>2</v></c>', // entities in t and s
+      '<c r="e1" t="s"><v>99</v></c>', // lower-case column letters; an index past the table
+      '</row></sheetData></worksheet>',
+    ].join('');
+    const general: string[] = [];
+    const scanner = new SheetXmlScanner((t, style, v) => {
+      general.push(`${t}|${style}|${v}`);
+      return t === 's' ? (table[parseInt(v ?? '', 10)] ?? null) : v;
+    }, 10, (i) => table[i] ?? null);
+    for (let cut = 1; cut < xml.length; cut++) {
+      const fresh = new SheetXmlScanner((t, _s, v) => (t === 's' ? (table[parseInt(v ?? '', 10)] ?? null) : v), 10, (i) => table[i] ?? null);
+      const rows = [...fresh.scan(xml.slice(0, cut)), ...fresh.scan(xml.slice(cut))];
+      expect(rows[0]?.cells, `split at ${cut}`).toEqual(['one', 'twelve', 'two', 'two'] /* E1: past the table, blank */);
+    }
+    expect(scanner.scan(xml)[0]!.cells).toEqual(['one', 'twelve', 'two', 'two'] /* E1: past the table, blank */);
+    expect(general).toEqual(['s|0|03', 's|0| 2 ']);
+  });
+
   it('stops at </sheetData>: what follows is never read, even if broken', () => {
     const { rows, done } = scanAll(['<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><broken & </worksheet'], 5);
     expect(rows).toHaveLength(1);
