@@ -6,10 +6,14 @@ import type pg from 'pg';
 export interface RowRange { from: number; to: number }
 const ALL: RowRange = { from: 1, to: 2_147_483_647 };
 
-/** RTF: the latest accepted row per member updates its ECM assignment with lineage. */
+/**
+ * RTF: the latest accepted row per member updates its ECM assignment (with lineage) and the
+ * contact details it reports as new; one statement, so the staged rows are read and sorted once.
+ */
 async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
-    `with src as (
+    // (the leading comment names the statement in pg_stat_activity, which truncates long queries)
+    `/* apply RTF: assignments, member contacts, lineage */ with src as materialized (
        select distinct on (r.cin) r.cin, r.row_number, r.data d from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
      ), upd as (
@@ -45,32 +49,28 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
        from src join ecm_assignments old on old.cin = src.cin and old.lob = src.d->>'mcpId' and old.provider_code = $2
        where a.id = old.id
        returning a.id, src.row_number, old as before
+     ), contact as (
+       -- Contact details the provider reported as new flow into the member record (and the next MIF).
+       update members m set
+         address = case when (src.d->>'newAddress')::boolean is true then src.d->>'address' else m.address end,
+         city = case when (src.d->>'newAddress')::boolean is true then src.d->>'city' else m.city end,
+         state = case when (src.d->>'newAddress')::boolean is true then src.d->>'state' else m.state end,
+         zip = case when (src.d->>'newAddress')::boolean is true then src.d->>'zip' else m.zip end,
+         phone = case when (src.d->>'newPhone')::boolean is true then src.d->>'phone' else m.phone end,
+         homeless = coalesce((src.d->>'homeless')::boolean, m.homeless),
+         updated_at = now()
+       from src where m.cin = src.cin
+         and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true
+              or m.homeless is distinct from coalesce((src.d->>'homeless')::boolean, m.homeless))
+         -- second guard behind the context rules: only the submitter's own members
+         and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)
+       returning 1
      )
      -- lineage: the assignment as it was (typed, no conversion); the row that changed it is
      -- submission_rows (sheet_id, row_number)
      insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before)
      select upd.id, $1, upd.row_number, upd.before from upd`,
     [sheetId, provider, range.from, range.to],
-  );
-  // Contact details the provider reported as new flow into the member record (and the next MIF).
-  await c.query(
-    `with src as (
-       select distinct on (r.cin) r.cin, r.data d from submission_rows r
-        where r.sheet_id = $1 and r.row_number between $2 and $3 and r.accepted and r.cin is not null order by r.cin, r.row_number desc)
-     update members m set
-       address = case when (src.d->>'newAddress')::boolean is true then src.d->>'address' else m.address end,
-       city = case when (src.d->>'newAddress')::boolean is true then src.d->>'city' else m.city end,
-       state = case when (src.d->>'newAddress')::boolean is true then src.d->>'state' else m.state end,
-       zip = case when (src.d->>'newAddress')::boolean is true then src.d->>'zip' else m.zip end,
-       phone = case when (src.d->>'newPhone')::boolean is true then src.d->>'phone' else m.phone end,
-       homeless = coalesce((src.d->>'homeless')::boolean, m.homeless),
-       updated_at = now()
-     from src where m.cin = src.cin
-       and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true
-            or m.homeless is distinct from coalesce((src.d->>'homeless')::boolean, m.homeless))
-       -- second guard behind the context rules: only the submitter's own members
-       and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $4)`,
-    [sheetId, range.from, range.to, provider],
   );
   return r.rowCount ?? 0;
 }

@@ -194,8 +194,8 @@ describe('the database drops in the middle of applying a submission', () => {
       const cins = ['91000001A', '91000002B'];
       const beforeMembers = await Promise.all(cins.map((c) => memberState(db.pool, c)));
 
-      // Another session holds the members table: the ingest's transaction updates the ECM
-      // assignments, then waits on the member update; that backend is then terminated.
+      // Another session holds the members table: the ingest's apply statement (ECM assignments,
+      // member contacts, lineage) waits on it mid-transaction; that backend is then terminated.
       const locker = new pg.Client({ connectionString: db.url });
       await locker.connect();
       let terminated = 0;
@@ -209,9 +209,9 @@ describe('the database drops in the middle of applying a submission', () => {
           const r = await db.pool.query<{ pid: number; query: string }>(
             `select pid, query from pg_stat_activity where datname = current_database() and state = 'active' and wait_event_type = 'Lock'`,
           );
-          const victim = r.rows.find((x) => /update members/i.test(x.query));
+          const victim = r.rows.find((x) => /apply RTF/i.test(x.query));
           if (victim) {
-            // mid-apply: the assignment rows were already updated inside the open transaction
+            // mid-apply: the apply statement waits inside the open transaction
             await db.pool.query('select pg_terminate_backend($1)', [victim.pid]);
             terminated = victim.pid;
           } else await sleep(20);
