@@ -17,7 +17,19 @@ export function parseCin(raw: string): Parsed<string> {
 }
 
 /** Luhn check over the NPI with the 80840 prefix (card issuer prefix for US health). */
+// A file carries one provider's NPI on every row: the last answer is kept.
+let lastNpi = '';
+let lastNpiValid = false;
+
 export function npiCheckDigitValid(npi: string): boolean {
+  if (npi === lastNpi) return lastNpiValid;
+  const valid = npiLuhn(npi);
+  lastNpi = npi;
+  lastNpiValid = valid;
+  return valid;
+}
+
+function npiLuhn(npi: string): boolean {
   if (!/^[12]\d{9}$/.test(npi)) return false;
   const digits = ('80840' + npi).split('').map(Number);
   let sum = 0;
@@ -121,16 +133,18 @@ export function excelSerialToDate(serial: number): Parsed<IsoDate> {
   return ok(ymd(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate()));
 }
 
+/** Milliseconds of an ISO date at UTC midnight (row rules compare several dates per row: no split, no arrays). */
+function isoUtc(date: IsoDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
 export function addDays(date: IsoDate, n: number): IsoDate {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const dt = new Date(Date.UTC(y, m - 1, d + n));
+  const dt = new Date(isoUtc(date) + n * 86_400_000);
   return ymd(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
 }
 
 export function daysBetween(from: IsoDate, to: IsoDate): number {
-  const [y1, m1, d1] = from.split('-').map(Number) as [number, number, number];
-  const [y2, m2, d2] = to.split('-').map(Number) as [number, number, number];
-  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / 86_400_000);
+  return Math.round((isoUtc(to) - isoUtc(from)) / 86_400_000);
 }
 
 /** Text limits: trim, refuse control characters, cap length. */

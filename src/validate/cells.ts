@@ -32,6 +32,12 @@ export function cellNumber(v: CellValue | undefined): number | null {
 /** A calendar date from a date cell, an Excel serial (number or digits) or text. */
 export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
   if (isCellDate(v)) {
+    // the reader's date cells are already ISO dates: checked, not rebuilt
+    const d = v.date;
+    if (d.length === 10 && d.charCodeAt(4) === 45 && d.charCodeAt(7) === 45) {
+      const y = Number(d.slice(0, 4)), mo = Number(d.slice(5, 7)), day = Number(d.slice(8, 10));
+      if (isValidYmd(y, mo, day)) return { ok: true, value: d };
+    }
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v.date);
     return m && isValidYmd(Number(m[1]), Number(m[2]), Number(m[3]))
       ? { ok: true, value: ymd(Number(m[1]), Number(m[2]), Number(m[3])) }

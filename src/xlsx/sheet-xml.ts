@@ -139,7 +139,9 @@ export class SheetXmlScanner {
   /** True once </sheetData> was read: the caller stops feeding. */
   done = false;
   private rest = '';
+  /** Open elements, innermost last: their names (for the end-tag check) and what they are. */
   private readonly stack: string[] = [];
+  private readonly elements: El[] = [];
   private inSheetData = false;
   private row: RawRow | null = null;
   private lastRow = 0;
@@ -210,7 +212,7 @@ export class SheetXmlScanner {
         if (gt < 0) return this.keep(s, lt);
         let end = gt;
         while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
-        this.close(s.slice(lt + 2, end));
+        this.close(s, lt + 2, end);
         i = gt + 1;
         if (this.done) return;
         continue;
@@ -258,8 +260,8 @@ export class SheetXmlScanner {
       k++;
     }
     if (k >= n) return -1;
-    const qname = s.slice(lt + 1, k);
-    if (!qname.length) throw new MalformedXmlError('a "<" that starts no tag');
+    if (k === lt + 1) throw new MalformedXmlError('a "<" that starts no tag');
+    const qname = k - lt === 4 && s.startsWith('row', lt + 1) ? 'row' : s.slice(lt + 1, k); // (one-letter slices are V8's cached strings)
     const el = elementOf(qname);
     const wanted = el === El.C || el === El.Row;
     this.aR = this.aT = this.aS = undefined;
@@ -330,7 +332,10 @@ export class SheetXmlScanner {
   }
 
   private open(el: El, qname: string, selfClosing: boolean): void {
-    if (!selfClosing) this.stack.push(qname);
+    if (!selfClosing) {
+      this.stack.push(qname);
+      this.elements.push(el);
+    }
     switch (el) {
       case El.SheetData:
         this.inSheetData = !selfClosing;
@@ -384,10 +389,15 @@ export class SheetXmlScanner {
     }
   }
 
-  private close(qname: string): void {
+  /** The end tag whose name is `s[from, to)`: it must close the innermost open element. */
+  private close(s: string, from: number, to: number): void {
     const top = this.stack.pop();
-    if (top !== qname) throw new MalformedXmlError(top === undefined ? `a stray end tag </${qname}>` : `</${qname}> closes <${top}>`);
-    switch (elementOf(qname)) {
+    const el = this.elements.pop();
+    if (top === undefined || el === undefined || to - from !== top.length || !s.startsWith(top, from)) {
+      const name = s.slice(from, to);
+      throw new MalformedXmlError(top === undefined ? `a stray end tag </${name}>` : `</${name}> closes <${top}>`);
+    }
+    switch (el) {
       case El.V:
       case El.T:
         this.capture = Capture.None;
