@@ -1,6 +1,29 @@
-// Set-based application of a submission's accepted rows (already staged in submission_rows)
+// Set-based application of a submission's accepted rows (already staged in submission_rows,
+// values positional: see stagedColumns)
 // inside the submission's transaction: one statement per sheet and table, never one per row.
 import type pg from 'pg';
+import { CSPRTF, OTF, RTF, type Layout } from '../../schemas/index.js';
+
+/**
+ * A staged row's data is a JSON array in its layout's column order (submission_sheets.columns);
+ * `col(key)` is `<alias>->>N` for the column's position, checked against the layout declaration.
+ */
+export function stagedColumns(layout: Layout, alias: string): { text: (key: string) => string; json: (key: string) => string } {
+  const position = new Map(layout.columns.map((c, i) => [c.key, i]));
+  const at = (key: string) => {
+    const i = position.get(key);
+    if (i === undefined) throw new Error(`${layout.name} has no column ${key}`);
+    return i;
+  };
+  return { text: (key) => `(${alias}->>${at(key)})`, json: (key) => `(${alias}->${at(key)})` };
+}
+
+/** The keys a staged row's data array follows, for a layout. */
+export const stagedKeys = (layout: Layout): string[] => layout.columns.map((c) => c.key);
+
+const rtf = stagedColumns(RTF, 'src.d');
+const otf = stagedColumns(OTF, 'r.data');
+const cs = stagedColumns(CSPRTF, 'r.data');
 
 /** Staged rows to apply: the whole sheet, or only a batch of its rows (applied as the file is read). */
 export interface RowRange { from: number; to: number }
@@ -18,50 +41,50 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
      ), upd as (
        update ecm_assignments a set
-         status = (src.d->>'ecmStatus')::smallint,
-         pof = case when (src.d->>'pofIndicator')::boolean is true and jsonb_typeof(src.d->'pof') = 'array'
-                    then array(select jsonb_array_elements_text(src.d->'pof')) else a.pof end,
-         enrollment_start = (src.d->>'startDate')::date,
-         enrollment_end = (src.d->>'endDate')::date,
-         discontinuation_date = (src.d->>'discontinuationDate')::date,
-         discontinuation_reason = src.d->>'discontinuationReasonCode',
-         discontinuation_text = src.d->>'discontinuationReason',
-         acuity = coalesce(src.d->>'acuity', 'Low'),
-         lcm_name = src.d->>'lcmName',
-         lcm_phone = src.d->>'lcmPhone',
-         lcm_email = src.d->>'lcmEmail',
-         care_plan_revised = (src.d->>'carePlanDate')::date,
-         care_conference = (src.d->>'careConferenceDate')::date,
-         assessment_started = (src.d->>'assessmentStartedDate')::date,
-         assessment_completed = (src.d->>'assessmentCompletedDate')::date,
-         last_encounter = (src.d->>'lastEncounterDate')::date,
-         in_person_count = (src.d->>'inPerson')::int,
-         telephonic_count = (src.d->>'telephonic')::int,
-         referral_status = src.d->>'referralStatus',
-         referral_status_date = (src.d->>'referralStatusDate')::date,
-         referral_closure_reason = src.d->>'referralClosureReason',
+         status = (${rtf.text('ecmStatus')})::smallint,
+         pof = case when (${rtf.text('pofIndicator')})::boolean is true and jsonb_typeof(${rtf.json('pof')}) = 'array'
+                    then array(select jsonb_array_elements_text(${rtf.json('pof')})) else a.pof end,
+         enrollment_start = (${rtf.text('startDate')})::date,
+         enrollment_end = (${rtf.text('endDate')})::date,
+         discontinuation_date = (${rtf.text('discontinuationDate')})::date,
+         discontinuation_reason = ${rtf.text('discontinuationReasonCode')},
+         discontinuation_text = ${rtf.text('discontinuationReason')},
+         acuity = coalesce(${rtf.text('acuity')}, 'Low'),
+         lcm_name = ${rtf.text('lcmName')},
+         lcm_phone = ${rtf.text('lcmPhone')},
+         lcm_email = ${rtf.text('lcmEmail')},
+         care_plan_revised = (${rtf.text('carePlanDate')})::date,
+         care_conference = (${rtf.text('careConferenceDate')})::date,
+         assessment_started = (${rtf.text('assessmentStartedDate')})::date,
+         assessment_completed = (${rtf.text('assessmentCompletedDate')})::date,
+         last_encounter = (${rtf.text('lastEncounterDate')})::date,
+         in_person_count = (${rtf.text('inPerson')})::int,
+         telephonic_count = (${rtf.text('telephonic')})::int,
+         referral_status = ${rtf.text('referralStatus')},
+         referral_status_date = (${rtf.text('referralStatusDate')})::date,
+         referral_closure_reason = ${rtf.text('referralClosureReason')},
          last_submission_id = (select submission_id from submission_sheets where id = $1),
          last_row_number = src.row_number,
          updated_at = now()
        -- "old" is the same row as the statement saw it: its image before the update, taken in
        -- the same join (a separate CTE joined back to upd was planned as a nested loop over
        -- the staged rows, quadratic in the file's size).
-       from src join ecm_assignments old on old.cin = src.cin and old.lob = src.d->>'mcpId' and old.provider_code = $2
+       from src join ecm_assignments old on old.cin = src.cin and old.lob = ${rtf.text('mcpId')} and old.provider_code = $2
        where a.id = old.id
        returning a.id, src.row_number, old as before
      ), contact as (
        -- Contact details the provider reported as new flow into the member record (and the next MIF).
        update members m set
-         address = case when (src.d->>'newAddress')::boolean is true then src.d->>'address' else m.address end,
-         city = case when (src.d->>'newAddress')::boolean is true then src.d->>'city' else m.city end,
-         state = case when (src.d->>'newAddress')::boolean is true then src.d->>'state' else m.state end,
-         zip = case when (src.d->>'newAddress')::boolean is true then src.d->>'zip' else m.zip end,
-         phone = case when (src.d->>'newPhone')::boolean is true then src.d->>'phone' else m.phone end,
-         homeless = coalesce((src.d->>'homeless')::boolean, m.homeless),
+         address = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('address')} else m.address end,
+         city = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('city')} else m.city end,
+         state = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('state')} else m.state end,
+         zip = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('zip')} else m.zip end,
+         phone = case when (${rtf.text('newPhone')})::boolean is true then ${rtf.text('phone')} else m.phone end,
+         homeless = coalesce((${rtf.text('homeless')})::boolean, m.homeless),
          updated_at = now()
        from src where m.cin = src.cin
-         and ((src.d->>'newAddress')::boolean is true or (src.d->>'newPhone')::boolean is true
-              or m.homeless is distinct from coalesce((src.d->>'homeless')::boolean, m.homeless))
+         and ((${rtf.text('newAddress')})::boolean is true or (${rtf.text('newPhone')})::boolean is true
+              or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
          -- second guard behind the context rules: only the submitter's own members
          and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)
        returning 1
@@ -79,8 +102,8 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
 async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     `insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type)
-     select $1, r.row_number, $2, r.data->>'mcpId', r.cin, (r.data->>'attemptDate')::date, (r.data->>'method')::smallint,
-            (r.data->>'successful')::boolean, (r.data->>'minutes')::int, (r.data->>'providerType')::smallint
+     select $1, r.row_number, $2, ${otf.text('mcpId')}, r.cin, (${otf.text('attemptDate')})::date, (${otf.text('method')})::smallint,
+            (${otf.text('successful')})::boolean, (${otf.text('minutes')})::int, (${otf.text('providerType')})::smallint
        from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted
         -- second guard behind the context rules: a member assigned to, or last sent to, the submitter
         and (exists (select 1 from ecm_assignments a where a.cin = r.cin and a.provider_code = $2)
@@ -97,11 +120,11 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
     `insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
         service_start, service_end, discontinuation_reason, housed, date_housed, referral_status, referral_status_date,
         referral_closure_reason, sheet_id, row_number, updated_at)
-     select distinct on (r.cin, r.service_code) r.cin, r.service_code, $2, r.data->>'mcpId', (r.data->>'engagementStatus')::smallint,
-            (r.data->>'outreachDate')::date, (r.data->>'outreachMethod')::smallint, (r.data->>'providerType')::smallint,
-            (r.data->>'serviceStartDate')::date, (r.data->>'serviceEndDate')::date, r.data->>'discontinuationReasonCode',
-            case r.data->>'housed' when '1' then true when '0' then false end, (r.data->>'dateHoused')::date,
-            r.data->>'referralStatus', (r.data->>'referralStatusDate')::date, r.data->>'referralClosureReason', $1, r.row_number, now()
+     select distinct on (r.cin, r.service_code) r.cin, r.service_code, $2, ${cs.text('mcpId')}, (${cs.text('engagementStatus')})::smallint,
+            (${cs.text('outreachDate')})::date, (${cs.text('outreachMethod')})::smallint, (${cs.text('providerType')})::smallint,
+            (${cs.text('serviceStartDate')})::date, (${cs.text('serviceEndDate')})::date, ${cs.text('discontinuationReasonCode')},
+            case ${cs.text('housed')} when '1' then true when '0' then false end, (${cs.text('dateHoused')})::date,
+            ${cs.text('referralStatus')}, (${cs.text('referralStatusDate')})::date, ${cs.text('referralClosureReason')}, $1, r.row_number, now()
        from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null and r.service_code is not null
       order by r.cin, r.service_code, r.row_number desc
      on conflict (cin, service_code) do update set provider_code = excluded.provider_code, lob = excluded.lob, status = excluded.status,

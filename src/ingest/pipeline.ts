@@ -21,7 +21,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, supersede } from './apply.js';
+import { APPLY, stagedKeys, supersede } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 
@@ -76,11 +76,15 @@ const STAGE_BATCH = 2000;
 /**
  * A validated row as one element of the staging JSON array, written as soon as the row is
  * validated so a batch holds one string per row, not the row's objects (which would outlive
- * the young generation and cost a full GC). Blank and invalid cells have no key in `values`.
+ * the young generation and cost a full GC). `data` is the values in `keys` order (the sheet's
+ * columns), null where blank or invalid.
  */
-export function stagingJson(sheetId: number, row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
-  const service = typeof row.values.serviceCode === 'string' ? JSON.stringify(row.values.serviceCode) : 'null';
-  return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":${JSON.stringify(row.values)}}`;
+export function stagingJson(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
+  const values = row.values;
+  const data = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) data[i] = values[keys[i]!] ?? null;
+  const service = typeof values.serviceCode === 'string' ? JSON.stringify(values.serviceCode) : 'null';
+  return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":${JSON.stringify(data)}}`;
 }
 
 /** `<stem>_RESPONSE_<YYYYMMDDHHmmss>.xlsx`, local time of the plan. */
@@ -164,7 +168,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
     let supersedes: IngestDocument['supersedes'] = [];
     let diff: IngestDocument['diff'];
     const extra: [string, string][] = [];
-    const sheetIds = new Map<string, { id: number; layout: InboundLayoutName }>();
+    const sheetIds = new Map<string, { id: number; layout: InboundLayoutName; keys: string[] }>();
     const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy });
 
     if (first) {
@@ -226,11 +230,12 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
         const ensureSheet = async (name: string, layout: Layout) => {
           if (sheetIds.has(name)) return;
           await inFlight;
+          const keys = stagedKeys(layout);
           const r = await client.query<{ id: number }>(
-            `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period) values ($1, $2, $3, $4, $5) returning id`,
-            [submissionId, name, layout.name, file.provider, periodDate],
+            `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, columns) values ($1, $2, $3, $4, $5, $6) returning id`,
+            [submissionId, name, layout.name, file.provider, periodDate, keys],
           );
-          sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName });
+          sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName, keys });
         };
         const v = await validateFile(file.bytes, file.originalName, {
           limits: config,
@@ -239,7 +244,8 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
           contextRules: rules.check,
           onRow: async (row) => {
             await ensureSheet(row.sheet, row.layout);
-            staged.push(stagingJson(sheetIds.get(row.sheet)!.id, row));
+            const sheet = sheetIds.get(row.sheet)!;
+            staged.push(stagingJson(sheet.id, sheet.keys, row));
             if (row.accepted) {
               const range = ranges.get(row.sheet);
               if (!range) ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });

@@ -70,7 +70,7 @@ describe('one month of uploads', () => {
     expect(await one(
       `select (c.before).status before_status, (c.before).provider_code before_provider, r.data->>'ecmStatus' row_status
          from ecm_assignment_changes c join ecm_assignments a on a.id = c.assignment_id
-         join submission_rows r on r.sheet_id = c.sheet_id and r.row_number = c.row_number where a.cin = '91000001A'`,
+         join submission_row_values r on r.sheet_id = c.sheet_id and r.row_number = c.row_number where a.cin = '91000001A'`,
     )).toEqual({ before_status: 1, before_provider: 'ACME', row_status: '2' });
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
     expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);

@@ -31,6 +31,9 @@ describe('migrations', () => {
     for (const t of ['providers', 'provider_contracts', 'members', 'ecm_assignments', 'ecm_referrals', 'cs_authorizations', 'outbound_files',
       'outbound_file_rows', 'submissions', 'submission_sheets', 'submission_rows', 'submission_issues', 'outreach_attempts', 'cs_engagements',
       'runs', 'run_units', 'poll_folders', 'poll_files', 'file_blobs']) expect(tables).toContain(t);
+    // staged row values: positional arrays (with their sheet's columns) and older objects read alike
+    const values = await pool.query(`select submission_row_object(array['cin','acuity','pof'], '["91234567A", null, ["A"]]'::jsonb) a, submission_row_object(null, '{"cin":"91234567A"}'::jsonb) o`);
+    expect(values.rows[0]).toEqual({ a: { cin: '91234567A', pof: ['A'] }, o: { cin: '91234567A' } });
   });
 
   it('constraints do real work', async () => {
