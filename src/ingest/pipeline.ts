@@ -237,24 +237,31 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<I
           );
           sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName, keys });
         };
+        const stageRow = (row: ValidatedRow): Promise<void> | undefined => {
+          const sheet = sheetIds.get(row.sheet)!;
+          staged.push(stagingJson(sheet.id, sheet.keys, row));
+          if (row.accepted) {
+            const range = ranges.get(row.sheet);
+            if (!range) ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
+            else {
+              range.from = Math.min(range.from, row.rowNumber);
+              range.to = Math.max(range.to, row.rowNumber);
+            }
+          }
+          return staged.length >= STAGE_BATCH ? flush() : undefined;
+        };
         const v = await validateFile(file.bytes, file.originalName, {
+          sha256: sha,
           limits: config,
           layouts: INBOUND_LAYOUTS,
           context: { config, receivedDate, expectedPeriod: period },
           contextRules: rules.check,
-          onRow: async (row) => {
-            await ensureSheet(row.sheet, row.layout);
-            const sheet = sheetIds.get(row.sheet)!;
-            staged.push(stagingJson(sheet.id, sheet.keys, row));
-            if (row.accepted) {
-              const range = ranges.get(row.sheet);
-              if (!range) ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
-              else {
-                range.from = Math.min(range.from, row.rowNumber);
-                range.to = Math.max(range.to, row.rowNumber);
-              }
-            }
-            if (staged.length >= STAGE_BATCH) await flush();
+          // synchronous but for a sheet's first row and each full batch: a promise per row
+          // would cost more than the row's staging
+          onRow: (row) => {
+            const sheet = sheetIds.get(row.sheet);
+            if (!sheet) return ensureSheet(row.sheet, row.layout).then(() => stageRow(row));
+            return stageRow(row);
           },
         });
         await flush();

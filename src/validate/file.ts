@@ -20,6 +20,8 @@ export type FileLimits = Pick<Config, 'MAX_FILE_BYTES' | 'MAX_UNCOMPRESSED_BYTES
 export interface ValidateFileOptions extends Omit<WorkbookValidationOptions, 'layouts'> {
   layouts?: readonly Layout[];
   limits: FileLimits;
+  /** The bytes' SHA-256 when the caller has it already (hex). */
+  sha256?: string;
 }
 
 const asCode = (code: string): IssueCode => (code in ISSUES ? (code as IssueCode) : 'FILE_CORRUPT');
@@ -32,7 +34,7 @@ function fileIssue(v: WorkbookValidator, code: string, message: string): void {
 }
 
 export async function validateFile(bytes: Buffer, fileName: string, opts: ValidateFileOptions): Promise<FileValidation> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = opts.sha256 ?? createHash('sha256').update(bytes).digest('hex');
   const v = new WorkbookValidator(opts);
   const { limits } = opts;
   const guard = await inspectFile(bytes, fileName, {
@@ -43,8 +45,10 @@ export async function validateFile(bytes: Buffer, fileName: string, opts: Valida
   if (guard) fileIssue(v, guard.code, guard.message);
   else {
     try {
-      for await (const ev of readWorkbook(bytes, { recognise: v.recognise, maxRows: limits.MAX_ROWS, maxColumns: limits.MAX_COLUMNS }))
-        await v.handle(ev);
+      for await (const ev of readWorkbook(bytes, { recognise: v.recognise, maxRows: limits.MAX_ROWS, maxColumns: limits.MAX_COLUMNS })) {
+        const pending = v.handle(ev);
+        if (pending) await pending;
+      }
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !(code in ISSUES)) throw err;

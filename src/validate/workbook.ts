@@ -120,7 +120,8 @@ export class WorkbookValidator {
     this.addIssue(makeIssue(code, { sheet }, params));
   }
 
-  async handle(ev: WorkbookEvent): Promise<void> {
+  /** Takes one reader event; returns a promise only when `onRow` returned one (await it then). */
+  handle(ev: WorkbookEvent): void | Promise<void> {
     switch (ev.type) {
       case 'sheet':
         return this.startSheet(ev.name, ev.headerRow, ev.match);
@@ -150,7 +151,7 @@ export class WorkbookValidator {
       this.addIssue(makeIssue('COLUMN_DUPLICATE', { sheet: name, row: headerRow, column: d.column.label, columnIndex: d.index, value: d.label }));
   }
 
-  private async row(sheet: string, rowNumber: number, cells: CellValue[]): Promise<void> {
+  private row(sheet: string, rowNumber: number, cells: CellValue[]): void | Promise<void> {
     const state = this.sheets.get(sheet);
     if (!state || isBlankRow(cells)) return;
     const { summary, match, checker } = state;
@@ -162,9 +163,10 @@ export class WorkbookValidator {
     const layout = match.layout;
     const bound = bindRow(match, cells);
     const result = validateRow(layout, bound, { ...this.opts.context, sheet, rowNumber });
-    const issues = [...result.issues, ...checker.check(sheet, rowNumber, result.values, bound)];
+    const issues = result.issues; // the row's own array: later checks add to it
+    for (const i of checker.check(sheet, rowNumber, result.values, bound)) issues.push(i);
     if (this.opts.contextRules)
-      issues.push(...this.opts.contextRules({ sheet, layout, rowNumber, values: result.values, cells: bound, issues, ...(result.cin ? { cin: result.cin } : {}) }));
+      for (const i of this.opts.contextRules({ sheet, layout, rowNumber, values: result.values, cells: bound, issues, ...(result.cin ? { cin: result.cin } : {}) })) issues.push(i);
     const accepted = !issues.some((i) => i.severity === 'error');
     for (const issue of issues) {
       this.addIssue(issue);
@@ -178,7 +180,7 @@ export class WorkbookValidator {
     if (this.opts.onRow) {
       const row: ValidatedRow = { sheet, layout, rowNumber, values: result.values, issues, accepted, cells: bound };
       if (result.cin) row.cin = result.cin;
-      await this.opts.onRow(row);
+      return this.opts.onRow(row);
     }
   }
 

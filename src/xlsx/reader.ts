@@ -255,13 +255,15 @@ function cellValue(t: string, style: number, v: string | null, inline: string | 
 }
 
 /**
- * The rows of one worksheet part, in file order (sheet-xml.ts does the scanning). Cells beyond
+ * The rows of one worksheet part, in file order, in batches (sheet-xml.ts does the scanning). Cells beyond
  * maxColumns are never stored; reading stops at </sheetData>.
  */
-async function* sheetRows(text: AsyncIterable<string>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow> {
+async function* sheetRows(text: AsyncIterable<string>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow[]> {
   const scanner = new SheetXmlScanner((t, style, v, inline) => cellValue(t, style, v, inline, ctx), maxColumns, (i) => ctx.sharedValues[i] ?? null);
   for await (const chunk of text) {
-    yield* scanner.scan(chunk);
+    // the rows of a chunk as one batch: one await per chunk, not per row
+    const rows = scanner.scan(chunk);
+    if (rows.length) yield rows;
     if (scanner.done) return;
   }
 }
@@ -319,9 +321,9 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
       let stop = false;
       const rows = sheetRows(partText(await openPartStream(opened, part)), ctx, opts.maxColumns);
       try {
-        for await (const row of rows) {
+        batches: for await (const batch of rows) for (const row of batch) {
           if (match === null) {
-            if (row.rowNumber > headerSearchRows) break;
+            if (row.rowNumber > headerSearchRows) break batches;
             if (isBlankRow(row.cells)) continue;
             sawValues = true;
             match = recognise(row.cells);
@@ -329,7 +331,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
             if (row.overflow) {
               yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
               stop = true;
-              break;
+              break batches;
             }
             yield { type: 'sheet', name: sheet.name, headerRow: row.rowNumber, match };
             continue;
@@ -337,13 +339,13 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
           if (row.overflow) {
             yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
             stop = true;
-            break;
+            break batches;
           }
           if (isBlankRow(row.cells)) continue;
           if (dataRows >= opts.maxRows) {
             yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_ROWS', limit: opts.maxRows, rowNumber: row.rowNumber };
             stop = true;
-            break;
+            break batches;
           }
           dataRows++;
           yield { type: 'row', sheet: sheet.name, rowNumber: row.rowNumber, cells: row.cells };
