@@ -72,7 +72,7 @@ export class UnknownProviderError extends Error {
   }
 }
 
-export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: string, receivedAt: Date): Promise<ProviderContext> {
+export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date): Promise<ProviderContext> {
   const p = await pool.query<{ provider_code: string; npi: string; tin: string; name: string; liaison_email: string | null; contact_email: string | null; sftp_folder: string; ecm: string[]; cs: string[] }>(
     `select p.provider_code, p.npi, p.tin, p.name, p.liaison_email, p.contact_email, p.sftp_folder,
             coalesce(array_agg(c.lob) filter (where c.program = 'ECM'), '{}') as ecm,
@@ -84,18 +84,18 @@ export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: s
   const row = p.rows[0];
   if (!row) throw new UnknownProviderError(code);
 
-  const ecm = new Map<string, EcmMember>();
-  const assigned = await pool.query<{ cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null }>(
+  // The four reads are independent: they run side by side on the pool's connections.
+  const assignedQ = pool.query<{ cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null }>(
     `select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name
        from ecm_assignments a join members m using (cin) where a.provider_code = $1`,
     [code],
   );
-  for (const a of assigned.rows)
-    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: false, enrolledOnLatestMif: false, lcmName: a.lcm_name });
 
   // Members on the latest MIF per line of business (a member may have left the assignment
   // table since, but the provider still reports on what it was sent).
-  const mif = await pool.query<{ cin: string; lob: string; ecm_status: number | null; last_name: string; first_name: string }>(
+  // Members on the latest MIF per line of business (a member may have left the assignment
+  // table since, but the provider still reports on what it was sent).
+  const mifQ = pool.query<{ cin: string; lob: string; ecm_status: number | null; last_name: string; first_name: string }>(
     `with latest as (
        select distinct on (lob) id, lob from outbound_files
         where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $2
@@ -104,6 +104,30 @@ export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: s
        from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin`,
     [code, receivedAt],
   );
+
+  const csQ = pool.query<{ cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }>(
+    `with latest as (
+       select id from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
+        order by slot desc, id desc limit 1)
+     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
+       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
+       left join cs_authorizations a on a.cin = r.cin and a.service_code = r.service_code`,
+    [code, receivedAt],
+  );
+
+  const otQ = pool.query<{ cin: string; period: string | null; attempts: number; methods: number[]; first: string; last: string }>(
+    `select a.cin, to_char(s.period, 'YYYY-MM') as period, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods,
+            min(a.attempt_date) as first, max(a.attempt_date) as last
+       from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id
+      where a.provider_code = $1 group by a.cin, s.period`,
+    [code],
+  );
+
+  const [assigned, mif, cs, ot] = await Promise.all([assignedQ, mifQ, csQ, otQ]);
+  const ecm = new Map<string, EcmMember>();
+  for (const a of assigned.rows)
+    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: false, enrolledOnLatestMif: false, lcmName: a.lcm_name });
+
   for (const m of mif.rows) {
     const cur = ecm.get(m.cin);
     if (cur && cur.lob === m.lob) {
@@ -115,15 +139,6 @@ export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: s
   }
 
   const csasf = new Map<string, CsasfEntry>();
-  const cs = await pool.query<{ cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }>(
-    `with latest as (
-       select id from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
-        order by slot desc, id desc limit 1)
-     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
-       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
-       left join cs_authorizations a on a.cin = r.cin and a.service_code = r.service_code`,
-    [code, receivedAt],
-  );
   for (const c of cs.rows)
     csasf.set(`${c.cin}|${c.service_code}`, {
       lob: c.lob ?? '', authStatus: c.auth_status, authNumber: c.auth_number, authStart: c.auth_start, authEnd: c.auth_end,
@@ -131,13 +146,6 @@ export async function loadProviderContext(pool: pg.Pool | pg.PoolClient, code: s
     });
 
   const outreach = new Map<string, OutreachByPeriod[]>();
-  const ot = await pool.query<{ cin: string; period: string | null; attempts: number; methods: number[]; first: string; last: string }>(
-    `select a.cin, to_char(s.period, 'YYYY-MM') as period, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods,
-            min(a.attempt_date) as first, max(a.attempt_date) as last
-       from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id
-      where a.provider_code = $1 group by a.cin, s.period`,
-    [code],
-  );
   for (const o of ot.rows) {
     const list = outreach.get(o.cin) ?? [];
     list.push({ period: o.period, attempts: o.attempts, methods: new Set(o.methods), first: o.first, last: o.last });

@@ -123,12 +123,16 @@ const errorKey = (i: { cin?: string | null; row: number | null; column: string |
 
 export interface IngestDeps { pool: pg.Pool; config: Config; now?: () => Date }
 
-export async function ingestFile(deps: IngestDeps, file: InboundFile): Promise<Ingested> {
+/**
+ * @param preloaded.context the provider's context when the caller started loading it already
+ *   (the poll loads it while the file downloads); loaded here otherwise
+ */
+export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
   const { pool, config } = deps;
   const now = deps.now ?? (() => new Date());
   const tz = config.PLAN_TIME_ZONE;
   const sha = hashOf(file.bytes);
-  const ctx = await loadProviderContext(pool, file.provider, file.receivedAt);
+  const ctx = await (preloaded.context ?? loadProviderContext(pool, file.provider, file.receivedAt));
   const ctxOut = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
 
   const client = await pool.connect();

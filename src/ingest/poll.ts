@@ -7,6 +7,7 @@ import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { forgetFile } from '../db/poll-state.js';
 import { providerFolders, scanFolder, type ReadyFile } from '../sftp/pickup.js';
+import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
 import { rejectUnread, respondOverSftp } from './respond.js';
 
@@ -132,10 +133,15 @@ async function processOne(
       await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
+    // The provider's context (its members, the latest MIF: a large provider's takes a while)
+    // loads from Postgres while the file downloads.
+    const context = loadProviderContext(deps.pool, p.provider_code, f.receivedAt);
+    context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES });
     const done = await ingestFile(
       { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp' },
+      { context },
     );
     const { response, movedTo } = await respondOverSftp(deps, session, done, f, at);
     await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
