@@ -147,26 +147,52 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   }
   const results: UnitResult[] = [];
   let session: SftpSession | undefined;
+  // Two units in flight: while one is recorded and published (Postgres, sFTP: mostly waiting),
+  // the next one's rows are read and its workbook written (CPU). Deliveries stay one at a time,
+  // in order, on the one sFTP session.
+  let delivering: Promise<void> = Promise.resolve();
+  const failed = async (i: number, u: (typeof units)[number], err: unknown) => {
+    const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+    const message = (err as Error).message;
+    log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
+    results[i] = { provider: u.provider.provider_code, lob: u.lob, status: 'FAILED', rows: 0, file: null, path: null, error: message };
+    if (!opts.dryRun) await markUnit(pool, job, slot, unitKey, 'FAILED', { error: message }).catch(() => undefined);
+  };
   try {
     for (const [i, u] of units.entries()) {
       if (opts.signal?.aborted) throw new Error('run stopped before it finished');
       const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
       opts.onProgress?.(i, units.length, unitKey);
+      let prepared: Prepared;
       try {
-        const r = await generateUnit(kind, job, slot, u, opts, deps, openOnce);
-        results.push(r);
+        prepared = await prepareUnit(kind, job, slot, u, opts, deps);
       } catch (err) {
-        const message = (err as Error).message;
-        log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
-        results.push({ provider: u.provider.provider_code, lob: u.lob, status: 'FAILED', rows: 0, file: null, path: null, error: message });
-        if (!opts.dryRun) await markUnit(pool, job, slot, unitKey, 'FAILED', { error: message }).catch(() => undefined);
-        // A broken connection must not poison the other providers: open a fresh one.
-        await session?.close().catch(() => undefined);
-        session = undefined;
+        await failed(i, u, err);
+        continue;
       }
+      if ('result' in prepared) {
+        results[i] = prepared.result;
+        continue;
+      }
+      await delivering;
+      // a stop asked for while the previous unit was delivered: this one is left for the next run
+      if (opts.signal?.aborted) throw new Error('run stopped before it finished');
+      delivering = prepared.deliver(openOnce).then(
+        (r) => {
+          results[i] = r;
+        },
+        async (err: unknown) => {
+          await failed(i, u, err);
+          // A broken connection must not poison the other providers: open a fresh one.
+          await session?.close().catch(() => undefined);
+          session = undefined;
+        },
+      );
     }
+    await delivering;
     opts.onProgress?.(units.length, units.length, '');
   } finally {
+    await delivering.catch(() => undefined);
     await session?.close().catch(() => undefined);
   }
   async function openOnce(): Promise<SftpSession> {
@@ -178,15 +204,18 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED') };
 }
 
-async function generateUnit(
+/** A unit either settled while preparing (already done, empty, dry run) or ready to deliver. */
+type Prepared = { result: UnitResult } | { deliver: (session: () => Promise<SftpSession>) => Promise<UnitResult> };
+
+/** Reads the unit's rows and writes its workbook; recording and publishing are left to `deliver`. */
+async function prepareUnit(
   kind: OutboundKind,
   job: string,
   slot: IsoDate,
   u: { provider: ProviderRow; lob: string | null; lobLabel: string },
   opts: GenerateOptions,
   deps: GenerateDeps,
-  session: () => Promise<SftpSession>,
-): Promise<UnitResult> {
+): Promise<Prepared> {
   const { pool, config } = deps;
   const code = KIND_CODE[kind];
   const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
@@ -200,14 +229,18 @@ async function generateUnit(
     );
     const p = prior.rows[0];
     if (p?.status === 'PUBLISHED' || p?.status === 'EMPTY' || (!p && (await unitDone(pool, job, slot, unitKey)))) {
-      return { ...base, status: 'ALREADY_DONE', rows: p?.row_count ?? 0, file: p?.file_name ?? null, path: p?.remote_path ?? null };
+      return { result: { ...base, status: 'ALREADY_DONE', rows: p?.row_count ?? 0, file: p?.file_name ?? null, path: p?.remote_path ?? null } };
     }
     if (p?.status === 'PENDING') {
       // An earlier run recorded this file and stopped before confirming it: publish those bytes.
-      const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
-      const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-      await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u);
-      return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
+      return {
+        deliver: async (session) => {
+          const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
+          const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
+          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u);
+          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
+        },
+      };
     }
   }
 
@@ -220,7 +253,7 @@ async function generateUnit(
         await markUnit(c, job, slot, unitKey, 'DONE', { empty: true });
       });
     }
-    return { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused };
+    return { result: { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused } };
   }
 
   const bytes = await writeWorkbookToBuffer(built.sheets);
@@ -230,8 +263,28 @@ async function generateUnit(
     await fs.promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, name);
     await fs.promises.writeFile(file, bytes);
-    return { ...base, status: 'DRY_RUN', rows: built.rows.length, file: name, path: file, ...refused };
+    return { result: { ...base, status: 'DRY_RUN', rows: built.rows.length, file: name, path: file, ...refused } };
   }
+  return { deliver: (session) => deliverUnit(kind, job, slot, u, deps, session, built, bytes, name) };
+}
+
+/** Records the file with the rows it carries, publishes it atomically and confirms it. */
+async function deliverUnit(
+  kind: OutboundKind,
+  job: string,
+  slot: IsoDate,
+  u: { provider: ProviderRow; lob: string | null; lobLabel: string },
+  deps: GenerateDeps,
+  session: () => Promise<SftpSession>,
+  built: Built,
+  bytes: Buffer,
+  name: string,
+): Promise<UnitResult> {
+  const { pool, config } = deps;
+  const code = KIND_CODE[kind];
+  const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+  const base = { provider: u.provider.provider_code, lob: u.lob };
+  const refused = built.refused?.length ? { refused: built.refused } : {};
 
   const id = await withTransaction(pool, async (c) => {
     const hash = await putBlob(c, bytes);
