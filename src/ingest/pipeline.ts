@@ -140,7 +140,6 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     await client.query('BEGIN');
     // One submission at a time per provider: two pollers never race on the same upload.
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${file.provider}`]);
-    await putBlob(client, file.bytes, sha);
 
     const prior = await client.query<{ id: number; state: string; received_at: Date; response_name: string | null; response_sha256: string | null }>(
       `select id, state, received_at, response_name, response_sha256 from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null`,
@@ -158,13 +157,20 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const periodDate = `${period}-01`;
     const policy = deadlinePolicyFromConfig(config);
     const receivedDate = localDate(file.receivedAt, tz);
-    const sub = await client.query<{ id: number }>(
-      `insert into submissions (provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
-      [file.provider, file.originalName.slice(0, 500), sha, file.bytes.length, file.receivedAt, file.serverMtime ?? null, file.firstSeenAt ?? null,
-        file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null],
-    );
-    const submissionId = sub.rows[0]!.id;
+    const submissionId = (await client.query<{ id: number }>(`select nextval('submissions_id_seq') as id`)).rows[0]!.id;
+    // The file's bytes (~0.1 s for a large file) and its submission row are written while the
+    // reader opens the workbook: the statements queue on this client, in order, and the first
+    // batch of rows waits for them.
+    const recorded = (async () => {
+      await putBlob(client, file.bytes, sha);
+      await client.query(
+        `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [submissionId, file.provider, file.originalName.slice(0, 500), sha, file.bytes.length, file.receivedAt, file.serverMtime ?? null, file.firstSeenAt ?? null,
+          file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null],
+      );
+    })();
+    recorded.catch(() => undefined); // awaited below on every path
     const respName = responseName(file.originalName, now(), tz);
 
     let v: FileValidation;
@@ -194,7 +200,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       // once per file, so batch by batch gives the same result as one statement per sheet). If
       // the file then turns out REJECTED (a limit or a damaged part mid-way, a late decline),
       // everything after the savepoint is undone and the file is read again without applying.
-      const readAndStage = async (applyEarly: boolean) => {
+      const readAndStage = async (applyEarly: boolean, ready: Promise<unknown> = Promise.resolve()) => {
         sheetIds.clear();
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
@@ -204,7 +210,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         let ranges = new Map<string, { from: number; to: number }>();
         // One batch in flight: Postgres stages (and applies) it while the next batch is read and
         // validated (statements queue on the one client, in order; at most two batches are held).
-        let inFlight: Promise<unknown> = Promise.resolve();
+        let inFlight: Promise<unknown> = ready;
         const flush = async () => {
           await inFlight;
           if (!staged.length) return;
@@ -290,8 +296,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         }
         return { v, verdict, appliedEarly: applyEarly ? appliedEarly : null, batchesApplied };
       };
-      await client.query('savepoint before_rows');
-      let read = await readAndStage(true);
+      const beforeRows = recorded.then(() => client.query('savepoint before_rows'));
+      beforeRows.catch(() => undefined); // awaited by readAndStage
+      let read = await readAndStage(true, beforeRows);
       if (read.v.outcome === 'REJECTED' && read.batchesApplied > 0) {
         await client.query('rollback to savepoint before_rows');
         read = await readAndStage(false);
@@ -327,6 +334,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         if ([...sheetIds.values()].some((s) => s.layout === 'RTF')) addLate(v, await caseloadWarnings(client, config, file.provider, [...sheetIds.keys()][0]!));
       }
     }
+    await recorded; // (settled already when rows were read; its error, if any, is the real one)
     if (verdict) extra.unshift(['Deadline verdict', verdictText(verdict)]);
     extra.unshift(['Reporting period', reportingPeriodLabel(period)], ['Received', spellInstant(file.receivedAt, tz)], ['Provider', `${ctx.name} (${ctx.code})`]);
     if (!supersedes.length) supersedes = undefined;
