@@ -84,24 +84,31 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
   const row = p.rows[0];
   if (!row) throw new UnknownProviderError(code);
 
-  // The four reads are independent: they run side by side on the pool's connections.
-  const assignedQ = pool.query<{ cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null }>(
-    `select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name
-       from ecm_assignments a join members m using (cin) where a.provider_code = $1`,
-    [code],
-  );
-
-  // Members on the latest MIF per line of business (a member may have left the assignment
-  // table since, but the provider still reports on what it was sent).
-  // Members on the latest MIF per line of business (a member may have left the assignment
-  // table since, but the provider still reports on what it was sent).
-  const mifQ = pool.query<{ cin: string; lob: string; ecm_status: number | null; last_name: string; first_name: string }>(
+  // The three reads are independent: they run side by side on the pool's connections.
+  // ECM members: those assigned to the provider, flagged when on the latest MIF of their line
+  // of business, plus those only on that MIF (a member may have left the assignment table
+  // since, but the provider still reports on what it was sent). One result: a large
+  // provider's members are parsed once, not twice.
+  const ecmQ = pool.query<{ cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean }>(
     `with latest as (
        select distinct on (lob) id, lob from outbound_files
         where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $2
-        order by lob, slot desc, id desc)
-     select r.cin, l.lob, r.ecm_status, m.last_name, m.first_name
-       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin`,
+        order by lob, slot desc, id desc
+     ), mif as (
+       select r.cin, l.lob, r.ecm_status from latest l join outbound_file_rows r on r.outbound_file_id = l.id
+     ), assigned as (
+       select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
+     )
+     select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name,
+            f.cin is not null as on_mif, coalesce(f.ecm_status = 3, false) as enrolled_on_mif
+       from assigned a join members m using (cin) left join mif f on f.cin = a.cin and f.lob = a.lob
+     union all
+     select * from (
+       select distinct on (f.cin) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
+              true, coalesce(f.ecm_status = 3, false)
+         from mif f join members m using (cin)
+        where not exists (select 1 from assigned a where a.cin = f.cin)
+        order by f.cin, f.lob) only_on_mif`,
     [code, receivedAt],
   );
 
@@ -123,20 +130,10 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     [code],
   );
 
-  const [assigned, mif, cs, ot] = await Promise.all([assignedQ, mifQ, csQ, otQ]);
+  const [ecmRows, cs, ot] = await Promise.all([ecmQ, csQ, otQ]);
   const ecm = new Map<string, EcmMember>();
-  for (const a of assigned.rows)
-    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: false, enrolledOnLatestMif: false, lcmName: a.lcm_name });
-
-  for (const m of mif.rows) {
-    const cur = ecm.get(m.cin);
-    if (cur && cur.lob === m.lob) {
-      cur.onLatestMif = true;
-      cur.enrolledOnLatestMif = m.ecm_status === 3;
-    } else if (!cur) {
-      ecm.set(m.cin, { lob: m.lob, status: m.ecm_status ?? 1, lastName: m.last_name, firstName: m.first_name, onLatestMif: true, enrolledOnLatestMif: m.ecm_status === 3, lcmName: null });
-    }
-  }
+  for (const a of ecmRows.rows)
+    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name });
 
   const csasf = new Map<string, CsasfEntry>();
   for (const c of cs.rows)

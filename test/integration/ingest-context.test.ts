@@ -1,0 +1,53 @@
+// The provider context an inbound file is checked against: assigned ECM members, flagged when
+// on the latest MIF of their line of business, and members only on that MIF.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProviderContext } from '../../src/ingest/context.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  await db.pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('a', 64), 1, '\\x00')`);
+  const mif = async (slot: string, lob: string, rows: [string, number][]) => {
+    const f = await db.pool.query<{ id: number }>(
+      `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, published_at)
+       values ('MIF', 'mif', $1, 'ACME', $2, 'PUBLISHED', $3, repeat('a', 64), $4, $1::date + time '15:00') returning id`,
+      [slot, lob, `MIF_${lob}_${slot}.xlsx`, rows.length],
+    );
+    for (const [i, [cin, status]] of rows.entries())
+      await db.pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, ecm_status) values ($1, $2, $3, $4)`, [f.rows[0]!.id, i + 2, cin, status]);
+  };
+  await mif('2026-10-15', 'HN', [['91000008H', 3]]); // an older MIF: no longer counts
+  // the latest HN MIF: an assigned pending member, an assigned enrolled one, a member assigned
+  // under CV (another line of business), and one no longer assigned to anyone
+  await mif('2026-11-15', 'HN', [['91000001A', 1], ['91000002B', 3], ['91000004D', 2], ['91000007G', 3]]);
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('loadProviderContext', () => {
+  it('knows each ECM member of the provider and what its latest MIF said', async () => {
+    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-12-03T18:00:00Z'));
+    const view = Object.fromEntries([...ctx.ecm].map(([cin, m]) => [cin, m]).sort());
+    expect(view).toEqual({
+      '91000001A': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
+      '91000002B': { lob: 'HN', status: 3, lastName: 'Bravo', firstName: 'Ben', onLatestMif: true, enrolledOnLatestMif: true, lcmName: 'Pat Lee' },
+      '91000003C': { lob: 'HN', status: 4, lastName: 'Charlie', firstName: 'Cy', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
+      '91000004D': { lob: 'CV', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: false, enrolledOnLatestMif: false, lcmName: null },
+      '91000006F': { lob: 'HN', status: 3, lastName: 'Foxtrot', firstName: 'Fay', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
+      '91000007G': { lob: 'HN', status: 3, lastName: 'Golf', firstName: 'Gil', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null },
+    });
+    expect(ctx.ecmLobs).toEqual(new Set(['HN', 'CV']));
+  });
+
+  it('a MIF published after the file was received does not count', async () => {
+    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-11-10T18:00:00Z'));
+    expect(ctx.ecm.get('91000008H')).toMatchObject({ onLatestMif: true, enrolledOnLatestMif: true });
+    expect(ctx.ecm.get('91000007G')).toBeUndefined();
+    expect(ctx.ecm.get('91000002B')).toMatchObject({ onLatestMif: false });
+  });
+});
