@@ -30,13 +30,14 @@ export interface RowRange { from: number; to: number }
 const ALL: RowRange = { from: 1, to: 2_147_483_647 };
 
 /**
- * RTF: the latest accepted row per member updates its ECM assignment (with lineage) and the
- * contact details it reports as new; one statement, so the staged rows are read and sorted once.
+ * RTF: the latest accepted row per member updates its ECM assignment, with lineage, in one
+ * statement (batch by batch as the file is read). The member contact details it reports
+ * follow once per sheet (applyRtfContacts), while the response is written.
  */
 async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     // (the leading comment names the statement in pg_stat_activity, which truncates long queries)
-    `/* apply RTF: assignments, member contacts, lineage */ with src as materialized (
+    `/* apply RTF: assignments, lineage */ with src as materialized (
        select distinct on (r.cin) r.cin, r.row_number, r.data d from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
      ), upd as (
@@ -72,28 +73,37 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
        from src join ecm_assignments old on old.cin = src.cin and old.lob = ${rtf.text('mcpId')} and old.provider_code = $2
        where a.id = old.id
        returning a.id, src.row_number, old as before
-     ), contact as (
-       -- Contact details the provider reported as new flow into the member record (and the next MIF).
-       update members m set
-         address = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('address')} else m.address end,
-         city = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('city')} else m.city end,
-         state = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('state')} else m.state end,
-         zip = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('zip')} else m.zip end,
-         phone = case when (${rtf.text('newPhone')})::boolean is true then ${rtf.text('phone')} else m.phone end,
-         homeless = coalesce((${rtf.text('homeless')})::boolean, m.homeless),
-         updated_at = now()
-       from src where m.cin = src.cin
-         and ((${rtf.text('newAddress')})::boolean is true or (${rtf.text('newPhone')})::boolean is true
-              or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
-         -- second guard behind the context rules: only the submitter's own members
-         and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)
-       returning 1
      )
      -- lineage: the assignment as it was (typed, no conversion); the row that changed it is
      -- submission_rows (sheet_id, row_number)
      insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before)
      select upd.id, $1, upd.row_number, upd.before from upd`,
     [sheetId, provider, range.from, range.to],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** RTF: contact details the provider reported as new flow into the member record (and the next MIF). */
+async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+  const r = await c.query(
+    `/* apply RTF: member contacts */ with src as (
+       select distinct on (r.cin) r.cin, r.data d from submission_rows r
+        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
+     )
+     update members m set
+       address = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('address')} else m.address end,
+       city = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('city')} else m.city end,
+       state = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('state')} else m.state end,
+       zip = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('zip')} else m.zip end,
+       phone = case when (${rtf.text('newPhone')})::boolean is true then ${rtf.text('phone')} else m.phone end,
+       homeless = coalesce((${rtf.text('homeless')})::boolean, m.homeless),
+       updated_at = now()
+     from src where m.cin = src.cin
+       and ((${rtf.text('newAddress')})::boolean is true or (${rtf.text('newPhone')})::boolean is true
+            or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
+       -- second guard behind the context rules: only the submitter's own members
+       and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)`,
+    [sheetId, provider],
   );
   return r.rowCount ?? 0;
 }
@@ -140,6 +150,8 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
 }
 
 export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
+/** What a sheet applies once, after all its rows (null: nothing). */
+export const APPLY_AFTER = { RTF: applyRtfContacts, OTF: null, CSPRTF: null } as const;
 
 /**
  * The new sheet replaces the provider's current sheet of the same layout and period: its rows

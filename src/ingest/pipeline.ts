@@ -21,7 +21,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, stagedKeys, supersede } from './apply.js';
+import { APPLY, APPLY_AFTER, stagedKeys, supersede } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 
@@ -339,24 +339,34 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     extra.unshift(['Reporting period', reportingPeriodLabel(period)], ['Received', spellInstant(file.receivedAt, tz)], ['Provider', `${ctx.name} (${ctx.code})`]);
     if (!supersedes.length) supersedes = undefined;
 
-    // Everything the provider and liaison see, stored with the submission.
+    // The rest of the database work runs while the response workbook is written: what each
+    // sheet applies once (the RTF's member contacts), then everything the provider and
+    // liaison see, stored with the submission. (Statements queue on the client, in order.)
     const allIssues = [...v.fileErrors, ...v.issues];
-    if (allIssues.length)
-      await client.query(
-        `insert into submission_issues (submission_id, sheet_name, row_number, column_label, code, severity, message, cin)
-         select $1, sheet, row, col, code, severity, message, cin from jsonb_to_recordset($2::jsonb)
-           as x(sheet text, row int, col text, code text, severity text, message text, cin text)`,
-        [submissionId, JSON.stringify(allIssues.map((i) => ({ sheet: i.sheet, row: i.row, col: i.column, code: i.code, severity: i.severity, message: i.message, cin: i.cin ?? null })))],
-      );
-    for (const s of v.sheets) {
-      const id = sheetIds.get(s.name)?.id;
-      if (id) await client.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5 where id = $1`, [id, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings]);
-    }
+    const dbTail = (async () => {
+      for (const s of sheetIds.values()) {
+        const after = APPLY_AFTER[s.layout];
+        if (after && v.outcome !== 'REJECTED') await after(client, s.id, file.provider);
+      }
+      if (allIssues.length)
+        await client.query(
+          `insert into submission_issues (submission_id, sheet_name, row_number, column_label, code, severity, message, cin)
+           select $1, sheet, row, col, code, severity, message, cin from jsonb_to_recordset($2::jsonb)
+             as x(sheet text, row int, col text, code text, severity text, message text, cin text)`,
+          [submissionId, JSON.stringify(allIssues.map((i) => ({ sheet: i.sheet, row: i.row, col: i.column, code: i.code, severity: i.severity, message: i.message, cin: i.cin ?? null })))],
+        );
+      for (const s of v.sheets) {
+        const id = sheetIds.get(s.name)?.id;
+        if (id) await client.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5 where id = $1`, [id, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings]);
+      }
+    })();
+    dbTail.catch(() => undefined); // awaited right after the response is written
     const responseBytes = await responseToBuffer(v, {
       extra,
       codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
       generatedAt: spellInstant(now(), tz),
     });
+    await dbTail;
     const responseSha = await putBlob(client, responseBytes);
     await client.query(
       `update submissions set file_types = $2, verdict = $3, outcome = $4, state = 'APPLIED', rows_read = $5, rows_accepted = $6,
