@@ -86,9 +86,9 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
 /** RTF: contact details the provider reported as new flow into the member record (and the next MIF). */
 async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
   const r = await c.query(
+    // (no distinct on: a CIN is accepted once per file, and sorting the sheet's rows spilled to disk)
     `/* apply RTF: member contacts */ with src as (
-       select distinct on (r.cin) r.cin, r.data d from submission_rows r
-        where r.sheet_id = $1 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
+       select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null
      )
      update members m set
        address = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('address')} else m.address end,
