@@ -24,6 +24,7 @@ import { RejectedRowCollector } from '../validate/rejected.js';
 import { APPLY, APPLY_AFTER, stagedKeys, supersede } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
+import { StagingBuffer } from './staging-buffer.js';
 
 export interface InboundFile {
   provider: string;
@@ -205,7 +206,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
         const rules = new ContextRules(ctx, config, periodLastDay(period));
-        let staged: string[] = [];
+        const staged = new StagingBuffer();
         // accepted rows' row-number range per sheet in the batch being staged
         let ranges = new Map<string, { from: number; to: number }>();
         // One batch in flight: Postgres stages (and applies) it while the next batch is read and
@@ -213,17 +214,17 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         let inFlight: Promise<unknown> = ready;
         const flush = async () => {
           await inFlight;
-          if (!staged.length) return;
-          const json = `[${staged.join(',')}]`;
+          // sent as bytes: read by Postgres as text, then parsed as jsonb
+          const json = staged.take();
+          if (!json) return;
           const batchRanges = ranges;
-          staged = [];
           ranges = new Map();
           // Statements run one after another on the client (pg 9 forbids overlapping queries);
           // the chain runs while this function returns and the reader moves on.
           inFlight = (async () => {
             await client.query(
               `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
-               select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::jsonb)
+               select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::text::jsonb)
                  as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
               [json],
             );
@@ -249,7 +250,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         };
         const stageRow = (row: ValidatedRow): Promise<void> | undefined => {
           const sheet = sheetIds.get(row.sheet)!;
-          staged.push(stagingJson(sheet.id, sheet.keys, row));
+          staged.add(stagingJson(sheet.id, sheet.keys, row));
           if (row.accepted) {
             const range = ranges.get(row.sheet);
             if (!range) ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
@@ -258,7 +259,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
               range.to = Math.max(range.to, row.rowNumber);
             }
           }
-          return staged.length >= STAGE_BATCH ? flush() : undefined;
+          return staged.rows >= STAGE_BATCH ? flush() : undefined;
         };
         const v = await validateFile(file.bytes, file.originalName, {
           sha256: sha,
