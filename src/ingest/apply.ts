@@ -31,8 +31,8 @@ const ALL: RowRange = { from: 1, to: 2_147_483_647 };
 
 /**
  * RTF: the latest accepted row per member updates its ECM assignment, with lineage, in one
- * statement (batch by batch as the file is read). The member contact details it reports
- * follow once per sheet (applyRtfContacts), while the response is written.
+ * statement (batch by batch as the file is read); the member contact details it reports
+ * follow in a second one (applyRtfContacts, APPLY_AFTER).
  */
 async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
@@ -84,11 +84,11 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
 }
 
 /** RTF: contact details the provider reported as new flow into the member record (and the next MIF). */
-async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: string): Promise<number> {
+async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     // (no distinct on: a CIN is accepted once per file, and sorting the sheet's rows spilled to disk)
     `/* apply RTF: member contacts */ with src as (
-       select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null
+       select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      )
      update members m set
        address = case when (${rtf.text('newAddress')})::boolean is true then ${rtf.text('address')} else m.address end,
@@ -103,7 +103,7 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
             or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
        -- second guard behind the context rules: only the submitter's own members
        and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)`,
-    [sheetId, provider],
+    [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
 }
@@ -150,7 +150,7 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
 }
 
 export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
-/** What a sheet applies once, after all its rows (null: nothing). */
+/** A second statement a layout applies to the same rows after APPLY's (null: none). */
 export const APPLY_AFTER = { RTF: applyRtfContacts, OTF: null, CSPRTF: null } as const;
 
 /**

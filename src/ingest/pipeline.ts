@@ -233,6 +233,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
               const sheet = sheetIds.get(name)!;
               batchesApplied++;
               const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
+              await APPLY_AFTER[sheet.layout]?.(client, sheet.id, file.provider, range);
               appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n);
             }
           })();
@@ -312,7 +313,11 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       if (v.outcome !== 'REJECTED') {
         for (const [name, s] of sheetIds) {
           // Applied batch by batch while the file was read, or now in one statement per sheet.
-          const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
+          let applied = appliedEarly?.get(name) ?? 0;
+          if (!appliedEarly) {
+            applied = await APPLY[s.layout](client, s.id, file.provider);
+            await APPLY_AFTER[s.layout]?.(client, s.id, file.provider);
+          }
           faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
           const old = await supersede(client, s.id, file.provider, s.layout, periodDate);
@@ -340,15 +345,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     extra.unshift(['Reporting period', reportingPeriodLabel(period)], ['Received', spellInstant(file.receivedAt, tz)], ['Provider', `${ctx.name} (${ctx.code})`]);
     if (!supersedes.length) supersedes = undefined;
 
-    // The rest of the database work runs while the response workbook is written: what each
-    // sheet applies once (the RTF's member contacts), then everything the provider and
-    // liaison see, stored with the submission. (Statements queue on the client, in order.)
+    // Everything the provider and liaison see, stored with the submission, while the response
+    // workbook is written. (Statements queue on the client, in order.)
     const allIssues = [...v.fileErrors, ...v.issues];
     const dbTail = (async () => {
-      for (const s of sheetIds.values()) {
-        const after = APPLY_AFTER[s.layout];
-        if (after && v.outcome !== 'REJECTED') await after(client, s.id, file.provider);
-      }
       if (allIssues.length)
         await client.query(
           `insert into submission_issues (submission_id, sheet_name, row_number, column_label, code, severity, message, cin)
