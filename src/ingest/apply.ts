@@ -38,8 +38,9 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
   const r = await c.query(
     // (the leading comment names the statement in pg_stat_activity, which truncates long queries)
     `/* apply RTF: assignments, lineage */ with src as materialized (
-       select distinct on (r.cin) r.cin, r.row_number, r.data d from submission_rows r
-        where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null order by r.cin, r.row_number desc
+       -- (a CIN is accepted once per file, by the cross-row check: no distinct-on sort needed)
+       select r.cin, r.row_number, r.data d from submission_rows r
+        where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      ), upd as (
        update ecm_assignments a set
          status = (${rtf.text('ecmStatus')})::smallint,
