@@ -218,7 +218,6 @@ function serialToCellDate(serial: number, date1904: boolean): CellValue {
 }
 
 interface CellContext {
-  sharedStrings: readonly string[];
   /** The shared strings as cell values (unescaped, empty → null), computed once per workbook. */
   sharedValues: readonly CellValue[];
   dateStyles: readonly boolean[];
@@ -303,7 +302,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
     const byType = (suffix: string) => [...rels.values()].find((r) => !r.external && r.type.endsWith(suffix))?.target;
     const dateStyles = await readDateStyles(pkg, byType('/styles'));
     const sharedStrings = await readSharedStrings(pkg, byType('/sharedStrings'));
-    const ctx: CellContext = { sharedStrings, sharedValues: sharedStrings.map(stringValue), dateStyles, date1904 };
+    const ctx: CellContext = { sharedValues: sharedStrings.map(stringValue), dateStyles, date1904 };
     log.debug({ sheets: sheets.length, sharedStrings: sharedStrings.length, date1904 }, 'xlsx reader: workbook opened');
 
     for (const sheet of sheets) {
