@@ -75,10 +75,10 @@ export interface Ingested {
 const STAGE_BATCH = 2000;
 
 /**
- * A validated row as one element of the staging JSON array, written as soon as the row is
- * validated so a batch holds one string per row, not the row's objects (which would outlive
- * the young generation and cost a full GC). `data` is the values in `keys` order (the sheet's
- * columns), null where blank or invalid.
+ * A validated row as one element of the staging JSON array, made the moment the row is
+ * validated and copied into the batch's buffer (staging-buffer.ts), so the row's objects and
+ * this string die young. `data` is the values in `keys` order (the sheet's columns), null
+ * where blank or invalid.
  */
 export function stagingJson(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
   const values = row.values;
