@@ -30,9 +30,8 @@ export interface RowRange { from: number; to: number }
 const ALL: RowRange = { from: 1, to: 2_147_483_647 };
 
 /**
- * RTF: the latest accepted row per member updates its ECM assignment, with lineage, in one
- * statement (batch by batch as the file is read); the member contact details it reports
- * follow in a second one (applyRtfContacts, APPLY_AFTER).
+ * RTF: each accepted row (one per member) updates its ECM assignment, with lineage, in one
+ * statement; the member contact details it reports follow in a second (applyRtfContacts).
  */
 async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
@@ -81,6 +80,7 @@ async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, ran
      select upd.id, $1, upd.row_number, upd.before from upd`,
     [sheetId, provider, range.from, range.to],
   );
+  await applyRtfContacts(c, sheetId, provider, range);
   return r.rowCount ?? 0;
 }
 
@@ -151,8 +151,6 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
 }
 
 export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
-/** A second statement a layout applies to the same rows after APPLY's (null: none). */
-export const APPLY_AFTER = { RTF: applyRtfContacts, OTF: null, CSPRTF: null } as const;
 
 /**
  * The new sheet replaces the provider's current sheet of the same layout and period: its rows

@@ -21,7 +21,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, APPLY_AFTER, stagedKeys, supersede } from './apply.js';
+import { APPLY, stagedKeys, supersede } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 import { StagingBuffer } from './staging-buffer.js';
@@ -233,7 +233,6 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
               const sheet = sheetIds.get(name)!;
               batchesApplied++;
               const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
-              await APPLY_AFTER[sheet.layout]?.(client, sheet.id, file.provider, range);
               appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n);
             }
           })();
@@ -313,11 +312,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       if (v.outcome !== 'REJECTED') {
         for (const [name, s] of sheetIds) {
           // Applied batch by batch while the file was read, or now in one statement per sheet.
-          let applied = appliedEarly?.get(name) ?? 0;
-          if (!appliedEarly) {
-            applied = await APPLY[s.layout](client, s.id, file.provider);
-            await APPLY_AFTER[s.layout]?.(client, s.id, file.provider);
-          }
+          const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
           faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
           const old = await supersede(client, s.id, file.provider, s.layout, periodDate);
