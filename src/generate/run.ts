@@ -134,13 +134,18 @@ export interface GenerateDeps {
   openSession?: () => Promise<SftpSession>;
 }
 
+/** One file of a run: a provider, and its line of business (null for a CSASF, which has all of them). */
+type Unit = { provider: ProviderRow; lob: string | null; lobLabel: string };
+/** A unit's key in the run ledger: provider and line of business (`*` for a CSASF). */
+const unitKeyOf = (u: Pick<Unit, 'provider' | 'lob'>) => `${u.provider.provider_code}|${u.lob ?? '*'}`;
+
 export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: GenerateDeps): Promise<GenerateResult> {
   const { pool, config } = deps;
   const slot = slotFor(kind, opts.date, config);
   const job = kind;
   const providers = await providersFor(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
   if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract`);
-  const units: { provider: ProviderRow; lob: string | null; lobLabel: string }[] = [];
+  const units: Unit[] = [];
   for (const p of providers) {
     if (kind === 'csasf') units.push({ provider: p, lob: null, lobLabel: p.lobs.join('-') });
     else for (const lob of p.lobs) units.push({ provider: p, lob, lobLabel: lob });
@@ -151,18 +156,16 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   // the next one's rows are read and its workbook written (CPU). Deliveries stay one at a time,
   // in order, on the one sFTP session.
   let delivering: Promise<void> = Promise.resolve();
-  const failed = async (i: number, u: (typeof units)[number], err: unknown) => {
-    const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+  const failed = async (i: number, u: Unit, err: unknown) => {
     const message = (err as Error).message;
     log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
     results[i] = { provider: u.provider.provider_code, lob: u.lob, status: 'FAILED', rows: 0, file: null, path: null, error: message };
-    if (!opts.dryRun) await markUnit(pool, job, slot, unitKey, 'FAILED', { error: message }).catch(() => undefined);
+    if (!opts.dryRun) await markUnit(pool, job, slot, unitKeyOf(u), 'FAILED', { error: message }).catch(() => undefined);
   };
   try {
     for (const [i, u] of units.entries()) {
       if (opts.signal?.aborted) throw new Error('run stopped before it finished');
-      const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
-      opts.onProgress?.(i, units.length, unitKey);
+      opts.onProgress?.(i, units.length, unitKeyOf(u));
       let prepared: Prepared;
       try {
         prepared = await prepareUnit(kind, job, slot, u, opts, deps);
@@ -212,13 +215,13 @@ async function prepareUnit(
   kind: OutboundKind,
   job: string,
   slot: IsoDate,
-  u: { provider: ProviderRow; lob: string | null; lobLabel: string },
+  u: Unit,
   opts: GenerateOptions,
   deps: GenerateDeps,
 ): Promise<Prepared> {
   const { pool, config } = deps;
   const code = KIND_CODE[kind];
-  const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
+  const unitKey = unitKeyOf(u);
   const base = { provider: u.provider.provider_code, lob: u.lob };
 
   if (!opts.dryRun) {
@@ -265,53 +268,37 @@ async function prepareUnit(
     await fs.promises.writeFile(file, bytes);
     return { result: { ...base, status: 'DRY_RUN', rows: built.rows.length, file: name, path: file, ...refused } };
   }
-  return { deliver: (session) => deliverUnit(kind, job, slot, u, deps, session, built, bytes, name) };
-}
-
-/** Records the file with the rows it carries, publishes it atomically and confirms it. */
-async function deliverUnit(
-  kind: OutboundKind,
-  job: string,
-  slot: IsoDate,
-  u: { provider: ProviderRow; lob: string | null; lobLabel: string },
-  deps: GenerateDeps,
-  session: () => Promise<SftpSession>,
-  built: Built,
-  bytes: Buffer,
-  name: string,
-): Promise<UnitResult> {
-  const { pool, config } = deps;
-  const code = KIND_CODE[kind];
-  const unitKey = `${u.provider.provider_code}|${u.lob ?? '*'}`;
-  const base = { provider: u.provider.provider_code, lob: u.lob };
-  const refused = built.refused?.length ? { refused: built.refused } : {};
-
-  const id = await withTransaction(pool, async (c) => {
-    const hash = await putBlob(c, bytes);
-    const r = await c.query<{ id: number }>(
-      `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period)
-       values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9) returning id`,
-      [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`],
-    );
-    const fileId = r.rows[0]!.id;
-    await c.query(
-      `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
-       select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
-         from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
-              auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
-      // n is the Excel row the member is on (row 1 is the header).
-      [fileId, JSON.stringify(built.rows.map((x, i) => ({
-        n: i + 2,
-        cin: x.cin, service_code: x.serviceCode ?? null, auth_status: x.authStatus ?? null, auth_number: x.authNumber ?? null,
-        auth_start: x.authStart ?? null, auth_end: x.authEnd ?? null, ecm_status: x.ecmStatus ?? null, referral_id: x.referralId ?? null,
-      })))],
-    );
-    return fileId;
-  });
-  const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-  await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u);
-  await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused);
-  return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
+  // Recorded with the rows it carries, published atomically, confirmed.
+  return {
+    deliver: async (session) => {
+      const id = await withTransaction(pool, async (c) => {
+        const hash = await putBlob(c, bytes);
+        const r = await c.query<{ id: number }>(
+          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period)
+           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9) returning id`,
+          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`],
+        );
+        const fileId = r.rows[0]!.id;
+        await c.query(
+          `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
+           select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
+             from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
+                  auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
+          // n is the Excel row the member is on (row 1 is the header).
+          [fileId, JSON.stringify(built.rows.map((x, i) => ({
+            n: i + 2,
+            cin: x.cin, service_code: x.serviceCode ?? null, auth_status: x.authStatus ?? null, auth_number: x.authNumber ?? null,
+            auth_start: x.authStart ?? null, auth_end: x.authEnd ?? null, ecm_status: x.ecmStatus ?? null, referral_id: x.referralId ?? null,
+          })))],
+        );
+        return fileId;
+      });
+      const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u);
+      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused);
+      return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
+    },
+  };
 }
 
 async function confirmPublished(
