@@ -164,6 +164,15 @@ async function main(): Promise<void> {
     return dbUrl(name);
   };
   const dropDb = (name: string) => admin.query(`drop database if exists ${name} with (force)`);
+  /** Runs a case against a fresh database (a clone of `template`, or empty), dropped afterwards. */
+  const inFreshDb = async <T>(name: string, template: string | undefined, run: (url: string) => Promise<T>): Promise<T> => {
+    const url = await createDb(name, template);
+    try {
+      return await run(url);
+    } finally {
+      await dropDb(name);
+    }
+  };
 
   const sftpDir = path.join(work, 'sftp');
   const sftpRoot = path.join(sftpDir, 'root');
@@ -220,56 +229,36 @@ async function main(): Promise<void> {
         if (opts.cases.includes('A')) await once('A', size, () => runChild(work, 'parse-exceljs.ts', { file }, { profile: opts.profile, label: `A_${size}_${i}` }));
         if (opts.cases.includes('A2')) await once('A2', size, () => runChild(work, 'parse-reader.ts', { file }, { profile: opts.profile, label: `A2_${size}_${i}` }));
         if (opts.cases.includes('B'))
-          await once('B', size, async () => {
+          await once('B', size, () => {
             const name = `run_b_${size}_${i}`;
-            const url = await createDb(name, 'bench_rtf');
             resetFolder(provider.code);
             const target = path.join(sftpRoot, provider.code, 'uploads', path.basename(file));
             fs.copyFileSync(file, target);
             const received = new Date('2026-12-03T18:00:00Z');
             fs.utimesSync(target, received, received);
-            try {
-              return await runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-03T18:10:00Z' }, { profile: opts.profile, label: `B_${size}_${i}` });
-            } finally {
-              await dropDb(name);
-            }
+            return inFreshDb(name, 'bench_rtf', (url) =>
+              runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-03T18:10:00Z' }, { profile: opts.profile, label: `B_${size}_${i}` }));
           });
         if (opts.cases.includes('C'))
-          await once('C', size, async () => {
-            const name = `run_c_${size}_${i}`;
-            const url = await createDb(name);
-            try {
-              return await runChild(work, 'naive.ts', { file, url }, { profile: opts.profile, label: `C_${size}_${i}`, nodeFlags: ['--max-old-space-size=16384'] });
-            } finally {
-              await dropDb(name);
-            }
-          });
+          await once('C', size, () =>
+            inFreshDb(`run_c_${size}_${i}`, undefined, (url) =>
+              runChild(work, 'naive.ts', { file, url }, { profile: opts.profile, label: `C_${size}_${i}`, nodeFlags: ['--max-old-space-size=16384'] })));
       }
       for (const c of ['A', 'A2', 'B', 'C'] as const) summarise(c, size);
     }
     for (let i = 0; i < opts.repeat; i++) {
       if (opts.cases.includes('D'))
-        await once('D', '100k', async () => {
-          const name = `run_d_${i}`;
-          const url = await createDb(name, 'bench_mif');
+        await once('D', '100k', () => {
           for (let p = 0; p < MIF_PROVIDERS; p++) resetFolder(mifProvider(p).code);
-          try {
-            return await runChild(work, 'generate-mif.ts', { url, dataDir: path.join(work, 'data', name), sftp }, { profile: opts.profile, label: `D_${i}` });
-          } finally {
-            await dropDb(name);
-          }
+          return inFreshDb(`run_d_${i}`, 'bench_mif', (url) =>
+            runChild(work, 'generate-mif.ts', { url, dataDir: path.join(work, 'data', `run_d_${i}`), sftp }, { profile: opts.profile, label: `D_${i}` }));
         });
       if (opts.cases.includes('bareWrite')) await once('bareWrite', '100k', () => runChild(work, 'bare-write.ts', {}, { profile: opts.profile, label: `bareWrite_${i}` }));
       if (opts.cases.includes('E'))
-        await once('E', '500', async () => {
-          const name = `run_e_${i}`;
-          const url = await createDb(name, 'bench_idle');
+        await once('E', '500', () => {
           for (let p = 0; p < IDLE_PROVIDERS; p++) resetFolder(idleProvider(p).code);
-          try {
-            return await runChild(work, 'idle-poll.ts', { url, dataDir: path.join(work, 'data', name), sftp }, { profile: opts.profile, label: `E_${i}` });
-          } finally {
-            await dropDb(name);
-          }
+          return inFreshDb(`run_e_${i}`, 'bench_idle', (url) =>
+            runChild(work, 'idle-poll.ts', { url, dataDir: path.join(work, 'data', `run_e_${i}`), sftp }, { profile: opts.profile, label: `E_${i}` }));
         });
     }
     summarise('D', '100k');
