@@ -27,6 +27,8 @@ function workbooks(dir: string): string[] {
 
 const decode = (t: string, style: number, v: string | null, inline: string | null): CellValue => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
 
+// The reference keeps its own copy of the reader's old helpers: sharing the scanner's would
+// let a bug in them pass unnoticed on both sides.
 function columnOf(ref: string): number {
   let col = 0;
   for (let i = 0; i < ref.length; i++) {
