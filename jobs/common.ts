@@ -1,4 +1,5 @@
 // What every job gets, and the one helper the file-generation jobs share. Not a job itself.
+import fs from 'node:fs';
 import type pg from 'pg';
 import type { Config } from '../src/config.js';
 import type { OutboundKind } from '../src/generate/run.js';
@@ -16,16 +17,28 @@ export interface JobDeps {
 export type JobCounts = Record<string, unknown>;
 
 /**
- * TEST-ONLY hook: CALAIM_TEST_UNIT_DELAY_MS=<ms> makes every publish wait that long first,
- * so tests can kill or stop a scheduler in the middle of a run. Never set in production.
+ * TEST-ONLY hook: CALAIM_TEST_PUBLISH_GATE=<file> holds this process's n-th publish until the
+ * file holds a number >= n, and writes `<file>.at` with the n it waits at, so a test can stop or
+ * kill a scheduler at an exact point of a run and know that it is there (no timing guesses).
+ * Never set in production.
  */
-export function testUnitDelayMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.CALAIM_TEST_UNIT_DELAY_MS ?? 0);
-  return Number.isFinite(v) && v > 0 ? v : 0;
+export function testPublishGate(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.CALAIM_TEST_PUBLISH_GATE;
+  return v ? v : undefined;
 }
 
-function withTestDelay(open: () => Promise<SftpSession>, ms: number): () => Promise<SftpSession> {
-  if (ms <= 0) return open;
+function allowed(gate: string): number {
+  try {
+    const n = Number(fs.readFileSync(gate, 'utf8').trim());
+    return Number.isFinite(n) ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function withTestGate(open: () => Promise<SftpSession>, gate: string | undefined): () => Promise<SftpSession> {
+  if (!gate) return open;
+  let n = 0;
   return async () => {
     const s = await open();
     return {
@@ -34,10 +47,12 @@ function withTestDelay(open: () => Promise<SftpSession>, ms: number): () => Prom
       exists: (p) => s.exists(p),
       download: (p, o) => s.download(p, o),
       publish: async (dir, name, bytes) => {
-        await new Promise((r) => setTimeout(r, ms));
+        const mine = ++n;
+        fs.writeFileSync(`${gate}.at`, String(mine));
+        while (allowed(gate) < mine) await new Promise((r) => setTimeout(r, 20));
         return s.publish(dir, name, bytes);
       },
-      move: (f, t, n) => s.move(f, t, n),
+      move: (f, t, nm) => s.move(f, t, nm),
       ensureDir: (d) => s.ensureDir(d),
       remove: (p) => s.remove(p),
       close: () => s.close(),
@@ -53,7 +68,7 @@ function withTestDelay(open: () => Promise<SftpSession>, ms: number): () => Prom
 export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'>): Promise<JobCounts> {
   const slot = slotFor(kind, ctx.slot, deps.config);
   if (slot !== ctx.slot) throw new RangeError(`${ctx.slot} is not a ${kind} slot (the slot of that date is ${slot})`);
-  const openSession = withTestDelay(deps.openSession, testUnitDelayMs());
+  const openSession = withTestGate(deps.openSession, testPublishGate());
   const result = await generate(kind, { date: ctx.slot, signal: ctx.signal }, { pool: deps.pool, config: deps.config, openSession });
   const counts = {
     units: result.units.length,

@@ -42,7 +42,10 @@ export async function executeRun<T extends Record<string, unknown>>(
   const owner = opts.owner ?? processOwner();
   const deadline = Date.now() + (opts.waitMs ?? 0);
   let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
+  let announced = false;
   while (!claim.claimed && claim.reason === 'running' && Date.now() < deadline) {
+    if (!announced) log.info({ job, slot, owner: claim.run.owner }, 'waiting for the running claimant to finish');
+    announced = true;
     await sleep(1000);
     claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
   }

@@ -28,7 +28,7 @@ beforeAll(async () => {
     const r = await runCli(['generate', kind, '--date', '2026-11-15', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
   }
-}, 120_000);
+});
 afterAll(async () => {
   await db.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -35,5 +35,5 @@ describe('README examples', () => {
       const expected = args[0] === 'validate' ? 1 : 0;
       expect(r.code, `${line}\n${r.stderr}`).toBe(expected);
     }
-  }, 180_000);
+  });
 });

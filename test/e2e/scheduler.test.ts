@@ -56,7 +56,7 @@ const run = async (job: string, slot: string) =>
   (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2', [job, slot])).rows[0];
 
 /** A long-running child: `calaim-exchange <args>`, stderr kept for diagnostics. */
-function start(args: string[], extra: Record<string, string> = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> } {
+function start(args: string[], extra: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
@@ -66,10 +66,25 @@ function start(args: string[], extra: Record<string, string> = {}): { child: Chi
   const exited = new Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout })),
   );
-  return { child, exited };
+  return { child, stderr: () => stderr, exited };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+/** A publish gate file (see CALAIM_TEST_PUBLISH_GATE) letting `allowed` publishes through. */
+function newGate(name: string, allowed: number): string {
+  const f = path.join(dataDir, `gate-${name}`);
+  fs.writeFileSync(f, String(allowed));
+  return f;
+}
+/** The ordinal of the publish a gated process is at (0 before its first). */
+function gateAt(gate: string): number {
+  try {
+    return Number(fs.readFileSync(`${gate}.at`, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -112,8 +127,7 @@ describe('scheduler (real processes)', () => {
   it('two schedulers fire the same slot: exactly one run, exactly one file per provider unit', async () => {
     // both fire the 06:30 MIF trigger of 2026-12-15 (14:30Z) at once, as node-cron would
     const args = ['scheduler', '--fire', 'mif', '--now', '2026-12-15T14:30:00Z', '--json'];
-    const slow = { ...env, CALAIM_TEST_UNIT_DELAY_MS: '400' };
-    const [a, b] = await Promise.all([runCli(args, slow), runCli(args, slow)]);
+    const [a, b] = await Promise.all([runCli(args, env), runCli(args, env)]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const reports = [a, b].map((r) => (r.json as { reports: { status: string; trigger: string; slot: string }[] }).reports[0]!);
@@ -134,20 +148,22 @@ describe('scheduler (real processes)', () => {
 
   it('the process running a slot is SIGKILLed: another instance completes it without duplicates', async () => {
     const now = '2027-01-15T15:00:00Z';
-    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_UNIT_DELAY_MS: '1500' });
+    const gate = newGate('sigkill', 1); // the first publish passes, the second is held
+    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_PUBLISH_GATE: gate });
     await until('the first MIF file of the run', async () => (await publishedCount('MIF', '2027-01-15')) >= 1);
+    await until('the second publish to be held at the gate', () => gateAt(gate) >= 2);
     a.child.kill('SIGKILL');
     const gone = await a.exited;
     expect(gone.signal).toBe('SIGKILL');
     expect(await run('mif', '2027-01-15')).toMatchObject({ status: 'RUNNING', attempt: 1 });
-    expect(await publishedCount('MIF', '2027-01-15')).toBeLessThan(3);
+    expect(await publishedCount('MIF', '2027-01-15')).toBe(1);
 
     // a long-running instance: its catch-up loop takes the run over once the heartbeat is stale
     const b = start(['scheduler', '--now', now, '--jobs', 'mif', '--catch-up-interval', '1']);
     const done = await until('the take-over to finish', async () => {
       const r = await run('mif', '2027-01-15');
       return r?.status === 'SUCCEEDED' ? r : undefined;
-    }, 30_000);
+    });
     expect(done).toMatchObject({ trigger: 'catch-up', attempt: 2 });
     b.child.kill('SIGTERM');
     const exit = await b.exited;
@@ -161,9 +177,14 @@ describe('scheduler (real processes)', () => {
 
   it('SIGTERM mid-run: the current unit finishes, the claim is released, exit 0; the next instance completes the slot', async () => {
     const now = '2027-03-15T14:00:00Z';
-    const a = start(['scheduler', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_UNIT_DELAY_MS: '1500' });
+    const gate = newGate('sigterm', 1);
+    const a = start(['scheduler', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_PUBLISH_GATE: gate, LOG_LEVEL: 'info' });
     await until('the first MIF file of the run', async () => (await publishedCount('MIF', '2027-03-15')) >= 1);
+    await until('the second publish to be held at the gate', () => gateAt(gate) >= 2);
     a.child.kill('SIGTERM');
+    // the unit in flight may finish once the scheduler has taken the stop request
+    await until('the scheduler to take the stop request', () => a.stderr().includes('shutdown requested'));
+    fs.writeFileSync(gate, '99');
     const exit = await a.exited;
     expect(exit.code, exit.stderr).toBe(0);
     expect(await run('mif', '2027-03-15')).toMatchObject({ status: 'ABANDONED', error: 'released at shutdown' });
@@ -181,12 +202,15 @@ describe('scheduler (real processes)', () => {
 
   it('a manual generate during a scheduled run refuses, naming the job, or waits with --wait', async () => {
     const now = '2027-02-15T15:00:00Z';
-    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif', '--json'], { CALAIM_TEST_UNIT_DELAY_MS: '2500' });
+    const gate = newGate('manual', 0); // the scheduled run holds before its first publish
+    const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif', '--json'], { CALAIM_TEST_PUBLISH_GATE: gate });
     await until('the scheduled run to start', async () => (await run('mif', '2027-02-15'))?.status === 'RUNNING');
-    const [refused, waited] = await Promise.all([
-      runCli(['generate', 'mif', '--date', '2027-02-15'], env),
-      runCli(['generate', 'mif', '--date', '2027-02-15', '--wait', '30', '--json'], env),
-    ]);
+    const refused = await runCli(['generate', 'mif', '--date', '2027-02-15'], env);
+    const waiter = start(['generate', 'mif', '--date', '2027-02-15', '--wait', '300', '--json'], { LOG_LEVEL: 'info' });
+    await until('the manual generate to wait for the scheduled run', () => waiter.stderr().includes('waiting for the running claimant'));
+    fs.writeFileSync(gate, '99');
+    const waitedExit = await waiter.exited;
+    const waited = { code: waitedExit.code, stderr: waitedExit.stderr, json: JSON.parse(waitedExit.stdout) as unknown };
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^refused: mif for 2027-02-15 is already running \(started .* by .*\); try again when it has finished/);
     expect(waited.code, waited.stderr).toBe(0);

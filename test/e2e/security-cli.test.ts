@@ -33,7 +33,7 @@ afterAll(async () => {
 interface Doc { outcome: string; fileErrors: { code: string }[]; rowsAccepted: number; rowsRejected: number; report: string }
 
 describe('calaim-exchange ingest with hostile files', () => {
-  const ingest = (file: string, out: string) => runCli(['ingest', file, '--provider', 'ACME', '--received-at', RECEIVED, '--out', out, '--json'], env, { timeoutMs: 30_000 });
+  const ingest = (file: string, out: string) => runCli(['ingest', file, '--provider', 'ACME', '--received-at', RECEIVED, '--out', out, '--json'], env);
 
   for (const [name, code] of [
     ['bomb-deflated-whitespace.xlsx', 'FILE_ZIP_BOMB'],
@@ -41,7 +41,7 @@ describe('calaim-exchange ingest with hostile files', () => {
     ['zip-path-traversal.xlsx', 'FILE_UNSAFE_ZIP'],
     ['empty-0-bytes.xlsx', 'FILE_EMPTY'],
   ] as const) {
-    it(`${name}: exit 0, REJECTED with ${code}, nothing applied`, { timeout: 40_000 }, async () => {
+    it(`${name}: exit 0, REJECTED with ${code}, nothing applied`, async () => {
       const before = await appliedState(db.pool);
       const out = path.join(dataDir, 'out', name);
       const r = await ingest(path.join(HOSTILE, name), out);
@@ -54,7 +54,7 @@ describe('calaim-exchange ingest with hostile files', () => {
     });
   }
 
-  it('formulas and DDE payloads: partially accepted; the report holds them as text cells, no formula anywhere', { timeout: 40_000 }, async () => {
+  it('formulas and DDE payloads: partially accepted; the report holds them as text cells, no formula anywhere', async () => {
     const out = path.join(dataDir, 'out', 'formulas');
     const r = await ingest(path.join(HOSTILE, 'formulas-dde.xlsx'), out);
     expect(r.code, r.stderr).toBe(0);
@@ -67,7 +67,7 @@ describe('calaim-exchange ingest with hostile files', () => {
     expect(rejected.flat().filter(([v]) => v === "=cmd|' /C calc'!A0")).toEqual([["=cmd|' /C calc'!A0", 's']]);
   });
 
-  it('a local file named with spaces, unicode and ~200 characters: the report name is plain and inside --out', { timeout: 40_000 }, async () => {
+  it('a local file named with spaces, unicode and ~200 characters: the report name is plain and inside --out', async () => {
     const dir = path.join(dataDir, 'in');
     fs.mkdirSync(dir, { recursive: true });
     const hostile = `RTF ACME ñandú — 2026 ${'ü'.repeat(60)} $(touch pwned) ; rm -rf x & ${'x'.repeat(60)}.xlsx`;
@@ -95,7 +95,7 @@ describe('the database is unavailable when a poll starts', () => {
   const closedPort = freePort;
 
 
-  it('retries, fails with a clear message (no password shown), leaves the upload untouched; the next poll takes it', { timeout: 90_000 }, async () => {
+  it('retries, fails with a clear message (no password shown), leaves the upload untouched; the next poll takes it', async () => {
     const uploads = path.join(dataDir, 'sftp', 'ACME', 'uploads');
     fs.mkdirSync(uploads, { recursive: true });
     const bytes = await rtf([rtfRow()]);
@@ -105,14 +105,12 @@ describe('the database is unavailable when a poll starts', () => {
     fs.utimesSync(file, mtime, mtime);
     const down = `postgres://calaim:s3cret-pw@127.0.0.1:${await closedPort()}/calaim`;
 
-    const t0 = Date.now();
-    const failed = await runCli(['poll', '--now', '2026-12-03T17:05:00Z'], { ...env, DATABASE_URL: down, DB_CONNECT_RETRIES: '1' }, { timeoutMs: 60_000 });
+    const failed = await runCli(['poll', '--now', '2026-12-03T17:05:00Z'], { ...env, DATABASE_URL: down, DB_CONNECT_RETRIES: '1' });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/database not reachable, retrying/);
     expect(failed.stderr).toMatch(/error: database unavailable after 2 attempts: .*ECONNREFUSED/);
     expect(failed.stderr).not.toContain('s3cret-pw');
     expect(failed.stdout).not.toContain('s3cret-pw');
-    expect(Date.now() - t0).toBeLessThan(30_000);
     // the upload is exactly as it was: same bytes, same mtime, not moved
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
     expect(fs.statSync(file).mtime.toISOString()).toBe(mtime.toISOString());
@@ -120,9 +118,9 @@ describe('the database is unavailable when a poll starts', () => {
     expect(await one(`select count(*)::int n from submissions where original_name = 'RTF_ACME_202611.xlsx'`)).toEqual({ n: 0 });
 
     // the database is back: the next polls see the file, then take it
-    const first = await runCli(['poll', '--now', '2026-12-03T17:06:00Z', '--json'], env, { timeoutMs: 60_000 });
+    const first = await runCli(['poll', '--now', '2026-12-03T17:06:00Z', '--json'], env);
     expect(first.code, first.stderr).toBe(0);
-    const second = await runCli(['poll', '--now', '2026-12-03T17:07:00Z', '--json'], env, { timeoutMs: 60_000 });
+    const second = await runCli(['poll', '--now', '2026-12-03T17:07:00Z', '--json'], env);
     expect(second.code, second.stderr).toBe(0);
     const taken = [first.json, second.json].flatMap((j) => (j as { results: { file: string; outcome: string }[] }).results);
     expect(taken).toEqual([expect.objectContaining({ file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED' })]);

@@ -18,7 +18,9 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const limit = opts.timeoutMs ?? 540_000;
+    let killed = false;
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, limit);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -28,6 +30,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       } catch {
         json = undefined;
       }
+      if (killed) stderr += `\n[test] killed after ${limit / 1000} s waiting for \`calaim-exchange ${args.join(' ')}\` to exit\n`;
       resolve({ code, stdout, stderr, json });
     });
   });

@@ -15,12 +15,12 @@ import { findMissingSubmissions, missingSubmissionDigest } from '../../src/repor
 import { readWorkbook } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { Gate, until } from '../helpers/gate.js';
 import { seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
 let dataDir: string;
 let config: Config;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NOW = new Date('2026-11-17T16:00:00Z'); // 08:00 PST, Tuesday the 17th
 
 beforeAll(async () => {
@@ -58,11 +58,17 @@ const runRow = async (job: string, slot: string) =>
 
 describe('coordinator: one claimant per (job, slot)', () => {
   it('two instances firing the same slot at once: one runs it, the other does not', async () => {
-    const job = fakeJob('f-same', { work: async () => (await sleep(300), { ok: 1 }) });
+    // the winner's work holds until the loser has answered, so the loser always meets a live claim
+    const gate = new Gate();
+    const job = fakeJob('f-same', { work: async () => (await gate.pass(), { ok: 1 }) });
     const a = new Coordinator([job], { pool: db.pool, config, owner: 'A' });
     const b = new Coordinator([job], { pool: db.pool, config, owner: 'B' });
     const instant = new Date('2026-11-15T14:30:00Z');
-    const [ra, rb] = await Promise.all([a.fire('f-same', instant), b.fire('f-same', instant)]);
+    const fires = [a.fire('f-same', instant), b.fire('f-same', instant)];
+    const loser = await Promise.race(fires);
+    expect(loser.status).toBe('busy');
+    gate.open();
+    const [ra, rb] = (await Promise.all(fires)) as [typeof loser, typeof loser];
     expect([ra.status, rb.status].sort()).toEqual(['busy', 'ran']);
     expect(job.calls).toEqual(['2026-11-15']);
     // a later fire of the same slot (another instance, a late trigger) finds it done
@@ -72,14 +78,19 @@ describe('coordinator: one claimant per (job, slot)', () => {
 
   it('real node-cron triggers in two schedulers: every fire claims, exactly one run happens', async () => {
     // every second, a date slot: all fires of both schedulers are the same (job, today)
-    const job = fakeJob('f-cron', { cron: '* * * * * *', slotsInWindow: () => [], work: async () => (await sleep(1200), { ok: 1 }) });
+    const gate = new Gate();
+    const job = fakeJob('f-cron', { cron: '* * * * * *', slotsInWindow: () => [], work: async () => (await gate.pass(), { ok: 1 }) });
     const reports: string[] = [];
     const mk = (owner: string) =>
       new Scheduler([job], { pool: db.pool, config, owner, catchUpIntervalMs: 3_600_000, onReport: (r, src) => src === 'cron' && reports.push(...r.map((x) => x.status)) });
     const s1 = mk('S1');
     const s2 = mk('S2');
     await Promise.all([s1.start(), s2.start()]);
-    await sleep(3200);
+    // while the one run holds, later fires of both schedulers meet its claim
+    await gate.arrived();
+    await until('two fires answered while the run holds', () => reports.length >= 2);
+    gate.open();
+    await until('the run to be reported', () => reports.includes('ran'));
     await Promise.all([s1.stop(), s2.stop()]);
     expect(job.calls).toHaveLength(1);
     const runs = (await db.pool.query(`select status, trigger from runs where job = 'f-cron'`)).rows;
@@ -150,15 +161,15 @@ describe('catch-up', () => {
 });
 
 describe('graceful stop', () => {
-  /** Five units of 250 ms; done units are recorded and skipped on a re-run. */
-  const unitJob = (name: string, log: string[], ignoreSignal = false) =>
+  /** Five units, each held at its gate until the test opens it; done units are recorded and skipped on a re-run. */
+  const unitJob = (name: string, log: string[], gates: Gate[], ignoreSignal = false) =>
     fakeJob(name, {
       work: async (ctx) => {
         let done = 0;
         for (let u = 1; u <= 5; u++) {
           if (!ignoreSignal && ctx.signal.aborted) throw new Error('run stopped before it finished');
           if (await unitDone(db.pool, name, ctx.slot, `u${u}`)) continue;
-          await sleep(250);
+          await gates[u - 1]!.pass();
           await markUnit(db.pool, name, ctx.slot, `u${u}`, 'DONE');
           log.push(`u${u}`);
           done++;
@@ -169,10 +180,14 @@ describe('graceful stop', () => {
 
   it('finishes the current unit, releases the claim, and another instance completes the rest without repeating a unit', async () => {
     const units: string[] = [];
-    const a = new Coordinator([unitJob('f-stop', units)], { pool: db.pool, config, owner: 'A', now: () => NOW });
+    const gates = Array.from({ length: 5 }, () => new Gate());
+    const a = new Coordinator([unitJob('f-stop', units, gates)], { pool: db.pool, config, owner: 'A', now: () => NOW });
     const running = a.runSlot('f-stop', '2026-11-17', 'cron');
-    await sleep(400);
-    const stopped = await a.stop(5000);
+    gates[0]!.open();
+    await gates[1]!.arrived(); // u1 done, u2 in progress
+    const stopping = a.stop(60_000);
+    gates[1]!.open();
+    const stopped = await stopping;
     expect(stopped).toEqual({ finished: 1, released: 0 });
     expect((await running).status).toBe('stopped');
     expect(units).toEqual(['u1', 'u2']);
@@ -180,7 +195,8 @@ describe('graceful stop', () => {
     // a stopped coordinator starts nothing new
     expect((await a.runSlot('f-stop', '2026-11-16', 'cron')).status).toBe('stopped');
 
-    const b = new Coordinator([unitJob('f-stop', units)], { pool: db.pool, config, owner: 'B', now: () => NOW });
+    for (const g of gates) g.open();
+    const b = new Coordinator([unitJob('f-stop', units, gates)], { pool: db.pool, config, owner: 'B', now: () => NOW });
     const r = await b.runSlot('f-stop', '2026-11-17', 'catch-up');
     expect(r).toMatchObject({ status: 'ran', counts: { done: 3 } });
     expect(units).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
@@ -189,13 +205,15 @@ describe('graceful stop', () => {
 
   it('a unit that outlasts the grace period: the claim is released at once for another instance', async () => {
     const units: string[] = [];
-    const a = new Coordinator([unitJob('f-slow', units, true)], { pool: db.pool, config, owner: 'A2', now: () => NOW });
+    const gates = Array.from({ length: 5 }, () => new Gate());
+    const a = new Coordinator([unitJob('f-slow', units, gates, true)], { pool: db.pool, config, owner: 'A2', now: () => NOW });
     const running = a.runSlot('f-slow', '2026-11-17', 'cron');
-    await sleep(300);
+    await gates[0]!.arrived(); // u1 is held: it outlasts any grace period
     expect(await a.stop(100)).toEqual({ finished: 0, released: 1 });
     expect(await runRow('f-slow', '2026-11-17')).toMatchObject({ status: 'ABANDONED' });
     const taken = await claimRun(db.pool, 'f-slow', '2026-11-17', 'B2', 'catch-up', config.ABANDON_AFTER_SECONDS);
     expect(taken.claimed).toBe(true);
+    for (const g of gates) g.open();
     await running; // A2's late finish does not overwrite B2's claim
     expect(await runRow('f-slow', '2026-11-17')).toMatchObject({ status: 'RUNNING', owner: 'B2' });
   });

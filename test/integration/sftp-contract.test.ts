@@ -248,7 +248,6 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
       const bytes = randomBytes(1024 * 1024);
       upload('ACME', 'OTF_ACME_202611.xlsx', bytes);
       const before = proxy.connections();
-      const started = Date.now();
       const got = await withSftp(svc({ port: proxy.port, stallMs: 400 }), async (s) => {
         await s.list(uploads);
         proxy.stallAfter(128 * 1024);
@@ -257,7 +256,6 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
       expect(proxy.fired()).toBe(true);
       expect(proxy.connections() - before).toBe(2);
       expect(got.sha256).toBe(sha(bytes));
-      expect(Date.now() - started).toBeLessThan(10_000);
     });
 
     it('refuses a file over maxBytes before reading it (FILE_TOO_LARGE, not retried)', async () => {

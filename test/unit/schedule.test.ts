@@ -4,7 +4,7 @@
 import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
-import { testUnitDelayMs } from '../../jobs/common.js';
+import { testPublishGate } from '../../jobs/common.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
 import { dueSlots, minuteSlot, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
@@ -161,9 +161,9 @@ describe('catch-up policy', () => {
     expect(slotsToCatchUp('startup', due, new Map())).toEqual([]);
   });
 
-  it('the test-only unit delay is off unless CALAIM_TEST_UNIT_DELAY_MS is set', () => {
-    expect(testUnitDelayMs({})).toBe(0);
-    expect(testUnitDelayMs({ CALAIM_TEST_UNIT_DELAY_MS: 'abc' })).toBe(0);
-    expect(testUnitDelayMs({ CALAIM_TEST_UNIT_DELAY_MS: '250' })).toBe(250);
+  it('the test-only publish gate is off unless CALAIM_TEST_PUBLISH_GATE is set', () => {
+    expect(testPublishGate({})).toBeUndefined();
+    expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '' })).toBeUndefined();
+    expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '/tmp/gate' })).toBe('/tmp/gate');
   });
 });
