@@ -12,7 +12,10 @@ COPY jobs ./jobs
 COPY samples ./samples
 COPY tsconfig.json ./
 RUN ln -s /app/bin/calaim-exchange.js /usr/local/bin/calaim-exchange
-USER node
 ENV DATA_DIR=/var/lib/calaim-exchange
+# The only folder the app writes (responses, dry runs, outbox, reports), owned by the user it
+# runs as: a fresh named volume mounted there (compose: appdata) starts with this owner.
+RUN mkdir -p $DATA_DIR && chown node:node $DATA_DIR
+USER node
 ENTRYPOINT ["calaim-exchange"]
 CMD ["scheduler"]

@@ -109,12 +109,12 @@ export function parseDateText(raw: string): Parsed<IsoDate> {
   let m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
   if (m) {
     const [mo, d, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    return isValidYmd(y, mo, d) ? ok(ymd(y, mo, d)) : fail(`${v} is not a real calendar date`);
+    return isValidYmd(y, mo, d) ? ok(ymd(y, mo, d)) : fail('not a real calendar date');
   }
   m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(v);
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    return isValidYmd(y, mo, d) ? ok(ymd(y, mo, d)) : fail(`${v} is not a real calendar date`);
+    return isValidYmd(y, mo, d) ? ok(ymd(y, mo, d)) : fail('not a real calendar date');
   }
   return fail('expected a date as MM/DD/YYYY or YYYY-MM-DD');
 }

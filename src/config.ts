@@ -47,6 +47,21 @@ const timeZone = z
     }
   }, 'expected an IANA time zone such as America/Los_Angeles');
 
+/**
+ * An OpenSSH SHA256 host key fingerprint exactly as `ssh-keygen -lf` prints it: "SHA256:" and the
+ * 43-character unpadded base64 of a 32-byte digest. A placeholder copied from documentation
+ * ("SHA256:...") must stop the process, not reach the connection as a pin that never matches.
+ */
+const sha256Fingerprint = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const m = /^SHA256:([A-Za-z0-9+/]{43})$/.exec(v);
+    if (!m) return false;
+    const digest = Buffer.from(m[1]!, 'base64');
+    return digest.length === 32 && digest.toString('base64').replace(/=+$/, '') === m[1];
+  }, 'expected the sFTP server host key fingerprint: SHA256: followed by 43 base64 characters, as `ssh-keygen -lf <host key>.pub` prints it (with docker compose: docker compose run --rm -T sftp-fingerprint), not a placeholder');
+
 /** Each variable: schema + default (string, as it would appear in the environment) + meaning. */
 export const SETTINGS = {
   DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'Local state: embedded Postgres, in-process sFTP root, outbox, reports.' },
@@ -60,7 +75,7 @@ export const SETTINGS = {
   SFTP_USER: { schema: z.string().min(1).optional(), default: undefined, doc: 'Service account that sees every provider folder.' },
   SFTP_PASSWORD: { schema: z.string().min(1).optional(), default: undefined, doc: 'Password of the service account (or use SFTP_PRIVATE_KEY_PATH).' },
   SFTP_PRIVATE_KEY_PATH: { schema: z.string().min(1).optional(), default: undefined, doc: 'Private key file of the service account.' },
-  SFTP_HOST_KEY_SHA256: { schema: z.string().trim().min(1).optional(), default: undefined, doc: 'Pinned server host key, SHA256 fingerprint (as ssh-keygen -lf prints it, with or without "SHA256:"). Required with SFTP_HOST.' },
+  SFTP_HOST_KEY_SHA256: { schema: sha256Fingerprint.optional(), default: undefined, doc: 'Pinned server host key: its OpenSSH SHA256 fingerprint, SHA256: and 43 base64 characters, as ssh-keygen -lf prints it. Required with SFTP_HOST.' },
   SFTP_ROOT: { schema: z.string().min(1), default: '/', doc: 'Remote folder holding one folder per provider code.' },
   SFTP_STABLE_SECONDS: { schema: int(0, 3600), default: '30', doc: 'A file is taken only when size and mtime held across two listings this far apart.' },
   SFTP_CONNECT_TIMEOUT_MS: { schema: int(100, 600000), default: '20000', doc: 'Connect and handshake timeout.' },
@@ -139,7 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length === 0) {
     if (out.SFTP_HOST && !out.SFTP_HOST_KEY_SHA256)
-      problems.push({ variable: 'SFTP_HOST_KEY_SHA256', message: 'required with SFTP_HOST: the server host key must be pinned' });
+      problems.push({
+        variable: 'SFTP_HOST_KEY_SHA256',
+        message: 'required with SFTP_HOST: the server host key must be pinned (its fingerprint, SHA256:…, from `ssh-keygen -lf <host key>.pub`; ' +
+          'with docker compose: docker compose run --rm -T sftp-fingerprint >> .env)',
+      });
     if (out.SFTP_HOST && !out.SFTP_USER) problems.push({ variable: 'SFTP_USER', message: 'required with SFTP_HOST' });
     if (out.SFTP_HOST && !out.SFTP_PASSWORD && !out.SFTP_PRIVATE_KEY_PATH)
       problems.push({ variable: 'SFTP_PRIVATE_KEY_PATH', message: 'SFTP_PRIVATE_KEY_PATH or SFTP_PASSWORD is required with SFTP_HOST' });

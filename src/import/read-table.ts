@@ -1,11 +1,13 @@
-// Rows of an upstream extract as header-keyed string records, streamed: CSV via csv-parse,
+// Rows of an upstream extract as header-keyed string records, streamed: CSV via csv.ts,
 // xlsx via our streaming reader. Row numbers are the ones a person sees in the file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse';
+import { CSV_PROBLEM_TEXT, CsvFileError, csvRecords, type CsvProblem } from './csv.js';
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
-export interface TableRow { rowNumber: number; record: Record<string, string> }
+/** A row that could not be read into a record (CSV only): a code and a sentence, never a value. */
+export interface RowProblem { code: CsvProblem | 'csv-field-count'; message: string }
+export interface TableRow { rowNumber: number; record: Record<string, string>; problem?: RowProblem }
 export interface Table { header: string[]; rows: AsyncIterable<TableRow> }
 
 export class TableError extends Error {
@@ -23,20 +25,56 @@ function cellText(v: CellValue | undefined): string {
 }
 
 async function openCsv(file: string): Promise<Table> {
-  const parser = fs.createReadStream(file).pipe(
-    parse({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }),
-  );
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const first = await it.next();
-  if (first.done) throw new TableError('the file is empty: expected a header row');
-  const header = first.value.record.map((h) => h.trim());
+  const stream = fs.createReadStream(file, { encoding: 'utf8' });
+  const it = csvRecords(stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+  const next = async () => {
+    try {
+      return await it.next();
+    } catch (err) {
+      if (err instanceof CsvFileError) throw new TableError(err.message);
+      throw err;
+    }
+  };
+  const first = await next();
+  if (first.done) {
+    stream.destroy();
+    throw new TableError('the file is empty: expected a header row');
+  }
+  if ('problem' in first.value) {
+    stream.destroy();
+    throw new TableError(`the header row (row ${first.value.line}) cannot be read: ${CSV_PROBLEM_TEXT[first.value.problem]}`);
+  }
+  const header = first.value.fields.map((h) => h.trim());
   async function* rows(): AsyncGenerator<TableRow> {
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      const rec: Record<string, string> = {};
-      header.forEach((h, i) => { rec[h] = n.value.record[i] ?? ''; });
-      yield { rowNumber: n.value.info.lines, record: rec };
+    try {
+      for (;;) {
+        const n = await next();
+        if (n.done) return;
+        const r = n.value;
+        if ('problem' in r) {
+          yield { rowNumber: r.line, record: {}, problem: { code: r.problem, message: CSV_PROBLEM_TEXT[r.problem] } };
+          continue;
+        }
+        if (r.fields.length !== header.length) {
+          // A short row would blank every missing column of the record it updates; a long one has
+          // its values shifted. Either way no value can be trusted to its column.
+          yield {
+            rowNumber: r.line,
+            record: {},
+            problem: {
+              code: 'csv-field-count',
+              message: `the row has ${r.fields.length} field(s) but the header has ${header.length}: it is refused whole ` +
+                '(a line cut short, or a comma inside a value that is not in double quotes)',
+            },
+          };
+          continue;
+        }
+        const rec: Record<string, string> = {};
+        header.forEach((h, i) => { rec[h] = r.fields[i]!; });
+        yield { rowNumber: r.line, record: rec };
+      }
+    } finally {
+      stream.destroy();
     }
   }
   return { header, rows: rows() };

@@ -6,7 +6,8 @@ import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
 import { log } from '../log.js';
 import { openTable, TableError } from './read-table.js';
 
-export interface ImportReject { row: number; column?: string; message: string }
+/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote). */
+export interface ImportReject { row: number; column?: string; message: string; code?: string }
 export interface ImportSummary {
   kind: UpstreamKind;
   file: string;
@@ -58,8 +59,13 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
       summary.rowsImported += accepted.length;
       batch = [];
     };
-    for await (const { rowNumber, record } of table.rows) {
+    for await (const { rowNumber, record, problem } of table.rows) {
       summary.rowsRead++;
+      if (problem) {
+        summary.rowsRejected++;
+        summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
+        continue;
+      }
       const parsed = spec.schema.safeParse(record);
       if (!parsed.success) {
         const first = parsed.error.issues[0]!;

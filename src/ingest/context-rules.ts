@@ -46,7 +46,7 @@ export class ContextRules {
       out.push(makeIssue('LOB_NOT_CONTRACTED', this.where(row, 'mcpId', { value: lob }), { program, allowed: [...lobs].join(', ') || 'none' }));
     if (!row.cin) return out;
     if (row.layout.name === 'RTF' || row.layout.name === 'OTF') this.checkEcm(row, lob, out);
-    else if (row.layout.name === 'CSPRTF') this.checkCs(row, out);
+    else if (row.layout.name === 'CSPRTF') this.checkCs(row, lob, out);
     return out;
   };
 
@@ -80,7 +80,7 @@ export class ContextRules {
     }
   }
 
-  private checkCs(row: Row, out: Issue[]): void {
+  private checkCs(row: Row, lob: string | undefined, out: Issue[]): void {
     const v = row.values;
     const service = typeof v.serviceCode === 'string' ? v.serviceCode : undefined;
     if (!service) return;
@@ -89,6 +89,9 @@ export class ContextRules {
       out.push(makeIssue('NOT_ON_CSASF', this.where(row, 'serviceCode', { value: service }), { detail: this.ctx.csasfSent ? '' : ' (no CSASF has been sent to you yet)' }));
       return;
     }
+    // The row would be stored under its own line of business: it must be the authorization's.
+    if (lob && entry.lob && lob !== entry.lob)
+      out.push(makeIssue('CS_LOB_MISMATCH', this.where(row, 'mcpId', { value: lob }), { expected: entry.lob }));
     if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== entry.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', this.where(row, 'lastName')));
     if (typeof v.dob === 'string' && v.dob !== entry.dob) out.push(makeIssue('DOB_MISMATCH', this.where(row, 'dob')));
     if (v.engagementStatus === '3') {

@@ -45,6 +45,38 @@ describe('calaim-exchange import / db migrate (CLI)', () => {
     expect(usage.stderr).toMatch(/unknown kind/);
   });
 
+  // Every member name, CIN and date of birth in the malformed fixtures: none may reach any output.
+  const PHI = /Quillfeather|Ines|Zamo|rena|Octavio|Garcia|Vance|Maria|Brightwater|Lena|Nguyen|Thanh|Lopez|Rosa|Smith|9\d{7}[A-Z]|19\d\d-\d\d-\d\d|03\/05\/1975/;
+
+  it('lists a CSV row with a stray quote or text after a closing quote by row number and code, and no value reaches stdout, stderr or the log', async () => {
+    const r = await runCli(['import', 'members', fx('members_quotes.csv'), '--json'], { ...env, LOG_LEVEL: 'info' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ rowsRead: 4, rowsImported: 2, rowsRejected: 2 });
+    expect((r.json as { rejects: { row: number; code?: string }[] }).rejects.map((x) => [x.row, x.code]))
+      .toEqual([[3, 'csv-stray-quote'], [4, 'csv-text-after-quote']]);
+    expect(r.stderr).toMatch(/upstream import done/);
+    expect(r.stdout).not.toMatch(PHI);
+    expect(r.stderr).not.toMatch(PHI);
+  });
+
+  it('lists rows cut short or too long by row number in the text output, with no value', async () => {
+    const r = await runCli(['import', 'members', fx('members_field_count.csv')], { ...env, LOG_LEVEL: 'info' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4 row\(s\) read, 2 imported, 2 rejected/);
+    expect(r.stdout).toMatch(/3\s+.*5 field\(s\)/);
+    expect(r.stdout).toMatch(/4\s+.*15 field\(s\)/);
+    expect(r.stdout + r.stderr).not.toMatch(PHI);
+  });
+
+  it('exits 1 on a quoted value never closed, naming the row and no value', async () => {
+    for (const json of [true, false]) {
+      const r = await runCli(['import', 'members', fx('members_unclosed_quote.csv'), ...(json ? ['--json'] : [])], { ...env, LOG_LEVEL: 'info' });
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/row 3/);
+      expect(r.stdout + r.stderr).not.toMatch(PHI);
+    }
+  });
+
   it('stops with a message naming a bad setting', async () => {
     const r = await runCli(['db', 'migrate'], { ...env, LATE_FIRST_SUBMISSION: 'sometimes' });
     expect(r.code).toBe(1);

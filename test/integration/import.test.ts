@@ -51,7 +51,42 @@ describe('upstream import', () => {
     expect(byRow[4]).toMatch(/first 9 characters/);
     expect(byRow[5]).toMatch(/not a real calendar date/);
     expect(byRow[6]).toMatch(/placeholder/);
+    // reasons, never the values: no CIN, name or date of birth from the file in any message
+    expect(JSON.stringify(s.rejects)).not.toMatch(/9567890E|95678901E|99999999A|96789012F|Short|Card|Number|Bad|Dummy|02\/30\/2026|1988|1970/);
     expect(await count("select count(*) n from members where cin in ('96789012F','99999999A')")).toBe(0);
+  });
+
+  it('refuses a CSV row with too few or too many fields whole, by row number, and loads the other rows', async () => {
+    const before = (await db.pool.query("select address, city, zip, phone, county, homeless from members where cin = '92345678B'")).rows[0];
+    expect(before).toMatchObject({ address: '40 Oak Ave', city: 'Fresno', homeless: true });
+    const s = await importUpstream(db.pool, 'members', fx('members_field_count.csv'));
+    expect(s).toMatchObject({ rowsRead: 4, rowsImported: 2, rowsRejected: 2 });
+    expect(s.rejects.map((r) => [r.row, r.code])).toEqual([[3, 'csv-field-count'], [4, 'csv-field-count']]);
+    expect(s.rejects[0]!.message).toMatch(/5 field\(s\).*header has 14/);
+    expect(s.rejects[1]!.message).toMatch(/15 field\(s\).*header has 14/);
+    // the short row wrote nothing: the member keeps the address, city, ZIP, phone, county and homeless flag
+    const after = (await db.pool.query("select address, city, zip, phone, county, homeless from members where cin = '92345678B'")).rows[0];
+    expect(after).toEqual(before);
+    expect(JSON.stringify(s.rejects)).not.toMatch(/Nguyen|Thanh|Garcia|Maria|1975|extra/);
+  });
+
+  it('refuses a row with a stray quote, by row number and a coded reason, without quoting the value, and loads the rest', async () => {
+    const s = await importUpstream(db.pool, 'members', fx('members_quotes.csv'));
+    expect(s).toMatchObject({ rowsRead: 4, rowsImported: 2, rowsRejected: 2 });
+    expect(s.rejects.map((r) => [r.row, r.code])).toEqual([[3, 'csv-stray-quote'], [4, 'csv-text-after-quote']]);
+    expect(JSON.stringify(s.rejects)).not.toMatch(/Zamo|rena|Octavio|Garcia|Vance|Maria/);
+    // a properly quoted value keeps its comma and its doubled quotes
+    const m = (await db.pool.query("select last_name, address from members where cin = '96789012F'")).rows[0];
+    expect(m).toEqual({ last_name: 'Brightwater, Jr.', address: '1 "B" St' });
+    expect(await count("select count(*) n from members where cin = '98901234H'")).toBe(0);
+  });
+
+  it('refuses a file whose quoted value is never closed as a whole, naming the row and no value', async () => {
+    const err = await importUpstream(db.pool, 'members', fx('members_unclosed_quote.csv')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect((err as Error).message).toMatch(/row 3/);
+    expect((err as Error).message).not.toMatch(/Zamorena|Octavio|Quillfeather|Brightwater/);
+    expect(await count("select count(*) n from members where cin in ('97812345K', '98823456L', '96834567M')")).toBe(0);
   });
 
   it('loads ECM assignments and rejects rows whose member, provider contract or status is wrong', async () => {

@@ -10,7 +10,7 @@ import { generate } from '../../src/generate/run.js';
 import { pollOnce } from '../../src/ingest/poll.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedPlan } from '../helpers/plan.js';
+import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 import { csprtfRow, enrolledRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
@@ -21,6 +21,7 @@ let config: ReturnType<typeof loadConfig>;
 beforeAll(async () => {
   db = await createTestDb();
   await seedPlan(db.pool);
+  await seedCsAuthorizations(db.pool);
   sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-ingest-'));
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', CASELOAD_WARN_LIMIT: '1' });
@@ -48,6 +49,27 @@ describe('CSPRTF against a provider that never received a CSASF', () => {
     });
     expect(done.document).toMatchObject({ outcome: 'REJECTED', rowsRead: 1, rowsRejected: 1 });
     expect(done.document.issues.find((i) => i.code === 'NOT_ON_CSASF')!.message).toMatch(/no CSASF has been sent to you yet/);
+  });
+});
+
+describe('CSPRTF row reported under another line of business than its authorization', () => {
+  it('is rejected with CS_LOB_MISMATCH and nothing of it is stored; the row under the right line is applied', async () => {
+    const { ingestFile } = await import('../../src/ingest/pipeline.js');
+    // 91000004D's RC authorization (approved, on the CSASF) is under CV; HOMEWAY contracts CS for HN and CV.
+    const done = await ingestFile({ pool: db.pool, config }, {
+      provider: 'HOMEWAY', originalName: 'CSPRTF_HOMEWAY_202611.xlsx', receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
+      bytes: await workbook([[CSPRTF, [
+        csprtfRow(),
+        csprtfRow({ mcpId: 'HN', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC' }),
+      ]]]),
+    });
+    expect(done.document).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
+    const issue = done.document.issues.find((i) => i.code === 'CS_LOB_MISMATCH');
+    expect(issue).toMatchObject({ row: 3, severity: 'error', column: 'Primary Payer (MCP) Identifier' });
+    expect(issue!.message).toMatch(/HN .*CV/);
+    expect(issue!.message).not.toMatch(/Delta|Dee|91000004D/);
+    expect(await one(`select count(*)::int n from cs_engagements where cin = '91000004D' and service_code = 'RC'`)).toEqual({ n: 0 });
+    expect(await one(`select lob from cs_engagements where cin = '91000001A' and service_code = 'HTN'`)).toEqual({ lob: 'HN' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, SETTINGS } from '../../src/config.js';
 
@@ -41,6 +42,55 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems.map((p) => p.variable)).toContain(variable);
     expect((err as ConfigError).message).toContain(variable);
+  });
+
+  // The host key pin: only a real OpenSSH SHA256 fingerprint, never a placeholder copied from docs.
+  const REAL_FP = 'SHA256:' + createHash('sha256').update('a host key').digest('base64').replace(/=+$/, '');
+  const sftpEnv = { SFTP_HOST: 'sftp', SFTP_USER: 'calaim', SFTP_PASSWORD: 'x' };
+
+  it('accepts a real OpenSSH SHA256 host key fingerprint', () => {
+    expect(REAL_FP).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(loadConfig({ ...sftpEnv, SFTP_HOST_KEY_SHA256: REAL_FP }).SFTP_HOST_KEY_SHA256).toBe(REAL_FP);
+    expect(loadConfig({ ...sftpEnv, SFTP_HOST_KEY_SHA256: ` ${REAL_FP}\n` }).SFTP_HOST_KEY_SHA256).toBe(REAL_FP);
+  });
+
+  it.each([
+    ['the README placeholder', 'SHA256:...'],
+    ['a word', 'changeme'],
+    ['the bare base64 without SHA256:', REAL_FP.slice(7)],
+    ['a padded fingerprint', `${REAL_FP}=`],
+    ['an MD5 fingerprint', 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48'],
+    ['a fingerprint one character short', REAL_FP.slice(0, -1)],
+    ['43 characters that are no SHA256 digest', 'SHA256:' + 'x'.repeat(43)],
+    ['the whole ssh-keygen -lf line', `256 ${REAL_FP} root@sftp (ED25519)`],
+  ])('refuses %s as SFTP_HOST_KEY_SHA256, naming the variable', (_, value) => {
+    const err = (() => {
+      try {
+        loadConfig({ ...sftpEnv, SFTP_HOST_KEY_SHA256: value });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => p.variable)).toEqual(['SFTP_HOST_KEY_SHA256']);
+    expect((err as ConfigError).message).toMatch(/SFTP_HOST_KEY_SHA256: .*SHA256: followed by 43/);
+  });
+
+  it('says how to get the fingerprint when SFTP_HOST is set without it (compose passes it empty)', () => {
+    for (const SFTP_HOST_KEY_SHA256 of [undefined, '']) {
+      const err = (() => {
+        try {
+          loadConfig({ ...sftpEnv, SFTP_HOST_KEY_SHA256 });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toMatch(/SFTP_HOST_KEY_SHA256: required with SFTP_HOST/);
+      expect((err as ConfigError).message).toMatch(/sftp-fingerprint/);
+    }
   });
 
   it('parses booleans, lists and numbers', () => {

@@ -1,12 +1,17 @@
-// No Docker engine runs here, so the production compose file is checked for structure.
+// No Docker engine runs here, so the production compose file is checked for structure (and the
+// fingerprint one-shot's shell line is run with ssh-keygen stubbed).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { SETTINGS } from '../../src/config.js';
+import { loadConfig, SETTINGS } from '../../src/config.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const compose = YAML.parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+const compose = YAML.parse(composeText, { merge: true });
 const services = compose.services as Record<string, Record<string, unknown>>;
 
 describe('docker-compose.yml', () => {
@@ -58,5 +63,105 @@ describe('docker-compose.yml', () => {
     expect(df).toMatch(/FROM node:20/);
     expect(df).toMatch(/npm ci/);
     expect(df).toMatch(/USER node/);
+  });
+
+  // First run, from nothing: the fingerprint exists only once the sftp service has started.
+  const appServices = Object.entries(services).filter(([, svc]) => svc.build === '.');
+  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const dockerfileLines = dockerfile.split('\n').map((l) => l.trim());
+  const dataDir = /^ENV\s+.*\bDATA_DIR=(\S+)/m.exec(dockerfile)?.[1];
+
+  it('lets the sftp service start before the fingerprint is known: no variable blocks it that only exists after it started', () => {
+    // ${VAR:?} anywhere stops every `docker compose` command, `up sftp` included.
+    const required = [...composeText.matchAll(/\$\{(\w+):?\?/g)].map((m) => m[1]);
+    expect(required).not.toContain('SFTP_HOST_KEY_SHA256');
+    // what an operator knows before anything ran (written to .env first)
+    for (const v of required) expect(['POSTGRES_PASSWORD', 'SMTP_URL'], v).toContain(v);
+    // the app services get it possibly empty, and their own config check refuses it then
+    for (const [name, svc] of appServices)
+      expect((svc.environment as Record<string, string>).SFTP_HOST_KEY_SHA256, name).toBe('${SFTP_HOST_KEY_SHA256:-}');
+    expect(() => loadConfig({ SFTP_HOST: 'sftp', SFTP_USER: 'calaim', SFTP_PRIVATE_KEY_PATH: '/k', SFTP_HOST_KEY_SHA256: '' })).toThrow(/SFTP_HOST_KEY_SHA256: required with SFTP_HOST/);
+  });
+
+  it('has a one-shot sftp-fingerprint service printing the host key fingerprint as a .env line', () => {
+    const fp = services['sftp-fingerprint']!;
+    expect(fp).toBeDefined();
+    expect(fp.build).toBe(services.sftp!.build);
+    expect(fp.profiles, 'not started by `docker compose up`').toEqual(['tools']);
+    expect(fp.restart ?? 'no').toBe('no');
+    expect(fp.depends_on).toEqual({ sftp: { condition: 'service_healthy' } });
+    expect(fp.volumes).toEqual(['sftp-hostkeys:/etc/ssh/keys:ro']);
+    const cmd = (fp.entrypoint as string[]).join(' ');
+    // the key the sftp entrypoint creates and serves
+    const keyPath = /ssh-keygen -lf (\S+\.pub)/.exec(cmd)?.[1];
+    expect(keyPath).toBe('/etc/ssh/keys/ssh_host_ed25519_key.pub');
+    expect(fs.readFileSync(path.join(root, 'deploy/sftp/entrypoint.sh'), 'utf8')).toContain(keyPath!.replace(/\.pub$/, ''));
+    expect(cmd).toContain('SFTP_HOST_KEY_SHA256=');
+    // compose interpolates $ in the file: every shell $ must be written $$
+    expect(cmd.replace(/\$\$/g, '')).not.toContain('$');
+  });
+
+  it("the one-shot's shell line turns ssh-keygen -lf output into a fingerprint the app accepts", () => {
+    // what the container runs once compose has turned $$ into $, with ssh-keygen stubbed by the
+    // line OpenSSH prints: "<bits> SHA256:<43> <comment> (<type>)"
+    const fp = `SHA256:${createHash('sha256').update('host key').digest('base64').replace(/=+$/, '')}`;
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-fp-'));
+    try {
+      fs.writeFileSync(path.join(bin, 'ssh-keygen'), `#!/bin/sh\necho "256 ${fp} root@sftp host key (ED25519)"\n`, { mode: 0o755 });
+      const cmd = (services['sftp-fingerprint']!.entrypoint as string[]).slice(2).join(' ').replaceAll('$$', '$');
+      const r = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`SFTP_HOST_KEY_SHA256=${fp}\n`);
+      const value = r.stdout.trim().split('=')[1];
+      expect(loadConfig({ SFTP_HOST: 'sftp', SFTP_USER: 'calaim', SFTP_PASSWORD: 'x', SFTP_HOST_KEY_SHA256: value }).SFTP_HOST_KEY_SHA256).toBe(fp);
+      // no key yet: the one-shot fails instead of printing an empty line into .env
+      fs.writeFileSync(path.join(bin, 'ssh-keygen'), '#!/bin/sh\necho "no such file" >&2\nexit 1\n', { mode: 0o755 });
+      const none = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
+      expect(none.status).not.toBe(0);
+      expect(none.stdout).toBe('');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('documents the first-run path in the README, with no placeholder fingerprint', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Production: docker-compose'), readme.indexOf('\n## ', readme.indexOf('## Production: docker-compose') + 5));
+    const lines = section.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim());
+    const sftpFirst = lines.findIndex((l) => /^docker compose up -d (--wait )?sftp$/.test(l));
+    const fingerprint = lines.indexOf('docker compose run --rm -T sftp-fingerprint >> .env');
+    const all = lines.indexOf('docker compose up -d');
+    expect(sftpFirst).toBeGreaterThan(0);
+    expect(fingerprint).toBeGreaterThan(sftpFirst);
+    expect(all).toBeGreaterThan(fingerprint);
+    // every fingerprint written in it is one the app accepts (none here: it comes from the one-shot)
+    for (const m of section.matchAll(/SFTP_HOST_KEY_SHA256=(\S*)/g)) expect(() => loadConfig({ SFTP_HOST_KEY_SHA256: m[1] }), m[0]).not.toThrow();
+    const commands = section.slice(section.indexOf('```sh'), section.indexOf('```', section.indexOf('```sh') + 5));
+    expect(commands).not.toMatch(/SHA256:/);
+  });
+
+  it('has the app image create and own its data folder before dropping to the node user, where compose mounts the volume', () => {
+    expect(dataDir).toBe('/var/lib/calaim-exchange');
+    const user = dockerfileLines.indexOf('USER node');
+    expect(user).toBeGreaterThan(0);
+    const expand = (l: string) => l.replaceAll('${DATA_DIR}', dataDir!).replaceAll('$DATA_DIR', dataDir!);
+    const before = dockerfileLines.slice(0, user).map(expand);
+    const run = before.find((l) => l.startsWith('RUN') && l.includes(`mkdir -p ${dataDir}`));
+    expect(run, 'RUN mkdir -p DATA_DIR before USER node').toBeDefined();
+    expect(run).toMatch(new RegExp(`chown (-R )?node:node ${dataDir!.replaceAll('/', '\\/')}`));
+    // the scheduler (and `compose run scheduler ingest …`) writes there, on the named volume
+    expect(services.scheduler!.volumes).toContain(`appdata:${dataDir}`);
+    for (const [name, svc] of appServices) {
+      const env = svc.environment as Record<string, string>;
+      if (env.DATA_DIR) expect(env.DATA_DIR, name).toBe(dataDir);
+    }
+  });
+
+  it('uses only variables src/config.ts knows, in every app service and the Dockerfile', () => {
+    expect(appServices.map(([n]) => n).sort()).toEqual(['migrate', 'scheduler']);
+    for (const [name, svc] of appServices)
+      for (const k of Object.keys(svc.environment as Record<string, string>)) expect(Object.keys(SETTINGS), `${name}: ${k}`).toContain(k);
+    const envNames = dockerfileLines.filter((l) => l.startsWith('ENV ')).flatMap((l) => [...l.slice(4).matchAll(/(\w+)=/g)].map((m) => m[1]!));
+    for (const k of envNames.filter((n) => !['NODE_ENV', 'npm_config_fund', 'npm_config_audit'].includes(n))) expect(Object.keys(SETTINGS), k).toContain(k);
   });
 });

@@ -60,7 +60,7 @@ describe('the catalogue', () => {
   const ELSEWHERE: IssueCode[] = [...FILE_ERROR_CODES, 'DUPLICATE_FILE', 'DECLINED_LATE',
     // database context rules, src/ingest/context-rules.ts (tested in test/integration/ingest*.test.ts)
     'PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH', 'LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED', 'NAME_MISMATCH', 'DOB_MISMATCH',
-    'NOT_ON_CSASF', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
+    'NOT_ON_CSASF', 'CS_LOB_MISMATCH', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
     'PAST_ENROLLMENT_NOT_REPORTED', 'CASELOAD_HIGH'];
 
   it('every code is raised by a tested rule here, or by the modules that own it', () => {
