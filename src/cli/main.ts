@@ -14,6 +14,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
 import { registerScheduler } from './commands/scheduler.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSubmissions } from './commands/submissions.js';
 
 export function buildProgram(): Command {
   const program = new Command('calaim-exchange')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerScheduler(program);
   registerRuns(program);
+  registerSubmissions(program);
   return program;
 }
 

@@ -1,0 +1,104 @@
+// `calaim-exchange submissions` and `submission show ID`: every received file as ops look it
+// up, rejected and declined ones included, without opening the response workbook.
+import type { Command } from 'commander';
+import { spellInstant } from '../../calendar/index.js';
+import { findSubmission, listSubmissions, type SubmissionSummary } from '../../repositories/submissions.js';
+import { emit, table, UsageError } from '../output.js';
+import { withRuntime } from '../runtime.js';
+
+interface ListOpts { provider?: string; period?: string; type?: string; outcome?: string; verdict?: string; limit?: string; json?: boolean }
+
+const TYPES = ['RTF', 'OTF', 'CSPRTF'];
+const OUTCOMES = ['ACCEPTED', 'ACCEPTED_WITH_WARNINGS', 'PARTIALLY_ACCEPTED', 'REJECTED'];
+const VERDICTS = ['ON_TIME', 'RESUBMISSION', 'LATE_ACCEPTED', 'DECLINED_LATE'];
+
+function oneOf(flag: string, value: string | undefined, allowed: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toUpperCase();
+  if (!allowed.includes(v)) throw new UsageError(`${flag} takes one of ${allowed.join(', ')}`);
+  return v;
+}
+
+const json = (s: SubmissionSummary) => ({ ...s, receivedAt: s.receivedAt.toISOString() });
+
+export function registerSubmissions(program: Command): void {
+  program
+    .command('submissions')
+    .description('received files, newest first: verdict, outcome, counts (rejected and declined included)')
+    .option('--provider <CODE>', 'only this provider')
+    .option('--period <YYYY-MM>', 'only this reporting period')
+    .option('--type <TYPE>', `only files with this file type (${TYPES.join(', ')})`)
+    .option('--outcome <OUTCOME>', `only this outcome (${OUTCOMES.join(', ')})`)
+    .option('--verdict <VERDICT>', `only this deadline verdict (${VERDICTS.join(', ')})`)
+    .option('--limit <N>', 'how many', '50')
+    .option('--json', 'print one JSON array')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange submissions --outcome rejected
+  calaim-exchange submissions --provider ACMEHLTH --period 2026-11 --json`)
+    .action(async (opts: ListOpts) => {
+      const limit = Number(opts.limit ?? 50);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
+      const filter = {
+        provider: opts.provider,
+        period: opts.period ? `${opts.period}-01` : undefined,
+        type: oneOf('--type', opts.type, TYPES),
+        outcome: oneOf('--outcome', opts.outcome, OUTCOMES),
+        verdict: oneOf('--verdict', opts.verdict, VERDICTS),
+        limit,
+      };
+      await withRuntime(async ({ config, db }) => {
+        const rows = await listSubmissions(db.pool, filter);
+        emit(opts, rows.map(json), () =>
+          rows.length === 0
+            ? 'no submissions match'
+            : table(
+                ['id', 'provider', 'received', 'period', 'types', 'verdict', 'outcome', 'read', 'accepted', 'rejected', 'file'],
+                rows.map((s) => [
+                  s.id, s.provider, spellInstant(s.receivedAt, config.PLAN_TIME_ZONE), s.period ?? '', s.types.join('+'),
+                  s.duplicateOf ? `DUPLICATE of ${s.duplicateOf}` : (s.verdict ?? ''), s.outcome ?? '', s.rowsRead, s.rowsAccepted, s.rowsRejected, s.file,
+                ]),
+              ),
+        );
+      });
+    });
+
+  program
+    .command('submission')
+    .description('one submission in full')
+    .command('show <ID>')
+    .description('a submission: file, receipt, verdict, outcome, counts, what it superseded, its issues, its response')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Example:
+  calaim-exchange submission show 12`)
+    .action(async (idArg: string, opts: { json?: boolean }) => {
+      const id = Number(idArg);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
+      await withRuntime(async ({ config, db }) => {
+        const s = await findSubmission(db.pool, id);
+        if (!s) throw new UsageError(`no submission ${id}`);
+        const tz = config.PLAN_TIME_ZONE;
+        emit(opts, { ...json(s), serverMtime: s.serverMtime?.toISOString() ?? null }, () => [
+          `submission ${s.id}: ${s.file} from ${s.provider}`,
+          `received ${spellInstant(s.receivedAt, tz)} (${s.source}), ${s.size} bytes${s.sha256 ? `, sha256 ${s.sha256}` : ''}`,
+          `period ${s.period ?? '(none)'}   verdict ${s.verdict ?? '(none)'}   outcome ${s.outcome ?? '(none)'}   state ${s.state}`,
+          `rows ${s.rowsRead} read, ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected, ${s.warnings} warning(s)`,
+          s.duplicateOf ? `a duplicate of submission ${s.duplicateOf} (same bytes): not applied` : '',
+          s.duplicates.length ? `sent again as: ${s.duplicates.join(', ')}` : '',
+          `response: ${s.response ?? '(none yet)'}`,
+          '',
+          s.sheets.length
+            ? table(['sheet', 'type', 'period', 'applied', 'read', 'accepted', 'rejected', 'replaced', 'replaced by'],
+              s.sheets.map((x) => [x.name, x.layout, x.period ?? '', x.applied ? 'yes' : 'no', x.rowsRead, x.rowsAccepted, x.rowsRejected, x.supersedes ?? '', x.supersededBy ?? '']))
+            : 'no sheet was read',
+          '',
+          ...s.fileIssues.map((i) => `file ${i.severity}: ${i.code}: ${i.message}`),
+          s.issues.length
+            ? table(['code', 'severity', 'rows', 'first rows', 'first message'], s.issues.map((i) => [i.code, i.severity, i.count, i.rows.join(','), i.message]))
+            : 'no row issues',
+        ].filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
+      });
+    });
+}

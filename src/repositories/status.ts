@@ -1,0 +1,77 @@
+// The month at a glance for ops: per provider and expected file type, what was sent, what came
+// back, and whether it is accepted, rejected, declined or missing.
+import type pg from 'pg';
+
+export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING';
+
+export interface StatusRow {
+  provider: string;
+  name: string;
+  program: string;
+  fileType: string;
+  lastSent: string | null;
+  /** Sheets of this type received for the period (duplicates excluded). */
+  submissions: number;
+  verdict: string | null;
+  outcome: string | null;
+  rowsRead: number | null;
+  rowsAccepted: number | null;
+  rowsRejected: number | null;
+  lastReceived: Date | null;
+  lastFile: string | null;
+  /** Files rejected whole for this type (an unrecognised file counts against each expected type). */
+  rejectedFiles: number;
+  declinedFiles: number;
+  state: FileState;
+}
+
+interface Row {
+  provider_code: string; name: string; program: string; file_type: string; sent: string | null; received: number;
+  verdict: string | null; outcome: string | null; rows_read: number | null; rows_accepted: number | null; rows_rejected: number | null;
+  last_received: Date | null; last_file: string | null; rejected: number; declined: number;
+}
+
+/** `periodDate` is the period's first day (YYYY-MM-01). */
+export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<StatusRow[]> {
+  const r = await db.query<Row>(
+    `with expected as (
+       select distinct c.provider_code, c.program, t.file_type
+         from provider_contracts c
+         cross join lateral (select unnest(case when c.program = 'ECM' then array['RTF','OTF'] else array['CSPRTF'] end) as file_type) t
+     ), latest as (
+       select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
+              u.received_at, u.original_name
+         from submission_sheets s join submissions u on u.id = s.submission_id
+        where s.period = $1::date and u.duplicate_of is null
+        order by s.provider_code, s.layout, u.received_at desc
+     ), counts as (
+       select s.provider_code, s.layout, count(*)::int n from submission_sheets s join submissions u on u.id = s.submission_id
+        where s.period = $1::date and u.duplicate_of is null group by 1, 2
+     ), refused as (
+       -- whole files refused for the period: declined as late, or rejected; with no sheet
+       -- recognised the type is unknown (null) and the file counts against every expected type
+       select u.provider_code, t.layout, u.verdict is not distinct from 'DECLINED_LATE' as declined
+         from submissions u
+         left join lateral unnest(coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = u.id), '{}'), u.file_types)) as t(layout) on true
+        where u.period = $1::date and u.duplicate_of is null and (u.outcome = 'REJECTED' or u.verdict = 'DECLINED_LATE')
+     ), sent as (
+       select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2
+     )
+     select e.provider_code, p.name, e.program, e.file_type,
+            to_char((select last from sent where sent.provider_code = e.provider_code and sent.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end), 'YYYY-MM-DD') as sent,
+            coalesce(c.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file,
+            (select count(*)::int from refused f where f.provider_code = e.provider_code and not f.declined and (f.layout = e.file_type or f.layout is null)) as rejected,
+            (select count(*)::int from refused f where f.provider_code = e.provider_code and f.declined and (f.layout = e.file_type or f.layout is null)) as declined
+       from expected e join providers p using (provider_code)
+       left join latest l on l.provider_code = e.provider_code and l.layout = e.file_type
+       left join counts c on c.provider_code = e.provider_code and c.layout = e.file_type
+      order by e.provider_code, e.program, e.file_type`,
+    [periodDate],
+  );
+  return r.rows.map((x) => ({
+    provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
+    submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
+    lastReceived: x.last_received, lastFile: x.last_file, rejectedFiles: x.rejected, declinedFiles: x.declined,
+    state: x.outcome && x.outcome !== 'REJECTED' ? 'ACCEPTED' : x.declined > 0 && x.rejected === 0 && !x.outcome ? 'DECLINED' : x.outcome === 'REJECTED' || x.rejected > 0 || x.declined > 0 ? 'REJECTED' : 'MISSING',
+  }));
+}

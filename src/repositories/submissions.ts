@@ -1,0 +1,139 @@
+// Submissions as operations look them up: every received file (rejected and declined ones
+// included), one submission's sheets, lineage and issues. Read-only queries; the pipeline
+// writes these tables.
+import type pg from 'pg';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface SubmissionFilter {
+  provider?: string;
+  /** First day of the reporting period (YYYY-MM-01). */
+  period?: string;
+  type?: string;
+  outcome?: string;
+  verdict?: string;
+  limit: number;
+}
+
+export interface SubmissionSummary {
+  id: number;
+  provider: string;
+  file: string;
+  receivedAt: Date;
+  period: string | null;
+  types: string[];
+  verdict: string | null;
+  outcome: string | null;
+  state: string;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  warnings: number;
+  duplicateOf: number | null;
+  response: string | null;
+}
+
+interface SummaryRow {
+  id: number; provider_code: string; original_name: string; received_at: Date; period: string | null; types: string[];
+  verdict: string | null; outcome: string | null; state: string; rows_read: number; rows_accepted: number; rows_rejected: number;
+  warnings: number; duplicate_of: number | null; response_name: string | null;
+}
+
+const SUMMARY_COLUMNS = `s.id, s.provider_code, s.original_name, s.received_at, to_char(s.period, 'YYYY-MM') as period,
+  coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = s.id order by 1), '{}'), s.file_types) as types,
+  s.verdict, s.outcome, s.state, s.rows_read, s.rows_accepted, s.rows_rejected, s.warnings, s.duplicate_of, s.response_name`;
+
+const toSummary = (r: SummaryRow): SubmissionSummary => ({
+  id: r.id, provider: r.provider_code, file: r.original_name, receivedAt: r.received_at, period: r.period, types: r.types,
+  verdict: r.verdict, outcome: r.outcome, state: r.state, rowsRead: r.rows_read, rowsAccepted: r.rows_accepted,
+  rowsRejected: r.rows_rejected, warnings: r.warnings, duplicateOf: r.duplicate_of, response: r.response_name,
+});
+
+/** Newest first; every filter optional. */
+export async function listSubmissions(db: Queryable, f: SubmissionFilter): Promise<SubmissionSummary[]> {
+  const r = await db.query<SummaryRow>(
+    `select ${SUMMARY_COLUMNS}
+       from submissions s
+      where ($1::text is null or s.provider_code = $1)
+        and ($2::date is null or s.period = $2)
+        and ($3::text is null or $3 = any(s.file_types) or exists (select 1 from submission_sheets ss where ss.submission_id = s.id and ss.layout = $3))
+        and ($4::text is null or s.outcome = $4)
+        and ($5::text is null or s.verdict = $5)
+      order by s.received_at desc, s.id desc
+      limit $6`,
+    [f.provider ?? null, f.period ?? null, f.type ?? null, f.outcome ?? null, f.verdict ?? null, f.limit],
+  );
+  return r.rows.map(toSummary);
+}
+
+export interface SheetDetail {
+  name: string;
+  layout: string;
+  period: string | null;
+  applied: boolean;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  warnings: number;
+  /** The submission whose sheet this one replaced, and the one that replaced it. */
+  supersedes: number | null;
+  supersededBy: number | null;
+}
+
+export interface IssueGroup { code: string; severity: string; count: number; rows: number[]; message: string }
+
+export interface SubmissionDetail extends SubmissionSummary {
+  size: number;
+  sha256: string | null;
+  source: string;
+  serverMtime: Date | null;
+  sheets: SheetDetail[];
+  fileIssues: { code: string; severity: string; message: string }[];
+  issues: IssueGroup[];
+  duplicates: number[];
+}
+
+export async function findSubmission(db: Queryable, id: number): Promise<SubmissionDetail | undefined> {
+  const head = await db.query<SummaryRow & { size: number; sha256: string | null; source: string; server_mtime: Date | null }>(
+    `select ${SUMMARY_COLUMNS}, s.size, s.sha256, s.source, s.server_mtime from submissions s where s.id = $1`,
+    [id],
+  );
+  const h = head.rows[0];
+  if (!h) return undefined;
+  const [sheets, fileIssues, issues, dups] = await Promise.all([
+    db.query<{ sheet_name: string; layout: string; period: string | null; applied: boolean; rows_read: number; rows_accepted: number; rows_rejected: number; warnings: number; supersedes: number | null; superseded_by: number | null }>(
+      `select ss.sheet_name, ss.layout, to_char(ss.period, 'YYYY-MM') as period, ss.applied, ss.rows_read, ss.rows_accepted, ss.rows_rejected, ss.warnings,
+              (select o.submission_id from submission_sheets o where o.id = ss.supersedes_id) as supersedes,
+              (select o.submission_id from submission_sheets o where o.id = ss.superseded_by) as superseded_by
+         from submission_sheets ss where ss.submission_id = $1 order by ss.id`,
+      [id],
+    ),
+    db.query<{ code: string; severity: string; message: string }>(
+      `select code, severity, message from submission_issues where submission_id = $1 and row_number is null order by id`,
+      [id],
+    ),
+    // Row issues grouped by code: the message of the first occurrence stands for the group.
+    db.query<{ code: string; severity: string; n: number; rows: number[]; message: string }>(
+      `select code, severity, count(*)::int as n, (array_agg(row_number order by row_number))[1:20] as rows,
+              (array_agg(message order by row_number))[1] as message
+         from submission_issues where submission_id = $1 and row_number is not null
+        group by code, severity order by severity, n desc, code`,
+      [id],
+    ),
+    db.query<{ id: number }>(`select id from submissions where duplicate_of = $1 order by id`, [id]),
+  ]);
+  return {
+    ...toSummary(h),
+    size: h.size,
+    sha256: h.sha256,
+    source: h.source,
+    serverMtime: h.server_mtime,
+    sheets: sheets.rows.map((s) => ({
+      name: s.sheet_name, layout: s.layout, period: s.period, applied: s.applied, rowsRead: s.rows_read, rowsAccepted: s.rows_accepted,
+      rowsRejected: s.rows_rejected, warnings: s.warnings, supersedes: s.supersedes, supersededBy: s.superseded_by,
+    })),
+    fileIssues: fileIssues.rows,
+    issues: issues.rows.map((i) => ({ code: i.code, severity: i.severity, count: i.n, rows: i.rows, message: i.message })),
+    duplicates: dups.rows.map((d) => d.id),
+  };
+}
