@@ -1,0 +1,67 @@
+// Every upload is read as a whole and answered once: sheets of one layout in one file add up;
+// a file declined as late may come back unchanged and is then read; two uploads never share a
+// response; a name too long to move, or a file that cannot be moved, is answered and not
+// retried forever; the poll's exclusion is a lease row, not a session lock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OTF, RTF } from '../../schemas/index.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { generate } from '../../src/generate/run.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { seedPlan } from '../helpers/plan.js';
+import { otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
+
+let db: TestDb;
+let sftp: TestSftp;
+let dataDir: string;
+let config: Config;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-answers-'));
+  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
+  await generate('mif', { date: '2026-11-15' }, { pool: db.pool, config, openSession: () => sftp.openSession() });
+});
+afterAll(async () => {
+  await sftp.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+const attempts = (n: number, from: number) =>
+  Array.from({ length: n }, (_, i) => otfRow({ cin: i % 2 ? '91000002B' : '91000001A', attemptDate: { date: `2026-11-${String(from + i).padStart(2, '0')}` } }));
+
+describe('sheets of one layout in one file', () => {
+  it('an OTF split over two tabs counts every accepted attempt of both tabs', async () => {
+    const bytes = await workbook([[OTF, attempts(8, 1), 'OTF part 1'], [OTF, attempts(8, 11), 'OTF part 2']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611_tabs.xlsx', bytes, receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
+    expect(done.document).toMatchObject({ rowsRead: 16, rowsAccepted: 16 });
+    expect(await one(`select count(*)::int n from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id where s.submission_id = $1`, [done.submissionId])).toEqual({ n: 16 });
+    expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 2 });
+  });
+
+  it('a later file still supersedes every sheet of that layout of the earlier file', async () => {
+    const bytes = await workbook([[OTF, attempts(3, 21), 'OTF']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611_fix.xlsx', bytes, receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
+    expect(done.document).toMatchObject({ rowsAccepted: 3 });
+    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 3 });
+  });
+
+  it('cross-row rules span the sheets of the file: a CIN on two RTF tabs is accepted once', async () => {
+    const bytes = await workbook([[RTF, [rtfRow({ acuity: 'Medium' })], 'RTF A'], [RTF, [rtfRow({ acuity: 'High' })], 'RTF B'], [OTF, attempts(1, 25), 'OTF A'], [OTF, attempts(1, 25), 'OTF B']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'RTF_OTF_ACME_202611_tabs.xlsx', bytes, receivedAt: new Date('2026-12-04T17:00:00Z'), source: 'cli' });
+    const dup = done.document.issues.find((i) => i.code === 'DUPLICATE_CIN');
+    expect(dup).toMatchObject({ sheet: 'RTF B', severity: 'error' });
+    expect(dup!.message).toMatch(/of sheet "RTF A"/);
+    expect(done.document.issues.find((i) => i.code === 'OTF_DUPLICATE_ATTEMPT')).toMatchObject({ sheet: 'OTF B' });
+    expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Medium' });
+    expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 4 });
+  });
+});
