@@ -142,17 +142,24 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     // One submission at a time per provider: two pollers never race on the same upload.
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${file.provider}`]);
 
-    const prior = await client.query<{ id: number; state: string; received_at: Date; response_name: string | null; response_sha256: string | null }>(
-      `select id, state, received_at, response_name, response_sha256 from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null`,
+    const pending = await client.query<{ id: number }>(
+      `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' order by id limit 1`,
+      [file.provider, sha],
+    );
+    if (pending.rows[0]) {
+      // Applied by an attempt that stopped before responding: finish that one, apply nothing.
+      await client.query('COMMIT');
+      const resumed = await storedResult(pool, pending.rows[0].id);
+      return { ...resumed, resumed: true, context: ctxOut };
+    }
+    // A duplicate is a copy of a file that was READ: a file declined as late was not, and the
+    // same bytes sent again in a later window are read then (migration 0010).
+    const prior = await client.query<{ id: number; received_at: Date }>(
+      `select id, received_at from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null
+          and verdict is distinct from 'DECLINED_LATE'`,
       [file.provider, sha],
     );
     const first = prior.rows[0];
-    if (first?.state === 'APPLIED') {
-      // Applied by an attempt that stopped before responding: finish that one, apply nothing.
-      await client.query('COMMIT');
-      const resumed = await storedResult(pool, first.id);
-      return { ...resumed, resumed: true, context: ctxOut };
-    }
 
     const period = periodForReceipt(file.receivedAt, tz).period;
     const periodDate = `${period}-01`;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
-import { ingestFile } from '../../src/ingest/pipeline.js';
+import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
+import { respondLocally } from '../../src/ingest/respond.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { seedPlan } from '../helpers/plan.js';
@@ -34,6 +35,12 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** As `ingest FILE` does it: processed, then answered in a local folder. */
+async function ingestAndAnswer(file: InboundFile) {
+  const done = await ingestFile({ pool: db.pool, config }, file);
+  await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'));
+  return done;
+}
 const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
 const attempts = (n: number, from: number) =>
   Array.from({ length: n }, (_, i) => otfRow({ cin: i % 2 ? '91000002B' : '91000001A', attemptDate: { date: `2026-11-${String(from + i).padStart(2, '0')}` } }));
@@ -63,5 +70,22 @@ describe('sheets of one layout in one file', () => {
     expect(done.document.issues.find((i) => i.code === 'OTF_DUPLICATE_ATTEMPT')).toMatchObject({ sheet: 'OTF B' });
     expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Medium' });
     expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 4 });
+  });
+});
+
+describe('a file declined as late', () => {
+  it('sent again unchanged in the next window is read, not answered DUPLICATE_FILE', async () => {
+    const bytes = await workbook([[OTF, [otfRow({ cin: '91000002B', attemptDate: { date: '2026-12-01' }, minutes: 7 })], 'OTF']]);
+    const late = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2026-12-15T17:00:00Z'), source: 'cli' });
+    expect(late.document).toMatchObject({ verdict: 'DECLINED_LATE', rowsRead: 0 });
+    const again = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2027-01-04T17:00:00Z'), source: 'cli' });
+    expect(again.document.issues.map((i) => i.code)).not.toContain('DUPLICATE_FILE');
+    expect(again.document.fileErrors.map((i) => i.code)).not.toContain('DUPLICATE_FILE');
+    expect(again.document).toMatchObject({ verdict: 'ON_TIME', period: '2026-12', rowsRead: 1 });
+    expect(again.document).not.toHaveProperty('duplicateOf');
+    // once read, the same bytes again are a duplicate of the read one, not of the declined one
+    const third = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2027-01-05T17:00:00Z'), source: 'cli' });
+    expect(third.document).toMatchObject({ duplicateOf: again.submissionId, rowsRead: 0 });
+    expect(third.document.fileErrors.map((i) => i.code)).toEqual(['DUPLICATE_FILE']);
   });
 });
