@@ -1,11 +1,12 @@
 // One pass over every provider's uploads/ folder on one sFTP connection: files that are
 // stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { forgetFile } from '../db/poll-state.js';
+import { forgetFile, releaseLease, renewLease, takeLease } from '../db/poll-state.js';
 import { providerFolders, scanFolder, type ReadyFile } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
@@ -30,7 +31,7 @@ export interface PollFileResult {
 export interface PollProviderResult { provider: string; ready: number; waiting: number; processed: number; failed: number; error?: string }
 
 export interface PollResult {
-  /** Set when another poll (another scheduler, an operator) held the poll lock: nothing was done. */
+  /** Set when another poll (another scheduler, an operator) held the poll lease: nothing was done. */
   skipped?: string;
   providers: number;
   files: number;
@@ -39,6 +40,10 @@ export interface PollResult {
   byProvider: PollProviderResult[];
   results: PollFileResult[];
 }
+
+/** The lease row's name, and how long a lease holds without renewal (renewed every quarter of it). */
+export const POLL_LEASE = 'poll';
+export const POLL_LEASE_SECONDS = 120;
 
 export interface PollDeps { pool: pg.Pool; config: Config; openSession: () => Promise<SftpSession> }
 
@@ -54,19 +59,36 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [] };
   if (!providers.length) return out;
   // One poll at a time across every process: two pollers would take the same stable file,
-  // and the second would answer the provider "duplicate" for a file it sent once.
-  const lock = await pool.connect();
+  // and the second would answer the provider "duplicate" for a file it sent once. The
+  // exclusion is a lease row (db/poll-state.ts), renewed while the poll runs: it survives a
+  // dropped database connection, which a session advisory lock does not.
+  const holder = `${process.pid}:${randomUUID()}`;
+  if (!(await takeLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS))) {
+    out.skipped = 'another poll is in progress';
+    log.info('poll skipped: another poll holds the lease');
+    return out;
+  }
+  // Renewed well before it expires. Should a renewal find the lease taken by another process
+  // (this one stalled past its expiry), this poll stops at the next file.
+  const lost = new AbortController();
+  const renewing = setInterval(() => {
+    renewLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS).then(
+      (ours) => {
+        if (!ours && !lost.signal.aborted) {
+          log.error('poll lease lost to another process; stopping this poll');
+          lost.abort(new Error('poll lease lost'));
+        }
+      },
+      (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease renewal failed; retried'),
+    );
+  }, (POLL_LEASE_SECONDS * 1000) / 4);
+  renewing.unref();
   try {
-    const got = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('calaim-exchange:poll')) as ok`);
-    if (!got.rows[0]?.ok) {
-      out.skipped = 'another poll is in progress';
-      log.info('poll skipped: another poll holds the lock');
-      return out;
-    }
-    return await pollProviders(deps, opts, providers, out);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
+    return await pollProviders(deps, { ...opts, signal }, providers, out);
   } finally {
-    await lock.query(`select pg_advisory_unlock_all()`).catch(() => undefined);
-    lock.release();
+    clearInterval(renewing);
+    await releaseLease(pool, POLL_LEASE, holder).catch((err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease not released; it expires'));
   }
 }
 

@@ -5,10 +5,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
+import { pollOnce } from '../../src/ingest/poll.js';
 import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -87,5 +89,38 @@ describe('a file declined as late', () => {
     const third = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2027-01-05T17:00:00Z'), source: 'cli' });
     expect(third.document).toMatchObject({ duplicateOf: again.submissionId, rowsRead: 0 });
     expect(third.document.fileErrors.map((i) => i.code)).toEqual(['DUPLICATE_FILE']);
+  });
+});
+
+describe("the poll's exclusion", () => {
+  it('survives its database connections being dropped: a second poller meanwhile is skipped', async () => {
+    // The first poller's own pool, named so its backends can be found and terminated.
+    const poolA = new pg.Pool({ connectionString: db.url, max: 3, application_name: 'poller-a' });
+    poolA.on('error', () => undefined);
+    poolA.on('connect', (c) => c.on('error', () => undefined));
+    let reached!: () => void;
+    const atSftp = new Promise<void>((r) => (reached = r));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    try {
+      const first = pollOnce({ pool: poolA, config, openSession: async () => {
+        reached();
+        await gate; // holds the poll here, after it took its exclusion
+        return sftp.openSession();
+      } }, { now: new Date('2027-01-20T17:00:00Z') });
+      await atSftp;
+      // (with a timeout, pg_terminate_backend returns once the backend has exited)
+      const killed = await db.pool.query(`select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'poller-a' and datname = current_database()`);
+      expect(killed.rowCount).toBeGreaterThan(0);
+      const second = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:00:00Z') });
+      expect(second.skipped).toBe('another poll is in progress');
+      open();
+      expect((await first).skipped).toBeUndefined();
+      const third = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:01:00Z') });
+      expect(third.skipped).toBeUndefined();
+    } finally {
+      open();
+      await poolA.end();
+    }
   });
 });
