@@ -6,11 +6,11 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { forgetFile, releaseLease, renewLease, takeLease } from '../db/poll-state.js';
+import { releaseLease, renewLease, takeLease } from '../db/poll-state.js';
 import { providerFolders, scanFolder, type ReadyFile } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
-import { rejectUnread, respondOverSftp } from './respond.js';
+import { finishUnanswered, rejectUnread, respondOverSftp } from './respond.js';
 
 export interface PollFileResult {
   provider: string;
@@ -23,6 +23,8 @@ export interface PollFileResult {
   rowsRejected?: number;
   response?: string;
   movedTo?: string;
+  /** The upload was answered but could not be moved: left in uploads/, not taken again while unchanged. */
+  quarantined?: boolean;
   /** Codes of the file-level errors (why a file was rejected whole). */
   fileErrors?: string[];
   error?: string;
@@ -39,6 +41,8 @@ export interface PollResult {
   failedFiles: number;
   byProvider: PollProviderResult[];
   results: PollFileResult[];
+  /** Submissions an earlier, interrupted poll applied but did not answer, finished by this one. */
+  recovered: PollFileResult[];
 }
 
 /** The lease row's name, and how long a lease holds without renewal (renewed every quarter of it). */
@@ -56,7 +60,7 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
       [opts.provider ?? null],
     )
   ).rows;
-  const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [] };
+  const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [], recovered: [] };
   if (!providers.length) return out;
   // One poll at a time across every process: two pollers would take the same stable file,
   // and the second would answer the provider "duplicate" for a file it sent once. The
@@ -110,6 +114,15 @@ async function pollProviders(
       out.byProvider.push(summary);
       let scan;
       try {
+        // First what an interrupted poll left applied but unanswered (its upload may be gone
+        // from uploads/ already): answered, moved and notified, each step once.
+        for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, now)) {
+          out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
+          if (r.error) {
+            summary.failed++;
+            out.failedFiles++;
+          }
+        }
         scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
       } catch (err) {
         summary.error = (err as Error).message;
@@ -152,7 +165,6 @@ async function processOne(
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, f, 'FILE_TOO_LARGE', at);
-      await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)
@@ -162,13 +174,15 @@ async function processOne(
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES });
     const done = await ingestFile(
       { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
-      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp' },
+      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );
-    const { response, movedTo } = await respondOverSftp(deps, session, done, f, at);
-    await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
+    const answered = await respondOverSftp(deps, session, done, f, at);
     const d = done.document;
-    return { ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected, response, movedTo, fileErrors: d.fileErrors.map((e) => e.code) };
+    return {
+      ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected,
+      response: answered.response, movedTo: answered.movedTo, ...(answered.disposition === 'quarantined' ? { quarantined: true } : {}), fileErrors: d.fileErrors.map((e) => e.code),
+    };
   } catch (err) {
     const message = (err as Error).message;
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');

@@ -124,3 +124,76 @@ describe("the poll's exclusion", () => {
     }
   });
 });
+
+describe('every upload is answered once', () => {
+  const deps = () => ({ pool: db.pool, config, openSession: () => sftp.openSession() });
+  const uploads = (p: string) => path.join(sftp.root, p, 'uploads');
+  const downloads = (p: string) => path.join(sftp.root, p, 'downloads');
+  const put = async (p: string, name: string, day: number) => {
+    fs.mkdirSync(uploads(p), { recursive: true });
+    const file = path.join(uploads(p), name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: `2027-01-${String(day).padStart(2, '0')}` } })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+  };
+  /** Sighting, then taking: the stability check needs two listings. */
+  const pollTwice = async (p: string, at: string) => {
+    await pollOnce(deps(), { now: new Date(new Date(at).getTime() - 60_000), provider: p });
+    return pollOnce(deps(), { now: new Date(at), provider: p });
+  };
+  const responsesOf = async (names: string[]) =>
+    (await db.pool.query<{ original_name: string; state: string; response_name: string }>(
+      `select original_name, state, response_name from submissions where original_name = any($1) order by id`, [names])).rows;
+
+  it('two names that sanitise to the same response name each get their own response', async () => {
+    const names = ['OTF ä.xlsx', 'OTF ö.xlsx', 'OTF_1.xlsx', 'OTF 1.xlsm'];
+    for (const [i, n] of names.entries()) await put('ACME', n, i + 1);
+    const r = await pollTwice('ACME', '2027-02-03T17:00:00Z');
+    expect(r.results.map((x) => x.error)).toEqual([undefined, undefined, undefined, undefined]);
+    const subs = await responsesOf(names);
+    expect(subs.map((s) => s.state)).toEqual(['RESPONDED', 'RESPONDED', 'RESPONDED', 'RESPONDED']);
+    expect(new Set(subs.map((s) => s.response_name)).size).toBe(4);
+    for (const s of subs) expect(fs.existsSync(path.join(downloads('ACME'), s.response_name)), s.response_name).toBe(true);
+    expect(fs.readdirSync(uploads('ACME')).filter((n) => names.includes(n))).toEqual([]);
+    expect((await pollOnce(deps(), { now: new Date('2027-02-03T17:05:00Z'), provider: 'ACME' })).files).toBe(0);
+  });
+
+  it('a 250-character name is answered and moved under a name that fits, extension kept', async () => {
+    const name = `OTF_${'x'.repeat(242)}.xlsx`;
+    await put('ACME', name, 10);
+    const r = await pollTwice('ACME', '2027-02-04T17:00:00Z');
+    expect(r.results.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    const [sub] = await responsesOf([name]);
+    expect(sub!.state).toBe('RESPONDED');
+    expect(Buffer.byteLength(sub!.response_name)).toBeLessThan(250);
+    expect(fs.existsSync(path.join(downloads('ACME'), sub!.response_name))).toBe(true);
+    expect(fs.existsSync(path.join(uploads('ACME'), name))).toBe(false);
+    const moved = ['processed', 'failed'].flatMap((d) => (fs.existsSync(path.join(uploads('ACME'), d)) ? fs.readdirSync(path.join(uploads('ACME'), d)) : [])).filter((n) => n.startsWith('OTF_xxxx'));
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(/\.xlsx$/);
+    expect(Buffer.byteLength(moved[0]!)).toBeLessThanOrEqual(255);
+    expect((await pollOnce(deps(), { now: new Date('2027-02-04T17:05:00Z'), provider: 'ACME' })).files).toBe(0);
+  });
+
+  it('a file that cannot be moved is answered once, quarantined in place, and not taken again', async () => {
+    fs.mkdirSync(uploads('RIVAL'), { recursive: true });
+    // the plan's own folders are broken (links to nowhere): any move out of uploads/ fails, every time
+    for (const d of ['processed', 'failed']) fs.symlinkSync(path.join(dataDir, 'nowhere', d), path.join(uploads('RIVAL'), d));
+    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 11);
+    const r = await pollTwice('RIVAL', '2027-02-04T17:00:00Z');
+    expect(r.results.map((x) => [x.file, x.error, x.quarantined])).toEqual([['OTF_RIVAL_stuck.xlsx', undefined, true]]);
+    const sub = await one(`select id, state, upload_disposition, response_name from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`);
+    expect(sub).toMatchObject({ state: 'RESPONDED', upload_disposition: 'quarantined' });
+    expect(fs.existsSync(path.join(downloads('RIVAL'), sub.response_name))).toBe(true);
+    expect(fs.existsSync(path.join(uploads('RIVAL'), 'OTF_RIVAL_stuck.xlsx'))).toBe(true);
+    for (const minute of [5, 10]) {
+      const again = await pollOnce(deps(), { now: new Date(`2027-02-04T17:${minute}:00Z`), provider: 'RIVAL' });
+      expect(again.files).toBe(0);
+    }
+    expect(await one(`select count(*)::int n from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`)).toEqual({ n: 1 });
+    expect(fs.readdirSync(downloads('RIVAL')).filter((n) => n.startsWith('OTF_RIVAL_stuck'))).toHaveLength(1);
+    // a new version of the file (the provider sends it again) is taken afresh
+    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 12);
+    const fresh = await pollTwice('RIVAL', '2027-02-04T17:20:00Z');
+    expect(fresh.files).toBe(1);
+  });
+});
