@@ -30,7 +30,7 @@ const posix = path.posix;
 const UNREADABLE = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
-export interface RespondDeps { pool: pg.Pool; config: Config; /** The injected clock (`ingest` only: the poll passes its time). */ now?: () => Date }
+export interface RespondDeps { pool: pg.Pool; config: Config }
 
 /** Where the upload ended up: moved to processed/ or failed/, no longer there, or left in place (unmovable). */
 export type Disposition = 'processed' | 'failed' | 'gone' | 'quarantined';
@@ -174,8 +174,8 @@ export async function finishUnanswered(
   return out;
 }
 
-/** `ingest FILE`: the response is written to a local folder. */
-export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: string): Promise<string> {
+/** `ingest FILE`: the response is written to a local folder (`at`: the command's clock, for the record). */
+export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: string, at: Date): Promise<string> {
   await fs.promises.mkdir(outDir, { recursive: true });
   const file = path.join(outDir, done.response.name);
   await fs.promises.writeFile(file, done.response.bytes);
@@ -190,7 +190,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
         text: done.liaisonSummary,
         key: notificationKey(done.submissionId),
       });
-      await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, (deps.now ?? (() => new Date()))()]);
+      await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, at]);
     } catch (err) {
       log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification failed');
     }

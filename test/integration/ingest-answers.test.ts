@@ -40,7 +40,7 @@ afterAll(async () => {
 /** As `ingest FILE` does it: processed, then answered in a local folder. */
 async function ingestAndAnswer(file: InboundFile) {
   const done = await ingestFile({ pool: db.pool, config }, file);
-  await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'));
+  await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'), file.receivedAt);
   return done;
 }
 const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];

@@ -156,7 +156,7 @@ describe('every hostile file through ingest: coded rejection or correct partial 
 
       // the response opens in another reader; nothing in it is a formula
       const out = path.join(dataDir, 'responses', name.replace(/\W+/g, '_'));
-      const file = await respondLocally({ pool: db.pool, config: cfg }, done, out);
+      const file = await respondLocally({ pool: db.pool, config: cfg }, done, out, RECEIVED);
       const typed = readTyped(file);
       expect(Object.keys(typed)).toEqual(expect.arrayContaining(['Summary', 'Errors', 'Codes']));
       for (const [sheet, cells] of Object.entries(typed)) for (const row of cells) for (const [, t] of row) expect(t, `a formula in ${sheet}`).not.toBe('f');
@@ -277,7 +277,7 @@ describe('a file named with ../, spaces, unicode and 300 characters', () => {
       expect(rn.length).toBeLessThanOrEqual(160);
       expect(Buffer.byteLength(rn)).toBeLessThanOrEqual(255);
       seen.add(rn);
-      const file = await respondLocally({ pool: db.pool, config }, done, out);
+      const file = await respondLocally({ pool: db.pool, config }, done, out, RECEIVED);
       expect(path.dirname(file)).toBe(out);
       // the original name is kept (bounded) for the record, never used as a path
       const stored = (await db.pool.query<{ original_name: string }>('select original_name from submissions where id = $1', [done.submissionId])).rows[0]!;
