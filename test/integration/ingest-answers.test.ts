@@ -197,3 +197,44 @@ describe('every upload is answered once', () => {
     expect(fresh.files).toBe(1);
   });
 });
+
+describe('Postgres lost right after the upload was moved', () => {
+  it('the submission stays APPLIED with the move unrecorded; the next poll finishes it: one response, one email, RESPONDED', async () => {
+    const name = 'OTF_ACME_dblost.xlsx';
+    fs.mkdirSync(path.join(sftp.root, 'ACME', 'uploads'), { recursive: true });
+    const file = path.join(sftp.root, 'ACME', 'uploads', name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-20' }, minutes: 33 })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
+    await pollOnce(deps, { now: new Date('2027-02-05T16:59:00Z'), provider: 'ACME' }); // sighting
+    // this poller's database goes away for good the moment its move has happened
+    const poolA = new pg.Pool({ connectionString: db.url, max: 3 });
+    poolA.on('error', () => undefined);
+    let moves = 0;
+    const lost = await pollOnce({ pool: poolA, config, openSession: async () => {
+      const s = await sftp.openSession();
+      return Object.assign(Object.create(s) as typeof s, {
+        move: async (...args: Parameters<typeof s.move>) => {
+          const to = await s.move(...args);
+          moves++;
+          await poolA.end();
+          return to;
+        },
+      });
+    } }, { now: new Date('2027-02-05T17:00:00Z'), provider: 'ACME' });
+    expect(moves).toBe(1);
+    expect(lost.results.map((r) => [r.file, Boolean(r.error)])).toEqual([[name, true]]);
+    const stuck = await one(`select id, state, moved_to, moved_at, notified_at from submissions where original_name = $1`, [name]);
+    expect(stuck).toMatchObject({ state: 'APPLIED', moved_at: null, notified_at: null });
+    expect(fs.existsSync(file)).toBe(false);
+    // the lost poller's lease expires (it can no longer release it)
+    await db.pool.query(`update poll_lease set expires_at = now() - interval '1 second' where name = 'poll'`);
+    const next = await pollOnce(deps, { now: new Date('2027-02-05T17:05:00Z'), provider: 'ACME' });
+    expect(next.recovered.map((r) => [r.submissionId, r.error])).toEqual([[stuck.id, undefined]]);
+    expect(await one(`select state, upload_disposition, moved_to from submissions where id = $1`, [stuck.id])).toEqual({ state: 'RESPONDED', upload_disposition: 'processed', moved_to: stuck.moved_to });
+    expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'uploads', 'processed')).filter((n) => n.startsWith('OTF_ACME_dblost'))).toHaveLength(1);
+    expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'downloads')).filter((n) => n.startsWith('OTF_ACME_dblost_RESPONSE_'))).toHaveLength(1);
+    expect(await one(`select count(*)::int n from notifications where subject like $1`, [`%${name}%`])).toEqual({ n: 1 });
+    expect((await pollOnce(deps, { now: new Date('2027-02-05T17:10:00Z'), provider: 'ACME' })).recovered).toEqual([]);
+  });
+});
