@@ -35,6 +35,8 @@ export interface PollProviderResult { provider: string; ready: number; waiting: 
 export interface PollResult {
   /** Set when another poll (another scheduler, an operator) held the poll lease: nothing was done. */
   skipped?: string;
+  /** Set when this poll lost its lease midway (it stalled past expiry and another took over): it stopped. */
+  stopped?: string;
   providers: number;
   files: number;
   failedProviders: number;
@@ -49,7 +51,13 @@ export interface PollResult {
 export const POLL_LEASE = 'poll';
 export const POLL_LEASE_SECONDS = 120;
 
-export interface PollDeps { pool: pg.Pool; config: Config; openSession: () => Promise<SftpSession> }
+export interface PollDeps {
+  pool: pg.Pool;
+  config: Config;
+  openSession: () => Promise<SftpSession>;
+  /** Told each time the poll lease is renewed, or found lost (observability; tests wait on it). */
+  onLease?: (event: 'renewed' | 'lost') => void;
+}
 
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
@@ -78,9 +86,12 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   const renewing = setInterval(() => {
     renewLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS).then(
       (ours) => {
-        if (!ours && !lost.signal.aborted) {
+        if (ours) deps.onLease?.('renewed');
+        else if (!lost.signal.aborted) {
           log.error('poll lease lost to another process; stopping this poll');
+          out.stopped = 'poll lease lost to another process';
           lost.abort(new Error('poll lease lost'));
+          deps.onLease?.('lost');
         }
       },
       (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease renewal failed; retried'),

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
@@ -236,5 +236,56 @@ describe('Postgres lost right after the upload was moved', () => {
     expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'downloads')).filter((n) => n.startsWith('OTF_ACME_dblost_RESPONSE_'))).toHaveLength(1);
     expect(await one(`select count(*)::int n from notifications where subject like $1`, [`%${name}%`])).toEqual({ n: 1 });
     expect((await pollOnce(deps, { now: new Date('2027-02-05T17:10:00Z'), provider: 'ACME' })).recovered).toEqual([]);
+  });
+});
+
+describe('the poll lease while a poll runs', () => {
+  it('is renewed, and a poll that finds it taken by another process stops before taking files', async () => {
+    const name = 'OTF_ACME_lease.xlsx';
+    const file = path.join(sftp.root, 'ACME', 'uploads', name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-21' }, minutes: 34 })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-02-05T17:59:00Z'), provider: 'ACME' }); // sighting
+    let reached!: () => void;
+    const atSftp = new Promise<void>((r) => (reached = r));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let told: ((e: string) => void) | undefined;
+    const nextLeaseEvent = () => new Promise<string>((r) => (told = r));
+    // only the renewal interval is driven by the test; everything else runs on real time
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const polling = pollOnce({
+        pool: db.pool, config, onLease: (e) => told?.(e),
+        openSession: async () => {
+          reached();
+          await gate;
+          return sftp.openSession();
+        },
+      }, { now: new Date('2027-02-05T18:00:00Z'), provider: 'ACME' });
+      await atSftp;
+      const before = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      let event = nextLeaseEvent();
+      vi.advanceTimersByTime(30_000);
+      expect(await event).toBe('renewed');
+      const after = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      expect(after.holder).toBe(before.holder);
+      expect(after.expires_at.getTime()).toBeGreaterThan(before.expires_at.getTime());
+      // this poll stalled past its expiry and another process took the lease over
+      await db.pool.query(`update poll_lease set holder = 'the poller that took over', expires_at = now() + interval '1 minute' where name = 'poll'`);
+      event = nextLeaseEvent();
+      vi.advanceTimersByTime(30_000);
+      expect(await event).toBe('lost');
+      open();
+      const r = await polling;
+      expect(r.stopped).toMatch(/lease lost/);
+      expect(r.results).toEqual([]);
+      expect(fs.existsSync(file)).toBe(true);
+      expect(await one(`select holder from poll_lease where name = 'poll'`)).toEqual({ holder: 'the poller that took over' });
+    } finally {
+      open();
+      vi.useRealTimers();
+      await db.pool.query(`update poll_lease set holder = null, expires_at = '-infinity' where name = 'poll'`);
+    }
   });
 });
