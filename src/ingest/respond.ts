@@ -78,9 +78,13 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
   if (!p.moved_at) {
     const outcome = isUnreadable(done) ? 'failed' : 'processed';
     if (!movedTo) {
-      // chosen once and recorded before the move: a retry looks for the upload there
-      movedTo = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
-      await pool.query(`update submissions set moved_to = $2, upload_path = coalesce(upload_path, $3) where id = $1`, [id, movedTo, source.path]);
+      // chosen once and recorded before the move: a retry looks for the upload there (the
+      // first choice recorded wins, should two pollers ever overlap)
+      const chosen = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
+      movedTo = (await pool.query<{ moved_to: string }>(
+        `update submissions set moved_to = coalesce(moved_to, $2), upload_path = coalesce(upload_path, $3) where id = $1 returning moved_to`,
+        [id, chosen, source.path],
+      )).rows[0]!.moved_to;
     }
     const moved = await moveUpload(session, source.path, movedTo, outcome);
     disposition = moved.disposition;
