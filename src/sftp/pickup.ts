@@ -63,8 +63,8 @@ export interface ScanResult {
   waiting: string[];
   /** Temporary or hidden names and non-regular entries (folders are left out). */
   ignored: string[];
-  /** Files already answered that could not be moved: not taken again while unchanged. */
-  quarantined: string[];
+  /** Files already answered that could not be moved: not taken again while unchanged (absent when none). */
+  quarantined?: string[];
 }
 
 /**
@@ -110,7 +110,7 @@ export async function scanFolder(
   }
   ready.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.name.localeCompare(b.name));
   log.debug({ folder, ready: ready.length, waiting: waiting.length, ignored: ignored.length, quarantined: quarantined.length }, 'sftp folder scanned');
-  return { ready, waiting: waiting.sort(), ignored: ignored.sort(), quarantined: quarantined.sort() };
+  return { ready, waiting: waiting.sort(), ignored: ignored.sort(), ...(quarantined.length ? { quarantined: quarantined.sort() } : {}) };
 }
 
 /** `RTF_ACME_202611.xlsx` taken at 2026-11-04T09:30:00Z → `RTF_ACME_202611__20261104T093000Z.xlsx`. */
