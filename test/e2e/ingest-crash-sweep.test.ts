@@ -68,7 +68,7 @@ async function answeredOnce(name: string): Promise<void> {
 }
 
 describe('a poll killed at any fault point of the inbound path', () => {
-  it('is finished by the next poll: one response, one email, one move, applied once, RESPONDED', { timeout: 600_000 }, async () => {
+  it('is finished by the next poll: one response, one email, one move, applied once, RESPONDED', { timeout: 1_200_000 } /* 16 CLI processes; minutes on a loaded two-core machine */, async () => {
     expect(INGEST_FAULT_POINTS.length).toBeGreaterThan(0);
     let minute = 0;
     const at = () => new Date(Date.UTC(2026, 11, 3, 18, minute++)).toISOString();
