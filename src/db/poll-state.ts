@@ -19,6 +19,8 @@ export interface PollFile {
   /** Listing time since which size and mtime have not changed. */
   stableSince: Date;
   lastSeenAt: Date;
+  /** Set when this version was answered but could not be moved: it is not taken again. */
+  quarantinedAt: Date | null;
 }
 
 export interface ListedFile {
@@ -43,6 +45,7 @@ interface Row {
   last_absent_at: Date | null;
   stable_since: Date;
   last_seen_at: Date;
+  quarantined_at?: Date | null;
 }
 
 function fromRow(r: Row): PollFile {
@@ -55,6 +58,7 @@ function fromRow(r: Row): PollFile {
     lastAbsentAt: r.last_absent_at,
     stableSince: r.stable_since,
     lastSeenAt: r.last_seen_at,
+    quarantinedAt: r.quarantined_at ?? null,
   };
 }
 
@@ -104,7 +108,8 @@ export async function recordListing(db: Queryable, folder: string, now: Date, pr
          VALUES ($1, $2, $3, $4, $5, $6, $5, $5)
          ON CONFLICT (folder, name) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime,
            first_seen_at = EXCLUDED.first_seen_at, last_absent_at = EXCLUDED.last_absent_at,
-           stable_since = EXCLUDED.stable_since, last_seen_at = EXCLUDED.last_seen_at
+           stable_since = EXCLUDED.stable_since, last_seen_at = EXCLUDED.last_seen_at,
+           quarantined_at = NULL, quarantined_submission_id = NULL
          RETURNING *`,
         [folder, item.name, item.size, item.mtime, now, lastAbsent],
       );
@@ -120,7 +125,41 @@ export async function recordListing(db: Queryable, folder: string, now: Date, pr
   });
 }
 
+/**
+ * Marks the listed version of a file as answered but unmovable (see submissions.upload_disposition):
+ * scans leave it alone until its size or mtime changes (a new version is taken afresh).
+ */
+export async function quarantineFile(db: Queryable, folder: string, name: string, submissionId: number, at: Date): Promise<void> {
+  await db.query('UPDATE poll_files SET quarantined_at = $3, quarantined_submission_id = $4 WHERE folder = $1 AND name = $2', [folder, name, at, submissionId]);
+}
+
 /** Forgets a file once it has been taken (moved away), so a later file of the same name starts afresh. */
 export async function forgetFile(db: Queryable, folder: string, name: string): Promise<void> {
   await db.query('DELETE FROM poll_files WHERE folder = $1 AND name = $2', [folder, name]);
+}
+
+// ---------------------------------------------------------------- the poll lease
+// One poll at a time across every process (migration 0011 says why a row and not a session
+// lock, and why expiry uses the database's now()).
+
+/** Takes the lease if it is free or expired (or already ours); true when `holder` holds it now. */
+export async function takeLease(db: Queryable, name: string, holder: string, seconds: number): Promise<boolean> {
+  await db.query('INSERT INTO poll_lease (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+  const r = await db.query(
+    `UPDATE poll_lease SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3)
+      WHERE name = $1 AND (expires_at < now() OR holder = $2 OR holder IS NULL)`,
+    [name, holder, seconds],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+/** Extends the lease; false when it is no longer ours (it expired and another process took it). */
+export async function renewLease(db: Queryable, name: string, holder: string, seconds: number): Promise<boolean> {
+  const r = await db.query(`UPDATE poll_lease SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND holder = $2`, [name, holder, seconds]);
+  return (r.rowCount ?? 0) === 1;
+}
+
+/** Gives the lease up (only if it is still ours). */
+export async function releaseLease(db: Queryable, name: string, holder: string): Promise<void> {
+  await db.query(`UPDATE poll_lease SET holder = NULL, expires_at = '-infinity' WHERE name = $1 AND holder = $2`, [name, holder]);
 }

@@ -153,13 +153,16 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
 export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
 
 /**
- * The new sheet replaces the provider's current sheet of the same layout and period: its rows
- * stop counting (OTF attempts are never double-counted). Returns the superseded sheet.
+ * The new sheet replaces the provider's current sheets of the same layout and period from
+ * EARLIER submissions: their rows stop counting (OTF attempts are never double-counted). Sheets
+ * of the same layout in the same file add up: a later tab never supersedes an earlier tab of
+ * its own file. Returns the superseded sheet (the latest one).
  */
 export async function supersede(c: pg.PoolClient, sheetId: number, provider: string, layout: string, period: string | null): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
   const prev = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
     `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
-      where s.provider_code = $1 and s.layout = $2 and s.period is not distinct from $3 and s.applied and s.superseded_by is null and s.id <> $4
+      where s.provider_code = $1 and s.layout = $2 and s.period is not distinct from $3 and s.applied and s.superseded_by is null
+        and s.submission_id <> (select submission_id from submission_sheets where id = $4)
       order by u.received_at desc, s.id desc`,
     [provider, layout, period, sheetId],
   );

@@ -3,12 +3,11 @@
 // response happens in ONE transaction: a crash leaves the submission fully applied or not at
 // all. Publishing the response and moving the source file happen after commit (respond.ts)
 // and are resumable.
-import path from 'node:path';
 import type pg from 'pg';
 import { INBOUND_LAYOUTS } from '../../schemas/index.js';
 import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
 import {
-  declinedMessage, deadlinePolicyFromConfig, localDate, localParts, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
+  declinedMessage, deadlinePolicyFromConfig, localDate, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
   spellInstant, type Verdict,
 } from '../calendar/index.js';
 import type { Config } from '../config.js';
@@ -24,6 +23,7 @@ import { RejectedRowCollector } from '../validate/rejected.js';
 import { APPLY, stagedKeys, supersede } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
+import { responseName } from './names.js';
 import { StagingBuffer } from './staging-buffer.js';
 
 export interface InboundFile {
@@ -36,6 +36,8 @@ export interface InboundFile {
   firstSeenAt?: Date | null;
   lastAbsentAt?: Date | null;
   source: 'sftp' | 'cli';
+  /** Remote path the upload was taken from (sFTP): where the upload is moved from once answered. */
+  uploadPath?: string;
 }
 
 /** The `ingest --json` document (DESIGN.md §2: names are a contract; fields may be added). */
@@ -88,15 +90,6 @@ export function stagingJson(sheetId: number, keys: readonly string[], row: Pick<
   return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":${JSON.stringify(data)}}`;
 }
 
-/** `<stem>_RESPONSE_<YYYYMMDDHHmmss>.xlsx`, local time of the plan. */
-export function responseName(originalName: string, at: Date, tz: string): string {
-  const base = path.posix.basename(originalName.replace(/\\/g, '/'));
-  const stem = base.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '').slice(0, 120) || 'file';
-  const p = localParts(at, tz);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${stem}_RESPONSE_${p.year}${pad(p.month)}${pad(p.day)}${pad(p.hour)}${pad(p.minute)}${pad(p.second)}.xlsx`;
-}
-
 function docIssues(issues: readonly Issue[]): IngestDocument['issues'] {
   return issues.map((i) => ({ sheet: i.sheet, row: i.row, column: i.column, columnLetter: i.columnLetter, code: i.code, severity: i.severity, message: i.message, ...(i.cin ? { cin: i.cin } : {}) }));
 }
@@ -142,17 +135,24 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     // One submission at a time per provider: two pollers never race on the same upload.
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${file.provider}`]);
 
-    const prior = await client.query<{ id: number; state: string; received_at: Date; response_name: string | null; response_sha256: string | null }>(
-      `select id, state, received_at, response_name, response_sha256 from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null`,
+    const pending = await client.query<{ id: number }>(
+      `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' order by id limit 1`,
+      [file.provider, sha],
+    );
+    if (pending.rows[0]) {
+      // Applied by an attempt that stopped before responding: finish that one, apply nothing.
+      await client.query('COMMIT');
+      const resumed = await storedResult(pool, pending.rows[0].id);
+      return { ...resumed, resumed: true, context: ctxOut };
+    }
+    // A duplicate is a copy of a file that was READ: a file declined as late was not, and the
+    // same bytes sent again in a later window are read then (migration 0010).
+    const prior = await client.query<{ id: number; received_at: Date }>(
+      `select id, received_at from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null
+          and verdict is distinct from 'DECLINED_LATE'`,
       [file.provider, sha],
     );
     const first = prior.rows[0];
-    if (first?.state === 'APPLIED') {
-      // Applied by an attempt that stopped before responding: finish that one, apply nothing.
-      await client.query('COMMIT');
-      const resumed = await storedResult(pool, first.id);
-      return { ...resumed, resumed: true, context: ctxOut };
-    }
 
     const period = periodForReceipt(file.receivedAt, tz).period;
     const periodDate = `${period}-01`;
@@ -165,14 +165,14 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const recorded = (async () => {
       await putBlob(client, file.bytes, sha);
       await client.query(
-        `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of, upload_path)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [submissionId, file.provider, file.originalName.slice(0, 500), sha, file.bytes.length, file.receivedAt, file.serverMtime ?? null, file.firstSeenAt ?? null,
-          file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null],
+          file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null, file.uploadPath ?? null],
       );
     })();
     recorded.catch(() => undefined); // awaited below on every path
-    const respName = responseName(file.originalName, now(), tz);
+    const respName = responseName(file.originalName, now(), tz, submissionId);
 
     let v: FileValidation;
     let verdict: Verdict | null = null;

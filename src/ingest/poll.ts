@@ -1,15 +1,16 @@
 // One pass over every provider's uploads/ folder on one sFTP connection: files that are
 // stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { forgetFile } from '../db/poll-state.js';
+import { releaseLease, renewLease, takeLease } from '../db/poll-state.js';
 import { providerFolders, scanFolder, type ReadyFile } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
-import { rejectUnread, respondOverSftp } from './respond.js';
+import { finishUnanswered, rejectUnread, respondOverSftp } from './respond.js';
 
 export interface PollFileResult {
   provider: string;
@@ -22,6 +23,8 @@ export interface PollFileResult {
   rowsRejected?: number;
   response?: string;
   movedTo?: string;
+  /** The upload was answered but could not be moved: left in uploads/, not taken again while unchanged. */
+  quarantined?: boolean;
   /** Codes of the file-level errors (why a file was rejected whole). */
   fileErrors?: string[];
   error?: string;
@@ -30,17 +33,31 @@ export interface PollFileResult {
 export interface PollProviderResult { provider: string; ready: number; waiting: number; processed: number; failed: number; error?: string }
 
 export interface PollResult {
-  /** Set when another poll (another scheduler, an operator) held the poll lock: nothing was done. */
+  /** Set when another poll (another scheduler, an operator) held the poll lease: nothing was done. */
   skipped?: string;
+  /** Set when this poll lost its lease midway (it stalled past expiry and another took over): it stopped. */
+  stopped?: string;
   providers: number;
   files: number;
   failedProviders: number;
   failedFiles: number;
   byProvider: PollProviderResult[];
   results: PollFileResult[];
+  /** Submissions an earlier, interrupted poll applied but did not answer, finished by this one. */
+  recovered: PollFileResult[];
 }
 
-export interface PollDeps { pool: pg.Pool; config: Config; openSession: () => Promise<SftpSession> }
+/** The lease row's name, and how long a lease holds without renewal (renewed every quarter of it). */
+export const POLL_LEASE = 'poll';
+export const POLL_LEASE_SECONDS = 120;
+
+export interface PollDeps {
+  pool: pg.Pool;
+  config: Config;
+  openSession: () => Promise<SftpSession>;
+  /** Told each time the poll lease is renewed, or found lost (observability; tests wait on it). */
+  onLease?: (event: 'renewed' | 'lost') => void;
+}
 
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
@@ -51,22 +68,42 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
       [opts.provider ?? null],
     )
   ).rows;
-  const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [] };
+  const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [], recovered: [] };
   if (!providers.length) return out;
   // One poll at a time across every process: two pollers would take the same stable file,
-  // and the second would answer the provider "duplicate" for a file it sent once.
-  const lock = await pool.connect();
+  // and the second would answer the provider "duplicate" for a file it sent once. The
+  // exclusion is a lease row (db/poll-state.ts), renewed while the poll runs: it survives a
+  // dropped database connection, which a session advisory lock does not.
+  const holder = `${process.pid}:${randomUUID()}`;
+  if (!(await takeLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS))) {
+    out.skipped = 'another poll is in progress';
+    log.info('poll skipped: another poll holds the lease');
+    return out;
+  }
+  // Renewed well before it expires. Should a renewal find the lease taken by another process
+  // (this one stalled past its expiry), this poll stops at the next file.
+  const lost = new AbortController();
+  const renewing = setInterval(() => {
+    renewLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS).then(
+      (ours) => {
+        if (ours) deps.onLease?.('renewed');
+        else if (!lost.signal.aborted) {
+          log.error('poll lease lost to another process; stopping this poll');
+          out.stopped = 'poll lease lost to another process';
+          lost.abort(new Error('poll lease lost'));
+          deps.onLease?.('lost');
+        }
+      },
+      (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease renewal failed; retried'),
+    );
+  }, (POLL_LEASE_SECONDS * 1000) / 4);
+  renewing.unref();
   try {
-    const got = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('calaim-exchange:poll')) as ok`);
-    if (!got.rows[0]?.ok) {
-      out.skipped = 'another poll is in progress';
-      log.info('poll skipped: another poll holds the lock');
-      return out;
-    }
-    return await pollProviders(deps, opts, providers, out);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
+    return await pollProviders(deps, { ...opts, signal }, providers, out);
   } finally {
-    await lock.query(`select pg_advisory_unlock_all()`).catch(() => undefined);
-    lock.release();
+    clearInterval(renewing);
+    await releaseLease(pool, POLL_LEASE, holder).catch((err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease not released; it expires'));
   }
 }
 
@@ -88,6 +125,15 @@ async function pollProviders(
       out.byProvider.push(summary);
       let scan;
       try {
+        // First what an interrupted poll left applied but unanswered (its upload may be gone
+        // from uploads/ already): answered, moved and notified, each step once.
+        for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, now)) {
+          out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
+          if (r.error) {
+            summary.failed++;
+            out.failedFiles++;
+          }
+        }
         scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
       } catch (err) {
         summary.error = (err as Error).message;
@@ -130,7 +176,6 @@ async function processOne(
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, f, 'FILE_TOO_LARGE', at);
-      await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)
@@ -140,13 +185,15 @@ async function processOne(
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES });
     const done = await ingestFile(
       { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
-      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp' },
+      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );
-    const { response, movedTo } = await respondOverSftp(deps, session, done, f, at);
-    await forgetFile(deps.pool, providerFolders(deps.config.SFTP_ROOT, p.sftp_folder).uploads, f.name);
+    const answered = await respondOverSftp(deps, session, done, f, at);
     const d = done.document;
-    return { ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected, response, movedTo, fileErrors: d.fileErrors.map((e) => e.code) };
+    return {
+      ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected,
+      response: answered.response, movedTo: answered.movedTo, ...(answered.disposition === 'quarantined' ? { quarantined: true } : {}), fileErrors: d.fileErrors.map((e) => e.code),
+    };
   } catch (err) {
     const message = (err as Error).message;
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');

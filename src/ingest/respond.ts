@@ -1,96 +1,238 @@
-// After a submission is committed: the response goes to the provider's downloads/ (or a local
-// folder for `ingest`), the source file is moved out of uploads/, the liaison is told, and the
-// submission is marked RESPONDED. Each step is safe to repeat after a crash.
+// After a submission is committed (APPLIED): the response goes to the provider's downloads/ (or
+// a local folder for `ingest`), the upload is moved out of uploads/, the liaison is told, and
+// the submission is marked RESPONDED. Each step is recorded on the submission when done
+// (migration 0012) and skipped when found done, so a poll interrupted anywhere (killed, Postgres
+// or the sFTP server lost) is finished by the next poll, every step exactly once:
+// finishUnanswered runs first in every poll and picks up every APPLIED sFTP submission, whether
+// or not its upload is still in uploads/.
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { spellInstant } from '../calendar/index.js';
 import type { Config } from '../config.js';
+import { putBlob } from '../db/blobs.js';
+import { forgetFile, quarantineFile } from '../db/poll-state.js';
+import { withTransaction } from '../db/pool.js';
+import { faultPoint } from '../fault-points.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import { makeIssue } from '../validate/issues.js';
 import { responseToBuffer } from '../reports/response.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { moveTaken, providerFolders, type ReadyFile } from '../sftp/pickup.js';
-import type { Ingested } from './pipeline.js';
-import { responseName } from './pipeline.js';
+import { providerFolders, type ReadyFile } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
+import { movedName, responseName } from './names.js';
+import { storedResult, type Ingested } from './pipeline.js';
+
+const posix = path.posix;
 
 /** File-level codes meaning the file could not be read at all: it goes to uploads/failed/. */
 const UNREADABLE = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
-
 export interface RespondDeps { pool: pg.Pool; config: Config }
 
-/** sFTP pickup: response to downloads/, source to processed/ or failed/. */
-export async function respondOverSftp(deps: RespondDeps, session: SftpSession, done: Ingested, source: ReadyFile, at: Date): Promise<{ response: string; movedTo: string }> {
-  const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
-  const response = await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
-  let movedTo: string;
-  try {
-    movedTo = await moveTaken(session, source, isUnreadable(done) ? 'failed' : 'processed', at);
-  } catch (err) {
-    // Already moved by an earlier attempt: the submission is what matters now.
-    if (!(err instanceof SftpError && err.code === 'NOT_FOUND')) throw err;
-    movedTo = '(already moved)';
-  }
-  await finishResponded(deps, done, response);
-  return { response, movedTo };
+/** Where the upload ended up: moved to processed/ or failed/, no longer there, or left in place (unmovable). */
+export type Disposition = 'processed' | 'failed' | 'gone' | 'quarantined';
+
+export interface Answered {
+  submissionId: number;
+  response: string;
+  movedTo: string;
+  disposition: Disposition | null;
+  /** False when the liaison could not be told yet: the submission stays APPLIED and the next poll tries again. */
+  responded: boolean;
 }
 
-/** `ingest FILE`: the response is written to a local folder. */
-export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: string): Promise<string> {
+interface Progress {
+  state: string;
+  response_published_at: Date | null;
+  moved_to: string | null;
+  moved_at: Date | null;
+  upload_disposition: Disposition | null;
+  notified_at: Date | null;
+}
+
+const progressOf = async (pool: pg.Pool, id: number): Promise<Progress> =>
+  (await pool.query<Progress>(`select state, response_published_at, moved_to, moved_at, upload_disposition, notified_at from submissions where id = $1`, [id])).rows[0]!;
+
+const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
+
+/** sFTP pickup: the steps not yet done for this submission, in order. */
+export async function respondOverSftp(deps: RespondDeps, session: SftpSession, done: Ingested, source: Pick<ReadyFile, 'path' | 'name'>, at: Date): Promise<Answered> {
+  const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
+  const { pool } = deps;
+  const id = done.submissionId;
+  const p = await progressOf(pool, id);
+  const response = posix.join(folders.downloads, done.response.name);
+  if (p.state === 'RESPONDED') return { submissionId: id, response, movedTo: p.moved_to ?? '(not moved)', disposition: p.upload_disposition, responded: true };
+
+  if (!p.response_published_at) {
+    await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
+    await pool.query(`update submissions set response_published_at = $2 where id = $1`, [id, at]);
+    faultPoint('respond-after-publish');
+  }
+
+  let movedTo = p.moved_to;
+  let disposition = p.upload_disposition;
+  if (!p.moved_at) {
+    const outcome = isUnreadable(done) ? 'failed' : 'processed';
+    if (!movedTo) {
+      // chosen once and recorded before the move: a retry looks for the upload there (the
+      // first choice recorded wins, should two pollers ever overlap)
+      const chosen = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
+      movedTo = (await pool.query<{ moved_to: string }>(
+        `update submissions set moved_to = coalesce(moved_to, $2), upload_path = coalesce(upload_path, $3) where id = $1 returning moved_to`,
+        [id, chosen, source.path],
+      )).rows[0]!.moved_to;
+    }
+    const moved = await moveUpload(session, source.path, movedTo, outcome);
+    disposition = moved.disposition;
+    await pool.query(`update submissions set moved_at = $2, upload_disposition = $3, quarantine_reason = $4 where id = $1`, [id, at, disposition, moved.reason ?? null]);
+    if (disposition === 'quarantined') {
+      await quarantineFile(pool, posix.dirname(source.path), source.name, id, at);
+      // Ops: the provider has its response; the file stays in uploads/ until someone moves it.
+      log.error({ submissionId: id, provider: done.context.code, code: moved.reason },
+        'upload answered but it cannot be moved out of uploads/: quarantined there (not taken again while unchanged); move or remove it by hand');
+    }
+    faultPoint('respond-after-move');
+  }
+
+  if (!p.notified_at) {
+    try {
+      await sendNotification(deps.config, pool, {
+        kind: 'submission-response',
+        to: [done.context.liaisonEmail ?? ''],
+        subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
+        text: done.liaisonSummary,
+        key: notificationKey(id),
+      });
+    } catch (err) {
+      log.warn({ submissionId: id, err: { message: (err as Error).message } }, 'liaison notification failed; the next poll tries again');
+      return { submissionId: id, response, movedTo: movedTo ?? '(not moved)', disposition, responded: false };
+    }
+    await pool.query(`update submissions set notified_at = $2 where id = $1`, [id, at]);
+    faultPoint('respond-after-notify');
+  }
+
+  await pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
+  faultPoint('respond-after-responded');
+  if (disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name);
+  log.info({ submissionId: id, response: done.response.name }, 'response delivered');
+  return { submissionId: id, response, movedTo: movedTo!, disposition, responded: true };
+}
+
+/**
+ * Moves the upload to `target` (a name that carries the submission id: nothing else is ever
+ * moved there). Target already there: an earlier attempt moved it. Upload gone and not at the
+ * target: gone. A failure a new connection will not cure (the name, permissions, the folders):
+ * quarantined, so the upload is not answered again on every poll.
+ */
+async function moveUpload(session: SftpSession, from: string, target: string, outcome: 'processed' | 'failed'): Promise<{ disposition: Disposition; reason?: string }> {
+  try {
+    await session.move(from, posix.dirname(target), posix.basename(target));
+    return { disposition: outcome };
+  } catch (err) {
+    if (!(err instanceof SftpError)) throw err;
+    if (err.code === 'REMOTE_EXISTS') return { disposition: outcome };
+    if (err.code === 'NOT_FOUND') {
+      log.warn({ code: err.code }, 'answered upload is no longer in uploads/; nothing to move');
+      return { disposition: 'gone' };
+    }
+    if (err.retryable) throw err; // the next poll tries again
+    return { disposition: 'quarantined', reason: err.code };
+  }
+}
+
+/**
+ * Every sFTP submission of this provider that was applied but not answered (a poll stopped
+ * after its commit): finished now, each missing step once. Runs before the provider's folder is
+ * scanned, so an upload still in uploads/ is moved rather than taken again.
+ */
+export async function finishUnanswered(
+  deps: RespondDeps,
+  session: SftpSession,
+  provider: { code: string; sftpFolder: string; liaisonEmail: string | null },
+  at: Date,
+): Promise<(Answered & { file: string; error?: string })[]> {
+  const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
+  const pending = await deps.pool.query<{ id: number; original_name: string; upload_path: string | null }>(
+    `select id, original_name, upload_path from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
+    [provider.code],
+  );
+  const out: (Answered & { file: string; error?: string })[] = [];
+  for (const s of pending.rows) {
+    // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>)
+    const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
+    try {
+      const stored = await storedResult(deps.pool, s.id);
+      const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: null, sftpFolder: provider.sftpFolder } };
+      log.info({ submissionId: s.id, provider: provider.code }, 'finishing a submission applied but not answered');
+      out.push({ ...(await respondOverSftp(deps, session, done, { path: uploadPath, name: posix.basename(uploadPath) }, at)), file: s.original_name });
+    } catch (err) {
+      const message = (err as Error).message;
+      log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
+      out.push({ submissionId: s.id, file: s.original_name, response: '', movedTo: '', disposition: null, responded: false, error: message });
+    }
+  }
+  return out;
+}
+
+/** `ingest FILE`: the response is written to a local folder (`at`: the command's clock, for the record). */
+export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: string, at: Date): Promise<string> {
   await fs.promises.mkdir(outDir, { recursive: true });
   const file = path.join(outDir, done.response.name);
   await fs.promises.writeFile(file, done.response.bytes);
-  await finishResponded(deps, done, file);
-  return file;
-}
-
-async function finishResponded(deps: RespondDeps, done: Ingested, where: string): Promise<void> {
-  const st = await deps.pool.query<{ state: string }>(`select state from submissions where id = $1`, [done.submissionId]);
-  if (st.rows[0]?.state === 'RESPONDED') return;
-  try {
-    await sendNotification(deps.config, deps.pool, {
-      kind: 'submission-response',
-      to: [done.context.liaisonEmail ?? ''],
-      subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
-      text: done.liaisonSummary,
-    });
-  } catch (err) {
-    log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification failed');
+  const p = await progressOf(deps.pool, done.submissionId);
+  if (p.state === 'RESPONDED') return file;
+  if (!p.notified_at) {
+    try {
+      await sendNotification(deps.config, deps.pool, {
+        kind: 'submission-response',
+        to: [done.context.liaisonEmail ?? ''],
+        subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
+        text: done.liaisonSummary,
+        key: notificationKey(done.submissionId),
+      });
+      await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, at]);
+    } catch (err) {
+      log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification failed');
+    }
   }
   await deps.pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [done.submissionId]);
-  log.info({ submissionId: done.submissionId, response: path.basename(where) }, 'response delivered');
+  log.info({ submissionId: done.submissionId, response: path.basename(file) }, 'response delivered');
+  return file;
 }
 
 /**
  * A file refused before its bytes were read (larger than MAX_FILE_BYTES): still a submission,
- * still a response, moved to failed/.
+ * still a response, moved to failed/. Recorded (with its response) in one transaction, then
+ * answered like any other submission, so an interrupted answer is finished by the next poll.
  */
 export async function rejectUnread(deps: RespondDeps, session: SftpSession, provider: { code: string; sftpFolder: string; liaisonEmail: string | null }, file: ReadyFile, code: 'FILE_TOO_LARGE', at: Date): Promise<number> {
   const tz = deps.config.PLAN_TIME_ZONE;
   const issue = makeIssue(code, {}, { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` });
-  const name = responseName(file.name, at, tz);
-  const bytes = await responseToBuffer({
-    file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
-    warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
-  }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz) });
-  const r = await deps.pool.query<{ id: number }>(
-    `insert into submissions (provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name)
-     values ($1, $2, null, $3, $4, $5, $6, $7, 'REJECTED', 'APPLIED', $8) returning id`,
-    [provider.code, file.name.slice(0, 500), file.size, file.receivedAt, file.mtime, file.firstSeenAt, file.lastAbsentAt, name],
-  );
-  const id = r.rows[0]!.id;
-  await deps.pool.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [id, code, issue.message]);
-  const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  await publishOnce(session, folders.downloads, name, bytes);
-  await moveTaken(session, file, 'failed', at);
-  await sendNotification(deps.config, deps.pool, {
-    kind: 'submission-response', to: [provider.liaisonEmail ?? ''], subject: `REJECTED: ${file.name} from ${provider.code}`,
-    text: `${provider.code} sent ${file.name} (${file.size} bytes). ${issue.message}`,
-  }).catch(() => undefined);
-  await deps.pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
+  const id = await withTransaction(deps.pool, async (c) => {
+    const id = (await c.query<{ id: number }>(`select nextval('submissions_id_seq') as id`)).rows[0]!.id;
+    const name = responseName(file.name, at, tz, id);
+    const bytes = await responseToBuffer({
+      file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
+      warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
+    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz) });
+    const responseSha = await putBlob(c, bytes);
+    await c.query(
+      `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
+       values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11)`,
+      [id, provider.code, file.name.slice(0, 500), file.size, file.receivedAt, file.mtime, file.firstSeenAt, file.lastAbsentAt, name, responseSha, file.path],
+    );
+    await c.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [id, code, issue.message]);
+    return id;
+  });
+  const stored = await storedResult(deps.pool, id);
+  const done: Ingested = {
+    ...stored, resumed: false, liaisonSummary: `${provider.code} sent ${file.name} (${file.size} bytes). ${issue.message}`,
+    context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: null, sftpFolder: provider.sftpFolder },
+  };
+  await respondOverSftp(deps, session, done, file, at);
   return id;
 }

@@ -63,6 +63,8 @@ export interface ScanResult {
   waiting: string[];
   /** Temporary or hidden names and non-regular entries (folders are left out). */
   ignored: string[];
+  /** Files already answered that could not be moved: not taken again while unchanged (absent when none). */
+  quarantined?: string[];
 }
 
 /**
@@ -87,7 +89,12 @@ export async function scanFolder(
   const { files } = await recordListing(db, folder, now, candidates);
   const ready: ReadyFile[] = [];
   const waiting: string[] = [];
+  const quarantined: string[] = [];
   for (const f of files) {
+    if (f.quarantinedAt && f.unchanged) {
+      quarantined.push(f.name);
+      continue;
+    }
     const heldMs = now.getTime() - f.stableSince.getTime();
     if (f.unchanged && heldMs >= stableSeconds * 1000) {
       ready.push({
@@ -102,8 +109,8 @@ export async function scanFolder(
     } else waiting.push(f.name);
   }
   ready.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.name.localeCompare(b.name));
-  log.debug({ folder, ready: ready.length, waiting: waiting.length, ignored: ignored.length }, 'sftp folder scanned');
-  return { ready, waiting: waiting.sort(), ignored: ignored.sort() };
+  log.debug({ folder, ready: ready.length, waiting: waiting.length, ignored: ignored.length, quarantined: quarantined.length }, 'sftp folder scanned');
+  return { ready, waiting: waiting.sort(), ignored: ignored.sort(), ...(quarantined.length ? { quarantined: quarantined.sort() } : {}) };
 }
 
 /** `RTF_ACME_202611.xlsx` taken at 2026-11-04T09:30:00Z → `RTF_ACME_202611__20261104T093000Z.xlsx`. */

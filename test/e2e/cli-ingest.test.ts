@@ -57,7 +57,7 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED', verdict: 'ON_TIME', period: '2026-11', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
     const report = (r.json as { report: string }).report;
-    expect(path.basename(report)).toMatch(/^RTF_ACME_202611_RESPONSE_\d{14}\.xlsx$/);
+    expect(path.basename(report)).toMatch(/^RTF_ACME_202611_RESPONSE_\d{14}_\d+\.xlsx$/);
     expect(Object.keys(readWithOpenpyxl(report))).toEqual(expect.arrayContaining(['Summary', 'Errors', 'Codes']));
   });
 

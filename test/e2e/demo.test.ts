@@ -31,7 +31,7 @@ describe('demo', () => {
     const all = files(path.join(out, 'sftp'));
     const mif = all.find((f) => /\/downloads\/HN_MIF_\d{10}_20261115\.xlsx$/.test(f))!;
     const csasf = all.find((f) => /\/downloads\/[A-Z-]+_CSASF_\d{10}_20261129\.xlsx$/.test(f))!;
-    const responses = all.filter((f) => /_RESPONSE_\d{14}\.xlsx$/.test(f));
+    const responses = all.filter((f) => /_RESPONSE_\d{14}_\d+\.xlsx$/.test(f));
     expect(responses.length).toBeGreaterThanOrEqual(8);
     const wb = readWithOpenpyxl(path.join(out, 'sftp', mif));
     expect(Object.keys(wb)).toEqual(['MIF', 'RTF']);

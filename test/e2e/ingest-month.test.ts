@@ -73,7 +73,7 @@ describe('one month of uploads', () => {
          join submission_row_values r on r.sheet_id = c.sheet_id and r.row_number = c.row_number where a.cin = '91000001A'`,
     )).toEqual({ before_status: 1, before_provider: 'ACME', row_status: '2' });
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
-    expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
+    expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z_\d+\.xlsx$/)]);
     const wb = responseOf('ACME', r!);
     expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': '2', 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
     const s = await one(`select state, verdict, period, received_at from submissions where id = $1`, [r!.submissionId]);
@@ -217,7 +217,7 @@ describe('one month of uploads', () => {
       expect(s.outcome).not.toBeNull();
       expect(s.state).toBe('RESPONDED');
       expect(s.rows_accepted + s.rows_rejected).toBe(s.rows_read);
-      expect(s.response_name).toMatch(/_RESPONSE_\d{14}\.xlsx$/);
+      expect(s.response_name).toMatch(/_RESPONSE_\d{14}_\d+\.xlsx$/);
     }
   });
 });

@@ -82,7 +82,7 @@ describe('calaim-exchange ingest with hostile files', () => {
     expect(doc.outcome).toBe('ACCEPTED');
     const base = path.basename(doc.report);
     expect(path.dirname(doc.report)).toBe(out);
-    expect(base).toMatch(/^[A-Za-z0-9._-]+_RESPONSE_\d{14}\.xlsx$/);
+    expect(base).toMatch(/^[A-Za-z0-9._-]+_RESPONSE_\d{14}_\d+\.xlsx$/);
     expect(base.length).toBeLessThanOrEqual(160);
     expect(fs.readdirSync(out)).toEqual([base]);
     expect(fs.existsSync(path.join(dir, 'pwned'))).toBe(false);

@@ -74,16 +74,21 @@ describe('CSPRTF row reported under another line of business than its authorizat
 });
 
 describe('one poll at a time', () => {
-  it('a second poll while one holds the lock does nothing and says why', async () => {
-    const holder = await db.pool.connect();
+  it('a second poll while another process holds the lease does nothing and says why', async () => {
+    await db.pool.query(`update poll_lease set holder = 'another process', expires_at = now() + interval '1 minute' where name = 'poll'`);
     try {
-      await holder.query(`select pg_advisory_lock(hashtext('calaim-exchange:poll'))`);
       const r = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2026-12-20T17:00:00Z') });
       expect(r).toMatchObject({ skipped: 'another poll is in progress', files: 0 });
     } finally {
-      await holder.query(`select pg_advisory_unlock_all()`);
-      holder.release();
+      await db.pool.query(`update poll_lease set holder = null, expires_at = '-infinity' where name = 'poll'`);
     }
+  });
+
+  it('a lease its holder stopped renewing (expired) is taken by the next poll', async () => {
+    await db.pool.query(`update poll_lease set holder = 'a crashed process', expires_at = now() - interval '1 second' where name = 'poll'`);
+    const r = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2026-12-20T17:00:00Z') });
+    expect(r.skipped).toBeUndefined();
+    expect(await one(`select holder from poll_lease where name = 'poll'`)).toEqual({ holder: null });
   });
 });
 

@@ -160,7 +160,7 @@ describe('every hostile file through ingest: coded rejection or correct partial 
 
       // the response opens in another reader; nothing in it is a formula
       const out = path.join(dataDir, 'responses', name.replace(/\W+/g, '_'));
-      const file = await respondLocally({ pool: db.pool, config: cfg }, done, out);
+      const file = await respondLocally({ pool: db.pool, config: cfg }, done, out, RECEIVED);
       const typed = readTyped(file);
       expect(Object.keys(typed)).toEqual(expect.arrayContaining(['Summary', 'Errors', 'Codes']));
       for (const [sheet, cells] of Object.entries(typed)) for (const row of cells) for (const [, t] of row) expect(t, `a formula in ${sheet}`).not.toBe('f');
@@ -276,12 +276,12 @@ describe('a file named with ../, spaces, unicode and 300 characters', () => {
       const at = new Date(RECEIVED.getTime() + i * 1000);
       const done = await ingestFile({ pool: db.pool, config, now: () => at }, { provider: 'ACME', originalName: name, bytes: bytes(), receivedAt: RECEIVED, source: 'sftp' });
       const rn = done.response.name;
-      expect(rn, JSON.stringify(name)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*_RESPONSE_\d{14}\.xlsx$/);
+      expect(rn, JSON.stringify(name)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*_RESPONSE_\d{14}_\d+\.xlsx$/);
       expect(rn).not.toContain('..');
       expect(rn.length).toBeLessThanOrEqual(160);
       expect(Buffer.byteLength(rn)).toBeLessThanOrEqual(255);
       seen.add(rn);
-      const file = await respondLocally({ pool: db.pool, config }, done, out);
+      const file = await respondLocally({ pool: db.pool, config }, done, out, RECEIVED);
       expect(path.dirname(file)).toBe(out);
       // the original name is kept (bounded) for the record, never used as a path
       const stored = (await db.pool.query<{ original_name: string }>('select original_name from submissions where id = $1', [done.submissionId])).rows[0]!;

@@ -40,7 +40,7 @@ Example:
             provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
           });
           const out = path.resolve(opts.out ?? path.join(config.dataDir, 'responses', done.context.code));
-          const report = await respondLocally({ pool: db.pool, config }, done, out);
+          const report = await respondLocally({ pool: db.pool, config }, done, out, new Date());
           const doc = { ...done.document, report };
           emit(opts, doc, () => [
             `${doc.file}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
@@ -86,10 +86,14 @@ file failed (the others are processed; failed files stay for the next poll).`)
             const head = `polled ${r.providers} provider folder(s): ${r.files} file(s) taken, ${r.failedFiles} failed, ${r.failedProviders} folder(s) unreachable`;
             const files = r.results.length
               ? '\n\n' + table(['provider', 'file', 'outcome', 'verdict', 'read', 'accepted', 'rejected', 'note'],
-                r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ?? '']))
+                r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ?? (x.quarantined ? 'answered; cannot be moved: quarantined in uploads/' : '')]))
+              : '';
+            const recovered = r.recovered.length
+              ? `\n\nfinished ${r.recovered.length} submission(s) an interrupted poll had applied but not answered:\n` +
+                r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${x.error}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
               : '';
             const waiting = r.byProvider.filter((b) => b.waiting || b.error);
-            return head + files + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${b.error}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');
+            return head + files + recovered + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${b.error}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');
           });
         } finally {
           await transport.close();

@@ -1,0 +1,291 @@
+// Every upload is read as a whole and answered once: sheets of one layout in one file add up;
+// a file declined as late may come back unchanged and is then read; two uploads never share a
+// response; a name too long to move, or a file that cannot be moved, is answered and not
+// retried forever; the poll's exclusion is a lease row, not a session lock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { OTF, RTF } from '../../schemas/index.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { generate } from '../../src/generate/run.js';
+import { pollOnce } from '../../src/ingest/poll.js';
+import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
+import { respondLocally } from '../../src/ingest/respond.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { seedPlan } from '../helpers/plan.js';
+import { otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
+
+let db: TestDb;
+let sftp: TestSftp;
+let dataDir: string;
+let config: Config;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-answers-'));
+  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
+  await generate('mif', { date: '2026-11-15' }, { pool: db.pool, config, openSession: () => sftp.openSession() });
+});
+afterAll(async () => {
+  await sftp.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** As `ingest FILE` does it: processed, then answered in a local folder. */
+async function ingestAndAnswer(file: InboundFile) {
+  const done = await ingestFile({ pool: db.pool, config }, file);
+  await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'), file.receivedAt);
+  return done;
+}
+const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+const attempts = (n: number, from: number) =>
+  Array.from({ length: n }, (_, i) => otfRow({ cin: i % 2 ? '91000002B' : '91000001A', attemptDate: { date: `2026-11-${String(from + i).padStart(2, '0')}` } }));
+
+describe('sheets of one layout in one file', () => {
+  it('an OTF split over two tabs counts every accepted attempt of both tabs', async () => {
+    const bytes = await workbook([[OTF, attempts(8, 1), 'OTF part 1'], [OTF, attempts(8, 11), 'OTF part 2']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611_tabs.xlsx', bytes, receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
+    expect(done.document).toMatchObject({ rowsRead: 16, rowsAccepted: 16 });
+    expect(await one(`select count(*)::int n from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id where s.submission_id = $1`, [done.submissionId])).toEqual({ n: 16 });
+    expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 2 });
+  });
+
+  it('a later file still supersedes every sheet of that layout of the earlier file', async () => {
+    const bytes = await workbook([[OTF, attempts(3, 21), 'OTF']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611_fix.xlsx', bytes, receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
+    expect(done.document).toMatchObject({ rowsAccepted: 3 });
+    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 3 });
+  });
+
+  it('cross-row rules span the sheets of the file: a CIN on two RTF tabs is accepted once', async () => {
+    const bytes = await workbook([[RTF, [rtfRow({ acuity: 'Medium' })], 'RTF A'], [RTF, [rtfRow({ acuity: 'High' })], 'RTF B'], [OTF, attempts(1, 25), 'OTF A'], [OTF, attempts(1, 25), 'OTF B']]);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'RTF_OTF_ACME_202611_tabs.xlsx', bytes, receivedAt: new Date('2026-12-04T17:00:00Z'), source: 'cli' });
+    const dup = done.document.issues.find((i) => i.code === 'DUPLICATE_CIN');
+    expect(dup).toMatchObject({ sheet: 'RTF B', severity: 'error' });
+    expect(dup!.message).toMatch(/of sheet "RTF A"/);
+    expect(done.document.issues.find((i) => i.code === 'OTF_DUPLICATE_ATTEMPT')).toMatchObject({ sheet: 'OTF B' });
+    expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Medium' });
+    expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 4 });
+  });
+});
+
+describe('a file declined as late', () => {
+  it('sent again unchanged in the next window is read, not answered DUPLICATE_FILE', async () => {
+    const bytes = await workbook([[OTF, [otfRow({ cin: '91000002B', attemptDate: { date: '2026-12-01' }, minutes: 7 })], 'OTF']]);
+    const late = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2026-12-15T17:00:00Z'), source: 'cli' });
+    expect(late.document).toMatchObject({ verdict: 'DECLINED_LATE', rowsRead: 0 });
+    const again = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2027-01-04T17:00:00Z'), source: 'cli' });
+    expect(again.document.issues.map((i) => i.code)).not.toContain('DUPLICATE_FILE');
+    expect(again.document.fileErrors.map((i) => i.code)).not.toContain('DUPLICATE_FILE');
+    expect(again.document).toMatchObject({ verdict: 'ON_TIME', period: '2026-12', rowsRead: 1 });
+    expect(again.document).not.toHaveProperty('duplicateOf');
+    // once read, the same bytes again are a duplicate of the read one, not of the declined one
+    const third = await ingestAndAnswer({ provider: 'ACME', originalName: 'OTF_ACME_late.xlsx', bytes, receivedAt: new Date('2027-01-05T17:00:00Z'), source: 'cli' });
+    expect(third.document).toMatchObject({ duplicateOf: again.submissionId, rowsRead: 0 });
+    expect(third.document.fileErrors.map((i) => i.code)).toEqual(['DUPLICATE_FILE']);
+  });
+});
+
+describe("the poll's exclusion", () => {
+  it('survives its database connections being dropped: a second poller meanwhile is skipped', async () => {
+    // The first poller's own pool, named so its backends can be found and terminated.
+    const poolA = new pg.Pool({ connectionString: db.url, max: 3, application_name: 'poller-a' });
+    poolA.on('error', () => undefined);
+    poolA.on('connect', (c) => c.on('error', () => undefined));
+    let reached!: () => void;
+    const atSftp = new Promise<void>((r) => (reached = r));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    try {
+      const first = pollOnce({ pool: poolA, config, openSession: async () => {
+        reached();
+        await gate; // holds the poll here, after it took its exclusion
+        return sftp.openSession();
+      } }, { now: new Date('2027-01-20T17:00:00Z') });
+      await atSftp;
+      // (with a timeout, pg_terminate_backend returns once the backend has exited)
+      const killed = await db.pool.query(`select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'poller-a' and datname = current_database()`);
+      expect(killed.rowCount).toBeGreaterThan(0);
+      const second = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:00:00Z') });
+      expect(second.skipped).toBe('another poll is in progress');
+      open();
+      expect((await first).skipped).toBeUndefined();
+      const third = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:01:00Z') });
+      expect(third.skipped).toBeUndefined();
+    } finally {
+      open();
+      await poolA.end();
+    }
+  });
+});
+
+describe('every upload is answered once', () => {
+  const deps = () => ({ pool: db.pool, config, openSession: () => sftp.openSession() });
+  const uploads = (p: string) => path.join(sftp.root, p, 'uploads');
+  const downloads = (p: string) => path.join(sftp.root, p, 'downloads');
+  const put = async (p: string, name: string, day: number) => {
+    fs.mkdirSync(uploads(p), { recursive: true });
+    const file = path.join(uploads(p), name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: `2027-01-${String(day).padStart(2, '0')}` } })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+  };
+  /** Sighting, then taking: the stability check needs two listings. */
+  const pollTwice = async (p: string, at: string) => {
+    await pollOnce(deps(), { now: new Date(new Date(at).getTime() - 60_000), provider: p });
+    return pollOnce(deps(), { now: new Date(at), provider: p });
+  };
+  const responsesOf = async (names: string[]) =>
+    (await db.pool.query<{ original_name: string; state: string; response_name: string }>(
+      `select original_name, state, response_name from submissions where original_name = any($1) order by id`, [names])).rows;
+
+  it('two names that sanitise to the same response name each get their own response', async () => {
+    const names = ['OTF ä.xlsx', 'OTF ö.xlsx', 'OTF_1.xlsx', 'OTF 1.xlsm'];
+    for (const [i, n] of names.entries()) await put('ACME', n, i + 1);
+    const r = await pollTwice('ACME', '2027-02-03T17:00:00Z');
+    expect(r.results.map((x) => x.error)).toEqual([undefined, undefined, undefined, undefined]);
+    const subs = await responsesOf(names);
+    expect(subs.map((s) => s.state)).toEqual(['RESPONDED', 'RESPONDED', 'RESPONDED', 'RESPONDED']);
+    expect(new Set(subs.map((s) => s.response_name)).size).toBe(4);
+    for (const s of subs) expect(fs.existsSync(path.join(downloads('ACME'), s.response_name)), s.response_name).toBe(true);
+    expect(fs.readdirSync(uploads('ACME')).filter((n) => names.includes(n))).toEqual([]);
+    expect((await pollOnce(deps(), { now: new Date('2027-02-03T17:05:00Z'), provider: 'ACME' })).files).toBe(0);
+  });
+
+  it('a 250-character name is answered and moved under a name that fits, extension kept', async () => {
+    const name = `OTF_${'x'.repeat(242)}.xlsx`;
+    await put('ACME', name, 10);
+    const r = await pollTwice('ACME', '2027-02-04T17:00:00Z');
+    expect(r.results.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    const [sub] = await responsesOf([name]);
+    expect(sub!.state).toBe('RESPONDED');
+    expect(Buffer.byteLength(sub!.response_name)).toBeLessThan(250);
+    expect(fs.existsSync(path.join(downloads('ACME'), sub!.response_name))).toBe(true);
+    expect(fs.existsSync(path.join(uploads('ACME'), name))).toBe(false);
+    const moved = ['processed', 'failed'].flatMap((d) => (fs.existsSync(path.join(uploads('ACME'), d)) ? fs.readdirSync(path.join(uploads('ACME'), d)) : [])).filter((n) => n.startsWith('OTF_xxxx'));
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(/\.xlsx$/);
+    expect(Buffer.byteLength(moved[0]!)).toBeLessThanOrEqual(255);
+    expect((await pollOnce(deps(), { now: new Date('2027-02-04T17:05:00Z'), provider: 'ACME' })).files).toBe(0);
+  });
+
+  it('a file that cannot be moved is answered once, quarantined in place, and not taken again', async () => {
+    fs.mkdirSync(uploads('RIVAL'), { recursive: true });
+    // the plan's own folders are broken (links to nowhere): any move out of uploads/ fails, every time
+    for (const d of ['processed', 'failed']) fs.symlinkSync(path.join(dataDir, 'nowhere', d), path.join(uploads('RIVAL'), d));
+    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 11);
+    const r = await pollTwice('RIVAL', '2027-02-04T17:00:00Z');
+    expect(r.results.map((x) => [x.file, x.error, x.quarantined])).toEqual([['OTF_RIVAL_stuck.xlsx', undefined, true]]);
+    const sub = await one(`select id, state, upload_disposition, response_name from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`);
+    expect(sub).toMatchObject({ state: 'RESPONDED', upload_disposition: 'quarantined' });
+    expect(fs.existsSync(path.join(downloads('RIVAL'), sub.response_name))).toBe(true);
+    expect(fs.existsSync(path.join(uploads('RIVAL'), 'OTF_RIVAL_stuck.xlsx'))).toBe(true);
+    for (const minute of [5, 10]) {
+      const again = await pollOnce(deps(), { now: new Date(`2027-02-04T17:${minute}:00Z`), provider: 'RIVAL' });
+      expect(again.files).toBe(0);
+    }
+    expect(await one(`select count(*)::int n from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`)).toEqual({ n: 1 });
+    expect(fs.readdirSync(downloads('RIVAL')).filter((n) => n.startsWith('OTF_RIVAL_stuck'))).toHaveLength(1);
+    // a new version of the file (the provider sends it again) is taken afresh
+    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 12);
+    const fresh = await pollTwice('RIVAL', '2027-02-04T17:20:00Z');
+    expect(fresh.files).toBe(1);
+  });
+});
+
+describe('Postgres lost right after the upload was moved', () => {
+  it('the submission stays APPLIED with the move unrecorded; the next poll finishes it: one response, one email, RESPONDED', async () => {
+    const name = 'OTF_ACME_dblost.xlsx';
+    fs.mkdirSync(path.join(sftp.root, 'ACME', 'uploads'), { recursive: true });
+    const file = path.join(sftp.root, 'ACME', 'uploads', name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-20' }, minutes: 33 })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
+    await pollOnce(deps, { now: new Date('2027-02-05T16:59:00Z'), provider: 'ACME' }); // sighting
+    // this poller's database goes away for good the moment its move has happened
+    const poolA = new pg.Pool({ connectionString: db.url, max: 3 });
+    poolA.on('error', () => undefined);
+    let moves = 0;
+    const lost = await pollOnce({ pool: poolA, config, openSession: async () => {
+      const s = await sftp.openSession();
+      return Object.assign(Object.create(s) as typeof s, {
+        move: async (...args: Parameters<typeof s.move>) => {
+          const to = await s.move(...args);
+          moves++;
+          await poolA.end();
+          return to;
+        },
+      });
+    } }, { now: new Date('2027-02-05T17:00:00Z'), provider: 'ACME' });
+    expect(moves).toBe(1);
+    expect(lost.results.map((r) => [r.file, Boolean(r.error)])).toEqual([[name, true]]);
+    const stuck = await one(`select id, state, moved_to, moved_at, notified_at from submissions where original_name = $1`, [name]);
+    expect(stuck).toMatchObject({ state: 'APPLIED', moved_at: null, notified_at: null });
+    expect(fs.existsSync(file)).toBe(false);
+    // the lost poller's lease expires (it can no longer release it)
+    await db.pool.query(`update poll_lease set expires_at = now() - interval '1 second' where name = 'poll'`);
+    const next = await pollOnce(deps, { now: new Date('2027-02-05T17:05:00Z'), provider: 'ACME' });
+    expect(next.recovered.map((r) => [r.submissionId, r.error])).toEqual([[stuck.id, undefined]]);
+    expect(await one(`select state, upload_disposition, moved_to from submissions where id = $1`, [stuck.id])).toEqual({ state: 'RESPONDED', upload_disposition: 'processed', moved_to: stuck.moved_to });
+    expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'uploads', 'processed')).filter((n) => n.startsWith('OTF_ACME_dblost'))).toHaveLength(1);
+    expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'downloads')).filter((n) => n.startsWith('OTF_ACME_dblost_RESPONSE_'))).toHaveLength(1);
+    expect(await one(`select count(*)::int n from notifications where subject like $1`, [`%${name}%`])).toEqual({ n: 1 });
+    expect((await pollOnce(deps, { now: new Date('2027-02-05T17:10:00Z'), provider: 'ACME' })).recovered).toEqual([]);
+  });
+});
+
+describe('the poll lease while a poll runs', () => {
+  it('is renewed, and a poll that finds it taken by another process stops before taking files', async () => {
+    const name = 'OTF_ACME_lease.xlsx';
+    const file = path.join(sftp.root, 'ACME', 'uploads', name);
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-21' }, minutes: 34 })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-02-05T17:59:00Z'), provider: 'ACME' }); // sighting
+    let reached!: () => void;
+    const atSftp = new Promise<void>((r) => (reached = r));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let told: ((e: string) => void) | undefined;
+    const nextLeaseEvent = () => new Promise<string>((r) => (told = r));
+    // only the renewal interval is driven by the test; everything else runs on real time
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const polling = pollOnce({
+        pool: db.pool, config, onLease: (e) => told?.(e),
+        openSession: async () => {
+          reached();
+          await gate;
+          return sftp.openSession();
+        },
+      }, { now: new Date('2027-02-05T18:00:00Z'), provider: 'ACME' });
+      await atSftp;
+      const before = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      let event = nextLeaseEvent();
+      vi.advanceTimersByTime(30_000);
+      expect(await event).toBe('renewed');
+      const after = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      expect(after.holder).toBe(before.holder);
+      expect(after.expires_at.getTime()).toBeGreaterThan(before.expires_at.getTime());
+      // this poll stalled past its expiry and another process took the lease over
+      await db.pool.query(`update poll_lease set holder = 'the poller that took over', expires_at = now() + interval '1 minute' where name = 'poll'`);
+      event = nextLeaseEvent();
+      vi.advanceTimersByTime(30_000);
+      expect(await event).toBe('lost');
+      open();
+      const r = await polling;
+      expect(r.stopped).toMatch(/lease lost/);
+      expect(r.results).toEqual([]);
+      expect(fs.existsSync(file)).toBe(true);
+      expect(await one(`select holder from poll_lease where name = 'poll'`)).toEqual({ holder: 'the poller that took over' });
+    } finally {
+      open();
+      vi.useRealTimers();
+      await db.pool.query(`update poll_lease set holder = null, expires_at = '-infinity' where name = 'poll'`);
+    }
+  });
+});
