@@ -1,5 +1,6 @@
 // `calaim-exchange runs`: the run ledger, newest first, with counts and durations.
 import type { Command } from 'commander';
+import { JOB_NAMES } from '../../../jobs/schedule.js';
 import { listRuns, type RunRow } from '../../runs/ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../runtime.js';
@@ -40,6 +41,8 @@ Examples:
     .action(async (opts: Opts) => {
       const limit = Number(opts.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      if (opts.job !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.job))
+        throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${JOB_NAMES.join(', ')}`);
       await withRuntime(async ({ db }) => {
         const now = new Date();
         const runs = await listRuns(db.pool, { job: opts.job, limit });
