@@ -211,28 +211,23 @@ export class Coordinator {
       const error = (err as Error).message;
       if (this.stopped && entry.runId !== undefined) {
         // Stopped by shutdown between units: give the claim back so another instance takes it at once.
-        await this.release(def.name, slot, 'released at shutdown');
+        await this.release(def.name, slot, entry.runId);
         return { ...base, status: 'stopped', detail: error };
       }
       return { ...base, status: 'failed', error, ms: Date.now() - started };
     }
   }
 
-  /** Marks this process's run of (job, slot) ABANDONED (from RUNNING, or FAILED by the abort). */
-  private async release(job: string, slot: string, why: string): Promise<void> {
-    await this.pool
-      .query(
-        `update runs set status = 'ABANDONED', error = $4, finished_at = now()
-          where job = $1 and slot = $2 and owner = $3 and status in ('RUNNING', 'FAILED')`,
-        [job, slot, this.owner, why],
-      )
-      .catch((e: Error) => log.warn({ job, slot, err: { message: e.message } }, 'could not release the run'));
+  /** Gives back this process's attempt if it is still RUNNING (one that ended keeps its outcome). */
+  private async release(job: string, slot: string, runId: number): Promise<void> {
+    await releaseRun(this.pool, runId, this.owner).catch((e: Error) => log.warn({ job, slot, err: { message: e.message } }, 'could not release the run'));
   }
 
   /** The ledger state of a job's slots. */
   private async ledger(job: string, slots: string[]): Promise<Map<string, LedgerState>> {
     const r = await this.pool.query<{ slot: string; status: RunRow['status']; stale: boolean }>(
-      `select slot, status, heartbeat_at < now() - make_interval(secs => $3) as stale from runs where job = $1 and slot = any($2)`,
+      `select slot, status, coalesce(running_heartbeat_at < now() - make_interval(secs => $3), false) as stale
+         from run_slots where job = $1 and slot = any($2)`,
       [job, slots, this.config.ABANDON_AFTER_SECONDS],
     );
     return new Map(r.rows.map((x) => [x.slot, { status: x.status, stale: x.stale }]));

@@ -52,8 +52,9 @@ function published(yyyymmdd: string): string[] {
 }
 const MIF_FILES = (d: string) => [`ACME/CV_MIF_1234567893_${d}.xlsx`, `ACME/HN_MIF_1234567893_${d}.xlsx`, `RIVAL/HN_MIF_1987654328_${d}.xlsx`];
 
+/** The latest attempt at (job, slot). */
 const run = async (job: string, slot: string) =>
-  (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+  (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2 order by id desc limit 1', [job, slot])).rows[0];
 
 /** A long-running child: `calaim-exchange <args>`, stderr kept for diagnostics. */
 function start(args: string[], extra: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> } {
@@ -222,20 +223,46 @@ describe('scheduler (real processes)', () => {
     expect(JSON.parse(sched.stdout).reports[0]).toMatchObject({ job: 'mif', slot: '2027-02-15', status: 'ran', counts: { published: 3 } });
     expect(published('20270215')).toEqual(MIF_FILES('20270215'));
     expect(await run('mif', '2027-02-15')).toMatchObject({ status: 'SUCCEEDED', trigger: 'manual', attempt: 2 });
+    // the no-op manual attempt is appended: the scheduled attempt keeps its record
+    expect((await db.pool.query(`select attempt, trigger, status, counts->'published' as published from runs where job = 'mif' and slot = '2027-02-15' order by id`)).rows).toEqual([
+      { attempt: 1, trigger: 'catch-up', status: 'SUCCEEDED', published: 3 },
+      { attempt: 2, trigger: 'manual', status: 'SUCCEEDED', published: 0 },
+    ]);
   });
 
   it('runs: history with counts and durations, as a table or JSON', async () => {
     const json = await runCli(['runs', '--job', 'mif', '--json'], env);
     expect(json.code, json.stderr).toBe(0);
-    const rows = json.json as { job: string; slot: string; status: string; durationMs: number; counts: Record<string, unknown> }[];
-    expect(rows.map((r) => r.slot)).toEqual(expect.arrayContaining(['2026-10-15', '2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']));
-    expect(rows.every((r) => r.job === 'mif' && r.durationMs >= 0)).toBe(true);
-    expect(rows.find((r) => r.slot === '2026-11-15')).toMatchObject({ status: 'SUCCEEDED', counts: { published: 3 } });
+    type Attempt = {
+      job: string; slot: string; status: string; trigger: string; attempt: number; durationMs: number; counts: Record<string, unknown>;
+      slotStatus: string; timeZone: string; startedAt: string; startedAtLocal: string; published: { provider: string; lob: string; status: string; file: string }[];
+    };
+    const rows = json.json as Attempt[];
+    expect(rows.map((r) => r.slot)).toEqual(expect.arrayContaining(['2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']));
+    expect(rows.every((r) => r.job === 'mif' && r.durationMs >= 0 && r.timeZone === 'America/Los_Angeles')).toBe(true);
+    const nov = rows.find((r) => r.slot === '2026-11-15')!;
+    expect(nov).toMatchObject({ status: 'SUCCEEDED', slotStatus: 'SUCCEEDED', counts: { published: 3 } });
+    // local times carry the plan zone's offset (PST in November)
+    expect(nov.startedAtLocal).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-0[78]:00$/);
+    expect(Date.parse(nov.startedAtLocal)).toBe(Date.parse(nov.startedAt));
+    // what each attempt published, per provider
+    expect(nov.published.map((p) => [p.provider, p.lob, p.status, p.file])).toEqual(MIF_FILES('20261115').map((f) => {
+      const [provider, file] = f.split('/') as [string, string];
+      return [provider, file.slice(0, 2), 'PUBLISHED', file];
+    }).sort((a, b) => `${a[0]}${a[3]}`.localeCompare(`${b[0]}${b[3]}`)));
+    const feb = rows.filter((r) => r.slot === '2027-02-15').sort((a, b) => a.attempt - b.attempt);
+    expect(feb.map((r) => [r.attempt, r.trigger, r.status, r.published.length])).toEqual([[1, 'catch-up', 'SUCCEEDED', 3], [2, 'manual', 'SUCCEEDED', 0]]);
+    // the SIGKILLed attempt is in the history, ABANDONED by the attempt that took it over
+    const jan = rows.filter((r) => r.slot === '2027-01-15').sort((a, b) => a.attempt - b.attempt);
+    expect(jan.map((r) => [r.attempt, r.status, r.slotStatus])).toEqual([[1, 'ABANDONED', 'SUCCEEDED'], [2, 'SUCCEEDED', 'SUCCEEDED']]);
+    expect(jan[0]!.published.length + jan[1]!.published.length).toBe(3);
     const text = await runCli(['runs', '--limit', '3'], env);
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^id\s+job\s+slot\s+status\s+trigger\s+try\s+started\s+duration\s+counts\s+error$/);
-    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe('attempts, newest first; times in America/Los_Angeles');
+    expect(lines[2]).toMatch(/^id\s+job\s+slot\s+try\s+trigger\s+status\s+slot status\s+started \(America\/Los_Angeles\)\s+duration\s+published\s+counts\s+error$/);
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(4).every((l) => / P[SD]T /.test(l))).toBe(true);
     expect((await runCli(['runs', '--limit', '0'], env)).code).toBe(2);
     expect((await runCli(['scheduler', '--jobs', 'nope', '--once'], env)).code).toBe(2);
   });

@@ -53,8 +53,9 @@ function fakeJob(name: string, over: Partial<JobDefinition> & { work?: JobDefini
   };
 }
 
+/** The latest attempt at (job, slot). */
 const runRow = async (job: string, slot: string) =>
-  (await db.pool.query('select status, trigger, attempt, owner, error from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+  (await db.pool.query('select status, trigger, attempt, owner, error from runs where job = $1 and slot = $2 order by id desc limit 1', [job, slot])).rows[0];
 
 describe('coordinator: one claimant per (job, slot)', () => {
   it('two instances firing the same slot at once: one runs it, the other does not', async () => {

@@ -53,8 +53,8 @@ Examples:
         const bar = progressBar(opts, `${kind} ${slotFor(k, date, config)}`);
         try {
           const deps = { pool: db.pool, config, openSession: transport?.openSession };
-          const run = (signal?: AbortSignal) =>
-            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
+          const run = (signal?: AbortSignal, runId?: number) =>
+            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
           let result: GenerateResult | undefined;
           let alerts: number | undefined;
           if (opts.dryRun) result = await run();
@@ -62,7 +62,7 @@ Examples:
             const slot = slotFor(k, date, config);
             try {
               await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {
-                result = await run(ctx.signal);
+                result = await run(ctx.signal, ctx.run.id);
                 if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot)).referrals;
                 // A failed provider leaves the run FAILED so the scheduler retries it; the others are done.
                 if (result.failed) throw new Error(`${result.failed} provider file(s) failed`);
