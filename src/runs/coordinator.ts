@@ -4,7 +4,7 @@
 // the jobs above it.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addDays } from '../../schemas/primitives.js';
+import { addDays, daysBetween } from '../../schemas/primitives.js';
 import { localDate, localDateTimeToInstant, localParts } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
@@ -12,14 +12,15 @@ import { executeRun, RunBusyError } from './execute.js';
 import { processOwner, releaseRun, type RunRow, type Trigger } from './ledger.js';
 
 /**
- * How missed slots are made up:
- * - `every-missed`: every due slot within CATCH_UP_DAYS that has not succeeded, oldest first
- *   (file generation: a file that should have gone out goes out late rather than never);
- * - `latest`: only the latest due slot (alerts: one digest about the current state is enough);
+ * How missed slots are made up (catch-up never sends a stale file):
+ * - `current`: only the job's current slot, the latest one due within CATCH_UP_DAYS, if it has
+ *   not succeeded. An older missed slot is superseded by it and never run (the later file carries
+ *   what the missed one would have). A job with `catchUpLateDays` (digests and alerts) makes up
+ *   its current slot only within that many days of the slot's date;
  * - `startup`: not caught up; run once when the scheduler starts (polling: it runs every few
  *   minutes anyway).
  */
-export type CatchUpPolicy = 'every-missed' | 'latest' | 'startup';
+export type CatchUpPolicy = 'current' | 'startup';
 
 export interface JobContext {
   slot: string;
@@ -44,6 +45,8 @@ export interface JobDefinition {
   /** Date jobs: the slots in the catch-up window ending with `today` (inclusive). */
   slotsInWindow?: (today: IsoDate, days: number) => IsoDate[];
   catchUp: CatchUpPolicy;
+  /** Date jobs (digests, alerts): the current slot is made up only within this many days of its date. */
+  catchUpLateDays?: number;
   run: (ctx: JobContext) => Promise<Record<string, unknown>>;
 }
 
@@ -95,29 +98,34 @@ export function dueSlots(job: JobDefinition, now: Date, tz: string, catchUpDays:
 interface LedgerState { status: RunRow['status']; stale: boolean }
 
 /**
- * What catch-up should run: slots with no run, or whose run FAILED, was ABANDONED or stopped
- * heartbeating. `every-missed` → all of them, oldest first, but nothing while another
- * instance is live on one of the job's slots (catch-up of a job is serialised across
- * instances, so slots go out in calendar order and two mini-MIF slots never build at once);
- * `latest` → the latest due slot, if it has not succeeded; `startup` → none.
+ * Whether a job's current slot is too old to be made up at `now`: only jobs with
+ * `catchUpLateDays` (digests and alerts) age out, `catchUpLateDays` plan-local days after the
+ * slot's date (1 → only on the slot's own date).
+ */
+export function outOfDate(job: Pick<JobDefinition, 'catchUpLateDays'>, slot: IsoDate, now: Date, tz: string): boolean {
+  if (job.catchUpLateDays === undefined) return false;
+  return daysBetween(slot, localDate(now, tz)) >= job.catchUpLateDays;
+}
+
+/**
+ * What catch-up should run: with `current`, the latest due slot (the current one) when it has no
+ * attempt, or its slot status is FAILED or ABANDONED, or its running attempt stopped
+ * heartbeating; older due slots never (superseded). Nothing while another instance is live on
+ * one of the job's due slots (catch-up of a job is serialised across instances, so two mini-MIF
+ * slots never build at once). `startup` → none.
  */
 export function slotsToCatchUp(policy: CatchUpPolicy, due: string[], ledger: Map<string, LedgerState>): string[] {
+  if (policy !== 'current') return [];
   const missing = (slot: string) => {
     const s = ledger.get(slot);
     return !s || s.status === 'FAILED' || s.status === 'ABANDONED' || (s.status === 'RUNNING' && s.stale);
   };
-  if (policy === 'every-missed') {
-    const live = due.some((slot) => {
-      const s = ledger.get(slot);
-      return s?.status === 'RUNNING' && !s.stale;
-    });
-    return live ? [] : due.filter(missing);
-  }
-  if (policy === 'latest') {
-    const last = due[due.length - 1];
-    return last !== undefined && missing(last) ? [last] : [];
-  }
-  return [];
+  const live = due.some((slot) => {
+    const s = ledger.get(slot);
+    return s?.status === 'RUNNING' && !s.stale;
+  });
+  const current = due[due.length - 1];
+  return !live && current !== undefined && missing(current) ? [current] : [];
 }
 
 // ---------------------------------------------------------------- the coordinator
@@ -234,8 +242,8 @@ export class Coordinator {
   }
 
   /**
-   * Reconciles the calendar against the ledger and runs what is missing or abandoned
-   * (trigger 'catch-up'), one run at a time, jobs in table order and slots oldest first.
+   * Reconciles the calendar against the ledger and runs each job's current slot when it is
+   * missing, failed or abandoned (trigger 'catch-up'), one run at a time, jobs in table order.
    * With `startup`, jobs of the `startup` policy (the poll) run once at the current minute.
    */
   async catchUp(opts: { startup?: boolean; jobs?: string[] } = {}): Promise<RunReport[]> {
@@ -257,10 +265,13 @@ export class Coordinator {
           log.error({ job: def.name, err: { message: (err as Error).message } }, 'catch-up could not read the run ledger; next pass');
           continue;
         }
+        const stale = todo.filter((slot) => outOfDate(def, slot, now, tz));
+        if (stale.length) log.info({ job: def.name, slots: stale, lateDays: def.catchUpLateDays }, 'catch-up: missed slot is out of date; not sent');
+        todo = todo.filter((slot) => !stale.includes(slot));
       }
       for (const slot of todo) {
         if (this.stopped) break;
-        log.info({ job: def.name, slot }, 'catch-up: running a missed or abandoned slot');
+        log.info({ job: def.name, slot }, 'catch-up: running the current slot (missed, failed or abandoned)');
         const r = await this.runSlot(def.name, slot, 'catch-up');
         reports.push(r);
         // Another instance got there first: leave the job's later slots to the next pass.

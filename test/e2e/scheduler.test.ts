@@ -102,15 +102,13 @@ describe('scheduler (real processes)', () => {
     const first = await runCli(['scheduler', '--once', '--now', '2026-11-17T16:00:00Z', '--jobs', 'mif,csasf', '--json'], { ...env, CATCH_UP_DAYS: '35' });
     expect(first.code, first.stderr).toBe(0);
     const doc = first.json as { reports: { job: string; slot: string; status: string; trigger: string; counts: Record<string, number> }[]; failed: number };
-    // within 35 days of the 17th: October's slots too (every missed file-generation slot, oldest first)
+    // only the current slots: October's, within 35 days of the 17th, are superseded and never sent
     expect(doc.reports.map((r) => [r.job, r.slot, r.status, r.trigger])).toEqual([
-      ['mif', '2026-10-15', 'ran', 'catch-up'],
       ['mif', '2026-11-15', 'ran', 'catch-up'],
-      ['csasf', '2026-10-15', 'ran', 'catch-up'],
-      ['csasf', '2026-10-29', 'ran', 'catch-up'],
       ['csasf', '2026-11-15', 'ran', 'catch-up'],
     ]);
-    expect(doc.reports[1]!.counts).toMatchObject({ units: 3, published: 3, failed: 0 });
+    expect(doc.reports[0]!.counts).toMatchObject({ units: 3, published: 3, failed: 0 });
+    expect([...published('20261015'), ...published('20261029')]).toEqual([]);
     expect(published('20261115')).toEqual([
       ...MIF_FILES('20261115').slice(0, 2),
       'HOMEWAY/HN-CV_CSASF_1558598797_20261115.xlsx',
@@ -230,6 +228,20 @@ describe('scheduler (real processes)', () => {
     ]);
   });
 
+  it('after a downtime spanning two CSASF slots: only the current CSASF goes out, and no out-of-date digest', async () => {
+    // last CSASF sent: 2026-11-15 (first test); the scheduler comes back at 08:00 PDT on 2027-05-16,
+    // past the 04-15, 04-29 and 05-15 CSASF slots and the 05-06 and 05-11 digests
+    const r = await runCli(['scheduler', '--once', '--now', '2027-05-16T15:00:00Z', '--jobs', 'csasf,missing-alert', '--json'], { ...env, CATCH_UP_DAYS: '35' });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json as { reports: { job: string; slot: string; status: string; counts: Record<string, number> }[] };
+    expect(doc.reports.map((x) => [x.job, x.slot, x.status])).toEqual([['csasf', '2027-05-15', 'ran']]);
+    expect(doc.reports[0]!.counts).toMatchObject({ published: 2, failed: 0 });
+    expect([...published('20270415'), ...published('20270429')]).toEqual([]);
+    expect(published('20270515')).toEqual(['HOMEWAY/HN-CV_CSASF_1558598797_20270515.xlsx', 'MEALS/HN_CSASF_1437825213_20270515.xlsx']);
+    expect((await db.pool.query(`select count(*)::int n from runs where job in ('csasf', 'missing-alert') and slot >= '2027-04-01'`)).rows[0]).toEqual({ n: 1 });
+    expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 0 });
+  });
+
   it('runs: history with counts and durations, as a table or JSON', async () => {
     const json = await runCli(['runs', '--job', 'mif', '--json'], env);
     expect(json.code, json.stderr).toBe(0);
@@ -243,7 +255,7 @@ describe('scheduler (real processes)', () => {
     const nov = rows.find((r) => r.slot === '2026-11-15')!;
     expect(nov).toMatchObject({ status: 'SUCCEEDED', slotStatus: 'SUCCEEDED', counts: { published: 3 } });
     // local times carry the plan zone's offset (PST in November)
-    expect(nov.startedAtLocal).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-0[78]:00$/);
+    expect(nov.startedAtLocal).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}-0[78]:00$/);
     expect(Date.parse(nov.startedAtLocal)).toBe(Date.parse(nov.startedAt));
     // what each attempt published, per provider
     expect(nov.published.map((p) => [p.provider, p.lob, p.status, p.file])).toEqual(MIF_FILES('20261115').map((f) => {

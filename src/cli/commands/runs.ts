@@ -22,7 +22,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** An instant in the plan time zone, ISO with its offset (JSON) or as people read it (text). */
-export const localIso = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toISO({ suppressMilliseconds: true }) ?? d.toISOString();
+export const localIso = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toISO() ?? d.toISOString();
 export const localText = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
 
 /** What an attempt published, compactly: provider/lob of each file (empty units left out). */
