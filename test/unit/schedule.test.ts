@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
 import { testPublishGate } from '../../jobs/common.js';
+import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
 import { dueSlots, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
@@ -179,3 +180,31 @@ describe('catch-up policy', () => {
   });
 });
 
+describe('what a poll attempt processed (run history)', () => {
+  it('counts per provider that had files, with outcomes; no file names', () => {
+    const counts = pollCounts({
+      providers: 3, files: 3, failedProviders: 1, failedFiles: 1,
+      byProvider: [
+        { provider: 'ACME', ready: 2, waiting: 0, processed: 2, failed: 0 },
+        { provider: 'RIVAL', ready: 1, waiting: 0, processed: 0, failed: 1 },
+        { provider: 'HOMEWAY', ready: 0, waiting: 0, processed: 0, failed: 0, error: 'folder unreadable' },
+        { provider: 'MEALS', ready: 0, waiting: 1, processed: 0, failed: 0 },
+      ],
+      results: [
+        { provider: 'ACME', file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED' },
+        { provider: 'ACME', file: 'OTF_ACME_202611.xlsx', outcome: 'REJECTED' },
+        { provider: 'RIVAL', file: 'RTF_RIVAL_202611.xlsx', error: 'connection reset' },
+      ],
+    });
+    expect(counts).toEqual({
+      providers: 3, files: 3, failedProviders: 1, failedFiles: 1,
+      outcomes: { ACCEPTED: 1, REJECTED: 1 },
+      byProvider: {
+        ACME: { processed: 2, failed: 0, outcomes: { ACCEPTED: 1, REJECTED: 1 } },
+        RIVAL: { processed: 0, failed: 1, outcomes: {} },
+        HOMEWAY: { processed: 0, failed: 0, outcomes: {} },
+      },
+    });
+    expect(JSON.stringify(counts)).not.toContain('.xlsx');
+  });
+});
