@@ -161,9 +161,11 @@ export async function markUnit(
 
 /** Attempts, newest first, each with its slot's derived status. */
 export async function listRuns(pool: pg.Pool, opts: { job?: string; limit?: number } = {}): Promise<RunRow[]> {
+  // The page of attempts first, then each one's slot status (only those slots are aggregated).
   const r = await pool.query<RunRow>(
-    `select r.*, s.status as slot_status from runs r join run_slots s using (job, slot)
-      where ($1::text is null or r.job = $1) order by r.started_at desc, r.id desc limit $2`,
+    `with page as (select * from runs where ($1::text is null or job = $1) order by started_at desc, id desc limit $2)
+     select p.*, (select s.status from run_slots s where s.job = p.job and s.slot = p.slot) as slot_status
+       from page p order by p.started_at desc, p.id desc`,
     [opts.job ?? null, opts.limit ?? 50],
   );
   return r.rows;
