@@ -2,6 +2,6 @@
 import type { JobContext } from '../src/runs/coordinator.js';
 import { generateSlot, type JobCounts, type JobDeps } from './common.js';
 
-export function runCsasf(deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'>): Promise<JobCounts> {
+export function runCsasf(deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal' | 'run'>): Promise<JobCounts> {
   return generateSlot('csasf', deps, ctx);
 }

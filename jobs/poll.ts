@@ -1,14 +1,28 @@
 // The poll: list every provider's upload folder once and process every ready file.
-import { pollOnce } from '../src/ingest/poll.js';
+import { pollOnce, type PollResult } from '../src/ingest/poll.js';
 import type { JobContext } from '../src/runs/coordinator.js';
 import type { JobCounts, JobDeps } from './common.js';
 
+/**
+ * What a poll attempt processed, for the run history: totals, outcomes, and per provider that
+ * had files (processed, failed, outcomes). Counts only: no file names (they are the provider's text).
+ */
+export function pollCounts(r: PollResult): JobCounts {
+  const outcomes: Record<string, number> = {};
+  const byProvider: Record<string, { processed: number; failed: number; outcomes: Record<string, number> }> = {};
+  for (const p of r.byProvider) if (p.processed || p.failed || p.error) byProvider[p.provider] = { processed: p.processed, failed: p.failed, outcomes: {} };
+  for (const f of r.results) {
+    if (!f.outcome) continue;
+    outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1;
+    const p = (byProvider[f.provider] ??= { processed: 0, failed: 0, outcomes: {} });
+    p.outcomes[f.outcome] = (p.outcomes[f.outcome] ?? 0) + 1;
+  }
+  return { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes, byProvider };
+}
+
 export async function runPoll(deps: JobDeps, ctx: Pick<JobContext, 'now' | 'signal'>): Promise<JobCounts> {
   const r = await pollOnce(deps, { now: ctx.now, signal: ctx.signal });
-  // The ledger keeps counts only (no file names: they are the provider's text).
-  const outcomes: Record<string, number> = {};
-  for (const f of r.results) if (f.outcome) outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1;
-  const counts = { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes };
+  const counts = pollCounts(r);
   // A provider folder that could not be read fails the run (visible in `runs`); the next poll retries it.
   if (r.failedProviders) throw new Error(`${r.failedProviders} provider folder(s) failed; ${r.files} file(s) processed`);
   return counts;

@@ -1,5 +1,5 @@
 // The cron table (DESIGN.md §6): job → cron expression in the plan time zone → catch-up
-// policy. Date slots fire between 06:30 and 08:00 local: never in 01:00-03:00, where a
+// policy (the current slot only; digests and alerts only within CATCH_UP_ALERT_DAYS). Date slots fire between 06:30 and 08:00 local: never in 01:00-03:00, where a
 // spring-forward day skips an hour and a fall-back day repeats one.
 import type { IsoDate } from '../schemas/primitives.js';
 import { catchUpSlots, isSlot, missingAlertDays, type ScheduledJob } from '../src/calendar/slots.js';
@@ -25,6 +25,8 @@ export interface ScheduleEntry {
   at?: string;
   slotKind: 'date' | 'minute';
   catchUp: CatchUpPolicy;
+  /** Digests and alerts: made up only within this many days of their slot (CATCH_UP_ALERT_DAYS). */
+  catchUpLateDays?: number;
   description: string;
 }
 
@@ -34,18 +36,19 @@ const cronAt = (at: string, days: string): string => {
 };
 
 /** The table, for a configuration (time zone, CSASF second day, alert days, poll frequency). */
-export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'POLL_CRON'>): ScheduleEntry[] {
+export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'POLL_CRON'> & Partial<Pick<Config, 'CATCH_UP_ALERT_DAYS'>>): ScheduleEntry[] {
   // The second CSASF day may not exist in a month (February): fire on the 28th-31st and let
   // isSlot pick the real day (the 29th, or the last day of a shorter month).
   const csasfDays = `15,${Math.min(config.CSASF_SECOND_RUN_DAY, 28)}-31`;
   const [afterOnTime, afterLast] = missingAlertDays(config);
+  const alertDays = config.CATCH_UP_ALERT_DAYS ?? 2;
   return [
-    { job: 'mif', cron: cronAt('06:30', '15'), at: '06:30', slotKind: 'date', catchUp: 'every-missed', description: 'monthly MIF per ECM provider and line of business' },
-    { job: 'csasf', cron: cronAt('06:45', csasfDays), at: '06:45', slotKind: 'date', catchUp: 'every-missed', description: 'CSASF per CS provider (15th and 29th / last day)' },
-    { job: 'mini-mif', cron: cronAt('07:00', '*'), at: '07:00', slotKind: 'date', catchUp: 'every-missed', description: 'daily mini-MIF of newly referred members' },
-    { job: 'minimif-sla', cron: cronAt('07:15', '*'), at: '07:15', slotKind: 'date', catchUp: 'latest', description: 'liaison alert: referrals unsent after the SLA days' },
-    { job: 'missing-alert', cron: cronAt('08:00', `${afterOnTime},${afterLast}`), at: '08:00', slotKind: 'date', catchUp: 'latest', description: 'liaison digest of missing, declined and rejected submissions' },
-    { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'latest', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
+    { job: 'mif', cron: cronAt('06:30', '15'), at: '06:30', slotKind: 'date', catchUp: 'current', description: 'monthly MIF per ECM provider and line of business' },
+    { job: 'csasf', cron: cronAt('06:45', csasfDays), at: '06:45', slotKind: 'date', catchUp: 'current', description: 'CSASF per CS provider (15th and 29th / last day)' },
+    { job: 'mini-mif', cron: cronAt('07:00', '*'), at: '07:00', slotKind: 'date', catchUp: 'current', description: 'daily mini-MIF of newly referred members' },
+    { job: 'minimif-sla', cron: cronAt('07:15', '*'), at: '07:15', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison alert: referrals unsent after the SLA days' },
+    { job: 'missing-alert', cron: cronAt('08:00', `${afterOnTime},${afterLast}`), at: '08:00', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison digest of missing, declined and rejected submissions' },
+    { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'current', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
     { job: 'poll', cron: config.POLL_CRON, slotKind: 'minute', catchUp: 'startup', description: 'process provider uploads' },
   ];
 }
@@ -78,6 +81,7 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
         at: e.at,
         slotKind: 'date',
         catchUp: e.catchUp,
+        catchUpLateDays: e.catchUpLateDays,
         isSlot: (date: IsoDate) => isSlot(cal, date, config),
         slotsInWindow: (today: IsoDate, days: number) => catchUpSlots(cal, today, days, config),
         run: runners[e.job],

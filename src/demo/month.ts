@@ -110,8 +110,8 @@ class DemoMonth {
   }
 
   private async generateSlot(kind: OutboundKind, date: string): Promise<void> {
-    const r = await executeRun(this.db.pool, this.config, kind, date, { trigger: 'cron' }, async ({ signal }) => {
-      const g = await generate(kind, { date, signal }, this.deps);
+    const r = await executeRun(this.db.pool, this.config, kind, date, { trigger: 'cron' }, async ({ signal, run }) => {
+      const g = await generate(kind, { date, signal, runId: run.id }, this.deps);
       return { published: g.published, empty: g.empty, failed: g.failed, units: g.units.length, files: g.units.filter((u) => u.file).map((u) => `${u.provider}/${u.file} (${u.rows} rows)`) };
     });
     const label = { mif: 'Monthly MIF', 'mini-mif': 'mini-MIF', csasf: 'CSASF' }[kind];

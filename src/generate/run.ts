@@ -33,6 +33,8 @@ export interface GenerateOptions {
   out?: string;
   onProgress?: (done: number, total: number, unit: string) => void;
   signal?: AbortSignal;
+  /** The run attempt (ledger id) this generation belongs to: each file records it. */
+  runId?: number;
 }
 
 export interface UnitResult {
@@ -240,7 +242,7 @@ async function prepareUnit(
         deliver: async (session) => {
           const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u);
+          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
         },
       };
@@ -252,7 +254,9 @@ async function prepareUnit(
   if (built.rows.length === 0) {
     if (!opts.dryRun) {
       await withTransaction(pool, async (c) => {
-        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count) values ($1, $2, $3, $4, $5, 'EMPTY', 0)`, [code, job, slot, u.provider.provider_code, u.lob]);
+        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6)`, [
+          code, job, slot, u.provider.provider_code, u.lob, opts.runId ?? null,
+        ]);
         await markUnit(c, job, slot, unitKey, 'DONE', { empty: true });
       });
     }
@@ -274,9 +278,9 @@ async function prepareUnit(
       const id = await withTransaction(pool, async (c) => {
         const hash = await putBlob(c, bytes);
         const r = await c.query<{ id: number }>(
-          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period)
-           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9) returning id`,
-          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`],
+          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id)
+           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10) returning id`,
+          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`, opts.runId ?? null],
         );
         const fileId = r.rows[0]!.id;
         await c.query(
@@ -294,7 +298,7 @@ async function prepareUnit(
         return fileId;
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId);
       await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
     },
@@ -304,9 +308,14 @@ async function prepareUnit(
 async function confirmPublished(
   pool: pg.Pool, kind: OutboundKind, job: string, slot: IsoDate, unitKey: string, fileId: number, remote: string,
   u: { provider: ProviderRow; lob: string | null },
+  runId: number | undefined,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
-    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = now() where id = $1`, [fileId, remote]);
+    // The attempt that published the file is the one it belongs to (a file recorded by an
+    // interrupted attempt and published by the next is the next one's).
+    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = now(), run_id = coalesce($3, run_id) where id = $1`, [
+      fileId, remote, runId ?? null,
+    ]);
     if (kind !== 'csasf') {
       // Referrals whose member this file carried have now been sent (mini-MIF 5-10 day rule).
       await c.query(

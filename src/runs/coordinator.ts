@@ -4,7 +4,7 @@
 // the jobs above it.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addDays } from '../../schemas/primitives.js';
+import { addDays, daysBetween } from '../../schemas/primitives.js';
 import { localDate, localDateTimeToInstant, localParts } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
@@ -12,14 +12,15 @@ import { executeRun, RunBusyError } from './execute.js';
 import { processOwner, releaseRun, type RunRow, type Trigger } from './ledger.js';
 
 /**
- * How missed slots are made up:
- * - `every-missed`: every due slot within CATCH_UP_DAYS that has not succeeded, oldest first
- *   (file generation: a file that should have gone out goes out late rather than never);
- * - `latest`: only the latest due slot (alerts: one digest about the current state is enough);
+ * How missed slots are made up (catch-up never sends a stale file):
+ * - `current`: only the job's current slot, the latest one due within CATCH_UP_DAYS, if it has
+ *   not succeeded. An older missed slot is superseded by it and never run (the later file carries
+ *   what the missed one would have). A job with `catchUpLateDays` (digests and alerts) makes up
+ *   its current slot only within that many days of the slot's date;
  * - `startup`: not caught up; run once when the scheduler starts (polling: it runs every few
  *   minutes anyway).
  */
-export type CatchUpPolicy = 'every-missed' | 'latest' | 'startup';
+export type CatchUpPolicy = 'current' | 'startup';
 
 export interface JobContext {
   slot: string;
@@ -44,6 +45,8 @@ export interface JobDefinition {
   /** Date jobs: the slots in the catch-up window ending with `today` (inclusive). */
   slotsInWindow?: (today: IsoDate, days: number) => IsoDate[];
   catchUp: CatchUpPolicy;
+  /** Date jobs (digests, alerts): the current slot is made up only within this many days of its date. */
+  catchUpLateDays?: number;
   run: (ctx: JobContext) => Promise<Record<string, unknown>>;
 }
 
@@ -95,29 +98,34 @@ export function dueSlots(job: JobDefinition, now: Date, tz: string, catchUpDays:
 interface LedgerState { status: RunRow['status']; stale: boolean }
 
 /**
- * What catch-up should run: slots with no run, or whose run FAILED, was ABANDONED or stopped
- * heartbeating. `every-missed` → all of them, oldest first, but nothing while another
- * instance is live on one of the job's slots (catch-up of a job is serialised across
- * instances, so slots go out in calendar order and two mini-MIF slots never build at once);
- * `latest` → the latest due slot, if it has not succeeded; `startup` → none.
+ * Whether a job's current slot is too old to be made up at `now`: only jobs with
+ * `catchUpLateDays` (digests and alerts) age out, `catchUpLateDays` plan-local days after the
+ * slot's date (1 → only on the slot's own date).
+ */
+export function outOfDate(job: Pick<JobDefinition, 'catchUpLateDays'>, slot: IsoDate, now: Date, tz: string): boolean {
+  if (job.catchUpLateDays === undefined) return false;
+  return daysBetween(slot, localDate(now, tz)) >= job.catchUpLateDays;
+}
+
+/**
+ * What catch-up should run: with `current`, the latest due slot (the current one) when it has no
+ * attempt, or its slot status is FAILED or ABANDONED, or its running attempt stopped
+ * heartbeating; older due slots never (superseded). Nothing while another instance is live on
+ * one of the job's due slots (catch-up of a job is serialised across instances, so two mini-MIF
+ * slots never build at once). `startup` → none.
  */
 export function slotsToCatchUp(policy: CatchUpPolicy, due: string[], ledger: Map<string, LedgerState>): string[] {
+  if (policy !== 'current') return [];
   const missing = (slot: string) => {
     const s = ledger.get(slot);
     return !s || s.status === 'FAILED' || s.status === 'ABANDONED' || (s.status === 'RUNNING' && s.stale);
   };
-  if (policy === 'every-missed') {
-    const live = due.some((slot) => {
-      const s = ledger.get(slot);
-      return s?.status === 'RUNNING' && !s.stale;
-    });
-    return live ? [] : due.filter(missing);
-  }
-  if (policy === 'latest') {
-    const last = due[due.length - 1];
-    return last !== undefined && missing(last) ? [last] : [];
-  }
-  return [];
+  const live = due.some((slot) => {
+    const s = ledger.get(slot);
+    return s?.status === 'RUNNING' && !s.stale;
+  });
+  const current = due[due.length - 1];
+  return !live && current !== undefined && missing(current) ? [current] : [];
 }
 
 // ---------------------------------------------------------------- the coordinator
@@ -211,36 +219,31 @@ export class Coordinator {
       const error = (err as Error).message;
       if (this.stopped && entry.runId !== undefined) {
         // Stopped by shutdown between units: give the claim back so another instance takes it at once.
-        await this.release(def.name, slot, 'released at shutdown');
+        await this.release(def.name, slot, entry.runId);
         return { ...base, status: 'stopped', detail: error };
       }
       return { ...base, status: 'failed', error, ms: Date.now() - started };
     }
   }
 
-  /** Marks this process's run of (job, slot) ABANDONED (from RUNNING, or FAILED by the abort). */
-  private async release(job: string, slot: string, why: string): Promise<void> {
-    await this.pool
-      .query(
-        `update runs set status = 'ABANDONED', error = $4, finished_at = now()
-          where job = $1 and slot = $2 and owner = $3 and status in ('RUNNING', 'FAILED')`,
-        [job, slot, this.owner, why],
-      )
-      .catch((e: Error) => log.warn({ job, slot, err: { message: e.message } }, 'could not release the run'));
+  /** Gives back this process's attempt if it is still RUNNING (one that ended keeps its outcome). */
+  private async release(job: string, slot: string, runId: number): Promise<void> {
+    await releaseRun(this.pool, runId, this.owner).catch((e: Error) => log.warn({ job, slot, err: { message: e.message } }, 'could not release the run'));
   }
 
   /** The ledger state of a job's slots. */
   private async ledger(job: string, slots: string[]): Promise<Map<string, LedgerState>> {
     const r = await this.pool.query<{ slot: string; status: RunRow['status']; stale: boolean }>(
-      `select slot, status, heartbeat_at < now() - make_interval(secs => $3) as stale from runs where job = $1 and slot = any($2)`,
+      `select slot, status, coalesce(running_heartbeat_at < now() - make_interval(secs => $3), false) as stale
+         from run_slots where job = $1 and slot = any($2)`,
       [job, slots, this.config.ABANDON_AFTER_SECONDS],
     );
     return new Map(r.rows.map((x) => [x.slot, { status: x.status, stale: x.stale }]));
   }
 
   /**
-   * Reconciles the calendar against the ledger and runs what is missing or abandoned
-   * (trigger 'catch-up'), one run at a time, jobs in table order and slots oldest first.
+   * Reconciles the calendar against the ledger and runs each job's current slot when it is
+   * missing, failed or abandoned (trigger 'catch-up'), one run at a time, jobs in table order.
    * With `startup`, jobs of the `startup` policy (the poll) run once at the current minute.
    */
   async catchUp(opts: { startup?: boolean; jobs?: string[] } = {}): Promise<RunReport[]> {
@@ -262,10 +265,13 @@ export class Coordinator {
           log.error({ job: def.name, err: { message: (err as Error).message } }, 'catch-up could not read the run ledger; next pass');
           continue;
         }
+        const stale = todo.filter((slot) => outOfDate(def, slot, now, tz));
+        if (stale.length) log.info({ job: def.name, slots: stale, lateDays: def.catchUpLateDays }, 'catch-up: missed slot is out of date; not sent');
+        todo = todo.filter((slot) => !stale.includes(slot));
       }
       for (const slot of todo) {
         if (this.stopped) break;
-        log.info({ job: def.name, slot }, 'catch-up: running a missed or abandoned slot');
+        log.info({ job: def.name, slot }, 'catch-up: running the current slot (missed, failed or abandoned)');
         const r = await this.runSlot(def.name, slot, 'catch-up');
         reports.push(r);
         // Another instance got there first: leave the job's later slots to the next pass.

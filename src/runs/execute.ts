@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
-import { claimRun, finishRun, processOwner, startHeartbeat, type RunRow, type Trigger } from './ledger.js';
+import { claimRun, finishRun, processOwner, RELEASED_AT_SHUTDOWN, startHeartbeat, type RunRow, type Trigger } from './ledger.js';
 
 export class RunBusyError extends Error {
   constructor(public readonly run: RunRow) {
@@ -68,7 +68,10 @@ export async function executeRun<T extends Record<string, unknown>>(
     return { status: 'ran', run: { ...claim.run, status: 'SUCCEEDED' }, result };
   } catch (err) {
     const message = (err as Error).message;
-    await finishRun(pool, claim.run.id, owner, 'FAILED', {}, message).catch((e: Error) =>
+    // Stopped by a shutdown: the attempt gives its claim back (ABANDONED), so another instance
+    // takes the slot at once; its own error is in the log.
+    const released = opts.signal?.aborted === true;
+    await finishRun(pool, claim.run.id, owner, released ? 'ABANDONED' : 'FAILED', {}, released ? RELEASED_AT_SHUTDOWN : message).catch((e: Error) =>
       log.error({ job, slot, err: { message: e.message } }, 'could not record the failed run'),
     );
     log.error({ job, slot, err: { message } }, 'run failed');

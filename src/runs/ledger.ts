@@ -1,7 +1,10 @@
-// The run ledger: a (job, slot) is claimed with insert-if-absent, so however many schedulers
-// and operators fire the same slot, one claimant runs it. A claimant heartbeats; a run whose
-// heartbeat stopped is abandoned and may be claimed again. Units (one per provider) are
-// recorded as done so a re-run skips them.
+// The run ledger: an append-only history of attempts. A (job, slot) is claimed by appending a
+// RUNNING attempt, under a per-slot lock and a unique index on the live attempt, so however many
+// schedulers and operators fire the same slot, one claimant runs it. A claimant heartbeats; an
+// attempt whose heartbeat stopped is recorded ABANDONED and the slot may be claimed again by a
+// new attempt. An attempt is written once when it ends and never rewritten (a database trigger
+// refuses it); the slot's status is derived from its attempts (the run_slots view). Units (one
+// per provider) are recorded as done so a re-run skips them.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -11,6 +14,8 @@ export type Trigger = 'cron' | 'catch-up' | 'manual';
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABANDONED';
 
 export interface RunRow {
+  /** The slot's status derived from all its attempts (listRuns only). */
+  slot_status?: RunStatus;
   id: number;
   job: string;
   slot: string;
@@ -32,34 +37,64 @@ export type ClaimResult =
   | { claimed: false; reason: 'done' | 'running'; run: RunRow };
 
 /**
- * Claims (job, slot). A new slot is inserted; a FAILED or ABANDONED one, or a RUNNING one
- * whose heartbeat is older than abandonAfterSeconds, is taken over. A SUCCEEDED slot is
- * taken again only by a manual trigger (its done units are skipped, so that is safe).
+ * Claims (job, slot) by appending a RUNNING attempt. Refused while another attempt is RUNNING
+ * with a live heartbeat; a RUNNING attempt whose heartbeat is older than abandonAfterSeconds is
+ * recorded ABANDONED and a new attempt appended. A slot whose latest decided attempt SUCCEEDED
+ * is done: claimed again only by a manual trigger (its done units are skipped, so that is safe).
  */
 export async function claimRun(
-  pool: pg.Pool | pg.PoolClient,
+  pool: pg.Pool,
   job: string,
   slot: string,
   owner: string,
   trigger: Trigger,
   abandonAfterSeconds: number,
 ): Promise<ClaimResult> {
-  const r = await pool.query<RunRow>(
-    `insert into runs (job, slot, status, trigger, owner)
-     values ($1, $2, 'RUNNING', $3, $4)
-     on conflict (job, slot) do update
-       set status = 'RUNNING', trigger = excluded.trigger, owner = excluded.owner, attempt = runs.attempt + 1,
-           started_at = now(), heartbeat_at = now(), finished_at = null, error = null
-       where runs.status in ('FAILED', 'ABANDONED')
-          or (runs.status = 'RUNNING' and runs.heartbeat_at < now() - make_interval(secs => $5))
-          or (runs.status = 'SUCCEEDED' and excluded.trigger = 'manual')
-     returning *`,
-    [job, slot, trigger, owner, abandonAfterSeconds],
-  );
-  if (r.rows[0]) return { claimed: true, run: r.rows[0] };
-  const cur = await pool.query<RunRow>('select * from runs where job = $1 and slot = $2', [job, slot]);
-  const run = cur.rows[0]!;
-  return { claimed: false, reason: run.status === 'SUCCEEDED' ? 'done' : 'running', run };
+  const c = await pool.connect();
+  try {
+    await c.query('begin');
+    // One claimant at a time per slot: the check and the append below are one step.
+    await c.query(`select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`, [job, slot]);
+    const live = await c.query<RunRow & { stale: boolean }>(
+      `select *, heartbeat_at < now() - make_interval(secs => $3) as stale from runs
+        where job = $1 and slot = $2 and status = 'RUNNING' for update`,
+      [job, slot, abandonAfterSeconds],
+    );
+    const current = live.rows[0];
+    if (current && !current.stale) {
+      await c.query('rollback');
+      const { stale: _stale, ...run } = current;
+      return { claimed: false, reason: 'running', run };
+    }
+    if (current) {
+      await c.query(`update runs set status = 'ABANDONED', finished_at = now(), error = $2 where id = $1`, [
+        current.id,
+        `heartbeat stopped; taken over by ${owner}`,
+      ]);
+    }
+    const decided = await c.query<RunRow>(
+      `select * from runs where job = $1 and slot = $2 and status in ('SUCCEEDED', 'FAILED') order by id desc limit 1`,
+      [job, slot],
+    );
+    const last = decided.rows[0];
+    if (last?.status === 'SUCCEEDED' && trigger !== 'manual') {
+      await c.query('commit');
+      return { claimed: false, reason: 'done', run: last };
+    }
+    const r = await c.query<RunRow>(
+      `insert into runs (job, slot, status, trigger, owner, attempt)
+       values ($1, $2, 'RUNNING', $3, $4, (select count(*) + 1 from runs where job = $1 and slot = $2))
+       returning *`,
+      [job, slot, trigger, owner],
+    );
+    await c.query('commit');
+    return { claimed: true, run: r.rows[0]! };
+  } catch (err) {
+    await c.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
 }
 
 /** Keeps the claim alive; calls onLost when another process has taken the run over. */
@@ -80,20 +115,28 @@ export async function finishRun(
   pool: pg.Pool,
   runId: number,
   owner: string,
-  status: 'SUCCEEDED' | 'FAILED',
+  status: 'SUCCEEDED' | 'FAILED' | 'ABANDONED',
   counts: Record<string, unknown>,
   error?: string,
 ): Promise<void> {
+  // Only a RUNNING attempt ends: one taken over meanwhile keeps the ABANDONED its taker wrote.
   await pool.query(
     `update runs set status = $3, counts = $4, error = $5, finished_at = now(), heartbeat_at = now()
-     where id = $1 and owner = $2`,
+     where id = $1 and owner = $2 and status = 'RUNNING'`,
     [runId, owner, status, JSON.stringify(counts), error ?? null],
   );
 }
 
+/** The error of an attempt that gave its claim back at shutdown. */
+export const RELEASED_AT_SHUTDOWN = 'released at shutdown';
+
 /** Gives a claim back (graceful shutdown): another instance may take the slot at once. */
 export async function releaseRun(pool: pg.Pool, runId: number, owner: string): Promise<void> {
-  await pool.query(`update runs set status = 'ABANDONED', finished_at = now() where id = $1 and owner = $2 and status = 'RUNNING'`, [runId, owner]);
+  await pool.query(`update runs set status = 'ABANDONED', error = $3, finished_at = now() where id = $1 and owner = $2 and status = 'RUNNING'`, [
+    runId,
+    owner,
+    RELEASED_AT_SHUTDOWN,
+  ]);
 }
 
 export async function unitDone(pool: pg.Pool | pg.PoolClient, job: string, slot: string, unit: string): Promise<boolean> {
@@ -116,10 +159,46 @@ export async function markUnit(
   );
 }
 
+/** Attempts, newest first, each with its slot's derived status. */
 export async function listRuns(pool: pg.Pool, opts: { job?: string; limit?: number } = {}): Promise<RunRow[]> {
+  // The page of attempts first, then each one's slot status (only those slots are aggregated).
   const r = await pool.query<RunRow>(
-    `select * from runs where ($1::text is null or job = $1) order by started_at desc, id desc limit $2`,
+    `with page as (select * from runs where ($1::text is null or job = $1) order by started_at desc, id desc limit $2)
+     select p.*, (select s.status from run_slots s where s.job = p.job and s.slot = p.slot) as slot_status
+       from page p order by p.started_at desc, p.id desc`,
     [opts.job ?? null, opts.limit ?? 50],
   );
   return r.rows;
+}
+
+/** A slot's status derived from its attempts (undefined when it has none). */
+export async function slotStatus(pool: pg.Pool, job: string, slot: string): Promise<RunStatus | undefined> {
+  const r = await pool.query<{ status: RunStatus }>('select status from run_slots where job = $1 and slot = $2', [job, slot]);
+  return r.rows[0]?.status;
+}
+
+export interface Publication {
+  provider: string;
+  lob: string | null;
+  status: 'PUBLISHED' | 'EMPTY';
+  file: string | null;
+  rows: number;
+  publishedAt: Date | null;
+}
+
+/** What each attempt published (or recorded as empty), per provider unit, by attempt id. */
+export async function attemptPublications(pool: pg.Pool, runIds: number[]): Promise<Map<number, Publication[]>> {
+  const out = new Map<number, Publication[]>();
+  if (runIds.length === 0) return out;
+  const r = await pool.query<{ run_id: number; provider_code: string; lob: string | null; status: Publication['status']; file_name: string | null; row_count: number; published_at: Date | null }>(
+    `select run_id, provider_code, lob, status, file_name, row_count, published_at from outbound_files
+      where run_id = any($1) and status in ('PUBLISHED', 'EMPTY') order by run_id, provider_code, file_name nulls last, lob`,
+    [runIds],
+  );
+  for (const x of r.rows) {
+    const list = out.get(Number(x.run_id)) ?? [];
+    list.push({ provider: x.provider_code, lob: x.lob, status: x.status, file: x.file_name, rows: x.row_count, publishedAt: x.published_at });
+    out.set(Number(x.run_id), list);
+  }
+  return out;
 }

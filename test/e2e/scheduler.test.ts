@@ -52,8 +52,9 @@ function published(yyyymmdd: string): string[] {
 }
 const MIF_FILES = (d: string) => [`ACME/CV_MIF_1234567893_${d}.xlsx`, `ACME/HN_MIF_1234567893_${d}.xlsx`, `RIVAL/HN_MIF_1987654328_${d}.xlsx`];
 
+/** The latest attempt at (job, slot). */
 const run = async (job: string, slot: string) =>
-  (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+  (await db.pool.query('select status, trigger, attempt, owner, error, counts from runs where job = $1 and slot = $2 order by id desc limit 1', [job, slot])).rows[0];
 
 /** A long-running child: `calaim-exchange <args>`, stderr kept for diagnostics. */
 function start(args: string[], extra: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> } {
@@ -101,15 +102,13 @@ describe('scheduler (real processes)', () => {
     const first = await runCli(['scheduler', '--once', '--now', '2026-11-17T16:00:00Z', '--jobs', 'mif,csasf', '--json'], { ...env, CATCH_UP_DAYS: '35' });
     expect(first.code, first.stderr).toBe(0);
     const doc = first.json as { reports: { job: string; slot: string; status: string; trigger: string; counts: Record<string, number> }[]; failed: number };
-    // within 35 days of the 17th: October's slots too (every missed file-generation slot, oldest first)
+    // only the current slots: October's, within 35 days of the 17th, are superseded and never sent
     expect(doc.reports.map((r) => [r.job, r.slot, r.status, r.trigger])).toEqual([
-      ['mif', '2026-10-15', 'ran', 'catch-up'],
       ['mif', '2026-11-15', 'ran', 'catch-up'],
-      ['csasf', '2026-10-15', 'ran', 'catch-up'],
-      ['csasf', '2026-10-29', 'ran', 'catch-up'],
       ['csasf', '2026-11-15', 'ran', 'catch-up'],
     ]);
-    expect(doc.reports[1]!.counts).toMatchObject({ units: 3, published: 3, failed: 0 });
+    expect(doc.reports[0]!.counts).toMatchObject({ units: 3, published: 3, failed: 0 });
+    expect([...published('20261015'), ...published('20261029')]).toEqual([]);
     expect(published('20261115')).toEqual([
       ...MIF_FILES('20261115').slice(0, 2),
       'HOMEWAY/HN-CV_CSASF_1558598797_20261115.xlsx',
@@ -222,20 +221,60 @@ describe('scheduler (real processes)', () => {
     expect(JSON.parse(sched.stdout).reports[0]).toMatchObject({ job: 'mif', slot: '2027-02-15', status: 'ran', counts: { published: 3 } });
     expect(published('20270215')).toEqual(MIF_FILES('20270215'));
     expect(await run('mif', '2027-02-15')).toMatchObject({ status: 'SUCCEEDED', trigger: 'manual', attempt: 2 });
+    // the no-op manual attempt is appended: the scheduled attempt keeps its record
+    expect((await db.pool.query(`select attempt, trigger, status, counts->'published' as published from runs where job = 'mif' and slot = '2027-02-15' order by id`)).rows).toEqual([
+      { attempt: 1, trigger: 'catch-up', status: 'SUCCEEDED', published: 3 },
+      { attempt: 2, trigger: 'manual', status: 'SUCCEEDED', published: 0 },
+    ]);
+  });
+
+  it('after a downtime spanning two CSASF slots: only the current CSASF goes out, and no out-of-date digest', async () => {
+    // last CSASF sent: 2026-11-15 (first test); the scheduler comes back at 08:00 PDT on 2027-05-16,
+    // past the 04-15, 04-29 and 05-15 CSASF slots and the 05-06 and 05-11 digests
+    const r = await runCli(['scheduler', '--once', '--now', '2027-05-16T15:00:00Z', '--jobs', 'csasf,missing-alert', '--json'], { ...env, CATCH_UP_DAYS: '35' });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json as { reports: { job: string; slot: string; status: string; counts: Record<string, number> }[] };
+    expect(doc.reports.map((x) => [x.job, x.slot, x.status])).toEqual([['csasf', '2027-05-15', 'ran']]);
+    expect(doc.reports[0]!.counts).toMatchObject({ published: 2, failed: 0 });
+    expect([...published('20270415'), ...published('20270429')]).toEqual([]);
+    expect(published('20270515')).toEqual(['HOMEWAY/HN-CV_CSASF_1558598797_20270515.xlsx', 'MEALS/HN_CSASF_1437825213_20270515.xlsx']);
+    expect((await db.pool.query(`select count(*)::int n from runs where job in ('csasf', 'missing-alert') and slot >= '2027-04-01'`)).rows[0]).toEqual({ n: 1 });
+    expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 0 });
   });
 
   it('runs: history with counts and durations, as a table or JSON', async () => {
     const json = await runCli(['runs', '--job', 'mif', '--json'], env);
     expect(json.code, json.stderr).toBe(0);
-    const rows = json.json as { job: string; slot: string; status: string; durationMs: number; counts: Record<string, unknown> }[];
-    expect(rows.map((r) => r.slot)).toEqual(expect.arrayContaining(['2026-10-15', '2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']));
-    expect(rows.every((r) => r.job === 'mif' && r.durationMs >= 0)).toBe(true);
-    expect(rows.find((r) => r.slot === '2026-11-15')).toMatchObject({ status: 'SUCCEEDED', counts: { published: 3 } });
+    type Attempt = {
+      job: string; slot: string; status: string; trigger: string; attempt: number; durationMs: number; counts: Record<string, unknown>;
+      slotStatus: string; timeZone: string; startedAt: string; startedAtLocal: string; published: { provider: string; lob: string; status: string; file: string }[];
+    };
+    const rows = json.json as Attempt[];
+    expect(rows.map((r) => r.slot)).toEqual(expect.arrayContaining(['2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']));
+    expect(rows.every((r) => r.job === 'mif' && r.durationMs >= 0 && r.timeZone === 'America/Los_Angeles')).toBe(true);
+    const nov = rows.find((r) => r.slot === '2026-11-15')!;
+    expect(nov).toMatchObject({ status: 'SUCCEEDED', slotStatus: 'SUCCEEDED', counts: { published: 3 } });
+    // local times carry the plan zone's offset (PST in November)
+    expect(nov.startedAtLocal).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}-0[78]:00$/);
+    expect(Date.parse(nov.startedAtLocal)).toBe(Date.parse(nov.startedAt));
+    // what each attempt published, per provider
+    expect(nov.published.map((p) => [p.provider, p.lob, p.status, p.file])).toEqual(MIF_FILES('20261115').map((f) => {
+      const [provider, file] = f.split('/') as [string, string];
+      return [provider, file.slice(0, 2), 'PUBLISHED', file];
+    }).sort((a, b) => `${a[0]}${a[3]}`.localeCompare(`${b[0]}${b[3]}`)));
+    const feb = rows.filter((r) => r.slot === '2027-02-15').sort((a, b) => a.attempt - b.attempt);
+    expect(feb.map((r) => [r.attempt, r.trigger, r.status, r.published.length])).toEqual([[1, 'catch-up', 'SUCCEEDED', 3], [2, 'manual', 'SUCCEEDED', 0]]);
+    // the SIGKILLed attempt is in the history, ABANDONED by the attempt that took it over
+    const jan = rows.filter((r) => r.slot === '2027-01-15').sort((a, b) => a.attempt - b.attempt);
+    expect(jan.map((r) => [r.attempt, r.status, r.slotStatus])).toEqual([[1, 'ABANDONED', 'SUCCEEDED'], [2, 'SUCCEEDED', 'SUCCEEDED']]);
+    expect(jan[0]!.published.length + jan[1]!.published.length).toBe(3);
     const text = await runCli(['runs', '--limit', '3'], env);
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^id\s+job\s+slot\s+status\s+trigger\s+try\s+started\s+duration\s+counts\s+error$/);
-    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe('attempts, newest first; times in America/Los_Angeles');
+    expect(lines[2]).toMatch(/^id\s+job\s+slot\s+try\s+trigger\s+status\s+slot status\s+started \(America\/Los_Angeles\)\s+duration\s+published\s+counts\s+error$/);
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(4).every((l) => / P[SD]T /.test(l))).toBe(true);
     expect((await runCli(['runs', '--limit', '0'], env)).code).toBe(2);
     expect((await runCli(['scheduler', '--jobs', 'nope', '--once'], env)).code).toBe(2);
   });

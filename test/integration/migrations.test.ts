@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
+import fs from 'node:fs';
+import { runner } from 'node-pg-migrate';
+import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.js';
 
 const adminUrl = inject('adminDatabaseUrl');
 const name = `m_${randomBytes(5).toString('hex')}`;
@@ -52,5 +54,22 @@ describe('migrations', () => {
     await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('a',64), 1, '\\x00')`);
     await expect(pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at, rows_read, rows_accepted, rows_rejected)
       values ('P1','x.xlsx',repeat('a',64),1,now(),3,1,1)`)).rejects.toThrow(/check/);
+  });
+
+  it('0012 (run attempts) goes down to one row per slot (the latest attempt) and up again', async () => {
+    await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'SUCCEEDED', 'a', 1), ('mif', '2026-11-15', 'SUCCEEDED', 'b', 2)`);
+    const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    const from = names.findIndex((f) => f.startsWith('0012_'));
+    const client = await pool.connect();
+    try {
+      const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+      await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
+    } finally {
+      client.release();
+    }
+    expect((await pool.query(`select owner, attempt from runs where job = 'mif'`)).rows).toEqual([{ owner: 'b', attempt: 2 }]);
+    await expect(pool.query(`insert into runs (job, slot, status, owner) values ('mif', '2026-11-15', 'FAILED', 'c')`)).rejects.toThrow(/unique/);
+    expect((await migrate(pool)).applied).toEqual(names.slice(from).map((f) => f.replace(/\.sql$/, '')));
+    await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'FAILED', 'c', 3)`);
   });
 });

@@ -42,7 +42,7 @@ function fakeJob(name: string, over: Partial<JobDefinition> & { work?: JobDefini
     cron: '0 12 * * *',
     slotKind: 'date',
     at: '06:00',
-    catchUp: 'every-missed',
+    catchUp: 'current',
     isSlot: () => true,
     ...over,
     calls,
@@ -53,8 +53,9 @@ function fakeJob(name: string, over: Partial<JobDefinition> & { work?: JobDefini
   };
 }
 
+/** The latest attempt at (job, slot). */
 const runRow = async (job: string, slot: string) =>
-  (await db.pool.query('select status, trigger, attempt, owner, error from runs where job = $1 and slot = $2', [job, slot])).rows[0];
+  (await db.pool.query('select status, trigger, attempt, owner, error from runs where job = $1 and slot = $2 order by id desc limit 1', [job, slot])).rows[0];
 
 describe('coordinator: one claimant per (job, slot)', () => {
   it('two instances firing the same slot at once: one runs it, the other does not', async () => {
@@ -110,18 +111,25 @@ describe('coordinator: one claimant per (job, slot)', () => {
 });
 
 describe('catch-up', () => {
-  it('file generation: every missed or failed slot, oldest first; succeeded and live ones are left alone', async () => {
+  it('file generation: only the current slot; a missed or failed older slot is superseded by it and never run', async () => {
     const job = fakeJob('f-gen');
     await db.pool.query(`insert into runs (job, slot, status, owner) values ('f-gen', '2026-11-15', 'SUCCEEDED', 'x'), ('f-gen', '2026-11-16', 'FAILED', 'x')`);
     const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
     const reports = await c.catchUp();
-    expect(reports.map((r) => [r.slot, r.status, r.trigger])).toEqual([['2026-11-16', 'ran', 'catch-up'], ['2026-11-17', 'ran', 'catch-up']]);
-    expect(job.calls).toEqual(['2026-11-16', '2026-11-17']);
+    expect(reports.map((r) => [r.slot, r.status, r.trigger])).toEqual([['2026-11-17', 'ran', 'catch-up']]);
+    expect(job.calls).toEqual(['2026-11-17']);
     expect(await c.catchUp()).toEqual([]);
   });
 
+  it('a downtime spanning two slots of a twice-monthly file: only the current one runs', async () => {
+    const job = fakeJob('f-csasf', { isSlot: (d) => d.endsWith('-29') || d.endsWith('-15') });
+    const c = new Coordinator([job], { pool: db.pool, config: { ...config, CATCH_UP_DAYS: 35 }, now: () => new Date('2026-11-30T16:00:00Z') });
+    expect((await c.catchUp()).map((r) => [r.slot, r.status])).toEqual([['2026-11-29', 'ran']]);
+    expect(job.calls).toEqual(['2026-11-29']);
+  });
+
   it('alerts: only the latest missed slot', async () => {
-    const job = fakeJob('f-alert', { catchUp: 'latest' });
+    const job = fakeJob('f-alert', { catchUp: 'current' });
     const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
     expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-17']);
     expect(await c.catchUp()).toEqual([]);
@@ -130,7 +138,7 @@ describe('catch-up', () => {
   it('a slot is not due before its local fire time', async () => {
     const job = fakeJob('f-early', { at: '09:00' });
     const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW }); // 08:00 local
-    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-15', '2026-11-16']);
+    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-16']);
   });
 
   it('the poll is not caught up: it runs once at start-up, at the current local minute', async () => {
@@ -156,7 +164,7 @@ describe('catch-up', () => {
     const c = new Coordinator([job], { pool: db.pool, config, owner: 'C', now: () => NOW });
     expect(await c.catchUp()).toEqual([]);
     await db.pool.query(`update runs set status = 'SUCCEEDED' where job = 'f-live'`);
-    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-15', '2026-11-17']);
+    expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-17']);
   });
 });
 
@@ -300,13 +308,20 @@ describe('missing-submission digest', () => {
     expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 2 });
   });
 
-  it('the real alert jobs under catch-up: only their latest missed slot runs', async () => {
-    const c = new Coordinator(jobDefinitions({ pool: db.pool, config: { ...config, CATCH_UP_DAYS: 35 }, openSession: () => Promise.reject(new Error('no sftp')) }, ['missing-alert', 'minimif-sla']), {
-      pool: db.pool, config: { ...config, CATCH_UP_DAYS: 35 }, now: () => NOW,
-    });
-    const reports = await c.catchUp();
-    expect(reports.map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-17', 'ran'], ['missing-alert', '2026-11-11', 'ran']]);
+  it('the real alert jobs under catch-up: only the current cycle (the 11th\'s digest the next day; not once it is out of date)', async () => {
+    const cfg = { ...config, CATCH_UP_DAYS: 35, CATCH_UP_ALERT_DAYS: 2 };
+    const coordinator = (now: Date) =>
+      new Coordinator(jobDefinitions({ pool: db.pool, config: cfg, openSession: () => Promise.reject(new Error('no sftp')) }, ['missing-alert', 'minimif-sla']), {
+        pool: db.pool, config: cfg, now: () => now,
+      });
+    const nextDay = coordinator(new Date('2026-11-12T17:00:00Z')); // 09:00 PST on the 12th
+    const reports = await nextDay.catchUp();
+    expect(reports.map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-12', 'ran'], ['missing-alert', '2026-11-11', 'ran']]);
     expect(reports[1]).toMatchObject({ counts: { period: '2026-10', providersListed: 3, digests: 0, alreadySent: 2 } });
-    expect(await c.catchUp()).toEqual([]);
+    expect(await nextDay.catchUp()).toEqual([]);
+    // on the 17th the 11th's digest about October is out of date: not sent, nor recorded as run
+    const later = coordinator(NOW);
+    expect((await later.catchUp()).map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-17', 'ran']]);
+    expect(await later.catchUp()).toEqual([]);
   });
 });

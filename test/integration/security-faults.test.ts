@@ -314,7 +314,7 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
       proxy.state.down = false;
       const ok = await run('catch-up');
       expect(ok.status).toBe('ran');
-      expect(await one(`select status, attempt from runs where job = 'mif' and slot = $1`, [slot])).toEqual({ status: 'SUCCEEDED', attempt: 2 });
+      expect(await one(`select status, attempt from runs where job = 'mif' and slot = $1 order by id desc limit 1`, [slot])).toEqual({ status: 'SUCCEEDED', attempt: 2 });
       const after = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === 'HN')!;
       expect(after.sha256).toBe(pending.sha256);
       await expectPublishedOnce(sftp.root, 'MIF', slot);
@@ -356,7 +356,7 @@ describe('disk full / quota exceeded on the server during a publish', () => {
       sftp.server.setFaults(undefined);
       const ok = await run('catch-up');
       expect(ok.status === 'ran' && ok.result).toMatchObject({ published: 3, failed: 0 });
-      expect(await one(`select status, error, attempt from runs where job = 'mif' and slot = $1`, [slot])).toEqual({ status: 'SUCCEEDED', error: null, attempt: 2 });
+      expect(await one(`select status, error, attempt from runs where job = 'mif' and slot = $1 order by id desc limit 1`, [slot])).toEqual({ status: 'SUCCEEDED', error: null, attempt: 2 });
       await expectPublishedOnce(sftp.root, 'MIF', slot);
     } finally {
       await sftp.stop();

@@ -5,9 +5,10 @@ import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
 import { testPublishGate } from '../../jobs/common.js';
+import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
-import { dueSlots, minuteSlot, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+import { dueSlots, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
 
 const TZ = 'America/Los_Angeles';
 const config = loadConfig({});
@@ -41,12 +42,12 @@ describe('the cron table', () => {
     expect(table.map((e) => e.job).sort()).toEqual([...JOB_NAMES].sort());
     for (const e of table) expect(cron.validate(e.cron), `${e.job}: ${e.cron}`).toBe(true);
     expect(Object.fromEntries(table.map((e) => [e.job, [e.cron, e.catchUp]]))).toEqual({
-      mif: ['30 6 15 * *', 'every-missed'],
-      csasf: ['45 6 15,28-31 * *', 'every-missed'],
-      'mini-mif': ['0 7 * * *', 'every-missed'],
-      'minimif-sla': ['15 7 * * *', 'latest'],
-      'missing-alert': ['0 8 6,11 * *', 'latest'],
-      retention: ['30 5 * * *', 'latest'],
+      mif: ['30 6 15 * *', 'current'],
+      csasf: ['45 6 15,28-31 * *', 'current'],
+      'mini-mif': ['0 7 * * *', 'current'],
+      'minimif-sla': ['15 7 * * *', 'current'],
+      'missing-alert': ['0 8 6,11 * *', 'current'],
+      retention: ['30 5 * * *', 'current'],
       poll: ['*/5 * * * *', 'startup'],
     });
     for (const e of table.filter((x) => x.slotKind === 'date')) {
@@ -146,24 +147,64 @@ describe('catch-up policy', () => {
     expect(dueSlots(def('poll'), now, TZ, 35)).toEqual([]);
   });
 
-  it('every-missed runs all missing, failed, abandoned or stale slots oldest first; latest only the last; startup none', () => {
+  it('current: only the latest due slot, if it has not succeeded (a missed older slot is superseded, never sent); nothing while an instance is live; startup none', () => {
     const due = ['2026-10-15', '2026-10-29', '2026-11-15'];
-    const ledger = new Map([
-      ['2026-10-15', { status: 'SUCCEEDED' as const, stale: true }],
-      ['2026-10-29', { status: 'RUNNING' as const, stale: true }],
-    ]);
-    expect(slotsToCatchUp('every-missed', due, ledger)).toEqual(['2026-10-29', '2026-11-15']);
+    // the 10-29 CSASF was missed and the 11-15 one is due: only the 11-15 one is made up
+    expect(slotsToCatchUp('current', due, new Map())).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('current', due, new Map([['2026-10-29', { status: 'FAILED', stale: false }]]))).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('current', due, new Map([['2026-11-15', { status: 'FAILED', stale: false }]]))).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('current', due, new Map([['2026-11-15', { status: 'ABANDONED', stale: false }]]))).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('current', due, new Map([['2026-11-15', { status: 'RUNNING', stale: true }]]))).toEqual(['2026-11-15']);
+    expect(slotsToCatchUp('current', due, new Map([['2026-11-15', { status: 'SUCCEEDED', stale: false }]]))).toEqual([]);
     // another instance is live on one of the job's slots: leave the job to it until the next pass
-    expect(slotsToCatchUp('every-missed', due, new Map([['2026-10-29', { status: 'RUNNING', stale: false }]]))).toEqual([]);
-    expect(slotsToCatchUp('every-missed', due, new Map([['2026-11-15', { status: 'FAILED', stale: false }], ['2026-10-15', { status: 'ABANDONED', stale: false }]]))).toEqual(['2026-10-15', '2026-10-29', '2026-11-15']);
-    expect(slotsToCatchUp('latest', due, new Map())).toEqual(['2026-11-15']);
-    expect(slotsToCatchUp('latest', due, new Map([['2026-11-15', { status: 'SUCCEEDED', stale: false }]]))).toEqual([]);
+    expect(slotsToCatchUp('current', due, new Map([['2026-10-29', { status: 'RUNNING', stale: false }]]))).toEqual([]);
     expect(slotsToCatchUp('startup', due, new Map())).toEqual([]);
+  });
+
+  it('digests and alerts are out of date after CATCH_UP_ALERT_DAYS; file slots never (the next slot supersedes them)', () => {
+    const alerts = jobDefinitions({ pool: undefined as never, config: loadConfig({ CATCH_UP_ALERT_DAYS: '2' }), openSession: () => Promise.reject(new Error('no sftp')) });
+    const alert = alerts.find((d) => d.name === 'missing-alert')!;
+    // the 11th's digest (about October) on the 12th: still the current cycle; on the 13th or the 29th: out of date
+    expect(outOfDate(alert, '2026-11-11', new Date('2026-11-12T20:00:00Z'), TZ)).toBe(false);
+    expect(outOfDate(alert, '2026-11-11', new Date('2026-11-13T20:00:00Z'), TZ)).toBe(true);
+    expect(outOfDate(alert, '2026-11-11', new Date('2026-11-29T16:00:00Z'), TZ)).toBe(true);
+    expect(outOfDate(alerts.find((d) => d.name === 'minimif-sla')!, '2026-11-16', new Date('2026-11-17T14:00:00Z'), TZ)).toBe(false);
+    expect(outOfDate(def('mif'), '2026-11-15', new Date('2026-12-14T16:00:00Z'), TZ)).toBe(false);
+    expect(outOfDate(def('retention'), '2026-11-15', new Date('2026-12-14T16:00:00Z'), TZ)).toBe(false);
   });
 
   it('the test-only publish gate is off unless CALAIM_TEST_PUBLISH_GATE is set', () => {
     expect(testPublishGate({})).toBeUndefined();
     expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '' })).toBeUndefined();
     expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '/tmp/gate' })).toBe('/tmp/gate');
+  });
+});
+
+describe('what a poll attempt processed (run history)', () => {
+  it('counts per provider that had files, with outcomes; no file names', () => {
+    const counts = pollCounts({
+      providers: 3, files: 3, failedProviders: 1, failedFiles: 1,
+      byProvider: [
+        { provider: 'ACME', ready: 2, waiting: 0, processed: 2, failed: 0 },
+        { provider: 'RIVAL', ready: 1, waiting: 0, processed: 0, failed: 1 },
+        { provider: 'HOMEWAY', ready: 0, waiting: 0, processed: 0, failed: 0, error: 'folder unreadable' },
+        { provider: 'MEALS', ready: 0, waiting: 1, processed: 0, failed: 0 },
+      ],
+      results: [
+        { provider: 'ACME', file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED' },
+        { provider: 'ACME', file: 'OTF_ACME_202611.xlsx', outcome: 'REJECTED' },
+        { provider: 'RIVAL', file: 'RTF_RIVAL_202611.xlsx', error: 'connection reset' },
+      ],
+    });
+    expect(counts).toEqual({
+      providers: 3, files: 3, failedProviders: 1, failedFiles: 1,
+      outcomes: { ACCEPTED: 1, REJECTED: 1 },
+      byProvider: {
+        ACME: { processed: 2, failed: 0, outcomes: { ACCEPTED: 1, REJECTED: 1 } },
+        RIVAL: { processed: 0, failed: 1, outcomes: {} },
+        HOMEWAY: { processed: 0, failed: 0, outcomes: {} },
+      },
+    });
+    expect(JSON.stringify(counts)).not.toContain('.xlsx');
   });
 });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import type pg from 'pg';
 import { localDate } from '../../calendar/index.js';
+import { parseIsoDate } from '../../calendar/zone.js';
 import { generate, slotFor, type GenerateResult, type OutboundKind } from '../../generate/run.js';
 import { miniMifSlaAlert } from '../../reports/alerts.js';
 import { executeRun, RunBusyError } from '../../runs/execute.js';
@@ -33,18 +35,26 @@ Examples:
   calaim-exchange generate csasf --date 2026-02-28 --provider HOMEWAY --dry-run --out /tmp/csasf`)
     .action(async (kind: string, opts: Opts) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
-      if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError('--date takes YYYY-MM-DD');
+      if (opts.date !== undefined) {
+        try {
+          parseIsoDate(opts.date);
+        } catch (err) {
+          throw new UsageError(`--date: ${(err as Error).message} (it takes YYYY-MM-DD)`);
+        }
+      }
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
       await withRuntime(async ({ config, db }) => {
         const date = opts.date ?? localDate(new Date(), config.PLAN_TIME_ZONE);
         const k = kind as OutboundKind;
+        // Usage errors are found before anything is opened or claimed: a typo records nothing.
+        if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
         const transport = opts.dryRun ? undefined : await openTransport(config, db.pool);
         const bar = progressBar(opts, `${kind} ${slotFor(k, date, config)}`);
         try {
           const deps = { pool: db.pool, config, openSession: transport?.openSession };
-          const run = (signal?: AbortSignal) =>
-            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
+          const run = (signal?: AbortSignal, runId?: number) =>
+            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
           let result: GenerateResult | undefined;
           let alerts: number | undefined;
           if (opts.dryRun) result = await run();
@@ -52,7 +62,7 @@ Examples:
             const slot = slotFor(k, date, config);
             try {
               await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {
-                result = await run(ctx.signal);
+                result = await run(ctx.signal, ctx.run.id);
                 if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot)).referrals;
                 // A failed provider leaves the run FAILED so the scheduler retries it; the others are done.
                 if (result.failed) throw new Error(`${result.failed} provider file(s) failed`);
@@ -80,6 +90,20 @@ Examples:
         }
       });
     });
+}
+
+/** The provider of --provider exists, is active and has a contract for the kind's program. */
+async function checkProvider(pool: pg.Pool, kind: OutboundKind, code: string): Promise<void> {
+  const program = kind === 'csasf' ? 'CS' : 'ECM';
+  const r = await pool.query<{ active: boolean; programs: string[] }>(
+    `select p.active, coalesce(array_agg(distinct c.program) filter (where c.program is not null), '{}') as programs
+       from providers p left join provider_contracts c using (provider_code) where p.provider_code = $1 group by p.active`,
+    [code],
+  );
+  const p = r.rows[0];
+  if (!p) throw new UsageError(`unknown provider ${code}: no such provider code (see the providers extract)`);
+  if (!p.active) throw new UsageError(`provider ${code} is not active`);
+  if (!p.programs.includes(program)) throw new UsageError(`provider ${code} has no ${program} contract: ${kind} files go to ${program} providers`);
 }
 
 function summary(r: GenerateResult): string {

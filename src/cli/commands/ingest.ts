@@ -33,6 +33,7 @@ Example:
     .action(async (file: string, opts: { provider: string; receivedAt?: string; out?: string; json?: boolean }) => {
       const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt, '--received-at') : new Date();
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
+      if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a directory' : 'not a regular file'}, not a file: ingest takes one workbook`);
       const bytes = await fs.promises.readFile(file);
       await withRuntime(async ({ config, db }) => {
         try {

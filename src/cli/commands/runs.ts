@@ -1,6 +1,10 @@
-// `calaim-exchange runs`: the run ledger, newest first, with counts and durations.
+// `calaim-exchange runs`: the run history, one line per attempt, newest first: what started it,
+// its outcome, its slot's status (derived from all the slot's attempts), what it published per
+// provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
-import { listRuns, type RunRow } from '../../runs/ledger.js';
+import { DateTime } from 'luxon';
+import { JOB_NAMES } from '../../../jobs/schedule.js';
+import { attemptPublications, listRuns, type Publication, type RunRow } from '../../runs/ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../runtime.js';
 
@@ -17,6 +21,14 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** An instant in the plan time zone, ISO with its offset (JSON) or as people read it (text). */
+export const localIso = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toISO() ?? d.toISOString();
+export const localText = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+
+/** What an attempt published, compactly: provider/lob of each file (empty units left out). */
+const compactPublished = (pubs: Publication[]): string =>
+  pubs.filter((p) => p.status === 'PUBLISHED').map((p) => (p.lob ? `${p.provider}/${p.lob}` : p.provider)).join(' ');
+
 const compactCounts = (counts: Record<string, unknown>): string =>
   Object.entries(counts)
     .filter(([, v]) => v === null || typeof v !== 'object')
@@ -26,13 +38,18 @@ const compactCounts = (counts: Record<string, unknown>): string =>
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('run history (newest first) with counts and durations')
+    .description('run history: one line per attempt (newest first), what it published, counts and durations')
     .option('--job <NAME>', 'only this job (mif, csasf, mini-mif, minimif-sla, missing-alert, poll)')
     .option('--limit <N>', 'how many runs', '50')
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
-Statuses: RUNNING (heartbeating), SUCCEEDED, FAILED (retried by catch-up), ABANDONED
-(heartbeat stopped or released at shutdown; taken over by any scheduler).
+Every attempt at a (job, slot) is its own line, never rewritten: trigger cron, catch-up or
+manual; try = its number for the slot. Attempt statuses: RUNNING (heartbeating), SUCCEEDED,
+FAILED, ABANDONED (heartbeat stopped or released at shutdown; taken over by another attempt).
+The slot column is the slot's status from all its attempts: RUNNING while one runs, else the
+outcome of its latest SUCCEEDED / FAILED attempt (a FAILED slot is retried by catch-up).
+published = the files that attempt published (provider/line of business). Times are in the
+plan time zone (PLAN_TIME_ZONE).
 
 Examples:
   calaim-exchange runs --job mif
@@ -40,9 +57,13 @@ Examples:
     .action(async (opts: Opts) => {
       const limit = Number(opts.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
-      await withRuntime(async ({ db }) => {
+      if (opts.job !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.job))
+        throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${JOB_NAMES.join(', ')}`);
+      await withRuntime(async ({ config, db }) => {
         const now = new Date();
+        const tz = config.PLAN_TIME_ZONE;
         const runs = await listRuns(db.pool, { job: opts.job, limit });
+        const pubs = await attemptPublications(db.pool, runs.map((r) => r.id));
         const doc = runs.map((r) => ({
           id: r.id,
           job: r.job,
@@ -57,17 +78,23 @@ Examples:
           durationMs: durationMs(r, now),
           counts: r.counts,
           error: r.error,
+          slotStatus: r.slot_status ?? null,
+          timeZone: tz,
+          startedAtLocal: localIso(r.started_at, tz),
+          finishedAtLocal: r.finished_at ? localIso(r.finished_at, tz) : null,
+          published: (pubs.get(r.id) ?? []).map((p) => ({ ...p, publishedAt: p.publishedAt?.toISOString() ?? null })),
         }));
         emit(opts, doc, () =>
           runs.length === 0
             ? `no runs${opts.job ? ` of ${opts.job}` : ''}`
-            : table(
-                ['id', 'job', 'slot', 'status', 'trigger', 'try', 'started', 'duration', 'counts', 'error'],
+            : `attempts, newest first; times in ${tz}\n\n` +
+              table(
+                ['id', 'job', 'slot', 'try', 'trigger', 'status', 'slot status', `started (${tz})`, 'duration', 'published', 'counts', 'error'],
                 runs.map((r) => [
-                  r.id, r.job, r.slot, r.status, r.trigger, r.attempt,
-                  r.started_at.toISOString().replace('T', ' ').slice(0, 19),
+                  r.id, r.job, r.slot, r.attempt, r.trigger, r.status, r.slot_status ?? '',
+                  localText(r.started_at, tz),
                   `${formatDuration(durationMs(r, now))}${r.finished_at ? '' : ' (so far)'}`,
-                  compactCounts(r.counts), r.error ?? '',
+                  compactPublished(pubs.get(r.id) ?? []), compactCounts(r.counts), r.error ?? '',
                 ]),
               ),
         );

@@ -37,13 +37,15 @@ Any number of schedulers may run against the same database: each (job, slot) is 
 once in the run ledger; a run whose heartbeat stops is taken over by another instance.
 
 Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
-  mif            06:30 on the 15th                      catch-up: every missed slot (CATCH_UP_DAYS)
-  csasf          06:45 on the 15th and 29th / last day  catch-up: every missed slot
-  mini-mif       07:00 daily                            catch-up: every missed slot
-  minimif-sla    07:15 daily                            catch-up: the latest missed slot
-  missing-alert  08:00 on the 6th and 11th              catch-up: the latest missed slot
-  retention      05:30 daily (BLOB_RETENTION_DAYS)      catch-up: the latest missed slot
+  mif            06:30 on the 15th                      catch-up: the current slot (CATCH_UP_DAYS)
+  csasf          06:45 on the 15th and 29th / last day  catch-up: the current slot
+  mini-mif       07:00 daily                            catch-up: the current slot
+  minimif-sla    07:15 daily                            catch-up: the current slot, within CATCH_UP_ALERT_DAYS
+  missing-alert  08:00 on the 6th and 11th              catch-up: the current slot, within CATCH_UP_ALERT_DAYS
+  retention      05:30 daily (BLOB_RETENTION_DAYS)      catch-up: the current slot
   poll           POLL_CRON (every 5 minutes)            once at start-up
+A missed slot is made up only while it is the current (latest due) one: a superseded file
+slot is never sent late.
 
 Examples:
   calaim-exchange scheduler

@@ -1,0 +1,67 @@
+// User mistakes are usage errors: exit 2, one clear line on stderr, no stack trace, and nothing
+// opened (database, sFTP) or recorded against a slot. The database URL of the first group points
+// at a port nothing listens on: a command that tried to connect would fail with exit 1 instead.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+
+let dataDir: string;
+let offline: Record<string, string>;
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-usage-'));
+  offline = { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
+});
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function expectUsageError(r: CliResult, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stdout).toBe('');
+}
+
+describe('usage errors (nothing opened)', () => {
+  it('generate mif --date 2026-13-45: exit 2 before the database or the sFTP server is opened', async () => {
+    const r = await runCli(['generate', 'mif', '--date', '2026-13-45'], offline);
+    expectUsageError(r, /^error: --date: 2026-13-45 is not a real calendar date/m);
+    expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
+  });
+
+  it('ingest <a directory>: exit 2', async () => {
+    const r = await runCli(['ingest', dataDir, '--provider', 'ACME'], offline);
+    expectUsageError(r, /^error: .* is a directory, not a file/m);
+  });
+
+  it('runs --job nope: exit 2 naming the known jobs', async () => {
+    const r = await runCli(['runs', '--job', 'nope'], offline);
+    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll$/m);
+  });
+
+  it("--version prints package.json's version", async () => {
+    const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const r = await runCli(['--version'], offline);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+});
+
+describe('usage errors that need the database record nothing', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+    await seedPlan(db.pool);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('generate mif --provider NOPE: exit 2, and no attempt is recorded against the slot', async () => {
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--provider', 'NOPE'], { ...offline, DATABASE_URL: db.url });
+    expectUsageError(r, /^error: unknown provider NOPE/m);
+    expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
+  });
+});
