@@ -56,10 +56,10 @@ describe('migrations', () => {
       values ('P1','x.xlsx',repeat('a',64),1,now(),3,1,1)`)).rejects.toThrow(/check/);
   });
 
-  it('0012 (run attempts) goes down to one row per slot (the latest attempt) and up again', async () => {
+  it('0013 (run attempts) goes down to one row per slot (the latest attempt) and up again', async () => {
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'SUCCEEDED', 'a', 1), ('mif', '2026-11-15', 'SUCCEEDED', 'b', 2)`);
     const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-    const from = names.findIndex((f) => f.startsWith('0012_'));
+    const from = names.findIndex((f) => f.startsWith('0013_'));
     const client = await pool.connect();
     try {
       const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
