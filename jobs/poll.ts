@@ -17,7 +17,9 @@ export function pollCounts(r: PollResult): JobCounts {
     const p = (byProvider[f.provider] ??= { processed: 0, failed: 0, outcomes: {} });
     p.outcomes[f.outcome] = (p.outcomes[f.outcome] ?? 0) + 1;
   }
-  return { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes, byProvider };
+  // submissions an interrupted poll had left applied but unanswered, finished by this one
+  const recovered = r.recovered.length ? { recovered: r.recovered.length } : {};
+  return { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes, byProvider, ...recovered };
 }
 
 export async function runPoll(deps: JobDeps, ctx: Pick<JobContext, 'now' | 'signal'>): Promise<JobCounts> {

@@ -195,6 +195,7 @@ describe('what a poll attempt processed (run history)', () => {
         { provider: 'ACME', file: 'OTF_ACME_202611.xlsx', outcome: 'REJECTED' },
         { provider: 'RIVAL', file: 'RTF_RIVAL_202611.xlsx', error: 'connection reset' },
       ],
+      recovered: [],
     });
     expect(counts).toEqual({
       providers: 3, files: 3, failedProviders: 1, failedFiles: 1,
