@@ -7,8 +7,10 @@
 //
 // Sharing: several CLI processes may use one data folder (a scheduler and a manual `poll`). The
 // first one starts the server; later ones attach (the port is read from postmaster.pid); whoever
-// closes last stops it. "Last" is decided under an advisory lock by counting the other client
-// connections, and the stop is a smart shutdown, which waits for anyone who connected meanwhile.
+// lets go last stops it. Each user holds a shared advisory lock on a connection of its own for
+// as long as it uses the server (a process killed hard drops it with its connection); letting
+// go is swapping that for an exclusive try-lock on the same connection, which only the last
+// user gets. Counting connections is not enough: an idle pool holds none.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,9 +21,9 @@ import { log } from '../log.js';
 
 const USER = 'calaim';
 const PASSWORD = 'calaim-local';
-const RELEASE_APP = 'calaim-embedded-release';
-// Any constant key: it only serialises the "am I the last one out?" check between processes.
-const RELEASE_LOCK = 7_310_402;
+const PRESENCE_APP = 'calaim-embedded-user';
+// Any constant key: held shared by every process using the server.
+const PRESENCE_LOCK = 7_310_402;
 const READY_TIMEOUT_MS = 120_000;
 
 export interface EmbeddedHandle {
@@ -229,7 +231,10 @@ export async function startEmbedded(dir: string, preferredPort: number, database
   dir = path.resolve(dir);
   let started = false;
   let port: number | undefined;
-  for (let attempt = 0; port === undefined; attempt++) {
+  let presence: pg.Client | undefined;
+  for (let attempt = 0; presence === undefined; attempt++) {
+    if (attempt > 20) throw new EmbeddedPostgresError(`could not attach to the embedded Postgres in ${dir}`);
+    port = undefined;
     const running = readPidFile(dir);
     if (running && pidAlive(running.pid)) {
       if (running.status === 'stopping') {
@@ -237,7 +242,11 @@ export async function startEmbedded(dir: string, preferredPort: number, database
         if (!(await waitUntilGone(running.pid, READY_TIMEOUT_MS))) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} is stopping and did not finish`);
         continue;
       }
-      if (await waitReady(dir, running.pid, running.port)) { port = running.port; break; }
+      if (await waitReady(dir, running.pid, running.port)) {
+        port = running.port;
+        presence = await attach(dir, port);
+        continue;
+      }
       if (attempt > 2) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} (pid ${running.pid}) does not answer on port ${running.port}`);
       continue;
     }
@@ -260,7 +269,9 @@ export async function startEmbedded(dir: string, preferredPort: number, database
     started = true;
     port = p;
     log.debug({ dir, port }, 'embedded postgres started');
+    presence = await attach(dir, port);
   }
+  if (port === undefined) throw new EmbeddedPostgresError(`could not attach to the embedded Postgres in ${dir}`);
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await ensureDatabase(adminUrl, database);
   let released = false;
@@ -270,9 +281,30 @@ export async function startEmbedded(dir: string, preferredPort: number, database
     stop: async () => {
       if (released) return;
       released = true;
-      await release(dir, adminUrl);
+      await release(dir, presence!);
     },
   };
+}
+
+/** This process's claim on the server: a connection holding the shared presence lock. */
+async function attach(dir: string, port: number): Promise<pg.Client | undefined> {
+  const url = new URL(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`);
+  url.searchParams.set('application_name', PRESENCE_APP);
+  const c = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    await c.query('select pg_advisory_lock_shared($1)', [PRESENCE_LOCK]);
+  } catch {
+    await c.end().catch(() => undefined);
+    return undefined;
+  }
+  // the last user may have begun its shutdown just before we took the lock
+  if (readPidFile(dir)?.status === 'stopping') {
+    await c.end().catch(() => undefined);
+    return undefined;
+  }
+  return c;
 }
 
 async function waitReady(dir: string, pid: number, port: number): Promise<boolean> {
@@ -286,33 +318,22 @@ async function waitReady(dir: string, pid: number, port: number): Promise<boolea
   return false;
 }
 
-/** Stops the server when no other client is connected; otherwise leaves it to the last one. */
-async function release(dir: string, adminUrl: string): Promise<void> {
-  const running = readPidFile(dir);
-  if (!running || !pidAlive(running.pid)) return;
-  const url = new URL(adminUrl);
-  url.searchParams.set('application_name', RELEASE_APP);
-  const c = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-  c.on('error', () => undefined);
-  let others = 0;
+/** Lets go of the server; the last user out stops it (smart shutdown: anyone still connected finishes). */
+async function release(dir: string, presence: pg.Client): Promise<void> {
+  let last = false;
   try {
-    await c.connect();
-    await c.query('select pg_advisory_lock($1)', [RELEASE_LOCK]);
-    const r = await c.query<{ n: number }>(
-      `select count(*)::int as n from pg_stat_activity
-        where backend_type = 'client backend' and pid <> pg_backend_pid() and application_name <> $1`,
-      [RELEASE_APP],
-    );
-    others = r.rows[0]?.n ?? 0;
-    if (others === 0) process.kill(running.pid, 'SIGTERM'); // smart shutdown: waits for any newcomer
+    await presence.query('select pg_advisory_unlock_shared($1)', [PRESENCE_LOCK]);
+    last = (await presence.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [PRESENCE_LOCK])).rows[0]?.ok === true;
+    const running = readPidFile(dir);
+    if (last && running && pidAlive(running.pid)) process.kill(running.pid, 'SIGTERM');
   } catch (err) {
-    log.debug({ err: { message: (err as Error).message } }, 'embedded postgres release check failed; leaving it running');
-    return;
+    log.debug({ err: { message: (err as Error).message } }, 'embedded postgres release failed; leaving it running');
   } finally {
-    await c.end().catch(() => undefined);
+    await presence.end().catch(() => undefined);
   }
-  if (others > 0) {
-    log.debug({ others }, 'embedded postgres still in use; left running');
+  const running = readPidFile(dir);
+  if (!last || !running) {
+    if (!last) log.debug('embedded postgres still in use by another process; left running');
     return;
   }
   if (!(await waitUntilGone(running.pid, 60_000))) log.warn({ dir }, 'embedded postgres still shutting down (a client is still connected)');
