@@ -8,12 +8,16 @@ mkdir -p /etc/ssh/authorized_keys
 getent group providers >/dev/null || groupadd providers
 getent group calaim >/dev/null || groupadd calaim
 id calaim >/dev/null 2>&1 || useradd -M -d / -s /usr/sbin/nologin -g calaim calaim
+# useradd leaves the password field '!' (locked), and with UsePAM no sshd refuses locked
+# accounts even for key logins. '*' matches no password, so keys stay the only way in.
+usermod -p '*' calaim
 cp /etc/sftp/service.pub /etc/ssh/authorized_keys/calaim
 chown root:root /srv/sftp && chmod 0755 /srv/sftp
 if [ -f /etc/sftp/providers.conf ]; then
   grep -v '^\s*#' /etc/sftp/providers.conf | while read -r code key; do
     [ -n "$code" ] || continue
     id "$code" >/dev/null 2>&1 || useradd -M -d / -s /usr/sbin/nologin -g providers "$code"
+    usermod -p '*' "$code"
     mkdir -p "/srv/sftp/$code/uploads/processed" "/srv/sftp/$code/uploads/failed" "/srv/sftp/$code/downloads"
     chown root:root "/srv/sftp/$code" && chmod 0755 "/srv/sftp/$code"
     chown -R "$code:calaim" "/srv/sftp/$code/uploads" "/srv/sftp/$code/downloads"
@@ -22,4 +26,5 @@ if [ -f /etc/sftp/providers.conf ]; then
   done
 fi
 chmod 0644 /etc/ssh/authorized_keys/*
-exec /usr/sbin/sshd -D -e
+# SSHD_PORT only for running the image's files outside Docker (tests); production listens on 22.
+exec /usr/sbin/sshd -D -e ${SSHD_PORT:+-p "$SSHD_PORT"}
