@@ -43,11 +43,13 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
   const srv = (...p: string[]) => path.join(server.srv, ...p);
   const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => fs.lstatSync(path.join(dir, f)).isFile()).sort() : []);
   const one = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows[0];
-  const poll = (extra: Record<string, string> = {}) => runCli(['poll', '--json'], { ...env, ...extra });
+  /** Polls run on a pinned clock, a minute apart, after the uploads' pinned mtime (on time for November). */
+  let clock = Date.parse('2026-12-03T17:05:00Z');
+  const nextNow = () => new Date((clock += 60_000));
+  const poll = (extra: Record<string, string> = {}) => runCli(['poll', '--now', nextNow().toISOString(), '--json'], { ...env, ...extra });
   const pollTwice = async (extra: Record<string, string> = {}) => {
     const first = await poll(extra);
     expect(first.code, first.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100));
     const second = await poll(extra);
     expect(second.code, second.stderr).toBe(0);
     return second;
@@ -63,7 +65,10 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     return out;
   };
   const upload = (code: string, local: string, name = path.basename(local)) => {
-    const r = server.sftpBatch(code, [`put ${local} uploads/${name}`]);
+    const sent = new Date('2026-12-03T17:00:00Z');
+    fs.utimesSync(local, sent, sent);
+    // -p: the provider's client keeps the file's time (a SETSTAT after the write).
+    const r = server.sftpBatch(code, [`put -p ${local} uploads/${name}`]);
     expect(r.code, r.stderr).toBe(0);
   };
   const service = (): Promise<SftpSession> => openSftp(sftpSettingsFromConfig(loadConfig({ ...process.env, ...env })));
@@ -126,7 +131,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     expect(doc.files).toBe(3);
     expect(files(srv('ACME', 'uploads'))).toEqual([]);
     expect(files(srv('RIVAL', 'uploads'))).toEqual([]);
-    expect(files(srv('ACME', 'uploads', 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
+    expect(files(srv('ACME', 'uploads', 'processed')), JSON.stringify(doc.results)).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
     expect(files(srv('ACME', 'uploads', 'failed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611_b__/)]);
     expect(files(srv('RIVAL', 'uploads', 'processed'))).toHaveLength(1);
     expect(await one(`select count(*)::int n from submissions where provider_code = 'ACME' and state = 'RESPONDED'`)).toEqual({ n: 2 });
@@ -182,9 +187,8 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
         },
       });
     };
-    await pollOnce({ pool, config, openSession }, { provider: 'ACME' });
-    await new Promise((r) => setTimeout(r, 1100));
-    await pollOnce({ pool, config, openSession }, { provider: 'ACME' });
+    await pollOnce({ pool, config, openSession }, { provider: 'ACME', now: nextNow() });
+    await pollOnce({ pool, config, openSession }, { provider: 'ACME', now: nextNow() });
     expect(swapped, 'the swap was attempted during the poll').toBeDefined();
     expect(await one(`select count(*)::int n from submissions where sha256 = $1`, [sha(rivalMif)])).toEqual({ n: 0 });
     expect(fs.readFileSync(srv('RIVAL', 'downloads', mif.RIVAL!)).equals(rivalMif)).toBe(true);
@@ -210,7 +214,6 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       fs.symlinkSync(`/RIVAL/downloads/${mif.RIVAL}`, link);
       try {
         const first = await poll();
-        await new Promise((r) => setTimeout(r, 1100));
         const second = await poll();
         expect(second.code, second.stderr).toBe(0);
         expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
