@@ -3,6 +3,7 @@
 // a separate Debian Postgres server, and the CLI as a child process with production's
 // environment. Providers use OpenSSH's own `sftp` client. Each attack an earlier review found
 // against this set-up is a named test that must be refused.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,10 +18,11 @@ import { RTF } from '../../schemas/index.js';
 import { layoutSheet } from '../../src/generate/sheets.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import '../../src/db/pool.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { debianPostgresAvailability, startDebianPostgres, type DebianPostgres } from '../helpers/debian-postgres.js';
 import { seedPlan } from '../helpers/plan.js';
 import { productionSftpAvailability, startProductionSftp, type ProductionSftp } from '../helpers/production-sftp.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { readRecords } from '../helpers/workbook.js';
 
 const sftpAvail = productionSftpAvailability();
@@ -94,11 +96,15 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('finding 0: every account of the shipped set-up logs in with its key (and only with its key)', () => {
+  it('finding 0: every account of the shipped set-up logs in with its key (and only with a key)', () => {
     for (const user of ['ACME', 'RIVAL', 'calaim']) {
       const r = server.sftpBatch(user, ['pwd']);
       expect(r.code, `${user}: ${r.stderr}\n${server.log()}`).toBe(0);
     }
+    // No password or keyboard-interactive method is even offered.
+    const nokey = server.sftpBatch('ACME', ['pwd'], { noKey: true });
+    expect(nokey.code).not.toBe(0);
+    expect(nokey.stderr).toMatch(/Permission denied \(publickey\)/);
     // A provider is chrooted: it sees its own folders only.
     const ls = server.sftpBatch('ACME', ['ls /']);
     expect(ls.stdout).toMatch(/downloads/);
@@ -204,6 +210,73 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(srv('RIVAL', 'downloads', mif.RIVAL!)).equals(rivalMif)).toBe(true);
     expect(fs.lstatSync(srv('ACME', 'downloads', next)).isFile()).toBe(true);
+  });
+
+  describe('two schedulers and a real SMTP server', () => {
+    let smtp: SmtpSink;
+    const children: ChildProcess[] = [];
+    beforeAll(async () => {
+      smtp = await startSmtpSink();
+    });
+    afterAll(async () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await smtp?.stop();
+    });
+    const scheduler = (now: Date, extra: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, [BIN, 'scheduler', '--jobs', 'poll', '--now', now.toISOString()], {
+        cwd: ROOT,
+        // Only the start-up polls run: cron would fire on the wall clock, not the pinned one.
+        env: { ...process.env, ...env, SMTP_URL: smtp.url, HEARTBEAT_SECONDS: '1', ABANDON_AFTER_SECONDS: '5', POLL_CRON: '0 0 1 1 *', ...extra },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+      const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((r) => child.on('close', (code, signal) => r({ code, signal, stderr })));
+      return { child, exited };
+    };
+    const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const v = await probe();
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    it('a scheduler killed with SIGKILL mid-ingest: the other two answer the file once, move it, and mail the liaison once', async () => {
+      const name = 'RTF_ACME_202611_e.xlsx';
+      upload('ACME', await filledRtf('ACME', name));
+      const listed = await poll(); // first listing: the scheduler's start-up poll finds the file stable
+      expect(listed.code, listed.stderr).toBe(0);
+      const a = scheduler(nextNow(), { CALAIM_FAULT_POINT: 'ingest-after-commit' });
+      const dead = await Promise.race([a.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
+      expect(dead?.signal, dead?.stderr ?? 'scheduler A did not die at the fault point').toBe('SIGKILL');
+      expect(await one(`select count(*)::int n, min(state) state from submissions where original_name = $1`, [name])).toEqual({ n: 1, state: 'APPLIED' });
+      expect(files(srv('ACME', 'uploads'))).toContain(name);
+      expect(smtp.messages.filter((m) => m.subject.includes(name))).toEqual([]);
+
+      await new Promise((r) => setTimeout(r, 6000)); // A's claim is abandoned (ABANDON_AFTER_SECONDS)
+      const at = nextNow();
+      const b = scheduler(at);
+      const c = scheduler(at);
+      await until('the submission answered', async () => (await one(`select state from submissions where original_name = $1`, [name]))?.state === 'RESPONDED');
+      await until('the liaison mail', async () => smtp.messages.some((m) => m.subject.includes(name)));
+      b.child.kill('SIGTERM');
+      c.child.kill('SIGTERM');
+      const [bx, cx] = await Promise.all([b.exited, c.exited]);
+      expect(bx.code, bx.stderr).toBe(0);
+      expect(cx.code, cx.stderr).toBe(0);
+
+      expect(await one(`select count(*)::int n from submissions where original_name = $1`, [name])).toEqual({ n: 1 });
+      expect(files(srv('ACME', 'uploads'))).not.toContain(name);
+      expect(files(srv('ACME', 'uploads', 'processed')).filter((f) => f.startsWith('RTF_ACME_202611_e__'))).toHaveLength(1);
+      expect(files(srv('ACME', 'downloads')).filter((f) => f.startsWith('RTF_ACME_202611_e_RESPONSE_'))).toHaveLength(1);
+      const mails = smtp.messages.filter((m) => m.subject.includes(name));
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.to).toEqual(['liaison@plan.example']);
+    }, 180_000);
   });
 
   describe('the service account never follows a link, even one the server let through', () => {

@@ -48,7 +48,7 @@ export interface ProductionSftp {
   /** Environment for the CLI as production sets it (service account `calaim`, SFTP_ROOT=/). */
   cliEnv(): Record<string, string>;
   /** Runs OpenSSH's own `sftp` client in batch mode as a provider (or as `calaim`). */
-  sftpBatch(user: string, commands: string[]): { code: number; stdout: string; stderr: string };
+  sftpBatch(user: string, commands: string[], opts?: { noKey?: boolean }): { code: number; stdout: string; stderr: string };
   log(): string;
   stop(): Promise<void>;
 }
@@ -145,14 +145,15 @@ export async function startProductionSftp(opts: { providers: string[] }): Promis
       SFTP_HOST_KEY_SHA256: fingerprint,
       SFTP_ROOT: '/',
     }),
-    sftpBatch: (user, commands) => {
+    sftpBatch: (user, commands, o = {}) => {
       const batch = path.join(keys, `batch-${user}-${Date.now()}`);
       fs.writeFileSync(batch, commands.join('\n') + '\n');
       const key = user === 'calaim' ? serviceKey : (providerKeys.get(user) ?? serviceKey);
+      const auth = o.noKey ? ['-o', 'IdentitiesOnly=yes', '-o', 'IdentityFile=none'] : ['-o', 'IdentitiesOnly=yes', '-i', key];
       try {
         const stdout = execFileSync(
           'sftp',
-          ['-b', batch, '-i', key, '-P', String(port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${user}@127.0.0.1`],
+          ['-b', batch, ...auth, '-P', String(port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${user}@127.0.0.1`],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 },
         );
         return { code: 0, stdout, stderr: '' };
