@@ -31,6 +31,9 @@ export interface ProviderFolders {
 
 /** The remote folders of one provider under the configured root (SFTP_ROOT). */
 export function providerFolders(sftpRoot: string, providerFolder: string): ProviderFolders {
+  // Files listed here are ingested as this provider: its folder must not lead into another's.
+  if (!providerFolder || providerFolder === '.' || providerFolder === '..' || /[/\\\0]/.test(providerFolder))
+    throw new Error('a provider sFTP folder must be a single folder name');
   const root = posix.join(sftpRoot || '/', providerFolder);
   const uploads = posix.join(root, 'uploads');
   return {
