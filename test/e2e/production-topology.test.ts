@@ -321,6 +321,37 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       }
     });
 
+    it('a download checks the handle it opened: a link swapped in between its lstat and its open, with the listed size and mtime, is refused', async () => {
+      const rivalPath = srv('RIVAL', 'downloads', mif.RIVAL!);
+      const rival = fs.statSync(rivalPath);
+      const name = 'RTF_ACME_202611_race.xlsx';
+      const local = srv('ACME', 'uploads', name);
+      // An upload the provider made look like the other provider's MIF: same size, same mtime.
+      fs.writeFileSync(local, Buffer.alloc(rival.size, 0x41));
+      fs.utimesSync(local, rival.atime, rival.mtime);
+      try {
+        await withSftp(sftpSettingsFromConfig(loadConfig({ ...process.env, ...env })), async (s) => {
+          const listed = (await s.list('/ACME/uploads')).find((e) => e.name === name)!;
+          // The swap lands just before the server sees the OPEN: after every check on the path.
+          const sftp = (s as unknown as { conn: { sftp: { open: (...a: unknown[]) => unknown } } }).conn.sftp;
+          const open = sftp.open.bind(sftp);
+          sftp.open = (...args: unknown[]) => {
+            fs.rmSync(local);
+            fs.symlinkSync(`/RIVAL/downloads/${mif.RIVAL}`, local);
+            return open(...args);
+          };
+          const got = await s.download(`/ACME/uploads/${name}`, { maxBytes: 10_000_000, expect: { size: listed.size, mtime: listed.mtime } }).then(
+            (d) => d,
+            (e: unknown) => e,
+          );
+          expect(got).toBeInstanceOf(SftpError);
+          expect((got as SftpError).code).toBe('FILE_CHANGED');
+        });
+      } finally {
+        fs.rmSync(local, { force: true });
+      }
+    });
+
     it('publish never writes through a link planted at its .part name', async () => {
       const rivalMif = fs.readFileSync(srv('RIVAL', 'downloads', mif.RIVAL!));
       const part = srv('ACME', 'downloads', '.PLANTED_20261201.xlsx.part');
