@@ -26,6 +26,15 @@ chown root:root /srv/sftp && chmod 0755 /srv/sftp
 if [ -f /etc/sftp/providers.conf ]; then
   grep -v '^\s*#' /etc/sftp/providers.conf | while read -r code key; do
     [ -n "$code" ] || continue
+    # A code naming an existing system account or group (root, daemon, shadow, calaim...) would
+    # hand that account the provider's key: only names this script created, or new ones, pass.
+    case "$code" in -*|*[!A-Za-z0-9_-]*) echo "refusing provider line: invalid code" >&2; continue ;; esac
+    if id "$code" >/dev/null 2>&1 && { [ "$(id -u "$code")" -lt 1000 ] || [ "$(id -gn "$code")" != providers ]; }; then
+      echo "refusing provider $code: a system account of that name exists" >&2; continue
+    fi
+    if getent group "$code" >/dev/null && [ "$(getent group "$code" | cut -d: -f3)" -lt 1000 ]; then
+      echo "refusing provider $code: a system group of that name exists" >&2; continue
+    fi
     getent group "$code" >/dev/null || groupadd "$code"
     id "$code" >/dev/null 2>&1 || useradd -M -d / -s /usr/sbin/nologin -g providers "$code"
     usermod -p '*' -a -G "$code" "$code"

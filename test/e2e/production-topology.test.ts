@@ -111,6 +111,18 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     expect(ls.stdout).not.toMatch(/RIVAL/);
   });
 
+  it('a provider code naming a system account gets no login (it would have been an unchrooted sFTP session)', async () => {
+    const other = await startProductionSftp({ providers: ['ACME', 'daemon'] });
+    try {
+      expect(other.sftpBatch('ACME', ['pwd']).code).toBe(0);
+      const daemon = other.sftpBatch('daemon', ['ls /srv/sftp']);
+      expect(daemon.code, daemon.stdout).not.toBe(0);
+      expect(other.log()).toMatch(/refusing provider daemon/);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('generate mif publishes each provider its MIF through the service account', async () => {
     const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
