@@ -33,7 +33,8 @@ const skip = missing !== '' && !process.env.CI;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipped deploy/sftp + Debian Postgres + CLI', () => {
+// Each test drives several CLI processes and sftp sessions: generous on a loaded machine.
+describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipped deploy/sftp + Debian Postgres + CLI', { timeout: 240_000 }, () => {
   let server: ProductionSftp;
   let postgres: DebianPostgres;
   let pool: pg.Pool;
@@ -247,7 +248,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((r) => child.on('close', (code, signal) => r({ code, signal, stderr })));
       return { child, exited };
     };
-    const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
+    const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> => {
       const end = Date.now() + timeoutMs;
       for (;;) {
         const v = await probe();
@@ -263,7 +264,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const listed = await poll(); // first listing: the scheduler's start-up poll finds the file stable
       expect(listed.code, listed.stderr).toBe(0);
       const a = scheduler(nextNow(), { CALAIM_FAULT_POINT: 'ingest-after-commit' });
-      const dead = await Promise.race([a.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
+      const dead = await Promise.race([a.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 120_000))]);
       expect(dead?.signal, dead?.stderr ?? 'scheduler A did not die at the fault point').toBe('SIGKILL');
       expect(await one(`select count(*)::int n, min(state) state from submissions where original_name = $1`, [name])).toEqual({ n: 1, state: 'APPLIED' });
       expect(files(srv('ACME', 'uploads'))).toContain(name);
@@ -288,7 +289,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const mails = smtp.messages.filter((m) => m.subject.includes(name));
       expect(mails).toHaveLength(1);
       expect(mails[0]!.to).toEqual(['liaison@plan.example']);
-    }, 180_000);
+    });
   });
 
   describe('the service account never follows a link, even one the server let through', () => {
