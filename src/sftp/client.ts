@@ -76,7 +76,7 @@ export interface RemoteStat {
   mtime: Date;
   isFile: boolean;
   isDirectory: boolean;
-  /** Set by lstat and fstat only (stat follows links). */
+  /** Meaningful from lstat only: stat follows a link and fstat sees what was opened. */
   isSymbolicLink?: boolean;
   uid?: number;
   gid?: number;
