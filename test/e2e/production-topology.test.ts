@@ -239,14 +239,19 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const child = spawn(process.execPath, [BIN, 'scheduler', '--jobs', 'poll', '--now', now.toISOString()], {
         cwd: ROOT,
         // Only the start-up polls run: cron would fire on the wall clock, not the pinned one.
-        env: { ...process.env, ...env, SMTP_URL: smtp.url, HEARTBEAT_SECONDS: '1', ABANDON_AFTER_SECONDS: '5', POLL_CRON: '0 0 1 1 *', ...extra },
+        // LOG_LEVEL info: 'scheduler running' says its SIGTERM handler is in place.
+        env: { ...process.env, ...env, SMTP_URL: smtp.url, HEARTBEAT_SECONDS: '1', ABANDON_AFTER_SECONDS: '5', POLL_CRON: '0 0 1 1 *', LOG_LEVEL: 'info', ...extra },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       children.push(child);
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+      let running = false;
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-20_000);
+        running ||= stderr.includes('scheduler running');
+      });
       const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((r) => child.on('close', (code, signal) => r({ code, signal, stderr })));
-      return { child, exited };
+      return { child, exited, running: () => running };
     };
     const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> => {
       const end = Date.now() + timeoutMs;
@@ -276,6 +281,8 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const c = scheduler(at);
       await until('the submission answered', async () => (await one(`select state from submissions where original_name = $1`, [name]))?.state === 'RESPONDED');
       await until('the liaison mail', async () => smtp.messages.some((m) => m.subject.includes(name)));
+      // Both are up (a SIGTERM while Node is still loading is its default exit, 143).
+      await until('both schedulers running', async () => b.running() && c.running());
       b.child.kill('SIGTERM');
       c.child.kill('SIGTERM');
       const [bx, cx] = await Promise.all([b.exited, c.exited]);
