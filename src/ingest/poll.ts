@@ -182,7 +182,7 @@ async function processOne(
     // loads from Postgres while the file downloads.
     const context = loadProviderContext(deps.pool, p.provider_code, f.receivedAt);
     context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
-    const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES });
+    const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(
       { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },

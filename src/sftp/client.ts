@@ -2,6 +2,9 @@
 // on it, closed in `finally`. Connect and idempotent operations (list, stat, download) are
 // retried with exponential backoff + jitter, reconnecting; the server host key is pinned by
 // its SHA-256 fingerprint on every connect; transfers have a progress watchdog.
+// The service account sees every provider's folder, so it never follows a link a provider
+// may have made: every check is an lstat, a download verifies the handle it opened, a .part is
+// created exclusively and nothing is ever overwritten.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,6 +76,10 @@ export interface RemoteStat {
   mtime: Date;
   isFile: boolean;
   isDirectory: boolean;
+  /** Meaningful from lstat only: stat follows a link and fstat sees what was opened. */
+  isSymbolicLink?: boolean;
+  uid?: number;
+  gid?: number;
 }
 
 export interface Downloaded {
@@ -87,7 +94,11 @@ export interface SftpSession {
   list(dir: string): Promise<RemoteEntry[]>;
   stat(remotePath: string): Promise<RemoteStat>;
   exists(remotePath: string): Promise<boolean>;
-  download(remotePath: string, opts: { maxBytes: number }): Promise<Downloaded>;
+  /**
+   * Reads a regular file (never a link). With `expect` (what a listing showed), the file opened
+   * must still have that size and mtime: a name swapped for another file after the listing is refused.
+   */
+  download(remotePath: string, opts: { maxBytes: number; expect?: { size: number; mtime: Date } }): Promise<Downloaded>;
   /** Atomic publish: `.<name>.part`, size check, rename; never overwrites (REMOTE_EXISTS). */
   publish(dir: string, name: string, bytes: Buffer): Promise<{ path: string; sha256: string }>;
   /** Renames a file into toDir (created as needed) as newName; never overwrites. Returns the new path. */
@@ -311,14 +322,41 @@ async function connect(s: SftpSettings): Promise<Conn> {
 
 // ---------------------------------------------------------------- raw SFTP calls (promisified)
 
+type Stats = Parameters<Parameters<SFTPWrapper['stat']>[1]>[1];
+
+function toRemoteStat(st: Stats): RemoteStat {
+  return {
+    size: Number(st.size),
+    mtime: new Date(st.mtime * 1000),
+    isFile: st.isFile(),
+    isDirectory: st.isDirectory(),
+    isSymbolicLink: st.isSymbolicLink(),
+    uid: st.uid,
+    gid: st.gid,
+  };
+}
+
 function rawStat(sftp: SFTPWrapper, p: string): Promise<RemoteStat> {
   return new Promise((resolve, reject) => {
-    sftp.stat(p, (err, st) => {
-      if (err) reject(err);
-      else resolve({ size: Number(st.size), mtime: new Date(st.mtime * 1000), isFile: st.isFile(), isDirectory: st.isDirectory() });
-    });
+    sftp.stat(p, (err, st) => (err ? reject(err) : resolve(toRemoteStat(st))));
   });
 }
+
+/** The entry itself: a link is reported as a link, never as what it points to. */
+function rawLstat(sftp: SFTPWrapper, p: string): Promise<RemoteStat> {
+  return new Promise((resolve, reject) => {
+    sftp.lstat(p, (err, st) => (err ? reject(err) : resolve(toRemoteStat(st))));
+  });
+}
+
+function rawFstat(sftp: SFTPWrapper, handle: Buffer): Promise<RemoteStat> {
+  return new Promise((resolve, reject) => {
+    sftp.fstat(handle, (err, st) => (err ? reject(err) : resolve(toRemoteStat(st))));
+  });
+}
+
+const sameVersion = (a: RemoteStat, b: RemoteStat) =>
+  a.size === b.size && a.mtime.getTime() === b.mtime.getTime() && a.uid === b.uid && a.gid === b.gid;
 
 function rawCall(fn: (cb: (err: Error | null | undefined) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
@@ -421,7 +459,7 @@ class Session implements SftpSession {
   exists(remotePath: string): Promise<boolean> {
     return this.retrying(`exists ${remotePath}`, async (c) => {
       try {
-        await rawStat(c.sftp, remotePath);
+        await rawLstat(c.sftp, remotePath);
         return true;
       } catch (err) {
         if (errCode(err) === 2) return false;
@@ -430,15 +468,22 @@ class Session implements SftpSession {
     });
   }
 
-  download(remotePath: string, opts: { maxBytes: number }): Promise<Downloaded> {
+  download(remotePath: string, opts: { maxBytes: number; expect?: { size: number; mtime: Date } }): Promise<Downloaded> {
     return this.retrying(`download ${remotePath}`, async (c) => {
-      const before = await rawStat(c.sftp, remotePath);
+      const before = await rawLstat(c.sftp, remotePath);
       if (!before.isFile) throw new SftpError('NOT_A_FILE', `download ${remotePath}: not a regular file`);
+      const { expect } = opts;
+      if (expect && (expect.size !== before.size || expect.mtime.getTime() !== before.mtime.getTime()))
+        throw new SftpError('FILE_CHANGED', `download ${remotePath}: not the file that was listed`);
       if (before.size > opts.maxBytes)
         throw new SftpError('FILE_TOO_LARGE', `download ${remotePath}: ${before.size} bytes is over the limit of ${opts.maxBytes}`);
-      const bytes = await this.readAll(c, remotePath, before.size);
-      const after = await rawStat(c.sftp, remotePath);
-      if (after.size !== before.size || after.mtime.getTime() !== before.mtime.getTime() || bytes.length !== after.size)
+      // The open follows a link swapped in after the lstat: the handle must be the same file.
+      const bytes = await this.readAll(c, remotePath, before.size, (opened) => {
+        if (!opened.isFile || !sameVersion(opened, before))
+          throw new SftpError('FILE_CHANGED', `download ${remotePath}: what was opened is not the file that was listed`);
+      });
+      const after = await rawLstat(c.sftp, remotePath);
+      if (!after.isFile || !sameVersion(after, before) || bytes.length !== after.size)
         throw new SftpError('FILE_CHANGED', `download ${remotePath}: the file changed while it was read`);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       return { bytes, sha256, size: bytes.length, mtime: after.mtime };
@@ -452,7 +497,7 @@ class Session implements SftpSession {
    * upload a visible share of its ingest. A file that shrank ends early at EOF; callers compare
    * the length and a second stat, so a file that changed while it was read is never taken.
    */
-  private readAll(c: Conn, remotePath: string, size: number): Promise<Buffer> {
+  private readAll(c: Conn, remotePath: string, size: number, checkOpened?: (st: RemoteStat) => void): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       const buf = Buffer.allocUnsafe(size);
       let handle: Buffer | undefined;
@@ -506,7 +551,19 @@ class Session implements SftpSession {
         if (err) return finish(err);
         handle = h;
         dog.kick();
-        pump(h);
+        if (!checkOpened) return pump(h);
+        rawFstat(c.sftp, h).then(
+          (st) => {
+            if (done) return;
+            try {
+              checkOpened(st);
+            } catch (e) {
+              return finish(e as Error);
+            }
+            pump(h);
+          },
+          (e: Error) => finish(e),
+        );
       });
     });
   }
@@ -514,7 +571,8 @@ class Session implements SftpSession {
   private writeAll(c: Conn, remotePath: string, bytes: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let done = false;
-      const stream = c.sftp.createWriteStream(remotePath, { flags: 'w', mode: 0o644 });
+      // O_CREAT|O_EXCL: fails on anything already there, a link included, so never writes through one.
+      const stream = c.sftp.createWriteStream(remotePath, { flags: 'wx', mode: 0o644 });
       const finish = (err?: Error) => {
         if (done) return;
         done = true;
@@ -571,10 +629,13 @@ class Session implements SftpSession {
         throw new SftpError('REMOTE_EXISTS', `publish: ${finalPath} already exists; it is never overwritten`);
       }
       let ok = false;
+      // A .part left by an interrupted attempt is removed (unlink removes a link itself, never
+      // its target) and the new one created exclusively.
+      if (await this.statOrNull(c, partPath)) await rawCall((cb) => c.sftp.unlink(partPath, cb));
       try {
         await this.writeAll(c, partPath, bytes);
-        const st = await rawStat(c.sftp, partPath);
-        if (st.size !== bytes.length)
+        const st = await rawLstat(c.sftp, partPath);
+        if (!st.isFile || st.size !== bytes.length)
           throw new SftpError('SFTP_FAILURE', `publish ${finalPath}: remote size ${st.size} differs from ${bytes.length} bytes sent`);
         renameSent = true;
         try {
@@ -594,9 +655,10 @@ class Session implements SftpSession {
     });
   }
 
+  /** lstat: a dangling link still counts as present. */
   private async statOrNull(c: Conn, p: string): Promise<RemoteStat | null> {
     try {
-      return await rawStat(c.sftp, p);
+      return await rawLstat(c.sftp, p);
     } catch (err) {
       if (errCode(err) === 2) return null;
       throw err;
@@ -604,9 +666,11 @@ class Session implements SftpSession {
   }
 
   private async sameContent(c: Conn, p: string, size: number, sha256: string): Promise<boolean> {
-    const st = await rawStat(c.sftp, p);
-    if (st.size !== size) return false;
-    const got = await this.readAll(c, p, size);
+    const st = await rawLstat(c.sftp, p);
+    if (!st.isFile || st.size !== size) return false;
+    const got = await this.readAll(c, p, size, (opened) => {
+      if (!opened.isFile || !sameVersion(opened, st)) throw new SftpError('FILE_CHANGED', `publish ${p}: the existing file changed while it was compared`);
+    });
     return createHash('sha256').update(got).digest('hex') === sha256;
   }
 
@@ -618,6 +682,7 @@ class Session implements SftpSession {
       for (;;) {
         const st = await this.statOrNull(c, cur);
         if (st) {
+          // A link in place of a folder (lstat) is refused, never followed.
           if (!st.isDirectory) throw new SftpError('SFTP_FAILURE', `mkdir ${norm}: ${cur} is not a directory`);
           break;
         }
@@ -642,6 +707,11 @@ class Session implements SftpSession {
     await this.ensureDir(toDir);
     const target = posix.join(toDir, newName);
     return this.once(`move ${fromPath}`, async (c) => {
+      // ensureDir refused a link in place of toDir; a rename's path is resolved by the server,
+      // so the layout (providers cannot make links or rename the plan's folders) is what keeps
+      // it from changing in between.
+      const from = await rawLstat(c.sftp, fromPath);
+      if (!from.isFile) throw new SftpError('NOT_A_FILE', `move ${fromPath}: not a regular file`);
       if (await this.statOrNull(c, target)) throw new SftpError('REMOTE_EXISTS', `move: ${target} already exists; it is never overwritten`);
       try {
         await rawCall((cb) => c.sftp.rename(fromPath, target, cb));

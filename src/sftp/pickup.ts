@@ -31,6 +31,9 @@ export interface ProviderFolders {
 
 /** The remote folders of one provider under the configured root (SFTP_ROOT). */
 export function providerFolders(sftpRoot: string, providerFolder: string): ProviderFolders {
+  // Files listed here are ingested as this provider: its folder must not lead into another's.
+  if (!providerFolder || providerFolder === '.' || providerFolder === '..' || /[/\\\0]/.test(providerFolder))
+    throw new Error('a provider sFTP folder must be a single folder name');
   const root = posix.join(sftpRoot || '/', providerFolder);
   const uploads = posix.join(root, 'uploads');
   return {
@@ -81,11 +84,16 @@ export async function scanFolder(
   const entries = await session.list(folder);
   const ignored: string[] = [];
   const candidates = [];
+  let notRegular = 0;
   for (const e of entries) {
     if (e.isDirectory) continue;
+    if (!e.isFile) notRegular++;
     if (!e.isFile || isIgnoredName(e.name)) ignored.push(e.name);
     else candidates.push({ name: e.name, size: e.size, mtime: e.mtime });
   }
+  // A link (or device, socket...) in a provider's folder is never taken or followed; ops hear
+  // of it by folder and count only, since a file name may carry member data.
+  if (notRegular) log.warn({ folder, entries: notRegular, reason: 'not a regular file' }, 'upload folder holds entries that are not regular files; left alone');
   const { files } = await recordListing(db, folder, now, candidates);
   const ready: ReadyFile[] = [];
   const waiting: string[] = [];

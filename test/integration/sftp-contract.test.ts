@@ -295,7 +295,8 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
           (err: unknown) => err,
         );
         expect(e, 'expected the server to refuse').toBeInstanceOf(SftpError);
-        expect(['NOT_FOUND', 'PERMISSION_DENIED', 'SFTP_FAILURE']).toContain((e as SftpError).code);
+        // NOT_A_FILE: the client itself refuses to download a link (it lstats first).
+        expect(['NOT_FOUND', 'PERMISSION_DENIED', 'SFTP_FAILURE', 'NOT_A_FILE']).toContain((e as SftpError).code);
       };
       await withSftp(settings(fx.provider('ACME')), async (s) => {
         expect((await s.list('/')).map((e) => e.name).sort()).toEqual(['downloads', 'uploads']);
