@@ -150,14 +150,14 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     expect(doc.files).toBe(3);
     expect(files(srv('ACME', 'uploads'))).toEqual([]);
     expect(files(srv('RIVAL', 'uploads'))).toEqual([]);
-    expect(files(srv('ACME', 'uploads', 'processed')), JSON.stringify(doc.results)).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z\.xlsx$/)]);
+    expect(files(srv('ACME', 'uploads', 'processed')), JSON.stringify(doc.results)).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z_\d+\.xlsx$/)]);
     expect(files(srv('ACME', 'uploads', 'failed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611_b__/)]);
     expect(files(srv('RIVAL', 'uploads', 'processed'))).toHaveLength(1);
     expect(await one(`select count(*)::int n from submissions where provider_code = 'ACME' and state = 'RESPONDED'`)).toEqual({ n: 2 });
     expect(await one(`select count(*)::int n from submissions where provider_code = 'RIVAL' and state = 'RESPONDED'`)).toEqual({ n: 1 });
     // The provider fetches its responses with its own client.
     const ls = server.sftpBatch('ACME', ['ls -1 downloads']);
-    const responses = ls.stdout.split('\n').map((l) => path.posix.basename(l.trim())).filter((f) => /_RESPONSE_\d{14}\.xlsx$/.test(f));
+    const responses = ls.stdout.split('\n').map((l) => path.posix.basename(l.trim())).filter((f) => /_RESPONSE_\d{14}_\d+\.xlsx$/.test(f));
     expect(responses).toHaveLength(2);
     for (const f of responses) {
       const got = server.sftpBatch('ACME', [`get downloads/${f} ${path.join(work, f)}`]);
