@@ -34,7 +34,7 @@ const skip = missing !== '' && !process.env.CI;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 // Each test drives several CLI processes and sftp sessions: generous on a loaded machine.
-describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipped deploy/sftp + Debian Postgres + CLI', { timeout: 240_000 }, () => {
+describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipped deploy/sftp + Debian Postgres + CLI', () => {
   let server: ProductionSftp;
   let postgres: DebianPostgres;
   let pool: pg.Pool;
@@ -253,7 +253,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((r) => child.on('close', (code, signal) => r({ code, signal, stderr })));
       return { child, exited, running: () => running };
     };
-    const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> => {
+    const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 540_000): Promise<T> => {
       const end = Date.now() + timeoutMs;
       for (;;) {
         const v = await probe();
