@@ -129,11 +129,11 @@ describe('every upload is answered once', () => {
   const deps = () => ({ pool: db.pool, config, openSession: () => sftp.openSession() });
   const uploads = (p: string) => path.join(sftp.root, p, 'uploads');
   const downloads = (p: string) => path.join(sftp.root, p, 'downloads');
-  const put = async (p: string, name: string, day: number) => {
+  const put = async (p: string, name: string, day: number, mtime = '2027-02-02T17:00:00Z') => {
     fs.mkdirSync(uploads(p), { recursive: true });
     const file = path.join(uploads(p), name);
     fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: `2027-01-${String(day).padStart(2, '0')}` } })], 'OTF']]));
-    fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    fs.utimesSync(file, new Date(mtime), new Date(mtime));
   };
   /** Sighting, then taking: the stability check needs two listings. */
   const pollTwice = async (p: string, at: string) => {
@@ -191,8 +191,9 @@ describe('every upload is answered once', () => {
     }
     expect(await one(`select count(*)::int n from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`)).toEqual({ n: 1 });
     expect(fs.readdirSync(downloads('RIVAL')).filter((n) => n.startsWith('OTF_RIVAL_stuck'))).toHaveLength(1);
-    // a new version of the file (the provider sends it again) is taken afresh
-    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 12);
+    // a new version of the file (the provider sends it again: a new modification time; the size
+    // alone may well be the same) is taken afresh
+    await put('RIVAL', 'OTF_RIVAL_stuck.xlsx', 12, '2027-02-04T17:12:00Z');
     const fresh = await pollTwice('RIVAL', '2027-02-04T17:20:00Z');
     expect(fresh.files).toBe(1);
   });
