@@ -251,3 +251,40 @@ export async function deliverDue(config: Config, pool: Db, now: Date, opts: { si
   }
   return counts;
 }
+
+export interface NotificationSummary {
+  id: number;
+  kind: string;
+  recipients: string[];
+  subject: string;
+  status: NotificationStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  lastAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+  sentAt: Date | null;
+  endedAt: Date | null;
+  transport: Sent['transport'];
+}
+
+/**
+ * Notifications, newest first. `failed`: those not delivered that have an error: FAILED,
+ * GAVE_UP, and PENDING ones whose last attempt failed (being retried).
+ */
+export async function listNotifications(pool: Db, opts: { failed?: boolean; limit: number }): Promise<NotificationSummary[]> {
+  const r = await pool.query<{
+    id: number; kind: string; recipients: string[]; subject: string; status: NotificationStatus; attempts: number; last_error: string | null;
+    created_at: Date; last_attempt_at: Date | null; next_attempt_at: Date | null; sent_at: Date | null; ended_at: Date | null; transport: Sent['transport'];
+  }>(
+    `select id, kind, recipients, subject, status, attempts, last_error, created_at, last_attempt_at, next_attempt_at, sent_at, ended_at, transport
+       from notifications
+      where not $1 or status in ('FAILED', 'GAVE_UP') or (status = 'PENDING' and last_error is not null)
+      order by created_at desc, id desc limit $2`,
+    [opts.failed ?? false, opts.limit],
+  );
+  return r.rows.map((x) => ({
+    id: Number(x.id), kind: x.kind, recipients: x.recipients, subject: x.subject, status: x.status, attempts: x.attempts, lastError: x.last_error,
+    createdAt: x.created_at, lastAttemptAt: x.last_attempt_at, nextAttemptAt: x.next_attempt_at, sentAt: x.sent_at, endedAt: x.ended_at, transport: x.transport,
+  }));
+}
