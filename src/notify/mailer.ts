@@ -148,7 +148,7 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promi
       }
     } else {
       transport = 'outbox';
-      location = await writeEml(config, now, row, mail);
+      location = await writeEml(config, row, mail);
     }
   } catch (err) {
     return failed(config, pool, now, row, err as Error & { code?: string; responseCode?: number });
@@ -163,14 +163,15 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promi
   return { id: Number(row.id), status: 'SENT', transport, location };
 }
 
-async function writeEml(config: Config, now: Date, row: Row, mail: nodemailer.SendMailOptions): Promise<string> {
+async function writeEml(config: Config, row: Row, mail: nodemailer.SendMailOptions): Promise<string> {
   const built = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(mail);
   const dir = path.join(config.dataDir, 'outbox');
   await fs.promises.mkdir(dir, { recursive: true });
-  // One name per key (or per row), created exclusively: an earlier attempt's file means it was written.
+  // One name per key (or per row: its recording time and id), created exclusively: an earlier
+  // attempt's file (a crash before the row was marked SENT) means it was written.
   const file = row.dedupe_key
     ? path.join(dir, `${safe(row.kind)}_${safe(row.subject)}_${createHash('sha256').update(row.dedupe_key).digest('hex').slice(0, 12)}.eml`)
-    : path.join(dir, `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}_${safe(row.kind)}_${safe(row.subject)}_n${Number(row.id)}.eml`);
+    : path.join(dir, `${row.created_at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}_${safe(row.kind)}_${safe(row.subject)}_n${Number(row.id)}.eml`);
   try {
     await fs.promises.writeFile(file, built.message as Buffer, { flag: 'wx' });
   } catch (err) {

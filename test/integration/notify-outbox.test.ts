@@ -191,4 +191,26 @@ describe('without SMTP_URL: the .eml outbox, sent at once as before', () => {
     expect(fs.readFileSync(sent!.location!, 'utf8')).toContain('a.txt');
     expect(await row(sent!.id)).toMatchObject({ status: 'SENT', attempts: 1, transport: 'outbox' });
   });
+
+  it('an outbox that cannot be written: PENDING, then written by the notify job; a send cut short after the write is not written twice', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-notify-eml-'));
+    try {
+      const cfg = loadConfig({ DATA_DIR: dir });
+      fs.writeFileSync(path.join(dir, 'outbox'), 'not a folder');
+      const sent = await sendNotification(cfg, db.pool, { kind: 'published-csasf', to: ['c@acme.example'], subject: 'CSASF published for ACME', text: 'hello' }, T0);
+      expect(sent).toMatchObject({ status: 'PENDING' });
+      expect(await row(sent!.id)).toMatchObject({ status: 'PENDING', attempts: 1 });
+      fs.rmSync(path.join(dir, 'outbox'));
+      expect(await deliverDue(cfg, db.pool, at(backoffMs(1)))).toMatchObject({ sent: 1 });
+      expect(fs.readdirSync(path.join(dir, 'outbox'))).toHaveLength(1);
+      // as if the process had died after writing the .eml, before marking the row SENT
+      await db.pool.query(`update notifications set status = 'PENDING', sent_at = null, ended_at = null, next_attempt_at = $2, claimed_until = $2 where id = $1`, [sent!.id, at(HOUR)]);
+      expect(await deliverDue(cfg, db.pool, at(HOUR - 1000))).toMatchObject({ sent: 0 });
+      expect(await deliverDue(cfg, db.pool, at(HOUR))).toMatchObject({ sent: 1 });
+      expect(fs.readdirSync(path.join(dir, 'outbox'))).toHaveLength(1);
+      expect(await row(sent!.id)).toMatchObject({ status: 'SENT', attempts: 3 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
