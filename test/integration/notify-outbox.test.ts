@@ -12,8 +12,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { backoffMs, deliverDue, OPS_KIND, sendNotification } from '../../src/notify/mailer.js';
+import { OTF } from '../../schemas/index.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
+import { respondLocally } from '../../src/ingest/respond.js';
 import { Coordinator } from '../../src/runs/coordinator.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+import { otfRow, workbook } from '../helpers/provider-files.js';
 
 interface Received { to: string[]; subject: string; raw: string }
 
@@ -212,5 +217,27 @@ describe('without SMTP_URL: the .eml outbox, sent at once as before', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the liaison response of a submission while the mail server refuses', () => {
+  it('the submission is answered, its email stays PENDING under its once-only key, and the notify job sends it once', async () => {
+    await seedPlan(db.pool);
+    smtp.refuse = { code: 451, text: 'Try again later' };
+    const bytes = await workbook([[OTF, [otfRow({ cin: '91000001A', attemptDate: { date: '2026-11-03' } })], 'OTF']]);
+    const receivedAt = at(0);
+    const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611.xlsx', bytes, receivedAt, source: 'cli' });
+    await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'), receivedAt);
+    expect((await db.pool.query(`select state, notified_at is not null as notified from submissions where id = $1`, [done.submissionId])).rows[0]).toEqual({ state: 'RESPONDED', notified: true });
+    const mails = async () => (await db.pool.query<{ id: number; status: string; attempts: number }>(`select id, status, attempts from notifications where kind = 'submission-response'`)).rows;
+    expect(await mails()).toEqual([expect.objectContaining({ status: 'PENDING', attempts: 1 })]);
+    // answering again (a retry by the caller) records nothing new and sends nothing
+    await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'), receivedAt);
+    expect(await mails()).toHaveLength(1);
+    smtp.refuse = null;
+    expect(await fireNotify(at(backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 1 } });
+    expect(await fireNotify(at(2 * backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 0 } });
+    expect(smtp.received.map((r) => [r.to, r.subject])).toEqual([[['liaison@plan.example'], expect.stringMatching(/OTF_ACME_202611\.xlsx from ACME$/)]]);
+    expect(await mails()).toEqual([expect.objectContaining({ status: 'SENT', attempts: 2 })]);
   });
 });
