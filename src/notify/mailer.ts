@@ -105,7 +105,8 @@ export async function sendNotification(config: Config, pool: Db, msg: Message, n
     }
     id = had.id;
   }
-  return (await deliver(config, pool, now, Number(id))) ?? toSent((await pool.query<Row>('select id, status, transport, location from notifications where id = $1', [id])).rows[0]!);
+  const r = await deliver(config, pool, now, Number(id));
+  return r ? toSent(r) : toSent((await pool.query<Row>('select id, status, transport, location from notifications where id = $1', [id])).rows[0]!);
 }
 
 /**
@@ -129,7 +130,7 @@ async function claim(pool: Db, now: Date, id?: number): Promise<Row | undefined>
 }
 
 /** Sends a claimed row; records SENT, or the failure (retry, FAILED or GAVE_UP). */
-async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promise<Sent> {
+async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promise<Sent & { serverDown?: boolean }> {
   const attachments = (await pool.query<{ filename: string; content: Buffer }>(
     'select filename, content from notification_attachments where notification_id = $1 order by position', [row.id],
   )).rows;
@@ -187,11 +188,14 @@ export function mailError(err: Error & { code?: string; responseCode?: number })
   return [err.code, err.responseCode, first].filter((x) => x !== undefined && x !== '').join(' ');
 }
 
+/** The mail server could not be reached or spoken to: every other message would fail the same way now. */
+const SERVER_DOWN = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EAUTH', 'EPROTOCOL']);
+
 /** A refusal for good: the server answered the recipients or the message with a 5xx reply. */
 const permanent = (err: { code?: string; responseCode?: number }): boolean =>
   (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && (err.responseCode ?? 0) >= 500;
 
-async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error & { code?: string; responseCode?: number }): Promise<Sent> {
+async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error & { code?: string; responseCode?: number }): Promise<Sent & { serverDown?: boolean }> {
   const error = mailError(err);
   const giveUpAt = row.created_at.getTime() + config.NOTIFY_GIVE_UP_HOURS * 3_600_000;
   const next = new Date(now.getTime() + backoffMs(row.attempts));
@@ -209,7 +213,7 @@ async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error 
     log.error({ ...ctx, status }, status === 'FAILED' ? 'notification refused by the mail server; not retried (ops alerted)' : `notification not sent within NOTIFY_GIVE_UP_HOURS (${config.NOTIFY_GIVE_UP_HOURS}); given up (ops alerted)`);
     await alertOps(config, pool, now, row, status, error);
   }
-  return { id: Number(row.id), status, transport: null, location: null };
+  return { id: Number(row.id), status, transport: null, location: null, serverDown: SERVER_DOWN.has(err.code ?? '') };
 }
 
 /** Ops hear of a notification that will not go out: an email to OPS_EMAIL (once per row), never about an ops alert itself. */
@@ -231,14 +235,18 @@ async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: N
 
 export const OPS_KIND = 'ops-notification-undelivered';
 
-async function deliver(config: Config, pool: Db, now: Date, id?: number): Promise<Sent | undefined> {
+async function deliver(config: Config, pool: Db, now: Date, id?: number): Promise<(Sent & { serverDown?: boolean }) | undefined> {
   const row = await claim(pool, now, id);
   return row ? sendClaimed(config, pool, now, row) : undefined;
 }
 
 export interface DeliverCounts { sent: number; retrying: number; failed: number; gaveUp: number }
 
-/** The notify job: sends every PENDING message that is due (oldest first), one at a time, until none is due or `signal` aborts. */
+/**
+ * The notify job: sends every PENDING message that is due (oldest first), one at a time, until
+ * none is due or `signal` aborts. A mail server that cannot be reached ends the pass (the rest
+ * stay due for the next one) instead of waiting out a timeout per message.
+ */
 export async function deliverDue(config: Config, pool: Db, now: Date, opts: { signal?: AbortSignal; limit?: number } = {}): Promise<DeliverCounts> {
   const counts: DeliverCounts = { sent: 0, retrying: 0, failed: 0, gaveUp: 0 };
   const limit = opts.limit ?? 500;
@@ -249,6 +257,7 @@ export async function deliverDue(config: Config, pool: Db, now: Date, opts: { si
     else if (r.status === 'PENDING') counts.retrying++;
     else if (r.status === 'FAILED') counts.failed++;
     else counts.gaveUp++;
+    if (r.serverDown) break;
   }
   return counts;
 }

@@ -4,7 +4,7 @@
 // refused NOTIFY_GIVE_UP_HOURS after it was recorded is GAVE_UP and ops are alerted. The clock
 // is the `now` handed in; nothing waits on time.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -172,6 +172,22 @@ describe('durable notifications over SMTP', () => {
     // the given-up message is not sent later
     expect(await fireNotify(at(5 * HOUR))).toMatchObject({ counts: { sent: 0 } });
     expect(smtp.received).toHaveLength(1);
+  });
+
+  it('a mail server that cannot be reached: the message stays PENDING, and the pass stops at the first one instead of trying each', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = { ...config, SMTP_URL: `smtp://127.0.0.1:${port}` };
+    const ids: number[] = [];
+    for (const n of [1, 2, 3]) ids.push((await sendNotification(down, db.pool, { kind: 'minimif-sla', to: ['l@plan.example'], subject: `down ${n}`, text: 'x' }, T0))!.id);
+    for (const id of ids) expect(await row(id)).toMatchObject({ status: 'PENDING', attempts: 1, last_error: expect.stringMatching(/ECONNECTION|ECONNREFUSED/) });
+    expect(await deliverDue(down, db.pool, at(HOUR))).toEqual({ sent: 0, retrying: 1, failed: 0, gaveUp: 0 });
+    expect((await Promise.all(ids.map(row))).map((r) => r.attempts)).toEqual([2, 1, 1]);
+    // the server is back: all go out
+    expect(await deliverDue(config, db.pool, at(2 * HOUR))).toMatchObject({ sent: 3 });
+    expect(smtp.subjects().sort()).toEqual(['down 1', 'down 2', 'down 3']);
   });
 
   it('refused for good (5xx to the recipient): FAILED at once, not retried, ops alerted', async () => {
