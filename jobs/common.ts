@@ -65,11 +65,11 @@ function withTestGate(open: () => Promise<SftpSession>, gate: string | undefined
  * (units done by an earlier, interrupted run are skipped). A failed provider fails the run, so
  * catch-up retries it (only the failed units); the other providers' files stay published.
  */
-export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'> & Partial<Pick<JobContext, 'run'>>): Promise<JobCounts> {
+export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'> & Partial<Pick<JobContext, 'run' | 'now'>>): Promise<JobCounts> {
   const slot = slotFor(kind, ctx.slot, deps.config);
   if (slot !== ctx.slot) throw new RangeError(`${ctx.slot} is not a ${kind} slot (the slot of that date is ${slot})`);
   const openSession = withTestGate(deps.openSession, testPublishGate());
-  const result = await generate(kind, { date: ctx.slot, signal: ctx.signal, runId: ctx.run?.id }, { pool: deps.pool, config: deps.config, openSession });
+  const result = await generate(kind, { date: ctx.slot, signal: ctx.signal, runId: ctx.run?.id, now: ctx.now }, { pool: deps.pool, config: deps.config, openSession });
   const counts = {
     units: result.units.length,
     published: result.published,

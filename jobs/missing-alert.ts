@@ -4,7 +4,7 @@ import { missingSubmissionDigest } from '../src/reports/missing.js';
 import type { JobContext } from '../src/runs/coordinator.js';
 import type { JobCounts, JobDeps } from './common.js';
 
-export async function runMissingAlert(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Pick<JobContext, 'slot'>): Promise<JobCounts> {
-  const r = await missingSubmissionDigest(deps.pool, deps.config, ctx.slot);
+export async function runMissingAlert(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Pick<JobContext, 'slot'> & Partial<Pick<JobContext, 'now'>>): Promise<JobCounts> {
+  const r = await missingSubmissionDigest(deps.pool, deps.config, ctx.slot, ctx.now);
   return { period: r.period, providersListed: r.rows.length, digests: r.digests, alreadySent: r.alreadySent, unrouted: r.unrouted };
 }

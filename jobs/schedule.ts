@@ -13,8 +13,9 @@ import { runMiniMifSla } from './minimif-sla.js';
 import { runRetention } from './retention.js';
 import { runMissingAlert } from './missing-alert.js';
 import { runPoll } from './poll.js';
+import { runNotify } from './notify.js';
 
-export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'retention', 'poll'] as const;
+export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'retention', 'poll', 'notify'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ScheduleEntry {
@@ -29,6 +30,9 @@ export interface ScheduleEntry {
   catchUpLateDays?: number;
   description: string;
 }
+
+/** The notify job's frequency: a failed send is retried after 1, 2, 4 … 60 minutes, checked this often. */
+export const NOTIFY_CRON = '*/5 * * * *';
 
 const cronAt = (at: string, days: string): string => {
   const [h, m] = at.split(':').map(Number) as [number, number];
@@ -50,11 +54,12 @@ export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_
     { job: 'missing-alert', cron: cronAt('08:00', `${afterOnTime},${afterLast}`), at: '08:00', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison digest of missing, declined and rejected submissions' },
     { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'current', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
     { job: 'poll', cron: config.POLL_CRON, slotKind: 'minute', catchUp: 'startup', description: 'process provider uploads' },
+    { job: 'notify', cron: NOTIFY_CRON, slotKind: 'minute', catchUp: 'startup', description: 'send notifications that are due (first send or a retry after a failed one)' },
   ];
 }
 
-/** The calendar job behind a date-slot entry (the poll has no calendar). */
-const CALENDAR: Record<Exclude<JobName, 'poll'>, ScheduledJob> = {
+/** The calendar job behind a date-slot entry (the minute jobs, poll and notify, have none). */
+const CALENDAR: Record<Exclude<JobName, 'poll' | 'notify'>, ScheduledJob> = {
   mif: 'mif', csasf: 'csasf', 'mini-mif': 'mini-mif', 'minimif-sla': 'minimif-sla', 'missing-alert': 'missing-alert', retention: 'retention',
 };
 
@@ -69,11 +74,12 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
     'missing-alert': (ctx) => runMissingAlert(deps, ctx),
     retention: () => runRetention(deps),
     poll: (ctx): Promise<JobCounts> => runPoll(deps, ctx),
+    notify: (ctx): Promise<JobCounts> => runNotify(deps, ctx),
   };
   return scheduleTable(config)
     .filter((e) => !only || only.includes(e.job))
     .map((e): JobDefinition => {
-      if (e.job === 'poll') return { name: e.job, cron: e.cron, slotKind: 'minute', catchUp: e.catchUp, run: runners.poll };
+      if (e.job === 'poll' || e.job === 'notify') return { name: e.job, cron: e.cron, slotKind: 'minute', catchUp: e.catchUp, run: runners[e.job] };
       const cal = CALENDAR[e.job];
       return {
         name: e.job,

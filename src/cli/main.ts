@@ -18,6 +18,7 @@ import { registerStatus } from './commands/status.js';
 import { registerScheduler } from './commands/scheduler.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSubmissions } from './commands/submissions.js';
+import { registerNotifications } from './commands/notifications.js';
 
 /** The version in package.json (`--version`). */
 export function packageVersion(): string {
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerScheduler(program);
   registerRuns(program);
   registerSubmissions(program);
+  registerNotifications(program);
   return program;
 }
 

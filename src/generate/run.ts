@@ -35,6 +35,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** The run attempt (ledger id) this generation belongs to: each file records it. */
   runId?: number;
+  /** The scheduler clock: when the publish notifications are recorded. */
+  now?: Date;
 }
 
 export interface UnitResult {
@@ -299,7 +301,7 @@ async function prepareUnit(
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
       await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId);
-      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused);
+      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, opts.now);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
     },
   };
@@ -329,7 +331,7 @@ async function confirmPublished(
   });
 }
 
-async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused?: UnitResult['refused']): Promise<void> {
+async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused?: UnitResult['refused'], now?: Date): Promise<void> {
   const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];
   const lines = [
     `A new ${what} is in your sFTP downloads folder:`,
@@ -348,7 +350,7 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
       to: [provider.contact_email ?? '', provider.liaison_email ?? ''],
       subject: `${what} published for ${provider.provider_code}: ${name}`,
       text: lines.join('\n'),
-    });
+    }, now);
   } catch (err) {
     // The file is published; a mail problem must not make the unit look unpublished.
     log.warn({ provider: provider.provider_code, err: { message: (err as Error).message } }, 'publish notification failed');

@@ -98,6 +98,8 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
     faultPoint('respond-after-move');
   }
 
+  // notified_at: the liaison's email is recorded in the notification outbox (once, by its key);
+  // sent now, or retried by the notify job while the mail server is down.
   if (!p.notified_at) {
     try {
       await sendNotification(deps.config, pool, {
@@ -106,9 +108,9 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
-      });
+      }, at);
     } catch (err) {
-      log.warn({ submissionId: id, err: { message: (err as Error).message } }, 'liaison notification failed; the next poll tries again');
+      log.warn({ submissionId: id, err: { message: (err as Error).message } }, 'liaison notification could not be recorded; the next poll tries again');
       return { submissionId: id, response, movedTo: movedTo ?? '(not moved)', disposition, responded: false };
     }
     await pool.query(`update submissions set notified_at = $2 where id = $1`, [id, at]);
@@ -193,10 +195,10 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(done.submissionId),
-      });
+      }, at);
       await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, at]);
     } catch (err) {
-      log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification failed');
+      log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification could not be recorded');
     }
   }
   await deps.pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [done.submissionId]);

@@ -30,7 +30,7 @@ export interface SlaAlertResult { referrals: number; providers: number }
  * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval raises one
  * liaison alert (per provider, once per referral).
  */
-export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate): Promise<SlaAlertResult> {
+export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now?: Date): Promise<SlaAlertResult> {
   await markReferralsCarried(pool);
   const r = await pool.query<{ provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }>(
     `select f.provider_code, p.liaison_email,
@@ -56,7 +56,7 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       to: [row.liaison_email ?? ''],
       subject: `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}`,
       text: lines.join('\n'),
-    });
+    }, now);
     await pool.query(`update ecm_referrals set sla_alerted_at = now() where referral_id = any($1)`, [row.referrals.map((x) => x.id)]);
     referrals += row.referrals.length;
   }

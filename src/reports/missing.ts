@@ -146,7 +146,7 @@ export interface DigestResult {
  * providers.liaison_email). Each liaison's digest is a ledger unit of (missing-alert, slot),
  * so a re-run after a crash does not send it twice.
  */
-export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slot: IsoDate): Promise<DigestResult> {
+export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slot: IsoDate, now?: Date): Promise<DigestResult> {
   const period = digestPeriod(slot);
   const rows = await findMissingSubmissions(pool, config, slot);
   const groups = new Map<string, MissingRow[]>();
@@ -191,7 +191,7 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
       subject: `Missing provider submissions for ${label}: ${providers.size} provider(s) (${slot})`,
       text: lines.join('\n'),
       attachments: [{ filename: attachment, content: bytes }],
-    });
+    }, now);
     await markUnit(pool, 'missing-alert', slot, unit, 'DONE', { providers: providers.size, rows: list.length });
     result.digests++;
     result.sent.push({ recipients: 1, providers: providers.size, location: sent?.location ?? null, attachment });

@@ -38,7 +38,7 @@ describe('usage errors (nothing opened)', () => {
 
   it('runs --job nope: exit 2 naming the known jobs', async () => {
     const r = await runCli(['runs', '--job', 'nope'], offline);
-    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll$/m);
+    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify$/m);
   });
 
   it("--version prints package.json's version", async () => {

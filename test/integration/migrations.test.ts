@@ -73,3 +73,31 @@ describe('migrations', () => {
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'FAILED', 'c', 3)`);
   });
 });
+
+describe('migration 0014 (notification outbox)', () => {
+  const down14 = async () => {
+    const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    const from = names.findIndex((f) => f.startsWith('0014_'));
+    const client = await pool.connect();
+    try {
+      const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+      await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
+    } finally {
+      client.release();
+    }
+    return names.slice(from).map((f) => f.replace(/\.sql$/, ''));
+  };
+
+  it('goes down keeping the sent notifications (the unsent ones have no place there) and up again: older rows are SENT', async () => {
+    await pool.query(`insert into notifications (kind, recipients, subject, status, transport, location, sent_at, created_at) values ('k', '{a@x.example}', 'sent one', 'SENT', 'outbox', '/o', now(), now())`);
+    const pendingId = (await pool.query<{ id: number }>(`insert into notifications (kind, recipients, subject, body, status, next_attempt_at, created_at) values ('k', '{a@x.example}', 'pending one', 'b', 'PENDING', now(), now()) returning id`)).rows[0]!.id;
+    await pool.query(`insert into notification_attachments values ($1, 1, 'a.txt', '\\x00')`, [pendingId]);
+    const applied = await down14();
+    expect((await pool.query(`select subject, transport from notifications order by id`)).rows).toEqual([{ subject: 'sent one', transport: 'outbox' }]);
+    expect((await migrate(pool)).applied).toEqual(applied);
+    expect((await pool.query(`select subject, status, attempts, sent_at is not null as sent from notifications order by id`)).rows).toEqual([{ subject: 'sent one', status: 'SENT', attempts: 1, sent: true }]);
+    // a SENT row names its transport
+    await expect(pool.query(`insert into notifications (kind, recipients, subject, status, created_at) values ('k', '{a@x.example}', 's', 'SENT', now())`)).rejects.toThrow(/notifications_sent_transport/);
+    await expect(pool.query(`insert into notifications (kind, recipients, subject, status, created_at) values ('k', '{a@x.example}', 's', 'LOST', now())`)).rejects.toThrow(/check/);
+  });
+});

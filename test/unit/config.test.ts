@@ -17,6 +17,8 @@ describe('config', () => {
     expect(c.CASELOAD_WARN_LIMIT).toBe(50);
     expect(c.DATABASE_URL).toBeUndefined();
     expect(c.REFERRAL_STATUS_VALUES).toEqual(['Declined', 'Accepted', 'Pending', 'Services Received']);
+    expect(c.NOTIFY_GIVE_UP_HOURS).toBe(24);
+    expect(c.OPS_EMAIL).toBeUndefined();
   });
 
   it('documents every setting', () => {
@@ -32,6 +34,8 @@ describe('config', () => {
     [{ MIF_INCLUDES_RTF_TEMPLATE: 'perhaps' }, 'MIF_INCLUDES_RTF_TEMPLATE'],
     [{ SFTP_HOST: 'sftp.plan.example', SFTP_USER: 'svc', SFTP_PASSWORD: 'x' }, 'SFTP_HOST_KEY_SHA256'],
     [{ ON_TIME_LAST_DAY: '12' }, 'ON_TIME_LAST_DAY'],
+    [{ NOTIFY_GIVE_UP_HOURS: '0' }, 'NOTIFY_GIVE_UP_HOURS'],
+    [{ OPS_EMAIL: 'ops team' }, 'OPS_EMAIL'],
   ])('refuses %j naming %s', (env, variable) => {
     let err: unknown;
     try {

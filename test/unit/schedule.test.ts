@@ -49,6 +49,7 @@ describe('the cron table', () => {
       'missing-alert': ['0 8 6,11 * *', 'current'],
       retention: ['30 5 * * *', 'current'],
       poll: ['*/5 * * * *', 'startup'],
+      notify: ['*/5 * * * *', 'startup'],
     });
     for (const e of table.filter((x) => x.slotKind === 'date')) {
       const [minute, hour] = e.cron.split(' ');

@@ -39,7 +39,7 @@ export function registerRuns(program: Command): void {
   program
     .command('runs')
     .description('run history: one line per attempt (newest first), what it published, counts and durations')
-    .option('--job <NAME>', 'only this job (mif, csasf, mini-mif, minimif-sla, missing-alert, poll)')
+    .option('--job <NAME>', `only this job (${JOB_NAMES.join(', ')})`)
     .option('--limit <N>', 'how many runs', '50')
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
