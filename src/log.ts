@@ -4,8 +4,9 @@
 // Format (LOG_FORMAT): `json` (one JSON object a line, for log shippers), `pretty` (one plain
 // line an event, via pino-pretty, for a person), or `auto` (the default): pretty when stderr is
 // a terminal, JSON otherwise. Redaction happens before either format sees the object.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 /** Keys that carry PHI or raw provider cell values wherever they appear in a log object. */
 export const PHI_KEYS = [
@@ -38,6 +39,8 @@ function redactPaths(): string[] {
 
 /** One line an event (stderr by default): time, level, message, then the (redacted) fields on the same line. */
 export function prettyDestination(destination: number | NodeJS.WritableStream = 2): pino.DestinationStream {
+  // loaded only when asked for: JSON logging (services, tests) does not pay for it at start-up
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pretty({
     destination,
     sync: true,

@@ -76,7 +76,7 @@ describe('--help examples', () => {
 
   it('the commands that act on data have examples', () => {
     const withExamples = new Set(examples.map((e) => e.command));
-    for (const c of ['import', 'generate', 'ingest', 'poll', 'status', 'runs', 'scheduler', 'submissions', 'submission show']) expect(withExamples).toContain(c);
+    for (const c of ['db migrate', 'validate', 'import', 'generate', 'ingest', 'poll', 'status', 'runs', 'scheduler', 'submissions', 'submission show']) expect(withExamples).toContain(c);
     for (const e of examples) expect(e.line).toMatch(new RegExp(`^calaim-exchange ${e.command}(\\s|$)`));
   });
 
