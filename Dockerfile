@@ -1,11 +1,14 @@
-# The calaim-exchange app image: Node 20, production dependencies, runs the CLI through tsx.
+# The calaim-exchange app image: Node 20, production dependencies, runs the CLI source through tsx.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production npm_config_fund=false npm_config_audit=false
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx is a runtime dependency (the CLI runs TypeScript without a build step).
-RUN npm ci --omit=dev && npm cache clean --force
+# npm ci runs the `prepare` hook (scripts/build.js --if-possible): without devDependencies there
+# is no TypeScript, so it builds nothing and the bin runs the source through tsx, a runtime
+# dependency.
+COPY scripts ./scripts
 COPY bin ./bin
+RUN npm ci --omit=dev && npm cache clean --force
 COPY src ./src
 COPY schemas ./schemas
 COPY jobs ./jobs

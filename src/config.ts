@@ -89,6 +89,7 @@ export const SETTINGS = {
   OPS_EMAIL: { schema: z.string().trim().pipe(z.email()).optional(), default: undefined, doc: 'Operations address alerted when a notification is given up or refused by the mail server. Unset: only the error log.' },
 
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level (logs go to stderr; PHI is redacted).' },
+  LOG_FORMAT: { schema: z.enum(['auto', 'json', 'pretty']), default: 'auto', doc: 'Log lines on stderr: json (one JSON object a line), pretty (one plain line an event), or auto: pretty when stderr is a terminal, else json.' },
   PLAN_TIME_ZONE: { schema: timeZone, default: 'America/Los_Angeles', doc: '[POLICY] Time zone of every calendar rule.' },
 
   MAX_FILE_BYTES: { schema: int(1024, 2 ** 31), default: String(50 * 1024 * 1024), doc: 'Largest inbound file accepted.' },

@@ -1,6 +1,12 @@
 // pino to stderr, with every PHI-bearing path redacted: stdout belongs to --json output,
 // and logs are shipped to places where member data must never go.
+//
+// Format (LOG_FORMAT): `json` (one JSON object a line, for log shippers), `pretty` (one plain
+// line an event, via pino-pretty, for a person), or `auto` (the default): pretty when stderr is
+// a terminal, JSON otherwise. Redaction happens before either format sees the object.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
 
 /** Keys that carry PHI or raw provider cell values wherever they appear in a log object. */
 export const PHI_KEYS = [
@@ -12,13 +18,43 @@ export const PHI_KEYS = [
   'value', 'values', 'raw', 'cells', 'cell', 'row', 'rows', 'record', 'member', 'members', 'data',
 ];
 
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The format the logs take: LOG_FORMAT when it says json or pretty; otherwise (unset, auto, or a
+ * value the settings check reports) pretty only when stderr is a terminal.
+ */
+export function logFormat(setting: string | undefined = process.env.LOG_FORMAT, stderrIsTty: boolean = process.stderr.isTTY === true): LogFormat {
+  const v = setting?.trim().toLowerCase();
+  if (v === 'json' || v === 'pretty') return v;
+  return stderrIsTty ? 'pretty' : 'json';
+}
+
 function redactPaths(): string[] {
   const paths: string[] = [];
   for (const k of PHI_KEYS) paths.push(k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`);
   return paths;
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
+/** One line an event (stderr by default): time, level, message, then the (redacted) fields on the same line. */
+export function prettyDestination(destination: number | NodeJS.WritableStream = 2): pino.DestinationStream {
+  // loaded only when asked for: JSON logging (services, tests) does not pay for it at start-up
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pretty({
+    destination,
+    sync: true,
+    colorize: destination === 2 && process.stderr.isTTY === true && !process.env.NO_COLOR,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,app',
+  });
+}
+
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination: pino.DestinationStream = logFormat() === 'pretty' ? prettyDestination() : pino.destination(2),
+): Logger {
   return pino(
     {
       level,

@@ -1,50 +1,11 @@
 // The `calaim-exchange` command line. Thin: parses, calls into the modules, prints.
 import 'dotenv/config';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { EmbeddedPostgresError } from '../db/embedded.js';
 import { log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
-import { registerDb } from './commands/db.js';
-import { registerDemo } from './commands/demo.js';
-import { registerValidate } from './commands/validate.js';
-import { registerImport } from './commands/import.js';
-import { registerGenerate } from './commands/generate.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerStatus } from './commands/status.js';
-import { registerScheduler } from './commands/scheduler.js';
-import { registerRuns } from './commands/runs.js';
-import { registerSubmissions } from './commands/submissions.js';
-import { registerNotifications } from './commands/notifications.js';
-
-/** The version in package.json (`--version`). */
-export function packageVersion(): string {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-}
-
-export function buildProgram(): Command {
-  const program = new Command('calaim-exchange')
-    .description('Health plan side of the CalAIM ECM / Community Supports file exchange')
-    .version(packageVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError()
-    .exitOverride();
-  registerDemo(program);
-  registerDb(program);
-  registerValidate(program);
-  registerImport(program);
-  registerGenerate(program);
-  registerIngest(program);
-  registerStatus(program);
-  registerScheduler(program);
-  registerRuns(program);
-  registerSubmissions(program);
-  registerNotifications(program);
-  return program;
-}
+import { buildProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

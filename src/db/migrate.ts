@@ -1,11 +1,12 @@
-// Plain SQL migrations in src/db/migrations, applied in order by node-pg-migrate.
+// Plain SQL migrations in src/db/migrations, applied in order by node-pg-migrate. They are read
+// from the package's src/ folder also when the code runs compiled from dist/ (one copy only).
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
 import { log } from '../log.js';
+import { packageRoot } from '../package-root.js';
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = path.join(packageRoot(), 'src', 'db', 'migrations');
 
 export interface MigrateResult { applied: string[] }
 

@@ -4,7 +4,7 @@
 // their upload folders the way an sFTP client would.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import type pg from 'pg';
 import { CSASF } from '../../schemas/index.js';
 import { UPSTREAM_KINDS } from '../../schemas/upstream.js';
@@ -22,8 +22,7 @@ import { openTransport, type Transport } from '../cli/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SAMPLE_PLAN = path.join(ROOT, 'samples', 'plan');
+export const SAMPLE_PLAN = path.join(packageRoot(), 'samples', 'plan');
 const TZ = 'America/Los_Angeles';
 
 export interface DemoStep { when: string; what: string; detail: string[] }

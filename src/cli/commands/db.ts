@@ -9,6 +9,13 @@ export function registerDb(program: Command): void {
   db.command('migrate')
     .description('apply pending SQL migrations')
     .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+The migrations are the SQL files of src/db/migrations, applied in order; every command that uses the
+database applies pending ones itself before it starts.
+
+Examples:
+  calaim-exchange db migrate
+  calaim-exchange db migrate --json`)
     .action(async (opts: { json?: boolean }) => {
       await withRuntime(async ({ db: database }) => {
         const { applied } = await migrate(database.pool);

@@ -32,7 +32,8 @@ days before it that no MIF or mini-MIF has carried yet).
 
 Examples:
   calaim-exchange generate mif --date 2026-11-15
-  calaim-exchange generate csasf --date 2026-02-28 --provider HOMEWAY --dry-run --out /tmp/csasf`)
+  calaim-exchange generate csasf --date 2026-11-29 --provider HOMEFRST --dry-run --out .data/dry-run
+  calaim-exchange generate mini-mif --date 2026-11-25 --json`)
     .action(async (kind: string, opts: Opts) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
       if (opts.date !== undefined) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
+import { UPSTREAM, UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
 import { importUpstream, ImportFileError } from '../../import/upstream.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../runtime.js';
@@ -13,11 +13,17 @@ export function registerImport(program: Command): void {
     .argument('<file>', 'the extract file (.csv or .xlsx)')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
-Columns (header names exactly) are listed in DESIGN.md §2. Exit 0 when the file was processed
-(even with rejected rows, which are listed), 1 when it could not be read.
+Columns of each kind (header names exactly, as in the sample extracts samples/plan/<kind>.csv;
+declared in schemas/upstream.ts, described in samples/README.md):
+${UPSTREAM_KINDS.map((k) => `  ${k.padEnd(18)} ${UPSTREAM[k].columns.join(', ')}`).join('\n')}
 
-Example:
-  calaim-exchange import members samples/plan/members.csv`)
+Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
+could not be read. Import providers first: the other extracts name provider codes.
+
+Examples:
+  calaim-exchange import providers samples/plan/providers.csv
+  calaim-exchange import members samples/plan/members.csv
+  calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
     .action(async (kind: string, file: string, opts: { json?: boolean }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
       await withRuntime(async ({ db }) => {

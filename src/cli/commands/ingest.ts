@@ -27,9 +27,13 @@ export function registerIngest(program: Command): void {
     .option('--out <DIR>', 'folder for the response workbook (default DATA_DIR/responses/<provider>)')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
-Exit 0 when the file was processed (whatever its outcome), 1 when it could not be.
-Example:
-  calaim-exchange ingest RTF_ACME_202611.xlsx --provider ACME --received-at 2026-11-04T09:30:00-08:00`)
+Exit 0 when the file was processed (whatever its outcome), 1 when it could not be. How the
+receipt time decides the period and the verdict: README "Deadlines and receipt time, in plain
+words"; what the response says: README "Reading a response report".
+
+Examples:
+  calaim-exchange ingest samples/uploads/RTF_ACMEHLTH_202611.xlsx --provider ACMEHLTH --received-at 2026-12-02T09:12:00-08:00
+  calaim-exchange ingest samples/uploads/CSPRTF_BAYRESPT_202611.xlsx --provider BAYRESPT --received-at 2026-12-04T16:00:00-08:00 --json`)
     .action(async (file: string, opts: { provider: string; receivedAt?: string; out?: string; json?: boolean }) => {
       const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt, '--received-at') : new Date();
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
@@ -66,7 +70,11 @@ Example:
     .addHelpText('after', `
 A file is taken when its size and mtime held across two listings SFTP_STABLE_SECONDS apart, so
 a file seen for the first time is processed on the next poll. Exit 1 when any provider or
-file failed (the others are processed; failed files stay for the next poll).`)
+file failed (the others are processed; failed files stay for the next poll).
+
+Examples:
+  calaim-exchange poll
+  calaim-exchange poll --provider ACMEHLTH --json`)
     .action(async (opts: { now?: string; provider?: string; json?: boolean }) => {
       const now = opts.now ? parseInstant(opts.now, '--now') : undefined;
       await withRuntime(async ({ config, db }) => {

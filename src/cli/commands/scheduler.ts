@@ -47,9 +47,10 @@ Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
 A missed slot is made up only while it is the current (latest due) one: a superseded file
 slot is never sent late.
 
+Without --once or --fire it runs until SIGTERM or SIGINT (README "Production: docker-compose").
+
 Examples:
-  calaim-exchange scheduler
-  calaim-exchange scheduler --once --json
+  calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --json
   calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --jobs mif,csasf
   calaim-exchange scheduler --fire mif --now 2026-11-15T14:30:00Z`)
     .action(async (opts: Opts) => {

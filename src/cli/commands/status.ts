@@ -10,6 +10,10 @@ export function registerStatus(program: Command): void {
     .description('per provider and file type: what was sent, what came back, verdicts, outcomes, what is missing')
     .option('--period <YYYY-MM>', 'reporting period (default: the period files received today answer)')
     .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange status --period 2026-11
+  calaim-exchange status --period 2026-11 --json`)
     .action(async (opts: { period?: string; json?: boolean }) => {
       if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
       await withRuntime(async ({ config, db }) => {

@@ -71,8 +71,9 @@ Examples:
     .description('a submission: file, receipt, verdict, outcome, counts, what it superseded, its issues, its response')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
-Example:
-  calaim-exchange submission show 12`)
+Examples:
+  calaim-exchange submission show 1
+  calaim-exchange submission show 1 --json`)
     .action(async (idArg: string, opts: { json?: boolean }) => {
       const id = Number(idArg);
       if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');

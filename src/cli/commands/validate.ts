@@ -73,6 +73,14 @@ export function registerValidate(program: Command): void {
     .option('--period <YYYY-MM>', 'the reporting period the file must report (checks period columns and OTF attempt dates)')
     .option('--received-at <iso>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
     .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Exit 0 when no row or file check rejected anything, 1 when something was rejected (the report
+says what and where: README "Reading a response report"). Without --received-at the file is
+checked as received now.
+
+Examples:
+  calaim-exchange validate samples/uploads/RTF_ACMEHLTH_202611.xlsx --received-at 2026-12-02T09:12:00-08:00
+  calaim-exchange validate samples/uploads/OTF_ACMEHLTH_202611.xlsx --received-at 2026-12-02T09:12:00-08:00 --out .data/OTF_ACMEHLTH_202611_report.xlsx --json`)
     .action(async (file: string, opts: ValidateOptions) => {
       const config = getConfig();
       const layouts = parseTypes(opts.type);
@@ -101,6 +109,7 @@ export function registerValidate(program: Command): void {
       let report: string | null = null;
       if (opts.out) {
         report = path.resolve(opts.out);
+        await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         await writeResponse(report, result, { codeSettings: config, generatedAt: new Date().toISOString() });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
