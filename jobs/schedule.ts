@@ -14,8 +14,9 @@ import { runRetention } from './retention.js';
 import { runMissingAlert } from './missing-alert.js';
 import { runPoll } from './poll.js';
 
-export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'retention', 'poll'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
+import { JOB_NAMES, type JobName } from './names.js';
+
+export { JOB_NAMES, type JobName };
 
 export interface ScheduleEntry {
   job: JobName;
