@@ -15,8 +15,9 @@ import { runMissingAlert } from './missing-alert.js';
 import { runPoll } from './poll.js';
 import { runNotify } from './notify.js';
 
-export const JOB_NAMES = ['mif', 'csasf', 'mini-mif', 'minimif-sla', 'missing-alert', 'retention', 'poll', 'notify'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
+import { JOB_NAMES, type JobName } from './names.js';
+
+export { JOB_NAMES, type JobName };
 
 export interface ScheduleEntry {
   job: JobName;

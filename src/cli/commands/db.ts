@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { migrate } from '../../db/migrate.js';
-import { redactUrl } from '../../db/pool.js';
 import { emit } from '../output.js';
-import { withRuntime } from '../runtime.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('database administration');
@@ -17,6 +15,8 @@ Examples:
   calaim-exchange db migrate
   calaim-exchange db migrate --json`)
     .action(async (opts: { json?: boolean }) => {
+      const { migrate } = await import('../../db/migrate.js');
+      const { redactUrl } = await import('../../db/pool.js');
       await withRuntime(async ({ db: database }) => {
         const { applied } = await migrate(database.pool);
         emit(opts, { applied, database: redactUrl(database.url) }, () =>

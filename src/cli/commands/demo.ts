@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/month.js';
 import { log } from '../../log.js';
 import { emit } from '../output.js';
 
@@ -15,6 +14,7 @@ export function registerDemo(program: Command): void {
       if (!process.env.LOG_LEVEL) log.level = 'warn';
       const t0 = Date.now();
       if (!opts.json) process.stdout.write(`calaim-exchange demo: one month of the CalAIM file exchange (output in ${opts.out})\n\n`);
+      const { runDemo } = await import('../../demo/month.js');
       const result = await runDemo({
         out: opts.out,
         onStep: opts.json ? undefined : (s) => {

@@ -2,13 +2,9 @@ import type { Command } from 'commander';
 import type pg from 'pg';
 import { localDate } from '../../calendar/index.js';
 import { parseIsoDate } from '../../calendar/zone.js';
-import { generate, slotFor, type GenerateResult, type OutboundKind } from '../../generate/run.js';
-import { miniMifSlaAlert } from '../../reports/alerts.js';
-import { executeRun, RunBusyError } from '../../runs/execute.js';
+import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
-import { progressBar } from '../progress.js';
-import { withRuntime } from '../runtime.js';
-import { openTransport } from '../transport.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 
@@ -45,6 +41,11 @@ Examples:
       }
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
+      const { generate, slotFor } = await import('../../generate/run.js');
+      const { miniMifSlaAlert } = await import('../../reports/alerts.js');
+      const { executeRun, RunBusyError } = await import('../../runs/execute.js');
+      const { progressBar } = await import('../progress.js');
+      const { openTransport } = await import('../transport.js');
       await withRuntime(async ({ config, db }) => {
         const date = opts.date ?? localDate(new Date(), config.PLAN_TIME_ZONE);
         const k = kind as OutboundKind;

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UPSTREAM, UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
-import { importUpstream, ImportFileError } from '../../import/upstream.js';
 import { emit, table, UsageError } from '../output.js';
-import { withRuntime } from '../runtime.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 export function registerImport(program: Command): void {
   program
@@ -26,6 +25,7 @@ Examples:
   calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
     .action(async (kind: string, file: string, opts: { json?: boolean }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
+      const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
       await withRuntime(async ({ db }) => {
         try {
           const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file));

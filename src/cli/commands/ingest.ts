@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ingestFile } from '../../ingest/pipeline.js';
-import { respondLocally } from '../../ingest/respond.js';
-import { UnknownProviderError } from '../../ingest/context.js';
-import { executeRun } from '../../runs/execute.js';
 import { localParts } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
-import { withRuntime } from '../runtime.js';
-import { openTransport } from '../transport.js';
-import { pollOnce } from '../../ingest/poll.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 function parseInstant(value: string, option: string): Date {
   const d = new Date(value);
@@ -39,6 +33,9 @@ Examples:
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a directory' : 'not a regular file'}, not a file: ingest takes one workbook`);
       const bytes = await fs.promises.readFile(file);
+      const { ingestFile } = await import('../../ingest/pipeline.js');
+      const { respondLocally } = await import('../../ingest/respond.js');
+      const { UnknownProviderError } = await import('../../ingest/context.js');
       await withRuntime(async ({ config, db }) => {
         try {
           const done = await ingestFile({ pool: db.pool, config }, {
@@ -77,6 +74,9 @@ Examples:
   calaim-exchange poll --provider ACMEHLTH --json`)
     .action(async (opts: { now?: string; provider?: string; json?: boolean }) => {
       const now = opts.now ? parseInstant(opts.now, '--now') : undefined;
+      const { openTransport } = await import('../transport.js');
+      const { executeRun } = await import('../../runs/execute.js');
+      const { pollOnce } = await import('../../ingest/poll.js');
       await withRuntime(async ({ config, db }) => {
         const transport = await openTransport(config, db.pool);
         try {

@@ -3,10 +3,10 @@
 // provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { JOB_NAMES } from '../../../jobs/schedule.js';
-import { attemptPublications, listRuns, type Publication, type RunRow } from '../../runs/ledger.js';
+import { JOB_NAMES } from '../../../jobs/names.js';
+import type { Publication, RunRow } from '../../runs/ledger.js';
 import { emit, table, UsageError } from '../output.js';
-import { withRuntime } from '../runtime.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 interface Opts { job?: string; limit?: string; json?: boolean }
 
@@ -59,6 +59,7 @@ Examples:
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
       if (opts.job !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${JOB_NAMES.join(', ')}`);
+      const { attemptPublications, listRuns } = await import('../../runs/ledger.js');
       await withRuntime(async ({ config, db }) => {
         const now = new Date();
         const tz = config.PLAN_TIME_ZONE;

@@ -2,15 +2,12 @@
 // catch-up on start-up and every few minutes, one poll at start-up), or with --once a single
 // catch-up pass for ops and tests. SIGTERM / SIGINT stop it cleanly (exit 0).
 import type { Command } from 'commander';
-import { JOB_NAMES, jobDefinitions } from '../../../jobs/schedule.js';
+import { JOB_NAMES } from '../../../jobs/names.js';
 import { getConfig } from '../../config.js';
-import { migrate } from '../../db/migrate.js';
-import { openDatabase } from '../../db/pool.js';
 import { log } from '../../log.js';
 import type { RunReport } from '../../runs/coordinator.js';
 import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_SHUTDOWN_GRACE_MS, Scheduler } from '../../runs/scheduler.js';
 import { emit, table, UsageError } from '../output.js';
-import { openTransport } from '../transport.js';
 
 interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -67,6 +64,10 @@ Examples:
       const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
 
       const config = getConfig();
+      const { jobDefinitions } = await import('../../../jobs/schedule.js');
+      const { migrate } = await import('../../db/migrate.js');
+      const { openDatabase } = await import('../../db/pool.js');
+      const { openTransport } = await import('../transport.js');
       const db = await openDatabase(config);
       let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
       let scheduler: Scheduler | undefined;

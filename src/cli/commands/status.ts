@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { localDate, periodForReceipt } from '../../calendar/index.js';
-import { periodStatus } from '../../repositories/status.js';
 import { emit, table, UsageError } from '../output.js';
-import { withRuntime } from '../runtime.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -16,6 +15,7 @@ Examples:
   calaim-exchange status --period 2026-11 --json`)
     .action(async (opts: { period?: string; json?: boolean }) => {
       if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
+      const { periodStatus } = await import('../../repositories/status.js');
       await withRuntime(async ({ config, db }) => {
         const period = opts.period ?? periodForReceipt(new Date(), config.PLAN_TIME_ZONE).period;
         const rows = (await periodStatus(db.pool, `${period}-01`)).map((x) => ({

@@ -2,9 +2,9 @@
 // up, rejected and declined ones included, without opening the response workbook.
 import type { Command } from 'commander';
 import { spellInstant } from '../../calendar/index.js';
-import { findSubmission, listSubmissions, type SubmissionSummary } from '../../repositories/submissions.js';
+import type { SubmissionSummary } from '../../repositories/submissions.js';
 import { emit, table, UsageError } from '../output.js';
-import { withRuntime } from '../runtime.js';
+import { withRuntime } from '../lazy-runtime.js';
 
 interface ListOpts { provider?: string; period?: string; type?: string; outcome?: string; verdict?: string; limit?: string; json?: boolean }
 
@@ -48,6 +48,7 @@ Examples:
         verdict: oneOf('--verdict', opts.verdict, VERDICTS),
         limit,
       };
+      const { listSubmissions } = await import('../../repositories/submissions.js');
       await withRuntime(async ({ config, db }) => {
         const rows = await listSubmissions(db.pool, filter);
         emit(opts, rows.map(json), () =>
@@ -77,6 +78,7 @@ Examples:
     .action(async (idArg: string, opts: { json?: boolean }) => {
       const id = Number(idArg);
       if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
+      const { findSubmission } = await import('../../repositories/submissions.js');
       await withRuntime(async ({ config, db }) => {
         const s = await findSubmission(db.pool, id);
         if (!s) throw new UsageError(`no submission ${id}`);

@@ -9,8 +9,7 @@ import type { Layout } from '../../../schemas/layout.js';
 import { localParts, periodForReceipt } from '../../calendar/index.js';
 import { getConfig } from '../../config.js';
 import { log } from '../../log.js';
-import { writeResponse } from '../../reports/response.js';
-import { validateFile, type FileValidation } from '../../validate/file.js';
+import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string }
@@ -101,6 +100,7 @@ Examples:
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
       const today = localParts(new Date(), config.PLAN_TIME_ZONE).date;
+      const { validateFile } = await import('../../validate/file.js');
       const result = await validateFile(bytes, path.basename(file), {
         layouts,
         limits: config,
@@ -110,6 +110,7 @@ Examples:
       if (opts.out) {
         report = path.resolve(opts.out);
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
+        const { writeResponse } = await import('../../reports/response.js');
         await writeResponse(report, result, { codeSettings: config, generatedAt: new Date().toISOString() });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
