@@ -710,9 +710,11 @@ class Session implements SftpSession {
       // ensureDir refused a link in place of toDir; a rename's path is resolved by the server,
       // so the layout (providers cannot make links or rename the plan's folders) is what keeps
       // it from changing in between.
+      // The target first: a move that already happened (a crash before it was recorded) is
+      // told apart from an upload that is gone by the target being there.
+      if (await this.statOrNull(c, target)) throw new SftpError('REMOTE_EXISTS', `move: ${target} already exists; it is never overwritten`);
       const from = await rawLstat(c.sftp, fromPath);
       if (!from.isFile) throw new SftpError('NOT_A_FILE', `move ${fromPath}: not a regular file`);
-      if (await this.statOrNull(c, target)) throw new SftpError('REMOTE_EXISTS', `move: ${target} already exists; it is never overwritten`);
       try {
         await rawCall((cb) => c.sftp.rename(fromPath, target, cb));
       } catch (err) {
