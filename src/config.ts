@@ -110,6 +110,7 @@ export const SETTINGS = {
   CATCH_UP_ALERT_DAYS: { schema: int(1, 366), default: '2', doc: '[POLICY] A missed digest or alert (missing-submission digest, mini-MIF SLA alert) is sent late only within this many days of its slot date (1 = only on its own day); an older one is out of date and skipped.' },
   HEARTBEAT_SECONDS: { schema: int(1, 3600), default: '15', doc: 'Run heartbeat interval.' },
   ABANDON_AFTER_SECONDS: { schema: int(5, 86400), default: '120', doc: 'A run without heartbeat this long is abandoned and re-run.' },
+  POLL_LEASE_SECONDS: { schema: int(5, 3600), default: '120', doc: 'How long the poll lease (one poll at a time across processes) outlives a poll that stopped renewing it (killed, stalled); renewed every quarter of it.' },
   POLL_CRON: { schema: z.string().min(9), default: '*/5 * * * *', doc: 'How often the scheduler polls provider folders.' },
   CASELOAD_WARN_LIMIT: { schema: int(1, 10000), default: '50', doc: '[PLAN] Enrolled members per Lead Care Manager above which the liaison is warned.' },
   ASSESSMENT_START_DAYS: { schema: int(1, 365), default: '30', doc: '[PLAN] Assessment started within this many days of enrollment (warning).' },

@@ -49,7 +49,6 @@ export interface PollResult {
 
 /** The lease row's name, and how long a lease holds without renewal (renewed every quarter of it). */
 export const POLL_LEASE = 'poll';
-export const POLL_LEASE_SECONDS = 120;
 
 export interface PollDeps {
   pool: pg.Pool;
@@ -75,7 +74,8 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   // exclusion is a lease row (db/poll-state.ts), renewed while the poll runs: it survives a
   // dropped database connection, which a session advisory lock does not.
   const holder = `${process.pid}:${randomUUID()}`;
-  if (!(await takeLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS))) {
+  const leaseSeconds = deps.config.POLL_LEASE_SECONDS;
+  if (!(await takeLease(pool, POLL_LEASE, holder, leaseSeconds))) {
     out.skipped = 'another poll is in progress';
     log.info('poll skipped: another poll holds the lease');
     return out;
@@ -84,7 +84,7 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   // (this one stalled past its expiry), this poll stops at the next file.
   const lost = new AbortController();
   const renewing = setInterval(() => {
-    renewLease(pool, POLL_LEASE, holder, POLL_LEASE_SECONDS).then(
+    renewLease(pool, POLL_LEASE, holder, leaseSeconds).then(
       (ours) => {
         if (ours) deps.onLease?.('renewed');
         else if (!lost.signal.aborted) {
@@ -96,7 +96,7 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
       },
       (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease renewal failed; retried'),
     );
-  }, (POLL_LEASE_SECONDS * 1000) / 4);
+  }, (leaseSeconds * 1000) / 4);
   renewing.unref();
   try {
     const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;

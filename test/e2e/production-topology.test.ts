@@ -240,7 +240,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
         cwd: ROOT,
         // Only the start-up polls run: cron would fire on the wall clock, not the pinned one.
         // LOG_LEVEL info: 'scheduler running' says its SIGTERM handler is in place.
-        env: { ...process.env, ...env, SMTP_URL: smtp.url, HEARTBEAT_SECONDS: '1', ABANDON_AFTER_SECONDS: '5', POLL_CRON: '0 0 1 1 *', LOG_LEVEL: 'info', ...extra },
+        env: { ...process.env, ...env, SMTP_URL: smtp.url, HEARTBEAT_SECONDS: '1', ABANDON_AFTER_SECONDS: '5', POLL_LEASE_SECONDS: '5', POLL_CRON: '0 0 1 1 *', LOG_LEVEL: 'info', ...extra },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       children.push(child);
@@ -275,7 +275,10 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       expect(files(srv('ACME', 'uploads'))).toContain(name);
       expect(smtp.messages.filter((m) => m.subject.includes(name))).toEqual([]);
 
-      await new Promise((r) => setTimeout(r, 6000)); // A's claim is abandoned (ABANDON_AFTER_SECONDS)
+      // A's poll lease (POLL_LEASE_SECONDS) and its run claim (ABANDON_AFTER_SECONDS) lapse
+      await until("A's poll lease and run claim to lapse", async () =>
+        (await one(`select (select coalesce(bool_and(expires_at < now()), true) from poll_lease)
+                       and (select coalesce(bool_and(heartbeat_at < now() - interval '5 seconds'), true) from runs where status = 'RUNNING') as lapsed`))?.lapsed === true);
       const at = nextNow();
       const b = scheduler(at);
       const c = scheduler(at);
