@@ -5,11 +5,11 @@
 // goes away with the server process.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/net.js';
 import { ROOT } from './cli.js';
+import { waitForBanner } from './sshd.js';
 
 export const DEPLOY_DIR = path.join(ROOT, 'deploy', 'sftp');
 
@@ -174,27 +174,4 @@ export async function startProductionSftp(opts: { providers: string[] }): Promis
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForBanner(port: number, timeoutMs: number, exited: Promise<void>): Promise<boolean> {
-  let dead = false;
-  void exited.then(() => {
-    dead = true;
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !dead) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      const done = (v: boolean) => {
-        s.destroy();
-        resolve(v);
-      };
-      s.setTimeout(1000, () => done(false));
-      s.once('data', (d) => done(d.toString().startsWith('SSH-2.0')));
-      s.once('error', () => done(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }

@@ -191,7 +191,8 @@ export async function startSshd(opts: { providers: string[]; baseDir?: string })
   };
 }
 
-async function waitForBanner(port: number, timeoutMs: number, exited: Promise<number | null>): Promise<boolean> {
+/** Until sshd answers with its banner (a port that answers), or its process has exited. */
+export async function waitForBanner(port: number, timeoutMs: number, exited: Promise<unknown>): Promise<boolean> {
   let dead = false;
   void exited.then(() => {
     dead = true;
