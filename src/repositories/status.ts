@@ -31,13 +31,16 @@ interface Row {
   last_received: Date | null; last_file: string | null; rejected: number; declined: number;
 }
 
-/** `periodDate` is the period's first day (YYYY-MM-01). */
-export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<StatusRow[]> {
+/**
+ * `periodDate` is the period's first day (YYYY-MM-01); `expected` the file types each program
+ * owes (the one list the digest uses too).
+ */
+export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: string, expected: Readonly<Record<'ECM' | 'CS', readonly string[]>>): Promise<StatusRow[]> {
   const r = await db.query<Row>(
     `with expected as (
        select distinct c.provider_code, c.program, t.file_type
          from provider_contracts c
-         cross join lateral (select unnest(case when c.program = 'ECM' then array['RTF','OTF'] else array['CSPRTF'] end) as file_type) t
+         cross join lateral (select unnest(case when c.program = 'ECM' then $2::text[] else $3::text[] end) as file_type) t
      ), latest as (
        select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
               u.received_at, u.original_name
@@ -66,7 +69,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
        left join latest l on l.provider_code = e.provider_code and l.layout = e.file_type
        left join counts c on c.provider_code = e.provider_code and c.layout = e.file_type
       order by e.provider_code, e.program, e.file_type`,
-    [periodDate],
+    [periodDate, expected.ECM, expected.CS],
   );
   return r.rows.map((x) => ({
     provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,

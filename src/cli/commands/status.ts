@@ -16,9 +16,10 @@ Examples:
     .action(async (opts: { period?: string; json?: boolean }) => {
       if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
       const { periodStatus } = await import('../../repositories/status.js');
+      const { EXPECTED_TYPES } = await import('../../reports/missing.js');
       await withRuntime(async ({ config, db }) => {
         const period = opts.period ?? periodForReceipt(new Date(), config.PLAN_TIME_ZONE).period;
-        const rows = (await periodStatus(db.pool, `${period}-01`)).map((x) => ({
+        const rows = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,
           // nothing received at all; a rejected or declined file was received (see state)

@@ -1,18 +1,20 @@
 // `calaim-exchange submissions` and `submission show ID`: every received file as ops look it
 // up, rejected and declined ones included, without opening the response workbook.
 import type { Command } from 'commander';
+import { INBOUND_LAYOUTS } from '../../../schemas/index.js';
 import { spellInstant } from '../../calendar/index.js';
+import { VERDICTS } from '../../calendar/verdict.js';
+import { OUTCOMES } from '../../validate/outcome.js';
 import type { SubmissionSummary } from '../../repositories/submissions.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 
 interface ListOpts { provider?: string; period?: string; type?: string; outcome?: string; verdict?: string; limit?: string; json?: boolean }
 
-const TYPES = ['RTF', 'OTF', 'CSPRTF'];
-const OUTCOMES = ['ACCEPTED', 'ACCEPTED_WITH_WARNINGS', 'PARTIALLY_ACCEPTED', 'REJECTED'];
-const VERDICTS = ['ON_TIME', 'RESUBMISSION', 'LATE_ACCEPTED', 'DECLINED_LATE'];
+// the flags' choices come from the declarations, never a copy of them
+const TYPES = INBOUND_LAYOUTS.map((l) => l.name);
 
-function oneOf(flag: string, value: string | undefined, allowed: string[]): string | undefined {
+function oneOf(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
   if (value === undefined) return undefined;
   const v = value.toUpperCase();
   if (!allowed.includes(v)) throw new UsageError(`${flag} takes one of ${allowed.join(', ')}`);
