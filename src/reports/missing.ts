@@ -9,6 +9,7 @@ import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeri
 import { startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
+import { submissionTypesSql } from '../repositories/submissions.js';
 import { sendNotification } from '../notify/mailer.js';
 import { markUnit, unitDone } from '../runs/ledger.js';
 import type { CellValue } from '../xlsx/types.js';
@@ -64,7 +65,7 @@ export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, conf
   );
   const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean }>(
     `select s.provider_code,
-            coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = s.id order by 1), '{}'), s.file_types) as types,
+            ${submissionTypesSql('s')} as types,
             coalesce(s.verdict, '') = 'DECLINED_LATE' as declined
        from submissions s
       where s.duplicate_of is null

@@ -1,6 +1,7 @@
 // The month at a glance for ops: per provider and expected file type, what was sent, what came
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
+import { submissionTypesSql } from './submissions.js';
 
 export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING';
 
@@ -55,7 +56,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
        -- recognised the type is unknown (null) and the file counts against every expected type
        select u.provider_code, t.layout, u.verdict is not distinct from 'DECLINED_LATE' as declined
          from submissions u
-         left join lateral unnest(coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = u.id), '{}'), u.file_types)) as t(layout) on true
+         left join lateral unnest(${submissionTypesSql('u')}) as t(layout) on true
         where u.period = $1::date and u.duplicate_of is null and (u.outcome = 'REJECTED' or u.verdict = 'DECLINED_LATE')
      ), sent as (
        select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2

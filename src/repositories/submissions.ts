@@ -39,8 +39,16 @@ interface SummaryRow {
   warnings: number; duplicate_of: number | null; response_name: string | null;
 }
 
+/**
+ * The file types of submission `alias`: its recognised sheets' layouts, or, when none was read
+ * (declined, rejected whole), the types its name or content suggested. One expression for every
+ * report that groups files by type.
+ */
+export const submissionTypesSql = (alias: string): string =>
+  `coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = ${alias}.id order by 1), '{}'), ${alias}.file_types)`;
+
 const SUMMARY_COLUMNS = `s.id, s.provider_code, s.original_name, s.received_at, to_char(s.period, 'YYYY-MM') as period,
-  coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = s.id order by 1), '{}'), s.file_types) as types,
+  ${submissionTypesSql('s')} as types,
   s.verdict, s.outcome, s.state, s.rows_read, s.rows_accepted, s.rows_rejected, s.warnings, s.duplicate_of, s.response_name`;
 
 const toSummary = (r: SummaryRow): SubmissionSummary => ({
