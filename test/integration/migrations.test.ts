@@ -58,35 +58,30 @@ describe('migrations', () => {
 
   it('0013 (run attempts) goes down to one row per slot (the latest attempt) and up again', async () => {
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'SUCCEEDED', 'a', 1), ('mif', '2026-11-15', 'SUCCEEDED', 'b', 2)`);
-    const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-    const from = names.findIndex((f) => f.startsWith('0013_'));
-    const client = await pool.connect();
-    try {
-      const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-      await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
-    } finally {
-      client.release();
-    }
+    const undone = await downTo('0013_');
     expect((await pool.query(`select owner, attempt from runs where job = 'mif'`)).rows).toEqual([{ owner: 'b', attempt: 2 }]);
     await expect(pool.query(`insert into runs (job, slot, status, owner) values ('mif', '2026-11-15', 'FAILED', 'c')`)).rejects.toThrow(/unique/);
-    expect((await migrate(pool)).applied).toEqual(names.slice(from).map((f) => f.replace(/\.sql$/, '')));
+    expect((await migrate(pool)).applied).toEqual(undone);
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'FAILED', 'c', 3)`);
   });
 });
 
+/** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
+async function downTo(prefix: string): Promise<string[]> {
+  const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const from = names.findIndex((f) => f.startsWith(prefix));
+  const client = await pool.connect();
+  try {
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
+  } finally {
+    client.release();
+  }
+  return names.slice(from).map((f) => f.replace(/\.sql$/, ''));
+}
+
 describe('migration 0014 (notification outbox)', () => {
-  const down14 = async () => {
-    const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-    const from = names.findIndex((f) => f.startsWith('0014_'));
-    const client = await pool.connect();
-    try {
-      const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-      await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
-    } finally {
-      client.release();
-    }
-    return names.slice(from).map((f) => f.replace(/\.sql$/, ''));
-  };
+  const down14 = () => downTo('0014_');
 
   it('goes down keeping the sent notifications (the unsent ones have no place there) and up again: older rows are SENT', async () => {
     await pool.query(`insert into notifications (kind, recipients, subject, status, transport, location, sent_at, created_at) values ('k', '{a@x.example}', 'sent one', 'SENT', 'outbox', '/o', now(), now())`);
