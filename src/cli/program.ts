@@ -14,6 +14,7 @@ import { registerScheduler } from './commands/scheduler.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSubmissions } from './commands/submissions.js';
 import { registerNotifications } from './commands/notifications.js';
+import { registerReprocess } from './commands/reprocess.js';
 
 /** The version in package.json (`--version`). */
 export function packageVersion(): string {
@@ -37,5 +38,6 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerSubmissions(program);
   registerNotifications(program);
+  registerReprocess(program);
   return program;
 }

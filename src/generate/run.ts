@@ -37,15 +37,19 @@ export interface GenerateOptions {
   runId?: number;
   /** The scheduler clock: when the publish notifications are recorded. */
   now?: Date;
+  /** `republish`: each unit's current file is replaced by a new version under a new name (why: kept on the record). */
+  republish?: { reason: string };
 }
 
 export interface UnitResult {
   provider: string;
   lob: string | null;
-  status: 'PUBLISHED' | 'EMPTY' | 'ALREADY_DONE' | 'DRY_RUN' | 'FAILED';
+  status: 'PUBLISHED' | 'EMPTY' | 'ALREADY_DONE' | 'DRY_RUN' | 'FAILED' | 'SKIPPED';
   rows: number;
   file: string | null;
   path: string | null;
+  /** republish: the file name of the version this one replaces (null: that version had no rows). */
+  replaces?: string | null;
   error?: string;
   refused?: { cin: string; serviceCode: string; owner: string }[];
 }
@@ -228,14 +232,19 @@ async function prepareUnit(
   const unitKey = unitKeyOf(u);
   const base = { provider: u.provider.provider_code, lob: u.lob };
 
+  // republish: the version this unit's new file replaces (PUBLISHED or EMPTY), set below
+  let replacing: { id: number; file: string | null } | undefined;
   if (!opts.dryRun) {
     const prior = await pool.query<{ id: number; status: string; file_name: string | null; remote_path: string | null; sha256: string | null; row_count: number }>(
       `select id, status, file_name, remote_path, sha256, row_count from outbound_files
-        where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')`,
+        where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')
+          and replaced_at is null`,
       [code, slot, u.provider.provider_code, u.lob],
     );
     const p = prior.rows[0];
-    if (p?.status === 'PUBLISHED' || p?.status === 'EMPTY' || (!p && (await unitDone(pool, job, slot, unitKey)))) {
+    if (opts.republish && !p) return { result: { ...base, status: 'SKIPPED', rows: 0, file: null, path: null, error: 'nothing published for this slot yet: use generate' } };
+    if (opts.republish && p && p.status !== 'PENDING') replacing = { id: p.id, file: p.file_name };
+    else if (p?.status === 'PUBLISHED' || p?.status === 'EMPTY' || (!p && (await unitDone(pool, job, slot, unitKey)))) {
       return { result: { ...base, status: 'ALREADY_DONE', rows: p?.row_count ?? 0, file: p?.file_name ?? null, path: p?.remote_path ?? null } };
     }
     if (p?.status === 'PENDING') {
@@ -256,13 +265,14 @@ async function prepareUnit(
   if (built.rows.length === 0) {
     if (!opts.dryRun) {
       await withTransaction(pool, async (c) => {
-        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6)`, [
-          code, job, slot, u.provider.provider_code, u.lob, opts.runId ?? null,
+        await replaceVersion(c, replacing);
+        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id, replaces_id, reason) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6, $7, $8)`, [
+          code, job, slot, u.provider.provider_code, u.lob, opts.runId ?? null, replacing?.id ?? null, opts.republish?.reason ?? null,
         ]);
         await markUnit(c, job, slot, unitKey, 'DONE', { empty: true });
       });
     }
-    return { result: { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused } };
+    return { result: { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused, ...(replacing ? { replaces: replacing.file } : {}) } };
   }
 
   const bytes = await writeWorkbookToBuffer(built.sheets);
@@ -279,10 +289,12 @@ async function prepareUnit(
     deliver: async (session) => {
       const id = await withTransaction(pool, async (c) => {
         const hash = await putBlob(c, bytes);
+        await replaceVersion(c, replacing);
         const r = await c.query<{ id: number }>(
-          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id)
-           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10) returning id`,
-          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`, opts.runId ?? null],
+          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason)
+           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12) returning id`,
+          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`, opts.runId ?? null,
+            replacing?.id ?? null, opts.republish?.reason ?? null],
         );
         const fileId = r.rows[0]!.id;
         await c.query(
@@ -302,9 +314,47 @@ async function prepareUnit(
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
       await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId);
       await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, opts.now);
-      return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused };
+      return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
     },
   };
+}
+
+/** The unit's current version steps aside for the new one (in the new one's transaction). */
+async function replaceVersion(c: pg.PoolClient, replacing: { id: number } | undefined): Promise<void> {
+  if (replacing) await c.query(`update outbound_files set replaced_at = now() where id = $1 and replaced_at is null`, [replacing.id]);
+}
+
+/** Refused before anything is built: the slot has nothing to republish for the provider. */
+export class RepublishRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RepublishRefused';
+  }
+}
+
+/** The provider's current files (any line of business) of a kind's slot. */
+export async function findCurrentFiles(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string): Promise<{ id: number; lob: string | null; status: string; file: string | null }[]> {
+  const r = await pool.query<{ id: number; lob: string | null; status: string; file_name: string | null }>(
+    `select id, lob, status, file_name from outbound_files
+      where kind = $1 and slot = $2 and provider_code = $3 and status in ('PENDING', 'PUBLISHED', 'EMPTY') and replaced_at is null order by lob nulls first`,
+    [KIND_CODE[kind], slot, provider],
+  );
+  return r.rows.map((x) => ({ id: Number(x.id), lob: x.lob, status: x.status, file: x.file_name }));
+}
+
+/**
+ * `republish`: a new version of each of the provider's files for the slot, built from today's
+ * records and published under a new name (the old file stays on the server and on record).
+ */
+export async function republish(
+  kind: OutboundKind,
+  opts: { date: IsoDate; provider: string; reason: string; runId?: number; now?: Date },
+  deps: GenerateDeps,
+): Promise<GenerateResult> {
+  const slot = slotFor(kind, opts.date, deps.config);
+  if ((await findCurrentFiles(deps.pool, kind, slot, opts.provider)).length === 0)
+    throw new RepublishRefused(`nothing was published to ${opts.provider} for the ${kind} slot ${slot}: use generate`);
+  return generate(kind, { date: opts.date, provider: opts.provider, runId: opts.runId, now: opts.now, republish: { reason: opts.reason } }, deps);
 }
 
 async function confirmPublished(

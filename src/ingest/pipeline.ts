@@ -35,9 +35,22 @@ export interface InboundFile {
   serverMtime?: Date | null;
   firstSeenAt?: Date | null;
   lastAbsentAt?: Date | null;
-  source: 'sftp' | 'cli';
+  source: 'sftp' | 'cli' | 'reprocess';
   /** Remote path the upload was taken from (sFTP): where the upload is moved from once answered. */
   uploadPath?: string;
+  /** A stored file read again by ops (`reprocess`): never a duplicate of itself, linked to the attempt it answers again. */
+  reprocess?: Reprocess;
+}
+
+export interface Reprocess {
+  /** The submission answered again. */
+  of: number;
+  /** It and the submissions it answered again in turn: none of them makes this file a resubmission. */
+  chain: readonly number[];
+  reason: string;
+  runId: number | null;
+  /** The submission answered again had rows applied (they keep counting if this attempt is rejected). */
+  earlierApplied: boolean;
 }
 
 /** The `ingest --json` document (DESIGN.md §2: names are a contract; fields may be added). */
@@ -136,8 +149,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${file.provider}`]);
 
     const pending = await client.query<{ id: number }>(
-      `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' order by id limit 1`,
-      [file.provider, sha],
+      // (a provider's upload never resumes an ops reprocess of the same bytes, nor the reverse)
+      `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' and (source = 'reprocess') = $3 order by id limit 1`,
+      [file.provider, sha, file.reprocess !== undefined],
     );
     if (pending.rows[0]) {
       // Applied by an attempt that stopped before responding: finish that one, apply nothing.
@@ -147,12 +161,15 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     }
     // A duplicate is a copy of a file that was READ: a file declined as late was not, and the
     // same bytes sent again in a later window are read then (migration 0010).
-    const prior = await client.query<{ id: number; received_at: Date }>(
-      `select id, received_at from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null
-          and verdict is distinct from 'DECLINED_LATE'`,
-      [file.provider, sha],
-    );
+    const prior = file.reprocess
+      ? { rows: [] }
+      : await client.query<{ id: number; received_at: Date }>(
+        `select id, received_at from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null and reprocess_of is null
+            and verdict is distinct from 'DECLINED_LATE' order by id limit 1`,
+        [file.provider, sha],
+      );
     const first = prior.rows[0];
+    const chain = [...(file.reprocess?.chain ?? [])];
 
     const period = periodForReceipt(file.receivedAt, tz).period;
     const periodDate = `${period}-01`;
@@ -165,10 +182,12 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const recorded = (async () => {
       await putBlob(client, file.bytes, sha);
       await client.query(
-        `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of, upload_path)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of, upload_path,
+            reprocess_of, reprocess_reason, reprocess_run_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [submissionId, file.provider, file.originalName.slice(0, 500), sha, file.bytes.length, file.receivedAt, file.serverMtime ?? null, file.firstSeenAt ?? null,
-          file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null, file.uploadPath ?? null],
+          file.lastAbsentAt ?? null, file.source, periodDate, first ? first.id : null, file.uploadPath ?? null,
+          file.reprocess?.of ?? null, file.reprocess?.reason ?? null, file.reprocess?.runId ?? null],
       );
     })();
     recorded.catch(() => undefined); // awaited below on every path
@@ -284,9 +303,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         if (v.layouts.length) {
           const earlier = await client.query(
             `select 1 from submission_sheets s join submissions u on u.id = s.submission_id
-              where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4
+              where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4 and s.submission_id <> all($5::bigint[])
                 and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE' limit 1`,
-            [file.provider, periodDate, v.layouts, submissionId],
+            [file.provider, periodDate, v.layouts, submissionId, chain],
           );
           verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: (earlier.rowCount ?? 0) > 0, policy }).verdict;
           if (verdict === 'DECLINED_LATE') {
@@ -337,6 +356,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     }
     await recorded; // (settled already when rows were read; its error, if any, is the real one)
     if (verdict) extra.unshift(['Deadline verdict', verdictText(verdict)]);
+    if (file.reprocess) {
+      extra.unshift(['Reprocessed by the plan', `a new answer to submission ${file.reprocess.of} (the same file), read again under the plan's current rules and records; this response replaces that one`]);
+      if (v.outcome === 'REJECTED' && file.reprocess.earlierApplied) extra.push(['Earlier answer', `nothing in this file was applied: what submission ${file.reprocess.of} applied still counts`]);
+    }
     extra.unshift(['Reporting period', reportingPeriodLabel(period)], ['Received', spellInstant(file.receivedAt, tz)], ['Provider', `${ctx.name} (${ctx.code})`]);
     if (!supersedes.length) supersedes = undefined;
 

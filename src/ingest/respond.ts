@@ -58,8 +58,20 @@ const progressOf = async (pool: pg.Pool, id: number): Promise<Progress> =>
 
 const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
 
-/** sFTP pickup: the steps not yet done for this submission, in order. */
-export async function respondOverSftp(deps: RespondDeps, session: SftpSession, done: Ingested, source: Pick<ReadyFile, 'path' | 'name'>, at: Date): Promise<Answered> {
+/**
+ * sFTP pickup: the steps not yet done for this submission, in order.
+ * @param source the upload answered, moved out of uploads/ once answered; null when there is no
+ *   upload (a stored file reprocessed by ops)
+ * @param opts.notifyProvider the provider's contact is emailed too (a response it did not ask for)
+ */
+export async function respondOverSftp(
+  deps: RespondDeps,
+  session: SftpSession,
+  done: Ingested,
+  source: Pick<ReadyFile, 'path' | 'name'> | null,
+  at: Date,
+  opts: { notifyProvider?: boolean } = {},
+): Promise<Answered> {
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
   const { pool } = deps;
   const id = done.submissionId;
@@ -75,7 +87,7 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
 
   let movedTo = p.moved_to;
   let disposition = p.upload_disposition;
-  if (!p.moved_at) {
+  if (!p.moved_at && source) {
     const outcome = isUnreadable(done) ? 'failed' : 'processed';
     if (!movedTo) {
       // chosen once and recorded before the move: a retry looks for the upload there (the
@@ -104,7 +116,7 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
     try {
       await sendNotification(deps.config, pool, {
         kind: 'submission-response',
-        to: [done.context.liaisonEmail ?? ''],
+        to: [done.context.liaisonEmail ?? '', ...(opts.notifyProvider ? [done.context.contactEmail ?? ''] : [])],
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
@@ -119,9 +131,9 @@ export async function respondOverSftp(deps: RespondDeps, session: SftpSession, d
 
   await pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
   faultPoint('respond-after-responded');
-  if (disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name);
+  if (source && disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name);
   log.info({ submissionId: id, response: done.response.name }, 'response delivered');
-  return { submissionId: id, response, movedTo: movedTo!, disposition, responded: true };
+  return { submissionId: id, response, movedTo: movedTo ?? '(no upload)', disposition, responded: true };
 }
 
 /**

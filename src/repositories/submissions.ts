@@ -30,13 +30,15 @@ export interface SubmissionSummary {
   rowsRejected: number;
   warnings: number;
   duplicateOf: number | null;
+  /** The submission this one answered again (`reprocess`), null for a provider's upload. */
+  reprocessOf: number | null;
   response: string | null;
 }
 
 interface SummaryRow {
   id: number; provider_code: string; original_name: string; received_at: Date; period: string | null; types: string[];
   verdict: string | null; outcome: string | null; state: string; rows_read: number; rows_accepted: number; rows_rejected: number;
-  warnings: number; duplicate_of: number | null; response_name: string | null;
+  warnings: number; duplicate_of: number | null; reprocess_of: number | null; response_name: string | null;
 }
 
 /**
@@ -49,12 +51,12 @@ export const submissionTypesSql = (alias: string): string =>
 
 const SUMMARY_COLUMNS = `s.id, s.provider_code, s.original_name, s.received_at, to_char(s.period, 'YYYY-MM') as period,
   ${submissionTypesSql('s')} as types,
-  s.verdict, s.outcome, s.state, s.rows_read, s.rows_accepted, s.rows_rejected, s.warnings, s.duplicate_of, s.response_name`;
+  s.verdict, s.outcome, s.state, s.rows_read, s.rows_accepted, s.rows_rejected, s.warnings, s.duplicate_of, s.reprocess_of, s.response_name`;
 
 const toSummary = (r: SummaryRow): SubmissionSummary => ({
   id: r.id, provider: r.provider_code, file: r.original_name, receivedAt: r.received_at, period: r.period, types: r.types,
   verdict: r.verdict, outcome: r.outcome, state: r.state, rowsRead: r.rows_read, rowsAccepted: r.rows_accepted,
-  rowsRejected: r.rows_rejected, warnings: r.warnings, duplicateOf: r.duplicate_of, response: r.response_name,
+  rowsRejected: r.rows_rejected, warnings: r.warnings, duplicateOf: r.duplicate_of, reprocessOf: r.reprocess_of, response: r.response_name,
 });
 
 /** Newest first; every filter optional. */
@@ -99,16 +101,27 @@ export interface SubmissionDetail extends SubmissionSummary {
   fileIssues: { code: string; severity: string; message: string }[];
   issues: IssueGroup[];
   duplicates: number[];
+  /** Why ops read it again (reprocessed submissions). */
+  reprocessReason: string | null;
+  /** The submission that answered this one again, if any. */
+  reprocessedBy: number | null;
+  /** Where the response went: the provider's downloads/ folder (sFTP) or a local folder (`ingest`). */
+  responsePublishedAt: Date | null;
+  /** The emails about this submission's response (notification outbox). */
+  emails: { id: number; to: string[]; status: string; sentAt: Date | null }[];
 }
 
 export async function findSubmission(db: Queryable, id: number): Promise<SubmissionDetail | undefined> {
-  const head = await db.query<SummaryRow & { size: number; sha256: string | null; source: string; server_mtime: Date | null }>(
-    `select ${SUMMARY_COLUMNS}, s.size, s.sha256, s.source, s.server_mtime from submissions s where s.id = $1`,
+  const head = await db.query<SummaryRow & { size: number; sha256: string | null; source: string; server_mtime: Date | null; reprocess_reason: string | null;
+    reprocessed_by: number | null; response_published_at: Date | null }>(
+    `select ${SUMMARY_COLUMNS}, s.size, s.sha256, s.source, s.server_mtime, s.reprocess_reason, s.response_published_at,
+            (select n.id from submissions n where n.reprocess_of = s.id) as reprocessed_by
+       from submissions s where s.id = $1`,
     [id],
   );
   const h = head.rows[0];
   if (!h) return undefined;
-  const [sheets, fileIssues, issues, dups] = await Promise.all([
+  const [sheets, fileIssues, issues, dups, emails] = await Promise.all([
     db.query<{ sheet_name: string; layout: string; period: string | null; applied: boolean; rows_read: number; rows_accepted: number; rows_rejected: number; warnings: number; supersedes: number | null; superseded_by: number | null }>(
       `select ss.sheet_name, ss.layout, to_char(ss.period, 'YYYY-MM') as period, ss.applied, ss.rows_read, ss.rows_accepted, ss.rows_rejected, ss.warnings,
               (select o.submission_id from submission_sheets o where o.id = ss.supersedes_id) as supersedes,
@@ -129,6 +142,10 @@ export async function findSubmission(db: Queryable, id: number): Promise<Submiss
       [id],
     ),
     db.query<{ id: number }>(`select id from submissions where duplicate_of = $1 order by id`, [id]),
+    db.query<{ id: number; recipients: string[]; status: string; sent_at: Date | null }>(
+      `select id, recipients, status, sent_at from notifications where dedupe_key = 'submission-response:' || $1::text order by id`,
+      [id],
+    ),
   ]);
   return {
     ...toSummary(h),
@@ -143,5 +160,72 @@ export async function findSubmission(db: Queryable, id: number): Promise<Submiss
     fileIssues: fileIssues.rows,
     issues: issues.rows.map((i) => ({ code: i.code, severity: i.severity, count: i.n, rows: i.rows, message: i.message })),
     duplicates: dups.rows.map((d) => d.id),
+    reprocessReason: h.reprocess_reason,
+    reprocessedBy: h.reprocessed_by,
+    responsePublishedAt: h.response_published_at,
+    emails: emails.rows.map((e) => ({ id: Number(e.id), to: e.recipients, status: e.status, sentAt: e.sent_at })),
+  };
+}
+
+/** What `reprocess` needs to know of a submission before it reads the stored file again. */
+export interface ReprocessCandidate {
+  id: number;
+  provider: string;
+  file: string;
+  sha256: string | null;
+  receivedAt: Date;
+  serverMtime: Date | null;
+  firstSeenAt: Date | null;
+  lastAbsentAt: Date | null;
+  state: string;
+  verdict: string | null;
+  duplicateOf: number | null;
+  /** Its bytes are still stored (retention may have dropped them). */
+  stored: boolean;
+  /** Some of its rows were applied (and still count unless replaced). */
+  applied: boolean;
+  /** The submission that already answered it again, and how far that one got. */
+  reprocessedBy: { id: number; state: string } | null;
+  /** A later submission whose rows replaced (or now stand in place of) this one's. */
+  replacedBy: number | null;
+  /** It and the submissions it answered again in turn, newest first. */
+  chain: number[];
+}
+
+export async function reprocessCandidate(db: Queryable, id: number): Promise<ReprocessCandidate | undefined> {
+  const r = await db.query<{
+    id: number; provider_code: string; original_name: string; sha256: string | null; received_at: Date; server_mtime: Date | null; first_seen_at: Date | null;
+    last_absent_at: Date | null; state: string; verdict: string | null; duplicate_of: number | null; stored: boolean; applied: boolean;
+    reprocessed_by: number | null; reprocessed_state: string | null; replaced_by: number | null; chain: number[];
+  }>(
+    `select s.id, s.provider_code, s.original_name, s.sha256, s.received_at, s.server_mtime, s.first_seen_at, s.last_absent_at, s.state, s.verdict, s.duplicate_of,
+            exists (select 1 from file_blobs b where b.sha256 = s.sha256 and b.purged_at is null) as stored,
+            exists (select 1 from submission_sheets ss where ss.submission_id = s.id and ss.applied) as applied,
+            n.id as reprocessed_by, n.state as reprocessed_state,
+            coalesce(
+              (select min(o.submission_id) from submission_sheets ss join submission_sheets o on o.id = ss.superseded_by
+                where ss.submission_id = s.id and o.submission_id <> s.id),
+              (select min(o.submission_id) from submission_sheets o join submissions u on u.id = o.submission_id
+                where o.provider_code = s.provider_code and o.period = s.period and o.applied and o.superseded_by is null
+                  and u.received_at > s.received_at and o.submission_id <> s.id
+                  and (cardinality(${submissionTypesSql('s')}) = 0 or o.layout = any(${submissionTypesSql('s')})))
+            ) as replaced_by,
+            (with recursive up(id, of) as (
+               select s.id, s.reprocess_of
+               union all
+               select p.id, p.reprocess_of from submissions p join up on p.id = up.of)
+             select array_agg(id order by id desc) from up) as chain
+       from submissions s left join submissions n on n.reprocess_of = s.id
+      where s.id = $1`,
+    [id],
+  );
+  const x = r.rows[0];
+  if (!x) return undefined;
+  return {
+    id: Number(x.id), provider: x.provider_code, file: x.original_name, sha256: x.sha256, receivedAt: x.received_at, serverMtime: x.server_mtime,
+    firstSeenAt: x.first_seen_at, lastAbsentAt: x.last_absent_at, state: x.state, verdict: x.verdict, duplicateOf: x.duplicate_of === null ? null : Number(x.duplicate_of),
+    stored: x.stored, applied: x.applied,
+    reprocessedBy: x.reprocessed_by === null ? null : { id: Number(x.reprocessed_by), state: x.reprocessed_state! },
+    replacedBy: x.replaced_by === null ? null : Number(x.replaced_by), chain: x.chain.map(Number),
   };
 }

@@ -27,6 +27,8 @@ export interface ExecuteOptions {
   /** Wait for a running claimant instead of refusing. */
   waitMs?: number;
   signal?: AbortSignal;
+  /** Why ops started it (recorded on the attempt). */
+  reason?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,13 +43,13 @@ export async function executeRun<T extends Record<string, unknown>>(
 ): Promise<RunOutcome<T>> {
   const owner = opts.owner ?? processOwner();
   const deadline = Date.now() + (opts.waitMs ?? 0);
-  let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
+  let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null);
   let announced = false;
   while (!claim.claimed && claim.reason === 'running' && Date.now() < deadline) {
     if (!announced) log.info({ job, slot, owner: claim.run.owner }, 'waiting for the running claimant to finish');
     announced = true;
     await sleep(1000);
-    claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS);
+    claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null);
   }
   if (!claim.claimed) {
     if (claim.reason === 'done') return { status: 'already-done', run: claim.run };

@@ -28,6 +28,8 @@ export interface RunRow {
   finished_at: Date | null;
   counts: Record<string, unknown>;
   error: string | null;
+  /** Why ops started it by hand (reprocess, republish); null for scheduled and plain manual runs. */
+  reason: string | null;
 }
 
 export const processOwner = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -49,6 +51,7 @@ export async function claimRun(
   owner: string,
   trigger: Trigger,
   abandonAfterSeconds: number,
+  reason: string | null = null,
 ): Promise<ClaimResult> {
   const c = await pool.connect();
   try {
@@ -82,10 +85,10 @@ export async function claimRun(
       return { claimed: false, reason: 'done', run: last };
     }
     const r = await c.query<RunRow>(
-      `insert into runs (job, slot, status, trigger, owner, attempt)
-       values ($1, $2, 'RUNNING', $3, $4, (select count(*) + 1 from runs where job = $1 and slot = $2))
+      `insert into runs (job, slot, status, trigger, owner, attempt, reason)
+       values ($1, $2, 'RUNNING', $3, $4, (select count(*) + 1 from runs where job = $1 and slot = $2), $5)
        returning *`,
-      [job, slot, trigger, owner],
+      [job, slot, trigger, owner, reason],
     );
     await c.query('commit');
     return { claimed: true, run: r.rows[0]! };

@@ -36,9 +36,9 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(r, /^error: .* is a directory, not a file/m);
   });
 
-  it('runs --job nope: exit 2 naming the known jobs', async () => {
+  it('runs --job nope: exit 2 naming the known jobs and ops actions', async () => {
     const r = await runCli(['runs', '--job', 'nope'], offline);
-    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify$/m);
+    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify, reprocess, republish$/m);
   });
 
   it("--version prints package.json's version", async () => {

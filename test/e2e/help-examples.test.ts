@@ -76,7 +76,7 @@ describe('--help examples', () => {
 
   it('the commands that act on data have examples', () => {
     const withExamples = new Set(examples.map((e) => e.command));
-    for (const c of ['db migrate', 'validate', 'import', 'generate', 'ingest', 'poll', 'status', 'runs', 'scheduler', 'submissions', 'submission show']) expect(withExamples).toContain(c);
+    for (const c of ['db migrate', 'validate', 'import', 'generate', 'ingest', 'poll', 'status', 'runs', 'scheduler', 'submissions', 'submission show', 'reprocess', 'republish']) expect(withExamples).toContain(c);
     for (const e of examples) expect(e.line).toMatch(new RegExp(`^calaim-exchange ${e.command}(\\s|$)`));
   });
 
@@ -91,7 +91,8 @@ describe('--help examples', () => {
   it('every example runs and exits 0', async () => {
     expect(examples.length).toBeGreaterThan(10);
     for (const { line } of examples) {
-      const args = line.replace(/^calaim-exchange /, '').split(/\s+/);
+      // as a shell splits it: quoted words stay one argument
+      const args = (line.replace(/^calaim-exchange /, '').match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
       const r = await runCli(args, env(), { cwd: work });
       expect(r.code, `${line}\n${r.stderr}`).toBe(0);
     }

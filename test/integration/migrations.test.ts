@@ -96,3 +96,30 @@ describe('migration 0014 (notification outbox)', () => {
     await expect(pool.query(`insert into notifications (kind, recipients, subject, status, created_at) values ('k', '{a@x.example}', 's', 'LOST', now())`)).rejects.toThrow(/check/);
   });
 });
+
+describe('migration 0015 (reprocess and republish)', () => {
+  it('goes down keeping what the older schema can say (a reprocess becomes a later copy, a republished version goes) and up again', async () => {
+    await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('b',64), 1, '\\x00') on conflict do nothing`);
+    const first = (await pool.query<{ id: number }>(`insert into submissions (provider_code, original_name, sha256, size, received_at) values ('P1', 'r.xlsx', repeat('b',64), 1, now()) returning id`)).rows[0]!.id;
+    // the same bytes twice is a duplicate, unless the plan read them again on purpose (with a reason)
+    await expect(pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at) values ('P1', 'r.xlsx', repeat('b',64), 1, now())`)).rejects.toThrow(/submissions_once_uq/);
+    await expect(pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at, reprocess_of, source) values ('P1', 'r.xlsx', repeat('b',64), 1, now(), $1, 'reprocess')`, [first])).rejects.toThrow(/submissions_reprocess_reason_ck/);
+    const again = (await pool.query<{ id: number }>(`insert into submissions (provider_code, original_name, sha256, size, received_at, reprocess_of, reprocess_reason, source)
+      values ('P1', 'r.xlsx', repeat('b',64), 1, now(), $1, 'contract loaded', 'reprocess') returning id`, [first])).rows[0]!.id;
+    // one new attempt per submission: a chain, never a fan
+    await expect(pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at, reprocess_of, reprocess_reason, source)
+      values ('P1', 'r.xlsx', repeat('b',64), 1, now(), $1, 'twice', 'reprocess')`, [first])).rejects.toThrow(/submissions_reprocess_uq/);
+    const v1 = (await pool.query<{ id: number }>(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count) values ('MIF', 'mif', '2026-11-15', 'P1', 'HN', 'EMPTY', null, 0) returning id`)).rows[0]!.id;
+    await expect(pool.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count) values ('MIF', 'mif', '2026-11-15', 'P1', 'HN', 'EMPTY', null, 0)`)).rejects.toThrow(/outbound_files_unit_uq/);
+    await pool.query(`update outbound_files set replaced_at = now() where id = $1`, [v1]);
+    await pool.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count, replaces_id, reason) values ('MIF', 'mif', '2026-11-15', 'P1', 'HN', 'EMPTY', null, 0, $1, 'why')`, [v1]);
+
+    const applied = await downTo('0015_');
+    expect(applied).toEqual(['0015_reprocess_republish']);
+    expect((await pool.query(`select id, duplicate_of, source from submissions where id = any($1) order by id`, [[first, again]])).rows)
+      .toEqual([{ id: first, duplicate_of: null, source: 'sftp' }, { id: again, duplicate_of: first, source: 'cli' }]);
+    expect((await pool.query(`select id from outbound_files where provider_code = 'P1' and kind = 'MIF'`)).rows).toEqual([{ id: v1 }]);
+    expect((await migrate(pool)).applied).toEqual(applied);
+    expect((await pool.query(`select reason from runs limit 0`)).fields.map((f) => f.name)).toEqual(['reason']);
+  });
+});

@@ -3,7 +3,9 @@
 // provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { JOB_NAMES } from '../../../jobs/names.js';
+import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/names.js';
+
+const RUN_NAMES: readonly string[] = [...JOB_NAMES, ...OPS_ACTIONS];
 import type { Publication, RunRow } from '../../runs/ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
@@ -39,7 +41,7 @@ export function registerRuns(program: Command): void {
   program
     .command('runs')
     .description('run history: one line per attempt (newest first), what it published, counts and durations')
-    .option('--job <NAME>', `only this job (${JOB_NAMES.join(', ')})`)
+    .option('--job <NAME>', `only this job or ops action (${RUN_NAMES.join(', ')})`)
     .option('--limit <N>', 'how many runs', '50')
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
@@ -57,8 +59,8 @@ Examples:
     .action(async (opts: Opts) => {
       const limit = Number(opts.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
-      if (opts.job !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.job))
-        throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${JOB_NAMES.join(', ')}`);
+      if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
+        throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
       const { attemptPublications, listRuns } = await import('../../runs/ledger.js');
       await withRuntime(async ({ config, db }) => {
         const now = new Date();
@@ -79,6 +81,7 @@ Examples:
           durationMs: durationMs(r, now),
           counts: r.counts,
           error: r.error,
+          reason: r.reason ?? null,
           slotStatus: r.slot_status ?? null,
           timeZone: tz,
           startedAtLocal: localIso(r.started_at, tz),
@@ -90,12 +93,12 @@ Examples:
             ? `no runs${opts.job ? ` of ${opts.job}` : ''}`
             : `attempts, newest first; times in ${tz}\n\n` +
               table(
-                ['id', 'job', 'slot', 'try', 'trigger', 'status', 'slot status', `started (${tz})`, 'duration', 'published', 'counts', 'error'],
+                ['id', 'job', 'slot', 'try', 'trigger', 'status', 'slot status', `started (${tz})`, 'duration', 'published', 'counts', 'reason / error'],
                 runs.map((r) => [
                   r.id, r.job, r.slot, r.attempt, r.trigger, r.status, r.slot_status ?? '',
                   localText(r.started_at, tz),
                   `${formatDuration(durationMs(r, now))}${r.finished_at ? '' : ' (so far)'}`,
-                  compactPublished(pubs.get(r.id) ?? []), compactCounts(r.counts), r.error ?? '',
+                  compactPublished(pubs.get(r.id) ?? []), compactCounts(r.counts), [r.reason ? `reason: ${r.reason}` : '', r.error ?? ''].filter(Boolean).join('; '),
                 ]),
               ),
         );

@@ -92,7 +92,10 @@ Examples:
           `rows ${s.rowsRead} read, ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected, ${s.warnings} warning(s)`,
           s.duplicateOf ? `a duplicate of submission ${s.duplicateOf} (same bytes): not applied` : '',
           s.duplicates.length ? `sent again as: ${s.duplicates.join(', ')}` : '',
-          `response: ${s.response ?? '(none yet)'}`,
+          s.reprocessOf ? `reprocessed from submission ${s.reprocessOf}: ${s.reprocessReason ?? ''}` : '',
+          s.reprocessedBy ? `answered again by submission ${s.reprocessedBy} (reprocessed): its response replaces this one` : '',
+          `response: ${s.response ?? '(none yet)'}${s.responsePublishedAt ? ` (in the provider's downloads/ since ${spellInstant(s.responsePublishedAt, tz)})` : ''}`,
+          ...s.emails.map((e) => `email ${e.id} to ${e.to.join(', ')}: ${e.status}${e.sentAt ? ` ${spellInstant(e.sentAt, tz)}` : ''}`),
           '',
           s.sheets.length
             ? table(['sheet', 'type', 'period', 'applied', 'read', 'accepted', 'rejected', 'replaced', 'replaced by'],

@@ -1,0 +1,138 @@
+// `reprocess ID --reason` and `republish KIND --provider --date --reason`: ops putting right
+// what the plan got wrong, each as a new attempt in the run history with the reason given,
+// never overwriting the earlier answer or file.
+import type { Command } from 'commander';
+import { parseIsoDate } from '../../calendar/zone.js';
+import type { OutboundKind } from '../../generate/run.js';
+import { emit, table, UsageError } from '../output.js';
+import { withRuntime } from '../lazy-runtime.js';
+
+const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
+const MAX_REASON = 500;
+
+/** A reason people can read later in the run history: required, one line, bounded. */
+export function parseReason(value: string | undefined): string {
+  const r = (value ?? '').replace(/\s+/g, ' ').trim();
+  if (!r) throw new UsageError('--reason is required: say why (it is kept in the run history)');
+  if (r.length > MAX_REASON) throw new UsageError(`--reason is at most ${MAX_REASON} characters`);
+  return r;
+}
+
+export function registerReprocess(program: Command): void {
+  program
+    .command('reprocess')
+    .description("read a stored file again under today's rules and records; its new response goes to the provider's downloads/")
+    .argument('<ID>', 'the submission to answer again (see `calaim-exchange submissions`)')
+    .requiredOption('--reason <TEXT>', 'why (kept in the run history and on the submission)')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+The stored bytes are read again with the original receipt time (same period and deadline
+verdict) as a new submission linked to the old one; what the old one applied is replaced, not
+added to. The response goes to the provider's downloads/ folder, the liaison and the provider's
+contact are emailed, and the attempt is in \`runs --job reprocess\`. Refused (exit 2, nothing
+recorded) for a copy (reprocess its original), a declined file, a file replaced by a later one,
+one already reprocessed (reprocess the newer one) or one whose bytes were purged.
+
+Examples:
+  calaim-exchange reprocess 1 --reason "ACMEHLTH's CalViva contract loaded late"
+  calaim-exchange reprocess 2 --reason "referral status codes widened" --json`)
+    .action(async (idArg: string, opts: { reason?: string; json?: boolean }) => {
+      const id = Number(idArg);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
+      const reason = parseReason(opts.reason);
+      const { checkReprocess, reprocessSubmission, ReprocessRefused } = await import('../../ingest/reprocess.js');
+      const { executeRun } = await import('../../runs/execute.js');
+      const { openTransport } = await import('../transport.js');
+      await withRuntime(async ({ config, db }) => {
+        let candidate;
+        try {
+          // refused before anything is opened or recorded: a mistaken ID leaves no trace
+          candidate = await checkReprocess(db.pool, id);
+        } catch (err) {
+          if (err instanceof ReprocessRefused) throw new UsageError(err.message);
+          throw err;
+        }
+        const transport = await openTransport(config, db.pool);
+        try {
+          let result: Awaited<ReturnType<typeof reprocessSubmission>> | undefined;
+          const run = await executeRun(db.pool, config, 'reprocess', `submission ${id}`, { trigger: 'manual', reason }, async (ctx) => {
+            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession }, candidate, reason, ctx.run.id);
+            const d = result.done.document;
+            return { submission: result.done.submissionId, outcome: d.outcome, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected };
+          });
+          const r = result!;
+          const doc = { ...r.done.document, reprocessOf: id, report: r.answered.response, runId: run.run.id, resumed: r.resumed, reason };
+          emit(opts, doc, () => [
+            `submission ${id} reprocessed as submission ${doc.submissionId}${r.resumed ? ' (an interrupted reprocess, finished)' : ''}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}`,
+            `rows read ${doc.rowsRead}, accepted ${doc.rowsAccepted}, rejected ${doc.rowsRejected}, warnings ${doc.warnings}`,
+            ...doc.fileErrors.map((e) => `file error ${e.code}: ${e.message}`),
+            ...(doc.supersedes ?? []).map((s) => `replaces ${s.file} (submission ${s.submissionId}, sheet ${s.sheet}): its rows no longer count`),
+            `response: ${r.answered.response}`,
+            `run ${run.run.id} (runs --job reprocess)`,
+          ].join('\n'));
+        } finally {
+          await transport.close();
+        }
+      });
+    });
+
+  program
+    .command('republish')
+    .description("publish a new version of one provider's MIF, mini-MIF or CSASF for a slot, next to the old one")
+    .argument('<kind>', 'mif | mini-mif | csasf')
+    .requiredOption('--provider <ID>', 'the provider code')
+    .requiredOption('--date <YYYY-MM-DD>', 'a day of the slot (as for generate)')
+    .requiredOption('--reason <TEXT>', 'why (kept in the run history and on the file record)')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+The file is built again from today's records and published under a new name (…_2.xlsx, …_3…):
+the file already in the provider's downloads/ is never overwritten. The new version replaces the
+old one in the records (what the provider was last sent); the old stays listed. The attempt is
+in \`runs --job republish\`. Refused (exit 2, nothing recorded) when nothing was published to that
+provider for the slot (use generate).
+
+Examples:
+  calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-15 --reason "assignments re-imported"
+  calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-20 --reason "a member was left out" --json`)
+    .action(async (kind: string, opts: { provider: string; date: string; reason?: string; json?: boolean }) => {
+      if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
+      try {
+        parseIsoDate(opts.date);
+      } catch (err) {
+        throw new UsageError(`--date: ${(err as Error).message} (it takes YYYY-MM-DD)`);
+      }
+      const reason = parseReason(opts.reason);
+      const provider = opts.provider.toUpperCase();
+      const k = kind as OutboundKind;
+      const { republish, slotFor, RepublishRefused, findCurrentFiles } = await import('../../generate/run.js');
+      const { executeRun } = await import('../../runs/execute.js');
+      const { openTransport } = await import('../transport.js');
+      await withRuntime(async ({ config, db }) => {
+        const slot = slotFor(k, opts.date, config);
+        const current = await findCurrentFiles(db.pool, k, slot, provider);
+        if (current.length === 0) throw new UsageError(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
+        const transport = await openTransport(config, db.pool);
+        try {
+          let result: Awaited<ReturnType<typeof republish>> | undefined;
+          try {
+            await executeRun(db.pool, config, 'republish', `${kind} ${slot} ${provider}`, { trigger: 'manual', reason }, async (ctx) => {
+              result = await republish(k, { date: opts.date, provider, reason, runId: ctx.run.id }, { pool: db.pool, config, openSession: transport.openSession });
+              if (result.failed) throw new Error(`${result.failed} file(s) failed`);
+              return { published: result.published, empty: result.empty, failed: result.failed };
+            });
+          } catch (err) {
+            if (err instanceof RepublishRefused) throw new UsageError(err.message);
+            if (!result) throw err;
+            process.exitCode = 1;
+          }
+          const r = result!;
+          emit(opts, { ...r, reason }, () =>
+            `${kind} slot ${r.slot} for ${provider} republished: ${r.published} published, ${r.empty} with no rows, ${r.failed} failed\n\n` +
+            table(['provider', 'lob', 'status', 'rows', 'file', 'replaces', 'note'],
+              r.units.map((u) => [u.provider, u.lob ?? '', u.status, u.rows, u.file ?? '', u.replaces ?? '', u.error ?? ''])));
+        } finally {
+          await transport.close();
+        }
+      });
+    });
+}
