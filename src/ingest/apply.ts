@@ -109,7 +109,7 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
   return r.rowCount ?? 0;
 }
 
-/** OTF: every accepted attempt; a superseded sheet's attempts stop counting (current_outreach_attempts). */
+/** OTF: every accepted attempt; an attempt counts while its row is the current one of its key (current_outreach_attempts). */
 async function applyOtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL): Promise<number> {
   const r = await c.query(
     `insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type)
@@ -153,22 +153,109 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
 export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
 
 /**
- * The new sheet replaces the provider's current sheets of the same layout and period from
- * EARLIER submissions: their rows stop counting (OTF attempts are never double-counted). Sheets
- * of the same layout in the same file add up: a later tab never supersedes an earlier tab of
- * its own file. Returns the superseded sheet (the latest one).
+ * A staged row's business key (spec §6) and line of business, as SQL over `submission_rows r`:
+ * RTF the member, CSPRTF member × service, OTF the attempt (member × date × method).
  */
-export async function supersede(c: pg.PoolClient, sheetId: number, provider: string, layout: string, period: string | null): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
-  const prev = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
-    `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
-      where s.provider_code = $1 and s.layout = $2 and s.period is not distinct from $3 and s.applied and s.superseded_by is null
-        and s.submission_id <> (select submission_id from submission_sheets where id = $4)
-      order by u.received_at desc, s.id desc`,
-    [provider, layout, period, sheetId],
+const MERGE_KEY: Record<keyof typeof APPLY, { key: string; lob: string }> = {
+  RTF: { key: 'r.cin', lob: stagedColumns(RTF, 'r.data').text('mcpId') },
+  CSPRTF: { key: `r.cin || '|' || r.service_code`, lob: cs.text('mcpId') },
+  OTF: { key: `r.cin || '|' || ${otf.text('attemptDate')} || '|' || ${otf.text('method')}`, lob: otf.text('mcpId') },
+};
+
+/** What merging one sheet did, per line of business. */
+export interface MergeStats {
+  lob: string;
+  /** Keys this sheet carried that an earlier file had: the earlier rows stop counting. */
+  updated: number;
+  /** ... per earlier submission. */
+  updatedFrom: { submissionId: number; rows: number }[];
+  /** Keys new for the period. */
+  added: number;
+  /** Earlier rows of the same line and period this sheet did not carry: they keep counting. */
+  kept: number;
+}
+
+/**
+ * Corrections merge by business key: within provider × line of business × file type × period,
+ * each accepted row of the sheet becomes the current row of its key (the latest in receipt
+ * order: a file received earlier never takes a key back from a later one), new keys are added,
+ * and earlier rows the sheet does not carry keep counting. One statement over the sheet's
+ * accepted rows, then the counts for the response.
+ */
+export async function mergeRows(
+  c: pg.PoolClient,
+  sheet: { id: number; layout: keyof typeof APPLY; submissionId: number; receivedAt: Date },
+  provider: string,
+  period: string,
+): Promise<MergeStats[]> {
+  const k = MERGE_KEY[sheet.layout];
+  const r = await c.query<{ lob: string; prev: number | null; n: number }>(
+    `/* merge ${sheet.layout} rows by key */ with src as (
+       select distinct on (lob, k) lob, k, row_number from (
+         select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null) x
+        where lob in ('HN', 'CV', 'CHPIV') and k is not null
+        -- the same key twice in one sheet (an attempt entered twice): the last row stands, once
+        order by lob, k, row_number desc
+     ), prev as (
+       select s.lob, c.submission_id as prev from src s
+         left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
+     ), up as (
+       insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
+       select $2, $3, lob, $4, k, $1, row_number, $5, $6 from src
+       on conflict (provider_code, layout, lob, period, row_key) do update
+         set sheet_id = excluded.sheet_id, row_number = excluded.row_number, submission_id = excluded.submission_id, received_at = excluded.received_at
+         where (current_rows.received_at, current_rows.submission_id) <= (excluded.received_at, excluded.submission_id)
+       returning 1
+     )
+     select lob, prev, count(*)::int as n from prev group by lob, prev order by lob, prev nulls first`,
+    [sheet.id, provider, sheet.layout, period, sheet.submissionId, sheet.receivedAt],
   );
-  if (!prev.rows.length) return null;
-  await c.query(`update submission_sheets set superseded_by = $1 where id = any($2)`, [sheetId, prev.rows.map((p) => p.id)]);
-  const p = prev.rows[0]!;
-  await c.query(`update submission_sheets set supersedes_id = $1 where id = $2`, [p.id, sheetId]);
-  return { sheetId: p.id, submissionId: p.submission_id, name: p.original_name, receivedAt: p.received_at };
+  const byLob = new Map<string, MergeStats>();
+  for (const x of r.rows) {
+    const m = byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
+    if (x.prev === null) m.added += x.n;
+    else if (Number(x.prev) !== sheet.submissionId) {
+      m.updated += x.n;
+      m.updatedFrom.push({ submissionId: Number(x.prev), rows: x.n });
+    } else m.added += x.n; // (an earlier tab of the same file had the key)
+    byLob.set(x.lob, m);
+  }
+  if (byLob.size) {
+    const kept = await c.query<{ lob: string; n: number }>(
+      `select lob, count(*)::int n from current_rows where provider_code = $1 and layout = $2 and period = $3 and lob = any($4) and submission_id <> $5 group by lob`,
+      [provider, sheet.layout, period, [...byLob.keys()], sheet.submissionId],
+    );
+    for (const x of kept.rows) byLob.get(x.lob)!.kept = x.n;
+    // lineage for `submission show`: the sheet most of its updated rows came from; a sheet none
+    // of whose rows count any more is replaced whole
+    const from = [...byLob.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
+    if (from) {
+      await c.query(
+        `update submission_sheets set supersedes_id = (select id from submission_sheets where submission_id = $2 and layout = $3 order by id desc limit 1) where id = $1`,
+        [sheet.id, from.submissionId, sheet.layout],
+      );
+    }
+    await c.query(
+      `update submission_sheets s set superseded_by = $1
+        where s.provider_code = $2 and s.layout = $3 and s.period = $4 and s.applied and s.superseded_by is null and s.submission_id <> $5
+          and s.submission_id = any($6) and not exists (select 1 from current_rows c where c.sheet_id = s.id)`,
+      [sheet.id, provider, sheet.layout, period, sheet.submissionId, [...byLob.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId))],
+    );
+  }
+  return [...byLob.values()];
+}
+
+/** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */
+export async function previousSheet(
+  c: pg.PoolClient, provider: string, layout: string, period: string, lobs: readonly string[], exceptSubmission: number,
+): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
+  const r = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
+    `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
+      where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.applied and s.submission_id <> $4
+        and (s.lobs = '{}' or s.lobs && $5::text[])
+      order by u.received_at desc, s.id desc limit 1`,
+    [provider, layout, period, exceptSubmission, lobs],
+  );
+  const p = r.rows[0];
+  return p ? { sheetId: Number(p.id), submissionId: Number(p.submission_id), name: p.original_name, receivedAt: p.received_at } : null;
 }

@@ -108,17 +108,19 @@ export class ContextRules {
   }
 
   /** End-of-file warnings for the liaison; they never change a row's verdict. */
-  finish(opts: { fileHasOtf: boolean; period?: string }): Issue[] {
+  /** @param opts.reportedEarlier members an earlier RTF of the period reported (still counting: corrections merge) */
+  finish(opts: { fileHasOtf: boolean; period?: string; reportedEarlier?: ReadonlySet<string> }): Issue[] {
     const out: Issue[] = [];
     if (this.rtfSheet !== undefined) {
       for (const [cin, m] of this.ctx.ecm)
         // Per line of business: a provider may return one RTF per MIF it received.
-        if (m.enrolledOnLatestMif && this.rtfLobs.has(m.lob) && !this.rtfCins.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: this.rtfSheet, cin }));
+        if (m.enrolledOnLatestMif && this.rtfLobs.has(m.lob) && !this.rtfCins.has(cin) && !opts.reportedEarlier?.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: this.rtfSheet, cin }));
     }
     const c = this.config;
     const minModalities = Math.min(c.OUTREACH_MIN_MODALITIES, OTF_METHODS);
     for (const ue of this.ueRows) {
-      const prior = outreachHistory(this.ctx, ue.cin, opts.fileHasOtf ? opts.period : undefined);
+      // earlier attempts of the period keep counting (corrections merge): all history counts
+      const prior = outreachHistory(this.ctx, ue.cin, undefined);
       const here = this.fileOutreach.get(ue.cin);
       const attempts = (prior?.attempts ?? 0) + (here?.attempts ?? 0);
       const methods = new Set([...(prior?.methods ?? []), ...(here?.methods ?? [])]);

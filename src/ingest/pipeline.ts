@@ -20,7 +20,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, stagedKeys, supersede } from './apply.js';
+import { APPLY, mergeRows, previousSheet, stagedKeys, type MergeStats } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 import { responseName } from './names.js';
@@ -71,8 +71,12 @@ export interface IngestDocument {
   provider: string;
   submissionId: number;
   duplicateOf?: number;
+  /** Earlier submissions some of whose rows this file updated (corrections merge by key). */
   supersedes?: { submissionId: number; file: string; sheet: string }[];
-  diff?: { fixed: number; stillFailing: number; new: number };
+  /** Compared with the latest earlier file of the same type and line: errors fixed, still failing, new, and not sent again. */
+  diff?: { fixed: number; stillFailing: number; new: number; notResent?: number };
+  /** What each sheet did, per line of business: rows updated (from which submissions), added, kept from earlier files. */
+  merge?: { sheet: string; layout: string; lob: string; updated: number; added: number; kept: number; updatedFrom: { submissionId: number; rows: number }[] }[];
   responseName: string;
 }
 
@@ -127,6 +131,58 @@ function addLate(v: FileValidation, issues: Issue[]): void {
 }
 
 const errorKey = (i: { cin?: string | null; row: number | null; column: string | null; code: string }) => `${i.cin ?? `row ${i.row}`}|${i.column ?? ''}|${i.code}`;
+
+const LOBS = new Set(['HN', 'CV', 'CHPIV']);
+
+/** The (file type, line of business) pairs a file carries; a sheet with no line read stands for its type alone. */
+function fileLinePairs(sheets: readonly { name: string; layout: string }[], lobs: ReadonlyMap<string, ReadonlySet<string>>): [string, string][] {
+  const out = new Map<string, [string, string]>();
+  for (const s of sheets) {
+    const set = lobs.get(s.name);
+    if (!set?.size) out.set(`${s.layout}|*`, [s.layout, '*']);
+    else for (const lob of set) out.set(`${s.layout}|${lob}`, [s.layout, lob]);
+  }
+  return [...out.values()];
+}
+
+const mergeText = (m: MergeStats, names: ReadonlyMap<number, string>): string => {
+  const from = m.updatedFrom.map((f) => `${f.rows} from ${names.get(f.submissionId) ?? 'an earlier file'} (submission ${f.submissionId})`).join(', ');
+  return `${m.updated + m.added + m.kept}: ${m.updated} updated${from ? ` (replacing ${from})` : ''}, ${m.added} added, ${m.kept} kept from earlier files`;
+};
+
+async function submissionNames(c: pg.PoolClient, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const r = await c.query<{ id: number; original_name: string }>(`select id, original_name from submissions where id = any($1)`, [ids]);
+  return new Map(r.rows.map((x) => [Number(x.id), x.original_name]));
+}
+
+/**
+ * This sheet's errors against the earlier sheet's, by member, column and code: fixed (the
+ * member was sent again without that error), still failing, new, and not sent again (the
+ * member's row was not in this file: a fix sheet carries only what it corrects).
+ */
+async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: number, now: readonly Issue[]): Promise<{ fixed: number; stillFailing: number; new: number; notResent: number }> {
+  const oldErrors = await c.query<{ cin: string | null; row_number: number | null; column_label: string | null; code: string; resent: boolean }>(
+    `select i.cin, i.row_number, i.column_label, i.code, n.cin is not null as resent
+       from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
+       left join (select distinct cin from submission_rows where sheet_id = $2 and cin is not null) n on n.cin = i.cin
+      where s.id = $1 and i.severity = 'error'`,
+    [oldSheetId, newSheetId],
+  );
+  const after = new Set(now.map(errorKey));
+  const d = { fixed: 0, stillFailing: 0, new: 0, notResent: 0 };
+  const before = new Set<string>();
+  for (const o of oldErrors.rows) {
+    const k = errorKey({ cin: o.cin, row: o.row_number, column: o.column_label, code: o.code });
+    if (before.has(k)) continue;
+    before.add(k);
+    if (after.has(k)) d.stillFailing++;
+    else if (o.resent) d.fixed++;
+    else d.notResent++;
+  }
+  for (const k of after) if (!before.has(k)) d.new++;
+  return d;
+}
 
 export interface IngestDeps { pool: pg.Pool; config: Config; now?: () => Date }
 
@@ -196,9 +252,12 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     let v: FileValidation;
     let verdict: Verdict | null = null;
     let supersedes: IngestDocument['supersedes'] = [];
+    const merged: NonNullable<IngestDocument['merge']> = [];
     let diff: IngestDocument['diff'];
     const extra: [string, string][] = [];
     const sheetIds = new Map<string, { id: number; layout: InboundLayoutName; keys: string[] }>();
+    // the lines of business each sheet's rows name (verdicts, merges and digests are per line)
+    const sheetLobs = new Map<string, Set<string>>();
     const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy });
 
     if (first) {
@@ -222,6 +281,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       // everything after the savepoint is undone and the file is read again without applying.
       const readAndStage = async (applyEarly: boolean, ready: Promise<unknown> = Promise.resolve()) => {
         sheetIds.clear();
+        sheetLobs.clear();
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
         const rules = new ContextRules(ctx, config, periodLastDay(period));
@@ -289,6 +349,12 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           // synchronous but for a sheet's first row and each full batch: a promise per row
           // would cost more than the row's staging
           onRow: (row) => {
+            const lob = row.values.mcpId;
+            if (typeof lob === 'string' && LOBS.has(lob)) {
+              const set = sheetLobs.get(row.sheet);
+              if (set) set.add(lob);
+              else sheetLobs.set(row.sheet, new Set([lob]));
+            }
             const sheet = sheetIds.get(row.sheet);
             if (!sheet) return ensureSheet(row.sheet, row.layout).then(() => stageRow(row));
             return stageRow(row);
@@ -297,17 +363,32 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         await flush();
         await inFlight;
         for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
-        addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate }));
+        // members an earlier RTF of the period reported still count as reported (corrections merge)
+        const reportedEarlier = v.layouts.includes('RTF')
+          ? new Set((await client.query<{ row_key: string }>(
+            `select row_key from current_rows where provider_code = $1 and layout = 'RTF' and period = $2`, [file.provider, periodDate])).rows.map((x) => x.row_key))
+          : undefined;
+        addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate, reportedEarlier }));
 
         let verdict: Verdict | null = null;
         if (v.layouts.length) {
-          const earlier = await client.query(
-            `select 1 from submission_sheets s join submissions u on u.id = s.submission_id
+          // "Already submitted for the period" is per file type × line of business: the file's
+          // (type, line) pairs against those of earlier files (a sheet recorded before lines
+          // were, `lobs` empty, stands for every line).
+          const pairs = fileLinePairs(v.sheets, sheetLobs);
+          const earlier = await client.query<{ layout: string; lob: string }>(
+            `select distinct s.layout, l.lob from submission_sheets s join submissions u on u.id = s.submission_id
+               cross join lateral unnest(case when s.lobs = '{}' then array['*'] else s.lobs end) as l(lob)
               where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4 and s.submission_id <> all($5::bigint[])
-                and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE' limit 1`,
+                and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE'`,
             [file.provider, periodDate, v.layouts, submissionId, chain],
           );
-          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: (earlier.rowCount ?? 0) > 0, policy }).verdict;
+          const had = new Set(earlier.rows.map((x) => `${x.layout}|${x.lob}`));
+          const seen = pairs.map(([layout, lob]) => had.has(`${layout}|${lob}`) || had.has(`${layout}|*`));
+          // A file mixing a line already submitted with a first one: flagged late under the
+          // default policy; under LATE_FIRST_SUBMISSION=decline its resubmitted part keeps it in.
+          const alreadySubmittedForPeriod = policy.lateFirstSubmission === 'decline' ? seen.some(Boolean) : seen.length > 0 && seen.every(Boolean);
+          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod, policy }).verdict;
           if (verdict === 'DECLINED_LATE') {
             const issue = makeIssue('DECLINED_LATE', {}, {});
             issue.message = declinedMessage(period, file.receivedAt, tz, policy);
@@ -334,21 +415,22 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
           faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
-          const old = await supersede(client, s.id, file.provider, s.layout, periodDate);
+          const lobs = [...(sheetLobs.get(name) ?? [])].sort();
+          // compared with before this sheet counted: the latest earlier file of its type and lines
+          const old = await previousSheet(client, file.provider, s.layout, periodDate, lobs, submissionId);
+          const stats = await mergeRows(client, { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate);
           log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
+          const names = await submissionNames(client, stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId)));
+          for (const m of stats) {
+            merged.push({ sheet: name, layout: s.layout, ...m });
+            extra.push([`Rows now counting (${s.layout} ${m.lob})`, mergeText(m, names)]);
+          }
+          for (const id of new Set(stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId))))
+            supersedes.push({ submissionId: id, file: names.get(id) ?? '', sheet: name });
           if (old) {
-            supersedes.push({ submissionId: old.submissionId, file: old.name, sheet: name });
-            const oldErrors = await client.query<{ cin: string | null; row_number: number | null; column_label: string | null; code: string }>(
-              `select i.cin, i.row_number, i.column_label, i.code from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
-                where s.id = $1 and i.severity = 'error'`,
-              [old.sheetId],
-            );
-            const before = new Set(oldErrors.rows.map((o) => errorKey({ cin: o.cin, row: o.row_number, column: o.column_label, code: o.code })));
-            const after = new Set(v.issues.filter((i) => i.severity === 'error' && i.sheet === name).map(errorKey));
-            const d = { fixed: [...before].filter((k) => !after.has(k)).length, stillFailing: [...after].filter((k) => before.has(k)).length, new: [...after].filter((k) => !before.has(k)).length };
-            diff = diff ? { fixed: diff.fixed + d.fixed, stillFailing: diff.stillFailing + d.stillFailing, new: diff.new + d.new } : d;
-            extra.push([`Replaces (${s.layout})`, `${old.name}, received ${spellInstant(old.receivedAt, tz)} (submission ${old.submissionId}): its rows no longer count`]);
-            extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new`]);
+            const d = await errorChanges(client, old.sheetId, s.id, v.issues.filter((i) => i.severity === 'error' && i.sheet === name));
+            diff = diff ? { fixed: diff.fixed + d.fixed, stillFailing: diff.stillFailing + d.stillFailing, new: diff.new + d.new, notResent: (diff.notResent ?? 0) + d.notResent } : d;
+            extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new, ${d.notResent} not sent again (received ${spellInstant(old.receivedAt, tz)}, submission ${old.submissionId})`]);
           }
         }
         if ([...sheetIds.values()].some((s) => s.layout === 'RTF')) addLate(v, await caseloadWarnings(client, config, file.provider, [...sheetIds.keys()][0]!));
@@ -376,7 +458,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         );
       for (const s of v.sheets) {
         const id = sheetIds.get(s.name)?.id;
-        if (id) await client.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5 where id = $1`, [id, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings]);
+        if (id)
+          await client.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5, lobs = $6 where id = $1`,
+            [id, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings, [...(sheetLobs.get(s.name) ?? [])].sort()]);
       }
     })();
     dbTail.catch(() => undefined); // awaited right after the response is written
@@ -407,6 +491,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       ...(first ? { duplicateOf: first.id } : {}),
       ...(supersedes ? { supersedes } : {}),
       ...(diff ? { diff } : {}),
+      ...(merged.length ? { merge: merged } : {}),
       responseName: respName,
     };
     log.info({ submissionId, provider: file.provider, outcome: v.outcome, verdict, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected }, 'submission processed');
@@ -452,7 +537,8 @@ function liaisonText(d: IngestDocument, providerName: string): string {
     `Rows read ${d.rowsRead}, accepted ${d.rowsAccepted}, rejected ${d.rowsRejected}, warnings ${d.warnings}.`,
   ];
   for (const e of d.fileErrors) lines.push(`File error ${e.code}: ${e.message}`);
-  if (d.diff) lines.push(`Compared with the file it replaces: ${d.diff.fixed} error(s) fixed, ${d.diff.stillFailing} still failing, ${d.diff.new} new.`);
+  for (const m of d.merge ?? []) lines.push(`${m.layout} ${m.lob}: ${m.updated} row(s) updated, ${m.added} added, ${m.kept} kept from earlier files.`);
+  if (d.diff) lines.push(`Compared with the earlier file: ${d.diff.fixed} error(s) fixed, ${d.diff.stillFailing} still failing, ${d.diff.new} new, ${d.diff.notResent ?? 0} not sent again.`);
   const byCode = new Map<string, number>();
   for (const i of d.issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
   if (byCode.size) lines.push('', 'Issues by code:', ...[...byCode].sort().map(([k, n]) => `  ${k}: ${n}`));

@@ -3,7 +3,7 @@
 // codes and the code sets. Streams through the xlsx writer; the caller hands over only
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
-import type { ColumnDef, ColumnType, Layout, LayoutName } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout, type LayoutName } from '../../schemas/layout.js';
 import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
@@ -107,9 +107,9 @@ function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   return layouts.map((layout) => ({
     name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
     columns: [
-      { label: 'Sheet', width: 12 }, { label: 'Row', width: 7, type: 'int' as const },
+      { label: FIX_SHEET_COLUMNS.sheet, width: 12 }, { label: FIX_SHEET_COLUMNS.row, width: 7, type: 'int' as const },
       ...layout.columns.map((c) => writeColumn(c, o.codeSettings)),
-      { label: 'Errors', width: 90 },
+      { label: FIX_SHEET_COLUMNS.errors, width: 90 },
     ],
     rows: (byLayout.get(layout.name) ?? []).map((row) => [row.sheet, row.row, ...row.cells.map(plain), row.errors]),
     freezeHeader: true,

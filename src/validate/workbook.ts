@@ -3,7 +3,7 @@
 // issues (capped) and rejected rows (capped). The ingest pipeline feeds events and may
 // act on each validated row through `onRow`; the final outcome comes from `finish()`.
 import { INBOUND_LAYOUTS, matchHeader, type HeaderMatch } from '../../schemas/index.js';
-import type { Layout, LayoutName } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type Layout, type LayoutName } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
 import { ISSUES, type IssueCode, type MessageParams } from './catalogue.js';
 import { isBlankRow } from './cells.js';
@@ -145,8 +145,9 @@ export class WorkbookValidator {
     this.sheets.set(name, { summary, match, checker, broken });
     if (broken)
       this.addFileError('SHEET_MISSING_COLUMNS', { layout: layout.name, detail: match.missingRequired.map((c) => c.label).join('; ') }, name);
+    const helpers = fixSheetHelpers(match.unknown);
     for (const u of match.unknown)
-      this.addIssue(makeIssue('COLUMN_UNKNOWN', { sheet: name, row: headerRow, columnIndex: u.index, value: u.label }, { layout: layout.name }));
+      if (!helpers.has(u.index)) this.addIssue(makeIssue('COLUMN_UNKNOWN', { sheet: name, row: headerRow, columnIndex: u.index, value: u.label }, { layout: layout.name }));
     for (const d of match.duplicates)
       this.addIssue(makeIssue('COLUMN_DUPLICATE', { sheet: name, row: headerRow, column: d.column.label, columnIndex: d.index, value: d.label }));
   }
@@ -218,4 +219,11 @@ export class WorkbookValidator {
       rejectedRows: this.rejected,
     };
   }
+}
+
+/** The unknown columns that are the response fix sheet's own helpers (all three present), by index. */
+function fixSheetHelpers(unknown: readonly { index: number; label: string }[]): Set<number> {
+  const wanted = Object.values(FIX_SHEET_COLUMNS).map((l) => l.toLowerCase());
+  const found = unknown.filter((u) => wanted.includes(u.label.trim().toLowerCase()));
+  return new Set(found.length >= wanted.length && wanted.every((w) => found.some((u) => u.label.trim().toLowerCase() === w)) ? found.map((u) => u.index) : []);
 }

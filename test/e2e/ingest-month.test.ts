@@ -85,11 +85,12 @@ describe('one month of uploads', () => {
     expect(eml).not.toContain('Alpha');
   });
 
-  it('an OTF on the 3rd: one row per attempt, a double entry flagged', async () => {
+  it('an OTF on the 3rd: one row per attempt, a double entry flagged and counted once', async () => {
     upload('ACME', 'OTF_ACME_202611.xlsx', '2026-12-03T19:00:00Z');
     const [r] = await pollAt('2026-12-03T19:10:00Z');
     expect(r).toMatchObject({ outcome: 'ACCEPTED_WITH_WARNINGS', rowsRead: 3, rowsAccepted: 3 });
-    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 3 });
+    // the same attempt (member × date × method) twice is one attempt
+    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 2 });
   });
 
   it('mixed rows on the 4th: valid rows applied, each invalid row rejected with its reason, another provider untouched', async () => {
@@ -105,8 +106,9 @@ describe('one month of uploads', () => {
     expect(codes(6)).toEqual(['MEMBER_NOT_ASSIGNED']);
     expect(codes(7)).toEqual(['PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH']);
     expect(codes(8)).toEqual(['LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED']);
-    // the enrolled member on the November MIF (91000002B) is missing from this file
-    expect(issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([{ row_number: null, code: 'PAST_ENROLLMENT_NOT_REPORTED', severity: 'warning' }]);
+    // the enrolled member on the November MIF (91000002B) is missing from this file, but the
+    // RTF of the 2nd reported it and that row still counts (corrections merge): no warning
+    expect(issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
     // RIVAL's member did not change
     expect(await one(`select provider_code, status, discontinuation_date from ecm_assignments where cin = '91000005E'`)).toEqual({ provider_code: 'RIVAL', status: 1, discontinuation_date: null });
     // the response lists the rejected rows with the provider's own cells
@@ -121,7 +123,7 @@ describe('one month of uploads', () => {
     expect(JSON.stringify(errors)).not.toContain('Anne');
   });
 
-  it('a resubmission on the 8th: replaces the earlier RTF, says what was fixed, counts nothing twice', async () => {
+  it('a resubmission on the 8th: updates the rows it carries, says what was fixed and what was not sent again, counts nothing twice', async () => {
     upload('ACME', 'RTF_ACME_202611_v3.xlsx', '2026-12-08T17:00:00Z');
     const [r] = await pollAt('2026-12-08T17:10:00Z');
     expect(r).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', verdict: 'RESUBMISSION', rowsRead: 4, rowsAccepted: 3, rowsRejected: 1 });
@@ -130,9 +132,11 @@ describe('one month of uploads', () => {
     expect(sub.old_superseded_by).toBe(sub.id);
     const wb = responseOf('ACME', r!);
     const sm = summary(wb);
-    expect(sm['Changes since RTF_ACME_202611_v2.xlsx']).toBe('7 error(s) fixed, 1 still failing, 0 new');
+    // the v2 errors of members v3 does not carry are not "fixed": they were not sent again
+    expect(sm['Changes since RTF_ACME_202611_v2.xlsx']).toBe('2 error(s) fixed, 1 still failing, 0 new, 5 not sent again (received Friday, December 4, 2026 at 9:00 AM PST, submission 3)');
+    expect(sm['Rows now counting (RTF HN)']).toMatch(/^2: 2 updated \(replacing 1 from RTF_ACME_202611\.xlsx \(submission \d+\), 1 from RTF_ACME_202611_v2\.xlsx \(submission 3\)\), 0 added, 0 kept from earlier files$/);
     expect(sm['Deadline verdict']).toMatch(/^RESUBMISSION/);
-    // one RTF counts per provider and period: the latest accepted rows decide status
+    // every row of the earlier RTFs was updated: none of their sheets counts any more
     expect(await one(`select count(*)::int n from submission_sheets where provider_code = 'ACME' and layout = 'RTF' and superseded_by is null and applied`)).toEqual({ n: 1 });
     expect(await one(`select status, discontinuation_reason from ecm_assignments where cin = '91000001A'`)).toEqual({ status: 4, discontinuation_reason: 'UE' });
     const warnings = (await db.pool.query(`select code from submission_issues where submission_id = $1 and severity = 'warning' order by code`, [r!.submissionId])).rows.map((x) => x.code);
@@ -152,7 +156,7 @@ describe('one month of uploads', () => {
     expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on Tuesday, December 8, 2026/);
   });
 
-  it('an OTF resubmission replaces the earlier attempts instead of adding to them', async () => {
+  it('an OTF resubmission updates the attempts it carries instead of adding them again', async () => {
     upload('ACME', 'OTF_ACME_202611_fixed.xlsx', '2026-12-09T17:00:00Z');
     const [r] = await pollAt('2026-12-09T17:10:00Z');
     expect(r).toMatchObject({ outcome: 'ACCEPTED', verdict: 'RESUBMISSION', rowsAccepted: 2 });

@@ -56,11 +56,13 @@ describe('sheets of one layout in one file', () => {
     expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 2 });
   });
 
-  it('a later file still supersedes every sheet of that layout of the earlier file', async () => {
+  it('a later file merges with both tabs of the earlier file: its new attempts are added, the earlier ones keep counting', async () => {
+    // (it once replaced the earlier file whole; corrections now merge by key, spec §6)
     const bytes = await workbook([[OTF, attempts(3, 21), 'OTF']]);
     const done = await ingestFile({ pool: db.pool, config }, { provider: 'ACME', originalName: 'OTF_ACME_202611_fix.xlsx', bytes, receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
     expect(done.document).toMatchObject({ rowsAccepted: 3 });
-    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 3 });
+    expect(done.document.merge).toEqual([expect.objectContaining({ lob: 'HN', added: 3, updated: 0, kept: 16 })]);
+    expect(await one(`select count(*)::int n from current_outreach_attempts where provider_code = 'ACME'`)).toEqual({ n: 19 });
   });
 
   it('cross-row rules span the sheets of the file: a CIN on two RTF tabs is accepted once', async () => {

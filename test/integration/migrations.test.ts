@@ -115,11 +115,45 @@ describe('migration 0015 (reprocess and republish)', () => {
     await pool.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count, replaces_id, reason) values ('MIF', 'mif', '2026-11-15', 'P1', 'HN', 'EMPTY', null, 0, $1, 'why')`, [v1]);
 
     const applied = await downTo('0015_');
-    expect(applied).toEqual(['0015_reprocess_republish']);
+    expect(applied[0]).toBe('0015_reprocess_republish');
     expect((await pool.query(`select id, duplicate_of, source from submissions where id = any($1) order by id`, [[first, again]])).rows)
       .toEqual([{ id: first, duplicate_of: null, source: 'sftp' }, { id: again, duplicate_of: first, source: 'cli' }]);
     expect((await pool.query(`select id from outbound_files where provider_code = 'P1' and kind = 'MIF'`)).rows).toEqual([{ id: v1 }]);
     expect((await migrate(pool)).applied).toEqual(applied);
     expect((await pool.query(`select reason from runs limit 0`)).fields.map((f) => f.name)).toEqual(['reason']);
+  });
+});
+
+describe('migration 0016 (corrections merge by key)', () => {
+  it('going up, what counted before counts after: the rows of unsuperseded applied sheets, the latest of each key; and back down', async () => {
+    await downTo('0016_');
+    await pool.query(`insert into members (cin, last_name, first_name, dob) values ('91234568B','X','Y','1980-01-01') on conflict do nothing`);
+    await pool.query(`insert into provider_contracts values ('P1','HN','ECM') on conflict do nothing`);
+    await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('c',64), 1, '\\x00'), (repeat('d',64), 1, '\\x00') on conflict do nothing`);
+    const sub = async (sha: string, at: string) => (await pool.query<{ id: number }>(
+      `insert into submissions (provider_code, original_name, sha256, size, received_at, period, state) values ('P1', 'OTF_P1.xlsx', repeat($1,64), 1, $2, '2026-11-01', 'RESPONDED') returning id`, [sha, at])).rows[0]!.id;
+    const sheet = async (s: number) => (await pool.query<{ id: number }>(
+      `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, applied, columns) values ($1, 'OTF', 'OTF', 'P1', '2026-11-01', true, $2) returning id`,
+      [s, ['mcpId', 'cin', 'attemptDate', 'method']])).rows[0]!.id;
+    const old = await sheet(await sub('c', '2026-12-02T17:00:00Z'));
+    const cur = await sheet(await sub('d', '2026-12-03T17:00:00Z'));
+    await pool.query(`update submission_sheets set superseded_by = $2 where id = $1`, [old, cur]);
+    for (const [id, rows] of [[old, [['2026-11-02', '1']]], [cur, [['2026-11-05', '2'], ['2026-11-05', '2'], ['2026-11-06', '1']]]] as const) {
+      for (const [n, [date, method]] of rows.entries()) {
+        await pool.query(`insert into submission_rows (sheet_id, row_number, cin, accepted, data) values ($1, $2, '91234568B', true, $3)`, [id, n + 2, JSON.stringify(['HN', '91234568B', date, method])]);
+        await pool.query(`insert into outreach_attempts (sheet_id, row_number, provider_code, lob, cin, attempt_date, method, successful, minutes, provider_type) values ($1, $2, 'P1', 'HN', '91234568B', $3, $4, false, 5, 1)`, [id, n + 2, date, Number(method)]);
+      }
+    }
+    expect((await pool.query(`select count(*)::int n from current_outreach_attempts`)).rows[0]).toEqual({ n: 3 });
+    await migrate(pool);
+    expect((await pool.query(`select row_key, row_number from current_rows order by row_key`)).rows).toEqual([
+      { row_key: '91234568B|2026-11-05|2', row_number: 3 }, { row_key: '91234568B|2026-11-06|1', row_number: 4 },
+    ]);
+    // the double entry now counts once
+    expect((await pool.query(`select count(*)::int n from current_outreach_attempts`)).rows[0]).toEqual({ n: 2 });
+    expect((await pool.query(`select lobs from submission_sheets where id = $1`, [cur])).rows[0]).toEqual({ lobs: ['HN'] });
+    await downTo('0016_');
+    expect((await pool.query(`select count(*)::int n from current_outreach_attempts`)).rows[0]).toEqual({ n: 3 });
+    await migrate(pool);
   });
 });

@@ -1,0 +1,151 @@
+// A member's story across files, inbound side (issue "Member state across months", findings 1
+// and 2): lines of business are submissions of their own, and corrections merge by business
+// key: a later file updates the rows it carries and adds new ones, and what it does not carry
+// keeps counting. The response's fix sheet, corrected and sent back as it is, is such a file.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { generate } from '../../src/generate/run.js';
+import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { OPENPYXL, readWithOpenpyxl } from '../helpers/workbook.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { seedPlan } from '../helpers/plan.js';
+import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
+
+let db: TestDb;
+let sftp: TestSftp;
+let dataDir: string;
+let config: ReturnType<typeof loadConfig>;
+
+const d = (date: string) => ({ date });
+const at = (day: number) => new Date(`2026-12-${String(day).padStart(2, '0')}T17:00:00Z`);
+const send = (provider: string, name: string, bytes: Buffer, day: number): Promise<Ingested> =>
+  ingestFile({ pool: db.pool, config }, { provider, originalName: name, bytes, receivedAt: at(day), source: 'cli' });
+/** A cell filled in by hand, in the column whose header starts with `header`; the workbook saved again. */
+function fillCell(bytes: Buffer, sheet: string, header: string, row: number, value: string): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-fix-'));
+  const file = path.join(dir, 'in.xlsx');
+  fs.writeFileSync(file, bytes);
+  execFileSync(OPENPYXL, ['-c', `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb[sys.argv[2]]
+col = next(c.column for c in ws[1] if isinstance(c.value, str) and c.value.startswith(sys.argv[3]))
+ws.cell(row=int(sys.argv[4]), column=col).value = sys.argv[5]
+wb.save(sys.argv[1])`, file, sheet, header, String(row), value]);
+  const out = fs.readFileSync(file);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+/** Every sheet's values, read by openpyxl. */
+function openpyxlRead(bytes: Buffer): Record<string, unknown[][]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-read-'));
+  const file = path.join(dir, 'r.xlsx');
+  fs.writeFileSync(file, bytes);
+  try {
+    return readWithOpenpyxl(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const attempts = async (provider: string, lob: string) =>
+  (await db.pool.query<{ n: number }>(`select count(*)::int n from current_outreach_attempts where provider_code = $1 and lob = $2`, [provider, lob])).rows[0]!.n;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-months-'));
+  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
+  await generate('mif', { date: '2026-11-15' }, { pool: db.pool, config, openSession: () => sftp.openSession() });
+});
+afterAll(async () => {
+  await sftp.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('finding 1: lines of business are submissions of their own', () => {
+  it('an HN RTF and OTF on the 2nd and a CV RTF and OTF on the 7th: the CV files are first files (late), and the HN attempts keep counting', async () => {
+    const hnRtf = await send('ACME', 'RTF_ACME_HN_202611.xlsx', await rtf([rtfRow(), enrolledRow()]), 2);
+    const hnOtf = await send('ACME', 'OTF_ACME_HN_202611.xlsx', await otf([
+      otfRow(), otfRow({ attemptDate: d('2026-11-12'), method: '1', minutes: 30 }), otfRow({ attemptDate: d('2026-11-19'), minutes: 5 }),
+    ]), 2);
+    expect([hnRtf.document.verdict, hnOtf.document.verdict]).toEqual(['ON_TIME', 'ON_TIME']);
+    const cvRow = { cin: '91000004D', mcpId: 'CV', mcpName: 'CalViva Health', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' };
+    const cvRtf = await send('ACME', 'RTF_ACME_CV_202611.xlsx', await rtf([rtfRow(cvRow)]), 7);
+    const cvOtf = await send('ACME', 'OTF_ACME_CV_202611.xlsx', await otf([otfRow(cvRow), otfRow({ ...cvRow, attemptDate: d('2026-11-20') })]), 7);
+    // not RESUBMISSION: nothing had come for CalViva
+    expect([cvRtf.document.verdict, cvOtf.document.verdict]).toEqual(['LATE_ACCEPTED', 'LATE_ACCEPTED']);
+    expect(cvRtf.document.supersedes).toBeUndefined();
+    expect(cvOtf.document.supersedes).toBeUndefined();
+    expect(await attempts('ACME', 'HN')).toBe(3);
+    expect(await attempts('ACME', 'CV')).toBe(2);
+    // each line's rows count on their own
+    const counting = await db.pool.query(`select layout, lob, count(*)::int n from current_rows where provider_code = 'ACME' group by 1, 2 order by 1, 2`);
+    expect(counting.rows).toEqual([
+      { layout: 'OTF', lob: 'CV', n: 2 }, { layout: 'OTF', lob: 'HN', n: 3 }, { layout: 'RTF', lob: 'CV', n: 1 }, { layout: 'RTF', lob: 'HN', n: 2 },
+    ]);
+    // an HN correction on the 8th is a resubmission of HN only
+    const hnAgain = await send('ACME', 'RTF_ACME_HN_202611_v2.xlsx', await rtf([rtfRow({ acuity: 'Medium' })]), 8);
+    expect(hnAgain.document.verdict).toBe('RESUBMISSION');
+    expect(hnAgain.document.merge).toEqual([expect.objectContaining({ layout: 'RTF', lob: 'HN', updated: 1, added: 0, kept: 1 })]);
+  });
+});
+
+describe("finding 2: following the response's own advice keeps the earlier rows", () => {
+  it("the fix sheet, corrected and sent back as it is, adds the fixed row and keeps the accepted ones; its helper columns are not 'unknown'", async () => {
+    // RIVAL: one member in HN; make two more so the story has accepted rows to keep
+    await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'RIVAL', 1, '2026-09-01'), ('91000008H', 'HN', 'RIVAL', 1, '2026-09-01')`);
+    const rival = { code: 'RIVAL', npi: '1987654328', tin: '987654321', name: 'Rival Care Partners' };
+    const first = await send('RIVAL', 'RTF_RIVAL_202611.xlsx', await rtf([
+      rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed' }, rival),
+      rtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil' }, rival),
+      // enrolled without its start date: rejected
+      rtfRow({ cin: '91000008H', lastName: 'Hotel', firstName: 'Hana', ecmStatus: '3', lcmName: 'Kim Ng', lcmPhone: '5595553000' }, rival),
+    ]), 2);
+    expect(first.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', rowsRead: 3, rowsAccepted: 2, rowsRejected: 1 });
+
+    // the provider opens the response in a spreadsheet program, fills the start date on
+    // "Rejected rows" and sends the workbook back (openpyxl stands in for the program)
+    const fixed = fillCell(first.response.bytes, 'Rejected rows', 'ECM Enrollment Start Date', 2, '11/03/2026');
+    const second = await send('RIVAL', 'RTF_RIVAL_202611_fixed.xlsx', fixed, 7);
+
+    expect(second.document).toMatchObject({ outcome: 'ACCEPTED', verdict: 'RESUBMISSION', rowsRead: 1, rowsAccepted: 1 });
+    expect(second.document.issues.map((i) => i.code)).not.toContain('COLUMN_UNKNOWN');
+    expect(second.document.merge).toEqual([expect.objectContaining({ layout: 'RTF', lob: 'HN', updated: 0, added: 1, kept: 2 })]);
+    expect(second.document.diff).toMatchObject({ fixed: 1, stillFailing: 0, new: 0 });
+    // three members now reported for November, the first file's two still counting
+    const rtfRows = await db.pool.query(`select row_key, submission_id from current_rows where provider_code = 'RIVAL' and layout = 'RTF' order by row_key`);
+    expect(rtfRows.rows.map((r) => [r.row_key, Number(r.submission_id)])).toEqual([
+      ['91000005E', first.submissionId], ['91000007G', first.submissionId], ['91000008H', second.submissionId],
+    ]);
+    expect((await db.pool.query(`select status, enrollment_start from ecm_assignments where cin = '91000008H' and provider_code = 'RIVAL'`)).rows[0])
+      .toMatchObject({ status: 3 });
+    // the Summary says so in words
+    const summary = JSON.stringify(openpyxlRead(second.response.bytes).Summary);
+    expect(summary).toMatch(/Rows now counting \(RTF HN\)/);
+    expect(summary).toMatch(/0 updated, 1 added, 2 kept from earlier files/);
+  });
+
+  it('an OTF correction of one attempt updates that attempt and keeps the other four; the same attempt twice counts once', async () => {
+    const rival = { code: 'RIVAL', npi: '1987654328', tin: '987654321', name: 'Rival Care Partners' };
+    const row = (date: string, method: string, minutes = 10) => otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: d(date), method, minutes }, rival);
+    const five = await send('RIVAL', 'OTF_RIVAL_202611.xlsx', await otf([
+      row('2026-11-02', '2'), row('2026-11-06', '1'), row('2026-11-09', '2'), row('2026-11-16', '2'), row('2026-11-23', '1'), row('2026-11-23', '1'),
+    ]), 3);
+    expect(five.document.rowsAccepted).toBe(6);
+    expect(await attempts('RIVAL', 'HN')).toBe(5); // the double entry counts once
+    const one = await send('RIVAL', 'OTF_RIVAL_202611_fix.xlsx', await otf([row('2026-11-09', '2', 25)]), 8);
+    expect(one.document.merge).toEqual([expect.objectContaining({ layout: 'OTF', lob: 'HN', updated: 1, added: 0, kept: 4 })]);
+    expect(await attempts('RIVAL', 'HN')).toBe(5);
+    const minutes = await db.pool.query(`select minutes from current_outreach_attempts where provider_code = 'RIVAL' and attempt_date = '2026-11-09'`);
+    expect(minutes.rows).toEqual([{ minutes: 25 }]);
+  });
+});
