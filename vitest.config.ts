@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     reporters: process.env.VITEST_JSON ? ['default', ['json', { outputFile: process.env.VITEST_JSON }]] : ['default'],
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    // HEALTH_PORT 0: schedulers the tests start (several at once) each take a free port instead
+    // of all wanting the default one; a test that needs a known port sets its own.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', HEALTH_PORT: process.env.HEALTH_PORT ?? '0' },
   },
 });

@@ -3,8 +3,9 @@
 //
 // The build stamp's mtime is the moment the build *started* reading the sources. The build is
 // current when no file or folder under the compiled trees (src/, schemas/, jobs/) nor a
-// tsconfig or package.json was modified after that moment. Folders count too, so a file added,
-// deleted or renamed since the build also makes it stale. Anything in doubt (no stamp, no
+// tsconfig or package.json was modified after that moment; a tree absent altogether has nothing
+// newer. Folders count too, so a file added, deleted or renamed since the build also makes it
+// stale. Anything in doubt (no stamp, no
 // output, an unreadable tree) means "not current": the bin then runs the source through tsx.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +23,9 @@ export function newestSourceMtime(root) {
     if (st.mtimeMs > newest) newest = st.mtimeMs;
     if (st.isDirectory()) for (const name of fs.readdirSync(p)) see(path.join(p, name));
   };
-  for (const t of COMPILED_TREES) see(path.join(root, t));
+  // A tree that is not there has no source to be newer: the production image carries dist/
+  // without the TypeScript (Dockerfile), and keeps only src/db/migrations of src/.
+  for (const t of COMPILED_TREES) if (fs.existsSync(path.join(root, t))) see(path.join(root, t));
   for (const f of COMPILED_FILES) if (fs.existsSync(path.join(root, f))) see(path.join(root, f));
   return newest;
 }

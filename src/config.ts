@@ -62,6 +62,14 @@ const sha256Fingerprint = z
     return digest.length === 32 && digest.toString('base64').replace(/=+$/, '') === m[1];
   }, 'expected the sFTP server host key fingerprint: SHA256: followed by 43 base64 characters, as `ssh-keygen -lf <host key>.pub` prints it (with docker compose: docker compose run --rm -T sftp-fingerprint), not a placeholder');
 
+/** A TCP port, 0 (any free port), or off. */
+const healthPort = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => v === 'off' || (/^\d+$/.test(v) && Number(v) <= 65535), 'expected a port (0-65535) or off')
+  .transform((v) => (v === 'off' ? null : Number(v)));
+
 /** Each variable: schema + default (string, as it would appear in the environment) + meaning. */
 export const SETTINGS = {
   DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'Local state: embedded Postgres, in-process sFTP root, outbox, reports.' },
@@ -112,6 +120,10 @@ export const SETTINGS = {
   ABANDON_AFTER_SECONDS: { schema: int(5, 86400), default: '120', doc: 'A run without heartbeat this long is abandoned and re-run.' },
   POLL_LEASE_SECONDS: { schema: int(5, 3600), default: '120', doc: 'How long the poll lease (one poll at a time across processes) outlives a poll that stopped renewing it (killed, stalled); renewed every quarter of it.' },
   POLL_CRON: { schema: z.string().min(9), default: '*/5 * * * *', doc: 'How often the scheduler polls provider folders.' },
+  HEALTH_PORT: { schema: healthPort, default: '9464', doc: 'Port of the long-running scheduler\'s GET /healthz and GET /metrics (Prometheus). 0: any free port (the address is logged: "health and metrics listening"); off: no server. A port already in use stops the scheduler.' },
+  HEALTH_HOST: { schema: z.string().trim().min(1), default: '127.0.0.1', doc: 'Address the health and metrics server listens on: localhost only unless set (0.0.0.0 to let another host scrape it).' },
+  HEALTH_POLL_MAX_AGE_FACTOR: { schema: int(1, 1000), default: '3', doc: '/healthz reports the poll stalled when the last successful poll (any scheduler, from the run ledger) is older than this many poll intervals (the longest gap between POLL_CRON fires in a day).' },
+  HEALTH_CHECK_TIMEOUT_MS: { schema: int(100, 60000), default: '3000', doc: 'Time each /healthz check (database select 1, sFTP connect and stat of SFTP_ROOT) may take before it counts as failed.' },
   CASELOAD_WARN_LIMIT: { schema: int(1, 10000), default: '50', doc: '[PLAN] Enrolled members per Lead Care Manager above which the liaison is warned.' },
   ASSESSMENT_START_DAYS: { schema: int(1, 365), default: '30', doc: '[PLAN] Assessment started within this many days of enrollment (warning).' },
   ASSESSMENT_COMPLETE_DAYS: { schema: int(1, 365), default: '60', doc: '[PLAN] Assessment completed within this many days (warning).' },

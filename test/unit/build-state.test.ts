@@ -60,4 +60,16 @@ describe('bin: compiled or source', () => {
     fs.rmSync(path.join(root, ENTRY));
     expect(currentBuild(root)).toBeUndefined();
   });
+
+  it('runs the build where the TypeScript trees are absent (the production image: dist/ and src/db/migrations only)', () => {
+    fs.rmSync(path.join(root, 'schemas'), { recursive: true });
+    fs.rmSync(path.join(root, 'jobs'), { recursive: true });
+    fs.rmSync(path.join(root, 'src'), { recursive: true });
+    write('src/db/migrations/0001_core.sql', T(0));
+    for (const d of ['src/db/migrations', 'src/db', 'src']) touch(d, T(0));
+    expect(currentBuild(root)).toBe(path.join(root, ENTRY));
+    // what is there still counts
+    touch('src/db/migrations/0001_core.sql', T(11));
+    expect(currentBuild(root)).toBeUndefined();
+  });
 });

@@ -21,6 +21,13 @@ describe('config', () => {
     expect(c.OPS_EMAIL).toBeUndefined();
   });
 
+  it('serves health and metrics on localhost by default; HEALTH_PORT 0 is any free port, off none', () => {
+    const c = loadConfig({});
+    expect([c.HEALTH_HOST, c.HEALTH_PORT, c.HEALTH_POLL_MAX_AGE_FACTOR, c.HEALTH_CHECK_TIMEOUT_MS]).toEqual(['127.0.0.1', 9464, 3, 3000]);
+    expect(loadConfig({ HEALTH_PORT: '0' }).HEALTH_PORT).toBe(0);
+    expect(loadConfig({ HEALTH_PORT: 'OFF' }).HEALTH_PORT).toBeNull();
+  });
+
   it('documents every setting', () => {
     for (const [name, s] of Object.entries(SETTINGS)) expect(s.doc.length, name).toBeGreaterThan(10);
   });
@@ -36,6 +43,9 @@ describe('config', () => {
     [{ ON_TIME_LAST_DAY: '12' }, 'ON_TIME_LAST_DAY'],
     [{ NOTIFY_GIVE_UP_HOURS: '0' }, 'NOTIFY_GIVE_UP_HOURS'],
     [{ OPS_EMAIL: 'ops team' }, 'OPS_EMAIL'],
+    [{ HEALTH_PORT: 'on' }, 'HEALTH_PORT'],
+    [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT'],
+    [{ HEALTH_POLL_MAX_AGE_FACTOR: '0' }, 'HEALTH_POLL_MAX_AGE_FACTOR'],
   ])('refuses %j naming %s', (env, variable) => {
     let err: unknown;
     try {

@@ -1,6 +1,6 @@
 // No Docker engine runs here, so the production compose file is checked for structure (and the
 // fingerprint one-shot's shell line is run with ssh-keygen stubbed).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,6 +44,44 @@ describe('docker-compose.yml', () => {
       migrate: { condition: 'service_completed_successfully' },
     });
     expect(services.migrate!.command).toEqual(['db', 'migrate']);
+  });
+
+  it('checks the scheduler through /healthz on the address it listens on, with Node (no curl in the image)', () => {
+    const app = services.scheduler!;
+    const env = app.environment as Record<string, string>;
+    // localhost inside the container, where the healthcheck runs
+    const health = loadConfig({ HEALTH_HOST: env.HEALTH_HOST, HEALTH_PORT: env.HEALTH_PORT });
+    expect([health.HEALTH_HOST, health.HEALTH_PORT]).toEqual(['127.0.0.1', 9464]);
+    const hc = app.healthcheck as { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+    expect(hc.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    const url = /fetch\('([^']+)'\)/.exec(hc.test[3]!)?.[1];
+    expect(url).toBe(`http://${env.HEALTH_HOST}:${env.HEALTH_PORT}/healthz`);
+    expect(hc.retries).toBeGreaterThan(0);
+    for (const k of ['interval', 'timeout', 'start_period'] as const) expect(hc[k], k).toMatch(/^\d+s$/);
+    // the migrate one-shot serves nothing
+    expect((services.migrate!.environment as Record<string, string>).HEALTH_PORT).toBeUndefined();
+  });
+
+  it("the healthcheck's node line exits 0 on a 200, 1 on a 503 and 1 when nothing listens", async () => {
+    const script = (services.scheduler!.healthcheck as { test: string[] }).test[3]!;
+    const { createServer } = await import('node:http');
+    let status = 200;
+    const server = createServer((_req, res) => res.writeHead(status).end('{}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const run = (p: number) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['-e', script.replace(':9464/', `:${p}/`)], { stdio: 'ignore' });
+        child.on('close', resolve);
+      });
+    try {
+      expect(await run(port)).toBe(0);
+      status = 503;
+      expect(await run(port)).toBe(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(await run(port)).toBe(1);
   });
 
   it('configures the app only through variables the app knows, with the host key pinned', () => {

@@ -3,11 +3,14 @@
 // catch-up pass for ops and tests. SIGTERM / SIGINT stop it cleanly (exit 0).
 import type { Command } from 'commander';
 import { JOB_NAMES } from '../../../jobs/names.js';
-import { getConfig } from '../../config.js';
+import type pg from 'pg';
+import { ConfigError, getConfig, type Config } from '../../config.js';
+import type { HealthServer } from '../../health/server.js';
 import { log } from '../../log.js';
 import type { RunReport } from '../../runs/coordinator.js';
 import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_SHUTDOWN_GRACE_MS, Scheduler } from '../../runs/scheduler.js';
 import { emit, table, UsageError } from '../output.js';
+import type { Transport } from '../transport.js';
 
 interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -44,7 +47,9 @@ Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
 A missed slot is made up only while it is the current (latest due) one: a superseded file
 slot is never sent late.
 
-Without --once or --fire it runs until SIGTERM or SIGINT (README "Production: docker-compose").
+Without --once or --fire it runs until SIGTERM or SIGINT (README "Production: docker-compose"),
+and serves GET /healthz and GET /metrics (Prometheus) on HEALTH_HOST:HEALTH_PORT
+(127.0.0.1:9464 unless set; README "Operations runbook").
 
 Examples:
   calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --json
@@ -71,6 +76,7 @@ Examples:
       const db = await openDatabase(config);
       let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
       let scheduler: Scheduler | undefined;
+      let health: HealthServer | undefined;
       let stopRequested: (() => void) | undefined;
       const stopped = new Promise<void>((r) => (stopRequested = r));
       let signals = 0;
@@ -113,6 +119,8 @@ Examples:
           if (failed) process.exitCode = 1;
           return;
         }
+        // Before the start-up catch-up: a long catch-up is exactly when ops want to see health.
+        if (config.HEALTH_PORT !== null) health = await startHealth(config, db.pool, transport, () => s.coordinator.now());
         await s.start();
         log.info({ owner: s.coordinator.owner, catchUpIntervalMs }, 'scheduler running; SIGTERM or SIGINT stops it');
         await stopped;
@@ -120,6 +128,7 @@ Examples:
         emit(opts, { stopped: true, ...result }, () => `scheduler stopped: ${result.finished} run(s) finished, ${result.released} released`);
       } finally {
         await scheduler?.stop().catch(() => undefined);
+        await health?.close().catch(() => undefined);
         await transport?.close().catch(() => undefined);
         await db.close();
         for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -128,6 +137,38 @@ Examples:
         }
       }
     });
+}
+
+/** GET /healthz and /metrics on HEALTH_HOST:HEALTH_PORT; a port that cannot be had stops the scheduler. */
+async function startHealth(config: Config, pool: pg.Pool, transport: Transport, now: () => Date): Promise<HealthServer> {
+  const { createMetricsRegistry } = await import('../../health/metrics.js');
+  const { schedulerProbes } = await import('../../health/probes.js');
+  const { startHealthServer } = await import('../../health/server.js');
+  const { pollIntervalSeconds } = await import('../../health/status.js');
+  const { metricsSnapshot } = await import('../../repositories/metrics.js');
+  const pollMaxAgeSeconds = config.HEALTH_POLL_MAX_AGE_FACTOR * pollIntervalSeconds(config.POLL_CRON);
+  try {
+    const server = await startHealthServer({
+      host: config.HEALTH_HOST,
+      port: config.HEALTH_PORT ?? 0,
+      probes: schedulerProbes(pool, transport.settings, config),
+      registry: createMetricsRegistry({ snapshot: () => metricsSnapshot(pool, config.SFTP_ROOT), now }),
+      now,
+      startedAt: now(),
+      pollMaxAgeSeconds,
+      timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    });
+    log.info({ url: server.url, healthz: `${server.url}/healthz`, metrics: `${server.url}/metrics`, pollMaxAgeSeconds }, 'health and metrics listening');
+    return server;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${config.HEALTH_HOST}:${String(config.HEALTH_PORT)}`;
+    if (code === 'EADDRINUSE')
+      throw new ConfigError([{ variable: 'HEALTH_PORT', message: `${where} is already in use (another scheduler on this host?): set HEALTH_PORT to a free port, 0 for any free port, or off` }]);
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new ConfigError([{ variable: code === 'EACCES' ? 'HEALTH_PORT' : 'HEALTH_HOST', message: `cannot listen on ${where} (${code})` }]);
+    throw err;
+  }
 }
 
 function summary(reports: RunReport[]): string {
