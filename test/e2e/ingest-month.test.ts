@@ -149,7 +149,7 @@ describe('one month of uploads', () => {
     expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
     expect(await one(`select duplicate_of is not null as dup from submissions where id = $1`, [r!.submissionId])).toEqual({ dup: true });
     expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(before);
-    expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on Tuesday, December 8, 2026/);
+    expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on 12\/08\/2026 at /);
   });
 
   it('an OTF resubmission replaces the earlier attempts instead of adding to them', async () => {
@@ -168,7 +168,7 @@ describe('one month of uploads', () => {
     expect(await one(`select status, updated_at from ecm_assignments where cin = '91000002B'`)).toEqual(before);
     const msg = summary(responseOf('ACME', r!))['File error DECLINED_LATE'] as string;
     expect(msg).toMatch(/after the 10th/);
-    expect(msg).toMatch(/January 1/);
+    expect(msg).toMatch(/opens on 01\/01\/2027/);
   });
 
   it("a CSPRTF: rows checked against the provider's latest CSASF and its authorizations", async () => {
