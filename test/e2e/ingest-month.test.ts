@@ -75,7 +75,7 @@ describe('one month of uploads', () => {
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
     expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z_\d+\.xlsx$/)]);
     const wb = responseOf('ACME', r!);
-    expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': '2', 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
+    expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': 2, 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
     const s = await one(`select state, verdict, period, received_at from submissions where id = $1`, [r!.submissionId]);
     expect(s).toEqual({ state: 'RESPONDED', verdict: 'ON_TIME', period: '2026-11-01', received_at: new Date('2026-12-03T18:00:00Z') });
     const mail = await one(`select recipients, location from notifications where kind = 'submission-response' order by id desc limit 1`);
@@ -114,7 +114,7 @@ describe('one month of uploads', () => {
     const rejected = wb['Rejected rows']!;
     expect(rejected.slice(1).map((row) => row[1])).toEqual([3, 4, 5, 6, 7, 8]);
     expect((rejected[0] as string[]).at(-1)).toBe('Errors');
-    expect(summary(wb)).toMatchObject({ 'Rows accepted': '1', 'Rows rejected': '6' });
+    expect(summary(wb)).toMatchObject({ 'Rows accepted': 1, 'Rows rejected': 6 });
     const errors = wb.Errors!.slice(1);
     expect(errors.find((e) => e[6] === 'MEMBER_NOT_ASSIGNED')![4]).toBe('91000005E');
     // a name is PHI: never echoed back as a value
