@@ -96,13 +96,21 @@ export function localDateTimeToInstant(date: IsoDate, time: string, tz: string):
   return first.toJSDate();
 }
 
-/** Human wording of a local date: "Tuesday, December 1, 2026". */
+/**
+ * A date as people read it here: MM/DD/YYYY ("12/01/2026"), the one format of every message,
+ * workbook and email, the same as the date cells' number format.
+ */
 export function spellDate(date: IsoDate): string {
   const { year, month, day } = parseIsoDate(date);
-  return DateTime.fromObject({ year, month, day }, { zone: 'UTC', locale: 'en-US' }).toFormat('cccc, LLLL d, yyyy');
+  return `${String(month).padStart(2, '0')}/${String(day).padStart(2, '0')}/${String(year).padStart(4, '0')}`;
 }
 
-/** Human wording of an instant in the plan's zone: "Wednesday, November 11, 2026 at 12:30 AM PST". */
+/** Text that is an ISO date (`2026-12-02`) as people read it (`12/02/2026`); any other text as it is. */
+export function showIsoDate(text: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text.slice(5, 7)}/${text.slice(8, 10)}/${text.slice(0, 4)}` : text;
+}
+
+/** An instant in the plan's zone as people read it: "11/11/2026 at 12:30 AM PST". */
 export function spellInstant(instant: Date, tz: string): string {
-  return inZone(instant, tz).setLocale('en-US').toFormat("cccc, LLLL d, yyyy 'at' h:mm a ZZZZ");
+  return inZone(instant, tz).setLocale('en-US').toFormat("MM/dd/yyyy 'at' h:mm a ZZZZ");
 }

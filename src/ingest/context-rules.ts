@@ -4,6 +4,7 @@
 // caseload) run at the end from the few keys kept on the way.
 import type { Layout } from '../../schemas/layout.js';
 import { daysBetween, type IsoDate } from '../../schemas/primitives.js';
+import { showIsoDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import type { RowCells } from '../validate/scope.js';
@@ -103,7 +104,10 @@ export class ContextRules {
         out.push(makeIssue('AUTH_NUMBER_MISMATCH', this.where(row, 'authNumber', { value: v.authNumber }), { expected: entry.authNumber }));
       const start = typeof v.serviceStartDate === 'string' ? v.serviceStartDate : undefined;
       if (start && ((entry.authStart && start < entry.authStart) || (entry.authEnd && start > entry.authEnd)))
-        out.push(makeIssue('SERVICE_OUTSIDE_AUTH', this.where(row, 'serviceStartDate', { value: start }), { expected: `${entry.authStart ?? '…'} to ${entry.authEnd ?? '…'}` }));
+        out.push(makeIssue('SERVICE_OUTSIDE_AUTH', this.where(row, 'serviceStartDate', { value: start }), {
+          value: showIsoDate(start),
+          expected: `${entry.authStart ? showIsoDate(entry.authStart) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
+        }));
     }
   }
 

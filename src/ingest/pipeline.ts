@@ -533,7 +533,7 @@ async function caseloadWarnings(c: pg.PoolClient, config: Config, provider: stri
 function liaisonText(d: IngestDocument, providerName: string): string {
   const lines = [
     `${providerName} (${d.provider}) sent ${d.file}.`,
-    `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${d.period}` : ''}`,
+    `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${reportingPeriodLabel(d.period)}` : ''}`,
     `Rows read ${d.rowsRead}, accepted ${d.rowsAccepted}, rejected ${d.rowsRejected}, warnings ${d.warnings}.`,
   ];
   for (const e of d.fileErrors) lines.push(`File error ${e.code}: ${e.message}`);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type pg from 'pg';
+import { spellInstant } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { faultPoint } from '../fault-points.js';
 import { log } from '../log.js';
@@ -225,7 +226,7 @@ async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: N
     subject: `Notification ${Number(row.id)} (${row.kind}) ${status === 'FAILED' ? 'refused by the mail server' : 'given up'}`,
     text: [
       `Notification ${Number(row.id)} (${row.kind}) to ${row.recipients.length} recipient(s) was not delivered: ${status}.`,
-      `Recorded ${row.created_at.toISOString()}, ${row.attempts} attempt(s); last error: ${error}`,
+      `Recorded ${spellInstant(row.created_at, config.PLAN_TIME_ZONE)}, ${row.attempts} attempt(s); last error: ${error}`,
       '',
       'See: calaim-exchange notifications --failed',
     ].join('\n'),

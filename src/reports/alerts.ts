@@ -2,6 +2,7 @@
 // names, dates of birth or addresses.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
+import { spellDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
@@ -47,9 +48,9 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       `${config.MINI_MIF_SLA_DAYS} or more days after approval (the plan sends them within 5-10 days).`,
       '',
       'referral_id  lob  CIN        approved',
-      ...row.referrals.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${x.approved}`),
+      ...row.referrals.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${spellDate(x.approved)}`),
       '',
-      `Check the mini-MIF run for ${slot} (calaim-exchange runs --job mini-mif) and the provider's contract and folder.`,
+      `Check the mini-MIF run for ${spellDate(slot)} (calaim-exchange runs --job mini-mif) and the provider's contract and folder.`,
     ];
     await sendNotification(config, pool, {
       kind: 'minimif-sla',

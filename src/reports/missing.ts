@@ -6,7 +6,8 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
-import { startOfLocalDay } from '../calendar/zone.js';
+import { ordinal } from '../calendar/verdict.js';
+import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { submissionTypesSql } from '../repositories/submissions.js';
@@ -32,6 +33,18 @@ export interface MissingRow {
   declined: Record<string, number>;
   /** Files rejected (other than declined as late), per file type. */
   rejected: Record<string, number>;
+  /** Each declined or rejected file, per file type it held, oldest first: what the digest says about it. */
+  files: DigestFile[];
+}
+
+export interface DigestFile {
+  /** The file type; null when no sheet was recognised. */
+  type: FileType | null;
+  outcome: 'declined' | 'rejected';
+  /** The plan-local day it was received. */
+  received: IsoDate;
+  /** The code of its first file-level error (why a rejected file was rejected), if any. */
+  fileError: string | null;
 }
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
@@ -63,16 +76,19 @@ export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, conf
         and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
     [periodDate],
   );
-  const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean }>(
+  const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }>(
     `select s.provider_code,
             ${submissionTypesSql('s')} as types,
-            coalesce(s.verdict, '') = 'DECLINED_LATE' as declined
+            coalesce(s.verdict, '') = 'DECLINED_LATE' as declined,
+            to_char(s.received_at at time zone $4, 'YYYY-MM-DD') as received,
+            (select i.code from submission_issues i
+              where i.submission_id = s.id and i.row_number is null and i.severity = 'error' order by i.id limit 1) as file_error
        from submissions s
       where s.duplicate_of is null
         and (s.outcome = 'REJECTED' or s.verdict = 'DECLINED_LATE')
         and (s.period = $1 or (s.period is null and s.received_at >= $2 and s.received_at < $3))
       order by s.provider_code, s.id`,
-    [periodDate, from, to],
+    [periodDate, from, to, config.PLAN_TIME_ZONE],
   );
 
   const have = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}`));
@@ -86,6 +102,7 @@ export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, conf
       missing: EXPECTED_TYPES[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
       declined: {},
       rejected: {},
+      files: [],
     });
   }
   for (const b of bad.rows) {
@@ -97,34 +114,73 @@ export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, conf
       if (!row) continue;
       const bucket = b.declined ? row.declined : row.rejected;
       bucket[t] = (bucket[t] ?? 0) + 1;
+      row.files.push({ type: program ? (t as FileType) : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
   return [...rows.values()].filter((r) => r.missing.length || sum(r.declined) || sum(r.rejected));
 }
 
-const detail = (r: MissingRow): string =>
-  [
-    ...Object.entries(r.declined).map(([t, n]) => `${t}: ${n} declined (late)`),
-    ...Object.entries(r.rejected).map(([t, n]) => `${t}: ${n} rejected`),
-  ].join('; ');
+export type DigestPolicy = Pick<Config, 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>;
 
-/** The digest workbook: one row per provider and program. */
-export function digestSheets(rows: readonly MissingRow[], slot: IsoDate): WriteSheet[] {
+/** Why a rejected file was rejected, by its first file-level error, in a liaison's words. */
+const REJECTED_BECAUSE: Readonly<Record<string, string>> = {
+  FILE_EMPTY: 'the file was empty',
+  FILE_ENCRYPTED: 'the file is password-protected',
+  FILE_WRONG_TYPE: 'the file is not an Excel workbook (.xlsx)',
+  FILE_CSV: 'the file is CSV text, not an Excel workbook (.xlsx)',
+  FILE_XLS_LEGACY: 'the file is an old .xls workbook, not .xlsx',
+  FILE_CORRUPT: 'the file could not be read',
+  FILE_ZIP_BOMB: 'the file could not be read',
+  FILE_UNSAFE_ZIP: 'the file could not be read',
+  FILE_XML_ENTITIES: 'the file could not be read',
+  FILE_TOO_LARGE: 'the file is over the size limit',
+  FILE_TOO_MANY_ROWS: 'the file has too many rows',
+  FILE_TOO_MANY_COLUMNS: 'the file has too many columns',
+  NO_LAYOUT_MATCHED: 'no sheet has the column titles of the template',
+  SHEET_MISSING_COLUMNS: 'required columns are missing',
+  SHEET_NO_DATA_ROWS: 'the sheet has no data rows',
+};
+
+/** One plain line per declined or rejected file, e.g. "RTF declined: received 12/11/2026, after the 10th". */
+export function describeFile(f: DigestFile, period: Period, policy: DigestPolicy): string {
+  const what = f.type ?? 'File (type unknown)';
+  const received = spellDate(f.received);
+  if (f.outcome === 'rejected') {
+    // No file-level error: the file was read and every row of it rejected.
+    const why = f.fileError !== null ? (REJECTED_BECAUSE[f.fileError] ?? 'the file could not be used') : f.type !== null ? 'every row had errors' : 'the file could not be used';
+    return `${what} rejected: ${why} (received ${received})`;
+  }
+  const inWindow = periodOfDate(f.received) === nextPeriod(period);
+  const day = Number(f.received.slice(8, 10));
+  const why = !inWindow || day > policy.RESUBMISSION_LAST_DAY
+    ? `after the ${ordinal(policy.RESUBMISSION_LAST_DAY)}`
+    : `after the ${ordinal(policy.ON_TIME_LAST_DAY)}, with no earlier file for ${reportingPeriodLabel(period)}`;
+  return `${what} declined: received ${received}, ${why}`;
+}
+
+const detail = (r: MissingRow, period: Period, policy: DigestPolicy): string =>
+  [
+    ...r.missing.map((t) => `${t} missing: no accepted file for ${reportingPeriodLabel(period)}`),
+    ...r.files.map((f) => describeFile(f, period, policy)),
+  ].join('\n');
+
+/** The digest workbook: one row per provider and program, a line per missing type and per declined or rejected file. */
+export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy: DigestPolicy): WriteSheet[] {
   const period = digestPeriod(slot);
   return [
     {
       name: 'Missing submissions',
-      preamble: [[`Provider submissions for reporting period ${reportingPeriodLabel(period)}, as of ${slot}`]],
+      preamble: [[`Provider submissions for reporting period ${reportingPeriodLabel(period)}, as of ${spellDate(slot)}`]],
       columns: [
-        { label: 'Provider Code', width: 16, type: 'text' },
-        { label: 'Provider Name', width: 36, type: 'text' },
-        { label: 'Program', width: 10, type: 'text' },
-        { label: 'Missing File Types', width: 22, type: 'text' },
-        { label: 'Declined (Late) Files', width: 14, type: 'int' },
-        { label: 'Rejected Files', width: 14, type: 'int' },
-        { label: 'Declined / Rejected Detail', width: 48, type: 'text' },
+        { label: 'Provider Code', width: 10, type: 'text' },
+        { label: 'Provider Name', width: 20, maxWidth: 40, type: 'text' },
+        { label: 'Program', width: 8, type: 'text' },
+        { label: 'Missing File Types', width: 10, type: 'text' },
+        { label: 'Declined (Late) Files', width: 10, type: 'int' },
+        { label: 'Rejected Files', width: 10, type: 'int' },
+        { label: 'Detail', width: 40, maxWidth: 60, type: 'text', wrap: true },
       ],
-      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, r.missing.join(', '), sum(r.declined), sum(r.rejected), detail(r)]),
+      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, r.missing.join(', '), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
     },
   ];
 }
@@ -176,20 +232,20 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
     }
     const providers = new Set(list.map((r) => r.providerCode));
     const lines = [
-      `Provider submissions for reporting period ${label}, as of ${slot}: ${providers.size} provider(s) need attention.`,
+      `Provider submissions for reporting period ${label}, as of ${spellDate(slot)}: ${providers.size} provider(s) need attention.`,
       closes,
       '',
       'provider     program  missing           declined  rejected',
       ...list.map((r) => `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(r.missing.join(', ') || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`),
       '',
-      `The attached ${attachment} has the same rows with the declined and rejected files by type.`,
+      `The attached ${attachment} has the same rows, with a line for each missing file type and each declined or rejected file.`,
       'Run "calaim-exchange status --period ' + period + '" for the full picture.',
     ];
-    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot));
+    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot, config));
     const sent = await sendNotification(config, pool, {
       kind: 'missing-submissions',
       to: [liaison],
-      subject: `Missing provider submissions for ${label}: ${providers.size} provider(s) (${slot})`,
+      subject: `Missing provider submissions for ${label}: ${providers.size} provider(s) (${spellDate(slot)})`,
       text: lines.join('\n'),
       attachments: [{ filename: attachment, content: bytes }],
     }, now);

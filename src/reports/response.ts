@@ -4,11 +4,12 @@
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
 import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout, type LayoutName } from '../../schemas/layout.js';
+import { showIsoDate } from '../calendar/zone.js';
 import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
 import type { WorkbookValidation } from '../validate/workbook.js';
-import { writeWorkbook, writeWorkbookToBuffer, type WriteColumn, type WriteSheet } from '../xlsx/writer.js';
+import { writeWorkbook, writeWorkbookToBuffer, type WriteColumn, type WriteRow, type WriteSheet } from '../xlsx/writer.js';
 import { isCellError, type CellValue } from '../xlsx/types.js';
 
 /** What the response needs of a validation (FileValidation satisfies it). */
@@ -29,11 +30,12 @@ export interface ResponseOptions {
   extra?: readonly (readonly [string, string])[];
   /** Allowed values of configured code columns (referral status), for drop-downs. */
   codeSettings?: CodeSettings;
-  /** ISO timestamp shown on the Summary. */
+  /** When the response was produced, as people read it (MM/DD/YYYY ...), shown on the Summary. */
   generatedAt?: string;
 }
 
-const kv = (label: string, value: string | number): CellValue[] => [label, String(value)];
+/** Counts stay numbers (a number cell sums and sorts); everything else is text. */
+const kv = (label: string, value: string | number): CellValue[] => [label, value];
 
 function summarySheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
   const rows: CellValue[][] = [
@@ -55,7 +57,7 @@ function summarySheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
   for (const code of Object.keys(r.countsByCode).sort()) rows.push(kv(`Count of ${code}`, r.countsByCode[code] ?? 0));
   if (r.rejectedRows?.omitted) rows.push(kv('Rejected rows not listed', `${r.rejectedRows.omitted} (the list stops at ${r.rejectedRows.cap})`));
   if (r.issuesOmitted) rows.push(kv('Issues not listed', r.issuesOmitted));
-  return { name: 'Summary', columns: [{ label: 'Item', width: 40 }, { label: 'Value', width: 90 }], rows };
+  return { name: 'Summary', columns: [{ label: 'Item', width: 24, maxWidth: 40 }, { label: 'Value', width: 40, maxWidth: 90, wrap: true }], rows };
 }
 
 const letterIndex = (l: string | null): number => (l ? [...l].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) : 0);
@@ -68,26 +70,31 @@ export function sortIssues(issues: readonly Issue[], sheetOrder: readonly string
   );
 }
 
+export const NO_PROBLEMS = 'No problems found';
+
+/** One line per issue; a file without any says so in one line rather than leaving an empty sheet. */
 function errorsSheet(r: ResponseInput): WriteSheet {
   const issues = sortIssues([...r.fileErrors, ...r.issues], r.sheets.map((s) => s.name));
+  const rows: CellValue[][] = issues.map((i) => [
+    i.sheet, i.row, i.column, i.columnLetter && i.row !== null ? `${i.columnLetter}${i.row}` : i.columnLetter, i.cin ?? null,
+    i.severity, i.code, i.message, i.value === undefined ? null : showIsoDate(i.value),
+  ]);
+  if (rows.length === 0) rows.push([null, null, null, null, null, null, null, NO_PROBLEMS, null]);
   return {
     name: 'Errors',
     columns: [
-      { label: 'Sheet', width: 14 }, { label: 'Row', width: 7, type: 'int' }, { label: 'Column', width: 34 }, { label: 'Cell', width: 6 },
-      { label: 'Member CIN', width: 12 }, { label: 'Severity', width: 9 }, { label: 'Code', width: 30 }, { label: 'Message', width: 90 },
-      { label: 'Value', width: 20 },
+      { label: 'Sheet', width: 10 }, { label: 'Row', width: 6, type: 'int' }, { label: 'Column', width: 16, maxWidth: 34 }, { label: 'Cell', width: 6 },
+      { label: 'Member CIN', width: 11 }, { label: 'Severity', width: 9 }, { label: 'Code', width: 16, maxWidth: 34 },
+      { label: 'Message', width: 60, maxWidth: 80, wrap: true }, { label: 'Value', width: 10, maxWidth: 30 },
     ],
-    rows: issues.map((i) => [
-      i.sheet, i.row, i.column, i.columnLetter && i.row !== null ? `${i.columnLetter}${i.row}` : i.columnLetter, i.cin ?? null,
-      i.severity, i.code, i.message, i.value ?? null,
-    ]),
+    rows,
   };
 }
 
 const WRITE_TYPE: Partial<Record<ColumnType, WriteColumn['type']>> = { date: 'date', int: 'int', minutes: 'number' };
 
 function writeColumn(c: ColumnDef, settings: CodeSettings | undefined): WriteColumn {
-  const out: WriteColumn = { label: c.label, width: c.width ?? 16 };
+  const out: WriteColumn = { label: c.label, ...(c.width ? { width: c.width } : {}) };
   const type = WRITE_TYPE[c.type];
   if (type) out.type = type;
   if (c.type === 'code') {
@@ -100,18 +107,28 @@ function writeColumn(c: ColumnDef, settings: CodeSettings | undefined): WriteCol
 /** Error cells go back as their text (#N/A): the provider sees what it sent. */
 const plain = (v: CellValue): CellValue => (isCellError(v) ? v.error : v);
 
+/** The rejected row as the provider sent it; each cell in error highlighted, its messages as the cell's comment. */
+function fixRow(row: RejectedRow): WriteRow {
+  const before = 2; // the Sheet and Row columns
+  const flags = new Map<number, string>();
+  for (const [index, messages] of row.cellErrors) flags.set(before + index, messages.join('\n'));
+  return { cells: [row.sheet, row.row, ...row.cells.map(plain), row.errors], flags };
+}
+
+/** Per layout with rejected rows (a fully accepted file gets none): the rows to fix and send again. */
 function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const byLayout: ReadonlyMap<LayoutName, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
   const names = r.layouts.length ? r.layouts : [...byLayout.keys()];
   const layouts = names.map((n) => layoutByName(n)).filter((l): l is Layout => l !== undefined);
-  return layouts.map((layout) => ({
+  const withRows = layouts.filter((l) => (byLayout.get(l.name)?.length ?? 0) > 0);
+  return withRows.map((layout) => ({
     name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
     columns: [
-      { label: FIX_SHEET_COLUMNS.sheet, width: 12 }, { label: FIX_SHEET_COLUMNS.row, width: 7, type: 'int' as const },
+      { label: FIX_SHEET_COLUMNS.sheet, width: 8 }, { label: FIX_SHEET_COLUMNS.row, width: 6, type: 'int' as const },
       ...layout.columns.map((c) => writeColumn(c, o.codeSettings)),
-      { label: FIX_SHEET_COLUMNS.errors, width: 90 },
+      { label: FIX_SHEET_COLUMNS.errors, width: 60, maxWidth: 80, wrap: true },
     ],
-    rows: (byLayout.get(layout.name) ?? []).map((row) => [row.sheet, row.row, ...row.cells.map(plain), row.errors]),
+    rows: (byLayout.get(layout.name) ?? []).map(fixRow),
     freezeHeader: true,
     autoFilter: true,
   }));
@@ -120,12 +137,13 @@ function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
 function codesSheet(): WriteSheet {
   return {
     name: 'Codes',
-    columns: [{ label: 'Code', width: 34 }, { label: 'Severity', width: 9 }, { label: 'Applies to', width: 10 }, { label: 'Meaning and how to fix', width: 110 }],
+    columns: [{ label: 'Code', width: 20, maxWidth: 34 }, { label: 'Severity', width: 9 }, { label: 'Applies to', width: 8 }, { label: 'Meaning and how to fix', width: 60, maxWidth: 90, wrap: true }],
     rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, ISSUES[code].message]),
   };
 }
 
-function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
+/** Allowed values per coded column of the layouts read; none (nothing recognised) leaves no sheet. */
+function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const rows: CellValue[][] = [];
   for (const name of r.layouts) {
     const layout = layoutByName(name);
@@ -135,16 +153,17 @@ function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
       for (const [code, meaning] of Object.entries(set ?? {})) rows.push([name, c.label, code, meaning]);
     }
   }
-  return {
+  if (rows.length === 0) return [];
+  return [{
     name: 'Code sets',
-    columns: [{ label: 'File', width: 8 }, { label: 'Column', width: 40 }, { label: 'Code', width: 16 }, { label: 'Meaning', width: 70 }],
+    columns: [{ label: 'File', width: 6 }, { label: 'Column', width: 20, maxWidth: 40 }, { label: 'Code', width: 8, maxWidth: 30 }, { label: 'Meaning', width: 30, maxWidth: 70, wrap: true }],
     rows,
-  };
+  }];
 }
 
 /** The response's sheets, in order. */
 export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): WriteSheet[] {
-  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(), codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
+  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(), ...codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
 }
 
 export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {

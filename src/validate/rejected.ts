@@ -14,6 +14,8 @@ export interface RejectedRow {
   cells: CellValue[];
   /** The row's error messages, joined. */
   errors: string;
+  /** Error messages per cell: index into the layout's columns → the messages of the issues on that cell. */
+  cellErrors: Map<number, string[]>;
 }
 
 export class RejectedRowCollector {
@@ -32,11 +34,18 @@ export class RejectedRowCollector {
     this.kept++;
     const list = this.byLayout.get(layout.name) ?? [];
     this.byLayout.set(layout.name, list);
+    const errors = issues.filter((i) => i.severity === 'error');
+    const cellErrors = new Map<number, string[]>();
+    for (const e of errors) {
+      const index = e.column === null ? -1 : layout.columns.findIndex((c) => c.label === e.column);
+      if (index >= 0) cellErrors.set(index, [...(cellErrors.get(index) ?? []), e.message]);
+    }
     list.push({
       sheet,
       row,
       cells: layout.columns.map((c) => cells.get(c.key)?.value ?? null),
-      errors: issues.filter((i) => i.severity === 'error').map((i) => i.message).join(' | '),
+      errors: errors.map((i) => i.message).join(' | '),
+      cellErrors,
     });
   }
 

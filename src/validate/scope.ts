@@ -3,6 +3,7 @@
 import type { CodeSettings } from '../../schemas/index.js';
 import type { ColumnDef, Layout } from '../../schemas/layout.js';
 import type { IsoDate } from '../../schemas/primitives.js';
+import { showIsoDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { IssueCode, MessageParams } from './catalogue.js';
@@ -101,7 +102,8 @@ export class RowScope {
           columnIndex: cell?.index ?? null,
           ...(column && !column.phi && raw !== '' ? { value: raw } : {}),
         },
-        params,
+        // The message shows a date as people write it; the issue keeps the value as read.
+        column && !column.phi && raw !== '' ? { value: showIsoDate(raw), ...params } : params,
       ),
     );
   }

@@ -4,6 +4,11 @@
 // the text starts with (=, +, -, @, tab, CR). Dates are real date cells (`mm/dd/yyyy`),
 // written from a Date at UTC midnight, which exceljs converts to the serial without any
 // time-zone arithmetic, so the calendar date is exact.
+//
+// Readable by default: the header row is bold, shaded, wrapped and frozen; column widths come
+// from the header's longest word, the declared width and the first SAMPLE_ROWS rows (held
+// back before the header is written: a bounded chunk, whatever the file's size); text that
+// outgrows its column wraps. A row can flag cells: highlighted, with the problem as a comment.
 import fs from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -11,16 +16,28 @@ import { isCellDate, isCellError, type CellValue } from './types.js';
 
 export interface WriteColumn {
   label: string;
+  /** Width hint in characters, known before rows stream: the column is at least this wide (up to maxWidth). */
   width?: number;
+  /** The widest the column gets (default MAX_WIDTH); longer text wraps. */
+  maxWidth?: number;
+  /** Wrap the data cells (text outgrowing the column in the first rows wraps anyway). */
+  wrap?: boolean;
   type?: 'text' | 'date' | 'int' | 'number';
   /** Allowed values: a drop-down list on the column's data cells. */
   list?: readonly string[];
 }
 
+/** A data row whose flagged cells (0-based column → what is wrong) are highlighted and carry the text as a comment. */
+export interface FlaggedRow {
+  cells: CellValue[];
+  flags: ReadonlyMap<number, string>;
+}
+export type WriteRow = CellValue[] | FlaggedRow;
+
 export interface WriteSheet {
   name: string;
   columns: readonly WriteColumn[];
-  rows: Iterable<CellValue[]> | AsyncIterable<CellValue[]>;
+  rows: Iterable<WriteRow> | AsyncIterable<WriteRow>;
   /** Freeze the panes below the header row (default true). */
   freezeHeader?: boolean;
   /** Autofilter over the header row (default true). */
@@ -34,6 +51,27 @@ const MAX_CELL_CHARS = 32_767; // Excel's limit: longer text makes Excel refuse 
 const MAX_ROWS = 1_048_576;
 const INLINE_LIST_MAX = 255; // Excel's limit on an inline list formula
 const LISTS_SHEET = 'Lists';
+/** Rows held back to size the columns before the header is written. */
+export const SAMPLE_ROWS = 100;
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+/** Room for the cell's padding and a bold header around the characters counted. */
+const WIDTH_PADDING = 2;
+/** Points per line of 11-point Calibri, Excel's default row height. */
+const LINE_HEIGHT = 15;
+const MAX_ROW_HEIGHT = 409; // Excel's limit, in points
+/** Total column width (characters) a landscape page can take when shrunk to fit, still readable. */
+const FIT_TO_PAGE_WIDTH = 200;
+/** A long header wraps to at most this many lines: its column widens instead. */
+const HEADER_MAX_LINES = 3;
+// Named fonts: a bare <b/> leaves the face to the reader, and LibreOffice then falls back to a serif.
+const BASE_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, family: 2 };
+const HEADER_FONT: Partial<ExcelJS.Font> = { ...BASE_FONT, bold: true };
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
+const HEADER_BORDER: Partial<ExcelJS.Borders> = { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } };
+/** Excel's own "Bad" cell style colours: a cell to fix. */
+const FLAG_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } };
+const FLAG_FONT: Partial<ExcelJS.Font> = { ...BASE_FONT, color: { argb: 'FF9C0006' } };
 
 /** Excel sheet names: 1-31 characters, none of []:*?/\, no leading/trailing apostrophe, unique ignoring case. */
 export function sanitiseSheetName(name: string, taken: Set<string> = new Set()): string {
@@ -89,9 +127,60 @@ function toExcel(value: CellValue, column: WriteColumn | undefined): { value: Ex
   return { value: null };
 }
 
-function columnWidth(col: WriteColumn): number {
-  if (col.width !== undefined) return col.width;
-  return Math.min(60, Math.max(10, col.label.length + 2));
+const cellsOf = (row: WriteRow): CellValue[] => (Array.isArray(row) ? row : row.cells);
+
+/** Characters a value takes on screen (its longest line for multi-line text). */
+function displayLength(value: CellValue): number {
+  if (value === null) return 0;
+  if (typeof value === 'string') return Math.max(...value.split('\n').map((l) => l.length));
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 0;
+  if (typeof value === 'boolean') return 5;
+  if (isCellDate(value)) return DATE_FORMAT.length;
+  if (isCellError(value)) return value.error.length;
+  return 0;
+}
+
+const longestWord = (text: string): number => Math.max(0, ...text.split(/\s+/).map((w) => w.length));
+
+/** Lines `text` takes word-wrapped at `chars` characters a line. */
+export function wrappedLines(text: string, chars: number): number {
+  let lines = 0;
+  for (const paragraph of text.split('\n')) {
+    let line = 0;
+    lines++;
+    for (const word of paragraph.split(/\s+/).filter((w) => w.length > 0)) {
+      const need = line === 0 ? word.length : line + 1 + word.length;
+      if (need <= chars || line === 0) line = need;
+      else {
+        lines++;
+        line = word.length;
+      }
+      // a word longer than a line breaks mid-word
+      if (line > chars) {
+        lines += Math.ceil(line / chars) - 1;
+        line %= chars;
+      }
+    }
+  }
+  return Math.max(1, lines);
+}
+
+interface ColumnLayout { width: number; wrap: boolean }
+
+/**
+ * width = clamp(max(header, declared width, longest value in the sample), MIN_WIDTH, maxWidth).
+ * The header wraps at word boundaries: its longest word must fit, and a long header gets room
+ * for HEADER_MAX_LINES lines. A text column whose sampled values do not fit wraps them.
+ */
+export function layoutColumns(columns: readonly WriteColumn[], sample: readonly WriteRow[]): ColumnLayout[] {
+  return columns.map((col, i) => {
+    const longest = Math.max(0, ...sample.map((r) => displayLength(cellsOf(r)[i] ?? null)));
+    const max = Math.max(MIN_WIDTH, col.maxWidth ?? MAX_WIDTH);
+    const header = Math.max(longestWord(col.label), Math.ceil(col.label.length / HEADER_MAX_LINES)) + WIDTH_PADDING;
+    const wanted = Math.max(header, col.width ?? 0, longest + WIDTH_PADDING);
+    const width = Math.min(max, Math.max(MIN_WIDTH, wanted));
+    return { width, wrap: col.wrap === true || longest + WIDTH_PADDING > width };
+  });
 }
 
 function columnNumFmt(col: WriteColumn): string | undefined {
@@ -161,6 +250,10 @@ function inlineList(list: readonly string[]): string | null {
   return joined.length <= INLINE_LIST_MAX ? `"${joined}"` : null;
 }
 
+async function* eachRow(rows: Iterable<WriteRow> | AsyncIterable<WriteRow>): AsyncGenerator<WriteRow> {
+  for await (const row of rows) yield row;
+}
+
 async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: readonly WriteSheet[]): Promise<void> {
   const taken = new Set<string>([LISTS_SHEET.toLowerCase()]);
   const long: { values: readonly string[] }[] = [];
@@ -184,10 +277,29 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: reado
     const headerRow = preamble.length + 1;
     const views: Partial<ExcelJS.WorksheetView>[] =
       sheet.freezeHeader === false ? [] : [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}` }];
-    const ws = wb.addWorksheet(name, { views: views as ExcelJS.WorksheetView[] });
-    ws.columns = sheet.columns.map((col) => {
+    // Hold back the first rows (bounded) to size the columns before anything is written.
+    const rows = eachRow(sheet.rows);
+    const sample: WriteRow[] = [];
+    while (sample.length < SAMPLE_ROWS) {
+      const next = await rows.next();
+      if (next.done) break;
+      sample.push(next.value);
+    }
+    const layout = layoutColumns(sheet.columns, sample);
+    const totalWidth = layout.reduce((sum, l) => sum + l.width, 0);
+    // Printed (or drawn to an image) in landscape; a narrow sheet fits one page wide, a wide
+    // one keeps its size rather than shrinking to unreadable.
+    const pageSetup: Partial<ExcelJS.PageSetup> = totalWidth <= FIT_TO_PAGE_WIDTH
+      ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+      : { orientation: 'landscape' };
+    const ws = wb.addWorksheet(name, { views: views as ExcelJS.WorksheetView[], pageSetup });
+    const anyWrap = layout.some((l) => l.wrap);
+    ws.columns = sheet.columns.map((col, i) => {
       const numFmt = columnNumFmt(col);
-      return { width: columnWidth(col), ...(numFmt ? { style: { numFmt } } : {}) };
+      const { width, wrap } = layout[i]!;
+      // With a wrapped column in the sheet, rows grow taller: every cell then reads from the top.
+      const alignment: Partial<ExcelJS.Alignment> | undefined = anyWrap ? { vertical: 'top', ...(wrap ? { wrapText: true } : {}) } : undefined;
+      return { width, ...(numFmt || alignment ? { style: { ...(numFmt ? { numFmt } : {}), ...(alignment ? { alignment } : {}) } } : {}) };
     });
     const n = sheet.columns.length;
     if (sheet.autoFilter !== false && n > 0) ws.autoFilter = `A${headerRow}:${columnLetter(n)}${headerRow}`;
@@ -204,24 +316,56 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: reado
     }
 
     let rowNumber = 0;
-    const put = (cells: readonly CellValue[], columns: readonly (WriteColumn | undefined)[], bold = false) => {
+    const nextRow = (): ExcelJS.Row => {
       rowNumber++;
       if (rowNumber > MAX_ROWS) throw new Error(`sheet "${name}" has more than ${MAX_ROWS} rows`);
-      const row = ws.getRow(rowNumber);
-      cells.forEach((v, i) => {
+      return ws.getRow(rowNumber);
+    };
+    const put = (row: WriteRow, columns: readonly (WriteColumn | undefined)[]) => {
+      const r = nextRow();
+      const flags = Array.isArray(row) ? undefined : row.flags;
+      // Readers do not all grow a row to fit wrapped text on opening (LibreOffice keeps the
+      // default height), so a row whose wrapped text takes several lines says how tall it is.
+      let lines = 1;
+      if (anyWrap)
+        cellsOf(row).forEach((v, i) => {
+          const l = columns[i] ? layout[i] : undefined;
+          if (l?.wrap && typeof v === 'string' && v.length > 0) lines = Math.max(lines, wrappedLines(v, Math.max(1, Math.floor(l.width) - WIDTH_PADDING)));
+        });
+      if (lines > 1) r.height = Math.min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT);
+      cellsOf(row).forEach((v, i) => {
         const { value, numFmt } = toExcel(v, columns[i]);
-        if (value === null && !bold) return;
-        const cell = row.getCell(i + 1);
+        const flag = flags?.get(i);
+        // A flagged blank (a required value left out) is still highlighted: it is the cell to fill in.
+        if (value === null && flag === undefined) return;
+        const cell = r.getCell(i + 1);
         cell.value = value;
         if (numFmt) cell.numFmt = numFmt;
-        if (bold) cell.font = { bold: true };
+        if (flag !== undefined) {
+          cell.fill = FLAG_FILL;
+          cell.font = FLAG_FONT;
+          cell.note = flag;
+        }
       });
-      row.commit();
+      r.commit();
     };
     for (const p of preamble) put(p, []);
-    put(sheet.columns.map((c) => c.label), [], true);
-    for await (const cells of sheet.rows) {
-      put(cells, sheet.columns);
+    const header = nextRow();
+    sheet.columns.forEach((col, i) => {
+      const cell = header.getCell(i + 1);
+      cell.value = { richText: [{ text: col.label }] };
+      cell.font = HEADER_FONT;
+      cell.fill = HEADER_FILL;
+      cell.border = HEADER_BORDER;
+      cell.alignment = { wrapText: true, vertical: 'top' };
+    });
+    const lines = Math.max(1, ...sheet.columns.map((col, i) => wrappedLines(col.label, Math.max(1, Math.floor(layout[i]!.width) - WIDTH_PADDING))));
+    header.height = lines * LINE_HEIGHT;
+    header.commit();
+    for (const row of sample) put(row, sheet.columns);
+    sample.length = 0;
+    for await (const row of rows) {
+      put(row, sheet.columns);
       if (rowNumber % DRAIN_EVERY_ROWS === 0) await drained(ws);
     }
     ws.commit();

@@ -75,7 +75,7 @@ describe('one month of uploads', () => {
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
     expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z_\d+\.xlsx$/)]);
     const wb = responseOf('ACME', r!);
-    expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': '2', 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
+    expect(summary(wb)).toMatchObject({ Outcome: 'ACCEPTED', 'Rows read': 2, 'Reporting period': '11/2026', 'Deadline verdict': expect.stringMatching(/^ON_TIME/) });
     const s = await one(`select state, verdict, period, received_at from submissions where id = $1`, [r!.submissionId]);
     expect(s).toEqual({ state: 'RESPONDED', verdict: 'ON_TIME', period: '2026-11-01', received_at: new Date('2026-12-03T18:00:00Z') });
     const mail = await one(`select recipients, location from notifications where kind = 'submission-response' order by id desc limit 1`);
@@ -116,7 +116,7 @@ describe('one month of uploads', () => {
     const rejected = wb['Rejected rows']!;
     expect(rejected.slice(1).map((row) => row[1])).toEqual([3, 4, 5, 6, 7, 8]);
     expect((rejected[0] as string[]).at(-1)).toBe('Errors');
-    expect(summary(wb)).toMatchObject({ 'Rows accepted': '1', 'Rows rejected': '6' });
+    expect(summary(wb)).toMatchObject({ 'Rows accepted': 1, 'Rows rejected': 6 });
     const errors = wb.Errors!.slice(1);
     expect(errors.find((e) => e[6] === 'MEMBER_NOT_ASSIGNED')![4]).toBe('91000005E');
     // a name is PHI: never echoed back as a value
@@ -153,7 +153,7 @@ describe('one month of uploads', () => {
     expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
     expect(await one(`select duplicate_of is not null as dup from submissions where id = $1`, [r!.submissionId])).toEqual({ dup: true });
     expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(before);
-    expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on Tuesday, December 8, 2026/);
+    expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on 12\/08\/2026 at /);
   });
 
   it('an OTF resubmission updates the attempts it carries instead of adding them again', async () => {
@@ -172,7 +172,7 @@ describe('one month of uploads', () => {
     expect(await one(`select status, updated_at from ecm_assignments where cin = '91000002B'`)).toEqual(before);
     const msg = summary(responseOf('ACME', r!))['File error DECLINED_LATE'] as string;
     expect(msg).toMatch(/after the 10th/);
-    expect(msg).toMatch(/January 1/);
+    expect(msg).toMatch(/opens on 01\/01\/2027/);
   });
 
   it("a CSPRTF: rows checked against the provider's latest CSASF and its authorizations", async () => {

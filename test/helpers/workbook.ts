@@ -34,3 +34,44 @@ print(json.dumps(out))
 export function readWithOpenpyxl(file: string): Record<string, unknown[][]> {
   return openpyxlSheets(file, { valuesOnly: true, cell: "{'date': c.date().isoformat()} if isinstance(c, datetime.datetime) else c" });
 }
+
+/** How one cell looks to openpyxl: value, type, and the styling a reader sees. */
+export interface LookCell { v: unknown; t: string; wrap: boolean; fill: string | null; bold: boolean; comment: string | null }
+export interface LookSheet {
+  title: string;
+  /** Top-left cell of the scrollable pane (A2 = frozen below row 1), or null. */
+  freeze: string | null;
+  /** Column widths by letter (openpyxl's default when the file sets none). */
+  widths: Record<string, number>;
+  /** Row heights set by the file, by row number. */
+  heights: Record<string, number>;
+  rows: LookCell[][];
+}
+
+/** Every sheet with its styles and comments as openpyxl (a different reader) loads them; rows up to `maxRows`. */
+export function openpyxlLook(file: string, maxRows = 200): LookSheet[] {
+  const script = `
+import json, sys, datetime, openpyxl
+from openpyxl.utils import get_column_letter
+wb = openpyxl.load_workbook(sys.argv[1])
+out = []
+for ws in wb.worksheets:
+    widths = {}
+    for key, dim in ws.column_dimensions.items():
+        if dim.width:
+            for i in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+                widths[get_column_letter(i)] = dim.width
+    heights = {str(k): d.height for k, d in ws.row_dimensions.items() if d.height}
+    def look(c):
+        v = c.value
+        if isinstance(v, (datetime.datetime, datetime.date)):
+            v = {'date': v.date().isoformat() if isinstance(v, datetime.datetime) else v.isoformat()}
+        fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.fill_type == 'solid' else None
+        return {'v': v, 't': c.data_type, 'wrap': bool(c.alignment.wrap_text), 'fill': fill if isinstance(fill, str) else None,
+                'bold': bool(c.font.b), 'comment': c.comment.text if c.comment else None}
+    rows = [[look(c) for c in row] for row in ws.iter_rows(max_row=min(ws.max_row, int(sys.argv[2])))]
+    out.append({'title': ws.title, 'freeze': ws.freeze_panes, 'widths': widths, 'heights': heights, 'rows': rows})
+print(json.dumps(out))
+`;
+  return JSON.parse(execFileSync(OPENPYXL, ['-c', script, file, String(maxRows)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+}

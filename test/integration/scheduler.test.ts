@@ -276,6 +276,12 @@ describe('missing-submission digest', () => {
       ['MEALS', 'CS', ['CSPRTF'], { CSPRTF: 1 }, {}],
       ['RIVAL', 'ECM', ['RTF'], {}, { RTF: 1 }],
     ]);
+    // each declined or rejected file, on the plan-local day it came in
+    expect(rows.map((r) => r.files)).toEqual([
+      [{ type: null, outcome: 'rejected', received: '2026-11-03', fileError: null }],
+      [{ type: 'CSPRTF', outcome: 'declined', received: '2026-11-11', fileError: null }],
+      [{ type: 'RTF', outcome: 'rejected', received: '2026-11-02', fileError: null }],
+    ]);
     // on the 6th of the next month the digest is about November: everything is missing, nothing declined yet
     const dec = await findMissingSubmissions(db.pool, config, '2026-12-06');
     expect(dec.map((r) => [r.providerCode, r.missing])).toEqual([['ACME', ['RTF', 'OTF']], ['HOMEWAY', ['CSPRTF']], ['MEALS', ['CSPRTF']], ['RIVAL', ['RTF', 'OTF']]]);
@@ -297,9 +303,9 @@ describe('missing-submission digest', () => {
     const att = emlAttachment(main);
     expect(att.filename).toBe('MISSING_SUBMISSIONS_202610_20261111.xlsx');
     expect(await readDigestXlsx(att.bytes)).toEqual([
-      ['Provider Code', 'Provider Name', 'Program', 'Missing File Types', 'Declined (Late) Files', 'Rejected Files', 'Declined / Rejected Detail'],
-      ['ACME', 'Acme Community Health', 'ECM', 'OTF', 0, 1, 'unrecognised: 1 rejected'],
-      ['MEALS', 'Good Meals Co', 'CS', 'CSPRTF', 1, 0, 'CSPRTF: 1 declined (late)'],
+      ['Provider Code', 'Provider Name', 'Program', 'Missing File Types', 'Declined (Late) Files', 'Rejected Files', 'Detail'],
+      ['ACME', 'Acme Community Health', 'ECM', 'OTF', 0, 1, 'OTF missing: no accepted file for 10/2026\nFile (type unknown) rejected: the file could not be used (received 11/03/2026)'],
+      ['MEALS', 'Good Meals Co', 'CS', 'CSPRTF', 1, 0, 'CSPRTF missing: no accepted file for 10/2026\nCSPRTF declined: received 11/11/2026, after the 10th'],
     ]);
     // no member data: the digest never carries CINs
     expect(main.split('Content-Type: application')[0]).not.toMatch(/\b\d{8}[A-Z]\b/);

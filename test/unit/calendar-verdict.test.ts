@@ -78,26 +78,26 @@ describe('declinedMessage', () => {
     const { period } = submissionVerdict({ receivedAt, tz: LA, alreadySubmittedForPeriod: true, policy: accept });
     const msg = declinedMessage(period, receivedAt, LA, accept);
     expect(msg).toBe(
-      'Your file for reporting period 10/2026 was received on Wednesday, November 11, 2026 at 12:30 AM PST and has been declined: it was not processed. ' +
+      'Your file for reporting period 10/2026 was received on 11/11/2026 at 12:30 AM PST and has been declined: it was not processed. ' +
         'It arrived after the 10th of the month, the last day files for that period are accepted. ' +
         "Please include these updates in next month's file (reporting period 11/2026) instead. " +
-        'The next submission window opens on Tuesday, December 1, 2026 and files are on time through Saturday, December 5, 2026.',
+        'The next submission window opens on 12/01/2026 and files are on time through 12/05/2026.',
     );
   });
 
   it('rolls the year for a December receipt', () => {
     const msg = declinedMessage('2026-11', new Date('2026-12-15T20:00:00Z'), LA, accept);
-    expect(msg).toContain('received on Tuesday, December 15, 2026 at 12:00 PM PST');
+    expect(msg).toContain('received on 12/15/2026 at 12:00 PM PST');
     expect(msg).toContain('reporting period 12/2026');
-    expect(msg).toContain('opens on Friday, January 1, 2027');
-    expect(msg).toContain('through Tuesday, January 5, 2027');
+    expect(msg).toContain('opens on 01/01/2027');
+    expect(msg).toContain('through 01/05/2027');
   });
 
   it('explains a first submission declined by the lateFirstSubmission=decline policy', () => {
     const msg = declinedMessage('2026-10', new Date('2026-11-07T18:00:00Z'), LA, decline);
     expect(msg).toContain('after the 5th of the month, and no file of this type had been submitted for that period');
     expect(msg).toContain('only resubmissions (through the 10th)');
-    expect(msg).toContain('opens on Tuesday, December 1, 2026');
+    expect(msg).toContain('opens on 12/01/2026');
   });
 
   it.each([[1, '1st'], [2, '2nd'], [3, '3rd'], [4, '4th'], [10, '10th'], [11, '11th'], [12, '12th'], [13, '13th'], [21, '21st'], [22, '22nd'], [23, '23rd']])(

@@ -97,8 +97,8 @@ describe('localDateTimeToInstant', () => {
 
 describe('spelling', () => {
   it('spells dates and instants for provider messages', () => {
-    expect(spellDate('2026-12-01')).toBe('Tuesday, December 1, 2026');
-    expect(spellInstant(new Date('2026-11-11T08:30:00Z'), LA)).toBe('Wednesday, November 11, 2026 at 12:30 AM PST');
-    expect(spellInstant(new Date('2026-11-01T08:30:00Z'), LA)).toBe('Sunday, November 1, 2026 at 1:30 AM PDT');
+    expect(spellDate('2026-12-01')).toBe('12/01/2026');
+    expect(spellInstant(new Date('2026-11-11T08:30:00Z'), LA)).toBe('11/11/2026 at 12:30 AM PST');
+    expect(spellInstant(new Date('2026-11-01T08:30:00Z'), LA)).toBe('11/01/2026 at 1:30 AM PDT');
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/xlsx/guard.js';
 import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
-import { columnLetter, sanitiseSheetName, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
+import { SAMPLE_ROWS, columnLetter, layoutColumns, sanitiseSheetName, wrappedLines, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
 import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx-writer-'));
@@ -191,5 +191,73 @@ print(json.dumps(out))
     ]);
     expect(out.lists_state).toBe('hidden');
     expect(out.cin).toEqual(['s', '1558598797']);
+  });
+});
+
+describe('readable layout', () => {
+  it('sizes a column from its header\'s longest word, its declared width and the sampled values, within bounds', () => {
+    const [narrow, declared, sampled, capped, wrapped] = layoutColumns(
+      [{ label: 'Row' }, { label: 'Member CIN', width: 20 }, { label: 'Code' }, { label: 'Message', maxWidth: 30 }, { label: 'Notes', wrap: true }],
+      [[1, null, 'RTF_ENROLLED_NEEDS_START', 'x'.repeat(100), 'short'], { cells: [2, 'a', 'b', 'c', 'd'], flags: new Map() }],
+    );
+    expect(narrow).toEqual({ width: 6, wrap: false }); // the minimum
+    expect(declared).toEqual({ width: 20, wrap: false });
+    expect(sampled).toEqual({ width: 'RTF_ENROLLED_NEEDS_START'.length + 2, wrap: false });
+    expect(capped).toEqual({ width: 30, wrap: true }); // too long for its maximum: wraps
+    expect(wrapped!.wrap).toBe(true);
+    // a long header gets room for three lines at most
+    const [long] = layoutColumns([{ label: 'Member Information Return Transmission File Production Date' }], []);
+    expect(wrappedLines('Member Information Return Transmission File Production Date', long!.width - 2)).toBeLessThanOrEqual(3);
+  });
+
+  it('counts word-wrapped lines', () => {
+    expect(wrappedLines('', 10)).toBe(1);
+    expect(wrappedLines('Declined (Late) Files', 10)).toBe(3);
+    expect(wrappedLines('one\ntwo three', 20)).toBe(2);
+    expect(wrappedLines('x'.repeat(25), 10)).toBe(3);
+  });
+
+  it('holds back only the first rows: the rest stream after the header, in order', async () => {
+    let pulled = 0;
+    let pulledBeforeSecondSheet = 0;
+    function* rows(): Generator<CellValue[]> {
+      for (let i = 0; i < SAMPLE_ROWS * 5; i++) {
+        pulled++;
+        yield [i];
+      }
+    }
+    function* second(): Generator<CellValue[]> {
+      pulledBeforeSecondSheet = pulled;
+      yield ['x'];
+    }
+    const bytes = await writeWorkbookToBuffer([
+      { name: 'A', columns: [{ label: 'N', type: 'int' }], rows: rows() },
+      { name: 'B', columns: [{ label: 'N' }], rows: second() },
+    ]);
+    expect(pulledBeforeSecondSheet).toBe(SAMPLE_ROWS * 5);
+    const back = (await readBack(bytes, 'N')).filter((e) => e.type === 'row' && e.sheet === 'A').map((e) => (e.type === 'row' ? e.cells[0] : null));
+    expect(back).toEqual(Array.from({ length: SAMPLE_ROWS * 5 }, (_, i) => i));
+  });
+
+  it('styles the header and flags cells with a fill and a comment (comments part, VML drawing, relationships, content types)', async () => {
+    const bytes = await writeWorkbookToBuffer([
+      { name: 'Fix', columns: [{ label: 'CIN' }, { label: 'Errors' }], rows: [{ cells: [null, 'CIN is required'], flags: new Map([[0, 'CIN is required and is blank. Fill it in.']]) }, ['91234567A', null]] },
+    ]);
+    const parts = await partsOf(bytes);
+    const sheet = parts.get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).toMatch(/<row r="1"[^>]* ht="\d+(\.\d+)?" customHeight="1"/);
+    expect(sheet).toMatch(/<legacyDrawing r:id="rId\d+"\/>/);
+    expect(sheet).toContain('<c r="A2" s='); // the blank flagged cell is written, to be highlighted
+    expect(parts.get('xl/comments1.xml')).toContain('<comment ref="A2"');
+    expect(parts.get('xl/comments1.xml')).toContain('CIN is required and is blank. Fill it in.');
+    expect(parts.get('xl/drawings/vmlDrawing1.vml')).toContain('<x:Row>1</x:Row>');
+    expect(parts.get('xl/worksheets/_rels/sheet1.xml.rels')).toMatch(/comments1\.xml[\s\S]*vmlDrawing1\.vml|vmlDrawing1\.vml[\s\S]*comments1\.xml/);
+    const types = parts.get('[Content_Types].xml')!;
+    expect(types).toContain('PartName="/xl/comments1.xml"');
+    expect(types).toContain('Extension="vml"');
+    const styles = parts.get('xl/styles.xml')!;
+    expect(styles).toContain('FFDDEBF7'); // header shade
+    expect(styles).toContain('FFFFC7CE'); // flagged cell
+    expect(styles).toMatch(/wrapText="1"/);
   });
 });
