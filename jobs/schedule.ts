@@ -41,18 +41,17 @@ const cronAt = (at: string, days: string): string => {
 };
 
 /** The table, for a configuration (time zone, CSASF second day, alert days, poll frequency). */
-export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'POLL_CRON'> & Partial<Pick<Config, 'CATCH_UP_ALERT_DAYS'>>): ScheduleEntry[] {
+export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'POLL_CRON'> & Partial<Pick<Config, 'CATCH_UP_ALERT_DAYS' | 'CSPRTF_ON_TIME_LAST_DAY'>>): ScheduleEntry[] {
   // The second CSASF day may not exist in a month (February): fire on the 28th-31st and let
   // isSlot pick the real day (the 29th, or the last day of a shorter month).
   const csasfDays = `15,${Math.min(config.CSASF_SECOND_RUN_DAY, 28)}-31`;
-  const [afterOnTime, afterLast] = missingAlertDays(config);
   const alertDays = config.CATCH_UP_ALERT_DAYS ?? 2;
   return [
     { job: 'mif', cron: cronAt('06:30', '15'), at: '06:30', slotKind: 'date', catchUp: 'current', description: 'monthly MIF per ECM provider and line of business' },
     { job: 'csasf', cron: cronAt('06:45', csasfDays), at: '06:45', slotKind: 'date', catchUp: 'current', description: 'CSASF per CS provider (15th and 29th / last day)' },
     { job: 'mini-mif', cron: cronAt('07:00', '*'), at: '07:00', slotKind: 'date', catchUp: 'current', description: 'daily mini-MIF of newly referred members' },
     { job: 'minimif-sla', cron: cronAt('07:15', '*'), at: '07:15', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison alert: referrals unsent after the SLA days' },
-    { job: 'missing-alert', cron: cronAt('08:00', `${afterOnTime},${afterLast}`), at: '08:00', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison digest of missing, declined and rejected submissions' },
+    { job: 'missing-alert', cron: cronAt('08:00', missingAlertDays(config).join(',')), at: '08:00', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison digest of missing, declined and rejected submissions' },
     { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'current', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
     { job: 'poll', cron: config.POLL_CRON, slotKind: 'minute', catchUp: 'startup', description: 'process provider uploads' },
     { job: 'notify', cron: NOTIFY_CRON, slotKind: 'minute', catchUp: 'startup', description: 'send notifications that are due (first send or a retry after a failed one)' },

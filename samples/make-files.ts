@@ -37,8 +37,8 @@ export async function writeExampleUploads(dir = path.join(here, 'uploads')): Pro
         const from = path.join(root, provider, 'uploads', sub);
         if (!fs.existsSync(from)) continue;
         for (const f of fs.readdirSync(from)) {
-          // RTF_X_202611__20261202T172000Z.xlsx → RTF_X_202611.xlsx, as the provider named it
-          const name = f.replace(/__\d{8}T\d{6}Z(\.[^.]*)$/, '$1');
+          // RTF_X_202611__20261202T172000Z_1.xlsx → RTF_X_202611.xlsx, as the provider named it
+          const name = f.replace(/__\d{8}T\d{6}Z(?:_\d+)?(\.[^.]*)$/, '$1');
           fs.copyFileSync(path.join(from, f), path.join(dir, name));
           out.push(name);
         }

@@ -106,9 +106,10 @@ export const SETTINGS = {
   MAX_UNCOMPRESSED_BYTES: { schema: int(1024, 2 ** 40), default: String(1024 * 1024 * 1024), doc: 'Bound on the unzipped size of an inbound workbook (decompression bombs).' },
   MAX_ZIP_ENTRIES: { schema: int(10, 100000), default: '2000', doc: 'Bound on the number of parts in an inbound workbook.' },
 
-  LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first submission on days 6-10: accept flagged late, or decline.' },
-  ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF, OTF and CSPRTF.' },
-  RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day a file is accepted; later files are declined.' },
+  LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first RTF or OTF on days 6-10: accept flagged late, or decline.' },
+  ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF and OTF.' },
+  RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day an RTF or OTF is accepted; later files are declined.' },
+  CSPRTF_ON_TIME_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] CSPRTF window ("between the 5th through the 10th"): days 1 through this day are on time (a second file then is a resubmission); later files are declined. CS providers are listed as missing only after it.' },
   MIF_INCLUDES_RTF_TEMPLATE: { schema: bool, default: 'true', doc: '[POLICY] The MIF carries a pre-filled RTF sheet.' },
   MINI_MIF_MIN_DAYS: { schema: int(0, 60), default: '5', doc: '[POLICY] A referral goes on a mini-MIF this many days after approval.' },
   MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },

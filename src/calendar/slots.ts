@@ -10,7 +10,7 @@ export const SCHEDULED_JOBS = ['mif', 'csasf', 'mini-mif', 'missing-alert', 'min
 export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 
 /** Settings the slot rules read; a full Config fits. Missing values take the spec defaults. */
-export type SlotConfig = Partial<Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>>;
+export type SlotConfig = Partial<Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>>;
 
 export const MIF_DAY = 15;
 export const CSASF_FIRST_DAY = 15;
@@ -33,9 +33,14 @@ export function csasfSlotsForMonth(year: number, month: number, secondDay = 29):
   return [ymd(year, month, CSASF_FIRST_DAY), ymd(year, month, Math.min(secondDay, last))];
 }
 
-/** The missing-submission alert days: the day after the on-time window and the day after the last accepted day (6th, 11th). */
-export function missingAlertDays(cfg: SlotConfig = {}): [number, number] {
-  return [(cfg.ON_TIME_LAST_DAY ?? 5) + 1, (cfg.RESUBMISSION_LAST_DAY ?? 10) + 1];
+/**
+ * The missing-submission alert days, in order: the day after the RTF/OTF on-time window, the
+ * day after their last accepted day, and the day after the CSPRTF window (6th, 11th, and
+ * 11th again by default: the days coincide). CS providers are listed only from that last one.
+ */
+export function missingAlertDays(cfg: SlotConfig = {}): number[] {
+  const days = [(cfg.ON_TIME_LAST_DAY ?? 5) + 1, (cfg.RESUBMISSION_LAST_DAY ?? 10) + 1, (cfg.CSPRTF_ON_TIME_LAST_DAY ?? 10) + 1];
+  return [...new Set(days)].sort((a, b) => a - b);
 }
 
 /** Whether `date` is a slot of `job`. */

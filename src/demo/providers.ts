@@ -29,6 +29,16 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
     if (out.ecmStatus === '1' && i % 3 === 0) out.ecmStatus = '2';
     if (out.endDate && !out.discontinuationReasonCode) out.discontinuationReasonCode = 'SC';
     if (out.ecmStatus === '3' && !out.lcmName) Object.assign(out, { lcmName: 'Jordan Reyes', lcmPhone: '5595550199' });
+    // A careful provider keeps the 30/60/90-day timelines (domain §4.8): the assessment and
+    // care plan dates are filled in once they have happened, in time.
+    const start = dateOf(out.startDate);
+    if (out.ecmStatus === '3' && start) {
+      const timeline: [string, number][] = [['assessmentStartedDate', 7], ['assessmentCompletedDate', 21], ['carePlanDate', 30]];
+      for (const [key, days] of timeline) {
+        const on = addDays(start, days);
+        if (!out[key] && on <= produced) out[key] = d(on);
+      }
+    }
     return out;
   });
 }

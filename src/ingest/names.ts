@@ -58,3 +58,16 @@ export function movedName(originalName: string, at: Date, submissionId: number):
   const tail = `__${stamp}_${submissionId}${ext}`;
   return shortenStem(stem, MAX_NAME_BYTES - bytes(tail), originalName) + tail;
 }
+
+const NAMED_TYPES = ['RTF', 'OTF', 'CSPRTF'] as const;
+
+/**
+ * The inbound file types a provider's file name suggests, as words of the name:
+ * `RTF_OTF_ACME_202611.xlsx` → RTF, OTF; `CSPRTF_HOPE_202611.xlsx` → CSPRTF; `november.xlsx` →
+ * none. Only a hint for the deadline verdict before the file is read (a CSPRTF has its own
+ * window); the sheets' header rows decide what the file is.
+ */
+export function typesSuggestedByName(originalName: string): (typeof NAMED_TYPES)[number][] {
+  const words = new Set(splitExt(baseName(originalName)).stem.toUpperCase().split(/[^A-Z0-9]+/));
+  return NAMED_TYPES.filter((t) => words.has(t));
+}

@@ -8,7 +8,7 @@ import { INBOUND_LAYOUTS } from '../../schemas/index.js';
 import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
 import {
   declinedMessage, deadlinePolicyFromConfig, localDate, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
-  spellInstant, type Verdict,
+  spellInstant, verdictLabel, type Verdict,
 } from '../calendar/index.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
@@ -23,7 +23,7 @@ import { RejectedRowCollector } from '../validate/rejected.js';
 import { APPLY, mergeRows, previousSheet, stagedKeys, type MergeStats } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
-import { responseName } from './names.js';
+import { responseName, typesSuggestedByName } from './names.js';
 import { StagingBuffer } from './staging-buffer.js';
 
 export interface InboundFile {
@@ -258,7 +258,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const sheetIds = new Map<string, { id: number; layout: InboundLayoutName; keys: string[] }>();
     // the lines of business each sheet's rows name (verdicts, merges and digests are per line)
     const sheetLobs = new Map<string, Set<string>>();
-    const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy });
+    // Before reading, the name's types pick the window (a CSPRTF has its own); after reading, the sheets'.
+    const suggested = typesSuggestedByName(file.originalName);
+    const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested });
 
     if (first) {
       // Byte-identical to a file already processed for this provider: answered, never applied again.
@@ -270,7 +272,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       verdict = 'DECLINED_LATE';
       v = emptyValidation(file, sha);
       const issue = makeIssue('DECLINED_LATE', {}, {});
-      issue.message = declinedMessage(period, file.receivedAt, tz, policy);
+      issue.message = declinedMessage(period, file.receivedAt, tz, policy, suggested);
       addLate(v, [issue]);
     } else {
       // Rows are read, validated and staged in batches; with `applyEarly` each batch's accepted
@@ -388,10 +390,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           // A file mixing a line already submitted with a first one: flagged late under the
           // default policy; under LATE_FIRST_SUBMISSION=decline its resubmitted part keeps it in.
           const alreadySubmittedForPeriod = policy.lateFirstSubmission === 'decline' ? seen.some(Boolean) : seen.length > 0 && seen.every(Boolean);
-          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod, policy }).verdict;
+          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod, policy, fileTypes: v.layouts }).verdict;
           if (verdict === 'DECLINED_LATE') {
             const issue = makeIssue('DECLINED_LATE', {}, {});
-            issue.message = declinedMessage(period, file.receivedAt, tz, policy);
+            issue.message = declinedMessage(period, file.receivedAt, tz, policy, v.layouts);
             addLate(v, [issue]);
           }
         }
@@ -437,7 +439,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       }
     }
     await recorded; // (settled already when rows were read; its error, if any, is the real one)
-    if (verdict) extra.unshift(['Deadline verdict', verdictText(verdict)]);
+    if (verdict) extra.unshift(['Deadline verdict', verdictLabel(verdict, policy, v.layouts.length ? v.layouts : suggested)]);
     if (file.reprocess) {
       extra.unshift(['Reprocessed by the plan', `a new answer to submission ${file.reprocess.of} (the same file), read again under the plan's current rules and records; this response replaces that one`]);
       if (v.outcome === 'REJECTED' && file.reprocess.earlierApplied) extra.push(['Earlier answer', `nothing in this file was applied: what submission ${file.reprocess.of} applied still counts`]);
@@ -502,15 +504,6 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
   } finally {
     client.release();
   }
-}
-
-function verdictText(v: Verdict): string {
-  return {
-    ON_TIME: 'ON_TIME: received by the 5th',
-    RESUBMISSION: 'RESUBMISSION: a corrected file received from the 6th through the 10th',
-    LATE_ACCEPTED: 'LATE_ACCEPTED: a first file received from the 6th through the 10th; accepted, flagged late',
-    DECLINED_LATE: 'DECLINED_LATE: not processed',
-  }[v];
 }
 
 function emptyValidation(file: InboundFile, sha: string): FileValidation {

@@ -1,8 +1,9 @@
 // The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th) and
 // after the last accepted day (the 11th) of month N, each liaison gets one email with an
 // .xlsx of their providers that have no accepted RTF / OTF (ECM contract) or CSPRTF (CS
-// contract) for period N-1, and of files declined as late or rejected. Provider codes,
-// names and counts only: never member data.
+// contract) for period N-1, and of files declined as late or rejected. A CS provider is
+// listed only once the CSPRTF window has closed (after CSPRTF_ON_TIME_LAST_DAY, the 10th):
+// before that its CSPRTF is not late. Provider codes, names and counts only: never member data.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
@@ -53,11 +54,25 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a +
 export const digestPeriod = (slot: IsoDate): Period => previousPeriod(periodOfDate(slot));
 
 /**
+ * Whether a digest on `slot` lists a program's providers: ECM after the RTF/OTF on-time
+ * window, CS only after the CSPRTF window has closed (domain §2).
+ */
+export function programListed(config: Pick<Config, 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>, program: Program, slot: IsoDate): boolean {
+  const day = Number(slot.slice(8, 10));
+  return day > (program === 'CS' ? config.CSPRTF_ON_TIME_LAST_DAY : config.ON_TIME_LAST_DAY);
+}
+
+/**
  * Per provider and program: missing expected file types for the period before the slot's
  * month, and declined / rejected files of that period (or, with no period recognised,
- * received during the slot's month). Only providers with something to report.
+ * received during the slot's month). Only providers with something to report, and only
+ * programs whose window has closed by the slot (programListed).
  */
-export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, config: Pick<Config, 'PLAN_TIME_ZONE'>, slot: IsoDate): Promise<MissingRow[]> {
+export async function findMissingSubmissions(
+  pool: pg.Pool | pg.PoolClient,
+  config: Pick<Config, 'PLAN_TIME_ZONE' | 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>,
+  slot: IsoDate,
+): Promise<MissingRow[]> {
   const period = digestPeriod(slot);
   const periodDate = periodFirstDay(period);
   const month = periodOfDate(slot);
@@ -117,7 +132,7 @@ export async function findMissingSubmissions(pool: pg.Pool | pg.PoolClient, conf
       row.files.push({ type: program ? (t as FileType) : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
-  return [...rows.values()].filter((r) => r.missing.length || sum(r.declined) || sum(r.rejected));
+  return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || sum(r.declined) || sum(r.rejected)));
 }
 
 export type DigestPolicy = Pick<Config, 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>;
@@ -221,9 +236,15 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
   const result: DigestResult = { slot, period, rows, digests: 0, alreadySent: 0, unrouted, sent: [] };
   const attachment = `MISSING_SUBMISSIONS_${period.replace('-', '')}_${slot.replace(/-/g, '')}.xlsx`;
   const label = reportingPeriodLabel(period);
+  const csListed = programListed(config, 'CS', slot);
   const closes = Number(slot.slice(8)) <= config.RESUBMISSION_LAST_DAY
     ? `Corrections and late first submissions are accepted through day ${config.RESUBMISSION_LAST_DAY}; files after that are declined.`
-    : `The submission window for ${label} has closed: files received now are declined.`;
+    : csListed
+      ? `The submission window for ${label} has closed: files received now are declined.`
+      : `The RTF and OTF window for ${label} has closed: RTF and OTF files received now are declined.`;
+  const csNote = csListed
+    ? []
+    : [`CS providers are not listed yet: the CSPRTF is on time through day ${config.CSPRTF_ON_TIME_LAST_DAY}; they are listed once that window closes.`];
   for (const [liaison, list] of groups) {
     const unit = `liaison:${liaison}`;
     if (await unitDone(pool, 'missing-alert', slot, unit)) {
@@ -234,6 +255,7 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
     const lines = [
       `Provider submissions for reporting period ${label}, as of ${spellDate(slot)}: ${providers.size} provider(s) need attention.`,
       closes,
+      ...csNote,
       '',
       'provider     program  missing           declined  rejected',
       ...list.map((r) => `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(r.missing.join(', ') || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`),

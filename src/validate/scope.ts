@@ -13,7 +13,7 @@ import type { CellOut } from './types.js';
 
 /** The settings row validation reads (a full Config satisfies it). */
 export type ValidationSettings = CodeSettings &
-  Pick<Config, 'OTF_LOOKBACK_DAYS' | 'ASSESSMENT_START_DAYS' | 'ASSESSMENT_COMPLETE_DAYS'>;
+  Pick<Config, 'OTF_LOOKBACK_DAYS' | 'ASSESSMENT_START_DAYS' | 'ASSESSMENT_COMPLETE_DAYS' | 'CARE_PLAN_DAYS'>;
 
 export interface RowContext {
   config: ValidationSettings;

@@ -29,6 +29,16 @@ function digitsText(v: CellValue, width: number): string {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && String(v).length < width ? String(v).padStart(width, '0') : cellText(v);
 }
 
+/**
+ * Minutes from an elapsed time `h:mm` or `h:mm:ss` (`0:15` → 15, `0:20:30` → 20.5): how the
+ * reader gives a time-formatted cell, and how a provider writes a duration as text.
+ */
+export function durationMinutes(text: string): number | null {
+  const m = /^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3] ?? 0) / 60;
+}
+
 export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
   const set = codesFor(column, settings) ?? {};
   // The common case first: the code exactly as declared (a plain own-property lookup).
@@ -71,7 +81,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return n !== null && Number.isInteger(n) && n >= 0 ? ok(n) : bad('INT_FORMAT');
     }
     case 'minutes': {
-      const n = cellNumber(cell);
+      const n = cellNumber(cell) ?? durationMinutes(text);
       if (n === null) return bad('INT_FORMAT');
       if (n <= 0) return bad('OTF_MINUTES_TOO_SMALL');
       if (Number.isInteger(n)) return ok(n);

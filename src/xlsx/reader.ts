@@ -136,17 +136,59 @@ async function readWorkbookXml(pkg: Package, part: string): Promise<{ sheets: Sh
 
 // Built-in number formats that display dates (en-US ids 14-17, 22; locale date ids 27-36, 50-58).
 const BUILTIN_DATE_IDS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+// Built-in formats that display a duration: h:mm (20), h:mm:ss (21), mm:ss (45), [h]:mm:ss (46),
+// mmss.0 (47). 18 and 19 are clock times (AM/PM): not durations.
+const BUILTIN_TIME_IDS = new Set([20, 21, 45, 46, 47]);
+
+/**
+ * The first section of a format code with literals, escapes, padding and brackets removed;
+ * elapsed-time brackets (`[h]`, `[mm]`, `[ss]`) keep their letters, so `[h]:mm` reads as a
+ * time, not as a month.
+ */
+function formatLetters(code: string): string {
+  const f = code.split(';')[0] ?? '';
+  return f
+    .replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/_./g, '').replace(/\*./g, '')
+    .replace(/\[(h+|m+|s+)\]/gi, '$1')
+    .replace(/\[[^\]]*\]/g, '');
+}
 
 /** True for number format codes that display a calendar date (not time-only, not elapsed time). */
 export function isDateFormat(code: string): boolean {
-  let f = code.split(';')[0] ?? '';
-  f = f.replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/_./g, '').replace(/\*./g, '').replace(/\[[^\]]*\]/g, '');
+  const f = formatLetters(code);
   if (/general/i.test(f)) return false;
   return /[dy]/i.test(f) || (/m/i.test(f) && !/[hs]/i.test(f));
 }
 
-/** For each cell style index (cellXfs), whether its number format shows a date. */
-async function readDateStyles(pkg: Package, part: string | undefined): Promise<boolean[]> {
+/**
+ * True for number format codes that display a duration with no date: h:mm, [h]:mm, h:mm:ss,
+ * mm:ss. A clock time (AM/PM, A/P) is a time of day, not a duration: false.
+ */
+export function isTimeFormat(code: string): boolean {
+  const f = formatLetters(code);
+  if (/general/i.test(f) || /AM\/PM|A\/P/i.test(f) || /[dy]/i.test(f)) return false;
+  return /[hs]/i.test(f);
+}
+
+/**
+ * A time-formatted cell's value (a fraction of a day) as the elapsed time it displays,
+ * `h:mm` or `h:mm:ss` when it has seconds: 15/1440 → `0:15`. What the provider typed,
+ * so a minutes column reads it as a duration rather than 0.0104 of a day.
+ */
+export function durationText(fraction: number): string {
+  const total = Math.round(fraction * 86_400);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${h}:${pad(m)}${sec ? `:${pad(sec)}` : ''}`;
+}
+
+/** What a cell style's number format shows: a date, a duration, or anything else (null). */
+type StyleKind = 'date' | 'time' | null;
+
+/** For each cell style index (cellXfs), whether its number format shows a date or a duration. */
+async function readStyleKinds(pkg: Package, part: string | undefined): Promise<StyleKind[]> {
   if (!part) return [];
   const customFormats = new Map<number, string>();
   const xfFormats: number[] = [];
@@ -161,9 +203,10 @@ async function readDateStyles(pkg: Package, part: string | undefined): Promise<b
       else if (n === 'xf' && inCellXfs) xfFormats.push(Number(attr(ev.value, 'numFmtId') ?? '0') || 0);
     } else if (ev.eventType === 'closetag' && localName(ev.value.name) === 'cellXfs') inCellXfs = false;
   });
-  return xfFormats.map((id) => {
+  return xfFormats.map((id): StyleKind => {
     const custom = customFormats.get(id);
-    return custom !== undefined ? isDateFormat(custom) : BUILTIN_DATE_IDS.has(id);
+    if (custom !== undefined) return isDateFormat(custom) ? 'date' : isTimeFormat(custom) ? 'time' : null;
+    return BUILTIN_DATE_IDS.has(id) ? 'date' : BUILTIN_TIME_IDS.has(id) ? 'time' : null;
   });
 }
 
@@ -220,7 +263,7 @@ function serialToCellDate(serial: number, date1904: boolean): CellValue {
 interface CellContext {
   /** The shared strings as cell values (unescaped, empty → null), computed once per workbook. */
   sharedValues: readonly CellValue[];
-  dateStyles: readonly boolean[];
+  styleKinds: readonly StyleKind[];
   date1904: boolean;
 }
 
@@ -248,7 +291,9 @@ function cellValue(t: string, style: number, v: string | null, inline: string | 
       if (v === null || v.trim() === '') return null;
       const n = Number(v);
       if (!Number.isFinite(n)) return stringValue(v);
-      return ctx.dateStyles[style] ? serialToCellDate(n, ctx.date1904) : n;
+      const kind = ctx.styleKinds[style];
+      if (kind === 'date') return serialToCellDate(n, ctx.date1904);
+      return kind === 'time' && n >= 0 ? durationText(n) : n;
     }
   }
 }
@@ -300,9 +345,9 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
     const { sheets, date1904 } = await readWorkbookXml(pkg, workbookPart);
     const rels = await readRels(pkg, workbookPart);
     const byType = (suffix: string) => [...rels.values()].find((r) => !r.external && r.type.endsWith(suffix))?.target;
-    const dateStyles = await readDateStyles(pkg, byType('/styles'));
+    const styleKinds = await readStyleKinds(pkg, byType('/styles'));
     const sharedStrings = await readSharedStrings(pkg, byType('/sharedStrings'));
-    const ctx: CellContext = { sharedValues: sharedStrings.map(stringValue), dateStyles, date1904 };
+    const ctx: CellContext = { sharedValues: sharedStrings.map(stringValue), styleKinds, date1904 };
     log.debug({ sheets: sheets.length, sharedStrings: sharedStrings.length, date1904 }, 'xlsx reader: workbook opened');
 
     for (const sheet of sheets) {

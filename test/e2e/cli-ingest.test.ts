@@ -28,10 +28,14 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+// An enrolled member's assessment and care plan, done in time: the 30/60/90-day timelines
+// warn about a date still blank once its limit has passed (issue 17 finding 8).
+const TIMELINE = { assessmentStartedDate: { date: '2026-08-20' }, assessmentCompletedDate: { date: '2026-09-01' }, carePlanDate: { date: '2026-09-10' } };
+
 /** The RTF sheet of a published MIF, filled in the way a provider would before returning it. */
 async function filledTemplate(mif: string, fill: Record<string, unknown>): Promise<Buffer> {
   const recs = await readRecords(mif);
-  return writeWorkbookToBuffer([layoutSheet(RTF, recs.RTF!.map((r) => ({ ...r, ...fill }) as never))]);
+  return writeWorkbookToBuffer([layoutSheet(RTF, recs.RTF!.map((r) => ({ ...r, ...(r.startDate ? TIMELINE : {}), ...fill }) as never))]);
 }
 
 describe('generate → provider fills the RTF sheet → ingest', () => {

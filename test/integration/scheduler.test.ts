@@ -282,9 +282,12 @@ describe('missing-submission digest', () => {
       [{ type: 'CSPRTF', outcome: 'declined', received: '2026-11-11', fileError: null }],
       [{ type: 'RTF', outcome: 'rejected', received: '2026-11-02', fileError: null }],
     ]);
-    // on the 6th of the next month the digest is about November: everything is missing, nothing declined yet
+    // on the 6th of the next month the digest is about November: every ECM file is missing,
+    // nothing declined yet; the CSPRTF is on time through the 10th, so no CS provider is listed
     const dec = await findMissingSubmissions(db.pool, config, '2026-12-06');
-    expect(dec.map((r) => [r.providerCode, r.missing])).toEqual([['ACME', ['RTF', 'OTF']], ['HOMEWAY', ['CSPRTF']], ['MEALS', ['CSPRTF']], ['RIVAL', ['RTF', 'OTF']]]);
+    expect(dec.map((r) => [r.providerCode, r.missing])).toEqual([['ACME', ['RTF', 'OTF']], ['RIVAL', ['RTF', 'OTF']]]);
+    const dec11 = await findMissingSubmissions(db.pool, config, '2026-12-11');
+    expect(dec11.map((r) => [r.providerCode, r.missing])).toEqual([['ACME', ['RTF', 'OTF']], ['HOMEWAY', ['CSPRTF']], ['MEALS', ['CSPRTF']], ['RIVAL', ['RTF', 'OTF']]]);
   });
 
   it('sends one digest per liaison with an .xlsx, once per slot', async () => {

@@ -142,7 +142,7 @@ describe('what liaisons receive carries counts and CINs only', () => {
     await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-SEC-1', '91000007G', 'ACME', 'HN', '2026-11-01')`);
     const sla = await miniMifSlaAlert(db.pool, config, '2026-11-20');
     expect(sla.referrals).toBe(1);
-    // the 6th: RIVAL and MEALS sent nothing for November; the digest has an .xlsx attached
+    // the 6th: RIVAL sent nothing for November (MEALS neither, but its CSPRTF window runs to the 10th); the digest has an .xlsx attached
     const digest = await missingSubmissionDigest(db.pool, config, '2026-12-06');
     expect(digest.digests).toBeGreaterThan(0);
 

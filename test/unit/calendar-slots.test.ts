@@ -54,8 +54,11 @@ describe('expectedSlots', () => {
     expect(expectedSlots('csasf', '2027-02-01', '2027-04-30', cfg)).toEqual([
       '2027-02-15', '2027-02-28', '2027-03-15', '2027-03-30', '2027-04-15', '2027-04-30',
     ]);
-    expect(expectedSlots('missing-alert', '2026-11-01', '2026-11-30', cfg)).toEqual(['2026-11-05', '2026-11-09']);
+    // the CSPRTF window (10th by default) closes on its own day: a digest the day after it
+    expect(expectedSlots('missing-alert', '2026-11-01', '2026-11-30', cfg)).toEqual(['2026-11-05', '2026-11-09', '2026-11-11']);
+    expect(expectedSlots('missing-alert', '2026-11-01', '2026-11-30', { ...cfg, CSPRTF_ON_TIME_LAST_DAY: 8 })).toEqual(['2026-11-05', '2026-11-09']);
     expect(missingAlertDays()).toEqual([6, 11]);
+    expect(missingAlertDays({ CSPRTF_ON_TIME_LAST_DAY: 15 })).toEqual([6, 11, 16]);
   });
 
   it('isSlot agrees', () => {

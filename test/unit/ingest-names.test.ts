@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAME_BYTES, movedName, responseName } from '../../src/ingest/names.js';
+import { MAX_NAME_BYTES, movedName, responseName, typesSuggestedByName } from '../../src/ingest/names.js';
 
 const AT = new Date('2026-12-04T17:30:05Z');
 const TZ = 'America/Los_Angeles';
@@ -31,4 +31,20 @@ describe('response and moved names', () => {
     const b = `${'x'.repeat(300)}b.xlsx`;
     expect(movedName(a, AT, 1)).not.toBe(movedName(b, AT, 1));
   });
+});
+
+// Issue 17 finding 8.5: the early deadline verdict, before a file is read, needs the type its
+// name suggests (a CSPRTF has its own window).
+describe('typesSuggestedByName', () => {
+  it.each([
+    ['RTF_ACME_202611.xlsx', ['RTF']],
+    ['RTF_OTF_VALLEYCLINIC_202611.xlsx', ['RTF', 'OTF']],
+    ['CSPRTF_HOPEHOUSING_202611.xlsx', ['CSPRTF']],
+    ['csprtf hope housing nov.xlsm', ['CSPRTF']],
+    ['uploads/OTF-acme-202611.xlsx', ['OTF']],
+    ['HN_CSPRTF_1558598797_20261203.xlsx', ['CSPRTF']],
+    ['november.xlsx', []],
+    ['CSPRTFX_202611.xlsx', []],
+    ['RTF', ['RTF']],
+  ] as const)('%s → %j', (name, types) => expect(typesSuggestedByName(name)).toEqual(types));
 });

@@ -62,10 +62,13 @@ describe('the cron table', () => {
   });
 
   it('follows the settings: CSASF second day, alert days, poll frequency', () => {
-    const t = scheduleTable({ ...config, CSASF_SECOND_RUN_DAY: 20, ON_TIME_LAST_DAY: 7, RESUBMISSION_LAST_DAY: 12, POLL_CRON: '*/2 * * * *' });
+    const t = scheduleTable({ ...config, CSASF_SECOND_RUN_DAY: 20, ON_TIME_LAST_DAY: 7, RESUBMISSION_LAST_DAY: 12, CSPRTF_ON_TIME_LAST_DAY: 12, POLL_CRON: '*/2 * * * *' });
     const by = Object.fromEntries(t.map((e) => [e.job, e.cron]));
     expect(by.csasf).toBe('45 6 15,20-31 * *');
     expect(by['missing-alert']).toBe('0 8 8,13 * *');
+    // the day after the CSPRTF window is a digest day of its own when it differs
+    const cs = scheduleTable({ ...config, CSPRTF_ON_TIME_LAST_DAY: 15 });
+    expect(cs.find((e) => e.job === 'missing-alert')!.cron).toBe('0 8 6,11,16 * *');
     expect(by.poll).toBe('*/2 * * * *');
   });
 });

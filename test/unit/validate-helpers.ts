@@ -142,6 +142,13 @@ export const ROW_CASES: RowCase[] = [
   { name: 'assessment completed before started', layout: 'RTF', patch: { assessmentCompletedDate: { date: '2026-09-04' } }, code: 'ASSESSMENT_COMPLETED_BEFORE_STARTED', on: 'assessmentCompletedDate' },
   { name: 'assessment started late', layout: 'RTF', patch: { startDate: { date: '2026-07-01' }, assessmentStartedDate: { date: '2026-08-01' }, assessmentCompletedDate: null }, code: 'ASSESSMENT_START_LATE', on: 'assessmentStartedDate' },
   { name: 'assessment completed late', layout: 'RTF', patch: { startDate: { date: '2026-07-01' }, assessmentStartedDate: { date: '2026-07-10' }, assessmentCompletedDate: { date: '2026-08-31' } }, code: 'ASSESSMENT_COMPLETE_LATE', on: 'assessmentCompletedDate' },
+  // issue 17 finding 8: the care-plan limit, overdue blanks, never-enrolled status 4
+  { name: 'care plan late', layout: 'RTF', patch: { startDate: { date: '2026-06-01' }, carePlanDate: { date: '2026-09-01' }, assessmentStartedDate: { date: '2026-06-05' }, assessmentCompletedDate: { date: '2026-06-20' } }, code: 'CARE_PLAN_LATE', on: 'carePlanDate' },
+  { name: 'care plan overdue and blank', layout: 'RTF', patch: { startDate: { date: '2026-06-01' }, carePlanDate: null, assessmentStartedDate: { date: '2026-06-05' }, assessmentCompletedDate: { date: '2026-06-20' } }, code: 'CARE_PLAN_OVERDUE', on: 'carePlanDate' },
+  { name: 'assessment start overdue and blank', layout: 'RTF', patch: { startDate: { date: '2026-08-01' }, assessmentStartedDate: null, assessmentCompletedDate: null }, code: 'ASSESSMENT_START_OVERDUE', on: 'assessmentStartedDate' },
+  { name: 'assessment completion overdue and blank', layout: 'RTF', patch: { startDate: { date: '2026-07-01' }, assessmentStartedDate: { date: '2026-07-05' }, assessmentCompletedDate: null }, code: 'ASSESSMENT_COMPLETE_OVERDUE', on: 'assessmentCompletedDate' },
+  { name: 'never enrolled status 4 needs a discontinuation date', layout: 'RTF', patch: { ecmStatus: '4', startDate: null, carePlanDate: null, discontinuationReasonCode: 'DP' }, code: 'RTF_DECLINED_NEEDS_DISCONTINUATION', on: 'discontinuationDate' },
+  { name: 'status 4 with no date needs a reason', layout: 'RTF', patch: { ecmStatus: '4', startDate: null, carePlanDate: null }, code: 'RTF_DECLINED_NEEDS_REASON', on: 'discontinuationReasonCode' },
   { name: 'referral status needs date (RTF)', layout: 'RTF', patch: { referralStatus: 'Accepted' }, code: 'REFERRAL_DATE_REQUIRED', on: 'referralStatusDate' },
   { name: 'referral status needs date (CSPRTF)', layout: 'CSPRTF', patch: { referralStatusDate: null }, code: 'REFERRAL_DATE_REQUIRED', on: 'referralStatusDate' },
 

@@ -284,6 +284,6 @@ describe('readWorkbook: errors', () => {
 describe('isDateFormat', () => {
   it.each([
     ['mm/dd/yyyy', true], ['m/d/yy', true], ['d-mmm-yy', true], ['[$-409]mmmm d, yyyy;@', true], ['yyyy-mm-dd hh:mm', true],
-    ['General', false], ['0.00', false], ['h:mm', false], ['[h]:mm:ss', false], ['#,##0 "days"', false], ['@', false], ['0%', false],
+    ['General', false], ['0.00', false], ['h:mm', false], ['[h]:mm', false], ['[h]:mm:ss', false], ['#,##0 "days"', false], ['@', false], ['0%', false],
   ])('%s → %s', (f, want) => expect(isDateFormat(f)).toBe(want));
 });

@@ -1,8 +1,10 @@
 // RTF row rules (spec/layouts.md RTF, domain.md §4.5-4.8).
 import { DISCONTINUATION_REASONS } from '../../../schemas/codes.js';
 import { daysBetween } from '../../../schemas/primitives.js';
+import { periodLastDay } from '../../calendar/period.js';
+import type { IssueCode } from '../catalogue.js';
 import type { RowScope } from '../scope.js';
-import { notAfterReceipt, periodMatches, referralDate, type RowRule } from './common.js';
+import { displayPeriod, notAfterReceipt, periodMatches, referralDate, type RowRule } from './common.js';
 
 const reasons = Object.keys(DISCONTINUATION_REASONS).join(', ');
 
@@ -27,9 +29,15 @@ const endings: RowRule = (s) => {
   if (start && end && end < start) s.add('RTF_END_BEFORE_START', 'endDate');
   if (s.filled('endDate') && s.filled('discontinuationDate')) s.add('RTF_END_AND_DISCONTINUATION', 'discontinuationDate');
   if (s.filled('discontinuationDate') && s.filled('startDate')) s.add('RTF_DISCONTINUATION_WITH_START', 'discontinuationDate');
-  s.require(s.filled('endDate') || s.filled('discontinuationDate'), 'discontinuationReasonCode', 'RTF_REASON_CODE_REQUIRED', { allowed: reasons });
+  const dated = s.filled('endDate') || s.filled('discontinuationDate');
+  s.require(dated, 'discontinuationReasonCode', 'RTF_REASON_CODE_REQUIRED', { allowed: reasons });
   s.require(s.get('discontinuationReasonCode') === 'OTH', 'discontinuationReason', 'RTF_REASON_TEXT_REQUIRED');
-  s.require(s.get('ecmStatus') === '4' && s.filled('startDate'), 'endDate', 'RTF_DECLINED_NEEDS_END');
+  const declined = s.get('ecmStatus') === '4';
+  s.require(declined && s.filled('startDate'), 'endDate', 'RTF_DECLINED_NEEDS_END');
+  // A member never enrolled who declined is told apart from one who left only by these two
+  // cells: without them the plan cannot close the assignment (domain §4.5).
+  s.require(declined && s.isBlank('startDate'), 'discontinuationDate', 'RTF_DECLINED_NEEDS_DISCONTINUATION');
+  s.require(declined && !dated, 'discontinuationReasonCode', 'RTF_DECLINED_NEEDS_REASON', { allowed: reasons });
 };
 
 const dateOrder: RowRule = (s) => {
@@ -41,17 +49,49 @@ const dateOrder: RowRule = (s) => {
   if (aStart && aDone && aDone < aStart) s.add('ASSESSMENT_COMPLETED_BEFORE_STARTED', 'assessmentCompletedDate');
 };
 
+/**
+ * One ECM timeline (domain §4.8): `key` is due within `limit` days of enrollment. A filled date
+ * later than that is late; a blank one is overdue once the limit has passed while the member
+ * was enrolled, counted to `until`: the end of the reporting period, or the End Date if earlier.
+ */
+function timeline(
+  s: RowScope,
+  start: string,
+  key: string,
+  limit: number,
+  codes: { late: IssueCode; overdue: IssueCode },
+  until: { date: string; label: string } | undefined,
+): void {
+  const date = s.str(key);
+  if (date) {
+    const days = daysBetween(start, date);
+    if (days > limit) s.add(codes.late, key, { days, limit });
+    return;
+  }
+  // A filled but invalid date has its own error already: only a blank cell is overdue.
+  if (!s.isBlank(key) || !until) return;
+  const days = daysBetween(start, until.date);
+  if (days > limit) s.add(codes.overdue, key, { days, limit, until: until.label });
+}
+
 /** Timelines are warnings for the liaison (domain §4.8). */
 const timelines: RowRule = (s: RowScope) => {
   const start = s.str('startDate');
   if (!start) return;
-  const { ASSESSMENT_START_DAYS, ASSESSMENT_COMPLETE_DAYS } = s.ctx.config;
-  const aStart = s.str('assessmentStartedDate');
-  if (aStart && daysBetween(start, aStart) > ASSESSMENT_START_DAYS)
-    s.add('ASSESSMENT_START_LATE', 'assessmentStartedDate', { days: daysBetween(start, aStart), limit: ASSESSMENT_START_DAYS });
-  const aDone = s.str('assessmentCompletedDate');
-  if (aDone && daysBetween(start, aDone) > ASSESSMENT_COMPLETE_DAYS)
-    s.add('ASSESSMENT_COMPLETE_LATE', 'assessmentCompletedDate', { days: daysBetween(start, aDone), limit: ASSESSMENT_COMPLETE_DAYS });
+  const { ASSESSMENT_START_DAYS, ASSESSMENT_COMPLETE_DAYS, CARE_PLAN_DAYS } = s.ctx.config;
+  // Offline validation knows no expected period: the row's own reporting period stands in.
+  const period = s.ctx.expectedPeriod ?? s.str('reportingPeriod');
+  let until: { date: string; label: string } | undefined;
+  if (period) {
+    const periodEnd = periodLastDay(period);
+    const end = s.str('endDate');
+    until = end && end < periodEnd
+      ? { date: end, label: 'the ECM Enrollment End Date' }
+      : { date: periodEnd, label: `the end of reporting period ${displayPeriod(period)}` };
+  }
+  timeline(s, start, 'assessmentStartedDate', ASSESSMENT_START_DAYS, { late: 'ASSESSMENT_START_LATE', overdue: 'ASSESSMENT_START_OVERDUE' }, until);
+  timeline(s, start, 'assessmentCompletedDate', ASSESSMENT_COMPLETE_DAYS, { late: 'ASSESSMENT_COMPLETE_LATE', overdue: 'ASSESSMENT_COMPLETE_OVERDUE' }, until);
+  timeline(s, start, 'carePlanDate', CARE_PLAN_DAYS, { late: 'CARE_PLAN_LATE', overdue: 'CARE_PLAN_OVERDUE' }, until);
 };
 
 export const RTF_RULES: readonly RowRule[] = [
