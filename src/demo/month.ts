@@ -64,7 +64,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     step('setup', 'Embedded Postgres started and migrated', [`data in ${path.join(out, 'pg')}`]);
     const counts: Record<string, number> = {};
     for (const kind of UPSTREAM_KINDS) {
-      const s = await importUpstream(db.pool, kind, path.join(SAMPLE_PLAN, `${kind}.csv`));
+      const s = await importUpstream(db.pool, kind, path.join(SAMPLE_PLAN, `${kind}.csv`), { config });
       counts[kind === 'providers' ? 'provider contracts' : kind] = s.rowsImported;
     }
     step('setup', 'Sample plan imported from samples/plan/', UPSTREAM_KINDS.map((k) => `${k === 'providers' ? 'provider contracts' : k}: ${counts[k === 'providers' ? 'provider contracts' : k]}`));

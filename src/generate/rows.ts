@@ -215,9 +215,11 @@ export interface CsasfRow {
 
 /**
  * CSASF: cumulative and rolling. Every member x service assigned to or authorized for the
- * provider that is not yet resolved: a row leaves once the provider reported services
- * discontinued (status 4) on an accepted CSPRTF, or a denial/expiry is older than
- * closedRetentionDays.
+ * provider whose current authorization episode is not resolved: an episode is resolved when
+ * the provider reports services discontinued or completed (status 4) for it on an accepted
+ * CSPRTF, or a newer authorization supersedes it; a denial/expiry also rolls off once older
+ * than closedRetentionDays. A new authorization after a resolved one is a new, open episode:
+ * the pair is back, with its new number.
  */
 export async function csasfRows(pool: pg.Pool, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await pool.query<CsasfRow>(
@@ -227,8 +229,6 @@ export async function csasfRows(pool: pg.Pool, provider: string, slot: IsoDate, 
        from cs_authorizations a join members m using (cin)
       where a.provider_code = $1 and not a.resolved
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
-        and not exists (select 1 from cs_engagements e where e.cin = a.cin and e.service_code = a.service_code
-                          and e.provider_code = a.provider_code and e.status = 4)
         and not (a.auth_status in ('Denied', 'Expired')
                  and coalesce(a.auth_end, a.decision_date, $2::date) < ($2::date - $3::int))
       order by m.last_name, m.first_name, a.cin, a.service_code`,

@@ -3,6 +3,7 @@
 // inside the submission's transaction: one statement per sheet and table, never one per row.
 import type pg from 'pg';
 import { CSPRTF, OTF, RTF, type Layout } from '../../schemas/index.js';
+import { resolveReportedCsAuthorizations } from './cs-resolve.js';
 
 /**
  * A staged row's data is a JSON array in its layout's column order (submission_sheets.columns);
@@ -150,7 +151,16 @@ async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, 
   return r.rowCount ?? 0;
 }
 
-export const APPLY = { RTF: applyRtf, OTF: applyOtf, CSPRTF: applyCsprtf } as const;
+export const APPLY = {
+  RTF: applyRtf,
+  OTF: applyOtf,
+  // a discontinuation also resolves the authorization episode it reports on (cs-resolve.ts)
+  CSPRTF: async (c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL) => {
+    const n = await applyCsprtf(c, sheetId, provider, range);
+    await resolveReportedCsAuthorizations(c, sheetId, provider, range);
+    return n;
+  },
+} as const;
 
 /**
  * A staged row's business key (spec §6) and line of business, as SQL over `submission_rows r`:

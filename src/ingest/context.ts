@@ -118,7 +118,11 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
         order by slot desc, id desc limit 1)
      select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
        from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
-       left join cs_authorizations a on a.cin = r.cin and a.service_code = r.service_code`,
+       -- the authorization episode the row carried (by its number), else the pair's open or latest one with this provider
+       left join lateral (
+         select a.lob from cs_authorizations a
+          where a.cin = r.cin and a.service_code = r.service_code and a.provider_code = $1
+          order by a.auth_key = coalesce(r.auth_number, '') desc, a.resolved, a.id desc limit 1) a on true`,
     [code, receivedAt],
   );
 

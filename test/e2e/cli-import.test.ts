@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
 
 const fx = (name: string) => path.join('test', 'fixtures', 'upstream', name);
 let db: TestDb;
@@ -87,5 +90,38 @@ describe('calaim-exchange import / db migrate (CLI)', () => {
     const r = await runCli(['import', '--help'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/upstream extract/);
+  });
+});
+
+describe('calaim-exchange import referrals: conflicts (CLI)', () => {
+  let plan: TestDb;
+  let dataDir: string;
+  beforeAll(async () => {
+    plan = await createTestDb();
+    await seedPlan(plan.pool);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-cli-conflicts-'));
+  });
+  afterAll(async () => {
+    await plan.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists a referral for a member with another provider under conflicts, in --json and in the text output, and applies the rest', async () => {
+    const e = { DATABASE_URL: plan.url, DATA_DIR: dataDir };
+    const j = await runCli(['import', 'referrals', fx('referrals_conflict.csv'), '--json', '--now', '2026-11-03T16:00:00Z'], e);
+    expect(j.code, j.stderr).toBe(0);
+    expect(j.json).toMatchObject({
+      kind: 'referrals', rowsRead: 2, rowsImported: 1, rowsRejected: 1, disagreements: [],
+      conflicts: [{ row: 2, referralId: 'REF-MM-01', cin: '91000005E', lob: 'HN', currentProvider: 'RIVAL', referredProvider: 'ACME' }],
+    });
+    const t = await runCli(['import', 'referrals', fx('referrals_conflict.csv')], e);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/1 conflict\(s\)/);
+    expect(t.stdout).toMatch(/2\s+REF-MM-01\s+91000005E\s+HN\s+RIVAL\s+ACME/);
+    // one liaison email for both imports, without the CIN
+    const eml = fs.readdirSync(path.join(dataDir, 'outbox'));
+    expect(eml).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dataDir, 'outbox', eml[0]!), 'utf8')).not.toMatch(/91000005E/);
+    expect(t.stderr).not.toMatch(/91000005E/);
   });
 });

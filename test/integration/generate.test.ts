@@ -197,6 +197,9 @@ describe('CSASF', () => {
       sub as (insert into submissions (provider_code, original_name, sha256, size, received_at) select 'HOMEWAY', 'x.xlsx', sha256, 1, now() from s returning id)
       insert into submission_sheets (submission_id, sheet_name, layout, provider_code, applied) select id, 'CSPRTF', 'CSPRTF', 'HOMEWAY', true from sub returning id`);
     await db.pool.query(`insert into cs_engagements (cin, service_code, provider_code, lob, status, sheet_id, row_number) values ('91000002B', 'HD', 'HOMEWAY', 'HN', 4, $1, 2)`, [sheet.rows[0].id]);
+    // what applying that row also records: the pair's authorization episode is resolved (src/ingest/cs-resolve.ts)
+    await db.pool.query(`update cs_authorizations set resolved = true, resolved_reason = 'DISCONTINUED', resolved_at = now(), resolved_sheet_id = $1
+      where cin = '91000002B' and service_code = 'HD' and provider_code = 'HOMEWAY'`, [sheet.rows[0].id]);
     const r = await generate('csasf', { date: '2027-03-15', provider: 'HOMEWAY' }, deps);
     const recs = await readRecords(path.join(downloads('HOMEWAY'), r.units[0]!.file!));
     expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000004D']);

@@ -115,6 +115,7 @@ describe('migration 0015 (reprocess and republish)', () => {
     await pool.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count, replaces_id, reason) values ('MIF', 'mif', '2026-11-15', 'P1', 'HN', 'EMPTY', null, 0, $1, 'why')`, [v1]);
 
     const applied = await downTo('0015_');
+    // (later migrations go down first)
     expect(applied[0]).toBe('0015_reprocess_republish');
     expect((await pool.query(`select id, duplicate_of, source from submissions where id = any($1) order by id`, [[first, again]])).rows)
       .toEqual([{ id: first, duplicate_of: null, source: 'sftp' }, { id: again, duplicate_of: first, source: 'cli' }]);

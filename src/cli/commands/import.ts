@@ -10,6 +10,7 @@ export function registerImport(program: Command): void {
     .description('load an upstream extract (CSV, or the same columns in an xlsx): rows validated, good rows upserted in one transaction')
     .argument('<kind>', `one of ${UPSTREAM_KINDS.join(', ')}`)
     .argument('<file>', 'the extract file (.csv or .xlsx)')
+    .option('--now <ISO>', 'pin the import clock (compared with RTF receipt times; default: now)')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 Columns of each kind (header names exactly, as in the sample extracts samples/plan/<kind>.csv;
@@ -19,23 +20,48 @@ ${UPSTREAM_KINDS.map((k) => `  ${k.padEnd(18)} ${UPSTREAM[k].columns.join(', ')}
 Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
 could not be read. Import providers first: the other extracts name provider codes.
 
+referrals: a referral for a member with an open ECM assignment with another provider is not
+applied; it is listed under "conflicts" and the liaisons are emailed (row numbers, provider
+codes). ecm-assignments: the extract says who is assigned; status, enrollment dates, acuity and
+care manager follow the provider's RTF when it is newer; differences are listed under
+"disagreements".
+
 Examples:
   calaim-exchange import providers samples/plan/providers.csv
   calaim-exchange import members samples/plan/members.csv
   calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
-    .action(async (kind: string, file: string, opts: { json?: boolean }) => {
+    .action(async (kind: string, file: string, opts: { json?: boolean; now?: string }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
+      let now: Date | undefined;
+      if (opts.now !== undefined) {
+        now = new Date(opts.now);
+        if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(now.getTime())) throw new UsageError('--now takes an ISO date-time with zone, e.g. 2026-12-05T09:00:00-08:00');
+      }
       const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
-      await withRuntime(async ({ db }) => {
+      await withRuntime(async ({ db, config }) => {
         try {
-          const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file));
+          const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file), { config, now });
           emit(opts, { ...s, file }, () => {
-            const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected`;
+            const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected` +
+              (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '');
             const extra = s.ignoredColumns.length ? `\nignored column(s): ${s.ignoredColumns.join(', ')}` : '';
-            if (!s.rejects.length) return head + extra;
-            const shown = s.rejects.slice(0, 50);
-            return `${head}${extra}\n\n${table(['row', 'column', 'reason'], shown.map((r) => [r.row, r.column ?? '', r.message]))}` +
-              (s.rejects.length > shown.length ? `\n… and ${s.rejects.length - shown.length} more (use --json for all)` : '');
+            const parts = [head + extra];
+            if (s.rejects.length) {
+              const shown = s.rejects.slice(0, 50);
+              parts.push(table(['row', 'column', 'reason'], shown.map((r) => [r.row, r.column ?? '', r.message])) +
+                (s.rejects.length > shown.length ? `\n… and ${s.rejects.length - shown.length} more (use --json for all)` : ''));
+            }
+            if (s.conflicts.length)
+              parts.push('referrals not applied (the member is with another provider; liaisons alerted):\n' +
+                table(['row', 'referral', 'cin', 'lob', 'with', 'referred to'], s.conflicts.map((k) => [k.row, k.referralId, k.cin, k.lob, k.currentProvider, k.referredProvider])));
+            if (s.disagreements.length) {
+              const shown = s.disagreements.slice(0, 50);
+              parts.push('extract and provider RTF disagree (kept: the newer side):\n' +
+                table(['row', 'cin', 'lob', 'provider', 'kept', 'field: extract / provider'], shown.map((d) => [
+                  d.row, d.cin, d.lob, d.provider, d.kept, d.fields.map((f) => `${f.field}: ${f.extract ?? '-'} / ${f.provider ?? '-'}`).join('; '),
+                ])) + (s.disagreements.length > shown.length ? `\n… and ${s.disagreements.length - shown.length} more (use --json for all)` : ''));
+            }
+            return parts.join('\n\n');
           });
         } catch (err) {
           if (!(err instanceof ImportFileError)) throw err;

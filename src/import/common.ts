@@ -1,0 +1,121 @@
+// What every upstream applier shares: the row shape, the context a batch is checked and
+// written in, and the database look-ups several kinds need.
+import type pg from 'pg';
+
+export type Row = Record<string, unknown> & { __row: number };
+export type Reject = (row: number, message: string, column?: string) => void;
+
+/** An approved referral not applied: the member has an open ECM assignment with another provider (domain §4 item 4a). */
+export interface ImportConflict {
+  row: number;
+  referralId: string;
+  /** PHI: shown to ops in the CLI output and --json only, never logged or emailed. */
+  cin: string;
+  lob: string;
+  currentProvider: string;
+  referredProvider: string;
+}
+
+/** A field of an ECM assignment where the plan's extract and the provider's accepted RTF disagree (domain §4 item 4b). */
+export interface ImportDisagreement {
+  row: number;
+  /** PHI: as above. */
+  cin: string;
+  lob: string;
+  provider: string;
+  fields: { field: string; extract: string | null; provider: string | null }[];
+  /** Which side the assignment now carries: the provider's RTF (newer) or the extract (newer). */
+  kept: 'provider' | 'extract';
+  /** Receipt time of the RTF that reported the provider's values, and its submission. */
+  reportedAt: string;
+  submissionId: number;
+}
+
+export interface ApplyCtx {
+  reject: Reject;
+  /** Per-file memory (rows seen so far), for rules across batches. */
+  state: Map<string, unknown>;
+  /** The import's clock: when it happened (compared with RTF receipt times, recorded on what it resolves). */
+  now: Date;
+  conflicts: ImportConflict[];
+  disagreements: ImportDisagreement[];
+}
+
+export interface Applier {
+  /** Context rules (database, earlier rows of the file); returns the rows to write. Writes nothing a row failure must undo. */
+  check(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<Row[]>;
+  /** Set-based writes for the rows; called again one row at a time when a batch breaks a database rule. */
+  upsert(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<void>;
+}
+
+/** Rows to JSON for jsonb_to_recordset: a set-based upsert per batch, not a statement per row. Keys starting `__` are ours, not the file's. */
+export const json = (rows: Row[]) =>
+  JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__')))));
+
+export function seen(state: Map<string, unknown>, name: string): Map<string, unknown> {
+  let m = state.get(name) as Map<string, unknown> | undefined;
+  if (!m) state.set(name, (m = new Map()));
+  return m;
+}
+
+export async function existing(c: pg.PoolClient, sql: string, keys: string[]): Promise<Set<string>> {
+  const r = await c.query<{ k: string }>(sql, [keys]);
+  return new Set(r.rows.map((x) => x.k));
+}
+
+export async function contracts(c: pg.PoolClient, codes: string[]): Promise<Set<string>> {
+  return existing(c, `select provider_code || '|' || lob || '|' || program as k from provider_contracts where provider_code = any($1)`, codes);
+}
+
+/** Rows whose member exists and whose provider contracts ECM for the row's line of business. */
+export async function knownMemberWithEcmContract(c: pg.PoolClient, rows: Row[], reject: Reject): Promise<Row[]> {
+  const members = await existing(c, 'select cin as k from members where cin = any($1)', rows.map((r) => String(r.cin)));
+  const ctr = await contracts(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
+  return rows.filter((r) => {
+    if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
+    if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))
+      return reject(r.__row, `provider ${String(r.provider_code)} has no ECM contract for ${String(r.lob)}`, 'provider_code'), false;
+    return true;
+  });
+}
+
+export function dedupe(rows: Row[], key: (r: Row) => string, seenKeys: Map<string, unknown>, reject: Reject, what: string): Row[] {
+  const out: Row[] = [];
+  for (const r of rows) {
+    const k = key(r);
+    const prev = seenKeys.get(k);
+    if (prev !== undefined) {
+      reject(r.__row, `duplicate ${what}: already given on row ${String(prev)}`);
+      continue;
+    }
+    seenKeys.set(k, r.__row);
+    out.push(r);
+  }
+  return out;
+}
+
+/** ECM statuses 1-3 with no end: the member is with that provider now (domain §4 item 4a). */
+export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null }) =>
+  a.status >= 1 && a.status <= 3 && a.enrollment_end === null && a.discontinuation_date === null;
+
+/**
+ * Why the database refused a row, in plain words and without its values (a constraint's
+ * error detail repeats the row: PHI). Known rules by constraint name, else the rule's name.
+ */
+const RULES: Record<string, string> = {
+  ecm_assignments_check: 'an enrollment end date needs a start date on or before it',
+  ecm_assignments_check1: 'a discontinuation date and an enrollment start date cannot both be set',
+  cs_authorizations_check: 'a POTENTIAL member has no authorization status, an AUTHORIZED one needs one',
+  cs_authorizations_check1: 'auth_end is before auth_start',
+  cs_authorizations_episode_uq: 'this authorization number is already on record for the member and service',
+  cs_authorizations_open_uq: 'the member and service already have an open authorization',
+  providers_sftp_folder_key: "another provider already uses this provider code's sFTP folder",
+};
+export function plainDbReason(err: unknown): string | undefined {
+  const e = err as { code?: string; constraint?: string };
+  if (typeof e.code !== 'string' || !/^2[23]/.test(e.code)) return undefined;
+  const rule = e.constraint ? RULES[e.constraint] : undefined;
+  if (rule) return `refused by the database: ${rule}`;
+  if (e.constraint) return `refused by the database rule ${e.constraint}`;
+  return e.code.startsWith('22') ? 'refused by the database: a value is out of range or malformed' : 'refused by the database: the row breaks an integrity rule';
+}
