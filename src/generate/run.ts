@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { csasfSlotsForMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { csasfSlotsForMonth, deadlinePolicyFromConfig, mifSlot, ordinal, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { withTransaction } from '../db/pool.js';
@@ -382,6 +382,8 @@ async function confirmPublished(
 }
 
 async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused?: UnitResult['refused'], now?: Date): Promise<void> {
+  // the deadlines as the configured policy has them, never a copy of the defaults
+  const policy = deadlinePolicyFromConfig(deps.config);
   const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];
   const lines = [
     `A new ${what} is in your sFTP downloads folder:`,
@@ -389,8 +391,8 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
     `  ${name}  (${rows} row${rows === 1 ? '' : 's'})`,
     '',
     kind === 'csasf'
-      ? 'Report on these members with your CS Provider Return Transmission File by the 5th (corrections through the 10th).'
-      : 'Return your RTF and Outreach Tracker File by the 5th of next month (corrections through the 10th).',
+      ? `Report on these members with your CS Provider Return Transmission File by the ${ordinal(policy.csprtfOnTimeLastDay)} of next month.`
+      : `Return your RTF and Outreach Tracker File by the ${ordinal(policy.onTimeLastDay)} of next month (corrections through the ${ordinal(policy.resubmissionLastDay)}).`,
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

@@ -133,7 +133,7 @@ describe('one month of uploads', () => {
     const wb = responseOf('ACME', r!);
     const sm = summary(wb);
     // the v2 errors of members v3 does not carry are not "fixed": they were not sent again
-    expect(sm['Changes since RTF_ACME_202611_v2.xlsx']).toBe('2 error(s) fixed, 1 still failing, 0 new, 5 not sent again (received Friday, December 4, 2026 at 9:00 AM PST, submission 3)');
+    expect(sm['Changes since RTF_ACME_202611_v2.xlsx']).toBe('2 error(s) fixed, 1 still failing, 0 new, 5 not sent again (received 12/04/2026 at 9:00 AM PST, submission 3)');
     expect(sm['Rows now counting (RTF HN)']).toMatch(/^2: 2 updated \(replacing 1 from RTF_ACME_202611\.xlsx \(submission \d+\), 1 from RTF_ACME_202611_v2\.xlsx \(submission 3\)\), 0 added, 0 kept from earlier files$/);
     expect(sm['Deadline verdict']).toMatch(/^RESUBMISSION/);
     // every row of the earlier RTFs was updated: none of their sheets counts any more
