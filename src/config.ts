@@ -106,6 +106,10 @@ export const SETTINGS = {
   MAX_UNCOMPRESSED_BYTES: { schema: int(1024, 2 ** 40), default: String(1024 * 1024 * 1024), doc: 'Bound on the unzipped size of an inbound workbook (decompression bombs).' },
   MAX_ZIP_ENTRIES: { schema: int(10, 100000), default: '2000', doc: 'Bound on the number of parts in an inbound workbook.' },
 
+  OTF_CORRECTIONS: {
+    schema: z.enum(['merge', 'replace-line']), default: 'merge',
+    doc: "[POLICY] A later OTF for the same line of business and period: merge (attempts are updated and added by member × date × method; attempts it does not carry keep counting, so one reported by mistake is withdrawn by the plan on the provider's request), or replace-line (it replaces every earlier attempt of each line it carries: a provider withdraws an attempt by sending its whole corrected tracker).",
+  },
   LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first RTF or OTF on days 6-10: accept flagged late, or decline.' },
   ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF and OTF.' },
   RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day an RTF or OTF is accepted; later files are declined.' },

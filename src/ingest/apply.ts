@@ -197,8 +197,21 @@ export async function mergeRows(
   sheet: { id: number; layout: keyof typeof APPLY; submissionId: number; receivedAt: Date },
   provider: string,
   period: string,
+  opts: { replaceLine?: boolean } = {},
 ): Promise<MergeStats[]> {
   const k = MERGE_KEY[sheet.layout];
+  // OTF_CORRECTIONS=replace-line: the earlier rows of every line this sheet carries stop
+  // counting first (reported as updated: they were replaced)
+  const replaced = opts.replaceLine
+    ? (await c.query<{ lob: string; prev: number; n: number }>(
+      `with gone as (
+         delete from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.submission_id <> $5
+            and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted)
+         returning c.lob, c.submission_id)
+       select lob, submission_id as prev, count(*)::int n from gone group by 1, 2`,
+      [sheet.id, provider, sheet.layout, period, sheet.submissionId],
+    )).rows
+    : [];
   const r = await c.query<{ lob: string; prev: number | null; n: number }>(
     `/* merge ${sheet.layout} rows by key */ with src as (
        select distinct on (lob, k) lob, k, row_number from (
@@ -221,10 +234,12 @@ export async function mergeRows(
     [sheet.id, provider, sheet.layout, period, sheet.submissionId, sheet.receivedAt],
   );
   const byLob = new Map<string, MergeStats>();
-  for (const x of r.rows) {
+  for (const x of [...replaced, ...r.rows]) {
     const m = byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
-    if (x.prev === null) m.added += x.n;
-    else if (Number(x.prev) !== sheet.submissionId) {
+    if (x.prev === null) {
+      // (with replace-line the earlier rows are gone already: replaced, counted above)
+      m.added += x.n;
+    } else if (Number(x.prev) !== sheet.submissionId) {
       m.updated += x.n;
       m.updatedFrom.push({ submissionId: Number(x.prev), rows: x.n });
     } else m.added += x.n; // (an earlier tab of the same file had the key)

@@ -420,7 +420,8 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           const lobs = [...(sheetLobs.get(name) ?? [])].sort();
           // compared with before this sheet counted: the latest earlier file of its type and lines
           const old = await previousSheet(client, file.provider, s.layout, periodDate, lobs, submissionId);
-          const stats = await mergeRows(client, { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate);
+          const stats = await mergeRows(client, { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate,
+            { replaceLine: s.layout === 'OTF' && config.OTF_CORRECTIONS === 'replace-line' });
           log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
           const names = await submissionNames(client, stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId)));
           for (const m of stats) {

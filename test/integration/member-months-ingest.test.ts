@@ -149,3 +149,19 @@ describe("finding 2: following the response's own advice keeps the earlier rows"
     expect(minutes.rows).toEqual([{ minutes: 25 }]);
   });
 });
+
+describe('OTF_CORRECTIONS=replace-line: how a provider withdraws an attempt', () => {
+  it("a later OTF replaces every earlier attempt of the line it carries, and only that line's", async () => {
+    const replace = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', OTF_CORRECTIONS: 'replace-line' });
+    const cvRow = { cin: '91000004D', mcpId: 'CV', mcpName: 'CalViva Health', clientName: 'Dee Delta' };
+    expect(await attempts('ACME', 'CV')).toBe(2);
+    const hn = await attempts('ACME', 'HN');
+    const done = await ingestFile({ pool: db.pool, config: replace }, {
+      provider: 'ACME', originalName: 'OTF_ACME_CV_202611_full.xlsx', bytes: await otf([otfRow({ ...cvRow, attemptDate: d('2026-11-20') })]), receivedAt: at(9), source: 'cli',
+    });
+    expect(done.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 2, added: 1, kept: 0 })]);
+    expect(await attempts('ACME', 'CV')).toBe(1);
+    expect(await attempts('ACME', 'HN')).toBe(hn);
+  });
+});
+
