@@ -7,9 +7,10 @@ import type pg from 'pg';
 import { INBOUND_LAYOUTS } from '../../schemas/index.js';
 import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
 import {
-  declinedMessage, deadlinePolicyFromConfig, localDate, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
-  spellInstant, verdictLabel, type Verdict,
+  declinedMessage, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
+  submissionWindow, spellInstant, verdictLabel, type Verdict,
 } from '../calendar/index.js';
+import { showIsoDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
 import { faultPoint } from '../fault-points.js';
@@ -498,7 +499,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       responseName: respName,
     };
     log.info({ submissionId, provider: file.provider, outcome: v.outcome, verdict, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected }, 'submission processed');
-    return { submissionId, document, response: { name: respName, bytes: responseBytes }, resumed: false, liaisonSummary: liaisonText(document, ctx.name), context: ctxOut };
+    return { submissionId, document, response: { name: respName, bytes: responseBytes }, resumed: false, liaisonSummary: liaisonText(document, ctx.name, fixBy(document, policy)), context: ctxOut };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -524,7 +525,15 @@ async function caseloadWarnings(c: pg.PoolClient, config: Config, provider: stri
   return r.rows.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcm_name, count: x.n, limit: config.CASELOAD_WARN_LIMIT }));
 }
 
-function liaisonText(d: IngestDocument, providerName: string): string {
+/** Until when the provider can still correct this file's rows (none once accepted whole, declined or a copy). */
+function fixBy(d: IngestDocument, policy: ReturnType<typeof deadlinePolicyFromConfig>): string | undefined {
+  if (!d.period || d.outcome === 'ACCEPTED' || d.verdict === 'DECLINED_LATE' || d.duplicateOf !== undefined) return undefined;
+  const last = submissionWindow(policy, d.sheets.map((x) => x.layout)).acceptedLastDay;
+  return showIsoDate(periodDay(nextPeriod(d.period), last));
+}
+
+/** The email about a response (liaison and provider): counts, codes and file names, never PHI. */
+function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string): string {
   const lines = [
     `${providerName} (${d.provider}) sent ${d.file}.`,
     `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${reportingPeriodLabel(d.period)}` : ''}`,
@@ -536,6 +545,7 @@ function liaisonText(d: IngestDocument, providerName: string): string {
   const byCode = new Map<string, number>();
   for (const i of d.issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
   if (byCode.size) lines.push('', 'Issues by code:', ...[...byCode].sort().map(([k, n]) => `  ${k}: ${n}`));
+  if (fixUntil) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
   lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);
   return lines.join('\n');
 }

@@ -61,8 +61,8 @@ export interface PollDeps {
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
   const providers = (
-    await pool.query<{ provider_code: string; sftp_folder: string; liaison_email: string | null }>(
-      `select provider_code, sftp_folder, liaison_email from providers p where active and ($1::text is null or provider_code = $1)
+    await pool.query<{ provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }>(
+      `select provider_code, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
         and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by provider_code`,
       [opts.provider ?? null],
     )
@@ -110,7 +110,7 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
 async function pollProviders(
   deps: PollDeps,
   opts: { now?: Date; signal?: AbortSignal },
-  providers: { provider_code: string; sftp_folder: string; liaison_email: string | null }[],
+  providers: { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }[],
   out: PollResult,
 ): Promise<PollResult> {
   const { pool, config } = deps;
@@ -127,7 +127,7 @@ async function pollProviders(
       try {
         // First what an interrupted poll left applied but unanswered (its upload may be gone
         // from uploads/ already): answered, moved and notified, each step once.
-        for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, now)) {
+        for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
           out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
           if (r.error) {
             summary.failed++;
@@ -167,7 +167,7 @@ async function pollProviders(
 async function processOne(
   deps: PollDeps,
   session: SftpSession,
-  p: { provider_code: string; sftp_folder: string; liaison_email: string | null },
+  p: { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null },
   f: ReadyFile,
   nowOverride?: Date,
 ): Promise<PollFileResult> {
@@ -175,7 +175,7 @@ async function processOne(
   const at = nowOverride ?? new Date();
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
-      const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email }, f, 'FILE_TOO_LARGE', at);
+      const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, f, 'FILE_TOO_LARGE', at);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)

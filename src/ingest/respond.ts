@@ -62,7 +62,7 @@ const notificationKey = (submissionId: number) => `submission-response:${submiss
  * sFTP pickup: the steps not yet done for this submission, in order.
  * @param source the upload answered, moved out of uploads/ once answered; null when there is no
  *   upload (a stored file reprocessed by ops)
- * @param opts.notifyProvider the provider's contact is emailed too (a response it did not ask for)
+ * @param opts.notifyProvider the provider's contact is emailed too (default: yes, spec §7)
  */
 export async function respondOverSftp(
   deps: RespondDeps,
@@ -116,7 +116,8 @@ export async function respondOverSftp(
     try {
       await sendNotification(deps.config, pool, {
         kind: 'submission-response',
-        to: [done.context.liaisonEmail ?? '', ...(opts.notifyProvider ? [done.context.contactEmail ?? ''] : [])],
+        // spec §7: every response posted to downloads/ is announced to the provider's contact too
+        to: [done.context.liaisonEmail ?? '', ...(opts.notifyProvider !== false ? [done.context.contactEmail ?? ''] : [])],
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
@@ -166,7 +167,7 @@ async function moveUpload(session: SftpSession, from: string, target: string, ou
 export async function finishUnanswered(
   deps: RespondDeps,
   session: SftpSession,
-  provider: { code: string; sftpFolder: string; liaisonEmail: string | null },
+  provider: { code: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null },
   at: Date,
 ): Promise<(Answered & { file: string; error?: string })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
@@ -180,7 +181,7 @@ export async function finishUnanswered(
     const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
     try {
       const stored = await storedResult(deps.pool, s.id);
-      const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: null, sftpFolder: provider.sftpFolder } };
+      const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder } };
       log.info({ submissionId: s.id, provider: provider.code }, 'finishing a submission applied but not answered');
       out.push({ ...(await respondOverSftp(deps, session, done, { path: uploadPath, name: posix.basename(uploadPath) }, at)), file: s.original_name });
     } catch (err) {
@@ -223,7 +224,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
  * still a response, moved to failed/. Recorded (with its response) in one transaction, then
  * answered like any other submission, so an interrupted answer is finished by the next poll.
  */
-export async function rejectUnread(deps: RespondDeps, session: SftpSession, provider: { code: string; sftpFolder: string; liaisonEmail: string | null }, file: ReadyFile, code: 'FILE_TOO_LARGE', at: Date): Promise<number> {
+export async function rejectUnread(deps: RespondDeps, session: SftpSession, provider: { code: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null }, file: ReadyFile, code: 'FILE_TOO_LARGE', at: Date): Promise<number> {
   const tz = deps.config.PLAN_TIME_ZONE;
   const issue = makeIssue(code, {}, { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` });
   const id = await withTransaction(deps.pool, async (c) => {
@@ -245,7 +246,7 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
   const stored = await storedResult(deps.pool, id);
   const done: Ingested = {
     ...stored, resumed: false, liaisonSummary: `${provider.code} sent ${file.name} (${file.size} bytes). ${issue.message}`,
-    context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: null, sftpFolder: provider.sftpFolder },
+    context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder },
   };
   await respondOverSftp(deps, session, done, file, at);
   return id;

@@ -28,8 +28,13 @@ export interface MissingRow {
   providerName: string;
   program: Program;
   liaisonEmail: string | null;
-  /** Expected file types with no accepted submission for the period. */
+  /** Expected file types with no accepted submission for the period (in any line of business). */
   missing: FileType[];
+  /**
+   * Expected (type, line of business) pairs with no accepted rows, for types that some other
+   * line did send: "RTF missing for CalViva" when only the HN RTF came.
+   */
+  missingLines: { type: FileType; lob: string }[];
   /** Files declined as late, per file type ('unrecognised' when no sheet was recognised). */
   declined: Record<string, number>;
   /** Files rejected (other than declined as late), per file type. */
@@ -79,14 +84,16 @@ export async function findMissingSubmissions(
   const from = startOfLocalDay(periodFirstDay(month), config.PLAN_TIME_ZONE);
   const to = startOfLocalDay(periodFirstDay(nextPeriod(month)), config.PLAN_TIME_ZONE);
 
-  const contracts = await pool.query<{ provider_code: string; name: string; liaison_email: string | null; program: Program }>(
-    `select p.provider_code, p.name, p.liaison_email, c.program
+  const contracts = await pool.query<{ provider_code: string; name: string; liaison_email: string | null; program: Program; lobs: string[] }>(
+    `select p.provider_code, p.name, p.liaison_email, c.program, array_agg(distinct c.lob order by c.lob) as lobs
        from providers p join provider_contracts c using (provider_code)
       where p.active group by 1, 2, 3, 4 order by 1, array_position(array['ECM','CS'], c.program)`,
   );
-  const accepted = await pool.query<{ provider_code: string; layout: FileType }>(
-    `select distinct ss.provider_code, ss.layout
+  // (a sheet recorded before lines were, lobs '{}', stands for every line)
+  const accepted = await pool.query<{ provider_code: string; layout: FileType; lob: string }>(
+    `select distinct ss.provider_code, ss.layout, l.lob
        from submission_sheets ss join submissions s on s.id = ss.submission_id
+       cross join lateral unnest(case when ss.lobs = '{}' then array['*'] else ss.lobs end) as l(lob)
       where ss.period = $1 and ss.applied
         and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
     [periodDate],
@@ -107,6 +114,7 @@ export async function findMissingSubmissions(
   );
 
   const have = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}`));
+  const haveLine = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}|${r.lob}`));
   const rows = new Map<string, MissingRow>();
   for (const c of contracts.rows) {
     rows.set(`${c.provider_code}|${c.program}`, {
@@ -115,6 +123,9 @@ export async function findMissingSubmissions(
       program: c.program,
       liaisonEmail: c.liaison_email,
       missing: EXPECTED_TYPES[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
+      missingLines: EXPECTED_TYPES[c.program]
+        .filter((t) => have.has(`${c.provider_code}|${t}`) && !haveLine.has(`${c.provider_code}|${t}|*`))
+        .flatMap((t) => c.lobs.filter((lob) => !haveLine.has(`${c.provider_code}|${t}|${lob}`)).map((lob) => ({ type: t, lob }))),
       declined: {},
       rejected: {},
       files: [],
@@ -132,7 +143,7 @@ export async function findMissingSubmissions(
       row.files.push({ type: program ? (t as FileType) : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
-  return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || sum(r.declined) || sum(r.rejected)));
+  return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || r.missingLines.length || sum(r.declined) || sum(r.rejected)));
 }
 
 export type DigestPolicy = Pick<Config, 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>;
@@ -176,6 +187,7 @@ export function describeFile(f: DigestFile, period: Period, policy: DigestPolicy
 const detail = (r: MissingRow, period: Period, policy: DigestPolicy): string =>
   [
     ...r.missing.map((t) => `${t} missing: no accepted file for ${reportingPeriodLabel(period)}`),
+    ...r.missingLines.map((m) => `${m.type} missing for ${m.lob}: no accepted rows of that line of business for ${reportingPeriodLabel(period)}`),
     ...r.files.map((f) => describeFile(f, period, policy)),
   ].join('\n');
 
@@ -195,7 +207,7 @@ export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy:
         { label: 'Rejected Files', width: 10, type: 'int' },
         { label: 'Detail', width: 40, maxWidth: 60, type: 'text', wrap: true },
       ],
-      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, r.missing.join(', '), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
+      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, [...r.missing, ...r.missingLines.map((m) => `${m.type} (${m.lob})`)].join(', '), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
     },
   ];
 }

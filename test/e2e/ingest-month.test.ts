@@ -79,7 +79,8 @@ describe('one month of uploads', () => {
     const s = await one(`select state, verdict, period, received_at from submissions where id = $1`, [r!.submissionId]);
     expect(s).toEqual({ state: 'RESPONDED', verdict: 'ON_TIME', period: '2026-11-01', received_at: new Date('2026-12-03T18:00:00Z') });
     const mail = await one(`select recipients, location from notifications where kind = 'submission-response' order by id desc limit 1`);
-    expect(mail.recipients).toEqual(['liaison@plan.example']);
+    // the liaison and the provider's contact (spec §7: every response posted to downloads/)
+    expect(mail.recipients).toEqual(['liaison@plan.example', 'ops@acme.example']);
     const eml = fs.readFileSync(mail.location, 'utf8');
     expect(eml).toContain('Outcome: ACCEPTED');
     expect(eml).not.toContain('Alpha');
@@ -121,6 +122,11 @@ describe('one month of uploads', () => {
     expect(errors.find((e) => e[6] === 'MEMBER_NOT_ASSIGNED')![4]).toBe('91000005E');
     // a name is PHI: never echoed back as a value
     expect(JSON.stringify(errors)).not.toContain('Anne');
+    // the email says until when the rejected rows can still be corrected, without PHI
+    const note = await one(`select location from notifications where dedupe_key = 'submission-response:' || $1::text`, [r!.submissionId]);
+    const eml = fs.readFileSync(note.location, 'utf8');
+    expect(eml).toMatch(/Corrected rows for 11\/2026 are accepted through 12\/10\/2026/);
+    expect(eml).not.toContain('Anne');
   });
 
   it('a resubmission on the 8th: updates the rows it carries, says what was fixed and what was not sent again, counts nothing twice', async () => {
@@ -153,6 +159,7 @@ describe('one month of uploads', () => {
     expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
     expect(await one(`select duplicate_of is not null as dup from submissions where id = $1`, [r!.submissionId])).toEqual({ dup: true });
     expect(await one(`select count(*)::int n from ecm_assignment_changes`)).toEqual(before);
+    expect((await one(`select recipients from notifications where dedupe_key = 'submission-response:' || $1::text`, [r!.submissionId])).recipients).toContain('ops@acme.example');
     expect(summary(responseOf('ACME', r!))['File error DUPLICATE_FILE']).toMatch(/already received on 12\/08\/2026 at /);
   });
 
@@ -173,6 +180,8 @@ describe('one month of uploads', () => {
     const msg = summary(responseOf('ACME', r!))['File error DECLINED_LATE'] as string;
     expect(msg).toMatch(/after the 10th/);
     expect(msg).toMatch(/opens on 01\/01\/2027/);
+    // the provider is told too, declined or not (spec §7)
+    expect((await one(`select recipients from notifications where dedupe_key = 'submission-response:' || $1::text`, [r!.submissionId])).recipients).toContain('ops@acme.example');
   });
 
   it("a CSPRTF: rows checked against the provider's latest CSASF and its authorizations", async () => {

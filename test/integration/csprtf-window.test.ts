@@ -95,7 +95,7 @@ describe('CSPRTF verdicts', () => {
     expect(r.document).toMatchObject({ verdict: 'DECLINED_LATE', outcome: 'REJECTED', rowsRead: 0 });
     const msg = r.document.fileErrors.find((e) => e.code === 'DECLINED_LATE')!.message;
     expect(msg).toContain('after the 10th of the month');
-    expect(msg).toContain('files are on time through Sunday, January 10, 2027');
+    expect(msg).toContain('files are on time through 01/10/2027');
   });
 
   it('the RTF keeps its window: a first RTF on the 7th is late', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { findMissingSubmissions } from '../../src/reports/missing.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { OPENPYXL, readWithOpenpyxl } from '../helpers/workbook.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
@@ -78,6 +79,9 @@ describe('finding 1: lines of business are submissions of their own', () => {
       otfRow(), otfRow({ attemptDate: d('2026-11-12'), method: '1', minutes: 30 }), otfRow({ attemptDate: d('2026-11-19'), minutes: 5 }),
     ]), 2);
     expect([hnRtf.document.verdict, hnOtf.document.verdict]).toEqual(['ON_TIME', 'ON_TIME']);
+    // the digest on the 6th can say that one line is missing
+    const digest = await findMissingSubmissions(db.pool, config, '2026-12-06');
+    expect(digest.find((r) => r.providerCode === 'ACME')).toMatchObject({ missing: [], missingLines: [{ type: 'RTF', lob: 'CV' }, { type: 'OTF', lob: 'CV' }] });
     const cvRow = { cin: '91000004D', mcpId: 'CV', mcpName: 'CalViva Health', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' };
     const cvRtf = await send('ACME', 'RTF_ACME_CV_202611.xlsx', await rtf([rtfRow(cvRow)]), 7);
     const cvOtf = await send('ACME', 'OTF_ACME_CV_202611.xlsx', await otf([otfRow(cvRow), otfRow({ ...cvRow, attemptDate: d('2026-11-20') })]), 7);

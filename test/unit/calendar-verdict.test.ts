@@ -167,10 +167,10 @@ describe('the CSPRTF window', () => {
   it('the decline names the CSPRTF days, rendered from the policy', () => {
     const msg = declinedMessage('2026-11', at('11', '08:00'), LA, accept, ['CSPRTF']);
     expect(msg).toContain('It arrived after the 10th of the month, the last day files for that period are accepted.');
-    expect(msg).toContain('opens on Friday, January 1, 2027 and files are on time through Sunday, January 10, 2027');
+    expect(msg).toContain('opens on 01/01/2027 and files are on time through 01/10/2027');
     const seven = declinedMessage('2026-11', at('08'), LA, { ...accept, csprtfOnTimeLastDay: 7 }, ['CSPRTF']);
     expect(seven).toContain('after the 7th of the month, the last day');
-    expect(seven).toContain('on time through Thursday, January 7, 2027');
+    expect(seven).toContain('on time through 01/07/2027');
     expect(seven).not.toMatch(/resubmissions|5th|10th/);
   });
 
