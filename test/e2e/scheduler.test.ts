@@ -272,7 +272,7 @@ describe('scheduler (real processes)', () => {
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
     expect(lines[0]).toBe('attempts, newest first; times in America/Los_Angeles');
-    expect(lines[2]).toMatch(/^id\s+job\s+slot\s+try\s+trigger\s+status\s+slot status\s+started \(America\/Los_Angeles\)\s+duration\s+published\s+counts\s+error$/);
+    expect(lines[2]).toMatch(/^id\s+job\s+slot\s+try\s+trigger\s+status\s+slot status\s+started \(America\/Los_Angeles\)\s+duration\s+published\s+counts\s+reason \/ error$/);
     expect(lines).toHaveLength(7);
     expect(lines.slice(4).every((l) => / P[SD]T /.test(l))).toBe(true);
     expect((await runCli(['runs', '--limit', '0'], env)).code).toBe(2);
