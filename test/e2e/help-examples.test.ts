@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, shellWords } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 interface HelpOf { command: string; text: string }
@@ -91,8 +91,7 @@ describe('--help examples', () => {
   it('every example runs and exits 0', async () => {
     expect(examples.length).toBeGreaterThan(10);
     for (const { line } of examples) {
-      // as a shell splits it: quoted words stay one argument
-      const args = (line.replace(/^calaim-exchange /, '').match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
+      const args = shellWords(line.replace(/^calaim-exchange /, ''));
       const r = await runCli(args, env(), { cwd: work });
       expect(r.code, `${line}\n${r.stderr}`).toBe(0);
     }

@@ -21,6 +21,18 @@ let rejectedId: number;
 const count = async (sql: string, params: unknown[] = []) => (await db.pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params)).rows[0]!.n;
 const downloads = (folder: string) => path.join(dataDir, 'sftp', folder, 'downloads');
 
+/** Each command exits 2 with its message and no stack trace, and no run attempt is recorded. */
+async function expectUsageErrorsRecordingNothing(cases: [string[], RegExp][]): Promise<void> {
+  const before = await count('select 1 from runs');
+  for (const [args, message] of cases) {
+    const r = await runCli(args, env);
+    expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }
+  expect(await count('select 1 from runs')).toBe(before);
+}
+
 beforeAll(async () => {
   db = await createTestDb();
   await seedPlan(db.pool);
@@ -48,7 +60,6 @@ describe('reprocess', () => {
   });
 
   it('mistakes are usage errors that record nothing', async () => {
-    const before = await count('select 1 from runs');
     const cases: [string[], RegExp][] = [
       [['reprocess', String(rejectedId)], /--reason/],
       [['reprocess', String(rejectedId), '--reason', '   '], /--reason is required/],
@@ -56,13 +67,7 @@ describe('reprocess', () => {
       [['reprocess', '999999', '--reason', 'x'], /no submission 999999/],
       [['reprocess', String(rejectedId + 1), '--reason', 'x'], new RegExp(`copy of submission ${rejectedId}`)],
     ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args, env);
-      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-    expect(await count('select 1 from runs')).toBe(before);
+    await expectUsageErrorsRecordingNothing(cases);
   });
 
   it('reads the stored file again: a linked attempt, its response in downloads/, emails, the old rows replaced', async () => {
@@ -143,7 +148,6 @@ describe('republish', () => {
   });
 
   it('mistakes are usage errors that record nothing', async () => {
-    const before = await count('select 1 from runs');
     const cases: [string[], RegExp][] = [
       [['republish', 'mif', '--provider', 'ACME', '--date', '2026-11-15'], /--reason/],
       [['republish', 'nope', '--provider', 'ACME', '--date', '2026-11-15', '--reason', 'x'], /unknown kind/],
@@ -151,12 +155,6 @@ describe('republish', () => {
       [['republish', 'csasf', '--provider', 'HOMEWAY', '--date', '2026-11-15', '--reason', 'x'], /nothing was published to HOMEWAY/],
       [['republish', 'mif', '--provider', 'NOPE', '--date', '2026-11-15', '--reason', 'x'], /nothing was published to NOPE/],
     ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args, env);
-      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-    expect(await count('select 1 from runs')).toBe(before);
+    await expectUsageErrorsRecordingNothing(cases);
   });
 });

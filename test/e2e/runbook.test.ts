@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, shellWords } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -14,8 +14,6 @@ const start = readme.indexOf('## Operations runbook');
 const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
 const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.trim().split('\n'));
 
-/** As a shell splits a line: quoted words stay one argument. */
-const words = (line: string) => (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
 
 let db: TestDb;
 let work: string;
@@ -50,7 +48,7 @@ describe('README operations runbook', () => {
   it('every runbook command runs and exits 0, and says what the runbook promises', async () => {
     const out: Record<string, string> = {};
     for (const line of commands) {
-      const r = await runCli(words(line.replace(/^npx calaim-exchange /, '')), env(), { cwd: work });
+      const r = await runCli(shellWords(line.replace(/^npx calaim-exchange /, '')), env(), { cwd: work });
       expect(r.code, `${line}\n${r.stderr}`).toBe(0);
       out[line.split(' ').slice(2, 4).join(' ')] = r.stdout;
     }

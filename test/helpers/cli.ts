@@ -35,3 +35,6 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     });
   });
 }
+
+/** A command line split as a shell splits it: quoted words stay one argument, quotes removed. */
+export const shellWords = (line: string): string[] => (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
