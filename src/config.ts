@@ -115,6 +115,7 @@ export const SETTINGS = {
   RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day an RTF or OTF is accepted; later files are declined.' },
   CSPRTF_ON_TIME_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] CSPRTF window ("between the 5th through the 10th"): days 1 through this day are on time (a second file then is a resubmission); later files are declined. CS providers are listed as missing only after it.' },
   MIF_INCLUDES_RTF_TEMPLATE: { schema: bool, default: 'true', doc: '[POLICY] The MIF carries a pre-filled RTF sheet.' },
+  EMPTY_FILES_PUBLISHED: { schema: bool, default: 'true', doc: '[POLICY] A provider with no members for a MIF or CSASF slot still gets the file: header-only, with a one-line note, so "nothing this month" differs from "forgotten" (mini-MIFs are only sent with members).' },
   MINI_MIF_MIN_DAYS: { schema: int(0, 60), default: '5', doc: '[POLICY] A referral goes on a mini-MIF this many days after approval.' },
   MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },
   CSASF_SECOND_RUN_DAY: { schema: int(16, 31), default: '29', doc: '[POLICY] Second CSASF day; months without it use their last day.' },

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfSlotsForMonth, deadlinePolicyFromConfig, mifSlot, ordinal, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { showIsoDate } from '../calendar/zone.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { withTransaction } from '../db/pool.js';
@@ -262,7 +263,10 @@ async function prepareUnit(
 
   const built = kind === 'csasf' ? await buildCsasf(pool, config, u.provider, slot) : await buildEcm(pool, config, kind, u.provider, u.lob!, slot);
   const refused = built.refused?.length ? { refused: built.refused } : {};
-  if (built.rows.length === 0) {
+  // A MIF or CSASF with no members still goes out, header-only with a note (spec §7): the
+  // provider can tell "nothing this month" from "not sent". A mini-MIF only ever carries news.
+  if (built.rows.length === 0 && kind !== 'mini-mif' && config.EMPTY_FILES_PUBLISHED) built.sheets.push(emptyNote(kind, u, slot));
+  else if (built.rows.length === 0) {
     if (!opts.dryRun) {
       await withTransaction(pool, async (c) => {
         await replaceVersion(c, replacing);
@@ -316,6 +320,16 @@ async function prepareUnit(
       await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, opts.now);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
     },
+  };
+}
+
+/** The one-line note of a header-only file. */
+function emptyNote(kind: OutboundKind, u: Unit, slot: IsoDate): WriteSheet {
+  const what = kind === 'csasf' ? 'No members have a Community Supports authorization or referral with you' : `No members are assigned to you for ${u.lob}`;
+  return {
+    name: 'Note',
+    columns: [{ label: 'Note', width: 100, wrap: true }],
+    rows: [[`${what} as of ${showIsoDate(slot)} (reporting period ${reportingPeriodLabel(periodOfDate(slot))}): this file is empty on purpose, nothing to report on.`]],
   };
 }
 
@@ -389,6 +403,7 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
     `A new ${what} is in your sFTP downloads folder:`,
     '',
     `  ${name}  (${rows} row${rows === 1 ? '' : 's'})`,
+    ...(rows === 0 ? ['', 'It lists no members this time: nothing to report on. It is sent so that an empty month is never mistaken for a file not sent.'] : []),
     '',
     kind === 'csasf'
       ? `Report on these members with your CS Provider Return Transmission File by the ${ordinal(policy.csprtfOnTimeLastDay)} of next month.`

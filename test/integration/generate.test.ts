@@ -205,3 +205,25 @@ describe('CSASF', () => {
     expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000004D']);
   });
 });
+
+describe('a provider with no members (spec §7: every provider gets its MIF and CSASF every slot)', () => {
+  it('gets a header-only MIF with a one-line note, announced by email; with EMPTY_FILES_PUBLISHED=false nothing is published', async () => {
+    await db.pool.query(`insert into providers (provider_code, npi, tin, name, contact_email, liaison_email, sftp_folder) values ('QUIET', '1245319599', '222333444', 'Quiet Care', 'ops@quiet.example', 'liaison@plan.example', 'QUIET')`);
+    await db.pool.query(`insert into provider_contracts values ('QUIET', 'HN', 'ECM'), ('QUIET', 'HN', 'CS')`);
+    fs.mkdirSync(path.join(sftp.root, 'QUIET', 'downloads'), { recursive: true });
+    const mif = await generate('mif', { date: '2026-12-15', provider: 'QUIET' }, deps);
+    expect(mif.units).toEqual([expect.objectContaining({ provider: 'QUIET', lob: 'HN', status: 'PUBLISHED', rows: 0, file: 'HN_MIF_1245319599_20261215.xlsx' })]);
+    const sheets = readWithOpenpyxl(path.join(downloads('QUIET'), 'HN_MIF_1245319599_20261215.xlsx'));
+    expect(sheets.MIF).toHaveLength(1); // the header, no member
+    expect(String(sheets.Note![1]![0])).toMatch(/^No members are assigned to you for HN as of 12\/15\/2026 \(reporting period 12\/2026\): this file is empty on purpose/);
+    const note = (await db.pool.query(`select recipients, body from notifications where kind = 'published-mif' order by id desc limit 1`)).rows[0];
+    expect(note.recipients).toContain('ops@quiet.example');
+    expect(note.body).toMatch(/no members this time/);
+    // the mini-MIF only ever carries news
+    expect((await generate('mini-mif', { date: '2026-12-16', provider: 'QUIET' }, deps)).units[0]!.status).toBe('EMPTY');
+    const off = { ...deps, config: loadConfig({ DATA_DIR: dataDir, EMPTY_FILES_PUBLISHED: 'false' }) };
+    expect((await generate('csasf', { date: '2026-12-15', provider: 'QUIET' }, off)).units[0]!.status).toBe('EMPTY');
+    const cs = await generate('csasf', { date: '2026-12-29', provider: 'QUIET' }, deps);
+    expect(cs.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 0 });
+  });
+});
