@@ -263,7 +263,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       }
     };
 
-    it('a scheduler killed with SIGKILL mid-ingest: the other two answer the file once, move it, and mail the liaison once', async () => {
+    it('a scheduler killed with SIGKILL mid-ingest: the other two answer the file once, move it, and mail the liaison and the provider once', async () => {
       const name = 'RTF_ACME_202611_e.xlsx';
       upload('ACME', await filledRtf('ACME', name));
       const listed = await poll(); // first listing: the scheduler's start-up poll finds the file stable
@@ -298,7 +298,8 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       expect(files(srv('ACME', 'downloads')).filter((f) => f.startsWith('RTF_ACME_202611_e_RESPONSE_'))).toHaveLength(1);
       const mails = smtp.messages.filter((m) => m.subject.includes(name));
       expect(mails).toHaveLength(1);
-      expect(mails[0]!.to).toEqual(['liaison@plan.example']);
+      // one mail, to the liaison and the provider's contact (spec §7)
+      expect(mails[0]!.to).toEqual(['liaison@plan.example', 'ops@acme.example']);
     });
   });
 
