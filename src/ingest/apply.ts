@@ -185,89 +185,115 @@ export interface MergeStats {
   kept: number;
 }
 
+/** One sheet's merge, accumulated batch by batch (mergeRange) and finished once (finishMerge). */
+export type MergeTally = Map<string, MergeStats>;
+
+type MergeSheet = { id: number; layout: keyof typeof APPLY; submissionId: number; receivedAt: Date };
+
 /**
  * Corrections merge by business key: within provider × line of business × file type × period,
  * each accepted row of the sheet becomes the current row of its key (the latest in receipt
  * order: a file received earlier never takes a key back from a later one), new keys are added,
- * and earlier rows the sheet does not carry keep counting. One statement over the sheet's
- * accepted rows, then the counts for the response.
+ * and earlier rows the sheet does not carry keep counting. Runs per batch of staged rows, while
+ * the next batch is read (as the apply statements do); `finishMerge` then counts what was kept.
  */
-export async function mergeRows(
+export async function mergeRange(
   c: pg.PoolClient,
-  sheet: { id: number; layout: keyof typeof APPLY; submissionId: number; receivedAt: Date },
+  sheet: MergeSheet,
   provider: string,
   period: string,
-  opts: { replaceLine?: boolean } = {},
-): Promise<MergeStats[]> {
+  tally: MergeTally,
+  opts: { replaceLine?: boolean; range?: RowRange } = {},
+): Promise<void> {
   const k = MERGE_KEY[sheet.layout];
-  // OTF_CORRECTIONS=replace-line: the earlier rows of every line this sheet carries stop
-  // counting first (reported as updated: they were replaced)
+  const range = opts.range ?? ALL;
+  const args = [sheet.id, provider, sheet.layout, period, sheet.submissionId, range.from, range.to];
+  // OTF_CORRECTIONS=replace-line: the earlier rows of every line this batch carries stop
+  // counting first (reported as updated: they were replaced); this file's own rows stay
   const replaced = opts.replaceLine
     ? (await c.query<{ lob: string; prev: number; n: number }>(
       `with gone as (
          delete from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.submission_id <> $5
-            and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted)
+            and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
          returning c.lob, c.submission_id)
        select lob, submission_id as prev, count(*)::int n from gone group by 1, 2`,
-      [sheet.id, provider, sheet.layout, period, sheet.submissionId],
+      args,
     )).rows
     : [];
-  const r = await c.query<{ lob: string; prev: number | null; n: number }>(
-    `/* merge ${sheet.layout} rows by key */ with src as (
-       select distinct on (lob, k) lob, k, row_number from (
-         select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r where r.sheet_id = $1 and r.accepted and r.cin is not null) x
+  // Which earlier file each key came from is looked up only when the period has rows of other
+  // files at all: a first file (the large case) is a plain insert.
+  const earlier = (await c.query(
+    `select 1 from current_rows where provider_code = $1 and layout = $2 and period = $3 and submission_id <> $4 limit 1`,
+    [provider, sheet.layout, period, sheet.submissionId],
+  )).rowCount! > 0;
+  // (an RTF member is accepted once per file by the cross-row check: no sort for it)
+  const src = sheet.layout === 'RTF'
+    ? `select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
+        where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null and ${k.lob} in ('HN', 'CV', 'CHPIV')`
+    : `select distinct on (lob, k) lob, k, row_number from (
+         select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
+          where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null) x
         where lob in ('HN', 'CV', 'CHPIV') and k is not null
         -- the same key twice in one sheet (an attempt entered twice): the last row stands, once
-        order by lob, k, row_number desc
-     ), prev as (
-       select s.lob, c.submission_id as prev from src s
-         left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
-     ), up as (
-       insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
-       select $2, $3, lob, $4, k, $1, row_number, $5, $6 from src
+        order by lob, k, row_number desc`;
+  const upsert = `insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
+       select $2, $3, lob, $4, k, $1, row_number, $5, $8 from src
        on conflict (provider_code, layout, lob, period, row_key) do update
          set sheet_id = excluded.sheet_id, row_number = excluded.row_number, submission_id = excluded.submission_id, received_at = excluded.received_at
-         where (current_rows.received_at, current_rows.submission_id) <= (excluded.received_at, excluded.submission_id)
-       returning 1
-     )
-     select lob, prev, count(*)::int as n from prev group by lob, prev order by lob, prev nulls first`,
-    [sheet.id, provider, sheet.layout, period, sheet.submissionId, sheet.receivedAt],
+         where (current_rows.received_at, current_rows.submission_id) <= (excluded.received_at, excluded.submission_id)`;
+  const r = await c.query<{ lob: string; prev: number | null; n: number }>(
+    earlier
+      ? `/* merge ${sheet.layout} rows by key */ with src as materialized (${src}), prev as (
+           select s.lob, c.submission_id as prev from src s
+             left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
+         ), up as (${upsert} returning 1)
+         select lob, prev, count(*)::int as n from prev group by lob, prev order by lob, prev nulls first`
+      : `/* merge ${sheet.layout} rows by key (first file) */ with src as (${src}), up as (${
+        // an RTF member is once per file and no other file has rows: nothing can conflict, and a
+        // plain insert skips the speculative insertion of ON CONFLICT
+        sheet.layout === 'RTF' ? upsert.slice(0, upsert.indexOf(' on conflict')) : upsert} returning lob)
+         select lob, null::bigint as prev, count(*)::int as n from up group by lob`,
+    [...args, sheet.receivedAt],
   );
-  const byLob = new Map<string, MergeStats>();
   for (const x of [...replaced, ...r.rows]) {
-    const m = byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
-    if (x.prev === null) {
-      // (with replace-line the earlier rows are gone already: replaced, counted above)
-      m.added += x.n;
-    } else if (Number(x.prev) !== sheet.submissionId) {
+    const m = tally.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
+    const prev = x.prev === null ? null : Number(x.prev);
+    if (prev === null || prev === sheet.submissionId) m.added += x.n; // (or an earlier tab of the same file had the key)
+    else {
       m.updated += x.n;
-      m.updatedFrom.push({ submissionId: Number(x.prev), rows: x.n });
-    } else m.added += x.n; // (an earlier tab of the same file had the key)
-    byLob.set(x.lob, m);
+      const from = m.updatedFrom.find((f) => f.submissionId === prev);
+      if (from) from.rows += x.n;
+      else m.updatedFrom.push({ submissionId: prev, rows: x.n });
+    }
+    tally.set(x.lob, m);
   }
-  if (byLob.size) {
+}
+
+/** After the sheet's last batch: the earlier rows kept, and the lineage `submission show` reads. */
+export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider: string, period: string, tally: MergeTally): Promise<MergeStats[]> {
+  if (tally.size) {
     const kept = await c.query<{ lob: string; n: number }>(
       `select lob, count(*)::int n from current_rows where provider_code = $1 and layout = $2 and period = $3 and lob = any($4) and submission_id <> $5 group by lob`,
-      [provider, sheet.layout, period, [...byLob.keys()], sheet.submissionId],
+      [provider, sheet.layout, period, [...tally.keys()], sheet.submissionId],
     );
-    for (const x of kept.rows) byLob.get(x.lob)!.kept = x.n;
-    // lineage for `submission show`: the sheet most of its updated rows came from; a sheet none
-    // of whose rows count any more is replaced whole
-    const from = [...byLob.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
+    for (const x of kept.rows) tally.get(x.lob)!.kept = x.n;
+    // lineage: the sheet most of its updated rows came from; a sheet none of whose rows count
+    // any more is replaced whole
+    const from = [...tally.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
     if (from) {
       await c.query(
         `update submission_sheets set supersedes_id = (select id from submission_sheets where submission_id = $2 and layout = $3 order by id desc limit 1) where id = $1`,
         [sheet.id, from.submissionId, sheet.layout],
       );
+      await c.query(
+        `update submission_sheets s set superseded_by = $1
+          where s.provider_code = $2 and s.layout = $3 and s.period = $4 and s.applied and s.superseded_by is null and s.submission_id <> $5
+            and s.submission_id = any($6) and not exists (select 1 from current_rows c where c.sheet_id = s.id)`,
+        [sheet.id, provider, sheet.layout, period, sheet.submissionId, [...tally.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId))],
+      );
     }
-    await c.query(
-      `update submission_sheets s set superseded_by = $1
-        where s.provider_code = $2 and s.layout = $3 and s.period = $4 and s.applied and s.superseded_by is null and s.submission_id <> $5
-          and s.submission_id = any($6) and not exists (select 1 from current_rows c where c.sheet_id = s.id)`,
-      [sheet.id, provider, sheet.layout, period, sheet.submissionId, [...byLob.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId))],
-    );
   }
-  return [...byLob.values()];
+  return [...tally.values()].sort((a, b) => a.lob.localeCompare(b.lob));
 }
 
 /** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */

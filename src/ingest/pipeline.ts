@@ -21,7 +21,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, mergeRows, previousSheet, stagedKeys, type MergeStats } from './apply.js';
+import { APPLY, finishMerge, mergeRange, previousSheet, stagedKeys, type MergeStats, type MergeTally } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 import { responseName, typesSuggestedByName } from './names.js';
@@ -259,6 +259,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const sheetIds = new Map<string, { id: number; layout: InboundLayoutName; keys: string[] }>();
     // the lines of business each sheet's rows name (verdicts, merges and digests are per line)
     const sheetLobs = new Map<string, Set<string>>();
+    // each sheet's merge by key, batch by batch (mergeRange), finished once read (finishMerge)
+    const tallies = new Map<string, MergeTally>();
+    const tallyOf = (name: string) => tallies.get(name) ?? tallies.set(name, new Map()).get(name)!;
+    const replaceLine = (layout: InboundLayoutName) => layout === 'OTF' && config.OTF_CORRECTIONS === 'replace-line';
     // Before reading, the name's types pick the window (a CSPRTF has its own); after reading, the sheets'.
     const suggested = typesSuggestedByName(file.originalName);
     const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested });
@@ -285,6 +289,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       const readAndStage = async (applyEarly: boolean, ready: Promise<unknown> = Promise.resolve()) => {
         sheetIds.clear();
         sheetLobs.clear();
+        tallies.clear();
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
         const rules = new ContextRules(ctx, config, periodLastDay(period));
@@ -316,6 +321,8 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
               batchesApplied++;
               const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
               appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n);
+              await mergeRange(client, { id: sheet.id, layout: sheet.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate, tallyOf(name),
+                { range, replaceLine: replaceLine(sheet.layout) });
             }
           })();
           inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
@@ -421,8 +428,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           const lobs = [...(sheetLobs.get(name) ?? [])].sort();
           // compared with before this sheet counted: the latest earlier file of its type and lines
           const old = await previousSheet(client, file.provider, s.layout, periodDate, lobs, submissionId);
-          const stats = await mergeRows(client, { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate,
-            { replaceLine: s.layout === 'OTF' && config.OTF_CORRECTIONS === 'replace-line' });
+          const merging = { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt };
+          if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, tallyOf(name), { replaceLine: replaceLine(s.layout) });
+          const stats = await finishMerge(client, merging, file.provider, periodDate, tallyOf(name));
           log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
           const names = await submissionNames(client, stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId)));
           for (const m of stats) {
