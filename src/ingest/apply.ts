@@ -2,6 +2,7 @@
 // values positional: see stagedColumns)
 // inside the submission's transaction: one statement per sheet and table, never one per row.
 import type pg from 'pg';
+import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { CSPRTF, OTF, RTF, type Layout } from '../../schemas/index.js';
 import { resolveReportedCsAuthorizations } from './cs-resolve.js';
 
@@ -186,7 +187,17 @@ export interface MergeStats {
 }
 
 /** One sheet's merge, accumulated batch by batch (mergeRange) and finished once (finishMerge). */
-export type MergeTally = Map<string, MergeStats>;
+export interface MergeTally {
+  byLob: Map<string, MergeStats>;
+  /**
+   * Whether the period has rows of other files: asked once per sheet (nothing else writes the
+   * provider's rows meanwhile: the ingest holds the provider's lock).
+   */
+  earlier?: boolean;
+}
+export const newTally = (): MergeTally => ({ byLob: new Map() });
+
+const LOB_CODES = Object.keys(LINES_OF_BUSINESS);
 
 type MergeSheet = { id: number; layout: keyof typeof APPLY; submissionId: number; receivedAt: Date };
 
@@ -207,7 +218,7 @@ export async function mergeRange(
 ): Promise<void> {
   const k = MERGE_KEY[sheet.layout];
   const range = opts.range ?? ALL;
-  const args = [sheet.id, provider, sheet.layout, period, sheet.submissionId, range.from, range.to];
+  const args = [sheet.id, provider, sheet.layout, period, sheet.submissionId, range.from, range.to, sheet.receivedAt, LOB_CODES];
   // OTF_CORRECTIONS=replace-line: the earlier rows of every line this batch carries stop
   // counting first (reported as updated: they were replaced); this file's own rows stay
   const replaced = opts.replaceLine
@@ -217,23 +228,23 @@ export async function mergeRange(
             and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
          returning c.lob, c.submission_id)
        select lob, submission_id as prev, count(*)::int n from gone group by 1, 2`,
-      args,
+      args.slice(0, 7),
     )).rows
     : [];
   // Which earlier file each key came from is looked up only when the period has rows of other
   // files at all: a first file (the large case) is a plain insert.
-  const earlier = (await c.query(
+  tally.earlier ??= (await c.query(
     `select 1 from current_rows where provider_code = $1 and layout = $2 and period = $3 and submission_id <> $4 limit 1`,
     [provider, sheet.layout, period, sheet.submissionId],
   )).rowCount! > 0;
   // (an RTF member is accepted once per file by the cross-row check: no sort for it)
   const src = sheet.layout === 'RTF'
     ? `select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
-        where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null and ${k.lob} in ('HN', 'CV', 'CHPIV')`
+        where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null and ${k.lob} = any($9)`
     : `select distinct on (lob, k) lob, k, row_number from (
          select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
           where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null) x
-        where lob in ('HN', 'CV', 'CHPIV') and k is not null
+        where lob = any($9) and k is not null
         -- the same key twice in one sheet (an attempt entered twice): the last row stands, once
         order by lob, k, row_number desc`;
   const upsert = `insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
@@ -242,7 +253,7 @@ export async function mergeRange(
          set sheet_id = excluded.sheet_id, row_number = excluded.row_number, submission_id = excluded.submission_id, received_at = excluded.received_at
          where (current_rows.received_at, current_rows.submission_id) <= (excluded.received_at, excluded.submission_id)`;
   const r = await c.query<{ lob: string; prev: number | null; n: number }>(
-    earlier
+    tally.earlier
       ? `/* merge ${sheet.layout} rows by key */ with src as materialized (${src}), prev as (
            select s.lob, c.submission_id as prev from src s
              left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
@@ -253,10 +264,10 @@ export async function mergeRange(
         // plain insert skips the speculative insertion of ON CONFLICT
         sheet.layout === 'RTF' ? upsert.slice(0, upsert.indexOf(' on conflict')) : upsert} returning lob)
          select lob, null::bigint as prev, count(*)::int as n from up group by lob`,
-    [...args, sheet.receivedAt],
+    args,
   );
   for (const x of [...replaced, ...r.rows]) {
-    const m = tally.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
+    const m = tally.byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
     const prev = x.prev === null ? null : Number(x.prev);
     if (prev === null || prev === sheet.submissionId) m.added += x.n; // (or an earlier tab of the same file had the key)
     else {
@@ -265,21 +276,22 @@ export async function mergeRange(
       if (from) from.rows += x.n;
       else m.updatedFrom.push({ submissionId: prev, rows: x.n });
     }
-    tally.set(x.lob, m);
+    tally.byLob.set(x.lob, m);
   }
 }
 
 /** After the sheet's last batch: the earlier rows kept, and the lineage `submission show` reads. */
 export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider: string, period: string, tally: MergeTally): Promise<MergeStats[]> {
-  if (tally.size) {
+  const byLob = tally.byLob;
+  if (byLob.size) {
     const kept = await c.query<{ lob: string; n: number }>(
       `select lob, count(*)::int n from current_rows where provider_code = $1 and layout = $2 and period = $3 and lob = any($4) and submission_id <> $5 group by lob`,
-      [provider, sheet.layout, period, [...tally.keys()], sheet.submissionId],
+      [provider, sheet.layout, period, [...byLob.keys()], sheet.submissionId],
     );
-    for (const x of kept.rows) tally.get(x.lob)!.kept = x.n;
+    for (const x of kept.rows) byLob.get(x.lob)!.kept = x.n;
     // lineage: the sheet most of its updated rows came from; a sheet none of whose rows count
     // any more is replaced whole
-    const from = [...tally.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
+    const from = [...byLob.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
     if (from) {
       await c.query(
         `update submission_sheets set supersedes_id = (select id from submission_sheets where submission_id = $2 and layout = $3 order by id desc limit 1) where id = $1`,
@@ -289,11 +301,11 @@ export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider:
         `update submission_sheets s set superseded_by = $1
           where s.provider_code = $2 and s.layout = $3 and s.period = $4 and s.applied and s.superseded_by is null and s.submission_id <> $5
             and s.submission_id = any($6) and not exists (select 1 from current_rows c where c.sheet_id = s.id)`,
-        [sheet.id, provider, sheet.layout, period, sheet.submissionId, [...tally.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId))],
+        [sheet.id, provider, sheet.layout, period, sheet.submissionId, [...byLob.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId))],
       );
     }
   }
-  return [...tally.values()].sort((a, b) => a.lob.localeCompare(b.lob));
+  return [...byLob.values()].sort((a, b) => a.lob.localeCompare(b.lob));
 }
 
 /** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */

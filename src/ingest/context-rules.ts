@@ -112,19 +112,28 @@ export class ContextRules {
   }
 
   /** End-of-file warnings for the liaison; they never change a row's verdict. */
-  /** @param opts.reportedEarlier members an earlier RTF of the period reported (still counting: corrections merge) */
-  finish(opts: { fileHasOtf: boolean; period?: string; reportedEarlier?: ReadonlySet<string> }): Issue[] {
+  /**
+   * Enrolled members on the latest MIF, of a line this RTF carries, that it does not report
+   * (per line of business: a provider may return one RTF per MIF it received). Few: the caller
+   * looks only these up among the rows earlier files of the period still count.
+   */
+  unreportedEnrolled(): string[] {
+    if (this.rtfSheet === undefined) return [];
+    return [...this.ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && this.rtfLobs.has(m.lob) && !this.rtfCins.has(cin)).map(([cin]) => cin);
+  }
+
+  /** @param opts.reportedEarlier of unreportedEnrolled(), those an earlier RTF of the period reported (still counting: corrections merge) */
+  finish(opts: { reportedEarlier?: ReadonlySet<string> } = {}): Issue[] {
     const out: Issue[] = [];
     if (this.rtfSheet !== undefined) {
-      for (const [cin, m] of this.ctx.ecm)
-        // Per line of business: a provider may return one RTF per MIF it received.
-        if (m.enrolledOnLatestMif && this.rtfLobs.has(m.lob) && !this.rtfCins.has(cin) && !opts.reportedEarlier?.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: this.rtfSheet, cin }));
+      for (const cin of this.unreportedEnrolled())
+        if (!opts.reportedEarlier?.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: this.rtfSheet, cin }));
     }
     const c = this.config;
     const minModalities = Math.min(c.OUTREACH_MIN_MODALITIES, OTF_METHODS);
     for (const ue of this.ueRows) {
       // earlier attempts of the period keep counting (corrections merge): all history counts
-      const prior = outreachHistory(this.ctx, ue.cin, undefined);
+      const prior = outreachHistory(this.ctx, ue.cin);
       const here = this.fileOutreach.get(ue.cin);
       const attempts = (prior?.attempts ?? 0) + (here?.attempts ?? 0);
       const methods = new Set([...(prior?.methods ?? []), ...(here?.methods ?? [])]);

@@ -27,7 +27,6 @@ export interface CsasfEntry {
 }
 
 export interface OutreachHistory { attempts: number; methods: Set<number>; first: string; last: string }
-interface OutreachByPeriod extends OutreachHistory { period: string | null }
 
 export interface ProviderContext {
   code: string;
@@ -47,23 +46,15 @@ export interface ProviderContext {
   /** Whether any CSASF was ever sent to the provider before the receipt time. */
   csasfSent: boolean;
   /** OTF history that still counts (current, applied sheets), per CIN and reporting period. */
-  outreach: Map<string, OutreachByPeriod[]>;
+  /** Per member, the attempts that count (all periods). */
+  outreach: Map<string, OutreachHistory>;
 }
 
 /**
- * A member's outreach history, leaving out one reporting period: the period a new OTF in the
- * same file is about to replace (its attempts must not count twice).
+ * A member's outreach history as it counted before the file being read (attempts that count:
+ * corrections merge, so no period is left out).
  */
-export function outreachHistory(ctx: ProviderContext, cin: string, excludePeriod: string | undefined): OutreachHistory | undefined {
-  const parts = (ctx.outreach.get(cin) ?? []).filter((p) => !excludePeriod || p.period !== excludePeriod);
-  if (!parts.length) return undefined;
-  return {
-    attempts: parts.reduce((n, p) => n + p.attempts, 0),
-    methods: new Set(parts.flatMap((p) => [...p.methods])),
-    first: parts.map((p) => p.first).sort()[0]!,
-    last: parts.map((p) => p.last).sort().reverse()[0]!,
-  };
-}
+export const outreachHistory = (ctx: ProviderContext, cin: string): OutreachHistory | undefined => ctx.outreach.get(cin);
 
 export class UnknownProviderError extends Error {
   constructor(code: string) {
@@ -126,11 +117,9 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     [code, receivedAt],
   );
 
-  const otQ = pool.query<{ cin: string; period: string | null; attempts: number; methods: number[]; first: string; last: string }>(
-    `select a.cin, to_char(s.period, 'YYYY-MM') as period, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods,
-            min(a.attempt_date) as first, max(a.attempt_date) as last
-       from current_outreach_attempts a join submission_sheets s on s.id = a.sheet_id
-      where a.provider_code = $1 group by a.cin, s.period`,
+  const otQ = pool.query<{ cin: string; attempts: number; methods: number[]; first: string; last: string }>(
+    `select a.cin, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
+       from current_outreach_attempts a where a.provider_code = $1 group by a.cin`,
     [code],
   );
 
@@ -146,12 +135,8 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
       lastName: c.last_name, firstName: c.first_name, dob: c.dob,
     });
 
-  const outreach = new Map<string, OutreachByPeriod[]>();
-  for (const o of ot.rows) {
-    const list = outreach.get(o.cin) ?? [];
-    list.push({ period: o.period, attempts: o.attempts, methods: new Set(o.methods), first: o.first, last: o.last });
-    outreach.set(o.cin, list);
-  }
+  const outreach = new Map<string, OutreachHistory>();
+  for (const o of ot.rows) outreach.set(o.cin, { attempts: o.attempts, methods: new Set(o.methods), first: o.first, last: o.last });
 
   return {
     code: row.provider_code,

@@ -4,6 +4,7 @@
 // all. Publishing the response and moving the source file happen after commit (respond.ts)
 // and are resumable.
 import type pg from 'pg';
+import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { INBOUND_LAYOUTS } from '../../schemas/index.js';
 import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
 import {
@@ -21,7 +22,7 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, finishMerge, mergeRange, previousSheet, stagedKeys, type MergeStats, type MergeTally } from './apply.js';
+import { APPLY, finishMerge, mergeRange, newTally, previousSheet, stagedKeys, type MergeStats, type MergeTally } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { ContextRules } from './context-rules.js';
 import { responseName, typesSuggestedByName } from './names.js';
@@ -133,7 +134,7 @@ function addLate(v: FileValidation, issues: Issue[]): void {
 
 const errorKey = (i: { cin?: string | null; row: number | null; column: string | null; code: string }) => `${i.cin ?? `row ${i.row}`}|${i.column ?? ''}|${i.code}`;
 
-const LOBS = new Set(['HN', 'CV', 'CHPIV']);
+const LOBS: ReadonlySet<string> = new Set(Object.keys(LINES_OF_BUSINESS));
 
 /** The (file type, line of business) pairs a file carries; a sheet with no line read stands for its type alone. */
 function fileLinePairs(sheets: readonly { name: string; layout: string }[], lobs: ReadonlyMap<string, ReadonlySet<string>>): [string, string][] {
@@ -261,7 +262,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const sheetLobs = new Map<string, Set<string>>();
     // each sheet's merge by key, batch by batch (mergeRange), finished once read (finishMerge)
     const tallies = new Map<string, MergeTally>();
-    const tallyOf = (name: string) => tallies.get(name) ?? tallies.set(name, new Map()).get(name)!;
+    const tallyOf = (name: string) => tallies.get(name) ?? tallies.set(name, newTally()).get(name)!;
     const replaceLine = (layout: InboundLayoutName) => layout === 'OTF' && config.OTF_CORRECTIONS === 'replace-line';
     // Before reading, the name's types pick the window (a CSPRTF has its own); after reading, the sheets'.
     const suggested = typesSuggestedByName(file.originalName);
@@ -373,12 +374,15 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         await flush();
         await inFlight;
         for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
-        // members an earlier RTF of the period reported still count as reported (corrections merge)
-        const reportedEarlier = v.layouts.includes('RTF')
+        // members an earlier RTF of the period reported still count as reported (corrections
+        // merge): only the enrolled members this file leaves out are looked up
+        const unreported = rules.unreportedEnrolled();
+        const reportedEarlier = unreported.length
           ? new Set((await client.query<{ row_key: string }>(
-            `select row_key from current_rows where provider_code = $1 and layout = 'RTF' and period = $2`, [file.provider, periodDate])).rows.map((x) => x.row_key))
+            `select row_key from current_rows where provider_code = $1 and layout = 'RTF' and period = $2 and row_key = any($3) and submission_id <> $4`,
+            [file.provider, periodDate, unreported, submissionId])).rows.map((x) => x.row_key))
           : undefined;
-        addLate(v, rules.finish({ fileHasOtf: v.layouts.includes('OTF'), period: periodDate, reportedEarlier }));
+        addLate(v, rules.finish({ reportedEarlier }));
 
         let verdict: Verdict | null = null;
         if (v.layouts.length) {
