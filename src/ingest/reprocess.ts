@@ -77,7 +77,7 @@ export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandi
   }
   const session = await deps.openSession();
   try {
-    const answered = await respondOverSftp({ pool, config }, session, done, null, now(), { notifyProvider: true });
+    const answered = await respondOverSftp({ pool, config }, session, done, null, now());
     return { done, answered, resumed };
   } finally {
     await session.close().catch(() => undefined);

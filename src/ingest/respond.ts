@@ -62,7 +62,6 @@ const notificationKey = (submissionId: number) => `submission-response:${submiss
  * sFTP pickup: the steps not yet done for this submission, in order.
  * @param source the upload answered, moved out of uploads/ once answered; null when there is no
  *   upload (a stored file reprocessed by ops)
- * @param opts.notifyProvider the provider's contact is emailed too (default: yes, spec §7)
  */
 export async function respondOverSftp(
   deps: RespondDeps,
@@ -70,7 +69,6 @@ export async function respondOverSftp(
   done: Ingested,
   source: Pick<ReadyFile, 'path' | 'name'> | null,
   at: Date,
-  opts: { notifyProvider?: boolean } = {},
 ): Promise<Answered> {
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
   const { pool } = deps;
@@ -117,7 +115,7 @@ export async function respondOverSftp(
       await sendNotification(deps.config, pool, {
         kind: 'submission-response',
         // spec §7: every response posted to downloads/ is announced to the provider's contact too
-        to: [done.context.liaisonEmail ?? '', ...(opts.notifyProvider !== false ? [done.context.contactEmail ?? ''] : [])],
+        to: [done.context.liaisonEmail ?? '', done.context.contactEmail ?? ''],
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
