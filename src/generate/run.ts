@@ -346,28 +346,26 @@ export class RepublishRefused extends Error {
   }
 }
 
-/** The provider's current files (any line of business) of a kind's slot. */
-export async function findCurrentFiles(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string): Promise<{ id: number; lob: string | null; status: string; file: string | null }[]> {
-  const r = await pool.query<{ id: number; lob: string | null; status: string; file_name: string | null }>(
-    `select id, lob, status, file_name from outbound_files
-      where kind = $1 and slot = $2 and provider_code = $3 and status in ('PENDING', 'PUBLISHED', 'EMPTY') and replaced_at is null order by lob nulls first`,
+/** Refused (RepublishRefused) before anything is claimed or built when the provider was sent nothing for the slot. */
+export async function checkRepublish(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string): Promise<void> {
+  const r = await pool.query(
+    `select 1 from outbound_files
+      where kind = $1 and slot = $2 and provider_code = $3 and status in ('PENDING', 'PUBLISHED', 'EMPTY') and replaced_at is null limit 1`,
     [KIND_CODE[kind], slot, provider],
   );
-  return r.rows.map((x) => ({ id: Number(x.id), lob: x.lob, status: x.status, file: x.file_name }));
+  if (!r.rowCount) throw new RepublishRefused(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
 }
 
 /**
- * `republish`: a new version of each of the provider's files for the slot, built from today's
- * records and published under a new name (the old file stays on the server and on record).
+ * `republish` (after checkRepublish): a new version of each of the provider's files for the
+ * slot, built from today's records and published under a new name (the old file stays on the
+ * server and on record).
  */
-export async function republish(
+export function republish(
   kind: OutboundKind,
   opts: { date: IsoDate; provider: string; reason: string; runId?: number; now?: Date },
   deps: GenerateDeps,
 ): Promise<GenerateResult> {
-  const slot = slotFor(kind, opts.date, deps.config);
-  if ((await findCurrentFiles(deps.pool, kind, slot, opts.provider)).length === 0)
-    throw new RepublishRefused(`nothing was published to ${opts.provider} for the ${kind} slot ${slot}: use generate`);
   return generate(kind, { date: opts.date, provider: opts.provider, runId: opts.runId, now: opts.now, republish: { reason: opts.reason } }, deps);
 }
 

@@ -104,13 +104,18 @@ Examples:
       const reason = parseReason(opts.reason);
       const provider = opts.provider.toUpperCase();
       const k = kind as OutboundKind;
-      const { republish, slotFor, RepublishRefused, findCurrentFiles } = await import('../../generate/run.js');
+      const { checkRepublish, republish, slotFor, RepublishRefused } = await import('../../generate/run.js');
       const { executeRun } = await import('../../runs/execute.js');
       const { openTransport } = await import('../transport.js');
       await withRuntime(async ({ config, db }) => {
         const slot = slotFor(k, opts.date, config);
-        const current = await findCurrentFiles(db.pool, k, slot, provider);
-        if (current.length === 0) throw new UsageError(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
+        try {
+          // refused before anything is opened or claimed: a mistaken request leaves no trace
+          await checkRepublish(db.pool, k, slot, provider);
+        } catch (err) {
+          if (err instanceof RepublishRefused) throw new UsageError(err.message);
+          throw err;
+        }
         const transport = await openTransport(config, db.pool);
         try {
           let result: Awaited<ReturnType<typeof republish>> | undefined;
@@ -121,7 +126,6 @@ Examples:
               return { published: result.published, empty: result.empty, failed: result.failed };
             });
           } catch (err) {
-            if (err instanceof RepublishRefused) throw new UsageError(err.message);
             if (!result) throw err;
             process.exitCode = 1;
           }
