@@ -27,6 +27,25 @@ function values(v: Partial<Record<ProviderField, unknown>>): Values {
 }
 const same = (a: Values, b: Values) => PROVIDER_FIELDS.every((f) => a[f] === b[f]);
 
+/** What only the provider reports (nothing in the extract): a switch to another provider starts without it. */
+const PROVIDER_ONLY_FIELDS = [
+  'lcm_email', 'care_plan_revised', 'care_conference', 'assessment_started', 'assessment_completed', 'last_encounter', 'in_person_count',
+  'telephonic_count', 'referral_status', 'referral_status_date', 'referral_closure_reason', 'last_submission_id', 'last_row_number',
+] as const;
+const DISCONTINUATION_FIELDS = ['discontinuation_date', 'discontinuation_reason', 'discontinuation_text'] as const;
+
+/**
+ * The update of an assignment by the extract (src.action): 'who' changes only who holds it and
+ * keeps the provider-reported fields; 'full' takes the extract's fields; 'switch' moves it to
+ * another provider with nothing the old one reported.
+ */
+const ASSIGNMENT_SET = [
+  ...PROVIDER_FIELDS.map((f) => `${f} = case when src.action = 'who' then prev.${f} else src.${f} end`),
+  // an enrollment the extract now gives replaces a discontinuation (the two exclude each other)
+  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.${f} end`),
+  ...PROVIDER_ONLY_FIELDS.map((f) => `${f} = case when src.action = 'switch' then null else prev.${f} end`),
+].join(',\n           ');
+
 interface Current {
   id: number;
   cin: string;
@@ -122,31 +141,7 @@ export const ECM_ASSIGNMENTS: Applier = {
          update ecm_assignments a set
            provider_code = src.provider_code,
            assigned_date = src.assigned_date,
-           status = case when src.action = 'who' then prev.status else src.status end,
-           pof = case when src.action = 'who' then prev.pof else src.pof end,
-           enrollment_start = case when src.action = 'who' then prev.enrollment_start else src.enrollment_start end,
-           enrollment_end = case when src.action = 'who' then prev.enrollment_end else src.enrollment_end end,
-           acuity = case when src.action = 'who' then prev.acuity else src.acuity end,
-           lcm_name = case when src.action = 'who' then prev.lcm_name else src.lcm_name end,
-           lcm_phone = case when src.action = 'who' then prev.lcm_phone else src.lcm_phone end,
-           -- an enrollment the extract now gives replaces a discontinuation (the two exclude each other)
-           discontinuation_date = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.discontinuation_date end,
-           discontinuation_reason = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.discontinuation_reason end,
-           discontinuation_text = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.discontinuation_text end,
-           -- a switch starts the new provider with nothing the old one reported
-           lcm_email = case when src.action = 'switch' then null else prev.lcm_email end,
-           care_plan_revised = case when src.action = 'switch' then null else prev.care_plan_revised end,
-           care_conference = case when src.action = 'switch' then null else prev.care_conference end,
-           assessment_started = case when src.action = 'switch' then null else prev.assessment_started end,
-           assessment_completed = case when src.action = 'switch' then null else prev.assessment_completed end,
-           last_encounter = case when src.action = 'switch' then null else prev.last_encounter end,
-           in_person_count = case when src.action = 'switch' then null else prev.in_person_count end,
-           telephonic_count = case when src.action = 'switch' then null else prev.telephonic_count end,
-           referral_status = case when src.action = 'switch' then null else prev.referral_status end,
-           referral_status_date = case when src.action = 'switch' then null else prev.referral_status_date end,
-           referral_closure_reason = case when src.action = 'switch' then null else prev.referral_closure_reason end,
-           last_submission_id = case when src.action = 'switch' then null else prev.last_submission_id end,
-           last_row_number = case when src.action = 'switch' then null else prev.last_row_number end,
+           ${ASSIGNMENT_SET},
            upstream_values = src.upstream_values,
            upstream_as_of = src.as_of,
            updated_at = now()
