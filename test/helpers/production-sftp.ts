@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/net.js';
 import { ROOT } from './cli.js';
-import { waitForBanner } from './sshd.js';
+import { stopSshdProcess, waitForBanner } from './sshd.js';
 
 export const DEPLOY_DIR = path.join(ROOT, 'deploy', 'sftp');
 
@@ -166,11 +166,7 @@ export async function startProductionSftp(opts: { providers: string[] }): Promis
     },
     log: () => output,
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-        proc.kill('SIGTERM');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
-      }
+      await stopSshdProcess(proc);
       fs.rmSync(base, { recursive: true, force: true });
     },
   };

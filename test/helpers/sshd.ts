@@ -181,14 +181,18 @@ export async function startSshd(opts: { providers: string[]; baseDir?: string })
     providerUser: (code: string) => users.get(code) ?? providerUser(code),
     log: () => output,
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-        proc.kill('SIGTERM');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
-      }
+      await stopSshdProcess(proc);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** SIGTERM to a running sshd, and its exit awaited (for at most 3 s: its files go either way). */
+export async function stopSshdProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
 }
 
 /** Until sshd answers with its banner (a port that answers), or its process has exited. */

@@ -3,42 +3,32 @@
 // digest after the 5th listed CS providers as missing. Now: days 1..CSPRTF_ON_TIME_LAST_DAY on
 // time (a second file a resubmission), later declined; CS providers listed only after that.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSPRTF, RTF } from '../../schemas/index.js';
 import { missingAlertDays } from '../../src/calendar/slots.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { P, seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+import type { TestDb } from '../helpers/db.js';
+import { P } from '../helpers/plan.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { csprtfRow, rtfRow, workbook } from '../helpers/provider-files.js';
 import { readWithOpenpyxl } from '../helpers/workbook.js';
 
 let db: TestDb;
-let sftp: TestSftp;
 let dataDir: string;
 let config: Config;
+let world: PlanWorld;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  await seedCsAuthorizations(db.pool);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-csprtf-window-'));
-  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
-  const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
-  await generate('mif', { date: '2026-11-15' }, deps);
-  await generate('csasf', { date: '2026-11-15' }, deps);
+  world = await openPlanWorld('csprtf-window', { csAuthorizations: true, settings: { SFTP_STABLE_SECONDS: '0' } });
+  ({ db, dataDir, config } = world);
+  await generate('mif', { date: '2026-11-15' }, world.deps);
+  await generate('csasf', { date: '2026-11-15' }, world.deps);
 });
-afterAll(async () => {
-  await sftp.stop();
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(world));
 
 /** Local noon (PST) on a December 2026 day, or the given UTC instant. */
 const dec = (day: number, utc = `2026-12-${String(day).padStart(2, '0')}T20:00:00Z`) => new Date(utc);

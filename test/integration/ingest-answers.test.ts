@@ -3,39 +3,32 @@
 // response; a name too long to move, or a file that cannot be moved, is answered and not
 // retried forever; the poll's exclusion is a lease row, not a session lock.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { pollOnce } from '../../src/ingest/poll.js';
 import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedPlan } from '../helpers/plan.js';
+import type { TestDb } from '../helpers/db.js';
+import type { TestSftp } from '../helpers/dev-sftp.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
 let sftp: TestSftp;
 let dataDir: string;
 let config: Config;
+let world: PlanWorld;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-answers-'));
-  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
-  await generate('mif', { date: '2026-11-15' }, { pool: db.pool, config, openSession: () => sftp.openSession() });
+  world = await openPlanWorld('answers', { settings: { SFTP_STABLE_SECONDS: '0' } });
+  ({ db, sftp, dataDir, config } = world);
+  await generate('mif', { date: '2026-11-15' }, world.deps);
 });
-afterAll(async () => {
-  await sftp.stop();
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(world));
 
 /** As `ingest FILE` does it: processed, then answered in a local folder. */
 async function ingestAndAnswer(file: InboundFile) {

@@ -11,14 +11,12 @@ import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { OPENPYXL, readWithOpenpyxl } from '../helpers/workbook.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedPlan } from '../helpers/plan.js';
 import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 
 let db: TestDb;
-let sftp: TestSftp;
 let dataDir: string;
 let config: ReturnType<typeof loadConfig>;
 
@@ -58,19 +56,13 @@ function openpyxlRead(bytes: Buffer): Record<string, unknown[][]> {
 const attempts = async (provider: string, lob: string) =>
   (await db.pool.query<{ n: number }>(`select count(*)::int n from current_outreach_attempts where provider_code = $1 and lob = $2`, [provider, lob])).rows[0]!.n;
 
+let world: PlanWorld;
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-months-'));
-  config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
-  await generate('mif', { date: '2026-11-15' }, { pool: db.pool, config, openSession: () => sftp.openSession() });
+  world = await openPlanWorld('months', { settings: { SFTP_STABLE_SECONDS: '0' } });
+  ({ db, dataDir, config } = world);
+  await generate('mif', { date: '2026-11-15' }, world.deps);
 });
-afterAll(async () => {
-  await sftp.stop();
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(world));
 
 describe('finding 1: lines of business are submissions of their own', () => {
   it('an HN RTF and OTF on the 2nd and a CV RTF and OTF on the 7th: the CV files are first files (late), and the HN attempts keep counting', async () => {

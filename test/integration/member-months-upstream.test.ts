@@ -1,7 +1,6 @@
 // Member state across months, upstream side (issue 17 findings 3-6): the plan's extracts
 // (referrals, assignments, CS authorizations) meet what providers reported since.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSPRTF } from '../../schemas/index.js';
@@ -9,9 +8,9 @@ import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+import type { TestDb } from '../helpers/db.js';
+import type { TestSftp } from '../helpers/dev-sftp.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { csprtfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
 
@@ -22,23 +21,15 @@ let sftp: TestSftp;
 let dataDir: string;
 let config: ReturnType<typeof loadConfig>;
 let deps: Parameters<typeof generate>[2];
+let world: PlanWorld;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  await seedCsAuthorizations(db.pool);
+  world = await openPlanWorld('months', { csAuthorizations: true });
+  ({ db, sftp, dataDir, config, deps } = world);
   // each provider's liaison, so an alert about two providers reaches both
   await db.pool.query(`update providers set liaison_email = lower(provider_code) || '-liaison@plan.example'`);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-months-'));
-  config = loadConfig({ DATA_DIR: dataDir });
-  deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
 });
-afterAll(async () => {
-  await sftp.stop();
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(world));
 
 const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
 const downloads = (code: string) => path.join(sftp.root, code, 'downloads');

@@ -1,0 +1,41 @@
+// The set-up most integration tests share: a fresh database with the small plan, the
+// in-process sFTP server with the plan's provider folders, a data folder, a config on them,
+// and the deps generation takes. Opened in beforeAll, closed in afterAll.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { GenerateDeps } from '../../src/generate/run.js';
+import { createTestDb, type TestDb } from './db.js';
+import { startTestSftp, type TestSftp } from './dev-sftp.js';
+import { P, seedCsAuthorizations, seedPlan } from './plan.js';
+
+export interface PlanWorld {
+  db: TestDb;
+  sftp: TestSftp;
+  dataDir: string;
+  config: Config;
+  deps: GenerateDeps;
+}
+
+/**
+ * @param name names the data folder (`calaim-<name>-…`)
+ * @param opts.csAuthorizations also the plan's CS authorizations (seedCsAuthorizations)
+ * @param opts.settings configuration on top of DATA_DIR
+ */
+export async function openPlanWorld(name: string, opts: { csAuthorizations?: boolean; settings?: Record<string, string> } = {}): Promise<PlanWorld> {
+  const db = await createTestDb();
+  await seedPlan(db.pool);
+  if (opts.csAuthorizations) await seedCsAuthorizations(db.pool);
+  const sftp = await startTestSftp(Object.values(P).map((p) => p.code));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `calaim-${name}-`));
+  const config = loadConfig({ DATA_DIR: dataDir, ...opts.settings });
+  return { db, sftp, dataDir, config, deps: { pool: db.pool, config, openSession: () => sftp.openSession() } };
+}
+
+export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {
+  if (!w) return;
+  await w.sftp.stop();
+  await w.db.drop();
+  fs.rmSync(w.dataDir, { recursive: true, force: true });
+}
