@@ -9,18 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/net.js';
 import { ROOT } from './cli.js';
-import { stopSshdProcess, waitForBanner } from './sshd.js';
+import { onPath, stopSshdProcess, waitForBanner } from './sshd.js';
 
 export const DEPLOY_DIR = path.join(ROOT, 'deploy', 'sftp');
-
-function onPath(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether the shipped server can be run here, and if not, why. */
 export function productionSftpAvailability(): { available: boolean; reason?: string } {

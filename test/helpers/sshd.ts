@@ -17,7 +17,8 @@ export interface Availability {
   reason?: string;
 }
 
-function onPath(bin: string): boolean {
+/** Whether a program is on PATH. */
+export function onPath(bin: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
     return true;
