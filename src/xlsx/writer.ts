@@ -386,8 +386,15 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: reado
   }
 }
 
-function newWorkbook(stream: Writable | NodeJS.WritableStream): ExcelJS.stream.xlsx.WorkbookWriter {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: stream as unknown as import('stream').Stream, useSharedStrings: false, useStyles: true });
+/** Workbook properties; `created` defaults to now (it is in the file, so two writes of the same sheets differ by it). */
+export interface WorkbookMeta {
+  created?: Date;
+}
+
+function newWorkbook(stream: Writable | NodeJS.WritableStream, meta: WorkbookMeta = {}): ExcelJS.stream.xlsx.WorkbookWriter {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: stream as unknown as import('stream').Stream, useSharedStrings: false, useStyles: true, ...(meta.created ? { created: meta.created } : {}),
+  });
   wb.creator = 'calaim-exchange';
   return wb;
 }
@@ -396,9 +403,9 @@ function newWorkbook(stream: Writable | NodeJS.WritableStream): ExcelJS.stream.x
  * Writes the sheets, in order, to a file path or a writable stream. For a path, a failure
  * removes the partial file. For a stream, the caller owns it (it is ended on success).
  */
-export async function writeWorkbook(target: string | NodeJS.WritableStream, sheets: readonly WriteSheet[]): Promise<void> {
+export async function writeWorkbook(target: string | NodeJS.WritableStream, sheets: readonly WriteSheet[], meta: WorkbookMeta = {}): Promise<void> {
   if (typeof target !== 'string') {
-    const wb = newWorkbook(target);
+    const wb = newWorkbook(target, meta);
     await writeSheets(wb, sheets);
     await wb.commit();
     return;
@@ -410,7 +417,7 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
   });
   try {
     await opened;
-    const wb = newWorkbook(out);
+    const wb = newWorkbook(out, meta);
     await writeSheets(wb, sheets);
     await wb.commit();
     if (!out.closed) await new Promise<void>((resolve, reject) => {
@@ -425,7 +432,7 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
 }
 
 /** The workbook as bytes (the whole file is in memory: use writeWorkbook for large outputs). */
-export async function writeWorkbookToBuffer(sheets: readonly WriteSheet[]): Promise<Buffer> {
+export async function writeWorkbookToBuffer(sheets: readonly WriteSheet[], meta: WorkbookMeta = {}): Promise<Buffer> {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (c: Buffer) => chunks.push(c));
@@ -433,7 +440,7 @@ export async function writeWorkbookToBuffer(sheets: readonly WriteSheet[]): Prom
     sink.on('end', () => resolve());
     sink.on('error', reject);
   });
-  await writeWorkbook(sink, sheets);
+  await writeWorkbook(sink, sheets, meta);
   await ended;
   return Buffer.concat(chunks);
 }

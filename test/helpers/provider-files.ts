@@ -39,8 +39,16 @@ export function csprtfRow(over: Rec = {}, provider = P.CS1): Rec {
   };
 }
 
+// Each workbook built here is its own file: its creation time (in docProps/core.xml) steps a
+// second per call. Left to the wall clock, two builds of the same rows within a second were
+// byte-identical, so whether the second counted as a new upload or a copy of the first (a
+// duplicate, or the resume of an attempt not yet answered) depended on the machine's speed.
+// A test that means "the same file again" sends the same Buffer.
+let built = 0;
+const CREATED_FROM = Date.UTC(2026, 0, 1);
+
 export function workbook(sheets: [Layout, Rec[], string?][]): Promise<Buffer> {
-  return writeWorkbookToBuffer(sheets.map(([layout, rows, name]) => layoutSheet(layout, rows, name ? { name } : {})));
+  return writeWorkbookToBuffer(sheets.map(([layout, rows, name]) => layoutSheet(layout, rows, name ? { name } : {})), { created: new Date(CREATED_FROM + 1000 * built++) });
 }
 
 export const rtf = (rows: Rec[]) => workbook([[RTF, rows]]);

@@ -261,3 +261,19 @@ describe('readable layout', () => {
     expect(styles).toMatch(/wrapText="1"/);
   });
 });
+
+describe('each test workbook is its own file', () => {
+  // CI saw "a resubmission after the earlier ones" answered as the earlier file (ON_TIME): two
+  // builds of the same rows within one second were byte-identical, so the second upload was
+  // taken for the first one. The helper's workbooks now differ by their creation time.
+  it('two builds of the same rows, back to back, are different bytes', async () => {
+    const { csprtf, csprtfRow } = await import('../helpers/provider-files.js');
+    const [a, b] = [await csprtf([csprtfRow()]), await csprtf([csprtfRow()])];
+    expect(a.equals(b)).toBe(false);
+  });
+
+  it('writes the given creation time into the workbook', async () => {
+    const bytes = await writeWorkbookToBuffer([SHEET], { created: new Date('2026-03-04T05:06:07Z') });
+    expect((await partsOf(bytes)).get('docProps/core.xml')).toContain('2026-03-04T05:06:07Z');
+  });
+});
