@@ -254,7 +254,7 @@ async function prepareUnit(
         deliver: async (session) => {
           const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId);
+          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, opts.now);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
         },
       };
@@ -316,7 +316,7 @@ async function prepareUnit(
         return fileId;
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, opts.now);
       await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, opts.now);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
     },
@@ -373,12 +373,15 @@ async function confirmPublished(
   pool: pg.Pool, kind: OutboundKind, job: string, slot: IsoDate, unitKey: string, fileId: number, remote: string,
   u: { provider: ProviderRow; lob: string | null },
   runId: number | undefined,
+  now: Date | undefined,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
     // The attempt that published the file is the one it belongs to (a file recorded by an
     // interrupted attempt and published by the next is the next one's).
-    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = now(), run_id = coalesce($3, run_id) where id = $1`, [
-      fileId, remote, runId ?? null,
+    // published_at is compared with uploads' receipt times (the latest CSASF or MIF a file
+    // answers), so it follows the run's clock: a replay or a simulation pins it.
+    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = coalesce($4, now()), run_id = coalesce($3, run_id) where id = $1`, [
+      fileId, remote, runId ?? null, now ?? null,
     ]);
     if (kind !== 'csasf') {
       // Referrals whose member this file carried have now been sent (mini-MIF 5-10 day rule).

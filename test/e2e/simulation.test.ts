@@ -1,0 +1,72 @@
+// Issue 17, "a year in the life": a seeded simulation drives the real system (imports, the
+// generator, the sFTP poller and ingest, real Postgres) through months of plan events and
+// provider files, and compares every published MIF / mini-MIF / CSASF row, every member's ECM
+// assignment, every open CS authorization and every counted outreach attempt with the
+// independent reference model in test/sim/model.ts. The full year is `npm run simulate`;
+// here a small plan over a few months keeps `npm test` within its budget.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { Mismatch, simulate } from '../sim/drive.js';
+import { formatTable } from '../sim/table.js';
+import { Scenario, SMALL } from '../sim/scenario.js';
+
+const SEED = Number(process.env.SIM_SEED ?? 11);
+const MONTHS = Number(process.env.SIM_MONTHS ?? 4);
+
+let db: TestDb;
+let sftp: TestSftp;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  sftp = await startTestSftp(new Scenario(SEED, SMALL).providers.map((p) => p.code));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
+});
+afterAll(async () => {
+  await sftp?.stop();
+  await db?.drop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe(`a year in the life, small (seed ${SEED}, ${MONTHS} months)`, () => {
+  it('every published row, member state and counted attempt matches the reference model', async () => {
+    const config = loadConfig({ DATA_DIR: dir, SFTP_STABLE_SECONDS: '0' });
+    const table = await simulate({ pool: db.pool, config, openSession: () => sftp.openSession(), sftpRoot: sftp.root, workDir: dir }, { seed: SEED, months: MONTHS, sizes: SMALL });
+    console.log(formatTable(table));
+    expect(table).toHaveLength(MONTHS);
+    expect(table.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
+    // the small plan still exercises every kind of event
+    const sum = (k: keyof (typeof table)[number]) => table.reduce((n, r) => n + Number(r[k]), 0);
+    expect(sum('uploads')).toBeGreaterThan(40);
+    expect(sum('conflicts')).toBeGreaterThan(0);
+    expect(sum('declinedOrDuplicate')).toBeGreaterThan(0);
+    expect(table.at(-1)!.attempts).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('the comparison is a real check: a system that declines after the 7th is caught in the first month of answers', async () => {
+    const db2 = await createTestDb();
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
+    try {
+      // the same plan, but the system follows another deadline than the model (spec: the 10th)
+      const config = loadConfig({ DATA_DIR: dir2, SFTP_STABLE_SECONDS: '0', RESUBMISSION_LAST_DAY: '7', CSPRTF_ON_TIME_LAST_DAY: '7' });
+      const sftp2 = await startTestSftp(new Scenario(SEED, SMALL).providers.map((p) => p.code));
+      try {
+        const run = simulate({ pool: db2.pool, config, openSession: () => sftp2.openSession(), sftpRoot: sftp2.root, workDir: dir2 }, { seed: SEED, months: 2, sizes: SMALL });
+        const err = await run.then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(Mismatch);
+        expect((err as Error).message).toMatch(/month 2026-02: upload SIM\d+\/\S+ \(.*, 2026-02-(08|09|10)\)/);
+        expect((err as Error).message).toContain('"verdict": "DECLINED_LATE"');
+      } finally {
+        await sftp2.stop();
+      }
+    } finally {
+      await db2.drop();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
