@@ -27,7 +27,7 @@ export interface LocalParts {
 
 /** Throws a RangeError for a zone name the runtime does not know. */
 export function assertTimeZone(tz: string): void {
-  if (!DateTime.now().setZone(tz).isValid) throw new RangeError(`unknown time zone ${JSON.stringify(tz)}`);
+  if (!DateTime.fromMillis(0).setZone(tz).isValid) throw new RangeError(`unknown time zone ${JSON.stringify(tz)}`);
 }
 
 function inZone(instant: Date, tz: string): DateTime {

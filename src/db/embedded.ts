@@ -12,6 +12,7 @@
 // go is swapping that for an exclusive try-lock on the same connection, which only the last
 // user gets. Counting connections is not enough: an idle pool holds none.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -156,9 +157,9 @@ async function canLogin(url: string): Promise<boolean> {
 }
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
+  const until = performance.now() + timeoutMs; // elapsed time: monotonic, not the wall clock
   while (pidAlive(pid)) {
-    if (Date.now() > until) return false;
+    if (performance.now() > until) return false;
     await tick(50);
   }
   return true;
@@ -178,7 +179,7 @@ function initialise(dir: string, runner: Runner, bin: Binaries): void {
   if (runner.kind === 'account') fs.chownSync(dir, runner.uid, runner.gid);
   // The password is a fixed local one (the server listens on loopback only); the file only
   // exists because initdb takes it no other way.
-  const pwFile = path.join(os.tmpdir(), `calaim-pg-pw-${process.pid}-${Date.now()}`);
+  const pwFile = path.join(os.tmpdir(), `calaim-pg-pw-${process.pid}-${randomUUID()}`);
   fs.writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
   try {
     run(runner, bin.initdb, [`--pgdata=${dir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], 'initdb');
@@ -203,7 +204,7 @@ async function launch(dir: string, port: number, runner: Runner, bin: Binaries):
   child.once('error', (e) => { exited = e.message; });
   child.unref();
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const until = Date.now() + READY_TIMEOUT_MS;
+  const until = performance.now() + READY_TIMEOUT_MS;
   // Ready means the pid file says so and a login answers; a server that died says why in its log.
   for (;;) {
     if (exited !== undefined) {
@@ -211,7 +212,7 @@ async function launch(dir: string, port: number, runner: Runner, bin: Binaries):
       throw new EmbeddedPostgresError(`embedded Postgres did not start in ${dir} (${exited}): ${tail}`);
     }
     if (readPidFile(dir)?.status === 'ready' && (await canLogin(url))) return;
-    if (Date.now() > until) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} was not ready after ${READY_TIMEOUT_MS / 1000} s (see ${logPath})`);
+    if (performance.now() > until) throw new EmbeddedPostgresError(`embedded Postgres in ${dir} was not ready after ${READY_TIMEOUT_MS / 1000} s (see ${logPath})`);
     await tick(50);
   }
 }
@@ -299,10 +300,10 @@ async function attach(dir: string, port: number): Promise<pg.Client | undefined>
 
 async function waitReady(dir: string, pid: number, port: number): Promise<boolean> {
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const until = Date.now() + READY_TIMEOUT_MS;
+  const until = performance.now() + READY_TIMEOUT_MS;
   while (pidAlive(pid)) {
     if (readPidFile(dir)?.status === 'ready' && (await canLogin(url))) return true;
-    if (Date.now() > until) return false;
+    if (performance.now() > until) return false;
     await tick(50);
   }
   return false;

@@ -42,10 +42,10 @@ export async function executeRun<T extends Record<string, unknown>>(
   work: (ctx: RunContext) => Promise<T>,
 ): Promise<RunOutcome<T>> {
   const owner = opts.owner ?? processOwner();
-  const deadline = Date.now() + (opts.waitMs ?? 0);
+  const deadline = performance.now() + (opts.waitMs ?? 0); // elapsed time: monotonic
   let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null);
   let announced = false;
-  while (!claim.claimed && claim.reason === 'running' && Date.now() < deadline) {
+  while (!claim.claimed && claim.reason === 'running' && performance.now() < deadline) {
     if (!announced) log.info({ job, slot, owner: claim.run.owner }, 'waiting for the running claimant to finish');
     announced = true;
     await sleep(1000);
