@@ -72,7 +72,7 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
     'mini-mif': (ctx) => runMiniMif(deps, ctx),
     'minimif-sla': (ctx) => runMiniMifSla(deps, ctx),
     'missing-alert': (ctx) => runMissingAlert(deps, ctx),
-    retention: () => runRetention(deps),
+    retention: (ctx) => runRetention(deps, ctx),
     poll: (ctx): Promise<JobCounts> => runPoll(deps, ctx),
     notify: (ctx): Promise<JobCounts> => runNotify(deps, ctx),
   };

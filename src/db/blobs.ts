@@ -1,6 +1,7 @@
 // The immutable copy of every file sent or received, keyed by content hash.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { systemClock } from '../clock.js';
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -18,7 +19,7 @@ export async function getBlob(c: pg.Pool | pg.PoolClient, hash: string): Promise
  * Purges the bytes of files older than `days` (BLOB_RETENTION_DAYS); hashes, sizes and the
  * submissions and outbound files that point to them are kept. Returns how many were purged.
  */
-export async function purgeBlobs(c: pg.Pool | pg.PoolClient, days: number, now = new Date()): Promise<{ purged: number; bytes: number }> {
+export async function purgeBlobs(c: pg.Pool | pg.PoolClient, days: number, now: Date = systemClock()): Promise<{ purged: number; bytes: number }> {
   const r = await c.query<{ purged: number; bytes: string | null }>(
     `with p as (
        update file_blobs set bytes = '\\x'::bytea, purged_at = $2

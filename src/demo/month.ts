@@ -21,6 +21,7 @@ import { executeRun } from '../runs/execute.js';
 import { openTransport, type Transport } from '../cli/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
+import { scheduleTable } from '../../jobs/schedule.js';
 
 export const SAMPLE_PLAN = path.join(packageRoot(), 'samples', 'plan');
 const TZ = 'America/Los_Angeles';
@@ -34,13 +35,19 @@ export interface DemoResult {
   seconds: number;
 }
 
-/** A local Pacific time as an instant: the demo's clock. */
+/**
+ * A local Pacific time as an instant: the demo's clock. Every step is pinned to it (imports,
+ * generation, polls, alerts), never the wall clock: the month plays the same whenever it is run.
+ */
 const at = (date: string, time: string) => localDateTimeToInstant(date, time, TZ);
+
+/** The plan loads its extracts before the month's first run. */
+const IMPORTED_AT = at('2026-11-01', '08:00');
 
 export interface DemoOptions { out: string; onStep?: (step: DemoStep) => void }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const started = Date.now();
+  const started = performance.now(); // how long the demo took (elapsed, not a date)
   const out = path.resolve(opts.out);
   // A second run starts clean.
   fs.rmSync(out, { recursive: true, force: true });
@@ -64,7 +71,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     step('setup', 'Embedded Postgres started and migrated', [`data in ${path.join(out, 'pg')}`]);
     const counts: Record<string, number> = {};
     for (const kind of UPSTREAM_KINDS) {
-      const s = await importUpstream(db.pool, kind, path.join(SAMPLE_PLAN, `${kind}.csv`), { config });
+      const s = await importUpstream(db.pool, kind, path.join(SAMPLE_PLAN, `${kind}.csv`), { config, now: IMPORTED_AT });
       counts[kind === 'providers' ? 'provider contracts' : kind] = s.rowsImported;
     }
     step('setup', 'Sample plan imported from samples/plan/', UPSTREAM_KINDS.map((k) => `${k === 'providers' ? 'provider contracts' : k}: ${counts[k === 'providers' ? 'provider contracts' : k]}`));
@@ -88,7 +95,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         database: `embedded Postgres in ${path.join(out, 'pg')} (stopped when the demo exits)`,
         reopen: `DATA_DIR=${path.relative(process.cwd(), out) || '.'} npx calaim-exchange status --period 2026-11`,
       },
-      seconds: Math.round((Date.now() - started) / 100) / 10,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {
     await transport?.close();
@@ -108,9 +115,15 @@ class DemoMonth {
         where c.program = $1 group by p.provider_code order by p.provider_code`, [program])).rows;
   }
 
+  /** A job's slot on the demo's clock: at its time on the schedule (jobs/schedule.ts), as the scheduler runs it. */
+  private dueAt(job: string, date: string): Date {
+    return at(date, scheduleTable(this.config).find((e) => e.job === job)?.at ?? '07:00');
+  }
+
   private async generateSlot(kind: OutboundKind, date: string): Promise<void> {
+    const now = this.dueAt(kind, date);
     const r = await executeRun(this.db.pool, this.config, kind, date, { trigger: 'cron' }, async ({ signal, run }) => {
-      const g = await generate(kind, { date, signal, runId: run.id }, this.deps);
+      const g = await generate(kind, { date, signal, runId: run.id, now }, this.deps);
       return { published: g.published, empty: g.empty, failed: g.failed, units: g.units.length, files: g.units.filter((u) => u.file).map((u) => `${u.provider}/${u.file} (${u.rows} rows)`) };
     });
     const label = { mif: 'Monthly MIF', 'mini-mif': 'mini-MIF', csasf: 'CSASF' }[kind];
@@ -170,7 +183,7 @@ class DemoMonth {
     const csBroken = pick(cs, 1);
 
     // November: the plan sends.
-    const sla = await executeRun(this.db.pool, this.config, 'minimif-sla', '2026-11-05', { trigger: 'cron' }, async () => ({ ...(await miniMifSlaAlert(this.db.pool, this.config, '2026-11-05')) }));
+    const sla = await executeRun(this.db.pool, this.config, 'minimif-sla', '2026-11-05', { trigger: 'cron' }, async () => ({ ...(await miniMifSlaAlert(this.db.pool, this.config, '2026-11-05', this.dueAt('minimif-sla', '2026-11-05'))) }));
     this.step('2026-11-05', `mini-MIF SLA check: ${sla.status === 'ran' ? String(sla.result.referrals) : 0} referral(s) approved 10+ days ago not yet sent: liaison alerted`, ['(the mini-MIF job had not run yet this month)']);
     await this.generateSlot('mini-mif', '2026-11-06');
     await this.generateSlot('mif', '2026-11-15');
@@ -206,7 +219,7 @@ class DemoMonth {
     await this.poll('2026-12-05', '15:35');
 
     const digest1 = await executeRun(this.db.pool, this.config, 'missing-alert', '2026-12-06', { trigger: 'cron' }, async () => {
-      const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-06');
+      const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-06', this.dueAt('missing-alert', '2026-12-06'));
       return { providers: r.rows.length, digests: r.digests };
     });
     if (digest1.status === 'ran') this.step('2026-12-06', `Missing-submission digest after the 5th: ${String(digest1.result.providers)} provider(s) listed, ${String(digest1.result.digests)} liaison digest(s) sent (email + xlsx)`);
@@ -222,7 +235,7 @@ class DemoMonth {
     await this.poll('2026-12-11', '00:35');
 
     const digest2 = await executeRun(this.db.pool, this.config, 'missing-alert', '2026-12-11', { trigger: 'cron' }, async () => {
-      const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-11');
+      const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-11', this.dueAt('missing-alert', '2026-12-11'));
       return { providers: r.rows.length, digests: r.digests };
     });
     if (digest2.status === 'ran') this.step('2026-12-11', `Missing-submission digest after the 10th: ${String(digest2.result.providers)} provider(s) listed, ${String(digest2.result.digests)} liaison digest(s) sent`);

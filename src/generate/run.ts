@@ -8,6 +8,7 @@ import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfSlotsForMonth, deadlinePolicyFromConfig, mifSlot, ordinal, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
+import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { withTransaction } from '../db/pool.js';
@@ -36,7 +37,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** The run attempt (ledger id) this generation belongs to: each file records it. */
   runId?: number;
-  /** The scheduler clock: when the publish notifications are recorded. */
+  /**
+   * The generation's instant (the scheduler's or the command's clock): when its files are recorded
+   * as published (published_at: a provider file received before it does not answer it) or replaced,
+   * and when the publish notifications are recorded. Default: the wall clock as generate starts.
+   */
   now?: Date;
   /** `republish`: each unit's current file is replaced by a new version under a new name (why: kept on the record). */
   republish?: { reason: string };
@@ -150,6 +155,7 @@ const unitKeyOf = (u: Pick<Unit, 'provider' | 'lob'>) => `${u.provider.provider_
 
 export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: GenerateDeps): Promise<GenerateResult> {
   const { pool, config } = deps;
+  const at = opts.now ?? systemClock();
   const slot = slotFor(kind, opts.date, config);
   const job = kind;
   const providers = await providersFor(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
@@ -177,7 +183,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
       opts.onProgress?.(i, units.length, unitKeyOf(u));
       let prepared: Prepared;
       try {
-        prepared = await prepareUnit(kind, job, slot, u, opts, deps);
+        prepared = await prepareUnit(kind, job, slot, u, opts, deps, at);
       } catch (err) {
         await failed(i, u, err);
         continue;
@@ -227,6 +233,7 @@ async function prepareUnit(
   u: Unit,
   opts: GenerateOptions,
   deps: GenerateDeps,
+  at: Date,
 ): Promise<Prepared> {
   const { pool, config } = deps;
   const code = KIND_CODE[kind];
@@ -254,7 +261,7 @@ async function prepareUnit(
         deliver: async (session) => {
           const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, opts.now);
+          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
         },
       };
@@ -269,7 +276,7 @@ async function prepareUnit(
   else if (built.rows.length === 0) {
     if (!opts.dryRun) {
       await withTransaction(pool, async (c) => {
-        await replaceVersion(c, replacing);
+        await replaceVersion(c, replacing, at);
         await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id, replaces_id, reason) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6, $7, $8)`, [
           code, job, slot, u.provider.provider_code, u.lob, opts.runId ?? null, replacing?.id ?? null, opts.republish?.reason ?? null,
         ]);
@@ -293,7 +300,7 @@ async function prepareUnit(
     deliver: async (session) => {
       const id = await withTransaction(pool, async (c) => {
         const hash = await putBlob(c, bytes);
-        await replaceVersion(c, replacing);
+        await replaceVersion(c, replacing, at);
         const r = await c.query<{ id: number }>(
           `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason)
            values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12) returning id`,
@@ -316,8 +323,8 @@ async function prepareUnit(
         return fileId;
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, opts.now);
-      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, opts.now);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, at);
+      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, at);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
     },
   };
@@ -334,8 +341,8 @@ function emptyNote(kind: OutboundKind, u: Unit, slot: IsoDate): WriteSheet {
 }
 
 /** The unit's current version steps aside for the new one (in the new one's transaction). */
-async function replaceVersion(c: pg.PoolClient, replacing: { id: number } | undefined): Promise<void> {
-  if (replacing) await c.query(`update outbound_files set replaced_at = now() where id = $1 and replaced_at is null`, [replacing.id]);
+async function replaceVersion(c: pg.PoolClient, replacing: { id: number } | undefined, at: Date): Promise<void> {
+  if (replacing) await c.query(`update outbound_files set replaced_at = $2 where id = $1 and replaced_at is null`, [replacing.id, at]);
 }
 
 /** Refused before anything is built: the slot has nothing to republish for the provider. */
@@ -373,15 +380,15 @@ async function confirmPublished(
   pool: pg.Pool, kind: OutboundKind, job: string, slot: IsoDate, unitKey: string, fileId: number, remote: string,
   u: { provider: ProviderRow; lob: string | null },
   runId: number | undefined,
-  now: Date | undefined,
+  at: Date,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
     // The attempt that published the file is the one it belongs to (a file recorded by an
     // interrupted attempt and published by the next is the next one's).
     // published_at is compared with uploads' receipt times (the latest CSASF or MIF a file
     // answers), so it follows the run's clock: a replay or a simulation pins it.
-    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = coalesce($4, now()), run_id = coalesce($3, run_id) where id = $1`, [
-      fileId, remote, runId ?? null, now ?? null,
+    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = $4, run_id = coalesce($3, run_id) where id = $1`, [
+      fileId, remote, runId ?? null, at,
     ]);
     if (kind !== 'csasf') {
       // Referrals whose member this file carried have now been sent (mini-MIF 5-10 day rule).
@@ -396,7 +403,7 @@ async function confirmPublished(
   });
 }
 
-async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused?: UnitResult['refused'], now?: Date): Promise<void> {
+async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused: UnitResult['refused'] | undefined, now: Date): Promise<void> {
   // the deadlines as the configured policy has them, never a copy of the defaults
   const policy = deadlinePolicyFromConfig(deps.config);
   const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];

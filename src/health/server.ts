@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
 import { log } from '../log.js';
 import { httpStatusOf, overallStatus, pollCheck, type HealthReport, type PollCheck, type TimedCheck } from './status.js';
 
@@ -20,7 +21,7 @@ export interface HealthProbes {
 export interface HealthOptions {
   probes: HealthProbes;
   /** The scheduler clock. */
-  now: () => Date;
+  now: Clock;
   /** When the scheduler started, by that clock (the grace for a first poll). */
   startedAt: Date;
   pollMaxAgeSeconds: number;

@@ -17,7 +17,7 @@ interface Episode { id: number; cin: string; service_code: string; provider_code
  * - else (none open): a new episode, back on the next CSASF.
  */
 export const CS_AUTHORIZATIONS: Applier = {
-  async check(c, rows, { reject, state }) {
+  async check(c, rows, { reject, state, now }) {
     let firstBy = state.get('pair') as Map<string, { provider: string; row: number }> | undefined;
     if (!firstBy) state.set('pair', (firstBy = new Map()));
     const inFile: Row[] = [];
@@ -79,11 +79,11 @@ export const CS_AUTHORIZATIONS: Applier = {
     for (const k of inFileConflicts) if (members.has(k.cin)) conflicts.push(k);
     if (conflicts.length)
       await c.query(
-        `insert into cs_assignment_conflicts (cin, service_code, owner_provider, refused_provider, source)
-         select cin, service, owner, refused, 'import' from jsonb_to_recordset($1::jsonb) as x(cin text, service text, owner text, refused text)
+        `insert into cs_assignment_conflicts (cin, service_code, owner_provider, refused_provider, source, detected_at)
+         select cin, service, owner, refused, 'import', $2 from jsonb_to_recordset($1::jsonb) as x(cin text, service text, owner text, refused text)
           where exists (select 1 from providers p where p.provider_code = x.owner)
-         on conflict (cin, service_code, refused_provider) do update set owner_provider = excluded.owner_provider, detected_at = now(), resolved_at = null`,
-        [JSON.stringify(conflicts)],
+         on conflict (cin, service_code, refused_provider) do update set owner_provider = excluded.owner_provider, detected_at = excluded.detected_at, resolved_at = null`,
+        [JSON.stringify(conflicts), now],
       );
     return accepted;
   },

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type pg from 'pg';
 import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
@@ -36,7 +37,7 @@ export interface ImportSummary {
 export interface ImportOptions {
   /** Settings: needed to alert liaisons (referral conflicts); without them nothing is emailed. */
   config?: Config;
-  /** The import's clock (default: now). */
+  /** The import's instant (default: the wall clock). */
   now?: Date;
 }
 
@@ -50,7 +51,7 @@ export class ImportFileError extends Error {
 }
 
 export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? systemClock();
   const spec = UPSTREAM[kind];
   let table;
   try {

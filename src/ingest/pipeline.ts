@@ -12,6 +12,7 @@ import {
   submissionWindow, spellInstant, verdictLabel, type Verdict,
 } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
 import { faultPoint } from '../fault-points.js';
@@ -186,7 +187,7 @@ async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: nu
   return d;
 }
 
-export interface IngestDeps { pool: pg.Pool; config: Config; now?: () => Date }
+export interface IngestDeps { pool: pg.Pool; config: Config; now?: Clock }
 
 /**
  * @param preloaded.context the provider's context when the caller started loading it already
@@ -194,7 +195,7 @@ export interface IngestDeps { pool: pg.Pool; config: Config; now?: () => Date }
  */
 export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
   const { pool, config } = deps;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const tz = config.PLAN_TIME_ZONE;
   const sha = hashOf(file.bytes);
   const ctx = await (preloaded.context ?? loadProviderContext(pool, file.provider, file.receivedAt));

@@ -3,6 +3,7 @@
 // stops the others; a file that could not be processed stays where it is for the next poll.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
@@ -120,7 +121,7 @@ async function pollProviders(
     for (const p of providers) {
       if (opts.signal?.aborted) break;
       const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
-      const now = opts.now ?? new Date();
+      const now = opts.now ?? systemClock();
       const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
       out.byProvider.push(summary);
       let scan;
@@ -172,7 +173,7 @@ async function processOne(
   nowOverride?: Date,
 ): Promise<PollFileResult> {
   const base: PollFileResult = { provider: p.provider_code, file: f.name };
-  const at = nowOverride ?? new Date();
+  const at = nowOverride ?? systemClock();
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, f, 'FILE_TOO_LARGE', at);

@@ -4,6 +4,7 @@
 // replaces what the earlier attempt applied (supersession, never added on top), and its
 // response goes to the provider's downloads/ with an email to the liaison and the provider.
 import type pg from 'pg';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { getBlob } from '../db/blobs.js';
 import { reprocessCandidate, type ReprocessCandidate } from '../repositories/submissions.js';
@@ -37,7 +38,8 @@ export interface ReprocessDeps {
   pool: pg.Pool;
   config: Config;
   openSession: () => Promise<SftpSession>;
-  now?: () => Date;
+  /** When the new answer is made (its response time and notifications); default the wall clock. */
+  now?: Clock;
 }
 
 export interface Reprocessed {
@@ -57,7 +59,7 @@ export async function checkReprocess(pool: pg.Pool, id: number): Promise<Reproce
 
 export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandidate, reason: string, runId: number | null): Promise<Reprocessed> {
   const { pool, config } = deps;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const ctx = await loadProviderContext(pool, c.provider, c.receivedAt);
   const context = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
   let done: Ingested;

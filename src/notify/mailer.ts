@@ -12,6 +12,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type pg from 'pg';
 import { spellInstant } from '../calendar/zone.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { faultPoint } from '../fault-points.js';
 import { log } from '../log.js';
@@ -77,7 +78,7 @@ const toSent = (r: Pick<Row, 'id' | 'status' | 'transport' | 'location'>): Sent 
  * the message stays PENDING and the notify job retries it. Throws only when the message cannot
  * be recorded (the database). A keyed message recorded before is not recorded or sent again.
  */
-export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = new Date()): Promise<Sent | null> {
+export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock()): Promise<Sent | null> {
   const to = [...new Set(msg.to.filter(Boolean))];
   if (to.length === 0) {
     log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { spellDate } from '../calendar/zone.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
@@ -31,7 +32,7 @@ export interface SlaAlertResult { referrals: number; providers: number }
  * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval raises one
  * liaison alert (per provider, once per referral).
  */
-export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now?: Date): Promise<SlaAlertResult> {
+export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
   await markReferralsCarried(pool);
   const r = await pool.query<{ provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }>(
     `select f.provider_code, p.liaison_email,
@@ -58,7 +59,7 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       subject: `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}`,
       text: lines.join('\n'),
     }, now);
-    await pool.query(`update ecm_referrals set sla_alerted_at = now() where referral_id = any($1)`, [row.referrals.map((x) => x.id)]);
+    await pool.query(`update ecm_referrals set sla_alerted_at = $2 where referral_id = any($1)`, [row.referrals.map((x) => x.id), now]);
     referrals += row.referrals.length;
   }
   if (referrals) log.warn({ slot, referrals, providers: r.rows.length }, 'mini-MIF SLA alert raised');

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { addDays, daysBetween } from '../../schemas/primitives.js';
 import { localDate, localDateTimeToInstant, localParts } from '../calendar/zone.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { executeRun, RunBusyError } from './execute.js';
@@ -136,7 +137,7 @@ export interface CoordinatorOptions {
   /** Ledger owner of this process's runs (default hostname:pid:random). */
   owner?: string;
   /** The scheduler clock (default: the wall clock). */
-  now?: () => Date;
+  now?: Clock;
 }
 
 interface InFlight { job: string; slot: string; promise: Promise<RunReport>; runId?: number }
@@ -146,7 +147,7 @@ export class Coordinator {
   readonly jobs: ReadonlyMap<string, JobDefinition>;
   private readonly pool: pg.Pool;
   private readonly config: Config;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly stopping = new AbortController();
   private readonly inFlight = new Map<string, InFlight>();
 
@@ -155,7 +156,7 @@ export class Coordinator {
     this.pool = opts.pool;
     this.config = opts.config;
     this.owner = opts.owner ?? processOwner();
-    this.clock = opts.now ?? (() => new Date());
+    this.clock = opts.now ?? systemClock;
   }
 
   now(): Date {
@@ -202,7 +203,7 @@ export class Coordinator {
   }
 
   private async execute(def: JobDefinition, slot: string, trigger: Trigger, entry: InFlight): Promise<RunReport> {
-    const started = Date.now();
+    const started = performance.now(); // the run's duration: monotonic, whatever the clock says
     const base = { job: def.name, slot, trigger };
     try {
       const out = await executeRun(this.pool, this.config, def.name, slot, { trigger, owner: this.owner, signal: this.stopping.signal }, async (ctx) => {
@@ -210,7 +211,7 @@ export class Coordinator {
         return def.run({ slot, trigger, now: this.clock(), signal: ctx.signal, run: ctx.run });
       });
       if (out.status === 'already-done') return { ...base, status: 'already-done' };
-      return { ...base, status: 'ran', counts: out.result, ms: Date.now() - started };
+      return { ...base, status: 'ran', counts: out.result, ms: Math.round(performance.now() - started) };
     } catch (err) {
       if (err instanceof RunBusyError) {
         log.info({ job: def.name, slot, trigger }, 'slot is being run by another instance');
@@ -222,7 +223,7 @@ export class Coordinator {
         await this.release(def.name, slot, entry.runId);
         return { ...base, status: 'stopped', detail: error };
       }
-      return { ...base, status: 'failed', error, ms: Date.now() - started };
+      return { ...base, status: 'failed', error, ms: Math.round(performance.now() - started) };
     }
   }
 

@@ -3,6 +3,7 @@
 // scheduler processes can run side by side and each (job, slot) runs once.
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { Coordinator, type JobDefinition, type RunReport } from './coordinator.js';
@@ -15,7 +16,7 @@ export interface SchedulerOptions {
   /** How long a shutdown waits for running units before releasing their claims (default 30 s). */
   shutdownGraceMs?: number;
   /** The clock catch-up reads (default: the wall clock). Cron fires use their scheduled instant. */
-  now?: () => Date;
+  now?: Clock;
   owner?: string;
   /** Called with the reports of every catch-up pass and cron fire (tests, ops output). */
   onReport?: (reports: RunReport[], source: 'startup' | 'catch-up' | 'cron') => void;
