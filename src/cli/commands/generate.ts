@@ -5,17 +5,19 @@ import { parseIsoDate } from '../../calendar/zone.js';
 import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 
-interface Opts { date?: string; provider?: string; dryRun?: boolean; out?: string; json?: boolean; wait?: string }
+interface Opts { date?: string; now?: string; provider?: string; dryRun?: boolean; out?: string; json?: boolean; wait?: string }
 
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description("build and publish the outbound files of a date's slot (idempotent per slot and provider)")
     .argument('<kind>', 'mif | mini-mif | csasf')
-    .option('--date <YYYY-MM-DD>', 'a day of the slot to run (default: today in the plan time zone)')
+    .option('--date <YYYY-MM-DD>', 'a day of the slot to run (default: today in the plan time zone, by --now when given)')
+    .addOption(nowOption("the default --date is its plan-local date; the files' publish time"))
     .option('--provider <ID>', 'only this provider code')
     .option('--dry-run', 'write the files to --out only: nothing published or recorded')
     .option('--out <DIR>', 'folder for --dry-run files (default DATA_DIR/dry-run)')
@@ -26,12 +28,17 @@ Slots: mif → the 15th of the date's month; csasf → the latest of the 15th / 
 month without a 29th) on or before the date; mini-mif → the date itself (referrals approved 5+
 days before it that no MIF or mini-MIF has carried yet).
 
+--now runs the command as of that instant (a replay, a test): without --date the slot is that of
+its plan-local date, and the files are recorded as published then.
+
 Examples:
   calaim-exchange generate mif --date 2026-11-15
+  calaim-exchange generate mif --now 2026-11-15T06:30:00-08:00 --dry-run --out .data/dry-run
   calaim-exchange generate csasf --date 2026-11-29 --provider HOMEFRST --dry-run --out .data/dry-run
   calaim-exchange generate mini-mif --date 2026-11-25 --json`)
     .action(async (kind: string, opts: Opts) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
+      const clock = commandClock(opts);
       if (opts.date !== undefined) {
         try {
           parseIsoDate(opts.date);
@@ -47,7 +54,8 @@ Examples:
       const { progressBar } = await import('../progress.js');
       const { openTransport } = await import('../transport.js');
       await withRuntime(async ({ config, db }) => {
-        const date = opts.date ?? localDate(new Date(), config.PLAN_TIME_ZONE);
+        const now = clock();
+        const date = opts.date ?? localDate(now, config.PLAN_TIME_ZONE);
         const k = kind as OutboundKind;
         // Usage errors are found before anything is opened or claimed: a typo records nothing.
         if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
@@ -56,7 +64,7 @@ Examples:
         try {
           const deps = { pool: db.pool, config, openSession: transport?.openSession };
           const run = (signal?: AbortSignal, runId?: number) =>
-            generate(k, { date, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
+            generate(k, { date, now, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
           let result: GenerateResult | undefined;
           let alerts: number | undefined;
           if (opts.dryRun) result = await run();
@@ -65,7 +73,7 @@ Examples:
             try {
               await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {
                 result = await run(ctx.signal, ctx.run.id);
-                if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot)).referrals;
+                if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot, now)).referrals;
                 // A failed provider leaves the run FAILED so the scheduler retries it; the others are done.
                 if (result.failed) throw new Error(`${result.failed} provider file(s) failed`);
                 return { published: result.published, empty: result.empty, failed: result.failed, units: result.units.length };

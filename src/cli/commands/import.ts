@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UPSTREAM, UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
 
 export function registerImport(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function registerImport(program: Command): void {
     .description('load an upstream extract (CSV, or the same columns in an xlsx): rows validated, good rows upserted in one transaction')
     .argument('<kind>', `one of ${UPSTREAM_KINDS.join(', ')}`)
     .argument('<file>', 'the extract file (.csv or .xlsx)')
-    .option('--now <ISO>', 'pin the import clock (compared with RTF receipt times; default: now)')
+    .addOption(nowOption('the import time (compared with provider RTF receipt times)'))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 Columns of each kind (header names exactly, as in the sample extracts samples/plan/<kind>.csv;
@@ -32,15 +33,11 @@ Examples:
   calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
     .action(async (kind: string, file: string, opts: { json?: boolean; now?: string }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
-      let now: Date | undefined;
-      if (opts.now !== undefined) {
-        now = new Date(opts.now);
-        if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(now.getTime())) throw new UsageError('--now takes an ISO date-time with zone, e.g. 2026-12-05T09:00:00-08:00');
-      }
+      const clock = commandClock(opts);
       const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
       await withRuntime(async ({ db, config }) => {
         try {
-          const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file), { config, now });
+          const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file), { config, now: clock() });
           emit(opts, { ...s, file }, () => {
             const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected` +
               (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '');

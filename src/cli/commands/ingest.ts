@@ -4,12 +4,7 @@ import type { Command } from 'commander';
 import { localParts } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
-
-function parseInstant(value: string, option: string): Date {
-  const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(d.getTime())) throw new UsageError(`${option} takes an ISO date-time with zone, e.g. 2026-11-04T09:30:00-08:00`);
-  return d;
-}
+import { commandClock, instantOption, nowOption } from '../clock-option.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -17,7 +12,8 @@ export function registerIngest(program: Command): void {
     .description('process a local file as if the provider had uploaded it at that time; writes the response')
     .argument('<file>', 'an RTF / OTF / CSPRTF workbook (.xlsx or .xlsm)')
     .requiredOption('--provider <ID>', 'the provider code the file comes from')
-    .option('--received-at <ISO>', 'receipt time (default: now); decides the period and the deadline verdict')
+    .option('--received-at <ISO>', 'receipt time (default: --now, or now); decides the period and the deadline verdict')
+    .addOption(nowOption("the default --received-at; the response's time"))
     .option('--out <DIR>', 'folder for the response workbook (default DATA_DIR/responses/<provider>)')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
@@ -28,8 +24,9 @@ words"; what the response says: README "Reading a response report".
 Examples:
   calaim-exchange ingest samples/uploads/RTF_ACMEHLTH_202611.xlsx --provider ACMEHLTH --received-at 2026-12-02T09:12:00-08:00
   calaim-exchange ingest samples/uploads/CSPRTF_BAYRESPT_202611.xlsx --provider BAYRESPT --received-at 2026-12-04T16:00:00-08:00 --json`)
-    .action(async (file: string, opts: { provider: string; receivedAt?: string; out?: string; json?: boolean }) => {
-      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt, '--received-at') : new Date();
+    .action(async (file: string, opts: { provider: string; receivedAt?: string; now?: string; out?: string; json?: boolean }) => {
+      const clock = commandClock(opts);
+      const receivedAt = opts.receivedAt !== undefined ? instantOption(opts.receivedAt, '--received-at') : clock();
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a directory' : 'not a regular file'}, not a file: ingest takes one workbook`);
       const bytes = await fs.promises.readFile(file);
@@ -38,11 +35,11 @@ Examples:
       const { UnknownProviderError } = await import('../../ingest/context.js');
       await withRuntime(async ({ config, db }) => {
         try {
-          const done = await ingestFile({ pool: db.pool, config }, {
+          const done = await ingestFile({ pool: db.pool, config, now: clock }, {
             provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
           });
           const out = path.resolve(opts.out ?? path.join(config.dataDir, 'responses', done.context.code));
-          const report = await respondLocally({ pool: db.pool, config }, done, out, new Date());
+          const report = await respondLocally({ pool: db.pool, config }, done, out, clock());
           const doc = { ...done.document, report };
           emit(opts, doc, () => [
             `${doc.file}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
@@ -61,7 +58,7 @@ Examples:
   program
     .command('poll')
     .description("list every provider's uploads/ folder once and process every ready file")
-    .option('--now <ISO>', 'pin the clock (receipt-time clamp, deadlines); default: now')
+    .addOption(nowOption('the listing time (stability, receipt-time clamp, deadlines) and the answers'))
     .option('--provider <ID>', 'only this provider')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
@@ -73,19 +70,20 @@ Examples:
   calaim-exchange poll
   calaim-exchange poll --provider ACMEHLTH --json`)
     .action(async (opts: { now?: string; provider?: string; json?: boolean }) => {
-      const now = opts.now ? parseInstant(opts.now, '--now') : undefined;
+      const clock = commandClock(opts);
       const { openTransport } = await import('../transport.js');
       const { executeRun } = await import('../../runs/execute.js');
       const { pollOnce } = await import('../../ingest/poll.js');
       await withRuntime(async ({ config, db }) => {
         const transport = await openTransport(config, db.pool);
         try {
-          const at = now ?? new Date();
+          // one instant for the whole pass, as the scheduler's poll job has it
+          const at = clock();
           const p = localParts(at, config.PLAN_TIME_ZONE);
           const slot = `${p.date}T${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}:${String(p.second).padStart(2, '0')}`;
           let result: Awaited<ReturnType<typeof pollOnce>> | undefined;
           await executeRun(db.pool, config, 'poll', slot, { trigger: 'manual', waitMs: 60_000 }, async ({ signal }) => {
-            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession }, { now, signal, provider: opts.provider?.toUpperCase() });
+            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession }, { now: at, signal, provider: opts.provider?.toUpperCase() });
             return { providers: result.providers, files: result.files, failedProviders: result.failedProviders, failedFiles: result.failedFiles };
           });
           const r = result!;

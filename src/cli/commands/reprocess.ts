@@ -6,6 +6,7 @@ import { parseIsoDate } from '../../calendar/zone.js';
 import type { OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 const MAX_REASON = 500;
@@ -24,6 +25,7 @@ export function registerReprocess(program: Command): void {
     .description("read a stored file again under today's rules and records; its new response goes to the provider's downloads/")
     .argument('<ID>', 'the submission to answer again (see `calaim-exchange submissions`)')
     .requiredOption('--reason <TEXT>', 'why (kept in the run history and on the submission)')
+    .addOption(nowOption("the new response's time and emails"))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 The stored bytes are read again with the original receipt time (same period and deadline
@@ -36,10 +38,11 @@ one already reprocessed (reprocess the newer one) or one whose bytes were purged
 Examples:
   calaim-exchange reprocess 1 --reason "ACMEHLTH's CalViva contract loaded late"
   calaim-exchange reprocess 2 --reason "referral status codes widened" --json`)
-    .action(async (idArg: string, opts: { reason?: string; json?: boolean }) => {
+    .action(async (idArg: string, opts: { reason?: string; now?: string; json?: boolean }) => {
       const id = Number(idArg);
       if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
       const reason = parseReason(opts.reason);
+      const clock = commandClock(opts);
       const { checkReprocess, reprocessSubmission, ReprocessRefused } = await import('../../ingest/reprocess.js');
       const { executeRun } = await import('../../runs/execute.js');
       const { openTransport } = await import('../transport.js');
@@ -56,7 +59,7 @@ Examples:
         try {
           let result: Awaited<ReturnType<typeof reprocessSubmission>> | undefined;
           const run = await executeRun(db.pool, config, 'reprocess', `submission ${id}`, { trigger: 'manual', reason }, async (ctx) => {
-            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession }, candidate, reason, ctx.run.id);
+            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession, now: clock }, candidate, reason, ctx.run.id);
             const d = result.done.document;
             return { submission: result.done.submissionId, outcome: d.outcome, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected };
           });
@@ -83,6 +86,7 @@ Examples:
     .requiredOption('--provider <ID>', 'the provider code')
     .requiredOption('--date <YYYY-MM-DD>', 'a day of the slot (as for generate)')
     .requiredOption('--reason <TEXT>', 'why (kept in the run history and on the file record)')
+    .addOption(nowOption("the new version's publish time"))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 The file is built again from today's records and published under a new name (…_2.xlsx, …_3…):
@@ -94,8 +98,9 @@ provider for the slot (use generate).
 Examples:
   calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-15 --reason "assignments re-imported"
   calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-20 --reason "a member was left out" --json`)
-    .action(async (kind: string, opts: { provider: string; date: string; reason?: string; json?: boolean }) => {
+    .action(async (kind: string, opts: { provider: string; date: string; reason?: string; now?: string; json?: boolean }) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
+      const clock = commandClock(opts);
       try {
         parseIsoDate(opts.date);
       } catch (err) {
@@ -121,7 +126,7 @@ Examples:
           let result: Awaited<ReturnType<typeof republish>> | undefined;
           try {
             await executeRun(db.pool, config, 'republish', `${kind} ${slot} ${provider}`, { trigger: 'manual', reason }, async (ctx) => {
-              result = await republish(k, { date: opts.date, provider, reason, runId: ctx.run.id }, { pool: db.pool, config, openSession: transport.openSession });
+              result = await republish(k, { date: opts.date, provider, reason, runId: ctx.run.id, now: clock() }, { pool: db.pool, config, openSession: transport.openSession });
               if (result.failed) throw new Error(`${result.failed} file(s) failed`);
               return { published: result.published, empty: result.empty, failed: result.failed };
             });

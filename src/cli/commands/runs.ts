@@ -9,10 +9,12 @@ const RUN_NAMES: readonly string[] = [...JOB_NAMES, ...OPS_ACTIONS];
 import type { Publication, RunRow } from '../../runs/ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
 
-interface Opts { job?: string; limit?: string; json?: boolean }
+interface Opts { job?: string; limit?: string; now?: string; json?: boolean }
 
-export function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>, now = new Date()): number {
+/** How long an attempt took, or (still running) has taken by `now`. */
+export function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>, now: Date): number {
   return (run.finished_at ?? now).getTime() - run.started_at.getTime();
 }
 
@@ -43,6 +45,7 @@ export function registerRuns(program: Command): void {
     .description('run history: one line per attempt (newest first), what it published, counts and durations')
     .option('--job <NAME>', `only this job or ops action (${RUN_NAMES.join(', ')})`)
     .option('--limit <N>', 'how many runs', '50')
+    .addOption(nowOption('the "so far" of attempts still running'))
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
 Every attempt at a (job, slot) is its own line, never rewritten: trigger cron, catch-up or
@@ -61,9 +64,10 @@ Examples:
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
       if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
+      const clock = commandClock(opts);
       const { attemptPublications, listRuns } = await import('../../runs/ledger.js');
       await withRuntime(async ({ config, db }) => {
-        const now = new Date();
+        const now = clock();
         const tz = config.PLAN_TIME_ZONE;
         const runs = await listRuns(db.pool, { job: opts.job, limit });
         const pubs = await attemptPublications(db.pool, runs.map((r) => r.id));

@@ -9,7 +9,9 @@ import type { HealthServer } from '../../health/server.js';
 import { log } from '../../log.js';
 import type { RunReport } from '../../runs/coordinator.js';
 import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_SHUTDOWN_GRACE_MS, Scheduler } from '../../runs/scheduler.js';
+import type { Clock } from '../../clock.js';
 import { emit, table, UsageError } from '../output.js';
+import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../transport.js';
 
 interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
@@ -27,7 +29,7 @@ export function registerScheduler(program: Command): void {
     .description('the long-running process: cron triggers, catch-up of missed slots, polling')
     .option('--once', 'run one catch-up pass (and the start-up poll) and exit')
     .option('--fire <JOB>', 'fire one job\'s cron trigger at --now (or now), as node-cron would, and exit')
-    .option('--now <ISO>', 'pin the scheduler clock (catch-up, --fire) to this instant; it then advances in real time (cron triggers keep the wall clock)')
+    .addOption(nowOption('catch-up, --fire and the jobs start at this instant, then it advances in real time (cron triggers keep the wall clock)'))
     .option('--jobs <LIST>', `only these jobs, comma-separated (${JOB_NAMES.join(', ')})`)
     .option('--catch-up-interval <SECONDS>', 'how often to reconcile the calendar with the run ledger', String(DEFAULT_CATCH_UP_INTERVAL_MS / 1000))
     .option('--shutdown-grace <SECONDS>', 'on SIGTERM, how long to let running units finish before releasing their claims', String(DEFAULT_SHUTDOWN_GRACE_MS / 1000))
@@ -56,11 +58,7 @@ Examples:
   calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --jobs mif,csasf
   calaim-exchange scheduler --fire mif --now 2026-11-15T14:30:00Z`)
     .action(async (opts: Opts) => {
-      let pinned: number | undefined;
-      if (opts.now !== undefined) {
-        pinned = Date.parse(opts.now);
-        if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.now) || Number.isNaN(pinned)) throw new UsageError('--now takes an ISO instant such as 2026-11-17T16:00:00Z');
-      }
+      const clock = commandClock(opts, 'running');
       if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${opts.fire}: use ${JOB_NAMES.join(', ')}`);
       const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = only?.filter((j) => !(JOB_NAMES as readonly string[]).includes(j)) ?? [];
@@ -99,14 +97,13 @@ Examples:
       try {
         await migrate(db.pool);
         transport = await openTransport(config, db.pool);
-        const offset = pinned === undefined ? 0 : pinned - Date.now();
         const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession }, only);
         scheduler = new Scheduler(jobs, {
           pool: db.pool,
           config,
           catchUpIntervalMs,
           shutdownGraceMs,
-          now: () => new Date(Date.now() + offset),
+          now: clock,
         });
         const s = scheduler;
         void stopped.then(() => s.stop());
@@ -140,7 +137,7 @@ Examples:
 }
 
 /** GET /healthz and /metrics on HEALTH_HOST:HEALTH_PORT; a port that cannot be had stops the scheduler. */
-async function startHealth(config: Config, pool: pg.Pool, transport: Transport, now: () => Date): Promise<HealthServer> {
+async function startHealth(config: Config, pool: pg.Pool, transport: Transport, now: Clock): Promise<HealthServer> {
   const { createMetricsRegistry } = await import('../../health/metrics.js');
   const { schedulerProbes } = await import('../../health/probes.js');
   const { startHealthServer } = await import('../../health/server.js');

@@ -2,23 +2,28 @@ import type { Command } from 'commander';
 import { localDate, periodForReceipt } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('per provider and file type: what was sent, what came back, verdicts, outcomes, what is missing')
     .option('--period <YYYY-MM>', 'reporting period (default: the period files received today answer)')
+    .addOption(nowOption('"today": the default --period and asOf'))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 Examples:
   calaim-exchange status --period 2026-11
-  calaim-exchange status --period 2026-11 --json`)
-    .action(async (opts: { period?: string; json?: boolean }) => {
+  calaim-exchange status --period 2026-11 --json
+  calaim-exchange status --now 2026-12-06T08:00:00-08:00`)
+    .action(async (opts: { period?: string; now?: string; json?: boolean }) => {
       if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
+      const clock = commandClock(opts);
       const { periodStatus } = await import('../../repositories/status.js');
       const { EXPECTED_TYPES } = await import('../../reports/missing.js');
       await withRuntime(async ({ config, db }) => {
-        const period = opts.period ?? periodForReceipt(new Date(), config.PLAN_TIME_ZONE).period;
+        const now = clock();
+        const period = opts.period ?? periodForReceipt(now, config.PLAN_TIME_ZONE).period;
         const rows = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,
@@ -28,7 +33,7 @@ Examples:
         const missing = rows.filter((x) => x.missing);
         const accepted = rows.filter((x) => x.state === 'ACCEPTED');
         const refused = rows.filter((x) => x.state === 'REJECTED' || x.state === 'DECLINED');
-        emit(opts, { period, asOf: localDate(new Date(), config.PLAN_TIME_ZONE), rows, missing: missing.length, refused: refused.length }, () =>
+        emit(opts, { period, asOf: localDate(now, config.PLAN_TIME_ZONE), rows, missing: missing.length, refused: refused.length }, () =>
           `period ${period}: ${accepted.length} of ${rows.length} expected file(s) received and accepted, ${refused.length} received but rejected or declined, ${missing.length} missing\n\n` +
           table(['provider', 'program', 'file', 'last slot sent', 'subs', 'verdict', 'outcome', 'read', 'accepted', 'rejected', 'files refused', 'state'],
             rows.map((x) => [x.provider, x.program, x.fileType, x.lastSent ?? '', x.submissions, x.verdict ?? '', x.outcome ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '',

@@ -11,8 +11,9 @@ import { getConfig } from '../../config.js';
 import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
+import { commandClock, instantOption, nowOption } from '../clock-option.js';
 
-interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string }
+interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
 /** `rtf,otf` → the layouts; a usage error for anything that is not an inbound layout. */
 export function parseTypes(value: string | undefined): readonly Layout[] {
@@ -70,25 +71,26 @@ export function registerValidate(program: Command): void {
     .option('--type <types>', 'only recognise these layouts: rtf, otf, csprtf (comma-separated)')
     .option('--out <report>', 'write the response workbook here (.xlsx)')
     .option('--period <YYYY-MM>', 'the reporting period the file must report (checks period columns and OTF attempt dates)')
-    .option('--received-at <iso>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
+    .option('--received-at <ISO>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
+    .addOption(nowOption('"today" of the date rules; the report\'s time'))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 Exit 0 when no row or file check rejected anything, 1 when something was rejected (the report
 says what and where: README "Reading a response report"). Without --received-at the file is
-checked as received now.
+checked as received now (--now, or the wall clock).
 
 Examples:
   calaim-exchange validate samples/uploads/RTF_ACMEHLTH_202611.xlsx --received-at 2026-12-02T09:12:00-08:00
   calaim-exchange validate samples/uploads/OTF_ACMEHLTH_202611.xlsx --received-at 2026-12-02T09:12:00-08:00 --out .data/OTF_ACMEHLTH_202611_report.xlsx --json`)
     .action(async (file: string, opts: ValidateOptions) => {
+      const clock = commandClock(opts);
       const config = getConfig();
       const layouts = parseTypes(opts.type);
       if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period must be YYYY-MM');
       let receivedDate: string | undefined;
       let expectedPeriod = opts.period;
       if (opts.receivedAt !== undefined) {
-        const at = new Date(opts.receivedAt);
-        if (Number.isNaN(at.getTime())) throw new UsageError('--received-at must be an ISO date-time');
+        const at = instantOption(opts.receivedAt, '--received-at');
         const rp = periodForReceipt(at, config.PLAN_TIME_ZONE);
         receivedDate = rp.localDate;
         expectedPeriod ??= rp.period;
@@ -99,7 +101,8 @@ Examples:
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      const today = localParts(new Date(), config.PLAN_TIME_ZONE).date;
+      const now = clock();
+      const today = localParts(now, config.PLAN_TIME_ZONE).date;
       const { validateFile } = await import('../../validate/file.js');
       const result = await validateFile(bytes, path.basename(file), {
         layouts,
@@ -111,7 +114,7 @@ Examples:
         report = path.resolve(opts.out);
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         const { writeResponse } = await import('../../reports/response.js');
-        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(new Date(), config.PLAN_TIME_ZONE) });
+        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE) });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
       emit(opts, validateDocument(result, report), () => humanSummary(result, report));
