@@ -57,7 +57,21 @@ export interface PollDeps {
   openSession: () => Promise<SftpSession>;
   /** Told each time the poll lease is renewed, or found lost (observability; tests wait on it). */
   onLease?: (event: 'renewed' | 'lost') => void;
+  /**
+   * Waits out the stability window before a poll lists again the folders where it saw a file
+   * still arriving (POLL_RECHECK). Default: a timer. Tests inject one they release themselves.
+   */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
 
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
@@ -117,52 +131,71 @@ async function pollProviders(
   const { pool, config } = deps;
   let session: SftpSession | undefined;
   const open = async () => (session ??= await deps.openSession());
+  const started = opts.now ?? systemClock();
+  const t0 = performance.now();
   try {
+    const settling: typeof providers = [];
     for (const p of providers) {
       if (opts.signal?.aborted) break;
-      const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
-      const now = opts.now ?? systemClock();
       const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
       out.byProvider.push(summary);
-      let scan;
-      try {
-        // First what an interrupted poll left applied but unanswered (its upload may be gone
-        // from uploads/ already): answered, moved and notified, each step once.
-        for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
-          out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
-          if (r.error) {
-            summary.failed++;
-            out.failedFiles++;
-          }
-        }
-        scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
-      } catch (err) {
-        summary.error = (err as Error).message;
-        out.failedProviders++;
-        log.error({ provider: p.provider_code, err: { message: summary.error } }, 'could not list provider folder');
-        if (!(err instanceof SftpError && err.code === 'NOT_FOUND')) {
-          await session?.close().catch(() => undefined);
-          session = undefined;
-        }
-        continue;
-      }
-      summary.ready = scan.ready.length;
-      summary.waiting = scan.waiting.length;
-      for (const f of scan.ready) {
+      await pollProvider(p, opts.now ?? systemClock(), summary, true);
+      if (summary.waiting) settling.push(p);
+    }
+    // A file seen arriving is answered by this poll, not the next one (minutes later): wait out
+    // the stability window once, list those folders again, and take what held still.
+    if (config.POLL_RECHECK && settling.length && config.SFTP_STABLE_SECONDS > 0 && !opts.signal?.aborted) {
+      const waitMs = config.SFTP_STABLE_SECONDS * 1000 + 250;
+      await (deps.wait ?? timer)(waitMs, opts.signal);
+      // on the poll's own timeline: its start plus the time waited (at least the window)
+      const at = new Date(started.getTime() + Math.max(waitMs, performance.now() - t0));
+      for (const p of settling) {
         if (opts.signal?.aborted) break;
-        const r = await processOne(deps, await open(), p, f, opts.now);
-        out.results.push(r);
-        out.files++;
-        if (r.error) {
-          summary.failed++;
-          out.failedFiles++;
-        } else summary.processed++;
+        await pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false);
       }
     }
   } finally {
     await session?.close().catch(() => undefined);
   }
   return out;
+
+  async function pollProvider(p: (typeof providers)[number], now: Date, summary: PollProviderResult, first: boolean): Promise<void> {
+    const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
+    let scan;
+    try {
+      // First what an interrupted poll left applied but unanswered (its upload may be gone
+      // from uploads/ already): answered, moved and notified, each step once.
+      if (first) for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
+        out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
+        if (r.error) {
+          summary.failed++;
+          out.failedFiles++;
+        }
+      }
+      scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
+    } catch (err) {
+      summary.error = (err as Error).message;
+      out.failedProviders++;
+      log.error({ provider: p.provider_code, err: { message: summary.error } }, 'could not list provider folder');
+      if (!(err instanceof SftpError && err.code === 'NOT_FOUND')) {
+        await session?.close().catch(() => undefined);
+        session = undefined;
+      }
+      return;
+    }
+    summary.ready += scan.ready.length;
+    summary.waiting = scan.waiting.length;
+    for (const f of scan.ready) {
+      if (opts.signal?.aborted) break;
+      const r = await processOne(deps, await open(), p, f, opts.now ? now : undefined);
+      out.results.push(r);
+      out.files++;
+      if (r.error) {
+        summary.failed++;
+        out.failedFiles++;
+      } else summary.processed++;
+    }
+  }
 }
 
 async function processOne(
