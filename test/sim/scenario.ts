@@ -172,7 +172,8 @@ export class Scenario {
     // re-authorizations: a pair whose episode was resolved (discontinued) gets a new number, same provider (§5.2)
     for (const e of model.resolvedPairs()) if (this.chance(0.4) && !out.some((a) => a.cin === e.cin && a.service === e.service)) out.push(this.auth(this.member(e.cin), e.provider, e.service, date));
     // the same rows again now and then: a re-import never reopens or duplicates (§5.1)
-    if (this.chance(0.5)) out.push(...this.initialAuths.slice(0, 5));
+    // (a pair appears once per file: two rows for one member × service in a file are refused as a plan data error)
+    if (this.chance(0.5)) out.push(...this.initialAuths.slice(0, 5).filter((a) => !out.some((b) => b.cin === a.cin && b.service === a.service)));
     return out;
   }
 
