@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import type { RowCells } from '../validate/scope.js';
 import type { CellOut } from '../validate/types.js';
-import { outreachHistory, type ProviderContext } from './context.js';
+import { attemptKey, outreachHistory, type OutreachHistory, type ProviderContext } from './context.js';
 
 type Values = Record<string, CellOut | null>;
 interface Row { sheet: string; layout: Layout; rowNumber: number; values: Values; cin?: string; cells: RowCells; issues: readonly Issue[] }
@@ -21,7 +21,7 @@ export class ContextRules {
   private readonly rtfCins = new Set<string>();
   private readonly rtfLobs = new Set<string>();
   private readonly ueRows: { sheet: string; row: number; cin: string }[] = [];
-  private readonly fileOutreach = new Map<string, { attempts: number; methods: Set<number>; first: string; last: string }>();
+  private readonly fileOutreach = new Map<string, OutreachHistory>();
   private rtfSheet: string | undefined;
 
   constructor(private readonly ctx: ProviderContext, private readonly config: Config, private readonly periodEnd: IsoDate | undefined) {}
@@ -71,8 +71,8 @@ export class ContextRules {
       const date = typeof v.attemptDate === 'string' ? v.attemptDate : undefined;
       const method = Number(v.method);
       if (date) {
-        const h = this.fileOutreach.get(cin) ?? { attempts: 0, methods: new Set<number>(), first: date, last: date };
-        h.attempts++;
+        const h = this.fileOutreach.get(cin) ?? { attempts: new Set<string>(), methods: new Set<number>(), first: date, last: date };
+        h.attempts.add(attemptKey(date, method));
         if (method) h.methods.add(method);
         if (date < h.first) h.first = date;
         if (date > h.last) h.last = date;
@@ -135,7 +135,8 @@ export class ContextRules {
       // earlier attempts of the period keep counting (corrections merge): all history counts
       const prior = outreachHistory(this.ctx, ue.cin);
       const here = this.fileOutreach.get(ue.cin);
-      const attempts = (prior?.attempts ?? 0) + (here?.attempts ?? 0);
+      // an attempt reported in several files (two periods, a correction) counts once
+      const attempts = new Set([...(prior?.attempts ?? []), ...(here?.attempts ?? [])]).size;
       const methods = new Set([...(prior?.methods ?? []), ...(here?.methods ?? [])]);
       const first = [prior?.first, here?.first].filter(Boolean).sort()[0];
       const last = [prior?.last, here?.last, this.periodEnd].filter(Boolean).sort().reverse()[0];

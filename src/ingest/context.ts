@@ -26,7 +26,11 @@ export interface CsasfEntry {
   dob: string;
 }
 
-export interface OutreachHistory { attempts: number; methods: Set<number>; first: string; last: string }
+/** A member's counted outreach: each attempt (date × method) once, however many files reported it. */
+export interface OutreachHistory { attempts: Set<string>; methods: Set<number>; first: string; last: string }
+
+/** An attempt's identity in the outreach history (the OTF's key without the member). */
+export const attemptKey = (date: string, method: number): string => `${date}|${method}`;
 
 export interface ProviderContext {
   code: string;
@@ -117,8 +121,9 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     [code, receivedAt],
   );
 
-  const otQ = pool.query<{ cin: string; attempts: number; methods: number[]; first: string; last: string }>(
-    `select a.cin, count(*)::int as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
+  // (an attempt in two periods' OTFs is two current rows: the distinct date × method counts once)
+  const otQ = pool.query<{ cin: string; attempts: string[]; methods: number[]; first: string; last: string }>(
+    `select a.cin, array_agg(distinct a.attempt_date::text || '|' || a.method) as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
        from current_outreach_attempts a where a.provider_code = $1 group by a.cin`,
     [code],
   );
@@ -136,7 +141,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     });
 
   const outreach = new Map<string, OutreachHistory>();
-  for (const o of ot.rows) outreach.set(o.cin, { attempts: o.attempts, methods: new Set(o.methods), first: o.first, last: o.last });
+  for (const o of ot.rows) outreach.set(o.cin, { attempts: new Set(o.attempts), methods: new Set(o.methods), first: o.first, last: o.last });
 
   return {
     code: row.provider_code,
