@@ -8,7 +8,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { CSASF, CSPRTF, MIF, OTF, RTF } from '../../schemas/index.js';
-import type { Layout } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type Layout } from '../../schemas/layout.js';
 import { localDateTimeToInstant } from '../../src/calendar/zone.js';
 import type { Config } from '../../src/config.js';
 import { getBlob } from '../../src/db/blobs.js';
@@ -19,6 +19,7 @@ import { storedResult } from '../../src/ingest/pipeline.js';
 import { pollOnce, type PollFileResult } from '../../src/ingest/poll.js';
 import type { SftpSession } from '../../src/sftp/client.js';
 import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
+import { readWorkbook } from '../../src/xlsx/reader.js';
 import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { Model, type CsasfLine, type Expected, type IsoDate, type MifLine, type SimEvent, type UploadOutcome } from './model.js';
@@ -81,6 +82,8 @@ class Driver {
   private readonly providers: Map<string, SimProvider>;
   private readonly members: Map<string, Scenario['members'][number]>;
   private readonly bytes = new Map<number, Buffer>();
+  /** Upload number → its submission (the fix sheet is made from that submission's response). */
+  private readonly submissionOf = new Map<number, number>();
   private pending: Upload[] = [];
   private stats!: MonthRow;
   private month_ = '';
@@ -215,7 +218,7 @@ class Driver {
     const date = batch[0]!.date;
     const at = localDateTimeToInstant(date, '09:00', TZ);
     for (const ev of batch) {
-      const bytes = ev.copyOf !== undefined ? this.bytes.get(ev.copyOf)! : await this.workbook(ev);
+      const bytes = ev.copyOf !== undefined ? this.bytes.get(ev.copyOf)! : ev.fixes !== undefined ? await this.fixSheet(ev) : await this.workbook(ev);
       this.bytes.set(ev.n, bytes);
       const file = path.join(this.w.sftpRoot, ev.provider, 'uploads', ev.name);
       fs.writeFileSync(file, bytes);
@@ -231,6 +234,7 @@ class Driver {
       const got = results.find((r) => r.provider === ev.provider && r.file === ev.name);
       this.stats.uploads++;
       if (!got || got.error) this.fail(`upload ${ev.provider}/${ev.name} (${ev.note}) was not processed`, { result: got ?? null });
+      if (got.submissionId) this.submissionOf.set(ev.n, got.submissionId);
       const read = (got.rowsRead ?? 0) > 0;
       this.stats.rowsRead += got.rowsRead ?? 0;
       this.stats.rowsAccepted += got.rowsAccepted ?? 0;
@@ -241,6 +245,55 @@ class Driver {
         this.fail(`upload ${ev.provider}/${ev.name} (${ev.note}, ${ev.date})`, { model: want, system: { verdict: got.verdict, outcome: got.outcome, read: got.rowsRead, accepted: got.rowsAccepted, rejected: got.rowsRejected, fileErrors: got.fileErrors, errors }, sent });
       }
     }
+  }
+
+  /**
+   * What a provider does with the response's fix sheet: keeps only that sheet, corrects the rows
+   * it can (the CIN, the missing start date), deletes the ones it cannot (another provider's
+   * member), and uploads it as it is, with the Sheet, Row and Errors columns still in place.
+   * (Read with our reader and written back cell for cell: exceljs's loader expands the sheet's
+   * whole-column drop-downs into a million cells.)
+   */
+  private async fixSheet(ev: Upload): Promise<Buffer> {
+    const submission = this.submissionOf.get(ev.fixes!);
+    if (!submission) this.fail(`fix sheet ${ev.name}: upload ${ev.fixes} has no submission`, {});
+    const sha = (await this.w.pool.query<{ response_sha256: string }>(`select response_sha256 from submissions where id = $1`, [submission])).rows[0]!.response_sha256;
+    const response = (await getBlob(this.w.pool, sha))!;
+    let header: string[] | undefined;
+    let sheetName = '';
+    const lines: CellValue[][] = [];
+    const isFixSheet = (name: string) => name === 'Rejected rows' || name === 'Rejected RTF rows';
+    for await (const e of readWorkbook(response, {
+      recognise: (cells) => (cells[0] === FIX_SHEET_COLUMNS.sheet && cells[1] === FIX_SHEET_COLUMNS.row ? cells.map((c) => String(c ?? '')) : null),
+      maxRows: 100_000, maxColumns: 200,
+    })) {
+      if (e.type === 'sheet' && isFixSheet(e.name) && !header) [header, sheetName] = [e.match, e.name];
+      else if (e.type === 'row' && e.sheet === sheetName) lines.push(e.cells);
+    }
+    if (!header) this.fail(`fix sheet ${ev.name}: the response to upload ${ev.fixes} has no rejected RTF rows sheet`, {});
+    const col = (key: string) => {
+      const label = RTF.columns.find((c) => c.key === key)!.label;
+      const i = header!.indexOf(label);
+      if (i < 0) this.fail(`fix sheet ${ev.name}: no column ${label}`, { header });
+      return i;
+    };
+    const [cinCol, statusCol, startCol, lcmName, lcmPhone] = [col('cin'), col('ecmStatus'), col('startDate'), col('lcmName'), col('lcmPhone')];
+    const rows = ev.sheets[0]!.rows as Extract<Upload['sheets'][number], { layout: 'RTF' }>['rows'];
+    const fixed: CellValue[][] = [];
+    for (const line of lines) {
+      const r = rows.find((x) => x.cin === String(line[cinCol] ?? '').slice(0, 9));
+      if (!r) continue; // not ours to fix: left out
+      const out = [...line];
+      while (out.length < header.length) out.push(null);
+      out[cinCol] = r.cin;
+      out[statusCol] = String(r.status);
+      out[startCol] = r.start ? { date: r.start } : null;
+      // an enrolment also names its care manager (the same as the full files carry)
+      if (r.start) [out[lcmName], out[lcmPhone]] = ['Jordan Reyes', '5595550199'];
+      fixed.push(out);
+    }
+    if (fixed.length !== rows.length) this.fail(`fix sheet ${ev.name}: ${fixed.length} rows left to send, the scenario corrected ${rows.length}`, {});
+    return writeWorkbookToBuffer([{ name: sheetName, columns: header.map((label) => ({ label })), rows: fixed }]);
   }
 
   private workbook(ev: Upload): Promise<Buffer> {

@@ -39,7 +39,9 @@ export type SimEvent =
   /** `copyOf`: the same bytes as upload number n (a provider sending a file again). */
   | { kind: 'upload'; n: number; date: IsoDate; provider: string; name: string; sheets: UploadSheet[]; copyOf?: number; note: string;
       /** The provider whose name, NPI and TIN the rows carry, when not the uploader (a file sent through the wrong folder). */
-      identity?: string };
+      identity?: string;
+      /** Made from the response to upload n: its fix sheet, the rejected rows corrected (the rows here), the others deleted. */
+      fixes?: number };
 
 export interface ProviderInfo { code: string; ecm: Lob[]; cs: Lob[] }
 

@@ -254,7 +254,7 @@ export class Scenario {
         if (broken.length && d <= 8) {
           // the rejected rows, corrected, sent alone (the response's fix sheet)
           const fixDay = day(month, d + 1 + Math.floor(this.r() * 2));
-          files.push(this.upload(fixDay, p.code, `RTF_${p.code}_${lob}_${tag}_fixed.xlsx`, [{ layout: 'RTF', rows: broken }], 'fix sheet'));
+          files.push({ ...this.upload(fixDay, p.code, `RTF_${p.code}_${lob}_${tag}_fixed.xlsx`, [{ layout: 'RTF', rows: broken }], 'fix sheet'), fixes: rtfEv.n } as SimEvent);
         }
         if (this.chance(0.1) && d <= 9) files.push(this.upload(day(month, d + 1), p.code, rtfEv.name.replace('.xlsx', ' (1).xlsx'), rtfEv.sheets, 'duplicate', rtfEv.n));
       }

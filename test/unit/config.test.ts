@@ -23,7 +23,7 @@ describe('config', () => {
 
   it('serves health and metrics on localhost by default; HEALTH_PORT 0 is any free port, off none', () => {
     const c = loadConfig({});
-    expect([c.HEALTH_HOST, c.HEALTH_PORT, c.HEALTH_POLL_MAX_AGE_FACTOR, c.HEALTH_CHECK_TIMEOUT_MS]).toEqual(['127.0.0.1', 9464, 3, 3000]);
+    expect([c.HEALTH_HOST, c.HEALTH_PORT, c.HEALTH_POLL_MAX_AGE_FACTOR, c.HEALTH_CHECK_TIMEOUT_MS]).toEqual(['127.0.0.1', 9464, 10, 3000]);
     expect(loadConfig({ HEALTH_PORT: '0' }).HEALTH_PORT).toBe(0);
     expect(loadConfig({ HEALTH_PORT: 'OFF' }).HEALTH_PORT).toBeNull();
   });
