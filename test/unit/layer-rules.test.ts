@@ -33,6 +33,10 @@ function depcruise(cwd: string, outputType: 'json' | 'err'): Promise<{ code: num
 
 const line = (v: Violation): string => `${v.rule.name}: ${v.from} → ${v.to}`;
 
+let fixtureRun: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
+/** The fixture tree cruised once, as JSON (two tests read it). */
+const fixtureJson = async (): Promise<CruiseJson> => JSON.parse((await (fixtureRun ??= depcruise(FIXTURES, 'json'))).stdout) as CruiseJson;
+
 describe('layer rules (dependency-cruiser)', () => {
   it('the config exists and `npm test` runs it (lint:deps, before the tests)', () => {
     expect(fs.existsSync(CONFIG), `${CONFIG} missing`).toBe(true);
@@ -42,8 +46,7 @@ describe('layer rules (dependency-cruiser)', () => {
   });
 
   it('catches each planted violation by rule name, and reports nothing else', async () => {
-    const r = await depcruise(FIXTURES, 'json');
-    const out = JSON.parse(r.stdout) as CruiseJson;
+    const out = await fixtureJson();
     const found = out.summary.violations.map(line).sort();
     const pkg = (p: string) => `../../../node_modules/${p}`;
     expect(found).toEqual(
@@ -78,8 +81,7 @@ describe('layer rules (dependency-cruiser)', () => {
 
   it('every rule of the config is shown catching something here (the generated layer-order rules by example)', async () => {
     const config = ((await import(pathToFileURL(CONFIG).href)) as { default: { forbidden: { name: string; severity: string; comment?: string }[] } }).default;
-    const r = await depcruise(FIXTURES, 'json');
-    const caught = new Set((JSON.parse(r.stdout) as CruiseJson).summary.violations.map((v) => v.rule.name));
+    const caught = new Set((await fixtureJson()).summary.violations.map((v) => v.rule.name));
     const generated = /^(upward|sideways)-import-from-/;
     for (const rule of config.forbidden) {
       expect(rule.severity, rule.name).toBe('error');
