@@ -1,7 +1,7 @@
 // The layout registry and header recognition. Every sheet of an inbound workbook is
 // recognised by its header row (spec/layouts.md): labels match ignoring case, spaces and
 // punctuation, through each column's aliases; column order is free.
-import type { CellValue } from '../src/xlsx/types.js';
+import type { CellValue } from './cells.js';
 import type { CodeSet } from './codes.js';
 import { CSASF } from './csasf.js';
 import { CSPRTF } from './csprtf.js';

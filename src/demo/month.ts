@@ -18,7 +18,8 @@ import { pollOnce, type PollFileResult } from '../ingest/poll.js';
 import { miniMifSlaAlert } from '../reports/alerts.js';
 import { missingSubmissionDigest } from '../reports/missing.js';
 import { executeRun } from '../runs/execute.js';
-import { openTransport, type Transport } from '../cli/transport.js';
+import { providerSftpFolders } from '../repositories/providers.js';
+import { openTransport, type Transport } from '../sftp/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
 import { scheduleTable } from '../../jobs/schedule.js';
@@ -75,7 +76,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       counts[kind === 'providers' ? 'provider contracts' : kind] = s.rowsImported;
     }
     step('setup', 'Sample plan imported from samples/plan/', UPSTREAM_KINDS.map((k) => `${k === 'providers' ? 'provider contracts' : k}: ${counts[k === 'providers' ? 'provider contracts' : k]}`));
-    transport = await openTransport(config, db.pool);
+    transport = await openTransport(config, () => providerSftpFolders(db.pool));
     step('setup', 'In-process sFTP server started', [`provider folders under ${path.join(out, 'sftp')}`]);
     const month = new DemoMonth(db, config, transport, step);
     await month.play();

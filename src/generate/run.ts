@@ -14,7 +14,7 @@ import { putBlob } from '../db/blobs.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
-import { markUnit, unitDone } from '../runs/ledger.js';
+import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';

@@ -8,10 +8,11 @@ import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { releaseLease, renewLease, takeLease } from '../db/poll-state.js';
-import { providerFolders, scanFolder, type ReadyFile } from '../sftp/pickup.js';
+import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
 import { finishUnanswered, rejectUnread, respondOverSftp } from './respond.js';
+import { scanFolder, type ReadyFile } from './scan.js';
 
 export interface PollFileResult {
   provider: string;

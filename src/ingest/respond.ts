@@ -19,10 +19,11 @@ import { sendNotification } from '../notify/mailer.js';
 import { makeIssue } from '../validate/issues.js';
 import { responseToBuffer } from '../reports/response.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { providerFolders, type ReadyFile } from '../sftp/pickup.js';
+import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, type Ingested } from './pipeline.js';
+import type { ReadyFile } from './scan.js';
 
 const posix = path.posix;
 

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { submissionTypesSql } from '../repositories/submissions.js';
 import { sendNotification } from '../notify/mailer.js';
-import { markUnit, unitDone } from '../runs/ledger.js';
+import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { CellValue } from '../xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 

@@ -4,7 +4,8 @@
 // attempt whose heartbeat stopped is recorded ABANDONED and the slot may be claimed again by a
 // new attempt. An attempt is written once when it ends and never rewritten (a database trigger
 // refuses it); the slot's status is derived from its attempts (the run_slots view). Units (one
-// per provider) are recorded as done so a re-run skips them.
+// per provider) are recorded as done so a re-run skips them: src/repositories/run-units.ts,
+// which the jobs' use cases (generate, reports) call without depending on the scheduler.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -140,26 +141,6 @@ export async function releaseRun(pool: pg.Pool, runId: number, owner: string): P
     owner,
     RELEASED_AT_SHUTDOWN,
   ]);
-}
-
-export async function unitDone(pool: pg.Pool | pg.PoolClient, job: string, slot: string, unit: string): Promise<boolean> {
-  const r = await pool.query(`select 1 from run_units where job = $1 and slot = $2 and unit = $3 and status in ('DONE', 'SKIPPED')`, [job, slot, unit]);
-  return (r.rowCount ?? 0) > 0;
-}
-
-export async function markUnit(
-  pool: pg.Pool | pg.PoolClient,
-  job: string,
-  slot: string,
-  unit: string,
-  status: 'DONE' | 'FAILED' | 'SKIPPED',
-  detail: Record<string, unknown> = {},
-): Promise<void> {
-  await pool.query(
-    `insert into run_units (job, slot, unit, status, detail) values ($1, $2, $3, $4, $5)
-     on conflict (job, slot, unit) do update set status = excluded.status, detail = excluded.detail, finished_at = now()`,
-    [job, slot, unit, status, JSON.stringify(detail)],
-  );
 }
 
 /** Attempts, newest first, each with its slot's derived status. */

@@ -1,9 +1,8 @@
-// Picking up provider uploads (DESIGN §4): list `<code>/uploads/`, ignore temporary names and
-// folders, take a file only when its size and mtime held across two listings at least
-// SFTP_STABLE_SECONDS apart, and compute its receipt time from the poll state.
+// Picking up provider uploads on the sFTP side (DESIGN §4): where a provider's folders are,
+// listing `<code>/uploads/` with temporary names and folders left out, and moving a taken file
+// away. Which listed file is ready (stable across two listings, with its receipt time) is the
+// poll's decision, kept in Postgres: src/ingest/scan.ts.
 import path from 'node:path';
-import { receiptTime } from '../calendar/receipt.js';
-import { recordListing, type Queryable } from '../db/poll-state.js';
 import { log } from '../log.js';
 import type { SftpSession } from './client.js';
 
@@ -45,80 +44,33 @@ export function providerFolders(sftpRoot: string, providerFolder: string): Provi
   };
 }
 
-export interface ReadyFile {
-  name: string;
-  /** Remote path (folder + name). */
-  path: string;
-  size: number;
-  /** Raw server modification time. */
-  mtime: Date;
-  /** Raw time of the first listing where this version was present. */
-  firstSeenAt: Date;
-  /** Raw time of the last listing where it was absent (null: folder never listed before). */
-  lastAbsentAt: Date | null;
-  /** mtime clamped into [lastAbsentAt, firstSeenAt]. */
-  receivedAt: Date;
-}
-
-export interface ScanResult {
-  ready: ReadyFile[];
-  /** Files seen but not yet stable. */
-  waiting: string[];
-  /** Temporary or hidden names and non-regular entries (folders are left out). */
+/** One listing of an uploads folder, as the transport sees it. */
+export interface UploadListing {
+  /** Regular files, with names a provider's client does not use while a transfer is in progress. */
+  files: { name: string; size: number; mtime: Date }[];
+  /** Temporary or hidden names and non-regular entries (folders are left out), in listing order. */
   ignored: string[];
-  /** Files already answered that could not be moved: not taken again while unchanged (absent when none). */
-  quarantined?: string[];
 }
 
 /**
- * Lists `folder` once at `now` (injectable: tests and `poll --now` pin it), records the listing
- * and returns the files that are ready to be taken, oldest receipt first.
+ * Lists `folder` once and sorts out what could be an upload. Records nothing: the poll
+ * (src/ingest/scan.ts) keeps what each listing saw and decides which files are ready.
  */
-export async function scanFolder(
-  session: Pick<SftpSession, 'list'>,
-  db: Queryable,
-  folder: string,
-  now: Date,
-  stableSeconds: number,
-): Promise<ScanResult> {
+export async function listUploads(session: Pick<SftpSession, 'list'>, folder: string): Promise<UploadListing> {
   const entries = await session.list(folder);
   const ignored: string[] = [];
-  const candidates = [];
+  const files: UploadListing['files'] = [];
   let notRegular = 0;
   for (const e of entries) {
     if (e.isDirectory) continue;
     if (!e.isFile) notRegular++;
     if (!e.isFile || isIgnoredName(e.name)) ignored.push(e.name);
-    else candidates.push({ name: e.name, size: e.size, mtime: e.mtime });
+    else files.push({ name: e.name, size: e.size, mtime: e.mtime });
   }
   // A link (or device, socket...) in a provider's folder is never taken or followed; ops hear
   // of it by folder and count only, since a file name may carry member data.
   if (notRegular) log.warn({ folder, entries: notRegular, reason: 'not a regular file' }, 'upload folder holds entries that are not regular files; left alone');
-  const { files } = await recordListing(db, folder, now, candidates);
-  const ready: ReadyFile[] = [];
-  const waiting: string[] = [];
-  const quarantined: string[] = [];
-  for (const f of files) {
-    if (f.quarantinedAt && f.unchanged) {
-      quarantined.push(f.name);
-      continue;
-    }
-    const heldMs = now.getTime() - f.stableSince.getTime();
-    if (f.unchanged && heldMs >= stableSeconds * 1000) {
-      ready.push({
-        name: f.name,
-        path: posix.join(folder, f.name),
-        size: f.size,
-        mtime: f.mtime,
-        firstSeenAt: f.firstSeenAt,
-        lastAbsentAt: f.lastAbsentAt,
-        receivedAt: receiptTime(f),
-      });
-    } else waiting.push(f.name);
-  }
-  ready.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.name.localeCompare(b.name));
-  log.debug({ folder, ready: ready.length, waiting: waiting.length, ignored: ignored.length, quarantined: quarantined.length }, 'sftp folder scanned');
-  return { ready, waiting: waiting.sort(), ignored: ignored.sort(), ...(quarantined.length ? { quarantined: quarantined.sort() } : {}) };
+  return { files, ignored };
 }
 
 /** `RTF_ACME_202611.xlsx` taken at 2026-11-04T09:30:00Z → `RTF_ACME_202611__20261104T093000Z.xlsx`. */

@@ -1,8 +1,9 @@
-// exceljs's SAX layer (saxes, batched into arrays of events per input chunk), typed. We feed
-// it strings we decoded ourselves (see zip.ts partText), so multi-byte characters are never
-// split. Element names are returned without a namespace prefix (`x:row` → `row`): some
-// exporters write prefixed SpreadsheetML.
-import { createRequire } from 'node:module';
+// A SAX layer over saxes (the parser exceljs uses too), batched into one array of events per
+// input chunk as exceljs's own internal wrapper does, typed. We depend on saxes directly, not on
+// exceljs internals. We feed it strings we decoded ourselves (see zip.ts partText), so
+// multi-byte characters are never split. Element names are returned without a namespace prefix
+// (`x:row` → `row`): some exporters write prefixed SpreadsheetML.
+import { SaxesParser } from 'saxes';
 
 export interface SaxTag {
   name: string;
@@ -14,13 +15,28 @@ export type SaxEvent =
   | { eventType: 'closetag'; value: SaxTag }
   | { eventType: 'text'; value: string };
 
-type ParseSax = (input: AsyncIterable<string>) => AsyncGenerator<SaxEvent[]>;
-
-const require = createRequire(import.meta.url);
-const parseSax = require('exceljs/lib/utils/parse-sax.js') as ParseSax;
-
-export function saxEvents(input: AsyncIterable<string>): AsyncGenerator<SaxEvent[]> {
-  return parseSax(input);
+/**
+ * The events of each input chunk, in one array per chunk (one yield per chunk, not per event).
+ * A parse error is thrown after the chunk it was found in. The end of input is not checked
+ * (the parser is not closed): a truncated part yields what it held.
+ */
+export async function* saxEvents(input: AsyncIterable<string>): AsyncGenerator<SaxEvent[]> {
+  const parser = new SaxesParser();
+  let error: Error | undefined;
+  let events: SaxEvent[] = [];
+  parser.on('error', (err) => {
+    error = err;
+  });
+  parser.on('opentag', (value) => events.push({ eventType: 'opentag', value }));
+  parser.on('text', (value) => events.push({ eventType: 'text', value }));
+  parser.on('closetag', (value) => events.push({ eventType: 'closetag', value }));
+  for await (const chunk of input) {
+    // write() and the handlers are synchronous: every event of this chunk is in `events` now
+    parser.write(chunk);
+    if (error) throw error;
+    yield events;
+    events = [];
+  }
 }
 
 export function localName(name: string): string {

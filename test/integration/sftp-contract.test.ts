@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forgetFile, getPollFile } from '../../src/db/poll-state.js';
+import { scanFolder } from '../../src/ingest/scan.js';
 import { SftpError, withSftp, type SftpSettings } from '../../src/sftp/client.js';
 import { generateKeyPair, startDevServer } from '../../src/sftp/dev-server.js';
-import { moveTaken, providerFolders, scanFolder, takenName } from '../../src/sftp/pickup.js';
+import { moveTaken, providerFolders, takenName } from '../../src/sftp/pickup.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { sshdAvailability, startSshd, startTcpProxy, type TcpProxy } from '../helpers/sshd.js';
 

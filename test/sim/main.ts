@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { openTransport } from '../../src/cli/transport.js';
 import { loadConfig } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/pool.js';
 import { log } from '../../src/log.js';
 import { freePort } from '../../src/net.js';
+import { providerSftpFolders } from '../../src/repositories/providers.js';
+import { openTransport } from '../../src/sftp/transport.js';
 import { Mismatch, simulate } from './drive.js';
 import { FULL, SMALL } from './scenario.js';
 import { formatTable } from './table.js';
@@ -58,7 +59,7 @@ async function main(): Promise<number> {
   let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
   try {
     await migrate(db.pool);
-    transport = await openTransport(config, db.pool);
+    transport = await openTransport(config, () => providerSftpFolders(db.pool));
     let header = true;
     const table = await simulate({ pool: db.pool, config, openSession: transport.openSession, sftpRoot: transport.localRoot!, workDir }, {
       seed: opts.seed, months: opts.months, sizes,

@@ -52,14 +52,15 @@ Examples:
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
       const { executeRun, RunBusyError } = await import('../../runs/execute.js');
       const { progressBar } = await import('../progress.js');
-      const { openTransport } = await import('../transport.js');
+      const { openTransport } = await import('../../sftp/transport.js');
+      const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const date = opts.date ?? localDate(now, config.PLAN_TIME_ZONE);
         const k = kind as OutboundKind;
         // Usage errors are found before anything is opened or claimed: a typo records nothing.
         if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
-        const transport = opts.dryRun ? undefined : await openTransport(config, db.pool);
+        const transport = opts.dryRun ? undefined : await openTransport(config, () => providerSftpFolders(db.pool));
         const bar = progressBar(opts, `${kind} ${slotFor(k, date, config)}`);
         try {
           const deps = { pool: db.pool, config, openSession: transport?.openSession };

@@ -71,11 +71,12 @@ Examples:
   calaim-exchange poll --provider ACMEHLTH --json`)
     .action(async (opts: { now?: string; provider?: string; json?: boolean }) => {
       const clock = commandClock(opts);
-      const { openTransport } = await import('../transport.js');
+      const { openTransport } = await import('../../sftp/transport.js');
+      const { providerSftpFolders } = await import('../../repositories/providers.js');
       const { executeRun } = await import('../../runs/execute.js');
       const { pollOnce } = await import('../../ingest/poll.js');
       await withRuntime(async ({ config, db }) => {
-        const transport = await openTransport(config, db.pool);
+        const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
           // one instant for the whole pass, as the scheduler's poll job has it
           const at = clock();

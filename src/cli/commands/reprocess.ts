@@ -45,7 +45,8 @@ Examples:
       const clock = commandClock(opts);
       const { checkReprocess, reprocessSubmission, ReprocessRefused } = await import('../../ingest/reprocess.js');
       const { executeRun } = await import('../../runs/execute.js');
-      const { openTransport } = await import('../transport.js');
+      const { openTransport } = await import('../../sftp/transport.js');
+      const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
         let candidate;
         try {
@@ -55,7 +56,7 @@ Examples:
           if (err instanceof ReprocessRefused) throw new UsageError(err.message);
           throw err;
         }
-        const transport = await openTransport(config, db.pool);
+        const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
           let result: Awaited<ReturnType<typeof reprocessSubmission>> | undefined;
           const run = await executeRun(db.pool, config, 'reprocess', `submission ${id}`, { trigger: 'manual', reason }, async (ctx) => {
@@ -111,7 +112,8 @@ Examples:
       const k = kind as OutboundKind;
       const { checkRepublish, republish, slotFor, RepublishRefused } = await import('../../generate/run.js');
       const { executeRun } = await import('../../runs/execute.js');
-      const { openTransport } = await import('../transport.js');
+      const { openTransport } = await import('../../sftp/transport.js');
+      const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
         const slot = slotFor(k, opts.date, config);
         try {
@@ -121,7 +123,7 @@ Examples:
           if (err instanceof RepublishRefused) throw new UsageError(err.message);
           throw err;
         }
-        const transport = await openTransport(config, db.pool);
+        const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
           let result: Awaited<ReturnType<typeof republish>> | undefined;
           try {

@@ -12,7 +12,7 @@ import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_SHUTDOWN_GRACE_MS, Scheduler } fr
 import type { Clock } from '../../clock.js';
 import { emit, table, UsageError } from '../output.js';
 import { commandClock, nowOption } from '../clock-option.js';
-import type { Transport } from '../transport.js';
+import type { Transport } from '../../sftp/transport.js';
 
 interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -70,7 +70,8 @@ Examples:
       const { jobDefinitions } = await import('../../../jobs/schedule.js');
       const { migrate } = await import('../../db/migrate.js');
       const { openDatabase } = await import('../../db/pool.js');
-      const { openTransport } = await import('../transport.js');
+      const { openTransport } = await import('../../sftp/transport.js');
+      const { providerSftpFolders } = await import('../../repositories/providers.js');
       const db = await openDatabase(config);
       let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
       let scheduler: Scheduler | undefined;
@@ -96,7 +97,7 @@ Examples:
       }
       try {
         await migrate(db.pool);
-        transport = await openTransport(config, db.pool);
+        transport = await openTransport(config, () => providerSftpFolders(db.pool));
         const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession }, only);
         scheduler = new Scheduler(jobs, {
           pool: db.pool,

@@ -1,14 +1,15 @@
 // The sFTP transport a command uses: the configured server (SFTP_HOST, host key pinned), or,
-// with no SFTP_HOST, the in-process server on DATA_DIR/sftp with one account per provider.
+// with no SFTP_HOST, the in-process server on DATA_DIR/sftp with one account per provider. The
+// providers' folder names are asked of the caller (src/repositories/providers.ts has them), and
+// only for the in-process server: the transport does not read the database.
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
 import type { Config } from '../config.js';
 import { readOrCreateOnce } from '../fs-once.js';
 import { log } from '../log.js';
-import { openSftp, sftpSettingsFromConfig, type SftpSession, type SftpSettings } from '../sftp/client.js';
-import { startDevServer, type DevServer } from '../sftp/dev-server.js';
+import { openSftp, sftpSettingsFromConfig, type SftpSession, type SftpSettings } from './client.js';
+import { startDevServer, type DevServer } from './dev-server.js';
 
 export const SERVICE_ACCOUNT = 'calaim';
 
@@ -41,14 +42,18 @@ async function startOnPort(opts: Parameters<typeof startDevServer>[0]): Promise<
   }
 }
 
-export async function openTransport(config: Config, pool: pg.Pool): Promise<Transport> {
+/**
+ * `providerFolders`: every provider's sFTP folder name (one in-process account each); called
+ * only when there is no SFTP_HOST.
+ */
+export async function openTransport(config: Config, providerFolders: () => Promise<string[]>): Promise<Transport> {
   if (config.SFTP_HOST) {
     const settings = sftpSettingsFromConfig(config);
     return { settings, embedded: false, openSession: () => openSftp(settings), close: async () => undefined };
   }
   const root = path.join(config.dataDir, 'sftp');
   fs.mkdirSync(root, { recursive: true });
-  const codes = (await pool.query<{ sftp_folder: string }>('select sftp_folder from providers order by 1')).rows.map((r) => r.sftp_folder);
+  const codes = await providerFolders();
   const server = await startOnPort({
     root,
     port: config.DEV_SFTP_PORT,
