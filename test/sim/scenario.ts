@@ -4,19 +4,8 @@
 // files, and the providers' answers (full RTF/OTF/CSPRTF files, files with errors and the
 // corrected rows sent after them, duplicates, late and very late files, a stranger's member).
 // Pure: decisions read the reference model's state, so the same seed gives the same year.
+import { mulberry32 } from '../../samples/generate.js';
 import { Model, periodOf, type AuthRow, type CsasfLine, type CsprtfRow, type ExtractRow, type IsoDate, type Lob, type MifLine, type OtfRow, type ProviderInfo, type ReferralRow, type RtfRow, type SimEvent } from './model.js';
-
-/** mulberry32: small, fast, good enough for a simulation. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SimSizes { providers: number; members: number }
 export const FULL: SimSizes = { providers: 32, members: 3200 };
@@ -70,7 +59,7 @@ export class Scenario {
   private readonly lastMif = new Map<string, MifLine[]>();
 
   constructor(readonly seed: number, readonly sizes: SimSizes, readonly start = '2026-01') {
-    this.r = rng(seed);
+    this.r = mulberry32(seed); // the sample plan's generator
     this.populate();
   }
 
