@@ -229,8 +229,8 @@ function csvField(v: string): string {
   return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** CSV text with exactly the columns of UPSTREAM[kind], in order; '\n' line ends. */
-export function toCsv(kind: UpstreamKind, rows: readonly Row[]): string {
+/** CSV text with exactly the columns of UPSTREAM[kind], in order; '\n' line ends (a null is an empty field). */
+export function toCsv(kind: UpstreamKind, rows: readonly Readonly<Record<string, string | null>>[]): string {
   const columns: readonly string[] = UPSTREAM[kind].columns;
   const lines = [columns.join(',')];
   for (const row of rows) {

@@ -45,6 +45,17 @@ const at = (date: string, time: string) => localDateTimeToInstant(date, time, TZ
 /** The plan loads its extracts before the month's first run. */
 const IMPORTED_AT = at('2026-11-01', '08:00');
 
+/**
+ * Settings for a self-contained run in `dataDir` (the demo, the simulation): embedded Postgres
+ * on a free port, the in-process sFTP server, emails to the outbox, whatever the environment
+ * points at, and uploads taken on the listing that sees them.
+ */
+export async function zeroSetupConfig(dataDir: string): Promise<Config> {
+  const env = { ...process.env };
+  for (const k of ['DATABASE_URL', 'SFTP_HOST', 'SFTP_USER', 'SFTP_PASSWORD', 'SFTP_PRIVATE_KEY_PATH', 'SFTP_HOST_KEY_SHA256', 'SMTP_URL']) delete env[k];
+  return loadConfig({ ...env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), DEV_SFTP_PORT: '0', SFTP_STABLE_SECONDS: '0' });
+}
+
 export interface DemoOptions { out: string; onStep?: (step: DemoStep) => void }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
@@ -54,9 +65,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   fs.chmodSync(out, 0o755);
-  const env = { ...process.env };
-  for (const k of ['DATABASE_URL', 'SFTP_HOST', 'SFTP_USER', 'SFTP_PASSWORD', 'SFTP_PRIVATE_KEY_PATH', 'SFTP_HOST_KEY_SHA256', 'SMTP_URL']) delete env[k];
-  const config = loadConfig({ ...env, DATA_DIR: out, EMBEDDED_PG_PORT: String(await freePort()), DEV_SFTP_PORT: '0', SFTP_STABLE_SECONDS: '0' });
+  const config = await zeroSetupConfig(out);
   setConfig(config);
   const steps: DemoStep[] = [];
   const step = (when: string, what: string, detail: string[] = []) => {

@@ -12,16 +12,18 @@ import { FIX_SHEET_COLUMNS, type Layout } from '../../schemas/layout.js';
 import { localDateTimeToInstant } from '../../src/calendar/zone.js';
 import type { Config } from '../../src/config.js';
 import { getBlob } from '../../src/db/blobs.js';
-import { layoutSheet } from '../../src/generate/sheets.js';
 import { generate, type OutboundKind } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
+import type { UpstreamKind } from '../../schemas/upstream.js';
+import { toCsv } from '../../samples/generate.js';
 import { storedResult } from '../../src/ingest/pipeline.js';
 import { pollOnce, type PollFileResult } from '../../src/ingest/poll.js';
 import type { SftpSession } from '../../src/sftp/client.js';
-import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
+import { sheetRows } from '../../src/demo/providers.js';
 import { readWorkbook } from '../../src/xlsx/reader.js';
 import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
+import { workbook } from '../helpers/provider-files.js';
 import { Model, type CsasfLine, type Expected, type IsoDate, type MifLine, type SimEvent, type UploadOutcome } from './model.js';
 import { monthOf, Scenario, type SimProvider, type SimSizes } from './scenario.js';
 
@@ -59,10 +61,6 @@ export class Mismatch extends Error {}
 const TZ = 'America/Los_Angeles';
 const d = (v: IsoDate | null): CellValue => (v ? { date: v } : null);
 const dateOf = (v: CellValue | undefined): IsoDate | null => (isCellDate(v) ? v.date : null);
-const csv = (rows: Record<string, string | null>[]): string => {
-  const cols = Object.keys(rows[0] ?? {});
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
-};
 
 export async function simulate(world: SimWorld, opts: { seed: number; months: number; sizes: SimSizes; onMonth?: (row: MonthRow) => void }): Promise<MonthRow[]> {
   const scenario = new Scenario(opts.seed, opts.sizes);
@@ -104,9 +102,10 @@ class Driver {
     for (const p of this.scenario.providers) fs.mkdirSync(path.join(this.w.sftpRoot, p.code, 'uploads'), { recursive: true });
   }
 
-  private async importCsv(kind: 'providers' | 'members' | 'ecm-assignments' | 'referrals' | 'cs-authorizations', date: IsoDate, rows: Record<string, string | null>[]) {
+  /** The plan's extract as its CSV contract has it (columns from schemas/upstream.ts), imported on the scenario's clock. */
+  private async importCsv(kind: UpstreamKind, date: IsoDate, rows: Record<string, string | null>[]) {
     const file = path.join(this.w.workDir, `${kind}-${date}.csv`);
-    fs.writeFileSync(file, rows.length ? csv(rows) : `${UPSTREAM_HEADERS[kind]}\n`);
+    fs.writeFileSync(file, toCsv(kind, rows));
     const s = await importUpstream(this.w.pool, kind, file, { config: this.w.config, now: localDateTimeToInstant(date, '08:00', TZ) });
     if (this.stats) this.stats.imports++;
     return s;
@@ -181,12 +180,12 @@ class Driver {
       if (!f) this.fail(`${dbKind} ${date}: no file published`, { unit: k, expectedRows: e.rows.length });
       const bytes = (await getBlob(this.w.pool, f.sha256))!;
       if (e.kind === 'CSASF') {
-        const got = (await rows(bytes, CSASF)).map((r): CsasfLine => ({ cin: String(r.cin), service: String(r.serviceCode), authNumber: String(r.authNumber ?? ''), authStatus: String(r.authStatus ?? ''), authStart: dateOf(r.authStart) ?? '' }))
+        const got = (await sheetRows(bytes, CSASF)).map((r): CsasfLine => ({ cin: String(r.cin), service: String(r.serviceCode), authNumber: String(r.authNumber ?? ''), authStatus: String(r.authStatus ?? ''), authStart: dateOf(r.authStart) ?? '' }))
           .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
         this.compareLines(`${f.file_name}`, got, e.rows, (l) => `${l.cin}|${l.service}`);
         this.stats.outboundRows += got.length;
       } else {
-        const got = (await rows(bytes, MIF)).map((r): MifLine => ({ cin: String(r.cin), status: Number(r.ecmStatus), start: dateOf(r.startDate), end: dateOf(r.endDate) }))
+        const got = (await sheetRows(bytes, MIF)).map((r): MifLine => ({ cin: String(r.cin), status: Number(r.ecmStatus), start: dateOf(r.startDate), end: dateOf(r.endDate) }))
           .sort((a, b) => a.cin.localeCompare(b.cin));
         this.compareLines(`${f.file_name}`, got, e.rows, (l) => l.cin);
         this.stats.outboundRows += got.length;
@@ -302,7 +301,7 @@ class Driver {
     const period = monthOf(`${ev.date.slice(0, 7)}`, -1);
     const reportingPeriod = `${period.slice(5, 7)}/${period.slice(0, 4)}`;
     const who = { providerName: p.name, providerNpi: p.npi, providerTin: p.tin };
-    const sheets = ev.sheets.map((s) => {
+    const sheets = ev.sheets.map((s): [Layout, Rec[]] => {
       const recs: Rec[] = s.layout === 'RTF'
         ? s.rows.map((r) => {
           const m = this.members.get(r.cin.slice(0, 9));
@@ -324,9 +323,9 @@ class Driver {
               outreachDate: d(r.outreach), outreachMethod: r.outreach ? '2' : null, serviceStartDate: d(r.serviceStart), serviceEndDate: d(r.serviceEnd), discontinuationReasonCode: r.reason, productionDate: produced, reportingPeriod,
             };
           });
-      return layoutSheet(LAYOUT[s.layout], recs, {});
+      return [LAYOUT[s.layout], recs];
     });
-    return writeWorkbookToBuffer(sheets);
+    return workbook(sheets);
   }
 
   /** After the month: every member's ECM assignment, every open CS episode and every counted attempt. */
@@ -364,15 +363,3 @@ class Driver {
 }
 
 const LAYOUT: Record<'RTF' | 'OTF' | 'CSPRTF', Layout> = { RTF, OTF, CSPRTF };
-const UPSTREAM_HEADERS = {
-  providers: 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email',
-  members: 'cin,mcp_member_id,last_name,first_name,dob,gender,language,address,city,state,zip,phone,county,homeless',
-  'ecm-assignments': 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone',
-  referrals: 'referral_id,cin,provider_code,lob,approved_date',
-  'cs-authorizations': 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
-};
-
-async function rows(bytes: Buffer, layout: Layout): Promise<Rec[]> {
-  const recs = await readLayoutRecords(bytes, [layout]);
-  return Object.values(recs).find((s) => s.layout === layout)?.rows ?? [];
-}

@@ -5,6 +5,7 @@
 // corrected rows sent after them, duplicates, late and very late files, a stranger's member).
 // Pure: decisions read the reference model's state, so the same seed gives the same year.
 import { mulberry32 } from '../../samples/generate.js';
+import { addDays, npiWithCheckDigit } from '../../schemas/primitives.js';
 import { Model, periodOf, type AuthRow, type CsasfLine, type CsprtfRow, type ExtractRow, type IsoDate, type Lob, type MifLine, type OtfRow, type ProviderInfo, type ReferralRow, type RtfRow, type SimEvent } from './model.js';
 
 export interface SimSizes { providers: number; members: number }
@@ -20,31 +21,12 @@ const SERVICES = ['RC', 'RS', 'DHP', 'PCH', 'EAA', 'MTM', 'SOB', 'AR'];
 const LAST = ['Garcia', 'Nguyen', 'Smith', 'Lopez', 'Kim', 'Patel', 'Johnson', 'Hernandez', 'Chen', 'Williams', 'Brown', 'Davis'];
 const FIRST = ['Ana', 'Ben', 'Carla', 'Dev', 'Elena', 'Farid', 'Gia', 'Hugo', 'Iris', 'Jon', 'Kay', 'Luis'];
 
-export const addDays = (d: IsoDate, n: number): IsoDate => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 export const monthOf = (start: string, i: number): string => {
   const t = Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)) - 1 + i;
   return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
 };
 const daysIn = (month: string): number => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
 const day = (month: string, d: number): IsoDate => `${month}-${String(d).padStart(2, '0')}`;
-
-/** The NPI check digit (Luhn over 80840 + the first nine digits), domain §3. */
-function npi(first9: string): string {
-  for (let d = 0; d <= 9; d++) {
-    const digits = `80840${first9}${d}`.split('').map(Number);
-    let sum = 0;
-    for (let i = 0; i < digits.length; i++) {
-      let x = digits[digits.length - 1 - i]!;
-      if (i % 2 === 1) {
-        x *= 2;
-        if (x > 9) x -= 9;
-      }
-      sum += x;
-    }
-    if (sum % 10 === 0) return first9 + d;
-  }
-  throw new Error('unreachable');
-}
 
 export class Scenario {
   readonly providers: SimProvider[] = [];
@@ -81,7 +63,7 @@ export class Scenario {
       const isCsOnly = i >= n - csOnly;
       const ecm: Lob[] = isCsOnly ? [] : i % 3 === 0 ? [base, second] : [base];
       const cs: Lob[] = isCsOnly ? (i % 2 ? [base, second] : [base]) : i % 7 === 1 ? [base] : [];
-      this.providers.push({ code, ecm, cs, name: `Sim Provider ${i + 1}`, npi: npi(`1${String(100000 + i * 7919).padStart(8, '0')}`), tin: String(900000000 + i * 101) });
+      this.providers.push({ code, ecm, cs, name: `Sim Provider ${i + 1}`, npi: npiWithCheckDigit(`1${String(100000 + i * 7919).padStart(8, '0')}`), tin: String(900000000 + i * 101) });
     }
     const seen = new Set<string>();
     while (this.members.length < this.sizes.members) {
