@@ -10,19 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/index.js';
 import { layoutSheet } from '../../src/generate/sheets.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { seedPlan } from '../helpers/plan.js';
+import { expectUsageError, OFFLINE_DATABASE_URL, runCli } from '../helpers/cli.js';
+import type { TestDb } from '../helpers/db.js';
+import { closeCliWorld, openCliWorld, type CliWorld } from '../helpers/world.js';
 import { readRecords } from '../helpers/workbook.js';
 
 const USAGE = /^error: --now takes an ISO date-time with zone, e\.g\. 2026-12-05T09:00:00-08:00\n$/;
-
-function expectUsageError(r: CliResult, message: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  expect(r.stdout).toBe('');
-}
 
 describe('--now that is not an instant: exit 2, one line, nothing opened', () => {
   let dataDir: string;
@@ -30,7 +23,7 @@ describe('--now that is not an instant: exit 2, one line, nothing opened', () =>
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-clock-usage-'));
     // nothing listens there: a command that got as far as the database would exit 1, not 2
-    offline = { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
+    offline = { DATABASE_URL: OFFLINE_DATABASE_URL, DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -58,21 +51,17 @@ describe('--now that is not an instant: exit 2, one line, nothing opened', () =>
 });
 
 describe('one timeline: generate, ingest, status and runs on --now', () => {
+  let world: CliWorld;
   let db: TestDb;
   let dataDir: string;
   let env: Record<string, string>;
-  const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+  const one: CliWorld['one'] = (sql, params) => world.one(sql, params);
 
   beforeAll(async () => {
-    db = await createTestDb();
-    await seedPlan(db.pool);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-clock-'));
-    env = { DATABASE_URL: db.url, DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
+    world = await openCliWorld('clock');
+    ({ db, dataDir, env } = world);
   });
-  afterAll(async () => {
-    await db.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeCliWorld(world));
 
   it('status --now: the default period and asOf are those of --now in the plan time zone', async () => {
     const r = await runCli(['status', '--now', '2027-01-03T12:00:00-08:00', '--json'], env);

@@ -1,32 +1,25 @@
 // The CLI as ops staff drive it: generate the MIF, take the provider's filled-in RTF sheet
 // back, poll, ingest by hand, survive a kill in the middle of applying, read the status.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/index.js';
 import { layoutSheet } from '../../src/generate/sheets.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { seedPlan } from '../helpers/plan.js';
+import { closeCliWorld, openCliWorld, type CliWorld } from '../helpers/world.js';
 import { readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
 
-let db: TestDb;
+let world: CliWorld;
 let dataDir: string;
 let env: Record<string, string>;
-const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+const one: CliWorld['one'] = (sql, params) => world.one(sql, params);
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-e2e-'));
-  env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0' };
+  world = await openCliWorld('e2e', { SFTP_STABLE_SECONDS: '0' });
+  ({ dataDir, env } = world);
 });
-afterAll(async () => {
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeCliWorld(world));
 
 // An enrolled member's assessment and care plan, done in time: the 30/60/90-day timelines
 // warn about a date still blank once its limit has passed (issue 17 finding 8).

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { expectUsageError, OFFLINE_DATABASE_URL, ROOT, runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
 
@@ -13,16 +13,9 @@ let dataDir: string;
 let offline: Record<string, string>;
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-usage-'));
-  offline = { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
+  offline = { DATABASE_URL: OFFLINE_DATABASE_URL, DATA_DIR: dataDir, DEV_SFTP_PORT: '0' };
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-function expectUsageError(r: CliResult, message: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  expect(r.stdout).toBe('');
-}
 
 describe('usage errors (nothing opened)', () => {
   it('generate mif --date 2026-13-45: exit 2 before the database or the sFTP server is opened', async () => {

@@ -1,6 +1,7 @@
 // Drives the real CLI binary as an ops user would: a child process, env in, exit code out.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'calaim-exchange.js');
@@ -38,3 +39,14 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 /** A command line split as a shell splits it: quoted words stay one argument, quotes removed. */
 export const shellWords = (line: string): string[] => (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
+
+/** A database URL nothing listens on: a command that got as far as connecting exits 1, not 2. */
+export const OFFLINE_DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
+
+/** A user mistake: exit 2, the message on stderr, no stack trace, nothing on stdout. */
+export function expectUsageError(r: CliResult, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stdout).toBe('');
+}

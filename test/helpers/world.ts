@@ -39,3 +39,29 @@ export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {
   await w.db.drop();
   fs.rmSync(w.dataDir, { recursive: true, force: true });
 }
+
+/** What the CLI tests share: a database with the small plan, a data folder, the env for `runCli`. */
+export interface CliWorld {
+  db: TestDb;
+  dataDir: string;
+  env: Record<string, string>;
+  /** The first row of a query (rows are untyped, as pg returns them). */
+  one: (sql: string, params?: unknown[]) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function openCliWorld(name: string, settings: Record<string, string> = {}): Promise<CliWorld> {
+  const db = await createTestDb();
+  await seedPlan(db.pool);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `calaim-${name}-`));
+  return {
+    db, dataDir,
+    env: { DATABASE_URL: db.url, DATA_DIR: dataDir, DEV_SFTP_PORT: '0', ...settings },
+    one: async (sql, params = []) => (await db.pool.query(sql, params)).rows[0],
+  };
+}
+
+export async function closeCliWorld(w: CliWorld | undefined): Promise<void> {
+  if (!w) return;
+  await w.db.drop();
+  fs.rmSync(w.dataDir, { recursive: true, force: true });
+}
