@@ -33,8 +33,8 @@ const LAYERS = [
   { name: 'use-cases', units: [folder('import'), folder('generate'), folder('reports'), folder('ingest')] },
   // When it is done: the run ledger and scheduler, health and metrics, the jobs the scheduler runs.
   { name: 'orchestration', units: [folder('runs'), folder('health'), ['jobs', '^jobs/']] },
-  // Who asks: the demo, and the command line (which runs the demo).
-  { name: 'entry', units: [folder('demo'), folder('cli')] },
+  // Who asks: the web pages, the demo (which serves them), and the command line (which runs both).
+  { name: 'entry', units: [folder('web'), folder('demo'), folder('cli')] },
 ];
 
 function folder(name) {

@@ -15,6 +15,8 @@ import { registerRuns } from './commands/runs.js';
 import { registerSubmissions } from './commands/submissions.js';
 import { registerNotifications } from './commands/notifications.js';
 import { registerReprocess } from './commands/reprocess.js';
+import { registerUsers } from './commands/users.js';
+import { registerServe } from './commands/serve.js';
 
 /** The version in package.json (`--version`). */
 export function packageVersion(): string {
@@ -39,5 +41,7 @@ export function buildProgram(): Command {
   registerSubmissions(program);
   registerNotifications(program);
   registerReprocess(program);
+  registerServe(program);
+  registerUsers(program);
   return program;
 }

@@ -15,6 +15,12 @@ export async function getBlob(c: pg.Pool | pg.PoolClient, hash: string): Promise
   return r.rows[0]?.bytes;
 }
 
+/** Which of these hashes still have their bytes (retention purges old ones). */
+export async function storedBlobs(c: pg.Pool | pg.PoolClient, hashes: string[]): Promise<Set<string>> {
+  const r = await c.query<{ sha256: string }>('select sha256 from file_blobs where sha256 = any($1) and purged_at is null', [hashes]);
+  return new Set(r.rows.map((x) => x.sha256));
+}
+
 /**
  * Purges the bytes of files older than `days` (BLOB_RETENTION_DAYS); hashes, sizes and the
  * submissions and outbound files that point to them are kept. Returns how many were purged.

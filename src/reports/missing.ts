@@ -11,6 +11,7 @@ import { ordinal } from '../calendar/verdict.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
+import { acceptedLines } from '../repositories/status.js';
 import { submissionTypesSql } from '../repositories/submissions.js';
 import { sendNotification } from '../notify/mailer.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
@@ -89,15 +90,7 @@ export async function findMissingSubmissions(
        from providers p join provider_contracts c using (provider_code)
       where p.active group by 1, 2, 3, 4 order by 1, array_position(array['ECM','CS'], c.program)`,
   );
-  // (a sheet recorded before lines were, lobs '{}', stands for every line)
-  const accepted = await pool.query<{ provider_code: string; layout: FileType; lob: string }>(
-    `select distinct ss.provider_code, ss.layout, l.lob
-       from submission_sheets ss join submissions s on s.id = ss.submission_id
-       cross join lateral unnest(case when ss.lobs = '{}' then array['*'] else ss.lobs end) as l(lob)
-      where ss.period = $1 and ss.applied
-        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
-    [periodDate],
-  );
+  const accepted = await acceptedLines(pool, periodDate);
   const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }>(
     `select s.provider_code,
             ${submissionTypesSql('s')} as types,
@@ -113,8 +106,8 @@ export async function findMissingSubmissions(
     [periodDate, from, to, config.PLAN_TIME_ZONE],
   );
 
-  const have = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}`));
-  const haveLine = new Set(accepted.rows.map((r) => `${r.provider_code}|${r.layout}|${r.lob}`));
+  const have = new Set(accepted.map((r) => `${r.provider}|${r.layout}`));
+  const haveLine = new Set(accepted.map((r) => `${r.provider}|${r.layout}|${r.lob}`));
   const rows = new Map<string, MissingRow>();
   for (const c of contracts.rows) {
     rows.set(`${c.provider_code}|${c.program}`, {

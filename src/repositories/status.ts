@@ -20,6 +20,8 @@ export interface StatusRow {
   rowsRejected: number | null;
   lastReceived: Date | null;
   lastFile: string | null;
+  /** The submission of the latest sheet (what lastFile names). */
+  lastSubmissionId: number | null;
   /** Files rejected whole for this type (an unrecognised file counts against each expected type). */
   rejectedFiles: number;
   declinedFiles: number;
@@ -29,7 +31,7 @@ export interface StatusRow {
 interface Row {
   provider_code: string; name: string; program: string; file_type: string; sent: string | null; received: number;
   verdict: string | null; outcome: string | null; rows_read: number | null; rows_accepted: number | null; rows_rejected: number | null;
-  last_received: Date | null; last_file: string | null; rejected: number; declined: number;
+  last_received: Date | null; last_file: string | null; last_submission_id: number | null; rejected: number; declined: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
          cross join lateral (select unnest(case when c.program = 'ECM' then $2::text[] else $3::text[] end) as file_type) t
      ), latest as (
        select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
-              u.received_at, u.original_name
+              u.received_at, u.original_name, u.id as submission_id
          from submission_sheets s join submissions u on u.id = s.submission_id
         where s.period = $1::date and u.duplicate_of is null
         order by s.provider_code, s.layout, u.received_at desc
@@ -63,7 +65,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
      )
      select e.provider_code, p.name, e.program, e.file_type,
             to_char((select last from sent where sent.provider_code = e.provider_code and sent.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end), 'YYYY-MM-DD') as sent,
-            coalesce(c.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file,
+            coalesce(c.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,
             (select count(*)::int from refused f where f.provider_code = e.provider_code and not f.declined and (f.layout = e.file_type or f.layout is null)) as rejected,
             (select count(*)::int from refused f where f.provider_code = e.provider_code and f.declined and (f.layout = e.file_type or f.layout is null)) as declined
        from expected e join providers p using (provider_code)
@@ -75,7 +77,24 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
   return r.rows.map((x) => ({
     provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
     submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
-    lastReceived: x.last_received, lastFile: x.last_file, rejectedFiles: x.rejected, declinedFiles: x.declined,
+    lastReceived: x.last_received, lastFile: x.last_file, lastSubmissionId: x.last_submission_id, rejectedFiles: x.rejected, declinedFiles: x.declined,
     state: x.outcome && x.outcome !== 'REJECTED' ? 'ACCEPTED' : x.declined > 0 && x.rejected === 0 && !x.outcome ? 'DECLINED' : x.outcome === 'REJECTED' || x.rejected > 0 || x.declined > 0 ? 'REJECTED' : 'MISSING',
   }));
+}
+
+/**
+ * The (provider, file type, line of business) triples with accepted rows for the period:
+ * applied sheets of files neither rejected nor declined. A sheet recorded before lines were
+ * (lobs '{}') stands for every line: its lob is '*'.
+ */
+export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<{ provider: string; layout: string; lob: string }[]> {
+  const r = await db.query<{ provider_code: string; layout: string; lob: string }>(
+    `select distinct ss.provider_code, ss.layout, l.lob
+       from submission_sheets ss join submissions s on s.id = ss.submission_id
+       cross join lateral unnest(case when ss.lobs = '{}' then array['*'] else ss.lobs end) as l(lob)
+      where ss.period = $1 and ss.applied
+        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
+    [periodDate],
+  );
+  return r.rows.map((x) => ({ provider: x.provider_code, layout: x.layout, lob: x.lob }));
 }

@@ -12,6 +12,8 @@ export interface SubmissionFilter {
   type?: string;
   outcome?: string;
   verdict?: string;
+  /** Received at or after. */
+  since?: Date;
   limit: number;
 }
 
@@ -69,9 +71,10 @@ export async function listSubmissions(db: Queryable, f: SubmissionFilter): Promi
         and ($3::text is null or $3 = any(s.file_types) or exists (select 1 from submission_sheets ss where ss.submission_id = s.id and ss.layout = $3))
         and ($4::text is null or s.outcome = $4)
         and ($5::text is null or s.verdict = $5)
+        and ($7::timestamptz is null or s.received_at >= $7)
       order by s.received_at desc, s.id desc
       limit $6`,
-    [f.provider ?? null, f.period ?? null, f.type ?? null, f.outcome ?? null, f.verdict ?? null, f.limit],
+    [f.provider ?? null, f.period ?? null, f.type ?? null, f.outcome ?? null, f.verdict ?? null, f.limit, f.since ?? null],
   );
   return r.rows.map(toSummary);
 }
@@ -227,5 +230,57 @@ export async function reprocessCandidate(db: Queryable, id: number): Promise<Rep
     stored: x.stored, applied: x.applied,
     reprocessedBy: x.reprocessed_by === null ? null : { id: Number(x.reprocessed_by), state: x.reprocessed_state! },
     replacedBy: x.replaced_by === null ? null : Number(x.replaced_by), chain: x.chain.map(Number),
+  };
+}
+
+/** The stored files of a submission: what the provider sent and the response the plan wrote. */
+export interface SubmissionFiles {
+  provider: string;
+  original: { name: string; sha256: string };
+  response: { name: string; sha256: string } | null;
+}
+
+export async function submissionFiles(db: Queryable, id: number): Promise<SubmissionFiles | undefined> {
+  const r = await db.query<{ provider_code: string; original_name: string; sha256: string; response_name: string | null; response_sha256: string | null }>(
+    'select provider_code, original_name, sha256, response_name, response_sha256 from submissions where id = $1',
+    [id],
+  );
+  const x = r.rows[0];
+  if (!x) return undefined;
+  return {
+    provider: x.provider_code,
+    original: { name: x.original_name, sha256: x.sha256 },
+    response: x.response_name && x.response_sha256 ? { name: x.response_name, sha256: x.response_sha256 } : null,
+  };
+}
+
+/** One row's issue, with the member it is about: member data, for the submission page only. */
+export interface IssueRow {
+  sheet: string | null;
+  row: number;
+  column: string | null;
+  code: string;
+  severity: string;
+  message: string;
+  cin: string | null;
+  /** "Last, First" when the CIN is a member on record. */
+  member: string | null;
+}
+
+export async function submissionIssueRows(db: Queryable, id: number, limit: number): Promise<{ rows: IssueRow[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db.query<{ sheet_name: string | null; row_number: number; column_label: string | null; code: string; severity: string; message: string; cin: string | null; member: string | null }>(
+      `select i.sheet_name, i.row_number, i.column_label, i.code, i.severity, i.message, i.cin,
+              case when m.cin is null then null else m.last_name || ', ' || m.first_name end as member
+         from submission_issues i left join members m on m.cin = i.cin
+        where i.submission_id = $1 and i.row_number is not null
+        order by i.row_number, i.id limit $2`,
+      [id, limit],
+    ),
+    db.query<{ n: number }>('select count(*)::int n from submission_issues where submission_id = $1 and row_number is not null', [id]),
+  ]);
+  return {
+    rows: rows.rows.map((x) => ({ sheet: x.sheet_name, row: x.row_number, column: x.column_label, code: x.code, severity: x.severity, message: x.message, cin: x.cin, member: x.member })),
+    total: total.rows[0]!.n,
   };
 }

@@ -4,16 +4,15 @@
 import type { Command } from 'commander';
 import { parseIsoDate } from '../../calendar/zone.js';
 import type { OutboundKind } from '../../generate/run.js';
+import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
-const MAX_REASON = 500;
-
 /** A reason people can read later in the run history: required, one line, bounded. */
 export function parseReason(value: string | undefined): string {
-  const r = (value ?? '').replace(/\s+/g, ' ').trim();
+  const r = normaliseReason(value);
   if (!r) throw new UsageError('--reason is required: say why (it is kept in the run history)');
   if (r.length > MAX_REASON) throw new UsageError(`--reason is at most ${MAX_REASON} characters`);
   return r;
@@ -43,8 +42,8 @@ Examples:
       if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
       const reason = parseReason(opts.reason);
       const clock = commandClock(opts);
-      const { checkReprocess, reprocessSubmission, ReprocessRefused } = await import('../../ingest/reprocess.js');
-      const { executeRun } = await import('../../runs/execute.js');
+      const { checkReprocess, ReprocessRefused } = await import('../../ingest/reprocess.js');
+      const { reprocessAsRun } = await import('../../runs/manual.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
@@ -58,21 +57,15 @@ Examples:
         }
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
-          let result: Awaited<ReturnType<typeof reprocessSubmission>> | undefined;
-          const run = await executeRun(db.pool, config, 'reprocess', `submission ${id}`, { trigger: 'manual', reason }, async (ctx) => {
-            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession, now: clock }, candidate, reason, ctx.run.id);
-            const d = result.done.document;
-            return { submission: result.done.submissionId, outcome: d.outcome, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected };
-          });
-          const r = result!;
-          const doc = { ...r.done.document, reprocessOf: id, report: r.answered.response, runId: run.run.id, resumed: r.resumed, reason };
+          const { result: r, runId } = await reprocessAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock }, candidate, reason);
+          const doc = { ...r.done.document, reprocessOf: id, report: r.answered.response, runId, resumed: r.resumed, reason };
           emit(opts, doc, () => [
             `submission ${id} reprocessed as submission ${doc.submissionId}${r.resumed ? ' (an interrupted reprocess, finished)' : ''}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}`,
             `rows read ${doc.rowsRead}, accepted ${doc.rowsAccepted}, rejected ${doc.rowsRejected}, warnings ${doc.warnings}`,
             ...doc.fileErrors.map((e) => `file error ${e.code}: ${e.message}`),
             ...(doc.supersedes ?? []).map((s) => `replaces ${s.file} (submission ${s.submissionId}, sheet ${s.sheet}): its rows no longer count`),
             `response: ${r.answered.response}`,
-            `run ${run.run.id} (runs --job reprocess)`,
+            `run ${runId} (runs --job reprocess)`,
           ].join('\n'));
         } finally {
           await transport.close();
@@ -110,8 +103,8 @@ Examples:
       const reason = parseReason(opts.reason);
       const provider = opts.provider.toUpperCase();
       const k = kind as OutboundKind;
-      const { checkRepublish, republish, slotFor, RepublishRefused } = await import('../../generate/run.js');
-      const { executeRun } = await import('../../runs/execute.js');
+      const { checkRepublish, slotFor, RepublishRefused } = await import('../../generate/run.js');
+      const { republishAsRun } = await import('../../runs/manual.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
@@ -125,18 +118,8 @@ Examples:
         }
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
-          let result: Awaited<ReturnType<typeof republish>> | undefined;
-          try {
-            await executeRun(db.pool, config, 'republish', `${kind} ${slot} ${provider}`, { trigger: 'manual', reason }, async (ctx) => {
-              result = await republish(k, { date: opts.date, provider, reason, runId: ctx.run.id, now: clock() }, { pool: db.pool, config, openSession: transport.openSession });
-              if (result.failed) throw new Error(`${result.failed} file(s) failed`);
-              return { published: result.published, empty: result.empty, failed: result.failed };
-            });
-          } catch (err) {
-            if (!result) throw err;
-            process.exitCode = 1;
-          }
-          const r = result!;
+          const { result: r } = await republishAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock }, k, { slot, date: opts.date, provider, reason });
+          if (r.failed) process.exitCode = 1;
           emit(opts, { ...r, reason }, () =>
             `${kind} slot ${r.slot} for ${provider} republished: ${r.published} published, ${r.empty} with no rows, ${r.failed} failed\n\n` +
             table(['provider', 'lob', 'status', 'rows', 'file', 'replaces', 'note'],

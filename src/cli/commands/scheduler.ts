@@ -13,8 +13,10 @@ import type { Clock } from '../../clock.js';
 import { emit, table, UsageError } from '../output.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../../sftp/transport.js';
+import type { WebServer } from '../../web/server.js';
+import { listenOn, startWeb } from './serve.js';
 
-interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
+interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
 const seconds = (v: string | undefined, name: string, fallbackMs: number): number => {
   if (v === undefined) return fallbackMs;
@@ -33,6 +35,7 @@ export function registerScheduler(program: Command): void {
     .option('--jobs <LIST>', `only these jobs, comma-separated (${JOB_NAMES.join(', ')})`)
     .option('--catch-up-interval <SECONDS>', 'how often to reconcile the calendar with the run ledger', String(DEFAULT_CATCH_UP_INTERVAL_MS / 1000))
     .option('--shutdown-grace <SECONDS>', 'on SIGTERM, how long to let running units finish before releasing their claims', String(DEFAULT_SHUTDOWN_GRACE_MS / 1000))
+    .option('--serve', 'also serve the web pages on WEB_HOST:WEB_PORT (as `serve` does), with the same clock and database')
     .option('--json', 'print one JSON document (the --once reports, or the shutdown summary)')
     .addHelpText('after', `
 Any number of schedulers may run against the same database: each (job, slot) is claimed
@@ -51,7 +54,8 @@ slot is never sent late.
 
 Without --once or --fire it runs until SIGTERM or SIGINT (README "Production: docker-compose"),
 and serves GET /healthz and GET /metrics (Prometheus) on HEALTH_HOST:HEALTH_PORT
-(127.0.0.1:9464 unless set; README "Operations runbook").
+(127.0.0.1:9464 unless set; README "Operations runbook"); with --serve, the web pages on
+WEB_HOST:WEB_PORT too (README "Web").
 
 Examples:
   calaim-exchange scheduler --once --now 2026-11-17T16:00:00Z --json
@@ -76,6 +80,7 @@ Examples:
       let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
       let scheduler: Scheduler | undefined;
       let health: HealthServer | undefined;
+      let web: WebServer | undefined;
       let stopRequested: (() => void) | undefined;
       const stopped = new Promise<void>((r) => (stopRequested = r));
       let signals = 0;
@@ -119,6 +124,7 @@ Examples:
         }
         // Before the start-up catch-up: a long catch-up is exactly when ops want to see health.
         if (config.HEALTH_PORT !== null) health = await startHealth(config, db.pool, transport, () => s.coordinator.now());
+        if (opts.serve) web = await startWeb(config, db.pool, transport.openSession, () => s.coordinator.now(), listenOn({}, config));
         await s.start();
         log.info({ owner: s.coordinator.owner, catchUpIntervalMs }, 'scheduler running; SIGTERM or SIGINT stops it');
         await stopped;
@@ -127,6 +133,7 @@ Examples:
       } finally {
         await scheduler?.stop().catch(() => undefined);
         await health?.close().catch(() => undefined);
+        await web?.close().catch(() => undefined);
         await transport?.close().catch(() => undefined);
         await db.close();
         for (const sig of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,0 +1,158 @@
+// `calaim-exchange users add|disable|reset|list`: the web pages' local accounts, and
+// `calaim-exchange audit access`: who saw which member data there (the access log).
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import type { WebRole, WebUser } from '../../repositories/web-users.js';
+import { commandClock, instantOption, nowOption } from '../clock-option.js';
+import { withRuntime } from '../lazy-runtime.js';
+import { emit, table, UsageError } from '../output.js';
+
+const ROLES: readonly WebRole[] = ['liaison', 'ops', 'auditor'];
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+function email(value: string | undefined, flag = '--email'): string {
+  const e = (value ?? '').trim().toLowerCase();
+  if (!EMAIL.test(e)) throw new UsageError(`${flag} takes an email address`);
+  return e;
+}
+
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/** The password from standard input (checked), or a new random one that is printed once. */
+async function password(fromStdin: boolean | undefined): Promise<{ password: string; generated: boolean }> {
+  const { passwordProblem } = await import('../../web/auth.js');
+  if (!fromStdin) return { password: randomBytes(15).toString('base64url'), generated: true };
+  const p = await readStdinLine();
+  const problem = passwordProblem(p);
+  if (problem) throw new UsageError(`--password-stdin: ${problem}`);
+  return { password: p, generated: false };
+}
+
+const userJson = (u: WebUser) => ({ email: u.email, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() });
+
+export function registerUsers(program: Command): void {
+  const users = program.command('users').description('accounts of the web pages (`serve`): liaison, ops, auditor');
+
+  users
+    .command('add')
+    .description('add an account; without --password-stdin a random password is made and printed once')
+    .requiredOption('--email <EMAIL>', 'the login (a liaison sees the providers whose liaison_email is this address)')
+    .requiredOption('--role <ROLE>', `${ROLES.join(' | ')}: liaison sees only their providers; ops sees everything and may reprocess and republish; auditor reads everything`)
+    .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
+    .addOption(nowOption('the account\'s created and updated times'))
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange users add --email ops@plan.example --role ops
+  calaim-exchange users add --email auditor@plan.example --role auditor --json`)
+    .action(async (opts: { email: string; role: string; passwordStdin?: boolean; now?: string; json?: boolean }) => {
+      const e = email(opts.email);
+      const clock = commandClock(opts);
+      if (!ROLES.includes(opts.role as WebRole)) throw new UsageError(`--role takes one of ${ROLES.join(', ')}`);
+      const pw = await password(opts.passwordStdin);
+      const { hashPassword } = await import('../../web/auth.js');
+      const { insertWebUser } = await import('../../repositories/web-users.js');
+      await withRuntime(async ({ config, db }) => {
+        const u = await insertWebUser(db.pool, { email: e, role: opts.role as WebRole, passwordHash: await hashPassword(pw.password, config.WEB_PASSWORD_COST), now: clock() });
+        if (!u) throw new UsageError(`${e} already has an account (users reset sets a new password)`);
+        emit(opts, { ...userJson(u), ...(pw.generated ? { password: pw.password } : {}) }, () =>
+          `added ${u.email} (${u.role})${pw.generated ? `\npassword (shown once; users reset makes a new one): ${pw.password}` : ''}`);
+      });
+    });
+
+  users
+    .command('disable')
+    .description('disable an account: it can no longer log in, and its sessions end now')
+    .requiredOption('--email <EMAIL>', 'the account')
+    .addOption(nowOption('the account\'s updated time'))
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange users disable --email auditor@plan.example`)
+    .action(async (opts: { email: string; now?: string; json?: boolean }) => {
+      const e = email(opts.email);
+      const clock = commandClock(opts);
+      const { updateWebUser } = await import('../../repositories/web-users.js');
+      await withRuntime(async ({ db }) => {
+        if (!(await updateWebUser(db.pool, e, { disabled: true }, clock()))) throw new UsageError(`no account ${e}`);
+        emit(opts, { email: e, disabled: true }, () => `disabled ${e}; its sessions have ended`);
+      });
+    });
+
+  users
+    .command('reset')
+    .description('set a new password (and enable the account again); its sessions end now')
+    .requiredOption('--email <EMAIL>', 'the account')
+    .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
+    .addOption(nowOption('the account\'s updated time'))
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange users reset --email auditor@plan.example`)
+    .action(async (opts: { email: string; passwordStdin?: boolean; now?: string; json?: boolean }) => {
+      const e = email(opts.email);
+      const clock = commandClock(opts);
+      const pw = await password(opts.passwordStdin);
+      const { hashPassword } = await import('../../web/auth.js');
+      const { updateWebUser } = await import('../../repositories/web-users.js');
+      await withRuntime(async ({ config, db }) => {
+        const hash = await hashPassword(pw.password, config.WEB_PASSWORD_COST);
+        if (!(await updateWebUser(db.pool, e, { passwordHash: hash, disabled: false }, clock()))) throw new UsageError(`no account ${e}`);
+        emit(opts, { email: e, disabled: false, ...(pw.generated ? { password: pw.password } : {}) }, () =>
+          `new password set for ${e}; its sessions have ended${pw.generated ? `\npassword (shown once): ${pw.password}` : ''}`);
+      });
+    });
+
+  users
+    .command('list')
+    .description('every account: email, role, disabled, when created and last changed')
+    .option('--json', 'print one JSON array')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange users list
+  calaim-exchange users list --json`)
+    .action(async (opts: { json?: boolean }) => {
+      const { listWebUsers } = await import('../../repositories/web-users.js');
+      await withRuntime(async ({ db }) => {
+        const list = await listWebUsers(db.pool);
+        emit(opts, list.map(userJson), () =>
+          list.length ? table(['email', 'role', 'disabled', 'created', 'updated'], list.map((u) => [u.email, u.role, u.disabled ? 'yes' : '', u.createdAt.toISOString(), u.updatedAt.toISOString()])) : 'no accounts (users add makes one)');
+      });
+    });
+
+  program
+    .command('audit')
+    .description('audit trails')
+    .command('access')
+    .description('the access log of the web pages: every view of member data (and every refused attempt), oldest first')
+    .option('--since <ISO>', 'only entries at or after this date-time (with zone)')
+    .option('--user <EMAIL>', 'only this account')
+    .option('--limit <N>', 'how many', '10000')
+    .option('--json', 'print one JSON array')
+    .addHelpText('after', `
+Each entry: when, who (account and email), the provider and submission, what was shown
+(submission: the page with CINs and names; original, response: a download), and whether it
+was refused (a liaison asking for another liaison's provider: answered 404, recorded).
+
+Examples:
+  calaim-exchange audit access
+  calaim-exchange audit access --since 2026-12-01T00:00:00-08:00 --json`)
+    .action(async (opts: { since?: string; user?: string; limit?: string; json?: boolean }) => {
+      const since = opts.since !== undefined ? instantOption(opts.since, '--since') : undefined;
+      const user = opts.user !== undefined ? email(opts.user, '--user') : undefined;
+      const limit = Number(opts.limit ?? 10000);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      const { listAccess } = await import('../../repositories/access-log.js');
+      await withRuntime(async ({ db }) => {
+        const list = await listAccess(db.pool, { since, email: user, limit });
+        emit(opts, list.map((a) => ({ ...a, at: a.at.toISOString() })), () =>
+          list.length
+            ? table(['at', 'user', 'provider', 'submission', 'page', 'denied'], list.map((a) => [a.at.toISOString(), a.email, a.provider, a.submission, a.page, a.denied ? 'DENIED' : '']))
+            : 'no access recorded');
+      });
+    });
+}

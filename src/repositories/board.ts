@@ -1,0 +1,147 @@
+// What the web pages read besides the status and submission queries: the contracted lines of
+// each provider, the files sent in a month, and one provider's history. Provider codes,
+// names, counts and file names only: no member data here.
+import type pg from 'pg';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface ProviderLine {
+  provider: string;
+  name: string;
+  liaisonEmail: string | null;
+  program: 'ECM' | 'CS';
+  lob: string;
+}
+
+/** One row per active provider × program × line of business under contract. */
+export async function providerLines(db: Queryable): Promise<ProviderLine[]> {
+  const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; program: 'ECM' | 'CS'; lob: string }>(
+    `select p.provider_code, p.name, p.liaison_email, c.program, c.lob
+       from providers p join provider_contracts c using (provider_code)
+      where p.active
+      order by p.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+  );
+  return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, program: x.program, lob: x.lob }));
+}
+
+export interface SentFiles {
+  provider: string;
+  /** MIF, MINIMIF or CSASF. */
+  kind: string;
+  /** null: a file for every line (the CSASF). */
+  lob: string | null;
+  files: number;
+  rows: number;
+  lastPublishedAt: Date | null;
+  lastFile: string | null;
+}
+
+/** Files published in the period's month (the current version of each slot), per provider, kind and line. */
+export async function sentInMonth(db: Queryable, periodDate: string): Promise<SentFiles[]> {
+  const r = await db.query<{ provider_code: string; kind: string; lob: string | null; files: number; rows: number; last_at: Date | null; last_file: string | null }>(
+    `select provider_code, kind, lob, count(*)::int files, sum(row_count)::int rows, max(published_at) last_at,
+            (array_agg(file_name order by published_at desc))[1] last_file
+       from outbound_files
+      where status = 'PUBLISHED' and replaced_at is null
+        and slot >= $1::date and slot < ($1::date + interval '1 month')
+      group by 1, 2, 3`,
+    [periodDate],
+  );
+  return r.rows.map((x) => ({ provider: x.provider_code, kind: x.kind, lob: x.lob, files: x.files, rows: x.rows, lastPublishedAt: x.last_at, lastFile: x.last_file }));
+}
+
+export interface ProviderProfile {
+  code: string;
+  name: string;
+  npi: string;
+  liaisonEmail: string | null;
+  contactEmail: string | null;
+  active: boolean;
+  contracts: { program: string; lob: string; since: Date }[];
+}
+
+export async function providerProfile(db: Queryable, code: string): Promise<ProviderProfile | undefined> {
+  const p = await db.query<{ provider_code: string; name: string; npi: string; liaison_email: string | null; contact_email: string | null; active: boolean }>(
+    'select provider_code, name, npi, liaison_email, contact_email, active from providers where provider_code = $1',
+    [code],
+  );
+  const x = p.rows[0];
+  if (!x) return undefined;
+  const c = await db.query<{ program: string; lob: string; created_at: Date }>(
+    `select program, lob, created_at from provider_contracts where provider_code = $1
+      order by array_position(array['ECM','CS'], program), array_position(array['HN','CV','CHPIV'], lob)`,
+    [code],
+  );
+  return {
+    code: x.provider_code, name: x.name, npi: x.npi, liaisonEmail: x.liaison_email, contactEmail: x.contact_email, active: x.active,
+    contracts: c.rows.map((r) => ({ program: r.program, lob: r.lob, since: r.created_at })),
+  };
+}
+
+/** The liaison named on a provider, or undefined when there is no such provider. */
+export async function providerLiaison(db: Queryable, code: string): Promise<{ liaisonEmail: string | null } | undefined> {
+  const r = await db.query<{ liaison_email: string | null }>('select liaison_email from providers where provider_code = $1', [code]);
+  return r.rows[0] && { liaisonEmail: r.rows[0].liaison_email };
+}
+
+export interface OutboundFile {
+  id: number;
+  kind: string;
+  slot: string;
+  lob: string | null;
+  status: string;
+  file: string | null;
+  rows: number;
+  publishedAt: Date | null;
+  replacedAt: Date | null;
+  reason: string | null;
+}
+
+export async function providerOutbound(db: Queryable, code: string, fromSlot: string): Promise<OutboundFile[]> {
+  const r = await db.query<{ id: number; kind: string; slot: string; lob: string | null; status: string; file_name: string | null; row_count: number; published_at: Date | null; replaced_at: Date | null; reason: string | null }>(
+    `select id, kind, slot, lob, status, file_name, row_count, published_at, replaced_at, reason from outbound_files
+      where provider_code = $1 and slot >= $2 and status in ('PUBLISHED', 'EMPTY', 'FAILED')
+      order by slot desc, id desc`,
+    [code, fromSlot],
+  );
+  return r.rows.map((x) => ({
+    id: Number(x.id), kind: x.kind, slot: x.slot, lob: x.lob, status: x.status, file: x.file_name, rows: x.row_count,
+    publishedAt: x.published_at, replacedAt: x.replaced_at, reason: x.reason,
+  }));
+}
+
+export interface TrendPoint { period: string; accepted: number; rejected: number }
+
+/**
+ * Rows accepted and rejected per reporting period from `fromPeriod` on: the sheets that count
+ * (applied, not replaced by a later file), so a resubmission is not added to the file it replaced.
+ */
+export async function providerTrend(db: Queryable, code: string, fromPeriodDate: string): Promise<TrendPoint[]> {
+  const r = await db.query<{ period: string; accepted: number; rejected: number }>(
+    `select to_char(ss.period, 'YYYY-MM') period, sum(ss.rows_accepted)::int accepted, sum(ss.rows_rejected)::int rejected
+       from submission_sheets ss join submissions s on s.id = ss.submission_id
+      where ss.provider_code = $1 and ss.period >= $2 and ss.superseded_by is null and s.duplicate_of is null
+      group by 1 order by 1`,
+    [code, fromPeriodDate],
+  );
+  return r.rows;
+}
+
+export interface OpenWarning { code: string; count: number; submission: number; layout: string; period: string | null }
+
+/**
+ * Warnings (timeline, caseload, outreach, ...) on the provider's sheets that still count: those
+ * of a file a later one replaced are settled. Codes and counts only: a message can carry a
+ * row's values, and this is not a page of member data.
+ */
+export async function providerOpenWarnings(db: Queryable, code: string): Promise<OpenWarning[]> {
+  const r = await db.query<{ code: string; n: number; submission_id: number; layout: string; period: string | null }>(
+    `select i.code, count(*)::int n, ss.submission_id, ss.layout, to_char(ss.period, 'YYYY-MM') period
+       from submission_sheets ss join submission_issues i on i.submission_id = ss.submission_id and i.sheet_name = ss.sheet_name
+      where ss.provider_code = $1 and ss.applied and ss.superseded_by is null and i.severity = 'warning'
+      group by i.code, ss.submission_id, ss.layout, ss.period
+      order by ss.period desc nulls last, n desc, i.code`,
+    [code],
+  );
+  return r.rows.map((x) => ({ code: x.code, count: x.n, submission: Number(x.submission_id), layout: x.layout, period: x.period }));
+}

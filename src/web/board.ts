@@ -1,0 +1,129 @@
+// The month board: one row per provider × program × line of business, one column per expected
+// file. The inbound columns come from the query behind `calaim-exchange status` (the file
+// types each program owes, EXPECTED_TYPES, are the missing-file digest's) and the accepted
+// lines the digest checks; the outbound columns from the files published in the month.
+import type pg from 'pg';
+import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { EXPECTED_TYPES } from '../reports/missing.js';
+import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
+import { acceptedLines, periodStatus, type StatusRow } from '../repositories/status.js';
+import { html, query, type Html } from './html.js';
+import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
+
+export const COLUMNS = ['MIF', 'CSASF', 'RTF', 'OTF', 'CSPRTF'] as const;
+type Column = (typeof COLUMNS)[number];
+const OWED: Record<'ECM' | 'CS', readonly Column[]> = { ECM: ['MIF', ...EXPECTED_TYPES.ECM], CS: ['CSASF', ...EXPECTED_TYPES.CS] };
+
+export const STATES = {
+  sent: 'sent',
+  'not-sent': 'not sent',
+  'on-time': 'on time',
+  resubmitted: 'resubmitted',
+  late: 'late',
+  declined: 'declined',
+  rejected: 'rejected',
+  missing: 'missing',
+} as const;
+export type CellState = keyof typeof STATES;
+
+export interface BoardCell { state: CellState; count: number; detail: string; href: string }
+export interface BoardRow extends ProviderLine { cells: Partial<Record<Column, BoardCell>> }
+
+export interface BoardFilter { program?: string; lob?: string; liaison?: string; state?: string }
+
+function inboundCell(s: StatusRow | undefined, lobAccepted: boolean, lob: string, providerHref: string): BoardCell {
+  if (!s || s.state === 'MISSING') return { state: 'missing', count: 0, detail: 'nothing received', href: providerHref };
+  const href = s.lastSubmissionId ? `/submissions/${s.lastSubmissionId}` : providerHref;
+  const refused = s.rejectedFiles + s.declinedFiles ? `; refused files: ${s.rejectedFiles} rejected, ${s.declinedFiles} declined` : '';
+  const counts = s.rowsRead !== null ? `rows ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected` : 'no rows read';
+  let state: CellState;
+  if (s.state === 'DECLINED') state = 'declined';
+  else if (s.state === 'REJECTED') state = 'rejected';
+  else if (!lobAccepted) return { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href };
+  else state = s.verdict === 'RESUBMISSION' ? 'resubmitted' : s.verdict === 'LATE_ACCEPTED' ? 'late' : 'on-time';
+  return { state, count: s.submissions, detail: `${counts}${refused}`, href };
+}
+
+/** The board's rows for a period, limited to what the viewer may see and the filters ask for. */
+export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
+  const periodDate = periodFirstDay(period);
+  const [lines, status, accepted, sent] = await Promise.all([
+    providerLines(pool),
+    periodStatus(pool, periodDate, EXPECTED_TYPES),
+    acceptedLines(pool, periodDate),
+    sentInMonth(pool, periodDate),
+  ]);
+  const statusOf = new Map(status.map((s) => [`${s.provider}|${s.program}|${s.fileType}`, s]));
+  const haveLine = new Set(accepted.map((a) => `${a.provider}|${a.layout}|${a.lob}`));
+  const sentOf = new Map(sent.map((s) => [`${s.provider}|${s.kind}|${s.lob ?? '*'}`, s]));
+  const visible = lines.filter((l) => canSeeProvider(viewer, l.liaisonEmail));
+  const liaisons = [...new Set(visible.map((l) => l.liaisonEmail?.toLowerCase()).filter((e): e is string => !!e))].sort();
+  const rows: BoardRow[] = [];
+  for (const l of visible) {
+    if (f.program && l.program !== f.program) continue;
+    if (f.lob && l.lob !== f.lob) continue;
+    if (f.liaison && (l.liaisonEmail ?? '').toLowerCase() !== f.liaison.toLowerCase()) continue;
+    const providerHref = `/providers/${encodeURIComponent(l.provider)}`;
+    const cells: BoardRow['cells'] = {};
+    for (const col of OWED[l.program]) {
+      if (col === 'MIF' || col === 'CSASF') {
+        const s = sentOf.get(`${l.provider}|${col}|${col === 'MIF' ? l.lob : '*'}`);
+        cells[col] = s
+          ? { state: 'sent', count: s.files, detail: `${s.rows} member row(s), ${formatInstant(s.lastPublishedAt, tz)}`, href: providerHref }
+          : { state: 'not-sent', count: 0, detail: 'no file published this month', href: providerHref };
+      } else {
+        const lobAccepted = haveLine.has(`${l.provider}|${col}|${l.lob}`) || haveLine.has(`${l.provider}|${col}|*`);
+        cells[col] = inboundCell(statusOf.get(`${l.provider}|${l.program}|${col}`), lobAccepted, l.lob, providerHref);
+      }
+    }
+    if (f.state && !Object.values(cells).some((c) => c.state === f.state)) continue;
+    rows.push({ ...l, cells });
+  }
+  return { rows, liaisons };
+}
+
+/** ?period=YYYY-MM, else the period files received today answer (as `status` does). */
+export function boardPeriod(asked: unknown, now: Date, tz: string): Period {
+  return typeof asked === 'string' && isPeriod(asked) ? asked : periodForReceipt(now, tz).period;
+}
+
+const option = (value: string, label: string, selected: string | undefined): Html =>
+  html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
+
+export function boardPage(viewer: Viewer, period: Period, f: BoardFilter, data: { rows: BoardRow[]; liaisons: string[] }): Html {
+  const keep = { program: f.program, lob: f.lob, liaison: f.liaison, state: f.state };
+  const totals = new Map<CellState, number>();
+  for (const r of data.rows) for (const c of Object.values(r.cells)) totals.set(c.state, (totals.get(c.state) ?? 0) + 1);
+  const body = html`
+<h1>Month board: ${reportingPeriodLabel(period)}</h1>
+<nav class="period">
+  <a href="/${query({ ...keep, period: addMonths(period, -1) })}">← ${addMonths(period, -1)}</a>
+  <a href="/${query({ ...keep, period: addMonths(period, 1) })}">${addMonths(period, 1)} →</a>
+</nav>
+<form class="filters" method="get" action="/">
+  <label>Period <input type="month" name="period" value="${period}" required></label>
+  <label>Program <select name="program">${option('', 'all', f.program)}${option('ECM', 'ECM', f.program)}${option('CS', 'CS', f.program)}</select></label>
+  <label>Line <select name="lob">${option('', 'all', f.lob)}${['HN', 'CV', 'CHPIV'].map((l) => option(l, l, f.lob))}</select></label>
+  ${canSeeAll(viewer) ? html`<label>Liaison <select name="liaison">${option('', 'all', f.liaison)}${data.liaisons.map((e) => option(e, e, f.liaison))}</select></label>` : ''}
+  <label>State <select name="state">${option('', 'any', f.state)}${Object.entries(STATES).map(([k, label]) => option(k, label, f.state))}</select></label>
+  <button type="submit">Show</button>
+</form>
+<p class="legend">${Object.entries(STATES).map(([k, label]) => html`<span class="chip state-${k}">${label}: ${totals.get(k as CellState) ?? 0}</span> `)}</p>
+${data.rows.length === 0
+    ? html`<p class="empty">No provider matches.</p>`
+    : html`<table class="board">
+<thead><tr><th scope="col">Provider</th><th scope="col">Program</th><th scope="col">Line</th>${COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+<tbody>
+${data.rows.map((r) => html`<tr>
+  <th scope="row"><a href="/providers/${encodeURIComponent(r.provider)}">${r.provider}</a><span class="sub">${r.name}</span></th>
+  <td>${r.program}</td><td>${r.lob}</td>
+  ${COLUMNS.map((c) => {
+    const cell = r.cells[c];
+    if (!cell) return html`<td class="na"><span class="sr">not expected</span>—</td>`;
+    return html`<td class="cell state-${cell.state}"><a href="${cell.href}" title="${cell.detail}"><span class="label">${STATES[cell.state]}</span>${cell.count ? html` <span class="count">×${cell.count}</span>` : ''}</a></td>`;
+  })}
+</tr>`)}
+</tbody>
+</table>`}`;
+  return page({ title: `Month board ${period}`, viewer, body });
+}

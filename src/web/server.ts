@@ -1,0 +1,390 @@
+// The web pages (issue 20): fastify, server-rendered HTML and one stylesheet, no script (the
+// pages work with JavaScript off, and the CSP allows none). Every page but /login needs a
+// session; a liaison sees only the providers whose liaison_email names them and is answered
+// 404 for any other (the attempt recorded); every view of member data is recorded in the
+// append-only access log. Forms carry a CSRF token bound to the session.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { JOB_NAMES } from '../../jobs/names.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { getBlob, storedBlobs } from '../db/blobs.js';
+import { checkRepublish, RepublishRefused, slotFor, type OutboundKind } from '../generate/run.js';
+import { checkReprocess, ReprocessRefused } from '../ingest/reprocess.js';
+import { log } from '../log.js';
+import { listNotifications } from '../notify/mailer.js';
+import { packageRoot } from '../package-root.js';
+import { recordAccess } from '../repositories/access-log.js';
+import { providerLiaison, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
+import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
+import { deleteExpiredWebSessions, deleteWebSession, findWebSession, insertWebSession, touchWebSession } from '../repositories/web-sessions.js';
+import { findWebUser, normaliseEmail } from '../repositories/web-users.js';
+import { attemptPublications, listRuns } from '../runs/ledger.js';
+import { reprocessAsRun, republishAsRun } from '../runs/manual.js';
+import { MAX_REASON, normaliseReason } from '../runs/reason.js';
+import type { SftpSession } from '../sftp/client.js';
+import { checkPassword, csrfToken, hashSessionId, LoginThrottle, newSessionId, tokenMatches } from './auth.js';
+import { boardPage, boardPeriod, boardRows, STATES, type BoardFilter } from './board.js';
+import type { Html } from './html.js';
+import { canSeeAll, canSeeProvider, type Viewer } from './layout.js';
+import { historyStart, historyStartDate, providerPage } from './provider.js';
+import { loginPage, messagePage, runsPage } from './runs.js';
+import { ISSUE_ROWS_SHOWN, SORTS, submissionPage, type Sort } from './submission.js';
+
+export interface WebDeps {
+  pool: pg.Pool;
+  config: Config;
+  /** The one clock: session expiry, login throttle, the board's default period, access log times. */
+  now: Clock;
+  /** Opens an sFTP session for the ops actions (a reprocessed response, a republished file). */
+  openSession: () => Promise<SftpSession>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer?: Viewer;
+  }
+}
+
+const SESSION_COOKIE = 'cx_session';
+const LOGIN_COOKIE = 'cx_login';
+const CSS = fs.readFileSync(path.join(packageRoot(), 'src', 'web', 'app.css'));
+const GENERIC_LOGIN_ERROR = 'The email or password is incorrect.';
+const KINDS: readonly OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const SECURITY_HEADERS: Record<string, string> = {
+  // no script at all, styles only from the stylesheet, never framed, forms only to us
+  'content-security-policy': "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+/** Where to go after logging in: a path of ours, never another site ("//evil.example"). */
+const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && v.length < 500 ? v : '/');
+
+const send = (reply: FastifyReply, body: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.value);
+
+/** A filename for Content-Disposition: ASCII fallback plus the exact name (RFC 6266 / 5987). */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
+  const { pool, config } = deps;
+  const secret = config.WEB_COOKIE_SECRET ?? randomBytes(32).toString('base64url');
+  const idleMs = config.WEB_SESSION_IDLE_MINUTES * 60_000;
+  const maxMs = config.WEB_SESSION_MAX_HOURS * 3_600_000;
+  const throttle = new LoginThrottle({
+    maxPerEmail: config.WEB_LOGIN_MAX_FAILURES,
+    maxPerAddress: config.WEB_LOGIN_MAX_FAILURES * 4,
+    windowMs: config.WEB_LOGIN_WINDOW_MINUTES * 60_000,
+    now: deps.now,
+  });
+  const tz = config.PLAN_TIME_ZONE;
+  const cookieBase = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.WEB_COOKIE_SECURE, signed: true };
+
+  const app = Fastify({ logger: false, trustProxy: config.WEB_TRUST_PROXY, bodyLimit: 64 * 1024 });
+  await app.register(cookie, { secret });
+  await app.register(formbody);
+
+  app.addHook('onSend', async (req, reply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (config.WEB_COOKIE_SECURE) reply.header('strict-transport-security', 'max-age=31536000');
+    // pages and downloads may carry member data: never kept by a browser or a proxy
+    if (!req.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+  });
+
+  async function viewerOf(req: FastifyRequest): Promise<{ viewer: Viewer; hash: string } | undefined> {
+    const raw = req.cookies[SESSION_COOKIE];
+    if (!raw) return undefined;
+    const unsigned = req.unsignCookie(raw);
+    if (!unsigned.valid || !unsigned.value) return undefined;
+    const hash = hashSessionId(unsigned.value);
+    const s = await findWebSession(pool, hash);
+    const now = deps.now();
+    if (!s) return undefined;
+    if (s.disabled || s.expiresAt.getTime() <= now.getTime()) {
+      await deleteWebSession(pool, hash);
+      return undefined;
+    }
+    // idle timeout slides; the absolute one (from login) does not
+    const expiresAt = new Date(Math.min(now.getTime() + idleMs, s.createdAt.getTime() + maxMs));
+    await touchWebSession(pool, hash, now, expiresAt);
+    return { viewer: { userId: s.userId, email: s.email, role: s.role, csrf: csrfToken(secret, 'session', hash) }, hash };
+  }
+
+  // Every request but the login form and the stylesheet needs a live session.
+  app.addHook('onRequest', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (route === '/login' || route === '/static/app.css') return;
+    const found = await viewerOf(req);
+    if (!found) {
+      if (req.cookies[SESSION_COOKIE]) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      const next = req.method === 'GET' ? safeNext(req.url) : '/';
+      return reply.redirect(`/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
+    }
+    req.viewer = found.viewer;
+  });
+
+  // Every form of a logged-in user carries the session's token; a POST without it changes nothing.
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.method !== 'POST' || req.routeOptions.url === '/login' || !req.viewer) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!tokenMatches(req.viewer.csrf, body._csrf)) {
+      log.warn({ user: req.viewer.userId, route: req.routeOptions.url }, 'web form refused: missing or wrong CSRF token');
+      return send(reply, messagePage(req.viewer, 'Form expired', 'The form could not be accepted (it expired or did not come from this site). Open the page again and resend it.'), 403);
+    }
+  });
+
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    // name and code only: a driver's message can quote a row's values
+    log.error({ route: req.routeOptions.url, method: req.method, status, err: { name: err.name, code: err.code } }, 'web request failed');
+    return send(reply, messagePage(req.viewer, status === 500 ? 'Something went wrong' : 'Request refused', status === 500 ? 'The page could not be shown. Try again; if it persists, operations can find the error in the log.' : 'The request could not be read.'), status);
+  });
+
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => send(reply, messagePage(req.viewer, 'Not found', 'There is no such page.'), 404);
+  app.setNotFoundHandler(notFound);
+
+  /** A denied attempt looks like a page that does not exist, and is recorded (no member data is involved). */
+  async function denied(req: FastifyRequest, reply: FastifyReply, o: { provider: string; submission: number | null; page: string }) {
+    const v = req.viewer!;
+    await recordAccess(pool, { userId: v.userId, email: v.email, at: deps.now(), provider: o.provider, submission: o.submission, page: o.page, denied: true });
+    log.warn({ user: v.userId, role: v.role, provider: o.provider, submission: o.submission, page: o.page }, 'web access denied: provider not assigned to this user');
+    return notFound(req, reply);
+  }
+
+  /** The provider of a submission the viewer may see; undefined when answered already (404). */
+  async function visibleSubmission(req: FastifyRequest, reply: FastifyReply, page: string): Promise<{ id: number; provider: string } | undefined> {
+    const id = Number((req.params as { id: string }).id);
+    const files = Number.isSafeInteger(id) && id > 0 ? await submissionFiles(pool, id) : undefined;
+    if (!files) {
+      await notFound(req, reply);
+      return undefined;
+    }
+    const p = await providerLiaison(pool, files.provider);
+    if (!canSeeProvider(req.viewer!, p?.liaisonEmail ?? null)) {
+      await denied(req, reply, { provider: files.provider, submission: id, page });
+      return undefined;
+    }
+    return { id, provider: files.provider };
+  }
+
+  const viewed = (req: FastifyRequest, provider: string, submission: number, page: string) =>
+    recordAccess(pool, { userId: req.viewer!.userId, email: req.viewer!.email, at: deps.now(), provider, submission, page, denied: false });
+
+  const opsOnly = (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.viewer!.role === 'ops') return false;
+    void notFound(req, reply);
+    return true;
+  };
+
+  app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS));
+
+  // ---- login and logout
+  function loginForm(reply: FastifyReply, o: { next: string; error?: string; email?: string; status?: number }) {
+    const nonce = randomBytes(18).toString('base64url');
+    reply.setCookie(LOGIN_COOKIE, nonce, { ...cookieBase, sameSite: 'strict', path: '/login', maxAge: 3600 });
+    return send(reply, loginPage({ csrf: csrfToken(secret, 'login', nonce), next: o.next, error: o.error, email: o.email }), o.status ?? 200);
+  }
+
+  app.get('/login', async (req, reply) => {
+    if (await viewerOf(req)) return reply.redirect('/', 303);
+    return loginForm(reply, { next: safeNext((req.query as { next?: unknown }).next) });
+  });
+
+  app.post('/login', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const rawNonce = req.cookies[LOGIN_COOKIE];
+    const nonce = rawNonce ? req.unsignCookie(rawNonce) : undefined;
+    if (!nonce?.valid || !nonce.value || !tokenMatches(csrfToken(secret, 'login', nonce.value), body._csrf))
+      return loginForm(reply, { next, error: 'The login form expired. Please try again.', status: 403 });
+    const email = normaliseEmail(typeof body.email === 'string' ? body.email : '').slice(0, 320);
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (throttle.blocked(req.ip, email)) {
+      log.warn({ ip: req.ip }, 'web login refused: too many failed attempts');
+      return loginForm(reply, { next, email, error: `Too many failed logins. Try again in ${config.WEB_LOGIN_WINDOW_MINUTES} minutes.`, status: 429 });
+    }
+    const user = email ? await findWebUser(pool, email) : undefined;
+    const ok = await checkPassword(password, user?.passwordHash, config.WEB_PASSWORD_COST);
+    if (!user || !ok || user.disabled) {
+      throttle.failed(req.ip, email);
+      log.info({ ip: req.ip }, 'web login failed');
+      return loginForm(reply, { next, email, error: GENERIC_LOGIN_ERROR, status: 401 });
+    }
+    throttle.succeeded(email);
+    const now = deps.now();
+    await deleteExpiredWebSessions(pool, now);
+    const s = newSessionId();
+    await insertWebSession(pool, { idHash: s.hash, userId: user.id, now, expiresAt: new Date(now.getTime() + Math.min(idleMs, maxMs)) });
+    log.info({ user: user.id, role: user.role }, 'web login');
+    reply.clearCookie(LOGIN_COOKIE, { path: '/login' });
+    reply.setCookie(SESSION_COOKIE, s.id, cookieBase);
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/logout', async (req, reply) => {
+    const raw = req.cookies[SESSION_COOKIE];
+    const unsigned = raw ? req.unsignCookie(raw) : undefined;
+    if (unsigned?.valid && unsigned.value) await deleteWebSession(pool, hashSessionId(unsigned.value));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  // ---- pages
+  app.get('/', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const pick = (k: string, allowed: readonly string[]) => (typeof q[k] === 'string' && allowed.includes(q[k]) ? q[k] : undefined);
+    const viewer = req.viewer!;
+    const period = boardPeriod(q.period, deps.now(), tz);
+    const f: BoardFilter = {
+      program: pick('program', ['ECM', 'CS']),
+      lob: pick('lob', ['HN', 'CV', 'CHPIV']),
+      liaison: canSeeAll(viewer) && typeof q.liaison === 'string' && q.liaison ? q.liaison.slice(0, 320) : undefined,
+      state: pick('state', Object.keys(STATES)),
+    };
+    return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz)));
+  });
+
+  async function showProvider(req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) {
+    const code = (req.params as { code: string }).code;
+    const profile = await providerProfile(pool, code);
+    if (!profile) return notFound(req, reply);
+    if (!canSeeProvider(req.viewer!, profile.liaisonEmail)) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
+    const period = boardPeriod(undefined, deps.now(), tz);
+    const [submissions, outbound, trend, warnings] = await Promise.all([
+      listSubmissions(pool, { provider: code, since: new Date(`${historyStartDate(period)}T00:00:00Z`), limit: 500 }),
+      providerOutbound(pool, code, historyStartDate(period)),
+      providerTrend(pool, code, `${historyStart(period)}-01`),
+      providerOpenWarnings(pool, code),
+    ]);
+    return send(reply, providerPage(req.viewer!, { profile, submissions, outbound, trend, warnings, period }, tz, flash), status);
+  }
+  app.get('/providers/:code', (req, reply) => showProvider(req, reply));
+
+  async function showSubmission(req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) {
+    const s = await visibleSubmission(req, reply, 'submission');
+    if (!s) return reply;
+    const [detail, rows, files] = await Promise.all([findSubmission(pool, s.id), submissionIssueRows(pool, s.id, ISSUE_ROWS_SHOWN), submissionFiles(pool, s.id)]);
+    const have = await storedBlobs(pool, [files!.original.sha256, ...(files!.response ? [files!.response.sha256] : [])]);
+    const q = req.query as { sort?: string };
+    const sort: Sort = q.sort && q.sort in SORTS ? (q.sort as Sort) : 'severity';
+    // recorded before the page is sent: a view that is not recorded is not shown
+    await viewed(req, s.provider, s.id, 'submission');
+    return send(reply, submissionPage(req.viewer!, {
+      detail: detail!, rows, hasOriginal: have.has(files!.original.sha256), hasResponse: !!files!.response && have.has(files!.response.sha256),
+    }, sort, tz, flash), status);
+  }
+  app.get('/submissions/:id', (req, reply) => showSubmission(req, reply));
+
+  for (const which of ['original', 'response'] as const) {
+    app.get(`/submissions/:id/${which}`, async (req, reply) => {
+      const s = await visibleSubmission(req, reply, which);
+      if (!s) return reply;
+      const files = (await submissionFiles(pool, s.id))!;
+      const file = which === 'original' ? files.original : files.response;
+      const bytes = file ? await getBlob(pool, file.sha256) : undefined;
+      if (!file || !bytes) return notFound(req, reply);
+      await viewed(req, s.provider, s.id, which);
+      return reply
+        .type(which === 'response' ? XLSX : 'application/octet-stream')
+        .header('content-disposition', attachment(file.name))
+        .send(bytes);
+    });
+  }
+
+  app.get('/runs', async (req, reply) => {
+    if (!canSeeAll(req.viewer!)) return notFound(req, reply);
+    const jobs = [...JOB_NAMES, 'reprocess', 'republish'];
+    const asked = (req.query as { job?: string }).job;
+    const job = asked && jobs.includes(asked) ? asked : undefined;
+    const runs = await listRuns(pool, { job, limit: 100 });
+    const [publications, failed, recent] = await Promise.all([
+      attemptPublications(pool, runs.map((r) => r.id)),
+      listNotifications(pool, { failed: true, limit: 50 }),
+      listNotifications(pool, { limit: 50 }),
+    ]);
+    return send(reply, runsPage(req.viewer!, { runs, publications, failed, recent, job, jobs }, tz));
+  });
+
+  // ---- ops actions (the same checks and ledger attempts as `reprocess` and `republish`)
+  const reasonOf = (body: Record<string, unknown>): { reason: string } | { problem: string } => {
+    const reason = normaliseReason(typeof body.reason === 'string' ? body.reason : undefined);
+    if (!reason) return { problem: 'A reason is required: say why (it is kept in the run history).' };
+    if (reason.length > MAX_REASON) return { problem: `A reason is at most ${MAX_REASON} characters.` };
+    return { reason };
+  };
+  const manualDeps = () => ({ pool, config, openSession: deps.openSession, now: deps.now });
+
+  app.post('/submissions/:id/reprocess', async (req, reply) => {
+    if (opsOnly(req, reply)) return reply;
+    const id = Number((req.params as { id: string }).id);
+    const r = reasonOf((req.body ?? {}) as Record<string, unknown>);
+    if ('problem' in r) return showSubmission(req, reply, { kind: 'error', text: r.problem }, 400);
+    let candidate;
+    try {
+      candidate = await checkReprocess(pool, id);
+    } catch (err) {
+      if (err instanceof ReprocessRefused) {
+        if (!Number.isSafeInteger(id) || !(await submissionFiles(pool, id))) return notFound(req, reply);
+        return showSubmission(req, reply, { kind: 'error', text: `Not reprocessed: ${err.message}.` }, 409);
+      }
+      throw err;
+    }
+    const { result, runId } = await reprocessAsRun(manualDeps(), candidate, r.reason);
+    log.info({ user: req.viewer!.userId, submission: id, reprocessedAs: result.done.submissionId, run: runId }, 'reprocessed from the web pages');
+    return reply.redirect(`/submissions/${result.done.submissionId}`, 303);
+  });
+
+  app.post('/providers/:code/republish', async (req, reply) => {
+    if (opsOnly(req, reply)) return reply;
+    const code = (req.params as { code: string }).code;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!(await providerProfile(pool, code))) return notFound(req, reply);
+    const r = reasonOf(body);
+    if ('problem' in r) return showProvider(req, reply, { kind: 'error', text: r.problem }, 400);
+    const kind = KINDS.find((k) => k === body.kind);
+    const date = typeof body.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(body.date) && !Number.isNaN(Date.parse(body.date)) ? body.date : undefined;
+    if (!kind || !date) return showProvider(req, reply, { kind: 'error', text: 'Choose a file kind and a day of the slot.' }, 400);
+    const slot = slotFor(kind, date, config);
+    try {
+      await checkRepublish(pool, kind, slot, code);
+    } catch (err) {
+      if (err instanceof RepublishRefused) return showProvider(req, reply, { kind: 'error', text: `Not republished: ${err.message}.` }, 409);
+      throw err;
+    }
+    const { result, runId } = await republishAsRun(manualDeps(), kind, { slot, date, provider: code, reason: r.reason });
+    log.info({ user: req.viewer!.userId, provider: code, kind, slot, run: runId }, 'republished from the web pages');
+    const text = `${kind} slot ${slot} republished (run ${runId ?? '?'}): ${result.published} published, ${result.empty} with no rows, ${result.failed} failed.`;
+    return showProvider(req, reply, { kind: result.failed ? 'error' : 'ok', text }, result.failed ? 500 : 200);
+  });
+
+  return app;
+}
+
+export interface WebServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (0: any free port); the URL it prints is where to point a browser or the proxy. */
+export async function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
+  const app = await buildWebApp(deps);
+  await app.listen({ host: listen.host, port: listen.port });
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return { url: `http://${host}:${addr.port}`, close: () => app.close() };
+}
