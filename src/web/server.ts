@@ -128,7 +128,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   // Every request but the login form and the stylesheet needs a live session.
   app.addHook('onRequest', async (req, reply) => {
     const route = req.routeOptions.url;
-    if (route === '/login' || route === '/static/app.css') return;
+    if (route === '/login' || route === '/static/app.css' || req.url === '/favicon.ico') return;
     const found = await viewerOf(req);
     if (!found) {
       if (req.cookies[SESSION_COOKIE]) reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -194,36 +194,42 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS));
 
   // ---- login and logout
-  function loginForm(reply: FastifyReply, o: { next: string; error?: string; email?: string; status?: number }) {
-    const nonce = randomBytes(18).toString('base64url');
+  /** The login form's nonce: the browser's own if it has one (a second tab, or a browser's favicon request that was sent here, keeps the first form valid), else a new one. */
+  function loginNonce(req: FastifyRequest): string | undefined {
+    const raw = req.cookies[LOGIN_COOKIE];
+    const unsigned = raw ? req.unsignCookie(raw) : undefined;
+    return unsigned?.valid && unsigned.value ? unsigned.value : undefined;
+  }
+
+  function loginForm(req: FastifyRequest, reply: FastifyReply, o: { next: string; error?: string; email?: string; status?: number }) {
+    const nonce = loginNonce(req) ?? randomBytes(18).toString('base64url');
     reply.setCookie(LOGIN_COOKIE, nonce, { ...cookieBase, sameSite: 'strict', path: '/login', maxAge: 3600 });
     return send(reply, loginPage({ csrf: csrfToken(secret, 'login', nonce), next: o.next, error: o.error, email: o.email }), o.status ?? 200);
   }
 
   app.get('/login', async (req, reply) => {
     if (await viewerOf(req)) return reply.redirect('/', 303);
-    return loginForm(reply, { next: safeNext((req.query as { next?: unknown }).next) });
+    return loginForm(req, reply, { next: safeNext((req.query as { next?: unknown }).next) });
   });
 
   app.post('/login', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
-    const rawNonce = req.cookies[LOGIN_COOKIE];
-    const nonce = rawNonce ? req.unsignCookie(rawNonce) : undefined;
-    if (!nonce?.valid || !nonce.value || !tokenMatches(csrfToken(secret, 'login', nonce.value), body._csrf))
-      return loginForm(reply, { next, error: 'The login form expired. Please try again.', status: 403 });
+    const nonce = loginNonce(req);
+    if (!nonce || !tokenMatches(csrfToken(secret, 'login', nonce), body._csrf))
+      return loginForm(req, reply, { next, error: 'The login form expired. Please try again.', status: 403 });
     const email = normaliseEmail(typeof body.email === 'string' ? body.email : '').slice(0, 320);
     const password = typeof body.password === 'string' ? body.password : '';
     if (throttle.blocked(req.ip, email)) {
       log.warn({ ip: req.ip }, 'web login refused: too many failed attempts');
-      return loginForm(reply, { next, email, error: `Too many failed logins. Try again in ${config.WEB_LOGIN_WINDOW_MINUTES} minutes.`, status: 429 });
+      return loginForm(req, reply, { next, email, error: `Too many failed logins. Try again in ${config.WEB_LOGIN_WINDOW_MINUTES} minutes.`, status: 429 });
     }
     const user = email ? await findWebUser(pool, email) : undefined;
     const ok = await checkPassword(password, user?.passwordHash, config.WEB_PASSWORD_COST);
     if (!user || !ok || user.disabled) {
       throttle.failed(req.ip, email);
       log.info({ ip: req.ip }, 'web login failed');
-      return loginForm(reply, { next, email, error: GENERIC_LOGIN_ERROR, status: 401 });
+      return loginForm(req, reply, { next, email, error: GENERIC_LOGIN_ERROR, status: 401 });
     }
     throttle.succeeded(email);
     const now = deps.now();

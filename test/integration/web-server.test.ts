@@ -277,6 +277,16 @@ describe('forms need the session token (CSRF)', () => {
     expect(cookies(noCookie).cx_session).toBeUndefined();
   });
 
+  it("a second load of the login form (another tab, the browser's favicon request) keeps the first form valid", async () => {
+    const first = await loginForm();
+    const again = await app.inject({ method: 'GET', url: '/login', headers: { cookie: header(first.jar) } });
+    const jar = cookies(again, first.jar);
+    const res = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.0.5.1', headers: { cookie: header(jar) }, payload: { _csrf: first.csrf, email: USERS.auditor, password: PASSWORD } });
+    expect(res.statusCode).toBe(303);
+    const favicon = await get(undefined, '/favicon.ico');
+    expect(favicon.statusCode).toBe(404);
+  });
+
   it('an anonymous POST is sent to the login form', async () => {
     const res = await post(undefined, `/submissions/${seed.acmeSubmission}/reprocess`, { reason: 'x' });
     expect(res.statusCode).toBe(303);
