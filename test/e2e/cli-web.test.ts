@@ -1,0 +1,103 @@
+// The web pages' commands as ops type them: accounts (`users add|disable|reset|list`), the
+// access log (`audit access`), and `serve`, which listens until it is told to stop.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAccess } from '../../src/repositories/access-log.js';
+import { BIN, expectUsageError, ROOT, runCli } from '../helpers/cli.js';
+import { closeCliWorld, openCliWorld, type CliWorld } from '../helpers/world.js';
+
+let w: CliWorld;
+beforeAll(async () => {
+  w = await openCliWorld('cli-web', { WEB_PASSWORD_COST: '8' });
+});
+afterAll(async () => closeCliWorld(w));
+
+describe('users', () => {
+  it('mistakes are usage errors (exit 2, one line, nothing recorded)', async () => {
+    expectUsageError(await runCli(['users', 'add', '--email', 'not-an-email', '--role', 'ops'], w.env), /--email takes an email address/);
+    expectUsageError(await runCli(['users', 'add', '--email', 'a@plan.example', '--role', 'admin'], w.env), /--role takes one of liaison, ops, auditor/);
+    expectUsageError(await runCli(['users', 'add', '--email', 'a@plan.example', '--role', 'ops', '--password-stdin'], w.env, { input: 'short\n' }), /at least 12 characters/);
+    expectUsageError(await runCli(['users', 'disable', '--email', 'nobody@plan.example'], w.env), /no account nobody@plan.example/);
+    expectUsageError(await runCli(['audit', 'access', '--since', '2026-12-01'], w.env), /--since takes an ISO date-time with zone/);
+    expect(await w.one('select count(*)::int n from web_users')).toEqual({ n: 0 });
+  });
+
+  it('add (a password from stdin, or a random one printed once), list, reset, disable', async () => {
+    const a = await runCli(['users', 'add', '--email', 'Liaison@Plan.example', '--role', 'liaison', '--password-stdin', '--json'], w.env, { input: 'correct horse battery\n' });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.json).toMatchObject({ email: 'liaison@plan.example', role: 'liaison', disabled: false });
+    expect(a.json).not.toHaveProperty('password');
+    const b = await runCli(['users', 'add', '--email', 'ops@plan.example', '--role', 'ops', '--json'], w.env);
+    expect(b.code, b.stderr).toBe(0);
+    const generated = (b.json as { password: string }).password;
+    expect(generated.length).toBeGreaterThanOrEqual(20);
+    // the hash is bcrypt, never the password
+    const stored = await w.one(`select password_hash from web_users where email = 'ops@plan.example'`);
+    expect(stored.password_hash).toMatch(/^\$2[aby]\$08\$/);
+    expect(stored.password_hash).not.toContain(generated);
+    expectUsageError(await runCli(['users', 'add', '--email', 'ops@plan.example', '--role', 'auditor'], w.env), /already has an account/);
+
+    const list = await runCli(['users', 'list', '--json'], w.env);
+    expect((list.json as { email: string; role: string }[]).map((u) => [u.email, u.role])).toEqual([['liaison@plan.example', 'liaison'], ['ops@plan.example', 'ops']]);
+    expect(list.stdout).not.toContain('password');
+
+    const now = '2026-12-06T08:00:00-08:00';
+    await w.db.pool.query(`insert into web_sessions (id_hash, user_id, created_at, last_seen_at, expires_at) select repeat('a', 64), id, $1, $1, $1::timestamptz + interval '1 hour' from web_users where email = 'ops@plan.example'`, [now]);
+    const d = await runCli(['users', 'disable', '--email', 'ops@plan.example', '--now', now], w.env);
+    expect(d.code, d.stderr).toBe(0);
+    expect(await w.one(`select disabled, updated_at from web_users where email = 'ops@plan.example'`)).toEqual({ disabled: true, updated_at: new Date(now) });
+    expect(await w.one('select count(*)::int n from web_sessions')).toEqual({ n: 0 });
+    const r = await runCli(['users', 'reset', '--email', 'ops@plan.example', '--password-stdin'], w.env, { input: 'another long passphrase\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await w.one(`select disabled from web_users where email = 'ops@plan.example'`)).toEqual({ disabled: false });
+    expect((await w.one(`select password_hash from web_users where email = 'ops@plan.example'`)).password_hash).not.toBe(stored.password_hash);
+  });
+});
+
+describe('audit access', () => {
+  it('prints the access log, oldest first, filtered by time and account', async () => {
+    const user = await w.one(`select id from web_users where email = 'liaison@plan.example'`);
+    await recordAccess(w.db.pool, { userId: user.id, email: 'liaison@plan.example', at: new Date('2026-12-02T17:00:00Z'), provider: 'ACME', submission: 1, page: 'submission', denied: false });
+    await recordAccess(w.db.pool, { userId: user.id, email: 'liaison@plan.example', at: new Date('2026-12-03T17:00:00Z'), provider: 'RIVAL', submission: 2, page: 'submission', denied: true });
+    const all = await runCli(['audit', 'access', '--json'], w.env);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.json).toEqual([
+      expect.objectContaining({ email: 'liaison@plan.example', at: '2026-12-02T17:00:00.000Z', provider: 'ACME', submission: 1, page: 'submission', denied: false }),
+      expect.objectContaining({ provider: 'RIVAL', submission: 2, denied: true }),
+    ]);
+    const since = await runCli(['audit', 'access', '--since', '2026-12-03T00:00:00Z', '--user', 'LIAISON@plan.example', '--json'], w.env);
+    expect((since.json as unknown[]).length).toBe(1);
+    const text = await runCli(['audit', 'access'], w.env);
+    expect(text.stdout).toMatch(/RIVAL\s+2\s+submission\s+DENIED/);
+  });
+});
+
+describe('serve', () => {
+  it('prints its URL, answers the login form (anonymous pages redirect there), and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...w.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /web pages at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    const login = await fetch(`${url}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('<h1>Log in</h1>');
+    const board = await fetch(`${url}/`, { redirect: 'manual' });
+    expect(board.status).toBe(303);
+    expect(board.headers.get('location')).toBe('/login');
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+  });
+
+  it('a bad --port is a usage error', async () => {
+    expectUsageError(await runCli(['serve', '--port', 'eighty'], w.env), /--port takes a port number/);
+  });
+});
