@@ -14,14 +14,13 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    // no input: standard input is closed at once, as with nothing piped in
-    child.stdin.end(opts.input ?? '');
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const limit = opts.timeoutMs ?? 540_000;
     let killed = false;
     const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, limit);
