@@ -22,6 +22,7 @@ import { providerSftpFolders } from '../repositories/providers.js';
 import { openTransport, type Transport } from '../sftp/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
+import { pinnedClock, type Clock } from '../clock.js';
 import { scheduleTable } from '../../jobs/schedule.js';
 
 export const SAMPLE_PLAN = path.join(packageRoot(), 'samples', 'plan');
@@ -31,7 +32,7 @@ export interface DemoStep { when: string; what: string; detail: string[] }
 export interface DemoResult {
   out: string;
   steps: DemoStep[];
-  outputs: { published: string; responses: string; processedUploads: string; outbox: string; database: string; reopen: string };
+  outputs: { published: string; responses: string; processedUploads: string; outbox: string; database: string; reopen: string; web: string };
   counts: Record<string, number>;
   seconds: number;
 }
@@ -56,7 +57,19 @@ export async function zeroSetupConfig(dataDir: string): Promise<Config> {
   return loadConfig({ ...env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), DEV_SFTP_PORT: '0', SFTP_STABLE_SECONDS: '0' });
 }
 
-export interface DemoOptions { out: string; onStep?: (step: DemoStep) => void }
+/** What `demo --serve` is handed once the month is played: the demo's database, settings, sFTP and clock, live until it returns. */
+export interface DemoLive { pool: pg.Pool; config: Config; openSession: Transport['openSession']; now: Clock }
+
+export interface DemoOptions {
+  out: string;
+  onStep?: (step: DemoStep) => void;
+  /** Runs after the month, before the embedded servers stop (`demo --serve` serves the web pages until stopped). */
+  serve?: (live: DemoLive) => Promise<void>;
+}
+
+/** The web pages' clock in the demo: the day after the last window of the month, so the board opens on November. */
+export const DEMO_WEB_NOW = at('2026-12-12', '09:00');
+
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = performance.now(); // how long the demo took (elapsed, not a date)
@@ -93,6 +106,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     for (const s of submissions) counts[`submissions ${s.outcome}`] = s.n;
     counts['outbound files published'] = (await db.pool.query<{ n: number }>(`select count(*)::int n from outbound_files where status = 'PUBLISHED'`)).rows[0]!.n;
     counts.notifications = (await db.pool.query<{ n: number }>(`select count(*)::int n from notifications`)).rows[0]!.n;
+    await opts.serve?.({ pool: db.pool, config, openSession: transport.openSession, now: pinnedClock(DEMO_WEB_NOW) });
     return {
       out,
       steps,
@@ -104,6 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         outbox: path.join(out, 'outbox'),
         database: `embedded Postgres in ${path.join(out, 'pg')} (stopped when the demo exits)`,
         reopen: `DATA_DIR=${path.relative(process.cwd(), out) || '.'} npx calaim-exchange status --period 2026-11`,
+        web: 'npx calaim-exchange demo --serve',
       },
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { readWithOpenpyxl } from '../helpers/workbook.js';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-demo-'));
@@ -49,5 +50,38 @@ describe('demo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(out, 'leftover.txt'))).toBe(false);
     expect((r.json as DemoDoc).counts).toEqual(first.counts);
+  });
+
+  it('--serve then serves the web pages on its data: a login per role, the liaison sees only their providers; SIGTERM ends it', async () => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--out', out, '--serve', '--port', '0'], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const ready = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (/auditor .*password \S+/.test(stdout)) resolve(stdout);
+      });
+      void exited.then((code) => reject(new Error(`demo --serve exited ${code}: ${stderr}`)));
+    });
+    const url = /Web pages: (http:\/\/[\d.]+:\d+)\//.exec(ready)![1]!;
+    const [, email, password] = /liaison\s+(\S+)\s+password (\S+)/.exec(ready)!;
+    const form = await fetch(`${url}/login`);
+    const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const login = await fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, email: email!, password: password! }) });
+    expect(login.status).toBe(303);
+    const session = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const board = await (await fetch(`${url}/`, { headers: { cookie: session } })).text();
+    expect(board).toContain('Month board: 11/2026');
+    const shown = new Set([...board.matchAll(/href="\/providers\/([A-Z0-9]+)"/g)].map((m) => m[1]));
+    const providers = fs.readFileSync(path.join(ROOT, 'samples', 'plan', 'providers.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const theirs = new Set(providers.filter((p) => p[8] === email).map((p) => p[0]));
+    expect(shown).toEqual(theirs);
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
   });
 });
