@@ -6,7 +6,8 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { MIF, RTF } from '../../schemas/index.js';
 import type { Layout } from '../../schemas/layout.js';
-import { mifRecord, rtfPrefillRecord, type MifMember, type ProviderRow } from '../../src/generate/rows.js';
+import { FILE_TYPES } from '../../src/filetypes/registry.js';
+import { mifRecord, type MifMember, type ProviderRow } from '../../src/generate/rows.js';
 import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { caseArgs, runCase, timed } from '../lib/child.js';
 import { member } from '../lib/data.js';
@@ -33,7 +34,7 @@ function sheets(i: number): { layout: Layout; rows: Plain[][] }[] {
   const toRows = (layout: Layout, recs: Record<string, CellValue>[]) => recs.map((r) => layout.columns.map((c) => plain(r[c.key] ?? null)));
   return [
     { layout: MIF, rows: toRows(MIF, members.map((m) => mifRecord(m, ctx))) },
-    { layout: RTF, rows: toRows(RTF, members.map((m) => rtfPrefillRecord(m, ctx))) },
+    { layout: RTF, rows: toRows(RTF, members.map((m) => FILE_TYPES.RTF.prefill(m, ctx))) },
   ];
 }
 

@@ -5,8 +5,7 @@
 // and are resumable.
 import type pg from 'pg';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
-import { INBOUND_LAYOUTS } from '../../schemas/index.js';
-import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
+import type { Layout } from '../../schemas/layout.js';
 import {
   declinedMessage, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
   submissionWindow, spellInstant, verdictLabel, type Verdict,
@@ -16,6 +15,10 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
 import { faultPoint } from '../fault-points.js';
+import { ContextRules } from '../filetypes/context-rules.js';
+import { INBOUND_TYPES } from '../filetypes/registry.js';
+import { stagedKeys } from '../filetypes/staged.js';
+import type { FileTypeDefinition, FileTypeRegistry } from '../filetypes/types.js';
 import { log } from '../log.js';
 import { responseToBuffer } from '../reports/response.js';
 import { validateFile, type FileValidation } from '../validate/file.js';
@@ -23,9 +26,8 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { APPLY, finishMerge, mergeRange, newTally, previousSheet, stagedKeys, type MergeStats, type MergeTally } from './apply.js';
+import { finishMerge, mergeRange, newTally, previousSheet, type MergeStats, type MergeTally } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
-import { ContextRules } from './context-rules.js';
 import { responseName, typesSuggestedByName } from './names.js';
 import { StagingBuffer } from './staging-buffer.js';
 
@@ -187,7 +189,13 @@ async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: nu
   return d;
 }
 
-export interface IngestDeps { pool: pg.Pool; config: Config; now?: Clock }
+export interface IngestDeps {
+  pool: pg.Pool;
+  config: Config;
+  now?: Clock;
+  /** The file types read (default: the production registry; a test may add its own type). */
+  fileTypes?: FileTypeRegistry;
+}
 
 /**
  * @param preloaded.context the provider's context when the caller started loading it already
@@ -196,6 +204,9 @@ export interface IngestDeps { pool: pg.Pool; config: Config; now?: Clock }
 export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
   const { pool, config } = deps;
   const now = deps.now ?? systemClock;
+  const types = deps.fileTypes ?? INBOUND_TYPES;
+  // the calendar knows submission windows, not types: each type names the window it follows
+  const windowsOf = (names: readonly string[]) => names.map((n) => types.get(n).deadlineWindow);
   const tz = config.PLAN_TIME_ZONE;
   const sha = hashOf(file.bytes);
   const ctx = await (preloaded.context ?? loadProviderContext(pool, file.provider, file.receivedAt));
@@ -258,15 +269,15 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     const merged: NonNullable<IngestDocument['merge']> = [];
     let diff: IngestDocument['diff'];
     const extra: [string, string][] = [];
-    const sheetIds = new Map<string, { id: number; layout: InboundLayoutName; keys: string[] }>();
+    const sheetIds = new Map<string, { id: number; type: FileTypeDefinition; keys: string[] }>();
     // the lines of business each sheet's rows name (verdicts, merges and digests are per line)
     const sheetLobs = new Map<string, Set<string>>();
     // each sheet's merge by key, batch by batch (mergeRange), finished once read (finishMerge)
     const tallies = new Map<string, MergeTally>();
     const tallyOf = (name: string) => tallies.get(name) ?? tallies.set(name, newTally()).get(name)!;
-    const replaceLine = (layout: InboundLayoutName) => layout === 'OTF' && config.OTF_CORRECTIONS === 'replace-line';
+    const replaceLine = (type: FileTypeDefinition) => type.replacesLine?.(config) ?? false;
     // Before reading, the name's types pick the window (a CSPRTF has its own); after reading, the sheets'.
-    const suggested = typesSuggestedByName(file.originalName);
+    const suggested = windowsOf(typesSuggestedByName(file.originalName, types.names));
     const early = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested });
 
     if (first) {
@@ -294,7 +305,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         tallies.clear();
         const appliedEarly = new Map<string, number>(); // sheet name → rows applied
         let batchesApplied = 0;
-        const rules = new ContextRules(ctx, config, periodLastDay(period));
+        const rules = new ContextRules(types, ctx, config, periodLastDay(period));
         const staged = new StagingBuffer();
         // accepted rows' row-number range per sheet in the batch being staged
         let ranges = new Map<string, { from: number; to: number }>();
@@ -321,10 +332,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
             for (const [name, range] of batchRanges) {
               const sheet = sheetIds.get(name)!;
               batchesApplied++;
-              const n = await APPLY[sheet.layout](client, sheet.id, file.provider, range);
+              const n = await sheet.type.apply(client, sheet.id, file.provider, range);
               appliedEarly.set(name, (appliedEarly.get(name) ?? 0) + n);
-              await mergeRange(client, { id: sheet.id, layout: sheet.layout, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate, tallyOf(name),
-                { range, replaceLine: replaceLine(sheet.layout) });
+              await mergeRange(client, { id: sheet.id, type: sheet.type, submissionId, receivedAt: file.receivedAt }, file.provider, periodDate, tallyOf(name),
+                { range, replaceLine: replaceLine(sheet.type) });
             }
           })();
           inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
@@ -337,7 +348,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
             `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, columns) values ($1, $2, $3, $4, $5, $6) returning id`,
             [submissionId, name, layout.name, file.provider, periodDate, keys],
           );
-          sheetIds.set(name, { id: r.rows[0]!.id, layout: layout.name as InboundLayoutName, keys });
+          sheetIds.set(name, { id: r.rows[0]!.id, type: types.get(layout.name), keys });
         };
         const stageRow = (row: ValidatedRow): Promise<void> | undefined => {
           const sheet = sheetIds.get(row.sheet)!;
@@ -355,7 +366,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         const v = await validateFile(file.bytes, file.originalName, {
           sha256: sha,
           limits: config,
-          layouts: INBOUND_LAYOUTS,
+          types: types.types,
           context: { config, receivedDate, expectedPeriod: period },
           contextRules: rules.check,
           // synchronous but for a sheet's first row and each full batch: a promise per row
@@ -374,16 +385,13 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
         });
         await flush();
         await inFlight;
-        for (const s of v.sheets) await ensureSheet(s.name, INBOUND_LAYOUTS.find((l) => l.name === s.layout)!);
-        // members an earlier RTF of the period reported still count as reported (corrections
-        // merge): only the enrolled members this file leaves out are looked up
-        const unreported = rules.unreportedEnrolled();
-        const reportedEarlier = unreported.length
-          ? new Set((await client.query<{ row_key: string }>(
-            `select row_key from current_rows where provider_code = $1 and layout = 'RTF' and period = $2 and row_key = any($3) and submission_id <> $4`,
-            [file.provider, periodDate, unreported, submissionId])).rows.map((x) => x.row_key))
-          : undefined;
-        addLate(v, rules.finish({ reportedEarlier }));
+        for (const s of v.sheets) await ensureSheet(s.name, types.get(s.layout).layout);
+        addLate(v, await rules.finish({
+          // keys an earlier file of the period still counts (corrections merge)
+          countingEarlier: async (layout, keys) => new Set((await client.query<{ row_key: string }>(
+            `select row_key from current_rows where provider_code = $1 and layout = $5 and period = $2 and row_key = any($3) and submission_id <> $4`,
+            [file.provider, periodDate, keys, submissionId, layout])).rows.map((x) => x.row_key)),
+        }));
 
         let verdict: Verdict | null = null;
         if (v.layouts.length) {
@@ -403,10 +411,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
           // A file mixing a line already submitted with a first one: flagged late under the
           // default policy; under LATE_FIRST_SUBMISSION=decline its resubmitted part keeps it in.
           const alreadySubmittedForPeriod = policy.lateFirstSubmission === 'decline' ? seen.some(Boolean) : seen.length > 0 && seen.every(Boolean);
-          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod, policy, fileTypes: v.layouts }).verdict;
+          verdict = submissionVerdict({ receivedAt: file.receivedAt, tz, alreadySubmittedForPeriod, policy, fileTypes: windowsOf(v.layouts) }).verdict;
           if (verdict === 'DECLINED_LATE') {
             const issue = makeIssue('DECLINED_LATE', {}, {});
-            issue.message = declinedMessage(period, file.receivedAt, tz, policy, v.layouts);
+            issue.message = declinedMessage(period, file.receivedAt, tz, policy, windowsOf(v.layouts));
             addLate(v, [issue]);
           }
         }
@@ -427,20 +435,20 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       if (v.outcome !== 'REJECTED') {
         for (const [name, s] of sheetIds) {
           // Applied batch by batch while the file was read, or now in one statement per sheet.
-          const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
+          const applied = appliedEarly ? (appliedEarly.get(name) ?? 0) : await s.type.apply(client, s.id, file.provider);
           faultPoint('ingest-mid-apply');
           await client.query(`update submission_sheets set applied = true where id = $1`, [s.id]);
           const lobs = [...(sheetLobs.get(name) ?? [])].sort();
           // compared with before this sheet counted: the latest earlier file of its type and lines
-          const old = await previousSheet(client, file.provider, s.layout, periodDate, lobs, submissionId);
-          const merging = { id: s.id, layout: s.layout, submissionId, receivedAt: file.receivedAt };
-          if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, tallyOf(name), { replaceLine: replaceLine(s.layout) });
+          const old = await previousSheet(client, file.provider, s.type.name, periodDate, lobs, submissionId);
+          const merging = { id: s.id, type: s.type, submissionId, receivedAt: file.receivedAt };
+          if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, tallyOf(name), { replaceLine: replaceLine(s.type) });
           const stats = await finishMerge(client, merging, file.provider, periodDate, tallyOf(name));
-          log.debug({ submissionId, sheet: s.layout, applied }, 'sheet applied');
+          log.debug({ submissionId, sheet: s.type.name, applied }, 'sheet applied');
           const names = await submissionNames(client, stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId)));
           for (const m of stats) {
-            merged.push({ sheet: name, layout: s.layout, ...m });
-            extra.push([`Rows now counting (${s.layout} ${m.lob})`, mergeText(m, names)]);
+            merged.push({ sheet: name, layout: s.type.name, ...m });
+            extra.push([`Rows now counting (${s.type.name} ${m.lob})`, mergeText(m, names)]);
           }
           for (const id of new Set(stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId))))
             supersedes.push({ submissionId: id, file: names.get(id) ?? '', sheet: name });
@@ -450,11 +458,13 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
             extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new, ${d.notResent} not sent again (received ${spellInstant(old.receivedAt, tz)}, submission ${old.submissionId})`]);
           }
         }
-        if ([...sheetIds.values()].some((s) => s.layout === 'RTF')) addLate(v, await caseloadWarnings(client, config, file.provider, [...sheetIds.keys()][0]!));
+        // each type's warnings once its rows count, shown on the file's first sheet
+        for (const type of new Set([...sheetIds.values()].map((s) => s.type)))
+          if (type.afterApply) addLate(v, await type.afterApply(client, { config, provider: file.provider, sheet: [...sheetIds.keys()][0]! }));
       }
     }
     await recorded; // (settled already when rows were read; its error, if any, is the real one)
-    if (verdict) extra.unshift(['Deadline verdict', verdictLabel(verdict, policy, v.layouts.length ? v.layouts : suggested)]);
+    if (verdict) extra.unshift(['Deadline verdict', verdictLabel(verdict, policy, v.layouts.length ? windowsOf(v.layouts) : suggested)]);
     if (file.reprocess) {
       extra.unshift(['Reprocessed by the plan', `a new answer to submission ${file.reprocess.of} (the same file), read again under the plan's current rules and records; this response replaces that one`]);
       if (v.outcome === 'REJECTED' && file.reprocess.earlierApplied) extra.push(['Earlier answer', `nothing in this file was applied: what submission ${file.reprocess.of} applied still counts`]);
@@ -485,6 +495,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       extra,
       codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
       generatedAt: spellInstant(now(), tz),
+      layoutOf: (name) => types.get(name).layout,
     });
     await dbTail;
     const responseSha = await putBlob(client, responseBytes);
@@ -512,7 +523,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       responseName: respName,
     };
     log.info({ submissionId, provider: file.provider, outcome: v.outcome, verdict, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected }, 'submission processed');
-    return { submissionId, document, response: { name: respName, bytes: responseBytes }, resumed: false, liaisonSummary: liaisonText(document, ctx.name, fixBy(document, policy)), context: ctxOut };
+    return { submissionId, document, response: { name: respName, bytes: responseBytes }, resumed: false, liaisonSummary: liaisonText(document, ctx.name, fixBy(document, policy, windowsOf)), context: ctxOut };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -529,19 +540,10 @@ function emptyValidation(file: InboundFile, sha: string): FileValidation {
   };
 }
 
-async function caseloadWarnings(c: pg.PoolClient, config: Config, provider: string, sheet: string): Promise<Issue[]> {
-  const r = await c.query<{ lcm_name: string; n: number }>(
-    `select lcm_name, count(*)::int n from ecm_assignments where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null
-      group by lcm_name having count(*) > $2 order by lcm_name`,
-    [provider, config.CASELOAD_WARN_LIMIT],
-  );
-  return r.rows.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcm_name, count: x.n, limit: config.CASELOAD_WARN_LIMIT }));
-}
-
 /** Until when the provider can still correct this file's rows (none once accepted whole, declined or a copy). */
-function fixBy(d: IngestDocument, policy: ReturnType<typeof deadlinePolicyFromConfig>): string | undefined {
+function fixBy(d: IngestDocument, policy: ReturnType<typeof deadlinePolicyFromConfig>, windowsOf: (types: readonly string[]) => readonly string[]): string | undefined {
   if (!d.period || d.outcome === 'ACCEPTED' || d.verdict === 'DECLINED_LATE' || d.duplicateOf !== undefined) return undefined;
-  const last = submissionWindow(policy, d.sheets.map((x) => x.layout)).acceptedLastDay;
+  const last = submissionWindow(policy, windowsOf(d.sheets.map((x) => x.layout))).acceptedLastDay;
   return showIsoDate(periodDay(nextPeriod(d.period), last));
 }
 
