@@ -4,13 +4,13 @@
 import { csprtf } from './csprtf/index.js';
 import { otf } from './otf/index.js';
 import { rtf } from './rtf/index.js';
-import type { FileTypeDefinition, FileTypeRegistry, InboundType } from './types.js';
+import type { CompleteRegistry, FileTypeDefinition, FileTypeRegistry } from './types.js';
 
 export const FILE_TYPES = {
   RTF: rtf,
   OTF: otf,
   CSPRTF: csprtf,
-} as const satisfies { readonly [N in InboundType]: FileTypeDefinition<string, N> };
+} as const satisfies CompleteRegistry;
 
 export class UnknownFileTypeError extends Error {
   constructor(name: string, known: readonly string[]) {

@@ -119,6 +119,9 @@ export interface FileTypeDefinition<K extends string = string, N extends string 
   readonly prefill?: (...args: never[]) => Partial<Record<K, CellValue>>;
 }
 
+/** A complete registry: one definition per InboundType, each under its own name. */
+export type CompleteRegistry = { readonly [N in InboundType]: FileTypeDefinition<string, N> };
+
 /** The file types a process reads: the production registry, or one extended (a test's own type). */
 export interface FileTypeRegistry {
   /** In registry order. */
