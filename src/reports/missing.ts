@@ -29,6 +29,9 @@ export function expectedTypes(types: FileTypeRegistry = INBOUND_TYPES): Record<P
   return out;
 }
 
+/** The production registry's: what the digest, `status` and the web board expect. */
+export const EXPECTED_TYPES: Readonly<Record<Program, readonly FileType[]>> = expectedTypes();
+
 export interface MissingRow {
   providerCode: string;
   providerName: string;

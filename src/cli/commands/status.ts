@@ -20,11 +20,11 @@ Examples:
       if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
       const clock = commandClock(opts);
       const { periodStatus } = await import('../../repositories/status.js');
-      const { expectedTypes } = await import('../../reports/missing.js');
+      const { EXPECTED_TYPES } = await import('../../reports/missing.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const period = opts.period ?? periodForReceipt(now, config.PLAN_TIME_ZONE).period;
-        const rows = (await periodStatus(db.pool, `${period}-01`, expectedTypes())).map((x) => ({
+        const rows = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,
           // nothing received at all; a rejected or declined file was received (see state)
