@@ -28,7 +28,7 @@ const LAYERS = [
   // Deciding without doing: deadlines and receipt times, reading and writing workbooks, row and file rules.
   { name: 'core', units: [folder('calendar'), folder('xlsx'), folder('validate')] },
   // The outside world: Postgres (db, repositories), the sFTP transport, email.
-  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('notify'), folder('repositories')] },
+  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('repositories'), folder('notify')] },
   // What the service does: import upstream data, build an outbound file, report, take an upload in.
   { name: 'use-cases', units: [folder('import'), folder('generate'), folder('reports'), folder('ingest')] },
   // When it is done: the run ledger and scheduler, health and metrics, the jobs the scheduler runs.
