@@ -55,8 +55,9 @@ export interface Applier {
  * The file's fields of rows parsed by UPSTREAM[kind].schema, as the repositories write them (one
  * set-based statement per batch): keys starting `__` are ours (row number, decisions), not the file's.
  */
-export const fields = <K extends UpstreamKind>(rows: Row[]): UpstreamRow<K>[] =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__'))) as UpstreamRow<K>);
+export const fieldsOf = <K extends UpstreamKind>(r: Row): UpstreamRow<K> =>
+  Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__'))) as UpstreamRow<K>;
+export const fields = <K extends UpstreamKind>(rows: Row[]): UpstreamRow<K>[] => rows.map((r) => fieldsOf<K>(r));
 
 /** An optional field of a parsed row, null when the file left it blank. */
 export const orNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));

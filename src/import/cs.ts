@@ -6,7 +6,7 @@ import {
 } from '../repositories/cs-authorizations.js';
 import { existingCins } from '../repositories/members.js';
 import { contractKeys } from '../repositories/providers.js';
-import { orNull, type Applier, type Row } from './common.js';
+import { fieldsOf, type Applier, type Row } from './common.js';
 
 /**
  * Per row, against the pair's episodes:
@@ -83,10 +83,8 @@ export const CS_AUTHORIZATIONS: Applier = {
 
   async upsert(c, rows, { now }) {
     await applyCsAuthorizations(c, rows.map((r): CsAuthorizationWrite => ({
+      ...fieldsOf<'cs-authorizations'>(r),
       action: r.__action as CsAuthorizationWrite['action'], id: (r.__id as number | undefined) ?? null, supersedes: (r.__supersedes as number | undefined) ?? null,
-      cin: String(r.cin), service_code: String(r.service_code), provider_code: String(r.provider_code), lob: String(r.lob), record_type: String(r.record_type),
-      auth_status: orNull(r.auth_status), auth_number: orNull(r.auth_number), auth_start: orNull(r.auth_start), auth_end: orNull(r.auth_end),
-      requested_date: orNull(r.requested_date), decision_date: orNull(r.decision_date), assigned_date: orNull(r.assigned_date), referring_org: orNull(r.referring_org),
     })), now);
   },
 };

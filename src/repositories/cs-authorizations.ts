@@ -2,6 +2,7 @@
 // episode a row updates or whether it opens one): the episodes of member x service pairs, the
 // assignments refused because the pair is with another provider, and the writes.
 import type pg from 'pg';
+import type { UpstreamRow } from '../../schemas/upstream.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -33,25 +34,11 @@ export async function recordCsAssignmentConflicts(db: Db, conflicts: readonly Cs
   );
 }
 
-/** A row of the extract and what it does: updates episode id, or inserts one (closing supersedes first). */
-export interface CsAuthorizationWrite {
-  action: 'update' | 'insert';
-  id: number | null;
-  supersedes: number | null;
-  cin: string;
-  service_code: string;
-  provider_code: string;
-  lob: string;
-  record_type: string;
-  auth_status: string | null;
-  auth_number: string | null;
-  auth_start: string | null;
-  auth_end: string | null;
-  requested_date: string | null;
-  decision_date: string | null;
-  assigned_date: string | null;
-  referring_org: string | null;
-}
+/**
+ * A row of the extract (its fields; a blank one is absent, written as null) and what it does:
+ * updates episode id, or inserts one (closing supersedes first).
+ */
+export type CsAuthorizationWrite = UpstreamRow<'cs-authorizations'> & { action: 'update' | 'insert'; id: number | null; supersedes: number | null };
 
 const WRITE_COLUMNS = `action text, id bigint, supersedes bigint, cin text, service_code text, provider_code text, lob text, record_type text,
   auth_status text, auth_number text, auth_start date, auth_end date, requested_date date, decision_date date, assigned_date date, referring_org text`;
