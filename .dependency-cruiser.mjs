@@ -28,7 +28,7 @@ const LAYERS = [
   // Deciding without doing: deadlines and receipt times, reading and writing workbooks, row and file rules.
   { name: 'core', units: [folder('calendar'), folder('xlsx'), folder('validate')] },
   // The outside world: Postgres (db, repositories), the sFTP transport, email.
-  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('notify'), folder('repositories')] },
+  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('repositories'), folder('notify')] },
   // What each inbound file type is (src/filetypes/<type>/: row and context rules, apply statements,
   // prefill, program, expected-submission rule) and the typed registry of them. Above the adapters
   // (apply statements are handed a pg client; types only), below every use case that loops over it.

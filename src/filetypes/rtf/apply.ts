@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { RTF } from '../../../schemas/rtf.js';
 import type { Config } from '../../config.js';
+import { caseloadsOver } from '../../repositories/submission-store.js';
 import { makeIssue, type Issue } from '../../validate/issues.js';
 import { stagedColumns } from '../staged.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
@@ -78,10 +79,6 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
 /** Once the RTF counts: Lead Care Managers over the caseload limit (a warning for the liaison). */
 export async function caseloadWarnings(c: pg.PoolClient, args: { config: Config; provider: string; sheet: string }): Promise<Issue[]> {
   const { config, provider, sheet } = args;
-  const r = await c.query<{ lcm_name: string; n: number }>(
-    `select lcm_name, count(*)::int n from ecm_assignments where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null
-      group by lcm_name having count(*) > $2 order by lcm_name`,
-    [provider, config.CASELOAD_WARN_LIMIT],
-  );
-  return r.rows.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcm_name, count: x.n, limit: config.CASELOAD_WARN_LIMIT }));
+  const over = await caseloadsOver(c, provider, config.CASELOAD_WARN_LIMIT);
+  return over.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcmName, count: x.members, limit: config.CASELOAD_WARN_LIMIT }));
 }
