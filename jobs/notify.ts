@@ -5,7 +5,7 @@ import { deliverDue } from '../src/notify/mailer.js';
 import type { JobContext } from '../src/runs/coordinator.js';
 import type { JobCounts, JobDeps } from './common.js';
 
-export async function runNotify(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Pick<JobContext, 'now' | 'signal'>): Promise<JobCounts> {
-  const r = await deliverDue(deps.config, deps.pool, ctx.now, { signal: ctx.signal });
+export async function runNotify(deps: Pick<JobDeps, 'pool' | 'config' | 'faults'>, ctx: Pick<JobContext, 'now' | 'signal'>): Promise<JobCounts> {
+  const r = await deliverDue(deps.config, deps.pool, ctx.now, { signal: ctx.signal, faults: deps.faults });
   return { ...r };
 }

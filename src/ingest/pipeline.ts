@@ -17,7 +17,7 @@ import { showIsoDate } from '../calendar/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
-import { faultPoint } from '../fault-points.js';
+import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import {
   appliedUnanswered, begin, caseloadsOver, commit, earlierSheetErrors, earlierTypeLines, firstReadCopy, insertIssues, insertSubmission, lockProviderSubmissions,
@@ -165,7 +165,13 @@ async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: nu
   return d;
 }
 
-export interface IngestDeps { pool: pg.Pool; config: Config; now?: Clock }
+export interface IngestDeps {
+  pool: pg.Pool;
+  config: Config;
+  now?: Clock;
+  /** Crash tests only: called at the pipeline's fault points (default: nothing). */
+  faults?: FaultPoints;
+}
 
 /** What the stages share: the file, where it stands, and what each stage found. */
 interface IngestRun {
@@ -224,7 +230,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       if (run.v.outcome !== 'REJECTED') await apply(run);
     }
     const responseBytes = await answer(run);
-    faultPoint('ingest-after-commit');
+    (deps.faults ?? NO_FAULTS)('ingest-after-commit');
     const document = ingestDocument(run);
     log.info({ submissionId: run.submissionId, provider: file.provider, outcome: run.v.outcome, verdict: run.verdict, rowsRead: run.v.rowsRead, rowsAccepted: run.v.rowsAccepted, rowsRejected: run.v.rowsRejected }, 'submission processed');
     return {
@@ -381,7 +387,7 @@ async function apply(run: IngestRun): Promise<void> {
   const appliedEarly = sheets.applyEarly;
   for (const [name, s] of sheets.sheets) {
     const applied = appliedEarly ? (sheets.appliedEarly.get(name) ?? 0) : await APPLY[s.layout](client, s.id, file.provider);
-    faultPoint('ingest-mid-apply');
+    (run.deps.faults ?? NO_FAULTS)('ingest-mid-apply');
     await markSheetApplied(client, s.id);
     // compared with before this sheet counted: the latest earlier file of its type and lines
     const old = await previousSheet(client, file.provider, s.layout, periodDate, sheets.lobsOf(name), submissionId);

@@ -13,6 +13,7 @@ import type { Clock } from '../../clock.js';
 import { emit, table, UsageError } from '../output.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../../sftp/transport.js';
+import { testHooks } from '../test-hooks.js';
 
 interface Opts { once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -98,7 +99,7 @@ Examples:
       try {
         await migrate(db.pool);
         transport = await openTransport(config, () => providerSftpFolders(db.pool));
-        const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession }, only);
+        const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession, ...testHooks() }, only);
         scheduler = new Scheduler(jobs, {
           pool: db.pool,
           config,
