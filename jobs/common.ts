@@ -1,24 +1,9 @@
-// What every job gets, and the one helper the file-generation jobs share. Not a job itself.
-import type pg from 'pg';
-import type { Config } from '../src/config.js';
-import type { FaultPoints } from '../src/fault-points.js';
+// The one helper the file-generation jobs share (loaded when one of them runs). Not a job itself.
 import type { OutboundKind } from '../src/generate/run.js';
 import { generate, slotFor } from '../src/generate/run.js';
 import type { JobContext } from '../src/runs/coordinator.js';
 import type { SftpSession } from '../src/sftp/client.js';
-
-export interface JobDeps {
-  pool: pg.Pool;
-  config: Config;
-  /** Opens one sFTP session (the configured server, or the in-process one). */
-  openSession: () => Promise<SftpSession>;
-  /** Crash tests only: called at the inbound path's fault points (default: nothing). */
-  faults?: FaultPoints;
-  /** Tests only: awaited before each outbound file is published, to hold a run at an exact point. */
-  beforePublish?: () => Promise<void>;
-}
-
-export type JobCounts = Record<string, unknown>;
+import type { JobCounts, JobDeps } from './job.js';
 
 /** Each publish of a session from `open` waits for `before` first. */
 function gated(open: () => Promise<SftpSession>, before: (() => Promise<void>) | undefined): () => Promise<SftpSession> {

@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import { INBOUND_LAYOUTS } from '../../schemas/index.js';
 import {
-  declinedMessage, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
+  declinedParams, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
   submissionWindow, spellInstant, verdictLabel, type DeadlinePolicy, type Verdict,
 } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
@@ -304,9 +304,7 @@ function classify(run: IngestRun): 'read' | 'unread' {
 }
 
 function declinedIssue(run: IngestRun, types: readonly string[]): Issue {
-  const issue = makeIssue('DECLINED_LATE', {}, {});
-  issue.message = declinedMessage(run.period, run.file.receivedAt, run.tz, run.policy, types);
-  return issue;
+  return makeIssue('DECLINED_LATE', {}, declinedParams(run.period, run.file.receivedAt, run.tz, run.policy, types));
 }
 
 /**
@@ -441,6 +439,7 @@ async function answer(run: IngestRun): Promise<Buffer> {
     extra,
     codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
     generatedAt: spellInstant(run.now(), tz),
+    deadlines: policy,
   });
   await dbTail;
   const responseSha = await putBlob(client, responseBytes);

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { spellInstant } from '../calendar/index.js';
+import { deadlinePolicyFromConfig, spellInstant } from '../calendar/index.js';
 import type { Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { forgetFile, quarantineFile } from '../db/poll-state.js';
@@ -238,7 +238,7 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
     const bytes = await responseToBuffer({
       file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
       warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
-    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz) });
+    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), deadlines: deadlinePolicyFromConfig(deps.config) });
     const responseSha = await putBlob(c, bytes);
     await c.query(
       `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
