@@ -9,7 +9,6 @@ import { JOBS, JOB_NAMES, type JobName } from './index.js';
 import type { JobDeclaration, JobDeps, ScheduleConfig } from './job.js';
 
 export { JOB_NAMES, type JobName };
-export { NOTIFY_CRON } from './notify.js';
 
 export interface ScheduleEntry {
   job: JobName;

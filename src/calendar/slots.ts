@@ -102,7 +102,7 @@ export function cronDaysOfMonth(rule: SlotRule): string {
   return rule.days.map((d) => (d.orLastDay ? `${Math.min(d.day, 28)}-31` : String(d.day))).join(',');
 }
 
-/** The rule as people say it: "daily", "on the 15th", "on the 15th and the 29th (or the month's last day)". */
+/** The rule as people say it: "daily", "on the 15th", "on the 15th and the 29th / last day", "on the 6th and the 11th". */
 export function describeSlotRule(rule: SlotRule): string {
   if (rule.every === 'day') return 'daily';
   const fixed = rule.days.filter((d) => !d.orLastDay || d.day <= 28).map((d) => d.day);
