@@ -8,7 +8,7 @@ import { packageRoot } from '../package-root.js';
 import type pg from 'pg';
 import { CSASF } from '../../schemas/index.js';
 import { UPSTREAM_KINDS } from '../../schemas/upstream.js';
-import { localDateTimeToInstant } from '../calendar/index.js';
+import { localDateTimeToInstant, theDay } from '../calendar/index.js';
 import { loadConfig, setConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
@@ -227,7 +227,7 @@ class DemoMonth {
       const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-06', this.dueAt('missing-alert', '2026-12-06'));
       return { providers: r.rows.length, digests: r.digests };
     });
-    if (digest1.status === 'ran') this.step('2026-12-06', `Missing-submission digest after the 5th: ${String(digest1.result.providers)} provider(s) listed, ${String(digest1.result.digests)} liaison digest(s) sent (email + xlsx)`);
+    if (digest1.status === 'ran') this.step('2026-12-06', `Missing-submission digest after ${theDay(this.config.ON_TIME_LAST_DAY)}: ${String(digest1.result.providers)} provider(s) listed, ${String(digest1.result.digests)} liaison digest(s) sent (email + xlsx)`);
 
     const resub = await workbook([[RTF, rtfResubmission(sloppyRows, '2026-12-07', strangerCin)]]);
     this.upload(sloppy.code, `RTF_${sloppy.code}_202611_corrected.xlsx`, resub, '2026-12-08', '10:20');
@@ -243,6 +243,6 @@ class DemoMonth {
       const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-11', this.dueAt('missing-alert', '2026-12-11'));
       return { providers: r.rows.length, digests: r.digests };
     });
-    if (digest2.status === 'ran') this.step('2026-12-11', `Missing-submission digest after the 10th: ${String(digest2.result.providers)} provider(s) listed, ${String(digest2.result.digests)} liaison digest(s) sent`);
+    if (digest2.status === 'ran') this.step('2026-12-11', `Missing-submission digest after ${theDay(this.config.RESUBMISSION_LAST_DAY)}: ${String(digest2.result.providers)} provider(s) listed, ${String(digest2.result.digests)} liaison digest(s) sent`);
   }
 }

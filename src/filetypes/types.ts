@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { CellValue } from '../../schemas/cells.js';
 import type { InboundLayoutName, Layout } from '../../schemas/layout.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import type { DeadlineFileType } from '../calendar/verdict.js';
+import type { DeadlineFileType } from '../calendar/deadlines.js';
 import type { Config } from '../config.js';
 import type { RowValidation } from '../validate/file-type.js';
 import type { Issue } from '../validate/issues.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { csasfSlotsForMonth, deadlinePolicyFromConfig, mifSlot, ordinal, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { csasfSlotsForMonth, deadlinePolicyFromConfig, dueNextMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
@@ -415,8 +415,8 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
     ...(rows === 0 ? ['', 'It lists no members this time: nothing to report on. It is sent so that an empty month is never mistaken for a file not sent.'] : []),
     '',
     kind === 'csasf'
-      ? `Report on these members with your CS Provider Return Transmission File by the ${ordinal(policy.csprtfOnTimeLastDay)} of next month.`
-      : `Return your RTF and Outreach Tracker File by the ${ordinal(policy.onTimeLastDay)} of next month (corrections through the ${ordinal(policy.resubmissionLastDay)}).`,
+      ? `Report on these members with your CS Provider Return Transmission File ${dueNextMonth(policy, ['CSPRTF'])}.`
+      : `Return your RTF and Outreach Tracker File ${dueNextMonth(policy, ['RTF', 'OTF'])}.`,
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

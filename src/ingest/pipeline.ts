@@ -9,14 +9,14 @@
 // src/repositories/submission-store.ts; the batching of staged rows in ./sheet-writer.ts.
 import type pg from 'pg';
 import {
-  declinedMessage, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
+  declinedParams, deadlinePolicyFromConfig, localDate, nextPeriod, periodDay, periodForReceipt, periodLastDay, reportingPeriodLabel, submissionVerdict,
   submissionWindow, spellInstant, verdictLabel, type DeadlinePolicy, type Verdict,
 } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { putBlob, sha256 as hashOf } from '../db/blobs.js';
-import { faultPoint } from '../fault-points.js';
+import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { ContextRules } from '../filetypes/context-rules.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import type { FileTypeRegistry } from '../filetypes/types.js';
@@ -172,6 +172,8 @@ export interface IngestDeps {
   now?: Clock;
   /** The file types read (default: the production registry; a test may add a type of its own). */
   fileTypes?: FileTypeRegistry;
+  /** Crash tests only: called at the pipeline's fault points (default: nothing). */
+  faults?: FaultPoints;
 }
 
 /** What the stages share: the file, where it stands, and what each stage found. */
@@ -232,7 +234,7 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       if (run.v.outcome !== 'REJECTED') await apply(run);
     }
     const responseBytes = await answer(run);
-    faultPoint('ingest-after-commit');
+    (deps.faults ?? NO_FAULTS)('ingest-after-commit');
     const document = ingestDocument(run);
     log.info({ submissionId: run.submissionId, provider: file.provider, outcome: run.v.outcome, verdict: run.verdict, rowsRead: run.v.rowsRead, rowsAccepted: run.v.rowsAccepted, rowsRejected: run.v.rowsRejected }, 'submission processed');
     return {
@@ -307,9 +309,7 @@ function classify(run: IngestRun): 'read' | 'unread' {
 }
 
 function declinedIssue(run: IngestRun, types: readonly string[]): Issue {
-  const issue = makeIssue('DECLINED_LATE', {}, {});
-  issue.message = declinedMessage(run.period, run.file.receivedAt, run.tz, run.policy, types);
-  return issue;
+  return makeIssue('DECLINED_LATE', {}, declinedParams(run.period, run.file.receivedAt, run.tz, run.policy, types));
 }
 
 /**
@@ -393,7 +393,7 @@ async function apply(run: IngestRun): Promise<void> {
   const appliedEarly = sheets.applyEarly;
   for (const [name, s] of sheets.sheets) {
     const applied = appliedEarly ? (sheets.appliedEarly.get(name) ?? 0) : await s.type.apply(client, s.id, file.provider);
-    faultPoint('ingest-mid-apply');
+    (run.deps.faults ?? NO_FAULTS)('ingest-mid-apply');
     await markSheetApplied(client, s.id);
     // compared with before this sheet counted: the latest earlier file of its type and lines
     const old = await previousSheet(client, file.provider, s.type.name, periodDate, sheets.lobsOf(name), submissionId);
@@ -450,6 +450,7 @@ async function answer(run: IngestRun): Promise<Buffer> {
     codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
     generatedAt: spellInstant(run.now(), tz),
     layoutOf: (name) => run.types.get(name).layout,
+    deadlines: policy,
   });
   await dbTail;
   const responseSha = await putBlob(client, responseBytes);

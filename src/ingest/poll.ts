@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { releaseLease, renewLease, takeLease } from '../db/poll-state.js';
@@ -63,6 +64,8 @@ export interface PollDeps {
    * still arriving (POLL_RECHECK). Default: a timer. Tests inject one they release themselves.
    */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Crash tests only: called at the inbound path's fault points (default: nothing). */
+  faults?: FaultPoints;
 }
 
 const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -219,7 +222,7 @@ async function processOne(
     context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(
-      { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
+      { pool: deps.pool, config: deps.config, faults: deps.faults, ...(nowOverride ? { now: () => nowOverride } : {}) },
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );

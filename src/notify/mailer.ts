@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import { spellInstant } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
-import { faultPoint } from '../fault-points.js';
+import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import {
   claimNotification, markNotificationFailed, markNotificationSent, notificationAttachments, notificationById, notificationByKey, recordNotification,
@@ -63,7 +63,8 @@ const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.st
  * the message stays PENDING and the notify job retries it. Throws only when the message cannot
  * be recorded (the database). A keyed message recorded before is not recorded or sent again.
  */
-export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock()): Promise<Sent | null> {
+/** @param faults crash tests only: called at the fault point between sending and recording it */
+export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock(), faults: FaultPoints = NO_FAULTS): Promise<Sent | null> {
   const to = [...new Set(msg.to.filter(Boolean))];
   if (to.length === 0) {
     log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
@@ -79,12 +80,12 @@ export async function sendNotification(config: Config, pool: Db, msg: Message, n
     }
     id = Number(had.id);
   }
-  const r = await deliver(config, pool, now, Number(id));
+  const r = await deliver(config, pool, now, faults, Number(id));
   return toSent(r ?? (await notificationById(pool, id))!);
 }
 
 /** Sends a claimed row; records SENT, or the failure (retry, FAILED or GAVE_UP). */
-async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promise<Sent & { serverDown?: boolean }> {
+async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults: FaultPoints): Promise<Sent & { serverDown?: boolean }> {
   const attachments = await notificationAttachments(pool, Number(row.id));
   const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments };
   let transport: 'smtp' | 'outbox';
@@ -106,7 +107,7 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promi
   } catch (err) {
     return failed(config, pool, now, row, err as Error & { code?: string; responseCode?: number });
   }
-  faultPoint('notify-after-send');
+  faults('notify-after-send');
   await markNotificationSent(pool, Number(row.id), transport, location, now);
   log.info({ kind: row.kind, notificationId: Number(row.id), transport, recipients: row.recipients.length, attempts: row.attempts }, 'notification sent');
   return { id: Number(row.id), status: 'SENT', transport, location };
@@ -178,9 +179,9 @@ async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: N
 
 export const OPS_KIND = 'ops-notification-undelivered';
 
-async function deliver(config: Config, pool: Db, now: Date, id?: number): Promise<(Sent & { serverDown?: boolean }) | undefined> {
+async function deliver(config: Config, pool: Db, now: Date, faults: FaultPoints, id?: number): Promise<(Sent & { serverDown?: boolean }) | undefined> {
   const row = await claimNotification(pool, now, CLAIM_MS / 1000, id);
-  return row ? sendClaimed(config, pool, now, row) : undefined;
+  return row ? sendClaimed(config, pool, now, row, faults) : undefined;
 }
 
 export interface DeliverCounts { sent: number; retrying: number; failed: number; gaveUp: number }
@@ -190,11 +191,11 @@ export interface DeliverCounts { sent: number; retrying: number; failed: number;
  * none is due or `signal` aborts. A mail server that cannot be reached ends the pass (the rest
  * stay due for the next one) instead of waiting out a timeout per message.
  */
-export async function deliverDue(config: Config, pool: Db, now: Date, opts: { signal?: AbortSignal; limit?: number } = {}): Promise<DeliverCounts> {
+export async function deliverDue(config: Config, pool: Db, now: Date, opts: { signal?: AbortSignal; limit?: number; faults?: FaultPoints } = {}): Promise<DeliverCounts> {
   const counts: DeliverCounts = { sent: 0, retrying: 0, failed: 0, gaveUp: 0 };
   const limit = opts.limit ?? 500;
   for (let i = 0; i < limit && !opts.signal?.aborted; i++) {
-    const r = await deliver(config, pool, now);
+    const r = await deliver(config, pool, now, opts.faults ?? NO_FAULTS);
     if (!r) break;
     if (r.status === 'SENT') counts.sent++;
     else if (r.status === 'PENDING') counts.retrying++;

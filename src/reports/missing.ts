@@ -1,13 +1,13 @@
-// The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th) and
-// after the last accepted day (the 11th) of month N, each liaison gets one email with an
+// The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th by
+// default) and after the last accepted day (the 11th) of month N, each liaison gets one email with an
 // .xlsx of their providers that have no accepted RTF / OTF (ECM contract) or CSPRTF (CS
 // contract) for period N-1, and of files declined as late or rejected. A CS provider is
-// listed only once the CSPRTF window has closed (after CSPRTF_ON_TIME_LAST_DAY, the 10th):
+// listed only once the CSPRTF window has closed (after CSPRTF_ON_TIME_LAST_DAY, the 10th by default):
 // before that its CSPRTF is not late. Provider codes, names and counts only: never member data.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
-import { ordinal } from '../calendar/verdict.js';
+import { deadlinePolicyFromConfig, submissionWindow, theDay } from '../calendar/deadlines.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
@@ -159,7 +159,7 @@ export async function findMissingSubmissions(
   return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || r.missingLines.length || sum(r.declined) || sum(r.rejected)));
 }
 
-export type DigestPolicy = Pick<Config, 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>;
+export type DigestPolicy = Parameters<typeof deadlinePolicyFromConfig>[0];
 
 /** Why a rejected file was rejected, by its first file-level error, in a liaison's words. */
 const REJECTED_BECAUSE: Readonly<Record<string, string>> = {
@@ -191,9 +191,10 @@ export function describeFile(f: DigestFile, period: Period, policy: DigestPolicy
   }
   const inWindow = periodOfDate(f.received) === nextPeriod(period);
   const day = Number(f.received.slice(8, 10));
-  const why = !inWindow || day > policy.RESUBMISSION_LAST_DAY
-    ? `after the ${ordinal(policy.RESUBMISSION_LAST_DAY)}`
-    : `after the ${ordinal(policy.ON_TIME_LAST_DAY)}, with no earlier file for ${reportingPeriodLabel(period)}`;
+  const w = submissionWindow(deadlinePolicyFromConfig(policy), f.type ? [f.type] : []);
+  const why = !inWindow || day > w.acceptedLastDay
+    ? `after ${theDay(w.acceptedLastDay)}`
+    : `after ${theDay(w.onTimeLastDay)}, with no earlier file for ${reportingPeriodLabel(period)}`;
   return `${what} declined: received ${received}, ${why}`;
 }
 
@@ -263,13 +264,13 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
   const label = reportingPeriodLabel(period);
   const csListed = programListed(config, 'CS', slot);
   const closes = Number(slot.slice(8)) <= config.RESUBMISSION_LAST_DAY
-    ? `Corrections and late first submissions are accepted through day ${config.RESUBMISSION_LAST_DAY}; files after that are declined.`
+    ? `${config.LATE_FIRST_SUBMISSION === 'decline' ? 'Corrections are' : 'Corrections and late first submissions are'} accepted through ${theDay(config.RESUBMISSION_LAST_DAY)}; files after that are declined.`
     : csListed
       ? `The submission window for ${label} has closed: files received now are declined.`
       : `The RTF and OTF window for ${label} has closed: RTF and OTF files received now are declined.`;
   const csNote = csListed
     ? []
-    : [`CS providers are not listed yet: the CSPRTF is on time through day ${config.CSPRTF_ON_TIME_LAST_DAY}; they are listed once that window closes.`];
+    : [`CS providers are not listed yet: the CSPRTF is on time through ${theDay(config.CSPRTF_ON_TIME_LAST_DAY)}; they are listed once that window closes.`];
   for (const [liaison, list] of groups) {
     const unit = `liaison:${liaison}`;
     if (await unitDone(pool, 'missing-alert', slot, unit)) {

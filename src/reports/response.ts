@@ -4,8 +4,9 @@
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
 import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout } from '../../schemas/layout.js';
+import { declineRule, type DeadlinePolicy } from '../calendar/deadlines.js';
 import { showIsoDate } from '../calendar/zone.js';
-import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
+import { codeMeaning, ISSUES, ISSUE_CODES, type IssueCode, type MessageParams } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
 import type { WorkbookValidation } from '../validate/workbook.js';
@@ -34,6 +35,8 @@ export interface ResponseOptions {
   generatedAt?: string;
   /** The layout of a file type read (default: the layouts of schemas/); the ingest passes its registry's. */
   layoutOf?: (name: string) => Layout | undefined;
+  /** The deadline policy in force: the Codes sheet says the deadline days with it. */
+  deadlines?: DeadlinePolicy;
 }
 
 /** Counts stay numbers (a number cell sums and sorts); everything else is text. */
@@ -137,11 +140,17 @@ function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   }));
 }
 
-function codesSheet(): WriteSheet {
+/** What the Codes sheet can say for certain about a code, beyond its template. */
+function knownParams(code: IssueCode, o: ResponseOptions): MessageParams {
+  if (code !== 'DECLINED_LATE') return {};
+  return { reason: o.deadlines ? declineRule(o.deadlines) : 'It arrived after the last day files for its period are accepted.' };
+}
+
+function codesSheet(o: ResponseOptions): WriteSheet {
   return {
     name: 'Codes',
     columns: [{ label: 'Code', width: 20, maxWidth: 34 }, { label: 'Severity', width: 9 }, { label: 'Applies to', width: 8 }, { label: 'Meaning and how to fix', width: 60, maxWidth: 90, wrap: true }],
-    rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, ISSUES[code].message]),
+    rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, codeMeaning(code, knownParams(code, o))]),
   };
 }
 
@@ -166,7 +175,7 @@ function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
 
 /** The response's sheets, in order. */
 export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): WriteSheet[] {
-  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(), ...codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
+  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(o), ...codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
 }
 
 export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {

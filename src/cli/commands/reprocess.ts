@@ -7,6 +7,7 @@ import type { OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { testHooks } from '../test-hooks.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 const MAX_REASON = 500;
@@ -60,7 +61,7 @@ Examples:
         try {
           let result: Awaited<ReturnType<typeof reprocessSubmission>> | undefined;
           const run = await executeRun(db.pool, config, 'reprocess', `submission ${id}`, { trigger: 'manual', reason }, async (ctx) => {
-            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession, now: clock }, candidate, reason, ctx.run.id);
+            result = await reprocessSubmission({ pool: db.pool, config, openSession: transport.openSession, now: clock, faults: testHooks().faults }, candidate, reason, ctx.run.id);
             const d = result.done.document;
             return { submission: result.done.submissionId, outcome: d.outcome, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected };
           });

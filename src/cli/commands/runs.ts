@@ -3,7 +3,7 @@
 // provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/names.js';
+import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/index.js';
 
 const RUN_NAMES: readonly string[] = [...JOB_NAMES, ...OPS_ACTIONS];
 import type { Publication, RunRow } from '../../repositories/run-ledger.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { localParts, periodForReceipt, spellInstant } from '../../calendar/index.js';
+import { deadlinePolicyFromConfig, localParts, periodForReceipt, spellInstant } from '../../calendar/index.js';
 import { getConfig } from '../../config.js';
 import { INBOUND_TYPES } from '../../filetypes/registry.js';
 import type { FileTypeDefinition } from '../../filetypes/types.js';
@@ -115,7 +115,7 @@ Examples:
         report = path.resolve(opts.out);
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         const { writeResponse } = await import('../../reports/response.js');
-        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE) });
+        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE), deadlines: deadlinePolicyFromConfig(config) });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
       emit(opts, validateDocument(result, report), () => humanSummary(result, report));
