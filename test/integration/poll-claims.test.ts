@@ -80,28 +80,25 @@ describe('two pollers at once', () => {
     const sighting = await pollOnce(poller(), { now: new Date('2026-12-03T17:00:00Z') });
     expect(sighting.files).toBe(0);
 
-    // Poller A holds its first folder until poller B has claimed another one: then both go on
+    // Each poller holds its first folder until the other has claimed one too: then both go on
     // claiming until no folder is left.
-    let bClaimed!: () => void;
-    const bHasOne = new Promise<void>((r) => (bClaimed = r));
-    let aFirst: string | undefined;
     const heldAt = new Map<string, string>(); // folder → the poller that claimed it (each folder once)
-    const a = poller({
-      onClaim: async (provider) => {
-        expect(heldAt.has(provider), `${provider} claimed twice`).toBe(false);
-        heldAt.set(provider, 'A');
-        if (aFirst) return;
-        aFirst = provider;
-        await bHasOne;
-      },
-    });
-    const b = poller({
-      onClaim: (provider) => {
-        expect(heldAt.has(provider), `${provider} claimed twice`).toBe(false);
-        heldAt.set(provider, 'B');
-        bClaimed();
-      },
-    });
+    const firsts = new Map<string, string>();
+    const signals = new Map<string, () => void>();
+    const claimedOne = new Map(['A', 'B'].map((name) => [name, new Promise<void>((r) => signals.set(name, r))]));
+    const sharing = (name: 'A' | 'B', other: 'A' | 'B') =>
+      poller({
+        onClaim: async (provider) => {
+          expect(heldAt.has(provider), `${provider} claimed twice`).toBe(false);
+          heldAt.set(provider, name);
+          if (firsts.has(name)) return;
+          firsts.set(name, provider);
+          signals.get(name)!();
+          await claimedOne.get(other);
+        },
+      });
+    const a = sharing('A', 'B');
+    const b = sharing('B', 'A');
     const now = new Date('2026-12-03T17:01:00Z');
     const [ra, rb] = await Promise.all([pollOnce(a, { now }), pollOnce(b, { now })]);
 
@@ -109,7 +106,8 @@ describe('two pollers at once', () => {
     expect(rb.skipped).toBeUndefined();
     expect(polled(ra).length).toBeGreaterThan(0);
     expect(polled(rb).length).toBeGreaterThan(0);
-    expect(polled(ra)).toContain(aFirst);
+    expect(polled(ra)).toContain(firsts.get('A'));
+    expect(polled(rb)).toContain(firsts.get('B'));
     // disjoint, and every folder polled by one of them
     expect([...polled(ra), ...polled(rb)].sort()).toEqual(providers.map((p) => p.code));
     expect([...ra.results, ...rb.results].map((r) => r.error)).toEqual(Array(2 * providers.length).fill(undefined));
