@@ -109,12 +109,16 @@ export function columnLetter(n: number): string {
   return s;
 }
 
-/** The Excel serial of an ISO calendar date, or null when it is not one. */
+/** The Excel serial of an ISO calendar date, or null when it is not one (2026-02-30 does not roll over to March). */
 function serialOfIso(iso: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return null;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isNaN(ms) ? null : ms / MS_PER_DAY + EXCEL_EPOCH_OFFSET;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  date.setUTCFullYear(y); // Date.UTC maps years 0-99 to 1900-1999
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  const serial = date.getTime() / MS_PER_DAY + EXCEL_EPOCH_OFFSET;
+  return serial >= 1 ? serial : null; // Excel has no dates before 1900
 }
 
 const cellsOf = (row: WriteRow): CellValue[] => (Array.isArray(row) ? row : row.cells);

@@ -8,6 +8,8 @@ import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { SAMPLE_ROWS, columnLetter, layoutColumns, sanitiseSheetName, wrappedLines, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
 import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+import { convertWithLibreOffice } from '../helpers/render.js';
+import { openpyxlLook } from '../helpers/workbook.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx-writer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,6 +56,34 @@ const SHEET: WriteSheet = {
   ],
 };
 
+/** Text a cell may hold that XML, Excel or a reader could mangle. */
+const HOSTILE = [
+  '=1+2', '+x', '-y', '@z', '=HYPERLINK("http://x.example","y")',
+  '\tleading tab', 'trailing tab\t', '  two spaces around  ', ' ',
+  'CR LF\r\nin the middle', 'bare CR\rhere', '\r\nstarts with CR LF', 'line 1\nline 2\n',
+  'José Muñoz, Nguyễn Văn Anh, 李小龙, emoji 😀, math 𝔘',
+  '<b>bold?</b> & &amp; "quoted" \'apostrophe\' ]]> <!-- -->',
+  'control \u0001 \u0008 \u000B \u000C \u001F chars', 'not characters: \uFFFE \uFFFF',
+  'literal _x0041_ and _x005F_ and _X0041_ and _x00_',
+  'x'.repeat(40_000), // past Excel's 32,767: cut there
+  'word '.repeat(2_000),
+];
+const HOSTILE_SHEET: WriteSheet = {
+  name: 'A&B <"x"> \'s',
+  columns: [{ label: 'Id' }, { label: 'Text' }, { label: 'Blank' }, { label: 'After' }, { label: 'Broken' }],
+  rows: [...HOSTILE.map((t, i): CellValue[] => [String(i), t]), [String(HOSTILE.length), null, '', 'after blanks', 'a\uD800b']],
+};
+
+/** Flagged cells: a blank one (a required value left out) and one holding text that is not a date. */
+const FLAGGED_SHEET: WriteSheet = {
+  name: 'Fix',
+  columns: [{ label: 'CIN', type: 'text' }, { label: 'Start', type: 'date' }, { label: 'Note' }],
+  rows: [
+    { cells: [null, { date: '2026-11-03' }, 'ok'], flags: new Map([[0, 'CIN is required & <must> be "filled".\nSee the Errors sheet.']]) },
+    { cells: ['91234567A', { date: '2026-13-45' }, null], flags: new Map([[1, 'Not a date']]) },
+  ],
+};
+
 describe('writeWorkbookToBuffer: round trip through our reader', () => {
   it('dates, numbers, booleans, errors come back exactly; formula-like text stays text', async () => {
     const bytes = await writeWorkbookToBuffer([SHEET]);
@@ -67,6 +97,20 @@ describe('writeWorkbookToBuffer: round trip through our reader', () => {
     ]);
     expect(rows.slice(4).map((r) => r[5])).toEqual(TRICKY); // a CR too: written as &#13;, which XML's end-of-line rule leaves alone
     expect(ev.filter((e) => e.type === 'ignored-sheet').map((e) => e.type === 'ignored-sheet' && e.name)).toEqual(['Lists']);
+  });
+
+  it('text comes back exactly, whatever it holds: formula starts, tabs, CR/LF, unicode, markup, control characters, _xHHHH_, long text', async () => {
+    const bytes = await writeWorkbookToBuffer([HOSTILE_SHEET]);
+    const ev = await readBack(bytes, 'Id');
+    expect(ev[0]).toMatchObject({ type: 'sheet', name: 'A&B <"x"> \'s' });
+    const rows = ev.filter((e) => e.type === 'row').map((e) => (e.type === 'row' ? e.cells : []));
+    const texts = rows.slice(0, HOSTILE.length).map((r) => r[1]);
+    // compared one by one, so a failure names the text rather than printing all of it
+    HOSTILE.forEach((t, i) => expect(texts[i] === t.slice(0, 32_767), `text ${i} (${JSON.stringify(t.slice(0, 40))})`).toBe(true));
+    expect(rows.map((r) => r[0])).toEqual([...HOSTILE.map((_, i) => String(i)), String(HOSTILE.length)]);
+    // empty cells between values stay empty; a lone surrogate (not Unicode) becomes U+FFFD
+    expect(rows.at(-1)).toEqual([String(HOSTILE.length), null, null, 'after blanks', 'a\uFFFDb']);
+    expect(await inspectFile(bytes, 'hostile.xlsx', { maxFileBytes: 1e7, maxUncompressedBytes: 1e8, maxZipEntries: 100 })).toBeNull();
   });
 
   it('writes inline strings, never formulas, a frozen bold header, an autofilter and drop-downs', async () => {
@@ -192,6 +236,59 @@ print(json.dumps(out))
     expect(out.lists_state).toBe('hidden');
     expect(out.cin).toEqual(['s', '1558598797']);
   });
+
+  it('sees flagged cells highlighted with their comment, other cells plain, and text as written', async () => {
+    const file = path.join(tmp, 'openpyxl-flags.xlsx');
+    fs.writeFileSync(file, await writeWorkbookToBuffer([FLAGGED_SHEET, HOSTILE_SHEET]));
+    const [fix, hostile] = openpyxlLook(file, 100);
+    expect(fix!.freeze).toBe('A2');
+    expect(fix!.rows[0]!.map((c) => [c.v, c.bold, c.fill])).toEqual([['CIN', true, 'FFDDEBF7'], ['Start', true, 'FFDDEBF7'], ['Note', true, 'FFDDEBF7']]);
+    expect(fix!.rows[1]!.map((c) => [c.v, c.fill, c.comment])).toEqual([
+      [null, 'FFFFC7CE', 'CIN is required & <must> be "filled".\nSee the Errors sheet.'],
+      [{ date: '2026-11-03' }, null, null],
+      ['ok', null, null],
+    ]);
+    expect(fix!.rows[2]!.map((c) => [c.v, c.fill, c.comment])).toEqual([
+      ['91234567A', null, null],
+      ['2026-13-45', 'FFFFC7CE', 'Not a date'], // not a calendar date: kept as the text given
+      [null, null, null],
+    ]);
+    // openpyxl leaves OOXML's _xHHHH_ escapes undecoded: the texts without them must read as written
+    const texts = hostile!.rows.slice(1, HOSTILE.length + 1).map((r) => r[1]!);
+    HOSTILE.forEach((t, i) => {
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_/.test(t)) return;
+      expect(texts[i]!.t, `text ${i}`).toBe('s');
+      expect(texts[i]!.v === t.slice(0, 32_767), `text ${i} (${JSON.stringify(t.slice(0, 40))})`).toBe(true);
+    });
+  });
+});
+
+// LibreOffice opens the workbook and saves it again as .xlsx; openpyxl then reads LibreOffice's
+// copy: what LibreOffice understood of ours (text, dates, comments, drop-downs) is in it.
+describe('opened by LibreOffice', () => {
+  it('keeps text as text (never a formula), dates as dates, the comments on flagged cells and the drop-down lists', async () => {
+    const ours = path.join(tmp, 'for-libreoffice.xlsx');
+    fs.writeFileSync(ours, await writeWorkbookToBuffer([SHEET, FLAGGED_SHEET]));
+    const [copy] = await convertWithLibreOffice([ours], path.join(tmp, 'libreoffice'), 'xlsx', 'xlsx');
+    const look = openpyxlLook(copy!, 100);
+    const rtf = look.find((s) => s.title === 'RTF')!;
+    expect(rtf.rows[0]![0]!.v).toBe('Member Client Index Number (CIN)');
+    expect(rtf.rows.slice(1, 5).map((r) => r[1]!.v)).toEqual([{ date: '2026-11-03' }, { date: '2024-02-29' }, { date: '1999-12-31' }, { date: '2026-01-01' }]);
+    expect(rtf.rows.slice(5).map((r) => [r[5]!.t, r[5]!.v])).toEqual(TRICKY.map((t) => ['s', t]));
+    expect(rtf.rows[4]![0]).toMatchObject({ t: 's', v: '1558598797' });
+    const fix = look.find((s) => s.title === 'Fix')!;
+    expect(fix.rows[1]![0]).toMatchObject({ fill: 'FFFFC7CE', comment: expect.stringContaining('CIN is required & <must> be "filled".') });
+    expect(fix.rows[2]![1]).toMatchObject({ fill: 'FFFFC7CE', comment: 'Not a date' });
+    expect(look.map((s) => s.title)).toEqual(['RTF', 'Fix', 'Lists']);
+    const r = spawnSync(PY, ['-c', `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['RTF']
+print(json.dumps(sorted([dv.type, dv.formula1, str(dv.sqref).split(':')[0]] for dv in ws.data_validations.dataValidation)))
+`, copy!], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([['list', '"Low,Medium,High"', 'D2'], ['list', expect.stringMatching(/Lists.*\$A\$1:\$A\$60/), 'E2']]);
+  }, 300_000);
 });
 
 describe('readable layout', () => {
