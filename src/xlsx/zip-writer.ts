@@ -178,17 +178,22 @@ export class ZipWriter {
   private localHeader(name: Buffer, flags: number, s: Summary): Buffer {
     const h = Buffer.alloc(30);
     h.writeUInt32LE(LOCAL_HEADER, 0);
-    h.writeUInt16LE(VERSION_NEEDED, 4);
-    h.writeUInt16LE(flags, 6);
-    h.writeUInt16LE(METHOD_DEFLATE, 8);
-    h.writeUInt16LE(this.dos.time, 10);
-    h.writeUInt16LE(this.dos.date, 12);
-    h.writeUInt32LE(s.crc, 14);
-    h.writeUInt32LE(s.compressedSize, 18);
-    h.writeUInt32LE(s.size, 22);
+    this.entryFields(h, 4, flags, s);
     h.writeUInt16LE(name.length, 26);
-    h.writeUInt16LE(0, 28);
+    // extra field length: 0
     return Buffer.concat([h, name]);
+  }
+
+  /** The run of fields a local header (at 4) and a central directory header (at 6) share: version needed to the sizes. */
+  private entryFields(h: Buffer, at: number, flags: number, s: Summary): void {
+    h.writeUInt16LE(VERSION_NEEDED, at);
+    h.writeUInt16LE(flags, at + 2);
+    h.writeUInt16LE(METHOD_DEFLATE, at + 4);
+    h.writeUInt16LE(this.dos.time, at + 6);
+    h.writeUInt16LE(this.dos.date, at + 8);
+    h.writeUInt32LE(s.crc, at + 10);
+    h.writeUInt32LE(s.compressedSize, at + 14);
+    h.writeUInt32LE(s.size, at + 18);
   }
 
   private record(name: Buffer, flags: number, offset: number, s: Summary): void {
@@ -255,14 +260,7 @@ export class ZipWriter {
       const h = Buffer.alloc(46);
       h.writeUInt32LE(CENTRAL_HEADER, 0);
       h.writeUInt16LE(VERSION_MADE_BY, 4);
-      h.writeUInt16LE(VERSION_NEEDED, 6);
-      h.writeUInt16LE(e.flags, 8);
-      h.writeUInt16LE(METHOD_DEFLATE, 10);
-      h.writeUInt16LE(this.dos.time, 12);
-      h.writeUInt16LE(this.dos.date, 14);
-      h.writeUInt32LE(e.crc, 16);
-      h.writeUInt32LE(e.compressedSize, 20);
-      h.writeUInt32LE(e.size, 24);
+      this.entryFields(h, 6, e.flags, e);
       h.writeUInt16LE(e.name.length, 28);
       // extra field, comment length, disk number, internal attributes: 0
       h.writeUInt32LE((UNIX_FILE_MODE << 16) >>> 0, 38);
