@@ -622,7 +622,8 @@ function streamSink(out: NodeJS.WritableStream): { sink: ZipSink; failed: () => 
   let failure: Error | undefined;
   out.on('error', (e: Error) => (failure = e));
   const sink: ZipSink = (chunk) => {
-    if (failure) throw failure;
+    // a promise, never a throw: the sink is called from zlib's 'data' events too
+    if (failure) return Promise.reject(failure);
     if (out.write(chunk)) return undefined;
     return new Promise<void>((resolve, reject) => {
       const done = () => {

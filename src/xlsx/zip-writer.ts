@@ -94,7 +94,12 @@ export class DeflatedPart {
       this.chunks.push(c);
       return;
     }
-    const pending = this.output(c);
+    let pending: void | Promise<void>;
+    try {
+      pending = this.output(c);
+    } catch (e) {
+      pending = Promise.reject(e as Error);
+    }
     if (pending) {
       this.deflate.pause();
       this.outputPending = pending.then(

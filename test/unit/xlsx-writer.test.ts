@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/xlsx/guard.js';
 import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
@@ -161,6 +162,26 @@ describe('writeWorkbook to a path', () => {
     }
     expect(names).toEqual(['MIF HN ECM Nov', 'mif hn ecm nov (2)']);
     expect(n).toBe(2001);
+  });
+
+  it('rejects with the error of a stream that fails part-way, and stops pulling rows', async () => {
+    let writes = 0;
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        callback(writes === 12 ? new Error('disk full') : null);
+      },
+    });
+    out.on('error', () => undefined);
+    let pulled = 0;
+    function* rows(): Generator<CellValue[]> {
+      for (let i = 0; i < 200_000; i++) {
+        pulled++;
+        yield [`${i} ${(i * 7919) % 100_003} ${'x'.repeat(i % 50)}`];
+      }
+    }
+    await expect(writeWorkbook(out, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }])).rejects.toThrow('disk full');
+    expect(pulled).toBeLessThan(200_000);
   });
 
   it('removes the partial file when the rows fail', async () => {
