@@ -184,15 +184,19 @@ export const COMMENTS_OPEN = `${XML_DECL}<comments xmlns="${NS_MAIN}"><authors><
 export const COMMENTS_CLOSE = '</commentList></comments>';
 export const comment = (ref: string, text: string) => `<comment ref="${ref}" authorId="0"><text><r>${tElement(text)}</r></text></comment>`;
 
-/** `sheet` (1-based) keeps shape ids unique across the workbook's drawings (1024 per sheet). */
-export const vmlOpen = (sheet: number) => '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
-  + `<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="${sheet}"/></o:shapelayout>`
+/**
+ * The drawing's header; `firstShape` is its first shape's id. Shape ids run on across the
+ * workbook's drawings (unique, as Excel wants them); the idmap names the block of 1,024 ids the
+ * drawing starts in.
+ */
+export const vmlOpen = (firstShape: number) => '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+  + `<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="${Math.floor(firstShape / 1024)}"/></o:shapelayout>`
   + '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>';
 export const VML_CLOSE = '</xml>';
 
-/** The note box of the comment at 0-based `row`, `col`: beside the cell, two columns wide, four rows tall. */
-export function vmlShape(sheet: number, index: number, row: number, col: number): string {
-  return `<v:shape id="_x0000_s${sheet * 1024 + index + 1}" type="#_x0000_t202" style="position:absolute;margin-left:105.3pt;margin-top:10.5pt;width:97.8pt;height:59.1pt;z-index:${index + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">`
+/** The note box (shape `id`, the drawing's `index`th) of the comment at 0-based `row`, `col`: beside the cell, two columns wide, four rows tall. */
+export function vmlShape(id: number, index: number, row: number, col: number): string {
+  return `<v:shape id="_x0000_s${id}" type="#_x0000_t202" style="position:absolute;margin-left:105.3pt;margin-top:10.5pt;width:97.8pt;height:59.1pt;z-index:${index + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">`
     + '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
     + '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"/></v:textbox>'
     + `<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>${col + 1}, 15, ${Math.max(0, row - 1)}, 10, ${col + 3}, 15, ${row + 3}, 4</x:Anchor>`

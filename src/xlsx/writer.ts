@@ -81,6 +81,8 @@ const HEADER_MAX_LINES = 3;
 export const DEFLATE_LEVEL = 1;
 /** Bytes of sheet XML gathered before they go to deflate (one zlib write). */
 const CHUNK_BYTES = 256 * 1024;
+/** Characters of comment markup gathered before they go to deflate. */
+const COMMENT_CHUNK_CHARS = 64 * 1024;
 /** Days from Excel's epoch (1899-12-30, the 1900 leap-year bug included) to 1970-01-01. */
 const EXCEL_EPOCH_OFFSET = 25_569;
 const MAX_REMEMBERED_DATES = 50_000;
@@ -249,36 +251,47 @@ function pullerOf(rows: Iterable<WriteRow> | AsyncIterable<WriteRow>): Iterator<
   return Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
 }
 
-/** One sheet's comments, deflated into memory as flagged cells stream by. */
+/** One sheet's comments, deflated into memory as flagged cells stream by (their text gathered into chunks first). */
 class SheetComments {
   private count = 0;
   private xml?: DeflatedPart;
   private vml?: DeflatedPart;
-  constructor(private readonly sheet: number, private readonly level: number) {}
+  private xmlText = '';
+  private vmlText = '';
+  /** @param shapes the workbook's next VML shape id (ids run on from one sheet's drawing to the next) */
+  constructor(private readonly sheet: number, private readonly level: number, private readonly shapes: { next: number }) {}
 
   get any(): boolean {
     return this.count > 0;
   }
 
-  /** Adds a comment; the parts are written in call order (synchronously), a promise only for backpressure. */
+  /** Adds a comment; a promise only when zlib is far behind. */
   add(ref: string, row0: number, col0: number, text: string): Promise<unknown> | undefined {
-    const waits: (Promise<void> | undefined)[] = [];
-    if (!this.xml || !this.vml) {
-      this.xml = new DeflatedPart(this.level);
-      this.vml = new DeflatedPart(this.level);
-      waits.push(this.xml.write(COMMENTS_OPEN), this.vml.write(vmlOpen(this.sheet)));
+    if (this.count === 0) {
+      this.xmlText = COMMENTS_OPEN;
+      this.vmlText = vmlOpen(this.shapes.next);
     }
-    waits.push(this.xml.write(comment(ref, text)), this.vml.write(vmlShape(this.sheet, this.count, row0, col0)));
+    this.xmlText += comment(ref, text);
+    this.vmlText += vmlShape(this.shapes.next++, this.count, row0, col0);
     this.count++;
-    return waits.some((p) => p) ? Promise.all(waits) : undefined;
+    return this.xmlText.length + this.vmlText.length >= COMMENT_CHUNK_CHARS ? this.flush() : undefined;
+  }
+
+  private flush(): Promise<unknown> | undefined {
+    this.xml ??= new DeflatedPart(this.level);
+    this.vml ??= new DeflatedPart(this.level);
+    const waits = [this.xml.write(this.xmlText), this.vml.write(this.vmlText)];
+    this.xmlText = this.vmlText = '';
+    return waits[0] || waits[1] ? Promise.all(waits) : undefined;
   }
 
   async addTo(zip: ZipWriter): Promise<void> {
-    if (!this.xml || !this.vml) return;
-    await this.xml.write(COMMENTS_CLOSE);
-    await this.vml.write(VML_CLOSE);
-    await zip.addDeflated(`xl/comments${this.sheet}.xml`, this.xml);
-    await zip.addDeflated(`xl/drawings/vmlDrawing${this.sheet}.vml`, this.vml);
+    if (this.count === 0) return;
+    this.xmlText += COMMENTS_CLOSE;
+    this.vmlText += VML_CLOSE;
+    await this.flush();
+    await zip.addDeflated(`xl/comments${this.sheet}.xml`, this.xml!);
+    await zip.addDeflated(`xl/drawings/vmlDrawing${this.sheet}.vml`, this.vml!);
     await zip.add(`xl/worksheets/_rels/sheet${this.sheet}.xml.rels`, sheetCommentRels(this.sheet));
   }
 
@@ -305,8 +318,9 @@ class SheetWriter {
     private readonly plans: readonly CellPlan[],
     sheetNumber: number,
     level: number,
+    shapes: { next: number },
   ) {
-    this.comments = new SheetComments(sheetNumber, level);
+    this.comments = new SheetComments(sheetNumber, level, shapes);
   }
 
   /** Adds XML; hands a chunk on once it is full (awaiting only if zlib is far behind). */
@@ -439,8 +453,12 @@ function dataValidation(sqref: string, formula: string): string {
   return `<dataValidation type="list" allowBlank="1" showErrorMessage="1" errorTitle="Not in the list" error="Choose a value from the drop-down list." sqref="${sqref}"><formula1>${xmlAttr(formula)}</formula1></dataValidation>`;
 }
 
-/** Nothing settled here reads the clock: `created` is the caller's, or the one clock's now. */
-interface Context { zip: ZipWriter; level: number }
+interface Context {
+  zip: ZipWriter;
+  level: number;
+  /** The next comment shape id in the workbook (Excel's first is 1025: block 1). */
+  shapes: { next: number };
+}
 
 async function writeSheet(ctx: Context, sheetNumber: number, name: string, sheet: WriteSheet, validations: readonly ListRef[]): Promise<boolean> {
   const preamble = sheet.preamble ?? [];
@@ -477,7 +495,7 @@ async function writeSheet(ctx: Context, sheetNumber: number, name: string, sheet
       }).join('')}</cols>`
       : '';
     const entry = await ctx.zip.begin(`xl/worksheets/sheet${sheetNumber}.xml`);
-    const w = new SheetWriter(entry, name, plans, sheetNumber, ctx.level);
+    const w = new SheetWriter(entry, name, plans, sheetNumber, ctx.level, ctx.shapes);
     try {
       // Printed (or drawn to an image) in landscape; a narrow sheet fits one page wide, a wide
       // one keeps its size rather than shrinking to unreadable.
@@ -589,8 +607,9 @@ async function writeSheets(zip: ZipWriter, sheets: readonly WriteSheet[], create
   await zip.add('xl/styles.xml', styles());
 
   const withComments: number[] = [];
+  const ctx: Context = { zip, level, shapes: { next: 1025 } };
   for (const [si, sheet] of sheets.entries()) {
-    if (await writeSheet({ zip, level }, si + 1, names[si]!, sheet, listRefs.filter((r) => r.sheetIndex === si))) withComments.push(si + 1);
+    if (await writeSheet(ctx, si + 1, names[si]!, sheet, listRefs.filter((r) => r.sheetIndex === si))) withComments.push(si + 1);
   }
   if (long.length) await writeListsSheet(zip, sheets.length + 1, long);
   // Which sheets have comments is known only now: the content types come last.

@@ -380,6 +380,33 @@ describe('readable layout', () => {
   });
 });
 
+describe('many flagged cells', () => {
+  it('every comment is in the comments part and in the drawing, in row order', async () => {
+    const n = 3000;
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'Fix',
+      columns: [{ label: 'CIN' }, { label: 'Errors' }],
+      rows: Array.from({ length: n }, (_, i) => ({ cells: [null, `row ${i}`], flags: new Map([[0, `CIN is required on row ${i + 2} & <nothing> else`]]) })),
+    }]);
+    const parts = await partsOf(bytes);
+    const refs = [...parts.get('xl/comments1.xml')!.matchAll(/<comment ref="([A-Z]+\d+)"/g)].map((m) => m[1]);
+    expect(refs).toEqual(Array.from({ length: n }, (_, i) => `A${i + 2}`));
+    expect(parts.get('xl/comments1.xml')).toContain(`CIN is required on row ${n + 1} &amp; &lt;nothing&gt; else</t>`);
+    expect(parts.get('xl/comments1.xml')!.endsWith('</commentList></comments>')).toBe(true);
+    const rows = [...parts.get('xl/drawings/vmlDrawing1.vml')!.matchAll(/<x:Row>(\d+)<\/x:Row>/g)].map((m) => Number(m[1]));
+    expect(rows).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    // shape ids unique across the workbook's drawings: a second sheet's run on from the first's
+    const second = await writeWorkbookToBuffer([
+      { name: 'A', columns: [{ label: 'x' }], rows: Array.from({ length: 1500 }, () => ({ cells: ['v'], flags: new Map([[0, 'f']]) })) },
+      { name: 'B', columns: [{ label: 'x' }], rows: [{ cells: ['v'], flags: new Map([[0, 'f']]) }] },
+    ]);
+    const drawings = await partsOf(second);
+    const ids = ['xl/drawings/vmlDrawing1.vml', 'xl/drawings/vmlDrawing2.vml'].flatMap((d) => [...drawings.get(d)!.matchAll(/<v:shape id="_x0000_s(\d+)"/g)].map((m) => Number(m[1])));
+    expect(ids).toEqual(Array.from({ length: 1501 }, (_, i) => 1025 + i));
+    expect(drawings.get('xl/drawings/vmlDrawing2.vml')).toContain('data="2"'); // its first shape, 2525, is in block 2
+  });
+});
+
 describe('each test workbook is its own file', () => {
   // CI saw "a resubmission after the earlier ones" answered as the earlier file (ON_TIME): two
   // builds of the same rows within one second were byte-identical, so the second upload was
