@@ -3,7 +3,8 @@
 // writes (bare-write.ts: exceljs; deflate-levels.ts: ours) that D is compared with.
 import { MIF, RTF } from '../../schemas/index.js';
 import type { Layout } from '../../schemas/layout.js';
-import { mifRecord, rtfPrefillRecord, type MifMember, type ProviderRow } from '../../src/generate/rows.js';
+import { FILE_TYPES } from '../../src/filetypes/registry.js';
+import { mifRecord, type MifMember, type ProviderRow } from '../../src/generate/rows.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { member } from './data.js';
 import { MIF_FIRST_MEMBER, MIF_MEMBERS_PER_PROVIDER, mifAssignment, mifProvider } from './seed.js';
@@ -25,6 +26,6 @@ export function mifSheets(i: number): { layout: Layout; records: Record<string, 
   });
   return [
     { layout: MIF, records: members.map((m) => mifRecord(m, ctx)) },
-    { layout: RTF, records: members.map((m) => rtfPrefillRecord(m, ctx)) },
+    { layout: RTF, records: members.map((m) => FILE_TYPES.RTF.prefill(m, ctx)) },
   ];
 }

@@ -18,7 +18,8 @@ import { pollOnce, type PollFileResult } from '../ingest/poll.js';
 import { miniMifSlaAlert } from '../reports/alerts.js';
 import { missingSubmissionDigest } from '../reports/missing.js';
 import { executeRun } from '../runs/execute.js';
-import { providerSftpFolders } from '../repositories/providers.js';
+import { exchangeTotals } from '../repositories/metrics.js';
+import { providersContracting, providerSftpFolders } from '../repositories/providers.js';
 import { openTransport, type Transport } from '../sftp/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
@@ -89,10 +90,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     step('setup', 'In-process sFTP server started', [`provider folders under ${path.join(out, 'sftp')}`]);
     const month = new DemoMonth(db, config, transport, step);
     await month.play();
-    const submissions = (await db.pool.query<{ outcome: string; n: number }>(`select coalesce(outcome, 'none') outcome, count(*)::int n from submissions group by 1`)).rows;
-    for (const s of submissions) counts[`submissions ${s.outcome}`] = s.n;
-    counts['outbound files published'] = (await db.pool.query<{ n: number }>(`select count(*)::int n from outbound_files where status = 'PUBLISHED'`)).rows[0]!.n;
-    counts.notifications = (await db.pool.query<{ n: number }>(`select count(*)::int n from notifications`)).rows[0]!.n;
+    const totals = await exchangeTotals(db.pool);
+    for (const s of totals.submissions) counts[`submissions ${s.outcome}`] = s.count;
+    counts['outbound files published'] = totals.outboundPublished;
+    counts.notifications = totals.notifications;
     return {
       out,
       steps,
@@ -117,12 +118,6 @@ class DemoMonth {
   private readonly deps: { pool: pg.Pool; config: Config; openSession: Transport['openSession'] };
   constructor(private readonly db: Database, private readonly config: Config, private readonly transport: Transport, private readonly step: (when: string, what: string, detail?: string[]) => void) {
     this.deps = { pool: db.pool, config, openSession: transport.openSession };
-  }
-
-  private async providers(program: 'ECM' | 'CS'): Promise<{ code: string; name: string; npi: string; tin: string; lobs: string[] }[]> {
-    return (await this.db.pool.query(
-      `select p.provider_code code, p.name, p.npi, p.tin, array_agg(c.lob order by c.lob) lobs from providers p join provider_contracts c using (provider_code)
-        where c.program = $1 group by p.provider_code order by p.provider_code`, [program])).rows;
   }
 
   /** A job's slot on the demo's clock: at its time on the schedule (jobs/schedule.ts), as the scheduler runs it. */
@@ -182,8 +177,8 @@ class DemoMonth {
   }
 
   async play(): Promise<void> {
-    const ecm = await this.providers('ECM');
-    const cs = (await this.providers('CS')).filter((p) => !ecm.some((e) => e.code === p.code));
+    const ecm = await providersContracting(this.db.pool, 'ECM');
+    const cs = (await providersContracting(this.db.pool, 'CS')).filter((p) => !ecm.some((e) => e.code === p.code));
     const pick = <T>(list: T[], i: number) => list[Math.min(i, list.length - 1)]!;
     const clean = pick(ecm, 0);
     const sloppy = pick(ecm, 1);

@@ -10,6 +10,8 @@ import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeri
 import { ordinal } from '../calendar/verdict.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
+import { INBOUND_TYPES } from '../filetypes/registry.js';
+import type { FileTypeRegistry, Program } from '../filetypes/types.js';
 import { log } from '../log.js';
 import { submissionTypesSql } from '../repositories/submissions.js';
 import { sendNotification } from '../notify/mailer.js';
@@ -17,11 +19,18 @@ import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { CellValue } from '../xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 
-export type Program = 'ECM' | 'CS';
-export type FileType = 'RTF' | 'OTF' | 'CSPRTF';
+/** An inbound file type's name (a registry's). */
+type FileType = string;
 
-export const EXPECTED_TYPES: Record<Program, FileType[]> = { ECM: ['RTF', 'OTF'], CS: ['CSPRTF'] };
-const PROGRAM_OF: Record<FileType, Program> = { RTF: 'ECM', OTF: 'ECM', CSPRTF: 'CS' };
+/** The file types each program owes every period, from the types' expected-submission rules (`status` lists the same). */
+export function expectedTypes(types: FileTypeRegistry = INBOUND_TYPES): Record<Program, FileType[]> {
+  const out: Record<Program, FileType[]> = { ECM: [], CS: [] };
+  for (const t of types.types) if (t.expectedEachPeriod) out[t.program].push(t.name);
+  return out;
+}
+
+/** The production registry's: what the digest, `status` and the web board expect. */
+export const EXPECTED_TYPES: Readonly<Record<Program, readonly FileType[]>> = expectedTypes();
 
 export interface MissingRow {
   providerCode: string;
@@ -77,7 +86,11 @@ export async function findMissingSubmissions(
   pool: pg.Pool | pg.PoolClient,
   config: Pick<Config, 'PLAN_TIME_ZONE' | 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>,
   slot: IsoDate,
+  types: FileTypeRegistry = INBOUND_TYPES,
 ): Promise<MissingRow[]> {
+  const expected = expectedTypes(types);
+  // (a type name the registry does not know, from an old row, is filed as its provider's first program)
+  const programOf = (t: string): Program | undefined => types.types.find((x) => x.name === t)?.program;
   const period = digestPeriod(slot);
   const periodDate = periodFirstDay(period);
   const month = periodOfDate(slot);
@@ -122,8 +135,8 @@ export async function findMissingSubmissions(
       providerName: c.name,
       program: c.program,
       liaisonEmail: c.liaison_email,
-      missing: EXPECTED_TYPES[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
-      missingLines: EXPECTED_TYPES[c.program]
+      missing: expected[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
+      missingLines: expected[c.program]
         .filter((t) => have.has(`${c.provider_code}|${t}`) && !haveLine.has(`${c.provider_code}|${t}|*`))
         .flatMap((t) => c.lobs.filter((lob) => !haveLine.has(`${c.provider_code}|${t}|${lob}`)).map((lob) => ({ type: t, lob }))),
       declined: {},
@@ -134,13 +147,13 @@ export async function findMissingSubmissions(
   for (const b of bad.rows) {
     const types = b.types.length ? b.types : ['unrecognised'];
     for (const t of types) {
-      const program = PROGRAM_OF[t as FileType] as Program | undefined;
+      const program = programOf(t);
       // A file type outside the provider's contracts (or unrecognised) goes on its first row.
       const row = (program && rows.get(`${b.provider_code}|${program}`)) ?? rows.get(`${b.provider_code}|ECM`) ?? rows.get(`${b.provider_code}|CS`);
       if (!row) continue;
       const bucket = b.declined ? row.declined : row.rejected;
       bucket[t] = (bucket[t] ?? 0) + 1;
-      row.files.push({ type: program ? (t as FileType) : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
+      row.files.push({ type: program ? t : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
   return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || r.missingLines.length || sum(r.declined) || sum(r.rejected)));

@@ -3,7 +3,7 @@
 // codes and the code sets. Streams through the xlsx writer; the caller hands over only
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
-import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout, type LayoutName } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout } from '../../schemas/layout.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
@@ -32,6 +32,8 @@ export interface ResponseOptions {
   codeSettings?: CodeSettings;
   /** When the response was produced, as people read it (MM/DD/YYYY ...), shown on the Summary. */
   generatedAt?: string;
+  /** The layout of a file type read (default: the layouts of schemas/); the ingest passes its registry's. */
+  layoutOf?: (name: string) => Layout | undefined;
 }
 
 /** Counts stay numbers (a number cell sums and sorts); everything else is text. */
@@ -117,9 +119,10 @@ function fixRow(row: RejectedRow): WriteRow {
 
 /** Per layout with rejected rows (a fully accepted file gets none): the rows to fix and send again. */
 function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
-  const byLayout: ReadonlyMap<LayoutName, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
+  const byLayout: ReadonlyMap<string, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
   const names = r.layouts.length ? r.layouts : [...byLayout.keys()];
-  const layouts = names.map((n) => layoutByName(n)).filter((l): l is Layout => l !== undefined);
+  const layoutOf = o.layoutOf ?? layoutByName;
+  const layouts = names.map(layoutOf).filter((l): l is Layout => l !== undefined);
   const withRows = layouts.filter((l) => (byLayout.get(l.name)?.length ?? 0) > 0);
   return withRows.map((layout) => ({
     name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
@@ -146,7 +149,7 @@ function codesSheet(): WriteSheet {
 function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const rows: CellValue[][] = [];
   for (const name of r.layouts) {
-    const layout = layoutByName(name);
+    const layout = (o.layoutOf ?? layoutByName)(name);
     for (const c of layout?.columns ?? []) {
       if (c.type !== 'code' && c.type !== 'codeList') continue;
       const set = o.codeSettings ? codesFor(c, o.codeSettings) : c.codes;

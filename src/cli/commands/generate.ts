@@ -106,12 +106,8 @@ Examples:
 /** The provider of --provider exists, is active and has a contract for the kind's program. */
 async function checkProvider(pool: pg.Pool, kind: OutboundKind, code: string): Promise<void> {
   const program = kind === 'csasf' ? 'CS' : 'ECM';
-  const r = await pool.query<{ active: boolean; programs: string[] }>(
-    `select p.active, coalesce(array_agg(distinct c.program) filter (where c.program is not null), '{}') as programs
-       from providers p left join provider_contracts c using (provider_code) where p.provider_code = $1 group by p.active`,
-    [code],
-  );
-  const p = r.rows[0];
+  const { providerStanding } = await import('../../repositories/providers.js');
+  const p = await providerStanding(pool, code);
   if (!p) throw new UsageError(`unknown provider ${code}: no such provider code (see the providers extract)`);
   if (!p.active) throw new UsageError(`provider ${code} is not active`);
   if (!p.programs.includes(program)) throw new UsageError(`provider ${code} has no ${program} contract: ${kind} files go to ${program} providers`);

@@ -4,10 +4,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { INBOUND_LAYOUTS, layoutByName } from '../../../schemas/index.js';
-import type { Layout } from '../../../schemas/layout.js';
 import { localParts, periodForReceipt, spellInstant } from '../../calendar/index.js';
 import { getConfig } from '../../config.js';
+import { INBOUND_TYPES } from '../../filetypes/registry.js';
+import type { FileTypeDefinition } from '../../filetypes/types.js';
 import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
@@ -15,13 +15,14 @@ import { commandClock, instantOption, nowOption } from '../clock-option.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
-/** `rtf,otf` → the layouts; a usage error for anything that is not an inbound layout. */
-export function parseTypes(value: string | undefined): readonly Layout[] {
-  if (!value) return INBOUND_LAYOUTS;
+/** `rtf,otf` → those file types; a usage error for anything that is not an inbound type. */
+export function parseTypes(value: string | undefined): readonly FileTypeDefinition[] {
+  const all = INBOUND_TYPES.types;
+  if (!value) return all;
   return value.split(',').map((t) => {
-    const layout = layoutByName(t);
-    if (!layout || !INBOUND_LAYOUTS.includes(layout)) throw new UsageError(`--type must be rtf, otf or csprtf (got ${JSON.stringify(t)})`);
-    return layout;
+    const type = all.find((x) => x.name === t.trim().toUpperCase());
+    if (!type) throw new UsageError(`--type must be ${INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ').replace(/, ([^,]*)$/, ' or $1')} (got ${JSON.stringify(t)})`);
+    return type;
   });
 }
 
@@ -85,7 +86,7 @@ Examples:
     .action(async (file: string, opts: ValidateOptions) => {
       const clock = commandClock(opts);
       const config = getConfig();
-      const layouts = parseTypes(opts.type);
+      const types = parseTypes(opts.type);
       if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period must be YYYY-MM');
       let receivedDate: string | undefined;
       let expectedPeriod = opts.period;
@@ -105,7 +106,7 @@ Examples:
       const today = localParts(now, config.PLAN_TIME_ZONE).date;
       const { validateFile } = await import('../../validate/file.js');
       const result = await validateFile(bytes, path.basename(file), {
-        layouts,
+        types,
         limits: config,
         context: { config, today, ...(receivedDate ? { receivedDate } : {}), ...(expectedPeriod ? { expectedPeriod } : {}) },
       });
