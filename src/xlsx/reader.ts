@@ -3,10 +3,12 @@
 //
 // How: yauzl gives random access to the package parts (so the order the writing application
 // stored them in does not matter: Excel, LibreOffice, openpyxl and exporters all differ); the
-// workbook, its relationships, styles and shared strings are read first (with exceljs's SAX
-// layer, saxes), then each worksheet part is inflated, decoded as UTF-8 with a StringDecoder
-// and scanned by sheet-xml.ts (the worksheet is nearly all of the file: a purpose-built scanner
-// reads it about 3× faster than a general SAX parser). We do not use exceljs's WorkbookReader/WorksheetReader themselves: in 4.4.0 they
+// workbook, its relationships and styles are read first (small parts: saxes, exceljs's SAX
+// parser), then the shared strings and each worksheet part, nearly all of the file, are
+// inflated in large chunks (zip.ts partBytes: in libuv's threadpool, the next chunks while
+// this one is scanned) and read as bytes by purpose-built scanners (shared-strings-xml.ts,
+// sheet-xml.ts over xml-scan.ts), several times faster than a general SAX parser; only the
+// text kept is decoded. We do not use exceljs's WorkbookReader/WorksheetReader themselves: in 4.4.0 they
 // mangle multi-byte characters split across inflate chunks (ñ, é in member names), name
 // sheets "Sheet1" when relationship targets are absolute (openpyxl), keep only the last run of
 // inline rich text, return NaN for cached formula errors and 1/0 for boolean formulas, and
@@ -23,6 +25,7 @@ import path from 'node:path';
 import { excelSerialToDate, parseDateText } from '../../schemas/primitives.js';
 import { log } from '../log.js';
 import { attr, localName, walk } from './sax.js';
+import { SharedStringsScanner } from './shared-strings-xml.js';
 import { SheetXmlScanner, type CellDecoder, type FastCells, type RawRow } from './sheet-xml.js';
 import type { CellValue } from './types.js';
 import { listParts, openZip, partBytes, partText, type OpenedZip, type ZipPart } from './zip.js';
@@ -212,30 +215,11 @@ async function readStyleKinds(pkg: Package, part: string | undefined): Promise<S
 
 /** The shared-string table: runs of rich text joined, phonetic guides (rPh) left out. */
 async function readSharedStrings(pkg: Package, part: string | undefined): Promise<string[]> {
-  const table: string[] = [];
-  if (!part) return table;
-  let current: string | null = null;
-  let inT = false;
-  let inPhonetic = 0;
-  await walk(textOf(pkg, part), (ev) => {
-    if (ev.eventType === 'opentag') {
-      const n = localName(ev.value.name);
-      if (n === 'si') current = '';
-      else if (n === 't' && current !== null && inPhonetic === 0) inT = !ev.value.isSelfClosing;
-      else if (n === 'rPh') inPhonetic++;
-    } else if (ev.eventType === 'text') {
-      if (inT && current !== null) current += ev.value;
-    } else {
-      const n = localName(ev.value.name);
-      if (n === 't') inT = false;
-      else if (n === 'rPh') inPhonetic--;
-      else if (n === 'si') {
-        table.push(current ?? '');
-        current = null;
-      }
-    }
-  });
-  return table;
+  const zipPart = part === undefined ? undefined : pkg.parts.get(part.toLowerCase());
+  if (!zipPart) return [];
+  const scanner = new SharedStringsScanner();
+  for await (const chunk of partBytes(pkg.opened, zipPart)) scanner.scan(chunk);
+  return scanner.strings;
 }
 
 // ---------------------------------------------------------------------------------------
