@@ -73,14 +73,35 @@ export const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 1
 /** Elements a subclass reacts to, by local name (any prefix: some exporters write `x:row`). */
 export const enum El { Other, SheetData, Row, C, V, Is, T, RPh, Si }
 
-// Unprefixed names of the elements above, as constants: an open element's name is kept for
-// its end-tag check, and these need no string made per tag.
-const NAMES: Record<string, El> = { sheetData: El.SheetData, row: El.Row, c: El.C, v: El.V, is: El.Is, t: El.T, rPh: El.RPh, si: El.Si };
-
-function elementOf(qname: string): El {
-  const colon = qname.indexOf(':');
-  return NAMES[colon < 0 ? qname : qname.slice(colon + 1)] ?? El.Other;
+/**
+ * The element named `s[from, to)` (its local name, after any prefix), read from its characters:
+ * no string is made or looked up per tag.
+ */
+function elementAt(s: string, from: number, to: number): El {
+  for (let i = from; i < to; i++) {
+    if (s.charCodeAt(i) === 58 /* : */) {
+      from = i + 1;
+      break;
+    }
+  }
+  const c = s.charCodeAt(from);
+  switch (to - from) {
+    case 1:
+      return c === 99 /* c */ ? El.C : c === 118 /* v */ ? El.V : c === 116 /* t */ ? El.T : El.Other;
+    case 2:
+      if (c === 105 /* i */) return s.charCodeAt(from + 1) === 115 /* s */ ? El.Is : El.Other;
+      return c === 115 /* s */ && s.charCodeAt(from + 1) === 105 /* i */ ? El.Si : El.Other;
+    case 3:
+      return s.startsWith('row', from) ? El.Row : s.startsWith('rPh', from) ? El.RPh : El.Other;
+    case 9:
+      return s.startsWith('sheetData', from) ? El.SheetData : El.Other;
+    default:
+      return El.Other;
+  }
 }
+
+// The unprefixed names of the elements above, kept for their end-tag check without a slice.
+const NAME_OF: Record<El, string> = { [El.Other]: '', [El.SheetData]: 'sheetData', [El.Row]: 'row', [El.C]: 'c', [El.V]: 'v', [El.Is]: 'is', [El.T]: 't', [El.RPh]: 'rPh', [El.Si]: 'si' };
 
 /**
  * Give `scan` a part's bytes in chunks (split anywhere). The subclass is told of each start tag
@@ -100,6 +121,7 @@ export abstract class XmlPartScanner {
   /** Open elements, innermost last: their names (for the end-tag check) and what they are. */
   private readonly stack: string[] = [];
   private readonly elements: El[] = [];
+  private depth = 0;
 
   /** Reads the next chunk of bytes. */
   protected feedBytes(bytes: Uint8Array): void {
@@ -134,7 +156,8 @@ export abstract class XmlPartScanner {
     const n = s.length;
     let i = 0;
     while (i < n) {
-      const lt = s.indexOf('<', i);
+      // (tags mostly follow each other: look before searching)
+      const lt = s.charCodeAt(i) === 60 ? i : s.indexOf('<', i);
       if (lt < 0) {
         // Text up to the end of the chunk: kept whole until its end tag arrives (so an entity
         // or a character is never split); text outside a value is dropped.
@@ -145,8 +168,9 @@ export abstract class XmlPartScanner {
       if (lt + 1 >= n) return this.keep(s, lt);
       const c1 = s.charCodeAt(lt + 1);
       if (c1 === 47 /* / */) {
-        const gt = s.indexOf('>', lt + 2);
-        if (gt < 0) return this.keep(s, lt);
+        let gt = lt + 2;
+        while (gt < n && s.charCodeAt(gt) !== 62 /* > */) gt++;
+        if (gt >= n) return this.keep(s, lt);
         let end = gt;
         while (end > lt + 2 && isSpace(s.charCodeAt(end - 1))) end--;
         this.close(s, lt + 2, end);
@@ -199,9 +223,9 @@ export abstract class XmlPartScanner {
     }
     if (k >= n) return -1;
     if (k === lt + 1) throw new MalformedXmlError('a "<" that starts no tag');
-    // the commonest names without a slice (one-letter slices are V8's cached strings anyway)
-    const qname = k - lt === 4 && s.startsWith('row', lt + 1) ? 'row' : k - lt === 3 && s.startsWith('si', lt + 1) ? 'si' : s.slice(lt + 1, k);
-    const el = elementOf(qname);
+    const el = elementAt(s, lt + 1, k);
+    const known = NAME_OF[el];
+    const qname = el !== El.Other && known.length === k - lt - 1 ? known : s.slice(lt + 1, k);
     const wanted = this.beginTag(el);
     let p = k;
     for (;;) {
@@ -209,8 +233,8 @@ export abstract class XmlPartScanner {
       if (p >= n) return -1;
       const c = s.charCodeAt(p);
       if (c === 62 /* > */) {
-        this.stack.push(qname);
-        this.elements.push(el);
+        this.stack[this.depth] = qname;
+        this.elements[this.depth++] = el;
         this.opened(el, false);
         return p + 1;
       }
@@ -220,8 +244,10 @@ export abstract class XmlPartScanner {
         this.opened(el, true);
         return p + 2;
       }
-      const eq = s.indexOf('=', p);
-      if (eq < 0) return -1;
+      // (attribute names and values are short: a loop costs less than a search call)
+      let eq = p;
+      while (eq < n && s.charCodeAt(eq) !== 61 /* = */) eq++;
+      if (eq >= n) return -1;
       let nameEnd = eq;
       while (nameEnd > p && isSpace(s.charCodeAt(nameEnd - 1))) nameEnd--;
       let q = eq + 1;
@@ -229,8 +255,9 @@ export abstract class XmlPartScanner {
       if (q >= n) return -1;
       const quote = s.charCodeAt(q);
       if (quote !== 34 && quote !== 39) throw new MalformedXmlError('an attribute value without quotes');
-      const close = s.indexOf(quote === 34 ? '"' : "'", q + 1);
-      if (close < 0) return -1;
+      let close = q + 1;
+      while (close < n && s.charCodeAt(close) !== quote) close++;
+      if (close >= n) return -1;
       if (wanted && nameEnd - p === 1) {
         const name = s.charCodeAt(p);
         let from = q + 1;
@@ -254,8 +281,8 @@ export abstract class XmlPartScanner {
 
   /** The end tag whose name is `s[from, to)`: it must close the innermost open element. */
   private close(s: string, from: number, to: number): void {
-    const top = this.stack.pop();
-    const el = this.elements.pop();
+    const top = this.depth > 0 ? this.stack[--this.depth] : undefined;
+    const el = this.elements[this.depth];
     if (top === undefined || el === undefined || ((to - from !== top.length || !s.startsWith(top, from)) && utf8(top) !== utf8(s.slice(from, to)))) {
       // (bytes that differ but decode alike, invalid UTF-8 read as U+FFFD, are the same name to an XML parser)
       const name = utf8(s.slice(from, to));

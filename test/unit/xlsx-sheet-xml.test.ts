@@ -118,6 +118,16 @@ describe('SheetXmlScanner', () => {
     expect(() => scanAll([xml])).toThrow(MalformedXmlError);
   });
 
+  it('refuses U+FFFE and U+FFFF raw, wherever the chunks split their bytes', () => {
+    for (const ch of ['\uFFFE', '\uFFFF']) {
+      const xml = bytes(`<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>a${ch}b</v></c></row></sheetData></worksheet>`);
+      for (let cut = 1; cut < xml.length; cut++) expect(() => scanAll([xml.subarray(0, cut), xml.subarray(cut)]), `split at byte ${cut}`).toThrow(MalformedXmlError);
+      expect(() => scanAll([...xml].map((b) => Buffer.from([b])))).toThrow(MalformedXmlError);
+    }
+    // the same bytes' neighbours are ordinary characters
+    expect(scanAll([bytes('<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>\uFFFD\uFFEF\uEFBF</v></c></row></sheetData></worksheet>')]).rows[0]!.cells).toEqual(['str|0|\uFFFD\uFFEF\uEFBF|∅']);
+  });
+
   it('decodes the five named entities and numeric references', () => {
     expect(decodeEntities('&lt;&gt;&amp;&quot;&apos;&#65;&#x42;&#x1F600;')).toBe('<>&"\'AB😀');
     expect(decodeEntities('plain')).toBe('plain');
