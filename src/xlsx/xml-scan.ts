@@ -255,27 +255,36 @@ export abstract class XmlPartScanner {
       if (q >= n) return -1;
       const quote = s.charCodeAt(q);
       if (quote !== 34 && quote !== 39) throw new MalformedXmlError('an attribute value without quotes');
+      const kept = wanted && nameEnd - p === 1;
       let close = q + 1;
-      while (close < n && s.charCodeAt(close) !== quote) close++;
-      if (close >= n) return -1;
-      if (wanted && nameEnd - p === 1) {
-        const name = s.charCodeAt(p);
-        let from = q + 1;
-        let to = close;
-        for (let x = from; x < to; x++) {
-          const c = s.charCodeAt(x);
-          if (c === 60 /* < */) throw new MalformedXmlError('"<" inside an attribute value');
-          if (c === 38 /* & */) {
-            // rare: an entity in the value; decode, then read the decoded text
-            const decoded = decodeEntities(utf8(s.slice(from, to)));
-            this.attribute(name, el, decoded, 0, decoded.length);
-            from = to = -1;
-            break;
-          }
+      let special = false; // a "<" or "&" in a value we keep
+      if (kept) {
+        for (; close < n; close++) {
+          const c = s.charCodeAt(close);
+          if (c === quote) break;
+          if (c === 60 /* < */ || c === 38 /* & */) special = true;
         }
-        if (from >= 0) this.attribute(name, el, s, from, to);
+      } else while (close < n && s.charCodeAt(close) !== quote) close++;
+      if (close >= n) return -1;
+      if (kept) {
+        const name = s.charCodeAt(p);
+        if (special) this.specialAttribute(name, el, s, q + 1, close);
+        else this.attribute(name, el, s, q + 1, close);
       }
       p = close + 1;
+    }
+  }
+
+  /** A kept attribute value with a `<` (refused) or an entity (decoded, then read). */
+  private specialAttribute(name: number, el: El, s: string, from: number, to: number): void {
+    for (let x = from; x < to; x++) {
+      const c = s.charCodeAt(x);
+      if (c === 60 /* < */) throw new MalformedXmlError('"<" inside an attribute value');
+      if (c === 38 /* & */) {
+        const decoded = decodeEntities(utf8(s.slice(from, to)));
+        this.attribute(name, el, decoded, 0, decoded.length);
+        return;
+      }
     }
   }
 
