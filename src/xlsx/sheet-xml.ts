@@ -151,6 +151,29 @@ export class SheetXmlScanner extends XmlPartScanner {
     else if (name === 116 /* t */) this.aT = cellType(str, from, to);
   }
 
+  /**
+   * The commonest cell, `<c …><v>123</v></c>` with a shared-string index or a whole number,
+   * read in one go: what the tags would do one by one (open v, its digits, close v, close c).
+   */
+  protected override shortcut(el: El, qname: string, s: string, i: number): number {
+    if (el !== El.C || qname !== 'c' || !this.inCell) return -1;
+    if (!(this.t === 's' ? this.shared : this.t === 'n' && this.number)) return -1;
+    if (s.charCodeAt(i) !== 60 /* < */ || s.charCodeAt(i + 1) !== 118 /* v */ || s.charCodeAt(i + 2) !== 62 /* > */) return -1;
+    const from = i + 3;
+    let j = from;
+    let value = 0;
+    for (; j < s.length && j - from <= 15; j++) {
+      const c = s.charCodeAt(j);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+    }
+    if (j === from || j - from > 15 || !s.startsWith('</v></c>', j)) return -1;
+    this.digits = value;
+    this.digitCount = j - from;
+    this.endCell();
+    return j + 8;
+  }
+
   protected override rawText(s: string, from: number, to: number): void {
     let digits: number;
     // A shared-string index or a whole number, read from its digits: no string made (most cells of a file).

@@ -142,6 +142,14 @@ export abstract class XmlPartScanner {
   }
   /** A one-letter attribute (`name` its char code) of the tag being opened: `str[from, to)`, entities decoded. */
   protected attribute(_name: number, _el: El, _str: string, _from: number, _to: number): void {}
+  /**
+   * Right after the start tag of `el` (named `qname`, its content from `s[i]`): a subclass may
+   * read the element's whole content and its end tag itself, when they are in `s` and in a form
+   * it knows, and return the index after the end tag; -1 (the default) to read on as usual.
+   */
+  protected shortcut(_el: El, _qname: string, _s: string, _i: number): number {
+    return -1;
+  }
   /** Character data `s[from, to)` while `capturing`, raw; by default decoded and given to `text`. */
   protected rawText(s: string, from: number, to: number): void {
     this.text(textOf(s.slice(from, to)));
@@ -236,7 +244,10 @@ export abstract class XmlPartScanner {
         this.stack[this.depth] = qname;
         this.elements[this.depth++] = el;
         this.opened(el, false);
-        return p + 1;
+        const after = this.shortcut(el, qname, s, p + 1);
+        if (after < 0) return p + 1;
+        this.depth--; // its end tag was read too
+        return after;
       }
       if (c === 47 /* / */) {
         if (p + 1 >= n) return -1;
