@@ -69,7 +69,7 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('offline check of a provider file against the layout rules (no database)')
     .argument('<file>', 'the .xlsx / .xlsm workbook')
-    .option('--type <types>', 'only recognise these layouts: rtf, otf, csprtf (comma-separated)')
+    .option('--type <types>', `only recognise these layouts: ${INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ')} (comma-separated)`)
     .option('--out <report>', 'write the response workbook here (.xlsx)')
     .option('--period <YYYY-MM>', 'the reporting period the file must report (checks period columns and OTF attempt dates)')
     .option('--received-at <ISO>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
