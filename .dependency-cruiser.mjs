@@ -28,7 +28,11 @@ const LAYERS = [
   // Deciding without doing: deadlines and receipt times, reading and writing workbooks, row and file rules.
   { name: 'core', units: [folder('calendar'), folder('xlsx'), folder('validate')] },
   // The outside world: Postgres (db, repositories), the sFTP transport, email.
-  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('notify'), folder('repositories')] },
+  { name: 'adapters', units: [folder('db'), folder('sftp'), folder('repositories'), folder('notify')] },
+  // What each inbound file type is (src/filetypes/<type>/: row and context rules, apply statements,
+  // prefill, program, expected-submission rule) and the typed registry of them. Above the adapters
+  // (apply statements are handed a pg client; types only), below every use case that loops over it.
+  { name: 'filetypes', units: [folder('filetypes')] },
   // What the service does: import upstream data, build an outbound file, report, take an upload in.
   { name: 'use-cases', units: [folder('import'), folder('generate'), folder('reports'), folder('ingest')] },
   // When it is done: the run ledger and scheduler, health and metrics, the jobs the scheduler runs.
@@ -73,6 +77,11 @@ const sideways = LAYERS.flatMap((layer) =>
 );
 
 const OURS = '^(src|schemas|jobs)/';
+// The parts of a file type that decide from values only, as src/validate does: its row rules
+// (`<type>/rules.ts`), its context rules (`<type>/context-rules.ts`, reading the loaded provider
+// context), the shared context rules and the context's declaration. Its apply statements and
+// the registry are not pure (they are handed a database client).
+const PURE_FILE_TYPE_PARTS = ['^src/filetypes/[^/]+/(rules|context-rules)\\.ts$', '^src/filetypes/(context-rules|common-context|provider-context)\\.ts$'];
 const IN_A_LAYER = LAYERS.flatMap((l) => paths(l.units));
 
 // Package path patterns (unanchored: see above).
@@ -114,11 +123,12 @@ export default {
     {
       name: 'pure-core-no-io',
       comment:
-        'src/calendar (deadlines, receipt times) and src/validate (row and file rules) decide from values only: no ' +
+        'src/calendar (deadlines, receipt times), src/validate (row and file rules) and the pure parts of a file type ' +
+        '(src/filetypes: rules.ts, context-rules.ts, common-context.ts, provider-context.ts) decide from values only: no ' +
         'file system, network, database (not even its types), sFTP, email, logging or clock of their own. ' +
         'What they need is handed to them, so they are tested with plain values.',
       severity: 'error',
-      from: { path: '^src/(calendar|validate)/' },
+      from: { path: ['^src/(calendar|validate)/', ...PURE_FILE_TYPE_PARTS] },
       to: {
         path: [
           IO_CORE,

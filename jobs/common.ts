@@ -1,44 +1,13 @@
-// What every job gets, and the one helper the file-generation jobs share. Not a job itself.
-import fs from 'node:fs';
-import type pg from 'pg';
-import type { Config } from '../src/config.js';
+// The one helper the file-generation jobs share (loaded when one of them runs). Not a job itself.
 import type { OutboundKind } from '../src/generate/run.js';
 import { generate, slotFor } from '../src/generate/run.js';
 import type { JobContext } from '../src/runs/coordinator.js';
 import type { SftpSession } from '../src/sftp/client.js';
+import type { JobCounts, JobDeps } from './job.js';
 
-export interface JobDeps {
-  pool: pg.Pool;
-  config: Config;
-  /** Opens one sFTP session (the configured server, or the in-process one). */
-  openSession: () => Promise<SftpSession>;
-}
-
-export type JobCounts = Record<string, unknown>;
-
-/**
- * TEST-ONLY hook: CALAIM_TEST_PUBLISH_GATE=<file> holds this process's n-th publish until the
- * file holds a number >= n, and writes `<file>.at` with the n it waits at, so a test can stop or
- * kill a scheduler at an exact point of a run and know that it is there (no timing guesses).
- * Never set in production.
- */
-export function testPublishGate(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = env.CALAIM_TEST_PUBLISH_GATE;
-  return v ? v : undefined;
-}
-
-function allowed(gate: string): number {
-  try {
-    const n = Number(fs.readFileSync(gate, 'utf8').trim());
-    return Number.isFinite(n) ? n : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function withTestGate(open: () => Promise<SftpSession>, gate: string | undefined): () => Promise<SftpSession> {
-  if (!gate) return open;
-  let n = 0;
+/** Each publish of a session from `open` waits for `before` first. */
+function gated(open: () => Promise<SftpSession>, before: (() => Promise<void>) | undefined): () => Promise<SftpSession> {
+  if (!before) return open;
   return async () => {
     const s = await open();
     return {
@@ -47,9 +16,7 @@ function withTestGate(open: () => Promise<SftpSession>, gate: string | undefined
       exists: (p) => s.exists(p),
       download: (p, o) => s.download(p, o),
       publish: async (dir, name, bytes) => {
-        const mine = ++n;
-        fs.writeFileSync(`${gate}.at`, String(mine));
-        while (allowed(gate) < mine) await new Promise((r) => setTimeout(r, 20));
+        await before();
         return s.publish(dir, name, bytes);
       },
       move: (f, t, nm) => s.move(f, t, nm),
@@ -68,7 +35,7 @@ function withTestGate(open: () => Promise<SftpSession>, gate: string | undefined
 export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal'> & Partial<Pick<JobContext, 'run' | 'now'>>): Promise<JobCounts> {
   const slot = slotFor(kind, ctx.slot, deps.config);
   if (slot !== ctx.slot) throw new RangeError(`${ctx.slot} is not a ${kind} slot (the slot of that date is ${slot})`);
-  const openSession = withTestGate(deps.openSession, testPublishGate());
+  const openSession = gated(deps.openSession, deps.beforePublish);
   const result = await generate(kind, { date: ctx.slot, signal: ctx.signal, runId: ctx.run?.id, now: ctx.now }, { pool: deps.pool, config: deps.config, openSession });
   const counts = {
     units: result.units.length,

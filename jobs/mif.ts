@@ -1,7 +1,13 @@
 // The monthly MIF (the 15th): one file per ECM provider and line of business.
-import type { JobContext } from '../src/runs/coordinator.js';
-import { generateSlot, type JobCounts, type JobDeps } from './common.js';
+import { MIF_RULE } from '../src/calendar/slots.js';
+import { declareJob } from './job.js';
 
-export function runMif(deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal' | 'run'>): Promise<JobCounts> {
-  return generateSlot('mif', deps, ctx);
-}
+export const mif = declareJob({
+  name: 'mif',
+  description: 'monthly MIF per ECM provider and line of business',
+  slotKind: 'date',
+  at: '06:30',
+  slots: () => MIF_RULE,
+  catchUp: 'current',
+  run: async (deps, ctx) => (await import('./common.js')).generateSlot('mif', deps, ctx),
+});

@@ -1,7 +1,13 @@
 // The daily mini-MIF: per ECM provider, referrals approved 5+ days ago not yet on any MIF or mini-MIF.
-import type { JobContext } from '../src/runs/coordinator.js';
-import { generateSlot, type JobCounts, type JobDeps } from './common.js';
+import { DAILY } from '../src/calendar/slots.js';
+import { declareJob } from './job.js';
 
-export function runMiniMif(deps: JobDeps, ctx: Pick<JobContext, 'slot' | 'signal' | 'run'>): Promise<JobCounts> {
-  return generateSlot('mini-mif', deps, ctx);
-}
+export const miniMif = declareJob({
+  name: 'mini-mif',
+  description: 'daily mini-MIF of newly referred members',
+  slotKind: 'date',
+  at: '07:00',
+  slots: () => DAILY,
+  catchUp: 'current',
+  run: async (deps, ctx) => (await import('./common.js')).generateSlot('mini-mif', deps, ctx),
+});

@@ -1,10 +1,19 @@
 // The mini-MIF SLA alert (daily): referrals still not sent MINI_MIF_SLA_DAYS after approval
 // raise one liaison alert each.
-import { miniMifSlaAlert } from '../src/reports/alerts.js';
-import type { JobContext } from '../src/runs/coordinator.js';
-import type { JobCounts, JobDeps } from './common.js';
+import { DAILY } from '../src/calendar/slots.js';
+import { declareJob } from './job.js';
 
-export async function runMiniMifSla(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Pick<JobContext, 'slot'> & Partial<Pick<JobContext, 'now'>>): Promise<JobCounts> {
-  const r = await miniMifSlaAlert(deps.pool, deps.config, ctx.slot, ctx.now);
-  return { referrals: r.referrals, providers: r.providers };
-}
+export const minimifSla = declareJob({
+  name: 'minimif-sla',
+  description: 'liaison alert: referrals unsent after the SLA days',
+  slotKind: 'date',
+  at: '07:15',
+  slots: () => DAILY,
+  catchUp: 'current',
+  catchUpLateDays: (config) => config.CATCH_UP_ALERT_DAYS,
+  run: async (deps, ctx) => {
+    const { miniMifSlaAlert } = await import('../src/reports/alerts.js');
+    const r = await miniMifSlaAlert(deps.pool, deps.config, ctx.slot, ctx.now);
+    return { referrals: r.referrals, providers: r.providers };
+  },
+});

@@ -1,10 +1,21 @@
-// The missing-submission digest (the 6th and the 11th): per liaison, providers with no
-// accepted RTF, OTF or CSPRTF for the previous month, and files declined or rejected.
-import { missingSubmissionDigest } from '../src/reports/missing.js';
-import type { JobContext } from '../src/runs/coordinator.js';
-import type { JobCounts, JobDeps } from './common.js';
+// The missing-submission digest (the day after each submission window closes: the 6th and the
+// 11th by default): per liaison, providers with no accepted RTF, OTF or CSPRTF for the previous
+// month, and files declined or rejected.
+import { deadlinePolicyFromConfig } from '../src/calendar/deadlines.js';
+import { missingAlertRule } from '../src/calendar/slots.js';
+import { declareJob } from './job.js';
 
-export async function runMissingAlert(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Pick<JobContext, 'slot'> & Partial<Pick<JobContext, 'now'>>): Promise<JobCounts> {
-  const r = await missingSubmissionDigest(deps.pool, deps.config, ctx.slot, ctx.now);
-  return { period: r.period, providersListed: r.rows.length, digests: r.digests, alreadySent: r.alreadySent, unrouted: r.unrouted };
-}
+export const missingAlert = declareJob({
+  name: 'missing-alert',
+  description: 'liaison digest of missing, declined and rejected submissions',
+  slotKind: 'date',
+  at: '08:00',
+  slots: (config) => missingAlertRule(deadlinePolicyFromConfig(config)),
+  catchUp: 'current',
+  catchUpLateDays: (config) => config.CATCH_UP_ALERT_DAYS,
+  run: async (deps, ctx) => {
+    const { missingSubmissionDigest } = await import('../src/reports/missing.js');
+    const r = await missingSubmissionDigest(deps.pool, deps.config, ctx.slot, ctx.now);
+    return { period: r.period, providersListed: r.rows.length, digests: r.digests, alreadySent: r.alreadySent, unrouted: r.unrouted };
+  },
+});

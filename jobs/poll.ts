@@ -1,7 +1,6 @@
 // The poll: list every provider's upload folder once and process every ready file.
-import { pollOnce, type PollResult } from '../src/ingest/poll.js';
-import type { JobContext } from '../src/runs/coordinator.js';
-import type { JobCounts, JobDeps } from './common.js';
+import type { PollResult } from '../src/ingest/poll.js';
+import { declareJob, type JobCounts } from './job.js';
 
 /**
  * What a poll attempt processed, for the run history: totals, outcomes, and per provider that
@@ -22,10 +21,19 @@ export function pollCounts(r: PollResult): JobCounts {
   return { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes, byProvider, ...recovered };
 }
 
-export async function runPoll(deps: JobDeps, ctx: Pick<JobContext, 'now' | 'signal'>): Promise<JobCounts> {
-  const r = await pollOnce(deps, { now: ctx.now, signal: ctx.signal });
-  const counts = pollCounts(r);
-  // A provider folder that could not be read fails the run (visible in `runs`); the next poll retries it.
-  if (r.failedProviders) throw new Error(`${r.failedProviders} provider folder(s) failed; ${r.files} file(s) processed`);
-  return counts;
-}
+export const poll = declareJob({
+  name: 'poll',
+  description: 'process provider uploads',
+  slotKind: 'minute',
+  cron: (config) => config.POLL_CRON,
+  cronSetting: 'POLL_CRON',
+  catchUp: 'startup',
+  run: async (deps, ctx) => {
+    const { pollOnce } = await import('../src/ingest/poll.js');
+    const r = await pollOnce(deps, { now: ctx.now, signal: ctx.signal });
+    const counts = pollCounts(r);
+    // A provider folder that could not be read fails the run (visible in `runs`); the next poll retries it.
+    if (r.failedProviders) throw new Error(`${r.failedProviders} provider folder(s) failed; ${r.files} file(s) processed`);
+    return counts;
+  },
+});

@@ -1,10 +1,15 @@
 // Retention (daily): the bytes of files exchanged more than BLOB_RETENTION_DAYS ago (before the
 // run's instant, on the scheduler's clock) are purged; their hashes and the records pointing to
 // them stay.
-import { purgeBlobs } from '../src/db/blobs.js';
-import type { JobContext } from '../src/runs/coordinator.js';
-import type { JobCounts, JobDeps } from './common.js';
+import { DAILY } from '../src/calendar/slots.js';
+import { declareJob } from './job.js';
 
-export async function runRetention(deps: Pick<JobDeps, 'pool' | 'config'>, ctx: Partial<Pick<JobContext, 'now'>> = {}): Promise<JobCounts> {
-  return purgeBlobs(deps.pool, deps.config.BLOB_RETENTION_DAYS, ctx.now);
-}
+export const retention = declareJob({
+  name: 'retention',
+  description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS',
+  slotKind: 'date',
+  at: '05:30',
+  slots: () => DAILY,
+  catchUp: 'current',
+  run: async (deps, ctx) => (await import('../src/db/blobs.js')).purgeBlobs(deps.pool, deps.config.BLOB_RETENTION_DAYS, ctx.now),
+});

@@ -1,21 +1,12 @@
-// The cron table (DESIGN.md §6): job → cron expression in the plan time zone → catch-up
-// policy (the current slot only; digests and alerts only within CATCH_UP_ALERT_DAYS). Date slots fire between 06:30 and 08:00 local: never in 01:00-03:00, where a
-// spring-forward day skips an hour and a fall-back day repeats one.
+// The cron table (DESIGN.md §6), derived from the job declarations (jobs/index.ts) and the
+// settings: job → cron expression in the plan time zone → catch-up policy (the current slot
+// only; digests and alerts only within CATCH_UP_ALERT_DAYS). A date job's cron fires on its
+// slot rule's days at its local time; isSlot narrows a fire on a day that is not a slot.
 import type { IsoDate } from '../schemas/primitives.js';
-import { catchUpSlots, isSlot, missingAlertDays, type ScheduledJob } from '../src/calendar/slots.js';
-import type { Config } from '../src/config.js';
+import { catchUpSlots, cronDaysOfMonth, describeSlotRule, isSlot } from '../src/calendar/slots.js';
 import type { CatchUpPolicy, JobDefinition } from '../src/runs/coordinator.js';
-import type { JobCounts, JobDeps } from './common.js';
-import { runCsasf } from './csasf.js';
-import { runMif } from './mif.js';
-import { runMiniMif } from './mini-mif.js';
-import { runMiniMifSla } from './minimif-sla.js';
-import { runRetention } from './retention.js';
-import { runMissingAlert } from './missing-alert.js';
-import { runPoll } from './poll.js';
-import { runNotify } from './notify.js';
-
-import { JOB_NAMES, type JobName } from './names.js';
+import { JOBS, JOB_NAMES, type JobName } from './index.js';
+import type { JobDeclaration, JobDeps, ScheduleConfig } from './job.js';
 
 export { JOB_NAMES, type JobName };
 
@@ -32,65 +23,61 @@ export interface ScheduleEntry {
   description: string;
 }
 
-/** The notify job's frequency: a failed send is retried after 1, 2, 4 … 60 minutes, checked this often. */
-export const NOTIFY_CRON = '*/5 * * * *';
-
 const cronAt = (at: string, days: string): string => {
   const [h, m] = at.split(':').map(Number) as [number, number];
   return `${m} ${h} ${days} * *`;
 };
 
-/** The table, for a configuration (time zone, CSASF second day, alert days, poll frequency). */
-export function scheduleTable(config: Pick<Config, 'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'POLL_CRON'> & Partial<Pick<Config, 'CATCH_UP_ALERT_DAYS' | 'CSPRTF_ON_TIME_LAST_DAY'>>): ScheduleEntry[] {
-  // The second CSASF day may not exist in a month (February): fire on the 28th-31st and let
-  // isSlot pick the real day (the 29th, or the last day of a shorter month).
-  const csasfDays = `15,${Math.min(config.CSASF_SECOND_RUN_DAY, 28)}-31`;
-  const alertDays = config.CATCH_UP_ALERT_DAYS ?? 2;
-  return [
-    { job: 'mif', cron: cronAt('06:30', '15'), at: '06:30', slotKind: 'date', catchUp: 'current', description: 'monthly MIF per ECM provider and line of business' },
-    { job: 'csasf', cron: cronAt('06:45', csasfDays), at: '06:45', slotKind: 'date', catchUp: 'current', description: 'CSASF per CS provider (15th and 29th / last day)' },
-    { job: 'mini-mif', cron: cronAt('07:00', '*'), at: '07:00', slotKind: 'date', catchUp: 'current', description: 'daily mini-MIF of newly referred members' },
-    { job: 'minimif-sla', cron: cronAt('07:15', '*'), at: '07:15', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison alert: referrals unsent after the SLA days' },
-    { job: 'missing-alert', cron: cronAt('08:00', missingAlertDays(config).join(',')), at: '08:00', slotKind: 'date', catchUp: 'current', catchUpLateDays: alertDays, description: 'liaison digest of missing, declined and rejected submissions' },
-    { job: 'retention', cron: cronAt('05:30', '*'), at: '05:30', slotKind: 'date', catchUp: 'current', description: 'purge the bytes of exchanged files older than BLOB_RETENTION_DAYS' },
-    { job: 'poll', cron: config.POLL_CRON, slotKind: 'minute', catchUp: 'startup', description: 'process provider uploads' },
-    { job: 'notify', cron: NOTIFY_CRON, slotKind: 'minute', catchUp: 'startup', description: 'send notifications that are due (first send or a retry after a failed one)' },
-  ];
+function entry(job: JobDeclaration<JobName>, config: ScheduleConfig): ScheduleEntry {
+  const base = { job: job.name, catchUp: job.catchUp, description: job.description };
+  if (job.slotKind === 'minute') return { ...base, cron: job.cron(config), slotKind: 'minute' };
+  const late = job.catchUpLateDays?.(config);
+  return { ...base, cron: cronAt(job.at, cronDaysOfMonth(job.slots(config))), at: job.at, slotKind: 'date', ...(late === undefined ? {} : { catchUpLateDays: late }) };
 }
 
-/** The calendar job behind a date-slot entry (the minute jobs, poll and notify, have none). */
-const CALENDAR: Record<Exclude<JobName, 'poll' | 'notify'>, ScheduledJob> = {
-  mif: 'mif', csasf: 'csasf', 'mini-mif': 'mini-mif', 'minimif-sla': 'minimif-sla', 'missing-alert': 'missing-alert', retention: 'retention',
-};
+/** The table, for a configuration (time zone, CSASF second day, deadline days, poll frequency). */
+export function scheduleTable(config: ScheduleConfig): ScheduleEntry[] {
+  return JOBS.map((job) => entry(job, config));
+}
 
-/** The job definitions the coordinator runs: the table bound to its dependencies. */
+/** The job definitions the coordinator runs: the declarations bound to the settings and dependencies. */
 export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefinition[] {
   const { config } = deps;
-  const runners: Record<JobName, JobDefinition['run']> = {
-    mif: (ctx) => runMif(deps, ctx),
-    csasf: (ctx) => runCsasf(deps, ctx),
-    'mini-mif': (ctx) => runMiniMif(deps, ctx),
-    'minimif-sla': (ctx) => runMiniMifSla(deps, ctx),
-    'missing-alert': (ctx) => runMissingAlert(deps, ctx),
-    retention: (ctx) => runRetention(deps, ctx),
-    poll: (ctx): Promise<JobCounts> => runPoll(deps, ctx),
-    notify: (ctx): Promise<JobCounts> => runNotify(deps, ctx),
-  };
-  return scheduleTable(config)
-    .filter((e) => !only || only.includes(e.job))
-    .map((e): JobDefinition => {
-      if (e.job === 'poll' || e.job === 'notify') return { name: e.job, cron: e.cron, slotKind: 'minute', catchUp: e.catchUp, run: runners[e.job] };
-      const cal = CALENDAR[e.job];
-      return {
-        name: e.job,
-        cron: e.cron,
-        at: e.at,
-        slotKind: 'date',
-        catchUp: e.catchUp,
-        catchUpLateDays: e.catchUpLateDays,
-        isSlot: (date: IsoDate) => isSlot(cal, date, config),
-        slotsInWindow: (today: IsoDate, days: number) => catchUpSlots(cal, today, days, config),
-        run: runners[e.job],
-      };
-    });
+  return JOBS.filter((job) => !only || only.includes(job.name)).map((job): JobDefinition => {
+    const e = entry(job, config);
+    const run: JobDefinition['run'] = (ctx) => job.run(deps, ctx);
+    if (job.slotKind === 'minute') return { name: job.name, cron: e.cron, slotKind: 'minute', catchUp: job.catchUp, run };
+    const rule = job.slots(config);
+    return {
+      name: job.name,
+      cron: e.cron,
+      at: job.at,
+      slotKind: 'date',
+      catchUp: job.catchUp,
+      catchUpLateDays: e.catchUpLateDays,
+      isSlot: (date: IsoDate) => isSlot(rule, date),
+      slotsInWindow: (today: IsoDate, days: number) => catchUpSlots(rule, today, days),
+      run,
+    };
+  });
+}
+
+/** The schedule as the scheduler's --help shows it, one line per job. */
+export function scheduleHelp(config: ScheduleConfig): string {
+  const catchUp = (job: JobDeclaration): string =>
+    job.catchUp === 'startup'
+      ? 'once at start-up'
+      : job.slotKind === 'date' && job.catchUpLateDays
+        ? 'the current slot, within CATCH_UP_ALERT_DAYS'
+        : 'the current slot (within CATCH_UP_DAYS)';
+  const when = (job: JobDeclaration): string =>
+    job.slotKind === 'date'
+      ? `${job.at} ${describeSlotRule(job.slots(config))}`
+      : job.cronSetting
+        ? `${job.cronSetting} (${job.cron(config)})`
+        : job.cron(config);
+  const rows = JOBS.map((job) => [job.name, when(job), catchUp(job)] as const);
+  const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
+  const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
+  return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}${b.padEnd(w1)}catch-up: ${c}`).join('\n');
 }

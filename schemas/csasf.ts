@@ -2,9 +2,9 @@
 // One row per member × CS service.
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES } from './codes.js';
 import { address, cin, city, col, csProviderName, csProviderNpi, csProviderTin, dob, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, zip } from './columns.js';
-import type { Layout } from './layout.js';
+import { layout } from './layout.js';
 
-export const CSASF: Layout = {
+export const CSASF = layout({
   name: 'CSASF',
   title: 'CS Authorization Status File',
   sheetName: 'CSASF',
@@ -40,4 +40,4 @@ export const CSASF: Layout = {
     col('referringOrg', 'Referring Organization', 'opt', 'text', { max: 100 }),
     col('assignedDate', 'Date Assigned to Provider', 'opt', 'date'),
   ],
-};
+});

@@ -2,9 +2,9 @@
 // One row per member × CS service.
 import { CS_ENGAGEMENT_STATUS, CS_OUTREACH_METHOD, CS_SERVICES, HOUSED, PROVIDER_TYPE } from './codes.js';
 import { cin, col, csProviderName, csProviderNpi, csProviderTin, discontinuationReasonCode, dob, firstName, lastName, mcpId, referralColumns } from './columns.js';
-import type { Layout } from './layout.js';
+import { layout } from './layout.js';
 
-export const CSPRTF: Layout = {
+export const CSPRTF = layout({
   name: 'CSPRTF',
   title: 'CS Provider Return Transmission File',
   sheetName: 'CSPRTF',
@@ -43,4 +43,4 @@ export const CSPRTF: Layout = {
     }),
     ...referralColumns(),
   ],
-};
+});

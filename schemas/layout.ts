@@ -12,9 +12,9 @@ export type ColumnType =
 
 export type Requiredness = 'req' | 'cond' | 'opt';
 
-export interface ColumnDef {
+export interface ColumnDef<K extends string = string> {
   /** Stable key used in code and in normalised row objects (camelCase). */
-  key: string;
+  key: K;
   /** Canonical label, as written in our files and shown to providers. */
   label: string;
   /** Other labels providers use for the same column. */
@@ -35,13 +35,26 @@ export interface ColumnDef {
   phi?: boolean;
 }
 
-export interface Layout {
-  name: LayoutName;
+/**
+ * A layout declaration. `K` is the union of its column keys and `N` its name, both inferred from
+ * the declaration (see `layout()`), so code naming a column of a given layout (a rule, an apply
+ * statement, a prefill) is checked by the compiler: a misspelt key does not compile.
+ */
+export interface Layout<K extends string = string, N extends string = string> {
+  name: N;
   title: string;
   /** Sheet name used when we write this layout. */
   sheetName: string;
   direction: 'inbound' | 'outbound';
-  columns: readonly ColumnDef[];
+  columns: readonly ColumnDef<K>[];
+}
+
+/** The column keys of a layout declaration: `ColumnKey<typeof RTF>` is `'mcpId' | 'cin' | ...`. */
+export type ColumnKey<L> = L extends Layout<infer K, string> ? K : never;
+
+/** Declares a layout, keeping its column keys and name as literal types. */
+export function layout<const N extends string, K extends string>(declaration: Layout<K, N>): Layout<K, N> {
+  return declaration;
 }
 
 /**

@@ -2,9 +2,9 @@
 // layout serves the monthly MIF and the mini-MIF. The workbook's second sheet is the RTF.
 import { ACUITY, ECM_STATUS, MIF_TYPE, POF } from './codes.js';
 import { address, cin, city, col, dob, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, state, zip } from './columns.js';
-import type { Layout } from './layout.js';
+import { layout } from './layout.js';
 
-export const MIF: Layout = {
+export const MIF = layout({
   name: 'MIF',
   title: 'Member Information File',
   sheetName: 'MIF',
@@ -42,4 +42,4 @@ export const MIF: Layout = {
     ecmProviderNpi(),
     ecmProviderTin(),
   ],
-};
+});

@@ -1,9 +1,9 @@
 // OTF: ECM Outreach Tracker File (provider → plan), spec/layouts.md. One row per attempt.
 import { OTF_METHOD, PROVIDER_TYPE } from './codes.js';
 import { cin, col, ecmProviderName, ecmProviderNpi, ecmProviderTin, mcpId, mcpName } from './columns.js';
-import type { Layout } from './layout.js';
+import { layout } from './layout.js';
 
-export const OTF: Layout = {
+export const OTF = layout({
   name: 'OTF',
   title: 'ECM Outreach Tracker File',
   sheetName: 'OTF',
@@ -29,4 +29,4 @@ export const OTF: Layout = {
       rule: 'Whole minutes, 1 or more (mail counts 1); fractions are rounded up',
     }),
   ],
-};
+});

@@ -1,9 +1,9 @@
 // RTF: ECM Return Transmission File (provider → plan), spec/layouts.md. One row per member.
 import { ACUITY, ECM_STATUS, POF } from './codes.js';
 import { address, cin, city, col, discontinuationReasonCode, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, lastName, mcpId, mcpName, memberPhone, referralColumns, state, zip } from './columns.js';
-import type { Layout } from './layout.js';
+import { layout } from './layout.js';
 
-export const RTF: Layout = {
+export const RTF = layout({
   name: 'RTF',
   title: 'ECM Return Transmission File',
   sheetName: 'RTF',
@@ -59,4 +59,4 @@ export const RTF: Layout = {
     col('providerPhone', 'ECM Provider Phone Number', 'opt', 'phone', { aliases: ['Provider Phone Number', 'Provider Phone'] }),
     ...referralColumns(),
   ],
-};
+});

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
+import { INBOUND_TYPES } from '../src/filetypes/registry.js';
 import { digestSheets } from '../src/reports/missing.js';
 import { responseSheets } from '../src/reports/response.js';
 import { validateFile } from '../src/validate/file.js';
@@ -23,6 +24,7 @@ try {
   const name = 'RTF_ACME_202611_v2.xlsx';
   const validation = await validateFile(fs.readFileSync(path.join(INGEST_FIXTURES, name)), name, {
     limits: config,
+    types: INBOUND_TYPES.types,
     context: { config, receivedDate: '2026-12-04', expectedPeriod: '2026-11' },
   });
   // LibreOffice draws a workbook's first sheet: each example is a workbook of the one sheet shown.

@@ -1,9 +1,11 @@
-// Fault injection for the crash tests: a process started with CALAIM_FAULT_POINT=<name> kills
-// itself (SIGKILL, no clean-up) when it reaches that point. Unset in production: a no-op.
+// Fault points for the crash tests: named places on the inbound path where a test may kill the
+// process. Production code is handed a FaultPoints function (default: nothing happens) and calls
+// it at each point; it never looks at the environment. Only the command line's entry
+// (src/cli/test-hooks.ts) turns CALAIM_FAULT_POINT into a function that kills the process.
 //
-// Every point is named in this one list (faultPoint takes only these names), and the crash
-// sweep (test/e2e/ingest-crash-sweep.test.ts) kills a poll at each of them in turn: a point
-// added here is swept, a point not added here does not compile.
+// Every point is named in this one list (a FaultPoints call takes only these names), and the
+// crash sweep (test/e2e/ingest-crash-sweep.test.ts) kills a poll at each of them in turn: a
+// point added here is swept, a point not added here does not compile.
 
 /** The points on the inbound path: taking an upload, applying it, answering it. In path order. */
 export const INGEST_FAULT_POINTS = [
@@ -25,6 +27,8 @@ export const INGEST_FAULT_POINTS = [
 
 export type FaultPointName = (typeof INGEST_FAULT_POINTS)[number];
 
-export function faultPoint(name: FaultPointName): void {
-  if (process.env.CALAIM_FAULT_POINT === name) process.kill(process.pid, 'SIGKILL');
-}
+/** Told each time the path reaches a fault point. */
+export type FaultPoints = (point: FaultPointName) => void;
+
+/** What production runs with: reaching a point does nothing. */
+export const NO_FAULTS: FaultPoints = () => undefined;

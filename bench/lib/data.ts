@@ -176,3 +176,24 @@ export function rtfRow(p: BenchProvider, k: number, m: BenchMember, a: BenchAssi
   if (bad === 0 && !newPhone) row[11] = 'Y';
   return row;
 }
+
+/**
+ * The OTF row (OTF layout column order) of one outreach attempt for the k-th member of a
+ * provider: two attempts a member (k and k + 1 share one), in November, by phone or in person.
+ */
+export function otfRow(p: BenchProvider, k: number, m: BenchMember, a: BenchAssignment): Cell[] {
+  return [
+    a.lob,
+    a.lob === 'HN' ? 'Health Net' : 'CalViva Health',
+    p.name,
+    p.npi,
+    p.tin,
+    `${m.firstName} ${m.lastName}`,
+    m.cin,
+    String(1 + (k % 2)),
+    date(`2026-11-${pad(1 + ((k * 7) % 28), 2)}`),
+    String(1 + ((k >> 1) % 2)),
+    k % 5 === 0 ? 'Y' : 'N',
+    5 + (k % 40),
+  ];
+}

@@ -32,6 +32,20 @@ export function mifAssignment(k: number) {
 export const IDLE_PROVIDERS = 500;
 export const idleProvider = (i: number): BenchProvider => provider(`IDLE${String(i + 1).padStart(3, '0')}`, 1000 + i, ['HN']);
 
+/**
+ * Case G, the month-start burst: BURST_PROVIDERS providers each upload an RTF of
+ * BURST_RTF_ROWS and an OTF of BURST_OTF_ROWS about their own members (a member is assigned to
+ * one provider per line of business, so one file copied into every folder would be rejected
+ * row by row everywhere but in its own).
+ */
+export const BURST_PROVIDERS = 300;
+export const BURST_RTF_ROWS = 2000;
+export const BURST_OTF_ROWS = 1000;
+const BURST_FIRST_MEMBER = 3_000_000;
+export const burstProvider = (i: number): BenchProvider => provider(`BURST${String(i + 1).padStart(3, '0')}`, 3000 + i, ['HN']);
+/** Global index of burst provider i's first member. */
+export const burstFirstMember = (i: number): number => BURST_FIRST_MEMBER + i * BURST_RTF_ROWS;
+
 const BATCH = 20_000;
 
 async function insertProviders(c: pg.PoolClient, ps: BenchProvider[], program = 'ECM'): Promise<void> {
@@ -163,5 +177,15 @@ export function seedMif(url: string): Promise<void> {
 export function seedIdle(url: string): Promise<void> {
   return inTx(url, async (c) => {
     await insertProviders(c, Array.from({ length: IDLE_PROVIDERS }, (_, i) => idleProvider(i)));
+  });
+}
+
+/** `count` burst providers, each with its members, their assignments and the MIF it received for them. */
+export function seedBurst(url: string, count: number): Promise<void> {
+  return inTx(url, async (c) => {
+    const ps = Array.from({ length: count }, (_, i) => burstProvider(i));
+    await insertProviders(c, ps);
+    await insertMembers(c, burstFirstMember(0), count * BURST_RTF_ROWS);
+    for (const [i, p] of ps.entries()) await insertCaseload(c, p, burstFirstMember(i), BURST_RTF_ROWS, (k) => assignment(k, p.lobs), true);
   });
 }

@@ -2,6 +2,7 @@
 // verdicts and schedule slots. No I/O; nothing here reads the clock.
 export * from './zone.js';
 export * from './period.js';
+export * from './deadlines.js';
 export * from './verdict.js';
 export * from './slots.js';
 export * from './receipt.js';

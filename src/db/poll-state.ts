@@ -137,29 +137,3 @@ export async function quarantineFile(db: Queryable, folder: string, name: string
 export async function forgetFile(db: Queryable, folder: string, name: string): Promise<void> {
   await db.query('DELETE FROM poll_files WHERE folder = $1 AND name = $2', [folder, name]);
 }
-
-// ---------------------------------------------------------------- the poll lease
-// One poll at a time across every process (migration 0011 says why a row and not a session
-// lock, and why expiry uses the database's now()).
-
-/** Takes the lease if it is free or expired (or already ours); true when `holder` holds it now. */
-export async function takeLease(db: Queryable, name: string, holder: string, seconds: number): Promise<boolean> {
-  await db.query('INSERT INTO poll_lease (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
-  const r = await db.query(
-    `UPDATE poll_lease SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3)
-      WHERE name = $1 AND (expires_at < now() OR holder = $2 OR holder IS NULL)`,
-    [name, holder, seconds],
-  );
-  return (r.rowCount ?? 0) === 1;
-}
-
-/** Extends the lease; false when it is no longer ours (it expired and another process took it). */
-export async function renewLease(db: Queryable, name: string, holder: string, seconds: number): Promise<boolean> {
-  const r = await db.query(`UPDATE poll_lease SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND holder = $2`, [name, holder, seconds]);
-  return (r.rowCount ?? 0) === 1;
-}
-
-/** Gives the lease up (only if it is still ours). */
-export async function releaseLease(db: Queryable, name: string, holder: string): Promise<void> {
-  await db.query(`UPDATE poll_lease SET holder = NULL, expires_at = '-infinity' WHERE name = $1 AND holder = $2`, [name, holder]);
-}

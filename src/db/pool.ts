@@ -100,3 +100,29 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     client.release();
   }
 }
+
+/**
+ * Runs fn inside a savepoint of the client's open transaction: on an error, what fn wrote is
+ * undone and the transaction stays usable, so the caller can decide whether the error ends it.
+ * The savepoint is gone either way (released, or rolled back to and released).
+ */
+export async function withSavepoint<T>(client: pg.PoolClient, name: string, fn: () => Promise<T>): Promise<T> {
+  // the name goes into the statement as an identifier: only plain ones
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`savepoint name must be a plain identifier: ${name}`);
+  await client.query(`SAVEPOINT ${name}`);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    // fn's error is the one worth reporting; a connection too broken to roll back fails the next statement anyway
+    await client.query(`ROLLBACK TO SAVEPOINT ${name}`).then(() => client.query(`RELEASE SAVEPOINT ${name}`)).catch(() => undefined);
+    throw err;
+  }
+  await client.query(`RELEASE SAVEPOINT ${name}`);
+  return result;
+}
+
+/** One round trip: the health probe's "the database answers". */
+export async function ping(db: pg.Pool | pg.PoolClient): Promise<void> {
+  await db.query('select 1');
+}

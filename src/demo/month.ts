@@ -8,7 +8,7 @@ import { packageRoot } from '../package-root.js';
 import type pg from 'pg';
 import { CSASF } from '../../schemas/index.js';
 import { UPSTREAM_KINDS } from '../../schemas/upstream.js';
-import { localDateTimeToInstant } from '../calendar/index.js';
+import { localDateTimeToInstant, theDay } from '../calendar/index.js';
 import { loadConfig, setConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
@@ -18,7 +18,8 @@ import { pollOnce, type PollFileResult } from '../ingest/poll.js';
 import { miniMifSlaAlert } from '../reports/alerts.js';
 import { missingSubmissionDigest } from '../reports/missing.js';
 import { executeRun } from '../runs/execute.js';
-import { providerSftpFolders } from '../repositories/providers.js';
+import { exchangeTotals } from '../repositories/metrics.js';
+import { providersContracting, providerSftpFolders } from '../repositories/providers.js';
 import { openTransport, type Transport } from '../sftp/transport.js';
 import { cleanRtf, CSPRTF, csprtfFor, OTF, otfFor, RTF, rtfResubmission, rtfWithErrors, sheetRows, workbook, type Rec } from './providers.js';
 import { freePort } from '../net.js';
@@ -102,10 +103,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     step('setup', 'In-process sFTP server started', [`provider folders under ${path.join(out, 'sftp')}`]);
     const month = new DemoMonth(db, config, transport, step);
     await month.play();
-    const submissions = (await db.pool.query<{ outcome: string; n: number }>(`select coalesce(outcome, 'none') outcome, count(*)::int n from submissions group by 1`)).rows;
-    for (const s of submissions) counts[`submissions ${s.outcome}`] = s.n;
-    counts['outbound files published'] = (await db.pool.query<{ n: number }>(`select count(*)::int n from outbound_files where status = 'PUBLISHED'`)).rows[0]!.n;
-    counts.notifications = (await db.pool.query<{ n: number }>(`select count(*)::int n from notifications`)).rows[0]!.n;
+    const totals = await exchangeTotals(db.pool);
+    for (const s of totals.submissions) counts[`submissions ${s.outcome}`] = s.count;
+    counts['outbound files published'] = totals.outboundPublished;
+    counts.notifications = totals.notifications;
     await opts.serve?.({ pool: db.pool, config, openSession: transport.openSession, now: pinnedClock(DEMO_WEB_NOW) });
     return {
       out,
@@ -132,12 +133,6 @@ class DemoMonth {
   private readonly deps: { pool: pg.Pool; config: Config; openSession: Transport['openSession'] };
   constructor(private readonly db: Database, private readonly config: Config, private readonly transport: Transport, private readonly step: (when: string, what: string, detail?: string[]) => void) {
     this.deps = { pool: db.pool, config, openSession: transport.openSession };
-  }
-
-  private async providers(program: 'ECM' | 'CS'): Promise<{ code: string; name: string; npi: string; tin: string; lobs: string[] }[]> {
-    return (await this.db.pool.query(
-      `select p.provider_code code, p.name, p.npi, p.tin, array_agg(c.lob order by c.lob) lobs from providers p join provider_contracts c using (provider_code)
-        where c.program = $1 group by p.provider_code order by p.provider_code`, [program])).rows;
   }
 
   /** A job's slot on the demo's clock: at its time on the schedule (jobs/schedule.ts), as the scheduler runs it. */
@@ -197,8 +192,8 @@ class DemoMonth {
   }
 
   async play(): Promise<void> {
-    const ecm = await this.providers('ECM');
-    const cs = (await this.providers('CS')).filter((p) => !ecm.some((e) => e.code === p.code));
+    const ecm = await providersContracting(this.db.pool, 'ECM');
+    const cs = (await providersContracting(this.db.pool, 'CS')).filter((p) => !ecm.some((e) => e.code === p.code));
     const pick = <T>(list: T[], i: number) => list[Math.min(i, list.length - 1)]!;
     const clean = pick(ecm, 0);
     const sloppy = pick(ecm, 1);
@@ -247,7 +242,7 @@ class DemoMonth {
       const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-06', this.dueAt('missing-alert', '2026-12-06'));
       return { providers: r.rows.length, digests: r.digests };
     });
-    if (digest1.status === 'ran') this.step('2026-12-06', `Missing-submission digest after the 5th: ${String(digest1.result.providers)} provider(s) listed, ${String(digest1.result.digests)} liaison digest(s) sent (email + xlsx)`);
+    if (digest1.status === 'ran') this.step('2026-12-06', `Missing-submission digest after ${theDay(this.config.ON_TIME_LAST_DAY)}: ${String(digest1.result.providers)} provider(s) listed, ${String(digest1.result.digests)} liaison digest(s) sent (email + xlsx)`);
 
     const resub = await workbook([[RTF, rtfResubmission(sloppyRows, '2026-12-07', strangerCin)]]);
     this.upload(sloppy.code, `RTF_${sloppy.code}_202611_corrected.xlsx`, resub, '2026-12-08', '10:20');
@@ -263,6 +258,6 @@ class DemoMonth {
       const r = await missingSubmissionDigest(this.db.pool, this.config, '2026-12-11', this.dueAt('missing-alert', '2026-12-11'));
       return { providers: r.rows.length, digests: r.digests };
     });
-    if (digest2.status === 'ran') this.step('2026-12-11', `Missing-submission digest after the 10th: ${String(digest2.result.providers)} provider(s) listed, ${String(digest2.result.digests)} liaison digest(s) sent`);
+    if (digest2.status === 'ran') this.step('2026-12-11', `Missing-submission digest after ${theDay(this.config.RESUBMISSION_LAST_DAY)}: ${String(digest2.result.providers)} provider(s) listed, ${String(digest2.result.digests)} liaison digest(s) sent`);
   }
 }

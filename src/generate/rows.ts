@@ -147,46 +147,6 @@ export function mifRecord(m: MifMember, ctx: MifContext): Rec {
   };
 }
 
-/**
- * The RTF sheet pre-filled from the same member: what the plan knows now, so the provider
- * only updates what changed. Counts start at 0; the provider sets its production date.
- */
-export function rtfPrefillRecord(m: MifMember, ctx: MifContext): Rec {
-  return {
-    mcpId: ctx.lob,
-    mcpName: ctx.mcpName,
-    cin: m.cin,
-    lastName: m.last_name,
-    firstName: m.first_name,
-    newAddress: 'N',
-    homeless: m.homeless ? 'Y' : 'N',
-    newPhone: 'N',
-    pofIndicator: 'N',
-    ecmStatus: String(m.status),
-    acuity: m.acuity,
-    startDate: d(m.enrollment_start),
-    endDate: d(m.enrollment_end),
-    carePlanDate: d(m.care_plan_revised),
-    careConferenceDate: d(m.care_conference),
-    assessmentStartedDate: d(m.assessment_started),
-    assessmentCompletedDate: d(m.assessment_completed),
-    lastEncounterDate: d(m.last_encounter),
-    lcmName: m.lcm_name,
-    lcmPhone: m.lcm_phone,
-    lcmEmail: m.lcm_email,
-    discontinuationDate: d(m.discontinuation_date),
-    discontinuationReasonCode: m.discontinuation_reason,
-    inPerson: 0,
-    telephonic: 0,
-    productionDate: null,
-    reportingPeriod: ctx.period,
-    providerName: ctx.provider.name,
-    providerNpi: ctx.provider.npi,
-    providerTin: ctx.provider.tin,
-    providerPhone: ctx.provider.phone,
-  };
-}
-
 export interface CsasfRow {
   cin: string;
   lob: string;

@@ -6,11 +6,12 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { csasfSlotsForMonth, deadlinePolicyFromConfig, mifSlot, ordinal, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { csasfSlotsForMonth, deadlinePolicyFromConfig, dueNextMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
+import { FILE_TYPES } from '../filetypes/registry.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
@@ -20,7 +21,7 @@ import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 import {
-  csasfRecord, csasfRows, mifMembers, miniMifMembers, mifRecord, providersFor, rtfPrefillRecord,
+  csasfRecord, csasfRows, mifMembers, miniMifMembers, mifRecord, providersFor,
   type MifMember, type ProviderRow,
 } from './rows.js';
 import { layoutSheet } from './sheets.js';
@@ -115,7 +116,7 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
   const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
   if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
     const settings = { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS };
-    sheets.push(layoutSheet(RTF, members.map((m) => rtfPrefillRecord(m, ctx)), {
+    sheets.push(layoutSheet(RTF, members.map((m) => FILE_TYPES.RTF.prefill(m, ctx)), {
       lists: true,
       listFor: (c) => {
         const codes = codesFor(c, settings);
@@ -414,8 +415,8 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
     ...(rows === 0 ? ['', 'It lists no members this time: nothing to report on. It is sent so that an empty month is never mistaken for a file not sent.'] : []),
     '',
     kind === 'csasf'
-      ? `Report on these members with your CS Provider Return Transmission File by the ${ordinal(policy.csprtfOnTimeLastDay)} of next month.`
-      : `Return your RTF and Outreach Tracker File by the ${ordinal(policy.onTimeLastDay)} of next month (corrections through the ${ordinal(policy.resubmissionLastDay)}).`,
+      ? `Report on these members with your CS Provider Return Transmission File ${dueNextMonth(policy, ['CSPRTF'])}.`
+      : `Return your RTF and Outreach Tracker File ${dueNextMonth(policy, ['RTF', 'OTF'])}.`,
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

@@ -3,13 +3,14 @@
 // SFTP_HOST), and the run ledger for the last successful poll.
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { ping } from '../db/pool.js';
 import { lastSuccessfulRun } from '../repositories/metrics.js';
 import { openSftp, type SftpSettings } from '../sftp/client.js';
 import type { HealthProbes } from './server.js';
 
 export function schedulerProbes(pool: pg.Pool, sftp: SftpSettings, config: Pick<Config, 'SFTP_ROOT' | 'HEALTH_CHECK_TIMEOUT_MS'>): HealthProbes {
   return {
-    database: () => pool.query('select 1'),
+    database: () => ping(pool),
     sftp: async () => {
       // One attempt, no retries: a probe reports the present, and the caller bounds it anyway.
       const session = await openSftp({ ...sftp, retries: 0, connectTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS });

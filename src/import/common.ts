@@ -1,6 +1,9 @@
 // What every upstream applier shares: the row shape, the context a batch is checked and
 // written in, and the database look-ups several kinds need.
 import type pg from 'pg';
+import type { UpstreamKind, UpstreamRow } from '../../schemas/upstream.js';
+import { existingCins } from '../repositories/members.js';
+import { contractKeys } from '../repositories/providers.js';
 
 export type Row = Record<string, unknown> & { __row: number };
 export type Reject = (row: number, message: string, column?: string) => void;
@@ -48,9 +51,16 @@ export interface Applier {
   upsert(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<void>;
 }
 
-/** Rows to JSON for jsonb_to_recordset: a set-based upsert per batch, not a statement per row. Keys starting `__` are ours, not the file's. */
-export const json = (rows: Row[]) =>
-  JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__')))));
+/**
+ * The file's fields of rows parsed by UPSTREAM[kind].schema, as the repositories write them (one
+ * set-based statement per batch): keys starting `__` are ours (row number, decisions), not the file's.
+ */
+export const fieldsOf = <K extends UpstreamKind>(r: Row): UpstreamRow<K> =>
+  Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__'))) as UpstreamRow<K>;
+export const fields = <K extends UpstreamKind>(rows: Row[]): UpstreamRow<K>[] => rows.map((r) => fieldsOf<K>(r));
+
+/** An optional field of a parsed row, null when the file left it blank. */
+export const orNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 
 export function seen(state: Map<string, unknown>, name: string): Map<string, unknown> {
   let m = state.get(name) as Map<string, unknown> | undefined;
@@ -58,19 +68,10 @@ export function seen(state: Map<string, unknown>, name: string): Map<string, unk
   return m;
 }
 
-export async function existing(c: pg.PoolClient, sql: string, keys: string[]): Promise<Set<string>> {
-  const r = await c.query<{ k: string }>(sql, [keys]);
-  return new Set(r.rows.map((x) => x.k));
-}
-
-export async function contracts(c: pg.PoolClient, codes: string[]): Promise<Set<string>> {
-  return existing(c, `select provider_code || '|' || lob || '|' || program as k from provider_contracts where provider_code = any($1)`, codes);
-}
-
 /** Rows whose member exists and whose provider contracts ECM for the row's line of business. */
 export async function knownMemberWithEcmContract(c: pg.PoolClient, rows: Row[], reject: Reject): Promise<Row[]> {
-  const members = await existing(c, 'select cin as k from members where cin = any($1)', rows.map((r) => String(r.cin)));
-  const ctr = await contracts(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
+  const members = await existingCins(c, rows.map((r) => String(r.cin)));
+  const ctr = await contractKeys(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
   return rows.filter((r) => {
     if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
     if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))

@@ -8,11 +8,14 @@ import type pg from 'pg';
 import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import { withSavepoint, withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
+import { upsertMembers } from '../repositories/members.js';
+import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
 import { alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
-  dedupe, json, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type Row,
+  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type Row,
 } from './common.js';
 import { openTable, TableError } from './read-table.js';
 
@@ -71,42 +74,38 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   };
   const applier = APPLIERS[kind];
   const ctx: ApplyCtx = { reject, state: new Map(), now, conflicts: summary.conflicts, disagreements: summary.disagreements };
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    let batch: Row[] = [];
-    const flush = async () => {
-      if (!batch.length) return;
-      const accepted = await applier.check(client, batch, ctx);
-      if (accepted.length) summary.rowsImported += await upsertGuarded(client, applier, accepted, ctx);
-      batch = [];
-    };
-    for await (const { rowNumber, record, problem } of table.rows) {
-      summary.rowsRead++;
-      if (problem) {
-        summary.rowsRejected++;
-        summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
-        continue;
+    await withTransaction(pool, async (client) => {
+      let batch: Row[] = [];
+      const flush = async () => {
+        if (!batch.length) return;
+        const accepted = await applier.check(client, batch, ctx);
+        if (accepted.length) summary.rowsImported += await upsertGuarded(client, applier, accepted, ctx);
+        batch = [];
+      };
+      for await (const { rowNumber, record, problem } of table.rows) {
+        summary.rowsRead++;
+        if (problem) {
+          summary.rowsRejected++;
+          summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
+          continue;
+        }
+        const parsed = spec.schema.safeParse(record);
+        if (!parsed.success) {
+          const first = parsed.error.issues[0]!;
+          const column = first.path.map(String).join('.') || undefined;
+          const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ');
+          reject(rowNumber, msg, column);
+          continue;
+        }
+        batch.push({ ...(parsed.data as Record<string, unknown>), __row: rowNumber });
+        if (batch.length >= BATCH) await flush();
       }
-      const parsed = spec.schema.safeParse(record);
-      if (!parsed.success) {
-        const first = parsed.error.issues[0]!;
-        const column = first.path.map(String).join('.') || undefined;
-        const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ');
-        reject(rowNumber, msg, column);
-        continue;
-      }
-      batch.push({ ...(parsed.data as Record<string, unknown>), __row: rowNumber });
-      if (batch.length >= BATCH) await flush();
-    }
-    await flush();
-    await client.query('COMMIT');
+      await flush();
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
-  } finally {
-    client.release();
   }
   summary.rejects.sort((a, b) => a.row - b.row);
   // a row the database refused after its checks carries no disagreement: nothing of it was written
@@ -127,30 +126,23 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
  * Errors that are not about a row's data (connection, syntax) still fail the import.
  */
 async function upsertGuarded(c: pg.PoolClient, applier: Applier, rows: Row[], ctx: ApplyCtx): Promise<number> {
-  await c.query('SAVEPOINT import_batch');
   try {
-    await applier.upsert(c, rows, ctx);
-    await c.query('RELEASE SAVEPOINT import_batch');
+    await withSavepoint(c, 'import_batch', () => applier.upsert(c, rows, ctx));
     return rows.length;
   } catch (err) {
     if (!plainDbReason(err)) throw err;
-    await c.query('ROLLBACK TO SAVEPOINT import_batch');
   }
   let written = 0;
   for (const r of rows) {
-    await c.query('SAVEPOINT import_row');
     try {
-      await applier.upsert(c, [r], ctx);
-      await c.query('RELEASE SAVEPOINT import_row');
+      await withSavepoint(c, 'import_row', () => applier.upsert(c, [r], ctx));
       written++;
     } catch (err) {
       const reason = plainDbReason(err);
       if (!reason) throw err;
-      await c.query('ROLLBACK TO SAVEPOINT import_row');
       ctx.reject(r.__row, reason);
     }
   }
-  await c.query('RELEASE SAVEPOINT import_batch');
   log.warn({ rows: rows.length, refused: rows.length - written }, 'upstream import: the database refused rows of a batch; they were rejected one by one');
   return written;
 }
@@ -174,20 +166,7 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
       return dedupe(out, (r) => `${String(r.provider_code)}|${String(r.lob)}|${String(r.program)}`, keys, reject, 'contract (provider_code, lob, program)');
     },
     async upsert(c, rows) {
-      await c.query(
-        `insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder)
-         select distinct on (provider_code) provider_code, npi, tin, name, phone, contact_email, liaison_email, provider_code
-           from jsonb_to_recordset($1::jsonb) as x(provider_code text, npi text, tin text, name text, phone text, contact_email text, liaison_email text)
-         on conflict (provider_code) do update set npi = excluded.npi, tin = excluded.tin, name = excluded.name,
-           phone = excluded.phone, contact_email = excluded.contact_email, liaison_email = excluded.liaison_email, updated_at = now()`,
-        [json(rows)],
-      );
-      await c.query(
-        `insert into provider_contracts (provider_code, lob, program)
-         select provider_code, lob, program from jsonb_to_recordset($1::jsonb) as x(provider_code text, lob text, program text)
-         on conflict do nothing`,
-        [json(rows)],
-      );
+      await upsertProvidersAndContracts(c, fields<'providers'>(rows));
     },
   },
 
@@ -196,17 +175,7 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
       return dedupe(rows, (r) => String(r.cin), seen(state, 'cin'), reject, 'CIN');
     },
     async upsert(c, rows) {
-      await c.query(
-        `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless)
-         select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, coalesce(homeless, false)
-           from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
-             language text, address text, city text, state text, zip text, phone text, county text, homeless boolean)
-         on conflict (cin) do update set mcp_member_id = excluded.mcp_member_id, last_name = excluded.last_name,
-           first_name = excluded.first_name, dob = excluded.dob, gender = excluded.gender, language = excluded.language,
-           address = excluded.address, city = excluded.city, state = excluded.state, zip = excluded.zip, phone = excluded.phone,
-           county = excluded.county, homeless = excluded.homeless, updated_at = now()`,
-        [json(rows)],
-      );
+      await upsertMembers(c, fields<'members'>(rows));
     },
   },
 

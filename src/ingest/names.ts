@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { localParts } from '../calendar/index.js';
+import { INBOUND_TYPES } from '../filetypes/registry.js';
 
 /**
  * Longest name we create, in UTF-8 bytes: under the usual 255-byte limit (NAME_MAX), leaving
@@ -59,15 +60,14 @@ export function movedName(originalName: string, at: Date, submissionId: number):
   return shortenStem(stem, MAX_NAME_BYTES - bytes(tail), originalName) + tail;
 }
 
-const NAMED_TYPES = ['RTF', 'OTF', 'CSPRTF'] as const;
-
 /**
  * The inbound file types a provider's file name suggests, as words of the name:
  * `RTF_OTF_ACME_202611.xlsx` → RTF, OTF; `CSPRTF_HOPE_202611.xlsx` → CSPRTF; `november.xlsx` →
  * none. Only a hint for the deadline verdict before the file is read (a CSPRTF has its own
  * window); the sheets' header rows decide what the file is.
+ * @param types the registry's type names (the production registry's by default)
  */
-export function typesSuggestedByName(originalName: string): (typeof NAMED_TYPES)[number][] {
+export function typesSuggestedByName(originalName: string, types: readonly string[] = INBOUND_TYPES.names): string[] {
   const words = new Set(splitExt(baseName(originalName)).stem.toUpperCase().split(/[^A-Z0-9]+/));
-  return NAMED_TYPES.filter((t) => words.has(t));
+  return types.filter((t) => words.has(t));
 }

@@ -1,13 +1,14 @@
-// One pass over every provider's uploads/ folder on one sFTP connection: files that are
-// stable are taken, processed one at a time, answered and moved. One provider's failure never
+// One pass over the providers' uploads/ folders, shared with any other poller running (each
+// folder claimed by one of them at a time), on one sFTP connection: files that are stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { releaseLease, renewLease, takeLease } from '../db/poll-state.js';
+import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
@@ -35,34 +36,42 @@ export interface PollFileResult {
 export interface PollProviderResult { provider: string; ready: number; waiting: number; processed: number; failed: number; error?: string }
 
 export interface PollResult {
-  /** Set when another poll (another scheduler, an operator) held the poll lease: nothing was done. */
+  /** Set when this poll could claim no provider folder: other pollers held them, or polled them since it began. */
   skipped?: string;
-  /** Set when this poll lost its lease midway (it stalled past expiry and another took over): it stopped. */
+  /**
+   * Set when this poll stopped early: it lost its claim on a folder midway (it stalled past
+   * expiry and another poller took over), or could not claim the next one (database unreachable).
+   */
   stopped?: string;
+  /** Active providers with a contract (all of them, whichever poller handled each). */
   providers: number;
   files: number;
   failedProviders: number;
   failedFiles: number;
+  /** The providers this poll claimed and polled (other pollers handled the rest). */
   byProvider: PollProviderResult[];
   results: PollFileResult[];
   /** Submissions an earlier, interrupted poll applied but did not answer, finished by this one. */
   recovered: PollFileResult[];
 }
 
-/** The lease row's name, and how long a lease holds without renewal (renewed every quarter of it). */
-export const POLL_LEASE = 'poll';
+type Provider = { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null };
 
 export interface PollDeps {
   pool: pg.Pool;
   config: Config;
   openSession: () => Promise<SftpSession>;
-  /** Told each time the poll lease is renewed, or found lost (observability; tests wait on it). */
+  /** Told each time the claim on the folder being polled is renewed, or found lost (observability; tests wait on it). */
   onLease?: (event: 'renewed' | 'lost') => void;
+  /** Told when this poll has claimed a provider's folder, before it touches it (tests hold a poller there). */
+  onClaim?: (provider: string) => Promise<void> | void;
   /**
    * Waits out the stability window before a poll lists again the folders where it saw a file
    * still arriving (POLL_RECHECK). Default: a timer. Tests inject one they release themselves.
    */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Crash tests only: called at the inbound path's fault points (default: nothing). */
+  faults?: FaultPoints;
 }
 
 const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -74,10 +83,21 @@ const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
     }, { once: true });
   });
 
+/**
+ * One poll pass. Its unit of work is one provider's folder, claimed in Postgres
+ * (src/repositories/poll-claims.ts): any number of pollers (schedulers, an operator's `poll`)
+ * run side by side and share the folders, each folder handled by one poller at a time (two
+ * would take the same stable file, and the second would answer the provider "duplicate" for a
+ * file it sent once). A poller claims the next free folder that no poller finished since its
+ * own pass began, finishes what an interrupted poll left there, lists it, takes what is ready,
+ * releases it, and claims the next. A claim is a row, renewed while held: it survives a dropped
+ * database connection, which a session advisory lock does not, and a poller that died stops
+ * renewing, so its claim expires and another poller takes the folder over.
+ */
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
   const providers = (
-    await pool.query<{ provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }>(
+    await pool.query<Provider>(
       `select provider_code, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
         and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by provider_code`,
       [opts.provider ?? null],
@@ -85,63 +105,98 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   ).rows;
   const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [], recovered: [] };
   if (!providers.length) return out;
-  // One poll at a time across every process: two pollers would take the same stable file,
-  // and the second would answer the provider "duplicate" for a file it sent once. The
-  // exclusion is a lease row (db/poll-state.ts), renewed while the poll runs: it survives a
-  // dropped database connection, which a session advisory lock does not.
   const holder = `${process.pid}:${randomUUID()}`;
-  const leaseSeconds = deps.config.POLL_LEASE_SECONDS;
-  if (!(await takeLease(pool, POLL_LEASE, holder, leaseSeconds))) {
-    out.skipped = 'another poll is in progress';
-    log.info('poll skipped: another poll holds the lease');
-    return out;
-  }
-  // Renewed well before it expires. Should a renewal find the lease taken by another process
-  // (this one stalled past its expiry), this poll stops at the next file.
+  const seconds = deps.config.POLL_LEASE_SECONDS;
+  const pass = await startPass(pool, providers.map((p) => p.provider_code));
+  // The claim held now (one at a time), renewed well before it expires. Should a renewal find
+  // it taken by another poller (this one stalled past its expiry), this poll stops at the next file.
+  let held: { provider: string } | undefined;
   const lost = new AbortController();
   const renewing = setInterval(() => {
-    renewLease(pool, POLL_LEASE, holder, leaseSeconds).then(
+    const claim = held;
+    if (!claim) return;
+    renewClaim(pool, claim.provider, holder, seconds).then(
       (ours) => {
+        if (held !== claim) return; // released meanwhile: nothing to renew
         if (ours) deps.onLease?.('renewed');
         else if (!lost.signal.aborted) {
-          log.error('poll lease lost to another process; stopping this poll');
-          out.stopped = 'poll lease lost to another process';
-          lost.abort(new Error('poll lease lost'));
+          log.error({ provider: claim.provider }, 'claim on a provider folder lost to another poller; stopping this poll');
+          out.stopped = 'claim on a provider folder lost to another poller';
+          lost.abort(new Error('poll claim lost'));
           deps.onLease?.('lost');
         }
       },
-      (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease renewal failed; retried'),
+      (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll claim renewal failed; retried'),
     );
-  }, (leaseSeconds * 1000) / 4);
+  }, (seconds * 1000) / 4);
   renewing.unref();
+  /** Runs `work` on `provider`'s folder if this poll can claim it (see claimNext), then releases it. */
+  const claimed = async (among: string[], since: PassMark | null, work: (provider: string) => Promise<void>): Promise<boolean> => {
+    const provider = await claimNext(pool, holder, seconds, among, since);
+    if (!provider) return false;
+    const claim = { provider };
+    held = claim;
+    try {
+      await deps.onClaim?.(provider);
+      await work(provider);
+    } finally {
+      held = undefined;
+      await releaseClaim(pool, provider, holder).catch((err: unknown) => log.warn({ provider, err: { message: (err as Error).message } }, 'poll claim not released; it expires'));
+    }
+    return true;
+  };
   try {
     const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
-    return await pollProviders(deps, { ...opts, signal }, providers, out);
+    await pollProviders(deps, { ...opts, signal }, providers, pass, claimed, out);
+    if (!out.byProvider.length && !out.stopped && !signal.aborted) {
+      out.skipped = 'another poll is in progress';
+      log.info('poll skipped: every provider folder was held or already polled by another poller');
+    }
+    return out;
   } finally {
     clearInterval(renewing);
-    await releaseLease(pool, POLL_LEASE, holder).catch((err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll lease not released; it expires'));
   }
 }
 
 async function pollProviders(
   deps: PollDeps,
   opts: { now?: Date; signal?: AbortSignal },
-  providers: { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }[],
+  providers: Provider[],
+  pass: PassMark,
+  claimed: (among: string[], since: PassMark | null, work: (provider: string) => Promise<void>) => Promise<boolean>,
   out: PollResult,
 ): Promise<PollResult> {
   const { pool, config } = deps;
+  const byCode = new Map(providers.map((p) => [p.provider_code, p]));
+  const codes = [...byCode.keys()];
   let session: SftpSession | undefined;
   const open = async () => (session ??= await deps.openSession());
   const started = opts.now ?? systemClock();
   const t0 = performance.now();
+  /** A claim that failed (the database unreachable): what was done so far is reported, and the next poll goes on. */
+  const orStop = async (claim: () => Promise<boolean>): Promise<boolean | undefined> => {
+    try {
+      return await claim();
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'could not claim a provider folder; this poll stops here');
+      out.stopped = 'could not claim a provider folder';
+      return undefined;
+    }
+  };
   try {
-    const settling: typeof providers = [];
-    for (const p of providers) {
-      if (opts.signal?.aborted) break;
-      const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
-      out.byProvider.push(summary);
-      await pollProvider(p, opts.now ?? systemClock(), summary, true);
-      if (summary.waiting) settling.push(p);
+    const settling: Provider[] = [];
+    // every folder no poller has finished since this pass began, one claim at a time
+    const left = new Set(codes);
+    while (left.size && !opts.signal?.aborted) {
+      const more = await orStop(() => claimed([...left], pass, async (code) => {
+        left.delete(code);
+        const p = byCode.get(code)!;
+        const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
+        out.byProvider.push(summary);
+        await pollProvider(p, opts.now ?? systemClock(), summary, true);
+        if (summary.waiting) settling.push(p);
+      }));
+      if (!more) break;
     }
     // A file seen arriving is answered by this poll, not the next one (minutes later): wait out
     // the stability window once, list those folders again, and take what held still.
@@ -152,7 +207,8 @@ async function pollProviders(
       const at = new Date(started.getTime() + Math.max(waitMs, performance.now() - t0));
       for (const p of settling) {
         if (opts.signal?.aborted) break;
-        await pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false);
+        // (a folder another poller holds now is being listed by it: left to it)
+        if ((await orStop(() => claimed([p.provider_code], null, () => pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false)))) === undefined) break;
       }
     }
   } finally {
@@ -160,7 +216,8 @@ async function pollProviders(
   }
   return out;
 
-  async function pollProvider(p: (typeof providers)[number], now: Date, summary: PollProviderResult, first: boolean): Promise<void> {
+  async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean): Promise<void> {
+    if (opts.signal?.aborted) return; // (its claim may be lost: the folder is another poller's now)
     const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
     let scan;
     try {
@@ -202,7 +259,7 @@ async function pollProviders(
 async function processOne(
   deps: PollDeps,
   session: SftpSession,
-  p: { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null },
+  p: Provider,
   f: ReadyFile,
   nowOverride?: Date,
 ): Promise<PollFileResult> {
@@ -219,7 +276,7 @@ async function processOne(
     context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(
-      { pool: deps.pool, config: deps.config, ...(nowOverride ? { now: () => nowOverride } : {}) },
+      { pool: deps.pool, config: deps.config, faults: deps.faults, ...(nowOverride ? { now: () => nowOverride } : {}) },
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );

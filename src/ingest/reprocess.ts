@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { FaultPoints } from '../fault-points.js';
 import { getBlob } from '../db/blobs.js';
 import { reprocessCandidate, type ReprocessCandidate } from '../repositories/submissions.js';
 import type { SftpSession } from '../sftp/client.js';
@@ -40,6 +41,8 @@ export interface ReprocessDeps {
   openSession: () => Promise<SftpSession>;
   /** When the new answer is made (its response time and notifications); default the wall clock. */
   now?: Clock;
+  /** Crash tests only: called at the inbound path's fault points (default: nothing). */
+  faults?: FaultPoints;
 }
 
 export interface Reprocessed {
@@ -71,7 +74,7 @@ export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandi
   } else {
     const bytes = await getBlob(pool, c.sha256!);
     if (!bytes) throw new ReprocessRefused(`the file of submission ${c.id} is no longer stored: ask the provider to send it again`);
-    done = await ingestFile({ pool, config, now }, {
+    done = await ingestFile({ pool, config, now, faults: deps.faults }, {
       provider: c.provider, originalName: c.file, bytes, receivedAt: c.receivedAt, serverMtime: c.serverMtime, firstSeenAt: c.firstSeenAt,
       lastAbsentAt: c.lastAbsentAt, source: 'reprocess',
       reprocess: { of: c.id, chain: c.chain, reason, runId, earlierApplied: c.applied },
@@ -79,7 +82,7 @@ export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandi
   }
   const session = await deps.openSession();
   try {
-    const answered = await respondOverSftp({ pool, config }, session, done, null, now());
+    const answered = await respondOverSftp({ pool, config, faults: deps.faults }, session, done, null, now());
     return { done, answered, resumed };
   } finally {
     await session.close().catch(() => undefined);

@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { spellInstant } from '../calendar/index.js';
+import { deadlinePolicyFromConfig, spellInstant } from '../calendar/index.js';
 import type { Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { forgetFile, quarantineFile } from '../db/poll-state.js';
 import { withTransaction } from '../db/pool.js';
-import { faultPoint } from '../fault-points.js';
+import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import { makeIssue } from '../validate/issues.js';
@@ -31,7 +31,12 @@ const posix = path.posix;
 const UNREADABLE = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
-export interface RespondDeps { pool: pg.Pool; config: Config }
+export interface RespondDeps {
+  pool: pg.Pool;
+  config: Config;
+  /** Crash tests only: called at the answering steps' fault points (default: nothing). */
+  faults?: FaultPoints;
+}
 
 /** Where the upload ended up: moved to processed/ or failed/, no longer there, or left in place (unmovable). */
 export type Disposition = 'processed' | 'failed' | 'gone' | 'quarantined';
@@ -73,6 +78,7 @@ export async function respondOverSftp(
 ): Promise<Answered> {
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
   const { pool } = deps;
+  const faultPoint = deps.faults ?? NO_FAULTS;
   const id = done.submissionId;
   const p = await progressOf(pool, id);
   const response = posix.join(folders.downloads, done.response.name);
@@ -120,7 +126,7 @@ export async function respondOverSftp(
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
-      }, at);
+      }, at, faultPoint);
     } catch (err) {
       log.warn({ submissionId: id, err: { message: (err as Error).message } }, 'liaison notification could not be recorded; the next poll tries again');
       return { submissionId: id, response, movedTo: movedTo ?? '(not moved)', disposition, responded: false };
@@ -207,7 +213,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(done.submissionId),
-      }, at);
+      }, at, deps.faults);
       await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, at]);
     } catch (err) {
       log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification could not be recorded');
@@ -232,7 +238,7 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
     const bytes = await responseToBuffer({
       file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
       warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
-    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz) });
+    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), deadlines: deadlinePolicyFromConfig(deps.config) });
     const responseSha = await putBlob(c, bytes);
     await c.query(
       `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)

@@ -10,12 +10,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type pg from 'pg';
 import { spellInstant } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
-import { faultPoint } from '../fault-points.js';
+import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
+import {
+  claimNotification, markNotificationFailed, markNotificationSent, notificationAttachments, notificationById, notificationByKey, recordNotification,
+  type Db, type NotificationRow as Row, type NotificationState, type NotificationStatus, type NotificationTransport,
+} from '../repositories/notifications.js';
 
 export interface Message {
   kind: string;
@@ -32,16 +35,12 @@ export interface Message {
   key?: string;
 }
 
-export type NotificationStatus = 'PENDING' | 'SENT' | 'FAILED' | 'GAVE_UP';
-
 export interface Sent {
   id: number;
   status: NotificationStatus;
-  transport: 'smtp' | 'outbox' | null;
+  transport: NotificationTransport;
   location: string | null;
 }
-
-export type Db = pg.Pool | pg.PoolClient;
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
 
@@ -57,85 +56,37 @@ export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-interface Row {
-  id: number;
-  kind: string;
-  recipients: string[];
-  subject: string;
-  body: string | null;
-  status: NotificationStatus;
-  transport: Sent['transport'];
-  location: string | null;
-  attempts: number;
-  dedupe_key: string | null;
-  created_at: Date;
-}
-
-const toSent = (r: Pick<Row, 'id' | 'status' | 'transport' | 'location'>): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });
+const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });
 
 /**
  * Records the message (PENDING) and tries to send it at once. Never throws for a mail problem:
  * the message stays PENDING and the notify job retries it. Throws only when the message cannot
  * be recorded (the database). A keyed message recorded before is not recorded or sent again.
  */
-export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock()): Promise<Sent | null> {
+/** @param faults crash tests only: called at the fault point between sending and recording it */
+export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock(), faults: FaultPoints = NO_FAULTS): Promise<Sent | null> {
   const to = [...new Set(msg.to.filter(Boolean))];
   if (to.length === 0) {
     log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
     return null;
   }
   const att = msg.attachments ?? [];
-  // One statement: the row and its attachments are recorded together or not at all.
-  const ins = await pool.query<{ id: number }>(
-    `with n as (
-       insert into notifications (kind, recipients, subject, body, status, attempts, next_attempt_at, dedupe_key, created_at)
-       values ($1, $2, $3, $4, 'PENDING', 0, $5, $6, $5)
-       on conflict (dedupe_key) where dedupe_key is not null do nothing
-       returning id),
-     a as (
-       insert into notification_attachments (notification_id, position, filename, content)
-       select n.id, x.ord, x.filename, x.content from n, unnest($7::text[], $8::bytea[]) with ordinality as x(filename, content, ord))
-     select id from n`,
-    [msg.kind, to, msg.subject, msg.text, now, msg.key ?? null, att.map((a) => a.filename), att.map((a) => a.content)],
-  );
-  let id = ins.rows[0]?.id;
+  let id = await recordNotification(pool, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: att, key: msg.key ?? null }, now);
   if (id === undefined) {
-    const had = (await pool.query<Row>('select id, status, transport, location from notifications where dedupe_key = $1', [msg.key])).rows[0]!;
+    const had = (await notificationByKey(pool, msg.key!))!;
     if (had.status !== 'PENDING') {
       log.info({ kind: msg.kind, notificationId: had.id, status: had.status }, 'notification already recorded; not sent again');
       return toSent(had);
     }
-    id = had.id;
+    id = Number(had.id);
   }
-  const r = await deliver(config, pool, now, Number(id));
-  return r ? toSent(r) : toSent((await pool.query<Row>('select id, status, transport, location from notifications where id = $1', [id])).rows[0]!);
-}
-
-/**
- * Claims one PENDING row (that one, or the next due one) for CLAIM_MS: the claim is a status
- * lease taken under FOR UPDATE SKIP LOCKED, so two senders never hold the same row. Counts the
- * attempt at the claim (an attempt cut short by a crash counts too).
- */
-async function claim(pool: Db, now: Date, id?: number): Promise<Row | undefined> {
-  const r = await pool.query<Row>(
-    `update notifications n set claimed_until = $1::timestamptz + make_interval(secs => $2), attempts = n.attempts + 1, last_attempt_at = $1
-      where n.id = (
-        select id from notifications
-         where status = 'PENDING' and (claimed_until is null or claimed_until <= $1)
-           and ${id === undefined ? 'next_attempt_at <= $1' : 'id = $3'}
-         order by next_attempt_at, id
-         for update skip locked limit 1)
-      returning n.id, n.kind, n.recipients, n.subject, n.body, n.status, n.transport, n.location, n.attempts, n.dedupe_key, n.created_at`,
-    id === undefined ? [now, CLAIM_MS / 1000] : [now, CLAIM_MS / 1000, id],
-  );
-  return r.rows[0];
+  const r = await deliver(config, pool, now, faults, Number(id));
+  return toSent(r ?? (await notificationById(pool, id))!);
 }
 
 /** Sends a claimed row; records SENT, or the failure (retry, FAILED or GAVE_UP). */
-async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promise<Sent & { serverDown?: boolean }> {
-  const attachments = (await pool.query<{ filename: string; content: Buffer }>(
-    'select filename, content from notification_attachments where notification_id = $1 order by position', [row.id],
-  )).rows;
+async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults: FaultPoints): Promise<Sent & { serverDown?: boolean }> {
+  const attachments = await notificationAttachments(pool, Number(row.id));
   const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments };
   let transport: 'smtp' | 'outbox';
   let location: string;
@@ -156,12 +107,8 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row): Promi
   } catch (err) {
     return failed(config, pool, now, row, err as Error & { code?: string; responseCode?: number });
   }
-  faultPoint('notify-after-send');
-  await pool.query(
-    `update notifications set status = 'SENT', transport = $2, location = $3, sent_at = $4, ended_at = $4, claimed_until = null, next_attempt_at = null, last_error = null
-      where id = $1 and status = 'PENDING'`,
-    [row.id, transport, location, now],
-  );
+  faults('notify-after-send');
+  await markNotificationSent(pool, Number(row.id), transport, location, now);
   log.info({ kind: row.kind, notificationId: Number(row.id), transport, recipients: row.recipients.length, attempts: row.attempts }, 'notification sent');
   return { id: Number(row.id), status: 'SENT', transport, location };
 }
@@ -201,13 +148,8 @@ async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error 
   const error = mailError(err);
   const giveUpAt = row.created_at.getTime() + config.NOTIFY_GIVE_UP_HOURS * 3_600_000;
   const next = new Date(now.getTime() + backoffMs(row.attempts));
-  const status: NotificationStatus = permanent(err) ? 'FAILED' : now.getTime() >= giveUpAt ? 'GAVE_UP' : 'PENDING';
-  await pool.query(
-    `update notifications set status = $2, last_error = $3, claimed_until = null,
-            next_attempt_at = case when $2 = 'PENDING' then $4::timestamptz end, ended_at = case when $2 = 'PENDING' then null else $5::timestamptz end
-      where id = $1 and status = 'PENDING'`,
-    [row.id, status, error, next, now],
-  );
+  const status: Exclude<NotificationStatus, 'SENT'> = permanent(err) ? 'FAILED' : now.getTime() >= giveUpAt ? 'GAVE_UP' : 'PENDING';
+  await markNotificationFailed(pool, Number(row.id), status, error, next, now);
   const ctx = { kind: row.kind, notificationId: Number(row.id), attempts: row.attempts, error };
   if (status === 'PENDING') {
     log.warn({ ...ctx, nextAttemptAt: next.toISOString() }, 'notification not sent; it stays PENDING and is retried');
@@ -237,9 +179,9 @@ async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: N
 
 export const OPS_KIND = 'ops-notification-undelivered';
 
-async function deliver(config: Config, pool: Db, now: Date, id?: number): Promise<(Sent & { serverDown?: boolean }) | undefined> {
-  const row = await claim(pool, now, id);
-  return row ? sendClaimed(config, pool, now, row) : undefined;
+async function deliver(config: Config, pool: Db, now: Date, faults: FaultPoints, id?: number): Promise<(Sent & { serverDown?: boolean }) | undefined> {
+  const row = await claimNotification(pool, now, CLAIM_MS / 1000, id);
+  return row ? sendClaimed(config, pool, now, row, faults) : undefined;
 }
 
 export interface DeliverCounts { sent: number; retrying: number; failed: number; gaveUp: number }
@@ -249,11 +191,11 @@ export interface DeliverCounts { sent: number; retrying: number; failed: number;
  * none is due or `signal` aborts. A mail server that cannot be reached ends the pass (the rest
  * stay due for the next one) instead of waiting out a timeout per message.
  */
-export async function deliverDue(config: Config, pool: Db, now: Date, opts: { signal?: AbortSignal; limit?: number } = {}): Promise<DeliverCounts> {
+export async function deliverDue(config: Config, pool: Db, now: Date, opts: { signal?: AbortSignal; limit?: number; faults?: FaultPoints } = {}): Promise<DeliverCounts> {
   const counts: DeliverCounts = { sent: 0, retrying: 0, failed: 0, gaveUp: 0 };
   const limit = opts.limit ?? 500;
   for (let i = 0; i < limit && !opts.signal?.aborted; i++) {
-    const r = await deliver(config, pool, now);
+    const r = await deliver(config, pool, now, opts.faults ?? NO_FAULTS);
     if (!r) break;
     if (r.status === 'SENT') counts.sent++;
     else if (r.status === 'PENDING') counts.retrying++;
@@ -262,41 +204,4 @@ export async function deliverDue(config: Config, pool: Db, now: Date, opts: { si
     if (r.serverDown) break;
   }
   return counts;
-}
-
-export interface NotificationSummary {
-  id: number;
-  kind: string;
-  recipients: string[];
-  subject: string;
-  status: NotificationStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  lastAttemptAt: Date | null;
-  nextAttemptAt: Date | null;
-  sentAt: Date | null;
-  endedAt: Date | null;
-  transport: Sent['transport'];
-}
-
-/**
- * Notifications, newest first. `failed`: those not delivered that have an error: FAILED,
- * GAVE_UP, and PENDING ones whose last attempt failed (being retried).
- */
-export async function listNotifications(pool: Db, opts: { failed?: boolean; limit: number }): Promise<NotificationSummary[]> {
-  const r = await pool.query<{
-    id: number; kind: string; recipients: string[]; subject: string; status: NotificationStatus; attempts: number; last_error: string | null;
-    created_at: Date; last_attempt_at: Date | null; next_attempt_at: Date | null; sent_at: Date | null; ended_at: Date | null; transport: Sent['transport'];
-  }>(
-    `select id, kind, recipients, subject, status, attempts, last_error, created_at, last_attempt_at, next_attempt_at, sent_at, ended_at, transport
-       from notifications
-      where not $1 or status in ('FAILED', 'GAVE_UP') or (status = 'PENDING' and last_error is not null)
-      order by created_at desc, id desc limit $2`,
-    [opts.failed ?? false, opts.limit],
-  );
-  return r.rows.map((x) => ({
-    id: Number(x.id), kind: x.kind, recipients: x.recipients, subject: x.subject, status: x.status, attempts: x.attempts, lastError: x.last_error,
-    createdAt: x.created_at, lastAttemptAt: x.last_attempt_at, nextAttemptAt: x.next_attempt_at, sentAt: x.sent_at, endedAt: x.ended_at, transport: x.transport,
-  }));
 }

@@ -1,15 +1,17 @@
-// The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th) and
-// after the last accepted day (the 11th) of month N, each liaison gets one email with an
+// The missing-submission digest (spec §2; issue 7): after the on-time window (the 6th by
+// default) and after the last accepted day (the 11th) of month N, each liaison gets one email with an
 // .xlsx of their providers that have no accepted RTF / OTF (ECM contract) or CSPRTF (CS
 // contract) for period N-1, and of files declined as late or rejected. A CS provider is
-// listed only once the CSPRTF window has closed (after CSPRTF_ON_TIME_LAST_DAY, the 10th):
+// listed only once the CSPRTF window has closed (after CSPRTF_ON_TIME_LAST_DAY, the 10th by default):
 // before that its CSPRTF is not late. Provider codes, names and counts only: never member data.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
-import { ordinal } from '../calendar/verdict.js';
+import { deadlinePolicyFromConfig, submissionWindow, theDay } from '../calendar/deadlines.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
+import { INBOUND_TYPES } from '../filetypes/registry.js';
+import type { FileTypeRegistry, Program } from '../filetypes/types.js';
 import { log } from '../log.js';
 import { acceptedLines } from '../repositories/status.js';
 import { submissionTypesSql } from '../repositories/submissions.js';
@@ -18,11 +20,18 @@ import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { CellValue } from '../xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
 
-export type Program = 'ECM' | 'CS';
-export type FileType = 'RTF' | 'OTF' | 'CSPRTF';
+/** An inbound file type's name (a registry's). */
+type FileType = string;
 
-export const EXPECTED_TYPES: Record<Program, FileType[]> = { ECM: ['RTF', 'OTF'], CS: ['CSPRTF'] };
-const PROGRAM_OF: Record<FileType, Program> = { RTF: 'ECM', OTF: 'ECM', CSPRTF: 'CS' };
+/** The file types each program owes every period, from the types' expected-submission rules (`status` lists the same). */
+export function expectedTypes(types: FileTypeRegistry = INBOUND_TYPES): Record<Program, FileType[]> {
+  const out: Record<Program, FileType[]> = { ECM: [], CS: [] };
+  for (const t of types.types) if (t.expectedEachPeriod) out[t.program].push(t.name);
+  return out;
+}
+
+/** The production registry's: what the digest, `status` and the web board expect. */
+export const EXPECTED_TYPES: Readonly<Record<Program, readonly FileType[]>> = expectedTypes();
 
 export interface MissingRow {
   providerCode: string;
@@ -78,7 +87,11 @@ export async function findMissingSubmissions(
   pool: pg.Pool | pg.PoolClient,
   config: Pick<Config, 'PLAN_TIME_ZONE' | 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>,
   slot: IsoDate,
+  types: FileTypeRegistry = INBOUND_TYPES,
 ): Promise<MissingRow[]> {
+  const expected = expectedTypes(types);
+  // (a type name the registry does not know, from an old row, is filed as its provider's first program)
+  const programOf = (t: string): Program | undefined => types.types.find((x) => x.name === t)?.program;
   const period = digestPeriod(slot);
   const periodDate = periodFirstDay(period);
   const month = periodOfDate(slot);
@@ -115,8 +128,8 @@ export async function findMissingSubmissions(
       providerName: c.name,
       program: c.program,
       liaisonEmail: c.liaison_email,
-      missing: EXPECTED_TYPES[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
-      missingLines: EXPECTED_TYPES[c.program]
+      missing: expected[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
+      missingLines: expected[c.program]
         .filter((t) => have.has(`${c.provider_code}|${t}`) && !haveLine.has(`${c.provider_code}|${t}|*`))
         .flatMap((t) => c.lobs.filter((lob) => !haveLine.has(`${c.provider_code}|${t}|${lob}`)).map((lob) => ({ type: t, lob }))),
       declined: {},
@@ -127,19 +140,19 @@ export async function findMissingSubmissions(
   for (const b of bad.rows) {
     const types = b.types.length ? b.types : ['unrecognised'];
     for (const t of types) {
-      const program = PROGRAM_OF[t as FileType] as Program | undefined;
+      const program = programOf(t);
       // A file type outside the provider's contracts (or unrecognised) goes on its first row.
       const row = (program && rows.get(`${b.provider_code}|${program}`)) ?? rows.get(`${b.provider_code}|ECM`) ?? rows.get(`${b.provider_code}|CS`);
       if (!row) continue;
       const bucket = b.declined ? row.declined : row.rejected;
       bucket[t] = (bucket[t] ?? 0) + 1;
-      row.files.push({ type: program ? (t as FileType) : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
+      row.files.push({ type: program ? t : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
   return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || r.missingLines.length || sum(r.declined) || sum(r.rejected)));
 }
 
-export type DigestPolicy = Pick<Config, 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY'>;
+export type DigestPolicy = Parameters<typeof deadlinePolicyFromConfig>[0];
 
 /** Why a rejected file was rejected, by its first file-level error, in a liaison's words. */
 const REJECTED_BECAUSE: Readonly<Record<string, string>> = {
@@ -171,9 +184,10 @@ export function describeFile(f: DigestFile, period: Period, policy: DigestPolicy
   }
   const inWindow = periodOfDate(f.received) === nextPeriod(period);
   const day = Number(f.received.slice(8, 10));
-  const why = !inWindow || day > policy.RESUBMISSION_LAST_DAY
-    ? `after the ${ordinal(policy.RESUBMISSION_LAST_DAY)}`
-    : `after the ${ordinal(policy.ON_TIME_LAST_DAY)}, with no earlier file for ${reportingPeriodLabel(period)}`;
+  const w = submissionWindow(deadlinePolicyFromConfig(policy), f.type ? [f.type] : []);
+  const why = !inWindow || day > w.acceptedLastDay
+    ? `after ${theDay(w.acceptedLastDay)}`
+    : `after ${theDay(w.onTimeLastDay)}, with no earlier file for ${reportingPeriodLabel(period)}`;
   return `${what} declined: received ${received}, ${why}`;
 }
 
@@ -243,13 +257,13 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
   const label = reportingPeriodLabel(period);
   const csListed = programListed(config, 'CS', slot);
   const closes = Number(slot.slice(8)) <= config.RESUBMISSION_LAST_DAY
-    ? `Corrections and late first submissions are accepted through day ${config.RESUBMISSION_LAST_DAY}; files after that are declined.`
+    ? `${config.LATE_FIRST_SUBMISSION === 'decline' ? 'Corrections are' : 'Corrections and late first submissions are'} accepted through ${theDay(config.RESUBMISSION_LAST_DAY)}; files after that are declined.`
     : csListed
       ? `The submission window for ${label} has closed: files received now are declined.`
       : `The RTF and OTF window for ${label} has closed: RTF and OTF files received now are declined.`;
   const csNote = csListed
     ? []
-    : [`CS providers are not listed yet: the CSPRTF is on time through day ${config.CSPRTF_ON_TIME_LAST_DAY}; they are listed once that window closes.`];
+    : [`CS providers are not listed yet: the CSPRTF is on time through ${theDay(config.CSPRTF_ON_TIME_LAST_DAY)}; they are listed once that window closes.`];
   for (const [liaison, list] of groups) {
     const unit = `liaison:${liaison}`;
     if (await unitDone(pool, 'missing-alert', slot, unit)) {

@@ -3,9 +3,10 @@
 // codes and the code sets. Streams through the xlsx writer; the caller hands over only
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
-import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout, type LayoutName } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout } from '../../schemas/layout.js';
+import { declineRule, type DeadlinePolicy } from '../calendar/deadlines.js';
 import { showIsoDate } from '../calendar/zone.js';
-import { ISSUES, ISSUE_CODES } from '../validate/catalogue.js';
+import { codeMeaning, ISSUES, ISSUE_CODES, type IssueCode, type MessageParams } from '../validate/catalogue.js';
 import type { Issue } from '../validate/issues.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
 import type { WorkbookValidation } from '../validate/workbook.js';
@@ -32,6 +33,10 @@ export interface ResponseOptions {
   codeSettings?: CodeSettings;
   /** When the response was produced, as people read it (MM/DD/YYYY ...), shown on the Summary. */
   generatedAt?: string;
+  /** The layout of a file type read (default: the layouts of schemas/); the ingest passes its registry's. */
+  layoutOf?: (name: string) => Layout | undefined;
+  /** The deadline policy in force: the Codes sheet says the deadline days with it. */
+  deadlines?: DeadlinePolicy;
 }
 
 /** Counts stay numbers (a number cell sums and sorts); everything else is text. */
@@ -117,9 +122,10 @@ function fixRow(row: RejectedRow): WriteRow {
 
 /** Per layout with rejected rows (a fully accepted file gets none): the rows to fix and send again. */
 function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
-  const byLayout: ReadonlyMap<LayoutName, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
+  const byLayout: ReadonlyMap<string, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
   const names = r.layouts.length ? r.layouts : [...byLayout.keys()];
-  const layouts = names.map((n) => layoutByName(n)).filter((l): l is Layout => l !== undefined);
+  const layoutOf = o.layoutOf ?? layoutByName;
+  const layouts = names.map(layoutOf).filter((l): l is Layout => l !== undefined);
   const withRows = layouts.filter((l) => (byLayout.get(l.name)?.length ?? 0) > 0);
   return withRows.map((layout) => ({
     name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
@@ -134,11 +140,17 @@ function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   }));
 }
 
-function codesSheet(): WriteSheet {
+/** What the Codes sheet can say for certain about a code, beyond its template. */
+function knownParams(code: IssueCode, o: ResponseOptions): MessageParams {
+  if (code !== 'DECLINED_LATE') return {};
+  return { reason: o.deadlines ? declineRule(o.deadlines) : 'It arrived after the last day files for its period are accepted.' };
+}
+
+function codesSheet(o: ResponseOptions): WriteSheet {
   return {
     name: 'Codes',
     columns: [{ label: 'Code', width: 20, maxWidth: 34 }, { label: 'Severity', width: 9 }, { label: 'Applies to', width: 8 }, { label: 'Meaning and how to fix', width: 60, maxWidth: 90, wrap: true }],
-    rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, ISSUES[code].message]),
+    rows: ISSUE_CODES.map((code) => [code, ISSUES[code].severity, ISSUES[code].scope, codeMeaning(code, knownParams(code, o))]),
   };
 }
 
@@ -146,7 +158,7 @@ function codesSheet(): WriteSheet {
 function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const rows: CellValue[][] = [];
   for (const name of r.layouts) {
-    const layout = layoutByName(name);
+    const layout = (o.layoutOf ?? layoutByName)(name);
     for (const c of layout?.columns ?? []) {
       if (c.type !== 'code' && c.type !== 'codeList') continue;
       const set = o.codeSettings ? codesFor(c, o.codeSettings) : c.codes;
@@ -163,7 +175,7 @@ function codeSetsSheet(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
 
 /** The response's sheets, in order. */
 export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): WriteSheet[] {
-  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(), ...codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
+  return [summarySheet(r, o), errorsSheet(r), ...rejectedSheets(r, o), codesSheet(o), ...codeSetsSheet(r, o)].map((s) => ({ freezeHeader: true, ...s }));
 }
 
 export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {

@@ -80,3 +80,18 @@ export async function metricsSnapshot(db: Db, sftpRoot: string): Promise<Metrics
     lastPollSuccessAt,
   };
 }
+
+export interface ExchangeTotals {
+  /** Inbound files by outcome ('none': not decided yet). */
+  submissions: { outcome: string; count: number }[];
+  outboundPublished: number;
+  notifications: number;
+}
+
+/** What the exchange has done so far, in three counts: the demo's closing summary. */
+export async function exchangeTotals(db: Db): Promise<ExchangeTotals> {
+  const submissions = (await db.query<{ outcome: string; count: number }>(`select coalesce(outcome, 'none') as outcome, count(*)::int as count from submissions group by 1`)).rows;
+  const outboundPublished = (await db.query<{ n: number }>(`select count(*)::int n from outbound_files where status = 'PUBLISHED'`)).rows[0]!.n;
+  const notifications = (await db.query<{ n: number }>(`select count(*)::int n from notifications`)).rows[0]!.n;
+  return { submissions, outboundPublished, notifications };
+}

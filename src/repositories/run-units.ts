@@ -1,6 +1,6 @@
 // The units of a run (one per provider, or per liaison digest): recorded as done so a re-run of
 // the same (job, slot) skips them. Written by the use cases a job runs (generate, the missing-file
-// alert) inside their own transactions; the run ledger (src/runs/ledger.ts) owns the attempts.
+// alert) inside their own transactions; the run ledger (src/repositories/run-ledger.ts) owns the attempts.
 import type pg from 'pg';
 
 export async function unitDone(pool: pg.Pool | pg.PoolClient, job: string, slot: string, unit: string): Promise<boolean> {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { executeRun, RunBusyError } from './execute.js';
-import { processOwner, releaseRun, type RunRow, type Trigger } from './ledger.js';
+import { processOwner, releaseRun, slotStates, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 /**
  * How missed slots are made up (catch-up never sends a stale file):
@@ -234,12 +234,7 @@ export class Coordinator {
 
   /** The ledger state of a job's slots. */
   private async ledger(job: string, slots: string[]): Promise<Map<string, LedgerState>> {
-    const r = await this.pool.query<{ slot: string; status: RunRow['status']; stale: boolean }>(
-      `select slot, status, coalesce(running_heartbeat_at < now() - make_interval(secs => $3), false) as stale
-         from run_slots where job = $1 and slot = any($2)`,
-      [job, slots, this.config.ABANDON_AFTER_SECONDS],
-    );
-    return new Map(r.rows.map((x) => [x.slot, { status: x.status, stale: x.stale }]));
+    return slotStates(this.pool, job, slots, this.config.ABANDON_AFTER_SECONDS);
   }
 
   /**

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
-import { claimRun, finishRun, processOwner, RELEASED_AT_SHUTDOWN, startHeartbeat, type RunRow, type Trigger } from './ledger.js';
+import { claimRun, finishRun, processOwner, RELEASED_AT_SHUTDOWN, startHeartbeat, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 export class RunBusyError extends Error {
   constructor(public readonly run: RunRow) {

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { FaultPoints } from '../fault-points.js';
 import { republish, type GenerateResult, type OutboundKind } from '../generate/run.js';
 import { reprocessSubmission, type Reprocessed } from '../ingest/reprocess.js';
 import type { ReprocessCandidate } from '../repositories/submissions.js';
@@ -16,13 +17,15 @@ export interface ManualDeps {
   config: Config;
   openSession: () => Promise<SftpSession>;
   now: Clock;
+  /** Crash tests only (the CLI entry's test hooks): called at the pipeline's fault points. */
+  faults?: FaultPoints;
 }
 
 /** After checkReprocess: the stored file read again as a new attempt of the `reprocess` job. */
 export async function reprocessAsRun(deps: ManualDeps, candidate: ReprocessCandidate, reason: string): Promise<{ result: Reprocessed; runId: number }> {
   let result: Reprocessed | undefined;
   const run = await executeRun(deps.pool, deps.config, 'reprocess', `submission ${candidate.id}`, { trigger: 'manual', reason }, async (ctx) => {
-    result = await reprocessSubmission({ pool: deps.pool, config: deps.config, openSession: deps.openSession, now: deps.now }, candidate, reason, ctx.run.id);
+    result = await reprocessSubmission({ pool: deps.pool, config: deps.config, openSession: deps.openSession, now: deps.now, faults: deps.faults }, candidate, reason, ctx.run.id);
     const d = result.done.document;
     return { submission: result.done.submissionId, outcome: d.outcome, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected };
   });

@@ -30,7 +30,8 @@ export const ISSUES = {
   FILE_TOO_MANY_COLUMNS: e('file', 'A sheet has more than {limit} columns. Remove the extra columns and upload it again.'),
   NO_LAYOUT_MATCHED: e('file', 'No sheet has a header row we recognise ({expected}). Use the plan template: the column titles must be in one of the first 10 rows.'),
   DUPLICATE_FILE: e('file', 'This exact file was already received on {date} and was not processed again. Send a corrected file if you meant to change something.'),
-  DECLINED_LATE: e('file', 'The file arrived on {date}, after the {lastDay}th, and was not processed. Put these updates in next month\'s file; the next window opens on {nextWindow}.'),
+  // {reason} says which deadline day passed (src/calendar declinedParams fills every placeholder here)
+  DECLINED_LATE: e('file', 'Your file for reporting period {period} was received on {date} and has been declined: it was not processed. {reason} Please include these updates in next month\'s file (reporting period {nextPeriod}) instead. The next submission window opens on {nextWindow} and files are on time through {onTimeUntil}.'),
   PERIOD_MISMATCH: e('row', 'The reporting period {value} is not the period this file answers ({expected}). Enter {expected} in {column}.'),
 
   // ---- sheet level
@@ -142,5 +143,20 @@ export function formatMessage(code: IssueCode, params: MessageParams = {}): stri
   return ISSUES[code].message.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     return v === undefined ? '' : String(v);
+  });
+}
+
+/**
+ * A code's message as a reference entry (the response's Codes sheet): `known` placeholders filled
+ * in (the deadline rule, say), {column} read as "the column", and what differs from file to file
+ * left as "…". No raw placeholder reaches a provider.
+ */
+export function codeMeaning(code: IssueCode, known: MessageParams = {}): string {
+  const template = ISSUES[code].message;
+  return template.replace(/\{(\w+)\}/g, (_, k: string, at: number) => {
+    const v = known[k];
+    const text = v !== undefined ? String(v) : k === 'column' ? 'the column' : '…';
+    const startsSentence = at === 0 || /[.!?]\s+$/.test(template.slice(0, at));
+    return startsSentence ? text.charAt(0).toUpperCase() + text.slice(1) : text;
   });
 }

@@ -1,32 +1,19 @@
 // Rules across the rows of one file, applied row by row while streaming: only the keys of
-// earlier rows are kept, never the rows. RTF: one row per CIN; CSPRTF: one row per CIN ×
-// service; OTF: an exact repeat of an attempt is a possible double entry (warning).
-import type { Layout, LayoutName } from '../../schemas/layout.js';
-import type { IssueCode } from './catalogue.js';
+// earlier rows are kept, never the rows. Each file type declares its key (src/filetypes).
+import type { Layout } from '../../schemas/layout.js';
+import type { CrossRowKey } from './file-type.js';
 import { makeIssue, type Issue } from './issues.js';
 import type { RowCells } from './scope.js';
 import type { CellOut } from './types.js';
 
-interface KeyRule { keys: readonly string[]; code: IssueCode }
-
-export const CROSS_ROW_RULES: Partial<Record<LayoutName, KeyRule>> = {
-  RTF: { keys: ['cin'], code: 'DUPLICATE_CIN' },
-  CSPRTF: { keys: ['cin', 'serviceCode'], code: 'DUPLICATE_CIN_SERVICE' },
-  OTF: { keys: ['cin', 'attemptDate', 'method', 'minutes'], code: 'OTF_DUPLICATE_ATTEMPT' },
-};
-
-/** One per layout per file (several sheets of the same layout share it). */
+/** One per file type per file (several sheets of the same type share it). */
 export class CrossRowChecker {
   private readonly seen = new Map<string, { sheet: string; row: number }>();
-  private readonly rule: KeyRule | undefined;
 
-  constructor(readonly layout: Layout) {
-    this.rule = CROSS_ROW_RULES[layout.name];
-  }
+  constructor(readonly layout: Layout, private readonly rule: CrossRowKey) {}
 
   /** Issues for this row given the rows before it; remembers its key. */
   check(sheet: string, row: number, values: Readonly<Record<string, CellOut | null>>, cells: RowCells): Issue[] {
-    if (!this.rule) return [];
     const parts = this.rule.keys.map((k) => values[k]);
     if (parts.some((p) => p === null || p === undefined)) return [];
     const key = parts.map(String).join('\u0000');

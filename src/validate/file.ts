@@ -1,7 +1,6 @@
 // Offline validation of one workbook held in memory: guards → reader → row and cross-row
 // validation → result. No database, no file system: the caller reads the bytes.
 import { createHash } from 'node:crypto';
-import type { Layout } from '../../schemas/layout.js';
 import type { Config } from '../config.js';
 import { inspectFile } from '../xlsx/guard.js';
 import { readWorkbook } from '../xlsx/reader.js';
@@ -17,8 +16,7 @@ export interface FileValidation extends WorkbookValidation {
 
 export type FileLimits = Pick<Config, 'MAX_FILE_BYTES' | 'MAX_UNCOMPRESSED_BYTES' | 'MAX_ZIP_ENTRIES' | 'MAX_ROWS' | 'MAX_COLUMNS'>;
 
-export interface ValidateFileOptions extends Omit<WorkbookValidationOptions, 'layouts'> {
-  layouts?: readonly Layout[];
+export interface ValidateFileOptions extends WorkbookValidationOptions {
   limits: FileLimits;
   /** The bytes' SHA-256 when the caller has it already (hex). */
   sha256?: string;

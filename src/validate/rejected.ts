@@ -1,6 +1,6 @@
 // The rejected rows a response lists back to the provider, in the layout's column order.
 // Bounded: past the cap only a count is kept, so a huge bad file never sits in memory.
-import type { Layout, LayoutName } from '../../schemas/layout.js';
+import type { Layout } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { Issue } from './issues.js';
 import type { RowCells } from './scope.js';
@@ -19,7 +19,7 @@ export interface RejectedRow {
 }
 
 export class RejectedRowCollector {
-  readonly byLayout = new Map<LayoutName, RejectedRow[]>();
+  readonly byLayout = new Map<string, RejectedRow[]>();
   /** Rejected rows past the cap (counted, not kept). */
   omitted = 0;
   private kept = 0;

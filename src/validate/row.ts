@@ -1,10 +1,9 @@
 // One data row against its layout: types and code sets of every cell, Req blanks, then the
 // layout's row rules. Pure: the same cells and context always give the same result.
 import type { HeaderMatch } from '../../schemas/index.js';
-import type { Layout } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
+import type { RowValidation } from './file-type.js';
 import { isError, type Issue } from './issues.js';
-import { LAYOUT_RULES } from './rules/index.js';
 import { BoundRow, RowScope, type ColumnIndex, type RowCells, type RowContext } from './scope.js';
 import { parseCell, type CellOut } from './types.js';
 
@@ -35,13 +34,14 @@ export function bindRow(match: Pick<HeaderMatch, 'columns'>, cells: readonly Cel
   return new BoundRow(index, cells);
 }
 
-export function validateRow(layout: Layout, cells: RowCells, ctx: RowContext): RowResult {
-  const s = new RowScope(layout, cells, ctx);
-  const { rules, blankDefaults = {} } = LAYOUT_RULES[layout.name];
+/** One row of a file type: the type's layout gives the cells' types, its rules the rest. */
+export function validateRow<K extends string>(type: RowValidation<K>, cells: RowCells, ctx: RowContext): RowResult {
+  const { layout, rules } = type;
+  const s = new RowScope<K>(layout, cells, ctx);
   for (const column of layout.columns) {
     const r = parseCell(column, cells.value(column.key), ctx.config);
     if (r.kind === 'blank') {
-      const dflt = blankDefaults[column.key];
+      const dflt = type.blankDefaults?.[column.key];
       if (dflt) {
         s.values[column.key] = dflt.value;
         s.add(dflt.code, column.key);
@@ -55,7 +55,7 @@ export function validateRow(layout: Layout, cells: RowCells, ctx: RowContext): R
       if (r.warning) s.add(r.warning.code, column.key, r.warning.params);
     }
   }
-  const cin = s.str('cin');
+  const cin = typeof s.values.cin === 'string' ? s.values.cin : undefined;
   for (const rule of rules) rule(s);
   if (cin) for (const issue of s.issues) issue.cin = cin;
   const result: RowResult = { values: s.values, issues: s.issues, accepted: !s.issues.some(isError) };

@@ -52,7 +52,12 @@ export class BoundRow implements RowCells {
   }
 }
 
-export class RowScope {
+/**
+ * `K` is the layout's column keys (ColumnKey of its declaration): a rule naming a column the
+ * layout does not have does not compile. (The keys are taken as method parameters only, so a
+ * rule written for a few keys, `RowRule<'reportingPeriod'>`, serves every layout that has them.)
+ */
+export class RowScope<K extends string = string> {
   readonly values: Record<string, CellOut | null> = {};
   readonly issues: Issue[] = [];
   /** Keys of blank cells (a short list: cheaper per row than a Set). */
@@ -61,34 +66,34 @@ export class RowScope {
 
   constructor(readonly layout: Layout, readonly cells: RowCells, readonly ctx: RowContext) {}
 
-  column(key: string): ColumnDef {
+  column(key: K): ColumnDef {
     const c = this.layout.columns.find((col) => col.key === key);
     if (!c) throw new Error(`${this.layout.name} has no column ${key}`);
     return c;
   }
 
-  markBlank(key: string): void {
+  markBlank(key: K): void {
     this.blanks.push(key);
   }
   /** Blank in the file, or the column is absent from the sheet. */
-  isBlank(key: string): boolean {
+  isBlank(key: K): boolean {
     return this.blanks.includes(key);
   }
-  filled(key: string): boolean {
+  filled(key: K): boolean {
     return !this.blanks.includes(key);
   }
 
   /** The valid normalised value, or undefined (blank or invalid). */
-  get(key: string): CellOut | undefined {
+  get(key: K): CellOut | undefined {
     return this.values[key] ?? undefined;
   }
-  str(key: string): string | undefined {
+  str(key: K): string | undefined {
     const v = this.get(key);
     return typeof v === 'string' ? v : undefined;
   }
 
   /** Adds a coded issue on a column (or the row when key is null). */
-  add(code: IssueCode, key: string | null, params: MessageParams = {}): void {
+  add(code: IssueCode, key: K | null, params: MessageParams = {}): void {
     const column = key === null ? null : this.column(key);
     const cell = key === null ? undefined : this.cells.get(key);
     const raw = cell ? cellText(cell.value) : '';
@@ -109,7 +114,7 @@ export class RowScope {
   }
 
   /** When `condition` holds and the column is blank, adds `code` on it. */
-  require(condition: boolean, key: string, code: IssueCode, params: MessageParams = {}): void {
+  require(condition: boolean, key: K, code: IssueCode, params: MessageParams = {}): void {
     if (condition && this.isBlank(key)) this.add(code, key, params);
   }
 }

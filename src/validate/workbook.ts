@@ -2,12 +2,13 @@
 // ignored-sheet, sheet-end). Streaming: per row it keeps only counters, cross-row keys,
 // issues (capped) and rejected rows (capped). The ingest pipeline feeds events and may
 // act on each validated row through `onRow`; the final outcome comes from `finish()`.
-import { INBOUND_LAYOUTS, matchHeader, type HeaderMatch } from '../../schemas/index.js';
-import { FIX_SHEET_COLUMNS, type Layout, type LayoutName } from '../../schemas/layout.js';
+import { matchHeader, type HeaderMatch } from '../../schemas/index.js';
+import { FIX_SHEET_COLUMNS, type Layout } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
 import { ISSUES, type IssueCode, type MessageParams } from './catalogue.js';
 import { isBlankRow } from './cells.js';
 import { CrossRowChecker } from './cross-row.js';
+import type { RowValidation } from './file-type.js';
 import { makeIssue, type Issue } from './issues.js';
 import { computeOutcome, type Outcome } from './outcome.js';
 import { DEFAULT_REJECTED_ROW_CAP, RejectedRowCollector } from './rejected.js';
@@ -25,7 +26,7 @@ export type WorkbookEvent =
 
 export interface SheetSummary {
   name: string;
-  layout: LayoutName;
+  layout: string;
   headerRow: number;
   rowsRead: number;
   rowsAccepted: number;
@@ -46,8 +47,11 @@ export interface ValidatedRow {
 }
 
 export interface WorkbookValidationOptions {
-  /** Layouts recognised (default: the inbound ones). */
-  layouts?: readonly Layout[];
+  /**
+   * The file types recognised, each with its layout and rules (src/filetypes: the registry's
+   * `types`). A sheet is read only as one of these.
+   */
+  types: readonly RowValidation[];
   context: Omit<RowContext, 'sheet' | 'rowNumber'>;
   onRow?: (row: ValidatedRow) => void | Promise<void>;
   /**
@@ -62,7 +66,7 @@ export interface WorkbookValidationOptions {
 
 export interface WorkbookValidation {
   outcome: Outcome;
-  layouts: LayoutName[];
+  layouts: string[];
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -81,12 +85,13 @@ export interface WorkbookValidation {
 
 export const DEFAULT_ISSUE_CAP = 200_000;
 
-interface SheetState { summary: SheetSummary; match: HeaderMatch; checker: CrossRowChecker; broken: boolean }
+interface SheetState { summary: SheetSummary; match: HeaderMatch; type: RowValidation; checker: CrossRowChecker; broken: boolean }
 
 export class WorkbookValidator {
   readonly layouts: readonly Layout[];
+  private readonly types: ReadonlyMap<Layout, RowValidation>;
   private readonly sheets = new Map<string, SheetState>();
-  private readonly checkers = new Map<LayoutName, CrossRowChecker>();
+  private readonly checkers = new Map<string, CrossRowChecker>();
   private readonly fileErrors: Issue[] = [];
   private readonly issues: Issue[] = [];
   private issuesOmitted = 0;
@@ -96,7 +101,8 @@ export class WorkbookValidator {
   private readonly issueCap: number;
 
   constructor(private readonly opts: WorkbookValidationOptions) {
-    this.layouts = opts.layouts ?? INBOUND_LAYOUTS;
+    this.types = new Map(opts.types.map((t) => [t.layout, t]));
+    this.layouts = opts.types.map((t) => t.layout);
     this.rejected = new RejectedRowCollector(opts.rejectedRowCap ?? DEFAULT_REJECTED_ROW_CAP);
     this.issueCap = opts.issueCap ?? DEFAULT_ISSUE_CAP;
   }
@@ -138,11 +144,14 @@ export class WorkbookValidator {
 
   private startSheet(name: string, headerRow: number, match: HeaderMatch): void {
     const layout = match.layout;
+    const type = this.types.get(layout);
+    // (the header is matched against these types' layouts only: another is a bug, never a skip)
+    if (!type) throw new Error(`sheet recognised as ${layout.name}, which is not a file type handed to the validator`);
     let checker = this.checkers.get(layout.name);
-    if (!checker) this.checkers.set(layout.name, (checker = new CrossRowChecker(layout)));
+    if (!checker) this.checkers.set(layout.name, (checker = new CrossRowChecker(layout, type.crossRow)));
     const summary: SheetSummary = { name, layout: layout.name, headerRow, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, warnings: 0 };
     const broken = match.missingRequired.length > 0;
-    this.sheets.set(name, { summary, match, checker, broken });
+    this.sheets.set(name, { summary, match, type, checker, broken });
     if (broken)
       this.addFileError('SHEET_MISSING_COLUMNS', { layout: layout.name, detail: match.missingRequired.map((c) => c.label).join('; ') }, name);
     const helpers = fixSheetHelpers(match.unknown);
@@ -163,7 +172,7 @@ export class WorkbookValidator {
     }
     const layout = match.layout;
     const bound = bindRow(match, cells);
-    const result = validateRow(layout, bound, { ...this.opts.context, sheet, rowNumber });
+    const result = validateRow(state.type, bound, { ...this.opts.context, sheet, rowNumber });
     const issues = result.issues; // the row's own array: later checks add to it
     for (const i of checker.check(sheet, rowNumber, result.values, bound)) issues.push(i);
     if (this.opts.contextRules)
@@ -186,14 +195,15 @@ export class WorkbookValidator {
   }
 
   finish(): WorkbookValidation {
-    const sheets = [...this.sheets.values()].map((s) => s.summary);
+    const states = [...this.sheets.values()];
+    const sheets = states.map((s) => s.summary);
     const rowsRead = sheets.reduce((n, s) => n + s.rowsRead, 0);
     if (this.fileErrors.length === 0) {
       if (sheets.length === 0) this.addFileError('NO_LAYOUT_MATCHED', { expected: this.layouts.map((l) => l.name).join(', ') });
       else
-        for (const s of sheets)
+        for (const { summary: s, type } of states)
           if (s.rowsRead === 0)
-            this.addIssue(makeIssue(rowsRead === 0 ? 'SHEET_NO_DATA_ROWS' : 'SHEET_EMPTY', { sheet: s.name }, { layout: s.layout, unit: s.layout === 'OTF' ? 'outreach attempt' : 'member' }));
+            this.addIssue(makeIssue(rowsRead === 0 ? 'SHEET_NO_DATA_ROWS' : 'SHEET_EMPTY', { sheet: s.name }, { layout: s.layout, unit: type.unit }));
     }
     if (this.rejected.omitted > 0)
       this.addIssue(makeIssue('ROWS_NOT_LISTED', {}, { count: this.rejected.omitted, limit: this.rejected.cap }));

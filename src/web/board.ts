@@ -12,7 +12,8 @@ import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './l
 
 export const COLUMNS = ['MIF', 'CSASF', 'RTF', 'OTF', 'CSPRTF'] as const;
 type Column = (typeof COLUMNS)[number];
-const OWED: Record<'ECM' | 'CS', readonly Column[]> = { ECM: ['MIF', ...EXPECTED_TYPES.ECM], CS: ['CSASF', ...EXPECTED_TYPES.CS] };
+const isColumn = (t: string): t is Column => (COLUMNS as readonly string[]).includes(t);
+const OWED: Record<'ECM' | 'CS', readonly Column[]> = { ECM: ['MIF', ...EXPECTED_TYPES.ECM.filter(isColumn)], CS: ['CSASF', ...EXPECTED_TYPES.CS.filter(isColumn)] };
 
 export const STATES = {
   sent: 'sent',

@@ -1,7 +1,7 @@
 // The runs page (ops and auditors): every attempt in the run ledger, newest first, what each
 // published, and the notification outbox with what did not go out.
-import type { NotificationSummary } from '../notify/mailer.js';
-import type { Publication, RunRow } from '../runs/ledger.js';
+import type { NotificationSummary } from '../repositories/notifications.js';
+import type { Publication, RunRow } from '../repositories/run-ledger.js';
 import { html, query, type Html } from './html.js';
 import { formatInstant, page, type Viewer } from './layout.js';
 

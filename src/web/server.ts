@@ -11,21 +11,21 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { JOB_NAMES } from '../../jobs/names.js';
+import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { getBlob, storedBlobs } from '../db/blobs.js';
 import { checkRepublish, RepublishRefused, slotFor, type OutboundKind } from '../generate/run.js';
 import { checkReprocess, ReprocessRefused } from '../ingest/reprocess.js';
 import { log } from '../log.js';
-import { listNotifications } from '../notify/mailer.js';
 import { packageRoot } from '../package-root.js';
 import { recordAccess } from '../repositories/access-log.js';
 import { providerLiaison, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
 import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
 import { deleteExpiredWebSessions, deleteWebSession, findWebSession, insertWebSession, touchWebSession } from '../repositories/web-sessions.js';
 import { findWebUser, normaliseEmail } from '../repositories/web-users.js';
-import { attemptPublications, listRuns } from '../runs/ledger.js';
+import { listNotifications } from '../repositories/notifications.js';
+import { attemptPublications, listRuns } from '../repositories/run-ledger.js';
 import { reprocessAsRun, republishAsRun } from '../runs/manual.js';
 import { MAX_REASON, normaliseReason } from '../runs/reason.js';
 import type { SftpSession } from '../sftp/client.js';
@@ -314,7 +314,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   app.get('/runs', async (req, reply) => {
     if (!canSeeAll(req.viewer!)) return notFound(req, reply);
-    const jobs = [...JOB_NAMES, 'reprocess', 'republish'];
+    const jobs: string[] = [...JOB_NAMES, ...OPS_ACTIONS];
     const asked = (req.query as { job?: string }).job;
     const job = asked && jobs.includes(asked) ? asked : undefined;
     const runs = await listRuns(pool, { job, limit: 100 });

@@ -3,10 +3,12 @@
 //
 // How: yauzl gives random access to the package parts (so the order the writing application
 // stored them in does not matter: Excel, LibreOffice, openpyxl and exporters all differ); the
-// workbook, its relationships, styles and shared strings are read first (with exceljs's SAX
-// layer, saxes), then each worksheet part is inflated, decoded as UTF-8 with a StringDecoder
-// and scanned by sheet-xml.ts (the worksheet is nearly all of the file: a purpose-built scanner
-// reads it about 3× faster than a general SAX parser). We do not use exceljs's WorkbookReader/WorksheetReader themselves: in 4.4.0 they
+// workbook, its relationships and styles are read first (small parts: saxes, exceljs's SAX
+// parser), then the shared strings and each worksheet part, nearly all of the file, are
+// inflated in large chunks (zip.ts partBytes: in libuv's threadpool, the next chunks while
+// this one is scanned) and read as bytes by purpose-built scanners (shared-strings-xml.ts,
+// sheet-xml.ts over xml-scan.ts), several times faster than a general SAX parser; only the
+// text kept is decoded. We do not use exceljs's WorkbookReader/WorksheetReader themselves: in 4.4.0 they
 // mangle multi-byte characters split across inflate chunks (ñ, é in member names), name
 // sheets "Sheet1" when relationship targets are absolute (openpyxl), keep only the last run of
 // inline rich text, return NaN for cached formula errors and 1/0 for boolean formulas, and
@@ -23,9 +25,10 @@ import path from 'node:path';
 import { excelSerialToDate, parseDateText } from '../../schemas/primitives.js';
 import { log } from '../log.js';
 import { attr, localName, walk } from './sax.js';
-import { SheetXmlScanner, type RawRow } from './sheet-xml.js';
+import { SharedStringsScanner } from './shared-strings-xml.js';
+import { SheetXmlScanner, type CellDecoder, type FastCells, type RawRow } from './sheet-xml.js';
 import type { CellValue } from './types.js';
-import { listParts, openPartStream, openZip, partText, type OpenedZip, type ZipPart } from './zip.js';
+import { listParts, openZip, partBytes, partText, type OpenedZip, type ZipPart } from './zip.js';
 
 export type LimitCode = 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS';
 
@@ -94,7 +97,7 @@ function relsPathOf(part: string): string {
 async function* textOf(pkg: Package, name: string): AsyncGenerator<string> {
   const part = pkg.parts.get(name.toLowerCase());
   if (!part) return;
-  yield* partText(await openPartStream(pkg.opened, part));
+  yield* partText(partBytes(pkg.opened, part));
 }
 
 async function readRels(pkg: Package, sourcePart: string): Promise<Map<string, Rel>> {
@@ -212,30 +215,11 @@ async function readStyleKinds(pkg: Package, part: string | undefined): Promise<S
 
 /** The shared-string table: runs of rich text joined, phonetic guides (rPh) left out. */
 async function readSharedStrings(pkg: Package, part: string | undefined): Promise<string[]> {
-  const table: string[] = [];
-  if (!part) return table;
-  let current: string | null = null;
-  let inT = false;
-  let inPhonetic = 0;
-  await walk(textOf(pkg, part), (ev) => {
-    if (ev.eventType === 'opentag') {
-      const n = localName(ev.value.name);
-      if (n === 'si') current = '';
-      else if (n === 't' && current !== null && inPhonetic === 0) inT = !ev.value.isSelfClosing;
-      else if (n === 'rPh') inPhonetic++;
-    } else if (ev.eventType === 'text') {
-      if (inT && current !== null) current += ev.value;
-    } else {
-      const n = localName(ev.value.name);
-      if (n === 't') inT = false;
-      else if (n === 'rPh') inPhonetic--;
-      else if (n === 'si') {
-        table.push(current ?? '');
-        current = null;
-      }
-    }
-  });
-  return table;
+  const zipPart = part === undefined ? undefined : pkg.parts.get(part.toLowerCase());
+  if (!zipPart) return [];
+  const scanner = new SharedStringsScanner();
+  for await (const chunk of partBytes(pkg.opened, zipPart)) scanner.scan(chunk);
+  return scanner.strings;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -253,21 +237,29 @@ function stringValue(s: string | null | undefined): CellValue {
   return v.length === 0 ? null : v;
 }
 
-function serialToCellDate(serial: number, date1904: boolean): CellValue {
+/** The ISO date a date-formatted serial shows, or null when it is not a date. */
+function serialToIsoDate(serial: number, date1904: boolean): string | null {
   // Half a second of tolerance: date-times stored a hair under midnight keep their day.
   const whole = Math.floor(serial + 0.5 / 86_400);
   const parsed = excelSerialToDate(date1904 ? whole + 1462 : whole);
-  return parsed.ok ? { date: parsed.value } : serial;
+  return parsed.ok ? parsed.value : null;
 }
 
-interface CellContext {
+export interface CellContext {
   /** The shared strings as cell values (unescaped, empty → null), computed once per workbook. */
   sharedValues: readonly CellValue[];
   styleKinds: readonly StyleKind[];
   date1904: boolean;
 }
 
-function cellValue(t: string, style: number, v: string | null, inline: string | null, ctx: CellContext): CellValue {
+/** A number cell's value: a date or a duration when its style shows one. */
+function numberValue(n: number, style: number, ctx: CellContext, date: (serial: number) => CellValue): CellValue {
+  const kind = ctx.styleKinds[style];
+  if (kind === 'date') return date(n);
+  return kind === 'time' && n >= 0 ? durationText(n) : n;
+}
+
+function cellValue(t: string, style: number, v: string | null, inline: string | null, ctx: CellContext, date: (serial: number) => CellValue): CellValue {
   switch (t) {
     case 's': {
       if (v === null) return null;
@@ -291,20 +283,45 @@ function cellValue(t: string, style: number, v: string | null, inline: string | 
       if (v === null || v.trim() === '') return null;
       const n = Number(v);
       if (!Number.isFinite(n)) return stringValue(v);
-      const kind = ctx.styleKinds[style];
-      if (kind === 'date') return serialToCellDate(n, ctx.date1904);
-      return kind === 'time' && n >= 0 ? durationText(n) : n;
+      return numberValue(n, style, ctx, date);
     }
   }
+}
+
+/** Most distinct date serials remembered per workbook (a column of dates repeats a few hundred days). */
+const DATE_CACHE_SIZE = 10_000;
+
+/**
+ * The scanner's cell decoder and its shortcuts for one workbook: all three give the same value
+ * for the same cell (test/unit/xlsx-sheet-xml-differential.test.ts compares them).
+ */
+export function cellDecoders(ctx: CellContext): { decode: CellDecoder } & Required<FastCells> {
+  // A date's text, made once per serial: dates repeat down a column, and making each anew was
+  // a Date and two strings per cell. Each cell still gets its own { date } object.
+  const dates = new Map<number, string | null>();
+  const date = (serial: number): CellValue => {
+    let d = dates.get(serial);
+    if (d === undefined) {
+      d = serialToIsoDate(serial, ctx.date1904);
+      if (dates.size < DATE_CACHE_SIZE) dates.set(serial, d);
+    }
+    return d === null ? serial : { date: d };
+  };
+  return {
+    decode: (t, style, v, inline) => cellValue(t, style, v, inline, ctx, date),
+    shared: (index) => ctx.sharedValues[index] ?? null,
+    number: (n, style) => numberValue(n, style, ctx, date),
+  };
 }
 
 /**
  * The rows of one worksheet part, in file order, in batches (sheet-xml.ts does the scanning). Cells beyond
  * maxColumns are never stored; reading stops at </sheetData>.
  */
-async function* sheetRows(text: AsyncIterable<string>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow[]> {
-  const scanner = new SheetXmlScanner((t, style, v, inline) => cellValue(t, style, v, inline, ctx), maxColumns, (i) => ctx.sharedValues[i] ?? null);
-  for await (const chunk of text) {
+async function* sheetRows(bytes: AsyncIterable<Buffer>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow[]> {
+  const { decode, ...fast } = cellDecoders(ctx);
+  const scanner = new SheetXmlScanner(decode, maxColumns, fast);
+  for await (const chunk of bytes) {
     // the rows of a chunk as one batch: one await per chunk, not per row
     const rows = scanner.scan(chunk);
     if (rows.length) yield rows;
@@ -363,7 +380,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
       let sawValues = false;
       let dataRows = 0;
       let stop = false;
-      const rows = sheetRows(partText(await openPartStream(opened, part)), ctx, opts.maxColumns);
+      const rows = sheetRows(partBytes(opened, part), ctx, opts.maxColumns);
       try {
         batches: for await (const batch of rows) for (const row of batch) {
           if (match === null) {

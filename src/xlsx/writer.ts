@@ -1,18 +1,29 @@
-// Streaming .xlsx writer (exceljs WorkbookWriter): rows are committed as they are produced, so
-// memory stays flat whatever the row count. Strings are written inline (no shared-string
-// table) as <is> rich-text cells of one run: always a string cell, never a formula, whatever
-// the text starts with (=, +, -, @, tab, CR). Dates are real date cells (`mm/dd/yyyy`),
-// written from a Date at UTC midnight, which exceljs converts to the serial without any
-// time-zone arithmetic, so the calendar date is exact.
+// Streaming .xlsx writer of our own: each worksheet's XML is built row by row and deflated into
+// the zip as it goes (zip-writer.ts), so memory stays flat whatever the row count; the parts
+// around the sheets are in ooxml-parts.ts. Strings are written inline (`t="inlineStr"`, no
+// shared-string table to hold in memory): always a string cell, never a formula, whatever the
+// text starts with (=, +, -, @, tab, CR). Dates are real date cells (`mm/dd/yyyy`): the serial
+// is counted in whole days from the ISO date, with no time-zone arithmetic, so the calendar
+// date is exact.
 //
 // Readable by default: the header row is bold, shaded, wrapped and frozen; column widths come
 // from the header's longest word, the declared width and the first SAMPLE_ROWS rows (held
-// back before the header is written: a bounded chunk, whatever the file's size); text that
-// outgrows its column wraps. A row can flag cells: highlighted, with the problem as a comment.
+// back before the sheet's <cols> is written: a bounded chunk, whatever the file's size); text
+// that outgrows its column wraps. A row can flag cells: highlighted, with the problem as a
+// comment (its text deflated into memory as the rows stream, added after the sheet).
+//
+// Why not exceljs's WorkbookWriter: building a cell object model per cell cost as much as
+// everything else in a MIF run together (issue 19); this writes the same package directly.
 import fs from 'node:fs';
-import { PassThrough, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { systemClock } from '../clock.js';
+import {
+  Align, COMMENTS_CLOSE, COMMENTS_OPEN, DATE_FORMAT, Fmt, HEADER_STYLE, LEGACY_DRAWING, ROOT_RELS, VML_CLOSE, WORKSHEET_OPEN,
+  comment, contentTypes, coreProperties, sheetCommentRels, styleIndex, styles, tElement, vmlOpen, vmlShape, workbook, workbookRels, xmlAttr, xmlText,
+} from './ooxml-parts.js';
 import { isCellDate, isCellError, type CellValue } from './types.js';
+import { DeflatedPart, ZipWriter, type ZipSink } from './zip-writer.js';
+
+export { DATE_FORMAT };
 
 export interface WriteColumn {
   label: string;
@@ -46,7 +57,6 @@ export interface WriteSheet {
   preamble?: CellValue[][];
 }
 
-export const DATE_FORMAT = 'mm/dd/yyyy';
 const MAX_CELL_CHARS = 32_767; // Excel's limit: longer text makes Excel refuse the file
 const MAX_ROWS = 1_048_576;
 const INLINE_LIST_MAX = 255; // Excel's limit on an inline list formula
@@ -64,14 +74,19 @@ const MAX_ROW_HEIGHT = 409; // Excel's limit, in points
 const FIT_TO_PAGE_WIDTH = 200;
 /** A long header wraps to at most this many lines: its column widens instead. */
 const HEADER_MAX_LINES = 3;
-// Named fonts: a bare <b/> leaves the face to the reader, and LibreOffice then falls back to a serif.
-const BASE_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, family: 2 };
-const HEADER_FONT: Partial<ExcelJS.Font> = { ...BASE_FONT, bold: true };
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
-const HEADER_BORDER: Partial<ExcelJS.Borders> = { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } };
-/** Excel's own "Bad" cell style colours: a cell to fix. */
-const FLAG_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } };
-const FLAG_FONT: Partial<ExcelJS.Font> = { ...BASE_FONT, color: { argb: 'FF9C0006' } };
+/**
+ * Deflate level, chosen by measurement (README, performance): on the 100k-member MIF run,
+ * level 1 writes in the least time for files about a fifth larger than level 6.
+ */
+export const DEFLATE_LEVEL = 1;
+/** Bytes of sheet XML gathered before they go to deflate (one zlib write). */
+const CHUNK_BYTES = 256 * 1024;
+/** Characters of comment markup gathered before they go to deflate. */
+const COMMENT_CHUNK_CHARS = 64 * 1024;
+/** Days from Excel's epoch (1899-12-30, the 1900 leap-year bug included) to 1970-01-01. */
+const EXCEL_EPOCH_OFFSET = 25_569;
+const MAX_REMEMBERED_DATES = 50_000;
+const MS_PER_DAY = 86_400_000;
 
 /** Excel sheet names: 1-31 characters, none of []:*?/\, no leading/trailing apostrophe, unique ignoring case. */
 export function sanitiseSheetName(name: string, taken: Set<string> = new Set()): string {
@@ -96,35 +111,16 @@ export function columnLetter(n: number): string {
   return s;
 }
 
-function dateFromIso(iso: string): Date | null {
+/** The Excel serial of an ISO calendar date, or null when it is not one (2026-02-30 does not roll over to March). */
+function serialOfIso(iso: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return null;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-type ExcelValue = ExcelJS.CellValue;
-
-/** A plain value → what exceljs should write. Strings become one-run rich text (inline, never a formula). */
-function toExcel(value: CellValue, column: WriteColumn | undefined): { value: ExcelValue; numFmt?: string } {
-  if (value === null) return { value: null };
-  if (typeof value === 'string') {
-    const text = value.length > MAX_CELL_CHARS ? value.slice(0, MAX_CELL_CHARS) : value;
-    return text.length === 0 ? { value: null } : { value: { richText: [{ text }] } };
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return { value: null };
-    // Identifier-like text columns (NPI, phone, CIN) stay text even when handed a number.
-    if (column?.type === 'text') return { value: { richText: [{ text: String(value) }] } };
-    return { value, ...(column?.type === 'int' ? { numFmt: '0' } : {}) };
-  }
-  if (typeof value === 'boolean') return { value };
-  if (isCellDate(value)) {
-    const d = dateFromIso(value.date);
-    return d ? { value: d, numFmt: DATE_FORMAT } : { value: { richText: [{ text: value.date }] } };
-  }
-  if (isCellError(value)) return { value: { error: value.error as ExcelJS.CellErrorValue['error'] } };
-  return { value: null };
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  date.setUTCFullYear(y); // Date.UTC maps years 0-99 to 1900-1999
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  const serial = date.getTime() / MS_PER_DAY + EXCEL_EPOCH_OFFSET;
+  return serial >= 1 ? serial : null; // Excel has no dates before 1900
 }
 
 const cellsOf = (row: WriteRow): CellValue[] => (Array.isArray(row) ? row : row.cells);
@@ -183,63 +179,63 @@ export function layoutColumns(columns: readonly WriteColumn[], sample: readonly 
   });
 }
 
-function columnNumFmt(col: WriteColumn): string | undefined {
-  switch (col.type) {
+function columnFmt(col: WriteColumn | undefined): Fmt {
+  switch (col?.type) {
     case 'date':
-      return DATE_FORMAT;
+      return Fmt.Date;
     case 'text':
-      return '@';
+      return Fmt.Text;
     case 'int':
-      return '0';
+      return Fmt.Int;
     default:
-      return undefined;
+      return Fmt.General;
   }
 }
-
-/** The streaming worksheet has dataValidations (written at commit) but the typings omit it. */
-interface WithValidations { dataValidations: { add(range: string, validation: ExcelJS.DataValidation): void } }
 
 /**
- * Backpressure. exceljs's worksheet stream (a StreamBuf in batch mode) writes 64 KB blocks
- * into the zip archiver's input (a readable-stream PassThrough) without waiting, so a fast
- * producer would pile the whole uncompressed sheet up in memory while deflate catches up.
- * Every few hundred rows we wait until that input has drained below MAX_PENDING_BYTES.
+ * How a column's cells are written: the markup around each kind of value, built once per
+ * sheet; index 0 of each pair is a plain cell, 1 a flagged one. A cell is then a few
+ * concatenations: `open` + row number + the kind's `…` + value + its close.
  */
-interface PendingWritable {
-  writableLength?: number;
-  _writableState?: { length?: number };
-  once(event: 'drain', cb: () => void): unknown;
-  removeListener(event: 'drain', cb: () => void): unknown;
-}
-interface SheetStreamInternals { pipes?: PendingWritable[]; buffers?: unknown[] }
-const DRAIN_EVERY_ROWS = 256;
-const MAX_PENDING_BYTES = 1024 * 1024;
-
-function pendingBytes(p: PendingWritable): number {
-  return p.writableLength ?? p._writableState?.length ?? 0;
-}
-
-function drainOrTimeout(p: PendingWritable, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      p.removeListener('drain', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    p.once('drain', done);
-  });
+interface CellPlan {
+  letter: string;
+  /** Identifier-like text column (NPI, phone, CIN): a number handed to it is written as text. */
+  text: boolean;
+  /** `<c r="B` */
+  open: string;
+  /** `" s="N" t="inlineStr"><is>` */
+  str: readonly [string, string];
+  /** `" s="N"><v>` */
+  num: readonly [string, string];
+  /** `" s="N"><v>` with the date format */
+  date: readonly [string, string];
+  /** `" s="N" t="b"><v>` */
+  bool: readonly [string, string];
+  /** `" s="N" t="e"><v>` */
+  err: readonly [string, string];
+  /** `" s="N"/>`: a flagged blank */
+  blank: string;
 }
 
-async function drained(ws: ExcelJS.Worksheet): Promise<void> {
-  const s = (ws as unknown as { _stream?: SheetStreamInternals })._stream;
-  if (!s) return;
-  for (let spins = 0; spins < 100_000; spins++) {
-    const waiting = (s.pipes ?? []).find((p) => pendingBytes(p) > MAX_PENDING_BYTES);
-    if (waiting) await drainOrTimeout(waiting, 20);
-    else if ((s.buffers?.length ?? 0) > 16) await new Promise<void>((resolve) => setTimeout(resolve, 1));
-    else return;
-  }
+const sAttr = (i: number) => (i === 0 ? '' : ` s="${i}"`);
+
+function cellPlan(index: number, col: WriteColumn | undefined, align: Align): CellPlan {
+  const fmt = columnFmt(col);
+  const s = [sAttr(styleIndex(fmt, align, false)), sAttr(styleIndex(fmt, align, true))] as const;
+  const d = [sAttr(styleIndex(Fmt.Date, align, false)), sAttr(styleIndex(Fmt.Date, align, true))] as const;
+  const pair = (f: (style: string) => string, styles: readonly [string, string] = s) => [f(styles[0]), f(styles[1])] as const;
+  const letter = columnLetter(index + 1);
+  return {
+    letter,
+    text: col?.type === 'text',
+    open: `<c r="${letter}`,
+    str: pair((x) => `"${x} t="inlineStr"><is>`),
+    num: pair((x) => `"${x}><v>`),
+    date: pair((x) => `"${x}><v>`, d),
+    bool: pair((x) => `"${x} t="b"><v>`),
+    err: pair((x) => `"${x} t="e"><v>`),
+    blank: `"${s[1]}/>`,
+  };
 }
 
 interface ListRef { sheetIndex: number; column: number; formula: string }
@@ -250,13 +246,342 @@ function inlineList(list: readonly string[]): string | null {
   return joined.length <= INLINE_LIST_MAX ? `"${joined}"` : null;
 }
 
-async function* eachRow(rows: Iterable<WriteRow> | AsyncIterable<WriteRow>): AsyncGenerator<WriteRow> {
-  for await (const row of rows) yield row;
+/** Pulls rows from a sync or async iterable, awaiting only when the source is async. */
+function pullerOf(rows: Iterable<WriteRow> | AsyncIterable<WriteRow>): Iterator<WriteRow> | AsyncIterator<WriteRow> {
+  return Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
 }
 
-async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: readonly WriteSheet[]): Promise<void> {
+/** One sheet's comments, deflated into memory as flagged cells stream by (their text gathered into chunks first). */
+class SheetComments {
+  private count = 0;
+  private xml?: DeflatedPart;
+  private vml?: DeflatedPart;
+  private xmlText = '';
+  private vmlText = '';
+  /** @param shapes the workbook's next VML shape id (ids run on from one sheet's drawing to the next) */
+  constructor(private readonly sheet: number, private readonly level: number, private readonly shapes: { next: number }) {}
+
+  get any(): boolean {
+    return this.count > 0;
+  }
+
+  /** Adds a comment; a promise only when zlib is far behind. */
+  add(ref: string, row0: number, col0: number, text: string): Promise<unknown> | undefined {
+    if (this.count === 0) {
+      this.xmlText = COMMENTS_OPEN;
+      this.vmlText = vmlOpen(this.shapes.next);
+    }
+    this.xmlText += comment(ref, text);
+    this.vmlText += vmlShape(this.shapes.next++, this.count, row0, col0);
+    this.count++;
+    return this.xmlText.length + this.vmlText.length >= COMMENT_CHUNK_CHARS ? this.flush() : undefined;
+  }
+
+  private flush(): Promise<unknown> | undefined {
+    this.xml ??= new DeflatedPart(this.level);
+    this.vml ??= new DeflatedPart(this.level);
+    const waits = [this.xml.write(this.xmlText), this.vml.write(this.vmlText)];
+    this.xmlText = this.vmlText = '';
+    return waits[0] || waits[1] ? Promise.all(waits) : undefined;
+  }
+
+  async addTo(zip: ZipWriter): Promise<void> {
+    if (this.count === 0) return;
+    this.xmlText += COMMENTS_CLOSE;
+    this.vmlText += VML_CLOSE;
+    await this.flush();
+    await zip.addDeflated(`xl/comments${this.sheet}.xml`, this.xml!);
+    await zip.addDeflated(`xl/drawings/vmlDrawing${this.sheet}.vml`, this.vml!);
+    await zip.add(`xl/worksheets/_rels/sheet${this.sheet}.xml.rels`, sheetCommentRels(this.sheet));
+  }
+
+  destroy(): void {
+    this.xml?.destroy();
+    this.vml?.destroy();
+  }
+}
+
+/** Writes one worksheet part, row by row. */
+class SheetWriter {
+  // Rows are encoded into a Buffer one at a time: a row is a small string, cheap to encode,
+  // where one long string concatenated from every row would cost several times more to
+  // flatten and encode than to build.
+  private out = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+  private rowNumber = 0;
+  private readonly extra = new Map<number, CellPlan>();
+  readonly comments: SheetComments;
+
+  constructor(
+    private readonly entry: { write: (data: Buffer) => Promise<void> | undefined },
+    private readonly name: string,
+    private readonly plans: readonly CellPlan[],
+    sheetNumber: number,
+    level: number,
+    shapes: { next: number },
+  ) {
+    this.comments = new SheetComments(sheetNumber, level, shapes);
+  }
+
+  /** Adds XML; hands a chunk on once it is full (awaiting only if zlib is far behind). */
+  put(xml: string): Promise<unknown> | undefined {
+    const most = xml.length * 3; // UTF-8 bytes at most for that many UTF-16 units
+    if (this.pos + most <= this.out.length) {
+      this.pos += this.out.write(xml, this.pos);
+      return undefined;
+    }
+    const flushed = this.flush();
+    if (most > this.out.length) {
+      const direct = this.entry.write(Buffer.from(xml, 'utf8'));
+      return flushed && direct ? Promise.all([flushed, direct]) : (flushed ?? direct);
+    }
+    this.pos += this.out.write(xml, this.pos);
+    return flushed;
+  }
+
+  flush(): Promise<void> | undefined {
+    if (this.pos === 0) return undefined;
+    const chunk = this.out.subarray(0, this.pos);
+    // a new buffer: zlib reads the old one while the next rows are encoded
+    this.out = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
+    return this.entry.write(chunk);
+  }
+
+  private planFor(i: number): CellPlan {
+    const p = this.plans[i];
+    if (p) return p;
+    let e = this.extra.get(i);
+    if (!e) this.extra.set(i, (e = cellPlan(i, undefined, Align.None)));
+    return e;
+  }
+
+  nextRowNumber(): number {
+    this.rowNumber++;
+    if (this.rowNumber > MAX_ROWS) throw new Error(`sheet "${this.name}" has more than ${MAX_ROWS} rows`);
+    return this.rowNumber;
+  }
+
+  /**
+   * One row: `typed` says whether the sheet's column types apply to the values (not in the
+   * preamble), `height` its height in points (0: the default).
+   */
+  row(cells: readonly CellValue[], flags: ReadonlyMap<number, string> | undefined, typed: boolean, height: number): Promise<unknown> | undefined {
+    const r = this.nextRowNumber();
+    const rs = String(r);
+    let xml = height > 0 ? `<row r="${rs}" ht="${height}" customHeight="1">` : `<row r="${rs}">`;
+    let pending: Promise<unknown>[] | undefined;
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i] ?? null;
+      const flag = flags?.get(i);
+      const plan = this.planFor(i);
+      let f: 0 | 1 = 0;
+      if (flag !== undefined) {
+        f = 1;
+        const p = this.comments.add(plan.letter + rs, r - 1, i, flag);
+        if (p) (pending ??= []).push(p);
+      }
+      if (typeof v === 'string') {
+        // A flagged blank (a required value left out) is still highlighted: it is the cell to fill in.
+        if (v.length === 0) {
+          if (f) xml += plan.open + rs + plan.blank;
+        } else xml += plan.open + rs + plan.str[f] + tElement(v.length > MAX_CELL_CHARS ? v.slice(0, MAX_CELL_CHARS) : v) + '</is></c>';
+      } else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) {
+          if (f) xml += plan.open + rs + plan.blank;
+        } else if (typed && plan.text) xml += plan.open + rs + plan.str[f] + '<t>' + String(v) + '</t></is></c>';
+        else xml += plan.open + rs + plan.num[f] + String(v) + '</v></c>';
+      } else if (v === null) {
+        if (f) xml += plan.open + rs + plan.blank;
+      } else if (typeof v === 'boolean') {
+        xml += plan.open + rs + plan.bool[f] + (v ? '1' : '0') + '</v></c>';
+      } else if (isCellDate(v)) {
+        const serial = this.serial(v.date);
+        xml += serial === null
+          ? plan.open + rs + plan.str[f] + tElement(v.date) + '</is></c>'
+          : plan.open + rs + plan.date[f] + serial + '</v></c>';
+      } else if (isCellError(v)) {
+        xml += plan.open + rs + plan.err[f] + xmlText(v.error) + '</v></c>';
+      } else if (f) xml += plan.open + rs + plan.blank;
+    }
+    const done = this.put(xml + '</row>');
+    if (!pending) return done;
+    return Promise.all([...pending, done]);
+  }
+
+  /** Date serials by ISO date, remembered: a sheet's dates repeat (production dates, periods, starts). */
+  private readonly serials = new Map<string, string | null>();
+  private serial(iso: string): string | null {
+    let s = this.serials.get(iso);
+    if (s === undefined) {
+      if (this.serials.size >= MAX_REMEMBERED_DATES) this.serials.clear();
+      const n = serialOfIso(iso);
+      s = n === null ? null : String(n);
+      this.serials.set(iso, s);
+    }
+    return s;
+  }
+
+  /** The header row: every label in the header style. */
+  header(labels: readonly string[], height: number): Promise<unknown> | undefined {
+    const r = this.nextRowNumber();
+    let xml = `<row r="${r}" ht="${height}" customHeight="1">`;
+    labels.forEach((label, i) => {
+      xml += label.length
+        ? `${this.planFor(i).open}${r}" s="${HEADER_STYLE}" t="inlineStr"><is>${tElement(label.slice(0, MAX_CELL_CHARS))}</is></c>`
+        : `${this.planFor(i).open}${r}" s="${HEADER_STYLE}"/>`;
+    });
+    return this.put(`${xml}</row>`);
+  }
+
+  get rows(): number {
+    return this.rowNumber;
+  }
+}
+
+/** The part of the worksheet before <sheetData>: print fit, frozen pane, column widths and styles. */
+function sheetHead(opts: { fitToPage: boolean; frozenRow: number | null; cols: string }): string {
+  const pane = opts.frozenRow === null
+    ? '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    : `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${opts.frozenRow}" topLeftCell="A${opts.frozenRow + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>`;
+  return `${WORKSHEET_OPEN}${opts.fitToPage ? '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' : ''}${pane}<sheetFormatPr defaultRowHeight="15"/>${opts.cols}<sheetData>`;
+}
+
+const PAGE_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>';
+
+function dataValidation(sqref: string, formula: string): string {
+  return `<dataValidation type="list" allowBlank="1" showErrorMessage="1" errorTitle="Not in the list" error="Choose a value from the drop-down list." sqref="${sqref}"><formula1>${xmlAttr(formula)}</formula1></dataValidation>`;
+}
+
+interface Context {
+  zip: ZipWriter;
+  level: number;
+  /** The next comment shape id in the workbook (Excel's first is 1025: block 1). */
+  shapes: { next: number };
+}
+
+async function writeSheet(ctx: Context, sheetNumber: number, name: string, sheet: WriteSheet, validations: readonly ListRef[]): Promise<boolean> {
+  const preamble = sheet.preamble ?? [];
+  const headerRow = preamble.length + 1;
+  // Hold back the first rows (bounded) to size the columns before anything is written.
+  const puller = pullerOf(sheet.rows);
+  let finished = false;
+  const next = async (): Promise<WriteRow | undefined> => {
+    let r = puller.next();
+    if (r instanceof Promise) r = await r;
+    if (r.done) {
+      finished = true;
+      return undefined;
+    }
+    return r.value;
+  };
+  try {
+    const sample: WriteRow[] = [];
+    while (sample.length < SAMPLE_ROWS) {
+      const row = await next();
+      if (row === undefined) break;
+      sample.push(row);
+    }
+    const layout = layoutColumns(sheet.columns, sample);
+    const totalWidth = layout.reduce((sum, l) => sum + l.width, 0);
+    const anyWrap = layout.some((l) => l.wrap);
+    // With a wrapped column in the sheet, rows grow taller: every cell then reads from the top.
+    const aligns = layout.map((l): Align => (anyWrap ? (l.wrap ? Align.TopWrap : Align.Top) : Align.None));
+    const plans = sheet.columns.map((col, i) => cellPlan(i, col, aligns[i]!));
+    const cols = sheet.columns.length
+      ? `<cols>${sheet.columns.map((col, i) => {
+        const style = styleIndex(columnFmt(col), aligns[i]!, false);
+        return `<col min="${i + 1}" max="${i + 1}" width="${layout[i]!.width}"${style ? ` style="${style}"` : ''} customWidth="1"/>`;
+      }).join('')}</cols>`
+      : '';
+    const entry = await ctx.zip.begin(`xl/worksheets/sheet${sheetNumber}.xml`);
+    const w = new SheetWriter(entry, name, plans, sheetNumber, ctx.level, ctx.shapes);
+    try {
+      // Printed (or drawn to an image) in landscape; a narrow sheet fits one page wide, a wide
+      // one keeps its size rather than shrinking to unreadable.
+      const fitToPage = totalWidth <= FIT_TO_PAGE_WIDTH;
+      await w.put(sheetHead({ fitToPage, frozenRow: sheet.freezeHeader === false ? null : headerRow, cols }));
+
+      // Readers do not all grow a row to fit wrapped text on opening (LibreOffice keeps the
+      // default height), so a row whose wrapped text takes several lines says how tall it is.
+      const wrapChars = layout.map((l) => (l.wrap ? Math.max(1, Math.floor(l.width) - WIDTH_PADDING) : 0));
+      const heightOf = (cells: readonly CellValue[]): number => {
+        if (!anyWrap) return 0;
+        let lines = 1;
+        for (let i = 0; i < cells.length && i < wrapChars.length; i++) {
+          const v = cells[i];
+          if (wrapChars[i]! > 0 && typeof v === 'string' && v.length > 0) lines = Math.max(lines, wrappedLines(v, wrapChars[i]!));
+        }
+        return lines > 1 ? Math.min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT) : 0;
+      };
+      const put = (row: WriteRow) => {
+        const cells = cellsOf(row);
+        return w.row(cells, Array.isArray(row) ? undefined : row.flags, true, heightOf(cells));
+      };
+
+      for (const p of preamble) await w.row(p, undefined, false, 0);
+      const headerLines = Math.max(1, ...sheet.columns.map((col, i) => wrappedLines(col.label, Math.max(1, Math.floor(layout[i]!.width) - WIDTH_PADDING))));
+      await w.header(sheet.columns.map((c) => c.label), headerLines * LINE_HEIGHT);
+      for (const row of sample) await put(row);
+      sample.length = 0;
+      for (;;) {
+        let r = puller.next();
+        if (r instanceof Promise) r = await r;
+        if (r.done) {
+          finished = true;
+          break;
+        }
+        const p = put(r.value);
+        if (p) await p;
+      }
+
+      const n = sheet.columns.length;
+      let tail = '</sheetData>';
+      if (sheet.autoFilter !== false && n > 0) tail += `<autoFilter ref="A${headerRow}:${columnLetter(n)}${headerRow}"/>`;
+      if (validations.length) {
+        tail += `<dataValidations count="${validations.length}">${validations.map((v) => {
+          const letter = columnLetter(v.column);
+          return dataValidation(`${letter}${headerRow + 1}:${letter}${MAX_ROWS}`, v.formula);
+        }).join('')}</dataValidations>`;
+      }
+      tail += PAGE_MARGINS;
+      tail += fitToPage ? '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>' : '<pageSetup orientation="landscape"/>';
+      if (w.comments.any) tail += LEGACY_DRAWING;
+      await w.put(`${tail}</worksheet>`);
+      await w.flush();
+      await entry.end();
+      await w.comments.addTo(ctx.zip);
+      return w.comments.any;
+    } finally {
+      w.comments.destroy();
+    }
+  } finally {
+    // a source left part-read (a failure here) is closed: a database cursor is released
+    if (!finished) await puller.return?.();
+  }
+}
+
+/** The hidden sheet holding the drop-down lists too long to write inline, one list a column. */
+async function writeListsSheet(zip: ZipWriter, sheetNumber: number, lists: readonly (readonly string[])[]): Promise<void> {
+  const entry = await zip.begin(`xl/worksheets/sheet${sheetNumber}.xml`);
+  let xml = `${WORKSHEET_OPEN}<sheetData>`;
+  const height = Math.max(...lists.map((l) => l.length));
+  const letters = lists.map((_, c) => columnLetter(c + 1));
+  for (let r = 0; r < height; r++) {
+    xml += `<row r="${r + 1}">`;
+    lists.forEach((l, c) => {
+      const v = l[r];
+      if (v !== undefined && v !== '') xml += `<c r="${letters[c]}${r + 1}" t="inlineStr"><is>${tElement(v)}</is></c>`;
+    });
+    xml += '</row>';
+  }
+  await entry.write(`${xml}</sheetData></worksheet>`);
+  await entry.end();
+}
+
+async function writeSheets(zip: ZipWriter, sheets: readonly WriteSheet[], created: Date, level: number): Promise<void> {
   const taken = new Set<string>([LISTS_SHEET.toLowerCase()]);
-  const long: { values: readonly string[] }[] = [];
+  const long: (readonly string[])[] = [];
   const listRefs: ListRef[] = [];
   sheets.forEach((sheet, si) =>
     sheet.columns.forEach((col, ci) => {
@@ -264,139 +589,82 @@ async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, sheets: reado
       const inline = inlineList(col.list);
       if (inline) listRefs.push({ sheetIndex: si, column: ci + 1, formula: inline });
       else {
-        long.push({ values: col.list });
+        long.push(col.list);
         const letter = columnLetter(long.length);
         listRefs.push({ sheetIndex: si, column: ci + 1, formula: `${LISTS_SHEET}!$${letter}$1:$${letter}$${col.list.length}` });
       }
     }),
   );
+  const names = sheets.map((s) => sanitiseSheetName(s.name, taken));
+  const all = [...names.map((name) => ({ name, hidden: false })), ...(long.length ? [{ name: LISTS_SHEET, hidden: true }] : [])];
 
+  // Everything known before the rows stream goes first, so a reader that takes the parts in
+  // order (exceljs's streaming reader) has the workbook and styles before the sheets.
+  await zip.add('_rels/.rels', ROOT_RELS);
+  await zip.add('docProps/core.xml', coreProperties('calaim-exchange', created));
+  await zip.add('xl/workbook.xml', workbook(all));
+  await zip.add('xl/_rels/workbook.xml.rels', workbookRels(all.length));
+  await zip.add('xl/styles.xml', styles());
+
+  const withComments: number[] = [];
+  const ctx: Context = { zip, level, shapes: { next: 1025 } };
   for (const [si, sheet] of sheets.entries()) {
-    const name = sanitiseSheetName(sheet.name, taken);
-    const preamble = sheet.preamble ?? [];
-    const headerRow = preamble.length + 1;
-    const views: Partial<ExcelJS.WorksheetView>[] =
-      sheet.freezeHeader === false ? [] : [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}` }];
-    // Hold back the first rows (bounded) to size the columns before anything is written.
-    const rows = eachRow(sheet.rows);
-    const sample: WriteRow[] = [];
-    while (sample.length < SAMPLE_ROWS) {
-      const next = await rows.next();
-      if (next.done) break;
-      sample.push(next.value);
-    }
-    const layout = layoutColumns(sheet.columns, sample);
-    const totalWidth = layout.reduce((sum, l) => sum + l.width, 0);
-    // Printed (or drawn to an image) in landscape; a narrow sheet fits one page wide, a wide
-    // one keeps its size rather than shrinking to unreadable.
-    const pageSetup: Partial<ExcelJS.PageSetup> = totalWidth <= FIT_TO_PAGE_WIDTH
-      ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
-      : { orientation: 'landscape' };
-    const ws = wb.addWorksheet(name, { views: views as ExcelJS.WorksheetView[], pageSetup });
-    const anyWrap = layout.some((l) => l.wrap);
-    ws.columns = sheet.columns.map((col, i) => {
-      const numFmt = columnNumFmt(col);
-      const { width, wrap } = layout[i]!;
-      // With a wrapped column in the sheet, rows grow taller: every cell then reads from the top.
-      const alignment: Partial<ExcelJS.Alignment> | undefined = anyWrap ? { vertical: 'top', ...(wrap ? { wrapText: true } : {}) } : undefined;
-      return { width, ...(numFmt || alignment ? { style: { ...(numFmt ? { numFmt } : {}), ...(alignment ? { alignment } : {}) } } : {}) };
-    });
-    const n = sheet.columns.length;
-    if (sheet.autoFilter !== false && n > 0) ws.autoFilter = `A${headerRow}:${columnLetter(n)}${headerRow}`;
-    for (const ref of listRefs.filter((r) => r.sheetIndex === si)) {
-      const letter = columnLetter(ref.column);
-      (ws as unknown as WithValidations).dataValidations.add(`${letter}${headerRow + 1}:${letter}${MAX_ROWS}`, {
-        type: 'list',
-        allowBlank: true,
-        formulae: [ref.formula],
-        showErrorMessage: true,
-        errorTitle: 'Not in the list',
-        error: 'Choose a value from the drop-down list.',
-      });
-    }
-
-    let rowNumber = 0;
-    const nextRow = (): ExcelJS.Row => {
-      rowNumber++;
-      if (rowNumber > MAX_ROWS) throw new Error(`sheet "${name}" has more than ${MAX_ROWS} rows`);
-      return ws.getRow(rowNumber);
-    };
-    const put = (row: WriteRow, columns: readonly (WriteColumn | undefined)[]) => {
-      const r = nextRow();
-      const flags = Array.isArray(row) ? undefined : row.flags;
-      // Readers do not all grow a row to fit wrapped text on opening (LibreOffice keeps the
-      // default height), so a row whose wrapped text takes several lines says how tall it is.
-      let lines = 1;
-      if (anyWrap)
-        cellsOf(row).forEach((v, i) => {
-          const l = columns[i] ? layout[i] : undefined;
-          if (l?.wrap && typeof v === 'string' && v.length > 0) lines = Math.max(lines, wrappedLines(v, Math.max(1, Math.floor(l.width) - WIDTH_PADDING)));
-        });
-      if (lines > 1) r.height = Math.min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT);
-      cellsOf(row).forEach((v, i) => {
-        const { value, numFmt } = toExcel(v, columns[i]);
-        const flag = flags?.get(i);
-        // A flagged blank (a required value left out) is still highlighted: it is the cell to fill in.
-        if (value === null && flag === undefined) return;
-        const cell = r.getCell(i + 1);
-        cell.value = value;
-        if (numFmt) cell.numFmt = numFmt;
-        if (flag !== undefined) {
-          cell.fill = FLAG_FILL;
-          cell.font = FLAG_FONT;
-          cell.note = flag;
-        }
-      });
-      r.commit();
-    };
-    for (const p of preamble) put(p, []);
-    const header = nextRow();
-    sheet.columns.forEach((col, i) => {
-      const cell = header.getCell(i + 1);
-      cell.value = { richText: [{ text: col.label }] };
-      cell.font = HEADER_FONT;
-      cell.fill = HEADER_FILL;
-      cell.border = HEADER_BORDER;
-      cell.alignment = { wrapText: true, vertical: 'top' };
-    });
-    const lines = Math.max(1, ...sheet.columns.map((col, i) => wrappedLines(col.label, Math.max(1, Math.floor(layout[i]!.width) - WIDTH_PADDING))));
-    header.height = lines * LINE_HEIGHT;
-    header.commit();
-    for (const row of sample) put(row, sheet.columns);
-    sample.length = 0;
-    for await (const row of rows) {
-      put(row, sheet.columns);
-      if (rowNumber % DRAIN_EVERY_ROWS === 0) await drained(ws);
-    }
-    ws.commit();
+    if (await writeSheet(ctx, si + 1, names[si]!, sheet, listRefs.filter((r) => r.sheetIndex === si))) withComments.push(si + 1);
   }
-
-  if (long.length > 0) {
-    const ws = wb.addWorksheet(LISTS_SHEET, { state: 'hidden' });
-    const height = Math.max(...long.map((l) => l.values.length));
-    for (let r = 0; r < height; r++) {
-      const row = ws.getRow(r + 1);
-      long.forEach((l, c) => {
-        const v = l.values[r];
-        if (v !== undefined && v !== '') row.getCell(c + 1).value = { richText: [{ text: v }] };
-      });
-      row.commit();
-    }
-    ws.commit();
-  }
+  if (long.length) await writeListsSheet(zip, sheets.length + 1, long);
+  // Which sheets have comments is known only now: the content types come last.
+  await zip.add('[Content_Types].xml', contentTypes(all.length, withComments));
+  await zip.finish();
 }
 
 /** Workbook properties; `created` defaults to now (it is in the file, so two writes of the same sheets differ by it). */
 export interface WorkbookMeta {
   created?: Date;
+  /** Deflate level 1-9 (default DEFLATE_LEVEL): for measuring the choice, not for callers. */
+  deflateLevel?: number;
 }
 
-function newWorkbook(stream: Writable | NodeJS.WritableStream, meta: WorkbookMeta = {}): ExcelJS.stream.xlsx.WorkbookWriter {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: stream as unknown as import('stream').Stream, useSharedStrings: false, useStyles: true, ...(meta.created ? { created: meta.created } : {}),
+async function writeTo(sink: ZipSink, sheets: readonly WriteSheet[], meta: WorkbookMeta): Promise<void> {
+  const created = meta.created ?? systemClock();
+  const level = meta.deflateLevel ?? DEFLATE_LEVEL;
+  const zip = new ZipWriter(sink, level, created);
+  try {
+    await writeSheets(zip, sheets, created, level);
+  } catch (e) {
+    zip.abort();
+    throw e;
+  }
+}
+
+/** A sink over a writable stream: waits for 'drain' when the stream asks, fails with the stream. */
+function streamSink(out: NodeJS.WritableStream): { sink: ZipSink; failed: () => Error | undefined } {
+  let failure: Error | undefined;
+  out.on('error', (e: Error) => (failure = e));
+  const sink: ZipSink = (chunk) => {
+    // a promise, never a throw: the sink is called from zlib's 'data' events too
+    if (failure) return Promise.reject(failure);
+    if (out.write(chunk)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        out.removeListener('error', fail);
+        resolve();
+      };
+      const fail = (e: Error) => {
+        out.removeListener('drain', done);
+        reject(e);
+      };
+      out.once('drain', done);
+      out.once('error', fail);
+    });
+  };
+  return { sink, failed: () => failure };
+}
+
+function endStream(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
   });
-  wb.creator = 'calaim-exchange';
-  return wb;
 }
 
 /**
@@ -405,9 +673,8 @@ function newWorkbook(stream: Writable | NodeJS.WritableStream, meta: WorkbookMet
  */
 export async function writeWorkbook(target: string | NodeJS.WritableStream, sheets: readonly WriteSheet[], meta: WorkbookMeta = {}): Promise<void> {
   if (typeof target !== 'string') {
-    const wb = newWorkbook(target, meta);
-    await writeSheets(wb, sheets);
-    await wb.commit();
+    await writeTo(streamSink(target).sink, sheets, meta);
+    await endStream(target);
     return;
   }
   const out = fs.createWriteStream(target);
@@ -417,12 +684,11 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
   });
   try {
     await opened;
-    const wb = newWorkbook(out, meta);
-    await writeSheets(wb, sheets);
-    await wb.commit();
-    if (!out.closed) await new Promise<void>((resolve, reject) => {
+    await writeTo(streamSink(out).sink, sheets, meta);
+    await new Promise<void>((resolve, reject) => {
       out.once('close', () => resolve());
       out.once('error', reject);
+      out.end();
     });
   } catch (e) {
     out.destroy();
@@ -433,14 +699,9 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
 
 /** The workbook as bytes (the whole file is in memory: use writeWorkbook for large outputs). */
 export async function writeWorkbookToBuffer(sheets: readonly WriteSheet[], meta: WorkbookMeta = {}): Promise<Buffer> {
-  const sink = new PassThrough();
   const chunks: Buffer[] = [];
-  sink.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    sink.on('end', () => resolve());
-    sink.on('error', reject);
-  });
-  await writeWorkbook(sink, sheets, meta);
-  await ended;
+  await writeTo((c) => {
+    chunks.push(c);
+  }, sheets, meta);
   return Buffer.concat(chunks);
 }

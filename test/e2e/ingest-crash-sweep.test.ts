@@ -50,8 +50,8 @@ async function put(i: number): Promise<string[]> {
   return names;
 }
 
-/** The killed poll's lease is left behind; it would expire on its own after POLL_LEASE_SECONDS. */
-const expireLeftLease = () => db.pool.query(`update poll_lease set expires_at = now() - interval '1 second' where name = 'poll'`);
+/** The killed poll's claim on the folder is left behind; it would expire on its own after POLL_LEASE_SECONDS. */
+const expireLeftLease = () => db.pool.query(`update poll_claims set expires_at = now() - interval '1 second' where holder is not null`);
 
 async function answeredOnce(name: string): Promise<void> {
   const stem = esc(name.replace(/\.xlsx$/, ''));

@@ -275,9 +275,9 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       expect(files(srv('ACME', 'uploads'))).toContain(name);
       expect(smtp.messages.filter((m) => m.subject.includes(name))).toEqual([]);
 
-      // A's poll lease (POLL_LEASE_SECONDS) and its run claim (ABANDON_AFTER_SECONDS) lapse
-      await until("A's poll lease and run claim to lapse", async () =>
-        (await one(`select (select coalesce(bool_and(expires_at < now()), true) from poll_lease)
+      // A's claim on the folder (POLL_LEASE_SECONDS) and its run claim (ABANDON_AFTER_SECONDS) lapse
+      await until("A's folder claim and run claim to lapse", async () =>
+        (await one(`select (select coalesce(bool_and(expires_at < now()), true) from poll_claims)
                        and (select coalesce(bool_and(heartbeat_at < now() - interval '5 seconds'), true) from runs where status = 'RUNNING') as lapsed`))?.lapsed === true);
       const at = nextNow();
       const b = scheduler(at);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSPRTF, RTF } from '../../schemas/index.js';
-import { missingAlertDays } from '../../src/calendar/slots.js';
+import { deadlinePolicyFromConfig, missingAlertDays } from '../../src/calendar/deadlines.js';
 import type { Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
@@ -60,8 +60,8 @@ describe('the missing-submission digest lists a CS provider only after the CSPRT
     const late = { ...config, CSPRTF_ON_TIME_LAST_DAY: 15 };
     expect((await findMissingSubmissions(db.pool, late, '2026-12-11')).filter((r) => r.program === 'CS')).toEqual([]);
     expect((await findMissingSubmissions(db.pool, late, '2026-12-16')).filter((r) => r.program === 'CS').map((r) => r.providerCode)).toEqual(['HOMEWAY', 'MEALS']);
-    expect(missingAlertDays(late)).toEqual([6, 11, 16]);
-    expect(missingAlertDays(config)).toEqual([6, 11]);
+    expect(missingAlertDays(deadlinePolicyFromConfig(late))).toEqual([6, 11, 16]);
+    expect(missingAlertDays(deadlinePolicyFromConfig(config))).toEqual([6, 11]);
   });
 });
 
@@ -115,5 +115,44 @@ describe('a CSPRTF window later than the RTF one (CSPRTF_ON_TIME_LAST_DAY=15)', 
     expect(ecm.document).toMatchObject({ verdict: 'DECLINED_LATE', outcome: 'REJECTED', rowsAccepted: 0 });
     expect(ecm.document.fileErrors.find((e) => e.code === 'DECLINED_LATE')!.message).toContain('after the 10th of the month');
     expect((await db.pool.query(`select status from ecm_assignments where cin = '91000004D'`)).rows[0]).toEqual(before);
+  });
+});
+
+describe('every deadline day is said from the settings (ON_TIME_LAST_DAY=7, RESUBMISSION_LAST_DAY=12)', () => {
+  let moved: Config;
+  beforeAll(() => {
+    moved = { ...config, ON_TIME_LAST_DAY: 7, RESUBMISSION_LAST_DAY: 12, CSPRTF_ON_TIME_LAST_DAY: 9 };
+  });
+  /** Every sheet of a response, read back with openpyxl. */
+  const sheetsOf = (bytes: Buffer) => {
+    const file = path.join(dataDir, `response-${Math.random().toString(36).slice(2)}.xlsx`);
+    fs.writeFileSync(file, bytes);
+    return readWithOpenpyxl(file);
+  };
+
+  it('a corrected RTF on the 8th: the verdict names the 8th through the 12th', async () => {
+    const r = await ingest(moved, 'ACME', 'RTF_ACME_202611_v2.xlsx', await workbook([[RTF, [rtfRow()]]]), dec(8));
+    expect(r.document.verdict).toBe('RESUBMISSION');
+    expect(summary(r.response.bytes)['Deadline verdict']).toBe('RESUBMISSION: a corrected file received from the 8th through the 12th');
+  });
+
+  it('an RTF on the 13th is declined naming the 12th, and the response shows no placeholder, its Codes sheet the configured days', async () => {
+    const r = await ingest(moved, 'ACME', 'RTF_ACME_202611_v3.xlsx', await workbook([[RTF, [rtfRow()]]]), dec(13));
+    expect(r.document.verdict).toBe('DECLINED_LATE');
+    const msg = r.document.fileErrors.find((e) => e.code === 'DECLINED_LATE')!.message;
+    expect(msg).toContain('It arrived after the 12th of the month, the last day files for that period are accepted.');
+    expect(msg).toContain('files are on time through 01/07/2027');
+    expect(msg).not.toMatch(/[{}]|10th|5th/);
+
+    const sheets = sheetsOf(r.response.bytes);
+    const placeholders = Object.entries(sheets).flatMap(([name, rows]) =>
+      rows.flatMap((row) => row.filter((cell) => typeof cell === 'string' && /\{\w*\}/.test(cell)).map((cell) => `${name}: ${String(cell)}`)));
+    expect(placeholders).toEqual([]);
+    const codes = sheets.Codes!;
+    const declined = String(codes.find((row) => row[0] === 'DECLINED_LATE')![3]);
+    expect(declined).toContain('An RTF or OTF is on time by the 7th and accepted through the 12th; a CSPRTF is accepted by the 9th.');
+    expect(declined).not.toMatch(/10th|5th/);
+    // a template's column reads as "the column"
+    expect(codes.find((row) => row[0] === 'REQUIRED_BLANK')![3]).toBe('The column is required and is blank. Fill it in.');
   });
 });

@@ -1,7 +1,7 @@
 // Every upload is read as a whole and answered once: sheets of one layout in one file add up;
 // a file declined as late may come back unchanged and is then read; two uploads never share a
 // response; a name too long to move, or a file that cannot be moved, is answered and not
-// retried forever; the poll's exclusion is a lease row, not a session lock.
+// retried forever; a poller's claim on a provider folder is a row, not a session lock.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -87,32 +87,38 @@ describe('a file declined as late', () => {
   });
 });
 
-describe("the poll's exclusion", () => {
-  it('survives its database connections being dropped: a second poller meanwhile is skipped', async () => {
+describe("a poller's claim on a folder", () => {
+  it('survives its database connections being dropped: a second poller meanwhile leaves that folder alone', async () => {
     // The first poller's own pool, named so its backends can be found and terminated.
     const poolA = new pg.Pool({ connectionString: db.url, max: 3, application_name: 'poller-a' });
     poolA.on('error', () => undefined);
     poolA.on('connect', (c) => c.on('error', () => undefined));
-    let reached!: () => void;
-    const atSftp = new Promise<void>((r) => (reached = r));
+    let reached!: (provider: string) => void;
+    const atClaim = new Promise<string>((r) => (reached = r));
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     try {
-      const first = pollOnce({ pool: poolA, config, openSession: async () => {
-        reached();
-        await gate; // holds the poll here, after it took its exclusion
-        return sftp.openSession();
+      const first = pollOnce({ pool: poolA, config, openSession: () => sftp.openSession(), onClaim: async (provider) => {
+        reached(provider);
+        await gate; // holds the poll here, after it claimed its first folder
       } }, { now: new Date('2027-01-20T17:00:00Z') });
-      await atSftp;
+      const held = await atClaim;
       // (with a timeout, pg_terminate_backend returns once the backend has exited)
       const killed = await db.pool.query(`select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'poller-a' and datname = current_database()`);
       expect(killed.rowCount).toBeGreaterThan(0);
       const second = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:00:00Z') });
-      expect(second.skipped).toBe('another poll is in progress');
+      expect(second.skipped).toBeUndefined();
+      expect(second.byProvider.length).toBeGreaterThan(0);
+      expect(second.byProvider.map((p) => p.provider)).not.toContain(held);
+      const thatOne = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:00:00Z'), provider: held });
+      expect(thatOne.skipped).toBe('another poll is in progress');
       open();
-      expect((await first).skipped).toBeUndefined();
+      const a = await first;
+      expect(a.skipped).toBeUndefined();
+      expect(a.byProvider.map((p) => p.provider)).toEqual([held]); // the others were polled by the second poller meanwhile
       const third = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-01-20T17:01:00Z') });
       expect(third.skipped).toBeUndefined();
+      expect(third.byProvider.map((p) => p.provider)).toContain(held);
     } finally {
       open();
       await poolA.end();
@@ -223,8 +229,8 @@ describe('Postgres lost right after the upload was moved', () => {
     const stuck = await one(`select id, state, moved_to, moved_at, notified_at from submissions where original_name = $1`, [name]);
     expect(stuck).toMatchObject({ state: 'APPLIED', moved_at: null, notified_at: null });
     expect(fs.existsSync(file)).toBe(false);
-    // the lost poller's lease expires (it can no longer release it)
-    await db.pool.query(`update poll_lease set expires_at = now() - interval '1 second' where name = 'poll'`);
+    // the lost poller's claim on the folder expires (it can no longer release it)
+    await db.pool.query(`update poll_claims set expires_at = now() - interval '1 second' where provider_code = 'ACME' and holder is not null`);
     const next = await pollOnce(deps, { now: new Date('2027-02-05T17:05:00Z'), provider: 'ACME' });
     expect(next.recovered.map((r) => [r.submissionId, r.error])).toEqual([[stuck.id, undefined]]);
     expect(await one(`select state, upload_disposition, moved_to from submissions where id = $1`, [stuck.id])).toEqual({ state: 'RESPONDED', upload_disposition: 'processed', moved_to: stuck.moved_to });
@@ -235,15 +241,15 @@ describe('Postgres lost right after the upload was moved', () => {
   });
 });
 
-describe('the poll lease while a poll runs', () => {
-  it('is renewed, and a poll that finds it taken by another process stops before taking files', async () => {
+describe('the claim on a folder while a poll runs', () => {
+  it('is renewed, and a poll that finds it taken by another poller stops before taking files', async () => {
     const name = 'OTF_ACME_lease.xlsx';
     const file = path.join(sftp.root, 'ACME', 'uploads', name);
     fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-21' }, minutes: 34 })], 'OTF']]));
     fs.utimesSync(file, new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
     await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2027-02-05T17:59:00Z'), provider: 'ACME' }); // sighting
     let reached!: () => void;
-    const atSftp = new Promise<void>((r) => (reached = r));
+    const atClaim = new Promise<void>((r) => (reached = r));
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     let told: ((e: string) => void) | undefined;
@@ -252,36 +258,35 @@ describe('the poll lease while a poll runs', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const polling = pollOnce({
-        pool: db.pool, config, onLease: (e) => told?.(e),
-        openSession: async () => {
+        pool: db.pool, config, onLease: (e) => told?.(e), openSession: () => sftp.openSession(),
+        onClaim: async () => {
           reached();
           await gate;
-          return sftp.openSession();
         },
       }, { now: new Date('2027-02-05T18:00:00Z'), provider: 'ACME' });
-      await atSftp;
-      const before = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      await atClaim;
+      const before = await one(`select holder, expires_at from poll_claims where provider_code = 'ACME'`);
       let event = nextLeaseEvent();
       vi.advanceTimersByTime(30_000);
       expect(await event).toBe('renewed');
-      const after = await one(`select holder, expires_at from poll_lease where name = 'poll'`);
+      const after = await one(`select holder, expires_at from poll_claims where provider_code = 'ACME'`);
       expect(after.holder).toBe(before.holder);
       expect(after.expires_at.getTime()).toBeGreaterThan(before.expires_at.getTime());
       // this poll stalled past its expiry and another process took the lease over
-      await db.pool.query(`update poll_lease set holder = 'the poller that took over', expires_at = now() + interval '1 minute' where name = 'poll'`);
+      await db.pool.query(`update poll_claims set holder = 'the poller that took over', expires_at = now() + interval '1 minute' where provider_code = 'ACME'`);
       event = nextLeaseEvent();
       vi.advanceTimersByTime(30_000);
       expect(await event).toBe('lost');
       open();
       const r = await polling;
-      expect(r.stopped).toMatch(/lease lost/);
+      expect(r.stopped).toMatch(/claim .* lost/);
       expect(r.results).toEqual([]);
       expect(fs.existsSync(file)).toBe(true);
-      expect(await one(`select holder from poll_lease where name = 'poll'`)).toEqual({ holder: 'the poller that took over' });
+      expect(await one(`select holder from poll_claims where provider_code = 'ACME'`)).toEqual({ holder: 'the poller that took over' });
     } finally {
       open();
       vi.useRealTimers();
-      await db.pool.query(`update poll_lease set holder = null, expires_at = '-infinity' where name = 'poll'`);
+      await db.pool.query(`update poll_claims set holder = null, expires_at = '-infinity' where provider_code = 'ACME'`);
     }
   });
 });

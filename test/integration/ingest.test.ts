@@ -73,22 +73,29 @@ describe('CSPRTF row reported under another line of business than its authorizat
   });
 });
 
-describe('one poll at a time', () => {
-  it('a second poll while another process holds the lease does nothing and says why', async () => {
-    await db.pool.query(`update poll_lease set holder = 'another process', expires_at = now() + interval '1 minute' where name = 'poll'`);
+describe('one poller per provider folder', () => {
+  /** Every provider's folder claimed by `holder` until `expires` (an SQL interval from now). */
+  const holdAll = (holder: string, expires: string) =>
+    db.pool.query(`insert into poll_claims (provider_code, holder, expires_at) select provider_code, $1, now() + $2::interval from providers
+                   on conflict (provider_code) do update set holder = excluded.holder, expires_at = excluded.expires_at`, [holder, expires]);
+
+  it('a poll while other pollers hold every folder does nothing and says why', async () => {
+    await holdAll('another process', '1 minute');
     try {
       const r = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2026-12-20T17:00:00Z') });
-      expect(r).toMatchObject({ skipped: 'another poll is in progress', files: 0 });
+      expect(r).toMatchObject({ skipped: 'another poll is in progress', files: 0, byProvider: [] });
     } finally {
-      await db.pool.query(`update poll_lease set holder = null, expires_at = '-infinity' where name = 'poll'`);
+      await db.pool.query(`update poll_claims set holder = null, expires_at = '-infinity'`);
     }
   });
 
-  it('a lease its holder stopped renewing (expired) is taken by the next poll', async () => {
-    await db.pool.query(`update poll_lease set holder = 'a crashed process', expires_at = now() - interval '1 second' where name = 'poll'`);
+  it('claims their holder stopped renewing (expired) are taken by the next poll, and released when it is done', async () => {
+    await holdAll('a crashed process', '-1 second');
     const r = await pollOnce({ pool: db.pool, config, openSession: () => sftp.openSession() }, { now: new Date('2026-12-20T17:00:00Z') });
     expect(r.skipped).toBeUndefined();
-    expect(await one(`select holder from poll_lease where name = 'poll'`)).toEqual({ holder: null });
+    const all = await db.pool.query(`select provider_code from providers p where active and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by 1`);
+    expect(r.byProvider.map((p) => p.provider)).toEqual(all.rows.map((x) => x.provider_code));
+    expect(await one(`select count(*)::int n from poll_claims where holder is not null`)).toEqual({ n: 0 });
   });
 });
 

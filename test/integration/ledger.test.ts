@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { markUnit, unitDone } from '../../src/repositories/run-units.js';
-import { claimRun } from '../../src/runs/ledger.js';
+import { claimRun } from '../../src/repositories/run-ledger.js';
 import { executeRun, RunBusyError } from '../../src/runs/execute.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 

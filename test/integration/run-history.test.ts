@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSlot } from '../../jobs/common.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { executeRun } from '../../src/runs/execute.js';
-import { attemptPublications, listRuns, slotStatus } from '../../src/runs/ledger.js';
+import { attemptPublications, listRuns, slotStatus } from '../../src/repositories/run-ledger.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { seedPlan } from '../helpers/plan.js';

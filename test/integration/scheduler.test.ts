@@ -10,7 +10,7 @@ import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Coordinator, type JobDefinition } from '../../src/runs/coordinator.js';
 import { markUnit, unitDone } from '../../src/repositories/run-units.js';
-import { claimRun } from '../../src/runs/ledger.js';
+import { claimRun } from '../../src/repositories/run-ledger.js';
 import { Scheduler } from '../../src/runs/scheduler.js';
 import { findMissingSubmissions, missingSubmissionDigest } from '../../src/reports/missing.js';
 import { readWorkbook } from '../../src/xlsx/reader.js';

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { digestSheets } from '../../src/reports/missing.js';
 import { responseSheets, writeResponse } from '../../src/reports/response.js';
+import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
 import { writeWorkbook } from '../../src/xlsx/writer.js';
 import { DIGEST_ROWS } from '../fixtures/digest-rows.js';
@@ -24,7 +25,7 @@ const file = (name: string) => path.join(dir, name);
 
 async function validateFixture(name: string, receivedDate: string): Promise<FileValidation> {
   const bytes = fs.readFileSync(path.join(INGEST_FIXTURES, name));
-  return validateFile(bytes, name, { limits: config, context: { config, receivedDate, expectedPeriod: '2026-11' } });
+  return validateFile(bytes, name, { limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate, expectedPeriod: '2026-11' } });
 }
 
 beforeAll(async () => {

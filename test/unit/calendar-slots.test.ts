@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  catchUpSlots, csasfSlotsForMonth, expectedSlots, isSlot, mifSlot, missingAlertDays, SCHEDULED_JOBS, type ScheduledJob,
+  catchUpSlots, csasfRule, csasfSlotsForMonth, cronDaysOfMonth, DAILY, deadlinePolicyFromConfig, describeSlotRule, expectedSlots, isSlot, mifSlot,
+  MIF_RULE, missingAlertDays, missingAlertRule, type SlotRule,
 } from '../../src/calendar/index.js';
 import { loadConfig } from '../../src/config.js';
+
+// The calendar knows rules, not jobs; these are the rules the jobs declare (jobs/<job>.ts), with
+// the default settings.
+const DEFAULTS = loadConfig({});
+const POLICY = deadlinePolicyFromConfig(DEFAULTS);
+const RULES = {
+  mif: MIF_RULE,
+  csasf: csasfRule(DEFAULTS.CSASF_SECOND_RUN_DAY),
+  'missing-alert': missingAlertRule(POLICY),
+  'mini-mif': DAILY,
+  'minimif-sla': DAILY,
+} as const satisfies Record<string, SlotRule>;
+type Job = keyof typeof RULES;
 
 describe('mifSlot', () => {
   it.each([
@@ -27,12 +41,12 @@ describe('csasfSlotsForMonth', () => {
   ] as const)('%i-%i second=%i → %j', (y, m, second, slots) => {
     expect(csasfSlotsForMonth(y, m, second)).toEqual(slots);
   });
-  it('defaults to the 29th', () => expect(csasfSlotsForMonth(2027, 2)).toEqual(['2027-02-15', '2027-02-28']));
+  it('the default setting is the 29th', () => expect(csasfSlotsForMonth(2027, 2, DEFAULTS.CSASF_SECOND_RUN_DAY)).toEqual(['2027-02-15', '2027-02-28']));
   it.each([15, 10, 32, 29.5])('rejects second day %d', (d) => expect(() => csasfSlotsForMonth(2026, 10, d)).toThrow(RangeError));
 });
 
 describe('expectedSlots', () => {
-  const cases: [ScheduledJob, string, string, string[]][] = [
+  const cases: [Job, string, string, string[]][] = [
     ['mif', '2026-10-10', '2026-11-20', ['2026-10-15', '2026-11-15']],
     ['mif', '2026-10-16', '2026-11-14', []],
     ['mif', '2026-12-01', '2027-01-31', ['2026-12-15', '2027-01-15']],
@@ -47,40 +61,44 @@ describe('expectedSlots', () => {
     ['mini-mif', '2026-11-01', '2026-11-01', ['2026-11-01']],
     ['mini-mif', '2026-11-02', '2026-11-01', []],
   ];
-  it.each(cases)('%s %s..%s', (job, from, to, slots) => expect(expectedSlots(job, from, to)).toEqual(slots));
+  it.each(cases)('%s %s..%s', (job, from, to, slots) => expect(expectedSlots(RULES[job], from, to)).toEqual(slots));
 
   it('reads the settings (a full Config fits)', () => {
     const cfg = loadConfig({ CSASF_SECOND_RUN_DAY: '30', ON_TIME_LAST_DAY: '4', RESUBMISSION_LAST_DAY: '8' });
-    expect(expectedSlots('csasf', '2027-02-01', '2027-04-30', cfg)).toEqual([
+    const policy = deadlinePolicyFromConfig(cfg);
+    expect(expectedSlots(csasfRule(cfg.CSASF_SECOND_RUN_DAY), '2027-02-01', '2027-04-30')).toEqual([
       '2027-02-15', '2027-02-28', '2027-03-15', '2027-03-30', '2027-04-15', '2027-04-30',
     ]);
     // the CSPRTF window (10th by default) closes on its own day: a digest the day after it
-    expect(expectedSlots('missing-alert', '2026-11-01', '2026-11-30', cfg)).toEqual(['2026-11-05', '2026-11-09', '2026-11-11']);
-    expect(expectedSlots('missing-alert', '2026-11-01', '2026-11-30', { ...cfg, CSPRTF_ON_TIME_LAST_DAY: 8 })).toEqual(['2026-11-05', '2026-11-09']);
-    expect(missingAlertDays()).toEqual([6, 11]);
-    expect(missingAlertDays({ CSPRTF_ON_TIME_LAST_DAY: 15 })).toEqual([6, 11, 16]);
+    expect(expectedSlots(missingAlertRule(policy), '2026-11-01', '2026-11-30')).toEqual(['2026-11-05', '2026-11-09', '2026-11-11']);
+    expect(expectedSlots(missingAlertRule({ ...policy, csprtfOnTimeLastDay: 8 }), '2026-11-01', '2026-11-30')).toEqual(['2026-11-05', '2026-11-09']);
+    expect(missingAlertDays(POLICY)).toEqual([6, 11]);
+    expect(missingAlertDays({ ...POLICY, csprtfOnTimeLastDay: 15 })).toEqual([6, 11, 16]);
   });
 
   it('isSlot agrees', () => {
-    expect(isSlot('mif', '2026-11-15')).toBe(true);
-    expect(isSlot('mif', '2026-11-16')).toBe(false);
-    expect(isSlot('csasf', '2027-02-28')).toBe(true);
-    expect(isSlot('csasf', '2028-02-28')).toBe(false);
-    expect(isSlot('missing-alert', '2026-11-11')).toBe(true);
-    for (const job of SCHEDULED_JOBS) expect(typeof isSlot(job, '2026-11-15')).toBe('boolean');
+    expect(isSlot(RULES.mif, '2026-11-15')).toBe(true);
+    expect(isSlot(RULES.mif, '2026-11-16')).toBe(false);
+    expect(isSlot(RULES.csasf, '2027-02-28')).toBe(true);
+    expect(isSlot(RULES.csasf, '2028-02-28')).toBe(false);
+    expect(isSlot(RULES['missing-alert'], '2026-11-11')).toBe(true);
+    expect(isSlot(DAILY, '2028-02-29')).toBe(true);
+    // a day some months lack, without orLastDay, is skipped in those months
+    expect(isSlot({ every: 'month', days: [{ day: 29 }] }, '2027-02-28')).toBe(false);
+    expect(isSlot({ every: 'month', days: [{ day: 29 }] }, '2028-02-29')).toBe(true);
   });
 
-  it('rejects bad dates and jobs', () => {
-    expect(() => expectedSlots('mif', '2026-02-30', '2026-03-01')).toThrow(RangeError);
-    expect(() => expectedSlots('nope' as ScheduledJob, '2026-02-01', '2026-03-01')).toThrow(RangeError);
+  it('rejects bad dates', () => {
+    expect(() => expectedSlots(MIF_RULE, '2026-02-30', '2026-03-01')).toThrow(RangeError);
+    expect(() => isSlot(DAILY, '2026-13-01')).toThrow(RangeError);
   });
 });
 
 describe('catchUpSlots', () => {
   it('a scheduler started on the 17th finds the 15th', () => {
-    expect(catchUpSlots('mif', '2026-11-17')).toEqual(['2026-10-15', '2026-11-15']);
-    expect(catchUpSlots('mif', '2026-11-17', 5)).toEqual(['2026-11-15']);
-    expect(catchUpSlots('csasf', '2026-11-17', 5)).toEqual(['2026-11-15']);
+    expect(catchUpSlots(RULES.mif, '2026-11-17', DEFAULTS.CATCH_UP_DAYS)).toEqual(['2026-10-15', '2026-11-15']);
+    expect(catchUpSlots(RULES.mif, '2026-11-17', 5)).toEqual(['2026-11-15']);
+    expect(catchUpSlots(RULES.csasf, '2026-11-17', 5)).toEqual(['2026-11-15']);
   });
   it.each([
     // job, today, days, slots
@@ -94,11 +112,25 @@ describe('catchUpSlots', () => {
     ['missing-alert', '2026-11-12', 10, ['2026-11-06', '2026-11-11']],
     ['mini-mif', '2026-11-17', 3, ['2026-11-15', '2026-11-16', '2026-11-17']],
     ['minimif-sla', '2027-01-01', 2, ['2026-12-31', '2027-01-01']],
-  ] as [ScheduledJob, string, number, string[]][])('%s today=%s days=%i', (job, today, days, slots) => {
-    expect(catchUpSlots(job, today, days)).toEqual(slots);
+  ] as [Job, string, number, string[]][])('%s today=%s days=%i', (job, today, days, slots) => {
+    expect(catchUpSlots(RULES[job], today, days)).toEqual(slots);
   });
   it('uses the CSASF setting', () => {
-    expect(catchUpSlots('csasf', '2026-11-17', 35, { CSASF_SECOND_RUN_DAY: 31 })).toEqual(['2026-10-15', '2026-10-31', '2026-11-15']);
+    expect(catchUpSlots(csasfRule(31), '2026-11-17', 35)).toEqual(['2026-10-15', '2026-10-31', '2026-11-15']);
   });
-  it.each([0, -1, 1.5])('rejects catchUpDays %d', (n) => expect(() => catchUpSlots('mif', '2026-11-17', n)).toThrow(RangeError));
+  it.each([0, -1, 1.5])('rejects catchUpDays %d', (n) => expect(() => catchUpSlots(MIF_RULE, '2026-11-17', n)).toThrow(RangeError));
+});
+
+describe('a rule as cron days and as words', () => {
+  it.each([
+    [DAILY, '*', 'daily'],
+    [MIF_RULE, '15', 'on the 15th'],
+    [csasfRule(29), '15,28-31', 'on the 15th and the 29th / last day'],
+    [csasfRule(20), '15,20-31', 'on the 15th and the 20th'],
+    [missingAlertRule(POLICY), '6,11', 'on the 6th and the 11th'],
+    [missingAlertRule({ ...POLICY, csprtfOnTimeLastDay: 15 }), '6,11,16', 'on the 6th, the 11th and the 16th'],
+  ] as const)('%j → %s, %s', (rule, cron, words) => {
+    expect(cronDaysOfMonth(rule)).toBe(cron);
+    expect(describeSlotRule(rule)).toBe(words);
+  });
 });

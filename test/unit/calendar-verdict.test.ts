@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_DEADLINE_POLICY, deadlinePolicyFromConfig, declinedMessage, localDateTimeToInstant, nextSubmissionWindow, ordinal,
+  deadlinePolicyFromConfig, declinedParams, localDateTimeToInstant, nextSubmissionWindow, ordinal,
   submissionVerdict, submissionWindow, verdictLabel, type DeadlinePolicy, type Verdict,
 } from '../../src/calendar/index.js';
 import { loadConfig } from '../../src/config.js';
+import { formatMessage } from '../../src/validate/catalogue.js';
 
 const LA = 'America/Los_Angeles';
 const accept: DeadlinePolicy = { onTimeLastDay: 5, resubmissionLastDay: 10, lateFirstSubmission: 'accept', csprtfOnTimeLastDay: 10 };
 const decline: DeadlinePolicy = { ...accept, lateFirstSubmission: 'decline' };
+
+/** A declined file's message as the pipeline makes it: the catalogue's template, filled from the policy. */
+const declinedMessage = (...args: Parameters<typeof declinedParams>): string => formatMessage('DECLINED_LATE', declinedParams(...args));
 
 type Row = [label: string, receivedAt: string, period: string, day: number, first: Verdict, again: Verdict, firstDecline: Verdict];
 
@@ -65,7 +69,8 @@ describe('submissionVerdict (RTF and OTF windows; a file of unknown type)', () =
   });
 
   it('reads the policy from the settings', () => {
-    expect(deadlinePolicyFromConfig(loadConfig({}))).toEqual(DEFAULT_DEADLINE_POLICY);
+    // the spec's defaults (src/config.ts holds them; no module repeats them)
+    expect(deadlinePolicyFromConfig(loadConfig({}))).toEqual(accept);
     expect(deadlinePolicyFromConfig(loadConfig({ LATE_FIRST_SUBMISSION: 'decline', ON_TIME_LAST_DAY: '4' }))).toEqual({
       onTimeLastDay: 4, resubmissionLastDay: 10, lateFirstSubmission: 'decline', csprtfOnTimeLastDay: 10,
     });

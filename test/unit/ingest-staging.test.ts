@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/index.js';
-import { stagedColumns, stagedKeys } from '../../src/ingest/apply.js';
+import { stagedColumns, stagedKeys } from '../../src/filetypes/staged.js';
 import { stagingJson } from '../../src/ingest/pipeline.js';
 
 describe('stagingJson', () => {
@@ -23,6 +23,8 @@ describe('stagingJson', () => {
   it('the apply statements address a staged value by its position in the layout, checked against the declaration', () => {
     const col = stagedColumns(RTF, 'src.d');
     expect(col.text('ecmStatus')).toBe(`(src.d->>${stagedKeys(RTF).indexOf('ecmStatus')})`);
+    // a key the layout does not declare does not compile (typed column keys), and throws if forced
+    // @ts-expect-error 'noSuchColumn' is not a column key of the RTF
     expect(() => col.text('noSuchColumn')).toThrow(/RTF has no column noSuchColumn/);
   });
 });

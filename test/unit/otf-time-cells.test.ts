@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INBOUND_LAYOUTS, OTF } from '../../schemas/index.js';
+import { OTF } from '../../schemas/index.js';
+import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { loadConfig } from '../../src/config.js';
 import { validateFile } from '../../src/validate/file.js';
 import { parseCell } from '../../src/validate/types.js';
@@ -30,7 +31,7 @@ describe('finding 8.4: a time-formatted OTF minutes cell is a duration', () => {
     const minutes: number[] = [];
     // the values the plan stores: what the validator hands each row to
     const v = await validateFile(bytes, FILE, {
-      limits: config, layouts: INBOUND_LAYOUTS, context: { config, receivedDate: '2026-12-03', expectedPeriod: '2026-11' },
+      limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate: '2026-12-03', expectedPeriod: '2026-11' },
       onRow: (row) => void minutes.push(row.values.minutes as number),
     });
     expect(v.fileErrors).toEqual([]);

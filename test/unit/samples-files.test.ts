@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTINGS } from '../../src/config.js';
+import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { validateFile } from '../../src/validate/file.js';
 import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const config = loadConfig({});
 const check = (file: string) =>
-  validateFile(fs.readFileSync(path.join(root, 'samples', 'uploads', file)), file, { limits: config, context: { config, receivedDate: '2026-12-05', expectedPeriod: '2026-11' } });
+  validateFile(fs.readFileSync(path.join(root, 'samples', 'uploads', file)), file, { limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate: '2026-12-05', expectedPeriod: '2026-11' } });
 
 describe('samples', () => {
   it.each(['RTF', 'OTF', 'CSPRTF'])('the blank %s template is recognised as its layout', async (name) => {

@@ -4,7 +4,6 @@
 import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
-import { testPublishGate } from '../../jobs/common.js';
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
@@ -177,11 +176,6 @@ describe('catch-up policy', () => {
     expect(outOfDate(def('retention'), '2026-11-15', new Date('2026-12-14T16:00:00Z'), TZ)).toBe(false);
   });
 
-  it('the test-only publish gate is off unless CALAIM_TEST_PUBLISH_GATE is set', () => {
-    expect(testPublishGate({})).toBeUndefined();
-    expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '' })).toBeUndefined();
-    expect(testPublishGate({ CALAIM_TEST_PUBLISH_GATE: '/tmp/gate' })).toBe('/tmp/gate');
-  });
 });
 
 describe('what a poll attempt processed (run history)', () => {

@@ -79,7 +79,7 @@ describe('calaim-exchange validate', () => {
   });
 
   it('--type and --period are checked', async () => {
-    expect(parseTypes('otf')).toEqual([OTF]);
+    expect(parseTypes('otf').map((t) => t.layout)).toEqual([OTF]);
     expect(parseTypes('RTF,otf').map((l) => l.name)).toEqual(['RTF', 'OTF']);
     expect(() => parseTypes('mif')).toThrow(UsageError);
     await expect(cli(['validate', 'x.xlsx', '--period', '2026-13'])).rejects.toThrow(UsageError);

@@ -7,6 +7,8 @@ import type { IssueCode } from '../../src/validate/catalogue.js';
 import { BoundRow } from '../../src/validate/scope.js';
 import { validateRow, type RowCells, type RowContext, type RowResult } from '../../src/validate/row.js';
 import type { CellValue } from '../../src/xlsx/types.js';
+import { FILE_TYPES } from '../../src/filetypes/registry.js';
+import type { RowValidation } from '../../src/validate/file-type.js';
 
 export const config = loadConfig({});
 export const CTX: RowContext = { config, receivedDate: '2026-10-05', expectedPeriod: '2026-09', sheet: 'S', rowNumber: 7 };
@@ -52,7 +54,8 @@ export function bound(layout: Layout, data: RowData): RowCells {
 
 export function run(name: keyof typeof BASE, patch: RowData = {}, ctx: Partial<RowContext> = {}): RowResult {
   const layout = LAYOUT_OF[name];
-  return validateRow(layout, bound(layout, { ...BASE[name], ...patch }), { ...CTX, ...ctx });
+  const type: RowValidation = FILE_TYPES[name];
+  return validateRow(type, bound(layout, { ...BASE[name], ...patch }), { ...CTX, ...ctx });
 }
 
 export function header(layout: Layout): HeaderMatch {

@@ -9,6 +9,7 @@ import { readWorkbook } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { BASE, CTX, cellsOf, config } from './validate-helpers.js';
+import { FILE_TYPES, INBOUND_TYPES } from '../../src/filetypes/registry.js';
 
 const rtf = (patch: Record<string, CellValue> = {}) => cellsOf(RTF, { ...BASE.RTF, ...patch });
 const otf = (patch: Record<string, CellValue> = {}) => cellsOf(OTF, { ...BASE.OTF, ...patch });
@@ -49,7 +50,7 @@ describe('validateFile + response workbook', () => {
 
   it('validates a two-tab workbook with a header on row 3 and an alias', async () => {
     const bytes = await providerFile();
-    result = await validateFile(bytes, 'RTF_ACME_202609.xlsx', { limits, context });
+    result = await validateFile(bytes, 'RTF_ACME_202609.xlsx', { limits, context, types: INBOUND_TYPES.types });
     expect(result).toMatchObject({ file: 'RTF_ACME_202609.xlsx', size: bytes.length, rowsRead: 5, rowsAccepted: 4, rowsRejected: 1, outcome: 'PARTIALLY_ACCEPTED' });
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(result.sheets.map((s) => [s.name, s.layout, s.headerRow])).toEqual([['RTF', 'RTF', 3], ['OTF', 'OTF', 1]]);
@@ -59,22 +60,22 @@ describe('validateFile + response workbook', () => {
   });
 
   it('--type restricts the layouts recognised', async () => {
-    const r = await validateFile(await providerFile(), 'x.xlsx', { limits, context, layouts: [OTF] });
+    const r = await validateFile(await providerFile(), 'x.xlsx', { limits, context, types: [FILE_TYPES.OTF] });
     expect(r.sheets.map((s) => s.name)).toEqual(['OTF']);
     expect(r.countsByCode.SHEET_IGNORED).toBe(2);
   });
 
   it('a guard failure is a file error and the file is REJECTED', async () => {
-    const r = await validateFile(Buffer.from('CIN,Name\n91234567A,Doe\n'), 'rtf.xlsx', { limits, context });
+    const r = await validateFile(Buffer.from('CIN,Name\n91234567A,Doe\n'), 'rtf.xlsx', { limits, context, types: INBOUND_TYPES.types });
     expect(r.fileErrors.map((e) => e.code)).toEqual(['FILE_CSV']);
     expect(r).toMatchObject({ outcome: 'REJECTED', rowsRead: 0 });
-    const empty = await validateFile(Buffer.alloc(0), 'rtf.xlsx', { limits, context });
+    const empty = await validateFile(Buffer.alloc(0), 'rtf.xlsx', { limits, context, types: INBOUND_TYPES.types });
     expect(empty.fileErrors.map((e) => e.code)).toEqual(['FILE_EMPTY']);
   });
 
   it('a workbook with no recognised sheet is REJECTED', async () => {
     const bytes = await writeWorkbookToBuffer([{ name: 'Sheet1', columns: [{ label: 'Hello' }], rows: [['x']] }]);
-    const r = await validateFile(bytes, 'x.xlsx', { limits, context });
+    const r = await validateFile(bytes, 'x.xlsx', { limits, context, types: INBOUND_TYPES.types });
     expect(r.fileErrors.map((e) => e.code)).toEqual(['NO_LAYOUT_MATCHED']);
     expect(r.outcome).toBe('REJECTED');
   });
@@ -157,7 +158,7 @@ describe('validateFile + response workbook', () => {
   });
 
   it('a rejected file still gets a response', async () => {
-    const r = await validateFile(Buffer.alloc(0), 'rtf.xlsx', { limits, context });
+    const r = await validateFile(Buffer.alloc(0), 'rtf.xlsx', { limits, context, types: INBOUND_TYPES.types });
     const back = await readBack(await responseToBuffer(r));
     const summary = new Map(back.get('Summary')!.slice(1).map((x) => [x[0], x[1]]));
     expect(summary.get('Outcome')).toBe('REJECTED');

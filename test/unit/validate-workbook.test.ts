@@ -7,6 +7,7 @@ import { WorkbookValidator, type WorkbookEvent, type WorkbookValidationOptions }
 import { FILE_ERROR_CODES } from '../../src/xlsx/guard.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { BASE, CTX, ROW_CASES, cellsOf } from './validate-helpers.js';
+import { FILE_TYPES, INBOUND_TYPES } from '../../src/filetypes/registry.js';
 
 const ctx = { config: CTX.config, receivedDate: CTX.receivedDate!, expectedPeriod: CTX.expectedPeriod! };
 const labels = (l: Layout) => l.columns.map((c) => c.label);
@@ -19,7 +20,7 @@ const otfRow = (patch: Record<string, CellValue> = {}) => cellsOf(OTF, { ...BASE
 const csRow = (patch: Record<string, CellValue> = {}) => cellsOf(CSPRTF, { ...BASE.CSPRTF, ...patch });
 
 async function validate(events: WorkbookEvent[], opts: Partial<WorkbookValidationOptions> = {}) {
-  const v = new WorkbookValidator({ context: ctx, ...opts });
+  const v = new WorkbookValidator({ context: ctx, types: INBOUND_TYPES.types, ...opts });
   for (const ev of events) await v.handle(ev);
   return v.finish();
 }
@@ -149,8 +150,8 @@ describe('streaming validation', () => {
     expect(r.outcome).toBe('REJECTED');
   });
 
-  it('the recognise callback honours the layouts option', () => {
-    const v = new WorkbookValidator({ context: ctx, layouts: [OTF] });
+  it('the recognise callback honours the types option', () => {
+    const v = new WorkbookValidator({ context: ctx, types: [FILE_TYPES.OTF] });
     expect(v.recognise(labels(RTF))).toBeNull();
     expect(v.recognise(labels(OTF))?.layout).toBe(OTF);
   });

@@ -1,15 +1,21 @@
 // The worksheet scanner against a general XML parser (saxes, through exceljs's SAX layer) on
 // every worksheet of every fixture workbook: Excel, LibreOffice, openpyxl, hand-built and the
 // hostile ones that are still zip files. Same rows, same cells, same raw values; and where the
-// XML is not well-formed, both refuse it.
+// XML is not well-formed, both refuse it. The scanner reads the part's bytes as the reader does
+// (partBytes: our own inflate), the reference yauzl's stream of it decoded as UTF-8 text. Then
+// again with the reader's own cell decoding, where the scanner takes its shortcuts (shared
+// strings and whole numbers read from their digits) and the reference decodes every cell.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localName, saxEvents } from '../../src/xlsx/sax.js';
-import { SheetXmlScanner, type RawRow } from '../../src/xlsx/sheet-xml.js';
+import { SaxesParser } from 'saxes';
+import { SharedStringsScanner } from '../../src/xlsx/shared-strings-xml.js';
+import { SheetXmlScanner, type FastCells, type RawRow } from '../../src/xlsx/sheet-xml.js';
+import { cellDecoders, type CellContext } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
-import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+import { listParts, openPartStream, openZip, partBytes, partText } from '../../src/xlsx/zip.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 // zip bombs and non-zip files are the guard's business, not the scanner's
@@ -25,7 +31,16 @@ function workbooks(dir: string): string[] {
   return out.sort();
 }
 
-const decode = (t: string, style: number, v: string | null, inline: string | null): CellValue => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
+type Decode = (t: string, style: number, v: string | null, inline: string | null) => CellValue;
+const raw: Decode = (t, style, v, inline) => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
+
+// A made-up workbook context that gives every kind of value: shared strings (some blank),
+// and styles that show a date, a duration or neither.
+const CTX: CellContext = {
+  sharedValues: Array.from({ length: 300_000 }, (_, i) => (i % 7 === 3 ? null : `shared ${i}`)),
+  styleKinds: Array.from({ length: 64 }, (_, i) => [null, 'date', 'time'][i % 3] as 'date' | 'time' | null),
+  date1904: false,
+};
 
 // The reference keeps its own copy of the reader's old helpers: sharing the scanner's would
 // let a bug in them pass unnoticed on both sides.
@@ -42,7 +57,7 @@ function columnOf(ref: string): number {
 }
 
 /** The reader's previous worksheet state machine, driven by saxes events: the reference. */
-async function reference(text: AsyncIterable<string>, maxColumns: number): Promise<RawRow[]> {
+async function reference(text: AsyncIterable<string>, maxColumns: number, decode: Decode): Promise<RawRow[]> {
   const rows: RawRow[] = [];
   let inSheetData = false;
   let row: RawRow | null = null;
@@ -87,8 +102,11 @@ async function reference(text: AsyncIterable<string>, maxColumns: number): Promi
       else if (name === 'c') {
         if (row && inCell) {
           const value = decode(t, style, v, inline);
-          if (col > maxColumns) row.overflow = true;
-          else row.cells[col - 1] = value;
+          // a blank value neither fills its column nor overflows (the reader's rule)
+          if (value !== null) {
+            if (col > maxColumns) row.overflow = true;
+            else row.cells[col - 1] = value;
+          }
           lastCol = col;
         }
         inCell = false;
@@ -104,17 +122,18 @@ async function reference(text: AsyncIterable<string>, maxColumns: number): Promi
   return rows;
 }
 
-async function scanned(text: AsyncIterable<string>, maxColumns: number): Promise<RawRow[]> {
-  const scanner = new SheetXmlScanner(decode, maxColumns);
+async function scanned(bytes: AsyncIterable<Buffer>, maxColumns: number, decoders: { decode: Decode } & FastCells): Promise<RawRow[]> {
+  const { decode, ...fast } = decoders;
+  const scanner = new SheetXmlScanner(decode, maxColumns, fast);
   const rows: RawRow[] = [];
-  for await (const chunk of text) {
+  for await (const chunk of bytes) {
     rows.push(...scanner.scan(chunk));
     if (scanner.done) break;
   }
   return rows;
 }
 
-async function outcome(read: () => Promise<RawRow[]>): Promise<{ rows?: RawRow[]; refused?: true }> {
+async function outcome<T>(read: () => Promise<T[]>): Promise<{ rows?: T[]; refused?: true }> {
   try {
     return { rows: await read() };
   } catch {
@@ -122,7 +141,7 @@ async function outcome(read: () => Promise<RawRow[]>): Promise<{ rows?: RawRow[]
   }
 }
 
-let compared = { rows: 0, refused: 0 };
+let compared = { rows: 0, refused: 0, decoded: 0 };
 
 describe('the worksheet scanner and a general XML parser read every fixture alike', () => {
   const files = workbooks(FIXTURES);
@@ -136,10 +155,17 @@ describe('the worksheet scanner and a general XML parser read every fixture alik
       const sheets = (await listParts(opened, 10_000)).filter((p) => /^xl\/worksheets\/[^/]+\.xml$/i.test(p.name));
       for (const part of sheets) {
         // maxColumns as the product uses it for the wide fixtures (columns-5000: an overflow)
-        const ref = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200));
-        const ours = await outcome(async () => scanned(partText(await openPartStream(opened, part)), 200));
+        const ref = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, raw));
+        const ours = await outcome(async () => scanned(partBytes(opened, part), 200, { decode: raw }));
         expect(ours, part.name).toEqual(ref);
-        compared = { rows: compared.rows + (ref.rows?.length ?? 0), refused: compared.refused + (ref.refused ? 1 : 0) };
+        const refValues = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, cellDecoders(CTX).decode));
+        const ourValues = await outcome(async () => scanned(partBytes(opened, part), 200, cellDecoders(CTX)));
+        expect(ourValues, `${part.name}, values`).toEqual(refValues);
+        compared = {
+          rows: compared.rows + (ref.rows?.length ?? 0),
+          refused: compared.refused + (ref.refused ? 1 : 0),
+          decoded: compared.decoded + (refValues.rows?.flatMap((r) => r.cells).filter((c) => c !== null).length ?? 0),
+        };
       }
     } finally {
       opened.close();
@@ -148,6 +174,97 @@ describe('the worksheet scanner and a general XML parser read every fixture alik
 
   it('compared real rows, and refusals too (the test is not vacuous)', () => {
     expect(compared.rows).toBeGreaterThan(200);
+    expect(compared.decoded).toBeGreaterThan(1000);
     expect(compared.refused).toBeGreaterThanOrEqual(1); // the raw NUL and the DOCTYPE worksheets
+  });
+});
+
+/**
+ * The reader's previous shared-string reading, over saxes: the reference. CDATA is text (the
+ * previous reader listened for text events only and dropped it; no writer we know uses it).
+ */
+async function referenceStrings(text: AsyncIterable<string>): Promise<string[]> {
+  const table: string[] = [];
+  let current: string | null = null;
+  let inT = false;
+  let inPhonetic = 0;
+  let error: Error | undefined;
+  const parser = new SaxesParser();
+  parser.on('error', (e) => (error ??= e));
+  const onText = (t: string) => {
+    if (inT && current !== null) current += t;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('opentag', (tag) => {
+    const n = localName(tag.name);
+    if (n === 'si') current = '';
+    else if (n === 't' && current !== null && inPhonetic === 0) inT = !tag.isSelfClosing;
+    else if (n === 'rPh') inPhonetic++;
+  });
+  parser.on('closetag', (tag) => {
+    const n = localName(tag.name);
+    if (n === 't') inT = false;
+    else if (n === 'rPh') inPhonetic--;
+    else if (n === 'si') {
+      table.push(current ?? '');
+      current = null;
+    }
+  });
+  for await (const chunk of text) {
+    parser.write(chunk);
+    if (error) throw error;
+  }
+  return table;
+}
+
+async function scannedStrings(bytes: AsyncIterable<Buffer>): Promise<string[]> {
+  const scanner = new SharedStringsScanner();
+  for await (const chunk of bytes) scanner.scan(chunk);
+  return scanner.strings;
+}
+
+let comparedStrings = { strings: 0, refused: 0 };
+
+describe('the shared-string scanner and a general XML parser read every fixture alike', () => {
+  const files = workbooks(FIXTURES);
+
+  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', async (_name, file) => {
+    const opened = await openZip(fs.readFileSync(file)).catch(() => null);
+    if (!opened) return;
+    try {
+      for (const part of (await listParts(opened, 10_000)).filter((p) => /sharedStrings[^/]*\.xml$/i.test(p.name))) {
+        const ref = await outcome(async () => referenceStrings(partText(await openPartStream(opened, part))));
+        const ours = await outcome(async () => scannedStrings(partBytes(opened, part)));
+        expect(ours, part.name).toEqual(ref);
+        comparedStrings = { strings: comparedStrings.strings + (ref.rows?.length ?? 0), refused: comparedStrings.refused + (ref.refused ? 1 : 0) };
+      }
+    } finally {
+      opened.close();
+    }
+  });
+
+  it('compared real strings (the test is not vacuous)', () => {
+    expect(comparedStrings.strings).toBeGreaterThan(500);
+  });
+
+  it('reads rich text, phonetic guides, entities, CDATA, line ends and characters split across chunks alike', async () => {
+    const xml = Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\r\n<sst xmlns="x" count="5"><si><t>Mu&#241;oz &amp; Jos\u00e9</t></si><si/>' +
+        '<si><r><rPr><b/></rPr><t xml:space="preserve">a\r\nb </t></r><r><t>c\rd&#13;</t></r><rPh sb="0" eb="1"><t>\u3075\u308a</t></rPh><phoneticPr fontId="1"/></si>' +
+        '<x:si><x:t>prefixed \u{1F600}</x:t></x:si><si><t><![CDATA[<cdata> & ]]>tail</t></si><si><t/></si></sst>',
+      'utf8',
+    );
+    const expected = ['Muñoz & José', '', 'a\nb c\nd\r', 'prefixed 😀', '<cdata> & tail', ''];
+    async function* whole() {
+      yield xml.toString('utf8');
+    }
+    expect(await referenceStrings(whole())).toEqual(expected);
+    for (let cut = 1; cut < xml.length; cut++) {
+      const scanner = new SharedStringsScanner();
+      scanner.scan(xml.subarray(0, cut));
+      scanner.scan(xml.subarray(cut));
+      expect(scanner.strings, `split at byte ${cut}`).toEqual(expected);
+    }
   });
 });

@@ -6,11 +6,13 @@ import type { CellValue } from '../../src/xlsx/types.js';
 // exactly what the scanner extracted.
 const decode = (t: string, style: number, v: string | null, inline: string | null): CellValue => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
 
-function scanAll(chunks: string[], maxColumns = 50): { rows: RawRow[]; done: boolean } {
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+function scanAll(chunks: (string | Buffer)[], maxColumns = 50): { rows: RawRow[]; done: boolean } {
   const scanner = new SheetXmlScanner(decode, maxColumns);
   const rows: RawRow[] = [];
   for (const c of chunks) {
-    rows.push(...scanner.scan(c));
+    rows.push(...scanner.scan(typeof c === 'string' ? bytes(c) : c));
     if (scanner.done) break;
   }
   return { rows, done: scanner.done };
@@ -48,12 +50,22 @@ describe('SheetXmlScanner', () => {
     expect(done).toBe(true);
   });
 
-  it('gives the same rows however the text is split into chunks', () => {
-    for (let cut = 1; cut < SHEET.length; cut++) {
-      expect(scanAll([SHEET.slice(0, cut), SHEET.slice(cut)]).rows, `split at ${cut}`).toEqual(EXPECTED);
+  it('gives the same rows however the bytes are split into chunks, inside a character too', () => {
+    const all = bytes(SHEET);
+    for (let cut = 1; cut < all.length; cut++) {
+      expect(scanAll([all.subarray(0, cut), all.subarray(cut)]).rows, `split at byte ${cut}`).toEqual(EXPECTED);
     }
-    const singles = [...SHEET];
+    const singles = [...all].map((b) => Buffer.from([b]));
     expect(scanAll(singles).rows).toEqual(EXPECTED);
+  });
+
+  it('reads chunks larger than one piece of text (values straddling the pieces)', () => {
+    // cells without r: each takes the next column
+    const cells = Array.from({ length: 9000 }, (_, i) => `<c t="inlineStr"><is><t>Muñoz ${i} 😀</t></is></c>`);
+    const xml = `<worksheet><sheetData><row r="1">${cells.join('')}</row></sheetData></worksheet>`;
+    expect(bytes(xml).length).toBeGreaterThan(5 * 64 * 1024);
+    const { rows: [row] } = scanAll([xml], 10_000);
+    expect(row!.cells).toEqual(Array.from({ length: 9000 }, (_, i) => `inlineStr|0|∅|Muñoz ${i} 😀`));
   });
 
   it('reads shared-string cells from their digits, and falls back when the digits are split or odd', () => {
@@ -71,13 +83,13 @@ describe('SheetXmlScanner', () => {
     const scanner = new SheetXmlScanner((t, style, v) => {
       general.push(`${t}|${style}|${v}`);
       return t === 's' ? (table[parseInt(v ?? '', 10)] ?? null) : v;
-    }, 10, (i) => table[i] ?? null);
+    }, 10, { shared: (i) => table[i] ?? null });
     for (let cut = 1; cut < xml.length; cut++) {
-      const fresh = new SheetXmlScanner((t, _s, v) => (t === 's' ? (table[parseInt(v ?? '', 10)] ?? null) : v), 10, (i) => table[i] ?? null);
-      const rows = [...fresh.scan(xml.slice(0, cut)), ...fresh.scan(xml.slice(cut))];
+      const fresh = new SheetXmlScanner((t, _s, v) => (t === 's' ? (table[parseInt(v ?? '', 10)] ?? null) : v), 10, { shared: (i) => table[i] ?? null });
+      const rows = [...fresh.scan(bytes(xml.slice(0, cut))), ...fresh.scan(bytes(xml.slice(cut)))];
       expect(rows[0]?.cells, `split at ${cut}`).toEqual(['one', 'twelve', 'two', 'two'] /* E1: past the table, blank */);
     }
-    expect(scanner.scan(xml)[0]!.cells).toEqual(['one', 'twelve', 'two', 'two'] /* E1: past the table, blank */);
+    expect(scanner.scan(bytes(xml))[0]!.cells).toEqual(['one', 'twelve', 'two', 'two'] /* E1: past the table, blank */);
     expect(general).toEqual(['s|0|03', 's|0| 2 ']);
   });
 
@@ -104,6 +116,16 @@ describe('SheetXmlScanner', () => {
     ['a "<" in an attribute value', '<worksheet><sheetData><row r="1<"></row></sheetData></worksheet>'],
   ])('refuses %s', (_what, xml) => {
     expect(() => scanAll([xml])).toThrow(MalformedXmlError);
+  });
+
+  it('refuses U+FFFE and U+FFFF raw, wherever the chunks split their bytes', () => {
+    for (const ch of ['\uFFFE', '\uFFFF']) {
+      const xml = bytes(`<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>a${ch}b</v></c></row></sheetData></worksheet>`);
+      for (let cut = 1; cut < xml.length; cut++) expect(() => scanAll([xml.subarray(0, cut), xml.subarray(cut)]), `split at byte ${cut}`).toThrow(MalformedXmlError);
+      expect(() => scanAll([...xml].map((b) => Buffer.from([b])))).toThrow(MalformedXmlError);
+    }
+    // the same bytes' neighbours are ordinary characters
+    expect(scanAll([bytes('<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>\uFFFD\uFFEF\uEFBF</v></c></row></sheetData></worksheet>')]).rows[0]!.cells).toEqual(['str|0|\uFFFD\uFFEF\uEFBF|∅']);
   });
 
   it('decodes the five named entities and numeric references', () => {

@@ -2,12 +2,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/xlsx/guard.js';
 import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { SAMPLE_ROWS, columnLetter, layoutColumns, sanitiseSheetName, wrappedLines, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
 import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+import { convertWithLibreOffice } from '../helpers/render.js';
+import { openpyxlLook } from '../helpers/workbook.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx-writer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,6 +57,34 @@ const SHEET: WriteSheet = {
   ],
 };
 
+/** Text a cell may hold that XML, Excel or a reader could mangle. */
+const HOSTILE = [
+  '=1+2', '+x', '-y', '@z', '=HYPERLINK("http://x.example","y")',
+  '\tleading tab', 'trailing tab\t', '  two spaces around  ', ' ',
+  'CR LF\r\nin the middle', 'bare CR\rhere', '\r\nstarts with CR LF', 'line 1\nline 2\n',
+  'José Muñoz, Nguyễn Văn Anh, 李小龙, emoji 😀, math 𝔘',
+  '<b>bold?</b> & &amp; "quoted" \'apostrophe\' ]]> <!-- -->',
+  'control \u0001 \u0008 \u000B \u000C \u001F chars', 'not characters: \uFFFE \uFFFF',
+  'literal _x0041_ and _x005F_ and _X0041_ and _x00_',
+  'x'.repeat(40_000), // past Excel's 32,767: cut there
+  'word '.repeat(2_000),
+];
+const HOSTILE_SHEET: WriteSheet = {
+  name: 'A&B <"x"> \'s',
+  columns: [{ label: 'Id' }, { label: 'Text' }, { label: 'Blank' }, { label: 'After' }, { label: 'Broken' }],
+  rows: [...HOSTILE.map((t, i): CellValue[] => [String(i), t]), [String(HOSTILE.length), null, '', 'after blanks', 'a\uD800b']],
+};
+
+/** Flagged cells: a blank one (a required value left out) and one holding text that is not a date. */
+const FLAGGED_SHEET: WriteSheet = {
+  name: 'Fix',
+  columns: [{ label: 'CIN', type: 'text' }, { label: 'Start', type: 'date' }, { label: 'Note' }],
+  rows: [
+    { cells: [null, { date: '2026-11-03' }, 'ok'], flags: new Map([[0, 'CIN is required & <must> be "filled".\nSee the Errors sheet.']]) },
+    { cells: ['91234567A', { date: '2026-13-45' }, null], flags: new Map([[1, 'Not a date']]) },
+  ],
+};
+
 describe('writeWorkbookToBuffer: round trip through our reader', () => {
   it('dates, numbers, booleans, errors come back exactly; formula-like text stays text', async () => {
     const bytes = await writeWorkbookToBuffer([SHEET]);
@@ -65,8 +96,22 @@ describe('writeWorkbookToBuffer: round trip through our reader', () => {
       ['93456789C', { date: '1999-12-31' }, 1.5, null, null, { error: '#N/A' }],
       ['1558598797', { date: '2026-01-01' }], // a number in a text column is written as text
     ]);
-    expect(rows.slice(4).map((r) => r[5])).toEqual(TRICKY.map((t) => t.replace(/^\r/, '\n'))); // XML normalises a bare CR to LF
+    expect(rows.slice(4).map((r) => r[5])).toEqual(TRICKY); // a CR too: written as &#13;, which XML's end-of-line rule leaves alone
     expect(ev.filter((e) => e.type === 'ignored-sheet').map((e) => e.type === 'ignored-sheet' && e.name)).toEqual(['Lists']);
+  });
+
+  it('text comes back exactly, whatever it holds: formula starts, tabs, CR/LF, unicode, markup, control characters, _xHHHH_, long text', async () => {
+    const bytes = await writeWorkbookToBuffer([HOSTILE_SHEET]);
+    const ev = await readBack(bytes, 'Id');
+    expect(ev[0]).toMatchObject({ type: 'sheet', name: 'A&B <"x"> \'s' });
+    const rows = ev.filter((e) => e.type === 'row').map((e) => (e.type === 'row' ? e.cells : []));
+    const texts = rows.slice(0, HOSTILE.length).map((r) => r[1]);
+    // compared one by one, so a failure names the text rather than printing all of it
+    HOSTILE.forEach((t, i) => expect(texts[i] === t.slice(0, 32_767), `text ${i} (${JSON.stringify(t.slice(0, 40))})`).toBe(true));
+    expect(rows.map((r) => r[0])).toEqual([...HOSTILE.map((_, i) => String(i)), String(HOSTILE.length)]);
+    // empty cells between values stay empty; a lone surrogate (not Unicode) becomes U+FFFD
+    expect(rows.at(-1)).toEqual([String(HOSTILE.length), null, null, 'after blanks', 'a\uFFFDb']);
+    expect(await inspectFile(bytes, 'hostile.xlsx', { maxFileBytes: 1e7, maxUncompressedBytes: 1e8, maxZipEntries: 100 })).toBeNull();
   });
 
   it('writes inline strings, never formulas, a frozen bold header, an autofilter and drop-downs', async () => {
@@ -76,7 +121,7 @@ describe('writeWorkbookToBuffer: round trip through our reader', () => {
     const sheet = parts.get('xl/worksheets/sheet1.xml')!;
     expect(sheet).not.toMatch(/<f[ >]/);
     expect(sheet).not.toMatch(/t="s"/);
-    expect(sheet).toContain('<c r="F8" t="inlineStr"><is><r><t>=SUM(A1:A2)</t></r></is></c>');
+    expect(sheet).toContain('<c r="F8" t="inlineStr"><is><t>=SUM(A1:A2)</t></is></c>');
     expect(sheet).toMatch(/<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"\/>/);
     expect(sheet).toMatch(/<autoFilter ref="A3:F3"\/>/);
     expect(sheet).toMatch(/sqref="D4:D1048576"><formula1>&quot;Low,Medium,High&quot;<\/formula1>/);
@@ -117,6 +162,26 @@ describe('writeWorkbook to a path', () => {
     }
     expect(names).toEqual(['MIF HN ECM Nov', 'mif hn ecm nov (2)']);
     expect(n).toBe(2001);
+  });
+
+  it('rejects with the error of a stream that fails part-way, and stops pulling rows', async () => {
+    let writes = 0;
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        callback(writes === 12 ? new Error('disk full') : null);
+      },
+    });
+    out.on('error', () => undefined);
+    let pulled = 0;
+    function* rows(): Generator<CellValue[]> {
+      for (let i = 0; i < 200_000; i++) {
+        pulled++;
+        yield [`${i} ${(i * 7919) % 100_003} ${'x'.repeat(i % 50)}`];
+      }
+    }
+    await expect(writeWorkbook(out, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }])).rejects.toThrow('disk full');
+    expect(pulled).toBeLessThan(200_000);
   });
 
   it('removes the partial file when the rows fail', async () => {
@@ -181,7 +246,7 @@ print(json.dumps(out))
     expect(out.date_fmt).toBe('mm/dd/yyyy');
     expect(out.is_date).toBe(true);
     expect((out.tricky as [string, string][]).map(([t]) => t)).toEqual(TRICKY.map(() => 's'));
-    expect((out.tricky as [string, string][]).map(([, v]) => v)).toEqual(TRICKY.map((t) => t.replace(/^\r/, '\n')));
+    expect((out.tricky as [string, string][]).map(([, v]) => v)).toEqual(TRICKY);
     expect(out.freeze).toBe('A2');
     expect(out.filter).toBe('A1:F1');
     expect(out.bold).toBe(true);
@@ -192,6 +257,59 @@ print(json.dumps(out))
     expect(out.lists_state).toBe('hidden');
     expect(out.cin).toEqual(['s', '1558598797']);
   });
+
+  it('sees flagged cells highlighted with their comment, other cells plain, and text as written', async () => {
+    const file = path.join(tmp, 'openpyxl-flags.xlsx');
+    fs.writeFileSync(file, await writeWorkbookToBuffer([FLAGGED_SHEET, HOSTILE_SHEET]));
+    const [fix, hostile] = openpyxlLook(file, 100);
+    expect(fix!.freeze).toBe('A2');
+    expect(fix!.rows[0]!.map((c) => [c.v, c.bold, c.fill])).toEqual([['CIN', true, 'FFDDEBF7'], ['Start', true, 'FFDDEBF7'], ['Note', true, 'FFDDEBF7']]);
+    expect(fix!.rows[1]!.map((c) => [c.v, c.fill, c.comment])).toEqual([
+      [null, 'FFFFC7CE', 'CIN is required & <must> be "filled".\nSee the Errors sheet.'],
+      [{ date: '2026-11-03' }, null, null],
+      ['ok', null, null],
+    ]);
+    expect(fix!.rows[2]!.map((c) => [c.v, c.fill, c.comment])).toEqual([
+      ['91234567A', null, null],
+      ['2026-13-45', 'FFFFC7CE', 'Not a date'], // not a calendar date: kept as the text given
+      [null, null, null],
+    ]);
+    // openpyxl leaves OOXML's _xHHHH_ escapes undecoded: the texts without them must read as written
+    const texts = hostile!.rows.slice(1, HOSTILE.length + 1).map((r) => r[1]!);
+    HOSTILE.forEach((t, i) => {
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_/.test(t)) return;
+      expect(texts[i]!.t, `text ${i}`).toBe('s');
+      expect(texts[i]!.v === t.slice(0, 32_767), `text ${i} (${JSON.stringify(t.slice(0, 40))})`).toBe(true);
+    });
+  });
+});
+
+// LibreOffice opens the workbook and saves it again as .xlsx; openpyxl then reads LibreOffice's
+// copy: what LibreOffice understood of ours (text, dates, comments, drop-downs) is in it.
+describe('opened by LibreOffice', () => {
+  it('keeps text as text (never a formula), dates as dates, the comments on flagged cells and the drop-down lists', async () => {
+    const ours = path.join(tmp, 'for-libreoffice.xlsx');
+    fs.writeFileSync(ours, await writeWorkbookToBuffer([SHEET, FLAGGED_SHEET]));
+    const [copy] = await convertWithLibreOffice([ours], path.join(tmp, 'libreoffice'), 'xlsx', 'xlsx');
+    const look = openpyxlLook(copy!, 100);
+    const rtf = look.find((s) => s.title === 'RTF')!;
+    expect(rtf.rows[0]![0]!.v).toBe('Member Client Index Number (CIN)');
+    expect(rtf.rows.slice(1, 5).map((r) => r[1]!.v)).toEqual([{ date: '2026-11-03' }, { date: '2024-02-29' }, { date: '1999-12-31' }, { date: '2026-01-01' }]);
+    expect(rtf.rows.slice(5).map((r) => [r[5]!.t, r[5]!.v])).toEqual(TRICKY.map((t) => ['s', t]));
+    expect(rtf.rows[4]![0]).toMatchObject({ t: 's', v: '1558598797' });
+    const fix = look.find((s) => s.title === 'Fix')!;
+    expect(fix.rows[1]![0]).toMatchObject({ fill: 'FFFFC7CE', comment: expect.stringContaining('CIN is required & <must> be "filled".') });
+    expect(fix.rows[2]![1]).toMatchObject({ fill: 'FFFFC7CE', comment: 'Not a date' });
+    expect(look.map((s) => s.title)).toEqual(['RTF', 'Fix', 'Lists']);
+    const r = spawnSync(PY, ['-c', `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])['RTF']
+print(json.dumps(sorted([dv.type, dv.formula1, str(dv.sqref).split(':')[0]] for dv in ws.data_validations.dataValidation)))
+`, copy!], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([['list', '"Low,Medium,High"', 'D2'], ['list', expect.stringMatching(/Lists.*\$A\$1:\$A\$60/), 'E2']]);
+  }, 300_000);
 });
 
 describe('readable layout', () => {
@@ -259,6 +377,33 @@ describe('readable layout', () => {
     expect(styles).toContain('FFDDEBF7'); // header shade
     expect(styles).toContain('FFFFC7CE'); // flagged cell
     expect(styles).toMatch(/wrapText="1"/);
+  });
+});
+
+describe('many flagged cells', () => {
+  it('every comment is in the comments part and in the drawing, in row order', async () => {
+    const n = 3000;
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'Fix',
+      columns: [{ label: 'CIN' }, { label: 'Errors' }],
+      rows: Array.from({ length: n }, (_, i) => ({ cells: [null, `row ${i}`], flags: new Map([[0, `CIN is required on row ${i + 2} & <nothing> else`]]) })),
+    }]);
+    const parts = await partsOf(bytes);
+    const refs = [...parts.get('xl/comments1.xml')!.matchAll(/<comment ref="([A-Z]+\d+)"/g)].map((m) => m[1]);
+    expect(refs).toEqual(Array.from({ length: n }, (_, i) => `A${i + 2}`));
+    expect(parts.get('xl/comments1.xml')).toContain(`CIN is required on row ${n + 1} &amp; &lt;nothing&gt; else</t>`);
+    expect(parts.get('xl/comments1.xml')!.endsWith('</commentList></comments>')).toBe(true);
+    const rows = [...parts.get('xl/drawings/vmlDrawing1.vml')!.matchAll(/<x:Row>(\d+)<\/x:Row>/g)].map((m) => Number(m[1]));
+    expect(rows).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    // shape ids unique across the workbook's drawings: a second sheet's run on from the first's
+    const second = await writeWorkbookToBuffer([
+      { name: 'A', columns: [{ label: 'x' }], rows: Array.from({ length: 1500 }, () => ({ cells: ['v'], flags: new Map([[0, 'f']]) })) },
+      { name: 'B', columns: [{ label: 'x' }], rows: [{ cells: ['v'], flags: new Map([[0, 'f']]) }] },
+    ]);
+    const drawings = await partsOf(second);
+    const ids = ['xl/drawings/vmlDrawing1.vml', 'xl/drawings/vmlDrawing2.vml'].flatMap((d) => [...drawings.get(d)!.matchAll(/<v:shape id="_x0000_s(\d+)"/g)].map((m) => Number(m[1])));
+    expect(ids).toEqual(Array.from({ length: 1501 }, (_, i) => 1025 + i));
+    expect(drawings.get('xl/drawings/vmlDrawing2.vml')).toContain('data="2"'); // its first shape, 2525, is in block 2
   });
 });
 

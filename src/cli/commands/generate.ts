@@ -24,9 +24,10 @@ export function registerGenerate(program: Command): void {
     .option('--wait <SECONDS>', 'when the slot is being run by another process, wait this long instead of refusing', '0')
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
-Slots: mif → the 15th of the date's month; csasf → the latest of the 15th / 29th (last day of a
-month without a 29th) on or before the date; mini-mif → the date itself (referrals approved 5+
-days before it that no MIF or mini-MIF has carried yet).
+Slots: mif → the 15th of the date's month; csasf → the latest of the 15th / CSASF_SECOND_RUN_DAY
+(the 29th unless set; the last day of a month without that day) on or before the date; mini-mif →
+the date itself (referrals approved MINI_MIF_MIN_DAYS+ days before it that no MIF or mini-MIF has
+carried yet).
 
 --now runs the command as of that instant (a replay, a test): without --date the slot is that of
 its plan-local date, and the files are recorded as published then.
@@ -106,12 +107,8 @@ Examples:
 /** The provider of --provider exists, is active and has a contract for the kind's program. */
 async function checkProvider(pool: pg.Pool, kind: OutboundKind, code: string): Promise<void> {
   const program = kind === 'csasf' ? 'CS' : 'ECM';
-  const r = await pool.query<{ active: boolean; programs: string[] }>(
-    `select p.active, coalesce(array_agg(distinct c.program) filter (where c.program is not null), '{}') as programs
-       from providers p left join provider_contracts c using (provider_code) where p.provider_code = $1 group by p.active`,
-    [code],
-  );
-  const p = r.rows[0];
+  const { providerStanding } = await import('../../repositories/providers.js');
+  const p = await providerStanding(pool, code);
   if (!p) throw new UsageError(`unknown provider ${code}: no such provider code (see the providers extract)`);
   if (!p.active) throw new UsageError(`provider ${code} is not active`);
   if (!p.programs.includes(program)) throw new UsageError(`provider ${code} has no ${program} contract: ${kind} files go to ${program} providers`);

@@ -5,6 +5,7 @@ import { localParts } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
+import { testHooks } from '../test-hooks.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -35,11 +36,12 @@ Examples:
       const { UnknownProviderError } = await import('../../ingest/context.js');
       await withRuntime(async ({ config, db }) => {
         try {
-          const done = await ingestFile({ pool: db.pool, config, now: clock }, {
+          const { faults } = testHooks();
+          const done = await ingestFile({ pool: db.pool, config, now: clock, faults }, {
             provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
           });
           const out = path.resolve(opts.out ?? path.join(config.dataDir, 'responses', done.context.code));
-          const report = await respondLocally({ pool: db.pool, config }, done, out, clock());
+          const report = await respondLocally({ pool: db.pool, config, faults }, done, out, clock());
           const doc = { ...done.document, report };
           emit(opts, doc, () => [
             `${doc.file}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
@@ -84,7 +86,7 @@ Examples:
           const slot = `${p.date}T${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}:${String(p.second).padStart(2, '0')}`;
           let result: Awaited<ReturnType<typeof pollOnce>> | undefined;
           await executeRun(db.pool, config, 'poll', slot, { trigger: 'manual', waitMs: 60_000 }, async ({ signal }) => {
-            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession }, { now: at, signal, provider: opts.provider?.toUpperCase() });
+            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession, faults: testHooks().faults }, { now: at, signal, provider: opts.provider?.toUpperCase() });
             return { providers: result.providers, files: result.files, failedProviders: result.failedProviders, failedFiles: result.failedFiles };
           });
           const r = result!;

@@ -1,7 +1,7 @@
 // `calaim-exchange notifications`: the notification outbox, newest first: what was sent, what
 // is waiting for a retry, what was given up; times in the plan time zone.
 import type { Command } from 'commander';
-import { listNotifications, type NotificationSummary } from '../../notify/mailer.js';
+import { listNotifications, type NotificationSummary } from '../../repositories/notifications.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../runtime.js';
 import { localIso, localText } from './runs.js';

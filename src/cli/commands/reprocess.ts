@@ -8,6 +8,7 @@ import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { testHooks } from '../test-hooks.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 /** A reason people can read later in the run history: required, one line, bounded. */
@@ -57,7 +58,7 @@ Examples:
         }
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
-          const { result: r, runId } = await reprocessAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock }, candidate, reason);
+          const { result: r, runId } = await reprocessAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock, faults: testHooks().faults }, candidate, reason);
           const doc = { ...r.done.document, reprocessOf: id, report: r.answered.response, runId, resumed: r.resumed, reason };
           emit(opts, doc, () => [
             `submission ${id} reprocessed as submission ${doc.submissionId}${r.resumed ? ' (an interrupted reprocess, finished)' : ''}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}`,

@@ -3,10 +3,10 @@
 // provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/names.js';
+import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/index.js';
 
 const RUN_NAMES: readonly string[] = [...JOB_NAMES, ...OPS_ACTIONS];
-import type { Publication, RunRow } from '../../runs/ledger.js';
+import type { Publication, RunRow } from '../../repositories/run-ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
@@ -65,7 +65,7 @@ Examples:
       if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
       const clock = commandClock(opts);
-      const { attemptPublications, listRuns } = await import('../../runs/ledger.js');
+      const { attemptPublications, listRuns } = await import('../../repositories/run-ledger.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const tz = config.PLAN_TIME_ZONE;

@@ -2,9 +2,10 @@
 // catch-up on start-up and every few minutes, one poll at start-up), or with --once a single
 // catch-up pass for ops and tests. SIGTERM / SIGINT stop it cleanly (exit 0).
 import type { Command } from 'commander';
-import { JOB_NAMES } from '../../../jobs/names.js';
+import { JOB_NAMES } from '../../../jobs/index.js';
+import { jobDefinitions, scheduleHelp } from '../../../jobs/schedule.js';
 import type pg from 'pg';
-import { ConfigError, getConfig, type Config } from '../../config.js';
+import { ConfigError, getConfig, loadConfig, type Config } from '../../config.js';
 import type { HealthServer } from '../../health/server.js';
 import { log } from '../../log.js';
 import type { RunReport } from '../../runs/coordinator.js';
@@ -15,6 +16,7 @@ import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../../sftp/transport.js';
 import type { WebServer } from '../../web/server.js';
 import { listenOn, startWeb } from './serve.js';
+import { testHooks } from '../test-hooks.js';
 
 interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -24,6 +26,15 @@ const seconds = (v: string | undefined, name: string, fallbackMs: number): numbe
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} takes a positive number of seconds`);
   return n * 1000;
 };
+
+/** The settings the help shows the schedule with: the environment's, or the defaults when it has a problem (the command itself reports it). */
+function helpSettings(): Config {
+  try {
+    return loadConfig();
+  } catch {
+    return loadConfig({});
+  }
+}
 
 export function registerScheduler(program: Command): void {
   program
@@ -37,18 +48,12 @@ export function registerScheduler(program: Command): void {
     .option('--shutdown-grace <SECONDS>', 'on SIGTERM, how long to let running units finish before releasing their claims', String(DEFAULT_SHUTDOWN_GRACE_MS / 1000))
     .option('--serve', 'also serve the web pages on WEB_HOST:WEB_PORT (as `serve` does), with the same clock and database')
     .option('--json', 'print one JSON document (the --once reports, or the shutdown summary)')
-    .addHelpText('after', `
+    .addHelpText('after', () => `
 Any number of schedulers may run against the same database: each (job, slot) is claimed
 once in the run ledger; a run whose heartbeat stops is taken over by another instance.
 
-Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise):
-  mif            06:30 on the 15th                      catch-up: the current slot (CATCH_UP_DAYS)
-  csasf          06:45 on the 15th and 29th / last day  catch-up: the current slot
-  mini-mif       07:00 daily                            catch-up: the current slot
-  minimif-sla    07:15 daily                            catch-up: the current slot, within CATCH_UP_ALERT_DAYS
-  missing-alert  08:00 on the 6th and 11th              catch-up: the current slot, within CATCH_UP_ALERT_DAYS
-  retention      05:30 daily (BLOB_RETENTION_DAYS)      catch-up: the current slot
-  poll           POLL_CRON (every 5 minutes)            once at start-up
+Schedule (America/Los_Angeles unless PLAN_TIME_ZONE says otherwise), with the current settings:
+${scheduleHelp(helpSettings())}
 A missed slot is made up only while it is the current (latest due) one: a superseded file
 slot is never sent late.
 
@@ -71,7 +76,6 @@ Examples:
       const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
 
       const config = getConfig();
-      const { jobDefinitions } = await import('../../../jobs/schedule.js');
       const { migrate } = await import('../../db/migrate.js');
       const { openDatabase } = await import('../../db/pool.js');
       const { openTransport } = await import('../../sftp/transport.js');
@@ -103,7 +107,7 @@ Examples:
       try {
         await migrate(db.pool);
         transport = await openTransport(config, () => providerSftpFolders(db.pool));
-        const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession }, only);
+        const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession, ...testHooks() }, only);
         scheduler = new Scheduler(jobs, {
           pool: db.pool,
           config,

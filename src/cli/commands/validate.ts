@@ -4,10 +4,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { INBOUND_LAYOUTS, layoutByName } from '../../../schemas/index.js';
-import type { Layout } from '../../../schemas/layout.js';
-import { localParts, periodForReceipt, spellInstant } from '../../calendar/index.js';
+import { deadlinePolicyFromConfig, localParts, periodForReceipt, spellInstant } from '../../calendar/index.js';
 import { getConfig } from '../../config.js';
+import { INBOUND_TYPES } from '../../filetypes/registry.js';
+import type { FileTypeDefinition } from '../../filetypes/types.js';
 import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
@@ -15,13 +15,14 @@ import { commandClock, instantOption, nowOption } from '../clock-option.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
-/** `rtf,otf` → the layouts; a usage error for anything that is not an inbound layout. */
-export function parseTypes(value: string | undefined): readonly Layout[] {
-  if (!value) return INBOUND_LAYOUTS;
+/** `rtf,otf` → those file types; a usage error for anything that is not an inbound type. */
+export function parseTypes(value: string | undefined): readonly FileTypeDefinition[] {
+  const all = INBOUND_TYPES.types;
+  if (!value) return all;
   return value.split(',').map((t) => {
-    const layout = layoutByName(t);
-    if (!layout || !INBOUND_LAYOUTS.includes(layout)) throw new UsageError(`--type must be rtf, otf or csprtf (got ${JSON.stringify(t)})`);
-    return layout;
+    const type = all.find((x) => x.name === t.trim().toUpperCase());
+    if (!type) throw new UsageError(`--type must be ${INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ').replace(/, ([^,]*)$/, ' or $1')} (got ${JSON.stringify(t)})`);
+    return type;
   });
 }
 
@@ -68,7 +69,7 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('offline check of a provider file against the layout rules (no database)')
     .argument('<file>', 'the .xlsx / .xlsm workbook')
-    .option('--type <types>', 'only recognise these layouts: rtf, otf, csprtf (comma-separated)')
+    .option('--type <types>', `only recognise these layouts: ${INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ')} (comma-separated)`)
     .option('--out <report>', 'write the response workbook here (.xlsx)')
     .option('--period <YYYY-MM>', 'the reporting period the file must report (checks period columns and OTF attempt dates)')
     .option('--received-at <ISO>', 'treat the file as received at this instant (dates may not be after it; sets the period unless --period)')
@@ -85,7 +86,7 @@ Examples:
     .action(async (file: string, opts: ValidateOptions) => {
       const clock = commandClock(opts);
       const config = getConfig();
-      const layouts = parseTypes(opts.type);
+      const types = parseTypes(opts.type);
       if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period must be YYYY-MM');
       let receivedDate: string | undefined;
       let expectedPeriod = opts.period;
@@ -105,7 +106,7 @@ Examples:
       const today = localParts(now, config.PLAN_TIME_ZONE).date;
       const { validateFile } = await import('../../validate/file.js');
       const result = await validateFile(bytes, path.basename(file), {
-        layouts,
+        types,
         limits: config,
         context: { config, today, ...(receivedDate ? { receivedDate } : {}), ...(expectedPeriod ? { expectedPeriod } : {}) },
       });
@@ -114,7 +115,7 @@ Examples:
         report = path.resolve(opts.out);
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         const { writeResponse } = await import('../../reports/response.js');
-        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE) });
+        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE), deadlines: deadlinePolicyFromConfig(config) });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
       emit(opts, validateDocument(result, report), () => humanSummary(result, report));

@@ -161,6 +161,16 @@ export async function slotStatus(pool: pg.Pool, job: string, slot: string): Prom
   return r.rows[0]?.status;
 }
 
+/** Each slot's derived status and whether its RUNNING attempt's heartbeat is older than abandonAfterSeconds. */
+export async function slotStates(pool: pg.Pool, job: string, slots: string[], abandonAfterSeconds: number): Promise<Map<string, { status: RunStatus; stale: boolean }>> {
+  const r = await pool.query<{ slot: string; status: RunStatus; stale: boolean }>(
+    `select slot, status, coalesce(running_heartbeat_at < now() - make_interval(secs => $3), false) as stale
+       from run_slots where job = $1 and slot = any($2)`,
+    [job, slots, abandonAfterSeconds],
+  );
+  return new Map(r.rows.map((x) => [x.slot, { status: x.status, stale: x.stale }]));
+}
+
 export interface Publication {
   provider: string;
   lob: string | null;

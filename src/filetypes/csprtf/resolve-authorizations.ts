@@ -3,14 +3,10 @@
 // the one the provider's latest CSASF carried for the pair. A later authorization for the same
 // pair is another episode and stays open. One statement per sheet (or batch of rows).
 import type pg from 'pg';
-import { CSPRTF } from '../../schemas/index.js';
+import { CSPRTF } from '../../../schemas/csprtf.js';
+import { stagedColumns } from '../staged.js';
 
-/** `<alias>->>N` for a CSPRTF column (staged rows are positional arrays in layout order). */
-function col(key: string, alias = 'r.data'): string {
-  const i = CSPRTF.columns.findIndex((c) => c.key === key);
-  if (i < 0) throw new Error(`CSPRTF has no column ${key}`);
-  return `(${alias}->>${i})`;
-}
+const col = stagedColumns(CSPRTF, 'r.data').text;
 
 export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId: number, provider: string, range: { from: number; to: number }): Promise<number> {
   const r = await c.query(

@@ -1,6 +1,12 @@
-// CSPRTF row rules (spec/layouts.md CSPRTF, domain.md §5).
+// CSPRTF row rules (spec/layouts.md CSPRTF, domain.md §5) and the cross-row key. Pure.
 import { DISCONTINUATION_REASONS, HOUSING_SERVICES, type CsService } from '../../../schemas/codes.js';
-import { notAfterReceipt, periodMatches, referralDate, type RowRule } from './common.js';
+import type { CSPRTF } from '../../../schemas/csprtf.js';
+import type { ColumnKey } from '../../../schemas/layout.js';
+import { notAfterReceipt, periodMatches, referralDate } from '../../validate/common-rules.js';
+import type { CrossRowKey, RowRule as Rule } from '../../validate/file-type.js';
+
+export type CsprtfKey = ColumnKey<typeof CSPRTF>;
+type RowRule = Rule<CsprtfKey>;
 
 const byStatus: RowRule = (s) => {
   const status = s.get('engagementStatus');
@@ -32,5 +38,8 @@ export const CSPRTF_RULES: readonly RowRule[] = [
   housing,
   referralDate,
   periodMatches,
-  notAfterReceipt(['dob', 'outreachDate', 'dateHoused', 'productionDate', 'referralStatusDate']),
+  notAfterReceipt<CsprtfKey>(['dob', 'outreachDate', 'dateHoused', 'productionDate', 'referralStatusDate']),
 ];
+
+/** One row per member × CS service in a file. */
+export const CSPRTF_CROSS_ROW: CrossRowKey<CsprtfKey> = { keys: ['cin', 'serviceCode'], code: 'DUPLICATE_CIN_SERVICE' };

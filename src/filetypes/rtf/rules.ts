@@ -1,15 +1,22 @@
-// RTF row rules (spec/layouts.md RTF, domain.md §4.5-4.8).
+// RTF row rules (spec/layouts.md RTF, domain.md §4.5-4.8), the cross-row key and the blank
+// filled in. Pure: values in, issues out (the pure-core-no-io layer rule holds here too).
 import { DISCONTINUATION_REASONS } from '../../../schemas/codes.js';
+import type { ColumnKey } from '../../../schemas/layout.js';
 import { daysBetween } from '../../../schemas/primitives.js';
+import type { RTF } from '../../../schemas/rtf.js';
 import { periodLastDay } from '../../calendar/period.js';
-import type { IssueCode } from '../catalogue.js';
-import type { RowScope } from '../scope.js';
-import { displayPeriod, notAfterReceipt, periodMatches, referralDate, type RowRule } from './common.js';
+import type { IssueCode } from '../../validate/catalogue.js';
+import { displayPeriod, notAfterReceipt, periodMatches, referralDate } from '../../validate/common-rules.js';
+import type { BlankDefault, CrossRowKey, RowRule as Rule } from '../../validate/file-type.js';
+import type { RowScope } from '../../validate/scope.js';
+
+export type RtfKey = ColumnKey<typeof RTF>;
+type RowRule = Rule<RtfKey>;
 
 const reasons = Object.keys(DISCONTINUATION_REASONS).join(', ');
 
 const indicators: RowRule = (s) => {
-  for (const key of ['address', 'city', 'state', 'zip']) s.require(s.get('newAddress') === true, key, 'RTF_ADDRESS_REQUIRED');
+  for (const key of ['address', 'city', 'state', 'zip'] as const) s.require(s.get('newAddress') === true, key, 'RTF_ADDRESS_REQUIRED');
   s.require(s.get('newPhone') === true, 'phone', 'RTF_PHONE_REQUIRED');
   s.require(s.get('pofIndicator') === true, 'pof', 'RTF_POF_REQUIRED');
 };
@@ -55,9 +62,9 @@ const dateOrder: RowRule = (s) => {
  * was enrolled, counted to `until`: the end of the reporting period, or the End Date if earlier.
  */
 function timeline(
-  s: RowScope,
+  s: RowScope<RtfKey>,
   start: string,
-  key: string,
+  key: RtfKey,
   limit: number,
   codes: { late: IssueCode; overdue: IssueCode },
   until: { date: string; label: string } | undefined,
@@ -75,7 +82,7 @@ function timeline(
 }
 
 /** Timelines are warnings for the liaison (domain §4.8). */
-const timelines: RowRule = (s: RowScope) => {
+const timelines: RowRule = (s) => {
   const start = s.str('startDate');
   if (!start) return;
   const { ASSESSMENT_START_DAYS, ASSESSMENT_COMPLETE_DAYS, CARE_PLAN_DAYS } = s.ctx.config;
@@ -102,5 +109,11 @@ export const RTF_RULES: readonly RowRule[] = [
   timelines,
   referralDate,
   periodMatches,
-  notAfterReceipt(['startDate', 'carePlanDate', 'careConferenceDate', 'assessmentStartedDate', 'assessmentCompletedDate', 'lastEncounterDate', 'productionDate', 'referralStatusDate']),
+  notAfterReceipt<RtfKey>(['startDate', 'carePlanDate', 'careConferenceDate', 'assessmentStartedDate', 'assessmentCompletedDate', 'lastEncounterDate', 'productionDate', 'referralStatusDate']),
 ];
+
+/** One row per member (CIN) in a file. */
+export const RTF_CROSS_ROW: CrossRowKey<RtfKey> = { keys: ['cin'], code: 'DUPLICATE_CIN' };
+
+/** A blank acuity is taken as Low, with a warning. */
+export const RTF_BLANK_DEFAULTS: Partial<Record<RtfKey, BlankDefault>> = { acuity: { value: 'Low', code: 'ACUITY_DEFAULTED' } };

@@ -1,0 +1,43 @@
+// The CSPRTF's rules that need the database context: the member × service is on the latest
+// CSASF sent to the provider, in the authorization's line of business, with matching name and
+// date of birth; "delivering service" needs an approved authorization, its number, and a start
+// inside it. Pure: reads the loaded context.
+import { showIsoDate } from '../../calendar/zone.js';
+import { makeIssue } from '../../validate/issues.js';
+import { issueAt } from '../common-context.js';
+import type { ContextFile, ContextRuleSet } from '../types.js';
+import type { CsprtfKey } from './rules.js';
+
+export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfKey> {
+  return {
+    check(row, lob, out) {
+      const v = row.values;
+      const service = typeof v.serviceCode === 'string' ? v.serviceCode : undefined;
+      if (!service) return;
+      const entry = ctx.csasf.get(`${row.cin}|${service}`);
+      if (!entry) {
+        out.push(makeIssue('NOT_ON_CSASF', issueAt(row, 'serviceCode', { value: service }), { detail: ctx.csasfSent ? '' : ' (no CSASF has been sent to you yet)' }));
+        return;
+      }
+      // The row would be stored under its own line of business: it must be the authorization's.
+      if (lob && entry.lob && lob !== entry.lob)
+        out.push(makeIssue('CS_LOB_MISMATCH', issueAt(row, 'mcpId', { value: lob }), { expected: entry.lob }));
+      if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== entry.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
+      if (typeof v.dob === 'string' && v.dob !== entry.dob) out.push(makeIssue('DOB_MISMATCH', issueAt(row, 'dob')));
+      if (v.engagementStatus === '3') {
+        if (entry.authStatus !== 'Approved') {
+          out.push(makeIssue('AUTH_NOT_APPROVED', issueAt(row, 'engagementStatus', { value: entry.authStatus ?? 'not authorized (potential member)' })));
+          return;
+        }
+        if (typeof v.authNumber === 'string' && entry.authNumber && v.authNumber.trim().toUpperCase() !== entry.authNumber.trim().toUpperCase())
+          out.push(makeIssue('AUTH_NUMBER_MISMATCH', issueAt(row, 'authNumber', { value: v.authNumber }), { expected: entry.authNumber }));
+        const start = typeof v.serviceStartDate === 'string' ? v.serviceStartDate : undefined;
+        if (start && ((entry.authStart && start < entry.authStart) || (entry.authEnd && start > entry.authEnd)))
+          out.push(makeIssue('SERVICE_OUTSIDE_AUTH', issueAt(row, 'serviceStartDate', { value: start }), {
+            value: showIsoDate(start),
+            expected: `${entry.authStart ? showIsoDate(entry.authStart) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
+          }));
+      }
+    },
+  };
+}

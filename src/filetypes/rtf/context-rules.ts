@@ -1,0 +1,72 @@
+// The RTF's rules that need the database context: the member is assigned to the provider in
+// the row's line of business, the names match; at the end of the file, enrolled members on the
+// latest MIF that no RTF of the period reports, and members declared unable to engage (UE)
+// without enough outreach (history, and this file's OTF sheet). Pure: reads the loaded context.
+import { daysBetween } from '../../../schemas/primitives.js';
+import { makeIssue, type Issue } from '../../validate/issues.js';
+import { assignedEcmMember, issueAt } from '../common-context.js';
+import { outreachHistory } from '../provider-context.js';
+import type { ContextFile, ContextRuleSet, EndOfFileQueries } from '../types.js';
+import type { RtfKey } from './rules.js';
+
+/** Distinct OTF methods: the OTF has 2 (in person, telephonic/electronic), so no file can show 3. */
+const OTF_METHODS = 2;
+
+export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile): ContextRuleSet<RtfKey> {
+  const rtfCins = new Set<string>();
+  const rtfLobs = new Set<string>();
+  const ueRows: { sheet: string; row: number; cin: string }[] = [];
+  let rtfSheet: string | undefined;
+
+  /**
+   * Enrolled members on the latest MIF, of a line this RTF carries, that it does not report
+   * (per line of business: a provider may return one RTF per MIF it received). Few: only these
+   * are looked up among the rows earlier files of the period still count.
+   */
+  const unreportedEnrolled = (): string[] =>
+    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && rtfLobs.has(m.lob) && !rtfCins.has(cin)).map(([cin]) => cin);
+
+  return {
+    check(row, lob, out) {
+      const m = assignedEcmMember(ctx, row, lob, out);
+      if (!m) return;
+      const cin = row.cin!;
+      const v = row.values;
+      if (rtfSheet === undefined) rtfSheet = row.sheet;
+      rtfCins.add(cin);
+      rtfLobs.add(m.lob);
+      if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== m.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
+      else if (typeof v.firstName === 'string' && v.firstName.toLowerCase() !== m.firstName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
+      if (v.discontinuationReasonCode === 'UE') ueRows.push({ sheet: row.sheet, row: row.rowNumber, cin });
+    },
+
+    async finish(db: EndOfFileQueries): Promise<Issue[]> {
+      const out: Issue[] = [];
+      if (rtfSheet !== undefined) {
+        // members an earlier RTF of the period reported still count as reported (corrections merge)
+        const unreported = unreportedEnrolled();
+        const reportedEarlier = unreported.length ? await db.countingEarlier('RTF', unreported) : undefined;
+        for (const cin of unreported)
+          if (!reportedEarlier?.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: rtfSheet, cin }));
+      }
+      const minModalities = Math.min(config.OUTREACH_MIN_MODALITIES, OTF_METHODS);
+      for (const ue of ueRows) {
+        // earlier attempts of the period keep counting (corrections merge): all history counts
+        const prior = outreachHistory(ctx, ue.cin);
+        const here = facts.outreach.get(ue.cin);
+        // an attempt reported in several files (two periods, a correction) counts once
+        const attempts = new Set([...(prior?.attempts ?? []), ...(here?.attempts ?? [])]).size;
+        const methods = new Set([...(prior?.methods ?? []), ...(here?.methods ?? [])]);
+        const first = [prior?.first, here?.first].filter(Boolean).sort()[0];
+        const last = [prior?.last, here?.last, periodEnd].filter(Boolean).sort().reverse()[0];
+        const days = first && last ? daysBetween(first, last) : 0;
+        if (attempts < config.OUTREACH_MIN_ATTEMPTS || methods.size < minModalities || days < config.OUTREACH_MIN_DAYS)
+          out.push(makeIssue('UE_OUTREACH_INSUFFICIENT', { sheet: ue.sheet, row: ue.row, cin: ue.cin }, {
+            detail: `${attempts} attempt(s) over ${methods.size} method(s) across ${days} day(s)`,
+            expected: `${config.OUTREACH_MIN_ATTEMPTS} attempts over ${minModalities} methods and ${config.OUTREACH_MIN_DAYS} days`,
+          }));
+      }
+      return out;
+    },
+  };
+}

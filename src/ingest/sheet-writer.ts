@@ -1,0 +1,142 @@
+// The writing half of the read stage: each validated row is staged as it arrives, in batches,
+// one batch in flight (Postgres stages, and with `applyEarly` applies, one batch while the next
+// is read and validated; statements queue on the one client, in order, and at most two batches
+// are held). It also records each sheet once, and the lines of business its rows name
+// (verdicts, merges and digests are per line).
+import type pg from 'pg';
+import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { stagedKeys } from '../filetypes/staged.js';
+import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
+import { insertSheet, stageRows } from '../repositories/submission-store.js';
+import type { ValidatedRow } from '../validate/workbook.js';
+import { mergeRange, newTally, type MergeTally } from './apply.js';
+import { StagingBuffer } from './staging-buffer.js';
+
+const STAGE_BATCH = 2000;
+const LOBS: ReadonlySet<string> = new Set(Object.keys(LINES_OF_BUSINESS));
+
+export interface StagedSheet { id: number; type: FileTypeDefinition; keys: string[] }
+
+export interface SheetWriterTarget {
+  client: pg.PoolClient;
+  submissionId: number;
+  provider: string;
+  /** First day of the reporting period (YYYY-MM-01). */
+  periodDate: string;
+  receivedAt: Date;
+  /** The file type of a layout read (the registry's). */
+  typeOf: (layout: string) => FileTypeDefinition;
+  /** OTF_CORRECTIONS=replace-line: a correction replaces every earlier row of its line. */
+  replaceLine: (type: FileTypeDefinition) => boolean;
+}
+
+/**
+ * A validated row as one element of the staging JSON array, made the moment the row is
+ * validated and copied into the batch's buffer (staging-buffer.ts), so the row's objects and
+ * this string die young. `data` is the values in `keys` order (the sheet's columns), null
+ * where blank or invalid.
+ */
+export function stagingJson(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
+  const values = row.values;
+  const data = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) data[i] = values[keys[i]!] ?? null;
+  const service = typeof values.serviceCode === 'string' ? JSON.stringify(values.serviceCode) : 'null';
+  return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":${JSON.stringify(data)}}`;
+}
+
+export class SheetWriter {
+  /** Sheet name → its submission_sheets row. */
+  readonly sheets = new Map<string, StagedSheet>();
+  /** Sheet name → the lines of business its rows name. */
+  readonly lobs = new Map<string, Set<string>>();
+  /** Sheet name → its merge by key so far (mergeRange per batch, finishMerge once read). */
+  readonly tallies = new Map<string, MergeTally>();
+  /** Sheet name → rows applied batch by batch (applyEarly only). */
+  readonly appliedEarly = new Map<string, number>();
+  batchesApplied = 0;
+  private readonly staged = new StagingBuffer();
+  /** Accepted rows' row-number range per sheet in the batch being staged. */
+  private ranges = new Map<string, RowRange>();
+  private inFlight: Promise<unknown>;
+
+  /** @param ready settles when the submission row is written: the first batch waits for it. */
+  constructor(private readonly t: SheetWriterTarget, readonly applyEarly: boolean, ready: Promise<unknown>) {
+    this.inFlight = ready;
+  }
+
+  tallyOf(name: string): MergeTally {
+    return this.tallies.get(name) ?? this.tallies.set(name, newTally()).get(name)!;
+  }
+
+  lobsOf(name: string): string[] {
+    return [...(this.lobs.get(name) ?? [])].sort();
+  }
+
+  /**
+   * The validator's onRow: synchronous but for a sheet's first row and each full batch (a
+   * promise per row would cost more than the row's staging).
+   */
+  readonly onRow = (row: ValidatedRow): Promise<void> | undefined => {
+    const lob = row.values.mcpId;
+    if (typeof lob === 'string' && LOBS.has(lob)) {
+      const set = this.lobs.get(row.sheet);
+      if (set) set.add(lob);
+      else this.lobs.set(row.sheet, new Set([lob]));
+    }
+    if (!this.sheets.has(row.sheet)) return this.ensureSheet(row.sheet, row.layout.name).then(() => this.stage(row));
+    return this.stage(row);
+  };
+
+  /** Records the sheet (once). A sheet with no row is recorded when the file is read. */
+  async ensureSheet(name: string, layout: string): Promise<void> {
+    if (this.sheets.has(name)) return;
+    const type = this.t.typeOf(layout);
+    await this.inFlight;
+    const keys = stagedKeys(type.layout);
+    const id = await insertSheet(this.t.client, { submissionId: this.t.submissionId, name, layout: type.name, provider: this.t.provider, period: this.t.periodDate, columns: keys });
+    this.sheets.set(name, { id, type, keys });
+  }
+
+  /** Stages what is left and waits for every batch. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+  }
+
+  private stage(row: ValidatedRow): Promise<void> | undefined {
+    const sheet = this.sheets.get(row.sheet)!;
+    this.staged.add(stagingJson(sheet.id, sheet.keys, row));
+    if (row.accepted) {
+      const range = this.ranges.get(row.sheet);
+      if (!range) this.ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
+      else {
+        range.from = Math.min(range.from, row.rowNumber);
+        range.to = Math.max(range.to, row.rowNumber);
+      }
+    }
+    return this.staged.rows >= STAGE_BATCH ? this.flush() : undefined;
+  }
+
+  private async flush(): Promise<void> {
+    await this.inFlight;
+    const json = this.staged.take();
+    if (!json) return;
+    const batchRanges = this.ranges;
+    this.ranges = new Map();
+    // Statements run one after another on the client (pg forbids overlapping queries); the
+    // chain runs while this function returns and the reader moves on.
+    this.inFlight = (async () => {
+      await stageRows(this.t.client, json);
+      if (!this.applyEarly) return;
+      for (const [name, range] of batchRanges) {
+        const sheet = this.sheets.get(name)!;
+        this.batchesApplied++;
+        const n = await sheet.type.apply(this.t.client, sheet.id, this.t.provider, range);
+        this.appliedEarly.set(name, (this.appliedEarly.get(name) ?? 0) + n);
+        await mergeRange(this.t.client, { id: sheet.id, type: sheet.type, submissionId: this.t.submissionId, receivedAt: this.t.receivedAt }, this.t.provider,
+          this.t.periodDate, this.tallyOf(name), { range, replaceLine: this.t.replaceLine(sheet.type) });
+      }
+    })();
+    this.inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
+  }
+}

@@ -1,0 +1,228 @@
+// ECM assignments as the plan's extracts change them (src/import/ecm.ts decides, per row, what
+// happens): the members' current assignments, the assignment extract's writes (with lineage),
+// approved referrals, the referrals refused for a conflict, and the new episodes referrals start.
+// The provider's RTF writes the same table through src/ingest/apply.ts.
+import type pg from 'pg';
+import type { UpstreamRow } from '../../schemas/upstream.js';
+
+type Db = pg.Pool | pg.PoolClient;
+
+/** The fields the extract carries that the provider also reports on its RTF. */
+export const PROVIDER_FIELDS = ['status', 'enrollment_start', 'enrollment_end', 'acuity', 'lcm_name', 'lcm_phone', 'pof'] as const;
+export type ProviderField = (typeof PROVIDER_FIELDS)[number];
+/** Those fields as one text each (pof: its codes sorted, `;`-joined): as stored in upstream_values. */
+export type ProviderValues = Record<ProviderField, string | null>;
+
+/** What only the provider reports (nothing in the extract): a switch to another provider starts without it. */
+const PROVIDER_ONLY_FIELDS = [
+  'lcm_email', 'care_plan_revised', 'care_conference', 'assessment_started', 'assessment_completed', 'last_encounter', 'in_person_count',
+  'telephonic_count', 'referral_status', 'referral_status_date', 'referral_closure_reason', 'last_submission_id', 'last_row_number',
+] as const;
+const DISCONTINUATION_FIELDS = ['discontinuation_date', 'discontinuation_reason', 'discontinuation_text'] as const;
+
+/**
+ * The update of an assignment by the extract (src.action): 'who' changes only who holds it and
+ * keeps the provider-reported fields; 'full' takes the extract's fields; 'switch' moves it to
+ * another provider with nothing the old one reported.
+ */
+const ASSIGNMENT_SET = [
+  ...PROVIDER_FIELDS.map((f) => `${f} = case when src.action = 'who' then prev.${f} else src.${f} end`),
+  // an enrollment the extract now gives replaces a discontinuation (the two exclude each other)
+  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.${f} end`),
+  ...PROVIDER_ONLY_FIELDS.map((f) => `${f} = case when src.action = 'switch' then null else prev.${f} end`),
+].join(',\n           ');
+
+/** A member's assignment in one line of business, with when the provider last reported on it. */
+export interface CurrentAssignment {
+  id: number;
+  cin: string;
+  lob: string;
+  provider_code: string;
+  status: number;
+  enrollment_start: string | null;
+  enrollment_end: string | null;
+  discontinuation_date: string | null;
+  acuity: string | null;
+  lcm_name: string | null;
+  lcm_phone: string | null;
+  pof: string[];
+  upstream_values: Partial<ProviderValues> | null;
+  upstream_as_of: Date | null;
+  last_submission_id: number | null;
+  /** Receipt time of the submission that last reported on it (null: never reported). */
+  reported_at: Date | null;
+}
+
+/** The assignments (every line of business) of these members. */
+export async function currentAssignments(db: Db, cins: readonly string[]): Promise<CurrentAssignment[]> {
+  return (await db.query<CurrentAssignment>(
+    `select a.id, a.cin, a.lob, a.provider_code, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.acuity,
+            a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.last_submission_id, u.received_at as reported_at
+       from ecm_assignments a left join submissions u on u.id = a.last_submission_id
+      where a.cin = any($1)`,
+    [cins],
+  )).rows;
+}
+
+/** A row of the assignment extract and what it does to the member's assignment (see ASSIGNMENT_SET). */
+export interface AssignmentExtractWrite {
+  /** The file's row number, recorded in the lineage. */
+  row: number;
+  action: 'insert' | 'switch' | 'who' | 'full';
+  /** The assignment it changes (null for an insert). */
+  id: number | null;
+  cin: string;
+  lob: string;
+  provider_code: string;
+  status: number;
+  assigned_date: string;
+  pof: string[];
+  enrollment_start: string | null;
+  enrollment_end: string | null;
+  acuity: string | null;
+  lcm_name: string | null;
+  lcm_phone: string | null;
+  upstream_values: ProviderValues;
+  /** Since when the extract says these values (ISO instant). */
+  as_of: string;
+}
+
+/**
+ * The assignment extract's rows in two statements: the changes to existing assignments (a
+ * lineage row for each that changed; a switch settles the referral conflicts it answers), then
+ * the new assignments.
+ */
+export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentExtractWrite[], now: Date): Promise<void> {
+  const payload = JSON.stringify(rows);
+  await db.query(
+    `/* import ecm-assignments: existing assignments, lineage */ with src as materialized (
+       select * from jsonb_to_recordset($1::jsonb) as x(row int, action text, id bigint, cin text, lob text, provider_code text, status smallint,
+         assigned_date date, pof text[], enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text,
+         upstream_values jsonb, as_of timestamptz)
+        where action <> 'insert'
+     ), upd as (
+       update ecm_assignments a set
+         provider_code = src.provider_code,
+         assigned_date = src.assigned_date,
+         ${ASSIGNMENT_SET},
+         upstream_values = src.upstream_values,
+         upstream_as_of = src.as_of,
+         updated_at = now()
+       from src join ecm_assignments prev on prev.id = src.id
+       where a.id = prev.id
+       returning a.id, src.row, prev as before,
+         (prev.provider_code, prev.assigned_date, prev.status, prev.pof, prev.enrollment_start, prev.enrollment_end, prev.acuity,
+          prev.lcm_name, prev.lcm_phone, prev.discontinuation_date)
+           is distinct from
+         (a.provider_code, a.assigned_date, a.status, a.pof, a.enrollment_start, a.enrollment_end, a.acuity, a.lcm_name, a.lcm_phone,
+          a.discontinuation_date) as changed
+     ), switched as (
+       -- a referral refused because the member was with another provider is settled once the extract moves the member
+       update ecm_referral_conflicts k set resolved_at = $2
+         from src where src.action = 'switch' and k.cin = src.cin and k.lob = src.lob and k.referred_provider = src.provider_code and k.resolved_at is null
+     )
+     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source)
+     select upd.id, null, upd.row, upd.before, 'ASSIGNMENT_IMPORT' from upd where upd.changed`,
+    [payload, now],
+  );
+  await db.query(
+    `/* import ecm-assignments: new assignments */
+     insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, pof, enrollment_start, enrollment_end, acuity, lcm_name, lcm_phone,
+       upstream_values, upstream_as_of)
+     select cin, lob, provider_code, status, assigned_date, coalesce(pof, '{}'), enrollment_start, enrollment_end, acuity, lcm_name, lcm_phone,
+            upstream_values, as_of
+       from jsonb_to_recordset($1::jsonb) as x(action text, cin text, lob text, provider_code text, status smallint, assigned_date date, pof text[],
+         enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text, upstream_values jsonb, as_of timestamptz)
+      where action = 'insert'
+     on conflict (cin, lob) do nothing`,
+    [payload],
+  );
+}
+
+/** Which of these referral ids are on record already (a re-import changes no assignment). */
+export async function knownReferralIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const r = await db.query<{ referral_id: string }>('select referral_id from ecm_referrals where referral_id = any($1)', [ids]);
+  return new Set(r.rows.map((x) => x.referral_id));
+}
+
+/** An approved referral not applied because the member has an open assignment with another provider. */
+export interface ReferralConflictRecord {
+  referral_id: string;
+  cin: string;
+  lob: string;
+  current_provider: string;
+  referred_provider: string;
+  approved_date: string;
+}
+
+/** Recorded (or recorded again, unresolved) until the extract moves the member or a new episode starts. */
+export async function recordReferralConflicts(db: Db, conflicts: readonly ReferralConflictRecord[], now: Date): Promise<void> {
+  await db.query(
+    `insert into ecm_referral_conflicts (referral_id, cin, lob, current_provider, referred_provider, approved_date, detected_at)
+     select referral_id, cin, lob, current_provider, referred_provider, approved_date, $2
+       from jsonb_to_recordset($1::jsonb) as x(referral_id text, cin text, lob text, current_provider text, referred_provider text, approved_date date)
+     on conflict (referral_id) do update set cin = excluded.cin, lob = excluded.lob, current_provider = excluded.current_provider,
+       referred_provider = excluded.referred_provider, approved_date = excluded.approved_date, detected_at = excluded.detected_at, resolved_at = null`,
+    [JSON.stringify(conflicts), now],
+  );
+}
+
+/** The referrals as the extract gives them, by referral id. */
+export async function upsertReferrals(db: Db, rows: readonly UpstreamRow<'referrals'>[]): Promise<void> {
+  await db.query(
+    `insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date)
+     select referral_id, cin, provider_code, lob, approved_date
+       from jsonb_to_recordset($1::jsonb) as x(referral_id text, cin text, provider_code text, lob text, approved_date date)
+     on conflict (referral_id) do update set cin = excluded.cin, provider_code = excluded.provider_code,
+       lob = excluded.lob, approved_date = excluded.approved_date`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** A referral of the extract and whether it starts a new episode ('episode') or changes no assignment ('keep'). */
+export interface ReferralWrite {
+  row: number;
+  action: 'episode' | 'keep';
+  referral_id: string;
+  cin: string;
+  provider_code: string;
+  lob: string;
+  approved_date: string;
+}
+
+/**
+ * The new episodes: the member's assignment in the line goes to the referred provider, status 1
+ * from the approval date, the old episode's reports cleared (kept in the lineage), the referral's
+ * conflict settled; a member with no assignment in the line gets one. The latest approval of the
+ * file wins when it carries two new referrals for one member and line.
+ */
+export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite[], now: Date): Promise<void> {
+  await db.query(
+    `/* import referrals: new episodes, lineage */ with src as materialized (
+       select distinct on (cin, lob) * from jsonb_to_recordset($1::jsonb)
+         as x(row int, action text, referral_id text, cin text, provider_code text, lob text, approved_date date)
+        where action = 'episode'
+        order by cin, lob, approved_date desc, row desc
+     ), upd as (
+       update ecm_assignments a set provider_code = src.provider_code, status = 1, assigned_date = src.approved_date,
+         enrollment_start = null, enrollment_end = null, discontinuation_date = null, discontinuation_reason = null, discontinuation_text = null,
+         acuity = null, lcm_name = null, lcm_phone = null, lcm_email = null, care_plan_revised = null, care_conference = null,
+         assessment_started = null, assessment_completed = null, last_encounter = null, in_person_count = null, telephonic_count = null,
+         referral_status = null, referral_status_date = null, referral_closure_reason = null,
+         last_submission_id = null, last_row_number = null, updated_at = now()
+       from src join ecm_assignments prev on prev.cin = src.cin and prev.lob = src.lob
+       where a.id = prev.id
+       returning a.id, src.row, src.referral_id, prev as before
+     ), lineage as (
+       insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, referral_id)
+       select id, null, row, before, 'REFERRAL', referral_id from upd
+     ), settled as (
+       update ecm_referral_conflicts k set resolved_at = $2 from src where k.referral_id = src.referral_id and k.resolved_at is null
+     )
+     insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+     select cin, lob, provider_code, 1, approved_date from src
+      where not exists (select 1 from ecm_assignments a where a.cin = src.cin and a.lob = src.lob)
+     on conflict (cin, lob) do nothing`,
+    [JSON.stringify(rows), now],
+  );
+}

@@ -1,0 +1,226 @@
+// What the inbound pipeline (src/ingest/pipeline.ts) writes and reads inside its one
+// transaction: the submission row, its sheets, staged rows and issues, and the look-ups its
+// verdict and response need. Every function runs on the caller's client, so it is part of that
+// transaction; none commits. The read side for operations is ./submissions.ts.
+import type pg from 'pg';
+
+type Client = pg.PoolClient;
+type Queryable = pg.Pool | pg.PoolClient;
+
+export async function begin(c: Client): Promise<void> {
+  await c.query('BEGIN');
+}
+export async function commit(c: Client): Promise<void> {
+  await c.query('COMMIT');
+}
+export async function rollback(c: Client): Promise<void> {
+  await c.query('ROLLBACK');
+}
+export async function savepoint(c: Client, name: 'before_rows'): Promise<void> {
+  await c.query(`savepoint ${name}`);
+}
+export async function rollbackToSavepoint(c: Client, name: 'before_rows'): Promise<void> {
+  await c.query(`rollback to savepoint ${name}`);
+}
+
+/** One submission at a time per provider (until the transaction ends): two pollers never race on the same upload. */
+export async function lockProviderSubmissions(c: Client, provider: string): Promise<void> {
+  await c.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${provider}`]);
+}
+
+/**
+ * The same bytes applied by an attempt that stopped before it responded. A provider's upload
+ * never resumes an ops reprocess of the same bytes, nor the reverse.
+ */
+export async function appliedUnanswered(c: Client, provider: string, sha: string, reprocess: boolean): Promise<number | undefined> {
+  const r = await c.query<{ id: number }>(
+    `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' and (source = 'reprocess') = $3 order by id limit 1`,
+    [provider, sha, reprocess],
+  );
+  return r.rows[0] ? Number(r.rows[0].id) : undefined;
+}
+
+/**
+ * The first file with these bytes that was READ (a duplicate is a copy of one): a file declined
+ * as late was not, and the same bytes sent again in a later window are read then (migration 0010).
+ */
+export async function firstReadCopy(c: Client, provider: string, sha: string): Promise<{ id: number; receivedAt: Date } | undefined> {
+  const r = await c.query<{ id: number; received_at: Date }>(
+    `select id, received_at from submissions where provider_code = $1 and sha256 = $2 and duplicate_of is null and reprocess_of is null
+        and verdict is distinct from 'DECLINED_LATE' order by id limit 1`,
+    [provider, sha],
+  );
+  const x = r.rows[0];
+  return x ? { id: Number(x.id), receivedAt: x.received_at } : undefined;
+}
+
+export async function nextSubmissionId(c: Client): Promise<number> {
+  return Number((await c.query<{ id: number }>(`select nextval('submissions_id_seq') as id`)).rows[0]!.id);
+}
+
+export interface NewSubmission {
+  id: number;
+  provider: string;
+  originalName: string;
+  sha256: string;
+  size: number;
+  receivedAt: Date;
+  serverMtime: Date | null;
+  firstSeenAt: Date | null;
+  lastAbsentAt: Date | null;
+  source: string;
+  /** First day of the reporting period (YYYY-MM-01). */
+  period: string;
+  duplicateOf: number | null;
+  uploadPath: string | null;
+  reprocessOf: number | null;
+  reprocessReason: string | null;
+  reprocessRunId: number | null;
+}
+
+export async function insertSubmission(c: Client, s: NewSubmission): Promise<void> {
+  await c.query(
+    `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, source, period, duplicate_of, upload_path,
+        reprocess_of, reprocess_reason, reprocess_run_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [s.id, s.provider, s.originalName.slice(0, 500), s.sha256, s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.source, s.period,
+      s.duplicateOf, s.uploadPath, s.reprocessOf, s.reprocessReason, s.reprocessRunId],
+  );
+}
+
+export async function insertSheet(c: Client, s: { submissionId: number; name: string; layout: string; provider: string; period: string; columns: readonly string[] }): Promise<number> {
+  const r = await c.query<{ id: number }>(
+    `insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, columns) values ($1, $2, $3, $4, $5, $6) returning id`,
+    [s.submissionId, s.name, s.layout, s.provider, s.period, s.columns],
+  );
+  return Number(r.rows[0]!.id);
+}
+
+/** A batch of staged rows: a JSON array (sent as text, parsed by Postgres) of {sheet_id, row_number, cin, service_code, accepted, data}. */
+export async function stageRows(c: Client, json: Buffer | string): Promise<void> {
+  await c.query(
+    `insert into submission_rows (sheet_id, row_number, cin, service_code, accepted, data)
+     select sheet_id, row_number, cin, service_code, accepted, data from jsonb_to_recordset($1::text::jsonb)
+       as x(sheet_id bigint, row_number int, cin text, service_code text, accepted boolean, data jsonb)`,
+    [json],
+  );
+}
+
+/** A rejected file applies nothing: its staged rows are kept for the record, none accepted. */
+export async function rejectStagedRows(c: Client, sheetIds: number[]): Promise<void> {
+  await c.query(`update submission_rows set accepted = false where sheet_id = any($1)`, [sheetIds]);
+}
+
+/** Which of these row keys of a file type an earlier file of the period reported (they count: corrections merge). */
+export async function reportedEarlier(c: Client, provider: string, layout: string, period: string, rowKeys: readonly string[], submissionId: number): Promise<Set<string>> {
+  const r = await c.query<{ row_key: string }>(
+    `select row_key from current_rows where provider_code = $1 and layout = $5 and period = $2 and row_key = any($3) and submission_id <> $4`,
+    [provider, period, rowKeys, submissionId, layout],
+  );
+  return new Set(r.rows.map((x) => x.row_key));
+}
+
+/**
+ * The (file type, line of business) pairs earlier files of the period carried, as `type|lob`
+ * (a sheet recorded before lines were, `lobs` empty, as `type|*`): not copies, not declined,
+ * not this submission or the ones it answers again.
+ */
+export async function earlierTypeLines(c: Client, provider: string, period: string, types: readonly string[], submissionId: number, chain: readonly number[]): Promise<Set<string>> {
+  const r = await c.query<{ layout: string; lob: string }>(
+    `select distinct s.layout, l.lob from submission_sheets s join submissions u on u.id = s.submission_id
+       cross join lateral unnest(case when s.lobs = '{}' then array['*'] else s.lobs end) as l(lob)
+      where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4 and s.submission_id <> all($5::bigint[])
+        and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE'`,
+    [provider, period, types, submissionId, chain],
+  );
+  return new Set(r.rows.map((x) => `${x.layout}|${x.lob}`));
+}
+
+export async function markSheetApplied(c: Client, sheetId: number): Promise<void> {
+  await c.query(`update submission_sheets set applied = true where id = $1`, [sheetId]);
+}
+
+export async function submissionNames(c: Queryable, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const r = await c.query<{ id: number; original_name: string }>(`select id, original_name from submissions where id = any($1)`, [ids]);
+  return new Map(r.rows.map((x) => [Number(x.id), x.original_name]));
+}
+
+export interface EarlierError { cin: string | null; row_number: number | null; column_label: string | null; code: string; resent: boolean }
+
+/** The errors of an earlier sheet, each with whether its member was sent again in the new sheet. */
+export async function earlierSheetErrors(c: Client, oldSheetId: number, newSheetId: number): Promise<EarlierError[]> {
+  const r = await c.query<EarlierError>(
+    `select i.cin, i.row_number, i.column_label, i.code, n.cin is not null as resent
+       from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
+       left join (select distinct cin from submission_rows where sheet_id = $2 and cin is not null) n on n.cin = i.cin
+      where s.id = $1 and i.severity = 'error'`,
+    [oldSheetId, newSheetId],
+  );
+  return r.rows;
+}
+
+/** Lead care managers of the provider with more enrolled members than the limit. */
+export async function caseloadsOver(c: Client, provider: string, limit: number): Promise<{ lcmName: string; members: number }[]> {
+  const r = await c.query<{ lcm_name: string; n: number }>(
+    `select lcm_name, count(*)::int n from ecm_assignments where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null
+      group by lcm_name having count(*) > $2 order by lcm_name`,
+    [provider, limit],
+  );
+  return r.rows.map((x) => ({ lcmName: x.lcm_name, members: x.n }));
+}
+
+export interface IssueRecord { sheet: string | null; row: number | null; column: string | null; code: string; severity: string; message: string; cin: string | null }
+
+export async function insertIssues(c: Client, submissionId: number, issues: readonly IssueRecord[]): Promise<void> {
+  if (!issues.length) return;
+  await c.query(
+    `insert into submission_issues (submission_id, sheet_name, row_number, column_label, code, severity, message, cin)
+     select $1, sheet, row, col, code, severity, message, cin from jsonb_to_recordset($2::jsonb)
+       as x(sheet text, row int, col text, code text, severity text, message text, cin text)`,
+    [submissionId, JSON.stringify(issues.map((i) => ({ sheet: i.sheet, row: i.row, col: i.column, code: i.code, severity: i.severity, message: i.message, cin: i.cin })))],
+  );
+}
+
+export interface Counts { rowsRead: number; rowsAccepted: number; rowsRejected: number; warnings: number }
+
+export async function updateSheetCounts(c: Client, sheetId: number, counts: Counts, lobs: readonly string[]): Promise<void> {
+  await c.query(`update submission_sheets set rows_read = $2, rows_accepted = $3, rows_rejected = $4, warnings = $5, lobs = $6 where id = $1`,
+    [sheetId, counts.rowsRead, counts.rowsAccepted, counts.rowsRejected, counts.warnings, lobs]);
+}
+
+/** The submission answered: its outcome, counts and stored response; state APPLIED until respond.ts has published, moved and notified. */
+export async function markApplied(
+  c: Client,
+  submissionId: number,
+  r: Counts & { fileTypes: readonly string[]; verdict: string | null; outcome: string; responseName: string; responseSha256: string },
+): Promise<void> {
+  await c.query(
+    `update submissions set file_types = $2, verdict = $3, outcome = $4, state = 'APPLIED', rows_read = $5, rows_accepted = $6,
+       rows_rejected = $7, warnings = $8, response_name = $9, response_sha256 = $10 where id = $1`,
+    [submissionId, r.fileTypes, r.verdict, r.outcome, r.rowsRead, r.rowsAccepted, r.rowsRejected, r.warnings, r.responseName, r.responseSha256],
+  );
+}
+
+export interface StoredSubmission {
+  submission: {
+    original_name: string; sha256: string; outcome: string; verdict: string | null; period: string | Date | null; rows_read: number; rows_accepted: number;
+    rows_rejected: number; warnings: number; provider_code: string; response_name: string; response_bytes: Buffer;
+  };
+  sheets: { sheet_name: string; layout: string; rows_read: number; rows_accepted: number; rows_rejected: number; warnings: number }[];
+  issues: { sheet_name: string | null; row_number: number | null; column_label: string | null; code: string; severity: string; message: string; cin: string | null }[];
+}
+
+/** A submission already applied, with its stored response, sheets and issues (to answer it again after a crash). */
+export async function storedSubmission(db: Queryable, submissionId: number): Promise<StoredSubmission> {
+  const submission = (await db.query<StoredSubmission['submission']>(
+    `select s.*, b.bytes as response_bytes from submissions s join file_blobs b on b.sha256 = s.response_sha256 where s.id = $1`, [submissionId],
+  )).rows[0]!;
+  const sheets = (await db.query<StoredSubmission['sheets'][number]>(
+    `select sheet_name, layout, rows_read, rows_accepted, rows_rejected, warnings from submission_sheets where submission_id = $1 order by id`, [submissionId],
+  )).rows;
+  const issues = (await db.query<StoredSubmission['issues'][number]>(
+    `select sheet_name, row_number, column_label, code, severity, message, cin from submission_issues where submission_id = $1 order by id`, [submissionId],
+  )).rows;
+  return { submission, sheets, issues };
+}
