@@ -45,32 +45,36 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
          from provider_contracts c
          cross join lateral (select unnest(case when c.program = 'ECM' then $2::text[] else $3::text[] end) as file_type) t
      ), latest as (
+       -- the latest sheet of each type, and (the window runs before DISTINCT ON) how many came
        select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
-              u.received_at, u.original_name, u.id as submission_id
+              u.received_at, u.original_name, u.id as submission_id, count(*) over (partition by s.provider_code, s.layout)::int as n
          from submission_sheets s join submissions u on u.id = s.submission_id
         where s.period = $1::date and u.duplicate_of is null
         order by s.provider_code, s.layout, u.received_at desc
-     ), counts as (
-       select s.provider_code, s.layout, count(*)::int n from submission_sheets s join submissions u on u.id = s.submission_id
-        where s.period = $1::date and u.duplicate_of is null group by 1, 2
      ), refused as (
        -- whole files refused for the period: declined as late, or rejected; with no sheet
-       -- recognised the type is unknown (null) and the file counts against every expected type
-       select u.provider_code, t.layout, u.verdict is not distinct from 'DECLINED_LATE' as declined
+       -- recognised the type is unknown (null) and the file counts against every expected type.
+       -- Counted once per provider and type and joined (not a subquery per board cell: with
+       -- 500 providers that scan ran thousands of times per page, bench case H).
+       select u.provider_code, t.layout,
+              count(*) filter (where u.verdict is distinct from 'DECLINED_LATE')::int rejected,
+              count(*) filter (where u.verdict is not distinct from 'DECLINED_LATE')::int declined
          from submissions u
          left join lateral unnest(${submissionTypesSql('u')}) as t(layout) on true
         where u.period = $1::date and u.duplicate_of is null and (u.outcome = 'REJECTED' or u.verdict = 'DECLINED_LATE')
+        group by 1, 2
      ), sent as (
        select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2
      )
-     select e.provider_code, p.name, e.program, e.file_type,
-            to_char((select last from sent where sent.provider_code = e.provider_code and sent.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end), 'YYYY-MM-DD') as sent,
-            coalesce(c.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,
-            (select count(*)::int from refused f where f.provider_code = e.provider_code and not f.declined and (f.layout = e.file_type or f.layout is null)) as rejected,
-            (select count(*)::int from refused f where f.provider_code = e.provider_code and f.declined and (f.layout = e.file_type or f.layout is null)) as declined
+     select e.provider_code, p.name, e.program, e.file_type, to_char(st.last, 'YYYY-MM-DD') as sent,
+            coalesce(l.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,
+            coalesce(ft.rejected, 0) + coalesce(fu.rejected, 0) as rejected,
+            coalesce(ft.declined, 0) + coalesce(fu.declined, 0) as declined
        from expected e join providers p using (provider_code)
        left join latest l on l.provider_code = e.provider_code and l.layout = e.file_type
-       left join counts c on c.provider_code = e.provider_code and c.layout = e.file_type
+       left join sent st on st.provider_code = e.provider_code and st.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end
+       left join refused ft on ft.provider_code = e.provider_code and ft.layout = e.file_type
+       left join refused fu on fu.provider_code = e.provider_code and fu.layout is null
       order by e.provider_code, e.program, e.file_type`,
     [periodDate, expected.ECM, expected.CS],
   );
