@@ -236,14 +236,14 @@ async function prepareUnit(
   const code = KIND_CODE[kind];
   const unitKey = unitKeyOf(u);
   const base = { provider: u.provider.provider_code, lob: u.lob };
-  /** What a new version of this unit records besides its contents. */
+
+  // republish: the version this unit's new file replaces (PUBLISHED or EMPTY), set below
+  let replacing: { id: number; file: string | null } | undefined;
+  /** What a new version of this unit records besides its contents (called once `replacing` is settled). */
   const version = () => ({
     kind: code, job, slot, provider: u.provider.provider_code, lob: u.lob, runId: opts.runId ?? null,
     replacesId: replacing?.id ?? null, reason: opts.republish?.reason ?? null,
   });
-
-  // republish: the version this unit's new file replaces (PUBLISHED or EMPTY), set below
-  let replacing: { id: number; file: string | null } | undefined;
   if (!opts.dryRun) {
     const p = await currentVersion(pool, code, slot, u.provider.provider_code, u.lob);
     if (opts.republish && !p) return { result: { ...base, status: 'SKIPPED', rows: 0, file: null, path: null, error: 'nothing published for this slot yet: use generate' } };
