@@ -58,6 +58,12 @@ export interface MinuteJob<N extends string = string> extends JobBase<N> {
 
 export type JobDeclaration<N extends string = string> = DateJob<N> | MinuteJob<N>;
 
+/**
+ * When a date job fires: at a local time of day (HH:mm), on the dates of its slot rule; a missed
+ * slot is made up only while it is the current one (a MIF of last month is not sent late).
+ */
+export const firesAt = (at: string, slots: DateJob['slots']): Pick<DateJob, 'slotKind' | 'at' | 'slots' | 'catchUp'> => ({ slotKind: 'date', at, slots, catchUp: 'current' });
+
 /** Declares a job, keeping its name a literal type (JobName is derived from the list). */
 export function declareJob<const N extends string>(job: JobDeclaration<N>): JobDeclaration<N> {
   return job;

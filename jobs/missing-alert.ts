@@ -3,15 +3,12 @@
 // month, and files declined or rejected.
 import { deadlinePolicyFromConfig } from '../src/calendar/deadlines.js';
 import { missingAlertRule } from '../src/calendar/slots.js';
-import { declareJob } from './job.js';
+import { declareJob, firesAt } from './job.js';
 
 export const missingAlert = declareJob({
   name: 'missing-alert',
   description: 'liaison digest of missing, declined and rejected submissions',
-  slotKind: 'date',
-  at: '08:00',
-  slots: (config) => missingAlertRule(deadlinePolicyFromConfig(config)),
-  catchUp: 'current',
+  ...firesAt('08:00', (config) => missingAlertRule(deadlinePolicyFromConfig(config))),
   catchUpLateDays: (config) => config.CATCH_UP_ALERT_DAYS,
   run: async (deps, ctx) => {
     const { missingSubmissionDigest } = await import('../src/reports/missing.js');

@@ -15,15 +15,18 @@ import { FILE_TYPES } from '../filetypes/registry.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
+import { csasfRows, openRefusalsOf } from '../repositories/cs-authorizations.js';
+import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
+import {
+  currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, takenFileNames,
+} from '../repositories/outbound-files.js';
+import { outboundProviders } from '../repositories/providers.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
-import {
-  csasfRecord, csasfRows, mifMembers, miniMifMembers, mifRecord, providersFor,
-  type MifMember, type ProviderRow,
-} from './rows.js';
+import { csasfRecord, mifRecord, type ProviderRow } from './rows.js';
 import { layoutSheet } from './sheets.js';
 
 export type OutboundKind = 'mif' | 'mini-mif' | 'csasf';
@@ -89,11 +92,7 @@ const compact = (d: IsoDate) => d.replace(/-/g, '');
 /** `<LOB>_<KIND>_<NPI>_<YYYYMMDD>.xlsx`; a second file of the same name the same day gets `_2`. */
 async function fileName(pool: pg.Pool | pg.PoolClient, provider: ProviderRow, lobLabel: string, kind: OutboundKind, slot: IsoDate): Promise<string> {
   const stem = `${lobLabel}_${KIND_CODE[kind]}_${provider.npi}_${compact(slot)}`;
-  const taken = await pool.query<{ file_name: string }>(
-    `select file_name from outbound_files where provider_code = $1 and file_name like $2 and status in ('PENDING', 'PUBLISHED')`,
-    [provider.provider_code, `${stem}%`],
-  );
-  const names = new Set(taken.rows.map((r) => r.file_name));
+  const names = await takenFileNames(pool, provider.provider_code, stem);
   for (let n = 1; ; n++) {
     const name = n === 1 ? `${stem}.xlsx` : `${stem}_${n}.xlsx`;
     if (!names.has(name)) return name;
@@ -129,15 +128,12 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
 
 async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate): Promise<Built> {
   const rows = await csasfRows(pool, provider.provider_code, slot, config.CSASF_CLOSED_RETENTION_DAYS);
-  const conflicts = await pool.query<{ cin: string; service_code: string; owner_provider: string }>(
-    `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
-    [provider.provider_code],
-  );
+  const conflicts = await openRefusalsOf(pool, provider.provider_code);
   const ctx = { mcpName: (lob: string) => mcpName(config, lob), productionDate: slot, provider };
   return {
     sheets: [layoutSheet(CSASF, rows.map((r) => csasfRecord(r, ctx)))],
     rows: rows.map((r) => ({ cin: r.cin, serviceCode: r.service_code, authStatus: r.auth_status, authNumber: r.auth_number, authStart: r.auth_start, authEnd: r.auth_end })),
-    refused: conflicts.rows.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider })),
+    refused: conflicts.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider })),
   };
 }
 
@@ -159,7 +155,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const at = opts.now ?? systemClock();
   const slot = slotFor(kind, opts.date, config);
   const job = kind;
-  const providers = await providersFor(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
+  const providers = await outboundProviders(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
   if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract`);
   const units: Unit[] = [];
   for (const p of providers) {
@@ -243,14 +239,13 @@ async function prepareUnit(
 
   // republish: the version this unit's new file replaces (PUBLISHED or EMPTY), set below
   let replacing: { id: number; file: string | null } | undefined;
+  /** What a new version of this unit records besides its contents (called once `replacing` is settled). */
+  const version = () => ({
+    kind: code, job, slot, provider: u.provider.provider_code, lob: u.lob, runId: opts.runId ?? null,
+    replacesId: replacing?.id ?? null, reason: opts.republish?.reason ?? null,
+  });
   if (!opts.dryRun) {
-    const prior = await pool.query<{ id: number; status: string; file_name: string | null; remote_path: string | null; sha256: string | null; row_count: number }>(
-      `select id, status, file_name, remote_path, sha256, row_count from outbound_files
-        where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')
-          and replaced_at is null`,
-      [code, slot, u.provider.provider_code, u.lob],
-    );
-    const p = prior.rows[0];
+    const p = await currentVersion(pool, code, slot, u.provider.provider_code, u.lob);
     if (opts.republish && !p) return { result: { ...base, status: 'SKIPPED', rows: 0, file: null, path: null, error: 'nothing published for this slot yet: use generate' } };
     if (opts.republish && p && p.status !== 'PENDING') replacing = { id: p.id, file: p.file_name };
     else if (p?.status === 'PUBLISHED' || p?.status === 'EMPTY' || (!p && (await unitDone(pool, job, slot, unitKey)))) {
@@ -260,7 +255,7 @@ async function prepareUnit(
       // An earlier run recorded this file and stopped before confirming it: publish those bytes.
       return {
         deliver: async (session) => {
-          const bytes = (await pool.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [p.sha256])).rows[0]!.bytes;
+          const bytes = await recordedBytes(pool, p.sha256);
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
           await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
@@ -278,9 +273,7 @@ async function prepareUnit(
     if (!opts.dryRun) {
       await withTransaction(pool, async (c) => {
         await replaceVersion(c, replacing, at);
-        await c.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id, replaces_id, reason) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6, $7, $8)`, [
-          code, job, slot, u.provider.provider_code, u.lob, opts.runId ?? null, replacing?.id ?? null, opts.republish?.reason ?? null,
-        ]);
+        await recordEmptyFile(c, version());
         await markUnit(c, job, slot, unitKey, 'DONE', { empty: true });
       });
     }
@@ -302,26 +295,16 @@ async function prepareUnit(
       const id = await withTransaction(pool, async (c) => {
         const hash = await putBlob(c, bytes);
         await replaceVersion(c, replacing, at);
-        const r = await c.query<{ id: number }>(
-          `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason)
-           values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12) returning id`,
-          [code, job, slot, u.provider.provider_code, u.lob, name, hash, built.rows.length, `${periodOfDate(slot)}-01`, opts.runId ?? null,
-            replacing?.id ?? null, opts.republish?.reason ?? null],
-        );
-        const fileId = r.rows[0]!.id;
-        await c.query(
-          `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
-           select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
-             from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
-                  auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
+        return recordPendingFile(
+          c,
+          { ...version(), fileName: name, sha256: hash, reportingPeriod: `${periodOfDate(slot)}-01` },
           // n is the Excel row the member is on (row 1 is the header).
-          [fileId, JSON.stringify(built.rows.map((x, i) => ({
+          built.rows.map((x, i) => ({
             n: i + 2,
             cin: x.cin, service_code: x.serviceCode ?? null, auth_status: x.authStatus ?? null, auth_number: x.authNumber ?? null,
             auth_start: x.authStart ?? null, auth_end: x.authEnd ?? null, ecm_status: x.ecmStatus ?? null, referral_id: x.referralId ?? null,
-          })))],
+          })),
         );
-        return fileId;
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
       await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, at);
@@ -343,7 +326,7 @@ function emptyNote(kind: OutboundKind, u: Unit, slot: IsoDate): WriteSheet {
 
 /** The unit's current version steps aside for the new one (in the new one's transaction). */
 async function replaceVersion(c: pg.PoolClient, replacing: { id: number } | undefined, at: Date): Promise<void> {
-  if (replacing) await c.query(`update outbound_files set replaced_at = $2 where id = $1 and replaced_at is null`, [replacing.id, at]);
+  if (replacing) await markReplaced(c, replacing.id, at);
 }
 
 /** Refused before anything is built: the slot has nothing to republish for the provider. */
@@ -356,12 +339,7 @@ export class RepublishRefused extends Error {
 
 /** Refused (RepublishRefused) before anything is claimed or built when the provider was sent nothing for the slot. */
 export async function checkRepublish(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string): Promise<void> {
-  const r = await pool.query(
-    `select 1 from outbound_files
-      where kind = $1 and slot = $2 and provider_code = $3 and status in ('PENDING', 'PUBLISHED', 'EMPTY') and replaced_at is null limit 1`,
-    [KIND_CODE[kind], slot, provider],
-  );
-  if (!r.rowCount) throw new RepublishRefused(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
+  if (!(await hasCurrentVersion(pool, KIND_CODE[kind], slot, provider))) throw new RepublishRefused(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
 }
 
 /**
@@ -388,17 +366,10 @@ async function confirmPublished(
     // interrupted attempt and published by the next is the next one's).
     // published_at is compared with uploads' receipt times (the latest CSASF or MIF a file
     // answers), so it follows the run's clock: a replay or a simulation pins it.
-    await c.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = $4, run_id = coalesce($3, run_id) where id = $1`, [
-      fileId, remote, runId ?? null, at,
-    ]);
+    await markPublished(c, fileId, remote, runId ?? null, at);
     if (kind !== 'csasf') {
       // Referrals whose member this file carried have now been sent (mini-MIF 5-10 day rule).
-      await c.query(
-        `update ecm_referrals f set mini_mif_file_id = $1
-          where f.provider_code = $2 and f.lob = $3 and f.mini_mif_file_id is null and f.approved_date <= $4
-            and exists (select 1 from outbound_file_rows r where r.outbound_file_id = $1 and r.cin = f.cin)`,
-        [fileId, u.provider.provider_code, u.lob, slot],
-      );
+      await markReferralsSentOn(c, fileId, u.provider.provider_code, u.lob, slot);
     }
     await markUnit(c, job, slot, unitKey, 'DONE', { fileId });
   });

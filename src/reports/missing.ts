@@ -14,8 +14,8 @@ import { INBOUND_TYPES } from '../filetypes/registry.js';
 import type { FileTypeRegistry, Program } from '../filetypes/types.js';
 import { log } from '../log.js';
 import { acceptedLines } from '../repositories/status.js';
-import { submissionTypesSql } from '../repositories/submissions.js';
 import { sendNotification } from '../notify/mailer.js';
+import { activeProgramContracts, refusedFiles } from '../repositories/digests.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
 import type { CellValue } from '../xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
@@ -98,31 +98,14 @@ export async function findMissingSubmissions(
   const from = startOfLocalDay(periodFirstDay(month), config.PLAN_TIME_ZONE);
   const to = startOfLocalDay(periodFirstDay(nextPeriod(month)), config.PLAN_TIME_ZONE);
 
-  const contracts = await pool.query<{ provider_code: string; name: string; liaison_email: string | null; program: Program; lobs: string[] }>(
-    `select p.provider_code, p.name, p.liaison_email, c.program, array_agg(distinct c.lob order by c.lob) as lobs
-       from providers p join provider_contracts c using (provider_code)
-      where p.active group by 1, 2, 3, 4 order by 1, array_position(array['ECM','CS'], c.program)`,
-  );
+  const contracts = await activeProgramContracts(pool);
   const accepted = await acceptedLines(pool, periodDate);
-  const bad = await pool.query<{ provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }>(
-    `select s.provider_code,
-            ${submissionTypesSql('s')} as types,
-            coalesce(s.verdict, '') = 'DECLINED_LATE' as declined,
-            to_char(s.received_at at time zone $4, 'YYYY-MM-DD') as received,
-            (select i.code from submission_issues i
-              where i.submission_id = s.id and i.row_number is null and i.severity = 'error' order by i.id limit 1) as file_error
-       from submissions s
-      where s.duplicate_of is null
-        and (s.outcome = 'REJECTED' or s.verdict = 'DECLINED_LATE')
-        and (s.period = $1 or (s.period is null and s.received_at >= $2 and s.received_at < $3))
-      order by s.provider_code, s.id`,
-    [periodDate, from, to, config.PLAN_TIME_ZONE],
-  );
+  const bad = await refusedFiles(pool, periodDate, from, to, config.PLAN_TIME_ZONE);
 
   const have = new Set(accepted.map((r) => `${r.provider}|${r.layout}`));
   const haveLine = new Set(accepted.map((r) => `${r.provider}|${r.layout}|${r.lob}`));
   const rows = new Map<string, MissingRow>();
-  for (const c of contracts.rows) {
+  for (const c of contracts) {
     rows.set(`${c.provider_code}|${c.program}`, {
       providerCode: c.provider_code,
       providerName: c.name,
@@ -137,7 +120,7 @@ export async function findMissingSubmissions(
       files: [],
     });
   }
-  for (const b of bad.rows) {
+  for (const b of bad) {
     const types = b.types.length ? b.types : ['unrecognised'];
     for (const t of types) {
       const program = programOf(t);

@@ -2,6 +2,7 @@
 // episode a row updates or whether it opens one): the episodes of member x service pairs, the
 // assignments refused because the pair is with another provider, and the writes.
 import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -14,6 +15,65 @@ export async function csEpisodes(db: Db, cins: readonly string[]): Promise<CsEpi
   return (await db.query<CsEpisode>(
     `select id, cin, service_code, provider_code, auth_key, auth_status, resolved from cs_authorizations where cin = any($1)`,
     [cins],
+  )).rows;
+}
+
+/** A member x service as a provider's CSASF carries it: demographics and the current authorization episode. */
+export interface CsasfRow {
+  cin: string;
+  lob: string;
+  mcp_member_id: string | null;
+  last_name: string;
+  first_name: string;
+  dob: string;
+  gender: string;
+  address: string | null;
+  city: string | null;
+  zip: string | null;
+  county: string | null;
+  phone: string | null;
+  language: string | null;
+  service_code: string;
+  record_type: string;
+  auth_status: string | null;
+  auth_number: string | null;
+  auth_start: string | null;
+  auth_end: string | null;
+  requested_date: string | null;
+  decision_date: string | null;
+  referring_org: string | null;
+  assigned_date: string | null;
+}
+
+/**
+ * CSASF (src/generate): cumulative and rolling. Every member x service assigned to or authorized
+ * for the provider whose current authorization episode is not resolved: an episode is resolved
+ * when the provider reports services discontinued or completed (status 4) for it on an accepted
+ * CSPRTF, or a newer authorization supersedes it; a denial/expiry also rolls off once older
+ * than closedRetentionDays. A new authorization after a resolved one is a new, open episode:
+ * the pair is back, with its new number.
+ */
+export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
+  const r = await db.query<CsasfRow>(
+    `select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
+            m.language, a.service_code, a.record_type, a.auth_status, a.auth_number, a.auth_start, a.auth_end, a.requested_date,
+            a.decision_date, a.referring_org, a.assigned_date
+       from cs_authorizations a join members m using (cin)
+      where a.provider_code = $1 and not a.resolved
+        and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
+        and not (a.auth_status in ('Denied', 'Expired')
+                 and coalesce(a.auth_end, a.decision_date, $2::date) < ($2::date - $3::int))
+      order by m.last_name, m.first_name, a.cin, a.service_code`,
+    [provider, slot, closedRetentionDays],
+  );
+  return r.rows;
+}
+
+/** The unresolved refusals of this provider (refused for a pair another provider holds), by member and service: its CSASF run lists them. */
+export async function openRefusalsOf(db: Db, provider: string): Promise<{ cin: string; service_code: string; owner_provider: string }[]> {
+  return (await db.query<{ cin: string; service_code: string; owner_provider: string }>(
+    `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
+    [provider],
   )).rows;
 }
 

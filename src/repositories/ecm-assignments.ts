@@ -3,6 +3,7 @@
 // approved referrals, the referrals refused for a conflict, and the new episodes referrals start.
 // The provider's RTF writes the same table through src/ingest/apply.ts.
 import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -62,6 +63,140 @@ export async function currentAssignments(db: Db, cins: readonly string[]): Promi
       where a.cin = any($1)`,
     [cins],
   )).rows;
+}
+
+// Who goes on a provider's MIF and mini-MIF (src/generate), and the referrals those files carry:
+// marked sent once a published file carried the member, or alerted on when overdue (src/reports).
+
+/** A member as a MIF carries it: demographics, the assignment (with the provider's latest accepted RTF) and, on a mini-MIF, the referral. */
+export interface MifMember {
+  cin: string;
+  mcp_member_id: string | null;
+  last_name: string;
+  first_name: string;
+  dob: string;
+  gender: string;
+  language: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  phone: string | null;
+  homeless: boolean;
+  pof: string[];
+  status: number;
+  enrollment_start: string | null;
+  enrollment_end: string | null;
+  discontinuation_date: string | null;
+  discontinuation_reason: string | null;
+  acuity: string | null;
+  lcm_name: string | null;
+  lcm_phone: string | null;
+  lcm_email: string | null;
+  care_plan_revised: string | null;
+  care_conference: string | null;
+  assessment_started: string | null;
+  assessment_completed: string | null;
+  last_encounter: string | null;
+  referral_id: string | null;
+  referral_approved: string | null;
+}
+
+const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.language, m.address, m.city, m.state,
+  m.zip, m.phone, m.homeless, a.pof, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.discontinuation_reason,
+  a.acuity, a.lcm_name, a.lcm_phone, a.lcm_email, a.care_plan_revised, a.care_conference, a.assessment_started, a.assessment_completed,
+  a.last_encounter`;
+
+/**
+ * Monthly MIF: members assigned to the provider in this line of business on the slot date who
+ * are pending outreach (1), in outreach (2) or enrolled (3) and not disenrolled before the
+ * reporting month began (periodStart).
+ */
+export async function mifMembers(db: Db, provider: string, lob: string, slot: IsoDate, periodStart: IsoDate): Promise<MifMember[]> {
+  const r = await db.query<MifMember>(
+    `select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
+       from ecm_assignments a join members m using (cin)
+      where a.provider_code = $1 and a.lob = $2 and a.assigned_date <= $3
+        and (a.status in (1, 2) or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4)))
+      order by m.last_name, m.first_name, m.cin`,
+    [provider, lob, slot, periodStart],
+  );
+  return r.rows;
+}
+
+/**
+ * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
+ * gone out on any MIF or mini-MIF this provider received.
+ */
+export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number): Promise<MifMember[]> {
+  const r = await db.query<MifMember>(
+    `select ${MEMBER_COLUMNS}, f.referral_id, f.approved_date as referral_approved
+       from ecm_referrals f
+       join members m on m.cin = f.cin
+       join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
+      where f.provider_code = $1 and f.lob = $2 and f.mini_mif_file_id is null
+        and f.approved_date <= ($3::date - $4::int)
+        and not exists (
+          select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+           where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+             and r.cin = f.cin and o.slot >= f.approved_date)
+      order by f.approved_date, m.last_name, m.cin`,
+    [provider, lob, slot, minDays],
+  );
+  return r.rows;
+}
+
+/**
+ * The provider's referrals in the line, approved by the slot and not yet sent, whose member the
+ * just-published file `fileId` carried: sent on it (the mini-MIF 5-10 day rule).
+ */
+export async function markReferralsSentOn(db: Db, fileId: number, provider: string, lob: string | null, slot: IsoDate): Promise<void> {
+  await db.query(
+    `update ecm_referrals f set mini_mif_file_id = $1
+      where f.provider_code = $2 and f.lob = $3 and f.mini_mif_file_id is null and f.approved_date <= $4
+        and exists (select 1 from outbound_file_rows r where r.outbound_file_id = $1 and r.cin = f.cin)`,
+    [fileId, provider, lob, slot],
+  );
+}
+
+/**
+ * A referral counts as sent once any published MIF or mini-MIF for its provider, dated on or
+ * after its approval, carried the member (e.g. the referral was loaded after the monthly MIF):
+ * marked with the earliest such file. Returns how many were marked.
+ */
+export async function markReferralsCarried(db: Db): Promise<number> {
+  const r = await db.query(
+    `update ecm_referrals f set mini_mif_file_id = (
+         select o.id from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
+          where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+            and r.cin = f.cin and o.slot >= f.approved_date order by o.slot limit 1)
+      where f.mini_mif_file_id is null
+        and exists (select 1 from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
+                     where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+                       and r.cin = f.cin and o.slot >= f.approved_date)`,
+  );
+  return r.rowCount ?? 0;
+}
+
+/** A provider's referrals not sent in time, oldest approval first, with its liaison. */
+export interface OverdueReferrals { provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }
+
+/** Per provider (by code): referrals not sent, not alerted on yet, and approved `days` or more before the slot. */
+export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Promise<OverdueReferrals[]> {
+  const r = await db.query<OverdueReferrals>(
+    `select f.provider_code, p.liaison_email,
+            json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob) order by f.approved_date, f.referral_id) as referrals
+       from ecm_referrals f join providers p using (provider_code)
+      where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
+      group by f.provider_code, p.liaison_email order by f.provider_code`,
+    [slot, days],
+  );
+  return r.rows;
+}
+
+/** These referrals were alerted on (at `now`): an alert is raised once per referral. */
+export async function markReferralsAlerted(db: Db, referralIds: readonly string[], now: Date): Promise<void> {
+  await db.query(`update ecm_referrals set sla_alerted_at = $2 where referral_id = any($1)`, [referralIds, now]);
 }
 
 /** A row of the assignment extract and what it does to the member's assignment (see ASSIGNMENT_SET). */

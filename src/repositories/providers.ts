@@ -55,6 +55,34 @@ export async function providersContracting(db: Db, program: 'ECM' | 'CS'): Promi
       where c.program = $1 group by p.provider_code order by p.provider_code`, [program])).rows;
 }
 
+/** A provider as an outbound file names it (header fields, the notification's addressees) and where it is delivered. */
+export interface OutboundProvider {
+  provider_code: string;
+  npi: string;
+  tin: string;
+  name: string;
+  phone: string | null;
+  contact_email: string | null;
+  liaison_email: string | null;
+  sftp_folder: string;
+}
+
+/**
+ * The active providers with a contract for the program (only: that one code), each with its
+ * lines of business in the plan's order (HN, CV, CHPIV: the order of a CSASF's name), by code.
+ */
+export async function outboundProviders(db: Db, program: 'ECM' | 'CS', only?: string): Promise<(OutboundProvider & { lobs: string[] })[]> {
+  const r = await db.query<OutboundProvider & { lobs: string[] }>(
+    `select p.provider_code, p.npi, p.tin, p.name, p.phone, p.contact_email, p.liaison_email, p.sftp_folder,
+            array_agg(c.lob order by array_position(array['HN','CV','CHPIV'], c.lob)) as lobs
+       from providers p join provider_contracts c using (provider_code)
+      where c.program = $1 and p.active and ($2::text is null or p.provider_code = $2)
+      group by p.provider_code order by p.provider_code`,
+    [program, only ?? null],
+  );
+  return r.rows;
+}
+
 /** Whether a provider is active and which programs it has contracts for; undefined: no such provider. */
 export async function providerStanding(db: Db, code: string): Promise<{ active: boolean; programs: string[] } | undefined> {
   const r = await db.query<{ active: boolean; programs: string[] }>(

@@ -16,6 +16,7 @@ import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../../sftp/transport.js';
 import type { WebServer } from '../../web/server.js';
 import { listenOn, startWeb } from './serve.js';
+import { openService } from '../lazy-runtime.js';
 import { testHooks } from '../test-hooks.js';
 
 interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
@@ -76,12 +77,8 @@ Examples:
       const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
 
       const config = getConfig();
-      const { migrate } = await import('../../db/migrate.js');
-      const { openDatabase } = await import('../../db/pool.js');
-      const { openTransport } = await import('../../sftp/transport.js');
-      const { providerSftpFolders } = await import('../../repositories/providers.js');
-      const db = await openDatabase(config);
-      let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
+      const { db, start } = await openService(config);
+      let transport: Transport | undefined;
       let scheduler: Scheduler | undefined;
       let health: HealthServer | undefined;
       let web: WebServer | undefined;
@@ -105,8 +102,7 @@ Examples:
         process.on(sig, onSignal);
       }
       try {
-        await migrate(db.pool);
-        transport = await openTransport(config, () => providerSftpFolders(db.pool));
+        transport = await start();
         const jobs = jobDefinitions({ pool: db.pool, config, openSession: transport.openSession, ...testHooks() }, only);
         scheduler = new Scheduler(jobs, {
           pool: db.pool,

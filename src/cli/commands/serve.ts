@@ -6,8 +6,10 @@ import type { Clock } from '../../clock.js';
 import { ConfigError, getConfig, type Config } from '../../config.js';
 import { log } from '../../log.js';
 import type { SftpSession } from '../../sftp/client.js';
+import type { Transport } from '../../sftp/transport.js';
 import type { WebServer } from '../../web/server.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { openService } from '../lazy-runtime.js';
 import { UsageError } from '../output.js';
 
 export interface ListenOptions { port?: string; host?: string }
@@ -56,12 +58,8 @@ Run it as:
       const clock = commandClock(opts, 'running');
       const config = getConfig();
       const listen = listenOn(opts, config);
-      const { migrate } = await import('../../db/migrate.js');
-      const { openDatabase } = await import('../../db/pool.js');
-      const { openTransport } = await import('../../sftp/transport.js');
-      const { providerSftpFolders } = await import('../../repositories/providers.js');
-      const db = await openDatabase(config);
-      let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
+      const { db, start } = await openService(config);
+      let transport: Transport | undefined;
       let server: WebServer | undefined;
       let stop: (() => void) | undefined;
       const stopped = new Promise<void>((r) => (stop = r));
@@ -72,8 +70,7 @@ Run it as:
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       try {
-        await migrate(db.pool);
-        transport = await openTransport(config, () => providerSftpFolders(db.pool));
+        transport = await start();
         server = await startWeb(config, db.pool, transport.openSession, clock, listen);
         process.stdout.write(`web pages at ${server.url}/ (SIGTERM or Ctrl-C stops)\n`);
         await stopped;

@@ -34,6 +34,19 @@ async function password(fromStdin: boolean | undefined): Promise<{ password: str
 
 const userJson = (u: WebUser) => ({ email: u.email, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() });
 
+/** A command about one existing account (`users disable`, `users reset`): --email, --now, --json. */
+function accountCommand(users: Command, name: string, description: string): Command {
+  return users
+    .command(name)
+    .description(description)
+    .requiredOption('--email <EMAIL>', 'the account')
+    .addOption(nowOption('the account\'s updated time'))
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Examples:
+  calaim-exchange users ${name} --email auditor@plan.example`);
+}
+
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('accounts of the web pages (`serve`): liaison, ops, auditor');
 
@@ -64,15 +77,7 @@ Examples:
       });
     });
 
-  users
-    .command('disable')
-    .description('disable an account: it can no longer log in, and its sessions end now')
-    .requiredOption('--email <EMAIL>', 'the account')
-    .addOption(nowOption('the account\'s updated time'))
-    .option('--json', 'print one JSON document')
-    .addHelpText('after', `
-Examples:
-  calaim-exchange users disable --email auditor@plan.example`)
+  accountCommand(users, 'disable', 'disable an account: it can no longer log in, and its sessions end now')
     .action(async (opts: { email: string; now?: string; json?: boolean }) => {
       const e = email(opts.email);
       const clock = commandClock(opts);
@@ -83,16 +88,8 @@ Examples:
       });
     });
 
-  users
-    .command('reset')
-    .description('set a new password (and enable the account again); its sessions end now')
-    .requiredOption('--email <EMAIL>', 'the account')
+  accountCommand(users, 'reset', 'set a new password (and enable the account again); its sessions end now')
     .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
-    .addOption(nowOption('the account\'s updated time'))
-    .option('--json', 'print one JSON document')
-    .addHelpText('after', `
-Examples:
-  calaim-exchange users reset --email auditor@plan.example`)
     .action(async (opts: { email: string; passwordStdin?: boolean; now?: string; json?: boolean }) => {
       const e = email(opts.email);
       const clock = commandClock(opts);

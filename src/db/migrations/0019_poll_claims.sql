@@ -22,10 +22,6 @@ DROP TABLE poll_lease;
 
 -- Down Migration
 DROP TABLE poll_claims;
-CREATE TABLE poll_lease (
-  name        text PRIMARY KEY,
-  holder      text,
-  taken_at    timestamptz,
-  expires_at  timestamptz NOT NULL DEFAULT '-infinity'
-);
+-- 0011's lease, as it was
+CREATE TABLE poll_lease (name text PRIMARY KEY, holder text, taken_at timestamptz, expires_at timestamptz NOT NULL DEFAULT '-infinity');
 INSERT INTO poll_lease (name) VALUES ('poll');

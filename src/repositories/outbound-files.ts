@@ -1,0 +1,132 @@
+// The outbound files (MIF, mini-MIF, CSASF) as src/generate records them: one row per version of
+// a provider's (and line of business's) file for a slot, the rows it carried (what a provider's
+// answer is checked against), and the steps of a version: recorded PENDING (or EMPTY), PUBLISHED
+// once on the server, replaced by a republished one. Who goes on a file is read from the
+// assignments and authorizations (ecm-assignments.ts, cs-authorizations.ts).
+import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
+
+type Db = pg.Pool | pg.PoolClient;
+
+/** The outbound kind as stored (outbound_files.kind). */
+export type OutboundKindCode = 'MIF' | 'MINIMIF' | 'CSASF';
+
+/** Names of the provider's files starting with `stem` that are recorded or out (a failed one frees its name). */
+export async function takenFileNames(db: Db, provider: string, stem: string): Promise<Set<string>> {
+  const taken = await db.query<{ file_name: string }>(
+    `select file_name from outbound_files where provider_code = $1 and file_name like $2 and status in ('PENDING', 'PUBLISHED')`,
+    [provider, `${stem}%`],
+  );
+  return new Set(taken.rows.map((r) => r.file_name));
+}
+
+/** A unit's current version: recorded and not yet confirmed (PENDING), out (PUBLISHED), or out with no rows (EMPTY). */
+export interface CurrentVersion {
+  id: number;
+  status: string;
+  file_name: string | null;
+  remote_path: string | null;
+  sha256: string | null;
+  row_count: number;
+}
+
+/** The unit's (kind, slot, provider, line of business; null lob: a CSASF) version not replaced by a later one, if any. */
+export async function currentVersion(db: Db, kind: OutboundKindCode, slot: IsoDate, provider: string, lob: string | null): Promise<CurrentVersion | undefined> {
+  const prior = await db.query<CurrentVersion>(
+    `select id, status, file_name, remote_path, sha256, row_count from outbound_files
+      where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')
+        and replaced_at is null`,
+    [kind, slot, provider, lob],
+  );
+  return prior.rows[0];
+}
+
+/** Whether the provider has any current version of the kind for the slot (republish needs one to replace). */
+export async function hasCurrentVersion(db: Db, kind: OutboundKindCode, slot: IsoDate, provider: string): Promise<boolean> {
+  const r = await db.query(
+    `select 1 from outbound_files
+      where kind = $1 and slot = $2 and provider_code = $3 and status in ('PENDING', 'PUBLISHED', 'EMPTY') and replaced_at is null limit 1`,
+    [kind, slot, provider],
+  );
+  return !!r.rowCount;
+}
+
+/**
+ * The bytes a PENDING version was recorded with, as stored (a purged blob reads as no bytes):
+ * an interrupted run's file is published as it was recorded, never rebuilt.
+ */
+export async function recordedBytes(db: Db, sha256: string | null): Promise<Buffer> {
+  return (await db.query<{ bytes: Buffer }>('select bytes from file_blobs where sha256 = $1', [sha256])).rows[0]!.bytes;
+}
+
+/** What every new version records: its unit, the run attempt, and the version it replaces (republish) with why. */
+export interface NewVersion {
+  kind: OutboundKindCode;
+  job: string;
+  slot: IsoDate;
+  provider: string;
+  lob: string | null;
+  runId: number | null;
+  replacesId: number | null;
+  reason: string | null;
+}
+
+/** A unit with nothing to send (no file goes out): recorded EMPTY so a re-run does not build it again. */
+export async function recordEmptyFile(db: Db, v: NewVersion): Promise<void> {
+  await db.query(`insert into outbound_files (kind, job, slot, provider_code, lob, status, row_count, run_id, replaces_id, reason) values ($1, $2, $3, $4, $5, 'EMPTY', 0, $6, $7, $8)`, [
+    v.kind, v.job, v.slot, v.provider, v.lob, v.runId, v.replacesId, v.reason,
+  ]);
+}
+
+/** One row of a file: the member (and for a CSASF the service and authorization) on Excel row `n`. */
+export interface OutboundFileRow {
+  n: number;
+  cin: string;
+  service_code: string | null;
+  auth_status: string | null;
+  auth_number: string | null;
+  auth_start: string | null;
+  auth_end: string | null;
+  ecm_status: number | null;
+  referral_id: string | null;
+}
+
+/**
+ * A built file recorded PENDING before it is published, with its bytes' hash and the rows it
+ * carries (run inside the caller's transaction, with the blob): returns its id.
+ */
+export async function recordPendingFile(
+  db: Db,
+  v: NewVersion & { fileName: string; sha256: string; reportingPeriod: IsoDate },
+  rows: readonly OutboundFileRow[],
+): Promise<number> {
+  const r = await db.query<{ id: number }>(
+    `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason)
+     values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12) returning id`,
+    [v.kind, v.job, v.slot, v.provider, v.lob, v.fileName, v.sha256, rows.length, v.reportingPeriod, v.runId, v.replacesId, v.reason],
+  );
+  const fileId = r.rows[0]!.id;
+  await db.query(
+    `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
+     select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
+       from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
+            auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
+    [fileId, JSON.stringify(rows)],
+  );
+  return fileId;
+}
+
+/** The version steps aside for its replacement (in the replacement's transaction); already replaced: nothing. */
+export async function markReplaced(db: Db, id: number, at: Date): Promise<void> {
+  await db.query(`update outbound_files set replaced_at = $2 where id = $1 and replaced_at is null`, [id, at]);
+}
+
+/**
+ * The file is on the server: PUBLISHED at `at` (the run's clock: uploads' receipt times are
+ * compared with it), and it belongs to the attempt that published it (runId; null keeps the recorded one).
+ */
+export async function markPublished(db: Db, id: number, remotePath: string, runId: number | null, at: Date): Promise<void> {
+  await db.query(`update outbound_files set status = 'PUBLISHED', remote_path = $2, published_at = $4, run_id = coalesce($3, run_id) where id = $1`, [
+    id, remotePath, runId, at,
+  ]);
+}
