@@ -4,16 +4,17 @@
 // lines the digest checks; the outbound columns from the files published in the month.
 import type pg from 'pg';
 import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
 import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
 import { acceptedLines, periodStatus, type StatusRow } from '../repositories/status.js';
 import { html, query, type Html } from './html.js';
 import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
 
-export const COLUMNS = ['MIF', 'CSASF', 'RTF', 'OTF', 'CSPRTF'] as const;
+/** The files the plan sends, then every inbound type of the registry (in its order): a new type gets its column. */
+export const COLUMNS: readonly string[] = ['MIF', 'CSASF', ...INBOUND_TYPES.types.map((t) => t.name)];
 type Column = (typeof COLUMNS)[number];
-const isColumn = (t: string): t is Column => (COLUMNS as readonly string[]).includes(t);
-const OWED: Record<'ECM' | 'CS', readonly Column[]> = { ECM: ['MIF', ...EXPECTED_TYPES.ECM.filter(isColumn)], CS: ['CSASF', ...EXPECTED_TYPES.CS.filter(isColumn)] };
+const OWED: Record<'ECM' | 'CS', readonly Column[]> = { ECM: ['MIF', ...EXPECTED_TYPES.ECM], CS: ['CSASF', ...EXPECTED_TYPES.CS] };
 
 export const STATES = {
   sent: 'sent',
@@ -28,7 +29,7 @@ export const STATES = {
 export type CellState = keyof typeof STATES;
 
 export interface BoardCell { state: CellState; count: number; detail: string; href: string }
-export interface BoardRow extends ProviderLine { cells: Partial<Record<Column, BoardCell>> }
+export interface BoardRow extends ProviderLine { cells: Record<Column, BoardCell> }
 
 export interface BoardFilter { program?: string; lob?: string; liaison?: string; state?: string }
 
