@@ -1,4 +1,5 @@
 // Issue objects: where (sheet, Excel row, column), what (code, severity) and the message.
+import { columnLetter as letters } from '../xlsx/cell-ref.js';
 import { formatMessage, severityOf, type IssueCode, type MessageParams, type Severity } from './catalogue.js';
 
 export interface Issue {
@@ -18,16 +19,7 @@ export interface Issue {
 }
 
 /** 0-based column index → Excel letters (0 → A, 26 → AA). */
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
+export const columnLetter = (index: number): string => letters(index + 1);
 
 export interface IssueWhere { sheet?: string | null; row?: number | null; column?: string | null; columnIndex?: number | null; cin?: string; value?: string }
 

@@ -22,6 +22,7 @@ import {
 } from './ooxml-parts.js';
 import { isCellDate, isCellError, type CellValue } from './types.js';
 import { DeflatedPart, ZipWriter, type ZipSink } from './zip-writer.js';
+import { columnLetter } from './cell-ref.js';
 
 export { DATE_FORMAT };
 
@@ -104,12 +105,6 @@ export function sanitiseSheetName(name: string, taken: Set<string> = new Set()):
   return candidate;
 }
 
-/** A1-style column letters for a 1-based column number. */
-export function columnLetter(n: number): string {
-  let s = '';
-  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
-  return s;
-}
 
 /** The Excel serial of an ISO calendar date, or null when it is not one (2026-02-30 does not roll over to March). */
 function serialOfIso(iso: string): number | null {
