@@ -50,7 +50,14 @@ async function logIn(page: Page, email: string): Promise<void> {
   await page.waitForURL(`${server.url}/`);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+// Written whole, then renamed into place: the screenshots are tracked files, and another test
+// (embedded-postgres.test.ts) snapshots the working tree with `git stash create` meanwhile, which
+// fails on a file caught half written.
+const shot = async (page: Page, name: string): Promise<void> => {
+  const target = path.join(SCREENSHOTS, `${name}.png`);
+  fs.writeFileSync(`${target}.tmp`, await page.screenshot({ fullPage: true }));
+  fs.renameSync(`${target}.tmp`, target);
+};
 
 describe('the web pages in Chromium, with JavaScript off', () => {
   it('an anonymous visitor to any page is sent to the login form', async () => {
