@@ -76,6 +76,16 @@ describe('embedded Postgres shared by several processes', () => {
   });
 });
 
+function stashTree(): string {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return execFileSync('git', ['stash', 'create'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch (err) {
+      if (attempt >= 10) throw err;
+    }
+  }
+}
+
 describe('a clone in a private folder', () => {
   it('`npm run demo` works from a clone inside a folder only its owner can enter (root in CI)', async () => {
     const privateDir = fs.mkdtempSync(path.join(tmp, 'private-'));
@@ -83,7 +93,9 @@ describe('a clone in a private folder', () => {
     const clone = path.join(privateDir, 'calaim-exchange');
     execFileSync('git', ['clone', '--quiet', '--no-local', ROOT, clone]);
     // the working tree as it is (uncommitted changes included), not only the last commit
-    const tree = execFileSync('git', ['stash', 'create'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    // (the browser test rewrites tracked screenshots meanwhile; git stash create can fail, with no
+    // message, while it does: tried again a few times rather than failing on that race)
+    const tree = stashTree();
     if (tree) {
       execFileSync('git', ['fetch', '--quiet', ROOT, tree], { cwd: clone });
       execFileSync('git', ['checkout', '--quiet', tree], { cwd: clone });
