@@ -146,6 +146,21 @@ export async function submissionNames(c: Queryable, ids: number[]): Promise<Map<
   return new Map(r.rows.map((x) => [Number(x.id), x.original_name]));
 }
 
+/** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */
+export async function previousSheet(
+  c: Client, provider: string, layout: string, period: string, lobs: readonly string[], exceptSubmission: number,
+): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
+  const r = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
+    `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
+      where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.applied and s.submission_id <> $4
+        and (s.lobs = '{}' or s.lobs && $5::text[])
+      order by u.received_at desc, s.id desc limit 1`,
+    [provider, layout, period, exceptSubmission, lobs],
+  );
+  const p = r.rows[0];
+  return p ? { sheetId: Number(p.id), submissionId: Number(p.submission_id), name: p.original_name, receivedAt: p.received_at } : null;
+}
+
 export interface EarlierError { cin: string | null; row_number: number | null; column_label: string | null; code: string; resent: boolean }
 
 /** The errors of an earlier sheet, each with whether its member was sent again in the new sheet. */
