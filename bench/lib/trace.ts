@@ -11,11 +11,11 @@ const original = pg.Client.prototype.query as unknown as QueryFn;
   const first = args[0];
   const text = (typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 90);
   const r = original.apply(this, args);
+  const done = () => events.push(`${((start - t0) / 1000).toFixed(3)} +${((performance.now() - start) / 1000).toFixed(3)}  ${text}`);
+  // a COPY (pg-copy-streams) is a stream the caller writes: done when it has finished
+  if (r && typeof (r as { once?: unknown }).once === 'function' && typeof (r as Promise<unknown>).then !== 'function') (r as NodeJS.EventEmitter).once('finish', done);
   if (r && typeof (r as Promise<unknown>).then === 'function')
-    (r as Promise<unknown>).then(
-      () => events.push(`${((start - t0) / 1000).toFixed(3)} +${((performance.now() - start) / 1000).toFixed(3)}  ${text}`),
-      () => undefined,
-    );
+    (r as Promise<unknown>).then(done, () => undefined);
   return r;
 };
 process.on('exit', () => process.stderr.write(`${events.join('\n')}\n`));

@@ -31,17 +31,28 @@ export interface SheetWriterTarget {
 }
 
 /**
- * A validated row as one element of the staging JSON array, made the moment the row is
- * validated and copied into the batch's buffer (staging-buffer.ts), so the row's objects and
- * this string die young. `data` is the values in `keys` order (the sheet's columns), null
- * where blank or invalid.
+ * A field of a COPY text-format line: backslash, tab, newline and carriage return escaped,
+ * null as \N. (JSON text has no raw control characters: only its backslashes need doubling.)
  */
-export function stagingJson(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
+export function copyField(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A validated row as one line of `COPY submission_rows (sheet_id, row_number, cin,
+ * service_code, accepted, data)` in text format, made the moment the row is validated and
+ * copied into the batch's buffer (staging-buffer.ts), so the row's objects and this string die
+ * young. `data` is the values in `keys` order (the sheet's columns) as a JSON array, null where
+ * blank or invalid.
+ */
+export function stagingLine(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
   const values = row.values;
   const data = new Array<unknown>(keys.length);
   for (let i = 0; i < keys.length; i++) data[i] = values[keys[i]!] ?? null;
-  const service = typeof values.serviceCode === 'string' ? JSON.stringify(values.serviceCode) : 'null';
-  return `{"sheet_id":${sheetId},"row_number":${row.rowNumber},"cin":${row.cin ? JSON.stringify(row.cin) : 'null'},"service_code":${service},"accepted":${row.accepted},"data":${JSON.stringify(data)}}`;
+  const service = typeof values.serviceCode === 'string' ? values.serviceCode : null;
+  return `${sheetId}\t${row.rowNumber}\t${copyField(row.cin ?? null)}\t${copyField(service)}\t${row.accepted ? 't' : 'f'}\t${copyField(JSON.stringify(data))}`;
 }
 
 export class SheetWriter {
@@ -105,7 +116,7 @@ export class SheetWriter {
 
   private stage(row: ValidatedRow): Promise<void> | undefined {
     const sheet = this.sheets.get(row.sheet)!;
-    this.staged.add(stagingJson(sheet.id, sheet.keys, row));
+    this.staged.add(stagingLine(sheet.id, sheet.keys, row));
     if (row.accepted) {
       const range = this.ranges.get(row.sheet);
       if (!range) this.ranges.set(row.sheet, { from: row.rowNumber, to: row.rowNumber });
@@ -119,14 +130,14 @@ export class SheetWriter {
 
   private async flush(): Promise<void> {
     await this.inFlight;
-    const json = this.staged.take();
-    if (!json) return;
+    const lines = this.staged.take();
+    if (!lines) return;
     const batchRanges = this.ranges;
     this.ranges = new Map();
     // Statements run one after another on the client (pg forbids overlapping queries); the
     // chain runs while this function returns and the reader moves on.
     this.inFlight = (async () => {
-      await stageRows(this.t.client, json);
+      await stageRows(this.t.client, lines);
       if (!this.applyEarly) return;
       for (const [name, range] of batchRanges) {
         const sheet = this.sheets.get(name)!;
