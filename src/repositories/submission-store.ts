@@ -4,9 +4,8 @@
 // transaction; none commits. After the commit, the answering steps (src/ingest/respond.ts) are
 // recorded one statement each, on the pool (the end of this file). The read side for
 // operations is ./submissions.ts.
-import { finished } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyIn } from '../db/copy.js';
 
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -107,11 +106,7 @@ export async function insertSheet(c: Client, s: { submissionId: number; name: st
  * part of staging's Postgres time.
  */
 export async function stageRows(c: Client, lines: Buffer): Promise<void> {
-  const sink = c.query(copyFrom(`copy submission_rows (sheet_id, row_number, cin, service_code, accepted, data) from stdin`));
-  // written in one call, now: a stream pipeline would hand the bytes over in later event-loop
-  // turns, which wait behind the reader's synchronous work and left Postgres idle
-  sink.end(lines);
-  await finished(sink);
+  await copyIn(c, `copy submission_rows (sheet_id, row_number, cin, service_code, accepted, data) from stdin`, lines);
 }
 
 /** A rejected file applies nothing: its staged rows are kept for the record, none accepted. */
