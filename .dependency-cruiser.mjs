@@ -162,8 +162,7 @@ export default {
       comment:
         'Only src/db loads the Postgres driver (pools, transactions, migrations, the embedded server). The rest is ' +
         'handed a pool or client and imports pg for its types only (`import type pg from "pg"`). ' +
-        'Narrowed on purpose: SQL itself is still written in the use cases (ingest/apply.ts, generate/run.ts, ...), ' +
-        'not only in src/repositories; see docs/architecture.md.',
+        'Where SQL itself is written (src/repositories, src/db, the file types\' folders) is ESLint\'s rule; see docs/architecture.md.',
       severity: 'error',
       from: { pathNot: '^src/db/' },
       to: { path: pkg(POSTGRES), dependencyTypesNot: ['type-only'] },

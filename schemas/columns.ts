@@ -78,6 +78,11 @@ export const referralColumns = () => [
 // The member's demographics, as the MIF and CSASF carry them and the RTF updates them.
 export const mcpMemberId = () => col('mcpMemberId', 'Member MCP ID', 'opt', 'text', { max: 30, phi: true });
 export const gender = () => col('gender', 'Member Gender Code', 'opt', 'code', { codes: GENDER, caseInsensitive: true });
+/**
+ * Who the member is, as the outbound files (MIF, CSASF) carry it: one run, in this order (a
+ * layout's column order is part of its contract). The inbound layouts carry fewer of them.
+ */
+export const memberIdentity = () => [cin(), mcpMemberId(), lastName('req'), firstName('req'), dob('req'), gender()] as const;
 export const language = () => col('language', 'Member Preferred Language', 'opt', 'text', { max: 40 });
 export const address = (req: Requiredness = 'opt', extra: Extra = {}) =>
   col('address', 'Member Residential Address', req, 'text', { max: 100, phi: true, ...extra });

@@ -1,7 +1,7 @@
 // CSASF: CS Authorization Status File (plan → CS provider), spec/layouts.md [POLICY].
 // One row per member × CS service.
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES } from './codes.js';
-import { address, cin, city, col, csProviderName, csProviderNpi, csProviderTin, dob, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, zip } from './columns.js';
+import { address, city, col, csProviderName, csProviderNpi, csProviderTin, language, mcpId, mcpName, memberIdentity, memberPhone, zip } from './columns.js';
 import { layout } from './layout.js';
 
 export const CSASF = layout({
@@ -16,12 +16,7 @@ export const CSASF = layout({
     csProviderName(),
     csProviderNpi(),
     csProviderTin(),
-    cin(),
-    mcpMemberId(),
-    lastName('req'),
-    firstName('req'),
-    dob('req'),
-    gender(),
+    ...memberIdentity(),
     address(),
     city(),
     zip(),

@@ -1,7 +1,7 @@
 // MIF: Member Information File (plan → ECM provider), spec/layouts.md [POLICY]. The same
 // layout serves the monthly MIF and the mini-MIF. The workbook's second sheet is the RTF.
 import { ACUITY, ECM_STATUS, MIF_TYPE, POF } from './codes.js';
-import { address, cin, city, col, dob, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, gender, language, lastName, mcpId, mcpMemberId, mcpName, memberPhone, state, zip } from './columns.js';
+import { address, city, col, ecmProviderName, ecmProviderNpi, ecmProviderTin, language, mcpId, mcpName, memberIdentity, memberPhone, state, zip } from './columns.js';
 import { layout } from './layout.js';
 
 export const MIF = layout({
@@ -15,12 +15,7 @@ export const MIF = layout({
     col('mifType', 'MIF Type', 'req', 'code', { codes: MIF_TYPE, rule: 'MONTHLY or MINI' }),
     col('productionDate', 'Member Information File Production Date', 'req', 'date', { aliases: ['MIF Production Date'], width: 14 }),
     col('reportingPeriod', 'Member Information File Reporting Period', 'req', 'period', { aliases: ['MIF Reporting Period'], width: 14 }),
-    cin(),
-    mcpMemberId(),
-    lastName('req'),
-    firstName('req'),
-    dob('req'),
-    gender(),
+    ...memberIdentity(),
     language(),
     address(),
     city(),

@@ -23,15 +23,15 @@ import type { FileTypeRegistry } from '../filetypes/types.js';
 import { log } from '../log.js';
 import {
   appliedUnanswered, begin, commit, earlierSheetErrors, earlierTypeLines, firstReadCopy, insertIssues, insertSubmission, lockProviderSubmissions,
-  markApplied, markSheetApplied, nextSubmissionId, rejectStagedRows, reportedEarlier, rollback, rollbackToSavepoint, savepoint, storedSubmission, submissionNames,
-  updateSheetCounts,
+  markApplied, markSheetApplied, nextSubmissionId, previousSheet, rejectStagedRows, reportedEarlier, rollback, rollbackToSavepoint, savepoint, storedSubmission,
+  submissionNames, updateSheetCounts,
 } from '../repositories/submission-store.js';
 import { responseToBuffer } from '../reports/response.js';
 import { validateFile, type FileValidation } from '../validate/file.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
-import { finishMerge, mergeRange, previousSheet, type MergeStats } from './apply.js';
+import { finishMerge, mergeRange, type MergeStats } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { responseName, typesSuggestedByName } from './names.js';
 import { SheetWriter } from './sheet-writer.js';

@@ -9,6 +9,7 @@ import type { FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
+import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
@@ -55,7 +56,7 @@ export interface PollResult {
   recovered: PollFileResult[];
 }
 
-type Provider = { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null };
+type Provider = PollableProvider;
 
 export interface PollDeps {
   pool: pg.Pool;
@@ -96,13 +97,7 @@ const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
  */
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
-  const providers = (
-    await pool.query<Provider>(
-      `select provider_code, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
-        and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by provider_code`,
-      [opts.provider ?? null],
-    )
-  ).rows;
+  const providers = await pollableProviders(pool, opts.provider);
   const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [], recovered: [] };
   if (!providers.length) return out;
   const holder = `${process.pid}:${randomUUID()}`;

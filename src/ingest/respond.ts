@@ -21,6 +21,10 @@ import { responseToBuffer } from '../reports/response.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
+import {
+  answerProgress, chooseMoveTarget, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSftpSubmissions,
+  type Disposition,
+} from '../repositories/submission-store.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, type Ingested } from './pipeline.js';
 import type { ReadyFile } from './scan.js';
@@ -38,8 +42,7 @@ export interface RespondDeps {
   faults?: FaultPoints;
 }
 
-/** Where the upload ended up: moved to processed/ or failed/, no longer there, or left in place (unmovable). */
-export type Disposition = 'processed' | 'failed' | 'gone' | 'quarantined';
+export type { Disposition };
 
 export interface Answered {
   submissionId: number;
@@ -49,18 +52,6 @@ export interface Answered {
   /** False when the liaison could not be told yet: the submission stays APPLIED and the next poll tries again. */
   responded: boolean;
 }
-
-interface Progress {
-  state: string;
-  response_published_at: Date | null;
-  moved_to: string | null;
-  moved_at: Date | null;
-  upload_disposition: Disposition | null;
-  notified_at: Date | null;
-}
-
-const progressOf = async (pool: pg.Pool, id: number): Promise<Progress> =>
-  (await pool.query<Progress>(`select state, response_published_at, moved_to, moved_at, upload_disposition, notified_at from submissions where id = $1`, [id])).rows[0]!;
 
 const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
 
@@ -80,13 +71,13 @@ export async function respondOverSftp(
   const { pool } = deps;
   const faultPoint = deps.faults ?? NO_FAULTS;
   const id = done.submissionId;
-  const p = await progressOf(pool, id);
+  const p = await answerProgress(pool, id);
   const response = posix.join(folders.downloads, done.response.name);
   if (p.state === 'RESPONDED') return { submissionId: id, response, movedTo: p.moved_to ?? '(not moved)', disposition: p.upload_disposition, responded: true };
 
   if (!p.response_published_at) {
     await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
-    await pool.query(`update submissions set response_published_at = $2 where id = $1`, [id, at]);
+    await markResponsePublished(pool, id, at);
     faultPoint('respond-after-publish');
   }
 
@@ -98,14 +89,11 @@ export async function respondOverSftp(
       // chosen once and recorded before the move: a retry looks for the upload there (the
       // first choice recorded wins, should two pollers ever overlap)
       const chosen = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
-      movedTo = (await pool.query<{ moved_to: string }>(
-        `update submissions set moved_to = coalesce(moved_to, $2), upload_path = coalesce(upload_path, $3) where id = $1 returning moved_to`,
-        [id, chosen, source.path],
-      )).rows[0]!.moved_to;
+      movedTo = await chooseMoveTarget(pool, id, chosen, source.path);
     }
     const moved = await moveUpload(session, source.path, movedTo, outcome);
     disposition = moved.disposition;
-    await pool.query(`update submissions set moved_at = $2, upload_disposition = $3, quarantine_reason = $4 where id = $1`, [id, at, disposition, moved.reason ?? null]);
+    await markMoved(pool, id, at, disposition, moved.reason ?? null);
     if (disposition === 'quarantined') {
       await quarantineFile(pool, posix.dirname(source.path), source.name, id, at);
       // Ops: the provider has its response; the file stays in uploads/ until someone moves it.
@@ -131,11 +119,11 @@ export async function respondOverSftp(
       log.warn({ submissionId: id, err: { message: (err as Error).message } }, 'liaison notification could not be recorded; the next poll tries again');
       return { submissionId: id, response, movedTo: movedTo ?? '(not moved)', disposition, responded: false };
     }
-    await pool.query(`update submissions set notified_at = $2 where id = $1`, [id, at]);
+    await markNotified(pool, id, at);
     faultPoint('respond-after-notify');
   }
 
-  await pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
+  await markResponded(pool, id);
   faultPoint('respond-after-responded');
   if (source && disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name);
   log.info({ submissionId: id, response: done.response.name }, 'response delivered');
@@ -176,12 +164,9 @@ export async function finishUnanswered(
   at: Date,
 ): Promise<(Answered & { file: string; error?: string })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  const pending = await deps.pool.query<{ id: number; original_name: string; upload_path: string | null }>(
-    `select id, original_name, upload_path from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
-    [provider.code],
-  );
+  const pending = await unansweredSftpSubmissions(deps.pool, provider.code);
   const out: (Answered & { file: string; error?: string })[] = [];
-  for (const s of pending.rows) {
+  for (const s of pending) {
     // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>)
     const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
     try {
@@ -203,7 +188,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
   await fs.promises.mkdir(outDir, { recursive: true });
   const file = path.join(outDir, done.response.name);
   await fs.promises.writeFile(file, done.response.bytes);
-  const p = await progressOf(deps.pool, done.submissionId);
+  const p = await answerProgress(deps.pool, done.submissionId);
   if (p.state === 'RESPONDED') return file;
   if (!p.notified_at) {
     try {
@@ -214,12 +199,12 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
         text: done.liaisonSummary,
         key: notificationKey(done.submissionId),
       }, at, deps.faults);
-      await deps.pool.query(`update submissions set notified_at = $2 where id = $1`, [done.submissionId, at]);
+      await markNotified(deps.pool, done.submissionId, at);
     } catch (err) {
       log.warn({ submissionId: done.submissionId, err: { message: (err as Error).message } }, 'liaison notification could not be recorded');
     }
   }
-  await deps.pool.query(`update submissions set state = 'RESPONDED' where id = $1`, [done.submissionId]);
+  await markResponded(deps.pool, done.submissionId);
   log.info({ submissionId: done.submissionId, response: path.basename(file) }, 'response delivered');
   return file;
 }
@@ -233,19 +218,17 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
   const tz = deps.config.PLAN_TIME_ZONE;
   const issue = makeIssue(code, {}, { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` });
   const id = await withTransaction(deps.pool, async (c) => {
-    const id = (await c.query<{ id: number }>(`select nextval('submissions_id_seq') as id`)).rows[0]!.id;
+    const id = await nextSubmissionId(c);
     const name = responseName(file.name, at, tz, id);
     const bytes = await responseToBuffer({
       file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
       warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
     }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), deadlines: deadlinePolicyFromConfig(deps.config) });
     const responseSha = await putBlob(c, bytes);
-    await c.query(
-      `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
-       values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11)`,
-      [id, provider.code, file.name.slice(0, 500), file.size, file.receivedAt, file.mtime, file.firstSeenAt, file.lastAbsentAt, name, responseSha, file.path],
-    );
-    await c.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [id, code, issue.message]);
+    await insertUnreadSubmission(c, {
+      id, provider: provider.code, originalName: file.name, size: file.size, receivedAt: file.receivedAt, serverMtime: file.mtime, firstSeenAt: file.firstSeenAt,
+      lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, uploadPath: file.path,
+    }, { code, message: issue.message });
     return id;
   });
   const stored = await storedResult(deps.pool, id);

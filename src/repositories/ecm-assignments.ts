@@ -1,7 +1,7 @@
 // ECM assignments as the plan's extracts change them (src/import/ecm.ts decides, per row, what
 // happens): the members' current assignments, the assignment extract's writes (with lineage),
 // approved referrals, the referrals refused for a conflict, and the new episodes referrals start.
-// The provider's RTF writes the same table through src/ingest/apply.ts.
+// The provider's RTF writes the same table through its apply statement (src/filetypes/rtf/apply.ts).
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';

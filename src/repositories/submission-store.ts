@@ -1,10 +1,11 @@
 // What the inbound pipeline (src/ingest/pipeline.ts) writes and reads inside its one
 // transaction: the submission row, its sheets, staged rows and issues, and the look-ups its
 // verdict and response need. Every function runs on the caller's client, so it is part of that
-// transaction; none commits. The read side for operations is ./submissions.ts.
-import { finished } from 'node:stream/promises';
+// transaction; none commits. After the commit, the answering steps (src/ingest/respond.ts) are
+// recorded one statement each, on the pool (the end of this file). The read side for
+// operations is ./submissions.ts.
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyIn } from '../db/copy.js';
 
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -105,11 +106,7 @@ export async function insertSheet(c: Client, s: { submissionId: number; name: st
  * part of staging's Postgres time.
  */
 export async function stageRows(c: Client, lines: Buffer): Promise<void> {
-  const sink = c.query(copyFrom(`copy submission_rows (sheet_id, row_number, cin, service_code, accepted, data) from stdin`));
-  // written in one call, now: a stream pipeline would hand the bytes over in later event-loop
-  // turns, which wait behind the reader's synchronous work and left Postgres idle
-  sink.end(lines);
-  await finished(sink);
+  await copyIn(c, `copy submission_rows (sheet_id, row_number, cin, service_code, accepted, data) from stdin`, lines);
 }
 
 /** A rejected file applies nothing: its staged rows are kept for the record, none accepted. */
@@ -150,6 +147,21 @@ export async function submissionNames(c: Queryable, ids: number[]): Promise<Map<
   if (!ids.length) return new Map();
   const r = await c.query<{ id: number; original_name: string }>(`select id, original_name from submissions where id = any($1)`, [ids]);
   return new Map(r.rows.map((x) => [Number(x.id), x.original_name]));
+}
+
+/** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */
+export async function previousSheet(
+  c: Client, provider: string, layout: string, period: string, lobs: readonly string[], exceptSubmission: number,
+): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
+  const r = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
+    `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
+      where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.applied and s.submission_id <> $4
+        and (s.lobs = '{}' or s.lobs && $5::text[])
+      order by u.received_at desc, s.id desc limit 1`,
+    [provider, layout, period, exceptSubmission, lobs],
+  );
+  const p = r.rows[0];
+  return p ? { sheetId: Number(p.id), submissionId: Number(p.submission_id), name: p.original_name, receivedAt: p.received_at } : null;
 }
 
 export interface EarlierError { cin: string | null; row_number: number | null; column_label: string | null; code: string; resent: boolean }
@@ -229,4 +241,82 @@ export async function storedSubmission(db: Queryable, submissionId: number): Pro
     `select sheet_name, row_number, column_label, code, severity, message, cin from submission_issues where submission_id = $1 order by id`, [submissionId],
   )).rows;
   return { submission, sheets, issues };
+}
+
+// The answering steps after the commit (migration 0012): each recorded on the submission when
+// done, so a poll interrupted anywhere is finished by the next one, every step exactly once.
+
+/** Where the upload ended up: moved to processed/ or failed/, no longer there, or left in place (unmovable). */
+export type Disposition = 'processed' | 'failed' | 'gone' | 'quarantined';
+
+export interface AnswerProgress {
+  state: string;
+  response_published_at: Date | null;
+  moved_to: string | null;
+  moved_at: Date | null;
+  upload_disposition: Disposition | null;
+  notified_at: Date | null;
+}
+
+export async function answerProgress(db: Queryable, id: number): Promise<AnswerProgress> {
+  return (await db.query<AnswerProgress>(`select state, response_published_at, moved_to, moved_at, upload_disposition, notified_at from submissions where id = $1`, [id])).rows[0]!;
+}
+
+export async function markResponsePublished(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(`update submissions set response_published_at = $2 where id = $1`, [id, at]);
+}
+
+/** Records where the upload is to be moved, unless a target was recorded already: returns the one that stands. */
+export async function chooseMoveTarget(db: Queryable, id: number, target: string, uploadPath: string): Promise<string> {
+  return (await db.query<{ moved_to: string }>(
+    `update submissions set moved_to = coalesce(moved_to, $2), upload_path = coalesce(upload_path, $3) where id = $1 returning moved_to`,
+    [id, target, uploadPath],
+  )).rows[0]!.moved_to;
+}
+
+export async function markMoved(db: Queryable, id: number, at: Date, disposition: Disposition, reason: string | null): Promise<void> {
+  await db.query(`update submissions set moved_at = $2, upload_disposition = $3, quarantine_reason = $4 where id = $1`, [id, at, disposition, reason]);
+}
+
+export async function markNotified(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(`update submissions set notified_at = $2 where id = $1`, [id, at]);
+}
+
+export async function markResponded(db: Queryable, id: number): Promise<void> {
+  await db.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
+}
+
+/** The provider's sFTP submissions applied but not yet answered, oldest first. */
+export async function unansweredSftpSubmissions(db: Queryable, provider: string): Promise<{ id: number; original_name: string; upload_path: string | null }[]> {
+  return (await db.query<{ id: number; original_name: string; upload_path: string | null }>(
+    `select id, original_name, upload_path from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
+    [provider],
+  )).rows;
+}
+
+export interface UnreadSubmission {
+  id: number;
+  provider: string;
+  originalName: string;
+  size: number;
+  receivedAt: Date;
+  serverMtime: Date | null;
+  firstSeenAt: Date | null;
+  lastAbsentAt: Date | null;
+  responseName: string;
+  responseSha256: string;
+  uploadPath: string;
+}
+
+/**
+ * A file refused before its bytes were read: the submission, REJECTED and APPLIED (answered like
+ * any other from here), with its one file-level error. On the caller's transaction client.
+ */
+export async function insertUnreadSubmission(c: Client, s: UnreadSubmission, error: { code: string; message: string }): Promise<void> {
+  await c.query(
+    `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
+       values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11)`,
+    [s.id, s.provider, s.originalName.slice(0, 500), s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.responseName, s.responseSha256, s.uploadPath],
+  );
+  await c.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [s.id, error.code, error.message]);
 }

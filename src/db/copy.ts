@@ -1,0 +1,14 @@
+// COPY … FROM STDIN on the caller's client. pg-copy-streams extends the driver, so it loads
+// here with it (pg-runtime-only-in-src-db); the statement itself is the repository's.
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/** Runs `statement` (a COPY … FROM STDIN) with `bytes` as its whole input; part of the client's transaction. */
+export async function copyIn(c: pg.PoolClient, statement: string, bytes: Buffer): Promise<void> {
+  const sink = c.query(copyFrom(statement));
+  // written in one call, now: a stream pipeline would hand the bytes over in later event-loop
+  // turns, which wait behind the reader's synchronous work and left Postgres idle
+  sink.end(bytes);
+  await finished(sink);
+}

@@ -1,0 +1,130 @@
+// Corrections merge by business key (spec §6): the current row of each key within provider ×
+// line of business × file type × period, and the lineage between sheets the merge leaves. What
+// to merge and how to count it is src/ingest/apply.ts's; these are its statements, each run on
+// the submission's transaction client (none commits). The merge is on the hot path of a large
+// file's ingest: one statement per batch of staged rows, whatever the batch's size.
+import type pg from 'pg';
+
+type Client = pg.PoolClient;
+
+/**
+ * A file type's business key as SQL expressions over a staged row `r` (submission_rows): the
+ * file type's mergeKey (src/filetypes/types.ts), which is code, never input.
+ */
+export interface KeyExpressions {
+  key: string;
+  lob: string;
+  /** The cross-row check rejects a repeated key: no de-duplication needed. */
+  uniquePerFile: boolean;
+}
+
+/** One batch of a sheet's accepted rows, merged into the current rows of its period. */
+export interface MergeBatch {
+  sheetId: number;
+  provider: string;
+  layout: string;
+  /** First day of the reporting period (YYYY-MM-01). */
+  period: string;
+  submissionId: number;
+  /** The batch's rows: row_number between from and to. */
+  from: number;
+  to: number;
+  receivedAt: Date;
+  /** Lines of business a row may carry: a row of another is not merged. */
+  lobs: readonly string[];
+}
+
+/** Rows of one line of business the statement touched, by the submission whose row had the key before (null: new key). */
+export interface MergedCount { lob: string; prev: number | null; n: number }
+
+const batchArgs = (b: MergeBatch) => [b.sheetId, b.provider, b.layout, b.period, b.submissionId, b.from, b.to, b.receivedAt, b.lobs];
+
+/**
+ * OTF_CORRECTIONS=replace-line: the earlier rows of every line the batch carries stop counting
+ * (this file's own rows stay). Returns what was removed, by line and earlier submission.
+ */
+export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBatch): Promise<{ lob: string; prev: number; n: number }[]> {
+  return (await c.query<{ lob: string; prev: number; n: number }>(
+    `with gone as (
+         delete from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.submission_id <> $5
+            and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
+         returning c.lob, c.submission_id)
+       select lob, submission_id as prev, count(*)::int n from gone group by 1, 2`,
+    batchArgs(b).slice(0, 7),
+  )).rows;
+}
+
+/** Whether the period has current rows of another submission for this file type. */
+export async function periodHasOtherRows(c: Client, provider: string, layout: string, period: string, submissionId: number): Promise<boolean> {
+  return (await c.query(
+    `select 1 from current_rows where provider_code = $1 and layout = $2 and period = $3 and submission_id <> $4 limit 1`,
+    [provider, layout, period, submissionId],
+  )).rowCount! > 0;
+}
+
+/**
+ * Each accepted row of the batch becomes the current row of its key (the latest in receipt
+ * order: a file received earlier never takes a key back from a later one). `earlier`: whether
+ * the period has rows of other files (periodHasOtherRows); without them the statement skips the
+ * look-up of which file each key came from, and a key once per file is a plain insert.
+ */
+export async function mergeByKey(c: Client, k: KeyExpressions, b: MergeBatch, earlier: boolean): Promise<MergedCount[]> {
+  // (a key accepted once per file by the cross-row check, an RTF member: no sort for it)
+  const src = k.uniquePerFile
+    ? `select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
+        where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null and ${k.lob} = any($9)`
+    : `select distinct on (lob, k) lob, k, row_number from (
+         select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
+          where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null) x
+        where lob = any($9) and k is not null
+        -- the same key twice in one sheet (an attempt entered twice): the last row stands, once
+        order by lob, k, row_number desc`;
+  const upsert = `insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
+       select $2, $3, lob, $4, k, $1, row_number, $5, $8 from src
+       on conflict (provider_code, layout, lob, period, row_key) do update
+         set sheet_id = excluded.sheet_id, row_number = excluded.row_number, submission_id = excluded.submission_id, received_at = excluded.received_at
+         where (current_rows.received_at, current_rows.submission_id) <= (excluded.received_at, excluded.submission_id)`;
+  return (await c.query<MergedCount>(
+    earlier
+      ? `/* merge ${b.layout} rows by key */ with src as materialized (${src}), prev as (
+           select s.lob, c.submission_id as prev from src s
+             left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
+         ), up as (${upsert} returning 1)
+         select lob, prev, count(*)::int as n from prev group by lob, prev order by lob, prev nulls first`
+      : `/* merge ${b.layout} rows by key (first file) */ with src as (${src}), up as (${
+        // a key once per file and no other file has rows: nothing can conflict, and a plain
+        // insert skips the speculative insertion of ON CONFLICT
+        k.uniquePerFile ? upsert.slice(0, upsert.indexOf(' on conflict')) : upsert} returning lob)
+         select lob, null::bigint as prev, count(*)::int as n from up group by lob`,
+    batchArgs(b),
+  )).rows;
+}
+
+/** Current rows of other submissions in these lines of the period, by line: the earlier rows a sheet kept. */
+export async function otherRowsByLine(c: Client, provider: string, layout: string, period: string, lobs: readonly string[], submissionId: number): Promise<{ lob: string; n: number }[]> {
+  return (await c.query<{ lob: string; n: number }>(
+    `select lob, count(*)::int n from current_rows where provider_code = $1 and layout = $2 and period = $3 and lob = any($4) and submission_id <> $5 group by lob`,
+    [provider, layout, period, lobs, submissionId],
+  )).rows;
+}
+
+/**
+ * The lineage `submission show` reads: the sheet supersedes the latest sheet of this type of
+ * `fromSubmission`, and each earlier applied sheet of `updatedFrom` none of whose rows count any
+ * more is superseded by it.
+ */
+export async function recordSupersession(
+  c: Client,
+  s: { sheetId: number; provider: string; layout: string; period: string; submissionId: number; fromSubmission: number; updatedFrom: readonly number[] },
+): Promise<void> {
+  await c.query(
+    `update submission_sheets set supersedes_id = (select id from submission_sheets where submission_id = $2 and layout = $3 order by id desc limit 1) where id = $1`,
+    [s.sheetId, s.fromSubmission, s.layout],
+  );
+  await c.query(
+    `update submission_sheets s set superseded_by = $1
+          where s.provider_code = $2 and s.layout = $3 and s.period = $4 and s.applied and s.superseded_by is null and s.submission_id <> $5
+            and s.submission_id = any($6) and not exists (select 1 from current_rows c where c.sheet_id = s.id)`,
+    [s.sheetId, s.provider, s.layout, s.period, s.submissionId, s.updatedFrom],
+  );
+}

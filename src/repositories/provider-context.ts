@@ -1,0 +1,90 @@
+// The provider context an inbound file is checked against (src/ingest/context.ts): its
+// contracts, the members it was sent, the latest CSASF's rows and its outreach so far, read once
+// per submission so the row rules run in memory. Each read is as of the file's receipt: an
+// outbound file published after the upload is not what the provider was answering.
+import type pg from 'pg';
+
+type Db = pg.Pool | pg.PoolClient;
+
+export interface ProviderContractsRow { provider_code: string; npi: string; tin: string; name: string; liaison_email: string | null; contact_email: string | null; sftp_folder: string; ecm: string[]; cs: string[] }
+
+/** The provider with the lines of business of its ECM and CS contracts; undefined: no such provider. */
+export async function providerWithContracts(db: Db, code: string): Promise<ProviderContractsRow | undefined> {
+  const r = await db.query<ProviderContractsRow>(
+    `select p.provider_code, p.npi, p.tin, p.name, p.liaison_email, p.contact_email, p.sftp_folder,
+            coalesce(array_agg(c.lob) filter (where c.program = 'ECM'), '{}') as ecm,
+            coalesce(array_agg(c.lob) filter (where c.program = 'CS'), '{}') as cs
+       from providers p left join provider_contracts c using (provider_code)
+      where p.provider_code = $1 group by p.provider_code`,
+    [code],
+  );
+  return r.rows[0];
+}
+
+export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean }
+
+/**
+ * The provider's ECM members: those assigned to it, flagged when on the latest MIF of their line
+ * of business, plus those only on that MIF (a member may have left the assignment table since,
+ * but the provider still reports on what it was sent). One result: a large provider's members
+ * are parsed once, not twice.
+ */
+export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promise<EcmMemberRow[]> {
+  return (await db.query<EcmMemberRow>(
+    `with latest as (
+       select distinct on (lob) id, lob from outbound_files
+        where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $2
+        order by lob, slot desc, id desc
+     ), mif as (
+       select r.cin, l.lob, r.ecm_status from latest l join outbound_file_rows r on r.outbound_file_id = l.id
+     ), assigned as (
+       select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
+     )
+     select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name,
+            f.cin is not null as on_mif, coalesce(f.ecm_status = 3, false) as enrolled_on_mif
+       from assigned a join members m using (cin) left join mif f on f.cin = a.cin and f.lob = a.lob
+     union all
+     select * from (
+       select distinct on (f.cin) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
+              true, coalesce(f.ecm_status = 3, false)
+         from mif f join members m using (cin)
+        where not exists (select 1 from assigned a where a.cin = f.cin)
+        order by f.cin, f.lob) only_on_mif`,
+    [code, receivedAt],
+  )).rows;
+}
+
+export interface CsasfRow { cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }
+
+/** The rows of the latest CSASF published to the provider, each with the line of business of its authorization episode. */
+export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): Promise<CsasfRow[]> {
+  return (await db.query<CsasfRow>(
+    `with latest as (
+       select id from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
+        order by slot desc, id desc limit 1)
+     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
+       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
+       -- the authorization episode the row carried (by its number), else the pair's open or latest one with this provider
+       left join lateral (
+         select a.lob from cs_authorizations a
+          where a.cin = r.cin and a.service_code = r.service_code and a.provider_code = $1
+          order by a.auth_key = coalesce(r.auth_number, '') desc, a.resolved, a.id desc limit 1) a on true`,
+    [code, receivedAt],
+  )).rows;
+}
+
+export interface OutreachRow { cin: string; attempts: string[]; methods: number[]; first: string; last: string }
+
+/** The provider's outreach so far, by member (an attempt in two periods' OTFs is two current rows: the distinct date × method counts once). */
+export async function outreachHistory(db: Db, code: string): Promise<OutreachRow[]> {
+  return (await db.query<OutreachRow>(
+    `select a.cin, array_agg(distinct a.attempt_date::text || '|' || a.method) as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
+       from current_outreach_attempts a where a.provider_code = $1 group by a.cin`,
+    [code],
+  )).rows;
+}
+
+/** Whether any CSASF was published to the provider (an empty one has no rows to tell). */
+export async function csasfPublished(db: Db, code: string, receivedAt: Date): Promise<boolean> {
+  return (await db.query(`select 1 from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2 limit 1`, [code, receivedAt])).rowCount! > 0;
+}
