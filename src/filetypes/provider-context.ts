@@ -43,7 +43,7 @@ export interface ProviderContext {
   ecmLobs: Set<string>;
   csLobs: Set<string>;
   /** CIN → the provider's ECM assignment (assignment, approved referral, or a member on its latest MIF). */
-  ecm: Map<string, EcmMember>;
+  ecm: ReadonlyMap<string, EcmMember>;
   /** `CIN|service` → the row on the latest CSASF sent to this provider before the receipt time. */
   csasf: Map<string, CsasfEntry>;
   /** Whether any CSASF was ever sent to the provider before the receipt time. */

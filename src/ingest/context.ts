@@ -3,7 +3,8 @@
 // caseload, never by the size of the file.
 import type pg from 'pg';
 import { csasfPublished, ecmMembers, latestCsasfRows, outreachHistory, providerWithContracts } from '../repositories/provider-context.js';
-import type { CsasfEntry, EcmMember, OutreachHistory, ProviderContext } from '../filetypes/provider-context.js';
+import type { CsasfEntry, OutreachHistory, ProviderContext } from '../filetypes/provider-context.js';
+import { EcmMembers } from './ecm-members.js';
 
 export type { ProviderContext };
 
@@ -20,7 +21,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
 
   // The three reads are independent: they run side by side on the pool's connections.
   const [ecmRows, cs, ot] = await Promise.all([ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code)]);
-  const ecm = new Map<string, EcmMember>();
+  const ecm = new EcmMembers(ecmRows.length);
   for (const a of ecmRows)
     ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name });
 
