@@ -12,3 +12,13 @@ export async function copyIn(c: pg.PoolClient, statement: string, bytes: Buffer)
   sink.end(bytes);
   await finished(sink);
 }
+
+/**
+ * A field of a COPY text-format line: backslash, tab, newline and carriage return escaped,
+ * null as \N. (JSON text has no raw control characters: only its backslashes need doubling.)
+ */
+export function copyField(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

@@ -36,7 +36,7 @@ import { loadProviderContext, type ProviderContext } from './context.js';
 import { responseName, typesSuggestedByName } from './names.js';
 import { SheetWriter } from './sheet-writer.js';
 
-export { copyField, stagingLine } from './sheet-writer.js';
+export { stagingLine } from './sheet-writer.js';
 
 export interface InboundFile {
   provider: string;

@@ -5,6 +5,7 @@
 // (verdicts, merges and digests are per line).
 import type pg from 'pg';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { copyField } from '../db/copy.js';
 import { stagedKeys } from '../filetypes/staged.js';
 import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
 import { insertSheet, stageRows } from '../repositories/submission-store.js';
@@ -29,16 +30,6 @@ export interface SheetWriterTarget {
   /** OTF_CORRECTIONS=replace-line: a correction replaces every earlier row of its line. */
   replaceLine: (type: FileTypeDefinition) => boolean;
 }
-
-/**
- * A field of a COPY text-format line: backslash, tab, newline and carriage return escaped,
- * null as \N. (JSON text has no raw control characters: only its backslashes need doubling.)
- */
-export function copyField(v: string | null): string {
-  if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
-}
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
  * A validated row as one line of `COPY submission_rows (sheet_id, row_number, cin,

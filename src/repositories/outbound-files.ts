@@ -5,6 +5,7 @@
 // assignments and authorizations (ecm-assignments.ts, cs-authorizations.ts).
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
+import { copyField, copyIn } from '../db/copy.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -96,7 +97,7 @@ export interface OutboundFileRow {
  * carries (run inside the caller's transaction, with the blob): returns its id.
  */
 export async function recordPendingFile(
-  db: Db,
+  db: pg.PoolClient,
   v: NewVersion & { fileName: string; sha256: string; reportingPeriod: IsoDate },
   rows: readonly OutboundFileRow[],
 ): Promise<number> {
@@ -106,13 +107,12 @@ export async function recordPendingFile(
     [v.kind, v.job, v.slot, v.provider, v.lob, v.fileName, v.sha256, rows.length, v.reportingPeriod, v.runId, v.replacesId, v.reason],
   );
   const fileId = r.rows[0]!.id;
-  await db.query(
-    `insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id)
-     select $1, n, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id
-       from jsonb_to_recordset($2::jsonb) as x(n int, cin text, service_code text, auth_status text, auth_number text,
-            auth_start date, auth_end date, ecm_status smallint, referral_id text)`,
-    [fileId, JSON.stringify(rows)],
-  );
+  // by COPY, as staged rows are: a large provider's MIF carries tens of thousands of members
+  const f = (x: string | number | null) => copyField(x === null ? null : String(x));
+  const lines = rows.map((x) => `${fileId}\t${x.n}\t${f(x.cin)}\t${f(x.service_code)}\t${f(x.auth_status)}\t${f(x.auth_number)}\t${f(x.auth_start)}\t${f(x.auth_end)}\t${f(x.ecm_status)}\t${f(x.referral_id)}\n`);
+  if (lines.length)
+    await copyIn(db, `copy outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id) from stdin`,
+      Buffer.from(lines.join(''), 'utf8'));
   return fileId;
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/index.js';
 import { stagedColumns, stagedKeys } from '../../src/filetypes/staged.js';
-import { copyField, stagingLine } from '../../src/ingest/pipeline.js';
+import { copyField } from '../../src/db/copy.js';
+import { stagingLine } from '../../src/ingest/pipeline.js';
 
 /** A COPY text-format line back into its fields (what Postgres does with it). */
 function decode(line: string): (string | null)[] {
