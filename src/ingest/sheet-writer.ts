@@ -14,6 +14,8 @@ import { mergeRange, newTally, type MergeTally } from './apply.js';
 import { StagingBuffer } from './staging-buffer.js';
 
 const STAGE_BATCH = 2000;
+/** Rows validated between two turns of the event loop while a batch's statements run. */
+const YIELD_ROWS = 10;
 const LOBS: ReadonlySet<string> = new Set(Object.keys(LINES_OF_BUSINESS));
 
 export interface StagedSheet { id: number; type: FileTypeDefinition; keys: string[] }
@@ -60,6 +62,8 @@ export class SheetWriter {
   /** Accepted rows' row-number range per sheet in the batch being staged. */
   private ranges = new Map<string, RowRange>();
   private inFlight: Promise<unknown>;
+  private chainRunning = false;
+  private sinceYield = 0;
 
   /** @param ready settles when the submission row is written: the first batch waits for it. */
   constructor(private readonly t: SheetWriterTarget, readonly applyEarly: boolean, ready: Promise<unknown>) {
@@ -116,7 +120,16 @@ export class SheetWriter {
         range.to = Math.max(range.to, row.rowNumber);
       }
     }
-    return this.staged.rows >= STAGE_BATCH ? this.flush() : undefined;
+    if (this.staged.rows >= STAGE_BATCH) return this.flush();
+    // While a batch's statements run, let the event loop turn now and then: the reader's
+    // synchronous stretches would otherwise hold each statement's reply, and Postgres would wait
+    // for the next statement of the chain (bench B at 100k rows, medians of 3: 8.9 s without,
+    // 6.6 s every 25 rows, 6.5 s every 10).
+    if (this.chainRunning && ++this.sinceYield >= YIELD_ROWS) {
+      this.sinceYield = 0;
+      return new Promise((resolve) => setImmediate(resolve));
+    }
+    return undefined;
   }
 
   private async flush(): Promise<void> {
@@ -127,6 +140,7 @@ export class SheetWriter {
     this.ranges = new Map();
     // Statements run one after another on the client (pg forbids overlapping queries); the
     // chain runs while this function returns and the reader moves on.
+    this.chainRunning = true;
     this.inFlight = (async () => {
       await stageRows(this.t.client, lines);
       if (!this.applyEarly) return;
@@ -138,7 +152,9 @@ export class SheetWriter {
         await mergeRange(this.t.client, { id: sheet.id, type: sheet.type, submissionId: this.t.submissionId, receivedAt: this.t.receivedAt }, this.t.provider,
           this.t.periodDate, this.tallyOf(name), { range, replaceLine: this.t.replaceLine(sheet.type) });
       }
-    })();
+    })().finally(() => {
+      this.chainRunning = false;
+    });
     this.inFlight.catch(() => undefined); // awaited by the next flush; never an unhandled rejection
   }
 }
