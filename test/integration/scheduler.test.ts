@@ -102,6 +102,29 @@ describe('coordinator: one claimant per (job, slot)', () => {
     expect(reports.every((s) => ['ran', 'busy', 'already-done'].includes(s))).toBe(true);
   });
 
+  it('a cron with a seconds field: two fires in one minute are two slots; two instances on one fire, one runs it', async () => {
+    // the winner's work holds until both fires of the minute have been claimed
+    const gate = new Gate();
+    const job = fakeJob('f-fast', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup', work: async () => (await gate.pass(), { ok: 1 }) });
+    const a = new Coordinator([job], { pool: db.pool, config, owner: 'A' });
+    const b = new Coordinator([job], { pool: db.pool, config, owner: 'B' });
+    const t0 = new Date('2026-11-30T18:00:00Z'); // 10:00:00 PST
+    const t15 = new Date('2026-11-30T18:00:15Z');
+    const fires = [a.fire('f-fast', t0), b.fire('f-fast', t0)];
+    expect(await Promise.race(fires)).toMatchObject({ status: 'busy', slot: '2026-11-30T10:00:00' });
+    // 15 s later, same minute, the first still running: a slot of its own, claimed and run
+    const next = b.fire('f-fast', t15);
+    await gate.arrived(2);
+    gate.open();
+    const [ra, rb] = (await Promise.all(fires)) as [Awaited<typeof next>, Awaited<typeof next>];
+    expect([ra.status, rb.status].sort()).toEqual(['busy', 'ran']);
+    expect(await next).toMatchObject({ status: 'ran', slot: '2026-11-30T10:00:15' });
+    expect([...job.calls].sort()).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:00:15']);
+    const runs = (await db.pool.query(`select slot, status from runs where job = 'f-fast' order by slot`)).rows;
+    expect(runs).toEqual([{ slot: '2026-11-30T10:00:00', status: 'SUCCEEDED' }, { slot: '2026-11-30T10:00:15', status: 'SUCCEEDED' }]);
+    expect((await a.fire('f-fast', t15)).status).toBe('already-done');
+  });
+
   it('a fire on a day that is not a slot does nothing (the 28th-31st CSASF guard)', async () => {
     const job = fakeJob('f-guard', { isSlot: (d) => d.endsWith('-29') });
     const c = new Coordinator([job], { pool: db.pool, config });
@@ -142,11 +165,17 @@ describe('catch-up', () => {
     expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-16']);
   });
 
-  it('the poll is not caught up: it runs once at start-up, at the current local minute', async () => {
-    const job = fakeJob('f-poll', { slotKind: 'minute', catchUp: 'startup' });
+  it('the poll is not caught up: it runs once at start-up, at the current local minute (a five-field cron)', async () => {
+    const job = fakeJob('f-poll', { slotKind: 'fire', cron: '* * * * *', catchUp: 'startup' });
     const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
     expect(await c.catchUp()).toEqual([]);
     expect((await c.catchUp({ startup: true })).map((r) => [r.slot, r.status])).toEqual([['2026-11-17T08:00', 'ran']]);
+  });
+
+  it('a poll whose cron has a seconds field: the start-up run is the current second\'s slot', async () => {
+    const job = fakeJob('f-poll-s', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup' });
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => new Date('2026-11-17T16:00:07.250Z') });
+    expect((await c.catchUp({ startup: true })).map((r) => [r.slot, r.status])).toEqual([['2026-11-17T08:00:07', 'ran']]);
   });
 
   it('a run whose heartbeat stopped is taken over by any instance', async () => {

@@ -7,7 +7,7 @@ import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
-import { dueSlots, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+import { cronHasSeconds, dueSlots, fireSlot, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
 
 const TZ = 'America/Los_Angeles';
 const config = loadConfig({});
@@ -127,6 +127,25 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     expect(minuteSlot(new Date('2026-11-01T10:05:00Z'), TZ)).toBe('2026-11-01T02:05');
     expect(minuteSlot(new Date('2026-03-08T09:55:00Z'), TZ)).toBe('2026-03-08T01:55');
     expect(minuteSlot(new Date('2026-03-08T10:00:00Z'), TZ)).toBe('2026-03-08T03:00');
+  });
+
+  it('fire slots: to the second for a cron with a seconds field, to the minute (as ever) for five fields', () => {
+    expect(cronHasSeconds('*/15 * * * * *')).toBe(true);
+    expect(cronHasSeconds(' 0  */5 * * * * ')).toBe(true);
+    expect(cronHasSeconds('* * * * *')).toBe(false);
+    expect(cronHasSeconds('*/5 * * * *')).toBe(false);
+    expect(fireSlot(new Date('2026-11-04T17:03:15Z'), TZ, true)).toBe('2026-11-04T09:03:15');
+    expect(fireSlot(new Date('2026-11-04T17:03:15Z'), TZ, false)).toBe('2026-11-04T09:03');
+    expect(fireSlot(new Date('2026-11-01T08:05:45Z'), TZ, true)).toBe('2026-11-01T01:05:45'); // PDT
+    expect(fireSlot(new Date('2026-11-01T09:05:45Z'), TZ, true)).toBe('2026-11-01T01:05:45-08:00'); // PST, the repeat
+    const pollOn = (cronExpr: string) => jobDefinitions({ pool: undefined as never, config: { ...config, POLL_CRON: cronExpr }, openSession: () => Promise.reject(new Error('no sftp')) }).find((d) => d.name === 'poll')!;
+    // a poll every 15 s: the four fires of a minute are four slots
+    const fast = pollOn('*/15 * * * * *');
+    const minute = fires(fast.cron, '2026-11-30T09:59:59-08:00', '2026-11-30T10:00:59-08:00');
+    expect(minute.map((d) => slotOfFire(fast, d, TZ))).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:00:15', '2026-11-30T10:00:30', '2026-11-30T10:00:45']);
+    // five-field crons keep their minute slots: the notify job, a poll every 5 minutes
+    expect(slotOfFire(def('notify'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
+    expect(slotOfFire(pollOn('*/5 * * * *'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
   });
 
   it('a fire uses the plan-local date of its instant, whatever the UTC date', () => {
