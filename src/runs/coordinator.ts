@@ -238,7 +238,9 @@ export class Coordinator {
       return { ...base, status: 'ran', counts: out.result, ms: Math.round(performance.now() - started) };
     } catch (err) {
       if (err instanceof RunBusyError) {
-        log.info({ job: def.name, slot, trigger }, 'slot is being run by another instance');
+        // Schedulers side by side meet each other on every fire of a frequent job (the poll,
+        // several times a minute): routine, so below info; a date slot's is worth a line.
+        log[def.slotKind === 'fire' ? 'debug' : 'info']({ job: def.name, slot, trigger }, 'slot is being run by another instance');
         return { ...base, status: 'busy', detail: err.message };
       }
       const error = (err as Error).message;

@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { log } from '../../src/log.js';
 import { Coordinator, type JobDefinition } from '../../src/runs/coordinator.js';
 import { markUnit, unitDone } from '../../src/repositories/run-units.js';
 import { claimRun } from '../../src/repositories/run-ledger.js';
@@ -110,8 +111,12 @@ describe('coordinator: one claimant per (job, slot)', () => {
     const b = new Coordinator([job], { pool: db.pool, config, owner: 'B' });
     const t0 = new Date('2026-11-30T18:00:00Z'); // 10:00:00 PST
     const t15 = new Date('2026-11-30T18:00:15Z');
+    const info = vi.spyOn(log, 'info');
     const fires = [a.fire('f-fast', t0), b.fire('f-fast', t0)];
     expect(await Promise.race(fires)).toMatchObject({ status: 'busy', slot: '2026-11-30T10:00:00' });
+    // meeting another scheduler on a frequent job's fire is routine: not an info line each time
+    expect(info.mock.calls.map((c) => c[1])).not.toContain('slot is being run by another instance');
+    info.mockRestore();
     // 15 s later, same minute, the first still running: a slot of its own, claimed and run
     const next = b.fire('f-fast', t15);
     await gate.arrived(2);
@@ -131,6 +136,35 @@ describe('coordinator: one claimant per (job, slot)', () => {
     expect((await c.fire('f-guard', new Date('2026-11-28T14:45:00Z'))).status).toBe('skipped');
     expect((await c.fire('f-guard', new Date('2026-11-29T14:45:00Z'))).status).toBe('ran');
     expect(job.calls).toEqual(['2026-11-29']);
+  });
+});
+
+describe('scheduler: an overrunning job', () => {
+  it('a fire while the job\'s previous fire still runs here is skipped: no ledger row, nothing piles up', async () => {
+    const gate = new Gate();
+    const job = fakeJob('f-overrun', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup', work: async () => (await gate.pass(), { ok: 1 }) });
+    const reports: string[] = [];
+    const s = new Scheduler([job], { pool: db.pool, config, owner: 'S', onReport: (r) => reports.push(...r.map((x) => `${x.slot} ${x.status}`)) });
+    const at = (seconds: number) => new Date(Date.parse('2026-11-30T18:00:00Z') + seconds * 1000);
+    const first = s.trigger('f-overrun', at(0));
+    await gate.arrived();
+    // a burst: a minute and more of fires while the first run holds, some of them missed by a busy event loop
+    const loud = [vi.spyOn(log, 'warn'), vi.spyOn(log, 'info')];
+    for (const sec of [15, 30, 45, 60, 75]) expect(await s.trigger('f-overrun', at(sec))).toMatchObject({ status: 'skipped', detail: 'previous fire still running' });
+    s.missed('f-overrun', at(80));
+    expect(loud.flatMap((spy) => spy.mock.calls)).toEqual([]);
+    gate.open();
+    expect(await first).toMatchObject({ status: 'ran', slot: '2026-11-30T10:00:00' });
+    // once it has ended, the next fire runs
+    expect(await s.trigger('f-overrun', at(90))).toMatchObject({ status: 'ran', slot: '2026-11-30T10:01:30' });
+    // a fire missed while nothing runs is a warning
+    s.missed('f-overrun', at(105));
+    expect(loud[0]!.mock.calls.map((c) => c[1])).toEqual(['cron fire missed: the process was busy or paused at its time']);
+    for (const spy of loud) spy.mockRestore();
+    await s.stop();
+    expect(job.calls).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:01:30']);
+    expect((await db.pool.query(`select slot from runs where job = 'f-overrun' order by id`)).rows).toEqual([{ slot: '2026-11-30T10:00:00' }, { slot: '2026-11-30T10:01:30' }]);
+    expect(reports).toEqual(['2026-11-30T10:00:00 ran', '2026-11-30T10:01:30 ran']);
   });
 });
 
