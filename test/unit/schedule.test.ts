@@ -14,15 +14,15 @@ const config = loadConfig({});
 const defs = jobDefinitions({ pool: undefined as never, config, openSession: () => Promise.reject(new Error('no sftp in unit tests')) });
 const def = (name: string): JobDefinition => defs.find((d) => d.name === name)!;
 
-/** The instants node-cron itself would fire `expr` at, starting just after `from`. */
-function fires(expr: string, from: string, until: string): Date[] {
+/** The instants node-cron itself would fire `expr` at, starting just after `from` (at most `max`). */
+function fires(expr: string, from: string, until: string, max = 400): Date[] {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date(from));
   const task = cron.createTask(expr, () => undefined, { timezone: TZ });
   try {
     const out: Date[] = [];
     // getNextRuns walks from "now"; ask for more than enough and cut at `until`.
-    for (const d of task.getNextRuns(400)) {
+    for (const d of task.getNextRuns(max)) {
       if (d.getTime() > Date.parse(until)) break;
       out.push(d);
     }
@@ -47,7 +47,7 @@ describe('the cron table', () => {
       'minimif-sla': ['15 7 * * *', 'current'],
       'missing-alert': ['0 8 6,11 * *', 'current'],
       retention: ['30 5 * * *', 'current'],
-      poll: ['* * * * *', 'startup'],
+      poll: ['*/15 * * * * *', 'startup'],
       notify: ['*/5 * * * *', 'startup'],
     });
     for (const e of table.filter((x) => x.slotKind === 'date')) {
@@ -103,15 +103,16 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     expect(alerts).toEqual(['2026-10-06', '2026-10-11', '2026-11-06', '2026-11-11']);
   });
 
-  it('the poll: every fire on DST days is its own slot; no local minute runs twice', () => {
+  it('the poll (every 15 s by default): every fire on DST days is its own slot; no local second runs twice', () => {
     for (const [from, until] of [
       ['2026-11-01T00:00:00-07:00', '2026-11-01T04:00:00-08:00'],
       ['2026-03-08T00:00:00-08:00', '2026-03-08T04:00:00-07:00'],
     ] as const) {
-      const instants = fires(def('poll').cron, from, until);
+      const instants = fires(def('poll').cron, from, until, 5 * 240);
+      expect(instants.at(-1)!.getTime()).toBeGreaterThan(Date.parse(until) - 60_000); // the whole night, not cut short
       const slots = instants.map((d) => slotOfFire(def('poll'), d, TZ)!);
       expect(new Set(slots).size).toBe(slots.length);
-      for (const s of slots) expect(s).toMatch(/^2026-\d\d-\d\dT\d\d:\d\d(-08:00)?$/);
+      for (const s of slots) expect(s).toMatch(/^2026-\d\d-\d\dT\d\d:\d\d:(00|15|30|45)(-08:00)?$/);
       // node-cron walks local time: the repeated 01:xx hour of the fall-back day is fired once
       // (daylight time), so polling pauses for at most 65 minutes that night; the
       // spring-forward gap costs nothing (01:59 PST is followed by 03:00 PDT, a minute later).
