@@ -88,6 +88,13 @@ export function fireSlot(instant: Date, tz: string, seconds: boolean): string {
   return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+/**
+ * The slot of an operator's `poll` at `instant`: its plan-local second, marked as manual. Without
+ * the mark it could be the very slot of a scheduler's poll fire (every 15 s, to the second),
+ * and the operator's poll would wait for that run and then find its slot done.
+ */
+export const manualPollSlot = (instant: Date, tz: string): string => `${fireSlot(instant, tz, true)} manual`;
+
 /** The plan-local minute of `instant` (the slot of a five-field cron's fire). */
 export const minuteSlot = (instant: Date, tz: string): string => fireSlot(instant, tz, false);
 

@@ -7,7 +7,7 @@ import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
-import { cronHasSeconds, dueSlots, fireSlot, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+import { cronHasSeconds, dueSlots, fireSlot, manualPollSlot, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
 
 const TZ = 'America/Los_Angeles';
 const config = loadConfig({});
@@ -147,6 +147,12 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     // five-field crons keep their minute slots: the notify job, a poll every 5 minutes
     expect(slotOfFire(def('notify'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
     expect(slotOfFire(pollOn('*/5 * * * *'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
+  });
+
+  it('an operator\'s poll never takes the slot of the scheduler\'s poll fire at the same second', () => {
+    const at = new Date('2026-11-30T18:00:15Z');
+    expect(manualPollSlot(at, TZ)).toBe('2026-11-30T10:00:15 manual');
+    expect(manualPollSlot(at, TZ)).not.toBe(slotOfFire(def('poll'), at, TZ));
   });
 
   it('a fire uses the plan-local date of its instant, whatever the UTC date', () => {
