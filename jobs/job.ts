@@ -48,15 +48,15 @@ export interface DateJob<N extends string = string> extends JobBase<N> {
   catchUpLateDays?: (config: ScheduleConfig) => number;
 }
 
-/** One slot per cron fire (the plan-local minute). */
-export interface MinuteJob<N extends string = string> extends JobBase<N> {
-  slotKind: 'minute';
+/** One slot per cron fire: the plan-local minute, or second for a cron with a seconds field. */
+export interface FireJob<N extends string = string> extends JobBase<N> {
+  slotKind: 'fire';
   cron: (config: ScheduleConfig) => string;
   /** The setting the expression comes from, if any (for the help). */
   cronSetting?: keyof ScheduleConfig;
 }
 
-export type JobDeclaration<N extends string = string> = DateJob<N> | MinuteJob<N>;
+export type JobDeclaration<N extends string = string> = DateJob<N> | FireJob<N>;
 
 /**
  * When a date job fires: at a local time of day (HH:mm), on the dates of its slot rule; a missed

@@ -9,7 +9,7 @@ export const NOTIFY_CRON = '*/5 * * * *';
 export const notify = declareJob({
   name: 'notify',
   description: 'send notifications that are due (first send or a retry after a failed one)',
-  slotKind: 'minute',
+  slotKind: 'fire',
   cron: () => NOTIFY_CRON,
   catchUp: 'startup',
   run: async (deps, ctx) => {

@@ -24,7 +24,7 @@ export function pollCounts(r: PollResult): JobCounts {
 export const poll = declareJob({
   name: 'poll',
   description: 'process provider uploads',
-  slotKind: 'minute',
+  slotKind: 'fire',
   cron: (config) => config.POLL_CRON,
   cronSetting: 'POLL_CRON',
   catchUp: 'startup',

@@ -12,11 +12,11 @@ export { JOB_NAMES, type JobName };
 
 export interface ScheduleEntry {
   job: JobName;
-  /** node-cron expression (minute hour day-of-month month day-of-week), plan time zone. */
+  /** node-cron expression ([second] minute hour day-of-month month day-of-week), plan time zone. */
   cron: string;
   /** Local fire time of date slots (HH:mm); catch-up treats a slot as due from then on. */
   at?: string;
-  slotKind: 'date' | 'minute';
+  slotKind: 'date' | 'fire';
   catchUp: CatchUpPolicy;
   /** Digests and alerts: made up only within this many days of their slot (CATCH_UP_ALERT_DAYS). */
   catchUpLateDays?: number;
@@ -30,7 +30,7 @@ const cronAt = (at: string, days: string): string => {
 
 function entry(job: JobDeclaration<JobName>, config: ScheduleConfig): ScheduleEntry {
   const base = { job: job.name, catchUp: job.catchUp, description: job.description };
-  if (job.slotKind === 'minute') return { ...base, cron: job.cron(config), slotKind: 'minute' };
+  if (job.slotKind === 'fire') return { ...base, cron: job.cron(config), slotKind: 'fire' };
   const late = job.catchUpLateDays?.(config);
   return { ...base, cron: cronAt(job.at, cronDaysOfMonth(job.slots(config))), at: job.at, slotKind: 'date', ...(late === undefined ? {} : { catchUpLateDays: late }) };
 }
@@ -46,7 +46,7 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
   return JOBS.filter((job) => !only || only.includes(job.name)).map((job): JobDefinition => {
     const e = entry(job, config);
     const run: JobDefinition['run'] = (ctx) => job.run(deps, ctx);
-    if (job.slotKind === 'minute') return { name: job.name, cron: e.cron, slotKind: 'minute', catchUp: job.catchUp, run };
+    if (job.slotKind === 'fire') return { name: job.name, cron: e.cron, slotKind: 'fire', catchUp: job.catchUp, run };
     const rule = job.slots(config);
     return {
       name: job.name,

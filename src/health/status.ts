@@ -17,7 +17,7 @@ export interface PollCheck {
   ok: boolean;
   /** Seconds since the last successful poll; null when none is recorded (or the ledger is unreadable). */
   lastPollAgeSeconds: number | null;
-  /** The age above which the poll counts as stalled (HEALTH_POLL_MAX_AGE_FACTOR poll intervals). */
+  /** The age above which the poll counts as stalled (pollMaxAgeSeconds: HEALTH_POLL_MAX_AGE_FACTOR poll intervals). */
   maxAgeSeconds: number;
   error?: string;
 }
@@ -65,6 +65,16 @@ export function pollIntervalSeconds(expression: string): number {
   let longest = sorted[0]! + DAY_SECONDS - sorted[sorted.length - 1]!;
   for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, sorted[i]! - sorted[i - 1]!);
   return longest;
+}
+
+/**
+ * The age above which the poll counts as stalled: `factor` poll intervals, an interval shorter
+ * than a minute counted as a minute. A poll that fires every few seconds is no less entitled to a
+ * long run (a month-start burst takes minutes, and its later fires are skipped meanwhile), and a
+ * five-field cron keeps the limit it always had.
+ */
+export function pollMaxAgeSeconds(expression: string, factor: number): number {
+  return factor * Math.max(60, pollIntervalSeconds(expression));
 }
 
 /**

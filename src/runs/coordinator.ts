@@ -37,8 +37,12 @@ export interface JobDefinition {
   name: string;
   /** node-cron expression, evaluated in the plan time zone. */
   cron: string;
-  /** `date`: one slot per plan-local date (YYYY-MM-DD); `minute`: one per fire (YYYY-MM-DDTHH:mm). */
-  slotKind: 'date' | 'minute';
+  /**
+   * `date`: one slot per plan-local date (YYYY-MM-DD); `fire`: one per cron fire, the plan-local
+   * fire time to the minute (YYYY-MM-DDTHH:mm) or, for a cron with a seconds field, to the second
+   * (YYYY-MM-DDTHH:mm:ss).
+   */
+  slotKind: 'date' | 'fire';
   /** Local time of day (HH:mm) the date slot fires: a slot is due for catch-up only after it. */
   at?: string;
   /** Date jobs: whether a date is a real slot (a cron day list like 28-31 is narrowed here). */
@@ -59,13 +63,23 @@ export type RunReport =
 // ---------------------------------------------------------------- pure slot rules
 
 /**
- * The slot of a minute-based job fired at `instant`: the plan-local minute. In the repeated
- * hour of a fall-back day the second (standard-time) occurrence carries its offset, so the
- * two 01:05 polls of 2026-11-01 are two slots, not one skipped as "already done".
+ * Whether a node-cron expression has a seconds field (six fields: second minute hour
+ * day-of-month month day-of-week). Such a job can fire more than once a minute, so its fires
+ * need slots to the second.
  */
-export function minuteSlot(instant: Date, tz: string): string {
+export function cronHasSeconds(expression: string): boolean {
+  return expression.trim().split(/\s+/).length === 6;
+}
+
+/**
+ * The slot of a fire-based job fired at `instant`: the plan-local minute, or the plan-local
+ * second when `seconds` (a cron that fires more than once a minute). In the repeated hour of a
+ * fall-back day the second (standard-time) occurrence carries its offset, so the two 01:05
+ * polls of 2026-11-01 are two slots, not one skipped as "already done".
+ */
+export function fireSlot(instant: Date, tz: string, seconds: boolean): string {
   const p = localParts(instant, tz);
-  const base = `${p.date}T${p.time.slice(0, 5)}`;
+  const base = `${p.date}T${p.time.slice(0, seconds ? 8 : 5)}`;
   const hourEarlier = localParts(new Date(instant.getTime() - 3_600_000), tz);
   const repeated = hourEarlier.date === p.date && hourEarlier.time.slice(0, 5) === p.time.slice(0, 5);
   if (!repeated) return base;
@@ -74,9 +88,22 @@ export function minuteSlot(instant: Date, tz: string): string {
   return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+/**
+ * The slot of an operator's `poll` at `instant`: its plan-local second, marked as manual. Without
+ * the mark it could be the very slot of a scheduler's poll fire (every 15 s, to the second),
+ * and the operator's poll would wait for that run and then find its slot done.
+ */
+export const manualPollSlot = (instant: Date, tz: string): string => `${fireSlot(instant, tz, true)} manual`;
+
+/** The plan-local minute of `instant` (the slot of a five-field cron's fire). */
+export const minuteSlot = (instant: Date, tz: string): string => fireSlot(instant, tz, false);
+
+/** The slot of a fire-based job's run at `instant`, to its cron's precision. */
+const slotOfJobFire = (job: Pick<JobDefinition, 'cron'>, instant: Date, tz: string): string => fireSlot(instant, tz, cronHasSeconds(job.cron));
+
 /** The slot a cron fire at `instant` stands for, or null when that day is not a slot of the job. */
-export function slotOfFire(job: Pick<JobDefinition, 'slotKind' | 'isSlot'>, instant: Date, tz: string): string | null {
-  if (job.slotKind === 'minute') return minuteSlot(instant, tz);
+export function slotOfFire(job: Pick<JobDefinition, 'slotKind' | 'isSlot' | 'cron'>, instant: Date, tz: string): string | null {
+  if (job.slotKind === 'fire') return slotOfJobFire(job, instant, tz);
   const date = localDate(instant, tz);
   return !job.isSlot || job.isSlot(date) ? date : null;
 }
@@ -178,10 +205,14 @@ export class Coordinator {
     return d;
   }
 
+  /** The slot a cron fire of `name` at `instant` stands for (null: that day is not a slot). */
+  slotOf(name: string, instant: Date): string | null {
+    return slotOfFire(this.def(name), instant, this.config.PLAN_TIME_ZONE);
+  }
+
   /** A cron fire: the slot is computed from the scheduled instant in the plan time zone. */
   async fire(name: string, instant: Date): Promise<RunReport> {
-    const def = this.def(name);
-    const slot = slotOfFire(def, instant, this.config.PLAN_TIME_ZONE);
+    const slot = this.slotOf(name, instant);
     if (slot === null) {
       log.debug({ job: name, date: localDate(instant, this.config.PLAN_TIME_ZONE) }, 'cron fire on a day that is not a slot; nothing to do');
       return { job: name, slot: localDate(instant, this.config.PLAN_TIME_ZONE), trigger: 'cron', status: 'skipped', detail: 'not a slot day' };
@@ -214,7 +245,9 @@ export class Coordinator {
       return { ...base, status: 'ran', counts: out.result, ms: Math.round(performance.now() - started) };
     } catch (err) {
       if (err instanceof RunBusyError) {
-        log.info({ job: def.name, slot, trigger }, 'slot is being run by another instance');
+        // Schedulers side by side meet each other on every fire of a frequent job (the poll,
+        // several times a minute): routine, so below info; a date slot's is worth a line.
+        log[def.slotKind === 'fire' ? 'debug' : 'info']({ job: def.name, slot, trigger }, 'slot is being run by another instance');
         return { ...base, status: 'busy', detail: err.message };
       }
       const error = (err as Error).message;
@@ -240,7 +273,8 @@ export class Coordinator {
   /**
    * Reconciles the calendar against the ledger and runs each job's current slot when it is
    * missing, failed or abandoned (trigger 'catch-up'), one run at a time, jobs in table order.
-   * With `startup`, jobs of the `startup` policy (the poll) run once at the current minute.
+   * With `startup`, jobs of the `startup` policy (the poll) run once, at the current instant's
+   * slot (to their cron's precision).
    */
   async catchUp(opts: { startup?: boolean; jobs?: string[] } = {}): Promise<RunReport[]> {
     const now = this.clock();
@@ -251,7 +285,7 @@ export class Coordinator {
       if (this.stopped) break;
       let todo: string[];
       if (def.catchUp === 'startup') {
-        todo = opts.startup ? [minuteSlot(now, tz)] : [];
+        todo = opts.startup ? [slotOfJobFire(def, now, tz)] : [];
       } else {
         const due = dueSlots(def, now, tz, this.config.CATCH_UP_DAYS);
         if (due.length === 0) continue;

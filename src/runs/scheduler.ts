@@ -39,6 +39,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private catchingUp: Promise<RunReport[]> | undefined;
   private readonly fires = new Set<Promise<unknown>>();
+  /** Per job, this process's cron fire still in progress. */
+  private readonly firing = new Map<string, Promise<RunReport>>();
   private stopPromise: Promise<{ finished: number; released: number }> | undefined;
 
   constructor(readonly jobs: JobDefinition[], opts: SchedulerOptions) {
@@ -53,19 +55,10 @@ export class Scheduler {
   async start(): Promise<RunReport[]> {
     const tz = this.opts.config.PLAN_TIME_ZONE;
     for (const j of this.jobs) {
-      const task = cron.schedule(
-        j.cron,
-        (ctx) => {
-          const p = this.coordinator.fire(j.name, ctx.date).then((r) => {
-            this.opts.onReport?.([r], 'cron');
-            return r;
-          });
-          this.fires.add(p);
-          void p.finally(() => this.fires.delete(p));
-          return p;
-        },
-        { timezone: tz, name: `calaim-${j.name}`, noOverlap: true, logger: cronLogger },
-      );
+      // No node-cron `noOverlap`: it warns on every blocked fire; trigger() skips those quietly.
+      const task = cron.schedule(j.cron, (ctx) => this.trigger(j.name, ctx.date), { timezone: tz, name: `calaim-${j.name}`, logger: cronLogger });
+      // Listening replaces node-cron's own warning about a missed fire.
+      task.on('execution:missed', (ctx) => this.missed(j.name, ctx.date));
       this.tasks.push(task);
     }
     log.info({ jobs: this.jobs.map((j) => `${j.name} ${j.cron}`), timeZone: tz }, 'scheduler triggers started');
@@ -81,6 +74,41 @@ export class Scheduler {
       }, every);
     }
     return first;
+  }
+
+  /**
+   * A cron fire of `job` at its scheduled `instant`. While this process's previous fire of the
+   * job still runs (a poll working through a burst for minutes, with a fire every 15 s), the
+   * fire is skipped here: no ledger row and only a debug line, so an overrunning job neither
+   * piles up runs nor floods the log. The skip is not reported (onReport): nothing was fired.
+   */
+  trigger(job: string, instant: Date): Promise<RunReport> {
+    if (this.firing.has(job)) {
+      const slot = this.coordinator.slotOf(job, instant) ?? '';
+      log.debug({ job, slot }, 'cron fire skipped: the previous fire of the job is still running here');
+      return Promise.resolve({ job, slot, trigger: 'cron', status: 'skipped', detail: 'previous fire still running' });
+    }
+    const p = this.coordinator.fire(job, instant).then((r) => {
+      this.opts.onReport?.([r], 'cron');
+      return r;
+    });
+    this.firing.set(job, p);
+    this.fires.add(p);
+    void p.finally(() => {
+      this.fires.delete(p);
+      this.firing.delete(job);
+    });
+    return p;
+  }
+
+  /**
+   * A fire node-cron could not make on time (the event loop was busy or the process paused).
+   * While the job's previous fire still runs here, that fire would have been skipped anyway
+   * (a poll reading a burst's files, 15-s fires): a debug line. Otherwise it is worth a warning.
+   */
+  missed(job: string, instant: Date): void {
+    if (this.firing.has(job)) log.debug({ job, at: instant.toISOString() }, 'cron fire missed while the previous fire of the job runs');
+    else log.warn({ job, at: instant.toISOString() }, 'cron fire missed: the process was busy or paused at its time');
   }
 
   /** One catch-up pass (skipped when one is already running in this process). */

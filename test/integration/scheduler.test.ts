@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { log } from '../../src/log.js';
 import { Coordinator, type JobDefinition } from '../../src/runs/coordinator.js';
 import { markUnit, unitDone } from '../../src/repositories/run-units.js';
 import { claimRun } from '../../src/repositories/run-ledger.js';
@@ -102,12 +103,68 @@ describe('coordinator: one claimant per (job, slot)', () => {
     expect(reports.every((s) => ['ran', 'busy', 'already-done'].includes(s))).toBe(true);
   });
 
+  it('a cron with a seconds field: two fires in one minute are two slots; two instances on one fire, one runs it', async () => {
+    // the winner's work holds until both fires of the minute have been claimed
+    const gate = new Gate();
+    const job = fakeJob('f-fast', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup', work: async () => (await gate.pass(), { ok: 1 }) });
+    const a = new Coordinator([job], { pool: db.pool, config, owner: 'A' });
+    const b = new Coordinator([job], { pool: db.pool, config, owner: 'B' });
+    const t0 = new Date('2026-11-30T18:00:00Z'); // 10:00:00 PST
+    const t15 = new Date('2026-11-30T18:00:15Z');
+    const info = vi.spyOn(log, 'info');
+    const fires = [a.fire('f-fast', t0), b.fire('f-fast', t0)];
+    expect(await Promise.race(fires)).toMatchObject({ status: 'busy', slot: '2026-11-30T10:00:00' });
+    // meeting another scheduler on a frequent job's fire is routine: not an info line each time
+    expect(info.mock.calls.map((c) => c[1])).not.toContain('slot is being run by another instance');
+    info.mockRestore();
+    // 15 s later, same minute, the first still running: a slot of its own, claimed and run
+    const next = b.fire('f-fast', t15);
+    await gate.arrived(2);
+    gate.open();
+    const [ra, rb] = (await Promise.all(fires)) as [Awaited<typeof next>, Awaited<typeof next>];
+    expect([ra.status, rb.status].sort()).toEqual(['busy', 'ran']);
+    expect(await next).toMatchObject({ status: 'ran', slot: '2026-11-30T10:00:15' });
+    expect([...job.calls].sort()).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:00:15']);
+    const runs = (await db.pool.query(`select slot, status from runs where job = 'f-fast' order by slot`)).rows;
+    expect(runs).toEqual([{ slot: '2026-11-30T10:00:00', status: 'SUCCEEDED' }, { slot: '2026-11-30T10:00:15', status: 'SUCCEEDED' }]);
+    expect((await a.fire('f-fast', t15)).status).toBe('already-done');
+  });
+
   it('a fire on a day that is not a slot does nothing (the 28th-31st CSASF guard)', async () => {
     const job = fakeJob('f-guard', { isSlot: (d) => d.endsWith('-29') });
     const c = new Coordinator([job], { pool: db.pool, config });
     expect((await c.fire('f-guard', new Date('2026-11-28T14:45:00Z'))).status).toBe('skipped');
     expect((await c.fire('f-guard', new Date('2026-11-29T14:45:00Z'))).status).toBe('ran');
     expect(job.calls).toEqual(['2026-11-29']);
+  });
+});
+
+describe('scheduler: an overrunning job', () => {
+  it('a fire while the job\'s previous fire still runs here is skipped: no ledger row, nothing piles up', async () => {
+    const gate = new Gate();
+    const job = fakeJob('f-overrun', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup', work: async () => (await gate.pass(), { ok: 1 }) });
+    const reports: string[] = [];
+    const s = new Scheduler([job], { pool: db.pool, config, owner: 'S', onReport: (r) => reports.push(...r.map((x) => `${x.slot} ${x.status}`)) });
+    const at = (seconds: number) => new Date(Date.parse('2026-11-30T18:00:00Z') + seconds * 1000);
+    const first = s.trigger('f-overrun', at(0));
+    await gate.arrived();
+    // a burst: a minute and more of fires while the first run holds, some of them missed by a busy event loop
+    const loud = [vi.spyOn(log, 'warn'), vi.spyOn(log, 'info')];
+    for (const sec of [15, 30, 45, 60, 75]) expect(await s.trigger('f-overrun', at(sec))).toMatchObject({ status: 'skipped', detail: 'previous fire still running' });
+    s.missed('f-overrun', at(80));
+    expect(loud.flatMap((spy) => spy.mock.calls)).toEqual([]);
+    gate.open();
+    expect(await first).toMatchObject({ status: 'ran', slot: '2026-11-30T10:00:00' });
+    // once it has ended, the next fire runs
+    expect(await s.trigger('f-overrun', at(90))).toMatchObject({ status: 'ran', slot: '2026-11-30T10:01:30' });
+    // a fire missed while nothing runs is a warning
+    s.missed('f-overrun', at(105));
+    expect(loud[0]!.mock.calls.map((c) => c[1])).toEqual(['cron fire missed: the process was busy or paused at its time']);
+    for (const spy of loud) spy.mockRestore();
+    await s.stop();
+    expect(job.calls).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:01:30']);
+    expect((await db.pool.query(`select slot from runs where job = 'f-overrun' order by id`)).rows).toEqual([{ slot: '2026-11-30T10:00:00' }, { slot: '2026-11-30T10:01:30' }]);
+    expect(reports).toEqual(['2026-11-30T10:00:00 ran', '2026-11-30T10:01:30 ran']);
   });
 });
 
@@ -142,11 +199,17 @@ describe('catch-up', () => {
     expect((await c.catchUp()).map((r) => r.slot)).toEqual(['2026-11-16']);
   });
 
-  it('the poll is not caught up: it runs once at start-up, at the current local minute', async () => {
-    const job = fakeJob('f-poll', { slotKind: 'minute', catchUp: 'startup' });
+  it('the poll is not caught up: it runs once at start-up, at the current local minute (a five-field cron)', async () => {
+    const job = fakeJob('f-poll', { slotKind: 'fire', cron: '* * * * *', catchUp: 'startup' });
     const c = new Coordinator([job], { pool: db.pool, config, now: () => NOW });
     expect(await c.catchUp()).toEqual([]);
     expect((await c.catchUp({ startup: true })).map((r) => [r.slot, r.status])).toEqual([['2026-11-17T08:00', 'ran']]);
+  });
+
+  it('a poll whose cron has a seconds field: the start-up run is the current second\'s slot', async () => {
+    const job = fakeJob('f-poll-s', { slotKind: 'fire', cron: '*/15 * * * * *', catchUp: 'startup' });
+    const c = new Coordinator([job], { pool: db.pool, config, now: () => new Date('2026-11-17T16:00:07.250Z') });
+    expect((await c.catchUp({ startup: true })).map((r) => [r.slot, r.status])).toEqual([['2026-11-17T08:00:07', 'ran']]);
   });
 
   it('a run whose heartbeat stopped is taken over by any instance', async () => {

@@ -1,7 +1,7 @@
 // The pure rules behind /healthz: overall status from the checks, the poll interval of a cron
 // expression, and the poll-age threshold. No server, no database, no wall clock.
 import { describe, expect, it } from 'vitest';
-import { httpStatusOf, overallStatus, pollCheck, pollIntervalSeconds, type HealthChecks } from '../../src/health/status.js';
+import { httpStatusOf, overallStatus, pollCheck, pollIntervalSeconds, pollMaxAgeSeconds, type HealthChecks } from '../../src/health/status.js';
 
 const up = { ok: true, ms: 3 };
 const failed = { ok: false, ms: 3000, error: 'timed out' };
@@ -35,6 +35,18 @@ describe('poll interval of POLL_CRON', () => {
     // business hours only: the night is the longest wait
     expect(pollIntervalSeconds('0,30 8-17 * * *')).toBe((24 - 17.5 + 8) * 3600);
     expect(pollIntervalSeconds('0 0 1 1 *')).toBe(86_400);
+  });
+});
+
+describe('the age limit of the poll', () => {
+  it('is factor × interval, an interval under a minute counted as a minute', () => {
+    // the default 15-s poll keeps the 10 minutes of the minute poll: a burst's poll runs for minutes
+    expect(pollMaxAgeSeconds('*/15 * * * * *', 10)).toBe(600);
+    expect(pollMaxAgeSeconds('* * * * *', 10)).toBe(600);
+    expect(pollMaxAgeSeconds('*/20 * * * * *', 3)).toBe(180);
+    // five-field crons keep the limit they had
+    expect(pollMaxAgeSeconds('*/5 * * * *', 10)).toBe(3000);
+    expect(pollMaxAgeSeconds('0 0 1 1 *', 10)).toBe(864_000);
   });
 });
 

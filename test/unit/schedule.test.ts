@@ -7,22 +7,22 @@ import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
-import { dueSlots, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+import { cronHasSeconds, dueSlots, fireSlot, manualPollSlot, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
 
 const TZ = 'America/Los_Angeles';
 const config = loadConfig({});
 const defs = jobDefinitions({ pool: undefined as never, config, openSession: () => Promise.reject(new Error('no sftp in unit tests')) });
 const def = (name: string): JobDefinition => defs.find((d) => d.name === name)!;
 
-/** The instants node-cron itself would fire `expr` at, starting just after `from`. */
-function fires(expr: string, from: string, until: string): Date[] {
+/** The instants node-cron itself would fire `expr` at, starting just after `from` (at most `max`). */
+function fires(expr: string, from: string, until: string, max = 400): Date[] {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date(from));
   const task = cron.createTask(expr, () => undefined, { timezone: TZ });
   try {
     const out: Date[] = [];
     // getNextRuns walks from "now"; ask for more than enough and cut at `until`.
-    for (const d of task.getNextRuns(400)) {
+    for (const d of task.getNextRuns(max)) {
       if (d.getTime() > Date.parse(until)) break;
       out.push(d);
     }
@@ -47,7 +47,7 @@ describe('the cron table', () => {
       'minimif-sla': ['15 7 * * *', 'current'],
       'missing-alert': ['0 8 6,11 * *', 'current'],
       retention: ['30 5 * * *', 'current'],
-      poll: ['* * * * *', 'startup'],
+      poll: ['*/15 * * * * *', 'startup'],
       notify: ['*/5 * * * *', 'startup'],
     });
     for (const e of table.filter((x) => x.slotKind === 'date')) {
@@ -103,15 +103,16 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     expect(alerts).toEqual(['2026-10-06', '2026-10-11', '2026-11-06', '2026-11-11']);
   });
 
-  it('the poll: every fire on DST days is its own slot; no local minute runs twice', () => {
+  it('the poll (every 15 s by default): every fire on DST days is its own slot; no local second runs twice', () => {
     for (const [from, until] of [
       ['2026-11-01T00:00:00-07:00', '2026-11-01T04:00:00-08:00'],
       ['2026-03-08T00:00:00-08:00', '2026-03-08T04:00:00-07:00'],
     ] as const) {
-      const instants = fires(def('poll').cron, from, until);
+      const instants = fires(def('poll').cron, from, until, 5 * 240);
+      expect(instants.at(-1)!.getTime()).toBeGreaterThan(Date.parse(until) - 60_000); // the whole night, not cut short
       const slots = instants.map((d) => slotOfFire(def('poll'), d, TZ)!);
       expect(new Set(slots).size).toBe(slots.length);
-      for (const s of slots) expect(s).toMatch(/^2026-\d\d-\d\dT\d\d:\d\d(-08:00)?$/);
+      for (const s of slots) expect(s).toMatch(/^2026-\d\d-\d\dT\d\d:\d\d:(00|15|30|45)(-08:00)?$/);
       // node-cron walks local time: the repeated 01:xx hour of the fall-back day is fired once
       // (daylight time), so polling pauses for at most 65 minutes that night; the
       // spring-forward gap costs nothing (01:59 PST is followed by 03:00 PDT, a minute later).
@@ -127,6 +128,31 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     expect(minuteSlot(new Date('2026-11-01T10:05:00Z'), TZ)).toBe('2026-11-01T02:05');
     expect(minuteSlot(new Date('2026-03-08T09:55:00Z'), TZ)).toBe('2026-03-08T01:55');
     expect(minuteSlot(new Date('2026-03-08T10:00:00Z'), TZ)).toBe('2026-03-08T03:00');
+  });
+
+  it('fire slots: to the second for a cron with a seconds field, to the minute (as ever) for five fields', () => {
+    expect(cronHasSeconds('*/15 * * * * *')).toBe(true);
+    expect(cronHasSeconds(' 0  */5 * * * * ')).toBe(true);
+    expect(cronHasSeconds('* * * * *')).toBe(false);
+    expect(cronHasSeconds('*/5 * * * *')).toBe(false);
+    expect(fireSlot(new Date('2026-11-04T17:03:15Z'), TZ, true)).toBe('2026-11-04T09:03:15');
+    expect(fireSlot(new Date('2026-11-04T17:03:15Z'), TZ, false)).toBe('2026-11-04T09:03');
+    expect(fireSlot(new Date('2026-11-01T08:05:45Z'), TZ, true)).toBe('2026-11-01T01:05:45'); // PDT
+    expect(fireSlot(new Date('2026-11-01T09:05:45Z'), TZ, true)).toBe('2026-11-01T01:05:45-08:00'); // PST, the repeat
+    const pollOn = (cronExpr: string) => jobDefinitions({ pool: undefined as never, config: { ...config, POLL_CRON: cronExpr }, openSession: () => Promise.reject(new Error('no sftp')) }).find((d) => d.name === 'poll')!;
+    // a poll every 15 s: the four fires of a minute are four slots
+    const fast = pollOn('*/15 * * * * *');
+    const minute = fires(fast.cron, '2026-11-30T09:59:59-08:00', '2026-11-30T10:00:59-08:00');
+    expect(minute.map((d) => slotOfFire(fast, d, TZ))).toEqual(['2026-11-30T10:00:00', '2026-11-30T10:00:15', '2026-11-30T10:00:30', '2026-11-30T10:00:45']);
+    // five-field crons keep their minute slots: the notify job, a poll every 5 minutes
+    expect(slotOfFire(def('notify'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
+    expect(slotOfFire(pollOn('*/5 * * * *'), new Date('2026-11-30T18:05:00Z'), TZ)).toBe('2026-11-30T10:05');
+  });
+
+  it('an operator\'s poll never takes the slot of the scheduler\'s poll fire at the same second', () => {
+    const at = new Date('2026-11-30T18:00:15Z');
+    expect(manualPollSlot(at, TZ)).toBe('2026-11-30T10:00:15 manual');
+    expect(manualPollSlot(at, TZ)).not.toBe(slotOfFire(def('poll'), at, TZ));
   });
 
   it('a fire uses the plan-local date of its instant, whatever the UTC date', () => {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { localParts } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
@@ -76,14 +75,14 @@ Examples:
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       const { executeRun } = await import('../../runs/execute.js');
+      const { manualPollSlot } = await import('../../runs/coordinator.js');
       const { pollOnce } = await import('../../ingest/poll.js');
       await withRuntime(async ({ config, db }) => {
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
           // one instant for the whole pass, as the scheduler's poll job has it
           const at = clock();
-          const p = localParts(at, config.PLAN_TIME_ZONE);
-          const slot = `${p.date}T${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}:${String(p.second).padStart(2, '0')}`;
+          const slot = manualPollSlot(at, config.PLAN_TIME_ZONE);
           let result: Awaited<ReturnType<typeof pollOnce>> | undefined;
           await executeRun(db.pool, config, 'poll', slot, { trigger: 'manual', waitMs: 60_000 }, async ({ signal }) => {
             result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession, faults: testHooks().faults }, { now: at, signal, provider: opts.provider?.toUpperCase() });

@@ -149,9 +149,9 @@ async function startHealth(config: Config, pool: pg.Pool, transport: Transport, 
   const { createMetricsRegistry } = await import('../../health/metrics.js');
   const { schedulerProbes } = await import('../../health/probes.js');
   const { startHealthServer } = await import('../../health/server.js');
-  const { pollIntervalSeconds } = await import('../../health/status.js');
+  const { pollMaxAgeSeconds } = await import('../../health/status.js');
   const { metricsSnapshot } = await import('../../repositories/metrics.js');
-  const pollMaxAgeSeconds = config.HEALTH_POLL_MAX_AGE_FACTOR * pollIntervalSeconds(config.POLL_CRON);
+  const maxAgeSeconds = pollMaxAgeSeconds(config.POLL_CRON, config.HEALTH_POLL_MAX_AGE_FACTOR);
   try {
     const server = await startHealthServer({
       host: config.HEALTH_HOST,
@@ -160,10 +160,10 @@ async function startHealth(config: Config, pool: pg.Pool, transport: Transport, 
       registry: createMetricsRegistry({ snapshot: () => metricsSnapshot(pool, config.SFTP_ROOT), now }),
       now,
       startedAt: now(),
-      pollMaxAgeSeconds,
+      pollMaxAgeSeconds: maxAgeSeconds,
       timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     });
-    log.info({ url: server.url, healthz: `${server.url}/healthz`, metrics: `${server.url}/metrics`, pollMaxAgeSeconds }, 'health and metrics listening');
+    log.info({ url: server.url, healthz: `${server.url}/healthz`, metrics: `${server.url}/metrics`, pollMaxAgeSeconds: maxAgeSeconds }, 'health and metrics listening');
     return server;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
