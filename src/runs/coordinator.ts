@@ -95,9 +95,6 @@ export function fireSlot(instant: Date, tz: string, seconds: boolean): string {
  */
 export const manualPollSlot = (instant: Date, tz: string): string => `${fireSlot(instant, tz, true)} manual`;
 
-/** The plan-local minute of `instant` (the slot of a five-field cron's fire). */
-export const minuteSlot = (instant: Date, tz: string): string => fireSlot(instant, tz, false);
-
 /** The slot of a fire-based job's run at `instant`, to its cron's precision. */
 const slotOfJobFire = (job: Pick<JobDefinition, 'cron'>, instant: Date, tz: string): string => fireSlot(instant, tz, cronHasSeconds(job.cron));
 

@@ -38,8 +38,7 @@ export class Scheduler {
   private tasks: ScheduledTask[] = [];
   private timer: NodeJS.Timeout | undefined;
   private catchingUp: Promise<RunReport[]> | undefined;
-  private readonly fires = new Set<Promise<unknown>>();
-  /** Per job, this process's cron fire still in progress. */
+  /** Per job, this process's cron fire still in progress (a stop waits for them). */
   private readonly firing = new Map<string, Promise<RunReport>>();
   private stopPromise: Promise<{ finished: number; released: number }> | undefined;
 
@@ -93,11 +92,7 @@ export class Scheduler {
       return r;
     });
     this.firing.set(job, p);
-    this.fires.add(p);
-    void p.finally(() => {
-      this.fires.delete(p);
-      this.firing.delete(job);
-    });
+    void p.finally(() => this.firing.delete(job));
     return p;
   }
 
@@ -134,7 +129,7 @@ export class Scheduler {
       const result = await this.coordinator.stop(this.opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       // The start-up catch-up and fires resolve promptly once the coordinator has stopped.
       await Promise.race([
-        Promise.allSettled([this.catchingUp, ...this.fires]),
+        Promise.allSettled([this.catchingUp, ...this.firing.values()]),
         new Promise((r) => setTimeout(r, 1000).unref()),
       ]);
       log.info(result, 'scheduler stopped');

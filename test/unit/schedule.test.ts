@@ -7,7 +7,7 @@ import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
-import { cronHasSeconds, dueSlots, fireSlot, manualPollSlot, minuteSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
+import { cronHasSeconds, dueSlots, fireSlot, manualPollSlot, outOfDate, slotOfFire, slotsToCatchUp, type JobDefinition } from '../../src/runs/coordinator.js';
 
 const TZ = 'America/Los_Angeles';
 const config = loadConfig({});
@@ -121,13 +121,13 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
     }
   });
 
-  it('minuteSlot: plain local minute, offset only for the second 01:xx of a fall-back day', () => {
-    expect(minuteSlot(new Date('2026-11-04T17:03:20Z'), TZ)).toBe('2026-11-04T09:03');
-    expect(minuteSlot(new Date('2026-11-01T08:05:00Z'), TZ)).toBe('2026-11-01T01:05'); // PDT
-    expect(minuteSlot(new Date('2026-11-01T09:05:00Z'), TZ)).toBe('2026-11-01T01:05-08:00'); // PST, the repeat
-    expect(minuteSlot(new Date('2026-11-01T10:05:00Z'), TZ)).toBe('2026-11-01T02:05');
-    expect(minuteSlot(new Date('2026-03-08T09:55:00Z'), TZ)).toBe('2026-03-08T01:55');
-    expect(minuteSlot(new Date('2026-03-08T10:00:00Z'), TZ)).toBe('2026-03-08T03:00');
+  it('a five-field fire slot: plain local minute, offset only for the second 01:xx of a fall-back day', () => {
+    expect(fireSlot(new Date('2026-11-04T17:03:20Z'), TZ, false)).toBe('2026-11-04T09:03');
+    expect(fireSlot(new Date('2026-11-01T08:05:00Z'), TZ, false)).toBe('2026-11-01T01:05'); // PDT
+    expect(fireSlot(new Date('2026-11-01T09:05:00Z'), TZ, false)).toBe('2026-11-01T01:05-08:00'); // PST, the repeat
+    expect(fireSlot(new Date('2026-11-01T10:05:00Z'), TZ, false)).toBe('2026-11-01T02:05');
+    expect(fireSlot(new Date('2026-03-08T09:55:00Z'), TZ, false)).toBe('2026-03-08T01:55');
+    expect(fireSlot(new Date('2026-03-08T10:00:00Z'), TZ, false)).toBe('2026-03-08T03:00');
   });
 
   it('fire slots: to the second for a cron with a seconds field, to the minute (as ever) for five fields', () => {
