@@ -22,3 +22,14 @@ export function copyField(v: string | null): string {
   return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
 }
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One row of COPY text format (without its newline): fields tab-separated, null as \N, booleans t / f. */
+export function copyLine(fields: readonly (string | number | boolean | null)[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i]!;
+    if (i) line += '\t';
+    line += typeof v === 'string' || v === null ? copyField(v) : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  }
+  return line;
+}

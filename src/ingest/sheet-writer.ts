@@ -5,7 +5,7 @@
 // (verdicts, merges and digests are per line).
 import type pg from 'pg';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
-import { copyField } from '../db/copy.js';
+import { copyLine } from '../db/copy.js';
 import { stagedKeys } from '../filetypes/staged.js';
 import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
 import { insertSheet, stageRows } from '../repositories/submission-store.js';
@@ -45,7 +45,7 @@ export function stagingLine(sheetId: number, keys: readonly string[], row: Pick<
   const data = new Array<unknown>(keys.length);
   for (let i = 0; i < keys.length; i++) data[i] = values[keys[i]!] ?? null;
   const service = typeof values.serviceCode === 'string' ? values.serviceCode : null;
-  return `${sheetId}\t${row.rowNumber}\t${copyField(row.cin ?? null)}\t${copyField(service)}\t${row.accepted ? 't' : 'f'}\t${copyField(JSON.stringify(data))}`;
+  return copyLine([sheetId, row.rowNumber, row.cin ?? null, service, row.accepted, JSON.stringify(data)]);
 }
 
 export class SheetWriter {

@@ -5,7 +5,7 @@
 // assignments and authorizations (ecm-assignments.ts, cs-authorizations.ts).
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { copyField, copyIn } from '../db/copy.js';
+import { copyIn, copyLine } from '../db/copy.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -108,11 +108,11 @@ export async function recordPendingFile(
   );
   const fileId = r.rows[0]!.id;
   // by COPY, as staged rows are: a large provider's MIF carries tens of thousands of members
-  const f = (x: string | number | null) => copyField(x === null ? null : String(x));
-  const lines = rows.map((x) => `${fileId}\t${x.n}\t${f(x.cin)}\t${f(x.service_code)}\t${f(x.auth_status)}\t${f(x.auth_number)}\t${f(x.auth_start)}\t${f(x.auth_end)}\t${f(x.ecm_status)}\t${f(x.referral_id)}\n`);
-  if (lines.length)
+  if (rows.length) {
+    const lines = rows.map((x) => `${copyLine([fileId, x.n, x.cin, x.service_code, x.auth_status, x.auth_number, x.auth_start, x.auth_end, x.ecm_status, x.referral_id])}\n`);
     await copyIn(db, `copy outbound_file_rows (outbound_file_id, row_number, cin, service_code, auth_status, auth_number, auth_start, auth_end, ecm_status, referral_id) from stdin`,
       Buffer.from(lines.join(''), 'utf8'));
+  }
   return fileId;
 }
 
