@@ -22,7 +22,7 @@ import { SftpError, type SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import {
-  answerProgress, chooseMoveTarget, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSftpSubmissions,
+  answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSftpSubmissions,
   type Disposition,
 } from '../repositories/submission-store.js';
 import { movedName, responseName } from './names.js';
@@ -228,7 +228,8 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
     await insertUnreadSubmission(c, {
       id, provider: provider.code, originalName: file.name, size: file.size, receivedAt: file.receivedAt, serverMtime: file.mtime, firstSeenAt: file.firstSeenAt,
       lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, uploadPath: file.path,
-    }, { code, message: issue.message });
+    });
+    await insertIssues(c, id, [{ sheet: null, row: null, column: null, code, severity: 'error', message: issue.message, cin: null }]);
     return id;
   });
   const stored = await storedResult(deps.pool, id);

@@ -310,13 +310,13 @@ export interface UnreadSubmission {
 
 /**
  * A file refused before its bytes were read: the submission, REJECTED and APPLIED (answered like
- * any other from here), with its one file-level error. On the caller's transaction client.
+ * any other from here); its one file-level error is an issue row (insertIssues). On the caller's
+ * transaction client.
  */
-export async function insertUnreadSubmission(c: Client, s: UnreadSubmission, error: { code: string; message: string }): Promise<void> {
+export async function insertUnreadSubmission(c: Client, s: UnreadSubmission): Promise<void> {
   await c.query(
     `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
        values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11)`,
     [s.id, s.provider, s.originalName.slice(0, 500), s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.responseName, s.responseSha256, s.uploadPath],
   );
-  await c.query(`insert into submission_issues (submission_id, code, severity, message) values ($1, $2, 'error', $3)`, [s.id, error.code, error.message]);
 }
