@@ -164,10 +164,17 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   }
   const results: UnitResult[] = [];
   let session: SftpSession | undefined;
-  // Two units in flight: while one is recorded and published (Postgres, sFTP: mostly waiting),
-  // the next one's rows are read and its workbook written (CPU). Deliveries stay one at a time,
-  // in order, on the one sFTP session.
+  // A pipeline: while one unit is recorded and published (Postgres, sFTP: mostly waiting),
+  // the next PREPARE_AHEAD units read their rows (Postgres) and write their workbooks (CPU), so
+  // the one thread always has a workbook to write. Deliveries stay one at a time, in order, on
+  // the one sFTP session.
   let delivering: Promise<void> = Promise.resolve();
+  const preparing = new Map<number, Promise<Prepared | { error: unknown }>>();
+  const prepareAt = (i: number) => {
+    // signal: no new unit is started once a stop is asked for
+    if (i >= units.length || preparing.has(i) || opts.signal?.aborted) return;
+    preparing.set(i, prepareUnit(kind, job, slot, units[i]!, opts, deps, at).catch((error: unknown) => ({ error })));
+  };
   const failed = async (i: number, u: Unit, err: unknown) => {
     const message = (err as Error).message;
     log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
@@ -178,11 +185,11 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
     for (const [i, u] of units.entries()) {
       if (opts.signal?.aborted) throw new Error('run stopped before it finished');
       opts.onProgress?.(i, units.length, unitKeyOf(u));
-      let prepared: Prepared;
-      try {
-        prepared = await prepareUnit(kind, job, slot, u, opts, deps, at);
-      } catch (err) {
-        await failed(i, u, err);
+      for (let k = i; k <= i + PREPARE_AHEAD; k++) prepareAt(k);
+      const prepared = await preparing.get(i)!;
+      preparing.delete(i); // its workbook is the delivery's now: not kept for the whole run
+      if ('error' in prepared) {
+        await failed(i, u, prepared.error);
         continue;
       }
       if ('result' in prepared) {
@@ -208,6 +215,8 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
     opts.onProgress?.(units.length, units.length, '');
   } finally {
     await delivering.catch(() => undefined);
+    // units started ahead of a stop or a failure settle before the run returns (none is left running)
+    await Promise.all(preparing.values());
     await session?.close().catch(() => undefined);
   }
   async function openOnce(): Promise<SftpSession> {
@@ -218,6 +227,12 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const count = (s: UnitResult['status']) => results.filter((r) => r.status === s).length;
   return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED') };
 }
+
+/**
+ * Units read and written ahead of the one being delivered. Two keep the thread busy in the
+ * monthly MIF run (bench case D): one unit's rows are read while another's workbook is written.
+ */
+const PREPARE_AHEAD = 1;
 
 /** A unit either settled while preparing (already done, empty, dry run) or ready to deliver. */
 type Prepared = { result: UnitResult } | { deliver: (session: () => Promise<SftpSession>) => Promise<UnitResult> };

@@ -226,10 +226,13 @@ export interface TcpProxy {
   port: number;
   /** Connections accepted so far. */
   connections(): number;
-  /** The next connection to carry more than `bytes` server→client bytes after arming is cut (once). */
-  cutAfter(bytes: number): void;
+  /**
+   * The next connection to carry more than `bytes` server→client bytes (`up`: client→server,
+   * an upload) after arming is cut (once).
+   */
+  cutAfter(bytes: number, direction?: 'down' | 'up'): void;
   /** Same, but the connection is left open and silently stops forwarding (a stall). */
-  stallAfter(bytes: number): void;
+  stallAfter(bytes: number, direction?: 'down' | 'up'): void;
   /** Whether the armed fault has fired. */
   fired(): boolean;
   stop(): Promise<void>;
@@ -238,7 +241,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
-  let armed: { mode: 'cut' | 'stall'; after: number; seen: number } | undefined;
+  let armed: { mode: 'cut' | 'stall'; direction: 'down' | 'up'; after: number; seen: number } | undefined;
   let hasFired = false;
   const server = net.createServer((down) => {
     accepted++;
@@ -256,13 +259,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     up.on('error', cleanup);
     down.on('close', cleanup);
     up.on('close', cleanup);
-    down.on('data', (d) => {
-      if (!stalled) up.write(d);
-    });
-    up.on('data', (d: Buffer) => {
+    // Counts the armed direction's bytes; past the limit the connection is cut or stalls.
+    const forward = (direction: 'down' | 'up', to: net.Socket) => (d: Buffer) => {
       if (stalled) return;
       const a = armed;
-      if (a) {
+      if (a && a.direction === direction) {
         a.seen += d.length;
         if (a.seen > a.after) {
           armed = undefined;
@@ -272,19 +273,21 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
           return;
         }
       }
-      down.write(d);
-    });
+      to.write(d);
+    };
+    down.on('data', forward('up', up));
+    up.on('data', forward('down', down));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as net.AddressInfo).port,
     connections: () => accepted,
-    cutAfter: (bytes) => {
-      armed = { mode: 'cut', after: bytes, seen: 0 };
+    cutAfter: (bytes, direction = 'down') => {
+      armed = { mode: 'cut', direction, after: bytes, seen: 0 };
       hasFired = false;
     },
-    stallAfter: (bytes) => {
-      armed = { mode: 'stall', after: bytes, seen: 0 };
+    stallAfter: (bytes, direction = 'down') => {
+      armed = { mode: 'stall', direction, after: bytes, seen: 0 };
       hasFired = false;
     },
     fired: () => hasFired,

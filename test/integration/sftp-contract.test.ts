@@ -259,6 +259,27 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
       expect(got.sha256).toBe(sha(bytes));
     });
 
+    // Uploads go out with many WRITE requests in flight: a cut or a stall among them restarts
+    // the upload on a fresh connection, and what ends up published is exactly the bytes.
+    for (const fault of ['cut', 'stall'] as const)
+      it(`retries a publish whose connection ${fault === 'cut' ? 'is dropped' : 'stalls'} mid-upload: the bytes, once, no .part left`, async () => {
+        const { downloads } = folders('BETA');
+        const bytes = randomBytes(2 * 1024 * 1024);
+        const name = `HN_MIF_1234567893_2026110${fault === 'cut' ? 5 : 6}.xlsx`;
+        const before = proxy.connections();
+        const out = await withSftp(svc({ port: proxy.port, stallMs: 400 }), async (s) => {
+          await s.list(downloads);
+          if (fault === 'cut') proxy.cutAfter(512 * 1024, 'up');
+          else proxy.stallAfter(256 * 1024, 'up');
+          return s.publish(downloads, name, bytes);
+        });
+        expect(proxy.fired()).toBe(true);
+        expect(proxy.connections() - before).toBe(2);
+        expect(out.sha256).toBe(sha(bytes));
+        expect(sha(fs.readFileSync(local('BETA', 'downloads', name)))).toBe(sha(bytes));
+        expect(fs.readdirSync(local('BETA', 'downloads')).filter((f) => f.includes(name))).toEqual([name]);
+      });
+
     it('refuses a file over maxBytes before reading it (FILE_TOO_LARGE, not retried)', async () => {
       const { uploads } = folders('ACME');
       upload('ACME', 'big.xlsx', randomBytes(5000));
