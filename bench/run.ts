@@ -5,6 +5,8 @@
 //   npm run bench -- --quick          10k rows only (A, A2, B, C), plus D and E
 //   npm run bench -- --sizes 10k,100k --cases A,B --repeat 3 --profile
 //   BENCH_TRACE=1 npm run bench -- --sizes 100k --cases B    (a timeline of every query in the logs)
+//   BENCH_MEM=1 npm run bench -- --sizes 200k --cases B      (memory every 100 ms in the logs)
+//   BENCH_NODE_FLAGS='--max-semi-space-size=8' npm run bench … (V8 flags for the case processes)
 //   npm run bench -- --cases G --burst 30                    (the month-start burst at 30 providers instead of 300)
 //   npm run bench -- --cases H                               (the month board for 500 providers: p95 of 50 requests)
 //
@@ -13,7 +15,11 @@
 // (cached under /tmp/calaim-bench-cache), seeds template databases in bulk, and runs every
 // case and size in a FRESH CHILD PROCESS, so each peak RSS is that case's own. Each ingest
 // runs against a fresh clone of the seeded database, so it is a first submission.
-import { spawn } from 'node:child_process';
+// The children run compiled JavaScript, as production does (dist/ in the image), not the
+// source through tsx: its loader thread alone adds ~35 MB to a process's resident memory.
+// The bench compiles the cases with the product (bench/tsconfig.json → .bench-build/) and
+// builds dist/ (npm run build), which the scheduler processes of cases F and G start from.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +39,17 @@ import { freePort } from '../src/net.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
+/** Where the compiled cases are (bench/tsconfig.json's outDir). */
+const BUILD = path.join(ROOT, '.bench-build');
+const built = (...parts: string[]) => path.join(BUILD, 'bench', ...parts).replace(/\.ts$/, '.js');
+
+/** The cases compiled with the product, and dist/ built: children run what production runs. */
+function compile(): void {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  fs.rmSync(BUILD, { recursive: true, force: true });
+  execFileSync(process.execPath, [tsc, '-p', path.join(HERE, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'inherit' });
+}
 /** Bump when the generated files change, so the cache is rebuilt. */
 const DATA_VERSION = 'v1';
 const CACHE = `/tmp/calaim-bench-cache/${DATA_VERSION}`;
@@ -138,9 +155,9 @@ function postgresCpuSeconds(): number {
 async function runChild(work: string, script: string, args: unknown, opts: { profile: boolean; label: string; nodeFlags?: string[] }): Promise<Measured> {
   const logFile = path.join(work, 'logs', `${opts.label}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const flags = [...(opts.nodeFlags ?? []), ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(work, 'profiles', opts.label)] : [])];
-  const trace = process.env.BENCH_TRACE ? ['--import', path.join(HERE, 'lib', 'trace.ts')] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...trace, path.join(HERE, 'cases', script), JSON.stringify(args)], {
+  const flags = [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(opts.nodeFlags ?? []), ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(work, 'profiles', opts.label)] : [])];
+  const trace = [...(process.env.BENCH_TRACE ? ['--import', built('lib', 'trace.ts')] : []), ...(process.env.BENCH_MEM ? ['--import', built('lib', 'memtrace.ts')] : [])];
+  const child = spawn(process.execPath, [...flags, ...trace, built('cases', script), JSON.stringify(args)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
@@ -172,6 +189,7 @@ interface Row { caseName: CaseName; size: string; rows: number; seconds: number;
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = new Date();
+  compile();
   const work = fs.mkdtempSync('/tmp/calaim-bench-');
   fs.chmodSync(work, 0o755);
   console.log(`calaim-exchange bench: sizes ${opts.sizes.join(', ')}; cases ${opts.cases.join(', ')}; repeat ${opts.repeat}; work dir ${work}`);
@@ -347,7 +365,7 @@ async function main(): Promise<void> {
   }
 
   report(rows, opts, started, work);
-  if (!opts.profile && !process.env.BENCH_TRACE) fs.rmSync(work, { recursive: true, force: true });
+  if (!opts.profile && !process.env.BENCH_TRACE && !process.env.BENCH_MEM) fs.rmSync(work, { recursive: true, force: true });
   else console.log(`profiles and logs in ${work}`);
 }
 
@@ -413,7 +431,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
     },
     notes: [
-      'Each case and size ran in a fresh child process; peakRssMB is that process\'s maxRSS.',
+      'Each case and size ran in a fresh child process, compiled JavaScript as production runs it (not through tsx); peakRssMB is that process\'s maxRSS.',
       'Postgres (embedded) and the sFTP server (in-process dev server) run outside the measured child, as remote servers would.',
       'B seconds: the taking poll (download, parse, validate with DB context, apply, response, publish, move); the listing poll is in details.',
       'D and bareWrite rows are members (each written twice: MIF sheet and pre-filled RTF sheet).',

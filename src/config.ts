@@ -77,6 +77,11 @@ export const SETTINGS = {
   EMBEDDED_PG_PORT: { schema: int(1024, 65535), default: '54329', doc: 'Port of the embedded Postgres (only without DATABASE_URL).' },
   DB_POOL_SIZE: { schema: int(1, 100), default: '5', doc: 'Maximum Postgres connections per process.' },
   DB_CONNECT_RETRIES: { schema: int(0, 100), default: '5', doc: 'Attempts to reach Postgres before a run fails.' },
+  HEAP_GROWTH_PERCENT: {
+    schema: int(0, 300),
+    default: '50',
+    doc: '[POLICY] How far the JavaScript heap may grow past its live size before a full collection, in percent (0: V8\'s own rule, up to 300%). Lower keeps a large upload\'s memory down for a little more CPU.',
+  },
 
   SFTP_HOST: { schema: z.string().trim().min(1).optional(), default: undefined, doc: 'sFTP server host. Unset: the in-process server on DATA_DIR/sftp.' },
   SFTP_PORT: { schema: int(1, 65535), default: '22', doc: 'sFTP server port.' },

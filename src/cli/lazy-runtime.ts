@@ -20,6 +20,8 @@ export async function openService(config: Config): Promise<{ db: Database; start
   const { openDatabase } = await import('../db/pool.js');
   const { openTransport } = await import('../sftp/transport.js');
   const { providerSftpFolders } = await import('../repositories/providers.js');
+  const { applyHeapGrowth } = await import('../heap.js');
+  applyHeapGrowth(config);
   const db = await openDatabase(config);
   return {
     db,

@@ -2,6 +2,7 @@
 import { getConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
+import { applyHeapGrowth } from '../heap.js';
 
 export interface Runtime {
   config: Config;
@@ -11,6 +12,7 @@ export interface Runtime {
 /** Opens the database (embedded when DATABASE_URL is unset), migrates, runs fn, always closes. */
 export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = getConfig();
+  applyHeapGrowth(config);
   const db = await openDatabase(config);
   const onSignal = () => {
     void db.close().finally(() => process.exit(130));

@@ -12,6 +12,7 @@ import { localDateTimeToInstant, theDay } from '../calendar/index.js';
 import { loadConfig, setConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
+import { applyHeapGrowth } from '../heap.js';
 import { generate, type OutboundKind } from '../generate/run.js';
 import { importUpstream } from '../import/upstream.js';
 import { pollOnce, type PollFileResult } from '../ingest/poll.js';
@@ -88,6 +89,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     opts.onStep?.(s);
   };
 
+  applyHeapGrowth(config);
   const db = await openDatabase(config);
   let transport: Transport | undefined;
   try {
