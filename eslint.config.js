@@ -10,7 +10,7 @@ const SQL_FREE = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'bench/results.json', 'bin/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'dist/**', '.bench-build/**', 'bench/results.json', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
