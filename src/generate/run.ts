@@ -141,7 +141,7 @@ async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, 
 export interface GenerateDeps {
   pool: pg.Pool;
   config: Config;
-  /** Opens one sFTP session for the run (not used in dry runs). */
+  /** Opens an sFTP session for the run: one per delivery lane, DELIVERIES at most (not used in dry runs). */
   openSession?: () => Promise<SftpSession>;
 }
 
@@ -163,12 +163,13 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
     else for (const lob of p.lobs) units.push({ provider: p, lob, lobLabel: lob });
   }
   const results: UnitResult[] = [];
-  let session: SftpSession | undefined;
-  // A pipeline: while one unit is recorded and published (Postgres, sFTP: mostly waiting),
-  // the next PREPARE_AHEAD units read their rows (Postgres) and write their workbooks (CPU), so
-  // the one thread always has a workbook to write. Deliveries stay one at a time, in order, on
-  // the one sFTP session.
-  let delivering: Promise<void> = Promise.resolve();
+  // A pipeline: while units are recorded and published (Postgres, sFTP: mostly waiting), the
+  // next PREPARE_AHEAD units read their rows (Postgres) and write their workbooks (CPU), so the
+  // one thread always has a workbook to write. DELIVERIES lanes deliver at once, each with its
+  // own sFTP session (opened on first use) and transactions; unit i goes to lane i % DELIVERIES,
+  // after that lane's previous unit.
+  const delivering: Promise<void>[] = Array.from({ length: DELIVERIES }, () => Promise.resolve());
+  const sessions: (SftpSession | undefined)[] = [];
   const preparing = new Map<number, Promise<Prepared | { error: unknown }>>();
   const prepareAt = (i: number) => {
     // signal: no new unit is started once a stop is asked for
@@ -196,33 +197,33 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
         results[i] = prepared.result;
         continue;
       }
-      await delivering;
-      // a stop asked for while the previous unit was delivered: this one is left for the next run
+      const lane = i % DELIVERIES;
+      await delivering[lane];
+      // a stop asked for while earlier units were delivered: this one is left for the next run
       if (opts.signal?.aborted) throw new Error('run stopped before it finished');
-      delivering = prepared.deliver(openOnce).then(
+      delivering[lane] = prepared.deliver(() => openOnce(lane)).then(
         (r) => {
           results[i] = r;
         },
         async (err: unknown) => {
           await failed(i, u, err);
-          // A broken connection must not poison the other providers: open a fresh one.
-          await session?.close().catch(() => undefined);
-          session = undefined;
+          // A broken connection must not poison the other providers: the lane opens a fresh one.
+          await sessions[lane]?.close().catch(() => undefined);
+          sessions[lane] = undefined;
         },
       );
     }
-    await delivering;
+    await Promise.all(delivering);
     opts.onProgress?.(units.length, units.length, '');
   } finally {
-    await delivering.catch(() => undefined);
+    await Promise.all(delivering.map((d) => d.catch(() => undefined)));
     // units started ahead of a stop or a failure settle before the run returns (none is left running)
     await Promise.all(preparing.values());
-    await session?.close().catch(() => undefined);
+    await Promise.all(sessions.map((s) => s?.close().catch(() => undefined)));
   }
-  async function openOnce(): Promise<SftpSession> {
+  async function openOnce(lane: number): Promise<SftpSession> {
     if (!deps.openSession) throw new Error('no sFTP transport configured');
-    session ??= await deps.openSession();
-    return session;
+    return (sessions[lane] ??= await deps.openSession());
   }
   const count = (s: UnitResult['status']) => results.filter((r) => r.status === s).length;
   return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED') };
@@ -233,6 +234,8 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
  * monthly MIF run (bench case D): one unit's rows are read while another's workbook is written.
  */
 const PREPARE_AHEAD = 1;
+/** Units recorded and published at once (bench case D: one at a time left the thread idle a third of the run). */
+const DELIVERIES = 2;
 
 /** A unit either settled while preparing (already done, empty, dry run) or ready to deliver. */
 type Prepared = { result: UnitResult } | { deliver: (session: () => Promise<SftpSession>) => Promise<UnitResult> };

@@ -257,18 +257,23 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
     const config = cfg();
     try {
       let sawPart = false;
-      let sawFinalAtCut = true;
+      // what was under a final name when the connection was cut, and its size then (the two
+      // lines of business are published at once: one may be done while the other is cut)
+      let finalsAtCut: [string, number][] | undefined;
       let restarted: Promise<void> | undefined;
       proxy.cutAfter(64 * 1024, () => {
         sawPart = partNames(sftp.root, 'ACME').length > 0;
-        sawFinalAtCut = finalNames(sftp.root, 'ACME').length > 0;
+        finalsAtCut = finalNames(sftp.root, 'ACME').map((n) => [n, fs.statSync(path.join(downloads(sftp.root, 'ACME'), n)).size]);
         restarted = sftp.stop().then(() => sleep(300)).then(() => sftp.start());
       });
       const result = await generate('mif', { date: '2026-11-15', provider: 'ACME' }, { pool: db.pool, config, openSession: () => openSftp(settings(proxy.port, sftp.fingerprint)) });
       await restarted;
       expect(proxy.cuts()).toBe(1);
       expect(sawPart, 'the cut came while the .part file was being written').toBe(true);
-      expect(sawFinalAtCut).toBe(false);
+      // never a partial file under a final name: whatever was there at the cut was whole
+      expect(finalsAtCut).toBeDefined();
+      for (const [name, size] of finalsAtCut!) expect(size, name).toBe(fs.statSync(path.join(downloads(sftp.root, 'ACME'), name)).size);
+      expect(finalsAtCut!.length).toBeLessThan(2);
       expect(proxy.connections()).toBeGreaterThanOrEqual(2);
       expect(result.units.map((u) => [u.lob, u.status])).toEqual([['HN', 'PUBLISHED'], ['CV', 'PUBLISHED']]);
       const hn = (await outbound('MIF', '2026-11-15')).find((r) => r.lob === 'HN')!;
@@ -299,14 +304,21 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
       expect((err as Error).message).toMatch(/provider file\(s\) failed/);
       const failed = await one(`select status, error, attempt from runs where job = 'mif' and slot = $1`, [slot]);
       expect(failed).toMatchObject({ status: 'FAILED', attempt: 1 });
-      expect(failed.error).toMatch(/ACME\/HN/);
-      const unit = await one(`select status, detail from run_units where job = 'mif' and slot = $1 and unit = 'ACME|HN'`, [slot]);
-      expect(unit.status).toBe('FAILED');
-      expect(unit.detail.error).toMatch(/connect|connection/i);
-      // the file is recorded PENDING; on the server no final name exists (a hidden .part at most)
-      const pending = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === 'HN')!;
-      expect(pending.status).toBe('PENDING');
-      expect(finalNames(sftp.root, 'ACME').filter((n) => n.includes('20261215'))).toEqual([]);
+      // The two lines of business are delivered at once: the one cut fails, and so does the
+      // other unless it was through before the server went down. Each one failed is recorded
+      // PENDING with no final name on the server (a hidden .part at most).
+      const units = await db.pool.query<{ unit: string; detail: { error: string } }>(`select unit, detail from run_units where job = 'mif' and slot = $1 and status = 'FAILED' order by unit`, [slot]);
+      expect(units.rows.length).toBeGreaterThanOrEqual(1);
+      const pendingBefore = new Map<string, string>();
+      for (const { unit, detail } of units.rows) {
+        const lob = unit.split('|')[1]!;
+        expect(failed.error).toContain(`ACME/${lob}`);
+        expect(detail.error).toMatch(/connect|connection/i);
+        const pending = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === lob)!;
+        expect(pending.status).toBe('PENDING');
+        pendingBefore.set(lob, pending.sha256);
+        expect(finalNames(sftp.root, 'ACME').filter((n) => n.startsWith(`${lob}_`) && n.includes('20261215'))).toEqual([]);
+      }
       for (const p of partNames(sftp.root, 'ACME')) expect(p.startsWith('.')).toBe(true);
 
       // the server is back; the catch-up retry publishes the recorded bytes once
@@ -315,8 +327,10 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
       const ok = await run('catch-up');
       expect(ok.status).toBe('ran');
       expect(await one(`select status, attempt from runs where job = 'mif' and slot = $1 order by id desc limit 1`, [slot])).toEqual({ status: 'SUCCEEDED', attempt: 2 });
-      const after = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === 'HN')!;
-      expect(after.sha256).toBe(pending.sha256);
+      for (const [lob, sha256] of pendingBefore) {
+        const after = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === lob)!;
+        expect(after).toMatchObject({ status: 'PUBLISHED', sha256 });
+      }
       await expectPublishedOnce(sftp.root, 'MIF', slot);
       // and once more: nothing new
       const third = await executeRun(db.pool, config, 'mif', slot, { trigger: 'manual' }, (ctx) => generateSlot('mif', deps, { slot, signal: ctx.signal }));
