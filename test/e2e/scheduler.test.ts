@@ -176,10 +176,10 @@ describe('scheduler (real processes)', () => {
 
   it('SIGTERM mid-run: the current unit finishes, the claim is released, exit 0; the next instance completes the slot', async () => {
     const now = '2027-03-15T14:00:00Z';
-    const gate = newGate('sigterm', 1);
+    // generate delivers two units at once: both are held at the gate, the third waits for a lane
+    const gate = newGate('sigterm', 0);
     const a = start(['scheduler', '--now', now, '--jobs', 'mif'], { CALAIM_TEST_PUBLISH_GATE: gate, LOG_LEVEL: 'info' });
-    await until('the first MIF file of the run', async () => (await publishedCount('MIF', '2027-03-15')) >= 1);
-    await until('the second publish to be held at the gate', () => gateAt(gate) >= 2);
+    await until('two publishes to be held at the gate', () => gateAt(gate) >= 2);
     a.child.kill('SIGTERM');
     // the unit in flight may finish once the scheduler has taken the stop request
     await until('the scheduler to take the stop request', () => a.stderr().includes('shutdown requested'));
