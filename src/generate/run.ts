@@ -230,8 +230,8 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
 }
 
 /**
- * Units read and written ahead of the one being delivered. Two keep the thread busy in the
- * monthly MIF run (bench case D): one unit's rows are read while another's workbook is written.
+ * Units read and written ahead of the one the loop waits for: with one, a unit's rows are read
+ * while another's workbook is written (bench case D).
  */
 const PREPARE_AHEAD = 1;
 /** Units recorded and published at once (bench case D: one at a time left the thread idle a third of the run). */

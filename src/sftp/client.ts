@@ -383,6 +383,30 @@ class Watchdog {
   }
 }
 
+/**
+ * Fails a transfer on `c` when its connection closes or it makes no progress for `stallMs`
+ * (`kick` on each reply); either way the connection is marked lost, never reused. `stop` when
+ * the transfer settles.
+ */
+function watchTransfer(c: Conn, what: string, stallMs: number, fail: (err: SftpError) => void): { kick(): void; stop(): void } {
+  const onClose = () => {
+    c.lost = true;
+    fail(new SftpError('CONNECTION_LOST', `${what}: connection closed mid-transfer`, { retryable: true }));
+  };
+  const dog = new Watchdog(stallMs, () => {
+    c.lost = true; // the connection is wedged
+    fail(new SftpError('STALLED', `${what}: no progress for ${stallMs} ms`, { retryable: true }));
+  });
+  c.client.on('close', onClose);
+  return {
+    kick: () => dog.kick(),
+    stop: () => {
+      dog.stop();
+      c.client.removeListener('close', onClose);
+    },
+  };
+}
+
 /** Uploads: bytes per WRITE request (under ssh2's 34,000-byte default packet data limit) and requests in flight. */
 const WRITE_CHUNK = 32 * 1024;
 const WRITE_CONCURRENCY = 32;
@@ -514,20 +538,11 @@ class Session implements SftpSession {
         if (done) return;
         done = true;
         dog.stop();
-        c.client.removeListener('close', onClose);
         if (handle && !c.lost) c.sftp.close(handle, () => undefined);
         if (err) reject(err);
         else resolve(buf.subarray(0, end));
       };
-      const onClose = () => {
-        c.lost = true;
-        finish(new SftpError('CONNECTION_LOST', `download ${remotePath}: connection closed mid-transfer`, { retryable: true }));
-      };
-      const dog = new Watchdog(this.s.stallMs, () => {
-        c.lost = true; // the connection is wedged: never reuse it
-        finish(new SftpError('STALLED', `download ${remotePath}: no progress for ${this.s.stallMs} ms`, { retryable: true }));
-      });
-      c.client.on('close', onClose);
+      const dog = watchTransfer(c, `download ${remotePath}`, this.s.stallMs, finish);
       const request = (h: Buffer, offset: number, length: number) => {
         inFlight++;
         c.sftp.read(h, buf, offset, length, offset, (err, n) => {
@@ -593,7 +608,6 @@ class Session implements SftpSession {
         if (done) return;
         done = true;
         dog.stop();
-        c.client.removeListener('close', onClose);
         if (err) reject(err);
         else resolve();
       };
@@ -605,15 +619,7 @@ class Session implements SftpSession {
         handle = undefined;
         c.sftp.close(h, (closeErr) => settle(failure ?? (closeErr ? (closeErr as Error) : undefined)));
       };
-      const onClose = () => {
-        c.lost = true;
-        settle(new SftpError('CONNECTION_LOST', `upload ${remotePath}: connection closed mid-transfer`, { retryable: true }));
-      };
-      const dog = new Watchdog(this.s.stallMs, () => {
-        c.lost = true; // the connection is wedged: never reuse it
-        settle(new SftpError('STALLED', `upload ${remotePath}: no progress for ${this.s.stallMs} ms`, { retryable: true }));
-      });
-      c.client.on('close', onClose);
+      const dog = watchTransfer(c, `upload ${remotePath}`, this.s.stallMs, settle);
       const pump = (h: Buffer) => {
         while (!failure && inFlight < WRITE_CONCURRENCY && next < bytes.length) {
           const offset = next;
