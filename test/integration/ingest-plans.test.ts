@@ -4,7 +4,7 @@
 // and assignment for each batch. With its default random_page_cost (4, a disk seek) it priced the
 // 2,000 index look-ups above a whole-table scan and hash join: RTF apply at 100k rows took
 // 4.9-7.4 s instead of 2.5 s (and, on a plan with millions of members, each batch would read them
-// all). The submission's transaction prices look-ups as what they are, reads from memory.
+// all). The RTF apply's statements are held to look-ups (no hash or merge join).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/rtf.js';
 import { applyRtf } from '../../src/filetypes/rtf/apply.js';
