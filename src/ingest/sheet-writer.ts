@@ -8,7 +8,7 @@ import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { copyLine } from '../db/copy.js';
 import { stagedKeys } from '../filetypes/staged.js';
 import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
-import { insertSheet, stageRows } from '../repositories/submission-store.js';
+import { defaultPlans, insertSheet, lookupPlans, stageRows } from '../repositories/submission-store.js';
 import type { ValidatedRow } from '../validate/workbook.js';
 import { mergeRange, newTally, type MergeTally } from './apply.js';
 import { StagingBuffer } from './staging-buffer.js';
@@ -144,6 +144,8 @@ export class SheetWriter {
     this.inFlight = (async () => {
       await stageRows(this.t.client, lines);
       if (!this.applyEarly) return;
+      // (look-ups, never a whole table hashed: see lookupPlans)
+      await lookupPlans(this.t.client);
       for (const [name, range] of batchRanges) {
         const sheet = this.sheets.get(name)!;
         this.batchesApplied++;
@@ -152,6 +154,7 @@ export class SheetWriter {
         await mergeRange(this.t.client, { id: sheet.id, type: sheet.type, submissionId: this.t.submissionId, receivedAt: this.t.receivedAt }, this.t.provider,
           this.t.periodDate, this.tallyOf(name), { range, replaceLine: this.t.replaceLine(sheet.type) });
       }
+      await defaultPlans(this.t.client);
     })().finally(() => {
       this.chainRunning = false;
     });

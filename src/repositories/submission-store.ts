@@ -10,16 +10,23 @@ import { copyIn } from '../db/copy.js';
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
 
-/**
- * The submission's transaction. Its batch statements look the members and assignments a batch
- * names up by key; with Postgres's default random_page_cost (4: a disk seek per look-up) and the
- * statistics any production database has on submission_rows, it priced 2,000 look-ups above
- * reading the whole table, and scanned every member and assignment for every batch (RTF apply at
- * 100k rows 2.5 → 4.9-7.4 s; test/integration/ingest-plans.test.ts). The pages an ingest reads
- * are in memory: the transaction prices them so (1.1, the usual figure for SSD or cached data).
- */
 export async function begin(c: Client): Promise<void> {
-  await c.query('BEGIN; SET LOCAL random_page_cost = 1.1');
+  await c.query('BEGIN');
+}
+
+/**
+ * A batch's statements (its file type's apply, the merge by key) name the rows they touch by key,
+ * a few thousand at most, in tables that only grow: they look each one up. Left to its cost
+ * model, once submission_rows has statistics (any production database), Postgres hashed whole
+ * tables instead, for every batch: every member and assignment read to apply 2,000 RTF rows (the
+ * apply of 100k rows 2.5 → 4.9-7.4 s; test/integration/ingest-plans.test.ts). `defaultPlans`
+ * gives the rest of the transaction its usual plans back.
+ */
+export async function lookupPlans(c: Client): Promise<void> {
+  await c.query('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
+}
+export async function defaultPlans(c: Client): Promise<void> {
+  await c.query('RESET enable_hashjoin; RESET enable_mergejoin');
 }
 export async function commit(c: Client): Promise<void> {
   await c.query('COMMIT');

@@ -20,12 +20,6 @@ export const RTF_MERGE_KEY: MergeKey = { key: 'r.cin', lob: staged.text('mcpId')
  * statement; the member contact details it reports follow in a second (applyRtfContacts).
  */
 export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL_ROWS): Promise<number> {
-  // A batch names its members by key: each is looked up (nested loops over the indexes), never
-  // found by hashing a whole table. Postgres's cost model, once submission_rows has statistics,
-  // priced a few thousand look-ups above reading every assignment or member, for every batch
-  // (the apply of 100k rows 2.5 → 4.9-7.4 s; test/integration/ingest-plans.test.ts). Only these
-  // two statements are held to it; the submission's transaction goes on as it was.
-  await c.query('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
   const r = await c.query(
     // (the leading comment names the statement in pg_stat_activity, which truncates long queries)
     `/* apply RTF: assignments, lineage */ with src as materialized (
@@ -54,7 +48,6 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
     [sheetId, provider, range.from, range.to],
   );
   await applyRtfContacts(c, sheetId, provider, range);
-  await c.query('RESET enable_hashjoin; RESET enable_mergejoin');
   return r.rowCount ?? 0;
 }
 
