@@ -6,6 +6,8 @@
 // 4.9-7.4 s instead of 2.5 s (and, on a plan with millions of members, each batch would read them
 // all). The statements of every batch are held to look-ups (no hash or merge join): the staging
 // of a file (src/ingest/sheet-writer.ts) runs each batch's apply and merge under lookupPlans.
+// The merge's first question (has the period rows of other files?) is asked of current_rows
+// by its key too: a provider's first file of a month must not read every row it counted before.
 // (The test applies a batch of the sheet the statistics were taken on, as the estimates of a
 // production database make it: a sheet staged in the test itself would be estimated at one row.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { applyRtf } from '../../src/filetypes/rtf/apply.js';
 import { stagedKeys } from '../../src/filetypes/staged.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
+import { periodHasOtherRows } from '../../src/repositories/current-rows.js';
 import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -54,8 +57,12 @@ beforeAll(async () => {
   } finally {
     c.release();
   }
+  // last month's file counts: each member is a current row of the period before
+  await q(`insert into current_rows (provider_code, layout, lob, period, row_key, sheet_id, row_number, submission_id, received_at)
+           select 'BIGECM', 'RTF', 'HN', date '2026-10-01', r.cin, r.sheet_id, r.row_number, $2, now() from submission_rows r where r.sheet_id = $1`,
+  [sheetId, s.rows[0].id]);
   // as in production: every table the statements read has statistics
-  await q('analyze members, ecm_assignments, submission_rows');
+  await q('analyze members, ecm_assignments, submission_rows, current_rows');
 }, 120_000);
 afterAll(async () => {
   await db?.drop();
@@ -73,6 +80,24 @@ describe('a batch applied in the submission\'s transaction', () => {
         `select relname, seq_scan::int from pg_stat_xact_user_tables where relname in ('members', 'ecm_assignments') order by relname`,
       );
       expect(scans.rows).toEqual([{ relname: 'ecm_assignments', seq_scan: 0 }, { relname: 'members', seq_scan: 0 }]);
+      await rollback(c);
+    } finally {
+      c.release();
+    }
+  }, 60_000);
+
+  it('asks whether the period has rows of other files by key, whatever the provider has counted before', async () => {
+    const c = await db.pool.connect();
+    try {
+      await begin(c);
+      await lookupPlans(c);
+      // the first file of a period (the large case): nothing of the period counts yet, while
+      // every earlier period's rows do; a scan would read them all to say so
+      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-11-01', 0)).toBe(false);
+      expect(await periodHasOtherRows(c, 'BIGECM', 'OTF', '2026-10-01', 0)).toBe(false);
+      const scans = await c.query<{ seq_scan: number }>(`select seq_scan::int from pg_stat_xact_user_tables where relname = 'current_rows'`);
+      expect(scans.rows).toEqual([{ seq_scan: 0 }]);
+      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-10-01', 0)).toBe(true);
       await rollback(c);
     } finally {
       c.release();
