@@ -42,6 +42,8 @@ export interface InboundFile {
   provider: string;
   originalName: string;
   bytes: Buffer;
+  /** The bytes' SHA-256 (hex) when the caller has it already (the sFTP download hashes what it read); computed otherwise. */
+  sha256?: string;
   /** Receipt time after the clamp (spec §2); for `ingest`, the --received-at given. */
   receivedAt: Date;
   serverMtime?: Date | null;
@@ -214,7 +216,7 @@ interface IngestRun {
  *   (the poll loads it while the file downloads); loaded here otherwise
  */
 export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
-  const sha = hashOf(file.bytes);
+  const sha = file.sha256 ?? hashOf(file.bytes);
   const ctx = await (preloaded.context ?? loadProviderContext(deps.pool, file.provider, file.receivedAt));
   const ctxOut = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
   const client = await deps.pool.connect();

@@ -272,7 +272,7 @@ async function processOne(
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(
       { pool: deps.pool, config: deps.config, faults: deps.faults, ...(nowOverride ? { now: () => nowOverride } : {}) },
-      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
+      { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, sha256: dl.sha256, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );
     const answered = await respondOverSftp(deps, session, done, f, at);
