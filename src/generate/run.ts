@@ -14,7 +14,7 @@ import { putBlob } from '../db/blobs.js';
 import { FILE_TYPES } from '../filetypes/registry.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
-import { sendNotification } from '../notify/mailer.js';
+import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
 import { csasfRows, openRefusalsOf } from '../repositories/cs-authorizations.js';
 import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
 import {
@@ -275,7 +275,10 @@ async function prepareUnit(
         deliver: async (session) => {
           const bytes = await recordedBytes(pool, p.sha256);
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at);
+          // (the provider is told now: the attempt that recorded the file never got to)
+          const notice = publishedNotice(config, kind, u.provider, p.id, p.file_name!, p.row_count, undefined);
+          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
+          await sendNotice(deps, u.provider.provider_code, notice, at);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
         },
       };
@@ -325,8 +328,9 @@ async function prepareUnit(
         );
       });
       const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, at);
-      await notifyPublished(deps, kind, u.provider, name, built.rows.length, refused.refused, at);
+      const notice = publishedNotice(config, kind, u.provider, id, name, built.rows.length, refused.refused);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, at, notice);
+      await sendNotice(deps, u.provider.provider_code, notice, at);
       return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
     },
   };
@@ -378,8 +382,12 @@ async function confirmPublished(
   u: { provider: ProviderRow; lob: string | null },
   runId: number | undefined,
   at: Date,
+  notice: PublishedNotice,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
+    // The provider's email is recorded with the confirmation: a file published is one the
+    // provider is told about, once, whichever attempt published it and wherever one stopped.
+    await queueNotification(c, notice, at);
     // The attempt that published the file is the one it belongs to (a file recorded by an
     // interrupted attempt and published by the next is the next one's).
     // published_at is compared with uploads' receipt times (the latest CSASF or MIF a file
@@ -393,9 +401,12 @@ async function confirmPublished(
   });
 }
 
-async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider: ProviderRow, name: string, rows: number, refused: UnitResult['refused'] | undefined, now: Date): Promise<void> {
+type PublishedNotice = Message & { key: string };
+
+/** The provider's email about a published file (kept once per outbound file version). */
+function publishedNotice(config: Config, kind: OutboundKind, provider: ProviderRow, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined): PublishedNotice {
   // the deadlines as the configured policy has them, never a copy of the defaults
-  const policy = deadlinePolicyFromConfig(deps.config);
+  const policy = deadlinePolicyFromConfig(config);
   const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];
   const lines = [
     `A new ${what} is in your sFTP downloads folder:`,
@@ -409,16 +420,22 @@ async function notifyPublished(deps: GenerateDeps, kind: OutboundKind, provider:
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);
+  return {
+    kind: `published-${kind}`,
+    to: [provider.contact_email ?? '', provider.liaison_email ?? ''],
+    subject: `${what} published for ${provider.provider_code}: ${name}`,
+    text: lines.join('\n'),
+    key: `published-file:${fileId}`,
+  };
+}
+
+/** Sends the email recorded with the file's confirmation (the notify job retries it if this fails). */
+async function sendNotice(deps: GenerateDeps, provider: string, notice: PublishedNotice, now: Date): Promise<void> {
   try {
-    await sendNotification(deps.config, deps.pool, {
-      kind: `published-${kind}`,
-      to: [provider.contact_email ?? '', provider.liaison_email ?? ''],
-      subject: `${what} published for ${provider.provider_code}: ${name}`,
-      text: lines.join('\n'),
-    }, now);
+    await sendNotification(deps.config, deps.pool, notice, now);
   } catch (err) {
     // The file is published; a mail problem must not make the unit look unpublished.
-    log.warn({ provider: provider.provider_code, err: { message: (err as Error).message } }, 'publish notification failed');
+    log.warn({ provider, kind: notice.kind, err: { message: (err as Error).message } }, 'publish notification failed');
   }
 }
 

@@ -59,6 +59,21 @@ export function backoffMs(attempts: number): number {
 const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });
 
 /**
+ * Records the message (PENDING) without sending it, in the caller's transaction: it goes out
+ * when the transaction commits, with `sendNotification` of the same key right after, or with the
+ * notify job's next pass if the process stops first. Returns whether it was recorded (a message
+ * with no recipients is not; one recorded before under its key is not recorded again).
+ */
+export async function queueNotification(db: Db, msg: Message & { key: string }, now: Date): Promise<boolean> {
+  const to = [...new Set(msg.to.filter(Boolean))];
+  if (to.length === 0) {
+    log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
+    return false;
+  }
+  return (await recordNotification(db, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: msg.attachments ?? [], key: msg.key }, now)) !== undefined;
+}
+
+/**
  * Records the message (PENDING) and tries to send it at once. Never throws for a mail problem:
  * the message stays PENDING and the notify job retries it. Throws only when the message cannot
  * be recorded (the database). A keyed message recorded before is not recorded or sent again.

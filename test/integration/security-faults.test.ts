@@ -165,6 +165,9 @@ async function expectPublishedOnce(root: string, kind: string, slot: string): Pr
     const local = path.join(downloads(root, r.provider_code), r.file_name);
     expect(sha(fs.readFileSync(local))).toBe(r.sha256);
     expect(sha(await blob(r.sha256))).toBe(r.sha256);
+    // and the provider is told once, whichever run published it
+    const told = await db.pool.query<{ n: number }>(`select count(*)::int n from notifications where kind = $1 and subject like '%: ' || $2`, [`published-${kind.toLowerCase()}`, r.file_name]);
+    expect(told.rows[0]!.n, `emails about ${r.file_name}`).toBe(1);
   }
   for (const code of ['ACME', 'RIVAL']) {
     const mine = rows.filter((r) => r.provider_code === code).map((r) => r.file_name).sort();
@@ -285,7 +288,7 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
     }
   });
 
-  it('down for longer: the run fails (FAILED in the ledger), nothing visible under a final name; the retry later publishes once', async () => {
+  it('down for longer: the run fails (FAILED in the ledger), no partial file under a final name; the retry later publishes once and tells the provider once', async () => {
     const sftp = await restartableServer('restart-slow');
     const proxy = await uploadCutter(sftp.port);
     const config = cfg({ SFTP_RETRIES: '1' });
@@ -306,7 +309,8 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
       expect(failed).toMatchObject({ status: 'FAILED', attempt: 1 });
       // The two lines of business are delivered at once: the one cut fails, and so does the
       // other unless it was through before the server went down. Each one failed is recorded
-      // PENDING with no final name on the server (a hidden .part at most).
+      // PENDING with no partial file under its final name: a hidden .part, or, when its rename
+      // was done as the server stopped and the answer never came back, the whole file recorded.
       const units = await db.pool.query<{ unit: string; detail: { error: string } }>(`select unit, detail from run_units where job = 'mif' and slot = $1 and status = 'FAILED' order by unit`, [slot]);
       expect(units.rows.length).toBeGreaterThanOrEqual(1);
       const pendingBefore = new Map<string, string>();
@@ -317,7 +321,8 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
         const pending = (await outbound('MIF', slot)).find((r) => r.provider_code === 'ACME' && r.lob === lob)!;
         expect(pending.status).toBe('PENDING');
         pendingBefore.set(lob, pending.sha256);
-        expect(finalNames(sftp.root, 'ACME').filter((n) => n.startsWith(`${lob}_`) && n.includes('20261215'))).toEqual([]);
+        for (const n of finalNames(sftp.root, 'ACME').filter((x) => x.startsWith(`${lob}_`) && x.includes('20261215')))
+          expect(sha(fs.readFileSync(path.join(downloads(sftp.root, 'ACME'), n))), n).toBe(pending.sha256);
       }
       for (const p of partNames(sftp.root, 'ACME')) expect(p.startsWith('.')).toBe(true);
 
