@@ -62,14 +62,12 @@ const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.st
  * Records the message (PENDING) without sending it, in the caller's transaction: it goes out
  * when the transaction commits, with `sendNotification` of the same key right after, or with the
  * notify job's next pass if the process stops first. Returns whether it was recorded (a message
- * with no recipients is not; one recorded before under its key is not recorded again).
+ * with no recipients is not, and the sendNotification after it logs that; one recorded before
+ * under its key is not recorded again).
  */
 export async function queueNotification(db: Db, msg: Message & { key: string }, now: Date): Promise<boolean> {
   const to = [...new Set(msg.to.filter(Boolean))];
-  if (to.length === 0) {
-    log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
-    return false;
-  }
+  if (to.length === 0) return false; // (said once, by the sendNotification that follows)
   return (await recordNotification(db, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: msg.attachments ?? [], key: msg.key }, now)) !== undefined;
 }
 
