@@ -1,5 +1,6 @@
 // Liaison alerts. Digests carry provider codes, counts, referral ids and CINs only: never
 // names, dates of birth or addresses.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { spellDate } from '../calendar/zone.js';
@@ -35,6 +36,9 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       to: [row.liaison_email ?? ''],
       subject: `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}`,
       text: lines.join('\n'),
+      // once per provider and set of referrals, even when a run stops between sending it and
+      // marking them alerted (the retry, or the next day's run, finds them still unmarked)
+      key: `minimif-sla:${row.provider_code}:${createHash('sha256').update(row.referrals.map((x) => x.id).sort().join(',')).digest('hex').slice(0, 32)}`,
     }, now);
     await markReferralsAlerted(pool, row.referrals.map((x) => x.id), now);
     referrals += row.referrals.length;

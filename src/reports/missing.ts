@@ -272,6 +272,8 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
       subject: `Missing provider submissions for ${label}: ${providers.size} provider(s) (${spellDate(slot)})`,
       text: lines.join('\n'),
       attachments: [{ filename: attachment, content: bytes }],
+      // once per liaison and slot, even when a run stops between sending it and the markUnit below
+      key: `missing-alert:${slot}:${liaison}`,
     }, now);
     await markUnit(pool, 'missing-alert', slot, unit, 'DONE', { providers: providers.size, rows: list.length });
     result.digests++;

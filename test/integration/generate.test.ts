@@ -132,6 +132,12 @@ describe('mini-MIF', () => {
     expect(await miniMifSlaAlert(db.pool, config, '2027-01-10')).toEqual({ referrals: 0, providers: 0 });
     expect(await miniMifSlaAlert(db.pool, config, '2027-01-11')).toEqual({ referrals: 1, providers: 1 });
     expect(await miniMifSlaAlert(db.pool, config, '2027-01-12')).toEqual({ referrals: 0, providers: 0 });
+    // a run that stopped after the alert went out, before the referral was marked alerted: the
+    // alert is not sent again, by the same slot's retry or by the next day's run
+    await db.pool.query(`update ecm_referrals set sla_alerted_at = null where referral_id = 'R-8'`);
+    await miniMifSlaAlert(db.pool, config, '2027-01-11');
+    await db.pool.query(`update ecm_referrals set sla_alerted_at = null where referral_id = 'R-8'`);
+    await miniMifSlaAlert(db.pool, config, '2027-01-12');
     const n = (await db.pool.query(`select location from notifications where kind = 'minimif-sla'`)).rows;
     expect(n).toHaveLength(1);
     const eml = fs.readFileSync(n[0].location, 'utf8');

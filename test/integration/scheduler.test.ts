@@ -379,6 +379,12 @@ describe('missing-submission digest', () => {
     const again = await missingSubmissionDigest(db.pool, config, '2026-11-11');
     expect(again).toMatchObject({ digests: 0, alreadySent: 2 });
     expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 2 });
+    // a run that stopped after sending, before recording its liaisons done: the next one sends nothing again
+    await db.pool.query(`delete from run_units where job = 'missing-alert' and slot = '2026-11-11'`);
+    await missingSubmissionDigest(db.pool, config, '2026-11-11');
+    expect((await db.pool.query(`select count(*)::int n from notifications where kind = 'missing-submissions'`)).rows[0]).toEqual({ n: 2 });
+    expect(fs.readdirSync(outbox).filter((f) => f.includes('missing-submissions'))).toHaveLength(2);
+    expect(await missingSubmissionDigest(db.pool, config, '2026-11-11')).toMatchObject({ digests: 0, alreadySent: 2 });
   });
 
   it('the real alert jobs under catch-up: only the current cycle (the 11th\'s digest the next day; not once it is out of date)', async () => {
