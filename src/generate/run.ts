@@ -133,8 +133,13 @@ async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, 
   return {
     sheets: [layoutSheet(CSASF, rows.map((r) => csasfRecord(r, ctx)))],
     rows: rows.map((r) => ({ cin: r.cin, serviceCode: r.service_code, authStatus: r.auth_status, authNumber: r.auth_number, authStart: r.auth_start, authEnd: r.auth_end })),
-    refused: conflicts.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider })),
+    refused: refusedOf(conflicts),
   };
+}
+
+/** The member × service pairs a CS provider's file leaves out because another provider holds them. */
+function refusedOf(conflicts: Awaited<ReturnType<typeof openRefusalsOf>>): NonNullable<UnitResult['refused']> {
+  return conflicts.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider }));
 }
 
 
@@ -275,11 +280,13 @@ async function prepareUnit(
         deliver: async (session) => {
           const bytes = await recordedBytes(pool, p.sha256);
           const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
-          // (the provider is told now: the attempt that recorded the file never got to)
-          const notice = publishedNotice(config, kind, u.provider, p.id, p.file_name!, p.row_count, undefined);
+          // (the provider is told now: the attempt that recorded the file never got to; the
+          // refusals are the ones still open, as the file's own build would have listed them)
+          const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
+          const notice = publishedNotice(config, kind, u.provider, p.id, p.file_name!, p.row_count, refused);
           await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
           await sendNotice(deps, u.provider.provider_code, notice, at);
-          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote };
+          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote, ...(refused.length ? { refused } : {}) };
         },
       };
     }

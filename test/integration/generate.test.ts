@@ -185,6 +185,17 @@ describe('CSASF', () => {
     expect(dry.units[0]!.refused).toEqual([{ cin: '91000001A', serviceCode: 'HTN', owner: 'HOMEWAY' }]);
   });
 
+  it('a file recorded by an attempt that could not reach the server is published by the next, which tells the provider and liaison what it refused', async () => {
+    const down = await generate('csasf', { date: '2026-12-15', provider: 'MEALS' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    expect(down.units[0]).toMatchObject({ status: 'FAILED' });
+    expect((await db.pool.query(`select status from outbound_files where provider_code = 'MEALS' and kind = 'CSASF' and slot = '2026-12-15'`)).rows).toEqual([{ status: 'PENDING' }]);
+    const next = await generate('csasf', { date: '2026-12-15', provider: 'MEALS' }, deps);
+    expect(next.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 1, refused: [{ cin: '91000001A', serviceCode: 'HTN', owner: 'HOMEWAY' }] });
+    const mails = (await db.pool.query<{ body: string }>(`select body from notifications where kind = 'published-csasf' and subject like '%' || $1`, [next.units[0]!.file])).rows;
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.body).toContain('1 member/service assignment(s) to this provider were refused');
+  });
+
   it('runs on Feb 28 in a non-leap year and Feb 29 in a leap year; old denials roll off', async () => {
     const feb27 = await generate('csasf', { date: '2027-02-28', provider: 'HOMEWAY' }, deps);
     expect(feb27.slot).toBe('2027-02-28');
