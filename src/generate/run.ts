@@ -15,7 +15,7 @@ import { FILE_TYPES } from '../filetypes/registry.js';
 import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
-import { csasfRows, openRefusalsOf } from '../repositories/cs-authorizations.js';
+import { csasfRows, openRefusalsOf, type OpenRefusal } from '../repositories/cs-authorizations.js';
 import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
 import {
   currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, takenFileNames,
@@ -138,7 +138,7 @@ async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, 
 }
 
 /** The member × service pairs a CS provider's file leaves out because another provider holds them. */
-function refusedOf(conflicts: Awaited<ReturnType<typeof openRefusalsOf>>): NonNullable<UnitResult['refused']> {
+function refusedOf(conflicts: readonly OpenRefusal[]): NonNullable<UnitResult['refused']> {
   return conflicts.map((c) => ({ cin: c.cin, serviceCode: c.service_code, owner: c.owner_provider }));
 }
 

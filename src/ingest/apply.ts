@@ -60,7 +60,7 @@ export async function mergeRange(
   const replaced = opts.replaceLine ? await dropLinesCarried(c, k, batch) : [];
   // Which earlier file each key came from is looked up only when the period has rows of other
   // files at all: a first file (the large case) is a plain insert.
-  tally.earlier ??= await periodHasOtherRows(c, provider, layout, period, sheet.submissionId);
+  tally.earlier ??= await periodHasOtherRows(c, provider, layout, period, sheet.submissionId, batch.lobs);
   const merged = await mergeByKey(c, k, batch, tally.earlier);
   for (const x of [...replaced, ...merged]) {
     const m = tally.byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };

@@ -56,6 +56,9 @@ export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
+/** Each recipient once, blanks (a provider with no liaison email) left out. */
+const recipientsOf = (msg: Message): string[] => [...new Set(msg.to.filter(Boolean))];
+
 const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });
 
 /**
@@ -66,7 +69,7 @@ const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.st
  * under its key is not recorded again).
  */
 export async function queueNotification(db: Db, msg: Message & { key: string }, now: Date): Promise<boolean> {
-  const to = [...new Set(msg.to.filter(Boolean))];
+  const to = recipientsOf(msg);
   if (to.length === 0) return false; // (said once, by the sendNotification that follows)
   return (await recordNotification(db, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: msg.attachments ?? [], key: msg.key }, now)) !== undefined;
 }
@@ -78,7 +81,7 @@ export async function queueNotification(db: Db, msg: Message & { key: string }, 
  */
 /** @param faults crash tests only: called at the fault point between sending and recording it */
 export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock(), faults: FaultPoints = NO_FAULTS): Promise<Sent | null> {
-  const to = [...new Set(msg.to.filter(Boolean))];
+  const to = recipientsOf(msg);
   if (to.length === 0) {
     log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
     return null;

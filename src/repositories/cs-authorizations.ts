@@ -69,9 +69,11 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
   return r.rows;
 }
 
+export interface OpenRefusal { cin: string; service_code: string; owner_provider: string }
+
 /** The unresolved refusals of this provider (refused for a pair another provider holds), by member and service: its CSASF run lists them. */
-export async function openRefusalsOf(db: Db, provider: string): Promise<{ cin: string; service_code: string; owner_provider: string }[]> {
-  return (await db.query<{ cin: string; service_code: string; owner_provider: string }>(
+export async function openRefusalsOf(db: Db, provider: string): Promise<OpenRefusal[]> {
+  return (await db.query<OpenRefusal>(
     `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
     [provider],
   )).rows;

@@ -4,7 +4,6 @@
 // the submission's transaction client (none commits). The merge is on the hot path of a large
 // file's ingest: one statement per batch of staged rows, whatever the batch's size.
 import type pg from 'pg';
-import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 
 type Client = pg.PoolClient;
 
@@ -56,14 +55,15 @@ export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBat
 }
 
 /**
- * Whether the period has current rows of another submission for this file type. The lines of
- * business are named so the key's index reaches the period: without them (lob is the key's
- * third column) a provider's first file of a period read every row the provider ever counted.
+ * Whether the period has current rows of another submission for this file type, in the lines of
+ * business the merge works in (as mergeByKey's `lobs`). Naming them lets the key's index reach
+ * the period: without them (lob is the key's third column) a provider's first file of a period
+ * read every row the provider ever counted.
  */
-export async function periodHasOtherRows(c: Client, provider: string, layout: string, period: string, submissionId: number): Promise<boolean> {
+export async function periodHasOtherRows(c: Client, provider: string, layout: string, period: string, submissionId: number, lobs: readonly string[]): Promise<boolean> {
   return (await c.query(
     `select 1 from current_rows where provider_code = $1 and layout = $2 and lob = any($5) and period = $3 and submission_id <> $4 limit 1`,
-    [provider, layout, period, submissionId, Object.keys(LINES_OF_BUSINESS)],
+    [provider, layout, period, submissionId, lobs],
   )).rowCount! > 0;
 }
 

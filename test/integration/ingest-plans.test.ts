@@ -16,11 +16,13 @@ import { applyRtf } from '../../src/filetypes/rtf/apply.js';
 import { stagedKeys } from '../../src/filetypes/staged.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
+import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { periodHasOtherRows } from '../../src/repositories/current-rows.js';
 import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 const MEMBERS = 100_000;
+const LOBS = Object.keys(LINES_OF_BUSINESS);
 const BATCH = 2000;
 const cin = (i: number) => `${String(10_000_000 + i).padStart(8, '0')}A`;
 
@@ -93,11 +95,11 @@ describe('a batch applied in the submission\'s transaction', () => {
       await lookupPlans(c);
       // the first file of a period (the large case): nothing of the period counts yet, while
       // every earlier period's rows do; a scan would read them all to say so
-      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-11-01', 0)).toBe(false);
-      expect(await periodHasOtherRows(c, 'BIGECM', 'OTF', '2026-10-01', 0)).toBe(false);
+      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-11-01', 0, LOBS)).toBe(false);
+      expect(await periodHasOtherRows(c, 'BIGECM', 'OTF', '2026-10-01', 0, LOBS)).toBe(false);
       const scans = await c.query<{ seq_scan: number }>(`select seq_scan::int from pg_stat_xact_user_tables where relname = 'current_rows'`);
       expect(scans.rows).toEqual([{ seq_scan: 0 }]);
-      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-10-01', 0)).toBe(true);
+      expect(await periodHasOtherRows(c, 'BIGECM', 'RTF', '2026-10-01', 0, LOBS)).toBe(true);
       await rollback(c);
     } finally {
       c.release();
