@@ -17,8 +17,8 @@ export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { v
  * answer, and nothing of theirs changes.
  */
 export function assignedEcmMember(ctx: ProviderContext, row: ContextRow<'cin'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
-  const m = ctx.ecm.get(row.cin!);
-  if (!m || (lob && m.lob !== lob)) {
+  const m = ctx.ecm.get(row.cin!, lob || undefined);
+  if (!m) {
     out.push(makeIssue('MEMBER_NOT_ASSIGNED', issueAt(row, 'cin'), { detail: lob ? ` for ${lob}` : '' }));
     return undefined;
   }

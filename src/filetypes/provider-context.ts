@@ -14,6 +14,13 @@ export interface EcmMember {
   lcmName: string | null;
 }
 
+/** The provider's ECM members by CIN and line of business (src/ingest/ecm-members.ts packs them). */
+export interface EcmMemberIndex extends Iterable<[string, EcmMember]> {
+  /** The member's assignment in `lob`; with no line, any one of them. */
+  get(cin: string, lob?: string): EcmMember | undefined;
+  readonly size: number;
+}
+
 export interface CsasfEntry {
   lob: string;
   authStatus: string | null;
@@ -43,7 +50,7 @@ export interface ProviderContext {
   ecmLobs: Set<string>;
   csLobs: Set<string>;
   /** CIN → the provider's ECM assignment (assignment, approved referral, or a member on its latest MIF). */
-  ecm: ReadonlyMap<string, EcmMember>;
+  ecm: EcmMemberIndex;
   /** `CIN|service` → the row on the latest CSASF sent to this provider before the receipt time. */
   csasf: Map<string, CsasfEntry>;
   /** Whether any CSASF was ever sent to the provider before the receipt time. */

@@ -53,7 +53,7 @@ export interface ContextFile {
 
 /** Questions a type's end-of-file rules ask the database (the pipeline answers them in its transaction). */
 export interface EndOfFileQueries {
-  /** Of these business keys of `type`, those an earlier file of the period still counts. */
+  /** Of these business keys of `type`, those an earlier file of the period still counts, as `key|lob` (a key counts per line of business). */
   countingEarlier(type: string, keys: readonly string[]): Promise<ReadonlySet<string>>;
 }
 

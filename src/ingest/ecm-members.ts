@@ -1,10 +1,11 @@
-// The provider's ECM members as the context rules read them (a ReadonlyMap of CIN → EcmMember),
+// The provider's ECM members as the context rules read them (CIN and line of business →
+// EcmMember: a member may be assigned to the provider in two lines, each its own assignment),
 // packed: a large provider has hundreds of thousands, and an object per member with its own
 // copies of the line of business and Lead Care Manager strings made that provider's context the
 // largest thing an ingest held (~70 MB for 200k members). Here a member is its CIN's slot in
 // typed arrays plus its two name strings; lines and care managers are kept once each. A lookup
 // makes the member object the rules expect, which dies young.
-import type { EcmMember } from '../filetypes/provider-context.js';
+import type { EcmMember, EcmMemberIndex } from '../filetypes/provider-context.js';
 
 /** One string per distinct value, numbered in order of arrival. */
 class Interned {
@@ -24,8 +25,11 @@ class Interned {
 const ON_MIF = 1;
 const ENROLLED_ON_MIF = 2;
 
-export class EcmMembers implements ReadonlyMap<string, EcmMember> {
+export class EcmMembers implements EcmMemberIndex {
+  /** A CIN's first slot; its other lines (rare) chain from it through `next`. */
   private readonly slots = new Map<string, number>();
+  private readonly next: Int32Array;
+  private count = 0;
   private readonly lobs = new Interned();
   private readonly lcms = new Interned();
   private readonly lob: Uint32Array;
@@ -37,6 +41,7 @@ export class EcmMembers implements ReadonlyMap<string, EcmMember> {
 
   /** @param capacity the most members that will be added */
   constructor(capacity: number) {
+    this.next = new Int32Array(capacity).fill(-1);
     this.lob = new Uint32Array(capacity);
     this.lcm = new Uint32Array(capacity);
     this.status = new Int16Array(capacity);
@@ -45,15 +50,22 @@ export class EcmMembers implements ReadonlyMap<string, EcmMember> {
     this.firstNames = new Array<string>(capacity);
   }
 
-  /** Adds (or, as Map.set does, replaces) a member. */
+  /** Adds a member's assignment in its line (or replaces the one it has in that line). */
   set(cin: string, m: EcmMember): this {
+    const lob = this.lobs.id(m.lob);
     let slot = this.slots.get(cin);
     if (slot === undefined) {
-      slot = this.slots.size;
-      if (slot >= this.lob.length) throw new RangeError(`more members than the ${this.lob.length} announced`);
+      slot = this.allocate();
       this.slots.set(cin, slot);
+    } else {
+      while (this.lob[slot] !== lob && this.next[slot]! !== -1) slot = this.next[slot]!;
+      if (this.lob[slot] !== lob) {
+        const added = this.allocate();
+        this.next[slot] = added;
+        slot = added;
+      }
     }
-    this.lob[slot] = this.lobs.id(m.lob);
+    this.lob[slot] = lob;
     this.lcm[slot] = this.lcms.id(m.lcmName);
     this.status[slot] = m.status;
     this.flags[slot] = (m.onLatestMif ? ON_MIF : 0) | (m.enrolledOnLatestMif ? ENROLLED_ON_MIF : 0);
@@ -62,37 +74,30 @@ export class EcmMembers implements ReadonlyMap<string, EcmMember> {
     return this;
   }
 
+  private allocate(): number {
+    if (this.count >= this.lob.length) throw new RangeError(`more members than the ${this.lob.length} announced`);
+    return this.count++;
+  }
+
+  /** Assignments held (a member in two lines counts twice). */
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
-  has(cin: string): boolean {
-    return this.slots.has(cin);
+  /** The member's assignment in `lob`; with no line (a row whose line is unreadable), the first one loaded. */
+  get(cin: string, lob?: string): EcmMember | undefined {
+    let slot = this.slots.get(cin);
+    if (slot === undefined) return undefined;
+    if (lob !== undefined) {
+      while (slot !== -1 && this.lobs.values[this.lob[slot]!] !== lob) slot = this.next[slot]!;
+      if (slot === -1) return undefined;
+    }
+    return this.at(slot);
   }
 
-  get(cin: string): EcmMember | undefined {
-    const slot = this.slots.get(cin);
-    return slot === undefined ? undefined : this.at(slot);
-  }
-
-  forEach(fn: (value: EcmMember, key: string, map: ReadonlyMap<string, EcmMember>) => void, thisArg?: unknown): void {
-    for (const [cin, slot] of this.slots) fn.call(thisArg, this.at(slot), cin, this);
-  }
-
-  *entries(): MapIterator<[string, EcmMember]> {
-    for (const [cin, slot] of this.slots) yield [cin, this.at(slot)];
-  }
-
-  keys(): MapIterator<string> {
-    return this.slots.keys();
-  }
-
-  *values(): MapIterator<EcmMember> {
-    for (const slot of this.slots.values()) yield this.at(slot);
-  }
-
-  [Symbol.iterator](): MapIterator<[string, EcmMember]> {
-    return this.entries();
+  /** Each assignment, a member's lines one after another in the order loaded. */
+  *[Symbol.iterator](): IterableIterator<[string, EcmMember]> {
+    for (const [cin, first] of this.slots) for (let slot = first; slot !== -1; slot = this.next[slot]!) yield [cin, this.at(slot)];
   }
 
   private at(slot: number): EcmMember {

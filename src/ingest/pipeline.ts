@@ -318,7 +318,7 @@ function declinedIssue(run: IngestRun, types: readonly string[]): Issue {
  * Stage read: rows are read, validated (the database-dependent rules too) and staged in
  * batches, then the verdict decided. Each batch's accepted rows are also applied as soon as
  * they are staged, so Postgres applies one batch while the next is read (accepted rows are
- * final when staged: a CIN, CIN × service, is accepted once per file, so batch by batch gives
+ * final when staged: a CIN (per line), CIN × service, is accepted once per file, so batch by batch gives
  * the same result as one statement per sheet). If the file then turns out REJECTED (a limit
  * or a damaged part mid-way, a late decline), everything after the savepoint is undone and
  * the file is read again without applying.

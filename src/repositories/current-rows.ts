@@ -74,7 +74,7 @@ export async function periodHasOtherRows(c: Client, provider: string, layout: st
  * look-up of which file each key came from, and a key once per file is a plain insert.
  */
 export async function mergeByKey(c: Client, k: KeyExpressions, b: MergeBatch, earlier: boolean): Promise<MergedCount[]> {
-  // (a key accepted once per file by the cross-row check, an RTF member: no sort for it)
+  // (a key accepted once per line per file by the cross-row check, an RTF member: no sort for it)
   const src = k.uniquePerFile
     ? `select ${k.lob} as lob, ${k.key} as k, r.row_number from submission_rows r
         where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null and ${k.lob} = any($9)`

@@ -24,8 +24,8 @@ export async function providerWithContracts(db: Db, code: string): Promise<Provi
 export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean }
 
 /**
- * The provider's ECM members: those assigned to it, flagged when on the latest MIF of their line
- * of business, plus those only on that MIF (a member may have left the assignment table since,
+ * The provider's ECM members, per line of business: those assigned to it, flagged when on the
+ * latest MIF of their line, plus those only on that MIF (a member may have left the assignment table since,
  * but the provider still reports on what it was sent). One result: a large provider's members
  * are parsed once, not twice.
  */
@@ -45,10 +45,10 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
        from assigned a join members m using (cin) left join mif f on f.cin = a.cin and f.lob = a.lob
      union all
      select * from (
-       select distinct on (f.cin) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
+       select distinct on (f.cin, f.lob) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
               true, coalesce(f.ecm_status = 3, false)
          from mif f join members m using (cin)
-        where not exists (select 1 from assigned a where a.cin = f.cin)
+        where not exists (select 1 from assigned a where a.cin = f.cin and a.lob = f.lob)
         order by f.cin, f.lob) only_on_mif`,
     [code, receivedAt],
   )).rows;

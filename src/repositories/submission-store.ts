@@ -129,13 +129,13 @@ export async function rejectStagedRows(c: Client, sheetIds: number[]): Promise<v
   await c.query(`update submission_rows set accepted = false where sheet_id = any($1)`, [sheetIds]);
 }
 
-/** Which of these row keys of a file type an earlier file of the period reported (they count: corrections merge). */
+/** Which of these row keys of a file type an earlier file of the period reported, as `key|lob` (they count: corrections merge). */
 export async function reportedEarlier(c: Client, provider: string, layout: string, period: string, rowKeys: readonly string[], submissionId: number): Promise<Set<string>> {
-  const r = await c.query<{ row_key: string }>(
-    `select row_key from current_rows where provider_code = $1 and layout = $5 and period = $2 and row_key = any($3) and submission_id <> $4`,
+  const r = await c.query<{ row_key: string; lob: string }>(
+    `select row_key, lob from current_rows where provider_code = $1 and layout = $5 and period = $2 and row_key = any($3) and submission_id <> $4`,
     [provider, period, rowKeys, submissionId, layout],
   );
-  return new Set(r.rows.map((x) => x.row_key));
+  return new Set(r.rows.map((x) => `${x.row_key}|${x.lob}`));
 }
 
 /**

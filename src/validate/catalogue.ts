@@ -89,7 +89,7 @@ export const ISSUES = {
   CARE_PLAN_LATE: w('row', 'The care plan date is {days} days after enrollment (a care plan is expected within {limit} days). No change is needed if the dates are right, or if this date is a later revision of a care plan made in time.'),
   CARE_PLAN_OVERDUE: w('row', '{column} is blank, but {days} days had passed since enrollment by {until} (a care plan is expected within {limit} days). Enter the care plan date; if there is no care plan yet, make one now.'),
   REFERRAL_DATE_REQUIRED: e('row', '{column} is required when Referral Status is filled. Enter the date the referral status changed.'),
-  DUPLICATE_CIN: e('row', 'This member (CIN) is already on row {row} of this file. Send one row per member: merge the two rows.'),
+  DUPLICATE_CIN: e('row', 'This member (CIN) is already on row {row} of this file for the same Primary Payer (MCP). Send one row per member and line of business: merge the two rows.'),
 
   // ---- OTF rules
   OTF_MINUTES_ROUNDED: w('row', '{column} was {value} and was rounded up to {rounded} whole minutes. Enter whole minutes.'),

@@ -161,3 +161,55 @@ describe('OTF_CORRECTIONS=replace-line: how a provider withdraws an attempt', ()
   });
 });
 
+
+describe('a member with the same provider in two lines of business', () => {
+  const ivy = { cin: '91000009J', lastName: 'India', firstName: 'Ivy', clientName: 'Ivy India' };
+  const cv = { mcpId: 'CV', mcpName: 'CalViva Health' };
+  const acuity = async () =>
+    (await db.pool.query(`select lob, status, acuity from ecm_assignments where cin = '91000009J' order by lob`)).rows;
+  const ivyIssues = (r: Ingested, code: string) => r.document.issues.filter((i) => i.cin === ivy.cin && i.code === code);
+
+  it("is reported in each line, in a file per line or in one file, and each line's row updates that line's assignment", async () => {
+    await db.pool.query(`insert into members (cin, mcp_member_id, last_name, first_name, dob, gender) values ('91000009J', 'M9', 'India', 'Ivy', '1970-01-01', 'F')`);
+    await db.pool.query(
+      `insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, enrollment_start, lcm_name, lcm_phone)
+       values ('91000009J', 'HN', 'ACME', 3, '2026-08-01', '2026-08-15', 'Pat Lee', '5595552000'),
+              ('91000009J', 'CV', 'ACME', 3, '2026-08-01', '2026-08-15', 'Pat Lee', '5595552000')`,
+    );
+    const enrolled = ivy;
+    const hn = await send('ACME', 'RTF_ACME_HN_202611_ivy.xlsx', await rtf([enrolledRow({ ...enrolled, acuity: 'High' })]), 9);
+    const cvOnly = await send('ACME', 'RTF_ACME_CV_202611_ivy.xlsx', await rtf([enrolledRow({ ...enrolled, ...cv, acuity: 'Medium' })]), 9);
+    expect([hn, cvOnly].map((r) => r.document.issues.filter((i) => i.severity === "error").map((i) => i.code))).toEqual([[], []]);
+    expect(ivyIssues(hn, 'MEMBER_NOT_ASSIGNED')).toEqual([]);
+    expect(ivyIssues(cvOnly, 'MEMBER_NOT_ASSIGNED')).toEqual([]);
+    expect(await acuity()).toEqual([{ lob: 'CV', status: 3, acuity: 'Medium' }, { lob: 'HN', status: 3, acuity: 'High' }]);
+    // one file with a row per line: neither row is a duplicate of the other
+    const both = await send('ACME', 'RTF_ACME_202611_ivy_both.xlsx', await rtf([
+      enrolledRow({ ...enrolled, acuity: 'Low' }), enrolledRow({ ...enrolled, ...cv, acuity: 'High' }),
+    ]), 9);
+    expect(both.document).toMatchObject({ rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
+    expect(await acuity()).toEqual([{ lob: 'CV', status: 3, acuity: 'High' }, { lob: 'HN', status: 3, acuity: 'Low' }]);
+    // the same member twice in one line is still a duplicate
+    const twice = await send('ACME', 'RTF_ACME_202611_ivy_twice.xlsx', await rtf([enrolledRow(enrolled), enrolledRow({ ...enrolled, acuity: 'Medium' })]), 9);
+    expect(ivyIssues(twice, 'DUPLICATE_CIN')).toHaveLength(1);
+  });
+
+  it('enrolled on the MIF of both lines and reported in one: the other line is "past enrollment not reported"', async () => {
+    await generate('mif', { date: '2026-12-15', provider: 'ACME' }, world.deps);
+    const dec = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
+    const jan = (day: number) => new Date(`2027-01-0${day}T17:00:00Z`);
+    const enrolled = { ...ivy, ...dec };
+    const hnOnly = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'RTF_ACME_HN_202612_ivy.xlsx', bytes: await rtf([enrolledRow(enrolled)]), receivedAt: jan(4), source: 'cli',
+    });
+    expect(hnOnly.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
+    // the file carries HN only: only HN's enrolled members are owed, so Ivy's CV enrollment waits for a CV file
+    expect(ivyIssues(hnOnly, 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
+    const mixed = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'RTF_ACME_202612_ivy_mixed.xlsx', receivedAt: jan(5), source: 'cli',
+      bytes: await rtf([enrolledRow(dec), rtfRow({ ...cv, ...dec, cin: '91000004D', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' })]),
+    });
+    // a file carrying both lines owes Ivy in CV (reported in HN by the earlier file, which still counts)
+    expect(ivyIssues(mixed, 'PAST_ENROLLMENT_NOT_REPORTED')).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ const member = (i: number): EcmMember => ({
 });
 
 describe('EcmMembers', () => {
-  it('answers every lookup and iteration as a Map of the same members would', () => {
+  it('with one line per member, answers every lookup and iteration as a Map of the same members would', () => {
     const map = new Map<string, EcmMember>();
     const packed = new EcmMembers(100);
     for (let i = 0; i < 100; i++) {
@@ -16,19 +16,31 @@ describe('EcmMembers', () => {
       map.set(cin, member(i));
       packed.set(cin, member(i));
     }
-    // as Map.set does: the same CIN again replaces it, in its first place
-    map.set('90000003A', member(50));
-    packed.set('90000003A', member(50));
+    // the same CIN in the same line again replaces it, in its first place
+    map.set('90000003A', member(51));
+    packed.set('90000003A', member(51));
     expect(packed.size).toBe(map.size);
     expect([...packed]).toEqual([...map]);
-    expect([...packed.keys()]).toEqual([...map.keys()]);
-    expect([...packed.values()]).toEqual([...map.values()]);
     expect(packed.get('90000007A')).toEqual(map.get('90000007A'));
+    expect(packed.get('90000007A', map.get('90000007A')!.lob)).toEqual(map.get('90000007A'));
     expect(packed.get('nope')).toBeUndefined();
-    expect(packed.has('90000099A')).toBe(true);
-    const seen: string[] = [];
-    packed.forEach((m, cin) => seen.push(`${cin}:${m.lob}`));
-    expect(seen).toEqual([...map].map(([cin, m]) => `${cin}:${m.lob}`));
+  });
+
+  it("keeps a member's assignment in each line of business: looked up by line, each one iterated", () => {
+    const packed = new EcmMembers(3);
+    packed.set('91000007G', { ...member(0), lob: 'HN', status: 3 });
+    packed.set('91000007G', { ...member(1), lob: 'CV', status: 1 });
+    packed.set('91000008H', { ...member(2), lob: 'CV' });
+    // the same member and line again replaces that line's entry only
+    packed.set('91000007G', { ...member(1), lob: 'CV', status: 2 });
+    expect(packed.get('91000007G', 'HN')).toMatchObject({ lob: 'HN', status: 3 });
+    expect(packed.get('91000007G', 'CV')).toMatchObject({ lob: 'CV', status: 2 });
+    expect(packed.get('91000007G', 'CHPIV')).toBeUndefined();
+    expect(packed.get('91000008H', 'HN')).toBeUndefined();
+    // with no line (a row whose line is unreadable): the first one loaded
+    expect(packed.get('91000007G')).toMatchObject({ lob: 'HN' });
+    expect([...packed].map(([cin, m]) => `${cin}:${m.lob}:${m.status}`)).toEqual(['91000007G:HN:3', '91000007G:CV:2', '91000008H:CV:3']);
+    expect(packed.size).toBe(3);
   });
 
   it('refuses more members than announced (the capacity is the length of the query result)', () => {

@@ -23,7 +23,7 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
   const r = await c.query(
     // (the leading comment names the statement in pg_stat_activity, which truncates long queries)
     `/* apply RTF: assignments, lineage */ with src as materialized (
-       -- (a CIN is accepted once per file, by the cross-row check: no distinct-on sort needed)
+       -- (a CIN is accepted once per line per file, by the cross-row check: no distinct-on sort needed)
        select r.cin, r.row_number, r.data d from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      ), upd as (
@@ -54,7 +54,8 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
 /** Contact details the provider reported as new flow into the member record (and the next MIF). */
 async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange): Promise<number> {
   const r = await c.query(
-    // (no distinct on: a CIN is accepted once per file, and sorting the sheet's rows spilled to disk)
+    // (no distinct on: a CIN is accepted once per line per file, and sorting the sheet's rows spilled to disk;
+    // a member reported in two lines updates the member record once, from either row: the provider's own report both times)
     `/* apply RTF: member contacts */ with src as (
        select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      )

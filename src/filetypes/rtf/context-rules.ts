@@ -13,7 +13,8 @@ import type { RtfKey } from './rules.js';
 const OTF_METHODS = 2;
 
 export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile): ContextRuleSet<RtfKey> {
-  const rtfCins = new Set<string>();
+  /** Members this file reports, as `cin|lob`: a member may be the provider's in two lines. */
+  const reported = new Set<string>();
   const rtfLobs = new Set<string>();
   const ueRows: { sheet: string; row: number; cin: string }[] = [];
   let rtfSheet: string | undefined;
@@ -23,8 +24,8 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    * (per line of business: a provider may return one RTF per MIF it received). Few: only these
    * are looked up among the rows earlier files of the period still count.
    */
-  const unreportedEnrolled = (): string[] =>
-    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && rtfLobs.has(m.lob) && !rtfCins.has(cin)).map(([cin]) => cin);
+  const unreportedEnrolled = (): { cin: string; lob: string }[] =>
+    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && rtfLobs.has(m.lob) && !reported.has(`${cin}|${m.lob}`)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
@@ -33,7 +34,7 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
       const cin = row.cin!;
       const v = row.values;
       if (rtfSheet === undefined) rtfSheet = row.sheet;
-      rtfCins.add(cin);
+      reported.add(`${cin}|${m.lob}`);
       rtfLobs.add(m.lob);
       if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== m.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
       else if (typeof v.firstName === 'string' && v.firstName.toLowerCase() !== m.firstName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
@@ -45,9 +46,9 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
       if (rtfSheet !== undefined) {
         // members an earlier RTF of the period reported still count as reported (corrections merge)
         const unreported = unreportedEnrolled();
-        const reportedEarlier = unreported.length ? await db.countingEarlier('RTF', unreported) : undefined;
-        for (const cin of unreported)
-          if (!reportedEarlier?.has(cin)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: rtfSheet, cin }));
+        const reportedEarlier = unreported.length ? await db.countingEarlier('RTF', unreported.map((u) => u.cin)) : undefined;
+        for (const { cin, lob } of unreported)
+          if (!reportedEarlier?.has(`${cin}|${lob}`)) out.push(makeIssue('PAST_ENROLLMENT_NOT_REPORTED', { sheet: rtfSheet, cin }));
       }
       const minModalities = Math.min(config.OUTREACH_MIN_MODALITIES, OTF_METHODS);
       for (const ue of ueRows) {

@@ -112,8 +112,8 @@ export const RTF_RULES: readonly RowRule[] = [
   notAfterReceipt<RtfKey>(['startDate', 'carePlanDate', 'careConferenceDate', 'assessmentStartedDate', 'assessmentCompletedDate', 'lastEncounterDate', 'productionDate', 'referralStatusDate']),
 ];
 
-/** One row per member (CIN) in a file. */
-export const RTF_CROSS_ROW: CrossRowKey<RtfKey> = { keys: ['cin'], code: 'DUPLICATE_CIN' };
+/** A member once per line of business: one file may report a member the provider has in two lines. */
+export const RTF_CROSS_ROW: CrossRowKey<RtfKey> = { keys: ['cin', 'mcpId'], code: 'DUPLICATE_CIN' };
 
 /** A blank acuity is taken as Low, with a warning. */
 export const RTF_BLANK_DEFAULTS: Partial<Record<RtfKey, BlankDefault>> = { acuity: { value: 'Low', code: 'ACUITY_DEFAULTED' } };
