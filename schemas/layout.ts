@@ -21,7 +21,7 @@ export interface ColumnDef<K extends string = string> {
   aliases?: readonly string[];
   req: Requiredness;
   type: ColumnType;
-  /** Maximum text length. */
+  /** Maximum text length; for int and minutes columns, the largest value (a row error past it). */
   max?: number;
   /** Allowed values for code / codeList columns. */
   codes?: CodeSet;

@@ -3,6 +3,9 @@ import { OTF_METHOD, PROVIDER_TYPE } from './codes.js';
 import { cin, col, ecmProviderName, ecmProviderNpi, ecmProviderTin, mcpId, mcpName } from './columns.js';
 import { layout } from './layout.js';
 
+/** [POLICY] The longest one outreach attempt can take: a day. More is a typing error, a row error. */
+export const ATTEMPT_MINUTES_MAX = 1440;
+
 export const OTF = layout({
   name: 'OTF',
   title: 'ECM Outreach Tracker File',
@@ -26,7 +29,8 @@ export const OTF = layout({
     col('successful', 'Outreach Attempt Successful', 'req', 'YN', { aliases: ['Outreach Successful', 'Attempt Successful'] }),
     col('minutes', 'Time Spent Performing Outreach', 'req', 'minutes', {
       aliases: ['Time Spent Performing Outreach (Minutes)', 'Time Spent Performing Outreach (in minutes)', 'Time Spent', 'Minutes Spent', 'Outreach Minutes'],
-      rule: 'Whole minutes, 1 or more (mail counts 1); fractions are rounded up',
+      max: ATTEMPT_MINUTES_MAX,
+      rule: `Whole minutes, 1 to ${ATTEMPT_MINUTES_MAX} (mail counts 1); fractions are rounded up`,
     }),
   ],
 });

@@ -3,6 +3,13 @@ import { ACUITY, ECM_STATUS, POF } from './codes.js';
 import { address, cin, city, col, discontinuationReasonCode, ecmProviderName, ecmProviderNpi, ecmProviderTin, firstName, lastName, mcpId, mcpName, memberPhone, referralColumns, state, zip } from './columns.js';
 import { layout } from './layout.js';
 
+/**
+ * [POLICY] The most encounters of one kind a member's row can report for a month: more is a
+ * typing error (a date, a phone number in the cell), and a row error says so, where a number
+ * past the database's integer made the whole file fail.
+ */
+export const ENCOUNTERS_MAX = 999;
+
 export const RTF = layout({
   name: 'RTF',
   title: 'ECM Return Transmission File',
@@ -44,8 +51,8 @@ export const RTF = layout({
     col('discontinuationDate', 'Discontinuation Date', 'cond', 'date', { rule: 'Only for a member never enrolled (Start Date blank)' }),
     discontinuationReasonCode('Required with an Enrollment End Date or a Discontinuation Date'),
     col('discontinuationReason', 'Discontinuation Reason', 'cond', 'text', { max: 200, phi: true, aliases: ['Discontinuation Reason Description'], rule: 'Required when the reason code is OTH' }),
-    col('inPerson', 'In Person', 'req', 'int', { aliases: ['In-Person', 'In Person Encounters', 'In Person Count'], rule: 'In-person encounters this period, successful or not (0 or more)' }),
-    col('telephonic', 'Telephonic/Video', 'req', 'int', { aliases: ['Telephonic', 'Telephonic Video', 'Telephonic/Video Encounters', 'Telephonic Count'], rule: 'Telephonic or video encounters this period (0 or more)' }),
+    col('inPerson', 'In Person', 'req', 'int', { aliases: ['In-Person', 'In Person Encounters', 'In Person Count'], max: ENCOUNTERS_MAX, rule: `In-person encounters this period, successful or not (0 to ${ENCOUNTERS_MAX})` }),
+    col('telephonic', 'Telephonic/Video', 'req', 'int', { aliases: ['Telephonic', 'Telephonic Video', 'Telephonic/Video Encounters', 'Telephonic Count'], max: ENCOUNTERS_MAX, rule: `Telephonic or video encounters this period (0 to ${ENCOUNTERS_MAX})` }),
     col('productionDate', 'Member Information Return Transmission File Production Date', 'req', 'date', {
       aliases: ['Return Transmission File Production Date', 'RTF Production Date', 'Production Date'], rule: 'The date you produced this file', width: 14,
     }),

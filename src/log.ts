@@ -68,3 +68,17 @@ export function createLogger(
 
 export const log: Logger = createLogger();
 export type { Logger };
+
+/**
+ * An error as logs, run results and the CLI show it. A Postgres error's message may quote the
+ * value it refused (`value "…" is out of range for type integer`, `invalid input syntax for
+ * type date: "…"`), and that value can be a cell of a provider's file: its quoted parts are
+ * masked, and its SQLSTATE and constraint (names of ours) say what failed.
+ */
+export function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const db = err as Error & { code?: unknown; severity?: unknown; constraint?: unknown };
+  if (typeof db.code !== 'string' || !/^[0-9A-Z]{5}$/.test(db.code) || typeof db.severity !== 'string') return err.message;
+  const constraint = typeof db.constraint === 'string' ? `, constraint ${db.constraint}` : '';
+  return `${err.message.replace(/"[^"]*"/g, '"…"')} (SQLSTATE ${db.code}${constraint})`;
+}

@@ -3,7 +3,7 @@ import 'dotenv/config';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { EmbeddedPostgresError } from '../db/embedded.js';
-import { log } from '../log.js';
+import { errorText, log } from '../log.js';
 import { EXIT, UsageError } from './output.js';
 import { buildProgram } from './program.js';
 
@@ -25,8 +25,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return EXIT.FAILED;
     }
-    log.error({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'command failed');
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    // (a database error's stack begins with its message, which may quote a value: masked in both)
+    const message = errorText(err);
+    const stack = err instanceof Error ? err.stack?.replace(err.message, message) : undefined;
+    log.error({ err: { message, stack } }, 'command failed');
+    process.stderr.write(`error: ${message}\n`);
     return EXIT.FAILED;
   }
 }

@@ -13,7 +13,7 @@ import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { FILE_TYPES } from '../filetypes/registry.js';
 import { withTransaction } from '../db/pool.js';
-import { log } from '../log.js';
+import { errorText, log } from '../log.js';
 import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
 import { csasfRows, openRefusalsOf, type OpenRefusal } from '../repositories/cs-authorizations.js';
 import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
@@ -182,7 +182,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
     preparing.set(i, prepareUnit(kind, job, slot, units[i]!, opts, deps, at).catch((error: unknown) => ({ error })));
   };
   const failed = async (i: number, u: Unit, err: unknown) => {
-    const message = (err as Error).message;
+    const message = errorText(err);
     log.error({ job, slot, provider: u.provider.provider_code, lob: u.lob, err: { message } }, 'outbound unit failed');
     results[i] = { provider: u.provider.provider_code, lob: u.lob, status: 'FAILED', rows: 0, file: null, path: null, error: message };
     if (!opts.dryRun) await markUnit(pool, job, slot, unitKeyOf(u), 'FAILED', { error: message }).catch(() => undefined);

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { FaultPoints } from '../fault-points.js';
-import { log } from '../log.js';
+import { errorText, log } from '../log.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
@@ -282,7 +282,7 @@ async function processOne(
       response: answered.response, movedTo: answered.movedTo, ...(answered.disposition === 'quarantined' ? { quarantined: true } : {}), fileErrors: d.fileErrors.map((e) => e.code),
     };
   } catch (err) {
-    const message = (err as Error).message;
+    const message = errorText(err);
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');
     return { ...base, error: message };
   }

@@ -14,7 +14,7 @@ import { putBlob } from '../db/blobs.js';
 import { forgetFile, quarantineFile } from '../db/poll-state.js';
 import { withTransaction } from '../db/pool.js';
 import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
-import { log } from '../log.js';
+import { errorText, log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import { makeIssue } from '../validate/issues.js';
 import { responseToBuffer } from '../reports/response.js';
@@ -175,7 +175,7 @@ export async function finishUnanswered(
       log.info({ submissionId: s.id, provider: provider.code }, 'finishing a submission applied but not answered');
       out.push({ ...(await respondOverSftp(deps, session, done, { path: uploadPath, name: posix.basename(uploadPath) }, at)), file: s.original_name });
     } catch (err) {
-      const message = (err as Error).message;
+      const message = errorText(err);
       log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
       out.push({ submissionId: s.id, file: s.original_name, response: '', movedTo: '', disposition: null, responded: false, error: message });
     }

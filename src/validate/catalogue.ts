@@ -60,6 +60,7 @@ export const ISSUES = {
   YN_FORMAT: e('row', '{column} must be Y or N.'),
   DATE_FORMAT: e('row', '{column} is not a valid date ({detail}). Enter a date as MM/DD/YYYY.'),
   INT_FORMAT: e('row', '{column} must be a whole number, 0 or more.'),
+  INT_TOO_LARGE: e('row', '{column} must be at most {max}.'),
   CODE_UNKNOWN: e('row', '{column} has a value that is not allowed. Use one of: {allowed}.'),
   PERIOD_FORMAT: e('row', '{column} is not a reporting period. Enter the month as MM/YYYY, e.g. 10/2026.'),
   DATE_AFTER_RECEIPT: e('row', '{column} ({value}) is after the date the file was received ({expected}). Dates cannot be in the future.'),

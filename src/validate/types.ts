@@ -61,6 +61,8 @@ export function allowedCodes(column: ColumnDef, settings: CodeSettings): string 
 }
 
 const BLANK: CellResult = Object.freeze({ kind: 'blank' });
+/** Past this a whole number does not fit the database's integer columns: the bound for a count without a limit of its own. */
+const INT_MAX = 2_147_483_647;
 
 export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings): CellResult {
   if (cell === undefined || isBlankCell(cell)) return BLANK;
@@ -78,15 +80,16 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return from(cellPeriod(cell), 'PERIOD_FORMAT');
     case 'int': {
       const n = cellNumber(cell);
-      return n !== null && Number.isInteger(n) && n >= 0 ? ok(n) : bad('INT_FORMAT');
+      if (n === null || !Number.isInteger(n) || n < 0) return bad('INT_FORMAT');
+      return n > (column.max ?? INT_MAX) ? bad('INT_TOO_LARGE', { max: column.max ?? INT_MAX }) : ok(n);
     }
     case 'minutes': {
       const n = cellNumber(cell) ?? durationMinutes(text);
       if (n === null) return bad('INT_FORMAT');
       if (n <= 0) return bad('OTF_MINUTES_TOO_SMALL');
-      if (Number.isInteger(n)) return ok(n);
-      const rounded = Math.ceil(n);
-      return ok(rounded, { code: 'OTF_MINUTES_ROUNDED', params: { rounded } });
+      const whole = Math.ceil(n);
+      if (whole > (column.max ?? INT_MAX)) return bad('INT_TOO_LARGE', { max: column.max ?? INT_MAX });
+      return whole === n ? ok(n) : ok(whole, { code: 'OTF_MINUTES_ROUNDED', params: { rounded: whole } });
     }
     case 'code': {
       const code = matchCode(typeof cell === 'number' ? String(cell) : text, column, settings);

@@ -68,6 +68,7 @@ const EXPECT: Record<string, Expectation> = {
   'impossible-dates.xlsx': {
     partial: { rows: { 3: ['DATE_FORMAT'], 4: ['DATE_FORMAT'], 5: ['DATE_FORMAT'], 6: ['DATE_FORMAT'] }, rejectedCins: ['91000002B', '91000006F', '91000004D', '91000003C'] },
   },
+  'huge-numbers.xlsx': { partial: { rows: { 3: ['INT_TOO_LARGE'], 4: ['INT_TOO_LARGE'] }, rejectedCins: ['91000002B', '91000006F'] } },
   'valid-for-hostile-names.xlsx': { partial: { rows: {}, rejectedCins: [] } },
 };
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { errorText } from '../../src/log.js';
 import { generate } from '../../src/generate/run.js';
 import { pollOnce, type PollFileResult } from '../../src/ingest/poll.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
@@ -170,5 +171,21 @@ describe('what liaisons receive carries counts and CINs only', () => {
     expect(sawCounts).toBe(true);
     expect(sawCin).toBe(true);
     expect(sawAttachment).toBe(true);
+  });
+});
+
+describe('what logs and run results say of a database error', () => {
+  it('a value Postgres quotes in its message (a cell of a file) is masked; the SQLSTATE and our constraint names are kept', async () => {
+    const refused = async (sql: string, params: unknown[]) => db.pool.query(sql, params).then(() => expect.fail('the statement should fail'), (e: unknown) => e);
+    const range = errorText(await refused('select $1::int', ['5000000000']));
+    expect(range).toBe('value "…" is out of range for type integer (SQLSTATE 22003)');
+    const syntax = errorText(await refused('select $1::date', ['Alpha Ann 02/14/1980']));
+    expect(syntax).not.toMatch(/Alpha|1980/);
+    expect(syntax).toMatch(/SQLSTATE 22007|SQLSTATE 22008/);
+    const unique = errorText(await refused(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000001A', 'HN', 'ACME', 1, '2026-09-01')`, []));
+    expect(unique).toMatch(/constraint ecm_assignments_cin_lob_key\)$/);
+    expect(unique).not.toMatch(/91000001A/);
+    // any other error is its message
+    expect(errorText(new Error('sftp connection refused'))).toBe('sftp connection refused');
   });
 });

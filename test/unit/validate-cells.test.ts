@@ -61,6 +61,15 @@ describe('numbers and text', () => {
     expect(parseCell(colOf(RTF, 'providerNpi'), 1234567893, config)).toEqual({ kind: 'ok', value: '1234567893' });
     expect(parseCell(colOf(RTF, 'lcmPhone'), 5595550123, config)).toEqual({ kind: 'ok', value: '5595550123' });
   });
+  it('counts and minutes past what a period or an attempt can hold are row errors, never a value the database refuses', () => {
+    expect(parseCell(colOf(RTF, 'inPerson'), 999, config)).toEqual({ kind: 'ok', value: 999 });
+    expect(parseCell(colOf(RTF, 'inPerson'), 1000, config)).toEqual({ kind: 'bad', problem: { code: 'INT_TOO_LARGE', params: { max: 999 } } });
+    expect(parseCell(colOf(RTF, 'telephonic'), '5000000000', config)).toEqual({ kind: 'bad', problem: { code: 'INT_TOO_LARGE', params: { max: 999 } } });
+    expect(parseCell(colOf(OTF, 'minutes'), 1440, config)).toEqual({ kind: 'ok', value: 1440 });
+    expect(parseCell(colOf(OTF, 'minutes'), 3_000_000_000, config)).toEqual({ kind: 'bad', problem: { code: 'INT_TOO_LARGE', params: { max: 1440 } } });
+    // rounded up past the limit is past it too
+    expect(parseCell(colOf(OTF, 'minutes'), 1440.5, config)).toEqual({ kind: 'bad', problem: { code: 'INT_TOO_LARGE', params: { max: 1440 } } });
+  });
 });
 
 describe('normalised values', () => {

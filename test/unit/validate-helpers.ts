@@ -104,6 +104,8 @@ export const ROW_CASES: RowCase[] = [
   { name: 'fractional count', layout: 'RTF', patch: { telephonic: 2.5 }, code: 'INT_FORMAT', on: 'telephonic' },
   { name: 'count as words', layout: 'RTF', patch: { telephonic: 'two' }, code: 'INT_FORMAT', on: 'telephonic' },
   { name: 'minutes as words', layout: 'OTF', patch: { minutes: 'ten' }, code: 'INT_FORMAT', on: 'minutes' },
+  { name: 'count no month can hold', layout: 'RTF', patch: { inPerson: 5_000_000_000 }, code: 'INT_TOO_LARGE', on: 'inPerson' },
+  { name: 'minutes past a day', layout: 'OTF', patch: { minutes: 1441 }, code: 'INT_TOO_LARGE', on: 'minutes' },
   { name: 'unknown status', layout: 'RTF', patch: { ecmStatus: '5' }, code: 'CODE_UNKNOWN', on: 'ecmStatus' },
   { name: 'unknown payer', layout: 'OTF', patch: { mcpId: 'KP' }, code: 'CODE_UNKNOWN', on: 'mcpId' },
   { name: 'unknown POF in list', layout: 'RTF', patch: { pof: '1a;12' }, code: 'CODE_UNKNOWN', on: 'pof' },
