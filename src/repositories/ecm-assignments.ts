@@ -329,7 +329,8 @@ export interface ReferralWrite {
  * The new episodes: the member's assignment in the line goes to the referred provider, status 1
  * from the approval date, the old episode's reports cleared (kept in the lineage), the referral's
  * conflict settled; a member with no assignment in the line gets one. The latest approval of the
- * file wins when it carries two new referrals for one member and line.
+ * file wins when it carries two new referrals for one member and line. Each referral records
+ * when its episode started (episode_started_at).
  */
 export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite[], now: Date): Promise<void> {
   await db.query(
@@ -353,6 +354,13 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
        select id, null, row, before, 'REFERRAL', referral_id from upd
      ), settled as (
        update ecm_referral_conflicts k set resolved_at = $2 from src where k.referral_id = src.referral_id and k.resolved_at is null
+     ), stamped as (
+       -- a file built before the episode started carried the old one, not these referrals (see
+       -- CARRIED); the database's clock, as the files' created_at, and as late as the import can
+       -- say it, so a file built while the import is still open is the less likely to pass
+       update ecm_referrals f set episode_started_at = clock_timestamp()
+         from jsonb_to_recordset($1::jsonb) as x(action text, referral_id text)
+        where x.action = 'episode' and f.referral_id = x.referral_id
      )
      insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
      select cin, lob, provider_code, 1, approved_date from src
