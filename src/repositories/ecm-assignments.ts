@@ -125,8 +125,19 @@ export async function mifMembers(db: Db, provider: string, lob: string, slot: Is
 }
 
 /**
+ * A published MIF or mini-MIF `o` (its rows `r`) that sent referral `f`: the provider's file of
+ * the referral's line of business (a member on its HN MIF was not sent a CV referral), dated on
+ * or after the approval, carrying the member, and built once the referral's episode existed: a
+ * re-referral's member was on earlier files with the ended episode, which did not tell the
+ * provider of this one. A referral that started no episode (the member was open with the
+ * provider already) is sent by any such file.
+ */
+const CARRIED = `o.provider_code = f.provider_code and o.lob = f.lob and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
+  and r.cin = f.cin and o.slot >= f.approved_date and (f.episode_started_at is null or o.created_at >= f.episode_started_at)`;
+
+/**
  * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
- * gone out on any MIF or mini-MIF this provider received.
+ * gone out on a MIF or mini-MIF this provider received (CARRIED).
  */
 export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
@@ -136,10 +147,7 @@ export async function miniMifMembers(db: Db, provider: string, lob: string, slot
        join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
       where f.provider_code = $1 and f.lob = $2 and f.mini_mif_file_id is null
         and f.approved_date <= ($3::date - $4::int)
-        and not exists (
-          select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
-           where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
-             and r.cin = f.cin and o.slot >= f.approved_date)
+        and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED})
       order by f.approved_date, m.last_name, m.cin`,
     [provider, lob, slot, minDays],
   );
@@ -147,33 +155,31 @@ export async function miniMifMembers(db: Db, provider: string, lob: string, slot
 }
 
 /**
- * The provider's referrals in the line, approved by the slot and not yet sent, whose member the
- * just-published file `fileId` carried: sent on it (the mini-MIF 5-10 day rule).
+ * The provider's referrals in the line, approved by the slot and not yet sent, that the
+ * just-published file `fileId` carried (CARRIED): sent on it (the mini-MIF 5-10 day rule). A
+ * file an earlier attempt built before a referral's episode started is not this referral's.
  */
 export async function markReferralsSentOn(db: Db, fileId: number, provider: string, lob: string | null, slot: IsoDate): Promise<void> {
   await db.query(
     `update ecm_referrals f set mini_mif_file_id = $1
       where f.provider_code = $2 and f.lob = $3 and f.mini_mif_file_id is null and f.approved_date <= $4
-        and exists (select 1 from outbound_file_rows r where r.outbound_file_id = $1 and r.cin = f.cin)`,
+        and exists (select 1 from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id where o.id = $1 and ${CARRIED})`,
     [fileId, provider, lob, slot],
   );
 }
 
 /**
- * A referral counts as sent once any published MIF or mini-MIF for its provider, dated on or
- * after its approval, carried the member (e.g. the referral was loaded after the monthly MIF):
- * marked with the earliest such file. Returns how many were marked.
+ * A referral counts as sent once a published MIF or mini-MIF sent it (CARRIED: e.g. the
+ * referral, approved before the 15th, was loaded after the monthly MIF that carried the member
+ * already open with the provider in its line): marked with the earliest such file. Returns how
+ * many were marked.
  */
 export async function markReferralsCarried(db: Db): Promise<number> {
   const r = await db.query(
     `update ecm_referrals f set mini_mif_file_id = (
-         select o.id from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
-          where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
-            and r.cin = f.cin and o.slot >= f.approved_date order by o.slot limit 1)
+         select o.id from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id where ${CARRIED} order by o.slot, o.id limit 1)
       where f.mini_mif_file_id is null
-        and exists (select 1 from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id
-                     where o.provider_code = f.provider_code and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
-                       and r.cin = f.cin and o.slot >= f.approved_date)`,
+        and exists (select 1 from outbound_files o join outbound_file_rows r on r.outbound_file_id = o.id where ${CARRIED})`,
   );
   return r.rowCount ?? 0;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
+import { importUpstream } from '../../src/import/upstream.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
@@ -144,6 +145,54 @@ describe('mini-MIF', () => {
     expect(eml).toContain('R-8');
     expect(eml).toContain('91000008H');
     expect(eml).not.toContain('Hotel'); // CINs and counts only, never names
+  });
+
+  const referrals = (name: string, rows: string[]) => {
+    const file = path.join(dataDir, name);
+    fs.writeFileSync(file, ['referral_id,cin,provider_code,lob,approved_date', ...rows, ''].join('\n'));
+    return file;
+  };
+  const sentOn = async (ids: string[]) => Object.fromEntries((await db.pool.query(
+    `select f.referral_id, o.kind, o.lob from ecm_referrals f left join outbound_files o on o.id = f.mini_mif_file_id where f.referral_id = any($1)`, [ids],
+  )).rows.map((x) => [x.referral_id, x.kind && `${String(x.kind)} ${String(x.lob)}`]));
+
+  it('sends a referral loaded after the MIF unless that MIF carried it: in the same line of business, and the episode the referral started', async () => {
+    // ACME's HN enrollments of 91000006F and 91000007G ended this month: the February MIF still carries those old episodes
+    await db.pool.query(`update ecm_assignments set status = 3, enrollment_start = '2026-06-05', enrollment_end = '2027-02-05' where cin in ('91000006F', '91000007G') and lob = 'HN'`);
+    // loaded before the MIF: 91000003C's HN episode with ACME had ended, the referral starts a new one
+    await importUpstream(db.pool, 'referrals', referrals('ref-feb-1.csv', ['REF-D-0,91000003C,ACME,HN,2027-02-10']), { config, now: new Date('2027-02-11T16:00:00Z') });
+    const mif = await generate('mif', { date: '2027-02-15', provider: 'ACME', now: new Date('2027-02-15T15:00:00Z') }, deps);
+    const mifCins = async (lob: string) => (await readRecords(path.join(downloads('ACME'), mif.units.find((u) => u.lob === lob)!.file!))).MIF!.map((x) => x.cin);
+    expect(await mifCins('HN')).toEqual(expect.arrayContaining(['91000002B', '91000003C', '91000006F', '91000007G']));
+    expect(await mifCins('CV')).toEqual(['91000004D']);
+    // approved before the MIF, loaded after it
+    await importUpstream(db.pool, 'referrals', referrals('ref-feb-2.csv', [
+      'REF-D-1,91000002B,ACME,CV,2027-02-10', // on ACME's HN MIF, not on its CV one
+      'REF-D-2,91000006F,ACME,HN,2027-02-10', // a new episode: the MIF carried the ended one
+      'REF-D-3,91000008H,ACME,CV,2027-02-10', // on no MIF
+      'REF-D-4,91000002B,ACME,HN,2027-02-10', // open with ACME in HN (no new episode): the MIF carried it
+    ]), { config, now: new Date('2027-02-15T23:00:00Z') });
+    const mini = await generate('mini-mif', { date: '2027-02-17', provider: 'ACME', now: new Date('2027-02-17T15:00:00Z') }, deps);
+    const miniCins = async (lob: string) => {
+      const file = mini.units.find((u) => u.lob === lob)!.file;
+      return file ? (await readRecords(path.join(downloads('ACME'), file))).MIF!.map((x) => [x.cin, x.ecmStatus]) : [];
+    };
+    expect(await miniCins('CV')).toEqual([['91000002B', '1'], ['91000008H', '1']]);
+    expect(await miniCins('HN')).toEqual([['91000006F', '1']]);
+    await miniMifSlaAlert(db.pool, config, '2027-02-17');
+    expect(await sentOn(['REF-D-0', 'REF-D-1', 'REF-D-2', 'REF-D-3', 'REF-D-4']))
+      .toEqual({ 'REF-D-0': 'MIF HN', 'REF-D-1': 'MINIMIF CV', 'REF-D-2': 'MINIMIF HN', 'REF-D-3': 'MINIMIF CV', 'REF-D-4': 'MIF HN' });
+  });
+
+  it('alerts on day 10 on a referral loaded after the MIF that carried the member in another line of business or an ended episode', async () => {
+    // approved before the 17th's mini-MIF, loaded after it; no mini-MIF has run since
+    await importUpstream(db.pool, 'referrals', referrals('ref-feb-3.csv', [
+      'REF-D-5,91000001A,ACME,CV,2027-02-12', // on ACME's HN MIF, not on its CV one
+      'REF-D-6,91000007G,ACME,HN,2027-02-12', // a new episode: the MIF carried the ended one
+    ]), { config, now: new Date('2027-02-17T23:00:00Z') });
+    expect(await miniMifSlaAlert(db.pool, config, '2027-02-21')).toEqual({ referrals: 0, providers: 0 });
+    expect(await miniMifSlaAlert(db.pool, config, '2027-02-22')).toEqual({ referrals: 2, providers: 1 });
+    expect(await sentOn(['REF-D-5', 'REF-D-6'])).toEqual({ 'REF-D-5': null, 'REF-D-6': null });
   });
 });
 
