@@ -10,9 +10,11 @@ import { fieldsOf, type Applier, type Row } from './common.js';
 
 /**
  * Per row, against the pair's episodes:
- * - one with the same authorization number (or both without): that episode, updated in place;
- *   a resolved one stays resolved (re-importing an extract never brings a discontinued
- *   authorization back);
+ * - one of the same provider with the same authorization number: that episode, updated in
+ *   place; a resolved one stays resolved (re-importing an extract never brings a discontinued
+ *   authorization back). Without a number (a potential member) a resolved episode is the row's
+ *   only with the same assignment date: a later one is the plan referring the pair again, a new
+ *   episode, back on the next CSASF;
  * - else an open one with another provider: refused (recorded for the CSASF run);
  * - else an open one without a number that is not denied or expired: the same request, now
  *   with its number (updated in place);
@@ -55,7 +57,9 @@ export const CS_AUTHORIZATIONS: Applier = {
         return reject(r.__row, `provider ${String(r.provider_code)} has no CS contract for ${String(r.lob)}`, 'provider_code'), false;
       const pair = byPair.get(`${String(r.cin)}|${String(r.service_code)}`) ?? [];
       const key = typeof r.auth_number === 'string' ? r.auth_number : '';
-      const match = pair.find((e) => e.auth_key === key);
+      const assigned = typeof r.assigned_date === 'string' ? r.assigned_date : null;
+      // (another provider's episode is never this row's: the pair would change hands unrefused)
+      const match = pair.find((e) => e.provider_code === r.provider_code && e.auth_key === key && (key !== '' || !e.resolved || e.assigned_date === assigned));
       const open = pair.find((e) => !e.resolved);
       if (match) {
         r.__action = 'update';
