@@ -235,14 +235,10 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       await read(run);
       if (run.v.outcome !== 'REJECTED') await apply(run);
     }
-    const responseBytes = await answer(run);
+    const { responseBytes, document, email } = await answer(run);
     (deps.faults ?? NO_FAULTS)('ingest-after-commit');
-    const document = ingestDocument(run);
     log.info({ submissionId: run.submissionId, provider: file.provider, outcome: run.v.outcome, verdict: run.verdict, rowsRead: run.v.rowsRead, rowsAccepted: run.v.rowsAccepted, rowsRejected: run.v.rowsRejected }, 'submission processed');
-    return {
-      submissionId: run.submissionId, document, response: { name: run.responseName, bytes: responseBytes }, resumed: false,
-      liaisonSummary: liaisonText(document, ctx.name, fixBy(document, run.policy, (t) => windowsOf(run.types, t))), context: ctxOut,
-    };
+    return { submissionId: run.submissionId, document, response: { name: run.responseName, bytes: responseBytes }, resumed: false, liaisonSummary: email, context: ctxOut };
   } catch (err) {
     await rollback(client).catch(() => undefined);
     throw err;
@@ -425,9 +421,9 @@ async function apply(run: IngestRun): Promise<void> {
 /**
  * Stage answer: everything the provider and liaison see is stored with the submission while
  * the response workbook is written (statements queue on the client, in order); then the
- * submission is marked APPLIED with its response and the transaction commits.
+ * submission is marked APPLIED with its response and its email, and the transaction commits.
  */
-async function answer(run: IngestRun): Promise<Buffer> {
+async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; document: IngestDocument; email: string }> {
   const { client, v, file, tz, policy, submissionId, verdict, ctx } = run;
   await run.recorded; // (settled already when rows were read; its error, if any, is the real one)
   const extra = run.extra;
@@ -456,12 +452,16 @@ async function answer(run: IngestRun): Promise<Buffer> {
   });
   await dbTail;
   const responseSha = await putBlob(client, responseBytes);
+  const document = ingestDocument(run);
+  // Stored, not rebuilt later: what the file merged and changed, and the deadline to fix, are
+  // known only now (a poll that stops after the commit leaves the email to the next one).
+  const email = liaisonText(document, ctx.name, fixBy(document, policy, (t) => windowsOf(run.types, t)));
   await markApplied(client, submissionId, {
     fileTypes: v.layouts, verdict, outcome: v.outcome, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
-    responseName: run.responseName, responseSha256: responseSha,
+    responseName: run.responseName, responseSha256: responseSha, responseEmail: email,
   });
   await commit(client);
-  return responseBytes;
+  return { responseBytes, document, email };
 }
 
 /** The `ingest --json` document of a run. */
@@ -532,5 +532,6 @@ export async function storedResult(pool: pg.Pool | pg.PoolClient, submissionId: 
     issues: issues.filter((i) => !fileErrors.includes(i)).map((i) => ({ sheet: i.sheet_name, row: i.row_number, column: i.column_label, columnLetter: null, code: i.code, severity: i.severity, message: i.message, ...(i.cin ? { cin: i.cin } : {}) })),
     report: null, provider: s.provider_code, submissionId, responseName: s.response_name,
   };
-  return { submissionId, document, response: { name: s.response_name, bytes: s.response_bytes }, liaisonSummary: liaisonText(document, s.provider_code) };
+  // (a submission answered before migration 0025 has no stored email: rebuilt from its rows, without what they do not keep)
+  return { submissionId, document, response: { name: s.response_name, bytes: s.response_bytes }, liaisonSummary: s.response_email ?? liaisonText(document, s.provider_name) };
 }

@@ -222,16 +222,20 @@ export async function updateSheetCounts(c: Client, sheetId: number, counts: Coun
     [sheetId, counts.rowsRead, counts.rowsAccepted, counts.rowsRejected, counts.warnings, lobs]);
 }
 
-/** The submission answered: its outcome, counts and stored response; state APPLIED until respond.ts has published, moved and notified. */
+/**
+ * The submission answered: its outcome, counts, stored response and the email about it (sent
+ * as written here, whichever poll finishes the answer); state APPLIED until respond.ts has
+ * published, moved and notified.
+ */
 export async function markApplied(
   c: Client,
   submissionId: number,
-  r: Counts & { fileTypes: readonly string[]; verdict: string | null; outcome: string; responseName: string; responseSha256: string },
+  r: Counts & { fileTypes: readonly string[]; verdict: string | null; outcome: string; responseName: string; responseSha256: string; responseEmail: string },
 ): Promise<void> {
   await c.query(
     `update submissions set file_types = $2, verdict = $3, outcome = $4, state = 'APPLIED', rows_read = $5, rows_accepted = $6,
-       rows_rejected = $7, warnings = $8, response_name = $9, response_sha256 = $10 where id = $1`,
-    [submissionId, r.fileTypes, r.verdict, r.outcome, r.rowsRead, r.rowsAccepted, r.rowsRejected, r.warnings, r.responseName, r.responseSha256],
+       rows_rejected = $7, warnings = $8, response_name = $9, response_sha256 = $10, response_email = $11 where id = $1`,
+    [submissionId, r.fileTypes, r.verdict, r.outcome, r.rowsRead, r.rowsAccepted, r.rowsRejected, r.warnings, r.responseName, r.responseSha256, r.responseEmail],
   );
 }
 
@@ -239,6 +243,9 @@ export interface StoredSubmission {
   submission: {
     original_name: string; sha256: string; outcome: string; verdict: string | null; period: string | Date | null; rows_read: number; rows_accepted: number;
     rows_rejected: number; warnings: number; provider_code: string; response_name: string; response_bytes: Buffer;
+    /** Null for a submission answered before migration 0025. */
+    response_email: string | null;
+    provider_name: string;
   };
   sheets: { sheet_name: string; layout: string; rows_read: number; rows_accepted: number; rows_rejected: number; warnings: number }[];
   issues: { sheet_name: string | null; row_number: number | null; column_label: string | null; code: string; severity: string; message: string; cin: string | null }[];
@@ -247,7 +254,8 @@ export interface StoredSubmission {
 /** A submission already applied, with its stored response, sheets and issues (to answer it again after a crash). */
 export async function storedSubmission(db: Queryable, submissionId: number): Promise<StoredSubmission> {
   const submission = (await db.query<StoredSubmission['submission']>(
-    `select s.*, b.bytes as response_bytes from submissions s join file_blobs b on b.sha256 = s.response_sha256 where s.id = $1`, [submissionId],
+    `select s.*, b.bytes as response_bytes, p.name as provider_name from submissions s join file_blobs b on b.sha256 = s.response_sha256
+       join providers p on p.provider_code = s.provider_code where s.id = $1`, [submissionId],
   )).rows[0]!;
   const sheets = (await db.query<StoredSubmission['sheets'][number]>(
     `select sheet_name, layout, rows_read, rows_accepted, rows_rejected, warnings from submission_sheets where submission_id = $1 order by id`, [submissionId],

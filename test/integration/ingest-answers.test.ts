@@ -1,7 +1,9 @@
 // Every upload is read as a whole and answered once: sheets of one layout in one file add up;
 // a file declined as late may come back unchanged and is then read; two uploads never share a
 // response; a name too long to move, or a file that cannot be moved, is answered and not
-// retried forever; a poller's claim on a provider folder is a row, not a session lock.
+// retried forever; a poller's claim on a provider folder is a row, not a session lock. The
+// email about a response says the same whether the poll that took the file answered it or the
+// next poll finished the answer.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -289,4 +291,52 @@ describe('the claim on a folder while a poll runs', () => {
       await db.pool.query(`update poll_claims set holder = null, expires_at = '-infinity' where provider_code = 'ACME'`);
     }
   });
+});
+
+describe('the email about a response finished by the next poll', () => {
+  const deps = (faults?: (point: string) => void) => ({ pool: db.pool, config, openSession: () => sftp.openSession(), faults });
+  const put = (name: string, bytes: Buffer) => {
+    const dir = path.join(sftp.root, 'ACME', 'uploads');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, name), bytes);
+    fs.utimesSync(path.join(dir, name), new Date('2027-03-02T17:00:00Z'), new Date('2027-03-02T17:00:00Z'));
+  };
+  const crashAt = (at: string) => (point: string) => {
+    if (point === at) throw new Error(`stopped at ${point}`);
+  };
+  const emailOf = async (name: string) => {
+    const r = await db.pool.query<{ body: string; recipients: string[] }>(`select body, recipients from notifications where kind = 'submission-response' and subject like $1`, [`%: ${name} from ACME`]);
+    expect(r.rows).toHaveLength(1);
+    return r.rows[0]!;
+  };
+  const responseOf = async (name: string) => (await one(`select response_name from submissions where original_name = $1`, [name])).response_name as string;
+
+  it('a correction applied, then the poll stopped before answering: the same email as an uninterrupted answer (name, merge, changes, deadline to fix)', async () => {
+    put('OTF_ACME_202702.xlsx', await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-02-03' } }), otfRow({ attemptDate: { date: '2027-02-04' }, cin: 'bad' })], 'OTF']]));
+    await pollOnce(deps(), { now: new Date('2027-03-03T17:00:00Z'), provider: 'ACME' });
+    await pollOnce(deps(), { now: new Date('2027-03-03T17:01:00Z'), provider: 'ACME' });
+    const name = 'OTF_ACME_202702_fix.xlsx';
+    put(name, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-02-03' }, minutes: 20 }), otfRow({ attemptDate: { date: '2027-02-05' } }), otfRow({ attemptDate: { date: '2027-02-06' }, cin: 'bad2' })], 'OTF']]));
+    await pollOnce(deps(), { now: new Date('2027-03-03T18:00:00Z'), provider: 'ACME' });
+    const stopped = await pollOnce(deps(crashAt('ingest-after-commit')), { now: new Date('2027-03-03T18:01:00Z'), provider: 'ACME' });
+    expect(stopped.results.map((r) => [r.file, r.error])).toEqual([[name, 'stopped at ingest-after-commit']]);
+    const next = await pollOnce(deps(), { now: new Date('2027-03-03T18:05:00Z'), provider: 'ACME' });
+    expect(next.recovered.map((r) => [r.file, r.error])).toEqual([[name, undefined]]);
+    // what the poll that took the file would have sent (this test without the stop sends it)
+    expect((await emailOf(name)).body).toBe([
+      `Acme Community Health (ACME) sent ${name}.`,
+      'Outcome: PARTIALLY_ACCEPTED   Deadline verdict: ON_TIME   Reporting period: 02/2027',
+      'Rows read 3, accepted 2, rejected 1, warnings 0.',
+      'OTF HN: 1 row(s) updated, 1 added, 0 kept from earlier files.',
+      'Compared with the earlier file: 0 error(s) fixed, 0 still failing, 1 new, 1 not sent again.',
+      '',
+      'Issues by code:',
+      '  error CIN_FORMAT: 1',
+      '',
+      'Corrected rows for 02/2027 are accepted through 03/10/2027: fix the "Rejected rows" sheet of the response and upload it.',
+      '',
+      `The response ${await responseOf(name)} is in the provider's downloads folder.`,
+    ].join('\n'));
+  });
+
 });
