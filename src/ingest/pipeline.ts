@@ -535,3 +535,25 @@ export async function storedResult(pool: pg.Pool | pg.PoolClient, submissionId: 
   // (a submission answered before migration 0025 has no stored email: rebuilt from its rows, without what they do not keep)
   return { submissionId, document, response: { name: s.response_name, bytes: s.response_bytes }, liaisonSummary: s.response_email ?? liaisonText(document, s.provider_name) };
 }
+
+/**
+ * The email about a file refused before it was read (over MAX_FILE_BYTES): said as for a file
+ * read and rejected whole (a damaged workbook): its reporting period by receipt, and the
+ * deadline to fix unless the file came after its name's last window (nothing is read then).
+ */
+export function unreadResponseEmail(
+  config: Config,
+  f: { provider: string; providerName: string; file: string; receivedAt: Date; submissionId: number; responseName: string; fileError: { code: string; message: string } },
+  types: FileTypeRegistry = INBOUND_TYPES,
+): string {
+  const tz = config.PLAN_TIME_ZONE;
+  const policy = deadlinePolicyFromConfig(config);
+  const document: IngestDocument = {
+    file: f.file, sha256: '', outcome: 'REJECTED', verdict: null, period: periodForReceipt(f.receivedAt, tz).period,
+    rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, warnings: 0, sheets: [], fileErrors: [f.fileError], issues: [], report: null,
+    provider: f.provider, submissionId: f.submissionId, responseName: f.responseName,
+  };
+  const suggested = windowsOf(types, typesSuggestedByName(f.file, types.names));
+  const late = submissionVerdict({ receivedAt: f.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested }).verdict === 'DECLINED_LATE';
+  return liaisonText(document, f.providerName, late ? undefined : fixBy(document, policy, (t) => windowsOf(types, t)));
+}

@@ -262,7 +262,7 @@ async function processOne(
   const at = nowOverride ?? systemClock();
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
-      const id = await rejectUnread(deps, session, { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, f, 'FILE_TOO_LARGE', at);
+      const id = await rejectUnread(deps, session, { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, f, 'FILE_TOO_LARGE', at);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)

@@ -26,7 +26,7 @@ import {
   type Disposition,
 } from '../repositories/submission-store.js';
 import { movedName, responseName } from './names.js';
-import { storedResult, type Ingested } from './pipeline.js';
+import { storedResult, unreadResponseEmail, type Ingested } from './pipeline.js';
 import type { ReadyFile } from './scan.js';
 
 const posix = path.posix;
@@ -211,10 +211,18 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
 
 /**
  * A file refused before its bytes were read (larger than MAX_FILE_BYTES): still a submission,
- * still a response, moved to failed/. Recorded (with its response) in one transaction, then
- * answered like any other submission, so an interrupted answer is finished by the next poll.
+ * still a response and its email, moved to failed/. Recorded (with its response and email) in
+ * one transaction, then answered like any other submission, so an interrupted answer is
+ * finished by the next poll, with the same email.
  */
-export async function rejectUnread(deps: RespondDeps, session: SftpSession, provider: { code: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null }, file: ReadyFile, code: 'FILE_TOO_LARGE', at: Date): Promise<number> {
+export async function rejectUnread(
+  deps: RespondDeps,
+  session: SftpSession,
+  provider: { code: string; name: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null },
+  file: ReadyFile,
+  code: 'FILE_TOO_LARGE',
+  at: Date,
+): Promise<number> {
   const tz = deps.config.PLAN_TIME_ZONE;
   const issue = makeIssue(code, {}, { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` });
   const id = await withTransaction(deps.pool, async (c) => {
@@ -225,16 +233,20 @@ export async function rejectUnread(deps: RespondDeps, session: SftpSession, prov
       warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
     }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), deadlines: deadlinePolicyFromConfig(deps.config) });
     const responseSha = await putBlob(c, bytes);
+    const email = unreadResponseEmail(deps.config, {
+      provider: provider.code, providerName: provider.name, file: file.name, receivedAt: file.receivedAt, submissionId: id, responseName: name,
+      fileError: { code, message: issue.message },
+    });
     await insertUnreadSubmission(c, {
       id, provider: provider.code, originalName: file.name, size: file.size, receivedAt: file.receivedAt, serverMtime: file.mtime, firstSeenAt: file.firstSeenAt,
-      lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, uploadPath: file.path,
+      lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, responseEmail: email, uploadPath: file.path,
     });
     await insertIssues(c, id, [{ sheet: null, row: null, column: null, code, severity: 'error', message: issue.message, cin: null }]);
     return id;
   });
   const stored = await storedResult(deps.pool, id);
   const done: Ingested = {
-    ...stored, resumed: false, liaisonSummary: `${provider.code} sent ${file.name} (${file.size} bytes). ${issue.message}`,
+    ...stored, resumed: false,
     context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder },
   };
   await respondOverSftp(deps, session, done, file, at);

@@ -94,12 +94,12 @@ export async function providerStanding(db: Db, code: string): Promise<{ active: 
 }
 
 /** A provider whose uploads/ folder a poll reads, and whom its answer is addressed to. */
-export interface PollableProvider { provider_code: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }
+export interface PollableProvider { provider_code: string; name: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }
 
 /** The active providers with at least one contract (only: that one code), by code: a provider with no contract has nothing to submit. */
 export async function pollableProviders(db: Db, only?: string): Promise<PollableProvider[]> {
   return (await db.query<PollableProvider>(
-    `select provider_code, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
+    `select provider_code, name, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
       and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by provider_code`,
     [only ?? null],
   )).rows;

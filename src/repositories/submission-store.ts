@@ -328,6 +328,7 @@ export interface UnreadSubmission {
   lastAbsentAt: Date | null;
   responseName: string;
   responseSha256: string;
+  responseEmail: string;
   uploadPath: string;
 }
 
@@ -338,8 +339,9 @@ export interface UnreadSubmission {
  */
 export async function insertUnreadSubmission(c: Client, s: UnreadSubmission): Promise<void> {
   await c.query(
-    `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256, upload_path)
-       values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11)`,
-    [s.id, s.provider, s.originalName.slice(0, 500), s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.responseName, s.responseSha256, s.uploadPath],
+    `insert into submissions (id, provider_code, original_name, sha256, size, received_at, server_mtime, first_seen_at, last_absent_at, outcome, state, response_name, response_sha256,
+        response_email, upload_path)
+       values ($1, $2, $3, null, $4, $5, $6, $7, $8, 'REJECTED', 'APPLIED', $9, $10, $11, $12)`,
+    [s.id, s.provider, s.originalName.slice(0, 500), s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.responseName, s.responseSha256, s.responseEmail, s.uploadPath],
   );
 }

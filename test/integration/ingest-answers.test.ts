@@ -4,6 +4,7 @@
 // retried forever; a poller's claim on a provider folder is a row, not a session lock. The
 // email about a response says the same whether the poll that took the file answered it or the
 // next poll finished the answer.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -339,4 +340,33 @@ describe('the email about a response finished by the next poll', () => {
     ].join('\n'));
   });
 
+  it('a file over MAX_FILE_BYTES is answered like any rejected file (outcome, counts, deadline to fix, response), and the same when the next poll finishes the answer', async () => {
+    const small = { ...config, MAX_FILE_BYTES: 1024 * 1024 };
+    const big = (faults?: (point: string) => void) => ({ ...deps(faults), config: small });
+    const names = ['OTF_ACME_202702_big.xlsx', 'OTF_ACME_202702_big2.xlsx'];
+    for (const n of names) put(n, randomBytes(1024 * 1024 + 1));
+    await pollOnce(big(), { now: new Date('2027-03-04T17:00:00Z'), provider: 'ACME' });
+    // the first is answered whole; the second's answer stops once its response is published
+    let published = 0;
+    const r = await pollOnce(big((point) => {
+      if (point === 'respond-after-publish' && ++published === 2) throw new Error(`stopped at ${point}`);
+    }), { now: new Date('2027-03-04T17:01:00Z'), provider: 'ACME' });
+    expect(r.results.map((x) => [x.file, x.error])).toEqual([[names[0], undefined], [names[1], 'stopped at respond-after-publish']]);
+    const next = await pollOnce(big(), { now: new Date('2027-03-04T17:05:00Z'), provider: 'ACME' });
+    expect(next.recovered.map((x) => [x.file, x.error])).toEqual([[names[1], undefined]]);
+    for (const n of names) {
+      const email = await emailOf(n);
+      expect(email.recipients).toEqual(['liaison@plan.example', 'ops@acme.example']);
+      expect(email.body).toBe([
+        `Acme Community Health (ACME) sent ${n}.`,
+        'Outcome: REJECTED   Reporting period: 02/2027',
+        'Rows read 0, accepted 0, rejected 0, warnings 0.',
+        'File error FILE_TOO_LARGE: The file is larger than the 1 MB allowed. Split it or remove unused sheets and formatting.',
+        '',
+        'Corrected rows for 02/2027 are accepted through 03/10/2027: fix the "Rejected rows" sheet of the response and upload it.',
+        '',
+        `The response ${await responseOf(n)} is in the provider's downloads folder.`,
+      ].join('\n'));
+    }
+  });
 });
