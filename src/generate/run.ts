@@ -18,11 +18,11 @@ import { queueNotification, sendNotification, type Message } from '../notify/mai
 import { csasfRows, openRefusalsOf, type OpenRefusal } from '../repositories/cs-authorizations.js';
 import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
 import {
-  currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, takenFileNames,
+  currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, renamePendingFile, takenFileNames,
 } from '../repositories/outbound-files.js';
 import { outboundProviders } from '../repositories/providers.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
-import type { SftpSession } from '../sftp/client.js';
+import { SftpError, type SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import { writeWorkbookToBuffer, type WriteSheet } from '../xlsx/writer.js';
@@ -89,13 +89,53 @@ export function slotFor(kind: OutboundKind, date: IsoDate, config: Config): IsoD
 
 const compact = (d: IsoDate) => d.replace(/-/g, '');
 
-/** `<LOB>_<KIND>_<NPI>_<YYYYMMDD>.xlsx`; a second file of the same name the same day gets `_2`. */
-async function fileName(pool: pg.Pool | pg.PoolClient, provider: ProviderRow, lobLabel: string, kind: OutboundKind, slot: IsoDate): Promise<string> {
+/**
+ * `<LOB>_<KIND>_<NPI>_<YYYYMMDD>.xlsx`; a second file of the same name the same day gets `_2`.
+ * @param heldOnServer names found held on the server by files the database does not know
+ */
+async function fileName(
+  pool: pg.Pool | pg.PoolClient, provider: ProviderRow, lobLabel: string, kind: OutboundKind, slot: IsoDate, heldOnServer: ReadonlySet<string> = new Set(),
+): Promise<string> {
   const stem = `${lobLabel}_${KIND_CODE[kind]}_${provider.npi}_${compact(slot)}`;
   const names = await takenFileNames(pool, provider.provider_code, stem);
   for (let n = 1; ; n++) {
     const name = n === 1 ? `${stem}.xlsx` : `${stem}_${n}.xlsx`;
-    if (!names.has(name)) return name;
+    if (!names.has(name) && !heldOnServer.has(name)) return name;
+  }
+}
+
+/**
+ * Names tried for one file before its unit fails (the next run goes on from the last one
+ * recorded): a folder holding this many strangers under its names wants a person.
+ */
+const NAMES_TRIED = 20;
+
+/**
+ * Publishes a recorded (PENDING) version. When its name is held on the server by something
+ * else (a file the database does not know, after a restore or copied in by hand; a link), the
+ * version is renamed to the next free name and published there: the name is never overwritten
+ * nor written through, and a unit is never stuck on it. The rename commits before the publish,
+ * so an attempt that stops between the two leaves the new name to the next one, and the
+ * file goes out under one name only.
+ */
+async function publishRecorded(
+  pool: pg.Pool, session: SftpSession, dir: string, fileId: number, name: string, bytes: Buffer, u: Unit, kind: OutboundKind, slot: IsoDate,
+): Promise<{ name: string; remote: string }> {
+  const held = new Set<string>();
+  for (;;) {
+    try {
+      return { name, remote: await publishOnce(session, dir, name, bytes) };
+    } catch (err) {
+      if (!(err instanceof SftpError && err.code === 'REMOTE_EXISTS') || held.size + 1 >= NAMES_TRIED) throw err;
+      held.add(name);
+      const taken = name;
+      name = await withTransaction(pool, async (c) => {
+        const next = await fileName(c, u.provider, u.lobLabel, kind, slot, held);
+        await renamePendingFile(c, fileId, next);
+        return next;
+      });
+      log.warn({ provider: u.provider.provider_code, file: taken, renamedTo: name }, 'outbound file name held on the server by another file or a link (left as it is): published under the next free name');
+    }
   }
 }
 
@@ -279,14 +319,15 @@ async function prepareUnit(
       return {
         deliver: async (session) => {
           const bytes = await recordedBytes(pool, p.sha256);
-          const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, p.file_name!, bytes);
+          const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
+          const { name, remote } = await publishRecorded(pool, await session(), dir, p.id, p.file_name!, bytes, u, kind, slot);
           // (the provider is told now: the attempt that recorded the file never got to; the
           // refusals are the ones still open, as the file's own build would have listed them)
           const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-          const notice = publishedNotice(config, kind, u.provider, p.id, p.file_name!, p.row_count, refused);
+          const notice = publishedNotice(config, kind, u.provider, p.id, name, p.row_count, refused);
           await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
           await sendNotice(deps, u.provider.provider_code, notice, at);
-          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: p.file_name, path: remote, ...(refused.length ? { refused } : {}) };
+          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
         },
       };
     }
@@ -334,11 +375,14 @@ async function prepareUnit(
           })),
         );
       });
-      const remote = await publishOnce(await session(), providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads, name, bytes);
-      const notice = publishedNotice(config, kind, u.provider, id, name, built.rows.length, refused.refused);
-      await confirmPublished(pool, kind, job, slot, unitKey, id, remote, u, opts.runId, at, notice);
+      const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
+      const published = await publishRecorded(pool, await session(), dir, id, name, bytes, u, kind, slot);
+      const notice = publishedNotice(config, kind, u.provider, id, published.name, built.rows.length, refused.refused);
+      await confirmPublished(pool, kind, job, slot, unitKey, id, published.remote, u, opts.runId, at, notice);
       await sendNotice(deps, u.provider.provider_code, notice, at);
-      return { ...base, status: 'PUBLISHED', rows: built.rows.length, file: name, path: remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}) };
+      return {
+        ...base, status: 'PUBLISHED', rows: built.rows.length, file: published.name, path: published.remote, ...refused, ...(replacing ? { replaces: replacing.file } : {}),
+      };
     },
   };
 }

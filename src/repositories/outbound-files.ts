@@ -21,6 +21,16 @@ export async function takenFileNames(db: Db, provider: string, stem: string): Pr
   return new Set(taken.rows.map((r) => r.file_name));
 }
 
+/**
+ * A recorded version takes another name before it is published (its name is held on the server
+ * by something else): committed before anything goes out under the new name, so an attempt
+ * that stops then publishes it there, never under both.
+ */
+export async function renamePendingFile(db: Db, id: number, fileName: string): Promise<void> {
+  const r = await db.query(`update outbound_files set file_name = $2 where id = $1 and status = 'PENDING'`, [id, fileName]);
+  if (r.rowCount !== 1) throw new Error(`outbound file ${id} is no longer PENDING: not renamed`);
+}
+
 /** A unit's current version: recorded and not yet confirmed (PENDING), out (PUBLISHED), or out with no rows (EMPTY). */
 export interface CurrentVersion {
   id: number;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { generate } from '../../src/generate/run.js';
+import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -291,5 +291,75 @@ describe('a provider with no members (spec §7: every provider gets its MIF and 
     expect((await generate('csasf', { date: '2026-12-15', provider: 'QUIET' }, off)).units[0]!.status).toBe('EMPTY');
     const cs = await generate('csasf', { date: '2026-12-29', provider: 'QUIET' }, deps);
     expect(cs.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 0 });
+  });
+});
+
+describe('an outbound name already taken on the server (DESIGN.md §4: never overwritten, never written through a link)', () => {
+  const outbound = async (provider: string, slot: string) =>
+    (await db.pool.query<{ lob: string; status: string; file_name: string; remote_path: string | null }>(
+      `select lob, status, file_name, remote_path from outbound_files where provider_code = $1 and kind = 'MIF' and slot = $2 order by id`, [provider, slot])).rows;
+  const told = async (name: string) => (await db.pool.query<{ n: number }>(`select count(*)::int n from notifications where kind = 'published-mif' and subject like '%: ' || $1`, [name])).rows[0]!.n;
+
+  it('by a file the database does not know, or a link: the file takes the next free name (_2, _3, …), the occupant is left as it was; a republish skips it too', async () => {
+    fs.mkdirSync(downloads('ACME'), { recursive: true });
+    // a file copied in by hand, or left from before a database restore, under the HN name and its _2
+    const foreign = 'an older file, not in the database';
+    for (const n of ['HN_MIF_1234567893_20270415.xlsx', 'HN_MIF_1234567893_20270415_2.xlsx']) fs.writeFileSync(path.join(downloads('ACME'), n), foreign);
+    // and a link under the CV name, pointing outside the provider's folder
+    const target = path.join(dataDir, 'link-target.txt');
+    fs.writeFileSync(target, 'not the plan\'s to write');
+    fs.symlinkSync(target, path.join(downloads('ACME'), 'CV_MIF_1234567893_20270415.xlsx'));
+
+    const r = await generate('mif', { date: '2027-04-15', provider: 'ACME' }, deps);
+    expect(r.units.map((u) => [u.lob, u.status, u.file])).toEqual([['HN', 'PUBLISHED', 'HN_MIF_1234567893_20270415_3.xlsx'], ['CV', 'PUBLISHED', 'CV_MIF_1234567893_20270415_2.xlsx']]);
+    expect(await outbound('ACME', '2027-04-15')).toEqual([
+      { lob: 'HN', status: 'PUBLISHED', file_name: 'HN_MIF_1234567893_20270415_3.xlsx', remote_path: '/ACME/downloads/HN_MIF_1234567893_20270415_3.xlsx' },
+      { lob: 'CV', status: 'PUBLISHED', file_name: 'CV_MIF_1234567893_20270415_2.xlsx', remote_path: '/ACME/downloads/CV_MIF_1234567893_20270415_2.xlsx' },
+    ]);
+    for (const n of ['HN_MIF_1234567893_20270415.xlsx', 'HN_MIF_1234567893_20270415_2.xlsx']) expect(fs.readFileSync(path.join(downloads('ACME'), n), 'utf8')).toBe(foreign);
+    expect(fs.lstatSync(path.join(downloads('ACME'), 'CV_MIF_1234567893_20270415.xlsx')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('not the plan\'s to write');
+    expect((await readRecords(path.join(downloads('ACME'), 'HN_MIF_1234567893_20270415_3.xlsx'))).MIF!.length).toBeGreaterThan(0);
+    expect([await told('HN_MIF_1234567893_20270415_3.xlsx'), await told('CV_MIF_1234567893_20270415_2.xlsx')]).toEqual([1, 1]);
+    expect(listDownloads('ACME').filter((n) => n.includes('20270415'))).toHaveLength(5);
+    // the slot is done: the next run publishes nothing
+    expect((await generate('mif', { date: '2027-04-15', provider: 'ACME' }, deps)).units.map((u) => u.status)).toEqual(['ALREADY_DONE', 'ALREADY_DONE']);
+
+    const again = await republish('mif', { date: '2027-04-15', provider: 'ACME', reason: 'test: names taken on the server' }, deps);
+    expect(again.units.map((u) => [u.lob, u.status, u.file, u.replaces])).toEqual([
+      ['HN', 'PUBLISHED', 'HN_MIF_1234567893_20270415_4.xlsx', 'HN_MIF_1234567893_20270415_3.xlsx'],
+      ['CV', 'PUBLISHED', 'CV_MIF_1234567893_20270415_3.xlsx', 'CV_MIF_1234567893_20270415_2.xlsx'],
+    ]);
+    expect(fs.readFileSync(path.join(downloads('ACME'), 'HN_MIF_1234567893_20270415.xlsx'), 'utf8')).toBe(foreign);
+    expect(fs.readFileSync(target, 'utf8')).toBe('not the plan\'s to write');
+  });
+
+  it('found by a retry of a recorded file: the record is renamed before anything is published under the new name, so a stop then publishes it there once', async () => {
+    const slot = '2027-05-15';
+    const name = 'HN_MIF_1987654328_20270515.xlsx';
+    const down = await generate('mif', { date: slot, provider: 'RIVAL' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    expect(down.units.map((u) => u.status)).toEqual(['FAILED']);
+    expect(await outbound('RIVAL', slot)).toEqual([{ lob: 'HN', status: 'PENDING', file_name: name, remote_path: null }]);
+    // meanwhile something else lands under the recorded name
+    fs.mkdirSync(downloads('RIVAL'), { recursive: true });
+    fs.writeFileSync(path.join(downloads('RIVAL'), name), 'copied in by hand');
+    // the retry finds it, and its connection is lost as it publishes under the next name
+    const lost = await generate('mif', { date: slot, provider: 'RIVAL' }, {
+      ...deps,
+      openSession: async () => {
+        const s = await sftp.openSession();
+        return Object.assign(Object.create(s) as typeof s, {
+          publish: (dir: string, n: string, bytes: Buffer) => (n === name ? s.publish(dir, n, bytes) : Promise.reject(new Error('connection lost'))),
+        });
+      },
+    });
+    expect(lost.units.map((u) => [u.status, u.error])).toEqual([['FAILED', 'connection lost']]);
+    expect(await outbound('RIVAL', slot)).toEqual([{ lob: 'HN', status: 'PENDING', file_name: 'HN_MIF_1987654328_20270515_2.xlsx', remote_path: null }]);
+    const next = await generate('mif', { date: slot, provider: 'RIVAL' }, deps);
+    expect(next.units.map((u) => [u.status, u.file])).toEqual([['PUBLISHED', 'HN_MIF_1987654328_20270515_2.xlsx']]);
+    expect(listDownloads('RIVAL').filter((n) => n.includes('20270515'))).toEqual([name, 'HN_MIF_1987654328_20270515_2.xlsx']);
+    expect(fs.readFileSync(path.join(downloads('RIVAL'), name), 'utf8')).toBe('copied in by hand');
+    expect(await told('HN_MIF_1987654328_20270515_2.xlsx')).toBe(1);
+    expect(await told(name)).toBe(0);
   });
 });
