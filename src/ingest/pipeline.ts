@@ -532,7 +532,7 @@ export async function storedResult(pool: pg.Pool | pg.PoolClient, submissionId: 
     issues: issues.filter((i) => !fileErrors.includes(i)).map((i) => ({ sheet: i.sheet_name, row: i.row_number, column: i.column_label, columnLetter: null, code: i.code, severity: i.severity, message: i.message, ...(i.cin ? { cin: i.cin } : {}) })),
     report: null, provider: s.provider_code, submissionId, responseName: s.response_name,
   };
-  // (a submission answered before migration 0025 has no stored email: rebuilt from its rows, without what they do not keep)
+  // (a submission answered before migration 0028 has no stored email: rebuilt from its rows, without what they do not keep)
   return { submissionId, document, response: { name: s.response_name, bytes: s.response_bytes }, liaisonSummary: s.response_email ?? liaisonText(document, s.provider_name) };
 }
 

@@ -243,7 +243,7 @@ export interface StoredSubmission {
   submission: {
     original_name: string; sha256: string; outcome: string; verdict: string | null; period: string | Date | null; rows_read: number; rows_accepted: number;
     rows_rejected: number; warnings: number; provider_code: string; response_name: string; response_bytes: Buffer;
-    /** Null for a submission answered before migration 0025. */
+    /** Null for a submission answered before migration 0028. */
     response_email: string | null;
     provider_name: string;
   };
