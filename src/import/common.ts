@@ -27,8 +27,13 @@ export interface ImportDisagreement {
   lob: string;
   provider: string;
   fields: { field: string; extract: string | null; provider: string | null }[];
-  /** Which side the assignment now carries: the provider's RTF (newer) or the extract (newer). */
+  /**
+   * Which side the assignment now carries: 'extract' when it took every field listed, else
+   * 'provider' (some of the provider's report stands; fieldsKept says which).
+   */
   kept: 'provider' | 'extract';
+  /** Per field listed, which side the assignment now carries (each follows the newer side on its own). */
+  fieldsKept: Record<string, 'provider' | 'extract'>;
   /** Receipt time of the RTF that reported the provider's values, and its submission. */
   reportedAt: string;
   submissionId: number;

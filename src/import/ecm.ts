@@ -6,8 +6,9 @@ import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import {
-  applyAssignmentExtract, currentAssignments, knownReferralIds, PROVIDER_FIELDS, recordReferralConflicts, startReferralEpisodes, upsertReferrals,
-  type AssignmentExtractWrite, type CurrentAssignment, type ProviderField, type ProviderValues as Values, type ReferralWrite,
+  applyAssignmentExtract, currentAssignments, EXTRACT_FIELDS, knownReferralIds, PROVIDER_FIELDS, recordReferralConflicts, startReferralEpisodes,
+  upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values, type ProviderField,
+  type ReferralWrite,
 } from '../repositories/ecm-assignments.js';
 import { liaisonEmails } from '../repositories/providers.js';
 import {
@@ -15,9 +16,9 @@ import {
 } from './common.js';
 
 /** One text per field, in one order, whatever the source (a file row, a table row, stored jsonb). */
-function values(v: Partial<Record<ProviderField, unknown>>): Values {
+function values(v: Partial<Record<ExtractField, unknown>>): Values {
   const out = {} as Values;
-  for (const f of PROVIDER_FIELDS) {
+  for (const f of EXTRACT_FIELDS) {
     const x = v[f];
     out[f] = f === 'pof' && Array.isArray(x)
       ? (x.length ? [...(x as string[])].sort().join(';') : null)
@@ -25,7 +26,15 @@ function values(v: Partial<Record<ProviderField, unknown>>): Values {
   }
   return out;
 }
-const same = (a: Values, b: Values) => PROVIDER_FIELDS.every((f) => a[f] === b[f]);
+
+/**
+ * The provider-reported fields the extract claims together; each group follows the newer side
+ * as one. A status comes with its enrollment dates: the extract's blank dates beside its status
+ * say "not enrolled", and a status from one side with dates from the other can be no state at
+ * all (in outreach since a start date; an end before the other side's start). A care manager's
+ * name comes with their phone.
+ */
+const CLAIMS: readonly (readonly ProviderField[])[] = [['status', 'enrollment_start', 'enrollment_end'], ['acuity'], ['lcm_name', 'lcm_phone'], ['pof']];
 
 /** The members' assignments by member and line of business. */
 async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<string, CurrentAssignment>> {
@@ -37,45 +46,62 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  * - none: inserted;
  * - another provider: a switch (the only way one happens): the extract's values, the old
  *   provider's reports cleared, lineage kept;
- * - the same provider: WHO (assigned date) follows the extract; the provider-reported fields
- *   follow whichever is newer, the extract's values (as of when the extract first said them:
- *   repeating a value is no news) or the RTF that reported them (its receipt time). Where they
- *   differ, the row is listed as a disagreement with the side kept.
+ * - the same provider: WHO (assigned date) follows the extract; each provider-reported field
+ *   (with the fields claimed with it, CLAIMS) follows whichever is newer, the extract's value (as
+ *   of when the extract first said THAT field's value: repeating a value is no news, and a new
+ *   POF is no news about the status) or the RTF that reported it (its receipt time). A blank in
+ *   the extract is no claim: it never replaces a value the provider reported. Where the two
+ *   differ, the row is listed as a disagreement with the side kept, per field and for the row.
  */
 export const ECM_ASSIGNMENTS: Applier = {
   async check(c, rows, { reject, state, now, disagreements }) {
     rows = dedupe(rows, (r) => `${String(r.cin)}|${String(r.lob)}`, seen(state, 'cinlob'), reject, 'member and line of business');
     rows = await knownMemberWithEcmContract(c, rows, reject);
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
+    const nowIso = now.toISOString();
     for (const r of rows) {
-      const ext = values({ ...r, status: r.status });
+      const ext = values(r as Partial<Record<ExtractField, unknown>>);
       const cur = current.get(`${String(r.cin)}|${String(r.lob)}`);
       r.__values = ext;
-      r.__as_of = now.toISOString();
+      r.__take = [];
       if (!cur) {
         r.__action = 'insert';
+        r.__field_as_of = Object.fromEntries(EXTRACT_FIELDS.map((f) => [f, nowIso]));
+        r.__as_of = nowIso;
         continue;
       }
       r.__id = cur.id;
-      if (cur.provider_code !== r.provider_code) {
+      const before = cur.upstream_values ? values(cur.upstream_values) : null;
+      const asOf = {} as Record<ExtractField, string>;
+      for (const f of EXTRACT_FIELDS) {
+        const since = cur.upstream_field_as_of?.[f] ?? cur.upstream_as_of?.toISOString();
+        asOf[f] = before && since && before[f] === ext[f] ? since : nowIso;
+      }
+      const latest = (fs: readonly ExtractField[]) => Math.max(...fs.map((f) => Date.parse(asOf[f])));
+      r.__field_as_of = asOf;
+      r.__as_of = new Date(latest(EXTRACT_FIELDS)).toISOString();
+      if (cur.provider_code !== ext.provider_code) {
         r.__action = 'switch';
         continue;
       }
-      const before = cur.upstream_values ? values(cur.upstream_values) : null;
-      const asOf = before && cur.upstream_as_of && same(before, ext) ? cur.upstream_as_of : now;
-      r.__as_of = asOf.toISOString();
       const reported = cur.reported_at;
-      const providerNewer = reported !== null && reported.getTime() >= asOf.getTime();
-      r.__action = providerNewer ? 'who' : 'full';
+      const take: ExtractField[] = [...WHO_FIELDS];
+      for (const claim of CLAIMS)
+        if (reported === null || (latest(claim) > reported.getTime() && claim.some((f) => ext[f] !== null))) take.push(...claim);
+      r.__action = 'update';
+      r.__take = take;
       if (reported === null || cur.last_submission_id === null) continue;
       const mine = values(cur);
-      // a blank in the extract is no claim about the field; the status always is
-      const fields = PROVIDER_FIELDS.filter((f) => ext[f] !== mine[f] && (ext[f] !== null || f === 'status'))
-        .map((f) => ({ field: f, extract: ext[f], provider: mine[f] }));
-      if (fields.length)
+      // a blank the assignment did not take is no claim, so nothing to disagree with
+      const listed = PROVIDER_FIELDS.filter((f) => ext[f] !== mine[f] && (ext[f] !== null || take.includes(f)));
+      const side = (f: ProviderField) => (take.includes(f) ? 'extract' as const : 'provider' as const);
+      if (listed.length)
         disagreements.push({
-          row: r.__row, cin: String(r.cin), lob: String(r.lob), provider: cur.provider_code, fields,
-          kept: providerNewer ? 'provider' : 'extract', reportedAt: reported.toISOString(), submissionId: Number(cur.last_submission_id),
+          row: r.__row, cin: String(r.cin), lob: String(r.lob), provider: cur.provider_code,
+          fields: listed.map((f) => ({ field: f, extract: ext[f], provider: mine[f] })),
+          kept: listed.every((f) => side(f) === 'extract') ? 'extract' : 'provider',
+          fieldsKept: Object.fromEntries(listed.map((f) => [f, side(f)])),
+          reportedAt: reported.toISOString(), submissionId: Number(cur.last_submission_id),
         });
     }
     return rows;
@@ -83,10 +109,12 @@ export const ECM_ASSIGNMENTS: Applier = {
 
   async upsert(c, rows, { now }) {
     await applyAssignmentExtract(c, rows.map((r): AssignmentExtractWrite => ({
-      row: r.__row, action: r.__action as AssignmentExtractWrite['action'], id: (r.__id as number | undefined) ?? null, cin: String(r.cin), lob: String(r.lob),
+      row: r.__row, action: r.__action as AssignmentExtractWrite['action'], take: r.__take as ExtractField[], id: (r.__id as number | undefined) ?? null,
+      cin: String(r.cin), lob: String(r.lob),
       provider_code: String(r.provider_code), status: Number(r.status), assigned_date: String(r.assigned_date), pof: (r.pof as string[] | undefined) ?? [],
       enrollment_start: orNull(r.enrollment_start), enrollment_end: orNull(r.enrollment_end), acuity: orNull(r.acuity), lcm_name: orNull(r.lcm_name),
       lcm_phone: orNull(r.lcm_phone), upstream_values: r.__values as Values, as_of: String(r.__as_of),
+      field_as_of: r.__field_as_of as Record<ExtractField, string>,
     })), now);
   },
 };

@@ -13,6 +13,12 @@ export const PROVIDER_FIELDS = ['status', 'enrollment_start', 'enrollment_end', 
 export type ProviderField = (typeof PROVIDER_FIELDS)[number];
 /** Those fields as one text each (pof: its codes sorted, `;`-joined): as stored in upstream_values. */
 export type ProviderValues = Record<ProviderField, string | null>;
+/** Who holds the assignment: only the extract (or a referral's new episode) says it. */
+export const WHO_FIELDS = ['provider_code', 'assigned_date'] as const;
+/** Every field of the extract that lands on the assignment, as upstream_values keeps it. */
+export const EXTRACT_FIELDS = [...WHO_FIELDS, ...PROVIDER_FIELDS] as const;
+export type ExtractField = (typeof EXTRACT_FIELDS)[number];
+export type ExtractValues = Record<ExtractField, string | null>;
 
 /** What only the provider reports (nothing in the extract): a switch to another provider starts without it. */
 const PROVIDER_ONLY_FIELDS = [
@@ -22,14 +28,15 @@ const PROVIDER_ONLY_FIELDS = [
 const DISCONTINUATION_FIELDS = ['discontinuation_date', 'discontinuation_reason', 'discontinuation_text'] as const;
 
 /**
- * The update of an assignment by the extract (src.action): 'who' changes only who holds it and
- * keeps the provider-reported fields; 'full' takes the extract's fields; 'switch' moves it to
- * another provider with nothing the old one reported.
+ * The update of an assignment by the extract (src.action): 'update' takes the fields in src.take
+ * and keeps the others as they are (what the provider reported); 'switch' moves it to another
+ * provider with the extract's fields and nothing the old one reported.
  */
+const takes = (f: ExtractField) => `(src.action = 'switch' or '${f}' = any(src.take))`;
 const ASSIGNMENT_SET = [
-  ...PROVIDER_FIELDS.map((f) => `${f} = case when src.action = 'who' then prev.${f} else src.${f} end`),
+  ...EXTRACT_FIELDS.map((f) => `${f} = case when ${takes(f)} then src.${f} else prev.${f} end`),
   // an enrollment the extract now gives replaces a discontinuation (the two exclude each other)
-  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (src.action = 'full' and src.enrollment_start is not null) then null else prev.${f} end`),
+  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (${takes('enrollment_start')} and src.enrollment_start is not null) then null else prev.${f} end`),
   ...PROVIDER_ONLY_FIELDS.map((f) => `${f} = case when src.action = 'switch' then null else prev.${f} end`),
 ].join(',\n           ');
 
@@ -39,6 +46,7 @@ export interface CurrentAssignment {
   cin: string;
   lob: string;
   provider_code: string;
+  assigned_date: string;
   status: number;
   enrollment_start: string | null;
   enrollment_end: string | null;
@@ -47,8 +55,10 @@ export interface CurrentAssignment {
   lcm_name: string | null;
   lcm_phone: string | null;
   pof: string[];
-  upstream_values: Partial<ProviderValues> | null;
+  upstream_values: Partial<ExtractValues> | null;
   upstream_as_of: Date | null;
+  /** Per field of upstream_values, since when the extract has said it (ISO instants). */
+  upstream_field_as_of: Partial<Record<ExtractField, string>> | null;
   last_submission_id: number | null;
   /** Receipt time of the submission that last reported on it (null: never reported). */
   reported_at: Date | null;
@@ -57,8 +67,8 @@ export interface CurrentAssignment {
 /** The assignments (every line of business) of these members. */
 export async function currentAssignments(db: Db, cins: readonly string[]): Promise<CurrentAssignment[]> {
   return (await db.query<CurrentAssignment>(
-    `select a.id, a.cin, a.lob, a.provider_code, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.acuity,
-            a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.last_submission_id, u.received_at as reported_at
+    `select a.id, a.cin, a.lob, a.provider_code, a.assigned_date, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.acuity,
+            a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.upstream_field_as_of, a.last_submission_id, u.received_at as reported_at
        from ecm_assignments a left join submissions u on u.id = a.last_submission_id
       where a.cin = any($1)`,
     [cins],
@@ -209,7 +219,9 @@ export async function markReferralsAlerted(db: Db, referralIds: readonly string[
 export interface AssignmentExtractWrite {
   /** The file's row number, recorded in the lineage. */
   row: number;
-  action: 'insert' | 'switch' | 'who' | 'full';
+  action: 'insert' | 'switch' | 'update';
+  /** 'update': the fields the extract's values replace; the others stay as they are. */
+  take: ExtractField[];
   /** The assignment it changes (null for an insert). */
   id: number | null;
   cin: string;
@@ -223,9 +235,11 @@ export interface AssignmentExtractWrite {
   acuity: string | null;
   lcm_name: string | null;
   lcm_phone: string | null;
-  upstream_values: ProviderValues;
-  /** Since when the extract says these values (ISO instant). */
+  upstream_values: ExtractValues;
+  /** Since when the extract says these values (ISO instant): the latest of field_as_of. */
   as_of: string;
+  /** Per field, since when the extract says its value (ISO instants). */
+  field_as_of: Record<ExtractField, string>;
 }
 
 /**
@@ -239,15 +253,14 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
     `/* import ecm-assignments: existing assignments, lineage */ with src as materialized (
        select * from jsonb_to_recordset($1::jsonb) as x(row int, action text, id bigint, cin text, lob text, provider_code text, status smallint,
          assigned_date date, pof text[], enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text,
-         upstream_values jsonb, as_of timestamptz)
+         upstream_values jsonb, as_of timestamptz, field_as_of jsonb, take text[])
         where action <> 'insert'
      ), upd as (
        update ecm_assignments a set
-         provider_code = src.provider_code,
-         assigned_date = src.assigned_date,
          ${ASSIGNMENT_SET},
          upstream_values = src.upstream_values,
          upstream_as_of = src.as_of,
+         upstream_field_as_of = src.field_as_of,
          updated_at = now()
        from src join ecm_assignments prev on prev.id = src.id
        where a.id = prev.id
@@ -269,11 +282,11 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
   await db.query(
     `/* import ecm-assignments: new assignments */
      insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, pof, enrollment_start, enrollment_end, acuity, lcm_name, lcm_phone,
-       upstream_values, upstream_as_of)
+       upstream_values, upstream_as_of, upstream_field_as_of)
      select cin, lob, provider_code, status, assigned_date, coalesce(pof, '{}'), enrollment_start, enrollment_end, acuity, lcm_name, lcm_phone,
-            upstream_values, as_of
+            upstream_values, as_of, field_as_of
        from jsonb_to_recordset($1::jsonb) as x(action text, cin text, lob text, provider_code text, status smallint, assigned_date date, pof text[],
-         enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text, upstream_values jsonb, as_of timestamptz)
+         enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text, upstream_values jsonb, as_of timestamptz, field_as_of jsonb)
       where action = 'insert'
      on conflict (cin, lob) do nothing`,
     [payload],

@@ -218,3 +218,50 @@ describe('finding 5: a new CS authorization after a discontinued one', () => {
     expect(await csasfPairs(jan.units[0]!.file!)).toEqual([['HD', 'A-2']]);
   });
 });
+
+describe('the extract re-imported after the provider or a referral said something newer, field by field', () => {
+  const ECM_HDR = 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone\n';
+  const extract = (name: string, rows: string) => {
+    const f = path.join(dataDir, name);
+    fs.writeFileSync(f, ECM_HDR + rows);
+    return f;
+  };
+  const at = (iso: string) => ({ config, now: new Date(iso) });
+  const row = (cin: string) => one(`select provider_code, status, assigned_date, pof, enrollment_start, enrollment_end, acuity, lcm_name, lcm_phone
+    from ecm_assignments where cin = $1 and lob = 'HN'`, [cin]);
+
+  beforeAll(async () => {
+    await db.pool.query(`insert into members (cin, mcp_member_id, last_name, first_name, dob, gender) values
+      ('91000021K','M21','Kilo','Kit','1981-01-21','F')`);
+  });
+
+  it('a new POF in the extract is applied while the status, enrollment, acuity and care manager the provider reported since stay', async () => {
+    await importUpstream(db.pool, 'ecm-assignments', extract('pf_1.csv', '91000021K,ACME,HN,1,2026-09-01,1a,,,,,\n'), at('2026-11-01T16:00:00Z'));
+    const done = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'RTF_ACME_202611.xlsx', receivedAt: new Date('2026-12-02T18:00:00Z'), source: 'cli',
+      bytes: await rtf([rtfRow({ cin: '91000021K', lastName: 'Kilo', firstName: 'Kit', ecmStatus: '3', acuity: 'Medium', startDate: d('2026-11-20'), lcmName: 'Sam Ortiz', lcmPhone: '5595553000' })]),
+    });
+    expect(done.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    // only the POF is news: the rest of the row is what the extract has said since Nov 1, before the RTF
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_2.csv', '91000021K,ACME,HN,1,2026-09-01,1a;2,,,,,\n'), at('2026-12-05T16:00:00Z'));
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await row('91000021K')).toEqual({
+      provider_code: 'ACME', status: 3, assigned_date: '2026-09-01', pof: ['1a', '2'], enrollment_start: '2026-11-20', enrollment_end: null,
+      acuity: 'Medium', lcm_name: 'Sam Ortiz', lcm_phone: '5595553000',
+    });
+    // listed field by field; the row keeps some of the provider's report, so the row says provider
+    expect(s.disagreements).toHaveLength(1);
+    expect(s.disagreements[0]).toMatchObject({
+      row: 2, cin: '91000021K', kept: 'provider', submissionId: done.submissionId, reportedAt: '2026-12-02T18:00:00.000Z',
+      fields: [{ field: 'status', extract: '1', provider: '3' }, { field: 'pof', extract: '1a;2', provider: '1a' }],
+      fieldsKept: { status: 'provider', pof: 'extract' },
+    });
+  });
+
+  it('a blank in the extract is no claim: a newer acuity is applied, the blank care manager leaves the provider\'s', async () => {
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_3.csv', '91000021K,ACME,HN,1,2026-09-01,1a;2,,,High,,\n'), at('2026-12-08T16:00:00Z'));
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await row('91000021K')).toMatchObject({ status: 3, enrollment_start: '2026-11-20', acuity: 'High', lcm_name: 'Sam Ortiz', lcm_phone: '5595553000' });
+    expect(s.disagreements[0]).toMatchObject({ kept: 'provider', fieldsKept: { status: 'provider', acuity: 'extract' } });
+  });
+});

@@ -23,9 +23,10 @@ could not be read. Import providers first: the other extracts name provider code
 
 referrals: a referral for a member with an open ECM assignment with another provider is not
 applied; it is listed under "conflicts" and the liaisons are emailed (row numbers, provider
-codes). ecm-assignments: the extract says who is assigned; status, enrollment dates, acuity and
-care manager follow the provider's RTF when it is newer; differences are listed under
-"disagreements".
+codes). ecm-assignments: the extract says who is assigned; status with enrollment dates, acuity,
+care manager and POF each follow the newer side, the extract's value (since it first said it) or
+the provider's RTF, and a blank in the extract never replaces what the provider reported;
+differences are listed under "disagreements" (fieldsKept: the side kept per field).
 
 Examples:
   calaim-exchange import providers samples/plan/providers.csv
@@ -54,8 +55,8 @@ Examples:
             if (s.disagreements.length) {
               const shown = s.disagreements.slice(0, 50);
               parts.push('extract and provider RTF disagree (kept: the newer side):\n' +
-                table(['row', 'cin', 'lob', 'provider', 'kept', 'field: extract / provider'], shown.map((d) => [
-                  d.row, d.cin, d.lob, d.provider, d.kept, d.fields.map((f) => `${f.field}: ${f.extract ?? '-'} / ${f.provider ?? '-'}`).join('; '),
+                table(['row', 'cin', 'lob', 'provider', 'kept', 'field: extract / provider (kept)'], shown.map((d) => [
+                  d.row, d.cin, d.lob, d.provider, d.kept, d.fields.map((f) => `${f.field}: ${f.extract ?? '-'} / ${f.provider ?? '-'} (${d.fieldsKept[f.field] ?? d.kept})`).join('; '),
                 ])) + (s.disagreements.length > shown.length ? `\n… and ${s.disagreements.length - shown.length} more (use --json for all)` : ''));
             }
             return parts.join('\n\n');
