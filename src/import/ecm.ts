@@ -52,6 +52,9 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  *   POF is no news about the status) or the RTF that reported it (its receipt time). A blank in
  *   the extract is no claim: it never replaces a value the provider reported. Where the two
  *   differ, the row is listed as a disagreement with the side kept, per field and for the row.
+ * After a referral started a new episode (the start is recorded), the extract moves the
+ * assignment only with values it gave since: who holds it (a switch included) and each field
+ * follow the extract only where its value is newer than the episode (and than the RTF).
  */
 export const ECM_ASSIGNMENTS: Applier = {
   async check(c, rows, { reject, state, now, disagreements }) {
@@ -80,15 +83,20 @@ export const ECM_ASSIGNMENTS: Applier = {
       const latest = (fs: readonly ExtractField[]) => Math.max(...fs.map((f) => Date.parse(asOf[f])));
       r.__field_as_of = asOf;
       r.__as_of = new Date(latest(EXTRACT_FIELDS)).toISOString();
+      // a referral's episode is news newer than the extract repeating what it said before it
+      const episode = cur.episode_started_at?.getTime() ?? null;
+      const whoIsNews = episode === null || latest(WHO_FIELDS) > episode;
+      r.__action = 'update';
       if (cur.provider_code !== ext.provider_code) {
-        r.__action = 'switch';
+        // else the extract still names the provider the episode replaced: nothing of it applies
+        if (whoIsNews) r.__action = 'switch';
         continue;
       }
       const reported = cur.reported_at;
-      const take: ExtractField[] = [...WHO_FIELDS];
+      const providerSince = Math.max(reported?.getTime() ?? -Infinity, episode ?? -Infinity);
+      const take: ExtractField[] = whoIsNews ? [...WHO_FIELDS] : [];
       for (const claim of CLAIMS)
-        if (reported === null || (latest(claim) > reported.getTime() && claim.some((f) => ext[f] !== null))) take.push(...claim);
-      r.__action = 'update';
+        if (providerSince === -Infinity || (latest(claim) > providerSince && claim.some((f) => ext[f] !== null))) take.push(...claim);
       r.__take = take;
       if (reported === null || cur.last_submission_id === null) continue;
       const mine = values(cur);

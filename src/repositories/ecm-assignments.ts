@@ -59,6 +59,8 @@ export interface CurrentAssignment {
   upstream_as_of: Date | null;
   /** Per field of upstream_values, since when the extract has said it (ISO instants). */
   upstream_field_as_of: Partial<Record<ExtractField, string>> | null;
+  /** When a referral last started a new episode on it (null: none since the extract switched it). */
+  episode_started_at: Date | null;
   last_submission_id: number | null;
   /** Receipt time of the submission that last reported on it (null: never reported). */
   reported_at: Date | null;
@@ -68,7 +70,8 @@ export interface CurrentAssignment {
 export async function currentAssignments(db: Db, cins: readonly string[]): Promise<CurrentAssignment[]> {
   return (await db.query<CurrentAssignment>(
     `select a.id, a.cin, a.lob, a.provider_code, a.assigned_date, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.acuity,
-            a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.upstream_field_as_of, a.last_submission_id, u.received_at as reported_at
+            a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.upstream_field_as_of, a.episode_started_at,
+            a.last_submission_id, u.received_at as reported_at
        from ecm_assignments a left join submissions u on u.id = a.last_submission_id
       where a.cin = any($1)`,
     [cins],
@@ -220,7 +223,7 @@ export interface AssignmentExtractWrite {
   /** The file's row number, recorded in the lineage. */
   row: number;
   action: 'insert' | 'switch' | 'update';
-  /** 'update': the fields the extract's values replace; the others stay as they are. */
+  /** 'update': the fields the extract's values replace; the others stay as they are (none: the extract still names the provider a referral's episode replaced). */
   take: ExtractField[];
   /** The assignment it changes (null for an insert). */
   id: number | null;
@@ -261,6 +264,8 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
          upstream_values = src.upstream_values,
          upstream_as_of = src.as_of,
          upstream_field_as_of = src.field_as_of,
+         -- a switch ends the referral's episode: the row holds what the extract said
+         episode_started_at = case when src.action = 'switch' then null else prev.episode_started_at end,
          updated_at = now()
        from src join ecm_assignments prev on prev.id = src.id
        where a.id = prev.id
@@ -347,9 +352,10 @@ export interface ReferralWrite {
 /**
  * The new episodes: the member's assignment in the line goes to the referred provider, status 1
  * from the approval date, the old episode's reports cleared (kept in the lineage), the referral's
- * conflict settled; a member with no assignment in the line gets one. The latest approval of the
+ * conflict settled, when it started recorded (an extract repeating what it said before does not
+ * undo it); a member with no assignment in the line gets one. The latest approval of the
  * file wins when it carries two new referrals for one member and line. Each referral records
- * when its episode started (episode_started_at).
+ * when its episode started (ecm_referrals.episode_started_at: which MIF carried it).
  */
 export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite[], now: Date): Promise<void> {
   await db.query(
@@ -364,7 +370,7 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
          acuity = null, lcm_name = null, lcm_phone = null, lcm_email = null, care_plan_revised = null, care_conference = null,
          assessment_started = null, assessment_completed = null, last_encounter = null, in_person_count = null, telephonic_count = null,
          referral_status = null, referral_status_date = null, referral_closure_reason = null,
-         last_submission_id = null, last_row_number = null, updated_at = now()
+         last_submission_id = null, last_row_number = null, episode_started_at = $2, updated_at = now()
        from src join ecm_assignments prev on prev.cin = src.cin and prev.lob = src.lob
        where a.id = prev.id
        returning a.id, src.row, src.referral_id, prev as before
@@ -381,8 +387,8 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
          from jsonb_to_recordset($1::jsonb) as x(action text, referral_id text)
         where x.action = 'episode' and f.referral_id = x.referral_id
      )
-     insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
-     select cin, lob, provider_code, 1, approved_date from src
+     insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, episode_started_at)
+     select cin, lob, provider_code, 1, approved_date, $2 from src
       where not exists (select 1 from ecm_assignments a where a.cin = src.cin and a.lob = src.lob)
      on conflict (cin, lob) do nothing`,
     [JSON.stringify(rows), now],

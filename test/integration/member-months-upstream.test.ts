@@ -232,7 +232,7 @@ describe('the extract re-imported after the provider or a referral said somethin
 
   beforeAll(async () => {
     await db.pool.query(`insert into members (cin, mcp_member_id, last_name, first_name, dob, gender) values
-      ('91000021K','M21','Kilo','Kit','1981-01-21','F')`);
+      ('91000021K','M21','Kilo','Kit','1981-01-21','F'), ('91000022L','M22','Lima','Lou','1982-02-22','M'), ('91000023M','M23','Mike','Mo','1983-03-23','X')`);
   });
 
   it('a new POF in the extract is applied while the status, enrollment, acuity and care manager the provider reported since stay', async () => {
@@ -263,5 +263,46 @@ describe('the extract re-imported after the provider or a referral said somethin
     expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     expect(await row('91000021K')).toMatchObject({ status: 3, enrollment_start: '2026-11-20', acuity: 'High', lcm_name: 'Sam Ortiz', lcm_phone: '5595553000' });
     expect(s.disagreements[0]).toMatchObject({ kept: 'provider', fieldsKept: { status: 'provider', acuity: 'extract' } });
+  });
+
+  it('a referral\'s new episode is not undone by the same extract imported again', async () => {
+    await importUpstream(db.pool, 'ecm-assignments', extract('pf_4.csv', '91000022L,ACME,HN,4,2026-07-01,2,2026-07-10,2026-09-30,Low,Pat Lee,5595552000\n'), at('2026-10-01T16:00:00Z'));
+    const f = path.join(dataDir, 'pf_ref_1.csv');
+    fs.writeFileSync(f, 'referral_id,cin,provider_code,lob,approved_date\nREF-PF-1,91000022L,ACME,HN,2026-11-03\n');
+    expect(await importUpstream(db.pool, 'referrals', f, at('2026-11-03T16:00:00Z'))).toMatchObject({ rowsImported: 1, conflicts: [] });
+    const episode = {
+      provider_code: 'ACME', status: 1, assigned_date: '2026-11-03', pof: ['2'], enrollment_start: null, enrollment_end: null, acuity: null, lcm_name: null, lcm_phone: null,
+    };
+    expect(await row('91000022L')).toEqual(episode);
+    // the extract repeats what it said on Oct 1, before the referral: no news, the episode stays
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_4.csv', '91000022L,ACME,HN,4,2026-07-01,2,2026-07-10,2026-09-30,Low,Pat Lee,5595552000\n'), at('2026-11-05T16:00:00Z'));
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await row('91000022L')).toEqual(episode);
+  });
+
+  it('an extract value given after the episode started moves it; the values it repeats from before do not', async () => {
+    // the assigned date and the status are new; the POF, acuity and care manager are what it said on Oct 1
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_7.csv', '91000022L,ACME,HN,2,2026-11-04,2,,,Low,Pat Lee,5595552000\n'), at('2026-11-10T16:00:00Z'));
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await row('91000022L')).toEqual({
+      provider_code: 'ACME', status: 2, assigned_date: '2026-11-04', pof: ['2'], enrollment_start: null, enrollment_end: null, acuity: null, lcm_name: null, lcm_phone: null,
+    });
+  });
+
+  it('nor by an extract still naming the provider of the episode before: the member stays with the referred provider', async () => {
+    await importUpstream(db.pool, 'ecm-assignments', extract('pf_5.csv', '91000023M,RIVAL,HN,4,2026-06-01,,2026-06-10,2026-09-30,,,\n'), at('2026-10-01T16:00:00Z'));
+    const f = path.join(dataDir, 'pf_ref_2.csv');
+    fs.writeFileSync(f, 'referral_id,cin,provider_code,lob,approved_date\nREF-PF-2,91000023M,ACME,HN,2026-11-03\n');
+    expect(await importUpstream(db.pool, 'referrals', f, at('2026-11-03T16:00:00Z'))).toMatchObject({ rowsImported: 1, conflicts: [] });
+    await importUpstream(db.pool, 'ecm-assignments', extract('pf_5.csv', '91000023M,RIVAL,HN,4,2026-06-01,,2026-06-10,2026-09-30,,,\n'), at('2026-11-05T16:00:00Z'));
+    expect(await row('91000023M')).toMatchObject({ provider_code: 'ACME', status: 1, assigned_date: '2026-11-03', enrollment_start: null, enrollment_end: null });
+  });
+
+  it('an extract naming a new provider after the episode started still switches the member', async () => {
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_6.csv', '91000022L,RIVAL,HN,1,2026-11-20,,,,,,\n'), at('2026-11-20T16:00:00Z'));
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await row('91000022L')).toEqual({
+      provider_code: 'RIVAL', status: 1, assigned_date: '2026-11-20', pof: [], enrollment_start: null, enrollment_end: null, acuity: null, lcm_name: null, lcm_phone: null,
+    });
   });
 });

@@ -64,6 +64,23 @@ describe('migrations', () => {
     expect((await migrate(pool)).applied).toEqual(undone);
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'FAILED', 'c', 3)`);
   });
+
+  it('0027 gives rows loaded before it their per-field as-of, the referral episode they are in and who the extract named', async () => {
+    const undone = await downTo('0027_');
+    // the extract said P1, status 4 on Oct 1; a referral moved the member to P2 on Nov 3
+    await pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, upstream_values, upstream_as_of)
+      values ('91234567A', 'HN', 'P1', 4, '2026-07-01', '{"status": "4", "pof": null}', '2026-10-01T16:00:00Z')`);
+    await pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, referral_id, changed_at)
+      select id, null, 2, a, 'REFERRAL', 'R1', '2026-11-03T16:00:00Z' from ecm_assignments a where cin = '91234567A'`);
+    await pool.query(`update ecm_assignments set provider_code = 'P2', status = 1, assigned_date = '2026-11-03' where cin = '91234567A'`);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    const a = (await pool.query(`select upstream_values, upstream_field_as_of, episode_started_at from ecm_assignments where cin = '91234567A'`)).rows[0];
+    expect(a.episode_started_at).toEqual(new Date('2026-11-03T16:00:00Z'));
+    expect(a.upstream_values).toEqual({ status: '4', pof: null, provider_code: 'P1', assigned_date: '2026-07-01' });
+    expect(Object.keys(a.upstream_field_as_of).sort()).toEqual(['assigned_date', 'pof', 'provider_code', 'status']);
+    for (const t of Object.values(a.upstream_field_as_of)) expect(Date.parse(t as string)).toBe(Date.parse('2026-10-01T16:00:00Z'));
+    await pool.query(`delete from ecm_assignments where cin = '91234567A'`);
+  });
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
