@@ -65,8 +65,8 @@ describe('migrations', () => {
     await pool.query(`insert into runs (job, slot, status, owner, attempt) values ('mif', '2026-11-15', 'FAILED', 'c', 3)`);
   });
 
-  it('0027 gives rows loaded before it their per-field as-of, the referral episode they are in and who the extract named', async () => {
-    const undone = await downTo('0027_');
+  it('0029 gives rows loaded before it their per-field as-of, the referral episode they are in and who the extract named', async () => {
+    const undone = await downTo('0029_');
     // the extract said P1, status 4 on Oct 1; a referral moved the member to P2 on Nov 3
     await pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, upstream_values, upstream_as_of)
       values ('91234567A', 'HN', 'P1', 4, '2026-07-01', '{"status": "4", "pof": null}', '2026-10-01T16:00:00Z')`);
