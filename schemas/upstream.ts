@@ -37,8 +37,11 @@ const providerCode = (raw: string): Parsed<string> =>
 const pofList = (raw: string): Parsed<string[]> => {
   const parts = raw.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
   const keys = Object.keys(POF);
-  const bad = parts.filter((p) => !keys.includes(p.toLowerCase()));
-  return bad.length ? { ok: false, reason: `unknown population of focus ${bad.join(', ')}; allowed ${keys.join(', ')}` } : { ok: true, value: parts.map((p) => p.toLowerCase()) };
+  // (which item, never the item: a cell may hold anything, a name or a date of birth typed in the wrong column)
+  const bad = parts.flatMap((p, i) => (keys.includes(p.toLowerCase()) ? [] : [i + 1]));
+  return bad.length
+    ? { ok: false, reason: `item ${bad.join(', ')} ${bad.length > 1 ? 'are not population of focus codes' : 'is not a population of focus code'}; allowed ${keys.join(', ')}` }
+    : { ok: true, value: parts.map((p) => p.toLowerCase()) };
 };
 
 const req = <T>(p: (raw: string) => Parsed<T>) => field(p, true);

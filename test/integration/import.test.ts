@@ -104,6 +104,13 @@ describe('upstream import', () => {
     expect(a).toEqual({ status: 1, pof: ['1a', '3'] });
   });
 
+  it('rejects a population of focus it does not know without repeating the cell (it may hold anything: a name, a date of birth)', async () => {
+    const s = await importUpstream(db.pool, 'ecm-assignments', fx('ecm-assignments_pof_text.csv'));
+    expect(s).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+    expect(s.rejects[0]!.message).toMatch(/^pof item 2 is not a population of focus code; allowed .*1a/);
+    expect(JSON.stringify(s.rejects)).not.toMatch(/Maria|Garcia|DOB|1975/);
+  });
+
   it('loads referrals and rejects duplicates, non-ECM providers and bad dates', async () => {
     expect(await importUpstream(db.pool, 'referrals', fx('referrals_good.csv'))).toMatchObject({ rowsImported: 3 });
     expect((await db.pool.query("select approved_date from ecm_referrals where referral_id = 'REF-000002'")).rows[0]).toEqual({ approved_date: '2026-11-10' });
