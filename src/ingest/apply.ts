@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { ALL_ROWS, type FileTypeDefinition, type RowRange } from '../filetypes/types.js';
-import { dropLinesCarried, mergeByKey, otherRowsByLine, periodHasOtherRows, recordSupersession, type MergeBatch } from '../repositories/current-rows.js';
+import { dropLinesCarried, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type MergeBatch } from '../repositories/current-rows.js';
 
 /** What merging one sheet did, per line of business. */
 export interface MergeStats {
@@ -23,8 +23,9 @@ export interface MergeStats {
 export interface MergeTally {
   byLob: Map<string, MergeStats>;
   /**
-   * Whether the period has rows of other files: asked once per sheet (nothing else writes the
-   * provider's rows meanwhile: the ingest holds the provider's lock).
+   * Whether the period may hold keys of this sheet already: asked once per sheet (nothing else
+   * writes the provider's rows meanwhile: the ingest holds the provider's lock), and true once a
+   * batch of a type whose key may repeat in a file merged rows.
    */
   earlier?: boolean;
 }
@@ -58,21 +59,26 @@ export async function mergeRange(
   // OTF_CORRECTIONS=replace-line: the earlier rows of every line this batch carries stop
   // counting first (reported as updated: they were replaced); this file's own rows stay
   const replaced = opts.replaceLine ? await dropLinesCarried(c, k, batch) : [];
-  // Which earlier file each key came from is looked up only when the period has rows of other
-  // files at all: a first file (the large case) is a plain insert.
-  tally.earlier ??= await periodHasOtherRows(c, provider, layout, period, sheet.submissionId, batch.lobs);
+  // Which earlier file each key came from is looked up only when the period has rows at all: a
+  // first file (the large case) is a plain insert.
+  tally.earlier ??= await periodHasRows(c, provider, layout, period, batch.lobs);
   const merged = await mergeByKey(c, k, batch, tally.earlier);
+  // An attempt sent twice may fall in two batches: the later one must see that this file holds
+  // the key already. A key once per file (an RTF member) cannot, and keeps the plain insert.
+  if (!k.uniquePerFile && merged.length) tally.earlier = true;
   for (const x of [...replaced, ...merged]) {
     const m = tally.byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
+    tally.byLob.set(x.lob, m);
     const prev = x.prev === null ? null : Number(x.prev);
-    if (prev === null || prev === sheet.submissionId) m.added += x.n; // (or an earlier tab of the same file had the key)
+    // an earlier batch or tab of this file counted the key already: the same row sent twice counts once
+    if (prev === sheet.submissionId) continue;
+    if (prev === null) m.added += x.n;
     else {
       m.updated += x.n;
       const from = m.updatedFrom.find((f) => f.submissionId === prev);
       if (from) from.rows += x.n;
       else m.updatedFrom.push({ submissionId: prev, rows: x.n });
     }
-    tally.byLob.set(x.lob, m);
   }
 }
 

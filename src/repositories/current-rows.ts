@@ -55,23 +55,25 @@ export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBat
 }
 
 /**
- * Whether the period has current rows of another submission for this file type, in the lines of
- * business the merge works in (as mergeByKey's `lobs`). Naming them lets the key's index reach
- * the period: without them (lob is the key's third column) a provider's first file of a period
- * read every row the provider ever counted.
+ * Whether the period has current rows for this file type, in the lines of business the merge
+ * works in (as mergeByKey's `lobs`): rows of other files, or of an earlier sheet of the same file
+ * (a key that sheet merged must not be counted as added again). Naming the lines lets the key's
+ * index reach the period: without them (lob is the key's third column) a provider's first file
+ * of a period read every row the provider ever counted.
  */
-export async function periodHasOtherRows(c: Client, provider: string, layout: string, period: string, submissionId: number, lobs: readonly string[]): Promise<boolean> {
+export async function periodHasRows(c: Client, provider: string, layout: string, period: string, lobs: readonly string[]): Promise<boolean> {
   return (await c.query(
-    `select 1 from current_rows where provider_code = $1 and layout = $2 and lob = any($5) and period = $3 and submission_id <> $4 limit 1`,
-    [provider, layout, period, submissionId, lobs],
+    `select 1 from current_rows where provider_code = $1 and layout = $2 and lob = any($4) and period = $3 limit 1`,
+    [provider, layout, period, lobs],
   )).rowCount! > 0;
 }
 
 /**
  * Each accepted row of the batch becomes the current row of its key (the latest in receipt
  * order: a file received earlier never takes a key back from a later one). `earlier`: whether
- * the period has rows of other files (periodHasOtherRows); without them the statement skips the
- * look-up of which file each key came from, and a key once per file is a plain insert.
+ * the period may hold any of the batch's keys already (periodHasRows, or an earlier batch of the
+ * sheet); without them the statement skips the look-up of which file each key came from, and a
+ * key once per file is a plain insert.
  */
 export async function mergeByKey(c: Client, k: KeyExpressions, b: MergeBatch, earlier: boolean): Promise<MergedCount[]> {
   // (a key accepted once per line per file by the cross-row check, an RTF member: no sort for it)

@@ -18,7 +18,8 @@ import { respondLocally } from '../../src/ingest/respond.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
-import { otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
+import { P } from '../helpers/plan.js';
+import { otf, otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -70,6 +71,23 @@ describe('sheets of one layout in one file', () => {
     expect(done.document.issues.find((i) => i.code === 'OTF_DUPLICATE_ATTEMPT')).toMatchObject({ sheet: 'OTF B' });
     expect(await one(`select acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ acuity: 'Medium' });
     expect(await one(`select count(*)::int n from submission_sheets where submission_id = $1 and superseded_by is null and applied`, [done.submissionId])).toEqual({ n: 4 });
+  });
+});
+
+describe('what the response says a file did', () => {
+  // rows are staged and merged in batches of 2,000: these files repeat the same attempts across
+  // the batches, so a batch meets keys an earlier batch of the same file merged
+  const cycling = (rows: number, firstDay: number) => Array.from({ length: rows }, (_, i) =>
+    otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: { date: `2026-11-${String(firstDay + (i % 10)).padStart(2, '0')}` } }, P.ECM2));
+
+  it('an attempt repeated across staging batches is added once; against an earlier file it is updated once, never also added', async () => {
+    const first = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611.xlsx', bytes: await otf(cycling(2400, 1)), receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
+    expect(first.document.rowsAccepted).toBe(2400);
+    expect(first.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 0, added: 10, kept: 0 })]);
+    // attempts of the 6th to the 15th: five the first file had, five new
+    const second = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611_v2.xlsx', bytes: await otf(cycling(2400, 6)), receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
+    expect(second.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 5, added: 5, kept: 5, updatedFrom: [{ submissionId: first.submissionId, rows: 5 }] })]);
+    expect(await one(`select count(*)::int n from current_rows where provider_code = 'RIVAL' and layout = 'OTF'`)).toEqual({ n: 15 });
   });
 });
 
