@@ -393,7 +393,7 @@ async function apply(run: IngestRun): Promise<void> {
     const applied = appliedEarly ? (sheets.appliedEarly.get(name) ?? 0) : await s.type.apply(client, s.id, file.provider);
     (run.deps.faults ?? NO_FAULTS)('ingest-mid-apply');
     await markSheetApplied(client, s.id);
-    // compared with before this sheet counted: the latest earlier file of its type and lines
+    // compared with the latest earlier file of its type and lines that was read, applied or rejected
     const old = await previousSheet(client, file.provider, s.type.name, periodDate, sheets.lobsOf(name), submissionId);
     const merging = { id: s.id, type: s.type, submissionId, receivedAt: file.receivedAt };
     if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, sheets.tallyOf(name), { replaceLine: s.type.replacesLine?.(run.deps.config) ?? false });

@@ -164,13 +164,19 @@ export async function submissionNames(c: Queryable, ids: number[]): Promise<Map<
   return new Map(r.rows.map((x) => [Number(x.id), x.original_name]));
 }
 
-/** The latest earlier applied sheet of the same type, period and a shared line: what a correction is compared with. */
+/**
+ * The latest earlier sheet of the same type, period and a shared line that was read: what a
+ * correction is compared with, applied or not (a file REJECTED whole has the errors its
+ * correction fixes). A copy or a file declined as late was not read: it has no errors of its
+ * own, and the file before it is the one compared with.
+ */
 export async function previousSheet(
   c: Client, provider: string, layout: string, period: string, lobs: readonly string[], exceptSubmission: number,
 ): Promise<{ sheetId: number; submissionId: number; name: string; receivedAt: Date } | null> {
   const r = await c.query<{ id: number; submission_id: number; original_name: string; received_at: Date }>(
     `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
-      where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.applied and s.submission_id <> $4
+      where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.submission_id <> $4
+        and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE'
         and (s.lobs = '{}' or s.lobs && $5::text[])
       order by u.received_at desc, s.id desc limit 1`,
     [provider, layout, period, exceptSubmission, lobs],
@@ -181,10 +187,13 @@ export async function previousSheet(
 
 export interface EarlierError { cin: string | null; row_number: number | null; column_label: string | null; code: string; resent: boolean }
 
-/** The errors of an earlier sheet, each with whether its member was sent again in the new sheet. */
+/**
+ * The errors of an earlier sheet, each with whether it was sent again in the new sheet: a row's,
+ * if its member was; the sheet's own (a missing column), always: the new sheet is the sheet again.
+ */
 export async function earlierSheetErrors(c: Client, oldSheetId: number, newSheetId: number): Promise<EarlierError[]> {
   const r = await c.query<EarlierError>(
-    `select i.cin, i.row_number, i.column_label, i.code, n.cin is not null as resent
+    `select i.cin, i.row_number, i.column_label, i.code, i.row_number is null or n.cin is not null as resent
        from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
        left join (select distinct cin from submission_rows where sheet_id = $2 and cin is not null) n on n.cin = i.cin
       where s.id = $1 and i.severity = 'error'`,

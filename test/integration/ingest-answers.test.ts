@@ -19,7 +19,7 @@ import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { P } from '../helpers/plan.js';
-import { otf, otfRow, rtfRow, workbook } from '../helpers/provider-files.js';
+import { otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -88,6 +88,26 @@ describe('what the response says a file did', () => {
     const second = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611_v2.xlsx', bytes: await otf(cycling(2400, 6)), receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
     expect(second.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 5, added: 5, kept: 5, updatedFrom: [{ submissionId: first.submissionId, rows: 5 }] })]);
     expect(await one(`select count(*)::int n from current_rows where provider_code = 'RIVAL' and layout = 'OTF'`)).toEqual({ n: 15 });
+  });
+
+  it('a correction of a file REJECTED whole says which of its errors are fixed', async () => {
+    const ed = rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed' }, P.ECM2);
+    const send = (name: string, bytes: Buffer, day: number) => ingestFile({ pool: db.pool, config }, {
+      provider: 'RIVAL', originalName: name, bytes, receivedAt: new Date(`2026-12-0${day}T17:00:00Z`), source: 'cli',
+    });
+    // every row rejected
+    const rejected = await send('RTF_RIVAL_202611.xlsx', await rtf([{ ...ed, providerNpi: P.ECM1.npi }]), 2);
+    expect(rejected.document).toMatchObject({ outcome: 'REJECTED', rowsRead: 1, rowsRejected: 1 });
+    expect(rejected.document.issues.map((i) => i.code)).toEqual(['PROVIDER_NPI_MISMATCH']);
+    const fixed = await send('RTF_RIVAL_202611_fixed.xlsx', await rtf([ed]), 3);
+    expect(fixed.document).toMatchObject({ outcome: 'ACCEPTED', diff: { fixed: 1, stillFailing: 0, new: 0, notResent: 0 } });
+    expect(fixed.liaisonSummary).toMatch(/Compared with the earlier file: 1 error\(s\) fixed/);
+    // a sheet rejected for a missing column: the next file of its type is that sheet sent again
+    const noStatus = await send('RTF_RIVAL_202611_v3.xlsx', await workbook([[{ ...RTF, columns: RTF.columns.filter((c) => c.key !== 'ecmStatus') }, [ed]]]), 7);
+    expect(noStatus.document.outcome).toBe('REJECTED');
+    expect(noStatus.document.fileErrors.map((e) => e.code)).toEqual(['SHEET_MISSING_COLUMNS']);
+    const complete = await send('RTF_RIVAL_202611_v4.xlsx', await rtf([ed]), 8);
+    expect(complete.document).toMatchObject({ outcome: 'ACCEPTED', diff: { fixed: 1, stillFailing: 0, new: 0, notResent: 0 } });
   });
 });
 
