@@ -128,6 +128,11 @@ function addLate(v: FileValidation, issues: Issue[]): void {
   v.outcome = computeOutcome({ fileErrors: v.fileErrors.length, rowsRead: v.rowsRead, rowsRejected: v.rowsRejected, warnings: v.warnings });
 }
 
+// An error is matched across files by its member (the CIN, or the CIN an ID-card number starts
+// with: the validator names it on the issue), column and code: a correction rarely keeps row
+// numbers (the response's "Rejected rows" sheet renumbers them). A row naming no member (its CIN
+// blank, malformed or a placeholder) can be matched by nothing else but its row number: right
+// when the file is corrected in place; otherwise its error shows as not sent again.
 const errorKey = (i: { cin?: string | null; row: number | null; column: string | null; code: string }) => `${i.cin ?? `row ${i.row}`}|${i.column ?? ''}|${i.code}`;
 
 /** The (file type, line of business) pairs a file carries; a sheet with no line read stands for its type alone. */

@@ -5,7 +5,7 @@ import type { CellValue } from '../xlsx/types.js';
 import type { RowValidation } from './file-type.js';
 import { isError, type Issue } from './issues.js';
 import { BoundRow, RowScope, type ColumnIndex, type RowCells, type RowContext } from './scope.js';
-import { parseCell, type CellOut } from './types.js';
+import { idCardCin, parseCell, type CellOut } from './types.js';
 
 export type { RowCells, RowContext };
 
@@ -17,6 +17,11 @@ export interface RowResult {
   accepted: boolean;
   /** The member's CIN when valid. */
   cin?: string;
+  /**
+   * The member the row's issues name: its CIN, or the CIN its ID-card number starts with (the
+   * row is rejected, but its correction is that member's row).
+   */
+  member?: string;
 }
 
 const columnIndexes = new WeakMap<readonly (unknown | null)[], ColumnIndex>();
@@ -56,9 +61,11 @@ export function validateRow<K extends string>(type: RowValidation<K>, cells: Row
     }
   }
   const cin = typeof s.values.cin === 'string' ? s.values.cin : undefined;
+  const member = cin ?? (s.issues.some((i) => i.code === 'CIN_IDCARD_NUMBER') ? idCardCin(cells.value('cin')) : undefined);
   for (const rule of rules) rule(s);
-  if (cin) for (const issue of s.issues) issue.cin = cin;
+  if (member) for (const issue of s.issues) issue.cin = member;
   const result: RowResult = { values: s.values, issues: s.issues, accepted: !s.issues.some(isError) };
   if (cin) result.cin = cin;
+  if (member) result.member = member;
   return result;
 }

@@ -64,6 +64,21 @@ const BLANK: CellResult = Object.freeze({ kind: 'blank' });
 /** Past this a whole number does not fit the database's integer columns: the bound for a count without a limit of its own. */
 const INT_MAX = 2_147_483_647;
 
+/** The 14-character Medi-Cal ID-card number: the CIN and 5 more characters. */
+const isIdCardNumber = (v: string): boolean => v.length === 14 && CIN_RE.test(v.slice(0, 9));
+
+/**
+ * The member a CIN cell holding the ID-card number names (CIN_IDCARD_NUMBER): the CIN its first
+ * 9 characters are, unless they are not a real one (a placeholder).
+ */
+export function idCardCin(cell: CellValue | undefined): string | undefined {
+  if (cell === undefined || isBlankCell(cell) || isCellError(cell)) return undefined;
+  const v = cellText(cell).toUpperCase();
+  if (!isIdCardNumber(v)) return undefined;
+  const p = parseCin(v.slice(0, 9));
+  return p.ok ? p.value : undefined;
+}
+
 export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings): CellResult {
   if (cell === undefined || isBlankCell(cell)) return BLANK;
   if (isCellError(cell)) return bad('CELL_ERROR');
@@ -113,7 +128,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       const v = text.toUpperCase();
       const p = parseCin(v);
       if (p.ok) return ok(p.value);
-      if (v.length === 14 && CIN_RE.test(v.slice(0, 9))) return bad('CIN_IDCARD_NUMBER');
+      if (isIdCardNumber(v)) return bad('CIN_IDCARD_NUMBER');
       if (CIN_RE.test(v)) return bad('CIN_DUMMY');
       return bad('CIN_FORMAT');
     }

@@ -177,6 +177,8 @@ export class WorkbookValidator {
     for (const i of checker.check(sheet, rowNumber, result.values, bound)) issues.push(i);
     if (this.opts.contextRules)
       for (const i of this.opts.contextRules({ sheet, layout, rowNumber, values: result.values, cells: bound, issues, ...(result.cin ? { cin: result.cin } : {}) })) issues.push(i);
+    // (a member named only by an ID-card number: the later checks' issues name it too)
+    if (result.member && !result.cin) for (const i of issues) i.cin ??= result.member;
     const accepted = !issues.some((i) => i.severity === 'error');
     for (const issue of issues) {
       this.addIssue(issue);

@@ -109,6 +109,18 @@ describe('what the response says a file did', () => {
     const complete = await send('RTF_RIVAL_202611_v4.xlsx', await rtf([ed]), 8);
     expect(complete.document).toMatchObject({ outcome: 'ACCEPTED', diff: { fixed: 1, stillFailing: 0, new: 0, notResent: 0 } });
   });
+
+  it('a row sent with the ID-card number instead of the CIN and then with the CIN is fixed, not "not sent again"', async () => {
+    const ed = rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed' }, P.ECM2);
+    const send = (name: string, bytes: Buffer, day: number) => ingestFile({ pool: db.pool, config }, {
+      provider: 'RIVAL', originalName: name, bytes, receivedAt: new Date(`2026-12-${String(day).padStart(2, '0')}T17:00:00Z`), source: 'cli',
+    });
+    // (the wrong provider NPI too: an error of the row found by a later check names the member as well)
+    const idCard = await send('RTF_RIVAL_202611_v5.xlsx', await rtf([{ ...ed, cin: '91000005E01234', providerNpi: P.ECM1.npi }]), 9);
+    expect(idCard.document.issues.map((i) => [i.code, i.cin])).toEqual([['CIN_IDCARD_NUMBER', '91000005E'], ['PROVIDER_NPI_MISMATCH', '91000005E']]);
+    const fixed = await send('RTF_RIVAL_202611_v6.xlsx', await rtf([ed]), 10);
+    expect(fixed.document).toMatchObject({ outcome: 'ACCEPTED', diff: { fixed: 2, stillFailing: 0, new: 0, notResent: 0 } });
+  });
 });
 
 describe('a file declined as late', () => {
