@@ -135,10 +135,15 @@ function addLate(v: FileValidation, issues: Issue[]): void {
 // when the file is corrected in place; otherwise its error shows as not sent again.
 const errorKey = (i: { cin?: string | null; row: number | null; column: string | null; code: string }) => `${i.cin ?? `row ${i.row}`}|${i.column ?? ''}|${i.code}`;
 
-/** The (file type, line of business) pairs a file carries; a sheet with no line read stands for its type alone. */
-function fileLinePairs(sheets: readonly { name: string; layout: string }[], lobs: ReadonlyMap<string, ReadonlySet<string>>): [string, string][] {
+/**
+ * The (file type, line of business) pairs a file carries; a sheet whose rows named no line
+ * stands for its type alone ('*'), and a sheet with no rows for nothing (as sheetLines in
+ * src/repositories/sheet-lines.ts reads them back).
+ */
+function fileLinePairs(sheets: readonly { name: string; layout: string; rowsRead: number }[], lobs: ReadonlyMap<string, ReadonlySet<string>>): [string, string][] {
   const out = new Map<string, [string, string]>();
   for (const s of sheets) {
+    if (s.rowsRead === 0) continue;
     const set = lobs.get(s.name);
     if (!set?.size) out.set(`${s.layout}|*`, [s.layout, '*']);
     else for (const lob of set) out.set(`${s.layout}|${lob}`, [s.layout, lob]);
@@ -398,8 +403,10 @@ async function apply(run: IngestRun): Promise<void> {
     const applied = appliedEarly ? (sheets.appliedEarly.get(name) ?? 0) : await s.type.apply(client, s.id, file.provider);
     (run.deps.faults ?? NO_FAULTS)('ingest-mid-apply');
     await markSheetApplied(client, s.id);
-    // compared with the latest earlier file of its type and lines that was read, applied or rejected
-    const old = await previousSheet(client, file.provider, s.type.name, periodDate, sheets.lobsOf(name), submissionId);
+    // compared with the latest earlier file of its type and lines that was read, applied or
+    // rejected; a tab with no rows is no file of its type: nothing to compare
+    const rowsRead = v.sheets.find((x) => x.name === name)?.rowsRead ?? 0;
+    const old = rowsRead ? await previousSheet(client, file.provider, s.type.name, periodDate, sheets.lobsOf(name), submissionId) : null;
     const merging = { id: s.id, type: s.type, submissionId, receivedAt: file.receivedAt };
     if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, sheets.tallyOf(name), { replaceLine: s.type.replacesLine?.(run.deps.config) ?? false });
     const stats = await finishMerge(client, merging, file.provider, periodDate, sheets.tallyOf(name));

@@ -1,6 +1,7 @@
 // The month at a glance for ops: per provider and expected file type, what was sent, what came
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
+import { sheetLines } from './sheet-lines.js';
 import { submissionTypesSql } from './submissions.js';
 
 export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING';
@@ -88,14 +89,14 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
 
 /**
  * The (provider, file type, line of business) triples with accepted rows for the period:
- * applied sheets of files neither rejected nor declined. A sheet recorded before lines were
- * (lobs '{}') stands for every line: its lob is '*'.
+ * applied sheets of files neither rejected nor declined. A sheet of unknown lines stands for
+ * every line (its lob is '*'); a sheet with no rows for none (sheetLines).
  */
 export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<{ provider: string; layout: string; lob: string }[]> {
   const r = await db.query<{ provider_code: string; layout: string; lob: string }>(
     `select distinct ss.provider_code, ss.layout, l.lob
        from submission_sheets ss join submissions s on s.id = ss.submission_id
-       cross join lateral unnest(case when ss.lobs = '{}' then array['*'] else ss.lobs end) as l(lob)
+       cross join lateral unnest(${sheetLines('ss')}) as l(lob)
       where ss.period = $1 and ss.applied
         and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
     [periodDate],

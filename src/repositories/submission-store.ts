@@ -6,6 +6,7 @@
 // operations is ./submissions.ts.
 import type pg from 'pg';
 import { copyIn } from '../db/copy.js';
+import { sheetLines } from './sheet-lines.js';
 
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -140,13 +141,13 @@ export async function reportedEarlier(c: Client, provider: string, layout: strin
 
 /**
  * The (file type, line of business) pairs earlier files of the period carried, as `type|lob`
- * (a sheet recorded before lines were, `lobs` empty, as `type|*`): not copies, not declined,
- * not this submission or the ones it answers again.
+ * (a sheet of unknown lines as `type|*`, a sheet with no rows not at all: sheetLines): not
+ * copies, not declined, not this submission or the ones it answers again.
  */
 export async function earlierTypeLines(c: Client, provider: string, period: string, types: readonly string[], submissionId: number, chain: readonly number[]): Promise<Set<string>> {
   const r = await c.query<{ layout: string; lob: string }>(
     `select distinct s.layout, l.lob from submission_sheets s join submissions u on u.id = s.submission_id
-       cross join lateral unnest(case when s.lobs = '{}' then array['*'] else s.lobs end) as l(lob)
+       cross join lateral unnest(${sheetLines('s')}) as l(lob)
       where s.provider_code = $1 and s.period = $2 and s.layout = any($3) and s.submission_id <> $4 and s.submission_id <> all($5::bigint[])
         and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE'`,
     [provider, period, types, submissionId, chain],
@@ -177,7 +178,7 @@ export async function previousSheet(
     `select s.id, s.submission_id, u.original_name, u.received_at from submission_sheets s join submissions u on u.id = s.submission_id
       where s.provider_code = $1 and s.layout = $2 and s.period = $3 and s.submission_id <> $4
         and u.duplicate_of is null and u.verdict is distinct from 'DECLINED_LATE'
-        and (s.lobs = '{}' or s.lobs && $5::text[])
+        and ${sheetLines('s')} && ($5::text[] || '*'::text)
       order by u.received_at desc, s.id desc limit 1`,
     [provider, layout, period, exceptSubmission, lobs],
   );

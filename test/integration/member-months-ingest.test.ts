@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
@@ -14,7 +15,7 @@ import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { OPENPYXL, readWithOpenpyxl } from '../helpers/workbook.js';
-import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { enrolledRow, otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
 let dataDir: string;
@@ -92,6 +93,28 @@ describe('finding 1: lines of business are submissions of their own', () => {
     const hnAgain = await send('ACME', 'RTF_ACME_HN_202611_v2.xlsx', await rtf([rtfRow({ acuity: 'Medium' })]), 8);
     expect(hnAgain.document.verdict).toBe('RESUBMISSION');
     expect(hnAgain.document.merge).toEqual([expect.objectContaining({ layout: 'RTF', lob: 'HN', updated: 1, added: 0, kept: 1 })]);
+  });
+
+  it('a tab with a header and no rows, next to an RTF, is no OTF submission of any line: the OTF is still missing, and the first OTF is a first file', async () => {
+    // December's files (ACME's November ones are above)
+    const jan = (day: number) => new Date(`2027-01-0${day}T17:00:00Z`);
+    const december = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
+    const both = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'ACME_202612.xlsx', bytes: await workbook([[RTF, [rtfRow(december), enrolledRow(december)]], [OTF, []]]), receivedAt: jan(3), source: 'cli',
+    });
+    expect(both.document).toMatchObject({ verdict: 'ON_TIME', outcome: 'ACCEPTED' });
+    expect(both.document.sheets.map((s) => [s.layout, s.rowsRead])).toEqual([['RTF', 2], ['OTF', 0]]);
+    const digest = await findMissingSubmissions(db.pool, config, '2027-01-06');
+    expect(digest.find((r) => r.providerCode === 'ACME')).toMatchObject({ missing: ['OTF'], missingLines: [{ type: 'RTF', lob: 'CV' }] });
+    const firstOtf = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'OTF_ACME_202612.xlsx', bytes: await otf([otfRow({ attemptDate: d('2026-12-04') })]), receivedAt: jan(7), source: 'cli',
+    });
+    expect(firstOtf.document.verdict).toBe('LATE_ACCEPTED');
+    const acme = async () => (await findMissingSubmissions(db.pool, config, '2027-01-08')).find((r) => r.providerCode === 'ACME');
+    expect(await acme()).toMatchObject({ missing: [], missingLines: [{ type: 'RTF', lob: 'CV' }, { type: 'OTF', lob: 'CV' }] });
+    // a sheet with rows recorded before lines were (no lines) still stands for every line
+    await db.pool.query(`update submission_sheets set lobs = '{}' where submission_id = $1`, [firstOtf.submissionId]);
+    expect(await acme()).toMatchObject({ missing: [], missingLines: [{ type: 'RTF', lob: 'CV' }] });
   });
 });
 

@@ -301,8 +301,10 @@ async function submission(provider: string, o: { period: string | null; outcome:
      values ($1, 'upload.xlsx', $2, 16, $3, $4, $5, $6, $7, $8, 'RESPONDED') returning id`,
     [provider, sha, o.layouts, o.period, o.receivedAt, o.verdict ?? null, o.outcome, o.duplicateOf ?? null],
   )).rows[0]!.id;
+  // one row read, its lines not recorded (as a sheet recorded before lines were): it stands for every line
   for (const layout of o.layouts)
-    await db.pool.query(`insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, applied) values ($1, $2, $2, $3, $4, $5)`, [id, layout, provider, o.period, o.applied]);
+    await db.pool.query(`insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, applied, rows_read, rows_accepted, rows_rejected)
+                         values ($1, $2, $2, $3, $4, $5, 1, $6, 1 - $6)`, [id, layout, provider, o.period, o.applied, o.applied ? 1 : 0]);
   return id;
 }
 
