@@ -105,6 +105,11 @@ export const SETTINGS = {
   LOG_FORMAT: { schema: z.enum(['auto', 'json', 'pretty']), default: 'auto', doc: 'Log lines on stderr: json (one JSON object a line), pretty (one plain line an event), or auto: pretty when stderr is a terminal, else json.' },
   PLAN_TIME_ZONE: { schema: timeZone, default: 'America/Los_Angeles', doc: '[POLICY] Time zone of every calendar rule.' },
 
+  INGEST_GIVE_UP_AFTER: {
+    schema: int(0, 100),
+    default: '3',
+    doc: "[POLICY] An upload the poll fails on this many times in a row with an error of the plan's own (not the sFTP server or the database out of reach) is answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/, and ops are emailed (OPS_EMAIL). 0: retried at every poll, never answered.",
+  },
   MAX_FILE_BYTES: { schema: int(1024, 2 ** 31), default: String(50 * 1024 * 1024), doc: 'Largest inbound file accepted.' },
   MAX_ROWS: { schema: int(1, 5_000_000), default: '250000', doc: 'Most data rows per sheet.' },
   MAX_COLUMNS: { schema: int(10, 16384), default: '200', doc: 'Most columns per sheet.' },

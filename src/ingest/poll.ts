@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { FaultPoints } from '../fault-points.js';
 import { errorText, log } from '../log.js';
+import { failedUpload, uploadProcessed } from './give-up.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
@@ -31,6 +32,8 @@ export interface PollFileResult {
   quarantined?: boolean;
   /** Codes of the file-level errors (why a file was rejected whole). */
   fileErrors?: string[];
+  /** Answered as not processed (FILE_NOT_PROCESSED) after this many failed polls in a row (INGEST_GIVE_UP_AFTER). */
+  gaveUpAfter?: number;
   error?: string;
 }
 
@@ -276,6 +279,7 @@ async function processOne(
       { context },
     );
     const answered = await respondOverSftp(deps, session, done, f, at);
+    await uploadProcessed(deps, p.provider_code, f.path);
     const d = done.document;
     return {
       ...base, submissionId: done.submissionId, outcome: d.outcome, verdict: d.verdict, rowsRead: d.rowsRead, rowsAccepted: d.rowsAccepted, rowsRejected: d.rowsRejected,
@@ -283,6 +287,9 @@ async function processOne(
     };
   } catch (err) {
     const message = errorText(err);
+    const provider = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email };
+    const gaveUp = await failedUpload(deps, session, provider, f, err, at);
+    if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: gaveUp.failures };
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');
     return { ...base, error: message };
   }

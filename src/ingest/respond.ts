@@ -31,8 +31,8 @@ import type { ReadyFile } from './scan.js';
 
 const posix = path.posix;
 
-/** File-level codes meaning the file could not be read at all: it goes to uploads/failed/. */
-const UNREADABLE = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
+/** File-level codes meaning the file could not be read at all (or not processed: ops look at it there): it goes to uploads/failed/. */
+const UNREADABLE = new Set(['FILE_NOT_PROCESSED', 'FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
 export interface RespondDeps {
@@ -210,7 +210,8 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
 }
 
 /**
- * A file refused before its bytes were read (larger than MAX_FILE_BYTES): still a submission,
+ * A file refused before its bytes were read (larger than MAX_FILE_BYTES), or one the poll gave
+ * up on (FILE_NOT_PROCESSED, ./give-up.ts): still a submission,
  * still a response and its email, moved to failed/. Recorded (with its response and email) in
  * one transaction, then answered like any other submission, so an interrupted answer is
  * finished by the next poll, with the same email.
@@ -220,11 +221,11 @@ export async function rejectUnread(
   session: SftpSession,
   provider: { code: string; name: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null },
   file: ReadyFile,
-  code: 'FILE_TOO_LARGE',
+  code: 'FILE_TOO_LARGE' | 'FILE_NOT_PROCESSED',
   at: Date,
 ): Promise<number> {
   const tz = deps.config.PLAN_TIME_ZONE;
-  const issue = makeIssue(code, {}, { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` });
+  const issue = makeIssue(code, {}, code === 'FILE_TOO_LARGE' ? { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` } : {});
   const id = await withTransaction(deps.pool, async (c) => {
     const id = await nextSubmissionId(c);
     const name = responseName(file.name, at, tz, id);

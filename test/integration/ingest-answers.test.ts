@@ -253,6 +253,46 @@ describe('every upload is answered once', () => {
   });
 });
 
+describe('an upload the poll keeps failing on', () => {
+  const uploads = () => path.join(sftp.root, 'ACME', 'uploads');
+  it('is answered REJECTED (FILE_NOT_PROCESSED) after INGEST_GIVE_UP_AFTER failed polls, moved to failed/, and ops are told; a lost connection does not count', async () => {
+    const opsConfig = { ...config, OPS_EMAIL: 'ops@plan.example' };
+    // an error of ours (a bug, a statement refused) at every attempt; or a connection lost
+    const bug = (point: string) => { if (point === 'ingest-mid-apply') throw new Error('apply statement failed at ingest-mid-apply'); };
+    const lost = (point: string) => { if (point === 'ingest-mid-apply') throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }); };
+    const poll = (faults: (p: string) => void, at: string) => pollOnce({ pool: db.pool, config: opsConfig, openSession: () => sftp.openSession(), faults }, { now: new Date(at), provider: 'ACME' });
+    fs.mkdirSync(uploads(), { recursive: true });
+    const file = path.join(uploads(), 'OTF_ACME_poison.xlsx');
+    fs.writeFileSync(file, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-13' } })], 'OTF']]));
+    fs.utimesSync(file, new Date('2027-02-05T17:00:00Z'), new Date('2027-02-05T17:00:00Z'));
+    await poll(bug, '2027-02-05T17:59:00Z'); // (sighted)
+    const first = await poll(bug, '2027-02-05T18:00:00Z');
+    expect(first.results.map((r) => [r.file, r.error])).toEqual([['OTF_ACME_poison.xlsx', 'apply statement failed at ingest-mid-apply']]);
+    // a lost connection says nothing about the file: not counted
+    for (const minute of ['01', '02', '03']) expect((await poll(lost, `2027-02-05T18:${minute}:00Z`)).results[0]!.error).toBe('read ECONNRESET');
+    expect(await one(`select failures from upload_failures where provider_code = 'ACME'`)).toEqual({ failures: 1 });
+    expect((await poll(bug, '2027-02-05T18:04:00Z')).results[0]!.error).toBeDefined();
+    const third = await poll(bug, '2027-02-05T18:05:00Z');
+    expect(third.results).toEqual([expect.objectContaining({ file: 'OTF_ACME_poison.xlsx', outcome: 'REJECTED', fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: 3 })]);
+    expect(third.results[0]!.error).toBeUndefined();
+    const sub = await one(`select id, state, outcome, response_name from submissions where original_name = 'OTF_ACME_poison.xlsx'`);
+    expect(sub).toMatchObject({ state: 'RESPONDED', outcome: 'REJECTED' });
+    expect(fs.existsSync(path.join(sftp.root, 'ACME', 'downloads', sub.response_name))).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readdirSync(path.join(uploads(), 'failed')).filter((n) => n.includes('poison'))).toHaveLength(1);
+    // one response email to the provider and liaison, saying the plan will follow up; one to ops, with the (masked) error
+    const mails = (await db.pool.query<{ kind: string; recipients: string[]; body: string }>(
+      `select kind, recipients, body from notifications where body like '%OTF_ACME_poison%' order by id`)).rows;
+    expect(mails.map((m) => m.kind)).toEqual(['submission-response', 'ops-upload-not-processed']);
+    expect(mails[0]!.body).toMatch(/File error FILE_NOT_PROCESSED: The plan could not process this file, because of a problem on the plan's side/);
+    expect(mails[1]!.recipients).toEqual(['ops@plan.example']);
+    expect(mails[1]!.body).toMatch(/failed on it 3 times in a row[\s\S]*Last error: apply statement failed at ingest-mid-apply/);
+    // answered: never taken again, and its count is gone
+    expect((await poll(bug, '2027-02-05T18:10:00Z')).files).toBe(0);
+    expect(await one(`select count(*)::int n from upload_failures`)).toEqual({ n: 0 });
+  });
+});
+
 describe('Postgres lost right after the upload was moved', () => {
   it('the submission stays APPLIED with the move unrecorded; the next poll finishes it: one response, one email, RESPONDED', async () => {
     const name = 'OTF_ACME_dblost.xlsx';

@@ -59,6 +59,8 @@ describe('workbook-level codes', () => {
 describe('the catalogue', () => {
   // Codes raised outside src/validate: the guard/reader (file checks) and the ingest pipeline.
   const ELSEWHERE: IssueCode[] = [...FILE_ERROR_CODES, 'DUPLICATE_FILE', 'DECLINED_LATE',
+    // the poll giving up on an upload it keeps failing on, src/ingest/give-up.ts (test/integration/ingest-answers.test.ts)
+    'FILE_NOT_PROCESSED',
     // database context rules, src/ingest/context-rules.ts (tested in test/integration/ingest*.test.ts)
     'PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH', 'LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED', 'NAME_MISMATCH', 'DOB_MISMATCH',
     'NOT_ON_CSASF', 'CS_LOB_MISMATCH', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
