@@ -297,7 +297,8 @@ describe('a provider with no members (spec §7: every provider gets its MIF and 
 describe('an outbound name already taken on the server (DESIGN.md §4: never overwritten, never written through a link)', () => {
   const outbound = async (provider: string, slot: string) =>
     (await db.pool.query<{ lob: string; status: string; file_name: string; remote_path: string | null }>(
-      `select lob, status, file_name, remote_path from outbound_files where provider_code = $1 and kind = 'MIF' and slot = $2 order by id`, [provider, slot])).rows;
+      // (by line, then in recording order: a run records its provider's lines side by side)
+      `select lob, status, file_name, remote_path from outbound_files where provider_code = $1 and kind = 'MIF' and slot = $2 order by lob desc, id`, [provider, slot])).rows;
   const told = async (name: string) => (await db.pool.query<{ n: number }>(`select count(*)::int n from notifications where kind = 'published-mif' and subject like '%: ' || $1`, [name])).rows[0]!.n;
 
   it('by a file the database does not know, or a link: the file takes the next free name (_2, _3, …), the occupant is left as it was; a republish skips it too', async () => {

@@ -32,14 +32,16 @@ afterAll(async () => {
 describe('loadProviderContext', () => {
   it('knows each ECM member of the provider and what its latest MIF said', async () => {
     const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-12-03T18:00:00Z'));
-    const view = Object.fromEntries([...ctx.ecm].map(([cin, m]) => [cin, m]).sort());
+    const view = Object.fromEntries([...ctx.ecm].map(([cin, m]) => [`${cin} ${m.lob}`, m]).sort());
     expect(view).toEqual({
-      '91000001A': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
-      '91000002B': { lob: 'HN', status: 3, lastName: 'Bravo', firstName: 'Ben', onLatestMif: true, enrolledOnLatestMif: true, lcmName: 'Pat Lee' },
-      '91000003C': { lob: 'HN', status: 4, lastName: 'Charlie', firstName: 'Cy', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
-      '91000004D': { lob: 'CV', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: false, enrolledOnLatestMif: false, lcmName: null },
-      '91000006F': { lob: 'HN', status: 3, lastName: 'Foxtrot', firstName: 'Fay', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
-      '91000007G': { lob: 'HN', status: 3, lastName: 'Golf', firstName: 'Gil', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null },
+      '91000001A HN': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
+      '91000002B HN': { lob: 'HN', status: 3, lastName: 'Bravo', firstName: 'Ben', onLatestMif: true, enrolledOnLatestMif: true, lcmName: 'Pat Lee' },
+      '91000003C HN': { lob: 'HN', status: 4, lastName: 'Charlie', firstName: 'Cy', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
+      // assigned under CV; on the HN MIF with no HN assignment now: in HN, as sent (as 91000007G is)
+      '91000004D CV': { lob: 'CV', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: false, enrolledOnLatestMif: false, lcmName: null },
+      '91000004D HN': { lob: 'HN', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
+      '91000006F HN': { lob: 'HN', status: 3, lastName: 'Foxtrot', firstName: 'Fay', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
+      '91000007G HN': { lob: 'HN', status: 3, lastName: 'Golf', firstName: 'Gil', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null },
     });
     expect(ctx.ecmLobs).toEqual(new Set(['HN', 'CV']));
   });
