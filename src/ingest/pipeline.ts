@@ -551,7 +551,8 @@ export async function storedResult(pool: pg.Pool | pg.PoolClient, submissionId: 
 /**
  * The email about a file refused before it was read (over MAX_FILE_BYTES): said as for a file
  * read and rejected whole (a damaged workbook): its reporting period by receipt, and the
- * deadline to fix unless the file came after its name's last window (nothing is read then).
+ * deadline to fix unless the file came after its name's last window (nothing is read then) or
+ * the plan could not process it (FILE_NOT_PROCESSED: nothing of the provider's to fix).
  */
 export function unreadResponseEmail(
   config: Config,
@@ -567,5 +568,7 @@ export function unreadResponseEmail(
   };
   const suggested = windowsOf(types, typesSuggestedByName(f.file, types.names));
   const late = submissionVerdict({ receivedAt: f.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested }).verdict === 'DECLINED_LATE';
-  return liaisonText(document, f.providerName, late ? undefined : fixBy(document, policy, (t) => windowsOf(types, t)));
+  // a file the plan could not process has nothing for the provider to fix: the plan follows up
+  const ours = f.fileError.code === 'FILE_NOT_PROCESSED';
+  return liaisonText(document, f.providerName, late || ours ? undefined : fixBy(document, policy, (t) => windowsOf(types, t)));
 }

@@ -285,6 +285,7 @@ describe('an upload the poll keeps failing on', () => {
       `select kind, recipients, body from notifications where body like '%OTF_ACME_poison%' order by id`)).rows;
     expect(mails.map((m) => m.kind)).toEqual(['submission-response', 'ops-upload-not-processed']);
     expect(mails[0]!.body).toMatch(/File error FILE_NOT_PROCESSED: The plan could not process this file, because of a problem on the plan's side/);
+    expect(mails[0]!.body).not.toMatch(/Corrected rows/); // nothing of the provider's to fix
     expect(mails[1]!.recipients).toEqual(['ops@plan.example']);
     expect(mails[1]!.body).toMatch(/failed on it 3 times in a row[\s\S]*Last error: apply statement failed at ingest-mid-apply/);
     // answered: never taken again, and its count is gone
