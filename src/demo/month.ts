@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { prepareDemoOut } from './out-folder.js';
 import type pg from 'pg';
 import { CSASF } from '../../schemas/index.js';
 import { UPSTREAM_KINDS } from '../../schemas/upstream.js';
@@ -75,11 +76,8 @@ export const DEMO_WEB_NOW = at('2026-12-12', '09:00');
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = performance.now(); // how long the demo took (elapsed, not a date)
-  const out = path.resolve(opts.out);
-  // A second run starts clean.
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  fs.chmodSync(out, 0o755);
+  // A second run starts clean; a folder the demo did not make is refused, never emptied.
+  const out = prepareDemoOut(opts.out);
   const config = await zeroSetupConfig(out);
   setConfig(config);
   const steps: DemoStep[] = [];

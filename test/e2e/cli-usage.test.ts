@@ -34,6 +34,23 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify, reprocess, republish$/m);
   });
 
+  it('demo --out <an existing file>: exit 2, the file is left as it was', async () => {
+    const file = path.join(dataDir, 'precious.txt');
+    fs.writeFileSync(file, 'keep me');
+    const r = await runCli(['demo', '--out', file], offline);
+    expectUsageError(r, /^error: --out: .*precious\.txt is a file, not a folder/m);
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
+  });
+
+  it('demo --out <a folder with other things in it>: exit 2, nothing in it deleted', async () => {
+    const folder = path.join(dataDir, 'home');
+    fs.mkdirSync(path.join(folder, 'docs'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'docs', 'notes.txt'), 'keep me');
+    const r = await runCli(['demo', '--out', folder], offline);
+    expectUsageError(r, /^error: --out: .*home is not empty and no demo left it/m);
+    expect(fs.readFileSync(path.join(folder, 'docs', 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

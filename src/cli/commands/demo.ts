@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { log } from '../../log.js';
-import { emit } from '../output.js';
+import { emit, UsageError } from '../output.js';
 import { getConfig } from '../../config.js';
 import type { DemoLive } from '../../demo/month.js';
+import { checkDemoOut, DemoOutRefused } from '../../demo/out-folder.js';
 import { listenOn, startWeb } from './serve.js';
 
 /** The web pages on the demo's data until SIGINT or SIGTERM: the URL and one login per role on stdout. */
@@ -35,13 +36,19 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('zero set-up: embedded Postgres + in-process sFTP, the sample plan, one whole month played end to end')
-    .option('--out <DIR>', 'where everything is left for you to open (emptied first)', path.join('.data', 'demo'))
+    .option('--out <DIR>', 'where everything is left for you to open: a new or empty folder, or one an earlier demo left (emptied first; any other folder or a file is refused)', path.join('.data', 'demo'))
     .option('--serve', 'then serve the web pages on the demo\'s data (a login per role is printed) until Ctrl-C')
     .option('--port <N>', 'with --serve: port (default WEB_PORT, 8080; 0: any free port)')
     .option('--json', 'print one JSON document')
     .action(async (opts: { out: string; serve?: boolean; port?: string; json?: boolean }) => {
       // The demo's own narration is the output; logs only for warnings unless asked for.
       if (!process.env.LOG_LEVEL) log.level = 'warn';
+      try {
+        checkDemoOut(opts.out);
+      } catch (err) {
+        if (err instanceof DemoOutRefused) throw new UsageError(`--out: ${err.message}`);
+        throw err;
+      }
       const t0 = performance.now(); // elapsed time only
       if (!opts.json) process.stdout.write(`calaim-exchange demo: one month of the CalAIM file exchange (output in ${opts.out})\n\n`);
       const { runDemo } = await import('../../demo/month.js');
