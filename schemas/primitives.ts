@@ -156,4 +156,17 @@ export function parseText(raw: string, max: number): Parsed<string> {
   return ok(v);
 }
 
+/**
+ * A record number typed by a person (a submission ID on the command line, in a URL): decimal
+ * digits only, 1 or more, at most Number.MAX_SAFE_INTEGER (so exact in JavaScript, and well
+ * inside Postgres bigint). "1e3", "0x10", " 7" and "1.0" are refused, not read as numbers.
+ */
+export const MAX_RECORD_ID = Number.MAX_SAFE_INTEGER;
+export function parseRecordId(raw: string): Parsed<number> {
+  if (!/^\d+$/.test(raw)) return fail('a record number is written in digits only, e.g. 42');
+  const n = Number(raw);
+  if (n < 1 || n > MAX_RECORD_ID) return fail(`a record number is 1 to ${MAX_RECORD_ID}`);
+  return ok(n);
+}
+
 export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -92,6 +92,17 @@ export function boardPeriod(asked: unknown, now: Date, tz: string): Period {
 const option = (value: string, label: string, selected: string | undefined): Html =>
   html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
 
+/** The link to the month n away, or nothing at the ends of the calendar's range (1900-2199). */
+function neighbour(period: Period, n: number, link: (p: Period) => Html): Html | '' {
+  let p: Period;
+  try {
+    p = addMonths(period, n);
+  } catch {
+    return '';
+  }
+  return link(p);
+}
+
 export function boardPage(viewer: Viewer, period: Period, f: BoardFilter, data: { rows: BoardRow[]; liaisons: string[] }): Html {
   const keep = { program: f.program, lob: f.lob, liaison: f.liaison, state: f.state };
   const totals = new Map<CellState, number>();
@@ -99,8 +110,8 @@ export function boardPage(viewer: Viewer, period: Period, f: BoardFilter, data: 
   const body = html`
 <h1>Month board: ${reportingPeriodLabel(period)}</h1>
 <nav class="period">
-  <a href="/${query({ ...keep, period: addMonths(period, -1) })}">← ${addMonths(period, -1)}</a>
-  <a href="/${query({ ...keep, period: addMonths(period, 1) })}">${addMonths(period, 1)} →</a>
+  ${neighbour(period, -1, (p) => html`<a href="/${query({ ...keep, period: p })}">← ${p}</a>`)}
+  ${neighbour(period, 1, (p) => html`<a href="/${query({ ...keep, period: p })}">${p} →</a>`)}
 </nav>
 <form class="filters" method="get" action="/">
   <label>Period <input type="month" name="period" value="${period}" required></label>

@@ -11,7 +11,9 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
+import { parseIsoDate } from '../calendar/zone.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { getBlob, storedBlobs } from '../db/blobs.js';
@@ -70,8 +72,35 @@ const SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
 };
 
-/** Where to go after logging in: a path of ours, never another site ("//evil.example"). */
-const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && v.length < 500 ? v : '/');
+/**
+ * Where to go after logging in: a path of ours, never another site ("//evil.example"). Printable
+ * ASCII only (what our own percent-encoded URLs are): a control character or a non-Latin-1 one
+ * cannot go in a Location header at all.
+ */
+const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(v) && v.length < 500 ? v : '/');
+
+/** Whether any text of a request (path parameters, query, form fields, nested arrays too) holds a NUL. */
+const hasNul = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('\u0000')
+    : Array.isArray(v) ? v.some(hasNul)
+      : v !== null && typeof v === 'object' ? Object.values(v).some(hasNul) : false;
+
+/** The submission number of a URL (`/submissions/:id...`), or undefined when it is not one ("abc", "1.5", "1e3", beyond bigint). */
+const submissionIdOf = (req: FastifyRequest): number | undefined => {
+  const id = parseRecordId((req.params as { id: string }).id);
+  return id.ok ? id.value : undefined;
+};
+
+/** A form's day: a real calendar date YYYY-MM-DD in the calendar's range (1900-2199), else undefined. */
+function formDate(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    parseIsoDate(v);
+    return v;
+  } catch {
+    return undefined;
+  }
+}
 
 const send = (reply: FastifyReply, body: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.value);
 
@@ -138,6 +167,14 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     req.viewer = found.viewer;
   });
 
+  // Postgres text cannot hold a NUL byte (it answers 22021, which became a 500): a request
+  // carrying one is refused here, before any handler reads it, whoever sends it.
+  app.addHook('preValidation', async (req, reply) => {
+    if (!hasNul(req.params) && !hasNul(req.query) && !hasNul(req.body)) return;
+    log.warn({ route: req.routeOptions.url, method: req.method }, 'web request refused: a NUL byte in its text');
+    return send(reply, messagePage(req.viewer, 'Request refused', 'The request has a character that is not allowed (a NUL byte). Retype what you entered and send it again.'), 400);
+  });
+
   // Every form of a logged-in user carries the session's token; a POST without it changes nothing.
   app.addHook('preHandler', async (req, reply) => {
     if (req.method !== 'POST' || req.routeOptions.url === '/login' || !req.viewer) return;
@@ -168,9 +205,9 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   /** The provider of a submission the viewer may see; undefined when answered already (404). */
   async function visibleSubmission(req: FastifyRequest, reply: FastifyReply, page: string): Promise<{ id: number; provider: string } | undefined> {
-    const id = Number((req.params as { id: string }).id);
-    const files = Number.isSafeInteger(id) && id > 0 ? await submissionFiles(pool, id) : undefined;
-    if (!files) {
+    const id = submissionIdOf(req);
+    const files = id === undefined ? undefined : await submissionFiles(pool, id);
+    if (id === undefined || !files) {
       await notFound(req, reply);
       return undefined;
     }
@@ -337,7 +374,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   app.post('/submissions/:id/reprocess', async (req, reply) => {
     if (opsOnly(req, reply)) return reply;
-    const id = Number((req.params as { id: string }).id);
+    const id = submissionIdOf(req);
+    if (id === undefined) return notFound(req, reply);
     const r = reasonOf((req.body ?? {}) as Record<string, unknown>);
     if ('problem' in r) return showSubmission(req, reply, { kind: 'error', text: r.problem }, 400);
     let candidate;
@@ -345,7 +383,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       candidate = await checkReprocess(pool, id);
     } catch (err) {
       if (err instanceof ReprocessRefused) {
-        if (!Number.isSafeInteger(id) || !(await submissionFiles(pool, id))) return notFound(req, reply);
+        if (!(await submissionFiles(pool, id))) return notFound(req, reply);
         return showSubmission(req, reply, { kind: 'error', text: `Not reprocessed: ${err.message}.` }, 409);
       }
       throw err;
@@ -363,9 +401,15 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     const r = reasonOf(body);
     if ('problem' in r) return showProvider(req, reply, { kind: 'error', text: r.problem }, 400);
     const kind = KINDS.find((k) => k === body.kind);
-    const date = typeof body.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(body.date) && !Number.isNaN(Date.parse(body.date)) ? body.date : undefined;
-    if (!kind || !date) return showProvider(req, reply, { kind: 'error', text: 'Choose a file kind and a day of the slot.' }, 400);
-    const slot = slotFor(kind, date, config);
+    const date = formDate(body.date);
+    let slot: string | undefined;
+    try {
+      // a CSASF slot can fall in the month before the date's, outside the calendar's range
+      slot = kind && date ? slotFor(kind, date, config) : undefined;
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+    if (!kind || !date || !slot) return showProvider(req, reply, { kind: 'error', text: 'Choose a file kind and a day of the slot (a real date, YYYY-MM-DD, in 1900-2199).' }, 400);
     try {
       await checkRepublish(pool, kind, slot, code);
     } catch (err) {

@@ -343,6 +343,53 @@ describe('ops actions', () => {
   });
 });
 
+describe('bad requests are answered 4xx with a plain page, never 500', () => {
+  it('a NUL byte anywhere (path, query, form), a malformed submission number, a date that does not exist: 400 or 404, nothing run', async () => {
+    time.set(WEB_NOW);
+    const ops = await login(USERS.ops);
+    const runs = await count('select 1 from runs');
+    const refused = (res: LightMyRequestResponse, what: string, status: number) => {
+      // soft: one run lists every request answered wrongly, not just the first
+      expect.soft(res.statusCode, what).toBe(status);
+      expect.soft(res.body, what).not.toContain('Something went wrong');
+    };
+    refused(await get(ops, '/providers/%00'), 'GET /providers/%00', 400);
+    refused(await get(ops, '/providers/AC%00ME'), 'GET /providers/AC%00ME', 400);
+    refused(await get(ops, '/?liaison=a%00b'), 'board ?liaison=NUL', 400);
+    for (const period of ['2199-12', '1900-01']) {
+      const edge = await get(ops, `/?period=${period}`);
+      expect.soft(edge.statusCode, `board ?period=${period}`).toBe(200);
+    }
+    const nul = await get(ops, '/providers/%00');
+    expect.soft(nul.body).toContain('not allowed');
+
+    const f = await loginForm();
+    const badEmail = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.0.6.1', headers: { cookie: header(f.jar) }, payload: { _csrf: f.csrf, email: 'a\u0000b@x.example', password: PASSWORD } });
+    refused(badEmail, 'POST /login email with NUL', 400);
+    expect(cookies(badEmail).cx_session).toBeUndefined();
+    const g = await loginForm();
+    const badNext = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.0.6.2', headers: { cookie: header(g.jar) }, payload: { _csrf: g.csrf, email: USERS.auditor, password: PASSWORD, next: '/x\u0000' } });
+    refused(badNext, 'POST /login next with NUL', 400);
+    for (const next of ['/x\u0001', '/日本']) {
+      const h = await loginForm();
+      const res = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.0.6.3', headers: { cookie: header(h.jar) }, payload: { _csrf: h.csrf, email: USERS.auditor, password: PASSWORD, next } });
+      expect.soft(res.statusCode, `next ${JSON.stringify(next)}`).toBe(303);
+      expect.soft(res.headers.location, `next ${JSON.stringify(next)}`).toBe('/');
+    }
+
+    for (const id of ['abc', '1.5', '99999999999999999999', '1e3', '0', '-1'])
+      refused(await post(ops, `/submissions/${id}/reprocess`, { reason: 'x', _csrf: ops.csrf }), `reprocess ${id}`, 404);
+    refused(await post(ops, `/submissions/${seed.acmeSubmission}/reprocess`, { reason: 'a\u0000b', _csrf: ops.csrf }), 'reprocess reason with NUL', 400);
+    for (const [kind, date] of [['mini-mif', '2026-02-30'], ['mif', '9999-12-31'], ['mif', '0000-01-01'], ['csasf', '2026-13-01'], ['csasf', '1900-01-05']]) {
+      const res = await post(ops, '/providers/ACME/republish', { kind: kind!, date: date!, reason: 'x', _csrf: ops.csrf });
+      refused(res, `republish ${kind} ${date}`, 400);
+      expect.soft(res.body, `republish ${kind} ${date}`).toContain('Choose a file kind and a day of the slot');
+    }
+    refused(await post(ops, '/providers/%00/republish', { kind: 'mif', date: '2026-11-15', reason: 'x', _csrf: ops.csrf }), 'republish provider NUL', 400);
+    expect(await count('select 1 from runs')).toBe(runs);
+  });
+});
+
 describe('sessions and logins', () => {
   it('a session ends after WEB_SESSION_IDLE_MINUTES without use, and after WEB_SESSION_MAX_HOURS however used', async () => {
     time.set(WEB_NOW);
