@@ -5,20 +5,23 @@
 import { Option } from 'commander';
 import { fixedClock, InstantSyntaxError, parseInstant, pinnedClock, systemClock, type Clock } from '../clock.js';
 import { UsageError } from './output.js';
+import { checkInstantYears } from './values.js';
 
 /** The --now option of a command; `pins` says what the command's clock decides there. */
 export function nowOption(pins: string): Option {
   return new Option('--now <ISO>', `pin the clock to this ISO date-time with zone (default: the wall clock): ${pins}`);
 }
 
-/** A date-time option's instant; a usage error (exit 2, one line) when it is not one. */
+/** A date-time option's instant; a usage error (exit 2, one line) when it is not one, or is outside FLAG_YEARS. */
 export function instantOption(value: string, option: string): Date {
+  let at: Date;
   try {
-    return parseInstant(value, option);
+    at = parseInstant(value, option);
   } catch (err) {
     if (err instanceof InstantSyntaxError) throw new UsageError(err.message);
     throw err;
   }
+  return checkInstantYears(at, value, option);
 }
 
 /**

@@ -51,6 +51,28 @@ describe('usage errors (nothing opened)', () => {
     expect(fs.readFileSync(path.join(folder, 'docs', 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
+  // beyond Postgres bigint, before year 1 of the calendar, after its last year: each was a stack trace and exit 1
+  for (const [args, message] of [
+    [['submission', 'show', '99999999999999999999'], /^error: ID: 99999999999999999999 is not a submission number: 1 to 9007199254740991/m],
+    [['submission', 'show', '1e3'], /^error: ID: 1e3 is not a submission number: 1 to 9007199254740991/m],
+    [['reprocess', '99999999999999999999', '--reason', 'x'], /^error: ID: 99999999999999999999 is not a submission number: 1 to 9007199254740991/m],
+    [['submissions', '--limit', '99999999999999999999'], /^error: --limit takes a whole number from 1 to 9007199254740991/m],
+    [['submissions', '--period', '0000-01'], /^error: --period: 0000-01 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],
+    [['status', '--period', '0000-01'], /^error: --period: 0000-01 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],
+    [['validate', 'package.json', '--period', '2199-12'], /^error: --period: 2199-12 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],
+    [['ingest', 'package.json', '--provider', 'ACME', '--received-at', '9999-12-31T00:00:00Z'], /^error: --received-at: 9999-12-31T00:00:00Z is outside the years 1901 to 2198/m],
+    [['validate', 'package.json', '--received-at', '9999-12-31T00:00:00Z'], /^error: --received-at: 9999-12-31T00:00:00Z is outside the years 1901 to 2198/m],
+    [['status', '--now', '9999-12-31T00:00:00Z'], /^error: --now: 9999-12-31T00:00:00Z is outside the years 1901 to 2198/m],
+    [['generate', 'mif', '--now', '9999-12-31T00:00:00Z'], /^error: --now: 9999-12-31T00:00:00Z is outside the years 1901 to 2198/m],
+    [['generate', 'mif', '--now', '0000-01-01T00:00:00Z'], /^error: --now: 0000-01-01T00:00:00Z is outside the years 1901 to 2198/m],
+    [['generate', 'csasf', '--date', '1900-01-05'], /^error: --date: 1900-01-05 is outside the years 1901 to 2198/m],
+    [['republish', 'csasf', '--provider', 'ACME', '--date', '1900-01-05', '--reason', 'x'], /^error: --date: 1900-01-05 is outside the years 1901 to 2198/m],
+  ] as const) {
+    it(`${args.join(' ')}: exit 2 naming the flag and the range`, async () => {
+      expectUsageError(await runCli([...args], offline), message);
+    });
+  }
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

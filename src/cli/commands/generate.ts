@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type pg from 'pg';
 import { localDate } from '../../calendar/index.js';
-import { parseIsoDate } from '../../calendar/zone.js';
 import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { dateOption } from '../values.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 
@@ -40,13 +40,7 @@ Examples:
     .action(async (kind: string, opts: Opts) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
       const clock = commandClock(opts);
-      if (opts.date !== undefined) {
-        try {
-          parseIsoDate(opts.date);
-        } catch (err) {
-          throw new UsageError(`--date: ${(err as Error).message} (it takes YYYY-MM-DD)`);
-        }
-      }
+      if (opts.date !== undefined) dateOption(opts.date, '--date');
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
       const { generate, slotFor } = await import('../../generate/run.js');

@@ -2,9 +2,10 @@
 // is waiting for a retry, what was given up; times in the plan time zone.
 import type { Command } from 'commander';
 import { listNotifications, type NotificationSummary } from '../../repositories/notifications.js';
-import { emit, table, UsageError } from '../output.js';
+import { emit, table } from '../output.js';
 import { withRuntime } from '../runtime.js';
 import { localIso, localText } from './runs.js';
+import { countOption } from '../values.js';
 
 interface Opts { failed?: boolean; limit?: string; json?: boolean }
 
@@ -46,8 +47,7 @@ Examples:
   calaim-exchange notifications --failed
   calaim-exchange notifications --limit 10 --json`)
     .action(async (opts: Opts) => {
-      const limit = Number(opts.limit ?? 50);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      const limit = countOption(opts.limit ?? '50', '--limit');
       await withRuntime(async ({ config, db }) => {
         const tz = config.PLAN_TIME_ZONE;
         const rows = await listNotifications(db.pool, { failed: opts.failed, limit });

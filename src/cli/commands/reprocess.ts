@@ -2,13 +2,13 @@
 // what the plan got wrong, each as a new attempt in the run history with the reason given,
 // never overwriting the earlier answer or file.
 import type { Command } from 'commander';
-import { parseIsoDate } from '../../calendar/zone.js';
 import type { OutboundKind } from '../../generate/run.js';
 import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
+import { dateOption, recordIdArgument } from '../values.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 /** A reason people can read later in the run history: required, one line, bounded. */
@@ -39,8 +39,7 @@ Examples:
   calaim-exchange reprocess 1 --reason "ACMEHLTH's CalViva contract loaded late"
   calaim-exchange reprocess 2 --reason "referral status codes widened" --json`)
     .action(async (idArg: string, opts: { reason?: string; now?: string; json?: boolean }) => {
-      const id = Number(idArg);
-      if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
+      const id = recordIdArgument(idArg);
       const reason = parseReason(opts.reason);
       const clock = commandClock(opts);
       const { checkReprocess, ReprocessRefused } = await import('../../ingest/reprocess.js');
@@ -96,11 +95,7 @@ Examples:
     .action(async (kind: string, opts: { provider: string; date: string; reason?: string; now?: string; json?: boolean }) => {
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
       const clock = commandClock(opts);
-      try {
-        parseIsoDate(opts.date);
-      } catch (err) {
-        throw new UsageError(`--date: ${(err as Error).message} (it takes YYYY-MM-DD)`);
-      }
+      dateOption(opts.date, '--date');
       const reason = parseReason(opts.reason);
       const provider = opts.provider.toUpperCase();
       const k = kind as OutboundKind;

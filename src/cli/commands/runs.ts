@@ -10,6 +10,7 @@ import type { Publication, RunRow } from '../../repositories/run-ledger.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { countOption } from '../values.js';
 
 interface Opts { job?: string; limit?: string; now?: string; json?: boolean }
 
@@ -60,8 +61,7 @@ Examples:
   calaim-exchange runs --job mif
   calaim-exchange runs --limit 10 --json`)
     .action(async (opts: Opts) => {
-      const limit = Number(opts.limit ?? 50);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      const limit = countOption(opts.limit ?? '50', '--limit');
       if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
       const clock = commandClock(opts);

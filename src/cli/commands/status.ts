@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { localDate, periodForReceipt } from '../../calendar/index.js';
-import { emit, table, UsageError } from '../output.js';
+import { emit, table } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { periodOption } from '../values.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -17,13 +18,13 @@ Examples:
   calaim-exchange status --period 2026-11 --json
   calaim-exchange status --now 2026-12-06T08:00:00-08:00`)
     .action(async (opts: { period?: string; now?: string; json?: boolean }) => {
-      if (opts.period && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
+      const asked = opts.period === undefined ? undefined : periodOption(opts.period, '--period');
       const clock = commandClock(opts);
       const { periodStatus } = await import('../../repositories/status.js');
       const { EXPECTED_TYPES } = await import('../../reports/missing.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
-        const period = opts.period ?? periodForReceipt(now, config.PLAN_TIME_ZONE).period;
+        const period = asked ?? periodForReceipt(now, config.PLAN_TIME_ZONE).period;
         const rows = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,

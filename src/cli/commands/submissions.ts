@@ -8,6 +8,7 @@ import { OUTCOMES } from '../../validate/outcome.js';
 import type { SubmissionSummary } from '../../repositories/submissions.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
+import { countOption, periodOption, recordIdArgument } from '../values.js';
 
 interface ListOpts { provider?: string; period?: string; type?: string; outcome?: string; verdict?: string; limit?: string; json?: boolean }
 
@@ -39,12 +40,11 @@ Examples:
   calaim-exchange submissions --outcome rejected
   calaim-exchange submissions --provider ACMEHLTH --period 2026-11 --json`)
     .action(async (opts: ListOpts) => {
-      const limit = Number(opts.limit ?? 50);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
-      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period takes YYYY-MM');
+      const limit = countOption(opts.limit ?? '50', '--limit');
+      const period = opts.period === undefined ? undefined : periodOption(opts.period, '--period');
       const filter = {
         provider: opts.provider,
-        period: opts.period ? `${opts.period}-01` : undefined,
+        period: period ? `${period}-01` : undefined,
         type: oneOf('--type', opts.type, TYPES),
         outcome: oneOf('--outcome', opts.outcome, OUTCOMES),
         verdict: oneOf('--verdict', opts.verdict, VERDICTS),
@@ -78,8 +78,7 @@ Examples:
   calaim-exchange submission show 1
   calaim-exchange submission show 1 --json`)
     .action(async (idArg: string, opts: { json?: boolean }) => {
-      const id = Number(idArg);
-      if (!Number.isInteger(id) || id < 1) throw new UsageError('ID is a submission number (see `calaim-exchange submissions`)');
+      const id = recordIdArgument(idArg);
       const { findSubmission } = await import('../../repositories/submissions.js');
       await withRuntime(async ({ config, db }) => {
         const s = await findSubmission(db.pool, id);

@@ -6,6 +6,7 @@ import type { WebRole, WebUser } from '../../repositories/web-users.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { emit, table, UsageError } from '../output.js';
+import { countOption } from '../values.js';
 
 const ROLES: readonly WebRole[] = ['liaison', 'ops', 'auditor'];
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
@@ -141,8 +142,7 @@ Examples:
     .action(async (opts: { since?: string; user?: string; limit?: string; json?: boolean }) => {
       const since = opts.since !== undefined ? instantOption(opts.since, '--since') : undefined;
       const user = opts.user !== undefined ? email(opts.user, '--user') : undefined;
-      const limit = Number(opts.limit ?? 10000);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number ≥ 1');
+      const limit = countOption(opts.limit ?? '10000', '--limit');
       const { listAccess } = await import('../../repositories/access-log.js');
       await withRuntime(async ({ db }) => {
         const list = await listAccess(db.pool, { since, email: user, limit });

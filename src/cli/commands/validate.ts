@@ -12,6 +12,7 @@ import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
+import { periodOption } from '../values.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
@@ -87,9 +88,8 @@ Examples:
       const clock = commandClock(opts);
       const config = getConfig();
       const types = parseTypes(opts.type);
-      if (opts.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new UsageError('--period must be YYYY-MM');
       let receivedDate: string | undefined;
-      let expectedPeriod = opts.period;
+      let expectedPeriod = opts.period === undefined ? undefined : periodOption(opts.period, '--period');
       if (opts.receivedAt !== undefined) {
         const at = instantOption(opts.receivedAt, '--received-at');
         const rp = periodForReceipt(at, config.PLAN_TIME_ZONE);

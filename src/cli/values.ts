@@ -1,0 +1,56 @@
+// The values a command line takes (record IDs, counts, months, days), checked before anything is
+// opened: a mistake is a usage error (exit 2, one line naming the flag and what it accepts),
+// never a database or calendar error deep inside a command (exit 1 and a stack trace).
+import { isPeriod } from '../calendar/period.js';
+import { parseIsoDate } from '../calendar/zone.js';
+import { MAX_RECORD_ID, parseRecordId } from '../../schemas/primitives.js';
+import { UsageError } from './output.js';
+
+/**
+ * The years a date, month or instant on the command line may fall in. The calendar holds
+ * 1900-2199 (schemas/primitives.ts isValidYmd); a year of room at each end keeps the months a
+ * command derives from the one given (the period a receipt answers, the month before a CSASF
+ * slot, the month after a deadline) inside it, in every time zone.
+ */
+export const FLAG_YEARS = { first: 1901, last: 2198 } as const;
+
+const inYears = (year: number) => year >= FLAG_YEARS.first && year <= FLAG_YEARS.last;
+
+/** A submission (or other record) number: digits, 1 to MAX_RECORD_ID (inside Postgres bigint). */
+export function recordIdArgument(value: string, name = 'ID', what = 'a submission number'): number {
+  const id = parseRecordId(value);
+  if (!id.ok) throw new UsageError(`${name}: ${value} is not ${what}: 1 to ${MAX_RECORD_ID}, digits only (see \`calaim-exchange submissions\`)`);
+  return id.value;
+}
+
+/** A --limit: a whole number, 1 to MAX_RECORD_ID (the database refuses a LIMIT beyond bigint). */
+export function countOption(value: string, flag: string): number {
+  const n = parseRecordId(value);
+  if (!n.ok) throw new UsageError(`${flag} takes a whole number from 1 to ${MAX_RECORD_ID}`);
+  return n.value;
+}
+
+/** A --period: YYYY-MM, a real month within FLAG_YEARS. */
+export function periodOption(value: string, flag: string): string {
+  if (!isPeriod(value) || !inYears(Number(value.slice(0, 4))))
+    throw new UsageError(`${flag}: ${value} is not a month from ${FLAG_YEARS.first}-01 to ${FLAG_YEARS.last}-12 (it takes YYYY-MM)`);
+  return value;
+}
+
+/** A --date: YYYY-MM-DD, a real calendar date within FLAG_YEARS. */
+export function dateOption(value: string, flag: string): string {
+  let year: number;
+  try {
+    year = parseIsoDate(value).year;
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message} (it takes YYYY-MM-DD)`);
+  }
+  if (!inYears(year)) throw new UsageError(`${flag}: ${value} is outside the years ${FLAG_YEARS.first} to ${FLAG_YEARS.last} (it takes YYYY-MM-DD)`);
+  return value;
+}
+
+/** An instant given as `value` to `flag`, refused outside FLAG_YEARS (read in UTC). */
+export function checkInstantYears(at: Date, value: string, flag: string): Date {
+  if (!inYears(at.getUTCFullYear())) throw new UsageError(`${flag}: ${value} is outside the years ${FLAG_YEARS.first} to ${FLAG_YEARS.last}`);
+  return at;
+}
