@@ -3,6 +3,7 @@
 // marker file in every folder it writes; a folder without it is never emptied.
 import fs from 'node:fs';
 import path from 'node:path';
+import { folderProblem } from '../out-path.js';
 
 /** The file that says "a demo wrote this folder" (any content). */
 export const DEMO_MARKER = '.calaim-exchange-demo';
@@ -17,41 +18,21 @@ export class DemoOutRefused extends Error {
 
 /**
  * Throws DemoOutRefused unless `out` may be emptied and written: a folder that does not exist yet
- * (under one that can be written), an empty folder, or a folder holding the marker.
+ * (and can be made), an empty folder, or a folder holding the marker.
  */
 export function checkDemoOut(out: string): void {
+  const problem = folderProblem(out);
+  if (problem) throw new DemoOutRefused(`${problem}: the demo empties its folder first, so give a new or empty folder`);
   const dir = path.resolve(out);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return checkCreatable(out, dir);
-    throw new DemoOutRefused(`${out} cannot be used (${code === 'ENOTDIR' ? 'a part of the path is a file' : (code ?? 'unreadable')})`);
-  }
-  if (!stat.isDirectory()) throw new DemoOutRefused(`${out} is a file, not a folder: the demo empties its folder first, so give a new or empty folder`);
+  if (!fs.existsSync(dir)) return;
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
-    fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
-    throw new DemoOutRefused(`${out} cannot be used (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new DemoOutRefused(`${out} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
   if (entries.length > 0 && !entries.includes(DEMO_MARKER))
     throw new DemoOutRefused(`${out} is not empty and no demo left it (no ${DEMO_MARKER} file): the demo empties its folder first, so give a new or empty folder`);
-}
-
-/** A missing folder: the nearest folder above it that exists must be a writable folder. */
-function checkCreatable(out: string, dir: string): void {
-  let up = path.dirname(dir);
-  while (!fs.existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
-  try {
-    if (!fs.statSync(up).isDirectory()) throw new DemoOutRefused(`${out} cannot be made: ${up} is a file`);
-    fs.accessSync(up, fs.constants.W_OK);
-  } catch (err) {
-    if (err instanceof DemoOutRefused) throw err;
-    throw new DemoOutRefused(`${out} cannot be made (${(err as NodeJS.ErrnoException).code ?? 'not writable'})`);
-  }
 }
 
 /**
