@@ -1,9 +1,11 @@
-// The values a command line takes (record IDs, counts, months, days), checked before anything is
+// The values a command line takes (record IDs, counts, months, days, --out paths), checked before anything is
 // opened: a mistake is a usage error (exit 2, one line naming the flag and what it accepts),
 // never a database or calendar error deep inside a command (exit 1 and a stack trace).
+import path from 'node:path';
 import { isPeriod } from '../calendar/period.js';
 import { parseIsoDate } from '../calendar/zone.js';
 import { MAX_RECORD_ID, parseRecordId } from '../../schemas/primitives.js';
+import { fileProblem, folderProblem } from '../out-path.js';
 import { UsageError } from './output.js';
 
 /**
@@ -53,4 +55,18 @@ export function dateOption(value: string, flag: string): string {
 export function checkInstantYears(at: Date, value: string, flag: string): Date {
   if (!inYears(at.getUTCFullYear())) throw new UsageError(`${flag}: ${value} is outside the years ${FLAG_YEARS.first} to ${FLAG_YEARS.last}`);
   return at;
+}
+
+/** An --out folder: an existing writable folder, or one that can be made (returned resolved). */
+export function outFolderOption(value: string, flag: string): string {
+  const problem = folderProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem}: it takes a folder`);
+  return path.resolve(value);
+}
+
+/** An --out file (a report): not a folder, in a folder that exists or can be made (returned resolved). */
+export function outFileOption(value: string, flag: string): string {
+  const problem = fileProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem}: --out names the report file to write`);
+  return path.resolve(value);
 }

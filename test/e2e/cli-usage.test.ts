@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUsageError, OFFLINE_DATABASE_URL, ROOT, runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
+import { rtf, rtfRow } from '../helpers/provider-files.js';
 
 let dataDir: string;
 let offline: Record<string, string>;
@@ -73,6 +74,13 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  it('validate --out <a folder>, or under a file: exit 2 before the file is read', async () => {
+    expectUsageError(await runCli(['validate', 'package.json', '--out', dataDir], offline), /^error: --out: .* is a folder: --out names the report file to write/m);
+    const file = path.join(dataDir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expectUsageError(await runCli(['validate', 'package.json', '--out', path.join(file, 'report.xlsx')], offline), /^error: --out: .*a-file is a file, not a folder/m);
+  });
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);
@@ -89,6 +97,35 @@ describe('usage errors that need the database record nothing', () => {
   });
   afterAll(async () => {
     await db.drop();
+  });
+
+  it('ingest --out <an existing file>: exit 2, and no submission is recorded', async () => {
+    const upload = path.join(dataDir, 'RTF_ACME_202611.xlsx');
+    fs.writeFileSync(upload, await rtf([rtfRow()]));
+    const taken = path.join(dataDir, 'taken');
+    fs.writeFileSync(taken, 'x');
+    const r = await runCli(['ingest', upload, '--provider', 'ACME', '--received-at', '2026-12-03T09:00:00-08:00', '--out', taken], { ...offline, DATABASE_URL: db.url });
+    expectUsageError(r, /^error: --out: .*taken is a file, not a folder/m);
+    expect((await db.pool.query(`select count(*)::int n from submissions`)).rows[0]).toEqual({ n: 0 });
+  });
+
+  it('generate --dry-run --out <an existing file>: exit 2; a dry run with a failed file exits 1, as a real run does', async () => {
+    const taken = path.join(dataDir, 'taken-too');
+    fs.writeFileSync(taken, 'x');
+    const args = ['generate', 'mif', '--date', '2026-11-15', '--provider', 'ACME', '--dry-run', '--json'];
+    const env = { ...offline, DATABASE_URL: db.url };
+    expectUsageError(await runCli([...args, '--out', taken], env), /^error: --out: .*taken-too is a file, not a folder/m);
+    const out = path.join(dataDir, 'dry');
+    const ok = await runCli([...args, '--out', out], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    const written = (ok.json as { units: { file: string | null }[] }).units.map((u) => u.file).filter((f): f is string => !!f);
+    expect(written.length).toBeGreaterThan(0);
+    // the file's name taken by a folder: its write fails
+    fs.rmSync(path.join(out, written[0]!));
+    fs.mkdirSync(path.join(out, written[0]!));
+    const failed = await runCli([...args, '--out', out], env);
+    expect((failed.json as { failed: number }).failed).toBe(1);
+    expect(failed.code, failed.stderr).toBe(1);
   });
 
   it('generate mif --provider NOPE: exit 2, and no attempt is recorded against the slot', async () => {

@@ -5,7 +5,7 @@ import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
-import { dateOption } from '../values.js';
+import { dateOption, outFolderOption } from '../values.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 
@@ -41,6 +41,7 @@ Examples:
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
       const clock = commandClock(opts);
       if (opts.date !== undefined) dateOption(opts.date, '--date');
+      const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
       const { generate, slotFor } = await import('../../generate/run.js');
@@ -60,11 +61,14 @@ Examples:
         try {
           const deps = { pool: db.pool, config, openSession: transport?.openSession };
           const run = (signal?: AbortSignal, runId?: number) =>
-            generate(k, { date, now, provider: opts.provider, dryRun: opts.dryRun, out: opts.out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
+            generate(k, { date, now, provider: opts.provider, dryRun: opts.dryRun, out, signal, runId, onProgress: (d, t, u) => bar.update(d, t, u) }, deps);
           let result: GenerateResult | undefined;
           let alerts: number | undefined;
-          if (opts.dryRun) result = await run();
-          else {
+          if (opts.dryRun) {
+            result = await run();
+            // a file the dry run could not write is a failure, as it is for a real run
+            if (result.failed) process.exitCode = 1;
+          } else {
             const slot = slotFor(k, date, config);
             try {
               await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {

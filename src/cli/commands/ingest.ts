@@ -5,6 +5,7 @@ import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
+import { outFolderOption } from '../values.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -27,6 +28,8 @@ Examples:
     .action(async (file: string, opts: { provider: string; receivedAt?: string; now?: string; out?: string; json?: boolean }) => {
       const clock = commandClock(opts);
       const receivedAt = opts.receivedAt !== undefined ? instantOption(opts.receivedAt, '--received-at') : clock();
+      // checked before the file is taken in: a response that cannot be written would leave it recorded but unanswered
+      const outDir = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a directory' : 'not a regular file'}, not a file: ingest takes one workbook`);
       const bytes = await fs.promises.readFile(file);
@@ -39,7 +42,7 @@ Examples:
           const done = await ingestFile({ pool: db.pool, config, now: clock, faults }, {
             provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
           });
-          const out = path.resolve(opts.out ?? path.join(config.dataDir, 'responses', done.context.code));
+          const out = outDir ?? path.resolve(config.dataDir, 'responses', done.context.code);
           const report = await respondLocally({ pool: db.pool, config, faults }, done, out, clock());
           const doc = { ...done.document, report };
           emit(opts, doc, () => [

@@ -12,7 +12,7 @@ import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
-import { periodOption } from '../values.js';
+import { outFileOption, periodOption } from '../values.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
@@ -90,6 +90,7 @@ Examples:
       const types = parseTypes(opts.type);
       let receivedDate: string | undefined;
       let expectedPeriod = opts.period === undefined ? undefined : periodOption(opts.period, '--period');
+      const reportPath = opts.out === undefined ? undefined : outFileOption(opts.out, '--out');
       if (opts.receivedAt !== undefined) {
         const at = instantOption(opts.receivedAt, '--received-at');
         const rp = periodForReceipt(at, config.PLAN_TIME_ZONE);
@@ -111,8 +112,8 @@ Examples:
         context: { config, today, ...(receivedDate ? { receivedDate } : {}), ...(expectedPeriod ? { expectedPeriod } : {}) },
       });
       let report: string | null = null;
-      if (opts.out) {
-        report = path.resolve(opts.out);
+      if (reportPath) {
+        report = reportPath;
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         const { writeResponse } = await import('../../reports/response.js');
         await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE), deadlines: deadlinePolicyFromConfig(config) });
