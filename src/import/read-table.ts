@@ -17,6 +17,16 @@ export class TableError extends Error {
   }
 }
 
+/**
+ * An operating system error reading the file (permissions, a folder, a disk error) as a
+ * TableError naming its code, never a value from the file; anything else is returned as it was.
+ */
+function unreadable(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && typeof e.syscall === 'string') return new TableError(`${file} cannot be read (${e.code})`);
+  return err;
+}
+
 function cellText(v: CellValue | undefined): string {
   if (v === null || v === undefined) return '';
   if (isCellDate(v)) return v.date;
@@ -32,7 +42,7 @@ async function openCsv(file: string): Promise<Table> {
       return await it.next();
     } catch (err) {
       if (err instanceof CsvFileError) throw new TableError(err.message);
-      throw err;
+      throw unreadable(err, file);
     }
   };
   const first = await next();
@@ -81,11 +91,16 @@ async function openCsv(file: string): Promise<Table> {
 }
 
 async function openXlsx(file: string, expected: readonly string[]): Promise<Table> {
-  const bytes = await fs.promises.readFile(file);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (err) {
+    throw unreadable(err, file);
+  }
   // Loaded on demand: CSV imports never pay for the xlsx stack.
-  const { readWorkbook } = await import('../xlsx/reader.js');
+  const { readWorkbook, XlsxReadError } = await import('../xlsx/reader.js');
   const wanted = new Set(expected);
-  const events = readWorkbook(bytes, {
+  const workbook = readWorkbook(bytes, {
     // The header row is the first row carrying most of the expected column names.
     recognise: (cells) => {
       const labels = cells.map((c) => cellText(c).trim());
@@ -95,6 +110,18 @@ async function openXlsx(file: string, expected: readonly string[]): Promise<Tabl
     maxRows: 5_000_000,
     maxColumns: 200,
   })[Symbol.asyncIterator]();
+  // a file that is not a workbook (a CSV renamed .xlsx) is found on the first read, or later
+  const events = {
+    next: async () => {
+      try {
+        return await workbook.next();
+      } catch (err) {
+        // the reader's message is plain and carries no cell value
+        if (err instanceof XlsxReadError) throw new TableError(err.message);
+        throw unreadable(err, file);
+      }
+    },
+  };
   let header: string[] | undefined;
   let sheet: string | undefined;
   for (;;) {
@@ -126,6 +153,7 @@ async function openXlsx(file: string, expected: readonly string[]): Promise<Tabl
 
 export async function openTable(file: string, expected: readonly string[]): Promise<Table> {
   if (!fs.existsSync(file)) throw new TableError(`file not found: ${file}`);
+  if (fs.statSync(file).isDirectory()) throw new TableError(`${file} is a folder, not a file`);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv' || ext === '.txt') return openCsv(file);
   if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, expected);

@@ -80,6 +80,32 @@ describe('calaim-exchange import / db migrate (CLI)', () => {
     }
   });
 
+  it('exits 1 with the {kind, file, error} document on a file that cannot be read (a CSV renamed .xlsx, a folder named .csv): no stack, no value', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-cli-unreadable-'));
+    try {
+      const renamed = path.join(tmp, 'members.xlsx');
+      fs.copyFileSync(fx('members_quotes.csv'), renamed);
+      fs.mkdirSync(path.join(tmp, 'dir.csv'));
+      fs.mkdirSync(path.join(tmp, 'dir.xlsx'));
+      for (const [file, error] of [
+        [renamed, /could not be read: it is damaged or not a real Excel file/],
+        [path.join(tmp, 'dir.csv'), /is a folder, not a file/],
+        [path.join(tmp, 'dir.xlsx'), /is a folder, not a file/],
+      ] as const) {
+        const r = await runCli(['import', 'members', file, '--json'], { ...env, LOG_LEVEL: 'info' });
+        expect(r.code, `${file}\n${r.stderr}`).toBe(1);
+        expect(r.json, file).toEqual({ kind: 'members', file, error: expect.stringMatching(error) });
+        expect(r.stderr, file).not.toMatch(/command failed|\n\s+at /);
+        expect(r.stdout + r.stderr, file).not.toMatch(PHI);
+        const text = await runCli(['import', 'members', file], env);
+        expect(text.code, file).toBe(1);
+        expect(text.stdout, file).toMatch(/^import failed: /);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('stops with a message naming a bad setting', async () => {
     const r = await runCli(['db', 'migrate'], { ...env, LATE_FIRST_SUBMISSION: 'sometimes' });
     expect(r.code).toBe(1);
