@@ -81,6 +81,12 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(await runCli(['validate', 'package.json', '--out', path.join(file, 'report.xlsx')], offline), /^error: --out: .*a-file is a file, not a folder/m);
   });
 
+  for (const jobs of ['', ',,', ' , ']) {
+    it(`scheduler --jobs ${JSON.stringify(jobs)}: exit 2, not a scheduler with no jobs`, async () => {
+      expectUsageError(await runCli(['scheduler', '--once', '--jobs', jobs], offline), /^error: --jobs names no job: give one or more of mif, csasf, mini-mif/m);
+    });
+  }
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);
@@ -126,6 +132,16 @@ describe('usage errors that need the database record nothing', () => {
     const failed = await runCli([...args, '--out', out], env);
     expect((failed.json as { failed: number }).failed).toBe(1);
     expect(failed.code, failed.stderr).toBe(1);
+  });
+
+  it('poll --provider NOPE (or one with nothing to poll): exit 2, and no poll is recorded', async () => {
+    const runs = async () => (await db.pool.query(`select count(*)::int n from runs`)).rows[0];
+    const before = await runs();
+    const env = { ...offline, DATABASE_URL: db.url };
+    expectUsageError(await runCli(['poll', '--provider', 'NOPE'], env), /^error: unknown provider NOPE: no such provider code/m);
+    await db.pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('NOCONTRACT', '1234567893', '123456789', 'No contract', 'NOCONTRACT')`);
+    expectUsageError(await runCli(['poll', '--provider', 'nocontract'], env), /^error: provider NOCONTRACT has no contract: its uploads\/ folder is not polled/m);
+    expect(await runs()).toEqual(before);
   });
 
   it('generate mif --provider NOPE: exit 2, and no attempt is recorded against the slot', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type pg from 'pg';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
@@ -80,7 +81,10 @@ Examples:
       const { executeRun } = await import('../../runs/execute.js');
       const { manualPollSlot } = await import('../../runs/coordinator.js');
       const { pollOnce } = await import('../../ingest/poll.js');
+      const provider = opts.provider?.toUpperCase();
       await withRuntime(async ({ config, db }) => {
+        // a typo is refused before the sFTP server is opened or a poll recorded
+        if (provider !== undefined) await checkPollable(db.pool, provider);
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
           // one instant for the whole pass, as the scheduler's poll job has it
@@ -88,7 +92,7 @@ Examples:
           const slot = manualPollSlot(at, config.PLAN_TIME_ZONE);
           let result: Awaited<ReturnType<typeof pollOnce>> | undefined;
           await executeRun(db.pool, config, 'poll', slot, { trigger: 'manual', waitMs: 60_000 }, async ({ signal }) => {
-            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession, faults: testHooks().faults }, { now: at, signal, provider: opts.provider?.toUpperCase() });
+            result = await pollOnce({ pool: db.pool, config, openSession: transport.openSession, faults: testHooks().faults }, { now: at, signal, provider });
             return { providers: result.providers, files: result.files, failedProviders: result.failedProviders, failedFiles: result.failedFiles };
           });
           const r = result!;
@@ -112,4 +116,13 @@ Examples:
         }
       });
     });
+}
+
+/** The provider of `poll --provider` exists and has a folder a poll reads (active, with a contract: pollableProviders). */
+async function checkPollable(pool: pg.Pool, code: string): Promise<void> {
+  const { providerStanding } = await import('../../repositories/providers.js');
+  const p = await providerStanding(pool, code);
+  if (!p) throw new UsageError(`unknown provider ${code}: no such provider code (see the providers extract)`);
+  if (!p.active) throw new UsageError(`provider ${code} is not active: its uploads/ folder is not polled`);
+  if (!p.programs.length) throw new UsageError(`provider ${code} has no contract: its uploads/ folder is not polled`);
 }

@@ -71,6 +71,8 @@ Examples:
       const clock = commandClock(opts, 'running');
       if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${opts.fire}: use ${JOB_NAMES.join(', ')}`);
       const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
+      // an empty list would start a scheduler that never runs anything, and say nothing
+      if (only?.length === 0) throw new UsageError(`--jobs names no job: give one or more of ${JOB_NAMES.join(', ')}, comma-separated`);
       const unknown = only?.filter((j) => !(JOB_NAMES as readonly string[]).includes(j)) ?? [];
       if (unknown.length) throw new UsageError(`unknown job(s) ${unknown.join(', ')}: use ${JOB_NAMES.join(', ')}`);
       const catchUpIntervalMs = seconds(opts.catchUpInterval, '--catch-up-interval', DEFAULT_CATCH_UP_INTERVAL_MS);
