@@ -245,8 +245,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
       await read(run);
       if (run.v.outcome !== 'REJECTED') await apply(run);
     }
-    const { responseBytes, document, email } = await answer(run);
+    const { responseBytes, email } = await answer(run);
     (deps.faults ?? NO_FAULTS)('ingest-after-commit');
+    const document = ingestDocument(run);
     log.info({ submissionId: run.submissionId, provider: file.provider, outcome: run.v.outcome, verdict: run.verdict, rowsRead: run.v.rowsRead, rowsAccepted: run.v.rowsAccepted, rowsRejected: run.v.rowsRejected }, 'submission processed');
     return { submissionId: run.submissionId, document, response: { name: run.responseName, bytes: responseBytes }, resumed: false, liaisonSummary: email, context: ctxOut };
   } catch (err) {
@@ -435,7 +436,7 @@ async function apply(run: IngestRun): Promise<void> {
  * the response workbook is written (statements queue on the client, in order); then the
  * submission is marked APPLIED with its response and its email, and the transaction commits.
  */
-async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; document: IngestDocument; email: string }> {
+async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; email: string }> {
   const { client, v, file, tz, policy, submissionId, verdict, ctx } = run;
   await run.recorded; // (settled already when rows were read; its error, if any, is the real one)
   const extra = run.extra;
@@ -464,27 +465,29 @@ async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; document
   });
   await dbTail;
   const responseSha = await putBlob(client, responseBytes);
-  const document = ingestDocument(run);
+  // (the document without its copy of every issue: the email counts them from the run's own,
+  // and the copy, up to 200k objects, is made once the transaction is over, as before)
+  const head = ingestDocument(run, false);
   // Stored, not rebuilt later: what the file merged and changed, and the deadline to fix, are
   // known only now (a poll that stops after the commit leaves the email to the next one).
-  const email = liaisonText(document, ctx.name, fixBy(document, policy, (t) => windowsOf(run.types, t)));
+  const email = liaisonText(head, ctx.name, fixBy(head, policy, (t) => windowsOf(run.types, t)), v.issues);
   await markApplied(client, submissionId, {
     fileTypes: v.layouts, verdict, outcome: v.outcome, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
     responseName: run.responseName, responseSha256: responseSha, responseEmail: email,
   });
   await commit(client);
-  return { responseBytes, document, email };
+  return { responseBytes, email };
 }
 
 /** The `ingest --json` document of a run. */
-function ingestDocument(run: IngestRun): IngestDocument {
+function ingestDocument(run: IngestRun, withIssues = true): IngestDocument {
   const { v, file, copyOf } = run;
   return {
     file: file.originalName, sha256: run.sha, outcome: v.outcome, verdict: run.verdict, period: copyOf ? null : run.period,
     rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
     sheets: v.sheets.map((s) => ({ name: s.name, layout: s.layout, rowsRead: s.rowsRead, rowsAccepted: s.rowsAccepted, rowsRejected: s.rowsRejected, warnings: s.warnings })),
     fileErrors: v.fileErrors.map((e) => ({ code: e.code, message: e.message, ...(e.sheet ? { sheet: e.sheet } : {}) })),
-    issues: docIssues(v.issues),
+    issues: withIssues ? docIssues(v.issues) : [],
     report: null,
     provider: file.provider,
     submissionId: run.submissionId,
@@ -515,7 +518,7 @@ function fixBy(d: IngestDocument, policy: DeadlinePolicy, windows: (types: reado
 }
 
 /** The email about a response (liaison and provider): counts, codes and file names, never PHI. */
-function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string): string {
+function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string, issues: readonly { severity: string; code: string }[] = d.issues): string {
   const lines = [
     `${providerName} (${d.provider}) sent ${d.file}.`,
     `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${reportingPeriodLabel(d.period)}` : ''}`,
@@ -525,7 +528,7 @@ function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string)
   for (const m of d.merge ?? []) lines.push(`${m.layout} ${m.lob}: ${m.updated} row(s) updated, ${m.added} added, ${m.kept} kept from earlier files.`);
   if (d.diff) lines.push(`Compared with the earlier file: ${d.diff.fixed} error(s) fixed, ${d.diff.stillFailing} still failing, ${d.diff.new} new, ${d.diff.notResent ?? 0} not sent again.`);
   const byCode = new Map<string, number>();
-  for (const i of d.issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
+  for (const i of issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
   if (byCode.size) lines.push('', 'Issues by code:', ...[...byCode].sort().map(([k, n]) => `  ${k}: ${n}`));
   if (fixUntil) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
   lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);

@@ -6,21 +6,50 @@ import { makeIssue, type Issue } from './issues.js';
 import type { RowCells } from './scope.js';
 import type { CellOut } from './types.js';
 
+interface Seen { sheet: string; row: number; rest: string }
+
 /** One per file type per file (several sheets of the same type share it). */
 export class CrossRowChecker {
-  private readonly seen = new Map<string, { sheet: string; row: number }>();
+  /**
+   * Keys seen, by their first part (the CIN): a file's rows are mostly one per member, and the
+   * CIN string is the reader's own, so the map holds no new string for them. The value is the
+   * row number alone when the key's other parts and the sheet are the file's first ones (a
+   * file is mostly one sheet and one line: no object per row), else a Seen. A second key of the
+   * same member (another line, another attempt) is kept whole in `others`. At 200k rows a joined
+   * key and an object per row were 25 MB more.
+   */
+  private readonly seen = new Map<string, number | Seen>();
+  private readonly others = new Map<string, Seen>();
+  private common: { sheet: string; rest: string } | undefined;
 
   constructor(readonly layout: Layout, private readonly rule: CrossRowKey) {}
 
   /** Issues for this row given the rows before it; remembers its key. */
   check(sheet: string, row: number, values: Readonly<Record<string, CellOut | null>>, cells: RowCells): Issue[] {
-    const parts = this.rule.keys.map((k) => values[k]);
-    if (parts.some((p) => p === null || p === undefined)) return [];
-    const key = parts.map(String).join('\u0000');
-    const first = this.seen.get(key);
-    if (!first) {
-      this.seen.set(key, { sheet, row });
+    const keys = this.rule.keys;
+    const h = values[keys[0]!];
+    if (h === null || h === undefined) return [];
+    let rest = '';
+    for (let i = 1; i < keys.length; i++) {
+      const p = values[keys[i]!];
+      if (p === null || p === undefined) return [];
+      rest = i === 1 ? String(p) : `${rest}\u0000${String(p)}`;
+    }
+    const head = String(h);
+    const common = (this.common ??= { sheet, rest });
+    const prior = this.seen.get(head);
+    if (prior === undefined) {
+      this.seen.set(head, common.sheet === sheet && common.rest === rest ? row : { sheet, row, rest });
       return [];
+    }
+    let first: Seen | undefined = typeof prior === 'number' ? { sheet: common.sheet, row: prior, rest: common.rest } : prior;
+    if (first.rest !== rest) {
+      const key = `${head}\u0000${rest}`;
+      first = this.others.get(key);
+      if (!first) {
+        this.others.set(key, { sheet, row, rest });
+        return [];
+      }
     }
     const cinColumn = this.layout.columns.find((c) => c.key === 'cin');
     const cin = typeof values.cin === 'string' ? values.cin : undefined;

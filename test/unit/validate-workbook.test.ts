@@ -95,6 +95,16 @@ describe('streaming validation', () => {
     expect(r).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, outcome: 'PARTIALLY_ACCEPTED' });
   });
 
+  it('a member once per line of business: another line is no duplicate, the same line again is, whichever sheet and line came first', async () => {
+    const cv = { mcpId: 'CV', mcpName: 'CalViva Health' };
+    const r = await validate([
+      sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 3, rtfRow(cv)), row('RTF', 4, rtfRow({ cin: '92345678B', ...cv })),
+      sheet('RTF2', RTF), row('RTF2', 2, rtfRow({ cin: '92345678B', ...cv })), row('RTF2', 3, rtfRow(cv)), row('RTF2', 4, rtfRow({ cin: '92345678B' })), row('RTF2', 5, rtfRow()),
+    ]);
+    const dup = r.issues.filter((i) => i.code === 'DUPLICATE_CIN').map((i) => [i.sheet, i.row, i.message.match(/row \d+( of sheet "\w+")?/)![0]]);
+    expect(dup).toEqual([['RTF2', 2, 'row 4 of sheet "RTF"'], ['RTF2', 3, 'row 3 of sheet "RTF"'], ['RTF2', 5, 'row 2 of sheet "RTF"']]);
+  });
+
   it('the same CIN with another CS service is not a duplicate; OTF double entry is only a warning', async () => {
     const r = await validate([sheet('CS', CSPRTF), row('CS', 2, csRow()), row('CS', 3, csRow({ serviceCode: 'HD', housed: null })), sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow())]);
     expect(codes(r)).toEqual(['OTF_DUPLICATE_ATTEMPT']);
