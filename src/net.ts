@@ -1,5 +1,12 @@
-// A free loopback TCP port (for embedded servers: the demo's Postgres, tests, the bench).
+// Network helpers: a free loopback TCP port (for embedded servers: the demo's Postgres, tests,
+// the bench), and the error codes of a connection lost or out of reach (whatever the protocol).
 import net from 'node:net';
+
+/** Node's error codes for a connection lost, refused or out of reach: the next attempt may well succeed. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'EAI_AGAIN', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { folderProblem } from '../out-path.js';
 
 /** The file that says "a demo wrote this folder" (any content). */
-export const DEMO_MARKER = '.calaim-exchange-demo';
+const DEMO_MARKER = '.calaim-exchange-demo';
 
 /** Why the folder cannot be used; the message names the path, never anything inside it. */
 export class DemoOutRefused extends Error {

@@ -5,9 +5,9 @@
 // (FILE_NOT_PROCESSED: "a problem on the plan's side") and moved to failed/, and ops are told
 // (OPS_EMAIL) with the error, masked. A failure that says nothing about the file (the sFTP
 // server or the database out of reach) is not counted.
-import type { Config } from '../config.js';
 import { errorText, log } from '../log.js';
-import { sendNotification } from '../notify/mailer.js';
+import { NETWORK_CODES } from '../net.js';
+import { alertOps } from '../notify/mailer.js';
 import { clearUploadFailures, recordUploadFailure } from '../repositories/upload-failures.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { rejectUnread, type RespondDeps } from './respond.js';
@@ -15,15 +15,14 @@ import type { ReadyFile } from './scan.js';
 
 /** SQLSTATE classes of a database out of reach or busy: connection, resources, operator intervention, rollback (deadlock, serialization). */
 const TRANSIENT_SQLSTATE = /^(08|53|57|40)/;
-/** Node's system errors (ECONNRESET, ETIMEDOUT, EPIPE…) and the driver's own words for a lost connection. */
-const SYSTEM_ERROR = /^E[A-Z_]+$/;
+/** The driver's own words for a lost connection (its errors carry no code). */
 const LOST_CONNECTION = /connection terminated|timeout exceeded when trying to connect|connection (?:refused|reset)|not queryable/i;
 
 /** Whether an error says nothing about the file itself: the next poll may well succeed. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   if (err instanceof SftpError) return true;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || SYSTEM_ERROR.test(code))) return true;
+  if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || NETWORK_CODES.has(code))) return true;
   return err instanceof Error && LOST_CONNECTION.test(err.message);
 }
 
@@ -35,7 +34,7 @@ export interface ProviderToAnswer { code: string; name: string; sftpFolder: stri
  * already.
  */
 export async function failedUpload(
-  deps: RespondDeps & { config: Config },
+  deps: RespondDeps,
   session: SftpSession,
   p: ProviderToAnswer,
   f: ReadyFile,
@@ -51,7 +50,20 @@ export async function failedUpload(
     const submissionId = await rejectUnread(deps, session, p, f, 'FILE_NOT_PROCESSED', at);
     await clearUploadFailures(deps.pool, p.code, f.path);
     log.error({ provider: p.code, submissionId, failures, err: { message } }, 'upload not processed after INGEST_GIVE_UP_AFTER polls: answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/');
-    await alertOps(deps.config, deps.pool, { provider: p.code, file: f.name, submissionId, failures, error: message }, at);
+    await alertOps(deps.config, deps.pool, {
+      kind: 'ops-upload-not-processed',
+      subject: `Upload not processed after ${failures} polls: ${p.code}, submission ${submissionId}`,
+      text: [
+        `Provider ${p.code} uploaded ${f.name}. The poll failed on it ${failures} times in a row with an error of ours, so it was answered as`,
+        `REJECTED (FILE_NOT_PROCESSED, submission ${submissionId}): the provider and liaison were told the plan will follow up. The upload is in the`,
+        `provider's failed/ folder. Once the cause is fixed, move it back to uploads/ to process it.`,
+        '',
+        `Last error: ${message}`,
+        '',
+        `See: calaim-exchange submission show ${submissionId}`,
+      ].join('\n'),
+      key: `upload-not-processed:${submissionId}`,
+    }, at);
     return { submissionId, failures };
   } catch (e) {
     log.error({ provider: p.code, err: { message: errorText(e) } }, 'could not count or answer a failed upload; the next poll tries again');
@@ -62,22 +74,3 @@ export async function failedUpload(
 /** The upload was processed: a failure count it had is over. */
 export const uploadProcessed = (deps: RespondDeps, provider: string, path: string): Promise<void> =>
   clearUploadFailures(deps.pool, provider, path).catch((e: unknown) => log.warn({ provider, err: { message: errorText(e) } }, 'could not clear an upload\'s failure count'));
-
-async function alertOps(config: Config, pool: RespondDeps['pool'], u: { provider: string; file: string; submissionId: number; failures: number; error: string }, at: Date): Promise<void> {
-  if (!config.OPS_EMAIL) return; // (the error log has it)
-  await sendNotification(config, pool, {
-    kind: 'ops-upload-not-processed',
-    to: [config.OPS_EMAIL],
-    subject: `Upload not processed after ${u.failures} polls: ${u.provider}, submission ${u.submissionId}`,
-    text: [
-      `Provider ${u.provider} uploaded ${u.file}. The poll failed on it ${u.failures} times in a row with an error of ours, so it was answered as`,
-      `REJECTED (FILE_NOT_PROCESSED, submission ${u.submissionId}): the provider and liaison were told the plan will follow up. The upload is in the`,
-      `provider's failed/ folder. Once the cause is fixed, move it back to uploads/ to process it.`,
-      '',
-      `Last error: ${u.error}`,
-      '',
-      `See: calaim-exchange submission show ${u.submissionId}`,
-    ].join('\n'),
-    key: `upload-not-processed:${u.submissionId}`,
-  }, at);
-}

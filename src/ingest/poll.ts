@@ -263,9 +263,11 @@ async function processOne(
 ): Promise<PollFileResult> {
   const base: PollFileResult = { provider: p.provider_code, file: f.name };
   const at = nowOverride ?? systemClock();
+  // whom a file answered unread (too large, or given up on) is addressed to
+  const answerTo = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email };
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
-      const id = await rejectUnread(deps, session, { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, f, 'FILE_TOO_LARGE', at);
+      const id = await rejectUnread(deps, session, answerTo, f, 'FILE_TOO_LARGE', at);
       return { ...base, submissionId: id, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_TOO_LARGE'] };
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)
@@ -287,8 +289,7 @@ async function processOne(
     };
   } catch (err) {
     const message = errorText(err);
-    const provider = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email };
-    const gaveUp = await failedUpload(deps, session, provider, f, err, at);
+    const gaveUp = await failedUpload(deps, session, answerTo, f, err, at);
     if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: gaveUp.failures };
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');
     return { ...base, error: message };

@@ -171,17 +171,26 @@ async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error 
     log.warn({ ...ctx, nextAttemptAt: next.toISOString() }, 'notification not sent; it stays PENDING and is retried');
   } else {
     log.error({ ...ctx, status }, status === 'FAILED' ? 'notification refused by the mail server; not retried (ops alerted)' : `notification not sent within NOTIFY_GIVE_UP_HOURS (${config.NOTIFY_GIVE_UP_HOURS}); given up (ops alerted)`);
-    await alertOps(config, pool, now, row, status, error);
+    await alertUndelivered(config, pool, now, row, status, error);
   }
   return { id: Number(row.id), status, transport: null, location: null, serverDown: SERVER_DOWN.has(err.code ?? '') };
 }
 
-/** Ops hear of a notification that will not go out: an email to OPS_EMAIL (once per row), never about an ops alert itself. */
-async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: NotificationStatus, error: string): Promise<void> {
-  if (!config.OPS_EMAIL || row.kind === OPS_KIND) return;
-  await sendNotification(config, pool, {
+/**
+ * An email to ops (OPS_EMAIL; none when unset: the caller's error log has it), once per `key`.
+ * Its kind starts with `ops-`. Never throws: what it is about happened already.
+ */
+export async function alertOps(config: Config, pool: Db, msg: Omit<Message, 'to'> & { kind: `ops-${string}`; key: string }, now: Date): Promise<void> {
+  if (!config.OPS_EMAIL) return;
+  await sendNotification(config, pool, { ...msg, to: [config.OPS_EMAIL] }, now)
+    .catch((e: Error) => log.error({ kind: msg.kind, err: { message: e.message } }, 'could not record the ops alert'));
+}
+
+/** Ops hear of a notification that will not go out (once per row), never about an ops alert itself. */
+async function alertUndelivered(config: Config, pool: Db, now: Date, row: Row, status: NotificationStatus, error: string): Promise<void> {
+  if (row.kind.startsWith('ops-')) return;
+  await alertOps(config, pool, {
     kind: OPS_KIND,
-    to: [config.OPS_EMAIL],
     subject: `Notification ${Number(row.id)} (${row.kind}) ${status === 'FAILED' ? 'refused by the mail server' : 'given up'}`,
     text: [
       `Notification ${Number(row.id)} (${row.kind}) to ${row.recipients.length} recipient(s) was not delivered: ${status}.`,
@@ -190,7 +199,7 @@ async function alertOps(config: Config, pool: Db, now: Date, row: Row, status: N
       'See: calaim-exchange notifications --failed',
     ].join('\n'),
     key: `ops-alert:${Number(row.id)}`,
-  }, now).catch((e: Error) => log.error({ notificationId: Number(row.id), err: { message: e.message } }, 'could not record the ops alert'));
+  }, now);
 }
 
 export const OPS_KIND = 'ops-notification-undelivered';

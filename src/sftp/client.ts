@@ -12,6 +12,7 @@ import type { SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
+import { NETWORK_CODES } from '../net.js';
 
 const posix = path.posix;
 
@@ -153,10 +154,6 @@ export function backoffMs(attempt: number, baseMs = 250, maxMs = 8000): number {
   return Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'EAI_AGAIN', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
-]);
 
 function errCode(err: unknown): string | number | undefined {
   return (err as { code?: string | number } | undefined)?.code;
