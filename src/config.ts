@@ -120,6 +120,10 @@ export const SETTINGS = {
     schema: z.enum(['merge', 'replace-line']), default: 'merge',
     doc: "[POLICY] A later OTF for the same line of business and period: merge (attempts are updated and added by member × date × method; attempts it does not carry keep counting, so one reported by mistake is withdrawn by the plan on the provider's request), or replace-line (it replaces every earlier attempt of each line it carries: a provider withdraws an attempt by sending its whole corrected tracker).",
   },
+  REASSIGNED_MEMBER_ROWS: {
+    schema: z.enum(['count', 'reject']), default: 'count',
+    doc: "[POLICY] An RTF or OTF row about a member on the provider's latest MIF whom the plan has since assigned to another ECM provider in the line: count (accepted with the warning MEMBER_REASSIGNED_COUNTED: it counts for the period the provider reports on, changes nothing of the member's, and the member stays owed on that RTF as sent) or reject (MEMBER_REASSIGNED, and the member is not owed).",
+  },
   LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first RTF or OTF on days 6-10: accept flagged late, or decline.' },
   ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF and OTF.' },
   RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day an RTF or OTF is accepted; later files are declined.' },

@@ -1,5 +1,6 @@
 // Pieces the types' context rules share: where an issue on a row's column is, and the ECM
 // assignment check the RTF and the OTF both make. Pure: they read the loaded context.
+import type { Config } from '../config.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import type { EcmMember, ProviderContext } from './provider-context.js';
 import type { ContextRow } from './types.js';
@@ -13,14 +14,22 @@ export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { v
 
 /**
  * The provider's ECM assignment of the row's member in the row's line of business; otherwise
- * MEMBER_NOT_ASSIGNED and undefined. A member of another provider, or of no one: the same
- * answer, and nothing of theirs changes.
+ * MEMBER_NOT_ASSIGNED and undefined: a member of another provider, or of no one, and nothing of
+ * theirs changes. A member on the provider's latest MIF whom the plan has since assigned to
+ * another provider in the line, by REASSIGNED_MEMBER_ROWS: counted with a warning (the apply
+ * statements only ever touch the submitter's own assignments), or refused as MEMBER_REASSIGNED
+ * (saying why, never who).
  */
-export function assignedEcmMember(ctx: ProviderContext, row: ContextRow<'cin'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
+export function assignedEcmMember(ctx: ProviderContext, config: Pick<Config, 'REASSIGNED_MEMBER_ROWS'>, row: ContextRow<'cin'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
   const m = ctx.ecm.get(row.cin!, lob || undefined);
   if (!m) {
     out.push(makeIssue('MEMBER_NOT_ASSIGNED', issueAt(row, 'cin'), { detail: lob ? ` for ${lob}` : '' }));
     return undefined;
+  }
+  if (m.reassigned) {
+    const reject = config.REASSIGNED_MEMBER_ROWS === 'reject';
+    out.push(makeIssue(reject ? 'MEMBER_REASSIGNED' : 'MEMBER_REASSIGNED_COUNTED', issueAt(row, 'cin'), { detail: ` for ${m.lob}` }));
+    if (reject) return undefined;
   }
   return m;
 }

@@ -12,6 +12,12 @@ export interface EcmMember {
   /** Enrolled (status 3) on that MIF: must be reported on the RTF. */
   enrolledOnLatestMif: boolean;
   lcmName: string | null;
+  /**
+   * On that MIF, but the plan has since given the member's assignment in the line to another
+   * ECM provider (an extract's switch, a referral after the episode ended): the provider's rows
+   * about the member are rejected (spec §4 item 4) and the member is not owed on its RTF.
+   */
+  reassigned: boolean;
 }
 
 /** The provider's ECM members by CIN and line of business (src/ingest/ecm-members.ts packs them). */

@@ -23,7 +23,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
   const [ecmRows, cs, ot] = await Promise.all([ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code)]);
   const ecm = new EcmMembers(ecmRows.length);
   for (const a of ecmRows)
-    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name });
+    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name, reassigned: a.reassigned });
 
   const csasf = new Map<string, CsasfEntry>();
   for (const c of cs)

@@ -24,6 +24,7 @@ class Interned {
 
 const ON_MIF = 1;
 const ENROLLED_ON_MIF = 2;
+const REASSIGNED = 4;
 
 export class EcmMembers implements EcmMemberIndex {
   /** A CIN's first slot; its other lines (rare) chain from it through `next`. */
@@ -68,7 +69,7 @@ export class EcmMembers implements EcmMemberIndex {
     this.lob[slot] = lob;
     this.lcm[slot] = this.lcms.id(m.lcmName);
     this.status[slot] = m.status;
-    this.flags[slot] = (m.onLatestMif ? ON_MIF : 0) | (m.enrolledOnLatestMif ? ENROLLED_ON_MIF : 0);
+    this.flags[slot] = (m.onLatestMif ? ON_MIF : 0) | (m.enrolledOnLatestMif ? ENROLLED_ON_MIF : 0) | (m.reassigned ? REASSIGNED : 0);
     this.lastNames[slot] = m.lastName;
     this.firstNames[slot] = m.firstName;
     return this;
@@ -110,6 +111,7 @@ export class EcmMembers implements EcmMemberIndex {
       onLatestMif: (flags & ON_MIF) !== 0,
       enrolledOnLatestMif: (flags & ENROLLED_ON_MIF) !== 0,
       lcmName: this.lcms.values[this.lcm[slot]!] ?? null,
+      reassigned: (flags & REASSIGNED) !== 0,
     };
   }
 }

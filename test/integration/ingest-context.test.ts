@@ -22,8 +22,9 @@ beforeAll(async () => {
   };
   await mif('2026-10-15', 'HN', [['91000008H', 3]]); // an older MIF: no longer counts
   // the latest HN MIF: an assigned pending member, an assigned enrolled one, a member assigned
-  // under CV (another line of business), and one no longer assigned to anyone
-  await mif('2026-11-15', 'HN', [['91000001A', 1], ['91000002B', 3], ['91000004D', 2], ['91000007G', 3]]);
+  // under CV (another line of business), one no longer assigned to anyone, and one the plan has
+  // since assigned to another provider in HN (91000005E is RIVAL's)
+  await mif('2026-11-15', 'HN', [['91000001A', 1], ['91000002B', 3], ['91000004D', 2], ['91000005E', 3], ['91000007G', 3]]);
 });
 afterAll(async () => {
   await db.drop();
@@ -34,14 +35,15 @@ describe('loadProviderContext', () => {
     const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-12-03T18:00:00Z'));
     const view = Object.fromEntries([...ctx.ecm].map(([cin, m]) => [`${cin} ${m.lob}`, m]).sort());
     expect(view).toEqual({
-      '91000001A HN': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
-      '91000002B HN': { lob: 'HN', status: 3, lastName: 'Bravo', firstName: 'Ben', onLatestMif: true, enrolledOnLatestMif: true, lcmName: 'Pat Lee' },
-      '91000003C HN': { lob: 'HN', status: 4, lastName: 'Charlie', firstName: 'Cy', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
+      '91000001A HN': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null, reassigned: false },
+      '91000002B HN': { lob: 'HN', status: 3, lastName: 'Bravo', firstName: 'Ben', onLatestMif: true, enrolledOnLatestMif: true, lcmName: 'Pat Lee', reassigned: false },
+      '91000003C HN': { lob: 'HN', status: 4, lastName: 'Charlie', firstName: 'Cy', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee', reassigned: false },
       // assigned under CV; on the HN MIF with no HN assignment now: in HN, as sent (as 91000007G is)
-      '91000004D CV': { lob: 'CV', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: false, enrolledOnLatestMif: false, lcmName: null },
-      '91000004D HN': { lob: 'HN', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null },
-      '91000006F HN': { lob: 'HN', status: 3, lastName: 'Foxtrot', firstName: 'Fay', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee' },
-      '91000007G HN': { lob: 'HN', status: 3, lastName: 'Golf', firstName: 'Gil', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null },
+      '91000004D CV': { lob: 'CV', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: false, enrolledOnLatestMif: false, lcmName: null, reassigned: false },
+      '91000004D HN': { lob: 'HN', status: 2, lastName: 'Delta', firstName: 'Dee', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null, reassigned: false },
+      '91000005E HN': { lob: 'HN', status: 3, lastName: 'Echo', firstName: 'Ed', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null, reassigned: true },
+      '91000006F HN': { lob: 'HN', status: 3, lastName: 'Foxtrot', firstName: 'Fay', onLatestMif: false, enrolledOnLatestMif: false, lcmName: 'Pat Lee', reassigned: false },
+      '91000007G HN': { lob: 'HN', status: 3, lastName: 'Golf', firstName: 'Gil', onLatestMif: true, enrolledOnLatestMif: true, lcmName: null, reassigned: false },
     });
     expect(ctx.ecmLobs).toEqual(new Set(['HN', 'CV']));
   });

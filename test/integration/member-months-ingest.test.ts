@@ -11,6 +11,7 @@ import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { importUpstream } from '../../src/import/upstream.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
@@ -234,5 +235,64 @@ describe('a member with the same provider in two lines of business', () => {
     });
     // a file carrying both lines owes Ivy in CV (reported in HN by the earlier file, which still counts)
     expect(ivyIssues(mixed, 'PAST_ENROLLMENT_NOT_REPORTED')).toHaveLength(1);
+  });
+});
+
+describe('a member the plan assigned to another provider after the MIF (REASSIGNED_MEMBER_ROWS)', () => {
+  // January 2027: ACME's MIF of the 15th lists Ben (91000002B) enrolled in HN; on the 20th the
+  // plan's extract gives Ben's HN assignment to RIVAL; ACME's January files come in February.
+  const jan = { reportingPeriod: '01/2027', productionDate: d('2027-02-02') };
+  const feb = (day: number) => new Date(`2027-02-0${day}T17:00:00Z`);
+  const ben = (r: Ingested, code: string) => r.document.issues.filter((i) => i.cin === '91000002B' && i.code === code);
+  const benHn = async () => (await db.pool.query(`select provider_code, status, acuity, last_submission_id from ecm_assignments where cin = '91000002B' and lob = 'HN'`)).rows[0];
+  const benCounts = async () => (await db.pool.query(`select c.layout, count(*)::int n from current_rows c join submission_rows r on r.sheet_id = c.sheet_id and r.row_number = c.row_number
+      where c.provider_code = 'ACME' and c.period = '2027-01-01' and r.cin = '91000002B' group by 1 order by 1`)).rows;
+  const file = (cfg: typeof config, name: string, bytes: Buffer, day: number) =>
+    ingestFile({ pool: db.pool, config: cfg }, { provider: 'ACME', originalName: name, bytes, receivedAt: feb(day), source: 'cli' });
+  const benOtf = () => otf([otfRow({ cin: '91000002B', clientName: 'Ben Bravo', attemptDate: d('2027-01-12') })]);
+  let before: unknown;
+
+  it('reject: the old provider\'s rows about the member are rejected saying why, and the member is not owed on its RTF', async () => {
+    const reject = { ...config, REASSIGNED_MEMBER_ROWS: 'reject' as const };
+    await generate('mif', { date: '2027-01-15', provider: 'ACME' }, world.deps);
+    const extract = path.join(dataDir, 'ecm-assignments_switch_ben.csv');
+    fs.writeFileSync(extract, 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone\n91000002B,RIVAL,HN,1,2027-01-20,,,,,,\n');
+    expect(await importUpstream(db.pool, 'ecm-assignments', extract, { config, now: new Date('2027-01-20T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    before = await benHn();
+    expect(before).toMatchObject({ provider_code: 'RIVAL', status: 1 });
+
+    const without = await file(reject, 'RTF_ACME_HN_202701.xlsx', await rtf([rtfRow(jan)]), 2);
+    expect(without.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(ben(without, 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
+
+    const withBen = await file(reject, 'RTF_ACME_HN_202701_v2.xlsx', await rtf([rtfRow(jan), enrolledRow({ ...jan, acuity: 'Low' })]), 3);
+    expect(withBen.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', rowsAccepted: 1, rowsRejected: 1 });
+    const [issue] = ben(withBen, 'MEMBER_REASSIGNED');
+    expect(issue).toMatchObject({ severity: 'error', row: 3, column: 'Member Client Index Number (CIN)' });
+    expect(issue!.message).toMatch(/another ECM provider for HN: the row is not accepted/);
+    expect(issue!.message).not.toMatch(/91000002B|Bravo|RIVAL/);
+    const otfFile = await file(reject, 'OTF_ACME_HN_202701.xlsx', await benOtf(), 3);
+    expect(otfFile.document).toMatchObject({ outcome: 'REJECTED', rowsRejected: 1 });
+    expect(ben(otfFile, 'MEMBER_REASSIGNED')).toHaveLength(1);
+    expect(await benHn()).toEqual(before);
+    expect(await benCounts()).toEqual([]);
+  });
+
+  it('count (the default): the rows count for the period with a warning, change nothing of the member, and the member is owed as sent', async () => {
+    const without = await file(config, 'RTF_ACME_HN_202701_v3.xlsx', await rtf([rtfRow(jan)]), 4);
+    expect(ben(without, 'PAST_ENROLLMENT_NOT_REPORTED')).toHaveLength(1);
+
+    const withBen = await file(config, 'RTF_ACME_HN_202701_v4.xlsx', await rtf([rtfRow(jan), enrolledRow({ ...jan, acuity: 'Low' })]), 5);
+    expect(withBen.document).toMatchObject({ outcome: 'ACCEPTED_WITH_WARNINGS', rowsAccepted: 2, rowsRejected: 0 });
+    const [issue] = ben(withBen, 'MEMBER_REASSIGNED_COUNTED');
+    expect(issue).toMatchObject({ severity: 'warning', row: 3 });
+    expect(issue!.message).toMatch(/counts for this reporting period.*changes nothing/);
+    expect(issue!.message).not.toMatch(/91000002B|Bravo|RIVAL/);
+    const otfFile = await file(config, 'OTF_ACME_HN_202701_v2.xlsx', await benOtf(), 5);
+    expect(otfFile.document).toMatchObject({ outcome: 'ACCEPTED_WITH_WARNINGS', rowsAccepted: 1 });
+    expect(ben(otfFile, 'MEMBER_REASSIGNED_COUNTED')).toHaveLength(1);
+    // RIVAL's member is as the extract left it; ACME's report of the month counts for ACME
+    expect(await benHn()).toEqual(before);
+    expect(await benCounts()).toEqual([{ layout: 'OTF', n: 1 }, { layout: 'RTF', n: 1 }]);
   });
 });

@@ -4,7 +4,7 @@ import { EcmMembers } from '../../src/ingest/ecm-members.js';
 
 const member = (i: number): EcmMember => ({
   lob: ['HN', 'CV', 'CHPIV'][i % 3]!, status: (i % 5) + 1, lastName: `Last ${i}`, firstName: `First ${i}`,
-  onLatestMif: i % 2 === 0, enrolledOnLatestMif: i % 4 === 0, lcmName: i % 7 === 0 ? null : `LCM ${i % 11}`,
+  onLatestMif: i % 2 === 0, enrolledOnLatestMif: i % 4 === 0, lcmName: i % 7 === 0 ? null : `LCM ${i % 11}`, reassigned: i % 9 === 0,
 });
 
 describe('EcmMembers', () => {

@@ -6,10 +6,10 @@ import { attemptKey } from '../provider-context.js';
 import type { ContextFile, ContextRuleSet } from '../types.js';
 import type { OtfKey } from './rules.js';
 
-export function otfContextRules({ ctx, facts }: ContextFile): ContextRuleSet<OtfKey> {
+export function otfContextRules({ ctx, config, facts }: ContextFile): ContextRuleSet<OtfKey> {
   return {
     check(row, lob, out) {
-      if (!assignedEcmMember(ctx, row, lob, out)) return;
+      if (!assignedEcmMember(ctx, config, row, lob, out)) return;
       if (row.issues.some((i) => i.severity === 'error')) return;
       const cin = row.cin!;
       const v = row.values;

@@ -22,20 +22,23 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
   const reportedMore = new Set<string>();
   const wasReported = (cin: string, lob: string) => reported.get(cin) === lob || reportedMore.has(`${cin}|${lob}`);
   const rtfLobs = new Set<string>();
+  const rejectReassigned = config.REASSIGNED_MEMBER_ROWS === 'reject';
   const ueRows: { sheet: string; row: number; cin: string }[] = [];
   let rtfSheet: string | undefined;
 
   /**
    * Enrolled members on the latest MIF, of a line this RTF carries, that it does not report
-   * (per line of business: a provider may return one RTF per MIF it received). Few: only these
+   * (per line of business: a provider may return one RTF per MIF it received); a member the
+   * plan has since assigned to another provider is owed only while its rows count
+   * (REASSIGNED_MEMBER_ROWS=count: the provider reports on what it was sent). Few: only these
    * are looked up among the rows earlier files of the period still count.
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
-    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && rtfLobs.has(m.lob) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
-      const m = assignedEcmMember(ctx, row, lob, out);
+      const m = assignedEcmMember(ctx, config, row, lob, out);
       if (!m) return;
       const cin = row.cin!;
       const v = row.values;
