@@ -88,9 +88,11 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
 }
 
 /**
- * The (provider, file type, line of business) triples with accepted rows for the period:
- * applied sheets of files neither rejected nor declined. A sheet of unknown lines stands for
- * every line (its lob is '*'); a sheet with no rows for none (sheetLines).
+ * The (provider, file type, line of business) triples with accepted rows for the period: lines
+ * of applied sheets of files neither rejected nor declined that have rows counting now
+ * (current_rows: a line whose every row was rejected is still owed). A sheet of unknown lines
+ * stands for every line (its lob is '*'); a sheet with no rows for none (sheetLines). (Each
+ * check is one probe of current_rows' primary key, never a scan of the period's rows.)
  */
 export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<{ provider: string; layout: string; lob: string }[]> {
   const r = await db.query<{ provider_code: string; layout: string; lob: string }>(
@@ -98,7 +100,9 @@ export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: str
        from submission_sheets ss join submissions s on s.id = ss.submission_id
        cross join lateral unnest(${sheetLines('ss')}) as l(lob)
       where ss.period = $1 and ss.applied
-        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'`,
+        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'
+        and (l.lob = '*' or exists (select 1 from current_rows c
+              where c.provider_code = ss.provider_code and c.layout = ss.layout and c.lob = l.lob and c.period = ss.period))`,
     [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, layout: x.layout, lob: x.lob }));

@@ -119,6 +119,24 @@ describe('finding 1: lines of business are submissions of their own', () => {
   });
 });
 
+describe('a line or a type whose rows were all rejected is still owed', () => {
+  it('the digest lists the RTF of the line with no accepted row, and the OTF whose every row was rejected', async () => {
+    // February 2027's files, on March 2nd: HN rows accepted, the one CV row and the one OTF row rejected
+    const feb = { reportingPeriod: '02/2027', productionDate: d('2027-03-02') };
+    const r = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'ACME_RTF_OTF_202702.xlsx', receivedAt: new Date('2027-03-02T17:00:00Z'), source: 'cli',
+      bytes: await workbook([
+        [RTF, [rtfRow(feb), rtfRow({ ...feb, mcpId: 'CV', mcpName: 'CalViva Health' })]],
+        [OTF, [otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: d('2027-02-10') })]],
+      ]),
+    });
+    expect(r.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', rowsAccepted: 1, rowsRejected: 2 });
+    expect(r.document.issues.filter((i) => i.severity === 'error').map((i) => [i.sheet, i.code])).toEqual([['RTF', 'MEMBER_NOT_ASSIGNED'], ['OTF', 'MEMBER_NOT_ASSIGNED']]);
+    const acme = (await findMissingSubmissions(db.pool, config, '2027-03-06')).find((x) => x.providerCode === 'ACME');
+    expect(acme).toMatchObject({ missing: ['OTF'], missingLines: [{ type: 'RTF', lob: 'CV' }] });
+  });
+});
+
 describe("finding 2: following the response's own advice keeps the earlier rows", () => {
   it("the fix sheet, corrected and sent back as it is, adds the fixed row and keeps the accepted ones; its helper columns are not 'unknown'", async () => {
     // RIVAL: one member in HN; make two more so the story has accepted rows to keep

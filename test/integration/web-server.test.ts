@@ -145,10 +145,11 @@ describe('who sees what', () => {
     };
     // columns MIF, CSASF, RTF, OTF, CSPRTF
     expect(row('ACME', 'HN')).toEqual(['sent', 'n/a', 'on-time', 'missing', 'n/a']);
-    // a line is owed until a file carries it (the missing-file digest's rule): ACME's RTF
-    // carried CalViva (its row rejected, the counts say so); RIVAL's CV row came under a line
-    // RIVAL has no contract for
-    expect(row('ACME', 'CV')).toEqual(['sent', 'n/a', 'on-time', 'missing', 'n/a']);
+    // a line is owed until a file has rows of it accepted (the missing-file digest's rule):
+    // ACME's RTF carried CalViva, but its one CV row was rejected, and the cell says so; RIVAL's
+    // CV row came under a line RIVAL has no contract for
+    expect(row('ACME', 'CV')).toEqual(['sent', 'n/a', 'missing', 'missing', 'n/a']);
+    expect(body.replace(/\n/g, ' ')).toMatch(/no accepted rows for CV \(rows \d+ accepted, [1-9]\d* rejected\)/);
     expect(row('RIVAL', 'HN')).toEqual(['sent', 'n/a', 'rejected', 'missing', 'n/a']);
     expect(row('HOMEWAY', 'HN')).toEqual(['n/a', 'not-sent', 'n/a', 'n/a', 'missing']);
     expect(body).toContain(`href="/submissions/${seed.acmeSubmission}"`);
