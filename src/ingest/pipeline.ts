@@ -159,11 +159,14 @@ const mergeText = (m: MergeStats, names: ReadonlyMap<number, string>): string =>
 /**
  * This sheet's errors against the earlier sheet's, by member, column and code: fixed (the
  * member was sent again without that error), still failing, new, and not sent again (the
- * member's row was not in this file: a fix sheet carries only what it corrects).
+ * member's row was not in this file: a fix sheet carries only what it corrects). A member is
+ * sent again by a row with its CIN (staged), or by one rejected for naming it by its ID-card
+ * number (no CIN staged: its errors name the member).
  */
 async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: number, now: readonly Issue[]): Promise<{ fixed: number; stillFailing: number; new: number; notResent: number }> {
   const oldErrors = await earlierSheetErrors(c, oldSheetId, newSheetId);
   const after = new Set(now.map(errorKey));
+  const named = new Set(now.flatMap((i) => (i.code === 'CIN_IDCARD_NUMBER' && i.cin ? [i.cin] : [])));
   const d = { fixed: 0, stillFailing: 0, new: 0, notResent: 0 };
   const before = new Set<string>();
   for (const o of oldErrors) {
@@ -171,7 +174,7 @@ async function errorChanges(c: pg.PoolClient, oldSheetId: number, newSheetId: nu
     if (before.has(k)) continue;
     before.add(k);
     if (after.has(k)) d.stillFailing++;
-    else if (o.resent) d.fixed++;
+    else if (o.resent || (o.cin !== null && named.has(o.cin))) d.fixed++;
     else d.notResent++;
   }
   for (const k of after) if (!before.has(k)) d.new++;

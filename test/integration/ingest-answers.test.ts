@@ -121,6 +121,20 @@ describe('what the response says a file did', () => {
     const fixed = await send('RTF_RIVAL_202611_v6.xlsx', await rtf([ed]), 10);
     expect(fixed.document).toMatchObject({ outcome: 'ACCEPTED', diff: { fixed: 2, stillFailing: 0, new: 0, notResent: 0 } });
   });
+
+  it('a row sent with the CIN and then with the ID-card number was sent again: its old error fixed, the ID-card number new', async () => {
+    const ed = rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed' }, P.ECM2);
+    const send = (name: string, bytes: Buffer, hour: number) => ingestFile({ pool: db.pool, config }, {
+      provider: 'RIVAL', originalName: name, bytes, receivedAt: new Date(`2026-12-10T${hour}:00:00Z`), source: 'cli',
+    });
+    // (a second member of RIVAL's, accepted both times, so neither file is rejected whole)
+    await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'RIVAL', 1, '2026-09-01')`);
+    const gil = rtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil', ecmStatus: '1' }, P.ECM2);
+    const wrongNpi = await send('RTF_RIVAL_202611_v7.xlsx', await rtf([{ ...ed, providerNpi: P.ECM1.npi }, gil]), 18);
+    expect(wrongNpi.document.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.cin])).toEqual([['PROVIDER_NPI_MISMATCH', '91000005E']]);
+    const idCard = await send('RTF_RIVAL_202611_v8.xlsx', await rtf([{ ...ed, cin: '91000005E01234' }, gil]), 19);
+    expect(idCard.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', diff: { fixed: 1, stillFailing: 0, new: 1, notResent: 0 } });
+  });
 });
 
 describe('a file declined as late', () => {
