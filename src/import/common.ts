@@ -39,6 +39,24 @@ export interface ImportDisagreement {
   submissionId: number;
 }
 
+/**
+ * An assignment-extract row naming the provider a referral's newer episode replaced (domain §4
+ * item 4a): nothing of it applied, the member stays with the referred provider. Listed so ops
+ * see the extract lagging behind the referral; it is no conflict to settle.
+ */
+export interface ImportOlderThanReferral {
+  row: number;
+  /** PHI: as above. */
+  cin: string;
+  lob: string;
+  /** The provider the extract row names. */
+  extractProvider: string;
+  /** The provider holding the assignment, since the episode started. */
+  provider: string;
+  /** When the referral's episode started (the import that applied it). */
+  episodeStartedAt: string;
+}
+
 export interface ApplyCtx {
   reject: Reject;
   /** Per-file memory (rows seen so far), for rules across batches. */
@@ -47,6 +65,7 @@ export interface ApplyCtx {
   now: Date;
   conflicts: ImportConflict[];
   disagreements: ImportDisagreement[];
+  olderThanReferral: ImportOlderThanReferral[];
 }
 
 export interface Applier {

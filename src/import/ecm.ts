@@ -57,7 +57,7 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  * follow the extract only where its value is newer than the episode (and than the RTF).
  */
 export const ECM_ASSIGNMENTS: Applier = {
-  async check(c, rows, { reject, state, now, disagreements }) {
+  async check(c, rows, { reject, state, now, disagreements, olderThanReferral }) {
     rows = dedupe(rows, (r) => `${String(r.cin)}|${String(r.lob)}`, seen(state, 'cinlob'), reject, 'member and line of business');
     rows = await knownMemberWithEcmContract(c, rows, reject);
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
@@ -88,8 +88,12 @@ export const ECM_ASSIGNMENTS: Applier = {
       const whoIsNews = episode === null || latest(WHO_FIELDS) > episode;
       r.__action = 'update';
       if (cur.provider_code !== ext.provider_code) {
-        // else the extract still names the provider the episode replaced: nothing of it applies
         if (whoIsNews) r.__action = 'switch';
+        // else the extract still names the provider the episode replaced: nothing of it applies
+        else
+          olderThanReferral.push({
+            row: r.__row, cin: String(r.cin), lob: String(r.lob), extractProvider: String(ext.provider_code), provider: cur.provider_code, episodeStartedAt: new Date(episode!).toISOString(),
+          });
         continue;
       }
       const reported = cur.reported_at;

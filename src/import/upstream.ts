@@ -15,11 +15,11 @@ import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
 import { alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
-  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type Row,
+  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportOlderThanReferral, type Row,
 } from './common.js';
 import { openTable, TableError } from './read-table.js';
 
-export type { ImportConflict, ImportDisagreement } from './common.js';
+export type { ImportConflict, ImportDisagreement, ImportOlderThanReferral } from './common.js';
 
 /** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
@@ -35,6 +35,8 @@ export interface ImportSummary {
   conflicts: ImportConflict[];
   /** ecm-assignments: where the extract and the provider's accepted RTF disagree, and which side was kept. */
   disagreements: ImportDisagreement[];
+  /** ecm-assignments: rows naming the provider a referral's newer episode replaced (nothing applied). */
+  olderThanReferral: ImportOlderThanReferral[];
 }
 
 export interface ImportOptions {
@@ -67,13 +69,13 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   if (missing.length) throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')})`);
   const ignoredColumns = table.header.filter((h) => !(spec.columns as readonly string[]).includes(h));
 
-  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [] };
+  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [], olderThanReferral: [] };
   const reject = (row: number, message: string, column?: string) => {
     summary.rowsRejected++;
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
   };
   const applier = APPLIERS[kind];
-  const ctx: ApplyCtx = { reject, state: new Map(), now, conflicts: summary.conflicts, disagreements: summary.disagreements };
+  const ctx: ApplyCtx = { reject, state: new Map(), now, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral };
   try {
     await withTransaction(pool, async (client) => {
       let batch: Row[] = [];
@@ -111,10 +113,11 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   // a row the database refused after its checks carries no disagreement: nothing of it was written
   const refused = new Set(summary.rejects.map((r) => r.row));
   summary.disagreements = summary.disagreements.filter((d) => !refused.has(d.row)).sort((a, b) => a.row - b.row);
+  summary.olderThanReferral = summary.olderThanReferral.filter((d) => !refused.has(d.row)).sort((a, b) => a.row - b.row);
   summary.conflicts.sort((a, b) => a.row - b.row);
   log.info({
     kind, rowsRead: summary.rowsRead, rowsImported: summary.rowsImported, rowsRejected: summary.rowsRejected,
-    conflicts: summary.conflicts.length, disagreements: summary.disagreements.length,
+    conflicts: summary.conflicts.length, disagreements: summary.disagreements.length, olderThanReferral: summary.olderThanReferral.length,
   }, 'upstream import done');
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   return summary;

@@ -294,8 +294,11 @@ describe('the extract re-imported after the provider or a referral said somethin
     const f = path.join(dataDir, 'pf_ref_2.csv');
     fs.writeFileSync(f, 'referral_id,cin,provider_code,lob,approved_date\nREF-PF-2,91000023M,ACME,HN,2026-11-03\n');
     expect(await importUpstream(db.pool, 'referrals', f, at('2026-11-03T16:00:00Z'))).toMatchObject({ rowsImported: 1, conflicts: [] });
-    await importUpstream(db.pool, 'ecm-assignments', extract('pf_5.csv', '91000023M,RIVAL,HN,4,2026-06-01,,2026-06-10,2026-09-30,,,\n'), at('2026-11-05T16:00:00Z'));
+    const s = await importUpstream(db.pool, 'ecm-assignments', extract('pf_5.csv', '91000023M,RIVAL,HN,4,2026-06-01,,2026-06-10,2026-09-30,,,\n'), at('2026-11-05T16:00:00Z'));
     expect(await row('91000023M')).toMatchObject({ provider_code: 'ACME', status: 1, assigned_date: '2026-11-03', enrollment_start: null, enrollment_end: null });
+    // and the import says so: ops see the row that changed nothing, and why
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0, disagreements: [] });
+    expect(s.olderThanReferral).toEqual([{ row: 2, cin: '91000023M', lob: 'HN', extractProvider: 'RIVAL', provider: 'ACME', episodeStartedAt: '2026-11-03T16:00:00.000Z' }]);
   });
 
   it('an extract naming a new provider after the episode started still switches the member', async () => {

@@ -26,7 +26,9 @@ applied; it is listed under "conflicts" and the liaisons are emailed (row number
 codes). ecm-assignments: the extract says who is assigned; status with enrollment dates, acuity,
 care manager and POF each follow the newer side, the extract's value (since it first said it) or
 the provider's RTF, and a blank in the extract never replaces what the provider reported;
-differences are listed under "disagreements" (fieldsKept: the side kept per field).
+differences are listed under "disagreements" (fieldsKept: the side kept per field). A row
+still naming the provider a newer referral's episode replaced changes nothing; it is listed under
+"olderThanReferral".
 
 Examples:
   calaim-exchange import providers samples/plan/providers.csv
@@ -41,7 +43,8 @@ Examples:
           const s = await importUpstream(db.pool, kind as UpstreamKind, path.resolve(file), { config, now: clock() });
           emit(opts, { ...s, file }, () => {
             const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected` +
-              (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '');
+              (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '') +
+              (s.olderThanReferral.length ? `, ${s.olderThanReferral.length} row(s) older than a referral` : '');
             const extra = s.ignoredColumns.length ? `\nignored column(s): ${s.ignoredColumns.join(', ')}` : '';
             const parts = [head + extra];
             if (s.rejects.length) {
@@ -58,6 +61,12 @@ Examples:
                 table(['row', 'cin', 'lob', 'provider', 'kept', 'field: extract / provider (kept)'], shown.map((d) => [
                   d.row, d.cin, d.lob, d.provider, d.kept, d.fields.map((f) => `${f.field}: ${f.extract ?? '-'} / ${f.provider ?? '-'} (${d.fieldsKept[f.field] ?? d.kept})`).join('; '),
                 ])) + (s.disagreements.length > shown.length ? `\n… and ${s.disagreements.length - shown.length} more (use --json for all)` : ''));
+            }
+            if (s.olderThanReferral.length) {
+              const shown = s.olderThanReferral.slice(0, 50);
+              parts.push('extract rows older than a referral (nothing applied: the member stays with the referred provider):\n' +
+                table(['row', 'cin', 'lob', 'extract names', 'assigned to', 'episode since'], shown.map((o) => [o.row, o.cin, o.lob, o.extractProvider, o.provider, o.episodeStartedAt])) +
+                (s.olderThanReferral.length > shown.length ? `\n… and ${s.olderThanReferral.length - shown.length} more (use --json for all)` : ''));
             }
             return parts.join('\n\n');
           });
