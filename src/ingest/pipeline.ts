@@ -34,7 +34,7 @@ import { RejectedRowCollector } from '../validate/rejected.js';
 import { finishMerge, mergeRange, type MergeStats } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
 import { responseName, typesSuggestedByName } from './names.js';
-import { SheetWriter } from './sheet-writer.js';
+import { SheetWriter, type StagedSheet } from './sheet-writer.js';
 
 export { stagingLine } from './sheet-writer.js';
 
@@ -247,6 +247,9 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
     if (path === 'read') {
       await read(run);
       if (run.v.outcome !== 'REJECTED') await apply(run);
+      // every row rejected, the file itself read: nothing applies, but the provider still
+      // learns what the correction fixed and what is new
+      else if (!run.v.fileErrors.length) for (const [name, s] of run.sheets!.sheets) await compareWithEarlier(run, name, s);
     }
     const { responseBytes, email } = await answer(run);
     (deps.faults ?? NO_FAULTS)('ingest-after-commit');
@@ -400,17 +403,13 @@ async function decideVerdict(run: IngestRun, v: FileValidation, sheets: SheetWri
  * says what each sheet replaced, and what changed since the latest earlier file.
  */
 async function apply(run: IngestRun): Promise<void> {
-  const { client, file, periodDate, submissionId, tz, v } = run;
+  const { client, file, periodDate, submissionId, v } = run;
   const sheets = run.sheets!;
   const appliedEarly = sheets.applyEarly;
   for (const [name, s] of sheets.sheets) {
     const applied = appliedEarly ? (sheets.appliedEarly.get(name) ?? 0) : await s.type.apply(client, s.id, file.provider);
     (run.deps.faults ?? NO_FAULTS)('ingest-mid-apply');
     await markSheetApplied(client, s.id);
-    // compared with the latest earlier file of its type and lines that was read, applied or
-    // rejected; a tab with no rows is no file of its type: nothing to compare
-    const rowsRead = v.sheets.find((x) => x.name === name)?.rowsRead ?? 0;
-    const old = rowsRead ? await previousSheet(client, file.provider, s.type.name, periodDate, sheets.lobsOf(name), submissionId) : null;
     const merging = { id: s.id, type: s.type, submissionId, receivedAt: file.receivedAt };
     if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, sheets.tallyOf(name), { replaceLine: s.type.replacesLine?.(run.deps.config) ?? false });
     const stats = await finishMerge(client, merging, file.provider, periodDate, sheets.tallyOf(name));
@@ -422,16 +421,27 @@ async function apply(run: IngestRun): Promise<void> {
     }
     for (const id of new Set(stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId))))
       run.supersedes.push({ submissionId: id, file: names.get(id) ?? '', sheet: name });
-    if (old) {
-      const d = await errorChanges(client, old.sheetId, s.id, v.issues.filter((i) => i.severity === 'error' && i.sheet === name));
-      const diff = run.diff;
-      run.diff = diff ? { fixed: diff.fixed + d.fixed, stillFailing: diff.stillFailing + d.stillFailing, new: diff.new + d.new, notResent: (diff.notResent ?? 0) + d.notResent } : d;
-      run.extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new, ${d.notResent} not sent again (received ${spellInstant(old.receivedAt, tz)}, submission ${old.submissionId})`]);
-    }
+    await compareWithEarlier(run, name, s);
   }
   // each type's warnings once its rows count, shown on the file's first sheet
   for (const type of new Set([...sheets.sheets.values()].map((s) => s.type)))
     if (type.afterApply) addLate(v, await type.afterApply(client, { config: run.deps.config, provider: file.provider, sheet: [...sheets.sheets.keys()][0]! }));
+}
+
+/**
+ * A sheet's errors against those of the latest earlier file of its type and lines that was
+ * read, applied or rejected (errorChanges); a tab with no rows is no file of its type: nothing
+ * to compare.
+ */
+async function compareWithEarlier(run: IngestRun, name: string, s: StagedSheet): Promise<void> {
+  const { client, file, periodDate, submissionId, v } = run;
+  const rowsRead = v.sheets.find((x) => x.name === name)?.rowsRead ?? 0;
+  const old = rowsRead ? await previousSheet(client, file.provider, s.type.name, periodDate, run.sheets!.lobsOf(name), submissionId) : null;
+  if (!old) return;
+  const d = await errorChanges(client, old.sheetId, s.id, v.issues.filter((i) => i.severity === 'error' && i.sheet === name));
+  const diff = run.diff;
+  run.diff = diff ? { fixed: diff.fixed + d.fixed, stillFailing: diff.stillFailing + d.stillFailing, new: diff.new + d.new, notResent: (diff.notResent ?? 0) + d.notResent } : d;
+  run.extra.push([`Changes since ${old.name}`, `${d.fixed} error(s) fixed, ${d.stillFailing} still failing, ${d.new} new, ${d.notResent} not sent again (received ${spellInstant(old.receivedAt, run.tz)}, submission ${old.submissionId})`]);
 }
 
 /**

@@ -135,6 +135,17 @@ describe('what the response says a file did', () => {
     const idCard = await send('RTF_RIVAL_202611_v8.xlsx', await rtf([{ ...ed, cin: '91000005E01234' }, gil]), 19);
     expect(idCard.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', diff: { fixed: 1, stillFailing: 0, new: 1, notResent: 0 } });
   });
+
+  it('a correction whose every row is still rejected says what changed since the earlier file too', async () => {
+    const ed = rtfRow({ cin: '91000005E01234', lastName: 'Echo', firstName: 'Ed' }, P.ECM2);
+    const gil = rtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil', ecmStatus: '1', acuity: 'Extreme' }, P.ECM2);
+    const r = await ingestFile({ pool: db.pool, config }, {
+      provider: 'RIVAL', originalName: 'RTF_RIVAL_202611_v9.xlsx', bytes: await rtf([ed, gil]), receivedAt: new Date('2026-12-10T20:00:00Z'), source: 'cli',
+    });
+    expect(r.document).toMatchObject({ outcome: 'REJECTED', rowsRejected: 2, diff: { fixed: 0, stillFailing: 1, new: 1, notResent: 0 } });
+    expect(r.document.merge).toBeUndefined();
+    expect(r.liaisonSummary).toMatch(/Compared with the earlier file: 0 error\(s\) fixed, 1 still failing, 1 new, 0 not sent again\./);
+  });
 });
 
 describe('a file declined as late', () => {
