@@ -16,7 +16,7 @@ import { withTransaction } from '../db/pool.js';
 import { errorText, log } from '../log.js';
 import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
 import { csasfRows, openRefusalsOf, type OpenRefusal } from '../repositories/cs-authorizations.js';
-import { markReferralsSentOn, mifMembers, miniMifMembers, type MifMember } from '../repositories/ecm-assignments.js';
+import { markReferralsSentOn, mifMembers, miniMifMembers, readMembersInSnapshot } from '../repositories/ecm-assignments.js';
 import {
   currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, renamePendingFile, takenFileNames,
 } from '../repositories/outbound-files.js';
@@ -143,14 +143,14 @@ interface Built {
   sheets: WriteSheet[];
   rows: { cin: string; serviceCode?: string; authStatus?: string | null; authNumber?: string | null; authStart?: string | null; authEnd?: string | null; ecmStatus?: number; referralId?: string | null }[];
   refused?: UnitResult['refused'];
+  /** The snapshot a MIF's or mini-MIF's members were read in (which referral episodes it carried). */
+  membersSnapshot?: string;
 }
 
 async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate): Promise<Built> {
   const period = periodOfDate(slot);
-  const members: MifMember[] =
-    kind === 'mif'
-      ? await mifMembers(pool, provider.provider_code, lob, slot, `${period}-01`)
-      : await miniMifMembers(pool, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS);
+  const { members, snapshot } = await readMembersInSnapshot(pool, (c) =>
+    kind === 'mif' ? mifMembers(c, provider.provider_code, lob, slot, `${period}-01`) : miniMifMembers(c, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS));
   const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), provider };
   const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
   if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
@@ -163,7 +163,7 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
       },
     }));
   }
-  return { sheets, rows: members.map((m) => ({ cin: m.cin, ecmStatus: m.status, referralId: m.referral_id })) };
+  return { sheets, rows: members.map((m) => ({ cin: m.cin, ecmStatus: m.status, referralId: m.referral_id })), membersSnapshot: snapshot };
 }
 
 async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate): Promise<Built> {
@@ -366,7 +366,7 @@ async function prepareUnit(
         await replaceVersion(c, replacing, at);
         return recordPendingFile(
           c,
-          { ...version(), fileName: name, sha256: hash, reportingPeriod: `${periodOfDate(slot)}-01` },
+          { ...version(), fileName: name, sha256: hash, reportingPeriod: `${periodOfDate(slot)}-01`, membersSnapshot: built.membersSnapshot ?? null },
           // n is the Excel row the member is on (row 1 is the header).
           built.rows.map((x, i) => ({
             n: i + 2,

@@ -140,13 +140,40 @@ export async function mifMembers(db: Db, provider: string, lob: string, slot: Is
 /**
  * A published MIF or mini-MIF `o` (its rows `r`) that sent referral `f`: the provider's file of
  * the referral's line of business (a member on its HN MIF was not sent a CV referral), dated on
- * or after the approval, carrying the member, and built once the referral's episode existed: a
- * re-referral's member was on earlier files with the ended episode, which did not tell the
- * provider of this one. A referral that started no episode (the member was open with the
+ * or after the approval, carrying the member, and whose read of its members saw the referral's
+ * episode: a re-referral's member was on earlier files with the ended episode, which did not
+ * tell the provider of this one, and so was a file whose members were read while the referral
+ * import was still open. (The snapshot the members were read in against the transaction that
+ * started the episode: exact. Rows from before migration 0031 have neither: the file recorded
+ * after the episode started.) A referral that started no episode (the member was open with the
  * provider already) is sent by any such file.
  */
 const CARRIED = `o.provider_code = f.provider_code and o.lob = f.lob and o.kind in ('MIF', 'MINIMIF') and o.status = 'PUBLISHED'
-  and r.cin = f.cin and o.slot >= f.approved_date and (f.episode_started_at is null or o.created_at >= f.episode_started_at)`;
+  and r.cin = f.cin and o.slot >= f.approved_date
+  and (f.episode_started_at is null
+       or case when f.episode_xid is not null and o.members_snapshot is not null then pg_visible_in_snapshot(f.episode_xid, o.members_snapshot)
+               else o.created_at >= f.episode_started_at end)`;
+
+/**
+ * A MIF's or mini-MIF's members read in one snapshot, and that snapshot (recorded with the file:
+ * which referral episodes it saw, CARRIED).
+ */
+export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClient) => Promise<MifMember[]>): Promise<{ members: MifMember[]; snapshot: string }> {
+  const c = await pool.connect();
+  try {
+    // repeatable read: the snapshot taken by the first statement is the one every read uses
+    await c.query('begin isolation level repeatable read read only');
+    const snapshot = (await c.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]!.s;
+    const members = await read(c);
+    await c.query('commit');
+    return { members, snapshot };
+  } catch (err) {
+    await c.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
 
 /**
  * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
@@ -380,10 +407,10 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
      ), settled as (
        update ecm_referral_conflicts k set resolved_at = $2 from src where k.referral_id = src.referral_id and k.resolved_at is null
      ), stamped as (
-       -- a file built before the episode started carried the old one, not these referrals (see
-       -- CARRIED); the database's clock, as the files' created_at, and as late as the import can
-       -- say it, so a file built while the import is still open is the less likely to pass
-       update ecm_referrals f set episode_started_at = clock_timestamp()
+       -- a file whose members were read before this transaction committed carried the old
+       -- episode, not these referrals (CARRIED: the transaction, against the file's snapshot;
+       -- the time, for files recorded before their snapshots were)
+       update ecm_referrals f set episode_started_at = clock_timestamp(), episode_xid = pg_current_xact_id()
          from jsonb_to_recordset($1::jsonb) as x(action text, referral_id text)
         where x.action = 'episode' and f.referral_id = x.referral_id
      )

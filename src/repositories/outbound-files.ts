@@ -108,13 +108,13 @@ export interface OutboundFileRow {
  */
 export async function recordPendingFile(
   db: pg.PoolClient,
-  v: NewVersion & { fileName: string; sha256: string; reportingPeriod: IsoDate },
+  v: NewVersion & { fileName: string; sha256: string; reportingPeriod: IsoDate; membersSnapshot?: string | null },
   rows: readonly OutboundFileRow[],
 ): Promise<number> {
   const r = await db.query<{ id: number }>(
-    `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason)
-     values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12) returning id`,
-    [v.kind, v.job, v.slot, v.provider, v.lob, v.fileName, v.sha256, rows.length, v.reportingPeriod, v.runId, v.replacesId, v.reason],
+    `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, reporting_period, run_id, replaces_id, reason, members_snapshot)
+     values ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11, $12, $13::pg_snapshot) returning id`,
+    [v.kind, v.job, v.slot, v.provider, v.lob, v.fileName, v.sha256, rows.length, v.reportingPeriod, v.runId, v.replacesId, v.reason, v.membersSnapshot ?? null],
   );
   const fileId = r.rows[0]!.id;
   // by COPY, as staged rows are: a large provider's MIF carries tens of thousands of members

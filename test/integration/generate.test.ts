@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
+import { startReferralEpisodes, upsertReferrals } from '../../src/repositories/ecm-assignments.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
@@ -193,6 +194,32 @@ describe('mini-MIF', () => {
     expect(await miniMifSlaAlert(db.pool, config, '2027-02-21')).toEqual({ referrals: 0, providers: 0 });
     expect(await miniMifSlaAlert(db.pool, config, '2027-02-22')).toEqual({ referrals: 2, providers: 1 });
     expect(await sentOn(['REF-D-5', 'REF-D-6'])).toEqual({ 'REF-D-5': null, 'REF-D-6': null });
+  });
+
+  it('a MIF that read the members before a referral import committed did not carry its episode, even when recorded after the episode started', async () => {
+    // 91000003C's HN enrollment with ACME ended this month: the March MIF still carries that episode
+    await db.pool.query(`update ecm_assignments set status = 3, enrollment_start = '2026-06-05', enrollment_end = '2027-03-05' where cin = '91000003C' and lob = 'HN'`);
+    // a referral import is writing the new episode (REF-E-1, approved on the 10th) while the MIF is built
+    const importing = await db.pool.connect();
+    try {
+      await importing.query('begin');
+      await upsertReferrals(importing, [{ referral_id: 'REF-E-1', cin: '91000003C', provider_code: 'ACME', lob: 'HN', approved_date: '2027-03-10' }]);
+      await startReferralEpisodes(importing, [{ row: 2, action: 'episode', referral_id: 'REF-E-1', cin: '91000003C', provider_code: 'ACME', lob: 'HN', approved_date: '2027-03-10' }],
+        new Date('2027-03-14T23:00:00Z'));
+      const mif = await generate('mif', { date: '2027-03-15', provider: 'ACME', now: new Date('2027-03-15T15:00:00Z') }, deps);
+      const hn = await readRecords(path.join(downloads('ACME'), mif.units.find((u) => u.lob === 'HN')!.file!));
+      // the MIF read the ended episode (status 3, its end date), not the referral's
+      expect(hn.MIF!.find((x) => x.cin === '91000003C')).toMatchObject({ ecmStatus: '3', endDate: { date: '2027-03-05' } });
+      await importing.query('commit');
+    } finally {
+      importing.release();
+    }
+    // so the referral still goes out on the next mini-MIF, and is marked sent on it
+    const mini = await generate('mini-mif', { date: '2027-03-17', provider: 'ACME', now: new Date('2027-03-17T15:00:00Z') }, deps);
+    const file = mini.units.find((u) => u.lob === 'HN')?.file;
+    expect(file && (await readRecords(path.join(downloads('ACME'), file))).MIF!.map((x) => [x.cin, x.ecmStatus])).toEqual([['91000003C', '1']]);
+    await miniMifSlaAlert(db.pool, config, '2027-03-17');
+    expect(await sentOn(['REF-E-1'])).toEqual({ 'REF-E-1': 'MINIMIF HN' });
   });
 });
 
