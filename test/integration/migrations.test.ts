@@ -81,6 +81,31 @@ describe('migrations', () => {
     for (const t of Object.values(a.upstream_field_as_of)) expect(Date.parse(t as string)).toBe(Date.parse('2026-10-01T16:00:00Z'));
     await pool.query(`delete from ecm_assignments where cin = '91234567A'`);
   });
+
+  it('0032 marks again, by the rule in force, the referrals the older rule marked as sent', async () => {
+    const undone = await downTo('0032_');
+    const file = async (lob: string, createdAt: string) => {
+      const id = (await pool.query<{ id: string }>(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, published_at, created_at)
+        values ('MIF', 'mif', '2026-11-15', 'P1', $1, 'PUBLISHED', $2, repeat('a', 64), 1, $3, $3) returning id`, [lob, `${lob}_MIF_P1_20261115.xlsx`, createdAt])).rows[0]!.id;
+      await pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, ecm_status) values ($1, 2, '91234567A', 3)`, [id]);
+      return Number(id);
+    };
+    const hn = await file('HN', '2026-11-15T15:00:00Z');
+    const cv = await file('CV', '2026-11-15T15:05:00Z');
+    // all three marked sent on the HN MIF by the older rule
+    await pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date, mini_mif_file_id, episode_started_at) values
+      ('R-HN', '91234567A', 'P1', 'HN', '2026-11-10', $1, null),
+      ('R-CV', '91234567A', 'P1', 'CV', '2026-11-10', $1, null),
+      ('R-LATE', '91234567A', 'P1', 'HN', '2026-11-10', $1, '2026-11-16T00:00:00Z')`, [hn]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    const marked = (await pool.query(`select referral_id, mini_mif_file_id::int f from ecm_referrals order by referral_id`)).rows;
+    // the HN MIF sent the HN referral; the CV MIF the CV one; the episode that started after the MIF, nothing yet
+    expect(marked).toEqual([{ referral_id: 'R-CV', f: cv }, { referral_id: 'R-HN', f: hn }, { referral_id: 'R-LATE', f: null }]);
+    await pool.query(`delete from ecm_referrals`);
+    // (no cascade: the rows' foreign key went in 0022)
+    await pool.query(`delete from outbound_file_rows where outbound_file_id = any($1)`, [[hn, cv]]);
+    await pool.query(`delete from outbound_files where id = any($1)`, [[hn, cv]]);
+  });
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
