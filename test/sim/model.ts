@@ -55,7 +55,8 @@ export type Expected =
 export interface UploadOutcome { n: number; read: boolean; accepted: number; rejected: number; /** why the model rejects each rejected row */ why: string[] }
 
 interface Episode { cin: string; service: string; provider: string; lob: Lob; authNumber: string; authStatus: string; authStart: IsoDate; from: IsoDate; resolved: boolean }
-interface Referral extends ReferralRow { sent: boolean }
+/** `since`: when its episode started, in the model's order of events (a file built later can carry it). */
+interface Referral extends ReferralRow { sent: boolean; since: number }
 
 const RESUBMISSION_LAST_DAY = 10; // domain §2 (RTF, OTF) and CSPRTF_ON_TIME_LAST_DAY (CSPRTF): both 10
 const MINI_MIF_MIN_DAYS = 5; // domain §2
@@ -80,8 +81,10 @@ export class Model {
   private readonly episodes: Episode[] = [];
   /** Counted OTF attempts: `${provider}|${lob}|${period}` → keys `${cin}|${date}|${method}`. */
   readonly attempts = new Map<string, Set<string>>();
-  /** Per provider: every MIF / mini-MIF it was sent (slot, CINs). */
-  private readonly sentEcm = new Map<string, { slot: IsoDate; cins: Set<string> }[]>();
+  /** Per provider and line: every MIF / mini-MIF it was sent (slot, CINs, when it was built). */
+  private readonly sentEcm = new Map<string, { slot: IsoDate; cins: Set<string>; built: number }[]>();
+  /** The model's clock: one tick per referral episode started and per file built. */
+  private tick = 0;
   /** Per CS provider: its latest CSASF (the slot and the pairs with their authorization). */
   private readonly latestCsasf = new Map<string, Map<string, CsasfLine>>();
   private readonly uploads = new Map<number, UploadOutcome>();
@@ -148,7 +151,7 @@ export class Model {
       }
       if (Model.open(a)) continue; // already with this provider: nothing new
       this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: 1, assigned: r.approved, start: null, end: null, disc: null });
-      this.referrals.push({ ...r, sent: false });
+      this.referrals.push({ ...r, sent: false, since: ++this.tick });
     }
     return { conflicts };
   }
@@ -177,20 +180,25 @@ export class Model {
         }
         out.push({ kind: 'MIF', provider: p.code, lob, rows: sortLines(rows) });
         this.latestMif.set(`${p.code}|${lob}`, new Set(rows.map((r) => r.cin)));
-        this.sent(p.code, slot, rows.map((r) => r.cin));
+        this.sent(p.code, lob, slot, rows.map((r) => r.cin));
       }
     }
     return out;
   }
 
-  /** §2: every referral approved MINI_MIF_MIN_DAYS or more days ago and not yet on any MIF or mini-MIF sent to that provider since its approval. */
+  /**
+   * §2: every referral approved MINI_MIF_MIN_DAYS or more days ago that no MIF or mini-MIF sent
+   * to that provider carried: one of its line, dated on or after the approval, listing the
+   * member, built after the referral's episode started.
+   */
   private miniMif(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
     for (const p of this.providers) {
       for (const lob of p.ecm) {
-        const due = this.referrals.filter((f) => f.provider === p.code && f.lob === lob && !f.sent && f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS)
-          && !(this.sentEcm.get(p.code) ?? []).some((s) => s.slot >= f.approved && s.cins.has(f.cin)));
-        for (const f of this.referrals) if (f.provider === p.code && f.lob === lob && !f.sent && (this.sentEcm.get(p.code) ?? []).some((s) => s.slot >= f.approved && s.cins.has(f.cin))) f.sent = true;
+        const carried = (f: Referral) => (this.sentEcm.get(`${p.code}|${lob}`) ?? []).some((s) => s.slot >= f.approved && s.built > f.since && s.cins.has(f.cin));
+        const mine = this.referrals.filter((f) => f.provider === p.code && f.lob === lob && !f.sent);
+        const due = mine.filter((f) => f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS) && !carried(f));
+        for (const f of mine) if (carried(f)) f.sent = true;
         if (!due.length) continue; // a mini-MIF goes out only with something in it
         const rows = due.map((f) => {
           const a = this.assignment(f.cin, f.lob)!;
@@ -198,15 +206,16 @@ export class Model {
         });
         for (const f of due) f.sent = true;
         out.push({ kind: 'MINIMIF', provider: p.code, lob, rows: sortLines(rows) });
-        this.sent(p.code, slot, rows.map((r) => r.cin));
+        this.sent(p.code, lob, slot, rows.map((r) => r.cin));
       }
     }
     return out;
   }
 
-  private sent(provider: string, slot: IsoDate, cins: string[]): void {
-    const list = this.sentEcm.get(provider) ?? this.sentEcm.set(provider, []).get(provider)!;
-    list.push({ slot, cins: new Set(cins) });
+  private sent(provider: string, lob: Lob, slot: IsoDate, cins: string[]): void {
+    const key = `${provider}|${lob}`;
+    const list = this.sentEcm.get(key) ?? this.sentEcm.set(key, []).get(key)!;
+    list.push({ slot, cins: new Set(cins), built: ++this.tick });
   }
 
   /** §5.1: one cumulative list per CS provider: every open episode already known on the slot. */
