@@ -34,5 +34,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Resolves once everything written to `stream` has been handed to the OS. Written to a pipe
+ * (`| jq`, `| less`), stdout is asynchronous: exiting at once kept what the pipe had not taken
+ * yet, past its 64 KiB. A reader that went away (`| head`: EPIPE) ends the wait too.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('drain', resolve);
+    stream.once('error', () => resolve());
+    stream.once('close', resolve);
+  });
+}
+
+// A reader that stops early is no failure of the command's: never a stack trace for it.
+process.stdout.on('error', () => undefined);
 const code = await main(process.argv.slice(2));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// (exit, not a natural end: a command's pools and timers are not all its own to close)
 process.exit(code);
