@@ -263,16 +263,29 @@ export interface IssueRow {
   severity: string;
   message: string;
   cin: string | null;
-  /** "Last, First" when the CIN is a member on record. */
+  /**
+   * "Last, First" when the CIN is a member of the submitting provider's: assigned to it (ECM,
+   * any status), with a CS authorization or referral with it, or on a MIF, mini-MIF or CSASF it
+   * was sent. The plan's record of anyone else's member is never shown (a provider's file can
+   * name any CIN; whoever may see the provider may not see that member).
+   */
   member: string | null;
+  /** The CIN is on record but not a member of the submitting provider's. */
+  otherProvidersMember: boolean;
 }
 
 export async function submissionIssueRows(db: Queryable, id: number, limit: number): Promise<{ rows: IssueRow[]; total: number }> {
   const [rows, total] = await Promise.all([
-    db.query<{ sheet_name: string | null; row_number: number; column_label: string | null; code: string; severity: string; message: string; cin: string | null; member: string | null }>(
+    db.query<{ sheet_name: string | null; row_number: number; column_label: string | null; code: string; severity: string; message: string; cin: string | null; member: string | null; other: boolean }>(
       `select i.sheet_name, i.row_number, i.column_label, i.code, i.severity, i.message, i.cin,
-              case when m.cin is null then null else m.last_name || ', ' || m.first_name end as member
-         from submission_issues i left join members m on m.cin = i.cin
+              case when mine then m.last_name || ', ' || m.first_name end as member, m.cin is not null and not mine as other
+         from submission_issues i join submissions s on s.id = i.submission_id
+         left join members m on m.cin = i.cin
+         cross join lateral (select m.cin is not null and (
+             exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = s.provider_code)
+             or exists (select 1 from cs_authorizations c where c.cin = m.cin and c.provider_code = s.provider_code)
+             or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+                         where r.cin = m.cin and o.provider_code = s.provider_code and o.status = 'PUBLISHED')) as mine) p
         where i.submission_id = $1 and i.row_number is not null
         order by i.row_number, i.id limit $2`,
       [id, limit],
@@ -280,7 +293,7 @@ export async function submissionIssueRows(db: Queryable, id: number, limit: numb
     db.query<{ n: number }>('select count(*)::int n from submission_issues where submission_id = $1 and row_number is not null', [id]),
   ]);
   return {
-    rows: rows.rows.map((x) => ({ sheet: x.sheet_name, row: x.row_number, column: x.column_label, code: x.code, severity: x.severity, message: x.message, cin: x.cin, member: x.member })),
+    rows: rows.rows.map((x) => ({ sheet: x.sheet_name, row: x.row_number, column: x.column_label, code: x.code, severity: x.severity, message: x.message, cin: x.cin, member: x.member, otherProvidersMember: x.other })),
     total: total.rows[0]!.n,
   };
 }

@@ -3,7 +3,9 @@
 // every POST, session expiry on the injected clock, login throttling, and the headers.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestFile } from '../../src/ingest/pipeline.js';
 import { buildWebApp } from '../../src/web/server.js';
+import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { ACME_MEMBER, movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
@@ -466,5 +468,27 @@ describe('sessions and logins', () => {
       expect(res.headers.location, next).toBe(to);
     }
     expect(f.csrf).toBeTruthy();
+  });
+});
+
+describe("a member of another provider's, named in a provider's file", () => {
+  it("the submission page shows the CIN the provider sent, never the plan's record of a member who is not that provider's", async () => {
+    time.set(WEB_NOW);
+    // ACME's file names RIVAL's member (a mistyped CIN, or a member it does not have): rejected
+    const done = await ingestFile({ pool: w.db.pool, config: w.config }, {
+      provider: 'ACME', originalName: 'RTF_ACME_202611_other.xlsx', receivedAt: new Date('2026-12-04T17:00:00Z'), source: 'cli',
+      bytes: await rtf([rtfRow({ cin: RIVAL_MEMBER.cin, lastName: 'Typed', firstName: 'Name' })]),
+    });
+    expect(done.document.issues.map((i) => i.code)).toContain('MEMBER_NOT_ASSIGNED');
+    for (const who of [USERS.liaison, USERS.ops]) {
+      const page = await get(await login(who), `/submissions/${done.submissionId}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(RIVAL_MEMBER.cin);
+      expect(page.body).not.toContain(`${RIVAL_MEMBER.last}, ${RIVAL_MEMBER.first}`);
+      expect(page.body).toContain('not a member of ACME');
+    }
+    // the provider's own member is still named (the seeded submission)
+    const own = await get(await login(USERS.liaison), `/submissions/${seed.acmeSubmission}`);
+    expect(own.body).toContain(`${ACME_MEMBER.last}, ${ACME_MEMBER.first}`);
   });
 });
