@@ -2,7 +2,7 @@
 // manual commands go through here, so a manual run and a scheduled run never overlap.
 import type pg from 'pg';
 import type { Config } from '../config.js';
-import { log } from '../log.js';
+import { errorText, log } from '../log.js';
 import { claimRun, finishRun, processOwner, RELEASED_AT_SHUTDOWN, startHeartbeat, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 export class RunBusyError extends Error {
@@ -69,7 +69,8 @@ export async function executeRun<T extends Record<string, unknown>>(
     log.info({ job, slot, counts: result }, 'run succeeded');
     return { status: 'ran', run: { ...claim.run, status: 'SUCCEEDED' }, result };
   } catch (err) {
-    const message = (err as Error).message;
+    // (recorded, shown by `runs` and on /runs, and logged: a database error's quoted values masked)
+    const message = errorText(err);
     // Stopped by a shutdown: the attempt gives its claim back (ABANDONED), so another instance
     // takes the slot at once; its own error is in the log.
     const released = opts.signal?.aborted === true;

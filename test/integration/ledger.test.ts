@@ -62,4 +62,11 @@ describe('run ledger', () => {
     const retry = await executeRun(db.pool, config, 'csasf', '2026-11-29', { trigger: 'catch-up' }, async () => ({ ok: true }));
     expect(retry.status).toBe('ran');
   });
+
+  it('a run failed by a database error records it with the values it quotes masked (runs and /runs show it)', async () => {
+    const pgError = Object.assign(new Error('invalid input syntax for type integer: "5000000000"'), { code: '22P02', severity: 'ERROR' });
+    await expect(executeRun(db.pool, config, 'mif', '2026-12-15', { trigger: 'cron' }, async () => { throw pgError; })).rejects.toBe(pgError);
+    const { error } = (await db.pool.query("select error from runs where job = 'mif' and slot = '2026-12-15'")).rows[0];
+    expect(error).toBe('invalid input syntax for type integer: "…" (SQLSTATE 22P02)');
+  });
 });
