@@ -264,9 +264,16 @@ export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded:
   }
 }
 
-/** Stage resume: the same bytes applied by an attempt that stopped before it answered (the submission to answer again). */
+/**
+ * Stage resume: this very upload, applied by an attempt that stopped before it answered (the
+ * submission to answer again). An upload taken from the server is itself by its path and
+ * version (its mtime; the bytes give the size); a local file (`ingest FILE`, whose receipt time
+ * may be the command's clock) by its bytes and having no upload path.
+ */
 async function resume(client: pg.PoolClient, file: InboundFile, sha: string): Promise<number | undefined> {
-  return appliedUnanswered(client, file.provider, sha, file.reprocess !== undefined);
+  return appliedUnanswered(client, file.provider, sha, {
+    source: file.source, uploadPath: file.uploadPath ?? null, serverMtime: file.uploadPath ? (file.serverMtime ?? null) : null, reprocessOf: file.reprocess?.of ?? null,
+  });
 }
 
 /**

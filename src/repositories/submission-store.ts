@@ -47,14 +47,31 @@ export async function lockProviderSubmissions(c: Client, provider: string): Prom
   await c.query('select pg_advisory_xact_lock(hashtext($1))', [`ingest:${provider}`]);
 }
 
+/** Which upload a submission answers: where it came from, and for an sFTP upload its path and version. */
+export interface UploadIdentity {
+  source: string;
+  /** The remote path it was taken from (sFTP); null for a local file or a stored file reprocessed. */
+  uploadPath: string | null;
+  /** The server's modification time of the version taken (sFTP); null: not part of the identity. */
+  serverMtime: Date | null;
+  /** The submission an ops reprocess answers again; null for a provider's upload. */
+  reprocessOf: number | null;
+}
+
 /**
- * The same bytes applied by an attempt that stopped before it responded. A provider's upload
- * never resumes an ops reprocess of the same bytes, nor the reverse.
+ * The same upload, applied by an attempt that stopped before it responded: the same bytes from
+ * the same source, path (and for an sFTP upload the same version) and, for an ops reprocess, of
+ * the same submission. The bytes alone are not enough: another upload with the same bytes
+ * (another name, or the same name uploaded again) is a submission of its own, a copy of the
+ * first, answered on its own; resuming the first for it would answer the first as the second
+ * and leave the second unanswered. A provider's upload never resumes an ops reprocess, nor the reverse.
  */
-export async function appliedUnanswered(c: Client, provider: string, sha: string, reprocess: boolean): Promise<number | undefined> {
+export async function appliedUnanswered(c: Client, provider: string, sha: string, upload: UploadIdentity): Promise<number | undefined> {
   const r = await c.query<{ id: number }>(
-    `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' and (source = 'reprocess') = $3 order by id limit 1`,
-    [provider, sha, reprocess],
+    `select id from submissions where provider_code = $1 and sha256 = $2 and state = 'APPLIED' and source = $3
+        and upload_path is not distinct from $4 and ($5::timestamptz is null or server_mtime = $5) and reprocess_of is not distinct from $6
+      order by id limit 1`,
+    [provider, sha, upload.source, upload.uploadPath, upload.serverMtime, upload.reprocessOf],
   );
   return r.rows[0] ? Number(r.rows[0].id) : undefined;
 }

@@ -486,3 +486,52 @@ describe('the email about a response finished by the next poll', () => {
     }
   });
 });
+
+describe('each upload is answered as itself', () => {
+  const deps = (faults?: (point: string) => void) => ({ pool: db.pool, config, openSession: () => sftp.openSession(), faults });
+  const uploads = () => path.join(sftp.root, 'ACME', 'uploads');
+  const ls = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+  const put = (name: string, bytes: Buffer, mtime: string) => {
+    fs.mkdirSync(uploads(), { recursive: true });
+    fs.writeFileSync(path.join(uploads(), name), bytes);
+    fs.utimesSync(path.join(uploads(), name), new Date(mtime), new Date(mtime));
+  };
+  const otfOf = (day: number, minutes = 10) => workbook([[OTF, [otfRow({ attemptDate: { date: `2027-03-${String(day).padStart(2, '0')}` }, minutes })], 'OTF']]);
+  const poll = (at: string, faults?: (point: string) => void) => pollOnce(deps(faults), { now: new Date(at), provider: 'ACME' });
+  const subsOf = async (names: string[]) => (await db.pool.query<{ id: number; original_name: string; sha256: string; state: string; duplicate_of: number | null; upload_disposition: string; response_name: string }>(
+    `select id::int, original_name, sha256, state, duplicate_of::int, upload_disposition, response_name from submissions where original_name = any($1) order by id`, [names])).rows;
+  const emailsAbout = async (name: string) => (await db.pool.query(`select id from notifications where kind = 'submission-response' and subject like $1`, [`%: ${name} from ACME`])).rows.length;
+  const stem = (name: string) => name.replace(/\.xlsx$/, '');
+  const responsesOf = (name: string) => ls(path.join(sftp.root, 'ACME', 'downloads')).filter((f) => f.startsWith(`${stem(name)}_RESPONSE_`));
+  const movesOf = (name: string) => ['processed', 'failed'].flatMap((d) => ls(path.join(uploads(), d)).filter((f) => f.startsWith(`${stem(name)}__`)).map((f) => path.join(uploads(), d, f)));
+
+  it('two uploads with the same bytes, the first one\'s answer stopped after its commit: the second is its own submission (a copy of the first), each answered once', async () => {
+    const bytes = await otfOf(2);
+    const [a, b] = ['OTF_ACME_202703_same_a.xlsx', 'OTF_ACME_202703_same_b.xlsx'];
+    put(a, bytes, '2027-04-01T17:00:00Z');
+    put(b, bytes, '2027-04-01T17:00:01Z');
+    await poll('2027-04-02T17:00:00Z'); // sighting
+    let stopped = false;
+    const r = await poll('2027-04-02T17:01:00Z', (point) => {
+      if (point === 'ingest-after-commit' && !stopped) {
+        stopped = true;
+        throw new Error(`stopped at ${point}`);
+      }
+    });
+    const [subA] = await subsOf([a]);
+    expect(subA).toMatchObject({ state: 'APPLIED', duplicate_of: null });
+    // b is not a's interrupted answer resumed: a submission of its own, a copy of a
+    expect(r.results.map((x) => [x.file, x.error, x.fileErrors])).toEqual([[a, `stopped at ingest-after-commit`, undefined], [b, undefined, ['DUPLICATE_FILE']]]);
+    expect(r.results[1]!.submissionId).not.toBe(subA!.id);
+    const next = await poll('2027-04-02T17:05:00Z');
+    expect(next.recovered.map((x) => [x.file, x.submissionId, x.error])).toEqual([[a, subA!.id, undefined]]);
+    const subs = await subsOf([a, b]);
+    expect(subs.map((s) => [s.original_name, s.state, s.duplicate_of, s.upload_disposition])).toEqual([[a, 'RESPONDED', null, 'processed'], [b, 'RESPONDED', subA!.id, 'processed']]);
+    for (const n of [a, b]) {
+      expect(responsesOf(n), `response of ${n}`).toHaveLength(1);
+      expect(await emailsAbout(n), `emails about ${n}`).toBe(1);
+      expect(movesOf(n), `moves of ${n}`).toHaveLength(1);
+    }
+    expect(ls(uploads()).filter((f) => f === a || f === b)).toEqual([]);
+  });
+});
