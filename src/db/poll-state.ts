@@ -126,14 +126,29 @@ export async function recordListing(db: Queryable, folder: string, now: Date, pr
 }
 
 /**
+ * The version of a file a poll state row must be about (size, mtime), so a step about one
+ * version never touches what the poll knows of a newer one uploaded under the same name; null:
+ * whichever version is recorded (a submission from before the version was kept).
+ */
+export type FileVersion = { size: number; mtime: Date } | null;
+
+/**
  * Marks the listed version of a file as answered but unmovable (see submissions.upload_disposition):
  * scans leave it alone until its size or mtime changes (a new version is taken afresh).
  */
-export async function quarantineFile(db: Queryable, folder: string, name: string, submissionId: number, at: Date): Promise<void> {
-  await db.query('UPDATE poll_files SET quarantined_at = $3, quarantined_submission_id = $4 WHERE folder = $1 AND name = $2', [folder, name, at, submissionId]);
+export async function quarantineFile(db: Queryable, folder: string, name: string, version: FileVersion, submissionId: number, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE poll_files SET quarantined_at = $3, quarantined_submission_id = $4 WHERE folder = $1 AND name = $2
+        AND ($5::bigint IS NULL OR (size = $5 AND mtime = $6))`,
+    [folder, name, at, submissionId, version?.size ?? null, version?.mtime ?? null],
+  );
 }
 
-/** Forgets a file once it has been taken (moved away), so a later file of the same name starts afresh. */
-export async function forgetFile(db: Queryable, folder: string, name: string): Promise<void> {
-  await db.query('DELETE FROM poll_files WHERE folder = $1 AND name = $2', [folder, name]);
+/**
+ * Forgets a file once it has been taken (moved away), so a later file of the same name starts
+ * afresh; only that version: a newer one already listed keeps its own state (first seen, last
+ * absent: its receipt time).
+ */
+export async function forgetFile(db: Queryable, folder: string, name: string, version: FileVersion): Promise<void> {
+  await db.query('DELETE FROM poll_files WHERE folder = $1 AND name = $2 AND ($3::bigint IS NULL OR (size = $3 AND mtime = $4))', [folder, name, version?.size ?? null, version?.mtime ?? null]);
 }

@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { deadlinePolicyFromConfig, spellInstant } from '../calendar/index.js';
 import type { Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
-import { forgetFile, quarantineFile } from '../db/poll-state.js';
+import { forgetFile, quarantineFile, type FileVersion } from '../db/poll-state.js';
 import { withTransaction } from '../db/pool.js';
 import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { errorText, log } from '../log.js';
@@ -56,6 +56,20 @@ export interface Answered {
 const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
 
 /**
+ * The upload a submission answers: where it was taken from, and the version taken (size and the
+ * server's mtime; null for a submission recorded before the version was kept): only that
+ * version is moved away, and only its poll state forgotten.
+ */
+export interface AnsweredUpload {
+  path: string;
+  name: string;
+  size: number | null;
+  mtime: Date | null;
+}
+
+const versionOf = (u: AnsweredUpload): FileVersion => (u.size !== null && u.mtime !== null ? { size: u.size, mtime: u.mtime } : null);
+
+/**
  * sFTP pickup: the steps not yet done for this submission, in order.
  * @param source the upload answered, moved out of uploads/ once answered; null when there is no
  *   upload (a stored file reprocessed by ops)
@@ -64,7 +78,7 @@ export async function respondOverSftp(
   deps: RespondDeps,
   session: SftpSession,
   done: Ingested,
-  source: Pick<ReadyFile, 'path' | 'name'> | null,
+  source: AnsweredUpload | null,
   at: Date,
 ): Promise<Answered> {
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
@@ -91,11 +105,11 @@ export async function respondOverSftp(
       const chosen = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
       movedTo = await chooseMoveTarget(pool, id, chosen, source.path);
     }
-    const moved = await moveUpload(session, source.path, movedTo, outcome);
+    const moved = await moveUpload(session, source.path, versionOf(source), movedTo, outcome, id);
     disposition = moved.disposition;
     await markMoved(pool, id, at, disposition, moved.reason ?? null);
     if (disposition === 'quarantined') {
-      await quarantineFile(pool, posix.dirname(source.path), source.name, id, at);
+      await quarantineFile(pool, posix.dirname(source.path), source.name, versionOf(source), id, at);
       // Ops: the provider has its response; the file stays in uploads/ until someone moves it.
       log.error({ submissionId: id, provider: done.context.code, code: moved.reason },
         'upload answered but it cannot be moved out of uploads/: quarantined there (not taken again while unchanged); move or remove it by hand');
@@ -125,7 +139,7 @@ export async function respondOverSftp(
 
   await markResponded(pool, id);
   faultPoint('respond-after-responded');
-  if (source && disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name);
+  if (source && disposition !== 'quarantined') await forgetFile(pool, posix.dirname(source.path), source.name, versionOf(source));
   log.info({ submissionId: id, response: done.response.name }, 'response delivered');
   return { submissionId: id, response, movedTo: movedTo ?? '(no upload)', disposition, responded: true };
 }
@@ -133,18 +147,26 @@ export async function respondOverSftp(
 /**
  * Moves the upload to `target` (a name that carries the submission id: nothing else is ever
  * moved there). Target already there: an earlier attempt moved it. Upload gone and not at the
- * target: gone. A failure a new connection will not cure (the name, permissions, the folders):
- * quarantined, so the upload is not answered again on every poll.
+ * target: gone. Another version under its name (the provider uploaded the file again since
+ * this one was taken): the answered one is gone too, and the new one is left where it is, for a
+ * poll to take and answer as itself. A failure a new connection will not cure (the name,
+ * permissions, the folders): quarantined, so the upload is not answered again on every poll.
  */
-async function moveUpload(session: SftpSession, from: string, target: string, outcome: 'processed' | 'failed'): Promise<{ disposition: Disposition; reason?: string }> {
+async function moveUpload(
+  session: SftpSession, from: string, version: FileVersion, target: string, outcome: 'processed' | 'failed', submissionId: number,
+): Promise<{ disposition: Disposition; reason?: string }> {
   try {
-    await session.move(from, posix.dirname(target), posix.basename(target));
+    await session.move(from, posix.dirname(target), posix.basename(target), version ? { expect: version } : {});
     return { disposition: outcome };
   } catch (err) {
     if (!(err instanceof SftpError)) throw err;
     if (err.code === 'REMOTE_EXISTS') return { disposition: outcome };
     if (err.code === 'NOT_FOUND') {
-      log.warn({ code: err.code }, 'answered upload is no longer in uploads/; nothing to move');
+      log.warn({ submissionId, code: err.code }, 'answered upload is no longer in uploads/; nothing to move');
+      return { disposition: 'gone' };
+    }
+    if (err.code === 'FILE_CHANGED') {
+      log.warn({ submissionId, code: err.code }, 'answered upload was replaced by a new version under its name; nothing to move (the new version is left in uploads/ for the next poll)');
       return { disposition: 'gone' };
     }
     if (err.retryable) throw err; // the next poll tries again
@@ -169,11 +191,13 @@ export async function finishUnanswered(
   for (const s of pending) {
     // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>)
     const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
+    // the version it answers, as recorded when it was taken: a newer one under the name since is not it
+    const upload: AnsweredUpload = { path: uploadPath, name: posix.basename(uploadPath), size: s.server_mtime ? s.size : null, mtime: s.server_mtime };
     try {
       const stored = await storedResult(deps.pool, s.id);
       const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder } };
       log.info({ submissionId: s.id, provider: provider.code }, 'finishing a submission applied but not answered');
-      out.push({ ...(await respondOverSftp(deps, session, done, { path: uploadPath, name: posix.basename(uploadPath) }, at)), file: s.original_name });
+      out.push({ ...(await respondOverSftp(deps, session, done, upload, at)), file: s.original_name });
     } catch (err) {
       const message = errorText(err);
       log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');

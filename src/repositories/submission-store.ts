@@ -336,12 +336,15 @@ export async function markResponded(db: Queryable, id: number): Promise<void> {
   await db.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
 }
 
-/** The provider's sFTP submissions applied but not yet answered, oldest first. */
-export async function unansweredSftpSubmissions(db: Queryable, provider: string): Promise<{ id: number; original_name: string; upload_path: string | null }[]> {
-  return (await db.query<{ id: number; original_name: string; upload_path: string | null }>(
-    `select id, original_name, upload_path from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
+/** The provider's sFTP submissions applied but not yet answered, oldest first, with the version of the upload each answers (size, server mtime). */
+export async function unansweredSftpSubmissions(
+  db: Queryable, provider: string,
+): Promise<{ id: number; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
+  const r = await db.query<{ id: number; original_name: string; upload_path: string | null; size: string; server_mtime: Date | null }>(
+    `select id, original_name, upload_path, size, server_mtime from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
     [provider],
-  )).rows;
+  );
+  return r.rows.map((x) => ({ ...x, size: Number(x.size) }));
 }
 
 export interface UnreadSubmission {

@@ -102,8 +102,12 @@ export interface SftpSession {
   download(remotePath: string, opts: { maxBytes: number; expect?: { size: number; mtime: Date } }): Promise<Downloaded>;
   /** Atomic publish: `.<name>.part`, size check, rename; never overwrites (REMOTE_EXISTS). */
   publish(dir: string, name: string, bytes: Buffer): Promise<{ path: string; sha256: string }>;
-  /** Renames a file into toDir (created as needed) as newName; never overwrites. Returns the new path. */
-  move(fromPath: string, toDir: string, newName: string): Promise<string>;
+  /**
+   * Renames a file into toDir (created as needed) as newName; never overwrites. Returns the new
+   * path. With `expect` (the version that was taken), the file must still have that size and
+   * mtime: a new version uploaded under the name since is refused (FILE_CHANGED), left in place.
+   */
+  move(fromPath: string, toDir: string, newName: string, opts?: { expect?: { size: number; mtime: Date } }): Promise<string>;
   ensureDir(dir: string): Promise<void>;
   remove(remotePath: string): Promise<void>;
   close(): Promise<void>;
@@ -734,7 +738,7 @@ class Session implements SftpSession {
     });
   }
 
-  async move(fromPath: string, toDir: string, newName: string): Promise<string> {
+  async move(fromPath: string, toDir: string, newName: string, opts: { expect?: { size: number; mtime: Date } } = {}): Promise<string> {
     validateName(newName);
     await this.ensureDir(toDir);
     const target = posix.join(toDir, newName);
@@ -747,6 +751,13 @@ class Session implements SftpSession {
       if (await this.statOrNull(c, target)) throw new SftpError('REMOTE_EXISTS', `move: ${target} already exists; it is never overwritten`);
       const from = await rawLstat(c.sftp, fromPath);
       if (!from.isFile) throw new SftpError('NOT_A_FILE', `move ${fromPath}: not a regular file`);
+      // A provider may upload a new version under the same name after the one answered was
+      // taken: that one is not the answered upload, and moving it would hide it from the poll
+      // (as download does, size and mtime tell the versions apart). SFTP has no conditional
+      // rename: a version swapped in within this one round trip is not seen.
+      const { expect } = opts;
+      if (expect && (expect.size !== from.size || expect.mtime.getTime() !== from.mtime.getTime()))
+        throw new SftpError('FILE_CHANGED', `move ${fromPath}: not the version that was taken`);
       try {
         await rawCall((cb) => c.sftp.rename(fromPath, target, cb));
       } catch (err) {

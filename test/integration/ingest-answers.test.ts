@@ -4,7 +4,7 @@
 // retried forever; a poller's claim on a provider folder is a row, not a session lock. The
 // email about a response says the same whether the poll that took the file answered it or the
 // next poll finished the answer.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -503,6 +503,7 @@ describe('each upload is answered as itself', () => {
   const emailsAbout = async (name: string) => (await db.pool.query(`select id from notifications where kind = 'submission-response' and subject like $1`, [`%: ${name} from ACME`])).rows.length;
   const stem = (name: string) => name.replace(/\.xlsx$/, '');
   const responsesOf = (name: string) => ls(path.join(sftp.root, 'ACME', 'downloads')).filter((f) => f.startsWith(`${stem(name)}_RESPONSE_`));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const movesOf = (name: string) => ['processed', 'failed'].flatMap((d) => ls(path.join(uploads(), d)).filter((f) => f.startsWith(`${stem(name)}__`)).map((f) => path.join(uploads(), d, f)));
 
   it('two uploads with the same bytes, the first one\'s answer stopped after its commit: the second is its own submission (a copy of the first), each answered once', async () => {
@@ -533,5 +534,56 @@ describe('each upload is answered as itself', () => {
       expect(movesOf(n), `moves of ${n}`).toHaveLength(1);
     }
     expect(ls(uploads()).filter((f) => f === a || f === b)).toEqual([]);
+  });
+
+  /** v2 in uploads/ under the name, untouched; v1's submission answered, its move recorded as nothing to move; then v2 answered by later polls. */
+  async function secondVersionAnsweredOnItsOwn(name: string, v1: Buffer, v2: Buffer, polls: string[]) {
+    const [first] = await subsOf([name]);
+    expect(first).toMatchObject({ sha256: sha(v1), state: 'RESPONDED', upload_disposition: 'gone' });
+    expect(fs.readFileSync(path.join(uploads(), name)).equals(v2), 'v2 left in uploads/').toBe(true);
+    expect(movesOf(name), 'nothing moved as v1').toEqual([]);
+    expect(responsesOf(name)).toEqual([first!.response_name]);
+    for (const at of polls) await poll(at);
+    const subs = await subsOf([name]);
+    expect(subs.map((s) => [s.sha256, s.state, s.upload_disposition])).toEqual([[sha(v1), 'RESPONDED', 'gone'], [sha(v2), 'RESPONDED', 'processed']]);
+    const moved = movesOf(name);
+    expect(moved).toHaveLength(1);
+    expect(fs.readFileSync(moved[0]!).equals(v2), 'the file moved is v2').toBe(true);
+    expect(moved[0]).toMatch(new RegExp(`_${subs[1]!.id}\\.xlsx$`));
+    expect(responsesOf(name).sort()).toEqual(subs.map((s) => s.response_name).sort());
+    expect(await emailsAbout(name)).toBe(2);
+    expect(ls(uploads())).not.toContain(name);
+  }
+
+  it('the same name uploaded again while the first version is answered: the new version is not moved as the first one; it is answered by a later poll', async () => {
+    const name = 'OTF_ACME_202703_reup.xlsx';
+    const [v1, v2] = [await otfOf(3), await otfOf(4, 25)];
+    put(name, v1, '2027-04-02T18:00:00Z');
+    await poll('2027-04-03T17:00:00Z'); // sighting
+    let swapped = false;
+    // the provider sends a corrected version under the same name once v1 is committed
+    const r = await poll('2027-04-03T17:01:00Z', (point) => {
+      if (point === 'ingest-after-commit' && !swapped) {
+        swapped = true;
+        put(name, v2, '2027-04-03T17:00:30Z');
+      }
+    });
+    expect(r.results.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    await secondVersionAnsweredOnItsOwn(name, v1, v2, ['2027-04-03T17:02:00Z', '2027-04-03T17:03:00Z']);
+  });
+
+  it('the same name uploaded again after a poll stopped between publishing the response and moving the upload: the next poll does not move it as the first one', async () => {
+    const name = 'OTF_ACME_202703_reup2.xlsx';
+    const [v1, v2] = [await otfOf(5), await otfOf(6, 40)];
+    put(name, v1, '2027-04-02T18:00:00Z');
+    await poll('2027-04-04T17:00:00Z'); // sighting
+    const r = await poll('2027-04-04T17:01:00Z', (point) => {
+      if (point === 'respond-after-publish') throw new Error(`stopped at ${point}`);
+    });
+    expect(r.results.map((x) => [x.file, x.error])).toEqual([[name, 'stopped at respond-after-publish']]);
+    put(name, v2, '2027-04-04T17:02:00Z');
+    const next = await poll('2027-04-04T17:03:00Z');
+    expect(next.recovered.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    await secondVersionAnsweredOnItsOwn(name, v1, v2, ['2027-04-04T17:04:00Z', '2027-04-04T17:05:00Z']);
   });
 });

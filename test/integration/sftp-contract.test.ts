@@ -391,7 +391,7 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
         const bad = r.ready.find((x) => x.name === 'broken.xlsx')!;
         expect(await moveTaken(s, good, 'processed', takenAt)).toBe(`${f.processed}/RTF_ACME_202611__20261104T093000Z.xlsx`);
         expect(await moveTaken(s, bad, 'failed', takenAt)).toBe(`${f.failed}/broken__20261104T093000Z.xlsx`);
-        await forgetFile(db.pool, f.uploads, good.name);
+        await forgetFile(db.pool, f.uploads, good.name, good);
         expect(await getPollFile(db.pool, f.uploads, good.name)).toBeNull();
         // the same name uploaded again later starts afresh and is taken again
         upload('ACME', 'RTF_ACME_202611.xlsx', 'rtf v2', plus(t0, 120));
@@ -403,8 +403,17 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
           (e: unknown) => e,
         );
         expect((dup as SftpError).code).toBe('REMOTE_EXISTS');
+        // a move of the version taken refuses the newer one uploaded under the name since, and leaves it there
+        const v2 = `${f.uploads}/RTF_ACME_202611.xlsx`;
+        const stale = await s.move(v2, f.processed, 'v1.xlsx', { expect: { size: good.size, mtime: good.mtime } }).catch((e: unknown) => e);
+        expect((stale as SftpError).code).toBe('FILE_CHANGED');
+        expect(await s.exists(v2)).toBe(true);
+        expect(await s.exists(`${f.processed}/v1.xlsx`)).toBe(false);
+        const current = await s.stat(v2);
+        expect(await s.move(v2, f.processed, 'v2.xlsx', { expect: { size: current.size, mtime: current.mtime } })).toBe(`${f.processed}/v2.xlsx`);
       });
       expect(fs.readFileSync(local('ACME', 'uploads', 'processed', 'RTF_ACME_202611__20261104T093000Z.xlsx'), 'utf8')).toBe('rtf');
+      expect(fs.readFileSync(local('ACME', 'uploads', 'processed', 'v2.xlsx'), 'utf8')).toBe('rtf v2');
       expect(fs.readFileSync(local('ACME', 'uploads', 'failed', 'broken__20261104T093000Z.xlsx'), 'utf8')).toBe('bad');
       expect(takenName('NOEXT', at('2026-11-04T09:30:00.123Z'))).toBe('NOEXT__20261104T093000Z');
     });
