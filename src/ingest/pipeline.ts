@@ -33,6 +33,7 @@ import { computeOutcome, type Outcome } from '../validate/outcome.js';
 import { RejectedRowCollector } from '../validate/rejected.js';
 import { finishMerge, mergeRange, type MergeStats } from './apply.js';
 import { loadProviderContext, type ProviderContext } from './context.js';
+import type { Fence } from './fence.js';
 import { responseName, typesSuggestedByName } from './names.js';
 import { SheetWriter, type StagedSheet } from './sheet-writer.js';
 
@@ -189,6 +190,8 @@ export interface IngestDeps {
   fileTypes?: FileTypeRegistry;
   /** Crash tests only: called at the pipeline's fault points (default: nothing). */
   faults?: FaultPoints;
+  /** The poll's check that it still holds the provider's folder (src/ingest/fence.ts), run in the transaction before it commits; none outside a poll. */
+  fence?: Fence;
 }
 
 /** What the stages share: the file, where it stands, and what each stage found. */
@@ -495,6 +498,8 @@ async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; email: s
     fileTypes: v.layouts, verdict, outcome: v.outcome, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
     responseName: run.responseName, responseSha256: responseSha, responseEmail: email,
   });
+  // a poller that lost the folder to another one commits nothing: that one answers the upload
+  await run.deps.fence?.(client);
   await commit(client);
   return { responseBytes, email };
 }

@@ -13,6 +13,7 @@ import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '.
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
+import { ClaimLost, type Fence } from './fence.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
 import { finishUnanswered, rejectUnread, respondOverSftp } from './respond.js';
 import { scanFolder, type ReadyFile } from './scan.js';
@@ -110,6 +111,14 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   // it taken by another poller (this one stalled past its expiry), this poll stops at the next file.
   let held: { provider: string } | undefined;
   const lost = new AbortController();
+  /** The claim was found taken by another poller (by the renewal or a fence): this poll stops. */
+  const loseClaim = (claim: { provider: string }) => {
+    if (lost.signal.aborted) return;
+    log.error({ provider: claim.provider }, 'claim on a provider folder lost to another poller; stopping this poll');
+    out.stopped = 'claim on a provider folder lost to another poller';
+    lost.abort(new Error('poll claim lost'));
+    deps.onLease?.('lost');
+  };
   const renewing = setInterval(() => {
     const claim = held;
     if (!claim) return;
@@ -117,26 +126,30 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
       (ours) => {
         if (held !== claim) return; // released meanwhile: nothing to renew
         if (ours) deps.onLease?.('renewed');
-        else if (!lost.signal.aborted) {
-          log.error({ provider: claim.provider }, 'claim on a provider folder lost to another poller; stopping this poll');
-          out.stopped = 'claim on a provider folder lost to another poller';
-          lost.abort(new Error('poll claim lost'));
-          deps.onLease?.('lost');
-        }
+        else loseClaim(claim);
       },
       (err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'poll claim renewal failed; retried'),
     );
   }, (seconds * 1000) / 4);
   renewing.unref();
   /** Runs `work` on `provider`'s folder if this poll can claim it (see claimNext), then releases it. */
-  const claimed = async (among: string[], since: PassMark | null, work: (provider: string) => Promise<void>): Promise<boolean> => {
+  const claimed = async (among: string[], since: PassMark | null, work: Work): Promise<boolean> => {
     const provider = await claimNext(pool, holder, seconds, among, since);
     if (!provider) return false;
     const claim = { provider };
     held = claim;
+    // Checked before anything that answers the provider (./fence.ts): the renewal above looks only
+    // every quarter lease, and a poller stalled past its lease must not answer what the poller
+    // that took the folder over answers. Found held, the claim is extended, as a renewal would.
+    const fence: Fence = async (c) => {
+      if (held !== claim || lost.signal.aborted) throw new ClaimLost();
+      if (await renewClaim(c ?? pool, provider, holder, seconds)) return;
+      loseClaim(claim);
+      throw new ClaimLost();
+    };
     try {
       await deps.onClaim?.(provider);
-      await work(provider);
+      await work(provider, fence);
     } finally {
       held = undefined;
       await releaseClaim(pool, provider, holder).catch((err: unknown) => log.warn({ provider, err: { message: (err as Error).message } }, 'poll claim not released; it expires'));
@@ -156,12 +169,15 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   }
 }
 
+/** What a poll does with a folder it claimed, handed the claim's fence. */
+type Work = (provider: string, fence: Fence) => Promise<void>;
+
 async function pollProviders(
   deps: PollDeps,
   opts: { now?: Date; signal?: AbortSignal },
   providers: Provider[],
   pass: PassMark,
-  claimed: (among: string[], since: PassMark | null, work: (provider: string) => Promise<void>) => Promise<boolean>,
+  claimed: (among: string[], since: PassMark | null, work: Work) => Promise<boolean>,
   out: PollResult,
 ): Promise<PollResult> {
   const { pool, config } = deps;
@@ -186,12 +202,12 @@ async function pollProviders(
     // every folder no poller has finished since this pass began, one claim at a time
     const left = new Set(codes);
     while (left.size && !opts.signal?.aborted) {
-      const more = await orStop(() => claimed([...left], pass, async (code) => {
+      const more = await orStop(() => claimed([...left], pass, async (code, fence) => {
         left.delete(code);
         const p = byCode.get(code)!;
         const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
         out.byProvider.push(summary);
-        await pollProvider(p, opts.now ?? systemClock(), summary, true);
+        await pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
         if (summary.waiting) settling.push(p);
       }));
       if (!more) break;
@@ -206,7 +222,7 @@ async function pollProviders(
       for (const p of settling) {
         if (opts.signal?.aborted) break;
         // (a folder another poller holds now is being listed by it: left to it)
-        if ((await orStop(() => claimed([p.provider_code], null, () => pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false)))) === undefined) break;
+        if ((await orStop(() => claimed([p.provider_code], null, (_code, fence) => pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false, fence)))) === undefined) break;
       }
     }
   } finally {
@@ -214,20 +230,22 @@ async function pollProviders(
   }
   return out;
 
-  async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean): Promise<void> {
+  async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean, fence: Fence): Promise<void> {
     if (opts.signal?.aborted) return; // (its claim may be lost: the folder is another poller's now)
     const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
+    const fenced = { ...deps, fence };
     let scan;
     try {
       // First what an interrupted poll left applied but unanswered (its upload may be gone
       // from uploads/ already): answered, moved and notified, each step once.
-      if (first) for (const r of await finishUnanswered(deps, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
+      if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
         out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
         if (r.error) {
           summary.failed++;
           out.failedFiles++;
         }
       }
+      if (opts.signal?.aborted) return; // a fence found the claim lost: the folder is another poller's
       scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
     } catch (err) {
       summary.error = (err as Error).message;
@@ -243,7 +261,7 @@ async function pollProviders(
     summary.waiting = scan.waiting.length;
     for (const f of scan.ready) {
       if (opts.signal?.aborted) break;
-      const r = await processOne(deps, await open(), p, f, opts.now ? now : undefined);
+      const r = await processOne(fenced, await open(), p, f, opts.now ? now : undefined);
       out.results.push(r);
       out.files++;
       if (r.error) {
@@ -255,7 +273,7 @@ async function pollProviders(
 }
 
 async function processOne(
-  deps: PollDeps,
+  deps: PollDeps & { fence: Fence },
   session: SftpSession,
   p: Provider,
   f: ReadyFile,
@@ -276,7 +294,7 @@ async function processOne(
     context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(
-      { pool: deps.pool, config: deps.config, faults: deps.faults, ...(nowOverride ? { now: () => nowOverride } : {}) },
+      { pool: deps.pool, config: deps.config, faults: deps.faults, fence: deps.fence, ...(nowOverride ? { now: () => nowOverride } : {}) },
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, sha256: dl.sha256, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );
@@ -289,6 +307,11 @@ async function processOne(
     };
   } catch (err) {
     const message = errorText(err);
+    if (err instanceof ClaimLost) {
+      // nothing of the file's: not counted towards giving up on it; the poller holding the folder answers it
+      log.warn({ provider: p.provider_code }, 'claim on the provider folder lost: the upload is left to the poller holding it');
+      return { ...base, error: message };
+    }
     const gaveUp = await failedUpload(deps, session, answerTo, f, err, at);
     if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: gaveUp.failures };
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');

@@ -25,6 +25,7 @@ import {
   answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSftpSubmissions,
   type Disposition,
 } from '../repositories/submission-store.js';
+import { ClaimLost, type Fence } from './fence.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, unreadResponseEmail, type Ingested } from './pipeline.js';
 import type { ReadyFile } from './scan.js';
@@ -40,6 +41,12 @@ export interface RespondDeps {
   config: Config;
   /** Crash tests only: called at the answering steps' fault points (default: nothing). */
   faults?: FaultPoints;
+  /**
+   * The poll's check that it still holds the provider's folder (src/ingest/fence.ts), before each
+   * step that answers the provider (publish, move, email) and in the transaction recording an
+   * upload refused unread; none outside a poll (`reprocess`).
+   */
+  fence?: Fence;
 }
 
 export type { Disposition };
@@ -84,12 +91,14 @@ export async function respondOverSftp(
   const folders = providerFolders(deps.config.SFTP_ROOT, done.context.sftpFolder);
   const { pool } = deps;
   const faultPoint = deps.faults ?? NO_FAULTS;
+  const fence = deps.fence ?? (async () => undefined);
   const id = done.submissionId;
   const p = await answerProgress(pool, id);
   const response = posix.join(folders.downloads, done.response.name);
   if (p.state === 'RESPONDED') return { submissionId: id, response, movedTo: p.moved_to ?? '(not moved)', disposition: p.upload_disposition, responded: true };
 
   if (!p.response_published_at) {
+    await fence();
     await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
     await markResponsePublished(pool, id, at);
     faultPoint('respond-after-publish');
@@ -105,6 +114,7 @@ export async function respondOverSftp(
       const chosen = posix.join(posix.dirname(source.path), outcome, movedName(source.name, at, id));
       movedTo = await chooseMoveTarget(pool, id, chosen, source.path);
     }
+    await fence();
     const moved = await moveUpload(session, source.path, versionOf(source), movedTo, outcome, id);
     disposition = moved.disposition;
     await markMoved(pool, id, at, disposition, moved.reason ?? null);
@@ -120,6 +130,7 @@ export async function respondOverSftp(
   // notified_at: the liaison's email is recorded in the notification outbox (once, by its key);
   // sent now, or retried by the notify job while the mail server is down.
   if (!p.notified_at) {
+    await fence();
     try {
       await sendNotification(deps.config, pool, {
         kind: 'submission-response',
@@ -200,8 +211,13 @@ export async function finishUnanswered(
       out.push({ ...(await respondOverSftp(deps, session, done, upload, at)), file: s.original_name });
     } catch (err) {
       const message = errorText(err);
-      log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
       out.push({ submissionId: s.id, file: s.original_name, response: '', movedTo: '', disposition: null, responded: false, error: message });
+      if (err instanceof ClaimLost) {
+        // the poller holding the folder now finishes this one and the rest
+        log.warn({ submissionId: s.id, provider: provider.code }, 'claim on the provider folder lost: an unanswered submission left to the poller holding it');
+        break;
+      }
+      log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
     }
   }
   return out;
@@ -267,6 +283,8 @@ export async function rejectUnread(
       lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, responseEmail: email, uploadPath: file.path,
     });
     await insertIssues(c, id, [{ sheet: null, row: null, column: null, code, severity: 'error', message: issue.message, cin: null }]);
+    // a poller that lost the folder to another one records nothing: that one answers the upload
+    await deps.fence?.(c);
     return id;
   });
   const stored = await storedResult(deps.pool, id);

@@ -43,7 +43,11 @@ export async function claimNext(db: Queryable, holder: string, seconds: number, 
   return r.rows[0]?.provider_code ?? null;
 }
 
-/** Extends a claim; false when it is no longer ours (it expired and another poller took it). */
+/**
+ * Extends a claim; false when it is no longer ours (it expired and another poller took it). On a
+ * transaction's client it also fences that transaction: the row stays locked until it ends, so
+ * the claim cannot be taken over before it commits (src/ingest/fence.ts).
+ */
 export async function renewClaim(db: Queryable, provider: string, holder: string, seconds: number): Promise<boolean> {
   const r = await db.query(`UPDATE poll_claims SET expires_at = now() + make_interval(secs => $3) WHERE provider_code = $1 AND holder = $2`, [provider, holder, seconds]);
   return (r.rowCount ?? 0) === 1;

@@ -586,4 +586,90 @@ describe('each upload is answered as itself', () => {
     expect(next.recovered.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
     await secondVersionAnsweredOnItsOwn(name, v1, v2, ['2027-04-04T17:04:00Z', '2027-04-04T17:05:00Z']);
   });
+
+  /** A gate a poller is held at: `reached` once it is there, `open` lets it go on. */
+  const gate = () => {
+    let reached!: () => void;
+    let open!: () => void;
+    const at = new Promise<void>((r) => (reached = r));
+    const held = new Promise<void>((r) => (open = r));
+    return { at, held, reached: () => reached(), open: () => open() };
+  };
+  /** Its claim on the folder expires: no renewal for POLL_LEASE_SECONDS (a paused VM, a long GC, a blocked event loop). */
+  const expireClaim = () => db.pool.query(`update poll_claims set expires_at = now() - interval '1 second' where provider_code = 'ACME'`);
+  /** One upload answered once, by whichever poller: one submission, one response, one email, one move. */
+  async function answeredOnce(name: string) {
+    const subs = await subsOf([name]);
+    expect(subs.map((s) => [s.state, s.duplicate_of, s.upload_disposition])).toEqual([['RESPONDED', null, 'processed']]);
+    expect(responsesOf(name)).toEqual([subs[0]!.response_name]);
+    expect(await emailsAbout(name)).toBe(1);
+    expect(movesOf(name)).toHaveLength(1);
+    expect(ls(uploads())).not.toContain(name);
+  }
+
+  it('a poller whose claim expired while it held a file (stalled after the download) commits nothing: the poller that took the folder over answers it, once', async () => {
+    const name = 'OTF_ACME_202703_stalled.xlsx';
+    put(name, await otfOf(7), '2027-04-04T18:00:00Z');
+    await poll('2027-04-05T17:00:00Z'); // sighting
+    const stall = gate();
+    const a = pollOnce({ ...deps(), openSession: async () => {
+      const s = await sftp.openSession();
+      return Object.assign(Object.create(s) as typeof s, {
+        download: async (...args: Parameters<typeof s.download>) => {
+          const d = await s.download(...args);
+          if (args[0].endsWith(`/${name}`)) {
+            stall.reached();
+            await stall.held;
+          }
+          return d;
+        },
+      });
+    } }, { now: new Date('2027-04-05T17:01:00Z'), provider: 'ACME' });
+    await stall.at;
+    await expireClaim();
+    const b = await poll('2027-04-05T17:01:30Z');
+    expect(b.results.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    stall.open();
+    const ra = await a;
+    expect(ra.results.map((x) => [x.file, x.submissionId, x.error])).toEqual([[name, undefined, 'claim on the provider folder lost to another poller']]);
+    expect(ra.stopped).toMatch(/claim .* lost/);
+    await answeredOnce(name);
+    // (not an error of the file's: nothing counted towards giving up on it)
+    expect(await one(`select count(*)::int n from upload_failures where upload_path like $1`, [`%/${name}`])).toEqual({ n: 0 });
+  });
+
+  it('a poller whose claim expired after it published a response moves and emails nothing: the poller that took the folder over finishes the answer, once', async () => {
+    const name = 'OTF_ACME_202703_stalled2.xlsx';
+    put(name, await otfOf(8), '2027-04-04T18:00:00Z');
+    await poll('2027-04-06T17:00:00Z'); // sighting
+    const stall = gate();
+    let moves = 0;
+    const a = pollOnce({ ...deps(), openSession: async () => {
+      const s = await sftp.openSession();
+      return Object.assign(Object.create(s) as typeof s, {
+        publish: async (...args: Parameters<typeof s.publish>) => {
+          const r = await s.publish(...args);
+          if (args[1].startsWith(`${stem(name)}_RESPONSE_`)) {
+            stall.reached();
+            await stall.held;
+          }
+          return r;
+        },
+        move: (...args: Parameters<typeof s.move>) => {
+          moves++;
+          return s.move(...args);
+        },
+      });
+    } }, { now: new Date('2027-04-06T17:01:00Z'), provider: 'ACME' });
+    await stall.at;
+    await expireClaim();
+    const b = await poll('2027-04-06T17:01:30Z');
+    expect(b.recovered.map((x) => [x.file, x.error])).toEqual([[name, undefined]]);
+    stall.open();
+    const ra = await a;
+    expect(ra.results.map((x) => [x.file, x.error])).toEqual([[name, 'claim on the provider folder lost to another poller']]);
+    expect(ra.stopped).toMatch(/claim .* lost/);
+    expect(moves, 'moves by the poller that lost its claim').toBe(0);
+    await answeredOnce(name);
+  });
 });
