@@ -46,10 +46,15 @@ export async function claimNext(db: Queryable, holder: string, seconds: number, 
 /**
  * Extends a claim; false when it is no longer ours (it expired and another poller took it). On a
  * transaction's client it also fences that transaction: the row stays locked until it ends, so
- * the claim cannot be taken over before it commits (src/ingest/fence.ts).
+ * the claim cannot be taken over before it commits (src/ingest/fence.ts). (The clock, not now():
+ * in a long ingest transaction now() is when it began, and would shorten the claim; never
+ * shortened either way.)
  */
 export async function renewClaim(db: Queryable, provider: string, holder: string, seconds: number): Promise<boolean> {
-  const r = await db.query(`UPDATE poll_claims SET expires_at = now() + make_interval(secs => $3) WHERE provider_code = $1 AND holder = $2`, [provider, holder, seconds]);
+  const r = await db.query(
+    `UPDATE poll_claims SET expires_at = greatest(expires_at, clock_timestamp() + make_interval(secs => $3)) WHERE provider_code = $1 AND holder = $2`,
+    [provider, holder, seconds],
+  );
   return (r.rowCount ?? 0) === 1;
 }
 
