@@ -50,8 +50,13 @@ export interface CsasfRow {
  * for the provider whose current authorization episode is not resolved: an episode is resolved
  * when the provider reports services discontinued or completed (status 4) for it on an accepted
  * CSPRTF, or a newer authorization supersedes it; a denial/expiry also rolls off once older
- * than closedRetentionDays. A new authorization after a resolved one is a new, open episode:
- * the pair is back, with its new number.
+ * than closedRetentionDays. A denial is aged from its decision date, not from the period it
+ * was requested for: a denial decided after that period ended must still reach the provider,
+ * and one for a period ending next year must not stay for months. (Without a decision date it
+ * is not aged: the plan never said when it was decided, and a denial the provider never saw is
+ * worse than one it sees until it resolves it.) An expiry is aged from its end date. A new
+ * authorization after a resolved one is a new, open episode: the pair is back, with its new
+ * number.
  */
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
@@ -61,8 +66,9 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
        from cs_authorizations a join members m using (cin)
       where a.provider_code = $1 and not a.resolved
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
-        and not (a.auth_status in ('Denied', 'Expired')
-                 and coalesce(a.auth_end, a.decision_date, $2::date) < ($2::date - $3::int))
+        and coalesce(case a.auth_status when 'Denied' then a.decision_date
+                                         when 'Expired' then coalesce(a.auth_end, a.decision_date) end,
+                     $2::date) >= ($2::date - $3::int)
       order by m.last_name, m.first_name, a.cin, a.service_code`,
     [provider, slot, closedRetentionDays],
   );

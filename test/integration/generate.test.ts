@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
+import { csasfRows } from '../../src/repositories/cs-authorizations.js';
 import { startReferralEpisodes, upsertReferrals } from '../../src/repositories/ecm-assignments.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -296,6 +297,57 @@ describe('CSASF', () => {
     const r = await generate('csasf', { date: '2027-03-15', provider: 'HOMEWAY' }, deps);
     const recs = await readRecords(path.join(downloads('HOMEWAY'), r.units[0]!.file!));
     expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000004D']);
+  });
+});
+
+describe('CSASF retention of denied and expired authorizations (CSASF_CLOSED_RETENTION_DAYS: days after its decision or end date)', () => {
+  /** The provider's CSASF rows on each slot (cin, service, status shown), with `rows` recorded in a transaction rolled back after. */
+  async function onSlots(rows: string, slots: string[], then?: string): Promise<Record<string, string[]>> {
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      await c.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values ${rows}`);
+      if (then) await c.query(then);
+      const out: Record<string, string[]> = {};
+      for (const slot of slots) {
+        out[slot] = (await csasfRows(c, 'HOMEWAY', slot, 60))
+          .filter((r) => ['91000006F', '91000007G', '91000008H'].includes(r.cin)).map((r) => `${r.cin} ${r.service_code} ${r.auth_status}`);
+      }
+      return out;
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
+  }
+
+  it('a denial is aged from its decision date: one decided after its requested period is listed; one for a period ending next year leaves 60 days after it was decided', async () => {
+    // D-1: decided 2026-11-10 for June and July (never sent before: it was pending until then)
+    expect(await onSlots(`('91000006F','HD','HOMEWAY','HN','AUTHORIZED','Denied','D-1','2026-06-01','2026-07-31','2026-05-20','2026-11-10','2026-05-20')`,
+      ['2026-11-15', '2027-01-08', '2027-01-15'])).toEqual({
+      '2026-11-15': ['91000006F HD Denied'],
+      '2027-01-08': ['91000006F HD Denied'], // 59 days after its decision
+      '2027-01-15': [],
+    });
+    // D-2: decided 2026-07-25 for August 2026 to July 2027
+    expect(await onSlots(`('91000007G','HD','HOMEWAY','HN','AUTHORIZED','Denied','D-2','2026-08-01','2027-07-31','2026-07-20','2026-07-25','2026-07-20')`,
+      ['2026-08-15', '2026-09-15', '2026-09-29', '2027-06-15'])).toEqual({
+      '2026-08-15': ['91000007G HD Denied'],
+      '2026-09-15': ['91000007G HD Denied'],
+      '2026-09-29': [], // 66 days after its decision
+      '2027-06-15': [],
+    });
+  });
+
+  it('an expiry is aged from its end date; a denial without a decision date is not aged', async () => {
+    const got = await onSlots(`
+      ('91000006F','RS','HOMEWAY','HN','AUTHORIZED','Expired','X-1','2026-05-01','2026-08-31','2026-04-20','2026-04-25','2026-04-25'),
+      ('91000008H','RS','HOMEWAY','HN','AUTHORIZED','Denied','D-3','2026-05-01','2026-05-31','2026-04-20',null,'2026-04-20')`,
+    ['2026-10-29', '2026-10-31', '2027-06-15']);
+    expect(got).toEqual({
+      '2026-10-29': ['91000006F RS Expired', '91000008H RS Denied'],
+      '2026-10-31': ['91000008H RS Denied'],
+      '2027-06-15': ['91000008H RS Denied'],
+    });
   });
 });
 
