@@ -133,7 +133,7 @@ export const SETTINGS = {
   MINI_MIF_MIN_DAYS: { schema: int(0, 60), default: '5', doc: '[POLICY] A referral goes on a mini-MIF this many days after approval.' },
   MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },
   CSASF_SECOND_RUN_DAY: { schema: int(16, 31), default: '29', doc: '[POLICY] Second CSASF day; months without it use their last day.' },
-  CSASF_CLOSED_RETENTION_DAYS: { schema: int(0, 3650), default: '60', doc: '[POLICY] A denied or expired authorization stays on the cumulative CSASF this many days after its decision date (a denial; one without a decision date stays until resolved) or its end date (an expiry).' },
+  CSASF_CLOSED_RETENTION_DAYS: { schema: int(0, 3650), default: '60', doc: '[POLICY] A denied or expired authorization stays on the cumulative CSASF this many days after its decision date (a denial; one without a decision date stays until resolved) or its end date (an expiry: also an authorization whose end date has passed, whatever status the extract gives it, shown as Expired).' },
   CATCH_UP_DAYS: { schema: int(1, 366), default: '35', doc: '[POLICY] Catch-up looks this many days back for a missed slot, and makes up only the current one (the latest due slot of each job): a file slot superseded by a later slot is never sent late.' },
   CATCH_UP_ALERT_DAYS: { schema: int(1, 366), default: '2', doc: '[POLICY] A missed digest or alert (missing-submission digest, mini-MIF SLA alert) is sent late only within this many days of its slot date (1 = only on its own day); an older one is out of date and skipped.' },
   HEARTBEAT_SECONDS: { schema: int(1, 3600), default: '15', doc: 'Run heartbeat interval.' },

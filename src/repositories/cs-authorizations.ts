@@ -54,20 +54,27 @@ export interface CsasfRow {
  * was requested for: a denial decided after that period ended must still reach the provider,
  * and one for a period ending next year must not stay for months. (Without a decision date it
  * is not aged: the plan never said when it was decided, and a denial the provider never saw is
- * worse than one it sees until it resolves it.) An expiry is aged from its end date. A new
+ * worse than one it sees until it resolves it.) An expiry is aged from its end date, and an
+ * authorization whose end date has passed before the slot is an expiry whatever status the
+ * extract left on it (Approved, Pending: the plan's extract does not always say Expired), shown
+ * as Expired (the provider can no longer report delivering service on it). A new
  * authorization after a resolved one is a new, open episode: the pair is back, with its new
  * number.
  */
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
     `select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
-            m.language, a.service_code, a.record_type, a.auth_status, a.auth_number, a.auth_start, a.auth_end, a.requested_date,
+            m.language, a.service_code, a.record_type,
+            case when a.auth_status in ('Approved', 'Pending') and a.auth_end < $2::date then 'Expired' else a.auth_status end as auth_status,
+            a.auth_number, a.auth_start, a.auth_end, a.requested_date,
             a.decision_date, a.referring_org, a.assigned_date
        from cs_authorizations a join members m using (cin)
       where a.provider_code = $1 and not a.resolved
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
-        and coalesce(case a.auth_status when 'Denied' then a.decision_date
-                                         when 'Expired' then coalesce(a.auth_end, a.decision_date) end,
+        -- the date it closed on (none: open, or a denial never dated), at most closedRetentionDays ago
+        and coalesce(case when a.auth_status = 'Denied' then a.decision_date
+                          when a.auth_status = 'Expired' then coalesce(a.auth_end, a.decision_date)
+                          when a.auth_status in ('Approved', 'Pending') and a.auth_end < $2::date then a.auth_end end,
                      $2::date) >= ($2::date - $3::int)
       order by m.last_name, m.first_name, a.cin, a.service_code`,
     [provider, slot, closedRetentionDays],

@@ -349,6 +349,23 @@ describe('CSASF retention of denied and expired authorizations (CSASF_CLOSED_RET
       '2027-06-15': ['91000008H RS Denied'],
     });
   });
+
+  it('an authorization whose end date has passed is shown Expired and aged from that date, whatever status the extract left on it, unless the provider resolved it', async () => {
+    const rows = `
+      ('91000006F','HTSS','HOMEWAY','HN','AUTHORIZED','Approved','A-601','2026-06-01','2026-09-30','2026-05-20','2026-05-25','2026-05-25'),
+      ('91000007G','HTSS','HOMEWAY','HN','AUTHORIZED','Pending',null,'2026-06-01','2026-09-30','2026-05-20',null,'2026-05-25')`;
+    expect(await onSlots(rows, ['2026-09-29', '2026-09-30', '2026-10-15', '2026-11-29', '2026-12-15', '2027-06-15'])).toEqual({
+      '2026-09-29': ['91000006F HTSS Approved', '91000007G HTSS Pending'],
+      '2026-09-30': ['91000006F HTSS Approved', '91000007G HTSS Pending'], // its last day
+      '2026-10-15': ['91000006F HTSS Expired', '91000007G HTSS Expired'],
+      '2026-11-29': ['91000006F HTSS Expired', '91000007G HTSS Expired'], // 60 days after its end
+      '2026-12-15': [],
+      '2027-06-15': [],
+    });
+    // the provider reported services completed for it on its CSPRTF: resolved, gone at once
+    expect(await onSlots(rows, ['2026-10-15'], `update cs_authorizations set resolved = true, resolved_reason = 'COMPLETED', resolved_at = now() where auth_number = 'A-601'`))
+      .toEqual({ '2026-10-15': ['91000007G HTSS Expired'] });
+  });
 });
 
 describe('a provider with no members (spec §7: every provider gets its MIF and CSASF every slot)', () => {

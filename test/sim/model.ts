@@ -54,12 +54,13 @@ export type Expected =
 
 export interface UploadOutcome { n: number; read: boolean; accepted: number; rejected: number; /** why the model rejects each rejected row */ why: string[] }
 
-interface Episode { cin: string; service: string; provider: string; lob: Lob; authNumber: string; authStatus: string; authStart: IsoDate; from: IsoDate; resolved: boolean }
+interface Episode { cin: string; service: string; provider: string; lob: Lob; authNumber: string; authStatus: string; authStart: IsoDate; authEnd: IsoDate; from: IsoDate; resolved: boolean }
 /** `since`: when its episode started, in the model's order of events (a file built later can carry it). */
 interface Referral extends ReferralRow { sent: boolean; since: number }
 
 const RESUBMISSION_LAST_DAY = 10; // domain §2 (RTF, OTF) and CSPRTF_ON_TIME_LAST_DAY (CSPRTF): both 10
 const MINI_MIF_MIN_DAYS = 5; // domain §2
+const CSASF_CLOSED_RETENTION_DAYS = 60; // README settings: an expiry stays this many days after its end date
 const CIN = /^[0-9]{8}[A-Z]$/; // domain §3
 
 const addDays = (d: IsoDate, n: number): IsoDate => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -161,7 +162,7 @@ export class Model {
     for (const r of rows) {
       if (this.episodes.some((e) => e.cin === r.cin && e.service === r.service && e.authNumber === r.authNumber)) continue;
       for (const e of this.episodes) if (e.cin === r.cin && e.service === r.service && !e.resolved) e.resolved = true;
-      this.episodes.push({ cin: r.cin, service: r.service, provider: r.provider, lob: r.lob, authNumber: r.authNumber, authStatus: r.authStatus, authStart: r.authStart, from: r.decided, resolved: false });
+      this.episodes.push({ cin: r.cin, service: r.service, provider: r.provider, lob: r.lob, authNumber: r.authNumber, authStatus: r.authStatus, authStart: r.authStart, authEnd: r.authEnd, from: r.decided, resolved: false });
     }
     return {};
   }
@@ -218,13 +219,17 @@ export class Model {
     list.push({ slot, cins: new Set(cins), built: ++this.tick });
   }
 
-  /** §5.1: one cumulative list per CS provider: every open episode already known on the slot. */
+  /**
+   * §5.1: one cumulative list per CS provider: every open episode already known on the slot. One
+   * whose end date has passed is Expired (layouts: an Authorization Status) and stays
+   * CSASF_CLOSED_RETENTION_DAYS after that date.
+   */
   private csasf(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
     for (const p of this.providers) {
       if (!p.cs.length) continue;
-      const rows = this.episodes.filter((e) => e.provider === p.code && !e.resolved && e.from <= slot)
-        .map((e) => ({ cin: e.cin, service: e.service, authNumber: e.authNumber, authStatus: e.authStatus, authStart: e.authStart }))
+      const rows = this.episodes.filter((e) => e.provider === p.code && !e.resolved && e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
+        .map((e) => ({ cin: e.cin, service: e.service, authNumber: e.authNumber, authStatus: e.authEnd < slot ? 'Expired' : e.authStatus, authStart: e.authStart }))
         .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
       this.latestCsasf.set(p.code, new Map(rows.map((r) => [`${r.cin}|${r.service}`, r])));
       out.push({ kind: 'CSASF', provider: p.code, rows });
