@@ -123,14 +123,21 @@ const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob
 /**
  * Monthly MIF: members assigned to the provider in this line of business on the slot date who
  * are pending outreach (1), in outreach (2) or enrolled (3) and not disenrolled before the
- * reporting month began (periodStart).
+ * reporting month began (periodStart). A member who was enrolled (a start date) and leaves
+ * during the month or later is still enrolled then, whatever status carries the end date: a
+ * provider reports an enrolled member who leaves as status 4 with Start and End (spec §4.5), so
+ * that member stays (with status 4, as reported) until the month after the End Date, and is
+ * owed on the RTF like an enrolled one. Status 4 without a start (never enrolled, discontinued)
+ * or without an end is not on it.
  */
 export async function mifMembers(db: Db, provider: string, lob: string, slot: IsoDate, periodStart: IsoDate): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
     `select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
        from ecm_assignments a join members m using (cin)
       where a.provider_code = $1 and a.lob = $2 and a.assigned_date <= $3
-        and (a.status in (1, 2) or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4)))
+        and (a.status in (1, 2)
+             or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4))
+             or (a.status = 4 and a.enrollment_start is not null and a.enrollment_end >= $4))
       order by m.last_name, m.first_name, m.cin`,
     [provider, lob, slot, periodStart],
   );

@@ -25,10 +25,11 @@ export interface EcmMemberRow { cin: string; lob: string; status: number; last_n
 
 /**
  * The provider's ECM members, per line of business: those assigned to it, flagged when on the
- * latest MIF of their line, plus those only on that MIF: a member with no assignment in the line
- * now is still reported on as sent; one whose assignment in the line another provider holds now
- * is flagged `reassigned` (its rows are rejected). One result: a large provider's members are
- * parsed once, not twice.
+ * latest MIF of their line (and enrolled on it: status 3, or status 4, which a monthly MIF
+ * carries only for a member enrolled in its month who left, mifMembers), plus those only on
+ * that MIF: a member with no assignment in the line now is still reported on as sent; one
+ * whose assignment in the line another provider holds now is flagged `reassigned` (its rows
+ * are rejected). One result: a large provider's members are parsed once, not twice.
  */
 export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promise<EcmMemberRow[]> {
   return (await db.query<EcmMemberRow>(
@@ -42,12 +43,12 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
        select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
      )
      select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name,
-            f.cin is not null as on_mif, coalesce(f.ecm_status = 3, false) as enrolled_on_mif, false as reassigned
+            f.cin is not null as on_mif, coalesce(f.ecm_status in (3, 4), false) as enrolled_on_mif, false as reassigned
        from assigned a join members m using (cin) left join mif f on f.cin = a.cin and f.lob = a.lob
      union all
      select * from (
        select distinct on (f.cin, f.lob) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
-              true, coalesce(f.ecm_status = 3, false),
+              true, coalesce(f.ecm_status in (3, 4), false),
               exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob)
          from mif f join members m using (cin)
         where not exists (select 1 from assigned a where a.cin = f.cin and a.lob = f.lob)

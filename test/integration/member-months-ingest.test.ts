@@ -15,7 +15,7 @@ import { importUpstream } from '../../src/import/upstream.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
-import { OPENPYXL, readWithOpenpyxl } from '../helpers/workbook.js';
+import { OPENPYXL, readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
 import { enrolledRow, otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
@@ -312,5 +312,35 @@ describe('a member the plan assigned to another provider after the MIF (REASSIGN
     // RIVAL's member is as the extract left it; ACME's report of the month counts for ACME
     expect(await benHn()).toEqual(before);
     expect(await benCounts()).toEqual([{ layout: 'OTF', n: 1 }, { layout: 'RTF', n: 1 }]);
+  });
+});
+
+describe('an enrolled member who leaves during the month (status 4 with Start and End, spec §4.5) stays on the MIF until the month after', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('leaving', { settings: { SFTP_STABLE_SECONDS: '0' } });
+  });
+  afterAll(() => closePlanWorld(w));
+  const mifOf = async (slot: string) => {
+    const r = await generate('mif', { date: slot, provider: 'ACME' }, w.deps);
+    const file = r.units.find((u) => u.lob === 'HN')!.file!;
+    return (await readRecords(path.join(w.sftp.root, 'ACME', 'downloads', file))).MIF!
+      .map((x) => [x.cin, x.ecmStatus, (x.endDate as { date: string } | null | undefined)?.date ?? null]);
+  };
+
+  it('on the MIF of the month it ends in as reported (status 4, like status 3), owed on that month\'s RTF, off the next MIF', async () => {
+    // what an accepted RTF applies: Ben reports leaving on December 20th (status 4, Start and
+    // End), Fay the same with status 3
+    await w.db.pool.query(`update ecm_assignments set status = 4, enrollment_start = '2026-08-15', enrollment_end = '2026-12-20' where cin = '91000002B' and lob = 'HN'`);
+    await w.db.pool.query(`update ecm_assignments set status = 3, enrollment_end = '2026-12-20' where cin = '91000006F' and lob = 'HN'`);
+    expect(await mifOf('2026-12-15')).toEqual([['91000001A', '1', null], ['91000002B', '4', '2026-12-20'], ['91000006F', '3', '2026-12-20']]);
+    // the December RTF that leaves both out is told they are owed
+    const december = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
+    const r = await ingestFile({ pool: w.db.pool, config: w.config }, {
+      provider: 'ACME', originalName: 'RTF_ACME_HN_202612.xlsx', bytes: await rtf([rtfRow(december)]), receivedAt: new Date('2027-01-03T17:00:00Z'), source: 'cli',
+    });
+    expect(r.document.issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED').map((i) => i.cin).sort()).toEqual(['91000002B', '91000006F']);
+    // January's MIF: both left before it began (Ann as that RTF reported her)
+    expect(await mifOf('2027-01-15')).toEqual([['91000001A', '2', null]]);
   });
 });

@@ -167,7 +167,12 @@ export class Model {
     return {};
   }
 
-  /** §4.1: per provider × line, members pending or in outreach, plus enrolled members not disenrolled before the month. */
+  /**
+   * §4.1: per provider × line, members pending or in outreach, plus enrolled members not
+   * disenrolled before the month: one with a Start Date whose End Date is in the month or later
+   * is enrolled in it whether the provider reported status 3 or status 4 (§4.5: how an enrolled
+   * member who leaves is reported), and is listed with the status reported.
+   */
   private mif(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
     for (const p of this.providers) {
@@ -175,8 +180,8 @@ export class Model {
         const rows: MifLine[] = [];
         for (const [key, a] of this.assignments) {
           if (a.provider !== p.code || a.lob !== lob || a.assigned > slot) continue;
-          if (a.status === 4) continue;
-          if (a.status === 3 && a.end !== null && a.end < monthStart(slot)) continue;
+          if (a.status === 4 && (a.start === null || a.end === null)) continue;
+          if ((a.status === 3 || a.status === 4) && a.end !== null && a.end < monthStart(slot)) continue;
           rows.push({ cin: key.slice(0, 9), status: a.status, start: a.start, end: a.end });
         }
         out.push({ kind: 'MIF', provider: p.code, lob, rows: sortLines(rows) });
