@@ -98,7 +98,7 @@ export const SETTINGS = {
 
   SMTP_URL: { schema: url(['smtp:', 'smtps:']).optional(), default: undefined, doc: 'SMTP server for notifications. Unset: .eml files in DATA_DIR/outbox.' },
   MAIL_FROM: { schema: z.string().min(3), default: 'calaim-exchange@plan.example', doc: 'Sender address of notifications.' },
-  NOTIFY_GIVE_UP_HOURS: { schema: int(1, 720), default: '24', doc: 'A notification the mail server does not take is retried (exponential backoff, by the notify job) for this many hours after it was recorded, then given up (status GAVE_UP) and ops alerted.' },
+  NOTIFY_GIVE_UP_HOURS: { schema: int(1, 720), default: '24', doc: 'A notification the mail server does not take is retried (exponential backoff, by the notify job) for this many hours after it was recorded (on the database\'s clock, whatever `--now` the recording command had), then given up (status GAVE_UP) and ops alerted.' },
   OPS_EMAIL: { schema: z.string().trim().pipe(z.email()).optional(), default: undefined, doc: 'Operations address alerted when a notification is given up or refused by the mail server. Unset: only the error log.' },
 
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level (logs go to stderr; PHI is redacted).' },

@@ -3,7 +3,8 @@
 // when SMTP_URL is set, otherwise an .eml file in DATA_DIR/outbox that a person can open
 // (written and marked SENT at once, as before). A send that fails stays PENDING and the
 // `notify` job retries it with exponential backoff until it is SENT, or GAVE_UP after
-// NOTIFY_GIVE_UP_HOURS; a message the server refuses for good (5xx) is FAILED. Both alert ops
+// NOTIFY_GIVE_UP_HOURS (both on the database's clock, as the claims: src/repositories/
+// notifications.ts); a message the server refuses for good (5xx) is FAILED. Both alert ops
 // (a log error and, with OPS_EMAIL, an email). Bodies carry file names, counts and outcomes;
 // never member names or DOBs. Errors recorded and logged are the mail server's, never a body.
 import { createHash } from 'node:crypto';
@@ -17,7 +18,7 @@ import { NO_FAULTS, type FaultPoints } from '../fault-points.js';
 import { log } from '../log.js';
 import {
   claimNotification, markNotificationFailed, markNotificationSent, notificationAttachments, notificationById, notificationByKey, recordNotification,
-  type Db, type NotificationRow as Row, type NotificationState, type NotificationStatus, type NotificationTransport,
+  type ClaimedNotification as Row, type Db, type NotificationState, type NotificationStatus, type NotificationTransport,
 } from '../repositories/notifications.js';
 
 export interface Message {
@@ -162,13 +163,14 @@ const permanent = (err: { code?: string; responseCode?: number }): boolean =>
 
 async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error & { code?: string; responseCode?: number }): Promise<Sent & { serverDown?: boolean }> {
   const error = mailError(err);
-  const giveUpAt = row.created_at.getTime() + config.NOTIFY_GIVE_UP_HOURS * 3_600_000;
-  const next = new Date(now.getTime() + backoffMs(row.attempts));
-  const status: Exclude<NotificationStatus, 'SENT'> = permanent(err) ? 'FAILED' : now.getTime() >= giveUpAt ? 'GAVE_UP' : 'PENDING';
-  await markNotificationFailed(pool, Number(row.id), status, error, next, now);
+  // The retry schedule is the database's clock (the claim's time against when the row was
+  // recorded on it), like the claims: `now` may be a pinned --now far from when it was queued.
+  const giveUpAt = row.queued_at.getTime() + config.NOTIFY_GIVE_UP_HOURS * 3_600_000;
+  const status: Exclude<NotificationStatus, 'SENT'> = permanent(err) ? 'FAILED' : row.claimed_at.getTime() >= giveUpAt ? 'GAVE_UP' : 'PENDING';
+  const next = await markNotificationFailed(pool, Number(row.id), status, error, backoffMs(row.attempts) / 1000, now);
   const ctx = { kind: row.kind, notificationId: Number(row.id), attempts: row.attempts, error };
   if (status === 'PENDING') {
-    log.warn({ ...ctx, nextAttemptAt: next.toISOString() }, 'notification not sent; it stays PENDING and is retried');
+    log.warn({ ...ctx, nextAttemptAt: next?.toISOString() }, 'notification not sent; it stays PENDING and is retried');
   } else {
     log.error({ ...ctx, status }, status === 'FAILED' ? 'notification refused by the mail server; not retried (ops alerted)' : `notification not sent within NOTIFY_GIVE_UP_HOURS (${config.NOTIFY_GIVE_UP_HOURS}); given up (ops alerted)`);
     await alertUndelivered(config, pool, now, row, status, error);

@@ -1,6 +1,11 @@
 // The notification outbox (DESIGN: durable notifications): rows recorded before they are sent,
 // claimed under FOR UPDATE SKIP LOCKED, marked once when they end. The sending itself (SMTP or
-// an .eml file, backoff, ops alerts) is src/notify/mailer.ts.
+// an .eml file, backoff, ops alerts) is src/notify/mailer.ts. Claims and the retry schedule
+// (claimed_until, next_attempt_at, queued_at) are on the database's clock (now()): they are
+// agreements between the processes that send, not business time (a caller's `now` may be a
+// pinned --now, or a host clock that is off; two senders whose clocks differ by the claim time
+// would both send a row). The caller's `now` is what the records say happened when: created_at,
+// last_attempt_at, sent_at, ended_at.
 import type pg from 'pg';
 
 export type Db = pg.Pool | pg.PoolClient;
@@ -22,6 +27,12 @@ export interface NotificationRow {
   created_at: Date;
 }
 
+/** A claimed row, with the database's clock at the claim and when the row was recorded on it. */
+export interface ClaimedNotification extends NotificationRow {
+  queued_at: Date;
+  claimed_at: Date;
+}
+
 export type NotificationState = Pick<NotificationRow, 'id' | 'status' | 'transport' | 'location'>;
 
 export interface NewNotification {
@@ -34,14 +45,15 @@ export interface NewNotification {
 }
 
 /**
- * Records a PENDING row and its attachments in one statement (together or not at all). Returns
+ * Records a PENDING row and its attachments in one statement (together or not at all), due at
+ * once and queued now on the database's clock, created at `now` (the message's time). Returns
  * its id, or undefined when a row with the same key was recorded before.
  */
 export async function recordNotification(db: Db, msg: NewNotification, now: Date): Promise<number | undefined> {
   const ins = await db.query<{ id: number }>(
     `with n as (
-       insert into notifications (kind, recipients, subject, body, status, attempts, next_attempt_at, dedupe_key, created_at)
-       values ($1, $2, $3, $4, 'PENDING', 0, $5, $6, $5)
+       insert into notifications (kind, recipients, subject, body, status, attempts, next_attempt_at, queued_at, dedupe_key, created_at)
+       values ($1, $2, $3, $4, 'PENDING', 0, now(), now(), $6, $5)
        on conflict (dedupe_key) where dedupe_key is not null do nothing
        returning id),
      a as (
@@ -63,20 +75,22 @@ export async function notificationById(db: Db, id: number): Promise<Notification
 }
 
 /**
- * Claims one PENDING row (that one, or the next due one) until now + claimSeconds: a status
- * lease taken under FOR UPDATE SKIP LOCKED, so two senders never hold the same row. Counts the
- * attempt at the claim (an attempt cut short by a crash counts too).
+ * Claims one PENDING row (that one, or the next due one) for claimSeconds on the database's
+ * clock: a status lease taken under FOR UPDATE SKIP LOCKED, so two senders never hold the same
+ * row, whatever their own clocks say. Counts the attempt at the claim (an attempt cut short by
+ * a crash counts too), made at `now` as the records tell it.
  */
-export async function claimNotification(db: Db, now: Date, claimSeconds: number, id?: number): Promise<NotificationRow | undefined> {
-  const r = await db.query<NotificationRow>(
-    `update notifications n set claimed_until = $1::timestamptz + make_interval(secs => $2), attempts = n.attempts + 1, last_attempt_at = $1
+export async function claimNotification(db: Db, now: Date, claimSeconds: number, id?: number): Promise<ClaimedNotification | undefined> {
+  const r = await db.query<ClaimedNotification>(
+    `update notifications n set claimed_until = now() + make_interval(secs => $2), attempts = n.attempts + 1, last_attempt_at = $1
       where n.id = (
         select id from notifications
-         where status = 'PENDING' and (claimed_until is null or claimed_until <= $1)
-           and ${id === undefined ? 'next_attempt_at <= $1' : 'id = $3'}
+         where status = 'PENDING' and (claimed_until is null or claimed_until <= now())
+           and ${id === undefined ? 'next_attempt_at <= now()' : 'id = $3'}
          order by next_attempt_at, id
          for update skip locked limit 1)
-      returning n.id, n.kind, n.recipients, n.subject, n.body, n.status, n.transport, n.location, n.attempts, n.dedupe_key, n.created_at`,
+      returning n.id, n.kind, n.recipients, n.subject, n.body, n.status, n.transport, n.location, n.attempts, n.dedupe_key, n.created_at,
+                n.queued_at, now() as claimed_at`,
     id === undefined ? [now, claimSeconds] : [now, claimSeconds, id],
   );
   return r.rows[0];
@@ -96,14 +110,22 @@ export async function markNotificationSent(db: Db, id: number, transport: 'smtp'
   );
 }
 
-/** A failed attempt: PENDING again from `next` (a retry), or ended (FAILED, GAVE_UP). */
-export async function markNotificationFailed(db: Db, id: number, status: Exclude<NotificationStatus, 'SENT'>, error: string, next: Date, now: Date): Promise<void> {
-  await db.query(
+/**
+ * A failed attempt: PENDING again retryInSeconds from now on the database's clock (a retry), or
+ * ended at `now` (FAILED, GAVE_UP). Returns when the retry is due (null: ended).
+ */
+export async function markNotificationFailed(
+  db: Db, id: number, status: Exclude<NotificationStatus, 'SENT'>, error: string, retryInSeconds: number, now: Date,
+): Promise<Date | null> {
+  const r = await db.query<{ next_attempt_at: Date | null }>(
     `update notifications set status = $2, last_error = $3, claimed_until = null,
-            next_attempt_at = case when $2 = 'PENDING' then $4::timestamptz end, ended_at = case when $2 = 'PENDING' then null else $5::timestamptz end
-      where id = $1 and status = 'PENDING'`,
-    [id, status, error, next, now],
+            next_attempt_at = case when $2 = 'PENDING' then now() + make_interval(secs => $4) end,
+            ended_at = case when $2 = 'PENDING' then null else $5::timestamptz end
+      where id = $1 and status = 'PENDING'
+      returning next_attempt_at`,
+    [id, status, error, retryInSeconds, now],
   );
+  return r.rows[0]?.next_attempt_at ?? null;
 }
 
 export interface NotificationSummary {

@@ -1,8 +1,9 @@
 // Durable notifications (issue 18, "Notifications are lost"), against a real SMTP server in the
 // test process: a refused send stays PENDING (attempts 1, the server's error) instead of being
 // lost; the notify job sends it once the server takes mail, exactly once; a message still
-// refused NOTIFY_GIVE_UP_HOURS after it was recorded is GAVE_UP and ops are alerted. The clock
-// is the `now` handed in; nothing waits on time.
+// refused NOTIFY_GIVE_UP_HOURS after it was recorded is GAVE_UP and ops are alerted. The
+// records' times are the `now` handed in; the claims and the retry schedule are on the
+// database's clock, moved on by `elapse`; nothing waits on time.
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -11,7 +12,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { backoffMs, deliverDue, OPS_KIND, sendNotification } from '../../src/notify/mailer.js';
+import { backoffMs, CLAIM_MS, deliverDue, OPS_KIND, sendNotification } from '../../src/notify/mailer.js';
+import { claimNotification } from '../../src/repositories/notifications.js';
 import { OTF } from '../../schemas/index.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
@@ -90,10 +92,21 @@ beforeEach(async () => {
   await db.pool.query('delete from notifications');
 });
 
+const dbNow = async () => (await db.pool.query<{ t: Date }>('select now() as t')).rows[0]!.t.getTime();
 const row = async (id: number) =>
   (await db.pool.query<{ status: string; attempts: number; last_error: string | null; next_attempt_at: Date | null; transport: string | null; sent_at: Date | null }>(
     'select status, attempts, last_error, next_attempt_at, transport, sent_at from notifications where id = $1', [id],
   )).rows[0]!;
+
+/**
+ * The database's clock moves on by `ms` for the outbox (the claims and the retry schedule are on
+ * it, not on the `now` handed in): every instant it scheduled comes that much earlier.
+ */
+async function elapse(ms: number): Promise<void> {
+  await db.pool.query(
+    `update notifications set next_attempt_at = next_attempt_at - make_interval(secs => $1), claimed_until = claimed_until - make_interval(secs => $1),
+            queued_at = queued_at - make_interval(secs => $1)`, [ms / 1000]);
+}
 
 /** The real notify job, fired through the coordinator at `now`. */
 async function fireNotify(now: Date) {
@@ -104,6 +117,7 @@ async function fireNotify(now: Date) {
 describe('durable notifications over SMTP', () => {
   it('a refused send stays PENDING with attempts 1 and the error; the notify job sends it exactly once when the server takes mail', async () => {
     smtp.refuse = { code: 451, text: 'Try again later' };
+    const before = await dbNow();
     const sent = await sendNotification(config, db.pool, {
       kind: 'submission-response', to: ['liaison@acme.example'], subject: 'ACCEPTED: RTF_ACME_202611.xlsx from ACME', text: 'All rows accepted.',
       attachments: [{ filename: 'summary.txt', content: Buffer.from('42 rows') }], key: 'submission-response:1',
@@ -113,15 +127,19 @@ describe('durable notifications over SMTP', () => {
     expect(pending).toMatchObject({ status: 'PENDING', attempts: 1, transport: null, sent_at: null });
     expect(pending.last_error).toMatch(/451/);
     expect(pending.last_error).not.toContain('All rows accepted');
-    expect(pending.next_attempt_at!.getTime()).toBe(T0.getTime() + backoffMs(1));
+    // due after the first backoff on the database's clock
+    expect(pending.next_attempt_at!.getTime()).toBeGreaterThanOrEqual(before + backoffMs(1));
+    expect(pending.next_attempt_at!.getTime()).toBeLessThanOrEqual((await dbNow()) + backoffMs(1));
     expect(smtp.received).toHaveLength(0);
 
     // before its backoff it is not tried again
     smtp.refuse = null;
+    await elapse(backoffMs(1) - 20_000);
     expect(await fireNotify(at(backoffMs(1) - 1000))).toMatchObject({ status: 'ran', counts: { sent: 0, retrying: 0 } });
     expect(smtp.received).toHaveLength(0);
 
     // due: sent, once
+    await elapse(20_000);
     expect(await fireNotify(at(backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 1, retrying: 0, gaveUp: 0 } });
     expect(smtp.subjects()).toEqual(['ACCEPTED: RTF_ACME_202611.xlsx from ACME']);
     expect(smtp.received[0]!.to).toEqual(['liaison@acme.example']);
@@ -147,6 +165,7 @@ describe('durable notifications over SMTP', () => {
     for (let i = 1; i <= 6; i++) await sendNotification(config, db.pool, { kind: 'minimif-sla', to: [`l${i}@plan.example`], subject: `alert ${i}`, text: 'overdue' }, T0);
     expect(smtp.received).toHaveLength(0);
     smtp.refuse = null;
+    await elapse(HOUR);
     const [a, b] = await Promise.all([deliverDue(config, db.pool, at(HOUR)), deliverDue(config, db.pool, at(HOUR))]);
     expect(a.sent + b.sent).toBe(6);
     expect(smtp.subjects().sort()).toEqual(['alert 1', 'alert 2', 'alert 3', 'alert 4', 'alert 5', 'alert 6']);
@@ -156,9 +175,11 @@ describe('durable notifications over SMTP', () => {
   it('still refused NOTIFY_GIVE_UP_HOURS after it was recorded: GAVE_UP, and ops are alerted', async () => {
     smtp.refuse = { code: 450, text: 'Mailbox busy' };
     const sent = await sendNotification(config, db.pool, { kind: 'minimif-sla', to: ['liaison@acme.example'], subject: 'mini-MIF overdue: 2 referral(s) for ACME', text: 'overdue' }, T0);
+    await elapse(backoffMs(1));
     expect(await fireNotify(at(backoffMs(1)))).toMatchObject({ status: 'ran', counts: { retrying: 1 } });
     expect(await row(sent!.id)).toMatchObject({ status: 'PENDING', attempts: 2 });
-    // past the give-up time (3 hours): the next attempt fails and gives up
+    // past the give-up time (3 hours after it was recorded): the next attempt fails and gives up
+    await elapse(3 * HOUR - backoffMs(1));
     expect(await fireNotify(at(3 * HOUR))).toMatchObject({ status: 'ran', counts: { gaveUp: 1 } });
     const given = await row(sent!.id);
     expect(given).toMatchObject({ status: 'GAVE_UP', attempts: 3, next_attempt_at: null });
@@ -167,6 +188,7 @@ describe('durable notifications over SMTP', () => {
     const ops = (await db.pool.query<{ id: number; recipients: string[]; subject: string; status: string }>(`select id, recipients, subject, status from notifications where kind = $1`, [OPS_KIND])).rows;
     expect(ops).toEqual([expect.objectContaining({ recipients: ['ops@plan.example'], subject: `Notification ${sent!.id} (minimif-sla) given up`, status: 'PENDING' })]);
     smtp.refuse = null;
+    await elapse(HOUR);
     expect(await fireNotify(at(4 * HOUR))).toMatchObject({ status: 'ran', counts: { sent: 1 } });
     expect(smtp.received.map((r) => [r.to, r.subject])).toEqual([[['ops@plan.example'], `Notification ${sent!.id} (minimif-sla) given up`]]);
     // the given-up message is not sent later
@@ -183,9 +205,11 @@ describe('durable notifications over SMTP', () => {
     const ids: number[] = [];
     for (const n of [1, 2, 3]) ids.push((await sendNotification(down, db.pool, { kind: 'minimif-sla', to: ['l@plan.example'], subject: `down ${n}`, text: 'x' }, T0))!.id);
     for (const id of ids) expect(await row(id)).toMatchObject({ status: 'PENDING', attempts: 1, last_error: expect.stringMatching(/ECONNECTION|ECONNREFUSED/) });
+    await elapse(HOUR);
     expect(await deliverDue(down, db.pool, at(HOUR))).toEqual({ sent: 0, retrying: 1, failed: 0, gaveUp: 0 });
     expect((await Promise.all(ids.map(row))).map((r) => r.attempts)).toEqual([2, 1, 1]);
     // the server is back: all go out
+    await elapse(HOUR);
     expect(await deliverDue(config, db.pool, at(2 * HOUR))).toMatchObject({ sent: 3 });
     expect(smtp.subjects().sort()).toEqual(['down 1', 'down 2', 'down 3']);
   });
@@ -200,6 +224,43 @@ describe('durable notifications over SMTP', () => {
     smtp.refuse = null;
     expect(await fireNotify(at(HOUR))).toMatchObject({ counts: { sent: 0 } });
     expect(smtp.received).toHaveLength(1);
+  });
+});
+
+describe("claims and retries are on the database's clock, not the caller's `now` (which may be pinned, or a host's clock that is off)", () => {
+  it('a sender whose clock is ahead by more than the claim time does not take a row another sender holds', async () => {
+    smtp.refuse = { code: 451, text: 'Try again later' };
+    const sent = await sendNotification(config, db.pool, { kind: 'minimif-sla', to: ['l@plan.example'], subject: 'held once', text: 'x' }, T0);
+    await elapse(backoffMs(1));
+    const first = await claimNotification(db.pool, at(HOUR), CLAIM_MS / 1000);
+    expect(first?.id).toBe(sent!.id);
+    // another process whose `now` is 11 minutes later (a pinned --now, a host clock ahead)
+    expect(await claimNotification(db.pool, at(HOUR + CLAIM_MS + 60_000), CLAIM_MS / 1000)).toBeUndefined();
+    expect(await claimNotification(db.pool, at(HOUR + 24 * HOUR), CLAIM_MS / 1000, sent!.id)).toBeUndefined();
+    // once the claim has run out on the database's clock, it is free again
+    await elapse(CLAIM_MS);
+    expect((await claimNotification(db.pool, at(HOUR), CLAIM_MS / 1000))?.id).toBe(sent!.id);
+  });
+
+  it('a message recorded and refused under a later pinned --now is retried by the notify job after its backoff, and given up NOTIFY_GIVE_UP_HOURS after it was recorded', async () => {
+    smtp.refuse = { code: 451, text: 'Try again later' };
+    const later = new Date(T0.getTime() + 30 * 24 * HOUR);
+    const sent = await sendNotification(config, db.pool, { kind: 'submission-response', to: ['l@plan.example'], subject: 'from a replay', text: 'x' }, later);
+    expect(await row(sent!.id)).toMatchObject({ status: 'PENDING', attempts: 1 });
+    // the time of the message stays the one it was recorded under
+    expect((await db.pool.query('select created_at from notifications where id = $1', [sent!.id])).rows[0].created_at).toEqual(later);
+    await elapse(backoffMs(1));
+    expect(await deliverDue(config, db.pool, at(0))).toMatchObject({ retrying: 1 });
+    expect(await row(sent!.id)).toMatchObject({ status: 'PENDING', attempts: 2 });
+    // and a message recorded under an earlier --now is not given up at its first retry
+    const earlier = new Date(T0.getTime() - 30 * 24 * HOUR);
+    const old = await sendNotification(config, db.pool, { kind: 'submission-response', to: ['l@plan.example'], subject: 'from an older replay', text: 'x' }, earlier);
+    await elapse(backoffMs(2));
+    expect(await deliverDue(config, db.pool, at(0))).toMatchObject({ retrying: 2, gaveUp: 0 });
+    expect(await row(old!.id)).toMatchObject({ status: 'PENDING', attempts: 2 });
+    // three hours on the database's clock after they were recorded: given up
+    await elapse(3 * HOUR);
+    expect(await deliverDue(config, db.pool, at(0))).toMatchObject({ gaveUp: 2 });
   });
 });
 
@@ -222,11 +283,13 @@ describe('without SMTP_URL: the .eml outbox, sent at once as before', () => {
       expect(sent).toMatchObject({ status: 'PENDING' });
       expect(await row(sent!.id)).toMatchObject({ status: 'PENDING', attempts: 1 });
       fs.rmSync(path.join(dir, 'outbox'));
+      await elapse(backoffMs(1));
       expect(await deliverDue(cfg, db.pool, at(backoffMs(1)))).toMatchObject({ sent: 1 });
       expect(fs.readdirSync(path.join(dir, 'outbox'))).toHaveLength(1);
-      // as if the process had died after writing the .eml, before marking the row SENT
-      await db.pool.query(`update notifications set status = 'PENDING', sent_at = null, ended_at = null, next_attempt_at = $2, claimed_until = $2 where id = $1`, [sent!.id, at(HOUR)]);
+      // as if the process had died after writing the .eml, before marking the row SENT: its claim holds for the hour
+      await db.pool.query(`update notifications set status = 'PENDING', sent_at = null, ended_at = null, next_attempt_at = now(), claimed_until = now() + interval '1 hour' where id = $1`, [sent!.id]);
       expect(await deliverDue(cfg, db.pool, at(HOUR - 1000))).toMatchObject({ sent: 0 });
+      await elapse(HOUR);
       expect(await deliverDue(cfg, db.pool, at(HOUR))).toMatchObject({ sent: 1 });
       expect(fs.readdirSync(path.join(dir, 'outbox'))).toHaveLength(1);
       expect(await row(sent!.id)).toMatchObject({ status: 'SENT', attempts: 3 });
@@ -251,6 +314,7 @@ describe('the liaison response of a submission while the mail server refuses', (
     await respondLocally({ pool: db.pool, config }, done, path.join(dataDir, 'responses'), receivedAt);
     expect(await mails()).toHaveLength(1);
     smtp.refuse = null;
+    await elapse(backoffMs(1));
     expect(await fireNotify(at(backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 1 } });
     expect(await fireNotify(at(2 * backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 0 } });
     expect(smtp.received.map((r) => [r.to, r.subject])).toEqual([[['liaison@plan.example'], expect.stringMatching(/OTF_ACME_202611\.xlsx from ACME$/)]]);
