@@ -2,6 +2,7 @@
 // each provider, the files sent in a month, and one provider's history. Provider codes,
 // names, counts and file names only: no member data here.
 import type pg from 'pg';
+import { answeredAgainSql } from './submissions.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -114,13 +115,15 @@ export interface TrendPoint { period: string; accepted: number; rejected: number
 
 /**
  * Rows accepted and rejected per reporting period from `fromPeriod` on: the sheets that count
- * (applied, not replaced by a later file), so a resubmission is not added to the file it replaced.
+ * (applied, not replaced by a later file), so a resubmission is not added to the file it replaced,
+ * nor a reprocessed file (a rejected one was never applied, so never superseded) to its new answer.
  */
 export async function providerTrend(db: Queryable, code: string, fromPeriodDate: string): Promise<TrendPoint[]> {
   const r = await db.query<{ period: string; accepted: number; rejected: number }>(
     `select to_char(ss.period, 'YYYY-MM') period, sum(ss.rows_accepted)::int accepted, sum(ss.rows_rejected)::int rejected
        from submission_sheets ss join submissions s on s.id = ss.submission_id
       where ss.provider_code = $1 and ss.period >= $2 and ss.superseded_by is null and s.duplicate_of is null
+        and not ${answeredAgainSql('s')}
       group by 1 order by 1`,
     [code, fromPeriodDate],
   );

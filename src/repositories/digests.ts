@@ -3,7 +3,7 @@
 // late or rejected. The digest decides from these who is listed and why.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { submissionTypesSql } from './submissions.js';
+import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -25,7 +25,7 @@ export async function activeProgramContracts(db: Db): Promise<ProgramContract[]>
 export interface RefusedFile { provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }
 
 /**
- * Files (duplicates aside) declined as late or rejected for the period, or, with no period
+ * Files (duplicates and files answered again by reprocess aside) declined as late or rejected for the period, or, with no period
  * recognised, received in [from, to): by provider, oldest first. `zone` is the plan's time zone
  * (the day received is the plan's day).
  */
@@ -40,6 +40,8 @@ export async function refusedFiles(db: Db, periodDate: IsoDate, from: Date, to: 
        from submissions s
       where s.duplicate_of is null
         and (s.outcome = 'REJECTED' or s.verdict = 'DECLINED_LATE')
+        -- a file reprocessed since is answered by its new attempt (listed if refused again)
+        and not ${answeredAgainSql('s')}
         and (s.period = $1 or (s.period is null and s.received_at >= $2 and s.received_at < $3))
       order by s.provider_code, s.id`,
     [periodDate, from, to, zone],

@@ -2,7 +2,7 @@
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
 import { sheetLines } from './sheet-lines.js';
-import { submissionTypesSql } from './submissions.js';
+import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
 export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING';
 
@@ -46,12 +46,14 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
          from provider_contracts c
          cross join lateral (select unnest(case when c.program = 'ECM' then $2::text[] else $3::text[] end) as file_type) t
      ), latest as (
-       -- the latest sheet of each type, and (the window runs before DISTINCT ON) how many came
+       -- the latest sheet of each type, and (the window runs before DISTINCT ON) how many came.
+       -- A file answered again by reprocess is replaced by its new answer (which keeps its
+       -- receipt time: without the id the two would tie), not counted beside it.
        select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
               u.received_at, u.original_name, u.id as submission_id, count(*) over (partition by s.provider_code, s.layout)::int as n
          from submission_sheets s join submissions u on u.id = s.submission_id
-        where s.period = $1::date and u.duplicate_of is null
-        order by s.provider_code, s.layout, u.received_at desc
+        where s.period = $1::date and u.duplicate_of is null and not ${answeredAgainSql('u')}
+        order by s.provider_code, s.layout, u.received_at desc, u.id desc
      ), refused as (
        -- whole files refused for the period: declined as late, or rejected; with no sheet
        -- recognised the type is unknown (null) and the file counts against every expected type.
@@ -63,6 +65,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
          from submissions u
          left join lateral unnest(${submissionTypesSql('u')}) as t(layout) on true
         where u.period = $1::date and u.duplicate_of is null and (u.outcome = 'REJECTED' or u.verdict = 'DECLINED_LATE')
+          and not ${answeredAgainSql('u')}
         group by 1, 2
      ), sent as (
        select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2
@@ -100,7 +103,7 @@ export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: str
        from submission_sheets ss join submissions s on s.id = ss.submission_id
        cross join lateral unnest(${sheetLines('ss')}) as l(lob)
       where ss.period = $1 and ss.applied
-        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE'
+        and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE' and not ${answeredAgainSql('s')}
         and (l.lob = '*' or exists (select 1 from current_rows c
               where c.provider_code = ss.provider_code and c.layout = ss.layout and c.lob = l.lob and c.period = ss.period))`,
     [periodDate],

@@ -51,6 +51,15 @@ interface SummaryRow {
 export const submissionTypesSql = (alias: string): string =>
   `coalesce(nullif(array(select distinct ss.layout from submission_sheets ss where ss.submission_id = ${alias}.id order by 1), '{}'), ${alias}.file_types)`;
 
+/**
+ * Whether submission `alias` was answered again by `reprocess` (a later submission names it in
+ * reprocess_of, committed with everything it applied). The new attempt replaces it: a report
+ * that counts files or shows the latest answer leaves the old one out, or a reprocessed file
+ * (which keeps its receipt time) is counted twice and can tie with its own new answer.
+ */
+export const answeredAgainSql = (alias: string): string =>
+  `exists (select 1 from submissions again where again.reprocess_of = ${alias}.id)`;
+
 const SUMMARY_COLUMNS = `s.id, s.provider_code, s.original_name, s.received_at, to_char(s.period, 'YYYY-MM') as period,
   ${submissionTypesSql('s')} as types,
   s.verdict, s.outcome, s.state, s.rows_read, s.rows_accepted, s.rows_rejected, s.warnings, s.duplicate_of, s.reprocess_of, s.response_name`;
