@@ -26,6 +26,19 @@ export interface StatusRow {
   /** Files rejected whole for this type (an unrecognised file counts against each expected type). */
   rejectedFiles: number;
   declinedFiles: number;
+  /**
+   * The verdict of the latest file whose rows of this type count for the period (null: none
+   * counts): what the accepted state is (on time, late, resubmission), which a later refused
+   * file (lastFile) does not change.
+   */
+  acceptedVerdict: string | null;
+  /** That file's submission. */
+  acceptedSubmissionId: number | null;
+  /**
+   * ACCEPTED while rows of this type count for the period (acceptedLines), whatever later files
+   * were refused; otherwise DECLINED when every file received was declined as late, REJECTED
+   * when a file was rejected or read with every row rejected, MISSING when nothing came.
+   */
   state: FileState;
 }
 
@@ -33,13 +46,28 @@ interface Row {
   provider_code: string; name: string; program: string; file_type: string; sent: string | null; received: number;
   verdict: string | null; outcome: string | null; rows_read: number | null; rows_accepted: number | null; rows_rejected: number | null;
   last_received: Date | null; last_file: string | null; last_submission_id: number | null; rejected: number; declined: number;
+  read_unaccepted: number;
 }
 
 /**
  * `periodDate` is the period's first day (YYYY-MM-01); `expected` the file types each program
- * owes (the one list the digest uses too).
+ * owes (the one list the digest uses too); `accepted` the period's acceptedLines when the
+ * caller has read them already (the board), else they are read here.
  */
-export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: string, expected: Readonly<Record<'ECM' | 'CS', readonly string[]>>): Promise<StatusRow[]> {
+export async function periodStatus(
+  db: pg.Pool | pg.PoolClient,
+  periodDate: string,
+  expected: Readonly<Record<'ECM' | 'CS', readonly string[]>>,
+  accepted?: readonly AcceptedLine[],
+): Promise<StatusRow[]> {
+  const lines = accepted ?? (await acceptedLines(db, periodDate));
+  // per provider and type, the latest file with rows counting (any line)
+  const counting = new Map<string, AcceptedLine>();
+  for (const a of lines) {
+    const k = `${a.provider}|${a.layout}`;
+    const had = counting.get(k);
+    if (!had || later(a, had)) counting.set(k, a);
+  }
   const r = await db.query<Row>(
     `with expected as (
        select distinct c.provider_code, c.program, t.file_type
@@ -50,7 +78,11 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
        -- A file answered again by reprocess is replaced by its new answer (which keeps its
        -- receipt time: without the id the two would tie), not counted beside it.
        select distinct on (s.provider_code, s.layout) s.provider_code, s.layout, u.verdict, u.outcome, s.rows_read, s.rows_accepted, s.rows_rejected,
-              u.received_at, u.original_name, u.id as submission_id, count(*) over (partition by s.provider_code, s.layout)::int as n
+              u.received_at, u.original_name, u.id as submission_id, count(*) over (partition by s.provider_code, s.layout)::int as n,
+              -- sheets with rows of files not refused: read, every row of the type rejected
+              -- (when none of the type counts), so REJECTED rather than MISSING
+              (count(*) filter (where s.rows_read > 0 and u.outcome is distinct from 'REJECTED' and u.verdict is distinct from 'DECLINED_LATE')
+                 over (partition by s.provider_code, s.layout))::int as read_unaccepted
          from submission_sheets s join submissions u on u.id = s.submission_id
         where s.period = $1::date and u.duplicate_of is null and not ${answeredAgainSql('u')}
         order by s.provider_code, s.layout, u.received_at desc, u.id desc
@@ -73,7 +105,7 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
      select e.provider_code, p.name, e.program, e.file_type, to_char(st.last, 'YYYY-MM-DD') as sent,
             coalesce(l.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,
             coalesce(ft.rejected, 0) + coalesce(fu.rejected, 0) as rejected,
-            coalesce(ft.declined, 0) + coalesce(fu.declined, 0) as declined
+            coalesce(ft.declined, 0) + coalesce(fu.declined, 0) as declined, coalesce(l.read_unaccepted, 0) as read_unaccepted
        from expected e join providers p using (provider_code)
        left join latest l on l.provider_code = e.provider_code and l.layout = e.file_type
        left join sent st on st.provider_code = e.provider_code and st.kind = case e.program when 'ECM' then 'MIF' else 'CSASF' end
@@ -82,31 +114,56 @@ export async function periodStatus(db: pg.Pool | pg.PoolClient, periodDate: stri
       order by e.provider_code, e.program, e.file_type`,
     [periodDate, expected.ECM, expected.CS],
   );
-  return r.rows.map((x) => ({
-    provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
-    submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
-    lastReceived: x.last_received, lastFile: x.last_file, lastSubmissionId: x.last_submission_id, rejectedFiles: x.rejected, declinedFiles: x.declined,
-    state: x.outcome && x.outcome !== 'REJECTED' ? 'ACCEPTED' : x.declined > 0 && x.rejected === 0 && !x.outcome ? 'DECLINED' : x.outcome === 'REJECTED' || x.rejected > 0 || x.declined > 0 ? 'REJECTED' : 'MISSING',
-  }));
+  return r.rows.map((x) => {
+    const c = counting.get(`${x.provider_code}|${x.file_type}`);
+    return {
+      provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
+      submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
+      lastReceived: x.last_received, lastFile: x.last_file, lastSubmissionId: x.last_submission_id, rejectedFiles: x.rejected, declinedFiles: x.declined,
+      acceptedVerdict: c?.verdict ?? null, acceptedSubmissionId: c?.submissionId ?? null,
+      // What counts decides, not the latest file: a refused correction leaves the earlier rows
+      // counting (the digest does not list the type), and a file read and then declined as
+      // late is DECLINED, though its outcome is REJECTED.
+      state: c ? 'ACCEPTED' : x.rejected > 0 || x.read_unaccepted > 0 ? 'REJECTED' : x.declined > 0 ? 'DECLINED' : 'MISSING',
+    };
+  });
 }
+
+/** A line of business of a file type with rows counting for the period, and the latest file they count from. */
+export interface AcceptedLine {
+  provider: string;
+  layout: string;
+  /** '*': a sheet of unknown lines, standing for every line. */
+  lob: string;
+  /** That file's verdict (ON_TIME, LATE_ACCEPTED, RESUBMISSION). */
+  verdict: string | null;
+  submissionId: number;
+  receivedAt: Date;
+}
+
+/** Whether `a` came after `b` (receipt time, then id: a reprocess keeps its original's receipt time). */
+export const later = (a: AcceptedLine, b: AcceptedLine): boolean =>
+  a.receivedAt.getTime() !== b.receivedAt.getTime() ? a.receivedAt > b.receivedAt : a.submissionId > b.submissionId;
 
 /**
  * The (provider, file type, line of business) triples with accepted rows for the period: lines
- * of applied sheets of files neither rejected nor declined that have rows counting now
- * (current_rows: a line whose every row was rejected is still owed). A sheet of unknown lines
- * stands for every line (its lob is '*'); a sheet with no rows for none (sheetLines). (Each
- * check is one probe of current_rows' primary key, never a scan of the period's rows.)
+ * of applied sheets of files neither rejected nor declined (nor answered again by reprocess)
+ * that have rows counting now (current_rows: a line whose every row was rejected is still
+ * owed), each with the latest such file. A sheet of unknown lines stands for every line (its
+ * lob is '*'); a sheet with no rows for none (sheetLines). (Each check is one probe of
+ * current_rows' primary key, never a scan of the period's rows.)
  */
-export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<{ provider: string; layout: string; lob: string }[]> {
-  const r = await db.query<{ provider_code: string; layout: string; lob: string }>(
-    `select distinct ss.provider_code, ss.layout, l.lob
+export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<AcceptedLine[]> {
+  const r = await db.query<{ provider_code: string; layout: string; lob: string; verdict: string | null; submission_id: number; received_at: Date }>(
+    `select distinct on (ss.provider_code, ss.layout, l.lob) ss.provider_code, ss.layout, l.lob, s.verdict, s.id as submission_id, s.received_at
        from submission_sheets ss join submissions s on s.id = ss.submission_id
        cross join lateral unnest(${sheetLines('ss')}) as l(lob)
       where ss.period = $1 and ss.applied
         and coalesce(s.outcome, '') <> 'REJECTED' and coalesce(s.verdict, '') <> 'DECLINED_LATE' and not ${answeredAgainSql('s')}
         and (l.lob = '*' or exists (select 1 from current_rows c
-              where c.provider_code = ss.provider_code and c.layout = ss.layout and c.lob = l.lob and c.period = ss.period))`,
+              where c.provider_code = ss.provider_code and c.layout = ss.layout and c.lob = l.lob and c.period = ss.period))
+      order by ss.provider_code, ss.layout, l.lob, s.received_at desc, s.id desc`,
     [periodDate],
   );
-  return r.rows.map((x) => ({ provider: x.provider_code, layout: x.layout, lob: x.lob }));
+  return r.rows.map((x) => ({ provider: x.provider_code, layout: x.layout, lob: x.lob, verdict: x.verdict, submissionId: Number(x.submission_id), receivedAt: x.received_at }));
 }

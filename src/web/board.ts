@@ -7,7 +7,7 @@ import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodL
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
 import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
-import { acceptedLines, periodStatus, type StatusRow } from '../repositories/status.js';
+import { acceptedLines, later, periodStatus, type AcceptedLine, type StatusRow } from '../repositories/status.js';
 import { html, query, type Html } from './html.js';
 import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
 
@@ -33,30 +33,45 @@ export interface BoardRow extends ProviderLine { cells: Record<Column, BoardCell
 
 export interface BoardFilter { program?: string; lob?: string; liaison?: string; state?: string }
 
-function inboundCell(s: StatusRow | undefined, lobAccepted: boolean, lob: string, providerHref: string): BoardCell {
+/**
+ * One line's cell of an inbound type. `line`: the latest file with rows of this line counting
+ * (acceptedLines), which puts the cell in an accepted state, as that file's verdict says,
+ * whatever later files were refused (they are counted in the detail). Only when nothing of the
+ * line counts do the type's refused files make it rejected or declined. The link and the counts
+ * are the latest file's (what was last received).
+ */
+function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, lob: string, providerHref: string): BoardCell {
   if (!s || s.state === 'MISSING') return { state: 'missing', count: 0, detail: 'nothing received', href: providerHref };
   const href = s.lastSubmissionId ? `/submissions/${s.lastSubmissionId}` : providerHref;
   const refused = s.rejectedFiles + s.declinedFiles ? `; refused files: ${s.rejectedFiles} rejected, ${s.declinedFiles} declined` : '';
   const counts = s.rowsRead !== null ? `rows ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected` : 'no rows read';
-  let state: CellState;
-  if (s.state === 'DECLINED') state = 'declined';
-  else if (s.state === 'REJECTED') state = 'rejected';
-  else if (!lobAccepted) return { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href };
-  else state = s.verdict === 'RESUBMISSION' ? 'resubmitted' : s.verdict === 'LATE_ACCEPTED' ? 'late' : 'on-time';
-  return { state, count: s.submissions, detail: `${counts}${refused}`, href };
+  if (line) {
+    const state: CellState = line.verdict === 'RESUBMISSION' ? 'resubmitted' : line.verdict === 'LATE_ACCEPTED' ? 'late' : 'on-time';
+    const from = line.submissionId === s.lastSubmissionId ? counts : `latest file: ${counts}; rows of ${lob} counting from submission ${line.submissionId}`;
+    return { state, count: s.submissions, detail: `${from}${refused}`, href };
+  }
+  if (s.state === 'DECLINED') return { state: 'declined', count: s.submissions, detail: `${counts}${refused}`, href };
+  if (s.state === 'REJECTED') return { state: 'rejected', count: s.submissions, detail: `${counts}${refused}`, href };
+  return { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href };
 }
 
 /** The board's rows for a period, limited to what the viewer may see and the filters ask for. */
 export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
   const periodDate = periodFirstDay(period);
-  const [lines, status, accepted, sent] = await Promise.all([
+  const accepted = await acceptedLines(pool, periodDate);
+  const [lines, status, sent] = await Promise.all([
     providerLines(pool),
-    periodStatus(pool, periodDate, EXPECTED_TYPES),
-    acceptedLines(pool, periodDate),
+    periodStatus(pool, periodDate, EXPECTED_TYPES, accepted),
     sentInMonth(pool, periodDate),
   ]);
   const statusOf = new Map(status.map((s) => [`${s.provider}|${s.program}|${s.fileType}`, s]));
-  const haveLine = new Set(accepted.map((a) => `${a.provider}|${a.layout}|${a.lob}`));
+  const lineOf = new Map(accepted.map((a) => [`${a.provider}|${a.layout}|${a.lob}`, a]));
+  /** The latest file with rows of the line counting: of that line, or of a sheet of unknown lines ('*'). */
+  const countingLine = (provider: string, layout: string, lob: string): AcceptedLine | undefined => {
+    const own = lineOf.get(`${provider}|${layout}|${lob}`);
+    const any = lineOf.get(`${provider}|${layout}|*`);
+    return own && any ? (later(any, own) ? any : own) : own ?? any;
+  };
   const sentOf = new Map(sent.map((s) => [`${s.provider}|${s.kind}|${s.lob ?? '*'}`, s]));
   const visible = lines.filter((l) => canSeeProvider(viewer, l.liaisonEmail));
   const liaisons = [...new Set(visible.map((l) => l.liaisonEmail?.toLowerCase()).filter((e): e is string => !!e))].sort();
@@ -74,8 +89,7 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
           ? { state: 'sent', count: s.files, detail: `${s.rows} member row(s), ${formatInstant(s.lastPublishedAt, tz)}`, href: providerHref }
           : { state: 'not-sent', count: 0, detail: 'no file published this month', href: providerHref };
       } else {
-        const lobAccepted = haveLine.has(`${l.provider}|${col}|${l.lob}`) || haveLine.has(`${l.provider}|${col}|*`);
-        cells[col] = inboundCell(statusOf.get(`${l.provider}|${l.program}|${col}`), lobAccepted, l.lob, providerHref);
+        cells[col] = inboundCell(statusOf.get(`${l.provider}|${l.program}|${col}`), countingLine(l.provider, col, l.lob), l.lob, providerHref);
       }
     }
     if (f.state && !Object.values(cells).some((c) => c.state === f.state)) continue;

@@ -14,7 +14,7 @@ import { periodStatus } from '../../src/repositories/status.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
 import { boardRows, type BoardRow } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
-import { rtf, rtfRow } from '../helpers/provider-files.js';
+import { otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
@@ -69,5 +69,63 @@ describe('a file answered again by `reprocess` is replaced by the new answer, no
     expect(cell(board, 'ACME', 'CV', 'RTF')!.detail).not.toMatch(/refused/);
     expect(cell(board, 'ACME', 'HN', 'RTF')).toMatchObject({ state: 'missing', count: 1, href: `/submissions/${second}` });
     expect(await providerTrend(pool, 'ACME', '2026-01-01')).toEqual([{ period: '2026-11', accepted: 1, rejected: 0 }]);
+  });
+});
+
+describe('a type with rows counting for the period is accepted, whatever later files were refused', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-counting');
+    await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('an RTF accepted on the 2nd, then a correction with every row rejected; an OTF accepted, then an unreadable file', async () => {
+    const onTime = await answer(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf([rtfRow()]), '2026-12-02T17:00:00Z');
+    const fix = await answer(w, 'ACME', 'RTF_ACME_202611_fix.xlsx', await rtf([rtfRow({ ecmStatus: '9' })]), '2026-12-07T17:00:00Z');
+    expect([onTime.document.verdict, fix.document.verdict, fix.document.outcome]).toEqual(['ON_TIME', 'RESUBMISSION', 'REJECTED']);
+    const otfOnTime = await answer(w, 'ACME', 'OTF_ACME_202611.xlsx', await otf([otfRow()]), '2026-12-02T17:00:00Z');
+    const csv = await answer(w, 'ACME', 'OTF_ACME_202611_fix.xlsx', Buffer.from('cin,date\n91000001A,2026-11-05\n'), '2026-12-07T17:00:00Z');
+    expect(csv.document.outcome).toBe('REJECTED');
+
+    // the 2nd's rows still count: accepted, on time as that file's verdict says; the latest
+    // file (the refused correction) stays what lastFile names, and the refused files are counted
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({
+      state: 'ACCEPTED', acceptedVerdict: 'ON_TIME', acceptedSubmissionId: onTime.submissionId,
+      verdict: 'RESUBMISSION', outcome: 'REJECTED', lastSubmissionId: fix.submissionId, submissions: 2, rejectedFiles: 2,
+    });
+    expect(await statusOf(w, 'ACME', 'OTF')).toMatchObject({ state: 'ACCEPTED', acceptedVerdict: 'ON_TIME', acceptedSubmissionId: otfOnTime.submissionId, rejectedFiles: 1 });
+    const board = await boardOf(w);
+    const hnRtf = cell(board, 'ACME', 'HN', 'RTF')!;
+    expect(hnRtf).toMatchObject({ state: 'on-time', count: 2 });
+    expect(hnRtf.detail).toMatch(/refused files: 2 rejected, 0 declined/);
+    expect(cell(board, 'ACME', 'HN', 'OTF')).toMatchObject({ state: 'on-time' });
+    // the digest agrees: nothing of HN missing, the refused files listed
+    const acme = await digestOf(w, '2026-12-11', 'ACME');
+    expect(acme).toMatchObject({ missing: [], missingLines: [{ type: 'RTF', lob: 'CV' }, { type: 'OTF', lob: 'CV' }], rejected: { RTF: 1, unrecognised: 1 } });
+  });
+
+  it('REJECTED only when nothing counts: a first file whose every row was rejected', async () => {
+    await answer(w, 'RIVAL', 'RTF_RIVAL_202611.xlsx', await rtf([rtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed', ecmStatus: '9' })]), '2026-12-02T17:00:00Z');
+    expect(await statusOf(w, 'RIVAL', 'RTF')).toMatchObject({ state: 'REJECTED', acceptedVerdict: null, acceptedSubmissionId: null, rejectedFiles: 1 });
+    expect(cell(await boardOf(w), 'RIVAL', 'HN', 'RTF')).toMatchObject({ state: 'rejected' });
+  });
+});
+
+describe('a file read and then declined as late is DECLINED, not REJECTED', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-declined', { settings: { LATE_FIRST_SUBMISSION: 'decline' } });
+    await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('a first RTF on the 7th (LATE_FIRST_SUBMISSION=decline): status DECLINED, the board declined', async () => {
+    const late = await answer(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf([rtfRow()]), '2026-12-07T17:00:00Z');
+    // read (its sheet is recorded), then declined
+    expect([late.document.verdict, late.document.rowsRead]).toEqual(['DECLINED_LATE', 1]);
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'DECLINED', verdict: 'DECLINED_LATE', declinedFiles: 1, rejectedFiles: 0 });
+    expect(cell(await boardOf(w), 'ACME', 'HN', 'RTF')).toMatchObject({ state: 'declined', href: `/submissions/${late.submissionId}` });
+    expect(await digestOf(w, '2026-12-11', 'ACME')).toMatchObject({ missing: ['RTF', 'OTF'], declined: { RTF: 1 } });
   });
 });
