@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import type { FileTypeRegistry, Program } from '../filetypes/types.js';
 import { log } from '../log.js';
-import { acceptedLines } from '../repositories/status.js';
+import { acceptedLines, owedLines } from '../repositories/status.js';
 import { sendNotification } from '../notify/mailer.js';
 import { activeProgramContracts, refusedFiles } from '../repositories/digests.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
@@ -100,21 +100,24 @@ export async function findMissingSubmissions(
 
   const contracts = await activeProgramContracts(pool);
   const accepted = await acceptedLines(pool, periodDate);
+  // a line owes its files only when the plan sent members of it for the period (the board's rule too)
+  const owed = new Set((await owedLines(pool, periodDate)).map((o) => `${o.provider}|${o.program}|${o.lob}`));
   const bad = await refusedFiles(pool, periodDate, from, to, config.PLAN_TIME_ZONE);
 
   const have = new Set(accepted.map((r) => `${r.provider}|${r.layout}`));
   const haveLine = new Set(accepted.map((r) => `${r.provider}|${r.layout}|${r.lob}`));
   const rows = new Map<string, MissingRow>();
   for (const c of contracts) {
+    const owing = c.lobs.filter((lob) => owed.has(`${c.provider_code}|${c.program}|${lob}`));
     rows.set(`${c.provider_code}|${c.program}`, {
       providerCode: c.provider_code,
       providerName: c.name,
       program: c.program,
       liaisonEmail: c.liaison_email,
-      missing: expected[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)),
+      missing: owing.length ? expected[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)) : [],
       missingLines: expected[c.program]
         .filter((t) => have.has(`${c.provider_code}|${t}`) && !haveLine.has(`${c.provider_code}|${t}|*`))
-        .flatMap((t) => c.lobs.filter((lob) => !haveLine.has(`${c.provider_code}|${t}|${lob}`)).map((lob) => ({ type: t, lob }))),
+        .flatMap((t) => owing.filter((lob) => !haveLine.has(`${c.provider_code}|${t}|${lob}`)).map((lob) => ({ type: t, lob }))),
       declined: {},
       rejected: {},
       files: [],

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { sheetLines } from './sheet-lines.js';
 import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
-export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING';
+export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING' | 'NOT_OWED';
 
 export interface StatusRow {
   provider: string;
@@ -37,9 +37,12 @@ export interface StatusRow {
   /**
    * ACCEPTED while rows of this type count for the period (acceptedLines), whatever later files
    * were refused; otherwise DECLINED when every file received was declined as late, REJECTED
-   * when a file was rejected or read with every row rejected, MISSING when nothing came.
+   * when a file was rejected or read with every row rejected, MISSING when nothing came and a
+   * line owes the type, NOT_OWED when nothing came and none does (owedLines).
    */
   state: FileState;
+  /** Whether a contracted line of the program owes this type for the period (owedLines). */
+  owed: boolean;
 }
 
 interface Row {
@@ -51,16 +54,17 @@ interface Row {
 
 /**
  * `periodDate` is the period's first day (YYYY-MM-01); `expected` the file types each program
- * owes (the one list the digest uses too); `accepted` the period's acceptedLines when the
- * caller has read them already (the board), else they are read here.
+ * owes (the one list the digest uses too); `known` the period's acceptedLines and owedLines when
+ * the caller has read them already (the board), else they are read here.
  */
 export async function periodStatus(
   db: pg.Pool | pg.PoolClient,
   periodDate: string,
   expected: Readonly<Record<'ECM' | 'CS', readonly string[]>>,
-  accepted?: readonly AcceptedLine[],
+  known: { accepted?: readonly AcceptedLine[]; owed?: readonly OwedLine[] } = {},
 ): Promise<StatusRow[]> {
-  const lines = accepted ?? (await acceptedLines(db, periodDate));
+  const lines = known.accepted ?? (await acceptedLines(db, periodDate));
+  const owed = new Set((known.owed ?? (await owedLines(db, periodDate))).map((o) => `${o.provider}|${o.program}`));
   // per provider and type, the latest file with rows counting (any line)
   const counting = new Map<string, AcceptedLine>();
   for (const a of lines) {
@@ -116,6 +120,7 @@ export async function periodStatus(
   );
   return r.rows.map((x) => {
     const c = counting.get(`${x.provider_code}|${x.file_type}`);
+    const owedType = owed.has(`${x.provider_code}|${x.program}`);
     return {
       provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
       submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
@@ -124,7 +129,8 @@ export async function periodStatus(
       // What counts decides, not the latest file: a refused correction leaves the earlier rows
       // counting (the digest does not list the type), and a file read and then declined as
       // late is DECLINED, though its outcome is REJECTED.
-      state: c ? 'ACCEPTED' : x.rejected > 0 || x.read_unaccepted > 0 ? 'REJECTED' : x.declined > 0 ? 'DECLINED' : 'MISSING',
+      state: c ? 'ACCEPTED' : x.rejected > 0 || x.read_unaccepted > 0 ? 'REJECTED' : x.declined > 0 ? 'DECLINED' : owedType ? 'MISSING' : 'NOT_OWED',
+      owed: owedType,
     };
   });
 }
@@ -166,4 +172,48 @@ export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: str
     [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, layout: x.layout, lob: x.lob, verdict: x.verdict, submissionId: Number(x.submission_id), receivedAt: x.received_at }));
+}
+
+/** A contracted line of business that owes its program's files for the period. */
+export interface OwedLine { provider: string; program: 'ECM' | 'CS'; lob: string }
+
+/**
+ * [POLICY] The contracted lines that owe their program's files for the period: a provider can
+ * report only on members the plan sent it (a row about anyone else is rejected, and a file with
+ * no rows is no submission), so a line owes its RTF and OTF only when the latest MIF of that
+ * line for the period (the newest version of the latest slot up to the period's, the 15th)
+ * listed members, and its CSPRTF only when the latest CSASF for the period (its last slot in or
+ * before the period) listed members of that line. The CSASF's rows are not stored with their
+ * line: a row's line is its authorization's, as the CSPRTF's checks read it (latestCsasfRows);
+ * a row whose authorization is gone stands for every line ('*'). A header-only file, one
+ * recorded EMPTY, or none at all (a provider contracted after the slot) owes nothing. The
+ * digest, the month board and `status` all read this one function.
+ */
+export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<OwedLine[]> {
+  const r = await db.query<{ provider_code: string; program: 'ECM' | 'CS'; lob: string }>(
+    `with mif as (
+       select distinct on (provider_code, lob) provider_code, lob, row_count
+         from outbound_files
+        where kind = 'MIF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
+        order by provider_code, lob, slot desc, id desc
+     ), csasf as (
+       select distinct on (provider_code) id, provider_code
+         from outbound_files
+        where kind = 'CSASF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
+        order by provider_code, slot desc, id desc
+     ), cs_lines as (
+       select distinct f.provider_code, coalesce(a.lob, '*') as lob
+         from csasf f join outbound_file_rows r on r.outbound_file_id = f.id
+         left join lateral (
+           select a.lob from cs_authorizations a
+            where a.cin = r.cin and a.service_code = r.service_code and a.provider_code = f.provider_code
+            order by a.auth_key = coalesce(r.auth_number, '') desc, a.resolved, a.id desc limit 1) a on true
+     )
+     select c.provider_code, c.program, c.lob
+       from provider_contracts c
+      where (c.program = 'ECM' and exists (select 1 from mif m where m.provider_code = c.provider_code and m.lob = c.lob and m.row_count > 0))
+         or (c.program = 'CS' and exists (select 1 from cs_lines l where l.provider_code = c.provider_code and l.lob in (c.lob, '*')))`,
+    [periodDate],
+  );
+  return r.rows.map((x) => ({ provider: x.provider_code, program: x.program, lob: x.lob }));
 }

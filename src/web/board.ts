@@ -7,7 +7,7 @@ import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodL
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
 import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
-import { acceptedLines, later, periodStatus, type AcceptedLine, type StatusRow } from '../repositories/status.js';
+import { acceptedLines, later, owedLines, periodStatus, type AcceptedLine, type StatusRow } from '../repositories/status.js';
 import { html, query, type Html } from './html.js';
 import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
 
@@ -40,8 +40,9 @@ export interface BoardFilter { program?: string; lob?: string; liaison?: string;
  * line counts do the type's refused files make it rejected or declined. The link and the counts
  * are the latest file's (what was last received).
  */
-function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, lob: string, providerHref: string): BoardCell {
-  if (!s || s.state === 'MISSING') return { state: 'missing', count: 0, detail: 'nothing received', href: providerHref };
+function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, owed: boolean, lob: string, providerHref: string): BoardCell | undefined {
+  // A line the plan sent no members of owes nothing (owedLines): no cell, unless a file came.
+  if (!s || s.state === 'MISSING' || s.state === 'NOT_OWED') return owed ? { state: 'missing', count: 0, detail: 'nothing received', href: providerHref } : undefined;
   const href = s.lastSubmissionId ? `/submissions/${s.lastSubmissionId}` : providerHref;
   const refused = s.rejectedFiles + s.declinedFiles ? `; refused files: ${s.rejectedFiles} rejected, ${s.declinedFiles} declined` : '';
   const counts = s.rowsRead !== null ? `rows ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected` : 'no rows read';
@@ -52,18 +53,19 @@ function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, l
   }
   if (s.state === 'DECLINED') return { state: 'declined', count: s.submissions, detail: `${counts}${refused}`, href };
   if (s.state === 'REJECTED') return { state: 'rejected', count: s.submissions, detail: `${counts}${refused}`, href };
-  return { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href };
+  return owed ? { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href } : undefined;
 }
 
 /** The board's rows for a period, limited to what the viewer may see and the filters ask for. */
 export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
   const periodDate = periodFirstDay(period);
-  const accepted = await acceptedLines(pool, periodDate);
+  const [accepted, owed] = await Promise.all([acceptedLines(pool, periodDate), owedLines(pool, periodDate)]);
   const [lines, status, sent] = await Promise.all([
     providerLines(pool),
-    periodStatus(pool, periodDate, EXPECTED_TYPES, accepted),
+    periodStatus(pool, periodDate, EXPECTED_TYPES, { accepted, owed }),
     sentInMonth(pool, periodDate),
   ]);
+  const owedLine = new Set(owed.map((o) => `${o.provider}|${o.program}|${o.lob}`));
   const statusOf = new Map(status.map((s) => [`${s.provider}|${s.program}|${s.fileType}`, s]));
   const lineOf = new Map(accepted.map((a) => [`${a.provider}|${a.layout}|${a.lob}`, a]));
   /** The latest file with rows of the line counting: of that line, or of a sheet of unknown lines ('*'). */
@@ -89,7 +91,8 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
           ? { state: 'sent', count: s.files, detail: `${s.rows} member row(s), ${formatInstant(s.lastPublishedAt, tz)}`, href: providerHref }
           : { state: 'not-sent', count: 0, detail: 'no file published this month', href: providerHref };
       } else {
-        cells[col] = inboundCell(statusOf.get(`${l.provider}|${l.program}|${col}`), countingLine(l.provider, col, l.lob), l.lob, providerHref);
+        const c = inboundCell(statusOf.get(`${l.provider}|${l.program}|${col}`), countingLine(l.provider, col, l.lob), owedLine.has(`${l.provider}|${l.program}|${l.lob}`), l.lob, providerHref);
+        if (c) cells[col] = c;
       }
     }
     if (f.state && !Object.values(cells).some((c) => c.state === f.state)) continue;

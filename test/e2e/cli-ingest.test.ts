@@ -113,9 +113,11 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     const rows = (r.json as { rows: { provider: string; fileType: string; outcome: string | null; missing: boolean; submissions: number }[] }).rows;
     expect(rows.find((x) => x.provider === 'ACME' && x.fileType === 'RTF')).toMatchObject({ outcome: 'ACCEPTED', missing: false, submissions: 3 });
     expect(rows.find((x) => x.provider === 'ACME' && x.fileType === 'OTF')).toMatchObject({ outcome: null, missing: true });
-    expect(rows.find((x) => x.provider === 'HOMEWAY' && x.fileType === 'CSPRTF')).toMatchObject({ missing: true });
+    // no CSASF was sent to HOMEWAY: it was sent no members to report on, so it owes no CSPRTF
+    expect(rows.find((x) => x.provider === 'HOMEWAY' && x.fileType === 'CSPRTF')).toMatchObject({ state: 'NOT_OWED', owed: false, missing: false });
     const human = await runCli(['status', '--period', '2026-11'], env);
     expect(human.stdout).toMatch(/MISSING/);
+    expect(human.stdout).toMatch(/not owed \(no members of the line sent for the period\)/);
   });
 
   it('usage errors exit 2', async () => {

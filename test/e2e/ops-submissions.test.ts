@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { seedPlan } from '../helpers/plan.js';
+import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'ingest');
 let db: TestDb;
@@ -18,8 +18,13 @@ const ids: Record<string, number> = {};
 beforeAll(async () => {
   db = await createTestDb();
   await seedPlan(db.pool);
+  await seedCsAuthorizations(db.pool);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-ops-'));
   env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0' };
+  // the CSASF lists MEALS's member: MEALS owes a CSPRTF for November (a line the plan sent no
+  // members of owes nothing)
+  const csasf = await runCli(['generate', 'csasf', '--date', '2026-11-15'], env);
+  expect(csasf.code, csasf.stderr).toBe(0);
   const ingest = async (key: string, file: string, provider: string, at: string) => {
     const r = await runCli(['ingest', file, '--provider', provider, '--received-at', at, '--json'], env);
     expect(r.code, r.stderr).toBe(0);
@@ -84,7 +89,7 @@ describe('submissions', () => {
     expect(row('ACME', 'RTF')).toMatchObject({ state: 'ACCEPTED', missing: false });
     expect(row('ACME', 'OTF')).toMatchObject({ state: 'REJECTED', missing: false, rejectedFiles: 1 });
     expect(row('HOMEWAY', 'CSPRTF')).toMatchObject({ state: 'DECLINED', missing: false, declinedFiles: 1 });
-    expect(row('MEALS', 'CSPRTF')).toMatchObject({ state: 'MISSING', missing: true });
+    expect(row('MEALS', 'CSPRTF')).toMatchObject({ state: 'MISSING', missing: true, owed: true });
     const human = await runCli(['status', '--period', '2026-11'], env);
     expect(human.stdout).toMatch(/received but rejected or declined/);
   });

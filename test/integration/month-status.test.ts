@@ -14,7 +14,8 @@ import { periodStatus } from '../../src/repositories/status.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
 import { boardRows, type BoardRow } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
-import { otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { P } from '../helpers/plan.js';
+import { csprtf, csprtfRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
@@ -127,5 +128,69 @@ describe('a file read and then declined as late is DECLINED, not REJECTED', () =
     expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'DECLINED', verdict: 'DECLINED_LATE', declinedFiles: 1, rejectedFiles: 0 });
     expect(cell(await boardOf(w), 'ACME', 'HN', 'RTF')).toMatchObject({ state: 'declined', href: `/submissions/${late.submissionId}` });
     expect(await digestOf(w, '2026-12-11', 'ACME')).toMatchObject({ missing: ['RTF', 'OTF'], declined: { RTF: 1 } });
+  });
+});
+
+describe('a line is owed only when the plan sent the provider members of it for the period', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-owed', { csAuthorizations: true });
+    const pool = w.db.pool;
+    // contracted before the files went out: RIVAL's CalViva MIF is header-only, and MEALS's
+    // CSASF lists only its Health Net member
+    await pool.query(`insert into provider_contracts values ('RIVAL', 'CV', 'ECM'), ('MEALS', 'CV', 'CS')`);
+    await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+    await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+    // contracted after: NEWCO was sent no MIF at all
+    await pool.query(`insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder)
+      values ('NEWCO', '1111111111', '222333444', 'New Care Co', '5595550500', 'ops@newco.example', 'liaison@plan.example', 'NEWCO')`);
+    await pool.query(`insert into provider_contracts values ('NEWCO', 'HN', 'ECM')`);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('the digest and the board owe nothing of a line with no members sent (no MIF, a header-only MIF, no CSASF row of the line)', async () => {
+    const mifs = await w.db.pool.query(`select provider_code, lob, row_count > 0 as members from outbound_files where kind = 'MIF' and status = 'PUBLISHED' order by 1, 2`);
+    expect(mifs.rows).toEqual([
+      { provider_code: 'ACME', lob: 'CV', members: true }, { provider_code: 'ACME', lob: 'HN', members: true },
+      { provider_code: 'RIVAL', lob: 'CV', members: false }, { provider_code: 'RIVAL', lob: 'HN', members: true },
+    ]);
+    // RIVAL and MEALS send what they were sent members of (Health Net); ACME and HOMEWAY nothing
+    const echo = { cin: '91000005E', lastName: 'Echo', firstName: 'Ed', clientName: 'Ed Echo' };
+    for (const [name, bytes] of [['RTF_RIVAL_202611.xlsx', await rtf([rtfRow(echo, P.ECM2)])], ['OTF_RIVAL_202611.xlsx', await otf([otfRow(echo, P.ECM2)])]] as const)
+      expect((await answer(w, 'RIVAL', name, bytes, '2026-12-02T17:00:00Z')).document.outcome).toMatch(/^ACCEPTED/);
+    const meals = await answer(w, 'MEALS', 'CSPRTF_MEALS_202611.xlsx', await csprtf([csprtfRow({ ...echo, serviceCode: 'MTM' }, P.CS2)]), '2026-12-02T17:00:00Z');
+    expect(meals.document.outcome).toMatch(/^ACCEPTED/);
+
+    const digest = await findMissingSubmissions(w.db.pool, w.config, '2026-12-11');
+    expect(digest.map((r) => [r.providerCode, r.program, r.missing, r.missingLines])).toEqual([
+      ['ACME', 'ECM', ['RTF', 'OTF'], []],
+      ['HOMEWAY', 'CS', ['CSPRTF'], []],
+    ]);
+    const board = await boardOf(w);
+    // not owed: no cell (the board's "not expected")
+    expect(cell(board, 'NEWCO', 'HN', 'RTF')).toBeUndefined();
+    expect(cell(board, 'NEWCO', 'HN', 'MIF')).toMatchObject({ state: 'not-sent' });
+    expect(cell(board, 'RIVAL', 'CV', 'RTF')).toBeUndefined();
+    expect(cell(board, 'RIVAL', 'CV', 'OTF')).toBeUndefined();
+    expect(cell(board, 'MEALS', 'CV', 'CSPRTF')).toBeUndefined();
+    expect(cell(board, 'RIVAL', 'HN', 'RTF')).toMatchObject({ state: 'on-time' });
+    expect(cell(board, 'MEALS', 'HN', 'CSPRTF')).toMatchObject({ state: 'on-time' });
+    expect(cell(board, 'ACME', 'CV', 'RTF')).toMatchObject({ state: 'missing' });
+    expect(cell(board, 'HOMEWAY', 'CV', 'CSPRTF')).toMatchObject({ state: 'missing' });
+    // status agrees: NEWCO owes nothing, ACME owes its files
+    expect(await statusOf(w, 'NEWCO', 'RTF')).toMatchObject({ state: 'NOT_OWED', owed: false });
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'MISSING', owed: true });
+  });
+
+  it('a file from a provider that owed none is still shown: rejected, not "not expected"', async () => {
+    const pool = w.db.pool;
+    // no sFTP folder for NEWCO in this world: read, not answered over sFTP
+    const done = await ingestFile({ pool, config: w.config }, {
+      provider: 'NEWCO', originalName: 'RTF_NEWCO_202611.xlsx', bytes: await rtf([rtfRow({}, { code: 'NEWCO', npi: '1111111111', tin: '222333444', name: 'New Care Co' })]),
+      receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
+    });
+    expect(done.document.outcome).toBe('REJECTED');
+    expect(await statusOf(w, 'NEWCO', 'RTF')).toMatchObject({ state: 'REJECTED', owed: false });
+    expect(cell(await boardOf(w), 'NEWCO', 'HN', 'RTF')).toMatchObject({ state: 'rejected' });
   });
 });

@@ -308,6 +308,19 @@ async function submission(provider: string, o: { period: string | null; outcome:
   return id;
 }
 
+/** A MIF (of a line) or CSASF published on `slot` listing `cins`: what makes a line owe its files (owedLines). */
+async function sentMembers(provider: string, kind: 'MIF' | 'CSASF', lob: string | null, slot: string, cins: string[]): Promise<void> {
+  const bytes = randomBytes(16);
+  const sha = (await db.pool.query<{ h: string }>(`insert into file_blobs (sha256, size, bytes) values (encode(sha256($1), 'hex'), 16, $1) returning sha256 as h`, [bytes])).rows[0]!.h;
+  const id = (await db.pool.query<{ id: number }>(
+    `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, published_at)
+     values ($1, lower($1), $2, $3, $4, 'PUBLISHED', $5, $6, $7, $2::date) returning id`,
+    [kind, slot, provider, lob, `${kind}_${provider}_${lob ?? ''}_${slot}.xlsx`, sha, cins.length],
+  )).rows[0]!.id;
+  for (const [i, cin] of cins.entries())
+    await db.pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, service_code) values ($1, $2, $3, $4)`, [id, i + 2, cin, kind === 'CSASF' ? 'MTM' : null]);
+}
+
 async function readDigestXlsx(bytes: Buffer): Promise<CellValue[][]> {
   const rows: CellValue[][] = [];
   for await (const ev of readWorkbook(bytes, { recognise: (cells) => (cells[0] === 'Provider Code' ? cells : null), maxRows: 1000, maxColumns: 20 })) {
@@ -327,6 +340,12 @@ function emlAttachment(eml: string): { filename: string; bytes: Buffer } {
 describe('missing-submission digest', () => {
   it('lists, per provider and program, missing file types and declined / rejected files of the period', async () => {
     await db.pool.query(`update providers set liaison_email = 'other@plan.example' where provider_code = 'RIVAL'`);
+    // October's MIF and CSASF listed members of each provider (the latest ones for November
+    // too): every contracted provider owes its files
+    await sentMembers('ACME', 'MIF', 'HN', '2026-10-15', ['91000001A']);
+    await sentMembers('RIVAL', 'MIF', 'HN', '2026-10-15', ['91000005E']);
+    await sentMembers('HOMEWAY', 'CSASF', null, '2026-10-15', ['91000001A']);
+    await sentMembers('MEALS', 'CSASF', null, '2026-10-15', ['91000005E']);
     const rtf = await submission('ACME', { period: '2026-10-01', outcome: 'ACCEPTED', verdict: 'ON_TIME', layouts: ['RTF'], applied: true, receivedAt: '2026-11-03T17:00:00Z' });
     await submission('ACME', { period: '2026-10-01', outcome: 'REJECTED', layouts: ['RTF'], applied: false, receivedAt: '2026-11-04T17:00:00Z', duplicateOf: rtf });
     await submission('ACME', { period: null, outcome: 'REJECTED', layouts: [], applied: false, receivedAt: '2026-11-03T18:00:00Z' });

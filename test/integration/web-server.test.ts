@@ -138,7 +138,7 @@ describe('who sees what', () => {
     expect(filtered).not.toContain('href="/providers/ACME"');
   });
 
-  it('the board shows November: the MIF sent, the RTF on time, RIVAL rejected, the rest missing; filters by state and line', async () => {
+  it('the board shows November: the MIF sent, the RTF on time, RIVAL rejected, the rest owed missing; filters by state and line', async () => {
     const body = (await get(sessions.ops, '/')).body;
     expect(body).toContain('Month board: 11/2026');
     const row = (provider: string, lob: string) => {
@@ -153,7 +153,8 @@ describe('who sees what', () => {
     expect(row('ACME', 'CV')).toEqual(['sent', 'n/a', 'missing', 'missing', 'n/a']);
     expect(body.replace(/\n/g, ' ')).toMatch(/no accepted rows for CV \(rows \d+ accepted, [1-9]\d* rejected\)/);
     expect(row('RIVAL', 'HN')).toEqual(['sent', 'n/a', 'rejected', 'missing', 'n/a']);
-    expect(row('HOMEWAY', 'HN')).toEqual(['n/a', 'not-sent', 'n/a', 'n/a', 'missing']);
+    // no CSASF was sent to HOMEWAY: no members to report on, so no CSPRTF is owed (owedLines)
+    expect(row('HOMEWAY', 'HN')).toEqual(['n/a', 'not-sent', 'n/a', 'n/a', 'n/a']);
     expect(body).toContain(`href="/submissions/${seed.acmeSubmission}"`);
     const rejected = (await get(sessions.ops, '/?state=rejected')).body;
     expect(rejected).toContain('href="/providers/RIVAL"');
@@ -164,7 +165,9 @@ describe('who sees what', () => {
     const october = (await get(sessions.ops, '/?period=2026-10')).body;
     expect(october).toContain('Month board: 10/2026');
     expect(october).not.toContain('cell state-on-time');
-    expect(october).toContain('cell state-missing');
+    // the first MIF went out on November 15th: nothing was owed for October
+    expect(october).not.toContain('cell state-missing');
+    expect(october).toContain('cell state-not-sent');
   });
 
   it('the submission page shows the rejected row with its member, grouped by code with how to fix it; sortable', async () => {

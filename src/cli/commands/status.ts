@@ -28,14 +28,17 @@ Examples:
         const rows = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,
-          // nothing received at all; a rejected or declined file was received (see state)
+          // owed and nothing received at all; a rejected or declined file was received (see
+          // state); a type no line owes (NOT_OWED: no members sent) is not missing
           missing: x.state === 'MISSING',
         }));
         const missing = rows.filter((x) => x.missing);
         const accepted = rows.filter((x) => x.state === 'ACCEPTED');
         const refused = rows.filter((x) => x.state === 'REJECTED' || x.state === 'DECLINED');
-        emit(opts, { period, asOf: localDate(now, config.PLAN_TIME_ZONE), rows, missing: missing.length, refused: refused.length }, () =>
-          `period ${period}: ${accepted.length} of ${rows.length} expected file(s) received and accepted, ${refused.length} received but rejected or declined, ${missing.length} missing\n\n` +
+        const notOwed = rows.filter((x) => x.state === 'NOT_OWED');
+        emit(opts, { period, asOf: localDate(now, config.PLAN_TIME_ZONE), rows, missing: missing.length, refused: refused.length, notOwed: notOwed.length }, () =>
+          `period ${period}: ${accepted.length} of ${rows.length - notOwed.length} expected file(s) received and accepted, ${refused.length} received but rejected or declined, ${missing.length} missing` +
+          (notOwed.length ? `; ${notOwed.length} not owed (no members of the line sent for the period)` : '') + '\n\n' +
           table(['provider', 'program', 'file', 'last slot sent', 'subs', 'verdict', 'outcome', 'read', 'accepted', 'rejected', 'files refused', 'state'],
             rows.map((x) => [x.provider, x.program, x.fileType, x.lastSent ?? '', x.submissions, x.verdict ?? '', x.outcome ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '',
               x.rejectedFiles + x.declinedFiles ? `${x.rejectedFiles} rejected, ${x.declinedFiles} declined` : '', x.state])),
