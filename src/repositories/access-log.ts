@@ -23,15 +23,28 @@ export async function recordAccess(db: Queryable, e: AccessEntry): Promise<void>
   );
 }
 
-export async function listAccess(db: Queryable, f: { since?: Date; email?: string; limit: number }): Promise<(AccessEntry & { id: number })[]> {
-  const r = await db.query<{ id: number; user_id: number; email: string; at: Date; provider_code: string | null; submission_id: number | null; page: string; denied: boolean }>(
-    `select id, user_id, email, at, provider_code, submission_id, page, denied from access_log
-      where ($1::timestamptz is null or at >= $1) and ($2::text is null or email = lower($2))
-      order by at, id limit $3`,
-    [f.since ?? null, f.email ?? null, f.limit],
+/**
+ * The entries matching the filters, oldest first: all of them, or with `limit` the newest
+ * `limit` (the newest are what an auditor looks for; taking the oldest first and cutting there
+ * silently dropped the latest views once the log outgrew the limit). `total` is how many match,
+ * so a caller can say the list was cut and by how much.
+ */
+export async function listAccess(db: Queryable, f: { since?: Date; email?: string; limit?: number }): Promise<{ entries: (AccessEntry & { id: number })[]; total: number }> {
+  const r = await db.query<{ id: number; user_id: number; email: string; at: Date; provider_code: string | null; submission_id: number | null; page: string; denied: boolean; total: number }>(
+    `select * from (
+       select id, user_id, email, at, provider_code, submission_id, page, denied, count(*) over ()::int as total from access_log
+        where ($1::timestamptz is null or at >= $1) and ($2::text is null or email = lower($2))
+        order by at desc, id desc limit $3) newest
+      order by at, id`,
+    [f.since ?? null, f.email ?? null, f.limit ?? null],
   );
-  return r.rows.map((x) => ({
-    id: Number(x.id), userId: Number(x.user_id), email: x.email, at: x.at, provider: x.provider_code,
-    submission: x.submission_id === null ? null : Number(x.submission_id), page: x.page, denied: x.denied,
-  }));
+  return {
+    // (limit is at least 1: no row means no entry matched)
+    total: r.rows[0]?.total ?? 0,
+    entries: r.rows.map((x) => ({
+      id: Number(x.id), userId: Number(x.user_id), email: x.email, at: x.at, provider: x.provider_code,
+      submission: x.submission_id === null ? null : Number(x.submission_id), page: x.page, denied: x.denied,
+    })),
+  };
 }
+

@@ -70,6 +70,36 @@ describe('audit access', () => {
     const text = await runCli(['audit', 'access'], w.env);
     expect(text.stdout).toMatch(/RIVAL\s+2\s+submission\s+DENIED/);
   });
+
+  it('never drops the newest entries: all of them by default; --limit N keeps the newest N and says so; text times in the plan time zone', async () => {
+    const user = await w.one(`select id from web_users where email = 'liaison@plan.example'`);
+    // more entries than the old default limit (10,000), then the newest one: a refused attempt
+    await w.db.pool.query(`insert into access_log (user_id, email, at, provider_code, submission_id, page, denied)
+      select $1, 'liaison@plan.example', timestamptz '2026-01-01T00:00:00Z' + make_interval(mins => g), 'ACME', 1, 'submission', false
+        from generate_series(1, 10000) g`, [user.id]);
+    await recordAccess(w.db.pool, { userId: user.id, email: 'liaison@plan.example', at: new Date('2026-12-06T17:00:00Z'), provider: 'RIVAL', submission: 3, page: 'original', denied: true });
+    const total = (await w.one('select count(*)::int n from access_log')).n as number;
+
+    const all = await runCli(['audit', 'access', '--json'], w.env);
+    expect(all.code, all.stderr).toBe(0);
+    const entries = all.json as { at: string; atLocal: string; denied: boolean; page: string }[];
+    expect(entries).toHaveLength(total);
+    expect(entries.at(-1)).toMatchObject({ at: '2026-12-06T17:00:00.000Z', atLocal: '2026-12-06T09:00:00.000-08:00', page: 'original', denied: true });
+    expect(all.stderr).not.toMatch(/newest/);
+
+    const limited = await runCli(['audit', 'access', '--limit', '3', '--json'], w.env);
+    expect(limited.code, limited.stderr).toBe(0);
+    const newest = limited.json as { at: string }[];
+    // the newest three, oldest first
+    expect(newest.map((e) => e.at)).toEqual(['2026-12-02T17:00:00.000Z', '2026-12-03T17:00:00.000Z', '2026-12-06T17:00:00.000Z']);
+    // --json stays one array on stdout; the cut is said on stderr
+    expect(limited.stderr).toMatch(new RegExp(`the newest 3 of ${total} entries`));
+
+    const text = await runCli(['audit', 'access', '--limit', '3'], w.env);
+    expect(text.stdout).toMatch(/^at \(America\/Los_Angeles\)/);
+    expect(text.stdout).toMatch(/2026-12-06 09:00:00 PST\s+liaison@plan\.example\s+RIVAL\s+3\s+original\s+DENIED/);
+    expect(text.stdout).toMatch(new RegExp(`the newest 3 of ${total} entries: --limit ${total}, or without --limit, for all`));
+  });
 });
 
 describe('serve', () => {

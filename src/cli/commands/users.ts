@@ -7,6 +7,7 @@ import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { emit, table, UsageError } from '../output.js';
 import { countOption } from '../values.js';
+import { localIso, localText } from './runs.js';
 
 const ROLES: readonly WebRole[] = ['liaison', 'ops', 'auditor'];
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
@@ -129,26 +130,37 @@ Examples:
     .description('the access log of the web pages: every view of member data (and every refused attempt), oldest first')
     .option('--since <ISO>', 'only entries at or after this date-time (with zone)')
     .option('--user <EMAIL>', 'only this account')
-    .option('--limit <N>', 'how many', '10000')
+    .option('--limit <N>', 'only the newest N entries (default: all)')
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
-Each entry: when, who (account and email), the provider and submission, what was shown
-(submission: the page with CINs and names; original, response: a download), and whether it
-was refused (a liaison asking for another liaison's provider: answered 404, recorded).
+Each entry: when (in the text, in the plan time zone, PLAN_TIME_ZONE; in --json, "at" in UTC and
+"atLocal" in the plan time zone), who (account and email), the provider and submission, what
+was shown (submission: the page with CINs and names; original, response: a download), and
+whether it was refused (a liaison asking for another liaison's provider: answered 404,
+recorded). Every matching entry is printed unless --limit is given; then the newest N are, and
+the output says how many were left out (with --json, on stderr: stdout stays one JSON array).
 
 Examples:
   calaim-exchange audit access
+  calaim-exchange audit access --limit 100
   calaim-exchange audit access --since 2026-12-01T00:00:00-08:00 --json`)
     .action(async (opts: { since?: string; user?: string; limit?: string; json?: boolean }) => {
       const since = opts.since !== undefined ? instantOption(opts.since, '--since') : undefined;
       const user = opts.user !== undefined ? email(opts.user, '--user') : undefined;
-      const limit = countOption(opts.limit ?? '10000', '--limit');
+      const limit = opts.limit !== undefined ? countOption(opts.limit, '--limit') : undefined;
       const { listAccess } = await import('../../repositories/access-log.js');
-      await withRuntime(async ({ db }) => {
-        const list = await listAccess(db.pool, { since, email: user, limit });
-        emit(opts, list.map((a) => ({ ...a, at: a.at.toISOString() })), () =>
-          list.length
-            ? table(['at', 'user', 'provider', 'submission', 'page', 'denied'], list.map((a) => [a.at.toISOString(), a.email, a.provider, a.submission, a.page, a.denied ? 'DENIED' : '']))
+      await withRuntime(async ({ config, db }) => {
+        const tz = config.PLAN_TIME_ZONE;
+        const { entries, total } = await listAccess(db.pool, { since, email: user, limit });
+        // never cut silently: say how many were left out and how to see them
+        const cut = entries.length < total
+          ? `the newest ${entries.length} of ${total} entries: --limit ${total}, or without --limit, for all (or --since to narrow)`
+          : '';
+        if (cut && opts.json) process.stderr.write(`note: ${cut}\n`);
+        emit(opts, entries.map((a) => ({ ...a, at: a.at.toISOString(), atLocal: localIso(a.at, tz) })), () =>
+          entries.length
+            ? table([`at (${tz})`, 'user', 'provider', 'submission', 'page', 'denied'], entries.map((a) => [localText(a.at, tz), a.email, a.provider, a.submission, a.page, a.denied ? 'DENIED' : ''])) +
+              (cut ? `\n\n${cut}` : '')
             : 'no access recorded');
       });
     });
