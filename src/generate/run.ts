@@ -324,7 +324,7 @@ async function prepareUnit(
           // (the provider is told now: the attempt that recorded the file never got to; the
           // refusals are the ones still open, as the file's own build would have listed them)
           const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-          const notice = publishedNotice(config, kind, u.provider, p.id, name, p.row_count, refused);
+          const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused);
           await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
           await sendNotice(deps, u.provider.provider_code, notice, at);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
@@ -377,7 +377,7 @@ async function prepareUnit(
       });
       const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
       const published = await publishRecorded(pool, await session(), dir, id, name, bytes, u, kind, slot);
-      const notice = publishedNotice(config, kind, u.provider, id, published.name, built.rows.length, refused.refused);
+      const notice = publishedNotice(config, kind, u, id, published.name, built.rows.length, refused.refused);
       await confirmPublished(pool, kind, job, slot, unitKey, id, published.remote, u, opts.runId, at, notice);
       await sendNotice(deps, u.provider.provider_code, notice, at);
       return {
@@ -454,8 +454,19 @@ async function confirmPublished(
 
 type PublishedNotice = Message & { key: string };
 
+/**
+ * Whom a published file is announced to (spec §7: the provider's contact, and the liaison): the
+ * contracts it is about. A MIF or mini-MIF is one line's: its ECM contract in that line. A CSASF
+ * lists every CS line: each CS contract's contact and liaison (the mailer sends each person once).
+ */
+function publishedTo(u: Pick<Unit, 'provider' | 'lob'>): string[] {
+  const about = u.provider.contracts.filter((c) => u.lob === null || c.lob === u.lob);
+  return [...about.map((c) => c.contact_email ?? ''), ...about.map((c) => c.liaison_email ?? '')];
+}
+
 /** The provider's email about a published file (kept once per outbound file version). */
-function publishedNotice(config: Config, kind: OutboundKind, provider: ProviderRow, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined): PublishedNotice {
+function publishedNotice(config: Config, kind: OutboundKind, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined): PublishedNotice {
+  const provider = u.provider;
   // the deadlines as the configured policy has them, never a copy of the defaults
   const policy = deadlinePolicyFromConfig(config);
   const what = { mif: 'Member Information File (MIF)', 'mini-mif': 'mini-MIF (newly referred members)', csasf: 'Community Supports Authorization Status File (CSASF)' }[kind];
@@ -473,7 +484,7 @@ function publishedNotice(config: Config, kind: OutboundKind, provider: ProviderR
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);
   return {
     kind: `published-${kind}`,
-    to: [provider.contact_email ?? '', provider.liaison_email ?? ''],
+    to: publishedTo(u),
     subject: `${what} published for ${provider.provider_code}: ${name}`,
     text: lines.join('\n'),
     key: `published-file:${fileId}`,

@@ -10,7 +10,7 @@ import {
   upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values, type ProviderField,
   type ReferralWrite,
 } from '../repositories/ecm-assignments.js';
-import { liaisonEmails } from '../repositories/providers.js';
+import { contractLiaisons } from '../repositories/providers.js';
 import {
   dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, seen, type Applier, type ImportConflict, type Row,
 } from './common.js';
@@ -183,8 +183,10 @@ export const REFERRALS: Applier = {
 
 /**
  * The liaisons of both providers hear of referrals the import did not apply: counts, row
- * numbers and provider codes (no CINs: ops have those in the import output). One message per
- * set of recipients; a re-import of the same file does not send it again.
+ * numbers and provider codes (no CINs: ops have those in the import output). The liaisons of
+ * the line involved: each provider's ECM contract in the conflict's line (its own liaison when it
+ * has no contract there, or the contract names none). One message per set of recipients
+ * (compared case-insensitively); a re-import of the same file does not send it again.
  */
 export async function alertReferralConflicts(pool: pg.Pool, config: Config | undefined, fileName: string, conflicts: ImportConflict[], now: Date): Promise<void> {
   if (!config) {
@@ -192,10 +194,11 @@ export async function alertReferralConflicts(pool: pg.Pool, config: Config | und
     return;
   }
   const codes = [...new Set(conflicts.flatMap((k) => [k.currentProvider, k.referredProvider]))];
-  const liaison = await liaisonEmails(pool, codes);
+  const liaisons = await contractLiaisons(pool, codes, 'ECM');
+  const liaisonOf = (code: string, lob: string) => (liaisons.has(`${code}|${lob}`) ? liaisons.get(`${code}|${lob}`) : liaisons.get(code)) ?? null;
   const groups = new Map<string, ImportConflict[]>();
   for (const k of conflicts) {
-    const to = [...new Set([liaison.get(k.currentProvider), liaison.get(k.referredProvider)].filter((x): x is string => !!x))].sort();
+    const to = [...new Set([liaisonOf(k.currentProvider, k.lob), liaisonOf(k.referredProvider, k.lob)].filter((x): x is string => !!x).map((x) => x.trim().toLowerCase()))].sort();
     const key = to.join(',');
     groups.set(key, [...(groups.get(key) ?? []), k]);
   }

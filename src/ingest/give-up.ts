@@ -26,7 +26,7 @@ function isTransient(err: unknown): boolean {
   return err instanceof Error && LOST_CONNECTION.test(err.message);
 }
 
-export interface ProviderToAnswer { code: string; name: string; sftpFolder: string; liaisonEmail: string | null; contactEmail: string | null }
+export interface ProviderToAnswer { code: string; name: string; sftpFolder: string }
 
 /**
  * Counts this failure of the upload; past the limit, answers it (the submission's id). Undefined

@@ -103,7 +103,8 @@ export interface Ingested {
   resumed: boolean;
   /** Liaison notification text (counts and outcome only). */
   liaisonSummary: string;
-  context: Pick<ProviderContext, 'code' | 'liaisonEmail' | 'contactEmail' | 'sftpFolder'>;
+  /** Whose file it is and where its answer goes (whom it is emailed to: ./recipients.ts). */
+  context: Pick<ProviderContext, 'code' | 'sftpFolder'>;
 }
 
 function docIssues(issues: readonly Issue[]): IngestDocument['issues'] {
@@ -234,7 +235,7 @@ interface IngestRun {
 export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
   const sha = file.sha256 ?? hashOf(file.bytes);
   const ctx = await (preloaded.context ?? loadProviderContext(deps.pool, file.provider, file.receivedAt));
-  const ctxOut = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
+  const ctxOut = { code: ctx.code, sftpFolder: ctx.sftpFolder };
   const client = await deps.pool.connect();
   try {
     await begin(client);

@@ -238,7 +238,7 @@ async function pollProviders(
     try {
       // First what an interrupted poll left applied but unanswered (its upload may be gone
       // from uploads/ already): answered, moved and notified, each step once.
-      if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email }, now)) {
+      if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder }, now)) {
         out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
         if (r.error) {
           summary.failed++;
@@ -282,7 +282,7 @@ async function processOne(
   const base: PollFileResult = { provider: p.provider_code, file: f.name };
   const at = nowOverride ?? systemClock();
   // whom a file answered unread (too large, or given up on) is addressed to
-  const answerTo = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder, liaisonEmail: p.liaison_email, contactEmail: p.contact_email };
+  const answerTo = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder };
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, answerTo, f, 'FILE_TOO_LARGE', at);

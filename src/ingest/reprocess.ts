@@ -64,7 +64,7 @@ export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandi
   const { pool, config } = deps;
   const now = deps.now ?? systemClock;
   const ctx = await loadProviderContext(pool, c.provider, c.receivedAt);
-  const context = { code: ctx.code, liaisonEmail: ctx.liaisonEmail, contactEmail: ctx.contactEmail, sftpFolder: ctx.sftpFolder };
+  const context = { code: ctx.code, sftpFolder: ctx.sftpFolder };
   let done: Ingested;
   let resumed = false;
   if (c.reprocessedBy) {

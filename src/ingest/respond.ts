@@ -28,6 +28,8 @@ import {
 import { ClaimLost, type Fence } from './fence.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, unreadResponseEmail, type Ingested } from './pipeline.js';
+import { responseRecipients } from './recipients.js';
+import type { FileTypeRegistry } from '../filetypes/types.js';
 import type { ReadyFile } from './scan.js';
 
 const posix = path.posix;
@@ -47,6 +49,8 @@ export interface RespondDeps {
    * upload refused unread; none outside a poll (`reprocess`).
    */
   fence?: Fence;
+  /** The file types (their programs say which contracts a response is about; default: the production registry). */
+  fileTypes?: FileTypeRegistry;
 }
 
 export type { Disposition };
@@ -134,8 +138,9 @@ export async function respondOverSftp(
     try {
       await sendNotification(deps.config, pool, {
         kind: 'submission-response',
-        // spec §7: every response posted to downloads/ is announced to the provider's contact too
-        to: [done.context.liaisonEmail ?? '', done.context.contactEmail ?? ''],
+        // spec §7: every response posted to downloads/ is announced to the provider's contact
+        // too; the liaisons and contacts of the contracts the file reported on
+        to: await responseRecipients(pool, { submissionId: id, provider: done.context.code, file: done.document.file }, { contacts: true, types: deps.fileTypes }),
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(id),
@@ -193,7 +198,7 @@ async function moveUpload(
 export async function finishUnanswered(
   deps: RespondDeps,
   session: SftpSession,
-  provider: { code: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null },
+  provider: { code: string; sftpFolder: string },
   at: Date,
 ): Promise<(Answered & { file: string; error?: string })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
@@ -206,7 +211,7 @@ export async function finishUnanswered(
     const upload: AnsweredUpload = { path: uploadPath, name: posix.basename(uploadPath), size: s.server_mtime ? s.size : null, mtime: s.server_mtime };
     try {
       const stored = await storedResult(deps.pool, s.id);
-      const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder } };
+      const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, sftpFolder: provider.sftpFolder } };
       log.info({ submissionId: s.id, provider: provider.code }, 'finishing a submission applied but not answered');
       out.push({ ...(await respondOverSftp(deps, session, done, upload, at)), file: s.original_name });
     } catch (err) {
@@ -234,7 +239,8 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
     try {
       await sendNotification(deps.config, deps.pool, {
         kind: 'submission-response',
-        to: [done.context.liaisonEmail ?? ''],
+        // a local answer is not in the provider's downloads/: the liaisons only
+        to: await responseRecipients(deps.pool, { submissionId: done.submissionId, provider: done.context.code, file: done.document.file }, { contacts: false, types: deps.fileTypes }),
         subject: `${done.document.outcome}: ${done.document.file} from ${done.context.code}`,
         text: done.liaisonSummary,
         key: notificationKey(done.submissionId),
@@ -259,7 +265,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
 export async function rejectUnread(
   deps: RespondDeps,
   session: SftpSession,
-  provider: { code: string; name: string; sftpFolder: string; liaisonEmail: string | null; contactEmail?: string | null },
+  provider: { code: string; name: string; sftpFolder: string },
   file: ReadyFile,
   code: 'FILE_TOO_LARGE' | 'FILE_NOT_PROCESSED',
   at: Date,
@@ -290,7 +296,7 @@ export async function rejectUnread(
   const stored = await storedResult(deps.pool, id);
   const done: Ingested = {
     ...stored, resumed: false,
-    context: { code: provider.code, liaisonEmail: provider.liaisonEmail, contactEmail: provider.contactEmail ?? null, sftpFolder: provider.sftpFolder },
+    context: { code: provider.code, sftpFolder: provider.sftpFolder },
   };
   await respondOverSftp(deps, session, done, file, at);
   return id;

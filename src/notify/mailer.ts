@@ -57,8 +57,20 @@ export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Each recipient once, blanks (a provider with no liaison email) left out. */
-const recipientsOf = (msg: Message): string[] => [...new Set(msg.to.filter(Boolean))];
+/**
+ * Each person once, as first spelled: a message about several contracts names the same contact
+ * or liaison once per contract, not always in the same case (the domain part of an address is
+ * case-insensitive, and no mailbox here tells case apart). Blanks (a contract with no address)
+ * are left out.
+ */
+export function recipientsOf(msg: Pick<Message, 'to'>): string[] {
+  const seen = new Map<string, string>();
+  for (const raw of msg.to) {
+    const to = raw.trim();
+    if (to && !seen.has(to.toLowerCase())) seen.set(to.toLowerCase(), to);
+  }
+  return [...seen.values()];
+}
 
 const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });
 

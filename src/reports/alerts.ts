@@ -14,7 +14,7 @@ export interface SlaAlertResult { referrals: number; providers: number }
 
 /**
  * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval raises one
- * liaison alert (per provider, once per referral).
+ * liaison alert (per provider and liaison of the referral's line, once per referral).
  */
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
   // a referral loaded after the MIF that carried its member was sent on that MIF: not overdue
@@ -43,6 +43,7 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
     await markReferralsAlerted(pool, row.referrals.map((x) => x.id), now);
     referrals += row.referrals.length;
   }
-  if (referrals) log.warn({ slot, referrals, providers: overdue.length }, 'mini-MIF SLA alert raised');
-  return { referrals, providers: overdue.length };
+  const providers = new Set(overdue.map((o) => o.provider_code)).size;
+  if (referrals) log.warn({ slot, referrals, providers }, 'mini-MIF SLA alert raised');
+  return { referrals, providers };
 }

@@ -37,7 +37,8 @@ export interface MissingRow {
   providerCode: string;
   providerName: string;
   program: Program;
-  liaisonEmail: string | null;
+  /** The liaisons of the program's contracts (the lines it lists), lower-cased, each once: who gets the row. */
+  liaisonEmails: string[];
   /** Expected file types with no accepted submission for the period (in any line of business). */
   missing: FileType[];
   /**
@@ -113,7 +114,7 @@ export async function findMissingSubmissions(
       providerCode: c.provider_code,
       providerName: c.name,
       program: c.program,
-      liaisonEmail: c.liaison_email,
+      liaisonEmails: c.liaisons,
       missing: owing.length ? expected[c.program].filter((t) => !have.has(`${c.provider_code}|${t}`)) : [],
       missingLines: expected[c.program]
         .filter((t) => have.has(`${c.provider_code}|${t}`) && !haveLine.has(`${c.provider_code}|${t}|*`))
@@ -219,8 +220,9 @@ export interface DigestResult {
 }
 
 /**
- * Builds the slot's rows and sends one digest per liaison (providers grouped by
- * providers.liaison_email). Each liaison's digest is a ledger unit of (missing-alert, slot),
+ * Builds the slot's rows and sends one digest per liaison: each provider × program row goes to
+ * the liaison of every contract of that program (a provider with a CalViva and a Health Net line
+ * is on both liaisons' digests). Each liaison's digest is a ledger unit of (missing-alert, slot),
  * so a re-run after a crash does not send it twice.
  */
 export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slot: IsoDate, now?: Date): Promise<DigestResult> {
@@ -229,13 +231,15 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
   const groups = new Map<string, MissingRow[]>();
   let unrouted = 0;
   for (const r of rows) {
-    if (!r.liaisonEmail) {
+    if (!r.liaisonEmails.length) {
       unrouted++;
       continue;
     }
-    const list = groups.get(r.liaisonEmail) ?? [];
-    list.push(r);
-    groups.set(r.liaisonEmail, list);
+    for (const liaison of r.liaisonEmails) {
+      const list = groups.get(liaison) ?? [];
+      list.push(r);
+      groups.set(liaison, list);
+    }
   }
   if (unrouted) log.warn({ slot, providers: unrouted }, 'missing-submission digest: providers without a liaison email are not routed');
   const result: DigestResult = { slot, period, rows, digests: 0, alreadySent: 0, unrouted, sent: [] };

@@ -2,6 +2,7 @@
 // each provider, the files sent in a month, and one provider's history. Provider codes,
 // names, counts and file names only: no member data here.
 import type pg from 'pg';
+import { CONTRACT_CONTACT, CONTRACT_LIAISON } from './providers.js';
 import { answeredAgainSql } from './submissions.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -9,20 +10,23 @@ type Queryable = pg.Pool | pg.PoolClient;
 export interface ProviderLine {
   provider: string;
   name: string;
+  /** This contract's liaison (its own, else the provider's). */
   liaisonEmail: string | null;
+  /** The provider's own liaison (a liaison of the provider sees all of its lines). */
+  providerLiaisonEmail: string | null;
   program: 'ECM' | 'CS';
   lob: string;
 }
 
 /** One row per active provider × program × line of business under contract. */
 export async function providerLines(db: Queryable): Promise<ProviderLine[]> {
-  const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; program: 'ECM' | 'CS'; lob: string }>(
-    `select p.provider_code, p.name, p.liaison_email, c.program, c.lob
+  const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; provider_liaison: string | null; program: 'ECM' | 'CS'; lob: string }>(
+    `select p.provider_code, p.name, ${CONTRACT_LIAISON} as liaison_email, p.liaison_email as provider_liaison, c.program, c.lob
        from providers p join provider_contracts c using (provider_code)
       where p.active
       order by p.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
   );
-  return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, program: x.program, lob: x.lob }));
+  return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, providerLiaisonEmail: x.provider_liaison, program: x.program, lob: x.lob }));
 }
 
 export interface SentFiles {
@@ -55,10 +59,12 @@ export interface ProviderProfile {
   code: string;
   name: string;
   npi: string;
+  /** The provider's own addresses: those of a contract that names none. */
   liaisonEmail: string | null;
   contactEmail: string | null;
   active: boolean;
-  contracts: { program: string; lob: string; since: Date }[];
+  /** Each contract with its addresses (its own, else the provider's). */
+  contracts: { program: string; lob: string; since: Date; contactEmail: string | null; liaisonEmail: string | null }[];
 }
 
 export async function providerProfile(db: Queryable, code: string): Promise<ProviderProfile | undefined> {
@@ -68,21 +74,29 @@ export async function providerProfile(db: Queryable, code: string): Promise<Prov
   );
   const x = p.rows[0];
   if (!x) return undefined;
-  const c = await db.query<{ program: string; lob: string; created_at: Date }>(
-    `select program, lob, created_at from provider_contracts where provider_code = $1
-      order by array_position(array['ECM','CS'], program), array_position(array['HN','CV','CHPIV'], lob)`,
+  const c = await db.query<{ program: string; lob: string; created_at: Date; contact_email: string | null; liaison_email: string | null }>(
+    `select c.program, c.lob, c.created_at, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
+       from provider_contracts c join providers p using (provider_code) where c.provider_code = $1
+      order by array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
     [code],
   );
   return {
     code: x.provider_code, name: x.name, npi: x.npi, liaisonEmail: x.liaison_email, contactEmail: x.contact_email, active: x.active,
-    contracts: c.rows.map((r) => ({ program: r.program, lob: r.lob, since: r.created_at })),
+    contracts: c.rows.map((r) => ({ program: r.program, lob: r.lob, since: r.created_at, contactEmail: r.contact_email, liaisonEmail: r.liaison_email })),
   };
 }
 
-/** The liaison named on a provider, or undefined when there is no such provider. */
-export async function providerLiaison(db: Queryable, code: string): Promise<{ liaisonEmail: string | null } | undefined> {
-  const r = await db.query<{ liaison_email: string | null }>('select liaison_email from providers where provider_code = $1', [code]);
-  return r.rows[0] && { liaisonEmail: r.rows[0].liaison_email };
+/**
+ * Every liaison named on a provider: its own and each of its contracts' (who may see it), or
+ * undefined when there is no such provider.
+ */
+export async function providerLiaisons(db: Queryable, code: string): Promise<string[] | undefined> {
+  const r = await db.query<{ liaisons: string[] }>(
+    `select array_remove(array[p.liaison_email] || array(select c.liaison_email from provider_contracts c where c.provider_code = p.provider_code), null) as liaisons
+       from providers p where p.provider_code = $1`,
+    [code],
+  );
+  return r.rows[0]?.liaisons;
 }
 
 export interface OutboundFile {

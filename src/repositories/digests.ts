@@ -7,15 +7,19 @@ import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
-/** An active provider's contracts in one program, with its liaison and lines of business. */
-export interface ProgramContract { provider_code: string; name: string; liaison_email: string | null; program: 'ECM' | 'CS'; lobs: string[] }
+/**
+ * An active provider's contracts in one program: its lines of business and their liaisons (each
+ * contract's own, else the provider's; none when neither names one), lower-cased, each once.
+ */
+export interface ProgramContract { provider_code: string; name: string; liaisons: string[]; program: 'ECM' | 'CS'; lobs: string[] }
 
 /** Every active provider's contracts, one row per program (ECM before CS), by code. */
 export async function activeProgramContracts(db: Db): Promise<ProgramContract[]> {
   return (await db.query<ProgramContract>(
-    `select p.provider_code, p.name, p.liaison_email, c.program, array_agg(distinct c.lob order by c.lob) as lobs
+    `select p.provider_code, p.name, c.program, array_agg(distinct c.lob order by c.lob) as lobs,
+            coalesce(array_agg(distinct lower(trim(coalesce(c.liaison_email, p.liaison_email)))) filter (where coalesce(c.liaison_email, p.liaison_email) is not null), '{}') as liaisons
        from providers p join provider_contracts c using (provider_code)
-      where p.active group by 1, 2, 3, 4 order by 1, array_position(array['ECM','CS'], c.program)`,
+      where p.active group by 1, 2, 3 order by 1, array_position(array['ECM','CS'], c.program)`,
   )).rows;
 }
 

@@ -231,17 +231,23 @@ export async function markReferralsCarried(db: Db): Promise<number> {
   return r.rowCount ?? 0;
 }
 
-/** A provider's referrals not sent in time, oldest approval first, with its liaison. */
+/** A provider's referrals not sent in time, oldest approval first, with the liaison of their line. */
 export interface OverdueReferrals { provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }
 
-/** Per provider (by code): referrals not sent, not alerted on yet, and approved `days` or more before the slot. */
+/**
+ * Per provider (by code) and liaison: referrals not sent, not alerted on yet, and approved `days`
+ * or more before the slot. The liaison is the one of the provider's ECM contract in the
+ * referral's line (the provider's own when the contract names none, or there is no contract in
+ * that line), compared case-insensitively: each liaison hears of their line's referrals.
+ */
 export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Promise<OverdueReferrals[]> {
   const r = await db.query<OverdueReferrals>(
-    `select f.provider_code, p.liaison_email,
+    `select f.provider_code, min(coalesce(c.liaison_email, p.liaison_email)) as liaison_email,
             json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob) order by f.approved_date, f.referral_id) as referrals
        from ecm_referrals f join providers p using (provider_code)
+       left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
       where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
-      group by f.provider_code, p.liaison_email order by f.provider_code`,
+      group by f.provider_code, lower(coalesce(c.liaison_email, p.liaison_email)) order by f.provider_code, 2`,
     [slot, days],
   );
   return r.rows;

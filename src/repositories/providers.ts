@@ -1,6 +1,6 @@
 // Providers and their contracts: the sFTP folder names the transport serves (src/sftp/transport.ts),
 // the upstream providers extract's upsert (src/import), and the look-ups the import, the demo and
-// the generate command make about a provider's contracts and liaison.
+// the generate command make about a provider's contracts and whom they are addressed to.
 import type pg from 'pg';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 
@@ -15,23 +15,61 @@ export async function providerSftpFolders(db: Db): Promise<string[]> {
  * The providers extract's rows (one per contract): the provider itself once per code (its sFTP
  * folder is its code when first seen, and is never renamed by a later extract), then its
  * contracts. Contracts are only ever added: a contract missing from a later extract stays.
+ *
+ * Each contract keeps the contact and liaison emails its own row names: a row never changes
+ * another contract's addresses, and a blank address is no claim (the contract keeps the one it
+ * had). The provider's own addresses are the first its rows name, in the extract's order (a
+ * blank keeps the one on file): they stand in for a contract that has none of its own.
  */
 export async function upsertProvidersAndContracts(db: Db, rows: readonly UpstreamRow<'providers'>[]): Promise<void> {
   const payload = JSON.stringify(rows);
   await db.query(
-    `insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder)
-     select distinct on (provider_code) provider_code, npi, tin, name, phone, contact_email, liaison_email, provider_code
-       from jsonb_to_recordset($1::jsonb) as x(provider_code text, npi text, tin text, name text, phone text, contact_email text, liaison_email text)
-     on conflict (provider_code) do update set npi = excluded.npi, tin = excluded.tin, name = excluded.name,
-       phone = excluded.phone, contact_email = excluded.contact_email, liaison_email = excluded.liaison_email, updated_at = now()`,
+    `with x as (
+       select e.ord, r.* from jsonb_array_elements($1::jsonb) with ordinality as e(v, ord),
+              jsonb_to_record(e.v) as r(provider_code text, npi text, tin text, name text, phone text, contact_email text, liaison_email text)
+     ), p as (
+       select distinct on (provider_code) provider_code, npi, tin, name, phone,
+              first_value(contact_email) over (partition by provider_code order by contact_email is null, ord) as contact_email,
+              first_value(liaison_email) over (partition by provider_code order by liaison_email is null, ord) as liaison_email
+         from x order by provider_code, ord
+     )
+     insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder)
+     select provider_code, npi, tin, name, phone, contact_email, liaison_email, provider_code from p
+     on conflict (provider_code) do update set npi = excluded.npi, tin = excluded.tin, name = excluded.name, phone = excluded.phone,
+       contact_email = coalesce(excluded.contact_email, providers.contact_email),
+       liaison_email = coalesce(excluded.liaison_email, providers.liaison_email), updated_at = now()`,
     [payload],
   );
   await db.query(
-    `insert into provider_contracts (provider_code, lob, program)
-     select provider_code, lob, program from jsonb_to_recordset($1::jsonb) as x(provider_code text, lob text, program text)
-     on conflict do nothing`,
+    `insert into provider_contracts (provider_code, lob, program, contact_email, liaison_email)
+     select provider_code, lob, program, contact_email, liaison_email
+       from jsonb_to_recordset($1::jsonb) as x(provider_code text, lob text, program text, contact_email text, liaison_email text)
+     on conflict (provider_code, lob, program) do update set
+       contact_email = coalesce(excluded.contact_email, provider_contracts.contact_email),
+       liaison_email = coalesce(excluded.liaison_email, provider_contracts.liaison_email)`,
     [payload],
   );
+}
+
+/**
+ * A contract's addresses as SQL over `c` (provider_contracts) and `p` (its provider): its own,
+ * else its provider's (a contract loaded with none, or a provider whose extract named none).
+ */
+export const CONTRACT_CONTACT = 'coalesce(c.contact_email, p.contact_email)';
+export const CONTRACT_LIAISON = 'coalesce(c.liaison_email, p.liaison_email)';
+
+/** One contract of a provider and whom it is addressed to (its own addresses, else its provider's). */
+export interface ContractAddresses { provider_code: string; lob: string; program: 'ECM' | 'CS'; contact_email: string | null; liaison_email: string | null }
+
+/** The contracts of these providers with their addresses, by code, program (ECM first) and line (HN, CV, CHPIV). */
+export async function contractAddresses(db: Db, codes: readonly string[]): Promise<ContractAddresses[]> {
+  return (await db.query<ContractAddresses>(
+    `select c.provider_code, c.lob, c.program, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
+       from provider_contracts c join providers p using (provider_code)
+      where c.provider_code = any($1)
+      order by c.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+    [codes],
+  )).rows;
 }
 
 /** The contracts of these providers, each as `provider_code|lob|program` (the key the import checks a row against). */
@@ -40,10 +78,25 @@ export async function contractKeys(db: Db, codes: readonly string[]): Promise<Se
   return new Set(r.rows.map((x) => x.k));
 }
 
-/** Each of these providers' liaison email (null: none on file); a code not on file is absent. */
-export async function liaisonEmails(db: Db, codes: readonly string[]): Promise<Map<string, string | null>> {
-  const r = await db.query<{ provider_code: string; liaison_email: string | null }>('select provider_code, liaison_email from providers where provider_code = any($1)', [codes]);
-  return new Map(r.rows.map((p) => [p.provider_code, p.liaison_email]));
+/**
+ * The liaison of each of these providers' contracts in a program, keyed `code|lob`, and of each
+ * provider itself, keyed by its code (what a line the provider has no contract in falls back to);
+ * null: none on file. A code not on file is absent.
+ */
+export async function contractLiaisons(db: Db, codes: readonly string[], program: 'ECM' | 'CS'): Promise<Map<string, string | null>> {
+  const r = await db.query<{ k: string; liaison_email: string | null }>(
+    `select p.provider_code as k, p.liaison_email from providers p where p.provider_code = any($1)
+     union all
+     select c.provider_code || '|' || c.lob, ${CONTRACT_LIAISON} from provider_contracts c join providers p using (provider_code)
+      where c.provider_code = any($1) and c.program = $2`,
+    [codes, program],
+  );
+  return new Map(r.rows.map((x) => [x.k, x.liaison_email]));
+}
+
+/** A provider's own addresses (what its contracts without addresses of their own use); undefined: no such provider. */
+export async function providerAddresses(db: Db, code: string): Promise<{ contact_email: string | null; liaison_email: string | null } | undefined> {
+  return (await db.query<{ contact_email: string | null; liaison_email: string | null }>('select contact_email, liaison_email from providers where provider_code = $1', [code])).rows[0];
 }
 
 export interface ContractedProvider { code: string; name: string; npi: string; tin: string; lobs: string[] }
@@ -62,9 +115,9 @@ export interface OutboundProvider {
   tin: string;
   name: string;
   phone: string | null;
-  contact_email: string | null;
-  liaison_email: string | null;
   sftp_folder: string;
+  /** The program's contracts, each with whom its files are announced to (its own addresses, else the provider's). */
+  contracts: { lob: string; contact_email: string | null; liaison_email: string | null }[];
 }
 
 /**
@@ -73,8 +126,10 @@ export interface OutboundProvider {
  */
 export async function outboundProviders(db: Db, program: 'ECM' | 'CS', only?: string): Promise<(OutboundProvider & { lobs: string[] })[]> {
   const r = await db.query<OutboundProvider & { lobs: string[] }>(
-    `select p.provider_code, p.npi, p.tin, p.name, p.phone, p.contact_email, p.liaison_email, p.sftp_folder,
-            array_agg(c.lob order by array_position(array['HN','CV','CHPIV'], c.lob)) as lobs
+    `select p.provider_code, p.npi, p.tin, p.name, p.phone, p.sftp_folder,
+            array_agg(c.lob order by array_position(array['HN','CV','CHPIV'], c.lob)) as lobs,
+            json_agg(json_build_object('lob', c.lob, 'contact_email', ${CONTRACT_CONTACT}, 'liaison_email', ${CONTRACT_LIAISON})
+                     order by array_position(array['HN','CV','CHPIV'], c.lob)) as contracts
        from providers p join provider_contracts c using (provider_code)
       where c.program = $1 and p.active and ($2::text is null or p.provider_code = $2)
       group by p.provider_code order by p.provider_code`,
@@ -93,13 +148,13 @@ export async function providerStanding(db: Db, code: string): Promise<{ active: 
   return r.rows[0];
 }
 
-/** A provider whose uploads/ folder a poll reads, and whom its answer is addressed to. */
-export interface PollableProvider { provider_code: string; name: string; sftp_folder: string; liaison_email: string | null; contact_email: string | null }
+/** A provider whose uploads/ folder a poll reads (whom an answer goes to depends on the file: src/ingest/recipients.ts). */
+export interface PollableProvider { provider_code: string; name: string; sftp_folder: string }
 
 /** The active providers with at least one contract (only: that one code), by code: a provider with no contract has nothing to submit. */
 export async function pollableProviders(db: Db, only?: string): Promise<PollableProvider[]> {
   return (await db.query<PollableProvider>(
-    `select provider_code, name, sftp_folder, liaison_email, contact_email from providers p where active and ($1::text is null or provider_code = $1)
+    `select provider_code, name, sftp_folder from providers p where active and ($1::text is null or provider_code = $1)
       and exists (select 1 from provider_contracts c where c.provider_code = p.provider_code) order by provider_code`,
     [only ?? null],
   )).rows;

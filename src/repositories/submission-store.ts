@@ -375,3 +375,12 @@ export async function insertUnreadSubmission(c: Client, s: UnreadSubmission): Pr
     [s.id, s.provider, s.originalName.slice(0, 500), s.size, s.receivedAt, s.serverMtime, s.firstSeenAt, s.lastAbsentAt, s.responseName, s.responseSha256, s.responseEmail, s.uploadPath],
   );
 }
+
+/**
+ * Each recognised sheet of a submission and the lines it stands for (sheetLines: its rows' lines,
+ * '*' when they named none it could tell, none when it had no rows): what its response is about.
+ */
+export async function submissionSheetLines(db: Queryable, submissionId: number): Promise<{ layout: string; lines: string[] }[]> {
+  return (await db.query<{ layout: string; lines: string[] }>(
+    `select ss.layout, ${sheetLines('ss')} as lines from submission_sheets ss where ss.submission_id = $1 order by ss.id`, [submissionId])).rows;
+}

@@ -75,13 +75,18 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
     return own && any ? (later(any, own) ? any : own) : own ?? any;
   };
   const sentOf = new Map(sent.map((s) => [`${s.provider}|${s.kind}|${s.lob ?? '*'}`, s]));
-  const visible = lines.filter((l) => canSeeProvider(viewer, l.liaisonEmail));
-  const liaisons = [...new Set(visible.map((l) => l.liaisonEmail?.toLowerCase()).filter((e): e is string => !!e))].sort();
+  // A liaison of any of a provider's contracts (or of the provider) sees all of its lines: the
+  // provider page they can open shows them too.
+  const liaisonsOf = new Map<string, (string | null)[]>();
+  for (const l of lines) liaisonsOf.set(l.provider, [...(liaisonsOf.get(l.provider) ?? [l.providerLiaisonEmail]), l.liaisonEmail]);
+  const visible = lines.filter((l) => canSeeProvider(viewer, liaisonsOf.get(l.provider)!));
+  // (the liaison filter is by each line's own liaison)
+  const liaisons = [...new Set(visible.map((l) => l.liaisonEmail?.trim().toLowerCase()).filter((e): e is string => !!e))].sort();
   const rows: BoardRow[] = [];
   for (const l of visible) {
     if (f.program && l.program !== f.program) continue;
     if (f.lob && l.lob !== f.lob) continue;
-    if (f.liaison && (l.liaisonEmail ?? '').toLowerCase() !== f.liaison.toLowerCase()) continue;
+    if (f.liaison && (l.liaisonEmail ?? '').trim().toLowerCase() !== f.liaison.trim().toLowerCase()) continue;
     const providerHref = `/providers/${encodeURIComponent(l.provider)}`;
     const cells: BoardRow['cells'] = {};
     for (const col of OWED[l.program]) {

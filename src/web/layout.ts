@@ -13,9 +13,13 @@ export interface Viewer {
 
 export const canSeeAll = (v: Viewer): boolean => v.role !== 'liaison';
 
-/** A liaison sees the providers whose liaison_email names them; ops and auditors see every provider. */
-export const canSeeProvider = (v: Viewer, liaisonEmail: string | null): boolean =>
-  canSeeAll(v) || (liaisonEmail !== null && liaisonEmail.trim().toLowerCase() === v.email);
+/**
+ * A liaison sees a provider when they are the liaison of any of its contracts or of the provider
+ * itself (`liaisons`: every one named), compared case-insensitively; never a provider only other
+ * liaisons are named on. Ops and auditors see every provider.
+ */
+export const canSeeProvider = (v: Viewer, liaisons: readonly (string | null)[]): boolean =>
+  canSeeAll(v) || liaisons.some((l) => l !== null && l.trim().toLowerCase() === v.email);
 
 export function page(o: { title: string; viewer?: Viewer; body: Html; flash?: { kind: 'ok' | 'error'; text: string } }): Html {
   const v = o.viewer;

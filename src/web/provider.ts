@@ -62,6 +62,13 @@ export const historyStartDate = (period: Period): string => periodFirstDay(histo
 
 const KINDS = [['mif', 'MIF'], ['mini-mif', 'mini-MIF'], ['csasf', 'CSASF']] as const;
 
+/** Each address once (case aside), as first spelled; "(none)" when there is none. */
+function addresses(list: readonly (string | null)[]): string {
+  const seen = new Map<string, string>();
+  for (const a of list) if (a && !seen.has(a.trim().toLowerCase())) seen.set(a.trim().toLowerCase(), a.trim());
+  return seen.size ? [...seen.values()].join(', ') : '(none)';
+}
+
 export function providerPage(viewer: Viewer, v: ProviderView, tz: string, flash?: { kind: 'ok' | 'error'; text: string }): Html {
   const p = v.profile;
   const periods = Array.from({ length: HISTORY_MONTHS }, (_, i) => addMonths(historyStart(v.period), i));
@@ -69,13 +76,13 @@ export function providerPage(viewer: Viewer, v: ProviderView, tz: string, flash?
 <h1>${p.code} <span class="sub">${p.name}</span></h1>
 <dl class="facts">
   <dt>NPI</dt><dd>${p.npi}</dd>
-  <dt>Liaison</dt><dd>${p.liaisonEmail ?? '(none)'}</dd>
-  <dt>Provider contact</dt><dd>${p.contactEmail ?? '(none)'}</dd>
+  <dt>Liaison</dt><dd>${addresses(p.contracts.length ? p.contracts.map((c) => c.liaisonEmail) : [p.liaisonEmail])}</dd>
+  <dt>Provider contact</dt><dd>${addresses(p.contracts.length ? p.contracts.map((c) => c.contactEmail) : [p.contactEmail])}</dd>
   <dt>Status</dt><dd>${p.active ? 'active' : 'inactive'}</dd>
 </dl>
 <h2>Contracts</h2>
-${p.contracts.length ? html`<table><thead><tr><th scope="col">Program</th><th scope="col">Line of business</th><th scope="col">Since</th></tr></thead><tbody>
-${p.contracts.map((c) => html`<tr><td>${c.program}</td><td>${c.lob}</td><td>${formatInstant(c.since, tz).slice(0, 10)}</td></tr>`)}
+${p.contracts.length ? html`<table><thead><tr><th scope="col">Program</th><th scope="col">Line of business</th><th scope="col">Since</th><th scope="col">Provider contact</th><th scope="col">Liaison</th></tr></thead><tbody>
+${p.contracts.map((c) => html`<tr><td>${c.program}</td><td>${c.lob}</td><td>${formatInstant(c.since, tz).slice(0, 10)}</td><td>${c.contactEmail ?? '(none)'}</td><td>${c.liaisonEmail ?? '(none)'}</td></tr>`)}
 </tbody></table>` : html`<p class="empty">No contract.</p>`}
 <h2>Rows accepted and rejected, ${periods[0]} to ${periods[periods.length - 1]}</h2>
 ${trendChart(v.trend, periods)}

@@ -22,7 +22,7 @@ import { checkReprocess, ReprocessRefused } from '../ingest/reprocess.js';
 import { log } from '../log.js';
 import { packageRoot } from '../package-root.js';
 import { recordAccess } from '../repositories/access-log.js';
-import { providerLiaison, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
+import { providerLiaisons, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
 import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
 import { deleteExpiredWebSessions, deleteWebSession, findWebSession, insertWebSession, touchWebSession } from '../repositories/web-sessions.js';
 import { findWebUser, normaliseEmail } from '../repositories/web-users.js';
@@ -211,8 +211,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       await notFound(req, reply);
       return undefined;
     }
-    const p = await providerLiaison(pool, files.provider);
-    if (!canSeeProvider(req.viewer!, p?.liaisonEmail ?? null)) {
+    if (!canSeeProvider(req.viewer!, (await providerLiaisons(pool, files.provider)) ?? [])) {
       await denied(req, reply, { provider: files.provider, submission: id, page });
       return undefined;
     }
@@ -306,7 +305,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     const code = (req.params as { code: string }).code;
     const profile = await providerProfile(pool, code);
     if (!profile) return notFound(req, reply);
-    if (!canSeeProvider(req.viewer!, profile.liaisonEmail)) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
+    if (!canSeeProvider(req.viewer!, [profile.liaisonEmail, ...profile.contracts.map((c) => c.liaisonEmail)])) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
     const period = boardPeriod(undefined, deps.now(), tz);
     const [submissions, outbound, trend, warnings] = await Promise.all([
       listSubmissions(pool, { provider: code, since: new Date(`${historyStartDate(period)}T00:00:00Z`), limit: 500 }),
