@@ -1,5 +1,6 @@
 // The web pages' local accounts (issue 20). Emails are kept lower-cased: a liaison's providers
-// are those whose liaison_email names them, compared case-insensitively.
+// are those whose contracts (or the provider itself) name them as liaison, compared
+// case-insensitively.
 import type pg from 'pg';
 
 type Queryable = pg.Pool | pg.PoolClient;

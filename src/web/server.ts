@@ -1,8 +1,9 @@
 // The web pages (issue 20): fastify, server-rendered HTML and one stylesheet, no script (the
 // pages work with JavaScript off, and the CSP allows none). Every page but /login needs a
-// session; a liaison sees only the providers whose liaison_email names them and is answered
-// 404 for any other (the attempt recorded); every view of member data is recorded in the
-// append-only access log. Forms carry a CSRF token bound to the session.
+// session; a liaison sees only the providers they are the liaison of (of any of its contracts,
+// or of the provider) and is answered 404 for any other (the attempt recorded); every view of
+// member data is recorded in the append-only access log. Forms carry a CSRF token bound to the
+// session.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
