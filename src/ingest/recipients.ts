@@ -1,6 +1,6 @@
 // Whom a response to an upload is emailed to (spec §7: every file posted to downloads/ emails the
 // provider's contact, and the liaison): the contact and liaison of each contract the file reported
-// on. A provider's lines and programs have their own liaisons and contacts (migration 0036), so a
+// on. A provider's lines and programs have their own liaisons and contacts (migration 0034), so a
 // CalViva RTF is the CalViva ECM contract's business, not the Health Net liaison's.
 import type pg from 'pg';
 import type { FileTypeRegistry, Program } from '../filetypes/types.js';

@@ -107,9 +107,9 @@ describe('migrations', () => {
     await pool.query(`delete from outbound_files where id = any($1)`, [[hn, cv]]);
   });
 
-  it('0036 gives every existing contract its provider\'s contact and liaison emails, and goes down again', async () => {
-    const undone = await downTo('0036_');
-    expect(undone[0]).toMatch(/^0036_contract_contacts$/);
+  it('0034 gives every existing contract its provider\'s contact and liaison emails, and goes down again', async () => {
+    const undone = await downTo('0034_');
+    expect(undone[0]).toMatch(/^0034_contract_contacts$/);
     await pool.query(`update providers set contact_email = 'files@p1.example', liaison_email = 'Liaison@Plan.example' where provider_code = 'P1'`);
     await pool.query(`insert into provider_contracts values ('P1','CV','CS')`);
     expect((await migrate(pool)).applied).toEqual(undone);
@@ -120,7 +120,7 @@ describe('migrations', () => {
       // a provider with no addresses: its contracts have none either (the provider's stand in)
       { provider_code: 'P2', lob: 'HN', program: 'CS', contact_email: null, liaison_email: null },
     ]);
-    await downTo('0036_');
+    await downTo('0034_');
     expect((await pool.query(`select column_name from information_schema.columns where table_name = 'provider_contracts' and column_name like '%email'`)).rows).toEqual([]);
     await migrate(pool);
   });
