@@ -7,7 +7,8 @@ import { spellDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
-import { sendNotification } from '../notify/mailer.js';
+import { withTransaction } from '../db/pool.js';
+import { queueNotification, sendNotification } from '../notify/mailer.js';
 import { markReferralsAlerted, markReferralsCarried, overdueReferrals } from '../repositories/ecm-assignments.js';
 
 export interface SlaAlertResult { referrals: number; providers: number }
@@ -21,6 +22,7 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
   await markReferralsCarried(pool);
   const overdue = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS);
   let referrals = 0;
+  const alerted = new Set<string>();
   for (const row of overdue) {
     const lines = [
       `${row.referrals.length} approved ECM referral(s) to provider ${row.provider_code} have not gone out on a mini-MIF or MIF`,
@@ -31,19 +33,33 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       '',
       `Check the mini-MIF run for ${spellDate(slot)} (calaim-exchange runs --job mini-mif) and the provider's contract and folder.`,
     ];
-    await sendNotification(config, pool, {
+    const alert = {
       kind: 'minimif-sla',
       to: [row.liaison_email ?? ''],
       subject: `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}`,
       text: lines.join('\n'),
-      // once per provider and set of referrals, even when a run stops between sending it and
-      // marking them alerted (the retry, or the next day's run, finds them still unmarked)
+      // once per provider and set of referrals (a retry of the same run finds it recorded)
       key: `minimif-sla:${row.provider_code}:${createHash('sha256').update(row.referrals.map((x) => x.id).sort().join(',')).digest('hex').slice(0, 32)}`,
-    }, now);
-    await markReferralsAlerted(pool, row.referrals.map((x) => x.id), now);
+    };
+    // The alert is recorded and its referrals marked alerted in one transaction: a run that
+    // stops between the two would leave them unmarked, and the next day's alert (another set
+    // of referrals, another key) would name them again. Nobody to tell (no liaison): nothing
+    // recorded, nothing marked; the next run tries again.
+    const recorded = await withTransaction(pool, async (c) => {
+      if (!(await queueNotification(c, alert, now))) return false;
+      await markReferralsAlerted(c, row.referrals.map((x) => x.id), now);
+      return true;
+    });
+    if (!recorded) {
+      log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison email for the line); not marked alerted');
+      continue;
+    }
+    // (sent now; if not, the outbox retries it)
+    await sendNotification(config, pool, alert, now);
     referrals += row.referrals.length;
+    alerted.add(row.provider_code);
   }
-  const providers = new Set(overdue.map((o) => o.provider_code)).size;
+  const providers = alerted.size;
   if (referrals) log.warn({ slot, referrals, providers }, 'mini-MIF SLA alert raised');
   return { referrals, providers };
 }

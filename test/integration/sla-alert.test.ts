@@ -1,0 +1,44 @@
+// The mini-MIF SLA alert tells the liaison of each overdue referral once: the alert is recorded
+// and its referrals marked alerted together, so a run that stops between the two leaves neither,
+// and the next run (with one more referral overdue) names each referral in one email only. A
+// referral whose provider has no liaison to tell is not marked as alerted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { miniMifSlaAlert } from '../../src/reports/alerts.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+
+let w: PlanWorld;
+beforeAll(async () => {
+  w = await openPlanWorld('sla');
+});
+afterAll(() => closePlanWorld(w));
+
+const q = (sql: string, params: unknown[] = []) => w.db.pool.query(sql, params);
+const alertsNaming = async (id: string) =>
+  (await q(`select count(*)::int n from notifications where kind = 'minimif-sla' and body like '%' || $1 || '%'`, [id])).rows[0].n as number;
+
+describe('mini-MIF SLA alert', () => {
+  it('a run stopped between recording the alert and marking its referrals: the next run names each referral once', async () => {
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-1', '91000001A', 'ACME', 'HN', '2026-11-01')`);
+    // the run stops where it marks the referrals alerted
+    await q(`create function stop_marking() returns trigger language plpgsql as $$ begin raise exception 'stopped here'; end $$`);
+    await q(`create trigger stop_marking before update of sla_alerted_at on ecm_referrals for each row execute function stop_marking()`);
+    await expect(miniMifSlaAlert(w.db.pool, w.config, '2026-11-12', new Date('2026-11-12T16:00:00Z'))).rejects.toThrow(/stopped here/);
+    await q(`drop trigger stop_marking on ecm_referrals`);
+    // the next day one more referral is overdue
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-2', '91000002B', 'ACME', 'HN', '2026-11-02')`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-13', new Date('2026-11-13T16:00:00Z'))).toEqual({ referrals: 2, providers: 1 });
+    expect([await alertsNaming('REF-S-1'), await alertsNaming('REF-S-2')]).toEqual([1, 1]);
+    expect((await q(`select count(*)::int n from ecm_referrals where sla_alerted_at is null`)).rows[0].n).toBe(0);
+  });
+
+  it('a provider with no liaison: nothing is sent, and the referral stays unalerted for when one is set', async () => {
+    await q(`update providers set liaison_email = null where provider_code = 'RIVAL'`);
+    await q(`update provider_contracts set liaison_email = null where provider_code = 'RIVAL'`);
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-3', '91000005E', 'RIVAL', 'HN', '2026-11-03')`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-14', new Date('2026-11-14T16:00:00Z'))).toEqual({ referrals: 0, providers: 0 });
+    expect((await q(`select sla_alerted_at from ecm_referrals where referral_id = 'REF-S-3'`)).rows[0].sla_alerted_at).toBeNull();
+    await q(`update providers set liaison_email = 'rival-liaison@plan.example' where provider_code = 'RIVAL'`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-15', new Date('2026-11-15T16:00:00Z'))).toEqual({ referrals: 1, providers: 1 });
+    expect(await alertsNaming('REF-S-3')).toBe(1);
+  });
+});
