@@ -191,17 +191,19 @@ export interface OwedLine { provider: string; program: 'ECM' | 'CS'; lob: string
  */
 export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<OwedLine[]> {
   const r = await db.query<{ provider_code: string; program: 'ECM' | 'CS'; lob: string }>(
-    `with mif as (
+    // (each set computed once, materialized, and looked up hashed: as correlated subqueries the
+    // CSASF lines were computed again per CS contract, 0.2 s for the 500-provider board)
+    `with mif as materialized (
        select distinct on (provider_code, lob) provider_code, lob, row_count
          from outbound_files
         where kind = 'MIF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
         order by provider_code, lob, slot desc, id desc
-     ), csasf as (
+     ), csasf as materialized (
        select distinct on (provider_code) id, provider_code
          from outbound_files
         where kind = 'CSASF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
         order by provider_code, slot desc, id desc
-     ), cs_lines as (
+     ), cs_lines as materialized (
        select distinct f.provider_code, coalesce(a.lob, '*') as lob
          from csasf f join outbound_file_rows r on r.outbound_file_id = f.id
          left join lateral (
@@ -211,8 +213,9 @@ export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string)
      )
      select c.provider_code, c.program, c.lob
        from provider_contracts c
-      where (c.program = 'ECM' and exists (select 1 from mif m where m.provider_code = c.provider_code and m.lob = c.lob and m.row_count > 0))
-         or (c.program = 'CS' and exists (select 1 from cs_lines l where l.provider_code = c.provider_code and l.lob in (c.lob, '*')))`,
+      where (c.program = 'ECM' and (c.provider_code, c.lob) in (select m.provider_code, m.lob from mif m where m.row_count > 0))
+         or (c.program = 'CS' and ((c.provider_code, c.lob) in (select l.provider_code, l.lob from cs_lines l)
+                                   or c.provider_code in (select l.provider_code from cs_lines l where l.lob = '*')))`,
     [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, program: x.program, lob: x.lob }));
