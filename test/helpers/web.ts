@@ -3,13 +3,11 @@
 // RIVAL's RTF rejected whole; one account per role. The server and browser tests share it.
 import type { Clock } from '../../src/clock.js';
 import { generate } from '../../src/generate/run.js';
-import { ingestFile } from '../../src/ingest/pipeline.js';
-import { respondOverSftp } from '../../src/ingest/respond.js';
 import { insertWebUser } from '../../src/repositories/web-users.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { P } from './plan.js';
 import { rtf, rtfRow } from './provider-files.js';
-import type { PlanWorld } from './world.js';
+import { answerUpload, type PlanWorld } from './world.js';
 
 export const PASSWORD = 'correct horse battery';
 export const USERS = {
@@ -42,16 +40,7 @@ export async function seedWebWorld(w: PlanWorld): Promise<WebSeed> {
   await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
   // ACME's CalViva contract is loaded after its RTF came in: the CV row is rejected until ops reprocess it
   await pool.query(`delete from provider_contracts where provider_code = 'ACME' and lob = 'CV'`);
-  const answer = async (provider: string, name: string, bytes: Buffer, at: string) => {
-    const done = await ingestFile({ pool, config: w.config }, { provider, originalName: name, bytes, receivedAt: new Date(at), source: 'cli' });
-    const session = await w.sftp.openSession();
-    try {
-      await respondOverSftp({ pool, config: w.config }, session, done, null, new Date(at));
-    } finally {
-      await session.close();
-    }
-    return done.submissionId;
-  };
+  const answer = async (provider: string, name: string, bytes: Buffer, at: string) => (await answerUpload(w, provider, name, bytes, at)).submissionId;
   const acmeSubmission = await answer('ACME', 'RTF_ACME_202611.xlsx', await rtf([
     rtfRow(),
     rtfRow({ mcpId: 'CV', mcpName: 'CalViva Health', cin: ACME_MEMBER.cin, lastName: ACME_MEMBER.last, firstName: ACME_MEMBER.first }),

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { respondOverSftp } from '../../src/ingest/respond.js';
 import type { GenerateDeps } from '../../src/generate/run.js';
 import { createTestDb, type TestDb } from './db.js';
 import { startTestSftp, type TestSftp } from './dev-sftp.js';
@@ -31,6 +33,18 @@ export async function openPlanWorld(name: string, opts: { csAuthorizations?: boo
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `calaim-${name}-`));
   const config = loadConfig({ DATA_DIR: dataDir, ...opts.settings });
   return { db, sftp, dataDir, config, deps: { pool: db.pool, config, openSession: () => sftp.openSession() } };
+}
+
+/** A provider's file ingested (received at `at`) and answered over the world's sFTP server, as the poll answers it. */
+export async function answerUpload(w: PlanWorld, provider: string, name: string, bytes: Buffer, at: string): Promise<Ingested> {
+  const done = await ingestFile({ pool: w.db.pool, config: w.config }, { provider, originalName: name, bytes, receivedAt: new Date(at), source: 'cli' });
+  const session = await w.sftp.openSession();
+  try {
+    await respondOverSftp({ pool: w.db.pool, config: w.config }, session, done, null, new Date(at));
+  } finally {
+    await session.close();
+  }
+  return done;
 }
 
 export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {

@@ -5,9 +5,8 @@
 // DECLINED; and a line the plan sent no members for owes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
-import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
-import { respondOverSftp } from '../../src/ingest/respond.js';
 import { findMissingSubmissions, EXPECTED_TYPES } from '../../src/reports/missing.js';
 import { providerTrend } from '../../src/repositories/board.js';
 import { periodStatus } from '../../src/repositories/status.js';
@@ -16,22 +15,12 @@ import { boardRows, type BoardRow } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
 import { P } from '../helpers/plan.js';
 import { csprtf, csprtfRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
 const CV_ROW = { mcpId: 'CV', mcpName: 'CalViva Health', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' };
 
-async function answer(w: PlanWorld, provider: string, name: string, bytes: Buffer, at: string): Promise<Ingested> {
-  const pool = w.db.pool;
-  const done = await ingestFile({ pool, config: w.config }, { provider, originalName: name, bytes, receivedAt: new Date(at), source: 'cli' });
-  const session = await w.sftp.openSession();
-  try {
-    await respondOverSftp({ pool, config: w.config }, session, done, null, new Date(at));
-  } finally {
-    await session.close();
-  }
-  return done;
-}
+const answer = answerUpload;
 
 const statusOf = async (w: PlanWorld, provider: string, type: string) =>
   (await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES)).find((r) => r.provider === provider && r.fileType === type);
