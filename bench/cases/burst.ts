@@ -73,12 +73,19 @@ runCase(async () => {
     }
     const seconds = (performance.now() - uploaded) / 1000;
 
-    // each file processed once, answered once, all of them RESPONDED
-    const subs = (await pool.query<{ n: number; files: number; responded: number; accepted: number; rejected: number; read: number }>(
+    // each file processed once, answered once, all of them RESPONDED. A response is in
+    // downloads/ before its email is queued, its upload moved and its submission marked
+    // RESPONDED: the last file's poll finishes those steps after the loop above has seen it.
+    const want = providers.length * expected;
+    const count = async () => (await pool.query<{ n: number; files: number; responded: number; accepted: number; rejected: number; read: number }>(
       `select count(*)::int n, count(distinct (provider_code, original_name))::int files, count(*) filter (where state = 'RESPONDED')::int responded,
               coalesce(sum(rows_accepted), 0)::int accepted, coalesce(sum(rows_rejected), 0)::int rejected, coalesce(sum(rows_read), 0)::int read
          from submissions where provider_code like 'BURST%'`)).rows[0]!;
-    const want = providers.length * expected;
+    let subs = await count();
+    for (const end = performance.now() + 120_000; subs.responded < want && performance.now() < end; subs = await count()) {
+      alive();
+      await sleep(250);
+    }
     if (subs.n !== want || subs.files !== want || subs.responded !== want) throw new Error(`expected ${want} files answered once: ${JSON.stringify(subs)}`);
     for (const code of providers) {
       const moved = ['processed', 'failed'].flatMap((d) => (fs.existsSync(path.join(a.sftpRoot, code, 'uploads', d)) ? fs.readdirSync(path.join(a.sftpRoot, code, 'uploads', d)) : []));
