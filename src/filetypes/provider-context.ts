@@ -49,8 +49,6 @@ export interface ProviderContext {
   npi: string;
   tin: string;
   name: string;
-  liaisonEmail: string | null;
-  contactEmail: string | null;
   sftpFolder: string;
   /** Lines of business per program. */
   ecmLobs: Set<string>;

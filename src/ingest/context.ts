@@ -40,8 +40,6 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     npi: row.npi,
     tin: row.tin,
     name: row.name,
-    liaisonEmail: row.liaison_email,
-    contactEmail: row.contact_email,
     sftpFolder: row.sftp_folder,
     ecmLobs: new Set(row.ecm),
     csLobs: new Set(row.cs),

@@ -3,15 +3,16 @@
 // per submission so the row rules run in memory. Each read is as of the file's receipt: an
 // outbound file published after the upload is not what the provider was answering.
 import type pg from 'pg';
+import { csasfRowLob } from './cs-authorizations.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
-export interface ProviderContractsRow { provider_code: string; npi: string; tin: string; name: string; liaison_email: string | null; contact_email: string | null; sftp_folder: string; ecm: string[]; cs: string[] }
+export interface ProviderContractsRow { provider_code: string; npi: string; tin: string; name: string; sftp_folder: string; ecm: string[]; cs: string[] }
 
 /** The provider with the lines of business of its ECM and CS contracts; undefined: no such provider. */
 export async function providerWithContracts(db: Db, code: string): Promise<ProviderContractsRow | undefined> {
   const r = await db.query<ProviderContractsRow>(
-    `select p.provider_code, p.npi, p.tin, p.name, p.liaison_email, p.contact_email, p.sftp_folder,
+    `select p.provider_code, p.npi, p.tin, p.name, p.sftp_folder,
             coalesce(array_agg(c.lob) filter (where c.program = 'ECM'), '{}') as ecm,
             coalesce(array_agg(c.lob) filter (where c.program = 'CS'), '{}') as cs
        from providers p left join provider_contracts c using (provider_code)
@@ -67,11 +68,7 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
         order by slot desc, id desc limit 1)
      select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
        from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
-       -- the authorization episode the row carried (by its number), else the pair's open or latest one with this provider
-       left join lateral (
-         select a.lob from cs_authorizations a
-          where a.cin = r.cin and a.service_code = r.service_code and a.provider_code = $1
-          order by a.auth_key = coalesce(r.auth_number, '') desc, a.resolved, a.id desc limit 1) a on true`,
+       left join lateral ${csasfRowLob('r', '$1')} a on true`,
     [code, receivedAt],
   )).rows;
 }
