@@ -115,6 +115,18 @@ export async function recordCsAssignmentConflicts(db: Db, conflicts: readonly Cs
  */
 export type CsAuthorizationWrite = UpstreamRow<'cs-authorizations'> & { action: 'update' | 'insert'; id: number | null; supersedes: number | null };
 
+/**
+ * The line of business of a CSASF row (`row`: an outbound_file_rows alias; `provider`: the SQL
+ * of the provider it was sent to), as a lateral subquery yielding `lob`: the authorization
+ * episode the row carried (by its number), else the pair's open or latest one with that
+ * provider. A CSASF row keeps no line of its own: the CSPRTF's checks (latestCsasfRows) and
+ * the lines owed for a period (owedLines) both read it so.
+ */
+export const csasfRowLob = (row: string, provider: string): string =>
+  `(select a.lob from cs_authorizations a
+     where a.cin = ${row}.cin and a.service_code = ${row}.service_code and a.provider_code = ${provider}
+     order by a.auth_key = coalesce(${row}.auth_number, '') desc, a.resolved, a.id desc limit 1)`;
+
 const WRITE_COLUMNS = `action text, id bigint, supersedes bigint, cin text, service_code text, provider_code text, lob text, record_type text,
   auth_status text, auth_number text, auth_start date, auth_end date, requested_date date, decision_date date, assigned_date date, referring_org text`;
 

@@ -1,6 +1,7 @@
 // The month at a glance for ops: per provider and expected file type, what was sent, what came
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
+import { csasfRowLob } from './cs-authorizations.js';
 import { sheetLines } from './sheet-lines.js';
 import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
@@ -206,10 +207,7 @@ export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string)
      ), cs_lines as materialized (
        select distinct f.provider_code, coalesce(a.lob, '*') as lob
          from csasf f join outbound_file_rows r on r.outbound_file_id = f.id
-         left join lateral (
-           select a.lob from cs_authorizations a
-            where a.cin = r.cin and a.service_code = r.service_code and a.provider_code = f.provider_code
-            order by a.auth_key = coalesce(r.auth_number, '') desc, a.resolved, a.id desc limit 1) a on true
+         left join lateral ${csasfRowLob('r', 'f.provider_code')} a on true
      )
      select c.provider_code, c.program, c.lob
        from provider_contracts c
