@@ -1,5 +1,6 @@
 // ECM extracts: the plan's assignment list and approved referrals. The extract says WHO is
 // assigned; the provider's accepted RTF says status and enrollment (domain §4 items 4a, 4b).
+import { normaliseEmail } from '../email-address.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
@@ -198,7 +199,7 @@ export async function alertReferralConflicts(pool: pg.Pool, config: Config | und
   const liaisonOf = (code: string, lob: string) => (liaisons.has(`${code}|${lob}`) ? liaisons.get(`${code}|${lob}`) : liaisons.get(code)) ?? null;
   const groups = new Map<string, ImportConflict[]>();
   for (const k of conflicts) {
-    const to = [...new Set([liaisonOf(k.currentProvider, k.lob), liaisonOf(k.referredProvider, k.lob)].filter((x): x is string => !!x).map((x) => x.trim().toLowerCase()))].sort();
+    const to = [...new Set([liaisonOf(k.currentProvider, k.lob), liaisonOf(k.referredProvider, k.lob)].filter((x): x is string => !!x).map(normaliseEmail))].sort();
     const key = to.join(',');
     groups.set(key, [...(groups.get(key) ?? []), k]);
   }

@@ -7,6 +7,7 @@
 // notifications.ts); a message the server refuses for good (5xx) is FAILED. Both alert ops
 // (a log error and, with OPS_EMAIL, an email). Bodies carry file names, counts and outcomes;
 // never member names or DOBs. Errors recorded and logged are the mail server's, never a body.
+import { distinctAddresses } from '../email-address.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -64,12 +65,7 @@ export function backoffMs(attempts: number): number {
  * are left out.
  */
 export function recipientsOf(msg: Pick<Message, 'to'>): string[] {
-  const seen = new Map<string, string>();
-  for (const raw of msg.to) {
-    const to = raw.trim();
-    if (to && !seen.has(to.toLowerCase())) seen.set(to.toLowerCase(), to);
-  }
-  return [...seen.values()];
+  return distinctAddresses(msg.to);
 }
 
 const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.status, transport: r.transport, location: r.location });

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
+import { CONTRACT_LIAISON } from './providers.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -242,12 +243,12 @@ export interface OverdueReferrals { provider_code: string; liaison_email: string
  */
 export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Promise<OverdueReferrals[]> {
   const r = await db.query<OverdueReferrals>(
-    `select f.provider_code, min(coalesce(c.liaison_email, p.liaison_email)) as liaison_email,
+    `select f.provider_code, min(${CONTRACT_LIAISON}) as liaison_email,
             json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob) order by f.approved_date, f.referral_id) as referrals
        from ecm_referrals f join providers p using (provider_code)
        left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
       where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
-      group by f.provider_code, lower(coalesce(c.liaison_email, p.liaison_email)) order by f.provider_code, 2`,
+      group by f.provider_code, lower(${CONTRACT_LIAISON}) order by f.provider_code, 2`,
     [slot, days],
   );
   return r.rows;

@@ -2,6 +2,7 @@
 // are those whose contracts (or the provider itself) name them as liaison, compared
 // case-insensitively.
 import type pg from 'pg';
+import { normaliseEmail } from '../email-address.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -24,7 +25,6 @@ const toUser = (r: Row): WebUser => ({
   id: Number(r.id), email: r.email, role: r.role, passwordHash: r.password_hash, disabled: r.disabled, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 /** Undefined when the email is taken. */
 export async function insertWebUser(db: Queryable, u: { email: string; role: WebRole; passwordHash: string; now: Date }): Promise<WebUser | undefined> {

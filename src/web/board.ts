@@ -2,6 +2,7 @@
 // file. The inbound columns come from the query behind `calaim-exchange status` (the file
 // types each program owes, EXPECTED_TYPES, are the missing-file digest's) and the accepted
 // lines the digest checks; the outbound columns from the files published in the month.
+import { normaliseEmail } from '../email-address.js';
 import type pg from 'pg';
 import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
@@ -81,12 +82,12 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
   for (const l of lines) liaisonsOf.set(l.provider, [...(liaisonsOf.get(l.provider) ?? [l.providerLiaisonEmail]), l.liaisonEmail]);
   const visible = lines.filter((l) => canSeeProvider(viewer, liaisonsOf.get(l.provider)!));
   // (the liaison filter is by each line's own liaison)
-  const liaisons = [...new Set(visible.map((l) => l.liaisonEmail?.trim().toLowerCase()).filter((e): e is string => !!e))].sort();
+  const liaisons = [...new Set(visible.map((l) => (l.liaisonEmail ? normaliseEmail(l.liaisonEmail) : '')).filter((e) => e !== ''))].sort();
   const rows: BoardRow[] = [];
   for (const l of visible) {
     if (f.program && l.program !== f.program) continue;
     if (f.lob && l.lob !== f.lob) continue;
-    if (f.liaison && (l.liaisonEmail ?? '').trim().toLowerCase() !== f.liaison.trim().toLowerCase()) continue;
+    if (f.liaison && normaliseEmail(l.liaisonEmail ?? '') !== normaliseEmail(f.liaison)) continue;
     const providerHref = `/providers/${encodeURIComponent(l.provider)}`;
     const cells: BoardRow['cells'] = {};
     for (const col of OWED[l.program]) {

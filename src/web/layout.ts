@@ -1,5 +1,6 @@
 // The page shell: header, navigation, the logged-in user and the logout button. No scripts and
 // no inline styles (the CSP allows neither): one stylesheet, /static/app.css.
+import { normaliseEmail } from '../email-address.js';
 import { html, type Html } from './html.js';
 import type { WebRole } from '../repositories/web-users.js';
 
@@ -19,7 +20,7 @@ export const canSeeAll = (v: Viewer): boolean => v.role !== 'liaison';
  * liaisons are named on. Ops and auditors see every provider.
  */
 export const canSeeProvider = (v: Viewer, liaisons: readonly (string | null)[]): boolean =>
-  canSeeAll(v) || liaisons.some((l) => l !== null && l.trim().toLowerCase() === v.email);
+  canSeeAll(v) || liaisons.some((l) => l !== null && normaliseEmail(l) === v.email);
 
 export function page(o: { title: string; viewer?: Viewer; body: Html; flash?: { kind: 'ok' | 'error'; text: string } }): Html {
   const v = o.viewer;

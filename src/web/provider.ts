@@ -1,5 +1,6 @@
 // The provider page: contracts, 13 months of submissions and outbound files, rows accepted and
 // rejected per month (an SVG drawn here, no script), the warnings still open. No member data.
+import { distinctAddresses } from '../email-address.js';
 import { addMonths, periodFirstDay, type Period } from '../calendar/period.js';
 import type { OpenWarning, OutboundFile, ProviderProfile, TrendPoint } from '../repositories/board.js';
 import type { SubmissionSummary } from '../repositories/submissions.js';
@@ -64,9 +65,8 @@ const KINDS = [['mif', 'MIF'], ['mini-mif', 'mini-MIF'], ['csasf', 'CSASF']] as 
 
 /** Each address once (case aside), as first spelled; "(none)" when there is none. */
 function addresses(list: readonly (string | null)[]): string {
-  const seen = new Map<string, string>();
-  for (const a of list) if (a && !seen.has(a.trim().toLowerCase())) seen.set(a.trim().toLowerCase(), a.trim());
-  return seen.size ? [...seen.values()].join(', ') : '(none)';
+  const each = distinctAddresses(list);
+  return each.length ? each.join(', ') : '(none)';
 }
 
 export function providerPage(viewer: Viewer, v: ProviderView, tz: string, flash?: { kind: 'ok' | 'error'; text: string }): Html {

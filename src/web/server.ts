@@ -4,6 +4,7 @@
 // or of the provider) and is answered 404 for any other (the attempt recorded); every view of
 // member data is recorded in the append-only access log. Forms carry a CSRF token bound to the
 // session.
+import { normaliseEmail } from '../email-address.js';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -26,7 +27,7 @@ import { recordAccess } from '../repositories/access-log.js';
 import { providerLiaisons, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
 import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
 import { deleteExpiredWebSessions, deleteWebSession, findWebSession, insertWebSession, touchWebSession } from '../repositories/web-sessions.js';
-import { findWebUser, normaliseEmail } from '../repositories/web-users.js';
+import { findWebUser } from '../repositories/web-users.js';
 import { listNotifications } from '../repositories/notifications.js';
 import { attemptPublications, listRuns } from '../repositories/run-ledger.js';
 import { reprocessAsRun, republishAsRun } from '../runs/manual.js';
