@@ -86,10 +86,14 @@ export async function openDatabase(config: Config, opts: { retries?: number } = 
 }
 
 /** Runs fn in one transaction; rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * @param opts.snapshot one snapshot for every statement, read only (REPEATABLE READ READ ONLY):
+ *   reads that must agree with each other and with what they record having seen
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, opts: { snapshot?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(opts.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
+import { withTransaction } from '../db/pool.js';
 import { CONTRACT_LIAISON } from './providers.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -167,20 +168,11 @@ const CARRIED = `o.provider_code = f.provider_code and o.lob = f.lob and o.kind 
  * which referral episodes it saw, CARRIED).
  */
 export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClient) => Promise<MifMember[]>): Promise<{ members: MifMember[]; snapshot: string }> {
-  const c = await pool.connect();
-  try {
-    // repeatable read: the snapshot taken by the first statement is the one every read uses
-    await c.query('begin isolation level repeatable read read only');
+  // (repeatable read: the snapshot taken by the first statement is the one every read uses)
+  return withTransaction(pool, async (c) => {
     const snapshot = (await c.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]!.s;
-    const members = await read(c);
-    await c.query('commit');
-    return { members, snapshot };
-  } catch (err) {
-    await c.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+    return { members: await read(c), snapshot };
+  }, { snapshot: true });
 }
 
 /**
