@@ -15,6 +15,7 @@ import { generate } from '../../src/generate/run.js';
 import { pollOnce } from '../../src/ingest/poll.js';
 import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
+import { STAGE_BATCH } from '../../src/ingest/sheet-writer.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
@@ -75,17 +76,18 @@ describe('sheets of one layout in one file', () => {
 });
 
 describe('what the response says a file did', () => {
-  // rows are staged and merged in batches of 2,000: these files repeat the same attempts across
-  // the batches, so a batch meets keys an earlier batch of the same file merged
+  // rows are staged and merged in batches of STAGE_BATCH: these files repeat the same attempts
+  // across two batches, so a batch meets keys an earlier batch of the same file merged
+  const ROWS = STAGE_BATCH + 400;
   const cycling = (rows: number, firstDay: number) => Array.from({ length: rows }, (_, i) =>
     otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: { date: `2026-11-${String(firstDay + (i % 10)).padStart(2, '0')}` } }, P.ECM2));
 
   it('an attempt repeated across staging batches is added once; against an earlier file it is updated once, never also added', async () => {
-    const first = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611.xlsx', bytes: await otf(cycling(2400, 1)), receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
-    expect(first.document.rowsAccepted).toBe(2400);
+    const first = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611.xlsx', bytes: await otf(cycling(ROWS, 1)), receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
+    expect(first.document.rowsAccepted).toBe(ROWS);
     expect(first.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 0, added: 10, kept: 0 })]);
     // attempts of the 6th to the 15th: five the first file had, five new
-    const second = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611_v2.xlsx', bytes: await otf(cycling(2400, 6)), receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
+    const second = await ingestFile({ pool: db.pool, config }, { provider: 'RIVAL', originalName: 'OTF_RIVAL_202611_v2.xlsx', bytes: await otf(cycling(ROWS, 6)), receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli' });
     expect(second.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 5, added: 5, kept: 5, updatedFrom: [{ submissionId: first.submissionId, rows: 5 }] })]);
     expect(await one(`select count(*)::int n from current_rows where provider_code = 'RIVAL' and layout = 'OTF'`)).toEqual({ n: 15 });
   });
