@@ -143,14 +143,21 @@ export async function releaseRun(pool: pg.Pool, runId: number, owner: string): P
   ]);
 }
 
-/** Attempts, newest first, each with its slot's derived status. */
-export async function listRuns(pool: pg.Pool, opts: { job?: string; limit?: number } = {}): Promise<RunRow[]> {
+/**
+ * Attempts, newest first, each with its slot's derived status; with `before` (an attempt's id),
+ * the page of attempts older than that one (started earlier, or at the same time with a lower id).
+ */
+export async function listRuns(pool: pg.Pool, opts: { job?: string; limit?: number; before?: number } = {}): Promise<RunRow[]> {
   // The page of attempts first, then each one's slot status (only those slots are aggregated).
   const r = await pool.query<RunRow>(
-    `with page as (select * from runs where ($1::text is null or job = $1) order by started_at desc, id desc limit $2)
+    `with page as (
+       select * from runs
+        where ($1::text is null or job = $1)
+          and ($3::bigint is null or (started_at, id) < (select b.started_at, b.id from runs b where b.id = $3))
+        order by started_at desc, id desc limit $2)
      select p.*, (select s.status from run_slots s where s.job = p.job and s.slot = p.slot) as slot_status
        from page p order by p.started_at desc, p.id desc`,
-    [opts.job ?? null, opts.limit ?? 50],
+    [opts.job ?? null, opts.limit ?? 50, opts.before ?? null],
   );
   return r.rows;
 }

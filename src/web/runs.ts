@@ -5,6 +5,9 @@ import type { Publication, RunRow } from '../repositories/run-ledger.js';
 import { html, query, type Html } from './html.js';
 import { formatInstant, page, type Viewer } from './layout.js';
 
+/** Attempts per page of /runs: older ones are a page further ("Older runs"). */
+export const RUNS_PAGE = 100;
+
 export interface RunsView {
   runs: RunRow[];
   publications: Map<number, Publication[]>;
@@ -12,6 +15,10 @@ export interface RunsView {
   recent: NotificationSummary[];
   job?: string;
   jobs: string[];
+  /** The page lists attempts older than this run (absent: the newest). */
+  before?: number;
+  /** The last attempt shown, when older ones exist: the next page starts after it. */
+  older?: number;
 }
 
 const counts = (c: Record<string, unknown>) =>
@@ -34,7 +41,8 @@ ${v.runs.length ? html`<table class="runs"><thead><tr><th scope="col">#</th><th 
 ${v.runs.map((r) => html`<tr class="run-${r.status.toLowerCase()}"><td>${r.id}</td><td><a href="/runs${query({ job: r.job })}">${r.job}</a></td><td>${r.slot}</td><td class="num">${r.attempt}</td><td>${r.trigger}</td><td>${r.status}</td><td>${r.slot_status ?? ''}</td>
 <td>${formatInstant(r.started_at, tz)}</td><td>${formatInstant(r.finished_at, tz)}</td><td>${r.error ?? counts(r.counts)}</td><td>${r.reason ?? ''}</td>
 <td>${(v.publications.get(r.id) ?? []).map((p) => html`<span class="pub">${p.provider}${p.lob ? ` ${p.lob}` : ''}: ${p.file ?? '(empty)'}</span> `)}</td></tr>`)}
-</tbody></table>` : html`<p class="empty">No run recorded.</p>`}
+</tbody></table>` : html`<p class="empty">${v.before ? 'No older run.' : 'No run recorded.'}</p>`}
+${v.before || v.older ? html`<nav class="pages">${v.before ? html`<a href="/runs${query({ job: v.job })}">Newest runs</a> ` : ''}${v.older ? html`<a rel="next" href="/runs${query({ job: v.job, before: v.older })}">Older runs</a>` : ''}</nav>` : ''}
 <h2>Notifications not delivered</h2>
 ${v.failed.length ? outbox(v.failed, tz) : html`<p class="empty">Every notification went out (or is waiting for its first try).</p>`}
 <h2>Latest notifications</h2>

@@ -38,7 +38,7 @@ import { boardPage, boardPeriod, boardRows, STATES, type BoardFilter } from './b
 import type { Html } from './html.js';
 import { canSeeAll, canSeeProvider, type Viewer } from './layout.js';
 import { historyStart, historyStartDate, providerPage } from './provider.js';
-import { loginPage, messagePage, runsPage } from './runs.js';
+import { loginPage, messagePage, RUNS_PAGE, runsPage } from './runs.js';
 import { ISSUE_ROWS_SHOWN, SORTS, submissionPage, type Sort } from './submission.js';
 
 export interface WebDeps {
@@ -353,15 +353,25 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/runs', async (req, reply) => {
     if (!canSeeAll(req.viewer!)) return notFound(req, reply);
     const jobs: string[] = [...JOB_NAMES, ...OPS_ACTIONS];
-    const asked = (req.query as { job?: string }).job;
-    const job = asked && jobs.includes(asked) ? asked : undefined;
-    const runs = await listRuns(pool, { job, limit: 100 });
+    const q = req.query as { job?: string; before?: unknown };
+    const job = q.job && jobs.includes(q.job) ? q.job : undefined;
+    // older pages: before the last attempt the previous page showed (a run number)
+    let before: number | undefined;
+    if (q.before !== undefined && q.before !== '') {
+      const id = typeof q.before === 'string' ? parseRecordId(q.before) : undefined;
+      if (id?.ok) before = id.value;
+      else return send(reply, messagePage(req.viewer, 'Request refused', 'Older runs are listed before a run number (before=123): use the "Older runs" link.'), 400);
+    }
+    // one more than shown: whether there is an older page
+    const listed = await listRuns(pool, { job, limit: RUNS_PAGE + 1, ...(before ? { before } : {}) });
+    const runs = listed.slice(0, RUNS_PAGE);
+    const older = listed.length > RUNS_PAGE ? runs[runs.length - 1]!.id : undefined;
     const [publications, failed, recent] = await Promise.all([
       attemptPublications(pool, runs.map((r) => r.id)),
       listNotifications(pool, { failed: true, limit: 50 }),
       listNotifications(pool, { limit: 50 }),
     ]);
-    return send(reply, runsPage(req.viewer!, { runs, publications, failed, recent, job, jobs }, tz));
+    return send(reply, runsPage(req.viewer!, { runs, publications, failed, recent, job, jobs, ...(before ? { before } : {}), ...(older ? { older } : {}) }, tz));
   });
 
   // ---- ops actions (the same checks and ledger attempts as `reprocess` and `republish`)

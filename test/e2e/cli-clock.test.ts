@@ -157,4 +157,14 @@ describe('one timeline: generate, ingest, status and runs on --now', () => {
     const text = await runCli(['runs', '--job', 'mif', '--now', '2026-12-15T14:32:30Z'], env);
     expect(text.stdout).toMatch(/2m30s \(so far\)/);
   });
+
+  it('runs --limit N --before ID: the next page after the last line shown, none twice', async () => {
+    await db.pool.query(`insert into runs (job, slot, status, trigger, owner, started_at, finished_at)
+      select 'notify', 'page-' || g, 'SUCCEEDED', 'cron', 'test', t, t from generate_series(1, 5) g, lateral (select timestamptz '2026-10-01T00:00:00Z' + make_interval(mins => g) t) x`);
+    const all = (await runCli(['runs', '--json', '--limit', '1000'], env)).json as { id: number }[];
+    expect(all.length).toBeGreaterThan(5);
+    const first = (await runCli(['runs', '--json', '--limit', '2'], env)).json as { id: number }[];
+    const next = (await runCli(['runs', '--json', '--limit', '1000', '--before', String(first[1]!.id)], env)).json as { id: number }[];
+    expect([...first, ...next].map((x) => x.id)).toEqual(all.map((x) => x.id));
+  });
 });

@@ -58,6 +58,7 @@ describe('usage errors (nothing opened)', () => {
     [['submission', 'show', '1e3'], /^error: ID: 1e3 is not a submission number: 1 to 9007199254740991/m],
     [['reprocess', '99999999999999999999', '--reason', 'x'], /^error: ID: 99999999999999999999 is not a submission number: 1 to 9007199254740991/m],
     [['submissions', '--limit', '99999999999999999999'], /^error: --limit takes a whole number from 1 to 9007199254740991/m],
+    [['runs', '--before', '1e3'], /^error: --before takes a whole number from 1 to 9007199254740991/m],
     [['submissions', '--period', '0000-01'], /^error: --period: 0000-01 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],
     [['status', '--period', '0000-01'], /^error: --period: 0000-01 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],
     [['validate', 'package.json', '--period', '2199-12'], /^error: --period: 2199-12 is not a month from 1901-01 to 2198-12 \(it takes YYYY-MM\)/m],

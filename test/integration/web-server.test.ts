@@ -349,6 +349,57 @@ describe('ops actions', () => {
   });
 });
 
+describe('the runs page', () => {
+  it('shows the newest attempts a page at a time; "Older runs" reaches every earlier one, none twice, the job filter kept', async () => {
+    time.set(WEB_NOW);
+    const ops = await login(USERS.ops);
+    // 250 attempts of one slot-per-minute job, two of them started at the same instant (ties go by id)
+    await w.db.pool.query(
+      `insert into runs (job, slot, status, trigger, owner, started_at, finished_at)
+       select 'notify', 'page-' || g, 'SUCCEEDED', 'cron', 'test', t, t
+         from generate_series(1, 250) g, lateral (select timestamptz '2026-10-01T00:00:00Z' + make_interval(mins => case when g = 2 then 1 else g end) t) x`,
+    );
+    const ids = (await w.db.pool.query<{ id: string }>(`select id from runs where job = 'notify' and slot like 'page-%' order by started_at desc, id desc`)).rows.map((r) => Number(r.id));
+    expect(ids).toHaveLength(250);
+    const shown = (body: string) => [...body.matchAll(/<tr class="run-[a-z]+"><td>(\d+)<\/td><td><a href="\/runs\?job=notify">notify<\/a><\/td><td>page-/g)].map((m) => Number(m[1]));
+    const older = (body: string) => /<a rel="next" href="(\/runs\?[^"]+)">Older runs<\/a>/.exec(body)?.[1]?.replace(/&amp;/g, '&');
+    const seen: number[] = [];
+    let url: string | undefined = '/runs?job=notify';
+    let pages = 0;
+    while (url) {
+      const res = await get(ops, url);
+      expect(res.statusCode, url).toBe(200);
+      const rows = shown(res.body);
+      expect(rows.length, url).toBeLessThanOrEqual(100);
+      if (pages > 0) expect(res.body).toContain('Newest runs');
+      seen.push(...rows);
+      url = older(res.body);
+      if (url) expect(url).toMatch(/^\/runs\?job=notify&before=\d+$/);
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(ids);
+    // past the last attempt: an empty page that says so
+    const past = await get(ops, `/runs?job=notify&before=${ids[ids.length - 1]}`);
+    expect(past.statusCode).toBe(200);
+    expect(past.body).toContain('No older run.');
+    expect(older(past.body)).toBeUndefined();
+  });
+
+  it('a cursor that is not a run number is refused with a plain 400 page', async () => {
+    const ops = await login(USERS.ops);
+    for (const before of ['abc', '1.5', '0', '-1', '1e3', '99999999999999999999']) {
+      const res = await get(ops, `/runs?before=${encodeURIComponent(before)}`);
+      expect.soft(res.statusCode, before).toBe(400);
+      expect.soft(res.body, before).toContain('Older runs are listed before a run number');
+    }
+    const auditor = await login(USERS.auditor);
+    expect((await get(auditor, '/runs?before=1')).statusCode).toBe(200);
+    const liaison = await login(USERS.liaison);
+    expect((await get(liaison, '/runs?before=1')).statusCode).toBe(404);
+  });
+});
+
 describe('bad requests are answered 4xx with a plain page, never 500', () => {
   it('a NUL byte anywhere (path, query, form), a malformed submission number, a date that does not exist: 400 or 404, nothing run', async () => {
     time.set(WEB_NOW);

@@ -12,7 +12,7 @@ import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { countOption } from '../values.js';
 
-interface Opts { job?: string; limit?: string; now?: string; json?: boolean }
+interface Opts { job?: string; limit?: string; before?: string; now?: string; json?: boolean }
 
 /** How long an attempt took, or (still running) has taken by `now`. */
 export function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>, now: Date): number {
@@ -46,6 +46,7 @@ export function registerRuns(program: Command): void {
     .description('run history: one line per attempt (newest first), what it published, counts and durations')
     .option('--job <NAME>', `only this job or ops action (${RUN_NAMES.join(', ')})`)
     .option('--limit <N>', 'how many runs', '50')
+    .option('--before <ID>', 'only attempts older than this one (its id): the page after the last line shown')
     .addOption(nowOption('the "so far" of attempts still running'))
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
@@ -59,9 +60,11 @@ plan time zone (PLAN_TIME_ZONE).
 
 Examples:
   calaim-exchange runs --job mif
-  calaim-exchange runs --limit 10 --json`)
+  calaim-exchange runs --limit 10 --json
+  calaim-exchange runs --job poll --limit 100 --before 5120`)
     .action(async (opts: Opts) => {
       const limit = countOption(opts.limit ?? '50', '--limit');
+      const before = opts.before === undefined ? undefined : countOption(opts.before, '--before');
       if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
       const clock = commandClock(opts);
@@ -69,7 +72,7 @@ Examples:
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const tz = config.PLAN_TIME_ZONE;
-        const runs = await listRuns(db.pool, { job: opts.job, limit });
+        const runs = await listRuns(db.pool, { job: opts.job, limit, ...(before ? { before } : {}) });
         const pubs = await attemptPublications(db.pool, runs.map((r) => r.id));
         const doc = runs.map((r) => ({
           id: r.id,
