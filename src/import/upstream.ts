@@ -168,8 +168,8 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
       }
       return dedupe(out, (r) => `${String(r.provider_code)}|${String(r.lob)}|${String(r.program)}`, keys, reject, 'contract (provider_code, lob, program)');
     },
-    async upsert(c, rows) {
-      await upsertProvidersAndContracts(c, fields<'providers'>(rows));
+    async upsert(c, rows, { now }) {
+      await upsertProvidersAndContracts(c, fields<'providers'>(rows), now);
     },
   },
 

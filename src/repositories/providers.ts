@@ -20,8 +20,11 @@ export async function providerSftpFolders(db: Db): Promise<string[]> {
  * another contract's addresses, and a blank address is no claim (the contract keeps the one it
  * had). The provider's own addresses are the first its rows name, in the extract's order (a
  * blank keeps the one on file): they stand in for a contract that has none of its own.
+ *
+ * `now` (the import's clock) is the provider row's updated_at: what the provider_identities
+ * trigger records as when a changed NPI or TIN stopped being current (migration 0035).
  */
-export async function upsertProvidersAndContracts(db: Db, rows: readonly UpstreamRow<'providers'>[]): Promise<void> {
+export async function upsertProvidersAndContracts(db: Db, rows: readonly UpstreamRow<'providers'>[], now: Date): Promise<void> {
   const payload = JSON.stringify(rows);
   await db.query(
     `with x as (
@@ -33,12 +36,12 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
               first_value(liaison_email) over (partition by provider_code order by liaison_email is null, ord) as liaison_email
          from x order by provider_code, ord
      )
-     insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder)
-     select provider_code, npi, tin, name, phone, contact_email, liaison_email, provider_code from p
+     insert into providers (provider_code, npi, tin, name, phone, contact_email, liaison_email, sftp_folder, updated_at)
+     select provider_code, npi, tin, name, phone, contact_email, liaison_email, provider_code, $2 from p
      on conflict (provider_code) do update set npi = excluded.npi, tin = excluded.tin, name = excluded.name, phone = excluded.phone,
        contact_email = coalesce(excluded.contact_email, providers.contact_email),
-       liaison_email = coalesce(excluded.liaison_email, providers.liaison_email), updated_at = now()`,
-    [payload],
+       liaison_email = coalesce(excluded.liaison_email, providers.liaison_email), updated_at = excluded.updated_at`,
+    [payload, now],
   );
   await db.query(
     `insert into provider_contracts (provider_code, lob, program, contact_email, liaison_email)

@@ -124,6 +124,53 @@ describe('migrations', () => {
     expect((await pool.query(`select column_name from information_schema.columns where table_name = 'provider_contracts' and column_name like '%email'`)).rows).toEqual([]);
     await migrate(pool);
   });
+
+  it('0035 gives every provider on file its current NPI and TIN as history, keeps it on any change of them, and goes down again', async () => {
+    const undone = await downTo('0035_');
+    expect(undone).toEqual(['0035_provider_identity_history']);
+    // written while the schema had no history: a new provider, and P1's NPI changed by hand
+    await pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder, updated_at) values ('P3','1245678903','333444555','P three','P3','2026-10-01T16:00:00Z')`);
+    await pool.query(`update providers set npi = '1345678902', updated_at = '2026-10-02T16:00:00Z' where provider_code = 'P1'`);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    const history = async () => (await pool.query(
+      `select provider_code, npi, tin, valid_from, valid_to from provider_identities where provider_code in ('P1', 'P2', 'P3') order by provider_code, id`)).rows;
+    const updatedAt = async (code: string) => (await pool.query(`select updated_at from providers where provider_code = $1`, [code])).rows[0]!.updated_at as Date;
+    // one current pair each, current since the row was last written; what came before is not on record
+    expect(await history()).toEqual([
+      { provider_code: 'P1', npi: '1345678902', tin: '123456789', valid_from: new Date('2026-10-02T16:00:00Z'), valid_to: null },
+      { provider_code: 'P2', npi: '1558598797', tin: '123456780', valid_from: await updatedAt('P2'), valid_to: null },
+      { provider_code: 'P3', npi: '1245678903', tin: '333444555', valid_from: new Date('2026-10-01T16:00:00Z'), valid_to: null },
+    ]);
+
+    // a change that sets updated_at (as the import does, with its clock) happened then
+    await pool.query(`update providers set tin = '999888777', updated_at = '2026-11-20T17:00:00Z' where provider_code = 'P3'`);
+    // one that does not (a fix by hand) happened on the database's clock
+    const before = (await pool.query(`select now() t`)).rows[0]!.t as Date;
+    await pool.query(`update providers set npi = '1234567893' where provider_code = 'P2'`);
+    // a write that leaves the NPI and TIN as they are adds nothing
+    await pool.query(`update providers set name = 'P one again', npi = npi, updated_at = '2026-11-21T17:00:00Z' where provider_code = 'P1'`);
+    const rows = await history();
+    expect(rows.filter((r) => r.provider_code === 'P3')).toEqual([
+      { provider_code: 'P3', npi: '1245678903', tin: '333444555', valid_from: new Date('2026-10-01T16:00:00Z'), valid_to: new Date('2026-11-20T17:00:00Z') },
+      { provider_code: 'P3', npi: '1245678903', tin: '999888777', valid_from: new Date('2026-11-20T17:00:00Z'), valid_to: null },
+    ]);
+    const p2 = rows.filter((r) => r.provider_code === 'P2');
+    expect(p2.map((r) => [r.npi, r.valid_to === null])).toEqual([['1558598797', false], ['1234567893', true]]);
+    expect(p2[0]!.valid_to.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(p2[1]!.valid_from).toEqual(p2[0]!.valid_to);
+    expect(rows.filter((r) => r.provider_code === 'P1')).toHaveLength(1);
+    // one current pair per provider
+    await expect(pool.query(`insert into provider_identities (provider_code, npi, tin, valid_from) values ('P3', '1245678903', '333444555', now())`)).rejects.toThrow(/provider_identities_current_uq/);
+    // a provider removed takes its history with it
+    await pool.query(`delete from providers where provider_code = 'P3'`);
+    expect((await history()).filter((r) => r.provider_code === 'P3')).toEqual([]);
+
+    await downTo('0035_');
+    expect((await pool.query(`select to_regclass('provider_identities') t`)).rows[0]).toEqual({ t: null });
+    await pool.query(`update providers set npi = '1558598797' where provider_code = 'P2'`);
+    await migrate(pool);
+    expect((await history()).map((r) => [r.provider_code, r.npi, r.valid_to])).toEqual([['P1', '1345678902', null], ['P2', '1558598797', null]]);
+  });
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
