@@ -124,6 +124,10 @@ export const SETTINGS = {
     schema: z.enum(['count', 'reject']), default: 'count',
     doc: "[POLICY] An RTF or OTF row about a member on the provider's latest MIF whom the plan has since assigned to another ECM provider in the line: count (accepted with the warning MEMBER_REASSIGNED_COUNTED: it counts for the period the provider reports on, changes nothing of the member's, and the member stays owed on that RTF as sent) or reject (MEMBER_REASSIGNED, and the member is not owed).",
   },
+  PREVIOUS_IDENTITY_DAYS: {
+    schema: int(0, 366), default: '62',
+    doc: "[POLICY] A row whose provider NPI or TIN is not the provider's current one but the one the plan replaced (the providers extract) within this many days before the file's receipt (plan-local calendar days) is accepted with the warning PROVIDER_NPI_PREVIOUS / PROVIDER_TIN_PREVIOUS, naming the new one to use from the next file; any other NPI or TIN stays an error (PROVIDER_NPI_MISMATCH / PROVIDER_TIN_MISMATCH). 62, two long months: the files of the month of the change and their corrections (through the 10th of the next month, at most 41 days later) are always inside it, whatever day of the month the change came. 0: strict, only the current NPI and TIN.",
+  },
   LATE_FIRST_SUBMISSION: { schema: z.enum(['accept', 'decline']), default: 'accept', doc: '[POLICY] A first RTF or OTF on days 6-10: accept flagged late, or decline.' },
   ON_TIME_LAST_DAY: { schema: int(1, 28), default: '5', doc: '[POLICY] Last on-time day of the month for RTF and OTF.' },
   RESUBMISSION_LAST_DAY: { schema: int(1, 28), default: '10', doc: '[POLICY] Last day an RTF or OTF is accepted; later files are declined.' },

@@ -4,6 +4,7 @@
 // type's own context rules run (each type's folder). Row rules run while the file streams; the
 // file-wide ones run at the end from the few keys kept on the way.
 import type { IsoDate } from '../../schemas/primitives.js';
+import { spellDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import { issueAt } from './common-context.js';
@@ -11,6 +12,18 @@ import type { ProviderContext } from './provider-context.js';
 import type { ContextRow, ContextRuleSet, EndOfFileQueries, FileFacts, FileTypeRegistry } from './types.js';
 
 type IdentityKey = 'providerNpi' | 'providerTin' | 'mcpId' | 'cin';
+
+/**
+ * A row's NPI or TIN that is not the provider's current one: the one the plan replaced within
+ * PREVIOUS_IDENTITY_DAYS (`until`, the day it stopped being current) is a warning naming the
+ * current one (the file answers a MIF pre-filled before the change); any other is an error. The
+ * folder decides whose file it is; this is a guard against another organisation's rows.
+ */
+function identityIssue(row: ContextRow<IdentityKey>, key: 'providerNpi' | 'providerTin', value: string, current: string, until: IsoDate | undefined,
+  previous: 'PROVIDER_NPI_PREVIOUS' | 'PROVIDER_TIN_PREVIOUS', mismatch: 'PROVIDER_NPI_MISMATCH' | 'PROVIDER_TIN_MISMATCH'): Issue {
+  const at = issueAt(row, key, { value });
+  return until === undefined ? makeIssue(mismatch, at, { expected: current }) : makeIssue(previous, at, { expected: current, date: spellDate(until) });
+}
 
 export class ContextRules {
   /** Each type's rules, built at its first row (in the order the file shows the types). */
@@ -30,10 +43,11 @@ export class ContextRules {
     const out: Issue[] = [];
     const r = row as ContextRow<IdentityKey>;
     const v = r.values;
+    const previous = this.ctx.previousIdentities;
     if (typeof v.providerNpi === 'string' && v.providerNpi !== this.ctx.npi)
-      out.push(makeIssue('PROVIDER_NPI_MISMATCH', issueAt(r, 'providerNpi', { value: v.providerNpi }), { expected: this.ctx.npi }));
+      out.push(identityIssue(r, 'providerNpi', v.providerNpi, this.ctx.npi, previous.npis.get(v.providerNpi), 'PROVIDER_NPI_PREVIOUS', 'PROVIDER_NPI_MISMATCH'));
     if (typeof v.providerTin === 'string' && v.providerTin !== this.ctx.tin)
-      out.push(makeIssue('PROVIDER_TIN_MISMATCH', issueAt(r, 'providerTin', { value: v.providerTin }), { expected: this.ctx.tin }));
+      out.push(identityIssue(r, 'providerTin', v.providerTin, this.ctx.tin, previous.tins.get(v.providerTin), 'PROVIDER_TIN_PREVIOUS', 'PROVIDER_TIN_MISMATCH'));
     const program = type.program;
     const lobs = program === 'CS' ? this.ctx.csLobs : this.ctx.ecmLobs;
     const lob = typeof v.mcpId === 'string' ? v.mcpId : undefined;

@@ -1,6 +1,8 @@
 // What the database says about the submitting provider, as the context rules read it: loaded
 // once per submission (src/ingest/context.ts) so the rules run row by row in memory. Plain
 // values: the rules that read it need no database.
+import { addDays, type IsoDate } from '../../schemas/primitives.js';
+import { localDate, startOfLocalDay } from '../calendar/zone.js';
 
 export interface EcmMember {
   lob: string;
@@ -44,10 +46,55 @@ export interface OutreachHistory { attempts: Set<string>; methods: Set<number>; 
 /** An attempt's identity in the outreach history (the OTF's key without the member). */
 export const attemptKey = (date: string, method: number): string => `${date}|${method}`;
 
+/** An NPI and TIN the provider had, and when the plan replaced them (provider_identities.valid_to). */
+export interface ReplacedIdentity { npi: string; tin: string; replacedAt: Date }
+
+/**
+ * The NPIs and TINs the plan replaced for the provider within PREVIOUS_IDENTITY_DAYS of the
+ * file's receipt, never the current ones, each with the plan-local date it stopped being current:
+ * a row carrying one is accepted with a warning (PROVIDER_NPI_PREVIOUS / PROVIDER_TIN_PREVIOUS).
+ */
+export interface PreviousIdentities { npis: ReadonlyMap<string, IsoDate>; tins: ReadonlyMap<string, IsoDate> }
+
+/**
+ * The earliest instant an identity may have been replaced at and still be accepted on a file
+ * received at `receivedAt`: the start of the plan-local day `days` days before the receipt's day
+ * (a change on that day counts, whatever its hour). Undefined for 0 days: strict, none is.
+ * No upper bound: an identity replaced after the receipt (a file read again later) was the
+ * provider's current one when the file came.
+ */
+export function previousIdentitySince(receivedAt: Date, days: number, timeZone: string): Date | undefined {
+  if (days <= 0) return undefined;
+  return startOfLocalDay(addDays(localDate(receivedAt, timeZone), -days), timeZone);
+}
+
+/**
+ * The replaced identities (those of the window, as loaded) by NPI and by TIN, without the
+ * current NPI and TIN (a change of the TIN alone leaves the NPI current); a value the provider
+ * had more than once is dated by the last time it was replaced.
+ */
+export function previousIdentities(replaced: readonly ReplacedIdentity[], current: { npi: string; tin: string }, timeZone: string): PreviousIdentities {
+  const npis = new Map<string, IsoDate>();
+  const tins = new Map<string, IsoDate>();
+  const keep = (into: Map<string, IsoDate>, value: string, currentValue: string, until: IsoDate) => {
+    if (value === currentValue) return;
+    const had = into.get(value);
+    if (had === undefined || had < until) into.set(value, until);
+  };
+  for (const r of replaced) {
+    const until = localDate(r.replacedAt, timeZone);
+    keep(npis, r.npi, current.npi, until);
+    keep(tins, r.tin, current.tin, until);
+  }
+  return { npis, tins };
+}
+
 export interface ProviderContext {
   code: string;
   npi: string;
   tin: string;
+  /** NPIs and TINs replaced recently: accepted with a warning (PREVIOUS_IDENTITY_DAYS). */
+  previousIdentities: PreviousIdentities;
   name: string;
   sftpFolder: string;
   /** Lines of business per program. */

@@ -2,8 +2,9 @@
 // context rules run row by row in memory (no query per row). Bounded by the provider's own
 // caseload, never by the size of the file.
 import type pg from 'pg';
-import { csasfPublished, ecmMembers, latestCsasfRows, outreachHistory, providerWithContracts } from '../repositories/provider-context.js';
-import type { CsasfEntry, OutreachHistory, ProviderContext } from '../filetypes/provider-context.js';
+import type { Config } from '../config.js';
+import { csasfPublished, ecmMembers, latestCsasfRows, outreachHistory, providerWithContracts, replacedIdentities } from '../repositories/provider-context.js';
+import { previousIdentities, previousIdentitySince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
 import { EcmMembers } from './ecm-members.js';
 
 export type { ProviderContext };
@@ -15,12 +16,19 @@ export class UnknownProviderError extends Error {
   }
 }
 
-export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date): Promise<ProviderContext> {
+/** The settings the context depends on: the window of replaced NPIs and TINs, and the plan's days. */
+export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'PLAN_TIME_ZONE'>;
+
+export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
   const row = await providerWithContracts(pool, code);
   if (!row) throw new UnknownProviderError(code);
 
-  // The three reads are independent: they run side by side on the pool's connections.
-  const [ecmRows, cs, ot] = await Promise.all([ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code)]);
+  // The reads are independent: they run side by side on the pool's connections.
+  const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
+  const [ecmRows, cs, ot, replaced] = await Promise.all([
+    ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
+    since ? replacedIdentities(pool, code, since) : [],
+  ]);
   const ecm = new EcmMembers(ecmRows.length);
   for (const a of ecmRows)
     ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name, reassigned: a.reassigned });
@@ -39,6 +47,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     code: row.provider_code,
     npi: row.npi,
     tin: row.tin,
+    previousIdentities: previousIdentities(replaced.map((r) => ({ npi: r.npi, tin: r.tin, replacedAt: r.replaced_at })), row, config.PLAN_TIME_ZONE),
     name: row.name,
     sftpFolder: row.sftp_folder,
     ecmLobs: new Set(row.ecm),

@@ -234,7 +234,7 @@ interface IngestRun {
  */
 export async function ingestFile(deps: IngestDeps, file: InboundFile, preloaded: { context?: Promise<ProviderContext> } = {}): Promise<Ingested> {
   const sha = file.sha256 ?? hashOf(file.bytes);
-  const ctx = await (preloaded.context ?? loadProviderContext(deps.pool, file.provider, file.receivedAt));
+  const ctx = await (preloaded.context ?? loadProviderContext(deps.pool, file.provider, file.receivedAt, deps.config));
   const ctxOut = { code: ctx.code, sftpFolder: ctx.sftpFolder };
   const client = await deps.pool.connect();
   try {

@@ -290,7 +290,7 @@ async function processOne(
     }
     // The provider's context (its members, the latest MIF: a large provider's takes a while)
     // loads from Postgres while the file downloads.
-    const context = loadProviderContext(deps.pool, p.provider_code, f.receivedAt);
+    const context = loadProviderContext(deps.pool, p.provider_code, f.receivedAt, deps.config);
     context.catch(() => undefined); // awaited by ingestFile; unused if the download fails
     const dl = await session.download(f.path, { maxBytes: deps.config.MAX_FILE_BYTES, expect: { size: f.size, mtime: f.mtime } });
     const done = await ingestFile(

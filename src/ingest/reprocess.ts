@@ -63,7 +63,7 @@ export async function checkReprocess(pool: pg.Pool, id: number): Promise<Reproce
 export async function reprocessSubmission(deps: ReprocessDeps, c: ReprocessCandidate, reason: string, runId: number | null): Promise<Reprocessed> {
   const { pool, config } = deps;
   const now = deps.now ?? systemClock;
-  const ctx = await loadProviderContext(pool, c.provider, c.receivedAt);
+  const ctx = await loadProviderContext(pool, c.provider, c.receivedAt, config);
   const context = { code: ctx.code, sftpFolder: ctx.sftpFolder };
   let done: Ingested;
   let resumed = false;

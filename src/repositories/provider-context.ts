@@ -22,6 +22,20 @@ export async function providerWithContracts(db: Db, code: string): Promise<Provi
   return r.rows[0];
 }
 
+export interface ReplacedIdentityRow { npi: string; tin: string; replaced_at: Date }
+
+/**
+ * The NPI and TIN pairs the provider had and the plan replaced at `since` or later (migration
+ * 0035: provider_identities, kept by triggers on providers), most recent first. A handful of rows.
+ */
+export async function replacedIdentities(db: Db, code: string, since: Date): Promise<ReplacedIdentityRow[]> {
+  return (await db.query<ReplacedIdentityRow>(
+    `select npi, tin, valid_to as replaced_at from provider_identities
+      where provider_code = $1 and valid_to is not null and valid_to >= $2 order by valid_to desc`,
+    [code, since],
+  )).rows;
+}
+
 export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean; reassigned: boolean }
 
 /**

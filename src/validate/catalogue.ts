@@ -113,6 +113,8 @@ export const ISSUES = {
   // ---- database context of the submitting provider (src/ingest)
   PROVIDER_NPI_MISMATCH: e('row', '{column} ({value}) is not the NPI of the provider that uploaded this file ({expected}). A file can only report for the provider whose folder it was uploaded to.'),
   PROVIDER_TIN_MISMATCH: e('row', '{column} ({value}) is not the TIN of the provider that uploaded this file ({expected}). Enter your organisation\'s TIN.'),
+  PROVIDER_NPI_PREVIOUS: w('row', '{column} ({value}) is the NPI the plan had for your organisation until {date}; the plan now has {expected}. The row is accepted: use {expected} from your next file.'),
+  PROVIDER_TIN_PREVIOUS: w('row', '{column} ({value}) is the TIN the plan had for your organisation until {date}; the plan now has {expected}. The row is accepted: use {expected} from your next file.'),
   LOB_NOT_CONTRACTED: e('row', '{column} {value} is not a line of business you contract with for {program}. Use one of: {allowed}.'),
   MEMBER_NOT_ASSIGNED: e('row', 'This member is not assigned to you{detail}: submit a referral first. An RTF or OTF may only report members on your latest MIF or with an approved ECM referral to you.'),
   MEMBER_REASSIGNED: e('row', 'This member was on your latest MIF but the plan has since assigned them to another ECM provider{detail}: the row is not accepted. Leave the member out of your next files; ask your liaison how to report care given before the change.'),

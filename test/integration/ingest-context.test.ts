@@ -1,11 +1,13 @@
 // The provider context an inbound file is checked against: assigned ECM members, flagged when
 // on the latest MIF of their line of business, and members only on that MIF.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { loadProviderContext } from '../../src/ingest/context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
+const config = loadConfig({});
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -32,7 +34,7 @@ afterAll(async () => {
 
 describe('loadProviderContext', () => {
   it('knows each ECM member of the provider and what its latest MIF said', async () => {
-    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-12-03T18:00:00Z'));
+    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-12-03T18:00:00Z'), config);
     const view = Object.fromEntries([...ctx.ecm].map(([cin, m]) => [`${cin} ${m.lob}`, m]).sort());
     expect(view).toEqual({
       '91000001A HN': { lob: 'HN', status: 1, lastName: 'Alpha', firstName: 'Ann', onLatestMif: true, enrolledOnLatestMif: false, lcmName: null, reassigned: false },
@@ -49,9 +51,28 @@ describe('loadProviderContext', () => {
   });
 
   it('a MIF published after the file was received does not count', async () => {
-    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-11-10T18:00:00Z'));
+    const ctx = await loadProviderContext(db.pool, 'ACME', new Date('2026-11-10T18:00:00Z'), config);
     expect(ctx.ecm.get('91000008H')).toMatchObject({ onLatestMif: true, enrolledOnLatestMif: true });
     expect(ctx.ecm.get('91000007G')).toBeUndefined();
     expect(ctx.ecm.get('91000002B')).toMatchObject({ onLatestMif: false });
+  });
+
+  it('knows the NPIs and TINs the plan replaced for the provider within PREVIOUS_IDENTITY_DAYS of the receipt', async () => {
+    // ACME's NPI replaced at 9 AM Pacific on Oct 1, its TIN then on Nov 20 (both on the clock the change was written with)
+    await db.pool.query(`update providers set npi = '1245678903', updated_at = '2026-10-01T16:00:00Z' where provider_code = 'ACME'`);
+    await db.pool.query(`update providers set tin = '999888777', updated_at = '2026-11-20T17:00:00Z' where provider_code = 'ACME'`);
+    const previous = async (receivedAt: string, days = 62) => {
+      const ctx = await loadProviderContext(db.pool, 'ACME', new Date(receivedAt), { ...config, PREVIOUS_IDENTITY_DAYS: days });
+      expect([ctx.npi, ctx.tin]).toEqual(['1245678903', '999888777']);
+      return { npis: Object.fromEntries(ctx.previousIdentities.npis), tins: Object.fromEntries(ctx.previousIdentities.tins) };
+    };
+    // Dec 2 is 62 days after Oct 1: the day of the change counts, whatever its hour
+    expect(await previous('2026-12-02T17:00:00Z')).toEqual({ npis: { '1234567893': '2026-10-01' }, tins: { '123456789': '2026-11-20' } });
+    expect(await previous('2026-12-03T17:00:00Z')).toEqual({ npis: {}, tins: { '123456789': '2026-11-20' } });
+    expect(await previous('2026-12-03T17:00:00Z', 63)).toEqual({ npis: { '1234567893': '2026-10-01' }, tins: { '123456789': '2026-11-20' } });
+    expect(await previous('2026-12-02T17:00:00Z', 0)).toEqual({ npis: {}, tins: {} });
+    // the other providers: none replaced
+    const rival = await loadProviderContext(db.pool, 'RIVAL', new Date('2026-12-02T17:00:00Z'), config);
+    expect(rival.previousIdentities).toEqual({ npis: new Map(), tins: new Map() });
   });
 });

@@ -19,6 +19,8 @@ describe('config', () => {
     expect(c.REFERRAL_STATUS_VALUES).toEqual(['Declined', 'Accepted', 'Pending', 'Services Received']);
     expect(c.NOTIFY_GIVE_UP_HOURS).toBe(24);
     expect(c.OPS_EMAIL).toBeUndefined();
+    expect(c.PREVIOUS_IDENTITY_DAYS).toBe(62);
+    expect(loadConfig({ PREVIOUS_IDENTITY_DAYS: '0' }).PREVIOUS_IDENTITY_DAYS).toBe(0);
   });
 
   it('serves health and metrics on localhost by default; HEALTH_PORT 0 is any free port, off none', () => {
@@ -46,6 +48,8 @@ describe('config', () => {
     [{ HEALTH_PORT: 'on' }, 'HEALTH_PORT'],
     [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT'],
     [{ HEALTH_POLL_MAX_AGE_FACTOR: '0' }, 'HEALTH_POLL_MAX_AGE_FACTOR'],
+    [{ PREVIOUS_IDENTITY_DAYS: '-1' }, 'PREVIOUS_IDENTITY_DAYS'],
+    [{ PREVIOUS_IDENTITY_DAYS: 'two months' }, 'PREVIOUS_IDENTITY_DAYS'],
   ])('refuses %j naming %s', (env, variable) => {
     let err: unknown;
     try {

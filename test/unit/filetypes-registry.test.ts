@@ -17,7 +17,7 @@ import { CHW } from '../fixtures/filetypes/chw/schema.js';
 import { config as validationConfig } from './validate-helpers.js';
 
 const ctx: ProviderContext = {
-  code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME',
+  code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
   ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new Map(), csasf: new Map(), csasfSent: false, outreach: new Map(),
 };
 

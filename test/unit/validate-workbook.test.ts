@@ -63,6 +63,8 @@ describe('the catalogue', () => {
     'FILE_NOT_PROCESSED',
     // database context rules, src/ingest/context-rules.ts (tested in test/integration/ingest*.test.ts)
     'PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH', 'LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED', 'NAME_MISMATCH', 'DOB_MISMATCH',
+    // (an NPI or TIN the plan replaced within PREVIOUS_IDENTITY_DAYS: test/unit/provider-identity.test.ts, test/integration/provider-identity.test.ts)
+    'PROVIDER_NPI_PREVIOUS', 'PROVIDER_TIN_PREVIOUS',
     // (a member assigned elsewhere since the MIF: test/integration/member-months-ingest.test.ts)
     'MEMBER_REASSIGNED', 'MEMBER_REASSIGNED_COUNTED',
     'NOT_ON_CSASF', 'CS_LOB_MISMATCH', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
