@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { respondOverSftp } from '../../src/ingest/respond.js';
+import { importUpstream } from '../../src/import/upstream.js';
 import type { GenerateDeps } from '../../src/generate/run.js';
 import { createTestDb, type TestDb } from './db.js';
 import { startTestSftp, type TestSftp } from './dev-sftp.js';
@@ -45,6 +46,16 @@ export async function answerUpload(w: PlanWorld, provider: string, name: string,
     await session.close();
   }
   return done;
+}
+
+/** The providers extract's header (DESIGN §3: one row per contract). */
+export const PROVIDERS_HEADER = 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email';
+
+/** Writes a providers extract of `rows` (under the header) into the world's data folder and imports it on the import's clock `at`. */
+export async function importProviders(w: PlanWorld, name: string, rows: readonly string[], at: string) {
+  const file = path.join(w.dataDir, name);
+  fs.writeFileSync(file, [PROVIDERS_HEADER, ...rows, ''].join('\n'));
+  return importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date(at) });
 }
 
 export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {

@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
-import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { respondOverSftp } from '../../src/ingest/respond.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
@@ -19,22 +18,18 @@ import { hashPassword } from '../../src/web/auth.js';
 import { buildWebApp } from '../../src/web/server.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { PASSWORD, WEB_NOW, WEB_SETTINGS } from '../helpers/web.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { importUpstream } from '../../src/import/upstream.js';
+import { closePlanWorld, importProviders, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
-const HEADER = 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email';
 const ACME = 'ACME,1234567893,123456789,Acme Community Health';
 const HN_LIAISON = 'hn.liaison@plan.example';
 const CV_LIAISON = 'cv.liaison@plan.example';
 const ECM_CONTACT = 'ecm.files@acme.example';
 const CS_CONTACT = 'cs.files@acme.example';
 
-/** Writes an extract and imports it. */
-async function importProviders(name: string, rows: string[]) {
-  const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, [HEADER, ...rows, ''].join('\n'));
-  return importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date('2026-11-01T16:00:00Z') });
-}
+/** Imports a providers extract on the import's clock of 2026-11-01. */
+const importAt = (name: string, rows: string[]) => importProviders(w, name, rows, '2026-11-01T16:00:00Z');
 
 const contracts = async (code: string) =>
   (await w.db.pool.query(`select lob, program, contact_email, liaison_email from provider_contracts where provider_code = $1 order by program, lob`, [code])).rows;
@@ -50,7 +45,7 @@ beforeAll(async () => {
   // The sample's shape: ACME has ECM and CS in CalViva and Health Net; the contact is per
   // program, the liaison per line (CalViva's rows first: whichever row a provider-level column
   // kept, some line's liaison would be wrong). One spelling differs only in case.
-  const s = await importProviders('providers.csv', [
+  const s = await importAt('providers.csv', [
     `${ACME},CV,ECM,5595550100,${ECM_CONTACT},${CV_LIAISON}`,
     `${ACME},CV,CS,5595550100,CS.Files@acme.example,CV.Liaison@Plan.example`,
     `${ACME},HN,ECM,5595550100,${ECM_CONTACT},${HN_LIAISON}`,
@@ -178,7 +173,7 @@ describe('(c) the web pages', () => {
 describe('(d) a later extract of one contract', () => {
   it('adds that contract with its addresses and leaves the other contracts\' addresses alone', async () => {
     const before = await contracts('ACME');
-    const s = await importProviders('providers-chpiv.csv', [`${ACME},CHPIV,ECM,5595550100,chpiv.files@acme.example,chpiv.liaison@plan.example`]);
+    const s = await importAt('providers-chpiv.csv', [`${ACME},CHPIV,ECM,5595550100,chpiv.files@acme.example,chpiv.liaison@plan.example`]);
     expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     const after = await contracts('ACME');
     expect(after.filter((c) => c.lob !== 'CHPIV')).toEqual(before);
@@ -186,7 +181,7 @@ describe('(d) a later extract of one contract', () => {
   });
 
   it('a row naming one contract\'s new liaison changes that contract only; a blank address is no claim', async () => {
-    await importProviders('providers-cv.csv', [`${ACME},CV,ECM,5595550100,,new.cv.liaison@plan.example`]);
+    await importAt('providers-cv.csv', [`${ACME},CV,ECM,5595550100,,new.cv.liaison@plan.example`]);
     const after = await contracts('ACME');
     expect(after.find((c) => c.lob === 'CV' && c.program === 'ECM')).toEqual({ lob: 'CV', program: 'ECM', contact_email: ECM_CONTACT, liaison_email: 'new.cv.liaison@plan.example' });
     expect(after.find((c) => c.lob === 'HN' && c.program === 'ECM')).toEqual({ lob: 'HN', program: 'ECM', contact_email: ECM_CONTACT, liaison_email: HN_LIAISON });

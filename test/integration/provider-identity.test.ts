@@ -8,26 +8,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
-import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { P } from '../helpers/plan.js';
 import { enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { readWithOpenpyxl } from '../helpers/workbook.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importProviders, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
-const HEADER = 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email';
 const ACME_NEW_NPI = '1245678903';
 const RIVAL_NEW_NPI = '1345678902';
 const RIVAL_NEW_TIN = '987650000';
 const NPI = 'ECM Provider National Provider Identifier (NPI)';
 const TIN = 'ECM Provider Tax ID Number (TIN)';
 
-/** Writes a providers extract and imports it at `at` (the import's clock, as `import providers --now`). */
-async function importProviders(name: string, rows: string[], at: string) {
-  const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, [HEADER, ...rows, ''].join('\n'));
-  const s = await importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date(at) });
+/** Imports a providers extract at `at` (the import's clock, as `import providers --now`): every row loads. */
+async function importProvidersAt(name: string, rows: string[], at: string) {
+  const s = await importProviders(w, name, rows, at);
   expect(s).toMatchObject({ rowsRead: rows.length, rowsImported: rows.length, rowsRejected: 0 });
 }
 
@@ -59,10 +55,10 @@ beforeAll(async () => {
   // ACME's MIF of November: its RTF template is pre-filled with the NPI the plan has today
   await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
   // then the plan's extract gives ACME a new NPI (the TIN is the same)
-  await importProviders('providers-acme.csv', [`ACME,${ACME_NEW_NPI},123456789,${P.ECM1.name},HN,ECM,5595550100,,`], '2026-11-20T17:00:00Z');
+  await importProvidersAt('providers-acme.csv', [`ACME,${ACME_NEW_NPI},123456789,${P.ECM1.name},HN,ECM,5595550100,,`], '2026-11-20T17:00:00Z');
   // RIVAL: a new NPI in September (long before its RTF of November), a new TIN in late November
-  await importProviders('providers-rival-npi.csv', [`RIVAL,${RIVAL_NEW_NPI},${P.ECM2.tin},${P.ECM2.name},HN,ECM,5595550200,,`], '2026-09-01T17:00:00Z');
-  await importProviders('providers-rival-tin.csv', [`RIVAL,${RIVAL_NEW_NPI},${RIVAL_NEW_TIN},${P.ECM2.name},HN,ECM,5595550200,,`], '2026-11-25T17:00:00Z');
+  await importProvidersAt('providers-rival-npi.csv', [`RIVAL,${RIVAL_NEW_NPI},${P.ECM2.tin},${P.ECM2.name},HN,ECM,5595550200,,`], '2026-09-01T17:00:00Z');
+  await importProvidersAt('providers-rival-tin.csv', [`RIVAL,${RIVAL_NEW_NPI},${RIVAL_NEW_TIN},${P.ECM2.name},HN,ECM,5595550200,,`], '2026-11-25T17:00:00Z');
 });
 afterAll(() => closePlanWorld(w));
 
@@ -80,7 +76,7 @@ describe('the providers import keeps each provider\'s past identities', () => {
   });
 
   it('an extract repeating the identity the plan has adds no history', async () => {
-    await importProviders('providers-acme-again.csv', [`ACME,${ACME_NEW_NPI},123456789,${P.ECM1.name},HN,ECM,5595550100,,`], '2026-11-21T17:00:00Z');
+    await importProvidersAt('providers-acme-again.csv', [`ACME,${ACME_NEW_NPI},123456789,${P.ECM1.name},HN,ECM,5595550100,,`], '2026-11-21T17:00:00Z');
     expect(await identities('ACME')).toHaveLength(2);
   });
 });
