@@ -2,6 +2,7 @@
 // folder claimed by one of them at a time), on one sFTP connection: files that are stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type pg from 'pg';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -11,6 +12,7 @@ import { failedUpload, uploadProcessed } from './give-up.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
+import { unansweredSftpSubmissions } from '../repositories/submission-store.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ClaimLost, type Fence } from './fence.js';
@@ -61,6 +63,8 @@ export interface PollResult {
 }
 
 type Provider = PollableProvider;
+
+const posix = path.posix;
 
 export interface PollDeps {
   pool: pg.Pool;
@@ -234,7 +238,7 @@ async function pollProviders(
     if (opts.signal?.aborted) return; // (its claim may be lost: the folder is another poller's now)
     const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
     const fenced = { ...deps, fence };
-    let scan;
+    let scan, ready;
     try {
       // First what an interrupted poll left applied but unanswered (its upload may be gone
       // from uploads/ already): answered, moved and notified, each step once.
@@ -247,6 +251,7 @@ async function pollProviders(
       }
       if (opts.signal?.aborted) return; // a fence found the claim lost: the folder is another poller's
       scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
+      ready = await notUnanswered(pool, p.provider_code, folders.uploads, scan.ready);
     } catch (err) {
       summary.error = (err as Error).message;
       out.failedProviders++;
@@ -257,9 +262,9 @@ async function pollProviders(
       }
       return;
     }
-    summary.ready += scan.ready.length;
+    summary.ready += ready.length;
     summary.waiting = scan.waiting.length;
-    for (const f of scan.ready) {
+    for (const f of ready) {
       if (opts.signal?.aborted) break;
       const r = await processOne(fenced, await open(), p, f, opts.now ? now : undefined);
       out.results.push(r);
@@ -270,6 +275,22 @@ async function pollProviders(
       } else summary.processed++;
     }
   }
+}
+
+/**
+ * The ready uploads that are not already a submission applied but not answered: one
+ * finishUnanswered could not finish (its response cannot be published, say) is left to the next
+ * poll's finishUnanswered. Taken again it would only be downloaded and resumed as that same
+ * submission, a second attempt at the same answer in the same poll.
+ */
+async function notUnanswered(pool: pg.Pool, provider: string, uploadsFolder: string, ready: ReadyFile[]): Promise<ReadyFile[]> {
+  if (!ready.length) return ready;
+  const pending = await unansweredSftpSubmissions(pool, provider);
+  if (!pending.length) return ready;
+  // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>; nor a version)
+  const isPending = (f: ReadyFile) => pending.some((s) => (s.upload_path ?? posix.join(uploadsFolder, s.original_name)) === f.path
+    && (s.server_mtime === null || (s.size === f.size && s.server_mtime.getTime() === f.mtime.getTime())));
+  return ready.filter((f) => !isPending(f));
 }
 
 async function processOne(
