@@ -110,6 +110,11 @@ export const SETTINGS = {
     default: '3',
     doc: "[POLICY] An upload the poll fails on this many times in a row with an error of the plan's own (not the sFTP server or the database out of reach) is answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/, and ops are emailed (OPS_EMAIL). 0: retried at every poll, never answered.",
   },
+  RESPONSE_UNDELIVERED_ALERT_AFTER: {
+    schema: int(0, 100),
+    default: '3',
+    doc: "[POLICY] A response that could not be published to the provider's downloads/ at this many polls in a row (its submission is applied: the poll keeps trying at every poll, and never answers it twice) is reported to ops by email (OPS_EMAIL), once per submission. 0: never emailed (the count still shows in `poll --json` and `submission show`).",
+  },
   MAX_FILE_BYTES: { schema: int(1024, 2 ** 31), default: String(50 * 1024 * 1024), doc: 'Largest inbound file accepted.' },
   MAX_ROWS: { schema: int(1, 5_000_000), default: '250000', doc: 'Most data rows per sheet.' },
   MAX_COLUMNS: { schema: int(10, 16384), default: '200', doc: 'Most columns per sheet.' },

@@ -17,8 +17,9 @@ import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ClaimLost, type Fence } from './fence.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
-import { finishUnanswered, rejectUnread, respondOverSftp } from './respond.js';
+import { finishUnanswered, rejectUnread, respondOverSftp, undeliveredInfo, type ResponseUndeliveredInfo } from './respond.js';
 import { scanFolder, type ReadyFile } from './scan.js';
+import { ResponseUndelivered } from './undelivered.js';
 
 export interface PollFileResult {
   provider: string;
@@ -37,6 +38,12 @@ export interface PollFileResult {
   fileErrors?: string[];
   /** Answered as not processed (FILE_NOT_PROCESSED) after this many failed polls in a row (INGEST_GIVE_UP_AFTER). */
   gaveUpAfter?: number;
+  /**
+   * The submission is applied but its response could not be published to the provider's
+   * downloads/ at this poll: at how many polls in a row, and whether ops were emailed
+   * (RESPONSE_UNDELIVERED_ALERT_AFTER). The next poll tries again.
+   */
+  responseUndelivered?: ResponseUndeliveredInfo;
   error?: string;
 }
 
@@ -243,7 +250,7 @@ async function pollProviders(
       // First what an interrupted poll left applied but unanswered (its upload may be gone
       // from uploads/ already): answered, moved and notified, each step once.
       if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder }, now)) {
-        out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.error ? { error: r.error } : {}) });
+        out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.undelivered ? { responseUndelivered: r.undelivered } : {}), ...(r.error ? { error: r.error } : {}) });
         if (r.error) {
           summary.failed++;
           out.failedFiles++;
@@ -304,6 +311,9 @@ async function processOne(
   const at = nowOverride ?? systemClock();
   // whom a file answered unread (too large, or given up on) is addressed to
   const answerTo = { code: p.provider_code, name: p.name, sftpFolder: p.sftp_folder };
+  // the submission once committed: a failure after it is that submission's to finish (the next
+  // poll's finishUnanswered), never the upload's to give up on (that would answer it twice)
+  let applied: number | undefined;
   try {
     if (f.size > deps.config.MAX_FILE_BYTES) {
       const id = await rejectUnread(deps, session, answerTo, f, 'FILE_TOO_LARGE', at);
@@ -319,6 +329,7 @@ async function processOne(
       { provider: p.provider_code, originalName: f.name, bytes: dl.bytes, sha256: dl.sha256, receivedAt: f.receivedAt, serverMtime: f.mtime, firstSeenAt: f.firstSeenAt, lastAbsentAt: f.lastAbsentAt, source: 'sftp', uploadPath: f.path },
       { context },
     );
+    applied = done.submissionId;
     const answered = await respondOverSftp(deps, session, done, f, at);
     await uploadProcessed(deps, p.provider_code, f.path);
     const d = done.document;
@@ -332,6 +343,14 @@ async function processOne(
       // nothing of the file's: not counted towards giving up on it; the poller holding the folder answers it
       log.warn({ provider: p.provider_code }, 'claim on the provider folder lost: the upload is left to the poller holding it');
       return { ...base, error: message };
+    }
+    if (err instanceof ResponseUndelivered) {
+      log.error({ provider: p.provider_code, submissionId: err.submissionId, failures: err.failures, err: { message } }, 'response could not be published to the provider\'s downloads/; the next poll tries again');
+      return { ...base, submissionId: err.submissionId, responseUndelivered: undeliveredInfo(err), error: message };
+    }
+    if (applied !== undefined) {
+      log.error({ provider: p.provider_code, submissionId: applied, err: { message } }, 'submission applied but not answered; the next poll finishes it');
+      return { ...base, submissionId: applied, error: message };
     }
     const gaveUp = await failedUpload(deps, session, answerTo, f, err, at);
     if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: gaveUp.failures };

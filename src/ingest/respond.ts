@@ -29,6 +29,7 @@ import { ClaimLost, type Fence } from './fence.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, unreadResponseEmail, type Ingested } from './pipeline.js';
 import { responseRecipients } from './recipients.js';
+import { ResponseUndelivered, responseNotPublished } from './undelivered.js';
 import type { FileTypeRegistry } from '../filetypes/types.js';
 import type { ReadyFile } from './scan.js';
 
@@ -63,6 +64,12 @@ export interface Answered {
   /** False when the liaison could not be told yet: the submission stays APPLIED and the next poll tries again. */
   responded: boolean;
 }
+
+/** The response could not be published at this poll: at how many polls in a row, and whether ops were told (RESPONSE_UNDELIVERED_ALERT_AFTER). */
+export interface ResponseUndeliveredInfo { failures: number; opsAlerted: boolean }
+
+export const undeliveredInfo = (err: unknown): ResponseUndeliveredInfo | undefined =>
+  err instanceof ResponseUndelivered ? { failures: err.failures, opsAlerted: err.opsAlerted } : undefined;
 
 const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
 
@@ -103,7 +110,12 @@ export async function respondOverSftp(
 
   if (!p.response_published_at) {
     await fence();
-    await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
+    try {
+      await publishOnce(session, folders.downloads, done.response.name, done.response.bytes);
+    } catch (err) {
+      // counted on the submission; ops told after RESPONSE_UNDELIVERED_ALERT_AFTER polls in a row (./undelivered.ts)
+      throw await responseNotPublished(deps, { submissionId: id, provider: done.context.code, file: done.document.file, response: done.response.name, folder: folders.downloads }, err, at);
+    }
     await markResponsePublished(pool, id, at);
     faultPoint('respond-after-publish');
   }
@@ -200,10 +212,10 @@ export async function finishUnanswered(
   session: SftpSession,
   provider: { code: string; sftpFolder: string },
   at: Date,
-): Promise<(Answered & { file: string; error?: string })[]> {
+): Promise<(Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
   const pending = await unansweredSftpSubmissions(deps.pool, provider.code);
-  const out: (Answered & { file: string; error?: string })[] = [];
+  const out: (Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[] = [];
   for (const s of pending) {
     // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>)
     const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
@@ -216,13 +228,15 @@ export async function finishUnanswered(
       out.push({ ...(await respondOverSftp(deps, session, done, upload, at)), file: s.original_name });
     } catch (err) {
       const message = errorText(err);
-      out.push({ submissionId: s.id, file: s.original_name, response: '', movedTo: '', disposition: null, responded: false, error: message });
+      const undelivered = undeliveredInfo(err);
+      out.push({ submissionId: s.id, file: s.original_name, response: '', movedTo: '', disposition: null, responded: false, error: message, ...(undelivered ? { undelivered } : {}) });
       if (err instanceof ClaimLost) {
         // the poller holding the folder now finishes this one and the rest
         log.warn({ submissionId: s.id, provider: provider.code }, 'claim on the provider folder lost: an unanswered submission left to the poller holding it');
         break;
       }
-      log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
+      if (undelivered) log.error({ submissionId: s.id, provider: provider.code, failures: undelivered.failures, err: { message } }, 'response could not be published to the provider\'s downloads/; the next poll tries again');
+      else log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
     }
   }
   return out;

@@ -312,8 +312,34 @@ export async function answerProgress(db: Queryable, id: number): Promise<AnswerP
   return (await db.query<AnswerProgress>(`select state, response_published_at, moved_to, moved_at, upload_disposition, notified_at from submissions where id = $1`, [id])).rows[0]!;
 }
 
+/** The response is in the provider's downloads/: a count of polls that could not publish it is over (when ops were told stays). */
 export async function markResponsePublished(db: Queryable, id: number, at: Date): Promise<void> {
-  await db.query(`update submissions set response_published_at = $2 where id = $1`, [id, at]);
+  await db.query(
+    `update submissions set response_published_at = $2, response_failures = 0, response_first_failed_at = null, response_last_failed_at = null, response_last_error = null
+      where id = $1`,
+    [id, at],
+  );
+}
+
+/**
+ * One more poll that could not publish the submission's response (migration 0036): the polls in
+ * a row so far, this one included, and when ops were told of it (null: not yet).
+ * @param error masked (errorText): no cell values
+ */
+export async function recordResponseFailure(db: Queryable, id: number, error: string, at: Date): Promise<{ failures: number; alertedAt: Date | null }> {
+  const r = await db.query<{ response_failures: number; response_alerted_at: Date | null }>(
+    `update submissions set response_failures = response_failures + 1, response_first_failed_at = coalesce(response_first_failed_at, $2),
+            response_last_failed_at = $2, response_last_error = $3
+      where id = $1 returning response_failures, response_alerted_at`,
+    [id, at, error],
+  );
+  const row = r.rows[0]!;
+  return { failures: row.response_failures, alertedAt: row.response_alerted_at };
+}
+
+/** Ops were told that the response is not delivered (once per submission: an earlier time stands). */
+export async function markResponseAlerted(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query(`update submissions set response_alerted_at = coalesce(response_alerted_at, $2) where id = $1`, [id, at]);
 }
 
 /** Records where the upload is to be moved, unless a target was recorded already: returns the one that stands. */

@@ -121,12 +121,21 @@ export interface SubmissionDetail extends SubmissionSummary {
   responsePublishedAt: Date | null;
   /** The emails about this submission's response (notification outbox). */
   emails: { id: number; to: string[]; status: string; sentAt: Date | null }[];
+  /**
+   * The response is not delivered yet: publishing it to the provider's downloads/ failed at this
+   * many polls in a row (migration 0036), the first and last of them, the last error (masked),
+   * and when ops were emailed (RESPONSE_UNDELIVERED_ALERT_AFTER; null: not yet). Null when no
+   * poll failed to publish it (or it is published).
+   */
+  responseUndelivered: { failures: number; firstFailedAt: Date; lastFailedAt: Date; lastError: string; opsAlertedAt: Date | null } | null;
 }
 
 export async function findSubmission(db: Queryable, id: number): Promise<SubmissionDetail | undefined> {
   const head = await db.query<SummaryRow & { size: number; sha256: string | null; source: string; server_mtime: Date | null; reprocess_reason: string | null;
-    reprocessed_by: number | null; response_published_at: Date | null }>(
+    reprocessed_by: number | null; response_published_at: Date | null; response_failures: number; response_first_failed_at: Date | null;
+    response_last_failed_at: Date | null; response_last_error: string | null; response_alerted_at: Date | null }>(
     `select ${SUMMARY_COLUMNS}, s.size, s.sha256, s.source, s.server_mtime, s.reprocess_reason, s.response_published_at,
+            s.response_failures, s.response_first_failed_at, s.response_last_failed_at, s.response_last_error, s.response_alerted_at,
             (select n.id from submissions n where n.reprocess_of = s.id) as reprocessed_by
        from submissions s where s.id = $1`,
     [id],
@@ -176,6 +185,9 @@ export async function findSubmission(db: Queryable, id: number): Promise<Submiss
     reprocessedBy: h.reprocessed_by,
     responsePublishedAt: h.response_published_at,
     emails: emails.rows.map((e) => ({ id: Number(e.id), to: e.recipients, status: e.status, sentAt: e.sent_at })),
+    responseUndelivered: h.response_failures > 0
+      ? { failures: h.response_failures, firstFailedAt: h.response_first_failed_at!, lastFailedAt: h.response_last_failed_at!, lastError: h.response_last_error ?? '', opsAlertedAt: h.response_alerted_at }
+      : null,
   };
 }
 

@@ -7,6 +7,7 @@ import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
 import { outFolderOption } from '../values.js';
+import type { PollFileResult } from '../../ingest/poll.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -97,16 +98,19 @@ Examples:
           });
           const r = result!;
           if (r.failedProviders || r.failedFiles) process.exitCode = 1;
+          /** A response not published (RESPONSE_UNDELIVERED_ALERT_AFTER): after how many polls, whether ops were told. */
+          const undelivered = (x: PollFileResult) =>
+            x.responseUndelivered ? ` (response not delivered at ${x.responseUndelivered.failures} poll(s) in a row; ops ${x.responseUndelivered.opsAlerted ? 'emailed' : 'not emailed yet'})` : '';
           emit(opts, r, () => {
             if (r.skipped) return `poll skipped: ${r.skipped}`;
             const head = `polled ${r.providers} provider folder(s): ${r.files} file(s) taken, ${r.failedFiles} failed, ${r.failedProviders} folder(s) unreachable`;
             const files = r.results.length
               ? '\n\n' + table(['provider', 'file', 'outcome', 'verdict', 'read', 'accepted', 'rejected', 'note'],
-                r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ?? (x.quarantined ? 'answered; cannot be moved: quarantined in uploads/' : '')]))
+                r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ? x.error + undelivered(x) : (x.quarantined ? 'answered; cannot be moved: quarantined in uploads/' : '')]))
               : '';
             const recovered = r.recovered.length
               ? `\n\nfinished ${r.recovered.length} submission(s) an interrupted poll had applied but not answered:\n` +
-                r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${x.error}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
+                r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${x.error}${undelivered(x)}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
               : '';
             const waiting = r.byProvider.filter((b) => b.waiting || b.error);
             return head + files + recovered + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${b.error}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');

@@ -84,6 +84,7 @@ Examples:
         const s = await findSubmission(db.pool, id);
         if (!s) throw new UsageError(`no submission ${id}`);
         const tz = config.PLAN_TIME_ZONE;
+        const u = s.responseUndelivered;
         emit(opts, { ...json(s), serverMtime: s.serverMtime?.toISOString() ?? null }, () => [
           `submission ${s.id}: ${s.file} from ${s.provider}`,
           `received ${spellInstant(s.receivedAt, tz)} (${s.source}), ${s.size} bytes${s.sha256 ? `, sha256 ${s.sha256}` : ''}`,
@@ -94,6 +95,9 @@ Examples:
           s.reprocessOf ? `reprocessed from submission ${s.reprocessOf}: ${s.reprocessReason ?? ''}` : '',
           s.reprocessedBy ? `answered again by submission ${s.reprocessedBy} (reprocessed): its response replaces this one` : '',
           `response: ${s.response ?? '(none yet)'}${s.responsePublishedAt ? ` (in the provider's downloads/ since ${spellInstant(s.responsePublishedAt, tz)})` : ''}`,
+          u ? `  not yet delivered: publishing to the provider's downloads/ failed at ${u.failures} polls in a row (${spellInstant(u.firstFailedAt, tz)} to ${spellInstant(u.lastFailedAt, tz)}); `
+            + `the next poll tries again; ${u.opsAlertedAt ? `ops emailed ${spellInstant(u.opsAlertedAt, tz)}` : 'ops not emailed yet'}` : '',
+          u ? `  last error: ${u.lastError}` : '',
           ...s.emails.map((e) => `email ${e.id} to ${e.to.join(', ')}: ${e.status}${e.sentAt ? ` ${spellInstant(e.sentAt, tz)}` : ''}`),
           '',
           s.sheets.length
