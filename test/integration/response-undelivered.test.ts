@@ -146,4 +146,26 @@ describe('a response the poll cannot publish (downloads/ broken)', () => {
     expect(fixed.recovered.map((r) => [r.submissionId, r.error])).toEqual([[id, undefined]]);
     expect(await one(`select state from submissions where id = $1`, [id])).toEqual({ state: 'RESPONDED' });
   });
+
+  it('a failure after the commit is never counted towards giving up on the upload (INGEST_GIVE_UP_AFTER=1): one submission, answered once', async () => {
+    const name = 'OTF_ACME_aftercommit.xlsx';
+    const once = { fired: false };
+    // an error of ours (not the sFTP server) right after the response was published, at the first poll only
+    const faults = (point: string) => {
+      if (point === 'respond-after-publish' && !once.fired) {
+        once.fired = true;
+        throw new Error('a bug after the commit');
+      }
+    };
+    const poll = (at: string) => pollOnce({ pool: db.pool, config: { ...config, INGEST_GIVE_UP_AFTER: 1 }, openSession: () => sftp.openSession(), faults }, { now: new Date(at), provider: 'ACME' });
+    await put('ACME', name, '2027-02-10T17:00:00Z');
+    await poll('2027-02-10T17:59:00Z'); // (sighted)
+    const first = await poll('2027-02-10T18:00:00Z');
+    expect(first.results.map((r) => [r.file, r.error, r.gaveUpAfter])).toEqual([[name, 'a bug after the commit', undefined]]);
+    const next = await poll('2027-02-10T18:05:00Z');
+    expect(next.recovered.map((r) => [r.submissionId, r.error])).toEqual([[first.results[0]!.submissionId, undefined]]);
+    expect((await db.pool.query(`select state, outcome from submissions where original_name = $1`, [name])).rows).toEqual([{ state: 'RESPONDED', outcome: 'ACCEPTED' }]);
+    expect(fs.readdirSync(downloads('ACME')).filter((n) => n.startsWith('OTF_ACME_aftercommit'))).toHaveLength(1);
+    expect(await one(`select count(*)::int n from notifications where kind = 'submission-response' and subject like $1`, [`%${name}%`])).toEqual({ n: 1 });
+  });
 });
