@@ -58,7 +58,7 @@ export async function responseNotPublished(deps: { pool: pg.Pool; config: Config
       text: [
         `Provider ${r.provider} uploaded ${r.file}. It was processed (submission ${r.submissionId}), but its response ${r.response}`,
         `could not be published to the provider's downloads/ folder (${r.folder}) at ${failures} polls in a row. The provider has`,
-        `had neither the response nor its email, and the upload is still in uploads/.`,
+        `had neither the response nor its email yet.`,
         '',
         `Every poll tries again. Once the response is published the upload is moved and the provider emailed, once:`,
         `nothing is applied or answered twice.`,
