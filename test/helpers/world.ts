@@ -51,10 +51,13 @@ export async function answerUpload(w: PlanWorld, provider: string, name: string,
 /** The providers extract's header (DESIGN §3: one row per contract). */
 export const PROVIDERS_HEADER = 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email';
 
-/** Writes a providers extract of `rows` (under the header) into the world's data folder and imports it on the import's clock `at`. */
-export async function importProviders(w: PlanWorld, name: string, rows: readonly string[], at: string) {
+/**
+ * Writes a providers extract of `rows` (under the header, by default the one without the
+ * optional contract_end column) into the world's data folder and imports it on the import's clock `at`.
+ */
+export async function importProviders(w: PlanWorld, name: string, rows: readonly string[], at: string, header = PROVIDERS_HEADER) {
   const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, [PROVIDERS_HEADER, ...rows, ''].join('\n'));
+  fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
   return importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date(at) });
 }
 
