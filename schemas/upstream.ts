@@ -1,5 +1,7 @@
 // Upstream extracts loaded by `calaim-exchange import` (DESIGN.md §2, a contract: the
-// header names are exact). One declaration per kind: its columns and the zod row schema.
+// header names are exact). One declaration per kind: its columns (every one required in the
+// header), its optional columns (added later: an extract without them is read as before) and the
+// zod row schema.
 import { z } from 'zod';
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES, ECM_STATUS, GENDER, LINES_OF_BUSINESS, POF, PROGRAMS, ACUITY } from './codes.js';
 import {
@@ -50,6 +52,8 @@ const opt = <T>(p: (raw: string) => Parsed<T>) => field(p, false);
 export const UPSTREAM = {
   providers: {
     columns: ['provider_code', 'npi', 'tin', 'name', 'lob', 'program', 'phone', 'contact_email', 'liaison_email'],
+    // the last day the contract is in force (blank: open-ended); see upsertProvidersAndContracts
+    optionalColumns: ['contract_end'],
     schema: z.object({
       provider_code: req(providerCode),
       npi: req(parseNpi),
@@ -60,10 +64,12 @@ export const UPSTREAM = {
       phone: opt(parsePhone),
       contact_email: opt(email),
       liaison_email: opt(email),
+      contract_end: opt(parseDateText),
     }),
   },
   members: {
     columns: ['cin', 'mcp_member_id', 'last_name', 'first_name', 'dob', 'gender', 'language', 'address', 'city', 'state', 'zip', 'phone', 'county', 'homeless'],
+    optionalColumns: [],
     schema: z.object({
       cin: req(parseCin),
       mcp_member_id: opt(text(30)),
@@ -83,6 +89,7 @@ export const UPSTREAM = {
   },
   'ecm-assignments': {
     columns: ['cin', 'provider_code', 'lob', 'status', 'assigned_date', 'pof', 'enrollment_start', 'enrollment_end', 'acuity', 'lcm_name', 'lcm_phone'],
+    optionalColumns: [],
     schema: z.object({
       cin: req(parseCin),
       provider_code: req(providerCode),
@@ -104,6 +111,7 @@ export const UPSTREAM = {
   },
   referrals: {
     columns: ['referral_id', 'cin', 'provider_code', 'lob', 'approved_date'],
+    optionalColumns: [],
     schema: z.object({
       referral_id: req(text(40)),
       cin: req(parseCin),
@@ -114,6 +122,7 @@ export const UPSTREAM = {
   },
   'cs-authorizations': {
     columns: ['cin', 'provider_code', 'lob', 'service_code', 'record_type', 'auth_status', 'auth_number', 'auth_start', 'auth_end', 'requested_date', 'decision_date', 'assigned_date', 'referring_org'],
+    optionalColumns: [],
     schema: z.object({
       cin: req(parseCin),
       provider_code: req(providerCode),

@@ -97,7 +97,7 @@ export interface ProviderContext {
   previousIdentities: PreviousIdentities;
   name: string;
   sftpFolder: string;
-  /** Lines of business per program. */
+  /** Lines of business per program: the contracts in force for the file's reporting period (not ended before its first day). */
   ecmLobs: Set<string>;
   csLobs: Set<string>;
   /** CIN → the provider's ECM assignment (assignment, approved referral, or a member on its latest MIF). */

@@ -200,8 +200,9 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const at = opts.now ?? systemClock();
   const slot = slotFor(kind, opts.date, config);
   const job = kind;
-  const providers = await outboundProviders(pool, kind === 'csasf' ? 'CS' : 'ECM', opts.provider);
-  if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract`);
+  // (only contracts in force on the slot's day: no member data under an ended contract)
+  const providers = await outboundProviders(pool, kind === 'csasf' ? 'CS' : 'ECM', slot, opts.provider);
+  if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract in force on ${slot}`);
   const units: Unit[] = [];
   for (const p of providers) {
     if (kind === 'csasf') units.push({ provider: p, lob: null, lobLabel: p.lobs.join('-') });

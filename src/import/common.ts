@@ -63,6 +63,8 @@ export interface ApplyCtx {
   state: Map<string, unknown>;
   /** The import's clock: when it happened (compared with RTF receipt times, recorded on what it resolves). */
   now: Date;
+  /** The columns the file's header names (an optional column may be absent). */
+  header: readonly string[];
   conflicts: ImportConflict[];
   disagreements: ImportDisagreement[];
   olderThanReferral: ImportOlderThanReferral[];

@@ -67,7 +67,10 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   }
   const missing = spec.columns.filter((c) => !table.header.includes(c));
   if (missing.length) throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')})`);
-  const ignoredColumns = table.header.filter((h) => !(spec.columns as readonly string[]).includes(h));
+  const known: readonly string[] = [...spec.columns, ...spec.optionalColumns];
+  const ignoredColumns = table.header.filter((h) => !known.includes(h));
+  // an optional column the file has not: read as blank in every row
+  const absent = Object.fromEntries(spec.optionalColumns.filter((c: string) => !table.header.includes(c)).map((c: string) => [c, '']));
 
   const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [], olderThanReferral: [] };
   const reject = (row: number, message: string, column?: string) => {
@@ -75,7 +78,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
   };
   const applier = APPLIERS[kind];
-  const ctx: ApplyCtx = { reject, state: new Map(), now, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral };
+  const ctx: ApplyCtx = { reject, state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral };
   try {
     await withTransaction(pool, async (client) => {
       let batch: Row[] = [];
@@ -92,7 +95,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
           summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
           continue;
         }
-        const parsed = spec.schema.safeParse(record);
+        const parsed = spec.schema.safeParse({ ...absent, ...record });
         if (!parsed.success) {
           const first = parsed.error.issues[0]!;
           const column = first.path.map(String).join('.') || undefined;
@@ -168,8 +171,9 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
       }
       return dedupe(out, (r) => `${String(r.provider_code)}|${String(r.lob)}|${String(r.program)}`, keys, reject, 'contract (provider_code, lob, program)');
     },
-    async upsert(c, rows, { now }) {
-      await upsertProvidersAndContracts(c, fields<'providers'>(rows), now);
+    async upsert(c, rows, { now, header }) {
+      // without the contract_end column the extract says nothing of ends: the ones on file stay
+      await upsertProvidersAndContracts(c, fields<'providers'>(rows), now, { ends: header.includes('contract_end') });
     },
   },
 

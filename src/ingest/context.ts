@@ -2,6 +2,7 @@
 // context rules run row by row in memory (no query per row). Bounded by the provider's own
 // caseload, never by the size of the file.
 import type pg from 'pg';
+import { periodFirstDay, periodForReceipt } from '../calendar/period.js';
 import type { Config } from '../config.js';
 import { csasfPublished, ecmMembers, latestCsasfRows, outreachHistory, providerWithContracts, replacedIdentities } from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
@@ -20,7 +21,8 @@ export class UnknownProviderError extends Error {
 export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'PLAN_TIME_ZONE'>;
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
-  const row = await providerWithContracts(pool, code);
+  // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
+  const row = await providerWithContracts(pool, code, periodFirstDay(periodForReceipt(receivedAt, config.PLAN_TIME_ZONE).period));
   if (!row) throw new UnknownProviderError(code);
 
   // The reads are independent: they run side by side on the pool's connections.

@@ -99,7 +99,7 @@ export async function findMissingSubmissions(
   const from = startOfLocalDay(periodFirstDay(month), config.PLAN_TIME_ZONE);
   const to = startOfLocalDay(periodFirstDay(nextPeriod(month)), config.PLAN_TIME_ZONE);
 
-  const contracts = await activeProgramContracts(pool);
+  const contracts = await activeProgramContracts(pool, periodDate);
   const accepted = await acceptedLines(pool, periodDate);
   // a line owes its files only when the plan sent members of it for the period (the board's rule too)
   const owed = new Set((await owedLines(pool, periodDate)).map((o) => `${o.provider}|${o.program}|${o.lob}`));

@@ -2,7 +2,7 @@
 // each provider, the files sent in a month, and one provider's history. Provider codes,
 // names, counts and file names only: no member data here.
 import type pg from 'pg';
-import { CONTRACT_CONTACT, CONTRACT_LIAISON } from './providers.js';
+import { CONTRACT_CONTACT, CONTRACT_LIAISON, contractInForce } from './providers.js';
 import { answeredAgainSql } from './submissions.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -18,13 +18,14 @@ export interface ProviderLine {
   lob: string;
 }
 
-/** One row per active provider × program × line of business under contract. */
-export async function providerLines(db: Queryable): Promise<ProviderLine[]> {
+/** One row per active provider × program × line of business under a contract in force for the period (its first day, `periodDate`). */
+export async function providerLines(db: Queryable, periodDate: string): Promise<ProviderLine[]> {
   const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; provider_liaison: string | null; program: 'ECM' | 'CS'; lob: string }>(
     `select p.provider_code, p.name, ${CONTRACT_LIAISON} as liaison_email, p.liaison_email as provider_liaison, c.program, c.lob
        from providers p join provider_contracts c using (provider_code)
-      where p.active
+      where p.active and ${contractInForce('c', '$1::date')}
       order by p.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+    [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, providerLiaisonEmail: x.provider_liaison, program: x.program, lob: x.lob }));
 }
@@ -63,8 +64,8 @@ export interface ProviderProfile {
   liaisonEmail: string | null;
   contactEmail: string | null;
   active: boolean;
-  /** Each contract with its addresses (its own, else the provider's). */
-  contracts: { program: string; lob: string; since: Date; contactEmail: string | null; liaisonEmail: string | null }[];
+  /** Each contract with its addresses (its own, else the provider's) and its last day in force (null: open-ended). */
+  contracts: { program: string; lob: string; since: Date; contactEmail: string | null; liaisonEmail: string | null; ends: string | null }[];
 }
 
 export async function providerProfile(db: Queryable, code: string): Promise<ProviderProfile | undefined> {
@@ -74,15 +75,15 @@ export async function providerProfile(db: Queryable, code: string): Promise<Prov
   );
   const x = p.rows[0];
   if (!x) return undefined;
-  const c = await db.query<{ program: string; lob: string; created_at: Date; contact_email: string | null; liaison_email: string | null }>(
-    `select c.program, c.lob, c.created_at, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
+  const c = await db.query<{ program: string; lob: string; created_at: Date; contact_email: string | null; liaison_email: string | null; ends: string | null }>(
+    `select c.program, c.lob, c.created_at, to_char(c.contract_end, 'YYYY-MM-DD') as ends, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
        from provider_contracts c join providers p using (provider_code) where c.provider_code = $1
       order by array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
     [code],
   );
   return {
     code: x.provider_code, name: x.name, npi: x.npi, liaisonEmail: x.liaison_email, contactEmail: x.contact_email, active: x.active,
-    contracts: c.rows.map((r) => ({ program: r.program, lob: r.lob, since: r.created_at, contactEmail: r.contact_email, liaisonEmail: r.liaison_email })),
+    contracts: c.rows.map((r) => ({ program: r.program, lob: r.lob, since: r.created_at, contactEmail: r.contact_email, liaisonEmail: r.liaison_email, ends: r.ends })),
   };
 }
 

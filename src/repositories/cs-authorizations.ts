@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
+import { contractInForce } from './providers.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -59,7 +60,8 @@ export interface CsasfRow {
  * extract left on it (Approved, Pending: the plan's extract does not always say Expired), shown
  * as Expired (the provider can no longer report delivering service on it). A new
  * authorization after a resolved one is a new, open episode: the pair is back, with its new
- * number.
+ * number. Only the lines whose CS contract with the provider is in force on the slot's day
+ * (contractInForce): no member of a line whose contract ended goes out.
  */
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
@@ -70,6 +72,8 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
             a.decision_date, a.referring_org, a.assigned_date
        from cs_authorizations a join members m using (cin)
       where a.provider_code = $1 and not a.resolved
+        and exists (select 1 from provider_contracts c where c.provider_code = a.provider_code and c.lob = a.lob and c.program = 'CS'
+                       and ${contractInForce('c', '$2::date')})
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
         -- the date it closed on (none: open, or a denial never dated), at most closedRetentionDays ago
         and coalesce(case when a.auth_status = 'Denied' then a.decision_date

@@ -3,21 +3,27 @@
 // per submission so the row rules run in memory. Each read is as of the file's receipt: an
 // outbound file published after the upload is not what the provider was answering.
 import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfRowLob } from './cs-authorizations.js';
+import { contractInForce } from './providers.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
 export interface ProviderContractsRow { provider_code: string; npi: string; tin: string; name: string; sftp_folder: string; ecm: string[]; cs: string[] }
 
-/** The provider with the lines of business of its ECM and CS contracts; undefined: no such provider. */
-export async function providerWithContracts(db: Db, code: string): Promise<ProviderContractsRow | undefined> {
+/**
+ * The provider with the lines of business of its ECM and CS contracts in force for the reporting
+ * period of `periodDate` (its first day: contractInForce); undefined: no such provider. A row of
+ * a line whose contract ended before the period is LOB_NOT_CONTRACTED, as one never contracted.
+ */
+export async function providerWithContracts(db: Db, code: string, periodDate: IsoDate): Promise<ProviderContractsRow | undefined> {
   const r = await db.query<ProviderContractsRow>(
     `select p.provider_code, p.npi, p.tin, p.name, p.sftp_folder,
             coalesce(array_agg(c.lob) filter (where c.program = 'ECM'), '{}') as ecm,
             coalesce(array_agg(c.lob) filter (where c.program = 'CS'), '{}') as cs
-       from providers p left join provider_contracts c using (provider_code)
+       from providers p left join provider_contracts c on c.provider_code = p.provider_code and ${contractInForce('c', '$2::date')}
       where p.provider_code = $1 group by p.provider_code`,
-    [code],
+    [code, periodDate],
   );
   return r.rows[0];
 }

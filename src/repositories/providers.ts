@@ -2,6 +2,7 @@
 // the upstream providers extract's upsert (src/import), and the look-ups the import, the demo and
 // the generate command make about a provider's contracts and whom they are addressed to.
 import type pg from 'pg';
+import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -14,7 +15,13 @@ export async function providerSftpFolders(db: Db): Promise<string[]> {
 /**
  * The providers extract's rows (one per contract): the provider itself once per code (its sFTP
  * folder is its code when first seen, and is never renamed by a later extract), then its
- * contracts. Contracts are only ever added: a contract missing from a later extract stays.
+ * contracts. Contracts are never removed: a contract missing from a later extract stays, and one
+ * is ended by its row's contract_end (the last day it is in force: contractInForce).
+ *
+ * `ends`: the extract has the contract_end column. Then each row's contract_end is the
+ * contract's end, a blank one none (open-ended: a renewal re-opens an ended contract). Without
+ * the column the extract says nothing of ends: a new contract is open-ended, one on file keeps
+ * its end.
  *
  * Each contract keeps the contact and liaison emails its own row names: a row never changes
  * another contract's addresses, and a blank address is no claim (the contract keeps the one it
@@ -24,7 +31,7 @@ export async function providerSftpFolders(db: Db): Promise<string[]> {
  * `now` (the import's clock) is the provider row's updated_at: what the provider_identities
  * trigger records as when a changed NPI or TIN stopped being current (migration 0035).
  */
-export async function upsertProvidersAndContracts(db: Db, rows: readonly UpstreamRow<'providers'>[], now: Date): Promise<void> {
+export async function upsertProvidersAndContracts(db: Db, rows: readonly UpstreamRow<'providers'>[], now: Date, opts: { ends: boolean }): Promise<void> {
   const payload = JSON.stringify(rows);
   await db.query(
     `with x as (
@@ -44,15 +51,29 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
     [payload, now],
   );
   await db.query(
-    `insert into provider_contracts (provider_code, lob, program, contact_email, liaison_email)
-     select provider_code, lob, program, contact_email, liaison_email
-       from jsonb_to_recordset($1::jsonb) as x(provider_code text, lob text, program text, contact_email text, liaison_email text)
+    `insert into provider_contracts (provider_code, lob, program, contact_email, liaison_email, contract_end)
+     select provider_code, lob, program, contact_email, liaison_email, contract_end
+       from jsonb_to_recordset($1::jsonb) as x(provider_code text, lob text, program text, contact_email text, liaison_email text, contract_end date)
      on conflict (provider_code, lob, program) do update set
        contact_email = coalesce(excluded.contact_email, provider_contracts.contact_email),
-       liaison_email = coalesce(excluded.liaison_email, provider_contracts.liaison_email)`,
-    [payload],
+       liaison_email = coalesce(excluded.liaison_email, provider_contracts.liaison_email),
+       contract_end = case when $2 then excluded.contract_end else provider_contracts.contract_end end`,
+    [payload, opts.ends],
   );
 }
+
+/**
+ * [POLICY] Whether the contract `c` (a provider_contracts alias) is in force on `day` (the SQL of
+ * a date): it has not ended before that day (contract_end is its last day in force; none:
+ * open-ended). The one place the rule is written:
+ * - on a day: an outbound file (MIF, mini-MIF, CSASF) goes only under a contract in force on its
+ *   slot's day (outboundProviders, csasfRows);
+ * - for a reporting period: in force on the period's first day, so the month a contract ends in
+ *   is still owed and accepted (its files are due the next month); a later period's rows of the
+ *   line are LOB_NOT_CONTRACTED (providerWithContracts) and owe nothing (owedLines,
+ *   periodStatus, providerLines, activeProgramContracts).
+ */
+export const contractInForce = (c: string, day: string): string => `(${c}.contract_end is null or ${c}.contract_end >= ${day})`;
 
 /**
  * A contract's addresses as SQL over `c` (provider_contracts) and `p` (its provider): its own,
@@ -124,19 +145,20 @@ export interface OutboundProvider {
 }
 
 /**
- * The active providers with a contract for the program (only: that one code), each with its
+ * The active providers with a contract for the program in force on `day` (an outbound file's
+ * slot: nothing goes under an ended contract), only: that one code, each with those contracts'
  * lines of business in the plan's order (HN, CV, CHPIV: the order of a CSASF's name), by code.
  */
-export async function outboundProviders(db: Db, program: 'ECM' | 'CS', only?: string): Promise<(OutboundProvider & { lobs: string[] })[]> {
+export async function outboundProviders(db: Db, program: 'ECM' | 'CS', day: IsoDate, only?: string): Promise<(OutboundProvider & { lobs: string[] })[]> {
   const r = await db.query<OutboundProvider & { lobs: string[] }>(
     `select p.provider_code, p.npi, p.tin, p.name, p.phone, p.sftp_folder,
             array_agg(c.lob order by array_position(array['HN','CV','CHPIV'], c.lob)) as lobs,
             json_agg(json_build_object('lob', c.lob, 'contact_email', ${CONTRACT_CONTACT}, 'liaison_email', ${CONTRACT_LIAISON})
                      order by array_position(array['HN','CV','CHPIV'], c.lob)) as contracts
        from providers p join provider_contracts c using (provider_code)
-      where c.program = $1 and p.active and ($2::text is null or p.provider_code = $2)
+      where c.program = $1 and p.active and ($2::text is null or p.provider_code = $2) and ${contractInForce('c', '$3::date')}
       group by p.provider_code order by p.provider_code`,
-    [program, only ?? null],
+    [program, only ?? null, day],
   );
   return r.rows;
 }

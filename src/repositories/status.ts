@@ -2,6 +2,7 @@
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
 import { csasfRowLob } from './cs-authorizations.js';
+import { contractInForce } from './providers.js';
 import { sheetLines } from './sheet-lines.js';
 import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
@@ -78,6 +79,7 @@ export async function periodStatus(
        select distinct c.provider_code, c.program, t.file_type
          from provider_contracts c
          cross join lateral (select unnest(case when c.program = 'ECM' then $2::text[] else $3::text[] end) as file_type) t
+        where ${contractInForce('c', '$1::date')}
      ), latest as (
        -- the latest sheet of each type, and (the window runs before DISTINCT ON) how many came.
        -- A file answered again by reprocess is replaced by its new answer (which keeps its
@@ -179,7 +181,8 @@ export async function acceptedLines(db: pg.Pool | pg.PoolClient, periodDate: str
 export interface OwedLine { provider: string; program: 'ECM' | 'CS'; lob: string }
 
 /**
- * [POLICY] The contracted lines that owe their program's files for the period: a provider can
+ * [POLICY] The contracted lines that owe their program's files for the period (contracts in
+ * force for it: not ended before its first day, contractInForce): a provider can
  * report only on members the plan sent it (a row about anyone else is rejected, and a file with
  * no rows is no submission), so a line owes its RTF and OTF only when the latest MIF of that
  * line for the period (the newest version of the latest slot up to the period's, the 15th)
@@ -211,9 +214,10 @@ export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string)
      )
      select c.provider_code, c.program, c.lob
        from provider_contracts c
-      where (c.program = 'ECM' and (c.provider_code, c.lob) in (select m.provider_code, m.lob from mif m where m.row_count > 0))
+      where ${contractInForce('c', '$1::date')}
+        and ((c.program = 'ECM' and (c.provider_code, c.lob) in (select m.provider_code, m.lob from mif m where m.row_count > 0))
          or (c.program = 'CS' and ((c.provider_code, c.lob) in (select l.provider_code, l.lob from cs_lines l)
-                                   or c.provider_code in (select l.provider_code from cs_lines l where l.lob = '*')))`,
+                                   or c.provider_code in (select l.provider_code from cs_lines l where l.lob = '*'))))`,
     [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, program: x.program, lob: x.lob }));

@@ -62,7 +62,7 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
   const periodDate = periodFirstDay(period);
   const [accepted, owed] = await Promise.all([acceptedLines(pool, periodDate), owedLines(pool, periodDate)]);
   const [lines, status, sent] = await Promise.all([
-    providerLines(pool),
+    providerLines(pool, periodDate),
     periodStatus(pool, periodDate, EXPECTED_TYPES, { accepted, owed }),
     sentInMonth(pool, periodDate),
   ]);

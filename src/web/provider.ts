@@ -81,8 +81,8 @@ export function providerPage(viewer: Viewer, v: ProviderView, tz: string, flash?
   <dt>Status</dt><dd>${p.active ? 'active' : 'inactive'}</dd>
 </dl>
 <h2>Contracts</h2>
-${p.contracts.length ? html`<table><thead><tr><th scope="col">Program</th><th scope="col">Line of business</th><th scope="col">Since</th><th scope="col">Provider contact</th><th scope="col">Liaison</th></tr></thead><tbody>
-${p.contracts.map((c) => html`<tr><td>${c.program}</td><td>${c.lob}</td><td>${formatInstant(c.since, tz).slice(0, 10)}</td><td>${c.contactEmail ?? '(none)'}</td><td>${c.liaisonEmail ?? '(none)'}</td></tr>`)}
+${p.contracts.length ? html`<table><thead><tr><th scope="col">Program</th><th scope="col">Line of business</th><th scope="col">Since</th><th scope="col">Ends</th><th scope="col">Provider contact</th><th scope="col">Liaison</th></tr></thead><tbody>
+${p.contracts.map((c) => html`<tr><td>${c.program}</td><td>${c.lob}</td><td>${formatInstant(c.since, tz).slice(0, 10)}</td><td>${c.ends ?? '(open-ended)'}</td><td>${c.contactEmail ?? '(none)'}</td><td>${c.liaisonEmail ?? '(none)'}</td></tr>`)}
 </tbody></table>` : html`<p class="empty">No contract.</p>`}
 <h2>Rows accepted and rejected, ${periods[0]} to ${periods[periods.length - 1]}</h2>
 ${trendChart(v.trend, periods)}
