@@ -64,7 +64,8 @@ export const UPSTREAM = {
       phone: opt(parsePhone),
       contact_email: opt(email),
       liaison_email: opt(email),
-      contract_end: opt(parseDateText),
+      // (an optional column: absent from an older extract's rows)
+      contract_end: opt(parseDateText).optional(),
     }),
   },
   members: {

@@ -69,8 +69,6 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   if (missing.length) throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')})`);
   const known: readonly string[] = [...spec.columns, ...spec.optionalColumns];
   const ignoredColumns = table.header.filter((h) => !known.includes(h));
-  // an optional column the file has not: read as blank in every row
-  const absent = Object.fromEntries(spec.optionalColumns.filter((c: string) => !table.header.includes(c)).map((c: string) => [c, '']));
 
   const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [], olderThanReferral: [] };
   const reject = (row: number, message: string, column?: string) => {
@@ -95,7 +93,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
           summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
           continue;
         }
-        const parsed = spec.schema.safeParse({ ...absent, ...record });
+        const parsed = spec.schema.safeParse(record);
         if (!parsed.success) {
           const first = parsed.error.issues[0]!;
           const column = first.path.map(String).join('.') || undefined;

@@ -131,6 +131,8 @@ describe('inbound: rows for a period after the contract\'s end', () => {
     const lob = done.document.issues.filter((i) => i.code === 'LOB_NOT_CONTRACTED');
     expect(lob.map((i) => i.row)).toEqual([2]);
     expect(lob[0]!.message).toMatch(/CV/);
+    // nor does the ended line owe its enrolled members (91000002B, on the November Health Net MIF)
+    expect(done.document.issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
   });
 });
 

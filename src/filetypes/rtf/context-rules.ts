@@ -31,10 +31,11 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    * (per line of business: a provider may return one RTF per MIF it received); a member the
    * plan has since assigned to another provider is owed only while its rows count
    * (REASSIGNED_MEMBER_ROWS=count: the provider reports on what it was sent). Few: only these
-   * are looked up among the rows earlier files of the period still count.
+   * are looked up among the rows earlier files of the period still count. A line not under
+   * contract for the period (one ended before it: its rows are LOB_NOT_CONTRACTED) owes none.
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
-    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
