@@ -171,6 +171,18 @@ describe('migrations', () => {
     await migrate(pool);
     expect((await history()).map((r) => [r.provider_code, r.npi, r.valid_to])).toEqual([['P1', '1345678902', null], ['P2', '1558598797', null]]);
   });
+
+  it('0037 gives every contract on file no end (open-ended, as before it), and goes down again', async () => {
+    const ends = async () => (await pool.query<{ contract_end: Date | null }>(`select contract_end from provider_contracts`)).rows.map((r) => r.contract_end);
+    expect((await ends()).length).toBeGreaterThan(1);
+    expect(new Set(await ends())).toEqual(new Set([null]));
+    await pool.query(`update provider_contracts set contract_end = '2026-11-30' where provider_code = 'P1'`);
+    const undone = await downTo('0037_');
+    expect(undone).toEqual(['0037_contract_end']);
+    expect((await pool.query(`select column_name from information_schema.columns where table_name = 'provider_contracts' and column_name = 'contract_end'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(new Set(await ends())).toEqual(new Set([null]));
+  });
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
