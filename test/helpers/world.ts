@@ -61,6 +61,19 @@ export async function importProviders(w: PlanWorld, name: string, rows: readonly
   return importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date(at) });
 }
 
+/** The members extract's header (DESIGN §2), without the optional eligibility_end column. */
+export const MEMBERS_HEADER = 'cin,mcp_member_id,last_name,first_name,dob,gender,language,address,city,state,zip,phone,county,homeless';
+
+/**
+ * Writes a members extract of `rows` (under the header, by default the one without the optional
+ * eligibility_end column) into the world's data folder and imports it on the import's clock `at`.
+ */
+export async function importMembers(w: PlanWorld, name: string, rows: readonly string[], at: string, header = MEMBERS_HEADER) {
+  const file = path.join(w.dataDir, name);
+  fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
+  return importUpstream(w.db.pool, 'members', file, { config: w.config, now: new Date(at) });
+}
+
 export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {
   if (!w) return;
   await w.sftp.stop();

@@ -178,8 +178,20 @@ describe('migrations', () => {
     expect(new Set(await ends())).toEqual(new Set([null]));
     await pool.query(`update provider_contracts set contract_end = '2026-11-30' where provider_code = 'P1'`);
     const undone = await downTo('0037_');
-    expect(undone).toEqual(['0037_contract_end']);
+    expect(undone).toEqual(['0037_contract_end', '0038_member_eligibility_end']);
     expect((await pool.query(`select column_name from information_schema.columns where table_name = 'provider_contracts' and column_name = 'contract_end'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(new Set(await ends())).toEqual(new Set([null]));
+  });
+
+  it('0038 gives every member on file no eligibility end (eligible, as before it), and goes down again', async () => {
+    const ends = async () => (await pool.query<{ eligibility_end: Date | null }>(`select eligibility_end from members`)).rows.map((r) => r.eligibility_end);
+    expect((await ends()).length).toBeGreaterThan(0);
+    expect(new Set(await ends())).toEqual(new Set([null]));
+    await pool.query(`update members set eligibility_end = '2026-11-30' where cin = '91234567A'`);
+    const undone = await downTo('0038_');
+    expect(undone).toEqual(['0038_member_eligibility_end']);
+    expect((await pool.query(`select column_name from information_schema.columns where table_name = 'members' and column_name = 'eligibility_end'`)).rows).toEqual([]);
     expect((await migrate(pool)).applied).toEqual(undone);
     expect(new Set(await ends())).toEqual(new Set([null]));
   });
