@@ -70,7 +70,8 @@ export const UPSTREAM = {
   },
   members: {
     columns: ['cin', 'mcp_member_id', 'last_name', 'first_name', 'dob', 'gender', 'language', 'address', 'city', 'state', 'zip', 'phone', 'county', 'homeless'],
-    optionalColumns: [],
+    // the member's last eligible day with the plan (blank: eligible, open-ended); see upsertMembers
+    optionalColumns: ['eligibility_end'],
     schema: z.object({
       cin: req(parseCin),
       mcp_member_id: opt(text(30)),
@@ -86,6 +87,8 @@ export const UPSTREAM = {
       phone: opt(parsePhone),
       county: opt(text(40)),
       homeless: opt(parseYN),
+      // (an optional column: absent from an older extract's rows)
+      eligibility_end: opt(parseDateText).optional(),
     }),
   },
   'ecm-assignments': {

@@ -25,6 +25,10 @@ function identityIssue(row: ContextRow<IdentityKey>, key: 'providerNpi' | 'provi
   return until === undefined ? makeIssue(mismatch, at, { expected: current }) : makeIssue(previous, at, { expected: current, date: spellDate(until) });
 }
 
+/** What MEMBER_NOT_ELIGIBLE asks of the provider, by program. */
+const ECM_ACTION = 'Report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files.';
+const CS_ACTION = 'Stop services and report them discontinued (status 4); the member leaves your CSASF.';
+
 export class ContextRules {
   /** Each type's rules, built at its first row (in the order the file shows the types). */
   private readonly sets = new Map<string, ContextRuleSet>();
@@ -54,6 +58,9 @@ export class ContextRules {
     if (lob && !lobs.has(lob))
       out.push(makeIssue('LOB_NOT_CONTRACTED', issueAt(r, 'mcpId', { value: lob }), { program, allowed: [...lobs].join(', ') || 'none' }));
     if (!row.cin) return out;
+    // a member the plan no longer covers for the file's period: accepted, with what to do (never who)
+    const ended = this.ctx.ineligible.get(row.cin);
+    if (ended !== undefined) out.push(makeIssue('MEMBER_NOT_ELIGIBLE', issueAt(r, 'cin'), { date: spellDate(ended), action: program === 'CS' ? CS_ACTION : ECM_ACTION }));
     let set = this.sets.get(type.name);
     if (!set) this.sets.set(type.name, (set = type.contextRules({ ctx: this.ctx, config: this.config, periodEnd: this.periodEnd, facts: this.facts })));
     set.check(row, lob, out);

@@ -109,6 +109,12 @@ export interface ProviderContext {
   /** OTF history that still counts (current, applied sheets), per CIN and reporting period. */
   /** Per member, the attempts that count (all periods). */
   outreach: Map<string, OutreachHistory>;
+  /**
+   * CIN → the member's last eligible day with the plan, for the provider's members not eligible
+   * for the file's reporting period (memberEligible on its first day): their rows are accepted
+   * with MEMBER_NOT_ELIGIBLE, and an RTF does not owe them. Only members whose eligibility ended.
+   */
+  ineligible: ReadonlyMap<string, IsoDate>;
 }
 
 /**

@@ -179,8 +179,9 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
     async check(_c, rows, { reject, state }) {
       return dedupe(rows, (r) => String(r.cin), seen(state, 'cin'), reject, 'CIN');
     },
-    async upsert(c, rows) {
-      await upsertMembers(c, fields<'members'>(rows));
+    async upsert(c, rows, { header }) {
+      // without the eligibility_end column the extract says nothing of eligibility: the ends on file stay
+      await upsertMembers(c, fields<'members'>(rows), { ends: header.includes('eligibility_end') });
     },
   },
 

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { periodFirstDay, periodForReceipt } from '../calendar/period.js';
 import type { Config } from '../config.js';
-import { csasfPublished, ecmMembers, latestCsasfRows, outreachHistory, providerWithContracts, replacedIdentities } from '../repositories/provider-context.js';
+import { csasfPublished, ecmMembers, endedMembers, latestCsasfRows, outreachHistory, providerWithContracts, replacedIdentities } from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
 import { EcmMembers } from './ecm-members.js';
 
@@ -22,14 +22,17 @@ export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'PLAN_TIME_Z
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
   // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
-  const row = await providerWithContracts(pool, code, periodFirstDay(periodForReceipt(receivedAt, config.PLAN_TIME_ZONE).period));
+  const periodDate = periodFirstDay(periodForReceipt(receivedAt, config.PLAN_TIME_ZONE).period);
+  const row = await providerWithContracts(pool, code, periodDate);
   if (!row) throw new UnknownProviderError(code);
 
   // The reads are independent: they run side by side on the pool's connections.
   const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
-  const [ecmRows, cs, ot, replaced] = await Promise.all([
+  const [ecmRows, cs, ot, replaced, ended] = await Promise.all([
     ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
+    // the provider's members not eligible for the period (memberEligible), with their last eligible day
+    endedMembers(pool, code, periodDate),
   ]);
   const ecm = new EcmMembers(ecmRows.length);
   for (const a of ecmRows)
@@ -58,5 +61,6 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     csasf,
     csasfSent: cs.length > 0 || (await csasfPublished(pool, code, receivedAt)),
     outreach,
+    ineligible: new Map(ended.map((m) => [m.cin, m.eligibility_end])),
   };
 }

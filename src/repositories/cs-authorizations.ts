@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 import { contractInForce } from './providers.js';
+import { memberEligible } from './members.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -61,7 +62,8 @@ export interface CsasfRow {
  * as Expired (the provider can no longer report delivering service on it). A new
  * authorization after a resolved one is a new, open episode: the pair is back, with its new
  * number. Only the lines whose CS contract with the provider is in force on the slot's day
- * (contractInForce): no member of a line whose contract ended goes out.
+ * (contractInForce): no member of a line whose contract ended goes out; and only members eligible
+ * with the plan on the slot's day (memberEligible).
  */
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
@@ -71,7 +73,7 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
             a.auth_number, a.auth_start, a.auth_end, a.requested_date,
             a.decision_date, a.referring_org, a.assigned_date
        from cs_authorizations a join members m using (cin)
-      where a.provider_code = $1 and not a.resolved
+      where a.provider_code = $1 and not a.resolved and ${memberEligible('m', '$2::date')}
         and exists (select 1 from provider_contracts c where c.provider_code = a.provider_code and c.lob = a.lob and c.program = 'CS'
                        and ${contractInForce('c', '$2::date')})
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date

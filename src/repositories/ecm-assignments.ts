@@ -7,6 +7,7 @@ import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 import { withTransaction } from '../db/pool.js';
 import { CONTRACT_LIAISON } from './providers.js';
+import { memberEligible } from './members.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -130,13 +131,14 @@ const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob
  * provider reports an enrolled member who leaves as status 4 with Start and End (spec §4.5), so
  * that member stays (with status 4, as reported) until the month after the End Date, and is
  * owed on the RTF like an enrolled one. Status 4 without a start (never enrolled, discontinued)
- * or without an end is not on it.
+ * or without an end is not on it. Only members eligible with the plan on the slot's day
+ * (memberEligible).
  */
 export async function mifMembers(db: Db, provider: string, lob: string, slot: IsoDate, periodStart: IsoDate): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
     `select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
        from ecm_assignments a join members m using (cin)
-      where a.provider_code = $1 and a.lob = $2 and a.assigned_date <= $3
+      where a.provider_code = $1 and a.lob = $2 and a.assigned_date <= $3 and ${memberEligible('m', '$3::date')}
         and (a.status in (1, 2)
              or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4))
              or (a.status = 4 and a.enrollment_start is not null and a.enrollment_end >= $4))
@@ -177,7 +179,8 @@ export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClie
 
 /**
  * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
- * gone out on a MIF or mini-MIF this provider received (CARRIED).
+ * gone out on a MIF or mini-MIF this provider received (CARRIED), of members eligible with the
+ * plan on the slot's day (memberEligible: a referral of a member whose eligibility ended is not sent).
  */
 export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
@@ -185,7 +188,7 @@ export async function miniMifMembers(db: Db, provider: string, lob: string, slot
        from ecm_referrals f
        join members m on m.cin = f.cin
        join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
-      where f.provider_code = $1 and f.lob = $2 and f.mini_mif_file_id is null
+      where f.provider_code = $1 and f.lob = $2 and f.mini_mif_file_id is null and ${memberEligible('m', '$3::date')}
         and f.approved_date <= ($3::date - $4::int)
         and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED})
       order by f.approved_date, m.last_name, m.cin`,

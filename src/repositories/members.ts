@@ -5,20 +5,43 @@ import type { UpstreamRow } from '../../schemas/upstream.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
-/** The extract is the source of truth for a member's demographics: every field is replaced. */
-export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'>[]): Promise<void> {
+/**
+ * The extract is the source of truth for a member's demographics: every field is replaced.
+ *
+ * `ends`: the extract has the eligibility_end column. Then each row's eligibility_end is the
+ * member's last eligible day, a blank one none (eligible, open-ended: a re-enrollment re-opens an
+ * ended eligibility). Without the column the extract says nothing of eligibility: a new member
+ * is eligible, one on file keeps its end. A member missing from an extract keeps its end too.
+ */
+export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'>[], opts: { ends: boolean }): Promise<void> {
   await db.query(
-    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless)
-     select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, coalesce(homeless, false)
+    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end)
+     select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, coalesce(homeless, false),
+            case when $2 then eligibility_end end
        from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
-         language text, address text, city text, state text, zip text, phone text, county text, homeless boolean)
+         language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date)
      on conflict (cin) do update set mcp_member_id = excluded.mcp_member_id, last_name = excluded.last_name,
        first_name = excluded.first_name, dob = excluded.dob, gender = excluded.gender, language = excluded.language,
        address = excluded.address, city = excluded.city, state = excluded.state, zip = excluded.zip, phone = excluded.phone,
-       county = excluded.county, homeless = excluded.homeless, updated_at = now()`,
-    [JSON.stringify(rows)],
+       county = excluded.county, homeless = excluded.homeless,
+       eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end, updated_at = now()`,
+    [JSON.stringify(rows), opts.ends],
   );
 }
+
+/**
+ * [POLICY] Whether the member `m` (a members alias) is eligible with the plan on `day` (the SQL
+ * of a date): eligibility has not ended before that day (eligibility_end is the last eligible
+ * day; none: open-ended). The one place the rule is written:
+ * - on a day: a MIF, mini-MIF or CSASF carries only members eligible on its slot's day
+ *   (mifMembers, miniMifMembers, csasfRows): no PHI of a member the plan no longer covers, and
+ *   the MIF of the month eligibility ends in still carries the member when its slot is on or
+ *   before the last day;
+ * - for a reporting period: eligible on the period's first day. A row of an RTF, OTF or CSPRTF
+ *   about a member not eligible for the file's period is accepted with MEMBER_NOT_ELIGIBLE, and
+ *   an RTF does not owe that member (endedMembers, the provider context).
+ */
+export const memberEligible = (m: string, day: string): string => `(${m}.eligibility_end is null or ${m}.eligibility_end >= ${day})`;
 
 /** Which of these CINs are members on file. */
 export async function existingCins(db: Db, cins: readonly string[]): Promise<Set<string>> {

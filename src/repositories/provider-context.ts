@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfRowLob } from './cs-authorizations.js';
+import { memberEligible } from './members.js';
 import { contractInForce } from './providers.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -107,4 +108,24 @@ export async function outreachHistory(db: Db, code: string): Promise<OutreachRow
 /** Whether any CSASF was published to the provider (an empty one has no rows to tell). */
 export async function csasfPublished(db: Db, code: string, receivedAt: Date): Promise<boolean> {
   return (await db.query(`select 1 from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2 limit 1`, [code, receivedAt])).rowCount! > 0;
+}
+
+export interface EndedMemberRow { cin: string; eligibility_end: string }
+
+/**
+ * The provider's members (assigned to it, referred or authorized to it, or on a file sent to it)
+ * not eligible with the plan for the reporting period of `periodDate` (its first day:
+ * memberEligible), each with its last eligible day. Only members whose eligibility ended: the
+ * rows about them are accepted with MEMBER_NOT_ELIGIBLE and an RTF does not owe them.
+ */
+export async function endedMembers(db: Db, code: string, periodDate: IsoDate): Promise<EndedMemberRow[]> {
+  return (await db.query<EndedMemberRow>(
+    `select m.cin, m.eligibility_end from members m
+      where m.eligibility_end is not null and not ${memberEligible('m', '$2::date')}
+        and (exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $1)
+             or exists (select 1 from ecm_referrals f where f.cin = m.cin and f.provider_code = $1)
+             or exists (select 1 from cs_authorizations a where a.cin = m.cin and a.provider_code = $1)
+             or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where r.cin = m.cin and o.provider_code = $1))`,
+    [code, periodDate],
+  )).rows;
 }

@@ -18,7 +18,7 @@ import { config as validationConfig } from './validate-helpers.js';
 
 const ctx: ProviderContext = {
   code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new Map(), csasf: new Map(), csasfSent: false, outreach: new Map(),
+  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new Map(), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
 };
 
 describe('the file-type registry', () => {

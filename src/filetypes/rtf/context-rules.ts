@@ -32,10 +32,12 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    * plan has since assigned to another provider is owed only while its rows count
    * (REASSIGNED_MEMBER_ROWS=count: the provider reports on what it was sent). Few: only these
    * are looked up among the rows earlier files of the period still count. A line not under
-   * contract for the period (one ended before it: its rows are LOB_NOT_CONTRACTED) owes none.
+   * contract for the period (one ended before it: its rows are LOB_NOT_CONTRACTED) owes none,
+   * nor is a member not eligible with the plan for the period owed (ctx.ineligible: memberEligible).
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
-    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+    [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob)
+      && !ctx.ineligible.has(cin) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
