@@ -26,8 +26,8 @@ function identityIssue(row: ContextRow<IdentityKey>, key: 'providerNpi' | 'provi
 }
 
 /** What MEMBER_NOT_ELIGIBLE asks of the provider, by program. */
-const ECM_ACTION = 'Report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files.';
-const CS_ACTION = 'Stop services and report them discontinued (status 4); the member leaves your CSASF.';
+const ECM_ACTION = 'report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files';
+const CS_ACTION = 'stop services and report them discontinued (status 4): the member leaves your CSASF';
 
 export class ContextRules {
   /** Each type's rules, built at its first row (in the order the file shows the types). */

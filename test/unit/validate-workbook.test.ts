@@ -67,6 +67,8 @@ describe('the catalogue', () => {
     'PROVIDER_NPI_PREVIOUS', 'PROVIDER_TIN_PREVIOUS',
     // (a member assigned elsewhere since the MIF: test/integration/member-months-ingest.test.ts)
     'MEMBER_REASSIGNED', 'MEMBER_REASSIGNED_COUNTED',
+    // (a member whose eligibility with the plan ended before the period: test/integration/member-eligibility-end.test.ts)
+    'MEMBER_NOT_ELIGIBLE',
     'NOT_ON_CSASF', 'CS_LOB_MISMATCH', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
     'PAST_ENROLLMENT_NOT_REPORTED', 'CASELOAD_HIGH'];
 
