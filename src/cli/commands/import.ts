@@ -19,7 +19,9 @@ declared in schemas/upstream.ts, described in samples/README.md):
 ${UPSTREAM_KINDS.map((k) => `  ${k.padEnd(18)} ${[...UPSTREAM[k].columns, ...UPSTREAM[k].optionalColumns.map((c: string) => `[${c}]`)].join(', ')}`).join('\n')}
 [column]: optional, an extract without it is read as before. providers contract_end: the last
 day the contract is in force (YYYY-MM-DD or MM/DD/YYYY); blank: open-ended, and a row with it
-blank re-opens an ended contract; without the column the ends on file stay.
+blank re-opens an ended contract; without the column the ends on file stay. members
+eligibility_end: the member's last eligible day with the plan (same formats); blank: eligible,
+and a row with it blank re-opens eligibility; without the column the ends on file stay.
 
 Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
 could not be read. Import providers first: the other extracts name provider codes.
