@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodFirstDay } from '../../src/calendar/period.js';
 import { generate } from '../../src/generate/run.js';
 import { memberEligible } from '../../src/repositories/members.js';
-import { enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { csprtf, csprtfRow, enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importMembers, MEMBERS_HEADER, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const HEADER = `${MEMBERS_HEADER},eligibility_end`;
@@ -134,6 +134,23 @@ describe('inbound: rows about a member not eligible for the file\'s reporting pe
     expect(warned[0]!.message).not.toMatch(/Bravo|Ben|91000002B/);
     // Gil was enrolled on the latest MIF but is not eligible for December: not owed
     expect(done.document.issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
+  });
+});
+
+describe('inbound CS: the CSASF no longer carries X, yet the provider reports the last services', () => {
+  it('HOMEWAY\'s December CSPRTF (received January 2027) with a row for X is accepted with MEMBER_NOT_ELIGIBLE (stop services)', async () => {
+    const dec = { productionDate: { date: '2027-01-02' }, reportingPeriod: '12/2026', outreachDate: { date: '2026-12-05' } };
+    const done = await answerUpload(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202612.xlsx', await csprtf([
+      csprtfRow({ ...dec, cin: X, lastName: 'Bravo', firstName: 'Ben', serviceCode: 'RS' }),
+      csprtfRow(dec),
+    ]), '2027-01-04T18:00:00Z');
+    expect(done.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(done.document.outcome).toMatch(/^ACCEPTED/);
+    const warned = done.document.issues.filter((i) => i.code === 'MEMBER_NOT_ELIGIBLE');
+    expect(warned.map((i) => [i.row, i.cin])).toEqual([[2, X]]);
+    expect(warned[0]!.message).toMatch(/11\/30\/2026/);
+    expect(warned[0]!.message).toMatch(/stop services/i);
+    expect(warned[0]!.message).not.toMatch(/Bravo|Ben|91000002B/);
   });
 });
 
