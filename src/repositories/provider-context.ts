@@ -81,14 +81,31 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
 
 export interface CsasfRow { cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }
 
-/** The rows of the latest CSASF published to the provider, each with the line of business of its authorization episode. */
+/**
+ * The rows of the latest CSASF published to the provider, each with the line of business of its
+ * authorization episode; and, for a member that CSASF left out because the member was not
+ * eligible with the plan on its slot's day (memberEligible), the member's rows on the latest
+ * CSASF that carried them: the provider may still report the last services or their end
+ * (accepted with MEMBER_NOT_ELIGIBLE), not NOT_ON_CSASF. Few: only members whose eligibility ended.
+ */
 export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): Promise<CsasfRow[]> {
   return (await db.query<CsasfRow>(
-    `with latest as (
-       select id from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
-        order by slot desc, id desc limit 1)
+    `with sent as (
+       select id, slot from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
+     ), latest as (
+       select id, slot from sent order by slot desc, id desc limit 1
+     ), rows as (
+       select r.* from latest l join outbound_file_rows r on r.outbound_file_id = l.id
+       union all
+       select * from (
+         select distinct on (r.cin, r.service_code) r.*
+           from latest l join members m on m.eligibility_end is not null and not ${memberEligible('m', 'l.slot')}
+           join outbound_file_rows r on r.cin = m.cin join sent s on s.id = r.outbound_file_id and s.id <> l.id
+          where not exists (select 1 from outbound_file_rows x where x.outbound_file_id = l.id and x.cin = m.cin)
+          order by r.cin, r.service_code, s.slot desc, s.id desc) ended
+     )
      select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
-       from latest l join outbound_file_rows r on r.outbound_file_id = l.id join members m on m.cin = r.cin
+       from rows r join members m on m.cin = r.cin
        left join lateral ${csasfRowLob('r', '$1')} a on true`,
     [code, receivedAt],
   )).rows;
