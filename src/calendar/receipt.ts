@@ -12,14 +12,17 @@ export interface ReceiptInput {
 }
 
 /**
- * mtime clamped to [lastAbsentAt ?? -∞, firstSeenAt]. A lower bound later than the upper
- * bound (a listing re-run with a past clock) is ignored: the upper bound always wins.
+ * mtime clamped to [lastAbsentAt ?? -∞, firstSeenAt]. A lower bound later than the upper bound
+ * (two pollers whose clocks disagree, a clock stepped back, a listing re-run with a past clock)
+ * bounds the mtime by nothing the plan can trust: the first listing that saw the file decides,
+ * never the mtime (which the provider can forge).
  */
 export function receiptTime({ mtime, firstSeenAt, lastAbsentAt }: ReceiptInput): Date {
   const hi = firstSeenAt.getTime();
+  if (lastAbsentAt && lastAbsentAt.getTime() > hi) return new Date(hi);
   let t = mtime.getTime();
   if (Number.isNaN(t)) t = hi;
-  if (lastAbsentAt && lastAbsentAt.getTime() <= hi && t < lastAbsentAt.getTime()) t = lastAbsentAt.getTime();
+  if (lastAbsentAt && t < lastAbsentAt.getTime()) t = lastAbsentAt.getTime();
   if (t > hi) t = hi;
   return new Date(t);
 }

@@ -92,8 +92,12 @@ export async function recordListing(db: Queryable, folder: string, now: Date, pr
     await c.query('INSERT INTO poll_folders (folder) VALUES ($1) ON CONFLICT (folder) DO NOTHING', [folder]);
     const f = await c.query<{ last_listed_at: Date | null }>('SELECT last_listed_at FROM poll_folders WHERE folder = $1 FOR UPDATE', [folder]);
     const previousListedAt = f.rows[0]?.last_listed_at ?? null;
-    // The last listing where a newly seen version was absent: the previous one, if it really is earlier.
-    const lastAbsent = previousListedAt && previousListedAt.getTime() < now.getTime() ? previousListedAt : null;
+    // The last listing where a newly seen version was absent: the previous one. Kept as listed
+    // even when it is later than this one (two pollers whose clocks disagree, a clock stepped
+    // back): dropped, it left the mtime with no lower bound, and a forged one passed; kept, the
+    // receipt clamp sees the bounds disagree and trusts the first listing that saw the file
+    // (src/calendar/receipt.ts). The same instant (a clock pinned by tests or --now) is no bound.
+    const lastAbsent = previousListedAt && previousListedAt.getTime() !== now.getTime() ? previousListedAt : null;
     const existing = new Map((await listPollFiles(c, folder)).map((p) => [p.name, p]));
     const files: ListingOutcome['files'] = [];
     for (const item of present) {

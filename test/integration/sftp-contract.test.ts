@@ -377,6 +377,24 @@ describe.each(SERVERS)('sFTP transport contract: $server', ({ skip, start }) => 
       });
     });
 
+    it('two pollers whose clocks disagree: a back-dated mtime does not pass, the first listing that saw the file is its receipt', async () => {
+      const { uploads } = folders('BETA');
+      const behind = at('2026-11-20T08:00:00Z');
+      const ahead = plus(behind, 120); // the other scheduler's clock, two minutes fast
+      await withSftp(svc(), async (s) => {
+        await scanFolder(s, db.pool, uploads, ahead, 30); // lists the folder without the file
+        upload('BETA', 'RTF_BETA_202611.xlsx', 'late', at('2026-11-01T12:00:00Z')); // mtime forged into the past
+        let r = await scanFolder(s, db.pool, uploads, behind, 30); // the slow clock sees it first
+        expect(r.waiting).toContain('RTF_BETA_202611.xlsx');
+        r = await scanFolder(s, db.pool, uploads, plus(behind, 40), 30);
+        const f = r.ready.find((x) => x.name === 'RTF_BETA_202611.xlsx')!;
+        // both raw times kept as listed, though they disagree
+        expect(f.firstSeenAt.toISOString()).toBe(behind.toISOString());
+        expect(f.lastAbsentAt?.toISOString()).toBe(ahead.toISOString());
+        expect(f.receivedAt.toISOString()).toBe(behind.toISOString());
+      });
+    });
+
     it('moves a taken file to uploads/processed or uploads/failed with a timestamp suffix, then forgets it', async () => {
       const f = folders('ACME');
       const t0 = at('2026-11-04T09:29:00Z');

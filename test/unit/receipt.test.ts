@@ -48,12 +48,22 @@ describe('receiptTime', () => {
       firstSeenAt: pt('2026-11-11T00:05:00'),
       expected: pt('2026-11-11T00:05:00'),
     },
+    // two pollers whose clocks disagree (or a clock stepped back): the listing that saw the file
+    // absent is stamped after the one that saw it present. The mtime is then bounded by nothing
+    // the plan can trust, so a forged one must not pass: the first listing that saw it decides.
     {
-      case: 'inconsistent bounds (last absent after first seen) → upper bound wins',
+      case: 'inconsistent bounds (last absent after first seen), mtime forged into the past → first seen',
       mtime: pt('2026-11-01T00:00:00'),
       lastAbsentAt: pt('2026-11-12T00:00:00'),
       firstSeenAt: pt('2026-11-11T00:05:00'),
-      expected: pt('2026-11-01T00:00:00'),
+      expected: pt('2026-11-11T00:05:00'),
+    },
+    {
+      case: 'inconsistent bounds, mtime between them → first seen',
+      mtime: pt('2026-11-11T12:00:00'),
+      lastAbsentAt: pt('2026-11-12T00:00:00'),
+      firstSeenAt: pt('2026-11-11T00:05:00'),
+      expected: pt('2026-11-11T00:05:00'),
     },
   ])('$case', ({ mtime, lastAbsentAt, firstSeenAt, expected }) => {
     expect(receiptTime({ mtime, firstSeenAt, lastAbsentAt }).toISOString()).toBe(expected.toISOString());
