@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodFirstDay } from '../../src/calendar/period.js';
 import { generate } from '../../src/generate/run.js';
 import { memberEligible } from '../../src/repositories/members.js';
-import { csprtf, csprtfRow, enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importMembers, MEMBERS_HEADER, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const HEADER = `${MEMBERS_HEADER},eligibility_end`;
@@ -134,6 +134,20 @@ describe('inbound: rows about a member not eligible for the file\'s reporting pe
     expect(warned[0]!.message).not.toMatch(/Bravo|Ben|91000002B/);
     // Gil was enrolled on the latest MIF but is not eligible for December: not owed
     expect(done.document.issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
+  });
+});
+
+describe('inbound OTF: an outreach attempt about X after the end', () => {
+  it('ACME\'s December OTF (received January 2027) with an attempt for X is accepted with MEMBER_NOT_ELIGIBLE', async () => {
+    const done = await answerUpload(w, 'ACME', 'OTF_ACME_202612.xlsx', await otf([
+      otfRow({ cin: X, clientName: 'Ben Bravo', attemptDate: { date: '2026-12-05' } }),
+      otfRow({ attemptDate: { date: '2026-12-05' } }),
+    ]), '2027-01-04T17:30:00Z');
+    expect(done.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const warned = done.document.issues.filter((i) => i.code === 'MEMBER_NOT_ELIGIBLE');
+    expect(warned.map((i) => [i.row, i.cin, i.severity])).toEqual([[2, X, 'warning']]);
+    expect(warned[0]!.message).toMatch(/11\/30\/2026/);
+    expect(warned[0]!.message).not.toMatch(/Bravo|Ben|91000002B/);
   });
 });
 
