@@ -2,7 +2,6 @@
 // folder claimed by one of them at a time), on one sFTP connection: files that are stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type pg from 'pg';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -17,9 +16,9 @@ import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ClaimLost, type Fence } from './fence.js';
 import { ingestFile, type IngestDocument } from './pipeline.js';
-import { finishUnanswered, rejectUnread, respondOverSftp, undeliveredInfo, type ResponseUndeliveredInfo } from './respond.js';
+import { finishUnanswered, isUpload, pendingUpload, rejectUnread, respondOverSftp } from './respond.js';
 import { scanFolder, type ReadyFile } from './scan.js';
-import { ResponseUndelivered } from './undelivered.js';
+import { ResponseUndelivered, undeliveredInfo, type ResponseUndeliveredInfo } from './undelivered.js';
 
 export interface PollFileResult {
   provider: string;
@@ -70,8 +69,6 @@ export interface PollResult {
 }
 
 type Provider = PollableProvider;
-
-const posix = path.posix;
 
 export interface PollDeps {
   pool: pg.Pool;
@@ -292,12 +289,8 @@ async function pollProviders(
  */
 async function notUnanswered(pool: pg.Pool, provider: string, uploadsFolder: string, ready: ReadyFile[]): Promise<ReadyFile[]> {
   if (!ready.length) return ready;
-  const pending = await unansweredSftpSubmissions(pool, provider);
-  if (!pending.length) return ready;
-  // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>; nor a version)
-  const isPending = (f: ReadyFile) => pending.some((s) => (s.upload_path ?? posix.join(uploadsFolder, s.original_name)) === f.path
-    && (s.server_mtime === null || (s.size === f.size && s.server_mtime.getTime() === f.mtime.getTime())));
-  return ready.filter((f) => !isPending(f));
+  const pending = (await unansweredSftpSubmissions(pool, provider)).map((s) => pendingUpload(s, uploadsFolder));
+  return pending.length ? ready.filter((f) => !pending.some((u) => isUpload(u, f))) : ready;
 }
 
 async function processOne(
@@ -344,10 +337,8 @@ async function processOne(
       log.warn({ provider: p.provider_code }, 'claim on the provider folder lost: the upload is left to the poller holding it');
       return { ...base, error: message };
     }
-    if (err instanceof ResponseUndelivered) {
-      log.error({ provider: p.provider_code, submissionId: err.submissionId, failures: err.failures, err: { message } }, 'response could not be published to the provider\'s downloads/; the next poll tries again');
-      return { ...base, submissionId: err.submissionId, responseUndelivered: undeliveredInfo(err), error: message };
-    }
+    // (logged where it was counted: ./undelivered.ts)
+    if (err instanceof ResponseUndelivered) return { ...base, submissionId: err.submissionId, responseUndelivered: undeliveredInfo(err), error: message };
     if (applied !== undefined) {
       log.error({ provider: p.provider_code, submissionId: applied, err: { message } }, 'submission applied but not answered; the next poll finishes it');
       return { ...base, submissionId: applied, error: message };

@@ -29,7 +29,7 @@ import { ClaimLost, type Fence } from './fence.js';
 import { movedName, responseName } from './names.js';
 import { storedResult, unreadResponseEmail, type Ingested } from './pipeline.js';
 import { responseRecipients } from './recipients.js';
-import { ResponseUndelivered, responseNotPublished } from './undelivered.js';
+import { responseNotPublished, undeliveredInfo, type ResponseUndeliveredInfo } from './undelivered.js';
 import type { FileTypeRegistry } from '../filetypes/types.js';
 import type { ReadyFile } from './scan.js';
 
@@ -65,12 +65,6 @@ export interface Answered {
   responded: boolean;
 }
 
-/** The response could not be published at this poll: at how many polls in a row, and whether ops were told (RESPONSE_UNDELIVERED_ALERT_AFTER). */
-export interface ResponseUndeliveredInfo { failures: number; opsAlerted: boolean }
-
-export const undeliveredInfo = (err: unknown): ResponseUndeliveredInfo | undefined =>
-  err instanceof ResponseUndelivered ? { failures: err.failures, opsAlerted: err.opsAlerted } : undefined;
-
 const notificationKey = (submissionId: number) => `submission-response:${submissionId}`;
 
 /**
@@ -86,6 +80,20 @@ export interface AnsweredUpload {
 }
 
 const versionOf = (u: AnsweredUpload): FileVersion => (u.size !== null && u.mtime !== null ? { size: u.size, mtime: u.mtime } : null);
+
+/**
+ * The upload a submission applied from sFTP answers, as recorded when it was taken: its path
+ * (rows from before migration 0012 have none: the upload was uploads/<its name>) and its version
+ * (none recorded: whichever is there).
+ */
+export function pendingUpload(s: { original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }, uploadsFolder: string): AnsweredUpload {
+  const uploadPath = s.upload_path ?? posix.join(uploadsFolder, s.original_name);
+  return { path: uploadPath, name: posix.basename(uploadPath), size: s.server_mtime ? s.size : null, mtime: s.server_mtime };
+}
+
+/** Whether a listed file is that upload: the same path, and the same version when one was recorded (a newer one under the name is not it). */
+export const isUpload = (u: AnsweredUpload, f: { path: string; size: number; mtime: Date }): boolean =>
+  u.path === f.path && (u.mtime === null || (u.size === f.size && u.mtime.getTime() === f.mtime.getTime()));
 
 /**
  * sFTP pickup: the steps not yet done for this submission, in order.
@@ -217,10 +225,7 @@ export async function finishUnanswered(
   const pending = await unansweredSftpSubmissions(deps.pool, provider.code);
   const out: (Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[] = [];
   for (const s of pending) {
-    // (rows from before migration 0012 have no upload_path: the upload was uploads/<its name>)
-    const uploadPath = s.upload_path ?? posix.join(folders.uploads, s.original_name);
-    // the version it answers, as recorded when it was taken: a newer one under the name since is not it
-    const upload: AnsweredUpload = { path: uploadPath, name: posix.basename(uploadPath), size: s.server_mtime ? s.size : null, mtime: s.server_mtime };
+    const upload = pendingUpload(s, folders.uploads);
     try {
       const stored = await storedResult(deps.pool, s.id);
       const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, sftpFolder: provider.sftpFolder } };
@@ -235,8 +240,8 @@ export async function finishUnanswered(
         log.warn({ submissionId: s.id, provider: provider.code }, 'claim on the provider folder lost: an unanswered submission left to the poller holding it');
         break;
       }
-      if (undelivered) log.error({ submissionId: s.id, provider: provider.code, failures: undelivered.failures, err: { message } }, 'response could not be published to the provider\'s downloads/; the next poll tries again');
-      else log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
+      // (a response not published is logged where it is counted: ./undelivered.ts)
+      if (!undelivered) log.error({ submissionId: s.id, provider: provider.code, err: { message } }, 'could not finish an unanswered submission; the next poll tries again');
     }
   }
   return out;

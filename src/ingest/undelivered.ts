@@ -25,6 +25,12 @@ export class ResponseUndelivered extends Error {
   }
 }
 
+/** The response could not be published at this poll: at how many polls in a row, and whether ops were told (RESPONSE_UNDELIVERED_ALERT_AFTER). */
+export interface ResponseUndeliveredInfo { failures: number; opsAlerted: boolean }
+
+export const undeliveredInfo = (err: unknown): ResponseUndeliveredInfo | undefined =>
+  err instanceof ResponseUndelivered ? { failures: err.failures, opsAlerted: err.opsAlerted } : undefined;
+
 export interface UndeliveredResponse {
   submissionId: number;
   provider: string;
@@ -47,7 +53,8 @@ export async function responseNotPublished(deps: { pool: pg.Pool; config: Config
   try {
     const { failures, alertedAt } = await recordResponseFailure(deps.pool, r.submissionId, message, at);
     const limit = deps.config.RESPONSE_UNDELIVERED_ALERT_AFTER;
-    // (the caller logs the failure, with its count)
+    // logged here, once, whichever step of the poll was publishing it
+    log.error({ ...ctx, failures, err: { message } }, 'response could not be published to the provider\'s downloads/; the next poll tries again');
     if (alertedAt || limit === 0 || failures < limit) return new ResponseUndelivered(r.submissionId, failures, alertedAt !== null, err);
     log.error({ ...ctx, failures, err: { message } },
       'response not published to the provider\'s downloads/ after RESPONSE_UNDELIVERED_ALERT_AFTER polls: ops alerted; the next poll tries again');
