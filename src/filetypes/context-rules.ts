@@ -6,6 +6,7 @@
 import type { IsoDate } from '../../schemas/primitives.js';
 import { spellDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
+import { NOT_ELIGIBLE_ACTION } from '../validate/catalogue.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import { issueAt } from './common-context.js';
 import type { ProviderContext } from './provider-context.js';
@@ -24,10 +25,6 @@ function identityIssue(row: ContextRow<IdentityKey>, key: 'providerNpi' | 'provi
   const at = issueAt(row, key, { value });
   return until === undefined ? makeIssue(mismatch, at, { expected: current }) : makeIssue(previous, at, { expected: current, date: spellDate(until) });
 }
-
-/** What MEMBER_NOT_ELIGIBLE asks of the provider, by program. */
-const ECM_ACTION = 'report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files';
-const CS_ACTION = 'stop services and report them discontinued (status 4): the member leaves your CSASF';
 
 export class ContextRules {
   /** Each type's rules, built at its first row (in the order the file shows the types). */
@@ -60,7 +57,7 @@ export class ContextRules {
     if (!row.cin) return out;
     // a member the plan no longer covers for the file's period: accepted, with what to do (never who)
     const ended = this.ctx.ineligible.get(row.cin);
-    if (ended !== undefined) out.push(makeIssue('MEMBER_NOT_ELIGIBLE', issueAt(r, 'cin'), { date: spellDate(ended), action: program === 'CS' ? CS_ACTION : ECM_ACTION }));
+    if (ended !== undefined) out.push(makeIssue('MEMBER_NOT_ELIGIBLE', issueAt(r, 'cin'), { date: spellDate(ended), action: NOT_ELIGIBLE_ACTION[program] }));
     let set = this.sets.get(type.name);
     if (!set) this.sets.set(type.name, (set = type.contextRules({ ctx: this.ctx, config: this.config, periodEnd: this.periodEnd, facts: this.facts })));
     set.check(row, lob, out);

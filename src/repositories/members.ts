@@ -2,6 +2,7 @@
 // are on file (a row of another extract naming an unknown member is refused, not written).
 import type pg from 'pg';
 import type { UpstreamRow } from '../../schemas/upstream.js';
+import { notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -41,7 +42,7 @@ export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'
  *   about a member not eligible for the file's period is accepted with MEMBER_NOT_ELIGIBLE, and
  *   an RTF does not owe that member (endedMembers, the provider context).
  */
-export const memberEligible = (m: string, day: string): string => `(${m}.eligibility_end is null or ${m}.eligibility_end >= ${day})`;
+export const memberEligible = (m: string, day: string): string => notEndedOn(`${m}.eligibility_end`, day);
 
 /** Which of these CINs are members on file. */
 export async function existingCins(db: Db, cins: readonly string[]): Promise<Set<string>> {

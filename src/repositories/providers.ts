@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
+import { notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -73,7 +74,7 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
  *   line are LOB_NOT_CONTRACTED (providerWithContracts) and owe nothing (owedLines,
  *   periodStatus, providerLines, activeProgramContracts).
  */
-export const contractInForce = (c: string, day: string): string => `(${c}.contract_end is null or ${c}.contract_end >= ${day})`;
+export const contractInForce = (c: string, day: string): string => notEndedOn(`${c}.contract_end`, day);
 
 /**
  * A contract's addresses as SQL over `c` (provider_contracts) and `p` (its provider): its own,

@@ -139,6 +139,12 @@ export const ISSUE_CODES = Object.keys(ISSUES) as IssueCode[];
 /** `CODES.CIN_FORMAT === 'CIN_FORMAT'`: reference codes without string literals. */
 export const CODES = Object.fromEntries(ISSUE_CODES.map((c) => [c, c])) as { readonly [K in IssueCode]: K };
 
+/** MEMBER_NOT_ELIGIBLE's {action}: what the provider does next, by program (the rest of the message is the catalogue's). */
+export const NOT_ELIGIBLE_ACTION: Readonly<Record<'ECM' | 'CS', string>> = {
+  ECM: 'report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files',
+  CS: 'stop services and report them discontinued (status 4): the member leaves your CSASF',
+};
+
 export type MessageParams = Readonly<Record<string, string | number | undefined>>;
 
 export function severityOf(code: IssueCode): Severity {
