@@ -1,7 +1,9 @@
 // Upstream extracts loaded by `calaim-exchange import` (DESIGN.md §2, a contract: the
 // header names are exact). One declaration per kind: its columns (every one required in the
-// header), its optional columns (added later: an extract without them is read as before) and the
-// zod row schema.
+// header), its optional columns (added later: an extract without them is read as before, and
+// what is on file stays) and the zod row schema. Every optional column so far is a last day
+// (YYYY-MM-DD or MM/DD/YYYY): blank is none, open-ended, and re-opens an ended one
+// (src/repositories/last-day.ts).
 import { z } from 'zod';
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES, ECM_STATUS, GENDER, LINES_OF_BUSINESS, POF, PROGRAMS, ACUITY } from './codes.js';
 import {
@@ -52,7 +54,7 @@ const opt = <T>(p: (raw: string) => Parsed<T>) => field(p, false);
 export const UPSTREAM = {
   providers: {
     columns: ['provider_code', 'npi', 'tin', 'name', 'lob', 'program', 'phone', 'contact_email', 'liaison_email'],
-    // the last day the contract is in force (blank: open-ended); see upsertProvidersAndContracts
+    // the last day the contract is in force; see upsertProvidersAndContracts
     optionalColumns: ['contract_end'],
     schema: z.object({
       provider_code: req(providerCode),
@@ -70,7 +72,7 @@ export const UPSTREAM = {
   },
   members: {
     columns: ['cin', 'mcp_member_id', 'last_name', 'first_name', 'dob', 'gender', 'language', 'address', 'city', 'state', 'zip', 'phone', 'county', 'homeless'],
-    // the member's last eligible day with the plan (blank: eligible, open-ended); see upsertMembers
+    // the member's last eligible day with the plan; see upsertMembers
     optionalColumns: ['eligibility_end'],
     schema: z.object({
       cin: req(parseCin),

@@ -17,11 +17,10 @@ export function registerImport(program: Command): void {
 Columns of each kind (header names exactly, as in the sample extracts samples/plan/<kind>.csv;
 declared in schemas/upstream.ts, described in samples/README.md):
 ${UPSTREAM_KINDS.map((k) => `  ${k.padEnd(18)} ${[...UPSTREAM[k].columns, ...UPSTREAM[k].optionalColumns.map((c: string) => `[${c}]`)].join(', ')}`).join('\n')}
-[column]: optional, an extract without it is read as before. providers contract_end: the last
-day the contract is in force (YYYY-MM-DD or MM/DD/YYYY); blank: open-ended, and a row with it
-blank re-opens an ended contract; without the column the ends on file stay. members
-eligibility_end: the member's last eligible day with the plan (same formats); blank: eligible,
-and a row with it blank re-opens eligibility; without the column the ends on file stay.
+[column]: optional; an extract without it is read as before, and what is on file stays. Each
+is a last day (contract_end: the contract's in force; eligibility_end: the member's eligible
+with the plan), YYYY-MM-DD or MM/DD/YYYY; a blank one is none (open-ended) and re-opens an
+ended one.
 
 Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
 could not be read. Import providers first: the other extracts name provider codes.
