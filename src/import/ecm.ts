@@ -1,9 +1,9 @@
 // ECM extracts: the plan's assignment list and approved referrals. The extract says WHO is
 // assigned; the provider's accepted RTF says status and enrollment (domain §4 items 4a, 4b).
-import { normaliseEmail } from '../email-address.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { normaliseEmail } from '../email-address.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import {

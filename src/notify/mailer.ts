@@ -7,10 +7,10 @@
 // notifications.ts); a message the server refuses for good (5xx) is FAILED. Both alert ops
 // (a log error and, with OPS_EMAIL, an email). Bodies carry file names, counts and outcomes;
 // never member names or DOBs. Errors recorded and logged are the mail server's, never a body.
-import { distinctAddresses } from '../email-address.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { distinctAddresses } from '../email-address.js';
 import nodemailer from 'nodemailer';
 import { spellInstant } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';

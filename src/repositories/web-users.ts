@@ -25,7 +25,6 @@ const toUser = (r: Row): WebUser => ({
   id: Number(r.id), email: r.email, role: r.role, passwordHash: r.password_hash, disabled: r.disabled, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-
 /** Undefined when the email is taken. */
 export async function insertWebUser(db: Queryable, u: { email: string; role: WebRole; passwordHash: string; now: Date }): Promise<WebUser | undefined> {
   const r = await db.query<Row>(

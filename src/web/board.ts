@@ -2,9 +2,9 @@
 // file. The inbound columns come from the query behind `calaim-exchange status` (the file
 // types each program owes, EXPECTED_TYPES, are the missing-file digest's) and the accepted
 // lines the digest checks; the outbound columns from the files published in the month.
-import { normaliseEmail } from '../email-address.js';
 import type pg from 'pg';
 import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { normaliseEmail } from '../email-address.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
 import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
