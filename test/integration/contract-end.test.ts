@@ -6,10 +6,8 @@
 // A row with a blank contract_end re-opens the contract (a renewal); an extract without the
 // column leaves the end on file alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodFirstDay } from '../../src/calendar/period.js';
 import { generate } from '../../src/generate/run.js';
 import { EXPECTED_TYPES, findMissingSubmissions } from '../../src/reports/missing.js';
-import { contractInForce } from '../../src/repositories/providers.js';
 import { owedLines, periodStatus } from '../../src/repositories/status.js';
 import { boardRows } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
@@ -39,37 +37,6 @@ beforeAll(async () => {
   await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
-
-describe('the rule (contractInForce), as a table', () => {
-  const inForce = async (end: string | null, day: string) =>
-    (await w.db.pool.query<{ v: boolean }>(`select ${contractInForce('c', '$2::date')} as v from (select $1::date as contract_end) c`, [end, day])).rows[0]!.v;
-
-  it('on a day: not ended before it (the end day itself is in force)', async () => {
-    const cases: [string | null, string, boolean][] = [
-      [null, '2026-12-15', true],
-      ['2026-11-30', '2026-11-15', true],
-      ['2026-11-30', '2026-11-30', true],
-      ['2026-11-30', '2026-12-01', false],
-      ['2026-11-30', '2026-12-15', false],
-      ['2026-12-15', '2026-12-15', true],
-      ['2026-12-14', '2026-12-15', false],
-    ];
-    for (const [end, day, want] of cases) expect(await inForce(end, day), `${end} on ${day}`).toBe(want);
-  });
-
-  it('for a reporting period: on its first day (the month a contract ends in is still in force)', async () => {
-    const cases: [string | null, string, boolean][] = [
-      [null, '2030-01', true],
-      ['2026-11-30', '2026-11', true],
-      ['2026-11-01', '2026-11', true],
-      ['2026-11-30', '2026-12', false],
-      ['2026-12-01', '2026-12', true],
-      ['2026-10-31', '2026-11', false],
-      ['2026-12-31', '2027-01', false],
-    ];
-    for (const [end, period, want] of cases) expect(await inForce(end, periodFirstDay(period)), `${end} for ${period}`).toBe(want);
-  });
-});
 
 describe('the providers extract\'s contract_end', () => {
   it('is stored per contract (YYYY-MM-DD or MM/DD/YYYY, blank: open-ended); a bad date rejects its row with a plain reason', async () => {

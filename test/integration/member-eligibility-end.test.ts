@@ -7,9 +7,7 @@
 // a blank eligibility_end re-opens eligibility (re-enrollment); an extract without the column
 // leaves the end on file alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodFirstDay } from '../../src/calendar/period.js';
 import { generate } from '../../src/generate/run.js';
-import { memberEligible } from '../../src/repositories/members.js';
 import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importMembers, MEMBERS_HEADER, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
@@ -43,34 +41,6 @@ beforeAll(async () => {
   await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
-
-describe('the rule (memberEligible), as a table', () => {
-  const eligible = async (end: string | null, day: string) =>
-    (await w.db.pool.query<{ v: boolean }>(`select ${memberEligible('m', '$2::date')} as v from (select $1::date as eligibility_end) m`, [end, day])).rows[0]!.v;
-
-  it('on a day: eligibility not ended before it (the last eligible day itself is eligible)', async () => {
-    const cases: [string | null, string, boolean][] = [
-      [null, '2026-12-15', true],
-      ['2026-11-30', '2026-11-15', true],
-      ['2026-11-30', '2026-11-30', true],
-      ['2026-11-30', '2026-12-01', false],
-      ['2026-12-14', '2026-12-15', false],
-      ['2026-12-15', '2026-12-15', true],
-    ];
-    for (const [end, day, want] of cases) expect(await eligible(end, day), `${end} on ${day}`).toBe(want);
-  });
-
-  it('for a reporting period: on its first day', async () => {
-    const cases: [string | null, string, boolean][] = [
-      [null, '2030-01', true],
-      ['2026-11-30', '2026-11', true],
-      ['2026-11-01', '2026-11', true],
-      ['2026-11-30', '2026-12', false],
-      ['2026-10-31', '2026-11', false],
-    ];
-    for (const [end, period, want] of cases) expect(await eligible(end, periodFirstDay(period)), `${end} for ${period}`).toBe(want);
-  });
-});
 
 describe('the members extract\'s eligibility_end', () => {
   it('is stored per member (YYYY-MM-DD or MM/DD/YYYY, blank: eligible); a bad date rejects its row with a plain reason', async () => {
