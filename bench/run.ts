@@ -54,13 +54,14 @@ function compile(): void {
 const DATA_VERSION = 'v1';
 const CACHE = `/tmp/calaim-bench-cache/${DATA_VERSION}`;
 
-type CaseName = 'A' | 'A2' | 'B' | 'B0' | 'C' | 'D' | 'bareWrite' | 'E' | 'F' | 'G' | 'H';
-const ALL_CASES: CaseName[] = ['A', 'A2', 'B', 'B0', 'C', 'D', 'bareWrite', 'E', 'F', 'G', 'H'];
+type CaseName = 'A' | 'A2' | 'B' | 'B0' | 'B1' | 'C' | 'D' | 'bareWrite' | 'E' | 'F' | 'G' | 'H';
+const ALL_CASES: CaseName[] = ['A', 'A2', 'B', 'B0', 'B1', 'C', 'D', 'bareWrite', 'E', 'F', 'G', 'H'];
 const CASE_LABEL: Record<CaseName, string> = {
   A: 'A  exceljs streaming read (floor)',
   A2: 'A2 our reader, bare read',
   B: 'B  full ingest (taking poll)',
   B0: 'B0 Postgres floor under B',
+  B1: 'B1 Node floor under B (no database)',
   C: 'C  naive readFile+zod+INSERT/row',
   D: 'D  MIF generation (100 providers)',
   bareWrite: 'D0 bare exceljs streaming write',
@@ -88,7 +89,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a === '--burst') o.burst = Math.max(1, Math.min(BURST_PROVIDERS, Number(next()) || BURST_PROVIDERS));
     else if (a === '--help' || a === '-h') {
-      console.log('npm run bench -- [--quick] [--sizes 10k,100k,200k] [--cases A,A2,B,B0,C,D,bareWrite,E,F,G,H] [--repeat N] [--profile] [--burst PROVIDERS]');
+      console.log('npm run bench -- [--quick] [--sizes 10k,100k,200k] [--cases A,A2,B,B0,B1,C,D,bareWrite,E,F,G,H] [--repeat N] [--profile] [--burst PROVIDERS]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
   console.log(`calaim-exchange bench: sizes ${opts.sizes.join(', ')}; cases ${opts.cases.join(', ')}; repeat ${opts.repeat}; work dir ${work}`);
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
-  const needRtf = opts.cases.some((c) => ['A', 'A2', 'B', 'C'].includes(c));
+  const needRtf = opts.cases.some((c) => ['A', 'A2', 'B', 'B1', 'C'].includes(c));
   // F uploads the 10k file whatever the sizes
   const rtfSizes = [...new Set<SizeName>([...(needRtf ? opts.sizes : []), ...(opts.cases.includes('F') ? ['10k' as const] : [])])];
   if (rtfSizes.length) await ensureFiles(rtfSizes);
@@ -287,6 +288,8 @@ async function main(): Promise<void> {
       for (let i = 0; i < opts.repeat; i++) {
         if (opts.cases.includes('A')) await once('A', size, () => runChild(work, 'parse-exceljs.ts', { file }, { profile: opts.profile, label: `A_${size}_${i}` }));
         if (opts.cases.includes('A2')) await once('A2', size, () => runChild(work, 'parse-reader.ts', { file }, { profile: opts.profile, label: `A2_${size}_${i}` }));
+        if (opts.cases.includes('B1'))
+          await once('B1', size, () => runChild(work, 'node-floor.ts', { file, receivedDate: '2026-12-03', period: '2026-11' }, { profile: opts.profile, label: `B1_${size}_${i}` }));
         if (opts.cases.includes('B'))
           await once('B', size, () => {
             const name = `run_b_${size}_${i}`;
@@ -308,7 +311,7 @@ async function main(): Promise<void> {
             inFreshDb(`run_c_${size}_${i}`, undefined, (url) =>
               runChild(work, 'naive.ts', { file, url }, { profile: opts.profile, label: `C_${size}_${i}`, nodeFlags: ['--max-old-space-size=16384'] })));
       }
-      for (const c of ['A', 'A2', 'B', 'B0', 'C'] as const) summarise(c, size);
+      for (const c of ['A', 'A2', 'B', 'B0', 'B1', 'C'] as const) summarise(c, size);
     }
     for (let i = 0; i < opts.repeat; i++) {
       if (opts.cases.includes('D'))
@@ -391,6 +394,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
     add(`A2_over_A_${size}`, ratio(get('A2', size), get('A', size)));
     add(`B_over_A2_${size}`, ratio(get('B', size), get('A2', size)));
     add(`B0_over_A2_${size}`, ratio(get('B0', size), get('A2', size)));
+    add(`B1_over_A2_${size}`, ratio(get('B1', size), get('A2', size)));
   }
   add('D_over_bareWrite', ratio(get('D', '100k'), get('bareWrite', '100k')));
   add('G_burst_2_over_1', ratio(get('G', '2'), get('G', '1')));
@@ -412,6 +416,8 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
   t('B_over_A2_100k', ratios.B_over_A2_100k, '<= 2.0', (v) => v <= 2.0);
   // reported, no target: the Postgres work B's one transaction cannot avoid, over the same A2
   t('B0_over_A2_100k', ratios.B0_over_A2_100k, 'report', () => true);
+  // reported, no target: B's Node work with no database (read, row rules, staging lines), over the same A2
+  t('B1_over_A2_100k', ratios.B1_over_A2_100k, 'report', () => true);
   t('peakRssMB.B_200k', get('B', '200k')?.peakRssMB, '<= 300', (v) => v <= 300);
   t('peakRssMB.B_10k', get('B', '10k')?.peakRssMB, '<= 250', (v) => v <= 250);
   // D (the product path: database, our writer, sFTP) over exceljs's bare streaming write of the same rows (issue 19)
@@ -444,6 +450,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
       'Each case and size ran in a fresh child process, compiled JavaScript as production runs it (not through tsx); peakRssMB is that process\'s maxRSS.',
       'Postgres (embedded) and the sFTP server (in-process dev server) run outside the measured child, as remote servers would.',
       'B seconds: the taking poll (download, parse, validate with DB context, apply, response, publish, move); the listing poll is in details.',
+      'B1: B\'s Node work with no database and no sFTP, on the same file: read from disk, every row through the row and cross-row rules (the offline validation), and each row made into its COPY line; no download, no rules that need the database context, no Postgres, no response. With B\'s details.downloadSeconds, it bounds B from below whatever Postgres does.',
       'B0 (after each B, on its database): the Postgres work B\'s one transaction cannot avoid, on one connection: the upload\'s bytes stored, B\'s staged rows copied in again (one COPY), one new version of each of the provider\'s assignments (a bare update), the commit; no parsing, validation, conversion, lineage, merge or response. details give each part.',
       'D and bareWrite rows are members (each written twice: MIF sheet and pre-filled RTF sheet).',
       'E: seconds of the slower of the first poll (folders never listed) and the steady-state poll; its rowsPerSecond is folders per second.',
