@@ -10,11 +10,25 @@ export const isBlankCell = (v: CellValue | undefined): boolean =>
 
 export const isBlankRow = (cells: readonly (CellValue | undefined)[]): boolean => cells.every(isBlankCell);
 
+/**
+ * A number cell's value, a whole number when it is within a billionth of one. A formula's result
+ * keeps the binary rounding of its arithmetic: minutes worked out as (13:30 - 13:15) × 1440 are
+ * stored as 14.999999999999947 by Excel and 14.9999999999999 by LibreOffice, which the cell
+ * shows, and the provider means, as 15. Read in full they were a fraction rounded up (to 16, or
+ * 15 with a warning), or a count "not a whole number". No count or code is that close to a
+ * whole number on purpose.
+ */
+export function cellWhole(n: number): number {
+  if (Number.isInteger(n) || !Number.isFinite(n)) return n;
+  const whole = Math.round(n);
+  return Math.abs(n - whole) <= 1e-9 * Math.max(1, Math.abs(n)) ? whole : n;
+}
+
 /** The cell as trimmed text ('' when blank); error cells read as their code. */
 export function cellText(v: CellValue | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(cellWhole(v)) : '';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (isCellDate(v)) return v.date;
   if (isCellError(v)) return v.error;
@@ -23,7 +37,7 @@ export function cellText(v: CellValue | undefined): string {
 
 /** A number from a number cell or numeric text (`1,234`, ` 12.5 `); null otherwise. */
 export function cellNumber(v: CellValue | undefined): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? cellWhole(v) : null;
   if (typeof v !== 'string') return null;
   const s = v.trim().replace(/,/g, '');
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;

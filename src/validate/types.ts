@@ -107,7 +107,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return whole === n ? ok(n) : ok(whole, { code: 'OTF_MINUTES_ROUNDED', params: { rounded: whole } });
     }
     case 'code': {
-      const code = matchCode(typeof cell === 'number' ? String(cell) : text, column, settings);
+      const code = matchCode(text, column, settings);
       return code === null ? bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) }) : ok(code);
     }
     case 'codeList': {

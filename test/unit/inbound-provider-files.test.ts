@@ -1,0 +1,51 @@
+// Inbound workbooks as providers' office staff make them: each case is a real file (written by
+// LibreOffice or openpyxl: test/fixtures/openpyxl_fixtures.py) or one written here the way
+// Excel writes it, validated from bytes as the poll does, and the values the plan keeps are
+// the ones the provider typed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OTF, RTF } from '../../schemas/index.js';
+import { loadConfig } from '../../src/config.js';
+import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
+import type { CellOut } from '../../src/validate/types.js';
+import { validateFile, type FileValidation } from '../../src/validate/file.js';
+import type { CellValue } from '../../src/xlsx/types.js';
+import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
+import { BASE, cellsOf } from './validate-helpers.js';
+
+const config = loadConfig({});
+const fixture = (name: string) => fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures', name));
+
+/** Validates as the November files are validated on December 3. */
+async function validate(bytes: Buffer, name: string, period = '2026-11', receivedDate = '2026-12-03') {
+  const rows: { rowNumber: number; values: Record<string, CellOut | null> }[] = [];
+  const v = await validateFile(bytes, name, {
+    limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate, expectedPeriod: period },
+    onRow: (row) => void rows.push({ rowNumber: row.rowNumber, values: row.values }),
+  });
+  return { v, rows };
+}
+const codesOf = (v: FileValidation) => [...v.fileErrors, ...v.issues].map((i) => `${i.row ?? '-'} ${i.code}`);
+
+describe('numbers a formula worked out carry binary rounding the cell does not show', () => {
+  it('OTF_PALMCLINIC_202611.xlsx (LibreOffice): minutes from =(end-start)*1440 are the whole minutes shown, no rounding warning', async () => {
+    const { v, rows } = await validate(fixture('OTF_PALMCLINIC_202611.xlsx'), 'OTF_PALMCLINIC_202611.xlsx');
+    expect(v.rowsAccepted).toBe(5);
+    expect(rows.map((r) => r.values.minutes)).toEqual([30, 15, 15, 20, 45]);
+    expect(codesOf(v).filter((c) => !c.endsWith('COLUMN_UNKNOWN'))).toEqual([]);
+    expect(v.outcome).toBe('ACCEPTED_WITH_WARNINGS'); // the two helper columns (Start Time, End Time) only
+  });
+
+  it('as Excel writes them (17 digits): 15.000000000000027 minutes is 15, not 16; 2.0000000000000004 visits is 2; 20.5 still rounds up', async () => {
+    const otf = (cin: string, minutes: CellValue) => cellsOf(OTF, { ...BASE.OTF, cin, minutes });
+    const rtf = (cin: string, inPerson: CellValue) => cellsOf(RTF, { ...BASE.RTF, cin, inPerson });
+    const bytes = await writeWorkbookToBuffer([
+      { name: 'OTF', columns: OTF.columns.map((c) => ({ label: c.label })), rows: [otf('91234567A', 15.000000000000027), otf('92345678B', 14.999999999999947), otf('93456789C', 20.5)] },
+      { name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })), rows: [rtf('91234567A', 2.0000000000000004), rtf('92345678B', 0.30000000000000004 * 10)] },
+    ]);
+    const { v, rows } = await validate(bytes, 'RTF_OTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
+    expect(codesOf(v)).toEqual(['4 OTF_MINUTES_ROUNDED']);
+    expect(rows.map((r) => r.values.minutes ?? r.values.inPerson)).toEqual([15, 15, 21, 2, 3]);
+  });
+});
