@@ -56,6 +56,20 @@ export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings
   return byMeaning.length === 1 ? byMeaning[0]! : null;
 }
 
+/**
+ * A flag coded 1/0 (Has Member Been Housed: 1 Yes, 0 No) typed as a Y/N column is typed: Y, N,
+ * Yes, No, TRUE, FALSE (a boolean cell: a checkbox, or TRUE typed in Excel), any case. "Yes" and
+ * "No" already matched as the codes' meanings; Y, N and the booleans were "not allowed". The
+ * code (1 or 0), or null when the column is not such a flag or the cell is no yes/no.
+ */
+function yesNoCode(column: ColumnDef, cell: CellValue, text: string, settings: CodeSettings): string | null {
+  const set = codesFor(column, settings);
+  if (!set || set['1'] !== 'Yes' || set['0'] !== 'No' || Object.keys(set).length !== 2) return null;
+  const yes = typeof cell === 'boolean' ? cell : parseYN(text);
+  if (typeof yes === 'boolean') return yes ? '1' : '0';
+  return yes.ok ? (yes.value ? '1' : '0') : null;
+}
+
 export function allowedCodes(column: ColumnDef, settings: CodeSettings): string {
   return Object.keys(codesFor(column, settings) ?? {}).join(', ');
 }
@@ -107,6 +121,8 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return whole === n ? ok(n) : ok(whole, { code: 'OTF_MINUTES_ROUNDED', params: { rounded: whole } });
     }
     case 'code': {
+      const yn = yesNoCode(column, cell, text, settings);
+      if (yn !== null) return ok(yn);
       const code = matchCode(text, column, settings);
       return code === null ? bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) }) : ok(code);
     }

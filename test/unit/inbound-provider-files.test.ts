@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OTF, RTF } from '../../schemas/index.js';
+import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import type { CellOut } from '../../src/validate/types.js';
@@ -47,5 +47,28 @@ describe('numbers a formula worked out carry binary rounding the cell does not s
     const { v, rows } = await validate(bytes, 'RTF_OTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
     expect(codesOf(v)).toEqual(['4 OTF_MINUTES_ROUNDED']);
     expect(rows.map((r) => r.values.minutes ?? r.values.inPerson)).toEqual([15, 15, 21, 2, 3]);
+  });
+});
+
+describe('a yes/no column coded 1/0 takes what a Y/N column takes', () => {
+  it('Has Member Been Housed typed Y, N, yes, TRUE or FALSE (a real boolean cell) reads as 1 or 0, as "Yes" already did', async () => {
+    const typed: CellValue[] = ['Y', 'N', 'y', 'no', true, false, 'TRUE', 'Yes', 1, '0'];
+    const cins = ['91234567A', '92345678B', '93456789C', '94567890D', '95678901E', '96789012F', '97890123G', '98901234H', '91357913J', '92468024K'];
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'CSPRTF', columns: CSPRTF.columns.map((c) => ({ label: c.label })),
+      rows: typed.map((housed, i) => cellsOf(CSPRTF, { ...BASE.CSPRTF, cin: cins[i]!, housed, dateHoused: { date: '2026-09-02' } })),
+    }]);
+    const { v, rows } = await validate(bytes, 'CSPRTF_CASACS_202609.xlsx', '2026-09', '2026-10-05');
+    expect(codesOf(v)).toEqual([]);
+    expect(rows.map((r) => r.values.housed)).toEqual(['1', '0', '1', '0', '1', '0', '1', '1', '1', '0']);
+  });
+
+  it('a value that is neither is still refused, naming the codes', async () => {
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'CSPRTF', columns: CSPRTF.columns.map((c) => ({ label: c.label })),
+      rows: [cellsOf(CSPRTF, { ...BASE.CSPRTF, housed: 'maybe' })],
+    }]);
+    const { v } = await validate(bytes, 'CSPRTF_CASACS_202609.xlsx', '2026-09', '2026-10-05');
+    expect(v.issues.map((i) => [i.code, i.column, i.message])).toEqual([['CODE_UNKNOWN', 'Has Member Been Housed', expect.stringContaining('Use one of: 0, 1.')]]);
   });
 });
