@@ -42,6 +42,7 @@ export const ISSUES = {
   SHEET_IGNORED: i('sheet', 'Sheet "{sheet}" was ignored: {detail}.'),
   COLUMN_UNKNOWN: w('sheet', 'Column "{value}" is not a {layout} column and was ignored. Check its title against the template if it should have been read.'),
   COLUMN_DUPLICATE: w('sheet', 'Column "{value}" repeats {column}; only the first one was read. Remove the repeat.'),
+  HEADER_REPEATED: i('row', 'This row repeats the {layout} header row (row {headerRow}) and was skipped: it is not a member row.'),
   ROWS_NOT_LISTED: i('file', '{count} more rejected rows are not listed on this sheet (the list stops at {limit}); their errors are on the Errors sheet.'),
 
   // ---- generic cell checks

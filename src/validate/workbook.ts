@@ -2,8 +2,8 @@
 // ignored-sheet, sheet-end). Streaming: per row it keeps only counters, cross-row keys,
 // issues (capped) and rejected rows (capped). The ingest pipeline feeds events and may
 // act on each validated row through `onRow`; the final outcome comes from `finish()`.
-import { matchHeader, type HeaderMatch } from '../../schemas/index.js';
-import { FIX_SHEET_COLUMNS, type Layout } from '../../schemas/layout.js';
+import { matchHeader, normaliseLabel, type HeaderMatch } from '../../schemas/index.js';
+import { FIX_SHEET_COLUMNS, type ColumnDef, type Layout } from '../../schemas/layout.js';
 import type { CellValue } from '../xlsx/types.js';
 import { ISSUES, type IssueCode, type MessageParams } from './catalogue.js';
 import { isBlankRow } from './cells.js';
@@ -85,7 +85,31 @@ export interface WorkbookValidation {
 
 export const DEFAULT_ISSUE_CAP = 200_000;
 
-interface SheetState { summary: SheetSummary; match: HeaderMatch; type: RowValidation; checker: CrossRowChecker; broken: boolean }
+interface SheetState { summary: SheetSummary; match: HeaderMatch; type: RowValidation; checker: CrossRowChecker; broken: boolean; probe: HeaderProbe | null }
+
+/**
+ * The cheap first test of whether a data row is the header again (a second block of members
+ * pasted below the first with its own header): the header's column whose titles are longest,
+ * which no value of that column is as long as and reads as.
+ */
+interface HeaderProbe { index: number; minLength: number; labels: ReadonlySet<string> }
+
+function headerProbe(match: HeaderMatch): HeaderProbe | null {
+  let best: HeaderProbe | null = null;
+  match.columns.forEach((column: ColumnDef | null, index) => {
+    if (!column) return;
+    const labels = new Set([column.label, ...(column.aliases ?? [])].map(normaliseLabel));
+    const minLength = Math.min(...[...labels].map((l) => l.length));
+    if (!best || minLength > best.minLength) best = { index, minLength, labels };
+  });
+  return best;
+}
+
+function looksLikeHeader(probe: HeaderProbe, cells: readonly CellValue[]): boolean {
+  const cell = cells[probe.index];
+  // (a normalised label is never longer than the text it came from: most rows stop here)
+  return typeof cell === 'string' && cell.length >= probe.minLength && probe.labels.has(normaliseLabel(cell));
+}
 
 export class WorkbookValidator {
   readonly layouts: readonly Layout[];
@@ -157,7 +181,7 @@ export class WorkbookValidator {
     if (!checker) this.checkers.set(layout.name, (checker = new CrossRowChecker(layout, type.crossRow)));
     const summary: SheetSummary = { name, layout: layout.name, headerRow, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, warnings: 0 };
     const broken = match.missingRequired.length > 0;
-    this.sheets.set(name, { summary, match, type, checker, broken });
+    this.sheets.set(name, { summary, match, type, checker, broken, probe: headerProbe(match) });
     if (broken)
       this.addFileError('SHEET_MISSING_COLUMNS', { layout: layout.name, detail: match.missingRequired.map((c) => c.label).join('; ') }, name);
     const helpers = fixSheetHelpers(match.unknown);
@@ -171,6 +195,11 @@ export class WorkbookValidator {
     const state = this.sheets.get(sheet);
     if (!state || isBlankRow(cells)) return;
     const { summary, match, checker } = state;
+    if (state.probe && looksLikeHeader(state.probe, cells) && matchHeader(cells, this.layouts)?.layout === match.layout) {
+      // the header again, above a second block: not a member row (it was 30-odd errors and a rejected row)
+      this.addIssue(makeIssue('HEADER_REPEATED', { sheet, row: rowNumber }, { layout: match.layout.name, headerRow: summary.headerRow }));
+      return;
+    }
     summary.rowsRead++;
     if (state.broken) {
       summary.rowsRejected++;

@@ -19,10 +19,10 @@ const fixture = (name: string) => fs.readFileSync(path.resolve(import.meta.dirna
 
 /** Validates as the November files are validated on December 3. */
 async function validate(bytes: Buffer, name: string, period = '2026-11', receivedDate = '2026-12-03') {
-  const rows: { rowNumber: number; values: Record<string, CellOut | null> }[] = [];
+  const rows: { sheet: string; rowNumber: number; values: Record<string, CellOut | null> }[] = [];
   const v = await validateFile(bytes, name, {
     limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate, expectedPeriod: period },
-    onRow: (row) => void rows.push({ rowNumber: row.rowNumber, values: row.values }),
+    onRow: (row) => void rows.push({ sheet: row.sheet, rowNumber: row.rowNumber, values: row.values }),
   });
   return { v, rows };
 }
@@ -70,5 +70,24 @@ describe('a yes/no column coded 1/0 takes what a Y/N column takes', () => {
     }]);
     const { v } = await validate(bytes, 'CSPRTF_CASACS_202609.xlsx', '2026-09', '2026-10-05');
     expect(v.issues.map((i) => [i.code, i.column, i.message])).toEqual([['CODE_UNKNOWN', 'Has Member Been Housed', expect.stringContaining('Use one of: 0, 1.')]]);
+  });
+});
+
+describe('RTF_BAYVIEWECM_202611.xlsx (openpyxl): a tracker kept by hand', () => {
+  const file = 'RTF_BAYVIEWECM_202611.xlsx';
+
+  it('the header repeated above a second block of members is skipped with a note, not rejected as a member row', async () => {
+    const { v, rows } = await validate(fixture(file), file);
+    const sheet = v.sheets.find((s) => s.name === 'RTF')!;
+    expect(sheet).toMatchObject({ headerRow: 3, rowsRead: 4, rowsAccepted: 4, rowsRejected: 0 });
+    expect(rows.filter((r) => r.sheet === 'RTF').map((r) => r.rowNumber)).toEqual([4, 5, 7, 8]);
+    const notes = v.issues.filter((i) => i.sheet === 'RTF');
+    expect(notes.map((i) => [i.row, i.code, i.severity])).toEqual([[6, 'HEADER_REPEATED', 'info']]);
+    expect(notes[0]!.message).toBe('This row repeats the RTF header row (row 3) and was skipped: it is not a member row.');
+  });
+
+  it('a row the autofilter hides is still read (it is the provider\'s data)', async () => {
+    const { rows } = await validate(fixture(file), file);
+    expect(rows.find((r) => r.rowNumber === 5)?.values.cin).toBe('92345678B');
   });
 });
