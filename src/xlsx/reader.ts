@@ -39,7 +39,7 @@ export type ReadEvent<M> =
   | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
   /** End of a recognised sheet; `rows` = data rows yielded. */
   | { type: 'sheet-end'; name: string; rows: number }
-  /** A sheet with no recognised header in its first rows (instructions, lookups), or not a worksheet. */
+  /** A sheet with no recognised header in its first rows (instructions, lookups), not a worksheet, or hidden (HIDDEN_REASON). */
   | { type: 'ignored-sheet'; name: string; reason: string }
   /** A size limit was hit; reading stops after this event. */
   | { type: 'limit'; sheet: string; code: LimitCode; limit: number; rowNumber: number };
@@ -70,6 +70,9 @@ class CallbackError extends Error {
     super('recognise callback failed');
   }
 }
+
+/** Why a hidden sheet with a recognised header is not read: what the provider can do about it. */
+export const HIDDEN_REASON = 'it is hidden. Unhide it (right-click a sheet tab, Unhide) if its rows belong in this file';
 
 const PLAIN_MESSAGE = 'The workbook could not be read: it is damaged or not a real Excel file. Open it in Excel, save it as .xlsx and upload again.';
 
@@ -376,6 +379,11 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
       const part = parts.get(rel.target.toLowerCase());
       if (!part) throw new XlsxReadError(`${PLAIN_MESSAGE} (the sheet "${sheet.name}" is missing)`);
 
+      // A hidden sheet is not read, though its header is recognised: what a provider hides is
+      // last month's rows or a working copy, not what the file reports (and its rows were applied,
+      // or rejected, unseen). Hidden sheets that are no layout (drop-down lists) stay quiet.
+      const hidden = sheet.state === 'hidden' || sheet.state === 'veryHidden';
+      let hiddenLayout = false;
       let match: M | null = null;
       let sawValues = false;
       let dataRows = 0;
@@ -389,6 +397,10 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
             sawValues = true;
             match = recognise(row.cells);
             if (match === null) continue;
+            if (hidden) {
+              hiddenLayout = true;
+              break batches;
+            }
             if (row.overflow) {
               yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
               stop = true;
@@ -415,7 +427,9 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
         await rows.return(undefined);
       }
       if (stop) return;
-      if (match === null) {
+      if (hiddenLayout) {
+        yield { type: 'ignored-sheet', name: sheet.name, reason: HIDDEN_REASON };
+      } else if (match === null) {
         const reason = sawValues ? `no recognised header row in the first ${headerSearchRows} rows` : `the first ${headerSearchRows} rows are empty`;
         yield { type: 'ignored-sheet', name: sheet.name, reason };
       } else {

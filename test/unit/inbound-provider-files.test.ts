@@ -90,4 +90,13 @@ describe('RTF_BAYVIEWECM_202611.xlsx (openpyxl): a tracker kept by hand', () => 
     const { rows } = await validate(fixture(file), file);
     expect(rows.find((r) => r.rowNumber === 5)?.values.cin).toBe('92345678B');
   });
+
+  it('a hidden sheet (last month\'s rows) is not read: nothing of it applied or rejected, a note names it', async () => {
+    const { v } = await validate(fixture(file), file);
+    expect(v.sheets.map((s) => s.name)).toEqual(['RTF']);
+    expect(v.issues.filter((i) => i.sheet === 'RTF Oct 2026').map((i) => [i.code, i.message])).toEqual([
+      ['SHEET_IGNORED', 'Sheet "RTF Oct 2026" was ignored: it is hidden. Unhide it (right-click a sheet tab, Unhide) if its rows belong in this file.'],
+    ]);
+    expect(v).toMatchObject({ outcome: 'ACCEPTED', rowsRead: 4, rowsAccepted: 4, rowsRejected: 0, fileErrors: [] });
+  });
 });
