@@ -556,7 +556,10 @@ function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string,
   const byCode = new Map<string, number>();
   for (const i of issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);
   if (byCode.size) lines.push('', 'Issues by code:', ...[...byCode].sort().map(([k, n]) => `  ${k}: ${n}`));
-  if (fixUntil) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
+  // (a file rejected whole has nothing applied, and its fix sheet, if any, only the rows with errors of their own)
+  if (fixUntil && d.fileErrors.length)
+    lines.push('', `Corrected files for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix what the file errors say and upload the whole file again (nothing of this file was applied).`);
+  else if (fixUntil) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
   lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);
   return lines.join('\n');
 }

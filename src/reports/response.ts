@@ -39,6 +39,21 @@ export interface ResponseOptions {
   deadlines?: DeadlinePolicy;
 }
 
+/** File errors the provider answers by sending nothing again (declined, a repeat) or that are the plan's own. */
+const NOT_RESENT = new Set(['DECLINED_LATE', 'DUPLICATE_FILE', 'FILE_NOT_PROCESSED']);
+
+/**
+ * A file rejected whole (a file or sheet error): nothing of it was applied, and the rejected rows
+ * sheet lists only the rows with errors of their own, so sent back alone (as a partly accepted
+ * file's is) the file's other rows would never arrive. Null when the file was not rejected
+ * whole, or there is nothing to send again.
+ */
+export function wholeFileAdvice(r: Pick<ResponseInput, 'fileErrors' | 'rejectedRows'>): string | null {
+  if (r.fileErrors.length === 0 || r.fileErrors.some((e) => NOT_RESENT.has(e.code))) return null;
+  const listed = [...(r.rejectedRows?.byLayout.values() ?? [])].some((rows) => rows.length > 0);
+  return `Nothing in this file was applied. Fix what the file errors above say and upload the whole file again${listed ? ': the rejected rows sheet lists only the rows with errors of their own.' : '.'}`;
+}
+
 /** Counts stay numbers (a number cell sums and sorts); everything else is text. */
 const kv = (label: string, value: string | number): CellValue[] => [label, value];
 
@@ -58,6 +73,8 @@ function summarySheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
   for (const s of r.sheets)
     rows.push(kv(`Sheet "${s.name}" (${s.layout})`, `header on row ${s.headerRow}; ${s.rowsRead} read, ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected, ${s.warnings} warnings`));
   for (const e of r.fileErrors) rows.push(kv(`File error ${e.code}`, e.message));
+  const advice = wholeFileAdvice(r);
+  if (advice) rows.push(kv('What to do', advice));
   for (const [label, value] of o.extra ?? []) rows.push(kv(label, value));
   for (const code of Object.keys(r.countsByCode).sort()) rows.push(kv(`Count of ${code}`, r.countsByCode[code] ?? 0));
   if (r.rejectedRows?.omitted) rows.push(kv('Rejected rows not listed', `${r.rejectedRows.omitted} (the list stops at ${r.rejectedRows.cap})`));

@@ -481,7 +481,7 @@ describe('the email about a response finished by the next poll', () => {
         'Rows read 0, accepted 0, rejected 0, warnings 0.',
         'File error FILE_TOO_LARGE: The file is larger than the 1 MB allowed. Split it or remove unused sheets and formatting.',
         '',
-        'Corrected rows for 02/2027 are accepted through 03/10/2027: fix the "Rejected rows" sheet of the response and upload it.',
+        'Corrected files for 02/2027 are accepted through 03/10/2027: fix what the file errors say and upload the whole file again (nothing of this file was applied).',
         '',
         `The response ${await responseOf(n)} is in the provider's downloads folder.`,
       ].join('\n'));

@@ -8,10 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
+import { unreadResponseEmail } from '../../src/ingest/pipeline.js';
+import { responseSheets } from '../../src/reports/response.js';
 import type { CellOut } from '../../src/validate/types.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
 import type { CellValue } from '../../src/xlsx/types.js';
-import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
+import { writeWorkbookToBuffer, type WriteRow } from '../../src/xlsx/writer.js';
 import { BASE, cellsOf } from './validate-helpers.js';
 
 const config = loadConfig({});
@@ -98,5 +100,38 @@ describe('RTF_BAYVIEWECM_202611.xlsx (openpyxl): a tracker kept by hand', () => 
       ['SHEET_IGNORED', 'Sheet "RTF Oct 2026" was ignored: it is hidden. Unhide it (right-click a sheet tab, Unhide) if its rows belong in this file.'],
     ]);
     expect(v).toMatchObject({ outcome: 'ACCEPTED', rowsRead: 4, rowsAccepted: 4, rowsRejected: 0, fileErrors: [] });
+  });
+});
+
+describe('a file rejected whole says to send the whole file again, not the fix sheet alone', () => {
+  // The RTF tab is fine but one row; the OTF tab lost its Time Spent column: nothing is applied,
+  // all 4 rows are rejected, and the fix sheet lists the 1 row with an error of its own. Sent
+  // back alone (as the email told), the 2 good RTF rows and the OTF row never arrived.
+  async function rejectedWhole() {
+    const otfLabels = OTF.columns.filter((c) => c.key !== 'minutes');
+    const bytes = await writeWorkbookToBuffer([
+      { name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })), rows: [
+        cellsOf(RTF, { ...BASE.RTF, cin: '91234567A' }), cellsOf(RTF, { ...BASE.RTF, cin: '92345678B' }), cellsOf(RTF, { ...BASE.RTF, cin: '93456789C', inPerson: 'two' }),
+      ] },
+      { name: 'OTF', columns: otfLabels.map((c) => ({ label: c.label })), rows: [otfLabels.map((c) => (BASE.OTF[c.key] ?? null))] },
+    ]);
+    return (await validate(bytes, 'RTF_OTF_ACME_202609.xlsx', '2026-09', '2026-10-05')).v;
+  }
+
+  it('the response Summary says nothing was applied and the whole file is to be uploaded again', async () => {
+    const v = await rejectedWhole();
+    expect(v).toMatchObject({ outcome: 'REJECTED', rowsRead: 4, rowsRejected: 4 });
+    expect(v.rejectedRows.size).toBe(1);
+    const summary = [...(responseSheets(v)[0]!.rows as Iterable<WriteRow>)].map((r) => (Array.isArray(r) ? r : r.cells));
+    expect(summary).toContainEqual(['What to do', 'Nothing in this file was applied. Fix what the file errors above say and upload the whole file again: the rejected rows sheet lists only the rows with errors of their own.']);
+  });
+
+  it('the email of a file rejected unread (too large) says to upload the whole file again, not to fix a "Rejected rows" sheet it has none of', () => {
+    const body = unreadResponseEmail(config, {
+      provider: 'ACME', providerName: 'Acme', file: 'RTF_ACME_202611.xlsx', receivedAt: new Date('2026-12-03T17:00:00Z'), submissionId: 7,
+      responseName: 'RTF_ACME_202611_response.xlsx', fileError: { code: 'FILE_TOO_LARGE', message: 'The file is larger than the 1 MB allowed.' },
+    });
+    expect(body).toContain('Corrected files for 11/2026 are accepted through 12/10/2026: fix what the file errors say and upload the whole file again (nothing of this file was applied).');
+    expect(body).not.toContain('Rejected rows');
   });
 });
