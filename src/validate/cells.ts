@@ -5,8 +5,22 @@ import {
 } from '../../schemas/primitives.js';
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
+const isInvisible = (c: number): boolean => (c >= 0x200b && c <= 0x200d) || c === 0x2060;
+const INVISIBLE_EDGES = /^[\s\u200B-\u200D\u2060]+|[\s\u200B-\u200D\u2060]+$/g;
+
+/**
+ * Text trimmed of whitespace and of the zero-width characters that text pasted from a web page,
+ * an email or a PDF carries at its ends (zero-width space, joiners, word joiner): not whitespace
+ * to String.prototype.trim (which does take the no-break space and the byte-order mark), and
+ * invisible in the cell, so a CIN ending in one was "not a valid CIN" with nothing to see.
+ */
+export function trimCell(s: string): string {
+  const t = s.trim();
+  return t.length > 0 && (isInvisible(t.charCodeAt(0)) || isInvisible(t.charCodeAt(t.length - 1))) ? t.replace(INVISIBLE_EDGES, '') : t;
+}
+
 export const isBlankCell = (v: CellValue | undefined): boolean =>
-  v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+  v === null || v === undefined || (typeof v === 'string' && trimCell(v) === '');
 
 export const isBlankRow = (cells: readonly (CellValue | undefined)[]): boolean => cells.every(isBlankCell);
 
@@ -27,7 +41,7 @@ export function cellWhole(n: number): number {
 /** The cell as trimmed text ('' when blank); error cells read as their code. */
 export function cellText(v: CellValue | undefined): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'string') return trimCell(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(cellWhole(v)) : '';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (isCellDate(v)) return v.date;
@@ -39,7 +53,7 @@ export function cellText(v: CellValue | undefined): string {
 export function cellNumber(v: CellValue | undefined): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? cellWhole(v) : null;
   if (typeof v !== 'string') return null;
-  const s = v.trim().replace(/,/g, '');
+  const s = trimCell(v).replace(/,/g, '');
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
 }
 
@@ -59,7 +73,7 @@ export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
   }
   if (typeof v === 'number') return excelSerialToDate(v);
   if (typeof v === 'string') {
-    const s = v.trim();
+    const s = trimCell(v);
     if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
     return parseDateText(s);
   }
@@ -77,7 +91,7 @@ export function cellPeriod(v: CellValue | undefined): Parsed<string> {
     return month(Number(d.value.slice(0, 4)), Number(d.value.slice(5, 7)));
   }
   if (typeof v !== 'string') return bad;
-  const s = v.trim();
+  const s = trimCell(v);
   let m = /^(\d{1,2})\/(\d{4})$/.exec(s);
   if (m) return month(Number(m[2]), Number(m[1]));
   m = /^(\d{4})-(\d{1,2})$/.exec(s);

@@ -135,3 +135,23 @@ describe('a file rejected whole says to send the whole file again, not the fix s
     expect(body).not.toContain('Rejected rows');
   });
 });
+
+describe('values pasted from a web page or a PDF carry invisible characters at their ends', () => {
+  it('a zero-width space, word joiner or byte-order mark before or after a CIN, NPI, date or name is not part of the value', async () => {
+    const zw = (s: string) => `\u200B${s}\u200B`;
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })), rows: [
+        cellsOf(RTF, { ...BASE.RTF, cin: '91234567A\u200B', lastName: 'Doe\u2060', providerNpi: '\uFEFF1234567893' }),
+        cellsOf(RTF, { ...BASE.RTF, cin: zw('92345678b'), productionDate: zw('10/02/2026'), inPerson: zw('2'), reportingPeriod: zw('09/2026'), mcpName: '\u200B' }),
+        cellsOf(RTF, { ...BASE.RTF, cin: '\u00A093456789C\u00A0' }),
+      ],
+    }]);
+    const { v, rows } = await validate(bytes, 'RTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
+    expect(codesOf(v)).toEqual([]);
+    expect(rows.map((r) => [r.values.cin, r.values.lastName, r.values.providerNpi, r.values.productionDate, r.values.inPerson, r.values.mcpName])).toEqual([
+      ['91234567A', 'Doe', '1234567893', '2026-10-02', 2, 'Health Net'],
+      ['92345678B', 'Doe', '1234567893', '2026-10-02', 2, undefined],
+      ['93456789C', 'Doe', '1234567893', '2026-10-02', 2, 'Health Net'],
+    ]);
+  });
+});
