@@ -544,7 +544,7 @@ function fixBy(d: IngestDocument, policy: DeadlinePolicy, windows: (types: reado
 }
 
 /** The email about a response (liaison and provider): counts, codes and file names, never PHI. */
-function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string, issues: readonly { severity: string; code: string }[] = d.issues): string {
+export function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string, issues: readonly { severity: string; code: string }[] = d.issues): string {
   const lines = [
     `${providerName} (${d.provider}) sent ${d.file}.`,
     `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${reportingPeriodLabel(d.period)}` : ''}`,
@@ -559,7 +559,9 @@ function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string,
   // (a file rejected whole has nothing applied, and its fix sheet, if any, only the rows with errors of their own)
   if (fixUntil && d.fileErrors.length)
     lines.push('', `Corrected files for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix what the file errors say and upload the whole file again (nothing of this file was applied).`);
-  else if (fixUntil) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
+  else if (fixUntil && d.rowsRejected > 0) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
+  // (warnings only: the response has no rejected rows sheet to fix)
+  else if (fixUntil) lines.push('', `Corrections for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: send the rows you correct (a row sent again replaces the one sent before).`);
   lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);
   return lines.join('\n');
 }

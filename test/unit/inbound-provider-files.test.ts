@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
-import { unreadResponseEmail } from '../../src/ingest/pipeline.js';
+import { liaisonText, unreadResponseEmail } from '../../src/ingest/pipeline.js';
 import { responseSheets } from '../../src/reports/response.js';
 import type { CellOut } from '../../src/validate/types.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
@@ -153,5 +153,17 @@ describe('values pasted from a web page or a PDF carry invisible characters at t
       ['92345678B', 'Doe', '1234567893', '2026-10-02', 2, undefined],
       ['93456789C', 'Doe', '1234567893', '2026-10-02', 2, 'Health Net'],
     ]);
+  });
+});
+
+describe('the email about a file accepted with warnings only', () => {
+  it('gives the deadline for corrections without sending the provider to a "Rejected rows" sheet the response does not have', () => {
+    const body = liaisonText({
+      file: 'OTF_ACME_202611.xlsx', sha256: '', outcome: 'ACCEPTED_WITH_WARNINGS', verdict: 'ON_TIME', period: '2026-11', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0,
+      warnings: 1, sheets: [], fileErrors: [], report: null, provider: 'ACME', submissionId: 3, responseName: 'OTF_ACME_202611_RESPONSE.xlsx',
+      issues: [{ sheet: 'OTF', row: 3, column: null, columnLetter: null, code: 'OTF_DUPLICATE_ATTEMPT', severity: 'warning', message: '' }],
+    }, 'Acme', '12/10/2026');
+    expect(body).toContain('Corrections for 11/2026 are accepted through 12/10/2026: send the rows you correct (a row sent again replaces the one sent before).');
+    expect(body).not.toContain('Rejected rows');
   });
 });
