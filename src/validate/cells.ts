@@ -57,6 +57,13 @@ export function cellNumber(v: CellValue | undefined): number | null {
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
 }
 
+/**
+ * `M/D/YYYY` text followed by a time of day (`10/2/2026 2:30 PM`, `10/02/2026 00:00:00`: a date
+ * kept as text by an export, or typed into a text cell): its date part, as a date cell's with a
+ * time and an ISO timestamp's are taken. The time must be one a clock shows.
+ */
+const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
+
 /** A calendar date from a date cell, an Excel serial (number or digits) or text. */
 export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
   if (isCellDate(v)) {
@@ -75,7 +82,8 @@ export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
   if (typeof v === 'string') {
     const s = trimCell(v);
     if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
-    return parseDateText(s);
+    const withTime = US_DATE_TIME.exec(s);
+    return parseDateText(withTime ? withTime[1]! : s);
   }
   return { ok: false, reason: 'expected a date as MM/DD/YYYY' };
 }

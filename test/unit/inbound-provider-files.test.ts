@@ -167,3 +167,26 @@ describe('the email about a file accepted with warnings only', () => {
     expect(body).not.toContain('Rejected rows');
   });
 });
+
+describe('a date written as text with its time of day', () => {
+  it('"10/02/2026 14:30", "10/2/2026 2:30 PM" and "10/02/2026 00:00:00" are that calendar date, as a date cell with a time is and "2026-10-02 14:30" already was', async () => {
+    const texts = ['10/02/2026 14:30', '10/2/2026 2:30 PM', '10/02/2026 00:00:00', '10/2/2026 11:59:59 pm', '2026-10-02 14:30'];
+    const cins = ['91234567A', '92345678B', '93456789C', '94567890D', '95678901E'];
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })),
+      rows: texts.map((productionDate, i) => cellsOf(RTF, { ...BASE.RTF, cin: cins[i]!, productionDate })),
+    }]);
+    const { v, rows } = await validate(bytes, 'RTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
+    expect(codesOf(v)).toEqual([]);
+    expect(rows.map((r) => r.values.productionDate)).toEqual(texts.map(() => '2026-10-02'));
+  });
+
+  it('a time that is not one, or a date that is not real, is still DATE_FORMAT', async () => {
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })),
+      rows: [cellsOf(RTF, { ...BASE.RTF, productionDate: '10/02/2026 25:99' }), cellsOf(RTF, { ...BASE.RTF, cin: '92345678B', productionDate: '02/30/2026 10:00' })],
+    }]);
+    const { v } = await validate(bytes, 'RTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
+    expect(codesOf(v)).toEqual(['2 DATE_FORMAT', '3 DATE_FORMAT']);
+  });
+});
