@@ -89,8 +89,8 @@ interface SheetState { summary: SheetSummary; match: HeaderMatch; type: RowValid
 
 /**
  * The cheap first test of whether a data row is the header again (a second block of members
- * pasted below the first with its own header): the header's column whose titles are longest,
- * which no value of that column is as long as and reads as.
+ * pasted below the first with its own header): the header's column whose titles are the
+ * longest. Few of its values are that long, and a member's never reads as one of its titles.
  */
 interface HeaderProbe { index: number; minLength: number; labels: ReadonlySet<string> }
 
