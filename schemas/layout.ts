@@ -60,6 +60,7 @@ export function layout<const N extends string, K extends string>(declaration: La
 /**
  * The helper columns of the response's fix sheet ("Rejected rows": where each row came from,
  * and what was wrong). The fix sheet is meant to be corrected and sent back as it is, so a
- * sheet carrying all three reads them as the plan's own helpers, never as unknown columns.
+ * sheet carrying Sheet and Row (Errors too, or deleted once fixed) reads them as the plan's own
+ * helpers, never as unknown columns.
  */
 export const FIX_SHEET_COLUMNS = { sheet: 'Sheet', row: 'Row', errors: 'Errors' } as const;

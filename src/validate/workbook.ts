@@ -271,9 +271,14 @@ export class WorkbookValidator {
   }
 }
 
-/** The unknown columns that are the response fix sheet's own helpers (all three present), by index. */
+/**
+ * The unknown columns that are the response fix sheet's own helpers, by index: Sheet and Row
+ * both present, with Errors if it is still there (a provider who has fixed the errors often
+ * deletes their column; its Sheet and Row were then "not a column", a warning on a clean file).
+ */
 function fixSheetHelpers(unknown: readonly { index: number; label: string }[]): Set<number> {
-  const wanted = Object.values(FIX_SHEET_COLUMNS).map((l) => l.toLowerCase());
-  const found = unknown.filter((u) => wanted.includes(u.label.trim().toLowerCase()));
-  return new Set(found.length >= wanted.length && wanted.every((w) => found.some((u) => u.label.trim().toLowerCase() === w)) ? found.map((u) => u.index) : []);
+  const label = (u: { label: string }) => u.label.trim().toLowerCase();
+  const [sheet, row, errors] = [FIX_SHEET_COLUMNS.sheet, FIX_SHEET_COLUMNS.row, FIX_SHEET_COLUMNS.errors].map((l) => l.toLowerCase());
+  if (!unknown.some((u) => label(u) === sheet) || !unknown.some((u) => label(u) === row)) return new Set();
+  return new Set(unknown.filter((u) => [sheet, row, errors].includes(label(u))).map((u) => u.index));
 }

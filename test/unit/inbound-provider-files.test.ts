@@ -190,3 +190,26 @@ describe('a date written as text with its time of day', () => {
     expect(codesOf(v)).toEqual(['2 DATE_FORMAT', '3 DATE_FORMAT']);
   });
 });
+
+describe('the response fix sheet, corrected and sent back', () => {
+  it('with its Errors column deleted once the errors are fixed, the Sheet and Row helpers are still the plan\'s own: ACCEPTED, no unknown-column warnings', async () => {
+    const sent = await writeWorkbookToBuffer([{
+      name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })),
+      rows: [cellsOf(RTF, { ...BASE.RTF }), cellsOf(RTF, { ...BASE.RTF, cin: '92345678B', zip: '9372', newAddress: 'Y', address: '1 Main St', city: 'Fresno', state: 'CA' })],
+    }]);
+    const { v } = await validate(sent, 'RTF_ACME_202609.xlsx', '2026-09', '2026-10-05');
+    expect(v.outcome).toBe('PARTIALLY_ACCEPTED');
+    // the fix sheet as the response has it, read back; the provider fixes the ZIP and deletes the Errors column
+    const fix = responseSheets(v).find((s) => s.name === 'Rejected rows')!;
+    const labels = fix.columns.map((c) => c.label);
+    const zip = labels.indexOf('Member Residential Zip');
+    const rows = [...(fix.rows as Iterable<WriteRow>)].map((r) => (Array.isArray(r) ? r : r.cells).slice(0, -1));
+    expect(rows).toHaveLength(1);
+    rows[0]![zip] = '93721';
+    const corrected = await writeWorkbookToBuffer([{ name: 'Rejected rows', columns: fix.columns.slice(0, -1), rows }]);
+    const again = await validate(corrected, 'RTF_ACME_202609_RESPONSE_fixed.xlsx', '2026-09', '2026-10-06');
+    expect(codesOf(again.v)).toEqual([]);
+    expect(again.v).toMatchObject({ outcome: 'ACCEPTED', rowsRead: 1, rowsAccepted: 1 });
+    expect(again.rows[0]!.values).toMatchObject({ cin: '92345678B', zip: '93721' });
+  });
+});
