@@ -105,6 +105,7 @@ export interface MifMember {
   enrollment_end: string | null;
   discontinuation_date: string | null;
   discontinuation_reason: string | null;
+  discontinuation_text: string | null;
   acuity: string | null;
   lcm_name: string | null;
   lcm_phone: string | null;
@@ -120,8 +121,8 @@ export interface MifMember {
 
 const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.language, m.address, m.city, m.state,
   m.zip, m.phone, m.homeless, a.pof, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.discontinuation_reason,
-  a.acuity, a.lcm_name, a.lcm_phone, a.lcm_email, a.care_plan_revised, a.care_conference, a.assessment_started, a.assessment_completed,
-  a.last_encounter`;
+  a.discontinuation_text, a.acuity, a.lcm_name, a.lcm_phone, a.lcm_email, a.care_plan_revised, a.care_conference, a.assessment_started,
+  a.assessment_completed, a.last_encounter`;
 
 /**
  * Monthly MIF: members assigned to the provider in this line of business on the slot date who

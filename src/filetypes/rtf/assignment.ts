@@ -30,7 +30,8 @@ export const ASSIGNMENT_FIELDS = [
   field('endDate', 'enrollment_end', 'date', true),
   field('discontinuationDate', 'discontinuation_date', 'date', true),
   field('discontinuationReasonCode', 'discontinuation_reason', 'text', true),
-  field('discontinuationReason', 'discontinuation_text', 'text', false),
+  // (with its code: the pre-filled row of a member who left for OTH is only valid with its text)
+  field('discontinuationReason', 'discontinuation_text', 'text', true),
   field('acuity', 'acuity', 'text', true, 'Low'),
   field('lcmName', 'lcm_name', 'text', true),
   field('lcmPhone', 'lcm_phone', 'text', true),
