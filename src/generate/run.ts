@@ -147,10 +147,12 @@ interface Built {
   membersSnapshot?: string;
 }
 
-async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate): Promise<Built> {
+async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate, republishing: boolean): Promise<Built> {
   const period = periodOfDate(slot);
   const { members, snapshot } = await readMembersInSnapshot(pool, (c) =>
-    kind === 'mif' ? mifMembers(c, provider.provider_code, lob, slot, `${period}-01`) : miniMifMembers(c, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS));
+    kind === 'mif'
+      ? mifMembers(c, provider.provider_code, lob, slot, `${period}-01`)
+      : miniMifMembers(c, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS, republishing));
   const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), provider };
   const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
   if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
@@ -334,7 +336,9 @@ async function prepareUnit(
     }
   }
 
-  const built = kind === 'csasf' ? await buildCsasf(pool, config, u.provider, slot) : await buildEcm(pool, config, kind, u.provider, u.lob!, slot);
+  const built = kind === 'csasf'
+    ? await buildCsasf(pool, config, u.provider, slot)
+    : await buildEcm(pool, config, kind, u.provider, u.lob!, slot, replacing !== undefined);
   const refused = built.refused?.length ? { refused: built.refused } : {};
   // A MIF or CSASF with no members still goes out, header-only with a note (spec §7): the
   // provider can tell "nothing this month" from "not sent". A mini-MIF only ever carries news.

@@ -182,18 +182,24 @@ export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClie
  * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
  * gone out on a MIF or mini-MIF this provider received (CARRIED), of members eligible with the
  * plan on the slot's day (memberEligible: a referral of a member whose eligibility ended is not sent).
+ * A republish of the slot's mini-MIF (`republishing`) also carries the referrals an earlier
+ * version of that same file sent: they are marked sent, and a new version without them would
+ * replace the file with nothing.
  */
-export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number): Promise<MifMember[]> {
+export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number, republishing = false): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
     `select ${MEMBER_COLUMNS}, f.referral_id, f.approved_date as referral_approved
        from ecm_referrals f
        join members m on m.cin = f.cin
        join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
-      where f.provider_code = $1 and f.lob = $2 and f.mini_mif_file_id is null and ${memberEligible('m', '$3::date')}
+      where f.provider_code = $1 and f.lob = $2 and ${memberEligible('m', '$3::date')}
         and f.approved_date <= ($3::date - $4::int)
-        and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED})
+        and ((f.mini_mif_file_id is null
+              and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED}))
+             or ($5::boolean and f.mini_mif_file_id in (
+                   select o.id from outbound_files o where o.kind = 'MINIMIF' and o.provider_code = $1 and o.lob = $2 and o.slot = $3::date)))
       order by f.approved_date, m.last_name, m.cin`,
-    [provider, lob, slot, minDays],
+    [provider, lob, slot, minDays, republishing],
   );
   return r.rows;
 }

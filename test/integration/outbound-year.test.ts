@@ -1,0 +1,52 @@
+// The outbound files as a provider receives and uses them over the months: the MIF's pre-filled
+// RTF sheet sent back as it came, and a file put right by a republish.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, republish } from '../../src/generate/run.js';
+import { rtf } from '../helpers/provider-files.js';
+import { readRecords } from '../helpers/workbook.js';
+import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+
+let w: PlanWorld;
+const file = (provider: string, name: string) => path.join(w.sftp.root, provider, 'downloads', name);
+
+beforeAll(async () => {
+  w = await openPlanWorld('outbound-year');
+});
+afterAll(() => closePlanWorld(w));
+
+describe('the MIF\'s pre-filled RTF sheet', () => {
+  it('sent back as it came (the provider adds only its production date) is accepted whole: a member who left for another reason (OTH) carries the reason text', async () => {
+    // 91000006F left ACME's HN ECM on November 10 for a reason the provider described (its October RTF)
+    await w.db.pool.query(`update ecm_assignments set status = 4, enrollment_end = '2026-11-10', discontinuation_reason = 'OTH', discontinuation_text = 'moved out of state'
+      where cin = '91000006F' and lob = 'HN'`);
+    const mif = await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+    const hn = await readRecords(file('ACME', mif.units.find((u) => u.lob === 'HN')!.file!));
+    const left = hn.RTF!.find((x) => x.cin === '91000006F');
+    expect(left).toMatchObject({ ecmStatus: '4', endDate: { date: '2026-11-10' }, discontinuationReasonCode: 'OTH', discontinuationReason: 'moved out of state' });
+    const back = hn.RTF!.map((x) => ({ ...x, productionDate: { date: '2026-12-02' } }));
+    const done = await answerUpload(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf(back), '2026-12-02T17:00:00Z');
+    expect(done.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
+    expect(done.document).toMatchObject({ rowsRead: back.length, rowsAccepted: back.length, rowsRejected: 0 });
+  });
+});
+
+describe('a republished mini-MIF', () => {
+  it('carries the referrals the version it replaces carried, as today\'s records have them', async () => {
+    await w.db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-RP', '91000007G', 'ACME', 'HN', '2026-12-20')`);
+    await w.db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'ACME', 1, '2026-12-20')`);
+    const first = await generate('mini-mif', { date: '2026-12-25', provider: 'ACME', now: new Date('2026-12-25T15:00:00Z') }, w.deps);
+    const sent = first.units.find((u) => u.lob === 'HN')!;
+    expect(sent).toMatchObject({ status: 'PUBLISHED', rows: 1 });
+    // the member's address was wrong on it: the plan corrects it and republishes the file
+    await w.db.pool.query(`update members set address = '77 New St' where cin = '91000007G'`);
+    const again = await republish('mini-mif', { date: '2026-12-25', provider: 'ACME', reason: 'member address corrected', now: new Date('2026-12-26T15:00:00Z') }, w.deps);
+    const hn = again.units.find((u) => u.lob === 'HN')!;
+    expect(hn).toMatchObject({ status: 'PUBLISHED', rows: 1, file: 'HN_MINIMIF_1234567893_20261225_2.xlsx', replaces: sent.file });
+    const recs = await readRecords(file('ACME', hn.file!));
+    expect(recs.MIF!.map((x) => [x.cin, x.mifType, x.address, x.referralApprovalDate])).toEqual([['91000007G', 'MINI', '77 New St', { date: '2026-12-20' }]]);
+    // the referral stays sent on the first version (when it reached the provider: the 5-10 day rule)
+    const ref = (await w.db.pool.query(`select o.file_name from ecm_referrals f join outbound_files o on o.id = f.mini_mif_file_id where f.referral_id = 'R-RP'`)).rows;
+    expect(ref).toEqual([{ file_name: sent.file }]);
+  });
+});
