@@ -188,17 +188,24 @@ export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClie
  */
 export async function miniMifMembers(db: Db, provider: string, lob: string, slot: IsoDate, minDays: number, republishing = false): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
-    `select ${MEMBER_COLUMNS}, f.referral_id, f.approved_date as referral_approved
-       from ecm_referrals f
-       join members m on m.cin = f.cin
-       join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
-      where f.provider_code = $1 and f.lob = $2 and ${memberEligible('m', '$3::date')}
-        and f.approved_date <= ($3::date - $4::int)
-        and ((f.mini_mif_file_id is null
-              and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED}))
-             or ($5::boolean and f.mini_mif_file_id in (
-                   select o.id from outbound_files o where o.kind = 'MINIMIF' and o.provider_code = $1 and o.lob = $2 and o.slot = $3::date)))
-      order by f.approved_date, m.last_name, m.cin`,
+    // One row per member, however many of its referrals are due (two in one extract, or one
+    // referring the member again before the first was sent): the file is one row per member, as
+    // the RTF it pre-fills must be. Its approval date is the one that assigned the member, else
+    // the latest; every due referral is marked sent by the file that carried the member (CARRIED).
+    `select * from (
+       select distinct on (f.cin) ${MEMBER_COLUMNS}, f.referral_id, f.approved_date as referral_approved
+         from ecm_referrals f
+         join members m on m.cin = f.cin
+         join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
+        where f.provider_code = $1 and f.lob = $2 and ${memberEligible('m', '$3::date')}
+          and f.approved_date <= ($3::date - $4::int)
+          and ((f.mini_mif_file_id is null
+                and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED}))
+               or ($5::boolean and f.mini_mif_file_id in (
+                     select o.id from outbound_files o where o.kind = 'MINIMIF' and o.provider_code = $1 and o.lob = $2 and o.slot = $3::date)))
+        order by f.cin, f.approved_date = a.assigned_date desc, f.approved_date desc, f.referral_id
+     ) x
+     order by referral_approved, last_name, cin`,
     [provider, lob, slot, minDays, republishing],
   );
   return r.rows;

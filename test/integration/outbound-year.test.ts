@@ -1,8 +1,10 @@
 // The outbound files as a provider receives and uses them over the months: the MIF's pre-filled
 // RTF sheet sent back as it came, and a file put right by a republish.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, republish } from '../../src/generate/run.js';
+import { importUpstream } from '../../src/import/upstream.js';
 import { rtf } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
 import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
@@ -48,5 +50,25 @@ describe('a republished mini-MIF', () => {
     // the referral stays sent on the first version (when it reached the provider: the 5-10 day rule)
     const ref = (await w.db.pool.query(`select o.file_name from ecm_referrals f join outbound_files o on o.id = f.mini_mif_file_id where f.referral_id = 'R-RP'`)).rows;
     expect(ref).toEqual([{ file_name: sent.file }]);
+  });
+});
+
+describe('a mini-MIF', () => {
+  it('lists a member once however many of their referrals it sends, with the approval that assigned them; every referral is marked sent on it', async () => {
+    const refs = path.join(w.dataDir, 'referrals-jan.csv');
+    // two referrals of one member in one extract (the later one assigns); a member referred again a day after their first referral was loaded
+    fs.writeFileSync(refs, ['referral_id,cin,provider_code,lob,approved_date', 'REF-J1,91000001A,ACME,CV,2027-01-04', 'REF-J2,91000001A,ACME,CV,2027-01-05',
+      'REF-J3,91000008H,ACME,CV,2027-01-05', ''].join('\n'));
+    await importUpstream(w.db.pool, 'referrals', refs, { config: w.config, now: new Date('2027-01-06T16:00:00Z') });
+    fs.writeFileSync(refs, ['referral_id,cin,provider_code,lob,approved_date', 'REF-J4,91000008H,ACME,CV,2027-01-06', ''].join('\n'));
+    await importUpstream(w.db.pool, 'referrals', refs, { config: w.config, now: new Date('2027-01-07T16:00:00Z') });
+    const mini = await generate('mini-mif', { date: '2027-01-11', provider: 'ACME', now: new Date('2027-01-11T15:00:00Z') }, w.deps);
+    const cv = mini.units.find((u) => u.lob === 'CV')!;
+    expect(cv).toMatchObject({ status: 'PUBLISHED', rows: 2 });
+    const recs = await readRecords(file('ACME', cv.file!));
+    expect(recs.MIF!.map((x) => [x.cin, x.referralApprovalDate])).toEqual([['91000001A', { date: '2027-01-05' }], ['91000008H', { date: '2027-01-05' }]]);
+    expect(recs.RTF!.map((x) => x.cin)).toEqual(['91000001A', '91000008H']);
+    const unsent = (await w.db.pool.query(`select referral_id from ecm_referrals where referral_id like 'REF-J%' and mini_mif_file_id is null`)).rows;
+    expect(unsent).toEqual([]);
   });
 });
