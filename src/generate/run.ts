@@ -354,7 +354,8 @@ async function prepareUnit(
     return { result: { ...base, status: 'EMPTY', rows: 0, file: null, path: null, ...refused, ...(replacing ? { replaces: replacing.file } : {}) } };
   }
 
-  const bytes = await writeWorkbookToBuffer(built.sheets);
+  // (created: the run's clock, like published_at: a replayed slot's file says when it was made for)
+  const bytes = await writeWorkbookToBuffer(built.sheets, { created: at });
   const name = await fileName(pool, u.provider, u.lobLabel, kind, slot);
   if (opts.dryRun) {
     const dir = path.resolve(opts.out ?? path.join(config.dataDir, 'dry-run'));

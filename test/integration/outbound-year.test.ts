@@ -1,12 +1,13 @@
 // The outbound files as a provider receives and uses them over the months: the MIF's pre-filled
 // RTF sheet sent back as it came, and a file put right by a republish.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { rtf } from '../helpers/provider-files.js';
-import { readRecords } from '../helpers/workbook.js';
+import { OPENPYXL, readRecords } from '../helpers/workbook.js';
 import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
@@ -70,5 +71,14 @@ describe('a mini-MIF', () => {
     expect(recs.RTF!.map((x) => x.cin)).toEqual(['91000001A', '91000008H']);
     const unsent = (await w.db.pool.query(`select referral_id from ecm_referrals where referral_id like 'REF-J%' and mini_mif_file_id is null`)).rows;
     expect(unsent).toEqual([]);
+  });
+});
+
+describe('the workbook\'s own dates', () => {
+  it('a file is created at the run\'s clock, not the machine\'s: a replayed slot says when it was made for', async () => {
+    const r = await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY', now: new Date('2027-01-15T15:00:00Z') }, w.deps);
+    const created = execFileSync(OPENPYXL, ['-c', 'import sys, openpyxl; print(openpyxl.load_workbook(sys.argv[1]).properties.created.isoformat())', file('HOMEWAY', r.units[0]!.file!)],
+      { encoding: 'utf8' }).trim();
+    expect(created).toBe('2027-01-15T15:00:00');
   });
 });
