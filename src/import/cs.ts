@@ -15,12 +15,27 @@ import { fieldsOf, type Applier, type Row } from './common.js';
  *   authorization back). Without a number (a potential member) a resolved episode is the row's
  *   only with the same assignment date: a later one is the plan referring the pair again, a new
  *   episode, back on the next CSASF;
- * - else an open one with another provider: refused (recorded for the CSASF run);
- * - else an open one without a number that is not denied or expired: the same request, now
- *   with its number (updated in place);
+ * - else an open one with another provider that still holds the pair (holdsPair): refused
+ *   (recorded for the CSASF run);
+ * - else an open one of this provider without a number that is not denied or expired: the same
+ *   request, now with its number (updated in place);
  * - else an open one: superseded (resolved) by a new episode with the new number;
  * - else (none open): a new episode, back on the next CSASF.
  */
+/**
+ * [POLICY] Whether another provider's open episode still holds the pair against row `r`: a
+ * denied or expired authorization does not (it authorizes nothing; once past
+ * CSASF_CLOSED_RETENTION_DAYS it is on no CSASF, so its provider could never resolve it and the
+ * pair would be refused to every other provider for good), nor one whose end date is before the
+ * new authorization starts (or, without a start, before the new assignment). The new episode
+ * supersedes it.
+ */
+function holdsPair(open: CsEpisode, r: Row): boolean {
+  if (open.auth_status === 'Denied' || open.auth_status === 'Expired') return false;
+  const from = typeof r.auth_start === 'string' ? r.auth_start : typeof r.assigned_date === 'string' ? r.assigned_date : null;
+  return !(open.auth_end && from && open.auth_end < from);
+}
+
 export const CS_AUTHORIZATIONS: Applier = {
   async check(c, rows, { reject, state, now }) {
     let firstBy = state.get('pair') as Map<string, { provider: string; row: number }> | undefined;
@@ -66,11 +81,11 @@ export const CS_AUTHORIZATIONS: Applier = {
         r.__id = match.id;
         return true;
       }
-      if (open && open.provider_code !== r.provider_code) {
+      if (open && open.provider_code !== r.provider_code && holdsPair(open, r)) {
         conflicts.push({ cin: String(r.cin), service: String(r.service_code), owner: open.provider_code, refused: String(r.provider_code) });
         return reject(r.__row, `member and service ${String(r.service_code)} are already assigned to provider ${open.provider_code}: each member and CS service goes to exactly one provider (end that assignment first)`, 'provider_code'), false;
       }
-      if (open && open.auth_key === '' && open.auth_status !== 'Denied' && open.auth_status !== 'Expired') {
+      if (open && open.provider_code === r.provider_code && open.auth_key === '' && open.auth_status !== 'Denied' && open.auth_status !== 'Expired') {
         r.__action = 'update';
         r.__id = open.id;
       } else {

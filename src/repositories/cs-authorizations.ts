@@ -10,12 +10,15 @@ import { memberEligible } from './members.js';
 type Db = pg.Pool | pg.PoolClient;
 
 /** One authorization episode of a member and CS service (auth_key: its number, '' without one). */
-export interface CsEpisode { id: number; cin: string; service_code: string; provider_code: string; auth_key: string; auth_status: string | null; assigned_date: string | null; resolved: boolean }
+export interface CsEpisode {
+  id: number; cin: string; service_code: string; provider_code: string; auth_key: string; auth_status: string | null; auth_end: string | null;
+  assigned_date: string | null; resolved: boolean;
+}
 
 /** Every episode (open or resolved, any service) of these members. */
 export async function csEpisodes(db: Db, cins: readonly string[]): Promise<CsEpisode[]> {
   return (await db.query<CsEpisode>(
-    `select id, cin, service_code, provider_code, auth_key, auth_status, assigned_date, resolved from cs_authorizations where cin = any($1)`,
+    `select id, cin, service_code, provider_code, auth_key, auth_status, auth_end, assigned_date, resolved from cs_authorizations where cin = any($1)`,
     [cins],
   )).rows;
 }

@@ -14,7 +14,7 @@ let w: PlanWorld;
 const file = (provider: string, name: string) => path.join(w.sftp.root, provider, 'downloads', name);
 
 beforeAll(async () => {
-  w = await openPlanWorld('outbound-year');
+  w = await openPlanWorld('outbound-year', { csAuthorizations: true });
 });
 afterAll(() => closePlanWorld(w));
 
@@ -80,5 +80,30 @@ describe('the workbook\'s own dates', () => {
     const created = execFileSync(OPENPYXL, ['-c', 'import sys, openpyxl; print(openpyxl.load_workbook(sys.argv[1]).properties.created.isoformat())', file('HOMEWAY', r.units[0]!.file!)],
       { encoding: 'utf8' }).trim();
     expect(created).toBe('2027-01-15T15:00:00');
+  });
+});
+
+describe('a CS pair whose authorization with one provider was denied or has ended, authorized with another', () => {
+  it('goes to the new provider\'s next CSASF and leaves the old one\'s; a pair still authorized stays refused', async () => {
+    // HOMEWAY: 91000003C x RC denied in October (off its CSASF since December); 91000002B x RS (A-300) ended January 31
+    await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
+      values ('91000003C','RC','HOMEWAY','HN','AUTHORIZED','Denied',null,null,null,'2026-09-25','2026-10-01','2026-09-25')`);
+    const extract = path.join(w.dataDir, 'cs_authorizations_20270302.csv');
+    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
+      '91000003C,MEALS,HN,RC,AUTHORIZED,Approved,A-900,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,',
+      '91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-901,2027-03-01,2027-05-31,2027-02-20,2027-02-25,2027-03-01,',
+      // HOMEWAY's A-100 runs to March 31: still HOMEWAY's
+      '91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-902,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,', ''].join('\n'));
+    const s = await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-03-02T16:00:00Z') });
+    expect(s).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(s.rejects.map((r) => [r.row, r.message])).toEqual([[4, expect.stringMatching(/already assigned to provider HOMEWAY/)]]);
+    const cs = async (provider: string) => {
+      const r = await generate('csasf', { date: '2027-03-15', provider, now: new Date('2027-03-15T15:00:00Z') }, w.deps);
+      return (await readRecords(file(provider, r.units[0]!.file!))).CSASF!.map((x) => [x.cin, x.serviceCode, x.authStatus, x.authNumber]);
+    };
+    expect(await cs('MEALS')).toEqual([['91000002B', 'RS', 'Approved', 'A-901'], ['91000003C', 'RC', 'Approved', 'A-900'], ['91000005E', 'MTM', 'Approved', 'A-200']]);
+    const homeway = await cs('HOMEWAY');
+    expect(homeway.filter((x) => x[0] === '91000003C' || (x[0] === '91000002B' && x[1] === 'RS'))).toEqual([]);
+    expect(homeway).toContainEqual(['91000001A', 'HTN', 'Approved', 'A-100']);
   });
 });
