@@ -206,9 +206,10 @@ export class Model {
         const due = mine.filter((f) => f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS) && !carried(f));
         for (const f of mine) if (carried(f)) f.sent = true;
         if (!due.length) continue; // a mini-MIF goes out only with something in it
-        const rows = due.map((f) => {
-          const a = this.assignment(f.cin, f.lob)!;
-          return { cin: f.cin, status: a.status, start: a.start, end: a.end };
+        // §1: one row per newly referred member, however many of its referrals are due
+        const rows = [...new Set(due.map((f) => f.cin))].map((cin) => {
+          const a = this.assignment(cin, lob)!;
+          return { cin, status: a.status, start: a.start, end: a.end };
         });
         for (const f of due) f.sent = true;
         out.push({ kind: 'MINIMIF', provider: p.code, lob, rows: sortLines(rows) });
