@@ -327,7 +327,7 @@ async function prepareUnit(
           // (the provider is told now: the attempt that recorded the file never got to; the
           // refusals are the ones still open, as the file's own build would have listed them)
           const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-          const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused);
+          const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused, p.replaces_file);
           await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
           await sendNotice(deps, u.provider.provider_code, notice, at);
           return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
@@ -383,7 +383,7 @@ async function prepareUnit(
       });
       const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
       const published = await publishRecorded(pool, await session(), dir, id, name, bytes, u, kind, slot);
-      const notice = publishedNotice(config, kind, u, id, published.name, built.rows.length, refused.refused);
+      const notice = publishedNotice(config, kind, u, id, published.name, built.rows.length, refused.refused, replacing?.file);
       await confirmPublished(pool, kind, job, slot, unitKey, id, published.remote, u, opts.runId, at, notice);
       await sendNotice(deps, u.provider.provider_code, notice, at);
       return {
@@ -471,7 +471,10 @@ function publishedTo(u: Pick<Unit, 'provider' | 'lob'>): string[] {
 }
 
 /** The provider's email about a published file (kept once per outbound file version). */
-function publishedNotice(config: Config, kind: OutboundKind, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined): PublishedNotice {
+function publishedNotice(
+  config: Config, kind: OutboundKind, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined,
+  replaces?: string | null,
+): PublishedNotice {
   const provider = u.provider;
   // the deadlines as the configured policy has them, never a copy of the defaults
   const policy = deadlinePolicyFromConfig(config);
@@ -481,6 +484,8 @@ function publishedNotice(config: Config, kind: OutboundKind, u: Pick<Unit, 'prov
     '',
     `  ${name}  (${rows} row${rows === 1 ? '' : 's'})`,
     ...(rows === 0 ? ['', 'It lists no members this time: nothing to report on. It is sent so that an empty month is never mistaken for a file not sent.'] : []),
+    // a republish: two files of one slot are in the folder, and the provider must know which counts
+    ...(replaces ? ['', `It replaces ${replaces}, sent earlier for the same date: use this one.`] : []),
     '',
     kind === 'csasf'
       ? `Report on these members with your CS Provider Return Transmission File ${dueNextMonth(policy, ['CSPRTF'])}.`

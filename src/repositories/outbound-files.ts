@@ -39,12 +39,16 @@ export interface CurrentVersion {
   remote_path: string | null;
   sha256: string | null;
   row_count: number;
+  /** The file name of the version this one replaces (a republish; null: none, or it had no rows). */
+  replaces_file: string | null;
 }
 
 /** The unit's (kind, slot, provider, line of business; null lob: a CSASF) version not replaced by a later one, if any. */
 export async function currentVersion(db: Db, kind: OutboundKindCode, slot: IsoDate, provider: string, lob: string | null): Promise<CurrentVersion | undefined> {
   const prior = await db.query<CurrentVersion>(
-    `select id, status, file_name, remote_path, sha256, row_count from outbound_files
+    `select id, status, file_name, remote_path, sha256, row_count,
+            (select x.file_name from outbound_files x where x.id = outbound_files.replaces_id) as replaces_file
+       from outbound_files
       where kind = $1 and slot = $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status in ('PENDING', 'PUBLISHED', 'EMPTY')
         and replaced_at is null`,
     [kind, slot, provider, lob],

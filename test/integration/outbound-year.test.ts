@@ -48,6 +48,10 @@ describe('a republished mini-MIF', () => {
     expect(hn).toMatchObject({ status: 'PUBLISHED', rows: 1, file: 'HN_MINIMIF_1234567893_20261225_2.xlsx', replaces: sent.file });
     const recs = await readRecords(file('ACME', hn.file!));
     expect(recs.MIF!.map((x) => [x.cin, x.mifType, x.address, x.referralApprovalDate])).toEqual([['91000007G', 'MINI', '77 New St', { date: '2026-12-20' }]]);
+    // the provider is told which file the new one replaces (two mini-MIFs of one day in its folder)
+    const mails = (await w.db.pool.query<{ body: string }>(`select body from notifications where kind = 'published-mini-mif' and subject like '%' || $1`, [hn.file])).rows;
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.body).toContain(`It replaces ${sent.file}`);
     // the referral stays sent on the first version (when it reached the provider: the 5-10 day rule)
     const ref = (await w.db.pool.query(`select o.file_name from ecm_referrals f join outbound_files o on o.id = f.mini_mif_file_id where f.referral_id = 'R-RP'`)).rows;
     expect(ref).toEqual([{ file_name: sent.file }]);
