@@ -68,15 +68,37 @@ export interface CsasfRow {
  * (contractInForce): no member of a line whose contract ended goes out; and only members eligible
  * with the plan on the slot's day (memberEligible).
  */
+/**
+ * `s` is the episode open episode `o` superseded and the CSASF still shows in its place on the
+ * slot ($2): the same provider's approved authorization, in force on the slot, while `o` starts
+ * after it.
+ */
+const IN_FORCE_PREDECESSOR = `s.cin = o.cin and s.service_code = o.service_code and s.provider_code = o.provider_code and s.id < o.id
+  and not o.resolved and o.auth_start > $2::date
+  and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved'
+  and coalesce(s.auth_start, $2::date) <= $2::date and s.auth_end >= $2::date`;
+
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
-    `select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
+    `with shown as (
+       -- each pair's open episode, or, while that one has not started, the approved one of the
+       -- same provider it superseded that is still in force on the slot (a re-authorization
+       -- loaded early: the provider reports on the authorization it delivers under)
+       select o.* from cs_authorizations o
+        where o.provider_code = $1 and not o.resolved
+          and not exists (select 1 from cs_authorizations s where ${IN_FORCE_PREDECESSOR})
+       union all
+       (select distinct on (s.cin, s.service_code) s.* from cs_authorizations s
+         where s.provider_code = $1 and exists (select 1 from cs_authorizations o where ${IN_FORCE_PREDECESSOR})
+         order by s.cin, s.service_code, s.id desc)
+     )
+     select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
             m.language, a.service_code, a.record_type,
             case when a.auth_status in ('Approved', 'Pending') and a.auth_end < $2::date then 'Expired' else a.auth_status end as auth_status,
             a.auth_number, a.auth_start, a.auth_end, a.requested_date,
             a.decision_date, a.referring_org, a.assigned_date
-       from cs_authorizations a join members m using (cin)
-      where a.provider_code = $1 and not a.resolved and ${memberEligible('m', '$2::date')}
+       from shown a join members m using (cin)
+      where ${memberEligible('m', '$2::date')}
         and exists (select 1 from provider_contracts c where c.provider_code = a.provider_code and c.lob = a.lob and c.program = 'CS'
                        and ${contractInForce('c', '$2::date')})
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
-import { rtf } from '../helpers/provider-files.js';
+import { CSPRTF } from '../../schemas/index.js';
+import { csprtfRow, rtf, workbook } from '../helpers/provider-files.js';
 import { OPENPYXL, readRecords } from '../helpers/workbook.js';
 import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
@@ -109,5 +110,28 @@ describe('a CS pair whose authorization with one provider was denied or has ende
     const homeway = await cs('HOMEWAY');
     expect(homeway.filter((x) => x[0] === '91000003C' || (x[0] === '91000002B' && x[1] === 'RS'))).toEqual([]);
     expect(homeway).toContainEqual(['91000001A', 'HTN', 'Approved', 'A-100']);
+  });
+});
+
+describe('a CS re-authorization loaded before the current authorization ends', () => {
+  it('the CSASF keeps the authorization in force until the new one starts, so the provider can report the service it delivers under it', async () => {
+    // HOMEWAY's 91000001A x HTN: A-100 runs October 1 to March 31; A-101 (April 1 to September 30) is loaded March 6
+    const extract = path.join(w.dataDir, 'cs_authorizations_20270306.csv');
+    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
+      '91000001A,HOMEWAY,HN,HTN,AUTHORIZED,Approved,A-101,2027-04-01,2027-09-30,2027-03-01,2027-03-05,2027-03-05,', ''].join('\n'));
+    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-03-06T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    const htn = async (date: string) => {
+      const r = await generate('csasf', { date, provider: 'HOMEWAY', now: new Date(`${date}T15:00:00Z`) }, w.deps);
+      return (await readRecords(file('HOMEWAY', r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000001A' && x.serviceCode === 'HTN')
+        .map((x) => [x.authNumber, x.authStatus, x.authStart, x.authEnd]);
+    };
+    expect(await htn('2027-03-29')).toEqual([['A-100', 'Approved', { date: '2026-10-01' }, { date: '2027-03-31' }]]);
+    // March's CSPRTF (April 2) reports the service delivered under A-100
+    const done = await answerUpload(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202703.xlsx', await workbook([[CSPRTF, [csprtfRow({
+      engagementStatus: '3', authNumber: 'A-100', serviceStartDate: { date: '2026-10-05' }, outreachDate: null, outreachMethod: null,
+      productionDate: { date: '2027-04-02' }, reportingPeriod: '03/2027',
+    })]]]), '2027-04-02T17:00:00Z');
+    expect(done.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
+    expect(await htn('2027-04-15')).toEqual([['A-101', 'Approved', { date: '2027-04-01' }, { date: '2027-09-30' }]]);
   });
 });

@@ -54,7 +54,11 @@ export type Expected =
 
 export interface UploadOutcome { n: number; read: boolean; accepted: number; rejected: number; /** why the model rejects each rejected row */ why: string[] }
 
-interface Episode { cin: string; service: string; provider: string; lob: Lob; authNumber: string; authStatus: string; authStart: IsoDate; authEnd: IsoDate; from: IsoDate; resolved: boolean }
+interface Episode {
+  cin: string; service: string; provider: string; lob: Lob; authNumber: string; authStatus: string; authStart: IsoDate; authEnd: IsoDate; from: IsoDate; resolved: boolean;
+  /** Resolved because a newer number replaced it. */
+  superseded?: boolean;
+}
 /** `since`: when its episode started, in the model's order of events (a file built later can carry it). */
 interface Referral extends ReferralRow { sent: boolean; since: number }
 
@@ -161,7 +165,7 @@ export class Model {
   private auths(rows: AuthRow[]): Record<string, never> {
     for (const r of rows) {
       if (this.episodes.some((e) => e.cin === r.cin && e.service === r.service && e.authNumber === r.authNumber)) continue;
-      for (const e of this.episodes) if (e.cin === r.cin && e.service === r.service && !e.resolved) e.resolved = true;
+      for (const e of this.episodes) if (e.cin === r.cin && e.service === r.service && !e.resolved) Object.assign(e, { resolved: true, superseded: true });
       this.episodes.push({ cin: r.cin, service: r.service, provider: r.provider, lob: r.lob, authNumber: r.authNumber, authStatus: r.authStatus, authStart: r.authStart, authEnd: r.authEnd, from: r.decided, resolved: false });
     }
     return {};
@@ -228,13 +232,22 @@ export class Model {
   /**
    * §5.1: one cumulative list per CS provider: every open episode already known on the slot. One
    * whose end date has passed is Expired (layouts: an Authorization Status) and stays
-   * CSASF_CLOSED_RETENTION_DAYS after that date.
+   * CSASF_CLOSED_RETENTION_DAYS after that date. An open episode that starts after the slot is
+   * shown as the same provider's approved one it replaced while that one is in force (README: a
+   * re-authorization loaded early).
    */
   private csasf(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
+    const shown = (e: Episode, i: number): Episode => {
+      if (!(e.authStart > slot)) return e;
+      const before = this.episodes.slice(0, i).filter((s) => s.cin === e.cin && s.service === e.service && s.provider === e.provider && s.superseded
+        && s.authStatus === 'Approved' && s.authStart <= slot && s.authEnd >= slot);
+      return before.at(-1) ?? e;
+    };
     for (const p of this.providers) {
       if (!p.cs.length) continue;
-      const rows = this.episodes.filter((e) => e.provider === p.code && !e.resolved && e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
+      const rows = this.episodes.map((e, i) => (e.provider === p.code && !e.resolved ? shown(e, i) : undefined))
+        .filter((e): e is Episode => !!e && e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
         .map((e) => ({ cin: e.cin, service: e.service, authNumber: e.authNumber, authStatus: e.authEnd < slot ? 'Expired' : e.authStatus, authStart: e.authStart }))
         .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
       this.latestCsasf.set(p.code, new Map(rows.map((r) => [`${r.cin}|${r.service}`, r])));
