@@ -7,7 +7,22 @@ import { notEndedOn } from './last-day.js';
 type Db = pg.Pool | pg.PoolClient;
 
 /**
- * The extract is the source of truth for a member's demographics: every field is replaced.
+ * The extract's contact details as one JSON value per group (x: the recordset's alias), as
+ * upstream_contact keeps them: the address (with city, state and zip), the phone, homelessness.
+ */
+const UPSTREAM_CONTACT = `jsonb_build_object('address', jsonb_build_array(x.address, x.city, x.state, x.zip), 'phone', to_jsonb(x.phone),
+  'homeless', to_jsonb(coalesce(x.homeless, false)))`;
+
+/** A contact group the extract gives news of: it says something else than last time (or nothing is known of last time). */
+const contactNews = (group: 'address' | 'phone' | 'homeless') =>
+  `(members.upstream_contact is null or members.upstream_contact->'${group}' is distinct from excluded.upstream_contact->'${group}')`;
+
+/**
+ * The extract is the source of truth for a member's demographics: every field is replaced, but
+ * the contact details a provider reports on its RTF (address, phone, homelessness: applyRtf)
+ * only by news [POLICY]: a group (the address with city, state and zip; the phone; homelessness)
+ * the extract repeats as it gave it last time keeps what the member record has, which is the
+ * provider's report when one came since; a group the extract changes is taken.
  *
  * `ends`: the extract has the eligibility_end column. Then each row's eligibility_end is the
  * member's last eligible day, a blank one none (eligible, open-ended: a re-enrollment re-opens an
@@ -16,15 +31,22 @@ type Db = pg.Pool | pg.PoolClient;
  */
 export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'>[], opts: { ends: boolean }): Promise<void> {
   await db.query(
-    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end)
+    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end,
+       upstream_contact)
      select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, coalesce(homeless, false),
-            case when $2 then eligibility_end end
+            case when $2 then eligibility_end end, ${UPSTREAM_CONTACT}
        from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
          language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date)
      on conflict (cin) do update set mcp_member_id = excluded.mcp_member_id, last_name = excluded.last_name,
        first_name = excluded.first_name, dob = excluded.dob, gender = excluded.gender, language = excluded.language,
-       address = excluded.address, city = excluded.city, state = excluded.state, zip = excluded.zip, phone = excluded.phone,
-       county = excluded.county, homeless = excluded.homeless,
+       address = case when ${contactNews('address')} then excluded.address else members.address end,
+       city = case when ${contactNews('address')} then excluded.city else members.city end,
+       state = case when ${contactNews('address')} then excluded.state else members.state end,
+       zip = case when ${contactNews('address')} then excluded.zip else members.zip end,
+       phone = case when ${contactNews('phone')} then excluded.phone else members.phone end,
+       county = excluded.county,
+       homeless = case when ${contactNews('homeless')} then excluded.homeless else members.homeless end,
+       upstream_contact = excluded.upstream_contact,
        eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end, updated_at = now()`,
     [JSON.stringify(rows), opts.ends],
   );

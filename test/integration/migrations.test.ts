@@ -195,6 +195,16 @@ describe('migrations', () => {
     expect((await migrate(pool)).applied).toEqual(undone);
     expect(new Set(await ends())).toEqual(new Set([null]));
   });
+
+  it('0039 knows nothing of what the extract said of the members on file (the next extract is taken, as before it), and goes down again', async () => {
+    const said = async () => (await pool.query<{ upstream_contact: unknown }>(`select upstream_contact from members`)).rows.map((r) => r.upstream_contact);
+    expect((await said()).length).toBeGreaterThan(0);
+    expect(new Set(await said())).toEqual(new Set([null]));
+    const undone = await downTo('0039_');
+    expect(undone[0]).toBe('0039_member_upstream_contact');
+    expect((await pool.query(`select column_name from information_schema.columns where table_name = 'members' and column_name = 'upstream_contact'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+  });
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */

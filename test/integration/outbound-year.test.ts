@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, republish } from '../../src/generate/run.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { CSPRTF } from '../../schemas/index.js';
-import { csprtfRow, rtf, workbook } from '../helpers/provider-files.js';
+import { csprtfRow, enrolledRow, rtf, workbook } from '../helpers/provider-files.js';
 import { OPENPYXL, readRecords } from '../helpers/workbook.js';
-import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importMembers, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 const file = (provider: string, name: string) => path.join(w.sftp.root, provider, 'downloads', name);
@@ -133,5 +133,30 @@ describe('a CS re-authorization loaded before the current authorization ends', (
     })]]]), '2027-04-02T17:00:00Z');
     expect(done.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
     expect(await htn('2027-04-15')).toEqual([['A-101', 'Approved', { date: '2027-04-01' }, { date: '2027-09-30' }]]);
+  });
+});
+
+describe('contact details a provider reported on its RTF', () => {
+  it('are on the next MIF even after a members extract that repeats the old ones; a later change in the extract wins', async () => {
+    const bravo = (address: string, zip: string, phone: string, homeless: string) =>
+      `91000002B,M2,Bravo,Ben,1975-03-05,M,Spanish,${address},Fresno,CA,${zip},${phone},Fresno,${homeless}`;
+    await importMembers(w, 'members-20261120.csv', [bravo('2 B St', '93702', '5595551002', 'N')], '2026-11-20T16:00:00Z');
+    // ACME's RTF of December 3: Ben Bravo moved, has a new phone and is homeless
+    const done = await answerUpload(w, 'ACME', 'RTF_ACME_202611_b.xlsx', await rtf([enrolledRow({
+      newAddress: 'Y', address: '9 New Rd', city: 'Fresno', state: 'CA', zip: '93710', newPhone: 'Y', phone: '5595559999', homeless: 'Y',
+    })]), '2026-12-03T17:00:00Z');
+    expect(done.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
+    // the plan's members extract of December 10 still has what it had
+    await importMembers(w, 'members-20261210.csv', [bravo('2 B St', '93702', '5595551002', 'N')], '2026-12-10T16:00:00Z');
+    const contact = async (date: string) => {
+      const r = await generate('mif', { date, provider: 'ACME', now: new Date(`${date}T14:30:00Z`) }, w.deps);
+      const recs = await readRecords(file('ACME', r.units.find((u) => u.lob === 'HN')!.file!));
+      const m = recs.MIF!.find((x) => x.cin === '91000002B')!;
+      return [m.address, m.zip, m.phone, m.homeless];
+    };
+    expect(await contact('2026-12-15')).toEqual(['9 New Rd', '93710', '5595559999', 'Y']);
+    // January: the extract has news of its own (a new address); the phone and homelessness it repeats stay the provider's
+    await importMembers(w, 'members-20270110.csv', [bravo('3 Other Ave', '93711', '5595551002', 'N')], '2027-01-10T16:00:00Z');
+    expect(await contact('2027-01-15')).toEqual(['3 Other Ave', '93711', '5595559999', 'Y']);
   });
 });
