@@ -69,27 +69,29 @@ export interface CsasfRow {
  * with the plan on the slot's day (memberEligible).
  */
 /**
- * `s` is the episode open episode `o` superseded and the CSASF still shows in its place on the
- * slot ($2): the same provider's approved authorization, in force on the slot, while `o` starts
+ * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
+ * shows on the slot ($2): an approved authorization in force on the slot, while `o` (a
+ * re-authorization, or another provider's authorization from the day after `s` ends) starts
  * after it.
  */
-const IN_FORCE_PREDECESSOR = `s.cin = o.cin and s.service_code = o.service_code and s.provider_code = o.provider_code and s.id < o.id
-  and not o.resolved and o.auth_start > $2::date
+const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
+  and not o.resolved and coalesce(o.auth_start, o.assigned_date) > $2::date
   and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved'
   and coalesce(s.auth_start, $2::date) <= $2::date and s.auth_end >= $2::date`;
 
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
     `with shown as (
-       -- each pair's open episode, or, while that one has not started, the approved one of the
-       -- same provider it superseded that is still in force on the slot (a re-authorization
-       -- loaded early: the provider reports on the authorization it delivers under)
+       -- each pair's open episode, or, while that one has not started, the approved one it
+       -- superseded that is still in force on the slot (a re-authorization loaded early, or a
+       -- hand-over to another provider: the provider reports on the authorization it delivers
+       -- under; the new provider's file has its own from the start)
        select o.* from cs_authorizations o
         where o.provider_code = $1 and not o.resolved
-          and not exists (select 1 from cs_authorizations s where ${IN_FORCE_PREDECESSOR})
+          and not exists (select 1 from cs_authorizations s where s.provider_code = o.provider_code and ${SHOWN_UNTIL_SUCCESSOR_STARTS})
        union all
        (select distinct on (s.cin, s.service_code) s.* from cs_authorizations s
-         where s.provider_code = $1 and exists (select 1 from cs_authorizations o where ${IN_FORCE_PREDECESSOR})
+         where s.provider_code = $1 and exists (select 1 from cs_authorizations o where ${SHOWN_UNTIL_SUCCESSOR_STARTS})
          order by s.cin, s.service_code, s.id desc)
      )
      select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,

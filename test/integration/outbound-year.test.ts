@@ -160,3 +160,21 @@ describe('contact details a provider reported on its RTF', () => {
     expect(await contact('2027-01-15')).toEqual(['3 Other Ave', '93711', '5595559999', 'Y']);
   });
 });
+
+describe('a CS pair handed to another provider from the day after the current authorization ends', () => {
+  it('stays on the old provider\'s CSASF while its authorization is in force, and is on the new one\'s with its own', async () => {
+    // HOMEWAY's 91000001A x HTN: A-101 runs to September 30; MEALS is authorized from October 1 (loaded September 20)
+    const extract = path.join(w.dataDir, 'cs_authorizations_20270920.csv');
+    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
+      '91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-950,2027-10-01,2028-03-31,2027-09-10,2027-09-15,2027-09-15,', ''].join('\n'));
+    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-09-20T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    const htn = async (provider: string, date: string) => {
+      const r = await generate('csasf', { date, provider, now: new Date(`${date}T15:00:00Z`) }, w.deps);
+      return (await readRecords(file(provider, r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000001A' && x.serviceCode === 'HTN').map((x) => [x.authNumber, x.authStatus]);
+    };
+    expect(await htn('HOMEWAY', '2027-09-29')).toEqual([['A-101', 'Approved']]);
+    expect(await htn('MEALS', '2027-09-29')).toEqual([['A-950', 'Approved']]);
+    expect(await htn('HOMEWAY', '2027-10-15')).toEqual([]);
+    expect(await htn('MEALS', '2027-10-15')).toEqual([['A-950', 'Approved']]);
+  });
+});

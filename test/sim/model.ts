@@ -232,22 +232,24 @@ export class Model {
   /**
    * §5.1: one cumulative list per CS provider: every open episode already known on the slot. One
    * whose end date has passed is Expired (layouts: an Authorization Status) and stays
-   * CSASF_CLOSED_RETENTION_DAYS after that date. An open episode that starts after the slot is
-   * shown as the same provider's approved one it replaced while that one is in force (README: a
-   * re-authorization loaded early).
+   * CSASF_CLOSED_RETENTION_DAYS after that date. While an open episode has not started, the
+   * approved one it replaced is still in force: its provider's list shows that one (README: a
+   * re-authorization loaded early, or a hand-over to another provider from the day after).
    */
   private csasf(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
-    const shown = (e: Episode, i: number): Episode => {
-      if (!(e.authStart > slot)) return e;
-      const before = this.episodes.slice(0, i).filter((s) => s.cin === e.cin && s.service === e.service && s.provider === e.provider && s.superseded
-        && s.authStatus === 'Approved' && s.authStart <= slot && s.authEnd >= slot);
-      return before.at(-1) ?? e;
-    };
+    const samePair = (a: Episode, b: Episode) => a.cin === b.cin && a.service === b.service;
+    const inForce = (s: Episode) => !!s.superseded && s.authStatus === 'Approved' && s.authStart <= slot && s.authEnd >= slot;
+    // an open episode not started yet, after an approved one still in force (i: its place, the order of their ids)
+    const waiting = (o: Episode, i: number, provider?: string) =>
+      !o.resolved && o.authStart > slot && this.episodes.slice(0, i).some((s) => samePair(s, o) && (provider === undefined || s.provider === provider) && inForce(s));
     for (const p of this.providers) {
       if (!p.cs.length) continue;
-      const rows = this.episodes.map((e, i) => (e.provider === p.code && !e.resolved ? shown(e, i) : undefined))
-        .filter((e): e is Episode => !!e && e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
+      const mine = this.episodes.filter((e, i) => e.provider === p.code
+        && ((!e.resolved && !waiting(e, i, e.provider)) || (inForce(e) && this.episodes.some((o, j) => j > i && samePair(o, e) && waiting(o, j)))));
+      // (one row per pair: the latest)
+      const rows = [...new Map(mine.map((e) => [`${e.cin}|${e.service}`, e])).values()]
+        .filter((e) => e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
         .map((e) => ({ cin: e.cin, service: e.service, authNumber: e.authNumber, authStatus: e.authEnd < slot ? 'Expired' : e.authStatus, authStart: e.authStart }))
         .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
       this.latestCsasf.set(p.code, new Map(rows.map((r) => [`${r.cin}|${r.service}`, r])));
