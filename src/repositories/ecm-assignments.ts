@@ -137,9 +137,22 @@ const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob
  */
 export async function mifMembers(db: Db, provider: string, lob: string, slot: IsoDate, periodStart: IsoDate): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
-    `select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
-       from ecm_assignments a join members m using (cin)
-      where a.provider_code = $1 and a.lob = $2 and a.assigned_date <= $3 and ${memberEligible('m', '$3::date')}
+    // (a: the member's assignment with the provider as it stands, or as it stood before the
+    // extract moved it to another provider from a date after the slot: one row per member and
+    // line, so the move takes effect at import, and the member would be on neither provider's
+    // MIF until that date; the row as it was is the move's lineage)
+    `with a as (
+       select * from ecm_assignments where provider_code = $1 and lob = $2
+       union all
+       select x.* from ecm_assignments cur
+        cross join lateral (select (ch.before).* from ecm_assignment_changes ch
+                             where ch.assignment_id = cur.id and (ch.before).provider_code is distinct from cur.provider_code
+                             order by ch.id desc limit 1) x
+        where cur.lob = $2 and cur.provider_code <> $1 and cur.assigned_date > $3 and x.provider_code = $1
+     )
+     select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
+       from a join members m using (cin)
+      where a.assigned_date <= $3 and ${memberEligible('m', '$3::date')}
         and (a.status in (1, 2)
              or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4))
              or (a.status = 4 and a.enrollment_start is not null and a.enrollment_end >= $4))

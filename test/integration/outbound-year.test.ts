@@ -178,3 +178,19 @@ describe('a CS pair handed to another provider from the day after the current au
     expect(await htn('MEALS', '2027-10-15')).toEqual([['A-950', 'Approved']]);
   });
 });
+
+describe('a member the assignment extract moves to another provider from a later date', () => {
+  it('stays on the old provider\'s MIF until that date, then is on the new provider\'s only', async () => {
+    // the extract of December 10 gives RIVAL's 91000005E to ACME from January 1
+    const extract = path.join(w.dataDir, 'ecm_assignments_20261210.csv');
+    fs.writeFileSync(extract, ['cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone', '91000005E,ACME,HN,1,2027-01-01,,,,,,', ''].join('\n'));
+    expect(await importUpstream(w.db.pool, 'ecm-assignments', extract, { config: w.config, now: new Date('2026-12-10T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    const hn = async (provider: string, date: string) => {
+      const r = await generate('mif', { date, provider, now: new Date(`${date}T14:30:00Z`) }, w.deps);
+      return (await readRecords(file(provider, r.units.find((u) => u.lob === 'HN')!.file!))).MIF?.filter((x) => x.cin === '91000005E').map((x) => [x.ecmStatus, x.providerNpi]) ?? [];
+    };
+    expect(await hn('RIVAL', '2026-12-15')).toEqual([['1', '1987654328']]);
+    expect(await hn('RIVAL', '2027-02-15')).toEqual([]);
+    expect(await hn('ACME', '2027-02-15')).toEqual([['1', '1234567893']]);
+  });
+});
