@@ -90,6 +90,10 @@ describe('one timeline: generate, ingest, status and runs on --now', () => {
     const cs = await runCli(['generate', 'csasf', '--now', '2026-12-20T10:00:00-08:00', '--dry-run', '--out', out, '--json'], env);
     expect(cs.code, cs.stderr).toBe(0);
     expect(cs.json).toMatchObject({ kind: 'csasf', slot: '2026-12-15' });
+    // a mif before the 15th: the month's own is not due yet, so without --date the latest one that is
+    const early = await runCli(['generate', 'mif', '--now', '2026-12-03T10:00:00-08:00', '--dry-run', '--out', out, '--json'], env);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.json).toMatchObject({ kind: 'mif', slot: '2026-11-15' });
   });
 
   let mif: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type pg from 'pg';
-import { localDate } from '../../calendar/index.js';
+import { addMonths, localDate, mifSlot, periodOfDate } from '../../calendar/index.js';
 import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
@@ -16,7 +16,7 @@ export function registerGenerate(program: Command): void {
     .command('generate')
     .description("build and publish the outbound files of a date's slot (idempotent per slot and provider)")
     .argument('<kind>', 'mif | mini-mif | csasf')
-    .option('--date <YYYY-MM-DD>', 'a day of the slot to run (default: today in the plan time zone, by --now when given)')
+    .option('--date <YYYY-MM-DD>', 'a day of the slot to run (default: today in the plan time zone, by --now when given; a mif: the latest 15th on or before it)')
     .addOption(nowOption("the default --date is its plan-local date; the files' publish time"))
     .option('--provider <ID>', 'only this provider code')
     .option('--dry-run', 'write the files to --out only: nothing published or recorded')
@@ -28,6 +28,9 @@ Slots: mif → the 15th of the date's month; csasf → the latest of the 15th / 
 (the 29th unless set; the last day of a month without that day) on or before the date; mini-mif →
 the date itself (referrals approved MINI_MIF_MIN_DAYS+ days before it that no MIF or mini-MIF has
 carried yet).
+
+Without --date: the slot of today (the plan-local date), or for a mif before the 15th the latest
+one due (last month's 15th), never a slot ahead of its day.
 
 --now runs the command as of that instant (a replay, a test): without --date the slot is that of
 its plan-local date, and the files are recorded as published then.
@@ -45,6 +48,12 @@ Examples:
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
       const { generate, slotFor } = await import('../../generate/run.js');
+      // Without --date, the slot due today or the latest before it. A date's MIF slot is its month's
+      // 15th, so on the 1st to the 14th "today" would publish that MIF ahead of its day, its
+      // members read early, and the 15th's run would find it done (an operator re-running last
+      // month's MIF on the 3rd got next month's instead).
+      const latestDue = (k: OutboundKind, today: string, config: Parameters<typeof slotFor>[2]): string =>
+        slotFor(k, today, config) <= today ? today : mifSlot(addMonths(periodOfDate(today), -1));
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
       const { executeRun, RunBusyError } = await import('../../runs/execute.js');
       const { progressBar } = await import('../progress.js');
@@ -52,8 +61,8 @@ Examples:
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
-        const date = opts.date ?? localDate(now, config.PLAN_TIME_ZONE);
         const k = kind as OutboundKind;
+        const date = opts.date ?? latestDue(k, localDate(now, config.PLAN_TIME_ZONE), config);
         // Usage errors are found before anything is opened or claimed: a typo records nothing.
         if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
         const transport = opts.dryRun ? undefined : await openTransport(config, () => providerSftpFolders(db.pool));
