@@ -72,10 +72,10 @@ export interface CsasfRow {
  * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
  * shows on the slot ($2): an approved authorization in force on the slot, while `o` (a
  * re-authorization, or another provider's authorization from the day after `s` ends) starts
- * after it.
+ * after it, or is a request still pending.
  */
 const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
-  and not o.resolved and coalesce(o.auth_start, o.assigned_date) > $2::date
+  and not o.resolved and (coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending')
   and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved'
   and coalesce(s.auth_start, $2::date) <= $2::date and s.auth_end >= $2::date`;
 

@@ -194,3 +194,19 @@ describe('a member the assignment extract moves to another provider from a later
     expect(await hn('ACME', '2027-02-15')).toEqual([['1', '1234567893']]);
   });
 });
+
+describe('a CS re-authorization requested before the current authorization ends, still pending', () => {
+  it('the CSASF keeps the approved authorization in force until it ends, then shows the request', async () => {
+    // HOMEWAY's 91000004D x RC: A-400 runs to January 31; the re-authorization request (no number yet) is loaded January 20
+    const extract = path.join(w.dataDir, 'cs_authorizations_20270120.csv');
+    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
+      '91000004D,HOMEWAY,CV,RC,AUTHORIZED,Pending,,,,2027-01-18,,2027-01-18,', ''].join('\n'));
+    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-01-20T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    const rc = async (date: string) => {
+      const r = await generate('csasf', { date, provider: 'HOMEWAY', now: new Date(`${date}T15:00:00Z`) }, w.deps);
+      return (await readRecords(file('HOMEWAY', r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000004D' && x.serviceCode === 'RC').map((x) => [x.authNumber, x.authStatus]);
+    };
+    expect(await rc('2027-01-29')).toEqual([['A-400', 'Approved']]);
+    expect(await rc('2027-02-15')).toEqual([[null, 'Pending']]);
+  });
+});

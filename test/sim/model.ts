@@ -232,17 +232,18 @@ export class Model {
   /**
    * §5.1: one cumulative list per CS provider: every open episode already known on the slot. One
    * whose end date has passed is Expired (layouts: an Authorization Status) and stays
-   * CSASF_CLOSED_RETENTION_DAYS after that date. While an open episode has not started, the
-   * approved one it replaced is still in force: its provider's list shows that one (README: a
-   * re-authorization loaded early, or a hand-over to another provider from the day after).
+   * CSASF_CLOSED_RETENTION_DAYS after that date. While an open episode has not started (or is
+   * still pending) and the approved one it replaced is still in force, its provider's list shows
+   * that one (README: a re-authorization loaded early, or a hand-over to another provider from
+   * the day after).
    */
   private csasf(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
     const samePair = (a: Episode, b: Episode) => a.cin === b.cin && a.service === b.service;
     const inForce = (s: Episode) => !!s.superseded && s.authStatus === 'Approved' && s.authStart <= slot && s.authEnd >= slot;
-    // an open episode not started yet, after an approved one still in force (i: its place, the order of their ids)
+    // an open episode not started yet (or still pending), after an approved one still in force (i: its place, the order of their ids)
     const waiting = (o: Episode, i: number, provider?: string) =>
-      !o.resolved && o.authStart > slot && this.episodes.slice(0, i).some((s) => samePair(s, o) && (provider === undefined || s.provider === provider) && inForce(s));
+      !o.resolved && (o.authStart > slot || o.authStatus === 'Pending') && this.episodes.slice(0, i).some((s) => samePair(s, o) && (provider === undefined || s.provider === provider) && inForce(s));
     for (const p of this.providers) {
       if (!p.cs.length) continue;
       const mine = this.episodes.filter((e, i) => e.provider === p.code
