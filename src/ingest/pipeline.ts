@@ -480,10 +480,12 @@ async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; email: s
   })();
   dbTail.catch(() => undefined); // awaited right after the response is written
   const { config } = run.deps;
+  const generated = run.now();
   const responseBytes = await responseToBuffer(v, {
     extra,
     codeSettings: { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS },
-    generatedAt: spellInstant(run.now(), tz),
+    generatedAt: spellInstant(generated, tz),
+    created: generated,
     layoutOf: (name) => run.types.get(name).layout,
     deadlines: policy,
   });

@@ -297,7 +297,7 @@ export async function rejectUnread(
     const bytes = await responseToBuffer({
       file: file.name, size: file.size, sha256: 'not computed (file not read)', outcome: 'REJECTED', layouts: [], rowsRead: 0, rowsAccepted: 0, rowsRejected: 0,
       warnings: 0, sheets: [], fileErrors: [issue], issues: [], countsByCode: { [code]: 1 },
-    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), deadlines: deadlinePolicyFromConfig(deps.config) });
+    }, { extra: [['Received', spellInstant(file.receivedAt, tz)]], generatedAt: spellInstant(at, tz), created: at, deadlines: deadlinePolicyFromConfig(deps.config) });
     const responseSha = await putBlob(c, bytes);
     const email = unreadResponseEmail(deps.config, {
       provider: provider.code, providerName: provider.name, file: file.name, receivedAt: file.receivedAt, submissionId: id, responseName: name,

@@ -272,7 +272,8 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
       `The attached ${attachment} has the same rows, with a line for each missing file type and each declined or rejected file.`,
       'Run "calaim-exchange status --period ' + period + '" for the full picture.',
     ];
-    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot, config));
+    // (created: the run's clock, as the email's own time: a late or replayed digest says when it was made)
+    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot, config), now ? { created: now } : {});
     const sent = await sendNotification(config, pool, {
       kind: 'missing-submissions',
       to: [liaison],

@@ -33,6 +33,8 @@ export interface ResponseOptions {
   codeSettings?: CodeSettings;
   /** When the response was produced, as people read it (MM/DD/YYYY ...), shown on the Summary. */
   generatedAt?: string;
+  /** The same instant on the caller's clock: the workbook's own created time (else the system clock's). */
+  created?: Date;
   /** The layout of a file type read (default: the layouts of schemas/); the ingest passes its registry's. */
   layoutOf?: (name: string) => Layout | undefined;
   /** The deadline policy in force: the Codes sheet says the deadline days with it. */
@@ -196,9 +198,9 @@ export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): Write
 }
 
 export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {
-  await writeWorkbook(target, responseSheets(r, o));
+  await writeWorkbook(target, responseSheets(r, o), o.created ? { created: o.created } : {});
 }
 
 export async function responseToBuffer(r: ResponseInput, o: ResponseOptions = {}): Promise<Buffer> {
-  return writeWorkbookToBuffer(responseSheets(r, o));
+  return writeWorkbookToBuffer(responseSheets(r, o), o.created ? { created: o.created } : {});
 }

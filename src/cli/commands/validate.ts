@@ -116,7 +116,7 @@ Examples:
         report = reportPath;
         await fs.mkdir(path.dirname(report), { recursive: true }); // --out .data/report.xlsx in a fresh clone
         const { writeResponse } = await import('../../reports/response.js');
-        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE), deadlines: deadlinePolicyFromConfig(config) });
+        await writeResponse(report, result, { codeSettings: config, generatedAt: spellInstant(now, config.PLAN_TIME_ZONE), created: now, deadlines: deadlinePolicyFromConfig(config) });
       }
       log.info({ file: result.file, outcome: result.outcome, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected }, 'validate: done');
       emit(opts, validateDocument(result, report), () => humanSummary(result, report));
