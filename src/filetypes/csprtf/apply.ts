@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
 import { stagedColumns } from '../staged.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
-import { resolveReportedCsAuthorizations } from './resolve-authorizations.js';
+import { reopenCorrectedCsAuthorizations, resolveReportedCsAuthorizations } from './resolve-authorizations.js';
 
 const cs = stagedColumns(CSPRTF, 'r.data');
 
@@ -35,9 +35,13 @@ async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: str
   return r.rowCount ?? 0;
 }
 
-/** Engagements; a discontinuation also resolves the authorization episode it reports on (resolve-authorizations.ts). */
+/**
+ * Engagements; a discontinuation also resolves the authorization episode it reports on, and a
+ * correction of one reopens it (resolve-authorizations.ts).
+ */
 export async function applyCsprtf(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange = ALL_ROWS): Promise<number> {
   const n = await applyEngagements(c, sheetId, provider, range);
+  await reopenCorrectedCsAuthorizations(c, sheetId, provider, range);
   await resolveReportedCsAuthorizations(c, sheetId, provider, range);
   return n;
 }

@@ -34,3 +34,34 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
   );
   return r.rowCount ?? 0;
 }
+
+/**
+ * A later row of the same period for a pair whose earlier row of the period resolved its
+ * episode, now saying anything but status 4, replaces that row (corrections merge by key,
+ * spec §6): what the replaced row did is undone, so the member stays on the CSASF. Only an
+ * episode resolved by this provider's CSPRTF of the same period, received no later than this
+ * file (an older file read again never undoes a newer one), and only while the pair has no
+ * other open episode (one given to another provider meanwhile is not taken back). Runs before
+ * the resolution, so a status 4 row of this sheet still resolves.
+ */
+export async function reopenCorrectedCsAuthorizations(c: pg.PoolClient, sheetId: number, provider: string, range: { from: number; to: number }): Promise<number> {
+  const r = await c.query(
+    `/* apply CSPRTF: reopen episodes a corrected row resolved */ with sub as (
+       select s.period, u.received_at, u.id from submission_sheets s join submissions u on u.id = s.submission_id where s.id = $1
+     ), src as (
+       select distinct r.cin, r.service_code from submission_rows r
+        where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null and r.service_code is not null
+          and ${col('engagementStatus')} <> '4'
+     )
+     update cs_authorizations a set resolved = false, resolved_at = null, resolved_reason = null, resolved_sheet_id = null, updated_at = now()
+       from src, sub
+      where a.cin = src.cin and a.service_code = src.service_code and a.provider_code = $2 and a.resolved
+        and a.resolved_reason in ('DISCONTINUED', 'COMPLETED') and a.resolved_sheet_id <> $1
+        and exists (select 1 from submission_sheets rs join submissions ru on ru.id = rs.submission_id
+                     where rs.id = a.resolved_sheet_id and rs.provider_code = $2 and rs.layout = 'CSPRTF' and rs.period = sub.period
+                       and (ru.received_at, ru.id) <= (sub.received_at, sub.id))
+        and not exists (select 1 from cs_authorizations o where o.cin = a.cin and o.service_code = a.service_code and not o.resolved)`,
+    [sheetId, provider, range.from, range.to],
+  );
+  return r.rowCount ?? 0;
+}

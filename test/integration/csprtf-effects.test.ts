@@ -1,0 +1,83 @@
+// What a CS provider's CSPRTF rows do to the member's CS state over a window and the months
+// after it: a correction before the 10th replaces the earlier row of its member x service
+// (spec §6), so it must also undo what that row did; and a row that names another
+// authorization, or dates a service outside it, must not be taken as reporting on the one sent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSPRTF } from '../../schemas/index.js';
+import { generate } from '../../src/generate/run.js';
+import { importUpstream } from '../../src/import/upstream.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
+import { csprtfRow, workbook } from '../helpers/provider-files.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const d = (date: string) => ({ date });
+const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann' };
+const BEN = { cin: '91000002B', lastName: 'Bravo', firstName: 'Ben' };
+const DISCONTINUED = { engagementStatus: '4', outreachDate: null, outreachMethod: null, discontinuationReasonCode: 'DP' };
+const DELIVERING = { engagementStatus: '3', outreachDate: null, outreachMethod: null };
+
+let w: PlanWorld;
+beforeAll(async () => {
+  w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
+  await generate('csasf', { date: '2026-11-29' }, w.deps);
+});
+afterAll(() => closePlanWorld(w));
+
+let n = 0;
+const upload = async (provider: string, rows: Record<string, unknown>[], at: string, period = '11/2026') =>
+  ingestFile({ pool: w.db.pool, config: w.config }, {
+    provider, originalName: `CSPRTF_${provider}_${++n}.xlsx`, receivedAt: new Date(at), source: 'cli',
+    bytes: await workbook([[CSPRTF, rows.map((r) => ({ ...r, reportingPeriod: period })) as never]]),
+  });
+const episodes = async (cin: string, service: string) =>
+  (await w.db.pool.query(`select provider_code, auth_key, resolved, resolved_reason from cs_authorizations where cin = $1 and service_code = $2 order by id`, [cin, service])).rows;
+const onCsasf = async (provider: string, slot: string) =>
+  (await w.db.pool.query(`select r.cin || '|' || r.service_code as pair from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+     where o.provider_code = $1 and o.kind = 'CSASF' and o.slot = $2 and o.status = 'PUBLISHED' order by 1`, [provider, slot])).rows.map((r) => r.pair as string);
+const errors = (x: Awaited<ReturnType<typeof upload>>) => x.document.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.code]);
+
+describe('a discontinuation corrected before the 10th', () => {
+  it('the corrected row (still delivering) reopens the authorization the first row resolved: the member stays on the CSASF and can be reported next month', async () => {
+    const first = await upload('HOMEWAY', [csprtfRow({ ...ANN, ...DISCONTINUED, authNumber: 'A-100', serviceStartDate: d('2026-10-05'), serviceEndDate: d('2026-11-20') })], '2026-12-03T18:00:00Z');
+    expect(errors(first)).toEqual([]);
+    expect(await episodes('91000001A', 'HTN')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'A-100', resolved: true, resolved_reason: 'DISCONTINUED' }]);
+
+    // the office sent the wrong status: the member is still housed-navigation, services go on
+    const fix = await upload('HOMEWAY', [csprtfRow({ ...ANN, ...DELIVERING, authNumber: 'A-100', serviceStartDate: d('2026-10-05') })], '2026-12-08T18:00:00Z');
+    expect(fix.document).toMatchObject({ verdict: 'RESUBMISSION', rowsAccepted: 1 });
+    expect(await episodes('91000001A', 'HTN')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'A-100', resolved: false, resolved_reason: null }]);
+
+    await generate('csasf', { date: '2026-12-15', provider: 'HOMEWAY' }, w.deps);
+    expect(await onCsasf('HOMEWAY', '2026-12-15')).toContain('91000001A|HTN');
+    const jan = await upload('HOMEWAY', [csprtfRow({ ...ANN, ...DELIVERING, authNumber: 'A-100', serviceStartDate: d('2026-10-05'), productionDate: d('2027-01-04') })], '2027-01-05T18:00:00Z', '12/2026');
+    expect(errors(jan)).toEqual([]);
+  });
+
+  it('a correction that leaves the row out keeps the discontinuation (the earlier row keeps counting)', async () => {
+    const first = await upload('MEALS', [csprtfRow({ cin: '91000005E', lastName: 'Echo', firstName: 'Ed', serviceCode: 'MTM', ...DISCONTINUED, authNumber: 'A-200' }, { code: 'MEALS', npi: '1437825213', tin: '444555666', name: 'Good Meals Co' })], '2026-12-03T18:00:00Z');
+    expect(errors(first)).toEqual([]);
+    expect(await episodes('91000005E', 'MTM')).toMatchObject([{ resolved: true }]);
+    // an unrelated correction of the same period: no row for the pair
+    const fix = await upload('MEALS', [], '2026-12-08T18:00:00Z');
+    expect(fix.document.rowsAccepted).toBe(0);
+    expect(await episodes('91000005E', 'MTM')).toMatchObject([{ resolved: true }]);
+  });
+
+  it('the pair given to another provider meanwhile is not taken back: the correction counts, the old authorization stays closed', async () => {
+    // BEN x RS: HOMEWAY discontinues; the plan authorizes MEALS for it; then HOMEWAY corrects the row
+    const first = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DISCONTINUED, authNumber: 'A-300' })], '2026-12-03T19:00:00Z');
+    expect(errors(first)).toEqual([]);
+    const file = path.join(w.dataDir, 'cs_authorizations_20261204.csv');
+    fs.writeFileSync(file, 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org\n'
+      + '91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-310,2026-12-04,2027-03-31,2026-12-01,2026-12-04,2026-12-04,\n');
+    expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-12-04T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    const fix = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DELIVERING, authNumber: 'A-300', serviceStartDate: d('2026-11-02') })], '2026-12-08T19:00:00Z');
+    expect(errors(fix)).toEqual([]);
+    expect(await episodes('91000002B', 'RS')).toEqual([
+      { provider_code: 'HOMEWAY', auth_key: 'A-300', resolved: true, resolved_reason: 'DISCONTINUED' },
+      { provider_code: 'MEALS', auth_key: 'A-310', resolved: false, resolved_reason: null },
+    ]);
+  });
+});
