@@ -15,6 +15,7 @@ import path from 'node:path';
 const d = (date: string) => ({ date });
 const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann' };
 const BEN = { cin: '91000002B', lastName: 'Bravo', firstName: 'Ben' };
+const DEE = { cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee' };
 const DISCONTINUED = { engagementStatus: '4', outreachDate: null, outreachMethod: null, discontinuationReasonCode: 'DP' };
 const DELIVERING = { engagementStatus: '3', outreachDate: null, outreachMethod: null };
 
@@ -79,5 +80,24 @@ describe('a discontinuation corrected before the 10th', () => {
       { provider_code: 'HOMEWAY', auth_key: 'A-300', resolved: true, resolved_reason: 'DISCONTINUED' },
       { provider_code: 'MEALS', auth_key: 'A-310', resolved: false, resolved_reason: null },
     ]);
+  });
+});
+
+describe('a discontinuation that names another authorization or dates', () => {
+  it('a status 4 row with an authorization number other than the one sent is rejected, saying which: it would resolve nothing', async () => {
+    const r = await upload('HOMEWAY', [csprtfRow({ ...DEE, serviceCode: 'RC', ...DISCONTINUED, authNumber: 'A-999', serviceStartDate: d('2026-11-02'), serviceEndDate: d('2026-11-20') })], '2026-12-04T18:00:00Z');
+    expect(errors(r)).toEqual([[2, 'AUTH_NUMBER_MISMATCH']]);
+    expect(r.document.issues.find((i) => i.code === 'AUTH_NUMBER_MISMATCH')!.message).toContain('(A-400)');
+    expect(await episodes('91000004D', 'RC')).toMatchObject([{ auth_key: 'A-400', resolved: false }]);
+  });
+
+  it('a status 4 row whose service started before the authorization is rejected as outside it', async () => {
+    const r = await upload('HOMEWAY', [csprtfRow({ ...DEE, serviceCode: 'RC', ...DISCONTINUED, authNumber: 'A-400', serviceStartDate: d('2026-09-01'), serviceEndDate: d('2026-11-20') })], '2026-12-04T19:00:00Z');
+    expect(errors(r)).toEqual([[2, 'SERVICE_OUTSIDE_AUTH']]);
+    expect(await episodes('91000004D', 'RC')).toMatchObject([{ auth_key: 'A-400', resolved: false }]);
+    // the same row dated inside the authorization resolves it
+    const ok = await upload('HOMEWAY', [csprtfRow({ ...DEE, serviceCode: 'RC', ...DISCONTINUED, authNumber: 'A-400', serviceStartDate: d('2026-11-02'), serviceEndDate: d('2026-11-20') })], '2026-12-04T20:00:00Z');
+    expect(errors(ok)).toEqual([]);
+    expect(await episodes('91000004D', 'RC')).toMatchObject([{ auth_key: 'A-400', resolved: true }]);
   });
 });

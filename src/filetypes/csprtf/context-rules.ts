@@ -1,7 +1,8 @@
 // The CSPRTF's rules that need the database context: the member × service is on the latest
 // CSASF sent to the provider, in the authorization's line of business, with matching name and
 // date of birth; "delivering service" needs an approved authorization, its number, and a start
-// inside it. Pure: reads the loaded context.
+// inside it; "discontinued" reports on the same authorization (its number and dates, when given).
+// Pure: reads the loaded context.
 import { showIsoDate } from '../../calendar/zone.js';
 import { makeIssue } from '../../validate/issues.js';
 import { issueAt } from '../common-context.js';
@@ -24,20 +25,23 @@ export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfK
         out.push(makeIssue('CS_LOB_MISMATCH', issueAt(row, 'mcpId', { value: lob }), { expected: entry.lob }));
       if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== entry.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
       if (typeof v.dob === 'string' && v.dob !== entry.dob) out.push(makeIssue('DOB_MISMATCH', issueAt(row, 'dob')));
-      if (v.engagementStatus === '3') {
-        if (entry.authStatus !== 'Approved') {
-          out.push(makeIssue('AUTH_NOT_APPROVED', issueAt(row, 'engagementStatus', { value: entry.authStatus ?? 'not authorized (potential member)' })));
-          return;
-        }
-        if (typeof v.authNumber === 'string' && entry.authNumber && v.authNumber.trim().toUpperCase() !== entry.authNumber.trim().toUpperCase())
-          out.push(makeIssue('AUTH_NUMBER_MISMATCH', issueAt(row, 'authNumber', { value: v.authNumber }), { expected: entry.authNumber }));
-        const start = typeof v.serviceStartDate === 'string' ? v.serviceStartDate : undefined;
-        if (start && ((entry.authStart && start < entry.authStart) || (entry.authEnd && start > entry.authEnd)))
-          out.push(makeIssue('SERVICE_OUTSIDE_AUTH', issueAt(row, 'serviceStartDate', { value: start }), {
-            value: showIsoDate(start),
-            expected: `${entry.authStart ? showIsoDate(entry.authStart) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
-          }));
+      const status = v.engagementStatus;
+      if (status !== '3' && status !== '4') return;
+      if (status === '3' && entry.authStatus !== 'Approved') {
+        out.push(makeIssue('AUTH_NOT_APPROVED', issueAt(row, 'engagementStatus', { value: entry.authStatus ?? 'not authorized (potential member)' })));
+        return;
       }
+      // Delivering (3) and discontinued (4) both report on the authorization sent: a status 4
+      // row naming another number resolves no episode (resolve-authorizations.ts), and a
+      // service started outside the authorization's dates was not delivered under it.
+      if (typeof v.authNumber === 'string' && entry.authNumber && v.authNumber.trim().toUpperCase() !== entry.authNumber.trim().toUpperCase())
+        out.push(makeIssue('AUTH_NUMBER_MISMATCH', issueAt(row, 'authNumber', { value: v.authNumber }), { expected: entry.authNumber }));
+      const start = typeof v.serviceStartDate === 'string' ? v.serviceStartDate : undefined;
+      if (start && ((entry.authStart && start < entry.authStart) || (entry.authEnd && start > entry.authEnd)))
+        out.push(makeIssue('SERVICE_OUTSIDE_AUTH', issueAt(row, 'serviceStartDate', { value: start }), {
+          value: showIsoDate(start),
+          expected: `${entry.authStart ? showIsoDate(entry.authStart) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
+        }));
     },
   };
 }
