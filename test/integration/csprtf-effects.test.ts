@@ -22,6 +22,8 @@ const DELIVERING = { engagementStatus: '3', outreachDate: null, outreachMethod: 
 let w: PlanWorld;
 beforeAll(async () => {
   w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
+  await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
+    values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20')`);
   await generate('csasf', { date: '2026-11-29' }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
@@ -99,5 +101,15 @@ describe('a discontinuation that names another authorization or dates', () => {
     const ok = await upload('HOMEWAY', [csprtfRow({ ...DEE, serviceCode: 'RC', ...DISCONTINUED, authNumber: 'A-400', serviceStartDate: d('2026-11-02'), serviceEndDate: d('2026-11-20') })], '2026-12-04T20:00:00Z');
     expect(errors(ok)).toEqual([]);
     expect(await episodes('91000004D', 'RC')).toMatchObject([{ auth_key: 'A-400', resolved: true }]);
+  });
+});
+
+describe('the authorization number as an office types it', () => {
+  it('a discontinuation with the number in lower case (accepted: numbers compare ignoring case) resolves that authorization', async () => {
+    const r = await upload('HOMEWAY', [csprtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil', serviceCode: 'HTSS', ...DISCONTINUED, authNumber: 'hs-700' })], '2026-12-09T18:00:00Z');
+    expect(errors(r)).toEqual([]);
+    expect(await episodes('91000007G', 'HTSS')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'HS-700', resolved: true, resolved_reason: 'DISCONTINUED' }]);
+    await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY' }, w.deps);
+    expect(await onCsasf('HOMEWAY', '2026-12-29')).not.toContain('91000007G|HTSS');
   });
 });

@@ -28,8 +28,9 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
             resolved_reason = case when src.reason = 'SC' then 'COMPLETED' else 'DISCONTINUED' end, resolved_sheet_id = $1, updated_at = now()
        from src
       where a.cin = src.cin and a.service_code = src.service_code and a.provider_code = $2 and not a.resolved
-        -- a number (on the row, else on the CSASF) names the episode; without one the open episode is meant
-        and (coalesce(src.auth_number, src.sent_number) is null or a.auth_key = coalesce(src.auth_number, src.sent_number))`,
+        -- a number (on the row, else on the CSASF) names the episode; without one the open episode is meant.
+        -- Ignoring case, as the row's number was checked against the CSASF's (context-rules.ts).
+        and (coalesce(src.auth_number, src.sent_number) is null or upper(a.auth_key) = upper(coalesce(src.auth_number, src.sent_number)))`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
