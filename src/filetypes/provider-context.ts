@@ -35,6 +35,8 @@ export interface CsasfEntry {
   authNumber: string | null;
   authStart: string | null;
   authEnd: string | null;
+  /** Before authStart when the authorization renews earlier approved ones of the provider: the first of their starts. */
+  servedFrom: string | null;
   lastName: string;
   firstName: string;
   dob: string;

@@ -41,7 +41,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
   const csasf = new Map<string, CsasfEntry>();
   for (const c of cs)
     csasf.set(`${c.cin}|${c.service_code}`, {
-      lob: c.lob ?? '', authStatus: c.auth_status, authNumber: c.auth_number, authStart: c.auth_start, authEnd: c.auth_end,
+      lob: c.lob ?? '', authStatus: c.auth_status, authNumber: c.auth_number, authStart: c.auth_start, authEnd: c.auth_end, servedFrom: c.served_from,
       lastName: c.last_name, firstName: c.first_name, dob: c.dob,
     });
 

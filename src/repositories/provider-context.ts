@@ -79,7 +79,12 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
   )).rows;
 }
 
-export interface CsasfRow { cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null; last_name: string; first_name: string; dob: string }
+export interface CsasfRow {
+  cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null;
+  /** The earliest start of the provider's approved authorizations of the pair that a later one superseded (renewals), when before auth_start. */
+  served_from: string | null;
+  last_name: string; first_name: string; dob: string;
+}
 
 /**
  * The rows of the latest CSASF published to the provider, each with the line of business of its
@@ -87,6 +92,9 @@ export interface CsasfRow { cin: string; service_code: string; lob: string | nul
  * eligible with the plan on its slot's day (memberEligible), the member's rows on the latest
  * CSASF that carried them: the provider may still report the last services or their end
  * (accepted with MEMBER_NOT_ELIGIBLE), not NOT_ON_CSASF. Few: only members whose eligibility ended.
+ * Each row also says from when the provider has been authorized for the pair without a new
+ * referral (served_from): a re-authorization supersedes the one it renews (src/import/cs.ts), and
+ * services that began under that one go on under the new number.
  */
 export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): Promise<CsasfRow[]> {
   return (await db.query<CsasfRow>(
@@ -104,7 +112,11 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
           where not exists (select 1 from outbound_file_rows x where x.outbound_file_id = l.id and x.cin = m.cin)
           order by r.cin, r.service_code, s.slot desc, s.id desc) ended
      )
-     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end, m.last_name, m.first_name, m.dob
+     select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end,
+            (select min(p.auth_start) from cs_authorizations p
+              where p.cin = r.cin and p.service_code = r.service_code and p.provider_code = $1
+                and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' and p.auth_start < r.auth_start) as served_from,
+            m.last_name, m.first_name, m.dob
        from rows r join members m on m.cin = r.cin
        left join lateral ${csasfRowLob('r', '$1')} a on true`,
     [code, receivedAt],

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const d = (date: string) => ({ date });
+const AUTH_HEADER = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org\n';
 const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann' };
 const BEN = { cin: '91000002B', lastName: 'Bravo', firstName: 'Ben' };
 const DEE = { cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee' };
@@ -23,7 +24,12 @@ let w: PlanWorld;
 beforeAll(async () => {
   w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
   await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
-    values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20')`);
+    values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20'),
+           ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-30', '2026-05-15', '2026-05-20', '2026-05-20')`);
+  // 91000008H x HTN re-authorized before N-800 ends: N-801 supersedes it (src/import/cs.ts)
+  const file = path.join(w.dataDir, 'cs_authorizations_20261120.csv');
+  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-12-01,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`);
+  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
   await generate('csasf', { date: '2026-11-29' }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
@@ -73,7 +79,7 @@ describe('a discontinuation corrected before the 10th', () => {
     const first = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DISCONTINUED, authNumber: 'A-300' })], '2026-12-03T19:00:00Z');
     expect(errors(first)).toEqual([]);
     const file = path.join(w.dataDir, 'cs_authorizations_20261204.csv');
-    fs.writeFileSync(file, 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org\n'
+    fs.writeFileSync(file, AUTH_HEADER
       + '91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-310,2026-12-04,2027-03-31,2026-12-01,2026-12-04,2026-12-04,\n');
     expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-12-04T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     const fix = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DELIVERING, authNumber: 'A-300', serviceStartDate: d('2026-11-02') })], '2026-12-08T19:00:00Z');
@@ -111,5 +117,22 @@ describe('the authorization number as an office types it', () => {
     expect(await episodes('91000007G', 'HTSS')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'HS-700', resolved: true, resolved_reason: 'DISCONTINUED' }]);
     await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY' }, w.deps);
     expect(await onCsasf('HOMEWAY', '2026-12-29')).not.toContain('91000007G|HTSS');
+  });
+});
+
+describe('a re-authorization', () => {
+  const HANA = { cin: '91000008H', lastName: 'Hotel', firstName: 'Hana', serviceCode: 'HTN', ...DELIVERING };
+
+  it('services that began under the authorization it renewed are reported under the new number with their first start date', async () => {
+    expect((await episodes('91000008H', 'HTN')).map((e) => [e.auth_key, e.resolved_reason])).toEqual([['N-800', 'SUPERSEDED'], ['N-801', null]]);
+    // November's services went on under N-800; the CSASF now carries N-801 (from 12/01)
+    const r = await upload('HOMEWAY', [csprtfRow({ ...HANA, authNumber: 'N-801', serviceStartDate: d('2026-06-10') })], '2026-12-04T21:00:00Z');
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('a start before the first of the renewed authorizations is still outside, naming the dates the provider was authorized for', async () => {
+    const r = await upload('HOMEWAY', [csprtfRow({ ...HANA, authNumber: 'N-801', serviceStartDate: d('2026-05-10') })], '2026-12-04T22:00:00Z');
+    expect(errors(r)).toEqual([[2, 'SERVICE_OUTSIDE_AUTH']]);
+    expect(r.document.issues.find((i) => i.code === 'SERVICE_OUTSIDE_AUTH')!.message).toContain('(06/01/2026 to 05/31/2027)');
   });
 });

@@ -36,11 +36,13 @@ export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfK
       // service started outside the authorization's dates was not delivered under it.
       if (typeof v.authNumber === 'string' && entry.authNumber && v.authNumber.trim().toUpperCase() !== entry.authNumber.trim().toUpperCase())
         out.push(makeIssue('AUTH_NUMBER_MISMATCH', issueAt(row, 'authNumber', { value: v.authNumber }), { expected: entry.authNumber }));
+      // (a re-authorization: services that began under the authorization it renewed go on under it)
+      const from = entry.servedFrom ?? entry.authStart;
       const start = typeof v.serviceStartDate === 'string' ? v.serviceStartDate : undefined;
-      if (start && ((entry.authStart && start < entry.authStart) || (entry.authEnd && start > entry.authEnd)))
+      if (start && ((from && start < from) || (entry.authEnd && start > entry.authEnd)))
         out.push(makeIssue('SERVICE_OUTSIDE_AUTH', issueAt(row, 'serviceStartDate', { value: start }), {
           value: showIsoDate(start),
-          expected: `${entry.authStart ? showIsoDate(entry.authStart) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
+          expected: `${from ? showIsoDate(from) : '…'} to ${entry.authEnd ? showIsoDate(entry.authEnd) : '…'}`,
         }));
     },
   };
