@@ -129,17 +129,33 @@ export async function providerOutbound(db: Queryable, code: string, fromSlot: st
 export interface TrendPoint { period: string; accepted: number; rejected: number }
 
 /**
- * Rows accepted and rejected per reporting period from `fromPeriod` on: the sheets that count
- * (applied, not replaced by a later file), so a resubmission is not added to the file it replaced,
- * nor a reprocessed file (a rejected one was never applied, so never superseded) to its new answer.
+ * Rows accepted and rejected per reporting period from `fromPeriod` on, as they stand after
+ * corrections merged by key (spec §6): accepted, the rows that count (current_rows), so a
+ * correction is not added to the rows it replaced; rejected, the rows rejected (in files not
+ * declined, copies or answered again by reprocess) whose member no later file of the type and
+ * period reported again, accepted or not: still failing, as the response's "errors fixed" reads
+ * it (by member). A rejected row without a valid CIN cannot be matched: it stays until its sheet
+ * has no row counting (replaced whole).
  */
 export async function providerTrend(db: Queryable, code: string, fromPeriodDate: string): Promise<TrendPoint[]> {
   const r = await db.query<{ period: string; accepted: number; rejected: number }>(
-    `select to_char(ss.period, 'YYYY-MM') period, sum(ss.rows_accepted)::int accepted, sum(ss.rows_rejected)::int rejected
-       from submission_sheets ss join submissions s on s.id = ss.submission_id
-      where ss.provider_code = $1 and ss.period >= $2 and ss.superseded_by is null and s.duplicate_of is null
-        and not ${answeredAgainSql('s')}
-      group by 1 order by 1`,
+    `with sheets as materialized (
+       select ss.id, ss.layout, ss.period, ss.superseded_by, s.received_at, s.id as submission_id
+         from submission_sheets ss join submissions s on s.id = ss.submission_id
+        where ss.provider_code = $1 and ss.period >= $2 and s.duplicate_of is null and coalesce(s.verdict, '') <> 'DECLINED_LATE'
+          and not ${answeredAgainSql('s')}
+     ), counting as (
+       select to_char(c.period, 'YYYY-MM') period, count(*)::int n from current_rows c where c.provider_code = $1 and c.period >= $2 group by 1
+     ), failing as (
+       select to_char(x.period, 'YYYY-MM') period, count(*)::int n
+         from sheets x join submission_rows r on r.sheet_id = x.id and not r.accepted
+        where case when r.cin is null then x.superseded_by is null
+                   else not exists (select 1 from sheets y join submission_rows l on l.sheet_id = y.id and l.cin = r.cin
+                                     where y.layout = x.layout and y.period = x.period
+                                       and (y.received_at, y.submission_id) > (x.received_at, x.submission_id)) end
+        group by 1
+     )
+     select period, coalesce(c.n, 0) accepted, coalesce(f.n, 0) rejected from counting c full join failing f using (period) order by 1`,
     [code, fromPeriodDate],
   );
   return r.rows;

@@ -183,3 +183,32 @@ describe('a line is owed only when the plan sent the provider members of it for 
     expect(cell(await boardOf(w), 'NEWCO', 'HN', 'RTF')).toMatchObject({ state: 'rejected' });
   });
 });
+
+describe('the provider chart counts what counts: a correction is not added to the file it corrects', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-trend', { csAuthorizations: true });
+    await generate('csasf', { date: '2026-11-29' }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('a CSPRTF of three rows (one rejected), then a fix of the rejected row and an update of another: three rows count, none still failing', async () => {
+    const ben = { cin: '91000002B', lastName: 'Bravo', firstName: 'Ben' };
+    const first = await answer(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202611.xlsx', await csprtf([
+      csprtfRow(),
+      csprtfRow({ ...ben, serviceCode: 'HD', engagementStatus: '1', outreachDate: null, outreachMethod: null }),
+      csprtfRow({ ...ben, serviceCode: 'RS', engagementStatus: '9' }),
+    ]), '2026-12-03T17:00:00Z');
+    expect(first.document).toMatchObject({ rowsAccepted: 2, rowsRejected: 1 });
+    expect(await providerTrend(w.db.pool, 'HOMEWAY', '2026-01-01')).toEqual([{ period: '2026-11', accepted: 2, rejected: 1 }]);
+    const fix = await answer(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202611_fix.xlsx', await csprtf([
+      csprtfRow({ outreachDate: { date: '2026-11-20' } }),
+      csprtfRow({ ...ben, serviceCode: 'RS', engagementStatus: '2' }),
+    ]), '2026-12-08T17:00:00Z');
+    expect(fix.document).toMatchObject({ verdict: 'RESUBMISSION', rowsAccepted: 2, rowsRejected: 0 });
+    expect(await providerTrend(w.db.pool, 'HOMEWAY', '2026-01-01')).toEqual([{ period: '2026-11', accepted: 3, rejected: 0 }]);
+    // a later file with a row still wrong: it fails until fixed
+    await answer(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202611_more.xlsx', await csprtf([csprtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC', engagementStatus: '9' })]), '2026-12-09T17:00:00Z');
+    expect(await providerTrend(w.db.pool, 'HOMEWAY', '2026-01-01')).toEqual([{ period: '2026-11', accepted: 3, rejected: 1 }]);
+  });
+});
