@@ -45,6 +45,12 @@ export interface StatusRow {
   state: FileState;
   /** Whether a contracted line of the program owes this type for the period (owedLines). */
   owed: boolean;
+  /**
+   * The owing lines of business with no rows of this type counting (the digest's missing lines,
+   * the board's missing cells): a provider whose Health Net rows count and whose CalViva rows do
+   * not is ACCEPTED with ['CV'].
+   */
+  missingLines: string[];
 }
 
 interface Row {
@@ -66,7 +72,12 @@ export async function periodStatus(
   known: { accepted?: readonly AcceptedLine[]; owed?: readonly OwedLine[] } = {},
 ): Promise<StatusRow[]> {
   const lines = known.accepted ?? (await acceptedLines(db, periodDate));
-  const owed = new Set((known.owed ?? (await owedLines(db, periodDate))).map((o) => `${o.provider}|${o.program}`));
+  const owedList = known.owed ?? (await owedLines(db, periodDate));
+  const owed = new Set(owedList.map((o) => `${o.provider}|${o.program}`));
+  const counts = new Set(lines.map((a) => `${a.provider}|${a.layout}|${a.lob}`));
+  // (a sheet of unknown lines, '*', stands for every line)
+  const missingLines = (provider: string, program: string, layout: string): string[] =>
+    counts.has(`${provider}|${layout}|*`) ? [] : owedList.filter((o) => o.provider === provider && o.program === program && !counts.has(`${provider}|${layout}|${o.lob}`)).map((o) => o.lob);
   // per provider and type, the latest file with rows counting (any line)
   const counting = new Map<string, AcceptedLine>();
   for (const a of lines) {
@@ -134,6 +145,7 @@ export async function periodStatus(
       // late is DECLINED, though its outcome is REJECTED.
       state: c ? 'ACCEPTED' : x.rejected > 0 || x.read_unaccepted > 0 ? 'REJECTED' : x.declined > 0 ? 'DECLINED' : owedType ? 'MISSING' : 'NOT_OWED',
       owed: owedType,
+      missingLines: owedType ? missingLines(x.provider_code, x.program, x.file_type) : [],
     };
   });
 }

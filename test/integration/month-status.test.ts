@@ -211,4 +211,13 @@ describe('the provider chart counts what counts: a correction is not added to th
     await answer(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202611_more.xlsx', await csprtf([csprtfRow({ cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC', engagementStatus: '9' })]), '2026-12-09T17:00:00Z');
     expect(await providerTrend(w.db.pool, 'HOMEWAY', '2026-01-01')).toEqual([{ period: '2026-11', accepted: 3, rejected: 1 }]);
   });
+
+  it('status names the line still owed, as the digest and the board do: HN rows count, none of CalViva', async () => {
+    expect(await statusOf(w, 'HOMEWAY', 'CSPRTF')).toMatchObject({ state: 'ACCEPTED', owed: true, missingLines: ['CV'] });
+    expect(await digestOf(w, '2026-12-11', 'HOMEWAY')).toMatchObject({ missing: [], missingLines: [{ type: 'CSPRTF', lob: 'CV' }] });
+    const board = await boardOf(w);
+    expect([cell(board, 'HOMEWAY', 'HN', 'CSPRTF')!.state, cell(board, 'HOMEWAY', 'CV', 'CSPRTF')!.state]).toEqual(['resubmitted', 'missing']);
+    expect(await statusOf(w, 'MEALS', 'CSPRTF')).toMatchObject({ state: 'MISSING', missingLines: ['HN'] });
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'NOT_OWED', missingLines: [] });
+  });
 });
