@@ -175,5 +175,6 @@ export const ROW_CASES: RowCase[] = [
   { name: 'end needs start', layout: 'CSPRTF', patch: { engagementStatus: '4', discontinuationReasonCode: 'SC', serviceStartDate: null, serviceEndDate: { date: '2026-09-20' } }, code: 'CSPRTF_END_NEEDS_START', on: 'serviceEndDate' },
   { name: 'end before start', layout: 'CSPRTF', patch: { serviceEndDate: { date: '2026-08-01' } }, code: 'CSPRTF_END_BEFORE_START', on: 'serviceEndDate' },
   { name: 'housed on a non-housing service', layout: 'CSPRTF', patch: { serviceCode: 'MTM' }, code: 'CSPRTF_HOUSED_NOT_HOUSING', on: 'housed' },
+  { name: 'date housed on a non-housing service', layout: 'CSPRTF', patch: { serviceCode: 'MTM', housed: null, dateHoused: { date: '2026-09-10' } }, code: 'CSPRTF_HOUSED_NOT_HOUSING', on: 'dateHoused' },
   { name: 'housed 1 needs date', layout: 'CSPRTF', patch: { housed: 1 }, code: 'CSPRTF_DATE_HOUSED_REQUIRED', on: 'dateHoused' },
 ];

@@ -27,8 +27,9 @@ const serviceDates: RowRule = (s) => {
 
 const housing: RowRule = (s) => {
   const service = s.str('serviceCode');
-  if (service && s.filled('housed') && !HOUSING_SERVICES.includes(service as CsService))
-    s.add('CSPRTF_HOUSED_NOT_HOUSING', 'housed', { value: service });
+  // both housing columns: a Date Housed on a meal or respite row would be stored as the member's housing
+  if (service && !HOUSING_SERVICES.includes(service as CsService))
+    for (const key of ['housed', 'dateHoused'] as const) if (s.filled(key)) s.add('CSPRTF_HOUSED_NOT_HOUSING', key, { value: service });
   s.require(s.get('housed') === '1', 'dateHoused', 'CSPRTF_DATE_HOUSED_REQUIRED');
 };
 
