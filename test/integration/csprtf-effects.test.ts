@@ -120,6 +120,15 @@ describe('the authorization number as an office types it', () => {
   });
 });
 
+describe('a discontinuation of a pending authorization', () => {
+  it('with a number the CSASF did not carry (the office took it from the portal, or mistyped it), resolves the pending request it reports on', async () => {
+    // 91000004D x MTM is Pending on the CSASF, without a number
+    const r = await upload('HOMEWAY', [csprtfRow({ ...DEE, serviceCode: 'MTM', ...DISCONTINUED, authNumber: 'P-555' })], '2026-12-09T19:00:00Z');
+    expect(errors(r)).toEqual([]);
+    expect(await episodes('91000004D', 'MTM')).toEqual([{ provider_code: 'HOMEWAY', auth_key: '', resolved: true, resolved_reason: 'DISCONTINUED' }]);
+  });
+});
+
 describe('a re-authorization', () => {
   const HANA = { cin: '91000008H', lastName: 'Hotel', firstName: 'Hana', serviceCode: 'HTN', ...DELIVERING };
 

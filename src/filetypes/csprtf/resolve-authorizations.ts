@@ -30,7 +30,11 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
       where a.cin = src.cin and a.service_code = src.service_code and a.provider_code = $2 and not a.resolved
         -- a number (on the row, else on the CSASF) names the episode; without one the open episode is meant.
         -- Ignoring case, as the row's number was checked against the CSASF's (context-rules.ts).
-        and (coalesce(src.auth_number, src.sent_number) is null or upper(a.auth_key) = upper(coalesce(src.auth_number, src.sent_number)))`,
+        and (coalesce(src.auth_number, src.sent_number) is null or upper(a.auth_key) = upper(coalesce(src.auth_number, src.sent_number))
+             -- a number the CSASF did not carry (a pending request, a potential member) that names no
+             -- authorization of the pair: the office's own reference for the open episode, not another one
+             or (src.sent_number is null and not exists (select 1 from cs_authorizations x where x.cin = src.cin and x.service_code = src.service_code
+                                                            and x.provider_code = $2 and upper(x.auth_key) = upper(src.auth_number))))`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
