@@ -25,10 +25,10 @@ beforeAll(async () => {
   w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
   await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
     values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20'),
-           ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-30', '2026-05-15', '2026-05-20', '2026-05-20')`);
-  // 91000008H x HTN re-authorized before N-800 ends: N-801 supersedes it (src/import/cs.ts)
+           ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-24', '2026-05-15', '2026-05-20', '2026-05-20')`);
+  // 91000008H x HTN re-authorized: N-801, from 11/25, supersedes N-800 (src/import/cs.ts); the CSASF of the 29th carries N-801
   const file = path.join(w.dataDir, 'cs_authorizations_20261120.csv');
-  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-12-01,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`);
+  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`);
   expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
   await generate('csasf', { date: '2026-11-29' }, w.deps);
 });
@@ -134,7 +134,7 @@ describe('a re-authorization', () => {
 
   it('services that began under the authorization it renewed are reported under the new number with their first start date', async () => {
     expect((await episodes('91000008H', 'HTN')).map((e) => [e.auth_key, e.resolved_reason])).toEqual([['N-800', 'SUPERSEDED'], ['N-801', null]]);
-    // November's services went on under N-800; the CSASF now carries N-801 (from 12/01)
+    // the service began in June under N-800 and goes on under N-801, the number on the CSASF
     const r = await upload('HOMEWAY', [csprtfRow({ ...HANA, authNumber: 'N-801', serviceStartDate: d('2026-06-10') })], '2026-12-04T21:00:00Z');
     expect(errors(r)).toEqual([]);
   });
