@@ -25,11 +25,14 @@ beforeAll(async () => {
   w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
   await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
     values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20'),
+           ('91000006F', 'RC', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'F-600', '2026-09-01', '2026-12-31', '2026-08-15', '2026-08-20', '2026-09-01'),
            ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-24', '2026-05-15', '2026-05-20', '2026-05-20')`);
   // 91000008H x HTN re-authorized: N-801, from 11/25, supersedes N-800 (src/import/cs.ts); the CSASF of the 29th carries N-801
   const file = path.join(w.dataDir, 'cs_authorizations_20261120.csv');
-  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`);
-  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`
+    // 91000006F x RC re-authorized early: F-601 starts after the slot of the 29th, while F-600 is in force
+    + '91000006F,HOMEWAY,HN,RC,AUTHORIZED,Approved,F-601,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-09-01,\n');
+  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 2, rowsRejected: 0 });
   await generate('csasf', { date: '2026-11-29' }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
@@ -143,5 +146,20 @@ describe('a re-authorization', () => {
     const r = await upload('HOMEWAY', [csprtfRow({ ...HANA, authNumber: 'N-801', serviceStartDate: d('2026-05-10') })], '2026-12-04T22:00:00Z');
     expect(errors(r)).toEqual([[2, 'SERVICE_OUTSIDE_AUTH']]);
     expect(r.document.issues.find((i) => i.code === 'SERVICE_OUTSIDE_AUTH')!.message).toContain('(06/01/2026 to 05/31/2027)');
+  });
+});
+
+describe('services ended under the authorization in force while its renewal waits to start', () => {
+  it('resolve the renewal too: the member leaves the CSASF, whichever number that CSASF showed', async () => {
+    const shown = (await w.db.pool.query(`select r.auth_number from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+      where o.provider_code = 'HOMEWAY' and o.slot = '2026-11-29' and r.cin = '91000006F' and r.service_code = 'RC'`)).rows[0]!.auth_number as string;
+    const r = await upload('HOMEWAY', [csprtfRow({
+      cin: '91000006F', lastName: 'Foxtrot', firstName: 'Fay', serviceCode: 'RC', ...DISCONTINUED, discontinuationReasonCode: 'SC',
+      authNumber: shown, serviceStartDate: d('2026-09-05'), serviceEndDate: d('2026-11-25'),
+    })], '2026-12-05T21:00:00Z');
+    expect(errors(r)).toEqual([]);
+    expect((await episodes('91000006F', 'RC')).map((e) => [e.auth_key, e.resolved])).toEqual([['F-600', true], ['F-601', true]]);
+    await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY' }, w.deps);
+    expect(await onCsasf('HOMEWAY', '2027-01-15')).not.toContain('91000006F|RC');
   });
 });

@@ -1,7 +1,8 @@
 // A CSPRTF row with services discontinued (status 4) resolves the authorization episode it
 // reports on (domain §5 item 1: "resolved" is a recorded state): the number on the row, else
 // the one the provider's latest CSASF carried for the pair. A later authorization for the same
-// pair is another episode and stays open. One statement per sheet (or batch of rows).
+// pair is another episode and stays open, except the re-authorization that superseded the one
+// reported on (services that ended end it too). One statement per sheet (or batch of rows).
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
 import { stagedColumns } from '../staged.js';
@@ -34,7 +35,11 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
              -- a number the CSASF did not carry (a pending request, a potential member) that names no
              -- authorization of the pair: the office's own reference for the open episode, not another one
              or (src.sent_number is null and not exists (select 1 from cs_authorizations x where x.cin = src.cin and x.service_code = src.service_code
-                                                            and x.provider_code = $2 and upper(x.auth_key) = upper(src.auth_number))))`,
+                                                            and x.provider_code = $2 and upper(x.auth_key) = upper(src.auth_number)))
+             -- the authorization in force that a re-authorization of the same provider superseded (the
+             -- CSASF shows it until the new one starts): services ended under it end the renewal too
+             or exists (select 1 from cs_authorizations s where s.cin = a.cin and s.service_code = a.service_code and s.provider_code = $2
+                            and s.id < a.id and s.resolved_reason = 'SUPERSEDED' and upper(s.auth_key) = upper(coalesce(src.auth_number, src.sent_number))))`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
