@@ -25,15 +25,18 @@ beforeAll(async () => {
   w = await openPlanWorld('csprtf-effects', { csAuthorizations: true });
   await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
     values ('91000007G', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'HS-700', '2026-11-01', '2027-04-30', '2026-10-15', '2026-10-20', '2026-10-20'),
+           ('91000003C', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'C-300', '2026-09-01', '2026-12-31', '2026-08-15', '2026-08-20', '2026-09-01'),
            ('91000006F', 'RC', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'F-600', '2026-09-01', '2026-12-31', '2026-08-15', '2026-08-20', '2026-09-01'),
            ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-24', '2026-05-15', '2026-05-20', '2026-05-20')`);
   // 91000008H x HTN re-authorized: N-801, from 11/25, supersedes N-800 (src/import/cs.ts); the CSASF of the 29th carries N-801
   const file = path.join(w.dataDir, 'cs_authorizations_20261120.csv');
   fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`
     // 91000006F x RC re-authorized early: F-601 starts after the slot of the 29th, while F-600 is in force
-    + '91000006F,HOMEWAY,HN,RC,AUTHORIZED,Approved,F-601,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-09-01,\n');
-  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 2, rowsRejected: 0 });
-  await generate('csasf', { date: '2026-11-29' }, w.deps);
+    + '91000006F,HOMEWAY,HN,RC,AUTHORIZED,Approved,F-601,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-09-01,\n'
+    // 91000003C x HTSS handed to MEALS from the day after HOMEWAY's C-300 ends
+    + '91000003C,MEALS,HN,HTSS,AUTHORIZED,Approved,C-310,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-11-18,\n');
+  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
+  await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
 
@@ -61,7 +64,7 @@ describe('a discontinuation corrected before the 10th', () => {
     expect(fix.document).toMatchObject({ verdict: 'RESUBMISSION', rowsAccepted: 1 });
     expect(await episodes('91000001A', 'HTN')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'A-100', resolved: false, resolved_reason: null }]);
 
-    await generate('csasf', { date: '2026-12-15', provider: 'HOMEWAY' }, w.deps);
+    await generate('csasf', { date: '2026-12-15', provider: 'HOMEWAY', now: new Date('2026-12-15T15:00:00Z') }, w.deps);
     expect(await onCsasf('HOMEWAY', '2026-12-15')).toContain('91000001A|HTN');
     const jan = await upload('HOMEWAY', [csprtfRow({ ...ANN, ...DELIVERING, authNumber: 'A-100', serviceStartDate: d('2026-10-05'), productionDate: d('2027-01-04') })], '2027-01-05T18:00:00Z', '12/2026');
     expect(errors(jan)).toEqual([]);
@@ -118,7 +121,7 @@ describe('the authorization number as an office types it', () => {
     const r = await upload('HOMEWAY', [csprtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil', serviceCode: 'HTSS', ...DISCONTINUED, authNumber: 'hs-700' })], '2026-12-09T18:00:00Z');
     expect(errors(r)).toEqual([]);
     expect(await episodes('91000007G', 'HTSS')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'HS-700', resolved: true, resolved_reason: 'DISCONTINUED' }]);
-    await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY' }, w.deps);
+    await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY', now: new Date('2026-12-29T15:00:00Z') }, w.deps);
     expect(await onCsasf('HOMEWAY', '2026-12-29')).not.toContain('91000007G|HTSS');
   });
 });
@@ -159,7 +162,20 @@ describe('services ended under the authorization in force while its renewal wait
     })], '2026-12-05T21:00:00Z');
     expect(errors(r)).toEqual([]);
     expect((await episodes('91000006F', 'RC')).map((e) => [e.auth_key, e.resolved])).toEqual([['F-600', true], ['F-601', true]]);
-    await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY' }, w.deps);
+    await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY', now: new Date('2027-01-15T15:00:00Z') }, w.deps);
     expect(await onCsasf('HOMEWAY', '2027-01-15')).not.toContain('91000006F|RC');
+  });
+});
+
+describe('a pair handed to another provider from the day after the current authorization ends', () => {
+  it('both providers report on it in the same window (each on its own CSASF): each engagement is kept, neither overwrites the other', async () => {
+    const charlie = { cin: '91000003C', lastName: 'Charlie', firstName: 'Cy', serviceCode: 'HTSS' };
+    const meals = { code: 'MEALS', npi: '1437825213', tin: '444555666', name: 'Good Meals Co' };
+    const old = await upload('HOMEWAY', [csprtfRow({ ...charlie, ...DELIVERING, authNumber: 'C-300', serviceStartDate: d('2026-09-05') })], '2026-12-06T18:00:00Z');
+    expect(errors(old)).toEqual([]);
+    const next = await upload('MEALS', [csprtfRow({ ...charlie, engagementStatus: '2', outreachDate: d('2026-11-25') }, meals)], '2026-12-07T18:00:00Z');
+    expect(errors(next)).toEqual([]);
+    expect((await w.db.pool.query(`select provider_code, status from cs_engagements where cin = '91000003C' and service_code = 'HTSS' order by provider_code`)).rows)
+      .toEqual([{ provider_code: 'HOMEWAY', status: 3 }, { provider_code: 'MEALS', status: 2 }]);
   });
 });

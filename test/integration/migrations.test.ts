@@ -299,3 +299,25 @@ describe('migration 0016 (corrections merge by key)', () => {
     await migrate(pool);
   });
 });
+
+describe('migration 0041 (a CS engagement per provider)', () => {
+  it('holds each provider\'s engagement with a member x service; going down keeps the latest report of the pair, and up again', async () => {
+    await pool.query(`insert into members (cin, last_name, first_name, dob) values ('91234569C','X','Y','1980-01-01') on conflict do nothing`);
+    await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('e',64), 1, '\\x00') on conflict do nothing`);
+    const s = (await pool.query<{ id: number }>(`insert into submissions (provider_code, original_name, sha256, size, received_at, period, state)
+      values ('P1', 'CSPRTF_P1.xlsx', repeat('e',64), 1, '2026-12-03T17:00:00Z', '2026-11-01', 'RESPONDED') returning id`)).rows[0]!.id;
+    const sheet = (await pool.query<{ id: number }>(`insert into submission_sheets (submission_id, sheet_name, layout, provider_code, period, applied)
+      values ($1, 'CSPRTF', 'CSPRTF', 'P1', '2026-11-01', true) returning id`, [s])).rows[0]!.id;
+    const engage = (provider: string, status: number, at: string) => pool.query(`insert into cs_engagements (cin, service_code, provider_code, lob, status, sheet_id, row_number, updated_at)
+      values ('91234569C', 'HTSS', $1, 'HN', $2, $3, 2, $4)`, [provider, status, sheet, at]);
+    await engage('P1', 3, '2026-12-03T17:00:00Z');
+    await engage('P2', 2, '2026-12-04T17:00:00Z');
+    await expect(engage('P2', 1, '2026-12-05T17:00:00Z')).rejects.toThrow(/cs_engagements_pkey/);
+    const undone = await downTo('0041_');
+    expect(undone[0]).toBe('0041_cs_engagement_per_provider');
+    expect((await pool.query(`select provider_code, status from cs_engagements where cin = '91234569C'`)).rows).toEqual([{ provider_code: 'P2', status: 2 }]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    await engage('P1', 3, '2026-12-06T17:00:00Z');
+    expect((await pool.query(`select count(*)::int n from cs_engagements where cin = '91234569C'`)).rows[0]).toEqual({ n: 2 });
+  });
+});

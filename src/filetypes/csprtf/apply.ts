@@ -10,7 +10,10 @@ const cs = stagedColumns(CSPRTF, 'r.data');
 /** Member × CS service (submission_rows.service_code is staged for it). */
 export const CSPRTF_MERGE_KEY: MergeKey = { key: `r.cin || '|' || r.service_code`, lob: cs.text('mcpId'), uniquePerFile: false };
 
-/** The latest engagement status per member x service, with lineage. */
+/**
+ * The provider's latest engagement status per member x service, with lineage: its own row (two
+ * providers may report on a pair handed from one to the other: migration 0041).
+ */
 async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange): Promise<number> {
   const r = await c.query(
     `insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
@@ -23,7 +26,7 @@ async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: str
             ${cs.text('referralStatus')}, (${cs.text('referralStatusDate')})::date, ${cs.text('referralClosureReason')}, $1, r.row_number, now()
        from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null and r.service_code is not null
       order by r.cin, r.service_code, r.row_number desc
-     on conflict (cin, service_code) do update set provider_code = excluded.provider_code, lob = excluded.lob, status = excluded.status,
+     on conflict (cin, service_code, provider_code) do update set lob = excluded.lob, status = excluded.status,
         outreach_date = excluded.outreach_date, outreach_method = excluded.outreach_method, provider_type = excluded.provider_type,
         service_start = excluded.service_start, service_end = excluded.service_end,
         discontinuation_reason = excluded.discontinuation_reason, housed = excluded.housed, date_housed = excluded.date_housed,
