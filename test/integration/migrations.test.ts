@@ -300,7 +300,7 @@ describe('migration 0016 (corrections merge by key)', () => {
   });
 });
 
-describe('migration 0041 (a CS engagement per provider)', () => {
+describe('migration 0040 (a CS engagement per provider)', () => {
   it('holds each provider\'s engagement with a member x service; going down keeps the latest report of the pair, and up again', async () => {
     await pool.query(`insert into members (cin, last_name, first_name, dob) values ('91234569C','X','Y','1980-01-01') on conflict do nothing`);
     await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('e',64), 1, '\\x00') on conflict do nothing`);
@@ -313,8 +313,8 @@ describe('migration 0041 (a CS engagement per provider)', () => {
     await engage('P1', 3, '2026-12-03T17:00:00Z');
     await engage('P2', 2, '2026-12-04T17:00:00Z');
     await expect(engage('P2', 1, '2026-12-05T17:00:00Z')).rejects.toThrow(/cs_engagements_pkey/);
-    const undone = await downTo('0041_');
-    expect(undone[0]).toBe('0041_cs_engagement_per_provider');
+    const undone = await downTo('0040_');
+    expect(undone[0]).toBe('0040_cs_engagement_per_provider');
     expect((await pool.query(`select provider_code, status from cs_engagements where cin = '91234569C'`)).rows).toEqual([{ provider_code: 'P2', status: 2 }]);
     expect((await migrate(pool)).applied).toEqual(undone);
     await engage('P1', 3, '2026-12-06T17:00:00Z');

@@ -12,7 +12,7 @@ export const CSPRTF_MERGE_KEY: MergeKey = { key: `r.cin || '|' || r.service_code
 
 /**
  * The provider's latest engagement status per member x service, with lineage: its own row (two
- * providers may report on a pair handed from one to the other: migration 0041).
+ * providers may report on a pair handed from one to the other: migration 0040).
  */
 async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange): Promise<number> {
   const r = await c.query(
