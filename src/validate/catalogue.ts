@@ -124,7 +124,7 @@ export const ISSUES = {
   NAME_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN; no change is needed if the name is right.'),
   DOB_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN.'),
   NOT_ON_CSASF: e('row', 'This member and service ({value}) are not on the latest CSASF sent to you{detail}. Report only members on your most recent CSASF; adding a member here does not create an authorization.'),
-  AUTH_NOT_APPROVED: e('row', 'Status 3 (Currently Delivering Service) needs an approved authorization on your latest CSASF; for this member and service it is {value}. Report status 1, 2 or 4 until the authorization is approved.'),
+  AUTH_NOT_APPROVED: e('row', 'Status 3 (Currently Delivering Service) needs an approved authorization on your latest CSASF; for this member and service it is {value}. {detail}.'),
   AUTH_NUMBER_MISMATCH: e('row', '{column} ({value}) does not match the authorization number on your latest CSASF for this member and service ({expected}). Report on the authorization sent to you.'),
   CS_LOB_MISMATCH: e('row', '{column} {value} is not the line of business of this member\'s authorization for this service on your latest CSASF ({expected}). Enter {expected}: a CS service is reported under the line of business it was authorized for.'),
   SERVICE_OUTSIDE_AUTH: e('row', '{column} ({value}) is outside the authorization dates on your CSASF ({expected}).'),
