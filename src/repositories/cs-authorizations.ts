@@ -117,10 +117,19 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
 
 export interface OpenRefusal { cin: string; service_code: string; owner_provider: string }
 
-/** The unresolved refusals of this provider (refused for a pair another provider holds), by member and service: its CSASF run lists them. */
+/**
+ * The refusals of this provider still in force (refused for a pair another provider holds), by
+ * member and service: its CSASF run and email list them. A refusal is over once the pair is this
+ * provider's (the holder's authorization ended and the plan gave it to them) or no longer the
+ * holder's: listed after that, it told the provider a member it now serves was someone else's.
+ */
 export async function openRefusalsOf(db: Db, provider: string): Promise<OpenRefusal[]> {
   return (await db.query<OpenRefusal>(
-    `select cin, service_code, owner_provider from cs_assignment_conflicts where refused_provider = $1 and resolved_at is null order by cin, service_code`,
+    `select x.cin, x.service_code, x.owner_provider from cs_assignment_conflicts x
+      where x.refused_provider = $1 and x.resolved_at is null
+        and exists (select 1 from cs_authorizations a where a.cin = x.cin and a.service_code = x.service_code and a.provider_code = x.owner_provider and not a.resolved)
+        and not exists (select 1 from cs_authorizations a where a.cin = x.cin and a.service_code = x.service_code and a.provider_code = $1 and not a.resolved)
+      order by x.cin, x.service_code`,
     [provider],
   )).rows;
 }
