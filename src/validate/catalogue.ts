@@ -140,6 +140,18 @@ export const ISSUE_CODES = Object.keys(ISSUES) as IssueCode[];
 /** `CODES.CIN_FORMAT === 'CIN_FORMAT'`: reference codes without string literals. */
 export const CODES = Object.fromEntries(ISSUE_CODES.map((c) => [c, c])) as { readonly [K in IssueCode]: K };
 
+/**
+ * AUTH_NOT_APPROVED's {detail}: what the provider reports instead of status 3, by the
+ * authorization's status on the CSASF. A request (or a potential member) may still be approved; a
+ * denied or expired authorization will not be, so "until it is approved" would have the provider
+ * wait for nothing.
+ */
+export const NOT_APPROVED_ACTION: Readonly<Record<'Denied' | 'Expired' | 'other', string>> = {
+  Denied: 'It was denied, so no service under it is covered: report status 4 if you have stopped, or status 1 or 2 while the plan reviews a new request',
+  Expired: 'It has ended: ask the plan for a re-authorization, and report status 1, 2 or 4 until one is approved',
+  other: 'Report status 1, 2 or 4 until the authorization is approved',
+};
+
 /** MEMBER_NOT_ELIGIBLE's {action}: what the provider does next, by program (the rest of the message is the catalogue's). */
 export const NOT_ELIGIBLE_ACTION: Readonly<Record<'ECM' | 'CS', string>> = {
   ECM: 'report the ECM discontinuation (status 4 with its end date) and leave the member out of your next files',

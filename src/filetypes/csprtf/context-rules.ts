@@ -4,6 +4,7 @@
 // inside it; "discontinued" reports on the same authorization (its number and dates, when given).
 // Pure: reads the loaded context.
 import { showIsoDate } from '../../calendar/zone.js';
+import { NOT_APPROVED_ACTION } from '../../validate/catalogue.js';
 import { makeIssue } from '../../validate/issues.js';
 import { issueAt } from '../common-context.js';
 import type { ContextFile, ContextRuleSet } from '../types.js';
@@ -28,7 +29,7 @@ export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfK
       const status = v.engagementStatus;
       if (status !== '3' && status !== '4') return;
       if (status === '3' && entry.authStatus !== 'Approved') {
-        out.push(makeIssue('AUTH_NOT_APPROVED', issueAt(row, 'engagementStatus', { value: entry.authStatus ?? 'not authorized (potential member)' }), { detail: notApprovedAction(entry.authStatus) }));
+        out.push(makeIssue('AUTH_NOT_APPROVED', issueAt(row, 'engagementStatus', { value: entry.authStatus ?? 'not authorized (potential member)' }), { detail: NOT_APPROVED_ACTION[entry.authStatus === 'Denied' || entry.authStatus === 'Expired' ? entry.authStatus : 'other'] }));
         return;
       }
       // Delivering (3) and discontinued (4) both report on the authorization sent: a status 4
@@ -48,15 +49,3 @@ export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfK
   };
 }
 
-/**
- * What a provider can report instead of status 3, by the authorization's status on the CSASF: a
- * request (or a potential member) may still be approved; a denied or expired authorization will
- * not be, so "until it is approved" would have the provider wait for nothing.
- */
-export function notApprovedAction(authStatus: string | null): string {
-  if (authStatus === 'Denied')
-    return 'It was denied, so no service under it is covered: report status 4 if you have stopped, or status 1 or 2 while the plan reviews a new request';
-  if (authStatus === 'Expired')
-    return 'It has ended: ask the plan for a re-authorization, and report status 1, 2 or 4 until one is approved';
-  return 'Report status 1, 2 or 4 until the authorization is approved';
-}
