@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { csasfSlotsForMonth, deadlinePolicyFromConfig, dueNextMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueNextMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
@@ -85,6 +85,17 @@ export function slotFor(kind: OutboundKind, date: IsoDate, config: Config): IsoD
   if (date >= first) return first;
   const prevMonth = m === 1 ? [y - 1, 12] : [y, m - 1];
   return csasfSlotsForMonth(prevMonth[0]!, prevMonth[1]!, config.CSASF_SECOND_RUN_DAY)[1];
+}
+
+/**
+ * A day of the latest slot due on or before `date` (what a run without a date takes): `date`
+ * itself, whose slot (slotFor) is due, except a MIF's before the 15th: its slot is the month's
+ * 15th, so the latest MIF due is last month's (a run without a date on the 1st to the
+ * 14th would otherwise publish the month's MIF ahead of its day, its members read before the RTFs
+ * of the 1st to the 10th were applied, and the 15th's run would find it done).
+ */
+export function latestSlotDue(kind: OutboundKind, date: IsoDate, config: Config): IsoDate {
+  return slotFor(kind, date, config) <= date ? date : mifSlot(addMonths(periodOfDate(date), -1));
 }
 
 const compact = (d: IsoDate) => d.replace(/-/g, '');

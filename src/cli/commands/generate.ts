@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type pg from 'pg';
-import { addMonths, localDate, mifSlot, periodOfDate } from '../../calendar/index.js';
+import { localDate } from '../../calendar/index.js';
 import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
@@ -47,13 +47,7 @@ Examples:
       const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       const waitSeconds = Number(opts.wait ?? 0);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
-      const { generate, slotFor } = await import('../../generate/run.js');
-      // Without --date, the slot due today or the latest before it. A date's MIF slot is its month's
-      // 15th, so on the 1st to the 14th "today" would publish that MIF ahead of its day, its
-      // members read early, and the 15th's run would find it done (an operator re-running last
-      // month's MIF on the 3rd got next month's instead).
-      const latestDue = (k: OutboundKind, today: string, config: Parameters<typeof slotFor>[2]): string =>
-        slotFor(k, today, config) <= today ? today : mifSlot(addMonths(periodOfDate(today), -1));
+      const { generate, latestSlotDue, slotFor } = await import('../../generate/run.js');
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
       const { executeRun, RunBusyError } = await import('../../runs/execute.js');
       const { progressBar } = await import('../progress.js');
@@ -62,7 +56,8 @@ Examples:
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const k = kind as OutboundKind;
-        const date = opts.date ?? latestDue(k, localDate(now, config.PLAN_TIME_ZONE), config);
+        // without --date: the slot due today or the latest before it, never one ahead of its day
+        const date = opts.date ?? latestSlotDue(k, localDate(now, config.PLAN_TIME_ZONE), config);
         // Usage errors are found before anything is opened or claimed: a typo records nothing.
         if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
         const transport = opts.dryRun ? undefined : await openTransport(config, () => providerSftpFolders(db.pool));
