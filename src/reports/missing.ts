@@ -273,7 +273,7 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
       'Run "calaim-exchange status --period ' + period + '" for the full picture.',
     ];
     // (created: the run's clock, as the email's own time: a late or replayed digest says when it was made)
-    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot, config), now ? { created: now } : {});
+    const bytes = await writeWorkbookToBuffer(digestSheets(list, slot, config), { created: now });
     const sent = await sendNotification(config, pool, {
       kind: 'missing-submissions',
       to: [liaison],

@@ -198,9 +198,9 @@ export function responseSheets(r: ResponseInput, o: ResponseOptions = {}): Write
 }
 
 export async function writeResponse(target: string | NodeJS.WritableStream, r: ResponseInput, o: ResponseOptions = {}): Promise<void> {
-  await writeWorkbook(target, responseSheets(r, o), o.created ? { created: o.created } : {});
+  await writeWorkbook(target, responseSheets(r, o), { created: o.created });
 }
 
 export async function responseToBuffer(r: ResponseInput, o: ResponseOptions = {}): Promise<Buffer> {
-  return writeWorkbookToBuffer(responseSheets(r, o), o.created ? { created: o.created } : {});
+  return writeWorkbookToBuffer(responseSheets(r, o), { created: o.created });
 }

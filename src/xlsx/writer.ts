@@ -612,9 +612,12 @@ async function writeSheets(zip: ZipWriter, sheets: readonly WriteSheet[], create
   await zip.finish();
 }
 
-/** Workbook properties; `created` defaults to now (it is in the file, so two writes of the same sheets differ by it). */
+/**
+ * Workbook properties; `created` is the caller's clock, and only a caller with none (a test, a
+ * tool) leaves it to the system clock's now (it is in the file, so two writes of the same sheets differ by it).
+ */
 export interface WorkbookMeta {
-  created?: Date;
+  created?: Date | undefined;
   /** Deflate level 1-9 (default DEFLATE_LEVEL): for measuring the choice, not for callers. */
   deflateLevel?: number;
 }
