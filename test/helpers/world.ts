@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { respondOverSftp } from '../../src/ingest/respond.js';
@@ -48,31 +49,30 @@ export async function answerUpload(w: PlanWorld, provider: string, name: string,
   return done;
 }
 
-/** The providers extract's header (DESIGN §3: one row per contract). */
-export const PROVIDERS_HEADER = 'provider_code,npi,tin,name,lob,program,phone,contact_email,liaison_email';
-
 /**
- * Writes a providers extract of `rows` (under the header, by default the one without the
- * optional contract_end column) into the world's data folder and imports it on the import's clock `at`.
+ * Writes an upstream extract of `rows` (CSV lines) into the world's data folder under `name` and
+ * imports it on the import's clock `at`. The header is the kind's required columns as
+ * schemas/upstream.ts declares them, in order (without its optional columns), unless given.
  */
-export async function importProviders(w: PlanWorld, name: string, rows: readonly string[], at: string, header = PROVIDERS_HEADER) {
+export async function importExtract(w: PlanWorld, kind: UpstreamKind, name: string, rows: readonly string[], at: string, header = UPSTREAM[kind].columns.join(',')) {
   const file = path.join(w.dataDir, name);
   fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
-  return importUpstream(w.db.pool, 'providers', file, { config: w.config, now: new Date(at) });
+  return importUpstream(w.db.pool, kind, file, { config: w.config, now: new Date(at) });
 }
+
+/** The providers extract's header (DESIGN §3: one row per contract), without the optional contract_end column. */
+export const PROVIDERS_HEADER = UPSTREAM.providers.columns.join(',');
+
+/** A providers extract of `rows` (see importExtract). */
+export const importProviders = (w: PlanWorld, name: string, rows: readonly string[], at: string, header = PROVIDERS_HEADER) =>
+  importExtract(w, 'providers', name, rows, at, header);
 
 /** The members extract's header (DESIGN §2), without the optional eligibility_end column. */
-export const MEMBERS_HEADER = 'cin,mcp_member_id,last_name,first_name,dob,gender,language,address,city,state,zip,phone,county,homeless';
+export const MEMBERS_HEADER = UPSTREAM.members.columns.join(',');
 
-/**
- * Writes a members extract of `rows` (under the header, by default the one without the optional
- * eligibility_end column) into the world's data folder and imports it on the import's clock `at`.
- */
-export async function importMembers(w: PlanWorld, name: string, rows: readonly string[], at: string, header = MEMBERS_HEADER) {
-  const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
-  return importUpstream(w.db.pool, 'members', file, { config: w.config, now: new Date(at) });
-}
+/** A members extract of `rows` (see importExtract). */
+export const importMembers = (w: PlanWorld, name: string, rows: readonly string[], at: string, header = MEMBERS_HEADER) =>
+  importExtract(w, 'members', name, rows, at, header);
 
 export async function closePlanWorld(w: PlanWorld | undefined): Promise<void> {
   if (!w) return;

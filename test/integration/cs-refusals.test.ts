@@ -1,27 +1,19 @@
 // A CS member x service refused to a second provider (another held it) is listed on that
 // provider's CSASF run and email while it is refused; once the holder's authorization has ended
 // and the plan has given the pair to that provider, the refusal is over and is no longer listed.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
-import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtf, csprtfRow } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
-const HEADER = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org\n';
 let w: PlanWorld;
 beforeAll(async () => {
   w = await openPlanWorld('cs-refusals', { csAuthorizations: true });
 });
 afterAll(() => closePlanWorld(w));
 
-const extract = (name: string, rows: string[], at: string) => {
-  const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, HEADER + rows.map((r) => `${r}\n`).join(''));
-  return importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date(at) });
-};
+const extract = (name: string, rows: string[], at: string) => importExtract(w, 'cs-authorizations', name, rows, at);
 const refusedTo = async (provider: string, date: string) =>
   (await generate('csasf', { date, provider, now: new Date(`${date}T15:00:00Z`) }, w.deps)).units[0]!.refused ?? [];
 

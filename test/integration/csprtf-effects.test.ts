@@ -5,15 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSPRTF } from '../../schemas/index.js';
 import { generate } from '../../src/generate/run.js';
-import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtfRow, workbook } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
-import fs from 'node:fs';
-import path from 'node:path';
+import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
-const AUTH_HEADER = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org\n';
 const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann' };
 const BEN = { cin: '91000002B', lastName: 'Bravo', firstName: 'Ben' };
 const DEE = { cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee' };
@@ -29,13 +25,13 @@ beforeAll(async () => {
            ('91000006F', 'RC', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'F-600', '2026-09-01', '2026-12-31', '2026-08-15', '2026-08-20', '2026-09-01'),
            ('91000008H', 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'N-800', '2026-06-01', '2026-11-24', '2026-05-15', '2026-05-20', '2026-05-20')`);
   // 91000008H x HTN re-authorized: N-801, from 11/25, supersedes N-800 (src/import/cs.ts); the CSASF of the 29th carries N-801
-  const file = path.join(w.dataDir, 'cs_authorizations_20261120.csv');
-  fs.writeFileSync(file, `${AUTH_HEADER}91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,\n`
+  expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20261120.csv', [
+    '91000008H,HOMEWAY,HN,HTN,AUTHORIZED,Approved,N-801,2026-11-25,2027-05-31,2026-11-10,2026-11-18,2026-05-20,',
     // 91000006F x RC re-authorized early: F-601 starts after the slot of the 29th, while F-600 is in force
-    + '91000006F,HOMEWAY,HN,RC,AUTHORIZED,Approved,F-601,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-09-01,\n'
+    '91000006F,HOMEWAY,HN,RC,AUTHORIZED,Approved,F-601,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-09-01,',
     // 91000003C x HTSS handed to MEALS from the day after HOMEWAY's C-300 ends
-    + '91000003C,MEALS,HN,HTSS,AUTHORIZED,Approved,C-310,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-11-18,\n');
-  expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z') })).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
+    '91000003C,MEALS,HN,HTSS,AUTHORIZED,Approved,C-310,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-11-18,',
+  ], '2026-11-20T16:00:00Z')).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
   await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
@@ -84,10 +80,8 @@ describe('a discontinuation corrected before the 10th', () => {
     // BEN x RS: HOMEWAY discontinues; the plan authorizes MEALS for it; then HOMEWAY corrects the row
     const first = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DISCONTINUED, authNumber: 'A-300' })], '2026-12-03T19:00:00Z');
     expect(errors(first)).toEqual([]);
-    const file = path.join(w.dataDir, 'cs_authorizations_20261204.csv');
-    fs.writeFileSync(file, AUTH_HEADER
-      + '91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-310,2026-12-04,2027-03-31,2026-12-01,2026-12-04,2026-12-04,\n');
-    expect(await importUpstream(w.db.pool, 'cs-authorizations', file, { config: w.config, now: new Date('2026-12-04T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20261204.csv', ['91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-310,2026-12-04,2027-03-31,2026-12-01,2026-12-04,2026-12-04,'],
+      '2026-12-04T16:00:00Z')).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     const fix = await upload('HOMEWAY', [csprtfRow({ ...BEN, serviceCode: 'RS', ...DELIVERING, authNumber: 'A-300', serviceStartDate: d('2026-11-02') })], '2026-12-08T19:00:00Z');
     expect(errors(fix)).toEqual([]);
     expect(await episodes('91000002B', 'RS')).toEqual([

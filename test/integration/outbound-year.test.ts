@@ -1,15 +1,13 @@
 // The outbound files as a provider receives and uses them over the months: the MIF's pre-filled
 // RTF sheet sent back as it came, and a file put right by a republish.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, republish } from '../../src/generate/run.js';
-import { importUpstream } from '../../src/import/upstream.js';
 import { CSPRTF } from '../../schemas/index.js';
 import { csprtfRow, enrolledRow, rtf, workbook } from '../helpers/provider-files.js';
 import { OPENPYXL, readRecords } from '../helpers/workbook.js';
-import { answerUpload, closePlanWorld, importMembers, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importExtract, importMembers, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 const file = (provider: string, name: string) => path.join(w.sftp.root, provider, 'downloads', name);
@@ -61,13 +59,10 @@ describe('a republished mini-MIF', () => {
 
 describe('a mini-MIF', () => {
   it('lists a member once however many of their referrals it sends, with the approval that assigned them; every referral is marked sent on it', async () => {
-    const refs = path.join(w.dataDir, 'referrals-jan.csv');
     // two referrals of one member in one extract (the later one assigns); a member referred again a day after their first referral was loaded
-    fs.writeFileSync(refs, ['referral_id,cin,provider_code,lob,approved_date', 'REF-J1,91000001A,ACME,CV,2027-01-04', 'REF-J2,91000001A,ACME,CV,2027-01-05',
-      'REF-J3,91000008H,ACME,CV,2027-01-05', ''].join('\n'));
-    await importUpstream(w.db.pool, 'referrals', refs, { config: w.config, now: new Date('2027-01-06T16:00:00Z') });
-    fs.writeFileSync(refs, ['referral_id,cin,provider_code,lob,approved_date', 'REF-J4,91000008H,ACME,CV,2027-01-06', ''].join('\n'));
-    await importUpstream(w.db.pool, 'referrals', refs, { config: w.config, now: new Date('2027-01-07T16:00:00Z') });
+    await importExtract(w, 'referrals', 'referrals-jan.csv', ['REF-J1,91000001A,ACME,CV,2027-01-04', 'REF-J2,91000001A,ACME,CV,2027-01-05',
+      'REF-J3,91000008H,ACME,CV,2027-01-05'], '2027-01-06T16:00:00Z');
+    await importExtract(w, 'referrals', 'referrals-jan.csv', ['REF-J4,91000008H,ACME,CV,2027-01-06'], '2027-01-07T16:00:00Z');
     const mini = await generate('mini-mif', { date: '2027-01-11', provider: 'ACME', now: new Date('2027-01-11T15:00:00Z') }, w.deps);
     const cv = mini.units.find((u) => u.lob === 'CV')!;
     expect(cv).toMatchObject({ status: 'PUBLISHED', rows: 2 });
@@ -93,13 +88,10 @@ describe('a CS pair whose authorization with one provider was denied or has ende
     // HOMEWAY: 91000003C x RC denied in October (off its CSASF since December); 91000002B x RS (A-300) ended January 31
     await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
       values ('91000003C','RC','HOMEWAY','HN','AUTHORIZED','Denied',null,null,null,'2026-09-25','2026-10-01','2026-09-25')`);
-    const extract = path.join(w.dataDir, 'cs_authorizations_20270302.csv');
-    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
-      '91000003C,MEALS,HN,RC,AUTHORIZED,Approved,A-900,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,',
+    const s = await importExtract(w, 'cs-authorizations', 'cs_authorizations_20270302.csv', ['91000003C,MEALS,HN,RC,AUTHORIZED,Approved,A-900,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,',
       '91000002B,MEALS,HN,RS,AUTHORIZED,Approved,A-901,2027-03-01,2027-05-31,2027-02-20,2027-02-25,2027-03-01,',
       // HOMEWAY's A-100 runs to March 31: still HOMEWAY's
-      '91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-902,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,', ''].join('\n'));
-    const s = await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-03-02T16:00:00Z') });
+      '91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-902,2027-03-01,2027-08-31,2027-02-20,2027-02-25,2027-03-01,'], '2027-03-02T16:00:00Z');
     expect(s).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
     expect(s.rejects.map((r) => [r.row, r.message])).toEqual([[4, expect.stringMatching(/already assigned to provider HOMEWAY/)]]);
     const cs = async (provider: string) => {
@@ -116,10 +108,7 @@ describe('a CS pair whose authorization with one provider was denied or has ende
 describe('a CS re-authorization loaded before the current authorization ends', () => {
   it('the CSASF keeps the authorization in force until the new one starts, so the provider can report the service it delivers under it', async () => {
     // HOMEWAY's 91000001A x HTN: A-100 runs October 1 to March 31; A-101 (April 1 to September 30) is loaded March 6
-    const extract = path.join(w.dataDir, 'cs_authorizations_20270306.csv');
-    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
-      '91000001A,HOMEWAY,HN,HTN,AUTHORIZED,Approved,A-101,2027-04-01,2027-09-30,2027-03-01,2027-03-05,2027-03-05,', ''].join('\n'));
-    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-03-06T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20270306.csv', ['91000001A,HOMEWAY,HN,HTN,AUTHORIZED,Approved,A-101,2027-04-01,2027-09-30,2027-03-01,2027-03-05,2027-03-05,'], '2027-03-06T16:00:00Z')).toMatchObject({ rowsImported: 1 });
     const htn = async (date: string) => {
       const r = await generate('csasf', { date, provider: 'HOMEWAY', now: new Date(`${date}T15:00:00Z`) }, w.deps);
       return (await readRecords(file('HOMEWAY', r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000001A' && x.serviceCode === 'HTN')
@@ -164,10 +153,7 @@ describe('contact details a provider reported on its RTF', () => {
 describe('a CS pair handed to another provider from the day after the current authorization ends', () => {
   it('stays on the old provider\'s CSASF while its authorization is in force, and is on the new one\'s with its own', async () => {
     // HOMEWAY's 91000001A x HTN: A-101 runs to September 30; MEALS is authorized from October 1 (loaded September 20)
-    const extract = path.join(w.dataDir, 'cs_authorizations_20270920.csv');
-    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
-      '91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-950,2027-10-01,2028-03-31,2027-09-10,2027-09-15,2027-09-15,', ''].join('\n'));
-    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-09-20T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20270920.csv', ['91000001A,MEALS,HN,HTN,AUTHORIZED,Approved,A-950,2027-10-01,2028-03-31,2027-09-10,2027-09-15,2027-09-15,'], '2027-09-20T16:00:00Z')).toMatchObject({ rowsImported: 1 });
     const htn = async (provider: string, date: string) => {
       const r = await generate('csasf', { date, provider, now: new Date(`${date}T15:00:00Z`) }, w.deps);
       return (await readRecords(file(provider, r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000001A' && x.serviceCode === 'HTN').map((x) => [x.authNumber, x.authStatus]);
@@ -182,9 +168,7 @@ describe('a CS pair handed to another provider from the day after the current au
 describe('a member the assignment extract moves to another provider from a later date', () => {
   it('stays on the old provider\'s MIF until that date, then is on the new provider\'s only', async () => {
     // the extract of December 10 gives RIVAL's 91000005E to ACME from January 1
-    const extract = path.join(w.dataDir, 'ecm_assignments_20261210.csv');
-    fs.writeFileSync(extract, ['cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone', '91000005E,ACME,HN,1,2027-01-01,,,,,,', ''].join('\n'));
-    expect(await importUpstream(w.db.pool, 'ecm-assignments', extract, { config: w.config, now: new Date('2026-12-10T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    expect(await importExtract(w, 'ecm-assignments', 'ecm_assignments_20261210.csv', ['91000005E,ACME,HN,1,2027-01-01,,,,,,'], '2026-12-10T16:00:00Z')).toMatchObject({ rowsImported: 1 });
     const hn = async (provider: string, date: string) => {
       const r = await generate('mif', { date, provider, now: new Date(`${date}T14:30:00Z`) }, w.deps);
       return (await readRecords(file(provider, r.units.find((u) => u.lob === 'HN')!.file!))).MIF?.filter((x) => x.cin === '91000005E').map((x) => [x.ecmStatus, x.providerNpi]) ?? [];
@@ -198,10 +182,7 @@ describe('a member the assignment extract moves to another provider from a later
 describe('a CS re-authorization requested before the current authorization ends, still pending', () => {
   it('the CSASF keeps the approved authorization in force until it ends, then shows the request', async () => {
     // HOMEWAY's 91000004D x RC: A-400 runs to January 31; the re-authorization request (no number yet) is loaded January 20
-    const extract = path.join(w.dataDir, 'cs_authorizations_20270120.csv');
-    fs.writeFileSync(extract, ['cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org',
-      '91000004D,HOMEWAY,CV,RC,AUTHORIZED,Pending,,,,2027-01-18,,2027-01-18,', ''].join('\n'));
-    expect(await importUpstream(w.db.pool, 'cs-authorizations', extract, { config: w.config, now: new Date('2027-01-20T16:00:00Z') })).toMatchObject({ rowsImported: 1 });
+    expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20270120.csv', ['91000004D,HOMEWAY,CV,RC,AUTHORIZED,Pending,,,,2027-01-18,,2027-01-18,'], '2027-01-20T16:00:00Z')).toMatchObject({ rowsImported: 1 });
     const rc = async (date: string) => {
       const r = await generate('csasf', { date, provider: 'HOMEWAY', now: new Date(`${date}T15:00:00Z`) }, w.deps);
       return (await readRecords(file('HOMEWAY', r.units[0]!.file!))).CSASF!.filter((x) => x.cin === '91000004D' && x.serviceCode === 'RC').map((x) => [x.authNumber, x.authStatus]);
