@@ -64,8 +64,14 @@ export function cellNumber(v: CellValue | undefined): number | null {
  */
 const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
 
-/** A calendar date from a date cell, an Excel serial (number or digits) or text. */
-export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
+/** Days from 1900-01-00 to 1904-01-01 in Excel's count (with its 1900-02-29): what a 1904-system serial lacks. */
+const DAYS_1900_TO_1904 = 1462;
+
+/**
+ * A calendar date from a date cell, an Excel serial (number or digits) or text.
+ * @param date1904 the workbook counts its serials from 1904-01-01 (older Mac Excel)
+ */
+export function cellDate(v: CellValue | undefined, date1904 = false): Parsed<IsoDate> {
   if (isCellDate(v)) {
     // the reader's date cells are already ISO dates: checked, not rebuilt
     const d = v.date;
@@ -78,10 +84,10 @@ export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
       ? { ok: true, value: ymd(Number(m[1]), Number(m[2]), Number(m[3])) }
       : { ok: false, reason: 'not a calendar date' };
   }
-  if (typeof v === 'number') return excelSerialToDate(v);
+  if (typeof v === 'number') return excelSerialToDate(date1904 ? v + DAYS_1900_TO_1904 : v);
   if (typeof v === 'string') {
     const s = trimCell(v);
-    if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s));
+    if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s) + (date1904 ? DAYS_1900_TO_1904 : 0));
     const withTime = US_DATE_TIME.exec(s);
     return parseDateText(withTime ? withTime[1]! : s);
   }
@@ -89,12 +95,12 @@ export function cellDate(v: CellValue | undefined): Parsed<IsoDate> {
 }
 
 /** `YYYY-MM` from MM/YYYY, M/YYYY, YYYY-MM, MM/DD/YYYY-MM/DD/YYYY (one whole month), or a date cell on the 1st. */
-export function cellPeriod(v: CellValue | undefined): Parsed<string> {
+export function cellPeriod(v: CellValue | undefined, date1904 = false): Parsed<string> {
   const bad = { ok: false as const, reason: 'expected MM/YYYY' };
   const month = (y: number, m: number): Parsed<string> =>
     y >= 2000 && y <= 2199 && m >= 1 && m <= 12 ? { ok: true, value: `${y}-${String(m).padStart(2, '0')}` } : bad;
   if (isCellDate(v) || typeof v === 'number') {
-    const d = cellDate(v);
+    const d = cellDate(v, date1904);
     if (!d.ok || !d.value.endsWith('-01')) return bad;
     return month(Number(d.value.slice(0, 4)), Number(d.value.slice(5, 7)));
   }

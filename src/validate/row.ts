@@ -44,7 +44,7 @@ export function validateRow<K extends string>(type: RowValidation<K>, cells: Row
   const { layout, rules } = type;
   const s = new RowScope<K>(layout, cells, ctx);
   for (const column of layout.columns) {
-    const r = parseCell(column, cells.value(column.key), ctx.config);
+    const r = parseCell(column, cells.value(column.key), ctx.config, ctx.date1904);
     if (r.kind === 'blank') {
       const dflt = type.blankDefaults?.[column.key];
       if (dflt) {

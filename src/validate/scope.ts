@@ -23,6 +23,8 @@ export interface RowContext {
   today?: IsoDate;
   /** `YYYY-MM`: the period the file must report. */
   expectedPeriod?: string;
+  /** The workbook counts dates from 1904 (the reader's `date1904`): a bare number in a date column follows it. */
+  date1904?: boolean;
   /** Where the row is, for the issues: sheet name and Excel row number. */
   sheet?: string;
   rowNumber?: number;

@@ -93,7 +93,8 @@ export function idCardCin(cell: CellValue | undefined): string | undefined {
   return p.ok ? p.value : undefined;
 }
 
-export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings): CellResult {
+/** @param date1904 the workbook counts dates from 1904: a bare number in a date or period column does too */
+export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings, date1904 = false): CellResult {
   if (cell === undefined || isBlankCell(cell)) return BLANK;
   if (isCellError(cell)) return bad('CELL_ERROR');
   const text = cellText(cell);
@@ -104,9 +105,9 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return /control/.test(p.reason) ? bad('TEXT_CONTROL_CHARS') : bad('TEXT_TOO_LONG', { max: column.max ?? DEFAULT_TEXT_MAX });
     }
     case 'date':
-      return from(cellDate(cell), 'DATE_FORMAT');
+      return from(cellDate(cell, date1904), 'DATE_FORMAT');
     case 'period':
-      return from(cellPeriod(cell), 'PERIOD_FORMAT');
+      return from(cellPeriod(cell, date1904), 'PERIOD_FORMAT');
     case 'int': {
       const n = cellNumber(cell);
       if (n === null || !Number.isInteger(n) || n < 0) return bad('INT_FORMAT');

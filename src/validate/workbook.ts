@@ -18,7 +18,7 @@ import type { CellOut } from './types.js';
 
 /** The reader's events (src/xlsx/reader.ts), structurally. */
 export type WorkbookEvent =
-  | { type: 'sheet'; name: string; headerRow: number; match: HeaderMatch }
+  | { type: 'sheet'; name: string; headerRow: number; match: HeaderMatch; date1904?: boolean }
   | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
   | { type: 'ignored-sheet'; name: string; reason: string }
   | { type: 'sheet-end'; name: string; rows: number }
@@ -160,6 +160,8 @@ export class WorkbookValidator {
   handle(ev: WorkbookEvent): void | Promise<void> {
     switch (ev.type) {
       case 'sheet':
+        // (one workbook, one date system: every sheet's event says the same)
+        this.rowContext.date1904 = ev.date1904 === true;
         return this.startSheet(ev.name, ev.headerRow, ev.match);
       case 'ignored-sheet':
         return this.addIssue(makeIssue('SHEET_IGNORED', { sheet: ev.name }, { detail: ev.reason }));

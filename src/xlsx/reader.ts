@@ -33,8 +33,12 @@ import { listParts, openZip, partBytes, partText, type OpenedZip, type ZipPart }
 export type LimitCode = 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS';
 
 export type ReadEvent<M> =
-  /** A sheet whose header row `recognise` accepted; `headerRow` is the Excel row number. */
-  | { type: 'sheet'; name: string; headerRow: number; match: M }
+  /**
+   * A sheet whose header row `recognise` accepted; `headerRow` is the Excel row number.
+   * `date1904`: the workbook counts dates from 1904-01-01 (older Mac Excel), which a bare number
+   * meant as a date follows too (date-formatted cells come out as dates already).
+   */
+  | { type: 'sheet'; name: string; headerRow: number; match: M; date1904?: boolean }
   /** A non-empty data row below the header; `cells` is 0-based by column (A = 0), at most maxColumns long. */
   | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
   /** End of a recognised sheet; `rows` = data rows yielded. */
@@ -406,7 +410,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
               stop = true;
               break batches;
             }
-            yield { type: 'sheet', name: sheet.name, headerRow: row.rowNumber, match };
+            yield { type: 'sheet', name: sheet.name, headerRow: row.rowNumber, match, ...(date1904 ? { date1904 } : {}) };
             continue;
           }
           if (row.overflow) {

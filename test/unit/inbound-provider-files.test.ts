@@ -14,6 +14,7 @@ import type { CellOut } from '../../src/validate/types.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteRow } from '../../src/xlsx/writer.js';
+import { inl, minimalParts, tinyZip } from '../fixtures/tiny-zip.js';
 import { BASE, cellsOf } from './validate-helpers.js';
 
 const config = loadConfig({});
@@ -211,5 +212,32 @@ describe('the response fix sheet, corrected and sent back', () => {
     expect(codesOf(again.v)).toEqual([]);
     expect(again.v).toMatchObject({ outcome: 'ACCEPTED', rowsRead: 1, rowsAccepted: 1 });
     expect(again.rows[0]!.values).toMatchObject({ cin: '92345678B', zip: '93721' });
+  });
+});
+
+describe('a bare number in a date column of a workbook kept in the 1904 date system (older Mac Excel)', () => {
+  // The cell's number counts days from 1904-01-01 there, not from 1900: read the 1900 way, every
+  // such date came out 4 years and a day early, and was accepted.
+  const xmlCell = (ref: string, v: CellValue): string =>
+    v === null ? '' : typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>` : inl(ref, String(v));
+  const sheetXml = (rows: CellValue[][]) =>
+    rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, i) => xmlCell(`${String.fromCharCode(65 + i)}${r + 1}`, v)).join('')}</row>`).join('');
+  const workbook = (rows: CellValue[][], date1904: boolean) =>
+    tinyZip(minimalParts(sheetXml(rows)).map((p) => p.name === 'xl/workbook.xml' && date1904 ? { ...p, data: String(p.data).replace('<sheets>', '<workbookPr date1904="1"/><sheets>') } : p));
+  // 2026-10-30: 46325 days in the 1900 system, 44863 in the 1904 one
+  const rows = (serial: number | string) => [OTF.columns.map((c) => c.label), cellsOf(OTF, { ...BASE.OTF, attemptDate: serial })];
+
+  it('is that many days from 1904-01-01, as the workbook\'s own date cells are', async () => {
+    const { v, rows: read } = await validate(workbook(rows(44863), true), 'OTF_MACCLINIC_202610.xlsx', '2026-10', '2026-11-03');
+    expect(codesOf(v)).toEqual([]);
+    expect(read[0]!.values.attemptDate).toBe('2026-10-30');
+    const typed = await validate(workbook(rows('44863'), true), 'OTF_MACCLINIC_202610.xlsx', '2026-10', '2026-11-03');
+    expect(typed.rows[0]!.values.attemptDate).toBe('2026-10-30');
+  });
+
+  it('and from 1900 in every other workbook, as before', async () => {
+    const { v, rows: read } = await validate(workbook(rows(46325), false), 'OTF_ACME_202610.xlsx', '2026-10', '2026-11-03');
+    expect(codesOf(v)).toEqual([]);
+    expect(read[0]!.values.attemptDate).toBe('2026-10-30');
   });
 });
