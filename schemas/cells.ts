@@ -11,3 +11,11 @@ export type CellValue = null | string | number | boolean | CellDate | CellError;
 
 export const isCellDate = (v: unknown): v is CellDate => typeof v === 'object' && v !== null && 'date' in v;
 export const isCellError = (v: unknown): v is CellError => typeof v === 'object' && v !== null && 'error' in v;
+
+/**
+ * A formula cell the file holds no result for: written by a program that does not calculate
+ * (openpyxl writes `<f>` and an empty `<v>`). Excel shows a value once it calculates; the plan
+ * has none to read. Not one of Excel's own errors: its text is no cell's.
+ */
+export const FORMULA_NO_RESULT: CellError = Object.freeze({ error: 'formula with no saved result' });
+export const isNoResult = (v: unknown): boolean => isCellError(v) && v.error === FORMULA_NO_RESULT.error;

@@ -11,7 +11,7 @@ import type { Issue } from '../validate/issues.js';
 import type { RejectedRow, RejectedRowCollector } from '../validate/rejected.js';
 import type { WorkbookValidation } from '../validate/workbook.js';
 import { writeWorkbook, writeWorkbookToBuffer, type WriteColumn, type WriteRow, type WriteSheet } from '../xlsx/writer.js';
-import { isCellError, type CellValue } from '../xlsx/types.js';
+import { isCellError, isNoResult, type CellValue } from '../xlsx/types.js';
 
 /** What the response needs of a validation (FileValidation satisfies it). */
 export type ResponseInput = Pick<
@@ -128,8 +128,11 @@ function writeColumn(c: ColumnDef, settings: CodeSettings | undefined): WriteCol
   return out;
 }
 
-/** Error cells go back as their text (#N/A): the provider sees what it sent. */
-const plain = (v: CellValue): CellValue => (isCellError(v) ? v.error : v);
+/**
+ * Error cells go back as their text (#N/A): the provider sees what it sent. A formula with no
+ * saved result goes back blank, for the value to be typed in (its comment says why).
+ */
+const plain = (v: CellValue): CellValue => (isNoResult(v) ? null : isCellError(v) ? v.error : v);
 
 /** The rejected row as the provider sent it; each cell in error highlighted, its messages as the cell's comment. */
 function fixRow(row: RejectedRow): WriteRow {

@@ -42,11 +42,13 @@ export const ISSUES = {
   SHEET_IGNORED: i('sheet', 'Sheet "{sheet}" was ignored: {detail}.'),
   COLUMN_UNKNOWN: w('sheet', 'Column "{value}" is not a {layout} column and was ignored. Check its title against the template if it should have been read.'),
   COLUMN_DUPLICATE: w('sheet', 'Column "{value}" repeats {column}; only the first one was read. Remove the repeat.'),
+  FORMULA_ROWS_UNREAD: w('sheet', '{count} rows, from row {row}, hold only formulas whose results were never saved (the file was written by a program that does not calculate), so they were not read. If they hold members, open the file in Excel or LibreOffice, save it, and upload it again.'),
   HEADER_REPEATED: i('row', 'This row repeats the {layout} header row (row {headerRow}) and was skipped: it is not a member row.'),
   ROWS_NOT_LISTED: i('file', '{count} more rejected rows are not listed on this sheet (the list stops at {limit}); their errors are on the Errors sheet.'),
 
   // ---- generic cell checks
   REQUIRED_BLANK: e('row', '{column} is required and is blank. Fill it in.'),
+  FORMULA_NO_RESULT: e('row', '{column} holds a formula whose result was never saved (the file was written by a program that does not calculate). Open the file in Excel or LibreOffice and save it, or type the value itself.'),
   CELL_ERROR: e('row', '{column} holds the Excel error {value} (a broken formula). Replace it with the value itself.'),
   TEXT_TOO_LONG: e('row', '{column} is longer than {max} characters. Shorten it.'),
   TEXT_CONTROL_CHARS: e('row', '{column} contains invisible control characters. Retype the value.'),

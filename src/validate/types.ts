@@ -4,7 +4,7 @@ import type { ColumnDef } from '../../schemas/layout.js';
 import {
   CIN_RE, EMAIL_RE, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
 } from '../../schemas/primitives.js';
-import { isCellError, type CellValue } from '../xlsx/types.js';
+import { isCellError, isNoResult, type CellValue } from '../xlsx/types.js';
 import type { IssueCode, MessageParams } from './catalogue.js';
 import { cellDate, cellNumber, cellPeriod, cellText, isBlankCell } from './cells.js';
 
@@ -96,7 +96,7 @@ export function idCardCin(cell: CellValue | undefined): string | undefined {
 /** @param date1904 the workbook counts dates from 1904: a bare number in a date or period column does too */
 export function parseCell(column: ColumnDef, cell: CellValue | undefined, settings: CodeSettings, date1904 = false): CellResult {
   if (cell === undefined || isBlankCell(cell)) return BLANK;
-  if (isCellError(cell)) return bad('CELL_ERROR');
+  if (isCellError(cell)) return bad(isNoResult(cell) ? 'FORMULA_NO_RESULT' : 'CELL_ERROR');
   const text = cellText(cell);
   switch (column.type) {
     case 'text': {

@@ -27,7 +27,7 @@ import { log } from '../log.js';
 import { attr, localName, walk } from './sax.js';
 import { SharedStringsScanner } from './shared-strings-xml.js';
 import { SheetXmlScanner, type CellDecoder, type FastCells, type RawRow } from './sheet-xml.js';
-import type { CellValue } from './types.js';
+import { FORMULA_NO_RESULT, type CellValue } from './types.js';
 import { listParts, openZip, partBytes, partText, type OpenedZip, type ZipPart } from './zip.js';
 
 export type LimitCode = 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS';
@@ -41,8 +41,12 @@ export type ReadEvent<M> =
   | { type: 'sheet'; name: string; headerRow: number; match: M; date1904?: boolean }
   /** A non-empty data row below the header; `cells` is 0-based by column (A = 0), at most maxColumns long. */
   | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
-  /** End of a recognised sheet; `rows` = data rows yielded. */
-  | { type: 'sheet-end'; name: string; rows: number }
+  /**
+   * End of a recognised sheet; `rows` = data rows yielded. `formulaRows`: rows below the header
+   * holding nothing but formulas with no saved result (a template's rows, written by a program
+   * that does not calculate), not yielded: whether they are members no one can tell.
+   */
+  | { type: 'sheet-end'; name: string; rows: number; formulaRows?: { count: number; first: number } }
   /** A sheet with no recognised header in its first rows (instructions, lookups), not a worksheet, or hidden (HIDDEN_REASON). */
   | { type: 'ignored-sheet'; name: string; reason: string }
   /** A size limit was hit; reading stops after this event. */
@@ -337,7 +341,7 @@ async function* sheetRows(bytes: AsyncIterable<Buffer>, ctx: CellContext, maxCol
 }
 
 function isBlankRow(cells: readonly CellValue[]): boolean {
-  return cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''));
+  return cells.every((c) => c === null || (typeof c === 'string' && c.trim() === '') || c === FORMULA_NO_RESULT);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -391,6 +395,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
       let match: M | null = null;
       let sawValues = false;
       let dataRows = 0;
+      let formulaRows: { count: number; first: number } | undefined;
       let stop = false;
       const rows = sheetRows(partBytes(opened, part), ctx, opts.maxColumns);
       try {
@@ -418,7 +423,10 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
             stop = true;
             break batches;
           }
-          if (isBlankRow(row.cells)) continue;
+          if (isBlankRow(row.cells)) {
+            if (row.cells.includes(FORMULA_NO_RESULT)) formulaRows = formulaRows ? { count: formulaRows.count + 1, first: formulaRows.first } : { count: 1, first: row.rowNumber };
+            continue;
+          }
           if (dataRows >= opts.maxRows) {
             yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_ROWS', limit: opts.maxRows, rowNumber: row.rowNumber };
             stop = true;
@@ -437,7 +445,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
         const reason = sawValues ? `no recognised header row in the first ${headerSearchRows} rows` : `the first ${headerSearchRows} rows are empty`;
         yield { type: 'ignored-sheet', name: sheet.name, reason };
       } else {
-        yield { type: 'sheet-end', name: sheet.name, rows: dataRows };
+        yield { type: 'sheet-end', name: sheet.name, rows: dataRows, ...(formulaRows ? { formulaRows } : {}) };
       }
     }
   } catch (e) {

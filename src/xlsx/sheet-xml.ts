@@ -4,7 +4,7 @@
 // `<is><t>`), reads shared-string indexes and whole numbers straight from their digits, and is
 // several times faster than a general SAX parser. Scanning stops at </sheetData>; what follows
 // (merge cells, drawings) is never read.
-import type { CellValue } from './types.js';
+import { FORMULA_NO_RESULT, type CellValue } from './types.js';
 import { El, isSpace, textOf, utf8, XmlPartScanner } from './xml-scan.js';
 
 export { MalformedXmlError, decodeEntities } from './xml-scan.js';
@@ -104,6 +104,8 @@ export class SheetXmlScanner extends XmlPartScanner {
   private capture = Capture.None;
   private inIs = false;
   private inPhonetic = 0;
+  /** The cell holds a formula (`<f>`): with no result saved, it is FORMULA_NO_RESULT, not blank. */
+  private formula = false;
   // attributes of the tag being opened (only those the state machine reads), parsed in place:
   // a 100k-row sheet has ~4M cells, and three string slices per cell were most of the garbage
   private aR: number | undefined; // row: its number; c: its 1-based column (0 when malformed)
@@ -226,6 +228,7 @@ export class SheetXmlScanner extends XmlPartScanner {
         this.inline = null;
         this.inIs = false;
         this.inPhonetic = 0;
+        this.formula = false;
         if (selfClosing) this.endCell();
         break;
       }
@@ -243,6 +246,9 @@ export class SheetXmlScanner extends XmlPartScanner {
         break;
       case El.RPh:
         if (this.inIs && !selfClosing) this.inPhonetic++;
+        break;
+      case El.F:
+        if (this.inCell) this.formula = true;
         break;
       case El.T:
         if (this.inIs && this.inPhonetic === 0 && !selfClosing) this.setCapture(Capture.T);
@@ -281,10 +287,12 @@ export class SheetXmlScanner extends XmlPartScanner {
 
   private endCell(): void {
     if (this.row && this.inCell) {
-      const value =
+      let value =
         this.digits < 0 ? this.decode(this.t, this.style, this.v, this.inline)
         : this.t === 's' ? this.shared!(this.digits, this.style)
         : this.number!(this.digits, this.style);
+      // (Excel saves a formula's empty-text result as t="str" with an empty <v>: that cell is blank)
+      if (value === null && this.formula && this.t !== 'str') value = FORMULA_NO_RESULT;
       if (value !== null) {
         if (this.col > this.maxColumns) this.row.overflow = true;
         else this.row.cells[this.col - 1] = value;

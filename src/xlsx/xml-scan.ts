@@ -71,7 +71,7 @@ export const textOf = (raw: string) => decodeEntities(normaliseEol(utf8(raw)));
 export const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** Elements a subclass reacts to, by local name (any prefix: some exporters write `x:row`). */
-export const enum El { Other, SheetData, Row, C, V, Is, T, RPh, Si }
+export const enum El { Other, SheetData, Row, C, V, Is, T, RPh, Si, F }
 
 /**
  * The element named `s[from, to)` (its local name, after any prefix), read from its characters:
@@ -87,7 +87,7 @@ function elementAt(s: string, from: number, to: number): El {
   const c = s.charCodeAt(from);
   switch (to - from) {
     case 1:
-      return c === 99 /* c */ ? El.C : c === 118 /* v */ ? El.V : c === 116 /* t */ ? El.T : El.Other;
+      return c === 99 /* c */ ? El.C : c === 118 /* v */ ? El.V : c === 116 /* t */ ? El.T : c === 102 /* f */ ? El.F : El.Other;
     case 2:
       if (c === 105 /* i */) return s.charCodeAt(from + 1) === 115 /* s */ ? El.Is : El.Other;
       return c === 115 /* s */ && s.charCodeAt(from + 1) === 105 /* i */ ? El.Si : El.Other;
@@ -101,7 +101,7 @@ function elementAt(s: string, from: number, to: number): El {
 }
 
 // The unprefixed names of the elements above, kept for their end-tag check without a slice.
-const NAME_OF: Record<El, string> = { [El.Other]: '', [El.SheetData]: 'sheetData', [El.Row]: 'row', [El.C]: 'c', [El.V]: 'v', [El.Is]: 'is', [El.T]: 't', [El.RPh]: 'rPh', [El.Si]: 'si' };
+const NAME_OF: Record<El, string> = { [El.Other]: '', [El.SheetData]: 'sheetData', [El.Row]: 'row', [El.C]: 'c', [El.V]: 'v', [El.Is]: 'is', [El.T]: 't', [El.RPh]: 'rPh', [El.Si]: 'si', [El.F]: 'f' };
 
 /**
  * Give `scan` a part's bytes in chunks (split anywhere). The subclass is told of each start tag

@@ -12,7 +12,7 @@ import { liaisonText, unreadResponseEmail } from '../../src/ingest/pipeline.js';
 import { responseSheets } from '../../src/reports/response.js';
 import type { CellOut } from '../../src/validate/types.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
-import type { CellValue } from '../../src/xlsx/types.js';
+import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteRow } from '../../src/xlsx/writer.js';
 import { inl, minimalParts, tinyZip } from '../fixtures/tiny-zip.js';
 import { BASE, cellsOf } from './validate-helpers.js';
@@ -215,15 +215,24 @@ describe('the response fix sheet, corrected and sent back', () => {
   });
 });
 
+
+// Workbooks written here part by part, for what no writer at hand makes: a cell is a value, or
+// the XML inside its <c> (a formula and what was saved of its result).
+type RawCell = CellValue | { xml: string; t?: string };
+const xmlCell = (ref: string, v: RawCell): string =>
+  v === null ? ''
+  : typeof v === 'object' && 'xml' in v ? `<c r="${ref}"${v.t ? ` t="${v.t}"` : ''}>${v.xml}</c>`
+  : typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>`
+  : isCellDate(v) ? inl(ref, `${v.date.slice(5, 7)}/${v.date.slice(8, 10)}/${v.date.slice(0, 4)}`)
+  : inl(ref, String(v));
+const sheetXml = (rows: RawCell[][]) =>
+  rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, i) => xmlCell(`${String.fromCharCode(65 + i)}${r + 1}`, v)).join('')}</row>`).join('');
+const workbook = (rows: RawCell[][], date1904 = false) =>
+  tinyZip(minimalParts(sheetXml(rows)).map((p) => p.name === 'xl/workbook.xml' && date1904 ? { ...p, data: String(p.data).replace('<sheets>', '<workbookPr date1904="1"/><sheets>') } : p));
+
 describe('a bare number in a date column of a workbook kept in the 1904 date system (older Mac Excel)', () => {
   // The cell's number counts days from 1904-01-01 there, not from 1900: read the 1900 way, every
   // such date came out 4 years and a day early, and was accepted.
-  const xmlCell = (ref: string, v: CellValue): string =>
-    v === null ? '' : typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>` : inl(ref, String(v));
-  const sheetXml = (rows: CellValue[][]) =>
-    rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, i) => xmlCell(`${String.fromCharCode(65 + i)}${r + 1}`, v)).join('')}</row>`).join('');
-  const workbook = (rows: CellValue[][], date1904: boolean) =>
-    tinyZip(minimalParts(sheetXml(rows)).map((p) => p.name === 'xl/workbook.xml' && date1904 ? { ...p, data: String(p.data).replace('<sheets>', '<workbookPr date1904="1"/><sheets>') } : p));
   // 2026-10-30: 46325 days in the 1900 system, 44863 in the 1904 one
   const rows = (serial: number | string) => [OTF.columns.map((c) => c.label), cellsOf(OTF, { ...BASE.OTF, attemptDate: serial })];
 
@@ -239,5 +248,51 @@ describe('a bare number in a date column of a workbook kept in the 1904 date sys
     const { v, rows: read } = await validate(workbook(rows(46325), false), 'OTF_ACME_202610.xlsx', '2026-10', '2026-11-03');
     expect(codesOf(v)).toEqual([]);
     expect(read[0]!.values.attemptDate).toBe('2026-10-30');
+  });
+});
+
+describe('a formula whose result was never saved (a file written by a script: openpyxl writes <f> and an empty <v>)', () => {
+  // Excel shows the value once it calculates; the file holds none. Read as blank, a required
+  // cell was "blank" and an optional one dropped without a word.
+  const otf = (cin: string, over: Record<string, RawCell> = {}): RawCell[] => {
+    const cells: RawCell[] = cellsOf(OTF, { ...BASE.OTF, cin });
+    for (const [key, v] of Object.entries(over)) cells[OTF.columns.findIndex((c) => c.key === key)] = v;
+    return cells;
+  };
+  const unsaved = { xml: '<f>A2&amp;""</f><v></v>' };
+  const file = workbook([
+    OTF.columns.map((c) => c.label),
+    otf('91234567A', { mcpName: unsaved }),
+    otf('92345678B', { minutes: { xml: '<f>30/2</f><v></v>' } }),
+    // Excel's own: a formula whose saved result is the empty string is a blank cell
+    otf('93456789C', { mcpName: { xml: '<f>IF(1=1,"","x")</f><v></v>', t: 'str' } }),
+    otf('94567890D', { minutes: { xml: '<f>10+5</f><v>15</v>' } }),
+    // a template's rows below the data: formulas and nothing else
+    ...[6, 7, 8].map(() => [unsaved, null, null, null, null, { xml: '<f>B2</f>' }, unsaved]),
+  ]);
+
+  it('in a member row is an error naming the cell and what to do, whether the column is required or not', async () => {
+    const { v, rows } = await validate(file, 'OTF_SCRIPTED_202609.xlsx', '2026-09', '2026-10-05');
+    const byRow = (n: number) => v.issues.filter((i) => i.row === n);
+    expect(byRow(2).map((i) => `${i.code} ${i.column}`)).toEqual(['FORMULA_NO_RESULT MCP Name']);
+    expect(byRow(3).map((i) => `${i.code} ${i.column}`)).toEqual(['FORMULA_NO_RESULT Time Spent Performing Outreach']);
+    expect(byRow(2)[0]!.message).toMatch(/formula whose result was never saved.*Open the file in Excel or LibreOffice and save it/);
+    expect(rows.filter((r) => r.rowNumber <= 5).map((r) => [r.rowNumber, r.values.minutes])).toEqual([[2, 15], [3, undefined], [4, 15], [5, 15]]);
+    expect(v.rowsAccepted).toBe(2);
+    expect(v.rowsRejected).toBe(2);
+    // the fix sheet gives the cell back blank, for the value to be typed in
+    const fix = responseSheets(v).find((s) => s.name === 'Rejected rows')!;
+    const fixRows = [...(fix.rows as Iterable<WriteRow>)].map((r) => (Array.isArray(r) ? r : r.cells));
+    const at = (label: string) => 2 + OTF.columns.findIndex((c) => c.label === label);
+    expect(fixRows.map((r) => [r[1], r[at('MCP Name')], r[at('Time Spent Performing Outreach')]])).toEqual([[2, null, 15], [3, null, null]]);
+  });
+
+  it('rows holding nothing but such formulas are not read as members, and a warning says how many and from where', async () => {
+    const { v } = await validate(file, 'OTF_SCRIPTED_202609.xlsx', '2026-09', '2026-10-05');
+    expect(v.rowsRead).toBe(4);
+    const w = v.issues.filter((i) => i.code === 'FORMULA_ROWS_UNREAD');
+    expect(w).toHaveLength(1);
+    expect(w[0]!.severity).toBe('warning');
+    expect(w[0]!.message).toMatch(/^3 rows, from row 6, hold only formulas whose results were never saved/);
   });
 });

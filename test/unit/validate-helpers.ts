@@ -6,7 +6,7 @@ import type { Layout } from '../../schemas/layout.js';
 import type { IssueCode } from '../../src/validate/catalogue.js';
 import { BoundRow } from '../../src/validate/scope.js';
 import { validateRow, type RowCells, type RowContext, type RowResult } from '../../src/validate/row.js';
-import type { CellValue } from '../../src/xlsx/types.js';
+import { FORMULA_NO_RESULT, type CellValue } from '../../src/xlsx/types.js';
 import { FILE_TYPES } from '../../src/filetypes/registry.js';
 import type { RowValidation } from '../../src/validate/file-type.js';
 
@@ -82,6 +82,7 @@ export const ROW_CASES: RowCase[] = [
   { name: 'Req blank (OTF minutes)', layout: 'OTF', patch: { minutes: null }, code: 'REQUIRED_BLANK', on: 'minutes' },
   { name: 'Req blank (CSPRTF service)', layout: 'CSPRTF', patch: { serviceCode: null }, code: 'REQUIRED_BLANK', on: 'serviceCode' },
   { name: '#N/A cell', layout: 'RTF', patch: { firstName: { error: '#N/A' } }, code: 'CELL_ERROR', on: 'firstName' },
+  { name: 'a formula with no saved result', layout: 'OTF', patch: { minutes: FORMULA_NO_RESULT }, code: 'FORMULA_NO_RESULT', on: 'minutes' },
   { name: 'name over 60', layout: 'RTF', patch: { lastName: long(61) }, code: 'TEXT_TOO_LONG', on: 'lastName' },
   { name: 'client name over 120', layout: 'OTF', patch: { clientName: long(121) }, code: 'TEXT_TOO_LONG', on: 'clientName' },
   { name: 'reason over 200', layout: 'RTF', patch: { discontinuationReason: long(201) }, code: 'TEXT_TOO_LONG', on: 'discontinuationReason' },

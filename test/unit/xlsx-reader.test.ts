@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isDateFormat, readWorkbook, XlsxReadError, type ReadEvent, type ReadOptions } from '../../src/xlsx/reader.js';
-import type { CellValue } from '../../src/xlsx/types.js';
+import { FORMULA_NO_RESULT, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { ACME_ROWS } from '../fixtures/generate.js';
 import { CSPRTF_LABELS, OTF_LABELS, RTF_LABELS } from '../fixtures/labels.js';
@@ -100,7 +100,7 @@ describe('readWorkbook: openpyxl fixture (inline strings, header on row 3)', () 
       'Member Information Return Transmission File Production Date': '11/03/2026', // text date stays text
       'Date of Most Recent Care Conference': '2026-10-15',
       'ECM Lead Care Manager Email': 'ana.pena@sunrise.example', // hyperlink → its text
-      'In Person': null, // openpyxl writes formulas without a cached value
+      'In Person': FORMULA_NO_RESULT, // openpyxl writes formulas without a cached value: not blank, no value either
       'Telephonic/Video': 3,
       'Member Phone Number': 5595550123,
       'ECM Provider Tax ID Number (TIN)': '12-3456789',

@@ -14,7 +14,7 @@ import { SaxesParser } from 'saxes';
 import { SharedStringsScanner } from '../../src/xlsx/shared-strings-xml.js';
 import { SheetXmlScanner, type FastCells, type RawRow } from '../../src/xlsx/sheet-xml.js';
 import { cellDecoders, type CellContext } from '../../src/xlsx/reader.js';
-import type { CellValue } from '../../src/xlsx/types.js';
+import { FORMULA_NO_RESULT, type CellValue } from '../../src/xlsx/types.js';
 import { listParts, openPartStream, openZip, partBytes, partText } from '../../src/xlsx/zip.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -61,7 +61,7 @@ async function reference(text: AsyncIterable<string>, maxColumns: number, decode
   const rows: RawRow[] = [];
   let inSheetData = false;
   let row: RawRow | null = null;
-  let lastRow = 0, lastCol = 0, inCell = false, col = 0, t = 'n', style = 0, inIs = false, inPhonetic = 0;
+  let lastRow = 0, lastCol = 0, inCell = false, col = 0, t = 'n', style = 0, inIs = false, inPhonetic = 0, formula = false;
   let v: string | null = null, inline: string | null = null, capture: 'v' | 't' | null = null;
   for await (const batch of saxEvents(text)) {
     for (const ev of batch) {
@@ -88,7 +88,9 @@ async function reference(text: AsyncIterable<string>, maxColumns: number, decode
           v = inline = null;
           inIs = false;
           inPhonetic = 0;
-        } else if (name === 'v' && inCell && !ev.value.isSelfClosing) {
+          formula = false;
+        } else if (name === 'f' && inCell) formula = true;
+        else if (name === 'v' && inCell && !ev.value.isSelfClosing) {
           capture = 'v';
           v = v ?? '';
         } else if (name === 'is' && inCell) {
@@ -101,7 +103,9 @@ async function reference(text: AsyncIterable<string>, maxColumns: number, decode
       else if (name === 'is') inIs = false;
       else if (name === 'c') {
         if (row && inCell) {
-          const value = decode(t, style, v, inline);
+          let value = decode(t, style, v, inline);
+          // a formula with no saved result is not blank (an empty text result, t="str", is)
+          if (value === null && formula && t !== 'str') value = FORMULA_NO_RESULT;
           // a blank value neither fills its column nor overflows (the reader's rule)
           if (value !== null) {
             if (col > maxColumns) row.overflow = true;
