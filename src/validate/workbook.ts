@@ -21,6 +21,7 @@ export type WorkbookEvent =
   | { type: 'sheet'; name: string; headerRow: number; match: HeaderMatch; date1904?: boolean }
   | { type: 'row'; sheet: string; rowNumber: number; cells: CellValue[] }
   | { type: 'ignored-sheet'; name: string; reason: string }
+  | { type: 'table-total'; sheet: string; rowNumber: number }
   | { type: 'sheet-end'; name: string; rows: number; formulaRows?: { count: number; first: number } }
   | { type: 'limit'; sheet: string; code: 'FILE_TOO_MANY_ROWS' | 'FILE_TOO_MANY_COLUMNS'; limit: number; rowNumber: number };
 
@@ -167,6 +168,8 @@ export class WorkbookValidator {
         return this.addIssue(makeIssue('SHEET_IGNORED', { sheet: ev.name }, { detail: ev.reason }));
       case 'row':
         return this.row(ev.sheet, ev.rowNumber, ev.cells);
+      case 'table-total':
+        return this.addIssue(makeIssue('TABLE_TOTAL_ROW', { sheet: ev.sheet, row: ev.rowNumber }));
       case 'sheet-end':
         if (ev.formulaRows)
           this.addIssue(makeIssue('FORMULA_ROWS_UNREAD', { sheet: ev.name }, { count: ev.formulaRows.count, row: ev.formulaRows.first }));

@@ -47,6 +47,8 @@ export type ReadEvent<M> =
    * that does not calculate), not yielded: whether they are members no one can tell.
    */
   | { type: 'sheet-end'; name: string; rows: number; formulaRows?: { count: number; first: number } }
+  /** A row of the sheet that is an Excel table's Total row (Table Design, Total Row): not data, not yielded as a row. */
+  | { type: 'table-total'; sheet: string; rowNumber: number }
   /** A sheet with no recognised header in its first rows (instructions, lookups), not a worksheet, or hidden (HIDDEN_REASON). */
   | { type: 'ignored-sheet'; name: string; reason: string }
   /** A size limit was hit; reading stops after this event. */
@@ -123,6 +125,27 @@ async function readRels(pkg: Package, sourcePart: string): Promise<Map<string, R
     rels.set(id, { type: attr(ev.value, 'Type') ?? '', target: external ? target : resolveTarget(sourcePart, target), external });
   });
   return rels;
+}
+
+/**
+ * The rows of a worksheet that are the Total row of one of its Excel tables (`totalsRowCount`:
+ * the last rows of the table's range), by Excel row number. Most sheets have no tables, and most
+ * no relationships part at all.
+ */
+async function tableTotalRows(pkg: Package, sheetPart: string): Promise<Set<number>> {
+  const rows = new Set<number>();
+  if (!pkg.parts.has(relsPathOf(sheetPart).toLowerCase())) return rows;
+  for (const rel of (await readRels(pkg, sheetPart)).values()) {
+    if (rel.external || !rel.type.endsWith('/table')) continue;
+    await walk(textOf(pkg, rel.target), (ev) => {
+      if (ev.eventType !== 'opentag' || localName(ev.value.name) !== 'table') return;
+      const count = Number(attr(ev.value, 'totalsRowCount') ?? '0');
+      const last = /:\$?[A-Za-z]{1,3}\$?(\d+)$/.exec(attr(ev.value, 'ref') ?? '');
+      if (!last || !Number.isInteger(count) || count < 1 || count > 10) return;
+      for (let r = Number(last[1]) - count + 1; r <= Number(last[1]); r++) rows.add(r);
+    });
+  }
+  return rows;
 }
 
 async function findWorkbookPart(pkg: Package): Promise<string> {
@@ -394,6 +417,7 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
       let hiddenLayout = false;
       let match: M | null = null;
       let sawValues = false;
+      const totals = hidden ? new Set<number>() : await tableTotalRows(pkg, rel.target);
       let dataRows = 0;
       let formulaRows: { count: number; first: number } | undefined;
       let stop = false;
@@ -422,6 +446,10 @@ export async function* readWorkbook<M>(input: Buffer, opts: ReadOptions<M>): Asy
             yield { type: 'limit', sheet: sheet.name, code: 'FILE_TOO_MANY_COLUMNS', limit: opts.maxColumns, rowNumber: row.rowNumber };
             stop = true;
             break batches;
+          }
+          if (totals.has(row.rowNumber)) {
+            yield { type: 'table-total', sheet: sheet.name, rowNumber: row.rowNumber };
+            continue;
           }
           if (isBlankRow(row.cells)) {
             if (row.cells.includes(FORMULA_NO_RESULT)) formulaRows = formulaRows ? { count: formulaRows.count + 1, first: formulaRows.first } : { count: 1, first: row.rowNumber };

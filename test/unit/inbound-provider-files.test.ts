@@ -296,3 +296,18 @@ describe('a formula whose result was never saved (a file written by a script: op
     expect(w[0]!.message).toMatch(/^3 rows, from row 6, hold only formulas whose results were never saved/);
   });
 });
+
+describe('OTF_RIVERSIDEECM_202611.xlsx (openpyxl): the attempts kept as an Excel table with its Total row shown', () => {
+  // The Total row (a "Total" label and sums below the last attempt) is part of the table, not an
+  // attempt: read as one, it was a rejected row of blank required cells and the file only
+  // PARTIALLY_ACCEPTED.
+  it('the Total row is not read as a member row; a note names it; the attempts are accepted', async () => {
+    const { v, rows } = await validate(fixture('OTF_RIVERSIDEECM_202611.xlsx'), 'OTF_RIVERSIDEECM_202611.xlsx');
+    expect(rows.map((r) => r.rowNumber)).toEqual([2, 3, 4]);
+    expect(v.rowsRead).toBe(3);
+    expect(v.rowsAccepted).toBe(3);
+    expect(codesOf(v)).toEqual(['5 TABLE_TOTAL_ROW']);
+    expect(v.issues[0]!.severity).toBe('info');
+    expect(v.outcome).toBe('ACCEPTED');
+  });
+});

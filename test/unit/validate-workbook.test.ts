@@ -40,6 +40,7 @@ const WORKBOOK_CASES: WorkbookCase[] = [
   { name: 'a repeated column', code: 'COLUMN_DUPLICATE', events: [sheet('RTF', RTF, [...labels(RTF), 'CIN']), row('RTF', 2, rtfRow())] },
   { name: 'the header again below the first rows', code: 'HEADER_REPEATED', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 3, labels(RTF)), row('RTF', 4, rtfRow({ cin: '92345678B' }))] },
   { name: 'rows of formulas with no saved result below the members', code: 'FORMULA_ROWS_UNREAD', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), { type: 'sheet-end', name: 'RTF', rows: 1, formulaRows: { count: 40, first: 3 } }] },
+  { name: 'an Excel table\'s Total row', code: 'TABLE_TOTAL_ROW', events: [sheet('OTF', OTF), row('OTF', 2, otfRow()), { type: 'table-total', sheet: 'OTF', rowNumber: 3 }] },
   { name: 'no sheet recognised', code: 'NO_LAYOUT_MATCHED', events: [{ type: 'ignored-sheet', name: 'Sheet1', reason: 'no recognised header row' }] },
   { name: 'rejected rows beyond the cap', code: 'ROWS_NOT_LISTED', opts: { rejectedRowCap: 1 }, events: [sheet('RTF', RTF), row('RTF', 2, rtfRow({ cin: 'x' })), row('RTF', 3, rtfRow({ cin: 'y' }))] },
   { name: 'too many rows', code: 'FILE_TOO_MANY_ROWS', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), { type: 'limit', sheet: 'RTF', code: 'FILE_TOO_MANY_ROWS', limit: 1, rowNumber: 3 }] },

@@ -58,6 +58,8 @@ const summary = (events: ReadEvent<Match>[]) =>
         return `end ${e.name} ${e.rows}`;
       case 'ignored-sheet':
         return `ignored ${e.name}`;
+      case 'table-total':
+        return `total ${e.sheet} @${e.rowNumber}`;
       default:
         return `limit ${e.code}`;
     }
@@ -203,6 +205,11 @@ describe('readWorkbook: unusual packages', () => {
       type: 'row', sheet: 'CSPRTF & notes', rowNumber: 4,
       cells: ['HN', 'Line one\r\nLine two', null, null, null, '山田', null, null, null, null, null, '10/2026'],
     });
+  });
+
+  it('OTF_RIVERSIDEECM_202611.xlsx: an Excel table\'s Total row is its own event, never a row', async () => {
+    const ev = await readAll(fixture('OTF_RIVERSIDEECM_202611.xlsx'));
+    expect(summary(ev)).toEqual(['sheet OTF OTF @1', 'total OTF @5', 'end OTF 3']);
   });
 
   it('OTF_MACCLINIC_202611.xlsx: 1904 date system', async () => {
