@@ -14,6 +14,8 @@ export type ProviderRow = OutboundProvider;
 
 export type Rec = Record<string, CellValue>;
 const d = (v: string | null): CellValue => (v ? { date: v } : null);
+/** A Y/N cell; null (unknown, see upsertMembers) stays blank rather than saying N. */
+const yn = (v: boolean | null): CellValue => (v === null ? null : v ? 'Y' : 'N');
 
 export interface MifContext { lob: string; mcpName: string; kind: 'MONTHLY' | 'MINI'; productionDate: IsoDate; period: string; provider: ProviderRow }
 
@@ -37,7 +39,7 @@ export function mifRecord(m: MifMember, ctx: MifContext): Rec {
     state: m.state,
     zip: m.zip,
     phone: m.phone,
-    homeless: m.homeless ? 'Y' : 'N',
+    homeless: yn(m.homeless),
     pof: m.pof.length ? m.pof.join(';') : null,
     ecmStatus: String(m.status),
     referralApprovalDate: d(m.referral_approved),

@@ -98,7 +98,7 @@ export interface MifMember {
   state: string | null;
   zip: string | null;
   phone: string | null;
-  homeless: boolean;
+  homeless: boolean | null;
   pof: string[];
   status: number;
   enrollment_start: string | null;

@@ -8,10 +8,11 @@ type Db = pg.Pool | pg.PoolClient;
 
 /**
  * The extract's contact details as one JSON value per group (x: the recordset's alias), as
- * upstream_contact keeps them: the address (with city, state and zip), the phone, homelessness.
+ * upstream_contact keeps them: the address (with city, state and zip), the phone, homelessness
+ * (null: the extract left it blank).
  */
 const UPSTREAM_CONTACT = `jsonb_build_object('address', jsonb_build_array(x.address, x.city, x.state, x.zip), 'phone', to_jsonb(x.phone),
-  'homeless', to_jsonb(coalesce(x.homeless, false)))`;
+  'homeless', to_jsonb(x.homeless))`;
 
 /** A contact group the extract gives news of: it says something else than last time (or nothing is known of last time). */
 const contactNews = (group: 'address' | 'phone' | 'homeless') =>
@@ -24,6 +25,11 @@ const contactNews = (group: 'address' | 'phone' | 'homeless') =>
  * the extract repeats as it gave it last time keeps what the member record has, which is the
  * provider's report when one came since; a group the extract changes is taken.
  *
+ * A blank homelessness is unknown, not "not homeless" [POLICY]: a new member's is null (the MIF
+ * leaves it blank), a member on file keeps what the record has, and what the extract last said
+ * of it stays what it last said (a blank says nothing, so the value after it is news only if it
+ * differs from the one before it).
+ *
  * `ends`: the extract has the eligibility_end column. Then each row's eligibility_end is the
  * member's last eligible day, a blank one none (eligible, open-ended: a re-enrollment re-opens an
  * ended eligibility). Without the column the extract says nothing of eligibility: a new member
@@ -33,7 +39,7 @@ export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'
   await db.query(
     `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end,
        upstream_contact)
-     select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, coalesce(homeless, false),
+     select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, homeless,
             case when $2 then eligibility_end end, ${UPSTREAM_CONTACT}
        from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
          language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date)
@@ -45,8 +51,9 @@ export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'
        zip = case when ${contactNews('address')} then excluded.zip else members.zip end,
        phone = case when ${contactNews('phone')} then excluded.phone else members.phone end,
        county = excluded.county,
-       homeless = case when ${contactNews('homeless')} then excluded.homeless else members.homeless end,
-       upstream_contact = excluded.upstream_contact,
+       homeless = case when excluded.homeless is not null and ${contactNews('homeless')} then excluded.homeless else members.homeless end,
+       upstream_contact = case when excluded.homeless is null and members.upstream_contact ? 'homeless'
+         then jsonb_set(excluded.upstream_contact, '{homeless}', members.upstream_contact->'homeless') else excluded.upstream_contact end,
        eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end, updated_at = now()`,
     [JSON.stringify(rows), opts.ends],
   );

@@ -321,3 +321,18 @@ describe('migration 0040 (a CS engagement per provider)', () => {
     expect((await pool.query(`select count(*)::int n from cs_engagements where cin = '91234569C'`)).rows[0]).toEqual({ n: 2 });
   });
 });
+
+describe('migration 0041 (a member\'s homelessness may be unknown)', () => {
+  it('lets a member\'s homelessness be null; going down reads an unknown one as not homeless, as before it, and up again', async () => {
+    await pool.query(`insert into members (cin, last_name, first_name, dob, homeless) values ('91234570D','X','Y','1980-01-01', null)`);
+    const homeless = async () => (await pool.query(`select homeless from members where cin = '91234570D'`)).rows[0];
+    expect(await homeless()).toEqual({ homeless: null });
+    const undone = await downTo('0041_');
+    expect(undone[0]).toBe('0041_member_homeless_unknown');
+    expect(await homeless()).toEqual({ homeless: false });
+    await expect(pool.query(`update members set homeless = null where cin = '91234570D'`)).rejects.toThrow(/not-null/);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    await pool.query(`update members set homeless = null where cin = '91234570D'`);
+    expect(await homeless()).toEqual({ homeless: null });
+  });
+});

@@ -9,7 +9,8 @@ export interface PrefillMember extends AssignmentRow {
   cin: string;
   last_name: string;
   first_name: string;
-  homeless: boolean;
+  /** null: unknown (upsertMembers), a blank cell */
+  homeless: boolean | null;
 }
 
 export interface PrefillContext {
@@ -30,7 +31,7 @@ export function rtfPrefillRecord(m: PrefillMember, ctx: PrefillContext): Partial
   out.lastName = m.last_name;
   out.firstName = m.first_name;
   out.newAddress = 'N';
-  out.homeless = m.homeless ? 'Y' : 'N';
+  out.homeless = m.homeless === null ? null : m.homeless ? 'Y' : 'N';
   out.newPhone = 'N';
   out.pofIndicator = 'N';
   out.inPerson = 0;
