@@ -330,18 +330,27 @@ async function prepareUnit(
     }
     if (p?.status === 'PENDING') {
       // An earlier run recorded this file and stopped before confirming it: publish those bytes.
+      const finish = async (session: () => Promise<SftpSession>): Promise<UnitResult> => {
+        const bytes = await recordedBytes(pool, p.sha256);
+        const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
+        const { name, remote } = await publishRecorded(pool, await session(), dir, p.id, p.file_name!, bytes, u, kind, slot);
+        // (the provider is told now: the attempt that recorded the file never got to; the
+        // refusals are the ones still open, as the file's own build would have listed them)
+        const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
+        const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused, p.replaces_file);
+        await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
+        await sendNotice(deps, u.provider.provider_code, notice, at);
+        return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
+      };
+      if (!opts.republish) return { deliver: finish };
+      // A republish must carry today's records, but the recorded file may be on the server
+      // already (the stop came after its upload): it goes out as recorded and is confirmed first,
+      // then the new version is built and replaces it, as it would replace any published one.
       return {
         deliver: async (session) => {
-          const bytes = await recordedBytes(pool, p.sha256);
-          const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
-          const { name, remote } = await publishRecorded(pool, await session(), dir, p.id, p.file_name!, bytes, u, kind, slot);
-          // (the provider is told now: the attempt that recorded the file never got to; the
-          // refusals are the ones still open, as the file's own build would have listed them)
-          const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-          const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused, p.replaces_file);
-          await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
-          await sendNotice(deps, u.provider.provider_code, notice, at);
-          return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
+          await finish(session);
+          const next = await prepareUnit(kind, job, slot, u, opts, deps, at);
+          return 'result' in next ? next.result : next.deliver(session);
         },
       };
     }

@@ -460,3 +460,25 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
     expect(await told(name)).toBe(0);
   });
 });
+
+describe('a republish while the slot\'s file is still recorded, not confirmed (PENDING)', () => {
+  it('publishes the recorded file as recorded (it may be out already), then a new version from today\'s records that replaces it', async () => {
+    const slot = '2027-06-15';
+    const down = await generate('mif', { date: slot, provider: 'RIVAL' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    expect(down.units.map((u) => u.status)).toEqual(['FAILED']);
+    const recorded = down.units[0]!.file ?? 'HN_MIF_1987654328_20270615.xlsx';
+    const rival = (await db.pool.query<{ cin: string }>(`select o.cin from outbound_file_rows o join outbound_files f on f.id = o.outbound_file_id
+      where f.provider_code = 'RIVAL' and f.slot = $1 order by o.row_number limit 1`, [slot])).rows[0]!.cin;
+    // the member's phone is put right after the file was recorded: what the republish is for
+    await db.pool.query(`update members set phone = '5595550606' where cin = $1`, [rival]);
+    const again = await republish('mif', { date: slot, provider: 'RIVAL', reason: 'test: phone put right' }, deps);
+    expect(again.units.map((u) => [u.status, u.file, u.replaces])).toEqual([['PUBLISHED', 'HN_MIF_1987654328_20270615_2.xlsx', recorded]]);
+    const phone = async (name: string) => (await readRecords(path.join(downloads('RIVAL'), name))).MIF!.find((x) => x.cin === rival)!.phone;
+    expect(await phone('HN_MIF_1987654328_20270615_2.xlsx')).toBe('5595550606');
+    expect(await phone(recorded)).not.toBe('5595550606');
+    expect((await db.pool.query(`select file_name, status, replaced_at is not null replaced, reason from outbound_files where provider_code = 'RIVAL' and kind = 'MIF' and slot = $1 order by id`, [slot])).rows).toEqual([
+      { file_name: recorded, status: 'PUBLISHED', replaced: true, reason: null },
+      { file_name: 'HN_MIF_1987654328_20270615_2.xlsx', status: 'PUBLISHED', replaced: false, reason: 'test: phone put right' },
+    ]);
+  });
+});
