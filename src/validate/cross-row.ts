@@ -1,5 +1,5 @@
 // Rules across the rows of one file, applied row by row while streaming: only the keys of
-// earlier rows are kept, never the rows. Each file type declares its key (src/filetypes).
+// earlier accepted rows are kept, never the rows. Each file type declares its key (src/filetypes).
 import type { Layout } from '../../schemas/layout.js';
 import type { CrossRowKey } from './file-type.js';
 import { makeIssue, type Issue } from './issues.js';
@@ -11,7 +11,7 @@ interface Seen { sheet: string; row: number; rest: string }
 /** One per file type per file (several sheets of the same type share it). */
 export class CrossRowChecker {
   /**
-   * Keys seen, by their first part (the CIN): a file's rows are mostly one per member, and the
+   * Keys accepted, by their first part (the CIN): a file's rows are mostly one per member, and the
    * CIN string is the reader's own, so the map holds no new string for them. The value is the
    * row number alone when the key's other parts and the sheet are the file's first ones (a
    * file is mostly one sheet and one line: no object per row), else a Seen. A second key of the
@@ -22,10 +22,23 @@ export class CrossRowChecker {
   private readonly others = new Map<string, Seen>();
   private common: { sheet: string; rest: string } | undefined;
 
+  /**
+   * The key of the row just checked, until its verdict: only a row that is accepted takes its
+   * key (accept). A rejected row is not in the file for the plan, so the provider's corrected
+   * row after it is no duplicate (and staging still holds each key accepted once per file:
+   * uniquePerFile). Fields, not an object: no allocation per row.
+   */
+  private pendingHead: string | undefined;
+  private pendingRest = '';
+  private pendingSheet = '';
+  private pendingRow = 0;
+  private pendingOther = false;
+
   constructor(readonly layout: Layout, private readonly rule: CrossRowKey) {}
 
-  /** Issues for this row given the rows before it; remembers its key. */
+  /** Issues for this row given the accepted rows before it; its key is taken only by accept(). */
   check(sheet: string, row: number, values: Readonly<Record<string, CellOut | null>>, cells: RowCells): Issue[] {
+    this.pendingHead = undefined;
     const keys = this.rule.keys;
     const h = values[keys[0]!];
     if (h === null || h === undefined) return [];
@@ -36,20 +49,20 @@ export class CrossRowChecker {
       rest = i === 1 ? String(p) : `${rest}\u0000${String(p)}`;
     }
     const head = String(h);
-    const common = (this.common ??= { sheet, rest });
     const prior = this.seen.get(head);
-    if (prior === undefined) {
-      this.seen.set(head, common.sheet === sheet && common.rest === rest ? row : { sheet, row, rest });
-      return [];
+    let first: Seen | undefined;
+    if (prior !== undefined) {
+      const common = this.common!;
+      first = typeof prior === 'number' ? { sheet: common.sheet, row: prior, rest: common.rest } : prior;
+      if (first.rest !== rest) first = this.others.get(`${head}\u0000${rest}`);
     }
-    let first: Seen | undefined = typeof prior === 'number' ? { sheet: common.sheet, row: prior, rest: common.rest } : prior;
-    if (first.rest !== rest) {
-      const key = `${head}\u0000${rest}`;
-      first = this.others.get(key);
-      if (!first) {
-        this.others.set(key, { sheet, row, rest });
-        return [];
-      }
+    if (!first) {
+      this.pendingHead = head;
+      this.pendingRest = rest;
+      this.pendingSheet = sheet;
+      this.pendingRow = row;
+      this.pendingOther = prior !== undefined;
+      return [];
     }
     const cinColumn = this.layout.columns.find((c) => c.key === 'cin');
     const cin = typeof values.cin === 'string' ? values.cin : undefined;
@@ -60,5 +73,19 @@ export class CrossRowChecker {
         { row: first.sheet === sheet ? String(first.row) : `${first.row} of sheet "${first.sheet}"` },
       ),
     ];
+  }
+
+  /** The row just checked was accepted: its key is taken, and a later row with it is a duplicate. */
+  accept(): void {
+    const head = this.pendingHead;
+    if (head === undefined) return;
+    this.pendingHead = undefined;
+    const { pendingSheet: sheet, pendingRow: row, pendingRest: rest } = this;
+    if (this.pendingOther) {
+      this.others.set(`${head}\u0000${rest}`, { sheet, row, rest });
+      return;
+    }
+    const common = (this.common ??= { sheet, rest });
+    this.seen.set(head, common.sheet === sheet && common.rest === rest ? row : { sheet, row, rest });
   }
 }

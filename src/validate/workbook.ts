@@ -229,8 +229,10 @@ export class WorkbookValidator {
       this.addIssue(issue);
       if (issue.severity === 'warning') summary.warnings++;
     }
-    if (accepted) summary.rowsAccepted++;
-    else {
+    if (accepted) {
+      summary.rowsAccepted++;
+      checker.accept();
+    } else {
       summary.rowsRejected++;
       this.rejected.add(layout, sheet, rowNumber, bound, issues);
     }

@@ -3,6 +3,7 @@ import { CSPRTF, MIF, OTF, RTF, matchHeader, type HeaderMatch } from '../../sche
 import type { Layout } from '../../schemas/layout.js';
 import { CODES, ISSUES, ISSUE_CODES, formatMessage, type IssueCode } from '../../src/validate/catalogue.js';
 import { computeOutcome } from '../../src/validate/outcome.js';
+import { makeIssue } from '../../src/validate/issues.js';
 import { WorkbookValidator, type WorkbookEvent, type WorkbookValidationOptions } from '../../src/validate/workbook.js';
 import { FILE_ERROR_CODES } from '../../src/xlsx/guard.js';
 import type { CellValue } from '../../src/xlsx/types.js';
@@ -112,6 +113,25 @@ describe('streaming validation', () => {
     ]);
     const dup = r.issues.filter((i) => i.code === 'DUPLICATE_CIN').map((i) => [i.sheet, i.row, i.message.match(/row \d+( of sheet "\w+")?/)![0]]);
     expect(dup).toEqual([['RTF2', 2, 'row 4 of sheet "RTF"'], ['RTF2', 3, 'row 3 of sheet "RTF"'], ['RTF2', 5, 'row 2 of sheet "RTF"']]);
+  });
+
+  it('a key is taken only by a row that was accepted: the provider\'s corrected row after a rejected one is no duplicate; a true duplicate still is', async () => {
+    const dups = (r: Awaited<ReturnType<typeof validate>>, code: IssueCode) =>
+      r.issues.filter((i) => i.code === code).map((i) => [i.row, i.message.match(/row \d+/)![0]]);
+    // a CSPRTF row rejected for its own error (an unknown engagement status), then the row again, put right
+    const cs = await validate([sheet('CS', CSPRTF), row('CS', 2, csRow({ engagementStatus: '9' })), row('CS', 3, csRow()), row('CS', 4, csRow())]);
+    expect(dups(cs, 'DUPLICATE_CIN_SERVICE')).toEqual([[4, 'row 3']]);
+    expect(cs).toMatchObject({ rowsRead: 3, rowsAccepted: 1, rowsRejected: 2 });
+    // the same in an RTF (a member once per line of business)
+    const rtf = await validate([sheet('RTF', RTF), row('RTF', 2, rtfRow({ ecmStatus: '9' })), row('RTF', 3, rtfRow()), row('RTF', 4, rtfRow())]);
+    expect(dups(rtf, 'DUPLICATE_CIN')).toEqual([[4, 'row 3']]);
+    expect(rtf).toMatchObject({ rowsRead: 3, rowsAccepted: 1, rowsRejected: 2 });
+    // a row a context rule (after the cross-row check) rejects takes no key either
+    const refused = await validate([sheet('CS', CSPRTF), row('CS', 2, csRow()), row('CS', 3, csRow())], {
+      contextRules: ({ rowNumber }) => (rowNumber === 2 ? [makeIssue('NOT_ON_CSASF', { sheet: 'CS', row: 2 })] : []),
+    });
+    expect(dups(refused, 'DUPLICATE_CIN_SERVICE')).toEqual([]);
+    expect(refused).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
   });
 
   it('the same CIN with another CS service is not a duplicate; OTF double entry is only a warning', async () => {
