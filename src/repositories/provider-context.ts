@@ -81,7 +81,10 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
 
 export interface CsasfRow {
   cin: string; service_code: string; lob: string | null; auth_status: string | null; auth_number: string | null; auth_start: string | null; auth_end: string | null;
-  /** The earliest start of the provider's approved authorizations of the pair that a later one superseded (renewals), when before auth_start. */
+  /**
+   * The start of the unbroken chain of the provider's approved authorizations of the pair that a
+   * later one superseded (renewals, each reaching the next one's start), when before auth_start.
+   */
   served_from: string | null;
   last_name: string; first_name: string; dob: string;
 }
@@ -94,7 +97,9 @@ export interface CsasfRow {
  * (accepted with MEMBER_NOT_ELIGIBLE), not NOT_ON_CSASF. Few: only members whose eligibility ended.
  * Each row also says from when the provider has been authorized for the pair without a new
  * referral (served_from): a re-authorization supersedes the one it renews (src/import/cs.ts), and
- * services that began under that one go on under the new number.
+ * services that began under that one go on under the new number. [POLICY] Only without a break:
+ * an authorization after a lapse (a day with none in force) is a new one (domain §5 item 1), and
+ * services begun before the lapse were not delivered under it.
  */
 export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): Promise<CsasfRow[]> {
   return (await db.query<CsasfRow>(
@@ -113,9 +118,17 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
           order by r.cin, r.service_code, s.slot desc, s.id desc) ended
      )
      select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end,
-            (select min(p.auth_start) from cs_authorizations p
-              where p.cin = r.cin and p.service_code = r.service_code and p.provider_code = $1
-                and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' and p.auth_start < r.auth_start) as served_from,
+            -- back from the row's start, each superseded authorization reaching the day before
+            -- the chain's start so far (contiguous or overlapping; no end: open-ended); one after
+            -- a lapse is not reached, and its services do not go on under the row's number
+            (with recursive chain(s) as (
+               select r.auth_start
+               union
+               select p.auth_start from chain c join cs_authorizations p
+                 on p.cin = r.cin and p.service_code = r.service_code and p.provider_code = $1
+                and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' and p.auth_start < c.s
+                and (p.auth_end is null or p.auth_end >= c.s - 1)
+             ) select min(s) from chain where s < r.auth_start) as served_from,
             m.last_name, m.first_name, m.dob
        from rows r join members m on m.cin = r.cin
        left join lateral ${csasfRowLob('r', '$1')} a on true`,
