@@ -28,9 +28,19 @@ describe('a blank homelessness value in the members extract', () => {
     expect(await importMembers(w, 'members-20261120.csv', [bravo('')], '2026-11-20T16:00:00Z')).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     expect(await homeless('91000002B')).toBe(true);
     expect(await mifHomeless('2026-11-15', '91000002B')).toBe('Y');
-    // an extract saying N again after the blank is what the extract last said, and is taken
+    // an extract saying N after the blank says something else than it last said (Y), and is taken
     await importMembers(w, 'members-20261125.csv', [bravo('N')], '2026-11-25T16:00:00Z');
     expect(await homeless('91000002B')).toBe(false);
+  });
+
+  it('is not what the extract last said: the same value again after a blank is no news, and a provider\'s report since stays', async () => {
+    const bravo = (h: string) => `91000002B,M2,Bravo,Ben,1975-03-05,M,Spanish,2 B St,Fresno,CA,93702,5595551002,Fresno,${h}`;
+    await importMembers(w, 'members-20261126.csv', [bravo('N')], '2026-11-26T16:00:00Z');
+    // the provider's accepted RTF reports the member homeless (what applyRtf writes)
+    await w.db.pool.query(`update members set homeless = true where cin = '91000002B'`);
+    await importMembers(w, 'members-20261127.csv', [bravo('')], '2026-11-27T16:00:00Z');
+    await importMembers(w, 'members-20261128.csv', [bravo('N')], '2026-11-28T16:00:00Z');
+    expect(await homeless('91000002B')).toBe(true);
   });
 
   it('is unknown for a new member: null on the record, blank on the MIF (never N)', async () => {
