@@ -118,7 +118,10 @@ export async function periodStatus(
           and not ${answeredAgainSql('u')}
         group by 1, 2
      ), sent as (
-       select provider_code, kind, max(slot) last from outbound_files where status = 'PUBLISHED' group by 1, 2
+       -- the last slot sent in or before the period's month: a later month's file (status for a
+       -- past period) is not what the period was sent, and the board's MIF/CSASF cells read the month
+       select provider_code, kind, max(slot) last from outbound_files
+        where status = 'PUBLISHED' and slot < ($1::date + interval '1 month') group by 1, 2
      )
      select e.provider_code, p.name, e.program, e.file_type, to_char(st.last, 'YYYY-MM-DD') as sent,
             coalesce(l.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,

@@ -221,3 +221,28 @@ describe('the provider chart counts what counts: a correction is not added to th
     expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'NOT_OWED', missingLines: [] });
   });
 });
+
+describe("the last file sent for a period is that period's, never a later month's", () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-sent', { csAuthorizations: true });
+    for (const date of ['2026-10-15', '2026-11-15']) {
+      await generate('mif', { date, now: new Date(`${date}T14:30:00Z`) }, w.deps);
+      await generate('csasf', { date, now: new Date(`${date}T14:30:00Z`) }, w.deps);
+    }
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('status --period 2026-10 names the October MIF and CSASF, as the board does; September: none sent', async () => {
+    const sent = async (period: string, provider: string, type: string) =>
+      (await periodStatus(w.db.pool, `${period}-01`, EXPECTED_TYPES)).find((r) => r.provider === provider && r.fileType === type)?.lastSent;
+    const board = async (period: string) => (await boardRows(w.db.pool, OPS, period, {}, w.config.PLAN_TIME_ZONE)).rows;
+    expect(await sent('2026-10', 'ACME', 'RTF')).toBe('2026-10-15');
+    expect(await sent('2026-10', 'HOMEWAY', 'CSPRTF')).toBe('2026-10-15');
+    expect(cell(await board('2026-10'), 'ACME', 'HN', 'MIF')).toMatchObject({ state: 'sent' });
+    expect(await sent('2026-09', 'ACME', 'RTF')).toBeNull();
+    expect(await sent('2026-09', 'HOMEWAY', 'CSPRTF')).toBeNull();
+    expect(cell(await board('2026-09'), 'ACME', 'HN', 'MIF')).toMatchObject({ state: 'not-sent' });
+    expect(await sent('2026-11', 'ACME', 'RTF')).toBe('2026-11-15');
+  });
+});
