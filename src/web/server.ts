@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type pg from 'pg';
 import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
+import { isPeriod } from '../calendar/period.js';
 import { parseIsoDate } from '../calendar/zone.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -292,6 +293,15 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const pick = (k: string, allowed: readonly string[]) => (typeof q[k] === 'string' && allowed.includes(q[k]) ? q[k] : undefined);
+    // A month or a choice the board does not have (typed or edited into a link) is refused, never
+    // shown as today's month or as every provider under a link that asked for something else.
+    // An empty value is the form's "all" (or, for the period, "today's").
+    const choices: Record<string, (v: string) => boolean> = {
+      period: isPeriod, program: (v) => ['ECM', 'CS'].includes(v), lob: (v) => ['HN', 'CV', 'CHPIV'].includes(v), state: (v) => Object.keys(STATES).includes(v),
+    };
+    const wrong = Object.keys(choices).filter((k) => q[k] !== undefined && q[k] !== '' && !(typeof q[k] === 'string' && choices[k]!(q[k])));
+    if (wrong.length)
+      return send(reply, messagePage(req.viewer, 'Request refused', `The board has no such ${wrong.join(' or ')} (period: a month YYYY-MM in 1900-2199, given once; program, line and state: one of the form's choices). Choose them in the form.`), 400);
     const viewer = req.viewer!;
     const period = boardPeriod(q.period, deps.now(), tz);
     const f: BoardFilter = {

@@ -417,6 +417,16 @@ describe('bad requests are answered 4xx with a plain page, never 500', () => {
       const edge = await get(ops, `/?period=${period}`);
       expect.soft(edge.statusCode, `board ?period=${period}`).toBe(200);
     }
+    // a month or a filter the board does not have is refused, never shown as another month or
+    // as every provider (the page would say 11/2026 under a link that asked for 2026-13)
+    for (const q of ['period=2026-13', 'period=1899-12', 'period=2026-1', 'period=2026-10&period=2026-11', 'program=PACE', 'lob=XX', 'state=toString', 'state=lost']) {
+      const res = await get(ops, `/?${q}`);
+      refused(res, `board ?${q}`, 400);
+      expect.soft(res.body, `board ?${q}`).toContain('The board has no such');
+      expect.soft(res.body, `board ?${q}`).not.toContain('Month board:');
+    }
+    for (const q of ['period=', 'program=&lob=&state=&liaison=', 'period=2026-10&program=CS&lob=CV&state=missing'])
+      expect.soft((await get(ops, `/?${q}`)).statusCode, `board ?${q}`).toBe(200);
     const nul = await get(ops, '/providers/%00');
     expect.soft(nul.body).toContain('not allowed');
 
