@@ -127,16 +127,29 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const tz = config.PLAN_TIME_ZONE;
   const cookieBase = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.WEB_COOKIE_SECURE, signed: true };
 
-  const app = Fastify({ logger: false, trustProxy: config.WEB_TRUST_PROXY, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: false, trustProxy: config.WEB_TRUST_PROXY, bodyLimit: 64 * 1024,
+    // A path the router cannot read (bad percent-encoding, a parameter over its length) is
+    // answered before any route or hook: without this, fastify wrote its own JSON, echoing the
+    // path, with none of the security headers. No session is read: the page names no one.
+    // (no hook runs for it: the headers are set here)
+    frameworkErrors: (err, _req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      log.warn({ code: err.code, status }, 'web request refused: a path the router cannot read');
+      secure('', reply);
+      void send(reply, messagePage(undefined, 'Request refused', 'The address could not be read (a character that is not allowed, or a part that is too long). Follow a link from the pages instead.'), status >= 400 && status < 500 ? status : 400);
+    },
+  });
   await app.register(cookie, { secret });
   await app.register(formbody);
 
-  app.addHook('onSend', async (req, reply) => {
+  function secure(url: string, reply: FastifyReply) {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     if (config.WEB_COOKIE_SECURE) reply.header('strict-transport-security', 'max-age=31536000');
     // pages and downloads may carry member data: never kept by a browser or a proxy
-    if (!req.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
-  });
+    if (!url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+  }
+  app.addHook('onSend', async (req, reply) => secure(req.url, reply));
 
   async function viewerOf(req: FastifyRequest): Promise<{ viewer: Viewer; hash: string } | undefined> {
     const raw = req.cookies[SESSION_COOKIE];

@@ -457,6 +457,26 @@ describe('bad requests are answered 4xx with a plain page, never 500', () => {
   });
 });
 
+describe('a path the router cannot read', () => {
+  it('bad percent-encoding or an over-long code: a plain 4xx page with every header, the path not echoed', async () => {
+    time.set(WEB_NOW);
+    const ops = await login(USERS.ops);
+    const long = `/providers/${'A'.repeat(200)}`;
+    for (const [s, url, status] of [[ops, '/providers/%E0%A4%A', 400], [undefined, '/submissions/%E0%A4%A', 400], [ops, long, 414], [undefined, long, 414]] as const) {
+      const res = await get(s, url);
+      const what = `${s ? 'ops' : 'anonymous'} ${url.slice(0, 30)}`;
+      expect.soft(res.statusCode, what).toBe(status);
+      expect.soft(res.headers['content-type'], what).toMatch(/^text\/html/);
+      expect.soft(res.body, what).toContain('Request refused');
+      expect.soft(res.body, what).not.toContain('FST_ERR');
+      expect.soft(res.body, what).not.toContain(url.slice(1, 20));
+      expect.soft(res.headers['content-security-policy'], what).toContain("script-src 'none'");
+      expect.soft(res.headers['x-frame-options'], what).toBe('DENY');
+      expect.soft(res.headers['cache-control'], what).toBe('no-store');
+    }
+  });
+});
+
 describe('sessions and logins', () => {
   it('a session ends after WEB_SESSION_IDLE_MINUTES without use, and after WEB_SESSION_MAX_HOURS however used', async () => {
     time.set(WEB_NOW);
