@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import { isPeriod } from '../calendar/period.js';
-import { parseIsoDate } from '../calendar/zone.js';
+import { parseIsoDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { getBlob, storedBlobs } from '../db/blobs.js';
@@ -333,7 +333,9 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     if (!canSeeProvider(req.viewer!, [profile.liaisonEmail, ...profile.contracts.map((c) => c.liaisonEmail)])) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
     const period = boardPeriod(undefined, deps.now(), tz);
     const [submissions, outbound, trend, warnings] = await Promise.all([
-      listSubmissions(pool, { provider: code, since: new Date(`${historyStartDate(period)}T00:00:00Z`), limit: 500 }),
+      // since the first day of the 13 months in the plan's time zone (not that day's UTC
+      // midnight, which in Los Angeles is the afternoon before)
+      listSubmissions(pool, { provider: code, since: startOfLocalDay(historyStartDate(period), tz), limit: 500 }),
       providerOutbound(pool, code, historyStartDate(period)),
       providerTrend(pool, code, `${historyStart(period)}-01`),
       providerOpenWarnings(pool, code),

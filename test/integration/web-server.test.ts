@@ -576,3 +576,19 @@ describe("a member of another provider's, named in a provider's file", () => {
     expect(own.body).toContain(`${ACME_MEMBER.last}, ${ACME_MEMBER.first}`);
   });
 });
+
+describe('the provider page in the plan time zone', () => {
+  it("lists the submissions received since the first day of its 13 months there, not since that day's UTC midnight", async () => {
+    time.set(WEB_NOW);
+    // the page shows 2025-11 to 2026-11: Oct 31 at 18:00 in Los Angeles is 01:00 UTC on Nov 1
+    const receive = async (name: string, at: string) => (await ingestFile({ pool: w.db.pool, config: w.config }, {
+      provider: 'ACME', originalName: name, receivedAt: new Date(at), source: 'cli', bytes: await rtf([rtfRow()]),
+    })).submissionId;
+    const october = await receive('RTF_ACME_202509_lastday.xlsx', '2025-11-01T01:00:00Z');
+    const november = await receive('RTF_ACME_202510_firstday.xlsx', '2025-11-01T07:00:00Z');
+    const page = (await get(await login(USERS.ops), '/providers/ACME')).body;
+    expect(page).toContain('Submissions since 2025-11');
+    expect(page).toContain(`href="/submissions/${november}"`);
+    expect(page).not.toContain(`href="/submissions/${october}"`);
+  });
+});
