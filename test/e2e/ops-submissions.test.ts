@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { expectUsageError, runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 
@@ -78,6 +78,12 @@ describe('submissions', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error: /m);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    // a provider code that is not one (mistyped, lower case, blank) is a mistake, not "no
+    // submissions match": ops would read it as a provider that sent nothing
+    for (const code of ['NOPE', 'acme', '']) {
+      const r = await runCli(['submissions', '--provider', code, '--json'], env);
+      expectUsageError(r, new RegExp(`unknown provider ${code}: no such provider code`));
     }
   });
 

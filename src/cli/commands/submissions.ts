@@ -52,6 +52,13 @@ Examples:
       };
       const { listSubmissions } = await import('../../repositories/submissions.js');
       await withRuntime(async ({ config, db }) => {
+        // a code that is not one (mistyped, lower case) is a mistake, never "no submissions
+        // match": that reads as a provider that sent nothing
+        if (filter.provider !== undefined) {
+          const { providerStanding } = await import('../../repositories/providers.js');
+          if (!(await providerStanding(db.pool, filter.provider)))
+            throw new UsageError(`unknown provider ${filter.provider}: no such provider code (see the providers extract)`);
+        }
         const rows = await listSubmissions(db.pool, filter);
         emit(opts, rows.map(json), () =>
           rows.length === 0
