@@ -129,5 +129,9 @@ describe('serve', () => {
 
   it('a bad --port is a usage error', async () => {
     expectUsageError(await runCli(['serve', '--port', 'eighty'], w.env), /--port takes a port number/);
+    // Number() reads these as 0 (any free port), 1000 and 80: a blank or a typo must not start
+    // the pages on a port nobody asked for (were it started, the kill after 60 s fails this)
+    for (const port of ['', ' ', '1e3', '0x50', '80.0'])
+      expectUsageError(await runCli(['serve', '--port', port], w.env, { timeoutMs: 60_000 }), /--port takes a port number/);
   });
 });

@@ -16,7 +16,8 @@ export interface ListenOptions { port?: string; host?: string }
 
 /** --port and --host over WEB_PORT and WEB_HOST. */
 export function listenOn(opts: ListenOptions, config: Config): { host: string; port: number } {
-  const port = opts.port === undefined ? config.WEB_PORT : Number(opts.port);
+  // digits only: Number() reads '' as 0 (any free port), '1e3' as 1000, '0x50' as 80
+  const port = opts.port === undefined ? config.WEB_PORT : /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0-65535; 0: any free port)');
   const host = opts.host?.trim() || config.WEB_HOST;
   return { host, port };
