@@ -2,6 +2,7 @@
 // raise one liaison alert each.
 import { DAILY } from '../src/calendar/slots.js';
 import { declareJob, firesAt } from './job.js';
+import { miniMif as miniMifJob } from './mini-mif.js';
 
 export const minimifSla = declareJob({
   name: 'minimif-sla',
@@ -9,6 +10,12 @@ export const minimifSla = declareJob({
   ...firesAt('07:15', () => DAILY),
   catchUpLateDays: (config) => config.CATCH_UP_ALERT_DAYS,
   run: async (deps, ctx) => {
+    // The day's mini-MIF (07:00) may still be sending (many providers, a slow sFTP) at 07:15, or
+    // be run by another instance: referrals it is about to carry would be called overdue, once
+    // and for good. The alert fails instead, and catch-up makes it up once that run has ended.
+    const { slotStates } = await import('../src/repositories/run-ledger.js');
+    const miniMif = (await slotStates(deps.pool, miniMifJob.name, [ctx.slot], deps.config.ABANDON_AFTER_SECONDS)).get(ctx.slot);
+    if (miniMif?.status === 'RUNNING' && !miniMif.stale) throw new Error(`${miniMifJob.name} for ${ctx.slot} is still running; the alert waits for it (catch-up runs it when it has ended)`);
     const { miniMifSlaAlert } = await import('../src/reports/alerts.js');
     const r = await miniMifSlaAlert(deps.pool, deps.config, ctx.slot, ctx.now);
     return { referrals: r.referrals, providers: r.providers };

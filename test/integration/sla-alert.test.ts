@@ -3,7 +3,10 @@
 // and the next run (with one more referral overdue) names each referral in one email only. A
 // referral whose provider has no liaison to tell is not marked as alerted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobDefinitions } from '../../jobs/schedule.js';
 import { miniMifSlaAlert } from '../../src/reports/alerts.js';
+import { claimRun, finishRun } from '../../src/repositories/run-ledger.js';
+import { Coordinator } from '../../src/runs/coordinator.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
@@ -40,5 +43,21 @@ describe('mini-MIF SLA alert', () => {
     await q(`update providers set liaison_email = 'rival-liaison@plan.example' where provider_code = 'RIVAL'`);
     expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-15', new Date('2026-11-15T16:00:00Z'))).toEqual({ referrals: 1, providers: 1 });
     expect(await alertsNaming('REF-S-3')).toBe(1);
+  });
+
+  it('while the day\'s mini-MIF is still being sent, the alert waits for it: a referral that run carries is never called overdue', async () => {
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-4', '91000003C', 'ACME', 'HN', '2026-11-06')`);
+    // another instance's mini-MIF of the 16th is live (slow sFTP, many providers) past 07:15
+    const miniMif = await claimRun(w.db.pool, 'mini-mif', '2026-11-16', 'instance-A', 'cron', w.config.ABANDON_AFTER_SECONDS);
+    if (!miniMif.claimed) throw new Error('mini-mif slot not claimed');
+    const coordinator = new Coordinator(jobDefinitions({ pool: w.db.pool, config: w.config, openSession: () => Promise.reject(new Error('no sftp')) }, ['minimif-sla']), { pool: w.db.pool, config: w.config, owner: 'instance-B', now: () => new Date('2026-11-16T15:15:00Z') });
+    const first = await coordinator.fire('minimif-sla', new Date('2026-11-16T15:15:00Z'));
+    expect(first).toMatchObject({ status: 'failed', error: expect.stringMatching(/mini-mif .*2026-11-16.* still running/) });
+    expect(await alertsNaming('REF-S-4')).toBe(0);
+    expect((await q(`select sla_alerted_at from ecm_referrals where referral_id = 'REF-S-4'`)).rows[0].sla_alerted_at).toBeNull();
+    // that run ends (here: without sending it); catch-up makes the alert up, once
+    await finishRun(w.db.pool, miniMif.run.id, 'instance-A', 'FAILED', {}, 'sftp down');
+    expect((await coordinator.catchUp()).map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-16', 'ran']]);
+    expect(await alertsNaming('REF-S-4')).toBe(1);
   });
 });
