@@ -185,6 +185,13 @@ const detail = (r: MissingRow, period: Period, policy: DigestPolicy): string =>
     ...r.files.map((f) => describeFile(f, period, policy)),
   ].join('\n');
 
+/** What a row misses, as the digest says it: whole file types, then a line's ("RTF (CV)"): the body's and the sheet's column alike. */
+export const missingText = (r: Pick<MissingRow, 'missing' | 'missingLines'>): string => [...r.missing, ...r.missingLines.map((m) => `${m.type} (${m.lob})`)].join(', ');
+
+/** A row of the email body's table (the attachment has the same rows). */
+export const digestTableLine = (r: MissingRow): string =>
+  `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(missingText(r) || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`;
+
 /** The digest workbook: one row per provider and program, a line per missing type and per declined or rejected file. */
 export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy: DigestPolicy): WriteSheet[] {
   const period = digestPeriod(slot);
@@ -201,7 +208,7 @@ export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy:
         { label: 'Rejected Files', width: 10, type: 'int' },
         { label: 'Detail', width: 40, maxWidth: 60, type: 'text', wrap: true },
       ],
-      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, [...r.missing, ...r.missingLines.map((m) => `${m.type} (${m.lob})`)].join(', '), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
+      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, missingText(r), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
     },
   ];
 }
@@ -267,7 +274,7 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
       ...csNote,
       '',
       'provider     program  missing           declined  rejected',
-      ...list.map((r) => `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(r.missing.join(', ') || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`),
+      ...list.map(digestTableLine),
       '',
       `The attached ${attachment} has the same rows, with a line for each missing file type and each declined or rejected file.`,
       'Run "calaim-exchange status --period ' + period + '" for the full picture.',
