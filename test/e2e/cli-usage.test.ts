@@ -88,6 +88,14 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  // Node keeps a timer in a 32-bit count of milliseconds: a longer one fires after 1 ms, so a
+  // catch-up "every 35 days" would reconcile the ledger a thousand times a second.
+  for (const [flag, value] of [['--catch-up-interval', '3000000'], ['--shutdown-grace', '2147484'], ['--catch-up-interval', '1e10']] as const) {
+    it(`scheduler ${flag} ${value}: exit 2, not a timer that fires after 1 ms`, async () => {
+      expectUsageError(await runCli(['scheduler', '--once', flag, value], offline), new RegExp(`^error: ${flag} takes a positive number of seconds, at most 2147483`, 'm'));
+    });
+  }
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

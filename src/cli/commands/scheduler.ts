@@ -21,10 +21,13 @@ import { testHooks } from '../test-hooks.js';
 
 interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
+/** The longest timer Node keeps (a 32-bit count of milliseconds): a longer one fires after 1 ms instead. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 const seconds = (v: string | undefined, name: string, fallbackMs: number): number => {
   if (v === undefined) return fallbackMs;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} takes a positive number of seconds`);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMER_SECONDS) throw new UsageError(`${name} takes a positive number of seconds, at most ${MAX_TIMER_SECONDS} (24 days)`);
   return n * 1000;
 };
 
