@@ -31,6 +31,8 @@ export interface RunRow {
   error: string | null;
   /** Why ops started it by hand (reprocess, republish); null for scheduled and plain manual runs. */
   reason: string | null;
+  /** One provider's attempt (`generate --provider`): it decides nothing for the slot; null: the whole slot. */
+  provider: string | null;
 }
 
 export const processOwner = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -44,6 +46,8 @@ export type ClaimResult =
  * with a live heartbeat; a RUNNING attempt whose heartbeat is older than abandonAfterSeconds is
  * recorded ABANDONED and a new attempt appended. A slot whose latest decided attempt SUCCEEDED
  * is done: claimed again only by a manual trigger (its done units are skipped, so that is safe).
+ * An attempt for one `provider` holds the claim like any other, but only whole-slot attempts
+ * decide whether the slot is done: the other providers' files are still owed after it.
  */
 export async function claimRun(
   pool: pg.Pool,
@@ -53,6 +57,7 @@ export async function claimRun(
   trigger: Trigger,
   abandonAfterSeconds: number,
   reason: string | null = null,
+  provider: string | null = null,
 ): Promise<ClaimResult> {
   const c = await pool.connect();
   try {
@@ -77,7 +82,7 @@ export async function claimRun(
       ]);
     }
     const decided = await c.query<RunRow>(
-      `select * from runs where job = $1 and slot = $2 and status in ('SUCCEEDED', 'FAILED') order by id desc limit 1`,
+      `select * from runs where job = $1 and slot = $2 and status in ('SUCCEEDED', 'FAILED') and provider is null order by id desc limit 1`,
       [job, slot],
     );
     const last = decided.rows[0];
@@ -86,10 +91,10 @@ export async function claimRun(
       return { claimed: false, reason: 'done', run: last };
     }
     const r = await c.query<RunRow>(
-      `insert into runs (job, slot, status, trigger, owner, attempt, reason)
-       values ($1, $2, 'RUNNING', $3, $4, (select count(*) + 1 from runs where job = $1 and slot = $2), $5)
+      `insert into runs (job, slot, status, trigger, owner, attempt, reason, provider)
+       values ($1, $2, 'RUNNING', $3, $4, (select count(*) + 1 from runs where job = $1 and slot = $2), $5, $6)
        returning *`,
-      [job, slot, trigger, owner, reason],
+      [job, slot, trigger, owner, reason, provider],
     );
     await c.query('commit');
     return { claimed: true, run: r.rows[0]! };

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Why ops started it (recorded on the attempt). */
   reason?: string;
+  /** Only this provider's units (`generate --provider`): the slot stays owed to the others. */
+  provider?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,13 +45,13 @@ export async function executeRun<T extends Record<string, unknown>>(
 ): Promise<RunOutcome<T>> {
   const owner = opts.owner ?? processOwner();
   const deadline = performance.now() + (opts.waitMs ?? 0); // elapsed time: monotonic
-  let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null);
+  let claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null, opts.provider ?? null);
   let announced = false;
   while (!claim.claimed && claim.reason === 'running' && performance.now() < deadline) {
     if (!announced) log.info({ job, slot, owner: claim.run.owner }, 'waiting for the running claimant to finish');
     announced = true;
     await sleep(1000);
-    claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null);
+    claim = await claimRun(pool, job, slot, owner, opts.trigger, config.ABANDON_AFTER_SECONDS, opts.reason ?? null, opts.provider ?? null);
   }
   if (!claim.claimed) {
     if (claim.reason === 'done') return { status: 'already-done', run: claim.run };

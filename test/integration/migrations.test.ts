@@ -336,3 +336,21 @@ describe('migration 0041 (a member\'s homelessness may be unknown)', () => {
     expect(await homeless()).toEqual({ homeless: null });
   });
 });
+
+describe('migration 0043 (one provider\'s attempt decides nothing for its slot)', () => {
+  it('the slot is owed while only one provider\'s attempt succeeded; going down counts it for the slot again, as before it, and up again', async () => {
+    await pool.query(`insert into runs (job, slot, status, owner, attempt, trigger, provider) values ('csasf', '2026-11-29', 'SUCCEEDED', 'a', 1, 'manual', 'P1')`);
+    const slot = async () => (await pool.query(`select status, decided_attempt_id is null as undecided from run_slots where job = 'csasf' and slot = '2026-11-29'`)).rows[0];
+    expect(await slot()).toEqual({ status: 'ABANDONED', undecided: true });
+    // who the attempt was for never changes, like who started it and why
+    await pool.query(`insert into runs (job, slot, status, owner, attempt, trigger, provider) values ('csasf', '2026-12-15', 'RUNNING', 'a', 1, 'manual', 'P1')`);
+    await expect(pool.query(`update runs set provider = null where job = 'csasf' and slot = '2026-12-15'`)).rejects.toThrow(/append-only/);
+    await pool.query(`update runs set status = 'SUCCEEDED' where job = 'csasf' and slot = '2026-12-15'`);
+    const undone = await downTo('0043_');
+    expect(undone).toEqual(['0043_run_provider_scope']);
+    expect(await slot()).toEqual({ status: 'SUCCEEDED', undecided: false });
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect((await pool.query(`select provider from runs where job = 'csasf' and slot = '2026-11-29'`)).rows[0]).toEqual({ provider: null });
+    expect(await slot()).toEqual({ status: 'SUCCEEDED', undecided: false });
+  });
+});

@@ -75,9 +75,10 @@ Examples:
           } else {
             const slot = slotFor(k, date, config);
             try {
-              await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000 }, async (ctx) => {
+              await executeRun(db.pool, config, k, slot, { trigger: 'manual', waitMs: waitSeconds * 1000, provider: opts.provider }, async (ctx) => {
                 result = await run(ctx.signal, ctx.run.id);
-                if (k === 'mini-mif') alerts = (await miniMifSlaAlert(db.pool, config, slot, now)).referrals;
+                // (one provider's run: the other providers' referrals wait for their own mini-MIF of the day)
+                if (k === 'mini-mif' && opts.provider === undefined) alerts = (await miniMifSlaAlert(db.pool, config, slot, now)).referrals;
                 // A failed provider leaves the run FAILED so the scheduler retries it; the others are done.
                 if (result.failed) throw new Error(`${result.failed} provider file(s) failed`);
                 return { published: result.published, empty: result.empty, failed: result.failed, units: result.units.length };

@@ -54,7 +54,9 @@ Every attempt at a (job, slot) is its own line, never rewritten: trigger cron, c
 manual; try = its number for the slot. Attempt statuses: RUNNING (heartbeating), SUCCEEDED,
 FAILED, ABANDONED (heartbeat stopped or released at shutdown; taken over by another attempt).
 The slot column is the slot's status from all its attempts: RUNNING while one runs, else the
-outcome of its latest SUCCEEDED / FAILED attempt (a FAILED slot is retried by catch-up).
+outcome of its latest SUCCEEDED / FAILED attempt (a FAILED slot is retried by catch-up). An
+attempt of one provider (generate --provider; "(P only)") decides nothing for the slot: the
+other providers' files are still owed, and the scheduler still runs it.
 published = the files that attempt published (provider/line of business). Times are in the
 plan time zone (PLAN_TIME_ZONE).
 
@@ -89,6 +91,7 @@ Examples:
           counts: r.counts,
           error: r.error,
           reason: r.reason ?? null,
+          provider: r.provider ?? null,
           slotStatus: r.slot_status ?? null,
           timeZone: tz,
           startedAtLocal: localIso(r.started_at, tz),
@@ -102,7 +105,7 @@ Examples:
               table(
                 ['id', 'job', 'slot', 'try', 'trigger', 'status', 'slot status', `started (${tz})`, 'duration', 'published', 'counts', 'reason / error'],
                 runs.map((r) => [
-                  r.id, r.job, r.slot, r.attempt, r.trigger, r.status, r.slot_status ?? '',
+                  r.id, r.job, r.provider ? `${r.slot} (${r.provider} only)` : r.slot, r.attempt, r.trigger, r.status, r.slot_status ?? '',
                   localText(r.started_at, tz),
                   `${formatDuration(durationMs(r, now))}${r.finished_at ? '' : ' (so far)'}`,
                   compactPublished(pubs.get(r.id) ?? []), compactCounts(r.counts), [r.reason ? `reason: ${r.reason}` : '', r.error ?? ''].filter(Boolean).join('; '),
