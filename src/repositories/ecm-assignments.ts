@@ -259,7 +259,7 @@ export interface OverdueReferrals { provider_code: string; liaison_email: string
 
 /**
  * Per provider (by code) and liaison: referrals not sent, not alerted on yet, and approved `days`
- * or more before the slot. The liaison is the one of the provider's ECM contract in the
+ * or more before the slot, whose member has not since been assigned to another provider in the line. The liaison is the one of the provider's ECM contract in the
  * referral's line (the provider's own when the contract names none, or there is no contract in
  * that line), compared case-insensitively: each liaison hears of their line's referrals.
  */
@@ -270,6 +270,9 @@ export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Pro
        from ecm_referrals f join providers p using (provider_code)
        left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
       where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
+        -- a member since moved to another provider (the assignment extract) is on no mini-MIF of
+        -- this one's, ever (miniMifMembers): nothing is overdue to it
+        and not exists (select 1 from ecm_assignments a where a.cin = f.cin and a.lob = f.lob and a.provider_code <> f.provider_code)
       group by f.provider_code, lower(${CONTRACT_LIAISON}) order by f.provider_code, 2`,
     [slot, days],
   );

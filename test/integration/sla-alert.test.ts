@@ -60,4 +60,13 @@ describe('mini-MIF SLA alert', () => {
     expect((await coordinator.catchUp()).map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-16', 'ran']]);
     expect(await alertsNaming('REF-S-4')).toBe(1);
   });
+
+  it('a referral whose member the assignment extract has since moved to another provider is not called overdue: no mini-MIF will ever carry it to that provider', async () => {
+    // approved to ACME; the member is with RIVAL in that line now (switched through the extract)
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-5', '91000005E', 'ACME', 'HN', '2026-11-07')`);
+    // and one still ACME's, overdue the same day: that one is alerted
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-6', '91000001A', 'ACME', 'HN', '2026-11-07')`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-17', new Date('2026-11-17T16:00:00Z'))).toEqual({ referrals: 1, providers: 1 });
+    expect([await alertsNaming('REF-S-5'), await alertsNaming('REF-S-6')]).toEqual([0, 1]);
+  });
 });
