@@ -174,7 +174,7 @@ export const SETTINGS = {
   OTF_LOOKBACK_DAYS: { schema: int(0, 365), default: '90', doc: '[POLICY] An OTF attempt may date from the reporting period or this many days before it.' },
   REFERRAL_STATUS_VALUES: { schema: list, default: 'Declined,Accepted,Pending,Services Received', doc: 'Allowed closed-loop Referral Status values.' },
   REFERRAL_CLOSURE_REASONS: { schema: list, default: 'Services Received,Member Declined,Unable to Contact,Not Eligible,Provider at Capacity,Other', doc: 'Allowed Reason for Referral Loop Closure values.' },
-  BLOB_RETENTION_DAYS: { schema: int(1, 36500), default: '3650', doc: 'How long the immutable copies of exchanged files are kept (10 years, the Medi-Cal record retention).' },
+  BLOB_RETENTION_DAYS: { schema: int(1, 36500), default: '3650', doc: '[POLICY] How long the immutable copies of exchanged files are kept (10 years, the Medi-Cal record retention), from the latest exchange of the same bytes: a file received again after its bytes were purged is stored again.' },
   MCP_NAME_HN: { schema: z.string().min(1), default: 'Health Net', doc: 'MCP Name written for line of business HN.' },
   MCP_NAME_CV: { schema: z.string().min(1), default: 'CalViva Health', doc: 'MCP Name written for line of business CV.' },
   MCP_NAME_CHPIV: { schema: z.string().min(1), default: 'Community Health Plan of Imperial Valley', doc: 'MCP Name written for line of business CHPIV.' },

@@ -5,8 +5,19 @@ import { systemClock } from '../clock.js';
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * Keeps the bytes of a file sent or received. The same bytes exchanged again (a provider asked to
+ * send a purged file again, a workbook returned unchanged) are kept BLOB_RETENTION_DAYS from this
+ * exchange: stored again if retention had purged them, and never purged on the first one's date.
+ */
 export async function putBlob(c: pg.Pool | pg.PoolClient, bytes: Buffer, hash = sha256(bytes)): Promise<string> {
-  await c.query('insert into file_blobs (sha256, size, bytes) values ($1, $2, $3) on conflict (sha256) do nothing', [hash, bytes.length, bytes]);
+  await c.query(
+    `insert into file_blobs (sha256, size, bytes) values ($1, $2, $3)
+     on conflict (sha256) do update
+       set bytes = case when file_blobs.purged_at is null then file_blobs.bytes else excluded.bytes end,
+           purged_at = null, created_at = greatest(file_blobs.created_at, excluded.created_at)`,
+    [hash, bytes.length, bytes],
+  );
   return hash;
 }
 

@@ -20,4 +20,27 @@ describe('blob retention', () => {
     expect((await db.pool.query(`select count(*)::int n from submissions where sha256 = $1`, [old])).rows[0]).toEqual({ n: 1 });
     expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 0, bytes: 0 });
   });
+
+  it('a file received again after its bytes were purged (the provider asked to send it again) is stored again, and kept the full retention from then', async () => {
+    const bytes = Buffer.from('an RTF sent twice, ten years apart');
+    const hash = await putBlob(db.pool, bytes);
+    await db.pool.query(`update file_blobs set created_at = now() - interval '3651 days' where sha256 = $1`, [hash]);
+    expect((await purgeBlobs(db.pool, 3650)).purged).toBe(1);
+    expect(await getBlob(db.pool, hash)).toBeUndefined();
+    // received again today: the immutable copy of this receipt is kept
+    await putBlob(db.pool, bytes);
+    expect((await getBlob(db.pool, hash))?.toString()).toBe(bytes.toString());
+    expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 0, bytes: 0 });
+  });
+
+  it('a file exchanged again before its purge: retention counts from the latest exchange, not the first', async () => {
+    const bytes = Buffer.from('a header-only workbook sent again');
+    const hash = await putBlob(db.pool, bytes);
+    await db.pool.query(`update file_blobs set created_at = now() - interval '3649 days' where sha256 = $1`, [hash]);
+    await putBlob(db.pool, bytes);
+    // two days on, the first copy would be over the retention; today's is not
+    const twoDaysOn = (await db.pool.query<{ t: Date }>(`select now() + interval '2 days' as t`)).rows[0]!.t;
+    expect(await purgeBlobs(db.pool, 3650, twoDaysOn)).toEqual({ purged: 0, bytes: 0 });
+    expect((await getBlob(db.pool, hash))?.toString()).toBe(bytes.toString());
+  });
 });
