@@ -96,6 +96,10 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  it('scheduler --fire mif --jobs poll: exit 2, not a fire of mif with --jobs silently dropped', async () => {
+    expectUsageError(await runCli(['scheduler', '--fire', 'mif', '--jobs', 'poll'], offline), /^error: --fire runs one job: it does not take --jobs/m);
+  });
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

@@ -73,6 +73,8 @@ Examples:
     .action(async (opts: Opts) => {
       const clock = commandClock(opts, 'running');
       if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${opts.fire}: use ${JOB_NAMES.join(', ')}`);
+      // (the job fired is the only one: a --jobs beside it would be dropped without a word)
+      if (opts.fire !== undefined && opts.jobs !== undefined) throw new UsageError('--fire runs one job: it does not take --jobs');
       const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
       // an empty list would start a scheduler that never runs anything, and say nothing
       if (only?.length === 0) throw new UsageError(`--jobs names no job: give one or more of ${JOB_NAMES.join(', ')}, comma-separated`);
