@@ -55,6 +55,8 @@ export interface MissingRow {
 }
 
 export interface DigestFile {
+  /** The submission: one file holding several types (an RTF and an OTF tab) is one file. */
+  submission: number;
   /** The file type; null when no sheet was recognised. */
   type: FileType | null;
   outcome: 'declined' | 'rejected';
@@ -65,6 +67,10 @@ export interface DigestFile {
 }
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** How many files of a row were declined (or rejected): submissions, not file types (`declined` counts per type). */
+export const fileCount = (r: Pick<MissingRow, 'files'>, outcome: DigestFile['outcome']): number =>
+  new Set(r.files.filter((f) => f.outcome === outcome).map((f) => f.submission)).size;
 
 /** The reporting period a digest on `slot` (a day of month N) is about: N-1. */
 export const digestPeriod = (slot: IsoDate): Period => previousPeriod(periodOfDate(slot));
@@ -133,7 +139,7 @@ export async function findMissingSubmissions(
       if (!row) continue;
       const bucket = b.declined ? row.declined : row.rejected;
       bucket[t] = (bucket[t] ?? 0) + 1;
-      row.files.push({ type: program ? t : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
+      row.files.push({ submission: b.id, type: program ? t : null, outcome: b.declined ? 'declined' : 'rejected', received: b.received, fileError: b.file_error });
     }
   }
   return [...rows.values()].filter((r) => programListed(config, r.program, slot) && (r.missing.length || r.missingLines.length || sum(r.declined) || sum(r.rejected)));
@@ -190,7 +196,7 @@ export const missingText = (r: Pick<MissingRow, 'missing' | 'missingLines'>): st
 
 /** A row of the email body's table (the attachment has the same rows). */
 export const digestTableLine = (r: MissingRow): string =>
-  `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(missingText(r) || '-').padEnd(17)} ${String(sum(r.declined)).padEnd(9)} ${sum(r.rejected)}`;
+  `${r.providerCode.padEnd(12)} ${r.program.padEnd(8)} ${(missingText(r) || '-').padEnd(17)} ${String(fileCount(r, 'declined')).padEnd(9)} ${fileCount(r, 'rejected')}`;
 
 /** The digest workbook: one row per provider and program, a line per missing type and per declined or rejected file. */
 export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy: DigestPolicy): WriteSheet[] {
@@ -208,7 +214,7 @@ export function digestSheets(rows: readonly MissingRow[], slot: IsoDate, policy:
         { label: 'Rejected Files', width: 10, type: 'int' },
         { label: 'Detail', width: 40, maxWidth: 60, type: 'text', wrap: true },
       ],
-      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, missingText(r), sum(r.declined), sum(r.rejected), detail(r, period, policy)]),
+      rows: rows.map((r): CellValue[] => [r.providerCode, r.providerName, r.program, missingText(r), fileCount(r, 'declined'), fileCount(r, 'rejected'), detail(r, period, policy)]),
     },
   ];
 }

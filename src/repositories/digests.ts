@@ -27,8 +27,8 @@ export async function activeProgramContracts(db: Db, periodDate: IsoDate): Promi
 
 // (the accepted lines of a period are status.ts's acceptedLines, which the month board reads too)
 
-/** A declined or rejected file: its types (none recognised: []), the plan-local day received, its first file-level error code. */
-export interface RefusedFile { provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }
+/** A declined or rejected file (its submission): its types (none recognised: []), the plan-local day received, its first file-level error code. */
+export interface RefusedFile { id: number; provider_code: string; types: string[]; declined: boolean; received: IsoDate; file_error: string | null }
 
 /**
  * Files (duplicates and files answered again by reprocess aside) declined as late or rejected for the period, or, with no period
@@ -37,7 +37,7 @@ export interface RefusedFile { provider_code: string; types: string[]; declined:
  */
 export async function refusedFiles(db: Db, periodDate: IsoDate, from: Date, to: Date, zone: string): Promise<RefusedFile[]> {
   return (await db.query<RefusedFile>(
-    `select s.provider_code,
+    `select s.id::int as id, s.provider_code,
             ${submissionTypesSql('s')} as types,
             coalesce(s.verdict, '') = 'DECLINED_LATE' as declined,
             to_char(s.received_at at time zone $4, 'YYYY-MM-DD') as received,

@@ -362,7 +362,7 @@ describe('missing-submission digest', () => {
       ['RIVAL', 'ECM', ['RTF'], {}, { RTF: 1 }],
     ]);
     // each declined or rejected file, on the plan-local day it came in
-    expect(rows.map((r) => r.files)).toEqual([
+    expect(rows.map((r) => r.files.map(({ submission: _id, ...f }) => f))).toEqual([
       [{ type: null, outcome: 'rejected', received: '2026-11-03', fileError: null }],
       [{ type: 'CSPRTF', outcome: 'declined', received: '2026-11-11', fileError: null }],
       [{ type: 'RTF', outcome: 'rejected', received: '2026-11-02', fileError: null }],
