@@ -167,6 +167,11 @@ export async function listRuns(pool: pg.Pool, opts: { job?: string; limit?: numb
   return r.rows;
 }
 
+/** Whether attempt `id` is on record (a page of `runs` starts below one). */
+export async function attemptExists(pool: pg.Pool, id: number): Promise<boolean> {
+  return (await pool.query('select 1 from runs where id = $1', [id])).rowCount === 1;
+}
+
 /** A slot's status derived from its attempts (undefined when it has none). */
 export async function slotStatus(pool: pg.Pool, job: string, slot: string): Promise<RunStatus | undefined> {
   const r = await pool.query<{ status: RunStatus }>('select status from run_slots where job = $1 and slot = $2', [job, slot]);

@@ -162,4 +162,15 @@ describe('usage errors that need the database record nothing', () => {
     expectUsageError(r, /^error: unknown provider NOPE/m);
     expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
   });
+
+  // (last: it records an attempt, which the test above counts none of)
+  it('runs --before <an attempt that does not exist>: exit 2, not "no runs" (read as: nothing older)', async () => {
+    await db.pool.query(`insert into runs (job, slot, status, owner, attempt, trigger) values ('mif', '2026-11-15', 'SUCCEEDED', 'a', 1, 'cron')`);
+    const id = (await db.pool.query(`select max(id)::int id from runs`)).rows[0].id as number;
+    const env = { ...offline, DATABASE_URL: db.url };
+    expectUsageError(await runCli(['runs', '--before', String(id + 1000)], env), new RegExp(`^error: --before: there is no attempt ${id + 1000} \\(its id, from the first column of \`runs\`\\)`, 'm'));
+    const older = await runCli(['runs', '--before', String(id), '--json'], env);
+    expect(older.code, older.stderr).toBe(0);
+    expect(older.json).toEqual([]);
+  });
 });

@@ -70,9 +70,12 @@ Examples:
       if (opts.job !== undefined && !RUN_NAMES.includes(opts.job))
         throw new UsageError(`unknown job ${JSON.stringify(opts.job)}: use ${RUN_NAMES.join(', ')}`);
       const clock = commandClock(opts);
-      const { attemptPublications, listRuns } = await import('../../repositories/run-ledger.js');
+      const { attemptExists, attemptPublications, listRuns } = await import('../../repositories/run-ledger.js');
       await withRuntime(async ({ config, db }) => {
         const now = clock();
+        // (a page below an attempt that does not exist would be empty, and read as "nothing older")
+        if (before !== undefined && !(await attemptExists(db.pool, before)))
+          throw new UsageError(`--before: there is no attempt ${before} (its id, from the first column of \`runs\`)`);
         const tz = config.PLAN_TIME_ZONE;
         const runs = await listRuns(db.pool, { job: opts.job, limit, ...(before ? { before } : {}) });
         const pubs = await attemptPublications(db.pool, runs.map((r) => r.id));
