@@ -68,6 +68,10 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   const missing = spec.columns.filter((c) => !table.header.includes(c));
   if (missing.length) throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')})`);
   const known: readonly string[] = [...spec.columns, ...spec.optionalColumns];
+  // a column named twice (a lookup pasted beside the extract) has two values per row, and the
+  // record would silently keep the last: no one can say which is the member's
+  const twice = known.filter((c) => table.header.indexOf(c) !== table.header.lastIndexOf(c));
+  if (twice.length) throw new ImportFileError(`column(s) named more than once in the header: ${twice.join(', ')} (keep one of each)`);
   const ignoredColumns = table.header.filter((h) => !known.includes(h));
 
   const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [], olderThanReferral: [] };
