@@ -6,7 +6,7 @@ import { CSV_PROBLEM_TEXT, CsvFileError, csvRecords, type CsvProblem } from './c
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
 /** A row that could not be read into a record (CSV only): a code and a sentence, never a value. */
-export interface RowProblem { code: CsvProblem | 'csv-field-count'; message: string }
+export interface RowProblem { code: CsvProblem | 'csv-field-count' | 'csv-encoding'; message: string }
 export interface TableRow { rowNumber: number; record: Record<string, string>; problem?: RowProblem }
 export interface Table { header: string[]; rows: AsyncIterable<TableRow> }
 
@@ -33,6 +33,9 @@ function cellText(v: CellValue | undefined): string {
   if (isCellError(v)) return '';
   return String(v);
 }
+
+/** What the UTF-8 decoder makes of bytes that are not UTF-8. */
+const NOT_UTF8 = '\uFFFD';
 
 async function openCsv(file: string): Promise<Table> {
   const stream = fs.createReadStream(file, { encoding: 'utf8' });
@@ -75,6 +78,19 @@ async function openCsv(file: string): Promise<Table> {
               code: 'csv-field-count',
               message: `the row has ${r.fields.length} field(s) but the header has ${header.length}: it is refused whole ` +
                 '(a line cut short, or a comma inside a value that is not in double quotes)',
+            },
+          };
+          continue;
+        }
+        if (r.fields.some((f) => f.includes(NOT_UTF8))) {
+          // bytes that are no UTF-8 (a file saved as Windows-1252: Peña) decode to U+FFFD: stored,
+          // the name or address would be altered for good
+          yield {
+            rowNumber: r.line,
+            record: {},
+            problem: {
+              code: 'csv-encoding',
+              message: 'the row has characters that are not UTF-8 text (a file saved in another encoding): it is refused whole; save the file as "CSV UTF-8"',
             },
           };
           continue;

@@ -21,7 +21,7 @@ import { openTable, TableError } from './read-table.js';
 
 export type { ImportConflict, ImportDisagreement, ImportOlderThanReferral } from './common.js';
 
-/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote). */
+/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
 export interface ImportSummary {
   kind: UpstreamKind;
