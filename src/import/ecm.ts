@@ -138,7 +138,8 @@ export const ECM_ASSIGNMENTS: Applier = {
  * - an open one with the same provider: the provider keeps what it reported;
  * - an ended one (any provider), or none: a new episode with the referred provider, status 1
  *   from the approval date, the old episode's reports cleared from the row (kept in lineage),
- *   so the member goes out on the next mini-MIF and MIF.
+ *   so the member goes out on the next mini-MIF and MIF; the file's later approvals for the
+ *   member and line then meet that episode (a conflict when to another provider).
  * A referral already on record (a re-import) changes no assignment.
  */
 export const REFERRALS: Applier = {
@@ -148,19 +149,29 @@ export const REFERRALS: Applier = {
     if (!rows.length) return rows;
     const known = await knownReferralIds(c, rows.map((r) => String(r.referral_id)));
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
-    const out: Row[] = [];
     const refused: ImportConflict[] = [];
-    for (const r of rows) {
-      const cur = current.get(`${String(r.cin)}|${String(r.lob)}`);
+    // New referrals of one member and line in one file read as if imported one after another, in
+    // approval order: the first starts the episode and a later one to another provider is a
+    // conflict, as it would be in the next file (else the later silently won and the earlier one
+    // stayed on record as a referral never sent, alerted on as overdue).
+    const opened = new Map<string, string>();
+    const inOrder = [...rows].sort((a, b) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row);
+    const out = new Set<Row>();
+    for (const r of inOrder) {
+      const line = `${String(r.cin)}|${String(r.lob)}`;
+      const cur = current.get(line);
+      const holder = opened.get(line) ?? (cur && isOpenEcm(cur) ? cur.provider_code : null);
       if (known.has(String(r.referral_id))) r.__action = 'keep';
-      else if (!cur || !isOpenEcm(cur)) r.__action = 'episode';
-      else if (cur.provider_code === r.provider_code) r.__action = 'keep';
+      else if (holder === null) {
+        r.__action = 'episode';
+        opened.set(line, String(r.provider_code));
+      } else if (holder === r.provider_code) r.__action = 'keep';
       else {
-        refused.push({ row: r.__row, referralId: String(r.referral_id), cin: String(r.cin), lob: String(r.lob), currentProvider: cur.provider_code, referredProvider: String(r.provider_code) });
-        reject(r.__row, `member has an open ECM assignment with provider ${cur.provider_code} in ${String(r.lob)}: referral to ${String(r.provider_code)} not applied (see conflicts; a switch goes through the assignment extract)`, 'provider_code');
+        refused.push({ row: r.__row, referralId: String(r.referral_id), cin: String(r.cin), lob: String(r.lob), currentProvider: holder, referredProvider: String(r.provider_code) });
+        reject(r.__row, `member has an open ECM assignment with provider ${holder} in ${String(r.lob)}: referral to ${String(r.provider_code)} not applied (see conflicts; a switch goes through the assignment extract)`, 'provider_code');
         continue;
       }
-      out.push(r);
+      out.add(r);
     }
     if (refused.length) {
       conflicts.push(...refused);
@@ -170,7 +181,7 @@ export const REFERRALS: Applier = {
         approved_date: String(approved.get(k.row)),
       })), now);
     }
-    return out;
+    return rows.filter((r) => out.has(r));
   },
 
   async upsert(c, rows, { now }) {

@@ -43,3 +43,22 @@ describe('upstream extracts as other tools save them', () => {
     expect((await one("select last_name from members where cin = '91000001A'")).last_name).toBe('Alpha');
   });
 });
+
+describe("a member's story across extracts", () => {
+  it('two new referrals of one member and line to two providers in one extract: the first approved starts the episode, the other is a conflict, as in two extracts', async () => {
+    // 91000007G has no ECM assignment; ACME's referral was approved first
+    const rows = ['R-7B,91000007G,RIVAL,HN,2026-11-02', 'R-7A,91000007G,ACME,HN,2026-11-01'];
+    const first = await importExtract(w, 'referrals', 'ref-two.csv', rows, AT);
+    expect(first.conflicts).toEqual([{ row: 2, referralId: 'R-7B', cin: '91000007G', lob: 'HN', currentProvider: 'ACME', referredProvider: 'RIVAL' }]);
+    expect(first).toMatchObject({ rowsImported: 1, rowsRejected: 1 });
+    expect(await one("select provider_code, status, assigned_date from ecm_assignments where cin = '91000007G' and lob = 'HN'"))
+      .toEqual({ provider_code: 'ACME', status: 1, assigned_date: '2026-11-01' });
+    // the referral not applied is no referral of RIVAL's waiting to be sent (its SLA alert would be false)
+    expect(await one("select count(*)::int n from ecm_referrals where referral_id = 'R-7B'")).toEqual({ n: 0 });
+    expect(await one("select referred_provider, resolved_at from ecm_referral_conflicts where referral_id = 'R-7B'")).toEqual({ referred_provider: 'RIVAL', resolved_at: null });
+    // the same extract again: the same outcome
+    const again = await importExtract(w, 'referrals', 'ref-two.csv', rows, '2026-11-21T17:00:00Z');
+    expect(again.conflicts).toEqual(first.conflicts);
+    expect(await one("select provider_code from ecm_assignments where cin = '91000007G' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
+  });
+});
