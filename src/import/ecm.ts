@@ -165,7 +165,7 @@ export const REFERRALS: Applier = {
       else if (holder === null) {
         r.__action = 'episode';
         opened.set(line, String(r.provider_code));
-      } else if (holder === r.provider_code) r.__action = 'keep';
+      } else if (holder === r.provider_code) r.__action = opened.has(line) ? 'episode' : 'keep'; // (the file's latest approval is the episode's)
       else {
         refused.push({ row: r.__row, referralId: String(r.referral_id), cin: String(r.cin), lob: String(r.lob), currentProvider: holder, referredProvider: String(r.provider_code) });
         reject(r.__row, `member has an open ECM assignment with provider ${holder} in ${String(r.lob)}: referral to ${String(r.provider_code)} not applied (see conflicts; a switch goes through the assignment extract)`, 'provider_code');

@@ -419,9 +419,9 @@ export interface ReferralWrite {
  * The new episodes: the member's assignment in the line goes to the referred provider, status 1
  * from the approval date, the old episode's reports cleared (kept in the lineage), the referral's
  * conflict settled, when it started recorded (an extract repeating what it said before does not
- * undo it); a member with no assignment in the line gets one. The import starts at most one
- * episode per member and line a file (the first approved; src/import/ecm.ts), the latest
- * approval being only a guard here. Each referral records
+ * undo it); a member with no assignment in the line gets one. The latest approval of the
+ * file wins when it carries two new referrals for one member and line (to one provider: the
+ * import makes a later one to another a conflict). Each referral records
  * when its episode started (ecm_referrals.episode_started_at: which MIF carried it).
  */
 export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite[], now: Date): Promise<void> {
