@@ -46,7 +46,8 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  * The assignment extract. Per row, against the member's current assignment in that line:
  * - none: inserted;
  * - another provider: a switch (the only way one happens): the extract's values, the old
- *   provider's reports cleared, lineage kept;
+ *   provider's reports cleared, lineage kept; unless the row's assigned date is before the
+ *   current assignment's (an older extract loaded again): rejected;
  * - the same provider: WHO (assigned date) follows the extract; each provider-reported field
  *   (with the fields claimed with it, CLAIMS) follows whichever is newer, the extract's value (as
  *   of when the extract first said THAT field's value: repeating a value is no news, and a new
@@ -63,12 +64,14 @@ export const ECM_ASSIGNMENTS: Applier = {
     rows = await knownMemberWithEcmContract(c, rows, reject);
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
     const nowIso = now.toISOString();
+    const out: Row[] = [];
     for (const r of rows) {
       const ext = values(r as Partial<Record<ExtractField, unknown>>);
       const cur = current.get(`${String(r.cin)}|${String(r.lob)}`);
       r.__values = ext;
       r.__take = [];
       if (!cur) {
+        out.push(r);
         r.__action = 'insert';
         r.__field_as_of = Object.fromEntries(EXTRACT_FIELDS.map((f) => [f, nowIso]));
         r.__as_of = nowIso;
@@ -88,6 +91,15 @@ export const ECM_ASSIGNMENTS: Applier = {
       const episode = cur.episode_started_at?.getTime() ?? null;
       const whoIsNews = episode === null || latest(WHO_FIELDS) > episode;
       r.__action = 'update';
+      if (cur.provider_code !== ext.provider_code && whoIsNews && ext.assigned_date! < cur.assigned_date) {
+        // [POLICY] the assigned date is the one as-of an extract row has: a row naming another
+        // provider from before the member's current assignment is an older extract's (loaded
+        // again after a newer one), and would undo the move and clear the new provider's reports
+        reject(r.__row, `assigned_date is before the member's current assignment with provider ${cur.provider_code}: ` +
+          `an older extract? not applied (a move to ${String(ext.provider_code)} needs its own, later assigned date)`, 'assigned_date');
+        continue;
+      }
+      out.push(r);
       if (cur.provider_code !== ext.provider_code) {
         if (whoIsNews) r.__action = 'switch';
         // else the extract still names the provider the episode replaced: nothing of it applies
@@ -117,7 +129,7 @@ export const ECM_ASSIGNMENTS: Applier = {
           reportedAt: reported.toISOString(), submissionId: Number(cur.last_submission_id),
         });
     }
-    return rows;
+    return out;
   },
 
   async upsert(c, rows, { now }) {

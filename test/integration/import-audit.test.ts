@@ -61,4 +61,25 @@ describe("a member's story across extracts", () => {
     expect(again.conflicts).toEqual(first.conflicts);
     expect(await one("select provider_code from ecm_assignments where cin = '91000007G' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
   });
+
+  it('an older assignment extract imported after a newer one does not move the member back to the provider it left', async () => {
+    const A = ['cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone'][0]!;
+    // 91000008H: with ACME since September (the October extract), then RIVAL from November 5 (the November one)
+    const october = ['91000008H,ACME,HN,1,2026-09-01,,,,,,'];
+    const november = ['91000008H,RIVAL,HN,1,2026-11-05,,,,,,'];
+    await importExtract(w, 'ecm-assignments', 'asg-oct.csv', october, '2026-10-02T17:00:00Z', A);
+    await importExtract(w, 'ecm-assignments', 'asg-nov.csv', november, '2026-11-06T17:00:00Z', A);
+    expect(await one("select provider_code from ecm_assignments where cin = '91000008H' and lob = 'HN'")).toEqual({ provider_code: 'RIVAL' });
+    // ops load October's file again by mistake
+    const again = await importExtract(w, 'ecm-assignments', 'asg-oct.csv', october, '2026-11-20T17:00:00Z', A);
+    expect(again).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+    expect(again.rejects).toEqual([{ row: 2, column: 'assigned_date', message: expect.stringMatching(/before .*RIVAL/) }]);
+    expect(JSON.stringify(again.rejects)).not.toMatch(/91000008H|2026-09-01|2026-11-05/);
+    expect(await one("select provider_code, assigned_date from ecm_assignments where cin = '91000008H' and lob = 'HN'"))
+      .toEqual({ provider_code: 'RIVAL', assigned_date: '2026-11-05' });
+    // a move back with its own, newer date is a switch as any other
+    const back = await importExtract(w, 'ecm-assignments', 'asg-dec.csv', ['91000008H,ACME,HN,1,2026-11-25,,,,,,'], '2026-11-26T17:00:00Z', A);
+    expect(back).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await one("select provider_code from ecm_assignments where cin = '91000008H' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
+  });
 });
