@@ -14,7 +14,8 @@ import { fieldsOf, type Applier, type Row } from './common.js';
  *   place; a resolved one stays resolved (re-importing an extract never brings a discontinued
  *   authorization back). Without a number (a potential member) a resolved episode is the row's
  *   only with the same assignment date: a later one is the plan referring the pair again, a new
- *   episode, back on the next CSASF;
+ *   episode, back on the next CSASF; a resolved or open episode with a number and the same
+ *   assignment date is that request's, numbered since: the row is an older extract's, rejected;
  * - else an open one with another provider that still holds the pair (holdsPair): refused
  *   (recorded for the CSASF run);
  * - else an open one of this provider without a number that is not denied or expired: the same
@@ -76,6 +77,11 @@ export const CS_AUTHORIZATIONS: Applier = {
       // (another provider's episode is never this row's: the pair would change hands unrefused)
       const match = pair.find((e) => e.provider_code === r.provider_code && e.auth_key === key && (key !== '' || !e.resolved || e.assigned_date === assigned));
       const open = pair.find((e) => !e.resolved);
+      // [POLICY] without a number, a request this provider's numbered episode has the same
+      // assignment date as is that request before it had its number: an older extract loaded
+      // again, which would supersede the authorization (or reopen the pair once it is over)
+      if (!match && key === '' && assigned !== null && pair.some((e) => e.provider_code === r.provider_code && e.auth_key !== '' && e.assigned_date === assigned))
+        return reject(r.__row, 'the request assigned on this date has an authorization number since: an older extract? not applied', 'auth_number'), false;
       if (match) {
         r.__action = 'update';
         r.__id = match.id;

@@ -82,4 +82,26 @@ describe("a member's story across extracts", () => {
     expect(back).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     expect(await one("select provider_code from ecm_assignments where cin = '91000008H' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
   });
+
+  it('an older CS extract with the request still pending, imported after its approval, neither supersedes nor reopens the authorization', async () => {
+    const C = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org';
+    const pending = ['91000006F,MEALS,HN,MTM,AUTHORIZED,Pending,,,,2026-10-20,,2026-10-21,'];
+    await importExtract(w, 'cs-authorizations', 'cs-oct.csv', pending, '2026-10-22T17:00:00Z', C);
+    await importExtract(w, 'cs-authorizations', 'cs-nov.csv', ['91000006F,MEALS,HN,MTM,AUTHORIZED,Approved,B-1,2026-11-01,2027-04-30,2026-10-20,2026-10-28,2026-10-21,'], '2026-10-29T17:00:00Z', C);
+    const episodes = () => w.db.pool.query("select auth_status, auth_number, resolved from cs_authorizations where cin = '91000006F' and service_code = 'MTM' order by id").then((r) => r.rows);
+    expect(await episodes()).toEqual([{ auth_status: 'Approved', auth_number: 'B-1', resolved: false }]);
+    // October's file again: the same request (assigned the same day), before it had its number
+    const again = await importExtract(w, 'cs-authorizations', 'cs-oct.csv', pending, '2026-11-02T17:00:00Z', C);
+    expect(again).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+    expect(again.rejects).toEqual([{ row: 2, column: 'auth_number', message: expect.stringMatching(/older extract/) }]);
+    expect(await episodes()).toEqual([{ auth_status: 'Approved', auth_number: 'B-1', resolved: false }]);
+    // nor once the authorization is over: the old request is not the pair referred again
+    await w.db.pool.query("update cs_authorizations set resolved = true, resolved_reason = 'DISCONTINUED' where cin = '91000006F' and service_code = 'MTM'");
+    expect(await importExtract(w, 'cs-authorizations', 'cs-oct.csv', pending, '2026-12-02T17:00:00Z', C)).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+    expect(await episodes()).toEqual([{ auth_status: 'Approved', auth_number: 'B-1', resolved: true }]);
+    // a request assigned on another day is the plan referring the pair again: a new episode
+    const anew = await importExtract(w, 'cs-authorizations', 'cs-jan.csv', ['91000006F,MEALS,HN,MTM,AUTHORIZED,Pending,,,,2027-01-04,,2027-01-05,'], '2027-01-06T17:00:00Z', C);
+    expect(anew).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect((await episodes()).map((e) => e.auth_status)).toEqual(['Approved', 'Pending']);
+  });
 });
