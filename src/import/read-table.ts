@@ -68,6 +68,8 @@ async function openCsv(file: string): Promise<Table> {
           yield { rowNumber: r.line, record: {}, problem: { code: r.problem, message: CSV_PROBLEM_TEXT[r.problem] } };
           continue;
         }
+        // a row of empty cells (Excel saves formatted blank rows as ",,,") is a blank line, as in a workbook
+        if (r.fields.every((f) => f.trim() === '')) continue;
         if (r.fields.length !== header.length) {
           // A short row would blank every missing column of the record it updates; a long one has
           // its values shifted. Either way no value can be trusted to its column.

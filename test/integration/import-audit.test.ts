@@ -44,6 +44,13 @@ describe('upstream extracts as other tools save them', () => {
   });
 });
 
+describe('upstream extracts as other tools save them, blank rows', () => {
+  it('skips rows of empty cells (Excel saves formatted blank rows as commas) as it skips blank lines, where each was rejected for every required column', async () => {
+    const s = await importExtract(w, 'members', 'commas.csv', [ANN, ',,,,,,,,,,,,,', ' , ,,,,,,,,,,,,', ',,,'], AT);
+    expect(s).toMatchObject({ rowsRead: 1, rowsImported: 1, rowsRejected: 0, rejects: [] });
+  });
+});
+
 describe("a member's story across extracts", () => {
   it('two new referrals of one member and line to two providers in one extract: the first approved starts the episode, the other is a conflict, as in two extracts', async () => {
     // 91000007G has no ECM assignment; ACME's referral was approved first
