@@ -170,6 +170,15 @@ export const REFERRALS: Applier = {
     const inOrder = [...rows].sort((a, b) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row);
     const out = new Set<Row>();
     for (const r of inOrder) {
+      const was = known.get(String(r.referral_id));
+      if (was && (was.cin !== r.cin || was.provider_code !== r.provider_code || was.lob !== r.lob)) {
+        // [POLICY] a referral on record is not moved by a later extract: its episode stays where
+        // it started, and the record rewritten would name a provider the member never went to
+        const column = was.cin !== r.cin ? 'cin' : was.provider_code !== r.provider_code ? 'provider_code' : 'lob';
+        const what = column === 'cin' ? 'another member' : column === 'lob' ? `line ${was.lob}` : `provider ${was.provider_code}`;
+        reject(r.__row, `referral ${String(r.referral_id)} is already on record for ${what}: a referral on record is not changed; a new referral needs a new referral_id`, column);
+        continue;
+      }
       const line = `${String(r.cin)}|${String(r.lob)}`;
       const cur = current.get(line);
       const holder = opened.get(line) ?? (cur && isOpenEcm(cur) ? cur.provider_code : null);

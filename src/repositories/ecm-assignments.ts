@@ -364,10 +364,11 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
   );
 }
 
-/** Which of these referral ids are on record already (a re-import changes no assignment). */
-export async function knownReferralIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  const r = await db.query<{ referral_id: string }>('select referral_id from ecm_referrals where referral_id = any($1)', [ids]);
-  return new Set(r.rows.map((x) => x.referral_id));
+/** Which of these referral ids are on record already (a re-import changes no assignment), with whom each refers where. */
+export async function knownReferralIds(db: Db, ids: readonly string[]): Promise<Map<string, { cin: string; provider_code: string; lob: string }>> {
+  const r = await db.query<{ referral_id: string; cin: string; provider_code: string; lob: string }>(
+    'select referral_id, cin, provider_code, lob from ecm_referrals where referral_id = any($1)', [ids]);
+  return new Map(r.rows.map(({ referral_id, ...x }) => [referral_id, x]));
 }
 
 /** An approved referral not applied because the member has an open assignment with another provider. */

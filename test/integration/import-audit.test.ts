@@ -111,4 +111,17 @@ describe("a member's story across extracts", () => {
     expect(anew).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     expect((await episodes()).map((e) => e.auth_status)).toEqual(['Approved', 'Pending']);
   });
+
+  it('a referral already on record named again with another provider is rejected, where the record silently took the new provider and the member stayed with the old one', async () => {
+    // 91000003C's HN episode with ACME ended September 30: the referral starts a new one
+    const first = await importExtract(w, 'referrals', 'ref-oct.csv', ['R-3,91000003C,ACME,HN,2026-10-05'], '2026-10-06T17:00:00Z');
+    expect(first).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    expect(await one("select provider_code, status from ecm_assignments where cin = '91000003C' and lob = 'HN'")).toEqual({ provider_code: 'ACME', status: 1 });
+    const again = await importExtract(w, 'referrals', 'ref-oct-fixed.csv', ['R-3,91000003C,RIVAL,HN,2026-10-05'], '2026-10-07T17:00:00Z');
+    expect(again).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+    expect(again.rejects).toEqual([{ row: 2, column: 'provider_code', message: expect.stringMatching(/already on record .*ACME/) }]);
+    expect(JSON.stringify(again.rejects)).not.toMatch(/91000003C/);
+    expect(await one("select provider_code, cin, lob from ecm_referrals where referral_id = 'R-3'")).toEqual({ provider_code: 'ACME', cin: '91000003C', lob: 'HN' });
+    expect(await one("select provider_code from ecm_assignments where cin = '91000003C' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
+  });
 });
