@@ -75,7 +75,8 @@ export const CS_AUTHORIZATIONS: Applier = {
       const key = typeof r.auth_number === 'string' ? r.auth_number : '';
       const assigned = typeof r.assigned_date === 'string' ? r.assigned_date : null;
       // (another provider's episode is never this row's: the pair would change hands unrefused)
-      const match = pair.find((e) => e.provider_code === r.provider_code && e.auth_key === key && (key !== '' || !e.resolved || e.assigned_date === assigned));
+      // (a number compared ignoring case, as a CSPRTF's is: A-100 and a-100 are one authorization)
+      const match = pair.find((e) => e.provider_code === r.provider_code && e.auth_key.toUpperCase() === key.toUpperCase() && (key !== '' || !e.resolved || e.assigned_date === assigned));
       const open = pair.find((e) => !e.resolved);
       // [POLICY] without a number, a request this provider's numbered episode has the same
       // assignment date as is that request before it had its number: an older extract loaded

@@ -124,4 +124,14 @@ describe("a member's story across extracts", () => {
     expect(await one("select provider_code, cin, lob from ecm_referrals where referral_id = 'R-3'")).toEqual({ provider_code: 'ACME', cin: '91000003C', lob: 'HN' });
     expect(await one("select provider_code from ecm_assignments where cin = '91000003C' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
   });
+
+  it('an authorization number written in other case is the same authorization, as a CSPRTF reads it, where it superseded the authorization with a copy of itself', async () => {
+    const C = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org';
+    const row = (n: string) => [`91000005E,MEALS,HN,RS,AUTHORIZED,Approved,${n},2026-11-01,2027-04-30,2026-10-20,2026-10-28,2026-10-21,`];
+    await importExtract(w, 'cs-authorizations', 'cs-case-1.csv', row('HN-77a'), '2026-10-29T17:00:00Z', C);
+    const s = await importExtract(w, 'cs-authorizations', 'cs-case-2.csv', row('hn-77A'), '2026-11-29T17:00:00Z', C);
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    const eps = (await w.db.pool.query("select resolved from cs_authorizations where cin = '91000005E' and service_code = 'RS'")).rows;
+    expect(eps).toEqual([{ resolved: false }]);
+  });
 });
