@@ -94,14 +94,28 @@ export function seen(state: Map<string, unknown>, name: string): Map<string, unk
   return m;
 }
 
-/** Rows whose member exists and whose provider contracts ECM for the row's line of business. */
-export async function knownMemberWithEcmContract(c: pg.PoolClient, rows: Row[], reject: Reject): Promise<Row[]> {
+/**
+ * Why the provider's contract for the row's line and program cannot take it (undefined: it can):
+ * none, or one that ended before `day` (the row's date; null: not checked). [POLICY] A row dated
+ * after the contract's last day gives the member to a provider no MIF or CSASF goes to
+ * (contractInForce); one dated before stays the provider's until the plan moves the member.
+ */
+export function contractRefusal(contracts: Map<string, string | null>, r: Row, program: 'ECM' | 'CS', day: string | null, dayColumn: string): string | undefined {
+  const key = `${String(r.provider_code)}|${String(r.lob)}|${program}`;
+  if (!contracts.has(key)) return `provider ${String(r.provider_code)} has no ${program} contract for ${String(r.lob)}`;
+  const end = contracts.get(key);
+  if (end && day && day > end) return `provider ${String(r.provider_code)}'s ${program} contract for ${String(r.lob)} ended on ${end}, before the row's ${dayColumn}: not applied`;
+  return undefined;
+}
+
+/** Rows whose member exists and whose provider's ECM contract for the row's line of business is in force on the row's `dayColumn`. */
+export async function knownMemberWithEcmContract(c: pg.PoolClient, rows: Row[], reject: Reject, dayColumn: 'approved_date' | 'assigned_date'): Promise<Row[]> {
   const members = await existingCins(c, rows.map((r) => String(r.cin)));
   const ctr = await contractKeys(c, [...new Set(rows.map((r) => String(r.provider_code)))]);
   return rows.filter((r) => {
     if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
-    if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|ECM`))
-      return reject(r.__row, `provider ${String(r.provider_code)} has no ECM contract for ${String(r.lob)}`, 'provider_code'), false;
+    const refusal = contractRefusal(ctr, r, 'ECM', orNull(r[dayColumn]), dayColumn);
+    if (refusal) return reject(r.__row, refusal, 'provider_code'), false;
     return true;
   });
 }

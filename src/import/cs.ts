@@ -6,7 +6,7 @@ import {
 } from '../repositories/cs-authorizations.js';
 import { existingCins } from '../repositories/members.js';
 import { contractKeys } from '../repositories/providers.js';
-import { fieldsOf, type Applier, type Row } from './common.js';
+import { contractRefusal, fieldsOf, orNull, type Applier, type Row } from './common.js';
 
 /**
  * Per row, against the pair's episodes:
@@ -69,8 +69,9 @@ export const CS_AUTHORIZATIONS: Applier = {
     for (const e of episodes) byPair.set(`${e.cin}|${e.service_code}`, [...(byPair.get(`${e.cin}|${e.service_code}`) ?? []), e]);
     const accepted = inFile.filter((r) => {
       if (!members.has(String(r.cin))) return reject(r.__row, 'member not found: import the member first', 'cin'), false;
-      if (!ctr.has(`${String(r.provider_code)}|${String(r.lob)}|CS`))
-        return reject(r.__row, `provider ${String(r.provider_code)} has no CS contract for ${String(r.lob)}`, 'provider_code'), false;
+      const dayColumn = typeof r.assigned_date === 'string' ? 'assigned_date' : 'auth_start';
+      const refusal = contractRefusal(ctr, r, 'CS', orNull(r[dayColumn]), dayColumn);
+      if (refusal) return reject(r.__row, refusal, 'provider_code'), false;
       const pair = byPair.get(`${String(r.cin)}|${String(r.service_code)}`) ?? [];
       const key = typeof r.auth_number === 'string' ? r.auth_number : '';
       const assigned = typeof r.assigned_date === 'string' ? r.assigned_date : null;

@@ -61,7 +61,7 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
 export const ECM_ASSIGNMENTS: Applier = {
   async check(c, rows, { reject, state, now, disagreements, olderThanReferral }) {
     rows = dedupe(rows, (r) => `${String(r.cin)}|${String(r.lob)}`, seen(state, 'cinlob'), reject, 'member and line of business');
-    rows = await knownMemberWithEcmContract(c, rows, reject);
+    rows = await knownMemberWithEcmContract(c, rows, reject, 'assigned_date');
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
     const nowIso = now.toISOString();
     const out: Row[] = [];
@@ -157,7 +157,7 @@ export const ECM_ASSIGNMENTS: Applier = {
 export const REFERRALS: Applier = {
   async check(c, rows, { reject, state, now, conflicts }) {
     rows = dedupe(rows, (r) => String(r.referral_id), seen(state, 'ref'), reject, 'referral_id');
-    rows = await knownMemberWithEcmContract(c, rows, reject);
+    rows = await knownMemberWithEcmContract(c, rows, reject, 'approved_date');
     if (!rows.length) return rows;
     const known = await knownReferralIds(c, rows.map((r) => String(r.referral_id)));
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));

@@ -97,10 +97,14 @@ export async function contractAddresses(db: Db, codes: readonly string[]): Promi
   )).rows;
 }
 
-/** The contracts of these providers, each as `provider_code|lob|program` (the key the import checks a row against). */
-export async function contractKeys(db: Db, codes: readonly string[]): Promise<Set<string>> {
-  const r = await db.query<{ k: string }>(`select provider_code || '|' || lob || '|' || program as k from provider_contracts where provider_code = any($1)`, [codes]);
-  return new Set(r.rows.map((x) => x.k));
+/**
+ * The contracts of these providers, each as `provider_code|lob|program` (the key the import checks
+ * a row against), with its last day in force (null: open-ended).
+ */
+export async function contractKeys(db: Db, codes: readonly string[]): Promise<Map<string, IsoDate | null>> {
+  const r = await db.query<{ k: string; contract_end: IsoDate | null }>(
+    `select provider_code || '|' || lob || '|' || program as k, contract_end from provider_contracts where provider_code = any($1)`, [codes]);
+  return new Map(r.rows.map((x) => [x.k, x.contract_end]));
 }
 
 /**

@@ -134,4 +134,25 @@ describe("a member's story across extracts", () => {
     const eps = (await w.db.pool.query("select resolved from cs_authorizations where cin = '91000005E' and service_code = 'RS'")).rows;
     expect(eps).toEqual([{ resolved: false }]);
   });
+
+  it('a referral, assignment or authorization dated after the provider\'s contract for the line ended is rejected, where the member was given to a provider no MIF or CSASF goes to', async () => {
+    await w.db.pool.query("update provider_contracts set contract_end = '2026-10-31' where provider_code = 'ACME' and lob = 'HN' and program = 'ECM'");
+    await w.db.pool.query("update provider_contracts set contract_end = '2026-10-31' where provider_code = 'HOMEWAY' and lob = 'CV' and program = 'CS'");
+    try {
+      const ref = await importExtract(w, 'referrals', 'ref-ended.csv', ['R-4,91000004D,ACME,HN,2026-11-05'], '2026-11-06T17:00:00Z');
+      expect(ref).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+      expect(ref.rejects).toEqual([{ row: 2, column: 'provider_code', message: expect.stringMatching(/ACME.*ECM contract for HN ended on 2026-10-31/) }]);
+      expect(await one("select count(*)::int n from ecm_assignments where cin = '91000004D' and lob = 'HN'")).toEqual({ n: 0 });
+      const A = 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone';
+      // assigned before the end: still the provider's member (the plan moves them); after: refused
+      const asg = await importExtract(w, 'ecm-assignments', 'asg-ended.csv', ['91000004D,ACME,HN,1,2026-11-05,,,,,,', '91000005E,ACME,HN,1,2026-10-15,,,,,,'], '2026-11-06T17:00:00Z', A);
+      expect(asg).toMatchObject({ rowsImported: 1, rowsRejected: 1 });
+      expect(asg.rejects.map((r) => [r.row, r.column])).toEqual([[2, 'provider_code']]);
+      const C = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org';
+      const cs = await importExtract(w, 'cs-authorizations', 'cs-ended.csv', ['91000004D,HOMEWAY,CV,HTN,AUTHORIZED,Approved,E-1,2026-11-10,2027-04-30,2026-11-01,2026-11-05,2026-11-05,'], '2026-11-06T17:00:00Z', C);
+      expect(cs.rejects).toEqual([{ row: 2, column: 'provider_code', message: expect.stringMatching(/HOMEWAY.*CS contract for CV ended on 2026-10-31/) }]);
+    } finally {
+      await w.db.pool.query("update provider_contracts set contract_end = null");
+    }
+  });
 });
