@@ -58,6 +58,16 @@ async function openCsv(file: string): Promise<Table> {
     throw new TableError(`the header row (row ${first.value.line}) cannot be read: ${CSV_PROBLEM_TEXT[first.value.problem]}`);
   }
   const header = first.value.fields.map((h) => h.trim());
+  // Excel's other text formats read as one column, every name missing: say what the file is
+  const notCsv = header.join(',').includes('\u0000')
+    ? 'the file is UTF-16 text (Excel\'s "Unicode Text")'
+    : header.length === 1 && /[;\t]/.test(header[0]!)
+      ? `the file is separated by ${header[0]!.includes('\t') ? 'tabs' : 'semicolons'}, not commas`
+      : undefined;
+  if (notCsv) {
+    stream.destroy();
+    throw new TableError(`${notCsv}: save it as "CSV UTF-8 (Comma delimited)"`);
+  }
   async function* rows(): AsyncGenerator<TableRow> {
     try {
       for (;;) {

@@ -44,6 +44,19 @@ describe('upstream extracts as other tools save them', () => {
   });
 });
 
+describe('upstream extracts as other tools save them, other formats', () => {
+  it('says a UTF-16 file or one separated by semicolons or tabs is not a comma-separated UTF-8 file, where it said every column was missing', async () => {
+    const utf16 = path.join(w.dataDir, 'utf16.csv');
+    fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${MEMBERS_HEADER}\r\n${ANN}\r\n`, 'utf16le')]));
+    await expect(importUpstream(w.db.pool, 'members', utf16, { now: new Date(AT) })).rejects.toThrow(/UTF-16.*CSV UTF-8/);
+    for (const [sep, name] of [[';', 'semicolons'], ['\t', 'tabs']] as const) {
+      const err = await importExtract(w, 'members', `sep-${name}.csv`, [ANN.replaceAll(',', sep)], AT, MEMBERS_HEADER.replaceAll(',', sep)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImportFileError);
+      expect((err as Error).message).toMatch(new RegExp(`separated by ${name}`));
+    }
+  });
+});
+
 describe('upstream extracts as other tools save them, blank rows', () => {
   it('skips rows of empty cells (Excel saves formatted blank rows as commas) as it skips blank lines, where each was rejected for every required column', async () => {
     const s = await importExtract(w, 'members', 'commas.csv', [ANN, ',,,,,,,,,,,,,', ' , ,,,,,,,,,,,,', ',,,'], AT);
