@@ -40,8 +40,9 @@ export interface ImportDisagreement {
 }
 
 /**
- * An assignment-extract row naming the provider a referral's newer episode replaced (domain §4
- * item 4a): nothing of it applied, the member stays with the referred provider. Listed so ops
+ * An assignment-extract row naming the provider a referral's newer episode replaced, or the
+ * episode's own provider from before it (domain §4 item 4a): nothing of it applied, the member
+ * stays with the referred provider in the new episode. Listed so ops
  * see the extract lagging behind the referral; it is no conflict to settle.
  */
 export interface ImportOlderThanReferral {

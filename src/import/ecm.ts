@@ -109,6 +109,14 @@ export const ECM_ASSIGNMENTS: Applier = {
           });
         continue;
       }
+      if (episode !== null && ext.assigned_date! < cur.assigned_date) {
+        // the same provider's earlier episode, from an extract older than the referral (a re-referral
+        // to it): its status and enrollment would replace the new episode's
+        olderThanReferral.push({
+          row: r.__row, cin: String(r.cin), lob: String(r.lob), extractProvider: String(ext.provider_code), provider: cur.provider_code, episodeStartedAt: new Date(episode).toISOString(),
+        });
+        continue;
+      }
       const reported = cur.reported_at;
       const providerSince = Math.max(reported?.getTime() ?? -Infinity, episode ?? -Infinity);
       const take: ExtractField[] = whoIsNews ? [...WHO_FIELDS] : [];

@@ -168,4 +168,21 @@ describe("a member's story across extracts", () => {
       await w.db.pool.query("update provider_contracts set contract_end = null");
     }
   });
+
+  it('an assignment extract from the provider\'s earlier episode, loaded again after a re-referral to it, does not bring that episode\'s enrollment back', async () => {
+    const A = 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone';
+    const state = () => one("select provider_code, status, assigned_date, enrollment_start, enrollment_end from ecm_assignments where cin = '91000002B' and lob = 'CV'");
+    await importExtract(w, 'referrals', 'ref-cv-1.csv', ['R-CV1,91000002B,ACME,CV,2026-03-01'], '2026-03-02T17:00:00Z');
+    const april = ['91000002B,ACME,CV,3,2026-03-01,,2026-03-10,,,,'];
+    await importExtract(w, 'ecm-assignments', 'asg-cv-apr.csv', april, '2026-04-02T17:00:00Z', A);
+    await importExtract(w, 'ecm-assignments', 'asg-cv-aug.csv', ['91000002B,ACME,CV,4,2026-03-01,,2026-03-10,2026-07-31,,,'], '2026-08-02T17:00:00Z', A);
+    // the episode ended; the member is referred to ACME again
+    await importExtract(w, 'referrals', 'ref-cv-2.csv', ['R-CV2,91000002B,ACME,CV,2026-09-01'], '2026-09-02T17:00:00Z');
+    const episode = { provider_code: 'ACME', status: 1, assigned_date: '2026-09-01', enrollment_start: null, enrollment_end: null };
+    expect(await state()).toEqual(episode);
+    // April's file again
+    const again = await importExtract(w, 'ecm-assignments', 'asg-cv-apr.csv', april, '2026-09-11T17:00:00Z', A);
+    expect(await state()).toEqual(episode);
+    expect(again.olderThanReferral).toEqual([{ row: 2, cin: '91000002B', lob: 'CV', extractProvider: 'ACME', provider: 'ACME', episodeStartedAt: '2026-09-02T17:00:00.000Z' }]);
+  });
 });
