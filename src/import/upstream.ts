@@ -91,6 +91,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
         batch = [];
       };
       for await (const { rowNumber, record, problem } of table.rows) {
+        // [POLICY] the header again (two extracts joined into one file) is no row, as in a provider's workbook
+        if (!problem && spec.columns.every((c) => record[c]?.trim() === c)) continue;
         summary.rowsRead++;
         if (problem) {
           summary.rowsRejected++;

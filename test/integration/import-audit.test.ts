@@ -62,6 +62,11 @@ describe('upstream extracts as other tools save them, blank rows', () => {
     const s = await importExtract(w, 'members', 'commas.csv', [ANN, ',,,,,,,,,,,,,', ' , ,,,,,,,,,,,,', ',,,'], AT);
     expect(s).toMatchObject({ rowsRead: 1, rowsImported: 1, rowsRejected: 0, rejects: [] });
   });
+
+  it('skips the header again below it (two extracts joined into one file), where it was rejected as a member with a bad CIN', async () => {
+    const s = await importExtract(w, 'members', 'joined.csv', [ANN, MEMBERS_HEADER, '91000002B,M2,Bravo,Ben,1975-03-05,M,Spanish,2 B St,Fresno,CA,93702,5595551002,Fresno,N'], AT);
+    expect(s).toMatchObject({ rowsRead: 2, rowsImported: 2, rowsRejected: 0, rejects: [] });
+  });
 });
 
 describe("a member's story across extracts", () => {
