@@ -5,8 +5,8 @@ import path from 'node:path';
 import { CSV_PROBLEM_TEXT, CsvFileError, csvRecords, type CsvProblem } from './csv.js';
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
-/** A row that could not be read into a record (CSV only): a code and a sentence, never a value. */
-export interface RowProblem { code: CsvProblem | 'csv-field-count' | 'csv-encoding'; message: string }
+/** A row that could not be read into a record: a code and a sentence (and the column, where one is to blame), never a value. */
+export interface RowProblem { code: CsvProblem | 'csv-field-count' | 'csv-encoding' | 'xlsx-cell-error'; message: string; column?: string }
 export interface TableRow { rowNumber: number; record: Record<string, string>; problem?: RowProblem }
 export interface Table { header: string[]; rows: AsyncIterable<TableRow> }
 
@@ -118,7 +118,7 @@ async function openCsv(file: string): Promise<Table> {
   return { header, rows: rows() };
 }
 
-async function openXlsx(file: string, expected: readonly string[]): Promise<Table> {
+async function openXlsx(file: string, expected: readonly string[], known: readonly string[]): Promise<Table> {
   let bytes: Buffer;
   try {
     bytes = await fs.promises.readFile(file);
@@ -163,12 +163,27 @@ async function openXlsx(file: string, expected: readonly string[]): Promise<Tabl
   }
   if (!header) throw new TableError(`no sheet has a header row with the expected columns (${expected.join(', ')})`);
   const cols = header;
+  const read = new Set(known);
   async function* rows(): AsyncGenerator<TableRow> {
     for (;;) {
       const n = await events.next();
       if (n.done) return;
       const ev = n.value;
       if (ev.type === 'row' && ev.sheet === sheet) {
+        // a formula's error (#N/A of a lookup) or a formula never calculated is no value: read as
+        // blank it says "none" (an eligibility or a contract re-opened, a date cleared)
+        const bad = cols.findIndex((h, i) => h && read.has(h) && isCellError(ev.cells[i]));
+        if (bad >= 0) {
+          yield {
+            rowNumber: ev.rowNumber,
+            record: {},
+            problem: {
+              code: 'xlsx-cell-error', column: cols[bad]!,
+              message: `${cols[bad]!} is a formula error or a formula with no saved result: it is refused whole; fix the formula (or paste the values) and import again`,
+            },
+          };
+          continue;
+        }
         const rec: Record<string, string> = {};
         cols.forEach((h, i) => { if (h) rec[h] = cellText(ev.cells[i]).trim(); });
         yield { rowNumber: ev.rowNumber, record: rec };
@@ -179,11 +194,12 @@ async function openXlsx(file: string, expected: readonly string[]): Promise<Tabl
   return { header: cols.filter(Boolean), rows: rows() };
 }
 
-export async function openTable(file: string, expected: readonly string[]): Promise<Table> {
+/** `expected`: the columns every file has (how a workbook's header row is found); `known`: those and the optional ones. */
+export async function openTable(file: string, expected: readonly string[], known: readonly string[] = expected): Promise<Table> {
   if (!fs.existsSync(file)) throw new TableError(`file not found: ${file}`);
   if (fs.statSync(file).isDirectory()) throw new TableError(`${file} is a folder, not a file`);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv' || ext === '.txt') return openCsv(file);
-  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, expected);
+  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, expected, known);
   throw new TableError(`unsupported file type ${ext || '(none)'}: use .csv or .xlsx`);
 }

@@ -21,7 +21,7 @@ import { openTable, TableError } from './read-table.js';
 
 export type { ImportConflict, ImportDisagreement, ImportOlderThanReferral } from './common.js';
 
-/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding). */
+/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
 export interface ImportSummary {
   kind: UpstreamKind;
@@ -60,7 +60,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   const spec = UPSTREAM[kind];
   let table;
   try {
-    table = await openTable(file, spec.columns);
+    table = await openTable(file, spec.columns, [...spec.columns, ...spec.optionalColumns]);
   } catch (err) {
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
@@ -96,7 +96,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
         summary.rowsRead++;
         if (problem) {
           summary.rowsRejected++;
-          summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code });
+          summary.rejects.push({ row: rowNumber, message: problem.message, code: problem.code, ...(problem.column ? { column: problem.column } : {}) });
           continue;
         }
         const parsed = spec.schema.safeParse(record);

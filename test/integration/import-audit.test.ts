@@ -1,10 +1,12 @@
 // The upstream imports as the plan's data team meets them: extracts saved by other tools, and a
 // member's story told across several extracts.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importUpstream, ImportFileError } from '../../src/import/upstream.js';
 import { closePlanWorld, importExtract, MEMBERS_HEADER, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { OPENPYXL } from '../helpers/workbook.js';
 
 let w: PlanWorld;
 beforeAll(async () => {
@@ -54,6 +56,23 @@ describe('upstream extracts as other tools save them, other formats', () => {
       expect(err).toBeInstanceOf(ImportFileError);
       expect((err as Error).message).toMatch(new RegExp(`separated by ${name}`));
     }
+  });
+});
+
+describe('upstream extracts as other tools save them, a workbook', () => {
+  it('refuses a row with a formula error in a cell (#N/A of a lookup), naming the column, where it read as blank and re-opened an ended eligibility', async () => {
+    await w.db.pool.query("update members set eligibility_end = '2026-10-31' where cin = '91000004D'");
+    const file = path.join(w.dataDir, 'members-lookup.xlsx');
+    execFileSync(OPENPYXL, ['-c', `import sys, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active
+ws.append(sys.argv[2].split(','))
+ws.append(['91000004D','M4','Delta','Dee','1955-07-04','F','Hmong','4 D St','Madera','CA','93637','5595551004','Madera','N','#N/A'])
+ws.append(['91000005E','M5','Echo','Ed','1966-06-06','M','English','5 E St','Fresno','CA','93704','5595551005','Fresno','N',None])
+wb.save(sys.argv[1])`, file, `${MEMBERS_HEADER},eligibility_end`]);
+    const s = await importUpstream(w.db.pool, 'members', file, { now: new Date(AT) });
+    expect(s).toMatchObject({ rowsRead: 2, rowsImported: 1, rowsRejected: 1 });
+    expect(s.rejects).toEqual([{ row: 2, column: 'eligibility_end', code: 'xlsx-cell-error', message: expect.stringMatching(/eligibility_end.*formula/) }]);
+    expect(await one("select eligibility_end from members where cin = '91000004D'")).toEqual({ eligibility_end: '2026-10-31' });
   });
 });
 
