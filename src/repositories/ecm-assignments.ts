@@ -38,8 +38,11 @@ const DISCONTINUATION_FIELDS = ['discontinuation_date', 'discontinuation_reason'
 const takes = (f: ExtractField) => `(src.action = 'switch' or '${f}' = any(src.take))`;
 const ASSIGNMENT_SET = [
   ...EXTRACT_FIELDS.map((f) => `${f} = case when ${takes(f)} then src.${f} else prev.${f} end`),
-  // an enrollment the extract now gives replaces a discontinuation (the two exclude each other)
-  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (${takes('enrollment_start')} and src.enrollment_start is not null) then null else prev.${f} end`),
+  // an enrollment the extract now gives replaces a discontinuation (the two exclude each other), and
+  // so does a status of outreach or enrollment (1-3) it now gives: left, the member was open under
+  // that status on the MIF and ended for the referral rule (isOpenEcm) at once
+  ...DISCONTINUATION_FIELDS.map((f) => `${f} = case when src.action = 'switch' or (${takes('enrollment_start')} and src.enrollment_start is not null)
+    or (${takes('status')} and src.status between 1 and 3) then null else prev.${f} end`),
   ...PROVIDER_ONLY_FIELDS.map((f) => `${f} = case when src.action = 'switch' then null else prev.${f} end`),
 ].join(',\n           ');
 

@@ -209,4 +209,16 @@ describe("a member's story across extracts", () => {
     expect(await state()).toEqual(episode);
     expect(again.olderThanReferral).toEqual([{ row: 2, cin: '91000002B', lob: 'CV', extractProvider: 'ACME', provider: 'ACME', episodeStartedAt: '2026-09-02T17:00:00.000Z' }]);
   });
+
+  it('an extract giving a discontinued member a status again (outreach, not enrolled) clears the discontinuation, where the member stayed discontinued under status 1 and a referral elsewhere took them unopposed', async () => {
+    const A = 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone';
+    // ACME discontinued 91000001A (never enrolled: unable to reach) in September
+    await w.db.pool.query("update ecm_assignments set status = 4, discontinuation_date = '2026-09-20', discontinuation_reason = 'UE' where cin = '91000001A' and lob = 'HN'");
+    await importExtract(w, 'ecm-assignments', 'asg-again.csv', ['91000001A,ACME,HN,1,2026-11-02,,,,,,'], '2026-11-03T17:00:00Z', A);
+    expect(await one("select status, assigned_date, discontinuation_date, discontinuation_reason from ecm_assignments where cin = '91000001A' and lob = 'HN'"))
+      .toEqual({ status: 1, assigned_date: '2026-11-02', discontinuation_date: null, discontinuation_reason: null });
+    const ref = await importExtract(w, 'referrals', 'ref-rival.csv', ['R-1A,91000001A,RIVAL,HN,2026-11-05'], '2026-11-06T17:00:00Z');
+    expect(ref.conflicts.map((k) => [k.currentProvider, k.referredProvider])).toEqual([['ACME', 'RIVAL']]);
+    expect(await one("select provider_code from ecm_assignments where cin = '91000001A' and lob = 'HN'")).toEqual({ provider_code: 'ACME' });
+  });
 });
