@@ -66,7 +66,13 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     throw err;
   }
   const missing = spec.columns.filter((c) => !table.header.includes(c));
-  if (missing.length) throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')})`);
+  if (missing.length) {
+    // a name written another way (CIN, Last Name) is named back: only one matching a column is, never another cell
+    const loose = (h: string) => h.toLowerCase().replace(/[\s_-]+/g, '_');
+    const near = missing.flatMap((c) => table.header.filter((h) => loose(h) === c).map((h) => `"${h}" for ${c}`));
+    throw new ImportFileError(`missing column(s): ${missing.join(', ')} (header names must be exactly: ${spec.columns.join(', ')}` +
+      `${near.length ? `; the header has ${near.join(', ')}` : ''})`);
+  }
   const known: readonly string[] = [...spec.columns, ...spec.optionalColumns];
   // a column named twice (a lookup pasted beside the extract) has two values per row, and the
   // record would silently keep the last: no one can say which is the member's

@@ -59,6 +59,16 @@ describe('upstream extracts as other tools save them, other formats', () => {
   });
 });
 
+describe('upstream extracts as other tools save them, header names', () => {
+  it('names the columns a header has in other case or spelling with spaces, where it said them missing as if absent', async () => {
+    const header = MEMBERS_HEADER.replace('cin', 'CIN').replace('last_name', 'Last Name');
+    const err = await importExtract(w, 'members', 'caps.csv', [ANN], AT, header).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect((err as Error).message).toMatch(/missing column\(s\): cin, last_name/);
+    expect((err as Error).message).toMatch(/"CIN" for cin, "Last Name" for last_name/);
+  });
+});
+
 describe('upstream extracts as other tools save them, a workbook', () => {
   it('refuses a row with a formula error in a cell (#N/A of a lookup), naming the column, where it read as blank and re-opened an ended eligibility', async () => {
     await w.db.pool.query("update members set eligibility_end = '2026-10-31' where cin = '91000004D'");
