@@ -48,6 +48,14 @@ const pofList = (raw: string): Parsed<string[]> => {
     : { ok: true, value: parts.map((p) => p.toLowerCase()) };
 };
 
+/**
+ * [POLICY] A date as the extracts give one: MM/DD/YYYY or YYYY-MM-DD, and MM/DD/YYYY with a time
+ * of day (`11/5/2026 0:00`, `11/05/2026 12:00:00 AM`: how Excel saves a date-time column to CSV),
+ * whose date part it is, as provider files read it. The time must be one a clock shows.
+ */
+const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
+const date = (raw: string): Parsed<string> => parseDateText(US_DATE_TIME.exec(raw)?.[1] ?? raw);
+
 const req = <T>(p: (raw: string) => Parsed<T>) => field(p, true);
 const opt = <T>(p: (raw: string) => Parsed<T>) => field(p, false);
 
@@ -67,7 +75,7 @@ export const UPSTREAM = {
       contact_email: opt(email),
       liaison_email: opt(email),
       // (an optional column: absent from an older extract's rows)
-      contract_end: opt(parseDateText).optional(),
+      contract_end: opt(date).optional(),
     }),
   },
   members: {
@@ -79,7 +87,7 @@ export const UPSTREAM = {
       mcp_member_id: opt(text(30)),
       last_name: req(text(60)),
       first_name: req(text(60)),
-      dob: req(parseDateText),
+      dob: req(date),
       gender: opt(code(GENDER, { caseInsensitive: true })),
       language: opt(text(40)),
       address: opt(text(100)),
@@ -90,7 +98,7 @@ export const UPSTREAM = {
       county: opt(text(40)),
       homeless: opt(parseYN),
       // (an optional column: absent from an older extract's rows)
-      eligibility_end: opt(parseDateText).optional(),
+      eligibility_end: opt(date).optional(),
     }),
   },
   'ecm-assignments': {
@@ -101,10 +109,10 @@ export const UPSTREAM = {
       provider_code: req(providerCode),
       lob: req(code(LINES_OF_BUSINESS, { caseInsensitive: true })),
       status: req(code(ECM_STATUS)),
-      assigned_date: req(parseDateText),
+      assigned_date: req(date),
       pof: opt(pofList),
-      enrollment_start: opt(parseDateText),
-      enrollment_end: opt(parseDateText),
+      enrollment_start: opt(date),
+      enrollment_end: opt(date),
       acuity: opt(code(ACUITY, { caseInsensitive: true })),
       lcm_name: opt(text(60)),
       lcm_phone: opt(parsePhone),
@@ -123,7 +131,7 @@ export const UPSTREAM = {
       cin: req(parseCin),
       provider_code: req(providerCode),
       lob: req(code(LINES_OF_BUSINESS, { caseInsensitive: true })),
-      approved_date: req(parseDateText),
+      approved_date: req(date),
     }),
   },
   'cs-authorizations': {
@@ -137,11 +145,11 @@ export const UPSTREAM = {
       record_type: req(code(CS_RECORD_TYPE, { caseInsensitive: true })),
       auth_status: opt(code(AUTH_STATUS, { caseInsensitive: true })),
       auth_number: opt(text(30)),
-      auth_start: opt(parseDateText),
-      auth_end: opt(parseDateText),
-      requested_date: opt(parseDateText),
-      decision_date: opt(parseDateText),
-      assigned_date: opt(parseDateText),
+      auth_start: opt(date),
+      auth_end: opt(date),
+      requested_date: opt(date),
+      decision_date: opt(date),
+      assigned_date: opt(date),
       referring_org: opt(text(100)),
     }).superRefine((r, ctx) => {
       if (r.record_type === 'AUTHORIZED' && !r.auth_status) ctx.addIssue({ code: 'custom', path: ['auth_status'], message: 'is required when record_type is AUTHORIZED' });

@@ -69,6 +69,19 @@ describe('upstream extracts as other tools save them, header names', () => {
   });
 });
 
+describe('upstream extracts as other tools save them, dates with a time', () => {
+  it('reads a date Excel saved to CSV with a time of day (11/5/2026 0:00) as its date, as provider files read it, where every row was rejected', async () => {
+    const s = await importExtract(w, 'members', 'datetime.csv', [
+      '91000006F,M6,Foxtrot,Fay,1/1/2001 0:00,F,English,6 F St,Fresno,CA,93705,5595551006,Fresno,N',
+      '91000007G,M7,Golf,Gil,08/08/1948 12:00:00 AM,M,English,7 G St,Fresno,CA,93706,5595551007,Fresno,N',
+      '91000008H,M8,Hotel,Hana,9/9/1999 25:00,F,English,8 H St,Fresno,CA,93707,5595551008,Fresno,N',
+    ], AT);
+    expect(s).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(s.rejects.map((r) => [r.row, r.column])).toEqual([[4, 'dob']]);
+    expect(await one("select dob from members where cin = '91000007G'")).toEqual({ dob: '1948-08-08' });
+  });
+});
+
 describe('upstream extracts as other tools save them, a workbook', () => {
   it('refuses a row with a formula error in a cell (#N/A of a lookup), naming the column, where it read as blank and re-opened an ended eligibility', async () => {
     await w.db.pool.query("update members set eligibility_end = '2026-10-31' where cin = '91000004D'");
