@@ -63,7 +63,7 @@ plan time zone (PLAN_TIME_ZONE).
 Examples:
   calaim-exchange runs --job mif
   calaim-exchange runs --limit 10 --json
-  calaim-exchange runs --job poll --limit 100 --before 5120`)
+  calaim-exchange runs --limit 10 --before 2`)
     .action(async (opts: Opts) => {
       const limit = countOption(opts.limit ?? '50', '--limit');
       const before = opts.before === undefined ? undefined : countOption(opts.before, '--before');
