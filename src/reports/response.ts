@@ -3,7 +3,7 @@
 // codes and the code sets. Streams through the xlsx writer; the caller hands over only
 // the rejected rows it kept (bounded), never the whole file.
 import { codesFor, layoutByName, type CodeSettings } from '../../schemas/index.js';
-import { FIX_SHEET_COLUMNS, type ColumnDef, type ColumnType, type Layout } from '../../schemas/layout.js';
+import { FIX_SHEET_COLUMNS, type ColumnDef, type Layout } from '../../schemas/layout.js';
 import { declineRule, type DeadlinePolicy } from '../calendar/deadlines.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { codeMeaning, ISSUES, ISSUE_CODES, type IssueCode, type MessageParams } from '../validate/catalogue.js';
@@ -115,12 +115,14 @@ function errorsSheet(r: ResponseInput): WriteSheet {
   };
 }
 
-const WRITE_TYPE: Partial<Record<ColumnType, WriteColumn['type']>> = { date: 'date', int: 'int', minutes: 'number' };
-
+/**
+ * The layout's columns on the fix sheet carry no number format: a cell there is what the
+ * provider sent, often the very value in error, and a column format would show it as something
+ * else (2.5 encounters as 3 under a whole-number format, 20260901 in a date column as ########).
+ * Date cells keep the date format of their own.
+ */
 function writeColumn(c: ColumnDef, settings: CodeSettings | undefined): WriteColumn {
   const out: WriteColumn = { label: c.label, ...(c.width ? { width: c.width } : {}) };
-  const type = WRITE_TYPE[c.type];
-  if (type) out.type = type;
   if (c.type === 'code') {
     const set = settings ? codesFor(c, settings) : c.codes;
     if (set) out.list = Object.keys(set);

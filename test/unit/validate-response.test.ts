@@ -8,6 +8,8 @@ import { makeIssue } from '../../src/validate/issues.js';
 import { readWorkbook } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
+import { columnLetter } from '../../src/xlsx/cell-ref.js';
+import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
 import { BASE, CTX, cellsOf, config } from './validate-helpers.js';
 import { FILE_TYPES, INBOUND_TYPES } from '../../src/filetypes/registry.js';
 
@@ -139,7 +141,8 @@ describe('validateFile + response workbook', () => {
     expect(byLabel.get('Member Acuity Level')?.list).toEqual(['Low', 'Medium', 'High']);
     expect(byLabel.get('Member POF Indicator')?.list).toEqual(['Y', 'N']);
     expect(byLabel.get('Referral Status')?.list).toEqual(config.REFERRAL_STATUS_VALUES);
-    expect(byLabel.get('ECM Enrollment Start Date')?.type).toBe('date');
+    // (no column format: a date cell keeps its own, a value in error is shown as sent)
+    expect(byLabel.get('ECM Enrollment Start Date')?.type).toBeUndefined();
     expect(byLabel.get('Member Last Name')?.list).toBeUndefined();
   });
 
@@ -163,5 +166,42 @@ describe('validateFile + response workbook', () => {
     const summary = new Map(back.get('Summary')!.slice(1).map((x) => [x[0], x[1]]));
     expect(summary.get('Outcome')).toBe('REJECTED');
     expect(summary.get('File error FILE_EMPTY')).toMatch(/empty/);
+  });
+});
+
+describe('the fix sheet shows what the provider typed', () => {
+  async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
+    const zip = await openZip(bytes);
+    try {
+      const out = new Map<string, string>();
+      for (const p of await listParts(zip)) {
+        let s = '';
+        for await (const chunk of partText(await openPartStream(zip, p))) s += chunk;
+        out.set(p.name, s);
+      }
+      return out;
+    } finally {
+      zip.close();
+    }
+  }
+  /** The number format code (numFmtId) a cell of a sheet is shown with. */
+  function numFmtOf(parts: Map<string, string>, sheetXml: string, ref: string): number {
+    const cell = new RegExp(`<c r="${ref}"([^>]*)>`).exec(parts.get(sheetXml)!);
+    expect(cell, ref).not.toBeNull();
+    const s = Number(/ s="(\d+)"/.exec(cell![1]!)?.[1] ?? 0);
+    const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(parts.get('xl/styles.xml')!)![1]!.match(/<xf [^>]*>/g)!;
+    return Number(/numFmtId="(\d+)"/.exec(xfs[s]!)![1]);
+  }
+
+  it('a number in error is not rounded or turned into a date by the column\'s format (2.5 encounters stays 2.5)', async () => {
+    const bytes = await writeWorkbookToBuffer([{ name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })), rows: [rtf({ inPerson: 2.5, startDate: 20260901 })] }]);
+    const r = await validateFile(bytes, 'RTF_ACME_202609.xlsx', { limits, context, types: INBOUND_TYPES.types });
+    expect(r.issues.filter((i) => i.severity === 'error').map((i) => i.column)).toEqual(expect.arrayContaining(['In Person', 'ECM Enrollment Start Date']));
+    const parts = await partsOf(await responseToBuffer(r));
+    // Summary, Errors, Rejected rows: the fix sheet is the third; Sheet and Row come before the layout's columns
+    const col = (label: string) => columnLetter(3 + RTF.columns.findIndex((c) => c.label === label));
+    // General (0), not "0" (1: shown as 3) nor the date format (shown as ########)
+    expect(numFmtOf(parts, 'xl/worksheets/sheet3.xml', `${col('In Person')}2`)).toBe(0);
+    expect(numFmtOf(parts, 'xl/worksheets/sheet3.xml', `${col('ECM Enrollment Start Date')}2`)).toBe(0);
   });
 });
