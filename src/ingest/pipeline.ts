@@ -26,7 +26,7 @@ import {
   markApplied, markSheetApplied, nextSubmissionId, previousSheet, rejectStagedRows, reportedEarlier, rollback, rollbackToSavepoint, savepoint, storedSubmission,
   submissionNames, updateSheetCounts,
 } from '../repositories/submission-store.js';
-import { responseToBuffer } from '../reports/response.js';
+import { rejectedSheetName, responseToBuffer } from '../reports/response.js';
 import { validateFile, type FileValidation } from '../validate/file.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import { computeOutcome, type Outcome } from '../validate/outcome.js';
@@ -545,6 +545,15 @@ function fixBy(d: IngestDocument, policy: DeadlinePolicy, windows: (types: reado
   return showIsoDate(periodDay(nextPeriod(d.period), last));
 }
 
+/** The response's fix sheets by name, as the response names them ("Rejected RTF rows" in a file of several layouts). */
+function fixSheetsOf(d: IngestDocument): string {
+  const layouts = [...new Set(d.sheets.map((s) => s.layout))];
+  const rejected = [...new Set(d.sheets.filter((s) => s.rowsRejected > 0).map((s) => s.layout))];
+  const names = rejected.map((l) => `"${rejectedSheetName(l, layouts.length)}"`);
+  if (names.length === 0) return '"Rejected rows" sheet'; // (a document rebuilt without its sheets)
+  return names.length === 1 ? `${names[0]} sheet` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} sheets`;
+}
+
 /** The email about a response (liaison and provider): counts, codes and file names, never PHI. */
 export function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string, issues: readonly { severity: string; code: string }[] = d.issues): string {
   const lines = [
@@ -561,7 +570,7 @@ export function liaisonText(d: IngestDocument, providerName: string, fixUntil?: 
   // (a file rejected whole has nothing applied, and its fix sheet, if any, only the rows with errors of their own)
   if (fixUntil && d.fileErrors.length)
     lines.push('', `Corrected files for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix what the file errors say and upload the whole file again (nothing of this file was applied).`);
-  else if (fixUntil && d.rowsRejected > 0) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the "Rejected rows" sheet of the response and upload it.`);
+  else if (fixUntil && d.rowsRejected > 0) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the ${fixSheetsOf(d)} of the response and upload it.`);
   // (warnings only: the response has no rejected rows sheet to fix)
   else if (fixUntil) lines.push('', `Corrections for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: send the rows you correct (a row sent again replaces the one sent before).`);
   lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);

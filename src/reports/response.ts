@@ -144,6 +144,9 @@ function fixRow(row: RejectedRow): WriteRow {
   return { cells: [row.sheet, row.row, ...row.cells.map(plain), row.errors], flags };
 }
 
+/** A fix sheet's name: "Rejected rows", or "Rejected RTF rows" ... when the file has several layouts (the email names it too). */
+export const rejectedSheetName = (layout: string, layoutCount: number): string => (layoutCount > 1 ? `Rejected ${layout} rows` : 'Rejected rows');
+
 /** Per layout with rejected rows (a fully accepted file gets none): the rows to fix and send again. */
 function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const byLayout: ReadonlyMap<string, readonly RejectedRow[]> = r.rejectedRows?.byLayout ?? new Map();
@@ -152,7 +155,7 @@ function rejectedSheets(r: ResponseInput, o: ResponseOptions): WriteSheet[] {
   const layouts = names.map(layoutOf).filter((l): l is Layout => l !== undefined);
   const withRows = layouts.filter((l) => (byLayout.get(l.name)?.length ?? 0) > 0);
   return withRows.map((layout) => ({
-    name: layouts.length > 1 ? `Rejected ${layout.name} rows` : 'Rejected rows',
+    name: rejectedSheetName(layout.name, layouts.length),
     columns: [
       { label: FIX_SHEET_COLUMNS.sheet, width: 8 }, { label: FIX_SHEET_COLUMNS.row, width: 6, type: 'int' as const },
       ...layout.columns.map((c) => writeColumn(c, o.codeSettings)),

@@ -169,6 +169,22 @@ describe('the email about a file accepted with warnings only', () => {
   });
 });
 
+describe('the email about a file of several layouts with rejected rows', () => {
+  it('names the fix sheet the response has ("Rejected RTF rows"), not a "Rejected rows" sheet it does not have', () => {
+    const body = liaisonText({
+      file: 'ACME_202611.xlsx', sha256: '', outcome: 'PARTIALLY_ACCEPTED', verdict: 'ON_TIME', period: '2026-11', rowsRead: 3, rowsAccepted: 2, rowsRejected: 1,
+      warnings: 0, fileErrors: [], report: null, provider: 'ACME', submissionId: 3, responseName: 'ACME_202611_RESPONSE.xlsx',
+      sheets: [
+        { name: 'RTF', layout: 'RTF', rowsRead: 2, rowsAccepted: 1, rowsRejected: 1, warnings: 0 },
+        { name: 'OTF', layout: 'OTF', rowsRead: 1, rowsAccepted: 1, rowsRejected: 0, warnings: 0 },
+      ],
+      issues: [{ sheet: 'RTF', row: 3, column: 'Member ECM Status', columnLetter: 'P', code: 'CODE_UNKNOWN', severity: 'error', message: '' }],
+    }, 'Acme', '12/10/2026');
+    expect(body).toContain('fix the "Rejected RTF rows" sheet of the response and upload it.');
+    expect(body).not.toContain('"Rejected rows"');
+  });
+});
+
 describe('a date written as text with its time of day', () => {
   it('"10/02/2026 14:30", "10/2/2026 2:30 PM" and "10/02/2026 00:00:00" are that calendar date, as a date cell with a time is and "2026-10-02 14:30" already was', async () => {
     const texts = ['10/02/2026 14:30', '10/2/2026 2:30 PM', '10/02/2026 00:00:00', '10/2/2026 11:59:59 pm', '2026-10-02 14:30'];
