@@ -45,7 +45,8 @@ export const ISSUES = {
   FORMULA_ROWS_UNREAD: w('sheet', '{count} rows, from row {row}, hold only formulas whose results were never saved (the file was written by a program that does not calculate), so they were not read. If they hold members, open the file in Excel or LibreOffice, save it, and upload it again.'),
   TABLE_TOTAL_ROW: i('row', 'This row is the Total row of an Excel table and was not read: it is not a member row.'),
   HEADER_REPEATED: i('row', 'This row repeats the {layout} header row (row {headerRow}) and was skipped: it is not a member row.'),
-  ROWS_NOT_LISTED: i('file', '{count} more rejected rows are not listed on this sheet (the list stops at {limit}); their errors are on the Errors sheet.'),
+  // (read on the Errors sheet and the Codes sheet: "this sheet" there named the wrong one)
+  ROWS_NOT_LISTED: i('file', '{count} more rejected rows are not listed on the rejected rows sheet (the list stops at {limit}); the Errors sheet lists their errors.'),
 
   // ---- generic cell checks
   REQUIRED_BLANK: e('row', '{column} is required and is blank. Fill it in.'),

@@ -213,3 +213,11 @@ describe('outcome', () => {
     expect(() => computeOutcome({ fileErrors: 0, rowsRead: 1, rowsRejected: 2, warnings: 0 })).toThrow();
   });
 });
+
+describe('rejected rows beyond the fix sheet\'s cap', () => {
+  it('the note (read on the Errors sheet) names the rejected rows sheet they are missing from, not "this sheet"', async () => {
+    const r = await validate([sheet('RTF', RTF), row('RTF', 2, rtfRow({ cin: 'x' })), row('RTF', 3, rtfRow({ cin: 'y' }))], { rejectedRowCap: 1 });
+    const note = r.issues.find((i) => i.code === 'ROWS_NOT_LISTED')!;
+    expect(note.message).toBe('1 more rejected rows are not listed on the rejected rows sheet (the list stops at 1); the Errors sheet lists their errors.');
+  });
+});
