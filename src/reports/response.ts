@@ -79,7 +79,8 @@ function summarySheet(r: ResponseInput, o: ResponseOptions): WriteSheet {
   if (advice) rows.push(kv('What to do', advice));
   for (const [label, value] of o.extra ?? []) rows.push(kv(label, value));
   for (const code of Object.keys(r.countsByCode).sort()) rows.push(kv(`Count of ${code}`, r.countsByCode[code] ?? 0));
-  if (r.rejectedRows?.omitted) rows.push(kv('Rejected rows not listed', `${r.rejectedRows.omitted} (the list stops at ${r.rejectedRows.cap})`));
+  // (the count a number cell as every other count, the cap in the label)
+  if (r.rejectedRows?.omitted) rows.push(kv(`Rejected rows not listed (the list stops at ${r.rejectedRows.cap})`, r.rejectedRows.omitted));
   if (r.issuesOmitted) rows.push(kv('Issues not listed', r.issuesOmitted));
   return { name: 'Summary', columns: [{ label: 'Item', width: 24, maxWidth: 40 }, { label: 'Value', width: 40, maxWidth: 90, wrap: true }], rows };
 }
