@@ -120,10 +120,25 @@ export function parseDateText(raw: string): Parsed<IsoDate> {
 }
 
 /**
- * Excel 1900-system serial → calendar date. Serial 60 is Excel's fictitious 1900-02-29,
- * which is rejected rather than silently moved.
+ * `M/D/YYYY` text followed by a time of day (`10/2/2026 2:30 PM`, `10/02/2026 00:00:00`: a date
+ * kept as text by an export, or a date-time column saved to CSV): its date part, as a date cell's
+ * with a time and an ISO timestamp's are taken. The time must be one a clock shows.
  */
-export function excelSerialToDate(serial: number): Parsed<IsoDate> {
+const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
+
+/** A text date as parseDateText reads it, or a `M/D/YYYY` date with its time of day (the date part). */
+export const parseDateOrDateTimeText = (raw: string): Parsed<IsoDate> => parseDateText(US_DATE_TIME.exec(raw)?.[1] ?? raw);
+
+/** Days from 1900-01-00 to 1904-01-01 in Excel's count (with its 1900-02-29): what a 1904-system serial lacks. */
+const DAYS_1900_TO_1904 = 1462;
+
+/**
+ * Excel serial → calendar date, in the 1900 system or (date1904: older Mac Excel) the 1904 one.
+ * Serial 60 of the 1900 system is Excel's fictitious 1900-02-29, which is rejected rather than
+ * silently moved.
+ */
+export function excelSerialToDate(serial: number, date1904 = false): Parsed<IsoDate> {
+  if (date1904) serial += DAYS_1900_TO_1904;
   if (!Number.isFinite(serial) || serial < 1 || serial >= 2958466) return fail('not a date serial number');
   const whole = Math.floor(serial);
   if (whole === 60) return fail('1900-02-29 does not exist (an Excel artefact)');

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES, ECM_STATUS, GENDER, LINES_OF_BUSINESS, POF, PROGRAMS, ACUITY } from './codes.js';
 import {
-  EMAIL_RE, parseCin, parseDateText, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
+  EMAIL_RE, parseCin, parseDateOrDateTimeText, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
 } from './primitives.js';
 
 /** zod field from a primitive parser; blank → undefined unless required. */
@@ -50,11 +50,9 @@ const pofList = (raw: string): Parsed<string[]> => {
 
 /**
  * [POLICY] A date as the extracts give one: MM/DD/YYYY or YYYY-MM-DD, and MM/DD/YYYY with a time
- * of day (`11/5/2026 0:00`, `11/05/2026 12:00:00 AM`: how Excel saves a date-time column to CSV),
- * whose date part it is, as provider files read it. The time must be one a clock shows.
+ * of day (`11/5/2026 0:00`: how Excel saves a date-time column to CSV), as provider files read it.
  */
-const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
-const date = (raw: string): Parsed<string> => parseDateText(US_DATE_TIME.exec(raw)?.[1] ?? raw);
+const date = parseDateOrDateTimeText;
 
 const req = <T>(p: (raw: string) => Parsed<T>) => field(p, true);
 const opt = <T>(p: (raw: string) => Parsed<T>) => field(p, false);

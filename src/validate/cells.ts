@@ -1,7 +1,7 @@
 // CellValue → text, number, date, period. Cells arrive as the reader yields them: dates as
 // {date}, Excel serial numbers or text; numbers possibly as text; error cells as {error}.
 import {
-  excelSerialToDate, isValidYmd, parseDateText, ymd, type IsoDate, type Parsed,
+  excelSerialToDate, isValidYmd, parseDateOrDateTimeText, parseDateText, ymd, type IsoDate, type Parsed,
 } from '../../schemas/primitives.js';
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
@@ -57,15 +57,6 @@ export function cellNumber(v: CellValue | undefined): number | null {
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
 }
 
-/**
- * `M/D/YYYY` text followed by a time of day (`10/2/2026 2:30 PM`, `10/02/2026 00:00:00`: a date
- * kept as text by an export, or typed into a text cell): its date part, as a date cell's with a
- * time and an ISO timestamp's are taken. The time must be one a clock shows.
- */
-const US_DATE_TIME = /^(\d{1,2}\/\d{1,2}\/\d{4})\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$/;
-
-/** Days from 1900-01-00 to 1904-01-01 in Excel's count (with its 1900-02-29): what a 1904-system serial lacks. */
-const DAYS_1900_TO_1904 = 1462;
 
 /**
  * A calendar date from a date cell, an Excel serial (number or digits) or text.
@@ -84,12 +75,11 @@ export function cellDate(v: CellValue | undefined, date1904 = false): Parsed<Iso
       ? { ok: true, value: ymd(Number(m[1]), Number(m[2]), Number(m[3])) }
       : { ok: false, reason: 'not a calendar date' };
   }
-  if (typeof v === 'number') return excelSerialToDate(date1904 ? v + DAYS_1900_TO_1904 : v);
+  if (typeof v === 'number') return excelSerialToDate(v, date1904);
   if (typeof v === 'string') {
     const s = trimCell(v);
-    if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s) + (date1904 ? DAYS_1900_TO_1904 : 0));
-    const withTime = US_DATE_TIME.exec(s);
-    return parseDateText(withTime ? withTime[1]! : s);
+    if (/^\d{5}(\.\d+)?$/.test(s)) return excelSerialToDate(Number(s), date1904);
+    return parseDateOrDateTimeText(s);
   }
   return { ok: false, reason: 'expected a date as MM/DD/YYYY' };
 }

@@ -275,7 +275,7 @@ function stringValue(s: string | null | undefined): CellValue {
 function serialToIsoDate(serial: number, date1904: boolean): string | null {
   // Half a second of tolerance: date-times stored a hair under midnight keep their day.
   const whole = Math.floor(serial + 0.5 / 86_400);
-  const parsed = excelSerialToDate(date1904 ? whole + 1462 : whole);
+  const parsed = excelSerialToDate(whole, date1904);
   return parsed.ok ? parsed.value : null;
 }
 
