@@ -4,6 +4,23 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
 import type { CellValue } from '../../src/xlsx/types.js';
+import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+
+/** Every part of a workbook package as text, by name (the XML the writer wrote, read back). */
+export async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
+  const zip = await openZip(bytes);
+  try {
+    const out = new Map<string, string>();
+    for (const p of await listParts(zip)) {
+      let s = '';
+      for await (const chunk of partText(await openPartStream(zip, p))) s += chunk;
+      out.set(p.name, s);
+    }
+    return out;
+  } finally {
+    zip.close();
+  }
+}
 
 export type Records = Record<string, Record<string, CellValue>[]>;
 

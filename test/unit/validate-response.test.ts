@@ -9,7 +9,7 @@ import { readWorkbook } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { columnLetter } from '../../src/xlsx/cell-ref.js';
-import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+import { partsOf } from '../helpers/workbook.js';
 import { BASE, CTX, cellsOf, config } from './validate-helpers.js';
 import { FILE_TYPES, INBOUND_TYPES } from '../../src/filetypes/registry.js';
 
@@ -171,20 +171,6 @@ describe('validateFile + response workbook', () => {
 });
 
 describe('the fix sheet shows what the provider typed', () => {
-  async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
-    const zip = await openZip(bytes);
-    try {
-      const out = new Map<string, string>();
-      for (const p of await listParts(zip)) {
-        let s = '';
-        for await (const chunk of partText(await openPartStream(zip, p))) s += chunk;
-        out.set(p.name, s);
-      }
-      return out;
-    } finally {
-      zip.close();
-    }
-  }
   /** The number format code (numFmtId) a cell of a sheet is shown with. */
   function numFmtOf(parts: Map<string, string>, sheetXml: string, ref: string): number {
     const cell = new RegExp(`<c r="${ref}"([^>]*)>`).exec(parts.get(sheetXml)!);

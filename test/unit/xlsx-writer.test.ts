@@ -9,27 +9,12 @@ import { readWorkbook, type ReadEvent } from '../../src/xlsx/reader.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { columnLetter } from '../../src/xlsx/cell-ref.js';
 import { SAMPLE_ROWS, layoutColumns, sanitiseSheetName, wrappedLines, writeWorkbook, writeWorkbookToBuffer, type WriteSheet } from '../../src/xlsx/writer.js';
-import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
 import { convertWithLibreOffice } from '../helpers/render.js';
-import { openpyxlLook } from '../helpers/workbook.js';
+import { openpyxlLook, partsOf } from '../helpers/workbook.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx-writer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
-  const zip = await openZip(bytes);
-  try {
-    const out = new Map<string, string>();
-    for (const p of await listParts(zip)) {
-      let s = '';
-      for await (const chunk of partText(await openPartStream(zip, p))) s += chunk;
-      out.set(p.name, s);
-    }
-    return out;
-  } finally {
-    zip.close();
-  }
-}
 
 async function readBack(bytes: Buffer, headerFirst: string): Promise<ReadEvent<true>[]> {
   const events: ReadEvent<true>[] = [];
