@@ -5,6 +5,15 @@
 // runs), phonetic guides (`<rPh>`) left out.
 import { El, XmlPartScanner } from './xml-scan.js';
 
+/**
+ * The string with characters of its own. A string read from a 64 KB piece of the part is a
+ * slice of it, and V8 keeps the whole piece alive for as long as any slice of 13 characters or
+ * more lives: the table lives for the whole read, and at 200k rows its long strings (addresses,
+ * e-mails, names) held ~20 MB of pieces (test/unit/xlsx-shared-strings-memory.test.ts). A
+ * joined copy is flattened into a new string of its own length.
+ */
+const detached = (s: string): string => (' ' + s).slice(1);
+
 export class SharedStringsScanner extends XmlPartScanner {
   /** The strings read so far, in order (index N is shared string N). */
   readonly strings: string[] = [];
@@ -40,7 +49,7 @@ export class SharedStringsScanner extends XmlPartScanner {
   protected closed(el: El): void {
     switch (el) {
       case El.Si:
-        this.strings.push(this.current ?? '');
+        this.strings.push(this.current === null ? '' : detached(this.current));
         this.current = null;
         break;
       case El.T:
