@@ -27,6 +27,14 @@ export interface EcmMemberIndex extends Iterable<[string, EcmMember]> {
   /** The member's assignment in `lob`; with no line, any one of them. */
   get(cin: string, lob?: string): EcmMember | undefined;
   readonly size: number;
+  /** An empty set of this index's assignments (a rule's "seen in this file"), a byte per assignment. */
+  newSet(): AssignmentSet;
+}
+
+/** Some of an index's assignments, by CIN and line; an assignment the index lacks is never in it. */
+export interface AssignmentSet {
+  add(cin: string, lob: string): void;
+  has(cin: string, lob: string): boolean;
 }
 
 export interface CsasfEntry {

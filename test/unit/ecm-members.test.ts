@@ -48,4 +48,22 @@ describe('EcmMembers', () => {
     packed.set('A', member(1));
     expect(() => packed.set('B', member(2))).toThrow(RangeError);
   });
+
+  it('a set of its assignments holds each (member, line) added, and only assignments the index has', () => {
+    const packed = new EcmMembers(3);
+    packed.set('91000007G', { ...member(0), lob: 'HN' }).set('91000007G', { ...member(1), lob: 'CV' }).set('91000008H', { ...member(2), lob: 'CV' });
+    const a = packed.newSet();
+    const b = packed.newSet();
+    a.add('91000007G', 'CV');
+    a.add('91000009J', 'HN'); // not the provider's member: nothing to hold
+    a.add('91000008H', 'HN'); // the member, but not in that line
+    const held = (s: typeof a) => [['91000007G', 'HN'], ['91000007G', 'CV'], ['91000008H', 'CV'], ['91000008H', 'HN'], ['91000009J', 'HN']].filter(([c, l]) => s.has(c!, l!));
+    expect(held(a)).toEqual([['91000007G', 'CV']]);
+    // each set is its own
+    expect(held(b)).toEqual([]);
+    b.add('91000008H', 'CV');
+    b.add('91000007G', 'HN');
+    expect(held(b)).toEqual([['91000007G', 'HN'], ['91000008H', 'CV']]);
+    expect(held(a)).toEqual([['91000007G', 'CV']]);
+  });
 });

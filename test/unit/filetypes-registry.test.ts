@@ -15,10 +15,11 @@ import { BoundRow } from '../../src/validate/scope.js';
 import { chw } from '../fixtures/filetypes/chw/index.js';
 import { CHW } from '../fixtures/filetypes/chw/schema.js';
 import { config as validationConfig } from './validate-helpers.js';
+import { EcmMembers } from '../../src/ingest/ecm-members.js';
 
 const ctx: ProviderContext = {
   code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new Map(), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
+  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
 };
 
 describe('the file-type registry', () => {

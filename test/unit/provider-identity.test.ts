@@ -10,6 +10,7 @@ import { ContextRules } from '../../src/filetypes/context-rules.js';
 import { previousIdentities, previousIdentitySince, type ProviderContext, type ReplacedIdentity } from '../../src/filetypes/provider-context.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { BoundRow } from '../../src/validate/scope.js';
+import { EcmMembers } from '../../src/ingest/ecm-members.js';
 
 const TZ = 'America/Los_Angeles';
 const NPI = '1245678903'; // current
@@ -22,7 +23,7 @@ const OTHER_TIN = '111222333';
 const ctx: ProviderContext = {
   code: 'ACME', npi: NPI, tin: TIN, name: 'Acme', sftpFolder: 'ACME',
   previousIdentities: { npis: new Map([[OLD_NPI, '2026-11-20']]), tins: new Map([[OLD_TIN, '2026-11-25']]) },
-  ecmLobs: new Set(['HN']), csLobs: new Set(['HN']), ecm: new Map(), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
+  ecmLobs: new Set(['HN']), csLobs: new Set(['HN']), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
 };
 
 /** A row of `layout` with only the identity and the line of business (no CIN: the member rules do not run). */

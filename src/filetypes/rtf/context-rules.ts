@@ -13,14 +13,8 @@ import type { RtfKey } from './rules.js';
 const OTF_METHODS = 2;
 
 export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile): ContextRuleSet<RtfKey> {
-  /**
-   * Members this file reports, CIN → line; a member the provider has in a second line, as
-   * `cin|lob` in `reportedMore` (rare). No new string per row: the CIN and the line are the
-   * reader's and the context's own (a `cin|lob` key per row was 7 MB more at 200k rows).
-   */
-  const reported = new Map<string, string>();
-  const reportedMore = new Set<string>();
-  const wasReported = (cin: string, lob: string) => reported.get(cin) === lob || reportedMore.has(`${cin}|${lob}`);
+  /** The assignments (member × line) this file reports: a byte per assignment the provider has, no key per row. */
+  const reported = ctx.ecm.newSet();
   const rtfLobs = new Set<string>();
   const rejectReassigned = config.REASSIGNED_MEMBER_ROWS === 'reject';
   const ueRows: { sheet: string; row: number; cin: string }[] = [];
@@ -37,7 +31,7 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
     [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob)
-      && !ctx.ineligible.has(cin) && !wasReported(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+      && !ctx.ineligible.has(cin) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
@@ -46,9 +40,7 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
       const cin = row.cin!;
       const v = row.values;
       if (rtfSheet === undefined) rtfSheet = row.sheet;
-      const first = reported.get(cin);
-      if (first === undefined) reported.set(cin, m.lob);
-      else if (first !== m.lob) reportedMore.add(`${cin}|${m.lob}`);
+      reported.add(cin, m.lob);
       rtfLobs.add(m.lob);
       if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== m.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
       else if (typeof v.firstName === 'string' && v.firstName.toLowerCase() !== m.firstName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
