@@ -38,9 +38,13 @@ export function csasfRule(secondDay: number): SlotRule {
   return { every: 'month', days: [{ day: CSASF_FIRST_DAY }, { day: secondDay, orLastDay: true }] };
 }
 
-/** The missing-submission digest: the day after each window of the policy closes (missingAlertDays). */
+/**
+ * The missing-submission digest: the day after each window of the policy closes (missingAlertDays).
+ * [POLICY] A month without that day (a window closing on the 28th: no 29th in February 2027) has
+ * the digest on its last day, when the window's last day is still running, rather than none at all.
+ */
 export function missingAlertRule(policy: Pick<DeadlinePolicy, 'onTimeLastDay' | 'resubmissionLastDay' | 'csprtfOnTimeLastDay'>): SlotRule {
-  return { every: 'month', days: missingAlertDays(policy).map((day) => ({ day })) };
+  return { every: 'month', days: missingAlertDays(policy).map((day) => (day > 28 ? { day, orLastDay: true } : { day })) };
 }
 
 /** The slot dates of a rule in one month, in order. */

@@ -6,7 +6,7 @@
 // before that its CSPRTF is not late. Provider codes, names and counts only: never member data.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { nextPeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { daysInMonth, nextPeriod, parsePeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
 import { deadlinePolicyFromConfig, submissionWindow, theDay } from '../calendar/deadlines.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
@@ -77,11 +77,14 @@ export const digestPeriod = (slot: IsoDate): Period => previousPeriod(periodOfDa
 
 /**
  * Whether a digest on `slot` lists a program's providers: ECM after the RTF/OTF on-time
- * window, CS only after the CSPRTF window has closed (domain §2).
+ * window, CS only after the CSPRTF window has closed (domain §2). A month without the day after
+ * the window (its digest moved to the month's last day, missingAlertRule) lists it on that day.
  */
 export function programListed(config: Pick<Config, 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>, program: Program, slot: IsoDate): boolean {
+  const { year, month } = parsePeriod(periodOfDate(slot));
   const day = Number(slot.slice(8, 10));
-  return day > (program === 'CS' ? config.CSPRTF_ON_TIME_LAST_DAY : config.ON_TIME_LAST_DAY);
+  const lastDay = program === 'CS' ? config.CSPRTF_ON_TIME_LAST_DAY : config.ON_TIME_LAST_DAY;
+  return day >= Math.min(lastDay + 1, daysInMonth(year, month));
 }
 
 /**

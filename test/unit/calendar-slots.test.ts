@@ -4,6 +4,7 @@ import {
   MIF_RULE, missingAlertDays, missingAlertRule, type SlotRule,
 } from '../../src/calendar/index.js';
 import { loadConfig } from '../../src/config.js';
+import { programListed } from '../../src/reports/missing.js';
 
 // The calendar knows rules, not jobs; these are the rules the jobs declare (jobs/<job>.ts), with
 // the default settings.
@@ -132,5 +133,38 @@ describe('a rule as cron days and as words', () => {
   ] as const)('%j → %s, %s', (rule, cron, words) => {
     expect(cronDaysOfMonth(rule)).toBe(cron);
     expect(describeSlotRule(rule)).toBe(words);
+  });
+});
+
+describe('missing-alert on a day a month lacks', () => {
+  // Windows closing on the 28th put the digest on the 29th: a 28-day February has no such day,
+  // and its digest was never sent. [POLICY] It goes out on the month's last day instead.
+  const late = deadlinePolicyFromConfig(loadConfig({ ON_TIME_LAST_DAY: '28', RESUBMISSION_LAST_DAY: '28', CSPRTF_ON_TIME_LAST_DAY: '28' }));
+  it.each([
+    ['2027-02-01', '2027-02-28', ['2027-02-28']], // non-leap February: its last day
+    ['2028-02-01', '2028-02-29', ['2028-02-29']], // leap February has the 29th
+    ['2027-03-01', '2027-03-31', ['2027-03-29']],
+  ])('%s..%s → %j', (from, to, slots) => expect(expectedSlots(missingAlertRule(late), from, to)).toEqual(slots));
+  it('the cron fires on the month\'s last day (isSlot narrows)', () => {
+    expect(cronDaysOfMonth(missingAlertRule(late))).toBe('28-31');
+    expect(isSlot(missingAlertRule(late), '2027-02-28')).toBe(true);
+    expect(isSlot(missingAlertRule(late), '2028-02-28')).toBe(false);
+  });
+  it('the days of the default policy are unchanged', () => {
+    expect(expectedSlots(missingAlertRule(POLICY), '2027-02-01', '2027-02-28')).toEqual(['2027-02-06', '2027-02-11']);
+  });
+});
+
+describe('programListed on a digest moved to the month\'s last day', () => {
+  const cfg = loadConfig({ ON_TIME_LAST_DAY: '28', RESUBMISSION_LAST_DAY: '28', CSPRTF_ON_TIME_LAST_DAY: '28' });
+  it('lists both programs on the last day of a February without a 29th', () => {
+    expect(programListed(cfg, 'ECM', '2027-02-28')).toBe(true);
+    expect(programListed(cfg, 'CS', '2027-02-28')).toBe(true);
+  });
+  it('not before its window has closed where the month has the day after', () => {
+    expect(programListed(cfg, 'ECM', '2028-02-28')).toBe(false);
+    expect(programListed(cfg, 'ECM', '2028-02-29')).toBe(true);
+    expect(programListed(DEFAULTS, 'CS', '2027-02-10')).toBe(false);
+    expect(programListed(DEFAULTS, 'CS', '2027-02-11')).toBe(true);
   });
 });
