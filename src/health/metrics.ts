@@ -66,7 +66,7 @@ export function createMetricsRegistry(source: MetricsSource): client.Registry {
       this.set((await snapshot()) ? 1 : 0);
     },
   });
-  gauge('calaim_run_attempts', 'Run attempts in the run ledger, by job and status (RUNNING, SUCCEEDED, FAILED, ABANDONED)', ['job', 'status'], (g, s) => {
+  gauge('calaim_run_attempts', 'Run attempts in the run ledger, by job and status (RUNNING, SUCCEEDED, FAILED, ABANDONED, DEFERRED)', ['job', 'status'], (g, s) => {
     for (const r of s.runs) g.set({ job: r.job, status: r.status }, r.count);
   });
   gauge('calaim_submissions', 'Inbound files (submissions) by outcome; NONE: still being processed', ['outcome'], (g, s) => {

@@ -12,7 +12,11 @@ import type pg from 'pg';
 import { log } from '../log.js';
 
 export type Trigger = 'cron' | 'catch-up' | 'manual';
-export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABANDONED';
+/**
+ * DEFERRED: the attempt found its slot could not run yet (the SLA alert waiting for the day's
+ * mini-MIF) and ended having done nothing; no failure, and the slot stays owed (catch-up runs it).
+ */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABANDONED' | 'DEFERRED';
 
 export interface RunRow {
   /** The slot's status derived from all its attempts (listRuns only). */
@@ -124,7 +128,7 @@ export async function finishRun(
   pool: pg.Pool,
   runId: number,
   owner: string,
-  status: 'SUCCEEDED' | 'FAILED' | 'ABANDONED',
+  status: 'SUCCEEDED' | 'FAILED' | 'ABANDONED' | 'DEFERRED',
   counts: Record<string, unknown>,
   error?: string,
 ): Promise<void> {

@@ -9,7 +9,7 @@ import { localDate, localDateTimeToInstant, localParts } from '../calendar/zone.
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
-import { executeRun, RunBusyError } from './execute.js';
+import { executeRun, RunBusyError, RunDeferredError } from './execute.js';
 import { processOwner, releaseRun, slotStates, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 /**
@@ -57,7 +57,7 @@ export interface JobDefinition {
 
 export type RunReport =
   | { job: string; slot: string; trigger: Trigger; status: 'ran'; counts: Record<string, unknown>; ms: number }
-  | { job: string; slot: string; trigger: Trigger; status: 'already-done' | 'busy' | 'skipped' | 'stopped'; detail?: string }
+  | { job: string; slot: string; trigger: Trigger; status: 'already-done' | 'busy' | 'skipped' | 'stopped' | 'deferred'; detail?: string }
   | { job: string; slot: string; trigger: Trigger; status: 'failed'; error: string; ms: number };
 
 // ---------------------------------------------------------------- pure slot rules
@@ -134,7 +134,7 @@ export function outOfDate(job: Pick<JobDefinition, 'catchUpLateDays'>, slot: Iso
 
 /**
  * What catch-up should run: with `current`, the latest due slot (the current one) when it has no
- * attempt, or its slot status is FAILED or ABANDONED, or its running attempt stopped
+ * attempt, or its slot status is FAILED, ABANDONED or DEFERRED, or its running attempt stopped
  * heartbeating; older due slots never (superseded). Nothing while another instance is live on
  * one of the job's due slots (catch-up of a job is serialised across instances, so two mini-MIF
  * slots never build at once). `startup` → none.
@@ -143,7 +143,7 @@ export function slotsToCatchUp(policy: CatchUpPolicy, due: string[], ledger: Map
   if (policy !== 'current') return [];
   const missing = (slot: string) => {
     const s = ledger.get(slot);
-    return !s || s.status === 'FAILED' || s.status === 'ABANDONED' || (s.status === 'RUNNING' && s.stale);
+    return !s || s.status === 'FAILED' || s.status === 'ABANDONED' || s.status === 'DEFERRED' || (s.status === 'RUNNING' && s.stale);
   };
   const live = due.some((slot) => {
     const s = ledger.get(slot);
@@ -247,6 +247,7 @@ export class Coordinator {
         log[def.slotKind === 'fire' ? 'debug' : 'info']({ job: def.name, slot, trigger }, 'slot is being run by another instance');
         return { ...base, status: 'busy', detail: err.message };
       }
+      if (err instanceof RunDeferredError && !this.stopped) return { ...base, status: 'deferred', detail: err.message };
       const error = (err as Error).message;
       if (this.stopped && entry.runId !== undefined) {
         // Stopped by shutdown between units: give the claim back so another instance takes it at once.

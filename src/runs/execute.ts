@@ -12,6 +12,18 @@ export class RunBusyError extends Error {
   }
 }
 
+/**
+ * Thrown by a job whose slot cannot run yet (the mini-MIF SLA alert while the day's mini-MIF is
+ * still being sent): the attempt is recorded DEFERRED, not FAILED, and the slot stays owed.
+ * The message says what it waits for (no PHI: it is recorded and logged).
+ */
+export class RunDeferredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunDeferredError';
+  }
+}
+
 export interface RunContext {
   run: RunRow;
   owner: string;
@@ -71,6 +83,13 @@ export async function executeRun<T extends Record<string, unknown>>(
     log.info({ job, slot, counts: result }, 'run succeeded');
     return { status: 'ran', run: { ...claim.run, status: 'SUCCEEDED' }, result };
   } catch (err) {
+    if (err instanceof RunDeferredError && !opts.signal?.aborted) {
+      await finishRun(pool, claim.run.id, owner, 'DEFERRED', {}, err.message).catch((e: Error) =>
+        log.error({ job, slot, err: { message: e.message } }, 'could not record the deferred run'),
+      );
+      log.info({ job, slot, reason: err.message }, 'run deferred');
+      throw err;
+    }
     // (recorded, shown by `runs` and on /runs, and logged: a database error's quoted values masked)
     const message = errorText(err);
     // Stopped by a shutdown: the attempt gives its claim back (ABANDONED), so another instance

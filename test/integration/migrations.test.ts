@@ -347,10 +347,23 @@ describe('migration 0043 (one provider\'s attempt decides nothing for its slot)'
     await expect(pool.query(`update runs set provider = null where job = 'csasf' and slot = '2026-12-15'`)).rejects.toThrow(/append-only/);
     await pool.query(`update runs set status = 'SUCCEEDED' where job = 'csasf' and slot = '2026-12-15'`);
     const undone = await downTo('0043_');
-    expect(undone).toEqual(['0043_run_provider_scope']);
+    expect(undone[0]).toBe('0043_run_provider_scope');
     expect(await slot()).toEqual({ status: 'SUCCEEDED', undecided: false });
     expect((await migrate(pool)).applied).toEqual(undone);
     expect((await pool.query(`select provider from runs where job = 'csasf' and slot = '2026-11-29'`)).rows[0]).toEqual({ provider: null });
     expect(await slot()).toEqual({ status: 'SUCCEEDED', undecided: false });
+  });
+});
+
+describe('migration 0044 (a deferred attempt)', () => {
+  it('a slot whose attempt was deferred is DEFERRED (owed); going down it reads as abandoned (owed, as before it), and up again', async () => {
+    await pool.query(`insert into runs (job, slot, status, owner, attempt, trigger, error) values ('minimif-sla', '2026-11-16', 'DEFERRED', 'a', 1, 'cron', 'waiting')`);
+    const slot = async () => (await pool.query(`select status from run_slots where job = 'minimif-sla' and slot = '2026-11-16'`)).rows[0];
+    expect(await slot()).toEqual({ status: 'DEFERRED' });
+    const undone = await downTo('0044_');
+    expect(undone[0]).toBe('0044_run_deferred_and_retention');
+    expect(await slot()).toEqual({ status: 'ABANDONED' });
+    expect((await migrate(pool)).applied).toEqual(undone);
+    await expect(pool.query(`insert into runs (job, slot, status, owner, attempt, trigger) values ('x', 'y', 'WAITING', 'a', 1, 'cron')`)).rejects.toThrow(/runs_status_check/);
   });
 });

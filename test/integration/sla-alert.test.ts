@@ -52,13 +52,18 @@ describe('mini-MIF SLA alert', () => {
     if (!miniMif.claimed) throw new Error('mini-mif slot not claimed');
     const coordinator = new Coordinator(jobDefinitions({ pool: w.db.pool, config: w.config, openSession: () => Promise.reject(new Error('no sftp')) }, ['minimif-sla']), { pool: w.db.pool, config: w.config, owner: 'instance-B', now: () => new Date('2026-11-16T15:15:00Z') });
     const first = await coordinator.fire('minimif-sla', new Date('2026-11-16T15:15:00Z'));
-    expect(first).toMatchObject({ status: 'failed', error: expect.stringMatching(/mini-mif .*2026-11-16.* still running/) });
+    // waiting is no failure: the attempt is recorded DEFERRED (alert rules on FAILED attempts do not see it)
+    expect(first).toMatchObject({ status: 'deferred', detail: expect.stringMatching(/mini-mif .*2026-11-16.* still running/) });
+    const attempts = async () => (await q(`select status from runs where job = 'minimif-sla' and slot = '2026-11-16' order by id`)).rows.map((r) => r.status as string);
+    expect(await attempts()).toEqual(['DEFERRED']);
+    expect((await q(`select status from run_slots where job = 'minimif-sla' and slot = '2026-11-16'`)).rows[0].status).toBe('DEFERRED');
     expect(await alertsNaming('REF-S-4')).toBe(0);
     expect((await q(`select sla_alerted_at from ecm_referrals where referral_id = 'REF-S-4'`)).rows[0].sla_alerted_at).toBeNull();
     // that run ends (here: without sending it); catch-up makes the alert up, once
     await finishRun(w.db.pool, miniMif.run.id, 'instance-A', 'FAILED', {}, 'sftp down');
     expect((await coordinator.catchUp()).map((r) => [r.job, r.slot, r.status])).toEqual([['minimif-sla', '2026-11-16', 'ran']]);
     expect(await alertsNaming('REF-S-4')).toBe(1);
+    expect(await attempts()).toEqual(['DEFERRED', 'SUCCEEDED']);
   });
 
   it('a referral whose member the assignment extract has since moved to another provider is not called overdue: no mini-MIF will ever carry it to that provider', async () => {

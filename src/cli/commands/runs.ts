@@ -52,7 +52,9 @@ export function registerRuns(program: Command): void {
     .addHelpText('after', `
 Every attempt at a (job, slot) is its own line, never rewritten: trigger cron, catch-up or
 manual; try = its number for the slot. Attempt statuses: RUNNING (heartbeating), SUCCEEDED,
-FAILED, ABANDONED (heartbeat stopped or released at shutdown; taken over by another attempt).
+FAILED, ABANDONED (heartbeat stopped or released at shutdown; taken over by another attempt),
+DEFERRED (the slot could not run yet, e.g. minimif-sla waiting for the day's mini-mif: no
+failure; catch-up runs the slot again).
 The slot column is the slot's status from all its attempts: RUNNING while one runs, else the
 outcome of its latest SUCCEEDED / FAILED attempt (a FAILED slot is retried by catch-up). An
 attempt of one provider (generate --provider; "(P only)") decides nothing for the slot: the
