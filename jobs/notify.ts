@@ -6,6 +6,9 @@ import { declareJob } from './job.js';
 /** The notify job's frequency: a failed send is retried after 1, 2, 4 … 60 minutes, checked this often. */
 export const NOTIFY_CRON = '*/5 * * * *';
 
+/** A notify pass with these counts all zero had nothing to send: idle (retention purges it after RUN_RETENTION_DAYS). */
+export const NOTIFY_IDLE_COUNTS = ['sent', 'retrying', 'failed', 'gaveUp'] as const;
+
 export const notify = declareJob({
   name: 'notify',
   description: 'send notifications that are due (first send or a retry after a failed one)',

@@ -21,6 +21,9 @@ export function pollCounts(r: PollResult): JobCounts {
   return { providers: r.providers, files: r.files, failedProviders: r.failedProviders, failedFiles: r.failedFiles, outcomes, byProvider, ...recovered };
 }
 
+/** A poll attempt with these counts all zero handled no file: idle (retention purges it after RUN_RETENTION_DAYS). */
+export const POLL_IDLE_COUNTS = ['files', 'failedFiles', 'failedProviders', 'recovered'] as const;
+
 export const poll = declareJob({
   name: 'poll',
   description: 'process provider uploads',

@@ -164,3 +164,23 @@ export async function listNotifications(db: Db, opts: { failed?: boolean; limit:
     createdAt: x.created_at, lastAttemptAt: x.last_attempt_at, nextAttemptAt: x.next_attempt_at, sentAt: x.sent_at, endedAt: x.ended_at, transport: x.transport,
   }));
 }
+
+/**
+ * [POLICY] NOTIFICATION_BODY_RETENTION_DAYS: a notification that ended (SENT, FAILED, GAVE_UP)
+ * more than `days` before `now` (its own times are the recording command's) loses its body and
+ * attachments (an SLA alert names members); its kind, recipients, subject, status and times stay.
+ * Returns how many were cleared.
+ */
+export async function purgeNotificationBodies(db: Db, days: number, now: Date): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `with p as (
+       update notifications set body = null, body_purged_at = $2
+        where status <> 'PENDING' and body_purged_at is null
+          and coalesce(ended_at, sent_at, created_at) < $2::timestamptz - make_interval(days => $1)
+        returning id),
+     a as (delete from notification_attachments where notification_id in (select id from p))
+     select count(*)::int n from p`,
+    [days, now],
+  );
+  return r.rows[0]!.n;
+}

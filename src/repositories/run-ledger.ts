@@ -217,3 +217,68 @@ export async function attemptPublications(pool: pg.Pool, runIds: number[]): Prom
   }
   return out;
 }
+
+/** A job's idle attempt: SUCCEEDED with each of these counts zero or absent (a poll that found no file). */
+export interface IdleAttempts {
+  job: string;
+  zeroCounts: readonly string[];
+}
+
+export interface RunPurgeOptions {
+  /** The jobs whose idle attempts go after `idleDays`: only jobs with one slot per fire, which catch-up never looks back at. */
+  idle: readonly IdleAttempts[];
+  idleDays: number;
+  /** Any other ended attempt goes after this many days (BLOB_RETENTION_DAYS) ... */
+  recordDays: number;
+  /** ... and never sooner than a day past this (CATCH_UP_DAYS): a slot catch-up may still run keeps its attempts. */
+  catchUpDays: number;
+  batch?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * [POLICY] Retention of the run ledger, on the database's clock (the ledger's own): deletes the
+ * idle attempts of `idle` jobs that ended more than `idleDays` ago, and any other ended attempt
+ * that ended more than max(`recordDays`, `catchUpDays` + 1) days ago. Never a RUNNING attempt, an
+ * attempt an outbound file or a submission points to, or the latest successful attempt of a job
+ * (the health check's last poll). In batches, each its own transaction, the only one in which
+ * the append-only trigger lets an attempt go (calaim.purge_runs, migration 0044).
+ */
+export async function purgeRuns(pool: pg.Pool, opts: RunPurgeOptions): Promise<{ idle: number; records: number }> {
+  const batch = opts.batch ?? 5000;
+  const kept = `r.status <> 'RUNNING' and r.finished_at is not null
+    and not exists (select 1 from outbound_files o where o.run_id = r.id)
+    and not exists (select 1 from submissions s where s.reprocess_run_id = r.id)
+    and (r.status <> 'SUCCEEDED' or r.finished_at < (select max(x.finished_at) from runs x where x.job = r.job and x.status = 'SUCCEEDED'))`;
+  const purge = async (where: string, params: unknown[]): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      if (opts.signal?.aborted) return total;
+      const c = await pool.connect();
+      try {
+        await c.query('begin');
+        await c.query(`select set_config('calaim.purge_runs', 'on', true)`);
+        const r = await c.query(`delete from runs where id in (select r.id from runs r where ${kept} and ${where} limit ${batch})`, params);
+        await c.query('commit');
+        total += r.rowCount ?? 0;
+        if ((r.rowCount ?? 0) < batch) return total;
+      } catch (err) {
+        await c.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    }
+  };
+  let idle = 0;
+  for (const rule of opts.idle) {
+    idle += await purge(
+      `r.job = $1 and r.status = 'SUCCEEDED' and r.provider is null and r.reason is null
+       and r.finished_at < now() - make_interval(days => $2)
+       and not exists (select 1 from unnest($3::text[]) k where coalesce(r.counts ->> k, '0') <> '0')`,
+      [rule.job, opts.idleDays, rule.zeroCounts],
+    );
+  }
+  const records = await purge(`r.finished_at < now() - make_interval(days => $1)`, [Math.max(opts.recordDays, opts.catchUpDays + 1)]);
+  return { idle, records };
+}

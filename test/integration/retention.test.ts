@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBlob, purgeBlobs, putBlob } from '../../src/db/blobs.js';
+import { jobDefinitions } from '../../jobs/schedule.js';
+import { loadConfig } from '../../src/config.js';
+import type { RunRow } from '../../src/repositories/run-ledger.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let db: TestDb;
@@ -42,5 +45,110 @@ describe('blob retention', () => {
     const twoDaysOn = (await db.pool.query<{ t: Date }>(`select now() + interval '2 days' as t`)).rows[0]!.t;
     expect(await purgeBlobs(db.pool, 3650, twoDaysOn)).toEqual({ purged: 0, bytes: 0 });
     expect((await getBlob(db.pool, hash))?.toString()).toBe(bytes.toString());
+  });
+});
+
+// The run ledger and the notification outbox grow for ever without a purge: a poll every 15 s is
+// ~2M attempts a year, and an SLA alert's body names members (CINs). [POLICY] Idle attempts (a
+// poll that found nothing, a notify pass with nothing to send) go after RUN_RETENTION_DAYS; the
+// other attempts are records of the exchange, kept BLOB_RETENTION_DAYS (and never while their
+// slot could still be caught up, nor while a file or a submission points to them). A notification
+// that ended keeps its recipients, subject and times, its body and attachments go after
+// NOTIFICATION_BODY_RETENTION_DAYS.
+describe('run ledger and notification retention (the retention job)', () => {
+  const config = loadConfig({ RUN_RETENTION_DAYS: '30', NOTIFICATION_BODY_RETENTION_DAYS: '30', BLOB_RETENTION_DAYS: '3650', CATCH_UP_DAYS: '35' });
+  const retention = () => jobDefinitions({ pool: db.pool, config, openSession: () => Promise.reject(new Error('no sftp')) }, ['retention'])[0]!;
+  const runRetention = async (now: Date) =>
+    retention().run({ slot: now.toISOString().slice(0, 10), trigger: 'manual', now, signal: new AbortController().signal, run: {} as RunRow });
+  const dbNow = async () => (await db.pool.query<{ t: Date }>('select now() as t')).rows[0]!.t;
+  /** An ended attempt `daysAgo` days ago (database clock), with its counts. */
+  const attempt = async (job: string, slot: string, status: string, daysAgo: number, counts: Record<string, unknown> = {}) =>
+    Number((await db.pool.query<{ id: string }>(
+      `insert into runs (job, slot, status, trigger, owner, attempt, started_at, heartbeat_at, finished_at, counts)
+       values ($1, $2, $3, 'cron', 'o', 1, now() - make_interval(days => $4), now() - make_interval(days => $4), case when $3 = 'RUNNING' then null else now() - make_interval(days => $4) end, $5)
+       returning id`,
+      [job, slot, status, daysAgo, JSON.stringify(counts)],
+    )).rows[0]!.id);
+  const left = async (ids: number[]) => (await db.pool.query<{ id: string }>('select id from runs where id = any($1) order by id', [ids])).rows.map((r) => Number(r.id));
+  const idlePoll = { providers: 3, files: 0, failedProviders: 0, failedFiles: 0, outcomes: {}, byProvider: {} };
+
+  it('purges idle attempts after RUN_RETENTION_DAYS, keeps what handled or sent a file, what failed, every slot of a date job and the latest success of each job', async () => {
+    const gone = [
+      await attempt('poll', 'p-old-idle', 'SUCCEEDED', 40, idlePoll),
+      await attempt('notify', 'n-old-idle-1', 'SUCCEEDED', 41, { sent: 0, retrying: 0, failed: 0, gaveUp: 0 }),
+    ];
+    const kept = [
+      await attempt('notify', 'n-old-idle-2', 'SUCCEEDED', 40, { sent: 0, retrying: 0, failed: 0, gaveUp: 0 }), // notify's latest success
+      await attempt('notify', 'n-old-sent', 'SUCCEEDED', 50, { sent: 1, retrying: 0, failed: 0, gaveUp: 0 }),
+      await attempt('poll', 'p-old-file', 'SUCCEEDED', 40, { ...idlePoll, files: 1, outcomes: { ACCEPTED: 1 } }),
+      await attempt('poll', 'p-old-failed', 'FAILED', 40, {}),
+      await attempt('poll', 'p-old-running', 'RUNNING', 40, {}),
+      await attempt('poll', 'p-recent-idle', 'SUCCEEDED', 5, idlePoll),
+      // a date job's slot: catch-up reads its attempts (purging it would send the slot again)
+      await attempt('mini-mif', '2026-10-20', 'SUCCEEDED', 40, { units: 0, published: 0 }),
+      await attempt('retention', '2026-10-20', 'SUCCEEDED', 40, { purged: 0, bytes: 0 }),
+    ];
+    await runRetention(await dbNow());
+    expect(await left(gone)).toEqual([]);
+    expect(await left(kept)).toEqual(kept);
+  });
+
+  it('purges the other attempts after BLOB_RETENTION_DAYS, unless an outbound file or a submission points to one', async () => {
+    const gone = [
+      await attempt('poll', 'p-ancient-file', 'SUCCEEDED', 3700, { ...idlePoll, files: 1 }),
+      await attempt('minimif-sla', '2016-10-20', 'SUCCEEDED', 3700, { referrals: 1 }),
+      await attempt('mif', '2016-10-15', 'FAILED', 3700, {}),
+    ];
+    // (the latest success of a job stays whatever its age: here a recent one)
+    await attempt('minimif-sla', '2026-11-30', 'SUCCEEDED', 1, { referrals: 0 });
+    const referenced = await attempt('mif', '2016-10-15', 'SUCCEEDED', 3700, { published: 1 });
+    await db.pool.query(
+      `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, row_count, run_id) values ('MIF', 'mif', '2016-10-15', 'P1', 'HN', 'EMPTY', null, 0, $1)`,
+      [referenced],
+    );
+    await runRetention(await dbNow());
+    expect(await left(gone)).toEqual([]);
+    expect(await left([referenced])).toEqual([referenced]);
+  });
+
+  it('never purges a date job\'s attempt its slot could still be caught up with, whatever BLOB_RETENTION_DAYS says', async () => {
+    const short = loadConfig({ BLOB_RETENTION_DAYS: '1', CATCH_UP_DAYS: '35' });
+    const def = jobDefinitions({ pool: db.pool, config: short, openSession: () => Promise.reject(new Error('no sftp')) }, ['retention'])[0]!;
+    const mif = await attempt('mif', '2026-11-15', 'SUCCEEDED', 16, { published: 0 });
+    const now = await dbNow();
+    await def.run({ slot: now.toISOString().slice(0, 10), trigger: 'manual', now, signal: new AbortController().signal, run: {} as RunRow });
+    expect(await left([mif])).toEqual([mif]);
+  });
+
+  it('the ledger stays append-only outside the purge: an attempt cannot be deleted by hand', async () => {
+    const id = await attempt('poll', 'p-by-hand', 'SUCCEEDED', 400, idlePoll);
+    await expect(db.pool.query('delete from runs where id = $1', [id])).rejects.toThrow(/append-only/);
+  });
+
+  it('clears the body and attachments of a notification that ended NOTIFICATION_BODY_RETENTION_DAYS ago; keeps who, what and when', async () => {
+    const now = await dbNow();
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    const notification = async (status: string, endedDaysAgo: number | null) =>
+      Number((await db.pool.query<{ id: string }>(
+        `insert into notifications (kind, recipients, subject, body, status, transport, location, attempts, created_at, sent_at, ended_at, next_attempt_at)
+         values ('minimif-sla', '{liaison@plan.example}', 'mini-MIF overdue: 1 referral(s) for ACME', 'REF-1 member 91000001A approved 11/01/2026', $1,
+                 case when $1 = 'SENT' then 'smtp' end, null, 1, $2, case when $1 = 'SENT' then $3::timestamptz end, $3, case when $1 = 'PENDING' then now() end)
+         returning id`,
+        [status, ago((endedDaysAgo ?? 0) + 1), endedDaysAgo === null ? null : ago(endedDaysAgo)],
+      )).rows[0]!.id);
+    const oldSent = await notification('SENT', 31);
+    const oldGaveUp = await notification('GAVE_UP', 31);
+    const recentSent = await notification('SENT', 10);
+    const pending = await notification('PENDING', null);
+    await db.pool.query(`update notifications set created_at = $2 where id = $1`, [pending, ago(60)]);
+    await db.pool.query(`insert into notification_attachments values ($1, 1, 'a.xlsx', '\\x01'), ($2, 1, 'b.xlsx', '\\x02')`, [oldSent, recentSent]);
+    await runRetention(now);
+    const rows = (await db.pool.query(
+      `select id, body is null as cleared, subject, recipients, sent_at is not null as sent, (select count(*)::int from notification_attachments a where a.notification_id = n.id) as attachments
+         from notifications n where id = any($1) order by id`,
+      [[oldSent, oldGaveUp, recentSent, pending]],
+    )).rows;
+    expect(rows.map((r) => [Number(r.id), r.cleared, r.attachments])).toEqual([[oldSent, true, 0], [oldGaveUp, true, 0], [recentSent, false, 1], [pending, false, 0]]);
+    expect(rows[0]).toMatchObject({ subject: 'mini-MIF overdue: 1 referral(s) for ACME', recipients: ['liaison@plan.example'], sent: true });
   });
 });

@@ -27,7 +27,52 @@ SELECT a.job, a.slot,
      ORDER BY x.id DESC LIMIT 1
   ) e ON true;
 
+-- Retention ([POLICY] RUN_RETENTION_DAYS, BLOB_RETENTION_DAYS; src/repositories/run-ledger.ts
+-- purgeRuns): an ended attempt may be deleted, only by the retention purge, which turns
+-- calaim.purge_runs on for its own transaction. Any other delete, and any delete of a RUNNING
+-- attempt, is refused as before; an ended attempt still never changes.
+CREATE OR REPLACE FUNCTION runs_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.status <> 'RUNNING' AND current_setting('calaim.purge_runs', true) = 'on' THEN
+      RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'runs are append-only: attempt % cannot be deleted', OLD.id;
+  END IF;
+  IF OLD.status <> 'RUNNING' THEN
+    RAISE EXCEPTION 'runs are append-only: attempt % ended % and cannot change', OLD.id, OLD.status;
+  END IF;
+  IF NEW.job <> OLD.job OR NEW.slot <> OLD.slot OR NEW.trigger <> OLD.trigger OR NEW.owner <> OLD.owner
+     OR NEW.attempt <> OLD.attempt OR NEW.started_at <> OLD.started_at OR NEW.reason IS DISTINCT FROM OLD.reason
+     OR NEW.provider IS DISTINCT FROM OLD.provider THEN
+    RAISE EXCEPTION 'runs are append-only: attempt % keeps who, what, why and when it started', OLD.id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- [POLICY] NOTIFICATION_BODY_RETENTION_DAYS: a notification that ended keeps its recipients,
+-- subject and times; its body and attachments (an SLA alert names members) are cleared, when.
+ALTER TABLE notifications ADD COLUMN body_purged_at timestamptz;
+
 -- Down Migration
+ALTER TABLE notifications DROP COLUMN body_purged_at;
+CREATE OR REPLACE FUNCTION runs_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'runs are append-only: attempt % cannot be deleted', OLD.id;
+  END IF;
+  IF OLD.status <> 'RUNNING' THEN
+    RAISE EXCEPTION 'runs are append-only: attempt % ended % and cannot change', OLD.id, OLD.status;
+  END IF;
+  IF NEW.job <> OLD.job OR NEW.slot <> OLD.slot OR NEW.trigger <> OLD.trigger OR NEW.owner <> OLD.owner
+     OR NEW.attempt <> OLD.attempt OR NEW.started_at <> OLD.started_at OR NEW.reason IS DISTINCT FROM OLD.reason
+     OR NEW.provider IS DISTINCT FROM OLD.provider THEN
+    RAISE EXCEPTION 'runs are append-only: attempt % keeps who, what, why and when it started', OLD.id;
+  END IF;
+  RETURN NEW;
+END
+$$;
 -- (the older schema knows no DEFERRED: such an attempt gave its claim back, as an ABANDONED one)
 CREATE OR REPLACE VIEW run_slots AS
 SELECT a.job, a.slot,
