@@ -96,6 +96,13 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  // a catch-up pass reads the run ledger for every job: every millisecond it would hammer the database
+  for (const value of ['0.5', '0.001']) {
+    it(`scheduler --catch-up-interval ${value}: exit 2, not a catch-up pass every ${value} s`, async () => {
+      expectUsageError(await runCli(['scheduler', '--once', '--catch-up-interval', value], offline), /^error: --catch-up-interval takes a positive number of seconds, at most 2147483 \(24 days\), and at least 1$/m);
+    });
+  }
+
   it('scheduler --fire mif --jobs poll: exit 2, not a fire of mif with --jobs silently dropped', async () => {
     expectUsageError(await runCli(['scheduler', '--fire', 'mif', '--jobs', 'poll'], offline), /^error: --fire runs one job: it does not take --jobs/m);
   });

@@ -24,10 +24,14 @@ interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; j
 /** The longest timer Node keeps (a 32-bit count of milliseconds): a longer one fires after 1 ms instead. */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-const seconds = (v: string | undefined, name: string, fallbackMs: number): number => {
+/** The shortest catch-up interval: a pass reads the run ledger for every job, so a sub-second one would hammer the database. */
+const MIN_CATCH_UP_SECONDS = 1;
+
+const seconds = (v: string | undefined, name: string, fallbackMs: number, minSeconds?: number): number => {
   if (v === undefined) return fallbackMs;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMER_SECONDS) throw new UsageError(`${name} takes a positive number of seconds, at most ${MAX_TIMER_SECONDS} (24 days)`);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMER_SECONDS || (minSeconds !== undefined && n < minSeconds))
+    throw new UsageError(`${name} takes a positive number of seconds, at most ${MAX_TIMER_SECONDS} (24 days)${minSeconds === undefined ? '' : `, and at least ${minSeconds}`}`);
   return n * 1000;
 };
 
@@ -48,7 +52,7 @@ export function registerScheduler(program: Command): void {
     .option('--fire <JOB>', 'fire one job\'s cron trigger at --now (or now), as node-cron would, and exit')
     .addOption(nowOption('catch-up, --fire and the jobs start at this instant, then it advances in real time (cron triggers keep the wall clock)'))
     .option('--jobs <LIST>', `only these jobs, comma-separated (${JOB_NAMES.join(', ')})`)
-    .option('--catch-up-interval <SECONDS>', 'how often to reconcile the calendar with the run ledger', String(DEFAULT_CATCH_UP_INTERVAL_MS / 1000))
+    .option('--catch-up-interval <SECONDS>', 'how often to reconcile the calendar with the run ledger (at least 1)', String(DEFAULT_CATCH_UP_INTERVAL_MS / 1000))
     .option('--shutdown-grace <SECONDS>', 'on SIGTERM, how long to let running units finish before releasing their claims', String(DEFAULT_SHUTDOWN_GRACE_MS / 1000))
     .option('--serve', 'also serve the web pages on WEB_HOST:WEB_PORT (as `serve` does), with the same clock and database')
     .option('--json', 'print one JSON document (the --once reports, or the shutdown summary)')
@@ -80,7 +84,7 @@ Examples:
       if (only?.length === 0) throw new UsageError(`--jobs names no job: give one or more of ${JOB_NAMES.join(', ')}, comma-separated`);
       const unknown = only?.filter((j) => !(JOB_NAMES as readonly string[]).includes(j)) ?? [];
       if (unknown.length) throw new UsageError(`unknown job(s) ${unknown.join(', ')}: use ${JOB_NAMES.join(', ')}`);
-      const catchUpIntervalMs = seconds(opts.catchUpInterval, '--catch-up-interval', DEFAULT_CATCH_UP_INTERVAL_MS);
+      const catchUpIntervalMs = seconds(opts.catchUpInterval, '--catch-up-interval', DEFAULT_CATCH_UP_INTERVAL_MS, MIN_CATCH_UP_SECONDS);
       const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
 
       const config = getConfig();
