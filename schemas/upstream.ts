@@ -54,6 +54,20 @@ const pofList = (raw: string): Parsed<string[]> => {
  */
 const date = parseDateOrDateTimeText;
 
+/**
+ * [POLICY] How a workbook's number cell in a column is read (a CSV holds text; xlsx only; a
+ * column not named reads a number as its digits):
+ * - `{ digits }`: a fixed-width identifier (ZIP, TIN) Excel keeps as a number: zero-padded to
+ *   the first width it fits, as a "00000" (or ZIP, or Text) format shows it and as provider
+ *   workbooks read it;
+ * - `'identifier'`: a free-width identifier (member id, referral id, authorization number,
+ *   provider code): the digits a number cell keeps may have lost leading zeros that only its
+ *   format showed, which the reader does not give: the row is refused, naming the column;
+ * - `'date'`: a bare serial number (a General cell) is the date it counts to, in the workbook's
+ *   date system (1900 or 1904).
+ */
+export type NumberCell = { digits: readonly number[] } | 'identifier' | 'date';
+
 const req = <T>(p: (raw: string) => Parsed<T>) => field(p, true);
 const opt = <T>(p: (raw: string) => Parsed<T>) => field(p, false);
 
@@ -62,6 +76,7 @@ export const UPSTREAM = {
     columns: ['provider_code', 'npi', 'tin', 'name', 'lob', 'program', 'phone', 'contact_email', 'liaison_email'],
     // the last day the contract is in force; see upsertProvidersAndContracts
     optionalColumns: ['contract_end'],
+    numberCells: { provider_code: 'identifier', tin: { digits: [9] }, contract_end: 'date' },
     schema: z.object({
       provider_code: req(providerCode),
       npi: req(parseNpi),
@@ -80,6 +95,7 @@ export const UPSTREAM = {
     columns: ['cin', 'mcp_member_id', 'last_name', 'first_name', 'dob', 'gender', 'language', 'address', 'city', 'state', 'zip', 'phone', 'county', 'homeless'],
     // the member's last eligible day with the plan; see upsertMembers
     optionalColumns: ['eligibility_end'],
+    numberCells: { mcp_member_id: 'identifier', dob: 'date', zip: { digits: [5, 9] }, eligibility_end: 'date' },
     schema: z.object({
       cin: req(parseCin),
       mcp_member_id: opt(text(30)),
@@ -102,6 +118,7 @@ export const UPSTREAM = {
   'ecm-assignments': {
     columns: ['cin', 'provider_code', 'lob', 'status', 'assigned_date', 'pof', 'enrollment_start', 'enrollment_end', 'acuity', 'lcm_name', 'lcm_phone'],
     optionalColumns: [],
+    numberCells: { provider_code: 'identifier', assigned_date: 'date', enrollment_start: 'date', enrollment_end: 'date' },
     schema: z.object({
       cin: req(parseCin),
       provider_code: req(providerCode),
@@ -124,6 +141,7 @@ export const UPSTREAM = {
   referrals: {
     columns: ['referral_id', 'cin', 'provider_code', 'lob', 'approved_date'],
     optionalColumns: [],
+    numberCells: { referral_id: 'identifier', provider_code: 'identifier', approved_date: 'date' },
     schema: z.object({
       referral_id: req(text(40)),
       cin: req(parseCin),
@@ -135,6 +153,10 @@ export const UPSTREAM = {
   'cs-authorizations': {
     columns: ['cin', 'provider_code', 'lob', 'service_code', 'record_type', 'auth_status', 'auth_number', 'auth_start', 'auth_end', 'requested_date', 'decision_date', 'assigned_date', 'referring_org'],
     optionalColumns: [],
+    numberCells: {
+      provider_code: 'identifier', auth_number: 'identifier',
+      auth_start: 'date', auth_end: 'date', requested_date: 'date', decision_date: 'date', assigned_date: 'date',
+    },
     schema: z.object({
       cin: req(parseCin),
       provider_code: req(providerCode),
@@ -156,7 +178,7 @@ export const UPSTREAM = {
       if (r.auth_start && r.auth_end && r.auth_end < r.auth_start) ctx.addIssue({ code: 'custom', path: ['auth_end'], message: 'is before auth_start' });
     }),
   },
-} as const;
+} as const satisfies Record<string, { columns: readonly string[]; optionalColumns: readonly string[]; numberCells: Record<string, NumberCell>; schema: z.ZodType }>;
 
 export type UpstreamKind = keyof typeof UPSTREAM;
 export const UPSTREAM_KINDS = Object.keys(UPSTREAM) as UpstreamKind[];

@@ -2,13 +2,37 @@
 // xlsx via our streaming reader. Row numbers are the ones a person sees in the file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { excelSerialToDate } from '../../schemas/primitives.js';
+import type { NumberCell } from '../../schemas/upstream.js';
 import { CSV_PROBLEM_TEXT, CsvFileError, csvRecords, type CsvProblem } from './csv.js';
+import { columnLetter } from '../xlsx/cell-ref.js';
 import { isCellDate, isCellError, type CellValue } from '../xlsx/types.js';
 
 /** A row that could not be read into a record: a code and a sentence (and the column, where one is to blame), never a value. */
-export interface RowProblem { code: CsvProblem | 'csv-field-count' | 'csv-encoding' | 'xlsx-cell-error'; message: string; column?: string }
+export interface RowProblem { code: CsvProblem | 'csv-field-count' | 'csv-encoding' | 'xlsx-cell-error' | 'xlsx-number-identifier'; message: string; column?: string }
 export interface TableRow { rowNumber: number; record: Record<string, string>; problem?: RowProblem }
-export interface Table { header: string[]; rows: AsyncIterable<TableRow> }
+/** A column with no header name that holds values (A-style letter; rows: how many rows have one there). */
+export interface UnnamedColumn { column: string; rows: number }
+export interface Table {
+  /** The named columns of the header row (a column with no name is not one). */
+  header: string[];
+  rows: AsyncIterable<TableRow>;
+  /** Once the rows are read: the columns with no header name that held values, left to right. */
+  unnamedColumns(): UnnamedColumn[];
+}
+
+/** Counts, per 0-based column with no header name, the rows holding a value there. */
+class UnnamedTally {
+  private readonly counts = new Map<number, number>();
+  constructor(private readonly names: readonly (string | undefined)[]) {}
+  see(cells: readonly unknown[], blank: (v: unknown) => boolean): void {
+    for (let i = 0; i < cells.length; i++)
+      if (!this.names[i] && !blank(cells[i])) this.counts.set(i, (this.counts.get(i) ?? 0) + 1);
+  }
+  result(): UnnamedColumn[] {
+    return [...this.counts].sort((a, b) => a[0] - b[0]).map(([i, rows]) => ({ column: columnLetter(i + 1), rows }));
+  }
+}
 
 export class TableError extends Error {
   constructor(message: string) {
@@ -57,12 +81,14 @@ async function openCsv(file: string): Promise<Table> {
     stream.destroy();
     throw new TableError(`the header row (row ${first.value.line}) cannot be read: ${CSV_PROBLEM_TEXT[first.value.problem]}`);
   }
-  const header = first.value.fields.map((h) => h.trim());
+  const names = first.value.fields.map((h) => h.trim());
+  const header = names.filter(Boolean);
+  const unnamed = new UnnamedTally(names);
   // Excel's other text formats read as one column, every name missing: say what the file is
-  const notCsv = header.join(',').includes('\u0000')
+  const notCsv = names.join(',').includes('\u0000')
     ? 'the file is UTF-16 text (Excel\'s "Unicode Text")'
-    : header.length === 1 && /[;\t]/.test(header[0]!)
-      ? `the file is separated by ${header[0]!.includes('\t') ? 'tabs' : 'semicolons'}, not commas`
+    : names.length === 1 && /[;\t]/.test(names[0]!)
+      ? `the file is separated by ${names[0]!.includes('\t') ? 'tabs' : 'semicolons'}, not commas`
       : undefined;
   if (notCsv) {
     stream.destroy();
@@ -80,7 +106,7 @@ async function openCsv(file: string): Promise<Table> {
         }
         // a row of empty cells (Excel saves formatted blank rows as ",,,") is a blank line, as in a workbook
         if (r.fields.every((f) => f.trim() === '')) continue;
-        if (r.fields.length !== header.length) {
+        if (r.fields.length !== names.length) {
           // A short row would blank every missing column of the record it updates; a long one has
           // its values shifted. Either way no value can be trusted to its column.
           yield {
@@ -88,7 +114,7 @@ async function openCsv(file: string): Promise<Table> {
             record: {},
             problem: {
               code: 'csv-field-count',
-              message: `the row has ${r.fields.length} field(s) but the header has ${header.length}: it is refused whole ` +
+              message: `the row has ${r.fields.length} field(s) but the header has ${names.length}: it is refused whole ` +
                 '(a line cut short, or a comma inside a value that is not in double quotes)',
             },
           };
@@ -108,17 +134,39 @@ async function openCsv(file: string): Promise<Table> {
           continue;
         }
         const rec: Record<string, string> = {};
-        header.forEach((h, i) => { rec[h] = r.fields[i]!; });
+        names.forEach((h, i) => { if (h) rec[h] = r.fields[i]!; });
+        unnamed.see(r.fields, (f) => (f as string).trim() === '');
         yield { rowNumber: r.line, record: rec };
       }
     } finally {
       stream.destroy();
     }
   }
-  return { header, rows: rows() };
+  return { header, rows: rows(), unnamedColumns: () => unnamed.result() };
 }
 
-async function openXlsx(file: string, expected: readonly string[], known: readonly string[]): Promise<Table> {
+const isBlankCell = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * A number cell of a column as text (NumberCell), or null when the column refuses it: the
+ * digits of an identifier Excel kept as a number, zero-padded to the width it shows; the date a
+ * bare serial counts to; else the number's digits.
+ */
+function numberText(n: number, rule: NumberCell | undefined, date1904: boolean): string | null {
+  if (rule === 'identifier') return null;
+  if (rule === 'date') {
+    const d = excelSerialToDate(n, date1904);
+    return d.ok ? d.value : String(n);
+  }
+  if (rule && Number.isInteger(n) && n >= 0) {
+    const digits = String(n);
+    const width = rule.digits.find((w) => digits.length <= w);
+    return width === undefined ? digits : digits.padStart(width, '0');
+  }
+  return String(n);
+}
+
+async function openXlsx(file: string, expected: readonly string[], known: readonly string[], numberCells: Readonly<Record<string, NumberCell>>): Promise<Table> {
   let bytes: Buffer;
   try {
     bytes = await fs.promises.readFile(file);
@@ -152,18 +200,21 @@ async function openXlsx(file: string, expected: readonly string[], known: readon
   };
   let header: string[] | undefined;
   let sheet: string | undefined;
+  let date1904 = false;
   for (;;) {
     const n = await events.next();
     if (n.done) break;
     if (n.value.type === 'sheet') {
       header = n.value.match;
       sheet = n.value.name;
+      date1904 = n.value.date1904 === true;
       break;
     }
   }
   if (!header) throw new TableError(`no sheet has a header row with the expected columns (${expected.join(', ')})`);
   const cols = header;
   const read = new Set(known);
+  const unnamed = new UnnamedTally(cols);
   async function* rows(): AsyncGenerator<TableRow> {
     for (;;) {
       const n = await events.next();
@@ -184,22 +235,47 @@ async function openXlsx(file: string, expected: readonly string[], known: readon
           };
           continue;
         }
+        unnamed.see(ev.cells, isBlankCell);
         const rec: Record<string, string> = {};
-        cols.forEach((h, i) => { if (h) rec[h] = cellText(ev.cells[i]).trim(); });
+        let refused: string | undefined;
+        cols.forEach((h, i) => {
+          if (!h) return;
+          const v = ev.cells[i];
+          const text = typeof v === 'number' && read.has(h) ? numberText(v, numberCells[h], date1904) : cellText(v).trim();
+          if (text === null) refused ??= h;
+          else rec[h] = text;
+        });
+        if (refused !== undefined) {
+          yield {
+            rowNumber: ev.rowNumber,
+            record: {},
+            problem: {
+              code: 'xlsx-number-identifier', column: refused,
+              message: `${refused} is a number cell: an identifier's leading zeros Excel may have dropped cannot be told; it is refused whole. ` +
+                'Format the column as Text and type or paste the identifiers again (or import the extract as CSV)',
+            },
+          };
+          continue;
+        }
         yield { rowNumber: ev.rowNumber, record: rec };
       } else if (ev.type === 'sheet-end' && ev.name === sheet) return;
       else if (ev.type === 'limit') throw new TableError(`the file exceeds a size limit (${ev.code})`);
     }
   }
-  return { header: cols.filter(Boolean), rows: rows() };
+  return { header: cols.filter(Boolean), rows: rows(), unnamedColumns: () => unnamed.result() };
 }
 
-/** `expected`: the columns every file has (how a workbook's header row is found); `known`: those and the optional ones. */
-export async function openTable(file: string, expected: readonly string[], known: readonly string[] = expected): Promise<Table> {
+/**
+ * `expected`: the columns every file has (how a workbook's header row is found); `known`: those
+ * and the optional ones; `numberCells`: how a workbook's number cell of a column is read.
+ */
+export async function openTable(
+  file: string, expected: readonly string[], known: readonly string[] = expected, numberCells: Readonly<Record<string, NumberCell>> = {},
+): Promise<Table> {
   if (!fs.existsSync(file)) throw new TableError(`file not found: ${file}`);
   if (fs.statSync(file).isDirectory()) throw new TableError(`${file} is a folder, not a file`);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv' || ext === '.txt') return openCsv(file);
-  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, expected, known);
+  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, expected, known, numberCells);
   throw new TableError(`unsupported file type ${ext || '(none)'}: use .csv or .xlsx`);
 }

@@ -21,8 +21,10 @@ import { openTable, TableError } from './read-table.js';
 
 export type { ImportConflict, ImportDisagreement, ImportOlderThanReferral } from './common.js';
 
-/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error). */
+/** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error) or an identifier kept as a number (xlsx-number-identifier). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
+/** Something about the file as a whole that loaded nothing wrong but left something out (no cell value). */
+export interface ImportWarning { code: 'unnamed-column'; column: string; message: string }
 export interface ImportSummary {
   kind: UpstreamKind;
   file: string;
@@ -31,6 +33,8 @@ export interface ImportSummary {
   rowsRejected: number;
   rejects: ImportReject[];
   ignoredColumns: string[];
+  /** unnamed-column: a column with no header name holds values (its letter); they were not read. */
+  warnings: ImportWarning[];
   /** referrals: approved referrals not applied because the member is with another provider (also in rejects). */
   conflicts: ImportConflict[];
   /** ecm-assignments: where the extract and the provider's accepted RTF disagree, and which side was kept. */
@@ -60,7 +64,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   const spec = UPSTREAM[kind];
   let table;
   try {
-    table = await openTable(file, spec.columns, [...spec.columns, ...spec.optionalColumns]);
+    table = await openTable(file, spec.columns, [...spec.columns, ...spec.optionalColumns], spec.numberCells);
   } catch (err) {
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
@@ -80,7 +84,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   if (twice.length) throw new ImportFileError(`column(s) named more than once in the header: ${twice.join(', ')} (keep one of each)`);
   const ignoredColumns = table.header.filter((h) => !known.includes(h));
 
-  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, conflicts: [], disagreements: [], olderThanReferral: [] };
+  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, warnings: [], conflicts: [], disagreements: [], olderThanReferral: [] };
   const reject = (row: number, message: string, column?: string) => {
     summary.rowsRejected++;
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
@@ -122,6 +126,11 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
   }
+  // [POLICY] values under a column with no header are read as no column's: said, never guessed at
+  summary.warnings = table.unnamedColumns().map(({ column, rows }) => ({
+    code: 'unnamed-column', column,
+    message: `column ${column} has no header but holds values in ${rows} row(s): they were not imported (name the column, or delete it)`,
+  }));
   summary.rejects.sort((a, b) => a.row - b.row);
   // a row the database refused after its checks carries no disagreement: nothing of it was written
   const refused = new Set(summary.rejects.map((r) => r.row));
@@ -131,6 +140,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   log.info({
     kind, rowsRead: summary.rowsRead, rowsImported: summary.rowsImported, rowsRejected: summary.rowsRejected,
     conflicts: summary.conflicts.length, disagreements: summary.disagreements.length, olderThanReferral: summary.olderThanReferral.length,
+    ...(summary.warnings.length ? { unnamedColumns: summary.warnings.map((x) => x.column) } : {}),
   }, 'upstream import done');
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   return summary;

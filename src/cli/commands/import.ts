@@ -49,7 +49,8 @@ Examples:
             const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected` +
               (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '') +
               (s.olderThanReferral.length ? `, ${s.olderThanReferral.length} row(s) older than a referral` : '');
-            const extra = s.ignoredColumns.length ? `\nignored column(s): ${s.ignoredColumns.join(', ')}` : '';
+            const extra = (s.ignoredColumns.length ? `\nignored column(s): ${s.ignoredColumns.join(', ')}` : '') +
+              s.warnings.map((x) => `\nwarning: ${x.message}`).join('');
             const parts = [head + extra];
             if (s.rejects.length) {
               const shown = s.rejects.slice(0, 50);
