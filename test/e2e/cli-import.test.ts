@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { expectUsageError, runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
 
@@ -80,17 +80,19 @@ describe('calaim-exchange import / db migrate (CLI)', () => {
     }
   });
 
-  it('exits 1 with the {kind, file, error} document on a file that cannot be read (a CSV renamed .xlsx, a folder named .csv): no stack, no value', async () => {
+  it('exits 1 with the {kind, file, error} document on a file that cannot be read (a CSV renamed .xlsx): no stack, no value; a folder named .csv is a usage error (exit 2)', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-cli-unreadable-'));
     try {
       const renamed = path.join(tmp, 'members.xlsx');
       fs.copyFileSync(fx('members_quotes.csv'), renamed);
       fs.mkdirSync(path.join(tmp, 'dir.csv'));
       fs.mkdirSync(path.join(tmp, 'dir.xlsx'));
+      for (const dir of ['dir.csv', 'dir.xlsx']) {
+        const r = await runCli(['import', 'members', path.join(tmp, dir), '--json'], env);
+        expectUsageError(r, /is a folder, not a file/);
+      }
       for (const [file, error] of [
         [renamed, /could not be read: it is damaged or not a real Excel file/],
-        [path.join(tmp, 'dir.csv'), /is a folder, not a file/],
-        [path.join(tmp, 'dir.xlsx'), /is a folder, not a file/],
       ] as const) {
         const r = await runCli(['import', 'members', file, '--json'], { ...env, LOG_LEVEL: 'info' });
         expect(r.code, `${file}\n${r.stderr}`).toBe(1);

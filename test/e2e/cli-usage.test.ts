@@ -30,6 +30,17 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(r, /^error: .* is a directory, not a file/m);
   });
 
+  it('import <kind> <a file that does not exist, or a folder>: exit 2 before the database is opened, as ingest, where it was exit 1', async () => {
+    for (const kind of ['providers', 'members', 'ecm-assignments', 'referrals', 'cs-authorizations']) {
+      const r = await runCli(['import', kind, path.join(dataDir, 'no-such-extract.csv')], offline);
+      expectUsageError(r, /^error: file not found: .*no-such-extract\.csv$/m);
+    }
+    const json = await runCli(['import', 'providers', path.join(dataDir, 'no-such-extract.xlsx'), '--json'], offline);
+    expectUsageError(json, /^error: file not found: /m);
+    const folder = await runCli(['import', 'members', dataDir], offline);
+    expectUsageError(folder, /^error: .* is a folder, not a file/m);
+  });
+
   it('runs --job nope: exit 2 naming the known jobs and ops actions', async () => {
     const r = await runCli(['runs', '--job', 'nope'], offline);
     expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify, reprocess, republish$/m);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UPSTREAM, UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
@@ -23,7 +24,7 @@ with the plan), YYYY-MM-DD or MM/DD/YYYY; a blank one is none (open-ended) and r
 ended one.
 
 Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
-could not be read. Import providers first: the other extracts name provider codes.
+could not be read, 2 on a usage error (an unknown kind, no such file, a folder). Import providers first: the other extracts name provider codes.
 
 referrals: a referral for a member with an open ECM assignment with another provider is not
 applied; it is listed under "conflicts" and the liaisons are emailed (row numbers, provider
@@ -40,6 +41,9 @@ Examples:
   calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
     .action(async (kind: string, file: string, opts: { json?: boolean; now?: string }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
+      // a FILE that is not there, or not a file, is the command line's mistake: nothing opened
+      if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
+      if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}, not a file: import takes one extract`);
       const clock = commandClock(opts);
       const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
       await withRuntime(async ({ db, config }) => {
