@@ -76,6 +76,12 @@ export interface Applier {
   check(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<Row[]>;
   /** Set-based writes for the rows; called again one row at a time when a batch breaks a database rule. */
   upsert(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<void>;
+  /**
+   * The order the file's rows are checked and written in, when their outcome depends on it
+   * (one row read after another): the valid rows are then held and sorted before the first
+   * batch, so where the import's batches fall changes nothing. Absent: file order, streamed.
+   */
+  order?: (a: Row, b: Row) => number;
 }
 
 /**

@@ -152,6 +152,9 @@ export const ECM_ASSIGNMENTS: Applier = {
   },
 };
 
+/** Referrals in approval order, then file order. */
+const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row;
+
 /**
  * Approved referrals. A referral not seen before, against the member's assignment in its line:
  * - an open one (status 1-3, not ended) with another provider: not applied, a conflict;
@@ -163,6 +166,9 @@ export const ECM_ASSIGNMENTS: Applier = {
  * A referral already on record (a re-import) changes no assignment.
  */
 export const REFERRALS: Applier = {
+  // [POLICY] approval order (then row order) across the whole file: a member's referrals may
+  // fall in two batches, and the outcome must not depend on where the batches split the file
+  order: byApproval,
   async check(c, rows, { reject, state, now, conflicts }) {
     rows = dedupe(rows, (r) => String(r.referral_id), seen(state, 'ref'), reject, 'referral_id');
     rows = await knownMemberWithEcmContract(c, rows, reject, 'approved_date');
@@ -174,8 +180,9 @@ export const REFERRALS: Applier = {
     // approval order: the first starts the episode and a later one to another provider is a
     // conflict, as it would be in the next file (else the later silently won and the earlier one
     // stayed on record as a referral never sent, alerted on as overdue).
-    const opened = new Map<string, string>();
-    const inOrder = [...rows].sort((a, b) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row);
+    // (per file: a line a batch opened is opened for the batches after it)
+    const opened = seen(state, 'opened') as Map<string, string>;
+    const inOrder = [...rows].sort(byApproval);
     const out = new Set<Row>();
     for (const r of inOrder) {
       const was = known.get(String(r.referral_id));

@@ -94,6 +94,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   try {
     await withTransaction(pool, async (client) => {
       let batch: Row[] = [];
+      // (an applier with an order sees the file's valid rows in it, whatever the batches: held)
+      const held: Row[] | null = applier.order ? [] : null;
       const flush = async () => {
         if (!batch.length) return;
         const accepted = await applier.check(client, batch, ctx);
@@ -117,9 +119,19 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
           reject(rowNumber, msg, column);
           continue;
         }
-        batch.push({ ...(parsed.data as Record<string, unknown>), __row: rowNumber });
+        const row: Row = { ...(parsed.data as Record<string, unknown>), __row: rowNumber };
+        if (held) {
+          held.push(row);
+          continue;
+        }
+        batch.push(row);
         if (batch.length >= BATCH) await flush();
       }
+      if (held)
+        for (const row of held.sort(applier.order)) {
+          batch.push(row);
+          if (batch.length >= BATCH) await flush();
+        }
       await flush();
     });
   } catch (err) {
