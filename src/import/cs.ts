@@ -37,6 +37,9 @@ function holdsPair(open: CsEpisode, r: Row): boolean {
   return !(open.auth_end && from && open.auth_end < from);
 }
 
+/** One authorization number, compared ignoring case (and surrounding blanks) as a CSPRTF's is. */
+const sameAuthNumber = (a: string, b: string) => a.trim().toUpperCase() === b.trim().toUpperCase();
+
 export const CS_AUTHORIZATIONS: Applier = {
   async check(c, rows, { reject, state, now }) {
     let firstBy = state.get('pair') as Map<string, { provider: string; row: number }> | undefined;
@@ -77,7 +80,7 @@ export const CS_AUTHORIZATIONS: Applier = {
       const assigned = typeof r.assigned_date === 'string' ? r.assigned_date : null;
       // (another provider's episode is never this row's: the pair would change hands unrefused)
       // (a number compared ignoring case, as a CSPRTF's is: A-100 and a-100 are one authorization)
-      const match = pair.find((e) => e.provider_code === r.provider_code && e.auth_key.toUpperCase() === key.toUpperCase() && (key !== '' || !e.resolved || e.assigned_date === assigned));
+      const match = pair.find((e) => e.provider_code === r.provider_code && sameAuthNumber(e.auth_key, key) && (key !== '' || !e.resolved || e.assigned_date === assigned));
       const open = pair.find((e) => !e.resolved);
       // [POLICY] without a number, a request this provider's numbered episode has the same
       // assignment date as is that request before it had its number: an older extract loaded
@@ -93,6 +96,11 @@ export const CS_AUTHORIZATIONS: Applier = {
         conflicts.push({ cin: String(r.cin), service: String(r.service_code), owner: open.provider_code, refused: String(r.provider_code) });
         return reject(r.__row, `member and service ${String(r.service_code)} are already assigned to provider ${open.provider_code}: each member and CS service goes to exactly one provider (end that assignment first)`, 'provider_code'), false;
       }
+      // the number on record for the pair in other case (another provider's, or a numberless row's
+      // match) is that authorization, as the CSPRTF rule and the resolve statement read it: a new
+      // episode under it is refused as the database refuses the same case (cs_authorizations_episode_uq)
+      if (key !== '' && pair.some((e) => sameAuthNumber(e.auth_key, key)))
+        return reject(r.__row, 'this authorization number is already on record for the member and service (compared ignoring case): not applied', 'auth_number'), false;
       if (open && open.provider_code === r.provider_code && open.auth_key === '' && open.auth_status !== 'Denied' && open.auth_status !== 'Expired') {
         r.__action = 'update';
         r.__id = open.id;

@@ -195,6 +195,20 @@ describe("a member's story across extracts", () => {
     expect(eps).toEqual([{ resolved: false }]);
   });
 
+  it('an authorization number on record for the member and service in other case is that number for another provider too: refused as the same case is, where a second episode with it was opened', async () => {
+    const C = 'cin,provider_code,lob,service_code,record_type,auth_status,auth_number,auth_start,auth_end,requested_date,decision_date,assigned_date,referring_org';
+    // MEALS' hn-77A (the test above) ends 2027-04-30: HOMEWAY's row from May would supersede it, under the same number
+    const row = (n: string) => [`91000005E,HOMEWAY,HN,RS,AUTHORIZED,Approved,${n},2027-05-01,2027-10-31,2027-04-20,2027-04-28,2027-04-21,`];
+    const same = await importExtract(w, 'cs-authorizations', 'cs-case-3.csv', row('hn-77A'), '2027-04-29T17:00:00Z', C);
+    const other = await importExtract(w, 'cs-authorizations', 'cs-case-4.csv', row('HN-77a'), '2027-04-29T18:00:00Z', C);
+    for (const s of [same, other]) {
+      expect(s).toMatchObject({ rowsImported: 0, rowsRejected: 1 });
+      expect(s.rejects[0]!.message).toMatch(/already on record for the member and service/);
+    }
+    const eps = (await w.db.pool.query("select provider_code, resolved from cs_authorizations where cin = '91000005E' and service_code = 'RS'")).rows;
+    expect(eps).toEqual([{ provider_code: 'MEALS', resolved: false }]);
+  });
+
   it('a referral, assignment or authorization dated after the provider\'s contract for the line ended is rejected, where the member was given to a provider no MIF or CSASF goes to', async () => {
     await w.db.pool.query("update provider_contracts set contract_end = '2026-10-31' where provider_code = 'ACME' and lob = 'HN' and program = 'ECM'");
     await w.db.pool.query("update provider_contracts set contract_end = '2026-10-31' where provider_code = 'HOMEWAY' and lob = 'CV' and program = 'CS'");
