@@ -258,7 +258,17 @@ async function openXlsx(file: string, expected: readonly string[], known: readon
           continue;
         }
         yield { rowNumber: ev.rowNumber, record: rec };
-      } else if (ev.type === 'sheet-end' && ev.name === sheet) return;
+      } else if (ev.type === 'sheet-end' && ev.name === sheet) {
+        // [POLICY] an extract is one sheet: another sheet with its header holds rows this import
+        // would leave out unsaid (an extract split across sheets), so the file is refused whole
+        for (;;) {
+          const more = await events.next();
+          if (more.done) return;
+          if (more.value.type === 'sheet')
+            throw new TableError(`sheet "${more.value.name}" also has the extract's header row: an extract is one sheet ` +
+              '(move its rows onto one sheet, or import that sheet as a file of its own); nothing was imported');
+        }
+      }
       else if (ev.type === 'limit') throw new TableError(`the file exceeds a size limit (${ev.code})`);
     }
   }

@@ -117,3 +117,20 @@ describe('a column with no header', () => {
     expect(s.warnings).toEqual([{ code: 'unnamed-column', column: 'O', message: expect.stringMatching(/column O has no header/) }]);
   });
 });
+
+describe('a workbook with the extract on two sheets', () => {
+  it('refuses the file naming the second sheet, where its rows were silently left out', async () => {
+    const file = path.join(w.dataDir, 'two-sheets.xlsx');
+    execFileSync(OPENPYXL, ['-c', `import sys, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = 'Members 1'
+ws.append(sys.argv[2].split(','))
+ws.append(['91000007G','M7','Golf','Gil','1948-08-08','M','English','7 G St','Fresno','CA','93706','5595551077','Fresno','N'])
+ws2 = wb.create_sheet('Members 2')
+ws2.append(sys.argv[2].split(','))
+ws2.append(['91000008H','M8','Hotel','Hana','1999-09-09','F','English','8 H St','Fresno','CA','93707','5595551099','Fresno','N'])
+wb.save(sys.argv[1])`, file, MEMBERS_HEADER]);
+    await expect(imp('members', file)).rejects.toThrow(/"Members 2".*header.*one sheet/);
+    // the first sheet's row is not applied either (its new phone)
+    expect(await one("select phone from members where cin = '91000007G'")).toEqual({ phone: '5595551007' });
+  });
+});
