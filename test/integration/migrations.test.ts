@@ -347,6 +347,7 @@ describe('migration 0043 (one provider\'s attempt decides nothing for its slot)'
     await expect(pool.query(`update runs set provider = null where job = 'csasf' and slot = '2026-12-15'`)).rejects.toThrow(/append-only/);
     await pool.query(`update runs set status = 'SUCCEEDED' where job = 'csasf' and slot = '2026-12-15'`);
     const undone = await downTo('0043_');
+    // (and any migration after it)
     expect(undone[0]).toBe('0043_run_provider_scope');
     expect(await slot()).toEqual({ status: 'SUCCEEDED', undecided: false });
     expect((await migrate(pool)).applied).toEqual(undone);
