@@ -16,6 +16,18 @@ const staged = stagedColumns(RTF, 'r.data');
 export const RTF_MERGE_KEY: MergeKey = { key: 'r.cin', lob: staged.text('mcpId'), uniquePerFile: true };
 
 /**
+ * The provider's submissions received after this sheet's (receipt time, then id), as a CTE
+ * `later` (a few rows: the provider's files since; none for a file read as it arrives). A
+ * member last reported by one of them keeps that report: the statements skip it with one hashed
+ * look-up per row, never a join per row.
+ */
+const LATER_REPORTS = `later as materialized (
+       select s.id from submissions s
+         join submission_sheets me on me.id = $1 join submissions mine on mine.id = me.submission_id
+        where s.provider_code = $2 and (s.received_at, s.id) > (mine.received_at, mine.id)
+     ),`;
+
+/**
  * Each accepted row (one per member) updates its ECM assignment, with lineage, in one
  * statement; the member contact details it reports follow in a second (applyRtfContacts).
  */
@@ -26,7 +38,7 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
        -- (a CIN is accepted once per line per file, by the cross-row check: no distinct-on sort needed)
        select r.cin, r.row_number, r.data d from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
-     ), upd as (
+     ), ${LATER_REPORTS} upd as (
        update ecm_assignments a set
          pof = case when (${rtf.text('pofIndicator')})::boolean is true and jsonb_typeof(${rtf.json('pof')}) = 'array'
                     then array(select jsonb_array_elements_text(${rtf.json('pof')})) else a.pof end,
@@ -39,6 +51,9 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
        -- the staged rows, quadratic in the file's size).
        from src join ecm_assignments old on old.cin = src.cin and old.lob = ${rtf.text('mcpId')} and old.provider_code = $2
        where a.id = old.id
+         -- a file received before the one that last reported the member (an older period read
+         -- again by \`reprocess\`) takes nothing back from it: the later report stands
+         and (old.last_submission_id is null or old.last_submission_id not in (select id from later))
        returning a.id, src.row_number, old as before
      )
      -- lineage: the assignment as it was (typed, no conversion); the row that changed it is
@@ -56,7 +71,7 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
   const r = await c.query(
     // (no distinct on: a CIN is accepted once per line per file, and sorting the sheet's rows spilled to disk;
     // a member reported in two lines updates the member record once, from either row: the provider's own report both times)
-    `/* apply RTF: member contacts */ with src as (
+    `/* apply RTF: member contacts */ with ${LATER_REPORTS} src as (
        select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      )
      update members m set
@@ -70,8 +85,10 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
      from src where m.cin = src.cin
        and ((${rtf.text('newAddress')})::boolean is true or (${rtf.text('newPhone')})::boolean is true
             or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
-       -- second guard behind the context rules: only the submitter's own members
-       and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2)`,
+       -- second guard behind the context rules: only the submitter's own members; and not a
+       -- member a later-received file of the provider reported (its contacts stand)
+       and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2
+                      and (a.last_submission_id is null or a.last_submission_id not in (select id from later)))`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;
