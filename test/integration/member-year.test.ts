@@ -5,7 +5,7 @@ import { generate } from '../../src/generate/run.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
 import { enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 const DECEMBER = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
@@ -37,5 +37,39 @@ describe('a file for an older period read again after a newer period was applied
     expect(result.done.document.outcome).not.toBe('REJECTED');
     // the member's state and phone are December's, the latest the provider reported
     expect(await ben()).toEqual({ status: 4, end: '2026-12-20', phone: '5595559002' });
+  });
+});
+
+describe('a member re-referred to the provider she left, before its RTF for the month she left came', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('year-rereferred', { settings: { SFTP_STABLE_SECONDS: '0' } });
+    await generate('mif', { date: '2026-10-15', now: new Date('2026-10-15T14:30:00Z') }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it("October's RTF reporting her discharge on October 31 counts for October and leaves the new episode (status 1 from November 2) as it is", async () => {
+    const pool = w.db.pool;
+    const fay = async () => (await pool.query(`select provider_code, status, assigned_date::text as assigned, enrollment_start::text as start, enrollment_end::text as end
+      from ecm_assignments where cin = '91000006F' and lob = 'HN'`)).rows[0];
+    // Fay's enrollment with ACME ended on October 31; ACME is referred her again on November 2
+    expect(await importExtract(w, 'referrals', 'ref.csv', ['R-F2,91000006F,ACME,HN,2026-11-02'], '2026-11-02T18:00:00Z')).toMatchObject({ rowsImported: 1 });
+    expect(await fay()).toEqual({ provider_code: 'ACME', status: 1, assigned: '2026-11-02', start: null, end: null });
+    // ACME's October RTF (on time, the 4th) reports the enrollment that ended
+    const fayRow = {
+      cin: '91000006F', lastName: 'Foxtrot', firstName: 'Fay', ecmStatus: '4', acuity: 'Medium', startDate: d('2026-06-05'), endDate: d('2026-10-31'),
+      discontinuationReasonCode: 'WM', lcmName: 'Pat Lee', lcmPhone: '5595552000', reportingPeriod: '10/2026', productionDate: d('2026-11-03'),
+      assessmentStartedDate: d('2026-06-10'), assessmentCompletedDate: d('2026-07-01'), carePlanDate: d('2026-07-15'), lastEncounterDate: d('2026-10-20'),
+    };
+    const oct = await answerUpload(w, 'ACME', 'RTF_ACME_202610.xlsx', await rtf([enrolledRow(fayRow)]), '2026-11-04T17:00:00Z');
+    expect(oct.document.rowsRejected, JSON.stringify(oct.document.issues.filter((i) => i.severity === 'error'))).toBe(0);
+    // the row counts for October
+    expect((await pool.query(`select count(*)::int n from current_rows where provider_code = 'ACME' and layout = 'RTF' and period = '2026-10-01' and row_key = '91000006F'`)).rows[0].n).toBe(1);
+    // and the new episode stands: Fay is on November's MIF, pending outreach
+    expect(await fay()).toEqual({ provider_code: 'ACME', status: 1, assigned: '2026-11-02', start: null, end: null });
+    await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+    const onMif = await pool.query(`select r.ecm_status from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+      where o.kind = 'MIF' and o.slot = '2026-11-15' and o.provider_code = 'ACME' and o.lob = 'HN' and r.cin = '91000006F'`);
+    expect(onMif.rows).toEqual([{ ecm_status: 1 }]);
   });
 });

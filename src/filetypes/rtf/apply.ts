@@ -54,6 +54,10 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
          -- a file received before the one that last reported the member (an older period read
          -- again by \`reprocess\`) takes nothing back from it: the later report stands
          and (old.last_submission_id is null or old.last_submission_id not in (select id from later))
+         -- a row whose enrollment or outreach ended before the assignment's episode began (an RTF
+         -- for the month a member left, received after a referral started a new episode with the
+         -- provider) is the earlier episode's: it counts for its period and leaves this one as it is
+         and not coalesce(coalesce((${rtf.text('endDate')})::date, (${rtf.text('discontinuationDate')})::date) < old.assigned_date, false)
        returning a.id, src.row_number, old as before
      )
      -- lineage: the assignment as it was (typed, no conversion); the row that changed it is
