@@ -138,11 +138,21 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
 
 export interface OutreachRow { cin: string; attempts: string[]; methods: number[]; first: string; last: string }
 
-/** The provider's outreach so far, by member (an attempt in two periods' OTFs is two current rows: the distinct date × method counts once). */
+/**
+ * The provider's outreach so far, by member (an attempt in two periods' OTFs is two current rows:
+ * the distinct date × method counts once), in the member's current episode with the provider:
+ * an attempt dated before the assignment's assigned date in its line (the outreach of an earlier
+ * episode, before a re-referral or a switch back to the provider) does not count towards the
+ * unable-to-engage check of this one. An attempt of a line the provider holds no assignment in
+ * (the member since assigned elsewhere) counts as before.
+ */
 export async function outreachHistory(db: Db, code: string): Promise<OutreachRow[]> {
   return (await db.query<OutreachRow>(
     `select a.cin, array_agg(distinct a.attempt_date::text || '|' || a.method) as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
-       from current_outreach_attempts a where a.provider_code = $1 group by a.cin`,
+       from current_outreach_attempts a
+       left join ecm_assignments e on e.cin = a.cin and e.lob = a.lob and e.provider_code = a.provider_code
+      where a.provider_code = $1 and (e.assigned_date is null or a.attempt_date >= e.assigned_date)
+      group by a.cin`,
     [code],
   )).rows;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
-import { enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
@@ -71,5 +71,36 @@ describe('a member re-referred to the provider she left, before its RTF for the 
     const onMif = await pool.query(`select r.ecm_status from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
       where o.kind = 'MIF' and o.slot = '2026-11-15' and o.provider_code = 'ACME' and o.lob = 'HN' and r.cin = '91000006F'`);
     expect(onMif.rows).toEqual([{ ecm_status: 1 }]);
+  });
+});
+
+describe("unable to engage after a re-referral: the outreach of the member's earlier episode does not count", () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('year-ue-episode', { settings: { SFTP_STABLE_SECONDS: '0' } });
+    // Ann was assigned to ACME in June
+    await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-06-01' where cin = '91000001A' and lob = 'HN'`);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('5 attempts in June, discontinued (WM) in June, referred again in November, 2 attempts, then UE: warned', async () => {
+    const june = { reportingPeriod: '06/2026', productionDate: d('2026-07-01') };
+    const junOtf = await answerUpload(w, 'ACME', 'OTF_ACME_202606.xlsx', await otf(['2026-06-03', '2026-06-08', '2026-06-15', '2026-06-22', '2026-06-29'].map(
+      (day, i) => otfRow({ attemptDate: d(day), method: String(1 + (i % 2)) }))), '2026-07-02T17:00:00Z');
+    expect(junOtf.document.rowsAccepted).toBe(5);
+    const junRtf = await answerUpload(w, 'ACME', 'RTF_ACME_202606.xlsx', await rtf([
+      rtfRow({ ...june, ecmStatus: '4', discontinuationDate: d('2026-06-30'), discontinuationReasonCode: 'WM' })]), '2026-07-02T17:00:00Z');
+    expect(junRtf.document.rowsAccepted).toBe(1);
+    // referred to ACME again on November 2: a new episode, and a new outreach
+    expect(await importExtract(w, 'referrals', 'ref.csv', ['R-A2,91000001A,ACME,HN,2026-11-02'], '2026-11-02T18:00:00Z')).toMatchObject({ rowsImported: 1 });
+    await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
+    const novOtf = await answerUpload(w, 'ACME', 'OTF_ACME_202611.xlsx', await otf([
+      otfRow({ attemptDate: d('2026-11-10'), method: '1' }), otfRow({ attemptDate: d('2026-11-20'), method: '2' })]), '2026-12-02T17:00:00Z');
+    expect(novOtf.document.rowsAccepted).toBe(2);
+    const novRtf = await answerUpload(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf([
+      rtfRow({ ecmStatus: '4', discontinuationDate: d('2026-11-30'), discontinuationReasonCode: 'UE' })]), '2026-12-02T18:00:00Z');
+    expect(novRtf.document.rowsAccepted).toBe(1);
+    const warning = novRtf.document.issues.find((i) => i.code === 'UE_OUTREACH_INSUFFICIENT');
+    expect(warning?.message).toContain('2 attempt(s)');
   });
 });
