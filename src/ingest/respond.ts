@@ -124,8 +124,8 @@ export async function respondOverSftp(
       // counted on the submission; ops told after RESPONSE_UNDELIVERED_ALERT_AFTER polls in a row (./undelivered.ts)
       throw await responseNotPublished(deps, { submissionId: id, provider: done.context.code, file: done.document.file, response: done.response.name, folder: folders.downloads }, err, at);
     }
+    faultPoint('respond-after-publish'); // (before it is recorded: the window the crash sweep must cover)
     await markResponsePublished(pool, id, at);
-    faultPoint('respond-after-publish');
   }
 
   let movedTo = p.moved_to;
@@ -141,6 +141,7 @@ export async function respondOverSftp(
     await fence();
     const moved = await moveUpload(session, source.path, versionOf(source), movedTo, outcome, id);
     disposition = moved.disposition;
+    faultPoint('respond-after-move'); // (before it is recorded, as above)
     await markMoved(pool, id, at, disposition, moved.reason ?? null);
     if (disposition === 'quarantined') {
       await quarantineFile(pool, posix.dirname(source.path), source.name, versionOf(source), id, at);
@@ -148,7 +149,6 @@ export async function respondOverSftp(
       log.error({ submissionId: id, provider: done.context.code, code: moved.reason },
         'upload answered but it cannot be moved out of uploads/: quarantined there (not taken again while unchanged); move or remove it by hand');
     }
-    faultPoint('respond-after-move');
   }
 
   // notified_at: the liaison's email is recorded in the notification outbox (once, by its key);
