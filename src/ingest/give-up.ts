@@ -5,12 +5,14 @@
 // (FILE_NOT_PROCESSED: "a problem on the plan's side") and moved to failed/, and ops are told
 // (OPS_EMAIL) with the error, masked. A failure that says nothing about the file (the sFTP
 // server or the database out of reach) is not counted.
+import { posix } from 'node:path';
 import { errorText, log } from '../log.js';
 import { NETWORK_CODES } from '../net.js';
 import { alertOps } from '../notify/mailer.js';
+import { unansweredSftpSubmissions } from '../repositories/submission-store.js';
 import { clearUploadFailures, recordUploadFailure } from '../repositories/upload-failures.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { rejectUnread, type RespondDeps } from './respond.js';
+import { isUpload, pendingUpload, rejectUnread, type RespondDeps } from './respond.js';
 import type { ReadyFile } from './scan.js';
 
 /** SQLSTATE classes of a database out of reach or busy: connection, resources, operator intervention, rollback (deadlock, serialization). */
@@ -44,6 +46,10 @@ export async function failedUpload(
   const limit = deps.config.INGEST_GIVE_UP_AFTER;
   if (limit === 0 || isTransient(err)) return undefined;
   try {
+    // Applied already (the failure came after its commit): that submission is the answer, and
+    // the next poll's finishUnanswered delivers it; given up on, the upload would be answered twice.
+    const pending = await unansweredSftpSubmissions(deps.pool, p.code);
+    if (pending.some((s) => isUpload(pendingUpload(s, posix.dirname(f.path)), f))) return undefined;
     const message = errorText(err);
     const failures = await recordUploadFailure(deps.pool, { provider: p.code, path: f.path, size: f.size, mtime: f.mtime }, message, at);
     if (failures < limit) return undefined;

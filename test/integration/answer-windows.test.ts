@@ -95,3 +95,22 @@ describe('an answer stopped at a fault point after the commit', () => {
     });
   }
 });
+
+describe('an upload given up on', () => {
+  it('is never one already applied: an error of ours after the commit leaves it to the next poll to answer, once', async () => {
+    const name = 'OTF_ACME_aftercommit.xlsx';
+    const once = { ...config, INGEST_GIVE_UP_AFTER: 1 };
+    const pollWith = (at: string, faults?: (point: FaultPointName) => void) =>
+      pollOnce({ pool: world.db.pool, config: once, openSession: () => world.sftp.openSession(), faults }, { now: new Date(at), provider: 'ACME' });
+    await put('ACME', name, 22, '2027-02-06T17:00:00Z');
+    await pollWith('2027-02-07T17:00:00Z'); // sighting
+    const bug = (point: FaultPointName) => {
+      if (point === 'ingest-after-commit') throw new Error('a bug right after the commit');
+    };
+    const first = await pollWith('2027-02-07T17:01:00Z', bug);
+    expect(first.results.map((r) => [r.file, r.fileErrors, r.error])).toEqual([[name, undefined, 'a bug right after the commit']]);
+    await pollWith('2027-02-07T17:02:00Z');
+    await answeredOnce('ACME', name);
+    expect(await one(`select outcome from submissions where original_name = $1`, [name])).toEqual({ outcome: 'ACCEPTED' });
+  });
+});
