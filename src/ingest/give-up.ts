@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import { errorText, log } from '../log.js';
 import { NETWORK_CODES } from '../net.js';
-import { alertOps } from '../notify/mailer.js';
+import { alertOps, queueNotification } from '../notify/mailer.js';
 import { unansweredSftpSubmissions } from '../repositories/submission-store.js';
 import { clearUploadFailures, recordUploadFailure } from '../repositories/upload-failures.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
@@ -53,28 +53,38 @@ export async function failedUpload(
     const message = errorText(err);
     const failures = await recordUploadFailure(deps.pool, { provider: p.code, path: f.path, size: f.size, mtime: f.mtime }, message, at);
     if (failures < limit) return undefined;
-    const submissionId = await rejectUnread(deps, session, p, f, 'FILE_NOT_PROCESSED', at);
-    await clearUploadFailures(deps.pool, p.code, f.path);
+    // The ops alert and the end of the count are recorded with the submission: an answer stopped
+    // after its commit is finished by the next poll, and the alert goes out with the notify job.
+    const alert = (submissionId: number) => opsAlert(p, f, submissionId, failures, message);
+    const submissionId = await rejectUnread(deps, session, p, f, 'FILE_NOT_PROCESSED', at, async (c, id) => {
+      await clearUploadFailures(c, p.code, f.path);
+      if (deps.config.OPS_EMAIL) await queueNotification(c, { ...alert(id), to: [deps.config.OPS_EMAIL] }, at);
+    });
     log.error({ provider: p.code, submissionId, failures, err: { message } }, 'upload not processed after INGEST_GIVE_UP_AFTER polls: answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/');
-    await alertOps(deps.config, deps.pool, {
-      kind: 'ops-upload-not-processed',
-      subject: `Upload not processed after ${failures} polls: ${p.code}, submission ${submissionId}`,
-      text: [
-        `Provider ${p.code} uploaded ${f.name}. The poll failed on it ${failures} times in a row with an error of ours, so it was answered as`,
-        `REJECTED (FILE_NOT_PROCESSED, submission ${submissionId}): the provider and liaison were told the plan will follow up. The upload is in the`,
-        `provider's failed/ folder. Once the cause is fixed, move it back to uploads/ to process it.`,
-        '',
-        `Last error: ${message}`,
-        '',
-        `See: calaim-exchange submission show ${submissionId}`,
-      ].join('\n'),
-      key: `upload-not-processed:${submissionId}`,
-    }, at);
+    await alertOps(deps.config, deps.pool, alert(submissionId), at);
     return { submissionId, failures };
   } catch (e) {
     log.error({ provider: p.code, err: { message: errorText(e) } }, 'could not count or answer a failed upload; the next poll tries again');
     return undefined;
   }
+}
+
+/** The ops alert about an upload given up on (keyed by its submission: recorded once). */
+function opsAlert(p: ProviderToAnswer, f: ReadyFile, submissionId: number, failures: number, message: string) {
+  return {
+    kind: 'ops-upload-not-processed' as const,
+    subject: `Upload not processed after ${failures} polls: ${p.code}, submission ${submissionId}`,
+    text: [
+      `Provider ${p.code} uploaded ${f.name}. The poll failed on it ${failures} times in a row with an error of ours, so it was answered as`,
+      `REJECTED (FILE_NOT_PROCESSED, submission ${submissionId}): the provider and liaison were told the plan will follow up. The upload is in the`,
+      `provider's failed/ folder. Once the cause is fixed, move it back to uploads/ to process it.`,
+      '',
+      `Last error: ${message}`,
+      '',
+      `See: calaim-exchange submission show ${submissionId}`,
+    ].join('\n'),
+    key: `upload-not-processed:${submissionId}`,
+  };
 }
 
 /** The upload was processed: a failure count it had is over. */

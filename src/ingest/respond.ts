@@ -288,6 +288,8 @@ export async function rejectUnread(
   file: ReadyFile,
   code: 'FILE_TOO_LARGE' | 'FILE_NOT_PROCESSED',
   at: Date,
+  /** Recorded with the submission, in its transaction (the give-up's ops alert): it stands whatever stops the answer after the commit. */
+  withIt?: (c: pg.PoolClient, submissionId: number) => Promise<void>,
 ): Promise<number> {
   const tz = deps.config.PLAN_TIME_ZONE;
   const issue = makeIssue(code, {}, code === 'FILE_TOO_LARGE' ? { limit: `${Math.round(deps.config.MAX_FILE_BYTES / 1024 / 1024)} MB` } : {});
@@ -308,6 +310,7 @@ export async function rejectUnread(
       lastAbsentAt: file.lastAbsentAt, responseName: name, responseSha256: responseSha, responseEmail: email, uploadPath: file.path,
     });
     await insertIssues(c, id, [{ sheet: null, row: null, column: null, code, severity: 'error', message: issue.message, cin: null }]);
+    await withIt?.(c, id);
     // a poller that lost the folder to another one records nothing: that one answers the upload
     await deps.fence?.(c);
     return id;

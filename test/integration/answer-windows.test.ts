@@ -97,6 +97,28 @@ describe('an answer stopped at a fault point after the commit', () => {
 });
 
 describe('an upload given up on', () => {
+  const ours = (point: FaultPointName) => {
+    if (point === 'ingest-mid-apply') throw new Error('apply statement failed at ingest-mid-apply');
+  };
+
+  it('whose answer stopped after its commit is finished by the next poll, and ops are still told, once', async () => {
+    const name = 'OTF_ACME_poison.xlsx';
+    await put('ACME', name, 20, '2027-02-04T17:00:00Z');
+    await poll('2027-02-05T17:00:00Z', ours); // sighting
+    expect((await poll('2027-02-05T17:01:00Z', ours)).results[0]!.error).toBe('apply statement failed at ingest-mid-apply');
+    // the second failure gives up on it; its answer stops once its response is published
+    const stopAfterPublish = killAt('respond-after-publish');
+    await poll('2027-02-05T17:02:00Z', (p) => {
+      ours(p);
+      stopAfterPublish(p);
+    });
+    expect(await one(`select state, outcome from submissions where original_name = $1`, [name])).toEqual({ state: 'APPLIED', outcome: 'REJECTED' });
+    await poll('2027-02-05T17:03:00Z', ours);
+    await answeredOnce('ACME', name);
+    expect(await one(`select count(*)::int n from notifications where kind = 'ops-upload-not-processed' and body like $1`, [`%${name}%`]), 'ops alerts').toEqual({ n: 1 });
+    expect(await one(`select count(*)::int n from upload_failures where upload_path like $1`, [`%/${name}`]), 'failure count left').toEqual({ n: 0 });
+  });
+
   it('is never one already applied: an error of ours after the commit leaves it to the next poll to answer, once', async () => {
     const name = 'OTF_ACME_aftercommit.xlsx';
     const once = { ...config, INGEST_GIVE_UP_AFTER: 1 };

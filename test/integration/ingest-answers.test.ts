@@ -309,7 +309,7 @@ describe('an upload the poll keeps failing on', () => {
     expect(fs.readdirSync(path.join(uploads(), 'failed')).filter((n) => n.includes('poison'))).toHaveLength(1);
     // one response email to the provider and liaison, saying the plan will follow up; one to ops, with the (masked) error
     const mails = (await db.pool.query<{ kind: string; recipients: string[]; body: string }>(
-      `select kind, recipients, body from notifications where body like '%OTF_ACME_poison%' order by id`)).rows;
+      `select kind, recipients, body from notifications where body like '%OTF_ACME_poison%' order by kind desc`)).rows;
     expect(mails.map((m) => m.kind)).toEqual(['submission-response', 'ops-upload-not-processed']);
     expect(mails[0]!.body).toMatch(/File error FILE_NOT_PROCESSED: The plan could not process this file, because of a problem on the plan's side/);
     expect(mails[0]!.body).not.toMatch(/Corrected rows/); // nothing of the provider's to fix
