@@ -52,9 +52,14 @@ export function responseName(originalName: string, at: Date, tz: string, submiss
   return shortenStem(stem, Math.min(120, MAX_NAME_BYTES - bytes(tail)), originalName) + tail;
 }
 
-/** `RTF_ACME_202611.xlsx`, submission 42, taken at 2026-11-04T09:30:00Z → `RTF_ACME_202611__20261104T093000Z_42.xlsx`. */
+/**
+ * `RTF_ACME_202611.xlsx`, submission 42, taken at 2026-11-04T09:30:00Z → `RTF_ACME_202611__20261104T093000Z_42.xlsx`.
+ * The upload's own name on the server (no folder in it): a backslash is a character of the
+ * name there, not a folder separator (cut there, `OTF\.x.xlsx` became the hidden `.x__….xlsx`,
+ * a name no move makes: the upload was quarantined).
+ */
 export function movedName(originalName: string, at: Date, submissionId: number): string {
-  const { stem, ext } = splitExt(baseName(originalName));
+  const { stem, ext } = splitExt(path.posix.basename(originalName));
   const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
   const tail = `__${stamp}_${submissionId}${ext}`;
   return shortenStem(stem, MAX_NAME_BYTES - bytes(tail), originalName) + tail;

@@ -136,3 +136,16 @@ describe('an upload given up on', () => {
     expect(await one(`select outcome from submissions where original_name = $1`, [name])).toEqual({ outcome: 'ACCEPTED' });
   });
 });
+
+describe('odd upload names', () => {
+  it('a name with a backslash before a dot (legal on the server) is moved out of uploads/ under its own name, not quarantined', async () => {
+    const name = 'OTF_ACME\\.dotted 202611.xlsx';
+    await put('ACME', name, 25, '2027-02-08T17:00:00Z');
+    await poll('2027-02-09T17:00:00Z'); // sighting
+    const r = await poll('2027-02-09T17:01:00Z');
+    expect(r.results.map((x) => [x.file, x.error, x.quarantined])).toEqual([[name, undefined, undefined]]);
+    expect(await one(`select state, upload_disposition from submissions where original_name = $1`, [name])).toEqual({ state: 'RESPONDED', upload_disposition: 'processed' });
+    expect(ls(uploads('ACME'))).not.toContain(name);
+    expect(ls(path.join(uploads('ACME'), 'processed')).filter((f) => f.startsWith('OTF_ACME\\.dotted 202611__'))).toHaveLength(1);
+  });
+});
