@@ -32,7 +32,8 @@ export interface Message {
    * Recorded once per key: a retry after a crash (the caller could not record that it handed
    * the message over) finds the row and does not send it again. A row is sent once: exactly once
    * for the outbox (the .eml's name follows from the key and is created exclusively); for SMTP,
-   * once unless the process dies between the server accepting it and the row being marked SENT.
+   * once unless the process dies between the server accepting it and the row being marked SENT
+   * (then it is sent again, under the same Message-ID: messageIdOf).
    */
   key?: string;
 }
@@ -109,10 +110,21 @@ export async function sendNotification(config: Config, pool: Db, msg: Message, n
   return toSent(r ?? (await notificationById(pool, id))!);
 }
 
+/**
+ * The row's Message-ID, the same at every attempt: a message the SMTP server accepted but that
+ * was not recorded SENT (the process stopped in between) is sent again once its claim expires,
+ * and mail systems and readers that fold duplicates by Message-ID then show it once.
+ */
+function messageIdOf(config: Config, row: Pick<Row, 'id' | 'created_at' | 'dedupe_key'>): string {
+  const domain = /@([A-Za-z0-9.-]+)/.exec(config.MAIL_FROM)?.[1] ?? 'calaim-exchange.invalid';
+  const mark = createHash('sha256').update(`${Number(row.id)}|${row.created_at.toISOString()}|${row.dedupe_key ?? ''}`).digest('hex').slice(0, 16);
+  return `<notification-${Number(row.id)}.${mark}@${domain}>`;
+}
+
 /** Sends a claimed row; records SENT, or the failure (retry, FAILED or GAVE_UP). */
 async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults: FaultPoints): Promise<Sent & { serverDown?: boolean }> {
   const attachments = await notificationAttachments(pool, Number(row.id));
-  const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments };
+  const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments, messageId: messageIdOf(config, row) };
   let transport: 'smtp' | 'outbox';
   let location: string;
   try {
