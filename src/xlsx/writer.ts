@@ -14,7 +14,9 @@
 //
 // Why not exceljs's WorkbookWriter: building a cell object model per cell cost as much as
 // everything else in a MIF run together (issue 19); this writes the same package directly.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { systemClock } from '../clock.js';
 import {
   Align, COMMENTS_CLOSE, COMMENTS_OPEN, DATE_FORMAT, Fmt, HEADER_STYLE, LEGACY_DRAWING, ROOT_RELS, VML_CLOSE, WORKSHEET_OPEN,
@@ -666,8 +668,11 @@ function endStream(out: NodeJS.WritableStream): Promise<void> {
 }
 
 /**
- * Writes the sheets, in order, to a file path or a writable stream. For a path, a failure
- * removes the partial file. For a stream, the caller owns it (it is ended on success).
+ * Writes the sheets, in order, to a file path or a writable stream. For a path, the workbook is
+ * written beside it under a name of its own and renamed onto the path once whole: a file
+ * already there (yesterday's report, or a path that was never ours) stays as it was until then,
+ * and a failure removes only what this write made. For a stream, the caller owns it (it is
+ * ended on success).
  */
 export async function writeWorkbook(target: string | NodeJS.WritableStream, sheets: readonly WriteSheet[], meta: WorkbookMeta = {}): Promise<void> {
   if (typeof target !== 'string') {
@@ -675,7 +680,8 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
     await endStream(target);
     return;
   }
-  const out = fs.createWriteStream(target);
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+  const out = fs.createWriteStream(partial, { flags: 'wx' });
   const opened = new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
     out.once('error', reject);
@@ -688,9 +694,10 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, shee
       out.once('error', reject);
       out.end();
     });
+    await fs.promises.rename(partial, target);
   } catch (e) {
     out.destroy();
-    await fs.promises.rm(target, { force: true });
+    await fs.promises.rm(partial, { force: true });
     throw e;
   }
 }

@@ -179,6 +179,36 @@ describe('writeWorkbook to a path', () => {
     await expect(writeWorkbook(file, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }])).rejects.toThrow('query failed');
     expect(fs.existsSync(file)).toBe(false);
   });
+
+  it('leaves a file already at the path as it was when the write fails (a report written again, a path that is not ours)', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'again-'));
+    const file = path.join(dir, 'report.xlsx');
+    fs.writeFileSync(file, 'the report of yesterday');
+    function* rows(): Generator<CellValue[]> {
+      yield ['a'];
+      throw new Error('query failed');
+    }
+    await expect(writeWorkbook(file, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }])).rejects.toThrow('query failed');
+    expect(fs.readFileSync(file, 'utf8')).toBe('the report of yesterday');
+    // and nothing of the failed write is left beside it
+    expect(fs.readdirSync(dir)).toEqual(['report.xlsx']);
+  });
+
+  it('replaces a file already at the path only once the new one is whole', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'replace-'));
+    const file = path.join(dir, 'report.xlsx');
+    fs.writeFileSync(file, 'the report of yesterday');
+    let seenDuringWrite: string | undefined;
+    function* rows(): Generator<CellValue[]> {
+      yield ['a'];
+      seenDuringWrite = fs.readFileSync(file, 'utf8');
+      yield ['b'];
+    }
+    await writeWorkbook(file, [{ name: 'S', columns: [{ label: 'x' }], rows: rows() }]);
+    expect(seenDuringWrite).toBe('the report of yesterday');
+    expect(fs.readFileSync(file).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(fs.readdirSync(dir)).toEqual(['report.xlsx']);
+  });
 });
 
 describe('sanitiseSheetName / columnLetter', () => {
