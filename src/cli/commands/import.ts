@@ -41,10 +41,10 @@ Examples:
   calaim-exchange import ecm-assignments samples/plan/ecm-assignments.csv --json`)
     .action(async (kind: string, file: string, opts: { json?: boolean; now?: string }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
+      const clock = commandClock(opts);
       // a FILE that is not there, or not a file, is the command line's mistake: nothing opened
       if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
       if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}, not a file: import takes one extract`);
-      const clock = commandClock(opts);
       const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
       await withRuntime(async ({ db, config }) => {
         try {
