@@ -2,6 +2,7 @@
 // opened (database, sFTP) or recorded against a slot. The database URL of the first group points
 // at a port nothing listens on: a command that tried to connect would fail with exit 1 instead.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,41 @@ describe('usage errors (nothing opened)', () => {
     const file = path.join(dataDir, 'a-file');
     fs.writeFileSync(file, 'x');
     expectUsageError(await runCli(['validate', 'package.json', '--out', path.join(file, 'report.xlsx')], offline), /^error: --out: .*a-file is a file, not a folder/m);
+  });
+
+  // Paths the stat-and-access checks passed (root may "write" anywhere by access(2)) but that
+  // cannot be opened: each was exit 1 after the file was read and validated, with a log line and
+  // a raw ENOENT / EACCES.
+  for (const [out, message] of [
+    ['/proc/x.xlsx', /^error: --out: \/proc\/x\.xlsx cannot be written: \/proc cannot be written \(.+\): --out names the report file to write$/m],
+    ['/proc/nope/x.xlsx', /^error: --out: \/proc\/nope\/x\.xlsx cannot be written: \/proc\/nope cannot be made \(.+\)/m],
+    ['/sys/x.xlsx', /^error: --out: \/sys\/x\.xlsx cannot be written: \/sys cannot be written \(permission denied\)/m],
+  ] as const) {
+    it.skipIf(process.platform !== 'linux')(`validate --out ${out}: exit 2, one line, before the file is read`, async () => {
+      const r = await runCli(['validate', 'samples/uploads/RTF_ACMEHLTH_202611.xlsx', '--out', out, '--json'], offline);
+      expectUsageError(r, message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
+  // Something that is not a file (a device, a socket, a pipe) is no report: the write failed, and
+  // the failed write then deleted it (so never /dev/full here: that is how this was found).
+  it('validate --out <a socket>: exit 2, and it is left where it was', async () => {
+    const socket = path.join(dataDir, 'report.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      const r = await runCli(['validate', 'samples/uploads/RTF_ACMEHLTH_202611.xlsx', '--out', socket], offline);
+      expectUsageError(r, /^error: --out: .*report\.sock is not a regular file: --out names the report file to write$/m);
+      expect(fs.statSync(socket).isSocket()).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('ingest --out <a folder that cannot be made>: exit 2 before the database is opened', async () => {
+    const r = await runCli(['ingest', 'samples/uploads/RTF_ACMEHLTH_202611.xlsx', '--provider', 'ACMEHLTH', '--out', '/proc/nope'], offline);
+    expectUsageError(r, /^error: --out: \/proc\/nope cannot be made \(.+\): it takes a folder$/m);
   });
 
   for (const jobs of ['', ',,', ' , ']) {
