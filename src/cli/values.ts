@@ -57,8 +57,33 @@ export function checkInstantYears(at: Date, value: string, flag: string): Date {
   return at;
 }
 
+/**
+ * A value that is there: '' (a shell variable that was not set) or blanks are refused, never read
+ * as "no flag" (every type, the current folder, no wait, no provider).
+ */
+export function nonEmpty(value: string, flag: string, takes: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} is empty: it takes ${takes}`);
+  return value;
+}
+
+/** A --provider code as given (upper-cased where the command reads codes that way): never empty. */
+export function providerOption(value: string, flag = '--provider'): string {
+  return nonEmpty(value, flag, 'a provider code').trim();
+}
+
+/** The longest wait Node's timers hold (2^31 - 1 ms, in whole seconds): a longer one fires at once. */
+export const MAX_TIMER_SECONDS = 2147483;
+
+/** A number of seconds to wait: digits (a fraction allowed), 0 to MAX_TIMER_SECONDS. */
+export function secondsOption(value: string, flag: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= MAX_TIMER_SECONDS)) throw new UsageError(`${flag} takes a number of seconds: 0 to ${MAX_TIMER_SECONDS}, digits only`);
+  return n;
+}
+
 /** An --out folder: an existing writable folder, or one that can be made (returned resolved). */
 export function outFolderOption(value: string, flag: string): string {
+  nonEmpty(value, flag, 'a folder');
   const problem = folderProblem(value);
   if (problem) throw new UsageError(`${flag}: ${problem}: it takes a folder`);
   return path.resolve(value);
@@ -66,6 +91,7 @@ export function outFolderOption(value: string, flag: string): string {
 
 /** An --out file (a report): not a folder, in a folder that exists or can be made (returned resolved). */
 export function outFileOption(value: string, flag: string): string {
+  nonEmpty(value, flag, 'the report file to write');
   const problem = fileProblem(value);
   if (problem) throw new UsageError(`${flag}: ${problem}: --out names the report file to write`);
   return path.resolve(value);

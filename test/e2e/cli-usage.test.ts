@@ -129,6 +129,33 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(r, /^error: --out: \/proc\/nope cannot be made \(.+\): it takes a folder$/m);
   });
 
+  // An empty value ('' from a shell variable that was not set) was read as no flag at all:
+  // `--type ''` checked every type, `--out ''` wrote into the current folder, `--wait ''` waited
+  // 0 s, `--provider ''` went to the database; each is refused before anything is opened.
+  const upload = 'samples/uploads/RTF_ACMEHLTH_202611.xlsx';
+  for (const [args, message] of [
+    [['validate', upload, '--type', ''], /^error: --type is empty: it takes rtf, otf or csprtf \(comma-separated\)$/m],
+    [['validate', upload, '--type', ' '], /^error: --type is empty: it takes rtf, otf or csprtf \(comma-separated\)$/m],
+    [['validate', upload, '--type', 'rtf,'], /^error: --type must be rtf, otf or csprtf \(got ""\)$/m],
+    [['validate', upload, '--out', ''], /^error: --out is empty: it takes the report file to write$/m],
+    [['generate', 'mif', '--dry-run', '--out', ''], /^error: --out is empty: it takes a folder$/m],
+    [['ingest', upload, '--provider', 'ACMEHLTH', '--out', ''], /^error: --out is empty: it takes a folder$/m],
+    [['generate', 'mif', '--wait', ''], /^error: --wait takes a number of seconds: 0 to 2147483, digits only$/m],
+    [['generate', 'mif', '--wait', '0x10'], /^error: --wait takes a number of seconds: 0 to 2147483, digits only$/m],
+    [['generate', 'mif', '--provider', ''], /^error: --provider is empty: it takes a provider code$/m],
+    [['ingest', upload, '--provider', ' '], /^error: --provider is empty: it takes a provider code$/m],
+    [['poll', '--provider', ''], /^error: --provider is empty: it takes a provider code$/m],
+    [['submissions', '--provider', ''], /^error: --provider is empty: it takes a provider code$/m],
+    [['republish', 'mif', '--provider', '', '--date', '2026-11-15', '--reason', 'x'], /^error: --provider is empty: it takes a provider code$/m],
+    [['serve', '--host', ''], /^error: --host is empty: it takes an address to listen on/m],
+    [['submissions', '--type', ''], /^error: --type takes one of RTF, OTF, CSPRTF$/m],
+    [['runs', '--job', ''], /^error: unknown job "": use mif, csasf/m],
+  ] as const) {
+    it(`${args.map((a) => (a === '' || a.trim() !== a ? JSON.stringify(a) : a)).join(' ')}: exit 2 before anything is opened`, async () => {
+      expectUsageError(await runCli([...args], offline), message);
+    });
+  }
+
   for (const jobs of ['', ',,', ' , ']) {
     it(`scheduler --jobs ${JSON.stringify(jobs)}: exit 2, not a scheduler with no jobs`, async () => {
       expectUsageError(await runCli(['scheduler', '--once', '--jobs', jobs], offline), /^error: --jobs names no job: give one or more of mif, csasf, mini-mif/m);

@@ -5,7 +5,7 @@ import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
-import { dateOption, outFolderOption } from '../values.js';
+import { dateOption, outFolderOption, providerOption, secondsOption } from '../values.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 
@@ -45,8 +45,8 @@ Examples:
       const clock = commandClock(opts);
       if (opts.date !== undefined) dateOption(opts.date, '--date');
       const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
-      const waitSeconds = Number(opts.wait ?? 0);
-      if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
+      const waitSeconds = secondsOption(opts.wait ?? '0', '--wait');
+      if (opts.provider !== undefined) providerOption(opts.provider);
       const { generate, latestSlotDue, slotFor } = await import('../../generate/run.js');
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
       const { executeRun, RunBusyError } = await import('../../runs/execute.js');

@@ -6,7 +6,7 @@ import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
-import { outFolderOption } from '../values.js';
+import { outFolderOption, providerOption } from '../values.js';
 import type { PollFileResult } from '../../ingest/poll.js';
 
 export function registerIngest(program: Command): void {
@@ -29,6 +29,7 @@ Examples:
   calaim-exchange ingest samples/uploads/CSPRTF_BAYRESPT_202611.xlsx --provider BAYRESPT --received-at 2026-12-04T16:00:00-08:00 --json`)
     .action(async (file: string, opts: { provider: string; receivedAt?: string; now?: string; out?: string; json?: boolean }) => {
       const clock = commandClock(opts);
+      const provider = providerOption(opts.provider).toUpperCase();
       const receivedAt = opts.receivedAt !== undefined ? instantOption(opts.receivedAt, '--received-at') : clock();
       // checked before the file is taken in: a response that cannot be written would leave it recorded but unanswered
       const outDir = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
@@ -42,7 +43,7 @@ Examples:
         try {
           const { faults } = testHooks();
           const done = await ingestFile({ pool: db.pool, config, now: clock, faults }, {
-            provider: opts.provider.toUpperCase(), originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
+            provider, originalName: path.basename(file), bytes, receivedAt, serverMtime: receivedAt, firstSeenAt: receivedAt, source: 'cli',
           });
           const out = outDir ?? path.resolve(config.dataDir, 'responses', done.context.code);
           const report = await respondLocally({ pool: db.pool, config, faults }, done, out, clock());
@@ -82,7 +83,7 @@ Examples:
       const { executeRun } = await import('../../runs/execute.js');
       const { manualPollSlot } = await import('../../runs/coordinator.js');
       const { pollOnce } = await import('../../ingest/poll.js');
-      const provider = opts.provider?.toUpperCase();
+      const provider = opts.provider === undefined ? undefined : providerOption(opts.provider).toUpperCase();
       await withRuntime(async ({ config, db }) => {
         // a typo is refused before the sFTP server is opened or a poll recorded
         if (provider !== undefined) await checkPollable(db.pool, provider);

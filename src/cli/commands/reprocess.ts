@@ -8,7 +8,7 @@ import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
-import { dateOption, recordIdArgument } from '../values.js';
+import { dateOption, providerOption, recordIdArgument } from '../values.js';
 
 const KINDS: OutboundKind[] = ['mif', 'mini-mif', 'csasf'];
 /** A reason people can read later in the run history: required, one line, bounded. */
@@ -97,7 +97,7 @@ Examples:
       const clock = commandClock(opts);
       dateOption(opts.date, '--date');
       const reason = parseReason(opts.reason);
-      const provider = opts.provider.toUpperCase();
+      const provider = providerOption(opts.provider).toUpperCase();
       const k = kind as OutboundKind;
       const { checkRepublish, slotFor, RepublishRefused } = await import('../../generate/run.js');
       const { republishAsRun } = await import('../../runs/manual.js');

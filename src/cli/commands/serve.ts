@@ -11,6 +11,7 @@ import type { WebServer } from '../../web/server.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { openService } from '../lazy-runtime.js';
 import { UsageError } from '../output.js';
+import { nonEmpty } from '../values.js';
 
 export interface ListenOptions { port?: string; host?: string }
 
@@ -19,7 +20,8 @@ export function listenOn(opts: ListenOptions, config: Config): { host: string; p
   // digits only: Number() reads '' as 0 (any free port), '1e3' as 1000, '0x50' as 80
   const port = opts.port === undefined ? config.WEB_PORT : /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0-65535; 0: any free port)');
-  const host = opts.host?.trim() || config.WEB_HOST;
+  // ('' is refused, not read as WEB_HOST: a shell variable that was not set is a mistake to say)
+  const host = opts.host === undefined ? config.WEB_HOST : nonEmpty(opts.host, '--host', 'an address to listen on (e.g. 127.0.0.1)').trim();
   return { host, port };
 }
 

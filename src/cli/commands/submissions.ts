@@ -8,7 +8,7 @@ import { OUTCOMES } from '../../validate/outcome.js';
 import type { SubmissionSummary } from '../../repositories/submissions.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
-import { countOption, periodOption, recordIdArgument } from '../values.js';
+import { countOption, periodOption, providerOption, recordIdArgument } from '../values.js';
 
 interface ListOpts { provider?: string; period?: string; type?: string; outcome?: string; verdict?: string; limit?: string; json?: boolean }
 
@@ -43,7 +43,7 @@ Examples:
       const limit = countOption(opts.limit ?? '50', '--limit');
       const period = opts.period === undefined ? undefined : periodOption(opts.period, '--period');
       const filter = {
-        provider: opts.provider,
+        provider: opts.provider === undefined ? undefined : providerOption(opts.provider),
         period: period ? `${period}-01` : undefined,
         type: oneOf('--type', opts.type, TYPES),
         outcome: oneOf('--outcome', opts.outcome, OUTCOMES),

@@ -19,10 +19,13 @@ interface ValidateOptions { type?: string; out?: string; json?: boolean; period?
 /** `rtf,otf` → those file types; a usage error for anything that is not an inbound type. */
 export function parseTypes(value: string | undefined): readonly FileTypeDefinition[] {
   const all = INBOUND_TYPES.types;
-  if (!value) return all;
+  if (value === undefined) return all;
+  const names = INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ').replace(/, ([^,]*)$/, ' or $1');
+  // ('' is no type, not every type: a shell variable that was not set)
+  if (value.trim() === '') throw new UsageError(`--type is empty: it takes ${names} (comma-separated)`);
   return value.split(',').map((t) => {
     const type = all.find((x) => x.name === t.trim().toUpperCase());
-    if (!type) throw new UsageError(`--type must be ${INBOUND_TYPES.names.map((n) => n.toLowerCase()).join(', ').replace(/, ([^,]*)$/, ' or $1')} (got ${JSON.stringify(t)})`);
+    if (!type) throw new UsageError(`--type must be ${names} (got ${JSON.stringify(t)})`);
     return type;
   });
 }
