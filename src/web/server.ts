@@ -143,6 +143,25 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(cookie, { secret });
   await app.register(formbody);
 
+  // Every route's path and methods (HEAD with GET: fastify answers it), to tell a path that is a
+  // page asked for with the wrong method (405) from one that is no page (404).
+  const routes: { url: string; path: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = (Array.isArray(r.method) ? r.method : [r.method]).map((m) => m.toUpperCase());
+    const source = `^${r.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`;
+    const known = routes.find((x) => x.url === r.url);
+    const entry = known ?? { url: r.url, path: new RegExp(source), methods: new Set<string>() };
+    if (!known) routes.push(entry);
+    for (const m of methods) entry.methods.add(m);
+    if (entry.methods.has('GET')) entry.methods.add('HEAD');
+  });
+  /** The methods the page at `url` takes ("GET, HEAD"), or undefined when no page is there. */
+  const allowedMethods = (url: string): string | undefined => {
+    const pathname = url.split('?')[0]!;
+    const found = routes.find((r) => r.path.test(pathname));
+    return found && [...found.methods].sort().join(', ');
+  };
+
   function secure(url: string, reply: FastifyReply) {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     if (config.WEB_COOKIE_SECURE) reply.header('strict-transport-security', 'max-age=31536000');
@@ -173,6 +192,15 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   // Every request but the login form and the stylesheet needs a live session.
   app.addHook('onRequest', async (req, reply) => {
     const route = req.routeOptions.url;
+    // A page asked for with a method it does not take: 405 and the methods it does (RFC 9110
+    // 15.5.6), before the session (whoever asks, the answer is the same and names no one)
+    if (route === undefined) {
+      const allow = allowedMethods(req.url);
+      if (allow) {
+        reply.header('allow', allow);
+        return send(reply, messagePage(undefined, 'Method not allowed', `This page takes ${allow.replace(/, ([^,]*)$/, ' or $1')} requests only. Follow a link or a button from the pages instead.`), 405);
+      }
+    }
     if (route === '/login' || route === '/static/app.css' || req.url === '/favicon.ico') return;
     const found = await viewerOf(req);
     if (!found) {
@@ -193,7 +221,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   // Every form of a logged-in user carries the session's token; a POST without it changes nothing.
   app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || req.routeOptions.url === '/login' || !req.viewer) return;
+    // (no route: the POST reaches no form, and is answered 404 as any other path that is no page)
+    if (req.method !== 'POST' || req.routeOptions.url === undefined || req.routeOptions.url === '/login' || !req.viewer) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!tokenMatches(req.viewer.csrf, body._csrf)) {
       log.warn({ user: req.viewer.userId, route: req.routeOptions.url }, 'web form refused: missing or wrong CSRF token');

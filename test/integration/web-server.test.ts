@@ -4,7 +4,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../src/ingest/pipeline.js';
-import { buildWebApp } from '../../src/web/server.js';
+import { buildWebApp, startWebServer, type WebServer } from '../../src/web/server.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { ACME_MEMBER, movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
@@ -590,5 +590,72 @@ describe('the provider page in the plan time zone', () => {
     expect(page).toContain('Submissions since 2025-11');
     expect(page).toContain(`href="/submissions/${november}"`);
     expect(page).not.toContain(`href="/submissions/${october}"`);
+  });
+});
+
+describe('a method a page does not take (over a real socket)', () => {
+  // Each was 404 "There is no such page." (or, signed out, a redirect to the login form): the
+  // page exists, and a client (a script, a proxy's health check) is told which methods it takes.
+  let server: WebServer;
+  beforeAll(async () => {
+    server = await startWebServer({ pool: w.db.pool, config: w.config, now: time.clock, openSession: () => w.sftp.openSession() }, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** Logs in over the socket (this server signs its own cookies): the Cookie header of the session. */
+  async function socketLogin(email: string): Promise<string> {
+    const form = await fetch(`${server.url}/login`);
+    const jar = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    const res = await fetch(`${server.url}/login`, {
+      method: 'POST', redirect: 'manual', headers: { cookie: jar(form), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(await form.text())!, email, password: PASSWORD, next: '/' }).toString(),
+    });
+    expect(res.status).toBe(303);
+    return jar(res).split('; ').filter((c) => c.startsWith('cx_session=')).join('; ');
+  }
+
+  const ROUTES = (): [string, string][] => [
+    ['/static/app.css', 'GET, HEAD'],
+    ['/login', 'GET, HEAD, POST'],
+    ['/logout', 'POST'],
+    ['/', 'GET, HEAD'],
+    ['/?period=2026-11', 'GET, HEAD'],
+    ['/providers/ACME', 'GET, HEAD'],
+    [`/submissions/${seed.acmeSubmission}`, 'GET, HEAD'],
+    [`/submissions/${seed.acmeSubmission}/original`, 'GET, HEAD'],
+    [`/submissions/${seed.acmeSubmission}/response`, 'GET, HEAD'],
+    ['/runs', 'GET, HEAD'],
+    [`/submissions/${seed.acmeSubmission}/reprocess`, 'POST'],
+    ['/providers/ACME/republish', 'POST'],
+  ];
+
+  for (const signedIn of [false, true]) {
+    it(`${signedIn ? 'signed in' : 'signed out'}: 405 with an Allow header naming the page's methods, for every page`, async () => {
+      time.set(WEB_NOW);
+      const cookie = signedIn ? await socketLogin(USERS.ops) : undefined;
+      for (const [url, allow] of ROUTES()) {
+        const wrong = ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GET', 'POST'].filter((m) => !allow.split(', ').includes(m));
+        for (const method of wrong) {
+          const res = await fetch(`${server.url}${url}`, { method, redirect: 'manual', headers: cookie ? { cookie } : {} });
+          expect(res.status, `${method} ${url}`).toBe(405);
+          expect(res.headers.get('allow'), `${method} ${url}`).toBe(allow);
+          expect(res.headers.get('content-security-policy')).toContain("script-src 'none'");
+          const body = await res.text();
+          expect(body).toContain('Method not allowed');
+          expect(body).not.toMatch(CIN);
+        }
+      }
+    });
+  }
+
+  it('a path that is no page stays 404 (or the login form, signed out), whatever the method', async () => {
+    const cookie = await socketLogin(USERS.ops);
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      expect((await fetch(`${server.url}/no-such-page`, { method, redirect: 'manual', headers: { cookie } })).status, method).toBe(404);
+      expect((await fetch(`${server.url}/runs/`, { method, redirect: 'manual', headers: { cookie } })).status, method).toBe(404);
+      expect((await fetch(`${server.url}/no-such-page`, { method, redirect: 'manual' })).status, method).toBe(303);
+    }
   });
 });
