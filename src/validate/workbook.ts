@@ -149,7 +149,9 @@ export class WorkbookValidator {
       this.fileErrors.push(issue);
       return;
     }
-    if (this.issues.length < this.issueCap) this.issues.push(issue);
+    // A file-wide note (one per file: ROWS_NOT_LISTED) is kept past the cap: it says what the
+    // response leaves out, and it comes last, when a large bad file has filled the list
+    if (this.issues.length < this.issueCap || ISSUES[issue.code].scope === 'file') this.issues.push(issue);
     else this.issuesOmitted++;
   }
 

@@ -192,3 +192,24 @@ describe('the fix sheet shows what the provider typed', () => {
     expect(numFmtOf(parts, 'xl/worksheets/sheet3.xml', `${col('ECM Enrollment Start Date')}2`)).toBe(0);
   });
 });
+
+describe('past the issue cap', () => {
+  // The note that rejected rows were left off the fix sheet is itself an issue: past the issue
+  // cap (DEFAULT_ISSUE_CAP, 200,000) it was counted among "Issues not listed" and left off the
+  // Errors sheet, where the provider reads why their rows are missing.
+  it('the Errors sheet still says that rejected rows were not listed, and how many', async () => {
+    const bytes = await writeWorkbookToBuffer([{
+      name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })),
+      rows: [rtf({ cin: 'x1' }), rtf({ cin: 'x2' }), rtf({ cin: 'x3' }), rtf({ cin: 'x4' })],
+    }]);
+    const r = await validateFile(bytes, 'RTF_ACME_202609.xlsx', { limits, context, types: INBOUND_TYPES.types, issueCap: 2, rejectedRowCap: 1 });
+    expect(r.rowsRejected).toBe(4);
+    expect(r.issuesOmitted).toBeGreaterThan(0);
+    const back = await readBack(await responseToBuffer(r, { codeSettings: config }));
+    const notes = back.get('Errors')!.slice(1).filter((row) => row[6] === 'ROWS_NOT_LISTED');
+    expect(notes.map((row) => row[7])).toEqual(['3 more rejected rows are not listed on the rejected rows sheet (the list stops at 1); the Errors sheet lists their errors.']);
+    const summary = new Map(back.get('Summary')!.slice(1).map((row) => [row[0], row[1]]));
+    expect(summary.get('Rejected rows not listed (the list stops at 1)')).toBe(3);
+    expect(summary.get('Issues not listed')).toBe(r.issuesOmitted);
+  });
+});
