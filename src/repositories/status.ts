@@ -11,6 +11,8 @@ export type FileState = 'ACCEPTED' | 'REJECTED' | 'DECLINED' | 'MISSING' | 'NOT_
 export interface StatusRow {
   provider: string;
   name: string;
+  /** providers.active: an inactive provider is not expected to exchange files (the board and the digest leave it out). */
+  active: boolean;
   program: string;
   fileType: string;
   lastSent: string | null;
@@ -54,7 +56,7 @@ export interface StatusRow {
 }
 
 interface Row {
-  provider_code: string; name: string; program: string; file_type: string; sent: string | null; received: number;
+  provider_code: string; name: string; active: boolean; program: string; file_type: string; sent: string | null; received: number;
   verdict: string | null; outcome: string | null; rows_read: number | null; rows_accepted: number | null; rows_rejected: number | null;
   last_received: Date | null; last_file: string | null; last_submission_id: number | null; rejected: number; declined: number;
   read_unaccepted: number;
@@ -123,7 +125,7 @@ export async function periodStatus(
        select provider_code, kind, max(slot) last from outbound_files
         where status = 'PUBLISHED' and slot < ($1::date + interval '1 month') group by 1, 2
      )
-     select e.provider_code, p.name, e.program, e.file_type, to_char(st.last, 'YYYY-MM-DD') as sent,
+     select e.provider_code, p.name, p.active, e.program, e.file_type, to_char(st.last, 'YYYY-MM-DD') as sent,
             coalesce(l.n, 0) as received, l.verdict, l.outcome, l.rows_read, l.rows_accepted, l.rows_rejected, l.received_at as last_received, l.original_name as last_file, l.submission_id as last_submission_id,
             coalesce(ft.rejected, 0) + coalesce(fu.rejected, 0) as rejected,
             coalesce(ft.declined, 0) + coalesce(fu.declined, 0) as declined, coalesce(l.read_unaccepted, 0) as read_unaccepted
@@ -139,7 +141,7 @@ export async function periodStatus(
     const c = counting.get(`${x.provider_code}|${x.file_type}`);
     const owedType = owed.has(`${x.provider_code}|${x.program}`);
     return {
-      provider: x.provider_code, name: x.name, program: x.program, fileType: x.file_type, lastSent: x.sent,
+      provider: x.provider_code, name: x.name, active: x.active, program: x.program, fileType: x.file_type, lastSent: x.sent,
       submissions: x.received, verdict: x.verdict, outcome: x.outcome, rowsRead: x.rows_read, rowsAccepted: x.rows_accepted, rowsRejected: x.rows_rejected,
       lastReceived: x.last_received, lastFile: x.last_file, lastSubmissionId: x.last_submission_id, rejectedFiles: x.rejected, declinedFiles: x.declined,
       acceptedVerdict: c?.verdict ?? null, acceptedSubmissionId: c?.submissionId ?? null,

@@ -81,10 +81,12 @@ describe('submissions', () => {
     }
     // a provider code that is not one (mistyped, lower case, blank) is a mistake, not "no
     // submissions match": ops would read it as a provider that sent nothing
-    for (const code of ['NOPE', 'acme', '']) {
+    for (const code of ['NOPE', 'acme']) {
       const r = await runCli(['submissions', '--provider', code, '--json'], env);
       expectUsageError(r, new RegExp(`unknown provider ${code}: no such provider code`));
     }
+    // (a blank one is refused before the database is opened)
+    expectUsageError(await runCli(['submissions', '--provider', '', '--json'], env), /^error: --provider is empty: it takes a provider code$/m);
   });
 
   it('status counts a rejected or declined file as received but refused, not missing', async () => {
@@ -98,5 +100,35 @@ describe('submissions', () => {
     expect(row('MEALS', 'CSPRTF')).toMatchObject({ state: 'MISSING', missing: true, owed: true });
     const human = await runCli(['status', '--period', '2026-11'], env);
     expect(human.stdout).toMatch(/received but rejected or declined/);
+  });
+
+  // The board and the missing-file digest leave an inactive provider out (it is not expected to
+  // exchange files); status listed it, MISSING files and all, and counted them as missing.
+  it('status leaves inactive providers out, as the board and the digest do; --all lists them, marked, outside the counts', async () => {
+    type Doc = { rows: { provider: string; active: boolean; state: string }[]; missing: number; inactiveHidden: number };
+    const before = (await runCli(['status', '--period', '2026-11', '--json'], env)).json as Doc;
+    expect(before.rows.some((x) => x.provider === 'MEALS' && x.state === 'MISSING')).toBe(true);
+    await db.pool.query(`update providers set active = false where provider_code = 'MEALS'`);
+    try {
+      const r = await runCli(['status', '--period', '2026-11', '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = r.json as Doc;
+      expect(doc.rows.filter((x) => x.provider === 'MEALS')).toEqual([]);
+      expect(doc.rows.every((x) => x.active)).toBe(true);
+      expect(doc.inactiveHidden).toBe(1);
+      const meals = before.rows.filter((x) => x.provider === 'MEALS' && x.state === 'MISSING').length;
+      expect(doc.missing).toBe(before.missing - meals);
+      const all = (await runCli(['status', '--period', '2026-11', '--all', '--json'], env)).json as Doc;
+      expect(all.rows.filter((x) => x.provider === 'MEALS').map((x) => x.active)).toEqual(before.rows.filter((x) => x.provider === 'MEALS').map(() => false));
+      expect(all.missing).toBe(doc.missing);
+      expect(all.inactiveHidden).toBe(0);
+      const human = await runCli(['status', '--period', '2026-11'], env);
+      expect(human.stdout).toMatch(/^1 inactive provider not shown \(--all lists it\)$/m);
+      expect(human.stdout).not.toMatch(/^MEALS /m);
+      const humanAll = await runCli(['status', '--period', '2026-11', '--all'], env);
+      expect(humanAll.stdout).toMatch(/^MEALS \(inactive\) /m);
+    } finally {
+      await db.pool.query(`update providers set active = true where provider_code = 'MEALS'`);
+    }
   });
 });
