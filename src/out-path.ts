@@ -63,6 +63,8 @@ export function fileProblem(target: string): string | undefined {
   if (stat && !stat.isFile()) return `${target} is not a regular file`;
   const parent = folderProblem(path.dirname(file));
   if (parent) return `${target} cannot be written: ${parent}`;
+  // (a folder still to be made: its nearest existing folder took a new entry, which will do)
+  if (!fs.existsSync(path.dirname(file))) return undefined;
   // the folder takes new entries; the file itself must open for writing (opened, not truncated)
   try {
     if (stat) fs.closeSync(fs.openSync(file, 'r+'));

@@ -124,6 +124,13 @@ describe('usage errors (nothing opened)', () => {
     }
   });
 
+  it('validate --out <a file in folders still to be made>: written, folders and all (the up-front check does not refuse it)', async () => {
+    const report = path.join(dataDir, 'new', 'sub', 'report.xlsx');
+    const r = await runCli(['validate', 'samples/uploads/RTF_ACMEHLTH_202611.xlsx', '--received-at', '2026-12-02T09:12:00-08:00', '--out', report], offline);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.statSync(report).size).toBeGreaterThan(0);
+  });
+
   it.skipIf(process.platform !== 'linux')('ingest --out <a folder that cannot be made>: exit 2 before the database is opened', async () => {
     const r = await runCli(['ingest', 'samples/uploads/RTF_ACMEHLTH_202611.xlsx', '--provider', 'ACMEHLTH', '--out', '/proc/nope'], offline);
     expectUsageError(r, /^error: --out: \/proc\/nope cannot be made \(.+\): it takes a folder$/m);
