@@ -28,7 +28,13 @@ if [ -f /etc/sftp/providers.conf ]; then
     [ -n "$code" ] || continue
     # A code naming an existing system account or group (root, daemon, shadow, calaim...) would
     # hand that account the provider's key: only names this script created, or new ones, pass.
-    case "$code" in -*|*[!A-Za-z0-9_-]*) echo "refusing provider line: invalid code" >&2; continue ;; esac
+    # The plan's provider codes, as its providers extract makes them (2-40 capital letters,
+    # digits, - or _): the plan polls the folder named by the code, so an account "acme" would
+    # upload where nothing reads; and a name groupadd refuses would stop this script, and with
+    # it every provider's sFTP. (The code is not echoed: the line may hold anything.)
+    if ! printf '%s\n' "$code" | grep -Eqx '[A-Z0-9][A-Z0-9_-]{1,39}'; then
+      echo "refusing provider line: a provider code is 2-40 capital letters, digits, - or _ (the plan's code, which names its folder)" >&2; continue
+    fi
     if id "$code" >/dev/null 2>&1 && { [ "$(id -u "$code")" -lt 1000 ] || [ "$(id -gn "$code")" != providers ]; }; then
       echo "refusing provider $code: a system account of that name exists" >&2; continue
     fi

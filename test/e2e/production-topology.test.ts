@@ -118,7 +118,23 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       expect(other.sftpBatch('ACME', ['pwd']).code).toBe(0);
       const daemon = other.sftpBatch('daemon', ['ls /srv/sftp']);
       expect(daemon.code, daemon.stdout).not.toBe(0);
-      expect(other.log()).toMatch(/refusing provider daemon/);
+      // (refused as no code of the plan's, before the system-account check, which stays for an upper-case one)
+      expect(other.log()).toMatch(/refusing provider line: a provider code is 2-40 capital letters/);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a provider code the plan would never poll (lower case, or too long) gets no account, and says why', async () => {
+    // The providers extract upper-cases codes and names the folder polled by them: an account
+    // "acme2" would upload into /srv/sftp/acme2, a folder nothing ever reads.
+    const other = await startProductionSftp({ providers: ['ACME', 'acme2', `L${'X'.repeat(40)}`] });
+    try {
+      expect(other.sftpBatch('ACME', ['pwd']).code).toBe(0);
+      expect(other.sftpBatch('acme2', ['pwd']).code).not.toBe(0);
+      expect(fs.existsSync(path.join(other.srv, 'acme2'))).toBe(false);
+      expect(other.log()).toMatch(/refusing provider line: a provider code is 2-40 capital letters/);
+      expect(other.log().match(/refusing provider line/g)).toHaveLength(2);
     } finally {
       await other.stop();
     }
