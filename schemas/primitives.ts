@@ -133,6 +133,19 @@ export const parseDateOrDateTimeText = (raw: string): Parsed<IsoDate> => parseDa
 const DAYS_1900_TO_1904 = 1462;
 
 /**
+ * A fixed-width identifier (ZIP, TIN) that Excel keeps as a number, as its "00000" (or ZIP, or
+ * Text) format shows it: the digits zero-padded to the first of `widths` they fit; undefined
+ * when the number is no such identifier (a fraction, negative, or longer than every width).
+ * Provider workbooks and the plan's extracts read such cells alike.
+ */
+export function paddedDigits(n: number, widths: readonly number[]): string | undefined {
+  if (!Number.isInteger(n) || n < 0) return undefined;
+  const digits = String(n);
+  const width = widths.find((w) => digits.length <= w);
+  return width === undefined ? undefined : digits.padStart(width, '0');
+}
+
+/**
  * Excel serial → calendar date, in the 1900 system or (date1904: older Mac Excel) the 1904 one.
  * Serial 60 of the 1900 system is Excel's fictitious 1900-02-29, which is rejected rather than
  * silently moved.

@@ -2,7 +2,7 @@
 // xlsx via our streaming reader. Row numbers are the ones a person sees in the file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { excelSerialToDate } from '../../schemas/primitives.js';
+import { excelSerialToDate, paddedDigits } from '../../schemas/primitives.js';
 import type { NumberCell } from '../../schemas/upstream.js';
 import { CSV_PROBLEM_TEXT, CsvFileError, csvRecords, type CsvProblem } from './csv.js';
 import { columnLetter } from '../xlsx/cell-ref.js';
@@ -158,12 +158,7 @@ function numberText(n: number, rule: NumberCell | undefined, date1904: boolean):
     const d = excelSerialToDate(n, date1904);
     return d.ok ? d.value : String(n);
   }
-  if (rule && Number.isInteger(n) && n >= 0) {
-    const digits = String(n);
-    const width = rule.digits.find((w) => digits.length <= w);
-    return width === undefined ? digits : digits.padStart(width, '0');
-  }
-  return String(n);
+  return (rule ? paddedDigits(n, rule.digits) : undefined) ?? String(n);
 }
 
 async function openXlsx(file: string, expected: readonly string[], known: readonly string[], numberCells: Readonly<Record<string, NumberCell>>): Promise<Table> {

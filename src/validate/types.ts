@@ -2,7 +2,7 @@
 import { codesFor, normaliseLabel, type CodeSettings } from '../../schemas/index.js';
 import type { ColumnDef } from '../../schemas/layout.js';
 import {
-  CIN_RE, EMAIL_RE, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
+  CIN_RE, EMAIL_RE, paddedDigits, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
 } from '../../schemas/primitives.js';
 import { isCellError, isNoResult, type CellValue } from '../xlsx/types.js';
 import type { IssueCode, MessageParams } from './catalogue.js';
@@ -26,7 +26,7 @@ export const DEFAULT_TEXT_MAX = 255;
 
 /** Text with leading zeros restored where Excel stores the value as a number (ZIP, TIN). */
 function digitsText(v: CellValue, width: number): string {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && String(v).length < width ? String(v).padStart(width, '0') : cellText(v);
+  return (typeof v === 'number' ? paddedDigits(v, [width]) : undefined) ?? cellText(v);
 }
 
 /**
