@@ -1,6 +1,7 @@
 // The values a command line takes (record IDs, counts, months, days, --out paths), checked before anything is
 // opened: a mistake is a usage error (exit 2, one line naming the flag and what it accepts),
 // never a database or calendar error deep inside a command (exit 1 and a stack trace).
+import fs from 'node:fs';
 import path from 'node:path';
 import { isPeriod } from '../calendar/period.js';
 import { parseIsoDate } from '../calendar/zone.js';
@@ -71,8 +72,8 @@ export function providerOption(value: string, flag = '--provider'): string {
   return nonEmpty(value, flag, 'a provider code').trim();
 }
 
-/** The longest wait Node's timers hold (2^31 - 1 ms, in whole seconds): a longer one fires at once. */
-export const MAX_TIMER_SECONDS = 2147483;
+/** The longest wait Node's timers hold (2^31 - 1 ms, in whole seconds): a longer one fires after 1 ms instead. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** A number of seconds to wait: digits (a fraction allowed), 0 to MAX_TIMER_SECONDS. */
 export function secondsOption(value: string, flag: string): number {
@@ -95,4 +96,16 @@ export function outFileOption(value: string, flag: string): string {
   const problem = fileProblem(value);
   if (problem) throw new UsageError(`${flag}: ${problem}: --out names the report file to write`);
   return path.resolve(value);
+}
+
+/**
+ * The FILE a command reads (ingest's workbook, import's extract): one that is not there, or is
+ * not a regular file, is the command line's mistake, refused before anything is opened.
+ * `folder` is how the message names a folder given instead (each command's own word).
+ */
+export function inputFileArgument(file: string, takes: string, folder: string): string {
+  if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new UsageError(`${file} is ${stat.isDirectory() ? folder : 'not a regular file'}, not a file: ${takes}`);
+  return file;
 }

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UPSTREAM, UPSTREAM_KINDS, type UpstreamKind } from '../../../schemas/upstream.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
+import { inputFileArgument } from '../values.js';
 
 export function registerImport(program: Command): void {
   program
@@ -42,9 +42,7 @@ Examples:
     .action(async (kind: string, file: string, opts: { json?: boolean; now?: string }) => {
       if (!UPSTREAM_KINDS.includes(kind as UpstreamKind)) throw new UsageError(`unknown kind "${kind}": use one of ${UPSTREAM_KINDS.join(', ')}`);
       const clock = commandClock(opts);
-      // a FILE that is not there, or not a file, is the command line's mistake: nothing opened
-      if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
-      if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}, not a file: import takes one extract`);
+      inputFileArgument(file, 'import takes one extract', 'a folder');
       const { importUpstream, ImportFileError } = await import('../../import/upstream.js');
       await withRuntime(async ({ db, config }) => {
         try {

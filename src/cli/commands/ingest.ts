@@ -6,7 +6,7 @@ import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
-import { outFolderOption, providerOption } from '../values.js';
+import { inputFileArgument, outFolderOption, providerOption } from '../values.js';
 import type { PollFileResult } from '../../ingest/poll.js';
 
 export function registerIngest(program: Command): void {
@@ -33,8 +33,7 @@ Examples:
       const receivedAt = opts.receivedAt !== undefined ? instantOption(opts.receivedAt, '--received-at') : clock();
       // checked before the file is taken in: a response that cannot be written would leave it recorded but unanswered
       const outDir = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
-      if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
-      if (!fs.statSync(file).isFile()) throw new UsageError(`${file} is ${fs.statSync(file).isDirectory() ? 'a directory' : 'not a regular file'}, not a file: ingest takes one workbook`);
+      inputFileArgument(file, 'ingest takes one workbook', 'a directory');
       const bytes = await fs.promises.readFile(file);
       const { ingestFile } = await import('../../ingest/pipeline.js');
       const { respondLocally } = await import('../../ingest/respond.js');
