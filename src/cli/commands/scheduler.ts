@@ -18,11 +18,10 @@ import type { WebServer } from '../../web/server.js';
 import { listenOn, startWeb } from './serve.js';
 import { openService } from '../lazy-runtime.js';
 import { testHooks } from '../test-hooks.js';
+import { MAX_TIMER_SECONDS } from '../values.js';
 
 interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
-/** The longest timer Node keeps (a 32-bit count of milliseconds): a longer one fires after 1 ms instead. */
-const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** The shortest catch-up interval: a pass reads the run ledger for every job, so a sub-second one would hammer the database. */
 const MIN_CATCH_UP_SECONDS = 1;
