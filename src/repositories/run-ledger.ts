@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 
 export type Trigger = 'cron' | 'catch-up' | 'manual';
@@ -254,20 +255,12 @@ export async function purgeRuns(pool: pg.Pool, opts: RunPurgeOptions): Promise<{
     let total = 0;
     for (;;) {
       if (opts.signal?.aborted) return total;
-      const c = await pool.connect();
-      try {
-        await c.query('begin');
+      const n = await withTransaction(pool, async (c) => {
         await c.query(`select set_config('calaim.purge_runs', 'on', true)`);
-        const r = await c.query(`delete from runs where id in (select r.id from runs r where ${kept} and ${where} limit ${batch})`, params);
-        await c.query('commit');
-        total += r.rowCount ?? 0;
-        if ((r.rowCount ?? 0) < batch) return total;
-      } catch (err) {
-        await c.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        c.release();
-      }
+        return (await c.query(`delete from runs where id in (select r.id from runs r where ${kept} and ${where} limit ${batch})`, params)).rowCount ?? 0;
+      });
+      total += n;
+      if (n < batch) return total;
     }
   };
   let idle = 0;
