@@ -24,19 +24,36 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
   let referrals = 0;
   const alerted = new Set<string>();
   for (const row of overdue) {
+    // A referral of a member no longer eligible with the plan on the slot's day is unsent on
+    // purpose (no mini-MIF carries a member the plan no longer covers): the liaison closes it;
+    // only the others are the mini-MIF run's to look into.
+    const due = row.referrals.filter((x) => x.eligible);
+    const ineligible = row.referrals.filter((x) => !x.eligible);
+    const table = (xs: typeof row.referrals) => ['referral_id  lob  CIN        approved', ...xs.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${spellDate(x.approved)}`)];
     const lines = [
-      `${row.referrals.length} approved ECM referral(s) to provider ${row.provider_code} have not gone out on a mini-MIF or MIF`,
-      `${config.MINI_MIF_SLA_DAYS} or more days after approval (the plan sends them within 5-10 days).`,
-      '',
-      'referral_id  lob  CIN        approved',
-      ...row.referrals.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${spellDate(x.approved)}`),
-      '',
-      `Check the mini-MIF run for ${spellDate(slot)} (calaim-exchange runs --job mini-mif) and the provider's contract and folder.`,
+      ...(due.length ? [
+        `${due.length} approved ECM referral(s) to provider ${row.provider_code} have not gone out on a mini-MIF or MIF`,
+        `${config.MINI_MIF_SLA_DAYS} or more days after approval (the plan sends them within 5-10 days).`,
+        '',
+        ...table(due),
+        '',
+        `Check the mini-MIF run for ${spellDate(slot)} (calaim-exchange runs --job mini-mif) and the provider's contract and folder.`,
+      ] : []),
+      ...(due.length && ineligible.length ? [''] : []),
+      ...(ineligible.length ? [
+        `${ineligible.length} referral(s) to provider ${row.provider_code} were not sent because the member is not eligible with the plan on ${spellDate(slot)}`,
+        '(the members extract ended their eligibility): no mini-MIF carries them. Close the referral, or re-check the member\'s eligibility.',
+        '',
+        ...table(ineligible),
+      ] : []),
     ];
+    const subject = due.length
+      ? `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}${ineligible.length ? ` (${ineligible.length} of members not eligible)` : ''}`
+      : `Referrals not sent, members not eligible: ${ineligible.length} for ${row.provider_code}`;
     const alert = {
       kind: 'minimif-sla',
       to: [row.liaison_email ?? ''],
-      subject: `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}`,
+      subject,
       text: lines.join('\n'),
       // once per provider and set of referrals (a retry of the same run finds it recorded)
       key: `minimif-sla:${row.provider_code}:${createHash('sha256').update(row.referrals.map((x) => x.id).sort().join(',')).digest('hex').slice(0, 32)}`,

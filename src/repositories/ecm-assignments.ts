@@ -258,7 +258,12 @@ export async function markReferralsCarried(db: Db): Promise<number> {
 }
 
 /** A provider's referrals not sent in time, oldest approval first, with the liaison of their line. */
-export interface OverdueReferrals { provider_code: string; liaison_email: string | null; referrals: { id: string; cin: string; approved: string; lob: string }[] }
+export interface OverdueReferrals {
+  provider_code: string;
+  liaison_email: string | null;
+  /** eligible: whether the member is eligible with the plan on the slot's day (else no mini-MIF may carry the referral: memberEligible). */
+  referrals: { id: string; cin: string; approved: string; lob: string; eligible: boolean }[];
+}
 
 /**
  * Per provider (by code) and liaison: referrals not sent, not alerted on yet, and approved `days`
@@ -269,8 +274,10 @@ export interface OverdueReferrals { provider_code: string; liaison_email: string
 export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Promise<OverdueReferrals[]> {
   const r = await db.query<OverdueReferrals>(
     `select f.provider_code, min(${CONTRACT_LIAISON}) as liaison_email,
-            json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob) order by f.approved_date, f.referral_id) as referrals
+            json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob, 'eligible', ${memberEligible('m', '$1::date')})
+                     order by f.approved_date, f.referral_id) as referrals
        from ecm_referrals f join providers p using (provider_code)
+       left join members m on m.cin = f.cin
        left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
       where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
         -- a member since moved to another provider (the assignment extract) is on no mini-MIF of

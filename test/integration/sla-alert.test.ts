@@ -74,4 +74,34 @@ describe('mini-MIF SLA alert', () => {
     expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-17', new Date('2026-11-17T16:00:00Z'))).toEqual({ referrals: 1, providers: 1 });
     expect([await alertsNaming('REF-S-5'), await alertsNaming('REF-S-6')]).toEqual([0, 1]);
   });
+
+  it('a referral whose member is no longer eligible is not blamed on the mini-MIF run: the alert says why it was not sent, and to close it', async () => {
+    // the member's eligibility ended before the referral fell due: no mini-MIF may carry it (no
+    // PHI of a member the plan no longer covers); a referral of an eligible member falls due the same day
+    await q(`update members set eligibility_end = '2026-11-10' where cin = '91000002B'`);
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-7', '91000002B', 'ACME', 'HN', '2026-11-08')`);
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-8', '91000003C', 'ACME', 'HN', '2026-11-08')`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-18', new Date('2026-11-18T16:00:00Z'))).toEqual({ referrals: 2, providers: 1 });
+    const body = (await q(`select body from notifications where kind = 'minimif-sla' and body like '%REF-S-7%'`)).rows.map((r) => r.body as string);
+    expect(body).toHaveLength(1);
+    const [sendable, ineligible] = body[0]!.split(/\n(?=.*not eligible)/);
+    // the eligible member's referral is the run's to send; the other one's is the liaison's to close
+    expect(sendable).toMatch(/REF-S-8/);
+    expect(sendable).not.toMatch(/REF-S-7/);
+    expect(ineligible).toMatch(/1 referral\(s\) .*not eligible with the plan on 11\/18\/2026[\s\S]*close/i);
+    expect(ineligible).toMatch(/REF-S-7/);
+    expect(ineligible).not.toMatch(/REF-S-8/);
+    await q(`update members set eligibility_end = null where cin = '91000002B'`);
+  });
+
+  it('an alert with only referrals of members no longer eligible says so in its subject, and asks nobody to check the run', async () => {
+    await q(`update members set eligibility_end = '2026-11-10' where cin = '91000004D'`);
+    await q(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('REF-S-9', '91000004D', 'ACME', 'CV', '2026-11-09')`);
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-11-19', new Date('2026-11-19T16:00:00Z'))).toEqual({ referrals: 1, providers: 1 });
+    const n = (await q(`select subject, body from notifications where kind = 'minimif-sla' and body like '%REF-S-9%'`)).rows;
+    expect(n).toHaveLength(1);
+    expect(n[0].subject).toMatch(/not eligible/);
+    expect(n[0].body).not.toMatch(/Check the mini-MIF run/);
+    await q(`update members set eligibility_end = null where cin = '91000004D'`);
+  });
 });
