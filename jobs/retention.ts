@@ -2,7 +2,8 @@
 // run's instant, on the scheduler's clock) are purged; their hashes and the records pointing to
 // them stay. Idle run-ledger attempts (a poll that found nothing) go after RUN_RETENTION_DAYS, the
 // other attempts after BLOB_RETENTION_DAYS (never while catch-up could still read their slot);
-// the bodies of notifications that ended go after NOTIFICATION_BODY_RETENTION_DAYS.
+// the bodies of notifications that ended go after NOTIFICATION_BODY_RETENTION_DAYS, with their
+// .eml copies in DATA_DIR/outbox.
 import { DAILY } from '../src/calendar/slots.js';
 import { declareJob, firesAt } from './job.js';
 import { NOTIFY_IDLE_COUNTS, notify } from './notify.js';
@@ -25,7 +26,12 @@ export const retention = declareJob({
       catchUpDays: config.CATCH_UP_DAYS,
       signal: ctx.signal,
     });
-    const bodies = await (await import('../src/repositories/notifications.js')).purgeNotificationBodies(pool, config.NOTIFICATION_BODY_RETENTION_DAYS, ctx.now);
-    return { ...blobs, idleRuns: runs.idle, runs: runs.records, notificationBodies: bodies };
+    const notifications = await import('../src/repositories/notifications.js');
+    // the .eml copies (no SMTP_URL) hold the same bodies: removed first, so a run that stops in
+    // between leaves no copy of a cleared body (the next run finds the rest)
+    const copies = await notifications.outboxCopiesPastRetention(pool, config.NOTIFICATION_BODY_RETENTION_DAYS, ctx.now);
+    const outboxFiles = await (await import('../src/notify/mailer.js')).removeOutboxCopies(config, copies);
+    const bodies = await notifications.purgeNotificationBodies(pool, config.NOTIFICATION_BODY_RETENTION_DAYS, ctx.now);
+    return { ...blobs, idleRuns: runs.idle, runs: runs.records, notificationBodies: bodies, outboxFiles };
   },
 });

@@ -150,9 +150,34 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults
   return { id: Number(row.id), status: 'SENT', transport, location };
 }
 
+/** Where notifications go as .eml files when there is no SMTP_URL. */
+const outboxDir = (config: Config): string => path.resolve(config.dataDir, 'outbox');
+
+/**
+ * Removes the outbox's .eml copies of notifications whose bodies are cleared (retention: the copy
+ * holds the same body). Only files directly in this DATA_DIR's outbox are touched: a location
+ * recorded elsewhere (another DATA_DIR, moved by hand) is left as it is. Returns how many went.
+ */
+export async function removeOutboxCopies(config: Config, locations: readonly string[]): Promise<number> {
+  const dir = outboxDir(config);
+  let removed = 0;
+  for (const location of locations) {
+    const file = path.resolve(location);
+    if (path.dirname(file) !== dir || !file.endsWith('.eml')) continue;
+    try {
+      await fs.promises.unlink(file);
+      removed++;
+    } catch (err) {
+      // gone already (an earlier run that stopped before clearing the bodies, or removed by hand)
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return removed;
+}
+
 async function writeEml(config: Config, row: Row, mail: nodemailer.SendMailOptions): Promise<string> {
   const built = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(mail);
-  const dir = path.join(config.dataDir, 'outbox');
+  const dir = outboxDir(config);
   await fs.promises.mkdir(dir, { recursive: true });
   // One name per key (or per row: its recording time and id), created exclusively: an earlier
   // attempt's file (a crash before the row was marked SENT) means it was written.

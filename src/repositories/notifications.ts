@@ -165,6 +165,22 @@ export async function listNotifications(db: Db, opts: { failed?: boolean; limit:
   }));
 }
 
+/** A notification that ended (SENT, FAILED, GAVE_UP) more than $1 days before $2, its body not yet cleared. */
+const BODY_PAST_RETENTION = `status <> 'PENDING' and body_purged_at is null
+          and coalesce(ended_at, sent_at, created_at) < $2::timestamptz - make_interval(days => $1)`;
+
+/**
+ * The .eml copies (transport 'outbox', written without SMTP_URL) of the notifications
+ * purgeNotificationBodies is about to clear: the copy holds the same body, and goes first.
+ */
+export async function outboxCopiesPastRetention(db: Db, days: number, now: Date): Promise<string[]> {
+  const r = await db.query<{ location: string }>(
+    `select location from notifications where transport = 'outbox' and location is not null and ${BODY_PAST_RETENTION}`,
+    [days, now],
+  );
+  return r.rows.map((x) => x.location);
+}
+
 /**
  * [POLICY] NOTIFICATION_BODY_RETENTION_DAYS: a notification that ended (SENT, FAILED, GAVE_UP)
  * more than `days` before `now` (its own times are the recording command's) loses its body and
@@ -175,8 +191,7 @@ export async function purgeNotificationBodies(db: Db, days: number, now: Date): 
   const r = await db.query<{ n: number }>(
     `with p as (
        update notifications set body = null, body_purged_at = $2
-        where status <> 'PENDING' and body_purged_at is null
-          and coalesce(ended_at, sent_at, created_at) < $2::timestamptz - make_interval(days => $1)
+        where ${BODY_PAST_RETENTION}
         returning id),
      a as (delete from notification_attachments where notification_id in (select id from p))
      select count(*)::int n from p`,

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBlob, purgeBlobs, putBlob } from '../../src/db/blobs.js';
 import { jobDefinitions } from '../../jobs/schedule.js';
@@ -150,5 +153,32 @@ describe('run ledger and notification retention (the retention job)', () => {
     )).rows;
     expect(rows.map((r) => [Number(r.id), r.cleared, r.attachments])).toEqual([[oldSent, true, 0], [oldGaveUp, true, 0], [recentSent, false, 1], [pending, false, 0]]);
     expect(rows[0]).toMatchObject({ subject: 'mini-MIF overdue: 1 referral(s) for ACME', recipients: ['liaison@plan.example'], sent: true });
+  });
+
+  it('removes the outbox .eml copy (no SMTP_URL) of a notification whose body it clears; keeps recent copies and anything outside the outbox', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-retention-'));
+    const outbox = path.join(dataDir, 'outbox');
+    fs.mkdirSync(outbox);
+    const elsewhere = path.join(dataDir, 'kept-by-hand.eml');
+    const now = await dbNow();
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    const sentTo = async (location: string, endedDaysAgo: number) => {
+      fs.writeFileSync(location, 'Subject: mini-MIF overdue\n\nREF-1 member 91000001A\n');
+      await db.pool.query(
+        `insert into notifications (kind, recipients, subject, body, status, transport, location, attempts, created_at, sent_at, ended_at)
+         values ('minimif-sla', '{liaison@plan.example}', 'mini-MIF overdue', 'REF-1 member 91000001A', 'SENT', 'outbox', $1, 1, $2, $2, $2)`,
+        [location, ago(endedDaysAgo)],
+      );
+    };
+    await sentTo(path.join(outbox, 'old.eml'), 31);
+    await sentTo(path.join(outbox, 'recent.eml'), 10);
+    await sentTo(elsewhere, 31);
+    const withOutbox = loadConfig({ RUN_RETENTION_DAYS: '30', NOTIFICATION_BODY_RETENTION_DAYS: '30', BLOB_RETENTION_DAYS: '3650', CATCH_UP_DAYS: '35', DATA_DIR: dataDir });
+    const job = jobDefinitions({ pool: db.pool, config: withOutbox, openSession: () => Promise.reject(new Error('no sftp')) }, ['retention'])[0]!;
+    const counts = await job.run({ slot: now.toISOString().slice(0, 10), trigger: 'manual', now, signal: new AbortController().signal, run: {} as RunRow });
+    expect(fs.readdirSync(outbox)).toEqual(['recent.eml']);
+    expect(fs.existsSync(elsewhere)).toBe(true);
+    expect(counts).toMatchObject({ outboxFiles: 1 });
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
