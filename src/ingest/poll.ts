@@ -64,7 +64,7 @@ export interface PollResult {
   /** The providers this poll claimed and polled (other pollers handled the rest). */
   byProvider: PollProviderResult[];
   results: PollFileResult[];
-  /** Submissions an earlier, interrupted poll applied but did not answer, finished by this one. */
+  /** Submissions an earlier, interrupted poll (or `reprocess`) applied but did not answer, finished by this one. */
   recovered: PollFileResult[];
 }
 
@@ -244,7 +244,7 @@ async function pollProviders(
     const fenced = { ...deps, fence };
     let scan, ready;
     try {
-      // First what an interrupted poll left applied but unanswered (its upload may be gone
+      // First what an interrupted poll (or reprocess) left applied but unanswered (its upload may be gone
       // from uploads/ already): answered, moved and notified, each step once.
       if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder }, now)) {
         out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.undelivered ? { responseUndelivered: r.undelivered } : {}), ...(r.error ? { error: r.error } : {}) });

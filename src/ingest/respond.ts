@@ -4,7 +4,8 @@
 // (migration 0012) and skipped when found done, so a poll interrupted anywhere (killed, Postgres
 // or the sFTP server lost) is finished by the next poll, every step exactly once:
 // finishUnanswered runs first in every poll and picks up every APPLIED sFTP submission, whether
-// or not its upload is still in uploads/.
+// or not its upload is still in uploads/, and every APPLIED reprocess (a `reprocess` stopped
+// after its commit).
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
@@ -22,7 +23,7 @@ import { SftpError, type SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import {
-  answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSftpSubmissions,
+  answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSubmissions,
   type Disposition,
 } from '../repositories/submission-store.js';
 import { ClaimLost, type Fence } from './fence.js';
@@ -211,9 +212,11 @@ async function moveUpload(
 }
 
 /**
- * Every sFTP submission of this provider that was applied but not answered (a poll stopped
- * after its commit): finished now, each missing step once. Runs before the provider's folder is
- * scanned, so an upload still in uploads/ is moved rather than taken again.
+ * Every submission of this provider that was applied but not answered, finished now, each
+ * missing step once: an sFTP upload (a poll stopped after its commit) and an ops reprocess of
+ * one of its files (a `reprocess` stopped after its commit: nothing else would ever deliver
+ * that answer; it has no upload to move). Runs before the provider's folder is scanned, so an
+ * upload still in uploads/ is moved rather than taken again.
  */
 export async function finishUnanswered(
   deps: RespondDeps,
@@ -222,10 +225,11 @@ export async function finishUnanswered(
   at: Date,
 ): Promise<(Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  const pending = await unansweredSftpSubmissions(deps.pool, provider.code);
+  const pending = await unansweredSubmissions(deps.pool, provider.code);
   const out: (Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[] = [];
   for (const s of pending) {
-    const upload = pendingUpload(s, folders.uploads);
+    // a reprocess answers a stored file: there is no upload of its own to move
+    const upload = s.source === 'sftp' ? pendingUpload(s, folders.uploads) : null;
     try {
       const stored = await storedResult(deps.pool, s.id);
       const done: Ingested = { ...stored, resumed: true, context: { code: provider.code, sftpFolder: provider.sftpFolder } };

@@ -373,6 +373,23 @@ export async function unansweredSftpSubmissions(
   return r.rows.map((x) => ({ ...x, size: Number(x.size) }));
 }
 
+/**
+ * The provider's submissions applied but not yet answered that a poll finishes, oldest first:
+ * its sFTP uploads (unansweredSftpSubmissions) and the ops reprocesses of its files (a
+ * `reprocess` stopped after its commit: its answer goes to the provider's downloads/ too; it
+ * has no upload). A local `ingest FILE` is answered by that command, not by a poll.
+ */
+export async function unansweredSubmissions(
+  db: Queryable, provider: string,
+): Promise<{ id: number; source: 'sftp' | 'reprocess'; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
+  const r = await db.query<{ id: number; source: 'sftp' | 'reprocess'; original_name: string; upload_path: string | null; size: string; server_mtime: Date | null }>(
+    `select id, source, original_name, upload_path, size, server_mtime from submissions
+      where provider_code = $1 and state = 'APPLIED' and source in ('sftp', 'reprocess') order by id`,
+    [provider],
+  );
+  return r.rows.map((x) => ({ ...x, id: Number(x.id), size: Number(x.size) }));
+}
+
 export interface UnreadSubmission {
   id: number;
   provider: string;

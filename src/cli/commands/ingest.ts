@@ -109,7 +109,7 @@ Examples:
                 r.results.map((x) => [x.provider, x.file, x.outcome ?? 'FAILED', x.verdict ?? '', x.rowsRead ?? '', x.rowsAccepted ?? '', x.rowsRejected ?? '', x.error ? x.error + undelivered(x) : (x.quarantined ? 'answered; cannot be moved: quarantined in uploads/' : '')]))
               : '';
             const recovered = r.recovered.length
-              ? `\n\nfinished ${r.recovered.length} submission(s) an interrupted poll had applied but not answered:\n` +
+              ? `\n\nfinished ${r.recovered.length} submission(s) an interrupted poll or reprocess had applied but not answered:\n` +
                 r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${x.error}${undelivered(x)}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
               : '';
             const waiting = r.byProvider.filter((b) => b.waiting || b.error);

@@ -33,7 +33,8 @@ verdict) as a new submission linked to the old one; what the old one applied is 
 added to. The response goes to the provider's downloads/ folder, the liaison and the provider's
 contact are emailed, and the attempt is in \`runs --job reprocess\`. Refused (exit 2, nothing
 recorded) for a copy (reprocess its original), a declined file, a file replaced by a later one,
-one already reprocessed (reprocess the newer one) or one whose bytes were purged.
+one already reprocessed (reprocess the newer one) or one whose bytes were purged. A reprocess
+stopped after its commit is answered by the next poll (or by this command run again first).
 
 Examples:
   calaim-exchange reprocess 1 --reason "ACMEHLTH's CalViva contract loaded late"
