@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
-import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
@@ -37,6 +37,56 @@ describe('a file for an older period read again after a newer period was applied
     expect(result.done.document.outcome).not.toBe('REJECTED');
     // the member's state and phone are December's, the latest the provider reported
     expect(await ben()).toEqual({ status: 4, end: '2026-12-20', phone: '5595559002' });
+  });
+});
+
+describe('a CSPRTF for an older period read again after a newer period was applied', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('year-older-csprtf', { csAuthorizations: true, settings: { SFTP_STABLE_SECONDS: '0' } });
+    await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it("November's CSPRTF reprocessed in January takes back nothing December's CSPRTF reported of a member x service", async () => {
+    const pool = w.db.pool;
+    const DEE = { cin: '91000004D', mcpId: 'CV', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC', authNumber: 'A-400' };
+    const DELIVERING = { engagementStatus: '3', outreachDate: null, outreachMethod: null, serviceStartDate: d('2026-11-05') };
+    const DEC = { reportingPeriod: '12/2026', productionDate: d('2027-01-04') };
+    // HOMEWAY's CalViva contract is missing when November's file comes (loaded late): Dee's row is rejected
+    await pool.query(`delete from provider_contracts where provider_code = 'HOMEWAY' and lob = 'CV'`);
+    const nov = await answerUpload(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202611.xlsx', await csprtf([
+      csprtfRow(), // Ann x HTN: outreach (status 2)
+      csprtfRow({ ...DEE, engagementStatus: '4', outreachDate: null, outreachMethod: null, discontinuationReasonCode: 'DP', serviceStartDate: d('2026-11-05'), serviceEndDate: d('2026-11-25') }),
+    ]), '2026-12-03T18:00:00Z');
+    expect(nov.document.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.code])).toEqual([[3, 'LOB_NOT_CONTRACTED']]);
+    await pool.query(`insert into provider_contracts values ('HOMEWAY', 'CV', 'CS')`);
+    await generate('csasf', { date: '2026-12-15', now: new Date('2026-12-15T15:00:00Z') }, w.deps);
+    // December: Ann's services are delivered; Dee's go on (the authorization stays open)
+    const dec = await answerUpload(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202612.xlsx', await csprtf([
+      csprtfRow({ ...DELIVERING, ...DEC, authNumber: 'A-100' }),
+      csprtfRow({ ...DEE, ...DELIVERING, ...DEC }),
+    ]), '2027-01-05T18:00:00Z');
+    expect(dec.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const state = async () => ({
+      engagements: (await pool.query(`select e.cin, e.service_code, e.status, u.original_name as file from cs_engagements e
+        join submission_sheets s on s.id = e.sheet_id join submissions u on u.id = s.submission_id where e.provider_code = 'HOMEWAY' order by 1, 2`)).rows,
+      episodes: (await pool.query(`select cin, service_code, resolved from cs_authorizations where provider_code = 'HOMEWAY' and auth_key in ('A-100', 'A-400') order by 1, 2`)).rows,
+    });
+    const december = {
+      engagements: [
+        { cin: '91000001A', service_code: 'HTN', status: 3, file: 'CSPRTF_HOMEWAY_202612.xlsx' },
+        { cin: '91000004D', service_code: 'RC', status: 3, file: 'CSPRTF_HOMEWAY_202612.xlsx' },
+      ],
+      episodes: [{ cin: '91000001A', service_code: 'HTN', resolved: false }, { cin: '91000004D', service_code: 'RC', resolved: false }],
+    };
+    expect(await state()).toEqual(december);
+    // an operator reads November's file again (the contract is in now) in January
+    const c = await checkReprocess(pool, nov.submissionId);
+    const { result } = await reprocessAsRun({ pool, config: w.config, openSession: () => w.sftp.openSession(), now: () => new Date('2027-01-20T17:00:00Z') }, c, 'CalViva contract loaded late');
+    expect(result.done.document.rowsAccepted).toBe(2);
+    // what the provider reported of each member x service, and Dee's open authorization, are December's
+    expect(await state()).toEqual(december);
   });
 });
 

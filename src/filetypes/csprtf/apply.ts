@@ -1,6 +1,7 @@
 // Set-based application of a CSPRTF sheet's accepted rows, inside the submission's transaction.
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
+import { LATER_REPORTS } from '../later-reports.js';
 import { stagedColumns } from '../staged.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 import { reopenCorrectedCsAuthorizations, resolveReportedCsAuthorizations } from './resolve-authorizations.js';
@@ -12,11 +13,14 @@ export const CSPRTF_MERGE_KEY: MergeKey = { key: `r.cin || '|' || r.service_code
 
 /**
  * The provider's latest engagement status per member x service, with lineage: its own row (two
- * providers may report on a pair handed from one to the other: migration 0040).
+ * providers may report on a pair handed from one to the other: migration 0040). A pair a file
+ * received later last reported (an older period read again by `reprocess` after a newer one)
+ * keeps that report.
  */
 async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: string, range: RowRange): Promise<number> {
   const r = await c.query(
-    `insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
+    `/* apply CSPRTF: engagements */ with ${LATER_REPORTS}
+     insert into cs_engagements (cin, service_code, provider_code, lob, status, outreach_date, outreach_method, provider_type,
         service_start, service_end, discontinuation_reason, housed, date_housed, referral_status, referral_status_date,
         referral_closure_reason, sheet_id, row_number, updated_at)
      select distinct on (r.cin, r.service_code) r.cin, r.service_code, $2, ${cs.text('mcpId')}, (${cs.text('engagementStatus')})::smallint,
@@ -32,7 +36,10 @@ async function applyEngagements(c: pg.PoolClient, sheetId: number, provider: str
         discontinuation_reason = excluded.discontinuation_reason, housed = excluded.housed, date_housed = excluded.date_housed,
         referral_status = excluded.referral_status, referral_status_date = excluded.referral_status_date,
         referral_closure_reason = excluded.referral_closure_reason, sheet_id = excluded.sheet_id, row_number = excluded.row_number,
-        updated_at = now()`,
+        updated_at = now()
+      -- a file received before the one that last reported the pair takes nothing back from it: the
+      -- later report stands (the reporting sheet's submission by its key, then a hashed look-up)
+      where (select es.submission_id from submission_sheets es where es.id = cs_engagements.sheet_id) not in (select id from later)`,
     [sheetId, provider, range.from, range.to],
   );
   return r.rowCount ?? 0;

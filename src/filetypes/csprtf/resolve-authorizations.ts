@@ -2,16 +2,20 @@
 // reports on (domain §5 item 1: "resolved" is a recorded state): the number on the row, else
 // the one the provider's latest CSASF carried for the pair. A later authorization for the same
 // pair is another episode and stays open, except the re-authorization that superseded the one
-// reported on (services that ended end it too). One statement per sheet (or batch of rows).
+// reported on (services that ended end it too). A pair a file received later reported on (an
+// older period read again by `reprocess`) is not resolved: the later report stands. (A
+// reopening needs no such guard: it only undoes what a file received no later than this one
+// did, see reopenCorrectedCsAuthorizations.) One statement per sheet (or batch of rows).
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
+import { LATER_REPORTS } from '../later-reports.js';
 import { stagedColumns } from '../staged.js';
 
 const col = stagedColumns(CSPRTF, 'r.data').text;
 
 export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId: number, provider: string, range: { from: number; to: number }): Promise<number> {
   const r = await c.query(
-    `/* apply CSPRTF: resolve authorization episodes */ with sub as (
+    `/* apply CSPRTF: resolve authorization episodes */ with ${LATER_REPORTS}, sub as (
        select u.received_at from submission_sheets s join submissions u on u.id = s.submission_id where s.id = $1
      ), latest as (
        select o.id from outbound_files o, sub
@@ -24,6 +28,9 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
          from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null and r.service_code is not null
           and ${col('engagementStatus')} = '4'
+          -- the pair's engagement a later file reported stands (applyEngagements ran first: its row is that file's)
+          and not exists (select 1 from cs_engagements e join submission_sheets es on es.id = e.sheet_id
+                           where e.cin = r.cin and e.service_code = r.service_code and e.provider_code = $2 and es.submission_id in (select id from later))
      )
      update cs_authorizations a set resolved = true, resolved_at = (select received_at from sub),
             resolved_reason = case when src.reason = 'SC' then 'COMPLETED' else 'DISCONTINUED' end, resolved_sheet_id = $1, updated_at = now()

@@ -5,6 +5,7 @@ import { RTF } from '../../../schemas/rtf.js';
 import type { Config } from '../../config.js';
 import { caseloadsOver } from '../../repositories/submission-store.js';
 import { makeIssue, type Issue } from '../../validate/issues.js';
+import { LATER_REPORTS } from '../later-reports.js';
 import { stagedColumns } from '../staged.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 import { assignmentSetClauses } from './assignment.js';
@@ -14,18 +15,6 @@ const staged = stagedColumns(RTF, 'r.data');
 
 /** One member per key (the cross-row check accepts a CIN once per file). */
 export const RTF_MERGE_KEY: MergeKey = { key: 'r.cin', lob: staged.text('mcpId'), uniquePerFile: true };
-
-/**
- * The provider's submissions received after this sheet's (receipt time, then id), as a CTE
- * `later` (a few rows: the provider's files since; none for a file read as it arrives). A
- * member last reported by one of them keeps that report: the statements skip it with one hashed
- * look-up per row, never a join per row.
- */
-const LATER_REPORTS = `later as materialized (
-       select s.id from submissions s
-         join submission_sheets me on me.id = $1 join submissions mine on mine.id = me.submission_id
-        where s.provider_code = $2 and (s.received_at, s.id) > (mine.received_at, mine.id)
-     ),`;
 
 /**
  * Each accepted row (one per member) updates its ECM assignment, with lineage, in one
@@ -38,7 +27,7 @@ export async function applyRtf(c: pg.PoolClient, sheetId: number, provider: stri
        -- (a CIN is accepted once per line per file, by the cross-row check: no distinct-on sort needed)
        select r.cin, r.row_number, r.data d from submission_rows r
         where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
-     ), ${LATER_REPORTS} upd as (
+     ), ${LATER_REPORTS}, upd as (
        update ecm_assignments a set
          pof = case when (${rtf.text('pofIndicator')})::boolean is true and jsonb_typeof(${rtf.json('pof')}) = 'array'
                     then array(select jsonb_array_elements_text(${rtf.json('pof')})) else a.pof end,
@@ -75,7 +64,7 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
   const r = await c.query(
     // (no distinct on: a CIN is accepted once per line per file, and sorting the sheet's rows spilled to disk;
     // a member reported in two lines updates the member record once, from either row: the provider's own report both times)
-    `/* apply RTF: member contacts */ with ${LATER_REPORTS} src as (
+    `/* apply RTF: member contacts */ with ${LATER_REPORTS}, src as (
        select r.cin, r.data d from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted and r.cin is not null
      )
      update members m set
