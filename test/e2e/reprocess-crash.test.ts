@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('a reprocess killed after its commit', () => {
-  it('is finished by the next poll: one response, one email, applied once; reprocess again answers it no second time', { timeout: 600_000 } /* 13 CLI processes */, async () => {
+  it('is finished by the next poll: one response, one email, applied once; reprocess again answers it no second time', { timeout: 1_200_000 } /* 14 CLI processes; minutes on a loaded two-core machine */, async () => {
     expect(AFTER_COMMIT.every((p) => INGEST_FAULT_POINTS.includes(p))).toBe(true);
     let minute = 0;
     const at = () => new Date(Date.UTC(2026, 11, 3, 18, minute++)).toISOString();
