@@ -2,7 +2,11 @@
 // serving a local root folder. One account per provider, confined to `<root>/<code>/`, and a
 // service account that sees the whole root. Confinement is enforced here: every path is
 // resolved inside the account's home ('..' cannot climb above it, as in a chroot) and
-// symlinks that lead out of it are refused.
+// symlinks that lead out of it are refused. So are the shipped layout's permissions
+// (deploy/sftp/entrypoint.sh, sshd_config): the server runs as one local user (root in the
+// tests), so the file system would let every account do anything, and what a provider may do
+// in its folder, and what the mode bits a provider sets on its upload allow the plan, are
+// decided here (`shipped`, `Jail`), as the shipped OpenSSH server's accounts and folders decide them.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -125,21 +129,91 @@ function statusOf(err: unknown): number {
   return STATUS_CODE.FAILURE;
 }
 
-/** Resolves client paths inside one account's home. */
+/** Who owns an entry on the shipped server: root (the chroot), the plan's service account, or the provider. */
+type Owner = 'root' | 'plan' | 'provider';
+
+/**
+ * An entry of a provider's folder as the shipped layout makes it (deploy/sftp/entrypoint.sh),
+ * from its path's segments below that folder:
+ *   <code>/                   root:root      0755
+ *   <code>/uploads            calaim:<code>  3770  the provider adds; sticky: it removes or renames only its own
+ *   <code>/uploads/processed  calaim:<code>  2750  the provider reads only (what it uploaded stays its own file)
+ *   <code>/uploads/failed     calaim:<code>  2750
+ *   <code>/downloads          calaim:<code>  2750  the plan's files: the provider reads only
+ * `providerAdds`: the provider may create, remove and rename entries in it (a directory);
+ * `sticky`: only entries the provider owns.
+ */
+export function shipped(rel: readonly string[]): { owner: Owner; providerAdds: boolean; sticky: boolean } {
+  const [top, sub] = rel;
+  if (top === 'uploads') {
+    if (sub === undefined) return { owner: 'plan', providerAdds: true, sticky: true };
+    if (rel.length === 2 && (sub === 'processed' || sub === 'failed')) return { owner: 'plan', providerAdds: false, sticky: false };
+    // the provider's uploads (moved to processed/ or failed/ by the plan, still the provider's), and folders it made
+    return { owner: 'provider', providerAdds: true, sticky: false };
+  }
+  if (top === 'downloads') return { owner: 'plan', providerAdds: false, sticky: false };
+  return { owner: 'root', providerAdds: false, sticky: false }; // the chroot itself, anything else at its top
+}
+
+/** internal-sftp -u 0007 (sshd_config): what either account creates has no bits for others. */
+const UMASK = 0o007;
+
+/** Resolves client paths inside one account's home, and says what the account may do there. */
 class Jail {
   /**
-   * `lockedTop`: entries directly in the home cannot be created, removed or renamed, as with
-   * an OpenSSH ChrootDirectory (root-owned): a provider writes inside uploads/ and downloads/.
+   * `provider`: a provider account, chrooted to its folder and held to the shipped layout's
+   * permissions (`shipped`); otherwise the plan's service account, which sees the whole root,
+   * keeps its access to every folder, and reads a provider's file only as far as its group
+   * bits allow (the shipped server's service account is in each provider's group, not root).
    */
   constructor(
     readonly home: string,
-    readonly lockedTop = false,
+    readonly provider = false,
   ) {}
 
-  /** Real path of an entry the client wants to create, remove or rename. */
-  async writable(p: string): Promise<string> {
+  /** The entry's segments below its provider folder (a service account's paths start with the provider's code); null for the home itself on the service account. */
+  private layoutOf(real: string): ReturnType<typeof shipped> {
+    const segments = path.relative(this.home, real).split(path.sep).filter(Boolean);
+    if (this.provider) return shipped(segments);
+    return segments.length === 0 ? shipped([]) : shipped(segments.slice(1));
+  }
+
+  /** Whether the account's class (owner, group or other, as on the shipped server) has these mode bits (4 read, 2 write). */
+  private permits(owner: Owner, mode: number, want: number): boolean {
+    const mine: Owner = this.provider ? 'provider' : 'plan';
+    // the provider is in the group of the plan's folders and files (calaim:<code>), the service account in the provider's
+    const shift = owner === mine ? 6 : owner === 'root' ? 0 : 3;
+    return ((mode >> shift) & want) === want;
+  }
+
+  /** Refuses to read (4) or write (2) an existing entry its mode bits do not allow the account. */
+  allows(real: string, mode: number, want: number): void {
+    if (!this.permits(this.layoutOf(real).owner, mode, want)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+  }
+
+  /** Refuses a SETSTAT by an account that does not own the entry (only an owner may chmod, chown or utime it). */
+  ownsOrRefuse(real: string): void {
+    if (this.provider && this.layoutOf(real).owner !== 'provider') throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+  }
+
+  /** The owner of an entry (what a handle keeps: FSETSTAT is checked with it). */
+  ownerOf(real: string): Owner {
+    return this.layoutOf(real).owner;
+  }
+
+  /**
+   * Real path of an entry the client wants to create in its folder (`removing`: remove or
+   * rename away). The home itself and its top level are never changed (as with an OpenSSH
+   * ChrootDirectory, root-owned); a provider changes only folders the layout lets it add to,
+   * and in the sticky uploads/ only its own entries.
+   */
+  async writable(p: string, removing = false): Promise<string> {
     const real = await this.real(p, true);
-    if (real === this.home || (this.lockedTop && path.dirname(real) === this.home)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+    if (real === this.home || (this.provider && path.dirname(real) === this.home)) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+    if (this.provider) {
+      const dir = this.layoutOf(path.dirname(real));
+      if (!dir.providerAdds || (removing && dir.sticky && this.layoutOf(real).owner !== 'provider')) throw new Refused(STATUS_CODE.PERMISSION_DENIED);
+    }
     return real;
   }
 
@@ -160,7 +234,8 @@ class Jail {
     const v = this.virtual(p);
     const real = path.join(this.home, ...v.split('/').filter(Boolean));
     const parent = path.dirname(real);
-    const check = noFollowLast ? parent : real;
+    // (the home itself has no parent in the jail: an lstat of "/" is of the home)
+    const check = noFollowLast && real !== this.home ? parent : real;
     let probe = check;
     // resolve the deepest existing ancestor through symlinks
     for (;;) {
@@ -210,6 +285,8 @@ function longname(name: string, st: fs.Stats): string {
 interface FileHandle {
   kind: 'file';
   fd: fsp.FileHandle;
+  /** Who owns the file on the shipped server (an FSETSTAT is its owner's only). */
+  owner: Owner;
 }
 interface DirHandle {
   kind: 'dir';
@@ -272,16 +349,19 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
     run(reqid, async () => {
       const mode = utils.sftp.flagsToString(flags);
       if (!mode) throw new Refused(STATUS_CODE.OP_UNSUPPORTED);
-      const creating = (flags & (utils.sftp.OPEN_MODE.CREAT | utils.sftp.OPEN_MODE.TRUNC)) !== 0;
-      if (creating) await jail.writable(filename);
+      const { READ, WRITE, APPEND, CREAT, TRUNC } = utils.sftp.OPEN_MODE;
       const real = await jail.real(filename);
-      const fd = await fsp.open(real, mode, attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o644);
+      const existing = await fsp.stat(real).catch(() => undefined);
+      // as open(2): an existing file by its mode bits, a new one by its folder's
+      if (existing) jail.allows(real, existing.mode, (flags & READ ? 4 : 0) | (flags & (WRITE | APPEND | TRUNC) ? 2 : 0));
+      else if (flags & CREAT) await jail.writable(filename);
+      const fd = await fsp.open(real, mode, (attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o644) & ~UMASK);
       const st = await fd.stat();
       if (!st.isFile()) {
         await fd.close();
         throw new Refused(STATUS_CODE.FAILURE);
       }
-      sftp.handle(reqid, newHandle({ kind: 'file', fd }));
+      sftp.handle(reqid, newHandle({ kind: 'file', fd, owner: jail.ownerOf(real) }));
     }),
   );
   sftp.on('READ', (reqid, handle, offset, len) =>
@@ -343,7 +423,7 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
   );
   sftp.on('REMOVE', (reqid, p) =>
     run(reqid, async () => {
-      const real = await jail.writable(p);
+      const real = await jail.writable(p, true);
       if ((await fsp.lstat(real)).isDirectory()) throw new Refused(STATUS_CODE.FAILURE);
       await fsp.unlink(real);
       ok(reqid);
@@ -352,20 +432,20 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
   sftp.on('MKDIR', (reqid, p, attrs) =>
     run(reqid, async () => {
       const real = await jail.writable(p);
-      await fsp.mkdir(real, { mode: attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o755 });
+      await fsp.mkdir(real, { mode: (attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o755) & ~UMASK });
       ok(reqid);
     }),
   );
   sftp.on('RMDIR', (reqid, p) =>
     run(reqid, async () => {
-      const real = await jail.writable(p);
+      const real = await jail.writable(p, true);
       await fsp.rmdir(real);
       ok(reqid);
     }),
   );
   sftp.on('RENAME', (reqid, from, to) =>
     run(reqid, async () => {
-      const src = await jail.writable(from);
+      const src = await jail.writable(from, true);
       const dst = await jail.writable(to);
       const st = await fsp.lstat(src);
       if (st.isFile()) {
@@ -389,7 +469,11 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
   };
   sftp.on('SETSTAT', (reqid, p, attrs) =>
     run(reqid, async () => {
-      await setstat(await jail.real(p), null, attrs);
+      const real = await jail.real(p);
+      jail.ownsOrRefuse(real);
+      // a size is a truncate: a write to the file
+      if (attrs.size !== undefined) jail.allows(real, (await fsp.stat(real)).mode, 2);
+      await setstat(real, null, attrs);
       ok(reqid);
     }),
   );
@@ -397,6 +481,7 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
     run(reqid, async () => {
       const h = getHandle(handle);
       if (!h || h.kind !== 'file') throw new Refused(STATUS_CODE.FAILURE);
+      if (jail.provider && h.owner !== 'provider') throw new Refused(STATUS_CODE.PERMISSION_DENIED);
       await setstat(null, h.fd, attrs);
       ok(reqid);
     }),

@@ -24,6 +24,8 @@ import { seedPlan } from '../helpers/plan.js';
 import { productionSftpAvailability, startProductionSftp, type ProductionSftp } from '../helpers/production-sftp.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { readRecords } from '../helpers/workbook.js';
+import { expectedOutcomes, opensshBatch, preparePlanFiles, runProviderCases } from '../helpers/provider-layout.js';
+import { startDevServer } from '../../src/sftp/dev-server.js';
 
 const sftpAvail = productionSftpAvailability();
 const pgAvail = debianPostgresAvailability();
@@ -137,6 +139,56 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       expect(other.log().match(/refusing provider line/g)).toHaveLength(2);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('a provider may do in its folder on the in-process dev server exactly what it may on the shipped server: the same operations, the same answers', async () => {
+    // The table (test/helpers/provider-layout.ts) is derived from entrypoint.sh's modes; run
+    // through OpenSSH's sftp client against both servers, each answer must match it.
+    const shippedServer = await startProductionSftp({ providers: ['LAYOUT'] });
+    const dir = fs.mkdtempSync(path.join(work, 'layout-'));
+    const devRoot = path.join(dir, 'root');
+    fs.mkdirSync(devRoot);
+    const devServer = await startDevServer({
+      root: devRoot, port: 0, hostKeyPath: path.join(dir, 'dev-hostkey'),
+      accounts: [{ username: 'plan', password: 'plan-pass', home: '/' }, { username: 'LAYOUT', publicKeys: [fs.readFileSync(`${shippedServer.providerKey('LAYOUT')}.pub`, 'utf8')] }],
+    });
+    try {
+      const local = path.join(dir, 'upload.xlsx');
+      fs.writeFileSync(local, 'a provider upload');
+      const knownHosts = path.join(dir, 'known_hosts');
+      fs.writeFileSync(knownHosts, `[127.0.0.1]:${devServer.port} ${fs.readFileSync(path.join(dir, 'dev-hostkey.pub'), 'utf8')}`);
+      const servers = {
+        shipped: {
+          batch: async (commands: string[]) => shippedServer.sftpBatch('LAYOUT', commands),
+          service: () => openSftp(sftpSettingsFromConfig(loadConfig({ ...process.env, ...shippedServer.cliEnv() }))),
+          folder: '/LAYOUT',
+        },
+        dev: {
+          batch: opensshBatch({ port: devServer.port, user: 'LAYOUT', keyFile: shippedServer.providerKey('LAYOUT'), knownHosts, work: dir }),
+          service: () => openSftp({ host: devServer.host, port: devServer.port, username: 'plan', password: 'plan-pass', hostKeySha256: devServer.fingerprint, connectTimeoutMs: 5000, retries: 1, stallMs: 5000 }),
+          folder: '/LAYOUT',
+        },
+      };
+      const answers: Record<string, Record<string, boolean>> = {};
+      for (const [name, srv] of Object.entries(servers)) {
+        const service = await srv.service();
+        try {
+          await preparePlanFiles(service, srv.folder, async (upload) => {
+            const r = await srv.batch([`put ${local} uploads/${upload}`]);
+            expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+          });
+        } finally {
+          await service.close();
+        }
+        const { allowed, said } = await runProviderCases(srv.batch, { local, got: path.join(dir, `got-${name}`) });
+        expect(allowed, `${name} server:\n${said}`).toEqual(expectedOutcomes());
+        answers[name] = allowed;
+      }
+      expect(answers.dev).toEqual(answers.shipped);
+    } finally {
+      await devServer.stop();
+      await shippedServer.stop();
     }
   });
 

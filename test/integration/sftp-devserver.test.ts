@@ -19,6 +19,7 @@ import {
 } from '../../src/sftp/client.js';
 import { generateKeyPair, loadOrCreateHostKey, startDevServer, type DevServer } from '../../src/sftp/dev-server.js';
 import { freePort } from '../helpers/sshd.js';
+import { expectedOutcomes, opensshBatch, PLAN_FILES, preparePlanFiles, runProviderCases } from '../helpers/provider-layout.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -196,6 +197,33 @@ describe('in-process sFTP server', () => {
       expect(fs.existsSync(path.join(root, 'escaped.txt'))).toBe(false);
       expect(fs.existsSync(path.join(root, 'ACME', 'escaped.txt'))).toBe(false);
       expect(fs.readdirSync(path.join(root, 'ACME', 'uploads'))).toEqual([]);
+    });
+
+    it('a provider account may do in its folder what the shipped layout lets it do, and nothing more (deploy/sftp)', async () => {
+      // (test/e2e/production-topology.test.ts runs the same table against the shipped OpenSSH server)
+      const work = fs.mkdtempSync(path.join(dir, 'layout-'));
+      const keyFile = path.join(work, 'id');
+      fs.writeFileSync(keyFile, keys.private, { mode: 0o600 });
+      const knownHosts = path.join(work, 'known_hosts');
+      fs.writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${fs.readFileSync(`${hostKeyPath}.pub`, 'utf8')}`);
+      const local = path.join(work, 'upload.xlsx');
+      fs.writeFileSync(local, 'a provider upload');
+      const batch = opensshBatch({ port: server.port, user: 'ACME', keyFile, knownHosts, work });
+      await withSftp(settings(), (service) => preparePlanFiles(service, '/ACME', async (name) => {
+        expect((await batch([`put ${local} uploads/${name}`])).code).toBe(0);
+      }));
+      const before = (p: string) => fs.readFileSync(path.join(root, 'ACME', p));
+      const download = before(PLAN_FILES.download);
+      const { allowed, said } = await runProviderCases(batch, { local, got: path.join(work, 'got') });
+      expect(allowed, said).toEqual(expectedOutcomes());
+      // the plan's folders are where they were, its published file untouched
+      expect(before(PLAN_FILES.download).equals(download)).toBe(true);
+      for (const d of ['uploads/processed', 'uploads/failed', 'downloads']) expect(fs.lstatSync(path.join(root, 'ACME', d)).isDirectory()).toBe(true);
+      // the plan's service account keeps its access: it publishes and moves as before
+      await withSftp(settings(), async (service) => {
+        await service.publish('/ACME/downloads', 'RESPONSE_2.xlsx', Buffer.from('a response'));
+        await service.move('/ACME/uploads/c01.xlsx', '/ACME/uploads/processed', 'c01__taken.xlsx');
+      });
     });
   });
 });
