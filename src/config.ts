@@ -108,7 +108,7 @@ export const SETTINGS = {
   INGEST_GIVE_UP_AFTER: {
     schema: int(0, 100),
     default: '3',
-    doc: "[POLICY] An upload the poll fails on this many times in a row with an error of the plan's own (not the sFTP server or the database out of reach) is answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/, and ops are emailed (OPS_EMAIL). 0: retried at every poll, never answered.",
+    doc: "[POLICY] An upload the poll fails on this many times in a row with an error of the plan's own (not the sFTP server or the database out of reach) is answered as REJECTED (FILE_NOT_PROCESSED), moved to failed/, and ops are emailed (OPS_EMAIL); one the sFTP server will not let the plan read (permission denied on the file: the provider changed its permissions) the same way, as FILE_UNREADABLE (upload it again, readable). 0: retried at every poll, never answered.",
   },
   RESPONSE_UNDELIVERED_ALERT_AFTER: {
     schema: int(0, 100),

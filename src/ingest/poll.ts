@@ -35,7 +35,7 @@ export interface PollFileResult {
   quarantined?: boolean;
   /** Codes of the file-level errors (why a file was rejected whole). */
   fileErrors?: string[];
-  /** Answered as not processed (FILE_NOT_PROCESSED) after this many failed polls in a row (INGEST_GIVE_UP_AFTER). */
+  /** Answered as not processed (FILE_NOT_PROCESSED, or FILE_UNREADABLE: the plan may not read it) after this many failed polls in a row (INGEST_GIVE_UP_AFTER). */
   gaveUpAfter?: number;
   /**
    * The submission is applied but its response could not be published to the provider's
@@ -344,7 +344,7 @@ async function processOne(
       return { ...base, submissionId: applied, error: message };
     }
     const gaveUp = await failedUpload(deps, session, answerTo, f, err, at);
-    if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: ['FILE_NOT_PROCESSED'], gaveUpAfter: gaveUp.failures };
+    if (gaveUp) return { ...base, submissionId: gaveUp.submissionId, outcome: 'REJECTED', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, fileErrors: [gaveUp.code], gaveUpAfter: gaveUp.failures };
     log.error({ provider: p.provider_code, err: { message } }, 'file not processed; it stays in uploads for the next poll');
     return { ...base, error: message };
   }

@@ -36,8 +36,11 @@ import type { ReadyFile } from './scan.js';
 
 const posix = path.posix;
 
+/** The file-level codes an upload given up on is answered with (./give-up.ts). */
+export type GiveUpCode = 'FILE_NOT_PROCESSED' | 'FILE_UNREADABLE';
+
 /** File-level codes meaning the file could not be read at all (or not processed: ops look at it there): it goes to uploads/failed/. */
-const UNREADABLE = new Set(['FILE_NOT_PROCESSED', 'FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
+const UNREADABLE = new Set(['FILE_NOT_PROCESSED', 'FILE_UNREADABLE', 'FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_WRONG_TYPE', 'FILE_XLS_LEGACY', 'FILE_CSV', 'FILE_CORRUPT', 'FILE_ENCRYPTED', 'FILE_ZIP_BOMB', 'FILE_UNSAFE_ZIP', 'FILE_XML_ENTITIES']);
 export const isUnreadable = (done: Pick<Ingested, 'document'>): boolean => done.document.fileErrors.some((e) => UNREADABLE.has(e.code));
 
 export interface RespondDeps {
@@ -280,7 +283,7 @@ export async function respondLocally(deps: RespondDeps, done: Ingested, outDir: 
 
 /**
  * A file refused before its bytes were read (larger than MAX_FILE_BYTES), or one the poll gave
- * up on (FILE_NOT_PROCESSED, ./give-up.ts): still a submission,
+ * up on (FILE_NOT_PROCESSED, or FILE_UNREADABLE when the plan may not read it: ./give-up.ts): still a submission,
  * still a response and its email, moved to failed/. Recorded (with its response and email) in
  * one transaction, then answered like any other submission, so an interrupted answer is
  * finished by the next poll, with the same email.
@@ -290,7 +293,7 @@ export async function rejectUnread(
   session: SftpSession,
   provider: { code: string; name: string; sftpFolder: string },
   file: ReadyFile,
-  code: 'FILE_TOO_LARGE' | 'FILE_NOT_PROCESSED',
+  code: 'FILE_TOO_LARGE' | GiveUpCode,
   at: Date,
   /** Recorded with the submission, in its transaction (the give-up's ops alert): it stands whatever stops the answer after the commit. */
   withIt?: (c: pg.PoolClient, submissionId: number) => Promise<void>,

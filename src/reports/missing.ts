@@ -162,6 +162,7 @@ const REJECTED_BECAUSE: Readonly<Record<string, string>> = {
   FILE_UNSAFE_ZIP: 'the file could not be read',
   FILE_XML_ENTITIES: 'the file could not be read',
   FILE_TOO_LARGE: 'the file is over the size limit',
+  FILE_UNREADABLE: 'the plan could not open the file on the sFTP server (its permissions)',
   FILE_TOO_MANY_ROWS: 'the file has too many rows',
   FILE_TOO_MANY_COLUMNS: 'the file has too many columns',
   NO_LAYOUT_MATCHED: 'no sheet has the column titles of the template',

@@ -19,6 +19,7 @@ export const ISSUES = {
   FILE_EMPTY: e('file', 'The file is empty (0 bytes). Upload the workbook again.'),
   FILE_TOO_LARGE: e('file', 'The file is larger than the {limit} allowed. Split it or remove unused sheets and formatting.'),
   FILE_NOT_PROCESSED: e('file', "The plan could not process this file, because of a problem on the plan's side. The plan's team has been told and will follow up with you; you do not need to send it again unless asked."),
+  FILE_UNREADABLE: e('file', 'The plan could not read this file on the sFTP server: its permissions do not let the plan open it (for example, they were changed after the upload). Nothing in it was read. Upload the file again as it is, without changing its permissions afterwards.'),
   FILE_WRONG_TYPE: e('file', 'The file is not an Excel workbook. Save it as .xlsx (Excel Workbook) and upload it again.'),
   FILE_XLS_LEGACY: e('file', 'The file is an old-format .xls workbook. Open it in Excel, choose Save As → Excel Workbook (.xlsx), and upload the .xlsx.'),
   FILE_CSV: e('file', 'The file is CSV text, not a workbook. Open it in Excel, choose Save As → Excel Workbook (.xlsx), and upload the .xlsx.'),

@@ -489,4 +489,36 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
       }
     });
   });
+  it('an upload the provider makes unreadable to the plan (chmod 000 through sftp) is answered once: REJECTED (FILE_UNREADABLE) after INGEST_GIVE_UP_AFTER polls, moved to failed/, ops told once', async () => {
+    // The shipped service account calaim is no root: it reads a provider's upload through the
+    // provider's group, which the provider's chmod takes away.
+    const name = 'RTF_RIVAL_202611_locked.xlsx';
+    upload('RIVAL', await filledRtf('RIVAL', name));
+    const chmod = server.sftpBatch('RIVAL', [`chmod 000 uploads/${name}`]);
+    expect(chmod.code, chmod.stderr).toBe(0);
+    expect(fs.statSync(srv('RIVAL', 'uploads', name)).mode & 0o777).toBe(0);
+    const ops = { OPS_EMAIL: 'ops@plan.example' };
+    const results: { file: string; error?: string; outcome?: string; fileErrors?: string[]; gaveUpAfter?: number }[] = [];
+    // a sighting, then INGEST_GIVE_UP_AFTER (3) failed downloads: the third is answered
+    for (let i = 0; i < 4 && !results.some((r) => r.gaveUpAfter); i++) {
+      const r = await poll(ops);
+      results.push(...(r.json as { results: typeof results }).results.filter((x) => x.file === name));
+    }
+    expect(results.slice(0, -1).map((r) => r.error)).toEqual([expect.stringMatching(/permission denied/), expect.stringMatching(/permission denied/)]);
+    expect(results.at(-1)).toMatchObject({ outcome: 'REJECTED', fileErrors: ['FILE_UNREADABLE'], gaveUpAfter: 3 });
+    const sub = await one(`select id, state, outcome, upload_disposition, response_name from submissions where original_name = $1`, [name]);
+    expect(sub).toMatchObject({ state: 'RESPONDED', outcome: 'REJECTED', upload_disposition: 'failed' });
+    expect(files(srv('RIVAL', 'uploads'))).not.toContain(name);
+    expect(files(srv('RIVAL', 'uploads', 'failed')).filter((f) => f.startsWith('RTF_RIVAL_202611_locked__'))).toHaveLength(1);
+    expect(files(srv('RIVAL', 'downloads')).filter((f) => f.startsWith('RTF_RIVAL_202611_locked_RESPONSE_'))).toEqual([sub.response_name]);
+    // the provider fetches its answer with its own client
+    const got = server.sftpBatch('RIVAL', [`get downloads/${sub.response_name} ${path.join(work, sub.response_name)}`]);
+    expect(got.code, got.stderr).toBe(0);
+    const again = await poll(ops);
+    expect((again.json as { files: number }).files).toBe(0);
+    const mails = (await pool.query<{ kind: string; recipients: string[]; body: string }>(`select kind, recipients, body from notifications where body like $1 order by kind desc`, [`%${name}%`])).rows;
+    expect(mails.map((m) => m.kind)).toEqual(['submission-response', 'ops-upload-not-processed']);
+    expect(mails[0]!.body).toMatch(/FILE_UNREADABLE: The plan could not read this file/);
+    expect(mails[1]!.recipients).toEqual(['ops@plan.example']);
+  });
 });

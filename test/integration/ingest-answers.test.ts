@@ -16,6 +16,7 @@ import { pollOnce } from '../../src/ingest/poll.js';
 import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
 import { STAGE_BATCH } from '../../src/ingest/sheet-writer.js';
+import { SftpError } from '../../src/sftp/client.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
@@ -317,6 +318,61 @@ describe('an upload the poll keeps failing on', () => {
     expect(mails[1]!.body).toMatch(/failed on it 3 times in a row[\s\S]*Last error: apply statement failed at ingest-mid-apply/);
     // answered: never taken again, and its count is gone
     expect((await poll(bug, '2027-02-05T18:10:00Z')).files).toBe(0);
+    expect(await one(`select count(*)::int n from upload_failures`)).toEqual({ n: 0 });
+  });
+});
+
+describe('an upload the provider made unreadable to the plan', () => {
+  it('is counted like any per-file failure, answered REJECTED (FILE_UNREADABLE) after INGEST_GIVE_UP_AFTER polls, moved to failed/, ops told once; a lost connection does not count', async () => {
+    const opsConfig = { ...config, OPS_EMAIL: 'ops@plan.example' };
+    const name = 'OTF_ACME_locked.xlsx';
+    const uploads = path.join(sftp.root, 'ACME', 'uploads');
+    // the provider uploads through its own account, then takes the plan's read permission away (chmod 000 over sFTP)
+    const provider = await sftp.openSession('ACME');
+    const raw = (provider as unknown as { conn: { sftp: { chmod(p: string, mode: number, cb: (err?: Error | null) => void): void } } }).conn.sftp;
+    try {
+      await provider.publish('/uploads', name, await workbook([[OTF, [otfRow({ attemptDate: { date: '2027-01-14' } })], 'OTF']]));
+      await new Promise<void>((resolve, reject) => raw.chmod(`/uploads/${name}`, 0, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      await provider.close();
+    }
+    fs.utimesSync(path.join(uploads, name), new Date('2027-02-06T17:00:00Z'), new Date('2027-02-06T17:00:00Z'));
+    let connectionLost = false;
+    const poll = (at: string) => pollOnce({ pool: db.pool, config: opsConfig, openSession: async () => {
+      const s = await sftp.openSession();
+      // a connection-level sFTP failure (as the client reports a dropped connection): says nothing about the file
+      return connectionLost ? Object.assign(Object.create(s) as typeof s, {
+        download: () => Promise.reject(new SftpError('CONNECTION_LOST', 'download: connection lost: read ECONNRESET', { retryable: true })),
+      }) : s;
+    } }, { now: new Date(at), provider: 'ACME' });
+    await poll('2027-02-06T17:59:00Z'); // (sighted)
+    const first = await poll('2027-02-06T18:00:00Z');
+    expect(first.results).toEqual([expect.objectContaining({ file: name, error: expect.stringMatching(/permission denied/) })]);
+    expect(await one(`select failures from upload_failures where provider_code = 'ACME' and upload_path like $1`, [`%${name}`])).toEqual({ failures: 1 });
+    connectionLost = true;
+    for (const minute of ['01', '02', '03']) expect((await poll(`2027-02-06T18:${minute}:00Z`)).results[0]!.error).toMatch(/connection lost/);
+    connectionLost = false;
+    expect(await one(`select failures from upload_failures where provider_code = 'ACME' and upload_path like $1`, [`%${name}`])).toEqual({ failures: 1 });
+    expect((await poll('2027-02-06T18:04:00Z')).results[0]!.error).toMatch(/permission denied/);
+    const third = await poll('2027-02-06T18:05:00Z');
+    expect(third.results).toEqual([expect.objectContaining({ file: name, outcome: 'REJECTED', fileErrors: ['FILE_UNREADABLE'], gaveUpAfter: 3 })]);
+    expect(third.results[0]!.error).toBeUndefined();
+    const sub = await one(`select id, state, outcome, response_name, upload_disposition from submissions where original_name = $1`, [name]);
+    expect(sub).toMatchObject({ state: 'RESPONDED', outcome: 'REJECTED', upload_disposition: 'failed' });
+    expect(await one(`select array_agg(code) codes from submission_issues where submission_id = $1`, [sub.id])).toEqual({ codes: ['FILE_UNREADABLE'] });
+    // one response, one move (a rename needs the folders' permissions only), one email each to the provider's people and to ops
+    expect(fs.readdirSync(path.join(sftp.root, 'ACME', 'downloads')).filter((n) => n.startsWith('OTF_ACME_locked_RESPONSE_'))).toEqual([sub.response_name]);
+    expect(fs.existsSync(path.join(uploads, name))).toBe(false);
+    expect(fs.readdirSync(path.join(uploads, 'failed')).filter((n) => n.startsWith('OTF_ACME_locked__'))).toHaveLength(1);
+    const mails = (await db.pool.query<{ kind: string; recipients: string[]; body: string }>(
+      `select kind, recipients, body from notifications where body like '%OTF_ACME_locked%' order by kind desc`)).rows;
+    expect(mails.map((m) => m.kind)).toEqual(['submission-response', 'ops-upload-not-processed']);
+    expect(mails[0]!.body).toMatch(/File error FILE_UNREADABLE: The plan could not read this file/);
+    expect(mails[1]!.recipients).toEqual(['ops@plan.example']);
+    expect(mails[1]!.body).toMatch(/could not read it 3 times in a row[\s\S]*FILE_UNREADABLE[\s\S]*Last error: .*permission denied/);
+    // answered: never taken again, no second alert, and its count is gone
+    expect((await poll('2027-02-06T18:10:00Z')).files).toBe(0);
+    expect(await one(`select count(*)::int n from notifications where body like '%OTF_ACME_locked%'`)).toEqual({ n: 2 });
     expect(await one(`select count(*)::int n from upload_failures`)).toEqual({ n: 0 });
   });
 });

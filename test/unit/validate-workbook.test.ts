@@ -65,6 +65,8 @@ describe('the catalogue', () => {
   const ELSEWHERE: IssueCode[] = [...FILE_ERROR_CODES, 'DUPLICATE_FILE', 'DECLINED_LATE',
     // the poll giving up on an upload it keeps failing on, src/ingest/give-up.ts (test/integration/ingest-answers.test.ts)
     'FILE_NOT_PROCESSED',
+    // (... and on an upload the provider made unreadable to the plan: test/integration/ingest-answers.test.ts, test/e2e/production-topology.test.ts)
+    'FILE_UNREADABLE',
     // database context rules, src/ingest/context-rules.ts (tested in test/integration/ingest*.test.ts)
     'PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH', 'LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED', 'NAME_MISMATCH', 'DOB_MISMATCH',
     // (an NPI or TIN the plan replaced within PREVIOUS_IDENTITY_DAYS: test/unit/provider-identity.test.ts, test/integration/provider-identity.test.ts)
