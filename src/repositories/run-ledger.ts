@@ -112,6 +112,22 @@ export async function claimRun(
 }
 
 /** Keeps the claim alive; calls onLost when another process has taken the run over. */
+/**
+ * Ends every RUNNING attempt whose heartbeat is older than abandonAfterSeconds (ABANDONED), as a
+ * claim of its slot would: a slot nothing claims again (a one-off `reprocess` or `republish`
+ * killed mid-way, a date slot past catch-up) would otherwise show its dead attempt as running for
+ * good. A claim racing with this waits on the row and then finds it ended. Returns what it ended.
+ */
+export async function abandonStaleAttempts(pool: pg.Pool, owner: string, abandonAfterSeconds: number): Promise<{ id: number; job: string; slot: string }[]> {
+  const r = await pool.query<{ id: string; job: string; slot: string }>(
+    `update runs set status = 'ABANDONED', finished_at = now(), error = $2
+      where status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $1)
+      returning id, job, slot`,
+    [abandonAfterSeconds, `heartbeat stopped; ended by ${owner}'s catch-up pass`],
+  );
+  return r.rows.map((x) => ({ id: Number(x.id), job: x.job, slot: x.slot }));
+}
+
 export function startHeartbeat(pool: pg.Pool, runId: number, owner: string, everySeconds: number, onLost: () => void): () => void {
   const timer = setInterval(() => {
     pool

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { executeRun, RunBusyError, RunDeferredError } from './execute.js';
-import { processOwner, releaseRun, slotStates, type RunRow, type Trigger } from '../repositories/run-ledger.js';
+import { abandonStaleAttempts, processOwner, releaseRun, slotStates, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 /**
  * How missed slots are made up (catch-up never sends a stale file):
@@ -278,6 +278,13 @@ export class Coordinator {
     const now = this.clock();
     const tz = this.config.PLAN_TIME_ZONE;
     const reports: RunReport[] = [];
+    // dead attempts no claim will ever take over are ended first (their slots then read as abandoned)
+    try {
+      const ended = await abandonStaleAttempts(this.pool, this.owner, this.config.ABANDON_AFTER_SECONDS);
+      for (const x of ended) log.warn({ runId: x.id, job: x.job, slot: x.slot }, 'attempt whose heartbeat stopped recorded ABANDONED');
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'catch-up could not end attempts whose heartbeat stopped; next pass');
+    }
     for (const def of this.jobs.values()) {
       if (opts.jobs && !opts.jobs.includes(def.name)) continue;
       if (this.stopped) break;

@@ -3,6 +3,8 @@ import { loadConfig } from '../../src/config.js';
 import { markUnit, unitDone } from '../../src/repositories/run-units.js';
 import { claimRun } from '../../src/repositories/run-ledger.js';
 import { executeRun, RunBusyError } from '../../src/runs/execute.js';
+import { Coordinator } from '../../src/runs/coordinator.js';
+import { jobDefinitions } from '../../jobs/schedule.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let db: TestDb;
@@ -24,6 +26,20 @@ describe('run ledger', () => {
     const c = await claimRun(db.pool, 'csasf', '2026-11-15', 'other', 'catch-up', 60);
     expect(c.claimed).toBe(true);
     if (c.claimed) expect(c.run).toMatchObject({ owner: 'other', attempt: 2 });
+  });
+
+  it('a catch-up pass ends an attempt whose heartbeat stopped and that nothing will take over (a one-off reprocess killed mid-way): ABANDONED, not RUNNING for good; a live one stays', async () => {
+    const dead = await claimRun(db.pool, 'reprocess', 'submission 7', 'killed-cli', 'manual', 60, 'contract loaded late');
+    const live = await claimRun(db.pool, 'reprocess', 'submission 8', 'live-cli', 'manual', 60, 'contract loaded late');
+    if (!dead.claimed || !live.claimed) throw new Error('not claimed');
+    await db.pool.query(`update runs set heartbeat_at = now() - interval '10 minutes' where id = $1`, [dead.run.id]);
+    const coordinator = new Coordinator(jobDefinitions({ pool: db.pool, config, openSession: () => Promise.reject(new Error('no sftp')) }, ['retention']), {
+      pool: db.pool, config, owner: 'scheduler-A', now: () => new Date('2026-11-16T15:15:00Z'),
+    });
+    await coordinator.catchUp();
+    const status = async (id: number) => (await db.pool.query(`select status, error, finished_at is not null as ended from runs where id = $1`, [id])).rows[0];
+    expect(await status(dead.run.id)).toMatchObject({ status: 'ABANDONED', error: expect.stringMatching(/heartbeat stopped/), ended: true });
+    expect(await status(live.run.id)).toMatchObject({ status: 'RUNNING', ended: false });
   });
 
   it('records units so a re-run skips them', async () => {
