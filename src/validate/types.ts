@@ -1,4 +1,5 @@
 // One cell against its column's declared type: the normalised value, or a coded problem.
+import type { CodeSet } from '../../schemas/codes.js';
 import { codesFor, normaliseLabel, type CodeSettings } from '../../schemas/index.js';
 import type { ColumnDef } from '../../schemas/layout.js';
 import {
@@ -39,6 +40,46 @@ export function durationMinutes(text: string): number | null {
   return Number(m[1]) * 60 + Number(m[2]) + Number(m[3] ?? 0) / 60;
 }
 
+/**
+ * The ways a code is written with or as its meaning, normalised, → the code (null: two codes
+ * share the form, so it names neither). Built once per code set. Besides the meaning (`Enrolled`)
+ * and the code with it (`3 - Enrolled`, drop-down text), a meaning ending in a parenthetical is
+ * also written without it (`2 - Telephonic/Electronic`, `RC - Recuperative Care`, `OTH - Other`),
+ * and the items the parenthetical lists name the code too (`Mail`, `Email`: method 2, as spec
+ * §4.9 records mail; `Medical Respite`: RC).
+ */
+const MEANING_FORMS = new WeakMap<CodeSet, ReadonlyMap<string, string | null>>();
+const TRAILING_PARENTHETICAL = /^(.*?)\s*\(([^()]*)\)\s*$/;
+
+function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
+  let forms = MEANING_FORMS.get(set);
+  if (forms) return forms;
+  const m = new Map<string, string | null>();
+  const put = (form: string, code: string) => {
+    if (form === '') return;
+    const prior = m.get(form);
+    m.set(form, prior === undefined || prior === code ? code : null);
+  };
+  for (const [code, meaningText] of Object.entries(set)) {
+    const meaning = normaliseLabel(meaningText);
+    if (meaning === '') continue;
+    const head = normaliseLabel(code);
+    put(meaning, code);
+    put(head + meaning, code);
+    const p = TRAILING_PARENTHETICAL.exec(meaningText);
+    if (p) {
+      const short = normaliseLabel(p[1]!);
+      if (short !== '') {
+        put(short, code);
+        put(head + short, code);
+      }
+      for (const item of p[2]!.split(',')) put(normaliseLabel(item), code);
+    }
+  }
+  MEANING_FORMS.set(set, (forms = m));
+  return forms;
+}
+
 export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
   const set = codesFor(column, settings) ?? {};
   // The common case first: the code exactly as declared (a plain own-property lookup).
@@ -48,12 +89,7 @@ export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings
   const ci = keys.filter((k) => k.toLowerCase() === lower);
   if (column.caseInsensitive && ci.length === 1) return ci[0]!;
   // "3 - Enrolled" or "Enrolled": a code written with or as its meaning (drop-down text).
-  const n = normaliseLabel(raw);
-  const byMeaning = keys.filter((k) => {
-    const meaning = normaliseLabel(set[k] ?? '');
-    return meaning !== '' && (n === meaning || n === normaliseLabel(k) + meaning);
-  });
-  return byMeaning.length === 1 ? byMeaning[0]! : null;
+  return meaningForms(set).get(normaliseLabel(raw)) ?? null;
 }
 
 /**

@@ -96,6 +96,22 @@ describe('normalised values', () => {
     expect(parseCell(colOf(layout, key), cell, config)).toEqual({ kind: 'ok', value });
   });
 
+  // A code written with its meaning ("3 - Enrolled" already matched) where the meaning carries a
+  // parenthetical: a drop-down's "2 - Telephonic/Electronic", the words the meaning lists (mail is
+  // method 2, spec §4.9), "RC - Recuperative Care", "OTH - Other".
+  it.each([
+    ['OTF', 'method', '2 - Telephonic/Electronic', '2'],
+    ['OTF', 'method', 'Telephonic/Electronic', '2'],
+    ['OTF', 'method', 'Mail', '2'],
+    ['OTF', 'method', 'email', '2'],
+    ['OTF', 'method', '1 - In-Person', '1'],
+    ['CSPRTF', 'serviceCode', 'RC - Recuperative Care', 'RC'],
+    ['CSPRTF', 'serviceCode', 'Medical Respite', 'RC'],
+    ['RTF', 'discontinuationReasonCode', 'OTH - Other', 'OTH'],
+  ] as const)('a code with its meaning short of the parenthetical: %s.%s %j → %j', (layout, key, cell, value) => {
+    expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toEqual({ kind: 'ok', value });
+  });
+
   it('codes without caseInsensitive still match exactly', () => {
     expect(parseCell(colOf(OTF, 'providerType'), '1', config)).toEqual({ kind: 'ok', value: '1' });
   });
