@@ -106,8 +106,15 @@ function yesNoCode(column: ColumnDef, cell: CellValue, text: string, settings: C
   return yes.ok ? (yes.value ? '1' : '0') : null;
 }
 
+/**
+ * The allowed codes as a message lists them. Codes that are numbers say nothing by themselves
+ * ("Use one of: 1, 2"), so each comes with its meaning: `1 (Clinical staff), 2 (Non-clinical staff)`.
+ */
 export function allowedCodes(column: ColumnDef, settings: CodeSettings): string {
-  return Object.keys(codesFor(column, settings) ?? {}).join(', ');
+  const set = codesFor(column, settings) ?? {};
+  const keys = Object.keys(set);
+  const numbered = keys.length > 0 && keys.every((k) => /^\d+$/.test(k) && set[k] && set[k] !== k);
+  return (numbered ? keys.map((k) => `${k} (${set[k]})`) : keys).join(', ');
 }
 
 const BLANK: CellResult = Object.freeze({ kind: 'blank' });

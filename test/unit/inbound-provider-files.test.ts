@@ -72,7 +72,7 @@ describe('a yes/no column coded 1/0 takes what a Y/N column takes', () => {
       rows: [cellsOf(CSPRTF, { ...BASE.CSPRTF, housed: 'maybe' })],
     }]);
     const { v } = await validate(bytes, 'CSPRTF_CASACS_202609.xlsx', '2026-09', '2026-10-05');
-    expect(v.issues.map((i) => [i.code, i.column, i.message])).toEqual([['CODE_UNKNOWN', 'Has Member Been Housed', expect.stringContaining('Use one of: 0, 1.')]]);
+    expect(v.issues.map((i) => [i.code, i.column, i.message])).toEqual([['CODE_UNKNOWN', 'Has Member Been Housed', expect.stringContaining('Use one of: 0 (No), 1 (Yes).')]]);
   });
 });
 

@@ -82,10 +82,20 @@ describe('issue details', () => {
     const r = run('RTF', { ecmStatus: '9', lastName: 'x'.repeat(61) });
     const status = r.issues.find((i) => i.code === 'CODE_UNKNOWN')!;
     expect(status).toMatchObject({ column: 'Member ECM Status', columnLetter: 'P', cin: '91234567A', value: '9' });
-    expect(status.message).toContain('1, 2, 3, 4');
+    expect(status.message).toContain('1 (Pending Outreach), 2 (Currently in Outreach), 3 (Enrolled), 4 (Declined / Discontinued)');
     const name = r.issues.find((i) => i.code === 'TEXT_TOO_LONG')!;
     expect(name.value).toBeUndefined();
     expect(name.message).not.toContain('xxx');
+  });
+
+  it('a code column coded by numbers names what each number means: "Use one of: 1, 2" told the provider nothing', () => {
+    const type = run('OTF', { providerType: 'Clinician' }).issues.find((i) => i.code === 'CODE_UNKNOWN')!;
+    expect(type.message).toBe('Provider Type has a value that is not allowed. Use one of: 1 (Clinical staff), 2 (Non-clinical staff).');
+    const status = run('CSPRTF', { engagementStatus: '5' }).issues.find((i) => i.code === 'CODE_UNKNOWN')!;
+    expect(status.message).toContain('3 (Currently Delivering Service), 4 (Services Discontinued)');
+    // letter codes read for themselves: the list stays short
+    const service = run('CSPRTF', { serviceCode: 'XYZ' }).issues.find((i) => i.code === 'CODE_UNKNOWN')!;
+    expect(service.message).toContain('Use one of: HTN, HD, HTSS,');
   });
 
   it('a row with an invalid CIN has no cin on its issues', () => {
