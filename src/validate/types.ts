@@ -158,7 +158,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
     }
     case 'minutes': {
       const n = cellNumber(cell) ?? durationMinutes(text);
-      if (n === null) return bad('INT_FORMAT');
+      if (n === null) return bad('MINUTES_FORMAT');
       if (n <= 0) return bad('OTF_MINUTES_TOO_SMALL');
       const whole = Math.ceil(n);
       if (whole > (column.max ?? INT_MAX)) return bad('INT_TOO_LARGE', { max: column.max ?? INT_MAX });

@@ -104,7 +104,7 @@ export const ROW_CASES: RowCase[] = [
   { name: 'negative count', layout: 'RTF', patch: { inPerson: -1 }, code: 'INT_FORMAT', on: 'inPerson' },
   { name: 'fractional count', layout: 'RTF', patch: { telephonic: 2.5 }, code: 'INT_FORMAT', on: 'telephonic' },
   { name: 'count as words', layout: 'RTF', patch: { telephonic: 'two' }, code: 'INT_FORMAT', on: 'telephonic' },
-  { name: 'minutes as words', layout: 'OTF', patch: { minutes: 'ten' }, code: 'INT_FORMAT', on: 'minutes' },
+  { name: 'minutes as words', layout: 'OTF', patch: { minutes: 'ten' }, code: 'MINUTES_FORMAT', on: 'minutes' },
   { name: 'count no month can hold', layout: 'RTF', patch: { inPerson: 5_000_000_000 }, code: 'INT_TOO_LARGE', on: 'inPerson' },
   { name: 'minutes past a day', layout: 'OTF', patch: { minutes: 1441 }, code: 'INT_TOO_LARGE', on: 'minutes' },
   { name: 'unknown status', layout: 'RTF', patch: { ecmStatus: '5' }, code: 'CODE_UNKNOWN', on: 'ecmStatus' },

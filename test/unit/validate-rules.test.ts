@@ -98,6 +98,12 @@ describe('issue details', () => {
     expect(service.message).toContain('Use one of: HTN, HD, HTSS,');
   });
 
+  it('Time Spent that is not a number asks for minutes, 1 or more: "a whole number, 0 or more" contradicted OTF_MINUTES_TOO_SMALL', () => {
+    const [issue] = run('OTF', { minutes: '15 min' }).issues;
+    expect(issue).toMatchObject({ code: 'MINUTES_FORMAT', column: 'Time Spent Performing Outreach', severity: 'error' });
+    expect(issue!.message).toBe('Time Spent Performing Outreach must be the minutes spent as a number, 1 or more (e.g. 15; a time such as 0:15 is read as 15 minutes).');
+  });
+
   it('a row with an invalid CIN has no cin on its issues', () => {
     const r = run('RTF', { cin: 'ABC' });
     expect(r.cin).toBeUndefined();
