@@ -121,6 +121,8 @@ export const ROW_CASES: RowCase[] = [
   { name: 'period mismatch CSPRTF', layout: 'CSPRTF', patch: { reportingPeriod: '2026-10' }, code: 'PERIOD_MISMATCH', on: 'reportingPeriod' },
   { name: 'encounter after receipt', layout: 'RTF', patch: { lastEncounterDate: { date: '2026-10-06' } }, code: 'DATE_AFTER_RECEIPT', on: 'lastEncounterDate' },
   { name: 'start after receipt', layout: 'RTF', patch: { startDate: { date: '2026-10-06' }, carePlanDate: null, assessmentStartedDate: null, assessmentCompletedDate: null }, code: 'DATE_AFTER_RECEIPT', on: 'startDate' },
+  // a service "currently delivering" (status 3) cannot have started after the file was sent (it was accepted and stored)
+  { name: 'service start after receipt', layout: 'CSPRTF', patch: { serviceStartDate: { date: '2027-05-01' } }, code: 'DATE_AFTER_RECEIPT', on: 'serviceStartDate' },
   { name: 'production after receipt', layout: 'CSPRTF', patch: { productionDate: { date: '2026-10-06' } }, code: 'DATE_AFTER_RECEIPT', on: 'productionDate' },
   { name: 'future vs today offline', layout: 'RTF', patch: { careConferenceDate: { date: '2026-10-06' } }, ctx: { receivedDate: undefined, today: '2026-10-05' }, code: 'DATE_AFTER_RECEIPT', on: 'careConferenceDate' },
   { name: 'attempt after receipt', layout: 'OTF', patch: { attemptDate: { date: '2026-10-06' } }, ctx: { expectedPeriod: undefined }, code: 'DATE_AFTER_RECEIPT', on: 'attemptDate' },

@@ -39,7 +39,7 @@ export const CSPRTF_RULES: readonly RowRule[] = [
   housing,
   referralDate,
   periodMatches,
-  notAfterReceipt<CsprtfKey>(['dob', 'outreachDate', 'dateHoused', 'productionDate', 'referralStatusDate']),
+  notAfterReceipt<CsprtfKey>(['dob', 'outreachDate', 'serviceStartDate', 'dateHoused', 'productionDate', 'referralStatusDate']),
 ];
 
 /** One row per member × CS service in a file. */
