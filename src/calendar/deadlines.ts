@@ -3,7 +3,10 @@
 // LATE_FIRST_SUBMISSION: src/config.ts holds their defaults), and every message, email,
 // response sheet and outbound-file note that names a deadline day renders it here, so a
 // changed setting changes all of them at once.
+import { ymd } from '../../schemas/primitives.js';
 import type { Config } from '../config.js';
+import { addMonths, parsePeriod, reportingPeriodLabel, type Period } from './period.js';
+import { showIsoDate } from './zone.js';
 
 export interface DeadlinePolicy {
   /** Last on-time local day of the month for RTF and OTF. */
@@ -140,6 +143,21 @@ export function windowWording(policy: DeadlinePolicy, types: readonly string[]):
 export function dueNextMonth(policy: DeadlinePolicy, types: readonly string[]): string {
   const w = windowWording(policy, types);
   return `${w.onTimeBy} of next month${w.lateDays ? ` (corrections through ${w.lastAccepted})` : ''}`;
+}
+
+/**
+ * When the files of `types` answering an outbound file of reporting period `period` are due,
+ * with the dates written out (the window opens in the month after the period, whenever the
+ * file or its email goes out: a CSASF of the 29th caught up on the 2nd, a MIF republished in
+ * the next month): "for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026)".
+ */
+export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], period: Period): string {
+  checkPolicy(policy);
+  const w = submissionWindow(policy, types);
+  const { year, month } = parsePeriod(addMonths(period, 1));
+  const day = (d: number) => showIsoDate(ymd(year, month, d));
+  const corrections = w.acceptedLastDay > w.onTimeLastDay ? ` (corrections through ${day(w.acceptedLastDay)})` : '';
+  return `for reporting period ${reportingPeriodLabel(period)} by ${day(w.onTimeLastDay)}${corrections}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueNextMonth, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
@@ -337,7 +337,7 @@ async function prepareUnit(
         // (the provider is told now: the attempt that recorded the file never got to; the
         // refusals are the ones still open, as the file's own build would have listed them)
         const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-        const notice = publishedNotice(config, kind, u, p.id, name, p.row_count, refused, p.replaces_file);
+        const notice = publishedNotice(config, kind, slot, u, p.id, name, p.row_count, refused, p.replaces_file);
         await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
         await sendNotice(deps, u.provider.provider_code, notice, at);
         return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
@@ -403,7 +403,7 @@ async function prepareUnit(
       });
       const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
       const published = await publishRecorded(pool, await session(), dir, id, name, bytes, u, kind, slot);
-      const notice = publishedNotice(config, kind, u, id, published.name, built.rows.length, refused.refused, replacing?.file);
+      const notice = publishedNotice(config, kind, slot, u, id, published.name, built.rows.length, refused.refused, replacing?.file);
       await confirmPublished(pool, kind, job, slot, unitKey, id, published.remote, u, opts.runId, at, notice);
       await sendNotice(deps, u.provider.provider_code, notice, at);
       return {
@@ -492,7 +492,7 @@ function publishedTo(u: Pick<Unit, 'provider' | 'lob'>): string[] {
 
 /** The provider's email about a published file (kept once per outbound file version). */
 function publishedNotice(
-  config: Config, kind: OutboundKind, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined,
+  config: Config, kind: OutboundKind, slot: IsoDate, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined,
   replaces?: string | null,
 ): PublishedNotice {
   const provider = u.provider;
@@ -507,9 +507,11 @@ function publishedNotice(
     // a republish: two files of one slot are in the folder, and the provider must know which counts
     ...(replaces ? ['', `It replaces ${replaces}, sent earlier for the same date: use this one.`] : []),
     '',
+    // the dates of the window that answers the file's own period (the month after the slot's),
+    // not "next month": a file caught up or republished after its month is answered all the same
     kind === 'csasf'
-      ? `Report on these members with your CS Provider Return Transmission File ${dueNextMonth(policy, ['CSPRTF'])}.`
-      : `Return your RTF and Outreach Tracker File ${dueNextMonth(policy, ['RTF', 'OTF'])}.`,
+      ? `Report on these members with your CS Provider Return Transmission File ${dueForPeriod(policy, ['CSPRTF'], periodOfDate(slot))}.`
+      : `Return your RTF and Outreach Tracker File ${dueForPeriod(policy, ['RTF', 'OTF'], periodOfDate(slot))}.`,
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

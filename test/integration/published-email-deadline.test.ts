@@ -1,0 +1,63 @@
+// The email about a published MIF, mini-MIF or CSASF names the day the provider's answer is due.
+// The answer is due in the month after the file's reporting period (the slot's month), whenever
+// the file goes out: a CSASF of the 29th caught up on December 2, or a MIF republished in
+// December, is answered by the December window, not by "next month" read from the email's date.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { checkRepublish, generate, republish } from '../../src/generate/run.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
+import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+
+let db: TestDb;
+let sftp: TestSftp;
+let dataDir: string;
+let deps: Parameters<typeof generate>[2];
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  await seedCsAuthorizations(db.pool);
+  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-mail-due-'));
+  deps = { pool: db.pool, config: loadConfig({ DATA_DIR: dataDir }), openSession: () => sftp.openSession() };
+});
+afterAll(async () => {
+  await sftp.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const bodyOf = async (file: string): Promise<string> =>
+  (await db.pool.query<{ body: string }>(`select body from notifications where subject like '%: ' || $1`, [file])).rows[0]!.body;
+
+describe('the email about a published file names when the answer is due', () => {
+  it('a MIF published on its 15th: the RTF and OTF for its period by 12/05/2026, corrections through 12/10/2026', async () => {
+    const r = await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T06:30:00-08:00') }, deps);
+    const hn = r.units.find((u) => u.lob === 'HN')!;
+    expect(hn.status).toBe('PUBLISHED');
+    const body = await bodyOf(hn.file!);
+    expect(body).toContain('Return your RTF and Outreach Tracker File for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026).');
+  });
+
+  it('a CSASF of November 29 caught up on December 2 is answered by December 10, not "the 10th of next month" (January)', async () => {
+    const r = await generate('csasf', { date: '2026-11-29', provider: 'HOMEWAY', now: new Date('2026-12-02T09:00:00-08:00') }, deps);
+    expect(r.units[0]!.status).toBe('PUBLISHED');
+    const body = await bodyOf(r.units[0]!.file!);
+    expect(body).not.toContain('next month');
+    expect(body).toContain('Report on these members with your CS Provider Return Transmission File for reporting period 11/2026 by 12/10/2026.');
+  });
+
+  it('a November MIF republished on December 3 is answered by December 5, not "the 5th of next month"', async () => {
+    await checkRepublish(db.pool, 'mif', '2026-11-15', 'ACME');
+    const r = await republish('mif', { date: '2026-11-15', provider: 'ACME', reason: 'assignments re-imported', now: new Date('2026-12-03T10:00:00-08:00') }, deps);
+    const hn = r.units.find((u) => u.lob === 'HN')!;
+    expect(hn.status).toBe('PUBLISHED');
+    const body = await bodyOf(hn.file!);
+    expect(body).not.toContain('next month');
+    expect(body).toContain('for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026).');
+  });
+});
