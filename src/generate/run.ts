@@ -509,9 +509,15 @@ function publishedNotice(
     '',
     // the dates of the window that answers the file's own period (the month after the slot's),
     // not "next month": a file caught up or republished after its month is answered all the same
-    kind === 'csasf'
-      ? `Report on these members with your CS Provider Return Transmission File ${dueForPeriod(policy, ['CSPRTF'], periodOfDate(slot))}.`
-      : `Return your RTF and Outreach Tracker File ${dueForPeriod(policy, ['RTF', 'OTF'], periodOfDate(slot))}.`,
+    // A header-only file owes nothing (owedLines, src/repositories/status.ts): asking for a file
+    // back would ask for one the plan rejects (a file with no rows) and never misses.
+    rows === 0
+      ? kind === 'csasf'
+        ? 'Nothing is due back for this file: no CS Provider Return Transmission File is owed for it.'
+        : `Nothing is due back for this file: no RTF or Outreach Tracker File is owed for reporting period ${reportingPeriodLabel(periodOfDate(slot))} in this line of business.`
+      : kind === 'csasf'
+        ? `Report on these members with your CS Provider Return Transmission File ${dueForPeriod(policy, ['CSPRTF'], periodOfDate(slot))}.`
+        : `Return your RTF and Outreach Tracker File ${dueForPeriod(policy, ['RTF', 'OTF'], periodOfDate(slot))}.`,
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

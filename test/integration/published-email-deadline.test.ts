@@ -60,4 +60,21 @@ describe('the email about a published file names when the answer is due', () => 
     expect(body).not.toContain('next month');
     expect(body).toContain('for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026).');
   });
+
+  it('a header-only file (no members) asks for nothing back: no RTF, OTF or CSPRTF is owed for it, and one sent would be rejected as empty', async () => {
+    await db.pool.query(`insert into providers (provider_code, npi, tin, name, contact_email, liaison_email, sftp_folder) values ('QUIET', '1245319599', '222333444', 'Quiet Care', 'ops@quiet.example', 'liaison@plan.example', 'QUIET')`);
+    await db.pool.query(`insert into provider_contracts values ('QUIET', 'HN', 'ECM'), ('QUIET', 'HN', 'CS')`);
+    fs.mkdirSync(path.join(sftp.root, 'QUIET', 'downloads'), { recursive: true });
+    const mif = await generate('mif', { date: '2026-11-15', provider: 'QUIET', now: new Date('2026-11-15T06:30:00-08:00') }, deps);
+    expect(mif.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 0 });
+    const mifBody = await bodyOf(mif.units[0]!.file!);
+    expect(mifBody).toMatch(/no members this time/);
+    expect(mifBody).not.toMatch(/Return your RTF/);
+    expect(mifBody).toContain('Nothing is due back for this file: no RTF or Outreach Tracker File is owed for reporting period 11/2026 in this line of business.');
+    const cs = await generate('csasf', { date: '2026-11-15', provider: 'QUIET', now: new Date('2026-11-15T06:45:00-08:00') }, deps);
+    expect(cs.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 0 });
+    const csBody = await bodyOf(cs.units[0]!.file!);
+    expect(csBody).not.toMatch(/Report on these members/);
+    expect(csBody).toContain('Nothing is due back for this file: no CS Provider Return Transmission File is owed for it.');
+  });
 });
