@@ -117,7 +117,11 @@ function serialOfIso(iso: string): number | null {
   date.setUTCFullYear(y); // Date.UTC maps years 0-99 to 1900-1999
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
   const serial = date.getTime() / MS_PER_DAY + EXCEL_EPOCH_OFFSET;
-  return serial >= 1 ? serial : null; // Excel has no dates before 1900
+  // Excel counts a 1900-02-29 that never was (serial 60): only from 1900-03-01 (61) is the serial
+  // the days since 1899-12-30; before it, one fewer (1900-01-01 is 1, 1900-02-28 is 59), as the
+  // reader counts them back (excelSerialToDate). Excel has no dates before 1900.
+  const excel = serial < 61 ? serial - 1 : serial;
+  return excel >= 1 ? excel : null;
 }
 
 const cellsOf = (row: WriteRow): CellValue[] => (Array.isArray(row) ? row : row.cells);
