@@ -368,3 +368,22 @@ describe('migration 0044 (a deferred attempt)', () => {
     await expect(pool.query(`insert into runs (job, slot, status, owner, attempt, trigger) values ('x', 'y', 'WAITING', 'a', 1, 'cron')`)).rejects.toThrow(/runs_status_check/);
   });
 });
+
+describe('migration 0046 (the plan\'s end of an assignment in its line: LOB_SWITCH)', () => {
+  it('plan_end goes with plan_ended_at; LINE_SWITCH lineage; going down drops both and that lineage, and up again', async () => {
+    const id = (await pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, plan_end, plan_ended_at)
+      values ('91234567A', 'CHPIV', 'P1', 2, '2026-09-01', '2026-11-30', now()) returning id`)).rows[0].id;
+    await expect(pool.query(`update ecm_assignments set plan_ended_at = null where id = $1`, [id])).rejects.toThrow(/ecm_assignments_plan_end_ck/);
+    await pool.query(`insert into ecm_assignment_changes (assignment_id, row_number, before, source)
+      select id, 2, a, 'LINE_SWITCH' from ecm_assignments a where id = $1`, [id]);
+    const undone = await downTo('0046_');
+    expect(undone[0]).toBe('0046_assignment_plan_end');
+    const cols = (await pool.query(`select column_name from information_schema.columns where table_name = 'ecm_assignments' and column_name like 'plan_%'`)).rows;
+    expect(cols).toEqual([]);
+    expect((await pool.query(`select count(*)::int n from ecm_assignment_changes where assignment_id = $1`, [id])).rows[0]).toEqual({ n: 0 });
+    await expect(pool.query(`insert into ecm_assignment_changes (assignment_id, row_number, source) values ($1, 2, 'LINE_SWITCH')`, [id])).rejects.toThrow(/source_check/);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect((await pool.query(`select plan_end from ecm_assignments where id = $1`, [id])).rows[0]).toEqual({ plan_end: null });
+    await pool.query(`delete from ecm_assignments where id = $1`, [id]);
+  });
+});
