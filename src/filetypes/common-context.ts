@@ -1,5 +1,6 @@
 // Pieces the types' context rules share: where an issue on a row's column is, and the ECM
 // assignment check the RTF and the OTF both make. Pure: they read the loaded context.
+import { spellDate } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import type { EcmMember, ProviderContext } from './provider-context.js';
@@ -18,7 +19,8 @@ export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { v
  * theirs changes. A member on the provider's latest MIF whom the plan has since assigned to
  * another provider in the line, by REASSIGNED_MEMBER_ROWS: counted with a warning (the apply
  * statements only ever touch the submitter's own assignments), or refused as MEMBER_REASSIGNED
- * (saying why, never who).
+ * (saying why, never who). A member the plan moved to another of its lines before the file's
+ * period (ctx.leftLine): accepted with MEMBER_LEFT_LINE, as a member no longer eligible is.
  */
 export function assignedEcmMember(ctx: ProviderContext, config: Pick<Config, 'REASSIGNED_MEMBER_ROWS'>, row: ContextRow<'cin'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
   const m = ctx.ecm.get(row.cin!, lob || undefined);
@@ -31,5 +33,9 @@ export function assignedEcmMember(ctx: ProviderContext, config: Pick<Config, 'RE
     out.push(makeIssue(reject ? 'MEMBER_REASSIGNED' : 'MEMBER_REASSIGNED_COUNTED', issueAt(row, 'cin'), { detail: ` for ${m.lob}` }));
     if (reject) return undefined;
   }
+  // [POLICY LOB_SWITCH] the plan moved the member to another line before the period: accepted
+  // (the provider may be reporting the discontinuation or the last outreach), saying what to do, never who or where
+  const left = ctx.leftLine.get(`${row.cin!}|${m.lob}`);
+  if (left !== undefined) out.push(makeIssue('MEMBER_LEFT_LINE', issueAt(row, 'cin'), { date: spellDate(left), lob: m.lob }));
   return m;
 }

@@ -125,6 +125,13 @@ export interface ProviderContext {
    * with MEMBER_NOT_ELIGIBLE, and an RTF does not owe them. Only members whose eligibility ended.
    */
   ineligible: ReadonlyMap<string, IsoDate>;
+  /**
+   * `CIN|line` → the last day in the line of the provider's assignments the plan ended before the
+   * file's reporting period, moving the member to another of its lines (LOB_SWITCH,
+   * assignmentInLine on its first day): their rows in that line are accepted with
+   * MEMBER_LEFT_LINE, and an RTF does not owe them. Only such assignments.
+   */
+  leftLine: ReadonlyMap<string, IsoDate>;
 }
 
 /**

@@ -111,7 +111,7 @@ export interface FileTypeDefinition<K extends string = string, N extends string 
    * Warnings from the database once the file's rows of this type count (RTF: Lead Care Manager
    * caseloads). `sheet`: where the warnings are shown.
    */
-  readonly afterApply?: (c: pg.PoolClient, args: { config: Config; provider: string; sheet: string }) => Promise<Issue[]>;
+  readonly afterApply?: (c: pg.PoolClient, args: { config: Config; provider: string; sheet: string; periodDate: string }) => Promise<Issue[]>;
   /**
    * Outbound prefill: the record of this layout the plan sends pre-filled for the provider to
    * update (RTF: the MIF workbook's second sheet). Its input is the type's own (what src/generate queries).

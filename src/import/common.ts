@@ -2,6 +2,7 @@
 // written in, and the database look-ups several kinds need.
 import type pg from 'pg';
 import type { UpstreamKind, UpstreamRow } from '../../schemas/upstream.js';
+import { inLineOn } from '../repositories/ecm-assignments.js';
 import { existingCins } from '../repositories/members.js';
 import { contractKeys } from '../repositories/providers.js';
 
@@ -69,6 +70,10 @@ export interface ApplyCtx {
   conflicts: ImportConflict[];
   disagreements: ImportDisagreement[];
   olderThanReferral: ImportOlderThanReferral[];
+  /** ecm-assignments: assignments in another line the plan ended (LOB_SWITCH). */
+  lineSwitches: ImportLineSwitch[];
+  /** LOB_SWITCH: what an extract row opening a member's assignment in one line does to the member's open assignment in another. */
+  lobSwitch: 'end-other-lines' | 'keep';
 }
 
 export interface Applier {
@@ -82,6 +87,8 @@ export interface Applier {
    * batch, so where the import's batches fall changes nothing. Absent: file order, streamed.
    */
   order?: (a: Row, b: Row) => number;
+  /** After the file's last batch, in its transaction: rules over the whole file (what it lists, what it wrote). */
+  finish?: (c: pg.PoolClient, ctx: ApplyCtx) => Promise<void>;
 }
 
 /**
@@ -142,9 +149,29 @@ export function dedupe(rows: Row[], key: (r: Row) => string, seenKeys: Map<strin
   return out;
 }
 
-/** ECM statuses 1-3 with no end: the member is with that provider now (domain §4 item 4a). */
-export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null }) =>
-  a.status >= 1 && a.status <= 3 && a.enrollment_end === null && a.discontinuation_date === null;
+/**
+ * ECM statuses 1-3 with no end: the member is with that provider (domain §4 item 4a) on `day`
+ * (YYYY-MM-DD), unless the plan moved the member to another line before it (inLineOn: the one
+ * rule, assignmentInLine).
+ */
+export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null; plan_end: string | null }, day: string) =>
+  a.status >= 1 && a.status <= 3 && a.enrollment_end === null && a.discontinuation_date === null && inLineOn(a, day);
+
+/** [POLICY LOB_SWITCH] An assignment the plan ended because the assignment extract put its member in another line (see endOtherLines). */
+export interface ImportLineSwitch {
+  /** The extract's row that opened or moved the member's assignment in the line joined. */
+  row: number;
+  /** PHI: as above. */
+  cin: string;
+  lineLeft: string;
+  lineJoined: string;
+  /** The provider of the assignment ended (the line left). */
+  provider: string;
+  /** The assignment's last day in the line left (the day before the line joined's assigned date). */
+  lastDay: string;
+  /** The assignment ended (its lineage: ecm_assignment_changes, source LINE_SWITCH). */
+  assignmentId: number;
+}
 
 /**
  * Why the database refused a row, in plain words and without its values (a constraint's

@@ -7,13 +7,13 @@ import { normaliseEmail } from '../email-address.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import {
-  applyAssignmentExtract, currentAssignments, EXTRACT_FIELDS, knownReferralIds, PROVIDER_FIELDS, recordReferralConflicts, startReferralEpisodes,
-  upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values, type ProviderField,
+  applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, PROVIDER_FIELDS, recordReferralConflicts, startReferralEpisodes,
+  upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values, type LineOpened, type ProviderField,
   type ReferralWrite,
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
-  dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, seen, type Applier, type ImportConflict, type Row,
+  dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
 } from './common.js';
 
 /** One text per field, in one order, whatever the source (a file row, a table row, stored jsonb). */
@@ -73,6 +73,7 @@ export const ECM_ASSIGNMENTS: Applier = {
       if (!cur) {
         out.push(r);
         r.__action = 'insert';
+        r.__opens = true;
         r.__field_as_of = Object.fromEntries(EXTRACT_FIELDS.map((f) => [f, nowIso]));
         r.__as_of = nowIso;
         continue;
@@ -101,7 +102,10 @@ export const ECM_ASSIGNMENTS: Applier = {
       }
       out.push(r);
       if (cur.provider_code !== ext.provider_code) {
-        if (whoIsNews) r.__action = 'switch';
+        if (whoIsNews) {
+          r.__action = 'switch';
+          r.__opens = true;
+        }
         // else the extract still names the provider the episode replaced: nothing of it applies
         else
           olderThanReferral.push({
@@ -120,6 +124,8 @@ export const ECM_ASSIGNMENTS: Applier = {
       const reported = cur.reported_at;
       const providerSince = Math.max(reported?.getTime() ?? -Infinity, episode ?? -Infinity);
       const take: ExtractField[] = whoIsNews ? [...WHO_FIELDS] : [];
+      // the member back in a line the plan moved them out of, from a day after that end (a move back)
+      if (whoIsNews && cur.plan_end !== null && ext.assigned_date! > cur.plan_end) r.__opens = true;
       for (const claim of CLAIMS)
         if (providerSince === -Infinity || (latest(claim) > providerSince && claim.some((f) => ext[f] !== null))) take.push(...claim);
       r.__take = take;
@@ -140,7 +146,7 @@ export const ECM_ASSIGNMENTS: Applier = {
     return out;
   },
 
-  async upsert(c, rows, { now }) {
+  async upsert(c, rows, { now, state }) {
     await applyAssignmentExtract(c, rows.map((r): AssignmentExtractWrite => ({
       row: r.__row, action: r.__action as AssignmentExtractWrite['action'], take: r.__take as ExtractField[], id: (r.__id as number | undefined) ?? null,
       cin: String(r.cin), lob: String(r.lob),
@@ -149,6 +155,31 @@ export const ECM_ASSIGNMENTS: Applier = {
       lcm_phone: orNull(r.lcm_phone), upstream_values: r.__values as Values, as_of: String(r.__as_of),
       field_as_of: r.__field_as_of as Record<ExtractField, string>,
     })), now);
+    // (once written: a batch the database refused is written again row by row)
+    const opened = seen(state, 'lineOpened') as Map<string, Row>;
+    for (const r of rows) if (r.__opens) opened.set(String(r.__row), r);
+  },
+
+  /**
+   * [POLICY LOB_SWITCH] Once the whole file is read (a member's rows of two lines may fall in two
+   * batches): each line a row opened or moved ends the member's open assignment in a line the file
+   * does not list (endOtherLines). A re-import opens nothing, so ends nothing more.
+   */
+  async finish(c, { state, now, lineSwitches, lobSwitch }) {
+    if (lobSwitch === 'keep') return;
+    const rows = [...(seen(state, 'lineOpened') as Map<string, Row>).values()];
+    if (!rows.length) return;
+    const listed = new Map<string, string[]>();
+    for (const key of seen(state, 'cinlob').keys()) {
+      const [cin, lob] = key.split('|') as [string, string];
+      listed.set(cin, [...(listed.get(cin) ?? []), lob]);
+    }
+    const ended = await endOtherLines(c, rows.map((r): LineOpened => ({
+      row: r.__row, cin: String(r.cin), lob: String(r.lob), assigned_date: String(r.assigned_date), listed: listed.get(String(r.cin)) ?? [String(r.lob)],
+    })), now);
+    lineSwitches.push(...ended.map((e) => ({
+      row: e.row, cin: e.cin, lineLeft: e.lob, lineJoined: e.joined, provider: e.provider_code, lastDay: e.plan_end, assignmentId: e.id,
+    })));
   },
 };
 
@@ -196,7 +227,9 @@ export const REFERRALS: Applier = {
       }
       const line = `${String(r.cin)}|${String(r.lob)}`;
       const cur = current.get(line);
-      const holder = opened.get(line) ?? (cur && isOpenEcm(cur) ? cur.provider_code : null);
+      // (open on the approval day: an assignment the plan ended since, moving the member to
+      // another line, holds a referral approved before that end, not one approved after it)
+      const holder = opened.get(line) ?? (cur && isOpenEcm(cur, String(r.approved_date)) ? cur.provider_code : null);
       if (known.has(String(r.referral_id))) r.__action = 'keep';
       else if (holder === null) {
         r.__action = 'episode';
@@ -277,6 +310,58 @@ export async function alertReferralConflicts(pool: pg.Pool, config: Config | und
     } catch (err) {
       // the import is committed; the conflicts are on record and in its output
       log.error({ err: { message: (err as Error).message } }, 'referral conflicts: the liaison alert could not be recorded');
+    }
+  }
+}
+
+/**
+ * [POLICY LOB_SWITCH] The liaison of the line each member left (the old provider's ECM contract in
+ * that line; the provider's own liaison when the contract names none) hears of the assignments
+ * the import ended: row numbers, lines, provider codes, last days and counts, never CINs (ops have
+ * them in the import output). One message per liaison (compared case-insensitively); a re-import
+ * ends nothing more, so sends nothing more (and the same ends would not be sent twice).
+ */
+export async function alertLineSwitches(pool: pg.Pool, config: Config | undefined, fileName: string, switches: ImportLineSwitch[], now: Date): Promise<void> {
+  if (!config) {
+    log.warn({ lineSwitches: switches.length }, 'line switches: no settings given, liaisons not alerted');
+    return;
+  }
+  const liaisons = await contractLiaisons(pool, [...new Set(switches.map((k) => k.provider))], 'ECM');
+  const groups = new Map<string, ImportLineSwitch[]>();
+  for (const k of switches) {
+    const to = (liaisons.has(`${k.provider}|${k.lineLeft}`) ? liaisons.get(`${k.provider}|${k.lineLeft}`) : liaisons.get(k.provider)) ?? null;
+    const key = to ? normaliseEmail(to) : '';
+    groups.set(key, [...(groups.get(key) ?? []), k]);
+  }
+  for (const [to, list] of groups) {
+    if (!to) {
+      log.warn({ lineSwitches: list.length }, 'line switches: the old providers have no liaison email; not alerted');
+      continue;
+    }
+    const providers = [...new Set(list.map((k) => `${k.provider} (${k.lineLeft})`))].sort();
+    const text = [
+      `The ECM assignment import of ${fileName} assigned ${list.length} member(s) in another line of business, and no longer lists them in the line`,
+      'they had an open ECM assignment in. A member is in one of the plan\'s lines at a time, so the plan ended each of those assignments',
+      'the day before the new line\'s assigned date (the provider\'s reported status and dates are kept as reported). From then on the member is on no',
+      'MIF or mini-MIF of the old line, and the old provider\'s RTF for a later period does not owe them (a row about them is accepted with a warning',
+      'so the provider can report the discontinuation).',
+      '',
+      ...list.map((k) => `  row ${k.row}: left ${k.lineLeft} (provider ${k.provider}), last day ${k.lastDay}; now in ${k.lineJoined}`),
+      '',
+      `Ops see the members in the import's output: calaim-exchange import ecm-assignments ${fileName} --json ("lineSwitches").`,
+    ].join('\n');
+    const key = `line-switch:${createHash('sha256').update(`${to}|${list.map((k) => `${k.assignmentId}@${k.lastDay}`).sort().join(',')}`).digest('hex').slice(0, 32)}`;
+    try {
+      await sendNotification(config, pool, {
+        kind: 'line-switch',
+        to: [to],
+        subject: `ECM line of business changes: ${list.length} assignment(s) ended (${providers.join(', ')})`,
+        text,
+        key,
+      }, now);
+    } catch (err) {
+      // the import is committed; the ends are on record and in its output
+      log.error({ err: { message: (err as Error).message } }, 'line switches: the liaison alert could not be recorded');
     }
   }
 }

@@ -13,13 +13,14 @@ import { log } from '../log.js';
 import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
-import { alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
+import { alertLineSwitches, alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
-  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportOlderThanReferral, type Row,
+  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
+  type Row,
 } from './common.js';
 import { openTable, TableError } from './read-table.js';
 
-export type { ImportConflict, ImportDisagreement, ImportOlderThanReferral } from './common.js';
+export type { ImportConflict, ImportDisagreement, ImportLineSwitch, ImportOlderThanReferral } from './common.js';
 
 /** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error) or an identifier kept as a number (xlsx-number-identifier). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
@@ -41,10 +42,16 @@ export interface ImportSummary {
   disagreements: ImportDisagreement[];
   /** ecm-assignments: rows naming the provider a referral's newer episode replaced (nothing applied). */
   olderThanReferral: ImportOlderThanReferral[];
+  /**
+   * ecm-assignments [POLICY LOB_SWITCH]: open assignments in another line of business the plan
+   * ended because a row put the member in a line the file lists them in instead (the old line's
+   * liaisons are emailed, without CINs).
+   */
+  lineSwitches: ImportLineSwitch[];
 }
 
 export interface ImportOptions {
-  /** Settings: needed to alert liaisons (referral conflicts); without them nothing is emailed. */
+  /** Settings: needed to alert liaisons (referral conflicts, line switches); without them nothing is emailed (and LOB_SWITCH is its default). */
   config?: Config;
   /** The import's instant (default: the wall clock). */
   now?: Date;
@@ -84,13 +91,16 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   if (twice.length) throw new ImportFileError(`column(s) named more than once in the header: ${twice.join(', ')} (keep one of each)`);
   const ignoredColumns = table.header.filter((h) => !known.includes(h));
 
-  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, warnings: [], conflicts: [], disagreements: [], olderThanReferral: [] };
+  const summary: ImportSummary = { kind, file, rowsRead: 0, rowsImported: 0, rowsRejected: 0, rejects: [], ignoredColumns, warnings: [], conflicts: [], disagreements: [], olderThanReferral: [], lineSwitches: [] };
   const reject = (row: number, message: string, column?: string) => {
     summary.rowsRejected++;
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
   };
   const applier = APPLIERS[kind];
-  const ctx: ApplyCtx = { reject, state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral };
+  const ctx: ApplyCtx = {
+    reject, state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
+    lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines',
+  };
   try {
     await withTransaction(pool, async (client) => {
       let batch: Row[] = [];
@@ -133,6 +143,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
           if (batch.length >= BATCH) await flush();
         }
       await flush();
+      if (applier.finish) await applier.finish(client, ctx);
     });
   } catch (err) {
     if (err instanceof TableError) throw new ImportFileError(err.message);
@@ -152,9 +163,11 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   log.info({
     kind, rowsRead: summary.rowsRead, rowsImported: summary.rowsImported, rowsRejected: summary.rowsRejected,
     conflicts: summary.conflicts.length, disagreements: summary.disagreements.length, olderThanReferral: summary.olderThanReferral.length,
+    lineSwitches: summary.lineSwitches.length,
     ...(summary.warnings.length ? { unnamedColumns: summary.warnings.map((x) => x.column) } : {}),
   }, 'upstream import done');
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
+  if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
   return summary;
 }
 

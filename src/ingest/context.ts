@@ -4,7 +4,9 @@
 import type pg from 'pg';
 import { periodFirstDay, periodForReceipt } from '../calendar/period.js';
 import type { Config } from '../config.js';
-import { csasfPublished, ecmMembers, endedMembers, latestCsasfRows, outreachHistory, providerWithContracts, replacedIdentities } from '../repositories/provider-context.js';
+import {
+  csasfPublished, ecmMembers, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
+} from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
 import { EcmMembers } from './ecm-members.js';
 
@@ -28,11 +30,13 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
 
   // The reads are independent: they run side by side on the pool's connections.
   const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
-  const [ecmRows, cs, ot, replaced, ended] = await Promise.all([
+  const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
     ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
     // the provider's members not eligible for the period (memberEligible), with their last eligible day
     endedMembers(pool, code, periodDate),
+    // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
+    leftLineMembers(pool, code, periodDate),
   ]);
   const ecm = new EcmMembers(ecmRows.length);
   for (const a of ecmRows)
@@ -62,5 +66,6 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     csasfSent: cs.length > 0 || (await csasfPublished(pool, code, receivedAt)),
     outreach,
     ineligible: new Map(ended.map((m) => [m.cin, m.eligibility_end])),
+    leftLine: new Map(leftLine.map((a) => [`${a.cin}|${a.lob}`, a.plan_end])),
   };
 }

@@ -436,7 +436,7 @@ async function apply(run: IngestRun): Promise<void> {
   }
   // each type's warnings once its rows count, shown on the file's first sheet
   for (const type of new Set([...sheets.sheets.values()].map((s) => s.type)))
-    if (type.afterApply) addLate(v, await type.afterApply(client, { config: run.deps.config, provider: file.provider, sheet: [...sheets.sheets.keys()][0]! }));
+    if (type.afterApply) addLate(v, await type.afterApply(client, { config: run.deps.config, provider: file.provider, sheet: [...sheets.sheets.keys()][0]!, periodDate }));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { UpstreamRow } from '../../schemas/upstream.js';
 import { withTransaction } from '../db/pool.js';
 import { CONTRACT_LIAISON } from './providers.js';
 import { memberEligible } from './members.js';
+import { notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -46,6 +47,26 @@ const ASSIGNMENT_SET = [
   ...PROVIDER_ONLY_FIELDS.map((f) => `${f} = case when src.action = 'switch' then null else prev.${f} end`),
 ].join(',\n           ');
 
+/**
+ * [POLICY LOB_SWITCH] Whether the assignment `a` (an ecm_assignments alias) still holds its member
+ * in its line of business on `day` (the SQL of a date): the plan has not ended it before that
+ * day (plan_end, its last day in the line: the member moved to another of the plan's lines,
+ * endOtherLines; none: open-ended). The one place the rule is written; what the provider
+ * reported (status, enrollment end, discontinuation) is read beside it as before:
+ * - on a day: a MIF or mini-MIF carries the member only when held on its slot's day
+ *   (mifMembers, miniMifMembers), and a referral is overdue only while its member is held in
+ *   the line on the alert's day (overdueReferrals);
+ * - for a reporting period: held on the period's first day. An RTF or OTF row about a member its
+ *   provider's assignment no longer holds for the file's period is accepted with MEMBER_LEFT_LINE,
+ *   and an RTF does not owe that member (leftLineMembers, the provider context); the caseload
+ *   warning counts members held on the period's first day (caseloadsOver);
+ * - on a referral's approval day: the referral conflict check (isOpenEcm, its twin in memory).
+ */
+export const assignmentInLine = (a: string, day: string): string => notEndedOn(`${a}.plan_end`, day);
+
+/** assignmentInLine of an assignment read into memory, on `day` (YYYY-MM-DD). */
+export const inLineOn = (a: { plan_end: string | null }, day: string): boolean => a.plan_end === null || a.plan_end >= day;
+
 /** A member's assignment in one line of business, with when the provider last reported on it. */
 export interface CurrentAssignment {
   id: number;
@@ -57,6 +78,8 @@ export interface CurrentAssignment {
   enrollment_start: string | null;
   enrollment_end: string | null;
   discontinuation_date: string | null;
+  /** The plan's end of the assignment in its line (its last day: assignmentInLine); null: none. */
+  plan_end: string | null;
   acuity: string | null;
   lcm_name: string | null;
   lcm_phone: string | null;
@@ -75,7 +98,7 @@ export interface CurrentAssignment {
 /** The assignments (every line of business) of these members. */
 export async function currentAssignments(db: Db, cins: readonly string[]): Promise<CurrentAssignment[]> {
   return (await db.query<CurrentAssignment>(
-    `select a.id, a.cin, a.lob, a.provider_code, a.assigned_date, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.acuity,
+    `select a.id, a.cin, a.lob, a.provider_code, a.assigned_date, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.plan_end, a.acuity,
             a.lcm_name, a.lcm_phone, a.pof, a.upstream_values, a.upstream_as_of, a.upstream_field_as_of, a.episode_started_at,
             a.last_submission_id, u.received_at as reported_at
        from ecm_assignments a left join submissions u on u.id = a.last_submission_id
@@ -136,7 +159,7 @@ const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob
  * that member stays (with status 4, as reported) until the month after the End Date, and is
  * owed on the RTF like an enrolled one. Status 4 without a start (never enrolled, discontinued)
  * or without an end is not on it. Only members eligible with the plan on the slot's day
- * (memberEligible).
+ * (memberEligible) and still in the line on it (assignmentInLine: not moved to another line).
  */
 export async function mifMembers(db: Db, provider: string, lob: string, slot: IsoDate, periodStart: IsoDate): Promise<MifMember[]> {
   const r = await db.query<MifMember>(
@@ -155,7 +178,7 @@ export async function mifMembers(db: Db, provider: string, lob: string, slot: Is
      )
      select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
        from a join members m using (cin)
-      where a.assigned_date <= $3 and ${memberEligible('m', '$3::date')}
+      where a.assigned_date <= $3 and ${memberEligible('m', '$3::date')} and ${assignmentInLine('a', '$3::date')}
         and (a.status in (1, 2)
              or (a.status = 3 and (a.enrollment_end is null or a.enrollment_end >= $4))
              or (a.status = 4 and a.enrollment_start is not null and a.enrollment_end >= $4))
@@ -197,7 +220,8 @@ export async function readMembersInSnapshot(pool: pg.Pool, read: (c: pg.PoolClie
 /**
  * mini-MIF: referrals to the provider approved at least minDays before the slot that have not
  * gone out on a MIF or mini-MIF this provider received (CARRIED), of members eligible with the
- * plan on the slot's day (memberEligible: a referral of a member whose eligibility ended is not sent).
+ * plan on the slot's day (memberEligible: a referral of a member whose eligibility ended is not sent)
+ * whose assignment in the line still holds them on that day (assignmentInLine: not moved to another line).
  * A republish of the slot's mini-MIF (`republishing`) also carries the referrals an earlier
  * version of that same file sent: they are marked sent, and a new version without them would
  * replace the file with nothing.
@@ -213,7 +237,7 @@ export async function miniMifMembers(db: Db, provider: string, lob: string, slot
          from ecm_referrals f
          join members m on m.cin = f.cin
          join ecm_assignments a on a.cin = f.cin and a.lob = f.lob and a.provider_code = f.provider_code
-        where f.provider_code = $1 and f.lob = $2 and ${memberEligible('m', '$3::date')}
+        where f.provider_code = $1 and f.lob = $2 and ${memberEligible('m', '$3::date')} and ${assignmentInLine('a', '$3::date')}
           and f.approved_date <= ($3::date - $4::int)
           and ((f.mini_mif_file_id is null
                 and not exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where ${CARRIED}))
@@ -267,7 +291,8 @@ export interface OverdueReferrals {
 
 /**
  * Per provider (by code) and liaison: referrals not sent, not alerted on yet, and approved `days`
- * or more before the slot, whose member has not since been assigned to another provider in the line. The liaison is the one of the provider's ECM contract in the
+ * or more before the slot, whose member has not since been assigned to another provider in the line, nor
+ * moved to another line by the slot (assignmentInLine). The liaison is the one of the provider's ECM contract in the
  * referral's line (the provider's own when the contract names none, or there is no contract in
  * that line), compared case-insensitively: each liaison hears of their line's referrals.
  */
@@ -280,9 +305,10 @@ export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Pro
        left join members m on m.cin = f.cin
        left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
       where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
-        -- a member since moved to another provider (the assignment extract) is on no mini-MIF of
-        -- this one's, ever (miniMifMembers): nothing is overdue to it
-        and not exists (select 1 from ecm_assignments a where a.cin = f.cin and a.lob = f.lob and a.provider_code <> f.provider_code)
+        -- a member since moved to another provider (the assignment extract), or to another line
+        -- (assignmentInLine), is on no mini-MIF of this one's from then (miniMifMembers): nothing is overdue to it
+        and not exists (select 1 from ecm_assignments a where a.cin = f.cin and a.lob = f.lob
+                          and (a.provider_code <> f.provider_code or not ${assignmentInLine('a', '$1::date')}))
       group by f.provider_code, lower(${CONTRACT_LIAISON}) order by f.provider_code, 2`,
     [slot, days],
   );
@@ -321,6 +347,9 @@ export interface AssignmentExtractWrite {
   field_as_of: Record<ExtractField, string>;
 }
 
+/** An extract row that takes the assignment back into its line: a switch or a new assigned date after the plan's end of it. */
+const REOPENS = `(prev.plan_end is not null and src.assigned_date > prev.plan_end and ${takes('assigned_date')})`;
+
 /**
  * The assignment extract's rows in two statements: the changes to existing assignments (a
  * lineage row for each that changed; a switch settles the referral conflicts it answers), then
@@ -342,15 +371,20 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
          upstream_field_as_of = src.field_as_of,
          -- a switch ends the referral's episode: the row holds what the extract said
          episode_started_at = case when src.action = 'switch' then null else prev.episode_started_at end,
+         -- the member back in the line (a move back: the extract assigns it again from a day after
+         -- the plan ended it) holds it again; an older row of the line (its assigned date on or
+         -- before that end) leaves the end as it is
+         plan_end = case when ${REOPENS} then null else prev.plan_end end,
+         plan_ended_at = case when ${REOPENS} then null else prev.plan_ended_at end,
          updated_at = now()
        from src join ecm_assignments prev on prev.id = src.id
        where a.id = prev.id
        returning a.id, src.row, prev as before,
          (prev.provider_code, prev.assigned_date, prev.status, prev.pof, prev.enrollment_start, prev.enrollment_end, prev.acuity,
-          prev.lcm_name, prev.lcm_phone, prev.discontinuation_date)
+          prev.lcm_name, prev.lcm_phone, prev.discontinuation_date, prev.plan_end)
            is distinct from
          (a.provider_code, a.assigned_date, a.status, a.pof, a.enrollment_start, a.enrollment_end, a.acuity, a.lcm_name, a.lcm_phone,
-          a.discontinuation_date) as changed
+          a.discontinuation_date, a.plan_end) as changed
      ), switched as (
        -- a referral refused because the member was with another provider is settled once the extract moves the member
        update ecm_referral_conflicts k set resolved_at = $2
@@ -372,6 +406,63 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
      on conflict (cin, lob) do nothing`,
     [payload],
   );
+}
+
+/** An extract row that opened or moved a member's assignment in `lob` from `assigned_date`, and the lines the same file lists the member in. */
+export interface LineOpened {
+  row: number;
+  cin: string;
+  lob: string;
+  assigned_date: string;
+  /** Every line the file lists the member in (rejected rows included: the plan still lists the member there). */
+  listed: string[];
+}
+
+/** An assignment the plan ended because the member joined another line (endOtherLines). */
+export interface LineEnded {
+  id: number;
+  row: number;
+  cin: string;
+  lob: string;
+  provider_code: string;
+  joined: string;
+  plan_end: string;
+}
+
+/**
+ * [POLICY LOB_SWITCH=end-other-lines] A member is enrolled in one of the plan's lines at a time.
+ * For each line an extract row opened or moved (`opened`: an insert, a switch, a move back), the
+ * member's open assignment (status 1-3, no enrollment end or discontinuation, not ended by the
+ * plan) in another line the file does not list, assigned before the row's assigned date, ends
+ * from the plan's side: plan_end the day before that date (its last day in its line), plan_ended_at
+ * the import's clock; what the provider reported stays as reported (no status 4, no enrollment
+ * end invented). Of two openings in one file the earlier date ends it. Lineage: the assignment as
+ * it was, with the row that ended it (source LINE_SWITCH). Returns the assignments ended (none on a
+ * re-import: an ended assignment is not open).
+ */
+export async function endOtherLines(db: Db, opened: readonly LineOpened[], now: Date): Promise<LineEnded[]> {
+  if (!opened.length) return [];
+  return (await db.query<LineEnded>(
+    `/* import ecm-assignments: line switches, lineage */ with src as materialized (
+       select * from jsonb_to_recordset($1::jsonb) as x(row int, cin text, lob text, assigned_date date, listed text[])
+     ), ending as (
+       select distinct on (o.id) o.id, src.row, src.lob as joined, src.assigned_date
+         from src join ecm_assignments o on o.cin = src.cin and o.lob <> src.lob and not (o.lob = any(src.listed))
+        where o.status between 1 and 3 and o.enrollment_end is null and o.discontinuation_date is null and o.plan_end is null
+          and o.assigned_date < src.assigned_date
+        order by o.id, src.assigned_date, src.row
+     ), upd as (
+       update ecm_assignments a set plan_end = e.assigned_date - 1, plan_ended_at = $2, updated_at = now()
+         from ending e join ecm_assignments prev on prev.id = e.id
+        where a.id = prev.id
+       returning a.id, a.cin, a.lob, a.provider_code, a.plan_end, e.row, e.joined, prev as before
+     ), lineage as (
+       insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source)
+       select id, null, row, before, 'LINE_SWITCH' from upd
+     )
+     select id::int, row, cin, lob, provider_code, joined, plan_end from upd order by row, lob`,
+    [JSON.stringify(opened), now],
+  )).rows;
 }
 
 /** Which of these referral ids are on record already (a re-import changes no assignment), with whom each refers where. */
@@ -448,7 +539,7 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
          acuity = null, lcm_name = null, lcm_phone = null, lcm_email = null, care_plan_revised = null, care_conference = null,
          assessment_started = null, assessment_completed = null, last_encounter = null, in_person_count = null, telephonic_count = null,
          referral_status = null, referral_status_date = null, referral_closure_reason = null,
-         last_submission_id = null, last_row_number = null, episode_started_at = $2, updated_at = now()
+         last_submission_id = null, last_row_number = null, episode_started_at = $2, plan_end = null, plan_ended_at = null, updated_at = now()
        from src join ecm_assignments prev on prev.cin = src.cin and prev.lob = src.lob
        where a.id = prev.id
        returning a.id, src.row, src.referral_id, prev as before

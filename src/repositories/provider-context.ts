@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { csasfRowLob } from './cs-authorizations.js';
+import { assignmentInLine } from './ecm-assignments.js';
 import { memberEligible } from './members.js';
 import { contractInForce } from './providers.js';
 
@@ -178,6 +179,22 @@ export async function endedMembers(db: Db, code: string, periodDate: IsoDate): P
              or exists (select 1 from ecm_referrals f where f.cin = m.cin and f.provider_code = $1)
              or exists (select 1 from cs_authorizations a where a.cin = m.cin and a.provider_code = $1)
              or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where r.cin = m.cin and o.provider_code = $1))`,
+    [code, periodDate],
+  )).rows;
+}
+
+export interface LeftLineRow { cin: string; lob: string; plan_end: string }
+
+/**
+ * [POLICY LOB_SWITCH] The provider's ECM assignments that no longer hold their member in their
+ * line for the reporting period of `periodDate` (its first day: assignmentInLine): the plan moved
+ * the member to another of its lines before it. Each with its last day in the line. The rows
+ * about them (that line) are accepted with MEMBER_LEFT_LINE, and an RTF does not owe them.
+ */
+export async function leftLineMembers(db: Db, code: string, periodDate: IsoDate): Promise<LeftLineRow[]> {
+  return (await db.query<LeftLineRow>(
+    `select a.cin, a.lob, a.plan_end from ecm_assignments a
+      where a.provider_code = $1 and a.plan_end is not null and not ${assignmentInLine('a', '$2::date')}`,
     [code, periodDate],
   )).rows;
 }

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { copyIn } from '../db/copy.js';
 import { sheetLines } from './sheet-lines.js';
+import { assignmentInLine } from './ecm-assignments.js';
 
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -220,12 +221,17 @@ export async function earlierSheetErrors(c: Client, oldSheetId: number, newSheet
   return r.rows;
 }
 
-/** Lead care managers of the provider with more enrolled members than the limit. */
-export async function caseloadsOver(c: Client, provider: string, limit: number): Promise<{ lcmName: string; members: number }[]> {
+/**
+ * Lead care managers of the provider with more enrolled members than the limit, counting the
+ * assignments that still hold their member in their line on the reporting period's first day
+ * (`periodDate`, assignmentInLine: a member the plan moved to another line is no one's caseload here).
+ */
+export async function caseloadsOver(c: Client, provider: string, limit: number, periodDate: string): Promise<{ lcmName: string; members: number }[]> {
   const r = await c.query<{ lcm_name: string; n: number }>(
-    `select lcm_name, count(*)::int n from ecm_assignments where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null
+    `select lcm_name, count(*)::int n from ecm_assignments a
+      where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null and ${assignmentInLine('a', '$3::date')}
       group by lcm_name having count(*) > $2 order by lcm_name`,
-    [provider, limit],
+    [provider, limit, periodDate],
   );
   return r.rows.map((x) => ({ lcmName: x.lcm_name, members: x.n }));
 }

@@ -127,6 +127,7 @@ export const ISSUES = {
   MEMBER_REASSIGNED: e('row', 'This member was on your latest MIF but the plan has since assigned them to another ECM provider{detail}: the row is not accepted. Leave the member out of your next files; ask your liaison how to report care given before the change.'),
   MEMBER_REASSIGNED_COUNTED: w('row', 'This member was on your latest MIF but the plan has since assigned them to another ECM provider{detail}: the row counts for this reporting period, and changes nothing in the member\'s record. From your next MIF on, leave the member out.'),
   MEMBER_NOT_ELIGIBLE: w('row', 'The plan has this member\'s Medi-Cal eligibility with the plan ending on {date}, before this reporting period: the row is accepted; {action}.'),
+  MEMBER_LEFT_LINE: w('row', 'The plan has this member in another of its lines of business from the day after {date}, before this reporting period: the row is accepted; report the ECM discontinuation (status 4 with its end date) and leave the member out of your next {lob} files.'),
   NAME_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN; no change is needed if the name is right.'),
   DOB_MISMATCH: w('row', '{column} differs from the plan\'s record for this member. Check the CIN.'),
   NOT_ON_CSASF: e('row', 'This member and service ({value}) are not on the latest CSASF sent to you{detail}. Report only members on your most recent CSASF; adding a member here does not create an authorization.'),

@@ -19,7 +19,7 @@ import { EcmMembers } from '../../src/ingest/ecm-members.js';
 
 const ctx: ProviderContext = {
   code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
+  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(),
 };
 
 describe('the file-type registry', () => {

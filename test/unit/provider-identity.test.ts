@@ -23,7 +23,7 @@ const OTHER_TIN = '111222333';
 const ctx: ProviderContext = {
   code: 'ACME', npi: NPI, tin: TIN, name: 'Acme', sftpFolder: 'ACME',
   previousIdentities: { npis: new Map([[OLD_NPI, '2026-11-20']]), tins: new Map([[OLD_TIN, '2026-11-25']]) },
-  ecmLobs: new Set(['HN']), csLobs: new Set(['HN']), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(),
+  ecmLobs: new Set(['HN']), csLobs: new Set(['HN']), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(),
 };
 
 /** A row of `layout` with only the identity and the line of business (no CIN: the member rules do not run). */

@@ -75,6 +75,8 @@ describe('the catalogue', () => {
     'MEMBER_REASSIGNED', 'MEMBER_REASSIGNED_COUNTED',
     // (a member whose eligibility with the plan ended before the period: test/integration/member-eligibility-end.test.ts)
     'MEMBER_NOT_ELIGIBLE',
+    // (a member the plan moved to another line of business before the period, LOB_SWITCH: test/integration/member-line-switch.test.ts)
+    'MEMBER_LEFT_LINE',
     'NOT_ON_CSASF', 'CS_LOB_MISMATCH', 'AUTH_NOT_APPROVED', 'AUTH_NUMBER_MISMATCH', 'SERVICE_OUTSIDE_AUTH', 'UE_OUTREACH_INSUFFICIENT',
     'PAST_ENROLLMENT_NOT_REPORTED', 'CASELOAD_HIGH'];
 

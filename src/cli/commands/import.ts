@@ -33,7 +33,9 @@ care manager and POF each follow the newer side, the extract's value (since it f
 the provider's RTF, and a blank in the extract never replaces what the provider reported;
 differences are listed under "disagreements" (fieldsKept: the side kept per field). A row
 still naming the provider a newer referral's episode replaced changes nothing; it is listed under
-"olderThanReferral".
+"olderThanReferral". A row putting a member in a line (new, another provider, or back) ends the
+member's open assignment in another line the file does not list, from its assigned date
+(LOB_SWITCH=end-other-lines); listed under "lineSwitches", the old line's liaison emailed.
 
 Examples:
   calaim-exchange import providers samples/plan/providers.csv
@@ -50,7 +52,8 @@ Examples:
           emit(opts, { ...s, file }, () => {
             const head = `${kind}: ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected` +
               (s.conflicts.length ? `, ${s.conflicts.length} conflict(s)` : '') + (s.disagreements.length ? `, ${s.disagreements.length} disagreement(s)` : '') +
-              (s.olderThanReferral.length ? `, ${s.olderThanReferral.length} row(s) older than a referral` : '');
+              (s.olderThanReferral.length ? `, ${s.olderThanReferral.length} row(s) older than a referral` : '') +
+              (s.lineSwitches.length ? `, ${s.lineSwitches.length} assignment(s) in another line ended` : '');
             const extra = (s.ignoredColumns.length ? `\nignored column(s): ${s.ignoredColumns.join(', ')}` : '') +
               s.warnings.map((x) => `\nwarning: ${x.message}`).join('');
             const parts = [head + extra];
@@ -74,6 +77,12 @@ Examples:
               parts.push('extract rows older than a referral (nothing applied: the member stays with the referred provider):\n' +
                 table(['row', 'cin', 'lob', 'extract names', 'assigned to', 'episode since'], shown.map((o) => [o.row, o.cin, o.lob, o.extractProvider, o.provider, o.episodeStartedAt])) +
                 (s.olderThanReferral.length > shown.length ? `\n… and ${s.olderThanReferral.length - shown.length} more (use --json for all)` : ''));
+            }
+            if (s.lineSwitches.length) {
+              const shown = s.lineSwitches.slice(0, 50);
+              parts.push('assignments ended in the line the member left (LOB_SWITCH; the old line\'s liaison alerted):\n' +
+                table(['row', 'cin', 'left', 'provider', 'last day', 'joined'], shown.map((k) => [k.row, k.cin, k.lineLeft, k.provider, k.lastDay, k.lineJoined])) +
+                (s.lineSwitches.length > shown.length ? `\n… and ${s.lineSwitches.length - shown.length} more (use --json for all)` : ''));
             }
             return parts.join('\n\n');
           });

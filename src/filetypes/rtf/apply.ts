@@ -88,8 +88,8 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
 }
 
 /** Once the RTF counts: Lead Care Managers over the caseload limit (a warning for the liaison). */
-export async function caseloadWarnings(c: pg.PoolClient, args: { config: Config; provider: string; sheet: string }): Promise<Issue[]> {
-  const { config, provider, sheet } = args;
-  const over = await caseloadsOver(c, provider, config.CASELOAD_WARN_LIMIT);
+export async function caseloadWarnings(c: pg.PoolClient, args: { config: Config; provider: string; sheet: string; periodDate: string }): Promise<Issue[]> {
+  const { config, provider, sheet, periodDate } = args;
+  const over = await caseloadsOver(c, provider, config.CASELOAD_WARN_LIMIT, periodDate);
   return over.map((x) => makeIssue('CASELOAD_HIGH', { sheet }, { detail: x.lcmName, count: x.members, limit: config.CASELOAD_WARN_LIMIT }));
 }

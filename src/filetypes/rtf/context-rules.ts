@@ -27,11 +27,12 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    * (REASSIGNED_MEMBER_ROWS=count: the provider reports on what it was sent). Few: only these
    * are looked up among the rows earlier files of the period still count. A line not under
    * contract for the period (one ended before it: its rows are LOB_NOT_CONTRACTED) owes none,
-   * nor is a member not eligible with the plan for the period owed (ctx.ineligible: memberEligible).
+   * nor is a member not eligible with the plan for the period owed (ctx.ineligible: memberEligible),
+   * nor one the plan moved to another of its lines before the period (ctx.leftLine: assignmentInLine).
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
     [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob)
-      && !ctx.ineligible.has(cin) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+      && !ctx.ineligible.has(cin) && !ctx.leftLine.has(`${cin}|${m.lob}`) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
 
   return {
     check(row, lob, out) {
