@@ -156,8 +156,9 @@ export const ECM_ASSIGNMENTS: Applier = {
       field_as_of: r.__field_as_of as Record<ExtractField, string>,
     })), now);
     // (once written: a batch the database refused is written again row by row)
-    const opened = seen(state, 'lineOpened') as Map<string, Row>;
-    for (const r of rows) if (r.__opens) opened.set(String(r.__row), r);
+    // (what endOtherLines needs of each, not the row: a first load inserts every row of the file)
+    const opened = seen(state, 'lineOpened') as Map<string, Omit<LineOpened, 'listed'>>;
+    for (const r of rows) if (r.__opens) opened.set(String(r.__row), { row: r.__row, cin: String(r.cin), lob: String(r.lob), assigned_date: String(r.assigned_date) });
   },
 
   /**
@@ -167,16 +168,14 @@ export const ECM_ASSIGNMENTS: Applier = {
    */
   async finish(c, { state, now, lineSwitches, lobSwitch }) {
     if (lobSwitch === 'keep') return;
-    const rows = [...(seen(state, 'lineOpened') as Map<string, Row>).values()];
+    const rows = [...(seen(state, 'lineOpened') as Map<string, Omit<LineOpened, 'listed'>>).values()];
     if (!rows.length) return;
     const listed = new Map<string, string[]>();
     for (const key of seen(state, 'cinlob').keys()) {
       const [cin, lob] = key.split('|') as [string, string];
       listed.set(cin, [...(listed.get(cin) ?? []), lob]);
     }
-    const ended = await endOtherLines(c, rows.map((r): LineOpened => ({
-      row: r.__row, cin: String(r.cin), lob: String(r.lob), assigned_date: String(r.assigned_date), listed: listed.get(String(r.cin)) ?? [String(r.lob)],
-    })), now);
+    const ended = await endOtherLines(c, rows.map((r): LineOpened => ({ ...r, listed: listed.get(r.cin) ?? [r.lob] })), now);
     lineSwitches.push(...ended.map((e) => ({
       row: e.row, cin: e.cin, lineLeft: e.lob, lineJoined: e.joined, provider: e.provider_code, lastDay: e.plan_end, assignmentId: e.id,
     })));
