@@ -153,3 +153,40 @@ describe('calaim-exchange import referrals: conflicts (CLI)', () => {
     expect(t.stderr).not.toMatch(/91000005E/);
   });
 });
+
+describe('calaim-exchange import ecm-assignments: a member moved to another line (CLI, LOB_SWITCH)', () => {
+  let plan: TestDb;
+  let dataDir: string;
+  beforeAll(async () => {
+    plan = await createTestDb();
+    await seedPlan(plan.pool);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-cli-line-switch-'));
+  });
+  afterAll(async () => {
+    await plan.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the assignment ended in the line left under lineSwitches, in --json and in the text output; a re-import lists none', async () => {
+    const e = { DATABASE_URL: plan.url, DATA_DIR: dataDir };
+    // 91000002B: enrolled with ACME in HN; the extract assigns them in CV (ACME's other line) only
+    const file = path.join(dataDir, 'ecm-assignments_cv.csv');
+    fs.writeFileSync(file, 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone\n91000002B,ACME,CV,1,2026-12-01,,,,,,\n');
+    const j = await runCli(['import', 'ecm-assignments', file, '--json', '--now', '2026-11-20T16:00:00Z'], e);
+    expect(j.code, j.stderr).toBe(0);
+    expect(j.json).toMatchObject({
+      kind: 'ecm-assignments', rowsImported: 1, rowsRejected: 0, conflicts: [], disagreements: [], olderThanReferral: [],
+      lineSwitches: [{ row: 2, cin: '91000002B', lineLeft: 'HN', lineJoined: 'CV', provider: 'ACME', lastDay: '2026-11-30' }],
+    });
+    const t = await runCli(['import', 'ecm-assignments', file], e);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).not.toMatch(/in another line ended/);
+    // (the text output of the switch itself: a second member moved)
+    fs.writeFileSync(file, 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone\n91000001A,ACME,CV,1,2026-12-01,,,,,,\n');
+    const t2 = await runCli(['import', 'ecm-assignments', file], e);
+    expect(t2.code, t2.stderr).toBe(0);
+    expect(t2.stdout).toMatch(/1 assignment\(s\) in another line ended/);
+    expect(t2.stdout).toMatch(/2\s+91000001A\s+HN\s+ACME\s+2026-11-30\s+CV/);
+    expect(t2.stderr).not.toMatch(/9100000\dA|9100000\dB/);
+  });
+});
