@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
+import { miniMifSlaAlert } from '../../src/reports/alerts.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
@@ -43,7 +44,8 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
       // Gil: enrolled with ACME in Health Net, whose move to CalViva the plan sends late (below)
       await x.db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, enrollment_start, acuity, lcm_name, lcm_phone)
         values ('91000007G', 'HN', 'ACME', 3, '2026-10-01', '2026-10-05', 'Low', 'Pat Lee', '5595552000')`);
-    });
+      // (Pat Lee has Ben and Gil enrolled in Health Net: one more than this limit while both count)
+    }, { CASELOAD_WARN_LIMIT: '1' });
   });
   afterAll(() => closePlanWorld(w));
 
@@ -98,7 +100,7 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
     expect(await one(w, `select plan_end from ecm_assignments where cin = '91000004D' and lob = 'CV'`)).toEqual({ plan_end: null });
   });
 
-  it('a referral not yet sent is on no mini-MIF of the line the member left', async () => {
+  it('a referral not yet sent is on no mini-MIF of the line the member left, nor alerted on as overdue', async () => {
     // Hana: referred to ACME in Health Net on 11/25, then assigned in CalViva from 11/28
     await importExtract(w, 'referrals', 'referrals-hana.csv', ['REF-LS-H,91000008H,ACME,HN,2026-11-25'], '2026-11-25T16:00:00Z');
     const s = await importExtract(w, 'ecm-assignments', 'assignments-hana.csv', ['91000008H,RIVAL,CV,1,2026-11-28,,,,,,'], '2026-11-26T16:00:00Z');
@@ -106,9 +108,11 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
     const mini = await generate('mini-mif', { date: '2026-12-01', now: new Date('2026-12-01T14:30:00Z') }, w.deps);
     expect(mini.units.find((u) => u.provider === 'ACME' && u.lob === 'HN')?.status ?? 'NONE').not.toBe('PUBLISHED');
     expect(await sent(w, 'ACME', 'MINIMIF', '2026-12-01', 'HN')).not.toContain('91000008H');
+    // nor is it overdue to ACME's liaison (10 days after its approval), as for a member moved to another provider
+    expect(await miniMifSlaAlert(w.db.pool, w.config, '2026-12-06', new Date('2026-12-06T15:00:00Z'))).toEqual({ referrals: 0, providers: 0 });
   });
 
-  it('the plan learns of a move after the December MIF: ACME\'s December RTF does not owe Gil, and a row about him is accepted with MEMBER_LEFT_LINE', async () => {
+  it('the plan learns of a move after the December MIF: ACME\'s December RTF does not owe Gil nor count him in a caseload, and a row about him is accepted with MEMBER_LEFT_LINE', async () => {
     expect((await w.db.pool.query(`select r.ecm_status from outbound_files f join outbound_file_rows r on r.outbound_file_id = f.id
       where f.provider_code = 'ACME' and f.lob = 'HN' and f.kind = 'MIF' and f.slot = '2026-12-15' and r.cin = '91000007G'`)).rows).toEqual([{ ecm_status: 3 }]);
     const s = await importExtract(w, 'ecm-assignments', 'assignments-gil.csv', ['91000007G,RIVAL,CV,1,2026-12-01,,,,,,', BEN_CV], '2026-12-20T16:00:00Z');
@@ -118,6 +122,8 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
     expect(dec.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(dec.document.issues.filter((i) => i.code === 'PAST_ENROLLMENT_NOT_REPORTED')).toEqual([]);
     expect(dec.document.issues.filter((i) => i.code === 'MEMBER_LEFT_LINE')).toEqual([]);
+    // nor in Pat Lee's Health Net caseload for December, with Ben
+    expect(dec.document.issues.filter((i) => i.code === 'CASELOAD_HIGH')).toEqual([]);
     // ACME reports his discontinuation: accepted, with the warning (saying what to do, never who)
     const again = await answerUpload(w, 'ACME', 'RTF_ACME_202612_v2.xlsx', await rtf([rtfRow(DECEMBER), rtfRow({
       ...DECEMBER, cin: '91000007G', lastName: 'Golf', firstName: 'Gil', ecmStatus: '4', startDate: { date: '2026-10-05' }, endDate: { date: '2026-11-30' },
