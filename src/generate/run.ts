@@ -98,6 +98,17 @@ export function latestSlotDue(kind: OutboundKind, date: IsoDate, config: Config)
   return slotFor(kind, date, config) <= date ? date : mifSlot(addMonths(periodOfDate(date), -1));
 }
 
+/**
+ * Why the slot may not go out on `today` (the plan-local date of the command's clock), or
+ * undefined when it may: a slot after today is ahead of its day. Published early, its file is
+ * built from records before that day's (a December MIF before December's RTFs are applied), and
+ * the scheduled run on its day finds the slot done and sends nothing. `generate` and
+ * `republish` refuse it (a `--dry-run` of it is a preview, and allowed).
+ */
+export function slotAhead(kind: OutboundKind, slot: IsoDate, today: IsoDate): string | undefined {
+  return slot > today ? `the ${kind} slot ${slot} is in the future (today is ${today} in the plan time zone)` : undefined;
+}
+
 const compact = (d: IsoDate) => d.replace(/-/g, '');
 
 /**
@@ -436,8 +447,14 @@ export class RepublishRefused extends Error {
   }
 }
 
-/** Refused (RepublishRefused) before anything is claimed or built when the provider was sent nothing for the slot. */
-export async function checkRepublish(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string): Promise<void> {
+/**
+ * Refused (RepublishRefused) before anything is claimed or built when the slot is after `today`
+ * (the plan-local date of the caller's clock: a file is never republished ahead of its day, even
+ * one a mistaken run published early), or when the provider was sent nothing for the slot.
+ */
+export async function checkRepublish(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string, today: IsoDate): Promise<void> {
+  const ahead = slotAhead(kind, slot, today);
+  if (ahead) throw new RepublishRefused(`${ahead}: a file is republished only once its day has come`);
   if (!(await hasCurrentVersion(pool, KIND_CODE[kind], slot, provider))) throw new RepublishRefused(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
 }
 

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import { isPeriod } from '../calendar/period.js';
-import { parseIsoDate, startOfLocalDay } from '../calendar/zone.js';
+import { localDate, parseIsoDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { getBlob, storedBlobs } from '../db/blobs.js';
@@ -476,7 +476,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     }
     if (!kind || !date || !slot) return showProvider(req, reply, { kind: 'error', text: 'Choose a file kind and a day of the slot (a real date, YYYY-MM-DD, in 1900-2199).' }, 400);
     try {
-      await checkRepublish(pool, kind, slot, code);
+      // the pages' clock decides today: no file is republished ahead of its day
+      await checkRepublish(pool, kind, slot, code, localDate(deps.now(), tz));
     } catch (err) {
       if (err instanceof RepublishRefused) return showProvider(req, reply, { kind: 'error', text: `Not republished: ${err.message}.` }, 409);
       throw err;

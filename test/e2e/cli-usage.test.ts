@@ -26,6 +26,35 @@ describe('usage errors (nothing opened)', () => {
     expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
   });
 
+  // A slot after today (the plan-local date of --now, else of the wall clock) is never published
+  // ahead of its day: `generate mif --date 2026-12-15` typed in November (for 2026-11-15) published
+  // December's MIF then, before December's RTFs were applied, and the 15th's run found it done.
+  it.each([
+    [['generate', 'mif', '--date', '2026-12-15', '--now', '2026-11-20T10:00:00-08:00'], 'mif', '2026-12-15', '2026-11-20'],
+    // a MIF's slot is its month's 15th: a date before it names a slot still to come
+    [['generate', 'mif', '--date', '2026-11-10', '--now', '2026-11-10T10:00:00-08:00'], 'mif', '2026-11-15', '2026-11-10'],
+    [['generate', 'mini-mif', '--date', '2026-11-21', '--now', '2026-11-20T23:30:00-08:00'], 'mini-mif', '2026-11-21', '2026-11-20'],
+    // the plan-local date, not the UTC one: 2026-11-21T05:00Z is still the 20th in Los Angeles
+    [['generate', 'mini-mif', '--date', '2026-11-21', '--now', '2026-11-21T05:00:00Z'], 'mini-mif', '2026-11-21', '2026-11-20'],
+    [['generate', 'csasf', '--date', '2026-11-29', '--provider', 'HOMEWAY', '--now', '2026-11-28T10:00:00-08:00'], 'csasf', '2026-11-29', '2026-11-28'],
+    [['generate', 'mif', '--date', '2026-12-15', '--provider', 'ACME', '--now', '2026-11-20T10:00:00-08:00', '--json'], 'mif', '2026-12-15', '2026-11-20'],
+  ])('%j: exit 2, the slot is in the future, before anything is opened', async (args, kind, slot, today) => {
+    const r = await runCli(args, offline);
+    expectUsageError(r, new RegExp(`^error: the ${kind} slot ${slot} is in the future \\(today is ${today} in the plan time zone\\): it is published on its day; --dry-run previews it$`, 'm'));
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
+  });
+
+  it('generate mif --date <a slot after the wall clock\'s today>, no --now: exit 2 as well', async () => {
+    const r = await runCli(['generate', 'mif', '--date', '2198-12-15'], offline);
+    expectUsageError(r, /^error: the mif slot 2198-12-15 is in the future \(today is \d{4}-\d{2}-\d{2} in the plan time zone\)/m);
+  });
+
+  it('republish <a slot after today>: exit 2, nothing republished ahead of its day', async () => {
+    const r = await runCli(['republish', 'mif', '--provider', 'ACME', '--date', '2026-12-15', '--reason', 'x', '--now', '2026-11-20T10:00:00-08:00'], offline);
+    expectUsageError(r, /^error: the mif slot 2026-12-15 is in the future \(today is 2026-11-20 in the plan time zone\): a file is republished only once its day has come$/m);
+  });
+
   it('ingest <a directory>: exit 2', async () => {
     const r = await runCli(['ingest', dataDir, '--provider', 'ACME'], offline);
     expectUsageError(r, /^error: .* is a directory, not a file/m);
@@ -243,6 +272,16 @@ describe('usage errors that need the database record nothing', () => {
     await db.pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('NOCONTRACT', '1234567893', '123456789', 'No contract', 'NOCONTRACT')`);
     expectUsageError(await runCli(['poll', '--provider', 'nocontract'], env), /^error: provider NOCONTRACT has no contract: its uploads\/ folder is not polled/m);
     expect(await runs()).toEqual(before);
+  });
+
+  it('generate --dry-run of a slot after today: allowed (a preview), nothing published or recorded', async () => {
+    const out = path.join(dataDir, 'dry-future');
+    const r = await runCli(['generate', 'mif', '--date', '2026-12-15', '--provider', 'ACME', '--now', '2026-11-20T10:00:00-08:00', '--dry-run', '--out', out, '--json'], { ...offline, DATABASE_URL: db.url });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ kind: 'mif', slot: '2026-12-15', dryRun: true });
+    expect(fs.readdirSync(out).length).toBeGreaterThan(0);
+    expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
+    expect((await db.pool.query(`select count(*)::int n from outbound_files`)).rows[0]).toEqual({ n: 0 });
   });
 
   it('generate mif --provider NOPE: exit 2, and no attempt is recorded against the slot', async () => {

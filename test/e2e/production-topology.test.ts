@@ -287,7 +287,8 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
     const next = mif.ACME!.replace('20261115', '20261215');
     const planted = server.sftpBatch('ACME', [`ln -s /RIVAL/downloads/${mif.RIVAL} downloads/.${next}.part`]);
     expect(planted.code, 'symlink creation').not.toBe(0);
-    const r = await runCli(['generate', 'mif', '--date', '2026-12-15', '--json'], env);
+    // (on its day: a slot after today is refused)
+    const r = await runCli(['generate', 'mif', '--date', '2026-12-15', '--now', '2026-12-15T14:30:00Z', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(srv('RIVAL', 'downloads', mif.RIVAL!)).equals(rivalMif)).toBe(true);
     expect(fs.lstatSync(srv('ACME', 'downloads', next)).isFile()).toBe(true);

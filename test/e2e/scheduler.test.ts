@@ -204,8 +204,9 @@ describe('scheduler (real processes)', () => {
     const gate = newGate('manual', 0); // the scheduled run holds before its first publish
     const a = start(['scheduler', '--once', '--now', now, '--jobs', 'mif', '--json'], { CALAIM_TEST_PUBLISH_GATE: gate });
     await until('the scheduled run to start', async () => (await run('mif', '2027-02-15'))?.status === 'RUNNING');
-    const refused = await runCli(['generate', 'mif', '--date', '2027-02-15'], env);
-    const waiter = start(['generate', 'mif', '--date', '2027-02-15', '--wait', '300', '--json'], { LOG_LEVEL: 'info' });
+    // (--now: the slot's day; on the wall clock a slot in 2027 is in the future, and refused as such)
+    const refused = await runCli(['generate', 'mif', '--date', '2027-02-15', '--now', now], env);
+    const waiter = start(['generate', 'mif', '--date', '2027-02-15', '--now', now, '--wait', '300', '--json'], { LOG_LEVEL: 'info' });
     await until('the manual generate to wait for the scheduled run', () => waiter.stderr().includes('waiting for the running claimant'));
     fs.writeFileSync(gate, '99');
     const waitedExit = await waiter.exited;

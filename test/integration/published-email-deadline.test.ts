@@ -52,7 +52,7 @@ describe('the email about a published file names when the answer is due', () => 
   });
 
   it('a November MIF republished on December 3 is answered by December 5, not "the 5th of next month"', async () => {
-    await checkRepublish(db.pool, 'mif', '2026-11-15', 'ACME');
+    await checkRepublish(db.pool, 'mif', '2026-11-15', 'ACME', '2026-12-03');
     const r = await republish('mif', { date: '2026-11-15', provider: 'ACME', reason: 'assignments re-imported', now: new Date('2026-12-03T10:00:00-08:00') }, deps);
     const hn = r.units.find((u) => u.lob === 'HN')!;
     expect(hn.status).toBe('PUBLISHED');

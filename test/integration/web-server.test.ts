@@ -347,6 +347,16 @@ describe('ops actions', () => {
     expect(nothing.statusCode).toBe(409);
     expect(nothing.body).toContain('nothing was published to HOMEWAY');
   });
+
+  it('ops: republish of a slot after today (the pages\' clock) is refused, nothing recorded: no file ahead of its day', async () => {
+    time.set(WEB_NOW); // 2026-12-06 in the plan time zone
+    const ops = await login(USERS.ops);
+    const runs = await count('select 1 from runs');
+    const res = await post(ops, '/providers/RIVAL/republish', { kind: 'mif', date: '2026-12-20', reason: 'typo for November', _csrf: ops.csrf });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.body).toContain('Not republished: the mif slot 2026-12-15 is in the future (today is 2026-12-06 in the plan time zone)');
+    expect(await count('select 1 from runs')).toBe(runs);
+  });
 });
 
 describe('the runs page', () => {

@@ -30,7 +30,8 @@ the date itself (referrals approved MINI_MIF_MIN_DAYS+ days before it that no MI
 carried yet).
 
 Without --date: the slot of today (the plan-local date), or for a mif before the 15th the latest
-one due (last month's 15th), never a slot ahead of its day.
+one due (last month's 15th), never a slot ahead of its day. With --date, a slot after today is
+refused (exit 2): it is published on its day; --dry-run previews it.
 
 --now runs the command as of that instant (a replay, a test): without --date the slot is that of
 its plan-local date, and the files are recorded as published then.
@@ -47,17 +48,24 @@ Examples:
       const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       const waitSeconds = secondsOption(opts.wait ?? '0', '--wait');
       if (opts.provider !== undefined) providerOption(opts.provider);
-      const { generate, latestSlotDue, slotFor } = await import('../../generate/run.js');
+      const { generate, latestSlotDue, slotAhead, slotFor } = await import('../../generate/run.js');
+      const { getConfig } = await import('../../config.js');
+      const k = kind as OutboundKind;
+      const now = clock();
+      const today = localDate(now, getConfig().PLAN_TIME_ZONE);
+      // without --date: the slot due today or the latest before it, never one ahead of its day
+      const date = opts.date ?? latestSlotDue(k, today, getConfig());
+      // With --date, a slot after today is refused too (a typo for last month's, or a run ahead
+      // of its day): the file would be built before its day's records, and the run on the day
+      // would find the slot done. A dry run only previews it. Refused before anything is opened.
+      const ahead = opts.dryRun ? undefined : slotAhead(k, slotFor(k, date, getConfig()), today);
+      if (ahead) throw new UsageError(`${ahead}: it is published on its day; --dry-run previews it`);
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
       const { executeRun, RunBusyError } = await import('../../runs/execute.js');
       const { progressBar } = await import('../progress.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
-        const now = clock();
-        const k = kind as OutboundKind;
-        // without --date: the slot due today or the latest before it, never one ahead of its day
-        const date = opts.date ?? latestSlotDue(k, localDate(now, config.PLAN_TIME_ZONE), config);
         // Usage errors are found before anything is opened or claimed: a typo records nothing.
         if (opts.provider !== undefined) await checkProvider(db.pool, k, opts.provider);
         const transport = opts.dryRun ? undefined : await openTransport(config, () => providerSftpFolders(db.pool));

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { OutboundKind } from '../../generate/run.js';
 import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
+import { localDate } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
@@ -88,7 +89,7 @@ The file is built again from today's records and published under a new name (…
 the file already in the provider's downloads/ is never overwritten. The new version replaces the
 old one in the records (what the provider was last sent); the old stays listed. The attempt is
 in \`runs --job republish\`. Refused (exit 2, nothing recorded) when nothing was published to that
-provider for the slot (use generate).
+provider for the slot (use generate), or when the slot is after today (by --now when given).
 
 Examples:
   calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-15 --reason "assignments re-imported"
@@ -100,15 +101,20 @@ Examples:
       const reason = parseReason(opts.reason);
       const provider = providerOption(opts.provider).toUpperCase();
       const k = kind as OutboundKind;
-      const { checkRepublish, slotFor, RepublishRefused } = await import('../../generate/run.js');
+      const { checkRepublish, slotAhead, slotFor, RepublishRefused } = await import('../../generate/run.js');
+      const { getConfig } = await import('../../config.js');
+      const today = localDate(clock(), getConfig().PLAN_TIME_ZONE);
+      const slot = slotFor(k, opts.date, getConfig());
+      // a slot after today: refused before the database is opened (checkRepublish says the same)
+      const ahead = slotAhead(k, slot, today);
+      if (ahead) throw new UsageError(`${ahead}: a file is republished only once its day has come`);
       const { republishAsRun } = await import('../../runs/manual.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
-        const slot = slotFor(k, opts.date, config);
         try {
           // refused before anything is opened or claimed: a mistaken request leaves no trace
-          await checkRepublish(db.pool, k, slot, provider);
+          await checkRepublish(db.pool, k, slot, provider, today);
         } catch (err) {
           if (err instanceof RepublishRefused) throw new UsageError(err.message);
           throw err;
