@@ -80,7 +80,36 @@ function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
   return forms;
 }
 
+/**
+ * [POLICY] A code or Y/N value wholly wrapped in one pair of matching quote marks, as pasted from
+ * Word or an email (`“Y”`, `‘N’`, `"3"`, `'HTN'`): the value inside (trimmed), or undefined when
+ * the text is not so wrapped. Pairs: `"…"`, `'…'`, `“…”`, `‘…’`; one pair only (`""Y""`, `“Y"` and
+ * an empty `“”` are not unwrapped). Only code and Y/N columns call it, and only once the value as
+ * typed matched nothing (the slow path): free text, names, addresses and identifiers keep their
+ * quote marks. No regex and no allocation until the ends are a pair.
+ */
+export function unquoted(text: string): string | undefined {
+  const n = text.length;
+  if (n < 3) return undefined;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  const close = first === 0x22 ? 0x22 : first === 0x27 ? 0x27 : first === 0x201c ? 0x201d : first === 0x2018 ? 0x2019 : -1;
+  if (close !== last) return undefined;
+  const inner = text.slice(1, -1).trim();
+  if (inner === '' || isQuoteMark(inner.charCodeAt(0)) || isQuoteMark(inner.charCodeAt(inner.length - 1))) return undefined;
+  return inner;
+}
+const isQuoteMark = (c: number): boolean => c === 0x22 || c === 0x27 || (c >= 0x2018 && c <= 0x201f);
+
 export function matchCode(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
+  const code = matchCodeAsTyped(raw, column, settings);
+  if (code !== null) return code;
+  // the slow path only: a value in quotes (`"3"`, `“HTN”`) is the value inside
+  const inner = unquoted(raw);
+  return inner === undefined ? null : matchCodeAsTyped(inner, column, settings);
+}
+
+function matchCodeAsTyped(raw: string, column: ColumnDef, settings: CodeSettings): string | null {
   const set = codesFor(column, settings) ?? {};
   // The common case first: the code exactly as declared (a plain own-property lookup).
   if (Object.prototype.hasOwnProperty.call(set, raw)) return raw;
@@ -168,7 +197,11 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       const yn = yesNoCode(column, cell, text, settings);
       if (yn !== null) return ok(yn);
       const code = matchCode(text, column, settings);
-      return code === null ? bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) }) : ok(code);
+      if (code !== null) return ok(code);
+      // a 1/0 flag typed as a quoted Y/N (`“Y”`): matchCode has tried the quoted code itself
+      const inner = unquoted(text);
+      const flag = inner === undefined ? null : yesNoCode(column, inner, inner, settings);
+      return flag === null ? bad('CODE_UNKNOWN', { allowed: allowedCodes(column, settings) }) : ok(flag);
     }
     case 'codeList': {
       const parts = text.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
@@ -182,7 +215,12 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
     }
     case 'YN': {
       if (typeof cell === 'boolean') return ok(cell);
-      return from(parseYN(text), 'YN_FORMAT');
+      const p = parseYN(text);
+      if (p.ok) return ok(p.value);
+      // the slow path only: `“Y”`, `'N'` are the Y or N inside
+      const inner = unquoted(text);
+      const q = inner === undefined ? p : parseYN(inner);
+      return q.ok ? ok(q.value) : bad('YN_FORMAT', { detail: p.reason });
     }
     case 'CIN': {
       const v = text.toUpperCase();

@@ -112,6 +112,50 @@ describe('normalised values', () => {
     expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toEqual({ kind: 'ok', value });
   });
 
+  // A code or Y/N value wholly wrapped in one pair of quote marks, straight or typographic, as
+  // pasted from Word or an email: read without them. They were YN_FORMAT and CODE_UNKNOWN.
+  it.each([
+    ['RTF', 'newAddress', '\u201CY\u201D', true],
+    ['RTF', 'newAddress', '\u2018N\u2019', false],
+    ['RTF', 'pofIndicator', '"Y"', true],
+    ['OTF', 'successful', "'n'", false],
+    ['OTF', 'successful', '\u201C Yes \u201D', true],
+    ['RTF', 'ecmStatus', '"3"', '3'],
+    ['RTF', 'ecmStatus', '\u201C3\u201D', '3'],
+    ['RTF', 'ecmStatus', '\u20183\u2019', '3'],
+    ['OTF', 'method', "'2'", '2'],
+    ['CSPRTF', 'serviceCode', '\u201CHTN\u201D', 'HTN'],
+    ['CSPRTF', 'serviceCode', '"htss"', 'HTSS'],
+    ['CSPRTF', 'housed', '\u201CY\u201D', '1'],
+    ['CSPRTF', 'housed', "'0'", '0'],
+    ['RTF', 'mcpId', '"HN"', 'HN'],
+    ['RTF', 'pof', '\u201C1a\u201D; "3"', ['1a', '3']],
+  ] as const)('a value wrapped in one pair of quotes: %s.%s %j → %j', (layout, key, cell, value) => {
+    expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toEqual({ kind: 'ok', value });
+  });
+
+  it.each([
+    ['RTF', 'newAddress', '\u201CY"', 'YN_FORMAT'], // quote marks that are no pair
+    ['RTF', 'newAddress', '""Y""', 'YN_FORMAT'], // two pairs
+    ['RTF', 'newAddress', '\u201C\u201D', 'YN_FORMAT'],
+    ['RTF', 'newAddress', '"Y', 'YN_FORMAT'],
+    ['RTF', 'ecmStatus', '\u201D3\u201C', 'CODE_UNKNOWN'],
+    ['RTF', 'ecmStatus', '"9"', 'CODE_UNKNOWN'], // unquoted, still no code
+    ['RTF', 'cin', '"91234567A"', 'CIN_FORMAT'], // never an identifier, a name or free text
+  ] as const)('not read without its quotes: %s.%s %j → %s', (layout, key, cell, code) => {
+    expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toMatchObject({ kind: 'bad', problem: { code } });
+  });
+
+  it('free text keeps its quote marks: a name or a reason is what was typed', () => {
+    expect(parseCell(colOf(RTF, 'lastName'), '\u201CDoe\u201D', config)).toEqual({ kind: 'ok', value: '\u201CDoe\u201D' });
+    expect(parseCell(colOf(RTF, 'discontinuationReason'), '"moved"', config)).toEqual({ kind: 'ok', value: '"moved"' });
+  });
+
+  it('a row with quoted codes and Y/N values is accepted without a warning (as "3 - Enrolled" is)', () => {
+    const r = run('RTF', { newAddress: '\u201CN\u201D', pofIndicator: '\u2018Y\u2019', ecmStatus: '"3"' });
+    expect(r.issues).toEqual([]);
+  });
+
   it('codes without caseInsensitive still match exactly', () => {
     expect(parseCell(colOf(OTF, 'providerType'), '1', config)).toEqual({ kind: 'ok', value: '1' });
   });
