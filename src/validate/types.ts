@@ -46,36 +46,63 @@ export function durationMinutes(text: string): number | null {
  * and the code with it (`3 - Enrolled`, drop-down text), a meaning ending in a parenthetical is
  * also written without it (`2 - Telephonic/Electronic`, `RC - Recuperative Care`, `OTH - Other`),
  * and the items the parenthetical lists name the code too (`Mail`, `Email`: method 2, as spec
- * §4.9 records mail; `Medical Respite`: RC).
+ * §4.9 records mail; `Medical Respite`: RC). Each alternative of a meaning listed with `/`
+ * (meaningAlternatives: `Telephonic`, `Electronic`: method 2) names the code too, when no other
+ * code's meaning is that alternative and no other code lists it.
  */
 const MEANING_FORMS = new WeakMap<CodeSet, ReadonlyMap<string, string | null>>();
 const TRAILING_PARENTHETICAL = /^(.*?)\s*\(([^()]*)\)\s*$/;
+
+/**
+ * The alternatives a meaning lists with `/` (`Telephonic/Electronic`, `Declined / Discontinued`,
+ * `Medically Tailored Meals / Medically Supportive Food`), or none. A `/` with spaces around it
+ * parts alternatives; one without spaces does only in a meaning of single words
+ * (`Telephonic/Electronic`): inside a phrase it joins words (`children/youth`, `and/or`,
+ * `Transition/Diversion to Assisted Living Facilities`), and no piece of the phrase is a name.
+ */
+function meaningAlternatives(meaning: string): string[] {
+  const text = meaning.trim();
+  if (!text.includes('/')) return [];
+  if (/\s\/\s/.test(text)) return text.split(/\s+\/\s+/);
+  return /\s/.test(text) ? [] : text.split('/');
+}
 
 function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
   let forms = MEANING_FORMS.get(set);
   if (forms) return forms;
   const m = new Map<string, string | null>();
-  const put = (form: string, code: string) => {
+  const put = (into: Map<string, string | null>, form: string, code: string) => {
     if (form === '') return;
-    const prior = m.get(form);
-    m.set(form, prior === undefined || prior === code ? code : null);
+    const prior = into.get(form);
+    into.set(form, prior === undefined || prior === code ? code : null);
   };
+  // Alternatives of a `/` meaning, apart: a code's whole meaning (or code) outranks another
+  // code's alternative, and an alternative two codes list names neither.
+  const alternatives = new Map<string, string | null>();
+  const codeKeys = new Set(Object.keys(set).map(normaliseLabel));
   for (const [code, meaningText] of Object.entries(set)) {
     const meaning = normaliseLabel(meaningText);
     if (meaning === '') continue;
     const head = normaliseLabel(code);
-    put(meaning, code);
-    put(head + meaning, code);
+    put(m, meaning, code);
+    put(m, head + meaning, code);
     const p = TRAILING_PARENTHETICAL.exec(meaningText);
     if (p) {
       const short = normaliseLabel(p[1]!);
       if (short !== '') {
-        put(short, code);
-        put(head + short, code);
+        put(m, short, code);
+        put(m, head + short, code);
       }
-      for (const item of p[2]!.split(',')) put(normaliseLabel(item), code);
+      for (const item of p[2]!.split(',')) put(m, normaliseLabel(item), code);
+    }
+    for (const alt of meaningAlternatives(p ? p[1]! : meaningText)) {
+      const form = normaliseLabel(alt);
+      if (form === '') continue;
+      put(alternatives, form, code);
+      put(alternatives, head + form, code);
     }
   }
+  for (const [form, code] of alternatives) if (!m.has(form) && !codeKeys.has(form)) m.set(form, code);
   MEANING_FORMS.set(set, (forms = m));
   return forms;
 }

@@ -3,6 +3,7 @@ import { cellDate, cellNumber, cellPeriod, cellText, isBlankRow } from '../../sr
 import { parseCell } from '../../src/validate/types.js';
 import { CSPRTF, OTF, RTF } from '../../schemas/index.js';
 import type { ColumnDef } from '../../schemas/layout.js';
+import { loadConfig } from '../../src/config.js';
 import { config, run } from './validate-helpers.js';
 
 const colOf = (layout: { columns: readonly ColumnDef[] }, key: string) => layout.columns.find((c) => c.key === key)!;
@@ -110,6 +111,50 @@ describe('normalised values', () => {
     ['RTF', 'discontinuationReasonCode', 'OTH - Other', 'OTH'],
   ] as const)('a code with its meaning short of the parenthetical: %s.%s %j → %j', (layout, key, cell, value) => {
     expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toEqual({ kind: 'ok', value });
+  });
+
+  // A meaning made of alternatives split by `/` ("Telephonic/Electronic", "Declined / Discontinued"):
+  // each alternative names the code when no other code of the set claims it. They were CODE_UNKNOWN.
+  it.each([
+    ['OTF', 'method', 'Telephonic', '2'],
+    ['OTF', 'method', 'electronic', '2'],
+    ['OTF', 'method', '2 - Telephonic', '2'],
+    ['OTF', 'method', '\u201CElectronic\u201D', '2'],
+    ['RTF', 'ecmStatus', 'Declined', '4'],
+    ['RTF', 'ecmStatus', 'discontinued', '4'],
+    ['RTF', 'discontinuationReasonCode', 'Well managed', 'WM'],
+    ['RTF', 'discontinuationReasonCode', 'No longer needed', 'WM'],
+    ['CSPRTF', 'serviceCode', 'Community Transition Services', 'CTS'],
+    ['CSPRTF', 'serviceCode', 'Nursing Facility Transition to a Home', 'CTS'],
+    ['CSPRTF', 'serviceCode', 'Medically Tailored Meals', 'MTM'],
+    ['CSPRTF', 'serviceCode', 'Medically supportive food', 'MTM'],
+    // the CSPRTF's own method codes are separate: Telephonic is 2 and Electronic 3 there, as before
+    ['CSPRTF', 'outreachMethod', 'Telephonic', '2'],
+    ['CSPRTF', 'outreachMethod', 'Electronic', '3'],
+  ] as const)('one alternative of a meaning split by /: %s.%s %j → %j', (layout, key, cell, value) => {
+    expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toEqual({ kind: 'ok', value });
+  });
+
+  // A `/` inside a phrase joins words, not alternatives of the meaning: no piece of it is a code.
+  it.each([
+    ['RTF', 'pof', 'youth'],
+    ['RTF', 'pof', 'Children'],
+    ['RTF', 'pof', 'Homeless adults without dependent children'],
+    ['RTF', 'pof', 'Serious mental health and'],
+    ['RTF', 'pof', 'or SUD needs'],
+    ['CSPRTF', 'serviceCode', 'Nursing Facility Transition'],
+    ['CSPRTF', 'serviceCode', 'Diversion to Assisted Living Facilities'],
+  ] as const)('a piece of a phrase with a / in it is no code: %s.%s %j', (layout, key, cell) => {
+    expect(parseCell(colOf({ OTF, CSPRTF, RTF }[layout], key), cell, config)).toMatchObject({ kind: 'bad', problem: { code: 'CODE_UNKNOWN' } });
+  });
+
+  it('an alternative two codes share names neither; a code\'s whole meaning outranks another\'s alternative', () => {
+    const custom = loadConfig({ REFERRAL_STATUS_VALUES: 'Declined/Refused,Refused/Withdrawn,Declined,Pending' });
+    const status = colOf(RTF, 'referralStatus');
+    expect(parseCell(status, 'Refused', custom)).toMatchObject({ kind: 'bad', problem: { code: 'CODE_UNKNOWN' } });
+    expect(parseCell(status, 'Withdrawn', custom)).toEqual({ kind: 'ok', value: 'Refused/Withdrawn' });
+    expect(parseCell(status, 'declined.', custom)).toEqual({ kind: 'ok', value: 'Declined' });
+    expect(parseCell(status, 'Declined / Refused', custom)).toEqual({ kind: 'ok', value: 'Declined/Refused' });
   });
 
   // A code or Y/N value wholly wrapped in one pair of quote marks, straight or typographic, as
