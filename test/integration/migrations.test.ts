@@ -387,3 +387,19 @@ describe('migration 0046 (the plan\'s end of an assignment in its line: LOB_SWIT
     await pool.query(`delete from ecm_assignments where id = $1`, [id]);
   });
 });
+
+describe('migration 0047 (the member\'s PCP: the members extract\'s pcp_name and pcp_npi)', () => {
+  it('gives every member on file no PCP (the MIF left it blank, as before it); an NPI is 10 digits; goes down and up again', async () => {
+    const pcps = async () => (await pool.query<{ pcp_name: string | null; pcp_npi: string | null }>(`select pcp_name, pcp_npi from members`)).rows;
+    expect((await pcps()).length).toBeGreaterThan(0);
+    expect(new Set((await pcps()).flatMap((r) => [r.pcp_name, r.pcp_npi]))).toEqual(new Set([null]));
+    await expect(pool.query(`update members set pcp_npi = '12345' where cin = '91234567A'`)).rejects.toThrow(/pcp_npi_check/);
+    await expect(pool.query(`update members set pcp_name = '' where cin = '91234567A'`)).rejects.toThrow(/pcp_name_check/);
+    await pool.query(`update members set pcp_name = 'Rosa Diaz MD', pcp_npi = '1000000004' where cin = '91234567A'`);
+    const undone = await downTo('0047_');
+    expect(undone[0]).toBe('0047_member_pcp');
+    expect((await pool.query(`select column_name from information_schema.columns where table_name = 'members' and column_name like 'pcp_%'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(new Set((await pcps()).flatMap((r) => [r.pcp_name, r.pcp_npi]))).toEqual(new Set([null]));
+  });
+});
