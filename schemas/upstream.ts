@@ -1,9 +1,10 @@
 // Upstream extracts loaded by `calaim-exchange import` (DESIGN.md §2, a contract: the
 // header names are exact). One declaration per kind: its columns (every one required in the
 // header), its optional columns (added later: an extract without them is read as before, and
-// what is on file stays) and the zod row schema. Every optional column so far is a last day
-// (YYYY-MM-DD or MM/DD/YYYY): blank is none, open-ended, and re-opens an ended one
-// (src/repositories/last-day.ts).
+// what is on file stays) and the zod row schema. A blank cell of an optional column clears what
+// is on file: a last day (contract_end, eligibility_end: YYYY-MM-DD or MM/DD/YYYY) is then none,
+// open-ended, and re-opens an ended one (src/repositories/last-day.ts); the member's PCP
+// (pcp_name, pcp_npi) is then not known.
 import { z } from 'zod';
 import { AUTH_STATUS, CS_RECORD_TYPE, CS_SERVICES, ECM_STATUS, GENDER, LINES_OF_BUSINESS, POF, PROGRAMS, ACUITY } from './codes.js';
 import {
@@ -93,8 +94,9 @@ export const UPSTREAM = {
   },
   members: {
     columns: ['cin', 'mcp_member_id', 'last_name', 'first_name', 'dob', 'gender', 'language', 'address', 'city', 'state', 'zip', 'phone', 'county', 'homeless'],
-    // the member's last eligible day with the plan; see upsertMembers
-    optionalColumns: ['eligibility_end'],
+    // the member's last eligible day with the plan; the member's primary care physician (its
+    // name and NPI), written on the MIF; see upsertMembers
+    optionalColumns: ['eligibility_end', 'pcp_name', 'pcp_npi'],
     numberCells: { mcp_member_id: 'identifier', dob: 'date', zip: { digits: [5, 9] }, eligibility_end: 'date' },
     schema: z.object({
       cin: req(parseCin),
@@ -113,6 +115,9 @@ export const UPSTREAM = {
       homeless: opt(parseYN),
       // (an optional column: absent from an older extract's rows)
       eligibility_end: opt(date).optional(),
+      // (optional columns: the member's PCP; an NPI a workbook keeps as a number is read as its digits)
+      pcp_name: opt(text(100)).optional(),
+      pcp_npi: opt(parseNpi).optional(),
     }),
   },
   'ecm-assignments': {

@@ -18,7 +18,7 @@ export function mifSheets(i: number): { layout: Layout; records: Record<string, 
     const a = mifAssignment(k);
     return {
       cin: m.cin, mcp_member_id: m.mcpMemberId, last_name: m.lastName, first_name: m.firstName, dob: m.dob, gender: m.gender, language: m.language,
-      address: m.address, city: m.city, state: m.state, zip: m.zip, phone: m.phone, homeless: m.homeless, pof: [], status: a.status,
+      address: m.address, city: m.city, state: m.state, zip: m.zip, phone: m.phone, homeless: m.homeless, pcp_name: null, pcp_npi: null, pof: [], status: a.status,
       enrollment_start: a.enrollmentStart, enrollment_end: null, discontinuation_date: null, discontinuation_reason: null, discontinuation_text: null, acuity: a.acuity,
       lcm_name: a.lcmName, lcm_phone: a.lcmPhone, lcm_email: null, care_plan_revised: null, care_conference: null, assessment_started: null,
       assessment_completed: null, last_encounter: null, referral_id: null, referral_approved: null,

@@ -48,8 +48,9 @@ export function mifRecord(m: MifMember, ctx: MifContext): Rec {
     acuity: m.acuity,
     lcmName: m.lcm_name,
     lcmPhone: m.lcm_phone,
-    pcpName: null,
-    pcpNpi: null,
+    // (text cells: the NPI's type in the layout; a string keeps it exact for Excel)
+    pcpName: m.pcp_name,
+    pcpNpi: m.pcp_npi,
     providerName: ctx.provider.name,
     providerNpi: ctx.provider.npi,
     providerTin: ctx.provider.tin,

@@ -125,6 +125,9 @@ export interface MifMember {
   zip: string | null;
   phone: string | null;
   homeless: boolean | null;
+  /** The member's primary care physician (members extract's pcp_name, pcp_npi); null: not known. */
+  pcp_name: string | null;
+  pcp_npi: string | null;
   pof: string[];
   status: number;
   enrollment_start: string | null;
@@ -146,7 +149,7 @@ export interface MifMember {
 }
 
 const MEMBER_COLUMNS = `m.cin, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.language, m.address, m.city, m.state,
-  m.zip, m.phone, m.homeless, a.pof, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.discontinuation_reason,
+  m.zip, m.phone, m.homeless, m.pcp_name, m.pcp_npi, a.pof, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date, a.discontinuation_reason,
   a.discontinuation_text, a.acuity, a.lcm_name, a.lcm_phone, a.lcm_email, a.care_plan_revised, a.care_conference, a.assessment_started,
   a.assessment_completed, a.last_encounter`;
 

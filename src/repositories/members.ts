@@ -34,15 +34,23 @@ const contactNews = (group: 'address' | 'phone' | 'homeless') =>
  * member's last eligible day, a blank one none (eligible, open-ended: a re-enrollment re-opens an
  * ended eligibility). Without the column the extract says nothing of eligibility: a new member
  * is eligible, one on file keeps its end. A member missing from an extract keeps its end too.
+ *
+ * `pcpName`, `pcpNpi`: the extract has the pcp_name, pcp_npi column (each on its own). Then each
+ * row's cell is the member's primary care physician's name or NPI (the MIF's Member PCP Name and
+ * NPI), a blank one none (not known: the MIF leaves it blank). Without the column a new member
+ * has none and one on file keeps what is on file.
  */
-export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'>[], opts: { ends: boolean }): Promise<void> {
+export async function upsertMembers(
+  db: Db, rows: readonly UpstreamRow<'members'>[], opts: { ends: boolean; pcpName: boolean; pcpNpi: boolean },
+): Promise<void> {
   await db.query(
     `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end,
-       upstream_contact)
+       pcp_name, pcp_npi, upstream_contact)
      select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, homeless,
-            case when $2 then eligibility_end end, ${UPSTREAM_CONTACT}
+            case when $2 then eligibility_end end, case when $3 then pcp_name end, case when $4 then pcp_npi end, ${UPSTREAM_CONTACT}
        from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
-         language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date)
+         language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date,
+         pcp_name text, pcp_npi text)
      on conflict (cin) do update set mcp_member_id = excluded.mcp_member_id, last_name = excluded.last_name,
        first_name = excluded.first_name, dob = excluded.dob, gender = excluded.gender, language = excluded.language,
        address = case when ${contactNews('address')} then excluded.address else members.address end,
@@ -54,8 +62,10 @@ export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'
        homeless = case when excluded.homeless is not null and ${contactNews('homeless')} then excluded.homeless else members.homeless end,
        upstream_contact = case when excluded.homeless is null and members.upstream_contact ? 'homeless'
          then jsonb_set(excluded.upstream_contact, '{homeless}', members.upstream_contact->'homeless') else excluded.upstream_contact end,
-       eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end, updated_at = now()`,
-    [JSON.stringify(rows), opts.ends],
+       eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end,
+       pcp_name = case when $3 then excluded.pcp_name else members.pcp_name end,
+       pcp_npi = case when $4 then excluded.pcp_npi else members.pcp_npi end, updated_at = now()`,
+    [JSON.stringify(rows), opts.ends, opts.pcpName, opts.pcpNpi],
   );
 }
 

@@ -22,8 +22,8 @@ const CASES = [
 describe.each(CASES)('$kind $column', ({ kind, column, row }) => {
   const parse = (extra: Record<string, string>) => UPSTREAM[kind].schema.safeParse({ ...row, ...extra });
 
-  it(`is the ${kind} extract's one optional column`, () => {
-    expect(UPSTREAM[kind].optionalColumns).toEqual([column]);
+  it(`is an optional column of the ${kind} extract`, () => {
+    expect(UPSTREAM[kind].optionalColumns).toContain(column);
     expect(UPSTREAM[kind].columns).not.toContain(column);
   });
 
