@@ -229,9 +229,14 @@ function csvField(v: string): string {
   return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** CSV text with exactly the columns of UPSTREAM[kind], in order; '\n' line ends (a null is an empty field). */
+/**
+ * CSV text with exactly the columns of UPSTREAM[kind], in order, then those of its optional
+ * columns any row gives (in their declared order); '\n' line ends (a null is an empty field).
+ */
 export function toCsv(kind: UpstreamKind, rows: readonly Readonly<Record<string, string | null>>[]): string {
-  const columns: readonly string[] = UPSTREAM[kind].columns;
+  const spec = UPSTREAM[kind];
+  const optional = (spec.optionalColumns as readonly string[]).filter((c) => rows.some((r) => c in r));
+  const columns: readonly string[] = [...spec.columns, ...optional];
   const lines = [columns.join(',')];
   for (const row of rows) {
     for (const k of Object.keys(row)) if (!columns.includes(k)) throw new Error(`${kind}: unknown column ${k}`);
@@ -361,6 +366,23 @@ export function generateSamples(seed = SEED): SamplePlan {
     });
     members.push({ cin, lob, dob, gender, homeless });
   }
+  // The members' PCPs (the extract's optional pcp_name, pcp_npi: the MIF's Member PCP Name and
+  // NPI): a few primary care physicians per line of business, most members with one. A PRNG of
+  // its own, so that adding them left every other sample value as it was.
+  const pcpRng = new Rng(seed + 47);
+  const pcps = new Map(LOBS.map((lob) => [lob, Array.from({ length: 8 }, () => {
+    const female = pcpRng.chance(0.55);
+    let npi: string;
+    do npi = npiWithCheckDigit(pcpRng.pick(['1', '2'] as const) + pcpRng.digits(8));
+    while (usedNpis.has(npi));
+    usedNpis.add(npi);
+    return { name: `${pcpRng.pick(female ? FIRST_F : FIRST_M)} ${pcpRng.pick(LAST)}, ${pcpRng.weighted([['MD', 70], ['DO', 20], ['NP', 10]] as const)}`, npi };
+  })]));
+  members.forEach((m, i) => {
+    const pcp = pcpRng.chance(0.9) ? pcpRng.pick(pcps.get(m.lob)!) : null;
+    memberRows[i]!.pcp_name = pcp?.name ?? '';
+    memberRows[i]!.pcp_npi = pcp?.npi ?? '';
+  });
 
   // ECM assignments (as of AS_OF) --------------------------------------------------------
   const ecmRows: Row[] = [];

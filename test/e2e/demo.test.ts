@@ -37,6 +37,10 @@ describe('demo', () => {
     const wb = readWithOpenpyxl(path.join(out, 'sftp', mif));
     expect(Object.keys(wb)).toEqual(['MIF', 'RTF']);
     expect(wb.MIF!.length).toBeGreaterThan(10);
+    // the sample members extract gives most members a PCP: the MIF shows it (name, NPI as text)
+    const [header, ...rows] = wb.MIF! as unknown[][];
+    const pcp = rows.map((r) => [r[header!.indexOf('Member PCP Name')], r[header!.indexOf('Member PCP NPI')]]);
+    expect(pcp.filter(([name, npi]) => typeof name === 'string' && typeof npi === 'string' && /^[12]\d{9}$/.test(npi)).length).toBeGreaterThan(rows.length / 2);
     expect(readWithOpenpyxl(path.join(out, 'sftp', csasf)).CSASF!.length).toBeGreaterThan(2);
     for (const r of responses) expect(Object.keys(readWithOpenpyxl(path.join(out, 'sftp', r)))).toContain('Summary');
     expect(files(path.join(out, 'outbox')).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(10);

@@ -39,10 +39,22 @@ const cs = load('cs-authorizations');
 const contracts = (program: 'ECM' | 'CS') => new Set(providers.filter((p) => p.program === program).map((p) => `${p.provider_code}|${p.lob}`));
 
 describe('samples/plan files', () => {
-  it.each(UPSTREAM_KINDS)('%s.csv has exactly the upstream columns, in order', (kind) => {
+  it.each(UPSTREAM_KINDS)('%s.csv has exactly the upstream columns, in order (members: then its optional PCP columns)', (kind) => {
     const { header, records } = readRaw(kind);
-    expect(header).toEqual([...UPSTREAM[kind].columns]);
+    expect(header).toEqual([...UPSTREAM[kind].columns, ...(kind === 'members' ? ['pcp_name', 'pcp_npi'] : [])]);
     expect(records.length).toBeGreaterThan(0);
+  });
+
+  it('members: most have a PCP with a name and a valid NPI, some none; a PCP\'s NPI is no provider\'s', () => {
+    const withPcp = members.filter((m) => m.pcp_name !== undefined);
+    expect(withPcp.length).toBeGreaterThan(1600);
+    expect(withPcp.length).toBeLessThan(2000);
+    for (const m of members) {
+      expect(m.pcp_npi === undefined, m.cin).toBe(m.pcp_name === undefined);
+      if (m.pcp_npi !== undefined) expect(npiCheckDigitValid(m.pcp_npi)).toBe(true);
+    }
+    const providerNpis = new Set(providers.map((p) => p.npi));
+    expect(withPcp.filter((m) => providerNpis.has(m.pcp_npi!))).toEqual([]);
   });
 
   it('providers: ≥ 12, ECM-only, CS-only and both, every lob, one row per contract, valid identifiers', () => {
