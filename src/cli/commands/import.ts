@@ -18,10 +18,12 @@ export function registerImport(program: Command): void {
 Columns of each kind (header names exactly, as in the sample extracts samples/plan/<kind>.csv;
 declared in schemas/upstream.ts, described in samples/README.md):
 ${UPSTREAM_KINDS.map((k) => `  ${k.padEnd(18)} ${[...UPSTREAM[k].columns, ...UPSTREAM[k].optionalColumns.map((c: string) => `[${c}]`)].join(', ')}`).join('\n')}
-[column]: optional; an extract without it is read as before, and what is on file stays. Each
-is a last day (contract_end: the contract's in force; eligibility_end: the member's eligible
-with the plan), YYYY-MM-DD or MM/DD/YYYY; a blank one is none (open-ended) and re-opens an
-ended one.
+[column]: optional; an extract without it is read as before, and what is on file stays. A
+last day (contract_end: the contract's in force; eligibility_end: the member's eligible with
+the plan) is YYYY-MM-DD or MM/DD/YYYY; a blank one is none (open-ended) and re-opens an ended
+one. pcp_name and pcp_npi are the member's primary care physician (name, at most 100
+characters; NPI, 10 digits with its check digit), written on the MIF and mini-MIF; a blank one
+clears it, a bad NPI rejects the row.
 
 Exit 0 when the file was processed (even with rejected rows, which are listed), 1 when it
 could not be read, 2 on a usage error (an unknown kind, no such file, a folder). Import providers first: the other extracts name provider codes.
