@@ -6,6 +6,23 @@ import { makeIssue, type Issue } from '../validate/issues.js';
 import type { EcmMember, ProviderContext } from './provider-context.js';
 import type { ContextRow } from './types.js';
 
+/** What a name comparison leaves out: accents (after NFD), apostrophes and periods. */
+const NAME_MARKS = /[\p{M}'\u2018\u2019.]/gu;
+/** Spacing and hyphens between a name's parts. */
+const NAME_GAPS = /[\s\-\u2010-\u2015]+/g;
+const foldName = (s: string): string => s.normalize('NFD').replace(NAME_MARKS, '').replace(NAME_GAPS, ' ').trim().toLowerCase();
+
+/**
+ * [POLICY] Whether a row's member name is the plan's record of it (NAME_MISMATCH otherwise, a
+ * warning): compared without case, accents, apostrophes and periods, and with any spacing or
+ * hyphens between its parts as one space (`Núñez` = `Nunez`, `O'Brien` = `OBrien`,
+ * `Garcia-Lopez` = `Garcia  Lopez`), as providers' systems and Excel retype names. The common
+ * case (the same text) allocates nothing.
+ */
+export function sameName(sent: string, record: string): boolean {
+  return sent === record || sent.toLowerCase() === record.toLowerCase() || foldName(sent) === foldName(record);
+}
+
 /** The location of an issue on `key` of the row (the cell, its column label, the member). */
 export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { value?: string } = {}) {
   const c = row.cells.get(key);

@@ -6,7 +6,7 @@
 import { showIsoDate } from '../../calendar/zone.js';
 import { NOT_APPROVED_ACTION } from '../../validate/catalogue.js';
 import { makeIssue } from '../../validate/issues.js';
-import { issueAt } from '../common-context.js';
+import { issueAt, sameName } from '../common-context.js';
 import type { ContextFile, ContextRuleSet } from '../types.js';
 import type { CsprtfKey } from './rules.js';
 
@@ -24,7 +24,7 @@ export function csprtfContextRules({ ctx }: ContextFile): ContextRuleSet<CsprtfK
       // The row would be stored under its own line of business: it must be the authorization's.
       if (lob && entry.lob && lob !== entry.lob)
         out.push(makeIssue('CS_LOB_MISMATCH', issueAt(row, 'mcpId', { value: lob }), { expected: entry.lob }));
-      if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== entry.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
+      if (typeof v.lastName === 'string' && !sameName(v.lastName, entry.lastName)) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
       if (typeof v.dob === 'string' && v.dob !== entry.dob) out.push(makeIssue('DOB_MISMATCH', issueAt(row, 'dob')));
       const status = v.engagementStatus;
       if (status !== '3' && status !== '4') return;

@@ -4,7 +4,7 @@
 // without enough outreach (history, and this file's OTF sheet). Pure: reads the loaded context.
 import { daysBetween } from '../../../schemas/primitives.js';
 import { makeIssue, type Issue } from '../../validate/issues.js';
-import { assignedEcmMember, issueAt } from '../common-context.js';
+import { assignedEcmMember, issueAt, sameName } from '../common-context.js';
 import { outreachHistory } from '../provider-context.js';
 import type { ContextFile, ContextRuleSet, EndOfFileQueries } from '../types.js';
 import type { RtfKey } from './rules.js';
@@ -43,8 +43,8 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
       if (rtfSheet === undefined) rtfSheet = row.sheet;
       reported.add(cin, m.lob);
       rtfLobs.add(m.lob);
-      if (typeof v.lastName === 'string' && v.lastName.toLowerCase() !== m.lastName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
-      else if (typeof v.firstName === 'string' && v.firstName.toLowerCase() !== m.firstName.toLowerCase()) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
+      if (typeof v.lastName === 'string' && !sameName(v.lastName, m.lastName)) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
+      else if (typeof v.firstName === 'string' && !sameName(v.firstName, m.firstName)) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
       if (v.discontinuationReasonCode === 'UE') ueRows.push({ sheet: row.sheet, row: row.rowNumber, cin });
     },
 
