@@ -227,11 +227,8 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
       return dedupe(rows, (r) => String(r.cin), seen(state, 'cin'), reject, 'CIN');
     },
     async upsert(c, rows, { header }) {
-      // without the eligibility_end column the extract says nothing of eligibility: the ends on
-      // file stay; so of the PCP without the pcp_name or pcp_npi column
-      await upsertMembers(c, fields<'members'>(rows), {
-        ends: header.includes('eligibility_end'), pcpName: header.includes('pcp_name'), pcpNpi: header.includes('pcp_npi'),
-      });
+      // an optional column the header lacks says nothing: what is on file stays (eligibility, PCP)
+      await upsertMembers(c, fields<'members'>(rows), header);
     },
   },
 

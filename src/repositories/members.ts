@@ -1,7 +1,7 @@
 // Members as the plan's member extract gives them (src/import): the upsert by CIN, and which CINs
 // are on file (a row of another extract naming an unknown member is refused, not written).
 import type pg from 'pg';
-import type { UpstreamRow } from '../../schemas/upstream.js';
+import { UPSTREAM, type UpstreamRow } from '../../schemas/upstream.js';
 import { notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -30,24 +30,22 @@ const contactNews = (group: 'address' | 'phone' | 'homeless') =>
  * of it stays what it last said (a blank says nothing, so the value after it is news only if it
  * differs from the one before it).
  *
- * `ends`: the extract has the eligibility_end column. Then each row's eligibility_end is the
- * member's last eligible day, a blank one none (eligible, open-ended: a re-enrollment re-opens an
- * ended eligibility). Without the column the extract says nothing of eligibility: a new member
- * is eligible, one on file keeps its end. A member missing from an extract keeps its end too.
- *
- * `pcpName`, `pcpNpi`: the extract has the pcp_name, pcp_npi column (each on its own). Then each
- * row's cell is the member's primary care physician's name or NPI (the MIF's Member PCP Name and
- * NPI), a blank one none (not known: the MIF leaves it blank). Without the column a new member
- * has none and one on file keeps what is on file.
+ * The optional columns (UPSTREAM.members.optionalColumns: eligibility_end, pcp_name, pcp_npi),
+ * each on its own: when the extract's header has the column (`header`), each row's cell is taken,
+ * a blank one clearing what is on file (eligibility_end: the member's last eligible day, blank
+ * none, so a re-enrollment re-opens an ended eligibility; pcp_name, pcp_npi: the member's primary
+ * care physician on the MIF, blank not known). Without the column the extract says nothing of
+ * it: a new member has none (eligible, no PCP), one on file keeps what is on file. A member
+ * missing from an extract keeps them too.
  */
-export async function upsertMembers(
-  db: Db, rows: readonly UpstreamRow<'members'>[], opts: { ends: boolean; pcpName: boolean; pcpNpi: boolean },
-): Promise<void> {
+export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'>[], header: readonly string[]): Promise<void> {
+  // $2, $3, …: whether the header has each optional column
+  const optional = UPSTREAM.members.optionalColumns.map((col, i) => ({ col, has: `$${i + 2}` }));
   await db.query(
-    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless, eligibility_end,
-       pcp_name, pcp_npi, upstream_contact)
+    `insert into members (cin, mcp_member_id, last_name, first_name, dob, gender, language, address, city, state, zip, phone, county, homeless,
+       ${optional.map((o) => o.col).join(', ')}, upstream_contact)
      select cin, mcp_member_id, last_name, first_name, dob, coalesce(gender, 'U'), language, address, city, state, zip, phone, county, homeless,
-            case when $2 then eligibility_end end, case when $3 then pcp_name end, case when $4 then pcp_npi end, ${UPSTREAM_CONTACT}
+            ${optional.map((o) => `case when ${o.has} then ${o.col} end`).join(', ')}, ${UPSTREAM_CONTACT}
        from jsonb_to_recordset($1::jsonb) as x(cin text, mcp_member_id text, last_name text, first_name text, dob date, gender text,
          language text, address text, city text, state text, zip text, phone text, county text, homeless boolean, eligibility_end date,
          pcp_name text, pcp_npi text)
@@ -62,10 +60,8 @@ export async function upsertMembers(
        homeless = case when excluded.homeless is not null and ${contactNews('homeless')} then excluded.homeless else members.homeless end,
        upstream_contact = case when excluded.homeless is null and members.upstream_contact ? 'homeless'
          then jsonb_set(excluded.upstream_contact, '{homeless}', members.upstream_contact->'homeless') else excluded.upstream_contact end,
-       eligibility_end = case when $2 then excluded.eligibility_end else members.eligibility_end end,
-       pcp_name = case when $3 then excluded.pcp_name else members.pcp_name end,
-       pcp_npi = case when $4 then excluded.pcp_npi else members.pcp_npi end, updated_at = now()`,
-    [JSON.stringify(rows), opts.ends, opts.pcpName, opts.pcpNpi],
+       ${optional.map((o) => `${o.col} = case when ${o.has} then excluded.${o.col} else members.${o.col} end`).join(', ')}, updated_at = now()`,
+    [JSON.stringify(rows), ...optional.map((o) => header.includes(o.col))],
   );
 }
 
