@@ -228,7 +228,7 @@ export async function finishUnanswered(
   at: Date,
 ): Promise<(Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  const pending = await unansweredSubmissions(deps.pool, provider.code);
+  const pending = await unansweredSubmissions(deps.pool, provider.code, ['sftp', 'reprocess']);
   const out: (Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[] = [];
   for (const s of pending) {
     // a reprocess answers a stored file: there is no upload of its own to move

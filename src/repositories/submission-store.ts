@@ -368,33 +368,25 @@ export async function markResponded(db: Queryable, id: number): Promise<void> {
   await db.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
 }
 
-/** The provider's sFTP submissions applied but not yet answered, oldest first, with the version of the upload each answers (size, server mtime). */
-export async function unansweredSftpSubmissions(
-  db: Queryable, provider: string,
-): Promise<{ id: number; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
-  const r = await db.query<{ id: number; original_name: string; upload_path: string | null; size: string; server_mtime: Date | null }>(
-    `select id, original_name, upload_path, size, server_mtime from submissions where provider_code = $1 and state = 'APPLIED' and source = 'sftp' order by id`,
-    [provider],
-  );
-  return r.rows.map((x) => ({ ...x, size: Number(x.size) }));
-}
-
 /**
- * The provider's submissions applied but not yet answered that a poll finishes, oldest first:
- * its sFTP uploads (unansweredSftpSubmissions) and the ops reprocesses of its files (a
- * `reprocess` stopped after its commit: its answer goes to the provider's downloads/ too; it
- * has no upload). A local `ingest FILE` is answered by that command, not by a poll.
+ * The provider's submissions applied but not yet answered, oldest first, of these sources: its
+ * sFTP uploads (a poll stopped after its commit) and the ops reprocesses of its files (a
+ * `reprocess` stopped after its commit: its answer goes to the provider's downloads/ too; it has
+ * no upload). A poll finishes both; a local `ingest FILE` is answered by that command, not by a poll.
  */
-export async function unansweredSubmissions(
-  db: Queryable, provider: string,
-): Promise<{ id: number; source: 'sftp' | 'reprocess'; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
-  const r = await db.query<{ id: number; source: 'sftp' | 'reprocess'; original_name: string; upload_path: string | null; size: string; server_mtime: Date | null }>(
+export async function unansweredSubmissions<S extends 'sftp' | 'reprocess'>(
+  db: Queryable, provider: string, sources: readonly S[],
+): Promise<{ id: number; source: S; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
+  const r = await db.query<{ id: string; source: S; original_name: string; upload_path: string | null; size: string; server_mtime: Date | null }>(
     `select id, source, original_name, upload_path, size, server_mtime from submissions
-      where provider_code = $1 and state = 'APPLIED' and source in ('sftp', 'reprocess') order by id`,
-    [provider],
+      where provider_code = $1 and state = 'APPLIED' and source = any($2) order by id`,
+    [provider, sources],
   );
   return r.rows.map((x) => ({ ...x, id: Number(x.id), size: Number(x.size) }));
 }
+
+/** The provider's sFTP uploads applied but not yet answered (unansweredSubmissions): what an upload in uploads/ may already be. */
+export const unansweredSftpSubmissions = (db: Queryable, provider: string) => unansweredSubmissions(db, provider, ['sftp'] as const);
 
 export interface UnreadSubmission {
   id: number;
