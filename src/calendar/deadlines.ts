@@ -3,9 +3,8 @@
 // LATE_FIRST_SUBMISSION: src/config.ts holds their defaults), and every message, email,
 // response sheet and outbound-file note that names a deadline day renders it here, so a
 // changed setting changes all of them at once.
-import { ymd } from '../../schemas/primitives.js';
 import type { Config } from '../config.js';
-import { addMonths, parsePeriod, reportingPeriodLabel, type Period } from './period.js';
+import { nextPeriod, periodDay, reportingPeriodLabel, type Period } from './period.js';
 import { showIsoDate } from './zone.js';
 
 export interface DeadlinePolicy {
@@ -154,8 +153,7 @@ export function dueNextMonth(policy: DeadlinePolicy, types: readonly string[]): 
 export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], period: Period): string {
   checkPolicy(policy);
   const w = submissionWindow(policy, types);
-  const { year, month } = parsePeriod(addMonths(period, 1));
-  const day = (d: number) => showIsoDate(ymd(year, month, d));
+  const day = (d: number) => showIsoDate(periodDay(nextPeriod(period), d));
   const corrections = w.acceptedLastDay > w.onTimeLastDay ? ` (corrections through ${day(w.acceptedLastDay)})` : '';
   return `for reporting period ${reportingPeriodLabel(period)} by ${day(w.onTimeLastDay)}${corrections}`;
 }
