@@ -447,14 +447,20 @@ export class RepublishRefused extends Error {
   }
 }
 
+/** checkRepublish's refusal of a slot after `today`, without the database (the CLI says it before opening one); undefined when the day has come. */
+export function republishAhead(kind: OutboundKind, slot: IsoDate, today: IsoDate): string | undefined {
+  const ahead = slotAhead(kind, slot, today);
+  return ahead && `${ahead}: a file is republished only once its day has come`;
+}
+
 /**
  * Refused (RepublishRefused) before anything is claimed or built when the slot is after `today`
  * (the plan-local date of the caller's clock: a file is never republished ahead of its day, even
  * one a mistaken run published early), or when the provider was sent nothing for the slot.
  */
 export async function checkRepublish(pool: pg.Pool, kind: OutboundKind, slot: IsoDate, provider: string, today: IsoDate): Promise<void> {
-  const ahead = slotAhead(kind, slot, today);
-  if (ahead) throw new RepublishRefused(`${ahead}: a file is republished only once its day has come`);
+  const ahead = republishAhead(kind, slot, today);
+  if (ahead) throw new RepublishRefused(ahead);
   if (!(await hasCurrentVersion(pool, KIND_CODE[kind], slot, provider))) throw new RepublishRefused(`nothing was published to ${provider} for the ${kind} slot ${slot}: use generate`);
 }
 

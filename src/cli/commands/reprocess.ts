@@ -101,13 +101,13 @@ Examples:
       const reason = parseReason(opts.reason);
       const provider = providerOption(opts.provider).toUpperCase();
       const k = kind as OutboundKind;
-      const { checkRepublish, slotAhead, slotFor, RepublishRefused } = await import('../../generate/run.js');
+      const { checkRepublish, republishAhead, slotFor, RepublishRefused } = await import('../../generate/run.js');
       const { getConfig } = await import('../../config.js');
       const today = localDate(clock(), getConfig().PLAN_TIME_ZONE);
       const slot = slotFor(k, opts.date, getConfig());
       // a slot after today: refused before the database is opened (checkRepublish says the same)
-      const ahead = slotAhead(k, slot, today);
-      if (ahead) throw new UsageError(`${ahead}: a file is republished only once its day has come`);
+      const ahead = republishAhead(k, slot, today);
+      if (ahead) throw new UsageError(ahead);
       const { republishAsRun } = await import('../../runs/manual.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
