@@ -269,48 +269,28 @@ export const REFERRALS: Applier = {
  * (compared case-insensitively); a re-import of the same file does not send it again.
  */
 export async function alertReferralConflicts(pool: pg.Pool, config: Config | undefined, fileName: string, conflicts: ImportConflict[], now: Date): Promise<void> {
-  if (!config) {
-    log.warn({ conflicts: conflicts.length }, 'referral conflicts: no settings given, liaisons not alerted');
-    return;
-  }
-  const codes = [...new Set(conflicts.flatMap((k) => [k.currentProvider, k.referredProvider]))];
-  const liaisons = await contractLiaisons(pool, codes, 'ECM');
-  const liaisonOf = (code: string, lob: string) => (liaisons.has(`${code}|${lob}`) ? liaisons.get(`${code}|${lob}`) : liaisons.get(code)) ?? null;
-  const groups = new Map<string, ImportConflict[]>();
-  for (const k of conflicts) {
-    const to = [...new Set([liaisonOf(k.currentProvider, k.lob), liaisonOf(k.referredProvider, k.lob)].filter((x): x is string => !!x).map(normaliseEmail))].sort();
-    const key = to.join(',');
-    groups.set(key, [...(groups.get(key) ?? []), k]);
-  }
-  for (const [to, list] of groups) {
-    if (!to) {
-      log.warn({ conflicts: list.length }, 'referral conflicts: the providers have no liaison email; not alerted');
-      continue;
-    }
-    const providers = [...new Set(list.flatMap((k) => [k.currentProvider, k.referredProvider]))].sort();
-    const text = [
-      `The ECM referral import of ${fileName} found ${list.length} approved referral(s) for members who have an open ECM assignment`,
-      'with another provider in the same line of business. They were NOT applied: each member stays with the current provider.',
-      'A switch happens only through the plan\'s assignment extract (calaim-exchange import ecm-assignments); the member may need to call Member Services.',
-      '',
-      ...list.map((k) => `  row ${k.row}: referred to ${k.referredProvider} (${k.lob}); currently with ${k.currentProvider}`),
-      '',
-      `Ops see the members in the import's output: calaim-exchange import referrals ${fileName} --json ("conflicts").`,
-    ].join('\n');
-    const key = `referral-conflict:${createHash('sha256').update(`${to}|${list.map((k) => `${k.referralId}>${k.referredProvider}`).sort().join(',')}`).digest('hex').slice(0, 32)}`;
-    try {
-      await sendNotification(config, pool, {
+  await alertLiaisons(pool, config, now, conflicts, {
+    what: 'referral conflicts', field: 'conflicts', whose: 'the providers',
+    // both providers' liaisons of the referral's line
+    providersOf: (k) => [{ code: k.currentProvider, lob: k.lob }, { code: k.referredProvider, lob: k.lob }],
+    notice: (list, to) => {
+      const providers = [...new Set(list.flatMap((k) => [k.currentProvider, k.referredProvider]))].sort();
+      return {
         kind: 'referral-conflict',
-        to: to.split(','),
         subject: `ECM referral conflicts: ${list.length} referral(s) not applied (${providers.join(', ')})`,
-        text,
-        key,
-      }, now);
-    } catch (err) {
-      // the import is committed; the conflicts are on record and in its output
-      log.error({ err: { message: (err as Error).message } }, 'referral conflicts: the liaison alert could not be recorded');
-    }
-  }
+        text: [
+          `The ECM referral import of ${fileName} found ${list.length} approved referral(s) for members who have an open ECM assignment`,
+          'with another provider in the same line of business. They were NOT applied: each member stays with the current provider.',
+          'A switch happens only through the plan\'s assignment extract (calaim-exchange import ecm-assignments); the member may need to call Member Services.',
+          '',
+          ...list.map((k) => `  row ${k.row}: referred to ${k.referredProvider} (${k.lob}); currently with ${k.currentProvider}`),
+          '',
+          `Ops see the members in the import's output: calaim-exchange import referrals ${fileName} --json ("conflicts").`,
+        ].join('\n'),
+        key: `referral-conflict:${createHash('sha256').update(`${to}|${list.map((k) => `${k.referralId}>${k.referredProvider}`).sort().join(',')}`).digest('hex').slice(0, 32)}`,
+      };
+    },
+  });
 }
 
 /**
@@ -321,46 +301,67 @@ export async function alertReferralConflicts(pool: pg.Pool, config: Config | und
  * ends nothing more, so sends nothing more (and the same ends would not be sent twice).
  */
 export async function alertLineSwitches(pool: pg.Pool, config: Config | undefined, fileName: string, switches: ImportLineSwitch[], now: Date): Promise<void> {
+  await alertLiaisons(pool, config, now, switches, {
+    what: 'line switches', field: 'lineSwitches', whose: 'the old providers',
+    // the old provider's liaison of the line left
+    providersOf: (k) => [{ code: k.provider, lob: k.lineLeft }],
+    notice: (list, to) => {
+      const providers = [...new Set(list.map((k) => `${k.provider} (${k.lineLeft})`))].sort();
+      return {
+        kind: 'line-switch',
+        subject: `ECM line of business changes: ${list.length} assignment(s) ended (${providers.join(', ')})`,
+        text: [
+          `The ECM assignment import of ${fileName} assigned ${list.length} member(s) in another line of business, and no longer lists them in the line`,
+          'they had an open ECM assignment in. A member is in one of the plan\'s lines at a time, so the plan ended each of those assignments',
+          'the day before the new line\'s assigned date (the provider\'s reported status and dates are kept as reported). From then on the member is on no',
+          'MIF or mini-MIF of the old line, and the old provider\'s RTF for a later period does not owe them (a row about them is accepted with a warning',
+          'so the provider can report the discontinuation).',
+          '',
+          ...list.map((k) => `  row ${k.row}: left ${k.lineLeft} (provider ${k.provider}), last day ${k.lastDay}; now in ${k.lineJoined}`),
+          '',
+          `Ops see the members in the import's output: calaim-exchange import ecm-assignments ${fileName} --json ("lineSwitches").`,
+        ].join('\n'),
+        key: `line-switch:${createHash('sha256').update(`${to}|${list.map((k) => `${k.assignmentId}@${k.lastDay}`).sort().join(',')}`).digest('hex').slice(0, 32)}`,
+      };
+    },
+  });
+}
+
+/**
+ * The import's liaison email, once per set of recipients: each item goes to the liaisons of the
+ * ECM contracts of its providers in their lines (a provider's own liaison when the contract names
+ * none), compared case-insensitively. Items with nobody to tell are logged (counts only); an email
+ * that cannot be recorded is logged too: the import is committed, and the items are on record and
+ * in its output.
+ */
+async function alertLiaisons<T>(
+  pool: pg.Pool, config: Config | undefined, now: Date, items: readonly T[],
+  o: {
+    what: string; field: string; whose: string;
+    providersOf: (item: T) => { code: string; lob: string }[];
+    notice: (list: T[], to: string) => { kind: string; subject: string; text: string; key: string };
+  },
+): Promise<void> {
   if (!config) {
-    log.warn({ lineSwitches: switches.length }, 'line switches: no settings given, liaisons not alerted');
+    log.warn({ [o.field]: items.length }, `${o.what}: no settings given, liaisons not alerted`);
     return;
   }
-  const liaisons = await contractLiaisons(pool, [...new Set(switches.map((k) => k.provider))], 'ECM');
-  const groups = new Map<string, ImportLineSwitch[]>();
-  for (const k of switches) {
-    const to = (liaisons.has(`${k.provider}|${k.lineLeft}`) ? liaisons.get(`${k.provider}|${k.lineLeft}`) : liaisons.get(k.provider)) ?? null;
-    const key = to ? normaliseEmail(to) : '';
-    groups.set(key, [...(groups.get(key) ?? []), k]);
+  const liaisons = await contractLiaisons(pool, [...new Set(items.flatMap((k) => o.providersOf(k).map((p) => p.code)))], 'ECM');
+  const liaisonOf = (code: string, lob: string) => (liaisons.has(`${code}|${lob}`) ? liaisons.get(`${code}|${lob}`) : liaisons.get(code)) ?? null;
+  const groups = new Map<string, T[]>();
+  for (const k of items) {
+    const to = [...new Set(o.providersOf(k).map((p) => liaisonOf(p.code, p.lob)).filter((x): x is string => !!x).map(normaliseEmail))].sort().join(',');
+    groups.set(to, [...(groups.get(to) ?? []), k]);
   }
   for (const [to, list] of groups) {
     if (!to) {
-      log.warn({ lineSwitches: list.length }, 'line switches: the old providers have no liaison email; not alerted');
+      log.warn({ [o.field]: list.length }, `${o.what}: ${o.whose} have no liaison email; not alerted`);
       continue;
     }
-    const providers = [...new Set(list.map((k) => `${k.provider} (${k.lineLeft})`))].sort();
-    const text = [
-      `The ECM assignment import of ${fileName} assigned ${list.length} member(s) in another line of business, and no longer lists them in the line`,
-      'they had an open ECM assignment in. A member is in one of the plan\'s lines at a time, so the plan ended each of those assignments',
-      'the day before the new line\'s assigned date (the provider\'s reported status and dates are kept as reported). From then on the member is on no',
-      'MIF or mini-MIF of the old line, and the old provider\'s RTF for a later period does not owe them (a row about them is accepted with a warning',
-      'so the provider can report the discontinuation).',
-      '',
-      ...list.map((k) => `  row ${k.row}: left ${k.lineLeft} (provider ${k.provider}), last day ${k.lastDay}; now in ${k.lineJoined}`),
-      '',
-      `Ops see the members in the import's output: calaim-exchange import ecm-assignments ${fileName} --json ("lineSwitches").`,
-    ].join('\n');
-    const key = `line-switch:${createHash('sha256').update(`${to}|${list.map((k) => `${k.assignmentId}@${k.lastDay}`).sort().join(',')}`).digest('hex').slice(0, 32)}`;
     try {
-      await sendNotification(config, pool, {
-        kind: 'line-switch',
-        to: [to],
-        subject: `ECM line of business changes: ${list.length} assignment(s) ended (${providers.join(', ')})`,
-        text,
-        key,
-      }, now);
+      await sendNotification(config, pool, { ...o.notice(list, to), to: to.split(',') }, now);
     } catch (err) {
-      // the import is committed; the ends are on record and in its output
-      log.error({ err: { message: (err as Error).message } }, 'line switches: the liaison alert could not be recorded');
+      log.error({ err: { message: (err as Error).message } }, `${o.what}: the liaison alert could not be recorded`);
     }
   }
 }
