@@ -180,8 +180,28 @@ export function parseText(raw: string, max: number): Parsed<string> {
   const v = raw.trim();
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v)) return fail('contains control characters: retype the value');
-  if (v.length > max) return fail(`is longer than ${max} characters`);
+  if (textLonger(v, max)) return fail(`is longer than ${max} characters`);
   return ok(v);
+}
+
+/**
+ * Whether text holds more than `max` characters as a person (and Postgres) counts them: code
+ * points, so a character outside the BMP (an emoji, a rare CJK name) is one, not its two UTF-16
+ * units. Counted only when the UTF-16 length is over the limit: nothing shorter can be.
+ */
+export function textLonger(v: string, max: number): boolean {
+  if (v.length <= max) return false;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    // a high surrogate followed by a low one is one character
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < v.length) {
+      const d = v.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if (++n > max) return true;
+  }
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CodeSet } from '../../schemas/codes.js';
 import { codesFor, normaliseLabel, type CodeSettings } from '../../schemas/index.js';
 import type { ColumnDef } from '../../schemas/layout.js';
 import {
-  CIN_RE, EMAIL_RE, paddedDigits, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, parseYN, parseZip, type Parsed,
+  CIN_RE, EMAIL_RE, paddedDigits, parseCin, parseNpi, parsePhone, parseState, parseText, parseTin, textLonger, parseYN, parseZip, type Parsed,
 } from '../../schemas/primitives.js';
 import { isCellError, isNoResult, type CellValue } from '../xlsx/types.js';
 import type { IssueCode, MessageParams } from './catalogue.js';
@@ -269,7 +269,7 @@ export function parseCell(column: ColumnDef, cell: CellValue | undefined, settin
       return from(parseState(text), 'STATE_FORMAT');
     case 'email': {
       if (!EMAIL_RE.test(text)) return bad('EMAIL_FORMAT');
-      if (text.length > (column.max ?? DEFAULT_TEXT_MAX)) return bad('TEXT_TOO_LONG', { max: column.max ?? DEFAULT_TEXT_MAX });
+      if (textLonger(text, column.max ?? DEFAULT_TEXT_MAX)) return bad('TEXT_TOO_LONG', { max: column.max ?? DEFAULT_TEXT_MAX });
       return ok(text);
     }
   }

@@ -71,6 +71,13 @@ describe('numbers and text', () => {
     // rounded up past the limit is past it too
     expect(parseCell(colOf(OTF, 'minutes'), 1440.5, config)).toEqual({ kind: 'bad', problem: { code: 'INT_TOO_LARGE', params: { max: 1440 } } });
   });
+  it('a text limit counts characters as people count them: a character outside the BMP (an emoji, a rare CJK name) is one, not two', () => {
+    const astral = '\u{1D538}'; // one character, two UTF-16 units
+    expect(parseCell(colOf(RTF, 'lastName'), 'a'.repeat(59) + astral, config)).toEqual({ kind: 'ok', value: 'a'.repeat(59) + astral });
+    expect(parseCell(colOf(RTF, 'lastName'), astral.repeat(60), config)).toEqual({ kind: 'ok', value: astral.repeat(60) });
+    expect(parseCell(colOf(RTF, 'lastName'), astral.repeat(61), config)).toEqual({ kind: 'bad', problem: { code: 'TEXT_TOO_LONG', params: { max: 60 } } });
+    expect(parseCell(colOf(RTF, 'lastName'), 'a'.repeat(61), config)).toEqual({ kind: 'bad', problem: { code: 'TEXT_TOO_LONG', params: { max: 60 } } });
+  });
 });
 
 describe('normalised values', () => {
