@@ -45,8 +45,8 @@ export function durationMinutes(text: string): number | null {
  * share the form, so it names neither). Built once per code set. Besides the meaning (`Enrolled`)
  * and the code with it (`3 - Enrolled`, drop-down text), a meaning ending in a parenthetical is
  * also written without it (`2 - Telephonic/Electronic`, `RC - Recuperative Care`, `OTH - Other`),
- * and the items the parenthetical lists name the code too (`Mail`, `Email`: method 2, as spec
- * §4.9 records mail; `Medical Respite`: RC). Each alternative of a meaning listed with `/`
+ * and the items the parenthetical lists name the code too, alone or after it (`Mail`, `Email`,
+ * `2 - Mail`: method 2, as spec §4.9 records mail; `Medical Respite`: RC). Each alternative of a meaning listed with `/`
  * (meaningAlternatives: `Telephonic`, `Electronic`: method 2) names the code too, when no other
  * code's meaning is that alternative and no other code lists it.
  */
@@ -93,7 +93,13 @@ function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
         put(m, short, code);
         put(m, head + short, code);
       }
-      for (const item of p[2]!.split(',')) put(m, normaliseLabel(item), code);
+      // each item alone, or after the code as a drop-down writes it (`2 - Mail`)
+      for (const item of p[2]!.split(',')) {
+        const form = normaliseLabel(item);
+        if (form === '') continue;
+        put(m, form, code);
+        put(m, head + form, code);
+      }
     }
     for (const alt of meaningAlternatives(p ? p[1]! : meaningText)) {
       const form = normaliseLabel(alt);

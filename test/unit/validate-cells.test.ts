@@ -105,12 +105,13 @@ describe('normalised values', () => {
   });
 
   // A code written with its meaning ("3 - Enrolled" already matched) where the meaning carries a
-  // parenthetical: a drop-down's "2 - Telephonic/Electronic", the words the meaning lists (mail is
-  // method 2, spec §4.9), "RC - Recuperative Care", "OTH - Other".
+  // parenthetical: a drop-down's "2 - Telephonic/Electronic", the words the meaning lists, alone or
+  // after the code (mail is method 2, spec §4.9), "RC - Recuperative Care", "OTH - Other".
   it.each([
     ['OTF', 'method', '2 - Telephonic/Electronic', '2'],
     ['OTF', 'method', 'Telephonic/Electronic', '2'],
     ['OTF', 'method', 'Mail', '2'],
+    ['OTF', 'method', '2 - Mail', '2'],
     ['OTF', 'method', 'email', '2'],
     ['OTF', 'method', '1 - In-Person', '1'],
     ['CSPRTF', 'serviceCode', 'RC - Recuperative Care', 'RC'],
