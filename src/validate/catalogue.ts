@@ -102,6 +102,8 @@ export const ISSUES = {
   // ---- OTF rules
   OTF_MINUTES_ROUNDED: w('row', '{column} was {value} and was rounded up to {rounded} whole minutes. Enter whole minutes.'),
   MINUTES_FORMAT: e('row', '{column} must be the minutes spent as a number, 1 or more (e.g. 15; a time such as 0:15 is read as 15 minutes).'),
+  // {value}: the minutes as reported (the column holds no PHI), or "blank"
+  OTF_MAIL_ONE_MINUTE: w('row', 'An outreach attempt by mail is recorded as Telephonic/Electronic with 1 minute: {column} was {value}, and 1 minute was recorded. Enter 1 for mail.'),
   OTF_MINUTES_TOO_SMALL: e('row', '{column} must be at least 1 minute (mail counts as 1).'),
   OTF_DATE_OUTSIDE_PERIOD: e('row', '{column} ({value}) is outside the reporting period {period} and the {days} days before it. Older attempts are not accepted; later ones belong in next month\'s file.'),
   OTF_DUPLICATE_ATTEMPT: w('row', 'Possible double entry: row {row} has the same member, date, method and minutes. Delete one if it is the same attempt.'),

@@ -1,5 +1,5 @@
-// One data row against its layout: types and code sets of every cell, Req blanks, then the
-// layout's row rules. Pure: the same cells and context always give the same result.
+// One data row against its layout: types and code sets of every cell, Req blanks, the cells its
+// type sets (OTF mail: 1 minute), then the layout's row rules. Pure: the same cells and context always give the same result.
 import type { HeaderMatch } from '../../schemas/index.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { RowValidation } from './file-type.js';
@@ -45,6 +45,13 @@ export function validateRow<K extends string>(type: RowValidation<K>, cells: Row
   const s = new RowScope<K>(layout, cells, ctx);
   for (const column of layout.columns) {
     const r = parseCell(column, cells.value(column.key), ctx.config, ctx.date1904);
+    const set = type.setCells?.[column.key];
+    if (set?.when(cells)) {
+      s.values[column.key] = set.value;
+      // a cell that already says the value (`1`, `1.0`, `0:01`) needs no word
+      if (r.kind !== 'ok' || r.value !== set.value || r.warning) s.add(set.code, column.key, r.kind === 'blank' ? { value: 'blank' } : {});
+      continue;
+    }
     if (r.kind === 'blank') {
       const dflt = type.blankDefaults?.[column.key];
       if (dflt) {

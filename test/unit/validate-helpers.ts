@@ -165,6 +165,7 @@ export const ROW_CASES: RowCase[] = [
   { name: 'fractional minutes as text', layout: 'OTF', patch: { minutes: '0.25' }, code: 'OTF_MINUTES_ROUNDED', on: 'minutes' },
   { name: 'zero minutes', layout: 'OTF', patch: { minutes: 0 }, code: 'OTF_MINUTES_TOO_SMALL', on: 'minutes' },
   { name: 'negative minutes', layout: 'OTF', patch: { minutes: '-5' }, code: 'OTF_MINUTES_TOO_SMALL', on: 'minutes' },
+  { name: 'mail with other minutes than 1', layout: 'OTF', patch: { method: 'Mail', minutes: 20 }, code: 'OTF_MAIL_ONE_MINUTE', on: 'minutes' },
   { name: 'attempt before lookback', layout: 'OTF', patch: { attemptDate: { date: '2026-06-02' } }, code: 'OTF_DATE_OUTSIDE_PERIOD', on: 'attemptDate' },
   { name: 'attempt after period', layout: 'OTF', patch: { attemptDate: { date: '2026-10-01' } }, code: 'OTF_DATE_OUTSIDE_PERIOD', on: 'attemptDate' },
 

@@ -4,7 +4,7 @@ import { OTF } from '../../../schemas/otf.js';
 import type { FileTypeDefinition } from '../types.js';
 import { applyOtf, OTF_MERGE_KEY } from './apply.js';
 import { otfContextRules } from './context-rules.js';
-import { OTF_CROSS_ROW, OTF_RULES, type OtfKey } from './rules.js';
+import { OTF_CROSS_ROW, OTF_RULES, OTF_SET_CELLS, type OtfKey } from './rules.js';
 
 export const otf = {
   name: 'OTF',
@@ -14,6 +14,7 @@ export const otf = {
   deadlineWindow: 'OTF',
   expectedEachPeriod: true,
   rules: OTF_RULES,
+  setCells: OTF_SET_CELLS,
   crossRow: OTF_CROSS_ROW,
   contextRules: otfContextRules,
   apply: applyOtf,

@@ -1,9 +1,14 @@
 // OTF row rules (spec/layouts.md OTF, domain.md §4.9) and the cross-row key. Pure.
+import type { OTF_METHOD } from '../../../schemas/codes.js';
+import { normaliseLabel } from '../../../schemas/index.js';
 import type { ColumnKey } from '../../../schemas/layout.js';
 import type { OTF } from '../../../schemas/otf.js';
 import { addDays } from '../../../schemas/primitives.js';
+import { trimCell } from '../../validate/cells.js';
 import { displayPeriod, notAfterReceipt } from '../../validate/common-rules.js';
-import type { CrossRowKey, RowRule as Rule } from '../../validate/file-type.js';
+import type { CrossRowKey, RowRule as Rule, SetCell } from '../../validate/file-type.js';
+import { unquoted } from '../../validate/types.js';
+import type { CellValue } from '../../xlsx/types.js';
 
 export type OtfKey = ColumnKey<typeof OTF>;
 type RowRule = Rule<OtfKey>;
@@ -24,5 +29,35 @@ const attemptInWindow: RowRule = (s) => {
 
 export const OTF_RULES: readonly RowRule[] = [attemptInWindow, notAfterReceipt<OtfKey>(['attemptDate'])];
 
-/** An exact repeat of an attempt is a possible double entry (a warning). */
+/** The method mail is recorded as (spec §4.9: Telephonic/Electronic). */
+const MAIL_METHOD: keyof typeof OTF_METHOD = '2';
+/** The method cell's forms that name mail, normalised: the word alone or after its code (`Mail`, `2 - Mail`). */
+const MAIL_FORMS: ReadonlySet<string> = new Set(['mail', `${MAIL_METHOD}mail`]);
+
+/**
+ * The method cell names mail, the word by itself (`Mail`, `2 - Mail`, `“mail”`; the code reads
+ * them as method 2). Email (`Email`, `e-mail`) is an attempt of its own and is not mail: the
+ * minutes the provider gives it stand.
+ */
+export function namesMail(cell: CellValue | undefined): boolean {
+  if (typeof cell !== 'string') return false;
+  const text = trimCell(cell);
+  return MAIL_FORMS.has(normaliseLabel(unquoted(text) ?? text));
+}
+
+/**
+ * [PLAN] domain §4.9: "Mail is recorded as Telephonic/Electronic with 1 minute". Whatever time
+ * the provider reports for a mail attempt (or none), 1 minute is stored, and the row is warned
+ * when the cell said otherwise: the row is accepted, the cell does not count. The method itself is read as
+ * method 2 by its code column (`Mail` is one of the items its meaning lists).
+ */
+export const OTF_SET_CELLS: { readonly minutes: SetCell } = {
+  minutes: { when: (cells) => namesMail(cells.value('method')), value: 1, code: 'OTF_MAIL_ONE_MINUTE' },
+};
+
+/**
+ * An exact repeat of an attempt is a possible double entry (a warning). The key takes the values
+ * recorded, so two mail rows of one member on one day are a repeat whatever minutes each reported
+ * (both are 1): they are the same attempt to the plan, as stored.
+ */
 export const OTF_CROSS_ROW: CrossRowKey<OtfKey> = { keys: ['cin', 'attemptDate', 'method', 'minutes'], code: 'OTF_DUPLICATE_ATTEMPT' };
