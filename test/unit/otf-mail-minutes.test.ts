@@ -87,5 +87,7 @@ describe('an OTF attempt by mail is recorded as method 2 with 1 minute', () => {
     expect(check(3, { method: '2 - Mail', minutes: 20 })).toEqual(['OTF_DUPLICATE_ATTEMPT']);
     // an email the same day took its own 15 minutes: another attempt
     expect(check(4, { method: 'Email', minutes: 15 })).toEqual([]);
+    // a 1-minute call the same day is stored just as the letter is (method 2, 1 minute): flagged, as README says
+    expect(check(5, { method: 'Phone', minutes: 1 })).toEqual(['OTF_DUPLICATE_ATTEMPT']);
   });
 });
