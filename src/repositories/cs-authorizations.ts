@@ -59,12 +59,14 @@ export interface CsasfRow {
  * was requested for: a denial decided after that period ended must still reach the provider,
  * and one for a period ending next year must not stay for months. (Without a decision date it
  * is not aged: the plan never said when it was decided, and a denial the provider never saw is
- * worse than one it sees until it resolves it.) An expiry is aged from its end date, and an
- * authorization whose end date has passed before the slot is an expiry whatever status the
- * extract left on it (Approved, Pending: the plan's extract does not always say Expired), shown
- * as Expired (the provider can no longer report delivering service on it). A new
- * authorization after a resolved one is a new, open episode: the pair is back, with its new
- * number. Only the lines whose CS contract with the provider is in force on the slot's day
+ * worse than one it sees until it resolves it.) A denied re-authorization of the provider's
+ * approved authorization still in force waits behind it (SHOWN_UNTIL_SUCCESSOR_STARTS) and is
+ * aged from that authorization's end, when it is first shown (DENIAL_HIDDEN_UNTIL). An expiry
+ * is aged from its end date, and an authorization whose end date has passed before the slot is
+ * an expiry whatever status the extract left on it (Approved, Pending: the plan's extract does
+ * not always say Expired), shown as Expired (the provider can no longer report delivering
+ * service on it). A new authorization after a resolved one is a new, open episode: the pair is
+ * back, with its new number. Only the lines whose CS contract with the provider is in force on the slot's day
  * (contractInForce): no member of a line whose contract ended goes out; and only members eligible
  * with the plan on the slot's day (memberEligible).
  */
@@ -72,12 +74,25 @@ export interface CsasfRow {
  * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
  * shows on the slot ($2): an approved authorization in force on the slot, while `o` (a
  * re-authorization, or another provider's authorization from the day after `s` ends) starts
- * after it, or is a request still pending.
+ * after it, or is a request still pending, or is the same provider's re-authorization denied:
+ * a refused renewal takes nothing away from the authorization in force, the member is still
+ * authorized and the provider still reports delivering service under it (domain §5 item 3).
  */
 const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
-  and not o.resolved and (coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending')
+  and not o.resolved and (coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending'
+                          or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))
   and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved'
   and coalesce(s.auth_start, $2::date) <= $2::date and s.auth_end >= $2::date`;
+
+/**
+ * The end of the approved authorization the denied episode `a` superseded, of the same provider
+ * (its pair's episode just before it: the one open when the denial was loaded), or null. Until
+ * that end the CSASF shows the approved one instead (SHOWN_UNTIL_SUCCESSOR_STARTS), so the
+ * provider first sees the denial the day after: its retention counts from then, not from a
+ * decision date months earlier that would drop it before it was ever sent.
+ */
+const DENIAL_HIDDEN_UNTIL = `(select case when p.provider_code = a.provider_code and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' then p.auth_end end
+    from cs_authorizations p where p.cin = a.cin and p.service_code = a.service_code and p.id < a.id order by p.id desc limit 1)`;
 
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
@@ -104,8 +119,10 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
         and exists (select 1 from provider_contracts c where c.provider_code = a.provider_code and c.lob = a.lob and c.program = 'CS'
                        and ${contractInForce('c', '$2::date')})
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
-        -- the date it closed on (none: open, or a denial never dated), at most closedRetentionDays ago
-        and coalesce(case when a.auth_status = 'Denied' then a.decision_date
+        -- the date it closed on (none: open, or a denial never dated; a denial behind an approved
+        -- authorization in force, that one's end), at most closedRetentionDays ago
+        and coalesce(case when a.auth_status = 'Denied' and a.decision_date is not null then greatest(a.decision_date, ${DENIAL_HIDDEN_UNTIL})
+                          when a.auth_status = 'Denied' then null
                           when a.auth_status = 'Expired' then coalesce(a.auth_end, a.decision_date)
                           when a.auth_status in ('Approved', 'Pending') and a.auth_end < $2::date then a.auth_end end,
                      $2::date) >= ($2::date - $3::int)
