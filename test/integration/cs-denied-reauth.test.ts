@@ -80,5 +80,8 @@ describe('a re-authorization denied while the authorization it would renew is in
         .toEqual({ slot, gil: [['G-101', 'Denied']], hana: [['H-101', 'Denied']] });
     }
     expect(await csasf('2026-11-15')).toEqual({ gil: [], hana: [] });
+    // September, past A1's end: the CSASF of the 29th showed the denial, delivering under A1 is refused
+    const late = await deliveringUnderA1('09/2026', '2026-10-03T18:00:00Z');
+    expect(late.document.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.code])).toEqual([[2, 'AUTH_NOT_APPROVED'], [3, 'AUTH_NOT_APPROVED']]);
   });
 });
