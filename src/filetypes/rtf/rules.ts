@@ -109,7 +109,12 @@ export const RTF_RULES: readonly RowRule[] = [
   timelines,
   referralDate,
   periodMatches,
-  notAfterReceipt<RtfKey>(['startDate', 'carePlanDate', 'careConferenceDate', 'assessmentStartedDate', 'assessmentCompletedDate', 'lastEncounterDate', 'productionDate', 'referralStatusDate']),
+  // [POLICY] The ending dates too (the layout is silent): a member cannot have left after the file
+  // was sent, and the apply writes them as the assignment's end, closing it ahead of time.
+  notAfterReceipt<RtfKey>([
+    'startDate', 'endDate', 'discontinuationDate', 'carePlanDate', 'careConferenceDate', 'assessmentStartedDate',
+    'assessmentCompletedDate', 'lastEncounterDate', 'productionDate', 'referralStatusDate',
+  ]),
 ];
 
 /** A member once per line of business: one file may report a member the provider has in two lines. */
