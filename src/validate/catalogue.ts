@@ -88,6 +88,9 @@ export const ISSUES = {
   RTF_DECLINED_NEEDS_DISCONTINUATION: e('row', '{column} is required for status 4 when the member was never enrolled (Start Date blank). Enter the date the member was discontinued; if the member was enrolled, enter the ECM Enrollment Start Date and End Date instead.'),
   RTF_DECLINED_NEEDS_REASON: e('row', '{column} is required for status 4 (Declined / Discontinued). Enter one of: {allowed}.'),
   RTF_DECLINED_NEEDS_END: e('row', '{column} is required for status 4 when the member was enrolled (Start Date filled). Enter the enrollment end date.'),
+  // [POLICY] a status the dates contradict (statusDates, src/filetypes/rtf/rules.ts): warnings, the row and its dates are kept
+  RTF_NOT_ENROLLED_WITH_START: w('row', 'Status 1 (Pending Outreach) and 2 (Currently in Outreach) are for a member not yet enrolled, but an ECM Enrollment Start Date is filled. If the member has enrolled, enter status 3 (Enrolled) in {column}; if not, clear the start date.'),
+  RTF_ENROLLED_WITH_END: w('row', 'Status 3 (Enrolled) is for a member still enrolled, but {other} is filled. A member who left or was discontinued is reported with status 4 (Declined / Discontinued) in {column}; if the member is still enrolled, clear the date.'),
   RTF_CARE_PLAN_BEFORE_START: e('row', '{column} is before the ECM Enrollment Start Date. Check both dates.'),
   ASSESSMENT_COMPLETED_BEFORE_STARTED: e('row', '{column} is before Date Assessment Started. Check both dates.'),
   ASSESSMENT_START_LATE: w('row', 'The assessment started {days} days after enrollment (expected within {limit}). No change is needed if the dates are right.'),

@@ -124,6 +124,8 @@ export const ROW_CASES: RowCase[] = [
   // a service "currently delivering" (status 3) cannot have started after the file was sent (it was accepted and stored)
   { name: 'service start after receipt', layout: 'CSPRTF', patch: { serviceStartDate: { date: '2027-05-01' } }, code: 'DATE_AFTER_RECEIPT', on: 'serviceStartDate' },
   { name: 'production after receipt', layout: 'CSPRTF', patch: { productionDate: { date: '2026-10-06' } }, code: 'DATE_AFTER_RECEIPT', on: 'productionDate' },
+  { name: 'end after receipt', layout: 'RTF', patch: { ecmStatus: '4', endDate: { date: '2026-10-06' }, discontinuationReasonCode: 'DP' }, code: 'DATE_AFTER_RECEIPT', on: 'endDate' },
+  { name: 'discontinuation after receipt', layout: 'RTF', patch: { ecmStatus: '4', startDate: null, carePlanDate: null, discontinuationDate: { date: '2026-10-06' }, discontinuationReasonCode: 'DP' }, code: 'DATE_AFTER_RECEIPT', on: 'discontinuationDate' },
   { name: 'future vs today offline', layout: 'RTF', patch: { careConferenceDate: { date: '2026-10-06' } }, ctx: { receivedDate: undefined, today: '2026-10-05' }, code: 'DATE_AFTER_RECEIPT', on: 'careConferenceDate' },
   { name: 'attempt after receipt', layout: 'OTF', patch: { attemptDate: { date: '2026-10-06' } }, ctx: { expectedPeriod: undefined }, code: 'DATE_AFTER_RECEIPT', on: 'attemptDate' },
 
@@ -146,6 +148,9 @@ export const ROW_CASES: RowCase[] = [
   { name: 'reason code with discontinuation', layout: 'RTF', patch: { ecmStatus: '4', startDate: null, carePlanDate: null, discontinuationDate: { date: '2026-09-30' } }, code: 'RTF_REASON_CODE_REQUIRED', on: 'discontinuationReasonCode' },
   { name: 'OTH needs text', layout: 'RTF', patch: { endDate: { date: '2026-09-30' }, discontinuationReasonCode: 'oth' }, code: 'RTF_REASON_TEXT_REQUIRED', on: 'discontinuationReason' },
   { name: 'declined with start needs end', layout: 'RTF', patch: { ecmStatus: '4' }, code: 'RTF_DECLINED_NEEDS_END', on: 'endDate' },
+  // a status the dates contradict: warnings on the status (the row is kept)
+  { name: 'status 1 with a start date', layout: 'RTF', patch: { ecmStatus: '1' }, code: 'RTF_NOT_ENROLLED_WITH_START', on: 'ecmStatus' },
+  { name: 'status 3 with an end date', layout: 'RTF', patch: { endDate: { date: '2026-09-30' }, discontinuationReasonCode: 'WM' }, code: 'RTF_ENROLLED_WITH_END', on: 'ecmStatus' },
   { name: 'care plan before start', layout: 'RTF', patch: { carePlanDate: { date: '2026-08-20' } }, code: 'RTF_CARE_PLAN_BEFORE_START', on: 'carePlanDate' },
   { name: 'assessment completed before started', layout: 'RTF', patch: { assessmentCompletedDate: { date: '2026-09-04' } }, code: 'ASSESSMENT_COMPLETED_BEFORE_STARTED', on: 'assessmentCompletedDate' },
   { name: 'assessment started late', layout: 'RTF', patch: { startDate: { date: '2026-07-01' }, assessmentStartedDate: { date: '2026-08-01' }, assessmentCompletedDate: null }, code: 'ASSESSMENT_START_LATE', on: 'assessmentStartedDate' },

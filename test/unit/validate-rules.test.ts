@@ -36,7 +36,8 @@ describe('rules stay quiet when their condition does not hold', () => {
     ['status 1 needs no start or LCM', 'RTF', { ecmStatus: '1', startDate: null, carePlanDate: null, lcmName: null, lcmPhone: null, assessmentStartedDate: null, assessmentCompletedDate: null }],
     ['never enrolled: discontinuation with reason', 'RTF', { ecmStatus: '4', startDate: null, carePlanDate: null, discontinuationDate: { date: '2026-09-15' }, discontinuationReasonCode: 'ue' }],
     ['enrolled then left: end + reason', 'RTF', { ecmStatus: '4', endDate: { date: '2026-09-30' }, discontinuationReasonCode: 'OTH', discontinuationReason: 'moved away' }],
-    ['end equal to start', 'RTF', { endDate: { date: '2026-09-01' }, discontinuationReasonCode: 'WM' }],
+    // (status 4: the member left; status 3 with an end date is RTF_ENROLLED_WITH_END)
+    ['end equal to start', 'RTF', { ecmStatus: '4', endDate: { date: '2026-09-01' }, discontinuationReasonCode: 'WM' }],
     ['referral status with date', 'RTF', { referralStatus: 'pending', referralStatusDate: { date: '2026-09-02' } }],
     ['assessment on day 30 and 60', 'RTF', { startDate: { date: '2026-07-01' }, assessmentStartedDate: { date: '2026-07-31' }, assessmentCompletedDate: { date: '2026-08-30' } }],
     ['attempt on the first lookback day', 'OTF', { attemptDate: { date: '2026-06-03' } }],

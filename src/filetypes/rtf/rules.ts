@@ -47,6 +47,23 @@ const endings: RowRule = (s) => {
   s.require(declined && !dated, 'discontinuationReasonCode', 'RTF_DECLINED_NEEDS_REASON', { allowed: reasons });
 };
 
+/**
+ * [POLICY] A status the enrollment dates contradict is a warning on Member ECM Status, never a
+ * rejection: the spec makes neither pair an error, and rejecting the row would lose the
+ * provider's dates. Status 1 or 2 (not yet enrolled) with a Start Date; status 3 (Enrolled)
+ * with an End or Discontinuation Date, where a member who left is status 4 with the date (the
+ * plan's ECM FAQ). Nothing allocated unless a warning is added (the bench validates 100k rows).
+ */
+const statusDates: RowRule = (s) => {
+  const status = s.get('ecmStatus');
+  if ((status === '1' || status === '2') && s.filled('startDate')) s.add('RTF_NOT_ENROLLED_WITH_START', 'ecmStatus');
+  else if (status === '3') {
+    // one warning names one date: both filled is RTF_END_AND_DISCONTINUATION already
+    const dated = s.filled('endDate') ? 'endDate' : s.filled('discontinuationDate') ? 'discontinuationDate' : undefined;
+    if (dated) s.add('RTF_ENROLLED_WITH_END', 'ecmStatus', { other: s.column(dated).label });
+  }
+};
+
 const dateOrder: RowRule = (s) => {
   const start = s.str('startDate');
   const plan = s.str('carePlanDate');
@@ -105,6 +122,7 @@ export const RTF_RULES: readonly RowRule[] = [
   indicators,
   enrolled,
   endings,
+  statusDates,
   dateOrder,
   timelines,
   referralDate,
