@@ -27,6 +27,11 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
     const out: Rec = { ...r, productionDate: d(produced), inPerson: i % 3, telephonic: (i % 4) + 1 };
     if (!out.acuity) out.acuity = 'Low';
     if (out.ecmStatus === '1' && i % 3 === 0) out.ecmStatus = '2';
+    // A careful provider reports only what has happened: an end date the plan had planned for a
+    // member still enrolled (the synthetic plan has some) is not sent before its day, as a
+    // member cannot have left after the file is sent (DATE_AFTER_RECEIPT).
+    const end = dateOf(out.endDate);
+    if (end && end > produced) out.endDate = null;
     if (out.endDate && !out.discontinuationReasonCode) out.discontinuationReasonCode = 'SC';
     if (out.ecmStatus === '3' && !out.lcmName) Object.assign(out, { lcmName: 'Jordan Reyes', lcmPhone: '5595550199' });
     // A careful provider keeps the 30/60/90-day timelines (domain §4.8): the assessment and
@@ -39,6 +44,9 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
         if (!out[key] && on <= produced) out[key] = d(on);
       }
     }
+    // ... and a member who has left as status 4 with the End Date (the plan's ECM FAQ), not as
+    // Enrolled (RTF_ENROLLED_WITH_END); after the timelines, which were kept while enrolled.
+    if (out.ecmStatus === '3' && out.endDate) out.ecmStatus = '4';
     return out;
   });
 }
