@@ -312,6 +312,8 @@ export class Model {
     if (!ok) return 'not on its latest MIF nor assigned to this provider';
     if (r.status === 3 && (!r.start || r.start > received)) return 'enrolled without a start date on or before receipt';
     if (r.end && (!r.start || r.end < r.start)) return 'end date without a start date or before it';
+    // [POLICY] a member cannot have left after the file was sent (the ending dates, as the start)
+    if ((r.end && r.end > received) || (r.disc && r.disc > received)) return 'end or discontinuation date after receipt';
     if (r.disc && r.start) return 'discontinuation date with a start date';
     if (r.status === 4 && r.start && !r.end) return 'status 4 with a start date and no end date';
     if (r.status === 4 && !r.start && (!r.disc || !r.discReason)) return 'never enrolled status 4 without discontinuation date and reason';
