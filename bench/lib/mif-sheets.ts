@@ -12,7 +12,7 @@ import { MIF_FIRST_MEMBER, MIF_MEMBERS_PER_PROVIDER, mifAssignment, mifProvider 
 export function mifSheets(i: number): { layout: Layout; records: Record<string, CellValue>[] }[] {
   const p = mifProvider(i);
   const prow: ProviderRow = { provider_code: p.code, npi: p.npi, tin: p.tin, name: p.name, phone: p.phone, sftp_folder: p.code, contracts: [] };
-  const ctx = { lob: 'HN', mcpName: 'Health Net', kind: 'MONTHLY' as const, productionDate: '2026-11-15', period: '11/2026', provider: prow };
+  const ctx = { lob: 'HN', mcpName: 'Health Net', kind: 'MONTHLY' as const, productionDate: '2026-11-15', period: '11/2026', periodEnd: '2026-11-30', provider: prow };
   const members: MifMember[] = Array.from({ length: MIF_MEMBERS_PER_PROVIDER }, (_, k) => {
     const m = member(MIF_FIRST_MEMBER + i * MIF_MEMBERS_PER_PROVIDER + k);
     const a = mifAssignment(k);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, periodLastDay, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
 import { showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
@@ -175,7 +175,7 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
     kind === 'mif'
       ? mifMembers(c, provider.provider_code, lob, slot, `${period}-01`)
       : miniMifMembers(c, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS, republishing));
-  const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), provider };
+  const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), periodEnd: periodLastDay(period), provider };
   const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
   if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
     const settings = { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS };

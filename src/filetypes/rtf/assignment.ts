@@ -21,7 +21,8 @@ interface Field<C extends string = string> {
   prefill: boolean;
 }
 
-const field = <const C extends string>(key: RtfKey, column: C, type: FieldType, prefill: boolean, blank?: string): Field<C> =>
+// (`prefill` keeps its literal type, so PrefilledColumn below can tell the fields apart)
+const field = <const C extends string, const P extends boolean>(key: RtfKey, column: C, type: FieldType, prefill: P, blank?: string): Field<C> & { prefill: P } =>
   blank === undefined ? { key, column, type, prefill } : { key, column, type, prefill, blank };
 
 export const ASSIGNMENT_FIELDS = [

@@ -16,7 +16,10 @@ export interface PrefillMember extends AssignmentRow {
 export interface PrefillContext {
   lob: string;
   mcpName: string;
+  /** The reporting period as the RTF writes it (`11/2026`). */
   period: string;
+  /** Its last day (YYYY-MM-DD). */
+  periodEnd: string;
   provider: { name: string; npi: string; tin: string; phone: string | null };
 }
 
@@ -25,6 +28,11 @@ export function rtfPrefillRecord(m: PrefillMember, ctx: PrefillContext): Partial
   // of ~15 computed keys followed by 17 more made each record a slow dictionary-mode object
   // (MIF generation for 100k members spent ~1.4 s of CPU here).
   const out = assignmentCells(m);
+  // An ending date the plan holds for after the period (a planned end on the assignment extract)
+  // has not happened in the period this form reports on; sent back as filled, the row would be
+  // rejected for it (DATE_AFTER_RECEIPT: an RTF arrives after its period). The MIF sheet shows it.
+  if (m.enrollment_end !== null && String(m.enrollment_end) > ctx.periodEnd) out.endDate = null;
+  if (m.discontinuation_date !== null && String(m.discontinuation_date) > ctx.periodEnd) out.discontinuationDate = null;
   out.mcpId = ctx.lob;
   out.mcpName = ctx.mcpName;
   out.cin = m.cin;
