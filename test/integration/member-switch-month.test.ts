@@ -1,0 +1,115 @@
+// A switch that takes effect at once (domain §4 items 4a/4b, §6): Ben (91000002B) is enrolled
+// with ACME in Health Net from January 2026 and on its MIFs. The plan's assignment extract gives
+// him to RIVAL from 2026-04-10, loaded on the 11th: before the MIF of the 15th, so ACME's April
+// MIF (its latest when its April files come on 2026-05-03) no longer carries him. ACME worked
+// with Ben from April 1st to 9th and reports him on its April RTF and OTF. Its rows about him
+// are about a period in which he was ACME's (the assignment's lineage says so), so they are
+// treated as those about a member reassigned after the MIF (REASSIGNED_MEMBER_ROWS): counted for
+// ACME's April with MEMBER_REASSIGNED_COUNTED, changing nothing of RIVAL's assignment, or
+// rejected as MEMBER_REASSIGNED. For May (wholly after the switch) they are not ACME's.
+// Ann (91000001A) is ACME's too, moved to RIVAL from 2026-03-31 by the same extract (loaded in
+// April, dated before it): ACME held her no day of April.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/generate/run.js';
+import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { P } from '../helpers/plan.js';
+import { enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+
+const BEN = '91000002B';
+const ANN = '91000001A';
+const d = (date: string) => ({ date });
+const APRIL = { reportingPeriod: '04/2026', productionDate: d('2026-05-02') };
+const MAY = { reportingPeriod: '05/2026', productionDate: d('2026-06-02') };
+/** Ben as ACME reports him for April: enrolled since January, last seen on the 8th. */
+const benApril = (over: Record<string, unknown> = {}) => enrolledRow({
+  ...APRIL, startDate: d('2026-01-12'), assessmentStartedDate: d('2026-01-20'), assessmentCompletedDate: d('2026-02-10'), carePlanDate: d('2026-02-20'),
+  lastEncounterDate: d('2026-04-08'), acuity: 'Low', ...over,
+});
+const benAttempt = (date: string) => otfRow({ cin: BEN, clientName: 'Ben Bravo', attemptDate: d(date), successful: 'Y' });
+
+let w: PlanWorld;
+const send = (provider: string, name: string, bytes: Buffer, at: string, settings: Partial<PlanWorld['config']> = {}): Promise<Ingested> =>
+  ingestFile({ pool: w.db.pool, config: { ...w.config, ...settings } }, { provider, originalName: name, bytes, receivedAt: new Date(at), source: 'cli' });
+const about = (r: Ingested, cin: string) => r.document.issues.filter((i) => i.cin === cin).map((i) => i.code).sort();
+const benHn = async () => (await w.db.pool.query(`select * from ecm_assignments where cin = $1 and lob = 'HN'`, [BEN])).rows[0];
+/** The rows about `cin` that count for `provider` in `period` (its first day), per file type. */
+const counting = async (provider: string, cin: string, period: string) => (await w.db.pool.query(
+  `select c.layout, count(*)::int n from current_rows c join submission_rows r on r.sheet_id = c.sheet_id and r.row_number = c.row_number
+    where c.provider_code = $1 and c.period = $3 and r.cin = $2 group by 1 order by 1`, [provider, cin, period])).rows;
+const sent = async (provider: string, slot: string) => (await w.db.pool.query<{ cin: string }>(
+  `select r.cin from outbound_files f join outbound_file_rows r on r.outbound_file_id = f.id
+    where f.provider_code = $1 and f.kind = 'MIF' and f.slot = $2 and f.status = 'PUBLISHED' and f.lob = 'HN' order by r.cin`, [provider, slot])).rows.map((r) => r.cin);
+
+beforeAll(async () => {
+  w = await openPlanWorld('switch-month', { settings: { SFTP_STABLE_SECONDS: '0' } });
+  // the story starts in January 2026: Ben enrolled with ACME, Ann pending outreach with it
+  await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-01-05', enrollment_start = '2026-01-12' where cin = $1 and lob = 'HN'`, [BEN]);
+  await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-01-05' where cin = $1 and lob = 'HN'`, [ANN]);
+  await generate('mif', { date: '2026-03-15', now: new Date('2026-03-15T14:30:00Z') }, w.deps);
+});
+afterAll(() => closePlanWorld(w));
+
+let rivals: unknown;
+
+describe('a switch to another provider dated inside the period, loaded before that period\'s MIF', () => {
+  it('the extract of April 11th moves Ben (from the 10th) and Ann (from March 31st) to RIVAL: ACME\'s April MIF carries neither, RIVAL\'s both', async () => {
+    expect(await sent('ACME', '2026-03-15')).toEqual(expect.arrayContaining([ANN, BEN]));
+    const extract = await importExtract(w, 'ecm-assignments', 'assignments-apr.csv',
+      [`${BEN},RIVAL,HN,1,2026-04-10,,,,,,`, `${ANN},RIVAL,HN,1,2026-03-31,,,,,,`], '2026-04-11T16:00:00Z');
+    expect(extract).toMatchObject({ rowsImported: 2, rowsRejected: 0 });
+    await generate('mif', { date: '2026-04-15', now: new Date('2026-04-15T14:30:00Z') }, w.deps);
+    expect(await sent('ACME', '2026-04-15')).not.toContain(BEN);
+    expect(await sent('ACME', '2026-04-15')).not.toContain(ANN);
+    expect(await sent('RIVAL', '2026-04-15')).toEqual(expect.arrayContaining([ANN, BEN]));
+    rivals = await benHn();
+    expect(rivals).toMatchObject({ provider_code: 'RIVAL', status: 1, assigned_date: '2026-04-10' });
+  });
+
+  it('reject: ACME\'s April rows about Ben are rejected as MEMBER_REASSIGNED (not "not assigned to you"), saying nothing of whom', async () => {
+    const reject = { REASSIGNED_MEMBER_ROWS: 'reject' as const };
+    const r = await send('ACME', 'RTF_ACME_HN_202604.xlsx', await rtf([benApril()]), '2026-05-03T17:00:00Z', reject);
+    expect(about(r, BEN)).toEqual(['MEMBER_REASSIGNED']);
+    const issue = r.document.issues.find((i) => i.cin === BEN)!;
+    expect(issue.message).not.toMatch(/91000002B|Bravo|RIVAL/);
+    const o = await send('ACME', 'OTF_ACME_HN_202604.xlsx', await otf([benAttempt('2026-04-02'), benAttempt('2026-04-08')]), '2026-05-03T17:00:00Z', reject);
+    expect(o.document).toMatchObject({ outcome: 'REJECTED', rowsRejected: 2 });
+    expect(about(o, BEN)).toEqual(['MEMBER_REASSIGNED', 'MEMBER_REASSIGNED']);
+    expect(await counting('ACME', BEN, '2026-04-01')).toEqual([]);
+    expect(await benHn()).toEqual(rivals);
+  });
+
+  it('count (the default): ACME\'s April RTF and OTF rows about Ben count for ACME\'s April with MEMBER_REASSIGNED_COUNTED, and RIVAL\'s assignment is untouched', async () => {
+    const r = await send('ACME', 'RTF_ACME_HN_202604_v2.xlsx', await rtf([benApril()]), '2026-05-04T17:00:00Z');
+    expect(r.document).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+    expect(about(r, BEN)).toEqual(['MEMBER_REASSIGNED_COUNTED']);
+    const o = await send('ACME', 'OTF_ACME_HN_202604_v2.xlsx', await otf([benAttempt('2026-04-02'), benAttempt('2026-04-08')]), '2026-05-04T17:00:00Z');
+    expect(o.document).toMatchObject({ outcome: 'ACCEPTED_WITH_WARNINGS', rowsAccepted: 2, rowsRejected: 0 });
+    expect(about(o, BEN)).toEqual(['MEMBER_REASSIGNED_COUNTED', 'MEMBER_REASSIGNED_COUNTED']);
+    expect(await counting('ACME', BEN, '2026-04-01')).toEqual([{ layout: 'OTF', n: 2 }, { layout: 'RTF', n: 1 }]);
+    // the apply statements touch only the submitter's assignments: Ben's is RIVAL's, as the extract left it
+    expect(await benHn()).toEqual(rivals);
+  });
+
+  it('a member moved from a day before the period (loaded during it) was ACME\'s no day of April: still not assigned to ACME', async () => {
+    const o = await send('ACME', 'OTF_ACME_HN_202604_ann.xlsx', await otf([otfRow({ attemptDate: d('2026-04-06') })]), '2026-05-05T17:00:00Z');
+    expect(about(o, ANN)).toEqual(['MEMBER_NOT_ASSIGNED']);
+  });
+
+  it('RIVAL\'s own April RTF about Ben is RIVAL\'s: accepted, and it updates RIVAL\'s assignment', async () => {
+    const r = await send('RIVAL', 'RTF_RIVAL_HN_202604.xlsx', await rtf([rtfRow({ ...APRIL, cin: BEN, lastName: 'Bravo', firstName: 'Ben', ecmStatus: '2', acuity: 'Medium' }, P.ECM2)]), '2026-05-03T18:00:00Z');
+    expect(r.document.issues.filter((i) => i.cin === BEN && i.severity === 'error')).toEqual([]);
+    expect(about(r, BEN)).not.toContain('MEMBER_REASSIGNED_COUNTED');
+    expect(await benHn()).toMatchObject({ provider_code: 'RIVAL', status: 2, acuity: 'Medium' });
+    expect(await counting('RIVAL', BEN, '2026-04-01')).toEqual([{ layout: 'RTF', n: 1 }]);
+  });
+
+  it('ACME\'s May files (a period wholly after the switch) about Ben are rejected: not assigned to ACME', async () => {
+    await generate('mif', { date: '2026-05-15', now: new Date('2026-05-15T14:30:00Z') }, w.deps);
+    const r = await send('ACME', 'RTF_ACME_HN_202605.xlsx', await rtf([benApril(MAY)]), '2026-06-03T17:00:00Z');
+    expect(about(r, BEN)).toEqual(['MEMBER_NOT_ASSIGNED']);
+    const o = await send('ACME', 'OTF_ACME_HN_202605.xlsx', await otf([benAttempt('2026-05-04')]), '2026-06-03T17:00:00Z');
+    expect(about(o, BEN)).toEqual(['MEMBER_NOT_ASSIGNED']);
+    expect(await counting('ACME', BEN, '2026-05-01')).toEqual([]);
+  });
+});
