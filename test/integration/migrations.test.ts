@@ -403,3 +403,33 @@ describe('migration 0047 (the member\'s PCP: the members extract\'s pcp_name and
     expect(new Set((await pcps()).flatMap((r) => [r.pcp_name, r.pcp_npi]))).toEqual(new Set([null]));
   });
 });
+
+describe('migration 0049 (the lineage of assignments moved away from a provider, indexed without the RTF\'s)', () => {
+  it('serves the provider context\'s two reads of it (a provider\'s moves since a time; an assignment\'s next change), leaves RTF rows out, and goes down and up again', async () => {
+    const lastId = (await pool.query<{ id: string | null }>(`select max(id) id from ecm_assignment_changes`)).rows[0]!.id ?? '0';
+    // a lineage shaped as in production: mostly RTF rows (one per member reported each month),
+    // a few from the extracts, of many providers, loaded over months
+    await pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+      select g, 1, g, null, 'RTF', now() - (g % 400) * interval '1 day' from generate_series(1, 20000) g`);
+    await pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+      select g % 3000, null, g, jsonb_populate_record(null::ecm_assignments, jsonb_build_object('provider_code', 'P' || (g % 50), 'lob', 'HN')),
+             'ASSIGNMENT_IMPORT', now() - (g % 400) * interval '1 day' from generate_series(1, 4000) g`);
+    await pool.query('analyze ecm_assignment_changes');
+    const plan = async (sql: string) => (await pool.query<{ 'QUERY PLAN': string }>(`explain ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    // as src/repositories/provider-context.ts (HELD_IN_PERIOD) reads them
+    const movedFrom = `select c.id from ecm_assignment_changes c where (c.before).provider_code = 'P7' and c.source <> 'RTF' and c.changed_at >= now() - interval '60 days'`;
+    const next = `select n.before from ecm_assignment_changes n where n.assignment_id = 7 and n.source <> 'RTF' and n.id > 20100 order by n.id limit 1`;
+    expect(await plan(movedFrom)).toMatch(/ecm_assignment_changes_moved_from_idx/);
+    expect(await plan(movedFrom)).not.toMatch(/Seq Scan/);
+    expect(await plan(next)).toMatch(/ecm_assignment_changes_plan_idx/);
+    const partial = (await pool.query<{ indexname: string; indexdef: string }>(
+      `select indexname, indexdef from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx' order by 1`)).rows;
+    expect(partial.map((i) => i.indexname)).toEqual(['ecm_assignment_changes_moved_from_idx', 'ecm_assignment_changes_plan_idx']);
+    for (const i of partial) expect(i.indexdef).toMatch(/WHERE \(source <> 'RTF'::text\)/);
+    const undone = await downTo('0049_');
+    expect(undone[0]).toBe('0049_assignment_changes_moves_idx');
+    expect((await pool.query(`select indexname from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    await pool.query(`delete from ecm_assignment_changes where id > $1`, [lastId]);
+  });
+});
