@@ -2,7 +2,8 @@
 // context rules run row by row in memory (no query per row). Bounded by the provider's own
 // caseload, never by the size of the file.
 import type pg from 'pg';
-import { periodFirstDay, periodForReceipt } from '../calendar/period.js';
+import { periodFirstDay, periodForReceipt, periodLastDay, previousPeriod } from '../calendar/period.js';
+import { startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import {
   csasfPublished, ecmMembers, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
@@ -24,14 +25,20 @@ export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'PLAN_TIME_Z
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
   // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
-  const periodDate = periodFirstDay(periodForReceipt(receivedAt, config.PLAN_TIME_ZONE).period);
+  const { period } = periodForReceipt(receivedAt, config.PLAN_TIME_ZONE);
+  const periodDate = periodFirstDay(period);
   const row = await providerWithContracts(pool, code, periodDate);
   if (!row) throw new UnknownProviderError(code);
 
   // The reads are independent: they run side by side on the pool's connections.
   const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
   const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
-    ecmMembers(pool, code, receivedAt), latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
+    // (switches are looked for among those loaded since the period before began: one loaded the
+    // month before, dated into the period, also left the member off the period's MIF)
+    ecmMembers(pool, code, receivedAt, {
+      start: periodDate, end: periodLastDay(period), switchesSince: startOfLocalDay(periodFirstDay(previousPeriod(period)), config.PLAN_TIME_ZONE),
+    }),
+    latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
     // the provider's members not eligible for the period (memberEligible), with their last eligible day
     endedMembers(pool, code, periodDate),

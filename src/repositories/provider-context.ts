@@ -47,14 +47,65 @@ export async function replacedIdentities(db: Db, code: string, since: Date): Pro
 export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean; reassigned: boolean }
 
 /**
+ * [POLICY] The assignments the provider ($1) held on some day of the file's period ($3 to $4,
+ * its first and last days) before the plan moved them to another provider (domain §4 item 4a:
+ * "a switch happens only through the plan's assignment extract"; or a referral after the
+ * episode ended), that it holds no longer: one row per member and line, as the provider had it
+ * (status, care manager). A switch dated inside the period and loaded before that period's MIF
+ * leaves the member off the provider's latest MIF, yet the provider worked with the member in
+ * the period's first days and reports them (ecmMembers flags them `reassigned`).
+ *
+ * "Held on some day" is read from the assignment's dates, not from when the change was loaded:
+ * the provider held it from its own assigned date (the lineage's `before`, the whole row before
+ * the change) through the day before the assigned date of the row that replaced it (the next
+ * lineage row's `before`, or the assignment as it stands), and no later than the plan's end of
+ * it in the line (plan_end). So a switch loaded during the period but dated before it (a
+ * retroactive extract) leaves the provider no day of it, and one dated inside the period counts
+ * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
+ * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since the
+ * start of the period before the file's, so a switch loaded the month before and dated into
+ * the period is found; the partial index of migration 0049 reads just those, never the
+ * lineage of every RTF.
+ */
+const HELD_IN_PERIOD = `(
+  select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
+    from (
+      select (c.before).cin, (c.before).lob, (c.before).status, (c.before).lcm_name, (c.before).assigned_date as held_from, (c.before).plan_end,
+             coalesce((n.before).provider_code, cur.provider_code) as next_provider,
+             coalesce((n.before).assigned_date, cur.assigned_date) as next_from
+        from ecm_assignment_changes c
+        join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> $1
+        -- the assignment right after the change: the next change's image of it (only RTFs, which
+        -- move nothing, come between), or the row as it stands
+        left join lateral (select n.before from ecm_assignment_changes n
+                            where n.assignment_id = c.assignment_id and n.source <> 'RTF' and n.id > c.id
+                            order by n.id limit 1) n on true
+       where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $5
+    ) x
+   where x.next_provider <> $1 and x.held_from <= $4::date and x.next_from > $3::date and (x.plan_end is null or x.plan_end >= $3::date)
+   order by x.cin, x.lob, x.next_from desc
+)`;
+
+/** The reporting period a file answers (its first and last days) and how far back its switches are looked for. */
+export interface ContextPeriod {
+  start: IsoDate;
+  end: IsoDate;
+  /** The earliest load (ecm_assignment_changes.changed_at) of a switch read (HELD_IN_PERIOD). */
+  switchesSince: Date;
+}
+
+/**
  * The provider's ECM members, per line of business: those assigned to it, flagged when on the
  * latest MIF of their line (and enrolled on it: status 3, or status 4, which a monthly MIF
  * carries only for a member enrolled in its month who left, mifMembers), plus those only on
  * that MIF: a member with no assignment in the line now is still reported on as sent; one
  * whose assignment in the line another provider holds now is flagged `reassigned` (its rows
- * are rejected). One result: a large provider's members are parsed once, not twice.
+ * count or are rejected by REASSIGNED_MEMBER_ROWS). Plus, flagged `reassigned` too, those on
+ * neither whose assignment the provider held on some day of the file's period before the plan
+ * moved it to another provider (HELD_IN_PERIOD). One result: a large provider's members are
+ * parsed once, not twice.
  */
-export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promise<EcmMemberRow[]> {
+export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
   return (await db.query<EcmMemberRow>(
     `with latest as (
        select distinct on (lob) id, lob from outbound_files
@@ -75,8 +126,12 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date): Promis
               exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob)
          from mif f join members m using (cin)
         where not exists (select 1 from assigned a where a.cin = f.cin and a.lob = f.lob)
-        order by f.cin, f.lob) only_on_mif`,
-    [code, receivedAt],
+        order by f.cin, f.lob) only_on_mif
+     union all
+     select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true
+       from ${HELD_IN_PERIOD} h join members m using (cin)
+      where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`,
+    [code, receivedAt, period.start, period.end, period.switchesSince],
   )).rows;
 }
 
