@@ -8,7 +8,9 @@
 // ACME's April with MEMBER_REASSIGNED_COUNTED, changing nothing of RIVAL's assignment, or
 // rejected as MEMBER_REASSIGNED. For May (wholly after the switch) they are not ACME's.
 // Ann (91000001A) is ACME's too, moved to RIVAL from 2026-03-31 by the same extract (loaded in
-// April, dated before it): ACME held her no day of April.
+// April, dated before it): ACME held her no day of April. Fay (91000006F), enrolled with ACME,
+// is moved to RIVAL from 2026-04-06 by an extract loaded on March 20th (before April began):
+// ACME held her April 1st to 5th.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
@@ -18,6 +20,7 @@ import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '..
 
 const BEN = '91000002B';
 const ANN = '91000001A';
+const FAY = '91000006F';
 const d = (date: string) => ({ date });
 const APRIL = { reportingPeriod: '04/2026', productionDate: d('2026-05-02') };
 const MAY = { reportingPeriod: '05/2026', productionDate: d('2026-06-02') };
@@ -46,6 +49,7 @@ beforeAll(async () => {
   // the story starts in January 2026: Ben enrolled with ACME, Ann pending outreach with it
   await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-01-05', enrollment_start = '2026-01-12' where cin = $1 and lob = 'HN'`, [BEN]);
   await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-01-05' where cin = $1 and lob = 'HN'`, [ANN]);
+  await w.db.pool.query(`update ecm_assignments set assigned_date = '2026-01-05', enrollment_start = '2026-01-09', enrollment_end = null where cin = $1 and lob = 'HN'`, [FAY]);
   await generate('mif', { date: '2026-03-15', now: new Date('2026-03-15T14:30:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));
@@ -53,6 +57,16 @@ afterAll(() => closePlanWorld(w));
 let rivals: unknown;
 
 describe('a switch to another provider dated inside the period, loaded before that period\'s MIF', () => {
+  it('an extract of March 20th (after ACME\'s March MIF) moves Fay to RIVAL from April 6th', async () => {
+    expect(await sent('ACME', '2026-03-15')).toContain(FAY);
+    expect(await importExtract(w, 'ecm-assignments', 'assignments-mar.csv', [`${FAY},RIVAL,HN,1,2026-04-06,,,,,,`], '2026-03-20T16:00:00Z'))
+      .toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    // the lineage is stamped by the database's clock (changed_at defaults to now()): here, as in
+    // production, it says when the extract was loaded
+    await w.db.pool.query(`update ecm_assignment_changes c set changed_at = '2026-03-20T16:00:00Z' from ecm_assignments a
+      where a.id = c.assignment_id and a.cin = $1 and c.source = 'ASSIGNMENT_IMPORT'`, [FAY]);
+  });
+
   it('the extract of April 11th moves Ben (from the 10th) and Ann (from March 31st) to RIVAL: ACME\'s April MIF carries neither, RIVAL\'s both', async () => {
     expect(await sent('ACME', '2026-03-15')).toEqual(expect.arrayContaining([ANN, BEN]));
     const extract = await importExtract(w, 'ecm-assignments', 'assignments-apr.csv',
@@ -61,7 +75,8 @@ describe('a switch to another provider dated inside the period, loaded before th
     await generate('mif', { date: '2026-04-15', now: new Date('2026-04-15T14:30:00Z') }, w.deps);
     expect(await sent('ACME', '2026-04-15')).not.toContain(BEN);
     expect(await sent('ACME', '2026-04-15')).not.toContain(ANN);
-    expect(await sent('RIVAL', '2026-04-15')).toEqual(expect.arrayContaining([ANN, BEN]));
+    expect(await sent('ACME', '2026-04-15')).not.toContain(FAY);
+    expect(await sent('RIVAL', '2026-04-15')).toEqual(expect.arrayContaining([ANN, BEN, FAY]));
     rivals = await benHn();
     expect(rivals).toMatchObject({ provider_code: 'RIVAL', status: 1, assigned_date: '2026-04-10' });
   });
@@ -89,6 +104,16 @@ describe('a switch to another provider dated inside the period, loaded before th
     expect(await counting('ACME', BEN, '2026-04-01')).toEqual([{ layout: 'OTF', n: 2 }, { layout: 'RTF', n: 1 }]);
     // the apply statements touch only the submitter's assignments: Ben's is RIVAL's, as the extract left it
     expect(await benHn()).toEqual(rivals);
+  });
+
+  it('a switch loaded before the period began, dated inside it (Fay, from April 6th): ACME\'s April rows about her count too', async () => {
+    const fay = { cin: FAY, lastName: 'Foxtrot', firstName: 'Fay', clientName: 'Fay Foxtrot' };
+    const r = await send('ACME', 'RTF_ACME_HN_202604_fay.xlsx', await rtf([benApril({ ...fay, startDate: d('2026-01-09'), lastEncounterDate: d('2026-04-03') })]), '2026-05-05T17:00:00Z');
+    expect(about(r, FAY)).toEqual(['MEMBER_REASSIGNED_COUNTED']);
+    const o = await send('ACME', 'OTF_ACME_HN_202604_fay.xlsx', await otf([otfRow({ ...fay, attemptDate: d('2026-04-03') })]), '2026-05-05T17:00:00Z');
+    expect(about(o, FAY)).toEqual(['MEMBER_REASSIGNED_COUNTED']);
+    expect(await counting('ACME', FAY, '2026-04-01')).toEqual([{ layout: 'OTF', n: 1 }, { layout: 'RTF', n: 1 }]);
+    expect(await w.db.pool.query(`select provider_code from ecm_assignments where cin = $1 and lob = 'HN'`, [FAY]).then((x) => x.rows)).toEqual([{ provider_code: 'RIVAL' }]);
   });
 
   it('a member moved from a day before the period (loaded during it) was ACME\'s no day of April: still not assigned to ACME', async () => {
