@@ -127,7 +127,7 @@ export const SETTINGS = {
   },
   REASSIGNED_MEMBER_ROWS: {
     schema: z.enum(['count', 'reject']), default: 'count',
-    doc: "[POLICY] An RTF or OTF row about a member on the provider's latest MIF whom the plan has since assigned to another ECM provider in the line: count (accepted with the warning MEMBER_REASSIGNED_COUNTED: it counts for the period the provider reports on, changes nothing of the member's, and the member stays owed on that RTF as sent) or reject (MEMBER_REASSIGNED, and the member is not owed).",
+    doc: "[POLICY] An RTF or OTF row about a member on the provider's latest MIF whom the plan has since assigned to another ECM provider in the line, or about a member whose assignment in the line the provider held on some day of the file's reporting period before the plan moved it to another provider (a switch dated inside the period, by the assigned dates in the assignment's lineage, even when it left the member off that period's MIF): count (accepted with the warning MEMBER_REASSIGNED_COUNTED: it counts for the period the provider reports on, changes nothing of the member's, and the member stays owed on that RTF as sent) or reject (MEMBER_REASSIGNED, and the member is not owed).",
   },
   LOB_SWITCH: {
     schema: z.enum(['end-other-lines', 'keep']), default: 'end-other-lines',

@@ -34,7 +34,8 @@ export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { v
  * The provider's ECM assignment of the row's member in the row's line of business; otherwise
  * MEMBER_NOT_ASSIGNED and undefined: a member of another provider, or of no one, and nothing of
  * theirs changes. A member on the provider's latest MIF whom the plan has since assigned to
- * another provider in the line, by REASSIGNED_MEMBER_ROWS: counted with a warning (the apply
+ * another provider in the line, or one the provider held on some day of the file's period before
+ * the plan moved it (ctx.ecm flags both `reassigned`), by REASSIGNED_MEMBER_ROWS: counted with a warning (the apply
  * statements only ever touch the submitter's own assignments), or refused as MEMBER_REASSIGNED
  * (saying why, never who). A member the plan moved to another of its lines before the file's
  * period (ctx.leftLine): accepted with MEMBER_LEFT_LINE, as a member no longer eligible is.

@@ -16,8 +16,11 @@ export interface EcmMember {
   lcmName: string | null;
   /**
    * On that MIF, but the plan has since given the member's assignment in the line to another
-   * ECM provider (an extract's switch, a referral after the episode ended): the provider's rows
-   * about the member are rejected (spec §4 item 4) and the member is not owed on its RTF.
+   * ECM provider (an extract's switch, a referral after the episode ended); or not on it, but
+   * the provider held the assignment on some day of the file's period before such a move (a
+   * switch dated inside the period, loaded before its MIF): the provider's rows about the member
+   * count with a warning or are rejected (REASSIGNED_MEMBER_ROWS, spec §4 item 4). Owed on the
+   * RTF only as that MIF listed the member (enrolledOnLatestMif) and while its rows count.
    */
   reassigned: boolean;
 }
