@@ -68,19 +68,24 @@ export interface EcmMemberRow { cin: string; lob: string; status: number; last_n
  * lineage of every RTF.
  */
 const HELD_IN_PERIOD = `(
+  -- (materialized: the provider's few recent changes lead, through their index; left to the
+  -- planner, a small table was read from the other side, all other providers' assignments)
+  with moved as materialized (
+    select c.id, c.assignment_id, c.before from ecm_assignment_changes c
+     where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $5
+  )
   select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
     from (
       select (c.before).cin, (c.before).lob, (c.before).status, (c.before).lcm_name, (c.before).assigned_date as held_from, (c.before).plan_end,
              coalesce((n.before).provider_code, cur.provider_code) as next_provider,
              coalesce((n.before).assigned_date, cur.assigned_date) as next_from
-        from ecm_assignment_changes c
+        from moved c
         join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> $1
         -- the assignment right after the change: the next change's image of it (only RTFs, which
         -- move nothing, come between), or the row as it stands
         left join lateral (select n.before from ecm_assignment_changes n
                             where n.assignment_id = c.assignment_id and n.source <> 'RTF' and n.id > c.id
                             order by n.id limit 1) n on true
-       where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $5
     ) x
    where x.next_provider <> $1 and x.held_from <= $4::date and x.next_from > $3::date and (x.plan_end is null or x.plan_end >= $3::date)
    order by x.cin, x.lob, x.next_from desc
