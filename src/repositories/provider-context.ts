@@ -64,7 +64,7 @@ export interface EcmMemberRow { cin: string; lob: string; status: number; last_n
  * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
  * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since the
  * start of the period before the file's, so a switch loaded the month before and dated into
- * the period is found; the partial index of migration 0049 reads just those, never the
+ * the period is found; the partial index of migration 0048 reads just those, never the
  * lineage of every RTF.
  */
 const HELD_IN_PERIOD = `(

@@ -404,7 +404,7 @@ describe('migration 0047 (the member\'s PCP: the members extract\'s pcp_name and
   });
 });
 
-describe('migration 0049 (the lineage of assignments moved away from a provider, indexed without the RTF\'s)', () => {
+describe('migration 0048 (the lineage of assignments moved away from a provider, indexed without the RTF\'s)', () => {
   it('serves the provider context\'s two reads of it (a provider\'s moves since a time; an assignment\'s next change), leaves RTF rows out, and goes down and up again', async () => {
     const lastId = (await pool.query<{ id: string | null }>(`select max(id) id from ecm_assignment_changes`)).rows[0]!.id ?? '0';
     // a lineage shaped as in production: mostly RTF rows (one per member reported each month),
@@ -426,8 +426,8 @@ describe('migration 0049 (the lineage of assignments moved away from a provider,
       `select indexname, indexdef from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx' order by 1`)).rows;
     expect(partial.map((i) => i.indexname)).toEqual(['ecm_assignment_changes_moved_from_idx', 'ecm_assignment_changes_plan_idx']);
     for (const i of partial) expect(i.indexdef).toMatch(/WHERE \(source <> 'RTF'::text\)/);
-    const undone = await downTo('0049_');
-    expect(undone[0]).toBe('0049_assignment_changes_moves_idx');
+    const undone = await downTo('0048_');
+    expect(undone[0]).toBe('0048_assignment_changes_moves_idx');
     expect((await pool.query(`select indexname from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx'`)).rows).toEqual([]);
     expect((await migrate(pool)).applied).toEqual(undone);
     await pool.query(`delete from ecm_assignment_changes where id > $1`, [lastId]);
