@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, periodLastDay, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
-import { showIsoDate } from '../calendar/zone.js';
+import { localDate, showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
@@ -169,13 +169,27 @@ interface Built {
   membersSnapshot?: string;
 }
 
-async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate, republishing: boolean): Promise<Built> {
+/**
+ * The file's Production Date column (MIF, mini-MIF, CSASF). A slot's first version, on its day
+ * or caught up later, is the slot's file and says the slot's date, as the file name does. A
+ * republished version is built from the records as they are the day it is produced, so it says
+ * that day (plan-local, by the run's clock): a provider holding both versions of a slot sees
+ * which is newer and when its data was read. Everything else tied to the slot (the reporting
+ * period, the name, which members are in line on the slot's day) stays the slot's.
+ */
+function productionDateOf(slot: IsoDate, at: Date, config: Config, republishing: boolean): IsoDate {
+  return republishing ? localDate(at, config.PLAN_TIME_ZONE) : slot;
+}
+
+async function buildEcm(
+  pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif', provider: ProviderRow, lob: string, slot: IsoDate, republishing: boolean, productionDate: IsoDate,
+): Promise<Built> {
   const period = periodOfDate(slot);
   const { members, snapshot } = await readMembersInSnapshot(pool, (c) =>
     kind === 'mif'
       ? mifMembers(c, provider.provider_code, lob, slot, `${period}-01`)
       : miniMifMembers(c, provider.provider_code, lob, slot, config.MINI_MIF_MIN_DAYS, republishing));
-  const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate: slot, period: reportingPeriodLabel(period), periodEnd: periodLastDay(period), provider };
+  const ctx = { lob, mcpName: mcpName(config, lob), kind: kind === 'mif' ? 'MONTHLY' as const : 'MINI' as const, productionDate, period: reportingPeriodLabel(period), periodEnd: periodLastDay(period), provider };
   const sheets: WriteSheet[] = [layoutSheet(MIF, members.map((m) => mifRecord(m, ctx)))];
   if (config.MIF_INCLUDES_RTF_TEMPLATE && members.length) {
     const settings = { REFERRAL_STATUS_VALUES: config.REFERRAL_STATUS_VALUES, REFERRAL_CLOSURE_REASONS: config.REFERRAL_CLOSURE_REASONS };
@@ -190,10 +204,10 @@ async function buildEcm(pool: pg.Pool, config: Config, kind: 'mif' | 'mini-mif',
   return { sheets, rows: members.map((m) => ({ cin: m.cin, ecmStatus: m.status, referralId: m.referral_id })), membersSnapshot: snapshot };
 }
 
-async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate): Promise<Built> {
+async function buildCsasf(pool: pg.Pool, config: Config, provider: ProviderRow, slot: IsoDate, productionDate: IsoDate): Promise<Built> {
   const rows = await csasfRows(pool, provider.provider_code, slot, config.CSASF_CLOSED_RETENTION_DAYS);
   const conflicts = await openRefusalsOf(pool, provider.provider_code);
-  const ctx = { mcpName: (lob: string) => mcpName(config, lob), productionDate: slot, provider };
+  const ctx = { mcpName: (lob: string) => mcpName(config, lob), productionDate, provider };
   return {
     sheets: [layoutSheet(CSASF, rows.map((r) => csasfRecord(r, ctx)))],
     rows: rows.map((r) => ({ cin: r.cin, serviceCode: r.service_code, authStatus: r.auth_status, authNumber: r.auth_number, authStart: r.auth_start, authEnd: r.auth_end })),
@@ -367,9 +381,11 @@ async function prepareUnit(
     }
   }
 
+  const republishing = replacing !== undefined;
+  const productionDate = productionDateOf(slot, at, config, republishing);
   const built = kind === 'csasf'
-    ? await buildCsasf(pool, config, u.provider, slot)
-    : await buildEcm(pool, config, kind, u.provider, u.lob!, slot, replacing !== undefined);
+    ? await buildCsasf(pool, config, u.provider, slot, productionDate)
+    : await buildEcm(pool, config, kind, u.provider, u.lob!, slot, republishing, productionDate);
   const refused = built.refused?.length ? { refused: built.refused } : {};
   // A MIF or CSASF with no members still goes out, header-only with a note (spec §7): the
   // provider can tell "nothing this month" from "not sent". A mini-MIF only ever carries news.
@@ -527,8 +543,13 @@ function publishedNotice(
     '',
     `  ${name}  (${rows} row${rows === 1 ? '' : 's'})`,
     ...(rows === 0 ? ['', 'It lists no members this time: nothing to report on. It is sent so that an empty month is never mistaken for a file not sent.'] : []),
-    // a republish: two files of one slot are in the folder, and the provider must know which counts
-    ...(replaces ? ['', `It replaces ${replaces}, sent earlier for the same date: use this one.`] : []),
+    // a republish: two files of one slot are in the folder, and the provider must know which counts.
+    // Its production date is the day it was made, not the slot's (productionDateOf): said here so
+    // the two dates in the file are not taken for a mistake. (Not the date itself: a version an
+    // interrupted attempt recorded is published as recorded, on a later day than it was made.)
+    ...(replaces
+      ? ['', `It replaces ${replaces}, sent earlier for the same date (${showIsoDate(slot)}): use this one. Its production date is the day it was made from the plan's records; the date in its name stays the earlier file's.`]
+      : []),
     '',
     // the dates of the window that answers the file's own period (the month after the slot's),
     // not "next month": a file caught up or republished after its month is answered all the same

@@ -47,6 +47,9 @@ describe('a republished mini-MIF', () => {
     expect(hn).toMatchObject({ status: 'PUBLISHED', rows: 1, file: 'HN_MINIMIF_1234567893_20261225_2.xlsx', replaces: sent.file });
     const recs = await readRecords(file('ACME', hn.file!));
     expect(recs.MIF!.map((x) => [x.cin, x.mifType, x.address, x.referralApprovalDate])).toEqual([['91000007G', 'MINI', '77 New St', { date: '2026-12-20' }]]);
+    // produced the 26th from the records of the 26th: it says so (the first version says the 25th)
+    expect(recs.MIF!.map((x) => x.productionDate)).toEqual([{ date: '2026-12-26' }]);
+    expect((await readRecords(file('ACME', sent.file!))).MIF!.map((x) => x.productionDate)).toEqual([{ date: '2026-12-25' }]);
     // the provider is told which file the new one replaces (two mini-MIFs of one day in its folder)
     const mails = (await w.db.pool.query<{ body: string }>(`select body from notifications where kind = 'published-mini-mif' and subject like '%' || $1`, [hn.file])).rows;
     expect(mails).toHaveLength(1);
