@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
+import { readRecords } from '../helpers/workbook.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'ingest');
 const RTF_V3 = path.join(FIXTURES, 'RTF_ACME_202611_v3.xlsx');
@@ -117,14 +118,15 @@ describe('reprocess', () => {
 
 describe('republish', () => {
   it('publishes a new version next to the old file, with its reason in the run history', async () => {
-    const gen = await runCli(['generate', 'mif', '--date', '2026-11-15', '--json'], env);
+    // (both pinned: the slot's day, and five days later, when the new version is produced)
+    const gen = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-15T06:30:00-08:00', '--json'], env);
     expect(gen.code, gen.stderr).toBe(0);
     const acmeHn = (gen.json as { units: { provider: string; lob: string; file: string }[] }).units.find((u) => u.provider === 'ACME' && u.lob === 'HN')!;
     const oldBytes = fs.readFileSync(path.join(downloads('ACME'), acmeHn.file));
     // the plan finds a member it left out
     await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'ACME', 1, '2026-11-02')`);
 
-    const r = await runCli(['republish', 'mif', '--provider', 'acme', '--date', '2026-11-20', '--reason', 'member 7 left out', '--json'], env);
+    const r = await runCli(['republish', 'mif', '--provider', 'acme', '--date', '2026-11-20', '--reason', 'member 7 left out', '--now', '2026-11-20T18:00:00Z', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json as { slot: string; published: number; units: { lob: string; status: string; file: string; replaces: string; rows: number }[] };
     expect(doc.slot).toBe('2026-11-15');
@@ -133,6 +135,10 @@ describe('republish', () => {
     expect(hn.file).toBe(acmeHn.file.replace(/\.xlsx$/, '_2.xlsx'));
     expect(fs.readFileSync(path.join(downloads('ACME'), acmeHn.file)).equals(oldBytes)).toBe(true);
     expect(fs.existsSync(path.join(downloads('ACME'), hn.file))).toBe(true);
+    // the new version says the day it was produced (--now's plan-local date), the old one its slot; both are November's
+    const dates = async (name: string) => [...new Set((await readRecords(path.join(downloads('ACME'), name))).MIF!.map((x) => `${(x.productionDate as { date: string }).date} ${String(x.reportingPeriod)}`))];
+    expect(await dates(acmeHn.file)).toEqual(['2026-11-15 11/2026']);
+    expect(await dates(hn.file)).toEqual(['2026-11-20 11/2026']);
     // the new version is what the provider was last sent (the next RTF is checked against it)
     expect(await count(`select 1 from outbound_files f join outbound_file_rows r on r.outbound_file_id = f.id
       where f.provider_code = 'ACME' and f.lob = 'HN' and f.kind = 'MIF' and f.replaced_at is null and r.cin = '91000007G'`)).toBe(1);
