@@ -82,14 +82,16 @@ Examples:
     .requiredOption('--provider <ID>', 'the provider code')
     .requiredOption('--date <YYYY-MM-DD>', 'a day of the slot (as for generate)')
     .requiredOption('--reason <TEXT>', 'why (kept in the run history and on the file record)')
-    .addOption(nowOption("the new version's publish time"))
+    .addOption(nowOption("the new version's publish time; its plan-local date is the file's production date"))
     .option('--json', 'print one JSON document')
     .addHelpText('after', `
 The file is built again from today's records and published under a new name (…_2.xlsx, …_3…):
-the file already in the provider's downloads/ is never overwritten. The new version replaces the
-old one in the records (what the provider was last sent); the old stays listed. The attempt is
-in \`runs --job republish\`. Refused (exit 2, nothing recorded) when nothing was published to that
-provider for the slot (use generate), or when the slot is after today (by --now when given).
+the file already in the provider's downloads/ is never overwritten. Its production date is the
+day it is produced (plan-local); the date in its name and its reporting period stay the slot's.
+The new version replaces the old one in the records (what the provider was last sent); the old
+stays listed. The attempt is in \`runs --job republish\`. Refused (exit 2, nothing recorded)
+when nothing was published to that provider for the slot (use generate), or when the slot is
+after today (by --now when given).
 
 Examples:
   calaim-exchange republish mif --provider ACMEHLTH --date 2026-11-15 --reason "assignments re-imported"
