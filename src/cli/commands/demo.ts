@@ -5,6 +5,7 @@ import { emit, UsageError } from '../output.js';
 import { getConfig } from '../../config.js';
 import type { DemoLive } from '../../demo/month.js';
 import { checkDemoOut, DemoOutRefused } from '../../demo/out-folder.js';
+import { nonEmpty } from '../values.js';
 import { listenOn, startWeb } from './serve.js';
 
 /** The web pages on the demo's data until SIGINT or SIGTERM: the URL and one login per role on stdout. */
@@ -43,6 +44,10 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { out: string; serve?: boolean; port?: string; json?: boolean }) => {
       // The demo's own narration is the output; logs only for warnings unless asked for.
       if (!process.env.LOG_LEVEL) log.level = 'warn';
+      // (before the demo's first line: a usage error leaves stdout empty and nothing made)
+      if (opts.port !== undefined && !opts.serve) throw new UsageError('--port is for --serve: the demo serves its web pages only with --serve');
+      const listen = opts.serve ? listenOn({ port: opts.port }, getConfig()) : undefined;
+      nonEmpty(opts.out, '--out', 'a folder');
       try {
         checkDemoOut(opts.out);
       } catch (err) {
@@ -52,7 +57,6 @@ export function registerDemo(program: Command): void {
       const t0 = performance.now(); // elapsed time only
       if (!opts.json) process.stdout.write(`calaim-exchange demo: one month of the CalAIM file exchange (output in ${opts.out})\n\n`);
       const { runDemo } = await import('../../demo/month.js');
-      const listen = opts.serve ? listenOn({ port: opts.port }, getConfig()) : undefined;
       const result = await runDemo({
         out: opts.out,
         serve: listen ? (live) => serveDemo(live, listen) : undefined,
