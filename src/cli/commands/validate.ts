@@ -12,7 +12,7 @@ import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
 import { EXIT, emit, table, UsageError } from '../output.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
-import { outFileOption, periodOption } from '../values.js';
+import { inputFileArgument, outFileOption, periodOption } from '../values.js';
 
 interface ValidateOptions { type?: string; out?: string; json?: boolean; period?: string; receivedAt?: string; now?: string }
 
@@ -100,6 +100,7 @@ Examples:
         receivedDate = rp.localDate;
         expectedPeriod ??= rp.period;
       }
+      inputFileArgument(file, 'validate takes one workbook', 'a folder');
       let bytes: Buffer;
       try {
         bytes = await fs.readFile(file);
