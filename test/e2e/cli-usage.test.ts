@@ -213,6 +213,40 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  // Number() read '0x10' as 16 and '1e2' as 100: a typo ran a scheduler on a timing nobody typed
+  // (--wait and --port take digits only for the same reason)
+  for (const [flag, value] of [['--catch-up-interval', '0x10'], ['--catch-up-interval', '1e2'], ['--shutdown-grace', '0x10'], ['--shutdown-grace', ' 5']] as const) {
+    it(`scheduler ${flag} ${JSON.stringify(value)}: exit 2, not read as another number`, async () => {
+      expectUsageError(await runCli(['scheduler', '--once', flag, value], offline), new RegExp(`^error: ${flag} takes a positive number of seconds, at most 2147483 \\(24 days\\)`, 'm'));
+    });
+  }
+
+  // --port serves the pages only with --serve: without it, it was dropped without a word (the
+  // whole demo ran, nothing served); a bad one was refused after the demo's first line was printed
+  it('demo --port without --serve: exit 2 before anything is made, not a demo with the flag dropped', async () => {
+    const out = path.join(dataDir, 'demo-port');
+    expectUsageError(await runCli(['demo', '--out', out, '--port', '8080'], offline), /^error: --port is for --serve: the demo serves its web pages only with --serve$/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('demo --serve --port abc: exit 2, nothing on stdout', async () => {
+    const out = path.join(dataDir, 'demo-port-abc');
+    expectUsageError(await runCli(['demo', '--out', out, '--serve', '--port', 'abc'], offline), /^error: --port takes a port number \(0-65535; 0: any free port\)$/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("demo --out '': exit 2 saying it is empty, not that the current folder is not the demo's", async () => {
+    expectUsageError(await runCli(['demo', '--out', ''], offline), /^error: --out is empty: it takes a folder$/m);
+  });
+
+  // validate read the path itself: a missing file or a folder was a raw ENOENT / EISDIR, and a
+  // device (/dev/null) was "REJECTED: the file is empty" (exit 1); ingest and import refuse all three
+  it('validate <a file that does not exist, a folder, a device>: exit 2 as ingest and import say it', async () => {
+    expectUsageError(await runCli(['validate', path.join(dataDir, 'no-such.xlsx')], offline), /^error: file not found: .*no-such\.xlsx$/m);
+    expectUsageError(await runCli(['validate', dataDir], offline), /^error: .* is a folder, not a file: validate takes one workbook$/m);
+    expectUsageError(await runCli(['validate', '/dev/null'], offline), /^error: \/dev\/null is not a regular file, not a file: validate takes one workbook$/m);
+  });
+
   it('scheduler --fire mif --jobs poll: exit 2, not a fire of mif with --jobs silently dropped', async () => {
     expectUsageError(await runCli(['scheduler', '--fire', 'mif', '--jobs', 'poll'], offline), /^error: --fire runs one job: it does not take --jobs/m);
   });
