@@ -324,6 +324,14 @@ describe('usage errors that need the database record nothing', () => {
     expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
   });
 
+  // republish named a code that is no provider's as one with nothing published: "use generate",
+  // which then refused it as unknown
+  it('republish mif --provider NOPE: exit 2, an unknown provider, and no attempt is recorded', async () => {
+    const r = await runCli(['republish', 'mif', '--provider', 'NOPE', '--date', '2026-11-15', '--reason', 'x', '--now', '2026-11-20T10:00:00-08:00'], { ...offline, DATABASE_URL: db.url });
+    expectUsageError(r, /^error: unknown provider NOPE: no such provider code \(see the providers extract\)$/m);
+    expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
+  });
+
   // (last: it records an attempt, which the test above counts none of)
   it('runs --before <an attempt that does not exist>: exit 2, not "no runs" (read as: nothing older)', async () => {
     await db.pool.query(`insert into runs (job, slot, status, owner, attempt, trigger) values ('mif', '2026-11-15', 'SUCCEEDED', 'a', 1, 'cron')`);

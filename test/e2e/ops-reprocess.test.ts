@@ -159,7 +159,7 @@ describe('republish', () => {
       [['republish', 'nope', '--provider', 'ACME', '--date', '2026-11-15', '--reason', 'x'], /unknown kind/],
       [['republish', 'mif', '--provider', 'ACME', '--date', '2026-13-45', '--reason', 'x'], /--date/],
       [['republish', 'csasf', '--provider', 'HOMEWAY', '--date', '2026-11-15', '--reason', 'x'], /nothing was published to HOMEWAY/],
-      [['republish', 'mif', '--provider', 'NOPE', '--date', '2026-11-15', '--reason', 'x'], /nothing was published to NOPE/],
+      [['republish', 'mif', '--provider', 'NOPE', '--date', '2026-11-15', '--reason', 'x'], /unknown provider NOPE: no such provider code/],
     ];
     await expectUsageErrorsRecordingNothing(cases);
   });

@@ -114,6 +114,9 @@ Examples:
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
       await withRuntime(async ({ config, db }) => {
+        // a code that is no provider's is a typo, never "nothing was published to it: use generate"
+        const { providerStanding } = await import('../../repositories/providers.js');
+        if (!(await providerStanding(db.pool, provider))) throw new UsageError(`unknown provider ${provider}: no such provider code (see the providers extract)`);
         try {
           // refused before anything is opened or claimed: a mistaken request leaves no trace
           await checkRepublish(db.pool, k, slot, provider, today);
