@@ -342,8 +342,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       period: isPeriod, program: (v) => ['ECM', 'CS'].includes(v), lob: (v) => ['HN', 'CV', 'CHPIV'].includes(v), state: (v) => Object.keys(STATES).includes(v),
     };
     const wrong = Object.keys(choices).filter((k) => q[k] !== undefined && q[k] !== '' && !(typeof q[k] === 'string' && choices[k]!(q[k])));
+    // (a liaison is any text, but one: given twice it was dropped, and every provider shown)
+    if (q.liaison !== undefined && typeof q.liaison !== 'string') wrong.push('liaison');
     if (wrong.length)
-      return send(reply, messagePage(req.viewer, 'Request refused', `The board has no such ${wrong.join(' or ')} (period: a month YYYY-MM in 1900-2199, given once; program, line and state: one of the form's choices). Choose them in the form.`), 400);
+      return send(reply, messagePage(req.viewer, 'Request refused', `The board has no such ${wrong.join(' or ')} (period: a month YYYY-MM in 1900-2199, given once; program, line and state: one of the form's choices; liaison: one address). Choose them in the form.`), 400);
     const viewer = req.viewer!;
     const period = boardPeriod(q.period, deps.now(), tz);
     const f: BoardFilter = {
@@ -374,12 +376,17 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/providers/:code', (req, reply) => showProvider(req, reply));
 
   async function showSubmission(req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) {
+    const q = req.query as { sort?: unknown };
+    // an order the page does not have (typed, given twice, "constructor") is refused, never shown
+    // in another order under a link that asked for it; empty is the default. Before any lookup:
+    // the answer says nothing about the submission.
+    if (q.sort !== undefined && q.sort !== '' && !(typeof q.sort === 'string' && Object.hasOwn(SORTS, q.sort)))
+      return send(reply, messagePage(req.viewer, 'Request refused', `There is no such order of the issues (sort: one of ${Object.keys(SORTS).join(', ')}, given once). Use the page's links.`), 400);
+    const sort: Sort = typeof q.sort === 'string' && q.sort !== '' ? (q.sort as Sort) : 'severity';
     const s = await visibleSubmission(req, reply, 'submission');
     if (!s) return reply;
     const [detail, rows, files] = await Promise.all([findSubmission(pool, s.id), submissionIssueRows(pool, s.id, ISSUE_ROWS_SHOWN), submissionFiles(pool, s.id)]);
     const have = await storedBlobs(pool, [files!.original.sha256, ...(files!.response ? [files!.response.sha256] : [])]);
-    const q = req.query as { sort?: string };
-    const sort: Sort = q.sort && q.sort in SORTS ? (q.sort as Sort) : 'severity';
     // recorded before the page is sent: a view that is not recorded is not shown
     await viewed(req, s.provider, s.id, 'submission');
     return send(reply, submissionPage(req.viewer!, {
@@ -407,8 +414,12 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/runs', async (req, reply) => {
     if (!canSeeAll(req.viewer!)) return notFound(req, reply);
     const jobs: string[] = [...JOB_NAMES, ...OPS_ACTIONS];
-    const q = req.query as { job?: string; before?: unknown };
-    const job = q.job && jobs.includes(q.job) ? q.job : undefined;
+    const q = req.query as { job?: unknown; before?: unknown };
+    // a job the ledger has no such name for (or two jobs) is refused, never listed as every job's
+    // runs under a link that asked for one; empty is the form's "all"
+    if (q.job !== undefined && q.job !== '' && !(typeof q.job === 'string' && jobs.includes(q.job)))
+      return send(reply, messagePage(req.viewer, 'Request refused', `There is no such job (job: one of ${jobs.join(', ')}, given once). Choose it in the form.`), 400);
+    const job = typeof q.job === 'string' && q.job !== '' ? q.job : undefined;
     // older pages: before the last attempt the previous page showed (a run number)
     let before: number | undefined;
     if (q.before !== undefined && q.before !== '') {

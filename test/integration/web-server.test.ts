@@ -410,6 +410,35 @@ describe('the runs page', () => {
   });
 });
 
+describe('a filter or an order a page does not have is refused, never dropped', () => {
+  // each was answered 200 with every run, the default order or every provider, under a link that
+  // asked for something else (as the board's period and filters were before)
+  it('runs ?job=<not a job>, a job given twice; a submission ?sort=<not an order>; the board ?liaison given twice: a plain 400', async () => {
+    time.set(WEB_NOW);
+    const ops = await login(USERS.ops);
+    for (const [url, says] of [
+      ['/runs?job=nope', 'There is no such job'],
+      ['/runs?job=toString', 'There is no such job'],
+      ['/runs?job=notify&job=mif', 'There is no such job'],
+      [`/submissions/${seed.acmeSubmission}?sort=nope`, 'There is no such order'],
+      [`/submissions/${seed.acmeSubmission}?sort=constructor`, 'There is no such order'],
+      [`/submissions/${seed.acmeSubmission}?sort=code&sort=count`, 'There is no such order'],
+      ['/?liaison=a@plan.example&liaison=b@plan.example', 'The board has no such liaison'],
+    ] as const) {
+      const res = await get(ops, url);
+      expect.soft(res.statusCode, url).toBe(400);
+      expect.soft(res.body, url).toContain(says);
+      expect.soft(res.body, url).not.toMatch(CIN);
+    }
+    // what the pages' own links and forms send is still answered
+    for (const url of ['/runs?job=', '/runs?job=mif', `/submissions/${seed.acmeSubmission}?sort=`, `/submissions/${seed.acmeSubmission}?sort=count`, '/?liaison=', `/?liaison=${encodeURIComponent(USERS.liaison)}`])
+      expect.soft((await get(ops, url)).statusCode, url).toBe(200);
+    // a liaison asking for a submission of a provider they may not see: 404 as ever, whatever the order
+    const liaison = await login(USERS.liaison);
+    expect((await get(liaison, `/submissions/${seed.rivalSubmission}?sort=count`)).statusCode).toBe(404);
+  });
+});
+
 describe('bad requests are answered 4xx with a plain page, never 500', () => {
   it('a NUL byte anywhere (path, query, form), a malformed submission number, a date that does not exist: 400 or 404, nothing run', async () => {
     time.set(WEB_NOW);
