@@ -21,6 +21,7 @@ const inYears = (year: number) => year >= FLAG_YEARS.first && year <= FLAG_YEARS
 
 /** A submission (or other record) number: digits, 1 to MAX_RECORD_ID (inside Postgres bigint). */
 export function recordIdArgument(value: string, name = 'ID', what = 'a submission number'): number {
+  nonEmpty(value, name, what);
   const id = parseRecordId(value);
   if (!id.ok) throw new UsageError(`${name}: ${value} is not ${what}: 1 to ${MAX_RECORD_ID}, digits only (see \`calaim-exchange submissions\`)`);
   return id.value;
@@ -35,6 +36,7 @@ export function countOption(value: string, flag: string): number {
 
 /** A --period: YYYY-MM, a real month within FLAG_YEARS. */
 export function periodOption(value: string, flag: string): string {
+  nonEmpty(value, flag, 'a month YYYY-MM');
   if (!isPeriod(value) || !inYears(Number(value.slice(0, 4))))
     throw new UsageError(`${flag}: ${value} is not a month from ${FLAG_YEARS.first}-01 to ${FLAG_YEARS.last}-12 (it takes YYYY-MM)`);
   return value;

@@ -76,7 +76,7 @@ Examples:
   calaim-exchange scheduler --fire mif --now 2026-11-15T14:30:00Z`)
     .action(async (opts: Opts) => {
       const clock = commandClock(opts, 'running');
-      if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${opts.fire}: use ${JOB_NAMES.join(', ')}`);
+      if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${JSON.stringify(opts.fire)}: use ${JOB_NAMES.join(', ')}`);
       // (the job fired is the only one: a --jobs beside it would be dropped without a word)
       if (opts.fire !== undefined && opts.jobs !== undefined) throw new UsageError('--fire runs one job: it does not take --jobs');
       const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
