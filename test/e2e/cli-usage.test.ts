@@ -186,6 +186,12 @@ describe('usage errors (nothing opened)', () => {
     [['serve', '--host', ''], /^error: --host is empty: it takes an address to listen on/m],
     [['submissions', '--type', ''], /^error: --type takes one of RTF, OTF, CSPRTF$/m],
     [['runs', '--job', ''], /^error: unknown job "": use mif, csasf/m],
+    // (each named the empty value as nothing: "ID:  is not a submission number", "unknown job : use")
+    [['submission', 'show', ''], /^error: ID is empty: it takes a submission number$/m],
+    [['reprocess', ' ', '--reason', 'x'], /^error: ID is empty: it takes a submission number$/m],
+    [['status', '--period', ''], /^error: --period is empty: it takes a month YYYY-MM$/m],
+    [['submissions', '--period', ''], /^error: --period is empty: it takes a month YYYY-MM$/m],
+    [['scheduler', '--once', '--fire', ''], /^error: unknown job "": use mif, csasf/m],
   ] as const) {
     it(`${args.map((a) => (a === '' || a.trim() !== a ? JSON.stringify(a) : a)).join(' ')}: exit 2 before anything is opened`, async () => {
       expectUsageError(await runCli([...args], offline), message);
@@ -330,6 +336,16 @@ describe('usage errors that need the database record nothing', () => {
     const r = await runCli(['republish', 'mif', '--provider', 'NOPE', '--date', '2026-11-15', '--reason', 'x', '--now', '2026-11-20T10:00:00-08:00'], { ...offline, DATABASE_URL: db.url });
     expectUsageError(r, /^error: unknown provider NOPE: no such provider code \(see the providers extract\)$/m);
     expect((await db.pool.query(`select count(*)::int n from runs`)).rows[0]).toEqual({ n: 0 });
+  });
+
+  // an address with no account (a typo) listed "no access recorded": read as someone who saw nothing
+  it('audit access --user <an address with no account>: exit 2, not "no access recorded"', async () => {
+    const env = { ...offline, DATABASE_URL: db.url };
+    expectUsageError(await runCli(['audit', 'access', '--user', 'nobody@plan.example'], env), /^error: --user: no account nobody@plan\.example \(see `calaim-exchange users list`\)$/m);
+    expect((await runCli(['users', 'add', '--email', 'somebody@plan.example', '--role', 'auditor'], env)).code).toBe(0);
+    const r = await runCli(['audit', 'access', '--user', 'Somebody@plan.example'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('no access recorded');
   });
 
   // (last: it records an attempt, which the test above counts none of)

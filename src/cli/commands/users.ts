@@ -150,6 +150,11 @@ Examples:
       const limit = opts.limit !== undefined ? countOption(opts.limit, '--limit') : undefined;
       const { listAccess } = await import('../../repositories/access-log.js');
       await withRuntime(async ({ config, db }) => {
+        // an address with no account is a typo, never "no access recorded" (read as: saw nothing)
+        if (user !== undefined) {
+          const { findWebUser } = await import('../../repositories/web-users.js');
+          if (!(await findWebUser(db.pool, user))) throw new UsageError(`--user: no account ${user} (see \`calaim-exchange users list\`)`);
+        }
         const tz = config.PLAN_TIME_ZONE;
         const { entries, total } = await listAccess(db.pool, { since, email: user, limit });
         // never cut silently: say how many were left out and how to see them
