@@ -106,6 +106,8 @@ export function outFileOption(value: string, flag: string): string {
  * `folder` is how the message names a folder given instead (each command's own word).
  */
 export function inputFileArgument(file: string, takes: string, folder: string): string {
+  // ('' or blanks: a shell variable that was not set, never "file not found: ")
+  if (file.trim() === '') throw new UsageError(`FILE is empty: ${takes}`);
   if (!fs.existsSync(file)) throw new UsageError(`file not found: ${file}`);
   const stat = fs.statSync(file);
   if (!stat.isFile()) throw new UsageError(`${file} is ${stat.isDirectory() ? folder : 'not a regular file'}, not a file: ${takes}`);

@@ -192,6 +192,9 @@ describe('usage errors (nothing opened)', () => {
     [['status', '--period', ''], /^error: --period is empty: it takes a month YYYY-MM$/m],
     [['submissions', '--period', ''], /^error: --period is empty: it takes a month YYYY-MM$/m],
     [['scheduler', '--once', '--fire', ''], /^error: unknown job "": use mif, csasf/m],
+    [['validate', ''], /^error: FILE is empty: validate takes one workbook$/m],
+    [['ingest', '', '--provider', 'ACME'], /^error: FILE is empty: ingest takes one workbook$/m],
+    [['import', 'providers', ' '], /^error: FILE is empty: import takes one extract$/m],
   ] as const) {
     it(`${args.map((a) => (a === '' || a.trim() !== a ? JSON.stringify(a) : a)).join(' ')}: exit 2 before anything is opened`, async () => {
       expectUsageError(await runCli([...args], offline), message);
