@@ -45,6 +45,16 @@ describe('usage errors (nothing opened)', () => {
     expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
   });
 
+  // --out is where a dry run writes: without --dry-run it was dropped without a word and the
+  // files published to the providers, the opposite of what the flag asked for
+  it('generate mif --out <DIR> without --dry-run: exit 2 before anything is opened, nothing published', async () => {
+    const out = path.join(dataDir, 'gen-out');
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-20T10:00:00-08:00', '--out', out], offline);
+    expectUsageError(r, /^error: --out is for --dry-run: a real run publishes to the providers' downloads\/ folders, never to --out$/m);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
+  });
+
   it('generate mif --date <a slot after the wall clock\'s today>, no --now: exit 2 as well', async () => {
     const r = await runCli(['generate', 'mif', '--date', '2198-12-15'], offline);
     expectUsageError(r, /^error: the mif slot 2198-12-15 is in the future \(today is \d{4}-\d{2}-\d{2} in the plan time zone\)/m);

@@ -45,6 +45,8 @@ Examples:
       if (!KINDS.includes(kind as OutboundKind)) throw new UsageError(`unknown kind "${kind}": use mif, mini-mif or csasf`);
       const clock = commandClock(opts);
       if (opts.date !== undefined) dateOption(opts.date, '--date');
+      // (a real run publishes: an --out beside it would be dropped without a word)
+      if (opts.out !== undefined && !opts.dryRun) throw new UsageError("--out is for --dry-run: a real run publishes to the providers' downloads/ folders, never to --out");
       const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       const waitSeconds = secondsOption(opts.wait ?? '0', '--wait');
       if (opts.provider !== undefined) providerOption(opts.provider);
