@@ -270,6 +270,13 @@ describe('usage errors (nothing opened)', () => {
     expectUsageError(await runCli(['scheduler', '--fire', 'mif', '--jobs', 'poll'], offline), /^error: --fire runs one job: it does not take --jobs/m);
   });
 
+  // --once and --fire run one pass and exit: a --serve beside them served nothing, and said nothing
+  for (const args of [['--once', '--serve'], ['--fire', 'mif', '--serve']]) {
+    it(`scheduler ${args.join(' ')}: exit 2, not pages that are never served`, async () => {
+      expectUsageError(await runCli(['scheduler', ...args], offline), /^error: --serve is for the long-running scheduler: --once and --fire run one pass and exit \(use `calaim-exchange serve`\)$/m);
+    });
+  }
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

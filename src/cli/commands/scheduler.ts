@@ -79,6 +79,9 @@ Examples:
       if (opts.fire !== undefined && !(JOB_NAMES as readonly string[]).includes(opts.fire)) throw new UsageError(`unknown job ${JSON.stringify(opts.fire)}: use ${JOB_NAMES.join(', ')}`);
       // (the job fired is the only one: a --jobs beside it would be dropped without a word)
       if (opts.fire !== undefined && opts.jobs !== undefined) throw new UsageError('--fire runs one job: it does not take --jobs');
+      // (one pass and exit: the pages would never be served)
+      if (opts.serve && (opts.once || opts.fire !== undefined))
+        throw new UsageError('--serve is for the long-running scheduler: --once and --fire run one pass and exit (use `calaim-exchange serve`)');
       const only = opts.fire !== undefined ? [opts.fire] : opts.jobs?.split(',').map((s) => s.trim()).filter(Boolean);
       // an empty list would start a scheduler that never runs anything, and say nothing
       if (only?.length === 0) throw new UsageError(`--jobs names no job: give one or more of ${JOB_NAMES.join(', ')}, comma-separated`);
