@@ -254,6 +254,14 @@ describe('usage errors (nothing opened)', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  // --serve prints the address and the logins while it runs, --json one document at the end:
+  // together, stdout was neither (and a JSON reader got text first)
+  it('demo --serve --json: exit 2 before anything is made', async () => {
+    const out = path.join(dataDir, 'demo-serve-json');
+    expectUsageError(await runCli(['demo', '--out', out, '--serve', '--port', '0', '--json'], offline, { timeoutMs: 120_000 }), /^error: --json is not for --serve: the demo prints its web address and logins as it serves, not one JSON document$/m);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it("demo --out '': exit 2 saying it is empty, not that the current folder is not the demo's", async () => {
     expectUsageError(await runCli(['demo', '--out', ''], offline), /^error: --out is empty: it takes a folder$/m);
   });

@@ -46,6 +46,7 @@ export function registerDemo(program: Command): void {
       if (!process.env.LOG_LEVEL) log.level = 'warn';
       // (before the demo's first line: a usage error leaves stdout empty and nothing made)
       if (opts.port !== undefined && !opts.serve) throw new UsageError('--port is for --serve: the demo serves its web pages only with --serve');
+      if (opts.serve && opts.json) throw new UsageError('--json is not for --serve: the demo prints its web address and logins as it serves, not one JSON document');
       const listen = opts.serve ? listenOn({ port: opts.port }, getConfig()) : undefined;
       nonEmpty(opts.out, '--out', 'a folder');
       try {
