@@ -2,8 +2,9 @@
 // handling as over a socket): who sees what for every role and page, the access log, CSRF on
 // every POST, session expiry on the injected clock, login throttling, and the headers.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestFile } from '../../src/ingest/pipeline.js';
+import { log } from '../../src/log.js';
 import { buildWebApp, startWebServer, type WebServer } from '../../src/web/server.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { ACME_MEMBER, movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
@@ -695,6 +696,26 @@ describe('a method a page does not take (over a real socket)', () => {
       expect((await fetch(`${server.url}/no-such-page`, { method, redirect: 'manual', headers: { cookie } })).status, method).toBe(404);
       expect((await fetch(`${server.url}/runs/`, { method, redirect: 'manual', headers: { cookie } })).status, method).toBe(404);
       expect((await fetch(`${server.url}/no-such-page`, { method, redirect: 'manual' })).status, method).toBe(303);
+    }
+  });
+});
+
+describe('a request the server cannot read is the client\'s mistake, not the server\'s', () => {
+  it('is answered 4xx and logged as a warning, so an alert on error-level logs fires only for the server\'s own failures', async () => {
+    const ops = await login(USERS.ops);
+    const error = vi.spyOn(log, 'error');
+    const warn = vi.spyOn(log, 'warn');
+    try {
+      const res = await app.inject({
+        method: 'POST', url: `/submissions/${seed.acmeSubmission}/reprocess`,
+        headers: { cookie: header(ops.jar), 'content-type': 'application/json' }, payload: '{"reason": ',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(error.mock.calls.filter((c) => c[1] === 'web request failed')).toEqual([]);
+      expect(warn.mock.calls.filter((c) => c[1] === 'web request refused').map((c) => (c[0] as { status: number }).status)).toEqual([400]);
+    } finally {
+      error.mockRestore();
+      warn.mockRestore();
     }
   });
 });
