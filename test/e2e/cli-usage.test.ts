@@ -352,6 +352,14 @@ describe('usage errors that need the database record nothing', () => {
     expect((await db.pool.query(`select count(*)::int n from outbound_files`)).rows[0]).toEqual({ n: 0 });
   });
 
+  // ingest, poll and republish read a provider code in any case; generate refused `acme` as unknown
+  it('generate --provider in lower case is the provider, as ingest, poll and republish read it', async () => {
+    const out = path.join(dataDir, 'dry-lower');
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--provider', 'acme', '--now', '2026-11-15T10:00:00-08:00', '--dry-run', '--out', out, '--json'], { ...offline, DATABASE_URL: db.url });
+    expect(r.code, r.stderr).toBe(0);
+    expect((r.json as { units: { provider: string }[] }).units.map((u) => u.provider)).toContain('ACME');
+  });
+
   it('generate mif --provider NOPE: exit 2, and no attempt is recorded against the slot', async () => {
     const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--provider', 'NOPE'], { ...offline, DATABASE_URL: db.url });
     expectUsageError(r, /^error: unknown provider NOPE/m);

@@ -49,7 +49,8 @@ Examples:
       if (opts.out !== undefined && !opts.dryRun) throw new UsageError("--out is for --dry-run: a real run publishes to the providers' downloads/ folders, never to --out");
       const out = opts.out === undefined ? undefined : outFolderOption(opts.out, '--out');
       const waitSeconds = secondsOption(opts.wait ?? '0', '--wait');
-      if (opts.provider !== undefined) providerOption(opts.provider);
+      // (in any case, as ingest, poll and republish read a code)
+      if (opts.provider !== undefined) opts.provider = providerOption(opts.provider).toUpperCase();
       const { generate, latestSlotDue, slotAhead, slotFor } = await import('../../generate/run.js');
       const { getConfig } = await import('../../config.js');
       const k = kind as OutboundKind;
