@@ -1,0 +1,135 @@
+// The provider context's read of the provider's members whose eligibility with the plan ended
+// (src/repositories/provider-context.ts endedMembers). It runs for every inbound file, so it must
+// be bounded by the provider's own members: a plan with a couple of million members loses
+// hundreds of thousands a year, and a read starting from every ended member of the plan would
+// grow with that churn year after year. The plan's check: EXPLAIN ANALYZE counts the members
+// rows the read examines (a row count, deterministic; never a time).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IsoDate } from '../../schemas/primitives.js';
+import { endedMembers } from '../../src/repositories/provider-context.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { seedPlan } from '../helpers/plan.js';
+
+let db: TestDb;
+// ACME's December 2026 file, received in January 2027; switches looked for since November began
+const PERIOD = '2026-12-01' as IsoDate;
+const RECEIVED = new Date('2027-01-04T17:00:00Z');
+const SWITCHES_SINCE = new Date('2026-11-01T07:00:00Z');
+const OTHERS = 20000;
+
+const member = (cin: string, end: string | null) => db.pool.query(
+  `insert into members (cin, last_name, first_name, dob, eligibility_end) values ($1, 'X', 'Y', '1980-01-01', $2)`, [cin, end]);
+const mif = async (slot: string, cins: string[], status = 'PUBLISHED') => {
+  const f = await db.pool.query<{ id: string }>(
+    `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, published_at)
+     values ('MIF', 'mif', $1, 'ACME', 'HN', $2, $3, repeat('a', 64), $4, case when $2 = 'PUBLISHED' then $1::date + time '15:00' end) returning id`,
+    [slot, status, `MIF_HN_${slot}_${status}.xlsx`, cins.length]);
+  for (const [i, cin] of cins.entries())
+    await db.pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, ecm_status) values ($1, $2, $3, 3)`, [f.rows[0]!.id, i + 2, cin]);
+};
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedPlan(db.pool);
+  await db.pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('a', 64), 1, '\\x00')`);
+  // the plan's churn: many members whose eligibility ended, none ever ACME's (some RIVAL's)
+  await db.pool.query(`insert into members (cin, last_name, first_name, dob, eligibility_end)
+    select lpad(g::text, 8, '0') || 'Z', 'X', 'Y', '1970-01-01', date '2020-01-31' + (g % 2000) from generate_series(1, ${OTHERS}) g`);
+  await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+    select lpad(g::text, 8, '0') || 'Z', 'HN', 'RIVAL', 3, '2020-01-01' from generate_series(1, ${OTHERS}, 10) g`);
+
+  // ACME's members whose eligibility ended on 11/30 (before December), each ACME's in one way:
+  // assigned (Ben), referred (R), authorized (S), only on the latest HN MIF (Gil, no assignment)
+  await db.pool.query(`update members set eligibility_end = '2026-11-30' where cin in ('91000002B', '91000007G')`);
+  await member('91100001R', '2026-11-30');
+  await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-1', '91100001R', 'ACME', 'HN', '2026-11-20')`);
+  await member('91100002S', '2026-11-30');
+  await db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end)
+    values ('91100002S', 'HTN', 'ACME', 'HN', 'AUTHORIZED', 'Approved', 'A-9', '2026-10-01', '2027-03-31')`);
+  // held by ACME into December, the switch loaded on 12/05 (before the December MIF): on
+  // November's MIF, not on December's, and now RIVAL's
+  await member('91100003M', '2026-11-30');
+  const moved = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+    values ('91100003M', 'HN', 'ACME', 3, '2026-06-01') returning id`);
+  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-05T16:00:00Z' from ecm_assignments a where id = $1`, [moved.rows[0]!.id]);
+  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-12-10' where id = $1`, [moved.rows[0]!.id]);
+  // not ended before December: eligible through 12/31 (Dee), or never ended (Ann)
+  await db.pool.query(`update members set eligibility_end = '2026-12-31' where cin = '91000004D'`);
+  // RIVAL's, ended: not ACME's
+  await db.pool.query(`update members set eligibility_end = '2026-11-30' where cin = '91000005E'`);
+  // ACME's member long ago, only on a MIF of 2024 (see the last test)
+  await member('91100004O', '2025-03-31');
+  // a MIF that was never published (it failed): nothing on it reached ACME
+  await member('91100005U', '2026-11-30');
+
+  await mif('2024-06-15', ['91100004O']);
+  await mif('2026-11-15', ['91000001A', '91000002B', '91100003M']);
+  await mif('2026-12-14', ['91100005U'], 'FAILED');
+  await mif('2026-12-15', ['91000001A', '91000002B', '91000007G']);
+  await db.pool.query('analyze');
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', PERIOD, RECEIVED, SWITCHES_SINCE);
+
+interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+describe('endedMembers (the provider context\'s members whose eligibility ended)', () => {
+  it('the provider\'s members ended before the period, each with its last eligible day', async () => {
+    const rows = (await read(db.pool)).map((r) => [r.cin, r.eligibility_end]).sort();
+    expect(rows).toEqual([
+      ['91000002B', '2026-11-30'], // assigned
+      ['91000007G', '2026-11-30'], // only on the latest MIF of its line
+      ['91100001R', '2026-11-30'], // referred
+      ['91100002S', '2026-11-30'], // authorized
+      ['91100003M', '2026-11-30'], // held into the period, moved to another provider since
+    ]);
+  });
+
+  it('is the set the read from the plan\'s side gave, but for members only on files that no longer count', async () => {
+    // the read as it was (every ended member of the plan, then whether any of the provider's
+    // rows or of any file ever made for it names the member): the reference
+    const before = (await db.pool.query<{ cin: string }>(
+      `select m.cin from members m
+        where m.eligibility_end is not null and not (m.eligibility_end >= $2::date)
+          and (exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $1)
+               or exists (select 1 from ecm_referrals f where f.cin = m.cin and f.provider_code = $1)
+               or exists (select 1 from cs_authorizations a where a.cin = m.cin and a.provider_code = $1)
+               or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where r.cin = m.cin and o.provider_code = $1))`,
+      ['ACME', PERIOD])).rows.map((r) => r.cin);
+    const now = (await read(db.pool)).map((r) => r.cin);
+    expect(now.sort()).toEqual(before.filter((c) => !['91100004O', '91100005U'].includes(c)).sort());
+  });
+
+  it('examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
+    // the read's own statement, explained instead of run: a client that answers with the plan
+    let plan: PlanNode | undefined;
+    const explaining = {
+      query: async (sql: string, params: unknown[]) => {
+        const r = await db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
+        plan = r.rows[0]!['QUERY PLAN'][0].Plan;
+        return { rows: [] };
+      },
+    } as unknown as pg.Pool;
+    await read(explaining);
+    expect(plan).toBeDefined();
+    const members = nodes(plan!).filter((n) => n['Relation Name'] === 'members');
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    // rows of members read (kept or filtered out), whatever the join order: a few per member of
+    // ACME's, where a read from the plan's side examines every one of the OTHERS
+    const examined = members.reduce((s, n) => s + n['Actual Loops'] * (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)), 0);
+    expect(examined).toBeLessThanOrEqual(50);
+  });
+
+  it('a member only on a MIF that was never published, or only on a MIF of years ago, is not the provider\'s', async () => {
+    const cins = (await read(db.pool)).map((r) => r.cin);
+    expect(cins).not.toContain('91100005U');
+    expect(cins).not.toContain('91100004O');
+  });
+});
