@@ -64,6 +64,13 @@ beforeAll(async () => {
   // a MIF that was never published (it failed): nothing on it reached ACME
   await member('91100005U', '2026-11-30');
 
+  // and the files other providers were sent, which carried them
+  for (const slot of ['2026-10-15', '2026-11-15']) {
+    const f = await db.pool.query<{ id: string }>(`insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count, published_at)
+      values ('MIF', 'mif', $1, 'RIVAL', 'HN', 'PUBLISHED', $2, repeat('a', 64), ${OTHERS}, $1::date + time '15:00') returning id`, [slot, `MIF_HN_RIVAL_${slot}.xlsx`]);
+    await db.pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, ecm_status)
+      select $1, g + 1, lpad(g::text, 8, '0') || 'Z', 3 from generate_series(1, ${OTHERS}) g`, [f.rows[0]!.id]);
+  }
   await mif('2024-06-15', ['91100004O']);
   await mif('2026-11-15', ['91000001A', '91000002B', '91100003M']);
   await mif('2026-12-14', ['91100005U'], 'FAILED');
@@ -121,6 +128,8 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
     const members = nodes(plan!).filter((n) => n['Relation Name'] === 'members');
     expect(members.length).toBeGreaterThan(0);
     expect(members.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    // nor every row of every file the plan sent
+    expect(nodes(plan!).filter((n) => n['Relation Name'] === 'outbound_file_rows').map((n) => n['Node Type'])).not.toContain('Seq Scan');
     // rows of members read (kept or filtered out), whatever the join order: a few per member of
     // ACME's, where a read from the plan's side examines every one of the OTHERS
     const examined = members.reduce((s, n) => s + n['Actual Loops'] * (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)), 0);
