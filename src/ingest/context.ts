@@ -32,16 +32,16 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
 
   // The reads are independent: they run side by side on the pool's connections.
   const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
+  // (switches are looked for among those loaded since the period before began: one loaded the
+  // month before, dated into the period, also left the member off the period's MIF)
+  const switchesSince = startOfLocalDay(periodFirstDay(previousPeriod(period)), config.PLAN_TIME_ZONE);
   const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
-    // (switches are looked for among those loaded since the period before began: one loaded the
-    // month before, dated into the period, also left the member off the period's MIF)
-    ecmMembers(pool, code, receivedAt, {
-      start: periodDate, end: periodLastDay(period), switchesSince: startOfLocalDay(periodFirstDay(previousPeriod(period)), config.PLAN_TIME_ZONE),
-    }),
+    ecmMembers(pool, code, receivedAt, { start: periodDate, end: periodLastDay(period), switchesSince }),
     latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
-    // the provider's members not eligible for the period (memberEligible), with their last eligible day
-    endedMembers(pool, code, periodDate),
+    // the provider's members (as the reads above know them) not eligible for the period
+    // (memberEligible), with their last eligible day
+    endedMembers(pool, code, periodDate, receivedAt, switchesSince),
     // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
     leftLineMembers(pool, code, periodDate),
   ]);

@@ -226,20 +226,49 @@ export async function csasfPublished(db: Db, code: string, receivedAt: Date): Pr
 export interface EndedMemberRow { cin: string; eligibility_end: string }
 
 /**
- * The provider's members (assigned to it, referred or authorized to it, or on a file sent to it)
- * not eligible with the plan for the reporting period of `periodDate` (its first day:
- * memberEligible), each with its last eligible day. Only members whose eligibility ended: the
- * rows about them are accepted with MEMBER_NOT_ELIGIBLE and an RTF does not owe them.
+ * The provider's members not eligible with the plan for the reporting period of `periodDate`
+ * (its first day: memberEligible), each with its last eligible day. Only members whose
+ * eligibility ended: the rows about them are accepted with MEMBER_NOT_ELIGIBLE and an RTF does
+ * not owe them.
+ *
+ * The provider's members are the ones the rest of the context knows it by: assigned to it,
+ * referred or authorized to it, on the latest MIF of a line published to it by the receipt
+ * (`receivedAt`, as ecmMembers), or moved away from it since `switchesSince` (the switches
+ * HELD_IN_PERIOD looks among: a member the provider held into the period is on neither its
+ * assignments nor its latest MIF). The read starts from those, never from the plan's members:
+ * every file of every provider pays for it, and the plan's ended members grow by hundreds of
+ * thousands a year; each side below reads through its provider index (0001, 0048) and members
+ * by its key.
+ *
+ * [POLICY] Older files no longer count, nor files never published: a CSASF's rows are the
+ * provider's authorizations (never deleted nor handed to another provider), so the
+ * authorizations already name every member an older CSASF carried (whose rows latestCsasfRows
+ * still reads); a mini-MIF's are its referrals. A member only on an older MIF is in no read of
+ * the context (no assignment, not on the latest MIF, not held): the row about them is rejected
+ * (MEMBER_NOT_ASSIGNED) and no RTF owes them, so a warning that the row "is accepted" would
+ * only contradict it. Reading every row of every file ever sent grew with the provider's years.
  */
-export async function endedMembers(db: Db, code: string, periodDate: IsoDate): Promise<EndedMemberRow[]> {
+export async function endedMembers(db: Db, code: string, periodDate: IsoDate, receivedAt: Date, switchesSince: Date): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
-    `select m.cin, m.eligibility_end from members m
-      where m.eligibility_end is not null and not ${memberEligible('m', '$2::date')}
-        and (exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $1)
-             or exists (select 1 from ecm_referrals f where f.cin = m.cin and f.provider_code = $1)
-             or exists (select 1 from cs_authorizations a where a.cin = m.cin and a.provider_code = $1)
-             or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where r.cin = m.cin and o.provider_code = $1))`,
-    [code, periodDate],
+    `with latest_mif as (
+       select distinct on (lob) id from outbound_files
+        where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $3
+        order by lob, slot desc, id desc
+     ), mine as (
+       select a.cin from ecm_assignments a where a.provider_code = $1
+       union select f.cin from ecm_referrals f where f.provider_code = $1
+       union select a.cin from cs_authorizations a where a.provider_code = $1
+       union select r.cin from latest_mif l join outbound_file_rows r on r.outbound_file_id = l.id
+       union select (c.before).cin from ecm_assignment_changes c
+              where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $4
+     )
+     -- each of the provider's members looked up by its key (a lateral subquery with a limit is
+     -- never flattened into a join): as a plain join the planner, guessing a file's rows from
+     -- the average file's, may hash the plan's whole members table instead
+     select mine.cin, e.eligibility_end from mine
+      cross join lateral (select m.eligibility_end from members m
+                           where m.cin = mine.cin and m.eligibility_end is not null and not ${memberEligible('m', '$2::date')} limit 1) e`,
+    [code, periodDate, receivedAt, switchesSince],
   )).rows;
 }
 
