@@ -1,6 +1,8 @@
 // One pass over the providers' uploads/ folders, shared with any other poller running (each
 // folder claimed by one of them at a time), on one sFTP connection: files that are stable are taken, processed one at a time, answered and moved. One provider's failure never
 // stops the others; a file that could not be processed stays where it is for the next poll.
+// A provider the poll does not list (inactive) that still owes an answer (a `reprocess` stopped
+// after its commit) has its folder claimed too, for that answer alone.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { systemClock } from '../clock.js';
@@ -11,7 +13,7 @@ import { failedUpload, uploadProcessed } from './give-up.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
 import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
-import { unansweredSftpSubmissions } from '../repositories/submission-store.js';
+import { unansweredSftpSubmissions, unansweredUnlisted } from '../repositories/submission-store.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { loadProviderContext } from './context.js';
 import { ClaimLost, type Fence } from './fence.js';
@@ -64,11 +66,18 @@ export interface PollResult {
   /** The providers this poll claimed and polled (other pollers handled the rest). */
   byProvider: PollProviderResult[];
   results: PollFileResult[];
-  /** Submissions an earlier, interrupted poll (or `reprocess`) applied but did not answer, finished by this one. */
+  /**
+   * Submissions an earlier, interrupted poll (or `reprocess`) applied but did not answer, finished
+   * by this one; also those of providers the poll does not list (inactive ones), whose folders
+   * are claimed for that alone and not listed.
+   */
   recovered: PollFileResult[];
 }
 
 type Provider = PollableProvider;
+
+/** A provider the poll does not list (inactive, or without a contract) with a submission applied but not answered. */
+interface Unlisted { provider_code: string; sftp_folder: string }
 
 export interface PollDeps {
   pool: pg.Pool;
@@ -110,11 +119,16 @@ const timer = (ms: number, signal?: AbortSignal): Promise<void> =>
 export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: AbortSignal; provider?: string } = {}): Promise<PollResult> {
   const { pool } = deps;
   const providers = await pollableProviders(pool, opts.provider);
+  // An answer owed by a provider whose folder is not polled (a `reprocess` of an inactive
+  // provider's file stopped after its commit) has no one else to finish it: its folder is claimed
+  // like the others, for finishUnanswered alone, so two pollers never both answer it.
+  const unlisted = await unansweredUnlisted(pool, providers.map((p) => p.provider_code), opts.provider);
   const out: PollResult = { providers: providers.length, files: 0, failedProviders: 0, failedFiles: 0, byProvider: [], results: [], recovered: [] };
-  if (!providers.length) return out;
+  if (!providers.length && !unlisted.length) return out;
   const holder = `${process.pid}:${randomUUID()}`;
   const seconds = deps.config.POLL_LEASE_SECONDS;
-  const pass = await startPass(pool, providers.map((p) => p.provider_code));
+  const pass = await startPass(pool, [...providers, ...unlisted].map((p) => p.provider_code));
+  let claims = 0;
   // The claim held now (one at a time), renewed well before it expires. Should a renewal find
   // it taken by another poller (this one stalled past its expiry), this poll stops at the next file.
   let held: { provider: string } | undefined;
@@ -144,6 +158,7 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   const claimed = async (among: string[], since: PassMark | null, work: Work): Promise<boolean> => {
     const provider = await claimNext(pool, holder, seconds, among, since);
     if (!provider) return false;
+    claims++;
     const claim = { provider };
     held = claim;
     // Checked before anything that answers the provider (./fence.ts): the renewal above looks only
@@ -166,8 +181,8 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   };
   try {
     const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
-    await pollProviders(deps, { ...opts, signal }, providers, pass, claimed, out);
-    if (!out.byProvider.length && !out.stopped && !signal.aborted) {
+    await pollProviders(deps, { ...opts, signal }, providers, unlisted, pass, claimed, out);
+    if (!claims && !out.stopped && !signal.aborted) {
       out.skipped = 'another poll is in progress';
       log.info('poll skipped: every provider folder was held or already polled by another poller');
     }
@@ -184,13 +199,14 @@ async function pollProviders(
   deps: PollDeps,
   opts: { now?: Date; signal?: AbortSignal },
   providers: Provider[],
+  unlisted: Unlisted[],
   pass: PassMark,
   claimed: (among: string[], since: PassMark | null, work: Work) => Promise<boolean>,
   out: PollResult,
 ): Promise<PollResult> {
   const { pool, config } = deps;
   const byCode = new Map(providers.map((p) => [p.provider_code, p]));
-  const codes = [...byCode.keys()];
+  const unlistedByCode = new Map(unlisted.map((u) => [u.provider_code, u]));
   let session: SftpSession | undefined;
   const open = async () => (session ??= await deps.openSession());
   const started = opts.now ?? systemClock();
@@ -208,11 +224,12 @@ async function pollProviders(
   try {
     const settling: Provider[] = [];
     // every folder no poller has finished since this pass began, one claim at a time
-    const left = new Set(codes);
+    const left = new Set([...byCode.keys(), ...unlistedByCode.keys()]);
     while (left.size && !opts.signal?.aborted) {
       const more = await orStop(() => claimed([...left], pass, async (code, fence) => {
         left.delete(code);
-        const p = byCode.get(code)!;
+        const p = byCode.get(code);
+        if (!p) return finishUnlisted(unlistedByCode.get(code)!, opts.now ?? systemClock(), fence);
         const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
         out.byProvider.push(summary);
         await pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
@@ -238,21 +255,51 @@ async function pollProviders(
   }
   return out;
 
+  /**
+   * What an interrupted poll (or reprocess) left applied but unanswered (its upload may be gone
+   * from uploads/ already): answered, moved and notified, each step once. A response that cannot
+   * be published stays for the next poll (counted, ops told: ./undelivered.ts).
+   */
+  async function recover(p: Unlisted, now: Date, fence: Fence, summary?: PollProviderResult): Promise<void> {
+    for (const r of await finishUnanswered({ ...deps, fence }, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder }, now)) {
+      out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.undelivered ? { responseUndelivered: r.undelivered } : {}), ...(r.error ? { error: r.error } : {}) });
+      if (r.error) {
+        if (summary) summary.failed++;
+        out.failedFiles++;
+      }
+    }
+  }
+
+  /** Drops the sFTP session after a failure, unless only a path was missing (the connection is fine). */
+  async function dropSessionAfter(err: unknown): Promise<void> {
+    if (err instanceof SftpError && err.code === 'NOT_FOUND') return;
+    await session?.close().catch(() => undefined);
+    session = undefined;
+  }
+
+  /**
+   * A provider the poll does not list: its unanswered submissions finished, its uploads/ never
+   * listed (an inactive provider's new files are not taken). Not in byProvider: not polled.
+   */
+  async function finishUnlisted(u: Unlisted, now: Date, fence: Fence): Promise<void> {
+    if (opts.signal?.aborted) return;
+    try {
+      await recover(u, now, fence);
+    } catch (err) {
+      // (the connection, say: counted as a folder that failed, so the run shows it; the next poll tries again)
+      out.failedProviders++;
+      log.error({ provider: u.provider_code, err: { message: errorText(err) } }, 'could not finish the unanswered submissions of a provider the poll does not list');
+      await dropSessionAfter(err);
+    }
+  }
+
   async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean, fence: Fence): Promise<void> {
     if (opts.signal?.aborted) return; // (its claim may be lost: the folder is another poller's now)
     const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
     const fenced = { ...deps, fence };
     let scan, ready;
     try {
-      // First what an interrupted poll (or reprocess) left applied but unanswered (its upload may be gone
-      // from uploads/ already): answered, moved and notified, each step once.
-      if (first) for (const r of await finishUnanswered(fenced, await open(), { code: p.provider_code, sftpFolder: p.sftp_folder }, now)) {
-        out.recovered.push({ provider: p.provider_code, file: r.file, submissionId: r.submissionId, response: r.response, movedTo: r.movedTo, ...(r.disposition === 'quarantined' ? { quarantined: true } : {}), ...(r.undelivered ? { responseUndelivered: r.undelivered } : {}), ...(r.error ? { error: r.error } : {}) });
-        if (r.error) {
-          summary.failed++;
-          out.failedFiles++;
-        }
-      }
+      if (first) await recover(p, now, fence, summary);
       if (opts.signal?.aborted) return; // a fence found the claim lost: the folder is another poller's
       scan = await scanFolder(await open(), pool, folders.uploads, now, config.SFTP_STABLE_SECONDS);
       ready = await notUnanswered(pool, p.provider_code, folders.uploads, scan.ready);
@@ -260,10 +307,7 @@ async function pollProviders(
       summary.error = (err as Error).message;
       out.failedProviders++;
       log.error({ provider: p.provider_code, err: { message: summary.error } }, 'could not list provider folder');
-      if (!(err instanceof SftpError && err.code === 'NOT_FOUND')) {
-        await session?.close().catch(() => undefined);
-        session = undefined;
-      }
+      await dropSessionAfter(err);
       return;
     }
     summary.ready += ready.length;

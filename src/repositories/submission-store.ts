@@ -385,6 +385,24 @@ export async function unansweredSubmissions<S extends 'sftp' | 'reprocess'>(
   return r.rows.map((x) => ({ ...x, id: Number(x.id), size: Number(x.size) }));
 }
 
+/**
+ * The providers other than `listed` (those a poll lists: active, with a contract) that have a
+ * submission applied but not answered (unansweredSubmissions), by code; with `only`, that one
+ * at most. An inactive provider's folder is not polled, yet a `reprocess` of its last files
+ * (ops read them again after a contract ended) that stopped after its commit, or an upload
+ * applied just before the provider was made inactive, still owes its answer: a poll finishes
+ * those too (src/ingest/poll.ts). Cheap on every poll: the partial index on APPLIED submissions.
+ */
+export async function unansweredUnlisted(db: Queryable, listed: readonly string[], only?: string): Promise<{ provider_code: string; sftp_folder: string }[]> {
+  return (await db.query<{ provider_code: string; sftp_folder: string }>(
+    `select p.provider_code, p.sftp_folder from providers p
+      where p.provider_code <> all($1::text[]) and ($2::text is null or p.provider_code = $2)
+        and exists (select 1 from submissions s where s.provider_code = p.provider_code and s.state = 'APPLIED' and s.source in ('sftp', 'reprocess'))
+      order by 1`,
+    [listed, only ?? null],
+  )).rows;
+}
+
 /** The provider's sFTP uploads applied but not yet answered (unansweredSubmissions): what an upload in uploads/ may already be. */
 export const unansweredSftpSubmissions = (db: Queryable, provider: string) => unansweredSubmissions(db, provider, ['sftp'] as const);
 
