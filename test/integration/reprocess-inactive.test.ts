@@ -4,7 +4,7 @@
 // the provider's downloads/, one email, RESPONDED), without listing the inactive provider's
 // uploads/, under the same per-folder claim as any other answer (two pollers never both answer
 // it); and a response it cannot publish there is retried by every poll, ops told, as for an
-// active provider.
+// active provider. An upload applied just before its provider was made inactive likewise.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,32 @@ describe("a stopped reprocess of an inactive provider's file", () => {
     expect(fixed.recovered[0]!.error).toBeUndefined();
     await answeredOnce(id);
     expect((await poll('2027-01-07T17:25:00Z')).recovered).toEqual([]);
+  });
+});
+
+describe('an upload applied just before its provider was made inactive', () => {
+  it('is finished by the next poll (response, move out of uploads/, email) without its uploads/ being listed', async () => {
+    const name = 'OTF_RIVAL_202701_late.xlsx';
+    const uploads = path.join(world.sftp.root, INACTIVE, 'uploads');
+    await world.db.pool.query(`update providers set active = true where provider_code = $1`, [INACTIVE]);
+    fs.mkdirSync(uploads, { recursive: true });
+    fs.writeFileSync(path.join(uploads, name), await workbook([[OTF, [otfRow({ cin: '91000005E', clientName: 'Ed Echo', attemptDate: { date: '2027-01-20' } }, P.ECM2)], 'OTF']]));
+    fs.utimesSync(path.join(uploads, name), new Date('2027-02-02T17:00:00Z'), new Date('2027-02-02T17:00:00Z'));
+    await poll('2027-02-03T17:00:00Z'); // (sighted)
+    // the poll that takes it stops once the response is published, before recording it
+    const stopped = await poll('2027-02-03T17:05:00Z', { faults: (p) => { if (p === 'respond-after-publish') throw new Error('stopped at respond-after-publish'); } });
+    expect(stopped.results).toEqual([expect.objectContaining({ file: name, error: 'stopped at respond-after-publish' })]);
+    const { id } = await one(`select id::int id from submissions where original_name = $1 and state = 'APPLIED'`, [name]) as { id: number };
+    await world.db.pool.query(`update providers set active = false where provider_code = $1`, [INACTIVE]);
+
+    listed.length = 0;
+    const next = await poll('2027-02-03T17:10:00Z');
+    expect(next.recovered).toEqual([expect.objectContaining({ provider: INACTIVE, submissionId: id, file: name })]);
+    expect(next.recovered[0]!.error).toBeUndefined();
+    expect(listed.filter((d) => d.includes(`/${INACTIVE}/`)), "the inactive provider's folders listed").toEqual([]);
+    await answeredOnce(id);
+    expect(fs.existsSync(path.join(uploads, name))).toBe(false);
+    expect(ls(path.join(uploads, 'processed')).filter((f) => f.startsWith('OTF_RIVAL_202701_late__'))).toHaveLength(1);
+    expect((await poll('2027-02-03T17:15:00Z')).recovered).toEqual([]);
   });
 });
