@@ -156,6 +156,9 @@ export interface CsasfRow {
  * eligible with the plan on its slot's day (memberEligible), the member's rows on the latest
  * CSASF that carried them: the provider may still report the last services or their end
  * (accepted with MEMBER_NOT_ELIGIBLE), not NOT_ON_CSASF. Few: only members whose eligibility ended.
+ * Those are looked for among the provider's own CS members (its authorizations), each looked up
+ * by its key, never among the plan's ended members: every file of every provider pays for this
+ * read, and the plan's ended members grow by hundreds of thousands a year.
  * Each row also says from when the provider has been authorized for the pair without a new
  * referral (served_from): a re-authorization supersedes the one it renews (src/import/cs.ts), and
  * services that began under that one go on under the new number. [POLICY] Only without a break:
@@ -168,14 +171,24 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
        select id, slot from outbound_files where provider_code = $1 and kind = 'CSASF' and status = 'PUBLISHED' and published_at <= $2
      ), latest as (
        select id, slot from sent order by slot desc, id desc limit 1
+     ), mine as (
+       -- the provider's CS members: a CSASF carries only the provider's own authorizations
+       -- (csasfRows), never deleted nor handed to another provider, so they name every member
+       -- an older CSASF carried; read through their provider index, never the plan's members
+       select distinct a.cin from cs_authorizations a where a.provider_code = $1
+     ), ended as (
+       -- each looked up by its key (a lateral subquery with a limit is never flattened into a
+       -- join): as a plain join the planner may hash the plan's whole members table instead
+       select mine.cin, l.id as latest_id from latest l cross join mine
+        cross join lateral (select 1 from members m
+                             where m.cin = mine.cin and m.eligibility_end is not null and not ${memberEligible('m', 'l.slot')} limit 1) e
+        where not exists (select 1 from outbound_file_rows x where x.outbound_file_id = l.id and x.cin = mine.cin)
      ), rows as (
        select r.* from latest l join outbound_file_rows r on r.outbound_file_id = l.id
        union all
        select * from (
          select distinct on (r.cin, r.service_code) r.*
-           from latest l join members m on m.eligibility_end is not null and not ${memberEligible('m', 'l.slot')}
-           join outbound_file_rows r on r.cin = m.cin join sent s on s.id = r.outbound_file_id and s.id <> l.id
-          where not exists (select 1 from outbound_file_rows x where x.outbound_file_id = l.id and x.cin = m.cin)
+           from ended e join outbound_file_rows r on r.cin = e.cin join sent s on s.id = r.outbound_file_id and s.id <> e.latest_id
           order by r.cin, r.service_code, s.slot desc, s.id desc) ended
      )
      select r.cin, r.service_code, a.lob, r.auth_status, r.auth_number, r.auth_start, r.auth_end,
@@ -191,7 +204,9 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
                 and (p.auth_end is null or p.auth_end >= c.s - 1)
              ) select min(s) from chain where s < r.auth_start) as served_from,
             m.last_name, m.first_name, m.dob
-       from rows r join members m on m.cin = r.cin
+       from rows r
+       -- by its key too (cin is members' key: the inner join it was), for the same reason
+       cross join lateral (select m.last_name, m.first_name, m.dob from members m where m.cin = r.cin limit 1) m
        left join lateral ${csasfRowLob('r', '$1')} a on true`,
     [code, receivedAt],
   )).rows;
