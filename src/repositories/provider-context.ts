@@ -47,6 +47,22 @@ export async function replacedIdentities(db: Db, code: string, since: Date): Pro
 export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean; reassigned: boolean }
 
 /**
+ * The latest MIF of each line published to the provider by the receipt: one row (id, lob) per
+ * line. What the provider was last sent, for every read of its ECM members.
+ */
+const latestMifs = (provider: string, receivedAt: string) => `select distinct on (lob) id, lob from outbound_files
+        where provider_code = ${provider} and kind = 'MIF' and status = 'PUBLISHED' and published_at <= ${receivedAt}
+        order by lob, slot desc, id desc`;
+
+/**
+ * Lineage rows (alias `c`) of assignments the plan moved away from the provider, loaded since
+ * `since`: its changes that are no RTF's (an RTF never moves an assignment). Written once, as
+ * the partial indexes of migration 0048 are declared (`where source <> 'RTF'`), so the reads
+ * stay on them.
+ */
+const movedFrom = (c: string, provider: string, since: string) => `(${c}.before).provider_code = ${provider} and ${c}.source <> 'RTF' and ${c}.changed_at >= ${since}`;
+
+/**
  * [POLICY] The assignments the provider ($1) held on some day of the file's period ($3 to $4,
  * its first and last days) before the plan moved them to another provider (domain §4 item 4a:
  * "a switch happens only through the plan's assignment extract"; or a referral after the
@@ -72,7 +88,7 @@ const HELD_IN_PERIOD = `(
   -- planner, a small table was read from the other side, all other providers' assignments)
   with moved as materialized (
     select c.id, c.assignment_id, c.before from ecm_assignment_changes c
-     where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $5
+     where ${movedFrom('c', '$1', '$5')}
   )
   select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
     from (
@@ -112,11 +128,7 @@ export interface ContextPeriod {
  */
 export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
   return (await db.query<EcmMemberRow>(
-    `with latest as (
-       select distinct on (lob) id, lob from outbound_files
-        where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $2
-        order by lob, slot desc, id desc
-     ), mif as (
+    `with latest as (${latestMifs('$1', '$2')}), mif as (
        select r.cin, l.lob, r.ecm_status from latest l join outbound_file_rows r on r.outbound_file_id = l.id
      ), assigned as (
        select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
@@ -265,17 +277,12 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  */
 export async function endedMembers(db: Db, code: string, periodDate: IsoDate, receivedAt: Date, switchesSince: Date): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
-    `with latest_mif as (
-       select distinct on (lob) id from outbound_files
-        where provider_code = $1 and kind = 'MIF' and status = 'PUBLISHED' and published_at <= $3
-        order by lob, slot desc, id desc
-     ), mine as (
+    `with latest_mif as (${latestMifs('$1', '$3')}), mine as (
        select a.cin from ecm_assignments a where a.provider_code = $1
        union select f.cin from ecm_referrals f where f.provider_code = $1
        union select a.cin from cs_authorizations a where a.provider_code = $1
        union select r.cin from latest_mif l join outbound_file_rows r on r.outbound_file_id = l.id
-       union select (c.before).cin from ecm_assignment_changes c
-              where (c.before).provider_code = $1 and c.source <> 'RTF' and c.changed_at >= $4
+       union select (c.before).cin from ecm_assignment_changes c where ${movedFrom('c', '$1', '$4')}
      )
      -- each of the provider's members looked up by its key (a lateral subquery with a limit is
      -- never flattened into a join): as a plain join the planner, guessing a file's rows from
