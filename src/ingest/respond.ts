@@ -23,7 +23,7 @@ import { SftpError, type SftpSession } from '../sftp/client.js';
 import { providerFolders } from '../sftp/pickup.js';
 import { publishOnce } from '../sftp/publish-once.js';
 import {
-  answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, unansweredSubmissions,
+  answerProgress, chooseMoveTarget, insertIssues, insertUnreadSubmission, markMoved, markNotified, markResponded, markResponsePublished, nextSubmissionId, POLL_FINISHES, unansweredSubmissions,
   type Disposition,
 } from '../repositories/submission-store.js';
 import { ClaimLost, type Fence } from './fence.js';
@@ -228,7 +228,7 @@ export async function finishUnanswered(
   at: Date,
 ): Promise<(Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[]> {
   const folders = providerFolders(deps.config.SFTP_ROOT, provider.sftpFolder);
-  const pending = await unansweredSubmissions(deps.pool, provider.code, ['sftp', 'reprocess']);
+  const pending = await unansweredSubmissions(deps.pool, provider.code, POLL_FINISHES);
   const out: (Answered & { file: string; error?: string; undelivered?: ResponseUndeliveredInfo })[] = [];
   for (const s of pending) {
     // a reprocess answers a stored file: there is no upload of its own to move

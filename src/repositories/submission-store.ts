@@ -374,6 +374,9 @@ export async function markResponded(db: Queryable, id: number): Promise<void> {
  * `reprocess` stopped after its commit: its answer goes to the provider's downloads/ too; it has
  * no upload). A poll finishes both; a local `ingest FILE` is answered by that command, not by a poll.
  */
+/** The sources of the submissions a poll answers when an earlier attempt stopped before answering (finishUnanswered). */
+export const POLL_FINISHES = ['sftp', 'reprocess'] as const;
+
 export async function unansweredSubmissions<S extends 'sftp' | 'reprocess'>(
   db: Queryable, provider: string, sources: readonly S[],
 ): Promise<{ id: number; source: S; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
@@ -397,9 +400,9 @@ export async function unansweredUnlisted(db: Queryable, listed: readonly string[
   return (await db.query<{ provider_code: string; sftp_folder: string }>(
     `select p.provider_code, p.sftp_folder from providers p
       where p.provider_code <> all($1::text[]) and ($2::text is null or p.provider_code = $2)
-        and exists (select 1 from submissions s where s.provider_code = p.provider_code and s.state = 'APPLIED' and s.source in ('sftp', 'reprocess'))
+        and exists (select 1 from submissions s where s.provider_code = p.provider_code and s.state = 'APPLIED' and s.source = any($3))
       order by 1`,
-    [listed, only ?? null],
+    [listed, only ?? null, POLL_FINISHES],
   )).rows;
 }
 
