@@ -18,7 +18,7 @@ import type { WebServer } from '../../web/server.js';
 import { listenOn, startWeb } from './serve.js';
 import { openService } from '../lazy-runtime.js';
 import { testHooks } from '../test-hooks.js';
-import { MAX_TIMER_SECONDS } from '../values.js';
+import { decimalSeconds, MAX_TIMER_SECONDS } from '../values.js';
 
 interface Opts { serve?: boolean; once?: boolean; fire?: string; now?: string; jobs?: string; catchUpInterval?: string; shutdownGrace?: string; json?: boolean }
 
@@ -28,8 +28,7 @@ const MIN_CATCH_UP_SECONDS = 1;
 
 const seconds = (v: string | undefined, name: string, fallbackMs: number, minSeconds?: number): number => {
   if (v === undefined) return fallbackMs;
-  // digits only (a fraction allowed): Number() reads '0x10' as 16, '1e2' as 100, ' 5' as 5
-  const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  const n = decimalSeconds(v);
   if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMER_SECONDS || (minSeconds !== undefined && n < minSeconds))
     throw new UsageError(`${name} takes a positive number of seconds, at most ${MAX_TIMER_SECONDS} (24 days)${minSeconds === undefined ? '' : `, and at least ${minSeconds}`}`);
   return n * 1000;
