@@ -76,37 +76,28 @@ function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
     const prior = into.get(form);
     into.set(form, prior === undefined || prior === code ? code : null);
   };
+  /** A form alone and after its code, as a drop-down writes it (`Enrolled`, `3 - Enrolled`). */
+  const putWithCode = (into: Map<string, string | null>, head: string, text: string, code: string) => {
+    const form = normaliseLabel(text);
+    if (form === '') return;
+    put(into, form, code);
+    put(into, head + form, code);
+  };
   // Alternatives of a `/` meaning, apart: a code's whole meaning (or code) outranks another
   // code's alternative, and an alternative two codes list names neither.
   const alternatives = new Map<string, string | null>();
   const codeKeys = new Set(Object.keys(set).map(normaliseLabel));
   for (const [code, meaningText] of Object.entries(set)) {
-    const meaning = normaliseLabel(meaningText);
-    if (meaning === '') continue;
+    if (normaliseLabel(meaningText) === '') continue;
     const head = normaliseLabel(code);
-    put(m, meaning, code);
-    put(m, head + meaning, code);
+    putWithCode(m, head, meaningText, code);
     const p = TRAILING_PARENTHETICAL.exec(meaningText);
     if (p) {
-      const short = normaliseLabel(p[1]!);
-      if (short !== '') {
-        put(m, short, code);
-        put(m, head + short, code);
-      }
-      // each item alone, or after the code as a drop-down writes it (`2 - Mail`)
-      for (const item of p[2]!.split(',')) {
-        const form = normaliseLabel(item);
-        if (form === '') continue;
-        put(m, form, code);
-        put(m, head + form, code);
-      }
+      putWithCode(m, head, p[1]!, code);
+      // each item the parenthetical lists (`Mail`, `2 - Mail`)
+      for (const item of p[2]!.split(',')) putWithCode(m, head, item, code);
     }
-    for (const alt of meaningAlternatives(p ? p[1]! : meaningText)) {
-      const form = normaliseLabel(alt);
-      if (form === '') continue;
-      put(alternatives, form, code);
-      put(alternatives, head + form, code);
-    }
+    for (const alt of meaningAlternatives(p ? p[1]! : meaningText)) putWithCode(alternatives, head, alt, code);
   }
   for (const [form, code] of alternatives) if (!m.has(form) && !codeKeys.has(form)) m.set(form, code);
   MEANING_FORMS.set(set, (forms = m));
