@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { endedMembers } from '../../src/repositories/provider-context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { explainRead, nodes, rowsExamined } from '../helpers/explain.js';
 import { seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
@@ -83,8 +84,6 @@ afterAll(async () => {
 
 const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', PERIOD, RECEIVED, SWITCHES_SINCE);
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 describe('endedMembers (the provider context\'s members whose eligibility ended)', () => {
   it('the provider\'s members ended before the period, each with its last eligible day', async () => {
@@ -114,16 +113,8 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
   });
 
   it('examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
-    // the read's own statement, explained instead of run: a client that answers with the plan
-    let plan: PlanNode | undefined;
-    const explaining = {
-      query: async (sql: string, params: unknown[]) => {
-        const r = await db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
-        plan = r.rows[0]!['QUERY PLAN'][0].Plan;
-        return { rows: [] };
-      },
-    } as unknown as pg.Pool;
-    await read(explaining);
+    // the read's own statement, explained instead of run
+    const plan = await explainRead(db.pool, read);
     expect(plan).toBeDefined();
     const members = nodes(plan!).filter((n) => n['Relation Name'] === 'members');
     expect(members.length).toBeGreaterThan(0);
@@ -132,7 +123,7 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
     expect(nodes(plan!).filter((n) => n['Relation Name'] === 'outbound_file_rows').map((n) => n['Node Type'])).not.toContain('Seq Scan');
     // rows of members read (kept or filtered out), whatever the join order: a few per member of
     // ACME's, where a read from the plan's side examines every one of the OTHERS
-    const examined = members.reduce((s, n) => s + n['Actual Loops'] * (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)), 0);
+    const examined = rowsExamined(members);
     expect(examined).toBeLessThanOrEqual(50);
   });
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCsasfRows } from '../../src/repositories/provider-context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { explainRead, nodes, rowsExamined } from '../helpers/explain.js';
 import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
@@ -96,8 +97,6 @@ afterAll(async () => {
 
 const read = (d: pg.Pool | pg.PoolClient) => latestCsasfRows(d, 'HOMEWAY', RECEIVED);
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 describe('latestCsasfRows (the provider context\'s CSASF rows)', () => {
   it('the latest CSASF\'s rows, and the last rows of the members it left out because their eligibility ended', async () => {
@@ -152,16 +151,8 @@ describe('latestCsasfRows (the provider context\'s CSASF rows)', () => {
   });
 
   it('examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
-    // the read's own statement, explained instead of run: a client that answers with the plan
-    let plan: PlanNode | undefined;
-    const explaining = {
-      query: async (sql: string, params: unknown[]) => {
-        const r = await db.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
-        plan = r.rows[0]!['QUERY PLAN'][0].Plan;
-        return { rows: [] };
-      },
-    } as unknown as pg.Pool;
-    await read(explaining);
+    // the read's own statement, explained instead of run
+    const plan = await explainRead(db.pool, read);
     expect(plan).toBeDefined();
     const members = nodes(plan!).filter((n) => n['Relation Name'] === 'members');
     expect(members.length).toBeGreaterThan(0);
@@ -170,7 +161,7 @@ describe('latestCsasfRows (the provider context\'s CSASF rows)', () => {
     expect(nodes(plan!).filter((n) => n['Relation Name'] === 'outbound_file_rows').map((n) => n['Node Type'])).not.toContain('Seq Scan');
     // rows of members read (kept or filtered out), whatever the join order: a few per member of
     // HOMEWAY's, where a read from the plan's side examines every one of the OTHERS
-    const examined = members.reduce((s, n) => s + n['Actual Loops'] * (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)), 0);
+    const examined = rowsExamined(members);
     expect(examined).toBeLessThanOrEqual(50);
   });
 });
