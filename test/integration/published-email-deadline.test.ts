@@ -3,33 +3,23 @@
 // the file goes out: a CSASF of the 29th caught up on December 2, or a MIF republished in
 // December, is answered by the December window, not by "next month" read from the email's date.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { checkRepublish, generate, republish } from '../../src/generate/run.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+import type { TestDb } from '../helpers/db.js';
+import type { TestSftp } from '../helpers/dev-sftp.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
+let w: PlanWorld;
 let db: TestDb;
 let sftp: TestSftp;
-let dataDir: string;
 let deps: Parameters<typeof generate>[2];
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  await seedCsAuthorizations(db.pool);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-mail-due-'));
-  deps = { pool: db.pool, config: loadConfig({ DATA_DIR: dataDir }), openSession: () => sftp.openSession() };
+  w = await openPlanWorld('mail-due', { csAuthorizations: true });
+  ({ db, sftp, deps } = w);
 });
-afterAll(async () => {
-  await sftp.stop();
-  await db.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(w));
 
 const bodyOf = async (file: string): Promise<string> =>
   (await db.pool.query<{ body: string }>(`select body from notifications where subject like '%: ' || $1`, [file])).rows[0]!.body;

@@ -7,35 +7,24 @@
 // production date is that day (plan-local, by the run's clock), not the slot's: a provider with
 // both versions of November's MIF can tell them apart. What is tied to the slot (the reporting
 // period, the name, the slot on record) stays the slot's.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { checkRepublish, generate, republish, RepublishRefused } from '../../src/generate/run.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
-import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+import type { TestDb } from '../helpers/db.js';
+import type { TestSftp } from '../helpers/dev-sftp.js';
+import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { readRecords } from '../helpers/workbook.js';
 
+let w: PlanWorld;
 let db: TestDb;
 let sftp: TestSftp;
-let dataDir: string;
 let deps: Parameters<typeof generate>[2];
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedPlan(db.pool);
-  await seedCsAuthorizations(db.pool);
-  sftp = await startTestSftp(['ACME', 'RIVAL', 'HOMEWAY', 'MEALS']);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-republish-future-'));
-  deps = { pool: db.pool, config: loadConfig({ DATA_DIR: dataDir }), openSession: () => sftp.openSession() };
+  w = await openPlanWorld('republish-future', { csAuthorizations: true });
+  ({ db, sftp, deps } = w);
 });
-afterAll(async () => {
-  await sftp?.stop();
-  await db?.drop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closePlanWorld(w));
 
 describe('republish of a slot after today', () => {
   it('is refused, naming the slot and today, even when a file was published for it; allowed from its day on', async () => {
