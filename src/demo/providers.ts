@@ -27,11 +27,8 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
     const out: Rec = { ...r, productionDate: d(produced), inPerson: i % 3, telephonic: (i % 4) + 1 };
     if (!out.acuity) out.acuity = 'Low';
     if (out.ecmStatus === '1' && i % 3 === 0) out.ecmStatus = '2';
-    // A careful provider reports only what has happened: an end date the plan had planned for a
-    // member still enrolled (the synthetic plan has some) is not sent before its day, as a
-    // member cannot have left after the file is sent (DATE_AFTER_RECEIPT).
-    const end = dateOf(out.endDate);
-    if (end && end > produced) out.endDate = null;
+    // (an end date the plan planned for after the period, which the demo's plan data has, is
+    // not on the MIF's pre-filled sheet: rtfPrefillRecord leaves it blank)
     if (out.endDate && !out.discontinuationReasonCode) out.discontinuationReasonCode = 'SC';
     if (out.ecmStatus === '3' && !out.lcmName) Object.assign(out, { lcmName: 'Jordan Reyes', lcmPhone: '5595550199' });
     // A careful provider keeps the 30/60/90-day timelines (domain §4.8): the assessment and
