@@ -182,6 +182,19 @@ async function runChild(work: string, script: string, args: unknown, opts: { pro
   return { ...m, postgresCpuSeconds: pgCpu };
 }
 
+/**
+ * Where B's wall time went on this machine's cores: Node's CPU (the measured span), Postgres's
+ * (every backend while the child ran), and the core-seconds neither used. Their sum over the
+ * cores is B's CPU floor: the wall time B would take if its Node and Postgres work overlapped
+ * perfectly, so no pipelining brings B below it; only doing less work does.
+ */
+function cpuShare(seconds: number, m: Measured): { cpuFloorSeconds: number; idleCoreSeconds: number } | Record<string, never> {
+  if (m.cpuSeconds === undefined || m.postgresCpuSeconds === undefined) return {};
+  const cores = os.cpus().length;
+  const busy = m.cpuSeconds + m.postgresCpuSeconds;
+  return { cpuFloorSeconds: round(busy / cores, 2), idleCoreSeconds: round(Math.max(0, cores * seconds - busy), 2) };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -276,7 +289,10 @@ async function main(): Promise<void> {
       if (!runs?.length) return;
       const seconds = median(runs.map((r) => r.seconds));
       const best = runs.find((r) => r.seconds === seconds) ?? runs[0]!;
-      const extra = { ...(best.extra ?? {}), ...(best.cpuSeconds !== undefined ? { cpuSeconds: round(best.cpuSeconds, 2) } : {}), ...(best.postgresCpuSeconds ? { postgresCpuSecondsWholeChild: round(best.postgresCpuSeconds, 2) } : {}) };
+      const extra = {
+        ...(best.extra ?? {}), ...(best.cpuSeconds !== undefined ? { cpuSeconds: round(best.cpuSeconds, 2) } : {}), ...(best.postgresCpuSeconds ? { postgresCpuSecondsWholeChild: round(best.postgresCpuSeconds, 2) } : {}),
+        ...(caseName === 'B' ? cpuShare(seconds, best) : {}),
+      };
       const row: Row = { caseName, size, rows: best.rows, seconds, runs: runs.map((r) => r.seconds), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), extra };
       rows.push(row);
       console.log(`  ${CASE_LABEL[caseName].padEnd(36)} ${size.padEnd(5)} ${fmt(row.rows / row.seconds, 0).padStart(8)} rows/s ${fmt(row.seconds, 2).padStart(7)} s ${fmt(row.peakRssMB, 0).padStart(6)} MB   cpu ${fmt(best.cpuSeconds ?? NaN, 2)} s, postgres cpu ${fmt(best.postgresCpuSeconds ?? NaN, 2)} s`);
@@ -395,6 +411,9 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
     add(`B_over_A2_${size}`, ratio(get('B', size), get('A2', size)));
     add(`B0_over_A2_${size}`, ratio(get('B0', size), get('A2', size)));
     add(`B1_over_A2_${size}`, ratio(get('B1', size), get('A2', size)));
+    const floor = get('B', size)?.extra?.cpuFloorSeconds;
+    const a2 = get('A2', size);
+    add(`BcpuFloor_over_A2_${size}`, typeof floor === 'number' && a2 ? floor / a2.seconds : undefined);
   }
   add('D_over_bareWrite', ratio(get('D', '100k'), get('bareWrite', '100k')));
   add('G_burst_2_over_1', ratio(get('G', '2'), get('G', '1')));
@@ -418,6 +437,8 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
   t('B0_over_A2_100k', ratios.B0_over_A2_100k, 'report', () => true);
   // reported, no target: B's Node work with no database (read, row rules, staging lines), over the same A2
   t('B1_over_A2_100k', ratios.B1_over_A2_100k, 'report', () => true);
+  // reported, no target: B's CPU (Node and Postgres) over the cores, over the same A2: B/A2 cannot go below it
+  t('BcpuFloor_over_A2_100k', ratios.BcpuFloor_over_A2_100k, 'report', () => true);
   t('peakRssMB.B_200k', get('B', '200k')?.peakRssMB, '<= 300', (v) => v <= 300);
   t('peakRssMB.B_10k', get('B', '10k')?.peakRssMB, '<= 250', (v) => v <= 250);
   // D (the product path: database, our writer, sFTP) over exceljs's bare streaming write of the same rows (issue 19)
@@ -458,6 +479,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
       'F: seconds from the end of a 10k-row RTF upload (a .part renamed) to its response in downloads/, with the scheduler running on default POLL_CRON, SFTP_STABLE_SECONDS and POLL_RECHECK; runs upload 7, 31 and 53 s after the start-up poll.',
       `H: the month board (the current period, ${BOARD_MONTHS} months of the simulation's small plan plus providers added in bulk up to ${BOARD_PROVIDERS}) requested over HTTP on localhost 50 times in a row after 5 warm-ups, by an ops user (every provider) and a liaison (their own); seconds.H_board500 and ms.board500_p95 are the ops user's p95; details give p50, p95, max of both and the seeded counts; it runs once.`,
       'details.*.cpuSeconds: CPU of the case process over the measured span; postgresCpuSecondsWholeChild: CPU of every postgres process on the machine while the child ran.',
+      'details.B_*.cpuFloorSeconds: (cpuSeconds + postgresCpuSecondsWholeChild) / machine.cpus, the wall time B would take with its Node and Postgres work perfectly overlapped (ratios.BcpuFloor_over_A2_*: that over A2); idleCoreSeconds: machine.cpus × B\'s seconds less both.',
       ...(opts.repeat > 1 ? [`Each figure is the median of ${opts.repeat} runs; peak RSS the largest.`] : []),
     ],
     ratios,
