@@ -136,15 +136,6 @@ export function windowWording(policy: DeadlinePolicy, types: readonly string[]):
 }
 
 /**
- * When next month's files of `types` are due, for outbound-file notes and emails:
- * "by the 5th of next month (corrections through the 10th)", "by the 10th of next month".
- */
-export function dueNextMonth(policy: DeadlinePolicy, types: readonly string[]): string {
-  const w = windowWording(policy, types);
-  return `${w.onTimeBy} of next month${w.lateDays ? ` (corrections through ${w.lastAccepted})` : ''}`;
-}
-
-/**
  * When the files of `types` answering an outbound file of reporting period `period` are due,
  * with the dates written out (the window opens in the month after the period, whenever the
  * file or its email goes out: a CSASF of the 29th caught up on the 2nd, a MIF republished in

@@ -3,7 +3,7 @@
 // wording under different settings, and the catalogue's DECLINED_LATE and Codes-sheet texts.
 import { describe, expect, it } from 'vitest';
 import {
-  byDay, dayList, dayRange, deadlinePolicyFromConfig, declinedParams, declineRule, dueNextMonth, ordinal, verdictLabel, windowWording,
+  byDay, dayList, dayRange, deadlinePolicyFromConfig, declinedParams, declineRule, dueForPeriod, ordinal, verdictLabel, windowWording,
 } from '../../src/calendar/index.js';
 import { loadConfig } from '../../src/config.js';
 import { responseToBuffer } from '../../src/reports/response.js';
@@ -27,23 +27,24 @@ describe('the wording of the deadline days', () => {
     expect(dayList([6, 11, 16])).toBe('the 6th, the 11th and the 16th');
   });
 
-  // settings → RTF window, CSPRTF window, the RTF due line of an outbound-file email, a late first RTF's verdict
+  // settings → RTF window, CSPRTF window, the RTF due line of an outbound-file email (period 11/2026), a late first RTF's verdict
   it.each([
-    [{}, ['by the 5th', 'the 6th through the 10th', 'the 10th'], 'by the 10th', 'by the 5th of next month (corrections through the 10th)',
+    [{}, ['by the 5th', 'the 6th through the 10th', 'the 10th'], 'by the 10th', 'by 12/05/2026 (corrections through 12/10/2026)',
       'LATE_ACCEPTED: a first file received from the 6th through the 10th; accepted, flagged late'],
     [{ ON_TIME_LAST_DAY: '7', RESUBMISSION_LAST_DAY: '12' }, ['by the 7th', 'the 8th through the 12th', 'the 12th'], 'by the 10th',
-      'by the 7th of next month (corrections through the 12th)', 'LATE_ACCEPTED: a first file received from the 8th through the 12th; accepted, flagged late'],
+      'by 12/07/2026 (corrections through 12/12/2026)', 'LATE_ACCEPTED: a first file received from the 8th through the 12th; accepted, flagged late'],
     [{ ON_TIME_LAST_DAY: '1', RESUBMISSION_LAST_DAY: '2', CSPRTF_ON_TIME_LAST_DAY: '3' }, ['by the 1st', 'the 2nd', 'the 2nd'], 'by the 3rd',
-      'by the 1st of next month (corrections through the 2nd)', 'LATE_ACCEPTED: a first file received from the 2nd; accepted, flagged late'],
+      'by 12/01/2026 (corrections through 12/02/2026)', 'LATE_ACCEPTED: a first file received from the 2nd; accepted, flagged late'],
     [{ ON_TIME_LAST_DAY: '21', RESUBMISSION_LAST_DAY: '23', CSPRTF_ON_TIME_LAST_DAY: '22' }, ['by the 21st', 'the 22nd through the 23rd', 'the 23rd'], 'by the 22nd',
-      'by the 21st of next month (corrections through the 23rd)', 'LATE_ACCEPTED: a first file received from the 22nd through the 23rd; accepted, flagged late'],
-    [{ ON_TIME_LAST_DAY: '8', RESUBMISSION_LAST_DAY: '8' }, ['by the 8th', null, 'the 8th'], 'by the 10th', 'by the 8th of next month', null],
+      'by 12/21/2026 (corrections through 12/23/2026)', 'LATE_ACCEPTED: a first file received from the 22nd through the 23rd; accepted, flagged late'],
+    [{ ON_TIME_LAST_DAY: '8', RESUBMISSION_LAST_DAY: '8' }, ['by the 8th', null, 'the 8th'], 'by the 10th', 'by 12/08/2026', null],
   ] as const)('%j', (env, [onTimeBy, lateDays, lastAccepted], csprtfBy, ecmDue, lateLabel) => {
     const policy = policyOf(env);
     expect(windowWording(policy, ['RTF'])).toEqual({ onTimeBy, lateDays, lastAccepted });
     expect(windowWording(policy, ['CSPRTF']).onTimeBy).toBe(csprtfBy);
-    expect(dueNextMonth(policy, ['RTF', 'OTF'])).toBe(ecmDue);
-    expect(dueNextMonth(policy, ['CSPRTF'])).toBe(`${csprtfBy} of next month`);
+    expect(dueForPeriod(policy, ['RTF', 'OTF'], '2026-11')).toBe(`for reporting period 11/2026 ${ecmDue}`);
+    // (the CSPRTF has no corrections window: its day alone, in the month after the period)
+    expect(dueForPeriod(policy, ['CSPRTF'], '2026-11')).toBe(`for reporting period 11/2026 by 12/${csprtfBy.replace(/\D/g, '').padStart(2, '0')}/2026`);
     if (lateLabel) expect(verdictLabel('LATE_ACCEPTED', policy, ['RTF'])).toBe(lateLabel);
   });
 
