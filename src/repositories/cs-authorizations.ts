@@ -60,8 +60,9 @@ export interface CsasfRow {
  * and one for a period ending next year must not stay for months. (Without a decision date it
  * is not aged: the plan never said when it was decided, and a denial the provider never saw is
  * worse than one it sees until it resolves it.) A denied re-authorization of the provider's
- * approved authorization still in force waits behind it (SHOWN_UNTIL_SUCCESSOR_STARTS) and is
- * aged from that authorization's end, when it is first shown (DENIAL_HIDDEN_UNTIL). An expiry
+ * approved authorization that has not ended (in force, or not started yet) waits behind it
+ * (SHOWN_UNTIL_SUCCESSOR_STARTS) and is aged from that authorization's end, when it is first
+ * shown (DENIAL_HIDDEN_UNTIL). An expiry
  * is aged from its end date, and an authorization whose end date has passed before the slot is
  * an expiry whatever status the extract left on it (Approved, Pending: the plan's extract does
  * not always say Expired), shown as Expired (the provider can no longer report delivering
@@ -72,17 +73,20 @@ export interface CsasfRow {
  */
 /**
  * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
- * shows on the slot ($2): an approved authorization in force on the slot, while `o` (a
- * re-authorization, or another provider's authorization from the day after `s` ends) starts
- * after it, or is a request still pending, or is the same provider's re-authorization denied:
- * a refused renewal takes nothing away from the authorization in force, the member is still
- * authorized and the provider still reports delivering service under it (domain §5 item 3).
+ * shows on the slot ($2): an approved authorization that has not ended on the slot, while
+ * - `o` (a re-authorization, or another provider's authorization from the day after `s` ends)
+ *   starts after the slot, or is a request still pending, and `s` is in force on the slot; or
+ * - `o` is the same provider's re-authorization denied, and `s` is in force or not started yet:
+ *   a refused renewal takes nothing away from the approved authorization, the member is still
+ *   authorized and the provider delivers, and reports delivering, service under it (domain §5
+ *   item 3). Not started yet, it is the one the provider is to deliver under, shown as any
+ *   decided future authorization is: were the denial shown until then, the provider would see
+ *   it, then the approval, then the denial again.
  */
 const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
-  and not o.resolved and (coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending'
-                          or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))
-  and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved'
-  and coalesce(s.auth_start, $2::date) <= $2::date and s.auth_end >= $2::date`;
+  and not o.resolved and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved' and s.auth_end >= $2::date
+  and (((coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending') and coalesce(s.auth_start, $2::date) <= $2::date)
+       or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))`;
 
 /**
  * The end of the approved authorization the denied episode `a` superseded, of the same provider
@@ -100,14 +104,17 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
        -- each pair's open episode, or, while that one has not started, the approved one it
        -- superseded that is still in force on the slot (a re-authorization loaded early, or a
        -- hand-over to another provider: the provider reports on the authorization it delivers
-       -- under; the new provider's file has its own from the start)
+       -- under; the new provider's file has its own from the start); behind a denial, also one
+       -- not started yet
        select o.* from cs_authorizations o
         where o.provider_code = $1 and not o.resolved
           and not exists (select 1 from cs_authorizations s where s.provider_code = o.provider_code and ${SHOWN_UNTIL_SUCCESSOR_STARTS})
        union all
        (select distinct on (s.cin, s.service_code) s.* from cs_authorizations s
          where s.provider_code = $1 and exists (select 1 from cs_authorizations o where ${SHOWN_UNTIL_SUCCESSOR_STARTS})
-         order by s.cin, s.service_code, s.id desc)
+         -- the one in force before one not started yet: behind a denial both may wait (a renewal
+         -- approved early, then the next one denied), and the provider delivers under the first
+         order by s.cin, s.service_code, coalesce(s.auth_start, $2::date) <= $2::date desc, s.id desc)
      )
      select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
             m.language, a.service_code, a.record_type,
@@ -120,7 +127,7 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
                        and ${contractInForce('c', '$2::date')})
         and coalesce(a.assigned_date, a.decision_date, a.requested_date, a.auth_start, $2::date) <= $2::date
         -- the date it closed on (none: open, or a denial never dated; a denial behind an approved
-        -- authorization in force, that one's end), at most closedRetentionDays ago
+        -- authorization in force or not started yet, that one's end), at most closedRetentionDays ago
         and coalesce(case when a.auth_status = 'Denied' and a.decision_date is not null then greatest(a.decision_date, ${DENIAL_HIDDEN_UNTIL})
                           when a.auth_status = 'Denied' then null
                           when a.auth_status = 'Expired' then coalesce(a.auth_end, a.decision_date)
