@@ -75,7 +75,10 @@ export interface CsasfRow {
  * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
  * shows on the slot ($2): an approved authorization that has not ended on the slot, while
  * - `o` (a re-authorization, or another provider's authorization from the day after `s` ends)
- *   starts after the slot, or is a request still pending, and `s` is in force on the slot; or
+ *   starts after the slot, or is a request still pending, and `s` is in force on the slot, or
+ *   not started yet with `o` starting after it ends (a renewal approved early: shown before `s`
+ *   starts, the renewal would go out, then `s`, then the renewal again; one starting before `s`
+ *   ends replaces it, and `s`, never in force, is not shown); or
  * - `o` is the same provider's re-authorization denied, and `s` is in force or not started yet:
  *   a refused renewal takes nothing away from the approved authorization, the member is still
  *   authorized and the provider delivers, and reports delivering, service under it (domain §5
@@ -85,7 +88,8 @@ export interface CsasfRow {
  */
 const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
   and not o.resolved and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved' and s.auth_end >= $2::date
-  and (((coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending') and coalesce(s.auth_start, $2::date) <= $2::date)
+  and (((coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending')
+         and (coalesce(s.auth_start, $2::date) <= $2::date or coalesce(o.auth_start, o.assigned_date) > s.auth_end))
        or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))`;
 
 /**

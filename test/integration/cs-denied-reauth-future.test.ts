@@ -21,6 +21,10 @@ const d = (date: string) => ({ date });
 const CY = { cin: '91000003C', lastName: 'Charlie', firstName: 'Cy', serviceCode: 'HTSS' };
 const FAY = { cin: '91000006F', lastName: 'Foxtrot', firstName: 'Fay', serviceCode: 'HTSS' };
 const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann', serviceCode: 'HTSS' };
+// Ed's next authorization is no denial but a renewal approved early, from the day after the one
+// not started yet ends: that one too is shown until its end, then the renewal (never the renewal,
+// then the first, then the renewal again).
+const ED = { cin: '91000005E', lastName: 'Echo', firstName: 'Ed', serviceCode: 'HTSS' };
 const IN_FORCE = ['2026-03-01', '2026-08-31'];
 const FUTURE = ['2026-09-01', '2026-11-30'];
 
@@ -34,13 +38,15 @@ beforeAll(async () => {
   // approved June 20 for September to November (Ann's: the renewal of A-1, superseding it)
   expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20260622.csv', [
     approved(CY.cin, 'C-100', FUTURE, '2026-06-20'), approved(FAY.cin, 'F-100', FUTURE, '2026-06-20'), approved(ANN.cin, 'A-2', FUTURE, '2026-06-20'),
-  ], '2026-06-22T16:00:00Z')).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
+    approved(ED.cin, 'E-100', FUTURE, '2026-06-20'),
+  ], '2026-06-22T16:00:00Z')).toMatchObject({ rowsImported: 4, rowsRejected: 0 });
   // the next requests, decided (denied) June 30, loaded July 2
   expect(await importExtract(w, 'cs-authorizations', 'cs_authorizations_20260702.csv', [
     `${CY.cin},HOMEWAY,HN,HTSS,AUTHORIZED,Denied,C-101,,,2026-06-25,2026-06-30,2026-06-25,`,
     `${FAY.cin},HOMEWAY,HN,HTSS,AUTHORIZED,Denied,F-101,2026-12-01,2027-05-31,2026-06-25,2026-06-30,2026-06-25,`,
     `${ANN.cin},HOMEWAY,HN,HTSS,AUTHORIZED,Denied,A-3,2026-12-01,2027-05-31,2026-06-25,2026-06-30,2026-06-25,`,
-  ], '2026-07-02T16:00:00Z')).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
+    approved(ED.cin, 'E-101', ['2026-12-01', '2027-05-31'], '2026-06-30'),
+  ], '2026-07-02T16:00:00Z')).toMatchObject({ rowsImported: 4, rowsRejected: 0 });
 });
 afterAll(() => closePlanWorld(w));
 
@@ -49,7 +55,7 @@ async function csasf(slot: string) {
   const r = await generate('csasf', { date: slot, provider: 'HOMEWAY', now: new Date(`${slot}T15:00:00Z`) }, w.deps);
   const rows = (await readRecords(path.join(w.sftp.root, 'HOMEWAY', 'downloads', r.units[0]!.file!))).CSASF ?? [];
   const of = (cin: string) => rows.filter((x) => x.cin === cin && x.serviceCode === 'HTSS').map((x) => [x.authNumber, x.authStatus]);
-  return { cy: of(CY.cin), fay: of(FAY.cin), ann: of(ANN.cin) };
+  return { cy: of(CY.cin), fay: of(FAY.cin), ann: of(ANN.cin), ed: of(ED.cin) };
 }
 
 describe('a re-authorization denied before the authorization it would renew has started', () => {
@@ -70,7 +76,7 @@ describe('a re-authorization denied before the authorization it would renew has 
     const slots: [string, 'before' | 'during'][] = [['2026-07-15', 'before'], ['2026-08-29', 'before'], ['2026-09-15', 'during'], ['2026-09-29', 'during'], ['2026-11-29', 'during']];
     for (const [slot, when] of slots) {
       expect.soft({ slot, ...(await csasf(slot)) }).toEqual({
-        slot, cy: [['C-100', 'Approved']], fay: [['F-100', 'Approved']], ann: [[when === 'before' ? 'A-1' : 'A-2', 'Approved']],
+        slot, cy: [['C-100', 'Approved']], fay: [['F-100', 'Approved']], ann: [[when === 'before' ? 'A-1' : 'A-2', 'Approved']], ed: [['E-100', 'Approved']],
       });
       if (slot !== '2026-09-29') continue;
       // September's CSPRTF, checked against the CSASF of the 29th: each delivering under its approved number
@@ -91,8 +97,8 @@ describe('a re-authorization denied before the authorization it would renew has 
     // CSASF_CLOSED_RETENTION_DAYS is 60: from November 30, up to the slot of January 29
     expect(w.config.CSASF_CLOSED_RETENTION_DAYS).toBe(60);
     for (const slot of ['2026-12-15', '2027-01-29']) {
-      expect.soft({ slot, ...(await csasf(slot)) }).toEqual({ slot, cy: [['C-101', 'Denied']], fay: [['F-101', 'Denied']], ann: [['A-3', 'Denied']] });
+      expect.soft({ slot, ...(await csasf(slot)) }).toEqual({ slot, cy: [['C-101', 'Denied']], fay: [['F-101', 'Denied']], ann: [['A-3', 'Denied']], ed: [['E-101', 'Approved']] });
     }
-    expect(await csasf('2027-02-15')).toEqual({ cy: [], fay: [], ann: [] });
+    expect(await csasf('2027-02-15')).toEqual({ cy: [], fay: [], ann: [], ed: [['E-101', 'Approved']] });
   });
 });
