@@ -10,7 +10,9 @@
 // Ann (91000001A) is ACME's too, moved to RIVAL from 2026-03-31 by the same extract (loaded in
 // April, dated before it): ACME held her no day of April. Fay (91000006F), enrolled with ACME,
 // is moved to RIVAL from 2026-04-06 by an extract loaded on March 20th (before April began):
-// ACME held her April 1st to 5th.
+// ACME held her April 1st to 5th. Gil (91000007G), enrolled with ACME, is moved to RIVAL from
+// 2026-09-10 by an extract loaded on June 20th, nearly three months ahead (SWITCH_LOOKBACK_DAYS):
+// ACME held him September 1st to 9th and reports him on its September files of October 3rd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
@@ -21,6 +23,7 @@ import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '..
 const BEN = '91000002B';
 const ANN = '91000001A';
 const FAY = '91000006F';
+const GIL = '91000007G';
 const d = (date: string) => ({ date });
 const APRIL = { reportingPeriod: '04/2026', productionDate: d('2026-05-02') };
 const MAY = { reportingPeriod: '05/2026', productionDate: d('2026-06-02') };
@@ -136,5 +139,36 @@ describe('a switch to another provider dated inside the period, loaded before th
     const o = await send('ACME', 'OTF_ACME_HN_202605.xlsx', await otf([benAttempt('2026-05-04')]), '2026-06-03T17:00:00Z');
     expect(about(o, BEN)).toEqual(['MEMBER_NOT_ASSIGNED']);
     expect(await counting('ACME', BEN, '2026-05-01')).toEqual([]);
+  });
+});
+
+describe('a switch dated inside the period, loaded months before it', () => {
+  const SEPTEMBER = { reportingPeriod: '09/2026', productionDate: d('2026-10-02') };
+  const gil = { cin: GIL, lastName: 'Golf', firstName: 'Gil', clientName: 'Gil Golf' };
+  const gilSeptember = () => benApril({ ...SEPTEMBER, ...gil, startDate: d('2026-01-09'), lastEncounterDate: d('2026-09-04') });
+  const gilAttempt = (date: string) => otfRow({ ...gil, attemptDate: d(date), successful: 'Y' });
+
+  it('an extract of June 20th moves Gil, enrolled with ACME since January, to RIVAL from September 10th: on ACME\'s August MIF, not on its September one', async () => {
+    await w.db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, enrollment_start, acuity, lcm_name, lcm_phone)
+      values ($1, 'HN', 'ACME', 3, '2026-01-05', '2026-01-09', 'Low', 'Pat Lee', '5595552000')`, [GIL]);
+    expect(await importExtract(w, 'ecm-assignments', 'assignments-jun.csv', [`${GIL},RIVAL,HN,1,2026-09-10,,,,,,`], '2026-06-20T16:00:00Z'))
+      .toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    // when the extract was loaded (changed_at defaults to the database's clock)
+    await w.db.pool.query(`update ecm_assignment_changes c set changed_at = '2026-06-20T16:00:00Z' from ecm_assignments a
+      where a.id = c.assignment_id and a.cin = $1 and c.source = 'ASSIGNMENT_IMPORT'`, [GIL]);
+    await generate('mif', { date: '2026-08-15', now: new Date('2026-08-15T14:30:00Z') }, w.deps);
+    expect(await sent('ACME', '2026-08-15')).toContain(GIL);
+    await generate('mif', { date: '2026-09-15', now: new Date('2026-09-15T14:30:00Z') }, w.deps);
+    expect(await sent('ACME', '2026-09-15')).not.toContain(GIL);
+    expect(await sent('RIVAL', '2026-09-15')).toContain(GIL);
+  });
+
+  it('count (the default): ACME\'s September RTF and OTF rows about Gil count for its September with MEMBER_REASSIGNED_COUNTED', async () => {
+    const r = await send('ACME', 'RTF_ACME_HN_202609.xlsx', await rtf([gilSeptember()]), '2026-10-03T17:00:00Z');
+    expect(about(r, GIL)).toEqual(['MEMBER_REASSIGNED_COUNTED']);
+    const o = await send('ACME', 'OTF_ACME_HN_202609.xlsx', await otf([gilAttempt('2026-09-02'), gilAttempt('2026-09-04')]), '2026-10-03T17:00:00Z');
+    expect(about(o, GIL)).toEqual(['MEMBER_REASSIGNED_COUNTED', 'MEMBER_REASSIGNED_COUNTED']);
+    expect(await counting('ACME', GIL, '2026-09-01')).toEqual([{ layout: 'OTF', n: 2 }, { layout: 'RTF', n: 1 }]);
+    expect(await w.db.pool.query(`select provider_code from ecm_assignments where cin = $1 and lob = 'HN'`, [GIL]).then((x) => x.rows)).toEqual([{ provider_code: 'RIVAL' }]);
   });
 });
