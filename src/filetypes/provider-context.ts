@@ -2,6 +2,7 @@
 // once per submission (src/ingest/context.ts) so the rules run row by row in memory. Plain
 // values: the rules that read it need no database.
 import { addDays, type IsoDate } from '../../schemas/primitives.js';
+import { periodFirstDay, previousPeriod, type Period } from '../calendar/period.js';
 import { localDate, startOfLocalDay } from '../calendar/zone.js';
 
 export interface EcmMember {
@@ -79,6 +80,22 @@ export interface PreviousIdentities { npis: ReadonlyMap<string, IsoDate>; tins: 
 export function previousIdentitySince(receivedAt: Date, days: number, timeZone: string): Date | undefined {
   if (days <= 0) return undefined;
   return startOfLocalDay(addDays(localDate(receivedAt, timeZone), -days), timeZone);
+}
+
+/**
+ * [POLICY SWITCH_LOOKBACK_DAYS] The earliest load (ecm_assignment_changes.changed_at) of a switch
+ * the provider context looks for when a file answers `period` (HELD_IN_PERIOD): the start of the
+ * plan-local day `lookbackDays` days before the period's first day, so a switch dated inside the
+ * period and loaded up to that many days before its date is always found, however far ahead the
+ * extract dated it. Never later than the first day of the period before (the bound before the
+ * setting): a small setting finds what that bound found, never fewer. Only a bound on the
+ * search, which reads the provider's lineage rows through migration 0048's index from it on;
+ * whether the provider held the member is read from the assignment's dates.
+ */
+export function switchesSince(period: Period, lookbackDays: number, timeZone: string): Date {
+  const periodBefore = periodFirstDay(previousPeriod(period));
+  const back = addDays(periodFirstDay(period), -lookbackDays);
+  return startOfLocalDay(back < periodBefore ? back : periodBefore, timeZone);
 }
 
 /**

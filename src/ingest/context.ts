@@ -2,13 +2,12 @@
 // context rules run row by row in memory (no query per row). Bounded by the provider's own
 // caseload, never by the size of the file.
 import type pg from 'pg';
-import { periodFirstDay, periodForReceipt, periodLastDay, previousPeriod } from '../calendar/period.js';
-import { startOfLocalDay } from '../calendar/zone.js';
+import { periodFirstDay, periodForReceipt, periodLastDay } from '../calendar/period.js';
 import type { Config } from '../config.js';
 import {
   csasfPublished, ecmMembers, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
 } from '../repositories/provider-context.js';
-import { previousIdentities, previousIdentitySince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
+import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
 import { EcmMembers } from './ecm-members.js';
 
 export type { ProviderContext };
@@ -20,8 +19,8 @@ export class UnknownProviderError extends Error {
   }
 }
 
-/** The settings the context depends on: the window of replaced NPIs and TINs, and the plan's days. */
-export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'PLAN_TIME_ZONE'>;
+/** The settings the context depends on: the window of replaced NPIs and TINs, how far back switches are looked for, and the plan's days. */
+export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'SWITCH_LOOKBACK_DAYS' | 'PLAN_TIME_ZONE'>;
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
   // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
@@ -32,9 +31,10 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
 
   // The reads are independent: they run side by side on the pool's connections.
   const since = previousIdentitySince(receivedAt, config.PREVIOUS_IDENTITY_DAYS, config.PLAN_TIME_ZONE);
-  // (switches are looked for among those loaded since the period before began: one loaded the
-  // month before, dated into the period, also left the member off the period's MIF)
-  const switchesSince = startOfLocalDay(periodFirstDay(previousPeriod(period)), config.PLAN_TIME_ZONE);
+  // (switches are looked for among those loaded SWITCH_LOOKBACK_DAYS before the period, at
+  // least since the period before began: an extract may date a switch months ahead, and the
+  // member is then off the period's MIF all the same)
+  const switchesSince = switchesLoadedSince(period, config.SWITCH_LOOKBACK_DAYS, config.PLAN_TIME_ZONE);
   const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
     ecmMembers(pool, code, receivedAt, { start: periodDate, end: periodLastDay(period), switchesSince }),
     latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),

@@ -78,10 +78,10 @@ const movedFrom = (c: string, provider: string, since: string) => `(${c}.before)
  * it in the line (plan_end). So a switch loaded during the period but dated before it (a
  * retroactive extract) leaves the provider no day of it, and one dated inside the period counts
  * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
- * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since the
- * start of the period before the file's, so a switch loaded the month before and dated into
- * the period is found; the partial index of migration 0048 reads just those, never the
- * lineage of every RTF.
+ * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since
+ * SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
+ * began), so a switch an extract dated months ahead into the period is found; the partial
+ * index of migration 0048 reads just those, never the lineage of every RTF.
  */
 const HELD_IN_PERIOD = `(
   -- (materialized: the provider's few recent changes lead, through their index; left to the
@@ -111,7 +111,7 @@ const HELD_IN_PERIOD = `(
 export interface ContextPeriod {
   start: IsoDate;
   end: IsoDate;
-  /** The earliest load (ecm_assignment_changes.changed_at) of a switch read (HELD_IN_PERIOD). */
+  /** The earliest load (ecm_assignment_changes.changed_at) of a switch read (HELD_IN_PERIOD): switchesSince, SWITCH_LOOKBACK_DAYS. */
   switchesSince: Date;
 }
 

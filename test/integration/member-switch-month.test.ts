@@ -163,6 +163,12 @@ describe('a switch dated inside the period, loaded months before it', () => {
     expect(await sent('RIVAL', '2026-09-15')).toContain(GIL);
   });
 
+  it('SWITCH_LOOKBACK_DAYS=0 (only since the period before began, August 1st): the switch is not found, and the rows about Gil are not assigned to ACME', async () => {
+    const o = await send('ACME', 'OTF_ACME_HN_202609_strict.xlsx', await otf([gilAttempt('2026-09-02')]), '2026-10-02T17:00:00Z', { SWITCH_LOOKBACK_DAYS: 0 });
+    expect(about(o, GIL)).toEqual(['MEMBER_NOT_ASSIGNED']);
+    expect(await counting('ACME', GIL, '2026-09-01')).toEqual([]);
+  });
+
   it('count (the default): ACME\'s September RTF and OTF rows about Gil count for its September with MEMBER_REASSIGNED_COUNTED', async () => {
     const r = await send('ACME', 'RTF_ACME_HN_202609.xlsx', await rtf([gilSeptember()]), '2026-10-03T17:00:00Z');
     expect(about(r, GIL)).toEqual(['MEMBER_REASSIGNED_COUNTED']);

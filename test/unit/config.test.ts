@@ -21,6 +21,8 @@ describe('config', () => {
     expect(c.OPS_EMAIL).toBeUndefined();
     expect(c.PREVIOUS_IDENTITY_DAYS).toBe(62);
     expect(loadConfig({ PREVIOUS_IDENTITY_DAYS: '0' }).PREVIOUS_IDENTITY_DAYS).toBe(0);
+    expect(c.SWITCH_LOOKBACK_DAYS).toBe(183);
+    expect(loadConfig({ SWITCH_LOOKBACK_DAYS: '0' }).SWITCH_LOOKBACK_DAYS).toBe(0);
   });
 
   it('serves health and metrics on localhost by default; HEALTH_PORT 0 is any free port, off none', () => {
@@ -50,6 +52,9 @@ describe('config', () => {
     [{ HEALTH_POLL_MAX_AGE_FACTOR: '0' }, 'HEALTH_POLL_MAX_AGE_FACTOR'],
     [{ PREVIOUS_IDENTITY_DAYS: '-1' }, 'PREVIOUS_IDENTITY_DAYS'],
     [{ PREVIOUS_IDENTITY_DAYS: 'two months' }, 'PREVIOUS_IDENTITY_DAYS'],
+    [{ SWITCH_LOOKBACK_DAYS: '-1' }, 'SWITCH_LOOKBACK_DAYS'],
+    [{ SWITCH_LOOKBACK_DAYS: 'six months' }, 'SWITCH_LOOKBACK_DAYS'],
+    [{ SWITCH_LOOKBACK_DAYS: '732' }, 'SWITCH_LOOKBACK_DAYS'],
   ])('refuses %j naming %s', (env, variable) => {
     let err: unknown;
     try {
