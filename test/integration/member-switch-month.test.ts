@@ -177,4 +177,14 @@ describe('a switch dated inside the period, loaded months before it', () => {
     expect(await counting('ACME', GIL, '2026-09-01')).toEqual([{ layout: 'OTF', n: 2 }, { layout: 'RTF', n: 1 }]);
     expect(await w.db.pool.query(`select provider_code from ecm_assignments where cin = $1 and lob = 'HN'`, [GIL]).then((x) => x.rows)).toEqual([{ provider_code: 'RIVAL' }]);
   });
+
+  it('a member moved away before the period (Ann, RIVAL\'s from March 31st, loaded in April: inside the lookback) whose eligibility then ended is not ACME\'s: rejected, with no warning that the row is accepted', async () => {
+    await w.db.pool.query(`update members set eligibility_end = '2026-08-31' where cin = $1`, [ANN]);
+    try {
+      const o = await send('ACME', 'OTF_ACME_HN_202609_ann.xlsx', await otf([otfRow({ attemptDate: d('2026-09-03') })]), '2026-10-04T17:00:00Z');
+      expect(about(o, ANN)).toEqual(['MEMBER_NOT_ASSIGNED']);
+    } finally {
+      await w.db.pool.query(`update members set eligibility_end = null where cin = $1`, [ANN]);
+    }
+  });
 });
