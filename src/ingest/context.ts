@@ -34,14 +34,14 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
   // (switches are looked for among those loaded SWITCH_LOOKBACK_DAYS before the period, at
   // least since the period before began: an extract may date a switch months ahead, and the
   // member is then off the period's MIF all the same)
-  const switchesSince = switchesLoadedSince(period, config.SWITCH_LOOKBACK_DAYS, config.PLAN_TIME_ZONE);
+  const periodDates = { start: periodDate, end: periodLastDay(period), switchesSince: switchesLoadedSince(period, config.SWITCH_LOOKBACK_DAYS, config.PLAN_TIME_ZONE) };
   const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
-    ecmMembers(pool, code, receivedAt, { start: periodDate, end: periodLastDay(period), switchesSince }),
+    ecmMembers(pool, code, receivedAt, periodDates),
     latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
     // the provider's members (as the reads above know them) not eligible for the period
     // (memberEligible), with their last eligible day
-    endedMembers(pool, code, periodDate, receivedAt, switchesSince),
+    endedMembers(pool, code, periodDates, receivedAt),
     // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
     leftLineMembers(pool, code, periodDate),
   ]);

@@ -63,11 +63,11 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
 const movedFrom = (c: string, provider: string, since: string) => `(${c}.before).provider_code = ${provider} and ${c}.source <> 'RTF' and ${c}.changed_at >= ${since}`;
 
 /**
- * [POLICY] The assignments the provider ($1) held on some day of the file's period ($3 to $4,
- * its first and last days) before the plan moved them to another provider (domain §4 item 4a:
- * "a switch happens only through the plan's assignment extract"; or a referral after the
- * episode ended), that it holds no longer: one row per member and line, as the provider had it
- * (status, care manager). A switch dated inside the period and loaded before that period's MIF
+ * [POLICY] The assignments the provider held on some day of the file's period (`start` to
+ * `end`, its first and last days; each argument the statement's placeholder for it) before
+ * the plan moved them to another provider (domain §4 item 4a: "a switch happens only through
+ * the plan's assignment extract"; or a referral after the episode ended), that it holds no
+ * longer: one row per member and line, as the provider had it (status, care manager). A switch dated inside the period and loaded before that period's MIF
  * leaves the member off the provider's latest MIF, yet the provider worked with the member in
  * the period's first days and reports them (ecmMembers flags them `reassigned`).
  *
@@ -77,18 +77,18 @@ const movedFrom = (c: string, provider: string, since: string) => `(${c}.before)
  * lineage row's `before`, or the assignment as it stands), and no later than the plan's end of
  * it in the line (plan_end). So a switch loaded during the period but dated before it (a
  * retroactive extract) leaves the provider no day of it, and one dated inside the period counts
- * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
+ * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search (`since`): the
  * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since
  * SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
  * began), so a switch an extract dated months ahead into the period is found; the partial
  * index of migration 0048 reads just those, never the lineage of every RTF.
  */
-const HELD_IN_PERIOD = `(
+const HELD_IN_PERIOD = (provider: string, start: string, end: string, since: string) => `(
   -- (materialized: the provider's few recent changes lead, through their index; left to the
   -- planner, a small table was read from the other side, all other providers' assignments)
   with moved as materialized (
     select c.id, c.assignment_id, c.before from ecm_assignment_changes c
-     where ${movedFrom('c', '$1', '$5')}
+     where ${movedFrom('c', provider, since)}
   )
   select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
     from (
@@ -96,14 +96,14 @@ const HELD_IN_PERIOD = `(
              coalesce((n.before).provider_code, cur.provider_code) as next_provider,
              coalesce((n.before).assigned_date, cur.assigned_date) as next_from
         from moved c
-        join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> $1
+        join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> ${provider}
         -- the assignment right after the change: the next change's image of it (only RTFs, which
         -- move nothing, come between), or the row as it stands
         left join lateral (select n.before from ecm_assignment_changes n
                             where n.assignment_id = c.assignment_id and n.source <> 'RTF' and n.id > c.id
                             order by n.id limit 1) n on true
     ) x
-   where x.next_provider <> $1 and x.held_from <= $4::date and x.next_from > $3::date and (x.plan_end is null or x.plan_end >= $3::date)
+   where x.next_provider <> ${provider} and x.held_from <= ${end}::date and x.next_from > ${start}::date and (x.plan_end is null or x.plan_end >= ${start}::date)
    order by x.cin, x.lob, x.next_from desc
 )`;
 
@@ -146,7 +146,7 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date, period:
         order by f.cin, f.lob) only_on_mif
      union all
      select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true
-       from ${HELD_IN_PERIOD} h join members m using (cin)
+       from ${HELD_IN_PERIOD('$1', '$3', '$4', '$5')} h join members m using (cin)
       where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`,
     [code, receivedAt, period.start, period.end, period.switchesSince],
   )).rows;
@@ -253,16 +253,19 @@ export async function csasfPublished(db: Db, code: string, receivedAt: Date): Pr
 export interface EndedMemberRow { cin: string; eligibility_end: string }
 
 /**
- * The provider's members not eligible with the plan for the reporting period of `periodDate`
- * (its first day: memberEligible), each with its last eligible day. Only members whose
+ * The provider's members not eligible with the plan for the file's reporting period (from its
+ * first day: memberEligible), each with its last eligible day. Only members whose
  * eligibility ended: the rows about them are accepted with MEMBER_NOT_ELIGIBLE and an RTF does
  * not owe them.
  *
  * The provider's members are the ones the rest of the context knows it by: assigned to it,
  * referred or authorized to it, on the latest MIF of a line published to it by the receipt
- * (`receivedAt`, as ecmMembers), or moved away from it since `switchesSince` (the switches
- * HELD_IN_PERIOD looks among: a member the provider held into the period is on neither its
- * assignments nor its latest MIF). The read starts from those, never from the plan's members:
+ * (`receivedAt`, as ecmMembers), or held by it on some day of the period before the plan
+ * moved them away (HELD_IN_PERIOD, as ecmMembers: such a member is on neither its assignments
+ * nor its latest MIF). Only those of the moves: a member moved away before the period is in no
+ * read of the context, and the row about them is MEMBER_NOT_ASSIGNED (see below); the lineage
+ * searched reaches SWITCH_LOOKBACK_DAYS back, months of moves dated before the period. The
+ * read starts from those, never from the plan's members:
  * every file of every provider pays for it, and the plan's ended members grow by hundreds of
  * thousands a year; each side below reads through its provider index (0001, 0048) and members
  * by its key.
@@ -275,14 +278,14 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * (MEMBER_NOT_ASSIGNED) and no RTF owes them, so a warning that the row "is accepted" would
  * only contradict it. Reading every row of every file ever sent grew with the provider's years.
  */
-export async function endedMembers(db: Db, code: string, periodDate: IsoDate, receivedAt: Date, switchesSince: Date): Promise<EndedMemberRow[]> {
+export async function endedMembers(db: Db, code: string, period: ContextPeriod, receivedAt: Date): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
     `with latest_mif as (${latestMifs('$1', '$3')}), mine as (
        select a.cin from ecm_assignments a where a.provider_code = $1
        union select f.cin from ecm_referrals f where f.provider_code = $1
        union select a.cin from cs_authorizations a where a.provider_code = $1
        union select r.cin from latest_mif l join outbound_file_rows r on r.outbound_file_id = l.id
-       union select (c.before).cin from ecm_assignment_changes c where ${movedFrom('c', '$1', '$4')}
+       union select h.cin from ${HELD_IN_PERIOD('$1', '$2', '$5', '$4')} h
      )
      -- each of the provider's members looked up by its key (a lateral subquery with a limit is
      -- never flattened into a join): as a plain join the planner, guessing a file's rows from
@@ -290,7 +293,7 @@ export async function endedMembers(db: Db, code: string, periodDate: IsoDate, re
      select mine.cin, e.eligibility_end from mine
       cross join lateral (select m.eligibility_end from members m
                            where m.cin = mine.cin and m.eligibility_end is not null and not ${memberEligible('m', '$2::date')} limit 1) e`,
-    [code, periodDate, receivedAt, switchesSince],
+    [code, period.start, receivedAt, period.switchesSince, period.end],
   )).rows;
 }
 

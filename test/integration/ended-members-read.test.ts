@@ -56,6 +56,15 @@ beforeAll(async () => {
   await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
     select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-05T16:00:00Z' from ecm_assignments a where id = $1`, [moved.rows[0]!.id]);
   await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-12-10' where id = $1`, [moved.rows[0]!.id]);
+  // moved to RIVAL from 11/15 (before December) by an extract loaded on 11/16, inside the
+  // switches' window: ACME held them no day of December, so not ACME's (its rows about them are
+  // MEMBER_NOT_ASSIGNED, never "accepted" as not eligible)
+  await member('91100006V', '2026-11-30');
+  const left = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+    values ('91100006V', 'HN', 'ACME', 3, '2026-06-01') returning id`);
+  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-11-16T16:00:00Z' from ecm_assignments a where id = $1`, [left.rows[0]!.id]);
+  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-11-15' where id = $1`, [left.rows[0]!.id]);
   // not ended before December: eligible through 12/31 (Dee), or never ended (Ann)
   await db.pool.query(`update members set eligibility_end = '2026-12-31' where cin = '91000004D'`);
   // RIVAL's, ended: not ACME's
@@ -82,7 +91,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', PERIOD, RECEIVED, SWITCHES_SINCE);
+const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', { start: PERIOD, end: '2026-12-31', switchesSince: SWITCHES_SINCE }, RECEIVED);
 
 
 describe('endedMembers (the provider context\'s members whose eligibility ended)', () => {
@@ -94,7 +103,7 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
       ['91100001R', '2026-11-30'], // referred
       ['91100002S', '2026-11-30'], // authorized
       ['91100003M', '2026-11-30'], // held into the period, moved to another provider since
-    ]);
+    ]); // (not 91100006V: moved away before the period)
   });
 
   it('is the set the read from the plan\'s side gave, but for members only on files that no longer count', async () => {
