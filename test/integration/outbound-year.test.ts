@@ -22,13 +22,19 @@ describe('the MIF\'s pre-filled RTF sheet', () => {
     // 91000006F left ACME's HN ECM on November 10 for a reason the provider described (its October RTF)
     await w.db.pool.query(`update ecm_assignments set status = 4, enrollment_end = '2026-11-10', discontinuation_reason = 'OTH', discontinuation_text = 'moved out of state'
       where cin = '91000006F' and lob = 'HN'`);
+    // 91000002B's enrollment ended on November 20 while the plan still holds status 3 (the
+    // assignment extract ended it without a status): the form reports it as status 4
+    await w.db.pool.query(`update ecm_assignments set enrollment_end = '2026-11-20', discontinuation_reason = 'WM' where cin = '91000002B' and lob = 'HN'`);
     const mif = await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
     const hn = await readRecords(file('ACME', mif.units.find((u) => u.lob === 'HN')!.file!));
     const left = hn.RTF!.find((x) => x.cin === '91000006F');
     expect(left).toMatchObject({ ecmStatus: '4', endDate: { date: '2026-11-10' }, discontinuationReasonCode: 'OTH', discontinuationReason: 'moved out of state' });
+    expect(hn.MIF!.find((x) => x.cin === '91000002B')).toMatchObject({ ecmStatus: '3', endDate: { date: '2026-11-20' } });
+    expect(hn.RTF!.find((x) => x.cin === '91000002B')).toMatchObject({ ecmStatus: '4', startDate: { date: '2026-08-15' }, endDate: { date: '2026-11-20' }, discontinuationReasonCode: 'WM' });
     const back = hn.RTF!.map((x) => ({ ...x, productionDate: { date: '2026-12-02' } }));
     const done = await answerUpload(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf(back), '2026-12-02T17:00:00Z');
     expect(done.document.issues.filter((i) => i.severity === 'error').map((i) => i.code)).toEqual([]);
+    expect(done.document.issues.filter((i) => i.code === 'RTF_ENROLLED_WITH_END')).toEqual([]);
     expect(done.document).toMatchObject({ rowsRead: back.length, rowsAccepted: back.length, rowsRejected: 0 });
   });
 });

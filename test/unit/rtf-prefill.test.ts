@@ -31,3 +31,25 @@ describe('the pre-filled RTF leaves out an ending date after the reporting perio
     expect(r).toMatchObject({ ecmStatus: '3', startDate: { date: '2026-06-01' }, lcmName: 'Pat Lee', reportingPeriod: '11/2026' });
   });
 });
+
+// Spec §4 item 5 and the plan's ECM FAQ: an enrolled member who leaves is reported with status 4
+// (Declined / Discontinued), the Start Date kept and the End Date given. The plan may hold status 3
+// with an End Date in the period (the assignment extract ends an enrollment without a status; a
+// provider's earlier RTF said so): sent back as filled, the row would draw RTF_ENROLLED_WITH_END.
+describe('the pre-filled RTF reports an enrollment that ended in the period as status 4', () => {
+  it.each([
+    ['status 3, an end date within the period', { enrollment_end: '2026-11-10', discontinuation_reason: 'WM' }, '4'],
+    ['status 3, an end date on the period\'s last day', { enrollment_end: '2026-11-30' }, '4'],
+    // (the end date left out: the member is still enrolled in the period the form reports on)
+    ['status 3, an end date after the period', { enrollment_end: '2026-12-01' }, '3'],
+    ['status 3, no end date', {}, '3'],
+    ['status 4 with its end date, as it is', { status: 4, enrollment_end: '2026-11-10' }, '4'],
+    ['status 2, as it is', { status: 2, enrollment_start: null, lcm_name: null, lcm_phone: null }, '2'],
+  ] as const)('%s', (_name, over, status) => {
+    const r = rtfPrefillRecord(member(over), ctx);
+    expect(r.ecmStatus).toBe(status);
+    // the rest as the plan has it: the start kept, the end as above
+    expect(r.startDate).toEqual(member(over).enrollment_start === null ? null : { date: '2026-06-01' });
+  });
+});
+
