@@ -34,16 +34,15 @@ export function cleanRtf(rows: Rec[], produced: IsoDate): Rec[] {
     // A careful provider keeps the 30/60/90-day timelines (domain §4.8): the assessment and
     // care plan dates are filled in once they have happened, in time.
     const start = dateOf(out.startDate);
-    if (out.ecmStatus === '3' && start) {
+    // (an enrolled member who left in the period comes pre-filled as status 4 with its Start and
+    // End Dates, rtfPrefillRecord: its timelines were kept while it was enrolled)
+    if ((out.ecmStatus === '3' || out.ecmStatus === '4') && start) {
       const timeline: [string, number][] = [['assessmentStartedDate', 7], ['assessmentCompletedDate', 21], ['carePlanDate', 30]];
       for (const [key, days] of timeline) {
         const on = addDays(start, days);
         if (!out[key] && on <= produced) out[key] = d(on);
       }
     }
-    // ... and a member who has left as status 4 with the End Date (the plan's ECM FAQ), not as
-    // Enrolled (RTF_ENROLLED_WITH_END); after the timelines, which were kept while enrolled.
-    if (out.ecmStatus === '3' && out.endDate) out.ecmStatus = '4';
     return out;
   });
 }

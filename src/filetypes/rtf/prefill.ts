@@ -33,6 +33,11 @@ export function rtfPrefillRecord(m: PrefillMember, ctx: PrefillContext): Partial
   // rejected for it (DATE_AFTER_RECEIPT: an RTF arrives after its period). The MIF sheet shows it.
   if (m.enrollment_end !== null && String(m.enrollment_end) > ctx.periodEnd) out.endDate = null;
   if (m.discontinuation_date !== null && String(m.discontinuation_date) > ctx.periodEnd) out.discontinuationDate = null;
+  // [POLICY] An enrollment that ended in the period is reported with status 4, Start and End
+  // kept (spec §4 item 5, the plan's ECM FAQ), though the plan may hold status 3 with the End
+  // Date (the assignment extract ends an enrollment without a status; an earlier RTF said so):
+  // sent back as filled it would draw RTF_ENROLLED_WITH_END. The MIF sheet shows status 3.
+  if (out.ecmStatus === '3' && out.endDate) out.ecmStatus = '4';
   out.mcpId = ctx.lob;
   out.mcpName = ctx.mcpName;
   out.cin = m.cin;
