@@ -89,7 +89,7 @@ export function previousIdentitySince(receivedAt: Date, days: number, timeZone: 
  * period and loaded up to that many days before its date is always found, however far ahead the
  * extract dated it. Never later than the first day of the period before (the bound before the
  * setting): a small setting finds what that bound found, never fewer. Only a bound on the
- * search, which reads the provider's lineage rows through migration 0048's index from it on;
+ * search, which reads the provider's moves through migration 0049's index from it on;
  * whether the provider held the member is read from the assignment's dates.
  */
 export function switchesSince(period: Period, lookbackDays: number, timeZone: string): Date {

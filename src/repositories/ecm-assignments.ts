@@ -387,14 +387,16 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
           prev.lcm_name, prev.lcm_phone, prev.discontinuation_date, prev.plan_end)
            is distinct from
          (a.provider_code, a.assigned_date, a.status, a.pof, a.enrollment_start, a.enrollment_end, a.acuity, a.lcm_name, a.lcm_phone,
-          a.discontinuation_date, a.plan_end) as changed
+          a.discontinuation_date, a.plan_end) as changed,
+         -- (the provider context looks for moves among these: migration 0049)
+         a.provider_code is distinct from prev.provider_code as moved
      ), switched as (
        -- a referral refused because the member was with another provider is settled once the extract moves the member
        update ecm_referral_conflicts k set resolved_at = $2
          from src where src.action = 'switch' and k.cin = src.cin and k.lob = src.lob and k.referred_provider = src.provider_code and k.resolved_at is null
      )
-     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source)
-     select upd.id, null, upd.row, upd.before, 'ASSIGNMENT_IMPORT' from upd where upd.changed`,
+     insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, moved)
+     select upd.id, null, upd.row, upd.before, 'ASSIGNMENT_IMPORT', upd.moved from upd where upd.changed`,
     [payload, now],
   );
   await db.query(
@@ -545,10 +547,11 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
          last_submission_id = null, last_row_number = null, episode_started_at = $2, plan_end = null, plan_ended_at = null, updated_at = now()
        from src join ecm_assignments prev on prev.cin = src.cin and prev.lob = src.lob
        where a.id = prev.id
-       returning a.id, src.row, src.referral_id, prev as before
+       returning a.id, src.row, src.referral_id, prev as before, a.provider_code is distinct from prev.provider_code as moved
      ), lineage as (
-       insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, referral_id)
-       select id, null, row, before, 'REFERRAL', referral_id from upd
+       -- (a new episode with another provider moves the assignment: migration 0049)
+       insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, referral_id, moved)
+       select id, null, row, before, 'REFERRAL', referral_id, moved from upd
      ), settled as (
        update ecm_referral_conflicts k set resolved_at = $2 from src where k.referral_id = src.referral_id and k.resolved_at is null
      ), stamped as (

@@ -55,12 +55,12 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
         order by lob, slot desc, id desc`;
 
 /**
- * Lineage rows (alias `c`) of assignments the plan moved away from the provider, loaded since
- * `since`: its changes that are no RTF's (an RTF never moves an assignment). Written once, as
- * the partial indexes of migration 0048 are declared (`where source <> 'RTF'`), so the reads
- * stay on them.
+ * Lineage rows (alias `c`) of the changes that moved an assignment away from the provider (to
+ * another provider: `moved`), loaded since `since`. Written once, as the partial index of
+ * migration 0049 is declared (`where moved`), so the reads stay on it: they read the
+ * provider's moves, never every change the extracts made to its assignments.
  */
-const movedFrom = (c: string, provider: string, since: string) => `(${c}.before).provider_code = ${provider} and ${c}.source <> 'RTF' and ${c}.changed_at >= ${since}`;
+const movedFrom = (c: string, provider: string, since: string) => `${c}.moved and (${c}.before).provider_code = ${provider} and ${c}.changed_at >= ${since}`;
 
 /**
  * [POLICY] The assignments the provider held on some day of the file's period (`start` to
@@ -78,10 +78,11 @@ const movedFrom = (c: string, provider: string, since: string) => `(${c}.before)
  * it in the line (plan_end). So a switch loaded during the period but dated before it (a
  * retroactive extract) leaves the provider no day of it, and one dated inside the period counts
  * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search (`since`): the
- * provider's changes that are no RTF's (an RTF never moves an assignment) loaded since
- * SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
+ * provider's moves (the changes that left an assignment with another provider, `moved`) loaded
+ * since SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
  * began), so a switch an extract dated months ahead into the period is found; the partial
- * index of migration 0048 reads just those, never the lineage of every RTF.
+ * index of migration 0049 reads just those, never the lineage of every RTF nor the extracts'
+ * other changes.
  */
 const HELD_IN_PERIOD = (provider: string, start: string, end: string, since: string) => `(
   -- (materialized: the provider's few recent changes lead, through their index; left to the
@@ -267,7 +268,7 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * searched reaches SWITCH_LOOKBACK_DAYS back, months of moves dated before the period. The
  * read starts from those, never from the plan's members:
  * every file of every provider pays for it, and the plan's ended members grow by hundreds of
- * thousands a year; each side below reads through its provider index (0001, 0048) and members
+ * thousands a year; each side below reads through its provider index (0001, 0049) and members
  * by its key.
  *
  * [POLICY] Older files no longer count, nor files never published: a CSASF's rows are the

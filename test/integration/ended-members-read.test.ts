@@ -48,13 +48,13 @@ beforeAll(async () => {
   await member('91100002S', '2026-11-30');
   await db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end)
     values ('91100002S', 'HTN', 'ACME', 'HN', 'AUTHORIZED', 'Approved', 'A-9', '2026-10-01', '2027-03-31')`);
-  // held by ACME into December, the switch loaded on 12/05 (before the December MIF): on
+  // held by ACME into December, the switch (a move: migration 0049) loaded on 12/05 (before the December MIF): on
   // November's MIF, not on December's, and now RIVAL's
   await member('91100003M', '2026-11-30');
   const moved = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
     values ('91100003M', 'HN', 'ACME', 3, '2026-06-01') returning id`);
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-05T16:00:00Z' from ecm_assignments a where id = $1`, [moved.rows[0]!.id]);
+  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
+    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-05T16:00:00Z', true from ecm_assignments a where id = $1`, [moved.rows[0]!.id]);
   await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-12-10' where id = $1`, [moved.rows[0]!.id]);
   // moved to RIVAL from 11/15 (before December) by an extract loaded on 11/16, inside the
   // switches' window: ACME held them no day of December, so not ACME's (its rows about them are
@@ -62,8 +62,8 @@ beforeAll(async () => {
   await member('91100006V', '2026-11-30');
   const left = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
     values ('91100006V', 'HN', 'ACME', 3, '2026-06-01') returning id`);
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-11-16T16:00:00Z' from ecm_assignments a where id = $1`, [left.rows[0]!.id]);
+  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
+    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-11-16T16:00:00Z', true from ecm_assignments a where id = $1`, [left.rows[0]!.id]);
   await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-11-15' where id = $1`, [left.rows[0]!.id]);
   // not ended before December: eligible through 12/31 (Dee), or never ended (Ann)
   await db.pool.query(`update members set eligibility_end = '2026-12-31' where cin = '91000004D'`);

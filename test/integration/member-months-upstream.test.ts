@@ -78,8 +78,9 @@ describe('finding 3: a referral for a member with an open assignment with anothe
       .toEqual({ provider_code: 'ACME', status: 1, enrollment_start: null, acuity: null, lcm_name: null });
     expect(await one(`select resolved_at is not null as settled from ecm_referral_conflicts where referral_id = 'REF-MM-01'`)).toEqual({ settled: true });
     // the old provider's episode is kept in the lineage
-    expect(await one(`select (c.before).provider_code as provider, (c.before).status as status, c.source from ecm_assignment_changes c
-      join ecm_assignments a on a.id = c.assignment_id where a.cin = '91000005E' order by c.id desc limit 1`)).toEqual({ provider: 'RIVAL', status: 3, source: 'ASSIGNMENT_IMPORT' });
+    // (a move to another provider: migration 0049)
+    expect(await one(`select (c.before).provider_code as provider, (c.before).status as status, c.source, c.moved from ecm_assignment_changes c
+      join ecm_assignments a on a.id = c.assignment_id where a.cin = '91000005E' order by c.id desc limit 1`)).toEqual({ provider: 'RIVAL', status: 3, source: 'ASSIGNMENT_IMPORT', moved: true });
   });
 });
 
@@ -92,9 +93,10 @@ describe('finding 4: a member discontinued and referred again to the same provid
       from ecm_assignments where cin = '91000003C' and lob = 'HN'`)).toEqual({
       provider_code: 'ACME', status: 1, assigned_date: '2026-11-03', enrollment_start: null, enrollment_end: null, discontinuation_date: null, acuity: null, lcm_name: null,
     });
-    expect(await one(`select (c.before).status as status, (c.before).enrollment_start as start, (c.before).enrollment_end as "end", c.source, c.referral_id
+    // (the same provider's new episode: no move, migration 0049)
+    expect(await one(`select (c.before).status as status, (c.before).enrollment_start as start, (c.before).enrollment_end as "end", c.source, c.referral_id, c.moved
       from ecm_assignment_changes c join ecm_assignments a on a.id = c.assignment_id where a.cin = '91000003C'`))
-      .toEqual({ status: 4, start: '2026-07-10', end: '2026-09-30', source: 'REFERRAL', referral_id: 'REF-MM-03' });
+      .toEqual({ status: 4, start: '2026-07-10', end: '2026-09-30', source: 'REFERRAL', referral_id: 'REF-MM-03', moved: false });
   });
 
   it('goes out with status 1 on the next mini-MIF and on the next MIF', async () => {

@@ -187,4 +187,14 @@ describe('a switch dated inside the period, loaded months before it', () => {
       await w.db.pool.query(`update members set eligibility_end = null where cin = $1`, [ANN]);
     }
   });
+
+  it('the lineage marks the switches as moves, and only them (migration 0049: the context reads the moves alone)', async () => {
+    // a change that keeps the provider: RIVAL's outreach with Ben under way
+    expect(await importExtract(w, 'ecm-assignments', 'assignments-oct.csv', [`${BEN},RIVAL,HN,2,2026-04-10,,,,High,,`], '2026-10-05T16:00:00Z'))
+      .toMatchObject({ rowsRejected: 0 });
+    const rows = (await w.db.pool.query<{ cin: string; from: string; source: string; moved: boolean }>(
+      `select (c.before).cin, (c.before).provider_code as from, c.source, c.moved from ecm_assignment_changes c where c.source <> 'RTF' order by 1, c.id`)).rows;
+    expect(rows.filter((r) => r.moved).map((r) => [r.cin, r.from])).toEqual([[ANN, 'ACME'], [BEN, 'ACME'], [FAY, 'ACME'], [GIL, 'ACME']]);
+    expect(rows.filter((r) => !r.moved).map((r) => [r.cin, r.from, r.source])).toEqual([[BEN, 'RIVAL', 'ASSIGNMENT_IMPORT']]);
+  });
 });

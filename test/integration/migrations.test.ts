@@ -406,6 +406,8 @@ describe('migration 0047 (the member\'s PCP: the members extract\'s pcp_name and
 
 describe('migration 0048 (the lineage of assignments moved away from a provider, indexed without the RTF\'s)', () => {
   it('serves the provider context\'s two reads of it (a provider\'s moves since a time; an assignment\'s next change), leaves RTF rows out, and goes down and up again', async () => {
+    // (as of 0048: 0049 reads the moves through an index of its own)
+    await downTo('0049_');
     const lastId = (await pool.query<{ id: string | null }>(`select max(id) id from ecm_assignment_changes`)).rows[0]!.id ?? '0';
     // a lineage shaped as in production: mostly RTF rows (one per member reported each month),
     // a few from the extracts, of many providers, loaded over months
@@ -426,10 +428,60 @@ describe('migration 0048 (the lineage of assignments moved away from a provider,
       `select indexname, indexdef from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx' order by 1`)).rows;
     expect(partial.map((i) => i.indexname)).toEqual(['ecm_assignment_changes_moved_from_idx', 'ecm_assignment_changes_plan_idx']);
     for (const i of partial) expect(i.indexdef).toMatch(/WHERE \(source <> 'RTF'::text\)/);
-    const undone = await downTo('0048_');
-    expect(undone[0]).toBe('0048_assignment_changes_moves_idx');
+    // (one more down: 0048 itself, 0049 being down already)
+    await downTo('0049_');
     expect((await pool.query(`select indexname from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx'`)).rows).toEqual([]);
-    expect((await migrate(pool)).applied).toEqual(undone);
+    expect((await migrate(pool)).applied).toEqual(['0048_assignment_changes_moves_idx', '0049_assignment_changes_moved']);
     await pool.query(`delete from ecm_assignment_changes where id > $1`, [lastId]);
   });
 });
+
+describe('migration 0049 (the lineage marks the changes that moved an assignment to another provider, and indexes only those)', () => {
+  it('marks the moves of the lineage it finds (a move, a move back; not a change that kept the provider, nor an RTF), serves the provider\'s moves since a time, and goes down and up again', async () => {
+    await downTo('0049_');
+    const lastId = (await pool.query<{ id: string | null }>(`select max(id) id from ecm_assignment_changes`)).rows[0]!.id ?? '0';
+    const assignment = async (cin: string, provider: string) => (await pool.query<{ id: string }>(
+      `insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ($1, 'CV', $2, 1, '2026-01-05') returning id`, [cin, provider])).rows[0]!.id;
+    // Ann: moved from P1 to P2; Ben: a care manager changed, with P1 all along; Cy: moved to P2, then back to P1
+    await pool.query(`insert into members (cin, last_name, first_name, dob) values ('91234567A','X','Y','1980-01-01'), ('91234568B','X','Y','1980-01-01'),
+      ('91234569C','X','Y','1980-01-01') on conflict do nothing`);
+    const ann = await assignment('91234567A', 'P2');
+    const ben = await assignment('91234568B', 'P1');
+    const cy = await assignment('91234569C', 'P1');
+    const change = async (id: string, provider: string, source: string) => (await pool.query<{ id: string }>(
+      `insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+       select $1, ${'$3'}::bigint, 1, jsonb_populate_record(null::ecm_assignments, jsonb_build_object('id', $1::bigint, 'provider_code', $2::text, 'lob', 'CV')), $4, now() - interval '10 days'
+       returning id`, [id, provider, source === 'RTF' ? 1 : null, source])).rows[0]!.id;
+    const annMove = await change(ann, 'P1', 'ASSIGNMENT_IMPORT');
+    const annRtf = await change(ann, 'P2', 'RTF');
+    const benChange = await change(ben, 'P1', 'ASSIGNMENT_IMPORT');
+    const cyAway = await change(cy, 'P1', 'ASSIGNMENT_IMPORT');
+    const cyRtf = await change(cy, 'P2', 'RTF');
+    const cyBack = await change(cy, 'P2', 'REFERRAL');
+    expect((await migrate(pool)).applied).toEqual(['0049_assignment_changes_moved']);
+    const moved = async () => Object.fromEntries((await pool.query<{ id: string; moved: boolean }>(
+      `select id, moved from ecm_assignment_changes where id > $1`, [lastId])).rows.map((r) => [r.id, r.moved]));
+    expect(await moved()).toEqual({ [annMove]: true, [annRtf]: false, [benChange]: false, [cyAway]: true, [cyRtf]: false, [cyBack]: true });
+    // as src/repositories/provider-context.ts (movedFrom) reads them, among many other changes
+    const bulkFrom = (await pool.query<{ id: string }>(`select max(id) id from ecm_assignment_changes`)).rows[0]!.id;
+    await pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at)
+      select g % 3000, null, g, jsonb_populate_record(null::ecm_assignments, jsonb_build_object('provider_code', 'P' || (g % 50), 'lob', 'HN')),
+             'ASSIGNMENT_IMPORT', now() - (g % 400) * interval '1 day' from generate_series(1, 4000) g`);
+    await pool.query('analyze ecm_assignment_changes');
+    const plan = (await pool.query<{ 'QUERY PLAN': string }>(
+      `explain select c.id from ecm_assignment_changes c where c.moved and (c.before).provider_code = 'P7' and c.changed_at >= now() - interval '183 days'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/ecm_assignment_changes_moved_idx/);
+    const indexes = (await pool.query<{ indexname: string }>(
+      `select indexname from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx' order by 1`)).rows.map((r) => r.indexname);
+    expect(indexes).toEqual(['ecm_assignment_changes_moved_idx', 'ecm_assignment_changes_plan_idx']);
+    await pool.query(`delete from ecm_assignment_changes where id > $1`, [bulkFrom]);
+    const undone = await downTo('0049_');
+    expect(undone).toEqual(['0049_assignment_changes_moved']);
+    expect((await pool.query(`select column_name from information_schema.columns where table_name = 'ecm_assignment_changes' and column_name = 'moved'`)).rows).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await moved()).toEqual({ [annMove]: true, [annRtf]: false, [benChange]: false, [cyAway]: true, [cyRtf]: false, [cyBack]: true });
+    await pool.query(`delete from ecm_assignment_changes where id > $1`, [lastId]);
+    await pool.query(`delete from ecm_assignments where id = any($1)`, [[ann, ben, cy]]);
+  });
+});
+
