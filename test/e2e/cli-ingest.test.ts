@@ -35,13 +35,13 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
   let mif: string;
 
   it('generate mif publishes the files and prints a per-provider summary', async () => {
-    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--json'], env);
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json as { slot: string; published: number; units: { provider: string; file: string; status: string }[] };
     expect(doc).toMatchObject({ slot: '2026-11-15', published: 3 });
     mif = path.join(dataDir, 'sftp', 'ACME', 'downloads', doc.units.find((u) => u.provider === 'ACME' && u.file.startsWith('HN_'))!.file);
     expect(fs.existsSync(mif)).toBe(true);
-    const again = await runCli(['generate', 'mif', '--date', '2026-11-15'], env);
+    const again = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/0 published/);
     expect(again.stdout).toMatch(/ALREADY_DONE/);

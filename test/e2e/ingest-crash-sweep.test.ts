@@ -26,7 +26,7 @@ beforeAll(async () => {
   await seedPlan(db.pool);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sweep-'));
   env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0', MAX_FILE_BYTES: '200000' };
-  const mif = await runCli(['generate', 'mif', '--date', '2026-11-15'], env);
+  const mif = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00'], env);
   expect(mif.code, mif.stderr).toBe(0);
 });
 afterAll(async () => {

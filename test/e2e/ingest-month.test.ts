@@ -25,7 +25,7 @@ beforeAll(async () => {
   env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0', CASELOAD_WARN_LIMIT: '1' };
   // What the providers answer: the November MIFs and CSASF.
   for (const kind of ['mif', 'csasf']) {
-    const r = await runCli(['generate', kind, '--date', '2026-11-15', '--json'], env);
+    const r = await runCli(['generate', kind, '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
   }
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', DEV_SFTP_PORT: '0' };
   // the CSASF lists MEALS's member: MEALS owes a CSPRTF for November (a line the plan sent no
   // members of owes nothing)
-  const csasf = await runCli(['generate', 'csasf', '--date', '2026-11-15'], env);
+  const csasf = await runCli(['generate', 'csasf', '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00'], env);
   expect(csasf.code, csasf.stderr).toBe(0);
   const ingest = async (key: string, file: string, provider: string, at: string) => {
     const r = await runCli(['ingest', file, '--provider', provider, '--received-at', at, '--json'], env);

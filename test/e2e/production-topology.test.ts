@@ -193,7 +193,7 @@ describe.skipIf(skip)(skip ? `skipped: ${missing}` : 'production topology: shipp
   });
 
   it('generate mif publishes each provider its MIF through the service account', async () => {
-    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--json'], env);
+    const r = await runCli(['generate', 'mif', '--date', '2026-11-15', '--now', '2026-11-15T07:00:00-08:00', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json as { units: { provider: string; file?: string; status: string }[] };
     for (const code of ['ACME', 'RIVAL']) {

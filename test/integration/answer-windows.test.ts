@@ -20,7 +20,7 @@ let config: Config;
 beforeAll(async () => {
   world = await openPlanWorld('windows', { settings: { SFTP_STABLE_SECONDS: '0', OPS_EMAIL: 'ops@plan.example', INGEST_GIVE_UP_AFTER: '2' } });
   ({ config } = world);
-  await generate('mif', { date: '2026-11-15' }, world.deps);
+  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

@@ -25,8 +25,8 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('csprtf-window', { csAuthorizations: true, settings: { SFTP_STABLE_SECONDS: '0' } });
   ({ db, dataDir, config } = world);
-  await generate('mif', { date: '2026-11-15' }, world.deps);
-  await generate('csasf', { date: '2026-11-15' }, world.deps);
+  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

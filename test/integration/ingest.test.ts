@@ -27,8 +27,8 @@ beforeAll(async () => {
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', CASELOAD_WARN_LIMIT: '1' });
   const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
   // What the providers answer: the November MIFs and CSASF.
-  await generate('mif', { date: '2026-11-15' }, deps);
-  await generate('csasf', { date: '2026-11-15' }, deps);
+  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
 });
 afterAll(async () => {
   await sftp.stop();

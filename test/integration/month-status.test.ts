@@ -188,7 +188,7 @@ describe('the provider chart counts what counts: a correction is not added to th
   let w: PlanWorld;
   beforeAll(async () => {
     w = await openPlanWorld('status-trend', { csAuthorizations: true });
-    await generate('csasf', { date: '2026-11-29' }, w.deps);
+    await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
   });
   afterAll(() => closePlanWorld(w));
 

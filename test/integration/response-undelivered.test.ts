@@ -25,7 +25,7 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('undelivered', { settings: { SFTP_STABLE_SECONDS: '0', OPS_EMAIL: 'ops@plan.example' } });
   ({ db, sftp, config } = world);
-  await generate('mif', { date: '2026-11-15' }, world.deps);
+  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

@@ -42,8 +42,8 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calx-phi-'));
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
   const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
-  await generate('mif', { date: '2026-11-15' }, deps);
-  await generate('csasf', { date: '2026-11-15' }, deps);
+  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
 });
 afterAll(async () => {
   await sftp?.stop();
