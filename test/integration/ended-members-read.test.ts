@@ -30,6 +30,18 @@ const mif = async (slot: string, cins: string[], status = 'PUBLISHED') => {
     await db.pool.query(`insert into outbound_file_rows (outbound_file_id, row_number, cin, ecm_status) values ($1, $2, $3, 3)`, [f.rows[0]!.id, i + 2, cin]);
 };
 
+/**
+ * ACME's enrolled member since June whom an extract loaded at `loadedAt` moves to RIVAL from
+ * `from`: the assignment as the import leaves it, with its lineage row (a move: migration 0049).
+ */
+async function movedToRival(cin: string, loadedAt: string, from: string): Promise<void> {
+  const { id } = (await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
+    values ($1, 'HN', 'ACME', 3, '2026-06-01') returning id`, [cin])).rows[0]!;
+  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
+    select id, null, 2, a, 'ASSIGNMENT_IMPORT', $2, true from ecm_assignments a where id = $1`, [id, loadedAt]);
+  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = $2 where id = $1`, [id, from]);
+}
+
 beforeAll(async () => {
   db = await createTestDb();
   await seedPlan(db.pool);
@@ -51,20 +63,12 @@ beforeAll(async () => {
   // held by ACME into December, the switch (a move: migration 0049) loaded on 12/05 (before the December MIF): on
   // November's MIF, not on December's, and now RIVAL's
   await member('91100003M', '2026-11-30');
-  const moved = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
-    values ('91100003M', 'HN', 'ACME', 3, '2026-06-01') returning id`);
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-05T16:00:00Z', true from ecm_assignments a where id = $1`, [moved.rows[0]!.id]);
-  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-12-10' where id = $1`, [moved.rows[0]!.id]);
+  await movedToRival('91100003M', '2026-12-05T16:00:00Z', '2026-12-10');
   // moved to RIVAL from 11/15 (before December) by an extract loaded on 11/16, inside the
   // switches' window: ACME held them no day of December, so not ACME's (its rows about them are
   // MEMBER_NOT_ASSIGNED, never "accepted" as not eligible)
   await member('91100006V', '2026-11-30');
-  const left = await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
-    values ('91100006V', 'HN', 'ACME', 3, '2026-06-01') returning id`);
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-11-16T16:00:00Z', true from ecm_assignments a where id = $1`, [left.rows[0]!.id]);
-  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-11-15' where id = $1`, [left.rows[0]!.id]);
+  await movedToRival('91100006V', '2026-11-16T16:00:00Z', '2026-11-15');
   // not ended before December: eligible through 12/31 (Dee), or never ended (Ann)
   await db.pool.query(`update members set eligibility_end = '2026-12-31' where cin = '91000004D'`);
   // RIVAL's, ended: not ACME's
