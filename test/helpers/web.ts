@@ -46,6 +46,10 @@ export async function seedWebWorld(w: PlanWorld): Promise<WebSeed> {
     rtfRow({ mcpId: 'CV', mcpName: 'CalViva Health', cin: ACME_MEMBER.cin, lastName: ACME_MEMBER.last, firstName: ACME_MEMBER.first }),
   ]), '2026-12-02T17:00:00Z');
   await pool.query(`insert into provider_contracts values ('ACME', 'CV', 'ECM')`);
+  // when each contract was loaded (the provider page's "Since"), on the story's days: left to the
+  // database's clock, the page, and its screenshot in docs/, changed with the day the tests ran
+  await pool.query(`update provider_contracts set created_at = case when provider_code = 'ACME' and lob = 'CV' then timestamptz '2026-12-03T16:00:00Z'
+    else timestamptz '2026-10-01T16:00:00Z' end`);
   const rivalSubmission = await answer('RIVAL', 'RTF_RIVAL_202611.xlsx', await rtf([
     rtfRow({ mcpId: 'CV', mcpName: 'CalViva Health', cin: RIVAL_MEMBER.cin, lastName: RIVAL_MEMBER.last, firstName: RIVAL_MEMBER.first }, P.ECM2),
   ]), '2026-12-03T17:00:00Z');
