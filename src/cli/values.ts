@@ -77,10 +77,10 @@ export function providerOption(value: string, flag = '--provider'): string {
 /** The longest wait Node's timers hold (2^31 - 1 ms, in whole seconds): a longer one fires after 1 ms instead. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** A number of seconds to wait: digits (a fraction allowed), 0 to MAX_TIMER_SECONDS. */
 /** Seconds as typed on a command line: digits, a fraction allowed; NaN otherwise (Number() would read '0x10' as 16, '1e2' as 100, ' 5' as 5). */
 export const decimalSeconds = (value: string): number => (/^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN);
 
+/** A number of seconds to wait: digits (a fraction allowed), 0 to MAX_TIMER_SECONDS. */
 export function secondsOption(value: string, flag: string): number {
   const n = decimalSeconds(value);
   if (!(n >= 0 && n <= MAX_TIMER_SECONDS)) throw new UsageError(`${flag} takes a number of seconds: 0 to ${MAX_TIMER_SECONDS}, digits only`);

@@ -368,15 +368,15 @@ export async function markResponded(db: Queryable, id: number): Promise<void> {
   await db.query(`update submissions set state = 'RESPONDED' where id = $1`, [id]);
 }
 
+/** The sources of the submissions a poll answers when an earlier attempt stopped before answering (finishUnanswered). */
+export const POLL_FINISHES = ['sftp', 'reprocess'] as const;
+
 /**
  * The provider's submissions applied but not yet answered, oldest first, of these sources: its
  * sFTP uploads (a poll stopped after its commit) and the ops reprocesses of its files (a
  * `reprocess` stopped after its commit: its answer goes to the provider's downloads/ too; it has
  * no upload). A poll finishes both; a local `ingest FILE` is answered by that command, not by a poll.
  */
-/** The sources of the submissions a poll answers when an earlier attempt stopped before answering (finishUnanswered). */
-export const POLL_FINISHES = ['sftp', 'reprocess'] as const;
-
 export async function unansweredSubmissions<S extends 'sftp' | 'reprocess'>(
   db: Queryable, provider: string, sources: readonly S[],
 ): Promise<{ id: number; source: S; original_name: string; upload_path: string | null; size: number; server_mtime: Date | null }[]> {
