@@ -55,21 +55,14 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
         order by lob, slot desc, id desc`;
 
 /**
- * Lineage rows (alias `c`) of the changes that moved an assignment away from the provider (to
- * another provider: `moved`), loaded since `since`. Written once, as the partial index of
- * migration 0049 is declared (`where moved`), so the reads stay on it: they read the
- * provider's moves, never every change the extracts made to its assignments.
- */
-const movedFrom = (c: string, provider: string, since: string) => `${c}.moved and (${c}.before).provider_code = ${provider} and ${c}.changed_at >= ${since}`;
-
-/**
  * [POLICY] The assignments the provider held on some day of the file's period (`start` to
  * `end`, its first and last days; each argument the statement's placeholder for it) before
  * the plan moved them to another provider (domain §4 item 4a: "a switch happens only through
  * the plan's assignment extract"; or a referral after the episode ended), that it holds no
- * longer: one row per member and line, as the provider had it (status, care manager). A switch dated inside the period and loaded before that period's MIF
- * leaves the member off the provider's latest MIF, yet the provider worked with the member in
- * the period's first days and reports them (ecmMembers flags them `reassigned`).
+ * longer: one row per member and line, as the provider had it (status, care manager). A
+ * switch dated inside the period and loaded before that period's MIF leaves the member off the
+ * provider's latest MIF, yet the provider worked with the member in the period's first days
+ * and reports them (ecmMembers flags them `reassigned`).
  *
  * "Held on some day" is read from the assignment's dates, not from when the change was loaded:
  * the provider held it from its own assigned date (the lineage's `before`, the whole row before
@@ -87,9 +80,11 @@ const movedFrom = (c: string, provider: string, since: string) => `${c}.moved an
 const HELD_IN_PERIOD = (provider: string, start: string, end: string, since: string) => `(
   -- (materialized: the provider's few recent changes lead, through their index; left to the
   -- planner, a small table was read from the other side, all other providers' assignments)
+  -- (its condition as migration 0049's partial index is declared, "where moved", so the read
+  -- stays on it)
   with moved as materialized (
     select c.id, c.assignment_id, c.before from ecm_assignment_changes c
-     where ${movedFrom('c', provider, since)}
+     where c.moved and (c.before).provider_code = ${provider} and c.changed_at >= ${since}
   )
   select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
     from (

@@ -76,21 +76,21 @@ function meaningForms(set: CodeSet): ReadonlyMap<string, string | null> {
     const prior = into.get(form);
     into.set(form, prior === undefined || prior === code ? code : null);
   };
-  /** A form alone and after its code, as a drop-down writes it (`Enrolled`, `3 - Enrolled`). */
-  const putWithCode = (into: Map<string, string | null>, head: string, text: string, code: string) => {
+  /** A form alone and after its code, as a drop-down writes it (`Enrolled`, `3 - Enrolled`); false: a blank text, nothing put. */
+  const putWithCode = (into: Map<string, string | null>, head: string, text: string, code: string): boolean => {
     const form = normaliseLabel(text);
-    if (form === '') return;
+    if (form === '') return false;
     put(into, form, code);
     put(into, head + form, code);
+    return true;
   };
   // Alternatives of a `/` meaning, apart: a code's whole meaning (or code) outranks another
   // code's alternative, and an alternative two codes list names neither.
   const alternatives = new Map<string, string | null>();
   const codeKeys = new Set(Object.keys(set).map(normaliseLabel));
   for (const [code, meaningText] of Object.entries(set)) {
-    if (normaliseLabel(meaningText) === '') continue;
     const head = normaliseLabel(code);
-    putWithCode(m, head, meaningText, code);
+    if (!putWithCode(m, head, meaningText, code)) continue;
     const p = TRAILING_PARENTHETICAL.exec(meaningText);
     if (p) {
       putWithCode(m, head, p[1]!, code);
