@@ -1,6 +1,7 @@
 // A read's own statement, explained instead of run: the plan Postgres chose and the rows each
 // node read (EXPLAIN ANALYZE row counts, never timings), for tests that a read stays bounded.
 import type pg from 'pg';
+import { expect } from 'vitest';
 
 export interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
 
@@ -24,3 +25,21 @@ export async function explainRead(pool: pg.Pool, read: (db: pg.Pool) => Promise<
 /** Rows these nodes read, kept or filtered out, whatever the join order. */
 export const rowsExamined = (ns: readonly PlanNode[]): number =>
   ns.reduce((s, n) => s + n['Actual Loops'] * (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)), 0);
+
+/**
+ * The provider-context read `read` starts from the provider's own members, never from the
+ * plan's: in its plan, the members table is read by key (no sequential scan), so is every file's
+ * rows, and at most `maxMembersExamined` member rows are read (kept or filtered out, whatever
+ * the join order), where a read from the plan's side examines every member of the others.
+ */
+export async function expectReadByTheProvidersMembers(pool: pg.Pool, read: (db: pg.Pool) => Promise<unknown>, maxMembersExamined: number): Promise<void> {
+  // the read's own statement, explained instead of run
+  const plan = await explainRead(pool, read);
+  expect(plan).toBeDefined();
+  const members = nodes(plan!).filter((n) => n['Relation Name'] === 'members');
+  expect(members.length).toBeGreaterThan(0);
+  expect(members.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+  // nor every row of every file the plan sent
+  expect(nodes(plan!).filter((n) => n['Relation Name'] === 'outbound_file_rows').map((n) => n['Node Type'])).not.toContain('Seq Scan');
+  expect(rowsExamined(members)).toBeLessThanOrEqual(maxMembersExamined);
+}
