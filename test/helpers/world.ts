@@ -27,6 +27,13 @@ export interface PlanWorld {
  * @param opts.csAuthorizations also the plan's CS authorizations (seedCsAuthorizations)
  * @param opts.settings configuration on top of DATA_DIR
  */
+/**
+ * A generation's slot and clock as the tests run it: the slot's day at 15:00 UTC (early morning
+ * in the plan's zone), never the wall clock: a file recorded as published on the day the tests
+ * run does not answer an upload pinned as received before it.
+ */
+export const onSlotDay = (date: string): { date: string; now: Date } => ({ date, now: new Date(`${date}T15:00:00Z`) });
+
 export async function openPlanWorld(name: string, opts: { csAuthorizations?: boolean; settings?: Record<string, string> } = {}): Promise<PlanWorld> {
   const db = await createTestDb();
   await seedPlan(db.pool);

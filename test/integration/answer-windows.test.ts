@@ -12,7 +12,7 @@ import { INGEST_FAULT_POINTS, type FaultPointName } from '../../src/fault-points
 import { generate } from '../../src/generate/run.js';
 import { pollOnce } from '../../src/ingest/poll.js';
 import { otfRow, workbook } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let world: PlanWorld;
 let config: Config;
@@ -20,7 +20,7 @@ let config: Config;
 beforeAll(async () => {
   world = await openPlanWorld('windows', { settings: { SFTP_STABLE_SECONDS: '0', OPS_EMAIL: 'ops@plan.example', INGEST_GIVE_UP_AFTER: '2' } });
   ({ config } = world);
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('mif', onSlotDay('2026-11-15'), world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

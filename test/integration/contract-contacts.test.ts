@@ -19,7 +19,7 @@ import { buildWebApp } from '../../src/web/server.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { PASSWORD, WEB_NOW, WEB_SETTINGS } from '../helpers/web.js';
 import { importUpstream } from '../../src/import/upstream.js';
-import { closePlanWorld, importProviders, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importProviders, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 const ACME = 'ACME,1234567893,123456789,Acme Community Health';
@@ -74,7 +74,7 @@ describe('who is emailed', () => {
   });
 
   it('(b) a CSASF goes to the contacts and liaisons of the CS contracts, each person once', async () => {
-    await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
+    await generate('csasf', onSlotDay('2026-11-15'), w.deps);
     expect(await recipientsOf('published-csasf', '%for ACME:%')).toEqual([[CS_CONTACT, CV_LIAISON, HN_LIAISON]]);
   });
 

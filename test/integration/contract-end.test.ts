@@ -12,7 +12,7 @@ import { owedLines, periodStatus } from '../../src/repositories/status.js';
 import { boardRows } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, importProviders, openPlanWorld, PROVIDERS_HEADER, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importProviders, onSlotDay, openPlanWorld, PROVIDERS_HEADER, type PlanWorld } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
 const HEADER = `${PROVIDERS_HEADER},contract_end`;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   w = await openPlanWorld('contract-end', { csAuthorizations: true });
   // November goes out while every contract is open
   await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-15'), w.deps);
 });
 afterAll(() => closePlanWorld(w));
 
@@ -76,7 +76,7 @@ describe('outbound: only contracts in force on the slot\'s day', () => {
   });
 
   it('a CSASF carries only the lines in force: HOMEWAY\'s December files have no CalViva member', async () => {
-    const r = await generate('csasf', { date: '2026-12-15', now: new Date('2026-12-15T15:00:00Z') }, w.deps);
+    const r = await generate('csasf', onSlotDay('2026-12-15'), w.deps);
     expect(units(r, 'HOMEWAY')).toEqual(['*:PUBLISHED']);
     const cins = (await w.db.pool.query<{ cin: string }>(
       `select r.cin from outbound_files f join outbound_file_rows r on r.outbound_file_id = f.id

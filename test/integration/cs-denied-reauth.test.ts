@@ -10,7 +10,7 @@ import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtfRow, workbook } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
-import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importExtract, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 // HOMEWAY, HTSS: Gil's denial carries no dates; Hana's carries the period it was requested for
@@ -34,7 +34,7 @@ afterAll(() => closePlanWorld(w));
 
 /** HOMEWAY's CSASF of `slot`, generated on that day: per member of the story, what it shows of the pair. */
 async function csasf(slot: string) {
-  const r = await generate('csasf', { date: slot, provider: 'HOMEWAY', now: new Date(`${slot}T15:00:00Z`) }, w.deps);
+  const r = await generate('csasf', { ...onSlotDay(slot), provider: 'HOMEWAY' }, w.deps);
   const rows = (await readRecords(path.join(w.sftp.root, 'HOMEWAY', 'downloads', r.units[0]!.file!))).CSASF ?? [];
   const of = (cin: string) => rows.filter((x) => x.cin === cin && x.serviceCode === 'HTSS').map((x) => [x.authNumber, x.authStatus, x.authStart ?? null, x.authEnd ?? null]);
   return { gil: of(GIL.cin), hana: of(HANA.cin) };

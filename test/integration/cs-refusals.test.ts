@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtf, csprtfRow } from '../helpers/provider-files.js';
-import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importExtract, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('a refused CS pair', () => {
     expect(await extract('cs_authorizations_20261102.csv', ['91000002B,MEALS,HN,RS,AUTHORIZED,Approved,M-300,2026-11-01,2027-01-31,2026-10-15,2026-10-20,2026-11-02,'], '2026-11-02T16:00:00Z'))
       .toMatchObject({ rowsImported: 0, rowsRejected: 1 });
     expect(await refusedTo('MEALS', '2026-11-15')).toEqual([{ cin: '91000002B', serviceCode: 'RS', owner: 'HOMEWAY' }]);
-    await generate('csasf', { date: '2026-11-15', provider: 'HOMEWAY', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
+    await generate('csasf', { ...onSlotDay('2026-11-15'), provider: 'HOMEWAY' }, w.deps);
 
     // HOMEWAY reports its services ended (status 4): its authorization is resolved
     const done = await ingestFile({ pool: w.db.pool, config: w.config }, {

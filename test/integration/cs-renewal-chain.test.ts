@@ -6,7 +6,7 @@ import { CSPRTF } from '../../schemas/index.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtfRow, workbook } from '../helpers/provider-files.js';
-import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importExtract, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 const DELIVERING = { engagementStatus: '3', outreachDate: null, outreachMethod: null, serviceCode: 'HTSS' };
@@ -26,7 +26,7 @@ beforeAll(async () => {
   ];
   for (const [day, rows] of extracts)
     expect(await importExtract(w, 'cs-authorizations', `cs_authorizations_${day}.csv`, rows, `${day}T16:00:00Z`)).toMatchObject({ rowsImported: rows.length, rowsRejected: 0 });
-  await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-29'), w.deps);
 });
 afterAll(() => closePlanWorld(w));
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtf, csprtfRow } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ beforeAll(async () => {
   await w.db.pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date)
     values ('91000003C', 'RC', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Denied', 'D-300', null, null, '2026-10-20', '2026-11-05', '2026-10-20'),
            ('91000006F', 'HTSS', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved', 'E-600', '2026-05-01', '2026-11-10', '2026-04-15', '2026-04-20', '2026-04-20')`);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-15'), w.deps);
 });
 afterAll(() => closePlanWorld(w));
 

@@ -7,7 +7,7 @@ import { CSPRTF } from '../../schemas/index.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtfRow, workbook } from '../helpers/provider-files.js';
-import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, importExtract, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 const ANN = { cin: '91000001A', lastName: 'Alpha', firstName: 'Ann' };
@@ -32,7 +32,7 @@ beforeAll(async () => {
     // 91000003C x HTSS handed to MEALS from the day after HOMEWAY's C-300 ends
     '91000003C,MEALS,HN,HTSS,AUTHORIZED,Approved,C-310,2027-01-01,2027-06-30,2026-11-10,2026-11-18,2026-11-18,',
   ], '2026-11-20T16:00:00Z')).toMatchObject({ rowsImported: 3, rowsRejected: 0 });
-  await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-29'), w.deps);
 });
 afterAll(() => closePlanWorld(w));
 
@@ -60,7 +60,7 @@ describe('a discontinuation corrected before the 10th', () => {
     expect(fix.document).toMatchObject({ verdict: 'RESUBMISSION', rowsAccepted: 1 });
     expect(await episodes('91000001A', 'HTN')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'A-100', resolved: false, resolved_reason: null }]);
 
-    await generate('csasf', { date: '2026-12-15', provider: 'HOMEWAY', now: new Date('2026-12-15T15:00:00Z') }, w.deps);
+    await generate('csasf', { ...onSlotDay('2026-12-15'), provider: 'HOMEWAY' }, w.deps);
     expect(await onCsasf('HOMEWAY', '2026-12-15')).toContain('91000001A|HTN');
     const jan = await upload('HOMEWAY', [csprtfRow({ ...ANN, ...DELIVERING, authNumber: 'A-100', serviceStartDate: d('2026-10-05'), productionDate: d('2027-01-04') })], '2027-01-05T18:00:00Z', '12/2026');
     expect(errors(jan)).toEqual([]);
@@ -115,7 +115,7 @@ describe('the authorization number as an office types it', () => {
     const r = await upload('HOMEWAY', [csprtfRow({ cin: '91000007G', lastName: 'Golf', firstName: 'Gil', serviceCode: 'HTSS', ...DISCONTINUED, authNumber: 'hs-700' })], '2026-12-09T18:00:00Z');
     expect(errors(r)).toEqual([]);
     expect(await episodes('91000007G', 'HTSS')).toEqual([{ provider_code: 'HOMEWAY', auth_key: 'HS-700', resolved: true, resolved_reason: 'DISCONTINUED' }]);
-    await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY', now: new Date('2026-12-29T15:00:00Z') }, w.deps);
+    await generate('csasf', { ...onSlotDay('2026-12-29'), provider: 'HOMEWAY' }, w.deps);
     expect(await onCsasf('HOMEWAY', '2026-12-29')).not.toContain('91000007G|HTSS');
   });
 });
@@ -156,7 +156,7 @@ describe('services ended under the authorization in force while its renewal wait
     })], '2026-12-05T21:00:00Z');
     expect(errors(r)).toEqual([]);
     expect((await episodes('91000006F', 'RC')).map((e) => [e.auth_key, e.resolved])).toEqual([['F-600', true], ['F-601', true]]);
-    await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY', now: new Date('2027-01-15T15:00:00Z') }, w.deps);
+    await generate('csasf', { ...onSlotDay('2027-01-15'), provider: 'HOMEWAY' }, w.deps);
     expect(await onCsasf('HOMEWAY', '2027-01-15')).not.toContain('91000006F|RC');
   });
 });

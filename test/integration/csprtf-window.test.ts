@@ -13,7 +13,7 @@ import { ingestFile } from '../../src/ingest/pipeline.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
 import { P } from '../helpers/plan.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { csprtfRow, rtfRow, workbook } from '../helpers/provider-files.js';
 import { readWithOpenpyxl } from '../helpers/workbook.js';
 
@@ -25,8 +25,8 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('csprtf-window', { csAuthorizations: true, settings: { SFTP_STABLE_SECONDS: '0' } });
   ({ db, dataDir, config } = world);
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('mif', onSlotDay('2026-11-15'), world.deps);
+  await generate('csasf', onSlotDay('2026-11-15'), world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

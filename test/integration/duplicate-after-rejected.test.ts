@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { csprtf, csprtfRow, enrolledRow, rtf } from '../helpers/provider-files.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 let w: PlanWorld;
 beforeAll(async () => {
   w = await openPlanWorld('duplicate-after-rejected', { csAuthorizations: true });
-  await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-29'), w.deps);
   await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
 });
 afterAll(() => closePlanWorld(w));

@@ -12,6 +12,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { seedPlan } from '../helpers/plan.js';
 import { readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
+import { onSlotDay } from '../helpers/world.js';
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -38,7 +39,7 @@ const listDownloads = (code: string) => (fs.existsSync(downloads(code)) ? fs.rea
 
 describe('monthly MIF', () => {
   it('publishes one file per ECM provider and line of business with its pending and enrolled members', async () => {
-    const r = await generate('mif', { date: '2026-11-03', now: new Date('2026-11-03T15:00:00Z') }, deps);
+    const r = await generate('mif', onSlotDay('2026-11-03'), deps);
     expect(r.slot).toBe('2026-11-15');
     expect(r.units.map((u) => [u.provider, u.lob, u.status, u.rows])).toEqual([
       ['ACME', 'HN', 'PUBLISHED', 2],
@@ -76,7 +77,7 @@ describe('monthly MIF', () => {
 
   it('publishes nothing new when the same slot runs again', async () => {
     const before = listDownloads('ACME');
-    const r = await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const r = await generate('mif', onSlotDay('2026-11-15'), deps);
     expect(r.units.every((u) => u.status === 'ALREADY_DONE')).toBe(true);
     expect(listDownloads('ACME')).toEqual(before);
     expect((await db.pool.query(`select count(*)::int n from outbound_files where kind = 'MIF'`)).rows[0]).toEqual({ n: 3 });
@@ -86,7 +87,7 @@ describe('monthly MIF', () => {
     // what an accepted RTF row applies (the inbound pipeline's apply step)
     await db.pool.query(`update ecm_assignments set status = 3, enrollment_start = '2026-11-20', acuity = 'Medium', lcm_name = 'Sam Ortiz', lcm_phone = '5595553000'
       where cin = '91000001A'`);
-    await generate('mif', { date: '2026-12-15', provider: 'ACME', now: new Date('2026-12-15T15:00:00Z') }, deps);
+    await generate('mif', { ...onSlotDay('2026-12-15'), provider: 'ACME' }, deps);
     const recs = await readRecords(path.join(downloads('ACME'), 'HN_MIF_1234567893_20261215.xlsx'));
     expect(recs.MIF!.find((x) => x.cin === '91000001A')).toMatchObject({ ecmStatus: '3', startDate: { date: '2026-11-20' }, acuity: 'Medium', lcmName: 'Sam Ortiz' });
     expect(listDownloads('RIVAL')).toEqual(['HN_MIF_1987654328_20261115.xlsx']);
@@ -104,7 +105,7 @@ describe('monthly MIF', () => {
 
   it('--dry-run writes to the out folder only', async () => {
     const out = path.join(dataDir, 'dry');
-    const r = await generate('mif', { date: '2027-01-15', dryRun: true, out, now: new Date('2027-01-15T15:00:00Z') }, deps);
+    const r = await generate('mif', { ...onSlotDay('2027-01-15'), dryRun: true, out }, deps);
     expect(r.units.map((u) => u.status)).toEqual(['DRY_RUN', 'DRY_RUN', 'DRY_RUN']);
     expect(fs.readdirSync(out).sort()).toEqual(['CV_MIF_1234567893_20270115.xlsx', 'HN_MIF_1234567893_20270115.xlsx', 'HN_MIF_1987654328_20270115.xlsx']);
     expect((await db.pool.query(`select count(*)::int n from outbound_files where slot = '2027-01-15'`)).rows[0]).toEqual({ n: 0 });
@@ -115,18 +116,18 @@ describe('mini-MIF', () => {
   it('sends a referral 5 days after approval, once, and not when a MIF already carried the member', async () => {
     await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-7', '91000007G', 'ACME', 'HN', '2026-12-20')`);
     await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'ACME', 1, '2026-12-20')`);
-    const day4 = await generate('mini-mif', { date: '2026-12-24', now: new Date('2026-12-24T15:00:00Z') }, deps);
+    const day4 = await generate('mini-mif', onSlotDay('2026-12-24'), deps);
     expect(day4.units.map((u) => u.status)).toEqual(['EMPTY', 'EMPTY', 'EMPTY']);
-    const day5 = await generate('mini-mif', { date: '2026-12-25', now: new Date('2026-12-25T15:00:00Z') }, deps);
+    const day5 = await generate('mini-mif', onSlotDay('2026-12-25'), deps);
     expect(day5.units.find((u) => u.provider === 'ACME' && u.lob === 'HN')).toMatchObject({ status: 'PUBLISHED', rows: 1, file: 'HN_MINIMIF_1234567893_20261225.xlsx' });
     const recs = await readRecords(path.join(downloads('ACME'), 'HN_MINIMIF_1234567893_20261225.xlsx'));
     expect(recs.MIF!).toHaveLength(1);
     expect(recs.MIF![0]).toMatchObject({ cin: '91000007G', mifType: 'MINI', referralApprovalDate: { date: '2026-12-20' }, ecmStatus: '1' });
-    const day6 = await generate('mini-mif', { date: '2026-12-26', now: new Date('2026-12-26T15:00:00Z') }, deps);
+    const day6 = await generate('mini-mif', onSlotDay('2026-12-26'), deps);
     expect(day6.units.every((u) => u.status === 'EMPTY')).toBe(true);
     // a referral whose member went out on a monthly MIF is not sent again
     await db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-1', '91000001A', 'ACME', 'HN', '2026-11-10')`);
-    const again = await generate('mini-mif', { date: '2026-12-27', now: new Date('2026-12-27T15:00:00Z') }, deps);
+    const again = await generate('mini-mif', onSlotDay('2026-12-27'), deps);
     expect(again.units.every((u) => u.status === 'EMPTY')).toBe(true);
   });
 
@@ -163,7 +164,7 @@ describe('mini-MIF', () => {
     await db.pool.query(`update ecm_assignments set status = 3, enrollment_start = '2026-06-05', enrollment_end = '2027-02-05' where cin in ('91000006F', '91000007G') and lob = 'HN'`);
     // loaded before the MIF: 91000003C's HN episode with ACME had ended, the referral starts a new one
     await importUpstream(db.pool, 'referrals', referrals('ref-feb-1.csv', ['REF-D-0,91000003C,ACME,HN,2027-02-10']), { config, now: new Date('2027-02-11T16:00:00Z') });
-    const mif = await generate('mif', { date: '2027-02-15', provider: 'ACME', now: new Date('2027-02-15T15:00:00Z') }, deps);
+    const mif = await generate('mif', { ...onSlotDay('2027-02-15'), provider: 'ACME' }, deps);
     const mifCins = async (lob: string) => (await readRecords(path.join(downloads('ACME'), mif.units.find((u) => u.lob === lob)!.file!))).MIF!.map((x) => x.cin);
     expect(await mifCins('HN')).toEqual(expect.arrayContaining(['91000002B', '91000003C', '91000006F', '91000007G']));
     expect(await mifCins('CV')).toEqual(['91000004D']);
@@ -174,7 +175,7 @@ describe('mini-MIF', () => {
       'REF-D-3,91000008H,ACME,CV,2027-02-10', // on no MIF
       'REF-D-4,91000002B,ACME,HN,2027-02-10', // open with ACME in HN (no new episode): the MIF carried it
     ]), { config, now: new Date('2027-02-15T23:00:00Z') });
-    const mini = await generate('mini-mif', { date: '2027-02-17', provider: 'ACME', now: new Date('2027-02-17T15:00:00Z') }, deps);
+    const mini = await generate('mini-mif', { ...onSlotDay('2027-02-17'), provider: 'ACME' }, deps);
     const miniCins = async (lob: string) => {
       const file = mini.units.find((u) => u.lob === lob)!.file;
       return file ? (await readRecords(path.join(downloads('ACME'), file))).MIF!.map((x) => [x.cin, x.ecmStatus]) : [];
@@ -207,7 +208,7 @@ describe('mini-MIF', () => {
       await upsertReferrals(importing, [{ referral_id: 'REF-E-1', cin: '91000003C', provider_code: 'ACME', lob: 'HN', approved_date: '2027-03-10' }]);
       await startReferralEpisodes(importing, [{ row: 2, action: 'episode', referral_id: 'REF-E-1', cin: '91000003C', provider_code: 'ACME', lob: 'HN', approved_date: '2027-03-10' }],
         new Date('2027-03-14T23:00:00Z'));
-      const mif = await generate('mif', { date: '2027-03-15', provider: 'ACME', now: new Date('2027-03-15T15:00:00Z') }, deps);
+      const mif = await generate('mif', { ...onSlotDay('2027-03-15'), provider: 'ACME' }, deps);
       const hn = await readRecords(path.join(downloads('ACME'), mif.units.find((u) => u.lob === 'HN')!.file!));
       // the MIF read the ended episode (status 3, its end date), not the referral's
       expect(hn.MIF!.find((x) => x.cin === '91000003C')).toMatchObject({ ecmStatus: '3', endDate: { date: '2027-03-05' } });
@@ -216,7 +217,7 @@ describe('mini-MIF', () => {
       importing.release();
     }
     // so the referral still goes out on the next mini-MIF, and is marked sent on it
-    const mini = await generate('mini-mif', { date: '2027-03-17', provider: 'ACME', now: new Date('2027-03-17T15:00:00Z') }, deps);
+    const mini = await generate('mini-mif', { ...onSlotDay('2027-03-17'), provider: 'ACME' }, deps);
     const file = mini.units.find((u) => u.lob === 'HN')?.file;
     expect(file && (await readRecords(path.join(downloads('ACME'), file))).MIF!.map((x) => [x.cin, x.ecmStatus])).toEqual([['91000003C', '1']]);
     await miniMifSlaAlert(db.pool, config, '2027-03-17');
@@ -237,7 +238,7 @@ describe('CSASF', () => {
   });
 
   it('lists every member x service of the provider, across its lines of business, in one file', async () => {
-    const r = await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const r = await generate('csasf', onSlotDay('2026-11-15'), deps);
     const home = r.units.find((u) => u.provider === 'HOMEWAY')!;
     expect(home).toMatchObject({ status: 'PUBLISHED', rows: 4, file: 'HN-CV_CSASF_1558598797_20261115.xlsx' });
     const recs = await readRecords(path.join(downloads('HOMEWAY'), home.file!));
@@ -251,22 +252,22 @@ describe('CSASF', () => {
   });
 
   it('refuses the pair held by another provider, reports it, and publishes the rest', async () => {
-    const r = await generate('csasf', { date: '2026-11-15', provider: 'MEALS', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const r = await generate('csasf', { ...onSlotDay('2026-11-15'), provider: 'MEALS' }, deps);
     const meals = r.units[0]!;
     expect(meals.status).toBe('ALREADY_DONE');
     const first = (await db.pool.query(`select row_count from outbound_files where provider_code = 'MEALS' and kind = 'CSASF'`)).rows[0];
     expect(first).toEqual({ row_count: 1 });
     const recs = await readRecords(path.join(downloads('MEALS'), 'HN_CSASF_1437825213_20261115.xlsx'));
     expect(recs.CSASF!.map((x) => [x.cin, x.serviceCode])).toEqual([['91000005E', 'MTM']]);
-    const dry = await generate('csasf', { date: '2026-11-29', provider: 'MEALS', dryRun: true, out: path.join(dataDir, 'dry-cs'), now: new Date('2026-11-29T15:00:00Z') }, deps);
+    const dry = await generate('csasf', { ...onSlotDay('2026-11-29'), provider: 'MEALS', dryRun: true, out: path.join(dataDir, 'dry-cs') }, deps);
     expect(dry.units[0]!.refused).toEqual([{ cin: '91000001A', serviceCode: 'HTN', owner: 'HOMEWAY' }]);
   });
 
   it('a file recorded by an attempt that could not reach the server is published by the next, which tells the provider and liaison what it refused', async () => {
-    const down = await generate('csasf', { date: '2026-12-15', provider: 'MEALS', now: new Date('2026-12-15T15:00:00Z') }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    const down = await generate('csasf', { ...onSlotDay('2026-12-15'), provider: 'MEALS' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
     expect(down.units[0]).toMatchObject({ status: 'FAILED' });
     expect((await db.pool.query(`select status from outbound_files where provider_code = 'MEALS' and kind = 'CSASF' and slot = '2026-12-15'`)).rows).toEqual([{ status: 'PENDING' }]);
-    const next = await generate('csasf', { date: '2026-12-15', provider: 'MEALS', now: new Date('2026-12-15T15:00:00Z') }, deps);
+    const next = await generate('csasf', { ...onSlotDay('2026-12-15'), provider: 'MEALS' }, deps);
     expect(next.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 1, refused: [{ cin: '91000001A', serviceCode: 'HTN', owner: 'HOMEWAY' }] });
     const mails = (await db.pool.query<{ body: string }>(`select body from notifications where kind = 'published-csasf' and subject like '%' || $1`, [next.units[0]!.file])).rows;
     expect(mails).toHaveLength(1);
@@ -274,15 +275,15 @@ describe('CSASF', () => {
   });
 
   it('runs on Feb 28 in a non-leap year and Feb 29 in a leap year; old denials roll off', async () => {
-    const feb27 = await generate('csasf', { date: '2027-02-28', provider: 'HOMEWAY', now: new Date('2027-02-28T15:00:00Z') }, deps);
+    const feb27 = await generate('csasf', { ...onSlotDay('2027-02-28'), provider: 'HOMEWAY' }, deps);
     expect(feb27.slot).toBe('2027-02-28');
     expect(feb27.units[0]!.file).toBe('HN-CV_CSASF_1558598797_20270228.xlsx');
     const recs = await readRecords(path.join(downloads('HOMEWAY'), feb27.units[0]!.file!));
     // the October denial is more than 60 days old by then
     expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000002B', '91000004D']);
-    const leap = await generate('csasf', { date: '2028-02-29', provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap'), now: new Date('2028-02-29T15:00:00Z') }, deps);
+    const leap = await generate('csasf', { ...onSlotDay('2028-02-29'), provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap') }, deps);
     expect(leap.slot).toBe('2028-02-29');
-    const beforeLeapDay = await generate('csasf', { date: '2028-02-28', provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap'), now: new Date('2028-02-28T15:00:00Z') }, deps);
+    const beforeLeapDay = await generate('csasf', { ...onSlotDay('2028-02-28'), provider: 'HOMEWAY', dryRun: true, out: path.join(dataDir, 'dry-leap') }, deps);
     expect(beforeLeapDay.slot).toBe('2028-02-15');
   });
 
@@ -294,7 +295,7 @@ describe('CSASF', () => {
     // what applying that row also records: the pair's authorization episode is resolved (src/ingest/cs-resolve.ts)
     await db.pool.query(`update cs_authorizations set resolved = true, resolved_reason = 'DISCONTINUED', resolved_at = now(), resolved_sheet_id = $1
       where cin = '91000002B' and service_code = 'HD' and provider_code = 'HOMEWAY'`, [sheet.rows[0].id]);
-    const r = await generate('csasf', { date: '2027-03-15', provider: 'HOMEWAY', now: new Date('2027-03-15T15:00:00Z') }, deps);
+    const r = await generate('csasf', { ...onSlotDay('2027-03-15'), provider: 'HOMEWAY' }, deps);
     const recs = await readRecords(path.join(downloads('HOMEWAY'), r.units[0]!.file!));
     expect(recs.CSASF!.map((x) => x.cin)).toEqual(['91000001A', '91000004D']);
   });
@@ -373,7 +374,7 @@ describe('a provider with no members (spec §7: every provider gets its MIF and 
     await db.pool.query(`insert into providers (provider_code, npi, tin, name, contact_email, liaison_email, sftp_folder) values ('QUIET', '1245319599', '222333444', 'Quiet Care', 'ops@quiet.example', 'liaison@plan.example', 'QUIET')`);
     await db.pool.query(`insert into provider_contracts values ('QUIET', 'HN', 'ECM'), ('QUIET', 'HN', 'CS')`);
     fs.mkdirSync(path.join(sftp.root, 'QUIET', 'downloads'), { recursive: true });
-    const mif = await generate('mif', { date: '2026-12-15', provider: 'QUIET', now: new Date('2026-12-15T15:00:00Z') }, deps);
+    const mif = await generate('mif', { ...onSlotDay('2026-12-15'), provider: 'QUIET' }, deps);
     expect(mif.units).toEqual([expect.objectContaining({ provider: 'QUIET', lob: 'HN', status: 'PUBLISHED', rows: 0, file: 'HN_MIF_1245319599_20261215.xlsx' })]);
     const sheets = readWithOpenpyxl(path.join(downloads('QUIET'), 'HN_MIF_1245319599_20261215.xlsx'));
     expect(sheets.MIF).toHaveLength(1); // the header, no member
@@ -382,10 +383,10 @@ describe('a provider with no members (spec §7: every provider gets its MIF and 
     expect(note.recipients).toContain('ops@quiet.example');
     expect(note.body).toMatch(/no members this time/);
     // the mini-MIF only ever carries news
-    expect((await generate('mini-mif', { date: '2026-12-16', provider: 'QUIET', now: new Date('2026-12-16T15:00:00Z') }, deps)).units[0]!.status).toBe('EMPTY');
+    expect((await generate('mini-mif', { ...onSlotDay('2026-12-16'), provider: 'QUIET' }, deps)).units[0]!.status).toBe('EMPTY');
     const off = { ...deps, config: loadConfig({ DATA_DIR: dataDir, EMPTY_FILES_PUBLISHED: 'false' }) };
-    expect((await generate('csasf', { date: '2026-12-15', provider: 'QUIET', now: new Date('2026-12-15T15:00:00Z') }, off)).units[0]!.status).toBe('EMPTY');
-    const cs = await generate('csasf', { date: '2026-12-29', provider: 'QUIET', now: new Date('2026-12-29T15:00:00Z') }, deps);
+    expect((await generate('csasf', { ...onSlotDay('2026-12-15'), provider: 'QUIET' }, off)).units[0]!.status).toBe('EMPTY');
+    const cs = await generate('csasf', { ...onSlotDay('2026-12-29'), provider: 'QUIET' }, deps);
     expect(cs.units[0]).toMatchObject({ status: 'PUBLISHED', rows: 0 });
   });
 });
@@ -407,7 +408,7 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
     fs.writeFileSync(target, 'not the plan\'s to write');
     fs.symlinkSync(target, path.join(downloads('ACME'), 'CV_MIF_1234567893_20270415.xlsx'));
 
-    const r = await generate('mif', { date: '2027-04-15', provider: 'ACME', now: new Date('2027-04-15T15:00:00Z') }, deps);
+    const r = await generate('mif', { ...onSlotDay('2027-04-15'), provider: 'ACME' }, deps);
     expect(r.units.map((u) => [u.lob, u.status, u.file])).toEqual([['HN', 'PUBLISHED', 'HN_MIF_1234567893_20270415_3.xlsx'], ['CV', 'PUBLISHED', 'CV_MIF_1234567893_20270415_2.xlsx']]);
     expect(await outbound('ACME', '2027-04-15')).toEqual([
       { lob: 'HN', status: 'PUBLISHED', file_name: 'HN_MIF_1234567893_20270415_3.xlsx', remote_path: '/ACME/downloads/HN_MIF_1234567893_20270415_3.xlsx' },
@@ -420,9 +421,9 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
     expect([await told('HN_MIF_1234567893_20270415_3.xlsx'), await told('CV_MIF_1234567893_20270415_2.xlsx')]).toEqual([1, 1]);
     expect(listDownloads('ACME').filter((n) => n.includes('20270415'))).toHaveLength(5);
     // the slot is done: the next run publishes nothing
-    expect((await generate('mif', { date: '2027-04-15', provider: 'ACME', now: new Date('2027-04-15T15:00:00Z') }, deps)).units.map((u) => u.status)).toEqual(['ALREADY_DONE', 'ALREADY_DONE']);
+    expect((await generate('mif', { ...onSlotDay('2027-04-15'), provider: 'ACME' }, deps)).units.map((u) => u.status)).toEqual(['ALREADY_DONE', 'ALREADY_DONE']);
 
-    const again = await republish('mif', { date: '2027-04-15', provider: 'ACME', reason: 'test: names taken on the server', now: new Date('2027-04-15T15:00:00Z') }, deps);
+    const again = await republish('mif', { ...onSlotDay('2027-04-15'), provider: 'ACME', reason: 'test: names taken on the server' }, deps);
     expect(again.units.map((u) => [u.lob, u.status, u.file, u.replaces])).toEqual([
       ['HN', 'PUBLISHED', 'HN_MIF_1234567893_20270415_4.xlsx', 'HN_MIF_1234567893_20270415_3.xlsx'],
       ['CV', 'PUBLISHED', 'CV_MIF_1234567893_20270415_3.xlsx', 'CV_MIF_1234567893_20270415_2.xlsx'],
@@ -434,14 +435,14 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
   it('found by a retry of a recorded file: the record is renamed before anything is published under the new name, so a stop then publishes it there once', async () => {
     const slot = '2027-05-15';
     const name = 'HN_MIF_1987654328_20270515.xlsx';
-    const down = await generate('mif', { date: slot, provider: 'RIVAL', now: new Date(`${slot}T15:00:00Z`) }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    const down = await generate('mif', { ...onSlotDay(slot), provider: 'RIVAL' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
     expect(down.units.map((u) => u.status)).toEqual(['FAILED']);
     expect(await outbound('RIVAL', slot)).toEqual([{ lob: 'HN', status: 'PENDING', file_name: name, remote_path: null }]);
     // meanwhile something else lands under the recorded name
     fs.mkdirSync(downloads('RIVAL'), { recursive: true });
     fs.writeFileSync(path.join(downloads('RIVAL'), name), 'copied in by hand');
     // the retry finds it, and its connection is lost as it publishes under the next name
-    const lost = await generate('mif', { date: slot, provider: 'RIVAL', now: new Date(`${slot}T15:00:00Z`) }, {
+    const lost = await generate('mif', { ...onSlotDay(slot), provider: 'RIVAL' }, {
       ...deps,
       openSession: async () => {
         const s = await sftp.openSession();
@@ -452,7 +453,7 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
     });
     expect(lost.units.map((u) => [u.status, u.error])).toEqual([['FAILED', 'connection lost']]);
     expect(await outbound('RIVAL', slot)).toEqual([{ lob: 'HN', status: 'PENDING', file_name: 'HN_MIF_1987654328_20270515_2.xlsx', remote_path: null }]);
-    const next = await generate('mif', { date: slot, provider: 'RIVAL', now: new Date(`${slot}T15:00:00Z`) }, deps);
+    const next = await generate('mif', { ...onSlotDay(slot), provider: 'RIVAL' }, deps);
     expect(next.units.map((u) => [u.status, u.file])).toEqual([['PUBLISHED', 'HN_MIF_1987654328_20270515_2.xlsx']]);
     expect(listDownloads('RIVAL').filter((n) => n.includes('20270515'))).toEqual([name, 'HN_MIF_1987654328_20270515_2.xlsx']);
     expect(fs.readFileSync(path.join(downloads('RIVAL'), name), 'utf8')).toBe('copied in by hand');
@@ -464,14 +465,14 @@ describe('an outbound name already taken on the server (DESIGN.md §4: never ove
 describe('a republish while the slot\'s file is still recorded, not confirmed (PENDING)', () => {
   it('publishes the recorded file as recorded (it may be out already), then a new version from today\'s records that replaces it', async () => {
     const slot = '2027-06-15';
-    const down = await generate('mif', { date: slot, provider: 'RIVAL', now: new Date(`${slot}T15:00:00Z`) }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
+    const down = await generate('mif', { ...onSlotDay(slot), provider: 'RIVAL' }, { ...deps, openSession: () => Promise.reject(new Error('sFTP connect failed: server down')) });
     expect(down.units.map((u) => u.status)).toEqual(['FAILED']);
     const recorded = down.units[0]!.file ?? 'HN_MIF_1987654328_20270615.xlsx';
     const rival = (await db.pool.query<{ cin: string }>(`select o.cin from outbound_file_rows o join outbound_files f on f.id = o.outbound_file_id
       where f.provider_code = 'RIVAL' and f.slot = $1 order by o.row_number limit 1`, [slot])).rows[0]!.cin;
     // the member's phone is put right after the file was recorded: what the republish is for
     await db.pool.query(`update members set phone = '5595550606' where cin = $1`, [rival]);
-    const again = await republish('mif', { date: slot, provider: 'RIVAL', reason: 'test: phone put right', now: new Date(`${slot}T15:00:00Z`) }, deps);
+    const again = await republish('mif', { ...onSlotDay(slot), provider: 'RIVAL', reason: 'test: phone put right' }, deps);
     expect(again.units.map((u) => [u.status, u.file, u.replaces])).toEqual([['PUBLISHED', 'HN_MIF_1987654328_20270615_2.xlsx', recorded]]);
     const phone = async (name: string) => (await readRecords(path.join(downloads('RIVAL'), name))).MIF!.find((x) => x.cin === rival)!.phone;
     expect(await phone('HN_MIF_1987654328_20270615_2.xlsx')).toBe('5595550606');

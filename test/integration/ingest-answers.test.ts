@@ -19,7 +19,7 @@ import { STAGE_BATCH } from '../../src/ingest/sheet-writer.js';
 import { SftpError } from '../../src/sftp/client.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { P } from '../helpers/plan.js';
 import { otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
@@ -32,7 +32,7 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('answers', { settings: { SFTP_STABLE_SECONDS: '0' } });
   ({ db, sftp, dataDir, config } = world);
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('mif', onSlotDay('2026-11-15'), world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

@@ -12,6 +12,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 import { csprtfRow, enrolledRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
+import { onSlotDay } from '../helpers/world.js';
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -27,8 +28,8 @@ beforeAll(async () => {
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', CASELOAD_WARN_LIMIT: '1' });
   const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
   // What the providers answer: the November MIFs and CSASF.
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+  await generate('mif', onSlotDay('2026-11-15'), deps);
+  await generate('csasf', onSlotDay('2026-11-15'), deps);
 });
 afterAll(async () => {
   await sftp.stop();

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, importMembers, MEMBERS_HEADER, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importMembers, MEMBERS_HEADER, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const HEADER = `${MEMBERS_HEADER},eligibility_end`;
 const ANN = '91000001A,M1,Alpha,Ann,1980-02-14,F,English,1 A St,Fresno,CA,93701,5595551001,Fresno,N';
@@ -38,7 +38,7 @@ beforeAll(async () => {
     values ('91000007G', 'HN', 'ACME', 3, '2026-10-01', '2026-10-05', 'Low', 'Pat Lee', '5595552000')`);
   // November goes out while every member is eligible
   await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T14:30:00Z') }, w.deps);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, w.deps);
+  await generate('csasf', onSlotDay('2026-11-15'), w.deps);
 });
 afterAll(() => closePlanWorld(w));
 
@@ -73,7 +73,7 @@ describe('outbound: only members eligible on the slot\'s day', () => {
 
   it('the December 15 and 29 CSASFs leave X out; the others stay (Dee, eligible through 12/31, too)', async () => {
     for (const slot of ['2026-12-15', '2026-12-29']) {
-      await generate('csasf', { date: slot, now: new Date(`${slot}T15:00:00Z`) }, w.deps);
+      await generate('csasf', onSlotDay(slot), w.deps);
       const cins = await sent('HOMEWAY', 'CSASF', slot);
       expect(cins, slot).not.toContain(X);
       expect(cins, slot).toEqual(expect.arrayContaining(['91000001A', '91000004D']));

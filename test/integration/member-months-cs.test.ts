@@ -10,7 +10,7 @@ import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { csprtfRow, workbook } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
 
@@ -53,9 +53,9 @@ describe("a pair held by one provider, given to another by the extract", () => {
     expect({ hd: await pairs('91000002B', 'HD'), rs: await pairs('91000002B', 'RS') }).toEqual(before);
     expect((await db.pool.query(`select service_code, owner_provider, refused_provider from cs_assignment_conflicts where cin = '91000002B' order by service_code`)).rows)
       .toEqual([{ service_code: 'HD', owner_provider: 'HOMEWAY', refused_provider: 'MEALS' }, { service_code: 'RS', owner_provider: 'HOMEWAY', refused_provider: 'MEALS' }]);
-    const meals = await generate('csasf', { date: '2026-11-15', provider: 'MEALS', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const meals = await generate('csasf', { ...onSlotDay('2026-11-15'), provider: 'MEALS' }, deps);
     expect(await onCsasf('MEALS', meals.units[0]!.file, '91000002B')).toEqual([]);
-    const homeway = await generate('csasf', { date: '2026-11-15', provider: 'HOMEWAY', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const homeway = await generate('csasf', { ...onSlotDay('2026-11-15'), provider: 'HOMEWAY' }, deps);
     expect(await onCsasf('HOMEWAY', homeway.units[0]!.file, '91000002B')).toEqual(['HD', 'RS']);
   });
 });
@@ -82,7 +82,7 @@ describe('a potential member resolved, then referred again', () => {
       { provider_code: 'HOMEWAY', auth_number: null, assigned_date: '2026-10-25', resolved: true },
       { provider_code: 'HOMEWAY', auth_number: null, assigned_date: '2027-02-01', resolved: false },
     ]);
-    const feb = await generate('csasf', { date: '2027-02-15', provider: 'HOMEWAY', now: new Date('2027-02-15T15:00:00Z') }, deps);
+    const feb = await generate('csasf', { ...onSlotDay('2027-02-15'), provider: 'HOMEWAY' }, deps);
     expect(await onCsasf('HOMEWAY', feb.units[0]!.file, '91000002B')).toContain('HD');
   });
 
@@ -94,7 +94,7 @@ describe('a potential member resolved, then referred again', () => {
     expect((await pairs('91000002B', 'HD')).map((p) => [p.provider_code, p.assigned_date, p.resolved])).toEqual([
       ['HOMEWAY', '2026-10-25', true], ['HOMEWAY', '2027-02-01', true], ['MEALS', '2027-03-01', false],
     ]);
-    const mar = await generate('csasf', { date: '2027-03-15', provider: 'MEALS', now: new Date('2027-03-15T15:00:00Z') }, deps);
+    const mar = await generate('csasf', { ...onSlotDay('2027-03-15'), provider: 'MEALS' }, deps);
     expect(await onCsasf('MEALS', mar.units[0]!.file, '91000002B')).toEqual(['HD']);
   });
 });

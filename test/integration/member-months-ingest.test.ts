@@ -14,7 +14,7 @@ import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { OPENPYXL, readRecords, readWithOpenpyxl } from '../helpers/workbook.js';
 import { enrolledRow, otf, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 
@@ -62,7 +62,7 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('months', { settings: { SFTP_STABLE_SECONDS: '0' } });
   ({ db, dataDir, config } = world);
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('mif', onSlotDay('2026-11-15'), world.deps);
 });
 afterAll(() => closePlanWorld(world));
 
@@ -237,7 +237,7 @@ describe('a member with the same provider in two lines of business', () => {
   });
 
   it('enrolled on the MIF of both lines and reported in one: the other line is "past enrollment not reported"', async () => {
-    await generate('mif', { date: '2026-12-15', provider: 'ACME', now: new Date('2026-12-15T15:00:00Z') }, world.deps);
+    await generate('mif', { ...onSlotDay('2026-12-15'), provider: 'ACME' }, world.deps);
     const dec = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
     const jan = (day: number) => new Date(`2027-01-0${day}T17:00:00Z`);
     const enrolled = { ...ivy, ...dec };
@@ -272,7 +272,7 @@ describe('a member the plan assigned to another provider after the MIF (REASSIGN
 
   it('reject: the old provider\'s rows about the member are rejected saying why, and the member is not owed on its RTF', async () => {
     const reject = { ...config, REASSIGNED_MEMBER_ROWS: 'reject' as const };
-    await generate('mif', { date: '2027-01-15', provider: 'ACME', now: new Date('2027-01-15T15:00:00Z') }, world.deps);
+    await generate('mif', { ...onSlotDay('2027-01-15'), provider: 'ACME' }, world.deps);
     const extract = path.join(dataDir, 'ecm-assignments_switch_ben.csv');
     fs.writeFileSync(extract, 'cin,provider_code,lob,status,assigned_date,pof,enrollment_start,enrollment_end,acuity,lcm_name,lcm_phone\n91000002B,RIVAL,HN,1,2027-01-20,,,,,,\n');
     expect(await importUpstream(db.pool, 'ecm-assignments', extract, { config, now: new Date('2027-01-20T16:00:00Z') })).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
@@ -322,7 +322,7 @@ describe('an enrolled member who leaves during the month (status 4 with Start an
   });
   afterAll(() => closePlanWorld(w));
   const mifOf = async (slot: string) => {
-    const r = await generate('mif', { date: slot, provider: 'ACME', now: new Date(`${slot}T15:00:00Z`) }, w.deps);
+    const r = await generate('mif', { ...onSlotDay(slot), provider: 'ACME' }, w.deps);
     const file = r.units.find((u) => u.lob === 'HN')!.file!;
     return (await readRecords(path.join(w.sftp.root, 'ACME', 'downloads', file))).MIF!
       .map((x) => [x.cin, x.ecmStatus, (x.endDate as { date: string } | null | undefined)?.date ?? null]);

@@ -10,7 +10,7 @@ import { importUpstream } from '../../src/import/upstream.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { csprtfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
 
@@ -100,12 +100,12 @@ describe('finding 4: a member discontinued and referred again to the same provid
   });
 
   it('goes out with status 1 on the next mini-MIF and on the next MIF', async () => {
-    const mini = await generate('mini-mif', { date: '2026-11-08', now: new Date('2026-11-08T15:00:00Z') }, deps);
+    const mini = await generate('mini-mif', onSlotDay('2026-11-08'), deps);
     const unit = mini.units.find((u) => u.provider === 'ACME' && u.lob === 'HN')!;
     expect(unit.status).toBe('PUBLISHED');
     const m = await readRecords(path.join(downloads('ACME'), unit.file!));
     expect(m.MIF!.find((x) => x.cin === '91000003C')).toMatchObject({ ecmStatus: '1', mifType: 'MINI', referralApprovalDate: d('2026-11-03'), startDate: null, endDate: null });
-    const mif = await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const mif = await generate('mif', { ...onSlotDay('2026-11-15'), provider: 'ACME' }, deps);
     const hn = mif.units.find((u) => u.lob === 'HN')!;
     const recs = await readRecords(path.join(downloads('ACME'), hn.file!));
     expect(recs.MIF!.find((x) => x.cin === '91000003C')).toMatchObject({ ecmStatus: '1', mifType: 'MONTHLY' });
@@ -175,7 +175,7 @@ describe('finding 5: a new CS authorization after a discontinued one', () => {
 
   it('the discontinued authorization is resolved, on record, and leaves the CSASF', async () => {
     await importUpstream(db.pool, 'cs-authorizations', fx('cs-authorizations_hd_a1.csv'), { config, now: new Date('2026-11-01T16:00:00Z') });
-    const nov = await generate('csasf', { date: '2026-11-15', provider: 'HOMEWAY', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const nov = await generate('csasf', { ...onSlotDay('2026-11-15'), provider: 'HOMEWAY' }, deps);
     expect(await csasfPairs(nov.units[0]!.file!)).toEqual([['HD', 'A-1']]);
     const done = await ingestFile({ pool: db.pool, config }, {
       provider: 'HOMEWAY', originalName: 'CSPRTF_HOMEWAY_202611.xlsx', receivedAt: new Date('2026-12-03T17:00:00Z'), source: 'cli',
@@ -187,7 +187,7 @@ describe('finding 5: a new CS authorization after a discontinued one', () => {
     expect(done.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(await one(`select resolved, resolved_reason, resolved_at from cs_authorizations where cin = '91000006F' and service_code = 'HD' and auth_number = 'A-1'`))
       .toEqual({ resolved: true, resolved_reason: 'COMPLETED', resolved_at: new Date('2026-12-03T17:00:00Z') });
-    const dec = await generate('csasf', { date: '2026-12-15', provider: 'HOMEWAY', now: new Date('2026-12-15T15:00:00Z') }, deps);
+    const dec = await generate('csasf', { ...onSlotDay('2026-12-15'), provider: 'HOMEWAY' }, deps);
     expect(await csasfPairs(dec.units[0]!.file!)).toEqual([]);
   });
 
@@ -196,7 +196,7 @@ describe('finding 5: a new CS authorization after a discontinued one', () => {
     expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
     expect((await db.pool.query(`select auth_number, resolved from cs_authorizations where cin = '91000006F' and service_code = 'HD' order by id`)).rows)
       .toEqual([{ auth_number: 'A-1', resolved: true }, { auth_number: 'A-2', resolved: false }]);
-    const late = await generate('csasf', { date: '2026-12-29', provider: 'HOMEWAY', now: new Date('2026-12-29T15:00:00Z') }, deps);
+    const late = await generate('csasf', { ...onSlotDay('2026-12-29'), provider: 'HOMEWAY' }, deps);
     expect(await csasfPairs(late.units[0]!.file!)).toEqual([['HD', 'A-2']]);
     const done = await ingestFile({ pool: db.pool, config }, {
       provider: 'HOMEWAY', originalName: 'CSPRTF_HOMEWAY_202612.xlsx', receivedAt: new Date('2027-01-04T17:00:00Z'), source: 'cli',
@@ -216,7 +216,7 @@ describe('finding 5: a new CS authorization after a discontinued one', () => {
     await importUpstream(db.pool, 'cs-authorizations', fx('cs-authorizations_hd_a2.csv'), { config, now: new Date('2027-01-05T16:00:00Z') });
     expect((await db.pool.query(`select auth_number, resolved from cs_authorizations where cin = '91000006F' and service_code = 'HD' order by id`)).rows)
       .toEqual([{ auth_number: 'A-1', resolved: true }, { auth_number: 'A-2', resolved: false }]);
-    const jan = await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY', now: new Date('2027-01-15T15:00:00Z') }, deps);
+    const jan = await generate('csasf', { ...onSlotDay('2027-01-15'), provider: 'HOMEWAY' }, deps);
     expect(await csasfPairs(jan.units[0]!.file!)).toEqual([['HD', 'A-2']]);
   });
 });

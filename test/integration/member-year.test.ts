@@ -5,7 +5,7 @@ import { generate } from '../../src/generate/run.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
 import { csprtf, csprtfRow, enrolledRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importExtract, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const d = (date: string) => ({ date });
 const DECEMBER = { reportingPeriod: '12/2026', productionDate: d('2027-01-02') };
@@ -44,7 +44,7 @@ describe('a CSPRTF for an older period read again after a newer period was appli
   let w: PlanWorld;
   beforeAll(async () => {
     w = await openPlanWorld('year-older-csprtf', { csAuthorizations: true, settings: { SFTP_STABLE_SECONDS: '0' } });
-    await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+    await generate('csasf', onSlotDay('2026-11-29'), w.deps);
   });
   afterAll(() => closePlanWorld(w));
 
@@ -61,7 +61,7 @@ describe('a CSPRTF for an older period read again after a newer period was appli
     ]), '2026-12-03T18:00:00Z');
     expect(nov.document.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.code])).toEqual([[3, 'LOB_NOT_CONTRACTED']]);
     await pool.query(`insert into provider_contracts values ('HOMEWAY', 'CV', 'CS')`);
-    await generate('csasf', { date: '2026-12-15', now: new Date('2026-12-15T15:00:00Z') }, w.deps);
+    await generate('csasf', onSlotDay('2026-12-15'), w.deps);
     // December: Ann's services are delivered; Dee's go on (the authorization stays open)
     const dec = await answerUpload(w, 'HOMEWAY', 'CSPRTF_HOMEWAY_202612.xlsx', await csprtf([
       csprtfRow({ ...DELIVERING, ...DEC, authNumber: 'A-100' }),

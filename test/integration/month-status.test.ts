@@ -15,7 +15,7 @@ import { boardRows, type BoardRow } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
 import { P } from '../helpers/plan.js';
 import { csprtf, csprtfRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
 const CV_ROW = { mcpId: 'CV', mcpName: 'CalViva Health', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' };
@@ -188,7 +188,7 @@ describe('the provider chart counts what counts: a correction is not added to th
   let w: PlanWorld;
   beforeAll(async () => {
     w = await openPlanWorld('status-trend', { csAuthorizations: true });
-    await generate('csasf', { date: '2026-11-29', now: new Date('2026-11-29T15:00:00Z') }, w.deps);
+    await generate('csasf', onSlotDay('2026-11-29'), w.deps);
   });
   afterAll(() => closePlanWorld(w));
 

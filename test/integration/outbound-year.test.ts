@@ -7,7 +7,7 @@ import { generate, republish } from '../../src/generate/run.js';
 import { CSPRTF } from '../../schemas/index.js';
 import { csprtfRow, enrolledRow, rtf, workbook } from '../helpers/provider-files.js';
 import { OPENPYXL, readRecords } from '../helpers/workbook.js';
-import { answerUpload, closePlanWorld, importExtract, importMembers, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importExtract, importMembers, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
 const file = (provider: string, name: string) => path.join(w.sftp.root, provider, 'downloads', name);
@@ -43,7 +43,7 @@ describe('a republished mini-MIF', () => {
   it('carries the referrals the version it replaces carried, as today\'s records have them', async () => {
     await w.db.pool.query(`insert into ecm_referrals (referral_id, cin, provider_code, lob, approved_date) values ('R-RP', '91000007G', 'ACME', 'HN', '2026-12-20')`);
     await w.db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ('91000007G', 'HN', 'ACME', 1, '2026-12-20')`);
-    const first = await generate('mini-mif', { date: '2026-12-25', provider: 'ACME', now: new Date('2026-12-25T15:00:00Z') }, w.deps);
+    const first = await generate('mini-mif', { ...onSlotDay('2026-12-25'), provider: 'ACME' }, w.deps);
     const sent = first.units.find((u) => u.lob === 'HN')!;
     expect(sent).toMatchObject({ status: 'PUBLISHED', rows: 1 });
     // the member's address was wrong on it: the plan corrects it and republishes the file
@@ -72,7 +72,7 @@ describe('a mini-MIF', () => {
     await importExtract(w, 'referrals', 'referrals-jan.csv', ['REF-J1,91000001A,ACME,CV,2027-01-04', 'REF-J2,91000001A,ACME,CV,2027-01-05',
       'REF-J3,91000008H,ACME,CV,2027-01-05'], '2027-01-06T16:00:00Z');
     await importExtract(w, 'referrals', 'referrals-jan.csv', ['REF-J4,91000008H,ACME,CV,2027-01-06'], '2027-01-07T16:00:00Z');
-    const mini = await generate('mini-mif', { date: '2027-01-11', provider: 'ACME', now: new Date('2027-01-11T15:00:00Z') }, w.deps);
+    const mini = await generate('mini-mif', { ...onSlotDay('2027-01-11'), provider: 'ACME' }, w.deps);
     const cv = mini.units.find((u) => u.lob === 'CV')!;
     expect(cv).toMatchObject({ status: 'PUBLISHED', rows: 2 });
     const recs = await readRecords(file('ACME', cv.file!));
@@ -85,7 +85,7 @@ describe('a mini-MIF', () => {
 
 describe('the workbook\'s own dates', () => {
   it('a file is created at the run\'s clock, not the machine\'s: a replayed slot says when it was made for', async () => {
-    const r = await generate('csasf', { date: '2027-01-15', provider: 'HOMEWAY', now: new Date('2027-01-15T15:00:00Z') }, w.deps);
+    const r = await generate('csasf', { ...onSlotDay('2027-01-15'), provider: 'HOMEWAY' }, w.deps);
     const created = execFileSync(OPENPYXL, ['-c', 'import sys, openpyxl; print(openpyxl.load_workbook(sys.argv[1]).properties.created.isoformat())', file('HOMEWAY', r.units[0]!.file!)],
       { encoding: 'utf8' }).trim();
     expect(created).toBe('2027-01-15T15:00:00');
@@ -104,7 +104,7 @@ describe('a CS pair whose authorization with one provider was denied or has ende
     expect(s).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
     expect(s.rejects.map((r) => [r.row, r.message])).toEqual([[4, expect.stringMatching(/already assigned to provider HOMEWAY/)]]);
     const cs = async (provider: string) => {
-      const r = await generate('csasf', { date: '2027-03-15', provider, now: new Date('2027-03-15T15:00:00Z') }, w.deps);
+      const r = await generate('csasf', { ...onSlotDay('2027-03-15'), provider }, w.deps);
       return (await readRecords(file(provider, r.units[0]!.file!))).CSASF!.map((x) => [x.cin, x.serviceCode, x.authStatus, x.authNumber]);
     };
     expect(await cs('MEALS')).toEqual([['91000002B', 'RS', 'Approved', 'A-901'], ['91000003C', 'RC', 'Approved', 'A-900'], ['91000005E', 'MTM', 'Approved', 'A-200']]);

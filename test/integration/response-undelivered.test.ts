@@ -14,7 +14,7 @@ import { findSubmission } from '../../src/repositories/submissions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { otfRow, workbook } from '../helpers/provider-files.js';
 
 let db: TestDb;
@@ -25,7 +25,7 @@ let world: PlanWorld;
 beforeAll(async () => {
   world = await openPlanWorld('undelivered', { settings: { SFTP_STABLE_SECONDS: '0', OPS_EMAIL: 'ops@plan.example' } });
   ({ db, sftp, config } = world);
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, world.deps);
+  await generate('mif', onSlotDay('2026-11-15'), world.deps);
 });
 afterAll(() => closePlanWorld(world));
 

@@ -22,6 +22,7 @@ import { appliedState, memberState } from '../fixtures/hostile/support.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
 import { enrolledRow, rtf, rtfRow } from '../helpers/provider-files.js';
+import { onSlotDay } from '../helpers/world.js';
 
 const PROVIDERS = ['ACME', 'RIVAL', 'HOMEWAY', 'MEALS'];
 const BULK = 4000;
@@ -269,7 +270,7 @@ describe('the sFTP server restarts in the middle of a MIF upload', () => {
         finalsAtCut = finalNames(sftp.root, 'ACME').map((n) => [n, fs.statSync(path.join(downloads(sftp.root, 'ACME'), n)).size]);
         restarted = sftp.stop().then(() => sleep(300)).then(() => sftp.start());
       });
-      const result = await generate('mif', { date: '2026-11-15', provider: 'ACME', now: new Date('2026-11-15T15:00:00Z') }, { pool: db.pool, config, openSession: () => openSftp(settings(proxy.port, sftp.fingerprint)) });
+      const result = await generate('mif', { ...onSlotDay('2026-11-15'), provider: 'ACME' }, { pool: db.pool, config, openSession: () => openSftp(settings(proxy.port, sftp.fingerprint)) });
       await restarted;
       expect(proxy.cuts()).toBe(1);
       expect(sawPart, 'the cut came while the .part file was being written').toBe(true);

@@ -14,6 +14,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { P, seedPlan } from '../helpers/plan.js';
 import { csprtf, csprtfRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { sshdAvailability, startSshd, type SshdServer } from '../helpers/sshd.js';
+import { onSlotDay } from '../helpers/world.js';
 
 const sshd = sshdAvailability();
 if (!sshd.available) console.warn(`[security-isolation] OpenSSH tests SKIPPED: ${sshd.reason}`);
@@ -62,8 +63,8 @@ describe.skipIf(!sshd.available)(sshd.available ? 'provider isolation on OpenSSH
     config = loadConfig({ DATA_DIR: dataDir, SFTP_ROOT: server.root, SFTP_STABLE_SECONDS: '0' });
     // the plan publishes through the service account, as in production
     const deps = { pool: db.pool, config, openSession: () => openSftp(base()) };
-    const mif = await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
-    const csasf = await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+    const mif = await generate('mif', onSlotDay('2026-11-15'), deps);
+    const csasf = await generate('csasf', onSlotDay('2026-11-15'), deps);
     expect([...mif.units, ...csasf.units].every((u) => u.status === 'PUBLISHED')).toBe(true);
   });
   afterAll(async () => {

@@ -19,6 +19,7 @@ import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { P, seedPlan } from '../helpers/plan.js';
 import { csprtf, csprtfRow, rtf, rtfRow } from '../helpers/provider-files.js';
 import { readRecords } from '../helpers/workbook.js';
+import { onSlotDay } from '../helpers/world.js';
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -42,8 +43,8 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calx-phi-'));
   config = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0' });
   const deps = { pool: db.pool, config, openSession: () => sftp.openSession() };
-  await generate('mif', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
-  await generate('csasf', { date: '2026-11-15', now: new Date('2026-11-15T15:00:00Z') }, deps);
+  await generate('mif', onSlotDay('2026-11-15'), deps);
+  await generate('csasf', onSlotDay('2026-11-15'), deps);
 });
 afterAll(async () => {
   await sftp?.stop();
