@@ -86,10 +86,14 @@ export interface CsasfRow {
  *   decided future authorization is: were the denial shown until then, the provider would see
  *   it, then the approval, then the denial again.
  */
+/** Whether the authorization `a` has started by the slot ($2): no start date counts as started. */
+const STARTED = (a: string) => `coalesce(${a}.auth_start, $2::date) <= $2::date`;
+/** When the episode `o` starts: its authorization's start, else the day it was assigned. */
+const STARTS = (o: string) => `coalesce(${o}.auth_start, ${o}.assigned_date)`;
+
 const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
   and not o.resolved and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved' and s.auth_end >= $2::date
-  and (((coalesce(o.auth_start, o.assigned_date) > $2::date or o.auth_status = 'Pending')
-         and (coalesce(s.auth_start, $2::date) <= $2::date or coalesce(o.auth_start, o.assigned_date) > s.auth_end))
+  and (((${STARTS('o')} > $2::date or o.auth_status = 'Pending') and (${STARTED('s')} or ${STARTS('o')} > s.auth_end))
        or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))`;
 
 /**
@@ -118,7 +122,7 @@ export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedR
          where s.provider_code = $1 and exists (select 1 from cs_authorizations o where ${SHOWN_UNTIL_SUCCESSOR_STARTS})
          -- the one in force before one not started yet: behind a denial both may wait (a renewal
          -- approved early, then the next one denied), and the provider delivers under the first
-         order by s.cin, s.service_code, coalesce(s.auth_start, $2::date) <= $2::date desc, s.id desc)
+         order by s.cin, s.service_code, ${STARTED('s')} desc, s.id desc)
      )
      select a.cin, a.lob, m.mcp_member_id, m.last_name, m.first_name, m.dob, m.gender, m.address, m.city, m.zip, m.county, m.phone,
             m.language, a.service_code, a.record_type,
