@@ -10,7 +10,7 @@ import { idCardCin, parseCell, type CellOut } from './types.js';
 export type { RowCells, RowContext };
 
 export interface RowResult {
-  /** Normalised values by column key; a blank or invalid cell has no key (so the staged JSON carries only values). */
+  /** Normalised values by column key, every column of the layout; a blank or invalid cell holds undefined (the staged JSON has null there). */
   values: Record<string, CellOut | null>;
   issues: Issue[];
   /** No error-severity issue. */
