@@ -44,7 +44,22 @@ export async function replacedIdentities(db: Db, code: string, since: Date): Pro
   )).rows;
 }
 
-export interface EcmMemberRow { cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean; reassigned: boolean }
+export interface EcmMemberRow {
+  cin: string; lob: string; status: number; last_name: string; first_name: string; lcm_name: string | null; on_mif: boolean; enrolled_on_mif: boolean; reassigned: boolean;
+  /** The member's last eligible day when not eligible with the plan for the file's period (memberEligible, from its first day); null: eligible. */
+  eligibility_end: string | null;
+}
+
+/**
+ * The member `cin` names (the SQL of a CIN) looked up by its key, with its last eligible day when
+ * not eligible on `day` (memberEligible; null otherwise); no row: no such member. A lateral
+ * subquery with a limit is never flattened into a join: as a plain join the planner, guessing
+ * the provider's rows from the average provider's, may hash the plan's whole members table
+ * instead, and every file of every provider pays for the reads that use it.
+ */
+const memberByKey = (cin: string, day: string) => `lateral (select m.last_name, m.first_name,
+          case when not ${memberEligible('m', day)} then m.eligibility_end end as eligibility_end
+          from members m where m.cin = ${cin} limit 1)`;
 
 /**
  * The latest MIF of each line published to the provider by the receipt: one row (id, lob) per
@@ -121,6 +136,11 @@ export interface ContextPeriod {
  * neither whose assignment the provider held on some day of the file's period before the plan
  * moved it to another provider (HELD_IN_PERIOD). One result: a large provider's members are
  * parsed once, not twice.
+ *
+ * Each row also says whether the member is eligible with the plan for the file's period
+ * (`eligibility_end`, as endedMembers says of its members): these are most of the provider's members, and reading
+ * them again for that doubled a large provider's read of them for every file. Each member is
+ * looked up by its key (memberByKey), so the read stays bounded by the provider's members.
  */
 export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
   return (await db.query<EcmMemberRow>(
@@ -130,19 +150,19 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date, period:
        select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
      )
      select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name,
-            f.cin is not null as on_mif, coalesce(f.ecm_status in (3, 4), false) as enrolled_on_mif, false as reassigned
-       from assigned a join members m using (cin) left join mif f on f.cin = a.cin and f.lob = a.lob
+            f.cin is not null as on_mif, coalesce(f.ecm_status in (3, 4), false) as enrolled_on_mif, false as reassigned, m.eligibility_end
+       from assigned a cross join ${memberByKey('a.cin', '$3::date')} m left join mif f on f.cin = a.cin and f.lob = a.lob
      union all
      select * from (
        select distinct on (f.cin, f.lob) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
               true, coalesce(f.ecm_status in (3, 4), false),
-              exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob)
-         from mif f join members m using (cin)
+              exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob), m.eligibility_end
+         from mif f cross join ${memberByKey('f.cin', '$3::date')} m
         where not exists (select 1 from assigned a where a.cin = f.cin and a.lob = f.lob)
         order by f.cin, f.lob) only_on_mif
      union all
-     select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true
-       from ${HELD_IN_PERIOD('$1', '$3', '$4', '$5')} h join members m using (cin)
+     select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true, m.eligibility_end
+       from ${HELD_IN_PERIOD('$1', '$3', '$4', '$5')} h cross join ${memberByKey('h.cin', '$3::date')} m
       where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`,
     [code, receivedAt, period.start, period.end, period.switchesSince],
   )).rows;

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { endedMembers } from '../../src/repositories/provider-context.js';
+import { ecmMembers, endedMembers, type ContextPeriod } from '../../src/repositories/provider-context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { expectReadByTheProvidersMembers } from '../helpers/explain.js';
 import { seedPlan } from '../helpers/plan.js';
@@ -95,7 +95,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', { start: PERIOD, end: '2026-12-31', switchesSince: SWITCHES_SINCE }, RECEIVED);
+const DECEMBER: ContextPeriod = { start: PERIOD, end: '2026-12-31' as IsoDate, switchesSince: SWITCHES_SINCE };
+const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', DECEMBER, RECEIVED);
+const readEcm = (d: pg.Pool | pg.PoolClient) => ecmMembers(d, 'ACME', RECEIVED, DECEMBER);
 
 
 describe('endedMembers (the provider context\'s members whose eligibility ended)', () => {
@@ -125,9 +127,20 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
     expect(now.sort()).toEqual(before.filter((c) => !['91100004O', '91100005U'].includes(c)).sort());
   });
 
+  it('ecmMembers gives the end only of a member not eligible for the period, on each of the member\'s rows', async () => {
+    const ends = new Map((await readEcm(db.pool)).map((r) => [`${r.cin}|${r.lob}`, r.eligibility_end]));
+    expect(ends.get('91000002B|HN')).toBe('2026-11-30'); // assigned
+    expect(ends.get('91000007G|HN')).toBe('2026-11-30'); // only on the latest MIF
+    expect(ends.get('91100003M|HN')).toBe('2026-11-30'); // held into the period
+    expect(ends.get('91000004D|CV')).toBeNull(); // eligible through 12/31: ends in the period, not before it
+    expect(ends.get('91000001A|HN')).toBeNull(); // never ended
+  });
+
   it('examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
     // a few member rows per member of ACME's, where a read from the plan's side examines every one of the OTHERS
     await expectReadByTheProvidersMembers(db.pool, read, 50);
+    // and so does ecmMembers, which reads most of them
+    await expectReadByTheProvidersMembers(db.pool, readEcm, 50);
   });
 
   it('a member only on a MIF that was never published, or only on a MIF of years ago, is not the provider\'s', async () => {
