@@ -6,6 +6,7 @@ import { periodFirstDay, periodForReceipt, periodLastDay } from '../calendar/per
 import type { Config } from '../config.js';
 import {
   csasfPublished, ecmMembers, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
+  type EcmMemberRow, type EndedMemberRow,
 } from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
 import { EcmMembers } from './ecm-members.js';
@@ -21,6 +22,19 @@ export class UnknownProviderError extends Error {
 
 /** The settings the context depends on: the window of replaced NPIs and TINs, how far back switches are looked for, and the plan's days. */
 export type ContextConfig = Pick<Config, 'PREVIOUS_IDENTITY_DAYS' | 'SWITCH_LOOKBACK_DAYS' | 'PLAN_TIME_ZONE'>;
+
+/**
+ * The provider's members not eligible with the plan for the file's period, CIN → last eligible
+ * day: its ECM members' (ecmMembers says it of each) and its referred and authorized ones
+ * (endedMembers, which reads only those, so no member is read twice). A member in both has the
+ * same day in both.
+ */
+export function ineligibleMembers(ecmRows: readonly Pick<EcmMemberRow, 'cin' | 'eligibility_end'>[], ended: readonly EndedMemberRow[]): Map<string, string> {
+  const ineligible = new Map<string, string>();
+  for (const r of ecmRows) if (r.eligibility_end !== null) ineligible.set(r.cin, r.eligibility_end);
+  for (const r of ended) ineligible.set(r.cin, r.eligibility_end);
+  return ineligible;
+}
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
   // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
@@ -39,9 +53,9 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     ecmMembers(pool, code, receivedAt, periodDates),
     latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
-    // the provider's members (as the reads above know them) not eligible for the period
-    // (memberEligible), with their last eligible day
-    endedMembers(pool, code, periodDates, receivedAt),
+    // the provider's referred and authorized members not eligible for the period
+    // (memberEligible), with their last eligible day; ecmMembers' rows say it of the others
+    endedMembers(pool, code, periodDates),
     // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
     leftLineMembers(pool, code, periodDate),
   ]);
@@ -72,7 +86,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     csasf,
     csasfSent: cs.length > 0 || (await csasfPublished(pool, code, receivedAt)),
     outreach,
-    ineligible: new Map(ended.map((m) => [m.cin, m.eligibility_end])),
+    ineligible: ineligibleMembers(ecmRows, ended),
     leftLine: new Map(leftLine.map((a) => [`${a.cin}|${a.lob}`, a.plan_end])),
   };
 }

@@ -75,7 +75,8 @@ export async function upsertMembers(db: Db, rows: readonly UpstreamRow<'members'
  *   before the last day;
  * - for a reporting period: eligible on the period's first day. A row of an RTF, OTF or CSPRTF
  *   about a member not eligible for the file's period is accepted with MEMBER_NOT_ELIGIBLE, and
- *   an RTF does not owe that member (endedMembers, the provider context).
+ *   an RTF does not owe that member (the provider context's `ineligible`: ecmMembers' rows and
+ *   endedMembers).
  */
 export const memberEligible = (m: string, day: string): string => notEndedOn(`${m}.eligibility_end`, day);
 

@@ -138,9 +138,10 @@ export interface ContextPeriod {
  * parsed once, not twice.
  *
  * Each row also says whether the member is eligible with the plan for the file's period
- * (`eligibility_end`, as endedMembers says of its members): these are most of the provider's members, and reading
- * them again for that doubled a large provider's read of them for every file. Each member is
- * looked up by its key (memberByKey), so the read stays bounded by the provider's members.
+ * (`eligibility_end`; endedMembers says it of the provider's other members, its referred and
+ * authorized ones): these are most of the provider's members, and reading them a second time
+ * for that doubled a large provider's read of them for every file. Each member is looked up by
+ * its key (memberByKey), so the read stays bounded by the provider's members.
  */
 export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
   return (await db.query<EcmMemberRow>(
@@ -269,22 +270,23 @@ export async function csasfPublished(db: Db, code: string, receivedAt: Date): Pr
 export interface EndedMemberRow { cin: string; eligibility_end: string }
 
 /**
- * The provider's members not eligible with the plan for the file's reporting period (from its
- * first day: memberEligible), each with its last eligible day. Only members whose
- * eligibility ended: the rows about them are accepted with MEMBER_NOT_ELIGIBLE and an RTF does
- * not owe them.
+ * The provider's referred and authorized members (its ecm_referrals and cs_authorizations) not
+ * eligible with the plan for the file's reporting period (from its first day: memberEligible),
+ * each with its last eligible day. Only members whose eligibility ended: the rows about them
+ * are accepted with MEMBER_NOT_ELIGIBLE and an RTF does not owe them.
  *
- * The provider's members are the ones the rest of the context knows it by: assigned to it,
- * referred or authorized to it, on the latest MIF of a line published to it by the receipt
- * (`receivedAt`, as ecmMembers), or held by it on some day of the period before the plan
- * moved them away (HELD_IN_PERIOD, as ecmMembers: such a member is on neither its assignments
- * nor its latest MIF). Only those of the moves: a member moved away before the period is in no
- * read of the context, and the row about them is MEMBER_NOT_ASSIGNED (see below); the lineage
- * searched reaches SWITCH_LOOKBACK_DAYS back, months of moves dated before the period. The
- * read starts from those, never from the plan's members:
- * every file of every provider pays for it, and the plan's ended members grow by hundreds of
- * thousands a year; each side below reads through its provider index (0001, 0049) and members
- * by its key.
+ * The context's other members (assigned to the provider, on the latest MIF of a line published
+ * to it by the receipt, or held by it on some day of the period before the plan moved them
+ * away: HELD_IN_PERIOD) are ecmMembers' rows, which say the same of each (eligibility_end):
+ * read here again, a large provider's members were read twice for every file. The context's
+ * `ineligible` is both (src/ingest/context.ts, ineligibleMembers); a member both referred and
+ * assigned is in both, with the same day. A member the plan moved away before the period (not
+ * held in it) is not among ecmMembers' rows: the row about them is MEMBER_NOT_ASSIGNED.
+ *
+ * The read starts from the provider's referrals and authorizations (through their provider
+ * indexes, 0001), each member looked up by its key, never from the plan's members: every file
+ * of every provider pays for it, and the plan's ended members grow by hundreds of thousands a
+ * year.
  *
  * [POLICY] Older files no longer count, nor files never published: a CSASF's rows are the
  * provider's authorizations (never deleted nor handed to another provider), so the
@@ -293,23 +295,23 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * the context (no assignment, not on the latest MIF, not held): the row about them is rejected
  * (MEMBER_NOT_ASSIGNED) and no RTF owes them, so a warning that the row "is accepted" would
  * only contradict it. Reading every row of every file ever sent grew with the provider's years.
+ *
+ * (`_receivedAt` is read no more, the latest MIFs being ecmMembers'; kept while
+ * bench/context-lookback.ts still passes it.)
  */
-export async function endedMembers(db: Db, code: string, period: ContextPeriod, receivedAt: Date): Promise<EndedMemberRow[]> {
+export async function endedMembers(db: Db, code: string, period: Pick<ContextPeriod, 'start'>, _receivedAt?: Date): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
-    `with latest_mif as (${latestMifs('$1', '$3')}), mine as (
-       select a.cin from ecm_assignments a where a.provider_code = $1
-       union select f.cin from ecm_referrals f where f.provider_code = $1
+    `with mine as (
+       select f.cin from ecm_referrals f where f.provider_code = $1
        union select a.cin from cs_authorizations a where a.provider_code = $1
-       union select r.cin from latest_mif l join outbound_file_rows r on r.outbound_file_id = l.id
-       union select h.cin from ${HELD_IN_PERIOD('$1', '$2', '$5', '$4')} h
      )
      -- each of the provider's members looked up by its key (a lateral subquery with a limit is
-     -- never flattened into a join): as a plain join the planner, guessing a file's rows from
-     -- the average file's, may hash the plan's whole members table instead
+     -- never flattened into a join): as a plain join the planner, guessing the provider's rows
+     -- from the average provider's, may hash the plan's whole members table instead
      select mine.cin, e.eligibility_end from mine
       cross join lateral (select m.eligibility_end from members m
                            where m.cin = mine.cin and m.eligibility_end is not null and not ${memberEligible('m', '$2::date')} limit 1) e`,
-    [code, period.start, receivedAt, period.switchesSince, period.end],
+    [code, period.start],
   )).rows;
 }
 

@@ -1,15 +1,18 @@
-// The provider context's read of the provider's members whose eligibility with the plan ended
-// (src/repositories/provider-context.ts endedMembers). It runs for every inbound file, so it must
-// be bounded by the provider's own members: a plan with a couple of million members loses
+// The provider context's members whose eligibility with the plan ended (src/ingest/context.ts
+// `ineligible`): the provider's ECM members read once, by ecmMembers (each row with the member's
+// eligibility end when not eligible for the period), plus the provider's other members, by
+// endedMembers (src/repositories/provider-context.ts). Both run for every inbound file, so each
+// must be bounded by the provider's own members: a plan with a couple of million members loses
 // hundreds of thousands a year, and a read starting from every ended member of the plan would
 // grow with that churn year after year. The plan's check: EXPLAIN ANALYZE counts the members
-// rows the read examines (a row count, deterministic; never a time).
+// rows each read examines (a row count, deterministic; never a time).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../schemas/primitives.js';
+import { ineligibleMembers } from '../../src/ingest/context.js';
 import { ecmMembers, endedMembers, type ContextPeriod } from '../../src/repositories/provider-context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { expectReadByTheProvidersMembers } from '../helpers/explain.js';
+import { explainRead, expectReadByTheProvidersMembers, nodes } from '../helpers/explain.js';
 import { seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
@@ -96,13 +99,14 @@ afterAll(async () => {
 });
 
 const DECEMBER: ContextPeriod = { start: PERIOD, end: '2026-12-31' as IsoDate, switchesSince: SWITCHES_SINCE };
-const read = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', DECEMBER, RECEIVED);
 const readEcm = (d: pg.Pool | pg.PoolClient) => ecmMembers(d, 'ACME', RECEIVED, DECEMBER);
+const readEnded = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', DECEMBER, RECEIVED);
+/** The context's `ineligible`, from both reads as loadProviderContext makes it: CIN → last eligible day. */
+const read = async (d: pg.Pool | pg.PoolClient) => ineligibleMembers(await readEcm(d), await readEnded(d));
 
-
-describe('endedMembers (the provider context\'s members whose eligibility ended)', () => {
+describe('the provider context\'s members whose eligibility ended (ecmMembers and endedMembers)', () => {
   it('the provider\'s members ended before the period, each with its last eligible day', async () => {
-    const rows = (await read(db.pool)).map((r) => [r.cin, r.eligibility_end]).sort();
+    const rows = [...(await read(db.pool))].sort();
     expect(rows).toEqual([
       ['91000002B', '2026-11-30'], // assigned
       ['91000007G', '2026-11-30'], // only on the latest MIF of its line
@@ -112,19 +116,19 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
     ]); // (not 91100006V: moved away before the period)
   });
 
-  it('is the set the read from the plan\'s side gave, but for members only on files that no longer count', async () => {
+  it('is the set the read from the plan\'s side gave, with the same days, but for members only on files that no longer count', async () => {
     // the read as it was (every ended member of the plan, then whether any of the provider's
     // rows or of any file ever made for it names the member): the reference
-    const before = (await db.pool.query<{ cin: string }>(
-      `select m.cin from members m
+    const before = (await db.pool.query<{ cin: string; eligibility_end: string }>(
+      `select m.cin, m.eligibility_end from members m
         where m.eligibility_end is not null and not (m.eligibility_end >= $2::date)
           and (exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $1)
                or exists (select 1 from ecm_referrals f where f.cin = m.cin and f.provider_code = $1)
                or exists (select 1 from cs_authorizations a where a.cin = m.cin and a.provider_code = $1)
                or exists (select 1 from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id where r.cin = m.cin and o.provider_code = $1))`,
-      ['ACME', PERIOD])).rows.map((r) => r.cin);
-    const now = (await read(db.pool)).map((r) => r.cin);
-    expect(now.sort()).toEqual(before.filter((c) => !['91100004O', '91100005U'].includes(c)).sort());
+      ['ACME', PERIOD])).rows.map((r) => [r.cin, r.eligibility_end]);
+    const now = [...(await read(db.pool))];
+    expect(now.sort()).toEqual(before.filter(([c]) => !['91100004O', '91100005U'].includes(c!)).sort());
   });
 
   it('ecmMembers gives the end only of a member not eligible for the period, on each of the member\'s rows', async () => {
@@ -136,15 +140,24 @@ describe('endedMembers (the provider context\'s members whose eligibility ended)
     expect(ends.get('91000001A|HN')).toBeNull(); // never ended
   });
 
-  it('examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
+  it('endedMembers reads only what ecmMembers does not: no assignment, lineage nor file row', async () => {
+    const plan = await explainRead(db.pool, readEnded);
+    const tables = new Set(nodes(plan!).map((n) => n['Relation Name']).filter(Boolean));
+    for (const t of ['ecm_assignments', 'ecm_assignment_changes', 'outbound_files', 'outbound_file_rows']) expect(tables).not.toContain(t);
+    // and what it returns is the referred and authorized members ecmMembers does not know
+    expect((await readEnded(db.pool)).map((r) => [r.cin, r.eligibility_end]).sort()).toEqual([
+      ['91100001R', '2026-11-30'], ['91100002S', '2026-11-30'],
+    ]);
+  });
+
+  it('each read examines only the provider\'s members, not every member of the plan whose eligibility ended', async () => {
     // a few member rows per member of ACME's, where a read from the plan's side examines every one of the OTHERS
-    await expectReadByTheProvidersMembers(db.pool, read, 50);
-    // and so does ecmMembers, which reads most of them
     await expectReadByTheProvidersMembers(db.pool, readEcm, 50);
+    await expectReadByTheProvidersMembers(db.pool, readEnded, 50);
   });
 
   it('a member only on a MIF that was never published, or only on a MIF of years ago, is not the provider\'s', async () => {
-    const cins = (await read(db.pool)).map((r) => r.cin);
+    const cins = [...(await read(db.pool)).keys()];
     expect(cins).not.toContain('91100005U');
     expect(cins).not.toContain('91100004O');
   });
