@@ -3,8 +3,7 @@
 import type { Layout } from '../../schemas/layout.js';
 import type { CrossRowKey } from './file-type.js';
 import { makeIssue, type Issue } from './issues.js';
-import type { RowCells } from './scope.js';
-import type { CellOut } from './types.js';
+import type { RowCells, RowValues } from './scope.js';
 
 interface Seen { sheet: string; row: number; rest: string }
 
@@ -37,7 +36,7 @@ export class CrossRowChecker {
   constructor(readonly layout: Layout, private readonly rule: CrossRowKey) {}
 
   /** Issues for this row given the accepted rows before it; its key is taken only by accept(). */
-  check(sheet: string, row: number, values: Readonly<Record<string, CellOut | null>>, cells: RowCells): Issue[] {
+  check(sheet: string, row: number, values: Readonly<RowValues>, cells: RowCells): Issue[] {
     this.pendingHead = undefined;
     const keys = this.rule.keys;
     const h = values[keys[0]!];

@@ -4,14 +4,14 @@ import type { HeaderMatch } from '../../schemas/index.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { RowValidation } from './file-type.js';
 import { isError, type Issue } from './issues.js';
-import { BoundRow, RowScope, type ColumnIndex, type RowCells, type RowContext } from './scope.js';
-import { idCardCin, parseCell, type CellOut } from './types.js';
+import { BoundRow, RowScope, type ColumnIndex, type RowCells, type RowContext, type RowValues } from './scope.js';
+import { idCardCin, parseCell } from './types.js';
 
 export type { RowCells, RowContext };
 
 export interface RowResult {
   /** Normalised values by column key, every column of the layout; a blank or invalid cell holds undefined (the staged JSON has null there). */
-  values: Record<string, CellOut | null>;
+  values: RowValues;
   issues: Issue[];
   /** No error-severity issue. */
   accepted: boolean;

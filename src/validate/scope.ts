@@ -54,13 +54,16 @@ export class BoundRow implements RowCells {
   }
 }
 
+/** A row's normalised values by column key: every column of its layout, undefined where the cell is blank or invalid. */
+export type RowValues = Record<string, CellOut | null | undefined>;
+
 /**
  * Each layout's empty values: every column key, in layout order, holding undefined. A row's
  * values start as a copy of it (one object of a known shape), where adding the keys one by one,
  * past a dozen, turned each row's object into a dictionary: ~5% of the read of a large file.
  */
-const emptyValues = new WeakMap<Layout, Readonly<Record<string, CellOut | null>>>();
-function valuesFor(layout: Layout): Record<string, CellOut | null> {
+const emptyValues = new WeakMap<Layout, Readonly<RowValues>>();
+function valuesFor(layout: Layout): RowValues {
   let empty = emptyValues.get(layout);
   // (Object.fromEntries builds it with fast properties, and a spread copies its shape)
   if (!empty) emptyValues.set(layout, (empty = Object.fromEntries(layout.columns.map((c) => [c.key, undefined]))));
@@ -73,7 +76,7 @@ function valuesFor(layout: Layout): Record<string, CellOut | null> {
  * rule written for a few keys, `RowRule<'reportingPeriod'>`, serves every layout that has them.)
  */
 export class RowScope<K extends string = string> {
-  readonly values: Record<string, CellOut | null>;
+  readonly values: RowValues;
   readonly issues: Issue[] = [];
   /** Keys of blank cells (a short list: cheaper per row than a Set). */
   private readonly blanks: string[] = [];

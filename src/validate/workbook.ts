@@ -13,8 +13,7 @@ import { makeIssue, type Issue } from './issues.js';
 import { computeOutcome, type Outcome } from './outcome.js';
 import { DEFAULT_REJECTED_ROW_CAP, RejectedRowCollector } from './rejected.js';
 import { bindRow, validateRow, type RowContext } from './row.js';
-import type { RowCells } from './scope.js';
-import type { CellOut } from './types.js';
+import type { RowCells, RowValues } from './scope.js';
 
 /** The reader's events (src/xlsx/reader.ts), structurally. */
 export type WorkbookEvent =
@@ -39,7 +38,7 @@ export interface ValidatedRow {
   sheet: string;
   layout: Layout;
   rowNumber: number;
-  values: Record<string, CellOut | null>;
+  values: RowValues;
   issues: Issue[];
   /** Row-level verdict; nothing is applied unless the file's outcome is not REJECTED. */
   accepted: boolean;
@@ -59,7 +58,7 @@ export interface WorkbookValidationOptions {
    * Rules that need more than the row (the database context of the submitting provider): run
    * after the row and cross-row rules, before the row's verdict, so they can reject it.
    */
-  contextRules?: (row: { sheet: string; layout: Layout; rowNumber: number; values: Record<string, CellOut | null>; cin?: string; cells: RowCells; issues: readonly Issue[] }) => Issue[];
+  contextRules?: (row: { sheet: string; layout: Layout; rowNumber: number; values: RowValues; cin?: string; cells: RowCells; issues: readonly Issue[] }) => Issue[];
   rejectedRowCap?: number;
   /** Row issues kept for the response; counts stay exact beyond it. */
   issueCap?: number;

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { liaisonText, unreadResponseEmail } from '../../src/ingest/pipeline.js';
 import { responseSheets } from '../../src/reports/response.js';
-import type { CellOut } from '../../src/validate/types.js';
+import type { RowValues } from '../../src/validate/scope.js';
 import { validateFile, type FileValidation } from '../../src/validate/file.js';
 import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer, type WriteRow } from '../../src/xlsx/writer.js';
@@ -22,7 +22,7 @@ const fixture = (name: string) => fs.readFileSync(path.resolve(import.meta.dirna
 
 /** Validates as the November files are validated on December 3. */
 async function validate(bytes: Buffer, name: string, period = '2026-11', receivedDate = '2026-12-03') {
-  const rows: { sheet: string; rowNumber: number; values: Record<string, CellOut | null> }[] = [];
+  const rows: { sheet: string; rowNumber: number; values: RowValues }[] = [];
   const v = await validateFile(bytes, name, {
     limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate, expectedPeriod: period },
     onRow: (row) => void rows.push({ sheet: row.sheet, rowNumber: row.rowNumber, values: row.values }),
