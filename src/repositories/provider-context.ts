@@ -295,11 +295,8 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * the context (no assignment, not on the latest MIF, not held): the row about them is rejected
  * (MEMBER_NOT_ASSIGNED) and no RTF owes them, so a warning that the row "is accepted" would
  * only contradict it. Reading every row of every file ever sent grew with the provider's years.
- *
- * (`_receivedAt` is read no more, the latest MIFs being ecmMembers'; kept while
- * bench/context-lookback.ts still passes it.)
  */
-export async function endedMembers(db: Db, code: string, period: Pick<ContextPeriod, 'start'>, _receivedAt?: Date): Promise<EndedMemberRow[]> {
+export async function endedMembers(db: Db, code: string, period: Pick<ContextPeriod, 'start'>): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
     `with mine as (
        select f.cin from ecm_referrals f where f.provider_code = $1
