@@ -1,4 +1,4 @@
-// `npx tsx bench/context-lookback.ts [--repeat N] [--days 0,62,183,365]`: what SWITCH_LOOKBACK_DAYS
+// `npx tsx bench/context-lookback.ts [--repeat N] [--days 0,62,183,365] [--others N]`: what SWITCH_LOOKBACK_DAYS
 // costs the provider context (src/ingest/context.ts) at a large provider. On an embedded Postgres
 // of its own (a temporary folder, removed after), one provider holds 100k members and held 30k
 // more that the plan's extracts moved to another provider over the last year (2,500 a month,
@@ -6,7 +6,9 @@
 // assignments every month (status, acuity, care manager): 342k lineage rows. Then, for each
 // lookback, ecmMembers (the read that searches the lineage) and endedMembers beside it, as the
 // context runs them, for the provider's November files received on December 3rd; prints the
-// seconds of each round and the members they found held in the period.
+// seconds of each round and the members they found held in the period. `--others N` adds N
+// members of the plan who are none of the provider's (a plan of 2M members: --others 1870000):
+// the reads must look up the provider's members by key, never read the plan's.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +24,7 @@ function option(name: string, fallback: string): string {
 }
 const repeat = Number(option('repeat', '4'));
 const lookbacks = option('days', '0,62,183,365').split(',').map(Number);
+const others = Number(option('others', '0'));
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-lookback-'));
 const server = await startEmbedded(path.join(dir, 'pg'), 55499, 'calaim');
@@ -33,6 +36,9 @@ try {
   await q(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('BIG', '1234567893', '123456789', 'Big', 'BIG'), ('OTHER', '1987654328', '987654321', 'Other', 'OTHER')`);
   await q(`insert into provider_contracts values ('BIG', 'HN', 'ECM'), ('OTHER', 'HN', 'ECM')`);
   await q(`insert into members (cin, last_name, first_name, dob) select '9' || lpad(i::text, 7, '0') || 'A', 'Last' || i, 'First' || i, '1980-01-01' from generate_series(1, 130000) i`);
+  await q(`insert into members (cin, last_name, first_name, dob, address, city, state, zip, phone)
+    select '8' || lpad(i::text, 7, '0') || 'B', 'Last' || i, 'First' || i, '1980-01-01', i || ' Main Street', 'Fresno', 'CA', '93721', '5595551234'
+      from generate_series(1, ${others}) i`);
   await q(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, enrollment_start, acuity, lcm_name, lcm_phone)
     select '9' || lpad(i::text, 7, '0') || 'A', 'HN', 'BIG', 3, '2025-06-01', '2025-06-10', 'Low', 'Pat Lee', '5595552000' from generate_series(1, 130000) i`);
   // the extracts' monthly changes that keep the provider: a fifth of its assignments a month, for a year
