@@ -468,7 +468,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
     },
     notes: [
-      'Each case and size ran in a fresh child process, compiled JavaScript as production runs it (not through tsx); peakRssMB is that process\'s maxRSS.',
+      'Each case and size ran in a fresh child process, compiled JavaScript as production runs it (not through tsx); peakRssMB is that process\'s own peak resident memory (VmHWM on Linux; never its parent\'s, which maxRSS carries across the exec).',
       'Postgres (embedded) and the sFTP server (in-process dev server) run outside the measured child, as remote servers would.',
       'B seconds: the taking poll (download, parse, validate with DB context, apply, response, publish, move); the listing poll is in details.',
       'B1: B\'s Node work with no database and no sFTP, on the same file: read from disk, every row through the row and cross-row rules (the offline validation), and each row made into its COPY line; no download, no rules that need the database context, no Postgres, no response. With B\'s details.downloadSeconds, it bounds B from below whatever Postgres does.',

@@ -1,5 +1,6 @@
 // Runs one benchmark case inside a fresh child process: reads its arguments (JSON in argv[2]),
 // runs it, and prints one result line with the process's peak RSS measured at the very end.
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface CaseResult {
@@ -15,8 +16,19 @@ export interface CaseResult {
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 
+/**
+ * This process's peak resident memory: on Linux its memory's high-water mark (VmHWM), not
+ * getrusage's maxRSS, which keeps across the exec the size of the parent copied at the fork:
+ * every case read at least the bench process's size, ~290 MB once it had written the fixture
+ * workbooks itself (the first run on a machine, when they are not cached).
+ */
 export function peakRssMB(): number {
-  // maxRSS is in kilobytes (the kernel's high-water mark of resident memory for this process).
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux: maxRSS (in kilobytes) below
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
