@@ -70,9 +70,8 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
         order by lob, slot desc, id desc`;
 
 /**
- * [POLICY] The assignments the provider held on some day of the file's period (`start` to
- * `end`, its first and last days; each argument the statement's placeholder for it) before
- * the plan moved them to another provider (domain §4 item 4a: "a switch happens only through
+ * [POLICY] The assignments the provider ($1) held on some day of the file's period ($3 to $4,
+ * its first and last days) before the plan moved them to another provider (domain §4 item 4a: "a switch happens only through
  * the plan's assignment extract"; or a referral after the episode ended), that it holds no
  * longer: one row per member and line, as the provider had it (status, care manager). A
  * switch dated inside the period and loaded before that period's MIF leaves the member off the
@@ -85,21 +84,21 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
  * lineage row's `before`, or the assignment as it stands), and no later than the plan's end of
  * it in the line (plan_end). So a switch loaded during the period but dated before it (a
  * retroactive extract) leaves the provider no day of it, and one dated inside the period counts
- * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search (`since`): the
+ * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
  * provider's moves (the changes that left an assignment with another provider, `moved`) loaded
  * since SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
  * began), so a switch an extract dated months ahead into the period is found; the partial
  * index of migration 0049 reads just those, never the lineage of every RTF nor the extracts'
  * other changes.
  */
-const HELD_IN_PERIOD = (provider: string, start: string, end: string, since: string) => `(
+const HELD_IN_PERIOD = `(
   -- (materialized: the provider's few recent changes lead, through their index; left to the
   -- planner, a small table was read from the other side, all other providers' assignments)
   -- (its condition as migration 0049's partial index is declared, "where moved", so the read
   -- stays on it)
   with moved as materialized (
     select c.id, c.assignment_id, c.before from ecm_assignment_changes c
-     where c.moved and (c.before).provider_code = ${provider} and c.changed_at >= ${since}
+     where c.moved and (c.before).provider_code = $1 and c.changed_at >= $5
   )
   select distinct on (x.cin, x.lob) x.cin, x.lob, x.status, x.lcm_name
     from (
@@ -107,14 +106,14 @@ const HELD_IN_PERIOD = (provider: string, start: string, end: string, since: str
              coalesce((n.before).provider_code, cur.provider_code) as next_provider,
              coalesce((n.before).assigned_date, cur.assigned_date) as next_from
         from moved c
-        join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> ${provider}
+        join ecm_assignments cur on cur.id = c.assignment_id and cur.provider_code <> $1
         -- the assignment right after the change: the next change's image of it (only RTFs, which
         -- move nothing, come between), or the row as it stands
         left join lateral (select n.before from ecm_assignment_changes n
                             where n.assignment_id = c.assignment_id and n.source <> 'RTF' and n.id > c.id
                             order by n.id limit 1) n on true
     ) x
-   where x.next_provider <> ${provider} and x.held_from <= ${end}::date and x.next_from > ${start}::date and (x.plan_end is null or x.plan_end >= ${start}::date)
+   where x.next_provider <> $1 and x.held_from <= $4::date and x.next_from > $3::date and (x.plan_end is null or x.plan_end >= $3::date)
    order by x.cin, x.lob, x.next_from desc
 )`;
 
@@ -163,7 +162,7 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date, period:
         order by f.cin, f.lob) only_on_mif
      union all
      select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true, m.eligibility_end
-       from ${HELD_IN_PERIOD('$1', '$3', '$4', '$5')} h cross join ${memberByKey('h.cin', '$3::date')} m
+       from ${HELD_IN_PERIOD} h cross join ${memberByKey('h.cin', '$3::date')} m
       where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`,
     [code, receivedAt, period.start, period.end, period.switchesSince],
   )).rows;
