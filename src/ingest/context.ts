@@ -55,7 +55,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     since ? replacedIdentities(pool, code, since) : [],
     // the provider's referred and authorized members not eligible for the period
     // (memberEligible), with their last eligible day; ecmMembers' rows say it of the others
-    endedMembers(pool, code, periodDates),
+    endedMembers(pool, code, periodDate),
     // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
     leftLineMembers(pool, code, periodDate),
   ]);

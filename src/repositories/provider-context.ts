@@ -283,9 +283,9 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * held in it) is not among ecmMembers' rows: the row about them is MEMBER_NOT_ASSIGNED.
  *
  * The read starts from the provider's referrals and authorizations (through their provider
- * indexes, 0001), each member looked up by its key, never from the plan's members: every file
- * of every provider pays for it, and the plan's ended members grow by hundreds of thousands a
- * year.
+ * indexes, 0001), each member looked up by its key (memberByKey), never from the plan's
+ * members: every file of every provider pays for it, and the plan's ended members grow by
+ * hundreds of thousands a year.
  *
  * [POLICY] Older files no longer count, nor files never published: a CSASF's rows are the
  * provider's authorizations (never deleted nor handed to another provider), so the
@@ -295,19 +295,15 @@ export interface EndedMemberRow { cin: string; eligibility_end: string }
  * (MEMBER_NOT_ASSIGNED) and no RTF owes them, so a warning that the row "is accepted" would
  * only contradict it. Reading every row of every file ever sent grew with the provider's years.
  */
-export async function endedMembers(db: Db, code: string, period: Pick<ContextPeriod, 'start'>): Promise<EndedMemberRow[]> {
+export async function endedMembers(db: Db, code: string, periodDate: IsoDate): Promise<EndedMemberRow[]> {
   return (await db.query<EndedMemberRow>(
     `with mine as (
        select f.cin from ecm_referrals f where f.provider_code = $1
        union select a.cin from cs_authorizations a where a.provider_code = $1
      )
-     -- each of the provider's members looked up by its key (a lateral subquery with a limit is
-     -- never flattened into a join): as a plain join the planner, guessing the provider's rows
-     -- from the average provider's, may hash the plan's whole members table instead
-     select mine.cin, e.eligibility_end from mine
-      cross join lateral (select m.eligibility_end from members m
-                           where m.cin = mine.cin and m.eligibility_end is not null and not ${memberEligible('m', '$2::date')} limit 1) e`,
-    [code, period.start],
+     select mine.cin, m.eligibility_end from mine cross join ${memberByKey('mine.cin', '$2::date')} m
+      where m.eligibility_end is not null`,
+    [code, periodDate],
   )).rows;
 }
 

@@ -100,7 +100,7 @@ afterAll(async () => {
 
 const DECEMBER: ContextPeriod = { start: PERIOD, end: '2026-12-31' as IsoDate, switchesSince: SWITCHES_SINCE };
 const readEcm = (d: pg.Pool | pg.PoolClient) => ecmMembers(d, 'ACME', RECEIVED, DECEMBER);
-const readEnded = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', DECEMBER);
+const readEnded = (d: pg.Pool | pg.PoolClient) => endedMembers(d, 'ACME', PERIOD);
 /** The context's `ineligible`, from both reads as loadProviderContext makes it: CIN → last eligible day. */
 const read = async (d: pg.Pool | pg.PoolClient) => ineligibleMembers(await readEcm(d), await readEnded(d));
 
