@@ -149,17 +149,16 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date, period:
      ), assigned as (
        select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
      )
-     select a.cin, a.lob, a.status, m.last_name, m.first_name, a.lcm_name,
-            f.cin is not null as on_mif, coalesce(f.ecm_status in (3, 4), false) as enrolled_on_mif, false as reassigned, m.eligibility_end
-       from assigned a cross join ${memberByKey('a.cin', '$3::date')} m left join mif f on f.cin = a.cin and f.lob = a.lob
-     union all
-     select * from (
-       select distinct on (f.cin, f.lob) f.cin, f.lob, coalesce(f.ecm_status, 1)::smallint, m.last_name, m.first_name, null::text,
-              true, coalesce(f.ecm_status in (3, 4), false),
-              exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob), m.eligibility_end
-         from mif f cross join ${memberByKey('f.cin', '$3::date')} m
-        where not exists (select 1 from assigned a where a.cin = f.cin and a.lob = f.lob)
-        order by f.cin, f.lob) only_on_mif
+     -- each assignment of the provider, and each member of its latest MIFs it holds in that line
+     -- no longer, in one pass over both (one hash full join: finding the second kind apart, as
+     -- the MIF's rows with no assignment, sorted both sides again on disk, a quarter of the
+     -- read: 0.37 against 0.28 s at the bench's provider of 100k members)
+     select x.cin, x.lob, x.status, m.last_name, m.first_name, x.lcm_name, x.on_mif, x.enrolled_on_mif, x.reassigned, m.eligibility_end
+       from (select coalesce(a.cin, f.cin) as cin, coalesce(a.lob, f.lob) as lob, coalesce(a.status, coalesce(f.ecm_status, 1)::smallint) as status, a.lcm_name,
+                    f.cin is not null as on_mif, coalesce(f.ecm_status in (3, 4), false) as enrolled_on_mif,
+                    case when a.cin is null then exists (select 1 from ecm_assignments o where o.cin = f.cin and o.lob = f.lob) else false end as reassigned
+               from assigned a full join mif f on f.cin = a.cin and f.lob = a.lob) x
+      cross join ${memberByKey('x.cin', '$3::date')} m
      union all
      select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true, m.eligibility_end
        from ${HELD_IN_PERIOD} h cross join ${memberByKey('h.cin', '$3::date')} m
