@@ -29,10 +29,14 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
    * contract for the period (one ended before it: its rows are LOB_NOT_CONTRACTED) owes none,
    * nor is a member not eligible with the plan for the period owed (ctx.ineligible: memberEligible),
    * nor one the plan moved to another of its lines before the period (ctx.leftLine: assignmentInLine).
+   * By CIN, then line: the context holds the members in the order the database gave them, which
+   * no query fixes for a provider's whole caseload, and the same file against the same records
+   * is told the same thing in the same order.
    */
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
     [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob)
-      && !ctx.ineligible.has(cin) && !ctx.leftLine.has(`${cin}|${m.lob}`) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }));
+      && !ctx.ineligible.has(cin) && !ctx.leftLine.has(`${cin}|${m.lob}`) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }))
+      .sort((a, b) => (a.cin < b.cin ? -1 : a.cin > b.cin ? 1 : a.lob < b.lob ? -1 : a.lob > b.lob ? 1 : 0));
 
   return {
     check(row, lob, out) {
