@@ -50,6 +50,41 @@ export interface CsasfRow {
   assigned_date: string | null;
 }
 
+/** Whether the authorization `a` has started by the slot ($2): no start date counts as started. */
+const STARTED = (a: string) => `coalesce(${a}.auth_start, $2::date) <= $2::date`;
+/** When the episode `o` starts: its authorization's start, else the day it was assigned. */
+const STARTS = (o: string) => `coalesce(${o}.auth_start, ${o}.assigned_date)`;
+
+/**
+ * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
+ * shows on the slot ($2): an approved authorization that has not ended on the slot, while
+ * - `o` (a re-authorization, or another provider's authorization from the day after `s` ends)
+ *   starts after the slot, or is a request still pending, and `s` is in force on the slot, or
+ *   not started yet with `o` starting after it ends (a renewal approved early: shown before `s`
+ *   starts, the renewal would go out, then `s`, then the renewal again; one starting before `s`
+ *   ends replaces it, and `s`, never in force, is not shown); or
+ * - `o` is the same provider's re-authorization denied, and `s` is in force or not started yet:
+ *   a refused renewal takes nothing away from the approved authorization, the member is still
+ *   authorized and the provider delivers, and reports delivering, service under it (domain §5
+ *   item 3). Not started yet, it is the one the provider is to deliver under, shown as any
+ *   decided future authorization is: were the denial shown until then, the provider would see
+ *   it, then the approval, then the denial again.
+ */
+const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
+  and not o.resolved and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved' and s.auth_end >= $2::date
+  and (((${STARTS('o')} > $2::date or o.auth_status = 'Pending') and (${STARTED('s')} or ${STARTS('o')} > s.auth_end))
+       or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))`;
+
+/**
+ * The end of the approved authorization the denied episode `a` superseded, of the same provider
+ * (its pair's episode just before it: the one open when the denial was loaded), or null. Until
+ * that end the CSASF shows the approved one instead (SHOWN_UNTIL_SUCCESSOR_STARTS), so the
+ * provider first sees the denial the day after: its retention counts from then, not from a
+ * decision date months earlier that would drop it before it was ever sent.
+ */
+const DENIAL_HIDDEN_UNTIL = `(select case when p.provider_code = a.provider_code and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' then p.auth_end end
+    from cs_authorizations p where p.cin = a.cin and p.service_code = a.service_code and p.id < a.id order by p.id desc limit 1)`;
+
 /**
  * CSASF (src/generate): cumulative and rolling. Every member x service assigned to or authorized
  * for the provider whose current authorization episode is not resolved: an episode is resolved
@@ -71,41 +106,6 @@ export interface CsasfRow {
  * (contractInForce): no member of a line whose contract ended goes out; and only members eligible
  * with the plan on the slot's day (memberEligible).
  */
-/**
- * `s` is an episode the open episode `o` superseded that the CSASF of `s`'s provider still
- * shows on the slot ($2): an approved authorization that has not ended on the slot, while
- * - `o` (a re-authorization, or another provider's authorization from the day after `s` ends)
- *   starts after the slot, or is a request still pending, and `s` is in force on the slot, or
- *   not started yet with `o` starting after it ends (a renewal approved early: shown before `s`
- *   starts, the renewal would go out, then `s`, then the renewal again; one starting before `s`
- *   ends replaces it, and `s`, never in force, is not shown); or
- * - `o` is the same provider's re-authorization denied, and `s` is in force or not started yet:
- *   a refused renewal takes nothing away from the approved authorization, the member is still
- *   authorized and the provider delivers, and reports delivering, service under it (domain §5
- *   item 3). Not started yet, it is the one the provider is to deliver under, shown as any
- *   decided future authorization is: were the denial shown until then, the provider would see
- *   it, then the approval, then the denial again.
- */
-/** Whether the authorization `a` has started by the slot ($2): no start date counts as started. */
-const STARTED = (a: string) => `coalesce(${a}.auth_start, $2::date) <= $2::date`;
-/** When the episode `o` starts: its authorization's start, else the day it was assigned. */
-const STARTS = (o: string) => `coalesce(${o}.auth_start, ${o}.assigned_date)`;
-
-const SHOWN_UNTIL_SUCCESSOR_STARTS = `s.cin = o.cin and s.service_code = o.service_code and s.id < o.id
-  and not o.resolved and s.resolved and s.resolved_reason = 'SUPERSEDED' and s.auth_status = 'Approved' and s.auth_end >= $2::date
-  and (((${STARTS('o')} > $2::date or o.auth_status = 'Pending') and (${STARTED('s')} or ${STARTS('o')} > s.auth_end))
-       or (o.auth_status = 'Denied' and o.provider_code = s.provider_code))`;
-
-/**
- * The end of the approved authorization the denied episode `a` superseded, of the same provider
- * (its pair's episode just before it: the one open when the denial was loaded), or null. Until
- * that end the CSASF shows the approved one instead (SHOWN_UNTIL_SUCCESSOR_STARTS), so the
- * provider first sees the denial the day after: its retention counts from then, not from a
- * decision date months earlier that would drop it before it was ever sent.
- */
-const DENIAL_HIDDEN_UNTIL = `(select case when p.provider_code = a.provider_code and p.auth_status = 'Approved' and p.resolved_reason = 'SUPERSEDED' then p.auth_end end
-    from cs_authorizations p where p.cin = a.cin and p.service_code = a.service_code and p.id < a.id order by p.id desc limit 1)`;
-
 export async function csasfRows(db: Db, provider: string, slot: IsoDate, closedRetentionDays: number): Promise<CsasfRow[]> {
   const r = await db.query<CsasfRow>(
     `with shown as (
