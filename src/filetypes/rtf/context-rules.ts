@@ -36,7 +36,7 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
   const unreportedEnrolled = (): { cin: string; lob: string }[] =>
     [...ctx.ecm].filter(([cin, m]) => m.enrolledOnLatestMif && !(m.reassigned && rejectReassigned) && rtfLobs.has(m.lob) && ctx.ecmLobs.has(m.lob)
       && !ctx.ineligible.has(cin) && !ctx.leftLine.has(`${cin}|${m.lob}`) && !reported.has(cin, m.lob)).map(([cin, m]) => ({ cin, lob: m.lob }))
-      .sort((a, b) => (a.cin < b.cin ? -1 : a.cin > b.cin ? 1 : a.lob < b.lob ? -1 : a.lob > b.lob ? 1 : 0));
+      .sort((a, b) => a.cin.localeCompare(b.cin) || a.lob.localeCompare(b.lob));
 
   return {
     check(row, lob, out) {
