@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { ContextRules } from '../../src/filetypes/context-rules.js';
-import type { ProviderContext } from '../../src/filetypes/provider-context.js';
 import { FILE_TYPES, fileTypeRegistry, INBOUND_TYPES, UnknownFileTypeError } from '../../src/filetypes/registry.js';
 import type { RtfKey } from '../../src/filetypes/rtf/rules.js';
 import type { CompleteRegistry, FileTypeDefinition } from '../../src/filetypes/types.js';
@@ -15,12 +14,9 @@ import { BoundRow } from '../../src/validate/scope.js';
 import { chw } from '../fixtures/filetypes/chw/index.js';
 import { CHW } from '../fixtures/filetypes/chw/schema.js';
 import { config as validationConfig } from './validate-helpers.js';
-import { EcmMembers } from '../../src/ingest/ecm-members.js';
+import { providerContext } from '../helpers/provider-context.js';
 
-const ctx: ProviderContext = {
-  code: 'ACME', npi: '1234567893', tin: '123456789', name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-  ecmLobs: new Set(['HN']), csLobs: new Set(), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(),
-};
+const ctx = providerContext({ npi: '1234567893' });
 
 describe('the file-type registry', () => {
   it('holds every inbound type under its own name, in one order every loop shares', () => {

@@ -10,14 +10,14 @@ import type { ProviderContext } from '../../src/filetypes/provider-context.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { EcmMembers } from '../../src/ingest/ecm-members.js';
 import { BoundRow } from '../../src/validate/scope.js';
+import { providerContext } from '../helpers/provider-context.js';
 
 const NPI = '1245678903';
 const TIN = '123456789';
 const CIN = '91000001A';
 
-const contextWith = (lastName: string, firstName: string): ProviderContext => ({
-  code: 'ACME', npi: NPI, tin: TIN, name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-  ecmLobs: new Set(['HN']), csLobs: new Set(), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(),
+const contextWith = (lastName: string, firstName: string): ProviderContext => providerContext({
+  npi: NPI, tin: TIN,
   ecm: new EcmMembers(1).set(CIN, { lob: 'HN', status: 2, lastName, firstName, onLatestMif: true, enrolledOnLatestMif: false, lcmName: null, reassigned: false }),
 });
 

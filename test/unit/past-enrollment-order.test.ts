@@ -11,6 +11,7 @@ import type { EcmMember, ProviderContext } from '../../src/filetypes/provider-co
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { EcmMembers } from '../../src/ingest/ecm-members.js';
 import { BoundRow } from '../../src/validate/scope.js';
+import { providerContext } from '../helpers/provider-context.js';
 
 const NPI = '1245678903';
 const TIN = '123456789';
@@ -20,10 +21,7 @@ const enrolled = (lob: string): EcmMember => ({ lob, status: 3, lastName: 'Last'
 function contextWith(members: [string, string][]): ProviderContext {
   const ecm = new EcmMembers(members.length);
   for (const [cin, lob] of members) ecm.set(cin, enrolled(lob));
-  return {
-    code: 'ACME', npi: NPI, tin: TIN, name: 'Acme', sftpFolder: 'ACME', previousIdentities: { npis: new Map(), tins: new Map() },
-    ecmLobs: new Set(['HN', 'CV']), csLobs: new Set(), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(), ecm,
-  };
+  return providerContext({ npi: NPI, tin: TIN, ecmLobs: new Set(['HN', 'CV']), ecm });
 }
 
 async function unreported(loaded: [string, string][], reported: [string, string][]): Promise<string[]> {

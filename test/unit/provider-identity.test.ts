@@ -7,10 +7,10 @@ import { CSPRTF, RTF } from '../../schemas/index.js';
 import type { Layout } from '../../schemas/layout.js';
 import { loadConfig } from '../../src/config.js';
 import { ContextRules } from '../../src/filetypes/context-rules.js';
-import { previousIdentities, previousIdentitySince, type ProviderContext, type ReplacedIdentity } from '../../src/filetypes/provider-context.js';
+import { previousIdentities, previousIdentitySince, type ReplacedIdentity } from '../../src/filetypes/provider-context.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { BoundRow } from '../../src/validate/scope.js';
-import { EcmMembers } from '../../src/ingest/ecm-members.js';
+import { providerContext } from '../helpers/provider-context.js';
 
 const TZ = 'America/Los_Angeles';
 const NPI = '1245678903'; // current
@@ -20,11 +20,11 @@ const OLD_TIN = '999888777'; // replaced on 11/25/2026
 const OTHER_NPI = '1558598797'; // never this provider's
 const OTHER_TIN = '111222333';
 
-const ctx: ProviderContext = {
-  code: 'ACME', npi: NPI, tin: TIN, name: 'Acme', sftpFolder: 'ACME',
+const ctx = providerContext({
+  npi: NPI, tin: TIN,
   previousIdentities: { npis: new Map([[OLD_NPI, '2026-11-20']]), tins: new Map([[OLD_TIN, '2026-11-25']]) },
-  ecmLobs: new Set(['HN']), csLobs: new Set(['HN']), ecm: new EcmMembers(0), csasf: new Map(), csasfSent: false, outreach: new Map(), ineligible: new Map(), leftLine: new Map(),
-};
+  csLobs: new Set(['HN']),
+});
 
 /** A row of `layout` with only the identity and the line of business (no CIN: the member rules do not run). */
 const row = (layout: Layout, providerNpi: string, providerTin: string) => ({
