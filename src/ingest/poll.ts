@@ -11,7 +11,7 @@ import type { FaultPoints } from '../fault-points.js';
 import { errorText, log } from '../log.js';
 import { failedUpload, uploadProcessed } from './give-up.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
-import { claimNext, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
+import { claimNext, claimSettled, nextSettling, releaseClaim, renewClaim, startPass, type PassMark } from '../repositories/poll-claims.js';
 import { pollableProviders, type PollableProvider } from '../repositories/providers.js';
 import { unansweredSftpSubmissions, unansweredUnlisted } from '../repositories/submission-store.js';
 import { providerFolders } from '../sftp/pickup.js';
@@ -154,9 +154,12 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
     );
   }, (seconds * 1000) / 4);
   renewing.unref();
-  /** Runs `work` on `provider`'s folder if this poll can claim it (see claimNext), then releases it. */
-  const claimed = async (among: string[], since: PassMark | null, work: Work): Promise<boolean> => {
-    const provider = await claimNext(pool, holder, seconds, among, since);
+  /**
+   * Runs `work` on the folder `pick` claims for this poll, if any (claimNext, claimSettled), then
+   * releases it, marked with when the uploads `work` saw arriving there will have held still.
+   */
+  const claimed: Claimed = async (pick, work) => {
+    const provider = await pick(holder, seconds);
     if (!provider) return false;
     claims++;
     const claim = { provider };
@@ -170,12 +173,13 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
       loseClaim(claim);
       throw new ClaimLost();
     };
+    let settlingUntil: Date | null = null;
     try {
       await deps.onClaim?.(provider);
-      await work(provider, fence);
+      settlingUntil = (await work(provider, fence)) ?? null;
     } finally {
       held = undefined;
-      await releaseClaim(pool, provider, holder).catch((err: unknown) => log.warn({ provider, err: { message: (err as Error).message } }, 'poll claim not released; it expires'));
+      await releaseClaim(pool, provider, holder, settlingUntil).catch((err: unknown) => log.warn({ provider, err: { message: (err as Error).message } }, 'poll claim not released; it expires'));
     }
     return true;
   };
@@ -192,8 +196,13 @@ export async function pollOnce(deps: PollDeps, opts: { now?: Date; signal?: Abor
   }
 }
 
-/** What a poll does with a folder it claimed, handed the claim's fence. */
-type Work = (provider: string, fence: Fence) => Promise<void>;
+/**
+ * What a poll does with a folder it claimed, handed the claim's fence; returns when the uploads
+ * it saw still arriving there will have held still for the window, if any.
+ */
+type Work = (provider: string, fence: Fence) => Promise<Date | undefined | void>;
+/** Claims a folder with `pick` (given the poll's holder and lease) and runs `work` on it; false when `pick` found none. */
+type Claimed = (pick: (holder: string, seconds: number) => Promise<string | null>, work: Work) => Promise<boolean>;
 
 async function pollProviders(
   deps: PollDeps,
@@ -201,7 +210,7 @@ async function pollProviders(
   providers: Provider[],
   unlisted: Unlisted[],
   pass: PassMark,
-  claimed: (among: string[], since: PassMark | null, work: Work) => Promise<boolean>,
+  claimed: Claimed,
   out: PollResult,
 ): Promise<PollResult> {
   const { pool, config } = deps;
@@ -212,7 +221,7 @@ async function pollProviders(
   const started = opts.now ?? systemClock();
   const t0 = performance.now();
   /** A claim that failed (the database unreachable): what was done so far is reported, and the next poll goes on. */
-  const orStop = async (claim: () => Promise<boolean>): Promise<boolean | undefined> => {
+  const orStop = async <T>(claim: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await claim();
     } catch (err) {
@@ -222,34 +231,29 @@ async function pollProviders(
     }
   };
   try {
-    const settling: Provider[] = [];
     // every folder no poller has finished since this pass began, one claim at a time
     const left = new Set([...byCode.keys(), ...unlistedByCode.keys()]);
     while (left.size && !opts.signal?.aborted) {
-      const more = await orStop(() => claimed([...left], pass, async (code, fence) => {
+      const more = await orStop(() => claimed((holder, seconds) => claimNext(pool, holder, seconds, [...left], pass), async (code, fence) => {
         left.delete(code);
         const p = byCode.get(code);
         if (!p) return finishUnlisted(unlistedByCode.get(code)!, opts.now ?? systemClock(), fence);
         const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
         out.byProvider.push(summary);
-        await pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
-        if (summary.waiting) settling.push(p);
+        return pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
       }));
       if (!more) break;
     }
-    // A file seen arriving is answered by this poll, not the next one (minutes later): wait out
-    // the stability window once, list those folders again, and take what held still.
-    if (config.POLL_RECHECK && settling.length && config.SFTP_STABLE_SECONDS > 0 && !opts.signal?.aborted) {
-      const waitMs = config.SFTP_STABLE_SECONDS * 1000 + 250;
-      await (deps.wait ?? timer)(waitMs, opts.signal);
-      // on the poll's own timeline: its start plus the time waited (at least the window)
-      const at = new Date(started.getTime() + Math.max(waitMs, performance.now() - t0));
-      for (const p of settling) {
-        if (opts.signal?.aborted) break;
-        // (a folder another poller holds now is being listed by it: left to it)
-        if ((await orStop(() => claimed([p.provider_code], null, (_code, fence) => pollProvider(p, at, out.byProvider.find((x) => x.provider === p.provider_code)!, false, fence)))) === undefined) break;
-      }
-    }
+    // A file seen arriving is answered by this poll, not the next one: wait until the folders
+    // where files were arriving are ripe (held still for the window), list them again and take
+    // what held still. Not only the folders this poll listed: pollers race through the first
+    // listings, and the next fire's poll (another scheduler's, this one busy) listed them again
+    // 15 s later; each rechecked only its own, so one scheduler answered most of a month-start
+    // burst while the other sat in a full window of its own. So every poll waits only until
+    // the earliest folder any poller marked is ripe, and claims whichever is ripe, until none
+    // is left that ripens within one window of its own recheck starting.
+    const among = [...byCode.keys()];
+    if (config.POLL_RECHECK && config.SFTP_STABLE_SECONDS > 0 && among.length && !out.stopped) await recheck(among);
   } finally {
     await session?.close().catch(() => undefined);
   }
@@ -267,6 +271,41 @@ async function pollProviders(
         if (summary) summary.failed++;
         out.failedFiles++;
       }
+    }
+  }
+
+  /**
+   * The recheck after the first pass. The poll's clock: its start plus the time it has run, or
+   * waited (an injected wait returns at once: the poll's time still moves on by what it waited).
+   */
+  async function recheck(among: string[]): Promise<void> {
+    let reached = 0;
+    const clock = () => started.getTime() + Math.max(reached, performance.now() - t0);
+    const limit = clock() + config.SFTP_STABLE_SECONDS * 1000 + 250;
+    while (!opts.signal?.aborted) {
+      const next = await orStop(() => nextSettling(pool, among));
+      if (!next || next.getTime() > limit) return;
+      const ms = next.getTime() + 250 - clock();
+      if (ms > 0) {
+        const before = performance.now() - t0;
+        await (deps.wait ?? timer)(ms, opts.signal);
+        reached = Math.max(reached, before + ms);
+      }
+      const at = new Date(clock());
+      let took = 0;
+      while (!opts.signal?.aborted) {
+        // (a folder another poller holds now is being listed by it: left to it; one still
+        // arriving after the window is left unmarked, to the next poll's first listing)
+        const more = await orStop(() => claimed((holder, seconds) => claimSettled(pool, holder, seconds, among, at), async (code, fence) => {
+          let summary = out.byProvider.find((x) => x.provider === code);
+          if (!summary) out.byProvider.push((summary = { provider: code, ready: 0, waiting: 0, processed: 0, failed: 0 }));
+          await pollProvider(byCode.get(code)!, at, summary, false, fence);
+        }));
+        if (!more) break;
+        took++;
+      }
+      // (ripe, yet none claimable: other pollers hold them now, and list them)
+      if (!took) return;
     }
   }
 
@@ -293,7 +332,8 @@ async function pollProviders(
     }
   }
 
-  async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean, fence: Fence): Promise<void> {
+  /** Lists the provider's uploads and takes what is ready; returns when the files still arriving will have held still (ScanResult.ripeAt). */
+  async function pollProvider(p: Provider, now: Date, summary: PollProviderResult, first: boolean, fence: Fence): Promise<Date | undefined> {
     if (opts.signal?.aborted) return; // (its claim may be lost: the folder is another poller's now)
     const folders = providerFolders(config.SFTP_ROOT, p.sftp_folder);
     const fenced = { ...deps, fence };
@@ -322,6 +362,7 @@ async function pollProviders(
         out.failedFiles++;
       } else summary.processed++;
     }
+    return scan.ripeAt;
   }
 }
 

@@ -30,6 +30,8 @@ export interface ScanResult {
   ready: ReadyFile[];
   /** Files seen but not yet stable. */
   waiting: string[];
+  /** When every waiting file will have held still for the window, on the listing's clock (absent when none waits). */
+  ripeAt?: Date;
   /** Temporary or hidden names and non-regular entries (folders are left out). */
   ignored: string[];
   /** Files already answered that could not be moved: not taken again while unchanged (absent when none). */
@@ -52,6 +54,7 @@ export async function scanFolder(
   const ready: ReadyFile[] = [];
   const waiting: string[] = [];
   const quarantined: string[] = [];
+  let ripeMs = -Infinity;
   for (const f of files) {
     if (f.quarantinedAt && f.unchanged) {
       quarantined.push(f.name);
@@ -68,9 +71,16 @@ export async function scanFolder(
         lastAbsentAt: f.lastAbsentAt,
         receivedAt: receiptTime(f),
       });
-    } else waiting.push(f.name);
+    } else {
+      waiting.push(f.name);
+      ripeMs = Math.max(ripeMs, f.stableSince.getTime() + stableSeconds * 1000);
+    }
   }
   ready.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.name.localeCompare(b.name));
   log.debug({ folder, ready: ready.length, waiting: waiting.length, ignored: ignored.length, quarantined: quarantined.length }, 'sftp folder scanned');
-  return { ready, waiting: waiting.sort(), ignored: ignored.sort(), ...(quarantined.length ? { quarantined: quarantined.sort() } : {}) };
+  return {
+    ready, waiting: waiting.sort(), ignored: ignored.sort(),
+    ...(waiting.length ? { ripeAt: new Date(ripeMs) } : {}),
+    ...(quarantined.length ? { quarantined: quarantined.sort() } : {}),
+  };
 }

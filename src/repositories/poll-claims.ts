@@ -58,7 +58,46 @@ export async function renewClaim(db: Queryable, provider: string, holder: string
   return (r.rowCount ?? 0) === 1;
 }
 
-/** Gives a folder back (only if it is still ours), marked as polled now. */
-export async function releaseClaim(db: Queryable, provider: string, holder: string): Promise<void> {
-  await db.query(`UPDATE poll_claims SET holder = NULL, expires_at = '-infinity', polled_at = now() WHERE provider_code = $1 AND holder = $2`, [provider, holder]);
+/**
+ * Gives a folder back (only if it is still ours), marked as polled now. `settlingUntil`: uploads
+ * were still arriving there, and will have held still for the window at that time (the poll's
+ * clock); any poller's recheck may then list the folder again (claimSettled). Null: nothing was
+ * arriving, and an earlier poller's mark is cleared with it.
+ */
+export async function releaseClaim(db: Queryable, provider: string, holder: string, settlingUntil: Date | null = null): Promise<void> {
+  await db.query(
+    `UPDATE poll_claims SET holder = NULL, expires_at = '-infinity', polled_at = now(), settling_until = $3 WHERE provider_code = $1 AND holder = $2`,
+    [provider, holder, settlingUntil],
+  );
+}
+
+/**
+ * The earliest time a folder among `among` where a poller saw uploads still arriving will be
+ * ripe for a recheck (see claimSettled), among those no poller holds; null when there is none.
+ */
+export async function nextSettling(db: Queryable, among: string[]): Promise<Date | null> {
+  return (await db.query<{ at: Date | null }>(
+    `SELECT min(settling_until) AS at FROM poll_claims WHERE provider_code = ANY($1::text[]) AND (holder IS NULL OR expires_at < now())`,
+    [among],
+  )).rows[0]?.at ?? null;
+}
+
+/**
+ * The recheck's claim: one folder among `among` where a poller (this one or another) saw uploads
+ * arriving whose window has passed by `at` (the poll's clock), free as in claimNext; its mark is
+ * cleared as it is claimed, so each sighting is listed again once. Null when none is left.
+ */
+export async function claimSettled(db: Queryable, holder: string, seconds: number, among: string[], at: Date): Promise<string | null> {
+  const r = await db.query<{ provider_code: string }>(
+    `WITH next AS (
+       SELECT provider_code FROM poll_claims
+        WHERE provider_code = ANY($1::text[]) AND (holder IS NULL OR expires_at < now()) AND settling_until <= $4
+        ORDER BY provider_code LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+     UPDATE poll_claims c SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3), settling_until = NULL
+       FROM next WHERE c.provider_code = next.provider_code
+     RETURNING c.provider_code`,
+    [among, holder, seconds, at],
+  );
+  return r.rows[0]?.provider_code ?? null;
 }

@@ -208,17 +208,24 @@ describe('migrations', () => {
 });
 
 /** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
+/** The migrations from the one named `prefix` to the last, in order. */
+const namesFrom = (prefix: string): string[] => {
+  const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
+  return names.slice(names.findIndex((f) => f.startsWith(prefix)));
+};
+
+/** Takes down every applied migration from the one named `prefix` to the last (those already down stay down); returns those it took down. */
 async function downTo(prefix: string): Promise<string[]> {
-  const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-  const from = names.findIndex((f) => f.startsWith(prefix));
+  const applied = new Set((await pool.query<{ name: string }>('select name from pgmigrations')).rows.map((r) => r.name));
+  const undo = namesFrom(prefix).filter((n) => applied.has(n));
   const client = await pool.connect();
   try {
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: names.length - from, migrationsTable: 'pgmigrations', logger: quiet });
+    await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'down', count: undo.length, migrationsTable: 'pgmigrations', logger: quiet });
   } finally {
     client.release();
   }
-  return names.slice(from).map((f) => f.replace(/\.sql$/, ''));
+  return undo;
 }
 
 describe('migration 0014 (notification outbox)', () => {
@@ -428,10 +435,10 @@ describe('migration 0048 (the lineage of assignments moved away from a provider,
       `select indexname, indexdef from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx' order by 1`)).rows;
     expect(partial.map((i) => i.indexname)).toEqual(['ecm_assignment_changes_moved_from_idx', 'ecm_assignment_changes_plan_idx']);
     for (const i of partial) expect(i.indexdef).toMatch(/WHERE \(source <> 'RTF'::text\)/);
-    // (one more down: 0048 itself, 0049 being down already)
-    await downTo('0049_');
+    // (one more down: 0048 itself, those after it being down already)
+    await downTo('0048_');
     expect((await pool.query(`select indexname from pg_indexes where tablename = 'ecm_assignment_changes' and indexname like 'ecm_assignment_changes_%_idx'`)).rows).toEqual([]);
-    expect((await migrate(pool)).applied).toEqual(['0048_assignment_changes_moves_idx', '0049_assignment_changes_moved']);
+    expect((await migrate(pool)).applied).toEqual(namesFrom('0048_'));
     await pool.query(`delete from ecm_assignment_changes where id > $1`, [lastId]);
   });
 });
@@ -458,7 +465,7 @@ describe('migration 0049 (the lineage marks the changes that moved an assignment
     const cyAway = await change(cy, 'P1', 'ASSIGNMENT_IMPORT');
     const cyRtf = await change(cy, 'P2', 'RTF');
     const cyBack = await change(cy, 'P2', 'REFERRAL');
-    expect((await migrate(pool)).applied).toEqual(['0049_assignment_changes_moved']);
+    expect((await migrate(pool)).applied).toEqual(namesFrom('0049_'));
     const moved = async () => Object.fromEntries((await pool.query<{ id: string; moved: boolean }>(
       `select id, moved from ecm_assignment_changes where id > $1`, [lastId])).rows.map((r) => [r.id, r.moved]));
     expect(await moved()).toEqual({ [annMove]: true, [annRtf]: false, [benChange]: false, [cyAway]: true, [cyRtf]: false, [cyBack]: true });
@@ -476,7 +483,7 @@ describe('migration 0049 (the lineage marks the changes that moved an assignment
     expect(indexes).toEqual(['ecm_assignment_changes_moved_idx', 'ecm_assignment_changes_plan_idx']);
     await pool.query(`delete from ecm_assignment_changes where id > $1`, [bulkFrom]);
     const undone = await downTo('0049_');
-    expect(undone).toEqual(['0049_assignment_changes_moved']);
+    expect(undone).toEqual(namesFrom('0049_'));
     expect((await pool.query(`select column_name from information_schema.columns where table_name = 'ecm_assignment_changes' and column_name = 'moved'`)).rows).toEqual([]);
     expect((await migrate(pool)).applied).toEqual(undone);
     expect(await moved()).toEqual({ [annMove]: true, [annRtf]: false, [benChange]: false, [cyAway]: true, [cyRtf]: false, [cyBack]: true });
@@ -485,3 +492,14 @@ describe('migration 0049 (the lineage marks the changes that moved an assignment
   });
 });
 
+describe('migration 0050 (a folder where uploads were seen arriving, for any poller to list again after the window)', () => {
+  it('adds the mark to the claims, empty, and goes down and up again', async () => {
+    const column = async () => (await pool.query(`select column_name from information_schema.columns where table_name = 'poll_claims' and column_name = 'settling_until'`)).rows;
+    const undone = await downTo('0050_');
+    expect(undone[0]).toBe('0050_poll_claims_settling');
+    expect(await column()).toEqual([]);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await column()).toEqual([{ column_name: 'settling_until' }]);
+    expect((await pool.query(`select count(*)::int n from poll_claims where settling_until is not null`)).rows[0]).toEqual({ n: 0 });
+  });
+});

@@ -175,3 +175,40 @@ describe('a poller that died holding a folder', () => {
     }
   });
 });
+
+describe('two pollers and uploads still arriving', () => {
+  it('after the stability window, a poller free to work lists again the folders either of them saw arriving, not only its own', async () => {
+    // Both pollers start together; the first lists every folder but one while the second holds
+    // that one, so the first saw nearly every upload arriving. Once the window has passed, the
+    // second is free at once and the first is still waiting: the second answers what is ripe.
+    const names = new Map(providers.map((p) => [p.code, `OTF_${p.code}_202611_late.xlsx`]));
+    for (const p of providers) await upload(p.code, names.get(p.code)!, await workbook([[OTF, [otfRow({ minutes: 25 }, p)], 'OTF']]));
+    const config = { ...world.config, SFTP_STABLE_SECONDS: 30 };
+    let aWaiting!: () => void;
+    const aAtWait = new Promise<void>((r) => (aWaiting = r));
+    let bDone!: () => void;
+    const bFinished = new Promise<void>((r) => (bDone = r));
+    let bHeld = false;
+    const a = poller({ config, wait: async () => {
+      aWaiting();
+      await bFinished;
+    } });
+    const b = poller({ config, wait: async () => undefined, onClaim: async () => {
+      if (bHeld) return;
+      bHeld = true;
+      await aAtWait; // the first poller has listed every other folder
+    } });
+    const now = new Date('2026-12-04T17:00:00Z');
+    const bPoll = pollOnce(b, { now }).finally(() => bDone());
+    const [ra, rb] = await Promise.all([pollOnce(a, { now }), bPoll]);
+
+    // the first pass: one folder listed by the second poller, the others by the first
+    expect(rb.byProvider.filter((p) => p.waiting + p.ready > 0).length).toBeGreaterThan(0);
+    expect([...ra.results, ...rb.results].map((r) => r.error)).toEqual(Array(providers.length).fill(undefined));
+    // the second poller, free first, answered every upload; the first found nothing left
+    expect(rb.files).toBe(providers.length);
+    expect(ra.files).toBe(0);
+    for (const [code, name] of names) await answeredOnce(code, name);
+    expect(await one(`select count(*)::int n from poll_claims where holder is not null`)).toEqual({ n: 0 });
+  });
+});

@@ -39,13 +39,32 @@ describe('the poll that sees an upload arriving answers it', () => {
     const r = await pollOnce(deps({ SFTP_STABLE_SECONDS: '30' }, async (ms) => {
       waits.push(ms);
     }), { now });
-    expect(waits).toEqual([30_250]);
+    // until the window has passed since the listing (less the time the poll has run already), and a little more
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(29_000);
+    expect(waits[0]).toBeLessThanOrEqual(30_250);
     expect(r.results.map((x) => [x.file, x.rowsAccepted])).toEqual([['RTF_ACME_202611.xlsx', 1]]);
     expect(r.byProvider.find((p) => p.provider === 'ACME')).toMatchObject({ ready: 1, waiting: 0, processed: 1 });
     expect(downloads()).toHaveLength(1);
     // received when it was uploaded, not when the second listing happened
     const sub = (await world.db.pool.query<{ received_at: Date }>(`select received_at from submissions order by id desc limit 1`)).rows[0]!;
     expect(sub.received_at.getTime()).toBeLessThanOrEqual(now.getTime());
+  });
+
+  it('a later poll that sees a file another poll saw arriving waits only for what is left of its window', async () => {
+    // (the next fire's poll, 15 s later, run by another scheduler while the first is busy)
+    const now = new Date('2026-12-02T18:00:00Z');
+    await drop('RTF_ACME_202611_later.xlsx', new Date(now.getTime() - 1000));
+    const first = await pollOnce(deps({ SFTP_STABLE_SECONDS: '30', POLL_RECHECK: 'false' }), { now });
+    expect(first.results).toEqual([]);
+    const waits: number[] = [];
+    const r = await pollOnce(deps({ SFTP_STABLE_SECONDS: '30' }, async (ms) => {
+      waits.push(ms);
+    }), { now: new Date(now.getTime() + 15_000) });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(14_000);
+    expect(waits[0]).toBeLessThanOrEqual(15_250);
+    expect(r.results.map((x) => [x.file, x.rowsAccepted])).toEqual([['RTF_ACME_202611_later.xlsx', 1]]);
   });
 
   it('a file still growing during the wait is left for the next poll', async () => {
