@@ -503,3 +503,16 @@ describe('migration 0050 (a folder where uploads were seen arriving, for any pol
     expect((await pool.query(`select count(*)::int n from poll_claims where settling_until is not null`)).rows[0]).toEqual({ n: 0 });
   });
 });
+
+describe('migration 0051 (OTF attempts written without a referential check per row)', () => {
+  it('drops the three foreign keys of outreach_attempts, and goes down and up again', async () => {
+    const keys = async () => (await pool.query<{ conname: string }>(
+      `select conname from pg_constraint where conrelid = 'outreach_attempts'::regclass and contype = 'f' order by 1`)).rows.map((r) => r.conname);
+    expect(await keys()).toEqual([]);
+    const undone = await downTo('0051_');
+    expect(undone[0]).toBe('0051_outreach_attempts_unchecked');
+    expect(await keys()).toEqual(['outreach_attempts_cin_fkey', 'outreach_attempts_provider_code_fkey', 'outreach_attempts_sheet_id_fkey']);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await keys()).toEqual([]);
+  });
+});
