@@ -516,3 +516,16 @@ describe('migration 0051 (OTF attempts written without a referential check per r
     expect(await keys()).toEqual([]);
   });
 });
+
+describe('migration 0052 (CS engagements written without a referential check per row)', () => {
+  it('drops the three foreign keys of cs_engagements, and goes down and up again', async () => {
+    const keys = async () => (await pool.query<{ conname: string }>(
+      `select conname from pg_constraint where conrelid = 'cs_engagements'::regclass and contype = 'f' order by 1`)).rows.map((r) => r.conname);
+    expect(await keys()).toEqual([]);
+    const undone = await downTo('0052_');
+    expect(undone[0]).toBe('0052_cs_engagements_unchecked');
+    expect(await keys()).toEqual(['cs_engagements_cin_fkey', 'cs_engagements_provider_code_fkey', 'cs_engagements_sheet_id_fkey']);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await keys()).toEqual([]);
+  });
+});
