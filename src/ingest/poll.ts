@@ -231,6 +231,7 @@ async function pollProviders(
     }
   };
   try {
+    let sawArriving = false;
     // every folder no poller has finished since this pass began, one claim at a time
     const left = new Set([...byCode.keys(), ...unlistedByCode.keys()]);
     while (left.size && !opts.signal?.aborted) {
@@ -240,7 +241,9 @@ async function pollProviders(
         if (!p) return finishUnlisted(unlistedByCode.get(code)!, opts.now ?? systemClock(), fence);
         const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
         out.byProvider.push(summary);
-        return pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
+        const ripeAt = await pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
+        if (ripeAt) sawArriving = true;
+        return ripeAt;
       }));
       if (!more) break;
     }
@@ -249,11 +252,13 @@ async function pollProviders(
     // what held still. Not only the folders this poll listed: pollers race through the first
     // listings, and the next fire's poll (another scheduler's, this one busy) listed them again
     // 15 s later; each rechecked only its own, so one scheduler answered most of a month-start
-    // burst while the other sat in a full window of its own. So every poll waits only until
-    // the earliest folder any poller marked is ripe, and claims whichever is ripe, until none
-    // is left that ripens within one window of its own recheck starting.
+    // burst while the other sat in a full window of its own. So a poll that saw a file arriving
+    // waits only until the earliest folder any poller marked is ripe, and claims whichever is
+    // ripe, until none is left that ripens within one window of its own recheck starting. (A
+    // poll that saw nothing arriving ends: the pollers that saw it recheck it, and waiting
+    // would only hold this scheduler's next fires.)
     const among = [...byCode.keys()];
-    if (config.POLL_RECHECK && config.SFTP_STABLE_SECONDS > 0 && among.length && !out.stopped) await recheck(among);
+    if (config.POLL_RECHECK && config.SFTP_STABLE_SECONDS > 0 && sawArriving && !out.stopped) await recheck(among);
   } finally {
     await session?.close().catch(() => undefined);
   }

@@ -212,3 +212,55 @@ describe('two pollers and uploads still arriving', () => {
     expect(await one(`select count(*)::int n from poll_claims where holder is not null`)).toEqual({ n: 0 });
   });
 });
+
+describe('a poller that saw nothing arriving', () => {
+  it('ends its poll: it does not wait for a sighting of another poller, which that poller lists again itself', async () => {
+    const config = { ...world.config, SFTP_STABLE_SECONDS: 30 };
+    // A claims a folder first, and an upload lands there (A will see it arriving); B begins its
+    // pass and holds the next folder, where nothing arrives, until A waits out the window; A
+    // lists every other folder meanwhile, so B lists only its one folder
+    let name = '';
+    let aFirst = '';
+    let aClaimed!: () => void;
+    const aHasClaimed = new Promise<void>((r) => (aClaimed = r));
+    let bClaimed!: () => void;
+    const bHolds = new Promise<void>((r) => (bClaimed = r));
+    let aWaiting!: () => void;
+    const aAtWait = new Promise<void>((r) => (aWaiting = r));
+    let bDone!: () => void;
+    const bFinished = new Promise<void>((r) => (bDone = r));
+    const a = poller({ config, onClaim: async (code) => {
+      if (aFirst) return;
+      aFirst = code;
+      const p = providers.find((x) => x.code === code)!;
+      name = `OTF_${code}_202611_single.xlsx`;
+      await upload(code, name, await workbook([[OTF, [otfRow({ minutes: 26 }, p)], 'OTF']]));
+      aClaimed();
+      await bHolds;
+    }, wait: async () => {
+      aWaiting();
+      await bFinished;
+    } });
+    const bWaits: number[] = [];
+    let bFirst = '';
+    const b = poller({ config, wait: async (ms) => {
+      bWaits.push(ms);
+    }, onClaim: async (code) => {
+      if (bFirst) return;
+      bFirst = code;
+      bClaimed();
+      await aAtWait;
+    } });
+    const now = new Date('2026-12-05T17:00:00Z');
+    const aPoll = pollOnce(a, { now });
+    await aHasClaimed;
+    const [ra, rb] = await Promise.all([aPoll, pollOnce(b, { now }).finally(() => bDone())]);
+
+    expect(polled(rb)).toEqual([bFirst]);
+    expect(polled(ra)).toContain(aFirst);
+    expect(bWaits).toEqual([]);
+    expect(rb.files).toBe(0);
+    expect(ra.results.map((r) => [r.file, r.error])).toEqual([[name, undefined]]);
+    await answeredOnce(aFirst, name);
+  });
+});
