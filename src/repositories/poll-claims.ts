@@ -28,17 +28,25 @@ export async function startPass(db: Queryable, providers: string[]): Promise<Pas
  * Null when there is none left.
  */
 export async function claimNext(db: Queryable, holder: string, seconds: number, among: string[], polledBefore: PassMark | null): Promise<string | null> {
+  return claimFirst(db, holder, seconds, among, '($4::timestamptz IS NULL OR polled_at IS NULL OR polled_at < $4::timestamptz)', polledBefore);
+}
+
+/**
+ * The claim of claimNext and claimSettled: the first free folder among `among` (by provider
+ * code) that `where` admits, given `param` as $4; `set` is what the claim sets besides its holder
+ * and expiry. Both are code, never input.
+ */
+async function claimFirst(db: Queryable, holder: string, seconds: number, among: string[], where: string, param: unknown, set = ''): Promise<string | null> {
   const r = await db.query<{ provider_code: string }>(
     `WITH next AS (
        SELECT provider_code FROM poll_claims
-        WHERE provider_code = ANY($1::text[]) AND (holder IS NULL OR expires_at < now())
-          AND ($4::timestamptz IS NULL OR polled_at IS NULL OR polled_at < $4::timestamptz)
+        WHERE provider_code = ANY($1::text[]) AND (holder IS NULL OR expires_at < now()) AND ${where}
         ORDER BY provider_code LIMIT 1
         FOR UPDATE SKIP LOCKED)
-     UPDATE poll_claims c SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3)
+     UPDATE poll_claims c SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3)${set}
        FROM next WHERE c.provider_code = next.provider_code
      RETURNING c.provider_code`,
-    [among, holder, seconds, polledBefore],
+    [among, holder, seconds, param],
   );
   return r.rows[0]?.provider_code ?? null;
 }
@@ -88,16 +96,5 @@ export async function nextSettling(db: Queryable, among: string[]): Promise<Date
  * cleared as it is claimed, so each sighting is listed again once. Null when none is left.
  */
 export async function claimSettled(db: Queryable, holder: string, seconds: number, among: string[], at: Date): Promise<string | null> {
-  const r = await db.query<{ provider_code: string }>(
-    `WITH next AS (
-       SELECT provider_code FROM poll_claims
-        WHERE provider_code = ANY($1::text[]) AND (holder IS NULL OR expires_at < now()) AND settling_until <= $4
-        ORDER BY provider_code LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-     UPDATE poll_claims c SET holder = $2, taken_at = now(), expires_at = now() + make_interval(secs => $3), settling_until = NULL
-       FROM next WHERE c.provider_code = next.provider_code
-     RETURNING c.provider_code`,
-    [among, holder, seconds, at],
-  );
-  return r.rows[0]?.provider_code ?? null;
+  return claimFirst(db, holder, seconds, among, 'settling_until <= $4', at, ', settling_until = NULL');
 }
