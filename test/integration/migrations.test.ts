@@ -504,27 +504,17 @@ describe('migration 0050 (a folder where uploads were seen arriving, for any pol
   });
 });
 
-describe('migration 0051 (OTF attempts written without a referential check per row)', () => {
-  it('drops the three foreign keys of outreach_attempts, and goes down and up again', async () => {
+describe.each([
+  ['0051_outreach_attempts_unchecked', 'outreach_attempts'],
+  ['0052_cs_engagements_unchecked', 'cs_engagements'],
+])('migration %s (%s written a sheet at a time without a referential check per row)', (migration, table) => {
+  it('drops the three foreign keys of the table, and goes down and up again', async () => {
     const keys = async () => (await pool.query<{ conname: string }>(
-      `select conname from pg_constraint where conrelid = 'outreach_attempts'::regclass and contype = 'f' order by 1`)).rows.map((r) => r.conname);
+      `select conname from pg_constraint where conrelid = $1::regclass and contype = 'f' order by 1`, [table])).rows.map((r) => r.conname);
     expect(await keys()).toEqual([]);
-    const undone = await downTo('0051_');
-    expect(undone[0]).toBe('0051_outreach_attempts_unchecked');
-    expect(await keys()).toEqual(['outreach_attempts_cin_fkey', 'outreach_attempts_provider_code_fkey', 'outreach_attempts_sheet_id_fkey']);
-    expect((await migrate(pool)).applied).toEqual(undone);
-    expect(await keys()).toEqual([]);
-  });
-});
-
-describe('migration 0052 (CS engagements written without a referential check per row)', () => {
-  it('drops the three foreign keys of cs_engagements, and goes down and up again', async () => {
-    const keys = async () => (await pool.query<{ conname: string }>(
-      `select conname from pg_constraint where conrelid = 'cs_engagements'::regclass and contype = 'f' order by 1`)).rows.map((r) => r.conname);
-    expect(await keys()).toEqual([]);
-    const undone = await downTo('0052_');
-    expect(undone[0]).toBe('0052_cs_engagements_unchecked');
-    expect(await keys()).toEqual(['cs_engagements_cin_fkey', 'cs_engagements_provider_code_fkey', 'cs_engagements_sheet_id_fkey']);
+    const undone = await downTo(migration.slice(0, 5));
+    expect(undone[0]).toBe(migration);
+    expect(await keys()).toEqual([`${table}_cin_fkey`, `${table}_provider_code_fkey`, `${table}_sheet_id_fkey`]);
     expect((await migrate(pool)).applied).toEqual(undone);
     expect(await keys()).toEqual([]);
   });
