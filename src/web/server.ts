@@ -88,10 +88,15 @@ const hasNul = (v: unknown): boolean =>
     : Array.isArray(v) ? v.some(hasNul)
       : v !== null && typeof v === 'object' ? Object.values(v).some(hasNul) : false;
 
-/** The submission number of a URL (`/submissions/:id...`), or undefined when it is not one ("abc", "1.5", "1e3", beyond bigint). */
+/**
+ * The submission number of a URL (`/submissions/:id...`), or undefined when it is not one ("abc",
+ * "1.5", "1e3", beyond bigint) or not as the number is written ("01"): a submission has one
+ * address, the one its links, responses and emails give.
+ */
 const submissionIdOf = (req: FastifyRequest): number | undefined => {
-  const id = parseRecordId((req.params as { id: string }).id);
-  return id.ok ? id.value : undefined;
+  const raw = (req.params as { id: string }).id;
+  const id = parseRecordId(raw);
+  return id.ok && String(id.value) === raw ? id.value : undefined;
 };
 
 /** A form's day: a real calendar date YYYY-MM-DD in the calendar's range (1900-2199), else undefined. */

@@ -484,8 +484,12 @@ describe('bad requests are answered 4xx with a plain page, never 500', () => {
       expect.soft(res.headers.location, `next ${JSON.stringify(next)}`).toBe('/');
     }
 
-    for (const id of ['abc', '1.5', '99999999999999999999', '1e3', '0', '-1'])
+    for (const id of ['abc', '1.5', '99999999999999999999', '1e3', '0', '-1', `0${seed.acmeSubmission}`])
       refused(await post(ops, `/submissions/${id}/reprocess`, { reason: 'x', _csrf: ops.csrf }), `reprocess ${id}`, 404);
+    // a submission has one address: its number as written everywhere, never with a leading zero
+    for (const url of [`/submissions/0${seed.acmeSubmission}`, `/submissions/00${seed.acmeSubmission}/original`, `/submissions/0${seed.acmeSubmission}/response`])
+      refused(await get(ops, url), `GET ${url}`, 404);
+    expect((await get(ops, `/submissions/${seed.acmeSubmission}`)).statusCode).toBe(200);
     refused(await post(ops, `/submissions/${seed.acmeSubmission}/reprocess`, { reason: 'a\u0000b', _csrf: ops.csrf }), 'reprocess reason with NUL', 400);
     for (const [kind, date] of [['mini-mif', '2026-02-30'], ['mif', '9999-12-31'], ['mif', '0000-01-01'], ['csasf', '2026-13-01'], ['csasf', '1900-01-05']]) {
       const res = await post(ops, '/providers/ACME/republish', { kind: kind!, date: date!, reason: 'x', _csrf: ops.csrf });
