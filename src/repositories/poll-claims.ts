@@ -22,13 +22,12 @@ export async function startPass(db: Queryable, providers: string[]): Promise<Pas
 
 /**
  * Claims one folder among `among` that nobody holds (or whose holder stopped renewing: its
- * claim expired) and, with `polledBefore`, that no poller finished since that mark; first by
- * provider code. Rows another poller is claiming at this very moment are skipped, not waited
- * for (SKIP LOCKED), and the claim is committed at once: it holds until released or expired.
- * Null when there is none left.
+ * claim expired) and that no poller finished since `polledBefore`; first by provider code. Rows
+ * another poller is claiming at this very moment are skipped, not waited for (SKIP LOCKED), and
+ * the claim is committed at once: it holds until released or expired. Null when there is none left.
  */
-export async function claimNext(db: Queryable, holder: string, seconds: number, among: string[], polledBefore: PassMark | null): Promise<string | null> {
-  return claimFirst(db, holder, seconds, among, '($4::timestamptz IS NULL OR polled_at IS NULL OR polled_at < $4::timestamptz)', polledBefore);
+export async function claimNext(db: Queryable, holder: string, seconds: number, among: string[], polledBefore: PassMark): Promise<string | null> {
+  return claimFirst(db, holder, seconds, among, '(polled_at IS NULL OR polled_at < $4::timestamptz)', polledBefore);
 }
 
 /**
