@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OTF } from '../../schemas/index.js';
 import { npiWithCheckDigit } from '../../schemas/primitives.js';
 import { pollOnce, type PollDeps, type PollResult } from '../../src/ingest/poll.js';
+import { Gate } from '../helpers/gate.js';
 import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 import { otfRow, workbook } from '../helpers/provider-files.js';
 
@@ -184,22 +185,17 @@ describe('two pollers and uploads still arriving', () => {
     const names = new Map(providers.map((p) => [p.code, `OTF_${p.code}_202611_late.xlsx`]));
     for (const p of providers) await upload(p.code, names.get(p.code)!, await workbook([[OTF, [otfRow({ minutes: 25 }, p)], 'OTF']]));
     const config = { ...world.config, SFTP_STABLE_SECONDS: 30 };
-    let aWaiting!: () => void;
-    const aAtWait = new Promise<void>((r) => (aWaiting = r));
-    let bDone!: () => void;
-    const bFinished = new Promise<void>((r) => (bDone = r));
+    // the first poller waits out the window at this gate until the second has finished
+    const aWaits = new Gate();
     let bHeld = false;
-    const a = poller({ config, wait: async () => {
-      aWaiting();
-      await bFinished;
-    } });
+    const a = poller({ config, wait: () => aWaits.pass() });
     const b = poller({ config, wait: async () => undefined, onClaim: async () => {
       if (bHeld) return;
       bHeld = true;
-      await aAtWait; // the first poller has listed every other folder
+      await aWaits.arrived(); // the first poller has listed every other folder
     } });
     const now = new Date('2026-12-04T17:00:00Z');
-    const bPoll = pollOnce(b, { now }).finally(() => bDone());
+    const bPoll = pollOnce(b, { now }).finally(() => aWaits.open());
     const [ra, rb] = await Promise.all([pollOnce(a, { now }), bPoll]);
 
     // the first pass: one folder listed by the second poller, the others by the first
@@ -221,26 +217,18 @@ describe('a poller that saw nothing arriving', () => {
     // lists every other folder meanwhile, so B lists only its one folder
     let name = '';
     let aFirst = '';
-    let aClaimed!: () => void;
-    const aHasClaimed = new Promise<void>((r) => (aClaimed = r));
-    let bClaimed!: () => void;
-    const bHolds = new Promise<void>((r) => (bClaimed = r));
-    let aWaiting!: () => void;
-    const aAtWait = new Promise<void>((r) => (aWaiting = r));
-    let bDone!: () => void;
-    const bFinished = new Promise<void>((r) => (bDone = r));
+    // A holds its first folder at this gate until B has claimed one; A waits out the window at
+    // the other until B has finished
+    const aHolds = new Gate();
+    const aWaits = new Gate();
     const a = poller({ config, onClaim: async (code) => {
       if (aFirst) return;
       aFirst = code;
       const p = providers.find((x) => x.code === code)!;
       name = `OTF_${code}_202611_single.xlsx`;
       await upload(code, name, await workbook([[OTF, [otfRow({ minutes: 26 }, p)], 'OTF']]));
-      aClaimed();
-      await bHolds;
-    }, wait: async () => {
-      aWaiting();
-      await bFinished;
-    } });
+      await aHolds.pass();
+    }, wait: () => aWaits.pass() });
     const bWaits: number[] = [];
     let bFirst = '';
     const b = poller({ config, wait: async (ms) => {
@@ -248,13 +236,13 @@ describe('a poller that saw nothing arriving', () => {
     }, onClaim: async (code) => {
       if (bFirst) return;
       bFirst = code;
-      bClaimed();
-      await aAtWait;
+      aHolds.open();
+      await aWaits.arrived();
     } });
     const now = new Date('2026-12-05T17:00:00Z');
     const aPoll = pollOnce(a, { now });
-    await aHasClaimed;
-    const [ra, rb] = await Promise.all([aPoll, pollOnce(b, { now }).finally(() => bDone())]);
+    await aHolds.arrived();
+    const [ra, rb] = await Promise.all([aPoll, pollOnce(b, { now }).finally(() => aWaits.open())]);
 
     expect(polled(rb)).toEqual([bFirst]);
     expect(polled(ra)).toContain(aFirst);
