@@ -44,10 +44,11 @@ export interface SheetWriterTarget {
  * young. `data` is the values in `keys` order (the sheet's columns) as a JSON array, null where
  * blank or invalid.
  */
-export function stagingLine(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values'>): string {
+export function stagingLine(sheetId: number, keys: readonly string[], row: Pick<ValidatedRow, 'rowNumber' | 'cin' | 'accepted' | 'values' | 'inOrder'>): string {
   const values = row.values;
-  const data = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) data[i] = values[keys[i]!] ?? null;
+  // the validator's values in column order are the staged array as they are (JSON writes
+  // undefined in an array as null), when the sheet's keys are its layout's columns, as staged
+  const data = row.inOrder?.length === keys.length ? row.inOrder : keys.map((k) => values[k] ?? null);
   const service = typeof values.serviceCode === 'string' ? values.serviceCode : null;
   return copyLine([sheetId, row.rowNumber, row.cin ?? null, service, row.accepted, JSON.stringify(data)]);
 }

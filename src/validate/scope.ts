@@ -41,9 +41,28 @@ export interface RowCells {
 /** Column key → 0-based cell index, for one header row. */
 export type ColumnIndex = ReadonlyMap<string, number>;
 
+/** A header's cell index for each column of its layout, in layout order (-1: not in the sheet). */
+const positionsByHeader = new WeakMap<ColumnIndex, { layout: Layout; positions: Int32Array }>();
+
 /** A data row seen through its header: a view over the reader's cell array, nothing copied. */
 export class BoundRow implements RowCells {
   constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[]) {}
+  /**
+   * Where each of the layout's columns is in the row, in layout order (-1: not in the sheet),
+   * worked out once per header: validation reads every column of every row by position, not
+   * by a key lookup per cell.
+   */
+  positions(layout: Layout): Int32Array {
+    const known = positionsByHeader.get(this.columns);
+    if (known?.layout === layout) return known.positions;
+    const positions = Int32Array.from(layout.columns, (c) => this.columns.get(c.key) ?? -1);
+    positionsByHeader.set(this.columns, { layout, positions });
+    return positions;
+  }
+  /** The cell at a position from positions() (undefined at -1, as value() for a column not in the sheet). */
+  at(index: number): CellValue | undefined {
+    return index < 0 ? undefined : (this.cells[index] ?? null);
+  }
   get(key: string): { value: CellValue; index: number } | undefined {
     const index = this.columns.get(key);
     return index === undefined ? undefined : { value: this.cells[index] ?? null, index };
@@ -57,18 +76,27 @@ export class BoundRow implements RowCells {
 /** A row's normalised values by column key: every column of its layout, undefined where the cell is blank or invalid. */
 export type RowValues = Record<string, CellOut | null | undefined>;
 
+const NO_VALUES: RowValues = Object.freeze({});
+
 /**
- * Each layout's empty values: every column key, in layout order, holding undefined. A row's
- * values start as a copy of it (one object of a known shape), where adding the keys one by one,
- * past a dozen, turned each row's object into a dictionary (3% of the Node work of a 100k-row
- * ingest, bench case B1).
+ * Each layout's maker of a row's values object from its values in column order: one object
+ * literal with the layout's keys, generated once per layout from its declaration (never from
+ * input), so every row's object has one shape made in one step. Storing the values key by key
+ * into a copy of an empty object of that shape (what it replaces) cost ~6% more of the Node
+ * work of a 100k-row ingest (bench case B1, farm-bench, 10 pairs).
  */
-const emptyValues = new WeakMap<Layout, Readonly<RowValues>>();
-function valuesFor(layout: Layout): RowValues {
-  let empty = emptyValues.get(layout);
-  // (Object.fromEntries builds it with fast properties, and a spread copies its shape)
-  if (!empty) emptyValues.set(layout, (empty = Object.fromEntries(layout.columns.map((c) => [c.key, undefined]))));
-  return { ...empty };
+const makers = new WeakMap<Layout, (v: readonly unknown[]) => RowValues>();
+const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+export function valuesOf(layout: Layout, inOrder: readonly (CellOut | null | undefined)[]): RowValues {
+  let make = makers.get(layout);
+  if (!make) {
+    // (a plain identifier only: a key such as __proto__ would set the object's prototype in a literal)
+    const bad = layout.columns.find((c) => !PLAIN_KEY.test(c.key));
+    if (bad) throw new Error(`${layout.name}: column key ${JSON.stringify(bad.key)} is not a plain identifier`);
+    make = new Function('v', `return { ${layout.columns.map((c, i) => `${c.key}: v[${i}]`).join(', ')} };`) as (v: readonly unknown[]) => RowValues;
+    makers.set(layout, make);
+  }
+  return make(inOrder);
 }
 
 /**
@@ -77,15 +105,14 @@ function valuesFor(layout: Layout): RowValues {
  * rule written for a few keys, `RowRule<'reportingPeriod'>`, serves every layout that has them.)
  */
 export class RowScope<K extends string = string> {
-  readonly values: RowValues;
+  /** Set once every cell is read (validateRow), before the row rules run. */
+  values: RowValues = NO_VALUES;
   readonly issues: Issue[] = [];
   /** Keys of blank cells (a short list: cheaper per row than a Set). */
   private readonly blanks: string[] = [];
   cin: string | undefined;
 
-  constructor(readonly layout: Layout, readonly cells: RowCells, readonly ctx: RowContext) {
-    this.values = valuesFor(layout);
-  }
+  constructor(readonly layout: Layout, readonly cells: RowCells, readonly ctx: RowContext) {}
 
   column(key: K): ColumnDef {
     const c = this.layout.columns.find((col) => col.key === key);

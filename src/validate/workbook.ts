@@ -39,6 +39,8 @@ export interface ValidatedRow {
   layout: Layout;
   rowNumber: number;
   values: RowValues;
+  /** The values in the layout's column order, when the validator has them so (`inOrder[i]` is `values[layout.columns[i].key]`). */
+  inOrder?: readonly unknown[];
   issues: Issue[];
   /** Row-level verdict; nothing is applied unless the file's outcome is not REJECTED. */
   accepted: boolean;
@@ -238,7 +240,7 @@ export class WorkbookValidator {
       this.rejected.add(layout, sheet, rowNumber, bound, issues);
     }
     if (this.opts.onRow) {
-      const row: ValidatedRow = { sheet, layout, rowNumber, values: result.values, issues, accepted, cells: bound };
+      const row: ValidatedRow = { sheet, layout, rowNumber, values: result.values, inOrder: result.inOrder, issues, accepted, cells: bound };
       if (result.cin) row.cin = result.cin;
       return this.opts.onRow(row);
     }
