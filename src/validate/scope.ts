@@ -83,7 +83,8 @@ const NO_VALUES: RowValues = Object.freeze({});
  * literal with the layout's keys, generated once per layout from its declaration (never from
  * input), so every row's object has one shape made in one step. Storing the values key by key
  * into a copy of an empty object of that shape (what it replaces) cost ~6% more of the Node
- * work of a 100k-row ingest (bench case B1, farm-bench, 10 pairs).
+ * work of a 100k-row ingest (bench case B1, farm-bench, 10 pairs), and stays the way where a
+ * hardened Node refuses to compile code at run time (--disallow-code-generation-from-strings).
  */
 const makers = new WeakMap<Layout, (v: readonly unknown[]) => RowValues>();
 const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -93,10 +94,30 @@ export function valuesOf(layout: Layout, inOrder: readonly (CellOut | null | und
     // (a plain identifier only: a key such as __proto__ would set the object's prototype in a literal)
     const bad = layout.columns.find((c) => !PLAIN_KEY.test(c.key));
     if (bad) throw new Error(`${layout.name}: column key ${JSON.stringify(bad.key)} is not a plain identifier`);
-    make = new Function('v', `return { ${layout.columns.map((c, i) => `${c.key}: v[${i}]`).join(', ')} };`) as (v: readonly unknown[]) => RowValues;
+    make = literalMaker(layout) ?? keyedMaker(layout);
     makers.set(layout, make);
   }
   return make(inOrder);
+}
+
+function literalMaker(layout: Layout): ((v: readonly unknown[]) => RowValues) | undefined {
+  try {
+    return new Function('v', `return { ${layout.columns.map((c, i) => `${c.key}: v[${i}]`).join(', ')} };`) as (v: readonly unknown[]) => RowValues;
+  } catch (err) {
+    if (err instanceof EvalError) return undefined; // code generation disallowed
+    throw err;
+  }
+}
+
+function keyedMaker(layout: Layout): (v: readonly unknown[]) => RowValues {
+  // (Object.fromEntries builds the empty object with fast properties, and a spread copies its shape)
+  const empty: Readonly<RowValues> = Object.fromEntries(layout.columns.map((c) => [c.key, undefined]));
+  const keys = layout.columns.map((c) => c.key);
+  return (v) => {
+    const out: RowValues = { ...empty };
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = v[i] as CellOut | undefined;
+    return out;
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 // disagree: a value staged under the wrong column would be applied to the wrong field. Checked
 // on every provider workbook among the fixtures (RTF, OTF, CSPRTF, several sheets, blanks,
 // rejected rows), and against the staging line built from the values by key.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { valuesOf } from '../../src/validate/scope.js';
 import type { ValidatedRow } from '../../src/validate/workbook.js';
 
 const config = loadConfig({});
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const workbooks = fs.readdirSync(FIXTURES).filter((f) => /^(RTF|OTF|CSPRTF)_.*\.xlsx?m?$/.test(f));
 
@@ -55,5 +57,30 @@ describe('valuesOf', () => {
   it('refuses a layout whose column key is not a plain identifier (it would be written into generated code)', () => {
     const odd = { ...OTF, name: 'ODD', columns: [{ ...OTF.columns[0]!, key: '__proto__' }, { ...OTF.columns[1]!, key: 'a b' }] };
     expect(() => valuesOf(odd, [1, 2])).toThrow(/ODD: column key "__proto__" is not a plain identifier/);
+  });
+});
+
+describe('on a hardened Node that refuses to compile code at run time', () => {
+  it('a workbook validates to the same rows (--disallow-code-generation-from-strings)', () => {
+    const name = 'RTF_OTF_VALLEYCLINIC_202611.xlsx';
+    const script = `
+      const fs = await import('node:fs');
+      const { loadConfig } = await import('./src/config.ts');
+      const { INBOUND_TYPES } = await import('./src/filetypes/registry.ts');
+      const { validateFile } = await import('./src/validate/file.ts');
+      const config = loadConfig({});
+      const rows = [];
+      const v = await validateFile(fs.readFileSync('test/fixtures/${name}'), '${name}', {
+        limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate: '2026-12-03', expectedPeriod: '2026-11' },
+        onRow: (row) => void rows.push({ values: row.values, keys: Object.keys(row.values), accepted: row.accepted }),
+      });
+      console.log(JSON.stringify({ outcome: v.outcome, rows }));`;
+    const run = (flags: string[]) => {
+      const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+      return JSON.parse(out.trim().split('\n').pop()!) as { outcome: string; rows: unknown[] };
+    };
+    const hardened = run(['--disallow-code-generation-from-strings']);
+    expect(hardened.rows.length).toBeGreaterThan(0);
+    expect(hardened).toEqual(run([]));
   });
 });
