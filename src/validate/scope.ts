@@ -87,12 +87,12 @@ const NO_VALUES: RowValues = Object.freeze({});
  * hardened Node refuses to compile code at run time (--disallow-code-generation-from-strings).
  */
 const makers = new WeakMap<Layout, (v: readonly unknown[]) => RowValues>();
-const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function valuesOf(layout: Layout, inOrder: readonly (CellOut | null | undefined)[]): RowValues {
   let make = makers.get(layout);
   if (!make) {
     // (a plain identifier only: a key such as __proto__ would set the object's prototype in a literal)
-    const bad = layout.columns.find((c) => !PLAIN_KEY.test(c.key));
+    const bad = layout.columns.find((c) => !PLAIN_KEY.test(c.key) || c.key === '__proto__');
     if (bad) throw new Error(`${layout.name}: column key ${JSON.stringify(bad.key)} is not a plain identifier`);
     make = literalMaker(layout) ?? keyedMaker(layout);
     makers.set(layout, make);

@@ -54,9 +54,19 @@ describe('valuesOf', () => {
     expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
   });
 
+  it('serves every inbound file type of the registry', () => {
+    for (const { layout } of INBOUND_TYPES.types) {
+      const values = valuesOf(layout, layout.columns.map((c) => c.key));
+      expect(Object.entries(values)).toEqual(layout.columns.map((c) => [c.key, c.key]));
+    }
+  });
+
   it('refuses a layout whose column key is not a plain identifier (it would be written into generated code)', () => {
-    const odd = { ...OTF, name: 'ODD', columns: [{ ...OTF.columns[0]!, key: '__proto__' }, { ...OTF.columns[1]!, key: 'a b' }] };
-    expect(() => valuesOf(odd, [1, 2])).toThrow(/ODD: column key "__proto__" is not a plain identifier/);
+    const odd = (key: string) => ({ ...OTF, name: 'ODD', columns: [{ ...OTF.columns[0]!, key: 'pcp_npi' }, { ...OTF.columns[1]!, key }] });
+    expect(() => valuesOf(odd('__proto__'), [1, 2])).toThrow(/ODD: column key "__proto__" is not a plain identifier/);
+    expect(() => valuesOf(odd('a b'), [1, 2])).toThrow(/ODD: column key "a b" is not a plain identifier/);
+    expect(() => valuesOf(odd('x}; process.exit(1); ({y'), [1, 2])).toThrow(/is not a plain identifier/);
+    expect(valuesOf(odd('second'), [1, 2])).toEqual({ pcp_npi: 1, second: 2 });
   });
 });
 
