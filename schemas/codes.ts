@@ -3,6 +3,8 @@
 
 export const LINES_OF_BUSINESS = { HN: 'Health Net', CV: 'CalViva Health', CHPIV: 'Community Health Plan of Imperial Valley' } as const;
 export type Lob = keyof typeof LINES_OF_BUSINESS;
+/** Every line of business, in declaration order (a statement that names every line, so a key starting with the line finds its rows). */
+export const LOB_CODES: readonly Lob[] = Object.keys(LINES_OF_BUSINESS) as Lob[];
 
 export const PROGRAMS = { ECM: 'Enhanced Care Management', CS: 'Community Supports' } as const;
 export type Program = keyof typeof PROGRAMS;

@@ -2,7 +2,7 @@
 // type's apply statement, src/filetypes/<type>/apply.ts), each accepted row becomes the current
 // row of its key. Set-based, inside the submission's transaction, batch by batch.
 import type pg from 'pg';
-import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { LOB_CODES } from '../../schemas/codes.js';
 import { ALL_ROWS, type FileTypeDefinition, type RowRange } from '../filetypes/types.js';
 import { dropLinesCarried, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type MergeBatch } from '../repositories/current-rows.js';
 
@@ -30,8 +30,6 @@ export interface MergeTally {
   earlier?: boolean;
 }
 export const newTally = (): MergeTally => ({ byLob: new Map() });
-
-const LOB_CODES = Object.keys(LINES_OF_BUSINESS);
 
 type MergeSheet = { id: number; type: Pick<FileTypeDefinition, 'name' | 'mergeKey'>; submissionId: number; receivedAt: Date };
 

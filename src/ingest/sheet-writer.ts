@@ -4,7 +4,7 @@
 // are held). It also records each sheet once, and the lines of business its rows name
 // (verdicts, merges and digests are per line).
 import type pg from 'pg';
-import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { LOB_CODES } from '../../schemas/codes.js';
 import { copyLine } from '../db/copy.js';
 import { stagedKeys } from '../filetypes/staged.js';
 import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
@@ -20,7 +20,7 @@ import { StagingBuffer } from './staging-buffer.js';
 export const STAGE_BATCH = 5000;
 /** Rows validated between two turns of the event loop while a batch's statements run. */
 const YIELD_ROWS = 10;
-const LOBS: ReadonlySet<string> = new Set(Object.keys(LINES_OF_BUSINESS));
+const LOBS: ReadonlySet<string> = new Set(LOB_CODES);
 
 export interface StagedSheet { id: number; type: FileTypeDefinition; keys: string[] }
 

@@ -5,7 +5,7 @@
 // recorded one statement each, on the pool (the end of this file). The read side for
 // operations is ./submissions.ts.
 import type pg from 'pg';
-import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { LOB_CODES } from '../../schemas/codes.js';
 import { copyIn } from '../db/copy.js';
 import { sheetLines } from './sheet-lines.js';
 import { assignmentInLine } from './ecm-assignments.js';
@@ -149,8 +149,6 @@ export async function rejectStagedRows(c: Client, sheetIds: number[]): Promise<v
   await c.query(`update submission_rows set accepted = false where sheet_id = any($1)`, [sheetIds]);
 }
 
-const LOBS = Object.keys(LINES_OF_BUSINESS);
-
 /** Which of these row keys of a file type an earlier file of the period reported, as `key|lob` (they count: corrections merge). */
 export async function reportedEarlier(c: Client, provider: string, layout: string, period: string, rowKeys: readonly string[], submissionId: number): Promise<Set<string>> {
   const r = await c.query<{ row_key: string; lob: string }>(
@@ -159,7 +157,7 @@ export async function reportedEarlier(c: Client, provider: string, layout: strin
     // provider has of the type, 100k at the end of a 100k-row file's transaction)
     `select row_key, lob from current_rows
       where provider_code = $1 and layout = $5 and lob = any($6) and period = $2 and row_key = any($3) and submission_id <> $4`,
-    [provider, period, rowKeys, submissionId, layout, LOBS],
+    [provider, period, rowKeys, submissionId, layout, LOB_CODES],
   );
   return new Set(r.rows.map((x) => `${x.row_key}|${x.lob}`));
 }
