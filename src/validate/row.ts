@@ -4,7 +4,7 @@ import type { HeaderMatch } from '../../schemas/index.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { BlankDefault, RowValidation, SetCell } from './file-type.js';
 import { isError, type Issue } from './issues.js';
-import { BoundRow, RowScope, valuesOf, type ColumnIndex, type RowCells, type RowContext, type RowValues } from './scope.js';
+import { BoundRow, RowScope, valuesOf, type HeaderColumns, type RowCells, type RowContext, type RowValues } from './scope.js';
 import { idCardCin, parseCell, type CellOut } from './types.js';
 
 export type { RowCells, RowContext };
@@ -26,19 +26,24 @@ export interface RowResult {
   member?: string;
 }
 
-const columnIndexes = new WeakMap<readonly (unknown | null)[], ColumnIndex>();
+const headers = new WeakMap<readonly (unknown | null)[], HeaderColumns>();
 
-/** Pairs a data row's cells with the columns its header named (the key → index map is built once per header). */
-export function bindRow(match: Pick<HeaderMatch, 'columns'>, cells: readonly CellValue[]): RowCells {
-  let index = columnIndexes.get(match.columns);
-  if (!index) {
-    const m = new Map<string, number>();
+/**
+ * Pairs a data row's cells with the columns its header named. Built once per header: the key →
+ * index map, and where each of the layout's columns is (validation reads every column of every
+ * row by position, not by a key lookup per cell).
+ */
+export function bindRow(match: Pick<HeaderMatch, 'columns' | 'layout'>, cells: readonly CellValue[]): RowCells {
+  let header = headers.get(match.columns);
+  if (!header) {
+    const index = new Map<string, number>();
     match.columns.forEach((column, i) => {
-      if (column) m.set(column.key, i);
+      if (column) index.set(column.key, i);
     });
-    columnIndexes.set(match.columns, (index = m));
+    const positions = Int32Array.from(match.layout.columns, (c) => index.get(c.key) ?? -1);
+    headers.set(match.columns, (header = { index, layout: match.layout, positions }));
   }
-  return new BoundRow(index, cells);
+  return new BoundRow(header.index, cells, header);
 }
 
 /** A file type's cells it sets and blank defaults, by column position (looked up once, not per cell). */
@@ -59,7 +64,7 @@ export function validateRow<K extends string>(type: RowValidation<K>, cells: Row
   const s = new RowScope<K>(layout, cells, ctx);
   const { sets, defaults } = planOf(type);
   const columns = layout.columns;
-  const positions = cells instanceof BoundRow ? cells.positions(layout) : undefined;
+  const positions = cells instanceof BoundRow ? cells.positionsIn(layout) : undefined;
   const inOrder = new Array<CellOut | undefined>(columns.length);
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;

@@ -41,25 +41,18 @@ export interface RowCells {
 /** Column key → 0-based cell index, for one header row. */
 export type ColumnIndex = ReadonlyMap<string, number>;
 
-/** A header's cell index for each column of its layout, in layout order (-1: not in the sheet). */
-const positionsByHeader = new WeakMap<ColumnIndex, { layout: Layout; positions: Int32Array }>();
+/** A header's columns: by key, and (`positions`) each of its layout's columns' cell index in layout order, -1 where the sheet lacks it. */
+export interface HeaderColumns { index: ColumnIndex; layout: Layout; positions: Int32Array }
 
 /** A data row seen through its header: a view over the reader's cell array, nothing copied. */
 export class BoundRow implements RowCells {
-  constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[]) {}
-  /**
-   * Where each of the layout's columns is in the row, in layout order (-1: not in the sheet),
-   * worked out once per header: validation reads every column of every row by position, not
-   * by a key lookup per cell.
-   */
-  positions(layout: Layout): Int32Array {
-    const known = positionsByHeader.get(this.columns);
-    if (known?.layout === layout) return known.positions;
-    const positions = Int32Array.from(layout.columns, (c) => this.columns.get(c.key) ?? -1);
-    positionsByHeader.set(this.columns, { layout, positions });
-    return positions;
+  /** @param header the header's positions too (bindRow): without them, cells are found by key only */
+  constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[], private readonly header?: HeaderColumns) {}
+  /** Where each of `layout`'s columns is in the row, when the header was matched to it (see HeaderColumns). */
+  positionsIn(layout: Layout): Int32Array | undefined {
+    return this.header?.layout === layout ? this.header.positions : undefined;
   }
-  /** The cell at a position from positions() (undefined at -1, as value() for a column not in the sheet). */
+  /** The cell at a position from positionsIn() (undefined at -1, as value() for a column not in the sheet). */
   at(index: number): CellValue | undefined {
     return index < 0 ? undefined : (this.cells[index] ?? null);
   }
