@@ -60,8 +60,9 @@ export async function scanFolder(
       quarantined.push(f.name);
       continue;
     }
-    const heldMs = now.getTime() - f.stableSince.getTime();
-    if (f.unchanged && heldMs >= stableSeconds * 1000) {
+    // when the file will have held still for the window
+    const ripe = f.stableSince.getTime() + stableSeconds * 1000;
+    if (f.unchanged && now.getTime() >= ripe) {
       ready.push({
         name: f.name,
         path: posix.join(folder, f.name),
@@ -73,7 +74,7 @@ export async function scanFolder(
       });
     } else {
       waiting.push(f.name);
-      ripeMs = Math.max(ripeMs, f.stableSince.getTime() + stableSeconds * 1000);
+      ripeMs = Math.max(ripeMs, ripe);
     }
   }
   ready.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.name.localeCompare(b.name));
