@@ -220,6 +220,16 @@ async function pollProviders(
   const open = async () => (session ??= await deps.openSession());
   const started = opts.now ?? systemClock();
   const t0 = performance.now();
+  /** A folder's counts in this poll's result: one per folder, made when the poll first lists it (first pass or recheck). */
+  const summaries = new Map<string, PollProviderResult>();
+  const summaryOf = (provider: string): PollProviderResult => {
+    let summary = summaries.get(provider);
+    if (!summary) {
+      summaries.set(provider, (summary = { provider, ready: 0, waiting: 0, processed: 0, failed: 0 }));
+      out.byProvider.push(summary);
+    }
+    return summary;
+  };
   /** A claim that failed (the database unreachable): what was done so far is reported, and the next poll goes on. */
   const orStop = async <T>(claim: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -239,9 +249,7 @@ async function pollProviders(
         left.delete(code);
         const p = byCode.get(code);
         if (!p) return finishUnlisted(unlistedByCode.get(code)!, opts.now ?? systemClock(), fence);
-        const summary: PollProviderResult = { provider: p.provider_code, ready: 0, waiting: 0, processed: 0, failed: 0 };
-        out.byProvider.push(summary);
-        const ripeAt = await pollProvider(p, opts.now ?? systemClock(), summary, true, fence);
+        const ripeAt = await pollProvider(p, opts.now ?? systemClock(), summaryOf(code), true, fence);
         if (ripeAt) sawArriving = true;
         return ripeAt;
       }));
@@ -302,9 +310,7 @@ async function pollProviders(
         // (a folder another poller holds now is being listed by it: left to it; one still
         // arriving after the window is left unmarked, to the next poll's first listing)
         const more = await orStop(() => claimed((holder, seconds) => claimSettled(pool, holder, seconds, among, at), async (code, fence) => {
-          let summary = out.byProvider.find((x) => x.provider === code);
-          if (!summary) out.byProvider.push((summary = { provider: code, ready: 0, waiting: 0, processed: 0, failed: 0 }));
-          await pollProvider(byCode.get(code)!, at, summary, false, fence);
+          await pollProvider(byCode.get(code)!, at, summaryOf(code), false, fence);
         }));
         if (!more) break;
         took++;
