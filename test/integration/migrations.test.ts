@@ -207,7 +207,6 @@ describe('migrations', () => {
   });
 });
 
-/** Runs the down parts of every migration from the one named `prefix…` on; returns their names. */
 /** The migrations from the one named `prefix` to the last, in order. */
 const namesFrom = (prefix: string): string[] => {
   const names = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
