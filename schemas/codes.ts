@@ -8,6 +8,7 @@ export const LOB_CODES: readonly Lob[] = Object.keys(LINES_OF_BUSINESS) as Lob[]
 
 export const PROGRAMS = { ECM: 'Enhanced Care Management', CS: 'Community Supports' } as const;
 export type Program = keyof typeof PROGRAMS;
+export const PROGRAM_CODES: readonly Program[] = Object.keys(PROGRAMS) as Program[];
 
 export const ECM_STATUS = { '1': 'Pending Outreach', '2': 'Currently in Outreach', '3': 'Enrolled', '4': 'Declined / Discontinued' } as const;
 

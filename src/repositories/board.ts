@@ -2,7 +2,7 @@
 // each provider, the files sent in a month, and one provider's history. Provider codes,
 // names, counts and file names only: no member data here.
 import type pg from 'pg';
-import { CONTRACT_CONTACT, CONTRACT_LIAISON, contractInForce } from './providers.js';
+import { CONTRACT_CONTACT, CONTRACT_LIAISON, contractInForce, lobOrder, programOrder } from './providers.js';
 import { answeredAgainSql } from './submissions.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -24,7 +24,7 @@ export async function providerLines(db: Queryable, periodDate: string): Promise<
     `select p.provider_code, p.name, ${CONTRACT_LIAISON} as liaison_email, p.liaison_email as provider_liaison, c.program, c.lob
        from providers p join provider_contracts c using (provider_code)
       where p.active and ${contractInForce('c', '$1::date')}
-      order by p.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+      order by p.provider_code, ${programOrder('c.program')}, ${lobOrder('c.lob')}`,
     [periodDate],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, providerLiaisonEmail: x.provider_liaison, program: x.program, lob: x.lob }));
@@ -78,7 +78,7 @@ export async function providerProfile(db: Queryable, code: string): Promise<Prov
   const c = await db.query<{ program: string; lob: string; created_at: Date; contact_email: string | null; liaison_email: string | null; ends: string | null }>(
     `select c.program, c.lob, c.created_at, to_char(c.contract_end, 'YYYY-MM-DD') as ends, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
        from provider_contracts c join providers p using (provider_code) where c.provider_code = $1
-      order by array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+      order by ${programOrder('c.program')}, ${lobOrder('c.lob')}`,
     [code],
   );
   return {

@@ -2,6 +2,7 @@
 // the upstream providers extract's upsert (src/import), and the look-ups the import, the demo and
 // the generate command make about a provider's contracts and whom they are addressed to.
 import type pg from 'pg';
+import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 import { notEndedOn } from './last-day.js';
@@ -76,6 +77,12 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
  */
 export const contractInForce = (c: string, day: string): string => notEndedOn(`${c}.contract_end`, day);
 
+/** SQL: a code's place in the code table's order (constants of schemas/codes.ts, never input). */
+const inOrder = (codes: readonly string[]) => (col: string) => `array_position(array[${codes.map((x) => `'${x}'`).join(',')}], ${col})`;
+/** The plan's order of programs (ECM first) and of lines of business (HN, CV, CHPIV), as SQL over a column. */
+export const programOrder = inOrder(PROGRAM_CODES);
+export const lobOrder = inOrder(LOB_CODES);
+
 /**
  * A contract's addresses as SQL over `c` (provider_contracts) and `p` (its provider): its own,
  * else its provider's (a contract loaded with none, or a provider whose extract named none).
@@ -92,7 +99,7 @@ export async function contractAddresses(db: Db, codes: readonly string[]): Promi
     `select c.provider_code, c.lob, c.program, ${CONTRACT_CONTACT} as contact_email, ${CONTRACT_LIAISON} as liaison_email
        from provider_contracts c join providers p using (provider_code)
       where c.provider_code = any($1)
-      order by c.provider_code, array_position(array['ECM','CS'], c.program), array_position(array['HN','CV','CHPIV'], c.lob)`,
+      order by c.provider_code, ${programOrder('c.program')}, ${lobOrder('c.lob')}`,
     [codes],
   )).rows;
 }
@@ -157,9 +164,9 @@ export interface OutboundProvider {
 export async function outboundProviders(db: Db, program: 'ECM' | 'CS', day: IsoDate, only?: string): Promise<(OutboundProvider & { lobs: string[] })[]> {
   const r = await db.query<OutboundProvider & { lobs: string[] }>(
     `select p.provider_code, p.npi, p.tin, p.name, p.phone, p.sftp_folder,
-            array_agg(c.lob order by array_position(array['HN','CV','CHPIV'], c.lob)) as lobs,
+            array_agg(c.lob order by ${lobOrder('c.lob')}) as lobs,
             json_agg(json_build_object('lob', c.lob, 'contact_email', ${CONTRACT_CONTACT}, 'liaison_email', ${CONTRACT_LIAISON})
-                     order by array_position(array['HN','CV','CHPIV'], c.lob)) as contracts
+                     order by ${lobOrder('c.lob')}) as contracts
        from providers p join provider_contracts c using (provider_code)
       where c.program = $1 and p.active and ($2::text is null or p.provider_code = $2) and ${contractInForce('c', '$3::date')}
       group by p.provider_code order by p.provider_code`,

@@ -3,6 +3,7 @@
 // types each program owes, EXPECTED_TYPES, are the missing-file digest's) and the accepted
 // lines the digest checks; the outbound columns from the files published in the month.
 import type pg from 'pg';
+import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
 import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
 import { normaliseEmail } from '../email-address.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
@@ -138,8 +139,8 @@ export function boardPage(viewer: Viewer, period: Period, f: BoardFilter, data: 
 </nav>
 <form class="filters" method="get" action="/">
   <label>Period <input type="month" name="period" value="${period}" required></label>
-  <label>Program <select name="program">${option('', 'all', f.program)}${option('ECM', 'ECM', f.program)}${option('CS', 'CS', f.program)}</select></label>
-  <label>Line <select name="lob">${option('', 'all', f.lob)}${['HN', 'CV', 'CHPIV'].map((l) => option(l, l, f.lob))}</select></label>
+  <label>Program <select name="program">${option('', 'all', f.program)}${PROGRAM_CODES.map((p) => option(p, p, f.program))}</select></label>
+  <label>Line <select name="lob">${option('', 'all', f.lob)}${LOB_CODES.map((l) => option(l, l, f.lob))}</select></label>
   ${canSeeAll(viewer) ? html`<label>Liaison <select name="liaison">${option('', 'all', f.liaison)}${data.liaisons.map((e) => option(e, e, f.liaison))}</select></label>` : ''}
   <label>State <select name="state">${option('', 'any', f.state)}${Object.entries(STATES).map(([k, label]) => option(k, label, f.state))}</select></label>
   <button type="submit">Show</button>

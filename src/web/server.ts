@@ -13,6 +13,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
 import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import { isPeriod } from '../calendar/period.js';
@@ -348,7 +349,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     // shown as today's month or as every provider under a link that asked for something else.
     // An empty value is the form's "all" (or, for the period, "today's").
     const choices: Record<string, (v: string) => boolean> = {
-      period: isPeriod, program: (v) => ['ECM', 'CS'].includes(v), lob: (v) => ['HN', 'CV', 'CHPIV'].includes(v), state: (v) => Object.keys(STATES).includes(v),
+      period: isPeriod, program: (v) => (PROGRAM_CODES as readonly string[]).includes(v), lob: (v) => (LOB_CODES as readonly string[]).includes(v), state: (v) => Object.keys(STATES).includes(v),
     };
     const wrong = Object.keys(choices).filter((k) => q[k] !== undefined && q[k] !== '' && !(typeof q[k] === 'string' && choices[k]!(q[k])));
     // (a liaison is any text, but one: given twice it was dropped, and every provider shown)
@@ -358,8 +359,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     const viewer = req.viewer!;
     const period = boardPeriod(q.period, deps.now(), tz);
     const f: BoardFilter = {
-      program: pick('program', ['ECM', 'CS']),
-      lob: pick('lob', ['HN', 'CV', 'CHPIV']),
+      program: pick('program', PROGRAM_CODES),
+      lob: pick('lob', LOB_CODES),
       liaison: canSeeAll(viewer) && typeof q.liaison === 'string' && q.liaison ? q.liaison.slice(0, 320) : undefined,
       state: pick('state', Object.keys(STATES)),
     };
