@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { periodFirstDay, periodForReceipt, periodLastDay } from '../calendar/period.js';
 import type { Config } from '../config.js';
 import {
-  csasfPublished, ecmMembers, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
+  csasfPublished, eachEcmMember, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
   type EcmMemberRow, type EndedMemberRow,
 } from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
@@ -49,8 +49,15 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
   // least since the period before began: an extract may date a switch months ahead, and the
   // member is then off the period's MIF all the same)
   const periodDates = { start: periodDate, end: periodLastDay(period), switchesSince: switchesLoadedSince(period, config.SWITCH_LOOKBACK_DAYS, config.PLAN_TIME_ZONE) };
-  const [ecmRows, cs, ot, replaced, ended, leftLine] = await Promise.all([
-    ecmMembers(pool, code, receivedAt, periodDates),
+  // The members are packed as they arrive (a large provider's hundreds of thousands of rows
+  // are never all held as objects); only the few not eligible are kept as rows.
+  const ecm = new EcmMembers();
+  const ecmIneligible: Pick<EcmMemberRow, 'cin' | 'eligibility_end'>[] = [];
+  const [, cs, ot, replaced, ended, leftLine] = await Promise.all([
+    eachEcmMember(pool, code, receivedAt, periodDates, (a) => {
+      ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name, reassigned: a.reassigned });
+      if (a.eligibility_end !== null) ecmIneligible.push(a);
+    }),
     latestCsasfRows(pool, code, receivedAt), outreachHistory(pool, code),
     since ? replacedIdentities(pool, code, since) : [],
     // the provider's referred and authorized members not eligible for the period
@@ -59,10 +66,6 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     // the provider's assignments the plan ended before the period, moving the member to another line (assignmentInLine)
     leftLineMembers(pool, code, periodDate),
   ]);
-  const ecm = new EcmMembers(ecmRows.length);
-  for (const a of ecmRows)
-    ecm.set(a.cin, { lob: a.lob, status: a.status, lastName: a.last_name, firstName: a.first_name, onLatestMif: a.on_mif, enrolledOnLatestMif: a.enrolled_on_mif, lcmName: a.lcm_name, reassigned: a.reassigned });
-
   const csasf = new Map<string, CsasfEntry>();
   for (const c of cs)
     csasf.set(`${c.cin}|${c.service_code}`, {
@@ -86,7 +89,7 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
     csasf,
     csasfSent: cs.length > 0 || (await csasfPublished(pool, code, receivedAt)),
     outreach,
-    ineligible: ineligibleMembers(ecmRows, ended),
+    ineligible: ineligibleMembers(ecmIneligible, ended),
     leftLine: new Map(leftLine.map((a) => [`${a.cin}|${a.lob}`, a.plan_end])),
   };
 }

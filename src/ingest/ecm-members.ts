@@ -29,26 +29,28 @@ const REASSIGNED = 4;
 export class EcmMembers implements EcmMemberIndex {
   /** A CIN's first slot; its other lines (rare) chain from it through `next`. */
   private readonly slots = new Map<string, number>();
-  private readonly next: Int32Array;
+  private next: Int32Array;
   private count = 0;
   private readonly lobs = new Interned();
   private readonly lcms = new Interned();
-  private readonly lob: Uint32Array;
-  private readonly lcm: Uint32Array;
-  private readonly status: Int16Array;
-  private readonly flags: Uint8Array;
-  private readonly lastNames: string[];
-  private readonly firstNames: string[];
+  private lob: Uint32Array;
+  private lcm: Uint32Array;
+  private status: Int16Array;
+  private flags: Uint8Array;
+  private readonly lastNames: string[] = [];
+  private readonly firstNames: string[] = [];
 
-  /** @param capacity the most members that will be added */
-  constructor(capacity: number) {
-    this.next = new Int32Array(capacity).fill(-1);
-    this.lob = new Uint32Array(capacity);
-    this.lcm = new Uint32Array(capacity);
-    this.status = new Int16Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.lastNames = new Array<string>(capacity);
-    this.firstNames = new Array<string>(capacity);
+  /**
+   * @param capacity how many members to make room for at first; more are added by doubling it
+   *   (the context packs its members as they arrive, before it knows how many there are)
+   */
+  constructor(capacity = 1024) {
+    const n = Math.max(capacity, 1);
+    this.next = new Int32Array(n).fill(-1);
+    this.lob = new Uint32Array(n);
+    this.lcm = new Uint32Array(n);
+    this.status = new Int16Array(n);
+    this.flags = new Uint8Array(n);
   }
 
   /** Adds a member's assignment in its line (or replaces the one it has in that line). */
@@ -76,8 +78,21 @@ export class EcmMembers implements EcmMemberIndex {
   }
 
   private allocate(): number {
-    if (this.count >= this.lob.length) throw new RangeError(`more members than the ${this.lob.length} announced`);
+    if (this.count === this.lob.length) this.grow(this.count * 2);
     return this.count++;
+  }
+
+  private grow(n: number): void {
+    const bigger = <A extends Int32Array | Uint32Array | Int16Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.next = bigger(this.next, (k) => new Int32Array(k).fill(-1));
+    this.lob = bigger(this.lob, (k) => new Uint32Array(k));
+    this.lcm = bigger(this.lcm, (k) => new Uint32Array(k));
+    this.status = bigger(this.status, (k) => new Int16Array(k));
+    this.flags = bigger(this.flags, (k) => new Uint8Array(k));
   }
 
   /** Assignments held (a member in two lines counts twice). */

@@ -4,6 +4,7 @@
 // outbound file published after the upload is not what the provider was answering.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
+import { eachRow } from '../db/each-row.js';
 import { csasfRowLob } from './cs-authorizations.js';
 import { assignmentInLine } from './ecm-assignments.js';
 import { memberEligible } from './members.js';
@@ -142,9 +143,7 @@ export interface ContextPeriod {
  * for that doubled a large provider's read of them for every file. Each member is looked up by
  * its key (memberByKey), so the read stays bounded by the provider's members.
  */
-export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
-  return (await db.query<EcmMemberRow>(
-    `with latest as (${latestMifs('$1', '$2')}), mif as (
+const ECM_MEMBERS = `with latest as (${latestMifs('$1', '$2')}), mif as (
        select r.cin, l.lob, r.ecm_status from latest l join outbound_file_rows r on r.outbound_file_id = l.id
      ), assigned as (
        select a.cin, a.lob, a.status, a.lcm_name from ecm_assignments a where a.provider_code = $1
@@ -162,9 +161,17 @@ export async function ecmMembers(db: Db, code: string, receivedAt: Date, period:
      union all
      select h.cin, h.lob, h.status, m.last_name, m.first_name, h.lcm_name, false, false, true, m.eligibility_end
        from ${HELD_IN_PERIOD} h cross join ${memberByKey('h.cin', '$3::date')} m
-      where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`,
-    [code, receivedAt, period.start, period.end, period.switchesSince],
-  )).rows;
+      where not exists (select 1 from mif f where f.cin = h.cin and f.lob = h.lob)`;
+const ecmMembersParams = (code: string, receivedAt: Date, period: ContextPeriod) => [code, receivedAt, period.start, period.end, period.switchesSince];
+
+/** The rows of that read, collected (eachEcmMember hands them over as they arrive instead). */
+export async function ecmMembers(db: Db, code: string, receivedAt: Date, period: ContextPeriod): Promise<EcmMemberRow[]> {
+  return (await db.query<EcmMemberRow>(ECM_MEMBERS, ecmMembersParams(code, receivedAt, period))).rows;
+}
+
+/** ecmMembers, each row handed to `each` as it arrives (eachRow): the provider context packs them as they come. */
+export async function eachEcmMember(pool: pg.Pool, code: string, receivedAt: Date, period: ContextPeriod, each: (row: EcmMemberRow) => void): Promise<number> {
+  return eachRow(pool, ECM_MEMBERS, ecmMembersParams(code, receivedAt, period), each);
 }
 
 export interface CsasfRow {

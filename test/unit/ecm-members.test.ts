@@ -43,10 +43,23 @@ describe('EcmMembers', () => {
     expect(packed.size).toBe(3);
   });
 
-  it('refuses more members than announced (the capacity is the length of the query result)', () => {
+  it('grows past the room it was made with (the context packs members before it knows how many), keeping every one', () => {
     const packed = new EcmMembers(1);
-    packed.set('A', member(1));
-    expect(() => packed.set('B', member(2))).toThrow(RangeError);
+    const map = new Map<string, EcmMember>();
+    for (let i = 0; i < 1000; i++) {
+      const cin = `9${String(i).padStart(7, '0')}B`;
+      map.set(cin, member(i));
+      packed.set(cin, member(i));
+      // a second line for some members: chained from the first slot, across the copies
+      if (i % 97 === 0) packed.set(cin, { ...member(i + 1), lob: member(i).lob === 'HN' ? 'CV' : 'HN' });
+    }
+    expect([...packed].filter(([cin, m]) => map.get(cin)!.lob === m.lob)).toEqual([...map]);
+    expect(packed.size).toBe(1000 + 11);
+    expect(packed.get('90000097B', member(97).lob === 'HN' ? 'CV' : 'HN')).toMatchObject({ status: member(98).status });
+    const marks = packed.newSet();
+    marks.add('90000999B', member(999).lob);
+    expect(marks.has('90000999B', member(999).lob)).toBe(true);
+    expect(marks.has('90000998B', member(998).lob)).toBe(false);
   });
 
   it('a set of its assignments holds each (member, line) added, and only assignments the index has', () => {
