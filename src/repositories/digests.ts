@@ -3,7 +3,7 @@
 // late or rejected. The digest decides from these who is listed and why.
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { CONTRACT_LIAISON, contractInForce } from './providers.js';
+import { CONTRACT_LIAISON, contractInForce, programOrder } from './providers.js';
 import { answeredAgainSql, submissionTypesSql } from './submissions.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -20,7 +20,7 @@ export async function activeProgramContracts(db: Db, periodDate: IsoDate): Promi
     `select p.provider_code, p.name, c.program, array_agg(distinct c.lob order by c.lob) as lobs,
             coalesce(array_agg(distinct lower(trim(${CONTRACT_LIAISON}))) filter (where ${CONTRACT_LIAISON} is not null), '{}') as liaisons
        from providers p join provider_contracts c using (provider_code)
-      where p.active and ${contractInForce('c', '$1::date')} group by 1, 2, 3 order by 1, array_position(array['ECM','CS'], c.program)`,
+      where p.active and ${contractInForce('c', '$1::date')} group by 1, 2, 3 order by 1, ${programOrder('c.program')}`,
     [periodDate],
   )).rows;
 }

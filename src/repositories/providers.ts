@@ -78,10 +78,10 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
 export const contractInForce = (c: string, day: string): string => notEndedOn(`${c}.contract_end`, day);
 
 /** SQL: a code's place in the code table's order (constants of schemas/codes.ts, never input). */
-const inOrder = (codes: readonly string[]) => (col: string) => `array_position(array[${codes.map((x) => `'${x}'`).join(',')}], ${col})`;
+const codeOrder = (codes: readonly string[]) => (col: string) => `array_position(array[${codes.map((x) => `'${x}'`).join(',')}], ${col})`;
 /** The plan's order of programs (ECM first) and of lines of business (HN, CV, CHPIV), as SQL over a column. */
-export const programOrder = inOrder(PROGRAM_CODES);
-export const lobOrder = inOrder(LOB_CODES);
+export const programOrder = codeOrder(PROGRAM_CODES);
+export const lobOrder = codeOrder(LOB_CODES);
 
 /**
  * A contract's addresses as SQL over `c` (provider_contracts) and `p` (its provider): its own,
