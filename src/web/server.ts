@@ -100,6 +100,9 @@ const submissionIdOf = (req: FastifyRequest): number | undefined => {
   return id.ok && String(id.value) === raw ? id.value : undefined;
 };
 
+/** The board's choices from a list, and the values each may take (its form's drop-downs offer the same). */
+const BOARD_CHOICES: Record<'program' | 'lob' | 'state', readonly string[]> = { program: PROGRAM_CODES, lob: LOB_CODES, state: Object.keys(STATES) };
+
 /** A form's day: a real calendar date YYYY-MM-DD in the calendar's range (1900-2199), else undefined. */
 function formDate(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
@@ -344,14 +347,12 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   // ---- pages
   app.get('/', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
-    const pick = (k: string, allowed: readonly string[]) => (typeof q[k] === 'string' && allowed.includes(q[k]) ? q[k] : undefined);
+    const pick = (k: keyof typeof BOARD_CHOICES) => (typeof q[k] === 'string' && BOARD_CHOICES[k].includes(q[k]) ? q[k] : undefined);
     // A month or a choice the board does not have (typed or edited into a link) is refused, never
     // shown as today's month or as every provider under a link that asked for something else.
     // An empty value is the form's "all" (or, for the period, "today's").
-    const choices: Record<string, (v: string) => boolean> = {
-      period: isPeriod, program: (v) => (PROGRAM_CODES as readonly string[]).includes(v), lob: (v) => (LOB_CODES as readonly string[]).includes(v), state: (v) => Object.keys(STATES).includes(v),
-    };
-    const wrong = Object.keys(choices).filter((k) => q[k] !== undefined && q[k] !== '' && !(typeof q[k] === 'string' && choices[k]!(q[k])));
+    const valid = (k: string, v: string) => (k === 'period' ? isPeriod(v) : BOARD_CHOICES[k as keyof typeof BOARD_CHOICES].includes(v));
+    const wrong = ['period', ...Object.keys(BOARD_CHOICES)].filter((k) => q[k] !== undefined && q[k] !== '' && !(typeof q[k] === 'string' && valid(k, q[k])));
     // (a liaison is any text, but one: given twice it was dropped, and every provider shown)
     if (q.liaison !== undefined && typeof q.liaison !== 'string') wrong.push('liaison');
     if (wrong.length)
@@ -359,10 +360,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     const viewer = req.viewer!;
     const period = boardPeriod(q.period, deps.now(), tz);
     const f: BoardFilter = {
-      program: pick('program', PROGRAM_CODES),
-      lob: pick('lob', LOB_CODES),
+      program: pick('program'),
+      lob: pick('lob'),
       liaison: canSeeAll(viewer) && typeof q.liaison === 'string' && q.liaison ? q.liaison.slice(0, 320) : undefined,
-      state: pick('state', Object.keys(STATES)),
+      state: pick('state'),
     };
     return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz)));
   });
