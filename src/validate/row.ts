@@ -4,7 +4,7 @@ import type { HeaderMatch } from '../../schemas/index.js';
 import type { CellValue } from '../xlsx/types.js';
 import type { BlankDefault, RowValidation, SetCell } from './file-type.js';
 import { isError, type Issue } from './issues.js';
-import { BoundRow, RowScope, valuesOf, type HeaderColumns, type RowCells, type RowContext, type RowValues } from './scope.js';
+import { BoundRow, RowScope, valuesOf, type ColumnIndex, type LayoutPositions, type RowCells, type RowContext, type RowValues } from './scope.js';
 import { idCardCin, parseCell, type CellOut } from './types.js';
 
 export type { RowCells, RowContext };
@@ -26,7 +26,7 @@ export interface RowResult {
   member?: string;
 }
 
-const headers = new WeakMap<readonly (unknown | null)[], HeaderColumns>();
+const headers = new WeakMap<readonly (unknown | null)[], { index: ColumnIndex; inLayout: LayoutPositions }>();
 
 /**
  * Pairs a data row's cells with the columns its header named. Built once per header: the key →
@@ -41,9 +41,9 @@ export function bindRow(match: Pick<HeaderMatch, 'columns' | 'layout'>, cells: r
       if (column) index.set(column.key, i);
     });
     const positions = Int32Array.from(match.layout.columns, (c) => index.get(c.key) ?? -1);
-    headers.set(match.columns, (header = { index, layout: match.layout, positions }));
+    headers.set(match.columns, (header = { index, inLayout: { layout: match.layout, positions } }));
   }
-  return new BoundRow(header.index, cells, header);
+  return new BoundRow(header.index, cells, header.inLayout);
 }
 
 /** A file type's cells it sets and blank defaults, by column position (looked up once, not per cell). */

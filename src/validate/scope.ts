@@ -41,16 +41,16 @@ export interface RowCells {
 /** Column key → 0-based cell index, for one header row. */
 export type ColumnIndex = ReadonlyMap<string, number>;
 
-/** A header's columns: by key, and (`positions`) each of its layout's columns' cell index in layout order, -1 where the sheet lacks it. */
-export interface HeaderColumns { index: ColumnIndex; layout: Layout; positions: Int32Array }
+/** Where a header put each of its layout's columns: their cell indexes in layout order, -1 where the sheet lacks one. */
+export interface LayoutPositions { layout: Layout; positions: Int32Array }
 
 /** A data row seen through its header: a view over the reader's cell array, nothing copied. */
 export class BoundRow implements RowCells {
-  /** @param header the header's positions too (bindRow): without them, cells are found by key only */
-  constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[], private readonly header?: HeaderColumns) {}
-  /** Where each of `layout`'s columns is in the row, when the header was matched to it (see HeaderColumns). */
+  /** @param inLayout the header's positions too (bindRow): without them, cells are found by key only */
+  constructor(private readonly columns: ColumnIndex, private readonly cells: readonly CellValue[], private readonly inLayout?: LayoutPositions) {}
+  /** Where each of `layout`'s columns is in the row, when the header was matched to it (see LayoutPositions). */
   positionsIn(layout: Layout): Int32Array | undefined {
-    return this.header?.layout === layout ? this.header.positions : undefined;
+    return this.inLayout?.layout === layout ? this.inLayout.positions : undefined;
   }
   /** The cell at a position from positionsIn() (undefined at -1, as value() for a column not in the sheet). */
   at(index: number): CellValue | undefined {
