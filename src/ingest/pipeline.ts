@@ -496,7 +496,7 @@ async function answer(run: IngestRun): Promise<{ responseBytes: Buffer; email: s
   const head = ingestDocument(run, false);
   // Stored, not rebuilt later: what the file merged and changed, and the deadline to fix, are
   // known only now (a poll that stops after the commit leaves the email to the next one).
-  const email = liaisonText(head, ctx.name, fixBy(head, policy, (t) => windowsOf(run.types, t)), v.issues);
+  const email = liaisonText(head, ctx.name, { fixUntil: fixBy(head, policy, (t) => windowsOf(run.types, t)), issues: v.issues, answeredLocally: file.source === 'cli' });
   await markApplied(client, submissionId, {
     fileTypes: v.layouts, verdict, outcome: v.outcome, rowsRead: v.rowsRead, rowsAccepted: v.rowsAccepted, rowsRejected: v.rowsRejected, warnings: v.warnings,
     responseName: run.responseName, responseSha256: responseSha, responseEmail: email,
@@ -554,8 +554,21 @@ function fixSheetsOf(d: IngestDocument): string {
   return names.length === 1 ? `${names[0]} sheet` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} sheets`;
 }
 
+export interface LiaisonTextOptions {
+  /** Until when the provider can still correct the file's rows (none: no sentence on corrections). */
+  fixUntil?: string;
+  /** The issues to count by code (the run's own, when the document carries none). */
+  issues?: readonly { severity: string; code: string }[];
+  /**
+   * The response was written to a folder on the plan's side (`ingest FILE`), not posted to the
+   * provider's downloads/: the email must not send the liaison looking for it there.
+   */
+  answeredLocally?: boolean;
+}
+
 /** The email about a response (liaison and provider): counts, codes and file names, never PHI. */
-export function liaisonText(d: IngestDocument, providerName: string, fixUntil?: string, issues: readonly { severity: string; code: string }[] = d.issues): string {
+export function liaisonText(d: IngestDocument, providerName: string, opts: LiaisonTextOptions = {}): string {
+  const { fixUntil, issues = d.issues } = opts;
   const lines = [
     `${providerName} (${d.provider}) sent ${d.file}.`,
     `Outcome: ${d.outcome}${d.verdict ? `   Deadline verdict: ${d.verdict}` : ''}${d.period ? `   Reporting period: ${reportingPeriodLabel(d.period)}` : ''}`,
@@ -573,7 +586,9 @@ export function liaisonText(d: IngestDocument, providerName: string, fixUntil?: 
   else if (fixUntil && d.rowsRejected > 0) lines.push('', `Corrected rows for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: fix the ${fixSheetsOf(d)} of the response and upload it.`);
   // (warnings only: the response has no rejected rows sheet to fix)
   else if (fixUntil) lines.push('', `Corrections for ${reportingPeriodLabel(d.period!)} are accepted through ${fixUntil}: send the rows you correct (a row sent again replaces the one sent before).`);
-  lines.push('', `The response ${d.responseName} is in the provider's downloads folder.`);
+  lines.push('', opts.answeredLocally
+    ? `The response ${d.responseName} was written on the plan's side by the ingest command; it is not in the provider's downloads folder.`
+    : `The response ${d.responseName} is in the provider's downloads folder.`);
   return lines.join('\n');
 }
 
@@ -615,5 +630,5 @@ export function unreadResponseEmail(
   const late = submissionVerdict({ receivedAt: f.receivedAt, tz, alreadySubmittedForPeriod: true, policy, fileTypes: suggested }).verdict === 'DECLINED_LATE';
   // a file the plan could not process has nothing for the provider to fix: the plan follows up
   const ours = f.fileError.code === 'FILE_NOT_PROCESSED';
-  return liaisonText(document, f.providerName, late || ours ? undefined : fixBy(document, policy, (t) => windowsOf(types, t)));
+  return liaisonText(document, f.providerName, late || ours ? {} : { fixUntil: fixBy(document, policy, (t) => windowsOf(types, t)) });
 }

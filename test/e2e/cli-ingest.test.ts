@@ -56,6 +56,10 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     const report = (r.json as { report: string }).report;
     expect(path.basename(report)).toMatch(/^RTF_ACME_202611_RESPONSE_\d{14}_\d+\.xlsx$/);
     expect(Object.keys(readWithOpenpyxl(report))).toEqual(expect.arrayContaining(['Summary', 'Errors', 'Codes']));
+    // the liaisons' email says where the response is: written here, not in the provider's downloads/
+    const email = await one(`select body from notifications where kind = 'submission-response' and subject like '%: RTF_ACME_202611.xlsx from ACME'`);
+    expect(email.body).toContain(`The response ${path.basename(report)} was written on the plan's side by the ingest command; it is not in the provider's downloads folder.`);
+    expect(fs.readdirSync(path.join(dataDir, 'sftp', 'ACME', 'downloads')).filter((f) => f.includes('_RESPONSE_'))).toEqual([]);
   });
 
   it('killed in the middle of applying: nothing applied; run again: applied exactly once', async () => {
@@ -105,6 +109,9 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     expect(second.stdout).toMatch(/RTF_RIVAL_202611\.xlsx\s+ACCEPTED\s+ON_TIME/);
     expect(fs.readdirSync(path.join(dataDir, 'sftp', 'RIVAL', 'downloads')).some((f) => /^RTF_RIVAL_202611_RESPONSE_/.test(f))).toBe(true);
     expect(fs.readdirSync(path.join(uploads, 'processed'))).toHaveLength(1);
+    const response = fs.readdirSync(path.join(dataDir, 'sftp', 'RIVAL', 'downloads')).find((f) => /^RTF_RIVAL_202611_RESPONSE_/.test(f))!;
+    const email = await one(`select body from notifications where kind = 'submission-response' and subject like '%: RTF_RIVAL_202611.xlsx from RIVAL'`);
+    expect(email.body).toContain(`The response ${response} is in the provider's downloads folder.`);
   });
 
   it('status shows, per provider and file type, what came back and what is missing', async () => {

@@ -163,7 +163,7 @@ describe('the email about a file accepted with warnings only', () => {
       file: 'OTF_ACME_202611.xlsx', sha256: '', outcome: 'ACCEPTED_WITH_WARNINGS', verdict: 'ON_TIME', period: '2026-11', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0,
       warnings: 1, sheets: [], fileErrors: [], report: null, provider: 'ACME', submissionId: 3, responseName: 'OTF_ACME_202611_RESPONSE.xlsx',
       issues: [{ sheet: 'OTF', row: 3, column: null, columnLetter: null, code: 'OTF_DUPLICATE_ATTEMPT', severity: 'warning', message: '' }],
-    }, 'Acme', '12/10/2026');
+    }, 'Acme', { fixUntil: '12/10/2026' });
     expect(body).toContain('Corrections for 11/2026 are accepted through 12/10/2026: send the rows you correct (a row sent again replaces the one sent before).');
     expect(body).not.toContain('Rejected rows');
   });
@@ -179,7 +179,7 @@ describe('the email about a file of several layouts with rejected rows', () => {
         { name: 'OTF', layout: 'OTF', rowsRead: 1, rowsAccepted: 1, rowsRejected: 0, warnings: 0 },
       ],
       issues: [{ sheet: 'RTF', row: 3, column: 'Member ECM Status', columnLetter: 'P', code: 'CODE_UNKNOWN', severity: 'error', message: '' }],
-    }, 'Acme', '12/10/2026');
+    }, 'Acme', { fixUntil: '12/10/2026' });
     expect(body).toContain('fix the "Rejected RTF rows" sheet of the response and upload it.');
     expect(body).not.toContain('"Rejected rows"');
   });
