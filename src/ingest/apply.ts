@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { LOB_CODES } from '../../schemas/codes.js';
 import { ALL_ROWS, type FileTypeDefinition, type RowRange } from '../filetypes/types.js';
-import { dropLinesCarried, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type MergeBatch } from '../repositories/current-rows.js';
+import { dropLinesCarried, linesHeldByLater, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type DroppedCount, type MergeBatch } from '../repositories/current-rows.js';
 
 /** What merging one sheet did, per line of business. */
 export interface MergeStats {
@@ -17,6 +17,17 @@ export interface MergeStats {
   added: number;
   /** Earlier rows of the same line and period this sheet did not carry: they keep counting. */
   kept: number;
+  /**
+   * OTF_CORRECTIONS=replace-line: earlier rows of a line this sheet carries whose key it did not
+   * send again: they stop counting (withdrawn), per earlier submission.
+   */
+  withdrawn: number;
+  withdrawnFrom: { submissionId: number; rows: number }[];
+  /**
+   * Keys this sheet carried that a file received after it already reports (a file answered out
+   * of its receipt order): that file's rows stand, and these rows do not count.
+   */
+  heldByLater: number;
 }
 
 /** One sheet's merge, accumulated batch by batch (mergeRange) and finished once (finishMerge). */
@@ -51,12 +62,21 @@ export async function mergeRange(
   const k = sheet.type.mergeKey;
   const layout = sheet.type.name;
   const range = opts.range ?? ALL_ROWS;
-  const batch: MergeBatch = {
+  let batch: MergeBatch = {
     sheetId: sheet.id, provider, layout, period, submissionId: sheet.submissionId, from: range.from, to: range.to, receivedAt: sheet.receivedAt, lobs: LOB_CODES,
   };
-  // OTF_CORRECTIONS=replace-line: the earlier rows of every line this batch carries stop
-  // counting first (reported as updated: they were replaced); this file's own rows stay
-  const replaced = opts.replaceLine ? await dropLinesCarried(c, k, batch) : [];
+  const statsOf = (lob: string): MergeStats =>
+    tally.byLob.get(lob) ?? tally.byLob.set(lob, { lob, updated: 0, updatedFrom: [], added: 0, kept: 0, withdrawn: 0, withdrawnFrom: [], heldByLater: 0 }).get(lob)!;
+  // OTF_CORRECTIONS=replace-line: a line a file received after this one replaced keeps that
+  // file's list (this batch's rows of it do not count); the earlier rows of every other line
+  // this batch carries stop counting first
+  let replaced: DroppedCount[] = [];
+  if (opts.replaceLine) {
+    const held = await linesHeldByLater(c, k, batch);
+    for (const h of held) statsOf(h.lob).heldByLater += h.n;
+    if (held.length) batch = { ...batch, lobs: LOB_CODES.filter((l) => !held.some((h) => h.lob === l)) };
+    replaced = await dropLinesCarried(c, k, batch);
+  }
   // Which earlier file each key came from is looked up only when the period has rows at all: a
   // first file (the large case) is a plain insert.
   tally.earlier ??= await periodHasRows(c, provider, layout, period, batch.lobs);
@@ -64,20 +84,38 @@ export async function mergeRange(
   // An attempt sent twice may fall in two batches: the later one must see that this file holds
   // the key already. A key once per file (an RTF member) cannot, and keeps the plain insert.
   if (!k.uniquePerFile && merged.length) tally.earlier = true;
-  for (const x of [...replaced, ...merged]) {
-    const m = tally.byLob.get(x.lob) ?? { lob: x.lob, updated: 0, updatedFrom: [], added: 0, kept: 0 };
-    tally.byLob.set(x.lob, m);
-    const prev = x.prev === null ? null : Number(x.prev);
-    // an earlier batch or tab of this file counted the key already: the same row sent twice counts once
-    if (prev === sheet.submissionId) continue;
-    if (prev === null) m.added += x.n;
-    else {
+  for (const x of replaced) {
+    const m = statsOf(x.lob);
+    if (x.carried) {
+      // the batch's row of the key replaces it: merged below as a new key (the earlier row is
+      // gone by then), it is counted as updated instead. (A key sent again only in a later batch
+      // of the file is counted withdrawn here and added there: what counts is the same.)
       m.updated += x.n;
-      const from = m.updatedFrom.find((f) => f.submissionId === prev);
-      if (from) from.rows += x.n;
-      else m.updatedFrom.push({ submissionId: prev, rows: x.n });
+      m.added -= x.n;
+      addFrom(m.updatedFrom, Number(x.prev), x.n);
+    } else {
+      m.withdrawn += x.n;
+      addFrom(m.withdrawnFrom, Number(x.prev), x.n);
     }
   }
+  for (const x of merged) {
+    const m = statsOf(x.lob);
+    const prev = x.prev === null ? null : Number(x.prev);
+    if (!x.taken) m.heldByLater += x.n;
+    // an earlier batch or tab of this file counted the key already: the same row sent twice counts once
+    else if (prev === sheet.submissionId) continue;
+    else if (prev === null) m.added += x.n;
+    else {
+      m.updated += x.n;
+      addFrom(m.updatedFrom, prev, x.n);
+    }
+  }
+}
+
+function addFrom(list: { submissionId: number; rows: number }[], submissionId: number, rows: number): void {
+  const from = list.find((f) => f.submissionId === submissionId);
+  if (from) from.rows += rows;
+  else list.push({ submissionId, rows });
 }
 
 /** After the sheet's last batch: the earlier rows kept, and the lineage `submission show` reads. */
@@ -85,13 +123,14 @@ export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider:
   const byLob = tally.byLob;
   if (byLob.size) {
     for (const x of await otherRowsByLine(c, provider, sheet.type.name, period, [...byLob.keys()], sheet.submissionId)) byLob.get(x.lob)!.kept = x.n;
-    // lineage: the sheet most of its updated rows came from; a sheet none of whose rows count
-    // any more is replaced whole
-    const from = [...byLob.values()].flatMap((m) => m.updatedFrom).sort((a, b) => b.rows - a.rows)[0];
+    // lineage: the sheet most of the rows it replaced (updated or withdrew) came from; a sheet
+    // none of whose rows count any more is replaced whole
+    const replaced = [...byLob.values()].flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom]);
+    const from = [...replaced].sort((a, b) => b.rows - a.rows)[0];
     if (from) {
       await recordSupersession(c, {
         sheetId: sheet.id, provider, layout: sheet.type.name, period, submissionId: sheet.submissionId, fromSubmission: from.submissionId,
-        updatedFrom: [...byLob.values()].flatMap((m) => m.updatedFrom.map((f) => f.submissionId)),
+        updatedFrom: replaced.map((f) => f.submissionId),
       });
     }
   }

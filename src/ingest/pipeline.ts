@@ -91,7 +91,11 @@ export interface IngestDocument {
   /** Compared with the latest earlier file of the same type and line: errors fixed, still failing, new, and not sent again. */
   diff?: { fixed: number; stillFailing: number; new: number; notResent?: number };
   /** What each sheet did, per line of business: rows updated (from which submissions), added, kept from earlier files. */
-  merge?: { sheet: string; layout: string; lob: string; updated: number; added: number; kept: number; updatedFrom: { submissionId: number; rows: number }[] }[];
+  merge?: {
+    sheet: string; layout: string; lob: string; updated: number; added: number; kept: number; updatedFrom: { submissionId: number; rows: number }[];
+    // (MergeStats, src/ingest/apply.ts; absent from documents made before they were counted)
+    withdrawn?: number; withdrawnFrom?: { submissionId: number; rows: number }[]; heldByLater?: number;
+  }[];
   responseName: string;
 }
 
@@ -154,9 +158,18 @@ function fileLinePairs(sheets: readonly { name: string; layout: string; rowsRead
 }
 
 const mergeText = (m: MergeStats, names: ReadonlyMap<number, string>): string => {
-  const from = m.updatedFrom.map((f) => `${f.rows} from ${names.get(f.submissionId) ?? 'an earlier file'} (submission ${f.submissionId})`).join(', ');
-  return `${m.updated + m.added + m.kept}: ${m.updated} updated${from ? ` (replacing ${from})` : ''}, ${m.added} added, ${m.kept} kept from earlier files`;
+  const list = (l: MergeStats['updatedFrom']) => l.map((f) => `${f.rows} from ${names.get(f.submissionId) ?? 'an earlier file'} (submission ${f.submissionId})`).join(', ');
+  const from = list(m.updatedFrom);
+  return `${m.updated + m.added + m.kept}: ${m.updated} updated${from ? ` (replacing ${from})` : ''}, ${m.added} added, ${m.kept} kept from earlier files${mergeNotCounting(m, list(m.withdrawnFrom))}`;
 };
+
+/** The rows a merge left out of what counts: withdrawn earlier rows (replace-line), and this file's rows a later file's stand over. */
+function mergeNotCounting(m: Pick<MergeStats, 'withdrawn' | 'heldByLater'>, withdrawnFrom?: string): string {
+  const parts: string[] = [];
+  if (m.withdrawn) parts.push(`${m.withdrawn} earlier row(s) withdrawn${withdrawnFrom ? ` (${withdrawnFrom})` : ''}: this file replaced their line`);
+  if (m.heldByLater) parts.push(`${m.heldByLater} row(s) of this file not counting: a file received after it reports the same ${m.heldByLater === 1 ? 'key' : 'keys'}`);
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
 
 /**
  * This sheet's errors against the earlier sheet's, by member, column and code: fixed (the
@@ -425,12 +438,12 @@ async function apply(run: IngestRun): Promise<void> {
     if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, sheets.tallyOf(name), { replaceLine: s.type.replacesLine?.(run.deps.config) ?? false });
     const stats = await finishMerge(client, merging, file.provider, periodDate, sheets.tallyOf(name));
     log.debug({ submissionId, sheet: s.type.name, applied }, 'sheet applied');
-    const names = await submissionNames(client, stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId)));
+    const names = await submissionNames(client, stats.flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom].map((f) => f.submissionId)));
     for (const m of stats) {
       run.merged.push({ sheet: name, layout: s.type.name, ...m });
       run.extra.push([`Rows now counting (${s.type.name} ${m.lob})`, mergeText(m, names)]);
     }
-    for (const id of new Set(stats.flatMap((m) => m.updatedFrom.map((f) => f.submissionId))))
+    for (const id of new Set(stats.flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom].map((f) => f.submissionId))))
       run.supersedes.push({ submissionId: id, file: names.get(id) ?? '', sheet: name });
     await compareWithEarlier(run, name, s);
   }
@@ -575,7 +588,8 @@ export function liaisonText(d: IngestDocument, providerName: string, opts: Liais
     `Rows read ${d.rowsRead}, accepted ${d.rowsAccepted}, rejected ${d.rowsRejected}, warnings ${d.warnings}.`,
   ];
   for (const e of d.fileErrors) lines.push(`File error ${e.code}: ${e.message}`);
-  for (const m of d.merge ?? []) lines.push(`${m.layout} ${m.lob}: ${m.updated} row(s) updated, ${m.added} added, ${m.kept} kept from earlier files.`);
+  for (const m of d.merge ?? [])
+    lines.push(`${m.layout} ${m.lob}: ${m.updated} row(s) updated, ${m.added} added, ${m.kept} kept from earlier files${mergeNotCounting({ withdrawn: m.withdrawn ?? 0, heldByLater: m.heldByLater ?? 0 })}.`);
   if (d.diff) lines.push(`Compared with the earlier file: ${d.diff.fixed} error(s) fixed, ${d.diff.stillFailing} still failing, ${d.diff.new} new, ${d.diff.notResent ?? 0} not sent again.`);
   const byCode = new Map<string, number>();
   for (const i of issues) byCode.set(`${i.severity} ${i.code}`, (byCode.get(`${i.severity} ${i.code}`) ?? 0) + 1);

@@ -34,23 +34,53 @@ export interface MergeBatch {
   lobs: readonly string[];
 }
 
-/** Rows of one line of business the statement touched, by the submission whose row had the key before (null: new key). */
-export interface MergedCount { lob: string; prev: number | null; n: number }
+/**
+ * Rows of one line of business the statement touched, by the submission whose row had the key
+ * before (null: new key), and whether the row took the key: not when a file received after this
+ * one holds it (its row stands, and this one does not count).
+ */
+export interface MergedCount { lob: string; prev: number | null; taken: boolean; n: number }
 
 const batchArgs = (b: MergeBatch) => [b.sheetId, b.provider, b.layout, b.period, b.submissionId, b.from, b.to, b.receivedAt, b.lobs];
 
+/** Rows of a line replace-line removed, by earlier submission, and whether the batch sends their key again. */
+export interface DroppedCount { lob: string; prev: number; carried: boolean; n: number }
+
 /**
  * OTF_CORRECTIONS=replace-line: the earlier rows of every line the batch carries stop counting
- * (this file's own rows stay). Returns what was removed, by line and earlier submission.
+ * (this file's own rows stay, and so do those of files received after it: a file received
+ * earlier never takes a key back from a later one). Returns what was removed, by line and
+ * earlier submission, and whether the batch carries the key again (that row replaces it; the
+ * others are withdrawn).
  */
-export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBatch): Promise<{ lob: string; prev: number; n: number }[]> {
-  return (await c.query<{ lob: string; prev: number; n: number }>(
+export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBatch): Promise<DroppedCount[]> {
+  return (await c.query<DroppedCount>(
     `with gone as (
          delete from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.submission_id <> $5
-            and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
-         returning c.lob, c.submission_id)
-       select lob, submission_id as prev, count(*)::int n from gone group by 1, 2`,
-    batchArgs(b).slice(0, 7),
+            and (c.received_at, c.submission_id) < ($8, $5)
+            and c.lob = any($9) and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
+         returning c.lob, c.submission_id, c.row_key)
+       select g.lob, g.submission_id as prev, exists (
+                select 1 from submission_rows r where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null
+                   and ${k.lob} = g.lob and ${k.key} = g.row_key) as carried, count(*)::int n
+         from gone g group by 1, 2, 3`,
+    batchArgs(b),
+  )).rows;
+}
+
+/**
+ * OTF_CORRECTIONS=replace-line, a file answered after one received later: the lines the batch
+ * carries that a later file replaced already, with the batch's rows in each. That file's list
+ * of the line stands whole; none of this batch's rows of the line count.
+ */
+export async function linesHeldByLater(c: Client, k: KeyExpressions, b: MergeBatch): Promise<{ lob: string; n: number }[]> {
+  return (await c.query<{ lob: string; n: number }>(
+    `select ${k.lob} as lob, count(distinct ${k.key})::int n from submission_rows r
+      where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null
+        and exists (select 1 from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = ${k.lob}
+                      and (c.received_at, c.submission_id) > ($8, $5))
+      group by 1`,
+    batchArgs(b).slice(0, 8),
   )).rows;
 }
 
@@ -94,15 +124,18 @@ export async function mergeByKey(c: Client, k: KeyExpressions, b: MergeBatch, ea
   return (await c.query<MergedCount>(
     earlier
       ? `/* merge ${b.layout} rows by key */ with src as materialized (${src}), prev as (
-           select s.lob, c.submission_id as prev from src s
+           select s.lob, s.k, c.submission_id as prev from src s
              left join current_rows c on c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.lob = s.lob and c.row_key = s.k
-         ), up as (${upsert} returning 1)
-         select lob, prev, count(*)::int as n from prev group by lob, prev order by lob, prev nulls first`
+         ), up as (${upsert} returning lob, row_key)
+         -- (a key the upsert left alone is held by a file received later)
+         select p.lob, p.prev, u.row_key is not null as taken, count(*)::int as n
+           from prev p left join up u on u.lob = p.lob and u.row_key = p.k
+          group by 1, 2, 3 order by 1, 2 nulls first, 3`
       : `/* merge ${b.layout} rows by key (first file) */ with src as (${src}), up as (${
         // a key once per file and no other file has rows: nothing can conflict, and a plain
         // insert skips the speculative insertion of ON CONFLICT
         k.uniquePerFile ? upsert.slice(0, upsert.indexOf(' on conflict')) : upsert} returning lob)
-         select lob, null::bigint as prev, count(*)::int as n from up group by lob`,
+         select lob, null::bigint as prev, true as taken, count(*)::int as n from up group by lob`,
     batchArgs(b),
   )).rows;
 }

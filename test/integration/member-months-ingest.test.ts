@@ -197,9 +197,63 @@ describe('OTF_CORRECTIONS=replace-line: how a provider withdraws an attempt', ()
     const done = await ingestFile({ pool: db.pool, config: replace }, {
       provider: 'ACME', originalName: 'OTF_ACME_CV_202611_full.xlsx', bytes: await otf([otfRow({ ...cvRow, attemptDate: d('2026-11-20') })]), receivedAt: at(9), source: 'cli',
     });
-    expect(done.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 2, added: 1, kept: 0 })]);
+    // of the two earlier attempts, the one sent again (the 20th) is updated and the other
+    // withdrawn: one row counts, and the response says so
+    expect(done.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 1, added: 0, kept: 0, withdrawn: 1, heldByLater: 0 })]);
     expect(await attempts('ACME', 'CV')).toBe(1);
     expect(await attempts('ACME', 'HN')).toBe(hn);
+    const summary = JSON.stringify(openpyxlRead(done.response.bytes).Summary);
+    expect(summary).toMatch(/1: 1 updated \(replacing 1 from OTF_ACME_CV_202611\.xlsx \(submission \d+\)\), 0 added, 0 kept from earlier files; 1 earlier row\(s\) withdrawn \(1 from OTF_ACME_CV_202611\.xlsx \(submission \d+\)\): this file replaced their line/);
+    // the whole line again, that attempt with its minutes corrected and one more: the attempt
+    // sent again is updated, the new one added, nothing withdrawn
+    const again = await ingestFile({ pool: db.pool, config: replace }, {
+      provider: 'ACME', originalName: 'OTF_ACME_CV_202611_full2.xlsx', receivedAt: at(10), source: 'cli',
+      bytes: await otf([otfRow({ ...cvRow, attemptDate: d('2026-11-20'), minutes: 40 }), otfRow({ ...cvRow, attemptDate: d('2026-11-24') })]),
+    });
+    expect(again.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 1, updatedFrom: [{ submissionId: done.submissionId, rows: 1 }], added: 1, kept: 0, withdrawn: 0 })]);
+    expect(await attempts('ACME', 'CV')).toBe(2);
+    // a whole-line file received before that one but answered after it (a retry) replaces
+    // nothing of it: the later list of the line stands whole, and none of this file's rows count
+    const late = await ingestFile({ pool: db.pool, config: replace }, {
+      provider: 'ACME', originalName: 'OTF_ACME_CV_202611_full1b.xlsx', receivedAt: new Date('2026-12-09T18:00:00Z'), source: 'cli',
+      bytes: await otf([otfRow({ ...cvRow, attemptDate: d('2026-11-20'), minutes: 5 }), otfRow({ ...cvRow, attemptDate: d('2026-11-27') })]),
+    });
+    expect(late.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 0, added: 0, kept: 2, withdrawn: 0, heldByLater: 2 })]);
+    const cv = await db.pool.query(`select attempt_date::text, minutes from current_outreach_attempts where provider_code = 'ACME' and lob = 'CV' order by 1`);
+    expect(cv.rows).toEqual([{ attempt_date: '2026-11-20', minutes: 40 }, { attempt_date: '2026-11-24', minutes: 10 }]);
+  });
+});
+
+describe('a file answered after one received later (a retry): what it says it did is what it did', () => {
+  it('its key the later file holds does not count and is not reported as updated; the later file is not replaced', async () => {
+    const rival = { code: 'RIVAL', npi: '1987654328', tin: '987654321', name: 'Rival Care Partners' };
+    const row = (cin: string, lastName: string, firstName: string, acuity: string) => rtfRow({ cin, lastName, firstName, acuity }, rival);
+    const counting = async () => (await db.pool.query(
+      `select row_key, submission_id::int s from current_rows where provider_code = 'RIVAL' and layout = 'RTF' and period = '2026-11-01' order by row_key`)).rows.map((r) => [r.row_key, r.s]);
+    const before = new Map((await counting()).map(([k, s]) => [k, s]));
+    expect([...before.keys()]).toEqual(['91000005E', '91000007G', '91000008H']);
+    // received on the 10th, answered first
+    const later = await send('RIVAL', 'RTF_RIVAL_202611_b.xlsx', await rtf([row('91000005E', 'Echo', 'Ed', 'Medium'), row('91000007G', 'Golf', 'Gil', 'Medium')]), 10);
+    expect(later.document.merge).toEqual([expect.objectContaining({ lob: 'HN', updated: 2, added: 0, kept: 1, heldByLater: 0 })]);
+    // received on the 9th, answered after it
+    const earlier = await send('RIVAL', 'RTF_RIVAL_202611_a.xlsx', await rtf([row('91000005E', 'Echo', 'Ed', 'Low'), row('91000008H', 'Hotel', 'Hana', 'Low')]), 9);
+    expect(await counting()).toEqual([['91000005E', later.submissionId], ['91000007G', later.submissionId], ['91000008H', earlier.submissionId]]);
+    // three rows count: its 8H (updated from the file it replaced), and the later file's two
+    expect(earlier.document.merge).toEqual([expect.objectContaining({
+      lob: 'HN', updated: 1, updatedFrom: [{ submissionId: before.get('91000008H'), rows: 1 }], added: 0, kept: 2, heldByLater: 1,
+    })]);
+    expect(JSON.stringify(openpyxlRead(earlier.response.bytes).Summary))
+      .toMatch(/3: 1 updated \(replacing 1 from RTF_RIVAL_202611_fixed\.xlsx \(submission \d+\)\), 0 added, 2 kept from earlier files; 1 row\(s\) of this file not counting: a file received after it reports the same key/);
+    expect(earlier.liaisonSummary).toContain('RTF HN: 1 row(s) updated, 0 added, 2 kept from earlier files; 1 row(s) of this file not counting: a file received after it reports the same key.');
+    // the member's assignment keeps the later file's report
+    expect((await db.pool.query(`select acuity from ecm_assignments where cin = '91000005E' and provider_code = 'RIVAL'`)).rows).toEqual([{ acuity: 'Medium' }]);
+    // lineage: the earlier-received file replaced the sheet its 8H came from, never the later file's
+    const sheets = await db.pool.query(
+      `select s.submission_id::int id, s.supersedes_id, s.superseded_by, (select submission_id::int from submission_sheets x where x.id = s.supersedes_id) supersedes
+         from submission_sheets s where s.submission_id = any($1)`, [[later.submissionId, earlier.submissionId]]);
+    const byId = new Map(sheets.rows.map((r) => [r.id, r]));
+    expect(byId.get(earlier.submissionId)!.supersedes).toBe(before.get('91000008H'));
+    expect(byId.get(later.submissionId)!.superseded_by).toBeNull();
   });
 });
 
