@@ -74,15 +74,20 @@ const toSent = (r: NotificationState): Sent => ({ id: Number(r.id), status: r.st
 /**
  * Records the message (PENDING) without sending it, in the caller's transaction: it goes out
  * when the transaction commits, with `sendNotification` of the same key right after, or with the
- * notify job's next pass if the process stops first. Returns whether it was recorded (a message
- * with no recipients is not, and the sendNotification after it logs that; one recorded before
- * under its key is not recorded again).
+ * notify job's next pass if the process stops first. Returns whether it was recorded (one
+ * recorded before under its key is not recorded again). A message nobody is on file to receive
+ * is recorded too: its send fails it for that (sendClaimed), so it is listed and ops hear of it.
  */
 export async function queueNotification(db: Db, msg: Message & { key: string }, now: Date): Promise<boolean> {
-  const to = recipientsOf(msg);
-  if (to.length === 0) return false; // (said once, by the sendNotification that follows)
-  return (await recordNotification(db, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: msg.attachments ?? [], key: msg.key }, now)) !== undefined;
+  return (await recordNotification(db, { kind: msg.kind, to: recipientsOf(msg), subject: msg.subject, text: msg.text, attachments: msg.attachments ?? [], key: msg.key }, now)) !== undefined;
 }
+
+/**
+ * The error of a message with no recipient: a contract with neither a contact nor a liaison
+ * address (the providers import allows one). [POLICY] Not retried (nothing will change until
+ * someone adds an address); failed at once and ops alerted, never silently dropped.
+ */
+export const NO_RECIPIENT = "no recipient on file (no contact or liaison address on the provider's contracts it is about)";
 
 /**
  * Records the message (PENDING) and tries to send it at once. Never throws for a mail problem:
@@ -90,12 +95,8 @@ export async function queueNotification(db: Db, msg: Message & { key: string }, 
  * be recorded (the database). A keyed message recorded before is not recorded or sent again.
  */
 /** @param faults crash tests only: called at the fault point between sending and recording it */
-export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock(), faults: FaultPoints = NO_FAULTS): Promise<Sent | null> {
+export async function sendNotification(config: Config, pool: Db, msg: Message, now: Date = systemClock(), faults: FaultPoints = NO_FAULTS): Promise<Sent> {
   const to = recipientsOf(msg);
-  if (to.length === 0) {
-    log.warn({ kind: msg.kind }, 'notification has no recipients; not sent');
-    return null;
-  }
   const att = msg.attachments ?? [];
   let id = await recordNotification(pool, { kind: msg.kind, to, subject: msg.subject, text: msg.text, attachments: att, key: msg.key ?? null }, now);
   if (id === undefined) {
@@ -123,6 +124,12 @@ function messageIdOf(config: Config, row: Pick<Row, 'id' | 'created_at' | 'dedup
 
 /** Sends a claimed row; records SENT, or the failure (retry, FAILED or GAVE_UP). */
 async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults: FaultPoints): Promise<Sent & { serverDown?: boolean }> {
+  if (row.recipients.length === 0) {
+    await markNotificationFailed(pool, Number(row.id), 'FAILED', NO_RECIPIENT, 0, now);
+    log.error({ kind: row.kind, notificationId: Number(row.id) }, 'notification has no recipient on file; not sent (ops alerted)');
+    await alertUndelivered(config, pool, now, row, 'FAILED', NO_RECIPIENT);
+    return { id: Number(row.id), status: 'FAILED', transport: null, location: null };
+  }
   const attachments = await notificationAttachments(pool, Number(row.id));
   const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments, messageId: messageIdOf(config, row) };
   let transport: 'smtp' | 'outbox';
@@ -238,7 +245,7 @@ async function alertUndelivered(config: Config, pool: Db, now: Date, row: Row, s
   if (row.kind.startsWith('ops-')) return;
   await alertOps(config, pool, {
     kind: OPS_KIND,
-    subject: `Notification ${Number(row.id)} (${row.kind}) ${status === 'FAILED' ? 'refused by the mail server' : 'given up'}`,
+    subject: `Notification ${Number(row.id)} (${row.kind}) ${error === NO_RECIPIENT ? 'has no recipient on file' : status === 'FAILED' ? 'refused by the mail server' : 'given up'}`,
     text: [
       `Notification ${Number(row.id)} (${row.kind}) to ${row.recipients.length} recipient(s) was not delivered: ${status}.`,
       `Recorded ${spellInstant(row.created_at, config.PLAN_TIME_ZONE)}, ${row.attempts} attempt(s); last error: ${error}`,

@@ -8,7 +8,7 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { withTransaction } from '../db/pool.js';
-import { queueNotification, sendNotification } from '../notify/mailer.js';
+import { queueNotification, recipientsOf, sendNotification } from '../notify/mailer.js';
 import { markReferralsAlerted, markReferralsCarried, overdueReferrals } from '../repositories/ecm-assignments.js';
 
 export interface SlaAlertResult { referrals: number; providers: number }
@@ -62,15 +62,17 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
     // stops between the two would leave them unmarked, and the next day's alert (another set
     // of referrals, another key) would name them again. Nobody to tell (no liaison): nothing
     // recorded, nothing marked; the next run tries again.
+    // (asked here: the mailer records a message with nobody to receive it as failed, for ops)
+    if (recipientsOf(alert).length === 0) {
+      log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison email for the line); not marked alerted');
+      continue;
+    }
     const recorded = await withTransaction(pool, async (c) => {
       if (!(await queueNotification(c, alert, now))) return false;
       await markReferralsAlerted(c, row.referrals.map((x) => x.id), now);
       return true;
     });
-    if (!recorded) {
-      log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison email for the line); not marked alerted');
-      continue;
-    }
+    if (!recorded) continue; // (recorded before under its key: that run marked its referrals)
     // (sent now; if not, the outbox retries it)
     await sendNotification(config, pool, alert, now);
     referrals += row.referrals.length;

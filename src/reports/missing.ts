@@ -302,7 +302,7 @@ export async function missingSubmissionDigest(pool: pg.Pool, config: Config, slo
     }, now);
     await markUnit(pool, 'missing-alert', slot, unit, 'DONE', { providers: providers.size, rows: list.length });
     result.digests++;
-    result.sent.push({ recipients: 1, providers: providers.size, location: sent?.location ?? null, attachment });
+    result.sent.push({ recipients: 1, providers: providers.size, location: sent.location, attachment });
   }
   log.info({ slot, period, providers: rows.length, digests: result.digests }, 'missing-submission digest done');
   return result;

@@ -12,7 +12,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobDefinitions } from '../../jobs/schedule.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { backoffMs, CLAIM_MS, deliverDue, OPS_KIND, sendNotification } from '../../src/notify/mailer.js';
+import { withTransaction } from '../../src/db/pool.js';
+import { backoffMs, CLAIM_MS, deliverDue, OPS_KIND, queueNotification, sendNotification } from '../../src/notify/mailer.js';
 import { claimNotification } from '../../src/repositories/notifications.js';
 import { OTF } from '../../schemas/index.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
@@ -319,5 +320,28 @@ describe('the liaison response of a submission while the mail server refuses', (
     expect(await fireNotify(at(2 * backoffMs(1)))).toMatchObject({ status: 'ran', counts: { sent: 0 } });
     expect(smtp.received.map((r) => [r.to, r.subject])).toEqual([[['liaison@plan.example'], expect.stringMatching(/OTF_ACME_202611\.xlsx from ACME$/)]]);
     expect(await mails()).toEqual([expect.objectContaining({ status: 'SENT', attempts: 2 })]);
+  });
+});
+
+describe('a message nobody is on file to receive (a contract with no contact and no liaison address)', () => {
+  it('is recorded FAILED ("no recipient on file"), listed with the failed ones, and ops are alerted, once', async () => {
+    const sent = await sendNotification(config, db.pool, { kind: 'submission-response', to: ['', ' '], subject: 'ACCEPTED: x.xlsx from NOMAIL', text: 'accepted', key: 'nobody-1' }, T0);
+    expect(sent).toMatchObject({ status: 'FAILED' });
+    expect(await row(sent!.id)).toMatchObject({ status: 'FAILED', next_attempt_at: null, last_error: expect.stringMatching(/^no recipient on file/) });
+    expect((await db.pool.query(`select recipients from notifications where id = $1`, [sent!.id])).rows[0]).toEqual({ recipients: [] });
+    expect(smtp.received.map((r) => [r.to, r.subject])).toEqual([[['ops@plan.example'], `Notification ${sent!.id} (submission-response) has no recipient on file`]]);
+    // the same message again (its key): nothing more recorded or sent
+    expect(await sendNotification(config, db.pool, { kind: 'submission-response', to: [], subject: 'ACCEPTED: x.xlsx from NOMAIL', text: 'accepted', key: 'nobody-1' }, T0))
+      .toMatchObject({ id: sent!.id, status: 'FAILED' });
+    expect(smtp.received).toHaveLength(1);
+    expect(await fireNotify(at(HOUR))).toMatchObject({ counts: { sent: 0, failed: 0 } });
+  });
+
+  it('queued in a transaction (a published file\'s notice) and sent by the notify job: FAILED there, ops alerted', async () => {
+    await withTransaction(db.pool, (c) => queueNotification(c, { kind: 'file-published', to: [], subject: 'MIF published', text: 'a file', key: 'nobody-2' }, T0));
+    expect(await fireNotify(at(0))).toMatchObject({ counts: { sent: 0, failed: 1 } });
+    const r = (await db.pool.query(`select id, status, last_error from notifications where dedupe_key = 'nobody-2'`)).rows[0];
+    expect(r).toMatchObject({ status: 'FAILED', last_error: expect.stringMatching(/^no recipient on file/) });
+    expect(smtp.received.map((m) => m.to)).toEqual([['ops@plan.example']]);
   });
 });
