@@ -4,7 +4,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { EmbeddedPostgresError } from '../db/embedded.js';
 import { errorText, log } from '../log.js';
-import { EXIT, UsageError } from './output.js';
+import { EXIT, printable, UsageError } from './output.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,7 +18,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.USAGE;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      // (one line, whatever the message quotes: printable())
+      process.stderr.write(`error: ${printable(err.message)}\n`);
       return EXIT.USAGE;
     }
     if (err instanceof ConfigError || err instanceof EmbeddedPostgresError) {
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = errorText(err);
     const stack = err instanceof Error ? err.stack?.replace(err.message, message) : undefined;
     log.error({ err: { message, stack } }, 'command failed');
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${printable(message)}\n`);
     return EXIT.FAILED;
   }
 }

@@ -285,6 +285,27 @@ describe('usage errors (nothing opened)', () => {
     });
   }
 
+  // A host name that does not resolve was found only when the pages started listening, after the
+  // database and the sFTP server had been opened: exit 1 and a JSON log line with a stack trace
+  // ("getaddrinfo ENOTFOUND not a host"). It is a mistake in a flag or a setting, said in one line.
+  for (const [args, env, name, host] of [
+    [['serve', '--host', 'not a host', '--port', '0'], {}, '--host', 'not a host'],
+    [['serve', '--port', '0'], { WEB_HOST: 'nohost.invalid' }, 'WEB_HOST', 'nohost.invalid'],
+    [['scheduler', '--serve'], { WEB_HOST: 'nohost.invalid', WEB_PORT: '0' }, 'WEB_HOST', 'nohost.invalid'],
+    [['scheduler'], { HEALTH_HOST: 'nohost.invalid', HEALTH_PORT: '0' }, 'HEALTH_HOST', 'nohost.invalid'],
+    [['demo', '--serve', '--port', '0'], { WEB_HOST: 'nohost.invalid' }, 'WEB_HOST', 'nohost.invalid'],
+  ] as const) {
+    it(`${args.join(' ')} with ${name} ${JSON.stringify(host)} (no such host): exit 2 in one line naming it, before anything is opened`, async () => {
+      const out = path.join(dataDir, 'demo-no-such-host');
+      const r = await runCli(args[0] === 'demo' ? [...args, '--out', out] : [...args], { ...offline, ...env }, { timeoutMs: 120_000 });
+      expectUsageError(r, new RegExp(`^error: ${name}: ${JSON.stringify(host)} does not resolve to an address \\((ENOTFOUND|EAI_[A-Z]+)\\): it takes an address to listen on \\(e\\.g\\. 127\\.0\\.0\\.1\\)$`, 'm'));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/getaddrinfo|"stack"/);
+      expect(fs.existsSync(path.join(dataDir, 'sftp'))).toBe(false);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
+
   it("--version prints package.json's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const r = await runCli(['--version'], offline);

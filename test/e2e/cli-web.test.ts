@@ -134,4 +134,18 @@ describe('serve', () => {
     for (const port of ['', ' ', '1e3', '0x50', '80.0'])
       expectUsageError(await runCli(['serve', '--port', port], w.env, { timeoutMs: 60_000 }), /--port takes a port number/);
   });
+
+  // with the database there to be opened: the host was looked up only when the pages started
+  // listening, and the failure came out as exit 1 and a JSON log line with a stack trace
+  it('a host that does not resolve (--host or WEB_HOST) is a usage error in one line, not a getaddrinfo stack trace', async () => {
+    for (const [args, env, name, host] of [
+      [['serve', '--host', 'not a host', '--port', '0'], {}, '--host', 'not a host'],
+      [['serve', '--port', '0'], { WEB_HOST: 'nohost.invalid' }, 'WEB_HOST', 'nohost.invalid'],
+    ] as const) {
+      const r = await runCli([...args], { ...w.env, ...env }, { timeoutMs: 60_000 });
+      expectUsageError(r, new RegExp(`^error: ${name}: "${host}" does not resolve to an address \\((ENOTFOUND|EAI_[A-Z]+)\\)`, 'm'));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/getaddrinfo|"stack"|\n\s+at /);
+    }
+  });
 });

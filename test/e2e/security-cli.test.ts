@@ -129,3 +129,53 @@ describe('the database is unavailable when a poll starts', () => {
     expect(await one(`select status from runs where job = 'poll' order by id desc limit 1`)).toEqual({ status: 'SUCCEEDED' });
   });
 });
+
+// A provider chooses the names of its uploads: one carrying ESC [2J ESC [31m ... cleared ops'
+// terminal and painted "FAKE_ACCEPTED" in red when `poll` or `submissions` printed it, and a
+// newline in a name broke the tables. The text output shows them as escapes; --json keeps the
+// exact name (JSON escapes it).
+describe('upload names that are terminal escapes', () => {
+  const ESCAPES = 'RTF_\u001b[2J\u001b[31mFAKE_ACCEPTED\u001b[0m.xlsx';
+  const NEWLINE = 'RTF_ACME\n999  FAKE  ACCEPTED.xlsx';
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  it('poll, submissions and submission show print them visibly, never raw; --json has them exactly', async () => {
+    const uploads = path.join(dataDir, 'sftp', 'HOMEWAY', 'uploads');
+    fs.mkdirSync(uploads, { recursive: true });
+    const mtime = new Date('2026-12-03T18:00:00Z');
+    for (const [name, cin] of [[ESCAPES, undefined], [NEWLINE, 'BAD0000001']] as const) {
+      fs.writeFileSync(path.join(uploads, name), await rtf([rtfRow(cin ? { cin } : {})]));
+      fs.utimesSync(path.join(uploads, name), mtime, mtime);
+    }
+    const seen = await runCli(['poll', '--provider', 'HOMEWAY', '--now', '2026-12-03T18:05:00Z'], env);
+    expect(seen.code, seen.stderr).toBe(0);
+    const poll = await runCli(['poll', '--provider', 'HOMEWAY', '--now', '2026-12-03T18:06:00Z'], env);
+    expect(poll.stdout).toMatch(/2 file\(s\) taken/);
+    expect(poll.stdout).not.toMatch(RAW_CONTROL);
+    expect(poll.stdout).toContain('RTF_\\x1b[2J\\x1b[31mFAKE_ACCEPTED\\x1b[0m.xlsx');
+    expect(poll.stdout).toContain('RTF_ACME\\n999  FAKE  ACCEPTED.xlsx');
+
+    const list = await runCli(['submissions', '--provider', 'HOMEWAY'], env);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).not.toMatch(RAW_CONTROL);
+    const lines = list.stdout.trimEnd().split('\n');
+    const rows = lines.slice(2);
+    // a header, a rule, and one line per submission: the newline did not make a row of its own
+    expect(rows.map((l) => /^\d+\s+HOMEWAY\s/.test(l))).toEqual(rows.map(() => true));
+    expect(list.stdout).toContain('RTF_\\x1b[2J\\x1b[31mFAKE_ACCEPTED\\x1b[0m.xlsx');
+    expect(list.stdout).toContain('RTF_ACME\\n999  FAKE  ACCEPTED.xlsx');
+
+    const json = await runCli(['submissions', '--provider', 'HOMEWAY', '--json'], env);
+    const docs = json.json as { id: number; file: string }[];
+    expect(docs.map((d) => d.file).sort()).toEqual([NEWLINE, ESCAPES].sort());
+    expect(json.stdout).toContain('RTF_\\u001b[2J\\u001b[31mFAKE_ACCEPTED\\u001b[0m.xlsx');
+
+    for (const d of docs) {
+      const show = await runCli(['submission', 'show', String(d.id)], env);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).not.toMatch(RAW_CONTROL);
+      expect(show.stdout.split('\n')[0]).toBe(`submission ${d.id}: ${d.file === ESCAPES ? 'RTF_\\x1b[2J\\x1b[31mFAKE_ACCEPTED\\x1b[0m.xlsx' : 'RTF_ACME\\n999  FAKE  ACCEPTED.xlsx'} from HOMEWAY`);
+    }
+  });
+});

@@ -6,10 +6,10 @@ import { getConfig } from '../../config.js';
 import type { DemoLive } from '../../demo/month.js';
 import { checkDemoOut, DemoOutRefused } from '../../demo/out-folder.js';
 import { nonEmpty } from '../values.js';
-import { listenOn, startWeb } from './serve.js';
+import { checkedListenOn, startWeb, type Listen } from './serve.js';
 
 /** The web pages on the demo's data until SIGINT or SIGTERM: the URL and one login per role on stdout. */
-async function serveDemo(live: DemoLive, listen: { host: string; port: number }): Promise<void> {
+async function serveDemo(live: DemoLive, listen: Listen): Promise<void> {
   const { createDemoUsers } = await import('../../demo/users.js');
   const logins = await createDemoUsers(live.pool, live.config, live.now());
   const server = await startWeb(live.config, live.pool, live.openSession, live.now, listen);
@@ -47,7 +47,7 @@ export function registerDemo(program: Command): void {
       // (before the demo's first line: a usage error leaves stdout empty and nothing made)
       if (opts.port !== undefined && !opts.serve) throw new UsageError('--port is for --serve: the demo serves its web pages only with --serve');
       if (opts.serve && opts.json) throw new UsageError('--json is not for --serve: the demo prints its web address and logins as it serves, not one JSON document');
-      const listen = opts.serve ? listenOn({ port: opts.port }, getConfig()) : undefined;
+      const listen = opts.serve ? await checkedListenOn({ port: opts.port }, getConfig()) : undefined;
       nonEmpty(opts.out, '--out', 'a folder');
       try {
         checkDemoOut(opts.out);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type pg from 'pg';
-import { emit, table, UsageError } from '../output.js';
+import { emit, printable, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
@@ -48,11 +48,11 @@ Examples:
           const report = await respondLocally({ pool: db.pool, config, faults }, done, out, clock());
           const doc = { ...done.document, report };
           emit(opts, doc, () => [
-            `${doc.file}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
+            `${printable(doc.file)}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}${doc.period ? `, period ${doc.period}` : ''}${done.resumed ? ' [resumed: already applied]' : ''}`,
             `rows read ${doc.rowsRead}, accepted ${doc.rowsAccepted}, rejected ${doc.rowsRejected}, warnings ${doc.warnings}`,
-            ...doc.fileErrors.map((e) => `file error ${e.code}: ${e.message}`),
+            ...doc.fileErrors.map((e) => `file error ${e.code}: ${printable(e.message)}`),
             ...(doc.diff ? [`compared with the file it replaces: ${doc.diff.fixed} fixed, ${doc.diff.stillFailing} still failing, ${doc.diff.new} new`] : []),
-            `response: ${report}`,
+            `response: ${printable(report)}`,
           ].join('\n'));
         } catch (err) {
           if (err instanceof UnknownProviderError) throw new UsageError(err.message);
@@ -101,8 +101,9 @@ Examples:
           /** A response not published (RESPONSE_UNDELIVERED_ALERT_AFTER): after how many polls, whether ops were told. */
           const undelivered = (x: PollFileResult) =>
             x.responseUndelivered ? ` (response not delivered at ${x.responseUndelivered.failures} poll(s) in a row; ops ${x.responseUndelivered.opsAlerted ? 'emailed' : 'not emailed yet'})` : '';
+          // (file names and errors are the provider's or the server's: shown by printable(), in the table too)
           emit(opts, r, () => {
-            if (r.skipped) return `poll skipped: ${r.skipped}`;
+            if (r.skipped) return `poll skipped: ${printable(r.skipped)}`;
             const head = `polled ${r.providers} provider folder(s): ${r.files} file(s) taken, ${r.failedFiles} failed, ${r.failedProviders} folder(s) unreachable`;
             const files = r.results.length
               ? '\n\n' + table(['provider', 'file', 'outcome', 'verdict', 'read', 'accepted', 'rejected', 'note'],
@@ -110,10 +111,10 @@ Examples:
               : '';
             const recovered = r.recovered.length
               ? `\n\nfinished ${r.recovered.length} submission(s) an interrupted poll or reprocess had applied but not answered:\n` +
-                r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${x.error}${undelivered(x)}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
+                r.recovered.map((x) => `  ${x.provider} submission ${x.submissionId}: ${x.error ? `error: ${printable(x.error)}${undelivered(x)}` : x.quarantined ? 'answered; the upload cannot be moved (quarantined in uploads/)' : 'answered'}`).join('\n')
               : '';
             const waiting = r.byProvider.filter((b) => b.waiting || b.error);
-            return head + files + recovered + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${b.error}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');
+            return head + files + recovered + (waiting.length ? '\n\n' + waiting.map((b) => `${b.provider}: ${b.error ? `error: ${printable(b.error)}` : `${b.waiting} file(s) waiting to be stable`}`).join('\n') : '');
           });
         } finally {
           await transport.close();

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { OutboundKind } from '../../generate/run.js';
 import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
 import { localDate } from '../../calendar/index.js';
-import { emit, table, UsageError } from '../output.js';
+import { emit, printable, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
@@ -64,9 +64,9 @@ Examples:
           emit(opts, doc, () => [
             `submission ${id} reprocessed as submission ${doc.submissionId}${r.resumed ? ' (an interrupted reprocess, finished)' : ''}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}`,
             `rows read ${doc.rowsRead}, accepted ${doc.rowsAccepted}, rejected ${doc.rowsRejected}, warnings ${doc.warnings}`,
-            ...doc.fileErrors.map((e) => `file error ${e.code}: ${e.message}`),
-            ...(doc.supersedes ?? []).map((s) => `replaces ${s.file} (submission ${s.submissionId}, sheet ${s.sheet}): its rows no longer count`),
-            `response: ${r.answered.response}`,
+            ...doc.fileErrors.map((e) => `file error ${e.code}: ${printable(e.message)}`),
+            ...(doc.supersedes ?? []).map((s) => `replaces ${printable(s.file)} (submission ${s.submissionId}, sheet ${printable(s.sheet)}): its rows no longer count`),
+            `response: ${printable(r.answered.response)}`,
             `run ${runId} (runs --job reprocess)`,
           ].join('\n'));
         } finally {

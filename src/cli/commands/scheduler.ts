@@ -15,7 +15,7 @@ import { emit, table, UsageError } from '../output.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import type { Transport } from '../../sftp/transport.js';
 import type { WebServer } from '../../web/server.js';
-import { listenOn, startWeb } from './serve.js';
+import { checkedListenOn, checkListenHost, startWeb, unresolvedHostError } from './serve.js';
 import { openService } from '../lazy-runtime.js';
 import { testHooks } from '../test-hooks.js';
 import { decimalSeconds, MAX_TIMER_SECONDS } from '../values.js';
@@ -90,6 +90,10 @@ Examples:
       const shutdownGraceMs = seconds(opts.shutdownGrace, '--shutdown-grace', DEFAULT_SHUTDOWN_GRACE_MS);
 
       const config = getConfig();
+      // the hosts it will listen on, checked before anything is opened: one that does not resolve is a usage error
+      const longRunning = !opts.once && opts.fire === undefined;
+      if (longRunning && config.HEALTH_PORT !== null) await checkListenHost(config.HEALTH_HOST, 'HEALTH_HOST');
+      const listen = opts.serve ? await checkedListenOn({}, config) : undefined;
       const { db, start } = await openService(config);
       let transport: Transport | undefined;
       let scheduler: Scheduler | undefined;
@@ -137,7 +141,7 @@ Examples:
         }
         // Before the start-up catch-up: a long catch-up is exactly when ops want to see health.
         if (config.HEALTH_PORT !== null) health = await startHealth(config, db.pool, transport, () => s.coordinator.now());
-        if (opts.serve) web = await startWeb(config, db.pool, transport.openSession, () => s.coordinator.now(), listenOn({}, config));
+        if (listen) web = await startWeb(config, db.pool, transport.openSession, () => s.coordinator.now(), listen);
         await s.start();
         log.info({ owner: s.coordinator.owner, catchUpIntervalMs }, 'scheduler running; SIGTERM or SIGINT stops it');
         await stopped;
@@ -185,7 +189,8 @@ async function startHealth(config: Config, pool: pg.Pool, transport: Transport, 
       throw new ConfigError([{ variable: 'HEALTH_PORT', message: `${where} is already in use (another scheduler on this host?): set HEALTH_PORT to a free port, 0 for any free port, or off` }]);
     if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
       throw new ConfigError([{ variable: code === 'EACCES' ? 'HEALTH_PORT' : 'HEALTH_HOST', message: `cannot listen on ${where} (${code})` }]);
-    throw err;
+    // (checked before anything was opened; a name can stop resolving since)
+    throw unresolvedHostError(err, config.HEALTH_HOST, 'HEALTH_HOST') ?? err;
   }
 }
 

@@ -6,7 +6,7 @@ import { spellInstant } from '../../calendar/index.js';
 import { VERDICTS } from '../../calendar/verdict.js';
 import { OUTCOMES } from '../../validate/outcome.js';
 import type { SubmissionSummary } from '../../repositories/submissions.js';
-import { emit, table, UsageError } from '../output.js';
+import { emit, printable, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { countOption, periodOption, providerOption, recordIdArgument } from '../values.js';
 
@@ -92,27 +92,28 @@ Examples:
         if (!s) throw new UsageError(`no submission ${id}`);
         const tz = config.PLAN_TIME_ZONE;
         const u = s.responseUndelivered;
+        // (the file name, sheet names and messages quoting cells are the provider's: printable(), in the tables too)
         emit(opts, { ...json(s), serverMtime: s.serverMtime?.toISOString() ?? null }, () => [
-          `submission ${s.id}: ${s.file} from ${s.provider}`,
+          `submission ${s.id}: ${printable(s.file)} from ${s.provider}`,
           `received ${spellInstant(s.receivedAt, tz)} (${s.source}), ${s.size} bytes${s.sha256 ? `, sha256 ${s.sha256}` : ''}`,
           `period ${s.period ?? '(none)'}   verdict ${s.verdict ?? '(none)'}   outcome ${s.outcome ?? '(none)'}   state ${s.state}`,
           `rows ${s.rowsRead} read, ${s.rowsAccepted} accepted, ${s.rowsRejected} rejected, ${s.warnings} warning(s)`,
           s.duplicateOf ? `a duplicate of submission ${s.duplicateOf} (same bytes): not applied` : '',
           s.duplicates.length ? `sent again as: ${s.duplicates.join(', ')}` : '',
-          s.reprocessOf ? `reprocessed from submission ${s.reprocessOf}: ${s.reprocessReason ?? ''}` : '',
+          s.reprocessOf ? `reprocessed from submission ${s.reprocessOf}: ${printable(s.reprocessReason ?? '')}` : '',
           s.reprocessedBy ? `answered again by submission ${s.reprocessedBy} (reprocessed): its response replaces this one` : '',
-          `response: ${s.response ?? '(none yet)'}${s.responsePublishedAt ? ` (in the provider's downloads/ since ${spellInstant(s.responsePublishedAt, tz)})` : ''}`,
+          `response: ${s.response === null ? '(none yet)' : printable(s.response)}${s.responsePublishedAt ? ` (in the provider's downloads/ since ${spellInstant(s.responsePublishedAt, tz)})` : ''}`,
           u ? `  not yet delivered: publishing to the provider's downloads/ failed at ${u.failures} polls in a row (${spellInstant(u.firstFailedAt, tz)} to ${spellInstant(u.lastFailedAt, tz)}); `
             + `the next poll tries again; ${u.opsAlertedAt ? `ops emailed ${spellInstant(u.opsAlertedAt, tz)}` : 'ops not emailed yet'}` : '',
-          u ? `  last error: ${u.lastError}` : '',
-          ...s.emails.map((e) => `email ${e.id} to ${e.to.join(', ')}: ${e.status}${e.sentAt ? ` ${spellInstant(e.sentAt, tz)}` : ''}`),
+          u ? `  last error: ${printable(u.lastError)}` : '',
+          ...s.emails.map((e) => `email ${e.id} to ${printable(e.to.join(', '))}: ${e.status}${e.sentAt ? ` ${spellInstant(e.sentAt, tz)}` : ''}`),
           '',
           s.sheets.length
             ? table(['sheet', 'type', 'period', 'applied', 'read', 'accepted', 'rejected', 'replaced', 'replaced by'],
               s.sheets.map((x) => [x.name, x.layout, x.period ?? '', x.applied ? 'yes' : 'no', x.rowsRead, x.rowsAccepted, x.rowsRejected, x.supersedes ?? '', x.supersededBy ?? '']))
             : 'no sheet was read',
           '',
-          ...s.fileIssues.map((i) => `file ${i.severity}: ${i.code}: ${i.message}`),
+          ...s.fileIssues.map((i) => `file ${i.severity}: ${i.code}: ${printable(i.message)}`),
           s.issues.length
             ? table(['code', 'severity', 'rows', 'first rows', 'first message'], s.issues.map((i) => [i.code, i.severity, i.count, i.rows.join(','), i.message]))
             : 'no row issues',

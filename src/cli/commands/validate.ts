@@ -10,7 +10,7 @@ import { INBOUND_TYPES } from '../../filetypes/registry.js';
 import type { FileTypeDefinition } from '../../filetypes/types.js';
 import { log } from '../../log.js';
 import type { FileValidation } from '../../validate/file.js';
-import { EXIT, emit, table, UsageError } from '../output.js';
+import { EXIT, emit, printable, table, UsageError } from '../output.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { inputFileArgument, outFileOption, periodOption } from '../values.js';
 
@@ -53,18 +53,18 @@ export function validateDocument(v: FileValidation, report: string | null) {
 
 function humanSummary(v: FileValidation, report: string | null): string {
   const lines = [
-    `${v.file}: ${v.outcome}`,
+    `${printable(v.file)}: ${v.outcome}`,
     `rows read ${v.rowsRead}, accepted ${v.rowsAccepted}, rejected ${v.rowsRejected}, warnings ${v.warnings}`,
   ];
   if (v.sheets.length) lines.push('', table(['sheet', 'layout', 'read', 'accepted', 'rejected', 'warnings'], v.sheets.map((s) => [s.name, s.layout, s.rowsRead, s.rowsAccepted, s.rowsRejected, s.warnings])));
-  for (const e of v.fileErrors) lines.push(`file error ${e.code}: ${e.message}`);
+  for (const e of v.fileErrors) lines.push(`file error ${e.code}: ${printable(e.message)}`);
   const errors = v.issues.filter((i) => i.severity === 'error');
   if (errors.length) {
     lines.push('', 'first errors:');
-    for (const i of errors.slice(0, 10)) lines.push(`  ${i.sheet ?? ''}!${i.columnLetter ?? ''}${i.row ?? ''} ${i.code}: ${i.message}`);
+    for (const i of errors.slice(0, 10)) lines.push(`  ${printable(i.sheet ?? '')}!${i.columnLetter ?? ''}${i.row ?? ''} ${i.code}: ${printable(i.message)}`);
     if (errors.length > 10) lines.push(`  … ${errors.length - 10} more${report ? ' (see the report)' : ' (use --out REPORT.xlsx or --json)'}`);
   }
-  if (report) lines.push('', `report: ${report}`);
+  if (report) lines.push('', `report: ${printable(report)}`);
   return lines.join('\n');
 }
 
