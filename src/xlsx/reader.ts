@@ -16,15 +16,17 @@
 //
 // Macros (.xlsm vbaProject.bin), drawings, comments and every other part are never opened.
 //
-// Errors: any failure to read the package (bad zip, malformed XML, missing parts) is thrown
-// as an XlsxReadError with code FILE_CORRUPT, from the generator's next(); callers wrap their
-// `for await` in try/catch. Run guard.ts inspectFile first: the reader assumes its zip checks
-// (sizes, bombs, names, DTDs) have passed. Exceptions thrown by the `recognise` callback are
-// re-thrown unchanged (they are bugs, not bad files).
+// Errors: any failure to read the package (bad zip, malformed XML, a part cut short, missing
+// parts) is thrown as an XlsxReadError with code FILE_CORRUPT, from the generator's next();
+// callers wrap their `for await` in try/catch. A worksheet cut short is found at its end, after
+// the rows before the cut were yielded: callers must not act on rows before the read is done.
+// Run guard.ts inspectFile first: the reader assumes its zip checks (sizes, bombs, names, DTDs)
+// have passed. Exceptions thrown by the `recognise` callback are re-thrown unchanged (they are
+// bugs, not bad files).
 import path from 'node:path';
 import { excelSerialToDate, parseDateText } from '../../schemas/primitives.js';
 import { log } from '../log.js';
-import { attr, localName, walk } from './sax.js';
+import { attr, localName, walk, type SaxEvent } from './sax.js';
 import { SharedStringsScanner } from './shared-strings-xml.js';
 import { SheetXmlScanner, type CellDecoder, type FastCells, type RawRow } from './sheet-xml.js';
 import { FORMULA_NO_RESULT, type CellValue } from './types.js';
@@ -107,16 +109,16 @@ function relsPathOf(part: string): string {
   return path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`).replace(/^\.\//, '');
 }
 
-async function* textOf(pkg: Package, name: string): AsyncGenerator<string> {
+/** A small part read with saxes; one the package does not have is read as empty (walk would refuse it as cut short). */
+async function walkPart(pkg: Package, name: string, on: (ev: SaxEvent) => void): Promise<void> {
   const part = pkg.parts.get(name.toLowerCase());
-  if (!part) return;
-  yield* partText(partBytes(pkg.opened, part));
+  if (part) await walk(partText(partBytes(pkg.opened, part)), on);
 }
 
 async function readRels(pkg: Package, sourcePart: string): Promise<Map<string, Rel>> {
   const rels = new Map<string, Rel>();
   const relsPath = relsPathOf(sourcePart);
-  await walk(textOf(pkg, relsPath), (ev) => {
+  await walkPart(pkg, relsPath, (ev) => {
     if (ev.eventType !== 'opentag' || localName(ev.value.name) !== 'Relationship') return;
     const id = attr(ev.value, 'Id');
     const target = attr(ev.value, 'Target');
@@ -137,7 +139,7 @@ async function tableTotalRows(pkg: Package, sheetPart: string): Promise<Set<numb
   if (!pkg.parts.has(relsPathOf(sheetPart).toLowerCase())) return rows;
   for (const rel of (await readRels(pkg, sheetPart)).values()) {
     if (rel.external || !rel.type.endsWith('/table')) continue;
-    await walk(textOf(pkg, rel.target), (ev) => {
+    await walkPart(pkg, rel.target, (ev) => {
       if (ev.eventType !== 'opentag' || localName(ev.value.name) !== 'table') return;
       const count = Number(attr(ev.value, 'totalsRowCount') ?? '0');
       const last = /:\$?[A-Za-z]{1,3}\$?(\d+)$/.exec(attr(ev.value, 'ref') ?? '');
@@ -158,7 +160,7 @@ async function readWorkbookXml(pkg: Package, part: string): Promise<{ sheets: Sh
   if (!pkg.parts.has(part.toLowerCase())) throw new XlsxReadError(`${PLAIN_MESSAGE} (no workbook part)`);
   const sheets: SheetRef[] = [];
   let date1904 = false;
-  await walk(textOf(pkg, part), (ev) => {
+  await walkPart(pkg, part, (ev) => {
     if (ev.eventType !== 'opentag') return;
     const n = localName(ev.value.name);
     if (n === 'sheet') {
@@ -230,7 +232,7 @@ async function readStyleKinds(pkg: Package, part: string | undefined): Promise<S
   const customFormats = new Map<number, string>();
   const xfFormats: number[] = [];
   let inCellXfs = false;
-  await walk(textOf(pkg, part), (ev) => {
+  await walkPart(pkg, part, (ev) => {
     if (ev.eventType === 'opentag') {
       const n = localName(ev.value.name);
       if (n === 'numFmt') {
@@ -253,6 +255,7 @@ async function readSharedStrings(pkg: Package, part: string | undefined): Promis
   if (!zipPart) return [];
   const scanner = new SharedStringsScanner();
   for await (const chunk of partBytes(pkg.opened, zipPart)) scanner.scan(chunk);
+  scanner.end();
   return scanner.strings;
 }
 
@@ -350,7 +353,10 @@ export function cellDecoders(ctx: CellContext): { decode: CellDecoder } & Requir
 
 /**
  * The rows of one worksheet part, in file order, in batches (sheet-xml.ts does the scanning). Cells beyond
- * maxColumns are never stored; reading stops at </sheetData>.
+ * maxColumns are never stored. Rows end at </sheetData>, but the part is inflated to its end
+ * (what follows is not scanned, only its last bytes looked at): a part cut short is refused
+ * (MalformedXmlError) after its last rows, so they are not taken for all of them. (A caller
+ * that stops early, having found no header, reads no further.)
  */
 async function* sheetRows(bytes: AsyncIterable<Buffer>, ctx: CellContext, maxColumns: number): AsyncGenerator<RawRow[]> {
   const { decode, ...fast } = cellDecoders(ctx);
@@ -359,8 +365,8 @@ async function* sheetRows(bytes: AsyncIterable<Buffer>, ctx: CellContext, maxCol
     // the rows of a chunk as one batch: one await per chunk, not per row
     const rows = scanner.scan(chunk);
     if (rows.length) yield rows;
-    if (scanner.done) return;
   }
+  scanner.end();
 }
 
 function isBlankRow(cells: readonly CellValue[]): boolean {

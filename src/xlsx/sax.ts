@@ -17,8 +17,10 @@ export type SaxEvent =
 
 /**
  * The events of each input chunk, in one array per chunk (one yield per chunk, not per event).
- * A parse error is thrown after the chunk it was found in. The end of input is not checked
- * (the parser is not closed): a truncated part yields what it held.
+ * A parse error is thrown after the chunk it was found in. At the end of the input the parser
+ * is closed, so a part cut short (an element left open, no root element, input ending inside
+ * a tag) is an error too, not the events it held before the cut. A caller that stops early
+ * (returns from its loop) skips that check: it did not read to the end.
  */
 export async function* saxEvents(input: AsyncIterable<string>): AsyncGenerator<SaxEvent[]> {
   const parser = new SaxesParser();
@@ -37,6 +39,9 @@ export async function* saxEvents(input: AsyncIterable<string>): AsyncGenerator<S
     yield events;
     events = [];
   }
+  parser.close();
+  if (error) throw error;
+  if (events.length) yield events;
 }
 
 export function localName(name: string): string {
@@ -52,7 +57,10 @@ export function attr(tag: SaxTag, name: string): string | undefined {
   return undefined;
 }
 
-/** Reads a whole (small) part with a callback per event; used for workbook, rels and styles. */
+/**
+ * Reads a whole (small) part with a callback per event; used for workbook, rels and styles.
+ * Empty input is an error (no root element): a part that is absent is for the caller to skip.
+ */
 export async function walk(input: AsyncIterable<string>, on: (ev: SaxEvent) => void): Promise<void> {
   for await (const batch of saxEvents(input)) for (const ev of batch) on(ev);
 }

@@ -21,7 +21,7 @@ export class SharedStringsScanner extends XmlPartScanner {
   private current: string | null = null;
   private inPhonetic = 0;
 
-  /** Scans the next chunk of the part's bytes. */
+  /** Scans the next chunk of the part's bytes (then `end`, once they are all given). */
   scan(bytes: Uint8Array): void {
     this.feedBytes(bytes);
   }

@@ -3,7 +3,8 @@
 // keeps only what a row needs (row `r`; cell `r`, `t`, `s`; the text of `<v>` and of
 // `<is><t>`), reads shared-string indexes and whole numbers straight from their digits, and is
 // several times faster than a general SAX parser. Scanning stops at </sheetData>; what follows
-// (merge cells, drawings) is never read.
+// (merge cells, drawings) is never read, only the part's last bytes looked at (`end`: a part
+// cut short after its rows is damaged too).
 import { FORMULA_NO_RESULT, type CellValue } from './types.js';
 import { El, isSpace, textOf, utf8, XmlPartScanner } from './xml-scan.js';
 
@@ -88,7 +89,8 @@ function cellType(s: string, from: number, to: number): string {
 
 /**
  * Give `scan` the worksheet part's bytes in chunks (split anywhere); it returns the rows each
- * chunk completes, in file order. Cells beyond maxColumns are never stored.
+ * chunk completes, in file order. Cells beyond maxColumns are never stored. Then `end`: rows
+ * read from a part cut short are not all of its rows.
  */
 export class SheetXmlScanner extends XmlPartScanner {
   private inSheetData = false;

@@ -12,10 +12,16 @@
 // text is decoded only once its end tag has arrived.
 //
 // Not a general XML parser, but it refuses what is not well-formed in what it reads
-// (mismatched or stray end tags, attributes without quoted values, a bare `&`, unknown
-// entities, characters XML forbids) by throwing MalformedXmlError, which the reader turns into
-// FILE_CORRUPT. DOCTYPE and entity declarations never get here: guard.ts rejects them before
-// parsing (FILE_XML_ENTITIES); a `<!` other than a comment or CDATA is refused here too.
+// (mismatched or stray end tags, attributes without a name or a quoted value, a bare `&`,
+// unknown entities, characters XML forbids) by throwing MalformedXmlError, which the reader
+// turns into FILE_CORRUPT. DOCTYPE and entity declarations never get here: guard.ts rejects
+// them before parsing (FILE_XML_ENTITIES); a `<!` other than a comment or CDATA is refused here
+// too. A part cut short (a copy or upload stopped part way, zipped again: the zip is whole) is
+// well-formed up to its cut, so the caller says when the bytes end (`end`): a part that ends
+// inside markup or text, with an element open, or with no element at all is refused then, not
+// read as if its rows before the cut were all of it. Once a subclass is `done` (a worksheet's
+// </sheetData>), what follows is not scanned, broken or not; but the part must still end with
+// its root element's end tag (comments, processing instructions and spaces may follow it).
 
 export class MalformedXmlError extends Error {
   constructor(what: string) {
@@ -36,6 +42,8 @@ const NON_ASCII = /[\u0080-\u00FF]/;
 // where making one costs about 10× what copying its bytes does: 256 KB inflate chunks are read
 // in four pieces.
 const PIECE = 64 * 1024;
+/** Bytes of a part's end kept once its scanner is `done`: its root's end tag, and what may follow it. */
+const TRAILER = 256;
 
 /** Text read as Latin-1 (a character per byte), decoded as the UTF-8 it is. */
 export function utf8(bytes: string): string {
@@ -104,14 +112,18 @@ function elementAt(s: string, from: number, to: number): El {
 const NAME_OF: Record<El, string> = { [El.Other]: '', [El.SheetData]: 'sheetData', [El.Row]: 'row', [El.C]: 'c', [El.V]: 'v', [El.Is]: 'is', [El.T]: 't', [El.RPh]: 'rPh', [El.Si]: 'si', [El.F]: 'f' };
 
 /**
- * Give `scan` a part's bytes in chunks (split anywhere). The subclass is told of each start tag
+ * Give `scan` a part's bytes in chunks (split anywhere), then call `end`. The subclass is told of each start tag
  * (`beginTag`, then `attribute` for each one-letter attribute if it asked for them, then `opened`), each end tag
  * (`closed`; a self-closing tag is only `opened`), and of the text of the elements it captures
  * (`text`, decoded; or the raw Latin-1 range, `rawText`, for subclasses that read digits
  * straight from it).
  */
 export abstract class XmlPartScanner {
-  /** True once the subclass has read all it wants: the caller stops feeding. */
+  /**
+   * True once the subclass has read all it wants: the rest of the part is not scanned. The
+   * caller still gives it all (and then calls `end`): a part cut short after what was read is
+   * damaged too.
+   */
   done = false;
   /** True while the text being read is wanted (`text` is called with it); other text is skipped. */
   protected capturing = false;
@@ -122,12 +134,74 @@ export abstract class XmlPartScanner {
   private readonly stack: string[] = [];
   private readonly elements: El[] = [];
   private depth = 0;
+  /** The root element was self-closing (any other root is in `stack`, which only grows). */
+  private emptyRoot = false;
+  /**
+   * Once `done`: the part's last bytes read so far, up to the last non-space one (at most
+   * TRAILER; spaces between chunks kept as one), for `end` to see how the part ends.
+   */
+  private trailer = '';
+  /** Spaces followed the trailer in the last chunk (a chunk of spaces only adds them). */
+  private trailerGap = false;
 
   /** Reads the next chunk of bytes. */
   protected feedBytes(bytes: Uint8Array): void {
-    if (this.done || bytes.length === 0) return;
+    if (bytes.length === 0) return;
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < buf.length && !this.done; i += PIECE) this.feed(buf.toString('latin1', i, Math.min(buf.length, i + PIECE)));
+    if (this.done) this.keepTrailer(buf);
+  }
+
+  /**
+   * The part's bytes have all been given. Throws MalformedXmlError unless the document was
+   * whole: its root element closed, and the bytes not ending inside a tag, a comment, CDATA or
+   * an element's text. (O(1): the scan kept its state; once `done`, only the trailer is looked at.)
+   */
+  end(): void {
+    if (this.done) {
+      if (this.depth > 0 && !this.rootEndsTrailer()) throw new MalformedXmlError(`the part does not end with </${utf8(this.stack[0]!)}> (it was cut short)`);
+      return;
+    }
+    if (this.rest.length > 0) throw new MalformedXmlError('the part ends inside a tag, a comment or text (it was cut short)');
+    if (this.depth > 0) throw new MalformedXmlError(`the part ends with <${utf8(this.stack[this.depth - 1]!)}> open (it was cut short)`);
+    if (this.stack.length === 0 && !this.emptyRoot) throw new MalformedXmlError('the part has no element (it is empty or was cut short)');
+  }
+
+  /** Keeps the end of `buf`, the latest bytes of a part read past `done`. */
+  private keepTrailer(buf: Buffer): void {
+    let last = buf.length - 1;
+    while (last >= 0 && isSpace(buf[last]!)) last--;
+    if (last < 0) {
+      this.trailerGap = true;
+      return;
+    }
+    const from = Math.max(0, last + 1 - TRAILER);
+    const piece = buf.toString('latin1', from, last + 1);
+    this.trailer = from > 0 ? piece : (this.trailer + (this.trailerGap ? ' ' : '') + piece).slice(-TRAILER);
+    this.trailerGap = last < buf.length - 1;
+  }
+
+  /**
+   * The trailer ends with the root element's end tag, then only comments, processing
+   * instructions and spaces (what XML allows after it; one longer than the trailer is refused).
+   */
+  private rootEndsTrailer(): boolean {
+    let t = this.trailer;
+    for (;;) {
+      let k = t.length;
+      while (k > 0 && isSpace(t.charCodeAt(k - 1))) k--;
+      t = t.slice(0, k);
+      const open = t.endsWith('-->') ? t.lastIndexOf('<!--') : t.endsWith('?>') ? t.lastIndexOf('<?') : -2;
+      if (open === -2) break;
+      if (open < 0) return false;
+      t = t.slice(0, open);
+    }
+    if (!t.endsWith('>')) return false;
+    let k = t.length - 1; // the end tag's name ends before any spaces there
+    while (k > 0 && isSpace(t.charCodeAt(k - 1))) k--;
+    const root = this.stack[0]!;
+    const at = k - root.length - 2;
+    return at >= 0 && t.startsWith('</', at) && t.startsWith(root, at + 2);
   }
 
   /** The start tag of `el`, after its attributes. */
@@ -252,15 +326,24 @@ export abstract class XmlPartScanner {
       if (c === 47 /* / */) {
         if (p + 1 >= n) return -1;
         if (s.charCodeAt(p + 1) !== 62) throw new MalformedXmlError('"/" inside a tag');
+        if (this.depth === 0) this.emptyRoot = true;
         this.opened(el, true);
         return p + 2;
       }
       // (attribute names and values are short: a loop costs less than a search call)
-      let eq = p;
-      while (eq < n && s.charCodeAt(eq) !== 61 /* = */) eq++;
-      if (eq >= n) return -1;
-      let nameEnd = eq;
-      while (nameEnd > p && isSpace(s.charCodeAt(nameEnd - 1))) nameEnd--;
+      // Most names are one letter (r, s, t) with "=" right after: no loop for them.
+      let nameEnd = p + 1;
+      let eq = nameEnd;
+      if (s.charCodeAt(eq) !== 61 /* = */) {
+        // The name ends at a space, "=" or ">" (a control character never gets here: feed
+        // refused it), and "=" must come next: `<c Foo t="s">` is a name without a value, not "Foo t".
+        nameEnd = p;
+        for (let c = s.charCodeAt(p); c > 32 && c !== 61 /* = */ && c !== 62 /* > */; c = s.charCodeAt(++nameEnd));
+        eq = nameEnd;
+        while (eq < n && isSpace(s.charCodeAt(eq))) eq++;
+        if (eq >= n) return -1;
+        if (nameEnd === p || s.charCodeAt(eq) !== 61) throw new MalformedXmlError('an attribute without a name or a value');
+      }
       let q = eq + 1;
       while (q < n && isSpace(s.charCodeAt(q))) q++;
       if (q >= n) return -1;
