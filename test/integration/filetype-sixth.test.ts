@@ -96,7 +96,7 @@ describe('a sixth inbound file type from a test-only folder', () => {
       { cin: '91000002B', visit_date: '2026-11-12', minutes: 30 },
       { cin: '91000001A', visit_date: '2026-11-10', minutes: 50 },
     ]);
-    expect(d.merge).toEqual([{ sheet: 'CHW', layout: 'CHW', lob: 'HN', updated: 0, added: 2, kept: 0, updatedFrom: [] }]);
+    expect(d.merge).toEqual([{ sheet: 'CHW', layout: 'CHW', lob: 'HN', updated: 0, added: 2, kept: 0, updatedFrom: [], withdrawn: 0, withdrawnFrom: [], heldByLater: 0 }]);
     const current = await db.pool.query<{ row_key: string; row_number: number }>(
       `select row_key, row_number from current_rows where layout = 'CHW' and provider_code = 'ACME' order by row_key`);
     expect(current.rows).toEqual([{ row_key: '91000001A|2026-11-10', row_number: 6 }, { row_key: '91000002B|2026-11-12', row_number: 3 }]);
