@@ -61,6 +61,8 @@ export interface ImportOlderThanReferral {
 
 export interface ApplyCtx {
   reject: Reject;
+  /** A row imported as it is that ops should still look at (providers: a contract nobody on it can be emailed at). */
+  warn: (row: number, message: string) => void;
   /** Per-file memory (rows seen so far), for rules across batches. */
   state: Map<string, unknown>;
   /** The import's clock: when it happened (compared with RTF receipt times, recorded on what it resolves). */

@@ -25,7 +25,12 @@ export type { ImportConflict, ImportDisagreement, ImportLineSwitch, ImportOlderT
 /** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error) or an identifier kept as a number (xlsx-number-identifier). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
 /** Something about the file as a whole that loaded nothing wrong but left something out (no cell value). */
-export interface ImportWarning { code: 'unnamed-column'; column: string; message: string }
+/**
+ * unnamed-column: a column with no header name holds values (its letter); they were not read.
+ * no-recipient (providers): a contract row with neither a contact nor a liaison address,
+ * imported: what the plan publishes for it goes out, but nobody on it is emailed.
+ */
+export type ImportWarning = { code: 'unnamed-column'; column: string; message: string } | { code: 'no-recipient'; row: number; message: string };
 export interface ImportSummary {
   kind: UpstreamKind;
   file: string;
@@ -34,7 +39,6 @@ export interface ImportSummary {
   rowsRejected: number;
   rejects: ImportReject[];
   ignoredColumns: string[];
-  /** unnamed-column: a column with no header name holds values (its letter); they were not read. */
   warnings: ImportWarning[];
   /** referrals: approved referrals not applied because the member is with another provider (also in rejects). */
   conflicts: ImportConflict[];
@@ -97,8 +101,9 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
   };
   const applier = APPLIERS[kind];
+  const rowWarnings: ImportWarning[] = [];
   const ctx: ApplyCtx = {
-    reject, state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
+    reject, warn: (row, message) => rowWarnings.push({ code: 'no-recipient', row, message }), state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
     lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines',
   };
   try {
@@ -150,10 +155,14 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     throw err;
   }
   // [POLICY] values under a column with no header are read as no column's: said, never guessed at
-  summary.warnings = table.unnamedColumns().map(({ column, rows }) => ({
-    code: 'unnamed-column', column,
-    message: `column ${column} has no header but holds values in ${rows} row(s): they were not imported (name the column, or delete it)`,
-  }));
+  summary.warnings = [
+    ...table.unnamedColumns().map(({ column, rows }): ImportWarning => ({
+      code: 'unnamed-column', column,
+      message: `column ${column} has no header but holds values in ${rows} row(s): they were not imported (name the column, or delete it)`,
+    })),
+    // (a row the database refused afterwards was not imported: nothing to warn of)
+    ...rowWarnings.filter((w) => w.code !== 'no-recipient' || !summary.rejects.some((r) => r.row === w.row)),
+  ];
   summary.rejects.sort((a, b) => a.row - b.row);
   // a row the database refused after its checks carries no disagreement: nothing of it was written
   const refused = new Set(summary.rejects.map((r) => r.row));
@@ -164,7 +173,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     kind, rowsRead: summary.rowsRead, rowsImported: summary.rowsImported, rowsRejected: summary.rowsRejected,
     conflicts: summary.conflicts.length, disagreements: summary.disagreements.length, olderThanReferral: summary.olderThanReferral.length,
     lineSwitches: summary.lineSwitches.length,
-    ...(summary.warnings.length ? { unnamedColumns: summary.warnings.map((x) => x.column) } : {}),
+    ...(summary.warnings.some((x) => x.code === 'unnamed-column') ? { unnamedColumns: summary.warnings.flatMap((x) => (x.code === 'unnamed-column' ? [x.column] : [])) } : {}),
+    ...(summary.warnings.some((x) => x.code === 'no-recipient') ? { contractsWithoutRecipient: summary.warnings.filter((x) => x.code === 'no-recipient').length } : {}),
   }, 'upstream import done');
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
@@ -200,7 +210,7 @@ async function upsertGuarded(c: pg.PoolClient, applier: Applier, rows: Row[], ct
 
 const APPLIERS: Record<UpstreamKind, Applier> = {
   providers: {
-    async check(_c, rows, { reject, state }) {
+    async check(_c, rows, { reject, warn, state }) {
       const ids = seen(state, 'provider') as Map<string, { npi: string; tin: string; name: string; row: number }>;
       const keys = seen(state, 'contract');
       const out: Row[] = [];
@@ -212,6 +222,10 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
           continue;
         }
         if (!first) ids.set(code, { npi: String(r.npi), tin: String(r.tin), name: String(r.name), row: r.__row });
+        // [POLICY] imported all the same (the provider may be onboarded before its people are
+        // known): its emails are recorded as failed, "no recipient on file", and ops alerted
+        if (!r.contact_email && !r.liaison_email)
+          warn(r.__row, `row ${r.__row}: contract ${code} ${String(r.lob)} ${String(r.program)} has neither a contact nor a liaison address: its files and responses are published, but nobody is emailed (ops are alerted instead)`);
         out.push(r);
       }
       return dedupe(out, (r) => `${String(r.provider_code)}|${String(r.lob)}|${String(r.program)}`, keys, reject, 'contract (provider_code, lob, program)');

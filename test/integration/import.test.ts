@@ -36,6 +36,17 @@ describe('upstream import', () => {
     expect(await count("select count(*) n from providers where provider_code in ('BADNPI','BADLOB')")).toBe(0);
   });
 
+  it('imports a contract with neither a contact nor a liaison address, and warns that nobody on it can be emailed (once, for the row imported)', async () => {
+    const s = await importUpstream(db.pool, 'providers', fx('providers_no_recipient.csv'));
+    expect(s).toMatchObject({ rowsRead: 3, rowsImported: 2, rowsRejected: 1 });
+    expect(s.rejects.map((r) => r.row)).toEqual([4]);
+    expect(s.warnings).toEqual([{
+      code: 'no-recipient', row: 2,
+      message: 'row 2: contract NOMAILCM HN ECM has neither a contact nor a liaison address: its files and responses are published, but nobody is emailed (ops are alerted instead)',
+    }]);
+    expect(await count("select count(*) n from provider_contracts where provider_code in ('NOMAILCM', 'LIAISONLY')")).toBe(2);
+  });
+
   it('loads members with either date format and normalised phones and ZIPs', async () => {
     const s = await importUpstream(db.pool, 'members', fx('members_good.csv'));
     expect(s).toMatchObject({ rowsRead: 4, rowsImported: 4, rowsRejected: 0 });
