@@ -59,7 +59,7 @@ function typeWindow(policy: DeadlinePolicy, type: DeadlineFileType): SubmissionW
     : { onTimeLastDay: policy.onTimeLastDay, acceptedLastDay: policy.resubmissionLastDay, resubmissionWhileOnTime: false };
 }
 
-const isDeadlineType = (t: string): t is DeadlineFileType => t === 'RTF' || t === 'OTF' || t === 'CSPRTF';
+export const isDeadlineType = (t: string): t is DeadlineFileType => t === 'RTF' || t === 'OTF' || t === 'CSPRTF';
 
 /**
  * The window of a file carrying `types`. One type: its window. Several (an RTF+OTF workbook,

@@ -3,7 +3,7 @@
 // to resubmissionLastDay it is a resubmission (if the provider already submitted that file
 // type for the period) or late; after that it is declined. CSPRTF: d ≤ csprtfOnTimeLastDay is
 // on time (a second file then is a resubmission); after that it is declined.
-import { checkPolicy, submissionWindow, theDay, windowWording, type DeadlinePolicy } from './deadlines.js';
+import { checkPolicy, isDeadlineType, submissionWindow, theDay, windowWording, type DeadlinePolicy } from './deadlines.js';
 import { formatPeriod, parsePeriod, periodDay, periodForReceipt, reportingPeriodLabel, type Period } from './period.js';
 import { localParts, spellDate, spellInstant } from './zone.js';
 
@@ -105,8 +105,20 @@ export function declinedParams(period: Period, receivedAt: Date, tz: string, pol
     reason,
     nextPeriod: reportingPeriodLabel(next.period),
     nextWindow: spellDate(next.opens),
-    onTimeUntil: spellDate(next.onTimeUntil),
+    onTimeUntil: nextOnTimeUntil(receivedAt, tz, policy, fileTypes, next.onTimeUntil),
   };
+}
+
+/**
+ * Until when the next window's files are on time. A file of no known type (declined by its name
+ * before it was read) may be any of them: each window is said, where they differ (the window
+ * that closes last, which decided the decline, would tell an RTF's sender a day it is late on).
+ */
+function nextOnTimeUntil(receivedAt: Date, tz: string, policy: DeadlinePolicy, fileTypes: readonly string[], window: string): string {
+  if (fileTypes.some(isDeadlineType)) return spellDate(window);
+  const ecm = nextSubmissionWindow(receivedAt, tz, policy, ['RTF']).onTimeUntil;
+  const cs = nextSubmissionWindow(receivedAt, tz, policy, ['CSPRTF']).onTimeUntil;
+  return ecm === cs ? spellDate(ecm) : `${spellDate(ecm)} for an RTF or OTF, ${spellDate(cs)} for a CSPRTF`;
 }
 
 /** The verdict as the response's summary line says it, with the days of the file types' window. */

@@ -91,6 +91,15 @@ describe('declinedMessage', () => {
     );
   });
 
+  it('a file whose name suggests no type gives the next window of each type, not the latest of them as every file\'s', () => {
+    const msg = declinedMessage('2026-11', new Date('2026-12-11T20:00:00Z'), LA, accept, []);
+    expect(msg).toContain('The next submission window opens on 01/01/2027 and files are on time through 01/05/2027 for an RTF or OTF, 01/10/2027 for a CSPRTF.');
+    // one window for every type: said once, as for a named type
+    expect(declinedMessage('2026-11', new Date('2026-12-11T20:00:00Z'), LA, { ...accept, csprtfOnTimeLastDay: 5 }, []))
+      .toContain('files are on time through 01/05/2027.');
+    expect(declinedMessage('2026-11', new Date('2026-12-11T20:00:00Z'), LA, accept, ['CSPRTF'])).toContain('files are on time through 01/10/2027.');
+  });
+
   it('rolls the year for a December receipt', () => {
     const msg = declinedMessage('2026-11', new Date('2026-12-15T20:00:00Z'), LA, accept, ['RTF']);
     expect(msg).toContain('received on 12/15/2026 at 12:00 PM PST');
