@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { readLayoutRecords } from '../../src/xlsx/layout-records.js';
 import type { CellValue } from '../../src/xlsx/types.js';
 import { listParts, openPartStream, openZip, partText } from '../../src/xlsx/zip.js';
+import { tinyZip } from '../fixtures/tiny-zip.js';
 
 /** Every part of a workbook package as text, by name (the XML the writer wrote, read back). */
 export async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
@@ -20,6 +21,12 @@ export async function partsOf(bytes: Buffer): Promise<Map<string, string>> {
   } finally {
     zip.close();
   }
+}
+
+/** The package with part `name` made over by `edit` (a cut, a replacement), zipped again: a valid zip around it. */
+export async function withPartEdited(bytes: Buffer, name: string, edit: (xml: string) => string): Promise<Buffer> {
+  const parts = await partsOf(bytes);
+  return tinyZip([...parts].map(([n, data]) => ({ name: n, data: n === name ? edit(data) : data, method: 8 as const })));
 }
 
 export type Records = Record<string, Record<string, CellValue>[]>;

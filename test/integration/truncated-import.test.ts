@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPSTREAM } from '../../schemas/upstream.js';
 import { importUpstream, ImportFileError } from '../../src/import/upstream.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
-import { tinyZip } from '../fixtures/tiny-zip.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { partsOf } from '../helpers/workbook.js';
+import { withPartEdited } from '../helpers/workbook.js';
 
 const SHEET = 'xl/worksheets/sheet1.xml';
 const ROWS = 68;
@@ -36,9 +35,8 @@ async function extract(name: string, sheet: (xml: string) => string): Promise<st
     const cin = `9${String(1000000 + i).padStart(7, '0')}A`;
     return [cin, `HN${i}`, `Last${i}`, `First${i}`, '1980-02-14', 'F', 'English', '1 A St', 'Fresno', 'CA', '93701', '5595551001', 'Fresno', 'N'];
   });
-  const parts = await partsOf(await writeWorkbookToBuffer([{ name: 'members', columns, rows }]));
   const file = path.join(dir, name);
-  fs.writeFileSync(file, tinyZip([...parts].map(([n, data]) => ({ name: n, data: n === SHEET ? sheet(data) : data, method: 8 as const }))));
+  fs.writeFileSync(file, await withPartEdited(await writeWorkbookToBuffer([{ name: 'members', columns, rows }]), SHEET, sheet));
   return file;
 }
 

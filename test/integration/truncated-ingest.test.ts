@@ -11,10 +11,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { member, rtfValues, rtfWorkbook } from '../fixtures/hostile/generate.js';
 import { appliedState } from '../fixtures/hostile/support.js';
-import { tinyZip } from '../fixtures/tiny-zip.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { seedPlan } from '../helpers/plan.js';
-import { partsOf } from '../helpers/workbook.js';
+import { withPartEdited } from '../helpers/workbook.js';
 
 const SHEET = 'xl/worksheets/sheet1.xml';
 const RECEIVED = new Date('2026-12-03T18:00:00Z');
@@ -39,10 +38,7 @@ function upload(): Buffer {
   return rtfWorkbook([rtfValues(), ...others]);
 }
 
-async function cutBefore(bytes: Buffer, marker: string): Promise<Buffer> {
-  const parts = await partsOf(bytes);
-  return tinyZip([...parts].map(([name, data]) => ({ name, data: name === SHEET ? data.slice(0, data.indexOf(marker)) : data, method: 8 as const })));
-}
+const cutBefore = (bytes: Buffer, marker: string): Promise<Buffer> => withPartEdited(bytes, SHEET, (xml) => xml.slice(0, xml.indexOf(marker)));
 
 describe('an RTF whose worksheet part was cut before row 11, through ingest', () => {
   it('is REJECTED with FILE_CORRUPT and applies nothing, not the valid row before the cut', async () => {

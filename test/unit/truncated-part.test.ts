@@ -12,7 +12,7 @@ import { MalformedXmlError, SheetXmlScanner } from '../../src/xlsx/sheet-xml.js'
 import type { CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { inl, minimalParts, tinyZip, type TinyEntry } from '../fixtures/tiny-zip.js';
-import { partsOf } from '../helpers/workbook.js';
+import { partsOf, withPartEdited } from '../helpers/workbook.js';
 import { BASE, cellsOf } from './validate-helpers.js';
 
 const SHEET = 'xl/worksheets/sheet1.xml';
@@ -131,18 +131,15 @@ describe('a small part (workbook, relationships, styles) cut short', () => {
       { name: 'One', columns: [{ label: 'Name' }], rows: [['a']] },
       { name: 'Two', columns: [{ label: 'Name' }], rows: [['b'], ['c']] },
     ]);
-    const all = await partsOf(bytes);
-    const entries: TinyEntry[] = [...all].map(([name, data]) => ({ name, data }));
-    expect((await read(withPart(entries, 'xl/workbook.xml', all.get('xl/workbook.xml')!))).rows).toHaveLength(3);
-    const workbook = all.get('xl/workbook.xml')!;
+    expect((await read(await withPartEdited(bytes, 'xl/workbook.xml', (xml) => xml))).rows).toHaveLength(3);
+    const workbook = (await partsOf(bytes)).get('xl/workbook.xml')!;
     const second = workbook.indexOf('<sheet ', workbook.indexOf('<sheet ') + 1);
     expect(second).toBeGreaterThan(0);
-    await expectCorrupt(withPart(entries, 'xl/workbook.xml', workbook.slice(0, second)), 'workbook.xml cut before its second sheet');
-    await expectCorrupt(withPart(entries, 'xl/workbook.xml', workbook.slice(0, workbook.lastIndexOf('</workbook>'))), 'workbook.xml cut before </workbook>');
+    await expectCorrupt(await withPartEdited(bytes, 'xl/workbook.xml', (xml) => xml.slice(0, second)), 'workbook.xml cut before its second sheet');
+    await expectCorrupt(await withPartEdited(bytes, 'xl/workbook.xml', (xml) => xml.slice(0, xml.lastIndexOf('</workbook>'))), 'workbook.xml cut before </workbook>');
     for (const name of ['xl/_rels/workbook.xml.rels', '_rels/.rels', 'xl/styles.xml']) {
-      const xml = all.get(name)!;
-      await expectCorrupt(withPart(entries, name, xml.slice(0, xml.length - 3)), `${name} cut 3 bytes short`);
-      await expectCorrupt(withPart(entries, name, xml.slice(0, Math.floor(xml.length / 2))), `${name} cut in half`);
+      await expectCorrupt(await withPartEdited(bytes, name, (xml) => xml.slice(0, xml.length - 3)), `${name} cut 3 bytes short`);
+      await expectCorrupt(await withPartEdited(bytes, name, (xml) => xml.slice(0, Math.floor(xml.length / 2))), `${name} cut in half`);
     }
   });
 
@@ -159,14 +156,12 @@ describe('validateFile on an RTF whose worksheet was cut before row 11', () => {
     const config = loadConfig({});
     const rows = Array.from({ length: ROWS - 1 }, (_, i) => cellsOf(RTF, { ...BASE.RTF, cin: `9${String(1234500 + i).padStart(7, '0')}A` }));
     const bytes = await writeWorkbookToBuffer([{ name: 'RTF', columns: RTF.columns.map((c) => ({ label: c.label })), rows }]);
-    const all = await partsOf(bytes);
-    const entries: TinyEntry[] = [...all].map(([name, data]) => ({ name, data }));
     const opts = { limits: config, types: INBOUND_TYPES.types, context: { config, receivedDate: '2026-10-05', expectedPeriod: '2026-09' } };
 
-    const whole = await validateFile(withPart(entries, SHEET, all.get(SHEET)!), 'RTF_ACME_202609.xlsx', opts);
+    const whole = await validateFile(await withPartEdited(bytes, SHEET, (xml) => xml), 'RTF_ACME_202609.xlsx', opts);
     expect(whole).toMatchObject({ outcome: 'ACCEPTED', rowsRead: ROWS - 1, fileErrors: [] });
 
-    const cut = await validateFile(withPart(entries, SHEET, cutAt(all.get(SHEET)!, '<row r="11"')), 'RTF_ACME_202609.xlsx', opts);
+    const cut = await validateFile(await withPartEdited(bytes, SHEET, (xml) => cutAt(xml, '<row r="11"')), 'RTF_ACME_202609.xlsx', opts);
     expect(cut.outcome).toBe('REJECTED');
     expect(cut.rowsAccepted).toBe(0);
     expect(cut.fileErrors.map((e) => e.code)).toEqual(['FILE_CORRUPT']);
