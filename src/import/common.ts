@@ -59,10 +59,12 @@ export interface ImportOlderThanReferral {
   episodeStartedAt: string;
 }
 
+/** A row imported as it is that ops should still look at. no-recipient (providers): its contract has neither a contact nor a liaison address. */
+export interface ImportRowWarning { code: 'no-recipient'; row: number; message: string }
+
 export interface ApplyCtx {
   reject: Reject;
-  /** A row imported as it is that ops should still look at (providers: a contract nobody on it can be emailed at). */
-  warn: (row: number, message: string) => void;
+  warn: (w: ImportRowWarning) => void;
   /** Per-file memory (rows seen so far), for rules across batches. */
   state: Map<string, unknown>;
   /** The import's clock: when it happened (compared with RTF receipt times, recorded on what it resolves). */

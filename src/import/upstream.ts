@@ -16,21 +16,17 @@ import { CS_AUTHORIZATIONS } from './cs.js';
 import { alertLineSwitches, alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
   dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
-  type Row,
+  type ImportRowWarning, type Row,
 } from './common.js';
 import { openTable, TableError } from './read-table.js';
 
-export type { ImportConflict, ImportDisagreement, ImportLineSwitch, ImportOlderThanReferral } from './common.js';
+export type { ImportConflict, ImportDisagreement, ImportLineSwitch, ImportOlderThanReferral, ImportRowWarning } from './common.js';
 
 /** code is set for a row the CSV reader could not split into fields (csv-field-count, csv-stray-quote, csv-text-after-quote) or decode (csv-encoding), or a workbook row with a formula error in a column (xlsx-cell-error) or an identifier kept as a number (xlsx-number-identifier). */
 export interface ImportReject { row: number; column?: string; message: string; code?: string }
 /** Something about the file as a whole that loaded nothing wrong but left something out (no cell value). */
-/**
- * unnamed-column: a column with no header name holds values (its letter); they were not read.
- * no-recipient (providers): a contract row with neither a contact nor a liaison address,
- * imported: what the plan publishes for it goes out, but nobody on it is emailed.
- */
-export type ImportWarning = { code: 'unnamed-column'; column: string; message: string } | { code: 'no-recipient'; row: number; message: string };
+/** unnamed-column: a column with no header name holds values (its letter); they were not read. Or a row's warning (ImportRowWarning). */
+export type ImportWarning = { code: 'unnamed-column'; column: string; message: string } | ImportRowWarning;
 export interface ImportSummary {
   kind: UpstreamKind;
   file: string;
@@ -101,9 +97,9 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     summary.rejects.push({ row, message, ...(column ? { column } : {}) });
   };
   const applier = APPLIERS[kind];
-  const rowWarnings: ImportWarning[] = [];
+  const rowWarnings: ImportRowWarning[] = [];
   const ctx: ApplyCtx = {
-    reject, warn: (row, message) => rowWarnings.push({ code: 'no-recipient', row, message }), state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
+    reject, warn: (w) => rowWarnings.push(w), state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
     lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines',
   };
   try {
@@ -155,17 +151,17 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     throw err;
   }
   // [POLICY] values under a column with no header are read as no column's: said, never guessed at
+  summary.rejects.sort((a, b) => a.row - b.row);
+  // a row the database refused after its checks carries no disagreement, nor warning: nothing of it was written
+  const refused = new Set(summary.rejects.map((r) => r.row));
+  const unnamed = table.unnamedColumns();
   summary.warnings = [
-    ...table.unnamedColumns().map(({ column, rows }): ImportWarning => ({
+    ...unnamed.map(({ column, rows }): ImportWarning => ({
       code: 'unnamed-column', column,
       message: `column ${column} has no header but holds values in ${rows} row(s): they were not imported (name the column, or delete it)`,
     })),
-    // (a row the database refused afterwards was not imported: nothing to warn of)
-    ...rowWarnings.filter((w) => w.code !== 'no-recipient' || !summary.rejects.some((r) => r.row === w.row)),
+    ...rowWarnings.filter((w) => !refused.has(w.row)),
   ];
-  summary.rejects.sort((a, b) => a.row - b.row);
-  // a row the database refused after its checks carries no disagreement: nothing of it was written
-  const refused = new Set(summary.rejects.map((r) => r.row));
   summary.disagreements = summary.disagreements.filter((d) => !refused.has(d.row)).sort((a, b) => a.row - b.row);
   summary.olderThanReferral = summary.olderThanReferral.filter((d) => !refused.has(d.row)).sort((a, b) => a.row - b.row);
   summary.conflicts.sort((a, b) => a.row - b.row);
@@ -173,8 +169,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     kind, rowsRead: summary.rowsRead, rowsImported: summary.rowsImported, rowsRejected: summary.rowsRejected,
     conflicts: summary.conflicts.length, disagreements: summary.disagreements.length, olderThanReferral: summary.olderThanReferral.length,
     lineSwitches: summary.lineSwitches.length,
-    ...(summary.warnings.some((x) => x.code === 'unnamed-column') ? { unnamedColumns: summary.warnings.flatMap((x) => (x.code === 'unnamed-column' ? [x.column] : [])) } : {}),
-    ...(summary.warnings.some((x) => x.code === 'no-recipient') ? { contractsWithoutRecipient: summary.warnings.filter((x) => x.code === 'no-recipient').length } : {}),
+    ...(unnamed.length ? { unnamedColumns: unnamed.map((x) => x.column) } : {}),
+    ...(summary.warnings.length > unnamed.length ? { contractsWithoutRecipient: summary.warnings.length - unnamed.length } : {}),
   }, 'upstream import done');
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
@@ -225,7 +221,7 @@ const APPLIERS: Record<UpstreamKind, Applier> = {
         // [POLICY] imported all the same (the provider may be onboarded before its people are
         // known): its emails are recorded as failed, "no recipient on file", and ops alerted
         if (!r.contact_email && !r.liaison_email)
-          warn(r.__row, `row ${r.__row}: contract ${code} ${String(r.lob)} ${String(r.program)} has neither a contact nor a liaison address: its files and responses are published, but nobody is emailed (ops are alerted instead)`);
+          warn({ code: 'no-recipient', row: r.__row, message: `row ${r.__row}: contract ${code} ${String(r.lob)} ${String(r.program)} has neither a contact nor a liaison address: its files and responses are published, but nobody is emailed (ops are alerted instead)` });
         out.push(r);
       }
       return dedupe(out, (r) => `${String(r.provider_code)}|${String(r.lob)}|${String(r.program)}`, keys, reject, 'contract (provider_code, lob, program)');
