@@ -127,7 +127,7 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults
   if (row.recipients.length === 0) {
     await markNotificationFailed(pool, Number(row.id), 'FAILED', NO_RECIPIENT, 0, now);
     log.error({ kind: row.kind, notificationId: Number(row.id) }, 'notification has no recipient on file; not sent (ops alerted)');
-    await alertUndelivered(config, pool, now, row, 'FAILED', NO_RECIPIENT);
+    await alertUndelivered(config, pool, now, row, 'FAILED', NO_RECIPIENT, 'has no recipient on file');
     return { id: Number(row.id), status: 'FAILED', transport: null, location: null };
   }
   const attachments = await notificationAttachments(pool, Number(row.id));
@@ -225,7 +225,7 @@ async function failed(config: Config, pool: Db, now: Date, row: Row, err: Error 
     log.warn({ ...ctx, nextAttemptAt: next?.toISOString() }, 'notification not sent; it stays PENDING and is retried');
   } else {
     log.error({ ...ctx, status }, status === 'FAILED' ? 'notification refused by the mail server; not retried (ops alerted)' : `notification not sent within NOTIFY_GIVE_UP_HOURS (${config.NOTIFY_GIVE_UP_HOURS}); given up (ops alerted)`);
-    await alertUndelivered(config, pool, now, row, status, error);
+    await alertUndelivered(config, pool, now, row, status, error, status === 'FAILED' ? 'refused by the mail server' : 'given up');
   }
   return { id: Number(row.id), status, transport: null, location: null, serverDown: SERVER_DOWN.has(err.code ?? '') };
 }
@@ -240,12 +240,15 @@ export async function alertOps(config: Config, pool: Db, msg: Omit<Message, 'to'
     .catch((e: Error) => log.error({ kind: msg.kind, err: { message: e.message } }, 'could not record the ops alert'));
 }
 
-/** Ops hear of a notification that will not go out (once per row), never about an ops alert itself. */
-async function alertUndelivered(config: Config, pool: Db, now: Date, row: Row, status: NotificationStatus, error: string): Promise<void> {
+/**
+ * Ops hear of a notification that will not go out (once per row), never about an ops alert
+ * itself; `why` ends the subject ("refused by the mail server").
+ */
+async function alertUndelivered(config: Config, pool: Db, now: Date, row: Row, status: NotificationStatus, error: string, why: string): Promise<void> {
   if (row.kind.startsWith('ops-')) return;
   await alertOps(config, pool, {
     kind: OPS_KIND,
-    subject: `Notification ${Number(row.id)} (${row.kind}) ${error === NO_RECIPIENT ? 'has no recipient on file' : status === 'FAILED' ? 'refused by the mail server' : 'given up'}`,
+    subject: `Notification ${Number(row.id)} (${row.kind}) ${why}`,
     text: [
       `Notification ${Number(row.id)} (${row.kind}) to ${row.recipients.length} recipient(s) was not delivered: ${status}.`,
       `Recorded ${spellInstant(row.created_at, config.PLAN_TIME_ZONE)}, ${row.attempts} attempt(s); last error: ${error}`,

@@ -61,8 +61,8 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
     // The alert is recorded and its referrals marked alerted in one transaction: a run that
     // stops between the two would leave them unmarked, and the next day's alert (another set
     // of referrals, another key) would name them again. Nobody to tell (no liaison): nothing
-    // recorded, nothing marked; the next run tries again.
-    // (asked here: the mailer records a message with nobody to receive it as failed, for ops)
+    // recorded, nothing marked; the next run tries again (asked here: the mailer would record
+    // a message nobody is to receive as failed, for ops).
     if (recipientsOf(alert).length === 0) {
       log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison email for the line); not marked alerted');
       continue;
