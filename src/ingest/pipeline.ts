@@ -438,12 +438,14 @@ async function apply(run: IngestRun): Promise<void> {
     if (!appliedEarly) await mergeRange(client, merging, file.provider, periodDate, sheets.tallyOf(name), { replaceLine: s.type.replacesLine?.(run.deps.config) ?? false });
     const stats = await finishMerge(client, merging, file.provider, periodDate, sheets.tallyOf(name));
     log.debug({ submissionId, sheet: s.type.name, applied }, 'sheet applied');
-    const names = await submissionNames(client, stats.flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom].map((f) => f.submissionId)));
+    // the earlier files whose rows this sheet updated or withdrew
+    const replaced = new Set(stats.flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom].map((f) => f.submissionId)));
+    const names = await submissionNames(client, [...replaced]);
     for (const m of stats) {
       run.merged.push({ sheet: name, layout: s.type.name, ...m });
       run.extra.push([`Rows now counting (${s.type.name} ${m.lob})`, mergeText(m, names)]);
     }
-    for (const id of new Set(stats.flatMap((m) => [...m.updatedFrom, ...m.withdrawnFrom].map((f) => f.submissionId))))
+    for (const id of replaced)
       run.supersedes.push({ submissionId: id, file: names.get(id) ?? '', sheet: name });
     await compareWithEarlier(run, name, s);
   }
