@@ -32,6 +32,22 @@ function workbooks(dir: string): string[] {
 }
 
 type Decode = (t: string, style: number, v: string | null, inline: string | null) => CellValue;
+const SHEET_PART = /^xl\/worksheets\/[^/]+\.xml$/i;
+const STRINGS_PART = /sharedStrings[^/]*\.xml$/i;
+type Opened = Awaited<ReturnType<typeof openZip>>;
+type Part = Awaited<ReturnType<typeof listParts>>[number];
+
+/** `each` for every part of fixture `file` whose name `match`es (a file that is not a zip has none). */
+async function eachPart(file: string, match: RegExp, each: (opened: Opened, part: Part) => Promise<void>): Promise<void> {
+  const opened = await openZip(fs.readFileSync(file)).catch(() => null);
+  if (!opened) return; // not a zip: nothing for either parser
+  try {
+    for (const part of (await listParts(opened, 10_000)).filter((p) => match.test(p.name))) await each(opened, part);
+  } finally {
+    opened.close();
+  }
+}
+
 const raw: Decode = (t, style, v, inline) => `${t}|${style}|${v ?? '∅'}|${inline ?? '∅'}`;
 
 // A made-up workbook context that gives every kind of value: shared strings (some blank),
@@ -151,30 +167,21 @@ describe('the worksheet scanner and a general XML parser read every fixture alik
   const files = workbooks(FIXTURES);
   it('has fixtures to compare', () => expect(files.length).toBeGreaterThan(20));
 
-  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', async (_name, file) => {
-    const bytes = fs.readFileSync(file);
-    const opened = await openZip(bytes).catch(() => null);
-    if (!opened) return; // not a zip: nothing for either parser
-    try {
-      const sheets = (await listParts(opened, 10_000)).filter((p) => /^xl\/worksheets\/[^/]+\.xml$/i.test(p.name));
-      for (const part of sheets) {
-        // maxColumns as the product uses it for the wide fixtures (columns-5000: an overflow)
-        const ref = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, raw));
-        const ours = await outcome(async () => scanned(partBytes(opened, part), 200, { decode: raw }));
-        expect(ours, part.name).toEqual(ref);
-        const refValues = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, cellDecoders(CTX).decode));
-        const ourValues = await outcome(async () => scanned(partBytes(opened, part), 200, cellDecoders(CTX)));
-        expect(ourValues, `${part.name}, values`).toEqual(refValues);
-        compared = {
-          rows: compared.rows + (ref.rows?.length ?? 0),
-          refused: compared.refused + (ref.refused ? 1 : 0),
-          decoded: compared.decoded + (refValues.rows?.flatMap((r) => r.cells).filter((c) => c !== null).length ?? 0),
-        };
-      }
-    } finally {
-      opened.close();
-    }
-  });
+  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', (_name, file) =>
+    eachPart(file, SHEET_PART, async (opened, part) => {
+      // maxColumns as the product uses it for the wide fixtures (columns-5000: an overflow)
+      const ref = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, raw));
+      const ours = await outcome(async () => scanned(partBytes(opened, part), 200, { decode: raw }));
+      expect(ours, part.name).toEqual(ref);
+      const refValues = await outcome(async () => reference(partText(await openPartStream(opened, part)), 200, cellDecoders(CTX).decode));
+      const ourValues = await outcome(async () => scanned(partBytes(opened, part), 200, cellDecoders(CTX)));
+      expect(ourValues, `${part.name}, values`).toEqual(refValues);
+      compared = {
+        rows: compared.rows + (ref.rows?.length ?? 0),
+        refused: compared.refused + (ref.refused ? 1 : 0),
+        decoded: compared.decoded + (refValues.rows?.flatMap((r) => r.cells).filter((c) => c !== null).length ?? 0),
+      };
+    }));
 
   it('compared real rows, and refusals too (the test is not vacuous)', () => {
     expect(compared.rows).toBeGreaterThan(200);
@@ -236,20 +243,13 @@ let comparedStrings = { strings: 0, refused: 0 };
 describe('the shared-string scanner and a general XML parser read every fixture alike', () => {
   const files = workbooks(FIXTURES);
 
-  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', async (_name, file) => {
-    const opened = await openZip(fs.readFileSync(file)).catch(() => null);
-    if (!opened) return;
-    try {
-      for (const part of (await listParts(opened, 10_000)).filter((p) => /sharedStrings[^/]*\.xml$/i.test(p.name))) {
-        const ref = await outcome(async () => referenceStrings(partText(await openPartStream(opened, part))));
-        const ours = await outcome(async () => scannedStrings(partBytes(opened, part)));
-        expect(ours, part.name).toEqual(ref);
-        comparedStrings = { strings: comparedStrings.strings + (ref.rows?.length ?? 0), refused: comparedStrings.refused + (ref.refused ? 1 : 0) };
-      }
-    } finally {
-      opened.close();
-    }
-  });
+  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', (_name, file) =>
+    eachPart(file, STRINGS_PART, async (opened, part) => {
+      const ref = await outcome(async () => referenceStrings(partText(await openPartStream(opened, part))));
+      const ours = await outcome(async () => scannedStrings(partBytes(opened, part)));
+      expect(ours, part.name).toEqual(ref);
+      comparedStrings = { strings: comparedStrings.strings + (ref.rows?.length ?? 0), refused: comparedStrings.refused + (ref.refused ? 1 : 0) };
+    }));
 
   it('compared real strings (the test is not vacuous)', () => {
     expect(comparedStrings.strings).toBeGreaterThan(500);
@@ -277,7 +277,7 @@ describe('the shared-string scanner and a general XML parser read every fixture 
 });
 
 /** A part's whole bytes, as the reader inflates them. */
-async function wholePart(opened: Awaited<ReturnType<typeof openZip>>, part: Parameters<typeof partBytes>[1]): Promise<Buffer> {
+async function wholePart(opened: Opened, part: Part): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of partBytes(opened, part)) chunks.push(c);
   return Buffer.concat(chunks);
@@ -300,34 +300,26 @@ let comparedCuts = 0;
 describe('a part cut short (zipped again whole): the scanners refuse it as a general XML parser does', () => {
   const files = workbooks(FIXTURES);
 
-  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', async (_name, file) => {
-    const opened = await openZip(fs.readFileSync(file)).catch(() => null);
-    if (!opened) return;
-    try {
-      for (const part of await listParts(opened, 10_000)) {
-        const isSheet = /^xl\/worksheets\/[^/]+\.xml$/i.test(part.name);
-        if (!isSheet && !/sharedStrings[^/]*\.xml$/i.test(part.name)) continue;
-        const bytes = await wholePart(opened, part).catch(() => null);
-        if (!bytes) continue; // a bomb: the guard's
-        const xml = bytes.toString('latin1');
-        // the reference worksheet reader stops at </sheetData>: cuts after it are not compared here
-        const end = isSheet ? /<\/(?:[\w.-]+:)?sheetData\s*>|<(?:[\w.-]+:)?sheetData\s*\/>/.exec(xml) : null;
-        const bound = end ? end.index + end[0].length : bytes.length;
-        for (const cut of cutPoints(xml, bound, isSheet ? /<(?:[\w.-]+:)?row[\s>]/g : /<(?:[\w.-]+:)?si[\s>/]/g)) {
-          const prefix = bytes.subarray(0, cut);
-          const ref = isSheet
-            ? await outcome(async () => reference(partText(once(prefix)), 200, raw))
-            : await outcome(async () => referenceStrings(partText(once(prefix))));
-          const ours = isSheet ? await outcome(async () => scanned(once(prefix), 200, { decode: raw })) : await outcome(async () => scannedStrings(once(prefix)));
-          expect(ref, `${part.name} cut at byte ${cut}: the reference`).toEqual({ refused: true });
-          expect(ours, `${part.name} cut at byte ${cut}`).toEqual({ refused: true });
-          comparedCuts++;
-        }
+  it.each(files.map((f) => [path.relative(FIXTURES, f), f]))('%s', (_name, file) =>
+    eachPart(file, new RegExp(`${SHEET_PART.source}|${STRINGS_PART.source}`, 'i'), async (opened, part) => {
+      const isSheet = SHEET_PART.test(part.name);
+      const bytes = await wholePart(opened, part).catch(() => null);
+      if (!bytes) return; // a bomb: the guard's
+      const xml = bytes.toString('latin1');
+      // the reference worksheet reader stops at </sheetData>: cuts after it are not compared here
+      const end = isSheet ? /<\/(?:[\w.-]+:)?sheetData\s*>|<(?:[\w.-]+:)?sheetData\s*\/>/.exec(xml) : null;
+      const bound = end ? end.index + end[0].length : bytes.length;
+      for (const cut of cutPoints(xml, bound, isSheet ? /<(?:[\w.-]+:)?row[\s>]/g : /<(?:[\w.-]+:)?si[\s>/]/g)) {
+        const prefix = bytes.subarray(0, cut);
+        const ref = isSheet
+          ? await outcome(async () => reference(partText(once(prefix)), 200, raw))
+          : await outcome(async () => referenceStrings(partText(once(prefix))));
+        const ours = isSheet ? await outcome(async () => scanned(once(prefix), 200, { decode: raw })) : await outcome(async () => scannedStrings(once(prefix)));
+        expect(ref, `${part.name} cut at byte ${cut}: the reference`).toEqual({ refused: true });
+        expect(ours, `${part.name} cut at byte ${cut}`).toEqual({ refused: true });
+        comparedCuts++;
       }
-    } finally {
-      opened.close();
-    }
-  });
+    }));
 
   it('compared cuts of real parts (the test is not vacuous)', () => {
     expect(comparedCuts).toBeGreaterThan(1000);
