@@ -18,7 +18,7 @@ import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { periodHasRows } from '../../src/repositories/current-rows.js';
-import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
+import { begin, commit, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 const MEMBERS = 100_000;
@@ -101,6 +101,40 @@ describe('a batch applied in the submission\'s transaction', () => {
       expect(scans.rows).toEqual([{ seq_scan: 0 }]);
       expect(await periodHasRows(c, 'BIGECM', 'RTF', '2026-10-01', LOBS)).toBe(true);
       await rollback(c);
+    } finally {
+      c.release();
+    }
+  }, 60_000);
+
+  // (last: it commits, where the tests above roll back)
+  it('rewrites each assignment in place, the first month and the next: no new index entries, no page moves', async () => {
+    // A provider's whole RTF rewrites all its members' assignments in one transaction, and a
+    // page's old versions cannot be pruned until it commits: an update stays on its page (a HOT
+    // update, with no entry in any index) only if the page kept room for a new version of every
+    // row on it, and no indexed column changed. Every member's status changes here.
+    const c = await db.pool.connect();
+    const range = { from: 2 + 3 * BATCH, to: 1 + 4 * BATCH };
+    const month = async (): Promise<{ updated: number; inPlace: number }> => {
+      // (the view also counts what earlier transactions of the session have not yet reported)
+      const counts = async () => (await c.query<{ updated: number; inPlace: number }>(
+        `select n_tup_upd::int updated, n_tup_hot_upd::int "inPlace" from pg_stat_xact_user_tables where relname = 'ecm_assignments'`,
+      )).rows[0]!;
+      await begin(c);
+      await lookupPlans(c);
+      const before = await counts();
+      expect(await applyRtf(c, sheetId, 'BIGECM', range)).toBe(BATCH);
+      const after = await counts();
+      await commit(c);
+      return { updated: after.updated - before.updated, inPlace: after.inPlace - before.inPlace };
+    };
+    try {
+      await c.query(`update ecm_assignments set status = 1 where provider_code = 'BIGECM'`);
+      // (a month on, autovacuum has cleared the dead versions the set-up left)
+      await c.query('vacuum ecm_assignments');
+      expect(await month()).toEqual({ updated: BATCH, inPlace: BATCH });
+      await c.query(`update ecm_assignments set status = 1 where cin between $1 and $2`, [cin(3 * BATCH), cin(4 * BATCH - 1)]);
+      await c.query('vacuum ecm_assignments');
+      expect(await month()).toEqual({ updated: BATCH, inPlace: BATCH });
     } finally {
       c.release();
     }
