@@ -93,8 +93,8 @@ describe('a clone in a private folder', () => {
     const clone = path.join(privateDir, 'calaim-exchange');
     execFileSync('git', ['clone', '--quiet', '--no-local', ROOT, clone]);
     // the working tree as it is (uncommitted changes included), not only the last commit
-    // (the browser test rewrites tracked screenshots meanwhile; git stash create can fail, with no
-    // message, while it does: tried again a few times rather than failing on that race)
+    // (git stash create can fail, with no message, when a file changes while it reads it, as the
+    // browser test's tracked screenshots do under `npm run screenshots`: tried again a few times)
     const tree = stashTree();
     if (tree) {
       execFileSync('git', ['fetch', '--quiet', ROOT, tree], { cwd: clone });
