@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { LOB_CODES } from '../../schemas/codes.js';
 import { ALL_ROWS, type FileTypeDefinition, type RowRange } from '../filetypes/types.js';
-import { dropLinesCarried, linesHeldByLater, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type DroppedCount, type MergeBatch } from '../repositories/current-rows.js';
+import { dropLinesCarried, linesHeldByLater, mergeByKey, otherRowsByLine, periodHasRows, recordSupersession, type MergeBatch } from '../repositories/current-rows.js';
 
 /** What merging one sheet did, per line of business. */
 export interface MergeStats {
@@ -39,8 +39,16 @@ export interface MergeTally {
    * batch of a type whose key may repeat in a file merged rows.
    */
   earlier?: boolean;
+  /**
+   * OTF_CORRECTIONS=replace-line: the lines a file received after this one replaced already
+   * (their rows here do not count, and nothing of theirs is withdrawn); set once a batch merged.
+   */
+  replaceLine?: { heldLines: Set<string> };
 }
 export const newTally = (): MergeTally => ({ byLob: new Map() });
+
+const statsOf = (tally: MergeTally, lob: string): MergeStats =>
+  tally.byLob.get(lob) ?? tally.byLob.set(lob, { lob, updated: 0, updatedFrom: [], added: 0, kept: 0, withdrawn: 0, withdrawnFrom: [], heldByLater: 0 }).get(lob)!;
 
 type MergeSheet = { id: number; type: Pick<FileTypeDefinition, 'name' | 'mergeKey'>; submissionId: number; receivedAt: Date };
 
@@ -65,17 +73,17 @@ export async function mergeRange(
   let batch: MergeBatch = {
     sheetId: sheet.id, provider, layout, period, submissionId: sheet.submissionId, from: range.from, to: range.to, receivedAt: sheet.receivedAt, lobs: LOB_CODES,
   };
-  const statsOf = (lob: string): MergeStats =>
-    tally.byLob.get(lob) ?? tally.byLob.set(lob, { lob, updated: 0, updatedFrom: [], added: 0, kept: 0, withdrawn: 0, withdrawnFrom: [], heldByLater: 0 }).get(lob)!;
   // OTF_CORRECTIONS=replace-line: a line a file received after this one replaced keeps that
-  // file's list (this batch's rows of it do not count); the earlier rows of every other line
-  // this batch carries stop counting first
-  let replaced: DroppedCount[] = [];
+  // file's list (this batch's rows of it do not count). The earlier rows of the other lines
+  // this sheet carries are merged with as usual (a key sent again is updated) and withdrawn
+  // once the sheet is read whole (finishMerge).
   if (opts.replaceLine) {
-    const held = await linesHeldByLater(c, k, batch);
-    for (const h of held) statsOf(h.lob).heldByLater += h.n;
-    if (held.length) batch = { ...batch, lobs: LOB_CODES.filter((l) => !held.some((h) => h.lob === l)) };
-    replaced = await dropLinesCarried(c, k, batch);
+    const heldLines = (tally.replaceLine ??= { heldLines: new Set() }).heldLines;
+    for (const h of await linesHeldByLater(c, k, batch)) {
+      statsOf(tally, h.lob).heldByLater += h.n;
+      heldLines.add(h.lob);
+    }
+    if (heldLines.size) batch = { ...batch, lobs: LOB_CODES.filter((l) => !heldLines.has(l)) };
   }
   // Which earlier file each key came from is looked up only when the period has rows at all: a
   // first file (the large case) is a plain insert.
@@ -84,22 +92,8 @@ export async function mergeRange(
   // An attempt sent twice may fall in two batches: the later one must see that this file holds
   // the key already. A key once per file (an RTF member) cannot, and keeps the plain insert.
   if (!k.uniquePerFile && merged.length) tally.earlier = true;
-  for (const x of replaced) {
-    const m = statsOf(x.lob);
-    if (x.carried) {
-      // the batch's row of the key replaces it: merged below as a new key (the earlier row is
-      // gone by then), it is counted as updated instead. (A key sent again only in a later batch
-      // of the file is counted withdrawn here and added there: what counts is the same.)
-      m.updated += x.n;
-      m.added -= x.n;
-      addFrom(m.updatedFrom, Number(x.prev), x.n);
-    } else {
-      m.withdrawn += x.n;
-      addFrom(m.withdrawnFrom, Number(x.prev), x.n);
-    }
-  }
   for (const x of merged) {
-    const m = statsOf(x.lob);
+    const m = statsOf(tally, x.lob);
     const prev = x.prev === null ? null : Number(x.prev);
     if (!x.taken) m.heldByLater += x.n;
     // an earlier batch or tab of this file counted the key already: the same row sent twice counts once
@@ -121,6 +115,18 @@ function addFrom(list: { submissionId: number; rows: number }[], submissionId: n
 /** After the sheet's last batch: the earlier rows kept, and the lineage `submission show` reads. */
 export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider: string, period: string, tally: MergeTally): Promise<MergeStats[]> {
   const byLob = tally.byLob;
+  if (tally.replaceLine) {
+    const { heldLines } = tally.replaceLine;
+    const whole: MergeBatch = {
+      sheetId: sheet.id, provider, layout: sheet.type.name, period, submissionId: sheet.submissionId, ...ALL_ROWS, receivedAt: sheet.receivedAt,
+      lobs: LOB_CODES.filter((l) => !heldLines.has(l)),
+    };
+    for (const x of await dropLinesCarried(c, sheet.type.mergeKey, whole)) {
+      const m = statsOf(tally, x.lob);
+      m.withdrawn += x.n;
+      addFrom(m.withdrawnFrom, Number(x.prev), x.n);
+    }
+  }
   if (byLob.size) {
     for (const x of await otherRowsByLine(c, provider, sheet.type.name, period, [...byLob.keys()], sheet.submissionId)) byLob.get(x.lob)!.kept = x.n;
     // lineage: the sheet most of the rows it replaced (updated or withdrew) came from; a sheet

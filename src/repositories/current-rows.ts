@@ -43,15 +43,16 @@ export interface MergedCount { lob: string; prev: number | null; taken: boolean;
 
 const batchArgs = (b: MergeBatch) => [b.sheetId, b.provider, b.layout, b.period, b.submissionId, b.from, b.to, b.receivedAt, b.lobs];
 
-/** Rows of a line replace-line removed, by earlier submission, and whether the batch sends their key again. */
-export interface DroppedCount { lob: string; prev: number; carried: boolean; n: number }
+/** Rows of a line replace-line removed, by earlier submission. */
+export interface DroppedCount { lob: string; prev: number; n: number }
 
 /**
- * OTF_CORRECTIONS=replace-line: the earlier rows of every line the batch carries stop counting
- * (this file's own rows stay, and so do those of files received after it: a file received
- * earlier never takes a key back from a later one). Returns what was removed, by line and
- * earlier submission, and whether the batch carries the key again (that row replaces it; the
- * others are withdrawn).
+ * OTF_CORRECTIONS=replace-line, once the sheet is merged whole: the earlier rows still counting
+ * in every line the sheet carries stop counting (withdrawn). The keys the sheet sent again are
+ * its own rows by then (mergeByKey replaced them, as updated), and the rows of files received
+ * after it stay: a file received earlier never takes a key back from a later one. Run at the end,
+ * not per batch: a key sent again only in a later batch of the file would otherwise be counted
+ * withdrawn, then added. Returns what was removed, by line and earlier submission.
  */
 export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBatch): Promise<DroppedCount[]> {
   return (await c.query<DroppedCount>(
@@ -59,11 +60,8 @@ export async function dropLinesCarried(c: Client, k: KeyExpressions, b: MergeBat
          delete from current_rows c where c.provider_code = $2 and c.layout = $3 and c.period = $4 and c.submission_id <> $5
             and (c.received_at, c.submission_id) < ($8, $5)
             and c.lob = any($9) and c.lob in (select distinct ${k.lob} from submission_rows r where r.sheet_id = $1 and r.accepted and r.row_number between $6 and $7)
-         returning c.lob, c.submission_id, c.row_key)
-       select g.lob, g.submission_id as prev, exists (
-                select 1 from submission_rows r where r.sheet_id = $1 and r.row_number between $6 and $7 and r.accepted and r.cin is not null
-                   and ${k.lob} = g.lob and ${k.key} = g.row_key) as carried, count(*)::int n
-         from gone g group by 1, 2, 3`,
+         returning c.lob, c.submission_id)
+       select g.lob, g.submission_id as prev, count(*)::int n from gone g group by 1, 2`,
     batchArgs(b),
   )).rows;
 }

@@ -11,6 +11,7 @@ import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
+import { STAGE_BATCH } from '../../src/ingest/sheet-writer.js';
 import { importUpstream } from '../../src/import/upstream.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
 import type { TestDb } from '../helpers/db.js';
@@ -222,6 +223,22 @@ describe('OTF_CORRECTIONS=replace-line: how a provider withdraws an attempt', ()
     const cv = await db.pool.query(`select attempt_date::text, minutes from current_outreach_attempts where provider_code = 'ACME' and lob = 'CV' order by 1`);
     expect(cv.rows).toEqual([{ attempt_date: '2026-11-20', minutes: 40 }, { attempt_date: '2026-11-24', minutes: 10 }]);
   });
+
+  it('an attempt sent again further down a long file (a later batch of its rows) is updated, not withdrawn and added', async () => {
+    const replace = loadConfig({ DATA_DIR: dataDir, SFTP_STABLE_SECONDS: '0', OTF_CORRECTIONS: 'replace-line' });
+    const cvRow = { cin: '91000004D', mcpId: 'CV', mcpName: 'CalViva Health', clientName: 'Dee Delta' };
+    // the line's two attempts again: the 24th first, the 20th only after 5,000 rows of members
+    // the provider does not have (rejected), in the file's second batch of staged rows
+    const nobody = otfRow({ ...cvRow, cin: '99999999Z' });
+    const rows = [otfRow({ ...cvRow, attemptDate: d('2026-11-24') }), ...Array.from({ length: STAGE_BATCH }, () => nobody), otfRow({ ...cvRow, attemptDate: d('2026-11-20'), minutes: 45 })];
+    const long = await ingestFile({ pool: db.pool, config: replace }, {
+      provider: 'ACME', originalName: 'OTF_ACME_CV_202611_full3.xlsx', bytes: await otf(rows), receivedAt: new Date('2026-12-10T18:00:00Z'), source: 'cli',
+    });
+    expect(long.document.rowsRejected).toBe(STAGE_BATCH);
+    expect(long.document.merge).toEqual([expect.objectContaining({ lob: 'CV', updated: 2, added: 0, kept: 0, withdrawn: 0, withdrawnFrom: [], heldByLater: 0 })]);
+    const cv = await db.pool.query(`select attempt_date::text, minutes from current_outreach_attempts where provider_code = 'ACME' and lob = 'CV' order by 1`);
+    expect(cv.rows).toEqual([{ attempt_date: '2026-11-20', minutes: 45 }, { attempt_date: '2026-11-24', minutes: 10 }]);
+  }, 60_000);
 });
 
 describe('a file answered after one received later (a retry): what it says it did is what it did', () => {
