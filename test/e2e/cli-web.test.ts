@@ -1,6 +1,7 @@
 // The web pages' commands as ops type them: accounts (`users add|disable|reset|list`), the
 // access log (`audit access`), and `serve`, which listens until it is told to stop.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAccess } from '../../src/repositories/access-log.js';
 import { BIN, expectUsageError, ROOT, runCli } from '../helpers/cli.js';
@@ -146,6 +147,28 @@ describe('serve', () => {
       expectUsageError(r, new RegExp(`^error: ${name}: "${host}" does not resolve to an address \\((ENOTFOUND|EAI_[A-Z]+)\\)`, 'm'));
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/getaddrinfo|"stack"|\n\s+at /);
+    }
+  });
+
+  // an address or port that cannot be had is a mistake of whatever gave it: a flag (usage, exit
+  // 2) or a setting (configuration, exit 1); the message named WEB_HOST or WEB_PORT either way
+  it('an address not of this host or a port in use names the flag that gave it, or the setting', async () => {
+    const notHere = '192.0.2.1'; // TEST-NET-1: no host has it
+    const one = async (args: string[], env: Record<string, string> = {}) => runCli(['serve', ...args], { ...w.env, ...env }, { timeoutMs: 60_000 });
+    expectUsageError(await one(['--host', notHere, '--port', '0']), new RegExp(`^error: --host: cannot listen on ${notHere}:0 \\(EADDRNOTAVAIL\\)`, 'm'));
+    const fromSetting = await one(['--port', '0'], { WEB_HOST: notHere });
+    expect(fromSetting.code, fromSetting.stderr).toBe(1);
+    expect(fromSetting.stderr).toMatch(new RegExp(`WEB_HOST: cannot listen on ${notHere}:0 \\(EADDRNOTAVAIL\\)`));
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    try {
+      expectUsageError(await one(['--port', port]), new RegExp(`^error: --port: 127\\.0\\.0\\.1:${port} is already in use`, 'm'));
+      const busy = await one([], { WEB_PORT: port });
+      expect(busy.code, busy.stderr).toBe(1);
+      expect(busy.stderr).toMatch(new RegExp(`WEB_PORT: 127\\.0\\.0\\.1:${port} is already in use`));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });

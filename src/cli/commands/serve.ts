@@ -17,8 +17,8 @@ import { nonEmpty } from '../values.js';
 
 export interface ListenOptions { port?: string; host?: string }
 
-/** Where the web pages listen; `hostFrom` names what gave the host, for a message about it. */
-export interface Listen { host: string; port: number; hostFrom: '--host' | 'WEB_HOST' }
+/** Where the web pages listen; `hostFrom` and `portFrom` name what gave each, for a message about it. */
+export interface Listen { host: string; port: number; hostFrom: '--host' | 'WEB_HOST'; portFrom: '--port' | 'WEB_PORT' }
 
 /**
  * The usage error for `err` when it says that `host` (given by `hostFrom`, a flag or a setting)
@@ -59,7 +59,7 @@ export function listenOn(opts: ListenOptions, config: Config): Listen {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (0-65535; 0: any free port)');
   // ('' is refused, not read as WEB_HOST: a shell variable that was not set is a mistake to say)
   const host = opts.host === undefined ? config.WEB_HOST : nonEmpty(opts.host, '--host', 'an address to listen on (e.g. 127.0.0.1)').trim();
-  return { host, port, hostFrom: opts.host === undefined ? 'WEB_HOST' : '--host' };
+  return { host, port, hostFrom: opts.host === undefined ? 'WEB_HOST' : '--host', portFrom: opts.port === undefined ? 'WEB_PORT' : '--port' };
 }
 
 /** Starts the web pages; a port or address that cannot be had is a configuration error, a host that does not resolve a usage error. */
@@ -72,8 +72,12 @@ export async function startWeb(config: Config, pool: pg.Pool, openSession: () =>
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const where = `${listen.host}:${listen.port}`;
-    if (code === 'EADDRINUSE') throw new ConfigError([{ variable: 'WEB_PORT', message: `${where} is already in use: set WEB_PORT (or --port) to a free port, or 0 for any free port` }]);
-    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new ConfigError([{ variable: code === 'EACCES' ? 'WEB_PORT' : 'WEB_HOST', message: `cannot listen on ${where} (${code})` }]);
+    // a flag's value is a usage error (exit 2), a setting's a configuration error (exit 1)
+    const refused = (from: string, message: string) =>
+      from.startsWith('--') ? new UsageError(`${from}: ${message}`) : new ConfigError([{ variable: from, message }]);
+    if (code === 'EADDRINUSE') throw refused(listen.portFrom, `${where} is already in use: set WEB_PORT (or --port) to a free port, or 0 for any free port`);
+    if (code === 'EACCES') throw refused(listen.portFrom, `cannot listen on ${where} (${code})`);
+    if (code === 'EADDRNOTAVAIL') throw refused(listen.hostFrom, `cannot listen on ${where} (${code}): not an address of this host`);
     // (checkedListenOn looked it up before anything was opened; a name can stop resolving since)
     throw unresolvedHostError(err, listen.host, listen.hostFrom) ?? err;
   }
