@@ -60,6 +60,7 @@ const summary = (wb: Record<string, unknown[][]>) => Object.fromEntries((wb.Summ
 describe('one month of uploads', () => {
   it('a clean RTF on the 3rd: accepted on time, applied, answered, moved, liaison told', async () => {
     upload('ACME', 'RTF_ACME_202611.xlsx', '2026-12-03T18:00:00Z');
+    const asWas = (await db.pool.query(`select a.id::int, a::text image from ecm_assignments a where cin in ('91000001A', '91000002B') order by id`)).rows;
     const [r] = await pollAt('2026-12-03T18:10:00Z');
     expect(r).toMatchObject({ provider: 'ACME', file: 'RTF_ACME_202611.xlsx', outcome: 'ACCEPTED', verdict: 'ON_TIME', rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
     expect(await one(`select status, acuity from ecm_assignments where cin = '91000001A'`)).toEqual({ status: 2, acuity: 'Low' });
@@ -72,6 +73,8 @@ describe('one month of uploads', () => {
          from ecm_assignment_changes c join ecm_assignments a on a.id = c.assignment_id
          join submission_row_values r on r.sheet_id = c.sheet_id and r.row_number = c.row_number where a.cin = '91000001A'`,
     )).toEqual({ before_status: 1, before_provider: 'ACME', row_status: '2' });
+    // ... every column of it, as it was
+    expect((await db.pool.query(`select c.assignment_id::int id, (c.before)::text image from ecm_assignment_changes c order by c.assignment_id`)).rows).toEqual(asWas);
     expect(fs.readdirSync(uploads('ACME')).filter((f) => f.endsWith('.xlsx'))).toEqual([]);
     expect(fs.readdirSync(path.join(uploads('ACME'), 'processed'))).toEqual([expect.stringMatching(/^RTF_ACME_202611__\d{8}T\d{6}Z_\d+\.xlsx$/)]);
     const wb = responseOf('ACME', r!);
