@@ -154,12 +154,16 @@ export function dedupe(rows: Row[], key: (r: Row) => string, seenKeys: Map<strin
 }
 
 /**
- * ECM statuses 1-3 with no end: the member is with that provider (domain §4 item 4a) on `day`
- * (YYYY-MM-DD), unless the plan moved the member to another line before it (inLineOn: the one
- * rule, assignmentInLine).
+ * ECM statuses 1-3 not ended on `day` (YYYY-MM-DD): the member is with that provider (domain §4
+ * item 4a) that day. An enrollment end or discontinuation dated on or after the day (a planned
+ * end, as the assignment extract gives one) has not happened yet: the member is still enrolled.
+ * Nor has the plan moved the member to another line before it (inLineOn: the one rule,
+ * assignmentInLine). endOtherLines asks the same of the day the member joins another line.
  */
 export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null; plan_end: string | null }, day: string) =>
-  a.status >= 1 && a.status <= 3 && a.enrollment_end === null && a.discontinuation_date === null && inLineOn(a, day);
+  a.status >= 1 && a.status <= 3 && notEndedBy(a.enrollment_end, day) && notEndedBy(a.discontinuation_date, day) && inLineOn(a, day);
+
+const notEndedBy = (lastDay: string | null, day: string): boolean => lastDay === null || lastDay >= day;
 
 /** [POLICY LOB_SWITCH] An assignment the plan ended because the assignment extract put its member in another line (see endOtherLines). */
 export interface ImportLineSwitch {

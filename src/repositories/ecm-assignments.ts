@@ -453,7 +453,9 @@ export async function endOtherLines(db: Db, opened: readonly LineOpened[], now: 
      ), ending as (
        select distinct on (o.id) o.id, src.row, src.lob as joined, src.assigned_date
          from src join ecm_assignments o on o.cin = src.cin and o.lob <> src.lob and not (o.lob = any(src.listed))
-        where o.status between 1 and 3 and o.enrollment_end is null and o.discontinuation_date is null and o.plan_end is null
+        -- (open on the day the member joins the other line, as isOpenEcm asks: an enrollment
+        -- end planned after that day has not happened, and the member would be in two lines)
+        where o.status between 1 and 3 and ${notEndedOn('o.enrollment_end', 'src.assigned_date')} and ${notEndedOn('o.discontinuation_date', 'src.assigned_date')} and o.plan_end is null
           and o.assigned_date < src.assigned_date
         order by o.id, src.assigned_date, src.row
      ), upd as (

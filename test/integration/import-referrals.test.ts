@@ -55,3 +55,33 @@ describe('referrals across the import\'s batches', () => {
       .toEqual({ provider_code: 'ACME', assigned_date: '2026-11-01' });
   });
 });
+
+describe('an enrollment with a planned end (an end date after the approval day) is open until that end', () => {
+  // Ben (91000002B) is enrolled with ACME in Health Net; the assignment extract gave the
+  // enrollment an end at the end of January
+  const ben = () => one(`select provider_code, status, assigned_date, enrollment_start, enrollment_end, acuity, lcm_name from ecm_assignments where cin = '91000002B' and lob = 'HN'`);
+  beforeAll(async () => {
+    await w.db.pool.query(`update ecm_assignments set enrollment_end = '2027-01-31' where cin = '91000002B' and lob = 'HN'`);
+  });
+
+  it('a referral to another provider approved before the end is a conflict: the member stays with ACME, enrolled', async () => {
+    const before = await ben();
+    const s = await importExtract(w, 'referrals', 'ref-planned-1.csv', ['R-PE-1,91000002B,RIVAL,HN,2026-11-05'], '2026-11-06T17:00:00Z');
+    expect(s.conflicts).toEqual([{ row: 2, referralId: 'R-PE-1', cin: '91000002B', lob: 'HN', currentProvider: 'ACME', referredProvider: 'RIVAL' }]);
+    expect(await ben()).toEqual(before);
+  });
+
+  it('a referral to ACME itself approved before the end starts no new episode: what ACME reported stays', async () => {
+    const before = await ben();
+    const s = await importExtract(w, 'referrals', 'ref-planned-2.csv', ['R-PE-2,91000002B,ACME,HN,2026-11-07'], '2026-11-08T17:00:00Z');
+    expect(s).toMatchObject({ rowsImported: 1, conflicts: [] });
+    expect(await ben()).toEqual(before);
+  });
+
+  it('a referral approved after the end starts a new episode with the provider referred to', async () => {
+    const s = await importExtract(w, 'referrals', 'ref-planned-3.csv', ['R-PE-3,91000002B,RIVAL,HN,2027-02-03'], '2027-02-04T17:00:00Z');
+    expect(s).toMatchObject({ rowsImported: 1, conflicts: [] });
+    expect(await ben()).toMatchObject({ provider_code: 'RIVAL', status: 1, assigned_date: '2027-02-03', enrollment_start: null, enrollment_end: null });
+  });
+});
+

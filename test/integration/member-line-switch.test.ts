@@ -165,6 +165,27 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
   });
 });
 
+describe('LOB_SWITCH=end-other-lines: an enrollment with a planned end is open until that end', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    // Ben is enrolled with ACME in Health Net until the end of March (the extract's planned end)
+    w = await world('line-switch-planned-end', async (x) => {
+      await x.db.pool.query(`update ecm_assignments set enrollment_end = '2027-03-31' where cin = $1 and lob = 'HN'`, [BEN]);
+    });
+  });
+  afterAll(() => closePlanWorld(w));
+
+  it('the extract moving Ben to CalViva from December ends Health Net the day before: one line\'s MIF carries him, not both', async () => {
+    const s = await importExtract(w, 'ecm-assignments', 'assignments-planned.csv', [BEN_CV], '2026-11-20T17:00:00Z');
+    expect(s.lineSwitches).toEqual([expect.objectContaining({ cin: BEN, lineLeft: 'HN', lineJoined: 'CV', provider: 'ACME', lastDay: '2026-11-30' })]);
+    expect(await one(w, `select status, enrollment_end, plan_end from ecm_assignments where cin = $1 and lob = 'HN'`, [BEN]))
+      .toEqual({ status: 3, enrollment_end: '2027-03-31', plan_end: '2026-11-30' });
+    await generate('mif', { date: '2026-12-15', now: new Date('2026-12-15T14:30:00Z') }, w.deps);
+    expect(await sent(w, 'ACME', 'MIF', '2026-12-15', 'HN')).not.toContain(BEN);
+    expect(await sent(w, 'RIVAL', 'MIF', '2026-12-15', 'CV')).toContain(BEN);
+  });
+});
+
 describe('LOB_SWITCH=keep: today\'s behaviour', () => {
   let w: PlanWorld;
   beforeAll(async () => {

@@ -102,9 +102,9 @@ export class Model {
     return this.assignments.get(`${cin}|${lob}`);
   }
 
-  /** Open: status 1-3 and not ended (domain §4.4a). */
-  static open(a: Assignment | undefined): boolean {
-    return !!a && a.status !== 4 && a.end === null;
+  /** Open on `day`: status 1-3 and not ended by then (domain §4.4a; an end after the day has not happened). */
+  static open(a: Assignment | undefined, day: IsoDate): boolean {
+    return !!a && a.status !== 4 && (a.end === null || a.end >= day);
   }
 
   openEpisodes(provider?: string): readonly Episode[] {
@@ -150,11 +150,11 @@ export class Model {
     let conflicts = 0;
     for (const r of rows) {
       const a = this.assignment(r.cin, r.lob);
-      if (Model.open(a) && a!.provider !== r.provider) {
+      if (Model.open(a, r.approved) && a!.provider !== r.provider) {
         conflicts++;
         continue;
       }
-      if (Model.open(a)) continue; // already with this provider: nothing new
+      if (Model.open(a, r.approved)) continue; // already with this provider: nothing new
       this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: 1, assigned: r.approved, start: null, end: null, disc: null });
       this.referrals.push({ ...r, sent: false, since: ++this.tick });
     }

@@ -163,7 +163,7 @@ export class Scenario {
     // conflicting referrals: a member another provider holds open (§4.4a)
     for (let k = 0; k < 3; k++) {
       const [key, a] = this.pick([...model.assignments]) ?? [];
-      if (!key || !a || !Model.open(a) || used.has(key.slice(0, 9))) continue;
+      if (!key || !a || !Model.open(a, date) || used.has(key.slice(0, 9))) continue;
       const other = this.providers.filter((p) => p.ecm.includes(a.lob) && p.code !== a.provider);
       if (!other.length) continue;
       used.add(key.slice(0, 9));
@@ -186,7 +186,7 @@ export class Scenario {
     for (let k = 0; k < 4; k++) {
       const row = this.pick(rows);
       const a = model.assignment(row.cin, row.lob);
-      if (!a || a.provider !== row.provider || !Model.open(a)) continue;
+      if (!a || a.provider !== row.provider || !Model.open(a, date)) continue;
       const other = this.providers.filter((p) => p.ecm.includes(row.lob) && p.code !== row.provider);
       if (!other.length) continue;
       const moved: ExtractRow = { cin: row.cin, provider: this.pick(other).code, lob: row.lob, status: 1, assigned: date, start: null };
@@ -289,7 +289,7 @@ export class Scenario {
       }
     }
     if (this.chance(0.15)) {
-      const stranger = [...model.assignments].find(([, a]) => a.lob === lob && a.provider !== p.code && Model.open(a));
+      const stranger = [...model.assignments].find(([, a]) => a.lob === lob && a.provider !== p.code && Model.open(a, from));
       if (stranger) {
         rtf.push({ lob, cin: stranger[0].slice(0, 9), status: 2, start: null, end: null, disc: null, discReason: null });
         otf.push({ lob, cin: stranger[0].slice(0, 9), date: from, method: '2', successful: 'N', minutes: 10 });
