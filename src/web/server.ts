@@ -83,11 +83,28 @@ const SECURITY_HEADERS: Record<string, string> = {
  */
 const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(v) && v.length < 500 ? v : '/');
 
-/** Whether any text of a request (path parameters, query, form fields, nested arrays too) holds a NUL. */
-const hasNul = (v: unknown): boolean =>
-  typeof v === 'string' ? v.includes('\u0000')
-    : Array.isArray(v) ? v.some(hasNul)
-      : v !== null && typeof v === 'object' ? Object.values(v).some(hasNul) : false;
+/** Deeper than any form of these pages sends (a field holds a string, or a list of them). */
+const MAX_REQUEST_DEPTH = 32;
+
+/**
+ * What refuses a request's text (path parameters, query, form fields, nested values too): a NUL
+ * byte, or nesting deeper than MAX_REQUEST_DEPTH. Walked with a list, not by recursion: a JSON
+ * body nested 30,000 deep fits the size limit, and recursing into it overflowed the stack (a 500
+ * to anyone, logged as the server's failure).
+ */
+function refusedText(root: unknown): 'nul' | 'deep' | undefined {
+  const todo: [unknown, number][] = [[root, 0]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [v, depth] = next;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return 'nul';
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_REQUEST_DEPTH) return 'deep';
+      for (const x of Array.isArray(v) ? v : Object.values(v)) todo.push([x, depth + 1]);
+    }
+  }
+  return undefined;
+}
 
 /**
  * The submission number of a URL (`/submissions/:id...`), or undefined when it is not one ("abc",
@@ -223,9 +240,12 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   // Postgres text cannot hold a NUL byte (it answers 22021, which became a 500): a request
   // carrying one is refused here, before any handler reads it, whoever sends it.
   app.addHook('preValidation', async (req, reply) => {
-    if (!hasNul(req.params) && !hasNul(req.query) && !hasNul(req.body)) return;
-    log.warn({ route: req.routeOptions.url, method: req.method }, 'web request refused: a NUL byte in its text');
-    return send(reply, messagePage(req.viewer, 'Request refused', 'The request has a character that is not allowed (a NUL byte). Retype what you entered and send it again.'), 400);
+    const refused = refusedText(req.params) ?? refusedText(req.query) ?? refusedText(req.body);
+    if (!refused) return;
+    log.warn({ route: req.routeOptions.url, method: req.method }, refused === 'nul' ? 'web request refused: a NUL byte in its text' : 'web request refused: nested too deep');
+    return send(reply, messagePage(req.viewer, 'Request refused', refused === 'nul'
+      ? 'The request has a character that is not allowed (a NUL byte). Retype what you entered and send it again.'
+      : 'The request is not one these pages send (its fields are nested too deep). Open the page again and send its form.'), 400);
   });
 
   // Every form of a logged-in user carries the session's token; a POST without it changes nothing.

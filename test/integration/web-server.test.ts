@@ -722,4 +722,25 @@ describe('a request the server cannot read is the client\'s mistake, not the ser
       warn.mockRestore();
     }
   });
+
+  it('a body nested thousands deep (well under the size limit), from anyone: 400, where walking it overflowed the stack (500)', async () => {
+    const ops = await login(USERS.ops);
+    const error = vi.spyOn(log, 'error');
+    try {
+      const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+      const objects = `${'{"a":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
+      for (const [what, cookie, url, payload] of [
+        ['anonymous POST /login', undefined, '/login', deep],
+        ['ops POST /logout', header(ops.jar), '/logout', deep],
+        ['ops POST reprocess', header(ops.jar), `/submissions/${seed.acmeSubmission}/reprocess`, objects],
+      ] as const) {
+        const res = await app.inject({ method: 'POST', url, headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/json' }, payload });
+        expect.soft(res.statusCode, what).toBe(400);
+        expect.soft(res.body, what).not.toContain('Something went wrong');
+      }
+      expect(error.mock.calls.filter((c) => c[1] === 'web request failed')).toEqual([]);
+    } finally {
+      error.mockRestore();
+    }
+  });
 });
