@@ -124,10 +124,14 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
     expect(dec.document.issues.filter((i) => i.code === 'MEMBER_LEFT_LINE')).toEqual([]);
     // nor in Pat Lee's Health Net caseload for December, with Ben
     expect(dec.document.issues.filter((i) => i.code === 'CASELOAD_HIGH')).toEqual([]);
-    // ACME reports his discontinuation: accepted, with the warning (saying what to do, never who)
+    // ACME reports his discontinuation (and a new address and phone for him): accepted, with the
+    // warning (saying what to do, never who)
+    const contacts = `select address, city, state, zip, phone, homeless from members where cin = '91000007G'`;
+    const gilContacts = await one(w, contacts);
     const again = await answerUpload(w, 'ACME', 'RTF_ACME_202612_v2.xlsx', await rtf([rtfRow(DECEMBER), rtfRow({
       ...DECEMBER, cin: '91000007G', lastName: 'Golf', firstName: 'Gil', ecmStatus: '4', startDate: { date: '2026-10-05' }, endDate: { date: '2026-11-30' },
       discontinuationReasonCode: 'WM', lcmName: 'Pat Lee', lcmPhone: '5595552000',
+      newAddress: 'Y', address: '1 Elsewhere Way', city: 'Los Angeles', state: 'CA', zip: '90001', newPhone: 'Y', phone: '3105550199', homeless: 'Y',
     })]), '2027-01-05T17:00:00Z');
     expect(again.document.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(again.document.rowsRejected).toBe(0);
@@ -139,6 +143,9 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
     // the provider's report is kept as reported; the plan's end stays
     expect(await one(w, `select status, enrollment_end, plan_end from ecm_assignments where cin = '91000007G' and lob = 'HN'`))
       .toEqual({ status: 4, enrollment_end: '2026-11-30', plan_end: '2026-11-30' });
+    // but the member's own record (on RIVAL's next MIF) is not ACME's to change any more: the
+    // contacts an RTF reports flow in only from a provider whose assignment holds the member
+    expect(await one(w, contacts)).toEqual(gilContacts);
   });
 
   it('a later extract moving Ben back to Health Net reopens it from its own date and ends CalViva the day before', async () => {

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { RTF } from '../../../schemas/rtf.js';
 import type { Config } from '../../config.js';
+import { assignmentInLine } from '../../repositories/ecm-assignments.js';
 import { caseloadsOver } from '../../repositories/submission-store.js';
 import { makeIssue, type Issue } from '../../validate/issues.js';
 import { LATER_REPORTS } from '../later-reports.js';
@@ -80,9 +81,13 @@ async function applyRtfContacts(c: pg.PoolClient, sheetId: number, provider: str
      from src where m.cin = src.cin
        and ((${rtf.text('newAddress')})::boolean is true or (${rtf.text('newPhone')})::boolean is true
             or m.homeless is distinct from coalesce((${rtf.text('homeless')})::boolean, m.homeless))
-       -- second guard behind the context rules: only the submitter's own members; and not a
-       -- member a later-received file of the provider reported (its contacts stand)
+       -- second guard behind the context rules: only the submitter's own members, held in their
+       -- line for the file's period (a member the plan moved to another line is another
+       -- provider's now: the row counts, with MEMBER_LEFT_LINE, but the member's record is not
+       -- this provider's to change); and not a member a later-received file of the provider
+       -- reported (its contacts stand)
        and exists (select 1 from ecm_assignments a where a.cin = m.cin and a.provider_code = $2
+                      and ${assignmentInLine('a', '(select period from submission_sheets where id = $1)')}
                       and (a.last_submission_id is null or a.last_submission_id not in (select id from later)))`,
     [sheetId, provider, range.from, range.to],
   );
