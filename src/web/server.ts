@@ -261,10 +261,11 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    // name and code only: a driver's message can quote a row's values. A 4xx (a body that is not
-    // JSON, too large, of a type no page takes) is the client's mistake: a warning, so an alert on
-    // error-level logs fires only for the server's own failures.
-    const fields = { route: req.routeOptions.url, method: req.method, status, err: { name: err.name, code: err.code } };
+    // its type and code only: a driver's message can quote a row's values (and under `type`: the
+    // log redacts every `name` key, a member's). A 4xx (a body that is not JSON, too large, of a
+    // type no page takes) is the client's mistake: a warning, so an alert on error-level logs
+    // fires only for the server's own failures.
+    const fields = { route: req.routeOptions.url, method: req.method, status, err: { type: err.name, code: err.code } };
     if (status === 500) log.error(fields, 'web request failed');
     else log.warn(fields, 'web request refused');
     return send(reply, messagePage(req.viewer, status === 500 ? 'Something went wrong' : 'Request refused', status === 500 ? 'The page could not be shown. Try again; if it persists, operations can find the error in the log.' : 'The request could not be read.'), status);

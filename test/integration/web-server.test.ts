@@ -1,10 +1,11 @@
 // The web pages on a real database and sFTP server, through fastify's inject (the same request
 // handling as over a socket): who sees what for every role and page, the access log, CSRF on
 // every POST, session expiry on the injected clock, login throttling, and the headers.
+import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestFile } from '../../src/ingest/pipeline.js';
-import { log } from '../../src/log.js';
+import { createLogger, log } from '../../src/log.js';
 import { buildWebApp, startWebServer, type WebServer } from '../../src/web/server.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
 import { ACME_MEMBER, movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
@@ -716,7 +717,13 @@ describe('a request the server cannot read is the client\'s mistake, not the ser
       });
       expect(res.statusCode).toBe(400);
       expect(error.mock.calls.filter((c) => c[1] === 'web request failed')).toEqual([]);
-      expect(warn.mock.calls.filter((c) => c[1] === 'web request refused').map((c) => (c[0] as { status: number }).status)).toEqual([400]);
+      const refused = warn.mock.calls.filter((c) => c[1] === 'web request refused').map((c) => c[0] as { status: number; err: unknown });
+      expect(refused.map((f) => f.status)).toEqual([400]);
+      // what failed survives the log's PHI redaction (its `name` key is redacted everywhere: the
+      // line said only err: {name: "[REDACTED]"}, and a 500 could not be told from another)
+      const lines: string[] = [];
+      createLogger('info', new Writable({ write: (chunk, _enc, cb) => cb(void lines.push(String(chunk))) }) as never).warn(refused[0], 'web request refused');
+      expect(JSON.parse(lines[0]!).err).toEqual({ type: 'FastifyError', code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
     } finally {
       error.mockRestore();
       warn.mockRestore();
