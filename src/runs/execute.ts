@@ -6,8 +6,10 @@ import { errorText, log } from '../log.js';
 import { claimRun, finishRun, processOwner, RELEASED_AT_SHUTDOWN, startHeartbeat, type RunRow, type Trigger } from '../repositories/run-ledger.js';
 
 export class RunBusyError extends Error {
-  constructor(public readonly run: RunRow) {
-    super(`${run.job} for ${run.slot} is already running (started ${run.started_at.toISOString()} by ${run.owner}); try again when it has finished`);
+  /** @param abandonAfterSeconds when a claim whose process stopped is given up (its heartbeat that old) */
+  constructor(public readonly run: RunRow, abandonAfterSeconds: number) {
+    super(`${run.job} for ${run.slot} is already running (started ${run.started_at.toISOString()} by ${run.owner}); try again when it has finished`
+      + ` (a process that stopped gives it up once its heartbeat is ${abandonAfterSeconds} s old: ABANDON_AFTER_SECONDS)`);
     this.name = 'RunBusyError';
   }
 }
@@ -67,7 +69,7 @@ export async function executeRun<T extends Record<string, unknown>>(
   }
   if (!claim.claimed) {
     if (claim.reason === 'done') return { status: 'already-done', run: claim.run };
-    throw new RunBusyError(claim.run);
+    throw new RunBusyError(claim.run, config.ABANDON_AFTER_SECONDS);
   }
   const ac = new AbortController();
   const onOuterAbort = () => ac.abort(opts.signal?.reason);

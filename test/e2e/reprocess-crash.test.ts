@@ -82,4 +82,18 @@ describe('a reprocess killed after its commit', () => {
     expect(last.json).toMatchObject({ recovered: [] });
     expect(await one(`select count(*)::int n from submissions where state <> 'RESPONDED'`)).toEqual({ n: 0 });
   });
+
+  it('killed before its commit, asked again at once: refused in one line naming the claim and when it is given up, no stack trace', { timeout: 300_000 }, async () => {
+    const latest = (await one(`select max(id)::int id from submissions`)).id as number;
+    const killed = await runCli(['reprocess', String(latest), '--reason', 'stopped mid-apply', '--now', '2026-12-03T20:00:00Z'], { ...env, CALAIM_FAULT_POINT: 'ingest-mid-apply' });
+    expect(killed.code, killed.stderr).toBeNull();
+    // the dead process's claim holds until its heartbeat is old (ABANDON_AFTER_SECONDS, on the database's clock)
+    const again = await runCli(['reprocess', String(latest), '--reason', 'again', '--now', '2026-12-03T20:01:00Z'], env);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(new RegExp(`^refused: reprocess for submission ${latest} is already running \\(started .* by .*\\); try again when it has finished \\(a process that stopped gives it up once its heartbeat is 120 s old: ABANDON_AFTER_SECONDS\\)\n$`));
+    expect(again.stderr).not.toMatch(/"stack"|\n\s+at |RunBusyError/);
+    const json = await runCli(['reprocess', String(latest), '--reason', 'again', '--now', '2026-12-03T20:02:00Z', '--json'], env);
+    expect(json.code, json.stderr).toBe(1);
+    expect(json.json).toMatchObject({ reprocessOf: latest, error: expect.stringMatching(/is already running/) });
+  });
 });

@@ -59,7 +59,10 @@ Examples:
         }
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
-          const { result: r, runId } = await reprocessAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock, faults: testHooks().faults }, candidate, reason);
+          const ran = await unlessBusy(opts, { reprocessOf: id }, () =>
+            reprocessAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock, faults: testHooks().faults }, candidate, reason));
+          if (!ran) return;
+          const { result: r, runId } = ran;
           const doc = { ...r.done.document, reprocessOf: id, report: r.answered.response, runId, resumed: r.resumed, reason };
           emit(opts, doc, () => [
             `submission ${id} reprocessed as submission ${doc.submissionId}${r.resumed ? ' (an interrupted reprocess, finished)' : ''}: ${doc.outcome}${doc.verdict ? ` (${doc.verdict})` : ''}`,
@@ -126,7 +129,10 @@ Examples:
         }
         const transport = await openTransport(config, () => providerSftpFolders(db.pool));
         try {
-          const { result: r } = await republishAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock }, k, { slot, date: opts.date, provider, reason });
+          const ran = await unlessBusy(opts, { kind, provider, slot }, () =>
+            republishAsRun({ pool: db.pool, config, openSession: transport.openSession, now: clock }, k, { slot, date: opts.date, provider, reason }));
+          if (!ran) return;
+          const { result: r } = ran;
           if (r.failed) process.exitCode = 1;
           emit(opts, { ...r, reason }, () =>
             `${kind} slot ${r.slot} for ${provider} republished: ${r.published} published, ${r.empty} with no rows, ${r.failed} failed\n\n` +
@@ -137,4 +143,21 @@ Examples:
         }
       });
     });
+}
+
+/**
+ * `run`, or undefined when another attempt holds its claim (a process still running, or one
+ * that stopped and is not yet given up): said in one line, as generate says it, exit 1, not a
+ * stack trace.
+ */
+async function unlessBusy<T>(opts: { json?: boolean }, doc: Record<string, unknown>, run: () => Promise<T>): Promise<T | undefined> {
+  const { RunBusyError } = await import('../../runs/execute.js');
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof RunBusyError)) throw err;
+    emit(opts, { ...doc, error: err.message }, () => `refused: ${err.message}`);
+    process.exitCode = 1;
+    return undefined;
+  }
 }
