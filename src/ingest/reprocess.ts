@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { FaultPoints } from '../fault-points.js';
 import { getBlob } from '../db/blobs.js';
+import { POLL_FINISHES } from '../repositories/submission-store.js';
 import { reprocessCandidate, type ReprocessCandidate } from '../repositories/submissions.js';
 import type { SftpSession } from '../sftp/client.js';
 import { ingestFile, storedResult, type Ingested } from './pipeline.js';
@@ -31,7 +32,12 @@ export function reprocessRefusal(c: ReprocessCandidate | undefined, id: number):
   if (c.verdict === 'DECLINED_LATE') return `submission ${id} was declined as late and never read: reprocessing would decline it again (the provider sends it in the next window)`;
   if (c.replacedBy !== null) return `submission ${id} was replaced by submission ${c.replacedBy}, a later file for the same period: reprocess ${c.replacedBy}, or ask the provider for a new file`;
   if (!c.sha256 || !c.stored) return `the file of submission ${id} is no longer stored (never read, or its bytes were purged by retention): ask the provider to send it again`;
-  if (c.state !== 'RESPONDED' && !c.reprocessedBy) return `submission ${id} is still being answered (state ${c.state}): the next poll finishes it; try again after that`;
+  if (c.state !== 'RESPONDED' && !c.reprocessedBy) {
+    // (a poll finishes only what a poll or a reprocess took: a file `ingest` read was never in uploads/)
+    if (!(POLL_FINISHES as readonly string[]).includes(c.source))
+      return `submission ${id} was taken by \`ingest\` and is not answered yet (state ${c.state}): run \`ingest\` on the same file with --provider ${c.provider} again to answer it (a poll answers only the files it took)`;
+    return `submission ${id} is still being answered (state ${c.state}): the next poll finishes it; try again after that`;
+  }
   return null;
 }
 

@@ -202,6 +202,8 @@ export interface ReprocessCandidate {
   firstSeenAt: Date | null;
   lastAbsentAt: Date | null;
   state: string;
+  /** How it was taken: `sftp` (a poll), `cli` (`ingest FILE`), `reprocess`. */
+  source: string;
   verdict: string | null;
   duplicateOf: number | null;
   /** Its bytes are still stored (retention may have dropped them). */
@@ -219,10 +221,10 @@ export interface ReprocessCandidate {
 export async function reprocessCandidate(db: Queryable, id: number): Promise<ReprocessCandidate | undefined> {
   const r = await db.query<{
     id: number; provider_code: string; original_name: string; sha256: string | null; received_at: Date; server_mtime: Date | null; first_seen_at: Date | null;
-    last_absent_at: Date | null; state: string; verdict: string | null; duplicate_of: number | null; stored: boolean; applied: boolean;
+    last_absent_at: Date | null; state: string; source: string; verdict: string | null; duplicate_of: number | null; stored: boolean; applied: boolean;
     reprocessed_by: number | null; reprocessed_state: string | null; replaced_by: number | null; chain: number[];
   }>(
-    `select s.id, s.provider_code, s.original_name, s.sha256, s.received_at, s.server_mtime, s.first_seen_at, s.last_absent_at, s.state, s.verdict, s.duplicate_of,
+    `select s.id, s.provider_code, s.original_name, s.sha256, s.received_at, s.server_mtime, s.first_seen_at, s.last_absent_at, s.state, s.source, s.verdict, s.duplicate_of,
             exists (select 1 from file_blobs b where b.sha256 = s.sha256 and b.purged_at is null) as stored,
             exists (select 1 from submission_sheets ss where ss.submission_id = s.id and ss.applied) as applied,
             n.id as reprocessed_by, n.state as reprocessed_state,
@@ -247,7 +249,7 @@ export async function reprocessCandidate(db: Queryable, id: number): Promise<Rep
   if (!x) return undefined;
   return {
     id: Number(x.id), provider: x.provider_code, file: x.original_name, sha256: x.sha256, receivedAt: x.received_at, serverMtime: x.server_mtime,
-    firstSeenAt: x.first_seen_at, lastAbsentAt: x.last_absent_at, state: x.state, verdict: x.verdict, duplicateOf: x.duplicate_of === null ? null : Number(x.duplicate_of),
+    firstSeenAt: x.first_seen_at, lastAbsentAt: x.last_absent_at, state: x.state, source: x.source, verdict: x.verdict, duplicateOf: x.duplicate_of === null ? null : Number(x.duplicate_of),
     stored: x.stored, applied: x.applied,
     reprocessedBy: x.reprocessed_by === null ? null : { id: Number(x.reprocessed_by), state: x.reprocessed_state! },
     replacedBy: x.replaced_by === null ? null : Number(x.replaced_by), chain: x.chain.map(Number),

@@ -84,6 +84,11 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     const killed = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-06T09:00:00-08:00'], { ...env, CALAIM_FAULT_POINT: 'ingest-after-commit' });
     expect(killed.code).toBeNull();
     expect(await one(`select state from submissions where original_name = 'RTF_ACME_202611_v3.xlsx'`)).toEqual({ state: 'APPLIED' });
+    // no poll answers a file `ingest` took (it was never in uploads/): ops are told what will
+    const { id } = await one(`select id::int id from submissions where original_name = 'RTF_ACME_202611_v3.xlsx'`);
+    const asked = await runCli(['reprocess', String(id), '--reason', 'unanswered'], env);
+    expect(asked.code, asked.stderr).toBe(2);
+    expect(asked.stderr).toMatch(new RegExp(`^error: submission ${id} was taken by \`ingest\` and is not answered yet \\(state APPLIED\\): run \`ingest\` on the same file with --provider ACME again to answer it \\(a poll answers only the files it took\\)`, 'm'));
     const changes = await one(`select count(*)::int n from ecm_assignment_changes`);
     const again = await runCli(['ingest', file, '--provider', 'ACME', '--received-at', '2026-12-06T09:00:00-08:00', '--json'], env);
     expect(again.code, again.stderr).toBe(0);
