@@ -128,14 +128,23 @@ export interface SubmissionDetail extends SubmissionSummary {
    * poll failed to publish it (or it is published).
    */
   responseUndelivered: { failures: number; firstFailedAt: Date; lastFailedAt: Date; lastError: string; opsAlertedAt: Date | null } | null;
+  /**
+   * Where the upload went once answered (a poll's file; null for a file `ingest` read or a
+   * reprocess): moved to processed/ or failed/ (movedTo), gone from uploads/ before the move, or
+   * quarantined in uploads/ (the server refused the move: quarantineReason; ops move or remove it
+   * by hand). Disposition null: not moved yet (the next poll moves it).
+   */
+  upload: { disposition: string | null; movedTo: string | null; movedAt: Date | null; quarantineReason: string | null } | null;
 }
 
 export async function findSubmission(db: Queryable, id: number): Promise<SubmissionDetail | undefined> {
   const head = await db.query<SummaryRow & { size: number; sha256: string | null; source: string; server_mtime: Date | null; reprocess_reason: string | null;
     reprocessed_by: number | null; response_published_at: Date | null; response_failures: number; response_first_failed_at: Date | null;
-    response_last_failed_at: Date | null; response_last_error: string | null; response_alerted_at: Date | null }>(
+    response_last_failed_at: Date | null; response_last_error: string | null; response_alerted_at: Date | null;
+    upload_disposition: string | null; moved_to: string | null; moved_at: Date | null; quarantine_reason: string | null }>(
     `select ${SUMMARY_COLUMNS}, s.size, s.sha256, s.source, s.server_mtime, s.reprocess_reason, s.response_published_at,
             s.response_failures, s.response_first_failed_at, s.response_last_failed_at, s.response_last_error, s.response_alerted_at,
+            s.upload_disposition, s.moved_to, s.moved_at, s.quarantine_reason,
             (select n.id from submissions n where n.reprocess_of = s.id) as reprocessed_by
        from submissions s where s.id = $1`,
     [id],
@@ -187,6 +196,9 @@ export async function findSubmission(db: Queryable, id: number): Promise<Submiss
     emails: emails.rows.map((e) => ({ id: Number(e.id), to: e.recipients, status: e.status, sentAt: e.sent_at })),
     responseUndelivered: h.response_failures > 0
       ? { failures: h.response_failures, firstFailedAt: h.response_first_failed_at!, lastFailedAt: h.response_last_failed_at!, lastError: h.response_last_error ?? '', opsAlertedAt: h.response_alerted_at }
+      : null,
+    upload: h.source === 'sftp'
+      ? { disposition: h.upload_disposition, movedTo: h.moved_to, movedAt: h.moved_at, quarantineReason: h.quarantine_reason }
       : null,
   };
 }

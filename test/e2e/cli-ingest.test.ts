@@ -117,6 +117,14 @@ describe('generate → provider fills the RTF sheet → ingest', () => {
     const response = fs.readdirSync(path.join(dataDir, 'sftp', 'RIVAL', 'downloads')).find((f) => /^RTF_RIVAL_202611_RESPONSE_/.test(f))!;
     const email = await one(`select body from notifications where kind = 'submission-response' and subject like '%: RTF_RIVAL_202611.xlsx from RIVAL'`);
     expect(email.body).toContain(`The response ${response} is in the provider's downloads folder.`);
+    // where the upload went, on the command line
+    const { id } = await one(`select id::int id from submissions where original_name = 'RTF_RIVAL_202611.xlsx'`);
+    const moved = fs.readdirSync(path.join(uploads, 'processed'))[0]!;
+    const shown = await runCli(['submission', 'show', String(id)], env);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^upload: moved to /RIVAL/uploads/processed/${moved.replace(/\./g, '\\.')} \\(12/03/2026`, 'm'));
+    const json = await runCli(['submission', 'show', String(id), '--json'], env);
+    expect((json.json as { upload: unknown }).upload).toEqual({ disposition: 'processed', movedTo: `/RIVAL/uploads/processed/${moved}`, movedAt: expect.any(String), quarantineReason: null });
   });
 
   it('status shows, per provider and file type, what came back and what is missing', async () => {

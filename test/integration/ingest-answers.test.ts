@@ -16,6 +16,7 @@ import { pollOnce } from '../../src/ingest/poll.js';
 import { ingestFile, type InboundFile } from '../../src/ingest/pipeline.js';
 import { respondLocally } from '../../src/ingest/respond.js';
 import { STAGE_BATCH } from '../../src/ingest/sheet-writer.js';
+import { findSubmission } from '../../src/repositories/submissions.js';
 import { SftpError } from '../../src/sftp/client.js';
 import type { TestDb } from '../helpers/db.js';
 import type { TestSftp } from '../helpers/dev-sftp.js';
@@ -265,6 +266,8 @@ describe('every upload is answered once', () => {
     expect(r.results.map((x) => [x.file, x.error, x.quarantined])).toEqual([['OTF_RIVAL_stuck.xlsx', undefined, true]]);
     const sub = await one(`select id, state, upload_disposition, response_name from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`);
     expect(sub).toMatchObject({ state: 'RESPONDED', upload_disposition: 'quarantined' });
+    // and `submission show` says so, long after the poll that quarantined it
+    expect((await findSubmission(db.pool, Number(sub.id)))!.upload).toEqual({ disposition: 'quarantined', movedTo: expect.any(String), movedAt: expect.any(Date), quarantineReason: expect.any(String) });
     expect(fs.existsSync(path.join(downloads('RIVAL'), sub.response_name))).toBe(true);
     expect(fs.existsSync(path.join(uploads('RIVAL'), 'OTF_RIVAL_stuck.xlsx'))).toBe(true);
     for (const minute of [5, 10]) {

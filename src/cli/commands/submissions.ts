@@ -5,7 +5,7 @@ import { INBOUND_LAYOUTS } from '../../../schemas/index.js';
 import { spellInstant } from '../../calendar/index.js';
 import { VERDICTS } from '../../calendar/verdict.js';
 import { OUTCOMES } from '../../validate/outcome.js';
-import type { SubmissionSummary } from '../../repositories/submissions.js';
+import type { SubmissionDetail, SubmissionSummary } from '../../repositories/submissions.js';
 import { emit, printable, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { countOption, periodOption, providerOption, recordIdArgument } from '../values.js';
@@ -106,6 +106,7 @@ Examples:
           u ? `  not yet delivered: publishing to the provider's downloads/ failed at ${u.failures} polls in a row (${spellInstant(u.firstFailedAt, tz)} to ${spellInstant(u.lastFailedAt, tz)}); `
             + `the next poll tries again; ${u.opsAlertedAt ? `ops emailed ${spellInstant(u.opsAlertedAt, tz)}` : 'ops not emailed yet'}` : '',
           u ? `  last error: ${printable(u.lastError)}` : '',
+          s.upload ? `upload: ${uploadLine(s.upload, tz)}` : '',
           ...s.emails.map((e) => `email ${e.id} to ${printable(e.to.join(', '))}: ${e.status}${e.sentAt ? ` ${spellInstant(e.sentAt, tz)}` : ''}`),
           '',
           s.sheets.length
@@ -120,4 +121,16 @@ Examples:
         ].filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n'));
       });
     });
+}
+
+/** Where a poll's upload went, for `submission show`. */
+function uploadLine(u: NonNullable<SubmissionDetail['upload']>, tz: string): string {
+  const at = u.movedAt ? ` (${spellInstant(u.movedAt, tz)})` : '';
+  switch (u.disposition) {
+    case null: return 'not moved yet: the next poll moves it';
+    case 'gone': return `gone from uploads/ before it could be moved${at}`;
+    case 'quarantined':
+      return `QUARANTINED in uploads/${at}: the server refused the move (${printable(u.quarantineReason ?? '')}); it is not taken again while unchanged: move or remove it by hand`;
+    default: return `moved to ${printable(u.movedTo ?? '')}${at}`;
+  }
 }
