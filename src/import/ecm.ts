@@ -121,6 +121,16 @@ export const ECM_ASSIGNMENTS: Applier = {
         });
         continue;
       }
+      if (whoIsNews && ext.assigned_date! > cur.assigned_date && endedByReport(cur, String(ext.assigned_date))) {
+        // the provider's member again from a later date, after what the provider reported ended
+        // the assignment (declined, discontinued, an enrollment that ended): a new episode, as a
+        // referral to the same provider starts one (§4.4a). Field by field, the extract's status
+        // (unchanged since the first assignment) lost to the provider's 4, and the member was on
+        // no MIF.
+        r.__action = 'switch';
+        r.__opens = true;
+        continue;
+      }
       const reported = cur.reported_at;
       const providerSince = Math.max(reported?.getTime() ?? -Infinity, episode ?? -Infinity);
       const take: ExtractField[] = whoIsNews ? [...WHO_FIELDS] : [];
@@ -181,6 +191,10 @@ export const ECM_ASSIGNMENTS: Applier = {
     })));
   },
 };
+
+/** What the provider reported ended the assignment before `day`: declined, discontinued, or an enrollment that ended. */
+const endedByReport = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null }, day: string): boolean =>
+  a.status === 4 || (a.enrollment_end !== null && a.enrollment_end < day) || (a.discontinuation_date !== null && a.discontinuation_date < day);
 
 /** Referrals in approval order, then file order. */
 const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row;

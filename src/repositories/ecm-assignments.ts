@@ -33,8 +33,9 @@ const DISCONTINUATION_FIELDS = ['discontinuation_date', 'discontinuation_reason'
 
 /**
  * The update of an assignment by the extract (src.action): 'update' takes the fields in src.take
- * and keeps the others as they are (what the provider reported); 'switch' moves it to another
- * provider with the extract's fields and nothing the old one reported.
+ * and keeps the others as they are (what the provider reported); 'switch' starts a new episode
+ * with the extract's fields and nothing reported before: another provider's, or the same
+ * provider's from a later date after its reports ended the assignment.
  */
 const takes = (f: ExtractField) => `(src.action = 'switch' or '${f}' = any(src.take))`;
 const ASSIGNMENT_SET = [
