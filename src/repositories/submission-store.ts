@@ -9,6 +9,7 @@ import { LOB_CODES } from '../../schemas/codes.js';
 import { copyIn } from '../db/copy.js';
 import { sheetLines } from './sheet-lines.js';
 import { assignmentInLine } from './ecm-assignments.js';
+import { notEndedOn } from './last-day.js';
 
 type Client = pg.PoolClient;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -228,13 +229,15 @@ export async function earlierSheetErrors(c: Client, oldSheetId: number, newSheet
 
 /**
  * Lead care managers of the provider with more enrolled members than the limit, counting the
- * assignments that still hold their member in their line on the reporting period's first day
- * (`periodDate`, assignmentInLine: a member the plan moved to another line is no one's caseload here).
+ * members enrolled on the reporting period's first day (`periodDate`: an enrollment end on or
+ * after it, a planned end included, has not happened yet) whose assignments still hold them in
+ * their line that day (assignmentInLine: a member the plan moved to another line is no one's
+ * caseload here).
  */
 export async function caseloadsOver(c: Client, provider: string, limit: number, periodDate: string): Promise<{ lcmName: string; members: number }[]> {
   const r = await c.query<{ lcm_name: string; n: number }>(
     `select lcm_name, count(*)::int n from ecm_assignments a
-      where provider_code = $1 and status = 3 and enrollment_end is null and lcm_name is not null and ${assignmentInLine('a', '$3::date')}
+      where provider_code = $1 and status = 3 and ${notEndedOn('a.enrollment_end', '$3::date')} and lcm_name is not null and ${assignmentInLine('a', '$3::date')}
       group by lcm_name having count(*) > $2 order by lcm_name`,
     [provider, limit, periodDate],
   );

@@ -175,12 +175,20 @@ describe('LOB_SWITCH=end-other-lines (the default): the extract moves Ben from H
 describe('LOB_SWITCH=end-other-lines: an enrollment with a planned end is open until that end', () => {
   let w: PlanWorld;
   beforeAll(async () => {
-    // Ben is enrolled with ACME in Health Net until the end of March (the extract's planned end)
+    // Ben is enrolled with ACME in Health Net until the end of March (the extract's planned end);
+    // Gil too, with no end, both with Pat Lee
     w = await world('line-switch-planned-end', async (x) => {
       await x.db.pool.query(`update ecm_assignments set enrollment_end = '2027-03-31' where cin = $1 and lob = 'HN'`, [BEN]);
-    });
+      await x.db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date, enrollment_start, acuity, lcm_name, lcm_phone)
+        values ('91000007G', 'HN', 'ACME', 3, '2026-10-01', '2026-10-05', 'Low', 'Pat Lee', '5595552000')`);
+    }, { CASELOAD_WARN_LIMIT: '1' });
   });
   afterAll(() => closePlanWorld(w));
+
+  it('Ben counts in Pat Lee\'s November caseload: two enrolled members, over a limit of one', async () => {
+    const nov = await answerUpload(w, 'ACME', 'RTF_ACME_202611.xlsx', await rtf([rtfRow()]), '2026-12-03T17:00:00Z');
+    expect(nov.document.issues.filter((i) => i.code === 'CASELOAD_HIGH').map((i) => i.message)).toEqual([expect.stringMatching(/\b2\b/)]);
+  });
 
   it('the extract moving Ben to CalViva from December ends Health Net the day before: one line\'s MIF carries him, not both', async () => {
     const s = await importExtract(w, 'ecm-assignments', 'assignments-planned.csv', [BEN_CV], '2026-11-20T17:00:00Z');
