@@ -131,7 +131,8 @@ async function sendClaimed(config: Config, pool: Db, now: Date, row: Row, faults
     return { id: Number(row.id), status: 'FAILED', transport: null, location: null };
   }
   const attachments = await notificationAttachments(pool, Number(row.id));
-  const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments, messageId: messageIdOf(config, row) };
+  // (dated by the send's clock, as the record's times are: a replay's --now, never the wall clock)
+  const mail = { from: config.MAIL_FROM, to: row.recipients, subject: row.subject, text: row.body ?? '', attachments, messageId: messageIdOf(config, row), date: now };
   let transport: 'smtp' | 'outbox';
   let location: string;
   try {

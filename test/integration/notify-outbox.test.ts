@@ -159,6 +159,8 @@ describe('durable notifications over SMTP', () => {
     expect(sent).toMatchObject({ status: 'SENT', transport: 'smtp' });
     expect(await row(sent!.id)).toMatchObject({ status: 'SENT', attempts: 1 });
     expect(smtp.subjects()).toEqual(['Missing provider submissions']);
+    // the message's Date: header is the send's clock (a replay's --now), as its record's times are, not the wall clock
+    expect(/^Date: (.*)$/m.exec(smtp.received[0]!.raw)?.[1]).toBe(T0.toUTCString().replace('GMT', '+0000'));
   });
 
   it('two notify jobs at once never send the same message twice', async () => {
