@@ -49,3 +49,18 @@ describe('an outreach attempt counts once in the unable-to-engage check', () => 
     expect(r.document.issues.find((i) => i.code === 'UE_OUTREACH_INSUFFICIENT')?.message).toContain('3 attempt(s)');
   });
 });
+
+describe('the unable-to-engage check measures the outreach up to the discontinuation', () => {
+  it('5 attempts over 2 methods from September 1, discontinued UE on October 15: 44 days, not the 90 to the period\'s end, so the warning', async () => {
+    const days90 = loadConfig({ DATA_DIR: world.dataDir, OUTREACH_MIN_ATTEMPTS: '5', OUTREACH_MIN_DAYS: '90' });
+    const dee = { cin: '91000004D', mcpId: 'CV', mcpName: 'CalViva Health', clientName: 'Dee Delta' };
+    const tried = ['2026-09-01', '2026-09-08', '2026-09-15', '2026-09-22', '2026-10-10'].map((day, i) => otfRow({ ...dee, attemptDate: d(day), method: i % 2 ? '1' : '2' }));
+    const r = await ingestFile({ pool: world.db.pool, config: days90, now: () => new Date('2026-12-03T18:00:00Z') }, {
+      provider: 'ACME', originalName: 'RTF_OTF_ACME_CV_202611.xlsx', receivedAt: new Date('2026-12-03T18:00:00Z'), source: 'cli',
+      bytes: await workbook([[RTF, [rtfRow({ ...dee, lastName: 'Delta', firstName: 'Dee', ecmStatus: '4', discontinuationDate: d('2026-10-15'), discontinuationReasonCode: 'UE' })]], [OTF, tried]]),
+    });
+    expect(r.document.rowsRejected).toBe(0);
+    expect(r.document.issues.find((i) => i.code === 'UE_OUTREACH_INSUFFICIENT')?.message).toContain('5 attempt(s) over 2 method(s) across 44 day(s)');
+  });
+});
+

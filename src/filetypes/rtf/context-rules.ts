@@ -17,7 +17,8 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
   const reported = ctx.ecm.newSet();
   const rtfLobs = new Set<string>();
   const rejectReassigned = config.REASSIGNED_MEMBER_ROWS === 'reject';
-  const ueRows: { sheet: string; row: number; cin: string }[] = [];
+  /** Rows discontinued as UE, with the day the outreach ended (their discontinuation or enrollment end; the period's end when blank). */
+  const ueRows: { sheet: string; row: number; cin: string; until: string | undefined }[] = [];
   let rtfSheet: string | undefined;
 
   /**
@@ -49,7 +50,10 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
       rtfLobs.add(m.lob);
       if (typeof v.lastName === 'string' && !sameName(v.lastName, m.lastName)) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'lastName')));
       else if (typeof v.firstName === 'string' && !sameName(v.firstName, m.firstName)) out.push(makeIssue('NAME_MISMATCH', issueAt(row, 'firstName')));
-      if (v.discontinuationReasonCode === 'UE') ueRows.push({ sheet: row.sheet, row: row.rowNumber, cin });
+      if (v.discontinuationReasonCode === 'UE') {
+        const until = typeof v.discontinuationDate === 'string' ? v.discontinuationDate : typeof v.endDate === 'string' ? v.endDate : periodEnd;
+        ueRows.push({ sheet: row.sheet, row: row.rowNumber, cin, until });
+      }
     },
 
     async finish(db: EndOfFileQueries): Promise<Issue[]> {
@@ -70,8 +74,11 @@ export function rtfContextRules({ ctx, config, periodEnd, facts }: ContextFile):
         const attempts = new Set([...(prior?.attempts ?? []), ...(here?.attempts ?? [])]).size;
         const methods = new Set([...(prior?.methods ?? []), ...(here?.methods ?? [])]);
         const first = [prior?.first, here?.first].filter(Boolean).sort()[0];
-        const last = [prior?.last, here?.last, periodEnd].filter(Boolean).sort().reverse()[0];
-        const days = first && last ? daysBetween(first, last) : 0;
+        // outreach "continues 90 days before unable to engage" (§4.9): from the first attempt to
+        // the day the member was discontinued, not to the period's end (an early discontinuation
+        // after 44 days of outreach counted 90, and got no warning)
+        const until = ue.until ?? [prior?.last, here?.last].filter(Boolean).sort().reverse()[0];
+        const days = first && until ? Math.max(0, daysBetween(first, until)) : 0;
         if (attempts < config.OUTREACH_MIN_ATTEMPTS || methods.size < minModalities || days < config.OUTREACH_MIN_DAYS)
           out.push(makeIssue('UE_OUTREACH_INSUFFICIENT', { sheet: ue.sheet, row: ue.row, cin: ue.cin }, {
             detail: `${attempts} attempt(s) over ${methods.size} method(s) across ${days} day(s)`,
