@@ -49,11 +49,17 @@ export function cellText(v: CellValue | undefined): string {
   return '';
 }
 
-/** A number from a number cell or numeric text (`1,234`, ` 12.5 `); null otherwise. */
+/**
+ * A number from a number cell or numeric text (`1,234`, ` 12.5 `); null otherwise. A comma only
+ * groups thousands (`1,234,567`): a decimal comma (`1,5`, one and a half in much of the world)
+ * is no number here, where dropping it read 15.
+ */
 export function cellNumber(v: CellValue | undefined): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? cellWhole(v) : null;
   if (typeof v !== 'string') return null;
-  const s = trimCell(v).replace(/,/g, '');
+  const t = trimCell(v);
+  if (t.includes(',') && !/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) return null;
+  const s = t.replace(/,/g, '');
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
 }
 

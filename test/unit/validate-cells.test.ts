@@ -47,6 +47,11 @@ describe('numbers and text', () => {
     expect(cellNumber('12a')).toBeNull();
     expect(run('RTF', { inPerson: '4', telephonic: '0' }).values).toMatchObject({ inPerson: 4, telephonic: 0 });
   });
+  it('a comma only groups thousands: a decimal comma ("1,5", half of two minutes or one and a half?) is no number, never 15', () => {
+    for (const [text, n] of [['1,500', 1500], ['12,345,678.5', 12345678.5], ['-1,000', -1000], ['999', 999]] as const) expect(cellNumber(text), text).toBe(n);
+    for (const text of ['1,5', '12,5', '1,50', '1,5000', ',500', '1,,500', '1,500,00', '1.500,5']) expect(cellNumber(text), text).toBeNull();
+    expect(run('OTF', { minutes: '1,5' }).issues.map((i) => i.code)).toContain('MINUTES_FORMAT');
+  });
   it('text of each cell kind', () => {
     expect(cellText(null)).toBe('');
     expect(cellText('  a ')).toBe('a');
