@@ -40,10 +40,14 @@ export function issueAt<K extends string>(row: ContextRow<K>, key: K, extra: { v
  * (saying why, never who). A member the plan moved to another of its lines before the file's
  * period (ctx.leftLine): accepted with MEMBER_LEFT_LINE, as a member no longer eligible is.
  */
-export function assignedEcmMember(ctx: ProviderContext, config: Pick<Config, 'REASSIGNED_MEMBER_ROWS'>, row: ContextRow<'cin'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
+export function assignedEcmMember(ctx: ProviderContext, config: Pick<Config, 'REASSIGNED_MEMBER_ROWS'>, row: ContextRow<'cin' | 'mcpId'>, lob: string | undefined, out: Issue[]): EcmMember | undefined {
   const m = ctx.ecm.get(row.cin!, lob || undefined);
   if (!m) {
-    out.push(makeIssue('MEMBER_NOT_ASSIGNED', issueAt(row, 'cin'), { detail: lob ? ` for ${lob}` : '' }));
+    // the provider's own member, under a line it is not assigned in: the line is the mistake
+    // (as CS_LOB_MISMATCH says for a CS service), never "submit a referral first"
+    const other = lob ? ctx.ecm.get(row.cin!) : undefined;
+    if (other) out.push(makeIssue('ECM_LOB_MISMATCH', issueAt(row, 'mcpId', { value: lob }), { expected: other.lob }));
+    else out.push(makeIssue('MEMBER_NOT_ASSIGNED', issueAt(row, 'cin'), { detail: lob ? ` for ${lob}` : '' }));
     return undefined;
   }
   if (m.reassigned) {

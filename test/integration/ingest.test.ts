@@ -4,14 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSPRTF } from '../../schemas/index.js';
+import { CSPRTF, OTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { generate } from '../../src/generate/run.js';
 import { pollOnce } from '../../src/ingest/poll.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
-import { csprtfRow, enrolledRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
+import { csprtfRow, enrolledRow, otfRow, rtf, rtfRow, workbook } from '../helpers/provider-files.js';
 import { onSlotDay } from '../helpers/world.js';
 
 let db: TestDb;
@@ -71,6 +71,25 @@ describe('CSPRTF row reported under another line of business than its authorizat
     expect(issue!.message).not.toMatch(/Delta|Dee|91000004D/);
     expect(await one(`select count(*)::int n from cs_engagements where cin = '91000004D' and service_code = 'RC'`)).toEqual({ n: 0 });
     expect(await one(`select lob from cs_engagements where cin = '91000001A' and service_code = 'HTN'`)).toEqual({ lob: 'HN' });
+  });
+});
+
+describe('an RTF or OTF row about the provider\'s own member under another line of business', () => {
+  it('is rejected with ECM_LOB_MISMATCH saying which line to enter, not "submit a referral first"', async () => {
+    const { ingestFile } = await import('../../src/ingest/pipeline.js');
+    // 91000002B is ACME's in Health Net only; ACME contracts ECM in HN and CV
+    const done = await ingestFile({ pool: db.pool, config }, {
+      provider: 'ACME', originalName: 'OTF_ACME_202611_lines.xlsx', receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
+      bytes: await workbook([[OTF, [
+        otfRow({ cin: '91000002B', clientName: 'Ben Bravo' }),
+        otfRow({ cin: '91000002B', clientName: 'Ben Bravo', mcpId: 'CV', mcpName: 'CalViva Health', attemptDate: { date: '2026-11-06' } }),
+      ]]]),
+    });
+    expect(done.document).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
+    const issue = done.document.issues.find((i) => i.row === 3);
+    expect(issue).toMatchObject({ code: 'ECM_LOB_MISMATCH', severity: 'error', column: 'Primary Payer (MCP) Identifier' });
+    expect(issue!.message).toMatch(/CV .*HN/);
+    expect(issue!.message).not.toMatch(/referral|Bravo|Ben|91000002B/);
   });
 });
 

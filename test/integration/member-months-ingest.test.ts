@@ -132,7 +132,8 @@ describe('a line or a type whose rows were all rejected is still owed', () => {
       ]),
     });
     expect(r.document).toMatchObject({ outcome: 'PARTIALLY_ACCEPTED', rowsAccepted: 1, rowsRejected: 2 });
-    expect(r.document.issues.filter((i) => i.severity === 'error').map((i) => [i.sheet, i.code])).toEqual([['RTF', 'MEMBER_NOT_ASSIGNED'], ['OTF', 'MEMBER_NOT_ASSIGNED']]);
+    // (the CV row is Ann's, ACME's Health Net member: the line is the mistake)
+    expect(r.document.issues.filter((i) => i.severity === 'error').map((i) => [i.sheet, i.code])).toEqual([['RTF', 'ECM_LOB_MISMATCH'], ['OTF', 'MEMBER_NOT_ASSIGNED']]);
     const acme = (await findMissingSubmissions(db.pool, config, '2027-03-06')).find((x) => x.providerCode === 'ACME');
     expect(acme).toMatchObject({ missing: ['OTF'], missingLines: [{ type: 'RTF', lob: 'CV' }] });
   });

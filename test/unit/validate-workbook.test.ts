@@ -69,6 +69,8 @@ describe('the catalogue', () => {
     'FILE_UNREADABLE',
     // database context rules, src/ingest/context-rules.ts (tested in test/integration/ingest*.test.ts)
     'PROVIDER_NPI_MISMATCH', 'PROVIDER_TIN_MISMATCH', 'LOB_NOT_CONTRACTED', 'MEMBER_NOT_ASSIGNED', 'NAME_MISMATCH', 'DOB_MISMATCH',
+    // (the provider's own member under another line: test/integration/ingest.test.ts)
+    'ECM_LOB_MISMATCH',
     // (an NPI or TIN the plan replaced within PREVIOUS_IDENTITY_DAYS: test/unit/provider-identity.test.ts, test/integration/provider-identity.test.ts)
     'PROVIDER_NPI_PREVIOUS', 'PROVIDER_TIN_PREVIOUS',
     // (a member assigned elsewhere since the MIF: test/integration/member-months-ingest.test.ts)
