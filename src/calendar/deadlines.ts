@@ -3,6 +3,7 @@
 // LATE_FIRST_SUBMISSION: src/config.ts holds their defaults), and every message, email,
 // response sheet and outbound-file note that names a deadline day renders it here, so a
 // changed setting changes all of them at once.
+import type { IsoDate } from '../../schemas/primitives.js';
 import type { Config } from '../config.js';
 import { nextPeriod, periodDay, reportingPeriodLabel, type Period } from './period.js';
 import { showIsoDate } from './zone.js';
@@ -147,6 +148,17 @@ export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], p
   const day = (d: number) => showIsoDate(periodDay(nextPeriod(period), d));
   const corrections = w.acceptedLastDay > w.onTimeLastDay ? ` (corrections through ${day(w.acceptedLastDay)})` : '';
   return `for reporting period ${reportingPeriodLabel(period)} by ${day(w.onTimeLastDay)}${corrections}`;
+}
+
+/**
+ * The last day a file for `period` carrying `types` is accepted, when `today` (plan-local) is
+ * after it: the window closed before a file asking for one went out (a MIF or CSASF caught up
+ * after a long outage). Null while the window is open.
+ */
+export function windowClosedBefore(policy: DeadlinePolicy, types: readonly string[], period: Period, today: IsoDate): IsoDate | null {
+  checkPolicy(policy);
+  const last = periodDay(nextPeriod(period), submissionWindow(policy, types).acceptedLastDay);
+  return today > last ? last : null;
 }
 
 /**

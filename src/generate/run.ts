@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { CSASF, codesFor, MIF, RTF } from '../../schemas/index.js';
 import type { IsoDate } from '../../schemas/primitives.js';
-import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, periodLastDay, periodOfDate, reportingPeriodLabel } from '../calendar/index.js';
+import { addMonths, csasfSlotsForMonth, deadlinePolicyFromConfig, dueForPeriod, mifSlot, nextPeriod, periodLastDay, periodOfDate, reportingPeriodLabel, windowClosedBefore, type DeadlinePolicy, type Period } from '../calendar/index.js';
 import { localDate, showIsoDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
@@ -362,7 +362,7 @@ async function prepareUnit(
         // (the provider is told now: the attempt that recorded the file never got to; the
         // refusals are the ones still open, as the file's own build would have listed them)
         const refused = kind === 'csasf' ? refusedOf(await openRefusalsOf(pool, u.provider.provider_code)) : [];
-        const notice = publishedNotice(config, kind, slot, u, p.id, name, p.row_count, refused, p.replaces_file);
+        const notice = publishedNotice(config, kind, slot, u, p.id, name, p.row_count, refused, at, p.replaces_file);
         await confirmPublished(pool, kind, job, slot, unitKey, p.id, remote, u, opts.runId, at, notice);
         await sendNotice(deps, u.provider.provider_code, notice, at);
         return { ...base, status: 'PUBLISHED', rows: p.row_count, file: name, path: remote, ...(refused.length ? { refused } : {}) };
@@ -430,7 +430,7 @@ async function prepareUnit(
       });
       const dir = providerFolders(config.SFTP_ROOT, u.provider.sftp_folder).downloads;
       const published = await publishRecorded(pool, await session(), dir, id, name, bytes, u, kind, slot);
-      const notice = publishedNotice(config, kind, slot, u, id, published.name, built.rows.length, refused.refused, replacing?.file);
+      const notice = publishedNotice(config, kind, slot, u, id, published.name, built.rows.length, refused.refused, at, replacing?.file);
       await confirmPublished(pool, kind, job, slot, unitKey, id, published.remote, u, opts.runId, at, notice);
       await sendNotice(deps, u.provider.provider_code, notice, at);
       return {
@@ -529,10 +529,25 @@ function publishedTo(u: Pick<Unit, 'provider' | 'lob'>): string[] {
   return [...about.map((c) => c.contact_email ?? ''), ...about.map((c) => c.liaison_email ?? '')];
 }
 
+/**
+ * What a file with members asks back, for its period (`today`: the plan-local day it goes out).
+ * A file that goes out after its period's window closed (caught up after a long outage) says so,
+ * and names the next period's window, where it named days already past.
+ */
+function dueBack(policy: DeadlinePolicy, kind: OutboundKind, period: Period, today: IsoDate): string {
+  const types = kind === 'csasf' ? ['CSPRTF'] : ['RTF', 'OTF'];
+  const what = kind === 'csasf' ? 'CS Provider Return Transmission File' : 'RTF and Outreach Tracker File';
+  const closed = windowClosedBefore(policy, types, period, today);
+  if (closed === null)
+    return kind === 'csasf' ? `Report on these members with your ${what} ${dueForPeriod(policy, types, period)}.` : `Return your ${what} ${dueForPeriod(policy, types, period)}.`;
+  return `The window for reporting period ${reportingPeriodLabel(period)} closed on ${showIsoDate(closed)}, before this file was sent: a file for that period is no longer accepted. `
+    + `Report these members on your ${what} ${dueForPeriod(policy, types, nextPeriod(period))}.`;
+}
+
 /** The provider's email about a published file (kept once per outbound file version). */
 function publishedNotice(
   config: Config, kind: OutboundKind, slot: IsoDate, u: Pick<Unit, 'provider' | 'lob'>, fileId: number, name: string, rows: number, refused: UnitResult['refused'] | undefined,
-  replaces?: string | null,
+  at: Date, replaces?: string | null,
 ): PublishedNotice {
   const provider = u.provider;
   // the deadlines as the configured policy has them, never a copy of the defaults
@@ -559,9 +574,7 @@ function publishedNotice(
       ? kind === 'csasf'
         ? 'Nothing is due back for this file: no CS Provider Return Transmission File is owed for it.'
         : `Nothing is due back for this file: no RTF or Outreach Tracker File is owed for reporting period ${reportingPeriodLabel(periodOfDate(slot))} in this line of business.`
-      : kind === 'csasf'
-        ? `Report on these members with your CS Provider Return Transmission File ${dueForPeriod(policy, ['CSPRTF'], periodOfDate(slot))}.`
-        : `Return your RTF and Outreach Tracker File ${dueForPeriod(policy, ['RTF', 'OTF'], periodOfDate(slot))}.`,
+      : dueBack(policy, kind, periodOfDate(slot), localDate(at, config.PLAN_TIME_ZONE)),
   ];
   if (refused?.length)
     lines.push('', `Plan liaison: ${refused.length} member/service assignment(s) to this provider were refused because another provider holds them; see the CSASF run summary.`);

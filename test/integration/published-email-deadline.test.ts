@@ -67,4 +67,20 @@ describe('the email about a published file names when the answer is due', () => 
     expect(csBody).not.toMatch(/Report on these members/);
     expect(csBody).toContain('Nothing is due back for this file: no CS Provider Return Transmission File is owed for it.');
   });
+
+  it('a file caught up after its period\'s window closed says so, and names the next period\'s window, where it named days already past', async () => {
+    // (the scheduler down from before November 15 to December 14: the November MIF and the
+    // November 29 CSASF go out on December 14, after the December window for 11/2026 closed)
+    const mif = await generate('mif', { date: '2026-11-15', provider: 'RIVAL', now: new Date('2026-12-14T09:00:00-08:00') }, deps);
+    const unit = mif.units.find((u) => u.status === 'PUBLISHED' && u.rows > 0)!;
+    const body = await bodyOf(unit.file!);
+    expect(body).not.toContain('by 12/05/2026');
+    expect(body).toContain('The window for reporting period 11/2026 closed on 12/10/2026, before this file was sent: a file for that period is no longer accepted. '
+      + 'Report these members on your RTF and Outreach Tracker File for reporting period 12/2026 by 01/05/2027 (corrections through 01/10/2027).');
+    const cs = await generate('csasf', { date: '2026-11-29', provider: 'MEALS', now: new Date('2026-12-14T09:00:00-08:00') }, deps);
+    const csBody = await bodyOf(cs.units[0]!.file!);
+    expect(csBody).toContain('The window for reporting period 11/2026 closed on 12/10/2026, before this file was sent: a file for that period is no longer accepted. '
+      + 'Report these members on your CS Provider Return Transmission File for reporting period 12/2026 by 01/10/2027.');
+  });
 });
+

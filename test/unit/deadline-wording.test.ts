@@ -3,7 +3,7 @@
 // wording under different settings, and the catalogue's DECLINED_LATE and Codes-sheet texts.
 import { describe, expect, it } from 'vitest';
 import {
-  byDay, dayList, dayRange, deadlinePolicyFromConfig, declinedParams, declineRule, dueForPeriod, ordinal, verdictLabel, windowWording,
+  byDay, dayList, dayRange, deadlinePolicyFromConfig, declinedParams, declineRule, dueForPeriod, ordinal, verdictLabel, windowClosedBefore, windowWording,
 } from '../../src/calendar/index.js';
 import { loadConfig } from '../../src/config.js';
 import { responseToBuffer } from '../../src/reports/response.js';
@@ -46,6 +46,18 @@ describe('the wording of the deadline days', () => {
     // (the CSPRTF has no corrections window: its day alone, in the month after the period)
     expect(dueForPeriod(policy, ['CSPRTF'], '2026-11')).toBe(`for reporting period 11/2026 by 12/${csprtfBy.replace(/\D/g, '').padStart(2, '0')}/2026`);
     if (lateLabel) expect(verdictLabel('LATE_ACCEPTED', policy, ['RTF'])).toBe(lateLabel);
+  });
+
+  // a file asking for a period's answer, going out on `today`: the window's last day when it has closed before, else null
+  it.each([
+    [{}, ['RTF', 'OTF'], '2026-11', '2026-12-10', null],
+    [{}, ['RTF', 'OTF'], '2026-11', '2026-12-11', '2026-12-10'],
+    [{}, ['CSPRTF'], '2026-11', '2026-12-11', '2026-12-10'],
+    [{ RESUBMISSION_LAST_DAY: '12' }, ['RTF', 'OTF'], '2026-11', '2026-12-11', null],
+    [{ CSPRTF_ON_TIME_LAST_DAY: '8' }, ['CSPRTF'], '2026-12', '2027-01-09', '2027-01-08'],
+    [{}, ['RTF', 'OTF'], '2026-12', '2026-12-15', null],
+  ] as const)('windowClosedBefore %j %j %s on %s: %s', (env, types, period, today, closed) => {
+    expect(windowClosedBefore(policyOf(env), types, period, today)).toBe(closed);
   });
 
   it('the rule a declined file broke, for the Codes sheet, under both late-first-submission policies', () => {
