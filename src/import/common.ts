@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { UpstreamKind, UpstreamRow } from '../../schemas/upstream.js';
 import { inLineOn } from '../repositories/ecm-assignments.js';
+import { notEnded } from '../repositories/last-day.js';
 import { existingCins } from '../repositories/members.js';
 import { contractKeys } from '../repositories/providers.js';
 
@@ -154,16 +155,21 @@ export function dedupe(rows: Row[], key: (r: Row) => string, seenKeys: Map<strin
 }
 
 /**
- * ECM statuses 1-3 not ended on `day` (YYYY-MM-DD): the member is with that provider (domain §4
- * item 4a) that day. An enrollment end or discontinuation dated on or after the day (a planned
- * end, as the assignment extract gives one) has not happened yet: the member is still enrolled.
- * Nor has the plan moved the member to another line before it (inLineOn: the one rule,
- * assignmentInLine). endOtherLines asks the same of the day the member joins another line.
+ * What the provider reported still holds the member on `day` (YYYY-MM-DD): status 1-3, and no
+ * enrollment end or discontinuation before the day (one dated on or after it, a planned end as
+ * the assignment extract gives one, has not happened yet: the member is still enrolled).
+ * endOtherLines asks the same, in SQL, of the day the member joins another line.
+ */
+export const reportedOpen = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null }, day: string): boolean =>
+  a.status >= 1 && a.status <= 3 && notEnded(a.enrollment_end, day) && notEnded(a.discontinuation_date, day);
+
+/**
+ * The member is with that provider on `day` (domain §4 item 4a: an open ECM assignment): open as
+ * reported (reportedOpen), and not moved by the plan to another line before it (inLineOn: the one
+ * rule, assignmentInLine).
  */
 export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null; plan_end: string | null }, day: string) =>
-  a.status >= 1 && a.status <= 3 && notEndedBy(a.enrollment_end, day) && notEndedBy(a.discontinuation_date, day) && inLineOn(a, day);
-
-const notEndedBy = (lastDay: string | null, day: string): boolean => lastDay === null || lastDay >= day;
+  reportedOpen(a, day) && inLineOn(a, day);
 
 /** [POLICY LOB_SWITCH] An assignment the plan ended because the assignment extract put its member in another line (see endOtherLines). */
 export interface ImportLineSwitch {

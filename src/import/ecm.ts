@@ -13,7 +13,7 @@ import {
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
-  dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
+  dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, reportedOpen, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
 } from './common.js';
 
 /** One text per field, in one order, whatever the source (a file row, a table row, stored jsonb). */
@@ -121,7 +121,7 @@ export const ECM_ASSIGNMENTS: Applier = {
         });
         continue;
       }
-      if (whoIsNews && ext.assigned_date! > cur.assigned_date && endedByReport(cur, String(ext.assigned_date))) {
+      if (whoIsNews && ext.assigned_date! > cur.assigned_date && !reportedOpen(cur, String(ext.assigned_date))) {
         // the provider's member again from a later date, after what the provider reported ended
         // the assignment (declined, discontinued, an enrollment that ended): a new episode, as a
         // referral to the same provider starts one (§4.4a). Field by field, the extract's status
@@ -191,10 +191,6 @@ export const ECM_ASSIGNMENTS: Applier = {
     })));
   },
 };
-
-/** What the provider reported ended the assignment before `day`: declined, discontinued, or an enrollment that ended. */
-const endedByReport = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null }, day: string): boolean =>
-  a.status === 4 || (a.enrollment_end !== null && a.enrollment_end < day) || (a.discontinuation_date !== null && a.discontinuation_date < day);
 
 /** Referrals in approval order, then file order. */
 const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row;

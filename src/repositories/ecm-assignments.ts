@@ -8,7 +8,7 @@ import type { UpstreamRow } from '../../schemas/upstream.js';
 import { withTransaction } from '../db/pool.js';
 import { CONTRACT_LIAISON } from './providers.js';
 import { memberEligible } from './members.js';
-import { notEndedOn } from './last-day.js';
+import { notEnded, notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -66,7 +66,7 @@ const ASSIGNMENT_SET = [
 export const assignmentInLine = (a: string, day: string): string => notEndedOn(`${a}.plan_end`, day);
 
 /** assignmentInLine of an assignment read into memory, on `day` (YYYY-MM-DD). */
-export const inLineOn = (a: { plan_end: string | null }, day: string): boolean => a.plan_end === null || a.plan_end >= day;
+export const inLineOn = (a: { plan_end: string | null }, day: string): boolean => notEnded(a.plan_end, day);
 
 /** A member's assignment in one line of business, with when the provider last reported on it. */
 export interface CurrentAssignment {

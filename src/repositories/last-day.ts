@@ -5,3 +5,6 @@
 
 /** SQL: the date column `lastDay` (null: open-ended) has not passed on `day` (the SQL of a date). */
 export const notEndedOn = (lastDay: string, day: string): string => `(${lastDay} is null or ${lastDay} >= ${day})`;
+
+/** notEndedOn of a value in memory: `lastDay` (YYYY-MM-DD; null: open-ended) has not passed on `day`. */
+export const notEnded = (lastDay: string | null, day: string): boolean => lastDay === null || lastDay >= day;
