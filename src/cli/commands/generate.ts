@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { localDate } from '../../calendar/index.js';
 import type { GenerateResult, OutboundKind } from '../../generate/run.js';
 import { emit, table, UsageError } from '../output.js';
+import { refusedAsBusy } from '../run-busy.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { dateOption, outFolderOption, providerOption, secondsOption } from '../values.js';
@@ -64,7 +65,7 @@ Examples:
       const ahead = opts.dryRun ? undefined : slotAhead(k, slotFor(k, date, getConfig()), today);
       if (ahead) throw new UsageError(`${ahead}: it is published on its day; --dry-run previews it`);
       const { miniMifSlaAlert } = await import('../../reports/alerts.js');
-      const { executeRun, RunBusyError } = await import('../../runs/execute.js');
+      const { executeRun } = await import('../../runs/execute.js');
       const { progressBar } = await import('../progress.js');
       const { openTransport } = await import('../../sftp/transport.js');
       const { providerSftpFolders } = await import('../../repositories/providers.js');
@@ -105,11 +106,7 @@ Examples:
           emit(opts, { ...done, ...(alerts !== undefined ? { slaAlertReferrals: alerts } : {}) }, () => summary(done));
         } catch (err) {
           bar.stop();
-          if (err instanceof RunBusyError) {
-            emit(opts, { kind, error: err.message }, () => `refused: ${err.message}`);
-            process.exitCode = 1;
-            return;
-          }
+          if (await refusedAsBusy(err, opts, { kind })) return;
           throw err;
         } finally {
           await transport?.close();

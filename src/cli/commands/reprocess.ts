@@ -6,6 +6,7 @@ import type { OutboundKind } from '../../generate/run.js';
 import { MAX_REASON, normaliseReason } from '../../runs/reason.js';
 import { localDate } from '../../calendar/index.js';
 import { emit, printable, table, UsageError } from '../output.js';
+import { unlessBusy } from '../run-busy.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { testHooks } from '../test-hooks.js';
@@ -143,21 +144,4 @@ Examples:
         }
       });
     });
-}
-
-/**
- * `run`, or undefined when another attempt holds its claim (a process still running, or one
- * that stopped and is not yet given up): said in one line, as generate says it, exit 1, not a
- * stack trace.
- */
-async function unlessBusy<T>(opts: { json?: boolean }, doc: Record<string, unknown>, run: () => Promise<T>): Promise<T | undefined> {
-  const { RunBusyError } = await import('../../runs/execute.js');
-  try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof RunBusyError)) throw err;
-    emit(opts, { ...doc, error: err.message }, () => `refused: ${err.message}`);
-    process.exitCode = 1;
-    return undefined;
-  }
 }
