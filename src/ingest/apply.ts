@@ -52,6 +52,15 @@ const statsOf = (tally: MergeTally, lob: string): MergeStats =>
 
 type MergeSheet = { id: number; type: Pick<FileTypeDefinition, 'name' | 'mergeKey'>; submissionId: number; receivedAt: Date };
 
+/** The sheet's rows in `range`, in the lines of business a later file does not hold (replace-line). */
+const batchOf = (sheet: MergeSheet, provider: string, period: string, range: RowRange, tally: MergeTally): MergeBatch => {
+  const held = tally.replaceLine?.heldLines;
+  return {
+    sheetId: sheet.id, provider, layout: sheet.type.name, period, submissionId: sheet.submissionId, from: range.from, to: range.to, receivedAt: sheet.receivedAt,
+    lobs: held?.size ? LOB_CODES.filter((l) => !held.has(l)) : LOB_CODES,
+  };
+};
+
 /**
  * Corrections merge by business key: within provider × line of business × file type × period,
  * each accepted row of the sheet becomes the current row of its key (the latest in receipt
@@ -70,21 +79,18 @@ export async function mergeRange(
   const k = sheet.type.mergeKey;
   const layout = sheet.type.name;
   const range = opts.range ?? ALL_ROWS;
-  let batch: MergeBatch = {
-    sheetId: sheet.id, provider, layout, period, submissionId: sheet.submissionId, from: range.from, to: range.to, receivedAt: sheet.receivedAt, lobs: LOB_CODES,
-  };
   // OTF_CORRECTIONS=replace-line: a line a file received after this one replaced keeps that
   // file's list (this batch's rows of it do not count). The earlier rows of the other lines
   // this sheet carries are merged with as usual (a key sent again is updated) and withdrawn
   // once the sheet is read whole (finishMerge).
   if (opts.replaceLine) {
     const heldLines = (tally.replaceLine ??= { heldLines: new Set() }).heldLines;
-    for (const h of await linesHeldByLater(c, k, batch)) {
+    for (const h of await linesHeldByLater(c, k, batchOf(sheet, provider, period, range, tally))) {
       statsOf(tally, h.lob).heldByLater += h.n;
       heldLines.add(h.lob);
     }
-    if (heldLines.size) batch = { ...batch, lobs: LOB_CODES.filter((l) => !heldLines.has(l)) };
   }
+  const batch = batchOf(sheet, provider, period, range, tally);
   // Which earlier file each key came from is looked up only when the period has rows at all: a
   // first file (the large case) is a plain insert.
   tally.earlier ??= await periodHasRows(c, provider, layout, period, batch.lobs);
@@ -116,12 +122,7 @@ function addFrom(list: { submissionId: number; rows: number }[], submissionId: n
 export async function finishMerge(c: pg.PoolClient, sheet: MergeSheet, provider: string, period: string, tally: MergeTally): Promise<MergeStats[]> {
   const byLob = tally.byLob;
   if (tally.replaceLine) {
-    const { heldLines } = tally.replaceLine;
-    const whole: MergeBatch = {
-      sheetId: sheet.id, provider, layout: sheet.type.name, period, submissionId: sheet.submissionId, ...ALL_ROWS, receivedAt: sheet.receivedAt,
-      lobs: LOB_CODES.filter((l) => !heldLines.has(l)),
-    };
-    for (const x of await dropLinesCarried(c, sheet.type.mergeKey, whole)) {
+    for (const x of await dropLinesCarried(c, sheet.type.mergeKey, batchOf(sheet, provider, period, ALL_ROWS, tally))) {
       const m = statsOf(tally, x.lob);
       m.withdrawn += x.n;
       addFrom(m.withdrawnFrom, Number(x.prev), x.n);
