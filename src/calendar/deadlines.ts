@@ -142,10 +142,13 @@ export function windowWording(policy: DeadlinePolicy, types: readonly string[]):
  * file or its email goes out: a CSASF of the 29th caught up on the 2nd, a MIF republished in
  * the next month): "for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026)".
  */
+/** Day `d` of the window that answers `period` (the month after it). */
+const windowDay = (period: Period, d: number): IsoDate => periodDay(nextPeriod(period), d);
+
 export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], period: Period): string {
   checkPolicy(policy);
   const w = submissionWindow(policy, types);
-  const day = (d: number) => showIsoDate(periodDay(nextPeriod(period), d));
+  const day = (d: number) => showIsoDate(windowDay(period, d));
   const corrections = w.acceptedLastDay > w.onTimeLastDay ? ` (corrections through ${day(w.acceptedLastDay)})` : '';
   return `for reporting period ${reportingPeriodLabel(period)} by ${day(w.onTimeLastDay)}${corrections}`;
 }
@@ -157,7 +160,7 @@ export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], p
  */
 export function windowClosedBefore(policy: DeadlinePolicy, types: readonly string[], period: Period, today: IsoDate): IsoDate | null {
   checkPolicy(policy);
-  const last = periodDay(nextPeriod(period), submissionWindow(policy, types).acceptedLastDay);
+  const last = windowDay(period, submissionWindow(policy, types).acceptedLastDay);
   return today > last ? last : null;
 }
 

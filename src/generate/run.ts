@@ -535,11 +535,11 @@ function publishedTo(u: Pick<Unit, 'provider' | 'lob'>): string[] {
  * and names the next period's window, where it named days already past.
  */
 function dueBack(policy: DeadlinePolicy, kind: OutboundKind, period: Period, today: IsoDate): string {
-  const types = kind === 'csasf' ? ['CSPRTF'] : ['RTF', 'OTF'];
-  const what = kind === 'csasf' ? 'CS Provider Return Transmission File' : 'RTF and Outreach Tracker File';
+  const [types, what, ask] = kind === 'csasf'
+    ? [['CSPRTF'], 'CS Provider Return Transmission File', 'Report on these members with your'] as const
+    : [['RTF', 'OTF'], 'RTF and Outreach Tracker File', 'Return your'] as const;
   const closed = windowClosedBefore(policy, types, period, today);
-  if (closed === null)
-    return kind === 'csasf' ? `Report on these members with your ${what} ${dueForPeriod(policy, types, period)}.` : `Return your ${what} ${dueForPeriod(policy, types, period)}.`;
+  if (closed === null) return `${ask} ${what} ${dueForPeriod(policy, types, period)}.`;
   return `The window for reporting period ${reportingPeriodLabel(period)} closed on ${showIsoDate(closed)}, before this file was sent: a file for that period is no longer accepted. `
     + `Report these members on your ${what} ${dueForPeriod(policy, types, nextPeriod(period))}.`;
 }
