@@ -38,16 +38,17 @@ afterAll(async () => {
 });
 
 const one = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0];
+/** A provider's file taken by `ingest` on December 2. */
+const ingestDec2 = async (provider: string, originalName: string, bytes: Buffer) => {
+  const { ingestFile } = await import('../../src/ingest/pipeline.js');
+  return ingestFile({ pool: db.pool, config }, { provider, originalName, bytes, receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli' });
+};
 
 describe('CSPRTF against a provider that never received a CSASF', () => {
   it('rejects every row: nothing to report on yet', async () => {
     await db.pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('NEWCS', '1245319599', '222333444', 'New CS', 'NEWCS')`);
     await db.pool.query(`insert into provider_contracts values ('NEWCS', 'HN', 'CS')`);
-    const { ingestFile } = await import('../../src/ingest/pipeline.js');
-    const done = await ingestFile({ pool: db.pool, config }, {
-      provider: 'NEWCS', originalName: 'CSPRTF_NEWCS_202611.xlsx', bytes: await workbook([[CSPRTF, [csprtfRow({}, { code: 'NEWCS', npi: '1245319599', tin: '222333444', name: 'New CS' })]]]),
-      receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
-    });
+    const done = await ingestDec2('NEWCS', 'CSPRTF_NEWCS_202611.xlsx', await workbook([[CSPRTF, [csprtfRow({}, { code: 'NEWCS', npi: '1245319599', tin: '222333444', name: 'New CS' })]]]));
     expect(done.document).toMatchObject({ outcome: 'REJECTED', rowsRead: 1, rowsRejected: 1 });
     expect(done.document.issues.find((i) => i.code === 'NOT_ON_CSASF')!.message).toMatch(/no CSASF has been sent to you yet/);
   });
@@ -55,15 +56,11 @@ describe('CSPRTF against a provider that never received a CSASF', () => {
 
 describe('CSPRTF row reported under another line of business than its authorization', () => {
   it('is rejected with CS_LOB_MISMATCH and nothing of it is stored; the row under the right line is applied', async () => {
-    const { ingestFile } = await import('../../src/ingest/pipeline.js');
     // 91000004D's RC authorization (approved, on the CSASF) is under CV; HOMEWAY contracts CS for HN and CV.
-    const done = await ingestFile({ pool: db.pool, config }, {
-      provider: 'HOMEWAY', originalName: 'CSPRTF_HOMEWAY_202611.xlsx', receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
-      bytes: await workbook([[CSPRTF, [
-        csprtfRow(),
-        csprtfRow({ mcpId: 'HN', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC' }),
-      ]]]),
-    });
+    const done = await ingestDec2('HOMEWAY', 'CSPRTF_HOMEWAY_202611.xlsx', await workbook([[CSPRTF, [
+      csprtfRow(),
+      csprtfRow({ mcpId: 'HN', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', serviceCode: 'RC' }),
+    ]]]));
     expect(done.document).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
     const issue = done.document.issues.find((i) => i.code === 'CS_LOB_MISMATCH');
     expect(issue).toMatchObject({ row: 3, severity: 'error', column: 'Primary Payer (MCP) Identifier' });
@@ -76,15 +73,11 @@ describe('CSPRTF row reported under another line of business than its authorizat
 
 describe('an RTF or OTF row about the provider\'s own member under another line of business', () => {
   it('is rejected with ECM_LOB_MISMATCH saying which line to enter, not "submit a referral first"', async () => {
-    const { ingestFile } = await import('../../src/ingest/pipeline.js');
     // 91000002B is ACME's in Health Net only; ACME contracts ECM in HN and CV
-    const done = await ingestFile({ pool: db.pool, config }, {
-      provider: 'ACME', originalName: 'OTF_ACME_202611_lines.xlsx', receivedAt: new Date('2026-12-02T17:00:00Z'), source: 'cli',
-      bytes: await workbook([[OTF, [
-        otfRow({ cin: '91000002B', clientName: 'Ben Bravo' }),
-        otfRow({ cin: '91000002B', clientName: 'Ben Bravo', mcpId: 'CV', mcpName: 'CalViva Health', attemptDate: { date: '2026-11-06' } }),
-      ]]]),
-    });
+    const done = await ingestDec2('ACME', 'OTF_ACME_202611_lines.xlsx', await workbook([[OTF, [
+      otfRow({ cin: '91000002B', clientName: 'Ben Bravo' }),
+      otfRow({ cin: '91000002B', clientName: 'Ben Bravo', mcpId: 'CV', mcpName: 'CalViva Health', attemptDate: { date: '2026-11-06' } }),
+    ]]]));
     expect(done.document).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
     const issue = done.document.issues.find((i) => i.row === 3);
     expect(issue).toMatchObject({ code: 'ECM_LOB_MISMATCH', severity: 'error', column: 'Primary Payer (MCP) Identifier' });
