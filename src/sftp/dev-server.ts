@@ -503,7 +503,16 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     const home = path.resolve(root, homeRel.replace(/^\/+/, ''));
     if (home !== root && !home.startsWith(root + path.sep)) throw new Error(`account ${a.username}: home outside the root`);
     fs.mkdirSync(home, { recursive: true });
-    if (home !== root) for (const sub of ['uploads', 'downloads']) fs.mkdirSync(path.join(home, sub), { recursive: true });
+    // One provider's folder broken by hand (a file where downloads/ should be) must not stop the
+    // server for every provider: that provider's transfers fail and its poll or publish says so.
+    if (home !== root)
+      for (const sub of ['uploads', 'downloads']) {
+        try {
+          fs.mkdirSync(path.join(home, sub), { recursive: true });
+        } catch (err) {
+          log.warn({ account: a.username, folder: sub, code: (err as NodeJS.ErrnoException).code }, 'dev sftp: a provider folder cannot be created; its transfers will fail');
+        }
+      }
     accounts.set(a.username, {
       username: a.username,
       password: a.password === undefined ? undefined : Buffer.from(a.password),

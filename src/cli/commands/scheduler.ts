@@ -64,6 +64,9 @@ ${scheduleHelp(helpSettings())}
 A missed slot is made up only while it is the current (latest due) one: a superseded file
 slot is never sent late.
 
+--once and --fire exit 1 when a slot failed or a poll left a file unanswered (its response
+not published; the next poll retries it), as \`poll\` does.
+
 Without --once or --fire it runs until SIGTERM or SIGINT (README "Production: docker-compose"),
 and serves GET /healthz and GET /metrics (Prometheus) on HEALTH_HOST:HEALTH_PORT
 (127.0.0.1:9464 unless set; README "Operations runbook"); with --serve, the web pages on
@@ -135,8 +138,12 @@ Examples:
           const reports = await Promise.race([pass, stopped.then(() => [] as RunReport[])]);
           const result = await s.stop();
           const failed = reports.filter((r) => r.status === 'failed').length;
-          emit(opts, { now: s.coordinator.now().toISOString(), reports, failed, released: result.released }, () => summary(reports));
-          if (failed) process.exitCode = 1;
+          // A poll that ran but could not answer a file (its response not published) is still
+          // something for ops to look at: exit 1, as `poll` does for the same pass.
+          const failedFiles = reports.reduce((n, r) => n + (r.status === 'ran' && typeof r.counts.failedFiles === 'number' ? r.counts.failedFiles : 0), 0);
+          emit(opts, { now: s.coordinator.now().toISOString(), reports, failed, failedFiles, released: result.released }, () =>
+            summary(reports) + (failedFiles ? `\n\n${failedFiles} file(s) not answered yet: the next poll retries them` : ''));
+          if (failed || failedFiles) process.exitCode = 1;
           return;
         }
         // Before the start-up catch-up: a long catch-up is exactly when ops want to see health.
