@@ -34,13 +34,20 @@ export async function storedBlobs(c: pg.Pool | pg.PoolClient, hashes: string[]):
 
 /**
  * Purges the bytes of files older than `days` (BLOB_RETENTION_DAYS); hashes, sizes and the
- * submissions and outbound files that point to them are kept. Returns how many were purged.
+ * submissions and outbound files that point to them are kept. Bytes still to be published (an
+ * interrupted run's recorded file) or answered (a submission not RESPONDED) wait until they are,
+ * however old. Returns how many were purged.
  */
 export async function purgeBlobs(c: pg.Pool | pg.PoolClient, days: number, now: Date = systemClock()): Promise<{ purged: number; bytes: number }> {
   const r = await c.query<{ purged: number; bytes: string | null }>(
-    `with p as (
+    `with waiting as ( -- bytes still to go out or to be read again: purged, they would be published empty
+       select sha256 from outbound_files where status = 'PENDING'
+       union all select sha256 from submissions where state <> 'RESPONDED'
+       union all select response_sha256 from submissions where state <> 'RESPONDED'),
+     p as (
        update file_blobs set bytes = '\\x'::bytea, purged_at = $2
         where purged_at is null and created_at < $2::timestamptz - make_interval(days => $1)
+          and not exists (select 1 from waiting w where w.sha256 = file_blobs.sha256)
         returning size)
      select count(*)::int purged, sum(size)::text bytes from p`,
     [days, now],

@@ -18,7 +18,7 @@ describe('blob retention', () => {
     const recent = await putBlob(db.pool, Buffer.from('a recent RTF'));
     await db.pool.query(`update file_blobs set created_at = now() - interval '3651 days' where sha256 = $1`, [old]);
     await db.pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('P1','1234567893','123456789','P one','P1')`);
-    await db.pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at) values ('P1', 'old.xlsx', $1, 10, now())`, [old]);
+    await db.pool.query(`insert into submissions (provider_code, original_name, sha256, size, received_at, state) values ('P1', 'old.xlsx', $1, 10, now(), 'RESPONDED')`, [old]);
     expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 1, bytes: 10 });
     expect(await getBlob(db.pool, old)).toBeUndefined();
     expect((await getBlob(db.pool, recent))!.toString()).toBe('a recent RTF');
@@ -37,6 +37,28 @@ describe('blob retention', () => {
     await putBlob(db.pool, bytes);
     expect((await getBlob(db.pool, hash))?.toString()).toBe(bytes.toString());
     expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 0, bytes: 0 });
+  });
+
+  it('never purges bytes still to be published or read (an interrupted run\'s recorded file, an unanswered submission\'s upload and response): they would go out empty; purged once they are out', async () => {
+    const old = `now() - interval '3651 days'`;
+    const outbound = await putBlob(db.pool, Buffer.from('a MIF recorded by a run that stopped'));
+    const response = await putBlob(db.pool, Buffer.from('a response not delivered yet'));
+    const upload = await putBlob(db.pool, Buffer.from('the RTF it answers'));
+    await db.pool.query(`update file_blobs set created_at = ${old} where sha256 = any($1)`, [[outbound, response, upload]]);
+    await db.pool.query(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ('P2','1234567893','123456789','P two','P2') on conflict do nothing`);
+    const file = (await db.pool.query<{ id: number }>(
+      `insert into outbound_files (kind, job, slot, provider_code, lob, status, file_name, sha256, row_count) values ('MIF', 'mif', '2016-11-15', 'P2', 'HN', 'PENDING', 'HN_MIF_1234567893_20161115.xlsx', $1, 1) returning id`, [outbound])).rows[0]!.id;
+    const sub = (await db.pool.query<{ id: number }>(
+      `insert into submissions (provider_code, original_name, sha256, size, received_at, state, response_name, response_sha256) values ('P2', 'RTF_P2_201611.xlsx', $1, 17, ${old}, 'APPLIED', 'RTF_P2_201611_RESPONSE.xlsx', $2) returning id`, [upload, response])).rows[0]!.id;
+
+    // (the upload's bytes too: a submission not answered yet may still be read again)
+    expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 0, bytes: 0 });
+    expect((await getBlob(db.pool, outbound))?.toString()).toBe('a MIF recorded by a run that stopped');
+    expect((await getBlob(db.pool, response))?.toString()).toBe('a response not delivered yet');
+
+    await db.pool.query(`update outbound_files set status = 'PUBLISHED', published_at = now() where id = $1`, [file]);
+    await db.pool.query(`update submissions set state = 'RESPONDED', response_published_at = now() where id = $1`, [sub]);
+    expect(await purgeBlobs(db.pool, 3650)).toEqual({ purged: 3, bytes: 82 });
   });
 
   it('a file exchanged again before its purge: retention counts from the latest exchange, not the first', async () => {
