@@ -332,11 +332,12 @@ export class Model {
     return null;
   }
 
-  /** §5.3: on the latest CSASF; status 3 needs its approved number; status 4 resolves the episode (§5.1). */
+  /** §5.3: on the latest CSASF; a number given is the one sent (any status); status 3 needs its approved number; status 4 resolves the episode (§5.1). */
   private csprtfRow(provider: string, r: CsprtfRow, csasf: Map<string, CsasfLine>): string | null {
     if (!CIN.test(r.cin)) return 'not a CIN';
     const line = csasf.get(`${r.cin}|${r.service}`);
     if (!line) return 'not on the latest CSASF';
+    if (r.authNumber && line.authNumber && r.authNumber.toUpperCase() !== line.authNumber.toUpperCase()) return 'another authorization number than the one sent';
     if (r.status === 3 && (line.authStatus !== 'Approved' || r.authNumber !== line.authNumber || !r.serviceStart || r.serviceStart < line.authStart)) return 'delivering without the approved authorization';
     if (r.status === 2 && !r.outreach) return 'in outreach without an outreach date';
     if (r.status === 4 && !r.reason) return 'discontinued without a reason';
