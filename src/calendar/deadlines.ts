@@ -5,7 +5,7 @@
 // changed setting changes all of them at once.
 import type { IsoDate } from '../../schemas/primitives.js';
 import type { Config } from '../config.js';
-import { nextPeriod, periodDay, reportingPeriodLabel, type Period } from './period.js';
+import { parsePeriod, reportingPeriodLabel, type Period } from './period.js';
 import { showIsoDate } from './zone.js';
 
 export interface DeadlinePolicy {
@@ -143,7 +143,13 @@ export function windowWording(policy: DeadlinePolicy, types: readonly string[]):
  * the next month): "for reporting period 11/2026 by 12/05/2026 (corrections through 12/10/2026)".
  */
 /** Day `d` of the window that answers `period` (the month after it). */
-const windowDay = (period: Period, d: number): IsoDate => periodDay(nextPeriod(period), d);
+const windowDay = (period: Period, d: number): IsoDate => {
+  // (written out, not through nextPeriod: the window of the last month the calendar takes,
+  // 2199-12, lies in 2200, and a board or status for that month still has to say when it closes)
+  const { year, month } = parsePeriod(period);
+  const [y, m] = month === 12 ? [year + 1, 1] : [year, month + 1];
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` as IsoDate;
+};
 
 export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], period: Period): string {
   checkPolicy(policy);
@@ -159,9 +165,27 @@ export function dueForPeriod(policy: DeadlinePolicy, types: readonly string[], p
  * after a long outage). Null while the window is open.
  */
 export function windowClosedBefore(policy: DeadlinePolicy, types: readonly string[], period: Period, today: IsoDate): IsoDate | null {
-  checkPolicy(policy);
-  const last = windowDay(period, submissionWindow(policy, types).acceptedLastDay);
+  const last = lastAcceptedDay(policy, types, period);
   return today > last ? last : null;
+}
+
+/** The last (plan-local) day a file for `period` carrying `types` is accepted. */
+export function lastAcceptedDay(policy: DeadlinePolicy, types: readonly string[], period: Period): IsoDate {
+  checkPolicy(policy);
+  return windowDay(period, submissionWindow(policy, types).acceptedLastDay);
+}
+
+/**
+ * The last day each program's files for `period` are accepted (ECM: RTF and OTF; CS: CSPRTF),
+ * with the plan's time zone: a MIF or CSASF that went out after it asks nothing of the period.
+ */
+export interface AnswerWindow {
+  through: Readonly<Record<'ECM' | 'CS', IsoDate>>;
+  timeZone: string;
+}
+
+export function answerWindow(policy: DeadlinePolicy, period: Period, timeZone: string): AnswerWindow {
+  return { through: { ECM: lastAcceptedDay(policy, ['RTF', 'OTF'], period), CS: lastAcceptedDay(policy, ['CSPRTF'], period) }, timeZone };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { IsoDate } from '../../schemas/primitives.js';
 import { daysInMonth, nextPeriod, parsePeriod, periodFirstDay, periodOfDate, previousPeriod, reportingPeriodLabel, type Period } from '../calendar/period.js';
-import { deadlinePolicyFromConfig, submissionWindow, theDay } from '../calendar/deadlines.js';
+import { answerWindow, deadlinePolicyFromConfig, submissionWindow, theDay } from '../calendar/deadlines.js';
 import { spellDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Config } from '../config.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
@@ -95,7 +95,7 @@ export function programListed(config: Pick<Config, 'ON_TIME_LAST_DAY' | 'CSPRTF_
  */
 export async function findMissingSubmissions(
   pool: pg.Pool | pg.PoolClient,
-  config: Pick<Config, 'PLAN_TIME_ZONE' | 'ON_TIME_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY'>,
+  config: Pick<Config, 'PLAN_TIME_ZONE' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'LATE_FIRST_SUBMISSION' | 'CSPRTF_ON_TIME_LAST_DAY'>,
   slot: IsoDate,
   types: FileTypeRegistry = INBOUND_TYPES,
 ): Promise<MissingRow[]> {
@@ -111,7 +111,8 @@ export async function findMissingSubmissions(
   const contracts = await activeProgramContracts(pool, periodDate);
   const accepted = await acceptedLines(pool, periodDate);
   // a line owes its files only when the plan sent members of it for the period (the board's rule too)
-  const owed = new Set((await owedLines(pool, periodDate)).map((o) => `${o.provider}|${o.program}|${o.lob}`));
+  const window = answerWindow(deadlinePolicyFromConfig(config), period, config.PLAN_TIME_ZONE);
+  const owed = new Set((await owedLines(pool, periodDate, window)).map((o) => `${o.provider}|${o.program}|${o.lob}`));
   const bad = await refusedFiles(pool, periodDate, from, to, config.PLAN_TIME_ZONE);
 
   const have = new Set(accepted.map((r) => `${r.provider}|${r.layout}`));

@@ -1,6 +1,7 @@
 // The month at a glance for ops: per provider and expected file type, what was sent, what came
 // back, and whether it is accepted, rejected, declined or missing.
 import type pg from 'pg';
+import type { AnswerWindow } from '../calendar/deadlines.js';
 import { csasfRowLob } from './cs-authorizations.js';
 import { contractInForce } from './providers.js';
 import { sheetLines } from './sheet-lines.js';
@@ -64,17 +65,19 @@ interface Row {
 
 /**
  * `periodDate` is the period's first day (YYYY-MM-01); `expected` the file types each program
- * owes (the one list the digest uses too); `known` the period's acceptedLines and owedLines when
- * the caller has read them already (the board), else they are read here.
+ * owes (the one list the digest uses too); `window` when the period's files are last accepted
+ * (owedLines); `known` the period's acceptedLines and owedLines when the caller has read them
+ * already (the board), else they are read here.
  */
 export async function periodStatus(
   db: pg.Pool | pg.PoolClient,
   periodDate: string,
   expected: Readonly<Record<'ECM' | 'CS', readonly string[]>>,
+  window: AnswerWindow,
   known: { accepted?: readonly AcceptedLine[]; owed?: readonly OwedLine[] } = {},
 ): Promise<StatusRow[]> {
   const lines = known.accepted ?? (await acceptedLines(db, periodDate));
-  const owedList = known.owed ?? (await owedLines(db, periodDate));
+  const owedList = known.owed ?? (await owedLines(db, periodDate, window));
   const owed = new Set(owedList.map((o) => `${o.provider}|${o.program}`));
   const counts = new Set(lines.map((a) => `${a.provider}|${a.layout}|${a.lob}`));
   // (a sheet of unknown lines, '*', stands for every line)
@@ -207,10 +210,15 @@ export interface OwedLine { provider: string; program: 'ECM' | 'CS'; lob: string
  * before the period) listed members of that line. The CSASF's rows are not stored with their
  * line: a row's line is its authorization's, as the CSPRTF's checks read it (latestCsasfRows);
  * a row whose authorization is gone stands for every line ('*'). A header-only file, one
- * recorded EMPTY, or none at all (a provider contracted after the slot) owes nothing. The
- * digest, the month board and `status` all read this one function.
+ * recorded EMPTY, or none at all (a provider contracted after the slot) owes nothing. Only a
+ * file that went out while the period could still be answered counts (`window`: on or before the
+ * last plan-local day its program's files for the period are accepted): one caught up after that
+ * day (a long outage) told the provider to report its members on the next period, so it owes
+ * nothing of this one, and the line owes what the latest file sent in time listed (a unit
+ * recorded EMPTY sent nothing, whenever it was recorded). The digest,
+ * the month board and `status` all read this one function.
  */
-export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string): Promise<OwedLine[]> {
+export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string, window: AnswerWindow): Promise<OwedLine[]> {
   const r = await db.query<{ provider_code: string; program: 'ECM' | 'CS'; lob: string }>(
     // (each set computed once, materialized, and looked up hashed: as correlated subqueries the
     // CSASF lines were computed again per CS contract, 0.2 s for the 500-provider board)
@@ -218,11 +226,13 @@ export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string)
        select distinct on (provider_code, lob) provider_code, lob, row_count
          from outbound_files
         where kind = 'MIF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
+          and (status = 'EMPTY' or (published_at at time zone $4)::date <= $2::date)
         order by provider_code, lob, slot desc, id desc
      ), csasf as materialized (
        select distinct on (provider_code) id, provider_code
          from outbound_files
         where kind = 'CSASF' and status in ('PUBLISHED', 'EMPTY') and slot < ($1::date + interval '1 month')
+          and (status = 'EMPTY' or (published_at at time zone $4)::date <= $3::date)
         order by provider_code, slot desc, id desc
      ), cs_lines as materialized (
        select distinct f.provider_code, coalesce(a.lob, '*') as lob
@@ -235,7 +245,7 @@ export async function owedLines(db: pg.Pool | pg.PoolClient, periodDate: string)
         and ((c.program = 'ECM' and (c.provider_code, c.lob) in (select m.provider_code, m.lob from mif m where m.row_count > 0))
          or (c.program = 'CS' and ((c.provider_code, c.lob) in (select l.provider_code, l.lob from cs_lines l)
                                    or c.provider_code in (select l.provider_code from cs_lines l where l.lob = '*'))))`,
-    [periodDate],
+    [periodDate, window.through.ECM, window.through.CS, window.timeZone],
   );
   return r.rows.map((x) => ({ provider: x.provider_code, program: x.program, lob: x.lob }));
 }

@@ -4,6 +4,7 @@
 // lines the digest checks; the outbound columns from the files published in the month.
 import type pg from 'pg';
 import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
+import { answerWindow, type DeadlinePolicy } from '../calendar/deadlines.js';
 import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
 import { normaliseEmail } from '../email-address.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
@@ -59,12 +60,13 @@ function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, o
 }
 
 /** The board's rows for a period, limited to what the viewer may see and the filters ask for. */
-export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
+export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string, policy: DeadlinePolicy): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
   const periodDate = periodFirstDay(period);
-  const [accepted, owed] = await Promise.all([acceptedLines(pool, periodDate), owedLines(pool, periodDate)]);
+  const window = answerWindow(policy, period, tz);
+  const [accepted, owed] = await Promise.all([acceptedLines(pool, periodDate), owedLines(pool, periodDate, window)]);
   const [lines, status, sent] = await Promise.all([
     providerLines(pool, periodDate),
-    periodStatus(pool, periodDate, EXPECTED_TYPES, { accepted, owed }),
+    periodStatus(pool, periodDate, EXPECTED_TYPES, window, { accepted, owed }),
     sentInMonth(pool, periodDate),
   ]);
   const owedLine = new Set(owed.map((o) => `${o.provider}|${o.program}|${o.lob}`));

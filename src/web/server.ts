@@ -16,6 +16,7 @@ import type pg from 'pg';
 import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
 import { parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
+import { deadlinePolicyFromConfig } from '../calendar/deadlines.js';
 import { isPeriod } from '../calendar/period.js';
 import { localDate, parseIsoDate, startOfLocalDay } from '../calendar/zone.js';
 import type { Clock } from '../clock.js';
@@ -386,7 +387,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       liaison: canSeeAll(viewer) && typeof q.liaison === 'string' && q.liaison ? q.liaison.slice(0, 320) : undefined,
       state: pick('state'),
     };
-    return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz)));
+    return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz, deadlinePolicyFromConfig(config))));
   });
 
   async function showProvider(req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) {

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
+import { answerWindow, deadlinePolicyFromConfig, type AnswerWindow } from '../../src/calendar/deadlines.js';
+import type { Period } from '../../src/calendar/period.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { respondOverSftp } from '../../src/ingest/respond.js';
@@ -32,6 +34,10 @@ export interface PlanWorld {
  * in the plan's zone), never the wall clock: a file recorded as published on the day the tests
  * run does not answer an upload pinned as received before it.
  */
+/** When the world's files for `period` (YYYY-MM) are last accepted, as its configuration says (owedLines, periodStatus). */
+export const windowOf = (w: { config: Config }, period: string): AnswerWindow =>
+  answerWindow(deadlinePolicyFromConfig(w.config), period as Period, w.config.PLAN_TIME_ZONE);
+
 export const onSlotDay = (date: string): { date: string; now: Date } => ({ date, now: new Date(`${date}T15:00:00Z`) });
 
 export async function openPlanWorld(name: string, opts: { csAuthorizations?: boolean; settings?: Record<string, string> } = {}): Promise<PlanWorld> {

@@ -6,13 +6,14 @@
 // A row with a blank contract_end re-opens the contract (a renewal); an extract without the
 // column leaves the end on file alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadlinePolicyFromConfig } from '../../src/calendar/deadlines.js';
 import { generate } from '../../src/generate/run.js';
 import { EXPECTED_TYPES, findMissingSubmissions } from '../../src/reports/missing.js';
 import { owedLines, periodStatus } from '../../src/repositories/status.js';
 import { boardRows } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, importProviders, onSlotDay, openPlanWorld, PROVIDERS_HEADER, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, importProviders, onSlotDay, openPlanWorld, type PlanWorld, PROVIDERS_HEADER, windowOf } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
 const HEADER = `${PROVIDERS_HEADER},contract_end`;
@@ -28,7 +29,7 @@ const ends = async (code: string) =>
   Object.fromEntries((await w.db.pool.query<{ k: string; contract_end: string | null }>(
     `select program || '|' || lob as k, to_char(contract_end, 'YYYY-MM-DD') as contract_end from provider_contracts where provider_code = $1`, [code])).rows.map((r) => [r.k, r.contract_end]));
 const units = (r: Awaited<ReturnType<typeof generate>>, provider: string) => r.units.filter((u) => u.provider === provider).map((u) => `${u.lob ?? '*'}:${u.status}`).sort();
-const owed = async (periodDate: string) => (await owedLines(w.db.pool, periodDate)).map((o) => `${o.provider}|${o.program}|${o.lob}`).sort();
+const owed = async (periodDate: string) => (await owedLines(w.db.pool, periodDate, windowOf(w, periodDate.slice(0, 7)))).map((o) => `${o.provider}|${o.program}|${o.lob}`).sort();
 
 beforeAll(async () => {
   w = await openPlanWorld('contract-end', { csAuthorizations: true });
@@ -106,9 +107,9 @@ describe('inbound: rows for a period after the contract\'s end', () => {
 describe('what is owed for a period: only lines whose contract is in force for it', () => {
   it('November (the last month of the contract) still owes ACME\'s and RIVAL\'s Health Net lines', async () => {
     expect(await owed('2026-11-01')).toEqual(expect.arrayContaining(['ACME|ECM|HN', 'RIVAL|ECM|HN', 'HOMEWAY|CS|CV']));
-    const status = await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES);
+    const status = await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES, windowOf(w, '2026-11'));
     expect(status.find((s) => s.provider === 'RIVAL' && s.fileType === 'RTF')).toBeDefined();
-    const board = (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE)).rows;
+    const board = (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
     expect(board.find((r) => r.provider === 'ACME' && r.lob === 'HN' && r.program === 'ECM')?.cells.RTF).toMatchObject({ state: 'on-time' });
   });
 
@@ -118,10 +119,10 @@ describe('what is owed for a period: only lines whose contract is in force for i
     expect(lines).not.toContain('RIVAL|ECM|HN');
     expect(lines).not.toContain('HOMEWAY|CS|CV');
     expect(lines).toContain('ACME|ECM|CV');
-    const status = await periodStatus(w.db.pool, '2026-12-01', EXPECTED_TYPES);
+    const status = await periodStatus(w.db.pool, '2026-12-01', EXPECTED_TYPES, windowOf(w, '2026-12'));
     expect(status.filter((s) => s.provider === 'RIVAL')).toEqual([]);
     expect(status.find((s) => s.provider === 'ACME' && s.fileType === 'RTF')).toBeDefined();
-    const board = (await boardRows(w.db.pool, OPS, '2026-12', {}, w.config.PLAN_TIME_ZONE)).rows;
+    const board = (await boardRows(w.db.pool, OPS, '2026-12', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
     expect(board.filter((r) => r.provider === 'ACME').map((r) => `${r.program}|${r.lob}`)).toEqual(['ECM|CV']);
     expect(board.filter((r) => r.provider === 'RIVAL')).toEqual([]);
     expect(board.filter((r) => r.provider === 'HOMEWAY').map((r) => `${r.program}|${r.lob}`)).toEqual(['CS|HN']);

@@ -4,18 +4,19 @@
 // an accepted state whatever later files were refused; a file read and then declined is
 // DECLINED; and a line the plan sent no members for owes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadlinePolicyFromConfig } from '../../src/calendar/deadlines.js';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { checkReprocess } from '../../src/ingest/reprocess.js';
 import { findMissingSubmissions, EXPECTED_TYPES } from '../../src/reports/missing.js';
 import { providerTrend } from '../../src/repositories/board.js';
-import { periodStatus } from '../../src/repositories/status.js';
+import { owedLines, periodStatus } from '../../src/repositories/status.js';
 import { reprocessAsRun } from '../../src/runs/manual.js';
 import { boardRows, type BoardRow } from '../../src/web/board.js';
 import type { Viewer } from '../../src/web/layout.js';
 import { P } from '../helpers/plan.js';
 import { csprtf, csprtfRow, otf, otfRow, rtf, rtfRow } from '../helpers/provider-files.js';
-import { answerUpload, closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld } from '../helpers/world.js';
+import { answerUpload, closePlanWorld, onSlotDay, openPlanWorld, type PlanWorld, windowOf } from '../helpers/world.js';
 
 const OPS: Viewer = { userId: 1, email: 'ops@plan.example', role: 'ops', csrf: '' };
 const CV_ROW = { mcpId: 'CV', mcpName: 'CalViva Health', cin: '91000004D', lastName: 'Delta', firstName: 'Dee', clientName: 'Dee Delta' };
@@ -23,10 +24,10 @@ const CV_ROW = { mcpId: 'CV', mcpName: 'CalViva Health', cin: '91000004D', lastN
 const answer = answerUpload;
 
 const statusOf = async (w: PlanWorld, provider: string, type: string) =>
-  (await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES)).find((r) => r.provider === provider && r.fileType === type);
+  (await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES, windowOf(w, '2026-11'))).find((r) => r.provider === provider && r.fileType === type);
 const digestOf = async (w: PlanWorld, slot: string, provider: string) =>
   (await findMissingSubmissions(w.db.pool, w.config, slot as `${number}-${number}-${number}`)).find((r) => r.providerCode === provider);
-const boardOf = async (w: PlanWorld): Promise<BoardRow[]> => (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE)).rows;
+const boardOf = async (w: PlanWorld): Promise<BoardRow[]> => (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
 const cell = (rows: BoardRow[], provider: string, lob: string, col: string) => rows.find((r) => r.provider === provider && r.lob === lob)?.cells[col];
 
 describe('a file answered again by `reprocess` is replaced by the new answer, not added to', () => {
@@ -235,8 +236,8 @@ describe("the last file sent for a period is that period's, never a later month'
 
   it('status --period 2026-10 names the October MIF and CSASF, as the board does; September: none sent', async () => {
     const sent = async (period: string, provider: string, type: string) =>
-      (await periodStatus(w.db.pool, `${period}-01`, EXPECTED_TYPES)).find((r) => r.provider === provider && r.fileType === type)?.lastSent;
-    const board = async (period: string) => (await boardRows(w.db.pool, OPS, period, {}, w.config.PLAN_TIME_ZONE)).rows;
+      (await periodStatus(w.db.pool, `${period}-01`, EXPECTED_TYPES, windowOf(w, period))).find((r) => r.provider === provider && r.fileType === type)?.lastSent;
+    const board = async (period: string) => (await boardRows(w.db.pool, OPS, period, {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
     expect(await sent('2026-10', 'ACME', 'RTF')).toBe('2026-10-15');
     expect(await sent('2026-10', 'HOMEWAY', 'CSPRTF')).toBe('2026-10-15');
     expect(cell(await board('2026-10'), 'ACME', 'HN', 'MIF')).toMatchObject({ state: 'sent' });
@@ -244,5 +245,42 @@ describe("the last file sent for a period is that period's, never a later month'
     expect(await sent('2026-09', 'HOMEWAY', 'CSPRTF')).toBeNull();
     expect(cell(await board('2026-09'), 'ACME', 'HN', 'MIF')).toMatchObject({ state: 'not-sent' });
     expect(await sent('2026-11', 'ACME', 'RTF')).toBe('2026-11-15');
+  });
+});
+
+// A MIF or CSASF caught up after a long outage, once its period's window had closed: its email
+// says a file for that period is no longer accepted and asks for the members on the next
+// period's file. So the period owes nothing from it (it is neither MISSING on the board nor in
+// `status` or the digest), and the next period owes what it listed.
+describe('a file that went out after its period\'s window closed asks nothing of that period', () => {
+  let w: PlanWorld;
+  beforeAll(async () => {
+    w = await openPlanWorld('status-late-file', { csAuthorizations: true });
+    // the outage: November's MIF (slot of the 15th) and CSASF (of the 29th) go out on December 12th
+    const late = { now: new Date('2026-12-12T17:00:00Z') };
+    await generate('mif', { date: '2026-11-15', ...late }, w.deps);
+    await generate('csasf', { date: '2026-11-29', ...late }, w.deps);
+  });
+  afterAll(() => closePlanWorld(w));
+
+  const owed = async (period: string) =>
+    (await owedLines(w.db.pool, `${period}-01`, windowOf(w, period))).filter((o) => o.provider === 'ACME' || o.provider === 'HOMEWAY').map((o) => `${o.provider}|${o.program}|${o.lob}`).sort();
+
+  it('November: not owed (status, board, digest); December: owed from it', async () => {
+    expect(await owed('2026-11')).toEqual([]);
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'NOT_OWED', owed: false, lastSent: '2026-11-15' });
+    expect(await statusOf(w, 'HOMEWAY', 'CSPRTF')).toMatchObject({ state: 'NOT_OWED', owed: false });
+    expect(cell(await boardOf(w), 'ACME', 'HN', 'RTF')?.state).not.toBe('missing');
+    expect(await digestOf(w, '2026-12-11', 'ACME')).toBeUndefined();
+    expect(await owed('2026-12')).toEqual(expect.arrayContaining(['ACME|ECM|HN', 'HOMEWAY|CS|HN']));
+  });
+
+  it('a file that went out on the last day a file for the period is accepted (the 10th, plan time) does owe it', async () => {
+    // 23:30 on the 10th in Los Angeles is already the 11th in UTC
+    await w.db.pool.query(`update outbound_files set published_at = '2026-12-11T07:30:00Z' where status = 'PUBLISHED'`);
+    expect(await owed('2026-11')).toEqual(expect.arrayContaining(['ACME|ECM|HN', 'HOMEWAY|CS|HN']));
+    expect(await statusOf(w, 'ACME', 'RTF')).toMatchObject({ state: 'MISSING', owed: true });
+    await w.db.pool.query(`update outbound_files set published_at = '2026-12-11T08:30:00Z' where status = 'PUBLISHED'`);
+    expect(await owed('2026-11')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { localDate, periodForReceipt } from '../../calendar/index.js';
+import { answerWindow, deadlinePolicyFromConfig, localDate, periodForReceipt } from '../../calendar/index.js';
 import { emit, table } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
@@ -31,7 +31,8 @@ Examples:
       await withRuntime(async ({ config, db }) => {
         const now = clock();
         const period = asked ?? periodForReceipt(now, config.PLAN_TIME_ZONE).period;
-        const all = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES)).map((x) => ({
+        const window = answerWindow(deadlinePolicyFromConfig(config), period, config.PLAN_TIME_ZONE);
+        const all = (await periodStatus(db.pool, `${period}-01`, EXPECTED_TYPES, window)).map((x) => ({
           ...x,
           lastReceived: x.lastReceived ? x.lastReceived.toISOString() : null,
           // owed and nothing received at all; a rejected or declined file was received (see
