@@ -110,6 +110,8 @@ export const ISSUES = {
   OTF_MINUTES_TOO_SMALL: e('row', '{column} must be at least 1 minute (mail counts as 1).'),
   OTF_DATE_OUTSIDE_PERIOD: e('row', '{column} ({value}) is outside the reporting period {period} and the {days} days before it. Older attempts are not accepted; later ones belong in next month\'s file.'),
   OTF_DUPLICATE_ATTEMPT: w('row', 'Possible double entry: row {row} has the same member, date, method and minutes. Delete one if it is the same attempt.'),
+  // [POLICY] the attempt (member × date × method, the key corrections merge by) once per file: accepted, one of the rows would not count
+  OTF_ATTEMPT_MINUTES_DIFFER: e('row', 'Row {row} already reports this member\'s outreach attempt on the same date by the same method, with other minutes: the plan counts one attempt per member, date and method, so this row was not accepted and that row counts. If its minutes are wrong (for two attempts that day by the same method, enter their minutes added up), send this row again with the right minutes in a corrected file: it replaces that row.'),
 
   // ---- CSPRTF rules
   CSPRTF_OUTREACH_DATE_REQUIRED: e('row', '{column} is required for status 2 (Currently in Outreach). Enter the date of the latest outreach attempt.'),

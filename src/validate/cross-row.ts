@@ -5,21 +5,22 @@ import type { CrossRowKey } from './file-type.js';
 import { makeIssue, type Issue } from './issues.js';
 import type { RowCells, RowValues } from './scope.js';
 
-interface Seen { sheet: string; row: number; rest: string }
+/** `same`: the row's values of the key's `same` columns (empty without them). */
+interface Seen { sheet: string; row: number; rest: string; same: string }
 
 /** One per file type per file (several sheets of the same type share it). */
 export class CrossRowChecker {
   /**
    * Keys accepted, by their first part (the CIN): a file's rows are mostly one per member, and the
    * CIN string is the reader's own, so the map holds no new string for them. The value is the
-   * row number alone when the key's other parts and the sheet are the file's first ones (a
-   * file is mostly one sheet and one line: no object per row), else a Seen. A second key of the
-   * same member (another line, another attempt) is kept whole in `others`. At 200k rows a joined
-   * key and an object per row were 25 MB more.
+   * row number alone when the key's other parts, its `same` values and the sheet are the file's
+   * first ones (a file is mostly one sheet and one line: no object per row), else a Seen. A
+   * second key of the same member (another line, another attempt) is kept whole in `others`. At
+   * 200k rows a joined key and an object per row were 25 MB more.
    */
   private readonly seen = new Map<string, number | Seen>();
   private readonly others = new Map<string, Seen>();
-  private common: { sheet: string; rest: string } | undefined;
+  private common: { sheet: string; rest: string; same: string } | undefined;
 
   /**
    * The key of the row just checked, until its verdict: only a row that is accepted takes its
@@ -29,6 +30,7 @@ export class CrossRowChecker {
    */
   private pendingHead: string | undefined;
   private pendingRest = '';
+  private pendingSame = '';
   private pendingSheet = '';
   private pendingRow = 0;
   private pendingOther = false;
@@ -47,17 +49,24 @@ export class CrossRowChecker {
       if (p === null || p === undefined) return [];
       rest = i === 1 ? String(p) : `${rest}\u0000${String(p)}`;
     }
+    let same = '';
+    for (const k of this.rule.same?.keys ?? []) {
+      const p = values[k];
+      if (p === null || p === undefined) return [];
+      same = `${same}\u0000${String(p)}`;
+    }
     const head = String(h);
     const prior = this.seen.get(head);
     let first: Seen | undefined;
     if (prior !== undefined) {
       const common = this.common!;
-      first = typeof prior === 'number' ? { sheet: common.sheet, row: prior, rest: common.rest } : prior;
+      first = typeof prior === 'number' ? { sheet: common.sheet, row: prior, rest: common.rest, same: common.same } : prior;
       if (first.rest !== rest) first = this.others.get(`${head}\u0000${rest}`);
     }
     if (!first) {
       this.pendingHead = head;
       this.pendingRest = rest;
+      this.pendingSame = same;
       this.pendingSheet = sheet;
       this.pendingRow = row;
       this.pendingOther = prior !== undefined;
@@ -65,9 +74,11 @@ export class CrossRowChecker {
     }
     const cinColumn = this.layout.columns.find((c) => c.key === 'cin');
     const cin = typeof values.cin === 'string' ? values.cin : undefined;
+    // (the same values in the `same` columns too: that issue, else the key's)
+    const code = this.rule.same && first.same === same ? this.rule.same.code : this.rule.code;
     return [
       makeIssue(
-        this.rule.code,
+        code,
         { sheet, row, column: cinColumn?.label ?? null, columnIndex: cells.get('cin')?.index ?? null, ...(cin ? { cin } : {}) },
         { row: first.sheet === sheet ? String(first.row) : `${first.row} of sheet "${first.sheet}"` },
       ),
@@ -79,12 +90,12 @@ export class CrossRowChecker {
     const head = this.pendingHead;
     if (head === undefined) return;
     this.pendingHead = undefined;
-    const { pendingSheet: sheet, pendingRow: row, pendingRest: rest } = this;
+    const { pendingSheet: sheet, pendingRow: row, pendingRest: rest, pendingSame: same } = this;
     if (this.pendingOther) {
-      this.others.set(`${head}\u0000${rest}`, { sheet, row, rest });
+      this.others.set(`${head}\u0000${rest}`, { sheet, row, rest, same });
       return;
     }
-    const common = (this.common ??= { sheet, rest });
-    this.seen.set(head, common.sheet === sheet && common.rest === rest ? row : { sheet, row, rest });
+    const common = (this.common ??= { sheet, rest, same });
+    this.seen.set(head, common.sheet === sheet && common.rest === rest && common.same === same ? row : { sheet, row, rest, same });
   }
 }

@@ -23,9 +23,11 @@ export interface SetCell { when: (cells: RowCells) => boolean; value: CellOut; c
 
 /**
  * Rows of one file may not share this key (RTF: one row per CIN); applied row by row while
- * streaming, keeping only the keys of earlier rows.
+ * streaming, keeping only the keys of earlier rows. `same`: a repeat whose further columns hold
+ * the same values too is that issue instead (OTF: an attempt repeated with other minutes is
+ * `code`, an error; with the same minutes a possible double entry, a warning).
  */
-export interface CrossRowKey<K extends string = string> { keys: readonly K[]; code: IssueCode }
+export interface CrossRowKey<K extends string = string> { keys: readonly K[]; code: IssueCode; same?: { keys: readonly K[]; code: IssueCode } }
 
 export interface RowValidation<K extends string = string, N extends string = string> {
   readonly layout: Layout<K, N>;

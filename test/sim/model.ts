@@ -276,6 +276,8 @@ export class Model {
       if (reason === null) accepted++;
       else why.push(`${layout} row ${i + 2}: ${reason}`);
     };
+    // the attempts the file's accepted OTF rows hold, with their minutes (every OTF sheet of the file)
+    const attemptsInFile = new Map<string, number>();
     for (const sheet of ev.sheets) {
       // layouts: the NPI on every row is the submitter's; another provider's file is refused row by row
       if (ev.identity !== undefined && ev.identity !== ev.provider) {
@@ -283,7 +285,7 @@ export class Model {
         continue;
       }
       if (sheet.layout === 'RTF') sheet.rows.forEach((r, i) => count('RTF', i, this.rtfRow(ev.provider, r, ev.date)));
-      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, this.otfRow(ev.provider, r, ev.date, period)));
+      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, this.otfRow(ev.provider, r, ev.date, period, attemptsInFile)));
       if (sheet.layout === 'CSPRTF') {
         const csasf = this.latestCsasf.get(ev.provider) ?? new Map<string, CsasfLine>();
         sheet.rows.forEach((r, i) => count('CSPRTF', i, this.csprtfRow(ev.provider, r, csasf)));
@@ -321,11 +323,18 @@ export class Model {
     return null;
   }
 
-  /** layouts OTF 7 and 9: the member is this provider's; the attempt is in the period or the 90 days before it, not after receipt. */
-  private otfRow(provider: string, r: OtfRow, received: IsoDate, period: string): string | null {
+  /**
+   * layouts OTF 7 and 9: the member is this provider's; the attempt is in the period or the 90 days before it, not after receipt.
+   * §6 (README [POLICY]): the attempt once per file; again with other minutes it is rejected, with the same a warning.
+   */
+  private otfRow(provider: string, r: OtfRow, received: IsoDate, period: string, inFile: Map<string, number>): string | null {
     if (!CIN.test(r.cin)) return 'not a CIN';
     if (!this.mine(provider, r).ok) return 'not on its latest MIF nor assigned to this provider';
     if (r.date > received || r.date > lastDayOf(period) || r.date < addDays(`${period}-01`, -90)) return 'attempt date outside the period and the 90 days before it';
+    const attempt = `${r.cin}|${r.date}|${r.method}`;
+    const held = inFile.get(attempt);
+    if (held !== undefined && held !== r.minutes) return 'the same attempt with other minutes on an earlier row';
+    inFile.set(attempt, r.minutes);
     const key = `${provider}|${r.lob}|${period}`;
     const set = this.attempts.get(key) ?? this.attempts.set(key, new Set()).get(key)!;
     set.add(`${r.cin}|${r.date}|${r.method}`); // §6: the same attempt sent twice counts once

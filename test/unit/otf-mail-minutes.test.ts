@@ -85,8 +85,8 @@ describe('an OTF attempt by mail is recorded as method 2 with 1 minute', () => {
     expect(check(2, { method: 'Mail', minutes: 15 })).toEqual([]);
     // reported as 20 minutes, recorded as 1: the same member, date, method and minutes as row 2
     expect(check(3, { method: '2 - Mail', minutes: 20 })).toEqual(['OTF_DUPLICATE_ATTEMPT']);
-    // an email the same day took its own 15 minutes: another attempt
-    expect(check(4, { method: 'Email', minutes: 15 })).toEqual([]);
+    // an email the same day, 15 minutes: method 2 that day again, the attempt row 2 holds (member × date × method), with other minutes
+    expect(check(4, { method: 'Email', minutes: 15 })).toEqual(['OTF_ATTEMPT_MINUTES_DIFFER']);
     // a 1-minute call the same day is stored just as the letter is (method 2, 1 minute): flagged, as README says
     expect(check(5, { method: 'Phone', minutes: 1 })).toEqual(['OTF_DUPLICATE_ATTEMPT']);
   });

@@ -33,6 +33,7 @@ const WORKBOOK_CASES: WorkbookCase[] = [
   { name: 'duplicate CIN in an RTF', code: 'DUPLICATE_CIN', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), row('RTF', 5, rtfRow())] },
   { name: 'duplicate CIN × service in a CSPRTF', code: 'DUPLICATE_CIN_SERVICE', events: [sheet('CS', CSPRTF), row('CS', 2, csRow()), row('CS', 3, csRow({ serviceCode: 'htn' }))] },
   { name: 'exact repeat of an OTF attempt', code: 'OTF_DUPLICATE_ATTEMPT', events: [sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ successful: 'Y' }))] },
+  { name: 'an OTF attempt again with other minutes', code: 'OTF_ATTEMPT_MINUTES_DIFFER', events: [sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ minutes: 16 }))] },
   { name: 'missing Req columns', code: 'SHEET_MISSING_COLUMNS', events: [sheet('RTF', RTF, labels(RTF).filter((l) => l !== 'In Person')), row('RTF', 2, rtfRow())] },
   { name: 'header but no rows', code: 'SHEET_NO_DATA_ROWS', events: [sheet('RTF', RTF)] },
   { name: 'an empty sheet beside a full one', code: 'SHEET_EMPTY', events: [sheet('RTF', RTF), row('RTF', 2, rtfRow()), sheet('OTF', OTF)] },
@@ -147,9 +148,20 @@ describe('streaming validation', () => {
     expect(r.layouts).toEqual(['CSPRTF', 'OTF']);
   });
 
-  it('OTF attempts differing in minutes are not double entries', async () => {
-    const r = await validate([sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ minutes: 16 }))]);
-    expect(r.outcome).toBe('ACCEPTED');
+  it('an OTF attempt (member, date, method) again with other minutes is rejected, naming the row that holds it; another date or method is another attempt', async () => {
+    // (accepted, the later row replaced the earlier one in the merge by key, and the earlier one silently stopped counting)
+    const r = await validate([
+      sheet('OTF', OTF), row('OTF', 2, otfRow()), row('OTF', 3, otfRow({ minutes: 16 })), row('OTF', 4, otfRow({ method: '1', minutes: 16 })),
+      row('OTF', 5, otfRow({ attemptDate: { date: '2026-09-04' }, minutes: 16 })), row('OTF', 6, otfRow({ minutes: 16 })),
+    ]);
+    expect(r.issues.map((i) => [i.row, i.code, i.severity, i.message.match(/^Row \d+/)![0]])).toEqual([
+      [3, 'OTF_ATTEMPT_MINUTES_DIFFER', 'error', 'Row 2'],
+      [6, 'OTF_ATTEMPT_MINUTES_DIFFER', 'error', 'Row 2'],
+    ]);
+    expect(r).toMatchObject({ rowsRead: 5, rowsAccepted: 3, rowsRejected: 2, outcome: 'PARTIALLY_ACCEPTED' });
+    // the first row holding the attempt rejected for its own error takes no key: the later row is the file's
+    const first = await validate([sheet('OTF', OTF), row('OTF', 2, otfRow({ successful: 'maybe' })), row('OTF', 3, otfRow({ minutes: 16 }))]);
+    expect(first.issues.map((i) => [i.row, i.code])).toEqual([[2, 'YN_FORMAT']]);
   });
 
   it('works with columns in another order, extra columns and a header lower down', async () => {

@@ -6,7 +6,11 @@ import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 
 const otf = stagedColumns(OTF, 'r.data');
 
-/** The attempt: member × date × method (the same attempt twice in one sheet: the last row stands). */
+/**
+ * The attempt: member × date × method. The cross-row check (OTF_CROSS_ROW) accepts it again in
+ * one file only as an exact repeat, the same minutes too (a possible double entry): the last
+ * row stands, once.
+ */
 export const OTF_MERGE_KEY: MergeKey = {
   key: `r.cin || '|' || ${otf.text('attemptDate')} || '|' || ${otf.text('method')}`,
   lob: otf.text('mcpId'),

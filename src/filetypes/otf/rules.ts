@@ -56,8 +56,16 @@ export const OTF_SET_CELLS: { readonly minutes: SetCell } = {
 };
 
 /**
- * An exact repeat of an attempt is a possible double entry (a warning). The key takes the values
- * recorded, so two mail rows of one member on one day are a repeat whatever minutes each reported
- * (both are 1): they are the same attempt to the plan, as stored.
+ * An attempt is member × date × method (spec §6, the key corrections merge by: OTF_MERGE_KEY),
+ * once per file. [POLICY] The attempt again with other minutes is rejected
+ * (OTF_ATTEMPT_MINUTES_DIFFER), naming the row that holds it: accepted, one of the two rows
+ * would not count, and which one the plan cannot tell. An exact repeat, the same minutes too, is
+ * a possible double entry (a warning, layouts OTF), counted once. The key takes the values
+ * recorded, so two mail rows of one member on one day are a repeat whatever minutes each
+ * reported (both are 1): they are the same attempt to the plan, as stored.
  */
-export const OTF_CROSS_ROW: CrossRowKey<OtfKey> = { keys: ['cin', 'attemptDate', 'method', 'minutes'], code: 'OTF_DUPLICATE_ATTEMPT' };
+export const OTF_CROSS_ROW: CrossRowKey<OtfKey> = {
+  keys: ['cin', 'attemptDate', 'method'],
+  code: 'OTF_ATTEMPT_MINUTES_DIFFER',
+  same: { keys: ['minutes'], code: 'OTF_DUPLICATE_ATTEMPT' },
+};
