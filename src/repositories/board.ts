@@ -12,22 +12,20 @@ export interface ProviderLine {
   name: string;
   /** This contract's liaison (its own, else the provider's). */
   liaisonEmail: string | null;
-  /** The provider's own liaison (a liaison of the provider sees all of its lines). */
-  providerLiaisonEmail: string | null;
   program: 'ECM' | 'CS';
   lob: string;
 }
 
 /** One row per active provider × program × line of business under a contract in force for the period (its first day, `periodDate`). */
 export async function providerLines(db: Queryable, periodDate: string): Promise<ProviderLine[]> {
-  const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; provider_liaison: string | null; program: 'ECM' | 'CS'; lob: string }>(
-    `select p.provider_code, p.name, ${CONTRACT_LIAISON} as liaison_email, p.liaison_email as provider_liaison, c.program, c.lob
+  const r = await db.query<{ provider_code: string; name: string; liaison_email: string | null; program: 'ECM' | 'CS'; lob: string }>(
+    `select p.provider_code, p.name, ${CONTRACT_LIAISON} as liaison_email, c.program, c.lob
        from providers p join provider_contracts c using (provider_code)
       where p.active and ${contractInForce('c', '$1::date')}
       order by p.provider_code, ${programOrder('c.program')}, ${lobOrder('c.lob')}`,
     [periodDate],
   );
-  return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, providerLiaisonEmail: x.provider_liaison, program: x.program, lob: x.lob }));
+  return r.rows.map((x) => ({ provider: x.provider_code, name: x.name, liaisonEmail: x.liaison_email, program: x.program, lob: x.lob }));
 }
 
 export interface SentFiles {
@@ -88,16 +86,26 @@ export async function providerProfile(db: Queryable, code: string): Promise<Prov
 }
 
 /**
- * Every liaison named on a provider: its own and each of its contracts' (who may see it), or
- * undefined when there is no such provider.
+ * [POLICY] Who of the liaisons may see a provider's pages (the one place the rule is written):
+ * the liaisons of its contracts in force for the reporting period `periodDate` (its first day:
+ * contractInForce), each contract's own liaison, else the provider's (CONTRACT_LIAISON: whom the
+ * contract's files and its missing-submission digest row are addressed to), trimmed and
+ * lower-cased, per provider code (only `code`, when given). A contract that has ended for the
+ * period lets nobody see the provider, whoever it names, and the provider's own liaison counts
+ * only as the stand-in of a contract in force that names none: a provider with no contract in
+ * force is seen by no liaison (ops and auditors see every provider: not asked here). The pages
+ * ask for the period files received today answer (accessPeriodDate, src/web/layout.ts): the
+ * month a contract ends in is still owed and answered, and digested to its liaison, the month after.
  */
-export async function providerLiaisons(db: Queryable, code: string): Promise<string[] | undefined> {
-  const r = await db.query<{ liaisons: string[] }>(
-    `select array_remove(array[p.liaison_email] || array(select c.liaison_email from provider_contracts c where c.provider_code = p.provider_code), null) as liaisons
-       from providers p where p.provider_code = $1`,
-    [code],
+export async function liaisonsWhoMaySee(db: Queryable, periodDate: string, code?: string): Promise<Map<string, string[]>> {
+  const r = await db.query<{ provider_code: string; liaisons: string[] }>(
+    `select c.provider_code, array_agg(distinct lower(trim(${CONTRACT_LIAISON}))) as liaisons
+       from provider_contracts c join providers p using (provider_code)
+      where ${CONTRACT_LIAISON} is not null and ${contractInForce('c', '$1::date')} and ($2::text is null or c.provider_code = $2)
+      group by c.provider_code`,
+    [periodDate, code ?? null],
   );
-  return r.rows[0]?.liaisons;
+  return new Map(r.rows.map((x) => [x.provider_code, x.liaisons]));
 }
 
 export interface OutboundFile {

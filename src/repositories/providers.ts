@@ -73,7 +73,9 @@ export async function upsertProvidersAndContracts(db: Db, rows: readonly Upstrea
  * - for a reporting period: in force on the period's first day, so the month a contract ends in
  *   is still owed and accepted (its files are due the next month); a later period's rows of the
  *   line are LOB_NOT_CONTRACTED (providerWithContracts) and owe nothing (owedLines,
- *   periodStatus, providerLines, activeProgramContracts).
+ *   periodStatus, providerLines, activeProgramContracts); the web pages let a contract's liaison
+ *   see its provider while it is in force for the period files received today answer
+ *   (liaisonsWhoMaySee).
  */
 export const contractInForce = (c: string, day: string): string => notEndedOn(`${c}.contract_end`, day);
 

@@ -1,6 +1,6 @@
 // The web pages' local accounts (issue 20). Emails are kept lower-cased: a liaison's providers
-// are those whose contracts (or the provider itself) name them as liaison, compared
-// case-insensitively.
+// are those whose contracts in force name them as liaison (the contract's own, else the
+// provider's: liaisonsWhoMaySee in board.ts), compared case-insensitively.
 import type pg from 'pg';
 import { normaliseEmail } from '../email-address.js';
 

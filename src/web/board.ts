@@ -9,10 +9,10 @@ import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodL
 import { normaliseEmail } from '../email-address.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
-import { providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
+import { liaisonsWhoMaySee, providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
 import { acceptedLines, later, owedLines, periodStatus, type AcceptedLine, type StatusRow } from '../repositories/status.js';
 import { html, query, type Html } from './html.js';
-import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
+import { accessPeriodDate, canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
 
 /** The files the plan sends, then every inbound type of the registry (in its order): a new type gets its column. */
 export const COLUMNS: readonly string[] = ['MIF', 'CSASF', ...INBOUND_TYPES.types.map((t) => t.name)];
@@ -59,15 +59,19 @@ function inboundCell(s: StatusRow | undefined, line: AcceptedLine | undefined, o
   return owed ? { state: 'missing', count: s.submissions, detail: `no accepted rows for ${lob} (${counts})${refused}`, href } : undefined;
 }
 
-/** The board's rows for a period, limited to what the viewer may see and the filters ask for. */
-export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string, policy: DeadlinePolicy): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
+/**
+ * The board's rows for a period, limited to what the viewer may see at `now` (the pages' clock:
+ * whatever month the board shows, the providers whose pages they may open) and the filters ask for.
+ */
+export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f: BoardFilter, tz: string, now: Date, policy: DeadlinePolicy): Promise<{ rows: BoardRow[]; liaisons: string[] }> {
   const periodDate = periodFirstDay(period);
   const window = answerWindow(policy, period, tz);
   const [accepted, owed] = await Promise.all([acceptedLines(pool, periodDate), owedLines(pool, periodDate, window)]);
-  const [lines, status, sent] = await Promise.all([
+  const [lines, status, sent, seers] = await Promise.all([
     providerLines(pool, periodDate),
     periodStatus(pool, periodDate, EXPECTED_TYPES, window, { accepted, owed }),
     sentInMonth(pool, periodDate),
+    canSeeAll(viewer) ? undefined : liaisonsWhoMaySee(pool, accessPeriodDate(now, tz)),
   ]);
   const owedLine = new Set(owed.map((o) => `${o.provider}|${o.program}|${o.lob}`));
   const statusOf = new Map(status.map((s) => [`${s.provider}|${s.program}|${s.fileType}`, s]));
@@ -79,11 +83,9 @@ export async function boardRows(pool: pg.Pool, viewer: Viewer, period: Period, f
     return own && any ? (later(any, own) ? any : own) : own ?? any;
   };
   const sentOf = new Map(sent.map((s) => [`${s.provider}|${s.kind}|${s.lob ?? '*'}`, s]));
-  // A liaison of any of a provider's contracts (or of the provider) sees all of its lines: the
-  // provider page they can open shows them too.
-  const liaisonsOf = new Map<string, (string | null)[]>();
-  for (const l of lines) liaisonsOf.set(l.provider, [...(liaisonsOf.get(l.provider) ?? [l.providerLiaisonEmail]), l.liaisonEmail]);
-  const visible = lines.filter((l) => canSeeProvider(viewer, liaisonsOf.get(l.provider)!));
+  // A liaison who may see a provider (of any of its contracts in force now) sees all of its
+  // lines: the provider page they can open shows them too.
+  const visible = lines.filter((l) => !seers || canSeeProvider(viewer, seers.get(l.provider) ?? []));
   // (the liaison filter is by each line's own liaison)
   const liaisons = [...new Set(visible.map((l) => (l.liaisonEmail ? normaliseEmail(l.liaisonEmail) : '')).filter((e) => e !== ''))].sort();
   const rows: BoardRow[] = [];

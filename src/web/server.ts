@@ -1,7 +1,8 @@
 // The web pages (issue 20): fastify, server-rendered HTML and one stylesheet, no script (the
 // pages work with JavaScript off, and the CSP allows none). Every page but /login needs a
-// session; a liaison sees only the providers they are the liaison of (of any of its contracts,
-// or of the provider) and is answered 404 for any other (the attempt recorded); every view of
+// session; a liaison sees only the providers they are the liaison of (of any of its contracts in
+// force for the period files received today answer: liaisonsWhoMaySee) and is answered 404 for
+// any other (the attempt recorded), one whose contract with them has ended too; every view of
 // member data is recorded in the append-only access log. Forms carry a CSRF token bound to the
 // session.
 import { normaliseEmail } from '../email-address.js';
@@ -27,7 +28,7 @@ import { checkReprocess, ReprocessRefused } from '../ingest/reprocess.js';
 import { log } from '../log.js';
 import { packageRoot } from '../package-root.js';
 import { recordAccess } from '../repositories/access-log.js';
-import { providerLiaisons, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
+import { liaisonsWhoMaySee, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
 import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
 import { deleteExpiredWebSessions, deleteWebSession, findWebSession, insertWebSession, touchWebSession } from '../repositories/web-sessions.js';
 import { findWebUser } from '../repositories/web-users.js';
@@ -39,7 +40,7 @@ import type { SftpSession } from '../sftp/client.js';
 import { checkPassword, csrfToken, hashSessionId, LoginThrottle, newSessionId, tokenMatches } from './auth.js';
 import { boardPage, boardPeriod, boardRows, STATES, type BoardFilter } from './board.js';
 import type { Html } from './html.js';
-import { canSeeAll, canSeeProvider, type Viewer } from './layout.js';
+import { accessPeriodDate, canSeeAll, canSeeProvider, type Viewer } from './layout.js';
 import { historyStart, historyStartDate, providerPage } from './provider.js';
 import { loginPage, messagePage, RUNS_PAGE, runsPage } from './runs.js';
 import { ISSUE_ROWS_SHOWN, SORTS, submissionPage, type Sort } from './submission.js';
@@ -283,6 +284,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     return notFound(req, reply);
   }
 
+  /** Whether the viewer may see the provider `code` now (on the pages' clock): ops and auditors always; a liaison, as liaisonsWhoMaySee says. */
+  const maySee = async (v: Viewer, code: string): Promise<boolean> =>
+    canSeeAll(v) || canSeeProvider(v, (await liaisonsWhoMaySee(pool, accessPeriodDate(deps.now(), tz), code)).get(code) ?? []);
+
   /** The provider of a submission the viewer may see; undefined when answered already (404). */
   async function visibleSubmission(req: FastifyRequest, reply: FastifyReply, page: string): Promise<{ id: number; provider: string } | undefined> {
     const id = submissionIdOf(req);
@@ -291,7 +296,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       await notFound(req, reply);
       return undefined;
     }
-    if (!canSeeProvider(req.viewer!, (await providerLiaisons(pool, files.provider)) ?? [])) {
+    if (!(await maySee(req.viewer!, files.provider))) {
       await denied(req, reply, { provider: files.provider, submission: id, page });
       return undefined;
     }
@@ -380,21 +385,22 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     if (wrong.length)
       return send(reply, messagePage(req.viewer, 'Request refused', `The board has no such ${wrong.join(' or ')} (period: a month YYYY-MM in 1900-2199, given once; program, line and state: one of the form's choices; liaison: one address). Choose them in the form.`), 400);
     const viewer = req.viewer!;
-    const period = boardPeriod(q.period, deps.now(), tz);
+    const now = deps.now();
+    const period = boardPeriod(q.period, now, tz);
     const f: BoardFilter = {
       program: pick('program'),
       lob: pick('lob'),
       liaison: canSeeAll(viewer) && typeof q.liaison === 'string' && q.liaison ? q.liaison.slice(0, 320) : undefined,
       state: pick('state'),
     };
-    return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz, deadlinePolicyFromConfig(config))));
+    return send(reply, boardPage(viewer, period, f, await boardRows(pool, viewer, period, f, tz, now, deadlinePolicyFromConfig(config))));
   });
 
   async function showProvider(req: FastifyRequest, reply: FastifyReply, flash?: { kind: 'ok' | 'error'; text: string }, status = 200) {
     const code = (req.params as { code: string }).code;
     const profile = await providerProfile(pool, code);
     if (!profile) return notFound(req, reply);
-    if (!canSeeProvider(req.viewer!, [profile.liaisonEmail, ...profile.contracts.map((c) => c.liaisonEmail)])) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
+    if (!(await maySee(req.viewer!, code))) return denied(req, reply, { provider: code, submission: null, page: 'provider' });
     const period = boardPeriod(undefined, deps.now(), tz);
     const [submissions, outbound, trend, warnings] = await Promise.all([
       // since the first day of the 13 months in the plan's time zone (not that day's UTC

@@ -109,7 +109,7 @@ describe('what is owed for a period: only lines whose contract is in force for i
     expect(await owed('2026-11-01')).toEqual(expect.arrayContaining(['ACME|ECM|HN', 'RIVAL|ECM|HN', 'HOMEWAY|CS|CV']));
     const status = await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES, windowOf(w, '2026-11'));
     expect(status.find((s) => s.provider === 'RIVAL' && s.fileType === 'RTF')).toBeDefined();
-    const board = (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
+    const board = (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, new Date('2026-12-06T16:00:00Z'), deadlinePolicyFromConfig(w.config))).rows;
     expect(board.find((r) => r.provider === 'ACME' && r.lob === 'HN' && r.program === 'ECM')?.cells.RTF).toMatchObject({ state: 'on-time' });
   });
 
@@ -122,7 +122,7 @@ describe('what is owed for a period: only lines whose contract is in force for i
     const status = await periodStatus(w.db.pool, '2026-12-01', EXPECTED_TYPES, windowOf(w, '2026-12'));
     expect(status.filter((s) => s.provider === 'RIVAL')).toEqual([]);
     expect(status.find((s) => s.provider === 'ACME' && s.fileType === 'RTF')).toBeDefined();
-    const board = (await boardRows(w.db.pool, OPS, '2026-12', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
+    const board = (await boardRows(w.db.pool, OPS, '2026-12', {}, w.config.PLAN_TIME_ZONE, new Date('2027-01-06T16:00:00Z'), deadlinePolicyFromConfig(w.config))).rows;
     expect(board.filter((r) => r.provider === 'ACME').map((r) => `${r.program}|${r.lob}`)).toEqual(['ECM|CV']);
     expect(board.filter((r) => r.provider === 'RIVAL')).toEqual([]);
     expect(board.filter((r) => r.provider === 'HOMEWAY').map((r) => `${r.program}|${r.lob}`)).toEqual(['CS|HN']);

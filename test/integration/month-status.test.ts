@@ -27,7 +27,7 @@ const statusOf = async (w: PlanWorld, provider: string, type: string) =>
   (await periodStatus(w.db.pool, '2026-11-01', EXPECTED_TYPES, windowOf(w, '2026-11'))).find((r) => r.provider === provider && r.fileType === type);
 const digestOf = async (w: PlanWorld, slot: string, provider: string) =>
   (await findMissingSubmissions(w.db.pool, w.config, slot as `${number}-${number}-${number}`)).find((r) => r.providerCode === provider);
-const boardOf = async (w: PlanWorld): Promise<BoardRow[]> => (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
+const boardOf = async (w: PlanWorld): Promise<BoardRow[]> => (await boardRows(w.db.pool, OPS, '2026-11', {}, w.config.PLAN_TIME_ZONE, new Date('2026-12-06T16:00:00Z'), deadlinePolicyFromConfig(w.config))).rows;
 const cell = (rows: BoardRow[], provider: string, lob: string, col: string) => rows.find((r) => r.provider === provider && r.lob === lob)?.cells[col];
 
 describe('a file answered again by `reprocess` is replaced by the new answer, not added to', () => {
@@ -237,7 +237,7 @@ describe("the last file sent for a period is that period's, never a later month'
   it('status --period 2026-10 names the October MIF and CSASF, as the board does; September: none sent', async () => {
     const sent = async (period: string, provider: string, type: string) =>
       (await periodStatus(w.db.pool, `${period}-01`, EXPECTED_TYPES, windowOf(w, period))).find((r) => r.provider === provider && r.fileType === type)?.lastSent;
-    const board = async (period: string) => (await boardRows(w.db.pool, OPS, period, {}, w.config.PLAN_TIME_ZONE, deadlinePolicyFromConfig(w.config))).rows;
+    const board = async (period: string) => (await boardRows(w.db.pool, OPS, period, {}, w.config.PLAN_TIME_ZONE, new Date('2026-12-06T16:00:00Z'), deadlinePolicyFromConfig(w.config))).rows;
     expect(await sent('2026-10', 'ACME', 'RTF')).toBe('2026-10-15');
     expect(await sent('2026-10', 'HOMEWAY', 'CSPRTF')).toBe('2026-10-15');
     expect(cell(await board('2026-10'), 'ACME', 'HN', 'MIF')).toMatchObject({ state: 'sent' });

@@ -55,7 +55,7 @@ export function registerUsers(program: Command): void {
   users
     .command('add')
     .description('add an account; without --password-stdin a random password is made and printed once')
-    .requiredOption('--email <EMAIL>', 'the login (a liaison sees the providers with this address as the liaison of one of their contracts, or of the provider)')
+    .requiredOption('--email <EMAIL>', 'the login (a liaison sees the providers whose contracts in force name this address as their liaison)')
     .requiredOption('--role <ROLE>', `${ROLES.join(' | ')}: liaison sees only their providers; ops sees everything and may reprocess and republish; auditor reads everything`)
     .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
     .addOption(nowOption('the account\'s created and updated times'))
