@@ -70,6 +70,8 @@ export interface ApplyCtx {
   state: Map<string, unknown>;
   /** The import's clock: when it happened (compared with RTF receipt times, recorded on what it resolves). */
   now: Date;
+  /** The plan-local day of `now` (PLAN_TIME_ZONE): what still holds a member when the file is read (holdsAgainstReferral). */
+  today: string;
   /** The columns the file's header names (an optional column may be absent). */
   header: readonly string[];
   conflicts: ImportConflict[];
@@ -170,6 +172,20 @@ export const reportedOpen = (a: { status: number; enrollment_end: string | null;
  */
 export const isOpenEcm = (a: { status: number; enrollment_end: string | null; discontinuation_date: string | null; plan_end: string | null }, day: string) =>
   reportedOpen(a, day) && inLineOn(a, day);
+
+/**
+ * [POLICY] Another provider's assignment `a` stops a referral approved on `approved` and imported
+ * on `today` (plan-local days; domain §4 item 4a, a conflict): the member was with that provider on
+ * the approval day (isOpenEcm), and what the provider reported, or the extract's planned end,
+ * still holds them on the import's day (reportedOpen). An enrollment or outreach that ended
+ * between the two (a referral approved October 20 reaching the plan November 20, the enrollment
+ * ended October 31) takes nothing from that provider any more: the referral is applied, where it
+ * was a conflict that left the member with no provider and told the liaisons the member stayed
+ * with the old one. The plan's own line end between the two still stops it (the member left the
+ * line: a referral approved before that is not applied, see LOB_SWITCH).
+ */
+export const holdsAgainstReferral = (a: Parameters<typeof isOpenEcm>[0], approved: string, today: string): boolean =>
+  isOpenEcm(a, approved) && reportedOpen(a, today);
 
 /** [POLICY LOB_SWITCH] An assignment the plan ended because the assignment extract put its member in another line (see endOtherLines). */
 export interface ImportLineSwitch {

@@ -13,7 +13,7 @@ import {
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
-  dedupe, fields, isOpenEcm, knownMemberWithEcmContract, orNull, reportedOpen, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
+  dedupe, fields, holdsAgainstReferral, isOpenEcm, knownMemberWithEcmContract, orNull, reportedOpen, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
 } from './common.js';
 
 /** One text per field, in one order, whatever the source (a file row, a table row, stored jsonb). */
@@ -197,7 +197,8 @@ const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(Str
 
 /**
  * Approved referrals. A referral not seen before, against the member's assignment in its line:
- * - an open one (status 1-3, not ended) with another provider: not applied, a conflict;
+ * - an open one (status 1-3, not ended) with another provider, on the approval day and still
+ *   today (holdsAgainstReferral): not applied, a conflict;
  * - an open one with the same provider: the provider keeps what it reported;
  * - an ended one (any provider), or none: a new episode with the referred provider, status 1
  *   from the approval date, the old episode's reports cleared from the row (kept in lineage),
@@ -209,7 +210,7 @@ export const REFERRALS: Applier = {
   // [POLICY] approval order (then row order) across the whole file: a member's referrals may
   // fall in two batches, and the outcome must not depend on where the batches split the file
   order: byApproval,
-  async check(c, rows, { reject, state, now, conflicts }) {
+  async check(c, rows, { reject, state, now, today, conflicts }) {
     rows = dedupe(rows, (r) => String(r.referral_id), seen(state, 'ref'), reject, 'referral_id');
     rows = await knownMemberWithEcmContract(c, rows, reject, 'approved_date');
     if (!rows.length) return rows;
@@ -237,8 +238,11 @@ export const REFERRALS: Applier = {
       const line = `${String(r.cin)}|${String(r.lob)}`;
       const cur = current.get(line);
       // (open on the approval day: an assignment the plan ended since, moving the member to
-      // another line, holds a referral approved before that end, not one approved after it)
-      const holder = opened.get(line) ?? (cur && isOpenEcm(cur, String(r.approved_date)) ? cur.provider_code : null);
+      // another line, holds a referral approved before that end, not one approved after it;
+      // another provider's holds it only while what it reported still holds the member today)
+      const approved = String(r.approved_date);
+      const holds = cur && (cur.provider_code === r.provider_code ? isOpenEcm(cur, approved) : holdsAgainstReferral(cur, approved, today));
+      const holder = opened.get(line) ?? (holds ? cur.provider_code : null);
       if (known.has(String(r.referral_id))) r.__action = 'keep';
       else if (holder === null) {
         r.__action = 'episode';

@@ -6,8 +6,9 @@
 import path from 'node:path';
 import type pg from 'pg';
 import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
+import { localDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
-import type { Config } from '../config.js';
+import { SETTINGS, type Config } from '../config.js';
 import { withSavepoint, withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { upsertMembers } from '../repositories/members.js';
@@ -101,6 +102,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   const ctx: ApplyCtx = {
     reject, warn: (w) => rowWarnings.push(w), state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
     lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines',
+    today: localDate(now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default),
   };
   try {
     await withTransaction(pool, async (client) => {

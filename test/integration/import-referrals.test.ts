@@ -85,3 +85,17 @@ describe('an enrollment with a planned end (an end date after the approval day) 
   });
 });
 
+
+describe('a back-dated referral: approved while another provider held the member, imported after that assignment ended', () => {
+  // Fay (91000006F) is enrolled with ACME in Health Net with an end on October 31 (the extract's
+  // planned end: status 3): a referral to RIVAL approved on October 20 reaches the plan on
+  // November 20, when ACME no longer holds her
+  const fay = () => one(`select provider_code, status, assigned_date, enrollment_start, enrollment_end from ecm_assignments where cin = '91000006F' and lob = 'HN'`);
+
+  it('is applied (a new episode with the provider referred to from the approval date), not a conflict that leaves the member with no provider', async () => {
+    const s = await importExtract(w, 'referrals', 'ref-back-dated.csv', ['R-BD-1,91000006F,RIVAL,HN,2026-10-20'], '2026-11-20T17:00:00Z');
+    expect(s).toMatchObject({ rowsImported: 1, rowsRejected: 0, conflicts: [] });
+    expect(await fay()).toEqual({ provider_code: 'RIVAL', status: 1, assigned_date: '2026-10-20', enrollment_start: null, enrollment_end: null });
+    expect(await one(`select count(*)::int n from ecm_referral_conflicts where referral_id = 'R-BD-1'`)).toEqual({ n: 0 });
+  });
+});

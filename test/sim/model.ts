@@ -126,7 +126,7 @@ export class Model {
   apply(ev: SimEvent): { expected?: Expected[]; outcome?: UploadOutcome; conflicts?: number } {
     switch (ev.kind) {
       case 'import-extract': return this.extract(ev.rows);
-      case 'import-referrals': return this.referralsIn(ev.rows);
+      case 'import-referrals': return this.referralsIn(ev.rows, ev.date);
       case 'import-auths': return this.auths(ev.rows);
       case 'mif': return { expected: this.mif(ev.date) };
       case 'mini-mif': return { expected: this.miniMif(ev.date) };
@@ -145,12 +145,13 @@ export class Model {
     return {};
   }
 
-  /** §4.2 and §4.4a: a referral assigns (status 1) unless another provider holds the member open; an ended assignment starts a new episode. */
-  private referralsIn(rows: ReferralRow[]): { conflicts: number } {
+  /** §4.2 and §4.4a: a referral assigns (status 1) unless another provider holds the member open (on the approval day and the import's); an ended assignment starts a new episode. */
+  private referralsIn(rows: ReferralRow[], date: IsoDate): { conflicts: number } {
     let conflicts = 0;
     for (const r of rows) {
       const a = this.assignment(r.cin, r.lob);
-      if (Model.open(a, r.approved) && a!.provider !== r.provider) {
+      // [POLICY] another provider holds it only when open on the approval day and still on the import's
+      if (Model.open(a, r.approved) && Model.open(a, date) && a!.provider !== r.provider) {
         conflicts++;
         continue;
       }
