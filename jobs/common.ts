@@ -43,6 +43,8 @@ export async function generateSlot(kind: OutboundKind, deps: JobDeps, ctx: Pick<
     empty: result.empty,
     alreadyDone: result.units.filter((u) => u.status === 'ALREADY_DONE').length,
     failed: result.failed,
+    // (earlier slots' files that interrupted runs recorded and never published, closed by this run)
+    ...(result.superseded ? { superseded: result.superseded } : {}),
   };
   if (result.failed) {
     const which = result.units.filter((u) => u.status === 'FAILED').map((u) => `${u.provider}${u.lob ? `/${u.lob}` : ''}`);

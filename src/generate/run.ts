@@ -18,8 +18,10 @@ import { queueNotification, sendNotification, type Message } from '../notify/mai
 import { csasfRows, openRefusalsOf, type OpenRefusal } from '../repositories/cs-authorizations.js';
 import { markReferralsSentOn, mifMembers, miniMifMembers, readMembersInSnapshot } from '../repositories/ecm-assignments.js';
 import {
-  currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, renamePendingFile, takenFileNames,
+  closeUnpublished, currentVersion, hasCurrentVersion, markPublished, markReplaced, recordedBytes, recordEmptyFile, recordPendingFile, renamePendingFile, supersededPending,
+  takenFileNames,
 } from '../repositories/outbound-files.js';
+import { holdSlotClaims } from '../repositories/run-ledger.js';
 import { outboundProviders } from '../repositories/providers.js';
 import { markUnit, unitDone } from '../repositories/run-units.js';
 import { SftpError, type SftpSession } from '../sftp/client.js';
@@ -62,6 +64,8 @@ export interface UnitResult {
   replaces?: string | null;
   error?: string;
   refused?: { cin: string; serviceCode: string; owner: string }[];
+  /** Versions of earlier slots of the unit, recorded and never published, that this run closed (closingSuperseded). */
+  superseded?: number;
 }
 
 export interface GenerateResult {
@@ -72,6 +76,8 @@ export interface GenerateResult {
   published: number;
   empty: number;
   failed: number;
+  /** Versions of earlier slots, recorded by interrupted runs and never published, closed by this run. */
+  superseded: number;
 }
 
 /** The slot a date belongs to: MIF → that month's 15th; CSASF → the latest slot on or before it; mini-MIF → the day. */
@@ -258,7 +264,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const prepareAt = (i: number) => {
     // signal: no new unit is started once a stop is asked for
     if (i >= units.length || preparing.has(i) || opts.signal?.aborted) return;
-    preparing.set(i, prepareUnit(kind, job, slot, units[i]!, opts, deps, at).catch((error: unknown) => ({ error })));
+    preparing.set(i, closingSuperseded(prepareUnit(kind, job, slot, units[i]!, opts, deps, at), kind, job, slot, units[i]!, opts, deps).catch((error: unknown) => ({ error })));
   };
   const failed = async (i: number, u: Unit, err: unknown) => {
     const message = errorText(err);
@@ -310,7 +316,8 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
     return (sessions[lane] ??= await deps.openSession());
   }
   const count = (s: UnitResult['status']) => results.filter((r) => r.status === s).length;
-  return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED') };
+  const superseded = results.reduce((n, r) => n + (r.superseded ?? 0), 0);
+  return { kind, slot, dryRun: !!opts.dryRun, units: results, published: count('PUBLISHED'), empty: count('EMPTY'), failed: count('FAILED'), superseded };
 }
 
 /**
@@ -323,6 +330,63 @@ const DELIVERIES = 2;
 
 /** A unit either settled while preparing (already done, empty, dry run) or ready to deliver. */
 type Prepared = { result: UnitResult } | { deliver: (session: () => Promise<SftpSession>) => Promise<UnitResult> };
+
+/**
+ * A run of a slot supersedes the unit's versions of earlier slots that an interrupted run recorded
+ * and never published (catch-up never resumes an older slot; what they carried, this slot's file
+ * carries: supersededPending). Each is closed (FAILED, saying so) and the `.part` its attempt
+ * may have left in the provider's downloads/ is removed, on the unit's delivery (with its sFTP
+ * session, even when the unit has nothing to send). Never while another run holds that slot, or
+ * a republish of it (a second scheduler, an operator's generate --date: it may be writing that
+ * very `.part`): the claims are held while the version is closed, so none starts meanwhile, and
+ * the next run closes it once that one has ended. Left for the next run too when the sFTP
+ * server refuses the removal (a warning): the version stays PENDING until its `.part` is gone.
+ */
+async function closingSuperseded(
+  preparing: Promise<Prepared>, kind: OutboundKind, job: string, slot: IsoDate, u: Unit, opts: GenerateOptions, deps: GenerateDeps,
+): Promise<Prepared> {
+  const prepared = await preparing;
+  if (opts.dryRun || opts.republish) return prepared;
+  const stale = await supersededPending(deps.pool, KIND_CODE[kind], slot, u.provider.provider_code, u.lob);
+  if (stale.length === 0) return prepared;
+  return {
+    deliver: async (session) => {
+      const dir = providerFolders(deps.config.SFTP_ROOT, u.provider.sftp_folder).downloads;
+      let superseded = 0;
+      for (const v of stale) {
+        const held: [string, string][] = [[job, v.slot], ['republish', `${kind} ${v.slot} ${u.provider.provider_code}`]];
+        const ctx = { job, slot, provider: u.provider.provider_code, lob: u.lob, supersededSlot: v.slot, file: v.file_name };
+        try {
+          const closed = await withTransaction(deps.pool, async (c) => {
+            if ((await holdSlotClaims(c, held, deps.config.ABANDON_AFTER_SECONDS)).live) {
+              log.info(ctx, 'an unpublished file of an earlier slot is left to the run that holds that slot');
+              return false;
+            }
+            if (v.file_name) await removeIfThere(await session(), `${dir}/.${v.file_name}.part`);
+            return closeUnpublished(c, v.id, `never published (its run stopped before confirming it); superseded by the ${kind} of ${slot}, which carries what it would have`);
+          });
+          if (closed) {
+            superseded++;
+            log.warn(ctx, 'unpublished file of a superseded slot closed (FAILED) and its .part removed: this slot\'s file carries its members');
+          }
+        } catch (err) {
+          log.warn({ ...ctx, err: { message: errorText(err) } }, 'could not close an unpublished file of a superseded slot; the next run tries again');
+        }
+      }
+      const r = 'result' in prepared ? prepared.result : await prepared.deliver(session);
+      return superseded ? { ...r, superseded } : r;
+    },
+  };
+}
+
+/** Removes a remote file, if it is there (unlink: a link itself, never its target). */
+async function removeIfThere(session: SftpSession, remotePath: string): Promise<void> {
+  try {
+    await session.remove(remotePath);
+  } catch (err) {
+    if (!(err instanceof SftpError && err.code === 'NOT_FOUND')) throw err;
+  }
+}
 
 /** Reads the unit's rows and writes its workbook; recording and publishing are left to `deliver`. */
 async function prepareUnit(

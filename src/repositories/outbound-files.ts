@@ -144,3 +144,36 @@ export async function markPublished(db: Db, id: number, remotePath: string, runI
     id, remotePath, runId, at,
   ]);
 }
+
+/** A version an interrupted attempt recorded for an earlier slot of the unit and never published. */
+export interface SupersededVersion {
+  id: number;
+  slot: IsoDate;
+  file_name: string | null;
+}
+
+/**
+ * The unit's (kind, provider, line of business; null lob: a CSASF) versions still PENDING for
+ * slots before `slot`: a run of `slot` supersedes them (catch-up never resumes an older slot, and
+ * what they carried is on this slot's file: a referral counts as sent only once a PUBLISHED file
+ * carried it), oldest first.
+ */
+export async function supersededPending(db: Db, kind: OutboundKindCode, slot: IsoDate, provider: string, lob: string | null): Promise<SupersededVersion[]> {
+  const r = await db.query<SupersededVersion>(
+    `select id, to_char(slot, 'YYYY-MM-DD') as slot, file_name from outbound_files
+      where kind = $1 and slot < $2 and provider_code = $3 and coalesce(lob, '') = coalesce($4, '') and status = 'PENDING' and replaced_at is null
+      order by slot, id`,
+    [kind, slot, provider, lob],
+  );
+  return r.rows.map((x) => ({ ...x, id: Number(x.id) }));
+}
+
+/**
+ * A PENDING version that will never go out is closed: FAILED, with why (`error`), so it is no
+ * longer its slot's current version (a later run of that slot builds afresh), and its bytes are
+ * no longer kept as still to go out. Returns whether it was still PENDING.
+ */
+export async function closeUnpublished(db: Db, id: number, error: string): Promise<boolean> {
+  const r = await db.query(`update outbound_files set status = 'FAILED', error = $2 where id = $1 and status = 'PENDING'`, [id, error]);
+  return r.rowCount === 1;
+}

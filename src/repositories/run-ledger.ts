@@ -42,6 +42,24 @@ export interface RunRow {
 
 export const processOwner = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
+/** The lock one claim of (job, slot) at a time is taken under (for the transaction). */
+const SLOT_CLAIM_LOCK = `select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`;
+
+/**
+ * Holds the claims of these (job, slot)s for the caller's transaction (no attempt can claim one
+ * until it ends) and says whether any of them has a live attempt (RUNNING, heartbeat within
+ * abandonAfterSeconds): what another run may be doing to the slot's files is left to it.
+ */
+export async function holdSlotClaims(c: pg.PoolClient, slots: readonly (readonly [job: string, slot: string])[], abandonAfterSeconds: number): Promise<{ live: boolean }> {
+  for (const [job, slot] of slots) await c.query(SLOT_CLAIM_LOCK, [job, slot]);
+  const r = await c.query(
+    `select 1 from runs r join unnest($1::text[], $2::text[]) as s(job, slot) on r.job = s.job and r.slot = s.slot
+      where r.status = 'RUNNING' and r.heartbeat_at >= now() - make_interval(secs => $3) limit 1`,
+    [slots.map((x) => x[0]), slots.map((x) => x[1]), abandonAfterSeconds],
+  );
+  return { live: !!r.rowCount };
+}
+
 export type ClaimResult =
   | { claimed: true; run: RunRow }
   | { claimed: false; reason: 'done' | 'running'; run: RunRow };
@@ -68,7 +86,7 @@ export async function claimRun(
   try {
     await c.query('begin');
     // One claimant at a time per slot: the check and the append below are one step.
-    await c.query(`select pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`, [job, slot]);
+    await c.query(SLOT_CLAIM_LOCK, [job, slot]);
     const live = await c.query<RunRow & { stale: boolean }>(
       `select *, heartbeat_at < now() - make_interval(secs => $3) as stale from runs
         where job = $1 and slot = $2 and status = 'RUNNING' for update`,
