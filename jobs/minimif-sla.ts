@@ -1,5 +1,6 @@
-// The mini-MIF SLA alert (daily): referrals still not sent MINI_MIF_SLA_DAYS after approval
-// raise one liaison alert each.
+// The mini-MIF SLA alert (daily): referrals still not sent MINI_MIF_SLA_DAYS after approval, or
+// sent later than that (caught up after an outage that spanned their alert's day), raise one
+// liaison alert each.
 import { DAILY } from '../src/calendar/slots.js';
 import { declareJob, firesAt } from './job.js';
 import { miniMif as miniMifJob } from './mini-mif.js';

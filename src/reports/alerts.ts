@@ -2,7 +2,7 @@
 // names, dates of birth or addresses.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { IsoDate } from '../../schemas/primitives.js';
+import { addDays, type IsoDate } from '../../schemas/primitives.js';
 import { spellDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -14,23 +14,37 @@ import { markReferralsAlerted, markReferralsCarried, overdueReferrals } from '..
 export interface SlaAlertResult { referrals: number; providers: number }
 
 /**
- * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval raises one
- * liaison alert (per provider and liaison of the referral's line, once per referral).
+ * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval, or sent later
+ * than that (a file caught up after an outage that spanned the alert's day: catch-up sends the
+ * day's mini-MIF before the day's alert), raises one liaison alert (per provider and liaison of
+ * the referral's line, once per referral). Sent late: by a file that went out within
+ * CATCH_UP_DAYS of the slot (what catch-up makes up), not years of history.
  */
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
   // a referral loaded after the MIF that carried its member was sent on that MIF: not overdue
   await markReferralsCarried(pool);
-  const overdue = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS);
+  const overdue = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS, config.PLAN_TIME_ZONE, addDays(slot, -config.CATCH_UP_DAYS));
   let referrals = 0;
   const alerted = new Set<string>();
   for (const row of overdue) {
     // A referral of a member no longer eligible with the plan on the slot's day is unsent on
     // purpose (no mini-MIF carries a member the plan no longer covers): the liaison closes it;
     // only the others are the mini-MIF run's to look into.
-    const due = row.referrals.filter((x) => x.eligible);
-    const ineligible = row.referrals.filter((x) => !x.eligible);
+    const late = row.referrals.filter((x) => x.sent !== null);
+    const due = row.referrals.filter((x) => x.sent === null && x.eligible);
+    const ineligible = row.referrals.filter((x) => x.sent === null && !x.eligible);
     const table = (xs: typeof row.referrals) => ['referral_id  lob  CIN        approved', ...xs.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${spellDate(x.approved)}`)];
+    const lateTable = ['referral_id  lob  CIN        approved    sent', ...late.map((x) => `${x.id.padEnd(12)} ${x.lob.padEnd(4)} ${x.cin}  ${spellDate(x.approved)}  ${spellDate(x.sent!)}`)];
     const lines = [
+      ...(late.length ? [
+        `${late.length} approved ECM referral(s) to provider ${row.provider_code} went out late: on a mini-MIF or MIF more than`,
+        `${config.MINI_MIF_SLA_DAYS} days after approval (the plan sends them within 5-10 days; the scheduler was down, or the run failed, on their alert's day).`,
+        '',
+        ...lateTable,
+        '',
+        'They have reached the provider now: check with the provider that outreach has started.',
+      ] : []),
+      ...(late.length && (due.length || ineligible.length) ? [''] : []),
       ...(due.length ? [
         `${due.length} approved ECM referral(s) to provider ${row.provider_code} have not gone out on a mini-MIF or MIF`,
         `${config.MINI_MIF_SLA_DAYS} or more days after approval (the plan sends them within 5-10 days).`,
@@ -48,8 +62,10 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
       ] : []),
     ];
     const subject = due.length
-      ? `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}${ineligible.length ? ` (${ineligible.length} of members not eligible)` : ''}`
-      : `Referrals not sent, members not eligible: ${ineligible.length} for ${row.provider_code}`;
+      ? `mini-MIF overdue: ${row.referrals.length} referral(s) for ${row.provider_code}${ineligible.length ? ` (${ineligible.length} of members not eligible)` : ''}${late.length ? ` (${late.length} sent late)` : ''}`
+      : late.length
+        ? `mini-MIF sent late: ${late.length} referral(s) for ${row.provider_code}${ineligible.length ? ` (and ${ineligible.length} not sent, members not eligible)` : ''}`
+        : `Referrals not sent, members not eligible: ${ineligible.length} for ${row.provider_code}`;
     const alert = {
       kind: 'minimif-sla',
       to: [row.liaison_email ?? ''],

@@ -289,32 +289,41 @@ export async function markReferralsCarried(db: Db): Promise<number> {
 export interface OverdueReferrals {
   provider_code: string;
   liaison_email: string | null;
-  /** eligible: whether the member is eligible with the plan on the slot's day (else no mini-MIF may carry the referral: memberEligible). */
-  referrals: { id: string; cin: string; approved: string; lob: string; eligible: boolean }[];
+  /**
+   * eligible: whether the member is eligible with the plan on the slot's day (else no mini-MIF may carry the referral: memberEligible).
+   * sent: the plan-local day the file that sent the referral went out, when that was after its SLA days (null: not sent yet).
+   */
+  referrals: { id: string; cin: string; approved: string; lob: string; eligible: boolean; sent: string | null }[];
 }
 
 /**
- * Per provider (by code) and liaison: referrals not sent, not alerted on yet, and approved `days`
- * or more before the slot, whose member has not since been assigned to another provider in the line, nor
- * moved to another line by the slot (assignmentInLine). The liaison is the one of the provider's ECM contract in the
+ * Per provider (by code) and liaison: referrals not alerted on yet, approved `days` or more before
+ * the slot, and either not sent, whose member has not since been assigned to another provider in the line, nor
+ * moved to another line by the slot (assignmentInLine), or sent late: by a file that went out
+ * (plan-local day, `tz`) more than `days` after the approval, on or after `lateSince` (a file
+ * caught up after an outage, whose alert day the scheduler missed). The liaison is the one of the provider's ECM contract in the
  * referral's line (the provider's own when the contract names none, or there is no contract in
  * that line), compared case-insensitively: each liaison hears of their line's referrals.
  */
-export async function overdueReferrals(db: Db, slot: IsoDate, days: number): Promise<OverdueReferrals[]> {
+export async function overdueReferrals(db: Db, slot: IsoDate, days: number, tz: string, lateSince: IsoDate): Promise<OverdueReferrals[]> {
   const r = await db.query<OverdueReferrals>(
     `select f.provider_code, min(${CONTRACT_LIAISON}) as liaison_email,
-            json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob, 'eligible', ${memberEligible('m', '$1::date')})
+            json_agg(json_build_object('id', f.referral_id, 'cin', f.cin, 'approved', f.approved_date, 'lob', f.lob, 'eligible', ${memberEligible('m', '$1::date')},
+                                       'sent', to_char(s.sent, 'YYYY-MM-DD'))
                      order by f.approved_date, f.referral_id) as referrals
        from ecm_referrals f join providers p using (provider_code)
        left join members m on m.cin = f.cin
        left join provider_contracts c on c.provider_code = f.provider_code and c.lob = f.lob and c.program = 'ECM'
-      where f.mini_mif_file_id is null and f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
-        -- a member since moved to another provider (the assignment extract), or to another line
-        -- (assignmentInLine), is on no mini-MIF of this one's from then (miniMifMembers): nothing is overdue to it
-        and not exists (select 1 from ecm_assignments a where a.cin = f.cin and a.lob = f.lob
-                          and (a.provider_code <> f.provider_code or not ${assignmentInLine('a', '$1::date')}))
+       left join lateral (select (o.published_at at time zone $3)::date as sent from outbound_files o where o.id = f.mini_mif_file_id) s on true
+      where f.sla_alerted_at is null and f.approved_date <= ($1::date - $2::int)
+        and ((f.mini_mif_file_id is null
+              -- a member since moved to another provider (the assignment extract), or to another line
+              -- (assignmentInLine), is on no mini-MIF of this one's from then (miniMifMembers): nothing is overdue to it
+              and not exists (select 1 from ecm_assignments a where a.cin = f.cin and a.lob = f.lob
+                                and (a.provider_code <> f.provider_code or not ${assignmentInLine('a', '$1::date')})))
+             or (s.sent > f.approved_date + $2::int and s.sent >= $4::date))
       group by f.provider_code, lower(${CONTRACT_LIAISON}) order by f.provider_code, 2`,
-    [slot, days],
+    [slot, days, tz, lateSince],
   );
   return r.rows;
 }
