@@ -102,3 +102,13 @@ export function periodForReceipt(receivedAt: Date, tz: string): ReceiptPeriod {
   const p = localParts(receivedAt, tz);
   return { period: formatPeriod(p.year, p.month - 1), day: p.day, localDate: p.date };
 }
+
+/**
+ * The first day of the reporting period whose contracts decide which providers a liaison may see
+ * at `now` (liaisonsWhoMaySee, src/repositories/board.ts): the period files received then answer
+ * (the month before, in the plan's time zone), as the board's default month is. The web pages ask
+ * it on their clock, and the mini-MIF SLA alert (which names members by CIN) on its run's clock.
+ * A contract ending November 30 is in force for November, whose files are due and answered in
+ * December: its liaison sees the provider through December, and not from January 1.
+ */
+export const accessPeriodDate = (now: Date, tz: string): string => periodFirstDay(periodForReceipt(now, tz).period);

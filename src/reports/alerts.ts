@@ -8,22 +8,62 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { withTransaction } from '../db/pool.js';
+import { accessPeriodDate } from '../calendar/period.js';
+import { normaliseEmail } from '../email-address.js';
 import { queueNotification, recipientsOf, sendNotification } from '../notify/mailer.js';
-import { markReferralsAlerted, markReferralsCarried, overdueReferrals } from '../repositories/ecm-assignments.js';
+import { liaisonsWhoMaySee } from '../repositories/board.js';
+import { markReferralsAlerted, markReferralsCarried, overdueReferrals, type OverdueReferrals } from '../repositories/ecm-assignments.js';
 
 export interface SlaAlertResult { referrals: number; providers: number }
 
 /**
+ * [POLICY] Whom an SLA alert about a provider goes to (it names members by CIN: only to a liaison
+ * who may see the provider, spec's "a member is shown only to who may see that provider"):
+ * `lineLiaison`, the liaison of the referrals' line (overdueReferrals), while they are one of
+ * `maySee`, the liaisons who may see the provider now (liaisonsWhoMaySee: of its contracts in
+ * force, the web pages' rule, asked here, never written again); otherwise every one of `maySee`
+ * (the liaisons of its other contracts in force: the line's contract has ended, or names someone
+ * who no longer may see the provider). None: nobody is told.
+ */
+export function slaAlertRecipients(lineLiaison: string | null, maySee: readonly string[]): string[] {
+  const seers = [...new Set(maySee.map(normaliseEmail))].sort();
+  if (lineLiaison !== null && seers.includes(normaliseEmail(lineLiaison))) return [lineLiaison.trim()];
+  return seers;
+}
+
+/**
+ * The overdue rows (per provider and line liaison) addressed by slaAlertRecipients, one per
+ * provider and set of recipients: two lines whose alert goes to the same people (the line's
+ * contract has ended and another line's liaison stands in) make one alert, its referrals in the
+ * order overdueReferrals gives them (approval day, then id).
+ */
+function addressed(rows: readonly OverdueReferrals[], maySee: ReadonlyMap<string, readonly string[]>): { provider_code: string; to: string[]; referrals: OverdueReferrals['referrals'] }[] {
+  const out = new Map<string, { provider_code: string; to: string[]; referrals: OverdueReferrals['referrals'] }>();
+  for (const row of rows) {
+    const to = slaAlertRecipients(row.liaison_email, maySee.get(row.provider_code) ?? []);
+    const key = `${row.provider_code}|${to.map(normaliseEmail).join(',')}`;
+    const had = out.get(key);
+    if (had) had.referrals = [...had.referrals, ...row.referrals].sort((a, b) => a.approved.localeCompare(b.approved) || a.id.localeCompare(b.id));
+    else out.set(key, { provider_code: row.provider_code, to, referrals: row.referrals });
+  }
+  return [...out.values()];
+}
+
+/**
  * A referral still not sent on a MIF or mini-MIF MINI_MIF_SLA_DAYS after approval, or sent later
  * than that (a file caught up after an outage that spanned the alert's day: catch-up sends the
- * day's mini-MIF before the day's alert), raises one liaison alert (per provider and liaison of
- * the referral's line, once per referral). Sent late: by a file that went out within
+ * day's mini-MIF before the day's alert), raises one liaison alert (per provider and recipients,
+ * once per referral): to the liaison of the referral's line while they may see the provider at
+ * `now`, else to those who may (slaAlertRecipients). Sent late: by a file that went out within
  * CATCH_UP_DAYS of the slot (what catch-up makes up), not years of history.
  */
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
   // a referral loaded after the MIF that carried its member was sent on that MIF: not overdue
   await markReferralsCarried(pool);
-  const overdue = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS, config.PLAN_TIME_ZONE, addDays(slot, -config.CATCH_UP_DAYS));
+  const found = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS, config.PLAN_TIME_ZONE, addDays(slot, -config.CATCH_UP_DAYS));
+  // who may see each provider when the alert goes out (the run's clock), as the web pages decide it
+  const maySee = found.length ? await liaisonsWhoMaySee(pool, accessPeriodDate(now, config.PLAN_TIME_ZONE)) : new Map<string, string[]>();
+  const overdue = addressed(found, maySee);
   let referrals = 0;
   const alerted = new Set<string>();
   for (const row of overdue) {
@@ -68,7 +108,7 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
         : `Referrals not sent, members not eligible: ${ineligible.length} for ${row.provider_code}`;
     const alert = {
       kind: 'minimif-sla',
-      to: [row.liaison_email ?? ''],
+      to: row.to,
       subject,
       text: lines.join('\n'),
       // once per provider and set of referrals (a retry of the same run finds it recorded)
@@ -76,11 +116,12 @@ export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDa
     };
     // The alert is recorded and its referrals marked alerted in one transaction: a run that
     // stops between the two would leave them unmarked, and the next day's alert (another set
-    // of referrals, another key) would name them again. Nobody to tell (no liaison): nothing
-    // recorded, nothing marked; the next run tries again (asked here: the mailer would record
-    // a message nobody is to receive as failed, for ops).
+    // of referrals, another key) would name them again. Nobody to tell (no liaison may see the
+    // provider: no contract in force names one): nothing recorded, nothing marked; the next run
+    // tries again (asked here: the mailer would record a message nobody is to receive as failed,
+    // for ops). [POLICY] Not OPS_EMAIL either: ops emails carry no member identifiers.
     if (recipientsOf(alert).length === 0) {
-      log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison email for the line); not marked alerted');
+      log.warn({ provider: row.provider_code, referrals: row.referrals.length }, 'mini-MIF SLA alert: nobody to tell (no liaison may see the provider: no contract in force names one); not marked alerted');
       continue;
     }
     const recorded = await withTransaction(pool, async (c) => {

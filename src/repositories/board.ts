@@ -94,8 +94,10 @@ export async function providerProfile(db: Queryable, code: string): Promise<Prov
  * period lets nobody see the provider, whoever it names, and the provider's own liaison counts
  * only as the stand-in of a contract in force that names none: a provider with no contract in
  * force is seen by no liaison (ops and auditors see every provider: not asked here). The pages
- * ask for the period files received today answer (accessPeriodDate, src/web/layout.ts): the
+ * ask for the period files received today answer (accessPeriodDate, src/calendar/period.ts): the
  * month a contract ends in is still owed and answered, and digested to its liaison, the month after.
+ * The mini-MIF SLA alert (members' CINs by email) asks it too, on its run's clock, for whom it may
+ * go to (slaAlertRecipients, src/reports/alerts.ts).
  */
 export async function liaisonsWhoMaySee(db: Queryable, periodDate: string, code?: string): Promise<Map<string, string[]>> {
   const r = await db.query<{ provider_code: string; liaisons: string[] }>(

@@ -303,7 +303,9 @@ export interface OverdueReferrals {
  * (plan-local day, `tz`) more than `days` after the approval, on or after `lateSince` (a file
  * caught up after an outage, whose alert day the scheduler missed). The liaison is the one of the provider's ECM contract in the
  * referral's line (the provider's own when the contract names none, or there is no contract in
- * that line), compared case-insensitively: each liaison hears of their line's referrals.
+ * that line), compared case-insensitively: the line's liaison, to whom the alert goes while they may
+ * see the provider (miniMifSlaAlert asks liaisonsWhoMaySee, src/repositories/board.ts: the rows name
+ * members by CIN).
  */
 export async function overdueReferrals(db: Db, slot: IsoDate, days: number, tz: string, lateSince: IsoDate): Promise<OverdueReferrals[]> {
   const r = await db.query<OverdueReferrals>(

@@ -5,14 +5,14 @@
 import type pg from 'pg';
 import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
 import { answerWindow, type DeadlinePolicy } from '../calendar/deadlines.js';
-import { addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
+import { accessPeriodDate, addMonths, isPeriod, periodFirstDay, periodForReceipt, reportingPeriodLabel, type Period } from '../calendar/period.js';
 import { normaliseEmail } from '../email-address.js';
 import { INBOUND_TYPES } from '../filetypes/registry.js';
 import { EXPECTED_TYPES } from '../reports/missing.js';
 import { liaisonsWhoMaySee, providerLines, sentInMonth, type ProviderLine } from '../repositories/board.js';
 import { acceptedLines, later, owedLines, periodStatus, type AcceptedLine, type StatusRow } from '../repositories/status.js';
 import { html, query, type Html } from './html.js';
-import { accessPeriodDate, canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
+import { canSeeAll, canSeeProvider, formatInstant, page, type Viewer } from './layout.js';
 
 /** The files the plan sends, then every inbound type of the registry (in its order): a new type gets its column. */
 export const COLUMNS: readonly string[] = ['MIF', 'CSASF', ...INBOUND_TYPES.types.map((t) => t.name)];

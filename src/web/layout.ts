@@ -1,6 +1,5 @@
 // The page shell: header, navigation, the logged-in user and the logout button. No scripts and
 // no inline styles (the CSP allows neither): one stylesheet, /static/app.css.
-import { periodFirstDay, periodForReceipt } from '../calendar/period.js';
 import { normaliseEmail } from '../email-address.js';
 import { html, type Html } from './html.js';
 import type { WebRole } from '../repositories/web-users.js';
@@ -18,20 +17,11 @@ export const canSeeAll = (v: Viewer): boolean => v.role !== 'liaison';
 /**
  * A liaison sees a provider when they are one of `liaisons`, those who may see it now
  * (liaisonsWhoMaySee in src/repositories/board.ts: the liaisons of its contracts in force for the
- * period accessPeriodDate names), compared case-insensitively; never a provider only other
+ * period accessPeriodDate names: src/calendar/period.ts), compared case-insensitively; never a provider only other
  * liaisons, or only contracts that have ended, name them on. Ops and auditors see every provider.
  */
 export const canSeeProvider = (v: Viewer, liaisons: readonly (string | null)[]): boolean =>
   canSeeAll(v) || liaisons.some((l) => l !== null && normaliseEmail(l) === v.email);
-
-/**
- * The first day of the reporting period whose contracts decide which providers a liaison sees
- * at `now` (the pages' clock): the period files received then answer (the month before, in the
- * plan's time zone), as the board's default month is. A contract ending November 30 is in force
- * for November, whose files are due and answered in December: its liaison sees the provider
- * through December, and not from January 1.
- */
-export const accessPeriodDate = (now: Date, tz: string): string => periodFirstDay(periodForReceipt(now, tz).period);
 
 export function page(o: { title: string; viewer?: Viewer; body: Html; flash?: { kind: 'ok' | 'error'; text: string } }): Html {
   const v = o.viewer;
