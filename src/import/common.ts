@@ -90,10 +90,14 @@ export interface Applier {
   upsert(c: pg.PoolClient, rows: Row[], ctx: ApplyCtx): Promise<void>;
   /**
    * The order the file's rows are checked and written in, when their outcome depends on it
-   * (one row read after another): the valid rows are then held and sorted before the first
-   * batch, so where the import's batches fall changes nothing. Absent: file order, streamed.
+   * (one row read after another): by this key, compared byte by byte (Postgres's "C"
+   * collation: an ISO date sorts as days), then by row number. The valid rows are then staged in the import's
+   * transaction as they are read, a batch at a time, and checked and written from there in
+   * that order, a batch at a time (src/repositories/upstream-staging.ts): where the import's
+   * batches fall changes nothing, and no more than a batch of the file is held. Absent: file
+   * order, streamed.
    */
-  order?: (a: Row, b: Row) => number;
+  orderKey?: (r: Row) => string;
   /** After the file's last batch, in its transaction: rules over the whole file (what it lists, what it wrote). */
   finish?: (c: pg.PoolClient, ctx: ApplyCtx) => Promise<void>;
 }

@@ -192,8 +192,10 @@ export const ECM_ASSIGNMENTS: Applier = {
   },
 };
 
-/** Referrals in approval order, then file order. */
-const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(String(b.approved_date)) || a.__row - b.__row;
+/** A referral's place in approval order (an ISO date: compared byte by byte, it sorts as days). */
+const approval = (r: Row) => String(r.approved_date);
+/** Referrals in approval order, then file order (as the import stages them: REFERRALS.orderKey). */
+const byApproval = (a: Row, b: Row) => (approval(a) < approval(b) ? -1 : approval(a) > approval(b) ? 1 : a.__row - b.__row);
 
 /**
  * Approved referrals. A referral not seen before, against the member's assignment in its line:
@@ -209,7 +211,8 @@ const byApproval = (a: Row, b: Row) => String(a.approved_date).localeCompare(Str
 export const REFERRALS: Applier = {
   // [POLICY] approval order (then row order) across the whole file: a member's referrals may
   // fall in two batches, and the outcome must not depend on where the batches split the file
-  order: byApproval,
+  // (staged as read and applied from the import's table in this order, a batch at a time)
+  orderKey: approval,
   async check(c, rows, { reject, state, now, today, conflicts }) {
     rows = dedupe(rows, (r) => String(r.referral_id), seen(state, 'ref'), reject, 'referral_id');
     rows = await knownMemberWithEcmContract(c, rows, reject, 'approved_date');

@@ -13,6 +13,7 @@ import { withSavepoint, withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
+import { openUpstreamStaging, stagedUpstreamRows, stageUpstreamRows } from '../repositories/upstream-staging.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
 import { alertLineSwitches, alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
@@ -56,9 +57,15 @@ export interface ImportOptions {
   config?: Config;
   /** The import's instant (default: the wall clock). */
   now?: Date;
+  /**
+   * A probe (the tests'): told how many of the file's parsed rows the import holds in memory at
+   * once, each time that number grows. Streamed, it is never more than a batch (IMPORT_BATCH).
+   */
+  onRowsHeld?: (rows: number) => void;
 }
 
-const BATCH = 2000;
+/** Rows per batch: checked, written and (referrals) staged together; the most rows an import holds. */
+export const IMPORT_BATCH = 2000;
 
 export class ImportFileError extends Error {
   constructor(message: string) {
@@ -107,14 +114,32 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   try {
     await withTransaction(pool, async (client) => {
       let batch: Row[] = [];
-      // (an applier with an order sees the file's valid rows in it, whatever the batches: held)
-      const held: Row[] | null = applier.order ? [] : null;
       const flush = async () => {
         if (!batch.length) return;
         const accepted = await applier.check(client, batch, ctx);
         if (accepted.length) summary.rowsImported += await upsertGuarded(client, applier, accepted, ctx);
         batch = [];
       };
+      // An applier with an order (referrals: approval order) sees the file's valid rows in it,
+      // whatever the batches: they are staged as they are read, a batch at a time, in the
+      // transaction's own table, and checked and written from there in that order, a batch at a
+      // time. So the import holds a batch of the file's rows, never the file (it held them all to
+      // sort them, growing with the file).
+      const { orderKey } = applier;
+      let staging = false;
+      const stage = async () => {
+        if (!batch.length || !orderKey) return;
+        if (!staging) {
+          await openUpstreamStaging(client);
+          staging = true;
+        }
+        await stageUpstreamRows(client, batch.map((r) => {
+          const { __row, ...data } = r;
+          return { row: __row, key: orderKey(r), data };
+        }));
+        batch = [];
+      };
+      const full = orderKey ? stage : flush;
       for await (const { rowNumber, record, problem } of table.rows) {
         // [POLICY] the header again (two extracts joined into one file) is no row, as in a provider's workbook
         if (!problem && spec.columns.every((c) => record[c]?.trim() === c)) continue;
@@ -132,19 +157,19 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
           reject(rowNumber, msg, column);
           continue;
         }
-        const row: Row = { ...(parsed.data as Record<string, unknown>), __row: rowNumber };
-        if (held) {
-          held.push(row);
-          continue;
-        }
-        batch.push(row);
-        if (batch.length >= BATCH) await flush();
+        batch.push({ ...(parsed.data as Record<string, unknown>), __row: rowNumber });
+        opts.onRowsHeld?.(batch.length);
+        if (batch.length >= IMPORT_BATCH) await full();
       }
-      if (held)
-        for (const row of held.sort(applier.order)) {
-          batch.push(row);
-          if (batch.length >= BATCH) await flush();
-        }
+      if (orderKey) {
+        await stage();
+        if (staging)
+          for await (const rows of stagedUpstreamRows(client, IMPORT_BATCH)) {
+            batch = rows.map((r): Row => ({ ...r.data, __row: r.row }));
+            opts.onRowsHeld?.(batch.length);
+            await flush();
+          }
+      }
       await flush();
       if (applier.finish) await applier.finish(client, ctx);
     });

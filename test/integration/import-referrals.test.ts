@@ -1,6 +1,11 @@
-// The referral extract imported again (what a re-import keeps of "sent" and "alerted"), and
-// across the import's batches.
+// The referral extract imported again (what a re-import keeps of "sent" and "alerted"), across
+// the import's batches, and streamed (a large extract held a batch at a time, never whole).
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPSTREAM } from '../../schemas/upstream.js';
+import { IMPORT_BATCH, ImportFileError, importUpstream } from '../../src/import/upstream.js';
 import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 let w: PlanWorld;
@@ -53,6 +58,100 @@ describe('referrals across the import\'s batches', () => {
     expect(s.conflicts).toEqual([{ row: 2001, referralId: 'R-7B', cin: '91000007G', lob: 'HN', currentProvider: 'ACME', referredProvider: 'RIVAL' }]);
     expect(await one("select provider_code, assigned_date from ecm_assignments where cin = '91000007G' and lob = 'HN'"))
       .toEqual({ provider_code: 'ACME', assigned_date: '2026-11-01' });
+  });
+});
+
+describe('a large referral extract is streamed, a batch at a time, and still applied in approval order', () => {
+  // 6,000 members with no assignment, each referred to ACME, the file in reverse approval order;
+  // and one more member referred twice: to RIVAL (approved October 20) on the file's first row
+  // and to ACME (approved October 2) on its last, three batches later
+  const N = 6000;
+  const cin = (i: number) => `8${String(i).padStart(7, '0')}M`;
+  const day = (i: number) => `2026-10-${String(1 + ((N - i) % 28)).padStart(2, '0')}`;
+  const twice = cin(N + 1);
+  let file: string;
+  beforeAll(async () => {
+    await w.db.pool.query(`insert into members (cin, last_name, first_name, dob)
+      select '8' || lpad(i::text, 7, '0') || 'M', 'Stream', 'Member', '1980-01-01' from generate_series(1, $1::int) i`, [N + 1]);
+    file = path.join(w.dataDir, 'ref-backfill.csv');
+    const rows = [`R-BIG-LATE,${twice},RIVAL,HN,2026-10-20`];
+    for (let i = 1; i <= N; i++) rows.push(`R-BIG-${i},${cin(i)},ACME,HN,${day(i)}`);
+    rows.push(`R-BIG-EARLY,${twice},ACME,HN,2026-10-02`);
+    fs.writeFileSync(file, [UPSTREAM.referrals.columns.join(','), ...rows, ''].join('\n'));
+  });
+  const importBackfill = async (at: string) => {
+    let peak = 0;
+    const s = await importUpstream(w.db.pool, 'referrals', file, { config: w.config, now: new Date(at), onRowsHeld: (n) => { peak = Math.max(peak, n); } });
+    return { s, peak };
+  };
+  const assigned = async () => (await w.db.pool.query(`select count(*)::int n, min(status) lo, max(status) hi,
+      count(*) filter (where provider_code = 'ACME')::int acme from ecm_assignments where cin like '8%M' and lob = 'HN'`)).rows[0];
+
+  it('holds no more than a batch of the file\'s rows at once (the whole file was held to be sorted), and the earlier approval three batches later still wins', async () => {
+    const { s, peak } = await importBackfill('2026-11-20T17:00:00Z');
+    expect(s).toMatchObject({ rowsRead: N + 2, rowsImported: N + 1, rowsRejected: 1 });
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(IMPORT_BATCH);
+    // the first row, approved after the last one, meets the episode the last one started
+    expect(s.conflicts).toEqual([{ row: 2, referralId: 'R-BIG-LATE', cin: twice, lob: 'HN', currentProvider: 'ACME', referredProvider: 'RIVAL' }]);
+    expect(s.rejects).toEqual([expect.objectContaining({ row: 2, column: 'provider_code' })]);
+    expect(await one(`select provider_code, status, assigned_date from ecm_assignments where cin = $1 and lob = 'HN'`, [twice]))
+      .toEqual({ provider_code: 'ACME', status: 1, assigned_date: '2026-10-02' });
+    expect(await assigned()).toEqual({ n: N + 1, lo: 1, hi: 1, acme: N + 1 });
+    expect(await one(`select assigned_date from ecm_assignments where cin = $1 and lob = 'HN'`, [cin(N)])).toEqual({ assigned_date: day(N) });
+    expect(await one(`select count(*)::int n from ecm_referrals where referral_id like 'R-BIG-%'`)).toEqual({ n: N + 1 });
+  });
+
+  it('imported again: the same outcome, nothing moved, still a batch at a time', async () => {
+    const before = await w.db.pool.query(`select id, provider_code, assigned_date, episode_started_at from ecm_assignments where cin like '8%M' order by id`);
+    const { s, peak } = await importBackfill('2026-11-21T17:00:00Z');
+    expect(s).toMatchObject({ rowsRead: N + 2, rowsImported: N + 1, rowsRejected: 1 });
+    expect(peak).toBeLessThanOrEqual(IMPORT_BATCH);
+    expect(s.conflicts).toEqual([{ row: 2, referralId: 'R-BIG-LATE', cin: twice, lob: 'HN', currentProvider: 'ACME', referredProvider: 'RIVAL' }]);
+    expect((await w.db.pool.query(`select id, provider_code, assigned_date, episode_started_at from ecm_assignments where cin like '8%M' order by id`)).rows)
+      .toEqual(before.rows);
+  });
+
+  it('a row the database refuses in an early batch is rejected on its own (its batch written again row by row), and the batches after it still come', async () => {
+    // (a rule of the test's: the database refuses one referral id)
+    await w.db.pool.query(`alter table ecm_referrals add constraint test_refused_referral check (referral_id <> 'R-SP-REFUSED')`);
+    try {
+      const file = path.join(w.dataDir, 'ref-refused.csv');
+      // the members' referrals to ACME, which holds them (no new episode), the refused one
+      // approved first but on the file's last row
+      const rows = Array.from({ length: 4500 }, (_, k) => `R-SP-${k + 1},${cin(k + 1)},ACME,HN,2026-11-${String(2 + (k % 20)).padStart(2, '0')}`);
+      fs.writeFileSync(file, [UPSTREAM.referrals.columns.join(','), ...rows, `R-SP-REFUSED,${cin(4501)},ACME,HN,2026-11-01`, ''].join('\n'));
+      let peak = 0;
+      const s = await importUpstream(w.db.pool, 'referrals', file, { config: w.config, now: new Date('2026-11-22T12:00:00Z'), onRowsHeld: (n) => { peak = Math.max(peak, n); } });
+      expect(s).toMatchObject({ rowsRead: 4501, rowsImported: 4500, rowsRejected: 1, conflicts: [] });
+      expect(s.rejects).toEqual([{ row: 4502, message: 'refused by the database rule test_refused_referral' }]);
+      expect(peak).toBeLessThanOrEqual(IMPORT_BATCH);
+      expect(await one(`select count(*)::int n from ecm_referrals where referral_id like 'R-SP-%'`)).toEqual({ n: 4500 });
+    } finally {
+      await w.db.pool.query('alter table ecm_referrals drop constraint test_refused_referral');
+    }
+  });
+
+  it('refused whole after a batch was staged (a quote never closed on its last row): nothing applied, and the next imports on the same connection stage afresh', async () => {
+    // one connection: the staging table is the transaction's, gone with its rollback or commit
+    const pool = new pg.Pool({ connectionString: w.db.url, max: 1 });
+    try {
+      const cut = path.join(w.dataDir, 'ref-cut.csv');
+      const rows = Array.from({ length: 2500 }, (_, k) => `R-CUT-${k + 1},${cin(k + 1)},RIVAL,HN,2026-11-01`);
+      fs.writeFileSync(cut, [UPSTREAM.referrals.columns.join(','), ...rows, 'R-CUT-X,"91000001A,ACME,HN,2026-11-01', ''].join('\n'));
+      const err = await importUpstream(pool, 'referrals', cut, { config: w.config, now: new Date('2026-11-22T17:00:00Z') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImportFileError);
+      expect((err as Error).message).toMatch(/never closed/);
+      expect(await one(`select count(*)::int n from ecm_referrals where referral_id like 'R-CUT-%'`)).toEqual({ n: 0 });
+      expect(await one(`select count(*)::int n from ecm_referral_conflicts where referral_id like 'R-CUT-%'`)).toEqual({ n: 0 });
+      const good = path.join(w.dataDir, 'ref-after-cut.csv');
+      fs.writeFileSync(good, [UPSTREAM.referrals.columns.join(','), ...rows.slice(0, 3), ''].join('\n'));
+      for (const at of ['2026-11-22T18:00:00Z', '2026-11-22T19:00:00Z'])
+        expect(await importUpstream(pool, 'referrals', good, { config: w.config, now: new Date(at) })).toMatchObject({ rowsRead: 3, rowsRejected: 3 });
+      expect(await one(`select count(*)::int n from ecm_referral_conflicts where referral_id like 'R-CUT-%'`)).toEqual({ n: 3 });
+    } finally {
+      await pool.end();
+    }
   });
 });
 
