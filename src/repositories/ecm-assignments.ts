@@ -374,7 +374,7 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
   const payload = JSON.stringify(rows);
   await db.query(
     `/* import ecm-assignments: existing assignments, lineage */ with src as materialized (
-       select * from jsonb_to_recordset($1::jsonb) as x(row int, action text, id bigint, cin text, lob text, provider_code text, status smallint,
+       select * from jsonb_to_recordset($1::jsonb) as x(row int, action text, id bigint, cin char(9), lob text, provider_code text, status smallint,
          assigned_date date, pof text[], enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text,
          upstream_values jsonb, as_of timestamptz, field_as_of jsonb, take text[])
         where action <> 'insert'
@@ -461,7 +461,7 @@ export async function endOtherLines(db: Db, opened: readonly LineOpened[], now: 
   if (!opened.length) return [];
   return (await db.query<LineEnded>(
     `/* import ecm-assignments: line switches, lineage */ with src as materialized (
-       select * from jsonb_to_recordset($1::jsonb) as x(row int, cin text, lob text, assigned_date date, listed text[])
+       select * from jsonb_to_recordset($1::jsonb) as x(row int, cin char(9), lob text, assigned_date date, listed text[])
      ), ending as (
        select distinct on (o.id) o.id, src.row, src.lob as joined, src.assigned_date
          from src join ecm_assignments o on o.cin = src.cin and o.lob <> src.lob and not (o.lob = any(src.listed))
@@ -549,7 +549,7 @@ export async function startReferralEpisodes(db: Db, rows: readonly ReferralWrite
   await db.query(
     `/* import referrals: new episodes, lineage */ with src as materialized (
        select distinct on (cin, lob) * from jsonb_to_recordset($1::jsonb)
-         as x(row int, action text, referral_id text, cin text, provider_code text, lob text, approved_date date)
+         as x(row int, action text, referral_id text, cin char(9), provider_code text, lob text, approved_date date)
         where action = 'episode'
         order by cin, lob, approved_date desc, row desc
      ), upd as (
