@@ -90,7 +90,9 @@ export function previousIdentitySince(receivedAt: Date, days: number, timeZone: 
  * extract dated it. Never later than the first day of the period before (the bound before the
  * setting): a small setting finds what that bound found, never fewer. Only a bound on the
  * search, which reads the provider's moves through migration 0049's index from it on;
- * whether the provider held the member is read from the assignment's dates.
+ * whether the provider held the member is read from the assignment's dates. Since migration
+ * 0054 a switch dated after its load is recorded on its day (applyDueSwitches), never before
+ * the period it is dated in: the lookback is for those loaded before, applied at import.
  */
 export function switchesSince(period: Period, lookbackDays: number, timeZone: string): Date {
   const periodBefore = periodFirstDay(previousPeriod(period));

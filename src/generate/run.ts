@@ -12,6 +12,7 @@ import { systemClock } from '../clock.js';
 import { mcpName, type Config } from '../config.js';
 import { putBlob } from '../db/blobs.js';
 import { FILE_TYPES } from '../filetypes/registry.js';
+import { dueSwitchesApplied } from '../import/ecm.js';
 import { withTransaction } from '../db/pool.js';
 import { errorText, log } from '../log.js';
 import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
@@ -244,6 +245,9 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const at = opts.now ?? systemClock();
   const slot = slotFor(kind, opts.date, config);
   const job = kind;
+  // who holds the members today: the switches an assignment extract planned for today or before
+  // are applied first (the mini-MIF's daily run applies those of a day nothing else ran on)
+  if (kind !== 'csasf' && !opts.dryRun) await dueSwitchesApplied(pool, at, config.PLAN_TIME_ZONE);
   // (only contracts in force on the slot's day: no member data under an ended contract)
   const providers = await outboundProviders(pool, kind === 'csasf' ? 'CS' : 'ECM', slot, opts.provider);
   if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract in force on ${slot}`);

@@ -60,8 +60,14 @@ export interface ImportOlderThanReferral {
   episodeStartedAt: string;
 }
 
-/** A row imported as it is that ops should still look at. no-recipient (providers): its contract has neither a contact nor a liaison address. */
-export interface ImportRowWarning { code: 'no-recipient'; row: number; message: string }
+/**
+ * A row imported as it is that ops should still look at. no-recipient (providers): its contract
+ * has neither a contact nor a liaison address. planned-switch (ecm-assignments): the row moves the
+ * member to another provider of the line from a day still to come, held until then
+ * (applyDueSwitches); planned-switch-cancelled: the row lists the member with the provider that
+ * holds them, and the switch an earlier extract planned will not happen.
+ */
+export interface ImportRowWarning { code: 'no-recipient' | 'planned-switch' | 'planned-switch-cancelled'; row: number; message: string }
 
 export interface ApplyCtx {
   reject: Reject;

@@ -6,14 +6,17 @@ import type { Config } from '../config.js';
 import { normaliseEmail } from '../email-address.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
+import { localDate } from '../calendar/zone.js';
+import { withSavepoint, withTransaction } from '../db/pool.js';
 import {
-  applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, PROVIDER_FIELDS, recordReferralConflicts, startReferralEpisodes,
-  upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values, type LineOpened, type ProviderField,
-  type ReferralWrite,
+  anySwitchDue, applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, pendingSwitches, PROVIDER_FIELDS, recordReferralConflicts,
+  startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values,
+  type LineOpened, type ProviderField, type ReferralWrite,
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
-  dedupe, fields, holdsAgainstReferral, isOpenEcm, knownMemberWithEcmContract, orNull, reportedOpen, seen, type Applier, type ImportConflict, type ImportLineSwitch, type Row,
+  dedupe, fields, fieldsOf, holdsAgainstReferral, isOpenEcm, knownMemberWithEcmContract, orNull, plainDbReason, reportedOpen, seen, type Applier, type ApplyCtx, type ImportConflict,
+  type ImportLineSwitch, type ImportOlderThanReferral, type Row,
 } from './common.js';
 
 /** One text per field, in one order, whatever the source (a file row, a table row, stored jsonb). */
@@ -47,7 +50,11 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  * - none: inserted;
  * - another provider: a switch (the only way one happens): the extract's values, the old
  *   provider's reports cleared, lineage kept; unless the row's assigned date is before the
- *   current assignment's (an older extract loaded again): rejected;
+ *   current assignment's (an older extract loaded again): rejected. [POLICY] A switch from a day
+ *   after the import's (plan-local) day is planned, not applied: the member stays the old
+ *   provider's, whose files about the days it still holds them are its own, until that day, when
+ *   the first run that reads who holds members applies it (applyDueSwitches); a later extract's
+ *   row for the member and line replaces or cancels it (applyAssignmentExtract, a warning each);
  * - the same provider: WHO (assigned date) follows the extract; each provider-reported field
  *   (with the fields claimed with it, CLAIMS) follows whichever is newer, the extract's value (as
  *   of when the extract first said THAT field's value: repeating a value is no news, and a new
@@ -59,10 +66,11 @@ async function assignmentsByLine(c: pg.PoolClient, cins: string[]): Promise<Map<
  * follow the extract only where its value is newer than the episode (and than the RTF).
  */
 export const ECM_ASSIGNMENTS: Applier = {
-  async check(c, rows, { reject, state, now, disagreements, olderThanReferral }) {
+  async check(c, rows, { reject, warn, state, now, today, disagreements, olderThanReferral }) {
     rows = dedupe(rows, (r) => `${String(r.cin)}|${String(r.lob)}`, seen(state, 'cinlob'), reject, 'member and line of business');
     rows = await knownMemberWithEcmContract(c, rows, reject, 'assigned_date');
     const current = await assignmentsByLine(c, rows.map((r) => String(r.cin)));
+    const planned = await pendingSwitches(c, rows.map((r) => String(r.cin)));
     const nowIso = now.toISOString();
     const out: Row[] = [];
     for (const r of rows) {
@@ -101,10 +109,26 @@ export const ECM_ASSIGNMENTS: Applier = {
         continue;
       }
       out.push(r);
+      const was = planned.get(`${String(r.cin)}|${String(r.lob)}`);
+      // the member listed with the provider that holds them (or the one a referral's episode
+      // replaced): the switch an earlier extract planned will not happen
+      if (was && (cur.provider_code === ext.provider_code || !whoIsNews))
+        warn({
+          code: 'planned-switch-cancelled', row: r.__row,
+          message: `row ${r.__row}: the member stays with provider ${cur.provider_code} in ${String(r.lob)}: ` +
+            `the move to provider ${was.provider_code} from ${was.assigned_date} an earlier extract planned is cancelled`,
+        });
       if (cur.provider_code !== ext.provider_code) {
         if (whoIsNews) {
-          r.__action = 'switch';
+          // (a move from a day still to come: planned; one the extract repeats is no news)
+          r.__action = ext.assigned_date! > today ? 'plan' : 'switch';
           r.__opens = true;
+          if (r.__action === 'plan' && (was?.provider_code !== ext.provider_code || was.assigned_date !== ext.assigned_date))
+            warn({
+              code: 'planned-switch', row: r.__row,
+              message: `row ${r.__row}: the member moves to provider ${String(ext.provider_code)} in ${String(r.lob)} from ${String(ext.assigned_date)}: ` +
+                `until then the member stays with provider ${cur.provider_code} (its files about those days are its own)`,
+            });
         }
         // else the extract still names the provider the episode replaced: nothing of it applies
         else
@@ -164,9 +188,11 @@ export const ECM_ASSIGNMENTS: Applier = {
       enrollment_start: orNull(r.enrollment_start), enrollment_end: orNull(r.enrollment_end), acuity: orNull(r.acuity), lcm_name: orNull(r.lcm_name),
       lcm_phone: orNull(r.lcm_phone), upstream_values: r.__values as Values, as_of: String(r.__as_of),
       field_as_of: r.__field_as_of as Record<ExtractField, string>,
+      ...(r.__action === 'plan' ? { extract: fieldsOf(r) } : {}),
     })), now);
     // (once written: a batch the database refused is written again row by row)
-    // (what endOtherLines needs of each, not the row: a first load inserts every row of the file)
+    // (what endOtherLines needs of each, not the row: a first load inserts every row of the file;
+    // a planned switch ends the member's other lines from its day, as the switch would)
     const opened = seen(state, 'lineOpened') as Map<string, Omit<LineOpened, 'listed'>>;
     for (const r of rows) if (r.__opens) opened.set(String(r.__row), { row: r.__row, cin: String(r.cin), lob: String(r.lob), assigned_date: String(r.assigned_date) });
   },
@@ -191,6 +217,70 @@ export const ECM_ASSIGNMENTS: Applier = {
     })));
   },
 };
+
+/**
+ * [POLICY] The switches the assignment extract planned (ECM_ASSIGNMENTS: a move to another
+ * provider of the line from a day after the import's) that are due on `now`'s plan-local day,
+ * applied in the caller's transaction (`c`, open) as the extract's row would be applied that
+ * day: checked again against the assignment as it stands (what the old provider reported since
+ * goes into the lineage, the new provider starts from the extract's values; a referral's episode
+ * that started after the extract was loaded keeps the member, as it would against that extract
+ * loaded again; the provider's contract must still be in force on the day), as of when the
+ * extract said it. The other lines the member leaves were ended from that day when the extract
+ * was loaded (endOtherLines). Returns how many were applied; those not applied are logged
+ * (counts, never CINs). A run that reads who holds the plan's members on a day asks this first
+ * (dueSwitchesApplied): the upstream imports, an ingest (the file's receipt), a MIF or mini-MIF,
+ * the SLA alert; the mini-MIF's daily run applies any a day brings even when nothing else runs.
+ */
+export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: string): Promise<number> {
+  const today = localDate(now, timeZone);
+  const due = await takeDueSwitches(c, today);
+  if (!due.length) return 0;
+  const loads = new Map<number, typeof due>();
+  for (const p of due) loads.set(p.loaded_at.getTime(), [...(loads.get(p.loaded_at.getTime()) ?? []), p]);
+  let applied = 0;
+  const refused: { row: number; message: string }[] = [];
+  const older: ImportOlderThanReferral[] = [];
+  for (const [loadedAt, list] of loads) {
+    const ctx: ApplyCtx = {
+      reject: (row, message) => void refused.push({ row, message }), warn: () => undefined, state: new Map(), now: new Date(loadedAt), today, header: [],
+      conflicts: [], disagreements: [], olderThanReferral: older, lineSwitches: [], lobSwitch: 'keep',
+    };
+    const rows = await ECM_ASSIGNMENTS.check(c, list.map((p): Row => ({ ...p.extract, __row: p.row_number })), ctx);
+    // (the switch recorded at the run's clock: what it settles, when; a row the database refuses
+    // is dropped alone, as an import rejects it, and the others applied)
+    const write = async (batch: Row[]) => {
+      await withSavepoint(c, 'due_switches', () => ECM_ASSIGNMENTS.upsert(c, batch, { ...ctx, now }));
+      applied += batch.filter((r) => r.__action === 'switch').length;
+    };
+    try {
+      await write(rows);
+    } catch (err) {
+      if (!plainDbReason(err)) throw err;
+      for (const r of rows)
+        await write([r]).catch((e: unknown) => {
+          const reason = plainDbReason(e);
+          if (!reason) throw e;
+          refused.push({ row: r.__row, message: reason });
+        });
+    }
+  }
+  if (applied < due.length)
+    log.warn({ due: due.length, applied, refused: refused.length, olderThanReferral: older.length, reasons: [...new Set(refused.map((r) => r.message))] },
+      'planned ECM switches: some were not applied on their day (the assignment as it stands took precedence, or the row was refused)');
+  else log.info({ applied }, 'planned ECM switches applied');
+  return applied;
+}
+
+/**
+ * applyDueSwitches in a transaction of its own, when any is due on `now`'s plan-local day (one
+ * indexed look-up otherwise): for a run that reads who holds members outside the import.
+ */
+export async function dueSwitchesApplied(pool: pg.Pool, now: Date, timeZone: string): Promise<number> {
+  if (!(await anySwitchDue(pool, localDate(now, timeZone)))) return 0;
+  return withTransaction(pool, (c) => applyDueSwitches(c, now, timeZone));
+}
+
 
 /** A referral's place in approval order (an ISO date: compared byte by byte, it sorts as days). */
 const approval = (r: Row) => String(r.approved_date);

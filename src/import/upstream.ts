@@ -15,7 +15,7 @@ import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { openUpstreamStaging, stagedUpstreamRows, stageUpstreamRows } from '../repositories/upstream-staging.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
-import { alertLineSwitches, alertReferralConflicts, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
+import { alertLineSwitches, alertReferralConflicts, applyDueSwitches, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
   dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
   type ImportRowWarning, type Row,
@@ -113,6 +113,9 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   };
   try {
     await withTransaction(pool, async (client) => {
+      // the switches an earlier assignment extract planned for today or before first: the rows
+      // are checked against who holds the members on the import's day
+      if (kind === 'ecm-assignments' || kind === 'referrals') await applyDueSwitches(client, now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default);
       let batch: Row[] = [];
       const flush = async () => {
         if (!batch.length) return;

@@ -9,6 +9,7 @@ import {
   type EcmMemberRow, type EndedMemberRow,
 } from '../repositories/provider-context.js';
 import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
+import { dueSwitchesApplied } from '../import/ecm.js';
 import { EcmMembers } from './ecm-members.js';
 
 export type { ProviderContext };
@@ -37,6 +38,9 @@ export function ineligibleMembers(ecmRows: readonly Pick<EcmMemberRow, 'cin' | '
 }
 
 export async function loadProviderContext(pool: pg.Pool, code: string, receivedAt: Date, config: ContextConfig): Promise<ProviderContext> {
+  // who holds the members on the receipt's day: the switches an assignment extract planned for
+  // that day or before are applied first (dueSwitchesApplied; none due: one indexed look-up)
+  await dueSwitchesApplied(pool, receivedAt, config.PLAN_TIME_ZONE);
   // the contracts in force for the reporting period the receipt answers (as the pipeline reads it)
   const { period } = periodForReceipt(receivedAt, config.PLAN_TIME_ZONE);
   const periodDate = periodFirstDay(period);

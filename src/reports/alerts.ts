@@ -13,6 +13,7 @@ import { normaliseEmail } from '../email-address.js';
 import { queueNotification, recipientsOf, sendNotification } from '../notify/mailer.js';
 import { liaisonsWhoMaySee } from '../repositories/board.js';
 import { markReferralsAlerted, markReferralsCarried, overdueReferrals, type OverdueReferrals } from '../repositories/ecm-assignments.js';
+import { dueSwitchesApplied } from '../import/ecm.js';
 
 export interface SlaAlertResult { referrals: number; providers: number }
 
@@ -58,6 +59,9 @@ function addressed(rows: readonly OverdueReferrals[], maySee: ReadonlyMap<string
  * CATCH_UP_DAYS of the slot (what catch-up makes up), not years of history.
  */
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
+  // who holds the referrals' members today: the switches an assignment extract planned for today
+  // or before are applied first
+  await dueSwitchesApplied(pool, now, config.PLAN_TIME_ZONE);
   // a referral loaded after the MIF that carried its member was sent on that MIF: not overdue
   await markReferralsCarried(pool);
   const found = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS, config.PLAN_TIME_ZONE, addDays(slot, -config.CATCH_UP_DAYS));

@@ -169,8 +169,10 @@ export async function mifMembers(db: Db, provider: string, lob: string, slot: Is
   const r = await db.query<MifMember>(
     // (a: the member's assignment with the provider as it stands, or as it stood before the
     // extract moved it to another provider from a date after the slot: one row per member and
-    // line, so the move takes effect at import, and the member would be on neither provider's
-    // MIF until that date; the row as it was is the move's lineage)
+    // line. A switch the extract dates after its load is applied on its day (applyDueSwitches),
+    // so this is a MIF republished for a slot before that day once it came, or a switch loaded
+    // before migration 0054, applied at import: without it the member would be on neither
+    // provider's MIF; the row as it was is the move's lineage)
     `with a as (
        select * from ecm_assignments where provider_code = $1 and lob = $2
        union all
@@ -339,7 +341,8 @@ export async function markReferralsAlerted(db: Db, referralIds: readonly string[
 export interface AssignmentExtractWrite {
   /** The file's row number, recorded in the lineage. */
   row: number;
-  action: 'insert' | 'switch' | 'update';
+  /** 'plan': a switch to another provider from a day still to come, held in ecm_assignment_pending until then (the assignment unchanged). */
+  action: 'insert' | 'switch' | 'update' | 'plan';
   /** 'update': the fields the extract's values replace; the others stay as they are (none: the extract still names the provider a referral's episode replaced). */
   take: ExtractField[];
   /** The assignment it changes (null for an insert). */
@@ -360,24 +363,45 @@ export interface AssignmentExtractWrite {
   as_of: string;
   /** Per field, since when the extract says its value (ISO instants). */
   field_as_of: Record<ExtractField, string>;
+  /** 'plan': the row's fields as the import read them, checked again on its day (PendingSwitch.extract). */
+  extract?: Record<string, unknown>;
 }
 
 /** An extract row that takes the assignment back into its line: a switch or a new assigned date after the plan's end of it. */
 const REOPENS = `(prev.plan_end is not null and src.assigned_date > prev.plan_end and ${takes('assigned_date')})`;
 
 /**
- * The assignment extract's rows in two statements: the changes to existing assignments (a
- * lineage row for each that changed; a switch settles the referral conflicts it answers), then
- * the new assignments.
+ * The assignment extract's rows in four statements: the planned switches (held until their day;
+ * the same row again keeps when it was first said), the planned switches the other rows end (a
+ * row that applies now is the plan's latest word on the member's line: a switch from today or
+ * before replaces the planned one, and the member listed with the provider that holds them
+ * cancels it), the changes to existing assignments (a lineage row for each that changed; a
+ * switch settles the referral conflicts it answers), then the new assignments.
  */
 export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentExtractWrite[], now: Date): Promise<void> {
   const payload = JSON.stringify(rows);
+  await db.query(
+    `/* import ecm-assignments: planned switches */
+     insert into ecm_assignment_pending as p (cin, lob, provider_code, assigned_date, extract, row_number, loaded_at)
+     select cin, lob, provider_code, assigned_date, extract, row, $2
+       from jsonb_to_recordset($1::jsonb) as x(action text, row int, cin char(9), lob text, provider_code text, assigned_date date, extract jsonb)
+      where action = 'plan'
+     on conflict (cin, lob) do update set provider_code = excluded.provider_code, assigned_date = excluded.assigned_date, extract = excluded.extract,
+       row_number = excluded.row_number, loaded_at = case when p.extract = excluded.extract then p.loaded_at else excluded.loaded_at end`,
+    [payload, now],
+  );
+  await db.query(
+    `/* import ecm-assignments: planned switches ended */
+     delete from ecm_assignment_pending p using jsonb_to_recordset($1::jsonb) as x(action text, cin char(9), lob text)
+      where x.action <> 'plan' and p.cin = x.cin and p.lob = x.lob`,
+    [payload],
+  );
   await db.query(
     `/* import ecm-assignments: existing assignments, lineage */ with src as materialized (
        select * from jsonb_to_recordset($1::jsonb) as x(row int, action text, id bigint, cin char(9), lob text, provider_code text, status smallint,
          assigned_date date, pof text[], enrollment_start date, enrollment_end date, acuity text, lcm_name text, lcm_phone text,
          upstream_values jsonb, as_of timestamptz, field_as_of jsonb, take text[])
-        where action <> 'insert'
+        where action in ('switch', 'update')
      ), upd as (
        update ecm_assignments a set
          ${ASSIGNMENT_SET},
@@ -423,6 +447,43 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
      on conflict (cin, lob) do nothing`,
     [payload],
   );
+}
+
+/** A switch an assignment extract planned: the member another provider's in the line from `assigned_date`, a day after the extract was loaded. */
+export interface PendingSwitch {
+  cin: string;
+  lob: string;
+  provider_code: string;
+  assigned_date: string;
+  /** The extract's row as the import read it (its fields, parsed), checked and applied again on its day. */
+  extract: Record<string, unknown>;
+  row_number: number;
+  /** Since when the extract has said it (the import that first gave this row). */
+  loaded_at: Date;
+}
+
+/** The planned switches of these members, by member and line. */
+export async function pendingSwitches(db: Db, cins: readonly string[]): Promise<Map<string, Pick<PendingSwitch, 'provider_code' | 'assigned_date'>>> {
+  const r = await db.query<PendingSwitch>('select cin, lob, provider_code, assigned_date from ecm_assignment_pending where cin = any($1)', [cins]);
+  return new Map(r.rows.map((p) => [`${p.cin}|${p.lob}`, { provider_code: p.provider_code, assigned_date: p.assigned_date }]));
+}
+
+/** Whether a planned switch is due on `day` (on or after its assigned date). */
+export async function anySwitchDue(db: Db, day: IsoDate): Promise<boolean> {
+  return (await db.query('select 1 from ecm_assignment_pending where assigned_date <= $1 limit 1', [day])).rowCount! > 0;
+}
+
+/**
+ * The planned switches due on `day`, taken off the table (in the caller's transaction, which
+ * applies them): in the order they were loaded, then by row. A second taker in another
+ * transaction waits for this one, then finds them gone.
+ */
+export async function takeDueSwitches(db: Db, day: IsoDate): Promise<PendingSwitch[]> {
+  return (await db.query<PendingSwitch>(
+    `delete from ecm_assignment_pending where assigned_date <= $1
+     returning cin, lob, provider_code, assigned_date, extract, row_number, loaded_at`,
+    [day],
+  )).rows.sort((a, b) => a.loaded_at.getTime() - b.loaded_at.getTime() || a.row_number - b.row_number);
 }
 
 /** An extract row that opened or moved a member's assignment in `lob` from `assigned_date`, and the lines the same file lists the member in. */

@@ -88,7 +88,9 @@ const latestMifs = (provider: string, receivedAt: string) => `select distinct on
  * whenever it was loaded. `changed_at` (when it was loaded) only bounds the search ($5): the
  * provider's moves (the changes that left an assignment with another provider, `moved`) loaded
  * since SWITCH_LOOKBACK_DAYS before the period (switchesSince: at least since the period before
- * began), so a switch an extract dated months ahead into the period is found; the partial
+ * began). A switch an extract dates after its load is applied, and recorded, on its day
+ * (applyDueSwitches), so it is always found; the lookback finds those loaded before migration
+ * 0054, applied at import, that an extract dated months ahead into the period; the partial
  * index of migration 0049 reads just those, never the lineage of every RTF nor the extracts'
  * other changes.
  */

@@ -11,8 +11,9 @@
 // April, dated before it): ACME held her no day of April. Fay (91000006F), enrolled with ACME,
 // is moved to RIVAL from 2026-04-06 by an extract loaded on March 20th (before April began):
 // ACME held her April 1st to 5th. Gil (91000007G), enrolled with ACME, is moved to RIVAL from
-// 2026-09-10 by an extract loaded on June 20th, nearly three months ahead (SWITCH_LOOKBACK_DAYS):
-// ACME held him September 1st to 9th and reports him on its September files of October 3rd.
+// 2026-09-10 by an extract loaded on June 20th, nearly three months ahead: ACME held him
+// September 1st to 9th and reports him on its September files of October 3rd. Both are planned
+// switches (member-switch-planned.test.ts), applied on their day by the first run after it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
@@ -60,14 +61,11 @@ afterAll(() => closePlanWorld(w));
 let rivals: unknown;
 
 describe('a switch to another provider dated inside the period, loaded before that period\'s MIF', () => {
-  it('an extract of March 20th (after ACME\'s March MIF) moves Fay to RIVAL from April 6th', async () => {
+  it('an extract of March 20th (after ACME\'s March MIF) moves Fay to RIVAL from April 6th: planned, she stays ACME\'s until then', async () => {
     expect(await sent('ACME', '2026-03-15')).toContain(FAY);
     expect(await importExtract(w, 'ecm-assignments', 'assignments-mar.csv', [`${FAY},RIVAL,HN,1,2026-04-06,,,,,,`], '2026-03-20T16:00:00Z'))
       .toMatchObject({ rowsImported: 1, rowsRejected: 0 });
-    // the lineage is stamped by the database's clock (changed_at defaults to now()): here, as in
-    // production, it says when the extract was loaded
-    await w.db.pool.query(`update ecm_assignment_changes c set changed_at = '2026-03-20T16:00:00Z' from ecm_assignments a
-      where a.id = c.assignment_id and a.cin = $1 and c.source = 'ASSIGNMENT_IMPORT'`, [FAY]);
+    expect(await w.db.pool.query(`select provider_code from ecm_assignments where cin = $1 and lob = 'HN'`, [FAY]).then((x) => x.rows)).toEqual([{ provider_code: 'ACME' }]);
   });
 
   it('the extract of April 11th moves Ben (from the 10th) and Ann (from March 31st) to RIVAL: ACME\'s April MIF carries neither, RIVAL\'s both', async () => {
@@ -153,20 +151,21 @@ describe('a switch dated inside the period, loaded months before it', () => {
       values ($1, 'HN', 'ACME', 3, '2026-01-05', '2026-01-09', 'Low', 'Pat Lee', '5595552000')`, [GIL]);
     expect(await importExtract(w, 'ecm-assignments', 'assignments-jun.csv', [`${GIL},RIVAL,HN,1,2026-09-10,,,,,,`], '2026-06-20T16:00:00Z'))
       .toMatchObject({ rowsImported: 1, rowsRejected: 0 });
-    // when the extract was loaded (changed_at defaults to the database's clock)
-    await w.db.pool.query(`update ecm_assignment_changes c set changed_at = '2026-06-20T16:00:00Z' from ecm_assignments a
-      where a.id = c.assignment_id and a.cin = $1 and c.source = 'ASSIGNMENT_IMPORT'`, [GIL]);
     await generate('mif', { date: '2026-08-15', now: new Date('2026-08-15T14:30:00Z') }, w.deps);
     expect(await sent('ACME', '2026-08-15')).toContain(GIL);
+    // the September MIF's run is the first after September 10th: it applies the switch first
     await generate('mif', { date: '2026-09-15', now: new Date('2026-09-15T14:30:00Z') }, w.deps);
     expect(await sent('ACME', '2026-09-15')).not.toContain(GIL);
     expect(await sent('RIVAL', '2026-09-15')).toContain(GIL);
+    // when it was applied (changed_at defaults to the database's clock): in production, that run
+    await w.db.pool.query(`update ecm_assignment_changes c set changed_at = '2026-09-15T14:30:00Z' from ecm_assignments a
+      where a.id = c.assignment_id and a.cin = $1 and c.source = 'ASSIGNMENT_IMPORT'`, [GIL]);
   });
 
-  it('SWITCH_LOOKBACK_DAYS=0 (only since the period before began, August 1st): the switch is not found, and the rows about Gil are not assigned to ACME', async () => {
+  it('SWITCH_LOOKBACK_DAYS=0 (only since the period before began, August 1st): the switch, recorded on its day, is found all the same', async () => {
     const o = await send('ACME', 'OTF_ACME_HN_202609_strict.xlsx', await otf([gilAttempt('2026-09-02')]), '2026-10-02T17:00:00Z', { SWITCH_LOOKBACK_DAYS: 0 });
-    expect(about(o, GIL)).toEqual(['MEMBER_NOT_ASSIGNED']);
-    expect(await counting('ACME', GIL, '2026-09-01')).toEqual([]);
+    expect(about(o, GIL)).toEqual(['MEMBER_REASSIGNED_COUNTED']);
+    expect(await counting('ACME', GIL, '2026-09-01')).toEqual([{ layout: 'OTF', n: 1 }]);
   });
 
   it('count (the default): ACME\'s September RTF and OTF rows about Gil count for its September with MEMBER_REASSIGNED_COUNTED', async () => {
