@@ -43,3 +43,43 @@ export async function expectReadByTheProvidersMembers(pool: pg.Pool, read: (db: 
   expect(nodes(plan!).filter((n) => n['Relation Name'] === 'outbound_file_rows').map((n) => n['Node Type'])).not.toContain('Seq Scan');
   expect(rowsExamined(members)).toBeLessThanOrEqual(maxMembersExamined);
 }
+
+/** A node of a plan explained without running it (no row counts): its shape, and how each table is read. */
+export interface PlanShape { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanShape[] }
+
+/**
+ * The plans of every statement `run` sends (writes too: explained, never run), with sequential
+ * scans priced out (`enable_seqscan = off`): a scan left in a plan is one no index can replace,
+ * whatever the tables' sizes or statistics.
+ */
+export async function explainStatements(pool: pg.Pool, run: (db: pg.Pool) => Promise<unknown>): Promise<PlanShape[]> {
+  const c = await pool.connect();
+  const plans: PlanShape[] = [];
+  try {
+    await c.query('begin');
+    await c.query('set local enable_seqscan = off');
+    const explaining = {
+      query: async (sql: string, params: unknown[] = []) => {
+        plans.push((await c.query<{ 'QUERY PLAN': [{ Plan: PlanShape }] }>(`explain (format json) ${sql}`, params)).rows[0]!['QUERY PLAN'][0].Plan);
+        return { rows: [], rowCount: 0 };
+      },
+    } as unknown as pg.Pool;
+    await run(explaining);
+    return plans;
+  } finally {
+    await c.query('rollback');
+    c.release();
+  }
+}
+
+/**
+ * How `plan` reads `table` other than by key: a sequential scan, or an index read whole (an index
+ * or bitmap index scan with no index condition: every row, in index order).
+ */
+export function wholeReads(plan: PlanShape, table: string): string[] {
+  const all = (n: PlanShape): PlanShape[] => [n, ...(n.Plans ?? []).flatMap(all)];
+  return all(plan)
+    .filter((n) => n['Node Type'] === 'Bitmap Index Scan' ? n['Index Name']?.startsWith(`${table}_`) : n['Relation Name'] === table)
+    .filter((n) => n['Node Type'] === 'Seq Scan' || (['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'].includes(n['Node Type']) && !n['Index Cond']))
+    .map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''}`.trim());
+}

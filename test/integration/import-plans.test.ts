@@ -7,12 +7,12 @@
 // Each statement is captured as the repository sends it and explained on a real database with
 // sequential scans priced out (`enable_seqscan = off`): a scan that remains is one no index can
 // replace, whatever the table's size or statistics.
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyAssignmentExtract, endOtherLines, startReferralEpisodes, type AssignmentExtractWrite,
 } from '../../src/repositories/ecm-assignments.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { explainStatements, wholeReads } from '../helpers/explain.js';
 
 let db: TestDb;
 const cin = (i: number) => `${String(10_000_000 + i)}A`;
@@ -35,48 +35,6 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** The statements `run` sends, as sent (text and parameters), without running them. */
-async function captured(run: (db: pg.Pool) => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
-  const sent: { text: string; values: unknown[] }[] = [];
-  const recorder = { query: async (text: string, values: unknown[] = []) => { sent.push({ text, values }); return { rows: [], rowCount: 0 }; } };
-  await run(recorder as unknown as pg.Pool);
-  return sent;
-}
-
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
-
-/** The plan of each statement, sequential scans priced out, in a transaction rolled back. */
-async function plans(statements: { text: string; values: unknown[] }[]): Promise<PlanNode[]> {
-  const c = await db.pool.connect();
-  try {
-    await c.query('begin');
-    await c.query('set local enable_seqscan = off');
-    const out: PlanNode[] = [];
-    for (const s of statements)
-      out.push((await c.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${s.text}`, s.values)).rows[0]!['QUERY PLAN'][0]!.Plan);
-    return out;
-  } finally {
-    await c.query('rollback');
-    c.release();
-  }
-}
-
-/**
- * The reads of `table` in the plan that are not look-ups by key: a sequential scan, or an index
- * read whole (an index scan or bitmap with no index condition: every row, in index order).
- */
-function wholeReads(plan: PlanNode, table: string): string[] {
-  const out: string[] = [];
-  const walk = (n: PlanNode) => {
-    const ofTable = n['Relation Name'] === table || (n['Node Type'] === 'Bitmap Index Scan' && n['Index Name']?.startsWith(`${table}_`));
-    if (ofTable && n['Node Type'] !== 'Bitmap Heap Scan' && !n['Node Type'].startsWith('ModifyTable') && !['Insert', 'Update', 'Delete'].includes(n['Node Type'])
-        && (n['Node Type'] === 'Seq Scan' || !n['Index Cond']))
-      out.push(`${n['Node Type']} ${n['Index Name'] ?? ''}`.trim());
-    for (const c of n.Plans ?? []) walk(c);
-  };
-  walk(plan);
-  return out;
-}
 const now = new Date('2026-11-20T17:00:00Z');
 
 describe('the imports find a batch\'s members by key', () => {
@@ -84,13 +42,13 @@ describe('the imports find a batch\'s members by key', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => ({
       row: i + 2, action: 'episode' as const, referral_id: `R-${i}`, cin: cin(i * 7), provider_code: 'OTHER', lob: 'HN', approved_date: '2026-11-02',
     }));
-    const [plan] = await plans(await captured((p) => startReferralEpisodes(p, rows, now)));
+    const [plan] = await explainStatements(db.pool, (p) => startReferralEpisodes(p, rows, now));
     expect(wholeReads(plan!, 'ecm_assignments')).toEqual([]);
   });
 
   it('the assignment extract opening a member in another line: the member\'s assignments in the other lines', async () => {
     const opened = Array.from({ length: 2000 }, (_, i) => ({ row: i + 2, cin: cin(i * 7), lob: 'CV', assigned_date: '2026-11-01', listed: ['CV'] }));
-    const [plan] = await plans(await captured((p) => endOtherLines(p, opened, now)));
+    const [plan] = await explainStatements(db.pool, (p) => endOtherLines(p, opened, now));
     expect(wholeReads(plan!, 'ecm_assignments')).toEqual([]);
   });
 
@@ -100,8 +58,7 @@ describe('the imports find a batch\'s members by key', () => {
       pof: [], enrollment_start: null, enrollment_end: null, acuity: null, lcm_name: null, lcm_phone: null,
       upstream_values: {} as AssignmentExtractWrite['upstream_values'], as_of: now.toISOString(), field_as_of: {} as AssignmentExtractWrite['field_as_of'],
     }));
-    const statements = await captured((p) => applyAssignmentExtract(p, rows, now));
-    for (const plan of await plans(statements)) {
+    for (const plan of await explainStatements(db.pool, (p) => applyAssignmentExtract(p, rows, now))) {
       expect(wholeReads(plan, 'ecm_assignments')).toEqual([]);
       expect(wholeReads(plan, 'ecm_referral_conflicts')).toEqual([]);
     }
