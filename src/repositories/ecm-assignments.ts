@@ -172,15 +172,20 @@ export async function mifMembers(db: Db, provider: string, lob: string, slot: Is
     // line. A switch the extract dates after its load is applied on its day (applyDueSwitches),
     // so this is a MIF republished for a slot before that day once it came, or a switch loaded
     // before migration 0054, applied at import: without it the member would be on neither
-    // provider's MIF; the row as it was is the move's lineage)
+    // provider's MIF; the row as it was is the move's lineage. The row as it stood is the latest of
+    // its lineage dated on or before the slot: the one before the move, or before an extract that
+    // dates the member again after the slot (moved back to the provider that held them, from a
+    // later date than that provider's own); whoever it names, the member's provider before them
+    // all or the current one, dated again. An RTF's image is not a move's: what a provider
+    // reported is in the next move's.)
     `with a as (
        select * from ecm_assignments where provider_code = $1 and lob = $2
        union all
        select x.* from ecm_assignments cur
         cross join lateral (select (ch.before).* from ecm_assignment_changes ch
-                             where ch.assignment_id = cur.id and (ch.before).provider_code is distinct from cur.provider_code
+                             where ch.assignment_id = cur.id and ch.source <> 'RTF' and (ch.before).assigned_date <= $3
                              order by ch.id desc limit 1) x
-        where cur.lob = $2 and cur.provider_code <> $1 and cur.assigned_date > $3 and x.provider_code = $1
+        where cur.lob = $2 and cur.assigned_date > $3 and x.provider_code = $1
      )
      select ${MEMBER_COLUMNS}, null::text as referral_id, null::text as referral_approved
        from a join members m using (cin)
