@@ -214,6 +214,24 @@ const namesFrom = (prefix: string): string[] => {
 };
 
 /** Takes down every applied migration from the one named `prefix` to the last (those already down stay down); returns those it took down. */
+/**
+ * Waits until the planner may use `index`. A migration that updates a table's rows and then
+ * builds an index on it leaves broken HOT chains: Postgres marks the index (pg_index.indcheckxmin)
+ * unusable to any snapshot whose xmin is older than the index, and xids are the cluster's, so a
+ * transaction of another test file's database running meanwhile (the whole suite shares one
+ * server) kept this file's plans off the index: a Seq Scan, now and then, under load. Each check
+ * is a new snapshot; it returns as soon as one may use the index.
+ */
+async function indexUsable(index: string): Promise<void> {
+  for (;;) {
+    const r = await pool.query<{ usable: boolean }>(
+      `select not i.indcheckxmin or i.xmin::text::bigint < txid_snapshot_xmin(txid_current_snapshot()) % 4294967296 as usable
+         from pg_index i where i.indexrelid = $1::regclass`, [index]);
+    if (r.rows[0]?.usable) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function downTo(prefix: string): Promise<string[]> {
   const applied = new Set((await pool.query<{ name: string }>('select name from pgmigrations')).rows.map((r) => r.name));
   const undo = namesFrom(prefix).filter((n) => applied.has(n));
@@ -423,6 +441,8 @@ describe('migration 0048 (the lineage of assignments moved away from a provider,
       select g % 3000, null, g, jsonb_populate_record(null::ecm_assignments, jsonb_build_object('provider_code', 'P' || (g % 50), 'lob', 'HN')),
              'ASSIGNMENT_IMPORT', now() - (g % 400) * interval '1 day' from generate_series(1, 4000) g`);
     await pool.query('analyze ecm_assignment_changes');
+    await indexUsable('ecm_assignment_changes_moved_from_idx');
+    await indexUsable('ecm_assignment_changes_plan_idx');
     const plan = async (sql: string) => (await pool.query<{ 'QUERY PLAN': string }>(`explain ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
     // as src/repositories/provider-context.ts (HELD_IN_PERIOD) reads them
     const movedFrom = `select c.id from ecm_assignment_changes c where (c.before).provider_code = 'P7' and c.source <> 'RTF' and c.changed_at >= now() - interval '60 days'`;
@@ -474,6 +494,7 @@ describe('migration 0049 (the lineage marks the changes that moved an assignment
       select g % 3000, null, g, jsonb_populate_record(null::ecm_assignments, jsonb_build_object('provider_code', 'P' || (g % 50), 'lob', 'HN')),
              'ASSIGNMENT_IMPORT', now() - (g % 400) * interval '1 day' from generate_series(1, 4000) g`);
     await pool.query('analyze ecm_assignment_changes');
+    await indexUsable('ecm_assignment_changes_moved_idx');
     const plan = (await pool.query<{ 'QUERY PLAN': string }>(
       `explain select c.id from ecm_assignment_changes c where c.moved and (c.before).provider_code = 'P7' and c.changed_at >= now() - interval '183 days'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toMatch(/ecm_assignment_changes_moved_idx/);
