@@ -6,6 +6,8 @@ import { inLineOn } from '../repositories/ecm-assignments.js';
 import { notEnded } from '../repositories/last-day.js';
 import { existingCins } from '../repositories/members.js';
 import { contractKeys } from '../repositories/providers.js';
+import { withSavepoint } from '../db/pool.js';
+import { log } from '../log.js';
 
 export type Row = Record<string, unknown> & { __row: number };
 export type Reject = (row: number, message: string, column?: string) => void;
@@ -233,4 +235,31 @@ export function plainDbReason(err: unknown): string | undefined {
   if (rule) return `refused by the database: ${rule}`;
   if (e.constraint) return `refused by the database rule ${e.constraint}`;
   return e.code.startsWith('22') ? 'refused by the database: a value is out of range or malformed' : 'refused by the database: the row breaks an integrity rule';
+}
+
+/**
+ * The batch in one go (the fast path for a good file); when the database refuses it, the batch
+ * is undone and its rows written one at a time, each refused one rejected with a plain reason.
+ * Errors that are not about a row's data (connection, syntax) still fail the import.
+ */
+export async function upsertGuarded(c: pg.PoolClient, applier: Applier, rows: Row[], ctx: ApplyCtx): Promise<number> {
+  try {
+    await withSavepoint(c, 'import_batch', () => applier.upsert(c, rows, ctx));
+    return rows.length;
+  } catch (err) {
+    if (!plainDbReason(err)) throw err;
+  }
+  let written = 0;
+  for (const r of rows) {
+    try {
+      await withSavepoint(c, 'import_row', () => applier.upsert(c, [r], ctx));
+      written++;
+    } catch (err) {
+      const reason = plainDbReason(err);
+      if (!reason) throw err;
+      ctx.reject(r.__row, reason);
+    }
+  }
+  log.warn({ rows: rows.length, refused: rows.length - written }, 'upstream rows: the database refused rows of a batch; they were rejected one by one');
+  return written;
 }

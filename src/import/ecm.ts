@@ -7,7 +7,7 @@ import { normaliseEmail } from '../email-address.js';
 import { log } from '../log.js';
 import { sendNotification } from '../notify/mailer.js';
 import { localDate } from '../calendar/zone.js';
-import { withSavepoint, withTransaction } from '../db/pool.js';
+import { withTransaction } from '../db/pool.js';
 import {
   anySwitchDue, applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, pendingSwitches, PROVIDER_FIELDS, recordReferralConflicts,
   startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values,
@@ -15,7 +15,7 @@ import {
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
-  dedupe, fields, fieldsOf, holdsAgainstReferral, isOpenEcm, knownMemberWithEcmContract, orNull, plainDbReason, reportedOpen, seen, type Applier, type ApplyCtx, type ImportConflict,
+  dedupe, fields, fieldsOf, holdsAgainstReferral, isOpenEcm, knownMemberWithEcmContract, orNull, reportedOpen, seen, upsertGuarded, type Applier, type ApplyCtx, type ImportConflict,
   type ImportLineSwitch, type ImportOlderThanReferral, type Row,
 } from './common.js';
 
@@ -236,8 +236,13 @@ export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: st
   const today = localDate(now, timeZone);
   const due = await takeDueSwitches(c, today);
   if (!due.length) return 0;
+  // (grouped by load: each is checked as of when its extract said it)
   const loads = new Map<number, typeof due>();
-  for (const p of due) loads.set(p.loaded_at.getTime(), [...(loads.get(p.loaded_at.getTime()) ?? []), p]);
+  for (const p of due) {
+    const at = p.loaded_at.getTime();
+    if (!loads.has(at)) loads.set(at, []);
+    loads.get(at)!.push(p);
+  }
   let applied = 0;
   const refused: { row: number; message: string }[] = [];
   const older: ImportOlderThanReferral[] = [];
@@ -249,21 +254,10 @@ export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: st
     const rows = await ECM_ASSIGNMENTS.check(c, list.map((p): Row => ({ ...p.extract, __row: p.row_number })), ctx);
     // (the switch recorded at the run's clock: what it settles, when; a row the database refuses
     // is dropped alone, as an import rejects it, and the others applied)
-    const write = async (batch: Row[]) => {
-      await withSavepoint(c, 'due_switches', () => ECM_ASSIGNMENTS.upsert(c, batch, { ...ctx, now }));
-      applied += batch.filter((r) => r.__action === 'switch').length;
-    };
-    try {
-      await write(rows);
-    } catch (err) {
-      if (!plainDbReason(err)) throw err;
-      for (const r of rows)
-        await write([r]).catch((e: unknown) => {
-          const reason = plainDbReason(e);
-          if (!reason) throw e;
-          refused.push({ row: r.__row, message: reason });
-        });
-    }
+    const before = refused.length;
+    await upsertGuarded(c, ECM_ASSIGNMENTS, rows, { ...ctx, now });
+    const dropped = new Set(refused.slice(before).map((r) => r.row));
+    applied += rows.filter((r) => r.__action === 'switch' && !dropped.has(r.__row)).length;
   }
   if (applied < due.length)
     log.warn({ due: due.length, applied, refused: refused.length, olderThanReferral: older.length, reasons: [...new Set(refused.map((r) => r.message))] },
@@ -284,8 +278,6 @@ export async function dueSwitchesApplied(pool: pg.Pool, now: Date, timeZone: str
 
 /** A referral's place in approval order (an ISO date: compared byte by byte, it sorts as days). */
 const approval = (r: Row) => String(r.approved_date);
-/** Referrals in approval order, then file order (as the import stages them: REFERRALS.orderKey). */
-const byApproval = (a: Row, b: Row) => (approval(a) < approval(b) ? -1 : approval(a) > approval(b) ? 1 : a.__row - b.__row);
 
 /**
  * Approved referrals. A referral not seen before, against the member's assignment in its line:
@@ -316,9 +308,9 @@ export const REFERRALS: Applier = {
     // stayed on record as a referral never sent, alerted on as overdue).
     // (per file: a line a batch opened is opened for the batches after it)
     const opened = seen(state, 'opened') as Map<string, string>;
-    const inOrder = [...rows].sort(byApproval);
+    // (rows come in approval order, then row order: the import reads them back so, orderKey)
     const out = new Set<Row>();
-    for (const r of inOrder) {
+    for (const r of rows) {
       const was = known.get(String(r.referral_id));
       if (was && (was.cin !== r.cin || was.provider_code !== r.provider_code || was.lob !== r.lob)) {
         // [POLICY] a referral on record is not moved by a later extract: its episode stays where

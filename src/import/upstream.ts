@@ -9,7 +9,7 @@ import { UPSTREAM, type UpstreamKind } from '../../schemas/upstream.js';
 import { localDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { SETTINGS, type Config } from '../config.js';
-import { withSavepoint, withTransaction } from '../db/pool.js';
+import { withTransaction } from '../db/pool.js';
 import { log } from '../log.js';
 import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
@@ -17,7 +17,7 @@ import { openUpstreamStaging, stagedUpstreamRows, stageUpstreamRows } from '../r
 import { CS_AUTHORIZATIONS } from './cs.js';
 import { alertLineSwitches, alertReferralConflicts, applyDueSwitches, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
 import {
-  dedupe, fields, plainDbReason, seen, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
+  dedupe, fields, seen, upsertGuarded, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
   type ImportRowWarning, type Row,
 } from './common.js';
 import { openTable, TableError } from './read-table.js';
@@ -205,33 +205,6 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
   return summary;
-}
-
-/**
- * The batch in one go (the fast path for a good file); when the database refuses it, the batch
- * is undone and its rows written one at a time, each refused one rejected with a plain reason.
- * Errors that are not about a row's data (connection, syntax) still fail the import.
- */
-async function upsertGuarded(c: pg.PoolClient, applier: Applier, rows: Row[], ctx: ApplyCtx): Promise<number> {
-  try {
-    await withSavepoint(c, 'import_batch', () => applier.upsert(c, rows, ctx));
-    return rows.length;
-  } catch (err) {
-    if (!plainDbReason(err)) throw err;
-  }
-  let written = 0;
-  for (const r of rows) {
-    try {
-      await withSavepoint(c, 'import_row', () => applier.upsert(c, [r], ctx));
-      written++;
-    } catch (err) {
-      const reason = plainDbReason(err);
-      if (!reason) throw err;
-      ctx.reject(r.__row, reason);
-    }
-  }
-  log.warn({ rows: rows.length, refused: rows.length - written }, 'upstream import: the database refused rows of a batch; they were rejected one by one');
-  return written;
 }
 
 const APPLIERS: Record<UpstreamKind, Applier> = {
