@@ -6,6 +6,7 @@ export default defineConfig({
     // through this very configuration (global setup included); nothing else sets it.
     include: [process.env.CALAIM_TEST_INCLUDE ?? 'test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/deprecations.ts'],
     // Two cores: integration files each get their own database, but run two at a time.
     maxWorkers: 2,
     // Generous on purpose: a busy 2-core machine may be several times slower than an idle one.

@@ -271,7 +271,7 @@ describe('every upload is answered once', () => {
     expect(fs.existsSync(path.join(downloads('RIVAL'), sub.response_name))).toBe(true);
     expect(fs.existsSync(path.join(uploads('RIVAL'), 'OTF_RIVAL_stuck.xlsx'))).toBe(true);
     for (const minute of [5, 10]) {
-      const again = await pollOnce(deps(), { now: new Date(`2027-02-04T17:${minute}:00Z`), provider: 'RIVAL' });
+      const again = await pollOnce(deps(), { now: new Date(`2027-02-04T17:${String(minute).padStart(2, '0')}:00Z`), provider: 'RIVAL' });
       expect(again.files).toBe(0);
     }
     expect(await one(`select count(*)::int n from submissions where original_name = 'OTF_RIVAL_stuck.xlsx'`)).toEqual({ n: 1 });
