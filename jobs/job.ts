@@ -28,6 +28,7 @@ export type JobCounts = Record<string, unknown>;
 export type ScheduleConfig = Pick<
   Config,
   'CSASF_SECOND_RUN_DAY' | 'ON_TIME_LAST_DAY' | 'RESUBMISSION_LAST_DAY' | 'CSPRTF_ON_TIME_LAST_DAY' | 'LATE_FIRST_SUBMISSION' | 'POLL_CRON' | 'CATCH_UP_ALERT_DAYS'
+  | 'SWITCHES_AT'
 >;
 
 interface JobBase<N extends string> {
@@ -41,8 +42,14 @@ interface JobBase<N extends string> {
 /** One slot per plan-local date of its rule, fired at a local time of day. */
 export interface DateJob<N extends string = string> extends JobBase<N> {
   slotKind: 'date';
-  /** Local fire time (HH:mm). Date jobs fire between 05:00 and 08:00: never in 01:00-03:00, where a spring-forward day skips an hour and a fall-back day repeats one. */
-  at: string;
+  /**
+   * Local fire time (HH:mm), or the setting it comes from (atSetting). Date jobs fire between
+   * 05:00 and 08:00, and the planned switches just after midnight: never in 01:00-03:00, where a
+   * spring-forward day skips an hour and a fall-back day repeats one.
+   */
+  at: string | ((config: ScheduleConfig) => string);
+  /** The setting the fire time comes from, if any (for the help). */
+  atSetting?: keyof ScheduleConfig;
   slots: (config: ScheduleConfig) => SlotRule;
   /** Digests and alerts: made up only within this many days of their slot. */
   catchUpLateDays?: (config: ScheduleConfig) => number;
@@ -62,7 +69,10 @@ export type JobDeclaration<N extends string = string> = DateJob<N> | FireJob<N>;
  * When a date job fires: at a local time of day (HH:mm), on the dates of its slot rule; a missed
  * slot is made up only while it is the current one (a MIF of last month is not sent late).
  */
-export const firesAt = (at: string, slots: DateJob['slots']): Pick<DateJob, 'slotKind' | 'at' | 'slots' | 'catchUp'> => ({ slotKind: 'date', at, slots, catchUp: 'current' });
+export const firesAt = (at: DateJob['at'], slots: DateJob['slots']): Pick<DateJob, 'slotKind' | 'at' | 'slots' | 'catchUp'> => ({ slotKind: 'date', at, slots, catchUp: 'current' });
+
+/** A date job's local fire time (HH:mm) under these settings. */
+export const fireTimeOf = (job: Pick<DateJob, 'at'>, config: ScheduleConfig): string => (typeof job.at === 'string' ? job.at : job.at(config));
 
 /** Declares a job, keeping its name a literal type (JobName is derived from the list). */
 export function declareJob<const N extends string>(job: JobDeclaration<N>): JobDeclaration<N> {

@@ -6,7 +6,7 @@ import type { IsoDate } from '../schemas/primitives.js';
 import { catchUpSlots, cronDaysOfMonth, describeSlotRule, isSlot } from '../src/calendar/slots.js';
 import type { CatchUpPolicy, JobDefinition } from '../src/runs/coordinator.js';
 import { JOBS, JOB_NAMES, type JobName } from './index.js';
-import type { JobDeclaration, JobDeps, ScheduleConfig } from './job.js';
+import { fireTimeOf, type JobDeclaration, type JobDeps, type ScheduleConfig } from './job.js';
 
 export { JOB_NAMES, type JobName };
 
@@ -32,7 +32,8 @@ function entry(job: JobDeclaration<JobName>, config: ScheduleConfig): ScheduleEn
   const base = { job: job.name, catchUp: job.catchUp, description: job.description };
   if (job.slotKind === 'fire') return { ...base, cron: job.cron(config), slotKind: 'fire' };
   const late = job.catchUpLateDays?.(config);
-  return { ...base, cron: cronAt(job.at, cronDaysOfMonth(job.slots(config))), at: job.at, slotKind: 'date', ...(late === undefined ? {} : { catchUpLateDays: late }) };
+  const at = fireTimeOf(job, config);
+  return { ...base, cron: cronAt(at, cronDaysOfMonth(job.slots(config))), at, slotKind: 'date', ...(late === undefined ? {} : { catchUpLateDays: late }) };
 }
 
 /** The table, for a configuration (time zone, CSASF second day, deadline days, poll frequency). */
@@ -51,7 +52,7 @@ export function jobDefinitions(deps: JobDeps, only?: readonly string[]): JobDefi
     return {
       name: job.name,
       cron: e.cron,
-      at: job.at,
+      at: e.at,
       slotKind: 'date',
       catchUp: job.catchUp,
       catchUpLateDays: e.catchUpLateDays,
@@ -72,7 +73,7 @@ export function scheduleHelp(config: ScheduleConfig): string {
         : 'the current slot (within CATCH_UP_DAYS)';
   const when = (job: JobDeclaration): string =>
     job.slotKind === 'date'
-      ? `${job.at} ${describeSlotRule(job.slots(config))}`
+      ? `${job.atSetting ? `${job.atSetting} (${fireTimeOf(job, config)})` : fireTimeOf(job, config)} ${describeSlotRule(job.slots(config))}`
       : job.cronSetting
         ? `${job.cronSetting} (${job.cron(config)})`
         : job.cron(config);

@@ -151,6 +151,11 @@ export const SETTINGS = {
   MINI_MIF_SLA_DAYS: { schema: int(1, 60), default: '10', doc: '[POLICY] A referral still unsent this many days after approval raises a liaison alert.' },
   CSASF_SECOND_RUN_DAY: { schema: int(16, 31), default: '29', doc: '[POLICY] Second CSASF day; months without it use their last day.' },
   CSASF_CLOSED_RETENTION_DAYS: { schema: int(0, 3650), default: '60', doc: '[POLICY] A denied or expired authorization stays on the cumulative CSASF this many days after its decision date (a denial; one without a decision date stays until resolved; a denied re-authorization shown only once the approved authorization it would renew has ended, after that end) or its end date (an expiry: also an authorization whose end date has passed, whatever status the extract gives it, shown as Expired).' },
+  SWITCHES_AT: {
+    schema: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:mm').refine((v) => v < '01:00' || v >= '03:00', 'not between 01:00 and 03:00, where a daylight-saving change skips or repeats an hour'),
+    default: '00:05',
+    doc: "[POLICY] When (plan-local HH:mm) the scheduler's `switches` job applies the day's planned ECM switches (an assignment extract's move to another provider of the line from a later day): just after midnight, so from the start of its day every page, report and file reads the new provider as the member's. Catch-up makes up the day's run (a scheduler started later that day applies them at once). Never between 01:00 and 03:00 (a daylight-saving change skips or repeats an hour). A run that reads who holds members on a day the job has not run yet (an import, an ingest, a MIF or mini-MIF, the SLA alert) still applies them first.",
+  },
   CATCH_UP_DAYS: { schema: int(1, 366), default: '35', doc: '[POLICY] Catch-up looks this many days back for a missed slot, and makes up only the current one (the latest due slot of each job): a file slot superseded by a later slot is never sent late.' },
   CATCH_UP_ALERT_DAYS: { schema: int(1, 366), default: '2', doc: '[POLICY] A missed digest or alert (missing-submission digest, mini-MIF SLA alert) is sent late only within this many days of its slot date (1 = only on its own day); an older one is out of date and skipped.' },
   HEARTBEAT_SECONDS: { schema: int(1, 3600), default: '15', doc: 'Run heartbeat interval.' },

@@ -14,6 +14,7 @@ import { registerScheduler } from './commands/scheduler.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSubmissions } from './commands/submissions.js';
 import { registerNotifications } from './commands/notifications.js';
+import { registerSwitches } from './commands/switches.js';
 import { registerReprocess } from './commands/reprocess.js';
 import { registerUsers } from './commands/users.js';
 import { registerServe } from './commands/serve.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerSubmissions(program);
   registerNotifications(program);
+  registerSwitches(program);
   registerReprocess(program);
   registerServe(program);
   registerUsers(program);

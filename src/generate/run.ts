@@ -247,7 +247,7 @@ export async function generate(kind: OutboundKind, opts: GenerateOptions, deps: 
   const job = kind;
   // who holds the members today: the switches an assignment extract planned for today or before
   // are applied first (the mini-MIF's daily run applies those of a day nothing else ran on)
-  if (kind !== 'csasf' && !opts.dryRun) await dueSwitchesApplied(pool, at, config.PLAN_TIME_ZONE);
+  if (kind !== 'csasf' && !opts.dryRun) await dueSwitchesApplied(pool, at, config.PLAN_TIME_ZONE, config);
   // (only contracts in force on the slot's day: no member data under an ended contract)
   const providers = await outboundProviders(pool, kind === 'csasf' ? 'CS' : 'ECM', slot, opts.provider);
   if (opts.provider && providers.length === 0) throw new Error(`provider ${opts.provider} has no ${kind === 'csasf' ? 'CS' : 'ECM'} contract in force on ${slot}`);

@@ -89,6 +89,8 @@ export interface ApplyCtx {
   lineSwitches: ImportLineSwitch[];
   /** LOB_SWITCH: what an extract row opening a member's assignment in one line does to the member's open assignment in another. */
   lobSwitch: 'end-other-lines' | 'keep';
+  /** The file's name (no folder), kept with a planned switch: what its liaisons are told if it is not applied on its day. */
+  fileName?: string;
 }
 
 export interface Applier {

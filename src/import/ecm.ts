@@ -5,13 +5,13 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import { normaliseEmail } from '../email-address.js';
 import { log } from '../log.js';
-import { sendNotification } from '../notify/mailer.js';
+import { queueNotification, sendNotification, type Message } from '../notify/mailer.js';
 import { localDate } from '../calendar/zone.js';
 import { withTransaction } from '../db/pool.js';
 import {
   anySwitchDue, applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, pendingSwitches, PROVIDER_FIELDS, recordReferralConflicts,
-  startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField, type ExtractValues as Values,
-  type LineOpened, type ProviderField, type ReferralWrite,
+  recordSwitchesNotApplied, startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField,
+  type ExtractValues as Values, type LineOpened, type PendingSwitch, type ProviderField, type ReferralWrite, type SwitchNotApplied,
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
@@ -180,7 +180,8 @@ export const ECM_ASSIGNMENTS: Applier = {
     return out;
   },
 
-  async upsert(c, rows, { now, state }) {
+  async upsert(c, rows, ctx) {
+    const { now, state } = ctx;
     await applyAssignmentExtract(c, rows.map((r): AssignmentExtractWrite => ({
       row: r.__row, action: r.__action as AssignmentExtractWrite['action'], take: r.__take as ExtractField[], id: (r.__id as number | undefined) ?? null,
       cin: String(r.cin), lob: String(r.lob),
@@ -188,7 +189,7 @@ export const ECM_ASSIGNMENTS: Applier = {
       enrollment_start: orNull(r.enrollment_start), enrollment_end: orNull(r.enrollment_end), acuity: orNull(r.acuity), lcm_name: orNull(r.lcm_name),
       lcm_phone: orNull(r.lcm_phone), upstream_values: r.__values as Values, as_of: String(r.__as_of),
       field_as_of: r.__field_as_of as Record<ExtractField, string>,
-      ...(r.__action === 'plan' ? { extract: fieldsOf(r) } : {}),
+      ...(r.__action === 'plan' ? { extract: fieldsOf(r), file_name: ctx.fileName ?? null } : {}),
     })), now);
     // (once written: a batch the database refused is written again row by row)
     // (what endOtherLines needs of each, not the row: a first load inserts every row of the file;
@@ -218,6 +219,15 @@ export const ECM_ASSIGNMENTS: Applier = {
   },
 };
 
+/** What applyDueSwitches did with the switches due. */
+export interface DueSwitches {
+  applied: number;
+  /** Those its check did not apply, as recorded (PHI: the CINs are for ops, never logged or emailed). */
+  notApplied: SwitchNotApplied[];
+  /** The liaisons' emails about them, queued (PENDING) in the same transaction: sendSwitchNotices sends them once it commits. */
+  notices: (Message & { key: string })[];
+}
+
 /**
  * [POLICY] The switches the assignment extract planned (ECM_ASSIGNMENTS: a move to another
  * provider of the line from a day after the import's) that are due on `now`'s plan-local day,
@@ -227,15 +237,20 @@ export const ECM_ASSIGNMENTS: Applier = {
  * that started after the extract was loaded keeps the member, as it would against that extract
  * loaded again; the provider's contract must still be in force on the day), as of when the
  * extract said it. The other lines the member leaves were ended from that day when the extract
- * was loaded (endOtherLines). Returns how many were applied; those not applied are logged
- * (counts, never CINs). A run that reads who holds the plan's members on a day asks this first
- * (dueSwitchesApplied): the upstream imports, an ingest (the file's receipt), a MIF or mini-MIF,
- * the SLA alert; the mini-MIF's daily run applies any a day brings even when nothing else runs.
+ * was loaded (endOtherLines). A switch not applied is recorded (ecm_switches_not_applied: ops
+ * list it, with the member, in `calaim-exchange switches --not-applied`) and the liaisons of both
+ * providers' ECM contracts in the line are told (no CINs), the email queued in this same
+ * transaction: it is sent once, whether or not the mail server is up when it commits (the notify
+ * job retries it). A member already with the new provider (a referral's episode) is no news.
+ * The scheduler's `switches` job applies a day's switches just after its plan-local midnight
+ * (SWITCHES_AT); a run that reads who holds the plan's members on a day still asks first
+ * (dueSwitchesApplied), for a day the job has not run yet: the upstream imports, an ingest (the
+ * file's receipt), a MIF or mini-MIF, the SLA alert.
  */
-export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: string): Promise<number> {
+export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: string): Promise<DueSwitches> {
   const today = localDate(now, timeZone);
   const due = await takeDueSwitches(c, today);
-  if (!due.length) return 0;
+  if (!due.length) return { applied: 0, notApplied: [], notices: [] };
   // (grouped by load: each is checked as of when its extract said it)
   const loads = new Map<number, typeof due>();
   for (const p of due) {
@@ -244,37 +259,107 @@ export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: st
     loads.get(at)!.push(p);
   }
   let applied = 0;
-  const refused: { row: number; message: string }[] = [];
-  const older: ImportOlderThanReferral[] = [];
+  const kept: { p: PendingSwitch; reason: string | null }[] = [];
   for (const [loadedAt, list] of loads) {
+    const refused = new Map<number, string>();
+    const older: ImportOlderThanReferral[] = [];
     const ctx: ApplyCtx = {
-      reject: (row, message) => void refused.push({ row, message }), warn: () => undefined, state: new Map(), now: new Date(loadedAt), today, header: [],
+      reject: (row, message) => void (refused.has(row) || refused.set(row, message)), warn: () => undefined, state: new Map(), now: new Date(loadedAt), today, header: [],
       conflicts: [], disagreements: [], olderThanReferral: older, lineSwitches: [], lobSwitch: 'keep',
     };
     const rows = await ECM_ASSIGNMENTS.check(c, list.map((p): Row => ({ ...p.extract, __row: p.row_number })), ctx);
     // (the switch recorded at the run's clock: what it settles, when; a row the database refuses
     // is dropped alone, as an import rejects it, and the others applied)
-    const before = refused.length;
     await upsertGuarded(c, ECM_ASSIGNMENTS, rows, { ...ctx, now });
-    const dropped = new Set(refused.slice(before).map((r) => r.row));
-    applied += rows.filter((r) => r.__action === 'switch' && !dropped.has(r.__row)).length;
+    const switched = new Set(rows.filter((r) => (r.__action === 'switch' || r.__action === 'insert') && !refused.has(r.__row)).map((r) => r.__row));
+    applied += switched.size;
+    const olderOf = new Set(older.map((o) => `${o.cin}|${o.lob}`));
+    for (const p of list) {
+      if (switched.has(p.row_number)) continue;
+      const reason = refused.get(p.row_number);
+      // (neither refused nor older than a referral: the member is with the new provider already)
+      if (reason !== undefined || olderOf.has(`${p.cin}|${p.lob}`)) kept.push({ p, reason: reason ?? null });
+    }
   }
-  if (applied < due.length)
-    log.warn({ due: due.length, applied, refused: refused.length, olderThanReferral: older.length, reasons: [...new Set(refused.map((r) => r.message))] },
-      'planned ECM switches: some were not applied on their day (the assignment as it stands took precedence, or the row was refused)');
-  else log.info({ applied }, 'planned ECM switches applied');
-  return applied;
+  if (!kept.length) {
+    log.info({ applied }, 'planned ECM switches applied');
+    return { applied, notApplied: [], notices: [] };
+  }
+  const holders = await assignmentsByLine(c, kept.map((k) => k.p.cin));
+  const notApplied = await recordSwitchesNotApplied(c, kept.map(({ p, reason }) => {
+    const cur = holders.get(`${p.cin}|${p.lob}`);
+    return {
+      cin: p.cin, lob: p.lob, from_provider: cur?.provider_code ?? null, to_provider: p.provider_code, assigned_date: p.assigned_date, row_number: p.row_number,
+      file_name: p.file_name, loaded_at: p.loaded_at,
+      // (a rejection's own words end by saying it was not applied: the email says so once)
+      reason: reason?.replace(/: not applied$/, '') ??
+        `a referral's episode with provider ${cur?.provider_code ?? '?'} from ${cur?.assigned_date ?? '?'}, started after the extract was loaded, keeps the member`,
+    };
+  }), now);
+  const notices: DueSwitches['notices'] = [];
+  for (const { to, list } of await liaisonGroups(c, notApplied, SWITCH_NOT_APPLIED)) {
+    const msg = { ...SWITCH_NOT_APPLIED.notice(list, to, timeZone), to: to.split(',') };
+    await queueNotification(c, msg, now);
+    notices.push(msg);
+  }
+  log.warn({ due: due.length, applied, notApplied: notApplied.length, reasons: [...new Set(notApplied.map((k) => k.reason))] },
+    'planned ECM switches: some were not applied on their day (recorded; the liaisons are told: calaim-exchange switches --not-applied)');
+  return { applied, notApplied, notices };
+}
+
+/**
+ * The liaisons' emails about switches not applied, sent now (each was queued with its switch,
+ * so one that cannot go out now is the notify job's). Never throws: the switches are committed.
+ */
+export async function sendSwitchNotices(config: Config | undefined, pool: pg.Pool, notices: DueSwitches['notices'], now: Date): Promise<void> {
+  if (!config) return;
+  for (const msg of notices)
+    await sendNotification(config, pool, msg, now).catch((err: Error) => log.error({ err: { message: err.message } }, 'planned switches not applied: the liaison alert could not be sent now; the notify job sends it'));
 }
 
 /**
  * applyDueSwitches in a transaction of its own, when any is due on `now`'s plan-local day (one
- * indexed look-up otherwise): for a run that reads who holds members outside the import.
+ * indexed look-up otherwise): for a run that reads who holds members outside the import. With
+ * `config`, the liaisons' emails about switches not applied are sent once it commits (else by
+ * the notify job).
  */
-export async function dueSwitchesApplied(pool: pg.Pool, now: Date, timeZone: string): Promise<number> {
-  if (!(await anySwitchDue(pool, localDate(now, timeZone)))) return 0;
-  return withTransaction(pool, (c) => applyDueSwitches(c, now, timeZone));
+export async function dueSwitchesApplied(pool: pg.Pool, now: Date, timeZone: string, config?: Config): Promise<DueSwitches> {
+  if (!(await anySwitchDue(pool, localDate(now, timeZone)))) return { applied: 0, notApplied: [], notices: [] };
+  const r = await withTransaction(pool, (c) => applyDueSwitches(c, now, timeZone));
+  await sendSwitchNotices(config, pool, r.notices, now);
+  return r;
 }
 
+/**
+ * [POLICY] The liaisons of both providers' ECM contracts in the line (the one that keeps the
+ * member and the one the extract named) hear of the switches not applied on their day: the
+ * extract's row and file, the providers, the line, the planned day and the plain reason, never
+ * CINs (ops have them: calaim-exchange switches --not-applied). One message per set of
+ * recipients, keyed by the records it lists: a switch is recorded once, so told once.
+ */
+const SWITCH_NOT_APPLIED = {
+  what: 'planned switches not applied', field: 'notApplied', whose: 'the providers',
+  providersOf: (k: SwitchNotApplied) => [...(k.from_provider ? [{ code: k.from_provider, lob: k.lob }] : []), { code: k.to_provider, lob: k.lob }],
+  notice: (list: SwitchNotApplied[], to: string, timeZone: string) => {
+    const providers = [...new Set(list.flatMap((k) => [k.from_provider, k.to_provider]).filter((x): x is string => !!x))].sort();
+    const where = (k: SwitchNotApplied) => `row ${k.row_number} of ${k.file_name ?? `the assignment extract loaded ${localDate(k.loaded_at, timeZone)}`}`;
+    return {
+      kind: 'switch-not-applied',
+      subject: `ECM assignments: ${list.length} planned switch(es) not applied on their day (${providers.join(', ')})`,
+      text: [
+        `${list.length} move(s) to another ECM provider that the plan's assignment extract planned for a later day were NOT applied on that day:`,
+        'checked again then, the member\'s assignment as it stood kept the member with the provider that holds them. That provider keeps',
+        'the member (on its MIF, owing its reports as before); the provider the extract named should not expect them. A move needs a new row',
+        'in the plan\'s assignment extract (calaim-exchange import ecm-assignments).',
+        '',
+        ...list.map((k) => `  ${where(k)}: ${k.from_provider ?? 'no provider'} to ${k.to_provider} in ${k.lob} from ${k.assigned_date}: not applied: ${k.reason}`),
+        '',
+        'Ops see the members: calaim-exchange switches --not-applied --json.',
+      ].join('\n'),
+      key: `switch-not-applied:${createHash('sha256').update(`${to}|${list.map((k) => k.id).sort((a, b) => a - b).join(',')}`).digest('hex').slice(0, 32)}`,
+    };
+  },
+};
 
 /** A referral's place in approval order (an ISO date: compared byte by byte, it sorts as days). */
 const approval = (r: Row) => String(r.approved_date);
@@ -426,37 +511,46 @@ export async function alertLineSwitches(pool: pg.Pool, config: Config | undefine
   });
 }
 
+/** Who hears of an import's surprises, and what: see alertLiaisons. */
+interface LiaisonAlert<T> {
+  what: string; field: string; whose: string;
+  providersOf: (item: T) => { code: string; lob: string }[];
+}
+
 /**
- * The import's liaison email, once per set of recipients: each item goes to the liaisons of the
- * ECM contracts of its providers in their lines (a provider's own liaison when the contract names
- * none), compared case-insensitively. Items with nobody to tell are logged (counts only); an email
- * that cannot be recorded is logged too: the import is committed, and the items are on record and
- * in its output.
+ * The items grouped by their recipients: the liaisons of the ECM contracts of each item's
+ * providers in their lines (a provider's own liaison when the contract names none), compared
+ * case-insensitively, `to` comma-joined. Items with nobody to tell are logged (counts only).
  */
-async function alertLiaisons<T>(
-  pool: pg.Pool, config: Config | undefined, now: Date, items: readonly T[],
-  o: {
-    what: string; field: string; whose: string;
-    providersOf: (item: T) => { code: string; lob: string }[];
-    notice: (list: T[], to: string) => { kind: string; subject: string; text: string; key: string };
-  },
-): Promise<void> {
-  if (!config) {
-    log.warn({ [o.field]: items.length }, `${o.what}: no settings given, liaisons not alerted`);
-    return;
-  }
-  const liaisons = await contractLiaisons(pool, [...new Set(items.flatMap((k) => o.providersOf(k).map((p) => p.code)))], 'ECM');
+async function liaisonGroups<T>(db: pg.Pool | pg.PoolClient, items: readonly T[], o: LiaisonAlert<T>): Promise<{ to: string; list: T[] }[]> {
+  const liaisons = await contractLiaisons(db, [...new Set(items.flatMap((k) => o.providersOf(k).map((p) => p.code)))], 'ECM');
   const liaisonOf = (code: string, lob: string) => (liaisons.has(`${code}|${lob}`) ? liaisons.get(`${code}|${lob}`) : liaisons.get(code)) ?? null;
   const groups = new Map<string, T[]>();
   for (const k of items) {
     const to = [...new Set(o.providersOf(k).map((p) => liaisonOf(p.code, p.lob)).filter((x): x is string => !!x).map(normaliseEmail))].sort().join(',');
     groups.set(to, [...(groups.get(to) ?? []), k]);
   }
+  const out: { to: string; list: T[] }[] = [];
   for (const [to, list] of groups) {
-    if (!to) {
-      log.warn({ [o.field]: list.length }, `${o.what}: ${o.whose} have no liaison email; not alerted`);
-      continue;
-    }
+    if (to) out.push({ to, list });
+    else log.warn({ [o.field]: list.length }, `${o.what}: ${o.whose} have no liaison email; not alerted`);
+  }
+  return out;
+}
+
+/**
+ * The import's liaison email, once per set of recipients (liaisonGroups). An email that cannot
+ * be recorded is logged: the import is committed, and the items are on record and in its output.
+ */
+async function alertLiaisons<T>(
+  pool: pg.Pool, config: Config | undefined, now: Date, items: readonly T[],
+  o: LiaisonAlert<T> & { notice: (list: T[], to: string) => { kind: string; subject: string; text: string; key: string } },
+): Promise<void> {
+  if (!config) {
+    log.warn({ [o.field]: items.length }, `${o.what}: no settings given, liaisons not alerted`);
+    return;
+  }
+  for (const { to, list } of await liaisonGroups(pool, items, o)) {
     try {
       await sendNotification(config, pool, { ...o.notice(list, to), to: to.split(',') }, now);
     } catch (err) {

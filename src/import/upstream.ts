@@ -15,7 +15,7 @@ import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { openUpstreamStaging, stagedUpstreamRows, stageUpstreamRows } from '../repositories/upstream-staging.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
-import { alertLineSwitches, alertReferralConflicts, applyDueSwitches, ECM_ASSIGNMENTS, REFERRALS } from './ecm.js';
+import { alertLineSwitches, alertReferralConflicts, applyDueSwitches, ECM_ASSIGNMENTS, REFERRALS, sendSwitchNotices, type DueSwitches } from './ecm.js';
 import {
   dedupe, fields, seen, upsertGuarded, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
   type ImportRowWarning, type Row,
@@ -108,14 +108,15 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   const rowWarnings: ImportRowWarning[] = [];
   const ctx: ApplyCtx = {
     reject, warn: (w) => rowWarnings.push(w), state: new Map(), now, header: table.header, conflicts: summary.conflicts, disagreements: summary.disagreements, olderThanReferral: summary.olderThanReferral,
-    lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines',
+    lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines', fileName: path.basename(file),
     today: localDate(now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default),
   };
+  const due: { switches?: DueSwitches } = {};
   try {
     await withTransaction(pool, async (client) => {
       // the switches an earlier assignment extract planned for today or before first: the rows
       // are checked against who holds the members on the import's day
-      if (kind === 'ecm-assignments' || kind === 'referrals') await applyDueSwitches(client, now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default);
+      if (kind === 'ecm-assignments' || kind === 'referrals') due.switches = await applyDueSwitches(client, now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default);
       let batch: Row[] = [];
       const flush = async () => {
         if (!batch.length) return;
@@ -202,6 +203,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     ...(unnamed.length ? { unnamedColumns: unnamed.map((x) => x.column) } : {}),
     ...(summary.warnings.length > unnamed.length ? { contractsWithoutRecipient: summary.warnings.length - unnamed.length } : {}),
   }, 'upstream import done');
+  // (queued with the switches it is about, which the import's transaction committed)
+  if (due.switches?.notices.length) await sendSwitchNotices(opts.config, pool, due.switches.notices, now);
   if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
   if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
   return summary;

@@ -61,7 +61,7 @@ function addressed(rows: readonly OverdueReferrals[], maySee: ReadonlyMap<string
 export async function miniMifSlaAlert(pool: pg.Pool, config: Config, slot: IsoDate, now: Date = systemClock()): Promise<SlaAlertResult> {
   // who holds the referrals' members today: the switches an assignment extract planned for today
   // or before are applied first
-  await dueSwitchesApplied(pool, now, config.PLAN_TIME_ZONE);
+  await dueSwitchesApplied(pool, now, config.PLAN_TIME_ZONE, config);
   // a referral loaded after the MIF that carried its member was sent on that MIF: not overdue
   await markReferralsCarried(pool);
   const found = await overdueReferrals(pool, slot, config.MINI_MIF_SLA_DAYS, config.PLAN_TIME_ZONE, addDays(slot, -config.CATCH_UP_DAYS));

@@ -370,6 +370,8 @@ export interface AssignmentExtractWrite {
   field_as_of: Record<ExtractField, string>;
   /** 'plan': the row's fields as the import read them, checked again on its day (PendingSwitch.extract). */
   extract?: Record<string, unknown>;
+  /** 'plan': the extract's file name (what the liaisons are told if the switch is not applied on its day). */
+  file_name?: string | null;
 }
 
 /** An extract row that takes the assignment back into its line: a switch or a new assigned date after the plan's end of it. */
@@ -387,12 +389,13 @@ export async function applyAssignmentExtract(db: Db, rows: readonly AssignmentEx
   const payload = JSON.stringify(rows);
   await db.query(
     `/* import ecm-assignments: planned switches */
-     insert into ecm_assignment_pending as p (cin, lob, provider_code, assigned_date, extract, row_number, loaded_at)
-     select cin, lob, provider_code, assigned_date, extract, row, $2
-       from jsonb_to_recordset($1::jsonb) as x(action text, row int, cin char(9), lob text, provider_code text, assigned_date date, extract jsonb)
+     insert into ecm_assignment_pending as p (cin, lob, provider_code, assigned_date, extract, row_number, loaded_at, file_name)
+     select cin, lob, provider_code, assigned_date, extract, row, $2, file_name
+       from jsonb_to_recordset($1::jsonb) as x(action text, row int, cin char(9), lob text, provider_code text, assigned_date date, extract jsonb, file_name text)
       where action = 'plan'
      on conflict (cin, lob) do update set provider_code = excluded.provider_code, assigned_date = excluded.assigned_date, extract = excluded.extract,
-       row_number = excluded.row_number, loaded_at = case when p.extract = excluded.extract then p.loaded_at else excluded.loaded_at end`,
+       row_number = excluded.row_number, loaded_at = case when p.extract = excluded.extract then p.loaded_at else excluded.loaded_at end,
+       file_name = excluded.file_name`,
     [payload, now],
   );
   await db.query(
@@ -465,6 +468,8 @@ export interface PendingSwitch {
   row_number: number;
   /** Since when the extract has said it (the import that first gave this row). */
   loaded_at: Date;
+  /** The file whose row row_number is: the latest import that gave it (null: planned before migration 0055). */
+  file_name: string | null;
 }
 
 /** The planned switches of these members, by member and line. */
@@ -486,9 +491,64 @@ export async function anySwitchDue(db: Db, day: IsoDate): Promise<boolean> {
 export async function takeDueSwitches(db: Db, day: IsoDate): Promise<PendingSwitch[]> {
   return (await db.query<PendingSwitch>(
     `delete from ecm_assignment_pending where assigned_date <= $1
-     returning cin, lob, provider_code, assigned_date, extract, row_number, loaded_at`,
+     returning cin, lob, provider_code, assigned_date, extract, row_number, loaded_at, file_name`,
     [day],
   )).rows.sort((a, b) => a.loaded_at.getTime() - b.loaded_at.getTime() || a.row_number - b.row_number);
+}
+
+/** A planned switch its day's run did not apply (ecm_switches_not_applied, migration 0055). */
+export interface SwitchNotApplied {
+  id: number;
+  /** PHI: for ops (the CLI), never logged or emailed. */
+  cin: string;
+  lob: string;
+  /** Who kept the member (null: no assignment in the line). */
+  from_provider: string | null;
+  to_provider: string;
+  /** The planned day. */
+  assigned_date: string;
+  row_number: number;
+  file_name: string | null;
+  loaded_at: Date;
+  /** Plain words, never a member's data. */
+  reason: string;
+  /** The run that checked it on its day. */
+  checked_at: Date;
+}
+
+/** Records the switches not applied (in the caller's transaction, the one that took them off the plan); returns them with their ids. */
+export async function recordSwitchesNotApplied(db: Db, items: readonly Omit<SwitchNotApplied, 'id' | 'checked_at'>[], now: Date): Promise<SwitchNotApplied[]> {
+  if (!items.length) return [];
+  return (await db.query<SwitchNotApplied>(
+    `insert into ecm_switches_not_applied (cin, lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, checked_at)
+     select cin, lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, $2
+       from jsonb_to_recordset($1::jsonb) as x(cin char(9), lob text, from_provider text, to_provider text, assigned_date date, row_number int,
+         file_name text, loaded_at timestamptz, reason text)
+     returning id::int, cin, lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, checked_at`,
+    [JSON.stringify(items), now],
+  )).rows.sort((a, b) => a.id - b.id);
+}
+
+/** A planned switch still to come, with who holds the member until then (the CLI's `switches`). */
+export type PlannedSwitch = Omit<PendingSwitch, 'extract'> & { from_provider: string | null };
+
+/** The planned switches, soonest first (then by member), at most `limit`. */
+export async function listPlannedSwitches(db: Db, limit: number): Promise<PlannedSwitch[]> {
+  return (await db.query<PlannedSwitch>(
+    `select p.cin, p.lob, a.provider_code as from_provider, p.provider_code, p.assigned_date, p.row_number, p.file_name, p.loaded_at
+       from ecm_assignment_pending p left join ecm_assignments a on a.cin = p.cin and a.lob = p.lob
+      order by p.assigned_date, p.cin, p.lob limit $1`,
+    [limit],
+  )).rows;
+}
+
+/** The switches not applied on their day, the latest checked first, at most `limit`. */
+export async function listSwitchesNotApplied(db: Db, limit: number): Promise<SwitchNotApplied[]> {
+  return (await db.query<SwitchNotApplied>(
+    `select id::int, cin, lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, checked_at
+       from ecm_switches_not_applied order by checked_at desc, id desc limit $1`,
+    [limit],
+  )).rows;
 }
 
 /** An extract row that opened or moved a member's assignment in `lob` from `assigned_date`, and the lines the same file lists the member in. */

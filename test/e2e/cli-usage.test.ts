@@ -83,7 +83,7 @@ describe('usage errors (nothing opened)', () => {
 
   it('runs --job nope: exit 2 naming the known jobs and ops actions', async () => {
     const r = await runCli(['runs', '--job', 'nope'], offline);
-    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify, reprocess, republish$/m);
+    expectUsageError(r, /^error: unknown job "nope": use mif, csasf, mini-mif, minimif-sla, missing-alert, retention, poll, notify, switches, reprocess, republish$/m);
   });
 
   it('demo --out <an existing file>: exit 2, the file is left as it was', async () => {

@@ -3,7 +3,7 @@
 // slot per date, and catch-up picks the right slots per policy.
 import cron from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JOB_NAMES, jobDefinitions, scheduleTable } from '../../jobs/schedule.js';
+import { JOB_NAMES, jobDefinitions, scheduleHelp, scheduleTable } from '../../jobs/schedule.js';
 import { pollCounts } from '../../jobs/poll.js';
 import { localParts } from '../../src/calendar/zone.js';
 import { loadConfig } from '../../src/config.js';
@@ -41,6 +41,7 @@ describe('the cron table', () => {
     expect(table.map((e) => e.job).sort()).toEqual([...JOB_NAMES].sort());
     for (const e of table) expect(cron.validate(e.cron), `${e.job}: ${e.cron}`).toBe(true);
     expect(Object.fromEntries(table.map((e) => [e.job, [e.cron, e.catchUp]]))).toEqual({
+      switches: ['5 0 * * *', 'current'],
       mif: ['30 6 15 * *', 'current'],
       csasf: ['45 6 15,28-31 * *', 'current'],
       'mini-mif': ['0 7 * * *', 'current'],
@@ -70,6 +71,14 @@ describe('the cron table', () => {
     expect(cs.find((e) => e.job === 'missing-alert')!.cron).toBe('0 8 6,11,16 * *');
     expect(by.poll).toBe('*/2 * * * *');
   });
+
+  it('the planned switches fire at SWITCHES_AT (just after midnight by default), never in the hours a DST change skips or repeats', () => {
+    expect(scheduleTable({ ...config, SWITCHES_AT: '00:30' }).find((e) => e.job === 'switches')).toMatchObject({ cron: '30 0 * * *', at: '00:30' });
+    expect(jobDefinitions({ pool: undefined as never, config: loadConfig({ SWITCHES_AT: '04:10' }), openSession: () => Promise.reject(new Error('no sftp')) })
+      .find((d) => d.name === 'switches')).toMatchObject({ cron: '10 4 * * *', at: '04:10', slotKind: 'date', catchUp: 'current' });
+    for (const bad of ['01:30', '02:00', '24:00', '5:00', 'midnight']) expect(() => loadConfig({ SWITCHES_AT: bad }), bad).toThrow(/SWITCHES_AT/);
+    expect(scheduleHelp(config)).toMatch(/switches\s+SWITCHES_AT \(00:05\) daily/);
+  });
 });
 
 describe('cron fires → slots across DST (America/Los_Angeles)', () => {
@@ -90,6 +99,17 @@ describe('cron fires → slots across DST (America/Los_Angeles)', () => {
       }
     });
   }
+
+  it('the planned switches (00:05) fire once per local date on DST days too, on that date', () => {
+    for (const [from, until, days] of [
+      ['2026-03-07T00:00:00-08:00', '2026-03-10T00:00:00-07:00', ['2026-03-07', '2026-03-08', '2026-03-09']],
+      ['2026-10-31T00:00:00-07:00', '2026-11-03T00:00:00-08:00', ['2026-10-31', '2026-11-01', '2026-11-02']],
+    ] as const) {
+      const instants = fires(def('switches').cron, from, until);
+      expect(instants.map((d) => slotOfFire(def('switches'), d, TZ))).toEqual(days);
+      for (const d of instants) expect(localParts(d, TZ).time.slice(0, 5)).toBe('00:05');
+    }
+  });
 
   it('the monthly and twice-monthly jobs on DST-adjacent months: one slot per real slot day', () => {
     const mif = fires(def('mif').cron, '2026-03-01T00:00:00-08:00', '2026-12-01T00:00:00-08:00').map((d) => slotOfFire(def('mif'), d, TZ));
