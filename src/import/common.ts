@@ -67,7 +67,8 @@ export interface ImportOlderThanReferral {
  * has neither a contact nor a liaison address. planned-switch (ecm-assignments): the row moves the
  * member to another provider of the line from a day still to come, held until then
  * (applyDueSwitches); planned-switch-cancelled: the row lists the member with the provider that
- * holds them, and the switch an earlier extract planned will not happen.
+ * holds them, or (LOB_SWITCH=end-other-lines) puts them in another line and no longer lists them
+ * in the switch's line, and the switch an earlier extract planned will not happen.
  */
 export interface ImportRowWarning { code: 'no-recipient' | 'planned-switch' | 'planned-switch-cancelled'; row: number; message: string }
 

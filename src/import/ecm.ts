@@ -9,9 +9,9 @@ import { queueNotification, sendNotification, type Message } from '../notify/mai
 import { localDate } from '../calendar/zone.js';
 import { withTransaction } from '../db/pool.js';
 import {
-  anySwitchDue, applyAssignmentExtract, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, pendingSwitches, PROVIDER_FIELDS, recordReferralConflicts,
-  recordSwitchesNotApplied, startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment, type ExtractField,
-  type ExtractValues as Values, type LineOpened, type PendingSwitch, type ProviderField, type ReferralWrite, type SwitchNotApplied,
+  anySwitchDue, applyAssignmentExtract, cancelPlannedInLinesLeft, currentAssignments, endOtherLines, EXTRACT_FIELDS, knownReferralIds, pendingSwitches, PROVIDER_FIELDS,
+  recordReferralConflicts, recordSwitchesNotApplied, startReferralEpisodes, takeDueSwitches, upsertReferrals, WHO_FIELDS, type AssignmentExtractWrite, type CurrentAssignment,
+  type ExtractField, type ExtractValues as Values, type LineOpened, type PendingSwitch, type ProviderField, type ReferralWrite, type SwitchNotApplied,
 } from '../repositories/ecm-assignments.js';
 import { contractLiaisons } from '../repositories/providers.js';
 import {
@@ -201,9 +201,11 @@ export const ECM_ASSIGNMENTS: Applier = {
   /**
    * [POLICY LOB_SWITCH] Once the whole file is read (a member's rows of two lines may fall in two
    * batches): each line a row opened or moved ends the member's open assignment in a line the file
-   * does not list (endOtherLines). A re-import opens nothing, so ends nothing more.
+   * does not list (endOtherLines), and the switch an earlier extract planned for the member in such a
+   * line is cancelled (cancelPlannedInLinesLeft, a warning each). A re-import opens nothing, so ends
+   * nothing more.
    */
-  async finish(c, { state, now, lineSwitches, lobSwitch }) {
+  async finish(c, { state, now, lineSwitches, lobSwitch, warn }) {
     if (lobSwitch === 'keep') return;
     const rows = [...(seen(state, 'lineOpened') as Map<string, Omit<LineOpened, 'listed'>>).values()];
     if (!rows.length) return;
@@ -212,7 +214,14 @@ export const ECM_ASSIGNMENTS: Applier = {
       const [cin, lob] = key.split('|') as [string, string];
       listed.set(cin, [...(listed.get(cin) ?? []), lob]);
     }
-    const ended = await endOtherLines(c, rows.map((r): LineOpened => ({ ...r, listed: listed.get(r.cin) ?? [r.lob] })), now);
+    const opened = rows.map((r): LineOpened => ({ ...r, listed: listed.get(r.cin) ?? [r.lob] }));
+    for (const p of await cancelPlannedInLinesLeft(c, opened))
+      warn({
+        code: 'planned-switch-cancelled', row: p.row,
+        message: `row ${p.row}: the member joins ${p.joined} and the file no longer lists them in ${p.lob}: ` +
+          `the move to provider ${p.provider_code} in ${p.lob} from ${p.assigned_date} an earlier extract planned is cancelled`,
+      });
+    const ended = await endOtherLines(c, opened, now);
     lineSwitches.push(...ended.map((e) => ({
       row: e.row, cin: e.cin, lineLeft: e.lob, lineJoined: e.joined, provider: e.provider_code, lastDay: e.plan_end, assignmentId: e.id,
     })));

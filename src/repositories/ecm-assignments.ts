@@ -610,6 +610,40 @@ export async function endOtherLines(db: Db, opened: readonly LineOpened[], now: 
   )).rows;
 }
 
+/** A planned switch called off because the extract put its member in another line (cancelPlannedInLinesLeft). */
+export interface PlannedSwitchLeft {
+  /** The row that opened the other line. */
+  row: number;
+  lob: string;
+  joined: string;
+  provider_code: string;
+  assigned_date: string;
+}
+
+/**
+ * [POLICY LOB_SWITCH=end-other-lines] The planned switches (ecm_assignment_pending) of a member an
+ * extract row opened or moved in a line (`opened`), in each other line the file does not list:
+ * deleted, and returned with the row. The file is the plan's latest word on the member's lines:
+ * it puts them in the line opened and no longer in that one (whose open assignment endOtherLines
+ * ends), so the move an earlier extract planned there will not happen; applied on its day, it
+ * took the member back into the line they left (the plan's end undone, or a new episode there).
+ */
+export async function cancelPlannedInLinesLeft(db: Db, opened: readonly LineOpened[]): Promise<PlannedSwitchLeft[]> {
+  if (!opened.length) return [];
+  return (await db.query<PlannedSwitchLeft>(
+    `/* import ecm-assignments: planned switches of lines left */ with src as materialized (
+       select * from jsonb_to_recordset($1::jsonb) as x(row int, cin char(9), lob text, assigned_date date, listed text[])
+     ), left_line as (
+       select distinct on (p.cin, p.lob) p.cin, p.lob, src.row, src.lob as joined
+         from src join ecm_assignment_pending p on p.cin = src.cin and p.lob <> src.lob and not (p.lob = any(src.listed))
+        order by p.cin, p.lob, src.assigned_date, src.row
+     )
+     delete from ecm_assignment_pending p using left_line l where p.cin = l.cin and p.lob = l.lob
+     returning l.row, p.lob, l.joined, p.provider_code, p.assigned_date`,
+    [JSON.stringify(opened)],
+  )).rows.sort((a, b) => a.row - b.row || a.lob.localeCompare(b.lob));
+}
+
 /** Which of these referral ids are on record already (a re-import changes no assignment), with whom each refers where. */
 export async function knownReferralIds(db: Db, ids: readonly string[]): Promise<Map<string, { cin: string; provider_code: string; lob: string }>> {
   const r = await db.query<{ referral_id: string; cin: string; provider_code: string; lob: string }>(
