@@ -1,0 +1,302 @@
+// One member's story as ops look it up (calaim-exchange member show): the member record, the ECM
+// assignments with their lineage, planned and not-applied switches, referrals, CS authorization
+// episodes, the provider rows that named the member and the outbound rows that carried them.
+// Read-only; every list by the member's CIN through an index (migration 0056), newest first, at
+// most `limit` (each read asks for one more, so the caller can say the list was cut).
+import type pg from 'pg';
+import { assignmentInLine } from './ecm-assignments.js';
+import { memberEligible } from './members.js';
+
+type Db = pg.Pool | pg.PoolClient;
+
+/** A list read to `limit`, and whether there was more. */
+export interface Bounded<T> { items: T[]; cut: boolean }
+
+const bounded = <T>(rows: T[], limit: number): Bounded<T> => ({ items: rows.slice(0, limit), cut: rows.length > limit });
+
+/** The member record as it stands, and what the members extract last said of the contact details (migration 0039). */
+export interface MemberRecord {
+  cin: string;
+  mcp_member_id: string | null;
+  last_name: string;
+  first_name: string;
+  dob: string;
+  gender: string;
+  language: string | null;
+  county: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  phone: string | null;
+  homeless: boolean | null;
+  pcp_name: string | null;
+  pcp_npi: string | null;
+  eligibility_end: string | null;
+  /** Whether the member is eligible with the plan on the day asked about (memberEligible). */
+  eligible: boolean;
+  /** { address: [address, city, state, zip], phone, homeless } as the extract last gave them; null: loaded before 0039. */
+  upstream_contact: { address?: (string | null)[]; phone?: string | null; homeless?: boolean | null } | null;
+  updated_at: Date;
+}
+
+export async function memberRecord(db: Db, cin: string, day: string): Promise<MemberRecord | undefined> {
+  return (await db.query<MemberRecord>(
+    `select cin, mcp_member_id, last_name, first_name, dob, gender, language, county, address, city, state, zip, phone, homeless,
+            pcp_name, pcp_npi, eligibility_end, ${memberEligible('m', '$2::date')} as eligible, upstream_contact, updated_at
+       from members m where cin = $1`,
+    [cin, day],
+  )).rows[0];
+}
+
+/** A member's assignment in one line as it stands, with the file that last reported on it and the provider's outreach attempts counting. */
+export interface StoryAssignment {
+  id: number;
+  lob: string;
+  provider_code: string;
+  assigned_date: string;
+  status: number;
+  enrollment_start: string | null;
+  enrollment_end: string | null;
+  discontinuation_date: string | null;
+  discontinuation_reason: string | null;
+  acuity: string | null;
+  lcm_name: string | null;
+  plan_end: string | null;
+  plan_ended_at: Date | null;
+  /** Whether the plan still holds the member in the line on the day asked about (assignmentInLine). */
+  held: boolean;
+  last_submission_id: number | null;
+  last_row_number: number | null;
+  reported_by: string | null;
+  reported_at: Date | null;
+  reported_file: string | null;
+  /** OTF attempts of the member with this provider in this line that count (current_outreach_attempts). */
+  outreach_attempts: number;
+  last_outreach: string | null;
+}
+
+export async function memberAssignments(db: Db, cin: string, day: string): Promise<StoryAssignment[]> {
+  return (await db.query<StoryAssignment>(
+    `select a.id, a.lob, a.provider_code, a.assigned_date, a.status, a.enrollment_start, a.enrollment_end, a.discontinuation_date,
+            a.discontinuation_reason, a.acuity, a.lcm_name, a.plan_end, a.plan_ended_at, ${assignmentInLine('a', '$2::date')} as held,
+            a.last_submission_id, a.last_row_number, u.provider_code as reported_by, u.received_at as reported_at, u.original_name as reported_file,
+            o.n as outreach_attempts, o.last as last_outreach
+       from ecm_assignments a
+       left join submissions u on u.id = a.last_submission_id
+       cross join lateral (select count(*)::int as n, max(x.attempt_date) as last from current_outreach_attempts x
+                            where x.provider_code = a.provider_code and x.cin = a.cin and x.lob = a.lob) o
+      where a.cin = $1`,
+    [cin, day],
+  )).rows;
+}
+
+/** The member's planned switches (ecm_assignment_pending: one per line at most). */
+export interface StoryPendingSwitch { lob: string; provider_code: string; assigned_date: string; row_number: number; file_name: string | null; loaded_at: Date }
+
+export async function memberPendingSwitches(db: Db, cin: string): Promise<StoryPendingSwitch[]> {
+  return (await db.query<StoryPendingSwitch>(
+    'select lob, provider_code, assigned_date, row_number, file_name, loaded_at from ecm_assignment_pending where cin = $1', [cin],
+  )).rows;
+}
+
+/** A planned switch of the member its day's run did not apply (ecm_switches_not_applied). */
+export interface StorySwitchNotApplied {
+  lob: string; from_provider: string | null; to_provider: string; assigned_date: string; row_number: number; file_name: string | null;
+  loaded_at: Date; reason: string; checked_at: Date;
+}
+
+export async function memberSwitchesNotApplied(db: Db, cin: string, limit: number): Promise<Bounded<StorySwitchNotApplied>> {
+  return bounded((await db.query<StorySwitchNotApplied>(
+    `select lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, checked_at
+       from ecm_switches_not_applied where cin = $1 order by checked_at desc, id desc limit $2`,
+    [cin, limit + 1],
+  )).rows, limit);
+}
+
+/** An assignment's image (ecm_assignments' row as jsonb: dates YYYY-MM-DD, instants ISO). */
+export type AssignmentImage = Record<string, unknown> & {
+  provider_code: string; status: number; assigned_date: string; upstream_values: Record<string, unknown> | null;
+  upstream_field_as_of: Record<string, string> | null; upstream_as_of: string | null; episode_started_at: string | null;
+  plan_end: string | null; plan_ended_at: string | null;
+};
+
+/**
+ * One change of an assignment (ecm_assignment_changes) with the image of the assignment before
+ * it. row_number: the RTF's row (sheet_id set), else the extract's row that made it.
+ */
+export interface LineageRow {
+  id: number;
+  assignment_id: number;
+  source: 'RTF' | 'REFERRAL' | 'ASSIGNMENT_IMPORT' | 'LINE_SWITCH';
+  row_number: number;
+  referral_id: string | null;
+  moved: boolean;
+  /** The database's clock when the change was written (not a command's --now). */
+  changed_at: Date;
+  before: AssignmentImage;
+  submission_id: number | null;
+  sheet_name: string | null;
+  received_at: Date | null;
+}
+
+/**
+ * The newest changes of each of these assignments (at most limit + 1 each: one more says the
+ * history was cut), newest first, with the RTF's submission, sheet and receipt time.
+ */
+export async function assignmentLineage(db: Db, assignmentIds: readonly number[], limit: number): Promise<Map<number, LineageRow[]>> {
+  const rows = (await db.query<LineageRow>(
+    `select c.id, c.assignment_id, c.source, c.row_number, c.referral_id, c.moved, c.changed_at, to_jsonb(c.before) as before,
+            ss.submission_id, ss.sheet_name, u.received_at
+       from unnest($1::bigint[]) as a(id)
+       cross join lateral (select * from ecm_assignment_changes x where x.assignment_id = a.id order by x.id desc limit $2) c
+       left join submission_sheets ss on ss.id = c.sheet_id
+       left join submissions u on u.id = ss.submission_id
+      order by c.assignment_id, c.id desc`,
+    [assignmentIds, limit + 1],
+  )).rows;
+  const out = new Map<number, LineageRow[]>(assignmentIds.map((id) => [id, []]));
+  for (const r of rows) out.get(r.assignment_id)!.push(r);
+  return out;
+}
+
+/** The current row of each of these assignments as an image (the version after their newest change). */
+export async function assignmentImages(db: Db, ids: readonly number[]): Promise<Map<number, AssignmentImage>> {
+  const r = await db.query<{ id: number; image: AssignmentImage }>('select id, to_jsonb(a) as image from ecm_assignments a where id = any($1)', [ids]);
+  return new Map(r.rows.map((x) => [x.id, x.image]));
+}
+
+/** A referral of the member, the MIF or mini-MIF that sent it and a conflict that kept it from applying. */
+export interface StoryReferral {
+  referral_id: string;
+  provider_code: string;
+  lob: string;
+  approved_date: string;
+  episode_started_at: Date | null;
+  sla_alerted_at: Date | null;
+  sent_file: string | null;
+  sent_kind: string | null;
+  sent_slot: string | null;
+  conflict_provider: string | null;
+  conflict_resolved_at: Date | null;
+}
+
+export async function memberReferrals(db: Db, cin: string, limit: number): Promise<Bounded<StoryReferral>> {
+  return bounded((await db.query<StoryReferral>(
+    `select f.referral_id, f.provider_code, f.lob, f.approved_date, f.episode_started_at, f.sla_alerted_at,
+            o.file_name as sent_file, o.kind as sent_kind, o.slot as sent_slot, k.current_provider as conflict_provider, k.resolved_at as conflict_resolved_at
+       from ecm_referrals f
+       left join outbound_files o on o.id = f.mini_mif_file_id
+       left join ecm_referral_conflicts k on k.referral_id = f.referral_id
+      where f.cin = $1
+      order by f.approved_date desc, f.created_at desc, f.referral_id desc limit $2`,
+    [cin, limit + 1],
+  )).rows, limit);
+}
+
+/** A CS authorization episode of the member, with the provider's latest CSPRTF report on the pair (cs_engagements). */
+export interface StoryCsAuthorization {
+  id: number;
+  service_code: string;
+  provider_code: string;
+  lob: string;
+  record_type: string;
+  auth_status: string | null;
+  auth_number: string | null;
+  auth_start: string | null;
+  auth_end: string | null;
+  assigned_date: string | null;
+  resolved: boolean;
+  resolved_reason: string | null;
+  resolved_at: Date | null;
+  resolved_submission_id: number | null;
+  engagement_status: number | null;
+  engagement_submission_id: number | null;
+  engagement_row: number | null;
+}
+
+export async function memberCsAuthorizations(db: Db, cin: string, limit: number): Promise<Bounded<StoryCsAuthorization>> {
+  return bounded((await db.query<StoryCsAuthorization>(
+    `select a.id, a.service_code, a.provider_code, a.lob, a.record_type, a.auth_status, a.auth_number, a.auth_start, a.auth_end, a.assigned_date,
+            a.resolved, a.resolved_reason, a.resolved_at, rs.submission_id as resolved_submission_id,
+            e.status as engagement_status, es.submission_id as engagement_submission_id, e.row_number as engagement_row
+       from cs_authorizations a
+       left join submission_sheets rs on rs.id = a.resolved_sheet_id
+       -- (the provider's report is on the pair, not on an episode: shown with the pair's open episode, or its latest)
+       left join cs_engagements e on e.cin = a.cin and e.service_code = a.service_code and e.provider_code = a.provider_code
+             and a.id = (select max(b.id) from cs_authorizations b where b.cin = a.cin and b.service_code = a.service_code and b.provider_code = a.provider_code)
+       left join submission_sheets es on es.id = e.sheet_id
+      where a.cin = $1
+      order by a.id desc limit $2`,
+    [cin, limit + 1],
+  )).rows, limit);
+}
+
+/** A row of a provider's file that named the member (submission_rows), its issues, and whether it is the row that counts for its key (current_rows). */
+export interface StoryProviderRow {
+  submission_id: number;
+  provider_code: string;
+  original_name: string;
+  received_at: Date;
+  verdict: string | null;
+  outcome: string | null;
+  layout: string;
+  sheet_name: string;
+  period: string | null;
+  row_number: number;
+  lob: string | null;
+  service_code: string | null;
+  attempt_date: string | null;
+  accepted: boolean;
+  counts: boolean;
+  issues: { code: string; severity: string; column: string | null }[];
+}
+
+export async function memberProviderRows(db: Db, cin: string, limit: number): Promise<Bounded<StoryProviderRow>> {
+  return bounded((await db.query<StoryProviderRow>(
+    `select u.id as submission_id, u.provider_code, u.original_name, u.received_at, u.verdict, u.outcome,
+            ss.layout, ss.sheet_name, to_char(ss.period, 'YYYY-MM') as period, r.row_number,
+            v.d->>'mcpId' as lob, r.service_code, case when ss.layout = 'OTF' then v.d->>'attemptDate' end as attempt_date, r.accepted,
+            k.counts is not null as counts,
+            coalesce((select json_agg(json_build_object('code', i.code, 'severity', i.severity, 'column', i.column_label) order by i.id)
+                        from submission_issues i where i.submission_id = u.id and i.sheet_name = ss.sheet_name and i.row_number = r.row_number), '[]') as issues
+       from submission_rows r
+       join submission_sheets ss on ss.id = r.sheet_id
+       join submissions u on u.id = ss.submission_id
+       cross join lateral (select submission_row_object(ss.columns, r.data) as d) v
+       -- (by the row's key, per row: a hashed look-up would read the current rows of every file)
+       left join lateral (select true as counts from current_rows c where c.sheet_id = r.sheet_id and c.row_number = r.row_number limit 1) k on true
+      where r.cin = $1
+      order by u.received_at desc, u.id desc, ss.id desc, r.row_number desc limit $2`,
+    [cin, limit + 1],
+  )).rows, limit);
+}
+
+/** A row of an outbound file (MIF, mini-MIF, CSASF) that carried the member (outbound_file_rows). */
+export interface StoryOutboundRow {
+  id: number;
+  kind: string;
+  provider_code: string;
+  lob: string | null;
+  slot: string;
+  status: string;
+  file_name: string | null;
+  published_at: Date | null;
+  replaced_at: Date | null;
+  row_number: number;
+  ecm_status: number | null;
+  service_code: string | null;
+  auth_number: string | null;
+  referral_id: string | null;
+}
+
+export async function memberOutboundRows(db: Db, cin: string, limit: number): Promise<Bounded<StoryOutboundRow>> {
+  return bounded((await db.query<StoryOutboundRow>(
+    `select o.id, o.kind, o.provider_code, o.lob, o.slot, o.status, o.file_name, o.published_at, o.replaced_at,
+            r.row_number, r.ecm_status, r.service_code, r.auth_number, r.referral_id
+       from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
+      where r.cin = $1
+      order by o.slot desc, o.id desc, r.row_number desc limit $2`,
+    [cin, limit + 1],
+  )).rows, limit);
+}
