@@ -15,6 +15,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerSubmissions } from './commands/submissions.js';
 import { registerNotifications } from './commands/notifications.js';
 import { registerSwitches } from './commands/switches.js';
+import { registerMember } from './commands/member.js';
 import { registerReprocess } from './commands/reprocess.js';
 import { registerUsers } from './commands/users.js';
 import { registerServe } from './commands/serve.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSubmissions(program);
   registerNotifications(program);
   registerSwitches(program);
+  registerMember(program);
   registerReprocess(program);
   registerServe(program);
   registerUsers(program);

@@ -1,5 +1,5 @@
-// "The runbook's answers run": the README's operations runbook answers three questions (why was
-// this file rejected, re-run it now, what did the 15th publish) with commands; each of its
+// "The runbook's answers run": the README's operations runbook answers four questions (why was
+// this file rejected, re-run it now, what did the 15th publish, what happened to this member) with commands; each of its
 // command blocks is run here, in order, as ops would type them, against the sample plan with
 // the state the runbook says it assumes.
 import fs from 'node:fs';
@@ -39,8 +39,8 @@ afterAll(async () => {
 });
 
 describe('README operations runbook', () => {
-  it('answers the three questions with commands', () => {
-    for (const q of ["Why was this provider's file rejected?", 'Re-run it now.', 'What did the 15th publish?']) expect(section).toContain(q);
+  it('answers the four questions with commands', () => {
+    for (const q of ["Why was this provider's file rejected?", 'Re-run it now.', 'What did the 15th publish?', 'What happened to this member?']) expect(section).toContain(q);
     expect(commands.length).toBeGreaterThanOrEqual(6);
     for (const c of commands) expect(c).toMatch(/^npx calaim-exchange /);
   });
@@ -56,5 +56,7 @@ describe('README operations runbook', () => {
     expect(out['reprocess 1']).toMatch(/submission 1 reprocessed as submission 2/);
     expect(out['republish mif']).toMatch(/CENTRLCM .*PUBLISHED .*_2\.xlsx/);
     expect(out['runs --job']).toBeDefined();
+    expect(out['member show']).toMatch(/^member 98907528N: Sanchez, Andre/m);
+    expect(out['member show']).toMatch(/^ECM HN: CENTRLCM from /m);
   });
 });

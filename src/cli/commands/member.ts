@@ -1,0 +1,484 @@
+// `calaim-exchange member show CIN`: one member's story for ops who get the call "why is this
+// member not on ACME's MIF?" or "why was their RTF row rejected?", without SQL or a workbook: the
+// record, each line's ECM assignment with its history (what changed it, when), planned and
+// not-applied switches, referrals, CS authorizations, the provider rows that named the member and
+// the outbound files that carried them. Read-only; for ops (it prints the member). The CIN is
+// never logged nor echoed in an error: the one line says what was wrong, not the value.
+import type { Command } from 'commander';
+import { CS_ENGAGEMENT_STATUS, ECM_STATUS } from '../../../schemas/codes.js';
+import { parseCin } from '../../../schemas/primitives.js';
+import { localDate } from '../../calendar/index.js';
+import type {
+  AssignmentImage, Bounded, LineageRow, MemberRecord, StoryAssignment, StoryCsAuthorization, StoryOutboundRow, StoryPendingSwitch,
+  StoryProviderRow, StoryReferral, StorySwitchNotApplied,
+} from '../../repositories/member-story.js';
+import { emit, EXIT, printable, table, UsageError } from '../output.js';
+import { withRuntime } from '../lazy-runtime.js';
+import { commandClock, nowOption } from '../clock-option.js';
+import { countOption, nonEmpty } from '../values.js';
+import { localIso, localText } from './runs.js';
+
+const LINES = ['HN', 'CV', 'CHPIV'] as const;
+
+/**
+ * Where a contact detail on the record comes from: `extract` (as the members extract last gave it),
+ * `provider` (it differs from what the extract last gave: a provider's accepted RTF reported it
+ * since), `unknown` (the member was loaded before the extract's values were kept, migration 0039).
+ */
+export type ContactFrom = 'extract' | 'provider' | 'unknown';
+
+/**
+ * What made a version of an assignment: `assignment-extract` (a row of the plan's assignment
+ * extract), `planned-switch` (an extract row that named another provider from a day after it was
+ * loaded, applied on that day), `rtf` (a provider's accepted RTF row), `referral` (an approved
+ * referral that started a new episode), `line-switch` (the plan ended it: the member joined
+ * another line), `on-file` (the first version, whose origin is not recorded).
+ */
+export type StoryCause = 'assignment-extract' | 'planned-switch' | 'rtf' | 'referral' | 'line-switch' | 'on-file';
+
+/**
+ * One step of an assignment's history, newest first. `opening`: the assignment's first version
+ * (no before). `at`: when it happened by the clock of the command that did it: the RTF's receipt,
+ * the referral import's, the import that ended the line, for the extract when it first said the
+ * values the change wrote (a planned switch: when it was loaded; `assignedAfter` is its day);
+ * null where not recorded. `recordedAt`: when the database wrote the change (its own clock, not
+ * a command's --now; null for the opening). `row`: the RTF's row (with `submissionId`, `sheet`),
+ * else the extract's row that made the change (null for an opening: not recorded).
+ */
+export interface HistoryJson {
+  change: number | null;
+  cause: StoryCause;
+  opening: boolean;
+  at: string | null;
+  recordedAt: string | null;
+  row: number | null;
+  submissionId: number | null;
+  sheet: string | null;
+  referralId: string | null;
+  providerBefore: string | null;
+  providerAfter: string;
+  statusBefore: number | null;
+  statusAfter: number;
+  assignedBefore: string | null;
+  assignedAfter: string;
+  planEndAfter: string | null;
+}
+
+/** One line of business: the assignment as it stands, the planned switch, those not applied, the history. */
+export interface LineJson {
+  lob: string;
+  assignment: null | {
+    provider: string;
+    assignedDate: string;
+    status: number;
+    statusName: string;
+    enrollmentStart: string | null;
+    enrollmentEnd: string | null;
+    discontinuationDate: string | null;
+    discontinuationReason: string | null;
+    acuity: string | null;
+    lcmName: string | null;
+    /** The plan's end of it in the line (its last day) and when the plan ended it. */
+    planEnd: string | null;
+    planEndedAt: string | null;
+    /** Whether it holds the member in the line on `today`. */
+    heldToday: boolean;
+    /** The RTF row that last reported on it (null: none since its episode began). */
+    lastReported: null | { submissionId: number; row: number | null; provider: string | null; file: string | null; receivedAt: string | null };
+    /** The provider's OTF attempts about the member in the line that count, and the latest one's date. */
+    outreachAttempts: number;
+    lastOutreach: string | null;
+  };
+  /** status: planned (its day still to come) or due (its day has come, no run applied it yet). */
+  plannedSwitch: null | { to: string; day: string; status: 'planned' | 'due'; row: number; file: string | null; loadedAt: string };
+  notApplied: { from: string | null; to: string; day: string; row: number; file: string | null; loadedAt: string; reason: string; checkedAt: string }[];
+  history: HistoryJson[];
+}
+
+/**
+ * `member show --json`. Times are plan-local ISO (timeZone); `today`: the plan-local day of --now.
+ * Every list is newest first and holds at most `limit`; `truncated` names the lists that had
+ * more (`ecm.<LOB>.history`, `ecm.<LOB>.notApplied`, `referrals`, `csAuthorizations`,
+ * `providerRows`, `outboundFiles`).
+ */
+export interface MemberStoryJson {
+  cin: string;
+  timeZone: string;
+  today: string;
+  limit: number;
+  truncated: string[];
+  member: {
+    mcpMemberId: string | null;
+    lastName: string;
+    firstName: string;
+    dob: string;
+    gender: string;
+    language: string | null;
+    county: string | null;
+    pcpName: string | null;
+    pcpNpi: string | null;
+    eligibilityEnd: string | null;
+    eligibleToday: boolean;
+    contact: {
+      address: string | null; city: string | null; state: string | null; zip: string | null; phone: string | null; homeless: boolean | null;
+      addressFrom: ContactFrom; phoneFrom: ContactFrom; homelessFrom: ContactFrom;
+      /** What the members extract last gave (null: not kept, loaded before migration 0039). */
+      extract: null | { address: string | null; city: string | null; state: string | null; zip: string | null; phone: string | null; homeless: boolean | null };
+    };
+    updatedAt: string;
+  };
+  ecm: LineJson[];
+  referrals: {
+    id: string; provider: string; lob: string; approved: string; episodeStarted: boolean; episodeStartedAt: string | null;
+    /** The MIF or mini-MIF that sent it (file name, kind, slot); null: not sent yet. */
+    sentOn: string | null; sentKind: string | null; sentSlot: string | null;
+    /** Not applied because the member was open with this provider in the line (null: no conflict); resolved when. */
+    conflictWith: string | null; conflictResolvedAt: string | null;
+    slaAlertedAt: string | null;
+  }[];
+  csAuthorizations: {
+    service: string; provider: string; lob: string; recordType: string; authNumber: string | null; status: string | null;
+    start: string | null; end: string | null; assigned: string | null;
+    resolved: boolean; resolvedReason: string | null; resolvedAt: string | null; resolvedBySubmission: number | null;
+    /** The provider's latest CSPRTF report on the pair (shown with its latest episode). */
+    engagementStatus: number | null; engagementSubmission: number | null; engagementRow: number | null;
+  }[];
+  providerRows: {
+    submissionId: number; provider: string; file: string; receivedAt: string; verdict: string | null; outcome: string | null;
+    layout: string; sheet: string; period: string | null; row: number; lob: string | null; service: string | null; attemptDate: string | null;
+    accepted: boolean;
+    /** Whether this row is the one that counts for its key (provider × line × file type × period × key: domain §6). */
+    counts: boolean;
+    issues: { code: string; severity: string; column: string | null }[];
+  }[];
+  outboundFiles: {
+    id: number; kind: string; provider: string; lob: string | null; slot: string; status: string; file: string | null; row: number;
+    publishedAt: string | null; replacedAt: string | null; ecmStatus: number | null; service: string | null; authNumber: string | null; referralId: string | null;
+  }[];
+}
+
+/** The CIN argument, normalised; a usage error that never repeats it (it is a member's identifier). */
+export function cinArgument(value: string): string {
+  nonEmpty(value, 'CIN', 'a member\'s CIN (8 digits and a letter)');
+  const cin = parseCin(value);
+  if (!cin.ok) throw new UsageError(`CIN: not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}`);
+  return cin.value;
+}
+
+interface Opts { limit?: string; now?: string; json?: boolean }
+
+export function registerMember(program: Command): void {
+  program
+    .command('member')
+    .description('one member, for ops')
+    .command('show <CIN>')
+    .description('one member\'s story: the record, each line\'s ECM assignment and its history, switches, referrals, CS authorizations, the provider rows about them and the files that carried them')
+    .option('--limit <N>', 'at most this many of each list (newest first)', '50')
+    .addOption(nowOption('"today": eligibility, whether the assignment holds the member in its line, whether a planned switch is due'))
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `
+Read-only; it prints the member (names, date of birth, contact details): for ops. Each list is
+newest first and cut at --limit, saying so. An unknown CIN exits 1 ("no member with that CIN").
+
+Examples:
+  calaim-exchange member show 98907528N
+  calaim-exchange member show 98907528N --json --limit 10`)
+    .action(async (cinArg: string, opts: Opts) => {
+      const cin = cinArgument(cinArg);
+      const limit = countOption(opts.limit ?? '50', '--limit');
+      const clock = commandClock(opts);
+      const story = await import('../../repositories/member-story.js');
+      await withRuntime(async ({ config, db }) => {
+        const tz = config.PLAN_TIME_ZONE;
+        const today = localDate(clock(), tz);
+        const member = await story.memberRecord(db.pool, cin, today);
+        if (!member) {
+          // (an unknown CIN is an answer, not a mistake in the command line: exit 1, and never the CIN)
+          process.stderr.write('error: no member with that CIN\n');
+          process.exitCode = EXIT.FAILED;
+          return;
+        }
+        const assignments = await story.memberAssignments(db.pool, cin, today);
+        const ids = assignments.map((a) => a.id);
+        const doc = buildStory({
+          cin, tz, today, limit, member, assignments,
+          lineage: await story.assignmentLineage(db.pool, ids, limit),
+          images: await story.assignmentImages(db.pool, ids),
+          pending: await story.memberPendingSwitches(db.pool, cin),
+          notApplied: await story.memberSwitchesNotApplied(db.pool, cin, limit),
+          referrals: await story.memberReferrals(db.pool, cin, limit),
+          cs: await story.memberCsAuthorizations(db.pool, cin, limit),
+          rows: await story.memberProviderRows(db.pool, cin, limit),
+          outbound: await story.memberOutboundRows(db.pool, cin, limit),
+        });
+        emit(opts, doc, () => storyText(doc));
+      });
+    });
+}
+
+interface StoryInput {
+  cin: string;
+  tz: string;
+  today: string;
+  limit: number;
+  member: MemberRecord;
+  assignments: StoryAssignment[];
+  lineage: Map<number, LineageRow[]>;
+  images: Map<number, AssignmentImage>;
+  pending: StoryPendingSwitch[];
+  notApplied: Bounded<StorySwitchNotApplied>;
+  referrals: Bounded<StoryReferral>;
+  cs: Bounded<StoryCsAuthorization>;
+  rows: Bounded<StoryProviderRow>;
+  outbound: Bounded<StoryOutboundRow>;
+}
+
+/** The --json document from what the repository read (pure). */
+export function buildStory(x: StoryInput): MemberStoryJson {
+  const { tz } = x;
+  const iso = (d: Date | string | null | undefined) => (d === null || d === undefined ? null : localIso(new Date(d), tz));
+  const truncated: string[] = [];
+  const take = <T>(name: string, list: Bounded<T>): T[] => {
+    if (list.cut) truncated.push(name);
+    return list.items;
+  };
+  const m = x.member;
+  const up = m.upstream_contact;
+  const [uAddress = null, uCity = null, uState = null, uZip = null] = up?.address ?? [];
+  const from = (same: boolean): ContactFrom => (up === null ? 'unknown' : same ? 'extract' : 'provider');
+  // (one read for every line: each line with some of them is said to be cut)
+  const notAppliedAll = x.notApplied.items;
+  const ecm = LINES.map((lob): LineJson => {
+    const a = x.assignments.find((y) => y.lob === lob);
+    const p = x.pending.find((y) => y.lob === lob);
+    const na = notAppliedAll.filter((y) => y.lob === lob);
+    if (x.notApplied.cut && na.length) truncated.push(`ecm.${lob}.notApplied`);
+    let history: HistoryJson[] = [];
+    if (a) {
+      const changes = x.lineage.get(a.id) ?? [];
+      if (changes.length >= x.limit) truncated.push(`ecm.${lob}.history`);
+      history = assignmentHistory(changes.slice(0, x.limit), x.images.get(a.id)!, changes.length < x.limit, tz);
+    }
+    return {
+      lob,
+      assignment: a ? {
+        provider: a.provider_code, assignedDate: a.assigned_date, status: a.status, statusName: ECM_STATUS[String(a.status) as keyof typeof ECM_STATUS] ?? '',
+        enrollmentStart: a.enrollment_start, enrollmentEnd: a.enrollment_end, discontinuationDate: a.discontinuation_date,
+        discontinuationReason: a.discontinuation_reason, acuity: a.acuity, lcmName: a.lcm_name, planEnd: a.plan_end, planEndedAt: iso(a.plan_ended_at),
+        heldToday: a.held,
+        lastReported: a.last_submission_id === null ? null : {
+          submissionId: a.last_submission_id, row: a.last_row_number, provider: a.reported_by, file: a.reported_file, receivedAt: iso(a.reported_at),
+        },
+        outreachAttempts: a.outreach_attempts, lastOutreach: a.last_outreach,
+      } : null,
+      plannedSwitch: p ? {
+        to: p.provider_code, day: p.assigned_date, status: p.assigned_date <= x.today ? 'due' : 'planned', row: p.row_number, file: p.file_name, loadedAt: iso(p.loaded_at)!,
+      } : null,
+      notApplied: na.map((k) => ({
+        from: k.from_provider, to: k.to_provider, day: k.assigned_date, row: k.row_number, file: k.file_name, loadedAt: iso(k.loaded_at)!, reason: k.reason, checkedAt: iso(k.checked_at)!,
+      })),
+      history,
+    };
+  });
+  return {
+    cin: x.cin, timeZone: tz, today: x.today, limit: x.limit, truncated,
+    member: {
+      mcpMemberId: m.mcp_member_id, lastName: m.last_name, firstName: m.first_name, dob: m.dob, gender: m.gender, language: m.language, county: m.county,
+      pcpName: m.pcp_name, pcpNpi: m.pcp_npi, eligibilityEnd: m.eligibility_end, eligibleToday: m.eligible,
+      contact: {
+        address: m.address, city: m.city, state: m.state, zip: m.zip, phone: m.phone, homeless: m.homeless,
+        addressFrom: from(uAddress === m.address && uCity === m.city && uState === m.state && uZip === m.zip),
+        phoneFrom: from((up?.phone ?? null) === m.phone),
+        homelessFrom: from((up?.homeless ?? null) === m.homeless),
+        extract: up === null ? null : { address: uAddress, city: uCity, state: uState, zip: uZip, phone: up.phone ?? null, homeless: up.homeless ?? null },
+      },
+      updatedAt: iso(m.updated_at)!,
+    },
+    ecm,
+    referrals: take('referrals', x.referrals).map((f) => ({
+      id: f.referral_id, provider: f.provider_code, lob: f.lob, approved: f.approved_date, episodeStarted: f.episode_started_at !== null,
+      episodeStartedAt: iso(f.episode_started_at), sentOn: f.sent_file, sentKind: f.sent_kind, sentSlot: f.sent_slot,
+      conflictWith: f.conflict_provider, conflictResolvedAt: iso(f.conflict_resolved_at), slaAlertedAt: iso(f.sla_alerted_at),
+    })),
+    csAuthorizations: take('csAuthorizations', x.cs).map((c) => ({
+      service: c.service_code, provider: c.provider_code, lob: c.lob, recordType: c.record_type, authNumber: c.auth_number, status: c.auth_status,
+      start: c.auth_start, end: c.auth_end, assigned: c.assigned_date, resolved: c.resolved, resolvedReason: c.resolved_reason, resolvedAt: iso(c.resolved_at),
+      resolvedBySubmission: c.resolved_submission_id, engagementStatus: c.engagement_status, engagementSubmission: c.engagement_submission_id, engagementRow: c.engagement_row,
+    })),
+    providerRows: take('providerRows', x.rows).map((r) => ({
+      submissionId: r.submission_id, provider: r.provider_code, file: r.original_name, receivedAt: iso(r.received_at)!, verdict: r.verdict, outcome: r.outcome,
+      layout: r.layout, sheet: r.sheet_name, period: r.period, row: r.row_number, lob: r.lob, service: r.service_code, attemptDate: r.attempt_date,
+      accepted: r.accepted, counts: r.counts, issues: r.issues,
+    })),
+    outboundFiles: take('outboundFiles', x.outbound).map((o) => ({
+      id: o.id, kind: o.kind, provider: o.provider_code, lob: o.lob, slot: o.slot, status: o.status, file: o.file_name, row: o.row_number,
+      publishedAt: iso(o.published_at), replacedAt: iso(o.replaced_at), ecmStatus: o.ecm_status, service: o.service_code, authNumber: o.auth_number, referralId: o.referral_id,
+    })),
+  };
+}
+
+/** The extract's fields as a version keeps them, to tell which a change wrote (their as-of: when the extract first said them). */
+const EXTRACT_FIELDS = ['provider_code', 'assigned_date', 'status', 'enrollment_start', 'enrollment_end', 'acuity', 'lcm_name', 'lcm_phone', 'pof'] as const;
+
+/**
+ * An extract's version named its provider from a day after the extract first said so (the
+ * provider's as-of, plan-local): a planned switch, applied on its day (or, loaded before
+ * migration 0054, at import). The lineage records no other mark of it.
+ */
+function plannedAhead(v: AssignmentImage, tz: string): boolean {
+  const said = v.upstream_field_as_of?.provider_code;
+  return said !== undefined && v.assigned_date > localDate(new Date(said), tz);
+}
+
+/**
+ * An assignment's history, newest first, from its newest changes (their before-images) and the
+ * row as it stands: each change's version after it is the next change's before, or the row.
+ * `complete`: every change is there, so the first version (the oldest before, or the row) is
+ * added as the opening.
+ */
+export function assignmentHistory(changes: readonly LineageRow[], current: AssignmentImage, complete: boolean, tz: string): HistoryJson[] {
+  const iso = (s: string | Date | null | undefined) => (s === null || s === undefined ? null : localIso(new Date(s), tz));
+  const out: HistoryJson[] = changes.map((c, i) => {
+    const before = c.before;
+    const after = i === 0 ? current : changes[i - 1]!.before;
+    let cause: StoryCause;
+    let at: string | null;
+    switch (c.source) {
+      case 'RTF': cause = 'rtf'; at = iso(c.received_at); break;
+      case 'REFERRAL': cause = 'referral'; at = iso(after.episode_started_at); break;
+      case 'LINE_SWITCH': cause = 'line-switch'; at = iso(after.plan_ended_at); break;
+      default:
+        if (c.moved && plannedAhead(after, tz)) {
+          cause = 'planned-switch';
+          at = iso(after.upstream_field_as_of?.provider_code);
+        } else {
+          cause = 'assignment-extract';
+          // (the latest as-of of the fields it changed: when the extract said what the change wrote)
+          const changed = EXTRACT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
+          const asOf = changed.map((f) => after.upstream_field_as_of?.[f]).filter((s): s is string => s !== undefined).sort();
+          at = iso(asOf.at(-1) ?? after.upstream_as_of);
+        }
+    }
+    return {
+      change: c.id, cause, opening: false, at, recordedAt: iso(c.changed_at), row: c.row_number,
+      submissionId: c.submission_id, sheet: c.sheet_name, referralId: c.referral_id,
+      providerBefore: before.provider_code, providerAfter: after.provider_code, statusBefore: before.status, statusAfter: after.status,
+      assignedBefore: before.assigned_date, assignedAfter: after.assigned_date, planEndAfter: after.plan_end,
+    };
+  });
+  if (complete) {
+    const first = changes.length ? changes[changes.length - 1]!.before : current;
+    // (what wrote the first version is read from it: the extract keeps what it said, a referral when its episode began)
+    const byExtract = first.upstream_values !== null;
+    const cause: StoryCause = byExtract ? (plannedAhead(first, tz) ? 'planned-switch' : 'assignment-extract') : first.episode_started_at !== null ? 'referral' : 'on-file';
+    const at = byExtract ? (first.upstream_field_as_of?.provider_code ?? first.upstream_as_of) : first.episode_started_at;
+    out.push({
+      change: null, cause, opening: true, at: iso(at), recordedAt: null, row: null, submissionId: null, sheet: null, referralId: null,
+      providerBefore: null, providerAfter: first.provider_code, statusBefore: null, statusAfter: first.status,
+      assignedBefore: null, assignedAfter: first.assigned_date, planEndAfter: first.plan_end,
+    });
+  }
+  return out;
+}
+
+// ---- the text output
+
+const arrow = <T>(a: T | null, b: T) => (a === null ? String(b) : a === b ? String(b) : `${String(a)} → ${String(b)}`);
+const minute = (s: string | null, tz: string) => (s === null ? '' : localText(new Date(s), tz).slice(0, 16));
+const cut = (doc: MemberStoryJson, name: string) => (doc.truncated.includes(name) ? [`  (only the newest ${doc.limit} shown: --limit)`] : []);
+
+function causeText(h: HistoryJson): string {
+  switch (h.cause) {
+    case 'rtf': return `RTF submission ${h.submissionId ?? '?'} ${h.sheet ?? ''} row ${h.row ?? '?'}`;
+    case 'referral': return h.opening ? 'referral (opened)' : `referral ${h.referralId ?? '?'}`;
+    case 'line-switch': return `line switch: the member joined another line (extract row ${h.row ?? '?'})`;
+    case 'planned-switch': return h.opening ? 'planned switch applied (opened)' : `planned switch applied (extract row ${h.row ?? '?'}, loaded ${h.at?.slice(0, 10) ?? '?'})`;
+    case 'assignment-extract': return h.opening ? 'assignment extract (opened)' : `assignment extract row ${h.row ?? '?'}`;
+    default: return 'on file (origin not recorded)';
+  }
+}
+
+function contactLine(label: string, value: string, from: ContactFrom, extract: string | null): string {
+  const origin = from === 'extract' ? 'as the members extract gave it'
+    : from === 'provider' ? `reported by a provider's RTF since the members extract gave ${extract ?? '(blank)'}`
+      : 'origin not recorded';
+  return `${label} ${value} (${origin})`;
+}
+
+function lineText(doc: MemberStoryJson, l: LineJson): string[] {
+  const tz = doc.timeZone;
+  const a = l.assignment;
+  if (!a && !l.plannedSwitch && !l.notApplied.length) return [`ECM ${l.lob}: no assignment on record`];
+  const out: string[] = [];
+  if (a) {
+    out.push(`ECM ${l.lob}: ${a.provider} from ${a.assignedDate}, status ${a.status} (${a.statusName})` +
+      `${a.planEnd ? `; the plan ended it in the line after ${a.planEnd}` : ''}${a.heldToday ? '' : ` (not held in the line on ${doc.today})`}`);
+    const dates = [
+      a.enrollmentStart ? `enrolled ${a.enrollmentStart}${a.enrollmentEnd ? ` to ${a.enrollmentEnd}` : ''}` : '',
+      a.discontinuationDate ? `discontinued ${a.discontinuationDate}${a.discontinuationReason ? ` (${a.discontinuationReason})` : ''}` : '',
+      a.acuity ? `acuity ${a.acuity}` : '', a.lcmName ? `lead care manager ${a.lcmName}` : '',
+    ].filter(Boolean);
+    if (dates.length) out.push(`  ${dates.join('; ')}`);
+    out.push(a.lastReported
+      ? `  last reported: submission ${a.lastReported.submissionId} row ${a.lastReported.row ?? '?'} (${a.lastReported.provider ?? '?'}, ${printable(a.lastReported.file ?? '')}, received ${minute(a.lastReported.receivedAt, tz)})`
+      : '  last reported: no RTF row since this episode began');
+    out.push(`  outreach: ${a.outreachAttempts} attempt(s) counting${a.lastOutreach ? `, the latest ${a.lastOutreach}` : ''}`);
+  } else {
+    out.push(`ECM ${l.lob}: no assignment on record`);
+  }
+  const p = l.plannedSwitch;
+  if (p) out.push(`  planned switch: to ${p.to} from ${p.day} (${p.status}), extract row ${p.row}${p.file ? ` of ${printable(p.file)}` : ''}, loaded ${minute(p.loadedAt, tz)}`);
+  for (const k of l.notApplied)
+    out.push(`  switch not applied: to ${k.to} from ${k.day} (checked ${minute(k.checkedAt, tz)}; ${k.from ? `${k.from} kept the member` : 'no assignment'}): ${k.reason}`);
+  out.push(...cut(doc, `ecm.${l.lob}.notApplied`));
+  if (l.history.length) {
+    out.push('  history (newest first):');
+    out.push(table(['when', 'cause', 'provider', 'status', 'from'], l.history.map((h) => [
+      minute(h.at ?? h.recordedAt, tz), causeText(h), arrow(h.providerBefore, h.providerAfter), arrow(h.statusBefore, h.statusAfter), arrow(h.assignedBefore, h.assignedAfter),
+    ])).split('\n').map((s) => `  ${s}`).join('\n'));
+    out.push(...cut(doc, `ecm.${l.lob}.history`));
+  }
+  return out;
+}
+
+function section<T>(doc: MemberStoryJson, title: string, name: keyof MemberStoryJson & string, items: T[], none: string, render: (items: T[]) => string): string[] {
+  return ['', `${title} (newest first)`, items.length ? render(items) : `  ${none}`, ...cut(doc, name)];
+}
+
+/** The human output: short sections, tables. */
+export function storyText(doc: MemberStoryJson): string {
+  const m = doc.member;
+  const c = m.contact;
+  const tz = doc.timeZone;
+  const e = c.extract;
+  const yn = (b: boolean | null) => (b === null ? 'unknown' : b ? 'yes' : 'no');
+  return [
+    `member ${doc.cin}: ${m.lastName}, ${m.firstName} (born ${m.dob}, ${m.gender})${m.mcpMemberId ? `, MCP member id ${m.mcpMemberId}` : ''}; times in ${tz}`,
+    m.eligibilityEnd
+      ? `eligibility ends ${m.eligibilityEnd}: ${m.eligibleToday ? 'eligible' : 'not eligible'} on ${doc.today}`
+      : `eligible on ${doc.today} (no eligibility end on file)`,
+    `language ${m.language ?? '(none)'}, county ${m.county ?? '(none)'}; PCP ${m.pcpName ? `${m.pcpName}${m.pcpNpi ? ` (NPI ${m.pcpNpi})` : ''}` : 'not known'}`,
+    contactLine('address', [c.address, [c.city, c.state].filter(Boolean).join(' '), c.zip].filter(Boolean).join(', ') || '(none)', c.addressFrom,
+      e ? [e.address, [e.city, e.state].filter(Boolean).join(' '), e.zip].filter(Boolean).join(', ') : null),
+    contactLine('phone', c.phone ?? '(none)', c.phoneFrom, e?.phone ?? null),
+    contactLine('homeless', yn(c.homeless), c.homelessFrom, e ? yn(e.homeless) : null),
+    '',
+    ...doc.ecm.flatMap((l) => lineText(doc, l)),
+    ...section(doc, 'Referrals', 'referrals', doc.referrals, 'none', (xs) => table(
+      ['id', 'provider', 'lob', 'approved', 'new episode', 'sent on', 'conflict with'],
+      xs.map((f) => [f.id, f.provider, f.lob, f.approved, f.episodeStarted ? minute(f.episodeStartedAt, tz) : 'no', f.sentOn ?? 'not sent yet',
+        f.conflictWith ? `${f.conflictWith}${f.conflictResolvedAt ? ' (resolved)' : ''}` : '']))),
+    ...section(doc, 'CS authorizations', 'csAuthorizations', doc.csAuthorizations, 'none', (xs) => table(
+      ['service', 'provider', 'lob', 'auth number', 'status', 'start', 'end', 'resolved', 'provider reports'],
+      xs.map((a) => [a.service, a.provider, a.lob, a.authNumber ?? '', a.status ?? a.recordType, a.start ?? '', a.end ?? '',
+        a.resolved ? `${a.resolvedReason ?? 'yes'}${a.resolvedBySubmission ? ` (submission ${a.resolvedBySubmission})` : ''}` : 'no',
+        a.engagementStatus === null ? '' : `${CS_ENGAGEMENT_STATUS[String(a.engagementStatus) as keyof typeof CS_ENGAGEMENT_STATUS] ?? a.engagementStatus} (submission ${a.engagementSubmission ?? '?'} row ${a.engagementRow ?? '?'})`]))),
+    ...section(doc, 'Provider files that reported the member', 'providerRows', doc.providerRows, 'none', (xs) => table(
+      ['submission', 'provider', 'type', 'period', 'sheet', 'row', 'result', 'counts', 'lob', 'issues', 'received', 'file'],
+      xs.map((r) => [r.submissionId, r.provider, r.layout, r.period ?? '', r.sheet, r.row, r.accepted ? 'accepted' : 'rejected', r.counts ? 'yes' : 'no',
+        r.lob ?? '', [...new Set(r.issues.map((i) => i.code))].join(','), minute(r.receivedAt, tz), r.file]))),
+    ...section(doc, 'Outbound files that carried the member', 'outboundFiles', doc.outboundFiles, 'none recorded', (xs) => table(
+      ['kind', 'provider', 'lob', 'slot', 'status', 'row', 'file', 'published'],
+      xs.map((o) => [o.kind, o.provider, o.lob ?? '', o.slot, o.replacedAt ? `${o.status} (replaced)` : o.status, o.row, o.file ?? '', minute(o.publishedAt, tz)]))),
+  ].join('\n');
+}
