@@ -1,8 +1,10 @@
 // One member's story as ops look it up (calaim-exchange member show): the member record, the ECM
 // assignments with their lineage, planned and not-applied switches, referrals, CS authorization
 // episodes, the provider rows that named the member and the outbound rows that carried them.
-// Read-only; every list by the member's CIN through an index (migration 0056), newest first, at
-// most `limit` (each read asks for one more, so the caller can say the list was cut).
+// Read-only; every list by the member's CIN through an index, newest first, at most `limit`
+// (each read asks for one more, so the caller can say the list was cut). Nothing here may need an
+// index on the ingest's per-row path (migration 0056): the accepted staged rows and the
+// assignment lineage are reached only through current_rows' key and the plan's changes' index.
 import type pg from 'pg';
 import { assignmentInLine } from './ecm-assignments.js';
 import { memberEligible } from './members.js';
@@ -122,42 +124,103 @@ export type AssignmentImage = Record<string, unknown> & {
 };
 
 /**
- * One change of an assignment (ecm_assignment_changes) with the image of the assignment before
- * it. row_number: the RTF's row (sheet_id set), else the extract's row that made it.
+ * One change the plan made to an assignment (ecm_assignment_changes: the extract, a referral, a
+ * line switch) with the image of the assignment before it. row_number: the extract's row.
  */
 export interface LineageRow {
   id: number;
   assignment_id: number;
-  source: 'RTF' | 'REFERRAL' | 'ASSIGNMENT_IMPORT' | 'LINE_SWITCH';
+  source: 'REFERRAL' | 'ASSIGNMENT_IMPORT' | 'LINE_SWITCH';
   row_number: number;
   referral_id: string | null;
   moved: boolean;
   /** The database's clock when the change was written (not a command's --now). */
   changed_at: Date;
   before: AssignmentImage;
-  submission_id: number | null;
-  sheet_name: string | null;
-  received_at: Date | null;
 }
 
 /**
- * The newest changes of each of these assignments (at most limit + 1 each: one more says the
- * history was cut), newest first, with the RTF's submission, sheet and receipt time.
+ * The newest changes the plan made to each of these assignments (at most limit + 1 each: one
+ * more says the history was cut), newest first, through 0048's index on the plan's changes
+ * (assignment_id, id) WHERE source <> 'RTF'. The RTFs' changes are not read (no index reaches
+ * them by assignment, and none may be added on the ingest's path): their steps are the member's
+ * counting RTF rows (memberRtfReports).
  */
 export async function assignmentLineage(db: Db, assignmentIds: readonly number[], limit: number): Promise<Map<number, LineageRow[]>> {
   const rows = (await db.query<LineageRow>(
-    `select c.id, c.assignment_id, c.source, c.row_number, c.referral_id, c.moved, c.changed_at, to_jsonb(c.before) as before,
-            ss.submission_id, ss.sheet_name, u.received_at
+    `select c.id, c.assignment_id, c.source, c.row_number, c.referral_id, c.moved, c.changed_at, to_jsonb(c.before) as before
        from unnest($1::bigint[]) as a(id)
-       cross join lateral (select * from ecm_assignment_changes x where x.assignment_id = a.id order by x.id desc limit $2) c
-       left join submission_sheets ss on ss.id = c.sheet_id
-       left join submissions u on u.id = ss.submission_id
+       cross join lateral (select * from ecm_assignment_changes x where x.assignment_id = a.id and x.source <> 'RTF' order by x.id desc limit $2) c
       order by c.assignment_id, c.id desc`,
     [assignmentIds, limit + 1],
   )).rows;
   const out = new Map<number, LineageRow[]>(assignmentIds.map((id) => [id, []]));
   for (const r of rows) out.get(r.assignment_id)!.push(r);
   return out;
+}
+
+/**
+ * The member's current rows (the rows that count, one per key: domain §6) of every provider,
+ * file type, line and period, through current_rows' primary key (provider_code, layout, lob,
+ * period, row_key) alone: a skip scan walks the key's distinct (provider, type, line, period)
+ * groups (one index descent each: a few thousand a year), and each group is probed for the
+ * member's keys (row_key: the CIN for an RTF, the CIN and `|`... for a CSPRTF or OTF; the
+ * database's collation is C, so they sort between the CIN and the CIN followed by `}`). No
+ * index by CIN: current_rows is written per accepted row by every ingest's merge.
+ * Parameters: $1 the CIN.
+ */
+const MEMBER_CURRENT_ROWS = `recursive grp as (
+       select ''::text as provider_code, ''::text as layout, ''::text as lob, '-infinity'::date as period
+       union all
+       select n.provider_code, n.layout, n.lob, n.period from grp g cross join lateral (
+         select c.provider_code, c.layout, c.lob, c.period from current_rows c
+          where (c.provider_code, c.layout, c.lob, c.period) > (g.provider_code, g.layout, g.lob, g.period)
+          order by c.provider_code, c.layout, c.lob, c.period limit 1) n
+     ), mine as (
+       select c.* from grp g cross join lateral (
+         select c.* from current_rows c
+          where c.provider_code = g.provider_code and c.layout = g.layout and c.lob = g.lob and c.period = g.period
+            and c.row_key >= $1::text and c.row_key < $1::text || '}'
+            and (c.row_key = $1::text or left(c.row_key, 10) = $1::text || '|')) c
+        where g.layout <> ''
+     )`;
+
+/** What a counting RTF row of the member reported (the status and dates the provider gave), for the assignment's history. */
+export interface RtfReport {
+  lob: string;
+  provider_code: string;
+  period: string;
+  submission_id: number;
+  sheet_name: string;
+  row_number: number;
+  received_at: Date;
+  status: string | null;
+  enrollment_start: string | null;
+  enrollment_end: string | null;
+  discontinuation_date: string | null;
+  discontinuation_reason: string | null;
+}
+
+/**
+ * The member's RTF rows that count (one per provider, line and period), newest first, at most
+ * limit + 1: the RTF steps of the assignments' histories, as the provider reported them (the
+ * lineage's image before each is not read: see assignmentLineage).
+ */
+export async function memberRtfReports(db: Db, cin: string, limit: number): Promise<RtfReport[]> {
+  return (await db.query<RtfReport>(
+    `with ${MEMBER_CURRENT_ROWS}
+     select m.lob, m.provider_code, to_char(m.period, 'YYYY-MM') as period, u.id as submission_id, ss.sheet_name, m.row_number, u.received_at,
+            v.d->>'ecmStatus' as status, v.d->>'startDate' as enrollment_start, v.d->>'endDate' as enrollment_end,
+            v.d->>'discontinuationDate' as discontinuation_date, v.d->>'discontinuationReasonCode' as discontinuation_reason
+       from mine m
+       join submission_rows r on r.sheet_id = m.sheet_id and r.row_number = m.row_number
+       join submission_sheets ss on ss.id = m.sheet_id
+       join submissions u on u.id = ss.submission_id
+       cross join lateral (select submission_row_object(ss.columns, r.data) as d) v
+      where m.layout = 'RTF' and m.row_key = $1::text
+      order by u.received_at desc, u.id desc, ss.id desc, m.row_number desc limit $2`,
+    [cin, limit + 1],
+  )).rows;
 }
 
 /** The current row of each of these assignments as an image (the version after their newest change). */
@@ -232,7 +295,13 @@ export async function memberCsAuthorizations(db: Db, cin: string, limit: number)
   )).rows, limit);
 }
 
-/** A row of a provider's file that named the member (submission_rows), its issues, and whether it is the row that counts for its key (current_rows). */
+/**
+ * A row of a provider's file that named the member (submission_rows), its issues, and whether it
+ * is the row that counts for its key (current_rows): the rows that count, and the rejected rows.
+ * An accepted row that no longer counts (a later row of its key replaced it, or a later file
+ * held the key) is not listed: no index reaches accepted staged rows by CIN (none may be added
+ * on the ingest's path); `submission show ID` lists a file's rows.
+ */
 export interface StoryProviderRow {
   submission_id: number;
   provider_code: string;
@@ -254,19 +323,23 @@ export interface StoryProviderRow {
 
 export async function memberProviderRows(db: Db, cin: string, limit: number): Promise<Bounded<StoryProviderRow>> {
   return bounded((await db.query<StoryProviderRow>(
-    `select u.id as submission_id, u.provider_code, u.original_name, u.received_at, u.verdict, u.outcome,
+    `with ${MEMBER_CURRENT_ROWS}, picked as (
+       select m.sheet_id, m.row_number, true as counts from mine m
+       union all
+       -- (the rejected rows: migration 0056's partial index, rejected rows only)
+       select r.sheet_id, r.row_number, false from submission_rows r where r.cin = $1::bpchar and not r.accepted
+     )
+     select u.id as submission_id, u.provider_code, u.original_name, u.received_at, u.verdict, u.outcome,
             ss.layout, ss.sheet_name, to_char(ss.period, 'YYYY-MM') as period, r.row_number,
             v.d->>'mcpId' as lob, r.service_code, case when ss.layout = 'OTF' then v.d->>'attemptDate' end as attempt_date, r.accepted,
-            k.counts is not null as counts,
+            p.counts,
             coalesce((select json_agg(json_build_object('code', i.code, 'severity', i.severity, 'column', i.column_label) order by i.id)
                         from submission_issues i where i.submission_id = u.id and i.sheet_name = ss.sheet_name and i.row_number = r.row_number), '[]') as issues
-       from submission_rows r
+       from picked p
+       join submission_rows r on r.sheet_id = p.sheet_id and r.row_number = p.row_number
        join submission_sheets ss on ss.id = r.sheet_id
        join submissions u on u.id = ss.submission_id
        cross join lateral (select submission_row_object(ss.columns, r.data) as d) v
-       -- (by the row's key, per row: a hashed look-up would read the current rows of every file)
-       left join lateral (select true as counts from current_rows c where c.sheet_id = r.sheet_id and c.row_number = r.row_number limit 1) k on true
-      where r.cin = $1
       order by u.received_at desc, u.id desc, ss.id desc, r.row_number desc limit $2`,
     [cin, limit + 1],
   )).rows, limit);

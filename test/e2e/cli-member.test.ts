@@ -83,19 +83,23 @@ describe('calaim-exchange member show', () => {
     expect(s.ecm[1]).toEqual({ lob: 'CV', assignment: null, plannedSwitch: null, notApplied: [], history: [] });
     expect(hn.assignment).toMatchObject({ provider: 'ACME', assignedDate: '2026-11-10', status: 1, heldToday: true, lastReported: null });
     expect(hn.plannedSwitch).toMatchObject({ to: 'RIVAL', day: '2026-12-20', status: 'planned', row: 2, file: 'assignments-nov.csv' });
-    // each step, newest first, with what caused it
+    // each step, newest first, with what caused it: the plan's changes with before and after, the
+    // RTF row that counts as ACME reported it (status after only; the rejected row is no step)
     expect(hn.history.map((h: Record<string, unknown>) => [h.cause, h.opening, h.providerBefore, h.providerAfter, h.statusBefore, h.statusAfter])).toEqual([
       ['referral', false, 'ACME', 'ACME', 4, 1],
-      ['rtf', false, 'ACME', 'ACME', 1, 4],
+      ['rtf', false, null, 'ACME', null, 4],
       ['assignment-extract', true, null, 'ACME', null, 1],
     ]);
     expect(hn.history[0]).toMatchObject({ referralId: 'R-IVY-1', assignedAfter: '2026-11-10', at: expect.stringMatching(/^2026-11-12T08:00/) });
-    expect(hn.history[1]).toMatchObject({ submissionId: sub.accepted, sheet: 'RTF', row: 3, at: expect.stringMatching(/^2026-11-03T09:00/) });
+    expect(hn.history[1]).toMatchObject({
+      change: null, submissionId: sub.accepted, sheet: 'RTF', row: 3, at: expect.stringMatching(/^2026-11-03T09:00/), recordedAt: null, assignedAfter: null,
+      reported: { period: '2026-10', discontinuationDate: '2026-10-20', discontinuationReason: 'DP' },
+    });
     expect(hn.history[2]).toMatchObject({ row: null, assignedAfter: '2026-10-01', at: expect.stringMatching(/^2026-10-01T08:05/) });
 
     expect(s.referrals).toEqual([expect.objectContaining({ id: 'R-IVY-1', provider: 'ACME', lob: 'HN', approved: '2026-11-10', episodeStarted: true, sentOn: expect.stringMatching(/^HN_MINIMIF_1234567893_20261116/) })]);
     expect(s.csAuthorizations).toEqual([expect.objectContaining({ service: 'HTN', provider: 'HOMEWAY', authNumber: 'A-900', status: 'Approved', resolved: false, resolvedReason: null })]);
-    // the provider files that reported her: the rejected row newest, with its codes; the accepted one still counts
+    // the provider files that reported her: the rejected row newest, with its codes; the accepted one counts (one that no longer counted would not be listed)
     expect(s.providerRows.map((r: Record<string, unknown>) => [r.submissionId, r.layout, r.period, r.row, r.accepted, r.counts])).toEqual([
       [sub.rejected, 'RTF', '2026-10', 3, false, false],
       [sub.accepted, 'RTF', '2026-10', 3, true, true],
@@ -112,8 +116,8 @@ describe('calaim-exchange member show', () => {
     expect(out).toMatch(/phone 5595559999 \(reported by a provider's RTF since the members extract/);
     expect(out).toMatch(/^ECM HN: ACME from 2026-11-10, status 1/m);
     expect(out).toMatch(/planned switch: to RIVAL from 2026-12-20 \(planned\)/);
-    const causes = [...out.matchAll(/^\s*\S+ \S+\s+(referral R-IVY-1|RTF submission \d+ RTF row 3|assignment extract \(opened\))/gm)].map((m) => m[1]);
-    expect(causes).toEqual(['referral R-IVY-1', `RTF submission ${sub.accepted} RTF row 3`, 'assignment extract (opened)']);
+    const causes = [...out.matchAll(/^\s*\S+ \S+\s+(referral R-IVY-1|RTF submission \d+ RTF row 3 \(2026-10, as reported\)|assignment extract \(opened\))/gm)].map((m) => m[1]);
+    expect(causes).toEqual(['referral R-IVY-1', `RTF submission ${sub.accepted} RTF row 3 (2026-10, as reported)`, 'assignment extract (opened)']);
     expect(out).toMatch(/^ECM CV: no assignment on record/m);
     expect(out).toMatch(/^Referrals/m);
     expect(out).toMatch(/R-IVY-1\s+ACME\s+HN\s+2026-11-10/);
@@ -122,6 +126,7 @@ describe('calaim-exchange member show', () => {
     expect(out).toMatch(/^Provider files that reported the member/m);
     expect(out).toMatch(new RegExp(`${sub.rejected}\\s+ACME\\s+RTF\\s+2026-10\\s+RTF\\s+3\\s+rejected`));
     expect(out).toMatch(new RegExp(`${sub.accepted}\\s+ACME\\s+RTF\\s+2026-10\\s+RTF\\s+3\\s+accepted\\s+yes`));
+    expect(out).toContain('rows that no longer count are not listed; `submission show ID` has them');
     expect(out).toMatch(/^Outbound files that carried the member/m);
   });
 

@@ -9,7 +9,7 @@ import { CS_ENGAGEMENT_STATUS, ECM_STATUS } from '../../../schemas/codes.js';
 import { parseCin } from '../../../schemas/primitives.js';
 import { localDate } from '../../calendar/index.js';
 import type {
-  AssignmentImage, Bounded, LineageRow, MemberRecord, StoryAssignment, StoryCsAuthorization, StoryOutboundRow, StoryPendingSwitch,
+  AssignmentImage, Bounded, LineageRow, MemberRecord, RtfReport, StoryAssignment, StoryCsAuthorization, StoryOutboundRow, StoryPendingSwitch,
   StoryProviderRow, StoryReferral, StorySwitchNotApplied,
 } from '../../repositories/member-story.js';
 import { emit, EXIT, printable, table, UsageError } from '../output.js';
@@ -42,8 +42,19 @@ export type StoryCause = 'assignment-extract' | 'planned-switch' | 'rtf' | 'refe
  * the referral import's, the import that ended the line, for the extract when it first said the
  * values the change wrote (a planned switch: when it was loaded; `assignedAfter` is its day);
  * null where not recorded. `recordedAt`: when the database wrote the change (its own clock, not
- * a command's --now; null for the opening). `row`: the RTF's row (with `submissionId`, `sheet`),
- * else the extract's row that made the change (null for an opening: not recorded).
+ * a command's --now; null for the opening and the RTF steps). `row`: the RTF's row (with
+ * `submissionId`, `sheet`), else the extract's row that made the change (null for an opening:
+ * not recorded).
+ *
+ * The plan's changes (extract, planned switch, referral, line switch) come from the lineage, with
+ * the version before and after. The RTF steps (`rtf`) are the member's RTF rows that count in the
+ * line (one per provider and period), as the provider reported them (`reported`): `providerAfter`
+ * the provider that sent it, `statusAfter` the status it reported; nothing before (`*Before`
+ * null), no assigned date, and not whether the row changed the assignment (a row of a provider
+ * that no longer held the member, or of an earlier episode, changed nothing). A plan's change with
+ * an RTF step after it and before the next change has `statusAfter` null (what it wrote is not
+ * kept apart from what the RTF changed since), except an opening by the extract: the extract's
+ * status.
  */
 export interface HistoryJson {
   change: number | null;
@@ -58,10 +69,14 @@ export interface HistoryJson {
   providerBefore: string | null;
   providerAfter: string;
   statusBefore: number | null;
-  statusAfter: number;
+  statusAfter: number | null;
   assignedBefore: string | null;
-  assignedAfter: string;
+  assignedAfter: string | null;
   planEndAfter: string | null;
+  /** An RTF step: the period and what the row reported (its dates, as sent). */
+  reported: null | {
+    period: string; enrollmentStart: string | null; enrollmentEnd: string | null; discontinuationDate: string | null; discontinuationReason: string | null;
+  };
 }
 
 /** One line of business: the assignment as it stands, the planned switch, those not applied, the history. */
@@ -147,7 +162,11 @@ export interface MemberStoryJson {
     submissionId: number; provider: string; file: string; receivedAt: string; verdict: string | null; outcome: string | null;
     layout: string; sheet: string; period: string | null; row: number; lob: string | null; service: string | null; attemptDate: string | null;
     accepted: boolean;
-    /** Whether this row is the one that counts for its key (provider × line × file type × period × key: domain §6). */
+    /**
+     * Whether this row is the one that counts for its key (provider × line × file type × period ×
+     * key: domain §6). Listed: the rows that count and the rejected rows; an accepted row that no
+     * longer counts is not (`submission show ID` has it).
+     */
     counts: boolean;
     issues: { code: string; severity: string; column: string | null }[];
   }[];
@@ -203,6 +222,7 @@ Examples:
         const doc = buildStory({
           cin, tz, today, limit, member, assignments,
           lineage: await story.assignmentLineage(db.pool, ids, limit),
+          rtfReports: await story.memberRtfReports(db.pool, cin, limit),
           images: await story.assignmentImages(db.pool, ids),
           pending: await story.memberPendingSwitches(db.pool, cin),
           notApplied: await story.memberSwitchesNotApplied(db.pool, cin, limit),
@@ -224,6 +244,8 @@ interface StoryInput {
   member: MemberRecord;
   assignments: StoryAssignment[];
   lineage: Map<number, LineageRow[]>;
+  /** The member's counting RTF rows, newest first, at most limit + 1. */
+  rtfReports: RtfReport[];
   images: Map<number, AssignmentImage>;
   pending: StoryPendingSwitch[];
   notApplied: Bounded<StorySwitchNotApplied>;
@@ -256,8 +278,12 @@ export function buildStory(x: StoryInput): MemberStoryJson {
     let history: HistoryJson[] = [];
     if (a) {
       const changes = x.lineage.get(a.id) ?? [];
-      if (changes.length >= x.limit) truncated.push(`ecm.${lob}.history`);
-      history = assignmentHistory(changes.slice(0, x.limit), x.images.get(a.id)!, changes.length < x.limit, tz);
+      const reports = x.rtfReports.slice(0, x.limit).filter((r) => r.lob === lob);
+      // (the plan's changes or the RTF rows had more than were read, or the two together are more than --limit)
+      const complete = changes.length <= x.limit;
+      const all = assignmentHistory(changes.slice(0, x.limit), x.images.get(a.id)!, complete, tz, reports);
+      if (!complete || all.length > x.limit || (x.rtfReports.length > x.limit && reports.length)) truncated.push(`ecm.${lob}.history`);
+      history = all.slice(0, x.limit);
     }
     return {
       lob,
@@ -331,20 +357,31 @@ function plannedAhead(v: AssignmentImage, tz: string): boolean {
 }
 
 /**
- * An assignment's history, newest first, from its newest changes (their before-images) and the
- * row as it stands: each change's version after it is the next change's before, or the row.
- * `complete`: every change is there, so the first version (the oldest before, or the row) is
- * added as the opening.
+ * An assignment's history, newest first: the plan's newest changes (their before-images; each
+ * change's version after it is the next change's before, or the row as it stands) merged by time
+ * with the member's counting RTF rows of the line (what each reported). `complete`: every change
+ * of the plan is there, so the first version (the oldest before, or the row) is added as the
+ * opening.
  */
-export function assignmentHistory(changes: readonly LineageRow[], current: AssignmentImage, complete: boolean, tz: string): HistoryJson[] {
+export function assignmentHistory(changes: readonly LineageRow[], current: AssignmentImage, complete: boolean, tz: string, reports: readonly RtfReport[] = []): HistoryJson[] {
   const iso = (s: string | Date | null | undefined) => (s === null || s === undefined ? null : localIso(new Date(s), tz));
-  const out: HistoryJson[] = changes.map((c, i) => {
+  const ms = (s: string | null) => (s === null ? -Infinity : new Date(s).getTime());
+  const rtf: HistoryJson[] = reports.map((r) => ({
+    change: null, cause: 'rtf', opening: false, at: iso(r.received_at), recordedAt: null, row: r.row_number,
+    submissionId: r.submission_id, sheet: r.sheet_name, referralId: null,
+    providerBefore: null, providerAfter: r.provider_code, statusBefore: null, statusAfter: r.status === null || r.status === '' ? null : Number(r.status),
+    assignedBefore: null, assignedAfter: null, planEndAfter: null,
+    reported: {
+      period: r.period, enrollmentStart: r.enrollment_start, enrollmentEnd: r.enrollment_end,
+      discontinuationDate: r.discontinuation_date, discontinuationReason: r.discontinuation_reason,
+    },
+  }));
+  const plan: HistoryJson[] = changes.map((c, i) => {
     const before = c.before;
     const after = i === 0 ? current : changes[i - 1]!.before;
     let cause: StoryCause;
     let at: string | null;
     switch (c.source) {
-      case 'RTF': cause = 'rtf'; at = iso(c.received_at); break;
       case 'REFERRAL': cause = 'referral'; at = iso(after.episode_started_at); break;
       case 'LINE_SWITCH': cause = 'line-switch'; at = iso(after.plan_ended_at); break;
       default:
@@ -361,35 +398,55 @@ export function assignmentHistory(changes: readonly LineageRow[], current: Assig
     }
     return {
       change: c.id, cause, opening: false, at, recordedAt: iso(c.changed_at), row: c.row_number,
-      submissionId: c.submission_id, sheet: c.sheet_name, referralId: c.referral_id,
+      submissionId: null, sheet: null, referralId: c.referral_id,
       providerBefore: before.provider_code, providerAfter: after.provider_code, statusBefore: before.status, statusAfter: after.status,
-      assignedBefore: before.assigned_date, assignedAfter: after.assigned_date, planEndAfter: after.plan_end,
+      assignedBefore: before.assigned_date, assignedAfter: after.assigned_date, planEndAfter: after.plan_end, reported: null,
     };
   });
   if (complete) {
-    const first = changes.length ? changes[changes.length - 1]!.before : current;
+    const first = oldestVersion(changes, current);
     // (what wrote the first version is read from it: the extract keeps what it said, a referral when its episode began)
     const byExtract = first.upstream_values !== null;
     const cause: StoryCause = byExtract ? (plannedAhead(first, tz) ? 'planned-switch' : 'assignment-extract') : first.episode_started_at !== null ? 'referral' : 'on-file';
     const at = byExtract ? (first.upstream_field_as_of?.provider_code ?? first.upstream_as_of) : first.episode_started_at;
-    out.push({
+    plan.push({
       change: null, cause, opening: true, at: iso(at), recordedAt: null, row: null, submissionId: null, sheet: null, referralId: null,
       providerBefore: null, providerAfter: first.provider_code, statusBefore: null, statusAfter: first.status,
-      assignedBefore: null, assignedAfter: first.assigned_date, planEndAfter: first.plan_end,
+      assignedBefore: null, assignedAfter: first.assigned_date, planEndAfter: first.plan_end, reported: null,
     });
+  }
+  // (both lists newest first: merged by time, a plan's change first on a tie; the opening last)
+  const when = (h: HistoryJson) => (h.opening ? -Infinity : ms(h.at ?? h.recordedAt));
+  const out: HistoryJson[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < plan.length || j < rtf.length) {
+    if (j >= rtf.length || (i < plan.length && when(plan[i]!) >= when(rtf[j]!))) out.push(plan[i++]!);
+    else out.push(rtf[j++]!);
+  }
+  // a plan's version after which an RTF row was reported before the next plan's change: its
+  // status is not kept apart from what the RTF wrote since (an opening by the extract: the extract's)
+  for (let k = 0; k < out.length; k++) {
+    const h = out[k]!;
+    if (h.cause === 'rtf' || k === 0 || out[k - 1]!.cause !== 'rtf') continue;
+    const extractSaid = h.opening && (h.cause === 'assignment-extract' || h.cause === 'planned-switch') ? oldestVersion(changes, current).upstream_values?.status : undefined;
+    h.statusAfter = extractSaid === undefined || extractSaid === null || extractSaid === '' ? null : Number(extractSaid);
   }
   return out;
 }
 
+/** The assignment's first version the lineage keeps: the oldest change's before, or the row. */
+const oldestVersion = (changes: readonly LineageRow[], current: AssignmentImage): AssignmentImage => (changes.length ? changes[changes.length - 1]!.before : current);
+
 // ---- the text output
 
-const arrow = <T>(a: T | null, b: T) => (a === null ? String(b) : a === b ? String(b) : `${String(a)} → ${String(b)}`);
+const arrow = <T>(a: T | null, b: T | null) => (b === null ? (a === null ? '' : `${String(a)} → ?`) : a === null || a === b ? String(b) : `${String(a)} → ${String(b)}`);
 const minute = (s: string | null, tz: string) => (s === null ? '' : localText(new Date(s), tz).slice(0, 16));
 const cut = (doc: MemberStoryJson, name: string) => (doc.truncated.includes(name) ? [`  (only the newest ${doc.limit} shown: --limit)`] : []);
 
 function causeText(h: HistoryJson): string {
   switch (h.cause) {
-    case 'rtf': return `RTF submission ${h.submissionId ?? '?'} ${h.sheet ?? ''} row ${h.row ?? '?'}`;
+    case 'rtf': return `RTF submission ${h.submissionId ?? '?'} ${h.sheet ?? ''} row ${h.row ?? '?'} (${h.reported?.period ?? '?'}, as reported)`;
     case 'referral': return h.opening ? 'referral (opened)' : `referral ${h.referralId ?? '?'}`;
     case 'line-switch': return `line switch: the member joined another line (extract row ${h.row ?? '?'})`;
     case 'planned-switch': return h.opening ? 'planned switch applied (opened)' : `planned switch applied (extract row ${h.row ?? '?'}, loaded ${h.at?.slice(0, 10) ?? '?'})`;
@@ -477,6 +534,7 @@ export function storyText(doc: MemberStoryJson): string {
       ['submission', 'provider', 'type', 'period', 'sheet', 'row', 'result', 'counts', 'lob', 'issues', 'received', 'file'],
       xs.map((r) => [r.submissionId, r.provider, r.layout, r.period ?? '', r.sheet, r.row, r.accepted ? 'accepted' : 'rejected', r.counts ? 'yes' : 'no',
         r.lob ?? '', [...new Set(r.issues.map((i) => i.code))].join(','), minute(r.receivedAt, tz), r.file]))),
+    '  (the rows that count and the rejected ones: rows that no longer count are not listed; `submission show ID` has them)',
     ...section(doc, 'Outbound files that carried the member', 'outboundFiles', doc.outboundFiles, 'none recorded', (xs) => table(
       ['kind', 'provider', 'lob', 'slot', 'status', 'row', 'file', 'published'],
       xs.map((o) => [o.kind, o.provider, o.lob ?? '', o.slot, o.replacedAt ? `${o.status} (replaced)` : o.status, o.row, o.file ?? '', minute(o.publishedAt, tz)]))),
