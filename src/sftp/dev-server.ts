@@ -43,6 +43,11 @@ export interface DevFaults {
    * full or whose quota is exceeded does (OpenSSH answers ENOSPC / EDQUOT with FAILURE).
    */
   failWrites?: string;
+  /**
+   * Each OPEN waits for this after the server has opened the file and before it answers: a test
+   * holds it to end the connection in between (the client gone before its handle is given).
+   */
+  holdOpen?: Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -63,6 +68,8 @@ export interface DevServer {
   fingerprint: string;
   /** Arms (or clears, with undefined) the fault injection for later transfers. */
   setFaults(faults: DevFaults | undefined): void;
+  /** Connections the server has not yet seen end (a test waits for a client's end to be handled). */
+  openConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -319,7 +326,12 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
   sftp.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'dev sftp channel error'));
   // The client sent EOF (OpenSSH `sftp` at the end of a batch): close the channel so it can exit.
   sftp.on('end', () => sftp.end());
+  // Every file the channel still holds is closed when it ends, and a file an OPEN still in
+  // progress opens after that is closed at once: left to the garbage collector, an open
+  // FileHandle is closed with a deprecation warning (DEP0137), and the descriptor held till then.
+  let ended = false;
   sftp.on('close', () => {
+    ended = true;
     for (const h of handles.values()) if (h.kind === 'file') void h.fd.close().catch(() => undefined);
     handles.clear();
   });
@@ -356,12 +368,16 @@ function serveSftp(sftp: SFTPWrapper, jail: Jail, onBytes: (n: number) => boolea
       if (existing) jail.allows(real, existing.mode, (flags & READ ? 4 : 0) | (flags & (WRITE | APPEND | TRUNC) ? 2 : 0));
       else if (flags & CREAT) await jail.writable(filename);
       const fd = await fsp.open(real, mode, (attrs?.mode !== undefined ? attrs.mode & 0o777 : 0o644) & ~UMASK);
-      const st = await fd.stat();
-      if (!st.isFile()) {
-        await fd.close();
-        throw new Refused(STATUS_CODE.FAILURE);
+      let handed = false;
+      try {
+        await faults()?.holdOpen;
+        if (!(await fd.stat()).isFile()) throw new Refused(STATUS_CODE.FAILURE);
+        if (ended) return;
+        sftp.handle(reqid, newHandle({ kind: 'file', fd, owner: jail.ownerOf(real) }));
+        handed = true;
+      } finally {
+        if (!handed) await fd.close().catch(() => undefined);
       }
-      sftp.handle(reqid, newHandle({ kind: 'file', fd, owner: jail.ownerOf(real) }));
     }),
   );
   sftp.on('READ', (reqid, handle, offset, len) =>
@@ -601,6 +617,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     setFaults(f) {
       faults = f;
     },
+    openConnections: () => connections.size,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const c of connections) {

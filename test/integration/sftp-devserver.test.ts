@@ -128,6 +128,70 @@ describe('in-process sFTP server', () => {
     }
   });
 
+  it('closes the files a connection had open when the connection ends without closing them (dropped, vanished, or the server stopping)', async () => {
+    // The server's own descriptors on a file: /proc/self/fd (the server runs in this process).
+    const openOn = (file: string) => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === file; } catch { return false; }
+    }).length;
+    // (each end runs asynchronously on the server's side: wait for its close, bounded by the test's timeout)
+    const closed = async (file: string) => { while (openOn(file) > 0) await new Promise((r) => setImmediate(r)); };
+    fs.mkdirSync(path.join(root, 'GAMMA', 'uploads'), { recursive: true });
+    const big = path.join(root, 'GAMMA', 'uploads', 'RTF_GAMMA_202611.xlsx');
+    fs.writeFileSync(big, randomBytes(1024 * 1024));
+
+    // dropped by the server mid-download (the faults hook destroys the socket)
+    server.setFaults({ dropAfterBytes: 200_000 });
+    const err = await withSftp(settings({ retries: 0 }), (s) => s.download('/GAMMA/uploads/RTF_GAMMA_202611.xlsx', { maxBytes: 2 * 1024 * 1024 })).catch((e: unknown) => e);
+    server.setFaults(undefined);
+    expect((err as SftpError).code).toBe('CONNECTION_LOST');
+    await closed(big);
+
+    // a client that opened a file and vanished (its socket gone, no CLOSE, no channel close)
+    const { Client } = await import('ssh2');
+    const part = path.join(root, 'ACME', 'downloads', '.left-open.part');
+    const openRaw = (port: number) => new Promise<{ c: InstanceType<typeof Client> }>((resolve, reject) => {
+      const c = new Client();
+      c.on('error', () => undefined);
+      c.on('ready', () => c.sftp((e, sftp) => {
+        if (e) return reject(e);
+        sftp.open('/ACME/downloads/.left-open.part', 'w', (e2) => (e2 ? reject(e2) : resolve({ c })));
+      }));
+      c.connect({ host: '127.0.0.1', port, username: 'plan', password: 'service-secret' });
+    });
+    const vanished = await openRaw(server.port);
+    expect(openOn(part)).toBe(1);
+    (vanished.c as unknown as { _sock: { destroy(): void } })._sock.destroy();
+    await closed(part);
+
+    // a client gone while the server was opening its file: the file opened after the channel ended
+    let release!: () => void;
+    server.setFaults({ holdOpen: new Promise<void>((r) => (release = r)) });
+    const before = server.openConnections();
+    const c = new Client();
+    c.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      c.on('ready', () => c.sftp((e, sftp) => {
+        sftp.open('/ACME/downloads/.left-open.part', 'w', () => undefined);
+        resolve();
+      }));
+      c.connect({ host: '127.0.0.1', port: server.port, username: 'plan', password: 'service-secret' });
+    });
+    while (openOn(part) === 0) await new Promise((r) => setImmediate(r)); // the server has it open, and holds its answer
+    (c as unknown as { _sock: { destroy(): void } })._sock.destroy();
+    while (server.openConnections() > before) await new Promise((r) => setImmediate(r)); // the server has seen it end
+    release();
+    server.setFaults(undefined);
+    await closed(part);
+
+    // a server stopped while a client holds a file open
+    const other = await startDevServer({ root, port: 0, hostKeyPath, accounts });
+    const held = await openRaw(other.port);
+    expect(openOn(part)).toBe(1);
+    await other.stop();
+    await closed(part);
+    held.c.end();
+  });
+
   it('retries a refused connection with backoff, then fails with CONNECT_FAILED', async () => {
     const port = await freePort();
     const t = Date.now();
