@@ -13,10 +13,14 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSftp, type TestSftp } from '../helpers/dev-sftp.js';
 import { Mismatch, simulate } from '../sim/drive.js';
 import { formatTable } from '../sim/table.js';
-import { Scenario, SMALL } from '../sim/scenario.js';
+import { Scenario, SMALL, STRESS_MIX } from '../sim/scenario.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 11);
 const MONTHS = Number(process.env.SIM_MONTHS ?? 4);
+// (seed 45 plays, within 4 months, switches planned and applied on their day, replaced before
+// it, one called off from a later date (the MIF reads the assignment as it stood on its slot)
+// and one whose member the extract then moved to another line)
+const STRESS_SEED = Number(process.env.SIM_STRESS_SEED ?? 45);
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -46,6 +50,30 @@ describe(`a year in the life, small (seed ${SEED}, ${MONTHS} months)`, () => {
     expect(sum('conflicts')).toBeGreaterThan(0);
     expect(sum('declinedOrDuplicate')).toBeGreaterThan(0);
     expect(table.at(-1)!.attempts).toBeGreaterThan(0);
+  }, 600_000);
+
+  it(`the stress mix (seed ${STRESS_SEED}, ${MONTHS} months): line switches, planned moves replaced before they start, corrected files, early renewals and hand-overs`, async () => {
+    const db2 = await createTestDb();
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
+    try {
+      const config = loadConfig({ DATA_DIR: dir2, SFTP_STABLE_SECONDS: '0' });
+      const sftp2 = await startTestSftp(new Scenario(STRESS_SEED, SMALL).providers.map((p) => p.code));
+      try {
+        // (before member-planned-switch-line.test.ts's fix, seed 45 stopped at the April MIF: a
+        // member moved to another line while a switch was planned in theirs was taken back into
+        // the line they left on the planned day)
+        const table = await simulate({ pool: db2.pool, config, openSession: () => sftp2.openSession(), sftpRoot: sftp2.root, workDir: dir2 }, { seed: STRESS_SEED, months: MONTHS, sizes: SMALL, mix: STRESS_MIX });
+        console.log(formatTable(table));
+        expect(table.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
+        const lineEnds = await db2.pool.query<{ n: number }>(`select count(*)::int n from ecm_assignments where plan_end is not null`);
+        expect(lineEnds.rows[0]!.n).toBeGreaterThan(0);
+      } finally {
+        await sftp2.stop();
+      }
+    } finally {
+      await db2.drop();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
   }, 600_000);
 
   it('the comparison is a real check: a system that declines after the 7th is caught in the first month of answers', async () => {

@@ -25,7 +25,7 @@ import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { workbook } from '../helpers/provider-files.js';
 import { Model, type CsasfLine, type Expected, type IsoDate, type MifLine, type SimEvent, type UploadOutcome } from './model.js';
-import { monthOf, Scenario, type SimProvider, type SimSizes } from './scenario.js';
+import { DEFAULT_MIX, monthOf, Scenario, type SimMix, type SimProvider, type SimSizes } from './scenario.js';
 
 type Rec = Record<string, CellValue>;
 type Upload = Extract<SimEvent, { kind: 'upload' }>;
@@ -62,8 +62,8 @@ const TZ = 'America/Los_Angeles';
 const d = (v: IsoDate | null): CellValue => (v ? { date: v } : null);
 const dateOf = (v: CellValue | undefined): IsoDate | null => (isCellDate(v) ? v.date : null);
 
-export async function simulate(world: SimWorld, opts: { seed: number; months: number; sizes: SimSizes; onMonth?: (row: MonthRow) => void }): Promise<MonthRow[]> {
-  const scenario = new Scenario(opts.seed, opts.sizes);
+export async function simulate(world: SimWorld, opts: { seed: number; months: number; sizes: SimSizes; mix?: SimMix; onMonth?: (row: MonthRow) => void }): Promise<MonthRow[]> {
+  const scenario = new Scenario(opts.seed, opts.sizes, undefined, opts.mix ?? DEFAULT_MIX);
   const model = new Model(scenario.providers);
   const sim = new Driver(world, scenario, model);
   await sim.setUp();
@@ -150,7 +150,8 @@ class Driver {
         const s = await this.importCsv('referrals', ev.date, ev.rows.map((r) => ({ referral_id: r.id, cin: r.cin, provider_code: r.provider, lob: r.lob, approved_date: r.approved })));
         this.stats.conflicts += s.conflicts.length;
         if (s.conflicts.length !== (expected.conflicts ?? 0) || s.rowsRejected !== s.conflicts.length)
-          this.fail('referral conflicts differ', { system: s.conflicts.map((c) => c.cin), rejects: s.rejects.slice(0, 5), model: expected.conflicts });
+          this.fail('referral conflicts differ', { system: s.conflicts.map((c) => c.cin), rejects: s.rejects.slice(0, 5), model: expected.conflicts,
+            referrals: ev.rows.filter((r) => s.conflicts.some((c) => c.cin === r.cin)), memberState: s.conflicts.map((c) => this.memberState(c.cin)) });
         return;
       }
       case 'import-auths': {
@@ -216,12 +217,15 @@ class Driver {
     if (!batch.length) return;
     const date = batch[0]!.date;
     const at = localDateTimeToInstant(date, '09:00', TZ);
-    for (const ev of batch) {
+    // (a second apart, in the order the model applies them: two files of one provider on one day,
+    // a correction and a fix sheet, are received in that order, as the poller takes them)
+    for (const [i, ev] of batch.entries()) {
       const bytes = ev.copyOf !== undefined ? this.bytes.get(ev.copyOf)! : ev.fixes !== undefined ? await this.fixSheet(ev) : await this.workbook(ev);
       this.bytes.set(ev.n, bytes);
       const file = path.join(this.w.sftpRoot, ev.provider, 'uploads', ev.name);
       fs.writeFileSync(file, bytes);
-      fs.utimesSync(file, at, at);
+      const mtime = new Date(at.getTime() + i * 1000);
+      fs.utimesSync(file, mtime, mtime);
     }
     const results: PollFileResult[] = [];
     for (const minutes of [5, 10]) {
@@ -330,12 +334,21 @@ class Driver {
 
   /** After the month: every member's ECM assignment, every open CS episode and every counted attempt. */
   private async compareState(): Promise<void> {
-    const got = (await this.w.pool.query<{ cin: string; lob: string; provider_code: string; status: number; assigned_date: string; enrollment_start: string | null; enrollment_end: string | null; discontinuation_date: string | null }>(
-      `select cin, lob, provider_code, status, assigned_date, enrollment_start, enrollment_end, discontinuation_date from ecm_assignments`)).rows;
-    const sys = new Map(got.map((r) => [`${r.cin}|${r.lob}`, { provider: r.provider_code, lob: r.lob, status: r.status, assigned: r.assigned_date, start: r.enrollment_start, end: r.enrollment_end, disc: r.discontinuation_date }]));
+    const got = (await this.w.pool.query<{ cin: string; lob: string; provider_code: string; status: number; assigned_date: string; enrollment_start: string | null; enrollment_end: string | null; discontinuation_date: string | null; plan_end: string | null }>(
+      `select cin, lob, provider_code, status, assigned_date, enrollment_start, enrollment_end, discontinuation_date, plan_end from ecm_assignments`)).rows;
+    const sys = new Map(got.map((r) => [`${r.cin}|${r.lob}`, { provider: r.provider_code, lob: r.lob, status: r.status, assigned: r.assigned_date, start: r.enrollment_start, end: r.enrollment_end, disc: r.discontinuation_date, planEnd: r.plan_end }]));
     for (const [k, a] of this.model.assignments) {
       const s = sys.get(k);
       if (!s || JSON.stringify(s) !== JSON.stringify(a)) this.fail(`member ${k}: ECM assignment differs`, { model: a, system: s ?? null });
+    }
+    // README "A member moved from a later date": the switches planned and not applied yet
+    const planned = new Map((await this.w.pool.query<{ cin: string; lob: string; provider_code: string; assigned_date: string }>(
+      `select cin, lob, provider_code, assigned_date from ecm_assignment_pending`)).rows.map((r) => [`${r.cin}|${r.lob}`, { provider: r.provider_code, assigned: r.assigned_date }]));
+    const modelPlanned = this.model.plannedSwitches();
+    for (const k of new Set([...planned.keys(), ...modelPlanned.keys()])) {
+      const m = modelPlanned.get(k);
+      const want = m ? { provider: m.provider, assigned: m.assigned } : null;
+      if (JSON.stringify(planned.get(k) ?? null) !== JSON.stringify(want)) this.fail(`member ${k}: planned switch differs`, { model: want, system: planned.get(k) ?? null, memberState: this.memberState(k.slice(0, 9)) });
     }
     for (const k of sys.keys()) if (!this.model.assignments.has(k)) this.fail(`member ${k}: an ECM assignment the model does not have`, { system: sys.get(k) });
     this.stats.members = sys.size;
@@ -359,6 +372,21 @@ class Driver {
     }
     for (const k of sysAtt.keys()) if (!this.model.attempts.has(k)) this.fail(`counted outreach attempts the model does not have: ${k}`, { system: [...sysAtt.get(k)!].slice(0, 5) });
     this.stats.attempts = n;
+
+    // §6: which file each key's counting row came from, per provider × file type × line × period
+    const rows = (await this.w.pool.query<{ unit: string; row_key: string; submission_id: number }>(
+      `select provider_code || '|' || layout || '|' || lob || '|' || to_char(period, 'YYYY-MM') unit, row_key, submission_id::int from current_rows`)).rows;
+    const sysRows = new Map<string, Map<string, number>>();
+    for (const r of rows) (sysRows.get(r.unit) ?? sysRows.set(r.unit, new Map()).get(r.unit)!).set(r.row_key, r.submission_id);
+    for (const unit of new Set([...sysRows.keys(), ...this.model.counting.keys()])) {
+      const have = sysRows.get(unit) ?? new Map<string, number>();
+      const want = this.model.counting.get(unit) ?? new Map<string, number>();
+      for (const key of new Set([...have.keys(), ...want.keys()])) {
+        const n = want.get(key);
+        const sub = n === undefined ? undefined : this.submissionOf.get(n);
+        if (have.get(key) !== sub) this.fail(`the row counting for ${unit}, key ${key}, differs`, { model: n === undefined ? null : { upload: n, submission: sub ?? null }, system: have.get(key) ?? null });
+      }
+    }
   }
 }
 

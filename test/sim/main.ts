@@ -12,7 +12,7 @@ import { zeroSetupConfig } from '../../src/demo/month.js';
 import { providerSftpFolders } from '../../src/repositories/providers.js';
 import { openTransport } from '../../src/sftp/transport.js';
 import { Mismatch, simulate } from './drive.js';
-import { FULL, SMALL } from './scenario.js';
+import { DEFAULT_MIX, FULL, SMALL, STRESS_MIX } from './scenario.js';
 import { formatTable } from './table.js';
 
 const int = (name: string, min: number, max: number) => (v: string): number => {
@@ -27,6 +27,7 @@ async function main(): Promise<number> {
     .option('--months <n>', 'months to play (the first only sends files)', int('--months', 1, 36), 13)
     .option('--seed <n>', 'random seed: the same seed plays the same year', int('--seed', 0, 2 ** 31), 7)
     .option('--size <full|small>', `full: ${FULL.providers} providers, ${FULL.members} members; small: ${SMALL.providers}, ${SMALL.members}`, 'full')
+    .option('--mix <default|stress>', 'default: the year the suite plays; stress: more switches, conflicts and re-referrals, plus line-of-business switches, corrected RTF/OTF and CSPRTF files and early re-authorizations', 'default')
     .option('--out <dir>', 'data folder (default: a new temporary folder, removed afterwards)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -36,7 +37,12 @@ async function main(): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     throw e;
   }
-  const opts = program.opts<{ months: number; seed: number; size: string; out?: string }>();
+  const opts = program.opts<{ months: number; seed: number; size: string; mix: string; out?: string }>();
+  if (opts.mix !== 'default' && opts.mix !== 'stress') {
+    process.stderr.write('error: --mix takes default or stress\n');
+    return 2;
+  }
+  const mix = opts.mix === 'stress' ? STRESS_MIX : DEFAULT_MIX;
   if (opts.size !== 'full' && opts.size !== 'small') {
     process.stderr.write('error: --size takes full or small\n');
     return 2;
@@ -50,7 +56,7 @@ async function main(): Promise<number> {
   const config = await zeroSetupConfig(out);
   const workDir = path.join(out, 'imports');
   fs.mkdirSync(workDir, { recursive: true });
-  console.log(`simulate: seed ${opts.seed}, ${opts.months} months, ${sizes.providers} providers, ${sizes.members} members (data in ${out})`);
+  console.log(`simulate: seed ${opts.seed}, ${opts.months} months, ${sizes.providers} providers, ${sizes.members} members, ${opts.mix} mix (data in ${out})`);
   const started = performance.now();
   const db = await openDatabase(config);
   let transport: Awaited<ReturnType<typeof openTransport>> | undefined;
@@ -59,7 +65,7 @@ async function main(): Promise<number> {
     transport = await openTransport(config, () => providerSftpFolders(db.pool));
     let header = true;
     const table = await simulate({ pool: db.pool, config, openSession: transport.openSession, sftpRoot: transport.localRoot!, workDir }, {
-      seed: opts.seed, months: opts.months, sizes,
+      seed: opts.seed, months: opts.months, sizes, mix,
       onMonth: (row) => {
         const [h, line] = formatTable([row]).split('\n');
         if (header) console.log(h);

@@ -17,6 +17,8 @@ export interface Assignment {
   start: IsoDate | null;
   end: IsoDate | null;
   disc: IsoDate | null;
+  /** README LOB_SWITCH: the plan ended it in its line (its last day there) when the member joined another line; null: not ended by the plan. */
+  planEnd: IsoDate | null;
 }
 
 export interface ExtractRow { cin: string; provider: string; lob: Lob; status: 1 | 2 | 3; assigned: IsoDate; start: IsoDate | null }
@@ -82,8 +84,30 @@ const nextMonth = (period: string): string => {
 
 export class Model {
   readonly assignments = new Map<string, Assignment>(); // `${cin}|${lob}`
+  /** Per member × line, the providers it was moved away from: each held it from its assigned date through the day before `to` (the next provider's assigned date), no later than the plan's end of it. */
+  private readonly movedAway = new Map<string, { provider: string; from: IsoDate; to: IsoDate; planEnd: IsoDate | null }[]>();
+  /** Per member × line, the assignments as they stood before each of the plan's changes (a switch, a referral's new episode, a new assigned date), oldest first. */
+  private readonly replaced = new Map<string, Assignment[]>();
+  /**
+   * README "A member moved from a later date": per member × line, the switch to another provider
+   * an extract dated after the day it was loaded, held until that day (one per member and line),
+   * with when the extract first said it (the model's tick: the same row again is no news).
+   */
+  private readonly planned = new Map<string, { row: ExtractRow; loaded: number }>();
+  /** Per member × line: when a referral started the assignment's episode (the model's tick); a switch ends it. */
+  private readonly episodeAt = new Map<string, number>();
+  /** Per member × line: who holds it as the extract last said (provider, assigned date) and since when (tick). */
+  private readonly said = new Map<string, { provider: string; assigned: IsoDate; at: number }>();
+  /** CSPRTF rows that resolved an episode, by provider × period × member × service (a later row of the key replaces them, §6). */
+  private readonly resolvedBy = new Map<string, Episode[]>();
   private readonly referrals: Referral[] = [];
   private readonly episodes: Episode[] = [];
+  /**
+   * §6, corrections merge by key: per `${provider}|${layout}|${lob}|${period}`, each key's counting
+   * row is the latest accepted one: the upload (its number) it came in. Keys: RTF the CIN, CSPRTF
+   * CIN|service, OTF CIN|date|method.
+   */
+  readonly counting = new Map<string, Map<string, number>>();
   /** Counted OTF attempts: `${provider}|${lob}|${period}` → keys `${cin}|${date}|${method}`. */
   readonly attempts = new Map<string, Set<string>>();
   /** Per provider and line: every MIF / mini-MIF it was sent (slot, CINs, when it was built). */
@@ -101,10 +125,26 @@ export class Model {
   assignment(cin: string, lob: Lob): Assignment | undefined {
     return this.assignments.get(`${cin}|${lob}`);
   }
+  /** The switch an extract planned for the member and line, not applied yet (README "A member moved from a later date"). */
+  plannedSwitch(cin: string, lob: Lob): ExtractRow | undefined {
+    return this.planned.get(`${cin}|${lob}`)?.row;
+  }
+  /** Every planned switch not applied yet, by `${cin}|${lob}`. */
+  plannedSwitches(): ReadonlyMap<string, ExtractRow> {
+    return new Map([...this.planned].map(([k, p]) => [k, p.row]));
+  }
 
-  /** Open on `day`: status 1-3 and not ended by then (domain §4.4a; an end after the day has not happened). */
+  /** Open on `day`: status 1-3 and not ended by then (domain §4.4a; an end after the day has not happened), nor by the plan in its line (README LOB_SWITCH). */
   static open(a: Assignment | undefined, day: IsoDate): boolean {
+    return Model.openAsReported(a, day) && (a!.planEnd === null || a!.planEnd >= day);
+  }
+  /** Open on `day` as the provider reported it: status 1-3, no end by then (the plan's line end not read). */
+  static openAsReported(a: Assignment | undefined, day: IsoDate): boolean {
     return !!a && a.status !== 4 && (a.end === null || a.end >= day);
+  }
+  /** README LOB_SWITCH: the assignment holds its member in its line on `day`. */
+  static inLine(a: Assignment, day: IsoDate): boolean {
+    return a.planEnd === null || a.planEnd >= day;
   }
 
   openEpisodes(provider?: string): readonly Episode[] {
@@ -114,18 +154,22 @@ export class Model {
     return this.episodes.some((e) => e.cin === cin && e.service === service);
   }
   /** Member × service pairs whose every episode is resolved, with the provider of the last one. */
-  resolvedPairs(): { cin: string; service: string; provider: string }[] {
+  resolvedPairs(): { cin: string; service: string; provider: string; lob: Lob }[] {
     const last = new Map<string, Episode>();
     for (const e of this.episodes) last.set(`${e.cin}|${e.service}`, e);
-    return [...last.values()].filter((e) => e.resolved).map((e) => ({ cin: e.cin, service: e.service, provider: e.provider }));
+    return [...last.values()].filter((e) => e.resolved).map((e) => ({ cin: e.cin, service: e.service, provider: e.provider, lob: e.lob }));
   }
   latestCsasfOf(provider: string): readonly CsasfLine[] {
     return [...(this.latestCsasf.get(provider)?.values() ?? [])];
   }
 
   apply(ev: SimEvent): { expected?: Expected[]; outcome?: UploadOutcome; conflicts?: number } {
+    // README "A member moved from a later date": on its day (plan-local) the first run that asks
+    // who holds the plan's members applies a planned switch: the ECM imports, an ingest (by the
+    // file's receipt), a MIF or mini-MIF; not the CS imports nor the CSASF
+    if (ev.kind !== 'import-auths' && ev.kind !== 'csasf') this.applyDueSwitches(ev.date);
     switch (ev.kind) {
-      case 'import-extract': return this.extract(ev.rows);
+      case 'import-extract': return this.extract(ev.rows, ev.date);
       case 'import-referrals': return this.referralsIn(ev.rows, ev.date);
       case 'import-auths': return this.auths(ev.rows);
       case 'mif': return { expected: this.mif(ev.date) };
@@ -135,14 +179,122 @@ export class Model {
     }
   }
 
-  /** The extract says who is assigned: a row naming another provider (or a new member) is a switch; the same assignment again is no news (§4b). */
-  private extract(rows: ExtractRow[]): Record<string, never> {
+  /**
+   * The extract says who is assigned: a row naming another provider (or a new member) is a switch; the same assignment again is no news (§4b).
+   * README "A member moved from a later date": a switch to another provider dated after the import's day is planned, not applied: the
+   * member stays the old provider's until that day (applyDueSwitches); a later extract's row for the member and line replaces the
+   * planned switch (another provider or day; a day come: the switch at once) or cancels it (the member listed with the provider that
+   * holds them). README LOB_SWITCH (end-other-lines): a row that opens or moves the member's assignment in a line from D (a planned
+   * switch included, from its day) ends the member's open assignment (status 1-3, no end or discontinuation before D, not ended by the
+   * plan) in another line, assigned before D, that the file does not list: the plan's end is D-1 (of several lines opened, the earliest D);
+   * and cancels the switch planned for the member in a line the file does not list.
+   */
+  private extract(rows: ExtractRow[], today: IsoDate): Record<string, never> {
+    const now = ++this.tick;
+    const listed = new Set(rows.map((r) => `${r.cin}|${r.lob}`));
+    const opened: { cin: string; lob: Lob; from: IsoDate }[] = [];
     for (const r of rows) {
+      const key = `${r.cin}|${r.lob}`;
       const a = this.assignment(r.cin, r.lob);
-      if (a && a.provider === r.provider) continue;
-      this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: r.status, assigned: r.assigned, start: r.start, end: null, disc: null });
+      const was = this.planned.get(key);
+      if (!a) {
+        this.assignments.set(key, { provider: r.provider, lob: r.lob, status: r.status, assigned: r.assigned, start: r.start, end: null, disc: null, planEnd: null });
+        this.said.set(key, { provider: r.provider, assigned: r.assigned, at: now });
+        this.planned.delete(key);
+        opened.push({ cin: r.cin, lob: r.lob, from: r.assigned });
+        continue;
+      }
+      const done = this.extractRow(key, a, r, now, today);
+      if (done.action === 'rejected') continue; // (the driver fails on a rejected row: the scenario never sends one)
+      if (done.action === 'plan') {
+        // (the same row again keeps when the extract first said it)
+        const same = !!was && was.row.provider === r.provider && was.row.assigned === r.assigned && was.row.status === r.status && was.row.start === r.start;
+        this.planned.set(key, { row: r, loaded: same ? was.loaded : now });
+      } else this.planned.delete(key);
+      if (done.opens) opened.push({ cin: r.cin, lob: r.lob, from: r.assigned });
     }
+    // (LOB_SWITCH: the file puts the member in the line opened and no longer in an unlisted one:
+    // the switch an earlier extract planned there is cancelled, never applied on its day)
+    for (const o of opened) for (const key of [...this.planned.keys()]) if (key.startsWith(`${o.cin}|`) && !listed.has(key)) this.planned.delete(key);
+    const ends = new Map<string, IsoDate>();
+    for (const o of opened) {
+      for (const [key, a] of this.assignments) {
+        if (!key.startsWith(`${o.cin}|`) || a.lob === o.lob || listed.has(key)) continue;
+        const open = a.status !== 4 && (a.end === null || a.end >= o.from) && (a.disc === null || a.disc >= o.from) && a.planEnd === null;
+        if (!open || a.assigned >= o.from) continue;
+        const last = addDays(o.from, -1);
+        if (!ends.has(key) || last < ends.get(key)!) ends.set(key, last);
+      }
+    }
+    for (const [key, last] of ends) this.assignments.get(key)!.planEnd = last;
     return {};
+  }
+
+  /**
+   * One extract row against the member's assignment in its line (`at`: since when the extract says
+   * it; `today`: the plan-local day it is applied). After a referral started a new episode, who
+   * holds the assignment follows the extract only where the extract said it since (README:
+   * re-referral; the extract repeating what it said before the episode is no news about it):
+   * - another provider: rejected when dated before the current assignment (an older extract);
+   *   planned when dated after `today`; else a switch: the extract's values, the old provider's
+   *   reports left in its lineage;
+   * - the same provider from a later date, after what the provider reported ended the assignment:
+   *   a new episode with it; else the assigned date follows the extract (the MIF reads the
+   *   assignment as it stood on its slot: the image before, README "A member moved from a later
+   *   date"), and a date after the plan's end of it in its line takes the member back in the line.
+   */
+  private extractRow(key: string, a: Assignment, r: ExtractRow, at: number, today: IsoDate): { action: 'plan' | 'switch' | 'update' | 'rejected'; opens: boolean } {
+    const s = this.said.get(key);
+    const rowAt = s && s.provider === r.provider && s.assigned === r.assigned ? s.at : at;
+    const episode = this.episodeAt.get(key);
+    const news = episode === undefined || rowAt > episode;
+    if (a.provider !== r.provider) {
+      if (news && r.assigned < a.assigned) return { action: 'rejected', opens: false };
+      if (!news) {
+        this.said.set(key, { provider: r.provider, assigned: r.assigned, at: rowAt });
+        return { action: 'update', opens: false };
+      }
+      if (r.assigned > today) return { action: 'plan', opens: true };
+      this.switchTo(key, a, r, rowAt);
+      return { action: 'switch', opens: true };
+    }
+    this.said.set(key, { provider: r.provider, assigned: r.assigned, at: rowAt });
+    if (episode !== undefined && r.assigned < a.assigned) return { action: 'update', opens: false };
+    if (news && r.assigned > a.assigned && !(a.status !== 4 && (a.end === null || a.end >= r.assigned) && (a.disc === null || a.disc >= r.assigned))) {
+      this.switchTo(key, a, r, rowAt);
+      return { action: 'switch', opens: true };
+    }
+    if (!news || r.assigned === a.assigned) return { action: 'update', opens: false };
+    this.replace(key, { ...a });
+    a.assigned = r.assigned;
+    const back = a.planEnd !== null && r.assigned > a.planEnd;
+    if (back) a.planEnd = null;
+    return { action: 'update', opens: back };
+  }
+
+  /** A new episode from the extract's row: its values, nothing the provider reported; still ended in its line when dated on or before the plan's end there. */
+  private switchTo(key: string, a: Assignment, r: ExtractRow, at: number): void {
+    if (a.provider !== r.provider) this.moved(key, a, r.assigned);
+    this.replace(key, a);
+    const planEnd = a.planEnd !== null && r.assigned <= a.planEnd ? a.planEnd : null;
+    this.assignments.set(key, { provider: r.provider, lob: r.lob, status: r.status, assigned: r.assigned, start: r.start, end: null, disc: null, planEnd });
+    this.said.set(key, { provider: r.provider, assigned: r.assigned, at });
+    this.episodeAt.delete(key);
+  }
+
+  /**
+   * README "A member moved from a later date": the planned switches due on `today`, applied in the
+   * order they were loaded as the extract's row would be that day, checked again against the
+   * assignment as it stands (a referral's episode started since the extract said it keeps the
+   * member); the other lines the member leaves were ended when the extract was loaded.
+   */
+  private applyDueSwitches(today: IsoDate): void {
+    const due = [...this.planned].filter(([, p]) => p.row.assigned <= today).sort((x, y) => x[1].loaded - y[1].loaded);
+    for (const [key, p] of due) {
+      this.planned.delete(key);
+      const a = this.assignments.get(key);
+      if (a) this.extractRow(key, a, p.row, p.loaded, today);
+    }
   }
 
   /** §4.2 and §4.4a: a referral assigns (status 1) unless another provider holds the member open (on the approval day and the import's); an ended assignment starts a new episode. */
@@ -151,15 +303,27 @@ export class Model {
     for (const r of rows) {
       const a = this.assignment(r.cin, r.lob);
       // [POLICY] another provider holds it only when open on the approval day and still on the import's
-      if (Model.open(a, r.approved) && Model.open(a, date) && a!.provider !== r.provider) {
+      if (Model.open(a, r.approved) && Model.openAsReported(a, date) && a!.provider !== r.provider) {
         conflicts++;
         continue;
       }
       if (Model.open(a, r.approved)) continue; // already with this provider: nothing new
-      this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: 1, assigned: r.approved, start: null, end: null, disc: null });
+      if (a && a.provider !== r.provider) this.moved(`${r.cin}|${r.lob}`, a, r.approved);
+      if (a) this.replace(`${r.cin}|${r.lob}`, a);
+      this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: 1, assigned: r.approved, start: null, end: null, disc: null, planEnd: null });
       this.referrals.push({ ...r, sent: false, since: ++this.tick });
+      this.episodeAt.set(`${r.cin}|${r.lob}`, this.tick);
     }
     return { conflicts };
+  }
+
+  private replace(key: string, a: Assignment): void {
+    (this.replaced.get(key) ?? this.replaced.set(key, []).get(key)!).push(a);
+  }
+
+  private moved(key: string, a: Assignment, to: IsoDate): void {
+    const list = this.movedAway.get(key) ?? this.movedAway.set(key, []).get(key)!;
+    list.push({ provider: a.provider, from: a.assigned, to, planEnd: a.planEnd });
   }
 
   /** §5.1: episodes keyed member × service × authorization; a new number replaces the open one; a known number never reopens. */
@@ -183,8 +347,10 @@ export class Model {
     for (const p of this.providers) {
       for (const lob of p.ecm) {
         const rows: MifLine[] = [];
-        for (const [key, a] of this.assignments) {
-          if (a.provider !== p.code || a.lob !== lob || a.assigned > slot) continue;
+        for (const [key, now] of this.assignments) {
+          // README "A member moved from a later date": until then, the assignment as it stood on the slot (never on neither)
+          const a = now.assigned <= slot ? now : (this.replaced.get(key) ?? []).findLast((x) => x.assigned <= slot);
+          if (!a || a.provider !== p.code || a.lob !== lob || a.assigned > slot || !Model.inLine(a, slot)) continue;
           if (a.status === 4 && (a.start === null || a.end === null)) continue;
           if ((a.status === 3 || a.status === 4) && a.end !== null && a.end < monthStart(slot)) continue;
           rows.push({ cin: key.slice(0, 9), status: a.status, start: a.start, end: a.end });
@@ -208,7 +374,9 @@ export class Model {
       for (const lob of p.ecm) {
         const carried = (f: Referral) => (this.sentEcm.get(`${p.code}|${lob}`) ?? []).some((s) => s.slot >= f.approved && s.built > f.since && s.cins.has(f.cin));
         const mine = this.referrals.filter((f) => f.provider === p.code && f.lob === lob && !f.sent);
-        const due = mine.filter((f) => f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS) && !carried(f));
+        // (README LOB_SWITCH: not for a member moved to another line by the slot, nor one now another provider's)
+        const held = (f: Referral) => { const a = this.assignment(f.cin, lob); return !!a && a.provider === p.code && Model.inLine(a, slot); };
+        const due = mine.filter((f) => f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS) && !carried(f) && held(f));
         for (const f of mine) if (carried(f)) f.sent = true;
         if (!due.length) continue; // a mini-MIF goes out only with something in it
         // §1: one row per newly referred member, however many of its referrals are due
@@ -273,9 +441,14 @@ export class Model {
     const period = periodOf(ev.date);
     let accepted = 0;
     const why: string[] = [];
-    const count = (layout: string, i: number, reason: string | null) => {
-      if (reason === null) accepted++;
-      else why.push(`${layout} row ${i + 2}: ${reason}`);
+    const count = (layout: string, i: number, reason: string | null, row?: RtfRow | OtfRow | CsprtfRow) => {
+      if (reason === null) {
+        accepted++;
+        if (!row) return;
+        const key = layout === 'RTF' ? row.cin : layout === 'CSPRTF' ? `${row.cin}|${(row as CsprtfRow).service}` : `${row.cin}|${(row as OtfRow).date}|${(row as OtfRow).method}`;
+        const unit = `${ev.provider}|${layout}|${row.lob}|${period}`;
+        (this.counting.get(unit) ?? this.counting.set(unit, new Map()).get(unit)!).set(key, ev.n);
+      } else why.push(`${layout} row ${i + 2}: ${reason}`);
     };
     // the attempts the file's accepted OTF rows hold, with their minutes (every OTF sheet of the file)
     const attemptsInFile = new Map<string, number>();
@@ -285,11 +458,11 @@ export class Model {
         sheet.rows.forEach((_, i) => count(sheet.layout, i, "another provider's NPI"));
         continue;
       }
-      if (sheet.layout === 'RTF') sheet.rows.forEach((r, i) => count('RTF', i, this.rtfRow(ev.provider, r, ev.date)));
-      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, this.otfRow(ev.provider, r, ev.date, period, attemptsInFile)));
+      if (sheet.layout === 'RTF') sheet.rows.forEach((r, i) => count('RTF', i, this.rtfRow(ev.provider, r, ev.date), r));
+      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, this.otfRow(ev.provider, r, ev.date, period, attemptsInFile), r));
       if (sheet.layout === 'CSPRTF') {
         const csasf = this.latestCsasf.get(ev.provider) ?? new Map<string, CsasfLine>();
-        sheet.rows.forEach((r, i) => count('CSPRTF', i, this.csprtfRow(ev.provider, r, csasf)));
+        sheet.rows.forEach((r, i) => count('CSPRTF', i, this.csprtfRow(ev.provider, r, csasf, period, ev.date), r));
       }
     }
     const o = { n: ev.n, read: true, accepted, rejected: rows - accepted, why };
@@ -302,16 +475,19 @@ export class Model {
    * it; anyone else is rejected. A member switched away since that MIF may still be reported
    * for the period, but the row never changes the other provider's assignment.
    */
-  private mine(provider: string, r: { cin: string; lob: Lob }): { a: Assignment | undefined; ok: boolean } {
+  private mine(provider: string, r: { cin: string; lob: Lob }, period: string): { a: Assignment | undefined; ok: boolean } {
     const a = this.assignment(r.cin, r.lob);
     const assigned = !!a && a.provider === provider;
-    return { a: assigned ? a : undefined, ok: assigned || !!this.latestMif.get(`${provider}|${r.lob}`)?.has(r.cin) };
+    // README REASSIGNED_MEMBER_ROWS=count: also a member the provider held on some day of the
+    // period before the plan moved it to another provider (a switch dated inside the period)
+    const held = (this.movedAway.get(`${r.cin}|${r.lob}`) ?? []).some((h) => h.provider === provider && h.from <= lastDayOf(period) && h.to > `${period}-01` && (h.planEnd === null || h.planEnd >= `${period}-01`));
+    return { a: assigned ? a : undefined, ok: assigned || held || !!this.latestMif.get(`${provider}|${r.lob}`)?.has(r.cin) };
   }
 
   /** §4.4 (assigned to this provider), layouts RTF 17-22 and §4.5 (dates), §3 (CIN). */
   private rtfRow(provider: string, r: RtfRow, received: IsoDate): string | null {
     if (!CIN.test(r.cin)) return 'not a CIN';
-    const { a, ok } = this.mine(provider, r);
+    const { a, ok } = this.mine(provider, r, periodOf(received));
     if (!ok) return 'not on its latest MIF nor assigned to this provider';
     if (r.status === 3 && (!r.start || r.start > received)) return 'enrolled without a start date on or before receipt';
     if (r.end && (!r.start || r.end < r.start)) return 'end date without a start date or before it';
@@ -320,6 +496,9 @@ export class Model {
     if (r.disc && r.start) return 'discontinuation date with a start date';
     if (r.status === 4 && r.start && !r.end) return 'status 4 with a start date and no end date';
     if (r.status === 4 && !r.start && (!r.disc || !r.discReason)) return 'never enrolled status 4 without discontinuation date and reason';
+    // README (Re-referral): a row whose end or discontinuation is before the assignment's assigned
+    // date reports on the earlier episode: it counts, and changes nothing of this one
+    if (a && ((r.end && r.end < a.assigned) || (r.disc && r.disc < a.assigned))) return null;
     if (a) Object.assign(a, { status: r.status, start: r.start, end: r.end, disc: r.disc });
     return null;
   }
@@ -330,7 +509,7 @@ export class Model {
    */
   private otfRow(provider: string, r: OtfRow, received: IsoDate, period: string, inFile: Map<string, number>): string | null {
     if (!CIN.test(r.cin)) return 'not a CIN';
-    if (!this.mine(provider, r).ok) return 'not on its latest MIF nor assigned to this provider';
+    if (!this.mine(provider, r, period).ok) return 'not on its latest MIF nor assigned to this provider';
     if (r.date > received || r.date > lastDayOf(period) || r.date < addDays(`${period}-01`, -90)) return 'attempt date outside the period and the 90 days before it';
     const attempt = `${r.cin}|${r.date}|${r.method}`;
     const held = inFile.get(attempt);
@@ -342,19 +521,37 @@ export class Model {
     return null;
   }
 
-  /** §5.3: on the latest CSASF; a number given is the one sent (any status); status 3 needs its approved number; status 4 resolves the episode (§5.1). */
-  private csprtfRow(provider: string, r: CsprtfRow, csasf: Map<string, CsasfLine>): string | null {
+  /**
+   * §5.3: on the latest CSASF; a number given is the one sent (any status); status 3 needs its approved number; status 4 resolves the episode (§5.1).
+   * README: status 4 under an authorization a re-authorization of the same provider superseded ends that one too; a later row of
+   * the same period for the pair (§6: it replaces the row) with status 1-3 reopens what the row resolved, unless the pair has another open episode.
+   */
+  private csprtfRow(provider: string, r: CsprtfRow, csasf: Map<string, CsasfLine>, period: string, received: IsoDate): string | null {
     if (!CIN.test(r.cin)) return 'not a CIN';
     const line = csasf.get(`${r.cin}|${r.service}`);
     if (!line) return 'not on the latest CSASF';
     if (r.authNumber && line.authNumber && r.authNumber.toUpperCase() !== line.authNumber.toUpperCase()) return 'another authorization number than the one sent';
     if (r.status === 3 && (line.authStatus !== 'Approved' || r.authNumber !== line.authNumber || !r.serviceStart || r.serviceStart < line.authStart)) return 'delivering without the approved authorization';
+    if (r.serviceStart && r.serviceStart > received) return 'service start after receipt'; // README [POLICY] DATE_AFTER_RECEIPT
     if (r.status === 2 && !r.outreach) return 'in outreach without an outreach date';
     if (r.status === 4 && !r.reason) return 'discontinued without a reason';
+    const key = `${provider}|${period}|${r.cin}|${r.service}`;
+    const pair = (x: Episode) => x.cin === r.cin && x.service === r.service;
     if (r.status === 4) {
       const number = r.authNumber ?? line.authNumber;
-      const e = this.episodes.find((x) => x.cin === r.cin && x.service === r.service && x.authNumber === number && x.provider === provider);
-      if (e) e.resolved = true;
+      const e = this.episodes.find((x) => pair(x) && x.authNumber === number && x.provider === provider);
+      const resolved: Episode[] = [];
+      if (e) {
+        if (!e.resolved) resolved.push(e);
+        e.resolved = true;
+        if (e.superseded) for (const o of this.episodes) if (pair(o) && o.provider === provider && !o.resolved && this.episodes.indexOf(o) > this.episodes.indexOf(e)) { o.resolved = true; resolved.push(o); }
+      }
+      this.resolvedBy.set(key, [...new Set([...(this.resolvedBy.get(key) ?? []), ...resolved])]);
+    } else {
+      const before = this.resolvedBy.get(key) ?? [];
+      this.resolvedBy.delete(key);
+      const reopen = before.filter((e) => !e.superseded);
+      if (reopen.length && !this.episodes.some((x) => pair(x) && !x.resolved)) for (const e of reopen) e.resolved = false;
     }
     return null;
   }

@@ -12,6 +12,46 @@ export interface SimSizes { providers: number; members: number }
 export const FULL: SimSizes = { providers: 32, members: 3200 };
 export const SMALL: SimSizes = { providers: 30, members: 600 };
 
+/**
+ * How often the year's riskier events happen. DEFAULT is the year the suite plays (its numbers
+ * are the scenario's own and its random stream is unchanged); STRESS (`--mix stress`) plays
+ * more switches, conflicts and re-referrals, and adds what the default year never does: members
+ * moved to another line of business by the extract (README LOB_SWITCH), providers sending a
+ * corrected RTF + OTF or CSPRTF later in the window (spec §6, corrections merge by key), and
+ * re-authorizations loaded before the authorization they renew ends (README: the CSASF shows
+ * the one in force until the new one starts). The added events draw from a second stream.
+ */
+export interface SimMix {
+  /** Extract switches to another provider of the line tried per month. */
+  switches: number;
+  /** Conflicting referrals tried per import. */
+  conflicts: number;
+  /** Chance a member whose assignment ended is referred again, per import. */
+  reReferral: number;
+  /** Members moved to another line of business by the extract tried per month. */
+  lineSwitches: number;
+  /** Chance an ECM provider × line that answered by the 9th sends a corrected full RTF + OTF later in the window. */
+  rtfCorrections: number;
+  /** Chance a CS provider that answered by the 9th sends a corrected CSPRTF later in the window. */
+  csprtfCorrections: number;
+  /** Chance an approved authorization ending within 60 days is renewed early (a new number from the day after its end). */
+  earlyReauths: number;
+  /**
+   * Chance an extract switch is planned: dated 20 to 69 days ahead (README "A member moved from a
+   * later date": held until that day). Before its day, half of the planned moves are planned
+   * again: to a third provider from a later date (it replaces the planned one), or called off
+   * (the member listed with the provider that holds them, as the extract had them or from a
+   * later date).
+   */
+  plannedMoves: number;
+  /** Chance a referral reaches the plan 2 to 25 days after its approval (README: a back-dated referral). */
+  backdatedReferrals: number;
+  /** Chance an early renewal is a hand-over: another CS provider of the line, from the day after the current authorization ends. */
+  handOvers: number;
+}
+export const DEFAULT_MIX: SimMix = { switches: 4, conflicts: 3, reReferral: 0.3, lineSwitches: 0, rtfCorrections: 0, csprtfCorrections: 0, earlyReauths: 0, plannedMoves: 0, backdatedReferrals: 0, handOvers: 0 };
+export const STRESS_MIX: SimMix = { switches: 10, conflicts: 6, reReferral: 0.5, lineSwitches: 8, rtfCorrections: 0.3, csprtfCorrections: 0.35, earlyReauths: 0.3, plannedMoves: 0.4, backdatedReferrals: 0.3, handOvers: 0.3 };
+
 export interface SimProvider extends ProviderInfo { name: string; npi: string; tin: string }
 export interface SimMember { cin: string; lob: Lob; last: string; first: string; dob: IsoDate }
 
@@ -34,15 +74,31 @@ export class Scenario {
   readonly extract = new Map<string, ExtractRow>(); // the plan's assignment extract, `${cin}|${lob}`
   readonly initialAuths: AuthRow[] = [];
   private readonly r: () => number;
+  /** The second stream: the STRESS mix's added events only. */
+  private readonly r2: () => number;
+  private readonly byCin = new Map<string, SimMember>();
+  /** The line of business of each authorization number the plan issued (a CSPRTF row carries its authorization's line). */
+  private readonly authLob = new Map<string, Lob>();
   private uploads = 0;
   private referralSeq = 0;
   private authSeq = 0;
   /** What each ECM provider × line got on its latest monthly MIF. */
   private readonly lastMif = new Map<string, MifLine[]>();
+  /** STRESS: the extract's row a planned move replaced, by `${cin}|${lob}` (the plan calling the move off lists it again). */
+  private readonly heldRow = new Map<string, ExtractRow>();
 
-  constructor(readonly seed: number, readonly sizes: SimSizes, readonly start = '2026-01') {
+  constructor(readonly seed: number, readonly sizes: SimSizes, readonly start = '2026-01', readonly mix: SimMix = DEFAULT_MIX) {
     this.r = mulberry32(seed); // the sample plan's generator
+    this.r2 = mulberry32(seed ^ 0x5eed5eed);
     this.populate();
+    for (const m of this.members) this.byCin.set(m.cin, m);
+  }
+
+  private chance2(p: number): boolean {
+    return p > 0 && this.r2() < p;
+  }
+  private pick2<T>(xs: readonly T[]): T | undefined {
+    return xs[Math.floor(this.r2() * xs.length)];
   }
 
   private pick<T>(xs: readonly T[]): T {
@@ -89,16 +145,18 @@ export class Scenario {
     }
   }
 
-  private auth(m: SimMember, provider: string, service: string, decided: IsoDate): AuthRow {
+  private auth(m: SimMember, provider: string, service: string, decided: IsoDate, lob: Lob = m.lob): AuthRow {
     const approved = this.chance(0.8);
-    return {
-      cin: m.cin, provider, lob: m.lob, service, authStatus: approved ? 'Approved' : 'Pending', authNumber: `CS${m.lob}${String(++this.authSeq).padStart(7, '0')}`,
+    const a: AuthRow = {
+      cin: m.cin, provider, lob, service, authStatus: approved ? 'Approved' : 'Pending', authNumber: `CS${lob}${String(++this.authSeq).padStart(7, '0')}`,
       authStart: decided, authEnd: addDays(decided, 180 + Math.floor(this.r() * 180)), decided,
     };
+    this.authLob.set(a.authNumber, lob);
+    return a;
   }
 
   private member(cin: string): SimMember {
-    return this.members.find((m) => m.cin === cin)!;
+    return this.byCin.get(cin)!;
   }
 
   /**
@@ -141,7 +199,21 @@ export class Scenario {
       out.push(this.auth(m, this.pick(cs).code, service, date));
     }
     // re-authorizations: a pair whose episode was resolved (discontinued) gets a new number, same provider (§5.2)
-    for (const e of model.resolvedPairs()) if (this.chance(0.4) && !out.some((a) => a.cin === e.cin && a.service === e.service)) out.push(this.auth(this.member(e.cin), e.provider, e.service, date));
+    for (const e of model.resolvedPairs()) if (this.chance(0.4) && !out.some((a) => a.cin === e.cin && a.service === e.service)) out.push(this.auth(this.member(e.cin), e.provider, e.service, date, e.lob));
+    // STRESS: an approved authorization about to end renewed early by the same provider: a new number from the day after its end
+    if (this.mix.earlyReauths > 0) {
+      for (const e of model.openEpisodes()) {
+        if (e.authStatus !== 'Approved' || e.authEnd < date || e.authEnd > addDays(date, 60) || out.some((a) => a.cin === e.cin && a.service === e.service)) continue;
+        if (!this.chance2(this.mix.earlyReauths)) continue;
+        const authNumber = `CS${e.lob}${String(++this.authSeq).padStart(7, '0')}`;
+        this.authLob.set(authNumber, e.lob);
+        const authStart = addDays(e.authEnd, 1);
+        // (a hand-over: another CS provider of the line takes the pair from the day after)
+        const others = this.providers.filter((p) => p.cs.includes(e.lob) && p.code !== e.provider);
+        const provider = others.length && this.chance2(this.mix.handOvers) ? this.pick2(others)!.code : e.provider;
+        out.push({ cin: e.cin, provider, lob: e.lob, service: e.service, authStatus: this.chance2(0.85) ? 'Approved' : 'Pending', authNumber, authStart, authEnd: addDays(authStart, 180 + Math.floor(this.r2() * 180)), decided: date });
+      }
+    }
     // the same rows again now and then: a re-import never reopens or duplicates (§5.1)
     // (a pair appears once per file: two rows for one member × service in a file are refused as a plan data error)
     if (this.chance(0.5)) out.push(...this.initialAuths.slice(0, 5).filter((a) => !out.some((b) => b.cin === a.cin && b.service === a.service)));
@@ -150,7 +222,11 @@ export class Scenario {
 
   private monthReferrals(model: Model, date: IsoDate): ReferralRow[] {
     const out: ReferralRow[] = [];
-    const ref = (cin: string, provider: string, lob: Lob) => out.push({ id: `REF-${String(this.seed)}-${String(++this.referralSeq).padStart(6, '0')}`, cin, provider, lob, approved: addDays(date, -Math.floor(this.r() * 2)) });
+    const ref = (cin: string, provider: string, lob: Lob) => {
+      let approved = addDays(date, -Math.floor(this.r() * 2));
+      if (this.chance2(this.mix.backdatedReferrals)) approved = addDays(date, -2 - Math.floor(this.r2() * 24)); // STRESS
+      out.push({ id: `REF-${String(this.seed)}-${String(++this.referralSeq).padStart(6, '0')}`, cin, provider, lob, approved });
+    };
     const used = new Set<string>();
     // new members referred to a provider of their line
     for (let k = 0; k < Math.max(3, Math.floor(this.members.length / 250)); k++) {
@@ -161,7 +237,7 @@ export class Scenario {
       ref(m.cin, this.pick(ecm).code, m.lob);
     }
     // conflicting referrals: a member another provider holds open (§4.4a)
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < this.mix.conflicts; k++) {
       const [key, a] = this.pick([...model.assignments]) ?? [];
       if (!key || !a || !Model.open(a, date) || used.has(key.slice(0, 9))) continue;
       const other = this.providers.filter((p) => p.ecm.includes(a.lob) && p.code !== a.provider);
@@ -171,7 +247,8 @@ export class Scenario {
     }
     // re-referrals of members whose assignment ended: a new episode, same provider or another
     for (const [key, a] of model.assignments) {
-      if (a.status !== 4 || used.has(key.slice(0, 9)) || !this.chance(0.3)) continue;
+      // (in the member's line of business now: one moved to another line is referred there, below)
+      if (a.status !== 4 || used.has(key.slice(0, 9)) || a.lob !== this.member(key.slice(0, 9)).lob || !this.chance(this.mix.reReferral)) continue;
       used.add(key.slice(0, 9));
       const ecm = this.providers.filter((p) => p.ecm.includes(a.lob));
       ref(key.slice(0, 9), this.chance(0.5) ? a.provider : this.pick(ecm).code, a.lob);
@@ -183,14 +260,51 @@ export class Scenario {
   /** The plan's extract again: the same rows (no news) and a few switches to another provider of the line. */
   private monthExtract(model: Model, date: IsoDate): ExtractRow[] {
     const rows = [...this.extract.values()];
-    for (let k = 0; k < 4; k++) {
+    for (let k = 0; k < this.mix.switches; k++) {
       const row = this.pick(rows);
       const a = model.assignment(row.cin, row.lob);
       if (!a || a.provider !== row.provider || !Model.open(a, date)) continue;
       const other = this.providers.filter((p) => p.ecm.includes(row.lob) && p.code !== row.provider);
       if (!other.length) continue;
       const moved: ExtractRow = { cin: row.cin, provider: this.pick(other).code, lob: row.lob, status: 1, assigned: date, start: null };
+      // STRESS: a planned move; a member the extract dated again after today (a planned move called
+      // off from a later date) is moved from a later date still (an earlier one is an older extract's)
+      if (a.assigned > date) moved.assigned = addDays(a.assigned, 1 + Math.floor(this.r2() * 10));
+      else if (this.chance2(this.mix.plannedMoves)) moved.assigned = addDays(date, 20 + Math.floor(this.r2() * 50));
+      if (moved.assigned > date) this.heldRow.set(`${row.cin}|${row.lob}`, row);
       this.extract.set(`${row.cin}|${row.lob}`, moved);
+    }
+    // STRESS: a planned move not started yet is planned again, half the time: to a third provider
+    // from a later date (it replaces the planned one), or called off: the member listed with the
+    // provider that holds them, as the extract had them (the plan's earlier row), or from a later date
+    if (this.mix.plannedMoves > 0) {
+      for (const row of [...this.extract.values()]) {
+        const key = `${row.cin}|${row.lob}`;
+        const p = model.plannedSwitch(row.cin, row.lob);
+        const a = model.assignment(row.cin, row.lob);
+        if (!a || !p || p.provider !== row.provider || p.assigned !== row.assigned || !this.chance2(0.5)) continue;
+        const other = this.providers.filter((x) => x.ecm.includes(row.lob) && x.code !== row.provider);
+        const to = this.pick2(other);
+        if (!to) continue;
+        const held = this.heldRow.get(key);
+        if (to.code !== a.provider) this.extract.set(key, { ...row, provider: to.code, assigned: addDays(p.assigned, 1 + Math.floor(this.r2() * 10)) });
+        else if (held && held.provider === a.provider) this.extract.set(key, this.chance2(0.5) ? held : { ...held, assigned: addDays(p.assigned, 1 + Math.floor(this.r2() * 10)) });
+      }
+    }
+    // STRESS: members moved to another of the plan's lines: the extract lists them in the new
+    // line (another provider than any the member had there) and no longer in the old one
+    for (let k = 0; k < this.mix.lineSwitches; k++) {
+      const open = [...model.assignments].filter(([key, a]) => Model.open(a, date) && a.lob === this.member(key.slice(0, 9)).lob);
+      const [key, a] = this.pick2(open) ?? [];
+      if (!key || !a) continue;
+      const cin = key.slice(0, 9);
+      const to = this.pick2(LOBS.filter((l) => l !== a.lob))!;
+      const there = model.assignment(cin, to);
+      const ecm = this.providers.filter((p) => p.ecm.includes(to) && p.code !== there?.provider);
+      if (!ecm.length || (there && there.assigned > date)) continue;
+      this.extract.delete(key);
+      this.extract.set(`${cin}|${to}`, { cin, provider: this.pick2(ecm)!.code, lob: to, status: 1, assigned: date, start: null });
+      this.member(cin).lob = to;
     }
     return [...this.extract.values()];
   }
@@ -228,13 +342,42 @@ export class Scenario {
           files.push({ ...this.upload(fixDay, p.code, `RTF_${p.code}_${lob}_${tag}_fixed.xlsx`, [{ layout: 'RTF', rows: broken }], 'fix sheet'), fixes: rtfEv.n } as SimEvent);
         }
         if (this.chance(0.1) && d <= 9) files.push(this.upload(day(month, d + 1), p.code, rtfEv.name.replace('.xlsx', ' (1).xlsx'), rtfEv.sheets, 'duplicate', rtfEv.n));
+        // STRESS: a corrected RTF + OTF later in the window: the members' rows again, some with
+        // other values, some left out (they keep counting), attempts again with other minutes
+        if (d <= 9 && this.chance2(this.mix.rtfCorrections)) {
+          const again = this.rtfFor(p, lob, mif, period, date, model);
+          const keep = <T>(xs: T[]) => xs.filter(() => this.r2() < 0.7);
+          const rtf2 = keep(again.rtf);
+          const otf2 = [...keep(again.otf), ...otf.filter(() => this.r2() < 0.2).map((o) => ({ ...o, minutes: o.minutes + 1 + Math.floor(this.r2() * 10) }))];
+          if (rtf2.length) {
+            const cd = day(month, d + 1 + Math.floor(this.r2() * (10 - d)));
+            files.push(this.upload(cd, p.code, `RTF_OTF_${p.code}_${lob}_${tag}_corrected.xlsx`, [{ layout: 'RTF', rows: rtf2 }, ...(otf2.length ? [{ layout: 'OTF' as const, rows: otf2 }] : [])], 'correction'));
+          }
+        }
       }
       if (p.cs.length) {
         const csasf = model.latestCsasfOf(p.code);
         if (!csasf.length || this.chance(0.05)) continue;
         const d = this.chance(0.9) ? 3 + Math.floor(this.r() * 8) : 11;
-        const ev = this.upload(day(month, d), p.code, `CSPRTF_${p.code}_${tag}.xlsx`, [{ layout: 'CSPRTF', rows: this.csprtfFor(csasf, period) }], 'CSPRTF');
+        const rows = this.csprtfFor(csasf, period);
+        const ev = this.upload(day(month, d), p.code, `CSPRTF_${p.code}_${tag}.xlsx`, [{ layout: 'CSPRTF', rows }], 'CSPRTF');
         files.push(ev);
+        // STRESS: a corrected CSPRTF later in the window: a discontinuation sent by mistake now
+        // delivering (or in outreach), a delivery now discontinued, the other rows left out
+        if (d <= 9 && this.chance2(this.mix.csprtfCorrections)) {
+          const fixed: CsprtfRow[] = [];
+          for (const r of rows) {
+            const l = csasf.find((x) => x.cin === r.cin && x.service === r.service)!;
+            const x = this.r2();
+            if (r.status === 4 && x < 0.6)
+              fixed.push(l.authStatus === 'Approved' && l.authStart < `${month}-01` && this.r2() < 0.7
+                ? { ...r, status: 3, authNumber: l.authNumber, serviceStart: l.authStart, reason: null }
+                : { ...r, status: 2, authNumber: null, reason: null, outreach: `${period}-0${1 + Math.floor(this.r2() * 9)}` });
+            else if (r.status === 3 && x < 0.25) fixed.push({ ...r, status: 4, serviceStart: null, reason: this.pick2(['DP', 'SC', 'UE'])! });
+            else if (x < 0.1) fixed.push(r);
+          }
+          if (fixed.length) files.push(this.upload(day(month, d + 1 + Math.floor(this.r2() * (10 - d))), p.code, `CSPRTF_${p.code}_${tag}_corrected.xlsx`, [{ layout: 'CSPRTF', rows: fixed }], 'CSPRTF correction'));
+        }
       }
     }
     // a file sent through the wrong folder: one provider uploads another's RTF (its name, NPI and members)
@@ -263,7 +406,8 @@ export class Scenario {
     const broken: RtfRow[] = [];
     for (const line of mif) {
       const a = model.assignment(line.cin, lob);
-      const assigned = a?.assigned ?? from;
+      // (STRESS: a member since moved to another provider, or dated again after the period, was this one's in it)
+      const assigned = this.mix.plannedMoves > 0 && a && (a.provider !== p.code || a.assigned > to) ? from : a?.assigned ?? from;
       const row: RtfRow = { lob, cin: line.cin, status: line.status, start: line.start, end: line.end, disc: null, discReason: null };
       const x = this.r();
       if (line.status === 1 || line.status === 2) {
@@ -289,7 +433,8 @@ export class Scenario {
       }
     }
     if (this.chance(0.15)) {
-      const stranger = [...model.assignments].find(([, a]) => a.lob === lob && a.provider !== p.code && Model.open(a, from));
+      // (not a member the file already carries: one on this MIF since moved to another provider would be its second row)
+      const stranger = [...model.assignments].find(([key, a]) => a.lob === lob && a.provider !== p.code && Model.open(a, from) && !rtf.some((r) => r.cin === key.slice(0, 9)));
       if (stranger) {
         rtf.push({ lob, cin: stranger[0].slice(0, 9), status: 2, start: null, end: null, disc: null, discReason: null });
         otf.push({ lob, cin: stranger[0].slice(0, 9), date: from, method: '2', successful: 'N', minutes: 10 });
@@ -303,12 +448,14 @@ export class Scenario {
 
   private csprtfFor(csasf: readonly CsasfLine[], period: string): CsprtfRow[] {
     const from = `${period}-01`;
+    const lastDay = addDays(`${monthOf(period, 1)}-01`, -1);
     return csasf.map((l): CsprtfRow => {
-      const m = this.member(l.cin);
+      const m = { lob: this.authLob.get(l.authNumber) ?? this.member(l.cin).lob };
       const x = this.r();
       if (l.authStatus === 'Approved' && x < 0.12)
         return { lob: m.lob, cin: l.cin, service: l.service, status: 4, authNumber: l.authNumber, serviceStart: null, serviceEnd: null, reason: this.pick(['DP', 'SC', 'UE']), outreach: null };
-      if (l.authStatus === 'Approved' && x < 0.7)
+      // (delivering only from the authorization's start: a hand-over's new provider sees it before)
+      if (l.authStatus === 'Approved' && x < 0.7 && l.authStart <= lastDay)
         return { lob: m.lob, cin: l.cin, service: l.service, status: 3, authNumber: l.authNumber, serviceStart: l.authStart, serviceEnd: null, reason: null, outreach: null };
       return { lob: m.lob, cin: l.cin, service: l.service, status: 2, authNumber: null, serviceStart: null, serviceEnd: null, reason: null, outreach: addDays(from, Math.floor(this.r() * 20)) };
     });
