@@ -7,7 +7,7 @@ import type { IsoDate } from '../../schemas/primitives.js';
 import type { UpstreamRow } from '../../schemas/upstream.js';
 import { withTransaction } from '../db/pool.js';
 import { CONTRACT_LIAISON } from './providers.js';
-import { memberEligible } from './members.js';
+import { memberEligible, type MemberFields } from './members.js';
 import { notEnded, notEndedOn } from './last-day.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -112,23 +112,7 @@ export async function currentAssignments(db: Db, cins: readonly string[]): Promi
 // marked sent once a published file carried the member, or alerted on when overdue (src/reports).
 
 /** A member as a MIF carries it: demographics, the assignment (with the provider's latest accepted RTF) and, on a mini-MIF, the referral. */
-export interface MifMember {
-  cin: string;
-  mcp_member_id: string | null;
-  last_name: string;
-  first_name: string;
-  dob: string;
-  gender: string;
-  language: string | null;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
-  phone: string | null;
-  homeless: boolean | null;
-  /** The member's primary care physician (members extract's pcp_name, pcp_npi); null: not known. */
-  pcp_name: string | null;
-  pcp_npi: string | null;
+export interface MifMember extends MemberFields {
   pof: string[];
   status: number;
   enrollment_start: string | null;

@@ -6,8 +6,8 @@
 // index on the ingest's per-row path (migration 0056): the accepted staged rows and the
 // assignment lineage are reached only through current_rows' key and the plan's changes' index.
 import type pg from 'pg';
-import { assignmentInLine } from './ecm-assignments.js';
-import { memberEligible } from './members.js';
+import { assignmentInLine, type CurrentAssignment } from './ecm-assignments.js';
+import { memberEligible, type MemberFields } from './members.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -17,23 +17,8 @@ export interface Bounded<T> { items: T[]; cut: boolean }
 const bounded = <T>(rows: T[], limit: number): Bounded<T> => ({ items: rows.slice(0, limit), cut: rows.length > limit });
 
 /** The member record as it stands, and what the members extract last said of the contact details (migration 0039). */
-export interface MemberRecord {
-  cin: string;
-  mcp_member_id: string | null;
-  last_name: string;
-  first_name: string;
-  dob: string;
-  gender: string;
-  language: string | null;
+export interface MemberRecord extends MemberFields {
   county: string | null;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
-  phone: string | null;
-  homeless: boolean | null;
-  pcp_name: string | null;
-  pcp_npi: string | null;
   eligibility_end: string | null;
   /** Whether the member is eligible with the plan on the day asked about (memberEligible). */
   eligible: boolean;
@@ -52,26 +37,15 @@ export async function memberRecord(db: Db, cin: string, day: string): Promise<Me
 }
 
 /** A member's assignment in one line as it stands, with the file that last reported on it and the provider's outreach attempts counting. */
-export interface StoryAssignment {
-  id: number;
-  lob: string;
-  provider_code: string;
-  assigned_date: string;
-  status: number;
-  enrollment_start: string | null;
-  enrollment_end: string | null;
-  discontinuation_date: string | null;
+export interface StoryAssignment extends Pick<CurrentAssignment,
+  'id' | 'lob' | 'provider_code' | 'assigned_date' | 'status' | 'enrollment_start' | 'enrollment_end' | 'discontinuation_date' | 'acuity' | 'lcm_name' | 'plan_end'
+  | 'last_submission_id' | 'reported_at'> {
   discontinuation_reason: string | null;
-  acuity: string | null;
-  lcm_name: string | null;
-  plan_end: string | null;
   plan_ended_at: Date | null;
   /** Whether the plan still holds the member in the line on the day asked about (assignmentInLine). */
   held: boolean;
-  last_submission_id: number | null;
   last_row_number: number | null;
   reported_by: string | null;
-  reported_at: Date | null;
   reported_file: string | null;
   /** OTF attempts of the member with this provider in this line that count (current_outreach_attempts). */
   outreach_attempts: number;

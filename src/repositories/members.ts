@@ -4,6 +4,26 @@ import type pg from 'pg';
 import { UPSTREAM, type UpstreamRow } from '../../schemas/upstream.js';
 import { notEndedOn } from './last-day.js';
 
+/** A member as the plan's members extract gives them (and providers' RTFs update: contact details, homeless), with their primary care physician. */
+export interface MemberFields {
+  cin: string;
+  mcp_member_id: string | null;
+  last_name: string;
+  first_name: string;
+  dob: string;
+  gender: string;
+  language: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  phone: string | null;
+  homeless: boolean | null;
+  /** The member's primary care physician (members extract's pcp_name, pcp_npi); null: not known. */
+  pcp_name: string | null;
+  pcp_npi: string | null;
+}
+
 type Db = pg.Pool | pg.PoolClient;
 
 /**

@@ -37,6 +37,24 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A plan of its own (database, sFTP server, data folder) for one seed, with these settings; removed afterwards. */
+async function ownPlan<T>(seed: number, settings: Record<string, string>, play: (deps: Parameters<typeof simulate>[0]) => Promise<T>): Promise<T> {
+  const db2 = await createTestDb();
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
+  try {
+    const config = loadConfig({ DATA_DIR: dir2, SFTP_STABLE_SECONDS: '0', ...settings });
+    const sftp2 = await startTestSftp(new Scenario(seed, SMALL).providers.map((p) => p.code));
+    try {
+      return await play({ pool: db2.pool, config, openSession: () => sftp2.openSession(), sftpRoot: sftp2.root, workDir: dir2 });
+    } finally {
+      await sftp2.stop();
+    }
+  } finally {
+    await db2.drop();
+    fs.rmSync(dir2, { recursive: true, force: true });
+  }
+}
+
 describe(`a year in the life, small (seed ${SEED}, ${MONTHS} months)`, () => {
   it('every published row, member state and counted attempt matches the reference model', async () => {
     const config = loadConfig({ DATA_DIR: dir, SFTP_STABLE_SECONDS: '0' });
@@ -53,48 +71,24 @@ describe(`a year in the life, small (seed ${SEED}, ${MONTHS} months)`, () => {
   }, 600_000);
 
   it(`the stress mix (seed ${STRESS_SEED}, ${MONTHS} months): line switches, planned moves replaced before they start, corrected files, early renewals and hand-overs`, async () => {
-    const db2 = await createTestDb();
-    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
-    try {
-      const config = loadConfig({ DATA_DIR: dir2, SFTP_STABLE_SECONDS: '0' });
-      const sftp2 = await startTestSftp(new Scenario(STRESS_SEED, SMALL).providers.map((p) => p.code));
-      try {
-        // (before member-planned-switch-line.test.ts's fix, seed 45 stopped at the April MIF: a
-        // member moved to another line while a switch was planned in theirs was taken back into
-        // the line they left on the planned day)
-        const table = await simulate({ pool: db2.pool, config, openSession: () => sftp2.openSession(), sftpRoot: sftp2.root, workDir: dir2 }, { seed: STRESS_SEED, months: MONTHS, sizes: SMALL, mix: STRESS_MIX });
-        console.log(formatTable(table));
-        expect(table.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
-        const lineEnds = await db2.pool.query<{ n: number }>(`select count(*)::int n from ecm_assignments where plan_end is not null`);
-        expect(lineEnds.rows[0]!.n).toBeGreaterThan(0);
-      } finally {
-        await sftp2.stop();
-      }
-    } finally {
-      await db2.drop();
-      fs.rmSync(dir2, { recursive: true, force: true });
-    }
+    await ownPlan(STRESS_SEED, {}, async (deps) => {
+      // (before member-planned-switch-line.test.ts's fix, seed 45 stopped at the April MIF: a
+      // member moved to another line while a switch was planned in theirs was taken back into
+      // the line they left on the planned day)
+      const table = await simulate(deps, { seed: STRESS_SEED, months: MONTHS, sizes: SMALL, mix: STRESS_MIX });
+      console.log(formatTable(table));
+      expect(table.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
+      const lineEnds = await deps.pool.query<{ n: number }>(`select count(*)::int n from ecm_assignments where plan_end is not null`);
+      expect(lineEnds.rows[0]!.n).toBeGreaterThan(0);
+    });
   }, 600_000);
 
   it('the comparison is a real check: a system that declines after the 7th is caught in the first month of answers', async () => {
-    const db2 = await createTestDb();
-    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'calaim-sim-'));
-    try {
-      // the same plan, but the system follows another deadline than the model (spec: the 10th)
-      const config = loadConfig({ DATA_DIR: dir2, SFTP_STABLE_SECONDS: '0', RESUBMISSION_LAST_DAY: '7', CSPRTF_ON_TIME_LAST_DAY: '7' });
-      const sftp2 = await startTestSftp(new Scenario(SEED, SMALL).providers.map((p) => p.code));
-      try {
-        const run = simulate({ pool: db2.pool, config, openSession: () => sftp2.openSession(), sftpRoot: sftp2.root, workDir: dir2 }, { seed: SEED, months: 2, sizes: SMALL });
-        const err = await run.then(() => undefined, (e: unknown) => e);
-        expect(err).toBeInstanceOf(Mismatch);
-        expect((err as Error).message).toMatch(/month 2026-02: upload SIM\d+\/\S+ \(.*, 2026-02-(08|09|10)\)/);
-        expect((err as Error).message).toContain('"verdict": "DECLINED_LATE"');
-      } finally {
-        await sftp2.stop();
-      }
-    } finally {
-      await db2.drop();
-      fs.rmSync(dir2, { recursive: true, force: true });
-    }
+    // the same plan, but the system follows another deadline than the model (spec: the 10th)
+    const err = await ownPlan(SEED, { RESUBMISSION_LAST_DAY: '7', CSPRTF_ON_TIME_LAST_DAY: '7' }, (deps) =>
+      simulate(deps, { seed: SEED, months: 2, sizes: SMALL }).then(() => undefined, (e: unknown) => e));
+    expect(err).toBeInstanceOf(Mismatch);
+    expect((err as Error).message).toMatch(/month 2026-02: upload SIM\d+\/\S+ \(.*, 2026-02-(08|09|10)\)/);
+    expect((err as Error).message).toContain('"verdict": "DECLINED_LATE"');
   }, 600_000);
 });
