@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
-import { stagedKeys } from '../../src/filetypes/staged.js';
+import { stagedKeys } from '../../src/repositories/staged-columns.js';
 import { applyHeapGrowth } from '../../src/heap.js';
 import { STAGE_BATCH, stagingLine } from '../../src/ingest/sheet-writer.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';

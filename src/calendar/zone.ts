@@ -118,3 +118,7 @@ export function showIsoDate(text: string): string {
 export function spellInstant(instant: Date, tz: string): string {
   return inZone(instant, tz).setLocale('en-US').toFormat("MM/dd/yyyy 'at' h:mm a ZZZZ");
 }
+
+/** An instant in the plan time zone, ISO with its offset (JSON) or as people read it (text). */
+export const localIso = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toISO() ?? d.toISOString();
+export const localText = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');

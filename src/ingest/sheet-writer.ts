@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { LOB_CODES } from '../../schemas/codes.js';
 import { copyLine } from '../db/copy.js';
-import { stagedKeys } from '../filetypes/staged.js';
+import { stagedKeys } from '../repositories/staged-columns.js';
 import type { FileTypeDefinition, RowRange } from '../filetypes/types.js';
 import { defaultPlans, insertSheet, lookupPlans, stageRows } from '../repositories/submission-store.js';
 import type { ValidatedRow } from '../validate/workbook.js';

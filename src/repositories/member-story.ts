@@ -6,8 +6,13 @@
 // index on the ingest's per-row path (migration 0056): the accepted staged rows and the
 // assignment lineage are reached only through current_rows' key and the plan's changes' index.
 import type pg from 'pg';
+import { RTF } from '../../schemas/rtf.js';
 import { assignmentInLine, type CurrentAssignment } from './ecm-assignments.js';
 import { memberEligible, type MemberFields } from './members.js';
+import { stagedColumns } from './staged-columns.js';
+
+/** An RTF row's columns where it is staged (the layout's column order). */
+const rtf = stagedColumns(RTF, 'r.data');
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -184,13 +189,12 @@ export async function memberRtfReports(db: Db, cin: string, limit: number): Prom
   return (await db.query<RtfReport>(
     `with ${MEMBER_CURRENT_ROWS}
      select m.lob, m.provider_code, to_char(m.period, 'YYYY-MM') as period, u.id as submission_id, ss.sheet_name, m.row_number, u.received_at,
-            v.d->>'ecmStatus' as status, v.d->>'startDate' as enrollment_start, v.d->>'endDate' as enrollment_end,
-            v.d->>'discontinuationDate' as discontinuation_date, v.d->>'discontinuationReasonCode' as discontinuation_reason
+            ${rtf.text('ecmStatus')} as status, ${rtf.text('startDate')} as enrollment_start, ${rtf.text('endDate')} as enrollment_end,
+            ${rtf.text('discontinuationDate')} as discontinuation_date, ${rtf.text('discontinuationReasonCode')} as discontinuation_reason
        from mine m
        join submission_rows r on r.sheet_id = m.sheet_id and r.row_number = m.row_number
        join submission_sheets ss on ss.id = m.sheet_id
        join submissions u on u.id = ss.submission_id
-       cross join lateral (select submission_row_object(ss.columns, r.data) as d) v
       where m.layout = 'RTF' and m.row_key = $1::text
       order by u.received_at desc, u.id desc, ss.id desc, m.row_number desc limit $2`,
     [cin, limit + 1],

@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/rtf.js';
 import { applyRtf } from '../../src/filetypes/rtf/apply.js';
-import { stagedKeys } from '../../src/filetypes/staged.js';
+import { stagedKeys } from '../../src/repositories/staged-columns.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';

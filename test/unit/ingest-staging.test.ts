@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RTF } from '../../schemas/index.js';
-import { stagedColumns, stagedKeys } from '../../src/filetypes/staged.js';
+import { stagedColumns, stagedKeys } from '../../src/repositories/staged-columns.js';
 import { copyField } from '../../src/db/copy.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { OTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
-import { stagedKeys } from '../../src/filetypes/staged.js';
+import { stagedKeys } from '../../src/repositories/staged-columns.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { validateFile } from '../../src/validate/file.js';
 import { valuesOf } from '../../src/validate/scope.js';

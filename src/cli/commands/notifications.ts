@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listNotifications, type NotificationSummary } from '../../repositories/notifications.js';
 import { emit, table } from '../output.js';
 import { withRuntime } from '../runtime.js';
-import { localIso, localText } from './runs.js';
+import { localIso, localText } from '../../calendar/index.js';
 import { countOption } from '../values.js';
 
 interface Opts { failed?: boolean; limit?: string; json?: boolean }

@@ -2,7 +2,7 @@
 // its outcome, its slot's status (derived from all the slot's attempts), what it published per
 // provider, counts and durations; times in the plan time zone.
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
+import { localIso, localText } from '../../calendar/index.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../../jobs/index.js';
 
 const RUN_NAMES: readonly string[] = [...JOB_NAMES, ...OPS_ACTIONS];
@@ -26,9 +26,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** An instant in the plan time zone, ISO with its offset (JSON) or as people read it (text). */
-export const localIso = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toISO() ?? d.toISOString();
-export const localText = (d: Date, tz: string): string => DateTime.fromJSDate(d, { zone: tz }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
 
 /** What an attempt published, compactly: provider/lob of each file (empty units left out). */
 const compactPublished = (pubs: Publication[]): string =>

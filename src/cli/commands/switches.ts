@@ -2,12 +2,11 @@
 // day (who holds the member until then, the provider named, the day, the extract's row and file)
 // and those their day's run did not apply, with the reason. Read-only; for ops: it names members.
 import type { Command } from 'commander';
-import { localDate } from '../../calendar/index.js';
 import { emit, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
 import { countOption } from '../values.js';
-import { localIso, localText } from './runs.js';
+import { localDate, localIso, localText } from '../../calendar/index.js';
 
 interface Opts { notApplied?: boolean; planned?: boolean; limit?: string; now?: string; json?: boolean }
 

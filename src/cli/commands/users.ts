@@ -7,7 +7,7 @@ import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { emit, table, UsageError } from '../output.js';
 import { countOption } from '../values.js';
-import { localIso, localText } from './runs.js';
+import { localIso, localText } from '../../calendar/index.js';
 
 const ROLES: readonly WebRole[] = ['liaison', 'ops', 'auditor'];
 const EMAIL = /^[^@\s]+@[^@\s]+$/;

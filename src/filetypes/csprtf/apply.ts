@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
 import { LATER_REPORTS } from '../later-reports.js';
-import { stagedColumns } from '../staged.js';
+import { stagedColumns } from '../../repositories/staged-columns.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 import { reopenCorrectedCsAuthorizations, resolveReportedCsAuthorizations } from './resolve-authorizations.js';
 

@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
 import { LATER_REPORTS } from '../later-reports.js';
-import { stagedColumns } from '../staged.js';
+import { stagedColumns } from '../../repositories/staged-columns.js';
 
 const col = stagedColumns(CSPRTF, 'r.data').text;
 

@@ -1,7 +1,7 @@
 // Set-based application of an OTF sheet's accepted attempts, inside the submission's transaction.
 import type pg from 'pg';
 import { OTF } from '../../../schemas/otf.js';
-import { stagedColumns } from '../staged.js';
+import { stagedColumns } from '../../repositories/staged-columns.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 
 const otf = stagedColumns(OTF, 'r.data');

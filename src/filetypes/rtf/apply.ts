@@ -7,7 +7,7 @@ import { assignmentInLine } from '../../repositories/ecm-assignments.js';
 import { caseloadsOver } from '../../repositories/submission-store.js';
 import { makeIssue, type Issue } from '../../validate/issues.js';
 import { LATER_REPORTS } from '../later-reports.js';
-import { stagedColumns } from '../staged.js';
+import { stagedColumns } from '../../repositories/staged-columns.js';
 import { ALL_ROWS, type MergeKey, type RowRange } from '../types.js';
 import { assignmentSetClauses } from './assignment.js';
 
