@@ -233,8 +233,8 @@ export interface DueSwitches {
   applied: number;
   /** Those its check did not apply, as recorded (PHI: the CINs are for ops, never logged or emailed). */
   notApplied: SwitchNotApplied[];
-  /** The liaisons' emails about them, queued (PENDING) in the same transaction: sendSwitchNotices sends them once it commits. */
-  notices: (Message & { key: string })[];
+  /** The liaisons' emails about them, queued (PENDING) in the same transaction: sendQueuedNotices sends them once it commits. */
+  notices: QueuedNotice[];
 }
 
 /**
@@ -316,14 +316,18 @@ export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: st
   return { applied, notApplied, notices };
 }
 
+/** A liaison email queued in a transaction that has committed. */
+export type QueuedNotice = Message & { key: string };
+
 /**
- * The liaisons' emails about switches not applied, sent now (each was queued with its switch,
- * so one that cannot go out now is the notify job's). Never throws: the switches are committed.
+ * Liaison emails queued in a transaction that has committed (switches not applied, an import's
+ * alerts), sent now; one that cannot go out now is the notify job's. Never throws: what they
+ * are about is committed.
  */
-export async function sendSwitchNotices(config: Config | undefined, pool: pg.Pool, notices: DueSwitches['notices'], now: Date): Promise<void> {
+export async function sendQueuedNotices(config: Config | undefined, pool: pg.Pool, notices: readonly QueuedNotice[], now: Date): Promise<void> {
   if (!config) return;
   for (const msg of notices)
-    await sendNotification(config, pool, msg, now).catch((err: Error) => log.error({ err: { message: err.message } }, 'planned switches not applied: the liaison alert could not be sent now; the notify job sends it'));
+    await sendNotification(config, pool, msg, now).catch((err: Error) => log.error({ err: { message: err.message }, kind: msg.kind }, 'a liaison alert could not be sent now; the notify job sends it'));
 }
 
 /**
@@ -335,7 +339,7 @@ export async function sendSwitchNotices(config: Config | undefined, pool: pg.Poo
 export async function dueSwitchesApplied(pool: pg.Pool, now: Date, timeZone: string, config?: Config): Promise<DueSwitches> {
   if (!(await anySwitchDue(pool, localDate(now, timeZone)))) return { applied: 0, notApplied: [], notices: [] };
   const r = await withTransaction(pool, (c) => applyDueSwitches(c, now, timeZone));
-  await sendSwitchNotices(config, pool, r.notices, now);
+  await sendQueuedNotices(config, pool, r.notices, now);
   return r;
 }
 
@@ -461,8 +465,8 @@ export const REFERRALS: Applier = {
  * has no contract there, or the contract names none). One message per set of recipients
  * (compared case-insensitively); a re-import of the same file does not send it again.
  */
-export async function alertReferralConflicts(pool: pg.Pool, config: Config | undefined, fileName: string, conflicts: ImportConflict[], now: Date): Promise<void> {
-  await alertLiaisons(pool, config, now, conflicts, {
+export async function queueReferralConflictAlerts(c: pg.PoolClient, fileName: string, conflicts: readonly ImportConflict[], now: Date): Promise<QueuedNotice[]> {
+  return queueLiaisonAlerts(c, now, conflicts, {
     what: 'referral conflicts', field: 'conflicts', whose: 'the providers',
     // both providers' liaisons of the referral's line
     providersOf: (k) => [{ code: k.currentProvider, lob: k.lob }, { code: k.referredProvider, lob: k.lob }],
@@ -493,8 +497,8 @@ export async function alertReferralConflicts(pool: pg.Pool, config: Config | und
  * them in the import output). One message per liaison (compared case-insensitively); a re-import
  * ends nothing more, so sends nothing more (and the same ends would not be sent twice).
  */
-export async function alertLineSwitches(pool: pg.Pool, config: Config | undefined, fileName: string, switches: ImportLineSwitch[], now: Date): Promise<void> {
-  await alertLiaisons(pool, config, now, switches, {
+export async function queueLineSwitchAlerts(c: pg.PoolClient, fileName: string, switches: readonly ImportLineSwitch[], now: Date): Promise<QueuedNotice[]> {
+  return queueLiaisonAlerts(c, now, switches, {
     what: 'line switches', field: 'lineSwitches', whose: 'the old providers',
     // the old provider's liaison of the line left
     providersOf: (k) => [{ code: k.provider, lob: k.lineLeft }],
@@ -520,7 +524,7 @@ export async function alertLineSwitches(pool: pg.Pool, config: Config | undefine
   });
 }
 
-/** Who hears of an import's surprises, and what: see alertLiaisons. */
+/** Who hears of an import's surprises, and what: see queueLiaisonAlerts. */
 interface LiaisonAlert<T> {
   what: string; field: string; whose: string;
   providersOf: (item: T) => { code: string; lob: string }[];
@@ -548,22 +552,20 @@ async function liaisonGroups<T>(db: pg.Pool | pg.PoolClient, items: readonly T[]
 }
 
 /**
- * The import's liaison email, once per set of recipients (liaisonGroups). An email that cannot
- * be recorded is logged: the import is committed, and the items are on record and in its output.
+ * The import's liaison email, once per set of recipients (liaisonGroups), recorded (PENDING) in
+ * the import's transaction: what the import committed, its alerts included, or nothing. Sent
+ * once it commits (sendQueuedNotices), or by the notify job if the process stops first.
  */
-async function alertLiaisons<T>(
-  pool: pg.Pool, config: Config | undefined, now: Date, items: readonly T[],
+async function queueLiaisonAlerts<T>(
+  c: pg.PoolClient, now: Date, items: readonly T[],
   o: LiaisonAlert<T> & { notice: (list: T[], to: string) => { kind: string; subject: string; text: string; key: string } },
-): Promise<void> {
-  if (!config) {
-    log.warn({ [o.field]: items.length }, `${o.what}: no settings given, liaisons not alerted`);
-    return;
+): Promise<QueuedNotice[]> {
+  const queued: QueuedNotice[] = [];
+  if (!items.length) return queued;
+  for (const { to, list } of await liaisonGroups(c, items, o)) {
+    const msg = { ...o.notice(list, to), to: to.split(',') };
+    await queueNotification(c, msg, now);
+    queued.push(msg);
   }
-  for (const { to, list } of await liaisonGroups(pool, items, o)) {
-    try {
-      await sendNotification(config, pool, { ...o.notice(list, to), to: to.split(',') }, now);
-    } catch (err) {
-      log.error({ err: { message: (err as Error).message } }, `${o.what}: the liaison alert could not be recorded`);
-    }
-  }
+  return queued;
 }

@@ -15,7 +15,7 @@ import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
 import { openUpstreamStaging, stagedUpstreamRows, stageUpstreamRows } from '../repositories/upstream-staging.js';
 import { CS_AUTHORIZATIONS } from './cs.js';
-import { alertLineSwitches, alertReferralConflicts, applyDueSwitches, ECM_ASSIGNMENTS, REFERRALS, sendSwitchNotices, type DueSwitches } from './ecm.js';
+import { applyDueSwitches, ECM_ASSIGNMENTS, queueLineSwitchAlerts, queueReferralConflictAlerts, REFERRALS, sendQueuedNotices, type DueSwitches, type QueuedNotice } from './ecm.js';
 import {
   dedupe, fields, seen, upsertGuarded, type Applier, type ApplyCtx, type ImportConflict, type ImportDisagreement, type ImportLineSwitch, type ImportOlderThanReferral,
   type ImportRowWarning, type Row,
@@ -62,6 +62,11 @@ export interface ImportOptions {
    * once, each time that number grows. Streamed, it is never more than a batch (IMPORT_BATCH).
    */
   onRowsHeld?: (rows: number) => void;
+  /**
+   * A probe (the tests'): called once the import's transaction has committed, before any email
+   * is sent. A probe that throws stands for the process stopping there.
+   */
+  afterCommit?: () => void;
 }
 
 /** Rows per batch: checked, written and (referrals) staged together; the most rows an import holds. */
@@ -111,7 +116,7 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     lineSwitches: summary.lineSwitches, lobSwitch: opts.config?.LOB_SWITCH ?? 'end-other-lines', fileName: path.basename(file),
     today: localDate(now, opts.config?.PLAN_TIME_ZONE ?? SETTINGS.PLAN_TIME_ZONE.default),
   };
-  const due: { switches?: DueSwitches } = {};
+  const due: { switches?: DueSwitches; alerts: QueuedNotice[] } = { alerts: [] };
   try {
     await withTransaction(pool, async (client) => {
       // the switches an earlier assignment extract planned for today or before first: the rows
@@ -176,7 +181,17 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
       }
       await flush();
       if (applier.finish) await applier.finish(client, ctx);
+      // the liaisons' alerts are recorded with what they are about: a process that stops after
+      // the commit leaves them to the notify job, never lost (without settings nobody is emailed)
+      if (opts.config) {
+        const fileName = path.basename(file);
+        due.alerts.push(...await queueReferralConflictAlerts(client, fileName, [...summary.conflicts].sort((a, b) => a.row - b.row), now));
+        due.alerts.push(...await queueLineSwitchAlerts(client, fileName, summary.lineSwitches, now));
+      } else if (summary.conflicts.length || summary.lineSwitches.length) {
+        log.warn({ conflicts: summary.conflicts.length, lineSwitches: summary.lineSwitches.length }, 'import alerts: no settings given, liaisons not alerted');
+      }
     });
+    opts.afterCommit?.();
   } catch (err) {
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
@@ -203,10 +218,8 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
     ...(unnamed.length ? { unnamedColumns: unnamed.map((x) => x.column) } : {}),
     ...(summary.warnings.length > unnamed.length ? { contractsWithoutRecipient: summary.warnings.length - unnamed.length } : {}),
   }, 'upstream import done');
-  // (queued with the switches it is about, which the import's transaction committed)
-  if (due.switches?.notices.length) await sendSwitchNotices(opts.config, pool, due.switches.notices, now);
-  if (summary.conflicts.length) await alertReferralConflicts(pool, opts.config, path.basename(file), summary.conflicts, now);
-  if (summary.lineSwitches.length) await alertLineSwitches(pool, opts.config, path.basename(file), summary.lineSwitches, now);
+  // (each queued with what it is about, which the import's transaction committed)
+  await sendQueuedNotices(opts.config, pool, [...(due.switches?.notices ?? []), ...due.alerts], now);
   return summary;
 }
 
