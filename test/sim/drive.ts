@@ -24,7 +24,7 @@ import { readWorkbook } from '../../src/xlsx/reader.js';
 import { isCellDate, type CellValue } from '../../src/xlsx/types.js';
 import { writeWorkbookToBuffer } from '../../src/xlsx/writer.js';
 import { workbook } from '../helpers/provider-files.js';
-import { Model, type CsasfLine, type Expected, type IsoDate, type MifLine, type SimEvent, type UploadOutcome } from './model.js';
+import { Model, type ContractRow, type CsasfLine, type Expected, type IsoDate, type MifLine, type SimEvent, type UploadOutcome } from './model.js';
 import { DEFAULT_MIX, monthOf, Scenario, type SimMix, type SimProvider, type SimSizes } from './scenario.js';
 
 type Rec = Record<string, CellValue>;
@@ -52,6 +52,10 @@ export interface MonthRow {
   conflicts: number;
   members: number;
   attempts: number;
+  /** Contracts with an end on file at the month's end (README "A contract's end"), the upstream rows rejected as the model expected (not conflicts), and the planned switches not applied on their day so far. */
+  endedContracts: number;
+  importRejects: number;
+  switchesNotApplied: number;
   mismatches: number;
   seconds: number;
 }
@@ -92,14 +96,24 @@ class Driver {
   }
 
   async setUp(): Promise<void> {
-    const contracts = this.scenario.providers.flatMap((p) => [...p.ecm.map((lob) => [p, lob, 'ECM'] as const), ...p.cs.map((lob) => [p, lob, 'CS'] as const)]);
-    await this.importCsv('providers', `${this.scenario.start}-01`, contracts.map(([p, lob, program]) => ({
-      provider_code: p.code, npi: p.npi, tin: p.tin, name: p.name, lob, program, phone: '5595550100', contact_email: `files@${p.code.toLowerCase()}.example`, liaison_email: `${lob.toLowerCase()}.liaison@plan.example`,
-    })));
+    // (the first extract has no contract_end column: every contract open-ended)
+    await this.importProviders(`${this.scenario.start}-01`, this.scenario.providers.flatMap((p) => [
+      ...p.ecm.map((lob): ContractRow => ({ provider: p.code, lob, program: 'ECM', end: null })), ...p.cs.map((lob): ContractRow => ({ provider: p.code, lob, program: 'CS', end: null }))]), false);
     await this.importCsv('members', `${this.scenario.start}-01`, this.scenario.members.map((m) => ({
       cin: m.cin, mcp_member_id: `M${m.cin.slice(1, 9)}`, last_name: m.last, first_name: m.first, dob: m.dob, gender: 'U', language: 'English', address: '1 Main St', city: 'Fresno', state: 'CA', zip: '93701', phone: '', county: 'Fresno', homeless: 'N',
     })));
     for (const p of this.scenario.providers) fs.mkdirSync(path.join(this.w.sftpRoot, p.code, 'uploads'), { recursive: true });
+  }
+
+  /** The providers extract, one row per contract (columns from schemas/upstream.ts), with the contract_end column or without it. */
+  private async importProviders(date: IsoDate, contracts: readonly ContractRow[], withEnds: boolean) {
+    return this.importCsv('providers', date, contracts.map((c) => {
+      const p = this.providers.get(c.provider)!;
+      return {
+        provider_code: p.code, npi: p.npi, tin: p.tin, name: p.name, lob: c.lob, program: c.program, phone: '5595550100', contact_email: `files@${p.code.toLowerCase()}.example`,
+        liaison_email: `${c.lob.toLowerCase()}.liaison@plan.example`, ...(withEnds ? { contract_end: c.end } : {}),
+      };
+    }));
   }
 
   /** The plan's extract as its CSV contract has it (columns from schemas/upstream.ts), imported on the scenario's clock. */
@@ -114,7 +128,7 @@ class Driver {
   async month(i: number): Promise<MonthRow> {
     const t0 = performance.now();
     this.month_ = monthOf(this.scenario.start, i);
-    this.stats = { month: this.month_, imports: 0, published: 0, outboundRows: 0, uploads: 0, rowsRead: 0, rowsAccepted: 0, declinedOrDuplicate: 0, conflicts: 0, members: 0, attempts: 0, mismatches: 0, seconds: 0 };
+    this.stats = { month: this.month_, imports: 0, published: 0, outboundRows: 0, uploads: 0, rowsRead: 0, rowsAccepted: 0, declinedOrDuplicate: 0, conflicts: 0, members: 0, attempts: 0, endedContracts: 0, importRejects: 0, switchesNotApplied: 0, mismatches: 0, seconds: 0 };
     const events = this.scenario.month(i, this.model);
     for (let it = events.next(); !it.done; it = events.next()) {
       const ev = it.value;
@@ -143,15 +157,17 @@ class Driver {
         const s = await this.importCsv('ecm-assignments', ev.date, ev.rows.map((r) => ({
           cin: r.cin, provider_code: r.provider, lob: r.lob, status: String(r.status), assigned_date: r.assigned, pof: '2', enrollment_start: r.start, enrollment_end: null, acuity: null, lcm_name: null, lcm_phone: null,
         })));
-        if (s.rowsRejected) this.fail('the assignment extract had rejected rows', { rejects: s.rejects.slice(0, 5) });
+        if (s.rowsRejected !== (expected.rejected ?? 0)) this.fail('the assignment extract\'s rejected rows differ', { model: expected.rejected ?? 0, system: s.rowsRejected, rejects: s.rejects.slice(0, 5) });
+        this.stats.importRejects += s.rowsRejected;
         return;
       }
       case 'import-referrals': {
         const s = await this.importCsv('referrals', ev.date, ev.rows.map((r) => ({ referral_id: r.id, cin: r.cin, provider_code: r.provider, lob: r.lob, approved_date: r.approved })));
         this.stats.conflicts += s.conflicts.length;
-        if (s.conflicts.length !== (expected.conflicts ?? 0) || s.rowsRejected !== s.conflicts.length)
+        if (s.conflicts.length !== (expected.conflicts ?? 0) || s.rowsRejected !== s.conflicts.length + (expected.rejected ?? 0))
           this.fail('referral conflicts differ', { system: s.conflicts.map((c) => c.cin), rejects: s.rejects.slice(0, 5), model: expected.conflicts,
-            referrals: ev.rows.filter((r) => s.conflicts.some((c) => c.cin === r.cin)), memberState: s.conflicts.map((c) => this.memberState(c.cin)) });
+            modelRejected: expected.rejected ?? 0, referrals: ev.rows.filter((r) => s.conflicts.some((c) => c.cin === r.cin)), memberState: s.conflicts.map((c) => this.memberState(c.cin)) });
+        this.stats.importRejects += s.rowsRejected - s.conflicts.length;
         return;
       }
       case 'import-auths': {
@@ -159,7 +175,13 @@ class Driver {
           cin: r.cin, provider_code: r.provider, lob: r.lob, service_code: r.service, record_type: 'AUTHORIZED', auth_status: r.authStatus, auth_number: r.authNumber,
           auth_start: r.authStart, auth_end: r.authEnd, requested_date: r.decided, decision_date: r.decided, assigned_date: r.decided, referring_org: 'Simulated clinic',
         })));
-        if (s.rowsRejected) this.fail('the authorization import had rejected rows', { rejects: s.rejects.slice(0, 5) });
+        if (s.rowsRejected !== (expected.rejected ?? 0)) this.fail('the authorization import\'s rejected rows differ', { model: expected.rejected ?? 0, system: s.rowsRejected, rejects: s.rejects.slice(0, 5) });
+        this.stats.importRejects += s.rowsRejected;
+        return;
+      }
+      case 'import-providers': {
+        const s = await this.importProviders(ev.date, ev.rows, ev.withEnds);
+        if (s.rowsRejected) this.fail('the providers extract had rejected rows', { rejects: s.rejects.slice(0, 5) });
         return;
       }
       default:
@@ -185,12 +207,13 @@ class Driver {
           .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
         this.compareLines(`${f.file_name}`, got, e.rows, (l) => `${l.cin}|${l.service}`);
         this.stats.outboundRows += got.length;
+        this.scenario.observeCsasf(e.provider, date);
       } else {
         const got = (await sheetRows(bytes, MIF)).map((r): MifLine => ({ cin: String(r.cin), status: Number(r.ecmStatus), start: dateOf(r.startDate), end: dateOf(r.endDate) }))
           .sort((a, b) => a.cin.localeCompare(b.cin));
         this.compareLines(`${f.file_name}`, got, e.rows, (l) => l.cin);
         this.stats.outboundRows += got.length;
-        if (e.kind === 'MIF') this.scenario.observeMif(e.provider, e.lob, e.rows);
+        if (e.kind === 'MIF') this.scenario.observeMif(e.provider, e.lob, e.rows, date);
       }
       this.stats.published++;
     }
@@ -372,6 +395,10 @@ class Driver {
     }
     for (const k of sysAtt.keys()) if (!this.model.attempts.has(k)) this.fail(`counted outreach attempts the model does not have: ${k}`, { system: [...sysAtt.get(k)!].slice(0, 5) });
     this.stats.attempts = n;
+    const counts = (await this.w.pool.query<{ ended: number; not_applied: number }>(
+      `select (select count(*)::int from provider_contracts where contract_end is not null) ended, (select count(*)::int from ecm_switches_not_applied) not_applied`)).rows[0]!;
+    this.stats.endedContracts = counts.ended;
+    this.stats.switchesNotApplied = counts.not_applied;
 
     // §6: which file each key's counting row came from, per provider × file type × line × period
     const rows = (await this.w.pool.query<{ unit: string; row_key: string; submission_id: number }>(

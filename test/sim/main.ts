@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     .option('--months <n>', 'months to play (the first only sends files)', int('--months', 1, 36), 13)
     .option('--seed <n>', 'random seed: the same seed plays the same year', int('--seed', 0, 2 ** 31), 7)
     .option('--size <full|small>', `full: ${FULL.providers} providers, ${FULL.members} members; small: ${SMALL.providers}, ${SMALL.members}`, 'full')
-    .option('--mix <default|stress>', 'default: the year the suite plays; stress: more switches, conflicts and re-referrals, plus line-of-business switches, corrected RTF/OTF and CSPRTF files and early re-authorizations', 'default')
+    .option('--mix <default|stress>', 'default: the year the suite plays; stress: more switches, conflicts and re-referrals, plus line-of-business switches, corrected RTF/OTF and CSPRTF files, early re-authorizations, and contracts ended and re-opened through the providers extract', 'default')
     .option('--out <dir>', 'data folder (default: a new temporary folder, removed afterwards)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

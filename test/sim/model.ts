@@ -23,6 +23,8 @@ export interface Assignment {
 
 export interface ExtractRow { cin: string; provider: string; lob: Lob; status: 1 | 2 | 3; assigned: IsoDate; start: IsoDate | null }
 export interface ReferralRow { id: string; cin: string; provider: string; lob: Lob; approved: IsoDate }
+/** One contract of the providers extract (provider × line × program) with its last day in force (README "A contract's end"; null: open-ended). */
+export interface ContractRow { provider: string; lob: Lob; program: 'ECM' | 'CS'; end: IsoDate | null }
 export interface AuthRow { cin: string; provider: string; lob: Lob; service: string; authStatus: 'Approved' | 'Pending'; authNumber: string; authStart: IsoDate; authEnd: IsoDate; decided: IsoDate }
 
 export interface RtfRow { lob: Lob; cin: string; status: number; start: IsoDate | null; end: IsoDate | null; disc: IsoDate | null; discReason: string | null }
@@ -35,6 +37,8 @@ export type SimEvent =
   | { kind: 'import-extract'; date: IsoDate; rows: ExtractRow[] }
   | { kind: 'import-referrals'; date: IsoDate; rows: ReferralRow[] }
   | { kind: 'import-auths'; date: IsoDate; rows: AuthRow[] }
+  /** The providers extract, every contract; `withEnds` false: an older extract without the contract_end column (it says nothing of ends). */
+  | { kind: 'import-providers'; date: IsoDate; rows: ContractRow[]; withEnds: boolean }
   | { kind: 'mif'; date: IsoDate }
   | { kind: 'mini-mif'; date: IsoDate }
   | { kind: 'csasf'; date: IsoDate }
@@ -120,7 +124,23 @@ export class Model {
   /** The CINs on each ECM provider × line's latest monthly MIF. */
   private readonly latestMif = new Map<string, Set<string>>();
 
+  /** README "A contract's end": the last day in force of each ended contract, by `${provider}|${lob}|${program}` (absent: open-ended). */
+  private readonly contractEnds = new Map<string, IsoDate>();
+
   constructor(private readonly providers: readonly ProviderInfo[]) {}
+
+  /**
+   * README "A contract's end" [POLICY]: a contract is in force on a day when it has not ended
+   * before that day; for a reporting period, when in force on the period's first day.
+   */
+  inForce(provider: string, lob: Lob, program: 'ECM' | 'CS', day: IsoDate): boolean {
+    const end = this.contractEnds.get(`${provider}|${lob}|${program}`);
+    return end === undefined || end >= day;
+  }
+  /** README "A provider whose contract ended": a row dated after the contract's last day is rejected (one dated on or before it is taken). */
+  private refused(provider: string, lob: Lob, program: 'ECM' | 'CS', day: IsoDate): boolean {
+    return !this.inForce(provider, lob, program, day);
+  }
 
   assignment(cin: string, lob: Lob): Assignment | undefined {
     return this.assignments.get(`${cin}|${lob}`);
@@ -163,15 +183,17 @@ export class Model {
     return [...(this.latestCsasf.get(provider)?.values() ?? [])];
   }
 
-  apply(ev: SimEvent): { expected?: Expected[]; outcome?: UploadOutcome; conflicts?: number } {
+  /** `rejected`: the rows an upstream import rejects (README "A provider whose contract ended", an older extract's row). */
+  apply(ev: SimEvent): { expected?: Expected[]; outcome?: UploadOutcome; conflicts?: number; rejected?: number } {
     // README "A member moved from a later date": on its day (plan-local) the first run that asks
     // who holds the plan's members applies a planned switch: the ECM imports, an ingest (by the
-    // file's receipt), a MIF or mini-MIF; not the CS imports nor the CSASF
-    if (ev.kind !== 'import-auths' && ev.kind !== 'csasf') this.applyDueSwitches(ev.date);
+    // file's receipt), a MIF or mini-MIF; not the CS imports, the providers extract nor the CSASF
+    if (ev.kind !== 'import-auths' && ev.kind !== 'csasf' && ev.kind !== 'import-providers') this.applyDueSwitches(ev.date);
     switch (ev.kind) {
       case 'import-extract': return this.extract(ev.rows, ev.date);
       case 'import-referrals': return this.referralsIn(ev.rows, ev.date);
       case 'import-auths': return this.auths(ev.rows);
+      case 'import-providers': return this.contracts(ev.rows, ev.withEnds);
       case 'mif': return { expected: this.mif(ev.date) };
       case 'mini-mif': return { expected: this.miniMif(ev.date) };
       case 'csasf': return { expected: this.csasf(ev.date) };
@@ -189,12 +211,19 @@ export class Model {
    * plan) in another line, assigned before D, that the file does not list: the plan's end is D-1 (of several lines opened, the earliest D);
    * and cancels the switch planned for the member in a line the file does not list.
    */
-  private extract(rows: ExtractRow[], today: IsoDate): Record<string, never> {
+  private extract(rows: ExtractRow[], today: IsoDate): { rejected: number } {
     const now = ++this.tick;
+    // (a rejected row still lists the member in its line: the file names them there)
     const listed = new Set(rows.map((r) => `${r.cin}|${r.lob}`));
     const opened: { cin: string; lob: Lob; from: IsoDate }[] = [];
+    let rejected = 0;
     for (const r of rows) {
       const key = `${r.cin}|${r.lob}`;
+      // README "A provider whose contract ended": assigned after its last day: rejected, nothing of it applied (a switch planned stays planned)
+      if (this.refused(r.provider, r.lob, 'ECM', r.assigned)) {
+        rejected++;
+        continue;
+      }
       const a = this.assignment(r.cin, r.lob);
       const was = this.planned.get(key);
       if (!a) {
@@ -205,7 +234,10 @@ export class Model {
         continue;
       }
       const done = this.extractRow(key, a, r, now, today);
-      if (done.action === 'rejected') continue; // (the driver fails on a rejected row: the scenario never sends one)
+      if (done.action === 'rejected') {
+        rejected++;
+        continue;
+      }
       if (done.action === 'plan') {
         // (the same row again keeps when the extract first said it)
         const same = !!was && was.row.provider === r.provider && was.row.assigned === r.assigned && was.row.status === r.status && was.row.start === r.start;
@@ -227,6 +259,21 @@ export class Model {
       }
     }
     for (const [key, last] of ends) this.assignments.get(key)!.planEnd = last;
+    return { rejected };
+  }
+
+  /**
+   * README "A contract's end": the providers extract is one row per contract; with the
+   * contract_end column each row's end is the contract's (blank: open-ended, a renewal re-opens
+   * it); without it the ends on file stay. Ending a contract ends or moves no assignment.
+   */
+  private contracts(rows: ContractRow[], withEnds: boolean): Record<string, never> {
+    if (!withEnds) return {};
+    for (const r of rows) {
+      const key = `${r.provider}|${r.lob}|${r.program}`;
+      if (r.end === null) this.contractEnds.delete(key);
+      else this.contractEnds.set(key, r.end);
+    }
     return {};
   }
 
@@ -292,15 +339,23 @@ export class Model {
     const due = [...this.planned].filter(([, p]) => p.row.assigned <= today).sort((x, y) => x[1].loaded - y[1].loaded);
     for (const [key, p] of due) {
       this.planned.delete(key);
+      // (README: a provider whose contract ended by then is not assigned: the member stays)
+      if (this.refused(p.row.provider, p.row.lob, 'ECM', p.row.assigned)) continue;
       const a = this.assignments.get(key);
       if (a) this.extractRow(key, a, p.row, p.loaded, today);
     }
   }
 
   /** §4.2 and §4.4a: a referral assigns (status 1) unless another provider holds the member open (on the approval day and the import's); an ended assignment starts a new episode. */
-  private referralsIn(rows: ReferralRow[], date: IsoDate): { conflicts: number } {
+  private referralsIn(rows: ReferralRow[], date: IsoDate): { conflicts: number; rejected: number } {
     let conflicts = 0;
+    let rejected = 0;
     for (const r of rows) {
+      // README "A provider whose contract ended": approved after its last day
+      if (this.refused(r.provider, r.lob, 'ECM', r.approved)) {
+        rejected++;
+        continue;
+      }
       const a = this.assignment(r.cin, r.lob);
       // [POLICY] another provider holds it only when open on the approval day and still on the import's
       if (Model.open(a, r.approved) && Model.openAsReported(a, date) && a!.provider !== r.provider) {
@@ -314,7 +369,7 @@ export class Model {
       this.referrals.push({ ...r, sent: false, since: ++this.tick });
       this.episodeAt.set(`${r.cin}|${r.lob}`, this.tick);
     }
-    return { conflicts };
+    return { conflicts, rejected };
   }
 
   private replace(key: string, a: Assignment): void {
@@ -327,25 +382,33 @@ export class Model {
   }
 
   /** §5.1: episodes keyed member × service × authorization; a new number replaces the open one; a known number never reopens. */
-  private auths(rows: AuthRow[]): Record<string, never> {
+  private auths(rows: AuthRow[]): { rejected: number } {
+    let rejected = 0;
     for (const r of rows) {
+      // README "A provider whose contract ended": a CS authorization assigned after its last day
+      if (this.refused(r.provider, r.lob, 'CS', r.decided)) {
+        rejected++;
+        continue;
+      }
       if (this.episodes.some((e) => e.cin === r.cin && e.service === r.service && e.authNumber === r.authNumber)) continue;
       for (const e of this.episodes) if (e.cin === r.cin && e.service === r.service && !e.resolved) Object.assign(e, { resolved: true, superseded: true });
       this.episodes.push({ cin: r.cin, service: r.service, provider: r.provider, lob: r.lob, authNumber: r.authNumber, authStatus: r.authStatus, authStart: r.authStart, authEnd: r.authEnd, from: r.decided, resolved: false });
     }
-    return {};
+    return { rejected };
   }
 
   /**
    * §4.1: per provider × line, members pending or in outreach, plus enrolled members not
    * disenrolled before the month: one with a Start Date whose End Date is in the month or later
    * is enrolled in it whether the provider reported status 3 or status 4 (§4.5: how an enrolled
-   * member who leaves is reported), and is listed with the status reported.
+   * member who leaves is reported), and is listed with the status reported. README "A contract's
+   * end": none under a contract not in force on the slot's day (its members stay assigned).
    */
   private mif(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
     for (const p of this.providers) {
       for (const lob of p.ecm) {
+        if (!this.inForce(p.code, lob, 'ECM', slot)) continue;
         const rows: MifLine[] = [];
         for (const [key, now] of this.assignments) {
           // README "A member moved from a later date": until then, the assignment as it stood on the slot (never on neither)
@@ -378,7 +441,8 @@ export class Model {
         const held = (f: Referral) => { const a = this.assignment(f.cin, lob); return !!a && a.provider === p.code && Model.inLine(a, slot); };
         const due = mine.filter((f) => f.approved <= addDays(slot, -MINI_MIF_MIN_DAYS) && !carried(f) && held(f));
         for (const f of mine) if (carried(f)) f.sent = true;
-        if (!due.length) continue; // a mini-MIF goes out only with something in it
+        // (README "A contract's end": none under a contract not in force on the slot; its referrals stay unsent, a renewal sends them)
+        if (!due.length || !this.inForce(p.code, lob, 'ECM', slot)) continue; // a mini-MIF goes out only with something in it
         // §1: one row per newly referred member, however many of its referrals are due
         const rows = [...new Set(due.map((f) => f.cin))].map((cin) => {
           const a = this.assignment(cin, lob)!;
@@ -404,7 +468,8 @@ export class Model {
    * CSASF_CLOSED_RETENTION_DAYS after that date. While an open episode has not started (or is
    * still pending) and the approved one it replaced is still in force, its provider's list shows
    * that one (README: a re-authorization loaded early, or a hand-over to another provider from
-   * the day after).
+   * the day after). README "A contract's end": only the members of its CS lines in force on the
+   * slot's day; a provider with none gets no CSASF (its latest stays the one it had).
    */
   private csasf(slot: IsoDate): Expected[] {
     const out: Expected[] = [];
@@ -414,12 +479,13 @@ export class Model {
     const waiting = (o: Episode, i: number, provider?: string) =>
       !o.resolved && (o.authStart > slot || o.authStatus === 'Pending') && this.episodes.slice(0, i).some((s) => samePair(s, o) && (provider === undefined || s.provider === provider) && inForce(s));
     for (const p of this.providers) {
-      if (!p.cs.length) continue;
+      const lines = p.cs.filter((lob) => this.inForce(p.code, lob, 'CS', slot));
+      if (!lines.length) continue;
       const mine = this.episodes.filter((e, i) => e.provider === p.code
         && ((!e.resolved && !waiting(e, i, e.provider)) || (inForce(e) && this.episodes.some((o, j) => j > i && samePair(o, e) && waiting(o, j)))));
       // (one row per pair: the latest)
       const rows = [...new Map(mine.map((e) => [`${e.cin}|${e.service}`, e])).values()]
-        .filter((e) => e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS))
+        .filter((e) => e.from <= slot && e.authEnd >= addDays(slot, -CSASF_CLOSED_RETENTION_DAYS) && lines.includes(e.lob))
         .map((e) => ({ cin: e.cin, service: e.service, authNumber: e.authNumber, authStatus: e.authEnd < slot ? 'Expired' : e.authStatus, authStart: e.authStart }))
         .sort((a, b) => (a.cin + a.service).localeCompare(b.cin + b.service));
       this.latestCsasf.set(p.code, new Map(rows.map((r) => [`${r.cin}|${r.service}`, r])));
@@ -452,17 +518,20 @@ export class Model {
     };
     // the attempts the file's accepted OTF rows hold, with their minutes (every OTF sheet of the file)
     const attemptsInFile = new Map<string, number>();
+    // README "A contract's end": a row of a line whose contract (of the layout's program) is not in force for the period is LOB_NOT_CONTRACTED
+    const contracted = (layout: string, r: { lob: Lob }): boolean => this.inForce(ev.provider, r.lob, layout === 'CSPRTF' ? 'CS' : 'ECM', `${period}-01`);
     for (const sheet of ev.sheets) {
       // layouts: the NPI on every row is the submitter's; another provider's file is refused row by row
       if (ev.identity !== undefined && ev.identity !== ev.provider) {
         sheet.rows.forEach((_, i) => count(sheet.layout, i, "another provider's NPI"));
         continue;
       }
-      if (sheet.layout === 'RTF') sheet.rows.forEach((r, i) => count('RTF', i, this.rtfRow(ev.provider, r, ev.date), r));
-      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, this.otfRow(ev.provider, r, ev.date, period, attemptsInFile), r));
+      const notContracted = 'line of business not contracted for the period';
+      if (sheet.layout === 'RTF') sheet.rows.forEach((r, i) => count('RTF', i, contracted('RTF', r) ? this.rtfRow(ev.provider, r, ev.date) : notContracted, r));
+      if (sheet.layout === 'OTF') sheet.rows.forEach((r, i) => count('OTF', i, contracted('OTF', r) ? this.otfRow(ev.provider, r, ev.date, period, attemptsInFile) : notContracted, r));
       if (sheet.layout === 'CSPRTF') {
         const csasf = this.latestCsasf.get(ev.provider) ?? new Map<string, CsasfLine>();
-        sheet.rows.forEach((r, i) => count('CSPRTF', i, this.csprtfRow(ev.provider, r, csasf, period, ev.date), r));
+        sheet.rows.forEach((r, i) => count('CSPRTF', i, contracted('CSPRTF', r) ? this.csprtfRow(ev.provider, r, csasf, period, ev.date) : notContracted, r));
       }
     }
     const o = { n: ev.n, read: true, accepted, rejected: rows - accepted, why };

@@ -6,7 +6,7 @@
 // Pure: decisions read the reference model's state, so the same seed gives the same year.
 import { mulberry32 } from '../../samples/generate.js';
 import { addDays, npiWithCheckDigit } from '../../schemas/primitives.js';
-import { Model, periodOf, type AuthRow, type CsasfLine, type CsprtfRow, type ExtractRow, type IsoDate, type Lob, type MifLine, type OtfRow, type ProviderInfo, type ReferralRow, type RtfRow, type SimEvent } from './model.js';
+import { Model, periodOf, type AuthRow, type ContractRow, type CsasfLine, type CsprtfRow, type ExtractRow, type IsoDate, type Lob, type MifLine, type OtfRow, type ProviderInfo, type ReferralRow, type RtfRow, type SimEvent } from './model.js';
 
 export interface SimSizes { providers: number; members: number }
 export const FULL: SimSizes = { providers: 32, members: 3200 };
@@ -48,9 +48,22 @@ export interface SimMix {
   backdatedReferrals: number;
   /** Chance an early renewal is a hand-over: another CS provider of the line, from the day after the current authorization ends. */
   handOvers: number;
+  /**
+   * Chance a month's providers extract ends one ECM or CS contract (README "A contract's end"):
+   * its contract_end this month's last day or one or two months later. Half of the ECM ones, the
+   * plan moves the provider's members in the line to other providers from the day after the end
+   * (the assignment extract); the others stay with it. Each month an ended contract is re-opened
+   * (contract_end blank) a quarter of the time; a month with no news sometimes loads the extract
+   * without the contract_end column (the ends on file stay). The plan gives no new member to a
+   * provider whose contract has an end on file; an extract row that still names it after its end
+   * (a move planned to it, the member dated again later) is rejected, and corrected the month
+   * after. A provider left with no MIF or CSASF last month sends its files once more, half the
+   * time, for a period its contract no longer covers.
+   */
+  contractEnds: number;
 }
-export const DEFAULT_MIX: SimMix = { switches: 4, conflicts: 3, reReferral: 0.3, lineSwitches: 0, rtfCorrections: 0, csprtfCorrections: 0, earlyReauths: 0, plannedMoves: 0, backdatedReferrals: 0, handOvers: 0 };
-export const STRESS_MIX: SimMix = { switches: 10, conflicts: 6, reReferral: 0.5, lineSwitches: 8, rtfCorrections: 0.3, csprtfCorrections: 0.35, earlyReauths: 0.3, plannedMoves: 0.4, backdatedReferrals: 0.3, handOvers: 0.3 };
+export const DEFAULT_MIX: SimMix = { switches: 4, conflicts: 3, reReferral: 0.3, lineSwitches: 0, rtfCorrections: 0, csprtfCorrections: 0, earlyReauths: 0, plannedMoves: 0, backdatedReferrals: 0, handOvers: 0, contractEnds: 0 };
+export const STRESS_MIX: SimMix = { switches: 10, conflicts: 6, reReferral: 0.5, lineSwitches: 8, rtfCorrections: 0.3, csprtfCorrections: 0.35, earlyReauths: 0.3, plannedMoves: 0.4, backdatedReferrals: 0.3, handOvers: 0.3, contractEnds: 0.6 };
 
 export interface SimProvider extends ProviderInfo { name: string; npi: string; tin: string }
 export interface SimMember { cin: string; lob: Lob; last: string; first: string; dob: IsoDate }
@@ -86,6 +99,15 @@ export class Scenario {
   private readonly lastMif = new Map<string, MifLine[]>();
   /** STRESS: the extract's row a planned move replaced, by `${cin}|${lob}` (the plan calling the move off lists it again). */
   private readonly heldRow = new Map<string, ExtractRow>();
+  /** The month (YYYY-MM) of each ECM provider × line's latest monthly MIF, and of each CS provider's latest CSASF. */
+  private readonly mifMonth = new Map<string, string>();
+  private readonly csasfMonth = new Map<string, string>();
+  /** STRESS: the last day in force of each contract ended on the plan's providers extract, by `${code}|${lob}|${program}`. */
+  private readonly ends = new Map<string, IsoDate>();
+  /** STRESS: ECM contracts just ended whose members this month's extract moves to other providers. */
+  private readonly moveOut: { code: string; lob: Lob; end: IsoDate }[] = [];
+  /** STRESS: the extract's rows the last import rejected (a provider named after its contract's end), by `${cin}|${lob}`. */
+  private readonly forgotten = new Set<string>();
 
   constructor(readonly seed: number, readonly sizes: SimSizes, readonly start = '2026-01', readonly mix: SimMix = DEFAULT_MIX) {
     this.r = mulberry32(seed); // the sample plan's generator
@@ -159,6 +181,59 @@ export class Scenario {
     return this.byCin.get(cin)!;
   }
 
+  private ended(code: string, lob: Lob, program: 'ECM' | 'CS'): boolean {
+    return this.ends.has(`${code}|${lob}|${program}`);
+  }
+  /** The providers the plan gives new members of the line to: contracted for it, with no end on file. */
+  private ecmIn(lob: Lob): SimProvider[] {
+    return this.providers.filter((p) => p.ecm.includes(lob) && !this.ended(p.code, lob, 'ECM'));
+  }
+  private csIn(lob: Lob): SimProvider[] {
+    return this.providers.filter((p) => p.cs.includes(lob) && !this.ended(p.code, lob, 'CS'));
+  }
+  /** An extract row naming a provider after its ECM contract's last day (the import rejects it). */
+  private afterEnd(row: ExtractRow): boolean {
+    const end = this.ends.get(`${row.provider}|${row.lob}|ECM`);
+    return end !== undefined && row.assigned > end;
+  }
+
+  /**
+   * STRESS: the providers extract (one row per contract, README "A contract's end") when the
+   * plan ends or re-opens a contract; sometimes, with no news, one without the contract_end column.
+   */
+  private providersExtract(month: string, date: IsoDate, model: Model): SimEvent | undefined {
+    if (!(this.mix.contractEnds > 0)) return undefined;
+    let news = false;
+    for (const key of [...this.ends.keys()]) {
+      if (!this.chance2(0.25)) continue;
+      this.ends.delete(key);
+      news = true;
+    }
+    if (this.ends.size < 3 && this.chance2(this.mix.contractEnds)) {
+      // (the line keeps at least two ECM providers, one CS provider, for the plan's new members)
+      const candidates = this.providers.flatMap((p) => [
+        ...p.ecm.filter((lob) => !this.ended(p.code, lob, 'ECM') && this.ecmIn(lob).length > 2).map((lob) => ({ code: p.code, lob, program: 'ECM' as const })),
+        ...p.cs.filter((lob) => !this.ended(p.code, lob, 'CS') && this.csIn(lob).length > 1).map((lob) => ({ code: p.code, lob, program: 'CS' as const })),
+      ]);
+      // (half the time, if any, a provider an extract planned a move to: the move may fall after the end)
+      const targets = new Set([...model.plannedSwitches().values()].map((p) => `${p.provider}|${p.lob}`));
+      const planned = candidates.filter((x) => x.program === 'ECM' && targets.has(`${x.code}|${x.lob}`));
+      const c = this.pick2(planned.length && this.chance2(0.5) ? planned : candidates);
+      if (c) {
+        const end = addDays(`${monthOf(month, this.chance2(0.5) ? 1 : 2 + Math.floor(this.r2() * 2))}-01`, -1);
+        this.ends.set(`${c.code}|${c.lob}|${c.program}`, end);
+        if (c.program === 'ECM' && this.chance2(0.5)) this.moveOut.push({ code: c.code, lob: c.lob, end });
+        news = true;
+      }
+    }
+    if (!news && !this.chance2(0.15)) return undefined;
+    const rows = this.providers.flatMap((p) => [
+      ...p.ecm.map((lob): ContractRow => ({ provider: p.code, lob, program: 'ECM', end: this.ends.get(`${p.code}|${lob}|ECM`) ?? null })),
+      ...p.cs.map((lob): ContractRow => ({ provider: p.code, lob, program: 'CS', end: this.ends.get(`${p.code}|${lob}|CS`) ?? null })),
+    ]);
+    return { kind: 'import-providers', date, rows, withEnds: news };
+  }
+
   /**
    * The events of month i (0 = the first), one at a time: each is made after the previous one
    * was applied to the model (and the system), so the providers answer what they were sent.
@@ -170,6 +245,8 @@ export class Scenario {
       yield { kind: 'import-extract', date: day(month, 1), rows: [...this.extract.values()] };
       yield { kind: 'import-auths', date: day(month, 1), rows: this.initialAuths };
     } else {
+      const contracts = this.providersExtract(month, day(month, 1), model);
+      if (contracts) yield contracts;
       yield { kind: 'import-auths', date: day(month, 1), rows: this.monthAuths(model, day(month, 1)) };
       yield { kind: 'import-referrals', date: day(month, 2), rows: this.monthReferrals(model, day(month, 2)) };
       yield { kind: 'import-extract', date: day(month, 2), rows: this.monthExtract(model, day(month, 2)) };
@@ -184,8 +261,13 @@ export class Scenario {
   }
 
   /** Remember the monthly MIFs the model expects (what providers answer next month). */
-  observeMif(provider: string, lob: Lob, rows: MifLine[]): void {
+  observeMif(provider: string, lob: Lob, rows: MifLine[], slot: IsoDate): void {
     this.lastMif.set(`${provider}|${lob}`, rows);
+    this.mifMonth.set(`${provider}|${lob}`, slot.slice(0, 7));
+  }
+  /** Remember when each CS provider got its latest CSASF. */
+  observeCsasf(provider: string, slot: IsoDate): void {
+    this.csasfMonth.set(provider, slot.slice(0, 7));
   }
 
   private monthAuths(model: Model, date: IsoDate): AuthRow[] {
@@ -193,13 +275,13 @@ export class Scenario {
     // new authorizations for members without one for the service
     for (let k = 0; k < Math.max(2, Math.floor(this.members.length / 300)); k++) {
       const m = this.pick(this.members);
-      const cs = this.providers.filter((p) => p.cs.includes(m.lob));
+      const cs = this.csIn(m.lob);
       const service = this.pick(SERVICES);
       if (!cs.length || model.hasEpisode(m.cin, service) || out.some((a) => a.cin === m.cin && a.service === service)) continue;
       out.push(this.auth(m, this.pick(cs).code, service, date));
     }
     // re-authorizations: a pair whose episode was resolved (discontinued) gets a new number, same provider (§5.2)
-    for (const e of model.resolvedPairs()) if (this.chance(0.4) && !out.some((a) => a.cin === e.cin && a.service === e.service)) out.push(this.auth(this.member(e.cin), e.provider, e.service, date, e.lob));
+    for (const e of model.resolvedPairs()) if (this.chance(0.4) && !out.some((a) => a.cin === e.cin && a.service === e.service) && !this.ended(e.provider, e.lob, 'CS')) out.push(this.auth(this.member(e.cin), e.provider, e.service, date, e.lob));
     // STRESS: an approved authorization about to end renewed early by the same provider: a new number from the day after its end
     if (this.mix.earlyReauths > 0) {
       for (const e of model.openEpisodes()) {
@@ -209,8 +291,11 @@ export class Scenario {
         this.authLob.set(authNumber, e.lob);
         const authStart = addDays(e.authEnd, 1);
         // (a hand-over: another CS provider of the line takes the pair from the day after)
-        const others = this.providers.filter((p) => p.cs.includes(e.lob) && p.code !== e.provider);
-        const provider = others.length && this.chance2(this.mix.handOvers) ? this.pick2(others)!.code : e.provider;
+        const others = this.csIn(e.lob).filter((p) => p.code !== e.provider);
+        // (a provider whose contract has an end on file hands over)
+        const leaving = this.ended(e.provider, e.lob, 'CS');
+        if (leaving && !others.length) continue;
+        const provider = others.length && (leaving || this.chance2(this.mix.handOvers)) ? this.pick2(others)!.code : e.provider;
         out.push({ cin: e.cin, provider, lob: e.lob, service: e.service, authStatus: this.chance2(0.85) ? 'Approved' : 'Pending', authNumber, authStart, authEnd: addDays(authStart, 180 + Math.floor(this.r2() * 180)), decided: date });
       }
     }
@@ -231,7 +316,7 @@ export class Scenario {
     // new members referred to a provider of their line
     for (let k = 0; k < Math.max(3, Math.floor(this.members.length / 250)); k++) {
       const m = this.pick(this.members);
-      const ecm = this.providers.filter((p) => p.ecm.includes(m.lob));
+      const ecm = this.ecmIn(m.lob);
       if (!ecm.length || model.assignment(m.cin, m.lob) || used.has(m.cin)) continue;
       used.add(m.cin);
       ref(m.cin, this.pick(ecm).code, m.lob);
@@ -240,7 +325,7 @@ export class Scenario {
     for (let k = 0; k < this.mix.conflicts; k++) {
       const [key, a] = this.pick([...model.assignments]) ?? [];
       if (!key || !a || !Model.open(a, date) || used.has(key.slice(0, 9))) continue;
-      const other = this.providers.filter((p) => p.ecm.includes(a.lob) && p.code !== a.provider);
+      const other = this.ecmIn(a.lob).filter((p) => p.code !== a.provider);
       if (!other.length) continue;
       used.add(key.slice(0, 9));
       ref(key.slice(0, 9), this.pick(other).code, a.lob);
@@ -250,8 +335,9 @@ export class Scenario {
       // (in the member's line of business now: one moved to another line is referred there, below)
       if (a.status !== 4 || used.has(key.slice(0, 9)) || a.lob !== this.member(key.slice(0, 9)).lob || !this.chance(this.mix.reReferral)) continue;
       used.add(key.slice(0, 9));
-      const ecm = this.providers.filter((p) => p.ecm.includes(a.lob));
-      ref(key.slice(0, 9), this.chance(0.5) ? a.provider : this.pick(ecm).code, a.lob);
+      const ecm = this.ecmIn(a.lob);
+      const same = this.chance(0.5);
+      ref(key.slice(0, 9), same && !this.ended(a.provider, a.lob, 'ECM') ? a.provider : this.pick(ecm).code, a.lob);
       this.extract.delete(key); // the referral feed, not the extract, now carries this member
     }
     return out;
@@ -259,12 +345,38 @@ export class Scenario {
 
   /** The plan's extract again: the same rows (no news) and a few switches to another provider of the line. */
   private monthExtract(model: Model, date: IsoDate): ExtractRow[] {
+    // STRESS: the rows the last import rejected (naming a provider after its contract's end), corrected:
+    // the member listed with who holds them as the plan had it before (a planned move called off), else left out
+    for (const key of this.forgotten) {
+      const row = this.extract.get(key);
+      if (!row || !this.afterEnd(row)) continue;
+      const held = this.heldRow.get(key);
+      const a = model.assignment(row.cin, row.lob);
+      if (held && a && held.provider === a.provider && !this.afterEnd(held)) this.extract.set(key, held);
+      else this.extract.delete(key);
+    }
+    this.forgotten.clear();
+    // STRESS (README "A contract's end": ending a contract moves no member): the plan moves the
+    // ended provider's members in the line to other providers from the day after its last day
+    for (const o of this.moveOut.splice(0)) {
+      for (const [key, a] of model.assignments) {
+        const cin = key.slice(0, 9);
+        if (a.provider !== o.code || a.lob !== o.lob || !Model.open(a, date) || this.member(cin).lob !== o.lob) continue;
+        const row = this.extract.get(key);
+        if (row && row.provider !== o.code) continue; // (a move already on the extract)
+        const to = this.pick2(this.ecmIn(o.lob));
+        if (!to) continue;
+        const from = addDays(o.end, 1);
+        if (row) this.heldRow.set(key, row);
+        this.extract.set(key, { cin, provider: to.code, lob: o.lob, status: 1, assigned: a.assigned >= from ? addDays(a.assigned, 1) : from, start: null });
+      }
+    }
     const rows = [...this.extract.values()];
     for (let k = 0; k < this.mix.switches; k++) {
       const row = this.pick(rows);
       const a = model.assignment(row.cin, row.lob);
       if (!a || a.provider !== row.provider || !Model.open(a, date)) continue;
-      const other = this.providers.filter((p) => p.ecm.includes(row.lob) && p.code !== row.provider);
+      const other = this.ecmIn(row.lob).filter((p) => p.code !== row.provider);
       if (!other.length) continue;
       const moved: ExtractRow = { cin: row.cin, provider: this.pick(other).code, lob: row.lob, status: 1, assigned: date, start: null };
       // STRESS: a planned move; a member the extract dated again after today (a planned move called
@@ -283,7 +395,7 @@ export class Scenario {
         const p = model.plannedSwitch(row.cin, row.lob);
         const a = model.assignment(row.cin, row.lob);
         if (!a || !p || p.provider !== row.provider || p.assigned !== row.assigned || !this.chance2(0.5)) continue;
-        const other = this.providers.filter((x) => x.ecm.includes(row.lob) && x.code !== row.provider);
+        const other = this.ecmIn(row.lob).filter((x) => x.code !== row.provider);
         const to = this.pick2(other);
         if (!to) continue;
         const held = this.heldRow.get(key);
@@ -300,12 +412,13 @@ export class Scenario {
       const cin = key.slice(0, 9);
       const to = this.pick2(LOBS.filter((l) => l !== a.lob))!;
       const there = model.assignment(cin, to);
-      const ecm = this.providers.filter((p) => p.ecm.includes(to) && p.code !== there?.provider);
+      const ecm = this.ecmIn(to).filter((p) => p.code !== there?.provider);
       if (!ecm.length || (there && there.assigned > date)) continue;
       this.extract.delete(key);
       this.extract.set(`${cin}|${to}`, { cin, provider: this.pick2(ecm)!.code, lob: to, status: 1, assigned: date, start: null });
       this.member(cin).lob = to;
     }
+    for (const [key, row] of this.extract) if (this.afterEnd(row)) this.forgotten.add(key);
     return [...this.extract.values()];
   }
 
@@ -322,6 +435,9 @@ export class Scenario {
       for (const lob of p.ecm) {
         const mif = this.lastMif.get(`${p.code}|${lob}`);
         if (!mif?.length) continue;
+        // STRESS (README "A contract's end"): no MIF last month: the provider sends its files once more, half the time
+        const sent = this.mifMonth.get(`${p.code}|${lob}`);
+        if (sent !== monthOf(month, -1) && (sent !== monthOf(month, -2) || !this.chance2(0.5))) continue;
         const when = this.r();
         if (when < 0.05) continue; // never sent
         const d = when < 0.75 ? 2 + Math.floor(this.r() * 4) : when < 0.95 ? 6 + Math.floor(this.r() * 3) : 11;
@@ -356,6 +472,8 @@ export class Scenario {
         }
       }
       if (p.cs.length) {
+        const sent = this.csasfMonth.get(p.code);
+        if (sent !== monthOf(month, -1) && (sent !== monthOf(month, -2) || !this.chance2(0.5))) continue;
         const csasf = model.latestCsasfOf(p.code);
         if (!csasf.length || this.chance(0.05)) continue;
         const d = this.chance(0.9) ? 3 + Math.floor(this.r() * 8) : 11;

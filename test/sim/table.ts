@@ -3,6 +3,7 @@ import type { MonthRow } from './drive.js';
 const COLUMNS: [keyof MonthRow, string][] = [
   ['month', 'month'], ['imports', 'imports'], ['published', 'files out'], ['outboundRows', 'rows out'], ['uploads', 'uploads'], ['rowsRead', 'rows read'],
   ['rowsAccepted', 'accepted'], ['declinedOrDuplicate', 'declined/dup'], ['conflicts', 'conflicts'], ['members', 'ECM members'], ['attempts', 'attempts'],
+  ['endedContracts', 'ended'], ['importRejects', 'rejects'], ['switchesNotApplied', 'not applied'],
   ['mismatches', 'mismatches'], ['seconds', 'seconds'],
 ];
 
