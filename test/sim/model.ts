@@ -362,7 +362,14 @@ export class Model {
         conflicts++;
         continue;
       }
-      if (Model.open(a, r.approved)) continue; // already with this provider: nothing new
+      if (Model.open(a, r.approved) && a!.provider === r.provider) {
+        // already with this provider: the episode goes on; the referral is still sent (§2: every
+        // referral approved 5 or more days ago not yet on a MIF or mini-MIF sent to the provider),
+        // by any of its files dated on or after the approval that carries the member (no episode started)
+        this.referrals.push({ ...r, sent: false, since: -1 });
+        continue;
+      }
+      if (Model.open(a, r.approved)) continue;
       if (a && a.provider !== r.provider) this.moved(`${r.cin}|${r.lob}`, a, r.approved);
       if (a) this.replace(`${r.cin}|${r.lob}`, a);
       this.assignments.set(`${r.cin}|${r.lob}`, { provider: r.provider, lob: r.lob, status: 1, assigned: r.approved, start: null, end: null, disc: null, planEnd: null });
