@@ -17,10 +17,14 @@ import { Scenario, SMALL, STRESS_MIX } from '../sim/scenario.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 11);
 const MONTHS = Number(process.env.SIM_MONTHS ?? 4);
-// (seed 45 plays, within 4 months, switches planned and applied on their day, replaced before
+// (seed 133 plays, within 4 months, switches planned and applied on their day, replaced before
 // it, one called off from a later date (the MIF reads the assignment as it stood on its slot)
-// and one whose member the extract then moved to another line)
-const STRESS_SEED = Number(process.env.SIM_STRESS_SEED ?? 45);
+// and one whose member the extract then moved to another line; and contracts ended through the
+// providers extract: an ECM one, CS ones leaving a provider with no CSASF, one re-opened after
+// its end, and a provider's files for a period its contract no longer covers, LOB_NOT_CONTRACTED.
+// Seed 267 plays a move planned to a provider whose contract then ended: the extract's row
+// rejected, the switch not applied on its day)
+const STRESS_SEED = Number(process.env.SIM_STRESS_SEED ?? 133);
 
 let db: TestDb;
 let sftp: TestSftp;
@@ -70,16 +74,17 @@ describe(`a year in the life, small (seed ${SEED}, ${MONTHS} months)`, () => {
     expect(table.at(-1)!.attempts).toBeGreaterThan(0);
   }, 600_000);
 
-  it(`the stress mix (seed ${STRESS_SEED}, ${MONTHS} months): line switches, planned moves replaced before they start, corrected files, early renewals and hand-overs`, async () => {
+  it(`the stress mix (seed ${STRESS_SEED}, ${MONTHS} months): line switches, planned moves replaced before they start, corrected files, early renewals and hand-overs, contracts ended and re-opened`, async () => {
     await ownPlan(STRESS_SEED, {}, async (deps) => {
-      // (before member-planned-switch-line.test.ts's fix, seed 45 stopped at the April MIF: a
-      // member moved to another line while a switch was planned in theirs was taken back into
-      // the line they left on the planned day)
+      // (before member-planned-switch-line.test.ts's fix, seed 45 of the mix as it was then
+      // stopped at the April MIF: a member moved to another line while a switch was planned in
+      // theirs was taken back into the line they left on the planned day)
       const table = await simulate(deps, { seed: STRESS_SEED, months: MONTHS, sizes: SMALL, mix: STRESS_MIX });
       console.log(formatTable(table));
       expect(table.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
       const lineEnds = await deps.pool.query<{ n: number }>(`select count(*)::int n from ecm_assignments where plan_end is not null`);
       expect(lineEnds.rows[0]!.n).toBeGreaterThan(0);
+      expect(Math.max(...table.map((r) => r.endedContracts))).toBeGreaterThan(0);
     });
   }, 600_000);
 
