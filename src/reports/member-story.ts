@@ -1,7 +1,9 @@
-// One member's story (calaim-exchange member show) as one document, from what the repository
-// read (src/repositories/member-story.ts): pure, no I/O. Each line's history merges the plan's
-// changes (the lineage, with the versions before and after) with the member's counting RTF rows
-// (what each reported); times are plan-local.
+// One member's story (calaim-exchange member show, and the member page /members/CIN) as one
+// document, from what the repository read (src/repositories/member-story.ts; the reads are made in
+// one place for both, src/reports/member-story-load.ts): pure, no I/O. Each line's history merges
+// the plan's changes (the lineage, with the versions before and after) with the member's counting
+// RTF rows (what each reported); times are plan-local. storyForProviders keeps the parts about
+// some providers only (what a liaison is shown).
 import { ECM_STATUS } from '../../schemas/codes.js';
 import { localDate, localIso } from '../calendar/index.js';
 import { EXTRACT_FIELDS } from '../repositories/ecm-assignments.js';
@@ -367,3 +369,91 @@ export function assignmentHistory(changes: readonly LineageRow[], current: Assig
 /** The assignment's first version the lineage keeps: the oldest change's before, or the row. */
 const oldestVersion = (changes: readonly LineageRow[], current: AssignmentImage): AssignmentImage => (changes.length ? changes[changes.length - 1]!.before : current);
 
+// ---- the parts about some providers (a liaison's view)
+
+/**
+ * What stands for a provider the viewer may not see where a part about one they may see involves
+ * it (the member moved from or to it, a switch kept by it, a referral's conflict with it): never
+ * its code. (No provider code can be this: codes are letters, digits, - and _.)
+ */
+export const ANOTHER_PROVIDER = 'another provider';
+
+/** A story as a viewer is shown it. */
+export interface ViewedStory extends Omit<MemberStoryJson, 'member'> {
+  /**
+   * The plan's record of the member; null: not shown (a liaison whose providers are in the story
+   * only through rejected rows of their files that name the CIN: a provider's file can name any
+   * CIN, and the plan's record of someone who is not that provider's member is not theirs to see,
+   * as on the submission page).
+   */
+  member: MemberStoryJson['member'] | null;
+  /** Only the parts about some providers are shown (a liaison's view); the page says so, always. */
+  partial: boolean;
+}
+
+/** `text` with every whole-word mention of these provider codes (and "provider CODE") replaced by ANOTHER_PROVIDER. */
+function withoutCodes(text: string, codes: readonly string[]): string {
+  let out = text;
+  for (const code of codes) {
+    const c = code.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?:\\bprovider )?(?<![A-Za-z0-9_-])${c}(?![A-Za-z0-9_-])`, 'g'), ANOTHER_PROVIDER);
+  }
+  return out;
+}
+
+/**
+ * [POLICY] The story as someone who may see only the providers `may` says yes to is shown it
+ * (a liaison: "reports and pages show a member only to who may see that provider"), or undefined
+ * when none of those providers is in it. Kept: the assignments of those providers (with the RTF
+ * row that last reported on one only when one of them sent it), each history step of a version
+ * of theirs (the step that moved the member from or to another provider too, that side shown as
+ * ANOTHER_PROVIDER with nothing of its version: not its status, dates or referral), a planned or
+ * not-applied switch to one of them or away from one they hold (the other side likewise, and its
+ * code out of the reason's words), their referrals (a conflict's holder likewise), their CS
+ * authorizations, the rows of their files and the files sent to them. Everything else is left
+ * out, codes and all, and a list is said to be cut only when it shows something (the lists a
+ * liaison is shown are read for their providers alone: src/reports/member-story-load.ts). The
+ * plan's record is shown only when one of their providers has the member (assigned, referred,
+ * authorized, sent on a file, or a row that counts): rejected rows alone show the rows, not the
+ * record (ViewedStory.member).
+ */
+export function storyForProviders(doc: MemberStoryJson, may: (code: string) => boolean): ViewedStory | undefined {
+  const seen = (code: string | null): code is string => code !== null && may(code);
+  const hidden = (code: string | null): code is string => code !== null && !may(code);
+  const named = (code: string | null): string | null => (code === null || may(code) ? code : ANOTHER_PROVIDER);
+  const ecm = doc.ecm.map((l): LineJson => {
+    const a = l.assignment;
+    const holder = a?.provider ?? null;
+    const history = l.history.filter((h) => seen(h.providerAfter) || seen(h.providerBefore)).map((h): HistoryJson => ({
+      ...h,
+      ...(hidden(h.providerBefore) ? { providerBefore: ANOTHER_PROVIDER, statusBefore: null, assignedBefore: null } : {}),
+      ...(hidden(h.providerAfter) ? { providerAfter: ANOTHER_PROVIDER, statusAfter: null, assignedAfter: null, planEndAfter: null, referralId: null } : {}),
+    }));
+    const p = l.plannedSwitch;
+    return {
+      lob: l.lob,
+      assignment: a && may(a.provider) ? { ...a, lastReported: a.lastReported && seen(a.lastReported.provider) ? a.lastReported : null } : null,
+      plannedSwitch: p && (may(p.to) || seen(holder)) ? { ...p, to: named(p.to)! } : null,
+      notApplied: l.notApplied.filter((k) => may(k.to) || seen(k.from)).map((k) => ({
+        ...k, from: named(k.from), to: named(k.to)!, reason: withoutCodes(k.reason, [k.from, k.to].filter(hidden)),
+      })),
+      history,
+    };
+  });
+  const referrals = doc.referrals.filter((f) => may(f.provider)).map((f) => ({ ...f, conflictWith: named(f.conflictWith) }));
+  const csAuthorizations = doc.csAuthorizations.filter((c) => may(c.provider));
+  const providerRows = doc.providerRows.filter((r) => may(r.provider));
+  const outboundFiles = doc.outboundFiles.filter((o) => may(o.provider));
+  const theirs = ecm.some((l) => l.assignment || l.plannedSwitch || l.notApplied.length || l.history.length)
+    || referrals.length > 0 || csAuthorizations.length > 0 || outboundFiles.length > 0 || providerRows.some((r) => r.accepted);
+  if (!theirs && !providerRows.length) return undefined;
+  const lists: Record<string, readonly unknown[]> = { referrals, csAuthorizations, providerRows, outboundFiles };
+  for (const l of ecm) Object.assign(lists, { [`ecm.${l.lob}.history`]: l.history, [`ecm.${l.lob}.notApplied`]: l.notApplied });
+  return {
+    ...doc,
+    truncated: doc.truncated.filter((name) => (lists[name]?.length ?? 0) > 0),
+    member: theirs ? doc.member : null,
+    ecm, referrals, csAuthorizations, providerRows, outboundFiles,
+    partial: true,
+  };
+}

@@ -2,9 +2,13 @@
 // assignments with their lineage, planned and not-applied switches, referrals, CS authorization
 // episodes, the provider rows that named the member and the outbound rows that carried them.
 // Read-only; every list by the member's CIN through an index, newest first, at most `limit`
-// (each read asks for one more, so the caller can say the list was cut). Nothing here may need an
-// index on the ingest's per-row path (migration 0056): the accepted staged rows and the
-// assignment lineage are reached only through current_rows' key and the plan's changes' index.
+// (each read asks for one more, so the caller can say the list was cut). The lists may be asked
+// for only some providers' parts (`providers`: the member page of a liaison, who sees only the
+// providers they may see): then the limit, and whether the list was cut, are of those parts
+// alone, and the other providers' rows are never read out of the database; null: every
+// provider's. Nothing here may need an index on the ingest's per-row path (migration 0056): the
+// accepted staged rows and the assignment lineage are reached only through current_rows' key and
+// the plan's changes' index.
 import type pg from 'pg';
 import { RTF } from '../../schemas/rtf.js';
 import { assignmentInLine, type CurrentAssignment } from './ecm-assignments.js';
@@ -20,6 +24,9 @@ type Db = pg.Pool | pg.PoolClient;
 export interface Bounded<T> { items: T[]; cut: boolean }
 
 const bounded = <T>(rows: T[], limit: number): Bounded<T> => ({ items: rows.slice(0, limit), cut: rows.length > limit });
+
+/** Only these providers' parts of a list (their codes), or null: every provider's. */
+export type ProviderScope = readonly string[] | null;
 
 /** The member record as it stands, and what the members extract last said of the contact details (migration 0039). */
 export interface MemberRecord extends MemberFields {
@@ -87,11 +94,14 @@ export interface StorySwitchNotApplied {
   loaded_at: Date; reason: string; checked_at: Date;
 }
 
-export async function memberSwitchesNotApplied(db: Db, cin: string, limit: number): Promise<Bounded<StorySwitchNotApplied>> {
+/** (with `providers`: the switches from or to one of them) */
+export async function memberSwitchesNotApplied(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StorySwitchNotApplied>> {
   return bounded((await db.query<StorySwitchNotApplied>(
     `select lob, from_provider, to_provider, assigned_date, row_number, file_name, loaded_at, reason, checked_at
-       from ecm_switches_not_applied where cin = $1 order by checked_at desc, id desc limit $2`,
-    [cin, limit + 1],
+       from ecm_switches_not_applied
+      where cin = $1 and ($3::text[] is null or to_provider = any($3) or from_provider = any($3))
+      order by checked_at desc, id desc limit $2`,
+    [cin, limit + 1, providers],
   )).rows, limit);
 }
 
@@ -185,7 +195,7 @@ export interface RtfReport {
  * limit + 1: the RTF steps of the assignments' histories, as the provider reported them (the
  * lineage's image before each is not read: see assignmentLineage).
  */
-export async function memberRtfReports(db: Db, cin: string, limit: number): Promise<RtfReport[]> {
+export async function memberRtfReports(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<RtfReport[]> {
   return (await db.query<RtfReport>(
     `with ${MEMBER_CURRENT_ROWS}
      select m.lob, m.provider_code, to_char(m.period, 'YYYY-MM') as period, u.id as submission_id, ss.sheet_name, m.row_number, u.received_at,
@@ -195,9 +205,9 @@ export async function memberRtfReports(db: Db, cin: string, limit: number): Prom
        join submission_rows r on r.sheet_id = m.sheet_id and r.row_number = m.row_number
        join submission_sheets ss on ss.id = m.sheet_id
        join submissions u on u.id = ss.submission_id
-      where m.layout = 'RTF' and m.row_key = $1::text
+      where m.layout = 'RTF' and m.row_key = $1::text and ($3::text[] is null or m.provider_code = any($3))
       order by u.received_at desc, u.id desc, ss.id desc, m.row_number desc limit $2`,
-    [cin, limit + 1],
+    [cin, limit + 1, providers],
   )).rows;
 }
 
@@ -222,16 +232,16 @@ export interface StoryReferral {
   conflict_resolved_at: Date | null;
 }
 
-export async function memberReferrals(db: Db, cin: string, limit: number): Promise<Bounded<StoryReferral>> {
+export async function memberReferrals(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StoryReferral>> {
   return bounded((await db.query<StoryReferral>(
     `select f.referral_id, f.provider_code, f.lob, f.approved_date, f.episode_started_at, f.sla_alerted_at,
             o.file_name as sent_file, o.kind as sent_kind, o.slot as sent_slot, k.current_provider as conflict_provider, k.resolved_at as conflict_resolved_at
        from ecm_referrals f
        left join outbound_files o on o.id = f.mini_mif_file_id
        left join ecm_referral_conflicts k on k.referral_id = f.referral_id
-      where f.cin = $1
+      where f.cin = $1 and ($3::text[] is null or f.provider_code = any($3))
       order by f.approved_date desc, f.created_at desc, f.referral_id desc limit $2`,
-    [cin, limit + 1],
+    [cin, limit + 1, providers],
   )).rows, limit);
 }
 
@@ -256,7 +266,7 @@ export interface StoryCsAuthorization {
   engagement_row: number | null;
 }
 
-export async function memberCsAuthorizations(db: Db, cin: string, limit: number): Promise<Bounded<StoryCsAuthorization>> {
+export async function memberCsAuthorizations(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StoryCsAuthorization>> {
   return bounded((await db.query<StoryCsAuthorization>(
     `select a.id, a.service_code, a.provider_code, a.lob, a.record_type, a.auth_status, a.auth_number, a.auth_start, a.auth_end, a.assigned_date,
             a.resolved, a.resolved_reason, a.resolved_at, rs.submission_id as resolved_submission_id,
@@ -267,9 +277,9 @@ export async function memberCsAuthorizations(db: Db, cin: string, limit: number)
        left join cs_engagements e on e.cin = a.cin and e.service_code = a.service_code and e.provider_code = a.provider_code
              and a.id = (select max(b.id) from cs_authorizations b where b.cin = a.cin and b.service_code = a.service_code and b.provider_code = a.provider_code)
        left join submission_sheets es on es.id = e.sheet_id
-      where a.cin = $1
+      where a.cin = $1 and ($3::text[] is null or a.provider_code = any($3))
       order by a.id desc limit $2`,
-    [cin, limit + 1],
+    [cin, limit + 1, providers],
   )).rows, limit);
 }
 
@@ -299,7 +309,8 @@ export interface StoryProviderRow {
   issues: { code: string; severity: string; column: string | null }[];
 }
 
-export async function memberProviderRows(db: Db, cin: string, limit: number): Promise<Bounded<StoryProviderRow>> {
+/** (with `providers`: the rows of their files) */
+export async function memberProviderRows(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StoryProviderRow>> {
   return bounded((await db.query<StoryProviderRow>(
     `with ${MEMBER_CURRENT_ROWS}, picked as (
        select m.sheet_id, m.row_number, true as counts from mine m
@@ -318,8 +329,9 @@ export async function memberProviderRows(db: Db, cin: string, limit: number): Pr
        join submission_sheets ss on ss.id = r.sheet_id
        join submissions u on u.id = ss.submission_id
        cross join lateral (select submission_row_object(ss.columns, r.data) as d) v
+      where $3::text[] is null or u.provider_code = any($3)
       order by u.received_at desc, u.id desc, ss.id desc, r.row_number desc limit $2`,
-    [cin, limit + 1],
+    [cin, limit + 1, providers],
   )).rows, limit);
 }
 
@@ -341,13 +353,14 @@ export interface StoryOutboundRow {
   referral_id: string | null;
 }
 
-export async function memberOutboundRows(db: Db, cin: string, limit: number): Promise<Bounded<StoryOutboundRow>> {
+/** (with `providers`: the files sent to them) */
+export async function memberOutboundRows(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StoryOutboundRow>> {
   return bounded((await db.query<StoryOutboundRow>(
     `select o.id, o.kind, o.provider_code, o.lob, o.slot, o.status, o.file_name, o.published_at, o.replaced_at,
             r.row_number, r.ecm_status, r.service_code, r.auth_number, r.referral_id
        from outbound_file_rows r join outbound_files o on o.id = r.outbound_file_id
-      where r.cin = $1
+      where r.cin = $1 and ($3::text[] is null or o.provider_code = any($3))
       order by o.slot desc, o.id desc, r.row_number desc limit $2`,
-    [cin, limit + 1],
+    [cin, limit + 1, providers],
   )).rows, limit);
 }

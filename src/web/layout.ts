@@ -1,5 +1,6 @@
-// The page shell: header, navigation, the logged-in user and the logout button. No scripts and
-// no inline styles (the CSP allows neither): one stylesheet, /static/app.css.
+// The page shell: header, navigation, the member search (GET /members?cin=: to the member page),
+// the logged-in user and the logout button. No scripts and no inline styles (the CSP allows
+// neither): one stylesheet, /static/app.css.
 import { normaliseEmail } from '../email-address.js';
 import { html, type Html } from './html.js';
 import type { WebRole } from '../repositories/web-users.js';
@@ -40,6 +41,10 @@ export function page(o: { title: string; viewer?: Viewer; body: Html; flash?: { 
     <a href="/">Month board</a>
     ${canSeeAll(v) ? html`<a href="/runs">Runs</a>` : ''}
   </nav>
+  <form class="find-member" method="get" action="/members" role="search">
+    <label>Member CIN <input type="search" name="cin" required maxlength="32" autocomplete="off" spellcheck="false"></label>
+    <button type="submit">Find</button>
+  </form>
   <form class="logout" method="post" action="/logout">
     <span class="who">${v.email} <span class="role">${v.role}</span></span>
     <input type="hidden" name="_csrf" value="${v.csrf}">

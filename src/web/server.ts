@@ -3,8 +3,9 @@
 // session; a liaison sees only the providers they are the liaison of (of any of its contracts in
 // force for the period files received today answer: liaisonsWhoMaySee) and is answered 404 for
 // any other (the attempt recorded), one whose contract with them has ended too; every view of
-// member data is recorded in the append-only access log. Forms carry a CSRF token bound to the
-// session.
+// member data is recorded in the append-only access log. The member page (/members/CIN) shows a
+// liaison only the parts of a member's story about the providers they may see. Forms carry a
+// CSRF token bound to the session.
 import { normaliseEmail } from '../email-address.js';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
-import { parseRecordId } from '../../schemas/primitives.js';
+import { parseCin, parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import { deadlinePolicyFromConfig } from '../calendar/deadlines.js';
 import { accessPeriodDate, isPeriod } from '../calendar/period.js';
@@ -27,6 +28,7 @@ import { checkRepublish, RepublishRefused, slotFor, type OutboundKind } from '..
 import { checkReprocess, ReprocessRefused } from '../ingest/reprocess.js';
 import { log } from '../log.js';
 import { packageRoot } from '../package-root.js';
+import { loadMemberStoryFor } from '../reports/member-story-load.js';
 import { recordAccess } from '../repositories/access-log.js';
 import { liaisonsWhoMaySee, providerOpenWarnings, providerOutbound, providerProfile, providerTrend } from '../repositories/board.js';
 import { findSubmission, listSubmissions, submissionFiles, submissionIssueRows } from '../repositories/submissions.js';
@@ -41,6 +43,7 @@ import { checkPassword, csrfToken, hashSessionId, LoginThrottle, newSessionId, t
 import { boardPage, boardPeriod, boardRows, STATES, type BoardFilter } from './board.js';
 import type { Html } from './html.js';
 import { canSeeAll, canSeeProvider, type Viewer } from './layout.js';
+import { MEMBER_PAGE_LIMIT, memberPage } from './member.js';
 import { historyStart, historyStartDate, providerPage } from './provider.js';
 import { loginPage, messagePage, RUNS_PAGE, runsPage } from './runs.js';
 import { ISSUE_ROWS_SHOWN, SORTS, submissionPage, type Sort } from './submission.js';
@@ -84,6 +87,26 @@ const SECURITY_HEADERS: Record<string, string> = {
  * cannot go in a Location header at all.
  */
 const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(v) && v.length < 500 ? v : '/');
+
+/**
+ * A member page's address, or the member search's: it carries a CIN. [POLICY] Never carried on
+ * into the login form's address (`?next=`), which a proxy in front logs as any other: signed out,
+ * a member page is found again from the board after logging in.
+ */
+const isMemberUrl = (url: string): boolean => /^\/members(?:[/?#]|$)/.test(url);
+
+/**
+ * A member's CIN as asked for (normalised as parseCin does: spaces trimmed, a lower-case letter
+ * upper-cased, as `member show` reads its argument), or why it is not one in words that never
+ * repeat the value (parseCin's; also for none, or one given twice).
+ */
+function readCin(v: unknown): { cin: string } | { problem: string } {
+  const words = 'Enter one member\'s CIN (8 digits and a letter) in "Member CIN" at the top of the page.';
+  if (Array.isArray(v)) return { problem: `One CIN at a time. ${words}` };
+  if (typeof v !== 'string' || v.trim() === '') return { problem: `No CIN was given. ${words}` };
+  const cin = parseCin(v);
+  return cin.ok ? { cin: cin.value } : { problem: `That is not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}. ${words}` };
+}
 
 /** Deeper than any form of these pages sends (a field holds a string, or a list of them). */
 const MAX_REQUEST_DEPTH = 32;
@@ -233,7 +256,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     const found = await viewerOf(req);
     if (!found) {
       if (req.cookies[SESSION_COOKIE]) reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      const next = req.method === 'GET' ? safeNext(req.url) : '/';
+      const next = req.method === 'GET' && !isMemberUrl(req.url) ? safeNext(req.url) : '/';
       return reply.redirect(`/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
     }
     req.viewer = found.viewer;
@@ -305,6 +328,26 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   const viewed = (req: FastifyRequest, provider: string, submission: number, page: string) =>
     recordAccess(pool, { userId: req.viewer!.userId, email: req.viewer!.email, at: deps.now(), provider, submission, page, denied: false });
+
+  /** The providers a liaison may see now (on the pages' clock): liaisonsWhoMaySee, as for every page. */
+  async function providersSeenBy(v: Viewer): Promise<Set<string>> {
+    const seers = await liaisonsWhoMaySee(pool, accessPeriodDate(deps.now(), tz));
+    return new Set([...seers].filter(([, liaisons]) => canSeeProvider(v, liaisons)).map(([code]) => code));
+  }
+
+  /**
+   * A member lookup that shows nothing, recorded (with the member's CIN when the value was one):
+   * 400 for a value that is no CIN (the problem named, never the value), else 404, one page for
+   * "no member has it" and "none of the member's providers is yours" alike.
+   */
+  async function memberRefused(req: FastifyRequest, reply: FastifyReply, o: { cin: string | null; problem?: string }) {
+    const v = req.viewer!;
+    await recordAccess(pool, { userId: v.userId, email: v.email, at: deps.now(), provider: null, submission: null, member: o.cin, page: 'member', denied: true });
+    if (o.problem) return send(reply, messagePage(v, 'Not a CIN', o.problem), 400);
+    return send(reply, messagePage(v, 'No such member', canSeeAll(v)
+      ? 'No member with that CIN is on record.'
+      : 'There is no member with that CIN among the members of the providers you may see.'), 404);
+  }
 
   const opsOnly = (req: FastifyRequest, reply: FastifyReply) => {
     if (req.viewer!.role === 'ops') return false;
@@ -449,6 +492,36 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         .send(bytes);
     });
   }
+
+  // ---- one member's story. [POLICY] The CIN is in the address (/members/CIN: a link a liaison
+  // can follow from a submission, and keep): the pages send no Referer and are never cached, the
+  // server logs the route's pattern only, and the proxy in front is told not to log /members
+  // (README, "Behind a TLS-terminating proxy").
+  app.get('/members', async (req, reply) => {
+    // the form's GET (a CIN typed in lower case or with spaces is the member's): to the member page
+    const asked = readCin((req.query as { cin?: unknown }).cin);
+    if ('problem' in asked) return memberRefused(req, reply, { cin: null, problem: asked.problem });
+    return reply.redirect(`/members/${encodeURIComponent(asked.cin)}`, 303);
+  });
+
+  app.get('/members/:cin', async (req, reply) => {
+    const raw = (req.params as { cin: string }).cin;
+    const asked = readCin(raw);
+    if ('problem' in asked) return memberRefused(req, reply, { cin: null, problem: asked.problem });
+    const { cin } = asked;
+    // a member has one address (the one the page's links and the search give)
+    if (cin !== raw) return reply.redirect(`/members/${encodeURIComponent(cin)}`, 303);
+    const v = req.viewer!;
+    const found = await loadMemberStoryFor(pool, { cin, tz, today: localDate(deps.now(), tz), limit: MEMBER_PAGE_LIMIT }, canSeeAll(v) ? null : await providersSeenBy(v));
+    if (found.found !== 'shown') {
+      // (the route's user and role, never the member)
+      if (found.found === 'hidden') log.warn({ user: v.userId, role: v.role, page: 'member' }, 'web access denied: a member of no provider this user may see');
+      return memberRefused(req, reply, { cin });
+    }
+    // recorded before the page is sent: a view that is not recorded is not shown
+    await recordAccess(pool, { userId: v.userId, email: v.email, at: deps.now(), provider: null, submission: null, member: cin, page: 'member', denied: false });
+    return send(reply, memberPage(v, found.story));
+  });
 
   app.get('/runs', async (req, reply) => {
     if (!canSeeAll(req.viewer!)) return notFound(req, reply);

@@ -1,5 +1,7 @@
-// The submission page: the one page with member data (CINs and names of the rows with issues),
-// shown only to users allowed to see the provider, and recorded in the access log each time.
+// The submission page: member data (CINs and names of the rows with issues), shown only to users
+// allowed to see the provider, and recorded in the access log each time. A CIN of a member on
+// record links to the member page (/members/CIN), which shows a liaison only what concerns the
+// providers they may see.
 import type { IssueGroup, IssueRow, SubmissionDetail } from '../repositories/submissions.js';
 import { html, query, type Html } from './html.js';
 import { formatInstant, page, type Viewer } from './layout.js';
@@ -75,7 +77,7 @@ ${groups.length ? html`
 <tbody>
 ${groups.map((g) => html`<tr class="group sev-${g.severity}"><td><code>${g.code}</code></td><td>${g.severity}</td><td class="num">${g.count}</td><td>${g.message || howToFix(g.code)}</td></tr>
 <tr class="rows"><td colspan="4"><table class="inner"><thead><tr><th scope="col" class="num">Row</th><th scope="col">Sheet</th><th scope="col">Column</th><th scope="col">CIN</th><th scope="col">Member</th><th scope="col">Message</th></tr></thead><tbody>
-${(rowsOf.get(`${g.code}|${g.severity}`) ?? []).map((r) => html`<tr><td class="num">${r.row}</td><td>${r.sheet ?? ''}</td><td>${r.column ?? ''}</td><td class="cin">${r.cin ?? ''}</td><td>${r.member ?? (r.otherProvidersMember ? html`<em>not a member of ${d.provider}</em>` : '')}</td><td>${r.message}</td></tr>`)}
+${(rowsOf.get(`${g.code}|${g.severity}`) ?? []).map((r) => html`<tr><td class="num">${r.row}</td><td>${r.sheet ?? ''}</td><td>${r.column ?? ''}</td><td class="cin">${r.cin && (r.member !== null || r.otherProvidersMember) ? html`<a href="/members/${encodeURIComponent(r.cin)}">${r.cin}</a>` : r.cin ?? ''}</td><td>${r.member ?? (r.otherProvidersMember ? html`<em>not a member of ${d.provider}</em>` : '')}</td><td>${r.message}</td></tr>`)}
 </tbody></table></td></tr>`)}
 </tbody></table>
 ${v.rows.total > v.rows.rows.length ? html`<p class="note">The first ${v.rows.rows.length} of ${v.rows.total} row issues are listed; the response workbook lists them all.</p>` : ''}` : html`<p class="empty">No row issues.</p>`}

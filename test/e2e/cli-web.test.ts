@@ -103,6 +103,22 @@ describe('audit access', () => {
   });
 });
 
+describe('audit access of the member page', () => {
+  it('says which member each view of the member page was of; --member (as typed: lower case, spaces) keeps only those; a value that is no CIN is a usage error that does not repeat it', async () => {
+    const user = await w.one(`select id from web_users where email = 'liaison@plan.example'`);
+    await recordAccess(w.db.pool, { userId: user.id, email: 'liaison@plan.example', at: new Date('2026-12-07T17:00:00Z'), provider: null, submission: null, member: '91000009J', page: 'member', denied: false });
+    await recordAccess(w.db.pool, { userId: user.id, email: 'liaison@plan.example', at: new Date('2026-12-07T17:01:00Z'), provider: null, submission: null, member: '91000001A', page: 'member', denied: true });
+    const one = await runCli(['audit', 'access', '--member', ' 91000009j ', '--json'], w.env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.json).toEqual([expect.objectContaining({ at: '2026-12-07T17:00:00.000Z', member: '91000009J', page: 'member', denied: false, provider: null, submission: null })]);
+    const text = await runCli(['audit', 'access', '--member', '91000001A'], w.env);
+    expect(text.stdout).toMatch(/liaison@plan\.example\s+member\s+DENIED\s+91000001A/);
+    const bad = await runCli(['audit', 'access', '--member', '91000009J12345'], w.env);
+    expectUsageError(bad, /--member: not a member's CIN: this looks like the 14-character ID-card number/);
+    expect(bad.stderr).not.toContain('91000009J');
+  });
+});
+
 describe('serve', () => {
   it('prints its URL, answers the login form (anonymous pages redirect there), and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...w.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,9 +1,11 @@
 // The web pages in a real browser (Debian's chromium, driven by playwright-core, JavaScript
 // off: the pages must work without it): a liaison logs in, sees only their providers, opens a
 // submission with a rejected row and downloads its response (the very bytes stored); asking for
-// another liaison's submission is a 404 that is recorded; an ops user reprocesses the file from
-// the page and sees the new attempt; an anonymous visitor is sent to the login form.
-// Screenshots of the three main pages at 1280 px are taken every run; they replace the tracked
+// another liaison's submission is a 404 that is recorded; the liaison follows a member's CIN from
+// the submission to the member page (and finds it again with the header's search form), nothing
+// blocked by the CSP; an ops user reprocesses the file from the page and sees the new attempt; an
+// anonymous visitor is sent to the login form.
+// Screenshots of the four main pages at 1280 px are taken every run; they replace the tracked
 // ones in docs/screenshots/ (the README shows them) only under `npm run screenshots`.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -119,6 +121,34 @@ describe('the web pages in Chromium, with JavaScript off', () => {
     await expect(page.getByText('There is no such page.').isVisible()).resolves.toBe(true);
     const denied = (await w.db.pool.query(`select provider_code, submission_id from access_log where email = $1 and denied`, [USERS.liaison])).rows;
     expect(denied).toEqual([{ provider_code: 'RIVAL', submission_id: seed.rivalSubmission }]);
+    await page.context().close();
+  });
+
+  it("a liaison follows a member's CIN from the submission to the member page, and finds it again from the header; nothing refused by the CSP", async () => {
+    const page = await newPage();
+    // (a stylesheet or inline style the CSP refused, a resource that failed: each is a console message)
+    const problems: string[] = [];
+    page.on('console', (m) => void (['error', 'warning'].includes(m.type()) && problems.push(m.text())));
+    await logIn(page, USERS.liaison);
+    await page.goto(`${server.url}/submissions/${seed.acmeSubmission}`);
+    await page.getByRole('link', { name: ACME_MEMBER.cin, exact: true }).click();
+    await page.waitForURL(`${server.url}/members/${ACME_MEMBER.cin}`);
+    await expect(page.getByRole('heading', { name: 'ECM assignments' }).isVisible()).resolves.toBe(true);
+    const text = await page.locator('main').innerText();
+    expect(text).toContain(`${ACME_MEMBER.last}, ${ACME_MEMBER.first}`);
+    expect(text).toContain('Parts about other providers are not shown');
+    // her CalViva assignment with ACME, linked to its provider page
+    await expect(page.locator('main dl.facts').getByRole('link', { name: 'ACME', exact: true }).count()).resolves.toBeGreaterThan(0);
+    expect(text).not.toContain('RIVAL');
+    await shot(page, 'member');
+
+    await page.getByLabel('Member CIN').fill(` ${ACME_MEMBER.cin.toLowerCase()} `);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(`${server.url}/members/${ACME_MEMBER.cin}`);
+    await expect(page.getByRole('heading', { name: 'CS authorizations' }).isVisible()).resolves.toBe(true);
+    expect(problems).toEqual([]);
+    const logged = (await w.db.pool.query(`select page, member_cin, denied from access_log where email = $1 and page = 'member' order by id`, [USERS.liaison])).rows;
+    expect(logged).toEqual([{ page: 'member', member_cin: ACME_MEMBER.cin, denied: false }, { page: 'member', member_cin: ACME_MEMBER.cin, denied: false }]);
     await page.context().close();
   });
 

@@ -61,6 +61,13 @@ describe('member show reads the member by key', () => {
     ['the RTF rows that count (the RTF steps)', (p) => memberRtfReports(p, CIN, 50), { current_rows: ['current_rows_pkey'], submission_rows: ['submission_rows_pkey'] }],
     ['the provider rows: counting and rejected', (p) => memberProviderRows(p, CIN, 50), { current_rows: ['current_rows_pkey'], submission_rows: ['submission_rows_pkey', 'submission_rows_rejected_cin_idx'] }],
     ['the outbound rows', (p) => memberOutboundRows(p, CIN, 50), {}],
+    // (the member page of a liaison: the same reads, for the providers they may see only)
+    ['the switches not applied, of some providers', (p) => memberSwitchesNotApplied(p, CIN, 50, ['ACME', 'HOMEWAY']), {}],
+    ['the referrals, of some providers', (p) => memberReferrals(p, CIN, 50, ['ACME', 'HOMEWAY']), {}],
+    ['the CS authorizations, of some providers', (p) => memberCsAuthorizations(p, CIN, 50, ['ACME', 'HOMEWAY']), {}],
+    ['the RTF rows that count, of some providers', (p) => memberRtfReports(p, CIN, 50, ['ACME', 'HOMEWAY']), { current_rows: ['current_rows_pkey'], submission_rows: ['submission_rows_pkey'] }],
+    ['the provider rows, of some providers', (p) => memberProviderRows(p, CIN, 50, ['ACME', 'HOMEWAY']), { current_rows: ['current_rows_pkey'], submission_rows: ['submission_rows_pkey', 'submission_rows_rejected_cin_idx'] }],
+    ['the outbound rows, of some providers', (p) => memberOutboundRows(p, CIN, 50, ['ACME', 'HOMEWAY']), {}],
   ] as [string, (p: import('pg').Pool) => Promise<unknown>, Record<string, string[]>][]) {
     it(name, async () => {
       const plans = await explainStatements(db.pool, read);

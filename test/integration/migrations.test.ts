@@ -558,3 +558,22 @@ describe('migration 0056 (one member\'s story read by CIN: the indexes it needs)
     expect(await indexes()).toEqual(NAMES);
   });
 });
+
+describe('migration 0057 (the member page: which member a view of the access log was of)', () => {
+  it('adds access_log.member_cin (a CIN or nothing) and its index, keeps the log append-only, and goes down and up again', async () => {
+    const column = async () => (await pool.query<{ n: number }>(
+      `select count(*)::int n from information_schema.columns where table_name = 'access_log' and column_name = 'member_cin'`)).rows[0]!.n;
+    expect(await column()).toBe(1);
+    const user = (await pool.query<{ id: number }>(
+      `insert into web_users (email, role, password_hash, created_at, updated_at) values ('m57@plan.example', 'ops', 'x', now(), now()) returning id`)).rows[0]!.id;
+    await pool.query(`insert into access_log (user_id, email, at, member_cin, page, denied) values ($1, 'm57@plan.example', now(), '91234567A', 'member', false)`, [user]);
+    await expect(pool.query(`insert into access_log (user_id, email, at, member_cin, page) values ($1, 'm57@plan.example', now(), '1234', 'member')`, [user])).rejects.toThrow(/check/);
+    await expect(pool.query(`update access_log set member_cin = null where member_cin = '91234567A'`)).rejects.toThrow(/append-only/);
+    const undone = await downTo('0057_');
+    expect(undone[0]).toBe('0057_access_log_member');
+    expect(await column()).toBe(0);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await column()).toBe(1);
+    expect((await pool.query(`select indexname from pg_indexes where indexname = 'access_log_member_idx'`)).rows).toHaveLength(1);
+  });
+});

@@ -672,6 +672,8 @@ describe('a method a page does not take (over a real socket)', () => {
     [`/submissions/${seed.acmeSubmission}/original`, 'GET, HEAD'],
     [`/submissions/${seed.acmeSubmission}/response`, 'GET, HEAD'],
     ['/runs', 'GET, HEAD'],
+    [`/members/${ACME_MEMBER.cin}`, 'GET, HEAD'],
+    [`/members?cin=${ACME_MEMBER.cin}`, 'GET, HEAD'],
     [`/submissions/${seed.acmeSubmission}/reprocess`, 'POST'],
     ['/providers/ACME/republish', 'POST'],
   ];

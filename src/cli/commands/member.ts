@@ -2,7 +2,8 @@
 // member not on ACME's MIF?" or "why was their RTF row rejected?", without SQL or a workbook: the
 // record, each line's ECM assignment with its history (what changed it, when), planned and
 // not-applied switches, referrals, CS authorizations, the provider rows that named the member and
-// the outbound files that carried them. Read-only; for ops (it prints the member). The CIN is
+// the outbound files that carried them. Read-only; for ops (it prints the member). The story is
+// loaded as the member page (/members/CIN) loads it (src/reports/member-story-load.ts). The CIN is
 // never logged nor echoed in an error: the one line says what was wrong, not the value.
 import type { Command } from 'commander';
 import { CS_ENGAGEMENT_STATUS } from '../../../schemas/codes.js';
@@ -44,32 +45,16 @@ Examples:
       const cin = cinArgument(cinArg);
       const limit = countOption(opts.limit ?? '50', '--limit');
       const clock = commandClock(opts);
-      const story = await import('../../repositories/member-story.js');
-      const { buildStory } = await import('../../reports/member-story.js');
+      const { loadMemberStory } = await import('../../reports/member-story-load.js');
       await withRuntime(async ({ config, db }) => {
         const tz = config.PLAN_TIME_ZONE;
-        const today = localDate(clock(), tz);
-        const member = await story.memberRecord(db.pool, cin, today);
-        if (!member) {
+        const doc = await loadMemberStory(db.pool, { cin, tz, today: localDate(clock(), tz), limit });
+        if (!doc) {
           // (an unknown CIN is an answer, not a mistake in the command line: exit 1, and never the CIN)
           process.stderr.write('error: no member with that CIN\n');
           process.exitCode = EXIT.FAILED;
           return;
         }
-        const assignments = await story.memberAssignments(db.pool, cin, today);
-        const ids = assignments.map((a) => a.id);
-        const doc = buildStory({
-          cin, tz, today, limit, member, assignments,
-          lineage: await story.assignmentLineage(db.pool, ids, limit),
-          rtfReports: await story.memberRtfReports(db.pool, cin, limit),
-          images: await story.assignmentImages(db.pool, ids),
-          pending: await story.memberPendingSwitches(db.pool, cin),
-          notApplied: await story.memberSwitchesNotApplied(db.pool, cin, limit),
-          referrals: await story.memberReferrals(db.pool, cin, limit),
-          cs: await story.memberCsAuthorizations(db.pool, cin, limit),
-          rows: await story.memberProviderRows(db.pool, cin, limit),
-          outbound: await story.memberOutboundRows(db.pool, cin, limit),
-        });
         emit(opts, doc, () => storyText(doc));
       });
     });

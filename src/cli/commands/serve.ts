@@ -86,7 +86,7 @@ export async function startWeb(config: Config, pool: pg.Pool, openSession: () =>
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('the web pages: month board, providers, submissions (with downloads), runs; for liaisons, ops and auditors')
+    .description('the web pages: month board, providers, submissions (with downloads), member pages, runs; for liaisons, ops and auditors')
     .option('--port <N>', 'port (default WEB_PORT, 8080; 0: any free port)')
     .option('--host <ADDRESS>', 'address to listen on (default WEB_HOST, 127.0.0.1: put a TLS-terminating proxy in front)')
     .addOption(nowOption('the pages\' clock starts at this instant and then advances (session expiry, the board\'s default period)'))

@@ -2,6 +2,7 @@
 // `calaim-exchange audit access`: who saw which member data there (the access log).
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { parseCin } from '../../../schemas/primitives.js';
 import type { WebRole, WebUser } from '../../repositories/web-users.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { withRuntime } from '../lazy-runtime.js';
@@ -130,23 +131,30 @@ Examples:
     .description('the access log of the web pages: every view of member data (and every refused attempt), oldest first')
     .option('--since <ISO>', 'only entries at or after this date-time (with zone)')
     .option('--user <EMAIL>', 'only this account')
+    .option('--member <CIN>', 'only the views of (and refused asks for) this member\'s page')
     .option('--limit <N>', 'only the newest N entries (default: all)')
     .option('--json', 'print one JSON array')
     .addHelpText('after', `
 Each entry: when (in the text, in the plan time zone, PLAN_TIME_ZONE; in --json, "at" in UTC and
 "atLocal" in the plan time zone), who (account and email), the provider and submission, what
-was shown (submission: the page with CINs and names; original, response: a download), and
-whether it was refused (a liaison asking for another liaison's provider: answered 404,
-recorded). Every matching entry is printed unless --limit is given; then the newest N are, and
+was shown (submission: the page with CINs and names; original, response: a download; member:
+one member's story, the member's CIN in "member"), and whether it was refused (a liaison asking
+for another liaison's provider, or for a member none of whose providers is theirs, or for a CIN
+no member has: answered 404, recorded; a value that is no CIN: 400, recorded without it). Every matching entry is printed unless --limit is given; then the newest N are, and
 the output says how many were left out (with --json, on stderr: stdout stays one JSON array).
 
 Examples:
   calaim-exchange audit access
   calaim-exchange audit access --limit 100
-  calaim-exchange audit access --since 2026-12-01T00:00:00-08:00 --json`)
-    .action(async (opts: { since?: string; user?: string; limit?: string; json?: boolean }) => {
+  calaim-exchange audit access --since 2026-12-01T00:00:00-08:00 --json
+  calaim-exchange audit access --member 98907528N`)
+    .action(async (opts: { since?: string; user?: string; member?: string; limit?: string; json?: boolean }) => {
       const since = opts.since !== undefined ? instantOption(opts.since, '--since') : undefined;
       const user = opts.user !== undefined ? email(opts.user, '--user') : undefined;
+      const cin = opts.member !== undefined ? parseCin(opts.member) : undefined;
+      // (what was wrong, never the value: a CIN, or something typed as one)
+      if (cin && !cin.ok) throw new UsageError(`--member: not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}`);
+      const member = cin?.ok ? cin.value : undefined;
       const limit = opts.limit !== undefined ? countOption(opts.limit, '--limit') : undefined;
       const { listAccess } = await import('../../repositories/access-log.js');
       await withRuntime(async ({ config, db }) => {
@@ -156,7 +164,7 @@ Examples:
           if (!(await findWebUser(db.pool, user))) throw new UsageError(`--user: no account ${user} (see \`calaim-exchange users list\`)`);
         }
         const tz = config.PLAN_TIME_ZONE;
-        const { entries, total } = await listAccess(db.pool, { since, email: user, limit });
+        const { entries, total } = await listAccess(db.pool, { since, email: user, member, limit });
         // never cut silently: say how many were left out and how to see them
         const cut = entries.length < total
           ? `the newest ${entries.length} of ${total} entries: --limit ${total}, or without --limit, for all (or --since to narrow)`
@@ -164,7 +172,7 @@ Examples:
         if (cut && opts.json) process.stderr.write(`note: ${cut}\n`);
         emit(opts, entries.map((a) => ({ ...a, at: a.at.toISOString(), atLocal: localIso(a.at, tz) })), () =>
           entries.length
-            ? table([`at (${tz})`, 'user', 'provider', 'submission', 'page', 'denied'], entries.map((a) => [localText(a.at, tz), a.email, a.provider, a.submission, a.page, a.denied ? 'DENIED' : ''])) +
+            ? table([`at (${tz})`, 'user', 'provider', 'submission', 'page', 'denied', 'member'], entries.map((a) => [localText(a.at, tz), a.email, a.provider, a.submission, a.page, a.denied ? 'DENIED' : '', a.member])) +
               (cut ? `\n\n${cut}` : '')
             : 'no access recorded');
       });
