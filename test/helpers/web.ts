@@ -1,6 +1,8 @@
 // The web pages' test world: the small plan with two liaisons (RIVAL is someone else's), a MIF
 // sent, ACME's RTF with a rejected row (a contract loaded late, so ops can reprocess it), and
 // RIVAL's RTF rejected whole; one account per role. The server and browser tests share it.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { generate } from '../../src/generate/run.js';
 import { insertWebUser } from '../../src/repositories/web-users.js';
@@ -57,4 +59,16 @@ export async function seedWebWorld(w: PlanWorld): Promise<WebSeed> {
   for (const [role, email] of [['liaison', USERS.liaison], ['liaison', USERS.other], ['ops', USERS.ops], ['auditor', USERS.auditor]] as const)
     await insertWebUser(pool, { email, role, passwordHash: hash, now: WEB_NOW });
   return { acmeSubmission, rivalSubmission };
+}
+
+/** The cookies a response sets, as a Cookie header value. */
+export const cookieOf = (res: LightMyRequestResponse): string => res.cookies.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`).join('; ');
+
+/** A session of `email` (its password PASSWORD) on `app` at its clock's time, as a Cookie header value. */
+export async function logIn(app: FastifyInstance, email: string): Promise<string> {
+  const form = await app.inject({ method: 'GET', url: '/login' });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+  const res = await app.inject({ method: 'POST', url: '/login', headers: { cookie: cookieOf(form) }, payload: { _csrf: csrf, email, password: PASSWORD, next: '/' } });
+  expect(res.statusCode, res.body).toBe(303);
+  return cookieOf(res);
 }

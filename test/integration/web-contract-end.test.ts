@@ -5,7 +5,7 @@
 // month after, and the missing-submission digest still goes to its liaison then. From the month
 // after that, the provider's pages, submissions and downloads are answered 404 to them, as to
 // any other liaison, and the board does not list it for any month; ops and auditors see all.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlinePolicyFromConfig } from '../../src/calendar/deadlines.js';
 import { findMissingSubmissions } from '../../src/reports/missing.js';
@@ -13,7 +13,7 @@ import { insertWebUser } from '../../src/repositories/web-users.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { boardRows } from '../../src/web/board.js';
 import { buildWebApp } from '../../src/web/server.js';
-import { movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
+import { logIn, movableClock, PASSWORD, RIVAL_MEMBER, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
 import { closePlanWorld, importProviders, openPlanWorld, PROVIDERS_HEADER, type PlanWorld } from '../helpers/world.js';
 
 const HEADER = `${PROVIDERS_HEADER},contract_end`;
@@ -50,17 +50,8 @@ afterAll(async () => {
   await closePlanWorld(w);
 });
 
-/** The cookies a response sets, as a Cookie header value. */
-const cookieOf = (res: LightMyRequestResponse) => res.cookies.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`).join('; ');
-
 /** A session of `email` at the clock's time (a session from another month has expired). */
-async function login(email: string): Promise<string> {
-  const form = await app.inject({ method: 'GET', url: '/login' });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
-  const res = await app.inject({ method: 'POST', url: '/login', headers: { cookie: cookieOf(form) }, payload: { _csrf: csrf, email, password: PASSWORD, next: '/' } });
-  expect(res.statusCode, res.body).toBe(303);
-  return cookieOf(res);
-}
+const login = (email: string) => logIn(app, email);
 const get = (cookie: string, url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
 const setEnd = (code: string, lob: string, end: string | null) =>
   w.db.pool.query(`update provider_contracts set contract_end = $3 where provider_code = $1 and lob = $2 and program = 'ECM'`, [code, lob, end]);

@@ -14,7 +14,7 @@
 //   Nov 20  the assignment extract plans her move back to ACME from Dec 20
 //   Dec 4   RIVAL's RTF reports her: accepted
 // liaison@ is ACME's (and HOMEWAY's) liaison, other@ RIVAL's, third@ nobody's.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generate } from '../../src/generate/run.js';
 import { log } from '../../src/log.js';
@@ -23,7 +23,7 @@ import { hashPassword } from '../../src/web/auth.js';
 import { buildWebApp } from '../../src/web/server.js';
 import { P } from '../helpers/plan.js';
 import { rtf, rtfRow } from '../helpers/provider-files.js';
-import { ACME_MEMBER, movableClock, PASSWORD, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
+import { ACME_MEMBER, logIn, movableClock, PASSWORD, seedWebWorld, USERS, WEB_NOW, WEB_SETTINGS, type WebSeed } from '../helpers/web.js';
 import { answerUpload, closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const IVY = '91000009J';
@@ -70,15 +70,8 @@ afterAll(async () => {
   await closePlanWorld(w);
 });
 
-const cookieOf = (res: LightMyRequestResponse) => res.cookies.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`).join('; ');
-
-async function login(email: string): Promise<string> {
-  const form = await app.inject({ method: 'GET', url: '/login' });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
-  const res = await app.inject({ method: 'POST', url: '/login', headers: { cookie: cookieOf(form) }, payload: { _csrf: csrf, email, password: PASSWORD, next: '/' } });
-  expect(res.statusCode, res.body).toBe(303);
-  return cookieOf(res);
-}
+/** A session of `email` at the clock's time (a session from another month has expired). */
+const login = (email: string) => logIn(app, email);
 const get = (cookie: string | undefined, url: string) => app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
 const lastAccessId = async () => (await w.db.pool.query<{ n: number }>('select coalesce(max(id), 0)::int n from access_log')).rows[0]!.n;
 const accessSince = async (id: number) => (await w.db.pool.query(
