@@ -305,12 +305,7 @@ export async function applyDueSwitches(c: pg.PoolClient, now: Date, timeZone: st
         `a referral's episode with provider ${cur?.provider_code ?? '?'} from ${cur?.assigned_date ?? '?'}, started after the extract was loaded, keeps the member`,
     };
   }), now);
-  const notices: DueSwitches['notices'] = [];
-  for (const { to, list } of await liaisonGroups(c, notApplied, SWITCH_NOT_APPLIED)) {
-    const msg = { ...SWITCH_NOT_APPLIED.notice(list, to, timeZone), to: to.split(',') };
-    await queueNotification(c, msg, now);
-    notices.push(msg);
-  }
+  const notices = await queueLiaisonAlerts(c, now, notApplied, { ...SWITCH_NOT_APPLIED, notice: (list, to) => SWITCH_NOT_APPLIED.notice(list, to, timeZone) });
   log.warn({ due: due.length, applied, notApplied: notApplied.length, reasons: [...new Set(notApplied.map((k) => k.reason))] },
     'planned ECM switches: some were not applied on their day (recorded; the liaisons are told: calaim-exchange switches --not-applied)');
   return { applied, notApplied, notices };
@@ -552,9 +547,10 @@ async function liaisonGroups<T>(db: pg.Pool | pg.PoolClient, items: readonly T[]
 }
 
 /**
- * The import's liaison email, once per set of recipients (liaisonGroups), recorded (PENDING) in
- * the import's transaction: what the import committed, its alerts included, or nothing. Sent
- * once it commits (sendQueuedNotices), or by the notify job if the process stops first.
+ * The liaisons' email about what a transaction wrote (an import's conflicts and line switches,
+ * the switches not applied on their day), once per set of recipients (liaisonGroups), recorded
+ * (PENDING) in that transaction: what it committed, its alerts included, or nothing. Sent once
+ * it commits (sendQueuedNotices), or by the notify job if the process stops first.
  */
 async function queueLiaisonAlerts<T>(
   c: pg.PoolClient, now: Date, items: readonly T[],
