@@ -369,6 +369,33 @@ export function assignmentHistory(changes: readonly LineageRow[], current: Assig
 /** The assignment's first version the lineage keeps: the oldest change's before, or the row. */
 const oldestVersion = (changes: readonly LineageRow[], current: AssignmentImage): AssignmentImage => (changes.length ? changes[changes.length - 1]!.before : current);
 
+// ---- words both tellings use (member show's text, the member page)
+
+/** A plan-local ISO instant of the story to the minute ("2026-11-03 09:00"). */
+export const storyMinute = (s: string | null | undefined): string => (s ? s.slice(0, 16).replace('T', ' ') : '');
+
+/** What a plan's change in a line's history was; an RTF step (cause 'rtf') each telling words with its submission. */
+export function planCauseText(h: Pick<HistoryJson, 'cause' | 'opening' | 'referralId' | 'row' | 'at'>): string {
+  switch (h.cause) {
+    case 'referral': return h.opening ? 'referral (opened)' : `referral${h.referralId ? ` ${h.referralId}` : ''}`;
+    case 'line-switch': return `line switch: the member joined another line (extract row ${h.row ?? '?'})`;
+    case 'planned-switch': return h.opening ? 'planned switch applied (opened)' : `planned switch applied (extract row ${h.row ?? '?'}, loaded ${h.at?.slice(0, 10) ?? '?'})`;
+    case 'assignment-extract': return h.opening ? 'assignment extract (opened)' : `assignment extract row ${h.row ?? '?'}`;
+    default: return 'on file (origin not recorded)';
+  }
+}
+
+/** Where a contact detail on the record came from (`extract`: what the members extract last gave, as text). */
+export function contactOrigin(from: ContactFrom, extract: string | null): string {
+  return from === 'extract' ? 'as the members extract gave it'
+    : from === 'provider' ? `reported by a provider's RTF since the members extract gave ${extract ?? '(blank)'}`
+      : 'origin not recorded';
+}
+
+/** An address on one line ("4 D St, Madera CA, 93637"); blank parts left out. */
+export const addressText = (x: { address: string | null; city: string | null; state: string | null; zip: string | null }): string =>
+  [x.address, [x.city, x.state].filter(Boolean).join(' '), x.zip].filter(Boolean).join(', ');
+
 // ---- the parts about some providers (a liaison's view)
 
 /**

@@ -6,16 +6,13 @@
 // its submission) and the files sent that carried them; each list newest first and cut at
 // MEMBER_PAGE_LIMIT, saying so. A liaison is shown only the parts about the providers they may
 // see (storyForProviders), and the page says so whatever those parts are. Read-only: no form.
-import { CS_ENGAGEMENT_STATUS, ECM_STATUS, LINES_OF_BUSINESS } from '../../schemas/codes.js';
-import { ANOTHER_PROVIDER, type ContactFrom, type HistoryJson, type LineJson, type ViewedStory } from '../reports/member-story.js';
+import { CS_ENGAGEMENT_STATUS, LINES_OF_BUSINESS } from '../../schemas/codes.js';
+import { addressText, ANOTHER_PROVIDER, contactOrigin, planCauseText, storyMinute as minute, type HistoryJson, type LineJson, type ViewedStory } from '../reports/member-story.js';
 import { html, type Html } from './html.js';
 import { page, type Viewer } from './layout.js';
 
 /** [POLICY] At most this many of each list (the CLI's --limit default); `member show --limit N` lists more, for ops. */
 export const MEMBER_PAGE_LIMIT = 50;
-
-/** A plan-local ISO instant to the minute ("2026-11-03 09:00"). */
-const minute = (s: string | null | undefined) => (s ? s.slice(0, 16).replace('T', ' ') : '');
 
 /** A provider's code, linked to its page; the stand-in for one the viewer may not see, as text. */
 const provider = (code: string | null): Html | string =>
@@ -35,25 +32,10 @@ function change<T>(before: T | null, after: T | null, o: { hiddenBefore: boolean
 }
 
 function cause(h: HistoryJson): Html | string {
-  switch (h.cause) {
-    case 'rtf': return html`RTF ${submission(h.submissionId)} sheet ${h.sheet ?? '?'} row ${h.row ?? '?'} (${h.reported?.period ?? '?'}, as reported)`;
-    case 'referral': return h.opening ? 'referral (opened)' : `referral${h.referralId ? ` ${h.referralId}` : ''}`;
-    case 'line-switch': return `line switch: the member joined another line (extract row ${h.row ?? '?'})`;
-    case 'planned-switch': return h.opening ? 'planned switch applied (opened)' : `planned switch applied (extract row ${h.row ?? '?'}, loaded ${h.at?.slice(0, 10) ?? '?'})`;
-    case 'assignment-extract': return h.opening ? 'assignment extract (opened)' : `assignment extract row ${h.row ?? '?'}`;
-    default: return 'on file (origin not recorded)';
-  }
-}
-
-function origin(from: ContactFrom, extract: string | null): string {
-  return from === 'extract' ? 'as the members extract gave it'
-    : from === 'provider' ? `reported by a provider's RTF since the members extract gave ${extract ?? '(blank)'}`
-      : 'origin not recorded';
+  return h.cause === 'rtf' ? html`RTF ${submission(h.submissionId)} sheet ${h.sheet ?? '?'} row ${h.row ?? '?'} (${h.reported?.period ?? '?'}, as reported)` : planCauseText(h);
 }
 
 const yesNo = (b: boolean | null) => (b === null ? 'unknown' : b ? 'yes' : 'no');
-const place = (x: { address: string | null; city: string | null; state: string | null; zip: string | null }) =>
-  [x.address, [x.city, x.state].filter(Boolean).join(' '), x.zip].filter(Boolean).join(', ');
 
 export function memberPage(viewer: Viewer, s: ViewedStory): Html {
   /** The note under a list cut at the limit. */
@@ -72,9 +54,9 @@ export function memberPage(viewer: Viewer, s: ViewedStory): Html {
   <dt>Language</dt><dd>${m.language ?? '(none)'}</dd>
   <dt>County</dt><dd>${m.county ?? '(none)'}</dd>
   <dt>PCP</dt><dd>${m.pcpName ? `${m.pcpName}${m.pcpNpi ? ` (NPI ${m.pcpNpi})` : ''}` : 'not known'}</dd>
-  <dt>Address</dt><dd>${place(m.contact) || '(none)'} <span class="from">(${origin(m.contact.addressFrom, m.contact.extract && place(m.contact.extract))})</span></dd>
-  <dt>Phone</dt><dd>${m.contact.phone ?? '(none)'} <span class="from">(${origin(m.contact.phoneFrom, m.contact.extract?.phone ?? null)})</span></dd>
-  <dt>Homeless</dt><dd>${yesNo(m.contact.homeless)} <span class="from">(${origin(m.contact.homelessFrom, m.contact.extract ? yesNo(m.contact.extract.homeless) : null)})</span></dd>
+  <dt>Address</dt><dd>${addressText(m.contact) || '(none)'} <span class="from">(${contactOrigin(m.contact.addressFrom, m.contact.extract && addressText(m.contact.extract))})</span></dd>
+  <dt>Phone</dt><dd>${m.contact.phone ?? '(none)'} <span class="from">(${contactOrigin(m.contact.phoneFrom, m.contact.extract?.phone ?? null)})</span></dd>
+  <dt>Homeless</dt><dd>${yesNo(m.contact.homeless)} <span class="from">(${contactOrigin(m.contact.homelessFrom, m.contact.extract ? yesNo(m.contact.extract.homeless) : null)})</span></dd>
 </dl>`
     : html`<p class="empty">The plan's record of this member is not shown: none of the providers you may see has the member (assigned, referred, authorized, sent on a file, or a row of theirs that counts). The rows of their files that named this CIN are listed below, as the provider sent them.</p>`;
   const body = html`
@@ -116,12 +98,11 @@ ${cut('outboundFiles')}`;
 function line(s: ViewedStory, l: LineJson, cut: (name: string) => Html | ''): Html {
   const a = l.assignment;
   const p = l.plannedSwitch;
-  const status = (n: number) => `${n} (${ECM_STATUS[String(n) as keyof typeof ECM_STATUS] ?? '?'})`;
   return html`<h3>${l.lob} <span class="sub">${LINES_OF_BUSINESS[l.lob as keyof typeof LINES_OF_BUSINESS] ?? ''}</span></h3>
 ${a ? html`<dl class="facts">
   <dt>Provider</dt><dd>${provider(a.provider)}</dd>
   <dt>Assigned from</dt><dd>${a.assignedDate}</dd>
-  <dt>Status</dt><dd>${status(a.status)}</dd>
+  <dt>Status</dt><dd>${a.status} (${a.statusName || '?'})</dd>
   <dt>Held in the line today</dt><dd>${a.heldToday ? 'yes' : `no (not on ${s.today})`}${a.planEnd ? `; the plan ended it in the line after ${a.planEnd}` : ''}</dd>
   ${a.enrollmentStart ? html`<dt>Enrolled</dt><dd>${a.enrollmentStart}${a.enrollmentEnd ? ` to ${a.enrollmentEnd}` : ''}</dd>` : ''}
   ${a.discontinuationDate ? html`<dt>Discontinued</dt><dd>${a.discontinuationDate}${a.discontinuationReason ? ` (${a.discontinuationReason})` : ''}</dd>` : ''}

@@ -8,8 +8,8 @@
 import type { Command } from 'commander';
 import { CS_ENGAGEMENT_STATUS } from '../../../schemas/codes.js';
 import { parseCin } from '../../../schemas/primitives.js';
-import { localDate, localText } from '../../calendar/index.js';
-import type { ContactFrom, HistoryJson, LineJson, MemberStoryJson } from '../../reports/member-story.js';
+import { localDate } from '../../calendar/index.js';
+import { addressText, contactOrigin, planCauseText, storyMinute as minute, type ContactFrom, type HistoryJson, type LineJson, type MemberStoryJson } from '../../reports/member-story.js';
 import { emit, EXIT, printable, table, UsageError } from '../output.js';
 import { withRuntime } from '../lazy-runtime.js';
 import { commandClock, nowOption } from '../clock-option.js';
@@ -63,29 +63,15 @@ Examples:
 // ---- the text output
 
 const arrow = <T>(a: T | null, b: T | null) => (b === null ? (a === null ? '' : `${String(a)} → ?`) : a === null || a === b ? String(b) : `${String(a)} → ${String(b)}`);
-const minute = (s: string | null, tz: string) => (s === null ? '' : localText(new Date(s), tz).slice(0, 16));
 const cut = (doc: MemberStoryJson, name: string) => (doc.truncated.includes(name) ? [`  (only the newest ${doc.limit} shown: --limit)`] : []);
 
 function causeText(h: HistoryJson): string {
-  switch (h.cause) {
-    case 'rtf': return `RTF submission ${h.submissionId ?? '?'} ${h.sheet ?? ''} row ${h.row ?? '?'} (${h.reported?.period ?? '?'}, as reported)`;
-    case 'referral': return h.opening ? 'referral (opened)' : `referral ${h.referralId ?? '?'}`;
-    case 'line-switch': return `line switch: the member joined another line (extract row ${h.row ?? '?'})`;
-    case 'planned-switch': return h.opening ? 'planned switch applied (opened)' : `planned switch applied (extract row ${h.row ?? '?'}, loaded ${h.at?.slice(0, 10) ?? '?'})`;
-    case 'assignment-extract': return h.opening ? 'assignment extract (opened)' : `assignment extract row ${h.row ?? '?'}`;
-    default: return 'on file (origin not recorded)';
-  }
+  return h.cause === 'rtf' ? `RTF submission ${h.submissionId ?? '?'} ${h.sheet ?? ''} row ${h.row ?? '?'} (${h.reported?.period ?? '?'}, as reported)` : planCauseText(h);
 }
 
-function contactLine(label: string, value: string, from: ContactFrom, extract: string | null): string {
-  const origin = from === 'extract' ? 'as the members extract gave it'
-    : from === 'provider' ? `reported by a provider's RTF since the members extract gave ${extract ?? '(blank)'}`
-      : 'origin not recorded';
-  return `${label} ${value} (${origin})`;
-}
+const contactLine = (label: string, value: string, from: ContactFrom, extract: string | null): string => `${label} ${value} (${contactOrigin(from, extract)})`;
 
 function lineText(doc: MemberStoryJson, l: LineJson): string[] {
-  const tz = doc.timeZone;
   const a = l.assignment;
   if (!a && !l.plannedSwitch && !l.notApplied.length) return [`ECM ${l.lob}: no assignment on record`];
   const out: string[] = [];
@@ -99,21 +85,21 @@ function lineText(doc: MemberStoryJson, l: LineJson): string[] {
     ].filter(Boolean);
     if (dates.length) out.push(`  ${dates.join('; ')}`);
     out.push(a.lastReported
-      ? `  last reported: submission ${a.lastReported.submissionId} row ${a.lastReported.row ?? '?'} (${a.lastReported.provider ?? '?'}, ${printable(a.lastReported.file ?? '')}, received ${minute(a.lastReported.receivedAt, tz)})`
+      ? `  last reported: submission ${a.lastReported.submissionId} row ${a.lastReported.row ?? '?'} (${a.lastReported.provider ?? '?'}, ${printable(a.lastReported.file ?? '')}, received ${minute(a.lastReported.receivedAt)})`
       : '  last reported: no RTF row since this episode began');
     out.push(`  outreach: ${a.outreachAttempts} attempt(s) counting${a.lastOutreach ? `, the latest ${a.lastOutreach}` : ''}`);
   } else {
     out.push(`ECM ${l.lob}: no assignment on record`);
   }
   const p = l.plannedSwitch;
-  if (p) out.push(`  planned switch: to ${p.to} from ${p.day} (${p.status}), extract row ${p.row}${p.file ? ` of ${printable(p.file)}` : ''}, loaded ${minute(p.loadedAt, tz)}`);
+  if (p) out.push(`  planned switch: to ${p.to} from ${p.day} (${p.status}), extract row ${p.row}${p.file ? ` of ${printable(p.file)}` : ''}, loaded ${minute(p.loadedAt)}`);
   for (const k of l.notApplied)
-    out.push(`  switch not applied: to ${k.to} from ${k.day} (checked ${minute(k.checkedAt, tz)}; ${k.from ? `${k.from} kept the member` : 'no assignment'}): ${k.reason}`);
+    out.push(`  switch not applied: to ${k.to} from ${k.day} (checked ${minute(k.checkedAt)}; ${k.from ? `${k.from} kept the member` : 'no assignment'}): ${k.reason}`);
   out.push(...cut(doc, `ecm.${l.lob}.notApplied`));
   if (l.history.length) {
     out.push('  history (newest first):');
     out.push(table(['when', 'cause', 'provider', 'status', 'from'], l.history.map((h) => [
-      minute(h.at ?? h.recordedAt, tz), causeText(h), arrow(h.providerBefore, h.providerAfter), arrow(h.statusBefore, h.statusAfter), arrow(h.assignedBefore, h.assignedAfter),
+      minute(h.at ?? h.recordedAt), causeText(h), arrow(h.providerBefore, h.providerAfter), arrow(h.statusBefore, h.statusAfter), arrow(h.assignedBefore, h.assignedAfter),
     ])).split('\n').map((s) => `  ${s}`).join('\n'));
     out.push(...cut(doc, `ecm.${l.lob}.history`));
   }
@@ -137,15 +123,14 @@ export function storyText(doc: MemberStoryJson): string {
       ? `eligibility ends ${m.eligibilityEnd}: ${m.eligibleToday ? 'eligible' : 'not eligible'} on ${doc.today}`
       : `eligible on ${doc.today} (no eligibility end on file)`,
     `language ${m.language ?? '(none)'}, county ${m.county ?? '(none)'}; PCP ${m.pcpName ? `${m.pcpName}${m.pcpNpi ? ` (NPI ${m.pcpNpi})` : ''}` : 'not known'}`,
-    contactLine('address', [c.address, [c.city, c.state].filter(Boolean).join(' '), c.zip].filter(Boolean).join(', ') || '(none)', c.addressFrom,
-      e ? [e.address, [e.city, e.state].filter(Boolean).join(' '), e.zip].filter(Boolean).join(', ') : null),
+    contactLine('address', addressText(c) || '(none)', c.addressFrom, e ? addressText(e) : null),
     contactLine('phone', c.phone ?? '(none)', c.phoneFrom, e?.phone ?? null),
     contactLine('homeless', yn(c.homeless), c.homelessFrom, e ? yn(e.homeless) : null),
     '',
     ...doc.ecm.flatMap((l) => lineText(doc, l)),
     ...section(doc, 'Referrals', 'referrals', doc.referrals, 'none', (xs) => table(
       ['id', 'provider', 'lob', 'approved', 'new episode', 'sent on', 'conflict with'],
-      xs.map((f) => [f.id, f.provider, f.lob, f.approved, f.episodeStarted ? minute(f.episodeStartedAt, tz) : 'no', f.sentOn ?? 'not sent yet',
+      xs.map((f) => [f.id, f.provider, f.lob, f.approved, f.episodeStarted ? minute(f.episodeStartedAt) : 'no', f.sentOn ?? 'not sent yet',
         f.conflictWith ? `${f.conflictWith}${f.conflictResolvedAt ? ' (resolved)' : ''}` : '']))),
     ...section(doc, 'CS authorizations', 'csAuthorizations', doc.csAuthorizations, 'none', (xs) => table(
       ['service', 'provider', 'lob', 'auth number', 'status', 'start', 'end', 'resolved', 'provider reports'],
@@ -155,10 +140,10 @@ export function storyText(doc: MemberStoryJson): string {
     ...section(doc, 'Provider files that reported the member', 'providerRows', doc.providerRows, 'none', (xs) => table(
       ['submission', 'provider', 'type', 'period', 'sheet', 'row', 'result', 'counts', 'lob', 'issues', 'received', 'file'],
       xs.map((r) => [r.submissionId, r.provider, r.layout, r.period ?? '', r.sheet, r.row, r.accepted ? 'accepted' : 'rejected', r.counts ? 'yes' : 'no',
-        r.lob ?? '', [...new Set(r.issues.map((i) => i.code))].join(','), minute(r.receivedAt, tz), r.file]))),
+        r.lob ?? '', [...new Set(r.issues.map((i) => i.code))].join(','), minute(r.receivedAt), r.file]))),
     '  (the rows that count and the rejected ones: rows that no longer count are not listed; `submission show ID` has them)',
     ...section(doc, 'Outbound files that carried the member', 'outboundFiles', doc.outboundFiles, 'none recorded', (xs) => table(
       ['kind', 'provider', 'lob', 'slot', 'status', 'row', 'file', 'published'],
-      xs.map((o) => [o.kind, o.provider, o.lob ?? '', o.slot, o.replacedAt ? `${o.status} (replaced)` : o.status, o.row, o.file ?? '', minute(o.publishedAt, tz)]))),
+      xs.map((o) => [o.kind, o.provider, o.lob ?? '', o.slot, o.replacedAt ? `${o.status} (replaced)` : o.status, o.row, o.file ?? '', minute(o.publishedAt)]))),
   ].join('\n');
 }
