@@ -2,6 +2,9 @@
 // or a failure with a plain-language reason; never throws.
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; hint?: string };
+
+/** Why a value was not one, in the words a person is told (the reason, then the hint): never the value. */
+export const notParsedText = (p: { reason: string; hint?: string }): string => `${p.reason}${p.hint ? ` (${p.hint})` : ''}`;
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (reason: string, hint?: string): Parsed<never> => ({ ok: false, reason, ...(hint ? { hint } : {}) });
 

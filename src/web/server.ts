@@ -16,7 +16,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { LOB_CODES, PROGRAM_CODES } from '../../schemas/codes.js';
-import { parseCin, parseRecordId } from '../../schemas/primitives.js';
+import { notParsedText, parseCin, parseRecordId } from '../../schemas/primitives.js';
 import { JOB_NAMES, OPS_ACTIONS } from '../../jobs/index.js';
 import { deadlinePolicyFromConfig } from '../calendar/deadlines.js';
 import { accessPeriodDate, isPeriod } from '../calendar/period.js';
@@ -105,7 +105,7 @@ function readCin(v: unknown): { cin: string } | { problem: string } {
   if (Array.isArray(v)) return { problem: `One CIN at a time. ${words}` };
   if (typeof v !== 'string' || v.trim() === '') return { problem: `No CIN was given. ${words}` };
   const cin = parseCin(v);
-  return cin.ok ? { cin: cin.value } : { problem: `That is not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}. ${words}` };
+  return cin.ok ? { cin: cin.value } : { problem: `That is not a member's CIN: ${notParsedText(cin)}. ${words}` };
 }
 
 /** Deeper than any form of these pages sends (a field holds a string, or a list of them). */

@@ -7,7 +7,7 @@
 // never logged nor echoed in an error: the one line says what was wrong, not the value.
 import type { Command } from 'commander';
 import { CS_ENGAGEMENT_STATUS } from '../../../schemas/codes.js';
-import { parseCin } from '../../../schemas/primitives.js';
+import { notParsedText, parseCin } from '../../../schemas/primitives.js';
 import { localDate } from '../../calendar/index.js';
 import { addressText, contactOrigin, planCauseText, storyMinute as minute, type ContactFrom, type HistoryJson, type LineJson, type MemberStoryJson } from '../../reports/member-story.js';
 import { emit, EXIT, printable, table, UsageError } from '../output.js';
@@ -19,7 +19,7 @@ import { countOption, nonEmpty } from '../values.js';
 export function cinArgument(value: string): string {
   nonEmpty(value, 'CIN', 'a member\'s CIN (8 digits and a letter)');
   const cin = parseCin(value);
-  if (!cin.ok) throw new UsageError(`CIN: not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}`);
+  if (!cin.ok) throw new UsageError(`CIN: not a member's CIN: ${notParsedText(cin)}`);
   return cin.value;
 }
 

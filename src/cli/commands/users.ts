@@ -2,7 +2,7 @@
 // `calaim-exchange audit access`: who saw which member data there (the access log).
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseCin } from '../../../schemas/primitives.js';
+import { notParsedText, parseCin } from '../../../schemas/primitives.js';
 import type { WebRole, WebUser } from '../../repositories/web-users.js';
 import { commandClock, instantOption, nowOption } from '../clock-option.js';
 import { withRuntime } from '../lazy-runtime.js';
@@ -153,7 +153,7 @@ Examples:
       const user = opts.user !== undefined ? email(opts.user, '--user') : undefined;
       const cin = opts.member !== undefined ? parseCin(opts.member) : undefined;
       // (what was wrong, never the value: a CIN, or something typed as one)
-      if (cin && !cin.ok) throw new UsageError(`--member: not a member's CIN: ${cin.reason}${cin.hint ? ` (${cin.hint})` : ''}`);
+      if (cin && !cin.ok) throw new UsageError(`--member: not a member's CIN: ${notParsedText(cin)}`);
       const member = cin?.ok ? cin.value : undefined;
       const limit = opts.limit !== undefined ? countOption(opts.limit, '--limit') : undefined;
       const { listAccess } = await import('../../repositories/access-log.js');
