@@ -11,7 +11,7 @@
 // the plan's changes' index.
 import type pg from 'pg';
 import { RTF } from '../../schemas/rtf.js';
-import { assignmentInLine, type CurrentAssignment } from './ecm-assignments.js';
+import { assignmentInLine, type CurrentAssignment, type PendingSwitch, type SwitchNotApplied } from './ecm-assignments.js';
 import { memberEligible, type MemberFields } from './members.js';
 import { stagedColumns } from './staged-columns.js';
 
@@ -80,7 +80,7 @@ export async function memberAssignments(db: Db, cin: string, day: string): Promi
 }
 
 /** The member's planned switches (ecm_assignment_pending: one per line at most). */
-export interface StoryPendingSwitch { lob: string; provider_code: string; assigned_date: string; row_number: number; file_name: string | null; loaded_at: Date }
+export type StoryPendingSwitch = Omit<PendingSwitch, 'cin' | 'extract'>;
 
 export async function memberPendingSwitches(db: Db, cin: string): Promise<StoryPendingSwitch[]> {
   return (await db.query<StoryPendingSwitch>(
@@ -89,10 +89,7 @@ export async function memberPendingSwitches(db: Db, cin: string): Promise<StoryP
 }
 
 /** A planned switch of the member its day's run did not apply (ecm_switches_not_applied). */
-export interface StorySwitchNotApplied {
-  lob: string; from_provider: string | null; to_provider: string; assigned_date: string; row_number: number; file_name: string | null;
-  loaded_at: Date; reason: string; checked_at: Date;
-}
+export type StorySwitchNotApplied = Omit<SwitchNotApplied, 'id' | 'cin'>;
 
 /** (with `providers`: the switches from or to one of them) */
 export async function memberSwitchesNotApplied(db: Db, cin: string, limit: number, providers: ProviderScope = null): Promise<Bounded<StorySwitchNotApplied>> {
