@@ -10,7 +10,7 @@ import type { Period } from '../../src/calendar/period.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ingestFile, type Ingested } from '../../src/ingest/pipeline.js';
 import { respondOverSftp } from '../../src/ingest/respond.js';
-import { importUpstream } from '../../src/import/upstream.js';
+import { importUpstream, type ImportOptions } from '../../src/import/upstream.js';
 import type { GenerateDeps } from '../../src/generate/run.js';
 import { createTestDb, type TestDb } from './db.js';
 import { startTestSftp, type TestSftp } from './dev-sftp.js';
@@ -67,10 +67,13 @@ export async function answerUpload(w: PlanWorld, provider: string, name: string,
  * imports it on the import's clock `at`. The header is the kind's required columns as
  * schemas/upstream.ts declares them, in order (without its optional columns), unless given.
  */
-export async function importExtract(w: PlanWorld, kind: UpstreamKind, name: string, rows: readonly string[], at: string, header = UPSTREAM[kind].columns.join(',')) {
+export async function importExtract(
+  w: PlanWorld, kind: UpstreamKind, name: string, rows: readonly string[], at: string, header = UPSTREAM[kind].columns.join(','),
+  options: Omit<ImportOptions, 'config' | 'now'> = {},
+) {
   const file = path.join(w.dataDir, name);
   fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
-  return importUpstream(w.db.pool, kind, file, { config: w.config, now: new Date(at) });
+  return importUpstream(w.db.pool, kind, file, { ...options, config: w.config, now: new Date(at) });
 }
 
 /** The providers extract's header (DESIGN §3: one row per contract), without the optional contract_end column. */

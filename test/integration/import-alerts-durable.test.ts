@@ -2,15 +2,15 @@
 // committed: they are recorded in the import's own transaction, so a process that stops right
 // after the commit (before any email is sent) leaves them PENDING for the notify job, never
 // lost. The probe afterCommit stands for the process stopping there.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importUpstream } from '../../src/import/upstream.js';
 import { deliverDue } from '../../src/notify/mailer.js';
-import { closePlanWorld, openPlanWorld, type PlanWorld } from '../helpers/world.js';
-import { UPSTREAM } from '../../schemas/upstream.js';
+import { closePlanWorld, importExtract, openPlanWorld, type PlanWorld } from '../helpers/world.js';
 
 const fx = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'upstream', name);
+/** Ben assigned in CalViva with RIVAL from 2026-12-01 (the extract no longer lists him in Health Net, where ACME has him). */
+const BEN_CV = '91000002B,RIVAL,CV,1,2026-12-01,,,,,,';
 const stopped = () => {
   throw new Error('the process stopped after the commit');
 };
@@ -50,10 +50,8 @@ describe('an import stopped right after its commit', () => {
   });
 
   it('has its line-switch alert on record, PENDING, and the notify job sends it once', async () => {
-    const file = path.join(w.dataDir, 'ecm-assignments_cv.csv');
-    fs.writeFileSync(file, `${UPSTREAM['ecm-assignments'].columns.join(',')}\n91000002B,RIVAL,CV,1,2026-12-01,,,,,,\n`);
-    const s = importUpstream(w.db.pool, 'ecm-assignments', file, { config: w.config, now: new Date('2026-11-20T16:00:00Z'), afterCommit: stopped });
-    await expect(s).rejects.toThrow(/stopped after the commit/);
+    await expect(importExtract(w, 'ecm-assignments', 'ecm-assignments_cv.csv', [BEN_CV], '2026-11-20T16:00:00Z', undefined, { afterCommit: stopped }))
+      .rejects.toThrow(/stopped after the commit/);
     expect((await w.db.pool.query(`select plan_end from ecm_assignments where cin = '91000002B' and lob = 'HN'`)).rows).toEqual([{ plan_end: '2026-11-30' }]);
     const pending = await rows('line-switch');
     expect(pending).toHaveLength(1);
@@ -66,10 +64,8 @@ describe('an import stopped right after its commit', () => {
   });
 
   it('an import that is not stopped sends its alert at once, as before', async () => {
-    const file = path.join(w.dataDir, 'ecm-assignments_cv2.csv');
     // Gil, referred to ACME in Health Net by the first import (applied), moves to CalViva too
-    fs.writeFileSync(file, `${UPSTREAM['ecm-assignments'].columns.join(',')}\n91000002B,RIVAL,CV,1,2026-12-01,,,,,,\n91000007G,RIVAL,CV,1,2026-12-01,,,,,,\n`);
-    const s = await importUpstream(w.db.pool, 'ecm-assignments', file, { config: w.config, now: new Date('2026-11-21T16:00:00Z') });
+    const s = await importExtract(w, 'ecm-assignments', 'ecm-assignments_cv2.csv', [BEN_CV, '91000007G,RIVAL,CV,1,2026-12-01,,,,,,'], '2026-11-21T16:00:00Z');
     expect(s.lineSwitches.map((k) => k.cin)).toEqual(['91000007G']);
     expect((await rows('line-switch')).map((r) => r.status)).toEqual(['SENT', 'SENT']);
   });
