@@ -146,22 +146,51 @@ export async function assignmentLineage(db: Db, assignmentIds: readonly number[]
 }
 
 /**
- * The member's current rows (the rows that count, one per key: domain §6) of every provider,
- * file type, line and period, through current_rows' primary key (provider_code, layout, lob,
- * period, row_key) alone: a skip scan walks the key's distinct (provider, type, line, period)
- * groups (one index descent each: a few thousand a year), and each group is probed for the
- * member's keys (row_key: the CIN for an RTF, the CIN and `|`... for a CSPRTF or OTF; the
- * database's collation is C, so they sort between the CIN and the CIN followed by `}`). No
- * index by CIN: current_rows is written per accepted row by every ingest's merge.
- * Parameters: $1 the CIN.
+ * The member's current rows (the rows that count, one per key: domain §6), through
+ * current_rows' primary key (provider_code, layout, lob, period, row_key) alone, of the providers
+ * whose files can hold them: a row counts only for a member its provider held, as the context
+ * rules decide (MEMBER_NOT_ASSIGNED, NOT_ON_CSASF), so only these providers' (type, line, period)
+ * groups are walked, never the plan's (ten years of 300 providers are 144,000 groups: 2.2 s a
+ * read; `npx tsx bench/member-story.ts`):
+ * - ECM: the member's assignments as they stand, and as they stood before each of the plan's
+ *   changes (their lineage: every move of an assignment to another provider is one), and the
+ *   providers sent the member on a MIF or mini-MIF (a member on the provider's latest MIF counts,
+ *   also once the plan moved them) or referred them;
+ * - CS: the providers of the member's authorizations, and those sent the member on a CSASF.
+ * The walk is a skip scan of each provider's groups (one index descent each: a few dozen a year),
+ * each group probed for the member's keys (row_key: the CIN for an RTF, the CIN and `|`... for a
+ * CSPRTF or OTF; the database's collation is C, so they sort between the CIN and the CIN followed
+ * by `}`). No index by CIN: current_rows is written per accepted row by every ingest's merge.
+ * Parameters: $1 the CIN; $3 the providers asked about (null: every provider).
  */
-const MEMBER_CURRENT_ROWS = `recursive grp as (
-       select ''::text as provider_code, ''::text as layout, ''::text as lob, '-infinity'::date as period
+const MEMBER_CURRENT_ROWS = `recursive held_by as materialized (
+       -- (each branch from the member's key; a lateral read per row found, "offset 0" keeping it
+       -- one: the planner may otherwise join a whole small table; deduplicated once, below)
+       select a.provider_code from ecm_assignments a where a.cin = $1::bpchar
        union all
+       select x.provider_code from ecm_assignments a cross join lateral (
+         select (c.before).provider_code from ecm_assignment_changes c where c.assignment_id = a.id and c.source <> 'RTF' offset 0) x
+        where a.cin = $1::bpchar
+       union all
+       select o.provider_code from outbound_file_rows r cross join lateral (
+         select o.provider_code from outbound_files o where o.id = r.outbound_file_id offset 0) o
+        where r.cin = $1::bpchar
+       union all
+       select provider_code from ecm_referrals where cin = $1::bpchar
+       union all
+       select provider_code from cs_authorizations where cin = $1::bpchar
+     ), grp as (
+       select distinct h.provider_code, ''::text as layout, ''::text as lob, '-infinity'::date as period from held_by h
+        where $3::text[] is null or h.provider_code = any($3)
+       union all
+       -- (the next group of the whole key, then kept only while it is the same provider's: a
+       -- descent positioned by the row comparison alone; with the provider's equality beside it,
+       -- the scan started at the provider's first entry and read its rows up to the next group)
        select n.provider_code, n.layout, n.lob, n.period from grp g cross join lateral (
          select c.provider_code, c.layout, c.lob, c.period from current_rows c
           where (c.provider_code, c.layout, c.lob, c.period) > (g.provider_code, g.layout, g.lob, g.period)
           order by c.provider_code, c.layout, c.lob, c.period limit 1) n
+        where n.provider_code = g.provider_code
      ), mine as (
        select c.* from grp g cross join lateral (
          select c.* from current_rows c
