@@ -13,6 +13,8 @@ export interface RtfFileSpec {
   /** Global index of the provider's first member. */
   firstMember: number;
   rows: number;
+  /** Written into the workbook's properties: another file of the same rows (its own bytes, so not a duplicate upload), as a correction re-sent whole is. */
+  lastModifiedBy?: string;
 }
 
 export const writeRtfFile = (spec: RtfFileSpec): Promise<void> => writeLayoutFile(RTF, spec, rtfRow);
@@ -27,6 +29,7 @@ async function writeLayoutFile(
 ): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: spec.path, useSharedStrings: true, useStyles: true });
   wb.creator = 'Microsoft Excel';
+  if (spec.lastModifiedBy) wb.lastModifiedBy = spec.lastModifiedBy;
   const ws = wb.addWorksheet(layout.sheetName);
   const dateCols = new Set(layout.columns.flatMap((c, i) => (c.type === 'date' ? [i + 1] : [])));
   ws.columns = layout.columns.map((c) => ({ width: c.width ?? 16 }));
