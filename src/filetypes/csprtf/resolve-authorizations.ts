@@ -6,6 +6,10 @@
 // older period read again by `reprocess`) is not resolved: the later report stands. (A
 // reopening needs no such guard: it only undoes what a file received no later than this one
 // did, see reopenCorrectedCsAuthorizations.) One statement per sheet (or batch of rows).
+// The pair's authorizations are looked up by CIN and service; their provider is compared by "is
+// not distinct from", which no index serves: with statistics from before the authorizations were
+// loaded, Postgres ANDed a bitmap of the provider's every authorization with the CIN's, per row
+// (5M rows a batch of 1,000 rows of a provider of 10,000; test/integration/apply-plans-fresh.test.ts).
 import type pg from 'pg';
 import { CSPRTF } from '../../../schemas/csprtf.js';
 import { LATER_REPORTS } from '../later-reports.js';
@@ -35,17 +39,17 @@ export async function resolveReportedCsAuthorizations(c: pg.PoolClient, sheetId:
      update cs_authorizations a set resolved = true, resolved_at = (select received_at from sub),
             resolved_reason = case when src.reason = 'SC' then 'COMPLETED' else 'DISCONTINUED' end, resolved_sheet_id = $1, updated_at = now()
        from src
-      where a.cin = src.cin and a.service_code = src.service_code and a.provider_code = $2 and not a.resolved
+      where a.cin = src.cin and a.service_code = src.service_code and a.provider_code is not distinct from $2 and not a.resolved
         -- a number (on the row, else on the CSASF) names the episode; without one the open episode is meant.
         -- Ignoring case, as the row's number was checked against the CSASF's (context-rules.ts).
         and (coalesce(src.auth_number, src.sent_number) is null or upper(a.auth_key) = upper(coalesce(src.auth_number, src.sent_number))
              -- a number the CSASF did not carry (a pending request, a potential member) that names no
              -- authorization of the pair: the office's own reference for the open episode, not another one
              or (src.sent_number is null and not exists (select 1 from cs_authorizations x where x.cin = src.cin and x.service_code = src.service_code
-                                                            and x.provider_code = $2 and upper(x.auth_key) = upper(src.auth_number)))
+                                                            and x.provider_code is not distinct from $2 and upper(x.auth_key) = upper(src.auth_number)))
              -- the authorization in force that a re-authorization of the same provider superseded (the
              -- CSASF shows it until the new one starts): services ended under it end the renewal too
-             or exists (select 1 from cs_authorizations s where s.cin = a.cin and s.service_code = a.service_code and s.provider_code = $2
+             or exists (select 1 from cs_authorizations s where s.cin = a.cin and s.service_code = a.service_code and s.provider_code is not distinct from $2
                             and s.id < a.id and s.resolved_reason = 'SUPERSEDED' and upper(s.auth_key) = upper(coalesce(src.auth_number, src.sent_number))))`,
     [sheetId, provider, range.from, range.to],
   );
@@ -72,7 +76,7 @@ export async function reopenCorrectedCsAuthorizations(c: pg.PoolClient, sheetId:
      )
      update cs_authorizations a set resolved = false, resolved_at = null, resolved_reason = null, resolved_sheet_id = null, updated_at = now()
        from src, sub
-      where a.cin = src.cin and a.service_code = src.service_code and a.provider_code = $2 and a.resolved
+      where a.cin = src.cin and a.service_code = src.service_code and a.provider_code is not distinct from $2 and a.resolved
         and a.resolved_reason in ('DISCONTINUED', 'COMPLETED') and a.resolved_sheet_id <> $1
         and exists (select 1 from submission_sheets rs join submissions ru on ru.id = rs.submission_id
                      where rs.id = a.resolved_sheet_id and rs.provider_code = $2 and rs.layout = 'CSPRTF' and rs.period = sub.period

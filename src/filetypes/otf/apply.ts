@@ -25,7 +25,10 @@ export async function applyOtf(c: pg.PoolClient, sheetId: number, provider: stri
             (${otf.text('successful')})::boolean, (${otf.text('minutes')})::int, (${otf.text('providerType')})::smallint
        from submission_rows r where r.sheet_id = $1 and r.row_number between $3 and $4 and r.accepted
         -- second guard behind the context rules: a member assigned to, or last sent to, the submitter
-        and (exists (select 1 from ecm_assignments a where a.cin = r.cin and a.provider_code = $2)
+        -- (the provider by "is not distinct from", which no index serves: the member is looked up by
+        -- CIN, and never, with statistics from before the plan's members were loaded, by a bitmap of
+        -- the provider's every assignment ANDed with the CIN's, per row: 10M rows a batch of 1,000)
+        and (exists (select 1 from ecm_assignments a where a.cin = r.cin and a.provider_code is not distinct from $2)
              or exists (select 1 from outbound_files o join outbound_file_rows f on f.outbound_file_id = o.id
                          where o.provider_code = $2 and o.kind = 'MIF' and o.status = 'PUBLISHED' and f.cin = r.cin))`,
     [sheetId, provider, range.from, range.to],
