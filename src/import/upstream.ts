@@ -10,6 +10,7 @@ import { localDate } from '../calendar/zone.js';
 import { systemClock } from '../clock.js';
 import { SETTINGS, type Config } from '../config.js';
 import { withTransaction } from '../db/pool.js';
+import { analyzeTables } from '../db/statistics.js';
 import { log } from '../log.js';
 import { upsertMembers } from '../repositories/members.js';
 import { upsertProvidersAndContracts } from '../repositories/providers.js';
@@ -71,6 +72,22 @@ export interface ImportOptions {
 
 /** Rows per batch: checked, written and (referrals) staged together; the most rows an import holds. */
 export const IMPORT_BATCH = 2000;
+
+/**
+ * An import that wrote at least this many rows analyzes the tables it writes (WRITES) once it has
+ * committed: a file read in the minutes after a large extract is planned from them
+ * (src/db/statistics.ts). A smaller one changes too little of a table to mislead its plans, and
+ * autovacuum analyzes it in time.
+ */
+export const IMPORT_ANALYZE_ROWS = 1000;
+/** The tables each kind of extract writes rows of. */
+const WRITES: Record<UpstreamKind, readonly string[]> = {
+  providers: ['providers', 'provider_contracts'],
+  members: ['members'],
+  'ecm-assignments': ['ecm_assignments', 'ecm_assignment_changes', 'ecm_assignment_pending'],
+  referrals: ['ecm_referrals', 'ecm_assignments', 'ecm_assignment_changes'],
+  'cs-authorizations': ['cs_authorizations'],
+};
 
 export class ImportFileError extends Error {
   constructor(message: string) {
@@ -195,6 +212,10 @@ export async function importUpstream(pool: pg.Pool, kind: UpstreamKind, file: st
   } catch (err) {
     if (err instanceof TableError) throw new ImportFileError(err.message);
     throw err;
+  }
+  if (summary.rowsImported >= IMPORT_ANALYZE_ROWS) {
+    // (committed already: a failure here costs plans until autovacuum runs, never the import)
+    await analyzeTables(pool, WRITES[kind]).catch((err: unknown) => log.warn({ kind, err: err instanceof Error ? err.message : String(err) }, 'import: the tables it wrote were not analyzed (autovacuum will)'));
   }
   // [POLICY] values under a column with no header are read as no column's: said, never guessed at
   summary.rejects.sort((a, b) => a.row - b.row);
