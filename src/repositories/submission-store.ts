@@ -217,14 +217,23 @@ export interface EarlierError { cin: string | null; row_number: number | null; c
  * if its member was; the sheet's own (a missing column), always: the new sheet is the sheet again.
  */
 export async function earlierSheetErrors(c: Client, oldSheetId: number, newSheetId: number): Promise<EarlierError[]> {
-  const r = await c.query<EarlierError>(
-    `select i.cin, i.row_number, i.column_label, i.code, i.row_number is null or n.cin is not null as resent
+  const errors = (await c.query<Omit<EarlierError, 'resent'>>(
+    `select i.cin, i.row_number, i.column_label, i.code
        from submission_issues i join submission_sheets s on s.submission_id = i.submission_id and s.sheet_name = i.sheet_name
-       left join (select distinct cin from submission_rows where sheet_id = $2 and cin is not null) n on n.cin = i.cin
       where s.id = $1 and i.severity = 'error'`,
-    [oldSheetId, newSheetId],
-  );
-  return r.rows;
+    [oldSheetId],
+  )).rows;
+  const cins = [...new Set(errors.flatMap((e) => (e.row_number !== null && e.cin !== null ? [e.cin] : [])))];
+  // The new sheet's rows read once, each CIN looked up among the errors' (a parameter's "= any",
+  // hashed by Postgres). Joined in one statement, with statistics of submission_rows from before
+  // both sheets (a correction minutes after the first file), every error was compared with every
+  // row of the new sheet: 15 s for 1,500 errors and 100k rows (test/integration/earlier-errors-read.test.ts).
+  const sent = cins.length
+    ? new Set((await c.query<{ cin: string }>(
+      'select distinct r.cin from submission_rows r where r.sheet_id = $1 and r.cin = any($2::bpchar[])', [newSheetId, cins],
+    )).rows.map((r) => r.cin))
+    : new Set<string>();
+  return errors.map((e) => ({ ...e, resent: e.row_number === null || (e.cin !== null && sent.has(e.cin)) }));
 }
 
 /**
