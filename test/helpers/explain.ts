@@ -83,3 +83,24 @@ export function wholeReads(plan: PlanShape, table: string): string[] {
     .filter((n) => n['Node Type'] === 'Seq Scan' || (['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'].includes(n['Node Type']) && !n['Index Cond']))
     .map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''}`.trim());
 }
+
+/** A statement a client sent, and its plan as it ran (EXPLAIN ANALYZE runs it). */
+export interface RanPlan { sql: string; plan: PlanNode }
+
+/**
+ * A client that explains each statement sent through `c` as it runs it (EXPLAIN ANALYZE executes
+ * it, writes included: run it in a transaction rolled back), collecting the plans in order. It
+ * answers each with no rows, or with `rows` the statement's own rows, run once more (read-only
+ * statements whose rows the caller's next statement needs).
+ */
+export function explainingClient(c: pg.PoolClient, opts: { rows?: boolean } = {}): { client: pg.PoolClient; plans: RanPlan[] } {
+  const plans: RanPlan[] = [];
+  const client = {
+    query: async (sql: string, params: unknown[]) => {
+      const r = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
+      plans.push({ sql: sql.replace(/\s+/g, ' ').slice(0, 60), plan: r.rows[0]!['QUERY PLAN'][0].Plan });
+      return opts.rows ? c.query(sql, params) : { rows: [], rowCount: 0 };
+    },
+  } as unknown as pg.PoolClient;
+  return { client, plans };
+}

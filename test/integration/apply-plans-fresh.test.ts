@@ -20,7 +20,7 @@ import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { stagedKeys } from '../../src/repositories/staged-columns.js';
 import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { nodes, rowsExamined, type PlanNode } from '../helpers/explain.js';
+import { explainingClient, nodes, rowsExamined, type RanPlan } from '../helpers/explain.js';
 
 const MEMBERS = 10_000;
 const BATCH = 1000;
@@ -68,20 +68,13 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 /** Every statement `apply` sends for the batch, explained as it runs (so each sees what the one before wrote), under lookupPlans; rolled back. */
-async function plansOf(apply: (c: pg.PoolClient) => Promise<unknown>): Promise<{ sql: string; plan: PlanNode }[]> {
+async function plansOf(apply: (c: pg.PoolClient) => Promise<unknown>): Promise<RanPlan[]> {
   const c = await db.pool.connect();
-  const plans: { sql: string; plan: PlanNode }[] = [];
   try {
     await begin(c);
     await lookupPlans(c);
-    const explaining = {
-      query: async (sql: string, params: unknown[]) => {
-        const r = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
-        plans.push({ sql: sql.replace(/\s+/g, ' ').slice(0, 60), plan: r.rows[0]!['QUERY PLAN'][0].Plan });
-        return { rows: [], rowCount: 0 };
-      },
-    } as unknown as pg.PoolClient;
-    await apply(explaining);
+    const { client, plans } = explainingClient(c);
+    await apply(client);
     await rollback(c);
     return plans;
   } finally {

@@ -18,7 +18,7 @@ import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { nodes, rowsExamined, type PlanNode } from '../helpers/explain.js';
+import { explainingClient, nodes, rowsExamined, type PlanNode } from '../helpers/explain.js';
 
 const ROWS = 3000;
 const cin = (i: number) => `${String(10_000_000 + i).padStart(8, '0')}A`;
@@ -78,24 +78,17 @@ const correctionBatch = (layout: 'RTF' | 'OTF'): MergeBatch => {
 /** What `run` returns, and the plan of the statement it sends, each under lookupPlans in a transaction rolled back. */
 async function explained<T>(run: (c: import('pg').PoolClient) => Promise<T>): Promise<{ plan: PlanNode; value: T }> {
   const c = await db.pool.connect();
-  let plan: PlanNode | undefined;
   try {
     await begin(c);
     await lookupPlans(c);
-    const explaining = {
-      query: async (sql: string, params: unknown[]) => {
-        const r = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json, costs off, timing off, summary off) ${sql}`, params);
-        plan = r.rows[0]!['QUERY PLAN'][0].Plan;
-        return { rows: [] };
-      },
-    } as unknown as import('pg').PoolClient;
-    await run(explaining);
+    const { client, plans } = explainingClient(c);
+    await run(client);
     await rollback(c);
     await begin(c);
     await lookupPlans(c);
     const value = await run(c);
     await rollback(c);
-    return { plan: plan!, value };
+    return { plan: plans.at(-1)!.plan, value };
   } finally {
     c.release();
   }
