@@ -2,6 +2,7 @@
 // node read (EXPLAIN ANALYZE row counts, never timings), for tests that a read stays bounded.
 import type pg from 'pg';
 import { expect } from 'vitest';
+import { begin, lookupPlans, rollback } from '../../src/repositories/submission-store.js';
 
 export interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
 
@@ -104,3 +105,28 @@ export function explainingClient(c: pg.PoolClient, opts: { rows?: boolean } = {}
   } as unknown as pg.PoolClient;
   return { client, plans };
 }
+
+/**
+ * `run` as a batch of a file's staging runs it: on a client of its own, in a transaction, under
+ * the batch statements' look-up plans (lookupPlans); rolled back, whatever it wrote.
+ */
+export async function inRolledBackBatch<T>(pool: pg.Pool, run: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await begin(c);
+    await lookupPlans(c);
+    return await run(c);
+  } finally {
+    // (also when `run` or an assertion in it threw: the client goes back to the pool idle)
+    await rollback(c).catch(() => undefined);
+    c.release();
+  }
+}
+
+/** Every statement `run` sends as a batch (inRolledBackBatch), explained as it runs, so each sees what the one before wrote. */
+export const explainBatch = (pool: pg.Pool, run: (c: pg.PoolClient) => Promise<unknown>): Promise<RanPlan[]> =>
+  inRolledBackBatch(pool, async (c) => {
+    const { client, plans } = explainingClient(c);
+    await run(client);
+    return plans;
+  });

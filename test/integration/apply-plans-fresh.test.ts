@@ -18,9 +18,9 @@ import { applyRtf } from '../../src/filetypes/rtf/apply.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { stagedKeys } from '../../src/repositories/staged-columns.js';
-import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
+import { stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { explainingClient, nodes, rowsExamined, type RanPlan } from '../helpers/explain.js';
+import { explainBatch, nodes, rowsExamined } from '../helpers/explain.js';
 
 const MEMBERS = 10_000;
 const BATCH = 1000;
@@ -67,21 +67,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => db?.drop());
 
-/** Every statement `apply` sends for the batch, explained as it runs (so each sees what the one before wrote), under lookupPlans; rolled back. */
-async function plansOf(apply: (c: pg.PoolClient) => Promise<unknown>): Promise<RanPlan[]> {
-  const c = await db.pool.connect();
-  try {
-    await begin(c);
-    await lookupPlans(c);
-    const { client, plans } = explainingClient(c);
-    await apply(client);
-    await rollback(c);
-    return plans;
-  } finally {
-    c.release();
-  }
-}
-
 describe(`a batch of ${BATCH} rows applied while the statistics predate the ${MEMBERS} members`, () => {
   const range = { from: 2 + BATCH, to: 1 + 2 * BATCH };
   for (const [layout, apply] of [
@@ -90,7 +75,7 @@ describe(`a batch of ${BATCH} rows applied while the statistics predate the ${ME
     ['CSPRTF', (c: pg.PoolClient) => applyCsprtf(c, sheetIds.CSPRTF!, 'BIGCS', range)],
   ] as const) {
     it(`${layout}: each statement looks the batch's members up, never every member for every row`, async () => {
-      const plans = await plansOf(apply);
+      const plans = await explainBatch(db.pool, apply);
       expect(plans.length).toBeGreaterThan(0);
       // (a quadratic plan examines BATCH x MEMBERS = 10M rows)
       expect(plans.map((p) => ({ sql: p.sql, examined: rowsExamined(nodes(p.plan)) })).filter((p) => p.examined > 30 * BATCH)).toEqual([]);

@@ -18,8 +18,9 @@ import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
 import { LINES_OF_BUSINESS } from '../../schemas/codes.js';
 import { periodHasRows } from '../../src/repositories/current-rows.js';
-import { begin, commit, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
+import { begin, commit, lookupPlans, stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { inRolledBackBatch } from '../helpers/explain.js';
 
 const MEMBERS = 100_000;
 const LOBS = Object.keys(LINES_OF_BUSINESS);
@@ -72,27 +73,18 @@ afterAll(async () => {
 
 describe('a batch applied in the submission\'s transaction', () => {
   it('looks its members and assignments up by key: no scan of either table', async () => {
-    const c = await db.pool.connect();
-    try {
-      await begin(c);
-      await lookupPlans(c);
+    await inRolledBackBatch(db.pool, async (c) => {
       const applied = await applyRtf(c, sheetId, 'BIGECM', { from: 2 + BATCH, to: 1 + 2 * BATCH });
       expect(applied).toBe(BATCH);
       const scans = await c.query<{ relname: string; seq_scan: number }>(
         `select relname, seq_scan::int from pg_stat_xact_user_tables where relname in ('members', 'ecm_assignments') order by relname`,
       );
       expect(scans.rows).toEqual([{ relname: 'ecm_assignments', seq_scan: 0 }, { relname: 'members', seq_scan: 0 }]);
-      await rollback(c);
-    } finally {
-      c.release();
-    }
+    });
   }, 60_000);
 
   it('asks whether the period has rows of other files by key, whatever the provider has counted before', async () => {
-    const c = await db.pool.connect();
-    try {
-      await begin(c);
-      await lookupPlans(c);
+    await inRolledBackBatch(db.pool, async (c) => {
       // the first file of a period (the large case): nothing of the period counts yet, while
       // every earlier period's rows do; a scan would read them all to say so
       expect(await periodHasRows(c, 'BIGECM', 'RTF', '2026-11-01', LOBS)).toBe(false);
@@ -100,10 +92,7 @@ describe('a batch applied in the submission\'s transaction', () => {
       const scans = await c.query<{ seq_scan: number }>(`select seq_scan::int from pg_stat_xact_user_tables where relname = 'current_rows'`);
       expect(scans.rows).toEqual([{ seq_scan: 0 }]);
       expect(await periodHasRows(c, 'BIGECM', 'RTF', '2026-10-01', LOBS)).toBe(true);
-      await rollback(c);
-    } finally {
-      c.release();
-    }
+    });
   }, 60_000);
 
   // (last: it commits, where the tests above roll back)

@@ -16,9 +16,9 @@ import { linesHeldByLater, mergeByKey, type MergeBatch } from '../../src/reposit
 import { stagedKeys } from '../../src/repositories/staged-columns.js';
 import { stagingLine } from '../../src/ingest/pipeline.js';
 import { StagingBuffer } from '../../src/ingest/staging-buffer.js';
-import { begin, lookupPlans, rollback, stageRows } from '../../src/repositories/submission-store.js';
+import { stageRows } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { explainingClient, nodes, rowsExamined, type PlanNode } from '../helpers/explain.js';
+import { explainBatch, inRolledBackBatch, nodes, rowsExamined, type PlanNode } from '../helpers/explain.js';
 
 const ROWS = 3000;
 const cin = (i: number) => `${String(10_000_000 + i).padStart(8, '0')}A`;
@@ -75,23 +75,10 @@ const correctionBatch = (layout: 'RTF' | 'OTF'): MergeBatch => {
   return { sheetId: s.correction, provider: 'BIGECM', layout, period: '2026-11-01', submissionId: s.submission, from: 2, to: ROWS + 1, receivedAt: RECEIVED.correction, lobs: ['HN', 'CV', 'CHPIV'] };
 };
 
-/** What `run` returns, and the plan of the statement it sends, each under lookupPlans in a transaction rolled back. */
+/** What `run` returns, and the plan of the statement it sends, each run as a batch, rolled back. */
 async function explained<T>(run: (c: import('pg').PoolClient) => Promise<T>): Promise<{ plan: PlanNode; value: T }> {
-  const c = await db.pool.connect();
-  try {
-    await begin(c);
-    await lookupPlans(c);
-    const { client, plans } = explainingClient(c);
-    await run(client);
-    await rollback(c);
-    await begin(c);
-    await lookupPlans(c);
-    const value = await run(c);
-    await rollback(c);
-    return { plan: plans.at(-1)!.plan, value };
-  } finally {
-    c.release();
-  }
+  const plans = await explainBatch(db.pool, run);
+  return { plan: plans.at(-1)!.plan, value: await inRolledBackBatch(db.pool, run) };
 }
 
 const mergeCorrection = (layout: 'RTF' | 'OTF') =>
