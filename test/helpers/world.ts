@@ -63,17 +63,22 @@ export async function answerUpload(w: PlanWorld, provider: string, name: string,
 }
 
 /**
- * Writes an upstream extract of `rows` (CSV lines) into the world's data folder under `name` and
- * imports it on the import's clock `at`. The header is the kind's required columns as
- * schemas/upstream.ts declares them, in order (without its optional columns), unless given.
+ * An upstream extract of `rows` (CSV lines) written into `dir` under `name`; its path. The header
+ * is the kind's required columns as schemas/upstream.ts declares them, in order (without its
+ * optional columns), unless given.
  */
+export function writeExtract(dir: string, kind: UpstreamKind, name: string, rows: readonly string[], header = UPSTREAM[kind].columns.join(',')): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
+  return file;
+}
+
+/** Writes an upstream extract into the world's data folder (writeExtract) and imports it on the import's clock `at`. */
 export async function importExtract(
   w: PlanWorld, kind: UpstreamKind, name: string, rows: readonly string[], at: string, header = UPSTREAM[kind].columns.join(','),
   options: Omit<ImportOptions, 'config' | 'now'> = {},
 ) {
-  const file = path.join(w.dataDir, name);
-  fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
-  return importUpstream(w.db.pool, kind, file, { ...options, config: w.config, now: new Date(at) });
+  return importUpstream(w.db.pool, kind, writeExtract(w.dataDir, kind, name, rows, header), { ...options, config: w.config, now: new Date(at) });
 }
 
 /** The providers extract's header (DESIGN §3: one row per contract), without the optional contract_end column. */

@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPSTREAM } from '../../schemas/upstream.js';
+import type { UpstreamKind } from '../../schemas/upstream.js';
 import { IMPORT_ANALYZE_ROWS, importUpstream } from '../../src/import/upstream.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { writeExtract } from '../helpers/world.js';
 
 let db: TestDb;
 let dir: string;
@@ -30,11 +31,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const csv = (kind: keyof typeof UPSTREAM, name: string, rows: string[]) => {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, [UPSTREAM[kind].columns.join(','), ...rows, ''].join('\n'));
-  return file;
-};
+const csv = (kind: UpstreamKind, name: string, rows: string[]) => writeExtract(dir, kind, name, rows);
 /** What the planner believes the table holds (pg_class.reltuples: -1 or 0 until analyzed). */
 const believed = async (table: string) => Number((await db.pool.query(`select reltuples from pg_class where relname = $1`, [table])).rows[0].reltuples);
 const now = new Date('2026-11-02T16:00:00Z');
