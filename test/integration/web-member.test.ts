@@ -90,6 +90,14 @@ const RIVAL_ONLY = ['RIVAL', 'Rival Care Partners', P.ECM2.npi, 'R-IVY-R', 'RTF_
 /** What only ACME's (and HOMEWAY's) parts carry (the page names providers by code: a name is on their own page). */
 const ACME_ONLY = ['ACME', P.ECM1.npi, 'RTF_ACME_202610_IVY.xlsx', 'RTF_ACME_202610_IVY_FIX.xlsx', 'HOMEWAY', 'A-900'];
 
+/** The member page of `cin` as `email` is shown it on WEB_NOW, signed in afresh: its body (it must be shown). */
+async function shownMemberPage(email: string, cin = IVY): Promise<string> {
+  time.set(WEB_NOW);
+  const res = await get(await login(email), `/members/${cin}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.body;
+}
+
 describe('the member page', () => {
   it('ops: every section, every provider, each row linked to its submission; recorded with the CIN', async () => {
     time.set(WEB_NOW);
@@ -121,11 +129,7 @@ describe('the member page', () => {
   });
 
   it("ACME's liaison: ACME's (and HOMEWAY's) parts only; nothing of RIVAL's, not even its code; says other providers' parts are not shown", async () => {
-    time.set(WEB_NOW);
-    const liaison = await login(USERS.liaison);
-    const res = await get(liaison, `/members/${IVY}`);
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.body;
+    const body = await shownMemberPage(USERS.liaison);
     for (const h of SECTIONS) expect(body, h).toContain(`>${h}</h2>`);
     expect(body).toContain('Parts about other providers are not shown');
     expect(body).toContain('India, Ivy');
@@ -144,11 +148,7 @@ describe('the member page', () => {
   });
 
   it("RIVAL's liaison: RIVAL's parts only; the switch back is to \"another provider\"", async () => {
-    time.set(WEB_NOW);
-    const other = await login(USERS.other);
-    const res = await get(other, `/members/${IVY}`);
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.body;
+    const body = await shownMemberPage(USERS.other);
     for (const s of ACME_ONLY) expect(body, s).not.toContain(s);
     for (const s of ['RIVAL', 'R-IVY-R', 'RTF_RIVAL_202611_IVY.xlsx', `HN_MIF_${P.ECM2.npi}_20261115.xlsx`]) expect(body, s).toContain(s);
     const ecm = section(body, 'ECM assignments');
@@ -234,14 +234,11 @@ describe('the member page', () => {
   });
 
   it("a member only a rejected row of the liaison's provider names: that row, never the plan's record of someone who is not that provider's", async () => {
-    time.set(WEB_NOW);
-    const liaison = await login(USERS.liaison);
-    const res = await get(liaison, `/members/${GIL.cin}`);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(section(res.body, 'Provider files that reported the member')).toContain('MEMBER_NOT_ASSIGNED');
-    expect(res.body).toContain(`href="/submissions/${sub.gil}"`);
-    for (const s of [GIL.last, GIL.first, GIL.dob, GIL.address]) expect(res.body, s).not.toContain(s);
-    expect(section(res.body, 'Record')).toMatch(/not shown/);
+    const body = await shownMemberPage(USERS.liaison, GIL.cin);
+    expect(section(body, 'Provider files that reported the member')).toContain('MEMBER_NOT_ASSIGNED');
+    expect(body).toContain(`href="/submissions/${sub.gil}"`);
+    for (const s of [GIL.last, GIL.first, GIL.dob, GIL.address]) expect(body, s).not.toContain(s);
+    expect(section(body, 'Record')).toMatch(/not shown/);
     // ops see the record
     const ops = await get(await login(USERS.ops), `/members/${GIL.cin}`);
     expect(ops.body).toContain(`${GIL.last}, ${GIL.first}`);
