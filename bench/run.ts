@@ -129,7 +129,8 @@ async function ensureBurstFiles(count: number): Promise<void> {
 async function ensureFiles(sizes: SizeName[], corrections: boolean): Promise<void> {
   fs.mkdirSync(CACHE, { recursive: true });
   for (const size of sizes) {
-    for (const [file, lastModifiedBy] of [[fileFor(size), undefined], ...(corrections ? [[correctionFor(size), 'correction'] as const] : [])] as const) {
+    const files: { file: string; lastModifiedBy?: string }[] = [{ file: fileFor(size) }, ...(corrections ? [{ file: correctionFor(size), lastModifiedBy: 'correction' }] : [])];
+    for (const { file, lastModifiedBy } of files) {
       if (fs.existsSync(file)) continue;
       const t0 = Date.now();
       const { provider, firstMember } = rtfProvider(size);
