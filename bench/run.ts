@@ -54,8 +54,8 @@ function compile(): void {
 const DATA_VERSION = 'v1';
 const CACHE = `/tmp/calaim-bench-cache/${DATA_VERSION}`;
 
-type CaseName = 'A' | 'A2' | 'B' | 'B0' | 'B1' | 'B2' | 'C' | 'D' | 'bareWrite' | 'E' | 'F' | 'G' | 'H';
-const ALL_CASES: CaseName[] = ['A', 'A2', 'B', 'B0', 'B1', 'B2', 'C', 'D', 'bareWrite', 'E', 'F', 'G', 'H'];
+type CaseName = 'A' | 'A2' | 'B' | 'B0' | 'B1' | 'B2' | 'B3' | 'C' | 'D' | 'bareWrite' | 'E' | 'F' | 'G' | 'H';
+const ALL_CASES: CaseName[] = ['A', 'A2', 'B', 'B0', 'B1', 'B2', 'B3', 'C', 'D', 'bareWrite', 'E', 'F', 'G', 'H'];
 const CASE_LABEL: Record<CaseName, string> = {
   A: 'A  exceljs streaming read (floor)',
   A2: 'A2 our reader, bare read',
@@ -63,6 +63,7 @@ const CASE_LABEL: Record<CaseName, string> = {
   B0: 'B0 Postgres floor under B',
   B1: 'B1 Node floor under B (no database)',
   B2: 'B2 whole-file correction after B',
+  B3: 'B3 OTF of B\'s size after B',
   C: 'C  naive readFile+zod+INSERT/row',
   D: 'D  MIF generation (100 providers)',
   bareWrite: 'D0 bare exceljs streaming write',
@@ -98,6 +99,7 @@ function parseArgs(argv: string[]): Options {
   for (const c of o.cases) if (!ALL_CASES.includes(c)) throw new Error(`unknown case ${c}`);
   if (o.cases.includes('B0') && !o.cases.includes('B')) throw new Error('case B0 runs on the database B leaves: ask for B too');
   if (o.cases.includes('B2') && !o.cases.includes('B')) throw new Error('case B2 corrects the file B took, on its database: ask for B too');
+  if (o.cases.includes('B3') && !o.cases.includes('B')) throw new Error('case B3 reports outreach to the members B enrolled, on its database: ask for B too');
   return o;
 }
 
@@ -105,6 +107,8 @@ function parseArgs(argv: string[]): Options {
 const fileFor = (size: SizeName) => path.join(CACHE, `RTF_${rtfProvider(size).provider.code}_202611.xlsx`);
 /** Case B2's file: the same rows as fileFor's in a workbook of its own bytes, a whole-file correction. */
 const correctionFor = (size: SizeName) => path.join(CACHE, `RTF_${rtfProvider(size).provider.code}_202611_corrected.xlsx`);
+/** Case B3's file: an OTF of as many attempts as B's RTF has rows, one per member of B's provider. */
+const otfFor = (size: SizeName) => path.join(CACHE, `OTF_${rtfProvider(size).provider.code}_202611.xlsx`);
 
 /** Case G's files of burst provider i (its RTF and its OTF), built once (cached) and copied into its folder for each run. */
 const burstFiles = (i: number) => ['RTF', 'OTF'].map((kind) => path.join(CACHE, 'burst', `${kind}_${burstProvider(i).code}_202611.xlsx`));
@@ -126,15 +130,19 @@ async function ensureBurstFiles(count: number): Promise<void> {
   if (built) console.log(`  wrote ${built} burst files in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-async function ensureFiles(sizes: SizeName[], corrections: boolean): Promise<void> {
+async function ensureFiles(sizes: SizeName[], corrections: boolean, outreach: boolean): Promise<void> {
   fs.mkdirSync(CACHE, { recursive: true });
   for (const size of sizes) {
-    const files: { file: string; lastModifiedBy?: string }[] = [{ file: fileFor(size) }, ...(corrections ? [{ file: correctionFor(size), lastModifiedBy: 'correction' }] : [])];
-    for (const { file, lastModifiedBy } of files) {
+    const files: { file: string; lastModifiedBy?: string; write?: typeof writeOtfFile }[] = [
+      { file: fileFor(size) },
+      ...(corrections ? [{ file: correctionFor(size), lastModifiedBy: 'correction' }] : []),
+      ...(outreach ? [{ file: otfFor(size), write: writeOtfFile }] : []),
+    ];
+    for (const { file, lastModifiedBy, write = writeRtfFile } of files) {
       if (fs.existsSync(file)) continue;
       const t0 = Date.now();
       const { provider, firstMember } = rtfProvider(size);
-      await writeRtfFile({ path: `${file}.tmp`, provider, firstMember, rows: RTF_SIZES[size], lastModifiedBy });
+      await write({ path: `${file}.tmp`, provider, firstMember, rows: RTF_SIZES[size], lastModifiedBy });
       fs.renameSync(`${file}.tmp`, file);
       console.log(`  wrote ${path.basename(file)} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
@@ -220,7 +228,7 @@ async function main(): Promise<void> {
   const needRtf = opts.cases.some((c) => ['A', 'A2', 'B', 'B1', 'C'].includes(c));
   // F uploads the 10k file whatever the sizes
   const rtfSizes = [...new Set<SizeName>([...(needRtf ? opts.sizes : []), ...(opts.cases.includes('F') ? ['10k' as const] : [])])];
-  if (rtfSizes.length) await ensureFiles(rtfSizes, opts.cases.includes('B2'));
+  if (rtfSizes.length) await ensureFiles(rtfSizes, opts.cases.includes('B2'), opts.cases.includes('B3'));
   if (opts.cases.includes('G')) await ensureBurstFiles(opts.burst);
 
   const pgHandle = await startEmbedded(path.join(work, 'pg'), await freePort(), 'postgres');
@@ -331,6 +339,15 @@ async function main(): Promise<void> {
                   fs.utimesSync(corrected, next, next);
                   return runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-04T18:10:00Z' }, { profile: opts.profile, label: `B2_${size}_${i}` });
                 });
+              // the same provider's outreach report for the month, as many attempts as B had rows
+              if (opts.cases.includes('B3'))
+                await once('B3', size, () => {
+                  const otf = path.join(sftpRoot, provider.code, 'uploads', path.basename(otfFor(size)));
+                  fs.copyFileSync(otfFor(size), otf);
+                  const sent = new Date('2026-12-04T20:00:00Z');
+                  fs.utimesSync(otf, sent, sent);
+                  return runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-04T20:10:00Z' }, { profile: opts.profile, label: `B3_${size}_${i}` });
+                });
               // in a process of its own, so B's peak memory stays B's
               if (opts.cases.includes('B0'))
                 await once('B0', size, () => runChild(work, 'postgres-floor.ts', { url, file, provider: provider.code }, { profile: false, label: `B0_${size}_${i}` }));
@@ -342,7 +359,7 @@ async function main(): Promise<void> {
             inFreshDb(`run_c_${size}_${i}`, undefined, (url) =>
               runChild(work, 'naive.ts', { file, url }, { profile: opts.profile, label: `C_${size}_${i}`, nodeFlags: ['--max-old-space-size=16384'] })));
       }
-      for (const c of ['A', 'A2', 'B', 'B0', 'B1', 'B2', 'C'] as const) summarise(c, size);
+      for (const c of ['A', 'A2', 'B', 'B0', 'B1', 'B2', 'B3', 'C'] as const) summarise(c, size);
     }
     for (let i = 0; i < opts.repeat; i++) {
       if (opts.cases.includes('D'))
@@ -427,6 +444,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
     add(`B0_over_A2_${size}`, ratio(get('B0', size), get('A2', size)));
     add(`B1_over_A2_${size}`, ratio(get('B1', size), get('A2', size)));
     add(`B2_over_B_${size}`, ratio(get('B2', size), get('B', size)));
+    add(`B3_over_B_${size}`, ratio(get('B3', size), get('B', size)));
     const floor = get('B', size)?.extra?.cpuFloorSeconds;
     const a2 = get('A2', size);
     add(`BcpuFloor_over_A2_${size}`, typeof floor === 'number' && a2 ? floor / a2.seconds : undefined);
@@ -457,6 +475,8 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
   t('BcpuFloor_over_A2_100k', ratios.BcpuFloor_over_A2_100k, 'report', () => true);
   // reported, no target: a whole-file correction against the first file (a correction took 14 times as long before d99c0be)
   t('B2_over_B_100k', ratios.B2_over_B_100k, 'report', () => true);
+  // reported, no target: an OTF as large as B's RTF (its own apply, merge key and context rules)
+  t('B3_over_B_100k', ratios.B3_over_B_100k, 'report', () => true);
   t('peakRssMB.B_200k', get('B', '200k')?.peakRssMB, '<= 300', (v) => v <= 300);
   t('peakRssMB.B_10k', get('B', '10k')?.peakRssMB, '<= 250', (v) => v <= 250);
   // D (the product path: database, our writer, sFTP) over exceljs's bare streaming write of the same rows (issue 19)
@@ -492,6 +512,7 @@ function report(rows: Row[], opts: Options, started: Date, work: string): void {
       'B1: B\'s Node work with no database and no sFTP, on the same file: read from disk, every row through the row and cross-row rules (the offline validation), and each row made into its COPY line; no download, no rules that need the database context, no Postgres, no response. With B\'s details.downloadSeconds, it bounds B from below whatever Postgres does.',
       'B0 (after each B, on its database): the Postgres work B\'s one transaction cannot avoid, on one connection: the upload\'s bytes stored, B\'s staged rows copied in again (one COPY), one new version of each of the provider\'s assignments (a bare update), the commit; no parsing, validation, conversion, lineage, merge or response. details give each part.',
       'B2 (after each B, on its database, before B0): the same provider sends the same rows again a day later in a workbook of its own bytes, a whole-file correction through the product path as B: every key counts already, so each row replaces the row of its key (the merge by key, domain §6) and updates the assignment B updated. ratios.B2_over_B_*: its seconds over B\'s.',
+      'B3 (after each B and B2, on their database, before B0): the same provider sends its outreach report for the month, an OTF of as many attempts as B\'s RTF had rows (one per member, dated in the period), through the product path as B: its own layout, context rules, apply (one outreach_attempts row per attempt) and merge by key (member, date and method; not unique per file, so de-duplicated). ratios.B3_over_B_*: its seconds over B\'s.',
       'D and bareWrite rows are members (each written twice: MIF sheet and pre-filled RTF sheet).',
       'E: seconds of the slower of the first poll (folders never listed) and the steady-state poll; its rowsPerSecond is folders per second.',
       `G: seconds from the end of the uploads of ${opts.burst} providers (an RTF of ${BURST_RTF_ROWS} rows and an OTF of ${BURST_OTF_ROWS} each, in the same few seconds, ending 10 s before a minute's poll fire) to the last response, with one scheduler (G_burst_1) and two scheduler processes sharing the provider folders (G_burst_2); each runs once; details give files/s, the files each scheduler processed, accepted and rejected rows (the same in both runs).`,

@@ -24,7 +24,7 @@ runCase(async () => {
     // as B found its database: B's own dead row versions vacuumed away (untimed)
     await c.query('vacuum ecm_assignments, submission_rows');
     const sheet = (await c.query<{ id: string; submission_id: string }>(
-      `select s.id, s.submission_id from submission_sheets s join submissions u on u.id = s.submission_id where u.provider_code = $1 order by s.id desc limit 1`, [a.provider],
+      `select s.id, s.submission_id from submission_sheets s join submissions u on u.id = s.submission_id where u.provider_code = $1 and s.layout = 'RTF' order by s.id desc limit 1`, [a.provider],
     )).rows[0];
     if (!sheet) throw new Error('B0 runs on the database of a finished B: no staged sheet found');
     // Another copy of the upload (random bytes of its size: a new hash, so really stored)
