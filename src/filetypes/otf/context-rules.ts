@@ -2,7 +2,6 @@
 // the row's line of business. Its accepted attempts are kept for the file's RTF sheet (the UE
 // check counts them: FileFacts). Pure: reads the loaded context.
 import { assignedEcmMember } from '../common-context.js';
-import { attemptKey } from '../provider-context.js';
 import type { ContextFile, ContextRuleSet } from '../types.js';
 import type { OtfKey } from './rules.js';
 
@@ -15,14 +14,7 @@ export function otfContextRules({ ctx, config, facts }: ContextFile): ContextRul
       const v = row.values;
       const date = typeof v.attemptDate === 'string' ? v.attemptDate : undefined;
       const method = Number(v.method);
-      if (date) {
-        const h = facts.outreach.get(cin) ?? { attempts: new Set<string>(), methods: new Set<number>(), first: date, last: date };
-        h.attempts.add(attemptKey(date, method));
-        if (method) h.methods.add(method);
-        if (date < h.first) h.first = date;
-        if (date > h.last) h.last = date;
-        facts.outreach.set(cin, h);
-      }
+      if (date) facts.outreach.add(cin, date, method);
     },
   };
 }
