@@ -91,7 +91,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a === '--burst') o.burst = Math.max(1, Math.min(BURST_PROVIDERS, Number(next()) || BURST_PROVIDERS));
     else if (a === '--help' || a === '-h') {
-      console.log('npm run bench -- [--quick] [--sizes 10k,100k,200k] [--cases A,A2,B,B0,B1,C,D,bareWrite,E,F,G,H] [--repeat N] [--profile] [--burst PROVIDERS]');
+      console.log('npm run bench -- [--quick] [--sizes 10k,100k,200k] [--cases A,A2,B,B0,B1,B2,B3,C,D,bareWrite,E,F,G,H] [--repeat N] [--profile] [--burst PROVIDERS]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
