@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { NOT_ELIGIBLE_ACTION } from '../validate/catalogue.js';
 import { makeIssue, type Issue } from '../validate/issues.js';
 import { issueAt } from './common-context.js';
-import { FileOutreach } from './file-outreach.js';
+import { OutreachAttempts } from './outreach-attempts.js';
 import type { ProviderContext } from './provider-context.js';
 import type { ContextRow, ContextRuleSet, EndOfFileQueries, FileFacts, FileTypeRegistry } from './types.js';
 
@@ -30,7 +30,7 @@ function identityIssue(row: ContextRow<IdentityKey>, key: 'providerNpi' | 'provi
 export class ContextRules {
   /** Each type's rules, built at its first row (in the order the file shows the types). */
   private readonly sets = new Map<string, ContextRuleSet>();
-  private readonly facts: FileFacts = { outreach: new FileOutreach() };
+  private readonly facts: FileFacts = { outreach: new OutreachAttempts() };
 
   constructor(
     private readonly registry: FileTypeRegistry,

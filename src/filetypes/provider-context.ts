@@ -4,6 +4,7 @@
 import { addDays, type IsoDate } from '../../schemas/primitives.js';
 import { periodFirstDay, previousPeriod, type Period } from '../calendar/period.js';
 import { localDate, startOfLocalDay } from '../calendar/zone.js';
+import type { OutreachAttempts } from './outreach-attempts.js';
 
 export interface EcmMember {
   lob: string;
@@ -57,8 +58,6 @@ export interface CsasfEntry {
 /** A member's counted outreach: each attempt (date × method) once, however many files reported it. */
 export interface OutreachHistory { attempts: Set<string>; methods: Set<number>; first: string; last: string }
 
-/** An attempt's identity in the outreach history (the OTF's key without the member). */
-export const attemptKey = (date: string, method: number): string => `${date}|${method}`;
 
 /** An NPI and TIN the provider had, and when the plan replaced them (provider_identities.valid_to). */
 export interface ReplacedIdentity { npi: string; tin: string; replacedAt: Date }
@@ -138,9 +137,8 @@ export interface ProviderContext {
   csasf: Map<string, CsasfEntry>;
   /** Whether any CSASF was ever sent to the provider before the receipt time. */
   csasfSent: boolean;
-  /** OTF history that still counts (current, applied sheets), per CIN and reporting period. */
-  /** Per member, the attempts that count (all periods). */
-  outreach: Map<string, OutreachHistory>;
+  /** Per member, the OTF attempts that count (current rows of applied sheets, all periods). */
+  outreach: OutreachAttempts;
   /**
    * CIN → the member's last eligible day with the plan, for the provider's members not eligible
    * for the file's reporting period (memberEligible on its first day): their rows are accepted

@@ -13,7 +13,7 @@ import type { RowValidation } from '../validate/file-type.js';
 import type { Issue } from '../validate/issues.js';
 import type { RowCells } from '../validate/scope.js';
 import type { CellOut } from '../validate/types.js';
-import type { FileOutreach } from './file-outreach.js';
+import type { OutreachAttempts } from './outreach-attempts.js';
 import type { ProviderContext } from './provider-context.js';
 
 /** The inbound file types: a provider's return files. A new one is added here and in the registry. */
@@ -40,7 +40,7 @@ export interface ContextRow<K extends string = string> {
  */
 export interface FileFacts {
   /** Per member, the attempts this file reports (accepted OTF rows). */
-  outreach: FileOutreach;
+  outreach: OutreachAttempts;
 }
 
 /** What a type's context rules are built from, once per file. */

@@ -8,7 +8,8 @@ import {
   csasfPublished, eachEcmMember, endedMembers, latestCsasfRows, leftLineMembers, outreachHistory, providerWithContracts, replacedIdentities,
   type EcmMemberRow, type EndedMemberRow,
 } from '../repositories/provider-context.js';
-import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type OutreachHistory, type ProviderContext } from '../filetypes/provider-context.js';
+import { previousIdentities, previousIdentitySince, switchesSince as switchesLoadedSince, type CsasfEntry, type ProviderContext } from '../filetypes/provider-context.js';
+import { OutreachAttempts } from '../filetypes/outreach-attempts.js';
 import { dueSwitchesApplied } from '../import/ecm.js';
 import { EcmMembers } from './ecm-members.js';
 
@@ -77,8 +78,8 @@ export async function loadProviderContext(pool: pg.Pool, code: string, receivedA
       lastName: c.last_name, firstName: c.first_name, dob: c.dob,
     });
 
-  const outreach = new Map<string, OutreachHistory>();
-  for (const o of ot) outreach.set(o.cin, { attempts: new Set(o.attempts), methods: new Set(o.methods), first: o.first, last: o.last });
+  const outreach = new OutreachAttempts();
+  for (const o of ot) outreach.addKeys(o.cin, o.attempts);
 
   return {
     code: row.provider_code,

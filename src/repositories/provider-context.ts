@@ -248,7 +248,8 @@ export async function latestCsasfRows(db: Db, code: string, receivedAt: Date): P
   )).rows;
 }
 
-export interface OutreachRow { cin: string; attempts: string[]; methods: number[]; first: string; last: string }
+/** A member's attempts as their keys, `date|method` (OutreachAttempts: their methods and first and last days follow from them). */
+export interface OutreachRow { cin: string; attempts: string[] }
 
 /**
  * The provider's outreach so far, by member (an attempt in two periods' OTFs is two current rows:
@@ -260,7 +261,7 @@ export interface OutreachRow { cin: string; attempts: string[]; methods: number[
  */
 export async function outreachHistory(db: Db, code: string): Promise<OutreachRow[]> {
   return (await db.query<OutreachRow>(
-    `select a.cin, array_agg(distinct a.attempt_date::text || '|' || a.method) as attempts, array_agg(distinct a.method)::int[] as methods, min(a.attempt_date) as first, max(a.attempt_date) as last
+    `select a.cin, array_agg(distinct a.attempt_date::text || '|' || a.method) as attempts
        from current_outreach_attempts a
        left join ecm_assignments e on e.cin = a.cin and e.lob = a.lob and e.provider_code = a.provider_code
       where a.provider_code = $1 and (e.assigned_date is null or a.attempt_date >= e.assigned_date)

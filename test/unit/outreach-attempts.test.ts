@@ -1,5 +1,6 @@
-// The attempts one file's OTF sheet reports, kept for the same file's RTF (its unable-to-engage
-// check): pure, and small per member. Every accepted attempt is kept until the file is read (the
+// A member's outreach attempts as the RTF's unable-to-engage check counts them: the provider's
+// history in its context, and the attempts one file's OTF sheet reports, kept for the same file's
+// RTF. Pure, and small per member. Every accepted attempt is kept until the file is read (the
 // OTF may come first in the workbook), so what a member costs there is what a large OTF costs:
 // as an object with two Sets per member, ~490 bytes a member with its CIN (98 MB for an OTF of
 // 200k attempts, which peaked at 350 MB in the bench, case B3 at 200k, against 265 MB for B's RTF).
@@ -9,14 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { OTF, RTF } from '../../schemas/index.js';
 import { loadConfig } from '../../src/config.js';
 import { ContextRules } from '../../src/filetypes/context-rules.js';
-import { FileOutreach } from '../../src/filetypes/file-outreach.js';
+import { OutreachAttempts } from '../../src/filetypes/outreach-attempts.js';
 import { INBOUND_TYPES } from '../../src/filetypes/registry.js';
 import { EcmMembers } from '../../src/ingest/ecm-members.js';
 import { BoundRow } from '../../src/validate/scope.js';
 import { providerContext } from '../helpers/provider-context.js';
 
-describe('FileOutreach: a member\'s attempts in the file', () => {
-  const outreach = new FileOutreach();
+describe('OutreachAttempts: a member\'s attempts', () => {
+  const outreach = new OutreachAttempts();
   for (const [cin, date, method] of [
     ['91000001A', '2026-11-04', 1], ['91000001A', '2026-11-02', 2], ['91000001A', '2026-11-20', 1],
     // the same attempt in two sheets (a workbook with two OTF sheets): one attempt
