@@ -324,30 +324,21 @@ async function main(): Promise<void> {
           await once('B', size, () => {
             const name = `run_b_${size}_${i}`;
             resetFolder(provider.code);
-            const target = path.join(sftpRoot, provider.code, 'uploads', path.basename(file));
-            fs.copyFileSync(file, target);
-            const received = new Date('2026-12-03T18:00:00Z');
-            fs.utimesSync(target, received, received);
+            /** A file of B's provider put in its uploads/ as sent at `sent`, and taken by the poll ten minutes later on `url`'s database. */
+            const ingestSent = (url: string, source: string, sent: string, label: string) => {
+              const target = path.join(sftpRoot, provider.code, 'uploads', path.basename(source));
+              fs.copyFileSync(source, target);
+              const at = new Date(sent);
+              fs.utimesSync(target, at, at);
+              const now = new Date(at.getTime() + 10 * 60_000).toISOString();
+              return runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now }, { profile: opts.profile, label: `${label}_${size}_${i}` });
+            };
             return inFreshDb(name, 'bench_rtf', async (url) => {
-              const b = await runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-03T18:10:00Z' }, { profile: opts.profile, label: `B_${size}_${i}` });
+              const b = await ingestSent(url, file, '2026-12-03T18:00:00Z', 'B');
               // the provider sends the whole file again a day later (every key counts already: each row replaces one)
-              if (opts.cases.includes('B2'))
-                await once('B2', size, () => {
-                  const corrected = path.join(sftpRoot, provider.code, 'uploads', path.basename(correctionFor(size)));
-                  fs.copyFileSync(correctionFor(size), corrected);
-                  const next = new Date('2026-12-04T18:00:00Z');
-                  fs.utimesSync(corrected, next, next);
-                  return runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-04T18:10:00Z' }, { profile: opts.profile, label: `B2_${size}_${i}` });
-                });
+              if (opts.cases.includes('B2')) await once('B2', size, () => ingestSent(url, correctionFor(size), '2026-12-04T18:00:00Z', 'B2'));
               // the same provider's outreach report for the month, as many attempts as B had rows
-              if (opts.cases.includes('B3'))
-                await once('B3', size, () => {
-                  const otf = path.join(sftpRoot, provider.code, 'uploads', path.basename(otfFor(size)));
-                  fs.copyFileSync(otfFor(size), otf);
-                  const sent = new Date('2026-12-04T20:00:00Z');
-                  fs.utimesSync(otf, sent, sent);
-                  return runChild(work, 'ingest.ts', { url, dataDir: path.join(work, 'data', name), sftp, now: '2026-12-04T20:10:00Z' }, { profile: opts.profile, label: `B3_${size}_${i}` });
-                });
+              if (opts.cases.includes('B3')) await once('B3', size, () => ingestSent(url, otfFor(size), '2026-12-04T20:00:00Z', 'B3'));
               // in a process of its own, so B's peak memory stays B's
               if (opts.cases.includes('B0'))
                 await once('B0', size, () => runChild(work, 'postgres-floor.ts', { url, file, provider: provider.code }, { profile: false, label: `B0_${size}_${i}` }));
