@@ -2,7 +2,7 @@
 // node read (EXPLAIN ANALYZE row counts, never timings), for tests that a read stays bounded.
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { begin, lookupPlans, rollback } from '../../src/repositories/submission-store.js';
+import { begin, defaultPlans, lookupPlans, rollback } from '../../src/repositories/submission-store.js';
 
 export interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
 
@@ -123,10 +123,15 @@ export async function inRolledBackBatch<T>(pool: pg.Pool, run: (c: pg.PoolClient
   }
 }
 
-/** Every statement `run` sends as a batch (inRolledBackBatch), explained as it runs, so each sees what the one before wrote. */
-export const explainBatch = (pool: pg.Pool, run: (c: pg.PoolClient) => Promise<unknown>): Promise<RanPlan[]> =>
+/**
+ * Every statement `run` sends as a batch (inRolledBackBatch), explained as it runs, so each sees
+ * what the one before wrote. `endOfFile`: under the default plans instead, as what a file runs
+ * after its last batch (the last batch's chain ends with defaultPlans); `rows`: as explainingClient's.
+ */
+export const explainBatch = (pool: pg.Pool, run: (c: pg.PoolClient) => Promise<unknown>, opts: { endOfFile?: boolean; rows?: boolean } = {}): Promise<RanPlan[]> =>
   inRolledBackBatch(pool, async (c) => {
-    const { client, plans } = explainingClient(c);
+    if (opts.endOfFile) await defaultPlans(c);
+    const { client, plans } = explainingClient(c, { rows: opts.rows });
     await run(client);
     return plans;
   });

@@ -29,7 +29,7 @@ import {
   caseloadsOver, defaultPlans, earlierSheetErrors, earlierTypeLines, previousSheet, reportedEarlier, stageRows,
 } from '../../src/repositories/submission-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { explainingClient, inRolledBackBatch, nodes, rowsExamined, type RanPlan } from '../helpers/explain.js';
+import { explainBatch, inRolledBackBatch, nodes, rowsExamined, type RanPlan } from '../helpers/explain.js';
 
 /** Keys of each file type in the provider's period (and in its previous one); assignments of the provider. */
 const KEYS = 10_000;
@@ -148,12 +148,7 @@ afterAll(async () => db?.drop());
  * statement also answers with its rows, for the next one's input.
  */
 const explained = (plans: 'batch' | 'end of file', run: (c: pg.PoolClient) => Promise<unknown>, opts: { rows?: boolean } = {}): Promise<RanPlan[]> =>
-  inRolledBackBatch(db.pool, async (c) => {
-    if (plans === 'end of file') await defaultPlans(c);
-    const { client, plans: ran } = explainingClient(c, opts);
-    await run(client);
-    return ran;
-  });
+  explainBatch(db.pool, run, { ...opts, endOfFile: plans === 'end of file' });
 
 /** What `run` returns, run for real under the same plans, rolled back. */
 const value = <T>(plans: 'batch' | 'end of file', run: (c: pg.PoolClient) => Promise<T>): Promise<T> =>
