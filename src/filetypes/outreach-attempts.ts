@@ -8,7 +8,9 @@
 // member kept ~490 bytes a member with its CIN, 98 MB for 200k, where the string keeps ~100
 // (test/unit/outreach-attempts.test.ts; bench case B3, an OTF of 200k attempts, peaked at 350 MB
 // with the objects, against 265 MB for B's RTF).
-import type { OutreachHistory } from './provider-context.js';
+
+/** A member's counted outreach: each attempt (date × method) once, however many files reported it. */
+export interface OutreachHistory { attempts: Set<string>; methods: Set<number>; first: string; last: string }
 
 /** Between a member's attempt keys. */
 const SEP = ';';

@@ -4,7 +4,7 @@
 import { addDays, type IsoDate } from '../../schemas/primitives.js';
 import { periodFirstDay, previousPeriod, type Period } from '../calendar/period.js';
 import { localDate, startOfLocalDay } from '../calendar/zone.js';
-import type { OutreachAttempts } from './outreach-attempts.js';
+import type { OutreachAttempts, OutreachHistory } from './outreach-attempts.js';
 
 export interface EcmMember {
   lob: string;
@@ -55,8 +55,6 @@ export interface CsasfEntry {
   dob: string;
 }
 
-/** A member's counted outreach: each attempt (date × method) once, however many files reported it. */
-export interface OutreachHistory { attempts: Set<string>; methods: Set<number>; first: string; last: string }
 
 
 /** An NPI and TIN the provider had, and when the plan replaced them (provider_identities.valid_to). */
