@@ -13,7 +13,9 @@ const original = pg.Client.prototype.query as unknown as QueryFn;
   const r = original.apply(this, args);
   const done = () => events.push(`${((start - t0) / 1000).toFixed(3)} +${((performance.now() - start) / 1000).toFixed(3)}  ${text}`);
   // a COPY (pg-copy-streams) is a stream the caller writes: done when it has finished
-  if (r && typeof (r as { once?: unknown }).once === 'function' && typeof (r as Promise<unknown>).then !== 'function') (r as NodeJS.EventEmitter).once('finish', done);
+  // and a submitted pg.Query (a read handed over row by row: db/each-row.ts) when it has ended
+  if (r && typeof (r as { once?: unknown }).once === 'function' && typeof (r as Promise<unknown>).then !== 'function')
+    (r as NodeJS.EventEmitter).once(first instanceof pg.Query ? 'end' : 'finish', done);
   if (r && typeof (r as Promise<unknown>).then === 'function')
     (r as Promise<unknown>).then(done, () => undefined);
   return r;
