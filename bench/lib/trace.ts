@@ -11,11 +11,15 @@ const original = pg.Client.prototype.query as unknown as QueryFn;
   const first = args[0];
   const text = (typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 90);
   const r = original.apply(this, args);
-  const done = () => events.push(`${((start - t0) / 1000).toFixed(3)} +${((performance.now() - start) / 1000).toFixed(3)}  ${text}`);
+  const done = (res?: unknown) => {
+    // (and the rows it returned or changed, where the result says: a statement doing more than its batch shows)
+    const n = (res as { rowCount?: number | null } | undefined)?.rowCount;
+    events.push(`${((start - t0) / 1000).toFixed(3)} +${((performance.now() - start) / 1000).toFixed(3)}  ${typeof n === 'number' ? `[${n}] ` : ''}${text}`);
+  };
   // a COPY (pg-copy-streams) is a stream the caller writes: done when it has finished
   // and a submitted pg.Query (a read handed over row by row: db/each-row.ts) when it has ended
   if (r && typeof (r as { once?: unknown }).once === 'function' && typeof (r as Promise<unknown>).then !== 'function')
-    (r as NodeJS.EventEmitter).once(first instanceof pg.Query ? 'end' : 'finish', done);
+    (r as NodeJS.EventEmitter).once(first instanceof pg.Query ? 'end' : 'finish', () => done());
   if (r && typeof (r as Promise<unknown>).then === 'function')
     (r as Promise<unknown>).then(done, () => undefined);
   return r;

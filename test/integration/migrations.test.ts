@@ -577,3 +577,35 @@ describe('migration 0057 (the member page: which member a view of the access log
     expect((await pool.query(`select indexname from pg_indexes where indexname = 'access_log_member_idx'`)).rows).toHaveLength(1);
   });
 });
+
+describe('migration 0058 (assignments by line and assigned date: those an extract dated after a MIF\'s slot)', () => {
+  it('adds the index, and goes down and up again', async () => {
+    const index = async () => (await pool.query(`select 1 from pg_indexes where indexname = 'ecm_assignments_lob_assigned_idx'`)).rows.length;
+    expect(await index()).toBe(1);
+    const undone = await downTo('0058_');
+    expect(undone[0]).toBe('0058_assignments_dated_ahead');
+    expect(await index()).toBe(0);
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await index()).toBe(1);
+  });
+});
+
+describe('migration 0059 (file blobs stored as sent: a workbook is compressed already)', () => {
+  it('stores a large blob out of line without trying to compress it, keeps the bytes, and goes down and up again', async () => {
+    const storage = async () => (await pool.query<{ s: string }>(
+      `select attstorage s from pg_attribute where attrelid = 'file_blobs'::regclass and attname = 'bytes'`)).rows[0]!.s;
+    expect(await storage()).toBe('e');
+    // (a value that would compress well: stored as it is all the same, and read back whole)
+    const bytes = Buffer.alloc(64 * 1024, 'a');
+    await pool.query(`insert into file_blobs (sha256, size, bytes) values (repeat('5', 64), $1, $2)`, [bytes.length, bytes]);
+    const stored = (await pool.query<{ c: string | null; bytes: Buffer }>(
+      `select pg_column_compression(bytes) c, bytes from file_blobs where sha256 = repeat('5', 64)`)).rows[0]!;
+    expect(stored.c).toBeNull();
+    expect(stored.bytes.equals(bytes)).toBe(true);
+    const undone = await downTo('0059_');
+    expect(undone[0]).toBe('0059_file_blobs_stored_as_sent');
+    expect(await storage()).toBe('x');
+    expect((await migrate(pool)).applied).toEqual(undone);
+    expect(await storage()).toBe('e');
+  });
+});
