@@ -55,8 +55,6 @@ export interface CsasfEntry {
   dob: string;
 }
 
-
-
 /** An NPI and TIN the provider had, and when the plan replaced them (provider_identities.valid_to). */
 export interface ReplacedIdentity { npi: string; tin: string; replacedAt: Date }
 

@@ -35,6 +35,21 @@ export async function seedPlan(pool: pg.Pool): Promise<void> {
     ('91000006F','HN','ACME',3,'2026-06-01','2026-06-05','2026-10-31','Medium','Pat Lee','5595552000')`);
 }
 
+/**
+ * An assignment extract moves the member's assignment in `lob` to another provider from
+ * `to.from` (and, if given, to a status), applied at its load as before migration 0054: the
+ * lineage row (a move: migration 0049), loaded at `loadedAt` (now if not given), keeps the
+ * assignment as it was.
+ */
+export async function movedByExtract(
+  pool: pg.Pool, cin: string, lob: string, to: { provider: string; from: string; status?: number }, loadedAt?: string,
+): Promise<void> {
+  await pool.query(`insert into ecm_assignment_changes (assignment_id, row_number, before, source, changed_at, moved)
+    select a.id, 2, a, 'ASSIGNMENT_IMPORT', coalesce($3::timestamptz, now()), true from ecm_assignments a where a.cin = $1 and a.lob = $2`, [cin, lob, loadedAt ?? null]);
+  await pool.query(`update ecm_assignments set provider_code = $3, assigned_date = $4, status = coalesce($5, status) where cin = $1 and lob = $2`,
+    [cin, lob, to.provider, to.from, to.status ?? null]);
+}
+
 /** CS authorizations for HOMEWAY and MEALS: approved, pending, potential, and one for each check of a CSPRTF. */
 export async function seedCsAuthorizations(pool: pg.Pool): Promise<void> {
   await pool.query(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status, auth_number, auth_start, auth_end, requested_date, decision_date, assigned_date) values

@@ -13,7 +13,7 @@ import { ineligibleMembers } from '../../src/ingest/context.js';
 import { ecmMembers, endedMembers, type ContextPeriod } from '../../src/repositories/provider-context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { explainRead, expectReadByTheProvidersMembers, nodes } from '../helpers/explain.js';
-import { seedPlan } from '../helpers/plan.js';
+import { movedByExtract, seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
 // ACME's December 2026 file, received in January 2027; switches looked for since November began
@@ -38,11 +38,8 @@ const mif = async (slot: string, cins: string[], status = 'PUBLISHED') => {
  * `from`: the assignment as the import leaves it, with its lineage row (a move: migration 0049).
  */
 async function movedToRival(cin: string, loadedAt: string, from: string): Promise<void> {
-  const { id } = (await db.pool.query<{ id: string }>(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date)
-    values ($1, 'HN', 'ACME', 3, '2026-06-01') returning id`, [cin])).rows[0]!;
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', $2, true from ecm_assignments a where id = $1`, [id, loadedAt]);
-  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = $2 where id = $1`, [id, from]);
+  await db.pool.query(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ($1, 'HN', 'ACME', 3, '2026-06-01')`, [cin]);
+  await movedByExtract(db.pool, cin, 'HN', { provider: 'RIVAL', from }, loadedAt);
 }
 
 beforeAll(async () => {

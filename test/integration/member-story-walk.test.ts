@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProviderRows, memberRtfReports } from '../../src/repositories/member-story.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { explainRead, nodes } from '../helpers/explain.js';
+import { movedByExtract } from '../helpers/plan.js';
 
 let db: TestDb;
 const IVY = '91000009J';
@@ -28,9 +29,7 @@ beforeAll(async () => {
     await q(`insert into providers (provider_code, npi, tin, name, sftp_folder) values ($1, '1234567893', '123456789', $1, $1)`, [code]);
   await q(`insert into members (cin, last_name, first_name, dob) values ($1, 'India', 'Ivy', '1985-04-04')`, [IVY]);
   await q(`insert into ecm_assignments (cin, lob, provider_code, status, assigned_date) values ($1, 'HN', 'OLDECM', 2, '2026-01-01')`, [IVY]);
-  await q(`insert into ecm_assignment_changes (assignment_id, row_number, before, source, moved)
-           select a.id, 2, a, 'ASSIGNMENT_IMPORT', true from ecm_assignments a where a.cin = $1`, [IVY]);
-  await q(`update ecm_assignments set provider_code = 'ACME', status = 1, assigned_date = '2026-06-01' where cin = $1`, [IVY]);
+  await movedByExtract(db.pool, IVY, 'HN', { provider: 'ACME', from: '2026-06-01', status: 1 });
   await q(`insert into cs_authorizations (cin, service_code, provider_code, lob, record_type, auth_status) values ($1, 'HTN', 'HOMEWAY', 'HN', 'AUTHORIZED', 'Approved')`, [IVY]);
   await q(`insert into file_blobs (sha256, size, bytes) select repeat('a', 63) || i, 1, '\\x00' from generate_series(0, 4) i`);
   await q(`insert into outbound_files (kind, job, slot, provider_code, status, lob) values ('MIF', 'mif', '2026-03-15', 'MIFONLY', 'EMPTY', 'HN')`);

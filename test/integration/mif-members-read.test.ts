@@ -12,7 +12,7 @@ import { csasfRows } from '../../src/repositories/cs-authorizations.js';
 import { mifMembers, miniMifMembers } from '../../src/repositories/ecm-assignments.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { explainRead, explainStatements, nodes, rowsExamined, wholeReads } from '../helpers/explain.js';
-import { seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
+import { movedByExtract, seedCsAuthorizations, seedPlan } from '../helpers/plan.js';
 
 let db: TestDb;
 const SLOT = '2026-12-15' as IsoDate;
@@ -37,10 +37,7 @@ beforeAll(async () => {
   // ACME's enrolled Ben, moved to RIVAL from 12/20 (after the slot) by an extract loaded on
   // 12/01 and applied at its load (as before migration 0054): the assignment names RIVAL now,
   // its lineage row (a move) the assignment as ACME held it
-  const { id } = (await db.pool.query<{ id: string }>(`select id from ecm_assignments where cin = '91000002B' and lob = 'HN'`)).rows[0]!;
-  await db.pool.query(`insert into ecm_assignment_changes (assignment_id, sheet_id, row_number, before, source, changed_at, moved)
-    select id, null, 2, a, 'ASSIGNMENT_IMPORT', '2026-12-01T16:00:00Z', true from ecm_assignments a where id = $1`, [id]);
-  await db.pool.query(`update ecm_assignments set provider_code = 'RIVAL', assigned_date = '2026-12-20' where id = $1`, [id]);
+  await movedByExtract(db.pool, '91000002B', 'HN', { provider: 'RIVAL', from: '2026-12-20' }, '2026-12-01T16:00:00Z');
   await db.pool.query('analyze');
 });
 afterAll(async () => {
